@@ -1,0 +1,179 @@
+// Package policy is the one place that decides who may do what: a table of
+// role x action x scope, default deny. Pages and API both ask Allow before
+// they act; nothing else grants access.
+package policy
+
+import (
+	"fmt"
+	"slices"
+
+	"aftersales/internal/problem"
+)
+
+// Role is what a user does in their organization (DOMAIN.md, "The people").
+type Role string
+
+const (
+	VendorAdmin   Role = "vendor_admin"
+	VendorAuditor Role = "vendor_auditor"
+	ProviderAdmin Role = "provider_admin"
+	Dispatcher    Role = "dispatcher"
+	Technician    Role = "technician"
+	Customer      Role = "customer"
+)
+
+// Roles lists every role, in the order the UI shows them.
+var Roles = []Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher, Technician, Customer}
+
+// OrgKind is the kind of organization a role belongs to.
+func (r Role) OrgKind() string {
+	switch r {
+	case VendorAdmin, VendorAuditor:
+		return "vendor"
+	case ProviderAdmin, Dispatcher, Technician:
+		return "provider"
+	case Customer:
+		return "customer"
+	}
+	return ""
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// IsAdmin reports whether r administers its organization.
+func (r Role) IsAdmin() bool { return r == VendorAdmin || r == ProviderAdmin }
+
+// Actor is who acts: a user of an organization, or the operator of the
+// installation at the command line.
+type Actor struct {
+	UserID  int64
+	OrgID   int64
+	OrgKind string
+	Role    Role
+	Email   string
+	// Operator is the command line on the server itself: it may do anything.
+	Operator bool
+}
+
+// Label names the actor in the audit trail.
+func (a Actor) Label() string {
+	if a.Operator {
+		return "operator (cli)"
+	}
+	return a.Email
+}
+
+// Scope is how the resource relates to the actor.
+type Scope int
+
+const (
+	// Self: the resource is the actor's own account or belongs to it.
+	Self Scope = iota + 1
+	// Own: the resource belongs to the actor's organization.
+	Own
+	// Partner: it belongs to an organization the actor's organization works
+	// with (under an agreement, or a customer it registered).
+	Partner
+	// Unrelated: anything else. Nothing is allowed on it.
+	Unrelated
+)
+
+func (s Scope) String() string {
+	return [...]string{"", "self", "own", "partner", "unrelated"}[s]
+}
+
+// Action is one operation of the product.
+type Action string
+
+const (
+	OrgRead      Action = "org.read"
+	OrgUpdate    Action = "org.update"
+	OrgRegister  Action = "org.register" // register a partner organization (provider or customer)
+	UserRead     Action = "user.read"
+	UserCreate   Action = "user.create"
+	UserUpdate   Action = "user.update"
+	TokenCreate  Action = "token.create"
+	TokenRead    Action = "token.read"
+	TokenRevoke  Action = "token.revoke"
+	AuditRead    Action = "audit.read"
+	ProfileWrite Action = "profile.write" // own name, language, password
+)
+
+type grant map[Role][]Scope
+
+var (
+	everyone = []Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher, Technician, Customer}
+	staff    = []Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher}
+)
+
+func all(roles []Role, scopes ...Scope) grant {
+	g := grant{}
+	for _, r := range roles {
+		g[r] = scopes
+	}
+	return g
+}
+
+// rules is the whole policy. A (role, action, scope) not listed is denied.
+var rules = map[Action]grant{
+	OrgRead:     merge(all(everyone, Own), all(staff, Own, Partner)),
+	OrgUpdate:   {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	OrgRegister: {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	UserRead:    merge(all(everyone, Self), grant{VendorAdmin: {Self, Own, Partner}, VendorAuditor: {Self, Own, Partner}, ProviderAdmin: {Self, Own, Partner}, Dispatcher: {Self, Own}}),
+	// Admins create users in their own organization, and in customer
+	// organizations they registered (Partner: checked by the caller to be a customer).
+	UserCreate:   {VendorAdmin: {Own, Partner}, ProviderAdmin: {Own, Partner}},
+	UserUpdate:   {VendorAdmin: {Own, Partner}, ProviderAdmin: {Own, Partner}},
+	ProfileWrite: all(everyone, Self),
+	TokenCreate:  all(everyone, Self),
+	TokenRead:    merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
+	TokenRevoke:  merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
+	AuditRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
+}
+
+func merge(gs ...grant) grant {
+	out := grant{}
+	for _, g := range gs {
+		for r, ss := range g {
+			for _, s := range ss {
+				if !slices.Contains(out[r], s) {
+					out[r] = append(out[r], s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Allowed reports whether a may do action on a resource in scope.
+func Allowed(a Actor, action Action, scope Scope) bool {
+	if a.Operator {
+		return true
+	}
+	if scope == Unrelated || !a.Role.Valid() {
+		return false
+	}
+	return slices.Contains(rules[action][a.Role], scope)
+}
+
+// Allow is Allowed as an error: a forbidden problem, or nil.
+func Allow(a Actor, action Action, scope Scope) error {
+	if Allowed(a, action, scope) {
+		return nil
+	}
+	return &problem.Error{Kind: problem.Forbidden, Detail: fmt.Sprintf("role %s may not %s (%s)", a.Role, action, scope)}
+}
+
+// Actions lists every action known to the policy, for tests and docs.
+func Actions() []Action {
+	out := make([]Action, 0, len(rules))
+	for a := range rules {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Granted lists the scopes in which role may do action.
+func Granted(role Role, action Action) []Scope { return rules[action][role] }

@@ -1,0 +1,136 @@
+// Package problem is the one error type of the product. Domain code returns
+// *problem.Error for anything a caller must tell apart (invalid input, not
+// found, forbidden, conflict); the API turns it into RFC 9457 problem+json
+// with a stable type, and the pages into a message beside the field.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Kind is the stable category of a problem; its slug is part of the type URI.
+type Kind string
+
+const (
+	Invalid            Kind = "validation"
+	NotFound           Kind = "not-found"
+	Forbidden          Kind = "forbidden"
+	Unauthorized       Kind = "unauthorized"
+	Conflict           Kind = "conflict"
+	PreconditionFailed Kind = "precondition-failed"
+	PreconditionNeeded Kind = "precondition-required"
+	TooManyRequests    Kind = "too-many-requests"
+	PayloadTooLarge    Kind = "payload-too-large"
+	UnsupportedMedia   Kind = "unsupported-media-type"
+	MalformedRequest   Kind = "malformed-request"
+	MethodNotAllowed   Kind = "method-not-allowed"
+	IdempotencyReuse   Kind = "idempotency-key-reused"
+	Internal           Kind = "internal"
+)
+
+// Kinds lists every kind with its HTTP status and a one-line meaning; the
+// /problems pages and the API reference are generated from it.
+var Kinds = []struct {
+	Kind    Kind
+	Status  int
+	Meaning string
+}{
+	{Invalid, http.StatusUnprocessableEntity, "The request was understood but one or more fields are invalid; each is named in errors[].location."},
+	{MalformedRequest, http.StatusBadRequest, "The body is not valid JSON or a parameter has the wrong type."},
+	{Unauthorized, http.StatusUnauthorized, "No valid session or API token was presented, or it has expired or been revoked."},
+	{Forbidden, http.StatusForbidden, "The caller is authenticated but its role may not do this here."},
+	{NotFound, http.StatusNotFound, "No such resource, or not one the caller may see."},
+	{MethodNotAllowed, http.StatusMethodNotAllowed, "The resource exists but does not accept this method."},
+	{Conflict, http.StatusConflict, "The change conflicts with the current state (a duplicate, or a transition that is not allowed)."},
+	{PreconditionFailed, http.StatusPreconditionFailed, "If-Match did not match the current ETag: someone else changed the resource first."},
+	{PreconditionNeeded, http.StatusPreconditionRequired, "Updates must carry If-Match with the ETag last read, so that no change is lost."},
+	{IdempotencyReuse, http.StatusUnprocessableEntity, "The Idempotency-Key was already used for a different request."},
+	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "The request body is larger than allowed."},
+	{UnsupportedMedia, http.StatusUnsupportedMediaType, "The request body must be application/json."},
+	{TooManyRequests, http.StatusTooManyRequests, "Too many attempts; wait and try again."},
+	{Internal, http.StatusInternalServerError, "An unexpected failure on our side; it has been logged with the request id."},
+}
+
+// Status is the HTTP status of k.
+func (k Kind) Status() int {
+	for _, d := range Kinds {
+		if d.Kind == k {
+			return d.Status
+		}
+	}
+	return http.StatusInternalServerError
+}
+
+// TypeURI is the stable problem type, a path on this server that documents it.
+func (k Kind) TypeURI() string { return "/problems/" + string(k) }
+
+// FieldError names one invalid field. Field is a dotted location such as
+// "body.email" in the API, or simply "email" from domain code.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error is a problem a caller can act on.
+type Error struct {
+	Kind   Kind
+	Detail string
+	// Reason is an optional machine-readable sub-kind, e.g. "outside_service_area".
+	Reason string
+	Fields []FieldError
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Kind))
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Message)
+	}
+	return b.String()
+}
+
+// New returns a problem of kind k.
+func New(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Field returns a validation problem for one field.
+func Field(field, format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Detail: "validation failed", Fields: []FieldError{{field, fmt.Sprintf(format, args...)}}}
+}
+
+// Fields collects field errors; Err returns nil when there are none.
+type Fields []FieldError
+
+// Add records a problem with field.
+func (fs *Fields) Add(field, format string, args ...any) {
+	*fs = append(*fs, FieldError{field, fmt.Sprintf(format, args...)})
+}
+
+// Err is nil when no field failed, else one validation problem listing all.
+func (fs Fields) Err() error {
+	if len(fs) == 0 {
+		return nil
+	}
+	return &Error{Kind: Invalid, Detail: "validation failed", Fields: fs}
+}
+
+// As returns the *Error in err's chain, if any.
+func As(err error) (*Error, bool) {
+	var p *Error
+	ok := errors.As(err, &p)
+	return p, ok
+}
+
+// Is reports whether err carries a problem of kind k.
+func Is(err error, k Kind) bool {
+	p, ok := As(err)
+	return ok && p.Kind == k
+}
