@@ -130,3 +130,15 @@ func (s *Service) Update(ctx context.Context, actor policy.Actor, id int64, p Pa
 	})
 	return out, err
 }
+
+// AuditTrail returns an organization's audit events if the actor may read them.
+func (s *Service) AuditTrail(ctx context.Context, actor policy.Actor, f audit.Filter) ([]audit.Event, error) {
+	scope, err := ScopeOf(ctx, s.DB, actor, f.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.Allow(actor, policy.AuditRead, scope); err != nil {
+		return nil, err
+	}
+	return audit.List(ctx, s.DB, f)
+}

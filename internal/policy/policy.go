@@ -4,6 +4,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -177,3 +178,16 @@ func Actions() []Action {
 
 // Granted lists the scopes in which role may do action.
 func Granted(role Role, action Action) []Scope { return rules[action][role] }
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the authenticated actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor carried by ctx, if any.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}

@@ -1,0 +1,101 @@
+// Package api is the JSON API under /api/v1: typed operations on huma, an
+// OpenAPI 3.1 document generated from the Go types, errors as RFC 9457
+// problem+json. Handlers decode, call a domain service, encode; the domain
+// authorizes through policy and validates.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"aftersales/internal/account"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// Prefix is where the API is mounted.
+const Prefix = "/api/v1"
+
+// Deps are what the API operations use.
+type Deps struct {
+	DB       *store.DB
+	Log      *slog.Logger
+	Orgs     *org.Service
+	Accounts *account.Service
+	Version  string
+}
+
+func init() {
+	huma.NewError = newHumaError
+}
+
+// Register mounts the API on mux and returns it (the spec is api.OpenAPI()).
+func Register(mux *http.ServeMux, d Deps) huma.API {
+	config := huma.DefaultConfig("aftersales API", d.Version)
+	config.Info.Description = "Localized after-sales service: agreements between vendors and providers, " +
+		"service requests, work orders and service records. Authenticate with `Authorization: Bearer <token>` " +
+		"(create a token on your profile page or with `aftersales token create`). Create operations accept " +
+		"`Idempotency-Key`; updates require `If-Match` with the ETag last read."
+	config.Servers = []*huma.Server{{URL: Prefix}}
+	config.DocsPath = "" // the default renderer loads scripts from a CDN
+	config.CreateHooks = nil
+	config.RejectUnknownQueryParameters = true
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer":  {Type: "http", Scheme: "bearer", Description: "API token (ast_…)"},
+		"session": {Type: "apiKey", In: "cookie", Name: "session", Description: "Browser session after signing in."},
+	}
+	config.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
+	a := humago.NewWithPrefix(mux, Prefix, config)
+	h := &handlers{d}
+	h.registerOrgs(a)
+	h.registerUsers(a)
+	h.registerTokens(a)
+	h.registerAudit(a)
+	return a
+}
+
+type handlers struct{ Deps }
+
+// actor is the authenticated caller; the auth middleware guarantees one for
+// every /api/v1 operation, this guards against a route registered outside it.
+func actor(ctx context.Context) (policy.Actor, error) {
+	a, ok := policy.ActorFrom(ctx)
+	if !ok {
+		return a, &Problem{Type: problem.Unauthorized.TypeURI(), Status: 401, Title: "Unauthorized", Detail: "sign in or send an API token"}
+	}
+	return a, nil
+}
+
+func (h *handlers) err(err error) error { return fromError(h.Log, err) }
+
+// etag is the entity tag of a resource version.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ifMatch parses If-Match into the expected version.
+func ifMatch(v string) (int64, error) {
+	if v == "" {
+		return 0, &Problem{Type: problem.PreconditionNeeded.TypeURI(), Status: 428, Title: "Precondition Required",
+			Detail: "send If-Match with the ETag from your last read, so that no concurrent change is lost"}
+	}
+	v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
+	n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &Problem{Type: problem.PreconditionFailed.TypeURI(), Status: 412, Title: "Precondition Failed",
+			Detail: "If-Match does not match the current version"}
+	}
+	return n, nil
+}
+
+// Op fills the common fields of an operation.
+func op(id, method, path, summary string, tags ...string) huma.Operation {
+	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags,
+		Errors: []int{400, 401, 403, 404, 413, 415, 422, 429}}
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/org"
+)
+
+type orgOutput struct {
+	ETag string `header:"ETag"`
+	Body org.Organization
+}
+
+type orgListOutput struct {
+	Body struct {
+		Items []org.Organization `json:"items"`
+	}
+}
+
+type orgCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		Kind string `json:"kind" enum:"vendor,provider,customer" doc:"Vendors register providers and customers; providers register customers."`
+		Name string `json:"name" minLength:"1" maxLength:"200"`
+		Code string `json:"code" minLength:"2" maxLength:"40" doc:"Short unique code, lowercase letters, digits and hyphens."`
+	}
+}
+
+type idPath struct {
+	ID int64 `path:"id" minimum:"1"`
+}
+
+type orgPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name   *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+		Active *bool   `json:"active,omitempty"`
+	}
+}
+
+func (h *handlers) registerOrgs(a huma.API) {
+	huma.Register(a, op("list-organizations", http.MethodGet, "/organizations", "List the organizations you can see", "Organizations"),
+		func(ctx context.Context, _ *struct{}) (*orgListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Orgs.List(ctx, act)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &orgListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-organization", http.MethodPost, "/organizations", "Register a partner organization", "Organizations")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *orgCreateInput) (*orgOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+	})
+
+	huma.Register(a, op("get-organization", http.MethodGet, "/organizations/{id}", "Get an organization", "Organizations"),
+		func(ctx context.Context, in *idPath) (*orgOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			o, err := h.Orgs.Get(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+		})
+
+	patch := op("update-organization", http.MethodPatch, "/organizations/{id}", "Change an organization", "Organizations")
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *orgPatchInput) (*orgOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Active: in.Body.Active}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+	})
+}

@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/account"
+	"aftersales/internal/audit"
+)
+
+type tokenCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		Name          string `json:"name" minLength:"1" maxLength:"100"`
+		ExpiresInDays int    `json:"expires_in_days,omitempty" minimum:"0" maximum:"3650" doc:"0: never expires."`
+	}
+}
+
+type tokenCreateOutput struct {
+	Body struct {
+		Token  account.Token `json:"token"`
+		Secret string        `json:"secret" doc:"The token itself. Shown only once: store it now."`
+	}
+}
+
+type tokenListInput struct {
+	UserID int64 `query:"user_id" minimum:"0" doc:"Whose tokens; default yours."`
+}
+
+type tokenListOutput struct {
+	Body struct {
+		Items []account.Token `json:"items"`
+	}
+}
+
+type tokenOutput struct {
+	Body account.Token
+}
+
+func (h *handlers) registerTokens(a huma.API) {
+	create := op("create-token", http.MethodPost, "/tokens", "Create an API token for yourself", "Tokens")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *tokenCreateInput) (*tokenCreateOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t, secret, err := h.Accounts.CreateToken(ctx, act, act.UserID, in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		out := &tokenCreateOutput{}
+		out.Body.Token, out.Body.Secret = t, secret
+		return out, nil
+	})
+
+	huma.Register(a, op("list-tokens", http.MethodGet, "/tokens", "List API tokens", "Tokens"),
+		func(ctx context.Context, in *tokenListInput) (*tokenListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			uid := in.UserID
+			if uid == 0 {
+				uid = act.UserID
+			}
+			items, err := h.Accounts.ListTokens(ctx, act, uid)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &tokenListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	huma.Register(a, op("revoke-token", http.MethodDelete, "/tokens/{id}", "Revoke an API token", "Tokens"),
+		func(ctx context.Context, in *idPath) (*tokenOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			t, err := h.Accounts.RevokeToken(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &tokenOutput{Body: t}, nil
+		})
+}
+
+type auditListInput struct {
+	OrgID    int64  `query:"org_id" minimum:"0" doc:"Whose trail; default your organization's."`
+	Entity   string `query:"entity" maxLength:"50"`
+	EntityID string `query:"entity_id" maxLength:"50"`
+	BeforeID int64  `query:"before_id" minimum:"0" doc:"Page backwards from this event id (exclusive)."`
+	Limit    int    `query:"limit" minimum:"0" maximum:"500" doc:"Page size, default 100."`
+}
+
+type auditListOutput struct {
+	Body struct {
+		Items      []audit.Event `json:"items"`
+		NextBefore int64         `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
+	}
+}
+
+func (h *handlers) registerAudit(a huma.API) {
+	huma.Register(a, op("list-audit-events", http.MethodGet, "/audit-events", "Read the audit trail, newest first", "Audit"),
+		func(ctx context.Context, in *auditListInput) (*auditListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			orgID := in.OrgID
+			if orgID == 0 {
+				orgID = act.OrgID
+			}
+			if in.Limit == 0 {
+				in.Limit = 100
+			}
+			items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orgID, Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &auditListOutput{}
+			out.Body.Items = items
+			if n := len(items); n == in.Limit {
+				out.Body.NextBefore = items[n-1].ID
+			}
+			return out, nil
+		})
+}

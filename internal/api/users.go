@@ -1,0 +1,138 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/account"
+	"aftersales/internal/policy"
+)
+
+type userOutput struct {
+	ETag string `header:"ETag"`
+	Body account.User
+}
+
+type userListInput struct {
+	OrgID int64 `query:"org_id" minimum:"0" doc:"Organization whose users to list; default your own."`
+}
+
+type userListOutput struct {
+	Body struct {
+		Items []account.User `json:"items"`
+	}
+}
+
+const roleEnum = "vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"
+
+type userCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		OrgID    int64  `json:"org_id" minimum:"1"`
+		Email    string `json:"email" minLength:"3" maxLength:"254" format:"email"`
+		Name     string `json:"name" minLength:"1" maxLength:"200"`
+		Role     string `json:"role" enum:"vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"`
+		Password string `json:"password" minLength:"10" maxLength:"256"`
+		Locale   string `json:"locale,omitempty" enum:"zh-CN,en,"`
+	}
+}
+
+type userPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name     *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+		Role     *string `json:"role,omitempty" enum:"vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"`
+		Locale   *string `json:"locale,omitempty" enum:"zh-CN,en"`
+		Active   *bool   `json:"active,omitempty"`
+		Password *string `json:"password,omitempty" minLength:"10" maxLength:"256"`
+	}
+}
+
+func (h *handlers) registerUsers(a huma.API) {
+	huma.Register(a, op("get-me", http.MethodGet, "/me", "The signed-in user", "Users"),
+		func(ctx context.Context, _ *struct{}) (*userOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			u, err := h.Accounts.GetUser(ctx, act, act.UserID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &userOutput{ETag: etag(u.Version), Body: u}, nil
+		})
+
+	huma.Register(a, op("list-users", http.MethodGet, "/users", "List an organization's users", "Users"),
+		func(ctx context.Context, in *userListInput) (*userListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			orgID := in.OrgID
+			if orgID == 0 {
+				orgID = act.OrgID
+			}
+			items, err := h.Accounts.ListUsers(ctx, act, orgID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &userListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-user", http.MethodPost, "/users", "Add a user to an organization", "Users")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *userCreateInput) (*userOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		u, err := h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
+			Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	})
+
+	huma.Register(a, op("get-user", http.MethodGet, "/users/{id}", "Get a user", "Users"),
+		func(ctx context.Context, in *idPath) (*userOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			u, err := h.Accounts.GetUser(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &userOutput{ETag: etag(u.Version), Body: u}, nil
+		})
+
+	patch := op("update-user", http.MethodPatch, "/users/{id}", "Change a user", "Users")
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *userPatchInput) (*userOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password}
+		if in.Body.Role != nil {
+			r := policy.Role(*in.Body.Role)
+			p.Role = &r
+		}
+		u, err := h.Accounts.UpdateUser(ctx, act, in.ID, p, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	})
+}

@@ -1,0 +1,264 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+)
+
+// operator is the actor of every command line change: the person with
+// access to the server and its database.
+var operator = policy.Actor{Operator: true}
+
+func demoCmd(e *env, args []string) error {
+	fs := e.flags("demo", "demo [--db PATH-or-URL]")
+	dsn := dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logins, err := demo.Load(e.ctx, db, time.Now)
+	if err != nil {
+		return err
+	}
+	printLogins(e, logins)
+	return nil
+}
+
+func printLogins(e *env, logins []demo.Login) {
+	fmt.Fprintf(e.stdout, "Demo data loaded. Every demo login has the password %q:\n", demo.Password)
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	for _, l := range logins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Email, l.Role, l.Org)
+	}
+	tw.Flush()
+}
+
+// resolveOrg finds an organization by code or numeric id.
+func resolveOrg(e *env, db *store.DB, ref string) (org.Organization, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return org.Get(e.ctx, db, id)
+	}
+	return org.GetByCode(e.ctx, db, ref)
+}
+
+func orgCmd(e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("org add | org list")
+	}
+	switch args[0] {
+	case "add":
+		fs := e.flags("org add", "org add --kind vendor|provider|customer --name NAME --code CODE [--partner ORG] [--db ...]")
+		dsn := dbFlag(fs)
+		kind := fs.String("kind", "", "vendor, provider or customer")
+		name := fs.String("name", "", "display name")
+		code := fs.String("code", "", "short unique code (lowercase letters, digits, hyphens)")
+		partner := fs.String("partner", "", "code or id of an organization to link it with (e.g. the vendor of a provider)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := e.openDB(*dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		var partnerID int64
+		if *partner != "" {
+			p, err := resolveOrg(e, db, *partner)
+			if err != nil {
+				return err
+			}
+			partnerID = p.ID
+		}
+		o, err := (&org.Service{DB: db, Now: time.Now}).Register(e.ctx, operator, org.Input{Kind: org.Kind(*kind), Name: *name, Code: *code})
+		if err != nil {
+			return err
+		}
+		if partnerID != 0 {
+			if err := org.Link(e.ctx, db, partnerID, o.ID, time.Now().UTC()); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stdout, "organization %d %s (%s) created\n", o.ID, o.Code, o.Kind)
+		return nil
+	case "list":
+		fs := e.flags("org list", "org list [--db ...]")
+		dsn := dbFlag(fs)
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := e.openDB(*dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		orgs, err := org.ListAll(e.ctx, db)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tCODE\tNAME")
+		for _, o := range orgs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Kind, o.Code, o.Name)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown subcommand %q: org add | org list", args[0])
+}
+
+func userCmd(e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("user add | user list")
+	}
+	switch args[0] {
+	case "add":
+		fs := e.flags("user add", "user add --org ORG --email E --password P --role R [--name N] [--locale zh-CN|en] [--db ...]")
+		dsn := dbFlag(fs)
+		orgRef := fs.String("org", "", "organization code or id")
+		email := fs.String("email", "", "sign-in email")
+		password := fs.String("password", "", "initial password (at least 10 characters)")
+		role := fs.String("role", "", "vendor_admin, vendor_auditor, provider_admin, dispatcher, technician or customer")
+		name := fs.String("name", "", "display name (default: the part of the email before @)")
+		locale := fs.String("locale", "", "zh-CN or en (default: follow the browser)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *orgRef == "" {
+			return usagef("--org is required")
+		}
+		db, err := e.openDB(*dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		o, err := resolveOrg(e, db, *orgRef)
+		if err != nil {
+			return err
+		}
+		if *name == "" {
+			*name = *email
+			if i := strings.IndexByte(*email, '@'); i > 0 {
+				*name = (*email)[:i]
+			}
+		}
+		u, err := account.NewService(db, time.Now).CreateUser(e.ctx, operator, account.NewUser{OrgID: o.ID, Email: *email,
+			Name: *name, Role: policy.Role(*role), Password: *password, Locale: *locale})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %d %s (%s) added to %s\n", u.ID, u.Email, u.Role, o.Code)
+		return nil
+	case "list":
+		fs := e.flags("user list", "user list --org ORG [--db ...]")
+		dsn := dbFlag(fs)
+		orgRef := fs.String("org", "", "organization code or id")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := e.openDB(*dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		o, err := resolveOrg(e, db, *orgRef)
+		if err != nil {
+			return err
+		}
+		users, err := account.ListUsers(e.ctx, db, o.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tACTIVE\tNAME")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\n", u.ID, u.Email, u.Role, u.Active, u.Name)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown subcommand %q: user add | user list", args[0])
+}
+
+func tokenCmd(e *env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("token create --email E [--name N] [--expires-in-days D]")
+	}
+	fs := e.flags("token create", "token create --email E [--name N] [--expires-in-days D] [--db ...]")
+	dsn := dbFlag(fs)
+	email := fs.String("email", "", "the user the token acts as")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	days := fs.Int("expires-in-days", 0, "days until it expires (0: never)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" {
+		return usagef("--email is required")
+	}
+	db, err := e.openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := account.NewService(db, time.Now)
+	u, err := account.GetUserByEmail(e.ctx, db, *email)
+	if err != nil {
+		return err
+	}
+	_, secret, err := svc.CreateToken(e.ctx, operator, u.ID, *name, time.Duration(*days)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func backup(e *env, args []string) error {
+	fs := e.flags("backup", "backup --to FILE [--db PATH-or-URL]")
+	dsn := dbFlag(fs)
+	to := fs.String("to", "", "file to write (must not exist)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *to == "" {
+		return usagef("--to is required")
+	}
+	if _, err := os.Stat(*to); err == nil {
+		return fmt.Errorf("%s exists; choose a new file so that no backup is overwritten", *to)
+	}
+	db, err := e.openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if db.Engine == store.SQLite {
+		// VACUUM INTO writes a consistent, compacted copy while others keep working.
+		if _, err := db.ExecContext(e.ctx, `VACUUM INTO ?`, *to); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	} else {
+		cmd := exec.CommandContext(e.ctx, "pg_dump", "--format=custom", "--file", *to, "--dbname", *dsn)
+		cmd.Stderr = e.stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("backup with pg_dump (restore with pg_restore): %w", err)
+		}
+	}
+	st, err := os.Stat(*to)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backup of %s written to %s (%d bytes)\n", db.Engine, *to, st.Size())
+	return nil
+}

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"aftersales/internal/demo"
+	"aftersales/internal/jobs"
+	"aftersales/internal/store"
+	"aftersales/internal/web"
+)
+
+func serve(e *env, args []string) error {
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db PATH-or-URL] [--demo]")
+	addr := fs.String("addr", envDefault("AFTERSALES_ADDR", "127.0.0.1:8080"), "address to listen on (AFTERSALES_ADDR)")
+	dsn := dbFlag(fs)
+	withDemo := fs.Bool("demo", envDefault("AFTERSALES_DEMO", "") == "1", "load the demo dataset on first start (AFTERSALES_DEMO=1)")
+	publicURL := fs.String("public-url", envDefault("AFTERSALES_PUBLIC_URL", ""), "the URL users reach the server at; https marks cookies Secure (AFTERSALES_PUBLIC_URL)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	db, err := e.openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		logins, err := demo.Load(e.ctx, db, time.Now)
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			log.Info("database already has data; demo not loaded")
+		case err != nil:
+			return err
+		default:
+			printLogins(e, logins)
+		}
+	}
+	runner := jobs.NewRunner(db, time.Now, log)
+	registerJobs(runner, db)
+	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version}, nil)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	jobsDone := make(chan struct{})
+	go func() { runner.Run(ctx); close(jobsDone) }()
+
+	hs := srv.HTTPServer(*addr)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "engine", db.Engine, "db", db.Source, "version", Version)
+	fmt.Fprintf(e.stdout, "aftersales is running at http://%s  (Ctrl+C to stop)\n", ln.Addr())
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-e.ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
+	defer done()
+	err = hs.Shutdown(shutdownCtx)
+	cancel()
+	<-jobsDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// registerJobs wires the product's background jobs.
+func registerJobs(r *jobs.Runner, db *store.DB) {
+	r.Handle("prune", func(ctx context.Context, _ json.RawMessage) error {
+		now := r.Now().UTC()
+		if _, err := store.Exec(ctx, db, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-web.IdempotencyTTL)); err != nil {
+			return err
+		}
+		_, err := store.Exec(ctx, db, `DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, now.Add(-7*24*time.Hour))
+		return err
+	})
+	r.Every("prune", time.Hour)
+}
+
+func migrate(e *env, args []string) error {
+	fs := e.flags("migrate", "migrate [--db PATH-or-URL]")
+	dsn := dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, pending, err := db.MigrationStatus(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s database %s is up to date: %d migrations applied, %d pending\n", db.Engine, db.Source, applied, pending)
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package i18n translates the user interface into zh-CN and en. Messages
+// live in one JSON file per language; a missing translation falls back to
+// English, then to the message id, so a page never breaks for want of one.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed messages/*.json
+var files embed.FS
+
+// Supported are the languages of the interface, the default first.
+var Supported = []language.Tag{language.SimplifiedChinese, language.English}
+
+// Names are the languages as shown in the switcher, in their own script.
+var Names = map[string]string{"zh-CN": "中文", "en": "English"}
+
+var matcher = language.NewMatcher(Supported)
+
+// Bundle holds every message in every language.
+type Bundle struct {
+	b          *goi18n.Bundle
+	localizers map[string]*goi18n.Localizer
+}
+
+// Load reads the embedded messages.
+func Load() (*Bundle, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, name := range []string{"messages/en.json", "messages/zh-CN.json"} {
+		if _, err := b.LoadMessageFileFS(files, name); err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+	}
+	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}}
+	for _, code := range []string{"zh-CN", "en"} {
+		out.localizers[code] = goi18n.NewLocalizer(b, code, "en")
+	}
+	return out, nil
+}
+
+// Match picks the supported language for preferences such as a cookie
+// value, a user setting or an Accept-Language header, first match wins.
+func Match(prefs ...string) string {
+	for _, p := range prefs {
+		if p == "" {
+			continue
+		}
+		tags, _, err := language.ParseAcceptLanguage(p)
+		if err != nil || len(tags) == 0 {
+			continue
+		}
+		tag, _, conf := matcher.Match(tags...)
+		if conf == language.No {
+			continue
+		}
+		if base, _ := tag.Base(); base.String() == "zh" {
+			return "zh-CN"
+		}
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// T translates id into lang; data fills {{.Name}} placeholders.
+func (b *Bundle) T(lang, id string, data ...map[string]any) string {
+	l, ok := b.localizers[lang]
+	if !ok {
+		l = b.localizers["en"]
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+	}
+	s, err := l.Localize(cfg)
+	if err != nil || s == "" {
+		return id
+	}
+	return s
+}
+
+// Has reports whether id has an English message (tests use it to find
+// message ids used in templates but never written).
+func (b *Bundle) Has(id string) bool {
+	_, err := b.localizers["en"].Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+// Key turns an enum value into its message id, e.g. ("role", "vendor_admin")
+// into "role.vendor_admin".
+func Key(prefix, value string) string { return prefix + "." + strings.ToLower(value) }

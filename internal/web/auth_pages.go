@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"aftersales/internal/i18n"
+	"aftersales/internal/problem"
+)
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := currentUser(r.Context()); ok {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	v := s.newView(r, "login.title", "")
+	v.Data = map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}
+	s.render(w, r, http.StatusOK, "login", v)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := safeNext(r.PostForm.Get("next"))
+	u, err := s.Accounts.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientAddress(r))
+	if err != nil {
+		p, ok := problem.As(err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.newView(r, "login.title", "")
+		v.Form = r.PostForm
+		v.Form.Del("password")
+		v.Data = map[string]string{"Next": next}
+		status := http.StatusUnauthorized
+		msg := "login.failed"
+		if p.Kind == problem.TooManyRequests {
+			status, msg = http.StatusTooManyRequests, "login.throttled"
+		}
+		v.Errors = map[string]string{"form": v.T(msg)}
+		s.render(w, r, status, "login", v)
+		return
+	}
+	// A new session token on sign-in prevents session fixation.
+	if err := s.Sessions.RenewToken(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionUserKey, u.ID)
+	if u.Locale != "" {
+		setLangCookie(w, u.Locale, s.Opts.SecureCookies)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// switchLanguage remembers the chosen language in a cookie (and, signed in,
+// in the user's settings) and goes back.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if _, ok := i18n.Names[code]; !ok {
+		s.fail(w, r, problem.New(problem.NotFound, "unknown language %q", code))
+		return
+	}
+	setLangCookie(w, code, s.Opts.SecureCookies)
+	if u, ok := currentUser(r.Context()); ok && u.Locale != code {
+		_, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, profileLocale(code), u.Version)
+		if err != nil && !problem.Is(err, problem.PreconditionFailed) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+func setLangCookie(w http.ResponseWriter, code string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure})
+}

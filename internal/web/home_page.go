@@ -1,0 +1,61 @@
+package web
+
+import (
+	"net/http"
+
+	"aftersales/internal/account"
+	"aftersales/internal/audit"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+)
+
+// homeData is the dashboard of one role.
+type homeData struct {
+	Org        org.Organization
+	Partners   map[org.Kind]int
+	Users      int
+	Recent     []audit.Event
+	Warnings   []string
+	RoleIntro  string
+	QuickLinks []navItem
+}
+
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx := r.Context()
+	act := u.Actor()
+	v := s.newView(r, "home.title", "home")
+	d := homeData{Partners: map[org.Kind]int{}, RoleIntro: "home.intro." + string(u.Role)}
+	orgs, err := s.Orgs.List(ctx, act)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, o := range orgs {
+		if o.ID == u.OrgID {
+			d.Org = o
+		} else {
+			d.Partners[o.Kind]++
+		}
+	}
+	if policy.Allowed(act, policy.UserRead, policy.Own) {
+		if users, err := s.Accounts.ListUsers(ctx, act, u.OrgID); err == nil {
+			d.Users = len(users)
+		}
+	}
+	if policy.Allowed(act, policy.AuditRead, policy.Own) {
+		d.Recent, _ = s.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: u.OrgID, Limit: 8})
+		if s.Warnings != nil {
+			d.Warnings = s.Warnings(s.Now())
+		}
+	}
+	d.QuickLinks = append(d.QuickLinks, navItem{"orgs", "/orgs", "home.link.orgs"})
+	if policy.Allowed(act, policy.OrgRegister, policy.Own) {
+		d.QuickLinks = append(d.QuickLinks, navItem{"register", "/orgs/new", "home.link.register"})
+	}
+	if policy.Allowed(act, policy.UserCreate, policy.Own) {
+		d.QuickLinks = append(d.QuickLinks, navItem{"adduser", "/orgs/" + itoa(u.OrgID) + "/users/new", "home.link.adduser"})
+	}
+	d.QuickLinks = append(d.QuickLinks, navItem{"tokens", "/profile#tokens", "home.link.tokens"}, navItem{"api", "/api/docs", "home.link.api"})
+	v.Data = d
+	s.render(w, r, http.StatusOK, "home", v)
+}

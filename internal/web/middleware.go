@@ -1,0 +1,269 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"aftersales/internal/account"
+	"aftersales/internal/api"
+	"aftersales/internal/audit"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	userKey
+)
+
+func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
+
+// currentUser is the signed-in user of a page request, if any.
+func currentUser(ctx context.Context) (account.User, bool) {
+	u, ok := ctx.Value(userKey).(account.User)
+	return u, ok
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, api.Prefix+"/") }
+
+// public API paths that need no credentials: the description of the API.
+func isPublicAPI(r *http.Request) bool {
+	p := r.URL.Path
+	return p == api.Prefix+"/openapi.json" || p == api.Prefix+"/openapi.yaml" || strings.HasPrefix(p, api.Prefix+"/schemas/")
+}
+
+func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.Handler {
+	var h http.Handler = mux
+	h = s.fallback(mux, h)
+	h = s.idempotency(h)
+	h = s.identify(h)
+	h = s.Sessions.LoadAndSave(h)
+	h = s.limitBody(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, problem.New(problem.Forbidden, "cross-origin request refused"))
+	}))
+	h = cop.Handler(h)
+	h = securityHeaders(h)
+	h = s.observe(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+// recoverPanics turns a panic into a logged 500 instead of a dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.Log.Error("panic", "panic", p, "stack", string(debug.Stack()), "request_id", requestID(r.Context()))
+				s.fail(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status code written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives each request an id, logs it and counts it.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = audit.WithRequestID(ctx, id)
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		} else if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
+			level = slog.LevelDebug
+		}
+		s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", id)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.Opts.MaxBodyBytes {
+			s.fail(w, r, problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", s.Opts.MaxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.Opts.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// identify authenticates the request by bearer token or session cookie and
+// puts the actor in the context. API calls without credentials end here.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if authz := r.Header.Get("Authorization"); authz != "" {
+			scheme, secret, _ := strings.Cut(authz, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				s.fail(w, r, problem.New(problem.Unauthorized, "use Authorization: Bearer <token>"))
+				return
+			}
+			u, err := s.Accounts.AuthenticateToken(ctx, strings.TrimSpace(secret))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(withUser(ctx, u)))
+			return
+		}
+		if id := s.Sessions.GetInt64(ctx, sessionUserKey); id != 0 {
+			u, err := s.Accounts.CurrentUser(ctx, id)
+			switch {
+			case err == nil:
+				ctx = withUser(ctx, u)
+			case problem.Is(err, problem.Unauthorized):
+				_ = s.Sessions.Destroy(ctx)
+			default:
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if isAPI(r) && !isPublicAPI(r) {
+			if _, ok := currentUser(ctx); !ok {
+				s.fail(w, r, problem.New(problem.Unauthorized, "sign in or send Authorization: Bearer <token>"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func withUser(ctx context.Context, u account.User) context.Context {
+	ctx = context.WithValue(ctx, userKey, u)
+	return policy.WithActor(ctx, u.Actor())
+}
+
+// fallback answers requests that match no route: problem+json under the
+// API, a page elsewhere, with 405 and Allow when only the method is wrong.
+func (s *Server) fallback(mux *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			allow := rec.header.Get("Allow")
+			w.Header().Set("Allow", allow)
+			s.fail(w, r, problem.New(problem.MethodNotAllowed, "%s is not allowed at %s; allowed: %s", r.Method, r.URL.Path, allow))
+			return
+		}
+		s.fail(w, r, problem.New(problem.NotFound, "nothing at %s", r.URL.Path))
+	})
+}
+
+// headerRecorder captures what the mux's own 404/405 handler would write.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *headerRecorder) Header() http.Header         { return r.header }
+func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *headerRecorder) WriteHeader(code int)        { r.status = code }
+
+// clientAddress is the remote IP (without port), for throttling.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// fail answers an error: problem+json for the API, a page for browsers.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p, ok := problem.As(err)
+	if !ok {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			p = problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+		} else {
+			s.Log.Error("internal error", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
+			p = problem.New(problem.Internal, "an unexpected error occurred (request %s)", requestID(r.Context()))
+		}
+	}
+	if isAPI(r) || strings.Contains(r.Header.Get("Accept"), "json") {
+		api.WriteProblem(w, p.Kind, p.Detail)
+		return
+	}
+	s.renderError(w, r, p)
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"aftersales/internal/account"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	orgs, err := s.Orgs.List(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "orgs.title", "orgs")
+	v.Data = orgs
+	s.render(w, r, http.StatusOK, "orgs", v)
+}
+
+// registrableKinds are the kinds the user's organization may register.
+func registrableKinds(u account.User) []org.Kind {
+	var out []org.Kind
+	for _, k := range org.Kinds {
+		if org.MayRegister(org.Kind(u.OrgKind), k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *Server) orgNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := policy.Allow(u.Actor(), policy.OrgRegister, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "orgs.new", "orgs")
+	v.Data = registrableKinds(u)
+	s.render(w, r, http.StatusOK, "org_new", v)
+}
+
+func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := org.Input{Kind: org.Kind(r.PostForm.Get("kind")), Name: r.PostForm.Get("name"), Code: r.PostForm.Get("code")}
+	o, err := s.Orgs.Register(r.Context(), u.Actor(), in)
+	if err != nil {
+		v := s.newView(r, "orgs.new", "orgs")
+		v.Form, v.Data = r.PostForm, registrableKinds(u)
+		if err := formErrors(v, err); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "org_new", v)
+		return
+	}
+	s.flash(r, s.msg(r, "orgs.registered", "Name", o.Name))
+	http.Redirect(w, r, "/orgs/"+itoa(o.ID), http.StatusSeeOther)
+}
+
+// msg translates a message outside a page (a flash) in the request's language.
+func (s *Server) msg(r *http.Request, id string, args ...any) string {
+	return (&view{Lang: s.lang(r), bundle: s.I18n}).T(id, args...)
+}
+
+type orgPageData struct {
+	Org      org.Organization
+	Users    []account.User
+	CanEdit  bool
+	CanUsers bool
+	CanAdd   bool
+}
+
+func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderOrg(w, r, u, nil, nil)
+}
+
+func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, u account.User, formErr error, form map[string][]string) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	act := u.Actor()
+	o, err := s.Orgs.Get(ctx, act, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	scope, err := org.ScopeOf(ctx, s.DB, act, o.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := orgPageData{Org: o, CanEdit: policy.Allowed(act, policy.OrgUpdate, scope),
+		CanUsers: policy.Allowed(act, policy.UserRead, scope),
+		CanAdd:   policy.Allowed(act, policy.UserCreate, scope) && (scope == policy.Own || o.Kind == org.Customer)}
+	if d.CanUsers {
+		if d.Users, err = s.Accounts.ListUsers(ctx, act, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	vw := s.newView(r, "orgs.detail", "orgs")
+	vw.Title = o.Name
+	vw.Data, vw.Form = d, form
+	status := http.StatusOK
+	if formErr != nil {
+		if err := formErrors(vw, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "org", vw)
+}
+
+func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	name := r.PostForm.Get("name")
+	active := r.PostForm.Get("active") == "on"
+	_, err = s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
+	switch {
+	case err == nil:
+		s.flash(r, s.msg(r, "saved"))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid):
+		s.renderOrg(w, r, u, err, r.PostForm)
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+itoa(id), http.StatusSeeOther)
+}

@@ -1,0 +1,273 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/i18n"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+//go:embed templates static
+var embedded embed.FS
+
+var staticFS = embedded
+
+const (
+	sessionUserKey = "user_id"
+	sessionFlash   = "flash"
+	langCookie     = "lang"
+)
+
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// loadPages parses each page template together with the layout.
+func loadPages() (*pages, error) {
+	layout, err := fs.ReadFile(embedded, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(embedded, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" {
+			continue
+		}
+		body, err := fs.ReadFile(embedded, n)
+		if err != nil {
+			return nil, err
+		}
+		t := template.New("layout").Funcs(funcs)
+		if _, err := t.Parse(string(layout)); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+var funcs = template.FuncMap{
+	"key": i18n.Key,
+	"initials": func(name string) string {
+		r := []rune(strings.TrimSpace(name))
+		if len(r) == 0 {
+			return "?"
+		}
+		return strings.ToUpper(string(r[0]))
+	},
+	"str": func(v any) string { return fmt.Sprint(v) },
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang      string
+	Title     string
+	Active    string // the navigation entry to highlight
+	User      *account.User
+	OrgName   string
+	Flash     string
+	Errors    map[string]string // field -> message
+	Form      url.Values
+	Data      any
+	Path      string
+	RequestID string
+	bundle    *i18n.Bundle
+	loc       *time.Location
+}
+
+// T translates a message id in the page's language.
+func (v *view) T(id string, args ...any) string {
+	if len(args) == 0 {
+		return v.bundle.T(v.Lang, id)
+	}
+	data := map[string]any{}
+	for i := 0; i+1 < len(args); i += 2 {
+		data[fmt.Sprint(args[i])] = args[i+1]
+	}
+	return v.bundle.T(v.Lang, id, data)
+}
+
+// Time formats an instant in the page's time zone.
+func (v *view) Time(t any) string {
+	var tt time.Time
+	switch x := t.(type) {
+	case time.Time:
+		tt = x
+	case *time.Time:
+		if x == nil {
+			return "—"
+		}
+		tt = *x
+	default:
+		return ""
+	}
+	if tt.IsZero() {
+		return "—"
+	}
+	return tt.In(v.loc).Format("2006-01-02 15:04")
+}
+
+// Can tells a template whether to show an action.
+func (v *view) Can(action string) bool {
+	if v.User == nil {
+		return false
+	}
+	return len(policy.Granted(v.User.Role, policy.Action(action))) > 0
+}
+
+// Nav is the navigation for the signed-in user's role.
+func (v *view) Nav() []navItem {
+	if v.User == nil {
+		return nil
+	}
+	items := []navItem{{"home", "/", "nav.home"}, {"orgs", "/orgs", "nav.orgs"}}
+	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
+		items = append(items, navItem{"audit", "/audit", "nav.audit"})
+	}
+	return append(items, navItem{"profile", "/profile", "nav.profile"})
+}
+
+type navItem struct{ ID, Href, Label string }
+
+// Languages lists the switcher's entries.
+func (v *view) Languages() []navItem {
+	return []navItem{{"zh-CN", "/lang/zh-CN?next=" + url.QueryEscape(v.Path), i18n.Names["zh-CN"]},
+		{"en", "/lang/en?next=" + url.QueryEscape(v.Path), i18n.Names["en"]}}
+}
+
+// Field returns the value to show in a form field: what was submitted, else def.
+func (v *view) Field(name string, def any) string {
+	if v.Form != nil {
+		if vals, ok := v.Form[name]; ok && len(vals) > 0 {
+			return vals[0]
+		}
+	}
+	if def == nil {
+		return ""
+	}
+	return fmt.Sprint(def)
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+// lang picks the language: the user's setting, the lang cookie, then the
+// browser's Accept-Language.
+func (s *Server) lang(r *http.Request) string {
+	var prefs []string
+	if u, ok := currentUser(r.Context()); ok && u.Locale != "" {
+		prefs = append(prefs, u.Locale)
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		prefs = append(prefs, c.Value)
+	}
+	prefs = append(prefs, r.Header.Get("Accept-Language"))
+	return i18n.Match(prefs...)
+}
+
+func (s *Server) newView(r *http.Request, title, active string) *view {
+	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: shanghai,
+		RequestID: requestID(r.Context())}
+	v.Title = v.T(title)
+	if u, ok := currentUser(r.Context()); ok {
+		v.User = &u
+		if o, err := s.Orgs.Get(r.Context(), u.Actor(), u.OrgID); err == nil {
+			v.OrgName = o.Name
+		}
+		v.Flash = s.Sessions.PopString(r.Context(), sessionFlash)
+	}
+	return v
+}
+
+// render writes a page, buffered so that a template error never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+	t, ok := s.pages.byName[page]
+	if !ok {
+		s.fail(w, r, fmt.Errorf("no page template %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.Log.Error("render", "page", page, "err", err)
+		http.Error(w, "page error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// formErrors fills v.Errors from a validation problem; other errors are returned.
+func formErrors(v *view, err error) error {
+	p, ok := problem.As(err)
+	if !ok || p.Kind != problem.Invalid {
+		return err
+	}
+	v.Errors = map[string]string{}
+	for _, f := range p.Fields {
+		v.Errors[strings.TrimPrefix(f.Field, "body.")] = f.Message
+	}
+	return nil
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *problem.Error) {
+	v := s.newView(r, "error.title", "")
+	v.Data = p
+	s.render(w, r, p.Kind.Status(), "error", v)
+}
+
+// signedIn sends visitors without a session to the login page.
+func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, account.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, ok := currentUser(r.Context())
+		if !ok {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		h(w, r, u)
+	}
+}
+
+func (s *Server) flash(r *http.Request, msg string) { s.Sessions.Put(r.Context(), sessionFlash, msg) }
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.New(problem.NotFound, "no such page")
+	}
+	return id, nil
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

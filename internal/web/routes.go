@@ -1,0 +1,74 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"aftersales/internal/jobs"
+)
+
+func (s *Server) routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /problems/{kind}", s.problemPage)
+	mux.HandleFunc("GET /api/docs", s.apiDocsPage)
+
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /lang/{code}", s.switchLanguage)
+
+	mux.HandleFunc("GET /{$}", s.signedIn(s.homePage))
+	mux.HandleFunc("GET /orgs", s.signedIn(s.orgsPage))
+	mux.HandleFunc("GET /orgs/new", s.signedIn(s.orgNewPage))
+	mux.HandleFunc("POST /orgs", s.signedIn(s.orgCreate))
+	mux.HandleFunc("GET /orgs/{id}", s.signedIn(s.orgPage))
+	mux.HandleFunc("POST /orgs/{id}", s.signedIn(s.orgUpdate))
+	mux.HandleFunc("GET /orgs/{id}/users/new", s.signedIn(s.userNewPage))
+	mux.HandleFunc("POST /orgs/{id}/users", s.signedIn(s.userCreate))
+	mux.HandleFunc("GET /users/{id}", s.signedIn(s.userPage))
+	mux.HandleFunc("POST /users/{id}", s.signedIn(s.userUpdate))
+	mux.HandleFunc("GET /profile", s.signedIn(s.profilePage))
+	mux.HandleFunc("POST /profile", s.signedIn(s.profileUpdate))
+	mux.HandleFunc("POST /profile/password", s.signedIn(s.passwordUpdate))
+	mux.HandleFunc("POST /profile/tokens", s.signedIn(s.tokenCreate))
+	mux.HandleFunc("POST /profile/tokens/{id}/revoke", s.signedIn(s.tokenRevoke))
+	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// readyz answers 200 when the database answers, with details as JSON.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	details := map[string]any{"database": "ok", "engine": string(s.DB.Engine)}
+	status := http.StatusOK
+	if err := s.Ready(r.Context()); err != nil {
+		details["database"] = err.Error()
+		status = http.StatusServiceUnavailable
+	} else if counts, err := jobs.Counts(r.Context(), s.DB); err == nil {
+		details["jobs"] = counts
+	}
+	if s.Warnings != nil {
+		if ws := s.Warnings(s.Now()); len(ws) > 0 {
+			details["warnings"] = ws
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(details)
+}

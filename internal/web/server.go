@@ -1,0 +1,122 @@
+// Package web is the HTTP edge: routing, middleware, sessions, the
+// server-rendered pages and the mounting of the JSON API. It decodes,
+// authorizes through the domain services, and renders; it decides nothing.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"aftersales/internal/account"
+	"aftersales/internal/api"
+	"aftersales/internal/i18n"
+	"aftersales/internal/jobs"
+	"aftersales/internal/org"
+	"aftersales/internal/store"
+)
+
+// Options configure the server.
+type Options struct {
+	// SecureCookies marks cookies Secure; on when the public URL is https.
+	SecureCookies bool
+	Version       string
+	// MaxBodyBytes bounds request bodies (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// Server holds everything the handlers use.
+type Server struct {
+	DB       *store.DB
+	Log      *slog.Logger
+	Now      func() time.Time
+	Orgs     *org.Service
+	Accounts *account.Service
+	Jobs     *jobs.Runner
+	Sessions *scs.SessionManager
+	I18n     *i18n.Bundle
+	API      huma.API
+	Opts     Options
+	// Warnings lists conditions an operator should act on (e.g. a coming
+	// year without holiday data); shown in /readyz and to admins.
+	Warnings func(now time.Time) []string
+
+	pages   *pages
+	metrics *metrics
+	handler http.Handler
+}
+
+// New wires the server. reg receives the HTTP metrics (nil: a new registry).
+func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runner, opts Options, reg *prometheus.Registry) (*Server, error) {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		DB: db, Log: log, Now: now, Jobs: runner, I18n: bundle, Opts: opts,
+		Orgs:     &org.Service{DB: db, Now: now},
+		Accounts: account.NewService(db, now),
+	}
+	s.Sessions = scs.New()
+	if db.Engine == store.Postgres {
+		s.Sessions.Store = postgresstore.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
+	} else {
+		s.Sessions.Store = sqlite3store.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
+	}
+	s.Sessions.Lifetime = 7 * 24 * time.Hour
+	s.Sessions.IdleTimeout = 12 * time.Hour
+	s.Sessions.Cookie.Name = "session"
+	s.Sessions.Cookie.HttpOnly = true
+	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.Sessions.Cookie.Secure = opts.SecureCookies
+	s.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.Log.Error("session", "err", err, "request_id", requestID(r.Context()))
+		http.Error(w, "session error", http.StatusInternalServerError)
+	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(reg)
+	mux := http.NewServeMux()
+	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Version: opts.Version})
+	s.routes(mux)
+	s.handler = s.middleware(mux, reg)
+	return s, nil
+}
+
+// ServeHTTP serves every request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server with timeouts suitable for the internet.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Ready reports whether the database answers.
+func (s *Server) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return s.DB.PingContext(ctx)
+}

@@ -1,0 +1,286 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+type userFormData struct {
+	Org   org.Organization
+	User  account.User
+	Roles []policy.Role
+	Self  bool
+	Admin bool // may change role and active state
+}
+
+func rolesOf(k org.Kind) []policy.Role {
+	var out []policy.Role
+	for _, r := range policy.Roles {
+		if r.OrgKind() == string(k) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *Server) userNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUserNew(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.Orgs.Get(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw := s.newView(r, "users.new", "orgs")
+	vw.Data = userFormData{Org: o, Roles: rolesOf(o.Kind)}
+	if formErr != nil {
+		vw.Form = r.PostForm
+		vw.Form.Del("password")
+		if err := formErrors(vw, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "user_new", vw)
+}
+
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.Get("email"), Name: f.Get("name"),
+		Role: policy.Role(f.Get("role")), Password: f.Get("password"), Locale: f.Get("locale")})
+	if problem.Is(err, problem.Invalid) {
+		s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "users.created", "Name", nu.Name))
+	http.Redirect(w, r, "/orgs/"+itoa(id), http.StatusSeeOther)
+}
+
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUser(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	act := u.Actor()
+	target, err := s.Accounts.GetUser(ctx, act, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.Orgs.Get(ctx, act, target.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	scope, err := org.ScopeOf(ctx, s.DB, act, o.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw := s.newView(r, "users.edit", "orgs")
+	vw.Title = target.Name
+	vw.Data = userFormData{Org: o, User: target, Roles: rolesOf(o.Kind), Self: target.ID == u.ID,
+		Admin: policy.Allowed(act, policy.UserUpdate, scope) && (scope == policy.Own || o.Kind == org.Customer)}
+	if formErr != nil {
+		vw.Form = r.PostForm
+		if err := formErrors(vw, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "user", vw)
+}
+
+func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	name, locale := f.Get("name"), f.Get("locale")
+	p := account.UserPatch{Name: &name, Locale: &locale}
+	if f.Has("role") {
+		role := policy.Role(f.Get("role"))
+		active := f.Get("active") == "on"
+		p.Role, p.Active = &role, &active
+	}
+	if pw := f.Get("password"); pw != "" {
+		p.Password = &pw
+	}
+	_, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), id, p, version)
+	switch {
+	case err == nil:
+		s.flash(r, s.msg(r, "saved"))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid):
+		s.renderUser(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/users/"+itoa(id), http.StatusSeeOther)
+}
+
+func profileLocale(code string) account.UserPatch { return account.UserPatch{Locale: &code} }
+
+type profileData struct {
+	Tokens    []account.Token
+	NewSecret string
+}
+
+func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderProfile(w, r, u, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, secret string) {
+	tokens, err := s.Accounts.ListTokens(r.Context(), u.Actor(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw := s.newView(r, "profile.title", "profile")
+	vw.Data = profileData{Tokens: tokens, NewSecret: secret}
+	if formErr != nil {
+		vw.Form = r.PostForm
+		vw.Form.Del("password")
+		if err := formErrors(vw, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "profile", vw)
+}
+
+func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name, locale := r.PostForm.Get("name"), r.PostForm.Get("locale")
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	nu, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Name: &name, Locale: &locale}, version)
+	s.afterProfileChange(w, r, u, err, func() {
+		if nu.Locale != "" {
+			setLangCookie(w, nu.Locale, s.Opts.SecureCookies)
+		}
+	})
+}
+
+func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ok, err := account.CheckPassword(r.Context(), u.PasswordHash, r.PostForm.Get("current"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
+		s.afterProfileChange(w, r, u, problem.Field("current", "%s", s.msg(r, "profile.wrong_current")), nil)
+		return
+	}
+	pw := r.PostForm.Get("password")
+	if pw != r.PostForm.Get("confirm") {
+		s.afterProfileChange(w, r, u, problem.Field("confirm", "%s", s.msg(r, "profile.mismatch")), nil)
+		return
+	}
+	_, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Password: &pw}, u.Version)
+	s.afterProfileChange(w, r, u, err, nil)
+}
+
+func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u account.User, err error, ok func()) {
+	switch {
+	case err == nil:
+		if ok != nil {
+			ok()
+		}
+		s.flash(r, s.msg(r, "saved"))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid):
+		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+}
+
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	days, err := strconv.Atoi(r.PostForm.Get("expires_in_days"))
+	if err != nil && r.PostForm.Get("expires_in_days") != "" || days < 0 || days > 3650 {
+		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, problem.Field("expires_in_days", "must be a whole number of days from 0 to 3650"), "")
+		return
+	}
+	_, secret, err := s.Accounts.CreateToken(r.Context(), u.Actor(), u.ID, r.PostForm.Get("name"), time.Duration(days)*24*time.Hour)
+	if problem.Is(err, problem.Invalid) {
+		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The secret is shown once, on this response, and never stored in clear.
+	s.renderProfile(w, r, u, http.StatusCreated, nil, secret)
+}
+
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.Accounts.RevokeToken(r.Context(), u.Actor(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "profile.token_revoked"))
+	http.Redirect(w, r, "/profile#tokens", http.StatusSeeOther)
+}
