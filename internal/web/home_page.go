@@ -12,7 +12,7 @@ import (
 // homeData is the dashboard of one role.
 type homeData struct {
 	Org        org.Organization
-	Partners   map[org.Kind]int
+	Partners   map[string]int
 	Users      int
 	Recent     []audit.Event
 	Warnings   []string
@@ -24,7 +24,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	ctx := r.Context()
 	act := u.Actor()
 	v := s.newView(r, "home.title", "home")
-	d := homeData{Partners: map[org.Kind]int{}, RoleIntro: "home.intro." + string(u.Role)}
+	d := homeData{Partners: map[string]int{}, RoleIntro: "home.intro." + string(u.Role)}
 	orgs, err := s.Orgs.List(ctx, act)
 	if err != nil {
 		s.fail(w, r, err)
@@ -34,7 +34,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 		if o.ID == u.OrgID {
 			d.Org = o
 		} else {
-			d.Partners[o.Kind]++
+			d.Partners[string(o.Kind)]++
 		}
 	}
 	if policy.Allowed(act, policy.UserRead, policy.Own) {

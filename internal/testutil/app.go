@@ -1,0 +1,201 @@
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/jobs"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/web"
+)
+
+// App is the whole product served on a random loopback port.
+type App struct {
+	URL    string
+	DB     *store.DB
+	Server *web.Server
+	Jobs   *jobs.Runner
+	Log    *slog.Logger
+}
+
+// NewApp starts the product on db. The server stops when t ends.
+func NewApp(t testing.TB, db *store.DB) *App {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	runner := jobs.NewRunner(db, time.Now, log)
+	srv, err := web.New(db, log, time.Now, runner, web.Options{Version: "test"}, nil)
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: runner, Log: log}
+}
+
+// Password is the password of every fixture user.
+const Password = "correct-horse-battery"
+
+// Fixture is a small installation: a vendor with one provider and one
+// customer linked to both, a second unrelated vendor/provider pair, and one
+// user (with an API token) per role in the first group.
+type Fixture struct {
+	Vendor, Provider, Customer org.Organization
+	OtherVendor, OtherProvider org.Organization
+	Users                      map[policy.Role]account.User
+	Tokens                     map[policy.Role]string
+	OtherAdmin                 account.User // vendor admin of OtherVendor
+	OtherToken                 string
+}
+
+// Seed creates the fixture through the domain services.
+func Seed(t testing.TB, db *store.DB) *Fixture {
+	t.Helper()
+	ctx := context.Background()
+	op := policy.Actor{Operator: true}
+	orgs := &org.Service{DB: db, Now: time.Now}
+	accts := account.NewService(db, time.Now)
+	mk := func(kind org.Kind, name, code string) org.Organization {
+		o, err := orgs.Register(ctx, op, org.Input{Kind: kind, Name: name, Code: code})
+		if err != nil {
+			t.Fatalf("seed org %s: %v", code, err)
+		}
+		return o
+	}
+	f := &Fixture{Users: map[policy.Role]account.User{}, Tokens: map[policy.Role]string{}}
+	f.Vendor = mk(org.Vendor, "Vendor One", "vendor-one")
+	f.Provider = mk(org.Provider, "Provider One", "provider-one")
+	f.Customer = mk(org.Customer, "Customer One", "customer-one")
+	f.OtherVendor = mk(org.Vendor, "Vendor Two", "vendor-two")
+	f.OtherProvider = mk(org.Provider, "Provider Two", "provider-two")
+	now := time.Now().UTC()
+	for _, l := range [][2]int64{{f.Vendor.ID, f.Provider.ID}, {f.Vendor.ID, f.Customer.ID}, {f.Provider.ID, f.Customer.ID}, {f.OtherVendor.ID, f.OtherProvider.ID}} {
+		if err := org.Link(ctx, db, l[0], l[1], now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orgOf := map[string]int64{"vendor": f.Vendor.ID, "provider": f.Provider.ID, "customer": f.Customer.ID}
+	user := func(orgID int64, role policy.Role, email string) (account.User, string) {
+		u, err := accts.CreateUser(ctx, op, account.NewUser{OrgID: orgID, Email: email, Name: string(role), Role: role, Password: Password, Locale: "en"})
+		if err != nil {
+			t.Fatalf("seed user %s: %v", email, err)
+		}
+		_, secret, err := accts.CreateToken(ctx, op, u.ID, "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u, secret
+	}
+	for _, r := range policy.Roles {
+		f.Users[r], f.Tokens[r] = user(orgOf[r.OrgKind()], r, string(r)+"@one.example")
+	}
+	f.OtherAdmin, f.OtherToken = user(f.OtherVendor.ID, policy.VendorAdmin, "admin@two.example")
+	return f
+}
+
+// Client calls the API with a bearer token.
+type Client struct {
+	T     testing.TB
+	Base  string
+	Token string
+	HTTP  *http.Client
+}
+
+// API returns a client of the app's API acting with token.
+func (a *App) API(t testing.TB, token string) *Client {
+	return &Client{T: t, Base: a.URL + "/api/v1", Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Response is a decoded API answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends method path with a JSON body (nil for none) and extra headers.
+func (c *Client) Do(method, path string, body any, headers ...string) *Response {
+	c.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, c.Base+path, rd)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Browser is an HTTP client with a cookie jar, for the pages.
+func (a *App) Browser(t testing.TB) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// Login signs c in to the app's pages; it fails the test unless redirected.
+func (a *App) Login(t testing.TB, c *http.Client, email, password string) {
+	t.Helper()
+	res, err := c.PostForm(a.URL+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %s: status %d", email, res.StatusCode)
+	}
+}

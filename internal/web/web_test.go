@@ -1,0 +1,247 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func body(t *testing.T, res *http.Response) string {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func get(t *testing.T, c *http.Client, u string, headers ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestSignInSessionAndSignOut(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		c := app.Browser(t)
+
+		res := get(t, c, app.URL+"/")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Fatalf("anonymous home: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		res.Body.Close()
+
+		res, err := c.PostForm(app.URL+"/login", url.Values{"email": {f.Users[policy.Dispatcher].Email}, "password": {"wrong password!"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if html := body(t, res); res.StatusCode != http.StatusUnauthorized || !strings.Contains(html, "Wrong email or password") && !strings.Contains(html, "邮箱或密码错误") {
+			t.Fatalf("wrong password: %d", res.StatusCode)
+		}
+
+		res, err = c.PostForm(app.URL+"/login", url.Values{"email": {strings.ToUpper(f.Users[policy.Dispatcher].Email)}, "password": {testutil.Password}, "next": {"/orgs"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/orgs" {
+			t.Fatalf("login: %d to %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		var session *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == "session" {
+				session = ck
+			}
+		}
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("session cookie %+v", session)
+		}
+		res = get(t, c, app.URL+"/", "Accept-Language", "en")
+		if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, "Organizations") {
+			t.Fatalf("home: %d", res.StatusCode)
+		}
+		// The session also authenticates the API from the browser.
+		res = get(t, c, app.URL+"/api/v1/me")
+		if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, f.Users[policy.Dispatcher].Email) {
+			t.Fatalf("api with session: %d %s", res.StatusCode, html)
+		}
+
+		res, err = c.PostForm(app.URL+"/logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		res = get(t, c, app.URL+"/")
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("home after logout: %d", res.StatusCode)
+		}
+		// A forged session cookie is just no session.
+		forged, _ := http.NewRequest("GET", app.URL+"/api/v1/me", nil)
+		forged.AddCookie(&http.Cookie{Name: "session", Value: "forged-token"})
+		res, err = http.DefaultClient.Do(forged)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 401 {
+			t.Fatalf("forged session: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestLoginThrottling(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	c := app.Browser(t)
+	email := f.Users[policy.Technician].Email
+	var last int
+	for range 6 {
+		res, err := c.PostForm(app.URL+"/login", url.Values{"email": {email}, "password": {"not the password"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		last = res.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("sixth failure: %d, want 429", last)
+	}
+	// Even the right password is refused while locked out.
+	res, err := c.PostForm(app.URL+"/login", url.Values{"email": {email}, "password": {testutil.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("right password while locked: %d", res.StatusCode)
+	}
+	// Another account from the same address is not locked by it.
+	app.Login(t, app.Browser(t), f.Users[policy.Dispatcher].Email, testutil.Password)
+}
+
+func TestCrossOriginPostIsRefused(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	before := 0
+	_ = store.Get(t.Context(), db, &before, `SELECT COUNT(*) FROM organizations`)
+	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Evil&code=evil"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: %d", res.StatusCode)
+	}
+	after := 0
+	_ = store.Get(t.Context(), db, &after, `SELECT COUNT(*) FROM organizations`)
+	if after != before {
+		t.Fatal("cross-site POST created an organization")
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	c := app.Browser(t)
+	for _, tc := range []struct{ accept, want string }{
+		{"zh-CN,zh;q=0.9", "登录"}, {"en-US,en;q=0.8", "Sign in"}, {"fr", "登录"}, {"zh-TW", "登录"},
+	} {
+		if html := body(t, get(t, c, app.URL+"/login", "Accept-Language", tc.accept)); !strings.Contains(html, tc.want) {
+			t.Errorf("Accept-Language %q: page lacks %q", tc.accept, tc.want)
+		}
+	}
+	// The switcher wins over the browser, and is remembered.
+	res := get(t, c, app.URL+"/lang/en?next=/login")
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Fatalf("switch: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if html := body(t, get(t, c, app.URL+"/login", "Accept-Language", "zh-CN")); !strings.Contains(html, `lang="en"`) {
+		t.Error("switched language not remembered")
+	}
+	// Off-site redirects are refused.
+	res = get(t, c, app.URL+"/lang/en?next=//evil.example/")
+	res.Body.Close()
+	if res.Header.Get("Location") != "/" {
+		t.Errorf("open redirect to %q", res.Header.Get("Location"))
+	}
+	res = get(t, c, app.URL+"/lang/xx")
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("unknown language: %d", res.StatusCode)
+	}
+}
+
+func TestOperationsEndpoints(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		c := app.Browser(t)
+		for path, want := range map[string]string{
+			"/healthz": "ok", "/readyz": `"database":"ok"`, "/metrics": "aftersales_http_requests_total",
+		} {
+			res := get(t, c, app.URL+path)
+			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, want) {
+				t.Errorf("%s: %d lacks %q", path, res.StatusCode, want)
+			}
+		}
+		res := get(t, c, app.URL+"/nowhere")
+		res.Body.Close()
+		if res.StatusCode != 404 || res.Header.Get("X-Request-Id") == "" {
+			t.Errorf("unknown page: %d, request id %q", res.StatusCode, res.Header.Get("X-Request-Id"))
+		}
+	})
+}
+
+func TestEveryPageRendersForEveryRole(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	for _, role := range policy.Roles {
+		c := app.Browser(t)
+		app.Login(t, c, f.Users[role].Email, testutil.Password)
+		for _, lang := range []string{"zh-CN", "en"} {
+			for _, p := range []string{"/", "/orgs", "/profile", "/api/docs", "/problems/validation",
+				"/orgs/" + itoa(f.Users[role].OrgID), "/users/" + itoa(f.Users[role].ID)} {
+				res := get(t, c, app.URL+p, "Accept-Language", lang)
+				html := body(t, res)
+				if res.StatusCode != 200 {
+					t.Errorf("%s %s %s: %d", role, lang, p, res.StatusCode)
+				}
+				// A message id shown instead of its text means a missing translation.
+				for _, id := range []string{"nav.home", "home.title", "field.name", "orgs.title"} {
+					if strings.Contains(html, ">"+id+"<") {
+						t.Errorf("%s %s %s shows the message id %s", role, lang, p, id)
+					}
+				}
+			}
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
