@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// run executes the command line and returns exit code, stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCommandLine(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		dsn := db.Source
+		if db.Engine == store.Postgres {
+			dsn = testutil.NewDSN(t, store.Postgres)
+		}
+		steps := []struct {
+			args     []string
+			code     int
+			contains string
+		}{
+			{[]string{"migrate", "--db", dsn}, 0, "up to date"},
+			{[]string{"org", "add", "--db", dsn, "--kind", "vendor", "--name", "Acme 机械", "--code", "acme"}, 0, "created"},
+			{[]string{"org", "add", "--db", dsn, "--kind", "alien", "--name", "X", "--code", "x1"}, 1, "--kind"},
+			{[]string{"org", "add", "--db", dsn, "--kind", "vendor", "--name", "Dup", "--code", "acme"}, 1, "taken"},
+			{[]string{"org", "add", "--db", dsn, "--kind", "provider", "--name", "Fixit", "--code", "fixit", "--partner", "acme"}, 0, "created"},
+			{[]string{"user", "add", "--db", dsn, "--org", "acme", "--email", "boss@acme.example", "--password", "long-enough-1", "--role", "vendor_admin"}, 0, "added"},
+			{[]string{"user", "add", "--db", dsn, "--org", "acme", "--email", "tech@acme.example", "--password", "long-enough-1", "--role", "technician"}, 1, "--role"},
+			{[]string{"user", "add", "--db", dsn, "--org", "nope", "--email", "a@b.example", "--password", "long-enough-1", "--role", "customer"}, 1, "not found"},
+			{[]string{"user", "list", "--db", dsn, "--org", "acme"}, 0, "boss@acme.example"},
+			{[]string{"org", "list", "--db", dsn}, 0, "fixit"},
+			{[]string{"token", "create", "--db", dsn, "--email", "boss@acme.example"}, 0, "ast_"},
+			{[]string{"token", "create", "--db", dsn, "--email", "ghost@acme.example"}, 1, "no user"},
+			{[]string{"token", "create", "--db", dsn}, 2, "--email"},
+			{[]string{"demo", "--db", dsn}, 1, "already has data"},
+			{[]string{"user", "add", "--db", dsn, "--bogus"}, 2, "bogus"},
+			{[]string{"frobnicate"}, 2, "unknown command"},
+			{[]string{"serve", "--help"}, 0, "--addr"},
+			{[]string{"version"}, 0, Version},
+		}
+		for _, s := range steps {
+			code, out, errOut := run(t, s.args...)
+			if code != s.code || !strings.Contains(out+errOut, s.contains) {
+				t.Fatalf("%v: exit %d (want %d)\nstdout: %s\nstderr: %s\nwant text %q", s.args, code, s.code, out, errOut, s.contains)
+			}
+		}
+	})
+}
+
+func TestDemoAndBackupOnSQLite(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "demo.db")
+	code, out, errOut := run(t, "demo", "--db", dsn)
+	if code != 0 || !strings.Contains(out, "admin@haichuan.example") || !strings.Contains(out, "demo-pass-2026") {
+		t.Fatalf("demo: %d %s %s", code, out, errOut)
+	}
+	to := filepath.Join(dir, "backup.db")
+	if code, out, errOut := run(t, "backup", "--db", dsn, "--to", to); code != 0 || !strings.Contains(out, "written") {
+		t.Fatalf("backup: %d %s %s", code, out, errOut)
+	}
+	// The backup is a working database with the same data.
+	if code, out, _ := run(t, "user", "list", "--db", to, "--org", "haichuan"); code != 0 || !strings.Contains(out, "auditor@haichuan.example") {
+		t.Fatalf("backup content: %d %s", code, out)
+	}
+	if code, _, errOut := run(t, "backup", "--db", dsn, "--to", to); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Fatalf("backup over an existing file: %d %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "demo.db")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBackupOnPostgres(t *testing.T) {
+	dsn := testutil.NewDSN(t, store.Postgres)
+	to := filepath.Join(t.TempDir(), "backup.dump")
+	code, out, errOut := run(t, "backup", "--db", dsn, "--to", to)
+	if code != 0 {
+		if strings.Contains(errOut, "executable file not found") {
+			t.Skip("pg_dump is not installed")
+		}
+		t.Fatalf("backup: %d %s %s", code, out, errOut)
+	}
+	if st, err := os.Stat(to); err != nil || st.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+}

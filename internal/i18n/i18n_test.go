@@ -1,0 +1,72 @@
+package i18n
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	for _, c := range []struct {
+		prefs []string
+		want  string
+	}{
+		{nil, "zh-CN"},
+		{[]string{"en-GB,en;q=0.9"}, "en"},
+		{[]string{"zh-TW"}, "zh-CN"},
+		{[]string{"", "en"}, "en"},
+		{[]string{"garbage;;q=x", "en"}, "en"},
+		{[]string{"de-DE"}, "zh-CN"},
+		{[]string{"de-DE,en;q=0.5"}, "en"},
+	} {
+		if got := Match(c.prefs...); got != c.want {
+			t.Errorf("Match(%q) = %s, want %s", c.prefs, got, c.want)
+		}
+	}
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"en", "zh-CN,zh;q=0.9", "*", ";q=", "x-\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := Match(s); got != "en" && got != "zh-CN" {
+			t.Fatalf("Match(%q) = %q", s, got)
+		}
+	})
+}
+
+func TestBothLanguagesHaveTheSameMessages(t *testing.T) {
+	load := func(name string) map[string]string {
+		b, err := files.ReadFile("messages/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	en, zh := load("en.json"), load("zh-CN.json")
+	for k := range en {
+		if strings.TrimSpace(zh[k]) == "" {
+			t.Errorf("zh-CN lacks %s", k)
+		}
+	}
+	for k := range zh {
+		if strings.TrimSpace(en[k]) == "" {
+			t.Errorf("en lacks %s", k)
+		}
+	}
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.T("zh-CN", "home.greeting", map[string]any{"Name": "李工"}); !strings.Contains(got, "李工") {
+		t.Errorf("template data: %q", got)
+	}
+	if got := b.T("en", "no.such.id"); got != "no.such.id" {
+		t.Errorf("missing id: %q", got)
+	}
+}

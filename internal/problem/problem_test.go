@@ -1,0 +1,62 @@
+package problem
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckText(t *testing.T) {
+	for name, c := range map[string]struct {
+		s        string
+		required bool
+		max      int
+		bad      bool
+	}{
+		"ok":             {"维修 OK", true, 10, false},
+		"newline ok":     {"a\nb\tc", true, 10, false},
+		"empty optional": {"", false, 10, false},
+		"empty required": {"  ", true, 10, true},
+		"too long":       {strings.Repeat("字", 11), true, 10, true},
+		"nul":            {"a\x00b", true, 10, true},
+		"escape":         {"a\x1bb", true, 10, true},
+		"invalid utf8":   {"a\xffb", true, 10, true},
+		"replacement":    {"a\uFFFDb", true, 10, true},
+	} {
+		var fs Fields
+		CheckText(&fs, "f", c.s, c.required, c.max)
+		if (fs.Err() != nil) != c.bad {
+			t.Errorf("%s: err=%v, want bad=%v", name, fs.Err(), c.bad)
+		}
+	}
+}
+
+func TestKindsAreDocumented(t *testing.T) {
+	seen := map[Kind]bool{}
+	for _, k := range Kinds {
+		if seen[k.Kind] || k.Status < 400 || k.Meaning == "" {
+			t.Errorf("kind %s: duplicate or undocumented", k.Kind)
+		}
+		seen[k.Kind] = true
+		if k.Kind.Status() != k.Status || !strings.HasPrefix(k.Kind.TypeURI(), "/problems/") {
+			t.Errorf("kind %s: status or type", k.Kind)
+		}
+	}
+	if Kind("nonsense").Status() != 500 {
+		t.Error("unknown kind is not 500")
+	}
+}
+
+func TestAsAndIs(t *testing.T) {
+	var fs Fields
+	if fs.Err() != nil {
+		t.Fatal("empty fields is an error")
+	}
+	fs.Add("a", "bad %d", 1)
+	err := fs.Err()
+	if !Is(err, Invalid) || Is(err, NotFound) {
+		t.Fatal("Is")
+	}
+	if !strings.Contains(err.Error(), "a: bad 1") {
+		t.Fatalf("message %q", err)
+	}
+}
