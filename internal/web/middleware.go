@@ -27,7 +27,13 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	userKey
+	routeKey
 )
+
+// route is filled by the fallback middleware with the matched mux pattern,
+// for the metrics and logs of observe (the mux sets Request.Pattern only on
+// the copy of the request it receives).
+type route struct{ pattern string }
 
 func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
 
@@ -117,6 +123,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = audit.WithRequestID(ctx, id)
+		rt := &route{pattern: "unmatched"}
+		ctx = context.WithValue(ctx, routeKey, rt)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -124,19 +132,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
-		s.metrics.duration.WithLabelValues(r.Method, route).Observe(d.Seconds())
+		s.metrics.requests.WithLabelValues(r.Method, rt.pattern, strconv.Itoa(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(r.Method, rt.pattern).Observe(d.Seconds())
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		} else if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
 			level = slog.LevelDebug
 		}
-		s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "route", rt.pattern, "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", id)
 	})
 }
@@ -214,6 +218,9 @@ func withUser(ctx context.Context, u account.User) context.Context {
 func (s *Server) fallback(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
+		if rt, ok := r.Context().Value(routeKey).(*route); ok && pattern != "" {
+			rt.pattern = pattern
+		}
 		if pattern != "" {
 			next.ServeHTTP(w, r)
 			return
