@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar/registry"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -26,11 +27,12 @@ const Prefix = "/api/v1"
 
 // Deps are what the API operations use.
 type Deps struct {
-	DB       *store.DB
-	Log      *slog.Logger
-	Orgs     *org.Service
-	Accounts *account.Service
-	Version  string
+	DB        *store.DB
+	Log       *slog.Logger
+	Orgs      *org.Service
+	Accounts  *account.Service
+	Calendars *registry.Service
+	Version   string
 }
 
 func init() {
@@ -59,6 +61,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerUsers(a)
 	h.registerTokens(a)
 	h.registerAudit(a)
+	h.registerCalendars(a)
 	return a
 }
 

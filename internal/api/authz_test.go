@@ -56,6 +56,18 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"revoke-token": {"DELETE", "/tokens/%TOKEN%", nil, all},
 		"list-audit-events": {"GET", "/audit-events", nil,
 			[]policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin}},
+		"list-calendars":    {"GET", "/calendars", nil, all},
+		"get-calendar":      {"GET", "/calendars/cn", nil, all},
+		"calendar-deadline": {"GET", "/calendars/cn/deadline?from=2026-09-30T10:00:00%2B08:00&working_days=2", nil, all},
+		"create-calendar": {"POST", "/calendars", func(_ *testutil.Fixture, r policy.Role) any {
+			return map[string]any{"id": "cal-" + strings.ReplaceAll(string(r), "_", "-"), "name": "Regional", "base_id": "cn"}
+		}, admins},
+		"list-calendar-imports": {"GET", "/calendars/cn/imports", nil, all},
+		"create-calendar-import": {"POST", "/calendars/cn/imports", func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"filename": "2027.csv", "content": "2027-01-01,holiday,元旦\n"}
+		}, []policy.Role{policy.VendorAdmin}},
+		"apply-calendar-import":   {"POST", "/calendars/cn/imports/%IMPORT%/apply", nil, []policy.Role{policy.VendorAdmin}},
+		"discard-calendar-import": {"POST", "/calendars/cn/imports/%IMPORT%/discard", nil, []policy.Role{policy.VendorAdmin}},
 	}
 }
 
@@ -86,6 +98,14 @@ func TestAuthorizationWalk(t *testing.T) {
 						var out struct{ Token struct{ ID int64 } }
 						res.JSON(t, &out)
 						path = strings.ReplaceAll(path, "%TOKEN%", fmt.Sprint(out.Token.ID))
+					}
+					if strings.Contains(path, "%IMPORT%") {
+						// A pending import made by the one role that may.
+						res := app.API(t, f.Tokens[policy.VendorAdmin]).Do("POST", "/calendars/cn/imports",
+							map[string]any{"filename": "2027.csv", "content": "2027-01-01,holiday,元旦\n"})
+						var out struct{ ID int64 }
+						res.JSON(t, &out)
+						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
 					var body any
 					if c.body != nil {

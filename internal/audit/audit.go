@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"aftersales/internal/policy"
@@ -43,8 +42,9 @@ func RequestID(ctx context.Context) string {
 
 // Record appends one event inside the caller's transaction. orgID is the
 // organization whose admins and auditors may read it; before and after are
-// marshalled to JSON (nil for none).
-func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Actor, orgID int64, action, entity string, entityID int64, before, after any) error {
+// marshalled to JSON (nil for none). entityID is the entity's key (a number
+// or a string such as a calendar id).
+func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Actor, orgID int64, action, entity string, entityID, before, after any) error {
 	b, err := marshal(before)
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Act
 	}
 	_, err = store.Exec(ctx, q, `INSERT INTO audit_events (org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		org, actorID, actor.Label(), action, entity, strconv.FormatInt(entityID, 10), b, a, RequestID(ctx), at.UTC())
+		org, actorID, actor.Label(), action, entity, fmt.Sprint(entityID), b, a, RequestID(ctx), at.UTC())
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}

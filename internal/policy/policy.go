@@ -101,6 +101,17 @@ const (
 	ProfileWrite Action = "profile.write" // own name, language, password
 )
 
+// Working calendars.
+const (
+	CalendarRead Action = "calendar.read"
+	// CalendarManage: create custom calendars of one's organization and
+	// import holiday schedules into them.
+	CalendarManage Action = "calendar.manage"
+	// CalendarManageShared: import an official schedule into a calendar every
+	// organization shares (the built-in "cn").
+	CalendarManageShared Action = "calendar.manage_shared"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -131,6 +142,10 @@ var rules = map[Action]grant{
 	TokenRead:    merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
 	TokenRevoke:  merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
 	AuditRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
+
+	CalendarRead:         all(everyone, Own, Partner),
+	CalendarManage:       {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	CalendarManageShared: {VendorAdmin: {Own}},
 }
 
 func merge(gs ...grant) grant {

@@ -17,6 +17,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/api"
+	"aftersales/internal/calendar/registry"
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
 	"aftersales/internal/org"
@@ -34,16 +35,17 @@ type Options struct {
 
 // Server holds everything the handlers use.
 type Server struct {
-	DB       *store.DB
-	Log      *slog.Logger
-	Now      func() time.Time
-	Orgs     *org.Service
-	Accounts *account.Service
-	Jobs     *jobs.Runner
-	Sessions *scs.SessionManager
-	I18n     *i18n.Bundle
-	API      huma.API
-	Opts     Options
+	DB        *store.DB
+	Log       *slog.Logger
+	Now       func() time.Time
+	Orgs      *org.Service
+	Accounts  *account.Service
+	Calendars *registry.Service
+	Jobs      *jobs.Runner
+	Sessions  *scs.SessionManager
+	I18n      *i18n.Bundle
+	API       huma.API
+	Opts      Options
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
@@ -67,9 +69,11 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s := &Server{
 		DB: db, Log: log, Now: now, Jobs: runner, I18n: bundle, Opts: opts,
-		Orgs:     &org.Service{DB: db, Now: now},
-		Accounts: account.NewService(db, now),
+		Orgs:      &org.Service{DB: db, Now: now},
+		Accounts:  account.NewService(db, now),
+		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
 	}
+	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
 		s.Sessions.Store = postgresstore.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
@@ -91,7 +95,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s.metrics = newMetrics(reg)
 	mux := http.NewServeMux()
-	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Version: opts.Version})
+	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars, Version: opts.Version})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

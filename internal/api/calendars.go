@@ -1,0 +1,299 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/calendar"
+	"aftersales/internal/calendar/registry"
+	"aftersales/internal/problem"
+)
+
+type calendarListOutput struct {
+	Body struct {
+		Items []registry.Info `json:"items"`
+	}
+}
+
+type calendarGetInput struct {
+	ID   string `path:"id" maxLength:"40"`
+	Year int    `query:"year" minimum:"0" maximum:"2200" doc:"Only the exceptions of this year (default: all)."`
+}
+
+type calendarDetail struct {
+	registry.Info
+	Week       calendar.Week        `json:"week"`
+	Exceptions []calendar.Exception `json:"exceptions"`
+	Warnings   []string             `json:"warnings,omitempty" doc:"Years without official holiday data, current or starting within 90 days."`
+}
+
+type calendarGetOutput struct {
+	Body calendarDetail
+}
+
+type deadlineInput struct {
+	ID          string `path:"id" maxLength:"40"`
+	From        string `query:"from" required:"true" doc:"Start instant, RFC 3339 with offset, e.g. 2026-09-30T16:00:00+08:00."`
+	WorkingDays string `query:"working_days" doc:"Respond within N working days: ends at close of business of the Nth working day after the local date of from."`
+	Hours       string `query:"hours" doc:"Add N working hours (decimals allowed, e.g. 1.5)."`
+}
+
+type deadlineOutput struct {
+	Body struct {
+		Deadline string `json:"deadline" doc:"RFC 3339 in the calendar's time zone."`
+		Calendar string `json:"calendar"`
+		From     string `json:"from"`
+		Rule     string `json:"rule"`
+	}
+}
+
+type calendarCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		ID         string               `json:"id" minLength:"2" maxLength:"40" pattern:"^[a-z0-9][a-z0-9-]+$"`
+		Name       string               `json:"name" minLength:"1" maxLength:"100"`
+		BaseID     string               `json:"base_id,omitempty" maxLength:"40" doc:"Derive from this calendar (e.g. cn); empty for one from scratch."`
+		TimeZone   string               `json:"time_zone,omitempty" maxLength:"64" doc:"IANA zone; default the base's."`
+		AlwaysOpen bool                 `json:"always_open,omitempty"`
+		Week       map[string][]string  `json:"week,omitempty" doc:"Business hours per weekday, keys mon..sun, e.g. {\"mon\": [\"09:00-12:00\", \"13:00-18:00\"]}; default the base's."`
+		Exceptions []calendar.Exception `json:"exceptions,omitempty" maxItems:"2000"`
+	}
+}
+
+type calendarInfoOutput struct {
+	Body registry.Info
+}
+
+type importCreateInput struct {
+	ID   string `path:"id" maxLength:"40"`
+	Body struct {
+		Filename        string `json:"filename" maxLength:"200" doc:"Original file name; .ics is read as iCalendar, anything else as CSV date,kind,name."`
+		Content         string `json:"content" minLength:"1" maxLength:"3000000"`
+		ContentEncoding string `json:"content_encoding,omitempty" enum:"text,base64," doc:"base64 for files that are not UTF-8 (e.g. GBK CSV)."`
+	}
+}
+
+type importOutput struct {
+	Body registry.Import
+}
+
+type importListOutput struct {
+	Body struct {
+		Items []registry.Import `json:"items"`
+	}
+}
+
+type importPath struct {
+	ID       string `path:"id" maxLength:"40"`
+	ImportID int64  `path:"import_id" minimum:"1"`
+}
+
+func (h *handlers) registerCalendars(a huma.API) {
+	huma.Register(a, op("list-calendars", http.MethodGet, "/calendars", "List working calendars", "Calendars"),
+		func(ctx context.Context, _ *struct{}) (*calendarListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Calendars.List(ctx, act)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &calendarListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	huma.Register(a, op("get-calendar", http.MethodGet, "/calendars/{id}", "A calendar with its business hours and dated exceptions", "Calendars"),
+		func(ctx context.Context, in *calendarGetInput) (*calendarGetOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			info, cal, err := h.Calendars.Visible(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			spec := cal.Spec()
+			d := calendarDetail{Info: info, Week: spec.Week, Exceptions: []calendar.Exception{}}
+			for _, e := range spec.Exceptions {
+				if in.Year == 0 || e.Date.Year == in.Year {
+					d.Exceptions = append(d.Exceptions, e)
+				}
+			}
+			for _, y := range cal.MissingYears(time.Now(), 90*24*time.Hour) {
+				d.Warnings = append(d.Warnings, fmt.Sprintf("no official holiday data for %d", y))
+			}
+			return &calendarGetOutput{Body: d}, nil
+		})
+
+	huma.Register(a, op("calendar-deadline", http.MethodGet, "/calendars/{id}/deadline", "Compute a deadline on a calendar", "Calendars"),
+		func(ctx context.Context, in *deadlineInput) (*deadlineOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			from, days, dur, err := deadlineArgs(in)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			_, cal, err := h.Calendars.Visible(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &deadlineOutput{}
+			var due time.Time
+			if days >= 0 {
+				due = cal.WorkingDaysDeadline(from, days)
+				out.Body.Rule = fmt.Sprintf("close of business of working day %d after the local date received", days)
+			} else {
+				due = cal.AddWorkingDuration(from, dur)
+				out.Body.Rule = fmt.Sprintf("%s of working time", dur)
+			}
+			out.Body.Deadline = due.In(cal.Location()).Format(time.RFC3339)
+			out.Body.From = from.In(cal.Location()).Format(time.RFC3339)
+			out.Body.Calendar = cal.ID()
+			return out, nil
+		})
+
+	create := op("create-calendar", http.MethodPost, "/calendars", "Create a custom calendar for your organization", "Calendars")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *calendarCreateInput) (*calendarInfoOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		ci := registry.CustomInput{ID: b.ID, Name: b.Name, BaseID: b.BaseID, TimeZone: b.TimeZone, AlwaysOpen: b.AlwaysOpen, Exceptions: b.Exceptions}
+		if b.Week != nil {
+			if ci.Week, err = parseWeek(b.Week); err != nil {
+				return nil, h.err(err)
+			}
+		}
+		info, err := h.Calendars.CreateCustom(ctx, act, ci)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &calendarInfoOutput{Body: info}, nil
+	})
+
+	imp := op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")
+	imp.DefaultStatus = http.StatusCreated
+	imp.MaxBodyBytes = 4 << 20
+	huma.Register(a, imp, func(ctx context.Context, in *importCreateInput) (*importOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		data := []byte(in.Body.Content)
+		if in.Body.ContentEncoding == "base64" {
+			if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
+				return nil, h.err(problem.Field("body.content", "is not valid base64"))
+			}
+		}
+		res, err := h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &importOutput{Body: res}, nil
+	})
+
+	huma.Register(a, op("list-calendar-imports", http.MethodGet, "/calendars/{id}/imports", "List a calendar's imports", "Calendars"),
+		func(ctx context.Context, in *idString) (*importListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Calendars.ListImports(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &importListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	for _, d := range []struct {
+		id, verb string
+		apply    bool
+	}{{"apply-calendar-import", "apply", true}, {"discard-calendar-import", "discard", false}} {
+		o := op(d.id, http.MethodPost, "/calendars/{id}/imports/{import_id}/"+d.verb, "Review decision: "+d.verb+" a pending import", "Calendars")
+		o.Errors = append(o.Errors, 409)
+		apply := d.apply
+		huma.Register(a, o, func(ctx context.Context, in *importPath) (*importOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			res, err := h.Calendars.DecideImport(ctx, act, in.ID, in.ImportID, apply)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &importOutput{Body: res}, nil
+		})
+	}
+}
+
+type idString struct {
+	ID string `path:"id" maxLength:"40"`
+}
+
+// deadlineArgs validates the deadline query: days >= 0 for working days,
+// else dur for working hours.
+func deadlineArgs(in *deadlineInput) (from time.Time, days int, dur time.Duration, err error) {
+	var fs problem.Fields
+	from, perr := time.Parse(time.RFC3339, in.From)
+	if perr != nil {
+		fs.Add("query.from", "must be an RFC 3339 instant with offset, e.g. 2026-09-30T16:00:00+08:00")
+	}
+	days = -1
+	switch {
+	case (in.WorkingDays == "") == (in.Hours == ""):
+		fs.Add("query.working_days", "give exactly one of working_days and hours")
+	case in.WorkingDays != "":
+		n, err := strconv.Atoi(in.WorkingDays)
+		if err != nil || n < 0 || n > 366 {
+			fs.Add("query.working_days", "must be a whole number from 0 to 366")
+		}
+		days = n
+	default:
+		f, err := strconv.ParseFloat(in.Hours, 64)
+		if err != nil || f < 0 || f > 10000 || f != f {
+			fs.Add("query.hours", "must be a number of hours from 0 to 10000")
+		}
+		dur = time.Duration(f * float64(time.Hour)).Round(time.Second)
+	}
+	return from, days, dur, fs.Err()
+}
+
+// parseWeek reads business hours keyed by weekday.
+func parseWeek(m map[string][]string) (calendar.Week, error) {
+	var w calendar.Week
+	var fs problem.Fields
+	keys := map[string]time.Weekday{}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		keys[calendar.WeekdayKey(d)] = d
+	}
+	for k, slots := range m {
+		d, ok := keys[k]
+		if !ok {
+			fs.Add("body.week."+k, "is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
+			continue
+		}
+		for i, text := range slots {
+			sl, err := calendar.ParseSlot(text)
+			if err != nil {
+				fs.Add(fmt.Sprintf("body.week.%s[%d]", k, i), "%v", err)
+				continue
+			}
+			w[d] = append(w[d], sl)
+		}
+	}
+	return w, fs.Err()
+}
