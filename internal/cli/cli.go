@@ -38,14 +38,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"start the web application and API", serve},
-		"migrate": {"apply database migrations and exit", migrate},
-		"demo":    {"load the demo dataset into an empty database and print the demo logins", demoCmd},
-		"org":     {"manage organizations (org add, org list)", orgCmd},
-		"user":    {"manage users (user add, user list)", userCmd},
-		"token":   {"create an API token for a user (token create)", tokenCmd},
-		"backup":  {"write a consistent copy of the database to a file", backup},
-		"version": {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
+		"serve":    {"start the web application and API", serve},
+		"migrate":  {"apply database migrations and exit", migrate},
+		"demo":     {"load the demo dataset into an empty database and print the demo logins", demoCmd},
+		"org":      {"manage organizations (org add, org list)", orgCmd},
+		"user":     {"manage users (user add, user list)", userCmd},
+		"token":    {"create an API token for a user (token create)", tokenCmd},
+		"backup":   {"write a consistent copy of the database to a file", backup},
+		"calendar": {"working calendars: deadlines, holiday schedule imports, listing", calendarCmd},
+		"version":  {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }
 

@@ -96,3 +96,65 @@ func TestBackupOnPostgres(t *testing.T) {
 		t.Fatalf("backup file: %v", err)
 	}
 }
+
+func TestCalendarCommands(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "cal.db")
+	due := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := run(t, append([]string{"calendar", "due", "--db", dsn}, args...)...)
+		if code != 0 {
+			t.Fatalf("calendar due %v: %d %s", args, code, errOut)
+		}
+		return strings.TrimSpace(out)
+	}
+	if got := due("--calendar", "cn", "--from", "2026-11-25T15:30:00+08:00", "--working-days", "2"); got != "2026-11-27T18:00:00+08:00" {
+		t.Fatalf("working days: %s", got)
+	}
+	if got := due("--from", "2025-09-30T17:00:00+08:00", "--hours", "2"); got != "2025-10-09T10:00:00+08:00" {
+		t.Fatalf("hours: %s", got)
+	}
+	for _, bad := range [][]string{
+		{"--from", "yesterday", "--hours", "1"},
+		{"--from", "2026-11-25T10:00:00+08:00"},
+		{"--from", "2026-11-25T10:00:00+08:00", "--hours", "1", "--working-days", "1"},
+	} {
+		if code, _, _ := run(t, append([]string{"calendar", "due", "--db", dsn}, bad...)...); code != 2 {
+			t.Errorf("calendar due %v: exit %d, want 2", bad, code)
+		}
+	}
+	if code, _, errOut := run(t, "calendar", "due", "--db", dsn, "--calendar", "mars", "--from", "2026-11-25T10:00:00+08:00", "--hours", "1"); code != 1 || !strings.Contains(errOut, "mars") {
+		t.Errorf("unknown calendar: %d %s", code, errOut)
+	}
+
+	// An iCalendar file as public calendars publish it: CRLF, a folded line,
+	// a make-up workday marked only in words.
+	ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270102\r\nSUMMARY:元旦\r\n  假期\r\nEND:VEVENT\r\n" +
+		"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270206\r\nSUMMARY:春节调休（班）\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	file := filepath.Join(dir, "2027.ics")
+	if err := os.WriteFile(file, []byte(ics), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"calendar", "import", file, "--db", dsn}, strings.NewReader("n\n"), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "2027: 1 days off, 1 make-up workdays") || !strings.Contains(out.String(), "Not applied") {
+		t.Fatalf("declined import: %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if got := due("--from", "2026-12-31T10:00:00+08:00", "--working-days", "1"); got != "2027-01-01T18:00:00+08:00" {
+		t.Fatalf("a declined import changed the calendar: %s", got)
+	}
+	if code, out, errOut := run(t, "calendar", "import", "--db", dsn, "--yes", file); code != 0 || !strings.Contains(out, "Applied") {
+		t.Fatalf("import --yes: %d %s %s", code, out, errOut)
+	}
+	if got := due("--from", "2026-12-31T10:00:00+08:00", "--working-days", "1"); got != "2027-01-04T18:00:00+08:00" {
+		t.Fatalf("after import: %s", got)
+	}
+	if code, out, _ := run(t, "calendar", "show", "--db", dsn, "--year", "2027"); code != 0 || !strings.Contains(out, "2027-02-06") {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	_ = os.WriteFile(bad, []byte("2027-02-30,holiday,nope\n"), 0o600)
+	if code, _, errOut := run(t, "calendar", "import", "--db", dsn, "--yes", bad); code != 1 || !strings.Contains(errOut, "line[1]") {
+		t.Fatalf("bad file: %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,138 @@
+package sla
+
+import (
+	"fmt"
+	"time"
+)
+
+// timeline is what the event log says, reduced to the facts clocks need.
+type timeline struct {
+	receivedAt time.Time
+	segments   []segment  // the priority in force from each instant on
+	pauses     []interval // in order, not overlapping; the last may be open
+	responded  time.Time  // first response (a check-in on site counts); zero if none
+	onSite     time.Time  // first check-in on site; zero if none
+	resolved   time.Time  // zero while unresolved
+	ignored    []IgnoredEvent
+}
+
+type segment struct {
+	priority Priority
+	from     time.Time
+}
+
+type interval struct {
+	from   time.Time
+	to     time.Time // zero while the pause is still open
+	reason PauseReason
+}
+
+func (tl *timeline) openPause() *interval {
+	if n := len(tl.pauses); n > 0 && tl.pauses[n-1].to.IsZero() {
+		return &tl.pauses[n-1]
+	}
+	return nil
+}
+
+// stopFor returns the instant the clock of kind k stopped: its own event or
+// the resolution, whichever came first; zero while it runs.
+func (tl *timeline) stopFor(k ClockKind) time.Time {
+	var own time.Time
+	switch k {
+	case Response:
+		own = tl.responded
+	case OnSite:
+		own = tl.onSite
+	}
+	if own.IsZero() || (!tl.resolved.IsZero() && tl.resolved.Before(own)) {
+		return tl.resolved
+	}
+	return own
+}
+
+func validPriority(p Priority) bool { return p == Emergency || p == General }
+
+// buildTimeline reads events already sorted by At and Seq.
+func buildTimeline(terms Terms, events []Event) (*timeline, error) {
+	tl := &timeline{segments: make([]segment, 0, 2)}
+	received := false
+	ignore := func(e Event, format string, args ...any) {
+		tl.ignored = append(tl.ignored, IgnoredEvent{Seq: e.Seq, Kind: e.Kind, At: e.At, Reason: fmt.Sprintf(format, args...)})
+	}
+	for _, e := range events {
+		at := e.At
+		if !received {
+			if e.Kind != Received {
+				ignore(e, "before the request was received")
+				continue
+			}
+			if !validPriority(e.Priority) {
+				return nil, fmt.Errorf("sla: received event %d: unknown priority %q", e.Seq, e.Priority)
+			}
+			received = true
+			tl.receivedAt = at
+			tl.segments = append(tl.segments, segment{e.Priority, at})
+			continue
+		}
+		if !tl.resolved.IsZero() {
+			ignore(e, "after the request was resolved")
+			continue
+		}
+		switch e.Kind {
+		case Received:
+			ignore(e, "the request was already received")
+		case Responded:
+			if !tl.responded.IsZero() {
+				ignore(e, "only the first response counts")
+				continue
+			}
+			tl.responded = at
+		case CheckedIn:
+			if !tl.onSite.IsZero() {
+				ignore(e, "only the first check-in counts")
+				continue
+			}
+			tl.onSite = at
+			if tl.responded.IsZero() {
+				tl.responded = at
+			}
+		case Paused:
+			switch {
+			case !terms.Allows(e.Reason):
+				ignore(e, "pause reason %q is not allowed by the agreement", e.Reason)
+			case tl.openPause() != nil:
+				ignore(e, "the clocks are already paused")
+			default:
+				tl.pauses = append(tl.pauses, interval{from: at, reason: e.Reason})
+			}
+		case Resumed:
+			p := tl.openPause()
+			if p == nil {
+				ignore(e, "the clocks were not paused")
+				continue
+			}
+			p.to = at
+		case Resolved:
+			tl.resolved = at
+			if p := tl.openPause(); p != nil {
+				p.to = at
+			}
+		case Reclassified:
+			current := tl.segments[len(tl.segments)-1].priority
+			switch {
+			case !validPriority(e.Priority):
+				ignore(e, "unknown priority %q", e.Priority)
+			case e.Priority == current:
+				ignore(e, "the priority is already %s", current)
+			default:
+				tl.segments = append(tl.segments, segment{e.Priority, at})
+			}
+		default:
+			ignore(e, "unknown event kind %q", e.Kind)
+		}
+	}
+	if !received {
+		return nil, ErrNotReceived
+	}
+	return tl, nil
+}
