@@ -76,6 +76,12 @@ var funcs = template.FuncMap{
 		return strings.ToUpper(string(r[0]))
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+	"last": func(xs []int) int {
+		if len(xs) == 0 {
+			return 0
+		}
+		return xs[len(xs)-1]
+	},
 }
 
 // view is what every page template receives.
@@ -140,7 +146,7 @@ func (v *view) Nav() []navItem {
 	if v.User == nil {
 		return nil
 	}
-	items := []navItem{{"home", "/", "nav.home"}, {"orgs", "/orgs", "nav.orgs"}}
+	items := []navItem{{"home", "/", "nav.home"}, {"orgs", "/orgs", "nav.orgs"}, {"calendars", "/calendars", "nav.calendars"}}
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
 	}

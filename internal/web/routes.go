@@ -43,6 +43,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /profile/tokens", s.signedIn(s.tokenCreate))
 	mux.HandleFunc("POST /profile/tokens/{id}/revoke", s.signedIn(s.tokenRevoke))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
+	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
+	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
+	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))
+	mux.HandleFunc("GET /calendars/{id}", s.signedIn(s.calendarPage))
+	mux.HandleFunc("POST /calendars/{id}/imports", s.signedIn(s.calendarImportUpload))
+	mux.HandleFunc("GET /calendars/{id}/imports/{import}", s.signedIn(s.calendarImportPage))
+	mux.HandleFunc("POST /calendars/{id}/imports/{import}/{decision}", s.signedIn(s.calendarImportDecide))
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -1,0 +1,99 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestCalendarPages(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+
+	html := body(t, get(t, c, app.URL+"/calendars/cn?year=2025&from=2025-09-30T10:00&amount=2&unit=days"))
+	if !strings.Contains(html, "2025-10-10 18:00") {
+		t.Fatal("calculator does not show the National Day deadline")
+	}
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?from=garbage&amount=x&unit=weeks")); !strings.Contains(html, `class="err"`) {
+		t.Fatal("calculator accepts garbage without an error")
+	}
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?year=2027")); !strings.Contains(html, "alert warn") {
+		t.Fatal("a year without official data shows no warning")
+	}
+
+	// Upload, review, apply.
+	upload := func(name, content string) *http.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(content))
+		mw.Close()
+		res, err := c.Post(app.URL+"/calendars/cn/imports", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := upload("bad.csv", "2027-02-30,holiday,x\n")
+	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "line[1]") {
+		t.Fatalf("bad upload: %d", res.StatusCode)
+	}
+	res = upload("2027.csv", "date,kind,name\n2027-01-01,holiday,元旦\n")
+	res.Body.Close()
+	review := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(review, "/calendars/cn/imports/") {
+		t.Fatalf("upload: %d %s", res.StatusCode, review)
+	}
+	if html := body(t, get(t, c, app.URL+review)); !strings.Contains(html, "2027-01-01") || !strings.Contains(html, "/apply") {
+		t.Fatal("review page lacks the date or the apply button")
+	}
+	res, err := c.PostForm(app.URL+review+"/apply", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?year=2027&from=2026-12-31T10:00&amount=1&unit=days")); !strings.Contains(html, "2027-01-04 18:00") {
+		t.Fatal("the applied import does not move the deadline")
+	}
+
+	// A custom calendar from the form; a bad field is named and nothing is stored.
+	res, err = c.PostForm(app.URL+"/calendars", url.Values{"id": {"late"}, "name": {"Late shift"}, "base_id": {"cn"}, "week_mon": {"25:00-26:00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, `class="err"`) {
+		t.Fatalf("bad hours: %d", res.StatusCode)
+	}
+	if res := get(t, c, app.URL+"/calendars/late"); res.StatusCode != 404 {
+		t.Fatalf("a refused calendar exists: %d", res.StatusCode)
+	}
+	res, err = c.PostForm(app.URL+"/calendars", url.Values{"id": {"late"}, "name": {"Late shift"}, "base_id": {"cn"},
+		"week_mon": {"12:00-21:00"}, "week_tue": {"12:00-21:00"}, "exceptions": {"2026-12-24,holiday,Closed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	if html := body(t, get(t, c, app.URL+"/calendars/late?year=2026")); !strings.Contains(html, "12:00-21:00") || !strings.Contains(html, "Closed") {
+		t.Fatal("custom calendar page lacks its hours or holiday")
+	}
+
+	// A technician reads calendars but cannot import.
+	tc := app.Browser(t)
+	app.Login(t, tc, f.Users[policy.Technician].Email, testutil.Password)
+	if html := body(t, get(t, tc, app.URL+"/calendars/cn")); strings.Contains(html, `name="file"`) {
+		t.Fatal("a technician is offered the import form")
+	}
+}
