@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"token":    {"create an API token for a user (token create)", tokenCmd},
 		"backup":   {"write a consistent copy of the database to a file", backup},
 		"calendar": {"working calendars: deadlines, holiday schedule imports, listing", calendarCmd},
+		"records":  {"service records: verify the tamper-evident chains (records verify)", recordsCmd},
 		"version":  {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }

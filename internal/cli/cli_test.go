@@ -3,11 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/record"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -156,5 +161,47 @@ func TestCalendarCommands(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("2027-02-30,holiday,nope\n"), 0o600)
 	if code, _, errOut := run(t, "calendar", "import", "--db", dsn, "--yes", bad); code != 1 || !strings.Contains(errOut, "line[1]") {
 		t.Fatalf("bad file: %d %s", code, errOut)
+	}
+}
+
+func TestRecordsVerify(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "r.db")
+	if code, out, _ := run(t, "records", "verify", "--db", dsn); code != 0 || !strings.Contains(out, "0 broken") {
+		t.Fatalf("empty: %d %s", code, out)
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, k := range []string{"vendor", "provider"} {
+		if _, err := store.Exec(ctx, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, k, k, k, time.Now(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []int64
+	for i := range 3 {
+		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+			r, err := record.Seal(ctx, tx, time.Now(), record.New{AgreementID: 1, VendorID: 1, ProviderID: 2, Content: i, RetentionMonths: 12})
+			ids = append(ids, r.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, _ := run(t, "records", "verify", "--db", dsn); code != 0 || !strings.Contains(out, "3 records in 1 chains checked, 0 broken") {
+		t.Fatalf("clean: %d %s", code, out)
+	}
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER service_records_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Exec(ctx, db, `UPDATE service_records SET content_json = '99' WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "records", "verify", "--db", dsn)
+	if code != 1 || !strings.Contains(out, "BROKEN") || !strings.Contains(errOut, fmt.Sprintf("first break at record %d", ids[1])) {
+		t.Fatalf("tampered: %d %s %s", code, out, errOut)
 	}
 }

@@ -1,0 +1,278 @@
+// Package record seals service records (DOMAIN 3.2.3): every completed
+// service leaves an immutable record of time, place, customer, product,
+// content, result, technician, parts and sign-off. Records of one agreement
+// form a hash chain, so that any later change, removal or reordering is
+// detectable; a correction is a new record that refers to the one it
+// corrects. Records are kept at least for the agreement's retention period.
+package record
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// Genesis is the previous hash of the first record of a chain.
+const Genesis = "genesis"
+
+// Record is one sealed service record.
+type Record struct {
+	ID          int64     `db:"id" json:"id"`
+	AgreementID int64     `db:"agreement_id" json:"agreement_id"`
+	Seq         int64     `db:"seq" json:"seq"`
+	VendorID    int64     `db:"vendor_id" json:"vendor_id"`
+	ProviderID  int64     `db:"provider_id" json:"provider_id"`
+	RequestID   *int64    `db:"request_id" json:"request_id,omitempty"`
+	CorrectsID  *int64    `db:"corrects_id" json:"corrects_id,omitempty"`
+	ContentJSON string    `db:"content_json" json:"-"`
+	SealedAt    time.Time `db:"sealed_at" json:"sealed_at"`
+	RetainUntil string    `db:"retain_until" json:"retain_until"`
+	PrevHash    string    `db:"prev_hash" json:"prev_hash"`
+	Hash        string    `db:"hash" json:"hash"`
+}
+
+// Content decodes the record's content.
+func (r Record) Content() (map[string]any, error) {
+	var m map[string]any
+	err := json.Unmarshal([]byte(r.ContentJSON), &m)
+	return m, err
+}
+
+// Hash is the chain hash of a record: it covers the sequence number, the
+// previous hash, the sealing instant (microseconds, UTC) and the exact
+// content bytes.
+func Hash(seq int64, prevHash string, sealedAt time.Time, content string) string {
+	h := sha256.New()
+	h.Write([]byte(strconv.FormatInt(seq, 10)))
+	h.Write([]byte{'\n'})
+	h.Write([]byte(prevHash))
+	h.Write([]byte{'\n'})
+	h.Write([]byte(sealedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)))
+	h.Write([]byte{'\n'})
+	h.Write([]byte(content))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// New describes a record to seal.
+type New struct {
+	AgreementID int64
+	VendorID    int64
+	ProviderID  int64
+	RequestID   *int64
+	CorrectsID  *int64
+	// Content is marshalled to JSON once; the stored bytes are what is hashed.
+	Content any
+	// RetentionMonths is the agreement's retention period for records.
+	RetentionMonths int
+}
+
+// Seal appends a record to its agreement's chain inside tx.
+func Seal(ctx context.Context, tx *sqlx.Tx, now time.Time, n New) (Record, error) {
+	if n.RetentionMonths <= 0 {
+		return Record{}, fmt.Errorf("seal: retention period must be positive, got %d months", n.RetentionMonths)
+	}
+	content, err := json.Marshal(n.Content)
+	if err != nil {
+		return Record{}, fmt.Errorf("seal: %w", err)
+	}
+	if n.CorrectsID != nil {
+		var agreementID int64
+		if err := store.Get(ctx, tx, &agreementID, `SELECT agreement_id FROM service_records WHERE id = ?`, *n.CorrectsID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return Record{}, problem.Field("corrects_id", "no record %d", *n.CorrectsID)
+			}
+			return Record{}, err
+		}
+		if agreementID != n.AgreementID {
+			return Record{}, problem.Field("corrects_id", "a correction belongs to the same agreement as the record it corrects")
+		}
+	}
+	if _, err := store.Exec(ctx, tx, `INSERT INTO record_chains (agreement_id, last_seq, last_hash) VALUES (?, 0, ?)
+		ON CONFLICT (agreement_id) DO NOTHING`, n.AgreementID, Genesis); err != nil {
+		return Record{}, err
+	}
+	// Taking the head row's lock first serializes appends to this chain.
+	if _, err := store.Exec(ctx, tx, `UPDATE record_chains SET last_seq = last_seq WHERE agreement_id = ?`, n.AgreementID); err != nil {
+		return Record{}, err
+	}
+	var head struct {
+		Seq  int64  `db:"last_seq"`
+		Hash string `db:"last_hash"`
+	}
+	if err := store.Get(ctx, tx, &head, `SELECT last_seq, last_hash FROM record_chains WHERE agreement_id = ?`, n.AgreementID); err != nil {
+		return Record{}, err
+	}
+	sealed := now.UTC().Truncate(time.Microsecond)
+	r := Record{AgreementID: n.AgreementID, Seq: head.Seq + 1, VendorID: n.VendorID, ProviderID: n.ProviderID,
+		RequestID: n.RequestID, CorrectsID: n.CorrectsID, ContentJSON: string(content), SealedAt: sealed,
+		RetainUntil: sealed.AddDate(0, n.RetentionMonths, 0).Format("2006-01-02"), PrevHash: head.Hash}
+	r.Hash = Hash(r.Seq, r.PrevHash, r.SealedAt, r.ContentJSON)
+	r.ID, err = store.InsertID(ctx, tx, `INSERT INTO service_records (agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
+		content_json, sealed_at, retain_until, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.AgreementID, r.Seq, r.VendorID, r.ProviderID, r.RequestID, r.CorrectsID, r.ContentJSON, r.SealedAt, r.RetainUntil, r.PrevHash, r.Hash)
+	if err != nil {
+		return Record{}, fmt.Errorf("seal: %w", err)
+	}
+	if _, err := store.Exec(ctx, tx, `UPDATE record_chains SET last_seq = ?, last_hash = ? WHERE agreement_id = ?`, r.Seq, r.Hash, r.AgreementID); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+const columns = `id, agreement_id, seq, vendor_id, provider_id, request_id, corrects_id, content_json, sealed_at, retain_until, prev_hash, hash`
+
+// Get loads one record.
+func Get(ctx context.Context, q store.Queryer, id int64) (Record, error) {
+	var r Record
+	err := store.Get(ctx, q, &r, `SELECT `+columns+` FROM service_records WHERE id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, problem.New(problem.NotFound, "no service record %d", id)
+	}
+	return r, err
+}
+
+// ForRequest lists the records of a service request, oldest first.
+func ForRequest(ctx context.Context, q store.Queryer, requestID int64) ([]Record, error) {
+	var out []Record
+	err := store.Select(ctx, q, &out, `SELECT `+columns+` FROM service_records WHERE request_id = ? ORDER BY id`, requestID)
+	return out, err
+}
+
+// Break is the first place a chain does not verify.
+type Break struct {
+	AgreementID int64
+	Seq         int64
+	RecordID    int64
+	Reason      string
+}
+
+func (b Break) Error() string {
+	return fmt.Sprintf("agreement %d: record %d (seq %d): %s", b.AgreementID, b.RecordID, b.Seq, b.Reason)
+}
+
+// VerifyResult summarizes a verification.
+type VerifyResult struct {
+	Chains  int
+	Records int
+	Breaks  []Break // the first break of each broken chain
+}
+
+// Verify checks every chain (or only agreementID's, when not 0): each record
+// must follow its predecessor by sequence and hash, and its own hash must
+// match its content; the chain's head must point at its last record.
+func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResult, error) {
+	var chains []struct {
+		AgreementID int64  `db:"agreement_id"`
+		LastSeq     int64  `db:"last_seq"`
+		LastHash    string `db:"last_hash"`
+		AnchorSeq   int64  `db:"anchor_seq"`
+		AnchorHash  string `db:"anchor_hash"`
+	}
+	query := `SELECT agreement_id, last_seq, last_hash, anchor_seq, anchor_hash FROM record_chains`
+	var args []any
+	if agreementID != 0 {
+		query += ` WHERE agreement_id = ?`
+		args = append(args, agreementID)
+	}
+	if err := store.Select(ctx, q, &chains, query+` ORDER BY agreement_id`, args...); err != nil {
+		return VerifyResult{}, err
+	}
+	var res VerifyResult
+	for _, c := range chains {
+		res.Chains++
+		rows, err := q.QueryxContext(ctx, q.Rebind(`SELECT `+columns+` FROM service_records WHERE agreement_id = ? ORDER BY seq`), c.AgreementID)
+		if err != nil {
+			return res, err
+		}
+		prevSeq, prevHash := c.AnchorSeq, Genesis
+		if c.AnchorSeq > 0 {
+			prevHash = c.AnchorHash
+		}
+		var broken *Break
+		for rows.Next() {
+			var r Record
+			if err := rows.StructScan(&r); err != nil {
+				rows.Close()
+				return res, err
+			}
+			res.Records++
+			if broken != nil {
+				continue
+			}
+			switch {
+			case r.Seq != prevSeq+1:
+				broken = &Break{c.AgreementID, r.Seq, r.ID, fmt.Sprintf("sequence jumps from %d to %d (a record is missing)", prevSeq, r.Seq)}
+			case r.PrevHash != prevHash:
+				broken = &Break{c.AgreementID, r.Seq, r.ID, "does not follow the previous record's hash"}
+			case Hash(r.Seq, r.PrevHash, r.SealedAt, r.ContentJSON) != r.Hash:
+				broken = &Break{c.AgreementID, r.Seq, r.ID, "content or time was changed after sealing"}
+			}
+			prevSeq, prevHash = r.Seq, r.Hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, err
+		}
+		if broken == nil && (prevSeq != c.LastSeq || prevHash != c.LastHash) {
+			broken = &Break{c.AgreementID, c.LastSeq, 0, fmt.Sprintf("the chain ends at seq %d but its head says %d (records were removed from the end)", prevSeq, c.LastSeq)}
+		}
+		if broken != nil {
+			res.Breaks = append(res.Breaks, *broken)
+		}
+	}
+	return res, nil
+}
+
+// Purge deletes an agreement's oldest records whose retention period ended
+// before today, keeping the chain verifiable from an anchor. A record still
+// inside its retention period is never deleted, nor is any record after it.
+func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time) (int, error) {
+	cutoff := today.Format("2006-01-02")
+	n := 0
+	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		var recs []Record
+		if err := store.Select(ctx, tx, &recs, `SELECT `+columns+` FROM service_records WHERE agreement_id = ? ORDER BY seq`, agreementID); err != nil {
+			return err
+		}
+		var last *Record
+		for i := range recs {
+			if recs[i].RetainUntil >= cutoff {
+				break
+			}
+			last = &recs[i]
+			n++
+		}
+		if last == nil {
+			return nil
+		}
+		if _, err := store.Exec(ctx, tx, `DELETE FROM service_records WHERE agreement_id = ? AND seq <= ?`, agreementID, last.Seq); err != nil {
+			return err
+		}
+		_, err := store.Exec(ctx, tx, `UPDATE record_chains SET anchor_seq = ?, anchor_hash = ? WHERE agreement_id = ?`, last.Seq, last.Hash, agreementID)
+		return err
+	})
+	return n, err
+}
+
+// Delete refuses to delete a record inside its retention period; past it,
+// records leave only through Purge, oldest first, so the chain stays whole.
+func Delete(ctx context.Context, q store.Queryer, id int64, today time.Time) error {
+	r, err := Get(ctx, q, id)
+	if err != nil {
+		return err
+	}
+	if r.RetainUntil >= today.Format("2006-01-02") {
+		return problem.New(problem.Conflict, "service record %d must be kept until %s (the agreement's retention period)", id, r.RetainUntil)
+	}
+	return problem.New(problem.Conflict, "service record %d is past its retention period; records are removed by the retention purge, oldest first", id)
+}
