@@ -101,6 +101,22 @@ const (
 	ProfileWrite Action = "profile.write" // own name, language, password
 )
 
+// Service requests and work orders.
+const (
+	// RequestCreate: file a request (customers for their own products,
+	// providers and vendors for products under their agreements).
+	RequestCreate Action = "request.create"
+	RequestRead   Action = "request.read"
+	// RequestHandle: respond, pause and resume clocks, reclassify, escalate.
+	RequestHandle Action = "request.handle"
+	// RequestAssign: create work orders, assign technicians, book appointments.
+	RequestAssign Action = "request.assign"
+	// FieldWork: check in and out, record work and sign-off on an assigned work order.
+	FieldWork Action = "request.fieldwork"
+	// ScopeExceptionGrant: let one unit be served outside the agreement's scope.
+	ScopeExceptionGrant Action = "request.scope_exception"
+)
+
 // Working calendars.
 const (
 	CalendarRead Action = "calendar.read"
@@ -142,6 +158,13 @@ var rules = map[Action]grant{
 	TokenRead:    merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
 	TokenRevoke:  merge(all(everyone, Self), grant{VendorAdmin: {Self, Own}, ProviderAdmin: {Self, Own}}),
 	AuditRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
+
+	RequestCreate:       {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Customer: {Own}},
+	RequestRead:         all(everyone, Own),
+	RequestHandle:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
+	RequestAssign:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
+	FieldWork:           {Technician: {Self}},
+	ScopeExceptionGrant: {VendorAdmin: {Own}},
 
 	CalendarRead:         all(everyone, Own, Partner),
 	CalendarManage:       {VendorAdmin: {Own}, ProviderAdmin: {Own}},

@@ -1,0 +1,114 @@
+package servicerequest
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Reason is why a request is outside the agreement's scope (DOMAIN 1.2).
+type Reason string
+
+const (
+	ModelNotCovered       Reason = "model_not_covered"
+	OutsideServiceArea    Reason = "outside_service_area"
+	AgreementInactive     Reason = "agreement_inactive"
+	AgreementSuspended    Reason = "agreement_suspended"
+	ServiceItemNotCovered Reason = "service_item_not_covered"
+)
+
+// Coverage is what an agreement version in force says about scope.
+type Coverage struct {
+	AgreementNumber string
+	// Status of the agreement: only "active" accepts requests.
+	Status string
+	Models []string
+	// Areas are administrative division codes; each covers every code it
+	// prefixes (province "32" covers "320505").
+	Areas []string
+	// Points are service points with a radius: a site within one is inside
+	// the area whatever its division.
+	Points       []Point
+	ServiceItems []string
+}
+
+// Point is a service point and the radius it serves.
+type Point struct {
+	Lat, Lng float64
+	RadiusKM float64
+}
+
+// Unit is what the request concerns.
+type Unit struct {
+	Model    string
+	Division string // the site's 6-digit division code
+	// Lat and Lng are the site's coordinates, when known.
+	Lat, Lng *float64
+}
+
+// ScopeError is a refusal with its reason and a sentence for people.
+type ScopeError struct {
+	Reason  Reason
+	Message string
+}
+
+func (e *ScopeError) Error() string { return string(e.Reason) + ": " + e.Message }
+
+// CheckScope decides whether a request for item on unit falls inside the
+// agreement. The order of the checks is the order a person would explain it:
+// first whether the agreement runs at all, then what it covers.
+func CheckScope(c Coverage, u Unit, item string) *ScopeError {
+	switch c.Status {
+	case "active":
+	case "suspended":
+		return &ScopeError{AgreementSuspended, fmt.Sprintf("service under agreement %s is suspended; the vendor can grant an exception", c.AgreementNumber)}
+	default:
+		return &ScopeError{AgreementInactive, fmt.Sprintf("agreement %s is not in force (%s)", c.AgreementNumber, c.Status)}
+	}
+	if !slices.Contains(c.Models, u.Model) {
+		return &ScopeError{ModelNotCovered, fmt.Sprintf("model %s is not covered by agreement %s", u.Model, c.AgreementNumber)}
+	}
+	if !InArea(c.Areas, u.Division) && !nearPoint(c.Points, u) {
+		return &ScopeError{OutsideServiceArea, fmt.Sprintf("the product's site (division %s) is outside the service area of agreement %s", u.Division, c.AgreementNumber)}
+	}
+	if !slices.Contains(c.ServiceItems, item) {
+		return &ScopeError{ServiceItemNotCovered, fmt.Sprintf("agreement %s does not cover the service item %s", c.AgreementNumber, item)}
+	}
+	return nil
+}
+
+// InArea reports whether division lies under one of the area codes.
+func InArea(areas []string, division string) bool {
+	if division == "" {
+		return false
+	}
+	for _, a := range areas {
+		if a != "" && strings.HasPrefix(division, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearPoint reports whether the unit's site lies within a service point's radius.
+func nearPoint(points []Point, u Unit) bool {
+	if u.Lat == nil || u.Lng == nil {
+		return false
+	}
+	for _, p := range points {
+		if DistanceKM(p.Lat, p.Lng, *u.Lat, *u.Lng) <= p.RadiusKM {
+			return true
+		}
+	}
+	return false
+}
+
+// DistanceKM is the great-circle distance between two coordinates.
+func DistanceKM(lat1, lng1, lat2, lng2 float64) float64 {
+	const earthRadiusKM = 6371.0
+	rad := func(d float64) float64 { return d * math.Pi / 180 }
+	dLat, dLng := rad(lat2-lat1), rad(lng2-lng1)
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(lat1))*math.Cos(rad(lat2))*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(a)))
+}

@@ -1,0 +1,383 @@
+package servicerequest
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+)
+
+// Target is what intake needs to know about a unit and the agreement that
+// covers it, as in force at a given moment.
+type Target struct {
+	UnitID        int64
+	Serial        string
+	Model         string
+	Division      string
+	CustomerOrgID int64
+	VendorID      int64
+	ProviderID    int64
+	AgreementID   int64
+	Coverage      Coverage
+	Terms         sla.Terms
+}
+
+// Resolver finds units and the agreement terms in force. The installed base
+// and the agreements implement it; this package only asks.
+type Resolver interface {
+	// UnitBySerial resolves a serial number; an unknown one is a problem
+	// naming the field serial_number.
+	UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (Target, error)
+	// Agreement returns what the agreement version in force at says about
+	// clocks and records.
+	Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (AgreementTerms, error)
+}
+
+// AgreementTerms are the parts of an agreement version this package uses.
+type AgreementTerms struct {
+	Number          string
+	Terms           sla.Terms
+	RetentionMonths int
+}
+
+// Service holds the use cases on service requests.
+type Service struct {
+	DB        *store.DB
+	Now       func() time.Time
+	Resolve   Resolver
+	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
+}
+
+// NewRequest is a request as filed.
+type NewRequest struct {
+	SerialNumber string
+	ServiceItem  string
+	Priority     string
+	Description  string
+	ContactName  string
+	ContactPhone string
+	Channel      Channel
+}
+
+var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+?[\d -]{7,20})$`)
+
+// Validate checks the fields of a new request, naming every bad one.
+func (n *NewRequest) Validate() error {
+	var fs problem.Fields
+	n.SerialNumber = strings.ToUpper(strings.TrimSpace(n.SerialNumber))
+	n.Description = strings.TrimSpace(n.Description)
+	n.ContactName, n.ContactPhone = strings.TrimSpace(n.ContactName), strings.TrimSpace(n.ContactPhone)
+	problem.CheckText(&fs, "serial_number", n.SerialNumber, true, 64)
+	if !slices.Contains(ServiceItems, n.ServiceItem) {
+		fs.Add("service_item", "must be one of repair, maintenance, consultation, part_replacement")
+	}
+	if n.Priority != string(sla.Emergency) && n.Priority != string(sla.General) {
+		fs.Add("priority", "must be emergency or general")
+	}
+	problem.CheckText(&fs, "description", n.Description, true, 4000)
+	problem.CheckText(&fs, "contact_name", n.ContactName, false, 100)
+	if n.ContactPhone != "" && !phonePattern.MatchString(n.ContactPhone) {
+		fs.Add("contact_phone", "is not a phone number (e.g. 13812345678 or 0512-66881234)")
+	}
+	return fs.Err()
+}
+
+// View is a request with its history and clocks at a moment.
+type View struct {
+	Request
+	Clocks []sla.Clock `json:"clocks"`
+	Events []Event     `json:"events,omitempty"`
+}
+
+// scopeOf tells how a request relates to the actor.
+func scopeOf(a policy.Actor, r Request, assigned bool) policy.Scope {
+	switch {
+	case a.Operator:
+		return policy.Own
+	case a.Role == policy.Technician:
+		if assigned && a.OrgID == r.ProviderID {
+			return policy.Self
+		}
+		return policy.Unrelated
+	case a.OrgID == r.VendorID || a.OrgID == r.ProviderID || a.OrgID == r.CustomerOrgID:
+		return policy.Own
+	}
+	return policy.Unrelated
+}
+
+// Create files a request: the unit is resolved, the scope checked against
+// the agreement in force, and the clocks started by the received event.
+func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) (View, error) {
+	if err := n.Validate(); err != nil {
+		return View{}, err
+	}
+	now := s.Now().UTC()
+	var out View
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.Resolve.UnitBySerial(ctx, tx, n.SerialNumber, now)
+		if err != nil {
+			return err
+		}
+		r := Request{VendorID: t.VendorID, ProviderID: t.ProviderID, CustomerOrgID: t.CustomerOrgID, AgreementID: t.AgreementID,
+			UnitID: t.UnitID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
+			ServiceItem: n.ServiceItem, Priority: n.Priority, Status: Received, Description: n.Description,
+			ContactName: n.ContactName, ContactPhone: n.ContactPhone, ReceivedAt: now}
+		if actor.UserID != 0 {
+			r.CreatedByID = &actor.UserID
+		}
+		// Filing is allowed to the parties of the unit's agreement and to its owner.
+		if !actor.Operator && actor.UserID != 0 {
+			scope := scopeOf(actor, r, false)
+			if !policy.Allowed(actor, policy.RequestCreate, scope) || actor.OrgID == r.VendorID && actor.Role == policy.Customer {
+				return problem.Field("serial_number", "no product with this serial number is yours to report")
+			}
+		}
+		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division}, n.ServiceItem); serr != nil {
+			ok, err := useScopeException(ctx, tx, t.UnitID, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return &problem.Error{Kind: problem.Invalid, Reason: string(serr.Reason), Detail: serr.Message}
+			}
+			r.ScopeException = true
+		}
+		if err := insertRequest(ctx, tx, &r); err != nil {
+			return err
+		}
+		if r.ScopeException {
+			if _, err := store.Exec(ctx, tx, `UPDATE scope_exceptions SET used_by = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?`, r.ID, r.UnitID, now); err != nil {
+				return err
+			}
+		}
+		ev, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
+			Actor: actorLabel(actor, n.Channel), Priority: n.Priority, Note: string(n.Channel)})
+		if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.create", "service_request", r.ID, nil, r); err != nil {
+			return err
+		}
+		out = View{Request: r, Events: []Event{ev}}
+		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
+			return err
+		}
+		return saveProjection(ctx, tx, r.ID, out.Clocks)
+	})
+	return out, err
+}
+
+func actorLabel(a policy.Actor, ch Channel) string {
+	if a.UserID == 0 && !a.Operator {
+		return "qr-code"
+	}
+	return a.Label()
+}
+
+// useScopeException reports whether an unused, unexpired exception lets
+// the unit be served outside scope.
+func useScopeException(ctx context.Context, q store.Queryer, unitID int64, now time.Time) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM scope_exceptions WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?`, unitID, now)
+	return n > 0, err
+}
+
+// clocks computes a request's clocks from its events at now.
+func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events []Event, now time.Time) ([]sla.Clock, error) {
+	at, err := s.Resolve.Agreement(ctx, q, r.AgreementID, r.ReceivedAt)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sla.Compute(at.Terms, SLAEvents(events), func(id string) (*calendar.Calendar, error) { return s.Calendars(ctx, id) }, now)
+	if err != nil {
+		return nil, err
+	}
+	return st.Clocks, nil
+}
+
+// Get returns a request with its history and clocks.
+func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, error) {
+	r, err := GetRequest(ctx, s.DB, id)
+	if err != nil {
+		return View{}, err
+	}
+	assigned, err := isAssigned(ctx, s.DB, r.ID, actor.UserID)
+	if err != nil {
+		return View{}, err
+	}
+	if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, assigned)) {
+		return View{}, problem.New(problem.NotFound, "service request %d not found", id)
+	}
+	events, err := Events(ctx, s.DB, id)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{Request: r, Events: events}
+	v.Clocks, err = s.clocks(ctx, s.DB, r, events, s.Now().UTC())
+	return v, err
+}
+
+// isAssigned reports whether the user has a work order on the request.
+// Work orders arrive with field work; until then nobody is assigned.
+var isAssigned = func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) { return false, nil }
+
+// Action is a step on a request by the provider.
+type Action struct {
+	Kind     string // responded, paused, resumed, reclassified, cancelled, note
+	Reason   string // pause reason
+	Priority string // new priority, for reclassified
+	Note     string
+}
+
+// Act records an action on a request if the version still matches.
+func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Action, expectedVersion int64) (View, error) {
+	now := s.Now().UTC()
+	var out View
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		r, err := GetRequest(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		scope := scopeOf(actor, r, false)
+		if !policy.Allowed(actor, policy.RequestRead, scope) {
+			return problem.New(problem.NotFound, "service request %d not found", id)
+		}
+		if err := policy.Allow(actor, policy.RequestHandle, scope); err != nil {
+			return err
+		}
+		if r.Version != expectedVersion {
+			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
+		}
+		events, err := Events(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		status, priority, err := s.applyAction(ctx, tx, r, events, a)
+		if err != nil {
+			return err
+		}
+		ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: a.Kind, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
+			Priority: a.Priority, Reason: a.Reason, Note: a.Note})
+		if err != nil {
+			return err
+		}
+		before := r
+		if r, err = updateStatus(ctx, tx, r, status, priority, now); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request."+a.Kind, "service_request", id, before, r); err != nil {
+			return err
+		}
+		out = View{Request: r, Events: append(events, ev)}
+		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
+			return err
+		}
+		return saveProjection(ctx, tx, r.ID, out.Clocks)
+	})
+	return out, err
+}
+
+// applyAction validates an action against the request's state and terms
+// and returns the resulting status and priority.
+func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, events []Event, a Action) (Status, string, error) {
+	var fs problem.Fields
+	problem.CheckText(&fs, "note", a.Note, false, 2000)
+	if err := fs.Err(); err != nil {
+		return "", "", err
+	}
+	if !r.Status.Open() && a.Kind != EventNote {
+		return "", "", problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+	}
+	paused := isPaused(events)
+	switch a.Kind {
+	case string(sla.Responded):
+		if hasEvent(events, string(sla.Responded)) {
+			return "", "", problem.New(problem.Conflict, "service request %s was already responded to", r.Number)
+		}
+		if r.Status != Received {
+			return r.Status, r.Priority, nil
+		}
+		return Responded, r.Priority, nil
+	case string(sla.Paused):
+		at, err := s.Resolve.Agreement(ctx, q, r.AgreementID, r.ReceivedAt)
+		if err != nil {
+			return "", "", err
+		}
+		switch {
+		case paused:
+			return "", "", problem.New(problem.Conflict, "the clocks of %s are already paused", r.Number)
+		case !at.Terms.Allows(sla.PauseReason(a.Reason)):
+			return "", "", problem.Field("reason", "the agreement allows pausing only for: %s", joinReasons(at.Terms.PauseReasons))
+		case strings.TrimSpace(a.Note) == "":
+			return "", "", problem.Field("note", "say why the clocks are paused")
+		}
+		return r.Status, r.Priority, nil
+	case string(sla.Resumed):
+		if !paused {
+			return "", "", problem.New(problem.Conflict, "the clocks of %s are not paused", r.Number)
+		}
+		return r.Status, r.Priority, nil
+	case string(sla.Reclassified):
+		if a.Priority != string(sla.Emergency) && a.Priority != string(sla.General) {
+			return "", "", problem.Field("priority", "must be emergency or general")
+		}
+		if a.Priority == r.Priority {
+			return "", "", problem.Field("priority", "the request is already %s", a.Priority)
+		}
+		if strings.TrimSpace(a.Note) == "" {
+			return "", "", problem.Field("note", "say why the priority changes")
+		}
+		return r.Status, a.Priority, nil
+	case EventCancelled:
+		if strings.TrimSpace(a.Note) == "" {
+			return "", "", problem.Field("note", "say why the request is cancelled")
+		}
+		return Cancelled, r.Priority, nil
+	case EventNote:
+		if strings.TrimSpace(a.Note) == "" {
+			return "", "", problem.Field("note", "is required")
+		}
+		return r.Status, r.Priority, nil
+	}
+	return "", "", problem.Field("kind", "must be one of responded, paused, resumed, reclassified, cancelled, note")
+}
+
+func joinReasons(rs []sla.PauseReason) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
+}
+
+func hasEvent(events []Event, kind string) bool {
+	for _, e := range events {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func isPaused(events []Event) bool {
+	paused := false
+	for _, e := range events {
+		switch e.Kind {
+		case string(sla.Paused):
+			paused = true
+		case string(sla.Resumed):
+			paused = false
+		}
+	}
+	return paused
+}

@@ -1,0 +1,89 @@
+package servicerequest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model, site_division,
+	channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
+	next_due_at, breached, updated_at, version`
+
+func insertRequest(ctx context.Context, q store.Queryer, r *Request) error {
+	id, err := store.InsertID(ctx, q, `INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
+		serial_number, model, site_division, channel, service_item, priority, status, description, contact_name, contact_phone,
+		scope_exception, created_by_id, received_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+		fmt.Sprintf("pending-%d", r.ReceivedAt.UnixNano()), r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
+		r.SerialNumber, r.Model, r.SiteDivision, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
+		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt)
+	if err != nil {
+		return err
+	}
+	r.ID, r.Version, r.UpdatedAt = id, 1, r.ReceivedAt
+	r.Number = Number(r.ReceivedAt, id)
+	_, err = store.Exec(ctx, q, `UPDATE service_requests SET number = ? WHERE id = ?`, r.Number, id)
+	return err
+}
+
+// Number is the request number people quote on the phone: SR, the year and
+// month received (Shanghai time), and the id.
+func Number(received time.Time, id int64) string {
+	return fmt.Sprintf("SR%s-%05d", received.In(shanghai).Format("0601"), id)
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+// GetRequest loads one request.
+func GetRequest(ctx context.Context, q store.Queryer, id int64) (Request, error) {
+	var r Request
+	err := store.Get(ctx, q, &r, `SELECT `+requestColumns+` FROM service_requests WHERE id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, problem.New(problem.NotFound, "service request %d not found", id)
+	}
+	return r, err
+}
+
+// appendEvent adds the next event to a request's history.
+func appendEvent(ctx context.Context, q store.Queryer, e Event) (Event, error) {
+	if err := store.Get(ctx, q, &e.Seq, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_events WHERE request_id = ?`, e.RequestID); err != nil {
+		return e, err
+	}
+	id, err := store.InsertID(ctx, q, `INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, priority, reason, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.RequestID, e.Seq, e.Kind, e.At, e.ActorID, e.Actor, e.Priority, e.Reason, e.Note)
+	e.ID = id
+	return e, err
+}
+
+// Events loads a request's history in order.
+func Events(ctx context.Context, q store.Queryer, requestID int64) ([]Event, error) {
+	var out []Event
+	err := store.Select(ctx, q, &out, `SELECT id, request_id, seq, kind, at, actor_id, actor, priority, reason, note
+		FROM request_events WHERE request_id = ? ORDER BY seq`, requestID)
+	return out, err
+}
+
+// updateStatus moves a request to status if its version still matches.
+func updateStatus(ctx context.Context, q store.Queryer, r Request, status Status, priority string, now time.Time) (Request, error) {
+	res, err := store.Exec(ctx, q, `UPDATE service_requests SET status = ?, priority = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND version = ?`, status, priority, now, r.ID, r.Version)
+	if err != nil {
+		return r, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return r, problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
+	}
+	r.Status, r.Priority, r.UpdatedAt, r.Version = status, priority, now, r.Version+1
+	return r, nil
+}

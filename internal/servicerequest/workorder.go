@@ -1,0 +1,350 @@
+package servicerequest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/account"
+	"aftersales/internal/audit"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+)
+
+// WorkOrder is one visit (工单).
+type WorkOrder struct {
+	ID           int64      `db:"id" json:"id"`
+	RequestID    int64      `db:"request_id" json:"request_id"`
+	TechnicianID int64      `db:"technician_id" json:"technician_id"`
+	AssignedBy   *int64     `db:"assigned_by" json:"-"`
+	WindowStart  time.Time  `db:"window_start" json:"window_start"`
+	WindowEnd    time.Time  `db:"window_end" json:"window_end"`
+	Status       string     `db:"status" json:"status"`
+	CheckedInAt  *time.Time `db:"checked_in_at" json:"checked_in_at,omitempty"`
+	CheckInLat   *float64   `db:"check_in_lat" json:"check_in_lat,omitempty"`
+	CheckInLng   *float64   `db:"check_in_lng" json:"check_in_lng,omitempty"`
+	CheckedOutAt *time.Time `db:"checked_out_at" json:"checked_out_at,omitempty"`
+	Diagnosis    string     `db:"diagnosis" json:"diagnosis"`
+	FaultCodes   string     `db:"fault_codes" json:"fault_codes"`
+	ActionsTaken string     `db:"actions_taken" json:"actions_taken"`
+	Result       string     `db:"result" json:"result,omitempty"`
+	SignoffKind  string     `db:"signoff_kind" json:"signoff_kind,omitempty"`
+	SignoffName  string     `db:"signoff_name" json:"signoff_name,omitempty"`
+	SignaturePNG []byte     `db:"signature_png" json:"-"`
+	RecordID     *int64     `db:"record_id" json:"record_id,omitempty"`
+	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time  `db:"updated_at" json:"updated_at"`
+	Version      int64      `db:"version" json:"version"`
+}
+
+// Work order states.
+const (
+	WOAssigned  = "assigned"
+	WOOnSite    = "on_site"
+	WOCompleted = "completed"
+	WOCancelled = "cancelled"
+)
+
+// Results of a visit.
+var Results = []string{"fixed", "not_fixed", "needs_parts"}
+
+const woColumns = `id, request_id, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
+	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, record_id, created_at, updated_at, version`
+
+// GetWorkOrder loads one work order.
+func GetWorkOrder(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
+	var w WorkOrder
+	err := store.Get(ctx, q, &w, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return w, problem.New(problem.NotFound, "work order %d not found", id)
+	}
+	return w, err
+}
+
+// WorkOrders lists a request's visits, oldest first.
+func WorkOrders(ctx context.Context, q store.Queryer, requestID int64) ([]WorkOrder, error) {
+	var out []WorkOrder
+	err := store.Select(ctx, q, &out, `SELECT `+woColumns+` FROM work_orders WHERE request_id = ? ORDER BY id`, requestID)
+	return out, err
+}
+
+func init() {
+	isAssigned = func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
+		var n int
+		err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ? AND technician_id = ? AND status <> 'cancelled'`, requestID, userID)
+		return n > 0, err
+	}
+}
+
+// Assignment books a technician for a visit.
+type Assignment struct {
+	TechnicianID int64
+	WindowStart  time.Time
+	WindowEnd    time.Time
+	Note         string
+}
+
+// Assign creates a work order for a request, or, with workOrderID, moves an
+// open one to another technician or window. The clocks are untouched: they
+// belong to the request.
+func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
+	now := s.Now().UTC()
+	var out WorkOrder
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		r, err := GetRequest(ctx, tx, requestID)
+		if err != nil {
+			return err
+		}
+		scope := scopeOf(actor, r, false)
+		if !policy.Allowed(actor, policy.RequestRead, scope) {
+			return problem.New(problem.NotFound, "service request %d not found", requestID)
+		}
+		if err := policy.Allow(actor, policy.RequestAssign, scope); err != nil {
+			return err
+		}
+		if !r.Status.Open() {
+			return problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+		}
+		var fs problem.Fields
+		tech, err := account.GetUser(ctx, tx, a.TechnicianID)
+		switch {
+		case problem.Is(err, problem.NotFound):
+			fs.Add("technician_id", "no such user")
+		case err != nil:
+			return err
+		case tech.OrgID != r.ProviderID || tech.Role != policy.Technician || !tech.Active:
+			fs.Add("technician_id", "must be an active technician of the request's provider")
+		}
+		switch {
+		case a.WindowStart.IsZero() || a.WindowEnd.IsZero():
+			fs.Add("window_start", "give the appointment window agreed with the customer")
+		case !a.WindowEnd.After(a.WindowStart):
+			fs.Add("window_end", "must be after window_start")
+		case a.WindowEnd.Sub(a.WindowStart) > 24*time.Hour:
+			fs.Add("window_end", "an appointment window is at most 24 hours")
+		}
+		problem.CheckText(&fs, "note", a.Note, false, 2000)
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		kind := EventAssigned
+		if workOrderID == 0 {
+			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, r.ID, a.TechnicianID, nullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
+			if err != nil {
+				return err
+			}
+			workOrderID = id
+		} else {
+			w, err := GetWorkOrder(ctx, tx, workOrderID)
+			if err != nil || w.RequestID != r.ID {
+				return problem.New(problem.NotFound, "work order %d not found on %s", workOrderID, r.Number)
+			}
+			if w.Status != WOAssigned {
+				return problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", w.ID, w.Status)
+			}
+			if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET technician_id = ?, window_start = ?, window_end = ?, updated_at = ?, version = version + 1
+				WHERE id = ?`, a.TechnicianID, a.WindowStart.UTC(), a.WindowEnd.UTC(), now, w.ID); err != nil {
+				return err
+			}
+			kind = "reassigned"
+		}
+		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(shanghai).Format("15:04") + " " + a.Note)
+		if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
+			return err
+		}
+		if r.Status == Received || r.Status == Responded {
+			if _, err := updateStatus(ctx, tx, r, Scheduled, r.Priority, now); err != nil {
+				return err
+			}
+		}
+		if out, err = GetWorkOrder(ctx, tx, workOrderID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, r.ID, now)
+	})
+	return out, err
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// FieldStep is something a technician does on site.
+type FieldStep struct {
+	Kind string // check_in, record, sign_off, check_out
+	// check_in
+	Lat, Lng *float64
+	// record
+	Diagnosis, FaultCodes, ActionsTaken string
+	// sign_off
+	SignoffName  string
+	SignaturePNG []byte
+	// check_out
+	Result string
+}
+
+var pngMagic = []byte("\x89PNG\r\n\x1a\n")
+
+// MaxSignatureBytes bounds a drawn signature.
+const MaxSignatureBytes = 256 << 10
+
+// Field records a step of the assigned technician's visit. Checking out
+// needs a check-in and the customer's sign-off; it seals the service record
+// and, when the fault is fixed, resolves the request.
+func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int64, st FieldStep, expectedVersion int64) (WorkOrder, error) {
+	now := s.Now().UTC()
+	var out WorkOrder
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		w, err := GetWorkOrder(ctx, tx, workOrderID)
+		if err != nil {
+			return err
+		}
+		r, err := GetRequest(ctx, tx, w.RequestID)
+		if err != nil {
+			return err
+		}
+		scope := policy.Unrelated
+		if w.TechnicianID == actor.UserID {
+			scope = policy.Self
+		}
+		if !policy.Allowed(actor, policy.FieldWork, scope) {
+			if policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, false)) {
+				return problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
+			}
+			return problem.New(problem.NotFound, "work order %d not found", workOrderID)
+		}
+		if w.Version != expectedVersion {
+			return problem.New(problem.PreconditionFailed, "work order %d was changed by someone else", w.ID)
+		}
+		before := w
+		if err := s.fieldStep(ctx, tx, actor, &w, r, st, now); err != nil {
+			return err
+		}
+		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
+			diagnosis = ?, fault_codes = ?, actions_taken = ?, result = ?, signoff_kind = ?, signoff_name = ?, signature_png = ?, record_id = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng, w.CheckedOutAt, w.Diagnosis, w.FaultCodes, w.ActionsTaken, w.Result,
+			w.SignoffKind, w.SignoffName, w.SignaturePNG, w.RecordID, now, w.ID, w.Version); err != nil {
+			return err
+		}
+		before.SignaturePNG = nil
+		if out, err = GetWorkOrder(ctx, tx, w.ID); err != nil {
+			return err
+		}
+		logged := out
+		logged.SignaturePNG = nil
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+st.Kind, "work_order", w.ID, before, logged); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, r.ID, now)
+	})
+	return out, err
+}
+
+func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st FieldStep, now time.Time) error {
+	var fs problem.Fields
+	switch st.Kind {
+	case "check_in":
+		if w.Status != WOAssigned {
+			return problem.New(problem.Conflict, "work order %d is %s; check in once, before the work", w.ID, w.Status)
+		}
+		if (st.Lat == nil) != (st.Lng == nil) {
+			fs.Add("lat", "give both lat and lng, or neither")
+		} else if st.Lat != nil && (math.IsNaN(*st.Lat) || *st.Lat < -90 || *st.Lat > 90 || math.IsNaN(*st.Lng) || *st.Lng < -180 || *st.Lng > 180) {
+			fs.Add("lat", "coordinates out of range")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng = WOOnSite, &now, st.Lat, st.Lng
+		if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.CheckedIn), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
+			return err
+		}
+		if r.Status != OnSite {
+			_, err := updateStatus(ctx, tx, r, OnSite, r.Priority, now)
+			return err
+		}
+		return nil
+	case "record":
+		if w.Status != WOOnSite {
+			return problem.New(problem.Conflict, "check in on site before recording the work")
+		}
+		problem.CheckText(&fs, "diagnosis", st.Diagnosis, false, 4000)
+		problem.CheckText(&fs, "fault_codes", st.FaultCodes, false, 500)
+		problem.CheckText(&fs, "actions_taken", st.ActionsTaken, false, 4000)
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		w.Diagnosis, w.FaultCodes, w.ActionsTaken = strings.TrimSpace(st.Diagnosis), strings.TrimSpace(st.FaultCodes), strings.TrimSpace(st.ActionsTaken)
+		return nil
+	case "sign_off":
+		if w.Status != WOOnSite {
+			return problem.New(problem.Conflict, "the customer signs off a visit in progress")
+		}
+		problem.CheckText(&fs, "signoff_name", st.SignoffName, true, 100)
+		switch {
+		case len(st.SignaturePNG) == 0:
+			fs.Add("signature_png", "the customer's signature is required")
+		case len(st.SignaturePNG) > MaxSignatureBytes:
+			fs.Add("signature_png", "is larger than %d KiB", MaxSignatureBytes>>10)
+		case !bytes.HasPrefix(st.SignaturePNG, pngMagic):
+			fs.Add("signature_png", "is not a PNG image")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		w.SignoffKind, w.SignoffName, w.SignaturePNG = "signature", strings.TrimSpace(st.SignoffName), st.SignaturePNG
+		return nil
+	case "check_out":
+		switch {
+		case w.Status != WOOnSite:
+			return problem.New(problem.Conflict, "check in before checking out")
+		case w.SignoffKind == "":
+			return problem.New(problem.Conflict, "the customer must sign off before check-out")
+		case strings.TrimSpace(w.ActionsTaken) == "":
+			return problem.Field("actions_taken", "record the actions taken before check-out")
+		}
+		if !contains(Results, st.Result) {
+			return problem.Field("result", "must be fixed, not_fixed or needs_parts")
+		}
+		w.Status, w.CheckedOutAt, w.Result = WOCompleted, &now, st.Result
+		rec, err := s.seal(ctx, tx, r, *w, now)
+		if err != nil {
+			return err
+		}
+		w.RecordID = &rec.ID
+		if st.Result == "fixed" {
+			if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
+				return err
+			}
+			_, err = updateStatus(ctx, tx, r, Resolved, r.Priority, now)
+			return err
+		}
+		_, err = updateStatus(ctx, tx, r, Responded, r.Priority, now)
+		return err
+	}
+	return problem.Field("kind", "must be check_in, record, sign_off or check_out")
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
