@@ -19,6 +19,7 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Orgs      *org.Service
 	Accounts  *account.Service
 	Calendars *registry.Service
+	Requests  *servicerequest.Service
 	Version   string
 }
 
@@ -62,6 +64,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerTokens(a)
 	h.registerAudit(a)
 	h.registerCalendars(a)
+	if d.Requests != nil {
+		h.registerRequests(a)
+	}
 	return a
 }
 

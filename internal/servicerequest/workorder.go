@@ -348,3 +348,19 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// GetWorkOrder returns a work order the actor may see.
+func (s *Service) GetWorkOrder(ctx context.Context, actor policy.Actor, id int64) (WorkOrder, error) {
+	w, err := GetWorkOrder(ctx, s.DB, id)
+	if err != nil {
+		return w, err
+	}
+	r, err := GetRequest(ctx, s.DB, w.RequestID)
+	if err != nil {
+		return w, err
+	}
+	if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, w.TechnicianID == actor.UserID)) {
+		return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found", id)
+	}
+	return w, nil
+}

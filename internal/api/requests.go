@@ -1,0 +1,206 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+)
+
+// clockOut is a clock as the API shows it.
+type clockOut struct {
+	Kind             string     `json:"kind" enum:"response,onsite,resolution"`
+	DueAt            time.Time  `json:"due_at"`
+	State            string     `json:"state" enum:"running,paused,met,breached"`
+	MetAt            *time.Time `json:"met_at,omitempty"`
+	CalendarID       string     `json:"calendar_id"`
+	RemainingSeconds int64      `json:"remaining_seconds" doc:"Working time left; negative when overdue."`
+	ElapsedShare     float64    `json:"elapsed_share" doc:"Share of the allowed working time used."`
+}
+
+type requestOut struct {
+	servicerequest.Request
+	Clocks []clockOut             `json:"clocks"`
+	Events []servicerequest.Event `json:"events,omitempty"`
+}
+
+func toRequestOut(v servicerequest.View) requestOut {
+	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
+	for _, c := range v.Clocks {
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: c.DueAt, State: string(c.State), MetAt: c.MetAt,
+			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
+	}
+	return out
+}
+
+type requestCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64"`
+		ServiceItem  string `json:"service_item" enum:"repair,maintenance,consultation,part_replacement"`
+		Priority     string `json:"priority" enum:"emergency,general"`
+		Description  string `json:"description" minLength:"1" maxLength:"4000"`
+		ContactName  string `json:"contact_name,omitempty" maxLength:"100"`
+		ContactPhone string `json:"contact_phone,omitempty" maxLength:"30"`
+	}
+}
+
+type requestOutput struct {
+	ETag string `header:"ETag"`
+	Body requestOut
+}
+
+type requestActionInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the request as last read."`
+	Body    struct {
+		Kind     string `json:"kind" enum:"responded,paused,resumed,reclassified,cancelled,note"`
+		Reason   string `json:"reason,omitempty" enum:"waiting_customer,waiting_vendor_parts,suspension," doc:"Why the clocks pause (kind paused)."`
+		Priority string `json:"priority,omitempty" enum:"emergency,general," doc:"The new priority (kind reclassified)."`
+		Note     string `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+type workOrderCreateInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		TechnicianID int64     `json:"technician_id" minimum:"1"`
+		WindowStart  time.Time `json:"window_start" doc:"Start of the appointment agreed with the customer."`
+		WindowEnd    time.Time `json:"window_end"`
+		Note         string    `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+type workOrderOutput struct {
+	ETag string `header:"ETag"`
+	Body servicerequest.WorkOrder
+}
+
+type workOrderStepInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the work order as last read."`
+	Body    struct {
+		Kind         string   `json:"kind" enum:"check_in,record,sign_off,check_out"`
+		Lat          *float64 `json:"lat,omitempty" minimum:"-90" maximum:"90"`
+		Lng          *float64 `json:"lng,omitempty" minimum:"-180" maximum:"180"`
+		Diagnosis    string   `json:"diagnosis,omitempty" maxLength:"4000"`
+		FaultCodes   string   `json:"fault_codes,omitempty" maxLength:"500"`
+		ActionsTaken string   `json:"actions_taken,omitempty" maxLength:"4000"`
+		SignoffName  string   `json:"signoff_name,omitempty" maxLength:"100"`
+		SignaturePNG string   `json:"signature_png,omitempty" maxLength:"400000" doc:"The customer's drawn signature, PNG, base64."`
+		Result       string   `json:"result,omitempty" enum:"fixed,not_fixed,needs_parts,"`
+	}
+}
+
+func (h *handlers) registerRequests(a huma.API) {
+	create := op("create-service-request", http.MethodPost, "/service-requests", "File a service request", "Service requests")
+	create.DefaultStatus = http.StatusCreated
+	create.Description = "Resolves the product by serial number, checks the agreement's scope (422 with `reason` " +
+		"model_not_covered, outside_service_area, agreement_inactive, agreement_suspended or service_item_not_covered) and starts the clocks."
+	huma.Register(a, create, func(ctx context.Context, in *requestCreateInput) (*requestOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
+			Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+	})
+
+	huma.Register(a, op("get-service-request", http.MethodGet, "/service-requests/{id}", "A service request with its clocks and history", "Service requests"),
+		func(ctx context.Context, in *idPath) (*requestOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			v, err := h.Requests.Get(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+		})
+
+	act := op("act-on-service-request", http.MethodPost, "/service-requests/{id}/actions", "Respond, pause or resume the clocks, reclassify, cancel, or add a note", "Service requests")
+	act.Errors = append(act.Errors, 409, 412, 428)
+	huma.Register(a, act, func(ctx context.Context, in *requestActionInput) (*requestOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+	})
+
+	wo := op("create-work-order", http.MethodPost, "/service-requests/{id}/work-orders", "Assign a technician and book a visit", "Work orders")
+	wo.DefaultStatus = http.StatusCreated
+	wo.Errors = append(wo.Errors, 409)
+	huma.Register(a, wo, func(ctx context.Context, in *workOrderCreateInput) (*workOrderOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		w, err := h.Requests.Assign(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}, 0)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	})
+
+	huma.Register(a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"),
+		func(ctx context.Context, in *idPath) (*workOrderOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+		})
+
+	step := op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders")
+	step.Errors = append(step.Errors, 409, 412, 428)
+	huma.Register(a, step, func(ctx context.Context, in *workOrderStepInput) (*workOrderOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		st := servicerequest.FieldStep{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
+			ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, Result: b.Result}
+		if b.SignaturePNG != "" {
+			if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
+				return nil, h.err(problem.Field("body.signature_png", "is not valid base64"))
+			}
+		}
+		w, err := h.Requests.Field(ctx, ac, in.ID, st, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	})
+}
