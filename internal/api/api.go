@@ -66,6 +66,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerCalendars(a)
 	if d.Requests != nil {
 		h.registerRequests(a)
+		h.registerRequestList(a)
 	}
 	return a
 }

@@ -204,3 +204,45 @@ func (h *handlers) registerRequests(a huma.API) {
 		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
 	})
 }
+
+type requestListInput struct {
+	Status   []string `query:"status" enum:"received,responded,scheduled,on_site,resolved,cancelled" doc:"Repeat or comma-separate for several."`
+	Priority string   `query:"priority" enum:"emergency,general,"`
+	Breached string   `query:"breached" enum:"true,false,"`
+	Area     string   `query:"area" maxLength:"6" doc:"Division code prefix of the product's site."`
+	Q        string   `query:"q" maxLength:"100" doc:"Search number, serial number and description."`
+	Cursor   string   `query:"cursor" maxLength:"200"`
+	Limit    int      `query:"limit" minimum:"0" maximum:"200"`
+}
+
+type requestListOutput struct {
+	Body struct {
+		Items []servicerequest.Request `json:"items"`
+		Next  string                   `json:"next,omitempty" doc:"Pass as cursor for the next page."`
+	}
+}
+
+func (h *handlers) registerRequestList(a huma.API) {
+	huma.Register(a, op("list-service-requests", http.MethodGet, "/service-requests", "List service requests, most urgent first", "Service requests"),
+		func(ctx context.Context, in *requestListInput) (*requestListOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f := servicerequest.Filter{Priority: in.Priority, Area: in.Area, Query: in.Q, Cursor: in.Cursor, Limit: in.Limit}
+			for _, s := range in.Status {
+				f.Status = append(f.Status, servicerequest.Status(s))
+			}
+			if in.Breached != "" {
+				b := in.Breached == "true"
+				f.Breached = &b
+			}
+			p, err := h.Requests.List(ctx, ac, f)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &requestListOutput{}
+			out.Body.Items, out.Body.Next = p.Items, p.Next
+			return out, nil
+		})
+}

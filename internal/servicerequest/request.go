@@ -42,28 +42,30 @@ func (s Status) Open() bool { return s != Resolved && s != Cancelled }
 
 // Request is a service request (报修单).
 type Request struct {
-	ID             int64     `db:"id" json:"id"`
-	Number         string    `db:"number" json:"number"`
-	VendorID       int64     `db:"vendor_id" json:"vendor_id"`
-	ProviderID     int64     `db:"provider_id" json:"provider_id"`
-	CustomerOrgID  int64     `db:"customer_org_id" json:"customer_org_id"`
-	AgreementID    int64     `db:"agreement_id" json:"agreement_id"`
-	UnitID         int64     `db:"unit_id" json:"unit_id"`
-	SerialNumber   string    `db:"serial_number" json:"serial_number"`
-	Model          string    `db:"model" json:"model"`
-	SiteDivision   string    `db:"site_division" json:"site_division"`
-	Channel        Channel   `db:"channel" json:"channel"`
-	ServiceItem    string    `db:"service_item" json:"service_item"`
-	Priority       string    `db:"priority" json:"priority"`
-	Status         Status    `db:"status" json:"status"`
-	Description    string    `db:"description" json:"description"`
-	ContactName    string    `db:"contact_name" json:"contact_name"`
-	ContactPhone   string    `db:"contact_phone" json:"contact_phone"`
-	ScopeException bool      `db:"scope_exception" json:"scope_exception"`
-	CreatedByID    *int64    `db:"created_by_id" json:"-"`
-	ReceivedAt     time.Time `db:"received_at" json:"received_at"`
-	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
-	Version        int64     `db:"version" json:"version"`
+	ID             int64      `db:"id" json:"id"`
+	Number         string     `db:"number" json:"number"`
+	VendorID       int64      `db:"vendor_id" json:"vendor_id"`
+	ProviderID     int64      `db:"provider_id" json:"provider_id"`
+	CustomerOrgID  int64      `db:"customer_org_id" json:"customer_org_id"`
+	AgreementID    int64      `db:"agreement_id" json:"agreement_id"`
+	UnitID         int64      `db:"unit_id" json:"unit_id"`
+	SerialNumber   string     `db:"serial_number" json:"serial_number"`
+	Model          string     `db:"model" json:"model"`
+	SiteDivision   string     `db:"site_division" json:"site_division"`
+	Channel        Channel    `db:"channel" json:"channel"`
+	ServiceItem    string     `db:"service_item" json:"service_item"`
+	Priority       string     `db:"priority" json:"priority"`
+	Status         Status     `db:"status" json:"status"`
+	Description    string     `db:"description" json:"description"`
+	ContactName    string     `db:"contact_name" json:"contact_name"`
+	ContactPhone   string     `db:"contact_phone" json:"contact_phone"`
+	ScopeException bool       `db:"scope_exception" json:"scope_exception"`
+	CreatedByID    *int64     `db:"created_by_id" json:"-"`
+	ReceivedAt     time.Time  `db:"received_at" json:"received_at"`
+	NextDueAt      *time.Time `db:"next_due_at" json:"next_due_at,omitempty"`
+	Breached       bool       `db:"breached" json:"breached"`
+	UpdatedAt      time.Time  `db:"updated_at" json:"updated_at"`
+	Version        int64      `db:"version" json:"version"`
 }
 
 // Event is one entry of a request's history. Clocks are computed from the

@@ -1,0 +1,190 @@
+package servicerequest
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// Filter narrows a listing. Lists are ordered by urgency: the request whose
+// next deadline comes first leads; requests without a running clock follow,
+// newest first.
+type Filter struct {
+	Status   []Status
+	Priority string
+	Breached *bool
+	// Area is a division code prefix of the product's site.
+	Area string
+	// TechnicianID limits to requests with a visit assigned to that user.
+	TechnicianID int64
+	From, To     time.Time // received in [From, To)
+	// Query searches the number, serial number and description.
+	Query  string
+	Cursor string
+	Limit  int
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items []Request `json:"items"`
+	// Next is the cursor of the following page, empty on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// cursor position: requests with a deadline sort first (by deadline, id),
+// then those without (by id descending).
+type cursor struct {
+	hasDue bool
+	due    time.Time
+	id     int64
+}
+
+func (c cursor) String() string {
+	due := int64(0)
+	if c.hasDue {
+		due = c.due.UnixMicro()
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%t|%d|%d", c.hasDue, due, c.id)))
+}
+
+func parseCursor(s string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, problem.Field("query.cursor", "is not a cursor from a previous page")
+	}
+	parts := strings.Split(string(b), "|")
+	if len(parts) != 3 {
+		return cursor{}, problem.Field("query.cursor", "is not a cursor from a previous page")
+	}
+	has, err1 := strconv.ParseBool(parts[0])
+	due, err2 := strconv.ParseInt(parts[1], 10, 64)
+	id, err3 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || id <= 0 {
+		return cursor{}, problem.Field("query.cursor", "is not a cursor from a previous page")
+	}
+	return cursor{has, time.UnixMicro(due).UTC(), id}, nil
+}
+
+// visibility is the SQL condition limiting rows to what the actor may see.
+func visibility(a policy.Actor) (string, []any) {
+	switch {
+	case a.Operator:
+		return "1 = 1", nil
+	case a.Role == policy.Technician:
+		return "r.id IN (SELECT request_id FROM work_orders WHERE technician_id = ? AND status <> 'cancelled')", []any{a.UserID}
+	case a.OrgKind == "vendor":
+		return "r.vendor_id = ?", []any{a.OrgID}
+	case a.OrgKind == "provider":
+		return "r.provider_id = ?", []any{a.OrgID}
+	case a.OrgKind == "customer":
+		return "r.customer_org_id = ?", []any{a.OrgID}
+	}
+	return "1 = 0", nil
+}
+
+// List returns one page of the requests the actor may see.
+func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	where, args := visibility(actor)
+	conds := []string{where}
+	var fs problem.Fields
+	if len(f.Status) > 0 {
+		ph := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			ph[i] = "?"
+			args = append(args, st)
+		}
+		conds = append(conds, "r.status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Priority != "" {
+		conds = append(conds, "r.priority = ?")
+		args = append(args, f.Priority)
+	}
+	if f.Breached != nil {
+		conds = append(conds, "r.breached = ?")
+		args = append(args, *f.Breached)
+	}
+	if f.Area != "" {
+		if strings.Trim(f.Area, "0123456789") != "" || len(f.Area) > 6 {
+			fs.Add("query.area", "must be a division code or its prefix (digits)")
+		}
+		conds = append(conds, "r.site_division LIKE ?")
+		args = append(args, f.Area+"%")
+	}
+	if f.TechnicianID != 0 {
+		conds = append(conds, "r.id IN (SELECT request_id FROM work_orders WHERE technician_id = ?)")
+		args = append(args, f.TechnicianID)
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "r.received_at >= ?")
+		args = append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "r.received_at < ?")
+		args = append(args, f.To.UTC())
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		problem.CheckText(&fs, "query.q", q, false, 100)
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		conds = append(conds, `(LOWER(r.number) LIKE ? ESCAPE '\' OR LOWER(r.serial_number) LIKE ? ESCAPE '\' OR LOWER(r.description) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		if c.hasDue {
+			conds = append(conds, "((r.next_due_at IS NOT NULL AND (r.next_due_at > ? OR (r.next_due_at = ? AND r.id > ?))) OR r.next_due_at IS NULL)")
+			args = append(args, c.due, c.due, c.id)
+		} else {
+			conds = append(conds, "(r.next_due_at IS NULL AND r.id < ?)")
+			args = append(args, c.id)
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return Page{}, err
+	}
+	query := `SELECT ` + prefixed(requestColumns) + ` FROM service_requests r WHERE ` + strings.Join(conds, " AND ") +
+		` ORDER BY CASE WHEN r.next_due_at IS NULL THEN 1 ELSE 0 END, r.next_due_at, CASE WHEN r.next_due_at IS NULL THEN -r.id ELSE r.id END LIMIT ?`
+	args = append(args, f.Limit+1)
+	var items []Request
+	if err := store.Select(ctx, s.DB, &items, query, args...); err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) > f.Limit {
+		p.Items = items[:f.Limit]
+		last := p.Items[f.Limit-1]
+		c := cursor{id: last.ID}
+		if last.NextDueAt != nil {
+			c.hasDue, c.due = true, last.NextDueAt.UTC().Truncate(time.Microsecond)
+		}
+		p.Next = c.String()
+	}
+	if p.Items == nil {
+		p.Items = []Request{}
+	}
+	return p, nil
+}
+
+func prefixed(cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = "r." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
