@@ -52,6 +52,9 @@ type Request struct {
 	SerialNumber   string     `db:"serial_number" json:"serial_number"`
 	Model          string     `db:"model" json:"model"`
 	SiteDivision   string     `db:"site_division" json:"site_division"`
+	SiteAddress    string     `db:"site_address" json:"site_address"`
+	SiteLat        *float64   `db:"site_lat" json:"site_lat,omitempty"`
+	SiteLng        *float64   `db:"site_lng" json:"site_lng,omitempty"`
 	Channel        Channel    `db:"channel" json:"channel"`
 	ServiceItem    string     `db:"service_item" json:"service_item"`
 	Priority       string     `db:"priority" json:"priority"`

@@ -24,6 +24,8 @@ type Target struct {
 	Serial        string
 	Model         string
 	Division      string
+	Address       string
+	Lat, Lng      *float64
 	CustomerOrgID int64
 	VendorID      int64
 	ProviderID    int64
@@ -130,6 +132,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		}
 		r := Request{VendorID: t.VendorID, ProviderID: t.ProviderID, CustomerOrgID: t.CustomerOrgID, AgreementID: t.AgreementID,
 			UnitID: t.UnitID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
+			SiteAddress: t.Address, SiteLat: t.Lat, SiteLng: t.Lng,
 			ServiceItem: n.ServiceItem, Priority: n.Priority, Status: Received, Description: n.Description,
 			ContactName: n.ContactName, ContactPhone: n.ContactPhone, ReceivedAt: now}
 		if actor.UserID != 0 {
@@ -142,7 +145,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return problem.Field("serial_number", "no product with this serial number is yours to report")
 			}
 		}
-		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division}, n.ServiceItem); serr != nil {
+		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem); serr != nil {
 			ok, err := useScopeException(ctx, tx, t.UnitID, now)
 			if err != nil {
 				return err

@@ -11,16 +11,16 @@ import (
 )
 
 const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model, site_division,
-	channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
+	site_address, site_lat, site_lng, channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
 	next_due_at, breached, updated_at, version`
 
 func insertRequest(ctx context.Context, q store.Queryer, r *Request) error {
 	id, err := store.InsertID(ctx, q, `INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
-		serial_number, model, site_division, channel, service_item, priority, status, description, contact_name, contact_phone,
-		scope_exception, created_by_id, received_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+		serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
+		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
 		fmt.Sprintf("pending-%d", r.ReceivedAt.UnixNano()), r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
-		r.SerialNumber, r.Model, r.SiteDivision, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
+		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
 		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt)
 	if err != nil {
 		return err

@@ -364,3 +364,9 @@ func (s *Service) GetWorkOrder(ctx context.Context, actor policy.Actor, id int64
 	}
 	return w, nil
 }
+
+// MyWorkOrders lists the open visits assigned to the actor, by appointment.
+func (s *Service) MyWorkOrders(ctx context.Context, actor policy.Actor, out *[]WorkOrder) error {
+	return store.Select(ctx, s.DB, out, `SELECT `+woColumns+` FROM work_orders WHERE technician_id = ? AND status IN ('assigned', 'on_site')
+		ORDER BY window_start, id LIMIT 100`, actor.UserID)
+}
