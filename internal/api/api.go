@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -34,7 +35,9 @@ type Deps struct {
 	Accounts  *account.Service
 	Calendars *registry.Service
 	Requests  *servicerequest.Service
-	Version   string
+	// Agreements: agreements, their versions and adjustment requests.
+	Agreements *agreement.Service
+	Version    string
 }
 
 func init() {
@@ -64,6 +67,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerTokens(a)
 	h.registerAudit(a)
 	h.registerCalendars(a)
+	h.registerAgreements(a)
 	if d.Requests != nil {
 		h.registerRequests(a)
 		h.registerRequestList(a)

@@ -68,6 +68,30 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		}, []policy.Role{policy.VendorAdmin}},
 		"apply-calendar-import":   {"POST", "/calendars/cn/imports/%IMPORT%/apply", nil, []policy.Role{policy.VendorAdmin}},
 		"discard-calendar-import": {"POST", "/calendars/cn/imports/%IMPORT%/discard", nil, []policy.Role{policy.VendorAdmin}},
+		// Agreements: %AGREEMENT% is a fresh active agreement between Vendor
+		// and Provider, %ADJUSTMENT% a pending request the provider proposed.
+		"list-agreements":              {method: "GET", path: "/agreements", allowed: all},
+		"get-agreement":                {method: "GET", path: "/agreements/%AGREEMENT%", allowed: agreementReaders},
+		"list-agreement-versions":      {method: "GET", path: "/agreements/%AGREEMENT%/versions", allowed: agreementReaders},
+		"diff-agreement-versions":      {method: "GET", path: "/agreements/%AGREEMENT%/diff?from=1&to=1", allowed: agreementReaders},
+		"list-agreement-status-events": {method: "GET", path: "/agreements/%AGREEMENT%/status-events", allowed: agreementReaders},
+		"create-agreement": {method: "POST", path: "/agreements", body: func(f *testutil.Fixture, r policy.Role) any {
+			return agreementBody(f, "WALK-"+string(r))
+		}, allowed: []policy.Role{policy.VendorAdmin}},
+		"create-agreement-version": {method: "POST", path: "/agreements/%AGREEMENT%/versions", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"terms": agreementTerms(), "effective_from": today(0), "note": "walk"}
+		}, allowed: []policy.Role{policy.VendorAdmin}},
+		"change-agreement-status": {method: "POST", path: "/agreements/%AGREEMENT%/status", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"status": "suspended", "reason": "walk"}
+		}, allowed: admins},
+		"list-adjustments": {method: "GET", path: "/agreements/%AGREEMENT%/adjustments", allowed: adjustmentReaders},
+		"create-adjustment": {method: "POST", path: "/agreements/%AGREEMENT%/adjustments", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"changes": map[string]any{"emergency": map[string]any{"onsite_hours": 6}}, "reason": "walk", "effective_from": today(30)}
+		}, allowed: admins},
+		"get-adjustment":      {method: "GET", path: "/adjustments/%ADJUSTMENT%", allowed: adjustmentReaders},
+		"accept-adjustment":   {method: "POST", path: "/adjustments/%ADJUSTMENT%/accept", allowed: []policy.Role{policy.VendorAdmin}},
+		"reject-adjustment":   {method: "POST", path: "/adjustments/%ADJUSTMENT%/reject", body: func(*testutil.Fixture, policy.Role) any { return map[string]any{"comment": "no"} }, allowed: []policy.Role{policy.VendorAdmin}},
+		"withdraw-adjustment": {method: "POST", path: "/adjustments/%ADJUSTMENT%/withdraw", allowed: []policy.Role{policy.ProviderAdmin}},
 	}
 }
 
@@ -107,16 +131,22 @@ func TestAuthorizationWalk(t *testing.T) {
 						res.JSON(t, &out)
 						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
+					path = withAgreements(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)
 					}
 					headers := []string{}
-					if c.method == "PATCH" {
-						get := app.API(t, f.Tokens[policy.VendorAdmin]).Do("GET", path, nil)
+					if c.method == "PATCH" || postWithIfMatch[id] {
+						getPath := path
+						if postWithIfMatch[id] {
+							// The ETag of the resource the path is under (/agreements/7 for /agreements/7/status).
+							getPath = strings.Join(strings.SplitN(path, "/", 4)[:3], "/")
+						}
+						get := app.API(t, f.Tokens[policy.VendorAdmin]).Do("GET", getPath, nil)
 						if get.Status != 200 {
 							// The operator reads it directly: the If-Match must be right for the check to be about authorization.
-							get = app.API(t, f.Tokens[role]).Do("GET", path, nil)
+							get = app.API(t, f.Tokens[role]).Do("GET", getPath, nil)
 						}
 						headers = append(headers, "If-Match", get.Header.Get("ETag"))
 						if headers[1] == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -79,6 +80,7 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 	orgs := &org.Service{DB: db, Now: now}
 	accounts := account.NewService(db, now)
 	ids := map[string]int64{}
+	admins := map[string]policy.Actor{} // organization code -> its admin
 	var logins []Login
 	for _, d := range dataset {
 		o, err := orgs.Register(ctx, operator, d.in)
@@ -98,13 +100,19 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 			}
 		}
 		for _, u := range d.users {
-			_, err := accounts.CreateUser(ctx, operator, account.NewUser{OrgID: o.ID, Email: u.email, Name: u.name, Role: u.role,
+			created, err := accounts.CreateUser(ctx, operator, account.NewUser{OrgID: o.ID, Email: u.email, Name: u.name, Role: u.role,
 				Password: Password, Locale: u.locale})
 			if err != nil {
 				return nil, err
 			}
+			if u.role.IsAdmin() {
+				admins[d.in.Code] = created.Actor()
+			}
 			logins = append(logins, Login{Email: u.email, Role: u.role, Org: d.in.Name})
 		}
+	}
+	if err := loadAgreements(ctx, &agreement.Service{DB: db, Now: now}, ids, admins); err != nil {
+		return nil, err
 	}
 	return logins, nil
 }

@@ -128,6 +128,26 @@ const (
 	CalendarManageShared Action = "calendar.manage_shared"
 )
 
+// Agreements (DOMAIN 1.2, 2.1.1, 2.2.1). The scope of an agreement is Own
+// for both of its parties, the vendor and the provider, and Unrelated for
+// everyone else; the role decides what each party's people may do.
+const (
+	// AgreementRead: the terms, versions and status of an agreement. The
+	// provider's dispatchers and technicians read them for the clocks.
+	AgreementRead Action = "agreement.read"
+	// AgreementWrite: create an agreement, add a version of its terms,
+	// activate it. The vendor configures agreements.
+	AgreementWrite Action = "agreement.write"
+	// AgreementStatus: suspend, resume or terminate (either party, §2.2.1).
+	AgreementStatus Action = "agreement.status"
+	// AdjustmentRead: see the adjustment requests of an agreement.
+	AdjustmentRead Action = "agreement.adjustment.read"
+	// AdjustmentPropose: propose a change of terms, or withdraw one's own.
+	AdjustmentPropose Action = "agreement.adjustment.propose"
+	// AdjustmentDecide: accept or reject the other party's proposal.
+	AdjustmentDecide Action = "agreement.adjustment.decide"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -169,6 +189,13 @@ var rules = map[Action]grant{
 	CalendarRead:         all(everyone, Own, Partner),
 	CalendarManage:       {VendorAdmin: {Own}, ProviderAdmin: {Own}},
 	CalendarManageShared: {VendorAdmin: {Own}},
+
+	AgreementRead:     all([]Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher, Technician}, Own),
+	AgreementWrite:    {VendorAdmin: {Own}},
+	AgreementStatus:   {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	AdjustmentRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
+	AdjustmentPropose: {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	AdjustmentDecide:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
 }
 
 func merge(gs ...grant) grant {

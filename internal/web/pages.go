@@ -75,7 +75,8 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(string(r[0]))
 	},
-	"str": func(v any) string { return fmt.Sprint(v) },
+	"str":  func(v any) string { return fmt.Sprint(v) },
+	"list": func(xs ...string) []string { return xs },
 	"last": func(xs []int) int {
 		if len(xs) == 0 {
 			return 0
@@ -99,6 +100,8 @@ type view struct {
 	RequestID string
 	bundle    *i18n.Bundle
 	loc       *time.Location
+	// requestsOn: the service request pages are served.
+	requestsOn bool
 }
 
 // T translates a message id in the page's language.
@@ -146,7 +149,18 @@ func (v *view) Nav() []navItem {
 	if v.User == nil {
 		return nil
 	}
-	items := []navItem{{"home", "/", "nav.home"}, {"orgs", "/orgs", "nav.orgs"}, {"calendars", "/calendars", "nav.calendars"}}
+	items := []navItem{{"home", "/", "nav.home"}}
+	if v.requestsOn {
+		if v.User.Role == policy.Technician {
+			items = append(items, navItem{"jobs", "/jobs", "nav.jobs"})
+		} else {
+			items = append(items, navItem{"requests", "/requests", "nav.requests"})
+		}
+	}
+	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
+		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})
+	}
+	items = append(items, navItem{"orgs", "/orgs", "nav.orgs"}, navItem{"calendars", "/calendars", "nav.calendars"})
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
 	}
@@ -198,7 +212,7 @@ func (s *Server) lang(r *http.Request) string {
 
 func (s *Server) newView(r *http.Request, title, active string) *view {
 	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: shanghai,
-		RequestID: requestID(r.Context())}
+		RequestID: requestID(r.Context()), requestsOn: s.Requests != nil}
 	v.Title = v.T(title)
 	if u, ok := currentUser(r.Context()); ok {
 		v.User = &u

@@ -43,6 +43,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /profile/tokens", s.signedIn(s.tokenCreate))
 	mux.HandleFunc("POST /profile/tokens/{id}/revoke", s.signedIn(s.tokenRevoke))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditPage))
+	if s.Requests != nil {
+		mux.HandleFunc("GET /requests", s.signedIn(s.requestsPage))
+		mux.HandleFunc("GET /requests/new", s.signedIn(s.requestNewPage))
+		mux.HandleFunc("POST /requests", s.signedIn(s.requestCreate))
+		mux.HandleFunc("GET /requests/{id}", s.signedIn(s.requestPage))
+		mux.HandleFunc("POST /requests/{id}/actions", s.signedIn(s.requestAct))
+		mux.HandleFunc("POST /requests/{id}/assign", s.signedIn(s.requestAssign))
+		mux.HandleFunc("GET /jobs", s.signedIn(s.jobsPage))
+		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
+		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
+	}
 	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
 	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
 	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))
@@ -50,6 +61,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /calendars/{id}/imports", s.signedIn(s.calendarImportUpload))
 	mux.HandleFunc("GET /calendars/{id}/imports/{import}", s.signedIn(s.calendarImportPage))
 	mux.HandleFunc("POST /calendars/{id}/imports/{import}/{decision}", s.signedIn(s.calendarImportDecide))
+	mux.HandleFunc("GET /agreements", s.signedIn(s.agreementsPage))
+	mux.HandleFunc("GET /agreements/new", s.signedIn(s.agreementNewPage))
+	mux.HandleFunc("POST /agreements", s.signedIn(s.agreementSubmit(modeCreate)))
+	mux.HandleFunc("GET /agreements/{id}", s.signedIn(s.agreementPage))
+	mux.HandleFunc("GET /agreements/{id}/diff", s.signedIn(s.agreementDiffPage))
+	mux.HandleFunc("GET /agreements/{id}/versions/new", s.signedIn(s.agreementVersionPage))
+	mux.HandleFunc("POST /agreements/{id}/versions", s.signedIn(s.agreementSubmit(modeVersion)))
+	mux.HandleFunc("GET /agreements/{id}/adjustments/new", s.signedIn(s.adjustmentNewPage))
+	mux.HandleFunc("POST /agreements/{id}/adjustments", s.signedIn(s.agreementSubmit(modePropose)))
+	mux.HandleFunc("POST /agreements/{id}/status", s.signedIn(s.agreementStatus))
+	mux.HandleFunc("POST /adjustments/{id}/{decision}", s.signedIn(s.adjustmentDecide))
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -16,11 +16,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/api"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
 	"aftersales/internal/org"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 )
 
@@ -41,14 +43,20 @@ type Server struct {
 	Orgs      *org.Service
 	Accounts  *account.Service
 	Calendars *registry.Service
-	Jobs      *jobs.Runner
-	Sessions  *scs.SessionManager
-	I18n      *i18n.Bundle
-	API       huma.API
-	Opts      Options
+	// Requests: service requests, work orders and field work (nil until the
+	// installed base and agreements resolve units).
+	Requests *servicerequest.Service
+	Jobs     *jobs.Runner
+	Sessions *scs.SessionManager
+	I18n     *i18n.Bundle
+	API      huma.API
+	Opts     Options
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
+
+	// Agreements: agreements, their versions and adjustment requests.
+	Agreements *agreement.Service
 
 	pages   *pages
 	metrics *metrics
@@ -73,6 +81,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		Accounts:  account.NewService(db, now),
 		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
 	}
+	s.Agreements = &agreement.Service{DB: db, Now: now}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -95,7 +104,8 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s.metrics = newMetrics(reg)
 	mux := http.NewServeMux()
-	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars, Version: opts.Version})
+	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
+		Agreements: s.Agreements, Version: opts.Version})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

@@ -1,0 +1,175 @@
+package agreement
+
+import (
+	"fmt"
+	"time"
+
+	"aftersales/internal/problem"
+)
+
+// Status is where an agreement stands. Changes of status are recorded events
+// (StatusEvent), not versions of the terms.
+type Status string
+
+const (
+	Draft      Status = "draft"
+	Active     Status = "active"
+	Suspended  Status = "suspended"
+	Terminated Status = "terminated"
+	// Expired is never stored: an agreement is expired when its term has
+	// ended without renewal (Agreement.StatusOn).
+	Expired Status = "expired"
+)
+
+// Statuses lists every status in display order.
+var Statuses = []Status{Draft, Active, Suspended, Terminated, Expired}
+
+// Agreement is the agreement itself; its terms live in its versions.
+type Agreement struct {
+	ID         int64  `db:"id" json:"id"`
+	VendorID   int64  `db:"vendor_id" json:"vendor_id"`
+	ProviderID int64  `db:"provider_id" json:"provider_id"`
+	Number     string `db:"number" json:"number"`
+	// Stored is the status as last changed; see StatusOn for the status of a day.
+	Stored Status `db:"status" json:"-"`
+	// TerminatesOn is the day a termination takes effect (it may be
+	// announced ahead, as §2.2.1 notice requires).
+	TerminatesOn *string `db:"terminates_on" json:"terminates_on,omitempty"`
+	// SuspendedBy is the organization whose suspension is in effect: only
+	// that party lifts it.
+	SuspendedBy *int64    `db:"suspended_by" json:"suspended_by,omitempty"`
+	Version     int64     `db:"version" json:"revision"`
+	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// StatusOn is the agreement's status on date, given the term of the version
+// in force then (nil if none): a termination takes effect on its date, and
+// an active or suspended agreement whose term has ended without automatic
+// renewal is expired.
+func (a Agreement) StatusOn(date string, term *Term) Status {
+	if a.Stored == Draft {
+		return Draft
+	}
+	if a.Stored == Terminated || a.TerminatesOn != nil && date >= *a.TerminatesOn {
+		return Terminated
+	}
+	if term != nil && term.ExpiredOn(date) {
+		return Expired
+	}
+	return a.Stored
+}
+
+// PeriodEnd is the last day of the term period that contains date: the end
+// date, pushed on by whole renewals while the agreement renews itself.
+func (t Term) PeriodEnd(date string) string {
+	end := t.End
+	if !t.AutoRenew || t.RenewalMonths <= 0 || end == "" {
+		return end
+	}
+	// Each renewal starts the day after the previous period ends.
+	next := AddDays(t.End, 1)
+	for i := 1; end < date && i <= 1200; i++ {
+		end = AddDays(addMonths(next, i*t.RenewalMonths), -1)
+	}
+	return end
+}
+
+// ExpiredOn reports whether the term has run out by date.
+func (t Term) ExpiredOn(date string) bool {
+	end := t.PeriodEnd(date)
+	return end != "" && date > end
+}
+
+// Transition is a requested change of status.
+type Transition struct {
+	To     Status
+	Reason string
+	// On is the date a termination takes effect (today if empty).
+	On string
+}
+
+// Party is how an actor relates to an agreement.
+type Party int
+
+const (
+	NoParty Party = iota
+	VendorParty
+	ProviderParty
+)
+
+// CheckTransition decides whether party may move an agreement from its
+// status today to t.To. Activation is the vendor's (it configures the
+// agreement); either party may suspend, the provider when the vendor defaults
+// (§2.2.1), the vendor for its own reasons; a suspension is lifted by the
+// party that imposed it; either party may terminate.
+func CheckTransition(a Agreement, current Status, party Party, t Transition, today string) error {
+	var fs problem.Fields
+	if t.To != Active || current != Draft {
+		problem.CheckText(&fs, "reason", t.Reason, true, 2000)
+	} else {
+		problem.CheckText(&fs, "reason", t.Reason, false, 2000)
+	}
+	if t.To == Terminated && t.On != "" {
+		if _, ok := ParseDate(t.On); !ok {
+			fs.Add("effective_on", "must be a date YYYY-MM-DD, not %q", t.On)
+		} else if t.On < today {
+			fs.Add("effective_on", "a termination cannot take effect in the past (today is %s)", today)
+		}
+	}
+	if t.To != Terminated && t.On != "" {
+		fs.Add("effective_on", "only a termination has an effective date; other changes take effect at once")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	conflict := func(format string, args ...any) error {
+		return &problem.Error{Kind: problem.Conflict, Reason: "status_transition", Detail: fmt.Sprintf(format, args...)}
+	}
+	if a.TerminatesOn != nil && current != Terminated {
+		return conflict("the agreement terminates on %s; no other change of status is possible", *a.TerminatesOn)
+	}
+	switch {
+	case current == Draft && t.To == Active:
+		if party != VendorParty {
+			return problem.New(problem.Forbidden, "only the vendor activates an agreement")
+		}
+	case current == Active && t.To == Suspended:
+	case current == Suspended && t.To == Active:
+		if a.SuspendedBy != nil && !partyIsOrg(a, party, *a.SuspendedBy) {
+			return problem.New(problem.Forbidden, "the suspension is lifted by the party that suspended the service")
+		}
+	case (current == Active || current == Suspended) && t.To == Terminated:
+	default:
+		return conflict("an agreement that is %s cannot become %s", current, t.To)
+	}
+	return nil
+}
+
+func partyIsOrg(a Agreement, p Party, orgID int64) bool {
+	return p == VendorParty && a.VendorID == orgID || p == ProviderParty && a.ProviderID == orgID
+}
+
+// PartyOf tells how organization orgID relates to the agreement.
+func (a Agreement) PartyOf(orgID int64) Party {
+	switch orgID {
+	case a.VendorID:
+		return VendorParty
+	case a.ProviderID:
+		return ProviderParty
+	}
+	return NoParty
+}
+
+// StatusEvent is one recorded change of status.
+type StatusEvent struct {
+	ID          int64     `db:"id" json:"id"`
+	AgreementID int64     `db:"agreement_id" json:"agreement_id"`
+	From        Status    `db:"from_status" json:"from"`
+	To          Status    `db:"to_status" json:"to"`
+	Reason      string    `db:"reason" json:"reason"`
+	EffectiveOn string    `db:"effective_on" json:"effective_on"`
+	OrgID       int64     `db:"org_id" json:"org_id"`
+	Actor       string    `db:"actor" json:"actor"`
+	At          time.Time `db:"at" json:"at"`
+}

@@ -1,0 +1,241 @@
+package agreement
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+const columns = `id, vendor_id, provider_id, number, status, terminates_on, suspended_by, version, created_at, updated_at`
+
+func notFound(id int64) error { return problem.New(problem.NotFound, "agreement %d not found", id) }
+
+// insertAgreement stores a new agreement row.
+func insertAgreement(ctx context.Context, q store.Queryer, a Agreement) (Agreement, error) {
+	id, err := store.InsertID(ctx, q, `INSERT INTO agreements (vendor_id, provider_id, number, status, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id`, a.VendorID, a.ProviderID, a.Number, a.Stored, a.CreatedAt, a.UpdatedAt)
+	if store.IsUniqueViolation(err) {
+		return a, problem.Field("number", "the number %s is already used by another agreement of this vendor", a.Number)
+	}
+	a.ID, a.Version = id, 1
+	return a, err
+}
+
+// Get loads one agreement.
+func Get(ctx context.Context, q store.Queryer, id int64) (Agreement, error) {
+	var a Agreement
+	err := store.Get(ctx, q, &a, `SELECT `+columns+` FROM agreements WHERE id = ?`, id)
+	if err == store.ErrNotFound {
+		return a, notFound(id)
+	}
+	return a, err
+}
+
+// ListForOrg returns the agreements an organization is a party to, newest first.
+func ListForOrg(ctx context.Context, q store.Queryer, orgID int64) ([]Agreement, error) {
+	var out []Agreement
+	err := store.Select(ctx, q, &out, `SELECT `+columns+` FROM agreements
+		WHERE vendor_id = ? OR provider_id = ? ORDER BY id DESC`, orgID, orgID)
+	return out, err
+}
+
+// listAll returns every agreement (for the operator).
+func listAll(ctx context.Context, q store.Queryer) ([]Agreement, error) {
+	var out []Agreement
+	err := store.Select(ctx, q, &out, `SELECT `+columns+` FROM agreements ORDER BY id DESC`)
+	return out, err
+}
+
+// bump raises the agreement's revision if it is still expected (0: any) and
+// so takes the row lock that serializes concurrent changes of one agreement.
+func bump(ctx context.Context, q store.Queryer, id, expected int64, now time.Time) error {
+	query := `UPDATE agreements SET version = version + 1, updated_at = ? WHERE id = ?`
+	args := []any{now, id}
+	if expected > 0 {
+		query += ` AND version = ?`
+		args = append(args, expected)
+	}
+	res, err := store.Exec(ctx, q, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.New(problem.PreconditionFailed, "agreement %d was changed by someone else; reload it", id)
+	}
+	return nil
+}
+
+// saveStatus stores the status fields of a (after bump).
+func saveStatus(ctx context.Context, q store.Queryer, a Agreement) error {
+	_, err := store.Exec(ctx, q, `UPDATE agreements SET status = ?, terminates_on = ?, suspended_by = ? WHERE id = ?`,
+		a.Stored, a.TerminatesOn, a.SuspendedBy, a.ID)
+	return err
+}
+
+type versionRow struct {
+	AgreementID   int64     `db:"agreement_id"`
+	Number        int       `db:"number"`
+	EffectiveFrom string    `db:"effective_from"`
+	TermsJSON     string    `db:"terms_json"`
+	Note          string    `db:"note"`
+	AdjustmentID  *int64    `db:"adjustment_id"`
+	CreatedBy     string    `db:"created_by"`
+	CreatedAt     time.Time `db:"created_at"`
+}
+
+func (r versionRow) version() (Version, error) {
+	v := Version{AgreementID: r.AgreementID, Number: r.Number, EffectiveFrom: r.EffectiveFrom, Note: r.Note,
+		AdjustmentID: r.AdjustmentID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+	if err := json.Unmarshal([]byte(r.TermsJSON), &v.Terms); err != nil {
+		return v, fmt.Errorf("agreement %d version %d: terms: %w", r.AgreementID, r.Number, err)
+	}
+	return v, nil
+}
+
+const versionColumns = `agreement_id, number, effective_from, terms_json, note, adjustment_id, created_by, created_at`
+
+// insertVersion appends version v (its Number set by the caller).
+func insertVersion(ctx context.Context, q store.Queryer, v Version) error {
+	terms, err := json.Marshal(v.Terms)
+	if err != nil {
+		return err
+	}
+	_, err = store.Exec(ctx, q, `INSERT INTO agreement_versions (`+versionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.AgreementID, v.Number, v.EffectiveFrom, string(terms), v.Note, v.AdjustmentID, v.CreatedBy, v.CreatedAt)
+	if store.IsUniqueViolation(err) {
+		return problem.New(problem.Conflict, "version %d of agreement %d was added at the same time; reload and try again", v.Number, v.AgreementID)
+	}
+	return err
+}
+
+// Versions returns every version of an agreement, oldest first.
+func Versions(ctx context.Context, q store.Queryer, agreementID int64) ([]Version, error) {
+	var rows []versionRow
+	if err := store.Select(ctx, q, &rows, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = ? ORDER BY number`, agreementID); err != nil {
+		return nil, err
+	}
+	out := make([]Version, 0, len(rows))
+	for _, r := range rows {
+		v, err := r.version()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// latestVersion returns the highest-numbered version, if any.
+func latestVersion(ctx context.Context, q store.Queryer, agreementID int64) (*Version, error) {
+	var r versionRow
+	err := store.Get(ctx, q, &r, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, agreementID)
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.version()
+	return &v, err
+}
+
+// TermsAt returns the version of an agreement in force at instant at: the
+// highest-numbered version effective on or before the date of at in
+// Shanghai (see InForce). It is the one question every computation of
+// clocks, scope and fees asks; it does not authorize.
+func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (Version, error) {
+	var r versionRow
+	err := store.Get(ctx, q, &r, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = ? AND effective_from <= ? ORDER BY number DESC LIMIT 1`, agreementID, LocalDate(at))
+	if err == store.ErrNotFound {
+		return Version{}, problem.New(problem.NotFound, "agreement %d has no terms in force on %s", agreementID, LocalDate(at))
+	}
+	if err != nil {
+		return Version{}, err
+	}
+	return r.version()
+}
+
+func insertStatusEvent(ctx context.Context, q store.Queryer, e StatusEvent) (int64, error) {
+	return store.InsertID(ctx, q, `INSERT INTO agreement_status_events
+		(agreement_id, from_status, to_status, reason, effective_on, org_id, actor, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.AgreementID, e.From, e.To, e.Reason, e.EffectiveOn, e.OrgID, e.Actor, e.At)
+}
+
+// StatusEvents returns an agreement's changes of status, oldest first.
+func StatusEvents(ctx context.Context, q store.Queryer, agreementID int64) ([]StatusEvent, error) {
+	out := []StatusEvent{}
+	err := store.Select(ctx, q, &out, `SELECT id, agreement_id, from_status, to_status, reason, effective_on, org_id, actor, at
+		FROM agreement_status_events WHERE agreement_id = ? ORDER BY id`, agreementID)
+	return out, err
+}
+
+const adjustmentColumns = `id, agreement_id, proposer_org_id, proposed_by, base_version, terms_json, patch_json, reason,
+	desired_from, state, decided_by, decided_at, comment, result_version, effective_from, created_at`
+
+func insertAdjustment(ctx context.Context, q store.Queryer, a Adjustment) (int64, error) {
+	return store.InsertID(ctx, q, `INSERT INTO adjustment_requests (agreement_id, proposer_org_id, proposed_by, base_version,
+		terms_json, patch_json, reason, desired_from, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.AgreementID, a.ProposerOrgID, a.ProposedBy, a.BaseVersion, a.TermsJSON, a.PatchJSON, a.Reason, a.DesiredFrom, a.State, a.CreatedAt)
+}
+
+func decode(a *Adjustment) error {
+	if err := json.Unmarshal([]byte(a.TermsJSON), &a.Terms); err != nil {
+		return fmt.Errorf("adjustment %d: terms: %w", a.ID, err)
+	}
+	if a.PatchJSON != nil {
+		if err := json.Unmarshal([]byte(*a.PatchJSON), &a.Patch); err != nil {
+			return fmt.Errorf("adjustment %d: changes: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// GetAdjustment loads one adjustment request.
+func GetAdjustment(ctx context.Context, q store.Queryer, id int64) (Adjustment, error) {
+	var a Adjustment
+	err := store.Get(ctx, q, &a, `SELECT `+adjustmentColumns+` FROM adjustment_requests WHERE id = ?`, id)
+	if err == store.ErrNotFound {
+		return a, problem.New(problem.NotFound, "adjustment request %d not found", id)
+	}
+	if err != nil {
+		return a, err
+	}
+	return a, decode(&a)
+}
+
+// Adjustments returns an agreement's adjustment requests, newest first.
+func Adjustments(ctx context.Context, q store.Queryer, agreementID int64) ([]Adjustment, error) {
+	out := []Adjustment{}
+	if err := store.Select(ctx, q, &out, `SELECT `+adjustmentColumns+` FROM adjustment_requests
+		WHERE agreement_id = ? ORDER BY id DESC`, agreementID); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := decode(&out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decideAdjustment records a decision if the request is still pending.
+func decideAdjustment(ctx context.Context, q store.Queryer, a Adjustment) error {
+	res, err := store.Exec(ctx, q, `UPDATE adjustment_requests SET state = ?, decided_by = ?, decided_at = ?, comment = ?,
+		result_version = ?, effective_from = ? WHERE id = ? AND state = 'pending'`,
+		a.State, a.DecidedBy, a.DecidedAt, a.Comment, a.ResultVersion, a.EffectiveFrom, a.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &problem.Error{Kind: problem.Conflict, Reason: "adjustment_decided", Detail: fmt.Sprintf("adjustment request %d was decided by someone else", a.ID)}
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+// Package agreement owns the two-party service agreement between a vendor and
+// a provider (DOMAIN.md): its terms as versioned data, its status, and the
+// adjustment requests (调整申请, §2.1.1) through which either party proposes a
+// change of terms. Terms are never overwritten: every change is a new version
+// with an effective date, and every computation asks which version was in
+// force at its moment (TermsAt).
+//
+// The domain part (terms, validation, diff, effective dates, status rules) is
+// plain Go over values; storage.go holds the SQL and service.go the use
+// cases. The package must not import web, api or other domain packages'
+// logic: calendars are referred to by id only.
+package agreement
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"aftersales/internal/problem"
+)
+
+// ServiceItem is one kind of service the agreement covers (DOMAIN 1.2, 3.1).
+type ServiceItem string
+
+const (
+	Repair          ServiceItem = "repair"
+	Maintenance     ServiceItem = "maintenance"
+	Consultation    ServiceItem = "consultation"
+	PartReplacement ServiceItem = "part_replacement"
+)
+
+// ServiceItems lists every service item in display order.
+var ServiceItems = []ServiceItem{Repair, Maintenance, Consultation, PartReplacement}
+
+// SettlementPeriod is how often the provider's work is settled.
+type SettlementPeriod string
+
+const (
+	Monthly   SettlementPeriod = "monthly"
+	Quarterly SettlementPeriod = "quarterly"
+)
+
+// Terms are the content of one version of an agreement: the blanks of the
+// template filled in. New kinds of terms (fee schedule, breach rules) are
+// added as further fields; Diff and the stored JSON pick them up unchanged.
+type Terms struct {
+	Term Term `json:"term"`
+	// CoveredModels are the product model codes the agreement covers (§1.2).
+	CoveredModels []string `json:"covered_models" doc:"Covered product model codes."`
+	// ServiceArea holds administrative division codes of mainland China; each
+	// is a prefix covering everything under it (§1.2).
+	ServiceArea   []string       `json:"service_area" doc:"Division codes: 2-digit province, 4-digit city or 6-digit county; each covers everything under it."`
+	ServicePoints []ServicePoint `json:"service_points,omitempty" doc:"Optional service points with a radius; a site within a radius is inside the area too."`
+	ServiceItems  []ServiceItem  `json:"service_items" doc:"repair, maintenance, consultation, part_replacement"`
+	Emergency     EmergencyTerms `json:"emergency"`
+	General       GeneralTerms   `json:"general"`
+	// Resolution targets are optional: many agreements set none.
+	Resolution *ResolutionTargets `json:"resolution,omitempty"`
+	// SatisfactionPermille is the satisfaction threshold (§3.2.2) in tenths
+	// of a percent: 925 is 92.5 %. Integers keep the comparison exact.
+	SatisfactionPermille int `json:"satisfaction_threshold_permille" doc:"Satisfaction threshold in tenths of a percent: 925 means 92.5 %."`
+	// RetentionMonths is how long service records are kept (§3.2.3).
+	RetentionMonths int          `json:"record_retention_months"`
+	Payment         PaymentTerms `json:"payment"`
+	// AdjustmentLeadDays is the preparation time an adjustment request must
+	// leave before it takes effect (§2.1.1).
+	AdjustmentLeadDays int `json:"adjustment_lead_days"`
+}
+
+// Term is the agreement's duration.
+type Term struct {
+	Start         string `json:"start" doc:"First day, YYYY-MM-DD."`
+	End           string `json:"end" doc:"Last day, YYYY-MM-DD."`
+	AutoRenew     bool   `json:"auto_renew"`
+	RenewalMonths int    `json:"renewal_months,omitempty" doc:"Length of each automatic renewal."`
+}
+
+// ServicePoint is a place the provider serves from, with the radius around
+// it that counts as inside the service area.
+type ServicePoint struct {
+	Name     string  `json:"name"`
+	Lat      float64 `json:"lat"`
+	Lng      float64 `json:"lng"`
+	RadiusKM int     `json:"radius_km"`
+}
+
+// EmergencyTerms are the two clocks of an emergency (§3.3.1), in working
+// hours on the calendar (a round-the-clock calendar makes them plain hours).
+type EmergencyTerms struct {
+	ResponseHours int    `json:"response_hours"`
+	OnSiteHours   int    `json:"onsite_hours"`
+	CalendarID    string `json:"calendar_id"`
+}
+
+// GeneralTerms are the clock of a general request (§3.3.2): respond within N
+// working days, ending at close of business of the Nth working day after the
+// day received.
+type GeneralTerms struct {
+	ResponseWorkingDays int    `json:"response_working_days"`
+	CalendarID          string `json:"calendar_id"`
+}
+
+// ResolutionTargets are optional deadlines for the fix itself.
+type ResolutionTargets struct {
+	EmergencyHours     int `json:"emergency_hours,omitempty"`
+	GeneralWorkingDays int `json:"general_working_days,omitempty"`
+}
+
+// PaymentTerms say when the vendor settles and pays (§4.2+).
+type PaymentTerms struct {
+	SettlementPeriod SettlementPeriod `json:"settlement_period" doc:"monthly or quarterly"`
+	PaymentDueDays   int              `json:"payment_due_days" doc:"Days after a statement is approved by which it is paid."`
+}
+
+var (
+	modelPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/+-]{0,59}$`)
+	calendarPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	numberPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$`)
+)
+
+// Limits on the size of terms, so that a request cannot store a novel.
+const (
+	maxModels        = 500
+	maxAreaCodes     = 500
+	maxServicePoints = 200
+)
+
+// Check validates the terms and adds every problem to fs, each field named
+// under prefix (e.g. "terms"). Format problems (a malformed code, a negative
+// number) are always reported; when complete is set, missing content is too:
+// a draft may be saved half filled in, an agreement in force may not.
+func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
+	at := func(name string) string { return prefix + "." + name }
+	t.normalize()
+	t.Term.check(fs, at("term"), complete)
+
+	if len(t.CoveredModels) > maxModels {
+		fs.Add(at("covered_models"), "at most %d models", maxModels)
+	}
+	seenModel := map[string]int{}
+	for i, m := range t.CoveredModels {
+		f := fmt.Sprintf("%s[%d]", at("covered_models"), i)
+		if !modelPattern.MatchString(m) {
+			fs.Add(f, "model code %q must be 1-60 letters, digits or . _ / + -, starting with a letter or digit", m)
+			continue
+		}
+		if j, dup := seenModel[strings.ToUpper(m)]; dup {
+			fs.Add(f, "model %s is already listed at position %d", m, j)
+		}
+		seenModel[strings.ToUpper(m)] = i
+	}
+	if complete && len(t.CoveredModels) == 0 {
+		fs.Add(at("covered_models"), "list at least one covered product model")
+	}
+
+	checkArea(fs, at("service_area"), t.ServiceArea)
+	if len(t.ServicePoints) > maxServicePoints {
+		fs.Add(at("service_points"), "at most %d service points", maxServicePoints)
+	}
+	for i, p := range t.ServicePoints {
+		p.check(fs, fmt.Sprintf("%s[%d]", at("service_points"), i))
+	}
+	if complete && len(t.ServiceArea) == 0 && len(t.ServicePoints) == 0 {
+		fs.Add(at("service_area"), "give at least one division code or service point")
+	}
+
+	seenItem := map[ServiceItem]bool{}
+	for i, it := range t.ServiceItems {
+		f := fmt.Sprintf("%s[%d]", at("service_items"), i)
+		switch {
+		case !slices.Contains(ServiceItems, it):
+			fs.Add(f, "must be one of repair, maintenance, consultation, part_replacement, not %q", it)
+		case seenItem[it]:
+			fs.Add(f, "%s is listed twice", it)
+		}
+		seenItem[it] = true
+	}
+	if complete && len(t.ServiceItems) == 0 {
+		fs.Add(at("service_items"), "list at least one service item")
+	}
+
+	t.checkClocks(fs, prefix, complete)
+
+	if t.SatisfactionPermille < 0 || t.SatisfactionPermille > 1000 {
+		fs.Add(at("satisfaction_threshold_permille"), "must be 0-1000 (tenths of a percent: 925 is 92.5 %%)")
+	}
+	checkRange(fs, at("record_retention_months"), t.RetentionMonths, 1, 600, complete)
+	switch t.Payment.SettlementPeriod {
+	case Monthly, Quarterly:
+	case "":
+		if complete {
+			fs.Add(at("payment.settlement_period"), "choose monthly or quarterly")
+		}
+	default:
+		fs.Add(at("payment.settlement_period"), "must be monthly or quarterly, not %q", t.Payment.SettlementPeriod)
+	}
+	checkRange(fs, at("payment.payment_due_days"), t.Payment.PaymentDueDays, 0, 365, false)
+	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
+}
+
+func (t *Terms) checkClocks(fs *problem.Fields, prefix string, complete bool) {
+	at := func(name string) string { return prefix + "." + name }
+	e, g := t.Emergency, t.General
+	checkRange(fs, at("emergency.response_hours"), e.ResponseHours, 1, 720, complete)
+	checkRange(fs, at("emergency.onsite_hours"), e.OnSiteHours, 1, 720, complete)
+	if e.ResponseHours > 0 && e.OnSiteHours > 0 && e.OnSiteHours < e.ResponseHours {
+		fs.Add(at("emergency.onsite_hours"), "a technician cannot be on site (%d h) before the response is due (%d h)", e.OnSiteHours, e.ResponseHours)
+	}
+	checkCalendar(fs, at("emergency.calendar_id"), e.CalendarID, complete)
+	checkRange(fs, at("general.response_working_days"), g.ResponseWorkingDays, 1, 60, complete)
+	checkCalendar(fs, at("general.calendar_id"), g.CalendarID, complete)
+	if r := t.Resolution; r != nil {
+		checkRange(fs, at("resolution.emergency_hours"), r.EmergencyHours, 0, 2000, false)
+		checkRange(fs, at("resolution.general_working_days"), r.GeneralWorkingDays, 0, 366, false)
+		if r.EmergencyHours > 0 && r.EmergencyHours < e.OnSiteHours {
+			fs.Add(at("resolution.emergency_hours"), "must be at least the on-site time (%d h)", e.OnSiteHours)
+		}
+		if r.GeneralWorkingDays > 0 && r.GeneralWorkingDays < g.ResponseWorkingDays {
+			fs.Add(at("resolution.general_working_days"), "must be at least the response time (%d working days)", g.ResponseWorkingDays)
+		}
+	}
+}
+
+// checkCalendar checks the form of a calendar id. Whether the calendar
+// exists is a question for the calendar registry, which this package does not
+// depend on: "cn" (China's statutory holidays) and "24x7" are built in,
+// organizations add their own.
+func checkCalendar(fs *problem.Fields, field, id string, complete bool) {
+	switch {
+	case id == "":
+		if complete {
+			fs.Add(field, "choose a working calendar (e.g. cn, or 24x7 for round the clock)")
+		}
+	case !calendarPattern.MatchString(id):
+		fs.Add(field, "calendar id %q must be 1-40 lowercase letters, digits or hyphens", id)
+	}
+}
+
+// checkRange reports n outside [lo, hi]; zero counts as "not set" and is
+// reported only when required.
+func checkRange(fs *problem.Fields, field string, n, lo, hi int, required bool) {
+	switch {
+	case n == 0 && lo > 0:
+		if required {
+			fs.Add(field, "is required (%d-%d)", lo, hi)
+		}
+	case n < lo || n > hi:
+		fs.Add(field, "must be between %d and %d, not %d", lo, hi, n)
+	}
+}
+
+func (t *Term) check(fs *problem.Fields, prefix string, complete bool) {
+	start, okStart := ParseDate(t.Start)
+	end, okEnd := ParseDate(t.End)
+	if t.Start != "" && !okStart {
+		fs.Add(prefix+".start", "must be a date YYYY-MM-DD, not %q", t.Start)
+	}
+	if t.End != "" && !okEnd {
+		fs.Add(prefix+".end", "must be a date YYYY-MM-DD, not %q", t.End)
+	}
+	if complete && t.Start == "" {
+		fs.Add(prefix+".start", "is required")
+	}
+	if complete && t.End == "" {
+		fs.Add(prefix+".end", "is required")
+	}
+	if okStart && okEnd && !end.After(start) {
+		fs.Add(prefix+".end", "must be after the start (%s)", t.Start)
+	}
+	switch {
+	case t.AutoRenew && (t.RenewalMonths < 1 || t.RenewalMonths > 120):
+		fs.Add(prefix+".renewal_months", "an automatically renewed agreement needs a renewal of 1-120 months")
+	case !t.AutoRenew && t.RenewalMonths != 0:
+		fs.Add(prefix+".renewal_months", "set only when auto_renew is on")
+	}
+}
+
+func (p ServicePoint) check(fs *problem.Fields, prefix string) {
+	problem.CheckText(fs, prefix+".name", p.Name, true, 100)
+	// Mainland China lies within these bounds (the South China Sea islands
+	// reach down to about 3.8° N).
+	if p.Lat < 3 || p.Lat > 54 {
+		fs.Add(prefix+".lat", "latitude %.6f is outside mainland China (3-54° N)", p.Lat)
+	}
+	if p.Lng < 73 || p.Lng > 136 {
+		fs.Add(prefix+".lng", "longitude %.6f is outside mainland China (73-136° E)", p.Lng)
+	}
+	if p.RadiusKM < 1 || p.RadiusKM > 500 {
+		fs.Add(prefix+".radius_km", "must be 1-500 km, not %d", p.RadiusKM)
+	}
+}
+
+// normalize trims list entries so that " 32" and "32" are the same code.
+func (t *Terms) normalize() {
+	for i := range t.CoveredModels {
+		t.CoveredModels[i] = strings.TrimSpace(t.CoveredModels[i])
+	}
+	for i := range t.ServiceArea {
+		t.ServiceArea[i] = strings.TrimSpace(t.ServiceArea[i])
+	}
+	for i := range t.ServicePoints {
+		t.ServicePoints[i].Name = strings.TrimSpace(t.ServicePoints[i].Name)
+	}
+	t.Emergency.CalendarID = strings.TrimSpace(t.Emergency.CalendarID)
+	t.General.CalendarID = strings.TrimSpace(t.General.CalendarID)
+}
+
+// Covers reports whether the terms cover service item it.
+func (t Terms) Covers(it ServiceItem) bool { return slices.Contains(t.ServiceItems, it) }

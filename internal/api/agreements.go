@@ -1,0 +1,333 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/agreement"
+)
+
+type agreementOutput struct {
+	ETag string `header:"ETag"`
+	Body agreement.Detail
+}
+
+type agreementListOutput struct {
+	Body struct {
+		Items []agreement.Detail `json:"items"`
+	}
+}
+
+type agreementCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		ProviderID    int64           `json:"provider_id" minimum:"1" doc:"A provider your organization works with."`
+		Number        string          `json:"number" maxLength:"40" doc:"The agreement's number, unique for your organization, e.g. HC-HX-2026-001."`
+		Terms         agreement.Terms `json:"terms" doc:"The terms of the first version. A draft may leave content empty; activation needs it complete."`
+		EffectiveFrom string          `json:"effective_from,omitempty" maxLength:"10" doc:"First day of the first version, YYYY-MM-DD; default the term's start."`
+		Note          string          `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+type versionsOutput struct {
+	ETag string `header:"ETag" doc:"The agreement's ETag, for If-Match when adding a version."`
+	Body struct {
+		Items []agreement.Version `json:"items"`
+	}
+}
+
+type versionCreateInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the agreement as last read."`
+	Body    struct {
+		Terms         agreement.Terms `json:"terms"`
+		EffectiveFrom string          `json:"effective_from" maxLength:"10" doc:"First day the terms apply (Asia/Shanghai), today or later, not before the latest version's."`
+		Note          string          `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+type versionOutput struct {
+	Body agreement.Version
+}
+
+type diffInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	From int   `query:"from" required:"true" minimum:"1" doc:"Version number to compare from."`
+	To   int   `query:"to" required:"true" minimum:"1" doc:"Version number to compare to."`
+}
+
+type diffOutput struct {
+	Body struct {
+		From    int                `json:"from"`
+		To      int                `json:"to"`
+		Changes []agreement.Change `json:"changes"`
+	}
+}
+
+type statusInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the agreement as last read."`
+	Body    struct {
+		Status      string `json:"status" enum:"active,suspended,terminated" doc:"draft→active (vendor); active⇄suspended (either party; the party that suspended resumes); active/suspended→terminated (either party)."`
+		Reason      string `json:"reason,omitempty" maxLength:"2000" doc:"Required except when activating a draft."`
+		EffectiveOn string `json:"effective_on,omitempty" maxLength:"10" doc:"For a termination: the day it takes effect, today or later (default today)."`
+	}
+}
+
+type statusEventsOutput struct {
+	Body struct {
+		Items []agreement.StatusEvent `json:"items"`
+	}
+}
+
+type adjustmentOutput struct {
+	Body agreement.Adjustment
+}
+
+type adjustmentListOutput struct {
+	Body struct {
+		Items []agreement.Adjustment `json:"items"`
+	}
+}
+
+type adjustmentCreateInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Terms         *agreement.Terms `json:"terms,omitempty" doc:"The full proposed terms; or send changes."`
+		Changes       map[string]any   `json:"changes,omitempty" doc:"The change as a JSON merge patch on the latest version's terms, e.g. {\"emergency\": {\"onsite_hours\": 6}}; lists are replaced whole."`
+		Reason        string           `json:"reason" maxLength:"2000"`
+		EffectiveFrom string           `json:"effective_from" maxLength:"10" doc:"Desired first day; at least the agreement's adjustment lead time after today."`
+	}
+}
+
+type decisionInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body *struct {
+		Comment string `json:"comment,omitempty" maxLength:"2000" doc:"Required when rejecting."`
+	}
+}
+
+func (in *decisionInput) comment() string {
+	if in.Body == nil {
+		return ""
+	}
+	return in.Body.Comment
+}
+
+func (h *handlers) registerAgreements(a huma.API) {
+	huma.Register(a, op("list-agreements", http.MethodGet, "/agreements", "List the agreements your organization is party to", "Agreements"),
+		func(ctx context.Context, _ *struct{}) (*agreementListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Agreements.List(ctx, act)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &agreementListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-agreement", http.MethodPost, "/agreements", "Create a draft agreement with a provider", "Agreements")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *agreementCreateInput) (*agreementOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		d, err := h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
+			EffectiveFrom: b.EffectiveFrom, Note: b.Note})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+	})
+
+	huma.Register(a, op("get-agreement", http.MethodGet, "/agreements/{id}", "An agreement with the terms in force today", "Agreements"),
+		func(ctx context.Context, in *idPath) (*agreementOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			d, err := h.Agreements.Get(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+		})
+
+	huma.Register(a, op("list-agreement-versions", http.MethodGet, "/agreements/{id}/versions", "Every version of an agreement's terms, oldest first", "Agreements"),
+		func(ctx context.Context, in *idPath) (*versionsOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			d, err := h.Agreements.Get(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			items, err := h.Agreements.Versions(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &versionsOutput{ETag: etag(d.Version)}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	add := op("create-agreement-version", http.MethodPost, "/agreements/{id}/versions", "Add a version of the terms (vendor)", "Agreements")
+	add.DefaultStatus = http.StatusCreated
+	add.Errors = append(add.Errors, 409, 412, 428)
+	huma.Register(a, add, func(ctx context.Context, in *versionCreateInput) (*versionOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		out, err := h.Agreements.AddVersion(ctx, act, in.ID, agreement.NewVersion{Terms: in.Body.Terms,
+			EffectiveFrom: in.Body.EffectiveFrom, Note: in.Body.Note}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &versionOutput{Body: out}, nil
+	})
+
+	huma.Register(a, op("diff-agreement-versions", http.MethodGet, "/agreements/{id}/diff", "What changed between two versions, field by field", "Agreements"),
+		func(ctx context.Context, in *diffInput) (*diffOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			changes, err := h.Agreements.Diff(ctx, act, in.ID, in.From, in.To)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &diffOutput{}
+			out.Body.From, out.Body.To, out.Body.Changes = in.From, in.To, changes
+			if out.Body.Changes == nil {
+				out.Body.Changes = []agreement.Change{}
+			}
+			return out, nil
+		})
+
+	status := op("change-agreement-status", http.MethodPost, "/agreements/{id}/status", "Activate, suspend, resume or terminate an agreement", "Agreements")
+	status.Errors = append(status.Errors, 409, 412, 428)
+	huma.Register(a, status, func(ctx context.Context, in *statusInput) (*agreementOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
+			Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+	})
+
+	huma.Register(a, op("list-agreement-status-events", http.MethodGet, "/agreements/{id}/status-events", "The agreement's changes of status, with reasons", "Agreements"),
+		func(ctx context.Context, in *idPath) (*statusEventsOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Agreements.StatusEvents(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &statusEventsOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	h.registerAdjustments(a)
+}
+
+func (h *handlers) registerAdjustments(a huma.API) {
+	huma.Register(a, op("list-adjustments", http.MethodGet, "/agreements/{id}/adjustments", "An agreement's adjustment requests, newest first", "Adjustment requests"),
+		func(ctx context.Context, in *idPath) (*adjustmentListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Agreements.Adjustments(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &adjustmentListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-adjustment", http.MethodPost, "/agreements/{id}/adjustments", "Propose a change of terms to the other party", "Adjustment requests")
+	create.DefaultStatus = http.StatusCreated
+	create.Errors = append(create.Errors, 409)
+	huma.Register(a, create, func(ctx context.Context, in *adjustmentCreateInput) (*adjustmentOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p := agreement.Proposal{Terms: in.Body.Terms, Reason: in.Body.Reason, DesiredFrom: in.Body.EffectiveFrom}
+		if in.Body.Changes != nil {
+			if p.Changes, err = json.Marshal(in.Body.Changes); err != nil {
+				return nil, h.err(err)
+			}
+		}
+		adj, err := h.Agreements.Propose(ctx, act, in.ID, p)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &adjustmentOutput{Body: adj}, nil
+	})
+
+	huma.Register(a, op("get-adjustment", http.MethodGet, "/adjustments/{id}", "An adjustment request", "Adjustment requests"),
+		func(ctx context.Context, in *idPath) (*adjustmentOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			adj, err := h.Agreements.GetAdjustment(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &adjustmentOutput{Body: adj}, nil
+		})
+
+	for _, d := range []struct {
+		id, path, summary string
+		to                agreement.AdjustmentState
+	}{
+		{"accept-adjustment", "/adjustments/{id}/accept", "Accept the other party's request: it becomes a new version", agreement.Accepted},
+		{"reject-adjustment", "/adjustments/{id}/reject", "Reject the other party's request, with a comment", agreement.Rejected},
+		{"withdraw-adjustment", "/adjustments/{id}/withdraw", "Withdraw your own pending request", agreement.Withdrawn},
+	} {
+		o := op(d.id, http.MethodPost, d.path, d.summary, "Adjustment requests")
+		o.Errors = append(o.Errors, 409)
+		to := d.to
+		huma.Register(a, o, func(ctx context.Context, in *decisionInput) (*adjustmentOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			adj, err := h.Agreements.Decide(ctx, act, in.ID, to, in.comment())
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &adjustmentOutput{Body: adj}, nil
+		})
+	}
+}

@@ -1,0 +1,116 @@
+// Package coverage answers, for a product unit, which agreement covers it
+// and what that agreement says at a moment: the scope a service request is
+// checked against and the terms its clocks run on. It joins the installed
+// base to the agreements and implements servicerequest.Resolver; the rules
+// themselves live in those packages.
+package coverage
+
+import (
+	"context"
+	"time"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+)
+
+// UnitFinder resolves a serial number to a unit of the installed base.
+type UnitFinder func(ctx context.Context, q store.Queryer, serial string) (Unit, error)
+
+// Unit is what coverage needs of an installed product.
+type Unit struct {
+	ID            int64
+	Serial        string
+	Model         string
+	Division      string
+	Address       string
+	Lat, Lng      *float64
+	CustomerOrgID int64
+	VendorID      int64
+	AgreementID   int64
+}
+
+// Resolver implements servicerequest.Resolver.
+type Resolver struct {
+	Units UnitFinder
+}
+
+// UnitBySerial resolves a unit and the scope of its agreement at at.
+func (r Resolver) UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (servicerequest.Target, error) {
+	u, err := r.Units(ctx, q, serial)
+	if err != nil {
+		return servicerequest.Target{}, err
+	}
+	return r.target(ctx, q, u, at)
+}
+
+func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.Time) (servicerequest.Target, error) {
+	t := servicerequest.Target{UnitID: u.ID, Serial: u.Serial, Model: u.Model, Division: u.Division, Address: u.Address,
+		Lat: u.Lat, Lng: u.Lng, CustomerOrgID: u.CustomerOrgID, VendorID: u.VendorID, AgreementID: u.AgreementID}
+	if u.AgreementID == 0 {
+		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: "-"}
+		return t, nil
+	}
+	a, err := agreement.Get(ctx, q, u.AgreementID)
+	if err != nil {
+		return t, err
+	}
+	t.ProviderID = a.ProviderID
+	v, err := agreement.TermsAt(ctx, q, a.ID, at)
+	if err != nil {
+		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: a.Number}
+		return t, nil
+	}
+	terms := v.Terms
+	t.Coverage = servicerequest.Coverage{AgreementNumber: a.Number, Status: string(a.StatusOn(agreement.LocalDate(at), &terms.Term)),
+		Models: terms.CoveredModels, Areas: terms.ServiceArea}
+	for _, p := range terms.ServicePoints {
+		t.Coverage.Points = append(t.Coverage.Points, servicerequest.Point{Lat: p.Lat, Lng: p.Lng, RadiusKM: float64(p.RadiusKM)})
+	}
+	for _, it := range terms.ServiceItems {
+		t.Coverage.ServiceItems = append(t.Coverage.ServiceItems, string(it))
+	}
+	t.Terms = SLATerms(terms)
+	return t, nil
+}
+
+// Agreement returns the clock and record terms of the version in force at.
+func (r Resolver) Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (servicerequest.AgreementTerms, error) {
+	a, err := agreement.Get(ctx, q, agreementID)
+	if err != nil {
+		return servicerequest.AgreementTerms{}, err
+	}
+	v, err := agreement.TermsAt(ctx, q, agreementID, at)
+	if err != nil {
+		return servicerequest.AgreementTerms{}, err
+	}
+	return servicerequest.AgreementTerms{Number: a.Number, Terms: SLATerms(v.Terms), RetentionMonths: v.Terms.RetentionMonths}, nil
+}
+
+// SLATerms turns the agreement's response terms into clock targets: an
+// emergency has a response and an on-site clock in hours (§3.3.1), a
+// general request a response clock in working days (§3.3.2), and either may
+// have a resolution target.
+func SLATerms(t agreement.Terms) sla.Terms {
+	e, g := t.Emergency, t.General
+	out := sla.Terms{PauseReasons: sla.DefaultPauseReasons}
+	if e.ResponseHours > 0 {
+		out.Emergency = append(out.Emergency, sla.Target{Kind: sla.Response, Within: time.Duration(e.ResponseHours) * time.Hour, CalendarID: e.CalendarID})
+	}
+	if e.OnSiteHours > 0 {
+		out.Emergency = append(out.Emergency, sla.Target{Kind: sla.OnSite, Within: time.Duration(e.OnSiteHours) * time.Hour, CalendarID: e.CalendarID})
+	}
+	if g.ResponseWorkingDays > 0 {
+		out.General = append(out.General, sla.Target{Kind: sla.Response, WorkingDays: g.ResponseWorkingDays, CalendarID: g.CalendarID})
+	}
+	if res := t.Resolution; res != nil {
+		if res.EmergencyHours > 0 {
+			out.Emergency = append(out.Emergency, sla.Target{Kind: sla.Resolution, Within: time.Duration(res.EmergencyHours) * time.Hour, CalendarID: e.CalendarID})
+		}
+		if res.GeneralWorkingDays > 0 {
+			out.General = append(out.General, sla.Target{Kind: sla.Resolution, WorkingDays: res.GeneralWorkingDays, CalendarID: g.CalendarID})
+		}
+	}
+	return out
+}

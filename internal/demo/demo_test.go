@@ -1,0 +1,46 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/demo"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestDemoHasRunningAgreements(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, time.Now); err != nil {
+			t.Fatal(err)
+		}
+		svc := &agreement.Service{DB: db, Now: time.Now}
+		list, err := svc.List(ctx, policy.Actor{Operator: true})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("agreements: %d %v", len(list), err)
+		}
+		byNumber := map[string]agreement.Detail{}
+		for _, d := range list {
+			byNumber[d.Number] = d
+		}
+		hx := byNumber["HC-HX-2026-001"]
+		if hx.Status != agreement.Active || hx.Current == nil || hx.Current.Number != 2 || hx.ProviderName != "华东恒信技术服务有限公司" {
+			t.Fatalf("HC-HX-2026-001: %+v", hx)
+		}
+		if ya := byNumber["HC-YA-2026-002"]; len(ya.Current.Terms.ServiceArea) != 1 || ya.Current.Terms.ServiceArea[0] != "44" {
+			t.Fatalf("HC-YA-2026-002: %+v", ya)
+		}
+		adjs, err := svc.Adjustments(ctx, policy.Actor{Operator: true}, hx.ID)
+		if err != nil || len(adjs) != 1 || adjs[0].State != agreement.Pending {
+			t.Fatalf("adjustments: %+v %v", adjs, err)
+		}
+		if _, err := demo.Load(ctx, db, time.Now); !errors.Is(err, demo.ErrNotEmpty) {
+			t.Fatalf("second load: %v", err)
+		}
+	})
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+)
+
+type jobRow struct {
+	WorkOrder servicerequest.WorkOrder
+	Request   servicerequest.Request
+}
+
+// jobsPage is the technician's phone view: today's and upcoming visits in
+// order of their appointment.
+func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx := r.Context()
+	var wos []servicerequest.WorkOrder
+	if err := s.Requests.MyWorkOrders(ctx, u.Actor(), &wos); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows := make([]jobRow, 0, len(wos))
+	for _, wo := range wos {
+		req, err := servicerequest.GetRequest(ctx, s.DB, wo.RequestID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rows = append(rows, jobRow{WorkOrder: wo, Request: req})
+	}
+	v := s.newView(r, "jobs.title", "jobs")
+	v.Data = rows
+	s.render(w, r, http.StatusOK, "jobs", v)
+}
+
+type jobData struct {
+	WorkOrder servicerequest.WorkOrder
+	View      servicerequest.View
+	Clocks    []clockView
+	MapLink   template.URL // geo: links are not in html/template's safe list
+}
+
+func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderJob(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	wo, err := s.Requests.GetWorkOrder(ctx, u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view, err := s.Requests.Get(ctx, u.Actor(), wo.RequestID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "jobs.job", "jobs")
+	v.Title = view.Number
+	v.Data = jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "job", v)
+}
+
+// jobStep records one step of the visit from the phone form.
+func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	st := servicerequest.FieldStep{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
+		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), Result: f.Get("result")}
+	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
+		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
+			st.Lat, st.Lng = &lat, &lng
+		}
+	}
+	if sig := f.Get("signature"); sig != "" {
+		data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
+		b, err := base64.StdEncoding.DecodeString(data)
+		if !ok || err != nil {
+			s.renderJob(w, r, u, http.StatusUnprocessableEntity, problem.Field("signature_png", "the signature could not be read; sign again"))
+			return
+		}
+		st.SignaturePNG = b
+	}
+	_, err = s.Requests.Field(r.Context(), u.Actor(), id, st, version)
+	switch {
+	case err == nil:
+		s.flash(r, s.msg(r, "jobs.step_"+st.Kind))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid) || problem.Is(err, problem.Conflict):
+		p, _ := problem.As(err)
+		if p.Kind == problem.Conflict {
+			err = problem.Field("form", "%s", p.Detail)
+		}
+		s.renderJob(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/jobs/"+itoa(id), http.StatusSeeOther)
+}
+
+// mapLink opens the site in the phone's map application: by coordinates
+// when known, by address otherwise.
+func mapLink(r servicerequest.Request) string {
+	q := url.QueryEscape(r.SiteAddress)
+	if r.SiteLat != nil && r.SiteLng != nil {
+		return "geo:" + strconv.FormatFloat(*r.SiteLat, 'f', 6, 64) + "," + strconv.FormatFloat(*r.SiteLng, 'f', 6, 64) + "?q=" + q
+	}
+	if r.SiteAddress == "" {
+		return ""
+	}
+	return "geo:0,0?q=" + q
+}

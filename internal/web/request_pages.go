@@ -1,0 +1,312 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/sla"
+)
+
+// clockView is a clock as a page shows it: the deadline, what is left, and
+// a colour for urgency.
+type clockView struct {
+	Kind      string
+	State     string
+	DueAt     time.Time
+	Remaining string
+	Percent   int    // share of the allowed time used, 0-100
+	Tone      string // ok, warn, bad, done
+}
+
+// Warn is the share of the allowed time at which a clock turns amber.
+const Warn = 0.75
+
+func clockViews(clocks []sla.Clock, now time.Time) []clockView {
+	out := make([]clockView, 0, len(clocks))
+	for _, c := range clocks {
+		v := clockView{Kind: string(c.Kind), State: string(c.State), DueAt: c.DueAt, Percent: int(min(max(c.ElapsedShare, 0), 1) * 100)}
+		switch {
+		case c.State == sla.StateMet:
+			v.Tone = "done"
+		case c.State == sla.StateBreached:
+			v.Tone = "bad"
+		case c.ElapsedShare >= Warn:
+			v.Tone = "warn"
+		default:
+			v.Tone = "ok"
+		}
+		v.Remaining = humanDuration(c.Remaining)
+		out = append(out, v)
+	}
+	return out
+}
+
+// humanDuration shows working time left as "3h 20m" or "-1h 05m".
+func humanDuration(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	h := int(d.Hours())
+	m := int(d.Minutes()) % 60
+	if h >= 48 {
+		return fmt.Sprintf("%s%dd %dh", sign, h/24, h%24)
+	}
+	return fmt.Sprintf("%s%dh %02dm", sign, h, m)
+}
+
+type requestRow struct {
+	servicerequest.Request
+	Due  string
+	Tone string
+}
+
+func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	q := r.URL.Query()
+	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	switch q.Get("view") {
+	case "", "open":
+		f.Status = []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
+	case "closed":
+		f.Status = []servicerequest.Status{servicerequest.Resolved, servicerequest.Cancelled}
+	case "breached":
+		b := true
+		f.Breached = &b
+	}
+	if f.Priority != "" && f.Priority != "emergency" && f.Priority != "general" {
+		f.Priority = ""
+	}
+	page, err := s.Requests.List(r.Context(), u.Actor(), f)
+	if problem.Is(err, problem.Invalid) {
+		page, err = s.Requests.List(r.Context(), u.Actor(), servicerequest.Filter{Status: f.Status})
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.Now()
+	rows := make([]requestRow, 0, len(page.Items))
+	for _, it := range page.Items {
+		row := requestRow{Request: it, Tone: "done"}
+		if it.NextDueAt != nil {
+			left := it.NextDueAt.Sub(now)
+			row.Due, row.Tone = humanDuration(left), "ok"
+			if left < 0 {
+				row.Tone = "bad"
+			} else if left < 2*time.Hour {
+				row.Tone = "warn"
+			}
+		}
+		if it.Breached {
+			row.Tone = "bad"
+		}
+		rows = append(rows, row)
+	}
+	v := s.newView(r, "requests.title", "requests")
+	v.Form = q
+	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"),
+		"CanCreate": policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own)}
+	s.render(w, r, http.StatusOK, "requests", v)
+}
+
+func (s *Server) requestNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	v := s.newView(r, "requests.new", "requests")
+	v.Form = r.URL.Query()
+	s.render(w, r, http.StatusOK, "request_new", v)
+}
+
+func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	ch := servicerequest.Dispatcher
+	if u.Role == policy.Customer {
+		ch = servicerequest.Portal
+	}
+	view, err := s.Requests.Create(r.Context(), u.Actor(), servicerequest.NewRequest{SerialNumber: f.Get("serial_number"),
+		ServiceItem: f.Get("service_item"), Priority: f.Get("priority"), Description: f.Get("description"),
+		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: ch})
+	if err != nil {
+		p, ok := problem.As(err)
+		if !ok || p.Kind != problem.Invalid {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.newView(r, "requests.new", "requests")
+		v.Form = f
+		if p.Reason != "" {
+			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + p.Detail}
+		} else {
+			_ = formErrors(v, err)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "request_new", v)
+		return
+	}
+	s.flash(r, s.msg(r, "requests.created", "Number", view.Number))
+	http.Redirect(w, r, "/requests/"+itoa(view.ID), http.StatusSeeOther)
+}
+
+type requestPageData struct {
+	View       servicerequest.View
+	Clocks     []clockView
+	WorkOrders []servicerequest.WorkOrder
+	Techs      []account.User
+	CanHandle  bool
+	CanAssign  bool
+	Paused     bool
+	Records    []int64
+}
+
+func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderRequest(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	view, err := s.Requests.Get(ctx, u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := requestPageData{View: view, Clocks: clockViews(view.Clocks, s.Now())}
+	if d.WorkOrders, err = servicerequest.WorkOrders(ctx, s.DB, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	act := u.Actor()
+	own := act.OrgID == view.ProviderID
+	d.CanHandle = own && policy.Allowed(act, policy.RequestHandle, policy.Own) && view.Status.Open()
+	d.CanAssign = own && policy.Allowed(act, policy.RequestAssign, policy.Own) && view.Status.Open()
+	if d.CanAssign {
+		users, err := s.Accounts.ListUsers(ctx, act, view.ProviderID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, x := range users {
+			if x.Role == policy.Technician && x.Active {
+				d.Techs = append(d.Techs, x)
+			}
+		}
+	}
+	for _, e := range view.Events {
+		switch e.Kind {
+		case string(sla.Paused):
+			d.Paused = true
+		case string(sla.Resumed):
+			d.Paused = false
+		}
+	}
+	for _, wo := range d.WorkOrders {
+		if wo.RecordID != nil {
+			d.Records = append(d.Records, *wo.RecordID)
+		}
+	}
+	v := s.newView(r, "requests.detail", "requests")
+	v.Title = view.Number
+	v.Data = d
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "request", v)
+}
+
+func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	_, err = s.Requests.Act(r.Context(), u.Actor(), id, servicerequest.Action{Kind: f.Get("kind"), Reason: f.Get("reason"),
+		Priority: f.Get("priority"), Note: f.Get("note")}, version)
+	s.afterRequestChange(w, r, u, id, err)
+}
+
+func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	day, err1 := time.ParseInLocation("2006-01-02", f.Get("date"), shanghai)
+	from, err2 := time.Parse("15:04", f.Get("from"))
+	to, err3 := time.Parse("15:04", f.Get("to"))
+	var fs problem.Fields
+	if err1 != nil {
+		fs.Add("date", "choose the day of the visit")
+	}
+	if err2 != nil || err3 != nil {
+		fs.Add("from", "give the window as two times, e.g. 09:00 and 11:00")
+	}
+	if err := fs.Err(); err != nil {
+		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	}
+	at := func(t time.Time) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, shanghai)
+	}
+	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
+	_, err = s.Requests.Assign(r.Context(), u.Actor(), id, servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}, woID)
+	s.afterRequestChange(w, r, u, id, err)
+}
+
+func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u account.User, id int64, err error) {
+	switch {
+	case err == nil:
+		s.flash(r, s.msg(r, "saved"))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid) || problem.Is(err, problem.Conflict):
+		p, _ := problem.As(err)
+		if p.Kind == problem.Conflict {
+			err = problem.Field("form", "%s", p.Detail)
+		}
+		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
+}
+
+// joinNonEmpty joins the non-empty parts.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
