@@ -68,6 +68,9 @@ func (s *Service) Propose(ctx context.Context, actor policy.Actor, id int64, p P
 			return err
 		}
 		terms.Check(&fs, field, true)
+		if err := s.checkCalendars(ctx, &fs, field, terms); err != nil {
+			return err
+		}
 		if len(fs) == 0 && reflect.DeepEqual(normalized(terms), normalized(latest.Terms)) {
 			fs.Add(field, "the proposed terms are the same as version %d", latest.Number)
 		}
@@ -246,6 +249,9 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 		if terms, err = ApplyChanges(latest.Terms, []byte(*adj.PatchJSON), "changes"); err == nil {
 			var fs problem.Fields
 			terms.Check(&fs, "changes", true)
+			if err := s.checkCalendars(ctx, &fs, "changes", terms); err != nil {
+				return Version{}, err
+			}
 			err = fs.Err()
 		}
 		if err != nil {

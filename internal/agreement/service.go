@@ -20,6 +20,33 @@ import (
 type Service struct {
 	DB  *store.DB
 	Now func() time.Time
+	// CalendarExists tells whether a calendar id names a calendar the
+	// clocks can run on; nil checks the id's format only.
+	CalendarExists func(ctx context.Context, id string) (bool, error)
+}
+
+// checkCalendars adds a problem for each calendar the terms name that does
+// not exist.
+func (s *Service) checkCalendars(ctx context.Context, fs *problem.Fields, prefix string, t Terms) error {
+	if s.CalendarExists == nil {
+		return nil
+	}
+	for _, c := range []struct{ field, id string }{
+		{prefix + ".emergency.calendar_id", t.Emergency.CalendarID},
+		{prefix + ".general.calendar_id", t.General.CalendarID},
+	} {
+		if c.id == "" || !calendarPattern.MatchString(c.id) {
+			continue
+		}
+		ok, err := s.CalendarExists(ctx, c.id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fs.Add(c.field, "no calendar %q", c.id)
+		}
+	}
+	return nil
 }
 
 func (s *Service) today() string { return LocalDate(s.Now()) }
@@ -94,6 +121,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, in NewAgreemen
 	}
 	problem.CheckText(&fs, "note", in.Note, false, 2000)
 	in.Terms.Check(&fs, "terms", false)
+	if err := s.checkCalendars(ctx, &fs, "terms", in.Terms); err != nil {
+		return Detail{}, err
+	}
 	if in.EffectiveFrom == "" {
 		in.EffectiveFrom = in.Terms.Term.Start
 	}
@@ -319,6 +349,9 @@ func (s *Service) AddVersion(ctx context.Context, actor policy.Actor, id int64, 
 		var fs problem.Fields
 		problem.CheckText(&fs, "note", in.Note, false, 2000)
 		in.Terms.Check(&fs, "terms", status != Draft)
+		if err := s.checkCalendars(ctx, &fs, "terms", in.Terms); err != nil {
+			return err
+		}
 		if in.EffectiveFrom == "" {
 			fs.Add("effective_from", "is required")
 		} else if err := CheckEffectiveFrom("effective_from", in.EffectiveFrom, s.today(), latest, status == Draft); err != nil {

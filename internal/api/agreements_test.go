@@ -241,6 +241,9 @@ func TestAgreementBadInput(t *testing.T) {
 				m["emergency"] = map[string]any{"response_hours": 8, "onsite_hours": 4, "calendar_id": "CN!"}
 				m["satisfaction_threshold_permille"] = 1200
 			}), 422, []string{"body.terms.emergency.onsite_hours", "body.terms.emergency.calendar_id", "body.terms.satisfaction_threshold_permille"}},
+			{"unknown calendar", "POST", "/agreements", with(func(m map[string]any) {
+				m["general"] = map[string]any{"response_working_days": 2, "calendar_id": "mars-office"}
+			}), 422, []string{"body.terms.general.calendar_id"}},
 			{"diff of a missing version", "GET", fmt.Sprintf("/agreements/%d/diff?from=1&to=9", id), nil, 422, []string{"query.to"}},
 			{"diff without versions", "GET", fmt.Sprintf("/agreements/%d/diff?from=0", id), nil, 422, []string{"query.from", "query.to"}},
 			{"unknown status", "POST", fmt.Sprintf("/agreements/%d/status", id), map[string]any{"status": "paused", "reason": "x"}, 422, []string{"body.status"}},

@@ -81,7 +81,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		Accounts:  account.NewService(db, now),
 		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
 	}
-	s.Agreements = &agreement.Service{DB: db, Now: now}
+	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
