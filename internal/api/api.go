@@ -71,6 +71,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	if d.Requests != nil {
 		h.registerRequests(a)
 		h.registerRequestList(a)
+		h.registerRequestExtras(a)
 	}
 	return a
 }

@@ -246,3 +246,62 @@ func (h *handlers) registerRequestList(a huma.API) {
 			return out, nil
 		})
 }
+
+type answerInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the request as last read."`
+	Body    struct {
+		Answer string `json:"answer" minLength:"1" maxLength:"8000"`
+	}
+}
+
+type scopeExceptionInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64"`
+		Reason       string `json:"reason" minLength:"1" maxLength:"2000"`
+		ValidDays    int    `json:"valid_days" minimum:"1" maximum:"90" doc:"How long the exception may be used."`
+	}
+}
+
+type scopeExceptionOutput struct {
+	Body struct {
+		ID int64 `json:"id"`
+	}
+}
+
+func (h *handlers) registerRequestExtras(a huma.API) {
+	ans := op("answer-consultation", http.MethodPost, "/service-requests/{id}/answer", "Answer a consultation without a visit and seal the record", "Service requests")
+	ans.Errors = append(ans.Errors, 409, 412, 428)
+	huma.Register(a, ans, func(ctx context.Context, in *answerInput) (*requestOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+	})
+
+	ex := op("grant-scope-exception", http.MethodPost, "/scope-exceptions", "Let one product be served once outside its agreement's scope", "Service requests")
+	ex.DefaultStatus = http.StatusCreated
+	huma.Register(a, ex, func(ctx context.Context, in *scopeExceptionInput) (*scopeExceptionOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		id, err := h.Requests.GrantScopeException(ctx, ac, in.Body.SerialNumber, in.Body.Reason, in.Body.ValidDays)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		out := &scopeExceptionOutput{}
+		out.Body.ID = id
+		return out, nil
+	})
+}

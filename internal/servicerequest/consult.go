@@ -1,0 +1,148 @@
+package servicerequest
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/record"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+)
+
+// Answer resolves a consultation (技术咨询, DOMAIN 3.1.3) without a visit:
+// the answer is the response, the request is resolved, and the answer is
+// sealed as the service record.
+func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answer string, expectedVersion int64) (View, error) {
+	now := s.Now().UTC()
+	var out View
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		r, err := GetRequest(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		scope := scopeOf(actor, r, false)
+		if !policy.Allowed(actor, policy.RequestRead, scope) {
+			return problem.New(problem.NotFound, "service request %d not found", id)
+		}
+		if err := policy.Allow(actor, policy.RequestHandle, scope); err != nil {
+			return err
+		}
+		switch {
+		case r.Version != expectedVersion:
+			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
+		case r.ServiceItem != "consultation":
+			return problem.New(problem.Conflict, "only a consultation is answered without a visit; %s is %s", r.Number, r.ServiceItem)
+		case !r.Status.Open():
+			return problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+		}
+		var fs problem.Fields
+		answer = strings.TrimSpace(answer)
+		problem.CheckText(&fs, "answer", answer, true, 8000)
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		events, err := Events(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !hasEvent(events, string(sla.Responded)) {
+			ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: string(sla.Responded), At: now, ActorID: &actor.UserID, Actor: actor.Label()})
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
+		}
+		ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label(), Note: answer})
+		if err != nil {
+			return err
+		}
+		events = append(events, ev)
+		before := r
+		if r, err = updateStatus(ctx, tx, r, Resolved, r.Priority, now); err != nil {
+			return err
+		}
+		at, err := s.Resolve.Agreement(ctx, tx, r.AgreementID, r.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		if _, err := record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
+			RequestID: &r.ID, RetentionMonths: at.RetentionMonths, Content: map[string]any{
+				"request": r.Number, "agreement": at.Number, "service_item": r.ServiceItem, "received_at": r.ReceivedAt,
+				"customer_org": r.CustomerOrgID, "product": map[string]any{"serial_number": r.SerialNumber, "model": r.Model},
+				"question": r.Description, "answer": answer, "answered_by": actor.Label(), "answered_at": now,
+			}}); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.answered", "service_request", id, before, r); err != nil {
+			return err
+		}
+		out = View{Request: r, Events: events}
+		if out.Clocks, err = s.clocks(ctx, tx, r, events, now); err != nil {
+			return err
+		}
+		return saveProjection(ctx, tx, r.ID, out.Clocks)
+	})
+	return out, err
+}
+
+// GrantScopeException lets one unit be served once outside its agreement's
+// scope (DOMAIN 1.2: "routed to the vendor for an explicit exception that is
+// recorded"). It is valid for the given number of days.
+func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, serial, reason string, days int) (int64, error) {
+	now := s.Now().UTC()
+	var id int64
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		var fs problem.Fields
+		problem.CheckText(&fs, "reason", strings.TrimSpace(reason), true, 2000)
+		if days < 1 || days > 90 {
+			fs.Add("valid_days", "must be 1 to 90 days")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		t, err := s.Resolve.UnitBySerial(ctx, tx, serial, now)
+		if err != nil {
+			return err
+		}
+		scope := policy.Unrelated
+		if actor.Operator || actor.OrgID == t.VendorID {
+			scope = policy.Own
+		}
+		if !policy.Allowed(actor, policy.ScopeExceptionGrant, scope) {
+			if scope == policy.Unrelated {
+				return problem.Field("serial_number", "no product with this serial number under your agreements")
+			}
+			return policy.Allow(actor, policy.ScopeExceptionGrant, scope)
+		}
+		id, err = store.InsertID(ctx, tx, `INSERT INTO scope_exceptions (vendor_id, unit_id, reason, granted_by, granted_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.VendorID, t.UnitID, strings.TrimSpace(reason), nullID(actor.UserID), now, now.AddDate(0, 0, days))
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, t.VendorID, "request.scope_exception", "unit", t.UnitID, nil,
+			map[string]any{"serial_number": t.Serial, "reason": reason, "expires_at": now.AddDate(0, 0, days)})
+	})
+	return id, err
+}
+
+// RefreshOpen recomputes the clock projection of every open request, as
+// time passes (a running clock becomes breached) and after a calendar
+// changes. It returns how many requests it recomputed.
+func (s *Service) RefreshOpen(ctx context.Context, now time.Time) (int, error) {
+	var ids []int64
+	if err := store.Select(ctx, s.DB, &ids, `SELECT id FROM service_requests WHERE status NOT IN ('resolved', 'cancelled') ORDER BY id`); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := s.refresh(ctx, s.DB, id, now.UTC()); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
