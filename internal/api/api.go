@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -38,6 +39,8 @@ type Deps struct {
 	// Agreements: agreements, their versions and adjustment requests.
 	Agreements *agreement.Service
 	Version    string
+	// Notify: notifications and webhook subscriptions.
+	Notify *notify.Service
 }
 
 func init() {
@@ -68,6 +71,10 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAudit(a)
 	h.registerCalendars(a)
 	h.registerAgreements(a)
+	if d.Notify != nil {
+		h.registerNotifications(a)
+		h.registerWebhooks(a)
+	}
 	if d.Requests != nil {
 		h.registerRequests(a)
 		h.registerRequestList(a)

@@ -92,6 +92,20 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"accept-adjustment":   {method: "POST", path: "/adjustments/%ADJUSTMENT%/accept", allowed: []policy.Role{policy.VendorAdmin}},
 		"reject-adjustment":   {method: "POST", path: "/adjustments/%ADJUSTMENT%/reject", body: func(*testutil.Fixture, policy.Role) any { return map[string]any{"comment": "no"} }, allowed: []policy.Role{policy.VendorAdmin}},
 		"withdraw-adjustment": {method: "POST", path: "/adjustments/%ADJUSTMENT%/withdraw", allowed: []policy.Role{policy.ProviderAdmin}},
+		// Notifications: %NOTIFICATION% is a fresh one of the caller; %WEBHOOK%
+		// a subscription of the Vendor, %DELIVERY% a failed delivery to it.
+		"list-notifications":     {method: "GET", path: "/notifications", allowed: all},
+		"read-notification":      {method: "POST", path: "/notifications/%NOTIFICATION%/read", allowed: all},
+		"read-all-notifications": {method: "POST", path: "/notifications/read-all", allowed: all},
+		"list-webhooks":          {method: "GET", path: "/webhooks", allowed: admins},
+		"create-webhook": {method: "POST", path: "/webhooks", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"url": "https://hooks.example/in", "kinds": []string{"clock.*"}}
+		}, allowed: admins},
+		"get-webhook":                {method: "GET", path: "/webhooks/%WEBHOOK%", allowed: []policy.Role{policy.VendorAdmin}},
+		"disable-webhook":            {method: "DELETE", path: "/webhooks/%WEBHOOK%", allowed: []policy.Role{policy.VendorAdmin}},
+		"list-webhook-deliveries":    {method: "GET", path: "/webhooks/%WEBHOOK%/deliveries", allowed: []policy.Role{policy.VendorAdmin}},
+		"get-webhook-delivery":       {method: "GET", path: "/webhook-deliveries/%DELIVERY%", allowed: []policy.Role{policy.VendorAdmin}},
+		"redeliver-webhook-delivery": {method: "POST", path: "/webhook-deliveries/%DELIVERY%/redeliver", allowed: []policy.Role{policy.VendorAdmin}},
 	}
 }
 
@@ -132,6 +146,7 @@ func TestAuthorizationWalk(t *testing.T) {
 						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
 					path = withAgreements(t, app, f, path)
+					path = withNotifications(t, app, f, role, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

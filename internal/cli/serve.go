@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"aftersales/internal/demo"
+	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
+	"aftersales/internal/notify"
 	"aftersales/internal/store"
 	"aftersales/internal/web"
 )
@@ -22,7 +24,15 @@ func serve(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	withDemo := fs.Bool("demo", envDefault("AFTERSALES_DEMO", "") == "1", "load the demo dataset on first start (AFTERSALES_DEMO=1)")
 	publicURL := fs.String("public-url", envDefault("AFTERSALES_PUBLIC_URL", ""), "the URL users reach the server at; https marks cookies Secure (AFTERSALES_PUBLIC_URL)")
+	smtpURL := fs.String("smtp-url", envDefault("AFTERSALES_SMTP_URL", ""), "send notifications by email through smtp://user:pass@host:port or smtps://...; empty: no email (AFTERSALES_SMTP_URL)")
+	smtpFrom := fs.String("smtp-from", envDefault("AFTERSALES_SMTP_FROM", ""), "sender of notification emails, e.g. \"Aftersales <noreply@example.com>\" (AFTERSALES_SMTP_FROM)")
+	allowPrivate := fs.Bool("webhook-allow-private", envDefault("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+		"let webhooks deliver to loopback and private network addresses (AFTERSALES_WEBHOOK_ALLOW_PRIVATE=1)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	smtp, err := notify.ParseSMTPURL(*smtpURL, *smtpFrom)
+	if err != nil {
 		return err
 	}
 	log := e.logger()
@@ -43,8 +53,20 @@ func serve(e *env, args []string) error {
 		}
 	}
 	runner := jobs.NewRunner(db, time.Now, log)
-	registerJobs(runner, db)
-	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version}, nil)
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	delivery := &notify.Workers{DB: db, Now: time.Now, Log: log, Webhooks: notify.NewWebhookClient(*allowPrivate), BaseURL: *publicURL, Bundle: bundle}
+	if smtp.Host == "" {
+		log.Info("email notifications are off: no --smtp-url (AFTERSALES_SMTP_URL)")
+	} else {
+		delivery.Mailer = &notify.Mailer{Config: smtp}
+		log.Info("email notifications on", "smtp_host", smtp.Host, "smtp_port", smtp.Port, "from", smtp.From)
+	}
+	registerJobs(runner, db, delivery)
+	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
+		EmailEnabled: delivery.Mailer != nil}, nil)
 	if err != nil {
 		return err
 	}
@@ -81,7 +103,8 @@ func serve(e *env, args []string) error {
 }
 
 // registerJobs wires the product's background jobs.
-func registerJobs(r *jobs.Runner, db *store.DB) {
+func registerJobs(r *jobs.Runner, db *store.DB, delivery *notify.Workers) {
+	delivery.Register(r)
 	r.Handle("prune", func(ctx context.Context, _ json.RawMessage) error {
 		now := r.Now().UTC()
 		if _, err := store.Exec(ctx, db, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-web.IdempotencyTTL)); err != nil {

@@ -148,6 +148,15 @@ const (
 	AdjustmentDecide Action = "agreement.adjustment.decide"
 )
 
+// Notifications and webhooks.
+const (
+	// NotificationRead: list one's own notifications and mark them read.
+	NotificationRead Action = "notification.read"
+	// WebhookManage: see, create and disable the webhook subscriptions of
+	// one's organization, see their deliveries and re-send them.
+	WebhookManage Action = "webhook.manage"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -196,6 +205,9 @@ var rules = map[Action]grant{
 	AdjustmentRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
 	AdjustmentPropose: {VendorAdmin: {Own}, ProviderAdmin: {Own}},
 	AdjustmentDecide:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+
+	NotificationRead: all(everyone, Self),
+	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},
 }
 
 func merge(gs ...grant) grant {

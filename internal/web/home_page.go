@@ -15,7 +15,8 @@ type homeData struct {
 	Partners   map[string]int
 	Users      int
 	Recent     []audit.Event
-	Warnings   []string
+	Warnings   []int // years without official holiday data
+	Kinds      []string
 	RoleIntro  string
 	QuickLinks []navItem
 }
@@ -29,6 +30,11 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	for _, k := range []string{"vendor", "provider", "customer"} {
+		if k != u.OrgKind {
+			d.Kinds = append(d.Kinds, k)
+		}
 	}
 	for _, o := range orgs {
 		if o.ID == u.OrgID {
@@ -44,9 +50,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	}
 	if policy.Allowed(act, policy.AuditRead, policy.Own) {
 		d.Recent, _ = s.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: u.OrgID, Limit: 8})
-		if s.Warnings != nil {
-			d.Warnings = s.Warnings(s.Now())
-		}
+		d.Warnings = s.Calendars.MissingYears(ctx, s.Now())
 	}
 	d.QuickLinks = append(d.QuickLinks, navItem{"orgs", "/orgs", "home.link.orgs"})
 	if policy.Allowed(act, policy.OrgRegister, policy.Own) {

@@ -102,6 +102,8 @@ type view struct {
 	loc       *time.Location
 	// requestsOn: the service request pages are served.
 	requestsOn bool
+	// unread counts the user's unread notifications for the top bar.
+	unread lazyCount
 }
 
 // T translates a message id in the page's language.
@@ -114,6 +116,15 @@ func (v *view) T(id string, args ...any) string {
 		data[fmt.Sprint(args[i])] = args[i+1]
 	}
 	return v.bundle.T(v.Lang, id, data)
+}
+
+// Action names an audited action in the page's language; an action without
+// its own message is shown by its words ("agreement status active").
+func (v *view) Action(a string) string {
+	if v.bundle.Has("action." + a) {
+		return v.T("action." + a)
+	}
+	return strings.NewReplacer(".", " ", "_", " ").Replace(a)
 }
 
 // Time formats an instant in the page's time zone.
@@ -163,6 +174,9 @@ func (v *view) Nav() []navItem {
 	items = append(items, navItem{"orgs", "/orgs", "nav.orgs"}, navItem{"calendars", "/calendars", "nav.calendars"})
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
+	}
+	if policy.Allowed(v.User.Actor(), policy.WebhookManage, policy.Own) {
+		items = append(items, navItem{"webhooks", "/settings/webhooks", "nav.webhooks"})
 	}
 	return append(items, navItem{"profile", "/profile", "nav.profile"})
 }
@@ -216,6 +230,7 @@ func (s *Server) newView(r *http.Request, title, active string) *view {
 	v.Title = v.T(title)
 	if u, ok := currentUser(r.Context()); ok {
 		v.User = &u
+		v.unread = s.unreadCounter(r, u)
 		if o, err := s.Orgs.Get(r.Context(), u.Actor(), u.OrgID); err == nil {
 			v.OrgName = o.Name
 		}

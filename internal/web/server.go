@@ -21,6 +21,7 @@ import (
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
+	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
@@ -33,6 +34,9 @@ type Options struct {
 	Version       string
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// EmailEnabled: an SMTP server is configured, so notifications are
+	// also sent by email to users who have it on.
+	EmailEnabled bool
 }
 
 // Server holds everything the handlers use.
@@ -57,6 +61,9 @@ type Server struct {
 
 	// Agreements: agreements, their versions and adjustment requests.
 	Agreements *agreement.Service
+	// Notify: in-app notifications, webhook subscriptions, and Publish
+	// for the domain services.
+	Notify *notify.Service
 
 	pages   *pages
 	metrics *metrics
@@ -82,6 +89,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
 	}
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
+	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -105,7 +113,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.metrics = newMetrics(reg)
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
-		Agreements: s.Agreements, Version: opts.Version})
+		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

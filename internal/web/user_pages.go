@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -166,6 +167,9 @@ func profileLocale(code string) account.UserPatch { return account.UserPatch{Loc
 type profileData struct {
 	Tokens    []account.Token
 	NewSecret string
+	// EmailNotifications: the user gets notifications by email too;
+	// EmailEnabled: the server can send email at all.
+	EmailNotifications, EmailEnabled bool
 }
 
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -179,7 +183,12 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	vw := s.newView(r, "profile.title", "profile")
-	vw.Data = profileData{Tokens: tokens, NewSecret: secret}
+	byMail, err := notify.EmailPreference(r.Context(), s.DB, u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw.Data = profileData{Tokens: tokens, NewSecret: secret, EmailNotifications: byMail, EmailEnabled: s.Notify.EmailEnabled}
 	if formErr != nil {
 		vw.Form = r.PostForm
 		vw.Form.Del("password")

@@ -412,6 +412,16 @@ func (s *Service) CreateCustom(ctx context.Context, actor policy.Actor, in Custo
 	return infoOf(cal, row), nil
 }
 
+// MissingYears lists the years (current, or next within 90 days) for which
+// the national calendar has no official schedule yet.
+func (s *Service) MissingYears(ctx context.Context, now time.Time) []int {
+	cal, err := s.Reg.Get(ctx, calendar.CNID)
+	if err != nil {
+		return nil
+	}
+	return cal.MissingYears(now, 90*24*time.Hour)
+}
+
 // Warnings lists the calendars in use that lack official data for the
 // current year, or for the next one within 90 days, for /readyz and admins.
 func (s *Service) Warnings(ctx context.Context, now time.Time) []string {

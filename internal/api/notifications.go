@@ -1,0 +1,226 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/notify"
+)
+
+type notificationListInput struct {
+	Cursor     string `query:"cursor" maxLength:"30" doc:"The next value of the previous page."`
+	Limit      int    `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50."`
+	UnreadOnly bool   `query:"unread_only" doc:"Only unread notifications."`
+}
+
+type notificationListOutput struct {
+	Body notify.Page
+}
+
+type notificationOutput struct {
+	Body notify.Notification
+}
+
+type readAllOutput struct {
+	Body struct {
+		Marked int `json:"marked" doc:"How many notifications were unread."`
+	}
+}
+
+type webhookCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"http:// or https://, without user name or password."`
+		Kinds       []string `json:"kinds,omitempty" maxItems:"20" doc:"Event kinds to receive, e.g. clock.breached or clock.*; empty: all."`
+		Description string   `json:"description,omitempty" maxLength:"200"`
+	}
+}
+
+type webhookCreateOutput struct {
+	Body struct {
+		Webhook notify.Webhook `json:"webhook"`
+		Secret  string         `json:"secret" doc:"Signs every delivery (X-Aftersales-Signature). Shown only once: store it now."`
+	}
+}
+
+type webhookListOutput struct {
+	Body struct {
+		Items []notify.Webhook `json:"items"`
+	}
+}
+
+type webhookOutput struct {
+	Body notify.Webhook
+}
+
+type deliveryListInput struct {
+	ID       int64 `path:"id" minimum:"1"`
+	BeforeID int64 `query:"before_id" minimum:"0" doc:"Page backwards from this delivery id (exclusive)."`
+	Limit    int   `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50."`
+}
+
+type deliveryListOutput struct {
+	Body struct {
+		Items      []notify.Delivery `json:"items"`
+		NextBefore int64             `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
+	}
+}
+
+type deliveryOutput struct {
+	Body notify.Delivery
+}
+
+func (h *handlers) registerNotifications(a huma.API) {
+	huma.Register(a, op("list-notifications", http.MethodGet, "/notifications", "Your notifications, unread first, newest first", "Notifications"),
+		func(ctx context.Context, in *notificationListInput) (*notificationListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			p, err := h.Notify.List(ctx, act, notify.ListInput{Cursor: in.Cursor, Limit: in.Limit, UnreadOnly: in.UnreadOnly})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &notificationListOutput{Body: p}, nil
+		})
+
+	huma.Register(a, op("read-notification", http.MethodPost, "/notifications/{id}/read", "Mark one of your notifications read", "Notifications"),
+		func(ctx context.Context, in *idPath) (*notificationOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			n, err := h.Notify.MarkRead(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &notificationOutput{Body: n}, nil
+		})
+
+	huma.Register(a, op("read-all-notifications", http.MethodPost, "/notifications/read-all", "Mark all your notifications read", "Notifications"),
+		func(ctx context.Context, _ *struct{}) (*readAllOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			n, err := h.Notify.MarkAllRead(ctx, act)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &readAllOutput{}
+			out.Body.Marked = n
+			return out, nil
+		})
+}
+
+func (h *handlers) registerWebhooks(a huma.API) {
+	huma.Register(a, op("list-webhooks", http.MethodGet, "/webhooks", "Your organization's webhook subscriptions", "Webhooks"),
+		func(ctx context.Context, _ *struct{}) (*webhookListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Notify.Webhooks(ctx, act)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &webhookListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-webhook", http.MethodPost, "/webhooks", "Subscribe a URL to your organization's events", "Webhooks")
+	create.DefaultStatus = http.StatusCreated
+	create.Description = "Events are POSTed as JSON with `X-Aftersales-Event`, `X-Aftersales-Delivery` (the delivery id: " +
+		"deliveries are at least once, so deduplicate on it) and `X-Aftersales-Signature: t=<unix>,v1=<hex>`, the HMAC-SHA256 " +
+		"with the secret of `<unix>.<body>`. Non-2xx answers and network errors are retried with backoff."
+	huma.Register(a, create, func(ctx context.Context, in *webhookCreateInput) (*webhookCreateOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w, secret, err := h.Notify.CreateWebhook(ctx, act, notify.WebhookInput{URL: in.Body.URL, Kinds: in.Body.Kinds, Description: in.Body.Description})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		out := &webhookCreateOutput{}
+		out.Body.Webhook, out.Body.Secret = w, secret
+		return out, nil
+	})
+
+	huma.Register(a, op("get-webhook", http.MethodGet, "/webhooks/{id}", "A webhook subscription", "Webhooks"),
+		func(ctx context.Context, in *idPath) (*webhookOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			w, err := h.Notify.Webhook(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &webhookOutput{Body: w}, nil
+		})
+
+	huma.Register(a, op("disable-webhook", http.MethodDelete, "/webhooks/{id}", "Disable a webhook subscription (kept with its delivery history)", "Webhooks"),
+		func(ctx context.Context, in *idPath) (*webhookOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			w, err := h.Notify.DisableWebhook(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &webhookOutput{Body: w}, nil
+		})
+
+	huma.Register(a, op("list-webhook-deliveries", http.MethodGet, "/webhooks/{id}/deliveries", "A subscription's deliveries, newest first", "Webhooks"),
+		func(ctx context.Context, in *deliveryListInput) (*deliveryListOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if in.Limit == 0 {
+				in.Limit = 50
+			}
+			items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, in.Limit)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &deliveryListOutput{}
+			out.Body.Items = items
+			if n := len(items); n == in.Limit {
+				out.Body.NextBefore = items[n-1].ID
+			}
+			return out, nil
+		})
+
+	huma.Register(a, op("get-webhook-delivery", http.MethodGet, "/webhook-deliveries/{id}", "A delivery with every attempt", "Webhooks"),
+		func(ctx context.Context, in *idPath) (*deliveryOutput, error) {
+			act, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			d, err := h.Notify.Delivery(ctx, act, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &deliveryOutput{Body: d}, nil
+		})
+
+	re := op("redeliver-webhook-delivery", http.MethodPost, "/webhook-deliveries/{id}/redeliver", "Send a finished delivery again, with the same id", "Webhooks")
+	re.Errors = append(re.Errors, 409)
+	huma.Register(a, re, func(ctx context.Context, in *idPath) (*deliveryOutput, error) {
+		act, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d, err := h.Notify.Redeliver(ctx, act, in.ID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &deliveryOutput{Body: d}, nil
+	})
+}

@@ -1,0 +1,33 @@
+package notify
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"aftersales/internal/i18n"
+	"aftersales/internal/jobs"
+	"aftersales/internal/store"
+)
+
+// Workers send what Publish queued: emails and webhook deliveries.
+type Workers struct {
+	DB  *store.DB
+	Now func() time.Time
+	Log *slog.Logger
+	// Mailer sends email; nil when no SMTP server is configured (queued
+	// emails are then marked skipped).
+	Mailer *Mailer
+	// Webhooks is the client of deliveries (NewWebhookClient).
+	Webhooks *http.Client
+	// BaseURL is the public address of the app, for links in emails; empty:
+	// emails carry no link.
+	BaseURL string
+	Bundle  *i18n.Bundle
+}
+
+// Register makes r run the notification jobs.
+func (w *Workers) Register(r *jobs.Runner) {
+	r.Handle(EmailJob, w.sendEmail)
+	r.Handle(WebhookJob, w.sendWebhook)
+}

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/notify"
+	"aftersales/internal/problem"
+)
+
+// lazyCount counts once, when a template first asks.
+type lazyCount struct {
+	count func() int
+	n     int
+	done  bool
+}
+
+// UnreadCount is the signed-in user's unread notifications for the top bar,
+// counted at most once per page.
+func (v *view) UnreadCount() int {
+	c := &v.unread
+	if c.count == nil {
+		return 0
+	}
+	if !c.done {
+		c.n, c.done = c.count(), true
+	}
+	return c.n
+}
+
+func (s *Server) unreadCounter(r *http.Request, u account.User) lazyCount {
+	return lazyCount{count: func() int {
+		n, err := notify.UnreadCount(r.Context(), s.DB, u.ID)
+		if err != nil {
+			s.Log.Warn("count unread notifications", "err", err, "request_id", requestID(r.Context()))
+		}
+		return n
+	}}
+}
+
+type notificationsData struct {
+	Page   notify.Page
+	Cursor string
+}
+
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	cursor := r.URL.Query().Get("cursor")
+	p, err := s.Notify.List(r.Context(), u.Actor(), notify.ListInput{Cursor: cursor, Limit: 30})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw := s.newView(r, "notifications.title", "notifications")
+	vw.Data = notificationsData{Page: p, Cursor: cursor}
+	s.render(w, r, http.StatusOK, "notifications", vw)
+}
+
+// notificationRead marks one read and goes where it points (or back to the list).
+func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.Notify.MarkRead(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	next := "/notifications"
+	if r.FormValue("open") != "" && n.Link != "" {
+		next = n.Link
+	}
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
+func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request, u account.User) {
+	n, err := s.Notify.MarkAllRead(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "notifications.marked", "Count", n))
+	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+}
+
+// emailPreferenceUpdate is the profile's switch for email notifications.
+func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Notify.SetEmailPreference(r.Context(), u.Actor(), r.PostForm.Get("email_notifications") == "on"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "saved"))
+	http.Redirect(w, r, "/profile#notifications", http.StatusSeeOther)
+}
+
+type webhooksData struct {
+	Webhooks  []notify.Webhook
+	NewSecret string
+	Created   *notify.Webhook
+}
+
+func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderWebhooks(w, r, u, http.StatusOK, nil, nil, "")
+}
+
+func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, created *notify.Webhook, secret string) {
+	hooks, err := s.Notify.Webhooks(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw := s.newView(r, "webhooks.title", "webhooks")
+	vw.Data = webhooksData{Webhooks: hooks, NewSecret: secret, Created: created}
+	if formErr != nil {
+		vw.Form = r.PostForm
+		if err := formErrors(vw, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range vw.Errors { // kinds[2] -> kinds: one field on the page
+			if strings.HasPrefix(k, "kinds[") {
+				vw.Errors["kinds"] = v
+			}
+		}
+	}
+	s.render(w, r, status, "webhooks", vw)
+}
+
+func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	kinds := strings.FieldsFunc(f.Get("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
+	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.Get("url"), Kinds: kinds, Description: f.Get("description")})
+	if problem.Is(err, problem.Invalid) {
+		s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The secret is shown once, on this response.
+	s.renderWebhooks(w, r, u, http.StatusCreated, nil, &hook, secret)
+}
+
+type webhookData struct {
+	Webhook    notify.Webhook
+	Deliveries []notify.Delivery
+	NextBefore int64
+}
+
+func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, act := r.Context(), u.Actor()
+	hook, err := s.Notify.Webhook(ctx, act, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	const pageSize = 30
+	ds, err := s.Notify.Deliveries(ctx, act, id, before, pageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i := range ds {
+		if ds[i], err = s.Notify.Delivery(ctx, act, ds[i].ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	d := webhookData{Webhook: hook, Deliveries: ds}
+	if len(ds) == pageSize {
+		d.NextBefore = ds[len(ds)-1].ID
+	}
+	vw := s.newView(r, "webhooks.title", "webhooks")
+	vw.Title = hook.URL
+	vw.Data = d
+	s.render(w, r, http.StatusOK, "webhook", vw)
+}
+
+func (s *Server) webhookDisable(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.Notify.DisableWebhook(r.Context(), u.Actor(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "webhooks.disabled_done"))
+	http.Redirect(w, r, "/settings/webhooks/"+itoa(id), http.StatusSeeOther)
+}
+
+func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Notify.Redeliver(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.Jobs != nil {
+		s.Jobs.Wake()
+	}
+	s.flash(r, s.msg(r, "webhooks.redelivered", "ID", d.ID))
+	http.Redirect(w, r, "/settings/webhooks/"+itoa(d.WebhookID), http.StatusSeeOther)
+}

@@ -1,0 +1,191 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func publishTo(t *testing.T, app *testutil.App, key string, orgs []int64, users ...int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := app.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := app.Server.Notify.Publish(ctx, tx, time.Now(), notify.Event{Kind: "clock.warning", OrgIDs: orgs, UserIDs: users,
+			Subject: notify.Localized{"en": "Deadline close " + key, "zh-CN": "时限将至 " + key}, Body: notify.Localized{"en": "Respond soon."},
+			Link: "/requests/7", DedupeKey: key})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var unreadBadge = regexp.MustCompile(`class="count">(\d+)<`)
+
+func unreadShown(t *testing.T, html string) string {
+	t.Helper()
+	if m := unreadBadge.FindStringSubmatch(html); m != nil {
+		return m[1]
+	}
+	return "0"
+}
+
+func TestNotificationPages(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		disp := f.Users[policy.Dispatcher]
+		publishTo(t, app, "a", []int64{f.Provider.ID}, disp.ID)
+		publishTo(t, app, "b", []int64{f.Provider.ID}, disp.ID)
+		c := app.Browser(t)
+		app.Login(t, c, disp.Email, testutil.Password)
+
+		if n := unreadShown(t, body(t, get(t, c, app.URL+"/"))); n != "2" {
+			t.Fatalf("top bar shows %s unread, want 2", n)
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			res := get(t, c, app.URL+"/notifications", "Accept-Language", lang)
+			html := body(t, res)
+			if res.StatusCode != 200 || !strings.Contains(html, "Deadline close a") || strings.Contains(html, ">notifications.") {
+				t.Fatalf("%s list: %d %s", lang, res.StatusCode, html)
+			}
+		}
+		var id int64
+		if err := store.Get(context.Background(), db, &id, `SELECT MIN(id) FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
+			t.Fatal(err)
+		}
+		res, _ := post(t, c, app.URL+"/notifications/"+itoa(id)+"/read", url.Values{"open": {"1"}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/requests/7" {
+			t.Fatalf("open: %d to %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if n := unreadShown(t, body(t, get(t, c, app.URL+"/notifications"))); n != "1" {
+			t.Fatalf("after reading one, %s unread", n)
+		}
+		// Nobody else can mark it.
+		other := app.Browser(t)
+		app.Login(t, other, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		if res, _ := post(t, other, app.URL+"/notifications/"+itoa(id+1)+"/read", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another user marking mine: %d", res.StatusCode)
+		}
+		if res, _ := post(t, c, app.URL+"/notifications/read-all", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("read all: %d", res.StatusCode)
+		}
+		if n := unreadShown(t, body(t, get(t, c, app.URL+"/notifications"))); n != "0" {
+			t.Fatalf("after reading all, %s unread", n)
+		}
+
+		// The email switch on the profile.
+		if html := body(t, get(t, c, app.URL+"/profile")); !strings.Contains(html, `name="email_notifications" checked`) {
+			t.Fatal("email notifications are not shown on by default")
+		}
+		if res, _ := post(t, c, app.URL+"/profile/notifications", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("turn off: %d", res.StatusCode)
+		}
+		if on, err := notify.EmailPreference(context.Background(), db, disp.ID); err != nil || on {
+			t.Fatalf("email still on (%v)", err)
+		}
+		if html := body(t, get(t, c, app.URL+"/profile")); strings.Contains(html, `name="email_notifications" checked`) {
+			t.Fatal("email notifications still shown on")
+		}
+	})
+}
+
+func TestWebhookPages(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		admin := app.Browser(t)
+		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		disp := app.Browser(t)
+		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		if res := get(t, disp, app.URL+"/settings/webhooks"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("dispatcher sees webhooks: %d", res.StatusCode)
+		}
+		if res, _ := post(t, disp, app.URL+"/settings/webhooks", url.Values{"url": {"https://hooks.example/x"}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("dispatcher creates a webhook: %d", res.StatusCode)
+		}
+
+		res, html := post(t, admin, app.URL+"/settings/webhooks", url.Values{"url": {"ftp://hooks.example/"}, "kinds": {"clock.* Bad Kind"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || len(errorsIn(html)) < 2 {
+			t.Fatalf("bad input: %d, errors %v", res.StatusCode, errorsIn(html))
+		}
+		res, html = post(t, admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning, clock.breached"}, "description": {"ERP"}})
+		secret := regexp.MustCompile(`whsec_[A-Za-z0-9_-]+`).FindString(html)
+		if res.StatusCode != http.StatusCreated || secret == "" {
+			t.Fatalf("create: %d", res.StatusCode)
+		}
+		html = body(t, get(t, admin, app.URL+"/settings/webhooks"))
+		if !strings.Contains(html, "https://erp.example/hooks") || strings.Contains(html, secret) || !strings.Contains(html, "clock.breached") {
+			t.Fatal("the list lacks the subscription, or shows its secret")
+		}
+		var hookID, deliveryID int64
+		ctx := context.Background()
+		if err := store.Get(ctx, db, &hookID, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`); err != nil {
+			t.Fatal(err)
+		}
+		publishTo(t, app, "hooked", []int64{f.Provider.ID})
+		if err := store.Get(ctx, db, &deliveryID, `SELECT id FROM webhook_deliveries WHERE webhook_id = ?`, hookID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Exec(ctx, db, `UPDATE webhook_deliveries SET state = 'failed', attempts = 12, last_error = 'HTTP 502' WHERE id = ?`, deliveryID); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			res := get(t, admin, app.URL+"/settings/webhooks/"+itoa(hookID), "Accept-Language", lang)
+			html := body(t, res)
+			if res.StatusCode != 200 || !strings.Contains(html, "HTTP 502") || !strings.Contains(html, fmt.Sprintf("/settings/webhook-deliveries/%d/redeliver", deliveryID)) ||
+				strings.Contains(html, ">webhooks.") {
+				t.Fatalf("%s deliveries page: %d", lang, res.StatusCode)
+			}
+		}
+		// Another vendor's admin finds nothing.
+		other := app.Browser(t)
+		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		if res := get(t, other, app.URL+"/settings/webhooks/"+itoa(hookID)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another vendor reads the webhook: %d", res.StatusCode)
+		}
+		if res, _ := post(t, other, app.URL+"/settings/webhook-deliveries/"+itoa(deliveryID)+"/redeliver", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another vendor re-sends: %d", res.StatusCode)
+		}
+		if res, _ := post(t, admin, app.URL+"/settings/webhook-deliveries/"+itoa(deliveryID)+"/redeliver", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("redeliver: %d", res.StatusCode)
+		}
+		var state string
+		if err := store.Get(ctx, db, &state, `SELECT state FROM webhook_deliveries WHERE id = ?`, deliveryID); err != nil || state != "pending" {
+			t.Fatalf("after re-send: %s %v", state, err)
+		}
+		if res, _ := post(t, admin, app.URL+"/settings/webhooks/"+itoa(hookID)+"/disable", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("disable: %d", res.StatusCode)
+		}
+		if html := body(t, get(t, admin, app.URL+"/settings/webhooks/"+itoa(hookID))); strings.Contains(html, "/disable") {
+			t.Error("a disabled webhook still offers to disable")
+		}
+	})
+}
+
+// The content security policy forbids inline scripts and style attributes.
+func TestNotificationTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
+	for _, name := range []string{"notifications.html", "webhooks.html", "webhook.html", "layout.html", "profile.html"} {
+		b, err := os.ReadFile(filepath.Join("templates", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := string(b); strings.Contains(s, "style=") || strings.Contains(s, "<script>") || regexp.MustCompile(`\son[a-z]+=`).MatchString(s) {
+			t.Errorf("%s has inline style or script", name)
+		}
+	}
+}
