@@ -189,7 +189,7 @@ var rules = map[Action]grant{
 	AuditRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
 
 	RequestCreate:       {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Customer: {Own}},
-	RequestRead:         all(everyone, Own),
+	RequestRead:         merge(all(everyone, Own), grant{Technician: {Own, Self}}),
 	RequestHandle:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
 	RequestAssign:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
 	FieldWork:           {Technician: {Self}},

@@ -3,7 +3,6 @@ package servicerequest
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -111,7 +110,7 @@ func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, s
 			return err
 		}
 		scope := policy.Unrelated
-		if actor.Operator || actor.OrgID == t.VendorID {
+		if actor.Operator || actor.OrgID == t.VendorID || actor.OrgID == t.ProviderID {
 			scope = policy.Own
 		}
 		if !policy.Allowed(actor, policy.ScopeExceptionGrant, scope) {
@@ -129,20 +128,4 @@ func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, s
 			map[string]any{"serial_number": t.Serial, "reason": reason, "expires_at": now.AddDate(0, 0, days)})
 	})
 	return id, err
-}
-
-// RefreshOpen recomputes the clock projection of every open request, as
-// time passes (a running clock becomes breached) and after a calendar
-// changes. It returns how many requests it recomputed.
-func (s *Service) RefreshOpen(ctx context.Context, now time.Time) (int, error) {
-	var ids []int64
-	if err := store.Select(ctx, s.DB, &ids, `SELECT id FROM service_requests WHERE status NOT IN ('resolved', 'cancelled') ORDER BY id`); err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		if err := s.refresh(ctx, s.DB, id, now.UTC()); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
 }

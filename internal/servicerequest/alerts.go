@@ -1,0 +1,114 @@
+package servicerequest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+)
+
+// Publisher records notifications inside a transaction (notify.Service).
+type Publisher interface {
+	Publish(ctx context.Context, tx store.Queryer, now time.Time, ev notify.Event) (notify.Published, error)
+}
+
+// WarnShare is the share of a clock's allowed working time at which the
+// people on the request are warned.
+const WarnShare = 0.75
+
+// Alert returns the notification a clock calls for at now, if any: a
+// warning once WarnShare of its time is used, and a breach once it is
+// late. The dedupe key makes each one go out once.
+func Alert(r Request, c sla.Clock) (notify.Event, bool) {
+	var ev notify.Event
+	switch {
+	case c.State == sla.StateBreached && c.MetAt == nil:
+		ev = notify.Event{Kind: "clock.breached", DedupeKey: fmt.Sprintf("clock.breached:request:%d:%s", r.ID, c.Kind),
+			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline missed", r.Number, c.Kind), "zh-CN": fmt.Sprintf("%s：%s已超时", r.Number, clockZH[c.Kind])},
+			Body: notify.Localized{"en": fmt.Sprintf("The %s deadline of %s (%s %s) passed at %s.", c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
+				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+	case c.State == sla.StateRunning && c.ElapsedShare >= WarnShare:
+		ev = notify.Event{Kind: "clock.warning", DedupeKey: fmt.Sprintf("clock.warning:75:request:%d:%s", r.ID, c.Kind),
+			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline at %s", r.Number, c.Kind, c.DueAt.In(shanghai).Format("01-02 15:04")), "zh-CN": fmt.Sprintf("%s：%s将于 %s 到期", r.Number, clockZH[c.Kind], c.DueAt.In(shanghai).Format("01-02 15:04"))},
+			Body: notify.Localized{"en": fmt.Sprintf("%.0f%% of the %s time of %s (%s %s) is used; it is due at %s.", c.ElapsedShare*100, c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
+				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已用去 %.0f%%，将于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.ElapsedShare*100, c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+	default:
+		return ev, false
+	}
+	ev.Link = fmt.Sprintf("/requests/%d", r.ID)
+	ev.Data = map[string]any{"request_id": r.ID, "number": r.Number, "clock": c.Kind, "due_at": c.DueAt, "state": c.State, "elapsed_share": c.ElapsedShare}
+	ev.OrgIDs = []int64{r.ProviderID, r.VendorID}
+	return ev, true
+}
+
+var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限"}
+
+// Watch recomputes the clocks of every open request, stores the projection,
+// and tells the provider's dispatchers and admins and the assigned
+// technicians when a clock nears or passes its deadline. It is the periodic
+// clock job; each alert goes out once.
+func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (alerts int, err error) {
+	var ids []int64
+	if err := store.Select(ctx, s.DB, &ids, `SELECT id FROM service_requests WHERE status NOT IN ('resolved', 'cancelled') ORDER BY id`); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		n, err := s.watchOne(ctx, pub, id, now.UTC())
+		if err != nil {
+			return alerts, fmt.Errorf("watch request %d: %w", id, err)
+		}
+		alerts += n
+	}
+	return alerts, nil
+}
+
+func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now time.Time) (int, error) {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	r, err := GetRequest(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	events, err := Events(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	clocks, err := s.clocks(ctx, tx, r, events, now)
+	if err != nil {
+		return 0, err
+	}
+	if err := saveProjection(ctx, tx, id, clocks); err != nil {
+		return 0, err
+	}
+	n := 0
+	if pub != nil {
+		var recipients []int64
+		if err := store.Select(ctx, tx, &recipients, `SELECT id FROM users WHERE org_id = ? AND active AND role IN (?, ?)
+			UNION SELECT technician_id FROM work_orders WHERE request_id = ? AND status IN ('assigned', 'on_site')`,
+			r.ProviderID, policy.Dispatcher, policy.ProviderAdmin, id); err != nil {
+			return 0, err
+		}
+		for _, c := range clocks {
+			ev, ok := Alert(r, c)
+			if !ok {
+				continue
+			}
+			ev.UserIDs = recipients
+			res, err := pub.Publish(ctx, tx, now, ev)
+			if err != nil {
+				return 0, err
+			}
+			if !res.Duplicate {
+				n++
+			}
+		}
+	}
+	return n, tx.Commit()
+}

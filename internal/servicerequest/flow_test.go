@@ -1,0 +1,286 @@
+package servicerequest_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/calendar/registry"
+	"aftersales/internal/coverage"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/sla"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// units stands in for the installed base: three products of the
+// fixture's customer, as the agreement's scope sees them.
+func units(agreementID int64, f *testutil.Fixture) coverage.UnitFinder {
+	byserial := map[string]coverage.Unit{
+		"IN-SCOPE-1":  {ID: 1, Serial: "IN-SCOPE-1", Model: "HC-CNC-850", Division: "320505", Address: "苏州市虎丘区", CustomerOrgID: f.Customer.ID, VendorID: f.Vendor.ID, AgreementID: agreementID},
+		"NOT-COVERED": {ID: 2, Serial: "NOT-COVERED", Model: "HC-PRESS-200", Division: "320505", CustomerOrgID: f.Customer.ID, VendorID: f.Vendor.ID, AgreementID: agreementID},
+		"OUT-OF-AREA": {ID: 3, Serial: "OUT-OF-AREA", Model: "HC-CNC-850", Division: "110105", CustomerOrgID: f.Customer.ID, VendorID: f.Vendor.ID, AgreementID: agreementID},
+	}
+	return func(_ context.Context, _ store.Queryer, serial string) (coverage.Unit, error) {
+		u, ok := byserial[serial]
+		if !ok {
+			return u, problem.Field("serial_number", "no product with serial number %q", serial)
+		}
+		return u, nil
+	}
+}
+
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func setup(t *testing.T, db *store.DB, c *clock) (*servicerequest.Service, *testutil.Fixture) {
+	t.Helper()
+	ctx := context.Background()
+	f := testutil.Seed(t, db)
+	vendor := f.Users[policy.VendorAdmin].Actor()
+	agreements := &agreement.Service{DB: db, Now: c.Now}
+	d, err := agreements.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "T-1", Terms: agreement.Terms{
+		Term:          agreement.Term{Start: "2026-01-01", End: "2027-12-31"},
+		CoveredModels: []string{"HC-CNC-850"}, ServiceArea: []string{"32", "31"},
+		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation},
+		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
+		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
+		SatisfactionPermille: 900, RetentionMonths: 36,
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30}, AdjustmentLeadDays: 30,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agreements.ChangeStatus(ctx, vendor, d.ID, agreement.Transition{To: agreement.Active, Reason: "signed"}, d.Version); err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New(db)
+	return &servicerequest.Service{DB: db, Now: c.Now, Resolve: coverage.Resolver{Units: units(d.ID, f)}, Calendars: reg.Get}, f
+}
+
+var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+
+func TestTheWholeServiceFlow(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)} // Wednesday 15:30 in Shanghai
+		svc, f := setup(t, db, c)
+		customer := f.Users[policy.Customer].Actor()
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		tech := f.Users[policy.Technician].Actor()
+
+		// Scope is checked on every request; each refusal has its reason.
+		for serial, reason := range map[string]string{"NOT-COVERED": "model_not_covered", "OUT-OF-AREA": "outside_service_area"} {
+			_, err := svc.Create(ctx, customer, servicerequest.NewRequest{SerialNumber: serial, ServiceItem: "repair", Priority: "general", Description: "x"})
+			p, ok := problem.As(err)
+			if !ok || p.Reason != reason {
+				t.Fatalf("%s: %v, want %s", serial, err, reason)
+			}
+		}
+		if _, err := svc.Create(ctx, customer, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "maintenance", Priority: "general", Description: "x"}); !strings.Contains(errReason(err), "service_item_not_covered") {
+			t.Fatalf("item: %v", err)
+		}
+		if _, err := svc.Create(ctx, f.OtherAdmin.Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x"}); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("another vendor filed for our unit: %v", err)
+		}
+
+		v, err := svc.Create(ctx, customer, servicerequest.NewRequest{SerialNumber: "in-scope-1 ", ServiceItem: "repair", Priority: "emergency",
+			Description: "主轴异响，停机", ContactName: "刘经理", ContactPhone: "13812345678", Channel: servicerequest.Portal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status != servicerequest.Received || len(v.Clocks) != 2 || !strings.HasPrefix(v.Number, "SR2611-") {
+			t.Fatalf("created %+v", v.Request)
+		}
+		resp, _ := findClock(v.Clocks, sla.Response)
+		if want := c.now.Add(2 * time.Hour); !resp.DueAt.Equal(want) || resp.State != sla.StateRunning {
+			t.Fatalf("response clock %v %s, want %v", resp.DueAt, resp.State, want)
+		}
+
+		// The customer sees it; a technician not assigned does not.
+		if _, err := svc.Get(ctx, customer, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Get(ctx, tech, v.ID); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("unassigned technician: %v", err)
+		}
+
+		// 90 minutes later the dispatcher responds: the response clock is met.
+		c.now = c.now.Add(90 * time.Minute)
+		v, err = svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded", Note: "called the customer"}, v.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := findClock(v.Clocks, sla.Response); resp.State != sla.StateMet {
+			t.Fatalf("response after responding: %s", resp.State)
+		}
+		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded"}, v.Version-1); !problem.Is(err, problem.PreconditionFailed) {
+			t.Fatalf("stale version: %v", err)
+		}
+		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "paused", Reason: "weather"}, v.Version); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("pause for a reason not allowed: %v", err)
+		}
+		if _, err := svc.Act(ctx, customer, v.ID, servicerequest.Action{Kind: "note", Note: "please hurry"}, v.Version); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("customer handling: %v", err)
+		}
+
+		wo, err := svc.Assign(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID,
+			WindowStart: c.now.Add(time.Hour), WindowEnd: c.now.Add(3 * time.Hour)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Assign(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: dispatcher.UserID,
+			WindowStart: c.now, WindowEnd: c.now.Add(time.Hour)}, 0); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("assigning a dispatcher as technician: %v", err)
+		}
+
+		// Field work in order; steps out of order are refused.
+		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("check out before check in: %v", err)
+		}
+		if _, err := svc.Field(ctx, dispatcher, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("dispatcher doing field work: %v", err)
+		}
+		c.now = c.now.Add(2 * time.Hour)
+		lat, lng := 31.3, 120.6
+		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in", Lat: &lat, Lng: &lng}, wo.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ = svc.Get(ctx, tech, v.ID)
+		if on, _ := findClock(v.Clocks, sla.OnSite); on.State != sla.StateMet || v.Status != servicerequest.OnSite {
+			t.Fatalf("on site: %s %s", on.State, v.Status)
+		}
+		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "record", Diagnosis: "轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承"}, wo.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("check out without sign-off: %v", err)
+		}
+		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("a signature that is not a PNG: %v", err)
+		}
+		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wo.Status != servicerequest.WOCompleted || wo.RecordID == nil {
+			t.Fatalf("checked out: %+v", wo)
+		}
+		v, _ = svc.Get(ctx, customer, v.ID)
+		if v.Status != servicerequest.Resolved {
+			t.Fatalf("request after a fix: %s", v.Status)
+		}
+		rec, err := record.Get(ctx, db, *wo.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"主轴异响", "更换主轴轴承", "刘经理", "IN-SCOPE-1", "T-1", "signature_sha256"} {
+			if !strings.Contains(rec.ContentJSON, want) {
+				t.Errorf("record lacks %q: %s", want, rec.ContentJSON)
+			}
+		}
+		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) != 0 || res.Records != 1 {
+			t.Fatalf("verify: %+v %v", res, err)
+		}
+		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded"}, v.Version); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("acting on a resolved request: %v", err)
+		}
+	})
+}
+
+func TestScopeExceptionAndConsultation(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	c := &clock{now: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
+	svc, f := setup(t, db, c)
+	vendor := f.Users[policy.VendorAdmin].Actor()
+	if _, err := svc.GrantScopeException(ctx, f.Users[policy.Dispatcher].Actor(), "OUT-OF-AREA", "goodwill", 7); !problem.Is(err, problem.Forbidden) {
+		t.Fatalf("dispatcher granting: %v", err)
+	}
+	if _, err := svc.GrantScopeException(ctx, vendor, "OUT-OF-AREA", "goodwill: key customer visiting Beijing", 7); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.Create(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "OUT-OF-AREA", ServiceItem: "consultation", Priority: "general", Description: "How to recalibrate?"})
+	if err != nil || !v.ScopeException {
+		t.Fatalf("with exception: %v %+v", err, v.Request)
+	}
+	// The exception is used once.
+	if _, err := svc.Create(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "OUT-OF-AREA", ServiceItem: "repair", Priority: "general", Description: "again"}); errReason(err) != "outside_service_area" {
+		t.Fatalf("second use: %v", err)
+	}
+	v, err = svc.Answer(ctx, f.Users[policy.Dispatcher].Actor(), v.ID, "See manual chapter 7; run CAL-2.", v.Version)
+	if err != nil || v.Status != servicerequest.Resolved {
+		t.Fatalf("answer: %v", err)
+	}
+	if resp, _ := findClock(v.Clocks, sla.Response); resp.State != sla.StateMet {
+		t.Fatalf("consultation response clock: %s", resp.State)
+	}
+}
+
+func TestWatchWarnsOnceThenReportsTheBreach(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c)
+		pub := &notify.Service{DB: db, Now: c.Now}
+		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency", Description: "down"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM notifications WHERE user_id = ?`, f.Users[policy.Dispatcher].ID); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n, err := svc.Watch(ctx, pub, c.now.Add(30*time.Minute)); err != nil || n != 0 || count() != 0 {
+			t.Fatalf("at 25%%: %d alerts, %v", n, err)
+		}
+		if n, err := svc.Watch(ctx, pub, c.now.Add(95*time.Minute)); err != nil || n != 1 || count() != 1 {
+			t.Fatalf("at 79%%: %d alerts, %v", n, err)
+		}
+		if n, _ := svc.Watch(ctx, pub, c.now.Add(100*time.Minute)); n != 0 {
+			t.Fatalf("warning repeated: %d", n)
+		}
+		if n, _ := svc.Watch(ctx, pub, c.now.Add(3*time.Hour)); n != 1 || count() != 2 {
+			t.Fatalf("breach: %d alerts, %d notifications", n, count())
+		}
+		page, err := svc.List(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.Filter{Breached: ptrBool(true)})
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != v.ID {
+			t.Fatalf("breached list: %+v %v", page, err)
+		}
+	})
+}
+
+func ptrBool(b bool) *bool { return &b }
+
+func errReason(err error) string {
+	if p, ok := problem.As(err); ok {
+		return p.Reason
+	}
+	return ""
+}
+
+func findClock(cs []sla.Clock, k sla.ClockKind) (sla.Clock, bool) {
+	for _, c := range cs {
+		if c.Kind == k {
+			return c, true
+		}
+	}
+	return sla.Clock{}, false
+}
