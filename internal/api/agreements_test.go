@@ -17,7 +17,8 @@ var (
 	adjustmentReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin}
 	// postWithIfMatch are the POST operations that change an existing
 	// resource and so require If-Match.
-	postWithIfMatch = map[string]bool{"create-agreement-version": true, "change-agreement-status": true}
+	postWithIfMatch = map[string]bool{"create-agreement-version": true, "change-agreement-status": true,
+		"act-on-service-request": true, "answer-consultation": true, "record-field-step": true}
 )
 
 // today is the date in Shanghai, plus days.

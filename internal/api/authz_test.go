@@ -106,13 +106,70 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"list-webhook-deliveries":    {method: "GET", path: "/webhooks/%WEBHOOK%/deliveries", allowed: []policy.Role{policy.VendorAdmin}},
 		"get-webhook-delivery":       {method: "GET", path: "/webhook-deliveries/%DELIVERY%", allowed: []policy.Role{policy.VendorAdmin}},
 		"redeliver-webhook-delivery": {method: "POST", path: "/webhook-deliveries/%DELIVERY%/redeliver", allowed: []policy.Role{policy.VendorAdmin}},
+		// Service requests: %REQUEST% is a fresh repair request on the
+		// fixture's unit, %CONSULT% a consultation, %WO% a visit assigned to
+		// the fixture's technician; all filed by the dispatcher.
+		"list-service-requests": {method: "GET", path: "/service-requests", allowed: all},
+		"create-service-request": {method: "POST", path: "/service-requests", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "walk"}
+		}, allowed: []policy.Role{policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}},
+		"get-service-request": {method: "GET", path: "/service-requests/%REQUEST%", allowed: requestReaders},
+		"act-on-service-request": {method: "POST", path: "/service-requests/%REQUEST%/actions", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"kind": "note", "note": "walk"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"answer-consultation": {method: "POST", path: "/service-requests/%CONSULT%/answer", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"answer": "See the manual, chapter 7."}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"create-work-order": {method: "POST", path: "/service-requests/%REQUEST%/work-orders", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"get-work-order": {method: "GET", path: "/work-orders/%WO%", allowed: all},
+		"record-field-step": {method: "POST", path: "/work-orders/%WO%/steps", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"kind": "check_in"}
+		}, allowed: []policy.Role{policy.Technician}},
+		"grant-scope-exception": {method: "POST", path: "/scope-exceptions", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"serial_number": "FX100-0001", "reason": "goodwill", "valid_days": 7}
+		}, allowed: []policy.Role{policy.VendorAdmin}},
 	}
+}
+
+// requestReaders: the parties of the request; a technician only once assigned.
+var requestReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}
+
+// withRequests fills the service request placeholders of a path.
+func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path string) string {
+	t.Helper()
+	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
+	file := func(item string) int64 {
+		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": item, "priority": "general", "description": "walk"})
+		var out struct{ ID int64 }
+		res.JSON(t, &out)
+		if res.Status != 201 {
+			t.Fatalf("file a request: %d %s", res.Status, res.Body)
+		}
+		return out.ID
+	}
+	if strings.Contains(path, "%REQUEST%") {
+		path = strings.ReplaceAll(path, "%REQUEST%", fmt.Sprint(file("repair")))
+	}
+	if strings.Contains(path, "%CONSULT%") {
+		path = strings.ReplaceAll(path, "%CONSULT%", fmt.Sprint(file("consultation")))
+	}
+	if strings.Contains(path, "%WO%") {
+		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", file("repair")), map[string]any{
+			"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+		var out struct{ ID int64 }
+		res.JSON(t, &out)
+		path = strings.ReplaceAll(path, "%WO%", fmt.Sprint(out.ID))
+	}
+	return path
 }
 
 func TestAuthorizationWalk(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
+		testutil.SeedService(t, db, f)
 		cases := walk(f)
 		spec := app.Server.API.OpenAPI()
 		for path, item := range spec.Paths {
@@ -146,6 +203,7 @@ func TestAuthorizationWalk(t *testing.T) {
 						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
 					path = withAgreements(t, app, f, path)
+					path = withRequests(t, app, f, path)
 					path = withNotifications(t, app, f, role, path)
 					var body any
 					if c.body != nil {

@@ -25,8 +25,8 @@ type clockOut struct {
 
 type requestOut struct {
 	servicerequest.Request
-	Clocks []clockOut             `json:"clocks"`
-	Events []servicerequest.Event `json:"events,omitempty"`
+	Clocks []clockOut                    `json:"clocks"`
+	Events []servicerequest.RequestEvent `json:"events,omitempty"`
 }
 
 func toRequestOut(v servicerequest.View) requestOut {

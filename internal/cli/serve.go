@@ -70,6 +70,11 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	runner.Handle("clocks.watch", func(ctx context.Context, _ json.RawMessage) error {
+		_, err := srv.Requests.Watch(ctx, srv.Notify, runner.Now())
+		return err
+	})
+	runner.Every("clocks.watch", time.Minute)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)

@@ -114,5 +114,8 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 	if err := loadAgreements(ctx, &agreement.Service{DB: db, Now: now}, ids, admins); err != nil {
 		return nil, err
 	}
+	if err := loadUnits(ctx, db, now().UTC(), ids); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }

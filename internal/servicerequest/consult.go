@@ -51,13 +51,13 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 			return err
 		}
 		if !hasEvent(events, string(sla.Responded)) {
-			ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: string(sla.Responded), At: now, ActorID: &actor.UserID, Actor: actor.Label()})
+			ev, err := appendEvent(ctx, tx, RequestEvent{RequestID: id, Kind: string(sla.Responded), At: now, ActorID: &actor.UserID, Actor: actor.Label()})
 			if err != nil {
 				return err
 			}
 			events = append(events, ev)
 		}
-		ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label(), Note: answer})
+		ev, err := appendEvent(ctx, tx, RequestEvent{RequestID: id, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label(), Note: answer})
 		if err != nil {
 			return err
 		}
@@ -96,6 +96,9 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, serial, reason string, days int) (int64, error) {
 	now := s.Now().UTC()
 	var id int64
+	if len(policy.Granted(actor.Role, policy.ScopeExceptionGrant)) == 0 && !actor.Operator {
+		return 0, problem.New(problem.Forbidden, "only the vendor grants exceptions to an agreement's scope")
+	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		var fs problem.Fields
 		problem.CheckText(&fs, "reason", strings.TrimSpace(reason), true, 2000)

@@ -73,7 +73,7 @@ type Request struct {
 
 // Event is one entry of a request's history. Clocks are computed from the
 // events; nothing else about time is stored.
-type Event struct {
+type RequestEvent struct {
 	ID        int64     `db:"id" json:"-"`
 	RequestID int64     `db:"request_id" json:"-"`
 	Seq       int64     `db:"seq" json:"seq"`
@@ -97,7 +97,7 @@ const (
 )
 
 // SLAEvents maps a history to the events the clocks are computed from.
-func SLAEvents(events []Event) []sla.Event {
+func SLAEvents(events []RequestEvent) []sla.Event {
 	out := make([]sla.Event, 0, len(events))
 	for _, e := range events {
 		k := sla.EventKind(e.Kind)

@@ -58,6 +58,8 @@ type Service struct {
 	Now       func() time.Time
 	Resolve   Resolver
 	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
+	// Notify, when set, tells technicians of visits assigned to them.
+	Notify Publisher
 }
 
 // NewRequest is a request as filed.
@@ -97,8 +99,8 @@ func (n *NewRequest) Validate() error {
 // View is a request with its history and clocks at a moment.
 type View struct {
 	Request
-	Clocks []sla.Clock `json:"clocks"`
-	Events []Event     `json:"events,omitempty"`
+	Clocks []sla.Clock    `json:"clocks"`
+	Events []RequestEvent `json:"events,omitempty"`
 }
 
 // scopeOf tells how a request relates to the actor.
@@ -140,9 +142,12 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		}
 		// Filing is allowed to the parties of the unit's agreement and to its owner.
 		if !actor.Operator && actor.UserID != 0 {
-			scope := scopeOf(actor, r, false)
-			if !policy.Allowed(actor, policy.RequestCreate, scope) || actor.OrgID == r.VendorID && actor.Role == policy.Customer {
-				return problem.Field("serial_number", "no product with this serial number is yours to report")
+			if len(policy.Granted(actor.Role, policy.RequestCreate)) == 0 {
+				return problem.New(problem.Forbidden, "role %s does not file service requests", actor.Role)
+			}
+			if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
+				// The same answer as for an unknown serial: nothing leaks across tenants.
+				return problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
 			}
 		}
 		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem); serr != nil {
@@ -163,7 +168,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return err
 			}
 		}
-		ev, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
+		ev, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
 			Actor: actorLabel(actor, n.Channel), Priority: n.Priority, Note: string(n.Channel)})
 		if err != nil {
 			return err
@@ -171,7 +176,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.create", "service_request", r.ID, nil, r); err != nil {
 			return err
 		}
-		out = View{Request: r, Events: []Event{ev}}
+		out = View{Request: r, Events: []RequestEvent{ev}}
 		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
 			return err
 		}
@@ -196,7 +201,7 @@ func useScopeException(ctx context.Context, q store.Queryer, unitID int64, now t
 }
 
 // clocks computes a request's clocks from its events at now.
-func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events []Event, now time.Time) ([]sla.Clock, error) {
+func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events []RequestEvent, now time.Time) ([]sla.Clock, error) {
 	at, err := s.Resolve.Agreement(ctx, q, r.AgreementID, r.ReceivedAt)
 	if err != nil {
 		return nil, err
@@ -269,7 +274,7 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 		if err != nil {
 			return err
 		}
-		ev, err := appendEvent(ctx, tx, Event{RequestID: id, Kind: a.Kind, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
+		ev, err := appendEvent(ctx, tx, RequestEvent{RequestID: id, Kind: a.Kind, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
 			Priority: a.Priority, Reason: a.Reason, Note: a.Note})
 		if err != nil {
 			return err
@@ -292,7 +297,7 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 
 // applyAction validates an action against the request's state and terms
 // and returns the resulting status and priority.
-func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, events []Event, a Action) (Status, string, error) {
+func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, events []RequestEvent, a Action) (Status, string, error) {
 	var fs problem.Fields
 	problem.CheckText(&fs, "note", a.Note, false, 2000)
 	if err := fs.Err(); err != nil {
@@ -363,7 +368,7 @@ func joinReasons(rs []sla.PauseReason) string {
 	return strings.Join(out, ", ")
 }
 
-func hasEvent(events []Event, kind string) bool {
+func hasEvent(events []RequestEvent, kind string) bool {
 	for _, e := range events {
 		if e.Kind == kind {
 			return true
@@ -372,7 +377,7 @@ func hasEvent(events []Event, kind string) bool {
 	return false
 }
 
-func isPaused(events []Event) bool {
+func isPaused(events []RequestEvent) bool {
 	paused := false
 	for _, e := range events {
 		switch e.Kind {

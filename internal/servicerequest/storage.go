@@ -56,7 +56,7 @@ func GetRequest(ctx context.Context, q store.Queryer, id int64) (Request, error)
 }
 
 // appendEvent adds the next event to a request's history.
-func appendEvent(ctx context.Context, q store.Queryer, e Event) (Event, error) {
+func appendEvent(ctx context.Context, q store.Queryer, e RequestEvent) (RequestEvent, error) {
 	if err := store.Get(ctx, q, &e.Seq, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_events WHERE request_id = ?`, e.RequestID); err != nil {
 		return e, err
 	}
@@ -67,8 +67,8 @@ func appendEvent(ctx context.Context, q store.Queryer, e Event) (Event, error) {
 }
 
 // Events loads a request's history in order.
-func Events(ctx context.Context, q store.Queryer, requestID int64) ([]Event, error) {
-	var out []Event
+func Events(ctx context.Context, q store.Queryer, requestID int64) ([]RequestEvent, error) {
+	var out []RequestEvent
 	err := store.Select(ctx, q, &out, `SELECT id, request_id, seq, kind, at, actor_id, actor, priority, reason, note
 		FROM request_events WHERE request_id = ? ORDER BY seq`, requestID)
 	return out, err

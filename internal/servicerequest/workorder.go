@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/sla"
@@ -157,7 +159,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			kind = "reassigned"
 		}
 		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(shanghai).Format("15:04") + " " + a.Note)
-		if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
 			return err
 		}
 		if r.Status == Received || r.Status == Responded {
@@ -170,6 +172,18 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 		}
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
 			return err
+		}
+		if s.Notify != nil {
+			when := a.WindowStart.In(shanghai).Format("01-02 15:04")
+			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
+				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/jobs/%d", out.ID),
+				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
+				Subject:   notify.Localized{"en": r.Number + ": visit on " + when, "zh-CN": r.Number + "：" + when + " 上门"},
+				Body: notify.Localized{"en": fmt.Sprintf("%s %s at %s, %s.", r.Model, r.SerialNumber, r.SiteAddress, when),
+					"zh-CN": fmt.Sprintf("%s %s，%s，%s。", r.Model, r.SerialNumber, r.SiteAddress, when)},
+				Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
+				return err
+			}
 		}
 		return s.refresh(ctx, tx, r.ID, now)
 	})
@@ -271,7 +285,7 @@ func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng = WOOnSite, &now, st.Lat, st.Lng
-		if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.CheckedIn), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.CheckedIn), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
 			return err
 		}
 		if r.Status != OnSite {
@@ -328,7 +342,7 @@ func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 		}
 		w.RecordID = &rec.ID
 		if st.Result == "fixed" {
-			if _, err := appendEvent(ctx, tx, Event{RequestID: r.ID, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
+			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
 				return err
 			}
 			_, err = updateStatus(ctx, tx, r, Resolved, r.Priority, now)

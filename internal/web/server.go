@@ -19,7 +19,9 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/api"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/coverage"
 	"aftersales/internal/i18n"
+	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
@@ -47,8 +49,7 @@ type Server struct {
 	Orgs      *org.Service
 	Accounts  *account.Service
 	Calendars *registry.Service
-	// Requests: service requests, work orders and field work (nil until the
-	// installed base and agreements resolve units).
+	// Requests: service requests, work orders and field work.
 	Requests *servicerequest.Service
 	Jobs     *jobs.Runner
 	Sessions *scs.SessionManager
@@ -90,6 +91,8 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
+	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
+		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -113,7 +116,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.metrics = newMetrics(reg)
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
-		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify})
+		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

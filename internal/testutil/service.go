@@ -1,0 +1,53 @@
+package testutil
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+)
+
+// ServiceFixture is an active agreement between the fixture's Vendor and
+// Provider with one installed unit at the Customer's site, in scope.
+type ServiceFixture struct {
+	AgreementID int64
+	Serial      string
+}
+
+// SeedService adds an agreement and a unit to a Fixture.
+func SeedService(t testing.TB, db *store.DB, f *Fixture) ServiceFixture {
+	t.Helper()
+	ctx := context.Background()
+	vendor := f.Users[policy.VendorAdmin].Actor()
+	svc := &agreement.Service{DB: db, Now: time.Now}
+	d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "FIX-1", Terms: agreement.Terms{
+		Term:          agreement.Term{Start: "2025-01-01", End: "2099-12-31"},
+		CoveredModels: []string{"FX-100"}, ServiceArea: []string{"32"},
+		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation},
+		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
+		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
+		SatisfactionPermille: 900, RetentionMonths: 36,
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30}, AdjustmentLeadDays: 30,
+	}})
+	if err != nil {
+		t.Fatalf("seed agreement: %v", err)
+	}
+	if _, err := svc.ChangeStatus(ctx, vendor, d.ID, agreement.Transition{To: agreement.Active, Reason: "signed"}, d.Version); err != nil {
+		t.Fatalf("activate agreement: %v", err)
+	}
+	sf := ServiceFixture{AgreementID: d.ID, Serial: "FX100-0001"}
+	_, err = installedbase.Load(ctx, db, time.Now(), installedbase.Seed{VendorID: f.Vendor.ID,
+		Models: []installedbase.Model{{Code: "FX-100", Name: "Fixture 100"}},
+		Sites: []installedbase.Site{{CustomerOrgID: f.Customer.ID, Name: "Plant", Address: "苏州市虎丘区 1 号", Division: "320505",
+			Lat: 31.31, Lng: 120.54, ContactName: "Liu", Phone: "13812345678"}},
+		Units: []installedbase.NewUnit{{Serial: sf.Serial, Model: "FX-100", Site: "Plant", InstallDate: "2025-03-01", WarrantyMonths: 24, AgreementID: d.ID}},
+	})
+	if err != nil {
+		t.Fatalf("seed unit: %v", err)
+	}
+	return sf
+}
