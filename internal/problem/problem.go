@@ -16,6 +16,7 @@ type Kind string
 
 const (
 	Invalid            Kind = "validation"
+	OutOfScope         Kind = "out-of-scope"
 	NotFound           Kind = "not-found"
 	Forbidden          Kind = "forbidden"
 	Unauthorized       Kind = "unauthorized"
@@ -39,6 +40,7 @@ var Kinds = []struct {
 	Meaning string
 }{
 	{Invalid, http.StatusUnprocessableEntity, "The request was understood but one or more fields are invalid; each is named in errors[].location."},
+	{OutOfScope, http.StatusUnprocessableEntity, "The request falls outside the service agreement's scope; reason is one of model_not_covered, outside_service_area, agreement_inactive, agreement_suspended, service_item_not_covered."},
 	{MalformedRequest, http.StatusBadRequest, "The body is not valid JSON or a parameter has the wrong type."},
 	{Unauthorized, http.StatusUnauthorized, "No valid session or API token was presented, or it has expired or been revoked."},
 	{Forbidden, http.StatusForbidden, "The caller is authenticated but its role may not do this here."},

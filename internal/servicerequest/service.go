@@ -156,7 +156,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return err
 			}
 			if !ok {
-				return &problem.Error{Kind: problem.Invalid, Reason: string(serr.Reason), Detail: serr.Message}
+				return &problem.Error{Kind: problem.OutOfScope, Reason: string(serr.Reason), Detail: serr.Message}
 			}
 			r.ScopeException = true
 		}

@@ -137,7 +137,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: ch})
 	if err != nil {
 		p, ok := problem.As(err)
-		if !ok || p.Kind != problem.Invalid {
+		if !ok || p.Kind != problem.Invalid && p.Kind != problem.OutOfScope {
 			s.fail(w, r, err)
 			return
 		}
