@@ -158,6 +158,18 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			}
 			kind = "reassigned"
 		}
+		// Booking a visit with the customer is the provider's response, if
+		// none was recorded before.
+		events, err := Events(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		if !hasEvent(events, string(sla.Responded)) {
+			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Responded), At: now, ActorID: nullID(actor.UserID),
+				Actor: actor.Label(), Note: "visit booked"}); err != nil {
+				return err
+			}
+		}
 		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(shanghai).Format("15:04") + " " + a.Note)
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
 			return err

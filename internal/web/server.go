@@ -67,6 +67,7 @@ type Server struct {
 	Notify *notify.Service
 
 	pages   *pages
+	qr      *qrLimits
 	metrics *metrics
 	handler http.Handler
 }
@@ -110,6 +111,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		s.Log.Error("session", "err", err, "request_id", requestID(r.Context()))
 		http.Error(w, "session error", http.StatusInternalServerError)
 	}
+	s.qr = newQRLimits()
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@
     canvas.addEventListener("pointerdown", function (e) {
       drawing = true;
       last = point(e);
-      canvas.setPointerCapture(e.pointerId);
+      try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* synthetic or already released */ }
       e.preventDefault();
     });
     canvas.addEventListener("pointermove", function (e) {

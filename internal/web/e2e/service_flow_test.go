@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/cli"
+	"aftersales/internal/demo"
+	"aftersales/internal/record"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// drawSignature draws a signature on the pad with pointer events, as a
+// finger would.
+const drawSignature = `(() => {
+  const c = document.getElementById('signature-pad');
+  const r = c.getBoundingClientRect();
+  const ev = (type, x, y) => c.dispatchEvent(new PointerEvent(type, {clientX: r.left + x, clientY: r.top + y, pointerId: 7, bubbles: true}));
+  ev('pointerdown', 20, 120);
+  for (let i = 0; i <= 40; i++) ev('pointermove', 20 + i * 6, 120 - 60 * Math.sin(i / 4));
+  ev('pointerup', 260, 100);
+  return document.getElementById('signature-field').value.length;
+})()`
+
+// The whole flow: a customer scans the QR label and files an emergency; the
+// dispatcher sees the clocks and assigns; the technician on a phone checks
+// in, records the work and gets a signature; the record is sealed and
+// verifies; a tampered record is detected.
+func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	var token string
+	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. Anyone holding the product scans its label, on a phone.
+	b := newBrowser(t, app)
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.open("/q/" + token)
+	b.mustSee("HC-CNC-850", demo.SerialInScope, "在保")
+	if strings.Contains(b.text(), "苏州精工") {
+		t.Fatal("the public QR page shows the owner")
+	}
+	b.save("qr-page-phone")
+	b.do(chromedp.SendKeys(`textarea[name=description]`, "主轴异响并报警 SP-17，已停机"), chromedp.Click(`input[name=stopped]`),
+		chromedp.SendKeys(`input[name=contact_name]`, "刘经理"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"),
+		chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
+	b.mustSee("已收到")
+	b.save("qr-filed-phone")
+
+	// 2. The dispatcher sees it first in the list, with its clocks, and assigns.
+	d := newBrowser(t, app)
+	d.login("dispatch@hengxin.example")
+	d.open("/requests")
+	d.mustSee("紧急", demo.SerialInScope)
+	d.shot("requests-dispatcher", true)
+	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
+	d.mustSee("响应时限", "到场时限", "计时中", "主轴异响")
+	today := time.Now().In(shanghai()).Format("2006-01-02")
+	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"),
+		chromedp.Click(`form[action$="/assign"] button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	d.mustSee("已预约")
+	d.shot("request-assigned", false)
+
+	// 3. The technician, on a phone.
+	tc := newBrowser(t, app)
+	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	tc.login("tech.li@hengxin.example")
+	tc.open("/jobs")
+	tc.mustSee("我的工单", demo.SerialInScope)
+	tc.save("jobs-phone")
+	tc.do(chromedp.Click(`.job-link`), chromedp.WaitVisible(`#checkin-form`))
+	tc.save("job-phone")
+	tc.do(chromedp.Click(`#checkin-form button`), chromedp.WaitVisible(`textarea[name=actions_taken]`))
+	tc.mustSee("已到场签到")
+	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
+		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"), chromedp.Click(`form:has(textarea[name=actions_taken]) button[type=submit]`),
+		chromedp.WaitVisible(`.flash`))
+	n, err := chromedp.Run(tc.ctx, chromedp.Evaluate[int](drawSignature))
+	if err != nil || n < 100 {
+		t.Fatalf("signature pad: %d %v", n, err)
+	}
+	tc.save("signature-phone")
+	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"), chromedp.Click(`form:has(#signature-field) button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	tc.mustSee("签名已保存", "刘经理")
+	tc.do(chromedp.Click(`form:has(select[name=result]) button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	tc.mustSee("服务记录已封存")
+	tc.save("checked-out-phone")
+
+	// 4. The request is resolved and its record sealed.
+	d.open("/requests?view=closed")
+	d.mustSee(demo.SerialInScope, "已解决")
+	res, err := record.Verify(ctx, db, 0)
+	if err != nil || res.Records != 1 || len(res.Breaks) != 0 {
+		t.Fatalf("verify: %+v %v", res, err)
+	}
+	var content string
+	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records`); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"更换主轴前轴承", "刘经理", demo.SerialInScope, "signature_sha256"} {
+		if !strings.Contains(content, want) {
+			t.Errorf("sealed record lacks %q", want)
+		}
+	}
+
+	// 5. Someone edits the record behind the application's back; the check finds it.
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER service_records_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE service_records SET content_json = replace(content_json, '更换', '检查')`); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := cli.Main(ctx, []string{"records", "verify", "--db", db.Source}, strings.NewReader(""), &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "BROKEN") {
+		t.Fatalf("tampering not detected: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+func shanghai() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}

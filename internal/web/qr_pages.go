@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+)
+
+// qrLimits bound how often the public QR page files requests: per product
+// label and per client address, in a sliding hour.
+type qrLimits struct {
+	perUnit, perAddress *account.Throttle
+}
+
+func newQRLimits() *qrLimits {
+	return &qrLimits{perUnit: account.NewThrottle(5, time.Hour), perAddress: account.NewThrottle(20, time.Hour)}
+}
+
+type qrData struct {
+	Unit       installedbase.Unit
+	InWarranty bool
+	Token      string
+	Number     string // the request just filed
+}
+
+// qrUnit resolves the label's token; an unknown or rotated one is a 404.
+func (s *Server) qrUnit(w http.ResponseWriter, r *http.Request) (installedbase.Unit, bool) {
+	u, err := installedbase.ByToken(r.Context(), s.DB, r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return u, false
+	}
+	return u, true
+}
+
+// qrPage is the public page a QR label on the product opens (扫码报修): it
+// shows the product, never its owner, and takes a request.
+func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.qrUnit(w, r)
+	if !ok {
+		return
+	}
+	v := s.newView(r, "qr.title", "")
+	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(s.Now().In(shanghai).Format("2006-01-02")), Token: r.PathValue("token"),
+		Number: r.URL.Query().Get("filed")}
+	s.render(w, r, http.StatusOK, "qr", v)
+}
+
+func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.qrUnit(w, r)
+	if !ok {
+		return
+	}
+	now := s.Now()
+	addr := clientAddress(r)
+	for _, lim := range []struct {
+		t   *account.Throttle
+		key string
+	}{{s.qr.perUnit, u.SerialNumber}, {s.qr.perAddress, addr}} {
+		if blocked, _ := lim.t.Blocked(lim.key, now); blocked {
+			s.fail(w, r, problem.New(problem.TooManyRequests, "too many requests from this label or address; call the service hotline"))
+			return
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	var fs problem.Fields
+	if f.Get("contact_phone") == "" {
+		fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
+	}
+	priority := "general"
+	if f.Get("stopped") == "on" {
+		priority = "emergency"
+	}
+	in := servicerequest.NewRequest{SerialNumber: u.SerialNumber, ServiceItem: "repair", Priority: priority, Description: f.Get("description"),
+		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: servicerequest.QRCode}
+	err := fs.Err()
+	var view servicerequest.View
+	if err == nil {
+		view, err = s.Requests.Create(r.Context(), policy.Actor{Email: "qr-code"}, in)
+	}
+	if err != nil {
+		p, isProblem := problem.As(err)
+		if !isProblem || p.Kind != problem.Invalid && p.Kind != problem.OutOfScope {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.newView(r, "qr.title", "")
+		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(now.In(shanghai).Format("2006-01-02")), Token: r.PathValue("token")}
+		v.Form = f
+		if p.Reason != "" {
+			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + s.msg(r, "qr.call_hotline")}
+		} else {
+			_ = formErrors(v, err)
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "qr", v)
+		return
+	}
+	s.qr.perUnit.Fail(u.SerialNumber, now)
+	s.qr.perAddress.Fail(addr, now)
+	http.Redirect(w, r, "/q/"+r.PathValue("token")+"?filed="+view.Number, http.StatusSeeOther)
+}
