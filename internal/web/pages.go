@@ -178,9 +178,6 @@ func (v *view) Nav() []navItem {
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
 	}
-	if policy.Allowed(v.User.Actor(), policy.WebhookManage, policy.Own) {
-		items = append(items, navItem{"webhooks", "/settings/webhooks", "nav.webhooks"})
-	}
 	return append(items, navItem{"profile", "/profile", "nav.profile"})
 }
 

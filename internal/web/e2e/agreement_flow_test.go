@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/store"
+)
+
+// A provider admin proposes an adjustment of the agreement in the browser;
+// the vendor admin reviews the versions and accepts it; the new version
+// takes effect no earlier than the agreed lead time.
+func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
+	app := newApp(t)
+	ctx := context.Background()
+	var id int64
+	if err := store.Get(ctx, app.DB, &id, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/agreements/%d", id)
+
+	p := newBrowser(t, app)
+	p.login("admin@hengxin.example")
+	p.open("/agreements")
+	p.mustSee("HC-HX-2026-001", "HC-YA-2026-002"[:0])
+	p.shot("agreements-provider", true)
+	p.open(page)
+	p.mustSee("HC-HX-2026-001", "版本历史", "调整申请")
+	p.shot("agreement-provider", false)
+
+	// Too early: the lead time is refused, naming the field.
+	p.open(page + "/adjustments/new")
+	p.do(chromedp.SetValue(`input[name=emergency_onsite_hours]`, "6"), chromedp.SetValue(`input[name=effective_from]`, time.Now().Format("2006-01-02")),
+		chromedp.SendKeys(`textarea[name=reason]`, "新增两名工程师，可缩短到场时间"), chromedp.Evaluate[chromedp.Void](`document.querySelector('form.terms-form').noValidate = true`),
+		chromedp.Click(`form.terms-form button[type=submit]`), chromedp.WaitVisible(`.err`))
+	p.shot("adjustment-too-early", false)
+
+	earliest := agreement.EarliestAdjustment(agreement.LocalDate(time.Now()), 30)
+	p.do(chromedp.SetValue(`input[name=effective_from]`, earliest), chromedp.Click(`form.terms-form button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	p.mustSee("待处理")
+	p.shot("adjustment-proposed", false)
+
+	v := newBrowser(t, app)
+	v.login("admin@haichuan.example")
+	v.open(page)
+	v.mustSee("待处理", "新增两名工程师")
+	v.shot("agreement-vendor-review", true)
+	before := versions(t, app.DB, id)
+	// Accept the newest pending request (the provider's, just made).
+	v.do(chromedp.Evaluate[chromedp.Void](`(() => { const forms = [...document.querySelectorAll('form[action$="/accept"]')]; forms[forms.length-1].querySelector('button.primary').click(); })()`),
+		chromedp.WaitVisible(`.flash`))
+	v.mustSee("已接受")
+	if after := versions(t, app.DB, id); after != before+1 {
+		t.Fatalf("versions %d -> %d after accepting", before, after)
+	}
+	var from string
+	if err := store.Get(ctx, app.DB, &from, `SELECT effective_from FROM agreement_versions WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if from < earliest {
+		t.Fatalf("accepted change effective %s, before the lead time allows (%s)", from, earliest)
+	}
+	v.open(fmt.Sprintf("%s/diff?from=%d&to=%d", page, before, before+1))
+	v.mustSee("6")
+	v.shot("agreement-diff", false)
+	if strings.Contains(v.text(), "500") {
+		t.Fatal("diff page failed")
+	}
+}
+
+func versions(t *testing.T, db *store.DB, id int64) int {
+	t.Helper()
+	var n int
+	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
