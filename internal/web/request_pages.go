@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -309,4 +310,52 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// requestAnswer answers a consultation from the request page.
+func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	_, err = s.Requests.Answer(r.Context(), u.Actor(), id, r.PostForm.Get("answer"), version)
+	s.afterRequestChange(w, r, u, id, err)
+}
+
+// requestsCSV exports the listed requests (the same filters as the page) as
+// CSV with a byte order mark, so that Excel and WPS open it as UTF-8.
+func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
+	q := r.URL.Query()
+	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="service-requests.csv"`)
+	cw := csv.NewWriter(w)
+	_, _ = w.Write([]byte("\xef\xbb\xbf"))
+	_ = cw.Write([]string{"number", "received_at", "status", "priority", "service_item", "serial_number", "model", "division", "address", "next_due_at", "breached", "description"})
+	for {
+		page, err := s.Requests.List(r.Context(), u.Actor(), f)
+		if err != nil {
+			s.Log.Error("export requests", "err", err)
+			return
+		}
+		for _, it := range page.Items {
+			due := ""
+			if it.NextDueAt != nil {
+				due = it.NextDueAt.In(shanghai).Format(time.RFC3339)
+			}
+			_ = cw.Write([]string{it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
+				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description})
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	cw.Flush()
 }

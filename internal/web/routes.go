@@ -55,6 +55,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.Requests != nil {
 		mux.HandleFunc("GET /requests", s.signedIn(s.requestsPage))
 		mux.HandleFunc("GET /requests/new", s.signedIn(s.requestNewPage))
+		mux.HandleFunc("GET /requests.csv", s.signedIn(s.requestsCSV))
+		mux.HandleFunc("POST /requests/{id}/answer", s.signedIn(s.requestAnswer))
 		mux.HandleFunc("POST /requests", s.signedIn(s.requestCreate))
 		mux.HandleFunc("GET /requests/{id}", s.signedIn(s.requestPage))
 		mux.HandleFunc("POST /requests/{id}/actions", s.signedIn(s.requestAct))

@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestRequestPages(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		c := app.Browser(t)
+		app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+		post := func(path string, form url.Values) *http.Response {
+			res, err := c.PostForm(app.URL+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		// Bad input is shown beside the field and nothing is filed.
+		res := post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {""}, "contact_phone": {"call me"}})
+		if html := body(t, res); res.StatusCode != 422 || strings.Count(html, `class="err"`) < 2 {
+			t.Fatalf("bad form: %d", res.StatusCode)
+		}
+		// Out of scope: the reason in words.
+		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"maintenance"}, "priority": {"general"}, "description": {"x"}})
+		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "does not cover this service item") && !strings.Contains(html, "协议不包含此服务项目") {
+			t.Fatalf("out of scope: %d", res.StatusCode)
+		}
+		var n int
+		_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM service_requests`)
+		if n != 0 {
+			t.Fatalf("%d requests after refused forms", n)
+		}
+		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {"How do I zero the axes?"}})
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/requests/") {
+			t.Fatalf("file: %d %s", res.StatusCode, loc)
+		}
+		html := body(t, get(t, c, app.URL+loc))
+		if !strings.Contains(html, `action="`+loc+`/answer"`) {
+			t.Fatal("a consultation has no answer form")
+		}
+		res = post(loc+"/answer", url.Values{"version": {"1"}, "answer": {"Menu > Axes > Zero, then confirm."}})
+		res.Body.Close()
+		if html := body(t, get(t, c, app.URL+loc, "Accept-Language", "en")); !strings.Contains(html, "Resolved") && !strings.Contains(html, "已解决") {
+			t.Fatal("answered consultation not resolved")
+		}
+		csv := body(t, get(t, c, app.URL+"/requests.csv"))
+		if !strings.HasPrefix(csv, "\xef\xbb\xbfnumber,") || !strings.Contains(csv, sf.Serial) {
+			t.Fatalf("csv: %.200q", csv)
+		}
+		// Another vendor's admin sees none of it.
+		other := app.Browser(t)
+		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		if csv := body(t, get(t, other, app.URL+"/requests.csv")); strings.Contains(csv, sf.Serial) {
+			t.Fatal("another tenant exports our requests")
+		}
+		if res := get(t, other, app.URL+loc); res.StatusCode != 404 {
+			t.Fatalf("another tenant reads a request: %d", res.StatusCode)
+		}
+	})
+}
