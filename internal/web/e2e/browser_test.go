@@ -68,8 +68,15 @@ func newBrowser(t *testing.T, app *testutil.App) *browser {
 	}
 	// The first action starts the browser, which lives as long as its context:
 	// it must not carry a timeout.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 860)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx, chromedp.EmulateViewport(1280, 860)) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start chromium: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("chromium did not start within a minute")
 	}
 	return &browser{t: t, ctx: ctx, base: app.URL, dir: dir}
 }
@@ -91,7 +98,9 @@ func (b *browser) open(path string) {
 // text is the page's visible text.
 func (b *browser) text() string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text("body"))
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text("body"))
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -133,7 +142,9 @@ func (b *browser) shot(name string, phone bool) {
 
 func (b *browser) save(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -87,7 +87,9 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"), chromedp.Click(`form:has(textarea[name=actions_taken]) button[type=submit]`),
 		chromedp.WaitVisible(`.flash`))
-	n, err := chromedp.Run(tc.ctx, chromedp.Evaluate[int](drawSignature))
+	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature))
 	if err != nil || n < 100 {
 		t.Fatalf("signature pad: %d %v", n, err)
 	}
