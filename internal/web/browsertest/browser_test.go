@@ -1,0 +1,343 @@
+// Package browsertest drives the product in headless Chromium the way people
+// use it, on a desk and on a phone, in Chinese and in English, and keeps a
+// screenshot of every page it checks.
+//
+// Screenshots go to the folder named by AFTERSALES_SCREENSHOTS, else to a
+// temporary folder that disappears with the test. Without Chromium the tests
+// skip, unless AFTERSALES_TEST_BROWSER=require, which makes that a failure.
+package browsertest
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/demo"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// stepTimeout bounds one browser step, so a page that never arrives fails
+// the test instead of hanging it.
+const stepTimeout = 20 * time.Second
+
+// device is a screen the pages are checked on.
+type device struct {
+	name          string
+	width, height int64
+	phone         bool
+}
+
+var (
+	desktop = device{"desktop", 1280, 800, false}
+	phone   = device{"phone", 390, 844, true}
+	devices = []device{desktop, phone}
+)
+
+// chromium finds the browser, or skips (fails when it is required).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {
+		t.Fatal("AFTERSALES_TEST_BROWSER=require, but no Chromium was found (install the Debian package chromium)")
+	}
+	t.Skip("browser tests skipped: no Chromium found (install the Debian package chromium, or set AFTERSALES_TEST_BROWSER=require to make this a failure)")
+	return ""
+}
+
+// demoApp serves the product with the demo data on a fresh SQLite database.
+func demoApp(t *testing.T) *testutil.App {
+	t.Helper()
+	db := testutil.NewDB(t, store.SQLite)
+	if _, err := demo.Load(context.Background(), db, time.Now); err != nil {
+		t.Fatalf("load demo data: %v", err)
+	}
+	return testutil.NewApp(t, db)
+}
+
+// shotDir is where screenshots go.
+func shotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("AFTERSALES_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser is one Chromium process for one test. Each visitor it opens has
+// its own cookies, as a separate person on a separate machine would.
+type browser struct {
+	ctx  context.Context
+	base string
+	dir  string
+}
+
+func newBrowser(t *testing.T, app *testutil.App) *browser {
+	t.Helper()
+	// Puppeteer's defaults (which keep tabs that are not in front from being
+	// throttled to a standstill), and what these machines need.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first run starts the browser, which lives as long as the context of
+	// that run: it must carry no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browser{ctx: ctx, base: app.URL, dir: shotDir(t)}
+}
+
+// visitor is one person at the browser, on a device, with the languages
+// their browser asks for.
+type visitor struct {
+	*browser
+	t   *testing.T
+	ctx context.Context
+	dev device
+}
+
+// visit opens a fresh tab with empty cookies, the size of dev, that asks for
+// acceptLanguage; the tab closes when t ends.
+func (b *browser) visit(t *testing.T, dev device, acceptLanguage string) *visitor {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// As with the browser, the first run opens the tab, which then lives as
+	// long as the context of that run: it must carry no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	v := &visitor{browser: b, t: t, ctx: ctx, dev: dev}
+	viewport := chromedp.EmulateViewport(dev.width, dev.height)
+	if dev.phone {
+		viewport = chromedp.EmulateViewport(dev.width, dev.height, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	v.do(viewport, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": acceptLanguage}})
+		return err
+	}))
+	return v
+}
+
+func (v *visitor) do(actions ...chromedp.Action[chromedp.Void]) {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		v.t.Fatalf("browser: %v", err)
+	}
+}
+
+// open loads path and waits for the page to be drawn; it returns the status.
+func (v *visitor) open(path string) int64 {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(v.base+path))
+	if err != nil {
+		v.t.Fatalf("open %s: %v", path, err)
+	}
+	return res.Status
+}
+
+// follow runs actions that load a new page (a click on a link or a button),
+// waits for it, and returns its status.
+func (v *visitor) follow(actions ...chromedp.Action[chromedp.Void]) int64 {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.RunResponse(ctx, actions...)
+	if err != nil {
+		v.t.Fatalf("browser: %v", err)
+	}
+	return res.Status
+}
+
+// path is the path (and query) of the page shown.
+func (v *visitor) path() string {
+	v.t.Helper()
+	loc := v.eval(`location.href`)
+	u, err := url.Parse(loc)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+// eval evaluates a JavaScript expression that yields a string.
+func (v *visitor) eval(expr string) string {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		v.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+// text is the visible text of the first element matching sel.
+func (v *visitor) text(sel string) string {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		v.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// count is how many elements match sel.
+func (v *visitor) count(sel string) int {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return n
+}
+
+// see fails unless the element matching sel shows every one of want.
+func (v *visitor) see(sel string, want ...string) {
+	v.t.Helper()
+	got := v.text(sel)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			v.t.Fatalf("%s on %s does not show %q; it shows:\n%.1200s", sel, v.path(), w, got)
+		}
+	}
+}
+
+// notSee fails if the element matching sel shows any of unwanted.
+func (v *visitor) notSee(sel string, unwanted ...string) {
+	v.t.Helper()
+	got := v.text(sel)
+	for _, w := range unwanted {
+		if strings.Contains(got, w) {
+			v.t.Fatalf("%s on %s shows %q, which it must not; it shows:\n%.1200s", sel, v.path(), w, got)
+		}
+	}
+}
+
+// lang is the language the page declares.
+func (v *visitor) lang() string {
+	v.t.Helper()
+	return v.eval(`document.documentElement.lang`)
+}
+
+// fill puts value into the form field named name, replacing what is there.
+// It sets the value as the browser's autofill would, rather than key by key,
+// which is several times slower and tests nothing more on these plain forms.
+func (v *visitor) fill(form, name, value string) {
+	v.t.Helper()
+	v.do(chromedp.SetValue(chromedp.CSS(form+` [name="`+name+`"]`), value))
+}
+
+// submit presses the form's submit button and returns the status of the page
+// that comes back.
+func (v *visitor) submit(form string) int64 {
+	v.t.Helper()
+	return v.follow(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
+}
+
+// signIn signs in through the login page and waits for the signed-in page.
+func (v *visitor) signIn(email, password string) {
+	v.t.Helper()
+	if !strings.HasPrefix(v.path(), "/login") {
+		v.open("/login")
+	}
+	const form = `form[action="/login"]`
+	v.fill(form, "email", email)
+	v.fill(form, "password", password)
+	if status := v.submit(form); status != 200 {
+		v.t.Fatalf("sign in as %s: status %d", email, status)
+	}
+	if v.count(".topbar") != 1 {
+		v.t.Fatalf("sign in as %s did not reach a signed-in page; it shows:\n%.800s", email, v.text("main"))
+	}
+}
+
+// signOut presses the sign-out button in the top bar.
+func (v *visitor) signOut() {
+	v.t.Helper()
+	v.submit(`form[action="/logout"]`)
+}
+
+// shot saves the whole page as <name>-<device>.png, after checking that
+// nothing on it is wider than the screen.
+func (v *visitor) shot(name string) {
+	v.t.Helper()
+	if wide := v.eval(overflowing); wide != "" {
+		v.t.Errorf("%s (%s): wider than the %dpx screen: %s", name, v.dev.name, v.dev.width, wide)
+	}
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		v.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	file := filepath.Join(v.dir, name+"-"+v.dev.name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		v.t.Fatal(err)
+	}
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`)
+	return `'` + r.Replace(s) + `'`
+}
+
+// overflowing names the visible elements that stick out past the right edge
+// of the screen, which would make the page scroll sideways ("" when none).
+// Elements inside a container that scrolls on its own are fine.
+const overflowing = `(() => {
+  const w = document.documentElement.clientWidth, out = [];
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const s = getComputedStyle(p); if (/(auto|scroll|hidden)/.test(s.overflowX) && p !== document.body && p !== document.documentElement) return true; } return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= w + 1 || scrolls(el)) continue;
+    out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' right=' + Math.round(r.right));
+    if (out.length >= 5) break;
+  }
+  return out.join(', ');
+})()`
