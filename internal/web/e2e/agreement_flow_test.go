@@ -38,11 +38,13 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	p.open(page + "/adjustments/new")
 	p.do(chromedp.SetValue(`input[name=emergency_onsite_hours]`, "6"), chromedp.SetValue(`input[name=effective_from]`, time.Now().Format("2006-01-02")),
 		chromedp.SendKeys(`textarea[name=reason]`, "新增两名工程师，可缩短到场时间"), chromedp.Evaluate[chromedp.Void](`document.querySelector('form.terms-form').noValidate = true`),
-		chromedp.Click(`form.terms-form button[type=submit]`), chromedp.WaitVisible(`.err`))
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.Click(`form.terms-form button[type=submit]`),
+		chromedp.WaitVisible(`body:not([data-stale]) .err`))
 	p.shot("adjustment-too-early", false)
 
 	earliest := agreement.EarliestAdjustment(agreement.LocalDate(time.Now()), 30)
-	p.do(chromedp.SetValue(`input[name=effective_from]`, earliest), chromedp.Click(`form.terms-form button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	p.do(chromedp.SetValue(`input[name=effective_from]`, earliest))
+	p.submit(`form.terms-form button[type=submit]`, `.flash`)
 	p.mustSee("待处理")
 	p.shot("adjustment-proposed", false)
 
@@ -53,8 +55,9 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	v.shot("agreement-vendor-review", true)
 	before := versions(t, app.DB, id)
 	// Accept the newest pending request (the provider's, just made).
-	v.do(chromedp.Evaluate[chromedp.Void](`(() => { const forms = [...document.querySelectorAll('form[action$="/accept"]')]; forms[forms.length-1].querySelector('button.primary').click(); })()`),
-		chromedp.WaitVisible(`.flash`))
+	v.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const forms = [...document.querySelectorAll('form[action$="/accept"]')]; forms[forms.length-1].querySelector('button.primary').click(); })()`),
+		chromedp.WaitVisible(`body:not([data-stale]) .flash`))
 	v.mustSee("已接受")
 	if after := versions(t, app.DB, id); after != before+1 {
 		t.Fatalf("versions %d -> %d after accepting", before, after)

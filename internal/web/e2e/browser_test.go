@@ -152,3 +152,12 @@ func (b *browser) save(name string) {
 		b.t.Fatal(err)
 	}
 }
+
+// submit clicks a submit button and waits for the next page to show wait.
+// The current page is marked first, so that an element of the page being
+// left (a flash of the previous step) cannot satisfy the wait.
+func (b *browser) submit(click, wait string) {
+	b.t.Helper()
+	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.Click(click),
+		chromedp.WaitVisible(`body:not([data-stale]) `+wait))
+}

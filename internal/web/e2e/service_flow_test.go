@@ -68,8 +68,8 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
 	d.mustSee("响应时限", "到场时限", "计时中", "主轴异响")
 	today := time.Now().In(shanghai()).Format("2006-01-02")
-	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"),
-		chromedp.Click(`form[action$="/assign"] button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
+	d.submit(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.mustSee("已预约")
 	d.shot("request-assigned", false)
 
@@ -82,11 +82,11 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.save("jobs-phone")
 	tc.do(chromedp.Click(`.job-link`), chromedp.WaitVisible(`#checkin-form`))
 	tc.save("job-phone")
-	tc.do(chromedp.Click(`#checkin-form button`), chromedp.WaitVisible(`textarea[name=actions_taken]`))
+	tc.submit(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.mustSee("已到场签到")
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
-		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"), chromedp.Click(`form:has(textarea[name=actions_taken]) button[type=submit]`),
-		chromedp.WaitVisible(`.flash`))
+		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
+	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
 	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
 	defer cancel()
 	n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature))
@@ -94,9 +94,10 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 		t.Fatalf("signature pad: %d %v", n, err)
 	}
 	tc.save("signature-phone")
-	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"), chromedp.Click(`form:has(#signature-field) button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"))
+	tc.submit(`form:has(#signature-field) button[type=submit]`, `.flash`)
 	tc.mustSee("签名已保存", "刘经理")
-	tc.do(chromedp.Click(`form:has(select[name=result]) button[type=submit]`), chromedp.WaitVisible(`.flash`))
+	tc.submit(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.mustSee("服务记录已封存")
 	tc.save("checked-out-phone")
 

@@ -16,8 +16,8 @@ func TestSignInAsTwoRolesInBothLanguages(t *testing.T) {
 	b.shot("login-zh", true)
 
 	// A wrong password keeps the visitor on the sign-in page with the reason.
-	b.do(chromedp.SendKeys(`input[name=email]`, "admin@haichuan.example"), chromedp.SendKeys(`input[name=password]`, "wrong password"),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`.alert`))
+	b.do(chromedp.SendKeys(`input[name=email]`, "admin@haichuan.example"), chromedp.SendKeys(`input[name=password]`, "wrong password"))
+	b.submit(`form[action="/login"] button[type=submit]`, `.alert`)
 	b.mustSee("邮箱或密码错误")
 
 	b.login("admin@haichuan.example")
@@ -29,13 +29,13 @@ func TestSignInAsTwoRolesInBothLanguages(t *testing.T) {
 	b.logout()
 
 	// The switcher changes the language, and it is remembered.
-	b.do(chromedp.Click(`a[hreflang="en"]`), chromedp.WaitVisible(`form[action="/login"]`))
+	b.submit(`a[hreflang="en"]`, `form[action="/login"]`)
 	b.mustSee("Sign in", "Every clause of the service agreement")
 	b.shot("login-en", false)
 	// The dispatcher's own setting is Chinese; switching in the top bar changes it.
 	b.login("dispatch@hengxin.example")
 	b.mustSee("调度员")
-	b.do(chromedp.Click(`.topbar a[hreflang="en"]`), chromedp.WaitVisible(`.topbar`))
+	b.submit(`.topbar a[hreflang="en"]`, `.topbar`)
 	b.mustSee("Good to see you", "Dispatcher", "Calendars")
 	b.shot("home-dispatcher-en", true)
 	b.open("/calendars/cn?year=2026")
