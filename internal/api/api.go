@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/installedbase"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -41,6 +42,8 @@ type Deps struct {
 	Version    string
 	// Notify: notifications and webhook subscriptions.
 	Notify *notify.Service
+	// InstalledBase: product models, customers' sites, installed units.
+	InstalledBase *installedbase.Service
 }
 
 func init() {
@@ -71,6 +74,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAudit(a)
 	h.registerCalendars(a)
 	h.registerAgreements(a)
+	if d.InstalledBase != nil {
+		h.registerInstalledBase(a)
+	}
 	if d.Notify != nil {
 		h.registerNotifications(a)
 		h.registerWebhooks(a)

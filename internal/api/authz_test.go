@@ -171,6 +171,9 @@ func TestAuthorizationWalk(t *testing.T) {
 		f := testutil.Seed(t, db)
 		testutil.SeedService(t, db, f)
 		cases := walk(f)
+		for id, c := range installedBaseWalk() {
+			cases[id] = c
+		}
 		spec := app.Server.API.OpenAPI()
 		for path, item := range spec.Paths {
 			for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
@@ -205,6 +208,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withAgreements(t, app, f, path)
 					path = withRequests(t, app, f, path)
 					path = withNotifications(t, app, f, role, path)
+					path = withInstalledBase(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"backup":   {"write a consistent copy of the database to a file", backup},
 		"calendar": {"working calendars: deadlines, holiday schedule imports, listing", calendarCmd},
 		"records":  {"service records: verify the tamper-evident chains (records verify)", recordsCmd},
+		"import":   {"import installed units from a CSV or XLSX file (import units)", importCmd},
 		"version":  {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
 }

@@ -34,12 +34,16 @@ func loadUnits(ctx context.Context, db *store.DB, now time.Time, ids map[string]
 	seed := installedbase.Seed{
 		VendorID: ids["haichuan"],
 		Models: []installedbase.Model{
-			{Code: "HC-CNC-850", Name: "HC-CNC-850 立式加工中心"},
-			{Code: "HC-LASER-3015", Name: "HC-LASER-3015 光纤激光切割机"},
-			{Code: "HC-PRESS-200", Name: "HC-PRESS-200 数控液压机"},
-			{Code: "HC-ROBOT-6A", Name: "HC-ROBOT-6A 六轴焊接机器人"},
+			{Code: "HC-CNC-850", Name: "HC-CNC-850 立式加工中心", NameEn: "HC-CNC-850 vertical machining centre", ProductLine: "数控机床",
+				MaintenanceIntervalMonths: 6, WarrantyMonths: 24},
+			{Code: "HC-LASER-3015", Name: "HC-LASER-3015 光纤激光切割机", NameEn: "HC-LASER-3015 fibre laser cutter", ProductLine: "激光设备",
+				MaintenanceIntervalMonths: 3, WarrantyMonths: 18},
+			{Code: "HC-PRESS-200", Name: "HC-PRESS-200 数控液压机", NameEn: "HC-PRESS-200 CNC hydraulic press", ProductLine: "成形设备",
+				MaintenanceIntervalMonths: 12, WarrantyMonths: 12},
+			{Code: "HC-ROBOT-6A", Name: "HC-ROBOT-6A 六轴焊接机器人", NameEn: "HC-ROBOT-6A six-axis welding robot", ProductLine: "工业机器人",
+				MaintenanceIntervalMonths: 6, WarrantyMonths: 12},
 		},
-		Sites: []installedbase.Site{
+		Sites: []installedbase.SeedSite{
 			{CustomerOrgID: ids["sz-jinggong"], Name: "苏州精工 一号厂房", Address: "江苏省苏州市虎丘区科灵路 78 号", Division: "320505", Lat: 31.3146, Lng: 120.5434, ContactName: "刘经理", Phone: "13912345678"},
 			{CustomerOrgID: ids["sz-jinggong"], Name: "苏州精工 北京分厂", Address: "北京市朝阳区酒仙桥路 10 号", Division: "110105", Lat: 39.9730, Lng: 116.4920, ContactName: "赵主管", Phone: "13601234567"},
 			{CustomerOrgID: ids["hz-mingde"], Name: "杭州明德医院 设备科", Address: "浙江省杭州市西湖区文三路 259 号", Division: "330106", Lat: 30.2775, Lng: 120.1296, ContactName: "孙主任", Phone: "0571-88012345"},
@@ -60,6 +64,10 @@ func loadUnits(ctx context.Context, db *store.DB, now time.Time, ids map[string]
 	for i := 1; i <= 4; i++ {
 		seed.Units = append(seed.Units, installedbase.NewUnit{Serial: fmt.Sprintf("HC850-2025-%06d", 880+i), Model: "HC-CNC-850",
 			Site: "Dongguan Precision Plant 2", InstallDate: fmt.Sprintf("2025-%02d-20", i+2), WarrantyMonths: 24, AgreementID: ya})
+	}
+	for i := 1; i <= 3; i++ {
+		seed.Units = append(seed.Units, installedbase.NewUnit{Serial: fmt.Sprintf("HCP200-2023-%05d", 40+i), Model: "HC-PRESS-200",
+			Site: "苏州精工 一号厂房", InstallDate: fmt.Sprintf("2023-%02d-11", i+8)})
 	}
 	_, err = installedbase.Load(ctx, db, now, seed)
 	return err

@@ -3,18 +3,22 @@
 // codes and coordinates, and the installed units with their serial numbers,
 // warranty and the agreement that covers them. Each unit carries an
 // unguessable token for the QR label on the product.
+//
+// It decides who sees which of these through policy and org links, and it
+// imports units from the spreadsheets customers and vendors keep. It knows
+// nothing of service requests: they look units up through BySerial, ByToken
+// and Finder.
 package installedbase
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base32"
 	"errors"
-	"regexp"
+	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/coverage"
 	"aftersales/internal/problem"
@@ -23,77 +27,95 @@ import (
 
 // Unit is an installed product with what the service flow needs to know.
 type Unit struct {
-	ID            int64    `db:"id" json:"id"`
-	VendorID      int64    `db:"vendor_id" json:"vendor_id"`
-	SerialNumber  string   `db:"serial_number" json:"serial_number"`
-	ModelCode     string   `db:"model_code" json:"model"`
-	ModelName     string   `db:"model_name" json:"model_name"`
-	SiteID        int64    `db:"site_id" json:"site_id"`
-	SiteName      string   `db:"site_name" json:"site_name"`
-	Address       string   `db:"address" json:"address"`
-	Division      string   `db:"division" json:"division"`
-	Lat           *float64 `db:"lat" json:"lat,omitempty"`
-	Lng           *float64 `db:"lng" json:"lng,omitempty"`
-	CustomerOrgID int64    `db:"customer_org_id" json:"customer_org_id"`
-	InstallDate   string   `db:"install_date" json:"install_date"`
-	WarrantyEnd   string   `db:"warranty_end" json:"warranty_end"`
-	AgreementID   *int64   `db:"agreement_id" json:"agreement_id,omitempty"`
-	QRToken       string   `db:"qr_token" json:"-"`
+	ID            int64      `db:"id" json:"id"`
+	VendorID      int64      `db:"vendor_id" json:"vendor_id"`
+	SerialNumber  string     `db:"serial_number" json:"serial_number"`
+	ModelID       int64      `db:"model_id" json:"model_id"`
+	ModelCode     string     `db:"model_code" json:"model"`
+	ModelName     string     `db:"model_name" json:"model_name"`
+	SiteID        int64      `db:"site_id" json:"site_id"`
+	SiteName      string     `db:"site_name" json:"site_name"`
+	Address       string     `db:"address" json:"address"`
+	Division      string     `db:"division" json:"division"`
+	Lat           *float64   `db:"lat" json:"lat,omitempty"`
+	Lng           *float64   `db:"lng" json:"lng,omitempty"`
+	CustomerOrgID int64      `db:"customer_org_id" json:"customer_id"`
+	CustomerName  string     `db:"customer_name" json:"customer_name"`
+	InstallDate   string     `db:"install_date" json:"install_date"`
+	WarrantyEnd   string     `db:"warranty_end" json:"warranty_end"`
+	AgreementID   *int64     `db:"agreement_id" json:"agreement_id,omitempty"`
+	QRToken       string     `db:"qr_token" json:"-"`
+	QRRotatedAt   *time.Time `db:"qr_rotated_at" json:"qr_rotated_at,omitempty"`
+	Version       int64      `db:"version" json:"version"`
+	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
 }
 
 // InWarranty reports whether the unit's warranty runs on the given day (YYYY-MM-DD).
 func (u Unit) InWarranty(day string) bool { return day <= u.WarrantyEnd }
 
-const unitSelect = `SELECT u.id, u.vendor_id, u.serial_number, m.code AS model_code, m.name AS model_name, u.site_id, s.name AS site_name,
-	s.address, s.division, s.lat, s.lng, s.customer_org_id, u.install_date, u.warranty_end, u.agreement_id, u.qr_token
-	FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id`
-
-// NormalizeSerial trims and upper-cases a serial number as printed on labels.
-func NormalizeSerial(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-
-var (
-	serialPattern     = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._/-]{0,63}$`)
-	scientificPattern = regexp.MustCompile(`^\d(\.\d+)?E\+\d+$`)
-)
-
-// CheckSerial names what is wrong with a serial number, or "".
-func CheckSerial(s string) string {
-	switch {
-	case s == "":
-		return "is required"
-	case scientificPattern.MatchString(s):
-		return "looks like a number mangled by a spreadsheet (" + s + "); format the column as text and type it again"
-	case !serialPattern.MatchString(s):
-		return "must be 1-64 letters, digits or . _ / -"
+// Coordinates are the site's latitude and longitude as text, or "".
+func (u Unit) Coordinates() string {
+	if u.Lat == nil || u.Lng == nil {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("%.6f, %.6f", *u.Lat, *u.Lng)
 }
 
-// BySerial finds a unit by its serial number.
+// QRPath is the path the unit's QR label opens.
+func (u Unit) QRPath() string { return "/q/" + u.QRToken }
+
+const unitSelect = `SELECT u.id, u.vendor_id, u.serial_number, u.model_id, m.code AS model_code, m.name AS model_name, u.site_id,
+	s.name AS site_name, s.address, s.division, s.lat, s.lng, s.customer_org_id, c.name AS customer_name, u.install_date,
+	u.warranty_end, u.agreement_id, u.qr_token, u.qr_rotated_at, u.version, u.created_at, u.updated_at
+	FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
+	JOIN organizations c ON c.id = s.customer_org_id`
+
+// BySerial finds a unit by its serial number alone, as a customer on the
+// phone gives it. Serial numbers are unique per vendor; when two vendors
+// use the same one, the caller must go by the QR label or the unit's id.
 func BySerial(ctx context.Context, q store.Queryer, serial string) (Unit, error) {
 	serial = NormalizeSerial(serial)
 	if msg := CheckSerial(serial); msg != "" {
 		return Unit{}, problem.Field("serial_number", "%s", msg)
 	}
-	var u Unit
-	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.serial_number = ?`, serial)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, problem.Field("serial_number", "no product with serial number %s", serial)
+	var us []Unit
+	if err := store.Select(ctx, q, &us, unitSelect+` WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`, serial); err != nil {
+		return Unit{}, err
 	}
-	return u, err
+	switch len(us) {
+	case 0:
+		return Unit{}, problem.Field("serial_number", "no product with serial number %s", serial)
+	case 2:
+		return Unit{}, problem.Field("serial_number", "serial number %s is used by products of more than one vendor; "+
+			"scan the product's QR label or choose the product from the list", serial)
+	}
+	return us[0], nil
 }
+
+// tokenLength is the length of a QR token: 32 bytes in unpadded base32.
+const tokenLength = 52
+
+// selectorLength is the part of a token the database looks up by; the rest
+// is compared in constant time so that response times say nothing about it.
+const selectorLength = 16
 
 // ByToken finds a unit by the token of its QR label.
 func ByToken(ctx context.Context, q store.Queryer, token string) (Unit, error) {
-	if len(token) != 52 || strings.Trim(token, "abcdefghijklmnopqrstuvwxyz234567") != "" {
-		return Unit{}, problem.New(problem.NotFound, "unknown QR code")
+	unknown := problem.New(problem.NotFound, "unknown QR code")
+	if len(token) != tokenLength || strings.Trim(token, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+		return Unit{}, unknown
 	}
-	var u Unit
-	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.qr_token = ?`, token)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, problem.New(problem.NotFound, "unknown QR code")
+	var us []Unit
+	if err := store.Select(ctx, q, &us, unitSelect+` WHERE substr(u.qr_token, 1, 16) = ?`, token[:selectorLength]); err != nil {
+		return Unit{}, err
 	}
-	return u, err
+	for _, u := range us {
+		if subtle.ConstantTimeCompare([]byte(u.QRToken), []byte(token)) == 1 {
+			return u, nil
+		}
+	}
+	return Unit{}, unknown
 }
 
 // Finder adapts BySerial to coverage.UnitFinder.
@@ -124,105 +146,12 @@ func NewToken() (string, error) {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
 }
 
-// ListForOrg returns the units an organization may see: a vendor's own, a
-// provider's under its agreements, a customer's at its sites.
-func ListForOrg(ctx context.Context, q store.Queryer, orgID int64, kind string, limit int) ([]Unit, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 200
+// getUnit loads one unit by id.
+func getUnit(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
+	var u Unit
+	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, problem.New(problem.NotFound, "product %d not found", id)
 	}
-	cond := `u.vendor_id = ?`
-	switch kind {
-	case "provider":
-		cond = `u.agreement_id IN (SELECT id FROM agreements WHERE provider_id = ?)`
-	case "customer":
-		cond = `s.customer_org_id = ?`
-	}
-	var out []Unit
-	err := store.Select(ctx, q, &out, unitSelect+` WHERE `+cond+` ORDER BY u.serial_number LIMIT ?`, orgID, limit)
-	return out, err
-}
-
-// Seed describes units to create, for the demo and tests.
-type Seed struct {
-	VendorID int64
-	Models   []Model
-	Sites    []Site
-	Units    []NewUnit
-}
-
-// Model is a product model.
-type Model struct{ Code, Name string }
-
-// Site is a customer's site.
-type Site struct {
-	CustomerOrgID      int64
-	Name, Address      string
-	Division           string
-	Lat, Lng           float64
-	ContactName, Phone string
-}
-
-// NewUnit is a unit to install, by model code and site name.
-type NewUnit struct {
-	Serial, Model, Site string
-	InstallDate         string
-	WarrantyMonths      int
-	AgreementID         int64
-}
-
-// Load stores a seed in one transaction and returns the units' ids by serial.
-func Load(ctx context.Context, db *store.DB, now time.Time, sd Seed) (map[string]int64, error) {
-	ids := map[string]int64{}
-	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		models, sites := map[string]int64{}, map[string]int64{}
-		for _, m := range sd.Models {
-			id, err := store.InsertID(ctx, tx, `INSERT INTO product_models (vendor_id, code, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-				sd.VendorID, m.Code, m.Name, now)
-			if err != nil {
-				return err
-			}
-			models[m.Code] = id
-		}
-		for _, s := range sd.Sites {
-			id, err := store.InsertID(ctx, tx, `INSERT INTO sites (customer_org_id, name, address, division, lat, lng, contact_name, contact_phone, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, s.CustomerOrgID, s.Name, s.Address, s.Division, s.Lat, s.Lng, s.ContactName, s.Phone, now)
-			if err != nil {
-				return err
-			}
-			sites[s.Name] = id
-		}
-		for _, u := range sd.Units {
-			serial := NormalizeSerial(u.Serial)
-			if msg := CheckSerial(serial); msg != "" {
-				return problem.Field("serial_number", "%s: %s", u.Serial, msg)
-			}
-			install, err := time.Parse("2006-01-02", u.InstallDate)
-			if err != nil {
-				return problem.Field("install_date", "%s: not a date", u.Serial)
-			}
-			if models[u.Model] == 0 || sites[u.Site] == 0 {
-				return problem.Field("model", "%s: unknown model %q or site %q", u.Serial, u.Model, u.Site)
-			}
-			token, err := NewToken()
-			if err != nil {
-				return err
-			}
-			var agreement *int64
-			if u.AgreementID != 0 {
-				agreement = &u.AgreementID
-			}
-			id, err := store.InsertID(ctx, tx, `INSERT INTO units (vendor_id, model_id, site_id, serial_number, install_date, warranty_end, agreement_id, qr_token, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, sd.VendorID, models[u.Model], sites[u.Site], serial, u.InstallDate,
-				install.AddDate(0, u.WarrantyMonths, -1).Format("2006-01-02"), agreement, token, now)
-			if store.IsUniqueViolation(err) {
-				return problem.Field("serial_number", "%s is already registered", serial)
-			}
-			if err != nil {
-				return err
-			}
-			ids[serial] = id
-		}
-		return nil
-	})
-	return ids, err
+	return u, err
 }

@@ -157,6 +157,28 @@ const (
 	WebhookManage Action = "webhook.manage"
 )
 
+// Installed base: the vendor's product models, the customers' sites and
+// the installed units (DOMAIN 1.2, "The product's serial number identifies
+// model, agreement, warranty"). A model and a unit are Own to their vendor;
+// a site and a unit are Own to their customer; Partner is an organization
+// linked to the owner (for a unit: to both its vendor and its customer, or
+// the provider of its agreement).
+const (
+	// ModelRead: the vendor's product models; its partners read them too.
+	ModelRead Action = "installedbase.model.read"
+	// ModelManage: create and change product models (the vendor).
+	ModelManage Action = "installedbase.model.manage"
+	// SiteRead: a customer's sites, with address, division and contact.
+	SiteRead Action = "installedbase.site.read"
+	// SiteManage: create and change sites: the customer itself, or the
+	// vendor and providers that serve it.
+	SiteManage Action = "installedbase.site.manage"
+	// UnitRead: installed units, their warranty and QR label.
+	UnitRead Action = "installedbase.unit.read"
+	// UnitManage: register, change and import units, rotate QR tokens (the vendor).
+	UnitManage Action = "installedbase.unit.manage"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -205,6 +227,13 @@ var rules = map[Action]grant{
 	AdjustmentRead:    {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}},
 	AdjustmentPropose: {VendorAdmin: {Own}, ProviderAdmin: {Own}},
 	AdjustmentDecide:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+
+	ModelRead:   merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician, Customer}, Partner)),
+	ModelManage: {VendorAdmin: {Own}},
+	SiteRead:    merge(grant{Customer: {Own}}, all([]Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher, Technician}, Partner)),
+	SiteManage:  {Customer: {Own}, VendorAdmin: {Partner}, ProviderAdmin: {Partner}, Dispatcher: {Partner}},
+	UnitRead:    merge(all([]Role{VendorAdmin, VendorAuditor, Customer}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	UnitManage:  {VendorAdmin: {Own}},
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},

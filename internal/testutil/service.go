@@ -42,7 +42,7 @@ func SeedService(t testing.TB, db *store.DB, f *Fixture) ServiceFixture {
 	sf := ServiceFixture{AgreementID: d.ID, Serial: "FX100-0001"}
 	_, err = installedbase.Load(ctx, db, time.Now(), installedbase.Seed{VendorID: f.Vendor.ID,
 		Models: []installedbase.Model{{Code: "FX-100", Name: "Fixture 100"}},
-		Sites: []installedbase.Site{{CustomerOrgID: f.Customer.ID, Name: "Plant", Address: "苏州市虎丘区 1 号", Division: "320505",
+		Sites: []installedbase.SeedSite{{CustomerOrgID: f.Customer.ID, Name: "Plant", Address: "苏州市虎丘区 1 号", Division: "320505",
 			Lat: 31.31, Lng: 120.54, ContactName: "Liu", Phone: "13812345678"}},
 		Units: []installedbase.NewUnit{{Serial: sf.Serial, Model: "FX-100", Site: "Plant", InstallDate: "2025-03-01", WarrantyMonths: 24, AgreementID: d.ID}},
 	})

@@ -168,7 +168,7 @@ func (v *view) Nav() []navItem {
 			items = append(items, navItem{"requests", "/requests", "nav.requests"})
 		}
 	}
-	if v.requestsOn && v.User.Role != policy.Technician {
+	if v.User.Role != policy.Technician {
 		items = append(items, navItem{"units", "/units", "nav.units"})
 	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {

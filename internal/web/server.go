@@ -65,6 +65,8 @@ type Server struct {
 	// Notify: in-app notifications, webhook subscriptions, and Publish
 	// for the domain services.
 	Notify *notify.Service
+	// InstalledBase: product models, customers' sites, installed units.
+	InstalledBase *installedbase.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -92,6 +94,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
+	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
@@ -118,7 +121,8 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.metrics = newMetrics(reg)
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
-		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests})
+		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
+		InstalledBase: s.InstalledBase})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

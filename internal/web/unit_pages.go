@@ -1,26 +1,130 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/skip2/go-qrcode"
 
 	"aftersales/internal/account"
 	"aftersales/internal/installedbase"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 )
 
-// unitsPage lists the installed products the user's organization may see,
-// each with the link its QR label opens.
+// The installed base pages: products (units), customers' sites, product
+// models, and the import of units from a spreadsheet.
+
+// ibTabs is the sub-navigation of the installed base pages.
+func ibTabs(u account.User) []navItem {
+	tabs := []navItem{{"units", "/units", "units.tab_units"}, {"sites", "/sites", "units.tab_sites"}}
+	if len(policy.Granted(u.Role, policy.ModelRead)) > 0 {
+		tabs = append(tabs, navItem{"models", "/models", "units.tab_models"})
+	}
+	if policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) {
+		tabs = append(tabs, navItem{"import", "/units/import", "units.tab_import"})
+	}
+	return tabs
+}
+
+type unitsPageData struct {
+	Tabs      []navItem
+	Tab       string
+	Units     []installedbase.Unit
+	Models    []installedbase.ProductModel
+	Customers []org.Organization
+	Today     string
+	Next      string // query string of the next page, or ""
+	CanCreate bool
+}
+
+// unitsPage lists the installed products the user may see, filtered by
+// model, customer and serial number, a page at a time.
 func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	units, err := installedbase.ListForOrg(r.Context(), s.DB, u.OrgID, u.OrgKind, 500)
+	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
+	f := installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial"), Limit: 50}
+	f.CustomerID, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	units, next, err := s.InstalledBase.ListUnits(ctx, a, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own)}
+	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Customers, err = s.customers(r, u); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if next > 0 {
+		nq := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}, "after": {strconv.FormatInt(next, 10)}}
+		d.Next = nq.Encode()
+	}
 	v := s.newView(r, "units.title", "units")
-	v.Data = map[string]any{"Units": units, "Today": s.Now().In(shanghai).Format("2006-01-02")}
+	v.Form, v.Data = q, d
 	s.render(w, r, http.StatusOK, "units", v)
+}
+
+// customers are the customer organizations the user sees (itself, for a customer).
+func (s *Server) customers(r *http.Request, u account.User) ([]org.Organization, error) {
+	all, err := s.Orgs.List(r.Context(), u.Actor())
+	if err != nil {
+		return nil, err
+	}
+	var out []org.Organization
+	for _, o := range all {
+		if o.Kind == org.Customer {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) today() string { return s.Now().In(shanghai).Format("2006-01-02") }
+
+// unitPage shows one product: model, serial, site, warranty and its QR link.
+func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	unit, err := s.InstalledBase.GetUnit(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	model, _ := s.InstalledBase.GetModel(r.Context(), u.Actor(), unit.ModelID)
+	v := s.newView(r, "units.detail", "units")
+	v.Title = unit.SerialNumber
+	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": absoluteURL(r, unit.QRPath()),
+		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID}
+	s.render(w, r, http.StatusOK, "unit", v)
+}
+
+// unitRotateQR gives the product a new QR token; old labels stop working.
+func (s *Server) unitRotateQR(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.InstalledBase.RotateQRToken(r.Context(), u.Actor(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "units.qr_rotated"))
+	http.Redirect(w, r, fmt.Sprintf("/units/%d", id), http.StatusSeeOther)
 }
 
 // unitQR is the QR code of a unit's label as a PNG, for staff to print.
@@ -30,25 +134,19 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 		s.fail(w, r, err)
 		return
 	}
-	units, err := installedbase.ListForOrg(r.Context(), s.DB, u.OrgID, u.OrgKind, 500)
+	unit, err := s.InstalledBase.GetUnit(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, x := range units {
-		if x.ID == id {
-			png, err := qrcode.Encode(absoluteURL(r, "/q/"+x.QRToken), qrcode.Medium, 320)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			w.Header().Set("Content-Type", "image/png")
-			w.Header().Set("Cache-Control", "private, max-age=300")
-			_, _ = w.Write(png)
-			return
-		}
+	png, err := qrcode.Encode(absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.fail(w, r, problem.New(problem.NotFound, "no such product"))
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(png)
 }
 
 // absoluteURL is path on the host the request came to.
@@ -58,4 +156,296 @@ func absoluteURL(r *http.Request, path string) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + path
+}
+
+func (s *Server) unitNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUnitNew(w, r, u, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, form url.Values, formErr error) {
+	if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sites, err := s.InstalledBase.ListSites(r.Context(), u.Actor(), 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "units.new", "units")
+	v.Form, v.Data = form, map[string]any{"Models": models, "Sites": sites, "Today": s.today()}
+	if err := formErrors(v, formErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "unit_new", v)
+}
+
+func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	siteID, _ := strconv.ParseInt(f.Get("site_id"), 10, 64)
+	unit, err := s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.Get("serial_number"),
+		ModelCode: f.Get("model"), SiteID: siteID, InstallDate: f.Get("install_date"), WarrantyEnd: f.Get("warranty_end")})
+	if problem.Is(err, problem.Invalid) {
+		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, f, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "units.created", "Serial", unit.SerialNumber))
+	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
+}
+
+func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "models.title", "units")
+	v.Data = map[string]any{"Tabs": ibTabs(u), "Tab": "models", "Models": models,
+		"CanCreate": policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)}
+	s.render(w, r, http.StatusOK, "models", v)
+}
+
+func (s *Server) modelNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := policy.Allow(u.Actor(), policy.ModelManage, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "models.new", "units")
+	s.render(w, r, http.StatusOK, "model_new", v)
+}
+
+func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	var fs problem.Fields
+	in := installedbase.ModelInput{Code: f.Get("code"), Name: f.Get("name"), NameEn: f.Get("name_en"), ProductLine: f.Get("product_line")}
+	in.WarrantyMonths = formInt(&fs, f, "warranty_months", 12)
+	if iv := formInt(&fs, f, "maintenance_interval_months", 0); iv != 0 {
+		in.MaintenanceIntervalMonths = &iv
+	}
+	err := fs.Err()
+	var m installedbase.ProductModel
+	if err == nil {
+		m, err = s.InstalledBase.CreateModel(r.Context(), u.Actor(), in)
+	}
+	if problem.Is(err, problem.Invalid) {
+		v := s.newView(r, "models.new", "units")
+		v.Form = f
+		_ = formErrors(v, err)
+		s.render(w, r, http.StatusUnprocessableEntity, "model_new", v)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "models.created", "Code", m.Code))
+	http.Redirect(w, r, "/models", http.StatusSeeOther)
+}
+
+// formInt reads a whole number from a form field; empty is def.
+func formInt(fs *problem.Fields, f url.Values, name string, def int) int {
+	text := strings.TrimSpace(f.Get(name))
+	if text == "" {
+		return def
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		fs.Add(name, "must be a whole number")
+	}
+	return n
+}
+
+// formFloat reads a decimal number from a form field; empty is nil.
+func formFloat(fs *problem.Fields, f url.Values, name string) *float64 {
+	text := strings.TrimSpace(f.Get(name))
+	if text == "" {
+		return nil
+	}
+	n, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		fs.Add(name, "must be a number such as 31.3146")
+		return nil
+	}
+	return &n
+}
+
+func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	customerID, _ := strconv.ParseInt(r.URL.Query().Get("customer"), 10, 64)
+	sites, err := s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "sites.title", "units")
+	v.Data = map[string]any{"Tabs": ibTabs(u), "Tab": "sites", "Sites": sites, "CanCreate": len(policy.Granted(u.Role, policy.SiteManage)) > 0}
+	s.render(w, r, http.StatusOK, "sites", v)
+}
+
+func (s *Server) siteNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderSiteNew(w, r, u, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account.User, status int, form url.Values, formErr error) {
+	if len(policy.Granted(u.Role, policy.SiteManage)) == 0 {
+		s.fail(w, r, policy.Allow(u.Actor(), policy.SiteManage, policy.Own))
+		return
+	}
+	customers, err := s.customers(r, u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "sites.new", "units")
+	v.Form, v.Data = form, map[string]any{"Customers": customers, "IsCustomer": u.OrgKind == "customer"}
+	if err := formErrors(v, formErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "site_new", v)
+}
+
+func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	var fs problem.Fields
+	in := installedbase.SiteInput{Name: f.Get("name"), Address: f.Get("address"), Division: f.Get("division"),
+		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Lat: formFloat(&fs, f, "lat"), Lng: formFloat(&fs, f, "lng")}
+	in.CustomerOrgID, _ = strconv.ParseInt(f.Get("customer_id"), 10, 64)
+	err := fs.Err()
+	var site installedbase.Site
+	if err == nil {
+		site, err = s.InstalledBase.CreateSite(r.Context(), u.Actor(), in)
+	}
+	if problem.Is(err, problem.Invalid) {
+		s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, f, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "sites.created", "Name", site.Name))
+	http.Redirect(w, r, "/sites", http.StatusSeeOther)
+}
+
+// The import of units: upload a file, see the dry run's report, confirm.
+// Between the two steps the file waits in the session, named by its hash so
+// that the confirmation applies exactly the file that was checked.
+
+const (
+	sessionImportName = "unit_import_name"
+	sessionImportData = "unit_import_data"
+)
+
+// maxUnitImportBytes bounds a file uploaded on the page, as the server bounds
+// every request body (larger files: the CLI).
+const maxUnitImportBytes = 1 << 20
+
+func (s *Server) unitImportPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUnitImport(w, r, u, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderUnitImport(w http.ResponseWriter, r *http.Request, u account.User, status int, rep *installedbase.ImportReport, formErr error) {
+	if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "units.import", "units")
+	d := map[string]any{"Tabs": ibTabs(u), "Tab": "import", "Report": rep}
+	if rep != nil && len(rep.Errors) > 500 {
+		d["Shown"], d["Hidden"] = rep.Errors[:500], len(rep.Errors)-500
+	} else if rep != nil {
+		d["Shown"] = rep.Errors
+	}
+	v.Data = d
+	if err := formErrors(v, formErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "unit_import", v)
+}
+
+func (s *Server) unitImportUpload(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseMultipartForm(maxUnitImportBytes); err != nil {
+		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_choose")))
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_choose")))
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxUnitImportBytes+1))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(data) > maxUnitImportBytes {
+		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_too_large")))
+		return
+	}
+	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{Filename: hdr.Filename, Data: data, DryRun: true})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rep.OK() {
+		s.Sessions.Put(r.Context(), sessionImportName, hdr.Filename)
+		s.Sessions.Put(r.Context(), sessionImportData, data)
+	} else {
+		s.Sessions.Remove(r.Context(), sessionImportData)
+	}
+	status := http.StatusOK
+	if !rep.OK() {
+		status = http.StatusUnprocessableEntity
+	}
+	s.renderUnitImport(w, r, u, status, &rep, nil)
+}
+
+func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, ok := s.Sessions.Get(r.Context(), sessionImportData).([]byte)
+	sum := sha256.Sum256(data)
+	if !ok || hex.EncodeToString(sum[:]) != r.PostForm.Get("sha256") {
+		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_expired")))
+		return
+	}
+	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{
+		Filename: s.Sessions.GetString(r.Context(), sessionImportName), Data: data})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !rep.OK() {
+		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, &rep, nil)
+		return
+	}
+	s.Sessions.Remove(r.Context(), sessionImportData)
+	s.flash(r, s.msg(r, "units.imported", "Count", rep.Imported))
+	http.Redirect(w, r, "/units", http.StatusSeeOther)
 }

@@ -1,0 +1,444 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/installedbase"
+	"aftersales/internal/problem"
+)
+
+// Installed base: product models, customers' sites, units and unit imports.
+
+type modelOutput struct {
+	ETag string `header:"ETag"`
+	Body installedbase.ProductModel
+}
+
+type modelCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		Code                      string `json:"code" minLength:"1" maxLength:"40" doc:"Model code, unique for the vendor, e.g. HC-CNC-850; stored upper-case; never changes."`
+		Name                      string `json:"name" minLength:"1" maxLength:"200" doc:"Chinese name, e.g. 数控加工中心."`
+		NameEn                    string `json:"name_en,omitempty" maxLength:"200"`
+		ProductLine               string `json:"product_line,omitempty" maxLength:"100"`
+		MaintenanceIntervalMonths *int   `json:"maintenance_interval_months,omitempty" minimum:"1" maximum:"120" doc:"Maintenance cycle; leave out for none."`
+		WarrantyMonths            int    `json:"warranty_months" minimum:"0" maximum:"240" doc:"Default warranty of new units."`
+	}
+}
+
+type modelPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name                      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+		NameEn                    *string `json:"name_en,omitempty" maxLength:"200"`
+		ProductLine               *string `json:"product_line,omitempty" maxLength:"100"`
+		MaintenanceIntervalMonths *int    `json:"maintenance_interval_months,omitempty" minimum:"0" maximum:"120" doc:"0 removes the cycle."`
+		WarrantyMonths            *int    `json:"warranty_months,omitempty" minimum:"0" maximum:"240"`
+	}
+}
+
+type siteOutput struct {
+	ETag string `header:"ETag"`
+	Body installedbase.Site
+}
+
+type siteCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		CustomerID   int64    `json:"customer_id,omitempty" minimum:"0" doc:"The customer organization; customers leave it out for their own."`
+		Name         string   `json:"name" minLength:"1" maxLength:"100" doc:"Unique among the customer's sites."`
+		Address      string   `json:"address" minLength:"1" maxLength:"300"`
+		Division     string   `json:"division" minLength:"6" maxLength:"6" doc:"6-digit administrative division code of the county (区/县), e.g. 320505."`
+		Lat          *float64 `json:"lat,omitempty" doc:"WGS-84 latitude; with lng."`
+		Lng          *float64 `json:"lng,omitempty" doc:"WGS-84 longitude; with lat."`
+		ContactName  string   `json:"contact_name,omitempty" maxLength:"100"`
+		ContactPhone string   `json:"contact_phone,omitempty" maxLength:"30" doc:"Mobile (13912345678) or landline with area code (0571-88012345)."`
+	}
+}
+
+type sitePatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name         *string  `json:"name,omitempty" minLength:"1" maxLength:"100"`
+		Address      *string  `json:"address,omitempty" minLength:"1" maxLength:"300"`
+		Division     *string  `json:"division,omitempty" minLength:"6" maxLength:"6"`
+		Lat          *float64 `json:"lat,omitempty"`
+		Lng          *float64 `json:"lng,omitempty"`
+		ContactName  *string  `json:"contact_name,omitempty" maxLength:"100"`
+		ContactPhone *string  `json:"contact_phone,omitempty" maxLength:"30"`
+	}
+}
+
+type siteListInput struct {
+	CustomerID int64 `query:"customer_id" minimum:"0"`
+}
+
+// unitView is a unit with what a reader needs beside it.
+type unitView struct {
+	installedbase.Unit
+	InWarranty bool   `json:"in_warranty" doc:"The warranty runs today (China time)."`
+	QRPath     string `json:"qr_path" doc:"Path the product's QR label opens; rotating the token changes it."`
+}
+
+type unitOutput struct {
+	ETag string `header:"ETag"`
+	Body unitView
+}
+
+type unitCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64" doc:"Unique for the vendor; trimmed and upper-cased, leading zeros kept."`
+		Model        string `json:"model" minLength:"1" maxLength:"40" doc:"Model code of the vendor."`
+		SiteID       int64  `json:"site_id" minimum:"1"`
+		InstallDate  string `json:"install_date" minLength:"1" maxLength:"20" doc:"2025-03-07 or 2025/3/7; not in the future."`
+		WarrantyEnd  string `json:"warranty_end,omitempty" maxLength:"20" doc:"Last day of warranty; default install date plus the model's warranty months."`
+		AgreementID  *int64 `json:"agreement_id,omitempty" minimum:"1" doc:"The vendor's agreement that covers the unit."`
+	}
+}
+
+type unitPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		SiteID      *int64  `json:"site_id,omitempty" minimum:"1"`
+		InstallDate *string `json:"install_date,omitempty" maxLength:"20"`
+		WarrantyEnd *string `json:"warranty_end,omitempty" maxLength:"20"`
+		AgreementID *int64  `json:"agreement_id,omitempty" minimum:"0" doc:"0 removes the unit from its agreement."`
+	}
+}
+
+type unitListInput struct {
+	Model      string `query:"model" maxLength:"40" doc:"Model code."`
+	CustomerID int64  `query:"customer_id" minimum:"0"`
+	SiteID     int64  `query:"site_id" minimum:"0"`
+	Serial     string `query:"serial" maxLength:"64" doc:"Serial numbers containing this."`
+	Cursor     string `query:"cursor" maxLength:"20" doc:"The next value of the previous page."`
+	Limit      int    `query:"limit" minimum:"0" maximum:"200"`
+}
+
+type unitListOutput struct {
+	Body struct {
+		Items []unitView `json:"items"`
+		Next  string     `json:"next,omitempty" doc:"Pass as cursor for the next page."`
+	}
+}
+
+type serialPath struct {
+	Serial string `path:"serial" minLength:"1" maxLength:"64"`
+}
+
+type unitImportInput struct {
+	Body struct {
+		Filename        string `json:"filename" minLength:"1" maxLength:"200"`
+		Content         string `json:"content" minLength:"1" maxLength:"3000000" doc:"CSV text, or the file in base64 (XLSX, GBK CSV)."`
+		ContentEncoding string `json:"content_encoding,omitempty" enum:"text,base64," doc:"base64 for XLSX and for CSV that is not UTF-8."`
+		DryRun          bool   `json:"dry_run,omitempty" doc:"Check every row, change nothing."`
+	}
+}
+
+type unitImportOutput struct {
+	Status int
+	Body   installedbase.ImportReport
+}
+
+func (h *handlers) unitView(u installedbase.Unit) unitView {
+	today := h.InstalledBase.Now().In(chinaTime).Format(time.DateOnly)
+	return unitView{Unit: u, InWarranty: u.InWarranty(today), QRPath: u.QRPath()}
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func (h *handlers) registerInstalledBase(a huma.API) {
+	h.registerModels(a)
+	h.registerSites(a)
+	h.registerUnits(a)
+}
+
+func (h *handlers) registerModels(a huma.API) {
+	huma.Register(a, op("list-product-models", http.MethodGet, "/product-models", "List the product models you can see", "Installed base"),
+		func(ctx context.Context, _ *struct{}) (*struct {
+			Body struct {
+				Items []installedbase.ProductModel `json:"items"`
+			}
+		}, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.InstalledBase.ListModels(ctx, ac)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &struct {
+				Body struct {
+					Items []installedbase.ProductModel `json:"items"`
+				}
+			}{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-product-model", http.MethodPost, "/product-models", "Add a product model", "Installed base")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *modelCreateInput) (*modelOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		m, err := h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+			MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+	})
+
+	huma.Register(a, op("get-product-model", http.MethodGet, "/product-models/{id}", "Get a product model", "Installed base"),
+		func(ctx context.Context, in *idPath) (*modelOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			m, err := h.InstalledBase.GetModel(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+		})
+
+	patch := op("update-product-model", http.MethodPatch, "/product-models/{id}", "Change a product model", "Installed base")
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *modelPatchInput) (*modelOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+			MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+	})
+}
+
+func (h *handlers) registerSites(a huma.API) {
+	type siteList struct {
+		Body struct {
+			Items []installedbase.Site `json:"items"`
+		}
+	}
+	huma.Register(a, op("list-sites", http.MethodGet, "/sites", "List the customers' sites you can see", "Installed base"),
+		func(ctx context.Context, in *siteListInput) (*siteList, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.InstalledBase.ListSites(ctx, ac, in.CustomerID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &siteList{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	create := op("create-site", http.MethodPost, "/sites", "Add a site of a customer", "Installed base")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *siteCreateInput) (*siteOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		s, err := h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
+			Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+	})
+
+	huma.Register(a, op("get-site", http.MethodGet, "/sites/{id}", "Get a site", "Installed base"),
+		func(ctx context.Context, in *idPath) (*siteOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			s, err := h.InstalledBase.GetSite(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+		})
+
+	patch := op("update-site", http.MethodPatch, "/sites/{id}", "Change a site", "Installed base")
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *sitePatchInput) (*siteOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
+			Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+	})
+}
+
+func (h *handlers) registerUnits(a huma.API) {
+	huma.Register(a, op("list-units", http.MethodGet, "/units", "List installed units you can see, by id", "Installed base"),
+		func(ctx context.Context, in *unitListInput) (*unitListOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f := installedbase.UnitFilter{ModelCode: in.Model, CustomerID: in.CustomerID, SiteID: in.SiteID, Serial: in.Serial, Limit: in.Limit}
+			if in.Cursor != "" {
+				if f.After, err = strconv.ParseInt(in.Cursor, 10, 64); err != nil || f.After < 0 {
+					return nil, h.err(problem.Field("query.cursor", "is not a cursor from a previous page"))
+				}
+			}
+			items, next, err := h.InstalledBase.ListUnits(ctx, ac, f)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &unitListOutput{}
+			out.Body.Items = make([]unitView, 0, len(items))
+			for _, u := range items {
+				out.Body.Items = append(out.Body.Items, h.unitView(u))
+			}
+			if next > 0 {
+				out.Body.Next = strconv.FormatInt(next, 10)
+			}
+			return out, nil
+		})
+
+	create := op("create-unit", http.MethodPost, "/units", "Register an installed unit", "Installed base")
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *unitCreateInput) (*unitOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
+			InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	})
+
+	huma.Register(a, op("get-unit", http.MethodGet, "/units/{id}", "Get an installed unit", "Installed base"),
+		func(ctx context.Context, in *idPath) (*unitOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+		})
+
+	bySerial := op("get-unit-by-serial", http.MethodGet, "/units/by-serial/{serial}", "Find an installed unit by serial number", "Installed base")
+	bySerial.Errors = append(bySerial.Errors, 409)
+	huma.Register(a, bySerial, func(ctx context.Context, in *serialPath) (*unitOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+			return nil, h.err(problem.Field("path.serial", "%s", p.Fields[0].Message))
+		}
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	})
+
+	patch := op("update-unit", http.MethodPatch, "/units/{id}", "Change an installed unit", "Installed base")
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *unitPatchInput) (*unitOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
+			WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	})
+
+	rotate := op("rotate-unit-qr-token", http.MethodPost, "/units/{id}/qr-token", "Give a unit a new QR token; labels printed before stop working", "Installed base")
+	huma.Register(a, rotate, func(ctx context.Context, in *idPath) (*unitOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	})
+
+	imp := op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
+		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")
+	imp.DefaultStatus = http.StatusCreated
+	huma.Register(a, imp, func(ctx context.Context, in *unitImportInput) (*unitImportOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		data := []byte(in.Body.Content)
+		if in.Body.ContentEncoding == "base64" {
+			if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
+				return nil, h.err(problem.Field("body.content", "is not valid base64"))
+			}
+		}
+		rep, err := h.InstalledBase.ImportUnits(ctx, ac, installedbase.ImportRequest{Filename: in.Body.Filename, Data: data, DryRun: in.Body.DryRun})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		if in.Body.DryRun {
+			return &unitImportOutput{Status: http.StatusOK, Body: rep}, nil
+		}
+		if !rep.OK() {
+			return nil, h.err(rep.ImportProblem())
+		}
+		return &unitImportOutput{Status: http.StatusCreated, Body: rep}, nil
+	})
+}

@@ -1,0 +1,91 @@
+package installedbase
+
+import (
+	"context"
+
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// Who sees what. Each scope function answers for one loaded row; each
+// visible* function is the same rule as SQL for listings. Rows the actor may
+// not read are reported as not found, so that their existence stays hidden.
+
+const partnersOf = `SELECT partner_id FROM org_links WHERE org_id = ?`
+
+// modelScope: Own to the model's vendor, Partner to the vendor's partners.
+func modelScope(ctx context.Context, q store.Queryer, a policy.Actor, m ProductModel) (policy.Scope, error) {
+	return org.ScopeOf(ctx, q, a, m.VendorID)
+}
+
+func visibleModels(a policy.Actor) (string, []any, error) {
+	switch {
+	case a.Operator:
+		return `1 = 1`, nil, nil
+	case policy.Allowed(a, policy.ModelRead, policy.Own) && a.OrgKind == "vendor":
+		return `m.vendor_id = ?`, []any{a.OrgID}, nil
+	case policy.Allowed(a, policy.ModelRead, policy.Partner):
+		return `m.vendor_id IN (` + partnersOf + `)`, []any{a.OrgID}, nil
+	}
+	return "", nil, policy.Allow(a, policy.ModelRead, policy.Own)
+}
+
+// siteScope: Own to the site's customer, Partner to the customer's partners.
+func siteScope(ctx context.Context, q store.Queryer, a policy.Actor, s Site) (policy.Scope, error) {
+	return org.ScopeOf(ctx, q, a, s.CustomerOrgID)
+}
+
+func visibleSites(a policy.Actor) (string, []any, error) {
+	switch {
+	case a.Operator:
+		return `1 = 1`, nil, nil
+	case a.OrgKind == "customer" && policy.Allowed(a, policy.SiteRead, policy.Own):
+		return `s.customer_org_id = ?`, []any{a.OrgID}, nil
+	case policy.Allowed(a, policy.SiteRead, policy.Partner):
+		return `s.customer_org_id IN (` + partnersOf + `)`, []any{a.OrgID}, nil
+	}
+	return "", nil, policy.Allow(a, policy.SiteRead, policy.Own)
+}
+
+// unitScope: Own to the unit's vendor and to its customer; Partner to the
+// provider of its agreement and to an organization that works with both
+// the vendor and the customer (a provider serving that vendor's customer).
+func unitScope(ctx context.Context, q store.Queryer, a policy.Actor, u Unit) (policy.Scope, error) {
+	if a.Operator || a.OrgID == u.VendorID || a.OrgID == u.CustomerOrgID {
+		return policy.Own, nil
+	}
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM organizations o WHERE o.id = ? AND (
+		o.id IN (SELECT provider_id FROM agreements WHERE id = ?)
+		OR (o.id IN (SELECT org_id FROM org_links WHERE partner_id = ?) AND o.id IN (SELECT org_id FROM org_links WHERE partner_id = ?)))`,
+		a.OrgID, u.AgreementID, u.VendorID, u.CustomerOrgID)
+	if err != nil || n == 0 {
+		return policy.Unrelated, err
+	}
+	return policy.Partner, nil
+}
+
+func visibleUnits(a policy.Actor) (string, []any, error) {
+	switch {
+	case a.Operator:
+		return `1 = 1`, nil, nil
+	case a.OrgKind == "vendor" && policy.Allowed(a, policy.UnitRead, policy.Own):
+		return `u.vendor_id = ?`, []any{a.OrgID}, nil
+	case a.OrgKind == "customer" && policy.Allowed(a, policy.UnitRead, policy.Own):
+		return `s.customer_org_id = ?`, []any{a.OrgID}, nil
+	case policy.Allowed(a, policy.UnitRead, policy.Partner):
+		return `(u.agreement_id IN (SELECT id FROM agreements WHERE provider_id = ?)
+			OR (u.vendor_id IN (` + partnersOf + `) AND s.customer_org_id IN (` + partnersOf + `)))`, []any{a.OrgID, a.OrgID, a.OrgID}, nil
+	}
+	return "", nil, policy.Allow(a, policy.UnitRead, policy.Own)
+}
+
+// mayRead turns a scope into "not found" unless action is allowed in it.
+func mayRead(a policy.Actor, action policy.Action, scope policy.Scope, what string, id int64) error {
+	if !policy.Allowed(a, action, scope) {
+		return problem.New(problem.NotFound, "%s %d not found", what, id)
+	}
+	return nil
+}

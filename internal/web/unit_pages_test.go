@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestInstalledBasePages(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+
+	post := func(path string, form url.Values) *http.Response {
+		t.Helper()
+		res, err := c.PostForm(app.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// A model, then a bad and a good product.
+	if res := post("/models", url.Values{"code": {"hc-laser-3015"}, "name": {"激光切割机"}, "warranty_months": {"18"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create model: %d", res.StatusCode)
+	}
+	if html := body(t, get(t, c, app.URL+"/models")); !strings.Contains(html, "HC-LASER-3015") || !strings.Contains(html, "FX-100") {
+		t.Fatal("the models page lacks the models")
+	}
+	var siteID int64
+	if err := store.Get(t.Context(), db, &siteID, `SELECT id FROM sites WHERE name = 'Plant'`); err != nil {
+		t.Fatal(err)
+	}
+	res := post("/units", url.Values{"serial_number": {"2.02606E+17"}, "model": {"HC-LASER-3015"}, "site_id": {fmt.Sprint(siteID)}, "install_date": {"2025-03-07"}})
+	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "scientific notation") {
+		t.Fatalf("a mangled serial: %d", res.StatusCode)
+	}
+	res = post("/units", url.Values{"serial_number": {"hcl3015-2025-00301"}, "model": {"HC-LASER-3015"}, "site_id": {fmt.Sprint(siteID)}, "install_date": {"2025-03-07"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create unit: %d %s", res.StatusCode, body(t, res))
+	}
+	unitPath := res.Header.Get("Location")
+	html := body(t, get(t, c, app.URL+unitPath))
+	for _, want := range []string{"HCL3015-2025-00301", "320505", "2026-09-06", "/q/"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the unit page lacks %q", want)
+		}
+	}
+	token := regexp.MustCompile(`/q/([a-z2-7]{52})`).FindStringSubmatch(html)
+	if token == nil {
+		t.Fatal("no QR link on the unit page")
+	}
+	if res := post(unitPath+"/qr-token", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rotate: %d", res.StatusCode)
+	}
+	if html := body(t, get(t, c, app.URL+unitPath)); strings.Contains(html, token[1]) {
+		t.Fatal("the old QR token is still shown after rotating it")
+	}
+	if html := body(t, get(t, c, app.URL+"/units?serial=00301")); !strings.Contains(html, "HCL3015-2025-00301") || strings.Contains(html, "FX100-0001") {
+		t.Fatal("the serial filter does not filter")
+	}
+
+	// Import: upload, the dry run's report, confirm.
+	upload := func(name, content string) *http.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(content))
+		mw.Close()
+		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res = upload("bad.csv", "序列号,型号,客户代码,网点名称,安装日期\nIMP-1,NOPE,customer-one,Plant,2025/3/7\n")
+	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "unknown model") {
+		t.Fatalf("bad file: %d", res.StatusCode)
+	}
+	res = upload("good.csv", "序列号,型号,客户代码,网点名称,安装日期\nIMP-1,FX-100,customer-one,Plant,2025/3/7\nIMP-2,FX-100,customer-one,Plant,2025/3/8\n")
+	html = body(t, res)
+	sum := regexp.MustCompile(`name="sha256" value="([0-9a-f]{64})"`).FindStringSubmatch(html)
+	if res.StatusCode != http.StatusOK || sum == nil {
+		t.Fatalf("good file: %d", res.StatusCode)
+	}
+	if res := post("/units/import/confirm", url.Values{"sha256": {strings.Repeat("0", 64)}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("confirm of another file: %d", res.StatusCode)
+	}
+	if res := post("/units/import/confirm", url.Values{"sha256": {sum[1]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	if html := body(t, get(t, c, app.URL+"/units?serial=IMP-")); !strings.Contains(html, "IMP-2") {
+		t.Fatal("the imported units are not listed")
+	}
+
+	// A customer sees its products and sites, and may not import.
+	cc := app.Browser(t)
+	app.Login(t, cc, f.Users[policy.Customer].Email, testutil.Password)
+	if html := body(t, get(t, cc, app.URL+"/units")); !strings.Contains(html, "FX100-0001") || strings.Contains(html, "/units/import") {
+		t.Fatal("the customer's products page")
+	}
+	if res := get(t, cc, app.URL+"/units/import"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a customer opens the import page: %d", res.StatusCode)
+	}
+	res, err := cc.PostForm(app.URL+"/sites", url.Values{"name": {"二号厂房"}, "address": {"东莞市松山湖"}, "division": {"441900"}, "contact_phone": {"0769-22221111"}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a customer adds a site: %v %d", err, res.StatusCode)
+	}
+	if html := body(t, get(t, cc, app.URL+"/sites")); !strings.Contains(html, "二号厂房") || !strings.Contains(html, "441900") {
+		t.Fatal("the new site is not listed")
+	}
+	// Another vendor sees none of it.
+	oc := app.Browser(t)
+	app.Login(t, oc, f.OtherAdmin.Email, testutil.Password)
+	if res := get(t, oc, app.URL+unitPath); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another vendor opens the unit: %d", res.StatusCode)
+	}
+}
