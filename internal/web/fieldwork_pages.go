@@ -112,23 +112,7 @@ func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User)
 		st.SignaturePNG = b
 	}
 	_, err = s.Requests.Field(r.Context(), u.Actor(), id, st, version)
-	switch {
-	case err == nil:
-		s.flash(r, s.msg(r, "jobs.step_"+st.Kind))
-	case problem.Is(err, problem.PreconditionFailed):
-		s.flash(r, s.msg(r, "conflict"))
-	case problem.Is(err, problem.Invalid) || problem.Is(err, problem.Conflict):
-		p, _ := problem.As(err)
-		if p.Kind == problem.Conflict {
-			err = problem.Field("form", "%s", p.Detail)
-		}
-		s.renderJob(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/jobs/"+itoa(id), http.StatusSeeOther)
+	s.settle(w, r, err, "jobs.step_"+st.Kind, "/jobs/"+itoa(id), func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // mapLink opens the site in the phone's map application: by coordinates

@@ -306,3 +306,27 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+// settle ends a form post. Success: a flash (okMsg) and a redirect to next.
+// A stale version: a flash saying so, and the same redirect. Invalid input
+// or a step not allowed now: again renders the form with the messages (a
+// refused step is shown above the form). Anything else: the error page.
+func (s *Server) settle(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
+	switch {
+	case err == nil:
+		s.flash(r, s.msg(r, okMsg))
+	case problem.Is(err, problem.PreconditionFailed):
+		s.flash(r, s.msg(r, "conflict"))
+	case problem.Is(err, problem.Invalid):
+		again(err)
+		return
+	case problem.Is(err, problem.Conflict):
+		p, _ := problem.As(err)
+		again(problem.Field("form", "%s", p.Detail))
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

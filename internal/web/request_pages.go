@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"aftersales/internal/account"
@@ -164,7 +163,6 @@ type requestPageData struct {
 	CanHandle  bool
 	CanAssign  bool
 	Paused     bool
-	Records    []int64
 }
 
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -210,11 +208,6 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 			d.Paused = true
 		case string(sla.Resumed):
 			d.Paused = false
-		}
-	}
-	for _, wo := range d.WorkOrders {
-		if wo.RecordID != nil {
-			d.Records = append(d.Records, *wo.RecordID)
 		}
 	}
 	v := s.newView(r, "requests.detail", "requests")
@@ -282,34 +275,7 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u account.User, id int64, err error) {
-	switch {
-	case err == nil:
-		s.flash(r, s.msg(r, "saved"))
-	case problem.Is(err, problem.PreconditionFailed):
-		s.flash(r, s.msg(r, "conflict"))
-	case problem.Is(err, problem.Invalid) || problem.Is(err, problem.Conflict):
-		p, _ := problem.As(err)
-		if p.Kind == problem.Conflict {
-			err = problem.Field("form", "%s", p.Detail)
-		}
-		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
-}
-
-// joinNonEmpty joins the non-empty parts.
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
+	s.settle(w, r, err, "saved", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // requestAnswer answers a consultation from the request page.

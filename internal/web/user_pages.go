@@ -239,22 +239,10 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u account.User, err error, ok func()) {
-	switch {
-	case err == nil:
-		if ok != nil {
-			ok()
-		}
-		s.flash(r, s.msg(r, "saved"))
-	case problem.Is(err, problem.PreconditionFailed):
-		s.flash(r, s.msg(r, "conflict"))
-	case problem.Is(err, problem.Invalid):
-		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
-		return
-	default:
-		s.fail(w, r, err)
-		return
+	if err == nil && ok != nil {
+		ok()
 	}
-	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+	s.settle(w, r, err, "saved", "/profile", func(e error) { s.renderProfile(w, r, u, http.StatusUnprocessableEntity, e, "") })
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.User) {
