@@ -418,6 +418,7 @@ func (h *handlers) registerUnits(a huma.API) {
 	imp := op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
 		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")
 	imp.DefaultStatus = http.StatusCreated
+	imp.MaxBodyBytes = 24 << 20 // 16 MiB of file as base64
 	huma.Register(a, imp, func(ctx context.Context, in *unitImportInput) (*unitImportOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {

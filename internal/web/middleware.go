@@ -156,13 +156,19 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// limitBody bounds the request body: MaxUploadBytes on the routes that take
+// files (uploadRoutes), MaxBodyBytes everywhere else.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.Opts.MaxBodyBytes {
-			s.fail(w, r, problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", s.Opts.MaxBodyBytes))
+		limit := s.Opts.MaxBodyBytes
+		if isUploadRoute(r.Method, r.URL.Path) {
+			limit = s.Opts.MaxUploadBytes
+		}
+		if r.ContentLength > limit {
+			s.fail(w, r, problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.Opts.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -36,6 +36,9 @@ type Options struct {
 	Version       string
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds the bodies of the routes that take files,
+	// listed in uploadRoutes (default 64 MiB).
+	MaxUploadBytes int64
 	// EmailEnabled: an SMTP server is configured, so notifications are
 	// also sent by email to users who have it on.
 	EmailEnabled bool
@@ -78,6 +81,9 @@ type Server struct {
 func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runner, opts Options, reg *prometheus.Registry) (*Server, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.MaxUploadBytes == 0 {
+		opts.MaxUploadBytes = 64 << 20
 	}
 	if reg == nil {
 		reg = prometheus.NewRegistry()

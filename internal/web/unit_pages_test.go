@@ -90,6 +90,14 @@ func TestInstalledBasePages(t *testing.T) {
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "unknown model") {
 		t.Fatalf("bad file: %d", res.StatusCode)
 	}
+	// Upload routes take more than the 1 MiB other bodies may carry, up to their own limit.
+	big := "序列号,型号,客户代码,网点名称,安装日期\n" + strings.Repeat("IMP-X,NOPE,customer-one,Plant,2025/3/7\n", 60_000)
+	if res := upload("big.csv", big); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body(t, res), "unknown model") {
+		t.Fatalf("2 MB file: %d", res.StatusCode)
+	}
+	if res := upload("huge.csv", strings.Repeat(big, 8)); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body(t, res), "16 MB") {
+		t.Fatalf("17 MB file: %d", res.StatusCode)
+	}
 	res = upload("good.csv", "序列号,型号,客户代码,网点名称,安装日期\nIMP-1,FX-100,customer-one,Plant,2025/3/7\nIMP-2,FX-100,customer-one,Plant,2025/3/8\n")
 	html = body(t, res)
 	sum := regexp.MustCompile(`name="sha256" value="([0-9a-f]{64})"`).FindStringSubmatch(html)
