@@ -7,7 +7,6 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -137,17 +136,5 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.Use
 	name := r.PostForm.Get("name")
 	active := r.PostForm.Get("active") == "on"
 	_, err = s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
-	switch {
-	case err == nil:
-		s.flash(r, s.msg(r, "saved"))
-	case problem.Is(err, problem.PreconditionFailed):
-		s.flash(r, s.msg(r, "conflict"))
-	case problem.Is(err, problem.Invalid):
-		s.renderOrg(w, r, u, err, r.PostForm)
-		return
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/orgs/"+itoa(id), http.StatusSeeOther)
+	s.settle(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
 }

@@ -147,19 +147,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 		p.Password = &pw
 	}
 	_, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), id, p, version)
-	switch {
-	case err == nil:
-		s.flash(r, s.msg(r, "saved"))
-	case problem.Is(err, problem.PreconditionFailed):
-		s.flash(r, s.msg(r, "conflict"))
-	case problem.Is(err, problem.Invalid):
-		s.renderUser(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/users/"+itoa(id), http.StatusSeeOther)
+	s.settle(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 func profileLocale(code string) account.UserPatch { return account.UserPatch{Locale: &code} }
