@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed messages/*.json
+//go:embed messages/*.json problems/*.json
 var files embed.FS
 
 // Supported are the languages of the interface, the default first.
@@ -28,6 +28,10 @@ var matcher = language.NewMatcher(Supported)
 type Bundle struct {
 	b          *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
+	// problems maps, per language, the English format of an error message
+	// (as domain code writes it, e.g. "is longer than %d characters") to
+	// that language's format.
+	problems map[string]map[string]string
 }
 
 // Load reads the embedded messages.
@@ -39,7 +43,16 @@ func Load() (*Bundle, error) {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
 	}
-	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}}
+	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}, problems: map[string]map[string]string{}}
+	data, err := files.ReadFile("problems/zh-CN.json")
+	if err != nil {
+		return nil, err
+	}
+	zh := map[string]string{}
+	if err := json.Unmarshal(data, &zh); err != nil {
+		return nil, fmt.Errorf("load problems/zh-CN.json: %w", err)
+	}
+	out.problems["zh-CN"] = zh
 	for _, code := range []string{"zh-CN", "en"} {
 		out.localizers[code] = goi18n.NewLocalizer(b, code, "en")
 	}
@@ -91,6 +104,13 @@ func (b *Bundle) T(lang, id string, data ...map[string]any) string {
 func (b *Bundle) Has(id string) bool {
 	_, err := b.localizers["en"].Localize(&goi18n.LocalizeConfig{MessageID: id})
 	return err == nil
+}
+
+// ProblemFormat returns lang's format for an English error message format,
+// or false when there is none (English itself, or an untranslated message).
+func (b *Bundle) ProblemFormat(lang, format string) (string, bool) {
+	t, ok := b.problems[lang][format]
+	return t, ok
 }
 
 // Key turns an enum value into its message id, e.g. ("role", "vendor_admin")

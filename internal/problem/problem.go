@@ -74,6 +74,10 @@ func (k Kind) TypeURI() string { return "/problems/" + string(k) }
 type FieldError struct {
 	Field   string
 	Message string
+
+	// format and args made Message; Translate renders them in another language.
+	format string
+	args   []any
 }
 
 // Error is a problem a caller can act on.
@@ -83,6 +87,9 @@ type Error struct {
 	// Reason is an optional machine-readable sub-kind, e.g. "outside_service_area".
 	Reason string
 	Fields []FieldError
+
+	format string // made Detail, with args
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -100,12 +107,12 @@ func (e *Error) Error() string {
 
 // New returns a problem of kind k.
 func New(k Kind, format string, args ...any) *Error {
-	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
+	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // Field returns a validation problem for one field.
 func Field(field, format string, args ...any) *Error {
-	return &Error{Kind: Invalid, Detail: "validation failed", Fields: []FieldError{{field, fmt.Sprintf(format, args...)}}}
+	return &Error{Kind: Invalid, Detail: "validation failed", format: "validation failed", Fields: []FieldError{newFieldError(field, format, args)}}
 }
 
 // Fields collects field errors; Err returns nil when there are none.
@@ -113,7 +120,11 @@ type Fields []FieldError
 
 // Add records a problem with field.
 func (fs *Fields) Add(field, format string, args ...any) {
-	*fs = append(*fs, FieldError{field, fmt.Sprintf(format, args...)})
+	*fs = append(*fs, newFieldError(field, format, args))
+}
+
+func newFieldError(field, format string, args []any) FieldError {
+	return FieldError{Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // Err is nil when no field failed, else one validation problem listing all.
@@ -121,7 +132,7 @@ func (fs Fields) Err() error {
 	if len(fs) == 0 {
 		return nil
 	}
-	return &Error{Kind: Invalid, Detail: "validation failed", Fields: fs}
+	return &Error{Kind: Invalid, Detail: "validation failed", format: "validation failed", Fields: fs}
 }
 
 // As returns the *Error in err's chain, if any.
@@ -135,4 +146,24 @@ func As(err error) (*Error, bool) {
 func Is(err error, k Kind) bool {
 	p, ok := As(err)
 	return ok && p.Kind == k
+}
+
+// Translate returns a copy of e in another language: tr maps the English
+// format of a message to that language's format, with the same verbs (in
+// any order, through explicit argument indexes), or reports false to keep
+// the English. Messages built elsewhere and passed through "%s" stay as
+// they are.
+func (e *Error) Translate(tr func(format string) (string, bool)) *Error {
+	out := *e
+	if t, ok := tr(e.format); ok && e.format != "" {
+		out.Detail = fmt.Sprintf(t, e.args...)
+	}
+	out.Fields = make([]FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if t, ok := tr(f.format); ok && f.format != "" {
+			f.Message = fmt.Sprintf(t, f.args...)
+		}
+		out.Fields[i] = f
+	}
+	return &out
 }

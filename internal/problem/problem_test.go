@@ -60,3 +60,29 @@ func TestAsAndIs(t *testing.T) {
 		t.Fatalf("message %q", err)
 	}
 }
+
+func TestTranslate(t *testing.T) {
+	var fs Fields
+	fs.Add("name", "is longer than %d characters", 80)
+	fs.Add("code", "%s", "built elsewhere")
+	fs.Add("window", "must be after the start (%s)", "09:00")
+	zh := map[string]string{
+		"validation failed":            "校验未通过",
+		"is longer than %d characters": "超过 %d 个字符",
+		"must be after the start (%s)": "必须晚于开始时间（%[1]s）",
+	}
+	tr := func(f string) (string, bool) { s, ok := zh[f]; return s, ok }
+	p, _ := As(fs.Err())
+	got := p.Translate(tr)
+	if got.Detail != "校验未通过" || got.Fields[0].Message != "超过 80 个字符" || got.Fields[1].Message != "built elsewhere" ||
+		got.Fields[2].Message != "必须晚于开始时间（09:00）" || got.Fields[0].Field != "name" {
+		t.Fatalf("translated: %+v", got)
+	}
+	if p.Fields[0].Message != "is longer than 80 characters" {
+		t.Fatal("Translate changed the original")
+	}
+	conflict := New(Conflict, "work order %d is %s; check in once, before the work", 7, "on_site")
+	if got := conflict.Translate(func(string) (string, bool) { return "工单 %[1]d 已是 %[2]s", true }); got.Detail != "工单 7 已是 on_site" || got.Kind != Conflict {
+		t.Fatalf("detail: %+v", got)
+	}
+}

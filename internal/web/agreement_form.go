@@ -205,7 +205,7 @@ func termsFormErrors(v *view, err error) error {
 		return err
 	}
 	v.Errors = map[string]string{}
-	for _, f := range p.Fields {
+	for _, f := range v.translate(p).Fields {
 		name, prefix := formFieldOf(f.Field)
 		msg := prefix + f.Message
 		if old, ok := v.Errors[name]; ok {

@@ -173,7 +173,7 @@ func (s *Server) agreementStatus(w http.ResponseWriter, r *http.Request, u accou
 		return
 	case problem.Is(err, problem.Conflict):
 		p, _ := problem.As(err)
-		s.flash(r, p.Detail)
+		s.flash(r, s.translate(r, p).Detail)
 	default:
 		s.fail(w, r, err)
 		return
@@ -203,7 +203,7 @@ func (s *Server) adjustmentDecide(w http.ResponseWriter, r *http.Request, u acco
 		s.flash(r, s.msg(r, "adjustments.decided_"+string(to), "ID", adj.ID))
 	case problem.Is(err, problem.Invalid), problem.Is(err, problem.Conflict):
 		p, _ := problem.As(err)
-		msg := p.Detail
+		msg := s.translate(r, p).Detail
 		if len(p.Fields) > 0 {
 			msg = s.msg(r, "adjustments.comment_required")
 		}

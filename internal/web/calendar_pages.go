@@ -407,7 +407,8 @@ func remapWeekFields(err error) error {
 		} else if strings.HasPrefix(name, "exceptions") {
 			name = "exceptions"
 		}
-		out.Fields = append(out.Fields, problem.FieldError{Field: name, Message: f.Message})
+		f.Field = name
+		out.Fields = append(out.Fields, f)
 	}
 	return &out
 }

@@ -265,15 +265,26 @@ func formErrors(v *view, err error) error {
 		return err
 	}
 	v.Errors = map[string]string{}
-	for _, f := range p.Fields {
+	for _, f := range v.translate(p).Fields {
 		v.Errors[strings.TrimPrefix(f.Field, "body.")] = f.Message
 	}
 	return nil
 }
 
+// translate renders a problem's messages in the page's language.
+func (v *view) translate(p *problem.Error) *problem.Error {
+	return p.Translate(func(format string) (string, bool) { return v.bundle.ProblemFormat(v.Lang, format) })
+}
+
+// translate renders a problem's messages in the language of the request.
+func (s *Server) translate(r *http.Request, p *problem.Error) *problem.Error {
+	lang := s.lang(r)
+	return p.Translate(func(format string) (string, bool) { return s.I18n.ProblemFormat(lang, format) })
+}
+
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *problem.Error) {
 	v := s.newView(r, "error.title", "")
-	v.Data = p
+	v.Data = v.translate(p)
 	s.render(w, r, p.Kind.Status(), "error", v)
 }
 
@@ -322,7 +333,7 @@ func (s *Server) settle(w http.ResponseWriter, r *http.Request, err error, okMsg
 		return
 	case problem.Is(err, problem.Conflict):
 		p, _ := problem.As(err)
-		again(problem.Field("form", "%s", p.Detail))
+		again(problem.Field("form", "%s", s.translate(r, p).Detail))
 		return
 	default:
 		s.fail(w, r, err)

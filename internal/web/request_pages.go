@@ -144,7 +144,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 		v := s.newView(r, "requests.new", "requests")
 		v.Form = f
 		if p.Reason != "" {
-			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + p.Detail}
+			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + v.translate(p).Detail}
 		} else {
 			_ = formErrors(v, err)
 		}

@@ -247,3 +247,23 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Messages from the domain (validation, refused steps) are shown in the
+// page's language.
+func TestDomainMessagesInThePageLanguage(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	for lang, want := range map[string]string{"zh-CN": "须为 0 到 3650 之间的整数天数", "en": "must be a whole number of days from 0 to 3650"} {
+		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+		res, err := c.PostForm(app.URL+"/profile/tokens", url.Values{"name": {"ci"}, "expires_in_days": {"9999"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, want) {
+			t.Errorf("%s: %d, page lacks %q", lang, res.StatusCode, want)
+		}
+	}
+}

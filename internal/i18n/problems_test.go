@@ -1,0 +1,140 @@
+package i18n_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"aftersales/internal/i18n"
+)
+
+// problemFormats finds, in the product's source, every literal message
+// format given to problem.New, problem.Field and problem.Fields.Add.
+func problemFormats(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{} // format -> where
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		usesProblem := false
+		for _, imp := range f.Imports {
+			usesProblem = usesProblem || imp.Path.Value == `"aftersales/internal/problem"`
+		}
+		inProblem := f.Name.Name == "problem"
+		if !usesProblem && !inProblem {
+			return nil
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || len(c.Args) < 2 {
+				return true
+			}
+			switch fn := c.Fun.(type) {
+			case *ast.SelectorExpr:
+				if _, call := fn.X.(*ast.CallExpr); call { // w.Header().Add(...)
+					return true
+				}
+				x, _ := fn.X.(*ast.Ident)
+				switch {
+				case x != nil && x.Name == "problem" && (fn.Sel.Name == "New" || fn.Sel.Name == "Field"):
+				case fn.Sel.Name == "Add":
+				default:
+					return true
+				}
+			default:
+				return true
+			}
+			if lit, ok := c.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				out[s] = fset.Position(lit.Pos()).String()
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+
+// sampleArgs gives a value of the right kind for each verb of an English format.
+func sampleArgs(format string) []any {
+	var args []any
+	for _, v := range verb.FindAllString(format, -1) {
+		switch v[len(v)-1] {
+		case '%':
+		case 'd':
+			args = append(args, 7)
+		case 'f':
+			args = append(args, 1.5)
+		default:
+			args = append(args, "x")
+		}
+	}
+	return args
+}
+
+// TestProblemMessagesTranslated keeps the zh-CN error messages complete:
+// every message format in the code has a translation that uses the same
+// arguments, and no translation is left for a message that is gone.
+func TestProblemMessagesTranslated(t *testing.T) {
+	data, err := os.ReadFile("problems/zh-CN.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := map[string]string{}
+	if err := json.Unmarshal(data, &zh); err != nil {
+		t.Fatal(err)
+	}
+	formats := problemFormats(t)
+	var missing []string
+	for f, where := range formats {
+		tr, ok := zh[f]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%s: %q", where, f))
+			continue
+		}
+		args := sampleArgs(f)
+		if got := fmt.Sprintf(tr, args...); strings.Contains(got, "%!") {
+			t.Errorf("%q: translation %q does not take the same arguments: %s", f, tr, got)
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("no zh-CN translation for %s", m)
+	}
+	for f := range zh {
+		if _, ok := formats[f]; !ok {
+			t.Errorf("zh-CN translation for a message no longer in the code: %q", f)
+		}
+	}
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := b.ProblemFormat("zh-CN", "is required"); !ok || got == "is required" {
+		t.Errorf("ProblemFormat(zh-CN, is required) = %q, %v", got, ok)
+	}
+	if _, ok := b.ProblemFormat("en", "is required"); ok {
+		t.Error("English has translations of English")
+	}
+}
