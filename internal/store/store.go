@@ -15,7 +15,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+	"modernc.org/sqlite"
 )
 
 // Engine names a supported database engine.
@@ -88,10 +88,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: create data directory: %w", err)
 		}
 	}
-	db, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas)
+	connector, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(stmtCacheConnector{connector}), "sqlite")
 	// One writer at a time is SQLite's rule; a few readers alongside are fine in WAL.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
@@ -100,7 +101,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: sqlx.NewDb(db.DB, "sqlite"), Engine: SQLite, Source: path}, nil
+	return &DB{DB: db, Engine: SQLite, Source: path}, nil
 }
 
 func redact(dsn string) string {
