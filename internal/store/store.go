@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
@@ -34,6 +35,8 @@ type DB struct {
 	Engine Engine
 	// Source is the DSN or file the pool was opened with (without secrets).
 	Source string
+	// writes queues SQLite's writers in Go (nil on PostgreSQL); see lockWrites.
+	writes chan struct{}
 }
 
 // ErrNotFound is returned by lookups that match no row.
@@ -101,7 +104,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: db, Engine: SQLite, Source: path}, nil
+	return &DB{DB: db, Engine: SQLite, Source: path, writes: make(chan struct{}, 1)}, nil
 }
 
 func redact(dsn string) string {
@@ -120,8 +123,47 @@ type Queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
+// writeWait is how long a writer waits for its turn, as long as SQLite's
+// busy_timeout.
+const writeWait = 10 * time.Second
+
+// lockWrites waits for this process's turn to write to SQLite and returns
+// the function that ends it. SQLite lets one writer in at a time and makes
+// the others poll with growing sleeps (up to 100 ms each), which is unfair
+// and gave the tail latencies of concurrent creates; writers queued on a
+// channel are served in order as soon as the lock is free. Every
+// transaction takes the turn (on SQLite each one is IMMEDIATE, a writer from
+// BEGIN), and so does a single statement run on the pool through Exec or
+// InsertID. Other processes and the session store still meet SQLite's own
+// busy handler. On PostgreSQL it does nothing.
+func (db *DB) lockWrites(ctx context.Context) (func(), error) {
+	if db.writes == nil {
+		return func() {}, nil
+	}
+	select {
+	case db.writes <- struct{}{}:
+		return func() { <-db.writes }, nil
+	default:
+	}
+	wait := time.NewTimer(writeWait)
+	defer wait.Stop()
+	select {
+	case db.writes <- struct{}{}:
+		return func() { <-db.writes }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errors.New("database is busy: no turn to write within 10s")
+	}
+}
+
 // Tx runs fn in one transaction: committed if fn returns nil, rolled back otherwise.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer unlock()
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -152,11 +194,25 @@ func Select(ctx context.Context, q Queryer, dest any, query string, args ...any)
 
 // Exec runs a rebound statement.
 func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result, error) {
+	if db, ok := q.(*DB); ok {
+		unlock, err := db.lockWrites(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	return q.ExecContext(ctx, q.Rebind(query), args...)
 }
 
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
 func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64, error) {
+	if db, ok := q.(*DB); ok {
+		unlock, err := db.lockWrites(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer unlock()
+	}
 	var id int64
 	if err := q.QueryRowxContext(ctx, q.Rebind(query), args...).Scan(&id); err != nil {
 		return 0, err
