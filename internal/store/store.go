@@ -164,6 +164,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer unlock()
+	committed := false
+	if claim := pendingClaim(ctx); claim != nil {
+		defer func() { claim.settle(committed) }()
+		fn = claim.before(ctx, fn)
+	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -175,6 +180,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 
@@ -195,6 +201,14 @@ func Select(ctx context.Context, q Queryer, dest any, query string, args ...any)
 // Exec runs a rebound statement.
 func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result, error) {
 	if db, ok := q.(*DB); ok {
+		if hasPendingClaim(ctx) {
+			var res sql.Result
+			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+				res, err = Exec(ctx, tx, query, args...)
+				return err
+			})
+			return res, err
+		}
 		unlock, err := db.lockWrites(ctx)
 		if err != nil {
 			return nil, err
@@ -207,6 +221,14 @@ func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
 func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64, error) {
 	if db, ok := q.(*DB); ok {
+		if hasPendingClaim(ctx) {
+			var id int64
+			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+				id, err = InsertID(ctx, tx, query, args...)
+				return err
+			})
+			return id, err
+		}
 		unlock, err := db.lockWrites(ctx)
 		if err != nil {
 			return 0, err
