@@ -37,6 +37,8 @@ type DB struct {
 	Source string
 	// writes queues SQLite's writers in Go (nil on PostgreSQL); see lockWrites.
 	writes chan struct{}
+	// checkpoints copies SQLite's log into the database (nil on PostgreSQL).
+	checkpoints *checkpointer
 }
 
 // ErrNotFound is returned by lookups that match no row.
@@ -73,9 +75,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // sqlitePragmas are the connection settings every SQLite connection gets.
 // _time_format=sqlite stores times in a form SQLite's date functions read;
 // _txlock=immediate takes the write lock at BEGIN so that a transaction that
-// starts reading and then writes does not fail at once with SQLITE_BUSY.
+// starts reading and then writes does not fail at once with SQLITE_BUSY;
+// wal_autocheckpoint(0) leaves checkpoints to the checkpointer.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate"
+	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
@@ -104,7 +107,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: db, Engine: SQLite, Source: path, writes: make(chan struct{}, 1)}, nil
+	out := &DB{DB: db, Engine: SQLite, Source: path, writes: make(chan struct{}, 1)}
+	out.checkpoints = startCheckpointer(out)
+	return out, nil
 }
 
 func redact(dsn string) string {
