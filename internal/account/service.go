@@ -21,12 +21,19 @@ type Service struct {
 	// Failed sign-ins per email and per client address.
 	PerAccount *Throttle
 	PerAddress *Throttle
+	tokens     tokenCache
 }
+
+// ForgetTokens makes the next use of every API token read its owner from
+// the database again. The service calls it itself when it revokes a token or
+// changes a user; whoever changes an organization's active state calls it too.
+func (s *Service) ForgetTokens() { s.tokens.forget() }
 
 // NewService returns a service with the default sign-in throttles: 5 failures
 // per account and 30 per address in 15 minutes.
 func NewService(db *store.DB, now func() time.Time) *Service {
-	return &Service{DB: db, Now: now, PerAccount: NewThrottle(5, 15*time.Minute), PerAddress: NewThrottle(30, 15*time.Minute)}
+	return &Service{DB: db, Now: now, PerAccount: NewThrottle(5, 15*time.Minute), PerAddress: NewThrottle(30, 15*time.Minute),
+		tokens: tokenCache{ttl: TokenCacheTTL}}
 }
 
 // userScope tells how a user relates to the actor, and the user's organization.
@@ -168,6 +175,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, 
 		}
 		return audit.Record(ctx, tx, now, actor, out.OrgID, "user.update", "user", id, before, out)
 	})
+	s.ForgetTokens()
 	return out, err
 }
 
@@ -275,7 +283,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 		return User{}, problem.New(problem.Unauthorized, "malformed API token")
 	}
 	now := s.Now().UTC()
-	u, tokenID, err := userByTokenHash(ctx, s.DB, hashToken(secret), now)
+	hash := hashToken(secret)
+	u, gen, ok := s.tokens.get(hash, now)
+	if ok {
+		return u, nil
+	}
+	u, tokenID, expiresAt, err := userByTokenHash(ctx, s.DB, hash, now)
 	if err == store.ErrNotFound {
 		return User{}, problem.New(problem.Unauthorized, "unknown, expired or revoked API token")
 	}
@@ -285,6 +298,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (User, e
 	// Last use is informational; precise to the minute is enough and saves a write per request.
 	_, _ = store.Exec(ctx, s.DB, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
 		now, tokenID, now.Add(-time.Minute))
+	s.tokens.put(hash, u, expiresAt, gen)
 	return u, nil
 }
 
@@ -381,5 +395,6 @@ func (s *Service) RevokeToken(ctx context.Context, actor policy.Actor, tokenID i
 		out.RevokedAt = &now
 		return audit.Record(ctx, tx, now, actor, u.OrgID, "token.revoke", "api_token", t.ID, t, out)
 	})
+	s.ForgetTokens()
 	return out, err
 }

@@ -72,13 +72,14 @@ func ListTokens(ctx context.Context, q store.Queryer, userID int64) ([]Token, er
 }
 
 // userByTokenHash finds the active user owning an unrevoked, unexpired token.
-func userByTokenHash(ctx context.Context, q store.Queryer, hash string, now time.Time) (User, int64, error) {
+func userByTokenHash(ctx context.Context, q store.Queryer, hash string, now time.Time) (User, int64, *time.Time, error) {
 	var row struct {
 		User
-		TokenID int64 `db:"token_id"`
+		TokenID   int64      `db:"token_id"`
+		ExpiresAt *time.Time `db:"token_expires_at"`
 	}
-	err := store.Get(ctx, q, &row, `SELECT `+userColumns+`, t.id AS token_id`+userFrom+`
+	err := store.Get(ctx, q, &row, `SELECT `+userColumns+`, t.id AS token_id, t.expires_at AS token_expires_at`+userFrom+`
 		JOIN api_tokens t ON t.user_id = u.id
 		WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active AND o.active`, hash, now)
-	return row.User, row.TokenID, err
+	return row.User, row.TokenID, row.ExpiresAt, err
 }

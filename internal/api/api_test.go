@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -155,6 +156,18 @@ func TestCredentials(t *testing.T) {
 			t.Fatalf("deactivate: %d %s", res.Status, res.Body)
 		}
 		problemOf(t, cl.Do("GET", "/me", nil), 401, "unauthorized")
+
+		// So do the tokens of a deactivated organization's users, although
+		// tokens are remembered for a few seconds.
+		customer := app.API(t, f.Tokens[policy.Customer])
+		if res := customer.Do("GET", "/me", nil); res.Status != 200 {
+			t.Fatalf("customer token: %d", res.Status)
+		}
+		off := false
+		if _, err := app.Server.Orgs.Update(context.Background(), policy.Actor{Operator: true}, f.Customer.ID, org.Patch{Active: &off}, f.Customer.Version); err != nil {
+			t.Fatal(err)
+		}
+		problemOf(t, customer.Do("GET", "/me", nil), 401, "unauthorized")
 	})
 }
 

@@ -16,6 +16,9 @@ import (
 type Service struct {
 	DB  *store.DB
 	Now func() time.Time
+	// Updated, when set, is called after an organization changed (its name
+	// or whether it is active), for caches of who may sign in.
+	Updated func()
 }
 
 // Register creates an organization. The operator may create any; an admin
@@ -128,6 +131,9 @@ func (s *Service) Update(ctx context.Context, actor policy.Actor, id int64, p Pa
 		}
 		return audit.Record(ctx, tx, now, actor, id, "org.update", "organization", id, before, out)
 	})
+	if err == nil && s.Updated != nil {
+		s.Updated()
+	}
 	return out, err
 }
 

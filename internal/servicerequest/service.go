@@ -168,7 +168,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return err
 			}
 		}
-		ev, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
+		ev, err := insertEvent(ctx, tx, RequestEvent{RequestID: r.ID, Seq: 1, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
 			Actor: actorLabel(actor, n.Channel), Priority: n.Priority, Note: string(n.Channel)})
 		if err != nil {
 			return err
@@ -177,7 +177,13 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			return err
 		}
 		out = View{Request: r, Events: []RequestEvent{ev}}
-		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
+		if len(t.Terms.Emergency)+len(t.Terms.General) > 0 {
+			// The terms in force at receipt were resolved with the unit.
+			out.Clocks, err = s.clocksOn(ctx, t.Terms, out.Events, now)
+		} else {
+			out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now)
+		}
+		if err != nil {
 			return err
 		}
 		return saveProjection(ctx, tx, r.ID, out.Clocks)
@@ -206,7 +212,12 @@ func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events
 	if err != nil {
 		return nil, err
 	}
-	st, err := sla.Compute(at.Terms, SLAEvents(events), func(id string) (*calendar.Calendar, error) { return s.Calendars(ctx, id) }, now)
+	return s.clocksOn(ctx, at.Terms, events, now)
+}
+
+// clocksOn computes clocks from events on known terms.
+func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, events []RequestEvent, now time.Time) ([]sla.Clock, error) {
+	st, err := sla.Compute(terms, SLAEvents(events), func(id string) (*calendar.Calendar, error) { return s.Calendars(ctx, id) }, now)
 	if err != nil {
 		return nil, err
 	}

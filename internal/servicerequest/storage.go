@@ -60,6 +60,12 @@ func appendEvent(ctx context.Context, q store.Queryer, e RequestEvent) (RequestE
 	if err := store.Get(ctx, q, &e.Seq, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_events WHERE request_id = ?`, e.RequestID); err != nil {
 		return e, err
 	}
+	return insertEvent(ctx, q, e)
+}
+
+// insertEvent stores an event whose sequence number is known: 1 for the
+// event that opens a request.
+func insertEvent(ctx context.Context, q store.Queryer, e RequestEvent) (RequestEvent, error) {
 	id, err := store.InsertID(ctx, q, `INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, priority, reason, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.RequestID, e.Seq, e.Kind, e.At, e.ActorID, e.Actor, e.Priority, e.Reason, e.Note)
 	e.ID = id

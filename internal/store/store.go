@@ -12,10 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+	"modernc.org/sqlite"
 )
 
 // Engine names a supported database engine.
@@ -34,6 +35,10 @@ type DB struct {
 	Engine Engine
 	// Source is the DSN or file the pool was opened with (without secrets).
 	Source string
+	// writes queues SQLite's writers in Go (nil on PostgreSQL); see lockWrites.
+	writes chan struct{}
+	// checkpoints copies SQLite's log into the database (nil on PostgreSQL).
+	checkpoints *checkpointer
 }
 
 // ErrNotFound is returned by lookups that match no row.
@@ -70,9 +75,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // sqlitePragmas are the connection settings every SQLite connection gets.
 // _time_format=sqlite stores times in a form SQLite's date functions read;
 // _txlock=immediate takes the write lock at BEGIN so that a transaction that
-// starts reading and then writes does not fail at once with SQLITE_BUSY.
+// starts reading and then writes does not fail at once with SQLITE_BUSY;
+// wal_autocheckpoint(0) leaves checkpoints to the checkpointer.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate"
+	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
@@ -88,10 +94,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: create data directory: %w", err)
 		}
 	}
-	db, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas)
+	connector, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(stmtCacheConnector{connector}), "sqlite")
 	// One writer at a time is SQLite's rule; a few readers alongside are fine in WAL.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
@@ -100,7 +107,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: sqlx.NewDb(db.DB, "sqlite"), Engine: SQLite, Source: path}, nil
+	out := &DB{DB: db, Engine: SQLite, Source: path, writes: make(chan struct{}, 1)}
+	out.checkpoints = startCheckpointer(out)
+	return out, nil
 }
 
 func redact(dsn string) string {
@@ -119,8 +128,52 @@ type Queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
+// writeWait is how long a writer waits for its turn, as long as SQLite's
+// busy_timeout.
+const writeWait = 10 * time.Second
+
+// lockWrites waits for this process's turn to write to SQLite and returns
+// the function that ends it. SQLite lets one writer in at a time and makes
+// the others poll with growing sleeps (up to 100 ms each), which is unfair
+// and gave the tail latencies of concurrent creates; writers queued on a
+// channel are served in order as soon as the lock is free. Every
+// transaction takes the turn (on SQLite each one is IMMEDIATE, a writer from
+// BEGIN), and so does a single statement run on the pool through Exec or
+// InsertID. Other processes and the session store still meet SQLite's own
+// busy handler. On PostgreSQL it does nothing.
+func (db *DB) lockWrites(ctx context.Context) (func(), error) {
+	if db.writes == nil {
+		return func() {}, nil
+	}
+	select {
+	case db.writes <- struct{}{}:
+		return func() { <-db.writes }, nil
+	default:
+	}
+	wait := time.NewTimer(writeWait)
+	defer wait.Stop()
+	select {
+	case db.writes <- struct{}{}:
+		return func() { <-db.writes }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errors.New("database is busy: no turn to write within 10s")
+	}
+}
+
 // Tx runs fn in one transaction: committed if fn returns nil, rolled back otherwise.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	unlock, err := db.lockWrites(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer unlock()
+	committed := false
+	if claim := pendingClaim(ctx); claim != nil {
+		defer func() { claim.settle(committed) }()
+		fn = claim.before(ctx, fn)
+	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -132,6 +185,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 
@@ -151,11 +205,41 @@ func Select(ctx context.Context, q Queryer, dest any, query string, args ...any)
 
 // Exec runs a rebound statement.
 func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result, error) {
+	if db, ok := q.(*DB); ok {
+		if hasPendingClaim(ctx) {
+			var res sql.Result
+			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+				res, err = Exec(ctx, tx, query, args...)
+				return err
+			})
+			return res, err
+		}
+		unlock, err := db.lockWrites(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	return q.ExecContext(ctx, q.Rebind(query), args...)
 }
 
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
 func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64, error) {
+	if db, ok := q.(*DB); ok {
+		if hasPendingClaim(ctx) {
+			var id int64
+			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+				id, err = InsertID(ctx, tx, query, args...)
+				return err
+			})
+			return id, err
+		}
+		unlock, err := db.lockWrites(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer unlock()
+	}
 	var id int64
 	if err := q.QueryRowxContext(ctx, q.Rebind(query), args...).Scan(&id); err != nil {
 		return 0, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -25,6 +26,13 @@ const IdempotencyTTL = 24 * time.Hour
 // refused; a repeat while the first still runs is told to wait. It also
 // rejects JSON bodies that are not UTF-8 (the JSON decoder would silently
 // replace the bad bytes).
+//
+// The key is reserved by the request's first write, inside its transaction
+// (a store.Claim), so that creating the resource and reserving its key are
+// one commit: a repeat running at the same time waits for that commit and
+// then finds the key taken, and a request that fails leaves no reservation.
+// A request refused before it wrote anything stores the key and its answer
+// in one statement at the end. See docs/DECISIONS.md.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isAPI(r) || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil {
@@ -52,63 +60,132 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
-		ctx := r.Context()
-		now := s.Now().UTC()
-		reserved, err := s.reserveKey(ctx, actor.UserID, key, r, hash, now)
-		if err != nil {
+		k := idemKey{userID: actor.UserID, key: key, method: r.Method, path: r.URL.Path, hash: hex.EncodeToString(sum[:]), now: s.Now().UTC()}
+		// A repeat of a request that has its answer is answered at once.
+		if row, err := s.storedKey(r.Context(), k); err == nil && k.live(row) {
+			s.replay(w, k, row)
+			return
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.fail(w, r, err)
 			return
 		}
-		if !reserved {
-			s.replay(w, r, actor.UserID, key, hash)
-			return
-		}
+		// The key is reserved by the request's first write, in its transaction.
+		ctx, claim := store.WithClaim(r.Context(), func(ctx context.Context, q store.Queryer) error {
+			return s.putKey(ctx, q, k, 0, "", []byte{})
+		})
 		rec := &captureWriter{ResponseWriter: w, header: http.Header{}}
-		next.ServeHTTP(rec, r)
-		rec.flush()
-		ctx = context.WithoutCancel(ctx)
-		if rec.status >= 500 || rec.status == 0 {
-			_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, actor.UserID, key)
-			return
-		}
-		if _, err := store.Exec(ctx, s.DB, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
-			rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), actor.UserID, key); err != nil {
-			s.Log.Error("store idempotent response", "err", err)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		// What follows writes outside the claim, and even if the client left.
+		ctx = context.WithoutCancel(r.Context())
+		switch {
+		case errors.Is(claim.Err(), errKeyTaken):
+			// A repeat running at the same time reserved the key first.
+			s.replayStored(w, r, k)
+		case claim.Held():
+			rec.flush()
+			if rec.status >= 500 {
+				_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
+				return
+			}
+			if _, err := store.Exec(ctx, s.DB, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
+				rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key); err != nil {
+				s.Log.Error("store idempotent response", "err", err)
+			}
+		case rec.status >= 500 || rec.status == 0:
+			rec.flush()
+		default:
+			// The request changed nothing (it was refused): its answer is
+			// stored with the key in one statement.
+			err := s.putKey(ctx, s.DB, k, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+			if errors.Is(err, errKeyTaken) {
+				s.replayStored(w, r, k)
+				return
+			}
+			if err != nil {
+				s.Log.Error("store idempotent response", "err", err)
+			}
+			rec.flush()
 		}
 	})
 }
 
-func (s *Server) reserveKey(ctx context.Context, userID int64, key string, r *http.Request, hash string, now time.Time) (bool, error) {
-	// Expired keys are forgotten first so that they can be reused, and so is a
-	// reservation whose request died without an answer (a crash mid-request).
-	if _, err := store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?
-		AND (created_at < ? OR (status = 0 AND created_at < ?))`,
-		userID, key, now.Add(-IdempotencyTTL), now.Add(-time.Minute)); err != nil {
-		return false, err
-	}
-	_, err := store.Exec(ctx, s.DB, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, content_type, body, created_at)
-		VALUES (?, ?, ?, ?, ?, 0, '', ?, ?)`, userID, key, r.Method, r.URL.Path, hash, []byte{}, now)
-	if store.IsUniqueViolation(err) {
-		return false, nil
-	}
-	return err == nil, err
+// idemKey is an Idempotency-Key as one request presents it.
+type idemKey struct {
+	userID       int64
+	key          string
+	method, path string
+	hash         string // of the method, URI and body
+	now          time.Time
 }
 
-func (s *Server) replay(w http.ResponseWriter, r *http.Request, userID int64, key, hash string) {
-	var row struct {
-		Hash        string `db:"request_hash"`
-		Status      int    `db:"status"`
-		ContentType string `db:"content_type"`
-		Body        []byte `db:"body"`
+// storedKeyRow is a key's row: the request it was first used for and, once
+// that request has finished, its answer (status 0 until then).
+type storedKeyRow struct {
+	Hash        string    `db:"request_hash"`
+	Status      int       `db:"status"`
+	ContentType string    `db:"content_type"`
+	Body        []byte    `db:"body"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+// errKeyTaken means another request holds the key.
+var errKeyTaken = errors.New("idempotency key taken")
+
+// live reports whether a stored key still answers: keys expire after the
+// TTL, and a reservation without an answer after a minute (its request died
+// before answering, e.g. in a crash).
+func (k idemKey) live(row storedKeyRow) bool {
+	if row.CreatedAt.Before(k.now.Add(-IdempotencyTTL)) {
+		return false
 	}
-	if err := store.Get(r.Context(), s.DB, &row, `SELECT request_hash, status, content_type, body FROM idempotency_keys
-		WHERE user_id = ? AND key = ?`, userID, key); err != nil {
+	return row.Status != 0 || !row.CreatedAt.Before(k.now.Add(-time.Minute))
+}
+
+func (s *Server) storedKey(ctx context.Context, k idemKey) (storedKeyRow, error) {
+	var row storedKeyRow
+	err := store.Get(ctx, s.DB, &row, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
+		WHERE user_id = ? AND key = ?`, k.userID, k.key)
+	return row, err
+}
+
+// putKey stores the key with an answer (status 0: none yet), replacing a
+// stored key that is no longer live; errKeyTaken if a live one holds it.
+func (s *Server) putKey(ctx context.Context, q store.Queryer, k idemKey, status int, contentType string, body []byte) error {
+	res, err := store.Exec(ctx, q, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, content_type, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, key) DO UPDATE SET method = excluded.method, path = excluded.path, request_hash = excluded.request_hash,
+			status = excluded.status, content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ? OR (idempotency_keys.status = 0 AND idempotency_keys.created_at < ?)`,
+		k.userID, k.key, k.method, k.path, k.hash, status, contentType, body, k.now,
+		k.now.Add(-IdempotencyTTL), k.now.Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errKeyTaken
+	}
+	return nil
+}
+
+// replayStored answers with what the key holds now.
+func (s *Server) replayStored(w http.ResponseWriter, r *http.Request, k idemKey) {
+	row, err := s.storedKey(context.WithoutCancel(r.Context()), k)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// The request holding it failed and gave it back: try again.
+		row = storedKeyRow{Hash: k.hash}
+	case err != nil:
 		s.fail(w, r, err)
 		return
 	}
+	s.replay(w, k, row)
+}
+
+func (s *Server) replay(w http.ResponseWriter, k idemKey, row storedKeyRow) {
 	switch {
-	case row.Hash != hash:
+	case row.Hash != k.hash:
 		api.WriteProblem(w, problem.IdempotencyReuse, "this Idempotency-Key was used for a different request")
 	case row.Status == 0:
 		w.Header().Set("Retry-After", "1")

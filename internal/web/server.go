@@ -98,6 +98,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		Accounts:  account.NewService(db, now),
 		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
 	}
+	s.Orgs.Updated = s.Accounts.ForgetTokens
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
