@@ -165,7 +165,7 @@ func sample(n int) []Label {
 func TestSheetTextAndQRCode(t *testing.T) {
 	font := realFont(t)
 	pdftotext, pdftoppm := tool(t, "pdftotext"), tool(t, "pdftoppm")
-	items := sample(26) // two pages of the 3 × 8 layout
+	items := sample(26)                                          // two pages of the 3 × 8 layout
 	items[3].Serial = "0012345678901234567890123456789012345678" // long, leading zeros
 	items[4].ModelName = "超长型号名称用于检验标签上的文字是否会被截断而不是溢出到相邻的标签之外"
 	dir := t.TempDir()

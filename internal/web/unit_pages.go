@@ -14,6 +14,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/installedbase"
+	"aftersales/internal/labels"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -43,11 +44,20 @@ type unitsPageData struct {
 	Today     string
 	Next      string // query string of the next page, or ""
 	CanCreate bool
+	// Filter is the query string of the current filter, for the export links.
+	Filter  string
+	Layouts []labels.Layout
+	Chosen  map[int64]bool // units ticked before a refused print run
 }
 
 // unitsPage lists the installed products the user may see, filtered by
 // model, customer and serial number, a page at a time.
 func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUnits(w, r, u, http.StatusOK, nil)
+}
+
+// renderUnits shows the list; printErr is a refused print run of labels.
+func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.User, status int, printErr error) {
 	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
 	f := installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial"), Limit: 50}
 	f.CustomerID, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
@@ -57,7 +67,14 @@ func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own)}
+	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
+		Filter: url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}}.Encode(), Layouts: labels.Layouts,
+		Chosen: map[int64]bool{}}
+	if ids, err := installedbase.ParseIDs("id", q["id"]...); err == nil {
+		for _, id := range ids {
+			d.Chosen[id] = true
+		}
+	}
 	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
 		s.fail(w, r, err)
 		return
@@ -72,7 +89,11 @@ func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	v := s.newView(r, "units.title", "units")
 	v.Form, v.Data = q, d
-	s.render(w, r, http.StatusOK, "units", v)
+	if err := formErrors(v, printErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "units", v)
 }
 
 // customers are the customer organizations the user sees (itself, for a customer).
@@ -105,10 +126,17 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 		return
 	}
 	model, _ := s.InstalledBase.GetModel(r.Context(), u.Actor(), unit.ModelID)
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	history, err := s.Requests.UnitHistory(r.Context(), u.Actor(), unit.ID, max(before, 0), 10)
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "units.detail", "units")
 	v.Title = unit.SerialNumber
-	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": absoluteURL(r, unit.QRPath()),
-		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID}
+	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": s.absoluteURL(r, unit.QRPath()),
+		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
+		"History":   history, "Older": before > 0}
 	s.render(w, r, http.StatusOK, "unit", v)
 }
 
@@ -139,7 +167,7 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 		s.fail(w, r, err)
 		return
 	}
-	png, err := qrcode.Encode(absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
+	png, err := qrcode.Encode(s.absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -149,8 +177,11 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 	_, _ = w.Write(png)
 }
 
-// absoluteURL is path on the host the request came to.
-func absoluteURL(r *http.Request, path string) string {
+// absoluteURL is path under the public URL, or on the host the request came to.
+func (s *Server) absoluteURL(r *http.Request, path string) string {
+	if s.Opts.PublicURL != "" {
+		return strings.TrimRight(s.Opts.PublicURL, "/") + path
+	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
