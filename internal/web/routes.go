@@ -75,6 +75,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /units/import", s.signedIn(s.unitImportPage))
 	mux.HandleFunc("POST /units/import", s.signedIn(s.unitImportUpload))
 	mux.HandleFunc("POST /units/import/confirm", s.signedIn(s.unitImportConfirm))
+	mux.HandleFunc("GET /units/import/runs/{run}", s.signedIn(s.unitImportRunPage))
+	mux.HandleFunc("GET /units/import/runs/{run}/progress", s.signedIn(s.unitImportRunProgress))
 	mux.HandleFunc("GET /units/labels.pdf", s.signedIn(s.unitLabels))
 	mux.HandleFunc("GET /units/export", s.signedIn(s.unitsExport))
 	mux.HandleFunc("GET /units/{id}", s.signedIn(s.unitPage))

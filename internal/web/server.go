@@ -82,6 +82,9 @@ type Server struct {
 
 	pages   *pages
 	qr      *qrLimits
+	imports *importRuns
+	// asyncImportBytes: page imports of larger files run in the background.
+	asyncImportBytes int
 	metrics *metrics
 	handler http.Handler
 }
@@ -131,6 +134,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		http.Error(w, "session error", http.StatusInternalServerError)
 	}
 	s.qr = newQRLimits()
+	s.imports, s.asyncImportBytes = newImportRuns(), asyncImportBytes
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}

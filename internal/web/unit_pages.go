@@ -438,6 +438,20 @@ func (s *Server) unitImportUpload(w http.ResponseWriter, r *http.Request, u acco
 		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_too_large")))
 		return
 	}
+	if len(data) > s.asyncImportBytes {
+		if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.Sessions.Remove(r.Context(), sessionImportData)
+		run, err := s.startImport(u, hdr.Filename, data, true)
+		if err != nil {
+			s.renderUnitImport(w, r, u, http.StatusConflict, nil, err)
+			return
+		}
+		http.Redirect(w, r, "/units/import/runs/"+run.ID, http.StatusSeeOther)
+		return
+	}
 	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{Filename: hdr.Filename, Data: data, DryRun: true})
 	if err != nil {
 		s.fail(w, r, err)
@@ -465,6 +479,16 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 	sum := sha256.Sum256(data)
 	if !ok || hex.EncodeToString(sum[:]) != r.PostForm.Get("sha256") {
 		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_expired")))
+		return
+	}
+	if len(data) > s.asyncImportBytes {
+		run, err := s.startImport(u, s.Sessions.GetString(r.Context(), sessionImportName), data, false)
+		if err != nil {
+			s.renderUnitImport(w, r, u, http.StatusConflict, nil, err)
+			return
+		}
+		s.Sessions.Remove(r.Context(), sessionImportData)
+		http.Redirect(w, r, "/units/import/runs/"+run.ID, http.StatusSeeOther)
 		return
 	}
 	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{

@@ -33,7 +33,7 @@ func (s *Server) unitLabels(w http.ResponseWriter, r *http.Request, u account.Us
 			err = problem.Field("id", "%s", s.msg(r, "labels.choose"))
 		}
 		if err != nil {
-			s.renderUnits(w, r, u, http.StatusUnprocessableEntity, err)
+			s.renderUnits(w, r, u, http.StatusUnprocessableEntity, labelFieldErrors(err))
 			return
 		}
 		sel.IDs = ids
