@@ -85,8 +85,8 @@ type Server struct {
 	imports *importRuns
 	// asyncImportBytes: page imports of larger files run in the background.
 	asyncImportBytes int
-	metrics *metrics
-	handler http.Handler
+	metrics          *metrics
+	handler          http.Handler
 }
 
 // New wires the server. reg receives the HTTP metrics (nil: a new registry).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"html/template"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -42,10 +43,10 @@ type unitsPageData struct {
 	Models    []installedbase.ProductModel
 	Customers []org.Organization
 	Today     string
-	Next      string // query string of the next page, or ""
+	Next      template.URL // the next page, or ""
 	CanCreate bool
-	// Filter is the query string of the current filter, for the export links.
-	Filter  string
+	// ExportXLSX and ExportCSV download the products of the current filter.
+	ExportXLSX, ExportCSV template.URL
 	Layouts []labels.Layout
 	Chosen  map[int64]bool // units ticked before a refused print run
 }
@@ -68,8 +69,10 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
-		Filter: url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}}.Encode(), Layouts: labels.Layouts,
+		Layouts: labels.Layouts,
 		Chosen: map[int64]bool{}}
+	filter := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}}.Encode()
+	d.ExportXLSX, d.ExportCSV = template.URL("/units/export?format=xlsx&"+filter), template.URL("/units/export?format=csv&"+filter)
 	if ids, err := installedbase.ParseIDs("id", q["id"]...); err == nil {
 		for _, id := range ids {
 			d.Chosen[id] = true
@@ -85,7 +88,7 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	if next > 0 {
 		nq := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}, "after": {strconv.FormatInt(next, 10)}}
-		d.Next = nq.Encode()
+		d.Next = template.URL("/units?" + nq.Encode())
 	}
 	v := s.newView(r, "units.title", "units")
 	v.Form, v.Data = q, d

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,6 +32,9 @@ func TestLabelsExportAndHistoryPages(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the products page lacks %q", want)
 		}
+	}
+	if html := body(t, get(t, c, app.URL+"/units?model=FX-100&serial=FX")); !strings.Contains(html, `/units/export?format=csv&amp;customer=&amp;model=FX-100&amp;serial=FX"`) {
+		t.Error("the export links do not carry the filter: " + regexp.MustCompile(`/units/export[^"]*"`).FindString(html))
 	}
 	// Nothing ticked: the list again, with the reason.
 	res := get(t, c, app.URL+"/units/labels.pdf?layout=a4-3x8")
