@@ -2,9 +2,9 @@ package web
 
 import (
 	"crypto/sha256"
-	"html/template"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -47,8 +47,8 @@ type unitsPageData struct {
 	CanCreate bool
 	// ExportXLSX and ExportCSV download the products of the current filter.
 	ExportXLSX, ExportCSV template.URL
-	Layouts []labels.Layout
-	Chosen  map[int64]bool // units ticked before a refused print run
+	Layouts               []labels.Layout
+	Chosen                map[int64]bool // units ticked before a refused print run
 }
 
 // unitsPage lists the installed products the user may see, filtered by
@@ -70,7 +70,7 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
 		Layouts: labels.Layouts,
-		Chosen: map[int64]bool{}}
+		Chosen:  map[int64]bool{}}
 	filter := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}}.Encode()
 	d.ExportXLSX, d.ExportCSV = template.URL("/units/export?format=xlsx&"+filter), template.URL("/units/export?format=csv&"+filter)
 	if ids, err := installedbase.ParseIDs("id", q["id"]...); err == nil {
