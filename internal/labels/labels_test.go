@@ -15,6 +15,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/skip2/go-qrcode"
 
 	"aftersales/internal/problem"
 )
@@ -236,6 +237,46 @@ func decodeQR(t *testing.T, img image.Image, area image.Rectangle) string {
 		t.Fatalf("decode the QR code in %v: %v", area, err)
 	}
 	return res.GetText()
+}
+
+// The blocks cover exactly the dark modules, each once.
+func TestModuleBlocksCoverTheCode(t *testing.T) {
+	for _, content := range []string{"a", "https://service.haichuan.example/q/" + strings.Repeat("x", 52)} {
+		code, err := qrcode.New(content, qrcode.Medium)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code.DisableBorder = true
+		bits := code.Bitmap()
+		covered := make([][]int, len(bits))
+		for i := range covered {
+			covered[i] = make([]int, len(bits[i]))
+		}
+		blocks := moduleBlocks(bits)
+		for _, b := range blocks {
+			for r := b.row; r < b.row+b.height; r++ {
+				for c := b.col; c < b.col+b.width; c++ {
+					covered[r][c]++
+				}
+			}
+		}
+		dark := 0
+		for r := range bits {
+			for c := range bits[r] {
+				want := 0
+				if bits[r][c] {
+					want = 1
+					dark++
+				}
+				if covered[r][c] != want {
+					t.Fatalf("%q: module (%d, %d) covered %d times, dark %v", content, r, c, covered[r][c], bits[r][c])
+				}
+			}
+		}
+		if len(blocks) >= dark {
+			t.Errorf("%q: %d blocks for %d dark modules", content, len(blocks), dark)
+		}
+	}
 }
 
 func TestEveryLayoutFitsA4(t *testing.T) {

@@ -236,8 +236,9 @@ func ellipsize(pdf *gopdf.GoPdf, s string, w float64) string {
 	return "…"
 }
 
-// drawQR draws the code as filled rectangles, one per run of dark modules
-// in a row: vectors print sharp at any size and keep the file small.
+// drawQR draws the code as filled rectangles: runs of dark modules in a
+// row, merged with the same run in the rows below. Vectors print sharp at
+// any size and keep the file small.
 func drawQR(pdf *gopdf.GoPdf, content string, x, y, side float64) error {
 	code, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
@@ -249,7 +250,23 @@ func drawQR(pdf *gopdf.GoPdf, content string, x, y, side float64) error {
 	m := side / float64(n)
 	ox, oy := x+quietZone*m, y+quietZone*m
 	pdf.SetFillColor(0, 0, 0)
+	for _, b := range moduleBlocks(bits) {
+		// A hair of overlap closes the seams some renderers leave between blocks.
+		pdf.RectFromUpperLeftWithStyle(ox+float64(b.col)*m, oy+float64(b.row)*m, float64(b.width)*m, float64(b.height)*m+0.02, "F")
+	}
+	return nil
+}
+
+// block is a rectangle of dark modules.
+type block struct{ row, col, width, height int }
+
+// moduleBlocks covers the dark modules with rectangles: each row's runs,
+// a run extended downwards while the next row has the very same run.
+func moduleBlocks(bits [][]bool) []block {
+	var out []block
+	open := map[[2]int]int{} // run (col, width) -> index in out, for runs of the previous row
 	for r, row := range bits {
+		next := map[[2]int]int{}
 		for c := 0; c < len(row); {
 			if !row[c] {
 				c++
@@ -259,9 +276,16 @@ func drawQR(pdf *gopdf.GoPdf, content string, x, y, side float64) error {
 			for c < len(row) && row[c] {
 				c++
 			}
-			// A hair of overlap closes the seams some renderers leave between rows.
-			pdf.RectFromUpperLeftWithStyle(ox+float64(start)*m, oy+float64(r)*m, float64(c-start)*m, m+0.02, "F")
+			key := [2]int{start, c - start}
+			if i, ok := open[key]; ok {
+				out[i].height++
+				next[key] = i
+			} else {
+				out = append(out, block{row: r, col: start, width: c - start, height: 1})
+				next[key] = len(out) - 1
+			}
 		}
+		open = next
 	}
-	return nil
+	return out
 }
