@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/installedbase"
+	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -44,6 +45,10 @@ type Deps struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Labels: the font of printed QR labels; PublicURL: the address the
+	// labels' codes open (empty: the address each request came to).
+	Labels    *labels.FontSource
+	PublicURL string
 }
 
 func init() {

@@ -130,6 +130,11 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"grant-scope-exception": {method: "POST", path: "/scope-exceptions", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"serial_number": "FX100-0001", "reason": "goodwill", "valid_days": 7}
 		}, allowed: []policy.Role{policy.VendorAdmin}},
+		// A unit's history, its QR labels and the export of units: everyone
+		// who sees the fixture's unit (%UNIT%); history rows are filtered further.
+		"get-unit-history":  {method: "GET", path: "/units/history/%UNIT%", allowed: all},
+		"print-unit-labels": {method: "GET", path: "/units/labels?ids=%UNIT%&layout=a4-2x7&hotline=400-820-1234", allowed: all},
+		"export-units":      {method: "GET", path: "/units/export?format=xlsx", allowed: all},
 	}
 }
 

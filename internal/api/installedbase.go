@@ -161,6 +161,9 @@ func (h *handlers) registerInstalledBase(a huma.API) {
 	h.registerModels(a)
 	h.registerSites(a)
 	h.registerUnits(a)
+	if h.Requests != nil && h.Labels != nil {
+		h.registerUnitExtras(a)
+	}
 }
 
 func (h *handlers) registerModels(a huma.API) {

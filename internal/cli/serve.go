@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
+	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/store"
 	"aftersales/internal/web"
@@ -26,6 +28,8 @@ func serve(e *env, args []string) error {
 	publicURL := fs.String("public-url", envDefault("AFTERSALES_PUBLIC_URL", ""), "the URL users reach the server at; https marks cookies Secure (AFTERSALES_PUBLIC_URL)")
 	smtpURL := fs.String("smtp-url", envDefault("AFTERSALES_SMTP_URL", ""), "send notifications by email through smtp://user:pass@host:port or smtps://...; empty: no email (AFTERSALES_SMTP_URL)")
 	smtpFrom := fs.String("smtp-from", envDefault("AFTERSALES_SMTP_FROM", ""), "sender of notification emails, e.g. \"Aftersales <noreply@example.com>\" (AFTERSALES_SMTP_FROM)")
+	labelFont := fs.String("label-font", envDefault("AFTERSALES_LABEL_FONT", labels.DefaultFontPath),
+		"TrueType CJK font for printed QR labels, .ttf or .ttc (Debian: fonts-wqy-microhei) (AFTERSALES_LABEL_FONT)")
 	allowPrivate := fs.Bool("webhook-allow-private", envDefault("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks deliver to loopback and private network addresses (AFTERSALES_WEBHOOK_ALLOW_PRIVATE=1)")
 	if err := parse(fs, args); err != nil {
@@ -66,9 +70,12 @@ func serve(e *env, args []string) error {
 	}
 	registerJobs(runner, db, delivery)
 	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
-		EmailEnabled: delivery.Mailer != nil}, nil)
+		EmailEnabled: delivery.Mailer != nil, PublicURL: strings.TrimRight(*publicURL, "/"), LabelFont: *labelFont}, nil)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(*labelFont); err != nil {
+		log.Warn("printing QR labels is unavailable until the font is installed: apt-get install fonts-wqy-microhei, or set --label-font", "path", *labelFont)
 	}
 	runner.Handle("clocks.watch", func(ctx context.Context, _ json.RawMessage) error {
 		_, err := srv.Requests.Watch(ctx, srv.Notify, runner.Now())

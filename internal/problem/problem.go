@@ -29,6 +29,7 @@ const (
 	MalformedRequest   Kind = "malformed-request"
 	MethodNotAllowed   Kind = "method-not-allowed"
 	IdempotencyReuse   Kind = "idempotency-key-reused"
+	Unavailable        Kind = "unavailable"
 	Internal           Kind = "internal"
 )
 
@@ -53,6 +54,7 @@ var Kinds = []struct {
 	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "The request body is larger than allowed."},
 	{UnsupportedMedia, http.StatusUnsupportedMediaType, "The request body must be application/json."},
 	{TooManyRequests, http.StatusTooManyRequests, "Too many attempts; wait and try again."},
+	{Unavailable, http.StatusServiceUnavailable, "Something the server needs for this operation is not installed (e.g. the font for printing labels); the detail names it. Everything else keeps working."},
 	{Internal, http.StatusInternalServerError, "An unexpected failure on our side; it has been logged with the request id."},
 }
 

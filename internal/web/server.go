@@ -23,6 +23,7 @@ import (
 	"aftersales/internal/i18n"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
+	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/servicerequest"
@@ -42,6 +43,12 @@ type Options struct {
 	// EmailEnabled: an SMTP server is configured, so notifications are
 	// also sent by email to users who have it on.
 	EmailEnabled bool
+	// PublicURL is the address users reach the server at; QR labels open
+	// it. Empty: the address each request came to.
+	PublicURL string
+	// LabelFont is the TrueType CJK font (.ttf, or .ttc of which the first
+	// face is used) for printed labels; empty: labels.DefaultFontPath.
+	LabelFont string
 }
 
 // Server holds everything the handlers use.
@@ -70,11 +77,16 @@ type Server struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Labels: the font for printed QR labels, loaded on first use.
+	Labels *labels.FontSource
 
 	pages   *pages
 	qr      *qrLimits
-	metrics *metrics
-	handler http.Handler
+	imports *importRuns
+	// asyncImportBytes: page imports of larger files run in the background.
+	asyncImportBytes int
+	metrics          *metrics
+	handler          http.Handler
 }
 
 // New wires the server. reg receives the HTTP metrics (nil: a new registry).
@@ -102,6 +114,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
+	s.Labels = &labels.FontSource{Path: opts.LabelFont}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
@@ -122,6 +135,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		http.Error(w, "session error", http.StatusInternalServerError)
 	}
 	s.qr = newQRLimits()
+	s.imports, s.asyncImportBytes = newImportRuns(), asyncImportBytes
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
@@ -129,7 +143,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase})
+		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

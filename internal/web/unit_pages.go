@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/installedbase"
+	"aftersales/internal/labels"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -41,13 +43,22 @@ type unitsPageData struct {
 	Models    []installedbase.ProductModel
 	Customers []org.Organization
 	Today     string
-	Next      string // query string of the next page, or ""
+	Next      template.URL // the next page, or ""
 	CanCreate bool
+	// ExportXLSX and ExportCSV download the products of the current filter.
+	ExportXLSX, ExportCSV template.URL
+	Layouts               []labels.Layout
+	Chosen                map[int64]bool // units ticked before a refused print run
 }
 
 // unitsPage lists the installed products the user may see, filtered by
 // model, customer and serial number, a page at a time.
 func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderUnits(w, r, u, http.StatusOK, nil)
+}
+
+// renderUnits shows the list; printErr is a refused print run of labels.
+func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.User, status int, printErr error) {
 	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
 	f := installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial"), Limit: 50}
 	f.CustomerID, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
@@ -57,7 +68,16 @@ func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own)}
+	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
+		Layouts: labels.Layouts,
+		Chosen:  map[int64]bool{}}
+	filter := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}}.Encode()
+	d.ExportXLSX, d.ExportCSV = template.URL("/units/export?format=xlsx&"+filter), template.URL("/units/export?format=csv&"+filter)
+	if ids, err := installedbase.ParseIDs("id", q["id"]...); err == nil {
+		for _, id := range ids {
+			d.Chosen[id] = true
+		}
+	}
 	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
 		s.fail(w, r, err)
 		return
@@ -68,11 +88,15 @@ func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	if next > 0 {
 		nq := url.Values{"model": {f.ModelCode}, "serial": {f.Serial}, "customer": {q.Get("customer")}, "after": {strconv.FormatInt(next, 10)}}
-		d.Next = nq.Encode()
+		d.Next = template.URL("/units?" + nq.Encode())
 	}
 	v := s.newView(r, "units.title", "units")
 	v.Form, v.Data = q, d
-	s.render(w, r, http.StatusOK, "units", v)
+	if err := formErrors(v, printErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "units", v)
 }
 
 // customers are the customer organizations the user sees (itself, for a customer).
@@ -105,10 +129,17 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 		return
 	}
 	model, _ := s.InstalledBase.GetModel(r.Context(), u.Actor(), unit.ModelID)
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	history, err := s.Requests.UnitHistory(r.Context(), u.Actor(), unit.ID, max(before, 0), 10)
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "units.detail", "units")
 	v.Title = unit.SerialNumber
-	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": absoluteURL(r, unit.QRPath()),
-		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID}
+	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": s.absoluteURL(r, unit.QRPath()),
+		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
+		"History":   history, "Older": before > 0}
 	s.render(w, r, http.StatusOK, "unit", v)
 }
 
@@ -139,7 +170,7 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 		s.fail(w, r, err)
 		return
 	}
-	png, err := qrcode.Encode(absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
+	png, err := qrcode.Encode(s.absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -149,8 +180,11 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 	_, _ = w.Write(png)
 }
 
-// absoluteURL is path on the host the request came to.
-func absoluteURL(r *http.Request, path string) string {
+// absoluteURL is path under the public URL, or on the host the request came to.
+func (s *Server) absoluteURL(r *http.Request, path string) string {
+	if s.Opts.PublicURL != "" {
+		return strings.TrimRight(s.Opts.PublicURL, "/") + path
+	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
@@ -407,6 +441,20 @@ func (s *Server) unitImportUpload(w http.ResponseWriter, r *http.Request, u acco
 		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_too_large")))
 		return
 	}
+	if len(data) > s.asyncImportBytes {
+		if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.Sessions.Remove(r.Context(), sessionImportData)
+		run, err := s.startImport(u, hdr.Filename, data, true)
+		if err != nil {
+			s.renderUnitImport(w, r, u, http.StatusConflict, nil, err)
+			return
+		}
+		http.Redirect(w, r, "/units/import/runs/"+run.ID, http.StatusSeeOther)
+		return
+	}
 	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{Filename: hdr.Filename, Data: data, DryRun: true})
 	if err != nil {
 		s.fail(w, r, err)
@@ -434,6 +482,16 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 	sum := sha256.Sum256(data)
 	if !ok || hex.EncodeToString(sum[:]) != r.PostForm.Get("sha256") {
 		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_expired")))
+		return
+	}
+	if len(data) > s.asyncImportBytes {
+		run, err := s.startImport(u, s.Sessions.GetString(r.Context(), sessionImportName), data, false)
+		if err != nil {
+			s.renderUnitImport(w, r, u, http.StatusConflict, nil, err)
+			return
+		}
+		s.Sessions.Remove(r.Context(), sessionImportData)
+		http.Redirect(w, r, "/units/import/runs/"+run.ID, http.StatusSeeOther)
 		return
 	}
 	rep, err := s.InstalledBase.ImportUnits(r.Context(), u.Actor(), installedbase.ImportRequest{

@@ -9,11 +9,112 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
+
+// awaitImport follows a background import's progress, as the page's htmx
+// poll does, until it ends; then it returns the run's page.
+func awaitImport(t *testing.T, c *http.Client, runURL string) *http.Response {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		res := get(t, c, runURL+"/progress")
+		html := body(t, res)
+		if res.StatusCode != http.StatusOK || !strings.Contains(html, "<progress") {
+			t.Fatalf("progress: %d %s", res.StatusCode, html)
+		}
+		if res.Header.Get("HX-Redirect") != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not end within two minutes")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return get(t, c, runURL)
+}
+
+// A large import: checked and imported in the background, all rows or none,
+// with the progress shown; only its owner sees it.
+func TestLargeImportWithProgress(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	var file strings.Builder
+	file.WriteString("serial_number,model,customer_code,site_name,install_date\n")
+	const n = 20_000
+	for i := range n {
+		fmt.Fprintf(&file, "BIG-%06d,FX-100,customer-one,Plant,2025-03-07\n", i)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "big.csv")
+	fw.Write([]byte(file.String()))
+	mw.Close()
+	req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := c.Do(req)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %v %d", err, res.StatusCode)
+	}
+	run := res.Header.Get("Location")
+	if page := body(t, get(t, c, app.URL+run)); !strings.Contains(page, "<progress") && !strings.Contains(page, "sha256") {
+		t.Fatalf("the run page shows neither progress nor the outcome:\n%.2000s", page)
+	}
+	// Nobody else sees the run.
+	other := app.Browser(t)
+	app.Login(t, other, f.Users[policy.VendorAuditor].Email, testutil.Password)
+	if res := get(t, other, app.URL+run+"/progress"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another user's view of the run: %d", res.StatusCode)
+	}
+	checked := body(t, awaitImport(t, c, app.URL+run))
+	sum := regexp.MustCompile(`name="sha256" value="([0-9a-f]{64})"`).FindStringSubmatch(checked)
+	if sum == nil {
+		t.Fatalf("the check's outcome has no confirmation:\n%.2000s", checked)
+	}
+	var count int
+	store.Get(t.Context(), db, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
+	if count != 0 {
+		t.Fatalf("%d units imported by the check", count)
+	}
+	res, err = c.PostForm(app.URL+"/units/import/confirm", url.Values{"sha256": {sum[1]}})
+	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/units/import/runs/") {
+		t.Fatalf("confirm: %v %d", err, res.StatusCode)
+	}
+	done := awaitImport(t, c, app.URL+res.Header.Get("Location"))
+	if done.StatusCode != http.StatusSeeOther || done.Header.Get("Location") != "/units" {
+		t.Fatalf("the import's outcome: %d %s", done.StatusCode, done.Header.Get("Location"))
+	}
+	if html := body(t, get(t, c, app.URL+"/units")); !strings.Contains(html, fmt.Sprint(n)) {
+		t.Fatal("no message of the imported count")
+	}
+	store.Get(t.Context(), db, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
+	if count != n {
+		t.Fatalf("%d units imported, want %d", count, n)
+	}
+	// The same file again: every row is already registered, nothing changes.
+	res, _ = c.Do(func() *http.Request {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "big.csv")
+		fw.Write([]byte(file.String()))
+		mw.Close()
+		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return req
+	}())
+	if again := awaitImport(t, c, app.URL+res.Header.Get("Location")); again.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body(t, again), "is already registered") {
+		t.Fatalf("the same file again: %d", again.StatusCode)
+	}
+}
 
 func TestInstalledBasePages(t *testing.T) {
 	db := testutil.NewDB(t, store.SQLite)
@@ -92,8 +193,13 @@ func TestInstalledBasePages(t *testing.T) {
 	}
 	// Upload routes take more than the 1 MiB other bodies may carry, up to their own limit.
 	big := "序列号,型号,客户代码,网点名称,安装日期\n" + strings.Repeat("IMP-X,NOPE,customer-one,Plant,2025/3/7\n", 60_000)
-	if res := upload("big.csv", big); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body(t, res), "unknown model") {
+	// A file that large is checked in the background, with its progress on a page.
+	res = upload("big.csv", big)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/units/import/runs/") {
 		t.Fatalf("2 MB file: %d", res.StatusCode)
+	}
+	if res := awaitImport(t, c, app.URL+res.Header.Get("Location")); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body(t, res), "unknown model") {
+		t.Fatalf("2 MB file checked: %d", res.StatusCode)
 	}
 	if res := upload("huge.csv", strings.Repeat(big, 8)); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body(t, res), "16 MB") {
 		t.Fatalf("17 MB file: %d", res.StatusCode)
