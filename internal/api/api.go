@@ -20,9 +20,11 @@ import (
 	"aftersales/internal/installedbase"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
 
@@ -44,6 +46,10 @@ type Deps struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Parts: the vendor's parts catalog; Stock: locations, ledger,
+	// consumption on work orders and defective part returns.
+	Parts *parts.Service
+	Stock *stock.Service
 }
 
 func init() {
@@ -76,6 +82,10 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAgreements(a)
 	if d.InstalledBase != nil {
 		h.registerInstalledBase(a)
+	}
+	if d.Parts != nil && d.Stock != nil {
+		h.registerParts(a)
+		h.registerStock(a)
 	}
 	if d.Notify != nil {
 		h.registerNotifications(a)

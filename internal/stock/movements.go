@@ -31,6 +31,13 @@ type MoveInput struct {
 
 // Move books a receipt, a transfer or an adjustment.
 func (s *Service) Move(ctx context.Context, a policy.Actor, in MoveInput) (Movement, error) {
+	need := policy.StockMove
+	if in.Kind == Adjust {
+		need = policy.StockAdjust
+	}
+	if err := policy.Allow(a, need, policy.Own); err != nil {
+		return Movement{}, err
+	}
 	now := s.Now().UTC()
 	var out Movement
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {

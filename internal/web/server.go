@@ -25,7 +25,9 @@ import (
 	"aftersales/internal/jobs"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
+	"aftersales/internal/parts"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
 
@@ -67,6 +69,9 @@ type Server struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Parts: the parts catalog; Stock: locations, ledger, consumption, returns.
+	Parts *parts.Service
+	Stock *stock.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -95,8 +100,10 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
+	s.Parts = &parts.Service{DB: db, Now: now}
+	s.Stock = &stock.Service{DB: db, Now: now, Notify: s.Notify}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
+		Calendars: s.Calendars.Reg.Get, Notify: s.Notify, Parts: s.Stock}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -122,7 +129,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase})
+		InstalledBase: s.InstalledBase, Parts: s.Parts, Stock: s.Stock})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil
