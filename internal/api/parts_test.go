@@ -239,7 +239,11 @@ func TestPartsAPI(t *testing.T) {
 		if m := res.Map(t); m["reason"] != "insufficient_stock" {
 			t.Errorf("too many: %d %s", res.Status, res.Body)
 		}
-		var used struct{ Items []struct{ PartNumber string `json:"part_number"` } }
+		var used struct {
+			Items []struct {
+				PartNumber string `json:"part_number"`
+			}
+		}
 		res = tech.Do("GET", fmt.Sprintf("/work-orders/%d/parts", wo), nil)
 		res.JSON(t, &used)
 		if len(used.Items) != 1 || used.Items[0].PartNumber != "AP-FLT" {
