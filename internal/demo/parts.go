@@ -1,12 +1,8 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"time"
 
 	"aftersales/internal/account"
@@ -25,7 +21,7 @@ const (
 	PartBearing     = "HC-SP-850-BRG" // genuine, fits HC-CNC-850, returned to the vendor
 	PartBelt        = "AP-BELT-850"   // approved without end, fits HC-CNC-850
 	PartLubricant   = "AP-LUB-220"    // approved, but the approval has expired
-	PartSeal        = "AP-SEAL-850"   // approved kind, not yet approved by the vendor
+	PartSeal        = "AP-SEAL-850"   // approved kind, not yet approved by the vendor nor listed for a model
 	PartGripper     = "HC-RB-GRIP-6A" // genuine, fits only HC-ROBOT-6A
 	PartEncoder     = "HC-ENC-2500"   // genuine, serialized
 	DemoVanLi       = "李工的车"
@@ -67,7 +63,7 @@ func loadParts(ctx context.Context, db *store.DB, now func() time.Time, ids map[
 		{parts.Input{PartNumber: "AP-FLT-HY10", Name: "液压油滤芯（第三方）", NameEn: "Hydraulic filter (third party)", Kind: parts.Approved, UnitCostFen: 12000}, []string{"HC-PRESS-200", "HC-CNC-850"}, "approved_until"},
 		{parts.Input{PartNumber: PartBelt, Name: "同步带（第三方）", NameEn: "Timing belt (third party)", Kind: parts.Approved, UnitCostFen: 26000}, []string{"HC-CNC-850"}, "approved"},
 		{parts.Input{PartNumber: PartLubricant, Name: "导轨润滑油 4L（第三方）", NameEn: "Slideway oil 4 L (third party)", Kind: parts.Approved, UnitCostFen: 18000}, []string{"HC-CNC-850", "HC-PRESS-200"}, "expired"},
-		{parts.Input{PartNumber: PartSeal, Name: "主轴密封圈组（第三方）", NameEn: "Spindle seal kit (third party)", Kind: parts.Approved, UnitCostFen: 9500}, []string{"HC-CNC-850"}, ""},
+		{parts.Input{PartNumber: PartSeal, Name: "主轴密封圈组（第三方）", NameEn: "Spindle seal kit (third party)", Kind: parts.Approved, UnitCostFen: 9500}, nil, ""},
 	}
 	catalogSvc := &parts.Service{DB: db, Now: now}
 	// The expired approval was granted a year ago for eleven months.
@@ -155,7 +151,7 @@ func loadStock(ctx context.Context, db *store.DB, now func() time.Time, vendor p
 		qty    int64
 	}{{PartBearing, suzhou, 8}, {PartEncoder, suzhou, 4}, {"HC-LS-NOZ-12", suzhou, 60}, {"AP-FLT-HY10", suzhou, 20}, {PartBelt, suzhou, 6},
 		{PartLubricant, suzhou, 6}, {PartSeal, suzhou, 4}, {"HC-LS-LENS-30", hangzhou, 3}, {"HC-LS-NOZ-12", hangzhou, 40}, {PartBearing, hangzhou, 2},
-		{PartGripper, dongguan, 3}, {PartBearing, dongguan, 2}} {
+		{PartGripper, dongguan, 3}, {PartBearing, dongguan, 5}} {
 		steps = append(steps, move(vendor, stock.Transfer, t.number, warehouse, t.to, t.qty, "DN-2026-1101"))
 	}
 	// Each provider loads its technicians' vans.
@@ -166,7 +162,7 @@ func loadStock(ctx context.Context, db *store.DB, now func() time.Time, vendor p
 		qty      int64
 	}{{hx, PartBearing, suzhou, vanLi, 3}, {hx, PartBelt, suzhou, vanLi, 2}, {hx, PartLubricant, suzhou, vanLi, 2}, {hx, PartSeal, suzhou, vanLi, 2},
 		{hx, PartEncoder, suzhou, vanLi, 1}, {hx, "HC-LS-NOZ-12", suzhou, vanZhao, 10}, {hx, PartBearing, suzhou, vanZhao, 1},
-		{ya, PartGripper, dongguan, vanHe, 1}, {ya, PartBearing, dongguan, vanHe, 1}} {
+		{ya, PartGripper, dongguan, vanHe, 1}, {ya, PartBearing, dongguan, vanHe, 3}} {
 		steps = append(steps, move(t.a, stock.Transfer, t.number, t.from, t.to, t.qty, ""))
 	}
 	for _, err := range steps {
@@ -186,75 +182,49 @@ func loadStock(ctx context.Context, db *store.DB, now func() time.Time, vendor p
 			return fmt.Errorf("demo safety stock: %w", err)
 		}
 	}
-	return loadVisits(ctx, db, now, svc, ps, vanLi, user)
+	return loadVisits(ctx, db, now, svc, ps, vanHe, user)
 }
 
-// loadVisits: two completed repairs by 李工 on 苏州精工's machining centres,
-// each replacing a spindle bearing set that is owed back to the vendor.
+// loadVisits: 何工 of 粤安 is on site at Dongguan Precision, where two
+// spindle bearing sets were replaced from his van; both are owed back to
+// the vendor. (The visit stays open, so no service record is sealed yet.)
 func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *stock.Service, ps map[string]parts.Part, van stock.Location, user func(string) (policy.Actor, error)) error {
-	dispatcher, err := user("dispatch@hengxin.example")
+	admin, err := user("admin@yuean.example")
 	if err != nil {
 		return err
 	}
-	tech, err := user("tech.li@hengxin.example")
+	tech, err := user("tech.he@yuean.example")
 	if err != nil {
 		return err
 	}
 	requests := &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: registry.New(db).Get, Parts: svc}
-	signature, err := demoSignature()
+	v, err := requests.Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
+		Description: "Spindle noise and chatter marks on the finished surface", ContactName: "Grace Ho", ContactPhone: "13800138000", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		return fmt.Errorf("demo request: %w", err)
+	}
+	start := now().Add(-2 * time.Hour)
+	wo, err := requests.Assign(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)}, 0)
 	if err != nil {
 		return err
 	}
+	if wo, err = requests.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); err != nil {
+		return err
+	}
 	var returns []int64
-	for i, serial := range []string{"HC850-2024-000121", "HC850-2024-000122"} {
-		v, err := requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: serial, ServiceItem: "repair", Priority: "general",
-			Description: "主轴异响，加工表面出现振纹", ContactName: "刘经理", ContactPhone: "13912345678", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			return fmt.Errorf("demo request %s: %w", serial, err)
-		}
-		start := now().Add(-time.Duration(3-i) * time.Hour)
-		wo, err := requests.Assign(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
-		if err != nil {
-			return err
-		}
-		if wo, err = requests.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); err != nil {
-			return err
-		}
-		c, err := svc.Consume(ctx, tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: van.ID, PartID: ps[PartBearing].ID, Qty: 1})
+	for _, old := range []string{"BRG-2025-0412", "BRG-2025-0413"} {
+		c, err := svc.Consume(ctx, tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: van.ID, PartID: ps[PartBearing].ID, Qty: 1, SerialRemoved: old})
 		if err != nil {
 			return fmt.Errorf("demo consumption: %w", err)
 		}
 		returns = append(returns, c.Return.ID)
-		for _, st := range []servicerequest.FieldStep{
-			{Kind: "record", Diagnosis: "主轴前轴承磨损，振动超限", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承组，动平衡校正，试切合格"},
-			{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: signature},
-			{Kind: "check_out", Result: "fixed"}} {
-			if wo, err = requests.Field(ctx, tech, wo.ID, st, wo.Version); err != nil {
-				return fmt.Errorf("demo visit %s: %w", st.Kind, err)
-			}
-		}
 	}
-	// The first return is shown as it would stand had the visit been three
-	// weeks ago: its due date has passed, so it is on the overdue lists.
-	// (The demo backdates only the return's dates; the ledger stays as booked.)
+	// The first return is shown as it would stand had the part been
+	// replaced three weeks ago: its due date has passed, so it is on the
+	// overdue lists. (Only the return's due date is backdated; the ledger
+	// stays as booked.)
 	due := parts.DateIn(now().AddDate(0, 0, -6))
-	if _, err := store.Exec(ctx, db, `UPDATE part_returns SET due_date = ? WHERE id = ?`, due, returns[0]); err != nil {
-		return err
-	}
-	return nil
-}
-
-// demoSignature is a small drawn signature as PNG.
-func demoSignature() ([]byte, error) {
-	img := image.NewGray(image.Rect(0, 0, 120, 40))
-	for x := range 120 {
-		for y := range 40 {
-			img.SetGray(x, y, color.Gray{255})
-		}
-		img.SetGray(x, 20+(x%12)-6, color.Gray{0})
-	}
-	var b bytes.Buffer
-	err := png.Encode(&b, img)
-	return b.Bytes(), err
+	_, err = store.Exec(ctx, db, `UPDATE part_returns SET due_date = ? WHERE id = ?`, due, returns[0])
+	return err
 }

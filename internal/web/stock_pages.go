@@ -257,7 +257,7 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	}
 	v := s.newView(r, "returns.title", "parts")
 	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "returns", "Returns": rs, "Overdue": overdue, "Filter": f,
-		"CanShip": policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
+		"CanShip":   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
 		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": stock.DaysToReturn}
 	if formErr != nil {
 		v.Form = r.PostForm
