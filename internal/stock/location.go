@@ -63,6 +63,9 @@ type Service struct {
 	Notify Publisher
 }
 
+// locationOrder lists the central warehouse, then stores, then vans.
+const locationOrder = `CASE kind WHEN 'warehouse' THEN 0 WHEN 'store' THEN 1 ELSE 2 END, name`
+
 const locationColumns = `id, org_id, kind, name, technician_id, allow_negative, active, version, created_at, updated_at`
 
 func getLocation(ctx context.Context, q store.Queryer, id int64) (Location, error) {
@@ -127,9 +130,9 @@ func (s *Service) ListLocations(ctx context.Context, a policy.Actor) ([]Location
 	out := []Location{}
 	switch {
 	case a.Operator:
-		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations ORDER BY org_id, kind DESC, name`)
+		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations ORDER BY org_id, `+locationOrder)
 	case policy.Allowed(a, policy.StockRead, policy.Own):
-		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? ORDER BY kind DESC, name`, a.OrgID)
+		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? ORDER BY `+locationOrder, a.OrgID)
 	case policy.Allowed(a, policy.StockRead, policy.Self):
 		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? AND technician_id = ? ORDER BY name`, a.OrgID, a.UserID)
 	}
@@ -146,7 +149,7 @@ func (s *Service) Destinations(ctx context.Context, a policy.Actor) ([]Location,
 	}
 	out := []Location{}
 	err := store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE active AND (org_id = ?
-		OR (kind <> 'van' AND org_id IN (SELECT partner_id FROM org_links WHERE org_id = ?))) ORDER BY org_id = ? DESC, kind DESC, name`, a.OrgID, a.OrgID, a.OrgID)
+		OR (kind <> 'van' AND org_id IN (SELECT partner_id FROM org_links WHERE org_id = ?))) ORDER BY CASE WHEN org_id = ? THEN 0 ELSE 1 END, `+locationOrder, a.OrgID, a.OrgID, a.OrgID)
 	return out, err
 }
 
