@@ -198,7 +198,7 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 	if formErr != nil {
 		v.Form = r.PostForm
 		if p, ok := problem.As(formErr); ok && p.Kind == problem.PartRefused {
-			formErr = problem.Field("qty", "%s", p.Detail)
+			formErr = problem.Field("qty", "%s", s.refusal(r, p))
 		}
 		if err := formErrors(v, formErr); err != nil {
 			s.fail(w, r, err)
