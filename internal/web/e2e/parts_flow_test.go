@@ -164,4 +164,11 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	p.open("/returns")
 	p.mustSee("登记寄出")
 	p.shot("returns-provider", false)
+	// The same pages in English.
+	p.open("/lang/en?next=/stock")
+	p.mustSee("Below safety", "Service point store")
+	p.shot("stock-provider-en", false)
+	p.open("/parts")
+	p.mustSee("Genuine", "Approval expired", "Approved")
+	p.shot("parts-catalog-en", false)
 }
