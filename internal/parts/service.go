@@ -7,7 +7,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
-	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -23,9 +22,28 @@ type Service struct {
 // Today is the China date now.
 func (s *Service) Today() string { return DateIn(s.Now()) }
 
-// scope: Own to the part's vendor; Partner to the providers working with it.
+// underAgreement lists the vendors a provider with an agreement (signed, not a draft) with a vendor.
+const underAgreement = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'draft'`
+
+// ScopeOf tells how a vendor's catalog relates to the actor: Own to the
+// vendor, Partner to a provider under an agreement with it (DOMAIN 3.1.4:
+// the provider fits the vendor's parts), Unrelated to everyone else.
+func ScopeOf(ctx context.Context, q store.Queryer, a policy.Actor, vendorID int64) (policy.Scope, error) {
+	if a.Operator || a.OrgID == vendorID {
+		return policy.Own, nil
+	}
+	var n int
+	if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM (`+underAgreement+`) x WHERE vendor_id = ?`, a.OrgID, vendorID); err != nil {
+		return policy.Unrelated, err
+	}
+	if n > 0 {
+		return policy.Partner, nil
+	}
+	return policy.Unrelated, nil
+}
+
 func scope(ctx context.Context, q store.Queryer, a policy.Actor, vendorID int64) (policy.Scope, error) {
-	return org.ScopeOf(ctx, q, a, vendorID)
+	return ScopeOf(ctx, q, a, vendorID)
 }
 
 // Filter narrows a catalog listing.
@@ -48,7 +66,7 @@ func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) ([]Part, e
 	case a.OrgKind == "vendor" && policy.Allowed(a, policy.PartRead, policy.Own):
 		cond, args = `p.vendor_id = ?`, []any{a.OrgID}
 	case policy.Allowed(a, policy.PartRead, policy.Partner):
-		cond, args = `p.vendor_id IN (SELECT partner_id FROM org_links WHERE org_id = ?)`, []any{a.OrgID}
+		cond, args = `p.vendor_id IN (`+underAgreement+`)`, []any{a.OrgID}
 	default:
 		return nil, policy.Allow(a, policy.PartRead, policy.Own)
 	}

@@ -7,7 +7,9 @@ import (
 
 	"pgregory.net/rapid"
 
+	"aftersales/internal/account"
 	"aftersales/internal/notify"
+	"aftersales/internal/org"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -237,6 +239,40 @@ func TestDefectivePartReturn(t *testing.T) {
 		}
 		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
 			t.Fatalf("drift: %v %+v", err, d)
+		}
+	})
+}
+
+// Only providers under an agreement with the vendor read its catalog; a
+// provider merely registered by the vendor does not, nor another vendor.
+func TestCatalogIsReadUnderAnAgreement(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		p := w.part(t, parts.Input{PartNumber: "P-1", Name: "one", Kind: parts.Genuine})
+		op := policy.Actor{Operator: true}
+		o, err := (&org.Service{DB: db, Now: time.Now}).Register(ctx, op, org.Input{Kind: org.Provider, Name: "No agreement", Code: "no-agreement"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := org.Link(ctx, db, w.f.Vendor.ID, o.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		u, err := account.NewService(db, time.Now).CreateUser(ctx, op, account.NewUser{OrgID: o.ID, Email: "d@none.example", Name: "D",
+			Role: policy.Dispatcher, Password: testutil.Password, Locale: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []policy.Actor{u.Actor(), {UserID: w.f.OtherAdmin.ID, OrgID: w.f.OtherVendor.ID, OrgKind: "vendor", Role: policy.VendorAdmin}} {
+			if list, err := w.parts.List(ctx, a, parts.Filter{}); err != nil || len(list) != 0 {
+				t.Errorf("%d sees %d parts (%v)", a.OrgID, len(list), err)
+			}
+			if _, err := w.parts.Get(ctx, a, p.ID); !problem.Is(err, problem.NotFound) {
+				t.Errorf("%d reads the part: %v", a.OrgID, err)
+			}
+		}
+		if list, err := w.parts.List(ctx, w.dispatcher, parts.Filter{}); err != nil || len(list) != 1 {
+			t.Errorf("the provider under agreement sees %d parts (%v)", len(list), err)
 		}
 	})
 }

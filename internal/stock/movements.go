@@ -8,7 +8,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
-	"aftersales/internal/org"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -178,7 +177,7 @@ func (s *Service) visiblePart(ctx context.Context, q store.Queryer, a policy.Act
 	if err != nil {
 		return p, err
 	}
-	sc, err := org.ScopeOf(ctx, q, a, p.VendorID)
+	sc, err := parts.ScopeOf(ctx, q, a, p.VendorID)
 	if err != nil {
 		return p, err
 	}
