@@ -245,13 +245,14 @@ type StockRow struct {
 	PartID       int64  `db:"part_id" json:"part_id"`
 	PartNumber   string `db:"part_number" json:"part_number"`
 	PartName     string `db:"part_name" json:"part_name"`
+	PartNameEn   string `db:"part_name_en" json:"part_name_en,omitempty"`
 	PartKind     string `db:"part_kind" json:"part_kind"`
 	Qty          int64  `db:"qty" json:"qty"`
 	Safety       int64  `db:"safety" json:"safety"`
 	Below        bool   `db:"-" json:"below_safety" doc:"On-hand is below safety stock."`
 }
 
-const stockRows = `SELECT x.location_id, l.name AS location_name, x.part_id, p.part_number, p.name AS part_name, p.kind AS part_kind,
+const stockRows = `SELECT x.location_id, l.name AS location_name, x.part_id, p.part_number, p.name AS part_name, p.name_en AS part_name_en, p.kind AS part_kind,
 	COALESCE(h.qty, 0) AS qty, COALESCE(ss.qty, 0) AS safety
 	FROM (SELECT location_id, part_id FROM stock_on_hand UNION SELECT location_id, part_id FROM safety_stock) x
 	JOIN stock_locations l ON l.id = x.location_id JOIN parts p ON p.id = x.part_id
