@@ -21,9 +21,11 @@ import (
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
 
@@ -49,6 +51,10 @@ type Deps struct {
 	// labels' codes open (empty: the address each request came to).
 	Labels    *labels.FontSource
 	PublicURL string
+	// Parts: the vendor's parts catalog; Stock: locations, ledger,
+	// consumption on work orders and defective part returns.
+	Parts *parts.Service
+	Stock *stock.Service
 }
 
 func init() {
@@ -81,6 +87,10 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAgreements(a)
 	if d.InstalledBase != nil {
 		h.registerInstalledBase(a)
+	}
+	if d.Parts != nil && d.Stock != nil {
+		h.registerParts(a)
+		h.registerStock(a)
 	}
 	if d.Notify != nil {
 		h.registerNotifications(a)

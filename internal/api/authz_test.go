@@ -179,6 +179,9 @@ func TestAuthorizationWalk(t *testing.T) {
 		for id, c := range installedBaseWalk() {
 			cases[id] = c
 		}
+		for id, c := range partsWalk() {
+			cases[id] = c
+		}
 		spec := app.Server.API.OpenAPI()
 		for path, item := range spec.Paths {
 			for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
@@ -214,6 +217,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withRequests(t, app, f, path)
 					path = withNotifications(t, app, f, role, path)
 					path = withInstalledBase(t, app, f, path)
+					path = withParts(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

@@ -179,6 +179,37 @@ const (
 	UnitManage Action = "installedbase.unit.manage"
 )
 
+// Parts and stock (DOMAIN 3.1.4). A part is Own to its vendor and Partner
+// to the providers working with it; a stock location is Own to the
+// organization that keeps it (the vendor's warehouse, a provider's store or
+// van); a van's technician is Self to it; a defective part return is Own to
+// both its vendor and its provider.
+const (
+	// PartRead: the catalog, approvals and compatible models.
+	PartRead Action = "parts.read"
+	// PartManage: add parts, change them, set the models they fit (the vendor).
+	PartManage Action = "parts.manage"
+	// PartApprove: grant, renew and revoke the approval of a part (the vendor).
+	PartApprove Action = "parts.approve"
+	// StockRead: locations, on-hand, safety stock and the ledger.
+	StockRead Action = "stock.read"
+	// StockManage: create and change locations and their safety stock.
+	StockManage Action = "stock.manage"
+	// StockMove: receive stock and transfer it between locations.
+	StockMove Action = "stock.move"
+	// StockAdjust: correct on-hand after a stocktake, with a reason.
+	StockAdjust Action = "stock.adjust"
+	// PartConsume: fit a part on a work order (the assigned technician, or
+	// the provider's dispatcher on their behalf).
+	PartConsume Action = "parts.consume"
+	// ReturnRead: the defective parts owed back to the vendor.
+	ReturnRead Action = "parts.return.read"
+	// ReturnShip: the provider ships a defective part back.
+	ReturnShip Action = "parts.return.ship"
+	// ReturnSettle: the vendor records receipt and the credit.
+	ReturnSettle Action = "parts.return.settle"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -234,6 +265,18 @@ var rules = map[Action]grant{
 	SiteManage:  {Customer: {Own}, VendorAdmin: {Partner}, ProviderAdmin: {Partner}, Dispatcher: {Partner}},
 	UnitRead:    merge(all([]Role{VendorAdmin, VendorAuditor, Customer}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
 	UnitManage:  {VendorAdmin: {Own}},
+
+	PartRead:     merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	PartManage:   {VendorAdmin: {Own}},
+	PartApprove:  {VendorAdmin: {Own}},
+	StockRead:    merge(all([]Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher}, Own), grant{Technician: {Self}}),
+	StockManage:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	StockMove:    {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
+	StockAdjust:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	PartConsume:  {Technician: {Self}, Dispatcher: {Own}, ProviderAdmin: {Own}},
+	ReturnRead:   {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
+	ReturnShip:   {ProviderAdmin: {Own}, Dispatcher: {Own}},
+	ReturnSettle: {VendorAdmin: {Own}},
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},

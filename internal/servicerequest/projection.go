@@ -83,6 +83,19 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 		"result":       w.Result,
 		"sign_off":     map[string]any{"kind": w.SignoffKind, "name": w.SignoffName, "signature_sha256": sha256Hex(w.SignaturePNG)},
 	}
+	if s.Parts != nil {
+		// Take the work order's row lock before reading the parts: a
+		// consumption commits before this point or finds the visit closed,
+		// so the record lists exactly the parts used.
+		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET updated_at = updated_at WHERE id = ?`, w.ID); err != nil {
+			return record.Record{}, err
+		}
+		used, err := s.Parts.UsedParts(ctx, tx, w.ID)
+		if err != nil {
+			return record.Record{}, err
+		}
+		content["parts"] = used
+	}
 	return record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
 		RequestID: &r.ID, Content: content, RetentionMonths: at.RetentionMonths})
 }

@@ -60,6 +60,8 @@ type Service struct {
 	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
 	// Notify, when set, tells technicians of visits assigned to them.
 	Notify Publisher
+	// Parts, when set, lists the parts a visit used for its sealed record.
+	Parts PartsLedger
 }
 
 // NewRequest is a request as filed.

@@ -11,6 +11,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
 )
 
 type jobRow struct {
@@ -46,6 +47,13 @@ type jobData struct {
 	View      servicerequest.View
 	Clocks    []clockView
 	MapLink   template.URL // geo: links are not in html/template's safe list
+	// The parts fitted on this visit, where the technician may draw them
+	// from, and the vendor's parts to choose among.
+	Used    []servicerequest.UsedPart
+	Sources []stock.Location
+	Parts   []partRow
+	// PartsError is a refused consumption, shown in the parts section.
+	PartsError string
 }
 
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -71,7 +79,16 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	v := s.newView(r, "jobs.job", "jobs")
 	v.Title = view.Number
-	v.Data = jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	d := jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	if err := s.jobParts(r, u, &d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p, ok := problem.As(formErr); ok && p.Kind == problem.PartRefused {
+		d.PartsError, formErr = s.refusal(r, p), nil
+		v.Form = r.PostForm
+	}
+	v.Data = d
 	if formErr != nil {
 		v.Form = r.PostForm
 		if err := formErrors(v, formErr); err != nil {

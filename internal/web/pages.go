@@ -171,6 +171,13 @@ func (v *view) Nav() []navItem {
 	if v.User.Role != policy.Technician {
 		items = append(items, navItem{"units", "/units", "nav.units"})
 	}
+	if len(policy.Granted(v.User.Role, policy.PartRead)) > 0 {
+		href := "/parts"
+		if v.User.Role == policy.Technician {
+			href = "/stock" // a technician's van first
+		}
+		items = append(items, navItem{"parts", href, "nav.parts"})
+	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})
 	}

@@ -67,6 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /jobs", s.signedIn(s.jobsPage))
 		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
 		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
+		mux.HandleFunc("POST /jobs/{id}/parts", s.signedIn(s.jobConsume))
 	}
 	// Installed base: products, customers' sites, models, unit imports.
 	mux.HandleFunc("GET /units", s.signedIn(s.unitsPage))
@@ -88,6 +89,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sites", s.signedIn(s.sitesPage))
 	mux.HandleFunc("GET /sites/new", s.signedIn(s.siteNewPage))
 	mux.HandleFunc("POST /sites", s.signedIn(s.siteCreate))
+	// Parts and stock: the catalog, on-hand, ledger, movements, returns.
+	mux.HandleFunc("GET /parts", s.signedIn(s.partsPage))
+	mux.HandleFunc("GET /parts/new", s.signedIn(s.partNewPage))
+	mux.HandleFunc("POST /parts", s.signedIn(s.partCreate))
+	mux.HandleFunc("GET /parts/{id}", s.signedIn(s.partPage))
+	mux.HandleFunc("POST /parts/{id}/{action}", s.signedIn(s.partAction))
+	mux.HandleFunc("GET /stock", s.signedIn(s.stockPage))
+	mux.HandleFunc("POST /stock/locations", s.signedIn(s.locationCreate))
+	mux.HandleFunc("POST /stock/locations/{id}/safety", s.signedIn(s.safetySet))
+	mux.HandleFunc("GET /stock/ledger", s.signedIn(s.ledgerPage))
+	mux.HandleFunc("GET /stock/move", s.signedIn(s.movePage))
+	mux.HandleFunc("POST /stock/move", s.signedIn(s.moveSubmit))
+	mux.HandleFunc("GET /returns", s.signedIn(s.returnsPage))
+	mux.HandleFunc("POST /returns/{id}/{step}", s.signedIn(s.returnStep))
 	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
 	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
 	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))

@@ -26,7 +26,9 @@ import (
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
+	"aftersales/internal/parts"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
 
@@ -79,6 +81,9 @@ type Server struct {
 	InstalledBase *installedbase.Service
 	// Labels: the font for printed QR labels, loaded on first use.
 	Labels *labels.FontSource
+	// Parts: the parts catalog; Stock: locations, ledger, consumption, returns.
+	Parts *parts.Service
+	Stock *stock.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -115,8 +120,10 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
 	s.Labels = &labels.FontSource{Path: opts.LabelFont}
+	s.Parts = &parts.Service{DB: db, Now: now}
+	s.Stock = &stock.Service{DB: db, Now: now, Notify: s.Notify}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
+		Calendars: s.Calendars.Reg.Get, Notify: s.Notify, Parts: s.Stock}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -143,7 +150,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL})
+		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

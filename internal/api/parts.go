@@ -1,0 +1,215 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/parts"
+)
+
+// Parts catalog: genuine and approved parts, their approvals and the
+// product models they fit (DOMAIN 3.1.4).
+
+type partOutput struct {
+	ETag string `header:"ETag"`
+	Body partOut
+}
+
+// partOut is a part with its approval as it stands today (China date).
+type partOut struct {
+	parts.Part
+	Approval string `json:"approval" enum:"genuine,none,valid,expired,revoked" doc:"How the approval stands today in China: genuine parts need none."`
+}
+
+func (h *handlers) partOut(p parts.Part) partOut {
+	return partOut{Part: p, Approval: string(p.ApprovalOn(h.Parts.Today()))}
+}
+
+type partListInput struct {
+	ModelID int64  `query:"model_id" minimum:"0" doc:"Only parts that fit this product model."`
+	Q       string `query:"q" maxLength:"100" doc:"Part number starting with, or name containing, this."`
+	Active  bool   `query:"active" doc:"Leave out withdrawn parts."`
+}
+
+type partCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		PartNumber     string  `json:"part_number" minLength:"1" maxLength:"40" doc:"Unique in the vendor's catalog; stored upper-case."`
+		Name           string  `json:"name" minLength:"1" maxLength:"200" doc:"Chinese name, e.g. 主轴轴承."`
+		NameEn         string  `json:"name_en,omitempty" maxLength:"200"`
+		Kind           string  `json:"kind" enum:"genuine,approved" doc:"genuine (原厂) or approved (认可); an approved part is usable once the vendor approves it."`
+		UnitCostFen    int64   `json:"unit_cost_fen" minimum:"0" maximum:"1000000000" doc:"Unit cost in fen (1/100 yuan)."`
+		Serialized     bool    `json:"serialized,omitempty" doc:"Serial numbers of the removed and fitted piece are recorded."`
+		ReturnRequired bool    `json:"return_required,omitempty" doc:"The replaced part must be returned to the vendor."`
+		ModelIDs       []int64 `json:"model_ids,omitempty" maxItems:"500" doc:"Product models the part fits."`
+	}
+}
+
+type partPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name           *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+		NameEn         *string `json:"name_en,omitempty" maxLength:"200"`
+		UnitCostFen    *int64  `json:"unit_cost_fen,omitempty" minimum:"0" maximum:"1000000000"`
+		Serialized     *bool   `json:"serialized,omitempty"`
+		ReturnRequired *bool   `json:"return_required,omitempty"`
+		Active         *bool   `json:"active,omitempty" doc:"false withdraws the part: no more receipts or fitting."`
+	}
+}
+
+type partModelsInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		ModelIDs []int64 `json:"model_ids" maxItems:"500" doc:"All the product models the part fits (replaces the list)."`
+	}
+}
+
+type partApproveInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Until string `json:"until,omitempty" maxLength:"10" doc:"Last China date the approval is valid, e.g. 2027-06-30; leave out for no end."`
+	}
+}
+
+type partRevokeInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+}
+
+func (h *handlers) registerParts(a huma.API) {
+	const tag = "Parts"
+	huma.Register(a, op("list-parts", http.MethodGet, "/parts", "List the parts catalogs you work with", tag),
+		func(ctx context.Context, in *partListInput) (*struct {
+			Body struct {
+				Items []partOut `json:"items"`
+			}
+		}, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Parts.List(ctx, ac, parts.Filter{ModelID: in.ModelID, Query: in.Q, ActiveOnly: in.Active})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &struct {
+				Body struct {
+					Items []partOut `json:"items"`
+				}
+			}{}
+			out.Body.Items = make([]partOut, 0, len(items))
+			for _, p := range items {
+				out.Body.Items = append(out.Body.Items, h.partOut(p))
+			}
+			return out, nil
+		})
+
+	create := op("create-part", http.MethodPost, "/parts", "Add a part to your catalog", tag)
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *partCreateInput) (*partOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		p, err := h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
+			UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	})
+
+	huma.Register(a, op("get-part", http.MethodGet, "/parts/{id}", "Get a part", tag),
+		func(ctx context.Context, in *idPath) (*partOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			p, err := h.Parts.Get(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+		})
+
+	patch := op("update-part", http.MethodPatch, "/parts/{id}", "Change a part", tag)
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *partPatchInput) (*partOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
+			Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	})
+
+	models := op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag)
+	models.Errors = append(models.Errors, 412, 428)
+	huma.Register(a, models, func(ctx context.Context, in *partModelsInput) (*partOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	})
+
+	approve := op("approve-part", http.MethodPost, "/parts/{id}/approve", "Grant or renew the approval of an approved part", tag)
+	approve.Description = "Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."
+	approve.Errors = append(approve.Errors, 409, 412, 428)
+	huma.Register(a, approve, func(ctx context.Context, in *partApproveInput) (*partOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	})
+
+	revoke := op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag)
+	revoke.Errors = append(revoke.Errors, 409, 412, 428)
+	huma.Register(a, revoke, func(ctx context.Context, in *partRevokeInput) (*partOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	})
+}

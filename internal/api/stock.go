@@ -1,0 +1,360 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
+)
+
+// Stock: locations, movements, on-hand, safety stock, consumption on work
+// orders and defective part returns.
+
+type locationOutput struct {
+	ETag string `header:"ETag"`
+	Body stock.Location
+}
+
+type locationCreateInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		Kind          string `json:"kind" enum:"warehouse,store,van" doc:"A vendor keeps a warehouse; a provider keeps stores and vans."`
+		Name          string `json:"name" minLength:"1" maxLength:"100" doc:"Unique in your organization, e.g. 苏州网点库 or 李工的车."`
+		TechnicianID  *int64 `json:"technician_id,omitempty" minimum:"1" doc:"The technician a van is assigned to."`
+		AllowNegative bool   `json:"allow_negative,omitempty" doc:"Let on-hand go below zero here (stock used before its receipt is booked)."`
+	}
+}
+
+type locationPatchInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	Body    struct {
+		Name          *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+		TechnicianID  *int64  `json:"technician_id,omitempty" minimum:"1"`
+		AllowNegative *bool   `json:"allow_negative,omitempty"`
+		Active        *bool   `json:"active,omitempty"`
+	}
+}
+
+type ledgerInput struct {
+	ID       int64 `path:"id" minimum:"1"`
+	PartID   int64 `query:"part_id" minimum:"0"`
+	BeforeID int64 `query:"before_id" minimum:"0" doc:"Page backwards: movements older than this id."`
+	Limit    int   `query:"limit" minimum:"0" maximum:"500"`
+}
+
+type safetyInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		PartID int64 `json:"part_id" minimum:"1"`
+		Qty    int64 `json:"qty" minimum:"0" maximum:"1000000" doc:"Safety stock; 0 removes it."`
+	}
+}
+
+type movementInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+	Body           struct {
+		Kind           string `json:"kind" enum:"receive,transfer,adjust"`
+		PartID         int64  `json:"part_id" minimum:"1"`
+		FromLocationID int64  `json:"from_location_id,omitempty" minimum:"0" doc:"transfer: where it leaves."`
+		ToLocationID   int64  `json:"to_location_id,omitempty" minimum:"0" doc:"receive, transfer: where it arrives (a transfer may deliver to a partner's warehouse or store)."`
+		LocationID     int64  `json:"location_id,omitempty" minimum:"0" doc:"adjust: the location counted."`
+		Qty            int64  `json:"qty" minimum:"-1000000" maximum:"1000000" doc:"Positive; for adjust the signed correction (-2: two fewer counted than booked)."`
+		Reason         string `json:"reason,omitempty" maxLength:"500" doc:"Required for adjust."`
+		Reference      string `json:"reference,omitempty" maxLength:"100" doc:"Delivery note or other reference."`
+	}
+}
+
+type movementOutput struct {
+	Body stock.Movement
+}
+
+type consumeInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		LocationID      int64  `json:"location_id" minimum:"1" doc:"The assigned technician's van or a store of the provider."`
+		PartID          int64  `json:"part_id" minimum:"1"`
+		Qty             int64  `json:"qty" minimum:"1" maximum:"1000"`
+		SerialRemoved   string `json:"serial_removed,omitempty" maxLength:"64" doc:"Required for a serialized part."`
+		SerialInstalled string `json:"serial_installed,omitempty" maxLength:"64" doc:"Required for a serialized part."`
+	}
+}
+
+type returnOutput struct {
+	ETag string `header:"ETag"`
+	Body stock.ReturnRecord
+}
+
+type returnListInput struct {
+	Status  string `query:"status" enum:"awaiting_shipment,shipped,received,credited,"`
+	Overdue bool   `query:"overdue" doc:"Only returns not shipped after their due date."`
+}
+
+type returnShipInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the return as last read."`
+	Body    struct {
+		Carrier        string `json:"carrier" minLength:"1" maxLength:"100" doc:"e.g. 顺丰速运."`
+		TrackingNumber string `json:"tracking_number" minLength:"1" maxLength:"64"`
+	}
+}
+
+type returnReceiveInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the return as last read."`
+}
+
+type returnCreditInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the return as last read."`
+	Body    struct {
+		CreditFen int64 `json:"credit_fen" minimum:"0" doc:"Credit to the provider in fen; at most the parts' cost."`
+	}
+}
+
+type items[T any] struct {
+	Body struct {
+		Items []T `json:"items"`
+	}
+}
+
+func list[T any](xs []T) *items[T] {
+	out := &items[T]{}
+	out.Body.Items = xs
+	if out.Body.Items == nil {
+		out.Body.Items = []T{}
+	}
+	return out
+}
+
+func (h *handlers) registerStock(a huma.API) {
+	const tag = "Stock"
+	huma.Register(a, op("list-stock-locations", http.MethodGet, "/stock-locations", "List your stock locations", tag),
+		func(ctx context.Context, _ *struct{}) (*items[stock.Location], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ls, err := h.Stock.ListLocations(ctx, ac)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(ls), nil
+		})
+
+	create := op("create-stock-location", http.MethodPost, "/stock-locations", "Add a warehouse, store or van", tag)
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(a, create, func(ctx context.Context, in *locationCreateInput) (*locationOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		l, err := h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+	})
+
+	huma.Register(a, op("get-stock-location", http.MethodGet, "/stock-locations/{id}", "Get a stock location", tag),
+		func(ctx context.Context, in *idPath) (*locationOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			l, err := h.Stock.GetLocation(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+		})
+
+	patch := op("update-stock-location", http.MethodPatch, "/stock-locations/{id}", "Change a stock location", tag)
+	patch.Errors = append(patch.Errors, 412, 428)
+	huma.Register(a, patch, func(ctx context.Context, in *locationPatchInput) (*locationOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ifMatch(in.IfMatch)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+	})
+
+	huma.Register(a, op("list-stock-on-hand", http.MethodGet, "/stock-locations/{id}/on-hand", "On-hand and safety stock at a location", tag),
+		func(ctx context.Context, in *idPath) (*items[stock.StockRow], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := h.Stock.OnHand(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(rows), nil
+		})
+
+	huma.Register(a, op("list-stock-ledger", http.MethodGet, "/stock-locations/{id}/ledger", "The ledger of a location, newest first", tag),
+		func(ctx context.Context, in *ledgerInput) (*items[stock.LedgerRow], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := h.Stock.Ledger(ctx, ac, stock.LedgerFilter{LocationID: in.ID, PartID: in.PartID, BeforeID: in.BeforeID, Limit: in.Limit})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(rows), nil
+		})
+
+	huma.Register(a, op("set-safety-stock", http.MethodPost, "/stock-locations/{id}/safety-stock", "Set the safety stock of a part at a location", tag),
+		func(ctx context.Context, in *safetyInput) (*struct{ Body stock.StockRow }, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			row, err := h.Stock.SetSafety(ctx, ac, in.ID, in.Body.PartID, in.Body.Qty)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &struct{ Body stock.StockRow }{row}, nil
+		})
+
+	huma.Register(a, op("list-below-safety-stock", http.MethodGet, "/stock/below-safety", "Parts below safety stock at your locations", tag),
+		func(ctx context.Context, _ *struct{}) (*items[stock.StockRow], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := h.Stock.BelowSafety(ctx, ac)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(rows), nil
+		})
+
+	move := op("create-stock-movement", http.MethodPost, "/stock-movements", "Receive, transfer or adjust stock", tag)
+	move.DefaultStatus = http.StatusCreated
+	move.Description = "Appends a row to the ledger and updates on-hand in one transaction. Taking more than a location holds " +
+		"is refused with `reason: insufficient_stock` unless the location allows negative stock."
+	huma.Register(a, move, func(ctx context.Context, in *movementInput) (*movementOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		m, err := h.Stock.Move(ctx, ac, stock.MoveInput{Kind: stock.MovementKind(b.Kind), PartID: b.PartID, FromLocationID: b.FromLocationID,
+			ToLocationID: b.ToLocationID, LocationID: b.LocationID, Qty: b.Qty, Reason: b.Reason, Reference: b.Reference})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &movementOutput{Body: m}, nil
+	})
+
+	consume := op("consume-part", http.MethodPost, "/work-orders/{id}/parts", "Fit a part on a work order", tag)
+	consume.DefaultStatus = http.StatusCreated
+	consume.Description = "Takes the part from the assigned technician's van or a store of the provider. Refused with " +
+		"`type` part-refused and a `reason` (part_not_approved, approval_expired, part_not_compatible, insufficient_stock, " +
+		"wrong_location, work_order_not_on_site, work_order_closed); a refusal changes nothing."
+	huma.Register(a, consume, func(ctx context.Context, in *consumeInput) (*struct{ Body stock.Consumption }, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		c, err := h.Stock.Consume(ctx, ac, stock.ConsumeInput{WorkOrderID: in.ID, LocationID: b.LocationID, PartID: b.PartID, Qty: b.Qty,
+			SerialRemoved: b.SerialRemoved, SerialInstalled: b.SerialInstalled})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &struct{ Body stock.Consumption }{c}, nil
+	})
+
+	huma.Register(a, op("list-work-order-parts", http.MethodGet, "/work-orders/{id}/parts", "The parts fitted on a work order", tag),
+		func(ctx context.Context, in *idPath) (*items[servicerequest.UsedPart], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			used, err := h.Stock.ForWorkOrder(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(used), nil
+		})
+
+	h.registerReturns(a)
+}
+
+func (h *handlers) registerReturns(a huma.API) {
+	const tag = "Stock"
+	huma.Register(a, op("list-part-returns", http.MethodGet, "/part-returns", "Defective parts owed back to the vendor", tag),
+		func(ctx context.Context, in *returnListInput) (*items[stock.ReturnRecord], error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rs, err := h.Stock.Returns(ctx, ac, stock.ReturnFilter{Status: stock.ReturnStatus(in.Status), OverdueOnly: in.Overdue})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return list(rs), nil
+		})
+
+	huma.Register(a, op("get-part-return", http.MethodGet, "/part-returns/{id}", "Get a defective part return", tag),
+		func(ctx context.Context, in *idPath) (*returnOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			r, err := h.Stock.GetReturn(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			return &returnOutput{ETag: etag(r.Version), Body: r}, nil
+		})
+
+	ship := op("ship-part-return", http.MethodPost, "/part-returns/{id}/ship", "The provider ships a defective part back", tag)
+	ship.Errors = append(ship.Errors, 409, 412, 428)
+	huma.Register(a, ship, func(ctx context.Context, in *returnShipInput) (*returnOutput, error) {
+		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
+	})
+	receive := op("receive-part-return", http.MethodPost, "/part-returns/{id}/receive", "The vendor records the part's arrival", tag)
+	receive.Errors = append(receive.Errors, 409, 412, 428)
+	huma.Register(a, receive, func(ctx context.Context, in *returnReceiveInput) (*returnOutput, error) {
+		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "receive"})
+	})
+	credit := op("credit-part-return", http.MethodPost, "/part-returns/{id}/credit", "The vendor credits the provider for a returned part", tag)
+	credit.Errors = append(credit.Errors, 409, 412, 428)
+	huma.Register(a, credit, func(ctx context.Context, in *returnCreditInput) (*returnOutput, error) {
+		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
+	})
+}
+
+func (h *handlers) advanceReturn(ctx context.Context, id int64, ifm string, st stock.ReturnStep) (*returnOutput, error) {
+	ac, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := ifMatch(ifm)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.Stock.AdvanceReturn(ctx, ac, id, st, v)
+	if err != nil {
+		return nil, h.err(err)
+	}
+	return &returnOutput{ETag: etag(r.Version), Body: r}, nil
+}

@@ -1,0 +1,42 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"aftersales/internal/cli"
+	"aftersales/internal/demo"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestStockVerifyAndRebuild(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Main(ctx, append(args, "--db", db.Source), strings.NewReader(""), &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	if code, out := run("stock", "verify"); code != 0 || !strings.Contains(out, "0 differences") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE stock_on_hand SET qty = qty + 1`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run("stock", "verify"); code != 1 || !strings.Contains(out, "ledger") {
+		t.Fatalf("verify after damage: %d %s", code, out)
+	}
+	if code, out := run("stock", "rebuild"); code != 0 || !strings.Contains(out, "rebuilt") {
+		t.Fatalf("rebuild: %d %s", code, out)
+	}
+	if code, out := run("stock", "verify"); code != 0 {
+		t.Fatalf("verify after rebuild: %d %s", code, out)
+	}
+}

@@ -1,0 +1,53 @@
+package demo_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"aftersales/internal/demo"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/stock"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The demo shows every rule of the parts register at work.
+func TestDemoPartsAndStock(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	op := policy.Actor{Operator: true}
+	catalog, err := (&parts.Service{DB: db, Now: time.Now}).List(ctx, op, parts.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]parts.ApprovalState{}
+	for _, p := range catalog {
+		states[p.PartNumber] = p.ApprovalOn(parts.DateIn(time.Now()))
+	}
+	for number, want := range map[string]parts.ApprovalState{demo.PartBearing: parts.ApprovalGenuine, demo.PartBelt: parts.ApprovalValid,
+		demo.PartLubricant: parts.ApprovalExpired, demo.PartSeal: parts.ApprovalNone} {
+		if states[number] != want {
+			t.Errorf("%s: %s, want %s", number, states[number], want)
+		}
+	}
+	svc := &stock.Service{DB: db, Now: time.Now}
+	rets, err := svc.Returns(ctx, op, stock.ReturnFilter{})
+	if err != nil || len(rets) != 2 || !rets[0].Overdue || rets[1].Overdue {
+		t.Fatalf("returns: %v %+v", err, rets)
+	}
+	if below, err := svc.BelowSafety(ctx, op); err != nil || len(below) == 0 {
+		t.Fatalf("below safety: %v %+v", err, below)
+	}
+	if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+		t.Fatalf("drift: %v %+v", err, d)
+	}
+	if rets[0].PartNumber != demo.PartBearing || !strings.HasPrefix(rets[0].SerialRemoved, "BRG-") {
+		t.Errorf("return: %+v", rets[0])
+	}
+}

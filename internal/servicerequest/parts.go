@@ -1,0 +1,24 @@
+package servicerequest
+
+import (
+	"context"
+
+	"aftersales/internal/store"
+)
+
+// UsedPart is a part fitted on a work order, as the sealed service record
+// shows it (DOMAIN 3.2.3: the record covers the parts).
+type UsedPart struct {
+	PartNumber      string `json:"part_number"`
+	Name            string `json:"name"`
+	Kind            string `json:"kind"`
+	Quantity        int64  `json:"quantity"`
+	SerialRemoved   string `json:"serial_removed,omitempty"`
+	SerialInstalled string `json:"serial_installed,omitempty"`
+}
+
+// PartsLedger tells which parts a work order used. The stock ledger
+// implements it; this package only asks, when it seals the record.
+type PartsLedger interface {
+	UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]UsedPart, error)
+}

@@ -1,0 +1,61 @@
+package stock
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/notify"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+)
+
+// SafetyAlert returns the notification a movement calls for: one when
+// on-hand crosses from at-or-above safety stock to below it. Staying below
+// does not alert again; refilling and falling again does.
+func SafetyAlert(l Location, p parts.Part, before, after, safety, movementID int64) (notify.Event, bool) {
+	if safety <= 0 || after >= safety || before < safety {
+		return notify.Event{}, false
+	}
+	return notify.Event{
+		Kind:      "stock.below_safety",
+		OrgIDs:    []int64{l.OrgID},
+		Link:      fmt.Sprintf("/stock?location=%d", l.ID),
+		DedupeKey: fmt.Sprintf("stock.below_safety:%d:%d:%d", l.ID, p.ID, movementID),
+		Subject: notify.Localized{"en": fmt.Sprintf("%s: %s below safety stock", l.Name, p.PartNumber),
+			"zh-CN": fmt.Sprintf("%s：%s 低于安全库存", l.Name, p.PartNumber)},
+		Body: notify.Localized{"en": fmt.Sprintf("%s (%s) at %s: %d on hand, safety stock %d.", p.DisplayName("en"), p.PartNumber, l.Name, after, safety),
+			"zh-CN": fmt.Sprintf("%s（%s）在%s的现存 %d，安全库存 %d。", p.Name, p.PartNumber, l.Name, after, safety)},
+		Data: map[string]any{"location_id": l.ID, "part_id": p.ID, "part_number": p.PartNumber, "on_hand": after, "safety": safety},
+	}, true
+}
+
+// alert tells the location's admins and dispatchers (and the van's
+// technician) when lv took on-hand below safety stock.
+func (s *Service) alert(ctx context.Context, tx *sqlx.Tx, lv *level, p parts.Part, now time.Time) error {
+	if lv == nil || s.Notify == nil {
+		return nil
+	}
+	var safety int64
+	if err := store.Get(ctx, tx, &safety, `SELECT COALESCE(MAX(qty), 0) FROM safety_stock WHERE location_id = ? AND part_id = ?`, lv.LocationID, lv.PartID); err != nil {
+		return err
+	}
+	l, err := getLocation(ctx, tx, lv.LocationID)
+	if err != nil {
+		return err
+	}
+	ev, ok := SafetyAlert(l, p, lv.Before, lv.After, safety, lv.MovementID)
+	if !ok {
+		return nil
+	}
+	if err := store.Select(ctx, tx, &ev.UserIDs, `SELECT id FROM users WHERE org_id = ? AND active AND role IN (?, ?, ?)
+		UNION SELECT technician_id FROM stock_locations WHERE id = ? AND technician_id IS NOT NULL`,
+		l.OrgID, policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, l.ID); err != nil {
+		return err
+	}
+	_, err = s.Notify.Publish(ctx, tx, now, ev)
+	return err
+}

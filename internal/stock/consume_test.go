@@ -1,0 +1,209 @@
+package stock_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+
+func reasonOf(err error) string {
+	if p, ok := problem.As(err); ok {
+		if p.Kind == problem.PartRefused {
+			return p.Reason
+		}
+		return string(p.Kind)
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		fits := []int64{w.modelID}
+		genuine := w.part(t, parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000, ModelIDs: fits, ReturnRequired: true})
+		unapproved := w.part(t, parts.Input{PartNumber: "AP-1", Name: "第三方滤芯", Kind: parts.Approved, UnitCostFen: 3500, ModelIDs: fits})
+		expiring := w.part(t, parts.Input{PartNumber: "AP-2", Name: "认可皮带", Kind: parts.Approved, UnitCostFen: 9000, ModelIDs: fits})
+		misfit := w.part(t, parts.Input{PartNumber: "SP-200", Name: "FX-200 专用电机", Kind: parts.Genuine, UnitCostFen: 450000, ModelIDs: []int64{w.otherModelID}})
+		encoder := w.part(t, parts.Input{PartNumber: "ENC-9", Name: "编码器", Kind: parts.Genuine, UnitCostFen: 88000, ModelIDs: fits, Serialized: true})
+		today := parts.DateIn(w.clock.Now())
+		if _, err := w.parts.Approve(ctx, w.vendor, expiring.ID, parts.Approval{Until: today}, expiring.Version); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []parts.Part{genuine, unapproved, expiring, misfit, encoder} {
+			w.receive(t, w.providerAdmin, w.van, p, 3)
+		}
+		w.receive(t, w.providerAdmin, w.van2, genuine, 1)
+		assigned := w.visit(t, w.tech, false)
+		wo := w.visit(t, w.tech, true)
+
+		ledgerBefore, returnsBefore, auditBefore := w.count(t, "stock_movements"), w.count(t, "part_returns"), w.count(t, "audit_events")
+		consume := func(a policy.Actor, in stock.ConsumeInput) error {
+			_, err := w.stock.Consume(ctx, a, in)
+			return err
+		}
+		for _, c := range []struct {
+			name string
+			a    policy.Actor
+			in   stock.ConsumeInput
+			want string
+		}{
+			{"never approved", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: unapproved.ID, Qty: 1}, parts.ReasonNotApproved},
+			{"not compatible", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: misfit.ID, Qty: 1}, parts.ReasonNotCompatible},
+			{"too few", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 4}, stock.ReasonInsufficientStock},
+			{"another technician's van", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van2.ID, PartID: genuine.ID, Qty: 1}, stock.ReasonWrongLocation},
+			{"the vendor's warehouse", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.warehouse.ID, PartID: genuine.ID, Qty: 1}, stock.ReasonWrongLocation},
+			{"not checked in", w.tech, stock.ConsumeInput{WorkOrderID: assigned.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1}, stock.ReasonNotOnSite},
+			{"serials missing", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: encoder.ID, Qty: 1}, string(problem.Invalid)},
+			{"another technician's visit", w.tech2, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van2.ID, PartID: genuine.ID, Qty: 1}, string(problem.NotFound)},
+			{"a vendor", w.vendor, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1}, string(problem.NotFound)},
+			{"zero", w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 0}, string(problem.Invalid)},
+		} {
+			if got := reasonOf(consume(c.a, c.in)); got != c.want {
+				t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+			}
+		}
+		// The approval runs through its last day in China, not a minute more.
+		if err := consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: expiring.ID, Qty: 1}); err != nil {
+			t.Fatalf("approved through today: %v", err)
+		}
+		w.clock.Add(24 * time.Hour)
+		if got := reasonOf(consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: expiring.ID, Qty: 1})); got != parts.ReasonApprovalExpired {
+			t.Errorf("after the last day: %q", got)
+		}
+		// Renewed, then revoked.
+		expiring, _ = w.parts.Get(ctx, w.vendor, expiring.ID)
+		if expiring, _ = w.parts.Approve(ctx, w.vendor, expiring.ID, parts.Approval{}, expiring.Version); expiring.ApprovedUntil != nil {
+			t.Fatalf("renewed without end: %+v", expiring)
+		}
+		if _, err := w.parts.Revoke(ctx, w.vendor, expiring.ID, expiring.Version); err != nil {
+			t.Fatal(err)
+		}
+		if got := reasonOf(consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: expiring.ID, Qty: 1})); got != parts.ReasonNotApproved {
+			t.Errorf("revoked: %q", got)
+		}
+		// Refusals changed nothing: one ledger row (the consumption that was allowed), no return.
+		if n := w.count(t, "stock_movements"); n != ledgerBefore+1 {
+			t.Errorf("ledger grew by %d, want 1", n-ledgerBefore)
+		}
+		if n := w.count(t, "part_returns"); n != returnsBefore {
+			t.Errorf("returns grew by %d", n-returnsBefore)
+		}
+		if w.onHand(t, w.van, genuine) != 3 || w.onHand(t, w.van, expiring) != 2 {
+			t.Errorf("on-hand changed by refusals")
+		}
+		_ = auditBefore
+
+		// Allowed: a genuine part from the van (a return opens), a
+		// serialized one with both serials, by the dispatcher from the store.
+		w.receive(t, w.providerAdmin, w.store, genuine, 2)
+		got, err := w.stock.Consume(ctx, w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1, SerialRemoved: "old-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Return == nil || got.Return.Status != stock.AwaitingShipment || got.Return.DueDate != stock.ReturnDue(w.clock.Now()) {
+			t.Fatalf("return: %+v", got.Return)
+		}
+		if _, err := w.stock.Consume(ctx, w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: encoder.ID, Qty: 1,
+			SerialRemoved: "enc-old-7", SerialInstalled: "enc-new-8"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.stock.Consume(ctx, w.dispatcher, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.store.ID, PartID: genuine.ID, Qty: 2}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Closing the visit seals the parts into the record's content.
+		wo, _ = w.requests.GetWorkOrder(ctx, w.tech, wo.ID)
+		for _, st := range []servicerequest.FieldStep{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
+			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: pngSignature}, {Kind: "check_out", Result: "fixed"}} {
+			if wo, err = w.requests.Field(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
+				t.Fatalf("%s: %v", st.Kind, err)
+			}
+		}
+		rec, err := record.Get(ctx, db, *wo.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{`"part_number":"SP-100"`, `"serial_installed":"ENC-NEW-8"`, `"serial_removed":"ENC-OLD-7"`, `"kind":"approved"`, `"quantity":2`} {
+			if !strings.Contains(rec.ContentJSON, s) {
+				t.Errorf("record lacks %s: %s", s, rec.ContentJSON)
+			}
+		}
+		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) > 0 {
+			t.Fatalf("verify: %v %+v", err, res.Breaks)
+		}
+		// After check-out nothing more is fitted.
+		if got := reasonOf(consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1})); got != stock.ReasonWorkOrderClose {
+			t.Errorf("closed: %q", got)
+		}
+		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+			t.Fatalf("drift: %v %+v", err, d)
+		}
+	})
+}
+
+// Two technicians on two visits take the last unit from the same store at
+// the same moment: exactly one succeeds, the other is refused, and the
+// store holds zero.
+func TestTwoTechniciansCannotBothTakeTheLastUnit(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		p := w.part(t, parts.Input{PartNumber: "LAST-1", Name: "last one", Kind: parts.Genuine, UnitCostFen: 100, ModelIDs: []int64{w.modelID}})
+		for round := 0; round < 5; round++ {
+			w.receive(t, w.providerAdmin, w.store, p, 1)
+			wo1, wo2 := w.visit(t, w.tech, true), w.visit(t, w.tech2, true)
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			start := make(chan struct{})
+			for i, c := range []struct {
+				a  policy.Actor
+				wo int64
+			}{{w.tech, wo1.ID}, {w.tech2, wo2.ID}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					_, errs[i] = w.stock.Consume(ctx, c.a, stock.ConsumeInput{WorkOrderID: c.wo, LocationID: w.store.ID, PartID: p.ID, Qty: 1})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			ok := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					ok++
+				case reasonOf(err) != stock.ReasonInsufficientStock:
+					t.Fatalf("round %d: unexpected refusal %v", round, err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("round %d: %d consumptions of the last unit succeeded", round, ok)
+			}
+			if q := w.onHand(t, w.store, p); q != 0 {
+				t.Fatalf("round %d: store holds %d", round, q)
+			}
+		}
+		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+			t.Fatalf("drift: %v %+v", err, d)
+		}
+	})
+}

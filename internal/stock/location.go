@@ -1,0 +1,286 @@
+// Package stock owns where parts are kept and how they move (DOMAIN 3.1.4):
+// locations in three levels (the vendor's central warehouse, a provider's
+// service point store, a technician's van), an append-only ledger of every
+// movement, the on-hand figures derived from it, safety stock with alerts,
+// consumption on a work order, and the defective parts owed back to the
+// vendor (旧件返还). It asks internal/parts whether a part may be fitted and
+// reads work orders from internal/servicerequest; neither imports it.
+package stock
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/account"
+	"aftersales/internal/audit"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// LocationKind is the level of a location.
+type LocationKind string
+
+const (
+	Warehouse LocationKind = "warehouse" // the vendor's central warehouse
+	Store     LocationKind = "store"     // a provider's service point store
+	Van       LocationKind = "van"       // a technician's van, owned by the provider
+)
+
+// Location is a place where stock is kept.
+type Location struct {
+	ID           int64        `db:"id" json:"id"`
+	OrgID        int64        `db:"org_id" json:"org_id"`
+	Kind         LocationKind `db:"kind" json:"kind" enum:"warehouse,store,van"`
+	Name         string       `db:"name" json:"name"`
+	TechnicianID *int64       `db:"technician_id" json:"technician_id,omitempty" doc:"The technician a van is assigned to."`
+	// AllowNegative lets on-hand go below zero (stock used before its
+	// receipt is booked); off by default.
+	AllowNegative bool      `db:"allow_negative" json:"allow_negative"`
+	Active        bool      `db:"active" json:"active"`
+	Version       int64     `db:"version" json:"version"`
+	CreatedAt     time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// Publisher records notifications inside a transaction (notify.Service).
+type Publisher interface {
+	Publish(ctx context.Context, tx store.Queryer, now time.Time, ev notify.Event) (notify.Published, error)
+}
+
+// Service holds the use cases on stock.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+	// Notify, when set, alerts a location's people when on-hand falls
+	// below safety stock.
+	Notify Publisher
+}
+
+// locationOrder lists the central warehouse, then stores, then vans.
+const locationOrder = `CASE kind WHEN 'warehouse' THEN 0 WHEN 'store' THEN 1 ELSE 2 END, name`
+
+const locationColumns = `id, org_id, kind, name, technician_id, allow_negative, active, version, created_at, updated_at`
+
+func getLocation(ctx context.Context, q store.Queryer, id int64) (Location, error) {
+	var l Location
+	err := store.Get(ctx, q, &l, `SELECT `+locationColumns+` FROM stock_locations WHERE id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, problem.New(problem.NotFound, "stock location %d not found", id)
+	}
+	return l, err
+}
+
+// locationScope: Own to the organization keeping it; Self to the
+// technician a van is assigned to (technicians see only their van);
+// Partner to organizations working with its owner (transfer destinations).
+func locationScope(ctx context.Context, q store.Queryer, a policy.Actor, l Location) (policy.Scope, error) {
+	switch {
+	case a.Operator:
+		return policy.Own, nil
+	case a.OrgID == l.OrgID && a.Role == policy.Technician:
+		if l.TechnicianID != nil && *l.TechnicianID == a.UserID {
+			return policy.Self, nil
+		}
+		return policy.Unrelated, nil
+	case a.OrgID == l.OrgID:
+		return policy.Own, nil
+	}
+	var n int
+	if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM org_links WHERE org_id = ? AND partner_id = ?`, a.OrgID, l.OrgID); err != nil {
+		return policy.Unrelated, err
+	}
+	if n > 0 {
+		return policy.Partner, nil
+	}
+	return policy.Unrelated, nil
+}
+
+// readable loads a location the actor may read stock of, else not found.
+func readable(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Location, policy.Scope, error) {
+	l, err := getLocation(ctx, q, id)
+	if err != nil {
+		return l, 0, err
+	}
+	sc, err := locationScope(ctx, q, a, l)
+	if err != nil {
+		return l, sc, err
+	}
+	if !policy.Allowed(a, policy.StockRead, sc) {
+		return Location{}, sc, problem.New(problem.NotFound, "stock location %d not found", id)
+	}
+	return l, sc, nil
+}
+
+// GetLocation returns a location the actor may read.
+func (s *Service) GetLocation(ctx context.Context, a policy.Actor, id int64) (Location, error) {
+	l, _, err := readable(ctx, s.DB, a, id)
+	return l, err
+}
+
+// ListLocations returns the locations the actor may read: its
+// organization's, or a technician's own van(s).
+func (s *Service) ListLocations(ctx context.Context, a policy.Actor) ([]Location, error) {
+	out := []Location{}
+	switch {
+	case a.Operator:
+		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations ORDER BY org_id, `+locationOrder)
+	case policy.Allowed(a, policy.StockRead, policy.Own):
+		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? ORDER BY `+locationOrder, a.OrgID)
+	case policy.Allowed(a, policy.StockRead, policy.Self):
+		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? AND technician_id = ? ORDER BY name`, a.OrgID, a.UserID)
+	}
+	return nil, policy.Allow(a, policy.StockRead, policy.Own)
+}
+
+// Destinations lists where the actor may transfer stock to: its own
+// active locations and the warehouses and stores of the organizations it
+// works with (a vendor supplying its providers, a provider returning
+// surplus to the vendor).
+func (s *Service) Destinations(ctx context.Context, a policy.Actor) ([]Location, error) {
+	if err := policy.Allow(a, policy.StockMove, policy.Own); err != nil {
+		return nil, err
+	}
+	out := []Location{}
+	err := store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE active AND (org_id = ?
+		OR (kind <> 'van' AND org_id IN (SELECT partner_id FROM org_links WHERE org_id = ?))) ORDER BY CASE WHEN org_id = ? THEN 0 ELSE 1 END, `+locationOrder, a.OrgID, a.OrgID, a.OrgID)
+	return out, err
+}
+
+// LocationInput is a new location.
+type LocationInput struct {
+	Kind          LocationKind
+	Name          string
+	TechnicianID  *int64
+	AllowNegative bool
+}
+
+func checkTechnician(ctx context.Context, q store.Queryer, fs *problem.Fields, orgID int64, id *int64) error {
+	if id == nil {
+		fs.Add("technician_id", "a van is assigned to a technician")
+		return nil
+	}
+	u, err := account.GetUser(ctx, q, *id)
+	switch {
+	case problem.Is(err, problem.NotFound):
+		fs.Add("technician_id", "no such user")
+	case err != nil:
+		return err
+	case u.OrgID != orgID || u.Role != policy.Technician || !u.Active:
+		fs.Add("technician_id", "must be an active technician of the van's provider")
+	}
+	return nil
+}
+
+// CreateLocation adds a location to the actor's organization: a vendor
+// keeps warehouses; a provider keeps stores and vans.
+func (s *Service) CreateLocation(ctx context.Context, a policy.Actor, in LocationInput) (Location, error) {
+	if err := policy.Allow(a, policy.StockManage, policy.Own); err != nil {
+		return Location{}, err
+	}
+	now := s.Now().UTC()
+	var out Location
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		var fs problem.Fields
+		in.Name = strings.TrimSpace(in.Name)
+		problem.CheckText(&fs, "name", in.Name, true, 100)
+		switch {
+		case !slices.Contains([]LocationKind{Warehouse, Store, Van}, in.Kind):
+			fs.Add("kind", "must be warehouse, store or van")
+		case in.Kind == Warehouse && a.OrgKind != "vendor":
+			fs.Add("kind", "a central warehouse belongs to a vendor; a provider keeps stores and vans")
+		case in.Kind != Warehouse && a.OrgKind != "provider":
+			fs.Add("kind", "stores and vans belong to a provider; a vendor keeps a warehouse")
+		case in.Kind == Van:
+			if err := checkTechnician(ctx, tx, &fs, a.OrgID, in.TechnicianID); err != nil {
+				return err
+			}
+		case in.TechnicianID != nil:
+			fs.Add("technician_id", "only a van is assigned to a technician")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		id, err := store.InsertID(ctx, tx, `INSERT INTO stock_locations (org_id, kind, name, technician_id, allow_negative, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, a.OrgID, in.Kind, in.Name, in.TechnicianID, in.AllowNegative, now, now)
+		if store.IsUniqueViolation(err) {
+			return problem.Field("name", "your organization already has a location named %s", in.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if out, err = getLocation(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, a.OrgID, "stock.location.create", "stock_location", id, nil, out)
+	})
+	return out, err
+}
+
+// LocationPatch changes a location; nil fields stay.
+type LocationPatch struct {
+	Name          *string
+	TechnicianID  *int64
+	AllowNegative *bool
+	Active        *bool
+}
+
+// UpdateLocation changes a location if expectedVersion still matches.
+func (s *Service) UpdateLocation(ctx context.Context, a policy.Actor, id int64, p LocationPatch, expectedVersion int64) (Location, error) {
+	now := s.Now().UTC()
+	var out Location
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		before, sc, err := readable(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := policy.Allow(a, policy.StockManage, sc); err != nil {
+			return err
+		}
+		if before.Version != expectedVersion {
+			return problem.New(problem.PreconditionFailed, "stock location %d was changed by someone else", id)
+		}
+		next := before
+		var fs problem.Fields
+		if p.Name != nil {
+			next.Name = strings.TrimSpace(*p.Name)
+			problem.CheckText(&fs, "name", next.Name, true, 100)
+		}
+		if p.TechnicianID != nil {
+			if next.Kind != Van {
+				fs.Add("technician_id", "only a van is assigned to a technician")
+			} else if err := checkTechnician(ctx, tx, &fs, next.OrgID, p.TechnicianID); err != nil {
+				return err
+			}
+			next.TechnicianID = p.TechnicianID
+		}
+		if p.AllowNegative != nil {
+			next.AllowNegative = *p.AllowNegative
+		}
+		if p.Active != nil {
+			next.Active = *p.Active
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		_, err = store.Exec(ctx, tx, `UPDATE stock_locations SET name = ?, technician_id = ?, allow_negative = ?, active = ?, updated_at = ?,
+			version = version + 1 WHERE id = ? AND version = ?`, next.Name, next.TechnicianID, next.AllowNegative, next.Active, now, id, expectedVersion)
+		if store.IsUniqueViolation(err) {
+			return problem.Field("name", "your organization already has a location named %s", next.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if out, err = getLocation(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, before.OrgID, "stock.location.update", "stock_location", id, before, out)
+	})
+	return out, err
+}

@@ -1,0 +1,245 @@
+package stock
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+)
+
+// ReturnStatus is where a defective part return stands.
+type ReturnStatus string
+
+const (
+	AwaitingShipment ReturnStatus = "awaiting_shipment" // the provider holds it
+	Shipped          ReturnStatus = "shipped"           // on its way (carrier, tracking number)
+	Received         ReturnStatus = "received"          // the vendor has it
+	Credited         ReturnStatus = "credited"          // the vendor credited the provider
+)
+
+// ReturnRecord is a defective part owed back to the vendor (旧件返还).
+type ReturnRecord struct {
+	ID             int64        `db:"id" json:"id"`
+	MovementID     int64        `db:"movement_id" json:"movement_id"`
+	PartID         int64        `db:"part_id" json:"part_id"`
+	VendorID       int64        `db:"vendor_id" json:"vendor_id"`
+	ProviderID     int64        `db:"provider_id" json:"provider_id"`
+	WorkOrderID    int64        `db:"work_order_id" json:"work_order_id"`
+	LocationID     int64        `db:"location_id" json:"location_id"`
+	Qty            int64        `db:"qty" json:"qty"`
+	SerialRemoved  string       `db:"serial_removed" json:"serial_removed,omitempty"`
+	Status         ReturnStatus `db:"status" json:"status" enum:"awaiting_shipment,shipped,received,credited"`
+	DueDate        string       `db:"due_date" json:"due_date" doc:"Last China date to ship it."`
+	Carrier        string       `db:"carrier" json:"carrier,omitempty"`
+	TrackingNumber string       `db:"tracking_number" json:"tracking_number,omitempty"`
+	ShippedAt      *time.Time   `db:"shipped_at" json:"shipped_at,omitempty"`
+	ReceivedAt     *time.Time   `db:"received_at" json:"received_at,omitempty"`
+	CreditedAt     *time.Time   `db:"credited_at" json:"credited_at,omitempty"`
+	CreditFen      *int64       `db:"credit_fen" json:"credit_fen,omitempty"`
+	Version        int64        `db:"version" json:"version"`
+	CreatedAt      time.Time    `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time    `db:"updated_at" json:"updated_at"`
+	// Shown beside it.
+	PartNumber    string `db:"part_number" json:"part_number"`
+	PartName      string `db:"part_name" json:"part_name"`
+	RequestNumber string `db:"request_number" json:"request_number"`
+	ProviderName  string `db:"provider_name" json:"provider_name"`
+	Overdue       bool   `db:"-" json:"overdue" doc:"Still not shipped after its due date."`
+}
+
+const returnSelect = `SELECT r.id, r.movement_id, r.part_id, r.vendor_id, r.provider_id, r.work_order_id, r.location_id, r.qty, r.serial_removed,
+	r.status, r.due_date, r.carrier, r.tracking_number, r.shipped_at, r.received_at, r.credited_at, r.credit_fen, r.version, r.created_at,
+	r.updated_at, p.part_number, p.name AS part_name, sr.number AS request_number, o.name AS provider_name
+	FROM part_returns r JOIN parts p ON p.id = r.part_id JOIN work_orders w ON w.id = r.work_order_id
+	JOIN service_requests sr ON sr.id = w.request_id JOIN organizations o ON o.id = r.provider_id`
+
+// IsOverdue: a return not shipped by the end of its due date (China).
+func IsOverdue(status ReturnStatus, due, today string) bool {
+	return status == AwaitingShipment && due < today
+}
+
+func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r servicerequest.Request, l Location, now time.Time) (ReturnRecord, error) {
+	id, err := store.InsertID(ctx, tx, `INSERT INTO part_returns (movement_id, part_id, vendor_id, provider_id, work_order_id, location_id, qty,
+		serial_removed, status, due_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'awaiting_shipment', ?, ?, ?) RETURNING id`,
+		m.ID, p.ID, p.VendorID, r.ProviderID, *m.WorkOrderID, l.ID, m.Qty, m.SerialRemoved, ReturnDue(now), now, now)
+	if err != nil {
+		return ReturnRecord{}, err
+	}
+	return getReturn(ctx, tx, id, parts.DateIn(now))
+}
+
+func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (ReturnRecord, error) {
+	var r ReturnRecord
+	err := store.Get(ctx, q, &r, returnSelect+` WHERE r.id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, problem.New(problem.NotFound, "part return %d not found", id)
+	}
+	r.Overdue = IsOverdue(r.Status, r.DueDate, today)
+	return r, err
+}
+
+// returnScope: Own to its vendor and to its provider.
+func returnScope(a policy.Actor, r ReturnRecord) policy.Scope {
+	if a.Operator || a.OrgID == r.VendorID || a.OrgID == r.ProviderID {
+		return policy.Own
+	}
+	return policy.Unrelated
+}
+
+// ReturnFilter narrows a listing of returns.
+type ReturnFilter struct {
+	Status      ReturnStatus
+	OverdueOnly bool
+	Limit       int
+}
+
+// Returns lists the returns of the actor's organization (as vendor or as
+// provider), overdue first, then by due date.
+func (s *Service) Returns(ctx context.Context, a policy.Actor, f ReturnFilter) ([]ReturnRecord, error) {
+	if err := policy.Allow(a, policy.ReturnRead, policy.Own); err != nil {
+		return nil, err
+	}
+	today := parts.DateIn(s.Now())
+	query, args := returnSelect+` WHERE (r.vendor_id = ? OR r.provider_id = ?)`, []any{a.OrgID, a.OrgID}
+	if a.Operator {
+		query, args = returnSelect+` WHERE 1 = 1`, nil
+	}
+	if f.Status != "" {
+		query, args = query+` AND r.status = ?`, append(args, f.Status)
+	}
+	if f.OverdueOnly {
+		query, args = query+` AND r.status = 'awaiting_shipment' AND r.due_date < ?`, append(args, today)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	out := []ReturnRecord{}
+	if err := store.Select(ctx, s.DB, &out, query+` ORDER BY CASE WHEN r.status = 'awaiting_shipment' AND r.due_date < ? THEN 0 ELSE 1 END,
+		r.due_date, r.id LIMIT ?`, append(args, today, f.Limit)...); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Overdue = IsOverdue(out[i].Status, out[i].DueDate, today)
+	}
+	return out, nil
+}
+
+// GetReturn returns a return the actor may read.
+func (s *Service) GetReturn(ctx context.Context, a policy.Actor, id int64) (ReturnRecord, error) {
+	r, err := getReturn(ctx, s.DB, id, parts.DateIn(s.Now()))
+	if err != nil {
+		return r, err
+	}
+	if !policy.Allowed(a, policy.ReturnRead, returnScope(a, r)) {
+		return ReturnRecord{}, problem.New(problem.NotFound, "part return %d not found", id)
+	}
+	return r, nil
+}
+
+// ReturnStep moves a return on: ship (provider: carrier and tracking
+// number), receive (vendor), credit (vendor: amount in fen).
+type ReturnStep struct {
+	Kind           string // ship, receive, credit
+	Carrier        string
+	TrackingNumber string
+	CreditFen      int64
+}
+
+// next is the state a step leads to, the state it starts from, and who may take it.
+var steps = map[string]struct {
+	from, to ReturnStatus
+	need     policy.Action
+	vendor   bool
+}{
+	"ship":    {AwaitingShipment, Shipped, policy.ReturnShip, false},
+	"receive": {Shipped, Received, policy.ReturnSettle, true},
+	"credit":  {Received, Credited, policy.ReturnSettle, true},
+}
+
+// AdvanceReturn takes a step of a return, audited; shipping also books the
+// defective part's movement in the ledger.
+func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, st ReturnStep, expectedVersion int64) (ReturnRecord, error) {
+	now := s.Now().UTC()
+	today := parts.DateIn(now)
+	var out ReturnRecord
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		before, err := getReturn(ctx, tx, id, today)
+		if err != nil {
+			return err
+		}
+		sc := returnScope(a, before)
+		if !policy.Allowed(a, policy.ReturnRead, sc) {
+			return problem.New(problem.NotFound, "part return %d not found", id)
+		}
+		step, ok := steps[st.Kind]
+		if !ok {
+			return problem.Field("kind", "must be ship, receive or credit")
+		}
+		if err := policy.Allow(a, step.need, sc); err != nil {
+			return err
+		}
+		if !a.Operator && (step.vendor && a.OrgID != before.VendorID || !step.vendor && a.OrgID != before.ProviderID) {
+			return problem.New(problem.Forbidden, "the %s of a return is recorded by the %s", st.Kind, map[bool]string{true: "vendor", false: "provider"}[step.vendor])
+		}
+		if before.Version != expectedVersion {
+			return problem.New(problem.PreconditionFailed, "part return %d was changed by someone else", id)
+		}
+		if before.Status != step.from {
+			return problem.New(problem.Conflict, "part return %d is %s; %s needs %s", id, before.Status, st.Kind, step.from)
+		}
+		var fs problem.Fields
+		switch st.Kind {
+		case "ship":
+			st.Carrier, st.TrackingNumber = strings.TrimSpace(st.Carrier), strings.TrimSpace(st.TrackingNumber)
+			problem.CheckText(&fs, "carrier", st.Carrier, true, 100)
+			problem.CheckText(&fs, "tracking_number", st.TrackingNumber, true, 64)
+		case "credit":
+			var unitCost int64
+			if err := store.Get(ctx, tx, &unitCost, `SELECT unit_cost_fen FROM parts WHERE id = ?`, before.PartID); err != nil {
+				return err
+			}
+			if max := unitCost * before.Qty; st.CreditFen < 0 || st.CreditFen > max {
+				fs.Add("credit_fen", "must be from 0 to %d fen (the parts' cost)", max)
+			}
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		switch st.Kind {
+		case "ship":
+			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = ?, updated_at = ?,
+				version = version + 1 WHERE id = ? AND version = ?`, st.Carrier, st.TrackingNumber, now, now, id, expectedVersion)
+			if err == nil {
+				_, _, err = post(ctx, tx, Movement{Kind: Return, PartID: before.PartID, Qty: before.Qty, FromLocationID: &before.LocationID,
+					Defective: true, WorkOrderID: &before.WorkOrderID, SerialRemoved: before.SerialRemoved,
+					Reference: st.Carrier + " " + st.TrackingNumber, ActorID: nullID(a.UserID), Actor: a.Label(), At: now}, nil)
+			}
+		case "receive":
+			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'received', received_at = ?, updated_at = ?, version = version + 1
+				WHERE id = ? AND version = ?`, now, now, id, expectedVersion)
+		case "credit":
+			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'credited', credit_fen = ?, credited_at = ?, updated_at = ?,
+				version = version + 1 WHERE id = ? AND version = ?`, st.CreditFen, now, now, id, expectedVersion)
+		}
+		if err != nil {
+			return err
+		}
+		if out, err = getReturn(ctx, tx, id, today); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, a, before.VendorID, "part_return."+st.Kind, "part_return", id, before, out); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, before.ProviderID, "part_return."+st.Kind, "part_return", id, before, out)
+	})
+	return out, err
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"aftersales/internal/account"
+	"aftersales/internal/parts"
+	"aftersales/internal/problem"
+	"aftersales/internal/stock"
+)
+
+// The "parts used" section of the technician's job page: what was fitted,
+// and a form to fit a part from the van or the service point's store.
+
+// jobParts fills the parts section of a job page.
+func (s *Server) jobParts(r *http.Request, u account.User, d *jobData) error {
+	ctx, a := r.Context(), u.Actor()
+	used, err := s.Stock.ForWorkOrder(ctx, a, d.WorkOrder.ID)
+	if err != nil {
+		return err
+	}
+	d.Used = used
+	if d.WorkOrder.Status != "on_site" {
+		return nil
+	}
+	if d.Sources, err = s.Stock.SourcesFor(ctx, a, d.WorkOrder.ID); err != nil {
+		return err
+	}
+	ps, err := s.Parts.List(ctx, a, parts.Filter{VendorID: d.View.VendorID, ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	rows, _ := s.partRows(r, u, ps)
+	// Parts listed for the unit's model first.
+	slices.SortStableFunc(rows, func(x, y partRow) int {
+		fx, fy := slices.Contains(x.Models, d.View.Model), slices.Contains(y.Models, d.View.Model)
+		switch {
+		case fx && !fy:
+			return -1
+		case fy && !fx:
+			return 1
+		}
+		return 0
+	})
+	d.Parts = rows
+	return nil
+}
+
+// refusal is a refused consumption in the reader's language.
+func (s *Server) refusal(r *http.Request, p *problem.Error) string {
+	id := "refusal." + p.Reason
+	if !s.I18n.Has(id) {
+		return p.Detail
+	}
+	return s.msg(r, id)
+}
+
+// jobConsume fits a part on the visit from the phone form.
+func (s *Server) jobConsume(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	num := func(k string) int64 { n, _ := strconv.ParseInt(f.Get(k), 10, 64); return n }
+	_, err = s.Stock.Consume(r.Context(), u.Actor(), stock.ConsumeInput{WorkOrderID: id, LocationID: num("location_id"), PartID: num("part_id"),
+		Qty: num("qty"), SerialRemoved: f.Get("serial_removed"), SerialInstalled: f.Get("serial_installed")})
+	if problem.Is(err, problem.PartRefused) {
+		s.renderJob(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	}
+	s.settle(w, r, err, "jobs.part_fitted", "/jobs/"+itoa(id)+"#parts", func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
+}

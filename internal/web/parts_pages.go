@@ -1,0 +1,228 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+// The parts pages: the vendor's catalog with approvals and compatible
+// models (DOMAIN 3.1.4). Stock and returns are in stock_pages.go.
+
+func init() {
+	funcs["yuan"] = parts.FormatYuan
+	funcs["deref"] = func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+}
+
+// partsTabs is the sub-navigation of the parts and stock pages.
+func partsTabs(u account.User) []navItem {
+	tabs := []navItem{}
+	if len(policy.Granted(u.Role, policy.PartRead)) > 0 {
+		tabs = append(tabs, navItem{"catalog", "/parts", "parts.tab_catalog"})
+	}
+	if len(policy.Granted(u.Role, policy.StockRead)) > 0 {
+		tabs = append(tabs, navItem{"stock", "/stock", "parts.tab_stock"})
+	}
+	if len(policy.Granted(u.Role, policy.StockMove)) > 0 {
+		tabs = append(tabs, navItem{"move", "/stock/move", "parts.tab_move"})
+	}
+	if len(policy.Granted(u.Role, policy.ReturnRead)) > 0 {
+		tabs = append(tabs, navItem{"returns", "/returns", "parts.tab_returns"})
+	}
+	return tabs
+}
+
+// partRow is a part with what the catalog shows beside it.
+type partRow struct {
+	parts.Part
+	Approval parts.ApprovalState
+	Models   []string
+}
+
+func (s *Server) partRows(r *http.Request, u account.User, ps []parts.Part) ([]partRow, []installedbase.ProductModel) {
+	models, _ := s.InstalledBase.ListModels(r.Context(), u.Actor())
+	code := map[int64]string{}
+	for _, m := range models {
+		code[m.ID] = m.Code
+	}
+	today := s.Parts.Today()
+	rows := make([]partRow, 0, len(ps))
+	for _, p := range ps {
+		row := partRow{Part: p, Approval: p.ApprovalOn(today)}
+		for _, id := range p.ModelIDs {
+			if c, ok := code[id]; ok {
+				row.Models = append(row.Models, c)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, models
+}
+
+// partsPage is the catalog, filtered by model and text.
+func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	q := r.URL.Query()
+	f := parts.Filter{Query: strings.TrimSpace(q.Get("q"))}
+	f.ModelID, _ = strconv.ParseInt(q.Get("model"), 10, 64)
+	ps, err := s.Parts.List(r.Context(), u.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows, models := s.partRows(r, u, ps)
+	v := s.newView(r, "parts.title", "parts")
+	v.Form = q
+	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "catalog", "Parts": rows, "Models": models,
+		"CanCreate": policy.Allowed(u.Actor(), policy.PartManage, policy.Own) && u.OrgKind == "vendor"}
+	s.render(w, r, http.StatusOK, "parts", v)
+}
+
+func (s *Server) partNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderPartNew(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	if err := policy.Allow(u.Actor(), policy.PartManage, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "parts.new", "parts")
+	v.Data = map[string]any{"Models": models, "Checked": checkedIDs(r)}
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "part_new", v)
+}
+
+// checkedIDs are the model ids ticked on a posted form.
+func checkedIDs(r *http.Request) map[int64]bool {
+	out := map[int64]bool{}
+	if r.PostForm == nil {
+		return out
+	}
+	for _, s := range r.PostForm["model_ids"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+func formIDs(vals []string) []int64 {
+	out := []int64{}
+	for _, s := range vals {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	cost, err := parts.ParseYuan(f.Get("unit_cost"))
+	if err != nil {
+		s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, problem.Field("unit_cost", "%s", s.msg(r, "parts.cost_invalid")))
+		return
+	}
+	p, err := s.Parts.Create(r.Context(), u.Actor(), parts.Input{PartNumber: f.Get("part_number"), Name: f.Get("name"), NameEn: f.Get("name_en"),
+		Kind: parts.Kind(f.Get("kind")), UnitCostFen: cost, Serialized: f.Get("serialized") != "", ReturnRequired: f.Get("return_required") != "",
+		ModelIDs: formIDs(f["model_ids"])})
+	if problem.Is(err, problem.Invalid) {
+		if pr, _ := problem.As(err); pr != nil {
+			for i := range pr.Fields {
+				if pr.Fields[i].Field == "unit_cost_fen" {
+					pr.Fields[i].Field = "unit_cost"
+				}
+			}
+		}
+	}
+	s.settle(w, r, err, "parts.created", "/parts/"+itoa(p.ID), func(e error) { s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func (s *Server) partPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderPart(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Parts.Get(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows, models := s.partRows(r, u, []parts.Part{p})
+	fits := map[int64]bool{}
+	for _, m := range p.ModelIDs {
+		fits[m] = true
+	}
+	own := u.OrgID == p.VendorID
+	v := s.newView(r, "parts.detail", "parts")
+	v.Title = p.PartNumber
+	v.Data = map[string]any{"Part": rows[0], "Models": models, "Fits": fits, "Today": s.Parts.Today(),
+		"CanApprove": own && policy.Allowed(u.Actor(), policy.PartApprove, policy.Own),
+		"CanManage":  own && policy.Allowed(u.Actor(), policy.PartManage, policy.Own)}
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "part", v)
+}
+
+// partAction approves, revokes or sets the models of a part from its page.
+func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	action := r.PathValue("action")
+	switch action {
+	case "approve":
+		_, err = s.Parts.Approve(r.Context(), u.Actor(), id, parts.Approval{Until: r.PostForm.Get("until")}, version)
+	case "revoke":
+		_, err = s.Parts.Revoke(r.Context(), u.Actor(), id, version)
+	case "models":
+		_, err = s.Parts.SetModels(r.Context(), u.Actor(), id, formIDs(r.PostForm["model_ids"]), version)
+	default:
+		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
+		return
+	}
+	s.settle(w, r, err, "parts.done_"+action, "/parts/"+itoa(id), func(e error) { s.renderPart(w, r, u, http.StatusUnprocessableEntity, e) })
+}

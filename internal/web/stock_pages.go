@@ -1,0 +1,304 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/stock"
+)
+
+// The stock pages: on-hand by location with safety stock, the ledger,
+// movement forms, and the defective parts owed back to the vendor.
+
+// chosenLocation picks the location a page shows: ?location=, else the first.
+func chosenLocation(r *http.Request, locs []stock.Location) (stock.Location, bool) {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("location"), 10, 64)
+	for _, l := range locs {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	if len(locs) > 0 {
+		return locs[0], true
+	}
+	return stock.Location{}, false
+}
+
+func (s *Server) stockPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderStock(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx, a := r.Context(), u.Actor()
+	locs, err := s.Stock.ListLocations(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"Tabs": partsTabs(u), "Tab": "stock", "Locations": locs,
+		"CanManage": policy.Allowed(a, policy.StockManage, policy.Own), "CanMove": policy.Allowed(a, policy.StockMove, policy.Own),
+		"CanAdjust": policy.Allowed(a, policy.StockAdjust, policy.Own), "OrgKind": u.OrgKind}
+	if l, ok := chosenLocation(r, locs); ok {
+		rows, err := s.Stock.OnHand(ctx, a, l.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d["Location"], d["Rows"] = l, rows
+	}
+	below, err := s.Stock.BelowSafety(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d["Below"] = below
+	if policy.Allowed(a, policy.StockManage, policy.Own) {
+		if d["Parts"], err = s.Parts.List(ctx, a, parts.Filter{ActiveOnly: true}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if u.OrgKind == "provider" {
+			users, err := s.Accounts.ListUsers(ctx, a, u.OrgID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			var techs []account.User
+			for _, x := range users {
+				if x.Role == policy.Technician && x.Active {
+					techs = append(techs, x)
+				}
+			}
+			d["Technicians"] = techs
+		}
+	}
+	v := s.newView(r, "stock.title", "parts")
+	v.Data = d
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "stock", v)
+}
+
+// locationCreate adds a warehouse, store or van from the stock page.
+func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := stock.LocationInput{Kind: stock.LocationKind(f.Get("kind")), Name: f.Get("name"), AllowNegative: f.Get("allow_negative") != ""}
+	if id, err := strconv.ParseInt(f.Get("technician_id"), 10, 64); err == nil && id > 0 {
+		in.TechnicianID = &id
+	}
+	l, err := s.Stock.CreateLocation(r.Context(), u.Actor(), in)
+	s.settle(w, r, err, "stock.location_created", "/stock?location="+itoa(l.ID), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// safetySet sets a part's safety stock at a location from the stock page.
+func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	partID, _ := strconv.ParseInt(r.PostForm.Get("part_id"), 10, 64)
+	qty, perr := strconv.ParseInt(r.PostForm.Get("safety"), 10, 64)
+	if perr != nil {
+		err = problem.Field("safety", "%s", s.msg(r, "stock.qty_invalid"))
+	} else {
+		_, err = s.Stock.SetSafety(r.Context(), u.Actor(), id, partID, qty)
+		if p, ok := problem.As(err); ok {
+			for i := range p.Fields {
+				if p.Fields[i].Field == "qty" {
+					p.Fields[i].Field = "safety"
+				}
+			}
+		}
+	}
+	q := r.URL.Query()
+	q.Set("location", itoa(id))
+	r.URL.RawQuery = q.Encode()
+	s.settle(w, r, err, "stock.safety_saved", "/stock?location="+itoa(id), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx, a := r.Context(), u.Actor()
+	locs, err := s.Stock.ListLocations(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"Tabs": partsTabs(u), "Tab": "stock", "Locations": locs}
+	if l, ok := chosenLocation(r, locs); ok {
+		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+		rows, err := s.Stock.Ledger(ctx, a, stock.LedgerFilter{LocationID: l.ID, BeforeID: before, Limit: 50})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d["Location"], d["Rows"] = l, rows
+		if len(rows) == 50 {
+			d["Next"] = rows[len(rows)-1].ID
+		}
+	}
+	v := s.newView(r, "stock.ledger", "parts")
+	v.Data = d
+	s.render(w, r, http.StatusOK, "ledger", v)
+}
+
+func (s *Server) movePage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderMove(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx, a := r.Context(), u.Actor()
+	if err := policy.Allow(a, policy.StockMove, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	own, err := s.Stock.ListLocations(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	dest, err := s.Stock.Destinations(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ps, err := s.Parts.List(ctx, a, parts.Filter{ActiveOnly: true})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	kind := r.URL.Query().Get("kind")
+	if r.PostForm != nil && r.PostForm.Get("kind") != "" {
+		kind = r.PostForm.Get("kind")
+	}
+	if kind != "transfer" && kind != "adjust" {
+		kind = "receive"
+	}
+	v := s.newView(r, "stock.move", "parts")
+	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "move", "Kind": kind, "Own": own, "Destinations": dest, "Parts": ps,
+		"CanAdjust": policy.Allowed(a, policy.StockAdjust, policy.Own), "Location": r.URL.Query().Get("location")}
+	if formErr != nil {
+		v.Form = r.PostForm
+		if p, ok := problem.As(formErr); ok && p.Kind == problem.PartRefused {
+			formErr = problem.Field("qty", "%s", s.refusal(r, p))
+		}
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "stock_move", v)
+}
+
+func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	num := func(k string) int64 { n, _ := strconv.ParseInt(f.Get(k), 10, 64); return n }
+	in := stock.MoveInput{Kind: stock.MovementKind(f.Get("kind")), PartID: num("part_id"), FromLocationID: num("from_location_id"),
+		ToLocationID: num("to_location_id"), LocationID: num("location_id"), Qty: num("qty"), Reason: f.Get("reason"), Reference: f.Get("reference")}
+	if _, err := strconv.ParseInt(f.Get("qty"), 10, 64); err != nil {
+		s.renderMove(w, r, u, http.StatusUnprocessableEntity, problem.Field("qty", "%s", s.msg(r, "stock.qty_invalid")))
+		return
+	}
+	m, err := s.Stock.Move(r.Context(), u.Actor(), in)
+	if problem.Is(err, problem.PartRefused) {
+		s.renderMove(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	}
+	loc := m.ToLocationID
+	if loc == nil || in.Kind == stock.Transfer {
+		loc = m.FromLocationID
+	}
+	next := "/stock"
+	if loc != nil {
+		next += "?location=" + itoa(*loc)
+	}
+	s.settle(w, r, err, "stock.moved_"+f.Get("kind"), next, func(e error) { s.renderMove(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderReturns(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	a := u.Actor()
+	f := stock.ReturnFilter{Status: stock.ReturnStatus(r.URL.Query().Get("status")), OverdueOnly: r.URL.Query().Get("overdue") != ""}
+	rs, err := s.Stock.Returns(r.Context(), a, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	overdue := 0
+	for _, x := range rs {
+		if x.Overdue {
+			overdue++
+		}
+	}
+	v := s.newView(r, "returns.title", "parts")
+	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "returns", "Returns": rs, "Overdue": overdue, "Filter": f,
+		"CanShip":   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
+		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": stock.DaysToReturn}
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, "returns", v)
+}
+
+// returnStep ships, receives or credits a return from the returns page.
+func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	st := stock.ReturnStep{Kind: r.PathValue("step"), Carrier: f.Get("carrier"), TrackingNumber: f.Get("tracking_number")}
+	if st.Kind == "credit" {
+		fen, perr := parts.ParseYuan(f.Get("credit"))
+		if perr != nil {
+			s.renderReturns(w, r, u, http.StatusUnprocessableEntity, problem.Field("credit", "%s", s.msg(r, "parts.cost_invalid")))
+			return
+		}
+		st.CreditFen = fen
+	}
+	_, err = s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		// The list has a form per return: say which, above the list.
+		msgs := make([]string, 0, len(p.Fields))
+		for _, fe := range p.Fields {
+			msgs = append(msgs, fe.Field+": "+fe.Message)
+		}
+		err = problem.Field("form", "#%d %s", id, strings.Join(msgs, "; "))
+	}
+	s.settle(w, r, err, "returns.done_"+st.Kind, "/returns", func(e error) { s.renderReturns(w, r, u, http.StatusUnprocessableEntity, e) })
+}
