@@ -54,6 +54,8 @@ type HistoryVisit struct {
 	CheckedOutAt *time.Time `db:"checked_out_at" json:"checked_out_at,omitempty"`
 	Result       string     `db:"result" json:"result,omitempty"`
 	RecordID     *int64     `db:"record_id" json:"record_id,omitempty"`
+	// Parts are the parts fitted on the visit.
+	Parts []UsedPart `db:"-" json:"parts"`
 }
 
 // RecordRef names a sealed service record.
@@ -127,9 +129,13 @@ func (s *Service) UnitHistory(ctx context.Context, actor policy.Actor, unitID, b
 			return History{}, err
 		}
 		for _, v := range visits {
-			if v.RequestID == r.ID {
-				e.Visits = append(e.Visits, v)
+			if v.RequestID != r.ID {
+				continue
 			}
+			if v.Parts, err = s.usedParts(ctx, s.DB, v.ID); err != nil {
+				return History{}, err
+			}
+			e.Visits = append(e.Visits, v)
 		}
 		for _, rec := range records {
 			if rec.RequestID == r.ID {

@@ -22,3 +22,15 @@ type UsedPart struct {
 type PartsLedger interface {
 	UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]UsedPart, error)
 }
+
+// usedParts asks the ledger, when there is one, for a visit's parts.
+func (s *Service) usedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]UsedPart, error) {
+	if s.Parts == nil {
+		return []UsedPart{}, nil
+	}
+	used, err := s.Parts.UsedParts(ctx, q, workOrderID)
+	if used == nil {
+		used = []UsedPart{}
+	}
+	return used, err
+}

@@ -149,6 +149,18 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) > 0 {
 			t.Fatalf("verify: %v %+v", err, res.Breaks)
 		}
+		// The unit's history shows the parts of the visit.
+		req, err := w.requests.Get(ctx, w.dispatcher, wo.RequestID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := w.requests.UnitHistory(ctx, w.dispatcher, req.UnitID, 0, 10)
+		if err != nil || len(h.Items) == 0 || len(h.Items[0].Visits) == 0 {
+			t.Fatalf("history: %+v %v", h, err)
+		}
+		if used := h.Items[0].Visits[0].Parts; len(used) != 4 || used[2].SerialInstalled != "ENC-NEW-8" {
+			t.Errorf("history parts: %+v", used)
+		}
 		// After check-out nothing more is fitted.
 		if got := reasonOf(consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1})); got != stock.ReasonWorkOrderClose {
 			t.Errorf("closed: %q", got)
