@@ -39,13 +39,17 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 	default:
 		return ev, false
 	}
+	if c.Kind == sla.Escalation {
+		// A request may be escalated more than once; each clock alerts once.
+		ev.DedupeKey += fmt.Sprintf(":%d", c.StartedAt.Unix())
+	}
 	ev.Link = fmt.Sprintf("/requests/%d", r.ID)
 	ev.Data = map[string]any{"request_id": r.ID, "number": r.Number, "clock": c.Kind, "due_at": c.DueAt, "state": c.State, "elapsed_share": c.ElapsedShare}
 	ev.OrgIDs = []int64{r.ProviderID, r.VendorID}
 	return ev, true
 }
 
-var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限"}
+var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限", sla.Escalation: "升级处理时限"}
 
 // Watch recomputes the clocks of every open request, stores the projection,
 // and tells the provider's dispatchers and admins and the assigned

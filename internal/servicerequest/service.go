@@ -71,6 +71,8 @@ type NewRequest struct {
 	ContactName  string
 	ContactPhone string
 	Channel      Channel
+	// Photos of the fault, stored with the request or not at all.
+	Photos []PhotoUpload
 }
 
 var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+?[\d -]{7,20})$`)
@@ -122,12 +124,13 @@ func scopeOf(a policy.Actor, r Request, assigned bool) policy.Scope {
 // Create files a request: the unit is resolved, the scope checked against
 // the agreement in force, and the clocks started by the received event.
 func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) (View, error) {
-	if err := n.Validate(); err != nil {
-		return View{}, err
+	types, err := checkPhotos("photos", n.Photos)
+	if verr := n.Validate(); verr != nil || err != nil {
+		return View{}, mergeFields(verr, err)
 	}
 	now := s.Now().UTC()
 	var out View
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := s.Resolve.UnitBySerial(ctx, tx, n.SerialNumber, now)
 		if err != nil {
 			return err
@@ -163,6 +166,11 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := insertRequest(ctx, tx, &r); err != nil {
 			return err
 		}
+		if len(n.Photos) > 0 {
+			if _, err := storePhotos(ctx, tx, r.ProviderID, actor.UserID, r.ID, nil, StageFault, n.Photos, types, now); err != nil {
+				return err
+			}
+		}
 		if r.ScopeException {
 			if _, err := store.Exec(ctx, tx, `UPDATE scope_exceptions SET used_by = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?`, r.ID, r.UnitID, now); err != nil {
 				return err
@@ -183,6 +191,23 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		return saveProjection(ctx, tx, r.ID, out.Clocks)
 	})
 	return out, err
+}
+
+// mergeFields joins the field errors of two validations into one problem;
+// any other error wins as it is.
+func mergeFields(errs ...error) error {
+	var fs problem.Fields
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		p, ok := problem.As(err)
+		if !ok || p.Kind != problem.Invalid {
+			return err
+		}
+		fs = append(fs, p.Fields...)
+	}
+	return fs.Err()
 }
 
 func actorLabel(a policy.Actor, ch Channel) string {
@@ -209,6 +234,14 @@ func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events
 	st, err := sla.Compute(at.Terms, SLAEvents(events), func(id string) (*calendar.Calendar, error) { return s.Calendars(ctx, id) }, now)
 	if err != nil {
 		return nil, err
+	}
+	if hasEvent(events, EventEscalated) {
+		calID := escalationCalendar(at.Terms, r.Priority)
+		cal, err := s.Calendars(ctx, calID)
+		if err != nil {
+			return nil, err
+		}
+		st.Clocks = append(st.Clocks, escalationClocks(events, calID, cal, r.Priority, now)...)
 	}
 	return st.Clocks, nil
 }
