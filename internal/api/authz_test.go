@@ -130,6 +130,26 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"grant-scope-exception": {method: "POST", path: "/scope-exceptions", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"serial_number": "FX100-0001", "reason": "goodwill", "valid_days": 7}
 		}, allowed: []policy.Role{policy.VendorAdmin}},
+		// Photos, sign-off codes, escalations, reassignment: %PHOTO% is a
+		// photo's path on a fresh request, %ONSITE% a visit checked in by
+		// the fixture's technician, %ESCALATION% one sent to the second line.
+		"add-service-request-photos": {method: "POST", path: "/service-requests/%REQUEST%/photos", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "fault.png", "content": walkPNG}}}
+		}, allowed: []policy.Role{policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}},
+		"list-service-request-photos": {method: "GET", path: "/service-requests/%REQUEST%/photos", allowed: requestReaders},
+		"get-service-request-photo":   {method: "GET", path: "%PHOTO%", allowed: requestReaders},
+		"send-signoff-code":           {method: "POST", path: "/work-orders/%ONSITE%/signoff-code", allowed: []policy.Role{policy.Technician}},
+		"reassign-work-order": {method: "POST", path: "/work-orders/%WO%/reassign", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-02T09:00:00+08:00", "window_end": "2026-12-02T11:00:00+08:00"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"escalate-service-request": {method: "POST", path: "/service-requests/%REQUEST%/escalations", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"target": "second_line", "reason": "spindle vibration beyond the manual"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"answer-escalation": {method: "POST", path: "/escalations/%ESCALATION%/answer", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"answer": "replace the encoder"}
+		}, allowed: []policy.Role{policy.VendorAdmin}},
+		"list-escalations": {method: "GET", path: "/escalations?open=true",
+			allowed: []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}},
 	}
 }
 
@@ -206,6 +226,7 @@ func TestAuthorizationWalk(t *testing.T) {
 						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
 					path = withAgreements(t, app, f, path)
+					path = withRequestMedia(t, app, f, path)
 					path = withRequests(t, app, f, path)
 					path = withNotifications(t, app, f, role, path)
 					path = withInstalledBase(t, app, f, path)

@@ -140,6 +140,12 @@ var uploadRoutes = []string{
 	"/api/v1/units/imports",
 	"/calendars/*/imports",
 	"/api/v1/calendars/*/imports",
+	// Photos of service requests: with the request, later, on a visit.
+	"/q/*",
+	"/requests",
+	"/requests/*/photos",
+	"/jobs/*/photos",
+	"/api/v1/service-requests/*/photos",
 }
 
 func isUploadRoute(method, p string) bool {
