@@ -324,3 +324,16 @@ func (s *Service) Escalations(ctx context.Context, actor policy.Actor, openOnly 
 		WHERE `+where+` ORDER BY CASE WHEN e.answered_at IS NULL THEN 0 ELSE 1 END, e.due_at, e.id LIMIT 200`, args...)
 	return out, err
 }
+
+// Technician is a technician of a provider, as forms list them.
+type Technician struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// ProviderTechnicians lists a provider's active technicians by name.
+func ProviderTechnicians(ctx context.Context, q store.Queryer, providerID int64) ([]Technician, error) {
+	var out []Technician
+	err := store.Select(ctx, q, &out, `SELECT id, name FROM users WHERE org_id = ? AND role = ? AND active ORDER BY name, id`, providerID, policy.Technician)
+	return out, err
+}

@@ -208,3 +208,14 @@ func codeHash(salt, code string) string {
 	h := sha256.Sum256([]byte(salt + ":" + code))
 	return hex.EncodeToString(h[:])
 }
+
+// PendingCode is the sign-off code of a visit still usable, if any.
+func PendingCode(ctx context.Context, q store.Queryer, workOrderID int64, now time.Time) (*SentCode, error) {
+	var c SentCode
+	err := store.Get(ctx, q, &c, `SELECT sent_to, expires_at FROM signoff_codes WHERE work_order_id = ? AND attempts < ? AND expires_at > ?`,
+		workOrderID, CodeAttempts, now.UTC())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return &c, err
+}

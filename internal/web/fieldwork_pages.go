@@ -46,6 +46,7 @@ type jobData struct {
 	View      servicerequest.View
 	Clocks    []clockView
 	MapLink   template.URL // geo: links are not in html/template's safe list
+	Media     requestMedia
 }
 
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -71,7 +72,19 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	v := s.newView(r, "jobs.job", "jobs")
 	v.Title = view.Number
-	v.Data = jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	d := jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	if d.Media, err = s.loadRequestMedia(r, u, view.Request, wo.TechnicianID == u.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Media.JobID = wo.ID
+	if wo.TechnicianID == u.ID && wo.Status == servicerequest.WOOnSite {
+		if d.Media.Code, err = servicerequest.PendingCode(ctx, s.DB, wo.ID, s.Now()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	v.Data = d
 	if formErr != nil {
 		v.Form = r.PostForm
 		if err := formErrors(v, formErr); err != nil {
@@ -96,13 +109,13 @@ func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User)
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	st := servicerequest.FieldStep{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
-		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), Result: f.Get("result")}
+		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
 			st.Lat, st.Lng = &lat, &lng
 		}
 	}
-	if sig := f.Get("signature"); sig != "" {
+	if sig := f.Get("signature"); sig != "" && st.SignoffCode == "" {
 		data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
 		b, err := base64.StdEncoding.DecodeString(data)
 		if !ok || err != nil {

@@ -67,6 +67,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /jobs", s.signedIn(s.jobsPage))
 		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
 		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
+		// Photos, sign-off codes, escalations.
+		mux.HandleFunc("GET /requests/{id}/photos/{photo}", s.signedIn(s.requestPhoto))
+		mux.HandleFunc("POST /requests/{id}/photos", s.signedIn(s.requestPhotosAdd))
+		mux.HandleFunc("POST /requests/{id}/escalations", s.signedIn(s.requestEscalate))
+		mux.HandleFunc("POST /escalations/{id}/answer", s.signedIn(s.escalationAnswer))
+		mux.HandleFunc("GET /escalations", s.signedIn(s.escalationsPage))
+		mux.HandleFunc("POST /jobs/{id}/photos", s.signedIn(s.jobPhotosAdd))
+		mux.HandleFunc("POST /jobs/{id}/signoff-code", s.signedIn(s.jobSignoffCode))
 	}
 	// Installed base: products, customers' sites, models, unit imports.
 	mux.HandleFunc("GET /units", s.signedIn(s.unitsPage))
