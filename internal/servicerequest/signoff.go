@@ -35,8 +35,8 @@ const (
 
 // SentCode says where a sign-off code went and until when it holds.
 type SentCode struct {
-	SentTo    string    `json:"sent_to"`
-	ExpiresAt time.Time `json:"expires_at"`
+	SentTo    string    `db:"sent_to" json:"sent_to"`
+	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
 }
 
 // fieldWorkOrder loads a work order and its request for the technician

@@ -142,3 +142,64 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		}
 	})
 }
+
+// The technician's phone page: sign-off by a code the customer reads out.
+func TestJobPageSignoffByCode(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		testutil.SeedService(t, db, f)
+		api := app.API(t, f.Tokens[policy.Dispatcher])
+		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"})
+		var req struct{ ID int64 }
+		res.JSON(t, &req)
+		res = api.Do("POST", "/service-requests/"+itoa(req.ID)+"/work-orders", map[string]any{"technician_id": f.Users[policy.Technician].ID,
+			"window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+		var wo struct{ ID int64 }
+		res.JSON(t, &wo)
+		job := app.URL + "/jobs/" + itoa(wo.ID)
+		c := app.Browser(t)
+		app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
+		post := func(path string, form url.Values) (*http.Response, string) {
+			r, err := c.PostForm(path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r, body(t, r)
+		}
+		version := func() string {
+			var v string
+			_ = store.Get(t.Context(), db, &v, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
+			return v
+		}
+		post(job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
+		for _, lang := range []string{"zh-CN", "en"} {
+			res := get(t, c, job, "Accept-Language", lang)
+			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, `action="/jobs/`+itoa(wo.ID)+`/signoff-code"`) || strings.Contains(html, ">signoff.") {
+				t.Fatalf("job page (%s): %d", lang, res.StatusCode)
+			}
+		}
+		if r, _ := post(job+"/signoff-code", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send code: %d", r.StatusCode)
+		}
+		if html := body(t, get(t, c, job)); !strings.Contains(html, f.Users[policy.Customer].Email) {
+			t.Fatalf("the page does not say where the code went: %.600s", html)
+		}
+		var title string
+		_ = store.Get(t.Context(), db, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
+		code := regexp.MustCompile(`\d{6}`).FindString(title)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "999999"
+		}
+		r, html := post(job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {wrong}})
+		if r.StatusCode != 422 || !strings.Contains(html, "wrong code") && !strings.Contains(html, "4 attempt") {
+			t.Fatalf("wrong code: %d", r.StatusCode)
+		}
+		post(job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {code}})
+		html = body(t, get(t, c, job))
+		if !strings.Contains(html, f.Users[policy.Customer].Email) || !strings.Contains(html, "李经理") {
+			t.Fatal("the sign-off by code is not shown")
+		}
+	})
+}
