@@ -166,6 +166,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := insertRequest(ctx, tx, &r); err != nil {
 			return err
 		}
+		if err := indexRequest(ctx, tx, s.DB.Engine, r.ID, r.Description); err != nil {
+			return err
+		}
 		if len(n.Photos) > 0 {
 			if _, err := storePhotos(ctx, tx, r.ProviderID, actor.UserID, r.ID, nil, StageFault, n.Photos, types, now); err != nil {
 				return err

@@ -44,7 +44,19 @@ CREATE TABLE escalations (
 CREATE INDEX escalations_request ON escalations (request_id, id);
 CREATE INDEX escalations_vendor ON escalations (vendor_id, answered_at, id);
 
+-- Full-text index of request descriptions. The text is tokenized in Go
+-- (servicerequest.SearchTokens: lowercased words, and character bigrams of
+-- Chinese runs, which have no spaces) and stored with the 'simple'
+-- configuration, so that both engines index the same terms.
+CREATE TABLE request_search (
+    request_id BIGINT PRIMARY KEY REFERENCES service_requests (id),
+    tokens     TSVECTOR NOT NULL
+);
+CREATE INDEX request_search_tokens ON request_search USING GIN (tokens);
+INSERT INTO request_search (request_id, tokens) SELECT id, to_tsvector('simple', lower(description)) FROM service_requests;
+
 -- +goose Down
+DROP TABLE request_search;
 DROP TABLE escalations;
 ALTER TABLE work_orders DROP COLUMN signoff_sent_to;
 DROP TABLE signoff_codes;

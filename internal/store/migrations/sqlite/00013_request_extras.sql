@@ -44,7 +44,15 @@ CREATE TABLE escalations (
 CREATE INDEX escalations_request ON escalations (request_id, id);
 CREATE INDEX escalations_vendor ON escalations (vendor_id, answered_at, id);
 
+-- Full-text index of request descriptions. The text is tokenized in Go
+-- (servicerequest.SearchTokens: lowercased words, and character bigrams of
+-- Chinese runs, which have no spaces), so that both engines index the same
+-- terms; rowid is the request's id.
+CREATE VIRTUAL TABLE request_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+INSERT INTO request_fts (rowid, tokens) SELECT id, lower(description) FROM service_requests;
+
 -- +goose Down
+DROP TABLE request_fts;
 DROP TABLE escalations;
 ALTER TABLE work_orders DROP COLUMN signoff_sent_to;
 DROP TABLE signoff_codes;
