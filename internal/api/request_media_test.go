@@ -183,7 +183,9 @@ func closeVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, wo int64, 
 			t.Fatalf("%v: %d %s", step["kind"], res.Status, res.Body)
 		}
 	}
-	var out struct{ RecordID int64 `json:"record_id"` }
+	var out struct {
+		RecordID int64 `json:"record_id"`
+	}
 	tech.Do("GET", path, nil).JSON(t, &out)
 	r, err := record.Get(context.Background(), app.DB, out.RecordID)
 	if err != nil {

@@ -201,8 +201,8 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.escalated", OrgIDs: orgs, UserIDs: to,
 				Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.escalated:%d", out.ID),
 				Subject: notify.Localized{"en": fmt.Sprintf("%s escalated: answer by %s", r.Number, due), "zh-CN": fmt.Sprintf("%s 已升级：请于 %s 前答复", r.Number, due)},
-				Body: notify.Localized{"en": fmt.Sprintf("%s %s: %s", r.Model, r.SerialNumber, n.Reason), "zh-CN": fmt.Sprintf("%s %s：%s", r.Model, r.SerialNumber, n.Reason)},
-				Data: map[string]any{"request_id": r.ID, "escalation_id": out.ID, "target": out.Target, "due_at": out.DueAt}}); err != nil {
+				Body:    notify.Localized{"en": fmt.Sprintf("%s %s: %s", r.Model, r.SerialNumber, n.Reason), "zh-CN": fmt.Sprintf("%s %s：%s", r.Model, r.SerialNumber, n.Reason)},
+				Data:    map[string]any{"request_id": r.ID, "escalation_id": out.ID, "target": out.Target, "due_at": out.DueAt}}); err != nil {
 				return err
 			}
 		}

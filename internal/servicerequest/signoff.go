@@ -120,7 +120,7 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 		// The code travels in the message, which is its delivery channel;
 		// the event's data for webhooks does not carry it.
 		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
-			Link: fmt.Sprintf("/requests/%d", r.ID),
+			Link:    fmt.Sprintf("/requests/%d", r.ID),
 			Subject: notify.Localized{"en": fmt.Sprintf("%s: sign-off code %s", r.Number, code), "zh-CN": fmt.Sprintf("%s：确认码 %s", r.Number, code)},
 			Body: notify.Localized{"en": fmt.Sprintf("The technician servicing %s %s asks you to confirm the visit. Read this code out to them: %s (valid until %s). Do not give it if the work was not done.", r.Model, r.SerialNumber, code, until),
 				"zh-CN": fmt.Sprintf("为 %s %s 服务的工程师请您确认本次上门服务。请将确认码 %s 告知工程师（%s 前有效）。如服务未完成，请勿告知。", r.Model, r.SerialNumber, code, until)},

@@ -42,11 +42,11 @@ type WorkOrder struct {
 	SignaturePNG []byte     `db:"signature_png" json:"-"`
 	// SignoffSentTo names who received the confirmation code, for a
 	// sign-off by code.
-	SignoffSentTo string `db:"signoff_sent_to" json:"signoff_sent_to,omitempty"`
-	RecordID     *int64     `db:"record_id" json:"record_id,omitempty"`
-	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time  `db:"updated_at" json:"updated_at"`
-	Version      int64      `db:"version" json:"version"`
+	SignoffSentTo string    `db:"signoff_sent_to" json:"signoff_sent_to,omitempty"`
+	RecordID      *int64    `db:"record_id" json:"record_id,omitempty"`
+	CreatedAt     time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time `db:"updated_at" json:"updated_at"`
+	Version       int64     `db:"version" json:"version"`
 }
 
 // Work order states.

@@ -112,7 +112,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	v := s.newView(r, "requests.title", "requests")
 	v.Form = q
 	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"),
-		"CanCreate": policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
+		"CanCreate":      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
 		"CanEscalations": u.Role != policy.Customer}
 	s.render(w, r, http.StatusOK, "requests", v)
 }
