@@ -3,6 +3,7 @@ package servicerequest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"aftersales/internal/notify"
@@ -105,6 +106,16 @@ func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now tim
 				continue
 			}
 			ev.UserIDs = recipients
+			if c.Kind == sla.Escalation {
+				// Whoever must answer the open escalation (one at a time) hears of its clock too.
+				var answerers []int64
+				if err := store.Select(ctx, tx, &answerers, `SELECT e.assignee_id FROM escalations e WHERE e.request_id = ? AND e.assignee_id IS NOT NULL AND e.answered_at IS NULL
+					UNION SELECT u.id FROM escalations e JOIN users u ON u.org_id = e.vendor_id AND u.role = ? AND u.active
+					WHERE e.request_id = ? AND e.target = 'second_line' AND e.answered_at IS NULL`, id, policy.VendorAdmin, id); err != nil {
+					return 0, err
+				}
+				ev.UserIDs = append(slices.Clone(recipients), answerers...)
+			}
 			res, err := pub.Publish(ctx, tx, now, ev)
 			if err != nil {
 				return 0, err
