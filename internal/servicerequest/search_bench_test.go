@@ -28,7 +28,7 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for _, q := range []string{"换刀", "spind", "漏"} {
+	for _, q := range []string{"", "换刀", "spind", "漏"} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := svc.List(ctx, dispatcher, servicerequest.Filter{Query: q, Limit: 50}); err != nil {
