@@ -77,7 +77,8 @@ func escalationCalendar(t sla.Terms, priority string) string {
 }
 
 // escalationClocks computes one clock per escalation from the history:
-// an escalated event starts one, the next answer stops it.
+// an escalated event starts one, the next answer (or the request's
+// resolution or cancellation) stops it.
 func escalationClocks(events []RequestEvent, calID string, cal *calendar.Calendar, priority string, now time.Time) []sla.Clock {
 	var out []sla.Clock
 	var open *time.Time
@@ -86,7 +87,9 @@ func escalationClocks(events []RequestEvent, calID string, cal *calendar.Calenda
 		case EventEscalated:
 			at := e.At
 			open = &at
-		case EventEscalationAnswered:
+		case EventEscalationAnswered, string(sla.Resolved), EventCancelled:
+			// Resolving or cancelling the request settles an open
+			// escalation too, as it stops every other clock.
 			if open != nil {
 				at := e.At
 				out = append(out, sla.EscalationClock(cal, calID, sla.Priority(priority), *open, &at, sla.DefaultEscalationWithin, now))

@@ -241,6 +241,7 @@ func (s *Server) loadRequestMedia(r *http.Request, u account.User, req servicere
 		if e.AnsweredAt != nil {
 			continue
 		}
+		m.CanEscalate = false // one open escalation at a time
 		switch {
 		case e.AssigneeID != nil && *e.AssigneeID == act.UserID:
 			m.CanAnswer[e.ID] = true

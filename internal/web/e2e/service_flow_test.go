@@ -81,6 +81,11 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.submit(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.mustSee("已预约")
 	d.shot("request-assigned", false)
+	// The fault looks complex: the dispatcher asks the vendor's second line.
+	d.do(chromedp.SendKeys(`textarea[name=reason]`, "SP-17 反复出现，疑似编码器问题"))
+	d.submit(`form[action$="/escalations"] button[type=submit]`, `.flash`)
+	d.mustSee("已升级", "升级答复时限")
+	d.shot("request-escalated", false)
 
 	// 3. The technician, on a phone.
 	tc := newBrowser(t, app)
