@@ -100,6 +100,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 		h.registerRequests(a)
 		h.registerRequestList(a)
 		h.registerRequestExtras(a)
+		h.registerRequestMedia(a)
 	}
 	return a
 }

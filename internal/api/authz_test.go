@@ -135,6 +135,26 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"get-unit-history":  {method: "GET", path: "/units/history/%UNIT%", allowed: all},
 		"print-unit-labels": {method: "GET", path: "/units/labels?ids=%UNIT%&layout=a4-2x7&hotline=400-820-1234", allowed: all},
 		"export-units":      {method: "GET", path: "/units/export?format=xlsx", allowed: all},
+		// Photos, sign-off codes, escalations, reassignment: %PHOTO% is a
+		// photo's path on a fresh request, %ONSITE% a visit checked in by
+		// the fixture's technician, %ESCALATION% one sent to the second line.
+		"add-service-request-photos": {method: "POST", path: "/service-requests/%REQUEST%/photos", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "fault.png", "content": walkPNG}}}
+		}, allowed: []policy.Role{policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}},
+		"list-service-request-photos": {method: "GET", path: "/service-requests/%REQUEST%/photos", allowed: requestReaders},
+		"get-service-request-photo":   {method: "GET", path: "%PHOTO%", allowed: requestReaders},
+		"send-signoff-code":           {method: "POST", path: "/work-orders/%ONSITE%/signoff-code", allowed: []policy.Role{policy.Technician}},
+		"reassign-work-order": {method: "POST", path: "/work-orders/%WO%/reassign", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-02T09:00:00+08:00", "window_end": "2026-12-02T11:00:00+08:00"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"escalate-service-request": {method: "POST", path: "/service-requests/%REQUEST%/escalations", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"target": "second_line", "reason": "spindle vibration beyond the manual"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"answer-escalation": {method: "POST", path: "/escalations/%ESCALATION%/answer", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"answer": "replace the encoder"}
+		}, allowed: []policy.Role{policy.VendorAdmin}},
+		"list-escalations": {method: "GET", path: "/escalations?open=true",
+			allowed: []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}},
 	}
 }
 
@@ -214,6 +234,7 @@ func TestAuthorizationWalk(t *testing.T) {
 						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
 					}
 					path = withAgreements(t, app, f, path)
+					path = withRequestMedia(t, app, f, path)
 					path = withRequests(t, app, f, path)
 					path = withNotifications(t, app, f, role, path)
 					path = withInstalledBase(t, app, f, path)

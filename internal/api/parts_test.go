@@ -66,15 +66,12 @@ func partsWorldOf(t *testing.T, app *testutil.App, f *testutil.Fixture) *partsWo
 	return w
 }
 
-// onSiteVisit files a request, assigns the fixture technician and checks in.
-func onSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture) int64 {
+// freshOnSiteVisit files a request, assigns the fixture technician and checks in.
+func freshOnSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture) int64 {
 	t.Helper()
-	dispatcher, tech := app.API(t, f.Tokens[policy.Dispatcher]), app.API(t, f.Tokens[policy.Technician])
+	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 	req := id(ok(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "walk"}), "request"))
-	wo := ok(t, dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", req), map[string]any{
-		"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}), "work order")
-	ok(t, tech.Do("POST", fmt.Sprintf("/work-orders/%d/steps", id(wo)), map[string]any{"kind": "check_in"}, "If-Match", fmt.Sprintf(`"%d"`, int64(wo["version"].(float64)))), "check in")
-	return id(wo)
+	return onSiteVisit(t, app, f, req)
 }
 
 // withParts fills the parts placeholders: %PART%, %STORE%, %WO_ONSITE% (a
@@ -87,7 +84,7 @@ func withParts(t *testing.T, app *testutil.App, f *testutil.Fixture, path string
 	vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 	path = strings.NewReplacer("%PART%", fmt.Sprint(w.part), "%STORE%", fmt.Sprint(w.store)).Replace(path)
 	if strings.Contains(path, "%WO_ONSITE%") {
-		path = strings.ReplaceAll(path, "%WO_ONSITE%", fmt.Sprint(onSiteVisit(t, app, f)))
+		path = strings.ReplaceAll(path, "%WO_ONSITE%", fmt.Sprint(freshOnSiteVisit(t, app, f)))
 	}
 	if strings.Contains(path, "%APPROVED%") {
 		p := ok(t, vendor.Do("POST", "/parts", map[string]any{"part_number": fmt.Sprintf("WALK-AP-%d", randomish()), "name": "认可件",
@@ -102,7 +99,7 @@ func withParts(t *testing.T, app *testutil.App, f *testutil.Fixture, path string
 		if !strings.Contains(path, c.placeholder) {
 			continue
 		}
-		wo := onSiteVisit(t, app, f)
+		wo := freshOnSiteVisit(t, app, f)
 		c1 := ok(t, app.API(t, f.Tokens[policy.Technician]).Do("POST", fmt.Sprintf("/work-orders/%d/parts", wo), map[string]any{
 			"location_id": w.van, "part_id": w.part, "qty": 1}), "consume")
 		ret := id(c1["return"].(map[string]any))
@@ -221,7 +218,7 @@ func TestPartsAPI(t *testing.T) {
 			t.Errorf("new approved part: %v", p["approval"])
 		}
 		ok(t, app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/stock-movements", map[string]any{"kind": "receive", "part_id": id(p), "to_location_id": w.van, "qty": 2}), "receive")
-		wo := onSiteVisit(t, app, f)
+		wo := freshOnSiteVisit(t, app, f)
 		res = tech.Do("POST", fmt.Sprintf("/work-orders/%d/parts", wo), map[string]any{"location_id": w.van, "part_id": id(p), "qty": 1})
 		m := res.Map(t)
 		if res.Status != 422 || m["type"] != "/problems/part-refused" || m["reason"] != "part_not_approved" {

@@ -14,7 +14,7 @@ import (
 
 // clockOut is a clock as the API shows it.
 type clockOut struct {
-	Kind             string     `json:"kind" enum:"response,onsite,resolution"`
+	Kind             string     `json:"kind" enum:"response,onsite,resolution,escalation"`
 	DueAt            time.Time  `json:"due_at"`
 	State            string     `json:"state" enum:"running,paused,met,breached"`
 	MetAt            *time.Time `json:"met_at,omitempty"`
@@ -104,6 +104,7 @@ type workOrderStepInput struct {
 		ActionsTaken string   `json:"actions_taken,omitempty" maxLength:"4000"`
 		SignoffName  string   `json:"signoff_name,omitempty" maxLength:"100"`
 		SignaturePNG string   `json:"signature_png,omitempty" maxLength:"400000" doc:"The customer's drawn signature, PNG, base64."`
+		SignoffCode  string   `json:"signoff_code,omitempty" maxLength:"12" doc:"Instead of a signature: the code sent to the customer (send-signoff-code)."`
 		Result       string   `json:"result,omitempty" enum:"fixed,not_fixed,needs_parts,"`
 	}
 }
@@ -201,7 +202,7 @@ func (h *handlers) registerRequests(a huma.API) {
 		}
 		b := in.Body
 		st := servicerequest.FieldStep{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
-			ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, Result: b.Result}
+			ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
 		if b.SignaturePNG != "" {
 			if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
 				return nil, h.err(problem.Field("body.signature_png", "is not valid base64"))

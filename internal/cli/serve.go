@@ -16,6 +16,7 @@ import (
 	"aftersales/internal/jobs"
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
+	"aftersales/internal/record"
 	"aftersales/internal/store"
 	"aftersales/internal/web"
 )
@@ -82,6 +83,16 @@ func serve(e *env, args []string) error {
 		return err
 	})
 	runner.Every("clocks.watch", time.Minute)
+	// Sealed records past their agreement's retention period leave, oldest
+	// first, never before their last day (record.PurgeDue).
+	runner.Handle("records.purge", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := record.PurgeDue(ctx, db, runner.Now())
+		if n > 0 {
+			log.Info("retention purge", "records", n)
+		}
+		return err
+	})
+	runner.Every("records.purge", 6*time.Hour)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)

@@ -115,6 +115,15 @@ const (
 	FieldWork Action = "request.fieldwork"
 	// ScopeExceptionGrant: let one unit be served outside the agreement's scope.
 	ScopeExceptionGrant Action = "request.scope_exception"
+	// PhotoAdd: attach photos of the fault or of the work to a request
+	// (its parties; a technician on a visit assigned to them).
+	PhotoAdd Action = "request.photo_add"
+	// RequestEscalate: send a complex fault to a senior technician of the
+	// provider or to the vendor's second line.
+	RequestEscalate Action = "request.escalate"
+	// EscalationAnswer: answer an escalation (the senior technician named,
+	// the provider's dispatchers, the vendor's second line).
+	EscalationAnswer Action = "request.escalation_answer"
 )
 
 // Working calendars.
@@ -247,6 +256,9 @@ var rules = map[Action]grant{
 	RequestAssign:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
 	FieldWork:           {Technician: {Self}},
 	ScopeExceptionGrant: {VendorAdmin: {Own}},
+	PhotoAdd:            {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Customer: {Own}, Technician: {Self}},
+	RequestEscalate:     {ProviderAdmin: {Own}, Dispatcher: {Own}, Technician: {Self}},
+	EscalationAnswer:    {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Technician: {Self}},
 
 	CalendarRead:         all(everyone, Own, Partner),
 	CalendarManage:       {VendorAdmin: {Own}, ProviderAdmin: {Own}},

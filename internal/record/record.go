@@ -18,6 +18,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/audit"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -258,11 +260,45 @@ func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time
 		if _, err := store.Exec(ctx, tx, `DELETE FROM service_records WHERE agreement_id = ? AND seq <= ?`, agreementID, last.Seq); err != nil {
 			return err
 		}
-		_, err := store.Exec(ctx, tx, `UPDATE record_chains SET anchor_seq = ?, anchor_hash = ? WHERE agreement_id = ?`, last.Seq, last.Hash, agreementID)
-		return err
+		if _, err := store.Exec(ctx, tx, `UPDATE record_chains SET anchor_seq = ?, anchor_hash = ? WHERE agreement_id = ?`, last.Seq, last.Hash, agreementID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, today, purger, last.VendorID, "record.purge", "record_chain", agreementID, nil, map[string]any{
+			"agreement_id": agreementID, "purged": n, "through_seq": last.Seq, "anchor_hash": last.Hash, "retained_until": last.RetainUntil, "today": cutoff})
 	})
 	return n, err
 }
+
+// purger is who the audit trail names for the retention purge.
+var purger = policy.Actor{Operator: true, Email: "retention-purge"}
+
+// PurgeDue runs the retention purge on every agreement's chain, as of the
+// date of now in Asia/Shanghai (retention dates are calendar dates there).
+// It is the periodic retention job; it returns how many records it removed.
+func PurgeDue(ctx context.Context, db *store.DB, now time.Time) (int, error) {
+	var ids []int64
+	if err := store.Select(ctx, db, &ids, `SELECT agreement_id FROM record_chains ORDER BY agreement_id`); err != nil {
+		return 0, err
+	}
+	total := 0
+	today := now.In(shanghai)
+	for _, id := range ids {
+		n, err := Purge(ctx, db, id, today)
+		if err != nil {
+			return total, fmt.Errorf("purge records of agreement %d: %w", id, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
 
 // Delete refuses to delete a record inside its retention period; past it,
 // records leave only through Purge, oldest first, so the chain stays whole.

@@ -178,3 +178,48 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("after second purge: %+v", res)
 	}
 }
+
+// The retention job removes a record only once its last day of retention
+// (a Shanghai date) is over, and audits what it removed.
+func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		orgs(t, db)
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		old := seal(t, db, time.Date(2020, 1, 10, 3, 0, 0, 0, time.UTC), 1, "old", nil) // kept until 2023-01-10
+		if old.RetainUntil != "2023-01-10" {
+			t.Fatalf("retain until %s", old.RetainUntil)
+		}
+		seal(t, db, time.Date(2021, 1, 10, 3, 0, 0, 0, time.UTC), 1, "newer", nil)
+		lastDay := time.Date(2023, 1, 10, 23, 59, 59, 0, sh)
+		if n, err := record.PurgeDue(ctx, db, lastDay); err != nil || n != 0 {
+			t.Fatalf("on the last day of retention: purged %d, %v", n, err)
+		}
+		if _, err := record.Get(ctx, db, old.ID); err != nil {
+			t.Fatalf("record gone on its last day: %v", err)
+		}
+		var audits int
+		if err := store.Get(ctx, db, &audits, `SELECT COUNT(*) FROM audit_events WHERE action = 'record.purge'`); err != nil {
+			t.Fatal(err)
+		}
+		if audits != 0 {
+			t.Fatalf("%d purge audits before anything was purged", audits)
+		}
+		nextDay := time.Date(2023, 1, 11, 0, 0, 0, 0, sh)
+		if n, err := record.PurgeDue(ctx, db, nextDay); err != nil || n != 1 {
+			t.Fatalf("the day after: purged %d, %v", n, err)
+		}
+		if _, err := record.Get(ctx, db, old.ID); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("expired record still there: %v", err)
+		}
+		if err := store.Get(ctx, db, &audits, `SELECT COUNT(*) FROM audit_events WHERE action = 'record.purge' AND entity_id = '1'`); err != nil {
+			t.Fatal(err)
+		}
+		if audits != 1 {
+			t.Fatalf("%d purge audits, want 1", audits)
+		}
+		if res := verify(t, db); len(res.Breaks) != 0 || res.Records != 1 {
+			t.Fatalf("after purge: %+v", res)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package servicerequest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"aftersales/internal/notify"
@@ -39,13 +40,17 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 	default:
 		return ev, false
 	}
+	if c.Kind == sla.Escalation {
+		// A request may be escalated more than once; each clock alerts once.
+		ev.DedupeKey += fmt.Sprintf(":%d", c.StartedAt.Unix())
+	}
 	ev.Link = fmt.Sprintf("/requests/%d", r.ID)
 	ev.Data = map[string]any{"request_id": r.ID, "number": r.Number, "clock": c.Kind, "due_at": c.DueAt, "state": c.State, "elapsed_share": c.ElapsedShare}
 	ev.OrgIDs = []int64{r.ProviderID, r.VendorID}
 	return ev, true
 }
 
-var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限"}
+var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限", sla.Escalation: "升级处理时限"}
 
 // Watch recomputes the clocks of every open request, stores the projection,
 // and tells the provider's dispatchers and admins and the assigned
@@ -101,6 +106,16 @@ func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now tim
 				continue
 			}
 			ev.UserIDs = recipients
+			if c.Kind == sla.Escalation {
+				// Whoever must answer the open escalation (one at a time) hears of its clock too.
+				var answerers []int64
+				if err := store.Select(ctx, tx, &answerers, `SELECT e.assignee_id FROM escalations e WHERE e.request_id = ? AND e.assignee_id IS NOT NULL AND e.answered_at IS NULL
+					UNION SELECT u.id FROM escalations e JOIN users u ON u.org_id = e.vendor_id AND u.role = ? AND u.active
+					WHERE e.request_id = ? AND e.target = 'second_line' AND e.answered_at IS NULL`, id, policy.VendorAdmin, id); err != nil {
+					return 0, err
+				}
+				ev.UserIDs = append(slices.Clone(recipients), answerers...)
+			}
 			res, err := pub.Publish(ctx, tx, now, ev)
 			if err != nil {
 				return 0, err

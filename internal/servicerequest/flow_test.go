@@ -41,7 +41,7 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-func setup(t *testing.T, db *store.DB, c *clock) (*servicerequest.Service, *testutil.Fixture) {
+func setup(t testing.TB, db *store.DB, c *clock) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
 	f := testutil.Seed(t, db)

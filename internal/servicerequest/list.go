@@ -134,9 +134,9 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		problem.CheckText(&fs, "query.q", q, false, 100)
-		like := "%" + escapeLike(strings.ToLower(q)) + "%"
-		conds = append(conds, `(LOWER(r.number) LIKE ? ESCAPE '\' OR LOWER(r.serial_number) LIKE ? ESCAPE '\' OR LOWER(r.description) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like)
+		cond, qargs := searchCondition(s.DB.Engine, q)
+		conds = append(conds, cond)
+		args = append(args, qargs...)
 	}
 	if f.Cursor != "" {
 		c, err := parseCursor(f.Cursor)

@@ -63,6 +63,14 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 	if err != nil {
 		return record.Record{}, err
 	}
+	shots, err := photoHashes(ctx, tx, r.ID, w.ID)
+	if err != nil {
+		return record.Record{}, err
+	}
+	signoff := map[string]any{"kind": w.SignoffKind, "name": w.SignoffName, "signature_sha256": sha256Hex(w.SignaturePNG)}
+	if w.SignoffKind == SignoffCode {
+		signoff = map[string]any{"kind": w.SignoffKind, "name": w.SignoffName, "confirmed_by": "code sent to " + w.SignoffSentTo}
+	}
 	content := map[string]any{
 		"request":      r.Number,
 		"agreement":    at.Number,
@@ -81,7 +89,8 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 		"fault_codes":  w.FaultCodes,
 		"actions":      w.ActionsTaken,
 		"result":       w.Result,
-		"sign_off":     map[string]any{"kind": w.SignoffKind, "name": w.SignoffName, "signature_sha256": sha256Hex(w.SignaturePNG)},
+		"sign_off":     signoff,
+		"photos":       shots,
 	}
 	if s.Parts != nil {
 		// Take the work order's row lock before reading the parts: a

@@ -73,6 +73,8 @@ type NewRequest struct {
 	ContactName  string
 	ContactPhone string
 	Channel      Channel
+	// Photos of the fault, stored with the request or not at all.
+	Photos []PhotoUpload
 }
 
 var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+?[\d -]{7,20})$`)
@@ -124,12 +126,13 @@ func scopeOf(a policy.Actor, r Request, assigned bool) policy.Scope {
 // Create files a request: the unit is resolved, the scope checked against
 // the agreement in force, and the clocks started by the received event.
 func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) (View, error) {
-	if err := n.Validate(); err != nil {
-		return View{}, err
+	types, err := checkPhotos("photos", n.Photos)
+	if verr := n.Validate(); verr != nil || err != nil {
+		return View{}, mergeFields(verr, err)
 	}
 	now := s.Now().UTC()
 	var out View
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := s.Resolve.UnitBySerial(ctx, tx, n.SerialNumber, now)
 		if err != nil {
 			return err
@@ -165,6 +168,14 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := insertRequest(ctx, tx, &r); err != nil {
 			return err
 		}
+		if err := indexRequest(ctx, tx, s.DB.Engine, r.ID, r.Description); err != nil {
+			return err
+		}
+		if len(n.Photos) > 0 {
+			if _, err := storePhotos(ctx, tx, r.ProviderID, actor.UserID, r.ID, nil, StageFault, n.Photos, types, now); err != nil {
+				return err
+			}
+		}
 		if r.ScopeException {
 			if _, err := store.Exec(ctx, tx, `UPDATE scope_exceptions SET used_by = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?`, r.ID, r.UnitID, now); err != nil {
 				return err
@@ -181,7 +192,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		out = View{Request: r, Events: []RequestEvent{ev}}
 		if len(t.Terms.Emergency)+len(t.Terms.General) > 0 {
 			// The terms in force at receipt were resolved with the unit.
-			out.Clocks, err = s.clocksOn(ctx, t.Terms, out.Events, now)
+			out.Clocks, err = s.clocksOn(ctx, t.Terms, r.Priority, out.Events, now)
 		} else {
 			out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now)
 		}
@@ -191,6 +202,23 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		return saveProjection(ctx, tx, r.ID, out.Clocks)
 	})
 	return out, err
+}
+
+// mergeFields joins the field errors of two validations into one problem;
+// any other error wins as it is.
+func mergeFields(errs ...error) error {
+	var fs problem.Fields
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		p, ok := problem.As(err)
+		if !ok || p.Kind != problem.Invalid {
+			return err
+		}
+		fs = append(fs, p.Fields...)
+	}
+	return fs.Err()
 }
 
 func actorLabel(a policy.Actor, ch Channel) string {
@@ -214,14 +242,23 @@ func (s *Service) clocks(ctx context.Context, q store.Queryer, r Request, events
 	if err != nil {
 		return nil, err
 	}
-	return s.clocksOn(ctx, at.Terms, events, now)
+	return s.clocksOn(ctx, at.Terms, r.Priority, events, now)
 }
 
-// clocksOn computes clocks from events on known terms.
-func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, events []RequestEvent, now time.Time) ([]sla.Clock, error) {
+// clocksOn computes clocks from events on known terms; an escalation adds
+// its own clock.
+func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, priority string, events []RequestEvent, now time.Time) ([]sla.Clock, error) {
 	st, err := sla.Compute(terms, SLAEvents(events), func(id string) (*calendar.Calendar, error) { return s.Calendars(ctx, id) }, now)
 	if err != nil {
 		return nil, err
+	}
+	if hasEvent(events, EventEscalated) {
+		calID := escalationCalendar(terms, priority)
+		cal, err := s.Calendars(ctx, calID)
+		if err != nil {
+			return nil, err
+		}
+		st.Clocks = append(st.Clocks, escalationClocks(events, calID, cal, priority, now)...)
 	}
 	return st.Clocks, nil
 }

@@ -40,10 +40,13 @@ type WorkOrder struct {
 	SignoffKind  string     `db:"signoff_kind" json:"signoff_kind,omitempty"`
 	SignoffName  string     `db:"signoff_name" json:"signoff_name,omitempty"`
 	SignaturePNG []byte     `db:"signature_png" json:"-"`
-	RecordID     *int64     `db:"record_id" json:"record_id,omitempty"`
-	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time  `db:"updated_at" json:"updated_at"`
-	Version      int64      `db:"version" json:"version"`
+	// SignoffSentTo names who received the confirmation code, for a
+	// sign-off by code.
+	SignoffSentTo string    `db:"signoff_sent_to" json:"signoff_sent_to,omitempty"`
+	RecordID      *int64    `db:"record_id" json:"record_id,omitempty"`
+	CreatedAt     time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time `db:"updated_at" json:"updated_at"`
+	Version       int64     `db:"version" json:"version"`
 }
 
 // Work order states.
@@ -58,7 +61,7 @@ const (
 var Results = []string{"fixed", "not_fixed", "needs_parts"}
 
 const woColumns = `id, request_id, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
-	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, record_id, created_at, updated_at, version`
+	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, signoff_sent_to, record_id, created_at, updated_at, version`
 
 // GetWorkOrder loads one work order.
 func GetWorkOrder(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
@@ -137,6 +140,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			return err
 		}
 		kind := EventAssigned
+		var oldTech int64
 		if workOrderID == 0 {
 			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, r.ID, a.TechnicianID, nullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
@@ -156,7 +160,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 				WHERE id = ?`, a.TechnicianID, a.WindowStart.UTC(), a.WindowEnd.UTC(), now, w.ID); err != nil {
 				return err
 			}
-			kind = "reassigned"
+			kind, oldTech = "reassigned", w.TechnicianID
 		}
 		// Booking a visit with the customer is the provider's response, if
 		// none was recorded before.
@@ -196,6 +200,18 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 				Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
+			if oldTech != 0 && oldTech != a.TechnicianID {
+				// The technician who had the visit is told it is no longer theirs.
+				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
+					UserIDs: []int64{oldTech}, Link: "/jobs",
+					DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
+					Subject:   notify.Localized{"en": r.Number + ": visit reassigned", "zh-CN": r.Number + "：上门任务已改派"},
+					Body: notify.Localized{"en": fmt.Sprintf("The visit to %s is now with %s; it is no longer on your list.", r.SiteAddress, tech.Name),
+						"zh-CN": fmt.Sprintf("前往 %s 的上门任务已改派给 %s，不再在您的列表中。", r.SiteAddress, tech.Name)},
+					Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
+					return err
+				}
+			}
 		}
 		return s.refresh(ctx, tx, r.ID, now)
 	})
@@ -219,6 +235,9 @@ type FieldStep struct {
 	// sign_off
 	SignoffName  string
 	SignaturePNG []byte
+	// SignoffCode is the code the customer reads out, instead of a signature.
+	SignoffCode string
+	codeSentTo  string // set once the code is verified
 	// check_out
 	Result string
 }
@@ -234,6 +253,15 @@ const MaxSignatureBytes = 256 << 10
 func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int64, st FieldStep, expectedVersion int64) (WorkOrder, error) {
 	now := s.Now().UTC()
 	var out WorkOrder
+	if st.Kind == "sign_off" && st.SignoffCode != "" {
+		// Checked in a transaction of its own: a wrong code counts as an
+		// attempt even though the step is refused.
+		sentTo, err := s.verifyCode(ctx, actor, workOrderID, st.SignoffCode, now)
+		if err != nil {
+			return out, err
+		}
+		st.codeSentTo = sentTo
+	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		w, err := GetWorkOrder(ctx, tx, workOrderID)
 		if err != nil {
@@ -261,10 +289,10 @@ func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int
 			return err
 		}
 		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
-			diagnosis = ?, fault_codes = ?, actions_taken = ?, result = ?, signoff_kind = ?, signoff_name = ?, signature_png = ?, record_id = ?,
-			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			diagnosis = ?, fault_codes = ?, actions_taken = ?, result = ?, signoff_kind = ?, signoff_name = ?, signature_png = ?, signoff_sent_to = ?,
+			record_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng, w.CheckedOutAt, w.Diagnosis, w.FaultCodes, w.ActionsTaken, w.Result,
-			w.SignoffKind, w.SignoffName, w.SignaturePNG, w.RecordID, now, w.ID, w.Version); err != nil {
+			w.SignoffKind, w.SignoffName, w.SignaturePNG, w.SignoffSentTo, w.RecordID, now, w.ID, w.Version); err != nil {
 			return err
 		}
 		before.SignaturePNG = nil
@@ -322,6 +350,17 @@ func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return problem.New(problem.Conflict, "the customer signs off a visit in progress")
 		}
 		problem.CheckText(&fs, "signoff_name", st.SignoffName, true, 100)
+		if st.codeSentTo != "" {
+			if err := fs.Err(); err != nil {
+				return err
+			}
+			// The code is used up with the sign-off it confirms.
+			if _, err := store.Exec(ctx, tx, `DELETE FROM signoff_codes WHERE work_order_id = ?`, w.ID); err != nil {
+				return err
+			}
+			w.SignoffKind, w.SignoffName, w.SignoffSentTo, w.SignaturePNG = SignoffCode, strings.TrimSpace(st.SignoffName), st.codeSentTo, nil
+			return nil
+		}
 		switch {
 		case len(st.SignaturePNG) == 0:
 			fs.Add("signature_png", "the customer's signature is required")
@@ -333,7 +372,7 @@ func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		w.SignoffKind, w.SignoffName, w.SignaturePNG = "signature", strings.TrimSpace(st.SignoffName), st.SignaturePNG
+		w.SignoffKind, w.SignoffName, w.SignaturePNG, w.SignoffSentTo = "signature", strings.TrimSpace(st.SignoffName), st.SignaturePNG, ""
 		return nil
 	case "check_out":
 		switch {

@@ -277,3 +277,28 @@ func TestTermsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestEscalationClock(t *testing.T) {
+	cal := calendar.CN()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	// Raised Friday 2026-11-27 16:00: 2 working hours that day, 2 more on
+	// Monday morning, due Monday 11:00.
+	raised := time.Date(2026, 11, 27, 16, 0, 0, 0, sh)
+	due := time.Date(2026, 11, 30, 11, 0, 0, 0, sh)
+	open := EscalationClock(cal, "cn", Emergency, raised, nil, DefaultEscalationWithin, time.Date(2026, 11, 28, 12, 0, 0, 0, sh))
+	if !open.DueAt.Equal(due) || open.State != StateRunning || open.Remaining != 2*time.Hour {
+		t.Fatalf("open escalation: %v remaining %v", open, open.Remaining)
+	}
+	late := EscalationClock(cal, "cn", Emergency, raised, nil, DefaultEscalationWithin, due.Add(time.Minute))
+	if late.State != StateBreached {
+		t.Fatalf("past due: %v", late)
+	}
+	answered := due.Add(-time.Minute)
+	met := EscalationClock(cal, "cn", Emergency, raised, &answered, DefaultEscalationWithin, due.Add(time.Hour))
+	if met.State != StateMet || met.MetAt == nil || !met.MetAt.Equal(answered) {
+		t.Fatalf("answered in time: %v", met)
+	}
+	if w := met.WarningAt(0.75); !w.Equal(time.Date(2026, 11, 30, 10, 0, 0, 0, sh)) {
+		t.Fatalf("warning at %v", w)
+	}
+}

@@ -54,6 +54,7 @@ type jobData struct {
 	Parts   []partRow
 	// PartsError is a refused consumption, shown in the parts section.
 	PartsError string
+	Media      requestMedia
 }
 
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -88,6 +89,17 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		d.PartsError, formErr = s.refusal(r, p), nil
 		v.Form = r.PostForm
 	}
+	if d.Media, err = s.loadRequestMedia(r, u, view.Request, wo.TechnicianID == u.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Media.JobID = wo.ID
+	if wo.TechnicianID == u.ID && wo.Status == servicerequest.WOOnSite {
+		if d.Media.Code, err = servicerequest.PendingCode(ctx, s.DB, wo.ID, s.Now()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	v.Data = d
 	if formErr != nil {
 		v.Form = r.PostForm
@@ -113,13 +125,13 @@ func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User)
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	st := servicerequest.FieldStep{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
-		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), Result: f.Get("result")}
+		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
 			st.Lat, st.Lng = &lat, &lng
 		}
 	}
-	if sig := f.Get("signature"); sig != "" {
+	if sig := f.Get("signature"); sig != "" && st.SignoffCode == "" {
 		data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
 		b, err := base64.StdEncoding.DecodeString(data)
 		if !ok || err != nil {

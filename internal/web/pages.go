@@ -44,6 +44,11 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Partials are sections several pages share (templates/partials).
+	partials, err := fs.Glob(embedded, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
@@ -60,6 +65,15 @@ func loadPages() (*pages, error) {
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		for _, pn := range partials {
+			part, err := fs.ReadFile(embedded, pn)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.Parse(string(part)); err != nil {
+				return nil, fmt.Errorf("partial %s: %w", pn, err)
+			}
 		}
 		p.byName[name] = t
 	}
@@ -273,7 +287,12 @@ func formErrors(v *view, err error) error {
 	}
 	v.Errors = map[string]string{}
 	for _, f := range v.translate(p).Fields {
-		v.Errors[strings.TrimPrefix(f.Field, "body.")] = f.Message
+		key := strings.TrimPrefix(f.Field, "body.")
+		v.Errors[key] = f.Message
+		// The photos of a form share one message under their input.
+		if base, _, indexed := strings.Cut(key, "["); indexed {
+			v.Errors[base] = strings.TrimSpace(v.Errors[base] + " " + f.Message)
+		}
 	}
 	return nil
 }

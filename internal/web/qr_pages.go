@@ -67,12 +67,21 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := r.ParseForm(); err != nil {
+	perr := parseUpload(r)
+	if perr != nil && !problem.Is(perr, problem.Invalid) {
+		s.fail(w, r, perr)
+		return
+	}
+	photos, err := formPhotos(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	f := r.PostForm
 	var fs problem.Fields
+	if p, ok := problem.As(perr); ok {
+		fs = append(fs, p.Fields...)
+	}
 	if f.Get("contact_phone") == "" {
 		fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
 	}
@@ -81,8 +90,8 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 		priority = "emergency"
 	}
 	in := servicerequest.NewRequest{SerialNumber: u.SerialNumber, ServiceItem: "repair", Priority: priority, Description: f.Get("description"),
-		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: servicerequest.QRCode}
-	err := fs.Err()
+		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: servicerequest.QRCode, Photos: photos}
+	err = fs.Err()
 	var view servicerequest.View
 	if err == nil {
 		view, err = s.Requests.Create(r.Context(), policy.Actor{Email: "qr-code"}, in)

@@ -112,7 +112,8 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	v := s.newView(r, "requests.title", "requests")
 	v.Form = q
 	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"),
-		"CanCreate": policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own)}
+		"CanCreate":      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
+		"CanEscalations": u.Role != policy.Customer}
 	s.render(w, r, http.StatusOK, "requests", v)
 }
 
@@ -123,7 +124,13 @@ func (s *Server) requestNewPage(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
+	perr := parseUpload(r)
+	if perr != nil && !problem.Is(perr, problem.Invalid) {
+		s.fail(w, r, perr)
+		return
+	}
+	photos, err := formPhotos(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -132,9 +139,12 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 	if u.Role == policy.Customer {
 		ch = servicerequest.Portal
 	}
-	view, err := s.Requests.Create(r.Context(), u.Actor(), servicerequest.NewRequest{SerialNumber: f.Get("serial_number"),
-		ServiceItem: f.Get("service_item"), Priority: f.Get("priority"), Description: f.Get("description"),
-		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: ch})
+	view, err := servicerequest.View{}, perr
+	if err == nil {
+		view, err = s.Requests.Create(r.Context(), u.Actor(), servicerequest.NewRequest{SerialNumber: f.Get("serial_number"),
+			ServiceItem: f.Get("service_item"), Priority: f.Get("priority"), Description: f.Get("description"),
+			ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: ch, Photos: photos})
+	}
 	if err != nil {
 		p, ok := problem.As(err)
 		if !ok || p.Kind != problem.Invalid && p.Kind != problem.OutOfScope {
@@ -163,6 +173,7 @@ type requestPageData struct {
 	CanHandle  bool
 	CanAssign  bool
 	Paused     bool
+	Media      requestMedia
 }
 
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -183,6 +194,14 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 	}
 	d := requestPageData{View: view, Clocks: clockViews(view.Clocks, s.Now())}
 	if d.WorkOrders, err = servicerequest.WorkOrders(ctx, s.DB, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	assigned := false
+	for _, wo := range d.WorkOrders {
+		assigned = assigned || wo.TechnicianID == u.ID && wo.Status != servicerequest.WOCancelled
+	}
+	if d.Media, err = s.loadRequestMedia(r, u, view.Request, assigned); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -68,6 +68,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
 		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
 		mux.HandleFunc("POST /jobs/{id}/parts", s.signedIn(s.jobConsume))
+		// Photos, sign-off codes, escalations.
+		mux.HandleFunc("GET /requests/{id}/photos/{photo}", s.signedIn(s.requestPhoto))
+		mux.HandleFunc("POST /requests/{id}/photos", s.signedIn(s.requestPhotosAdd))
+		mux.HandleFunc("POST /requests/{id}/escalations", s.signedIn(s.requestEscalate))
+		mux.HandleFunc("POST /escalations/{id}/answer", s.signedIn(s.escalationAnswer))
+		mux.HandleFunc("GET /escalations", s.signedIn(s.escalationsPage))
+		mux.HandleFunc("POST /jobs/{id}/photos", s.signedIn(s.jobPhotosAdd))
+		mux.HandleFunc("POST /jobs/{id}/signoff-code", s.signedIn(s.jobSignoffCode))
 	}
 	// Installed base: products, customers' sites, models, unit imports.
 	mux.HandleFunc("GET /units", s.signedIn(s.unitsPage))
@@ -159,6 +167,12 @@ var uploadRoutes = []string{
 	"/api/v1/units/imports",
 	"/calendars/*/imports",
 	"/api/v1/calendars/*/imports",
+	// Photos of service requests: with the request, later, on a visit.
+	"/q/*",
+	"/requests",
+	"/requests/*/photos",
+	"/jobs/*/photos",
+	"/api/v1/service-requests/*/photos",
 }
 
 func isUploadRoute(method, p string) bool {

@@ -3,6 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,9 +58,12 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 		t.Fatal("the public QR page shows the owner")
 	}
 	b.save("qr-page-phone")
+	faultPhoto := writePhoto(t, "fault.png", 640, 480)
 	b.do(chromedp.SendKeys(`textarea[name=description]`, "主轴异响并报警 SP-17，已停机"), chromedp.Click(`input[name=stopped]`),
-		chromedp.SendKeys(`input[name=contact_name]`, "刘经理"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"),
-		chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
+		chromedp.SetUploadFiles(`input[name=photos]`, []string{faultPhoto}),
+		chromedp.SendKeys(`input[name=contact_name]`, "刘经理"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"))
+	b.save("qr-form-phone")
+	b.do(chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
 	b.mustSee("已收到")
 	b.save("qr-filed-phone")
 
@@ -66,12 +74,18 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.mustSee("紧急", demo.SerialInScope)
 	d.shot("requests-dispatcher", true)
 	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
-	d.mustSee("响应时限", "到场时限", "计时中", "主轴异响")
+	d.mustSee("响应时限", "到场时限", "计时中", "主轴异响", "照片")
+	d.waitImages(1)
 	today := time.Now().In(shanghai()).Format("2006-01-02")
 	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
 	d.submit(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.mustSee("已预约")
 	d.shot("request-assigned", false)
+	// The fault looks complex: the dispatcher asks the vendor's second line.
+	d.do(chromedp.SendKeys(`textarea[name=reason]`, "SP-17 反复出现，疑似编码器问题"))
+	d.submit(`form[action$="/escalations"] button[type=submit]`, `.flash`)
+	d.mustSee("已升级", "升级答复时限")
+	d.shot("request-escalated", false)
 
 	// 3. The technician, on a phone.
 	tc := newBrowser(t, app)
@@ -84,6 +98,13 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.save("job-phone")
 	tc.submit(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.mustSee("已到场签到")
+	// A photo of the work, from the phone's camera input.
+	tc.do(chromedp.SetUploadFiles(`#photos input[name=photos]`, []string{writePhoto(t, "after.png", 480, 640)}))
+	tc.submit(`#photos button[type=submit]`, `.flash`)
+	tc.mustSee("照片已添加")
+	tc.waitImages(2)
+	tc.do(chromedp.ScrollIntoView(`#photos`))
+	tc.save("job-photos-phone")
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
 	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
@@ -112,7 +133,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records`); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"更换主轴前轴承", "刘经理", demo.SerialInScope, "signature_sha256"} {
+	for _, want := range []string{"更换主轴前轴承", "刘经理", demo.SerialInScope, "signature_sha256", `"stage":"fault"`, `"stage":"work"`} {
 		if !strings.Contains(content, want) {
 			t.Errorf("sealed record lacks %q", want)
 		}
@@ -129,6 +150,46 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	code := cli.Main(ctx, []string{"records", "verify", "--db", db.Source}, strings.NewReader(""), &out, &errOut)
 	if code != 1 || !strings.Contains(out.String(), "BROKEN") {
 		t.Fatalf("tampering not detected: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// writePhoto writes a PNG of the given size, a gradient like a picture.
+func writePhoto(t *testing.T, name string, w, h int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(40 + x*180/w), uint8(90 + y*120/h), 160, 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// waitImages waits until at least n photo thumbnails have loaded.
+func (b *browser) waitImages(n int) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	js := `Array.from(document.querySelectorAll('.photo-grid img')).filter(i => i.complete && i.naturalWidth > 0).length`
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+		if err == nil && got >= n {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			b.t.Fatalf("%d of %d photos shown: %v", got, n, err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

@@ -1,0 +1,236 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+)
+
+// Photos, sign-off codes, escalations and reassignment of service requests.
+
+type photoIn struct {
+	Filename string `json:"filename" minLength:"1" maxLength:"200"`
+	Content  string `json:"content" minLength:"1" doc:"The photo's bytes, base64. JPEG, PNG, WebP, HEIC or GIF, at most 10 MiB each."`
+}
+
+type photosAddInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Stage       string    `json:"stage" enum:"fault,work" doc:"fault: the fault as found; work: the work done on a visit (give work_order_id)."`
+		WorkOrderID int64     `json:"work_order_id,omitempty" minimum:"0" doc:"The visit the photos belong to; required for a technician."`
+		Photos      []photoIn `json:"photos" minItems:"1" maxItems:"6"`
+	}
+}
+
+type photosOutput struct {
+	Body struct {
+		Items []servicerequest.Photo `json:"items"`
+	}
+}
+
+type photoPath struct {
+	ID      int64 `path:"id" minimum:"1"`
+	PhotoID int64 `path:"photo" minimum:"1"`
+}
+
+type photoContentOutput struct {
+	ContentType  string `header:"Content-Type"`
+	ETag         string `header:"ETag"`
+	CacheControl string `header:"Cache-Control"`
+	Body         []byte
+}
+
+type signoffCodeOutput struct {
+	Body servicerequest.SentCode
+}
+
+type escalateInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Target     string `json:"target" enum:"senior,second_line"`
+		AssigneeID int64  `json:"assignee_id,omitempty" minimum:"0" doc:"The senior technician (target senior)."`
+		Reason     string `json:"reason" minLength:"1" maxLength:"2000"`
+	}
+}
+
+type escalationOutput struct {
+	Body servicerequest.Escalation
+}
+
+type escalationAnswerInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Answer string `json:"answer" minLength:"1" maxLength:"4000"`
+	}
+}
+
+type escalationListInput struct {
+	Open bool `query:"open" doc:"Only escalations not answered yet."`
+}
+
+type escalationListOutput struct {
+	Body struct {
+		Items []servicerequest.Escalation `json:"items"`
+	}
+}
+
+type reassignInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		TechnicianID int64     `json:"technician_id" minimum:"1"`
+		WindowStart  time.Time `json:"window_start"`
+		WindowEnd    time.Time `json:"window_end"`
+		Note         string    `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+func (h *handlers) registerRequestMedia(a huma.API) {
+	add := op("add-service-request-photos", http.MethodPost, "/service-requests/{id}/photos",
+		"Attach photos of the fault or of the work; a bad photo refuses them all", "Service requests")
+	add.DefaultStatus = http.StatusCreated
+	add.Errors = append(add.Errors, 409)
+	add.MaxBodyBytes = 64 << 20 // six phone photos as base64
+	huma.Register(a, add, func(ctx context.Context, in *photosAddInput) (*photosOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var fs problem.Fields
+		n := servicerequest.NewPhotos{Stage: in.Body.Stage, WorkOrderID: in.Body.WorkOrderID}
+		for i, p := range in.Body.Photos {
+			data, err := base64.StdEncoding.DecodeString(p.Content)
+			if err != nil {
+				fs.Add(fmt.Sprintf("body.photos[%d].content", i), "is not valid base64")
+				continue
+			}
+			n.Photos = append(n.Photos, servicerequest.PhotoUpload{Name: p.Filename, Data: data})
+		}
+		if err := fs.Err(); err != nil {
+			return nil, h.err(err)
+		}
+		items, err := h.Requests.AddPhotos(ctx, ac, in.ID, n)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		out := &photosOutput{}
+		out.Body.Items = items
+		return out, nil
+	})
+
+	huma.Register(a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"),
+		func(ctx context.Context, in *idPath) (*photosOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Requests.Photos(ctx, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &photosOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+
+	get := op("get-service-request-photo", http.MethodGet, "/service-requests/{id}/photos/{photo}", "One photo's bytes", "Service requests")
+	get.Responses = map[string]*huma.Response{"200": {Description: "The photo", Content: map[string]*huma.MediaType{"image/*": {}}}}
+	huma.Register(a, get, func(ctx context.Context, in *photoPath) (*photoContentOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		f, data, err := h.Requests.PhotoContent(ctx, ac, in.ID, in.PhotoID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &photoContentOutput{ContentType: f.ContentType, ETag: `"` + f.SHA256 + `"`, CacheControl: "private, max-age=3600", Body: data}, nil
+	})
+
+	code := op("send-signoff-code", http.MethodPost, "/work-orders/{id}/signoff-code",
+		"Send the customer a six-digit code to confirm the visit (valid 15 minutes, 5 attempts); a new one replaces the last", "Work orders")
+	code.Errors = append(code.Errors, 409)
+	huma.Register(a, code, func(ctx context.Context, in *idPath) (*signoffCodeOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sent, err := h.Requests.SendSignoffCode(ctx, ac, in.ID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &signoffCodeOutput{Body: sent}, nil
+	})
+
+	re := op("reassign-work-order", http.MethodPost, "/work-orders/{id}/reassign",
+		"Move a visit not started to another technician or window; the clocks are kept and the previous technician is told", "Work orders")
+	re.Errors = append(re.Errors, 409)
+	huma.Register(a, re, func(ctx context.Context, in *reassignInput) (*workOrderOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		b := in.Body
+		w, err = h.Requests.Assign(ctx, ac, w.RequestID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}, w.ID)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	})
+
+	esc := op("escalate-service-request", http.MethodPost, "/service-requests/{id}/escalations",
+		"Escalate a complex fault to a senior technician or the vendor's second line; starts an escalation clock", "Service requests")
+	esc.DefaultStatus = http.StatusCreated
+	esc.Errors = append(esc.Errors, 409)
+	huma.Register(a, esc, func(ctx context.Context, in *escalateInput) (*escalationOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e, err := h.Requests.Escalate(ctx, ac, in.ID, servicerequest.NewEscalation{Target: in.Body.Target, AssigneeID: in.Body.AssigneeID, Reason: in.Body.Reason})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &escalationOutput{Body: e}, nil
+	})
+
+	ans := op("answer-escalation", http.MethodPost, "/escalations/{id}/answer", "Answer an escalation, which stops its clock", "Service requests")
+	ans.Errors = append(ans.Errors, 409)
+	huma.Register(a, ans, func(ctx context.Context, in *escalationAnswerInput) (*escalationOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e, err := h.Requests.AnswerEscalation(ctx, ac, in.ID, in.Body.Answer)
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &escalationOutput{Body: e}, nil
+	})
+
+	huma.Register(a, op("list-escalations", http.MethodGet, "/escalations",
+		"Escalations to answer or follow: the vendor's second line sees those sent to it", "Service requests"),
+		func(ctx context.Context, in *escalationListInput) (*escalationListOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			items, err := h.Requests.Escalations(ctx, ac, in.Open)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &escalationListOutput{}
+			out.Body.Items = items
+			return out, nil
+		})
+}

@@ -1,0 +1,55 @@
+package servicerequest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// An escalation to the second line warns and then reports its breach to
+// the vendor's admins, once each.
+func TestEscalationClockAlerts(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
+		svc, f := setup(t, db, c)
+		pub := &notify.Service{DB: db, Now: c.Now}
+		svc.Notify = pub
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Escalate(ctx, f.Users[policy.Customer].Actor(), v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "x"}); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("a customer escalates: %v", err)
+		}
+		if _, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"}); err != nil {
+			t.Fatal(err)
+		}
+		count := func(kind string) int {
+			var n int
+			_ = store.Get(ctx, db, &n, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND kind = ?`, f.Users[policy.VendorAdmin].ID, kind)
+			return n
+		}
+		// 4 working hours from 09:00 with lunch 12-13: due 14:00; 75 % at 12:00 → 13:00 counts as 12:00.
+		for _, step := range []struct {
+			at               time.Time
+			warnings, breach int
+		}{{time.Date(2026, 11, 25, 3, 30, 0, 0, time.UTC), 0, 0}, {time.Date(2026, 11, 25, 5, 30, 0, 0, time.UTC), 1, 0},
+			{time.Date(2026, 11, 25, 6, 1, 0, 0, time.UTC), 1, 1}, {time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC), 1, 1}} {
+			if _, err := svc.Watch(ctx, pub, step.at); err != nil {
+				t.Fatal(err)
+			}
+			if w, b := count("clock.warning"), count("clock.breached"); w != step.warnings || b != step.breach {
+				t.Fatalf("at %s: %d warnings, %d breaches to the second line", step.at, w, b)
+			}
+		}
+	})
+}

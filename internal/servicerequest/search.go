@@ -1,0 +1,109 @@
+package servicerequest
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"aftersales/internal/store"
+)
+
+// Full-text search over descriptions. Both engines index the same terms,
+// made here: each run of letters and digits becomes one lowercased word,
+// and each run of Chinese (Han) characters, which has no spaces, becomes
+// its overlapping character pairs ("主轴报警" → 主轴 轴报 报警), so that any
+// substring of two or more characters is found. A query is tokenized the
+// same way and every term must match; the last Latin word matches as a
+// prefix while the user types. A one-character Chinese query has no pair
+// to look up and falls back to a substring scan (LIKE) of the descriptions
+// the actor may see. SQLite keeps the terms in an FTS5 table, PostgreSQL in
+// a tsvector with the 'simple' configuration and a GIN index; that choice is
+// the only engine-specific SQL of the package and lives in this file.
+
+// SearchTokens returns the index terms of a text.
+func SearchTokens(text string) []string {
+	var out []string
+	var word []rune
+	var han []rune
+	flushWord := func() {
+		if len(word) > 0 {
+			out = append(out, string(word))
+			word = word[:0]
+		}
+	}
+	flushHan := func() {
+		switch {
+		case len(han) == 1:
+			out = append(out, string(han))
+		case len(han) > 1:
+			for i := 0; i+1 < len(han); i++ {
+				out = append(out, string(han[i:i+2]))
+			}
+		}
+		han = han[:0]
+	}
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flushWord()
+			han = append(han, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			flushHan()
+			word = append(word, r)
+		default:
+			flushWord()
+			flushHan()
+		}
+	}
+	flushWord()
+	flushHan()
+	return out
+}
+
+// indexRequest stores the search terms of a request's description in tx.
+func indexRequest(ctx context.Context, q store.Queryer, engine store.Engine, id int64, description string) error {
+	terms := strings.Join(SearchTokens(description), " ")
+	if engine == store.Postgres {
+		_, err := store.Exec(ctx, q, `INSERT INTO request_search (request_id, tokens) VALUES (?, to_tsvector('simple', ?))
+			ON CONFLICT (request_id) DO UPDATE SET tokens = excluded.tokens`, id, terms)
+		return err
+	}
+	if _, err := store.Exec(ctx, q, `DELETE FROM request_fts WHERE rowid = ?`, id); err != nil {
+		return err
+	}
+	_, err := store.Exec(ctx, q, `INSERT INTO request_fts (rowid, tokens) VALUES (?, ?)`, id, terms)
+	return err
+}
+
+// searchCondition is the SQL condition (on alias r) matching a query, with
+// its arguments: the number or serial number contains it, or the
+// description's terms match; ok is false for a query with no terms.
+func searchCondition(engine store.Engine, query string) (string, []any) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	like := "%" + escapeLike(q) + "%"
+	direct := `LOWER(r.number) LIKE ? ESCAPE '\' OR LOWER(r.serial_number) LIKE ? ESCAPE '\'`
+	terms := SearchTokens(q)
+	hanOnly := len(terms) == 1 && len([]rune(terms[0])) == 1 && unicode.Is(unicode.Han, []rune(terms[0])[0])
+	if len(terms) == 0 || hanOnly {
+		return "(" + direct + ` OR LOWER(r.description) LIKE ? ESCAPE '\')`, []any{like, like, like}
+	}
+	lastLatin := !unicode.Is(unicode.Han, []rune(terms[len(terms)-1])[0])
+	parts := make([]string, len(terms))
+	if engine == store.Postgres {
+		for i, t := range terms {
+			parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
+			if i == len(terms)-1 && lastLatin {
+				parts[i] += ":*"
+			}
+		}
+		return "(" + direct + ` OR r.id IN (SELECT request_id FROM request_search WHERE tokens @@ to_tsquery('simple', ?)))`,
+			[]any{like, like, strings.Join(parts, " & ")}
+	}
+	for i, t := range terms {
+		parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		if i == len(terms)-1 && lastLatin {
+			parts[i] += "*"
+		}
+	}
+	return "(" + direct + ` OR r.id IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?))`, []any{like, like, strings.Join(parts, " AND ")}
+}

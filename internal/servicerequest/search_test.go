@@ -1,0 +1,89 @@
+package servicerequest_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestSearchTokens(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"主轴报警", []string{"主轴", "轴报", "报警"}},
+		{"Spindle alarm SP-17，已停机", []string{"spindle", "alarm", "sp", "17", "已停", "停机"}},
+		{"报", []string{"报"}},
+		{"", nil},
+	} {
+		if got := servicerequest.SearchTokens(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzSearchTokens(f *testing.F) {
+	for _, s := range []string{"主轴报警 SP-17", "a\"b'c*", "\x00\xff", "ＡＢＣ１２３"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range servicerequest.SearchTokens(s) {
+			if tok == "" {
+				t.Fatalf("empty token from %q", s)
+			}
+		}
+	})
+}
+
+// Search finds words and any two-character piece of Chinese text, on both
+// engines, and pages through the matches with the cursor.
+func TestFullTextSearch(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c)
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		descs := []string{"主轴异响并报警 SP-17，已停机", "Spindle alarm after restart", "冷却液泄漏", "主轴温度过高", "Coolant 'leak' 50%"}
+		for _, d := range descs {
+			if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: d, Channel: servicerequest.Dispatcher}); err != nil {
+				t.Fatal(err)
+			}
+			c.now = c.now.Add(time.Minute)
+		}
+		find := func(q string) []string {
+			var out []string
+			f := servicerequest.Filter{Query: q, Limit: 1}
+			for {
+				p, err := svc.List(ctx, dispatcher, f)
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				for _, r := range p.Items {
+					out = append(out, r.Description)
+				}
+				if p.Next == "" {
+					return out
+				}
+				f.Cursor = p.Next
+			}
+		}
+		for q, want := range map[string]int{
+			"主轴": 2, "异响": 1, "轴异响": 1, "报": 1, "泄漏": 1, "spindle": 1, "SPIN": 1, "sp-17": 1, "alarm restart": 1,
+			"液": 1, "报警 停机": 1, "齿轮": 0, "'leak'": 1, "50%": 1, `"`: 0, "*": 0,
+		} {
+			if got := find(q); len(got) != want {
+				t.Errorf("%q found %d (%q), want %d", q, len(got), got, want)
+			}
+		}
+		// Another tenant's query finds nothing of ours.
+		if p, err := svc.List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"}); err != nil || len(p.Items) != 0 {
+			t.Fatalf("other tenant: %d %v", len(p.Items), err)
+		}
+	})
+}

@@ -1,0 +1,221 @@
+package servicerequest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// SignoffCode is the sign-off kind of a visit confirmed by a code the
+// customer received and read out, instead of a drawn signature.
+const SignoffCode = "code"
+
+// A sign-off code lives CodeTTL and allows CodeAttempts wrong entries;
+// then a new code is needed. Six digits with five attempts give a guesser
+// one chance in 200,000.
+const (
+	CodeTTL      = 15 * time.Minute
+	CodeAttempts = 5
+)
+
+// SentCode says where a sign-off code went and until when it holds.
+type SentCode struct {
+	SentTo    string    `db:"sent_to" json:"sent_to"`
+	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
+}
+
+// fieldWorkOrder loads a work order and its request for the technician
+// assigned to it; anyone else is refused without learning more than the
+// request tells them.
+func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, Request, error) {
+	w, err := GetWorkOrder(ctx, q, id)
+	if err != nil {
+		return w, Request{}, err
+	}
+	r, err := GetRequest(ctx, q, w.RequestID)
+	if err != nil {
+		return w, r, err
+	}
+	scope := policy.Unrelated
+	if w.TechnicianID == actor.UserID {
+		scope = policy.Self
+	}
+	if !policy.Allowed(actor, policy.FieldWork, scope) {
+		if policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, false)) {
+			return w, r, problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
+		}
+		return w, r, problem.New(problem.NotFound, "work order %d not found", id)
+	}
+	return w, r, nil
+}
+
+// SendSignoffCode sends a new six-digit code to the customer's portal
+// users (in the app, and by email to those who have email on) for the
+// technician on site to enter. Only a salted hash of the code is kept; a
+// new code replaces the previous one.
+func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workOrderID int64) (SentCode, error) {
+	now := s.Now().UTC()
+	var out SentCode
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		w, r, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
+		if err != nil {
+			return err
+		}
+		if w.Status != WOOnSite {
+			return problem.New(problem.Conflict, "the customer signs off a visit in progress")
+		}
+		var recipients []struct {
+			ID    int64  `db:"id"`
+			Name  string `db:"name"`
+			Email string `db:"email"`
+		}
+		if err := store.Select(ctx, tx, &recipients, `SELECT id, name, email FROM users WHERE org_id = ? AND role = ? AND active ORDER BY id`,
+			r.CustomerOrgID, policy.Customer); err != nil {
+			return err
+		}
+		if len(recipients) == 0 {
+			return problem.New(problem.Conflict, "the customer has no portal user to send a code to; get a drawn signature instead")
+		}
+		if s.Notify == nil {
+			return errors.New("sign-off codes need notifications, which are not configured")
+		}
+		code, err := newCode()
+		if err != nil {
+			return err
+		}
+		salt, err := newSalt()
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(recipients))
+		names := make([]string, len(recipients))
+		for i, u := range recipients {
+			ids[i] = u.ID
+			names[i] = strings.TrimSpace(u.Name + " <" + u.Email + ">")
+		}
+		out = SentCode{SentTo: strings.Join(names, ", "), ExpiresAt: now.Add(CodeTTL)}
+		if _, err := store.Exec(ctx, tx, `DELETE FROM signoff_codes WHERE work_order_id = ?`, w.ID); err != nil {
+			return err
+		}
+		if _, err := store.Exec(ctx, tx, `INSERT INTO signoff_codes (work_order_id, salt, code_hash, sent_to, expires_at, attempts, created_at)
+			VALUES (?, ?, ?, ?, ?, 0, ?)`, w.ID, salt, codeHash(salt, code), out.SentTo, out.ExpiresAt, now); err != nil {
+			return err
+		}
+		until := out.ExpiresAt.In(shanghai).Format("15:04")
+		// The code travels in the message, which is its delivery channel;
+		// the event's data for webhooks does not carry it.
+		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
+			Link:    fmt.Sprintf("/requests/%d", r.ID),
+			Subject: notify.Localized{"en": fmt.Sprintf("%s: sign-off code %s", r.Number, code), "zh-CN": fmt.Sprintf("%s：确认码 %s", r.Number, code)},
+			Body: notify.Localized{"en": fmt.Sprintf("The technician servicing %s %s asks you to confirm the visit. Read this code out to them: %s (valid until %s). Do not give it if the work was not done.", r.Model, r.SerialNumber, code, until),
+				"zh-CN": fmt.Sprintf("为 %s %s 服务的工程师请您确认本次上门服务。请将确认码 %s 告知工程师（%s 前有效）。如服务未完成，请勿告知。", r.Model, r.SerialNumber, code, until)},
+			Data: map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
+			return err
+		}
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
+			Note: "sign-off code sent to " + out.SentTo}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder.signoff_code", "work_order", w.ID, nil, out)
+	})
+	return out, err
+}
+
+// verifyCode checks a code entered for a visit and returns whom it was
+// sent to. A wrong code is counted even though the caller fails.
+func (s *Service) verifyCode(ctx context.Context, actor policy.Actor, workOrderID int64, code string, now time.Time) (string, error) {
+	var sentTo string
+	var refusal error
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if _, _, err := fieldWorkOrder(ctx, tx, actor, workOrderID); err != nil {
+			return err
+		}
+		var c struct {
+			Salt      string    `db:"salt"`
+			Hash      string    `db:"code_hash"`
+			SentTo    string    `db:"sent_to"`
+			ExpiresAt time.Time `db:"expires_at"`
+			Attempts  int       `db:"attempts"`
+		}
+		err := store.Get(ctx, tx, &c, `SELECT salt, code_hash, sent_to, expires_at, attempts FROM signoff_codes WHERE work_order_id = ?`, workOrderID)
+		code = strings.TrimSpace(code)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			refusal = problem.Field("signoff_code", "no code was sent for this visit; send one to the customer first")
+			return nil
+		case err != nil:
+			return err
+		case !now.Before(c.ExpiresAt):
+			refusal = problem.Field("signoff_code", "the code expired at %s; send a new one", c.ExpiresAt.In(shanghai).Format("15:04"))
+			return nil
+		case c.Attempts >= CodeAttempts:
+			refusal = problem.Field("signoff_code", "too many wrong codes; send a new one")
+			return nil
+		}
+		if len(code) != 6 || subtle.ConstantTimeCompare([]byte(codeHash(c.Salt, code)), []byte(c.Hash)) != 1 {
+			if _, err := store.Exec(ctx, tx, `UPDATE signoff_codes SET attempts = attempts + 1 WHERE work_order_id = ?`, workOrderID); err != nil {
+				return err
+			}
+			left := CodeAttempts - c.Attempts - 1
+			if left == 0 {
+				refusal = problem.Field("signoff_code", "wrong code; no attempts left, send a new one")
+			} else {
+				refusal = problem.Field("signoff_code", "wrong code; %d attempt(s) left", left)
+			}
+			return nil
+		}
+		sentTo = c.SentTo
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return sentTo, refusal
+}
+
+func newCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+func newSalt() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func codeHash(salt, code string) string {
+	h := sha256.Sum256([]byte(salt + ":" + code))
+	return hex.EncodeToString(h[:])
+}
+
+// PendingCode is the sign-off code of a visit still usable, if any.
+func PendingCode(ctx context.Context, q store.Queryer, workOrderID int64, now time.Time) (*SentCode, error) {
+	var c SentCode
+	err := store.Get(ctx, q, &c, `SELECT sent_to, expires_at FROM signoff_codes WHERE work_order_id = ? AND attempts < ? AND expires_at > ?`,
+		workOrderID, CodeAttempts, now.UTC())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return &c, err
+}

@@ -1,0 +1,51 @@
+package sla
+
+import (
+	"time"
+
+	"aftersales/internal/calendar"
+)
+
+// Escalation is the clock of an escalated fault: the senior technician or
+// the vendor's second line must answer within DefaultEscalationWithin of
+// working time on the agreement's calendar, from the escalation on.
+const Escalation ClockKind = "escalation" // 升级处理时限
+
+// DefaultEscalationWithin is the answer time of an escalation when the
+// agreement sets none (docs/SLA.md).
+const DefaultEscalationWithin = 4 * time.Hour
+
+// EscalationClock computes the clock of one escalation raised at raised
+// and answered at answered (nil while open). Pauses of the request do not
+// stop it: the second line's answer does not wait for the customer.
+func EscalationClock(cal *calendar.Calendar, calendarID string, p Priority, raised time.Time, answered *time.Time, allowed time.Duration, now time.Time) Clock {
+	w := clockWork{cal: cal, start: raised, now: now}
+	if answered != nil {
+		w.stop = *answered
+	}
+	due := cal.AddWorkingDuration(raised, allowed)
+	c := Clock{Kind: Escalation, Priority: p, CalendarID: calendarID, StartedAt: raised, DueAt: due, Allowed: allowed, w: w}
+	until := now
+	switch {
+	case answered != nil:
+		stopped := *answered
+		c.MetAt, until = &stopped, stopped
+		c.State = StateMet
+		if stopped.After(due) {
+			c.State = StateBreached
+		}
+	case now.After(due):
+		c.State = StateBreached
+	default:
+		c.State = StateRunning
+	}
+	if until.Before(raised) {
+		until = raised
+	}
+	c.Used = cal.WorkingTimeBetween(raised, until)
+	c.Remaining = allowed - c.Used
+	if allowed > 0 {
+		c.ElapsedShare = float64(c.Used) / float64(allowed)
+	}
+	return c
+}

@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The second variant of the visit: the customer cannot sign on the screen,
+// so the technician sends a code to the customer's portal users and types
+// the code the customer reads out.
+func TestVisitSignedOffByCode(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
+		Priority: "general", Description: "防护门联锁失效", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(time.Hour).Truncate(time.Hour)
+	wo, err := app.Server.Requests.Assign(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tc := newBrowser(t, app)
+	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	tc.login("tech.li@hengxin.example")
+	tc.open("/jobs/" + strconv.FormatInt(wo.ID, 10))
+	tc.submit(`#checkin-form button`, `textarea[name=actions_taken]`)
+	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))
+	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
+	tc.submit(`form[action$="/signoff-code"] button`, `.flash`)
+	tc.mustSee("确认码已发送", "service@sz-jinggong.example")
+	var title string
+	if err := store.Get(ctx, db, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	code := regexp.MustCompile(`\d{6}`).FindString(title)
+	tc.do(chromedp.SendKeys(`#signoff-code input[name=signoff_name]`, "刘经理"), chromedp.SendKeys(`input[name=signoff_code]`, code),
+		chromedp.ScrollIntoView(`#signoff-code`))
+	tc.save("signoff-code-phone")
+	tc.submit(`#signoff-code form:has(input[name=signoff_code]) button[type=submit]`, `.flash`)
+	tc.mustSee("刘经理", "确认码确认")
+	tc.submit(`form:has(select[name=result]) button[type=submit]`, `.flash`)
+	tc.mustSee("服务记录已封存")
+	var content string
+	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(content, "code sent to") || !strings.Contains(content, "service@sz-jinggong.example") {
+		t.Fatalf("record sign-off: %s", content)
+	}
+}

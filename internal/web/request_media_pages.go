@@ -1,0 +1,266 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/files"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+)
+
+// Photos, sign-off codes and escalations on the request and job pages.
+
+// parseUpload reads a form that may carry photos (multipart) or not.
+func parseUpload(r *http.Request) error {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
+	if ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(8 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return problem.Field("photos", "the photos together are larger than %s; send fewer at a time", files.HumanSize(mbe.Limit))
+	}
+	return err
+}
+
+// formPhotos returns the files chosen in the form's photos input; an input
+// left empty gives none.
+func formPhotos(r *http.Request) ([]servicerequest.PhotoUpload, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []servicerequest.PhotoUpload
+	for _, fh := range r.MultipartForm.File["photos"] {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, servicerequest.PhotoUpload{Name: fh.Filename, Data: data})
+	}
+	return out, nil
+}
+
+// requestPhoto shows one photo of a request to whoever may read the
+// request, checked on every view.
+func (s *Server) requestPhoto(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	photoID, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	if err != nil {
+		s.fail(w, r, problem.New(problem.NotFound, "photo not found"))
+		return
+	}
+	f, data, err := s.Requests.PhotoContent(r.Context(), u.Actor(), id, photoID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveFile(w, r, f, data)
+}
+
+// requestPhotosAdd adds photos of the fault from the request page.
+func (s *Server) requestPhotosAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := parseUpload(r); err != nil {
+		s.afterRequestChange(w, r, u, id, err)
+		return
+	}
+	photos, err := formPhotos(r)
+	if err == nil {
+		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), id, servicerequest.NewPhotos{Stage: servicerequest.StageFault, Photos: photos})
+	}
+	s.afterRequestChange(w, r, u, id, err)
+}
+
+// jobPhotosAdd adds photos of the fault or the work from the job page.
+func (s *Server) jobPhotosAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	again := func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) }
+	if err := parseUpload(r); err != nil {
+		s.settle(w, r, err, "saved", "/jobs/"+itoa(id), again)
+		return
+	}
+	wo, err := s.Requests.GetWorkOrder(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	photos, err := formPhotos(r)
+	if err == nil {
+		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: r.PostForm.Get("stage"), WorkOrderID: wo.ID, Photos: photos})
+	}
+	s.settle(w, r, err, "jobs.photos_added", "/jobs/"+itoa(id)+"#photos", again)
+}
+
+// jobSignoffCode sends the customer a sign-off code from the job page.
+func (s *Server) jobSignoffCode(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	_, err = s.Requests.SendSignoffCode(r.Context(), u.Actor(), id)
+	s.settle(w, r, err, "jobs.code_sent", "/jobs/"+itoa(id)+"#signoff", func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// requestEscalate escalates from the request page, or from the job page
+// when the form says so (back=job).
+func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	assignee, _ := strconv.ParseInt(f.Get("assignee_id"), 10, 64)
+	if f.Get("target") != servicerequest.EscalateSenior {
+		assignee = 0
+	}
+	_, err = s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
+	if job, _ := strconv.ParseInt(f.Get("job"), 10, 64); job > 0 {
+		s.settle(w, r, err, "requests.escalated", "/jobs/"+itoa(job), func(e error) {
+			r.SetPathValue("id", itoa(job))
+			s.renderJob(w, r, u, http.StatusUnprocessableEntity, e)
+		})
+		return
+	}
+	s.settle(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// escalationAnswer answers an escalation from the request page.
+func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.Requests.AnswerEscalation(r.Context(), u.Actor(), id, r.PostForm.Get("answer"))
+	requestID, _ := strconv.ParseInt(r.PostForm.Get("request_id"), 10, 64)
+	if err == nil {
+		requestID = e.RequestID
+	}
+	if requestID == 0 {
+		s.fail(w, r, err)
+		return
+	}
+	s.settle(w, r, err, "requests.escalation_answered", "/requests/"+itoa(requestID), func(e error) {
+		r.SetPathValue("id", itoa(requestID))
+		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e)
+	})
+}
+
+// escalationsPage lists the escalations the user answers or follows: for
+// the vendor, its second line's queue.
+func (s *Server) escalationsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	open := r.URL.Query().Get("all") == ""
+	items, err := s.Requests.Escalations(r.Context(), u.Actor(), open)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "escalations.title", "requests")
+	v.Data = map[string]any{"Items": items, "Open": open, "Now": s.Now()}
+	s.render(w, r, http.StatusOK, "escalations", v)
+}
+
+// requestMedia is what the request and job pages show of photos and
+// escalations, and which of their forms the user gets.
+type requestMedia struct {
+	Photos      []servicerequest.Photo
+	Escalations []servicerequest.Escalation
+	Techs       []servicerequest.Technician
+	CanPhoto    bool
+	CanEscalate bool
+	// CanAnswer holds the ids of the open escalations the user may answer.
+	CanAnswer map[int64]bool
+	Code      *servicerequest.SentCode
+	JobID     int64 // set on the job page, where forms come back to
+}
+
+func (s *Server) loadRequestMedia(r *http.Request, u account.User, req servicerequest.Request, assigned bool) (requestMedia, error) {
+	ctx := r.Context()
+	var m requestMedia
+	var err error
+	if m.Photos, err = s.Requests.Photos(ctx, u.Actor(), req.ID); err != nil {
+		return m, err
+	}
+	if m.Escalations, err = servicerequest.EscalationsOf(ctx, s.DB, req.ID); err != nil {
+		return m, err
+	}
+	act := u.Actor()
+	scope := policy.Own
+	if act.Role == policy.Technician {
+		scope = policy.Unrelated
+		if assigned {
+			scope = policy.Self
+		}
+	}
+	member := act.OrgID == req.ProviderID || act.OrgID == req.VendorID || act.OrgID == req.CustomerOrgID
+	open := req.Status.Open()
+	m.CanPhoto = open && member && act.Role != policy.Technician && policy.Allowed(act, policy.PhotoAdd, scope)
+	m.CanEscalate = open && act.OrgID == req.ProviderID && policy.Allowed(act, policy.RequestEscalate, scope)
+	m.CanAnswer = map[int64]bool{}
+	for _, e := range m.Escalations {
+		if e.AnsweredAt != nil {
+			continue
+		}
+		m.CanEscalate = false // one open escalation at a time
+		switch {
+		case e.AssigneeID != nil && *e.AssigneeID == act.UserID:
+			m.CanAnswer[e.ID] = true
+		case e.Target == servicerequest.EscalateSecondLine:
+			m.CanAnswer[e.ID] = act.OrgID == req.VendorID && policy.Allowed(act, policy.EscalationAnswer, policy.Own)
+		default:
+			m.CanAnswer[e.ID] = act.OrgID == req.ProviderID && act.Role != policy.Technician && policy.Allowed(act, policy.EscalationAnswer, policy.Own)
+		}
+	}
+	if m.CanEscalate {
+		if m.Techs, err = servicerequest.ProviderTechnicians(ctx, s.DB, req.ProviderID); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// Date is an instant's day in the page's time zone, as a date input takes it.
+func (v *view) Date(t time.Time) string { return t.In(v.loc).Format("2006-01-02") }
+
+// Clock is an instant's time of day in the page's time zone, as a time input takes it.
+func (v *view) Clock(t time.Time) string { return t.In(v.loc).Format("15:04") }
