@@ -179,6 +179,18 @@ const (
 	UnitManage Action = "installedbase.unit.manage"
 )
 
+// Documentation library (DOMAIN 2.1.2). A document is Own to its vendor;
+// Partner to a provider with an agreement with the vendor, and to a
+// customer owning a unit of a model the document is linked to.
+const (
+	// DocumentRead: documents of visibility "partners" (and "public").
+	DocumentRead Action = "document.read"
+	// DocumentReadPublic: documents of visibility "public" only.
+	DocumentReadPublic Action = "document.read_public"
+	// DocumentManage: upload documents and versions, change, archive (the vendor).
+	DocumentManage Action = "document.manage"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -234,6 +246,10 @@ var rules = map[Action]grant{
 	SiteManage:  {Customer: {Own}, VendorAdmin: {Partner}, ProviderAdmin: {Partner}, Dispatcher: {Partner}},
 	UnitRead:    merge(all([]Role{VendorAdmin, VendorAuditor, Customer}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
 	UnitManage:  {VendorAdmin: {Own}},
+
+	DocumentRead:       merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	DocumentReadPublic: merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician, Customer}, Partner)),
+	DocumentManage:     {VendorAdmin: {Own}},
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},
