@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/document"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
@@ -44,6 +45,8 @@ type Deps struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Documents: the vendors' documentation library.
+	Documents *document.Service
 }
 
 func init() {
@@ -76,6 +79,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAgreements(a)
 	if d.InstalledBase != nil {
 		h.registerInstalledBase(a)
+	}
+	if d.Documents != nil {
+		h.registerDocuments(a)
 	}
 	if d.Notify != nil {
 		h.registerNotifications(a)

@@ -97,8 +97,8 @@ type Document struct {
 // Archived reports whether the document is withdrawn from its readers.
 func (d Document) Archived() bool { return d.ArchivedAt != nil }
 
-// Version is one uploaded file of a document.
-type Version struct {
+// DocumentVersion is one uploaded file of a document.
+type DocumentVersion struct {
 	ID          int64      `db:"id" json:"-"`
 	DocumentID  int64      `db:"document_id" json:"-"`
 	Number      int        `db:"number" json:"number"`
@@ -117,7 +117,7 @@ type Version struct {
 // Detail is a document with all its versions, newest first.
 type Detail struct {
 	Document
-	Versions []Version `json:"versions"`
+	Versions []DocumentVersion `json:"versions"`
 }
 
 // Meta is what describes a document; the same for a new document and a change.

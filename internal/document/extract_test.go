@@ -10,7 +10,7 @@ import (
 
 func TestOfficeText(t *testing.T) {
 	pptx := officeFile(t, map[string]string{
-		"ppt/presentation.xml":  "<p/>",
+		"ppt/presentation.xml":   "<p/>",
 		"ppt/slides/slide10.xml": `<p:sld xmlns:a="a" xmlns:p="p"><a:p><a:r><a:t>十</a:t></a:r></a:p></p:sld>`,
 		"ppt/slides/slide2.xml":  `<p:sld xmlns:a="a" xmlns:p="p"><a:p><a:r><a:t>二 &amp; two</a:t></a:r></a:p></p:sld>`,
 	})

@@ -79,8 +79,8 @@ const versionSelect = `SELECT v.id, v.document_id, v.number, v.file_id, f.name A
 	v.change_note, v.text_status, COALESCE(u.name, '') AS created_by_name, v.created_at
 	FROM document_versions v JOIN files f ON f.id = v.file_id LEFT JOIN users u ON u.id = v.created_by`
 
-func versions(ctx context.Context, q store.Queryer, d Document) ([]Version, error) {
-	out := []Version{}
+func versions(ctx context.Context, q store.Queryer, d Document) ([]DocumentVersion, error) {
+	out := []DocumentVersion{}
 	if err := store.Select(ctx, q, &out, versionSelect+` WHERE v.document_id = ? ORDER BY v.number DESC`, d.ID); err != nil {
 		return nil, err
 	}
@@ -90,8 +90,8 @@ func versions(ctx context.Context, q store.Queryer, d Document) ([]Version, erro
 	return out, nil
 }
 
-func getVersion(ctx context.Context, q store.Queryer, d Document, number int) (Version, error) {
-	var v Version
+func getVersion(ctx context.Context, q store.Queryer, d Document, number int) (DocumentVersion, error) {
+	var v DocumentVersion
 	err := store.Get(ctx, q, &v, versionSelect+` WHERE v.document_id = ? AND v.number = ?`, d.ID, number)
 	if errors.Is(err, store.ErrNotFound) {
 		return v, problem.New(problem.NotFound, "document %d has no version %d", d.ID, number)

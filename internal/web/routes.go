@@ -140,6 +140,10 @@ var uploadRoutes = []string{
 	"/api/v1/units/imports",
 	"/calendars/*/imports",
 	"/api/v1/calendars/*/imports",
+	"/documents",
+	"/documents/*/versions",
+	"/api/v1/documents",
+	"/api/v1/documents/*/versions",
 }
 
 func isUploadRoute(method, p string) bool {

@@ -20,6 +20,7 @@ import (
 	"aftersales/internal/api"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/coverage"
+	"aftersales/internal/document"
 	"aftersales/internal/i18n"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
@@ -70,6 +71,8 @@ type Server struct {
 	Notify *notify.Service
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
+	// Documents: the vendors' documentation library.
+	Documents *document.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -101,6 +104,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
 	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
 	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
+	s.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: s.Calendars.Reg.Get, Notify: s.Notify}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
@@ -128,7 +132,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase})
+		InstalledBase: s.InstalledBase, Documents: s.Documents})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil
