@@ -420,3 +420,13 @@ func (s *Service) PublicDownload(ctx context.Context, modelID int64, serial stri
 	}
 	return s.download(ctx, policy.Actor{Email: "QR label " + serial}, d, d.CurrentVersion)
 }
+
+// ForUnit lists the current documents for the model of an installed unit
+// that the actor may read: the documents on a technician's work order.
+func (s *Service) ForUnit(ctx context.Context, a policy.Actor, unitID int64) ([]Document, error) {
+	var modelID int64
+	if err := store.Get(ctx, s.DB, &modelID, `SELECT model_id FROM units WHERE id = ?`, unitID); err != nil {
+		return nil, err
+	}
+	return s.ForModel(ctx, a, modelID)
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"aftersales/internal/account"
+	"aftersales/internal/document"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
@@ -46,6 +47,8 @@ type jobData struct {
 	View      servicerequest.View
 	Clocks    []clockView
 	MapLink   template.URL // geo: links are not in html/template's safe list
+	// Documents: the current documents for the unit's model the technician may read.
+	Documents []document.Document
 }
 
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -69,9 +72,14 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
+	docs, err := s.Documents.ForUnit(ctx, u.Actor(), view.Request.UnitID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "jobs.job", "jobs")
 	v.Title = view.Number
-	v.Data = jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	v.Data = jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request)), Documents: docs}
 	if formErr != nil {
 		v.Form = r.PostForm
 		if err := formErrors(v, formErr); err != nil {

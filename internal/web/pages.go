@@ -76,6 +76,9 @@ var funcs = template.FuncMap{
 		return strings.ToUpper(string(r[0]))
 	},
 	"str":  func(v any) string { return fmt.Sprint(v) },
+	// Documentation library.
+	"size":     humanSize,
+	"fileKind": fileKind,
 	"list": func(xs ...string) []string { return xs },
 	"last": func(xs []int) int {
 		if len(xs) == 0 {
@@ -170,6 +173,9 @@ func (v *view) Nav() []navItem {
 	}
 	if v.User.Role != policy.Technician {
 		items = append(items, navItem{"units", "/units", "nav.units"})
+	}
+	if len(policy.Granted(v.User.Role, policy.DocumentReadPublic)) > 0 {
+		items = append(items, navItem{"documents", "/documents", "nav.documents"})
 	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})
