@@ -75,11 +75,11 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(string(r[0]))
 	},
-	"str":  func(v any) string { return fmt.Sprint(v) },
+	"str": func(v any) string { return fmt.Sprint(v) },
 	// Documentation library.
 	"size":     humanSize,
 	"fileKind": fileKind,
-	"list": func(xs ...string) []string { return xs },
+	"list":     func(xs ...string) []string { return xs },
 	"last": func(xs []int) int {
 		if len(xs) == 0 {
 			return 0
