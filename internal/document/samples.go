@@ -1,10 +1,15 @@
 package document
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"strings"
 )
+
+// Small valid files written without any font or template: the demo data
+// and the tests use them.
 
 // SimplePDF writes a small valid PDF of one or more A4 pages of text in
 // Helvetica: a title and lines, 46 lines a page. It is for demo data and
@@ -72,4 +77,35 @@ func pdfString(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// SimpleDOCX writes a minimal valid Word document of paragraphs, for demo
+// data and tests. Unlike SimplePDF it holds any text, Chinese included.
+func SimpleDOCX(paragraphs []string) []byte {
+	var body strings.Builder
+	for _, p := range paragraphs {
+		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">`)
+		_ = xml.EscapeText(&body, []byte(p))
+		body.WriteString(`</w:t></w:r></w:p>`)
+	}
+	parts := []struct{ name, content string }{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+			`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+			`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
+		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+			`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() + `</w:body></w:document>`},
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, p := range parts {
+		w, _ := zw.Create(p.name)
+		_, _ = w.Write([]byte(p.content))
+	}
+	_ = zw.Close()
+	return b.Bytes()
 }
