@@ -130,6 +130,15 @@ func (v *view) Action(a string) string {
 	return strings.NewReplacer(".", " ", "_", " ").Replace(a)
 }
 
+// LangName names a document's language code in the page's language; an
+// unlisted code is shown as it is.
+func (v *view) LangName(code string) string {
+	if v.bundle.Has("doclang." + code) {
+		return v.T("doclang." + code)
+	}
+	return code
+}
+
 // Time formats an instant in the page's time zone.
 func (v *view) Time(t any) string {
 	var tt time.Time
