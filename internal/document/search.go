@@ -165,23 +165,23 @@ func putIndex(ctx context.Context, q store.Queryer, id int64, title, body string
 	return err
 }
 
-// matchClause is the condition and ordering that restrict a listing of
-// documents d to those matching query, best first. ok is false when the
-// query has no searchable term.
-func matchClause(q store.Queryer, query string) (cond, order string, args []any, ok bool) {
+// matchJoin is the join that restricts a listing of documents d to those
+// matching query, as s.rank (lower is better); ok is false when the query
+// has no searchable term. The index is queried once, not once per row.
+func matchJoin(q store.Queryer, query string) (join string, args []any, ok bool) {
 	if isPostgres(q) {
 		tq := tsQuery(query)
 		if tq == "" {
-			return "", "", nil, false
+			return "", nil, false
 		}
-		return `d.id IN (SELECT document_id FROM document_search WHERE terms @@ to_tsquery('simple', ?))`,
-			`(SELECT ts_rank(terms, to_tsquery('simple', ?)) FROM document_search WHERE document_id = d.id) DESC, `, []any{tq, tq}, true
+		return ` JOIN (SELECT document_id AS doc_id, -ts_rank(terms, query) AS rank FROM document_search, to_tsquery('simple', ?) query
+			WHERE terms @@ query) s ON s.doc_id = d.id`, []any{tq}, true
 	}
 	fq := ftsQuery(query)
 	if fq == "" {
-		return "", "", nil, false
+		return "", nil, false
 	}
 	// bm25 is lower for better matches; the title counts ten times the body.
-	return `d.id IN (SELECT rowid FROM document_search WHERE document_search MATCH ?)`,
-		`(SELECT bm25(document_search, 10.0, 1.0) FROM document_search WHERE document_search MATCH ? AND rowid = d.id), `, []any{fq, fq}, true
+	return ` JOIN (SELECT rowid AS doc_id, bm25(document_search, 10.0, 1.0) AS rank FROM document_search
+		WHERE document_search MATCH ?) s ON s.doc_id = d.id`, []any{fq}, true
 }

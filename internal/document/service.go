@@ -352,21 +352,18 @@ func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) (out []Doc
 	if ps := normalizeList([]string{f.PartNumber}, upper); len(ps) > 0 {
 		add(`d.id IN (SELECT document_id FROM document_parts WHERE part_number = ?)`, ps[0])
 	}
-	order := ""
-	var orderArgs []any
+	join, order := "", ""
+	var joinArgs []any
 	if f.Query != "" {
-		var mc string
-		var mcArgs []any
 		var ok bool
-		if mc, order, mcArgs, ok = matchClause(s.DB, f.Query); !ok {
+		if join, joinArgs, ok = matchJoin(s.DB, f.Query); !ok {
 			return []Document{}, false, nil
 		}
-		add(mc, mcArgs[0])
-		orderArgs = mcArgs[1:]
+		order = "s.rank, "
 	}
-	args = append(append(args, orderArgs...), f.Limit+1, max(f.Offset, 0))
+	args = append(append(joinArgs, args...), f.Limit+1, max(f.Offset, 0))
 	out = []Document{}
-	if err := store.Select(ctx, s.DB, &out, docSelect+` WHERE `+cond+` ORDER BY `+order+`d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`, args...); err != nil {
+	if err := store.Select(ctx, s.DB, &out, docSelect+join+` WHERE `+cond+` ORDER BY `+order+`d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`, args...); err != nil {
 		return nil, false, err
 	}
 	if len(out) > f.Limit {
