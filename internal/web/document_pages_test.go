@@ -115,11 +115,29 @@ func TestDocumentPages(t *testing.T) {
 	if html := body(t, get(t, cust, app.URL+fmt.Sprintf("/units/%d", unitID))); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the product page lacks the public document")
 	}
-	// Archived, it is gone for the customer.
+	// The product's QR page links the public document, and serves it to whoever holds the label.
+	var token string
+	_ = store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE id = ?`, unitID)
+	anon := app.Browser(t)
+	if html := body(t, get(t, anon, app.URL+"/q/"+token)); !strings.Contains(html, "FX-100 维修手册") {
+		t.Error("the QR page lacks the public document")
+	}
+	docID := strings.TrimPrefix(docPath, "/documents/")
+	if res := get(t, anon, app.URL+"/q/"+token+"/documents/"+docID); res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("QR download: %d", res.StatusCode)
+	}
+	_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = 'QR label FX100-0001'`)
+	if n != 1 {
+		t.Errorf("QR download audited %d times", n)
+	}
+	// Archived, it is gone for the customer and the QR page.
 	if res, _ := vendor.PostForm(app.URL+docPath+"/archive", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("archive: %d", res.StatusCode)
 	}
 	if res := get(t, cust, app.URL+docPath); res.StatusCode != http.StatusNotFound {
 		t.Errorf("customer reads an archived document: %d", res.StatusCode)
+	}
+	if res := get(t, anon, app.URL+"/q/"+token+"/documents/"+docID); res.StatusCode != http.StatusNotFound {
+		t.Errorf("QR download of an archived document: %d", res.StatusCode)
 	}
 }
