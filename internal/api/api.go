@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/document"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
@@ -55,6 +56,8 @@ type Deps struct {
 	// consumption on work orders and defective part returns.
 	Parts *parts.Service
 	Stock *stock.Service
+	// Documents: the vendors' documentation library.
+	Documents *document.Service
 }
 
 func init() {
@@ -91,6 +94,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	if d.Parts != nil && d.Stock != nil {
 		h.registerParts(a)
 		h.registerStock(a)
+	}
+	if d.Documents != nil {
+		h.registerDocuments(a)
 	}
 	if d.Notify != nil {
 		h.registerNotifications(a)

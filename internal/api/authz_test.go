@@ -202,6 +202,9 @@ func TestAuthorizationWalk(t *testing.T) {
 		for id, c := range partsWalk() {
 			cases[id] = c
 		}
+		for id, c := range documentWalk() {
+			cases[id] = c
+		}
 		spec := app.Server.API.OpenAPI()
 		for path, item := range spec.Paths {
 			for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
@@ -239,6 +242,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withNotifications(t, app, f, role, path)
 					path = withInstalledBase(t, app, f, path)
 					path = withParts(t, app, f, path)
+					path = withDocuments(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)
@@ -259,6 +263,9 @@ func TestAuthorizationWalk(t *testing.T) {
 						if headers[1] == "" {
 							headers[1] = `"1"`
 						}
+					}
+					if fb, ok := body.(formBody); ok { // a multipart upload
+						body, headers = fb.Data, append(headers, "Content-Type", fb.ContentType)
 					}
 					res := cl.Do(c.method, path, body, headers...)
 					allowed := slices.Contains(c.allowed, role)

@@ -219,6 +219,18 @@ const (
 	ReturnSettle Action = "parts.return.settle"
 )
 
+// Documentation library (DOMAIN 2.1.2). A document is Own to its vendor;
+// Partner to a provider with an agreement with the vendor, and to a
+// customer owning a unit of a model the document is linked to.
+const (
+	// DocumentRead: documents of visibility "partners" (and "public").
+	DocumentRead Action = "document.read"
+	// DocumentReadPublic: documents of visibility "public" only.
+	DocumentReadPublic Action = "document.read_public"
+	// DocumentManage: upload documents and versions, change, archive (the vendor).
+	DocumentManage Action = "document.manage"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -278,17 +290,20 @@ var rules = map[Action]grant{
 	UnitRead:    merge(all([]Role{VendorAdmin, VendorAuditor, Customer}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
 	UnitManage:  {VendorAdmin: {Own}},
 
-	PartRead:     merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
-	PartManage:   {VendorAdmin: {Own}},
-	PartApprove:  {VendorAdmin: {Own}},
-	StockRead:    merge(all([]Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher}, Own), grant{Technician: {Self}}),
-	StockManage:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
-	StockMove:    {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
-	StockAdjust:  {VendorAdmin: {Own}, ProviderAdmin: {Own}},
-	PartConsume:  {Technician: {Self}, Dispatcher: {Own}, ProviderAdmin: {Own}},
-	ReturnRead:   {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
-	ReturnShip:   {ProviderAdmin: {Own}, Dispatcher: {Own}},
-	ReturnSettle: {VendorAdmin: {Own}},
+	PartRead:           merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	PartManage:         {VendorAdmin: {Own}},
+	PartApprove:        {VendorAdmin: {Own}},
+	StockRead:          merge(all([]Role{VendorAdmin, VendorAuditor, ProviderAdmin, Dispatcher}, Own), grant{Technician: {Self}}),
+	StockManage:        {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	StockMove:          {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
+	StockAdjust:        {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	PartConsume:        {Technician: {Self}, Dispatcher: {Own}, ProviderAdmin: {Own}},
+	ReturnRead:         {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
+	ReturnShip:         {ProviderAdmin: {Own}, Dispatcher: {Own}},
+	ReturnSettle:       {VendorAdmin: {Own}},
+	DocumentRead:       merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	DocumentReadPublic: merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician, Customer}, Partner)),
+	DocumentManage:     {VendorAdmin: {Own}},
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"aftersales/internal/account"
+	"aftersales/internal/document"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
@@ -55,6 +56,8 @@ type jobData struct {
 	// PartsError is a refused consumption, shown in the parts section.
 	PartsError string
 	Media      requestMedia
+	// Documents: the current documents for the unit's model the technician may read.
+	Documents []document.Document
 }
 
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -78,9 +81,14 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
+	docs, err := s.Documents.ForUnit(ctx, u.Actor(), view.Request.UnitID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "jobs.job", "jobs")
 	v.Title = view.Number
-	d := jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request))}
+	d := jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request)), Documents: docs}
 	if err := s.jobParts(r, u, &d); err != nil {
 		s.fail(w, r, err)
 		return

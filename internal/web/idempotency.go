@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -44,7 +45,8 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		if !utf8.Valid(body) {
+		// Uploads (multipart forms) carry binary files; their text fields are checked by the domain.
+		if !utf8.Valid(body) && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			api.WriteProblem(w, problem.MalformedRequest, "the body is not valid UTF-8")
 			return
 		}

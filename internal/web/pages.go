@@ -89,8 +89,11 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(string(r[0]))
 	},
-	"str":  func(v any) string { return fmt.Sprint(v) },
-	"list": func(xs ...string) []string { return xs },
+	"str": func(v any) string { return fmt.Sprint(v) },
+	// Documentation library.
+	"size":     humanSize,
+	"fileKind": fileKind,
+	"list":     func(xs ...string) []string { return xs },
 	"last": func(xs []int) int {
 		if len(xs) == 0 {
 			return 0
@@ -139,6 +142,15 @@ func (v *view) Action(a string) string {
 		return v.T("action." + a)
 	}
 	return strings.NewReplacer(".", " ", "_", " ").Replace(a)
+}
+
+// LangName names a document's language code in the page's language; an
+// unlisted code is shown as it is.
+func (v *view) LangName(code string) string {
+	if v.bundle.Has("doclang." + code) {
+		return v.T("doclang." + code)
+	}
+	return code
 }
 
 // Time formats an instant in the page's time zone.
@@ -191,6 +203,9 @@ func (v *view) Nav() []navItem {
 			href = "/stock" // a technician's van first
 		}
 		items = append(items, navItem{"parts", href, "nav.parts"})
+	}
+	if len(policy.Granted(v.User.Role, policy.DocumentReadPublic)) > 0 {
+		items = append(items, navItem{"documents", "/documents", "nav.documents"})
 	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/document"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -26,6 +27,8 @@ type qrData struct {
 	InWarranty bool
 	Token      string
 	Number     string // the request just filed
+	// Documents: the public documents of the product's model.
+	Documents []document.Document
 }
 
 // qrUnit resolves the label's token; an unknown or rotated one is a 404.
@@ -46,8 +49,13 @@ func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(r, "qr.title", "")
+	docs, err := s.Documents.PublicForModel(r.Context(), u.ModelID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(s.Now().In(shanghai).Format("2006-01-02")), Token: r.PathValue("token"),
-		Number: r.URL.Query().Get("filed")}
+		Number: r.URL.Query().Get("filed"), Documents: docs}
 	s.render(w, r, http.StatusOK, "qr", v)
 }
 

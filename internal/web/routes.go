@@ -64,6 +64,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /requests/{id}/assign", s.signedIn(s.requestAssign))
 		mux.HandleFunc("GET /q/{token}", s.qrPage)
 		mux.HandleFunc("POST /q/{token}", s.qrSubmit)
+		mux.HandleFunc("GET /q/{token}/documents/{id}", s.qrDocument)
 		mux.HandleFunc("GET /jobs", s.signedIn(s.jobsPage))
 		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
 		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
@@ -111,6 +112,18 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /stock/move", s.signedIn(s.moveSubmit))
 	mux.HandleFunc("GET /returns", s.signedIn(s.returnsPage))
 	mux.HandleFunc("POST /returns/{id}/{step}", s.signedIn(s.returnStep))
+	// Documentation library.
+	mux.HandleFunc("GET /documents", s.signedIn(s.documentsPage))
+	mux.HandleFunc("GET /documents/new", s.signedIn(s.documentNewPage))
+	mux.HandleFunc("POST /documents", s.signedIn(s.documentCreate))
+	mux.HandleFunc("GET /documents/{id}", s.signedIn(s.documentPage))
+	mux.HandleFunc("GET /documents/{id}/edit", s.signedIn(s.documentEditPage))
+	mux.HandleFunc("POST /documents/{id}", s.signedIn(s.documentUpdate))
+	mux.HandleFunc("GET /documents/{id}/versions/new", s.signedIn(s.documentVersionPage))
+	mux.HandleFunc("POST /documents/{id}/versions", s.signedIn(s.documentVersionCreate))
+	mux.HandleFunc("GET /documents/{id}/versions/{number}/file", s.signedIn(s.documentDownload))
+	mux.HandleFunc("POST /documents/{id}/archive", s.signedIn(s.documentArchive(true)))
+	mux.HandleFunc("POST /documents/{id}/restore", s.signedIn(s.documentArchive(false)))
 	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
 	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
 	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))
@@ -173,6 +186,10 @@ var uploadRoutes = []string{
 	"/requests/*/photos",
 	"/jobs/*/photos",
 	"/api/v1/service-requests/*/photos",
+	"/documents",
+	"/documents/*/versions",
+	"/api/v1/documents",
+	"/api/v1/documents/*/versions",
 }
 
 func isUploadRoute(method, p string) bool {

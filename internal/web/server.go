@@ -20,6 +20,7 @@ import (
 	"aftersales/internal/api"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/coverage"
+	"aftersales/internal/document"
 	"aftersales/internal/i18n"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
@@ -84,6 +85,8 @@ type Server struct {
 	// Parts: the parts catalog; Stock: locations, ledger, consumption, returns.
 	Parts *parts.Service
 	Stock *stock.Service
+	// Documents: the vendors' documentation library.
+	Documents *document.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -122,6 +125,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.Labels = &labels.FontSource{Path: opts.LabelFont}
 	s.Parts = &parts.Service{DB: db, Now: now}
 	s.Stock = &stock.Service{DB: db, Now: now, Notify: s.Notify}
+	s.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: s.Calendars.Reg.Get, Notify: s.Notify, Parts: s.Stock}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
@@ -150,7 +154,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock})
+		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock, Documents: s.Documents})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

@@ -135,11 +135,16 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 		s.fail(w, r, err)
 		return
 	}
+	docs, err := s.Documents.ForModel(r.Context(), u.Actor(), unit.ModelID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := s.newView(r, "units.detail", "units")
 	v.Title = unit.SerialNumber
-	v.Data = map[string]any{"Unit": unit, "Model": model, "InWarranty": unit.InWarranty(s.today()), "QRURL": s.absoluteURL(r, unit.QRPath()),
-		"CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
-		"History":   history, "Older": before > 0}
+	v.Data = map[string]any{"Unit": unit, "Model": model, "Documents": docs, "InWarranty": unit.InWarranty(s.today()),
+		"QRURL": s.absoluteURL(r, unit.QRPath()), "CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
+		"History": history, "Older": before > 0}
 	s.render(w, r, http.StatusOK, "unit", v)
 }
 

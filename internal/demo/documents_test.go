@@ -1,0 +1,40 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/demo"
+	"aftersales/internal/document"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestDemoLibraryIsSearchable(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	var vendor policy.Actor
+	if err := store.Get(ctx, db, &vendor.OrgID, `SELECT id FROM organizations WHERE code = 'haichuan'`); err != nil {
+		t.Fatal(err)
+	}
+	vendor.OrgKind, vendor.Role = "vendor", policy.VendorAuditor
+	svc := &document.Service{DB: db, Now: time.Now}
+	all, _, err := svc.List(ctx, vendor, document.Filter{})
+	if err != nil || len(all) != 4 {
+		t.Fatalf("demo documents: %d, %v", len(all), err)
+	}
+	queries := []string{"液压油", "第六轴", "HC-SP-0012"}
+	if document.NewExtractor().PDFToText != "" {
+		queries = append(queries, "spindle bearings", "protective lens")
+	}
+	for _, q := range queries {
+		if got, _, err := svc.List(ctx, vendor, document.Filter{Query: q}); err != nil || len(got) != 1 {
+			t.Errorf("search %q: %d results, %v", q, len(got), err)
+		}
+	}
+}

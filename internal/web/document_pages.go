@@ -1,0 +1,337 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/document"
+	"aftersales/internal/files"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+// The documentation library pages: the list with search and filters, a
+// document with its versions, the upload, edit and new-version forms, and
+// the audited download.
+
+type documentsPageData struct {
+	Documents  []document.Document
+	Models     []installedbase.ProductModel
+	Categories []document.Category
+	Next       string
+	CanCreate  bool
+	IsVendor   bool
+	Searched   bool
+}
+
+func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
+	f := document.Filter{Query: strings.TrimSpace(q.Get("q")), ModelCode: q.Get("model"), Category: document.Category(q.Get("category")),
+		Archived: q.Get("archived") == "1" && u.OrgKind == "vendor", Limit: 30}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	docs, more, err := s.Documents.List(ctx, a, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := documentsPageData{Documents: docs, Categories: document.Categories, CanCreate: policy.Allowed(a, policy.DocumentManage, policy.Own) && u.OrgKind == "vendor",
+		IsVendor: u.OrgKind == "vendor", Searched: f.Query != "" || f.ModelCode != "" || f.Category != ""}
+	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
+		s.fail(w, r, err)
+		return
+	}
+	if more {
+		nq := url.Values{"q": {f.Query}, "model": {f.ModelCode}, "category": {string(f.Category)}, "archived": {q.Get("archived")},
+			"offset": {strconv.Itoa(max(f.Offset, 0) + len(docs))}}
+		d.Next = nq.Encode()
+	}
+	v := s.newView(r, "docs.title", "documents")
+	v.Form, v.Data = q, d
+	s.render(w, r, http.StatusOK, "documents", v)
+}
+
+func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Documents.Get(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "docs.document", "documents")
+	v.Title = d.Title
+	v.Data = map[string]any{"Doc": d, "CanManage": policy.Allowed(u.Actor(), policy.DocumentManage, policy.Own) && u.OrgID == d.VendorID}
+	s.render(w, r, http.StatusOK, "document", v)
+}
+
+// documentFormData is what the upload and edit forms show.
+type documentFormData struct {
+	Doc          *document.Detail // nil for a new document
+	Models       []installedbase.ProductModel
+	Categories   []document.Category
+	Languages    []string
+	Visibilities []document.Visibility
+	Checked      map[string]bool // model codes ticked
+	Accept       string
+}
+
+func (s *Server) renderDocumentForm(w http.ResponseWriter, r *http.Request, u account.User, status int, doc *document.Detail, form url.Values, formErr error) {
+	if err := policy.Allow(u.Actor(), policy.DocumentManage, policy.Own); err != nil || u.OrgKind != "vendor" {
+		s.fail(w, r, policy.Allow(u.Actor(), policy.DocumentManage, policy.Unrelated))
+		return
+	}
+	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := documentFormData{Doc: doc, Models: models, Categories: document.Categories, Languages: document.Languages,
+		Visibilities: document.Visibilities, Checked: map[string]bool{}, Accept: acceptDocuments}
+	switch {
+	case form != nil:
+		for _, m := range form["models"] {
+			d.Checked[m] = true
+		}
+	case doc != nil:
+		for _, m := range doc.Models {
+			d.Checked[m] = true
+		}
+		form = url.Values{"title": {doc.Title}, "description": {doc.Description}, "category": {string(doc.Category)}, "language": {doc.Language},
+			"visibility": {string(doc.Visibility)}, "part_numbers": {strings.Join(doc.Parts, ", ")}}
+	}
+	title := "docs.new"
+	if doc != nil {
+		title = "docs.edit"
+	}
+	v := s.newView(r, title, "documents")
+	v.Form, v.Data = form, d
+	if err := formErrors(v, formErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "document_form", v)
+}
+
+// acceptDocuments is the file picker's hint of the accepted types.
+const acceptDocuments = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png,.webp,.gif,application/pdf,image/*"
+
+func (s *Server) documentNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderDocumentForm(w, r, u, http.StatusOK, nil, url.Values{"language": {"zh-CN"}, "visibility": {"partners"}, "category": {"manual"}}, nil)
+}
+
+// formUpload reads the file of an upload form; a missing or oversized file
+// is an error naming the field "file".
+func (s *Server) formUpload(r *http.Request) (document.Upload, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return document.Upload{}, problem.Field("file", "%s", s.msg(r, "docs.choose_file"))
+	}
+	up := document.Upload{ChangeNote: r.PostForm.Get("change_note")}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return up, problem.Field("file", "%s", s.msg(r, "docs.choose_file"))
+	}
+	defer file.Close()
+	if hdr.Size > document.MaxFileBytes {
+		return up, problem.Field("file", "the file is %s; at most %s is accepted", files.HumanSize(hdr.Size), files.HumanSize(document.MaxFileBytes))
+	}
+	up.Name = hdr.Filename
+	up.Data, err = io.ReadAll(io.LimitReader(file, document.MaxFileBytes+1))
+	return up, err
+}
+
+func metaFromForm(f url.Values) document.Meta {
+	return document.Meta{Title: f.Get("title"), Description: f.Get("description"), Category: document.Category(f.Get("category")),
+		Language: f.Get("language"), Visibility: document.Visibility(f.Get("visibility")), Models: f["models"],
+		Parts: document.SplitList(f.Get("part_numbers"))}
+}
+
+func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	up, upErr := s.formUpload(r)
+	if upErr != nil && !problem.Is(upErr, problem.Invalid) {
+		s.fail(w, r, upErr)
+		return
+	}
+	if upErr != nil {
+		up.Data = nil // checked as an empty file, so that every other mistake shows too
+	}
+	d, err := s.Documents.Create(r.Context(), u.Actor(), metaFromForm(r.PostForm), up)
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && upErr != nil {
+		fp, _ := problem.As(upErr)
+		for i := range p.Fields {
+			if p.Fields[i].Field == "file" {
+				p.Fields[i] = fp.Fields[0]
+			}
+		}
+	}
+	if problem.Is(err, problem.Invalid) {
+		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, nil, r.PostForm, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "docs.created", "Title", d.Title))
+	http.Redirect(w, r, fmt.Sprintf("/documents/%d", d.ID), http.StatusSeeOther)
+}
+
+func (s *Server) documentEditPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	d, ok := s.loadDocument(w, r, u)
+	if ok {
+		s.renderDocumentForm(w, r, u, http.StatusOK, &d, nil, nil)
+	}
+}
+
+func (s *Server) loadDocument(w http.ResponseWriter, r *http.Request, u account.User) (document.Detail, bool) {
+	id, err := pathID(r)
+	if err == nil {
+		var d document.Detail
+		if d, err = s.Documents.Get(r.Context(), u.Actor(), id); err == nil {
+			return d, true
+		}
+	}
+	s.fail(w, r, err)
+	return document.Detail{}, false
+}
+
+func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	d, ok := s.loadDocument(w, r, u)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	m := metaFromForm(f)
+	models := f["models"]
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	_, err := s.Documents.Update(r.Context(), u.Actor(), d.ID, document.Patch{Title: &m.Title, Description: &m.Description, Category: &m.Category,
+		Language: &m.Language, Visibility: &m.Visibility, Models: &models, Parts: &m.Parts}, version)
+	s.settle(w, r, err, "docs.saved", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
+		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, &d, f, e)
+	})
+}
+
+func (s *Server) renderVersionForm(w http.ResponseWriter, r *http.Request, u account.User, status int, d document.Detail, form url.Values, formErr error) {
+	if !policy.Allowed(u.Actor(), policy.DocumentManage, policy.Own) || u.OrgID != d.VendorID {
+		s.fail(w, r, policy.Allow(u.Actor(), policy.DocumentManage, policy.Partner))
+		return
+	}
+	v := s.newView(r, "docs.new_version", "documents")
+	v.Form, v.Data = form, map[string]any{"Doc": d, "Accept": acceptDocuments}
+	if err := formErrors(v, formErr); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "document_version", v)
+}
+
+func (s *Server) documentVersionPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	if d, ok := s.loadDocument(w, r, u); ok {
+		s.renderVersionForm(w, r, u, http.StatusOK, d, nil, nil)
+	}
+}
+
+func (s *Server) documentVersionCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	d, ok := s.loadDocument(w, r, u)
+	if !ok {
+		return
+	}
+	up, err := s.formUpload(r)
+	if err == nil {
+		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+		_, err = s.Documents.AddVersion(r.Context(), u.Actor(), d.ID, up, version)
+	}
+	s.settle(w, r, err, "docs.version_added", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
+		s.renderVersionForm(w, r, u, http.StatusUnprocessableEntity, d, r.PostForm, e)
+	})
+}
+
+func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) {
+		id, err := pathID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := r.ParseForm(); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+		_, err = s.Documents.SetArchived(r.Context(), u.Actor(), id, archived, version)
+		msg := "docs.restored"
+		if archived {
+			msg = "docs.archived_done"
+		}
+		s.settle(w, r, err, msg, fmt.Sprintf("/documents/%d", id), func(e error) { s.fail(w, r, e) })
+	}
+}
+
+// documentDownload serves a version's file to a reader, audited.
+func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	number, err := strconv.Atoi(r.PathValue("number"))
+	if err != nil || number <= 0 {
+		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
+		return
+	}
+	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, number)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveFile(w, r, f, data)
+}
+
+// qrDocument serves the current version of a public document of the
+// product's model to whoever holds its QR label, audited.
+func (s *Server) qrDocument(w http.ResponseWriter, r *http.Request) {
+	unit, ok := s.qrUnit(w, r)
+	if !ok {
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, data, err := s.Documents.PublicDownload(r.Context(), unit.ModelID, unit.SerialNumber, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveFile(w, r, f, data)
+}
+
+// Size is a byte count as people read it, for the templates.
+func humanSize(n int64) string { return files.HumanSize(n) }
+
+// fileKind is a short label of a content type: PDF, Word, Excel, image.
+func fileKind(contentType string) string {
+	for _, t := range files.Documents {
+		if t.MIME == contentType {
+			l := t.Label
+			if i := strings.Index(l, " ("); i > 0 {
+				l = l[:i]
+			}
+			return l
+		}
+	}
+	return contentType
+}
