@@ -50,9 +50,9 @@ func demoDocuments() []demoDocument {
 			"3 Daily checks",
 			"  Coolant level, way lubricant level, air pressure 0.5-0.7 MPa.",
 			"4 Spindle lubrication",
-			"  Grease the spindle bearings every " + strconv.Itoa(hours) + " operating hours (part HC-SP-0012).",
+			"  Grease the spindle bearings every " + strconv.Itoa(hours) + " operating hours (part HC-SP-850-BRG).",
 			"5 Alarms",
-			"  AL-203 spindle over-temperature: stop, check the chiller (part HC-SP-0315).",
+			"  AL-203 spindle over-temperature: stop, check the chiller (part HC-SP-850-MTR).",
 			"  AL-410 servo overload on the Z axis: check the counterweight and the ball screw.",
 		})
 	}
@@ -60,12 +60,12 @@ func demoDocuments() []demoDocument {
 		"Class 4 laser product. Keep the protective housing closed during cutting.",
 		"Check the nozzle and the protective lens before each shift.",
 		"Assist gas: oxygen for mild steel, nitrogen for stainless steel.",
-		"Replace the protective lens (part HC-LS-1101) when spatter marks appear.",
+		"Replace the protective lens (part HC-LS-LENS-30) when spatter marks appear.",
 	})
 	robotBulletin := document.SimplePDF("Service Bulletin SB-2026-07: HC-ROBOT-6A axis 6 reducer", []string{
 		"Applies to HC-ROBOT-6A units built from 2024-03 to 2024-11.",
 		"Check the axis 6 reducer for grease leakage at every maintenance visit.",
-		"If grease leaks, replace the oil seal kit HC-RB-6620 and refill 35 ml of grease.",
+		"If grease leaks, replace the oil seal kit HC-RB-GRIP-6A and refill 35 ml of grease.",
 	})
 	pressHandbook := document.SimpleDOCX([]string{
 		"HC-PRESS-200 数控液压机 液压系统维护规程",
@@ -76,7 +76,7 @@ func demoDocuments() []demoDocument {
 	})
 	return []demoDocument{
 		{meta: document.Meta{Title: "HC-CNC-850 立式加工中心 操作手册", Description: "开机、日常点检、主轴润滑和报警处理。Operation manual in English.",
-			Category: document.Manual, Language: "en", Visibility: document.Public, Models: []string{"HC-CNC-850"}, Parts: []string{"HC-SP-0012", "HC-SP-0315"}},
+			Category: document.Manual, Language: "en", Visibility: document.Public, Models: []string{"HC-CNC-850"}, Parts: []string{"HC-SP-850-BRG", "HC-SP-850-MTR"}},
 			versions: []document.Upload{
 				{Name: "HC-CNC-850-operation-manual-A.pdf", Data: cncManual("(rev A)", 500), ChangeNote: "第一版"},
 				{Name: "HC-CNC-850-operation-manual-B.pdf", Data: cncManual("(rev B)", 400), ChangeNote: "主轴润滑周期由 500 小时改为 400 小时"},
@@ -86,10 +86,10 @@ func demoDocuments() []demoDocument {
 			Parts: []string{"HC-PR-2001", "HC-PR-2050"}},
 			versions: []document.Upload{{Name: "HC-PRESS-200-液压系统维护规程.docx", Data: pressHandbook}}},
 		{meta: document.Meta{Title: "HC-LASER-3015 激光切割机 安全操作指南", Category: document.OperationGuide, Language: "en",
-			Visibility: document.Public, Models: []string{"HC-LASER-3015"}, Parts: []string{"HC-LS-1101"}},
+			Visibility: document.Public, Models: []string{"HC-LASER-3015"}, Parts: []string{"HC-LS-LENS-30"}},
 			versions: []document.Upload{{Name: "HC-LASER-3015-safety-guide.pdf", Data: laserGuide}}},
 		{meta: document.Meta{Title: "服务通告 SB-2026-07：HC-ROBOT-6A 第六轴减速机检查", Category: document.ServiceBulletin, Language: "en",
-			Visibility: document.Partners, Models: []string{"HC-ROBOT-6A"}, Parts: []string{"HC-RB-6620"}},
+			Visibility: document.Partners, Models: []string{"HC-ROBOT-6A"}, Parts: []string{"HC-RB-GRIP-6A"}},
 			versions: []document.Upload{{Name: "SB-2026-07.pdf", Data: robotBulletin}}},
 	}
 }

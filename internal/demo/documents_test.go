@@ -28,7 +28,7 @@ func TestDemoLibraryIsSearchable(t *testing.T) {
 	if err != nil || len(all) != 4 {
 		t.Fatalf("demo documents: %d, %v", len(all), err)
 	}
-	queries := []string{"液压油", "第六轴", "HC-SP-0012"}
+	queries := []string{"液压油", "第六轴", "HC-SP-850-BRG"}
 	if document.NewExtractor().PDFToText != "" {
 		queries = append(queries, "spindle bearings", "protective lens")
 	}

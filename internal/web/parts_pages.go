@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"aftersales/internal/account"
+	"aftersales/internal/document"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -184,10 +185,15 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.Us
 	for _, m := range p.ModelIDs {
 		fits[m] = true
 	}
+	docs, err := s.partDocuments(r, u, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	own := u.OrgID == p.VendorID
 	v := s.newView(r, "parts.detail", "parts")
 	v.Title = p.PartNumber
-	v.Data = map[string]any{"Part": rows[0], "Models": models, "Fits": fits, "Today": s.Parts.Today(),
+	v.Data = map[string]any{"Part": rows[0], "Models": models, "Fits": fits, "Today": s.Parts.Today(), "Documents": docs,
 		"CanApprove": own && policy.Allowed(u.Actor(), policy.PartApprove, policy.Own),
 		"CanManage":  own && policy.Allowed(u.Actor(), policy.PartManage, policy.Own)}
 	if formErr != nil {
@@ -225,4 +231,20 @@ func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	s.settle(w, r, err, "parts.done_"+action, "/parts/"+itoa(id), func(e error) { s.renderPart(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// partDocuments are the documents of the part's vendor that name its part
+// number and that the reader may see.
+func (s *Server) partDocuments(r *http.Request, u account.User, p parts.Part) ([]document.Document, error) {
+	docs, _, err := s.Documents.List(r.Context(), u.Actor(), document.Filter{PartNumber: p.PartNumber, Limit: document.MaxPage})
+	if err != nil {
+		return nil, err
+	}
+	out := docs[:0]
+	for _, d := range docs {
+		if d.VendorID == p.VendorID {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }

@@ -50,6 +50,10 @@ func TestPartsPages(t *testing.T) {
 			if strings.Contains(html, "page error") {
 				t.Errorf("%s GET %s: template error", email, p)
 			}
+			// The part's page lists the vendor's documents naming its number.
+			if p == fmt.Sprintf("/parts/%d", part) && status == 200 && !strings.Contains(html, "HC-CNC-850 立式加工中心 操作手册") {
+				t.Errorf("%s GET %s: the manual naming the part is not listed", email, p)
+			}
 		}
 	}
 
