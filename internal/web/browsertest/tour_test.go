@@ -144,7 +144,7 @@ func auditorInEnglish(t *testing.T, b *browser, dev device) {
 
 	v.follow(chromedp.Click(chromedp.CSS(`.mainnav a[href="/audit"]`)))
 	v.see("h1", "Audit trail")
-	v.see("main table", "registered an organization")
+	v.see("main table", "uploaded a document")
 	v.shot("audit-en")
 }
 
