@@ -109,14 +109,7 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 	}
 	v.Data = d
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "job", v)
+	s.renderForm(w, r, status, "job", v, formErr)
 }
 
 // jobStep records one step of the visit from the phone form.

@@ -312,6 +312,20 @@ func formErrors(v *view, err error) error {
 	return nil
 }
 
+// renderForm renders a page with a form: with formErr, a validation
+// problem, the posted values come back with the messages under their
+// inputs; any other error shows the error page.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, page string, v *view, formErr error) {
+	if formErr != nil {
+		v.Form = r.PostForm
+		if err := formErrors(v, formErr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, status, page, v)
+}
+
 // translate renders a problem's messages in the page's language.
 func (v *view) translate(p *problem.Error) *problem.Error {
 	return p.Translate(func(format string) (string, bool) { return v.bundle.ProblemFormat(v.Lang, format) })

@@ -105,14 +105,7 @@ func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account
 	}
 	v := s.newView(r, "parts.new", "parts")
 	v.Data = map[string]any{"Models": models, "Checked": checkedIDs(r)}
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "part_new", v)
+	s.renderForm(w, r, status, "part_new", v, formErr)
 }
 
 // checkedIDs are the model ids ticked on a posted form.
@@ -196,14 +189,7 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.Us
 	v.Data = map[string]any{"Part": rows[0], "Models": models, "Fits": fits, "Today": s.Parts.Today(), "Documents": docs,
 		"CanApprove": own && policy.Allowed(u.Actor(), policy.PartApprove, policy.Own),
 		"CanManage":  own && policy.Allowed(u.Actor(), policy.PartManage, policy.Own)}
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "part", v)
+	s.renderForm(w, r, status, "part", v, formErr)
 }
 
 // partAction approves, revokes or sets the models of a part from its page.

@@ -232,14 +232,7 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 	v := s.newView(r, "requests.detail", "requests")
 	v.Title = view.Number
 	v.Data = d
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "request", v)
+	s.renderForm(w, r, status, "request", v, formErr)
 }
 
 func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.User) {

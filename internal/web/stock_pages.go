@@ -79,14 +79,7 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	v := s.newView(r, "stock.title", "parts")
 	v.Data = d
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "stock", v)
+	s.renderForm(w, r, status, "stock", v, formErr)
 }
 
 // locationCreate adds a warehouse, store or van from the stock page.
@@ -259,14 +252,7 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "returns", "Returns": rs, "Overdue": overdue, "Filter": f,
 		"CanShip":   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
 		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": stock.DaysToReturn}
-	if formErr != nil {
-		v.Form = r.PostForm
-		if err := formErrors(v, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "returns", v)
+	s.renderForm(w, r, status, "returns", v, formErr)
 }
 
 // returnStep ships, receives or credits a return from the returns page.

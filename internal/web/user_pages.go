@@ -114,14 +114,7 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.Us
 	vw.Title = target.Name
 	vw.Data = userFormData{Org: o, User: target, Roles: rolesOf(o.Kind), Self: target.ID == u.ID,
 		Admin: policy.Allowed(act, policy.UserUpdate, scope) && (scope == policy.Own || o.Kind == org.Customer)}
-	if formErr != nil {
-		vw.Form = r.PostForm
-		if err := formErrors(vw, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "user", vw)
+	s.renderForm(w, r, status, "user", vw, formErr)
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
