@@ -186,11 +186,7 @@ func (h *handlers) registerAgreements(a huma.API) {
 	add.DefaultStatus = http.StatusCreated
 	add.Errors = append(add.Errors, 409, 412, 428)
 	huma.Register(a, add, func(ctx context.Context, in *versionCreateInput) (*versionOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		act, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -223,11 +219,7 @@ func (h *handlers) registerAgreements(a huma.API) {
 	status := op("change-agreement-status", http.MethodPost, "/agreements/{id}/status", "Activate, suspend, resume or terminate an agreement", "Agreements")
 	status.Errors = append(status.Errors, 409, 412, 428)
 	huma.Register(a, status, func(ctx context.Context, in *statusInput) (*agreementOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		act, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

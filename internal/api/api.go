@@ -129,6 +129,16 @@ func (h *handlers) err(err error) error { return fromError(h.Log, err) }
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // ifMatch parses If-Match into the expected version.
+// actorIfMatch is the caller of an update and the version it read, from If-Match.
+func actorIfMatch(ctx context.Context, header string) (policy.Actor, int64, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return policy.Actor{}, 0, err
+	}
+	v, err := ifMatch(header)
+	return a, v, err
+}
+
 func ifMatch(v string) (int64, error) {
 	if v == "" {
 		return 0, &Problem{Type: problem.PreconditionNeeded.TypeURI(), Status: 428, Title: "Precondition Required",

@@ -215,11 +215,7 @@ func (h *handlers) registerDocuments(a huma.API) {
 	patch := op("update-document", http.MethodPatch, "/documents/{id}", "Change a document's title, description, category, language, visibility, models or part numbers", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *documentPatchInput) (*documentOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

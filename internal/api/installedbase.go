@@ -222,11 +222,7 @@ func (h *handlers) registerModels(a huma.API) {
 	patch := op("update-product-model", http.MethodPatch, "/product-models/{id}", "Change a product model", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *modelPatchInput) (*modelOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -293,11 +289,7 @@ func (h *handlers) registerSites(a huma.API) {
 	patch := op("update-site", http.MethodPatch, "/sites/{id}", "Change a site", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *sitePatchInput) (*siteOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -388,11 +380,7 @@ func (h *handlers) registerUnits(a huma.API) {
 	patch := op("update-unit", http.MethodPatch, "/units/{id}", "Change an installed unit", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *unitPatchInput) (*unitOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

@@ -88,11 +88,7 @@ func (h *handlers) registerOrgs(a huma.API) {
 	patch := op("update-organization", http.MethodPatch, "/organizations/{id}", "Change an organization", "Organizations")
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *orgPatchInput) (*orgOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		act, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

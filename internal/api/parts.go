@@ -141,11 +141,7 @@ func (h *handlers) registerParts(a huma.API) {
 	patch := op("update-part", http.MethodPatch, "/parts/{id}", "Change a part", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *partPatchInput) (*partOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -161,11 +157,7 @@ func (h *handlers) registerParts(a huma.API) {
 	models := op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag)
 	models.Errors = append(models.Errors, 412, 428)
 	huma.Register(a, models, func(ctx context.Context, in *partModelsInput) (*partOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -180,11 +172,7 @@ func (h *handlers) registerParts(a huma.API) {
 	approve.Description = "Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."
 	approve.Errors = append(approve.Errors, 409, 412, 428)
 	huma.Register(a, approve, func(ctx context.Context, in *partApproveInput) (*partOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -198,11 +186,7 @@ func (h *handlers) registerParts(a huma.API) {
 	revoke := op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag)
 	revoke.Errors = append(revoke.Errors, 409, 412, 428)
 	huma.Register(a, revoke, func(ctx context.Context, in *partRevokeInput) (*partOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

@@ -144,11 +144,7 @@ func (h *handlers) registerRequests(a huma.API) {
 	act := op("act-on-service-request", http.MethodPost, "/service-requests/{id}/actions", "Respond, pause or resume the clocks, reclassify, cancel, or add a note", "Service requests")
 	act.Errors = append(act.Errors, 409, 412, 428)
 	huma.Register(a, act, func(ctx context.Context, in *requestActionInput) (*requestOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -192,11 +188,7 @@ func (h *handlers) registerRequests(a huma.API) {
 	step := op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders")
 	step.Errors = append(step.Errors, 409, 412, 428)
 	huma.Register(a, step, func(ctx context.Context, in *workOrderStepInput) (*workOrderOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
@@ -285,11 +277,7 @@ func (h *handlers) registerRequestExtras(a huma.API) {
 	ans := op("answer-consultation", http.MethodPost, "/service-requests/{id}/answer", "Answer a consultation without a visit and seal the record", "Service requests")
 	ans.Errors = append(ans.Errors, 409, 412, 428)
 	huma.Register(a, ans, func(ctx context.Context, in *answerInput) (*requestOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

@@ -177,11 +177,7 @@ func (h *handlers) registerStock(a huma.API) {
 	patch := op("update-stock-location", http.MethodPatch, "/stock-locations/{id}", "Change a stock location", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *locationPatchInput) (*locationOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		ac, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}

@@ -116,11 +116,7 @@ func (h *handlers) registerUsers(a huma.API) {
 	patch := op("update-user", http.MethodPatch, "/users/{id}", "Change a user", "Users")
 	patch.Errors = append(patch.Errors, 412, 428)
 	huma.Register(a, patch, func(ctx context.Context, in *userPatchInput) (*userOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := ifMatch(in.IfMatch)
+		act, v, err := actorIfMatch(ctx, in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
