@@ -150,18 +150,13 @@ func statusTargets(d agreement.Detail, p agreement.Party, act policy.Actor) []ag
 }
 
 func (s *Server) agreementStatus(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	to := agreement.Status(r.PostForm.Get("status"))
-	_, err = s.Agreements.ChangeStatus(r.Context(), u.Actor(), id, agreement.Transition{To: to,
+	_, err := s.Agreements.ChangeStatus(r.Context(), u.Actor(), id, agreement.Transition{To: to,
 		Reason: r.PostForm.Get("reason"), On: r.PostForm.Get("effective_on")}, max(version, 1))
 	switch {
 	case err == nil:

@@ -114,13 +114,8 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 
 // jobStep records one step of the visit from the phone form.
 func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -141,7 +136,7 @@ func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User)
 		}
 		st.SignaturePNG = b
 	}
-	_, err = s.Requests.Field(r.Context(), u.Actor(), id, st, version)
+	_, err := s.Requests.Field(r.Context(), u.Actor(), id, st, version)
 	s.settle(w, r, err, "jobs.step_"+st.Kind, "/jobs/"+itoa(id), func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 

@@ -59,18 +59,13 @@ func (s *Server) refusal(r *http.Request, p *problem.Error) string {
 
 // jobConsume fits a part on the visit from the phone form.
 func (s *Server) jobConsume(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	num := func(k string) int64 { n, _ := strconv.ParseInt(f.Get(k), 10, 64); return n }
-	_, err = s.Stock.Consume(r.Context(), u.Actor(), stock.ConsumeInput{WorkOrderID: id, LocationID: num("location_id"), PartID: num("part_id"),
+	_, err := s.Stock.Consume(r.Context(), u.Actor(), stock.ConsumeInput{WorkOrderID: id, LocationID: num("location_id"), PartID: num("part_id"),
 		Qty: num("qty"), SerialRemoved: f.Get("serial_removed"), SerialInstalled: f.Get("serial_installed")})
 	if problem.Is(err, problem.PartRefused) {
 		s.renderJob(w, r, u, http.StatusUnprocessableEntity, err)

@@ -123,18 +123,13 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	name := r.PostForm.Get("name")
 	active := r.PostForm.Get("active") == "on"
-	_, err = s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
+	_, err := s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
 	s.settle(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
 }

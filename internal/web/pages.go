@@ -357,6 +357,20 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, account.Use
 
 func (s *Server) flash(r *http.Request, msg string) { s.Sessions.Put(r.Context(), sessionFlash, msg) }
 
+// postedTo reads the id in the path and the posted form of a form post;
+// when either is bad it has answered with the error and reports false.
+func (s *Server) postedTo(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := pathID(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {

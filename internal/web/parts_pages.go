@@ -194,17 +194,13 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.Us
 
 // partAction approves, revokes or sets the models of a part from its page.
 func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	action := r.PathValue("action")
+	var err error
 	switch action {
 	case "approve":
 		_, err = s.Parts.Approve(r.Context(), u.Actor(), id, parts.Approval{Until: r.PostForm.Get("until")}, version)

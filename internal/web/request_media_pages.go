@@ -135,13 +135,8 @@ func (s *Server) jobSignoffCode(w http.ResponseWriter, r *http.Request, u accoun
 // requestEscalate escalates from the request page, or from the job page
 // when the form says so (back=job).
 func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -149,7 +144,7 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 	if f.Get("target") != servicerequest.EscalateSenior {
 		assignee = 0
 	}
-	_, err = s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
+	_, err := s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
 	if job, _ := strconv.ParseInt(f.Get("job"), 10, 64); job > 0 {
 		s.settle(w, r, err, "requests.escalated", "/jobs/"+itoa(job), func(e error) {
 			r.SetPathValue("id", itoa(job))
@@ -162,13 +157,8 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 
 // escalationAnswer answers an escalation from the request page.
 func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	e, err := s.Requests.AnswerEscalation(r.Context(), u.Actor(), id, r.PostForm.Get("answer"))

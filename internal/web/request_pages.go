@@ -236,30 +236,20 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err = s.Requests.Act(r.Context(), u.Actor(), id, servicerequest.Action{Kind: f.Get("kind"), Reason: f.Get("reason"),
+	_, err := s.Requests.Act(r.Context(), u.Actor(), id, servicerequest.Action{Kind: f.Get("kind"), Reason: f.Get("reason"),
 		Priority: f.Get("priority"), Note: f.Get("note")}, version)
 	s.afterRequestChange(w, r, u, id, err)
 }
 
 func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -282,7 +272,7 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, shanghai)
 	}
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	_, err = s.Requests.Assign(r.Context(), u.Actor(), id, servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}, woID)
+	_, err := s.Requests.Assign(r.Context(), u.Actor(), id, servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}, woID)
 	s.afterRequestChange(w, r, u, id, err)
 }
 
@@ -292,17 +282,12 @@ func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u ac
 
 // requestAnswer answers a consultation from the request page.
 func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	_, err = s.Requests.Answer(r.Context(), u.Actor(), id, r.PostForm.Get("answer"), version)
+	_, err := s.Requests.Answer(r.Context(), u.Actor(), id, r.PostForm.Get("answer"), version)
 	s.afterRequestChange(w, r, u, id, err)
 }
 

@@ -99,17 +99,13 @@ func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u accoun
 
 // safetySet sets a part's safety stock at a location from the stock page.
 func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	partID, _ := strconv.ParseInt(r.PostForm.Get("part_id"), 10, 64)
 	qty, perr := strconv.ParseInt(r.PostForm.Get("safety"), 10, 64)
+	var err error
 	if perr != nil {
 		err = problem.Field("safety", "%s", s.msg(r, "stock.qty_invalid"))
 	} else {
@@ -257,13 +253,8 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 
 // returnStep ships, receives or credits a return from the returns page.
 func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -277,7 +268,7 @@ func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.Us
 		}
 		st.CreditFen = fen
 	}
-	_, err = s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
+	_, err := s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		// The list has a form per return: say which, above the list.
 		msgs := make([]string, 0, len(p.Fields))

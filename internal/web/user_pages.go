@@ -59,13 +59,8 @@ func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -118,13 +113,8 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	id, ok := s.postedTo(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -139,7 +129,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	if pw := f.Get("password"); pw != "" {
 		p.Password = &pw
 	}
-	_, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), id, p, version)
+	_, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), id, p, version)
 	s.settle(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
