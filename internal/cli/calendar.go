@@ -2,10 +2,7 @@ package cli
 
 import (
 	"bufio"
-	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,23 +73,7 @@ func calendarImport(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	id := fs.String("calendar", "cn", "calendar to import into")
 	yes := fs.Bool("yes", false, "apply without asking")
-	var file string
-	// The file may come before or after the flags.
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 || file == "" {
-		return usagef("give exactly one FILE")
-	}
-	data, err := os.ReadFile(file)
+	file, data, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}

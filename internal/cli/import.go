@@ -29,22 +29,7 @@ func importUnits(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	vendorCode := fs.String("vendor", envDefault("AFTERSALES_VENDOR", ""), "code of the vendor whose units these are; needed when there are several (AFTERSALES_VENDOR)")
 	dryRun := fs.Bool("dry-run", false, "check every row and report, import nothing")
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 || file == "" {
-		return usagef("give exactly one FILE")
-	}
-	data, err := os.ReadFile(file)
+	file, data, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -121,4 +106,26 @@ func progressPrinter(e *env) func(stage string, done, total int) {
 			fmt.Fprintln(e.stderr)
 		}
 	}
+}
+
+// parseFileArgs parses flags and the one FILE of a command, which may come
+// before or after the flags, and reads the file.
+func parseFileArgs(fs *flag.FlagSet, args []string) (string, []byte, error) {
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", nil, err
+		}
+		return "", nil, usageError{err.Error()}
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	} else if fs.NArg() > 0 || file == "" {
+		return "", nil, usagef("give exactly one FILE")
+	}
+	data, err := os.ReadFile(file)
+	return file, data, err
 }

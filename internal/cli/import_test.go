@@ -42,3 +42,23 @@ func TestImportUnitsCommand(t *testing.T) {
 		t.Fatalf("a provider as --vendor: exit %d", code)
 	}
 }
+
+// The commands that take one FILE refuse none, two, or a missing one with a
+// usage error (exit 2), and accept the file before or after the flags.
+func TestFileArguments(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "a.db")
+	for _, args := range [][]string{
+		{"import", "units", "--db", dsn},
+		{"import", "units", "a.csv", "b.csv", "--db", dsn},
+		{"calendar", "import", "--db", dsn},
+		{"import", "units", "--bogus", "a.csv"},
+	} {
+		if code, _, errOut := run(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errOut)
+		}
+	}
+	if code, _, errOut := run(t, "import", "units", "--dry-run", "--db", dsn, filepath.Join(dir, "missing.csv")); code == 0 || !strings.Contains(errOut, "missing.csv") {
+		t.Errorf("missing file: exit %d, %s", code, errOut)
+	}
+}
