@@ -53,5 +53,8 @@ func (db *DB) Close() error {
 		db.checkpoints.close()
 		db.checkpoints = nil
 	}
+	if db.group != nil {
+		db.group.close()
+	}
 	return db.DB.Close()
 }

@@ -60,6 +60,46 @@ type cachedStmt struct {
 type cachingConn struct {
 	sqliteConn
 	stmts map[string]*cachedStmt
+	// inTx is set between BEGIN and COMMIT or ROLLBACK. Statements inside a
+	// transaction are not interrupted when their caller's context ends:
+	// SQLite rolls back the whole transaction of an interrupted write, and a
+	// group's transaction holds other callers' writes too. The caller's
+	// next statement fails with its context's error instead, which rolls
+	// back only its own savepoint.
+	inTx bool
+}
+
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.sqliteConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	return endingTx{Tx: tx, conn: c}, nil
+}
+
+// endingTx marks its connection as out of the transaction when it ends.
+type endingTx struct {
+	driver.Tx
+	conn *cachingConn
+}
+
+func (t endingTx) Commit() error {
+	t.conn.inTx = false
+	return t.Tx.Commit()
+}
+
+func (t endingTx) Rollback() error {
+	t.conn.inTx = false
+	return t.Tx.Rollback()
+}
+
+// statementContext is ctx, or ctx without its cancellation inside a transaction.
+func (c *cachingConn) statementContext(ctx context.Context) context.Context {
+	if c.inTx {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Unwrap returns modernc's connection, as its documentation asks of wrappers.
@@ -106,7 +146,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		return nil, err
 	}
 	defer release()
-	return s.(driver.StmtExecContext).ExecContext(ctx, args)
+	return s.(driver.StmtExecContext).ExecContext(c.statementContext(ctx), args)
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -114,7 +154,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.(driver.StmtQueryContext).QueryContext(ctx, args)
+	rows, err := s.(driver.StmtQueryContext).QueryContext(c.statementContext(ctx), args)
 	if err != nil {
 		release()
 		return nil, err

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
@@ -35,8 +34,8 @@ type DB struct {
 	Engine Engine
 	// Source is the DSN or file the pool was opened with (without secrets).
 	Source string
-	// writes queues SQLite's writers in Go (nil on PostgreSQL); see lockWrites.
-	writes chan struct{}
+	// group commits SQLite's writes together (nil on PostgreSQL).
+	group *group
 	// checkpoints copies SQLite's log into the database (nil on PostgreSQL).
 	checkpoints *checkpointer
 }
@@ -76,9 +75,13 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // _time_format=sqlite stores times in a form SQLite's date functions read;
 // _txlock=immediate takes the write lock at BEGIN so that a transaction that
 // starts reading and then writes does not fail at once with SQLITE_BUSY;
-// wal_autocheckpoint(0) leaves checkpoints to the checkpointer.
+// wal_autocheckpoint(0) leaves checkpoints to the checkpointer;
+// temp_store(MEMORY) keeps savepoint journals in memory: with the default,
+// a group's savepoints (see group) spilled the original of every page they
+// changed to a temporary file past 64 KiB, a quarter of the writer's
+// system calls.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)"
+	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
@@ -99,15 +102,17 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	db := sqlx.NewDb(sql.OpenDB(stmtCacheConnector{connector}), "sqlite")
-	// One writer at a time is SQLite's rule; a few readers alongside are fine in WAL.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	// One writer at a time is SQLite's rule (the group keeps one connection
+	// for its writes); a few readers alongside are fine in WAL.
+	db.SetMaxOpenConns(5)
+	db.SetMaxIdleConns(5)
 	db.SetConnMaxLifetime(0)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	out := &DB{DB: db, Engine: SQLite, Source: path, writes: make(chan struct{}, 1)}
+	out := &DB{DB: db, Engine: SQLite, Source: path}
+	out.group = newGroup(out)
 	out.checkpoints = startCheckpointer(out)
 	return out, nil
 }
@@ -128,47 +133,14 @@ type Queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// writeWait is how long a writer waits for its turn, as long as SQLite's
-// busy_timeout.
-const writeWait = 10 * time.Second
-
-// lockWrites waits for this process's turn to write to SQLite and returns
-// the function that ends it. SQLite lets one writer in at a time and makes
-// the others poll with growing sleeps (up to 100 ms each), which is unfair
-// and gave the tail latencies of concurrent creates; writers queued on a
-// channel are served in order as soon as the lock is free. Every
-// transaction takes the turn (on SQLite each one is IMMEDIATE, a writer from
-// BEGIN), and so does a single statement run on the pool through Exec or
-// InsertID. Other processes and the session store still meet SQLite's own
-// busy handler. On PostgreSQL it does nothing.
-func (db *DB) lockWrites(ctx context.Context) (func(), error) {
-	if db.writes == nil {
-		return func() {}, nil
-	}
-	select {
-	case db.writes <- struct{}{}:
-		return func() { <-db.writes }, nil
-	default:
-	}
-	wait := time.NewTimer(writeWait)
-	defer wait.Stop()
-	select {
-	case db.writes <- struct{}{}:
-		return func() { <-db.writes }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-wait.C:
-		return nil, errors.New("database is busy: no turn to write within 10s")
-	}
-}
-
-// Tx runs fn in one transaction: committed if fn returns nil, rolled back otherwise.
+// Tx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise. On SQLite, writes queued at the same moment share one
+// transaction, each in a savepoint of its own (see group); fn must therefore
+// write only through tx and must not start another write of its own.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	if db.group != nil {
+		return db.group.run(ctx, fn)
 	}
-	defer unlock()
 	committed := false
 	if claim := pendingClaim(ctx); claim != nil {
 		defer func() { claim.settle(committed) }()
@@ -189,6 +161,17 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// viaTx reports whether a write run on the pool itself must become a
+// transaction: always on SQLite (to take its turn in a group), and on
+// PostgreSQL when a claim waits to join the request's first write.
+func viaTx(ctx context.Context, q Queryer) (*DB, bool) {
+	db, ok := q.(*DB)
+	if !ok {
+		return nil, false
+	}
+	return db, db.group != nil || hasPendingClaim(ctx)
+}
+
 // Get runs a rebound query expecting one row; no row is ErrNotFound.
 func Get(ctx context.Context, q Queryer, dest any, query string, args ...any) error {
 	err := q.GetContext(ctx, dest, q.Rebind(query), args...)
@@ -205,40 +188,26 @@ func Select(ctx context.Context, q Queryer, dest any, query string, args ...any)
 
 // Exec runs a rebound statement.
 func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result, error) {
-	if db, ok := q.(*DB); ok {
-		if hasPendingClaim(ctx) {
-			var res sql.Result
-			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-				res, err = Exec(ctx, tx, query, args...)
-				return err
-			})
-			return res, err
-		}
-		unlock, err := db.lockWrites(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
+	if db, ok := viaTx(ctx, q); ok {
+		var res sql.Result
+		err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+			res, err = Exec(ctx, tx, query, args...)
+			return err
+		})
+		return res, err
 	}
 	return q.ExecContext(ctx, q.Rebind(query), args...)
 }
 
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
 func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64, error) {
-	if db, ok := q.(*DB); ok {
-		if hasPendingClaim(ctx) {
-			var id int64
-			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-				id, err = InsertID(ctx, tx, query, args...)
-				return err
-			})
-			return id, err
-		}
-		unlock, err := db.lockWrites(ctx)
-		if err != nil {
-			return 0, err
-		}
-		defer unlock()
+	if db, ok := viaTx(ctx, q); ok {
+		var id int64
+		err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+			id, err = InsertID(ctx, tx, query, args...)
+			return err
+		})
+		return id, err
 	}
 	var id int64
 	if err := q.QueryRowxContext(ctx, q.Rebind(query), args...).Scan(&id); err != nil {

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// openGroupProbe opens an SQLite database with a table of names.
+func openGroupProbe(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "group.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := Exec(context.Background(), db, `CREATE TABLE probe (name TEXT NOT NULL UNIQUE)`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func probeNames(t *testing.T, db *DB) []string {
+	t.Helper()
+	var out []string
+	if err := Select(context.Background(), db, &out, `SELECT name FROM probe ORDER BY name`); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// holdTurn starts a write that keeps the writer's turn until release is
+// called, so that the writes started meanwhile queue up and are committed
+// together by the next leader.
+func holdTurn(t *testing.T, db *DB) (release func()) {
+	t.Helper()
+	started, hold := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Tx(context.Background(), func(tx *sqlx.Tx) error {
+			close(started)
+			<-hold
+			_, err := Exec(context.Background(), tx, `INSERT INTO probe (name) VALUES ('holder')`)
+			return err
+		})
+	}()
+	<-started
+	return func() {
+		close(hold)
+		if err := <-done; err != nil {
+			t.Errorf("holder: %v", err)
+		}
+	}
+}
+
+// waitQueued waits until n writes are queued behind the turn.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		db.group.mu.Lock()
+		queued := len(db.group.queue)
+		db.group.mu.Unlock()
+		if queued >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", queued, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Writes that queue while the writer is busy commit in one transaction, and
+// each still succeeds or fails alone: a failed write leaves nothing behind,
+// its neighbours commit, and a panic reaches its own caller.
+func TestGroupCommitsEachWriteAlone(t *testing.T) {
+	db := openGroupProbe(t)
+	release := holdTurn(t, db)
+
+	boom := errors.New("boom")
+	type outcome struct {
+		name  string
+		err   error
+		panic any
+	}
+	writes := map[string]func(tx *sqlx.Tx) error{
+		"ok-1": func(tx *sqlx.Tx) error { return insertProbe(tx, "ok-1") },
+		"fails-after-writing": func(tx *sqlx.Tx) error {
+			if err := insertProbe(tx, "fails-after-writing"); err != nil {
+				return err
+			}
+			return boom
+		},
+		"duplicate": func(tx *sqlx.Tx) error {
+			if err := insertProbe(tx, "duplicate-first-row"); err != nil {
+				return err
+			}
+			return insertProbe(tx, "ok-1") // a unique violation, after ok-1 in the same group
+		},
+		"panics": func(tx *sqlx.Tx) error {
+			if err := insertProbe(tx, "panics"); err != nil {
+				return err
+			}
+			panic("write panicked")
+		},
+		"ok-2": func(tx *sqlx.Tx) error { return insertProbe(tx, "ok-2") },
+	}
+	order := []string{"ok-1", "fails-after-writing", "duplicate", "panics", "ok-2"}
+	results := make(chan outcome, len(order))
+	var wg sync.WaitGroup
+	for i, name := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := outcome{name: name}
+			defer func() {
+				o.panic = recover()
+				results <- o
+			}()
+			o.err = db.Tx(context.Background(), writes[name])
+		}()
+		waitQueued(t, db, i+1) // keep the queue in order
+	}
+	release()
+	wg.Wait()
+	close(results)
+
+	got := map[string]outcome{}
+	for o := range results {
+		got[o.name] = o
+	}
+	if got["ok-1"].err != nil || got["ok-2"].err != nil {
+		t.Errorf("good writes failed: %v, %v", got["ok-1"].err, got["ok-2"].err)
+	}
+	if !errors.Is(got["fails-after-writing"].err, boom) {
+		t.Errorf("failing write: %v", got["fails-after-writing"].err)
+	}
+	if !IsUniqueViolation(got["duplicate"].err) {
+		t.Errorf("duplicate write: %v", got["duplicate"].err)
+	}
+	if got["panics"].panic != "write panicked" {
+		t.Errorf("panicking write: panic %v, err %v", got["panics"].panic, got["panics"].err)
+	}
+	want := []string{"holder", "ok-1", "ok-2"}
+	if names := probeNames(t, db); strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("rows %v, want %v", names, want)
+	}
+}
+
+// A write whose caller gives up while it waits is withdrawn and never runs;
+// a caller that leaves while its write runs rolls back only its own write.
+func TestGroupCallerLeaving(t *testing.T) {
+	db := openGroupProbe(t)
+	release := holdTurn(t, db)
+
+	waiting, giveUp := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		gaveUp <- db.Tx(waiting, func(tx *sqlx.Tx) error { return insertProbe(tx, "withdrawn") })
+	}()
+	waitQueued(t, db, 1)
+	giveUp()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("withdrawn write: %v", err)
+	}
+
+	leaving, leave := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	bodies := []func(tx *sqlx.Tx) error{
+		func(tx *sqlx.Tx) error { return insertProbe(tx, "before") },
+		func(tx *sqlx.Tx) error {
+			// The caller's request ends while a long statement runs. SQLite
+			// would roll back the whole transaction, the neighbours' writes
+			// too, if the statement were interrupted; it runs to its end,
+			// and the caller's next statement fails instead.
+			time.AfterFunc(20*time.Millisecond, leave)
+			if _, err := Exec(leaving, tx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000)
+				INSERT INTO probe (name) SELECT 'leaver-' || MAX(x) FROM c`); err != nil {
+				return err
+			}
+			_, err := Exec(leaving, tx, `INSERT INTO probe (name) VALUES ('leaver-2')`)
+			return err
+		},
+		func(tx *sqlx.Tx) error { return insertProbe(tx, "after") },
+	}
+	for i, body := range bodies {
+		ctx := context.Background()
+		if i == 1 {
+			ctx = leaving
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Tx(ctx, body)
+		}()
+		waitQueued(t, db, i+1)
+	}
+	release()
+	wg.Wait()
+	if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], context.Canceled) {
+		t.Fatalf("errors %v", errs)
+	}
+	names := probeNames(t, db)
+	sort.Strings(names)
+	if want := "after,before,holder"; strings.Join(names, ",") != want {
+		t.Errorf("rows %v, want %s", names, want)
+	}
+}
+
+func insertProbe(tx *sqlx.Tx, name string) error {
+	_, err := Exec(context.Background(), tx, `INSERT INTO probe (name) VALUES (?)`, name)
+	return err
+}
