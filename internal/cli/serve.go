@@ -79,6 +79,11 @@ func serve(e *env, args []string) error {
 		log.Warn("printing QR labels is unavailable until the font is installed: apt-get install fonts-wqy-microhei, or set --label-font", "path", *labelFont)
 	}
 	runner.Handle("clocks.watch", func(ctx context.Context, _ json.RawMessage) error {
+		// New requests join the search index (SQLite indexes in batches; a
+		// search catches up by itself, this keeps its backlog small).
+		if _, err := srv.Requests.IndexPending(ctx); err != nil {
+			return err
+		}
 		_, err := srv.Requests.Watch(ctx, srv.Notify, runner.Now())
 		return err
 	})
@@ -117,6 +122,7 @@ func serve(e *env, args []string) error {
 	shutdownCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
 	defer done()
 	err = hs.Shutdown(shutdownCtx)
+	srv.Drain()
 	cancel()
 	<-jobsDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -134,6 +134,9 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		problem.CheckText(&fs, "query.q", q, false, 100)
+		if _, err := s.IndexPending(ctx); err != nil {
+			return Page{}, err
+		}
 		cond, qargs := searchCondition(s.DB.Engine, q)
 		conds = append(conds, cond)
 		args = append(args, qargs...)

@@ -14,20 +14,26 @@ const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agr
 	site_address, site_lat, site_lng, channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
 	next_due_at, breached, updated_at, version`
 
-func insertRequest(ctx context.Context, q store.Queryer, r *Request) error {
-	id, err := store.InsertID(ctx, q, `INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
-		serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
-		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
-		fmt.Sprintf("pending-%d", r.ReceivedAt.UnixNano()), r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
-		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
-		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt)
-	if err != nil {
+func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r *Request) error {
+	// The id is taken first so that the number, which quotes it, is written
+	// with the row: SQLite has one writer at a time, so the next id is the
+	// largest plus one (as SQLite itself would choose); PostgreSQL has a sequence.
+	next := `SELECT COALESCE(MAX(id), 0) + 1 FROM service_requests`
+	if engine == store.Postgres {
+		next = `SELECT nextval(pg_get_serial_sequence('service_requests', 'id'))`
+	}
+	var id int64
+	if err := store.Get(ctx, q, &id, next); err != nil {
 		return err
 	}
-	r.ID, r.Version, r.UpdatedAt = id, 1, r.ReceivedAt
-	r.Number = Number(r.ReceivedAt, id)
-	_, err = store.Exec(ctx, q, `UPDATE service_requests SET number = ? WHERE id = ?`, r.Number, id)
+	r.ID, r.Number, r.Version, r.UpdatedAt = id, Number(r.ReceivedAt, id), 1, r.ReceivedAt
+	_, err := store.Exec(ctx, q, `INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
+		serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
+		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		r.ID, r.Number, r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
+		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
+		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached)
 	return err
 }
 

@@ -41,7 +41,10 @@ func NewApp(t testing.TB, db *store.DB) *App {
 		t.Fatalf("web.New: %v", err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Drain()
+	})
 	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: runner, Log: log}
 }
 

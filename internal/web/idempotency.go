@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +35,11 @@ const IdempotencyTTL = 24 * time.Hour
 // then finds the key taken, and a request that fails leaves no reservation.
 // A request refused before it wrote anything stores the key and its answer
 // in one statement at the end. See docs/DECISIONS.md.
+//
+// The answer of a request that wrote is stored after the response is sent,
+// by a write of its own that does not hold up the connection (see
+// pendingAnswers): it commits with whatever writes come next. Until it has,
+// a repeat in this process waits for it rather than being told to retry.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isAPI(r) || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil {
@@ -63,6 +69,7 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		}
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 		k := idemKey{userID: actor.UserID, key: key, method: r.Method, path: r.URL.Path, hash: hex.EncodeToString(sum[:]), now: s.Now().UTC()}
+		s.answers.wait(r.Context(), k)
 		// A repeat of a request that has its answer is answered at once.
 		if row, err := s.storedKey(r.Context(), k); err == nil && k.live(row) {
 			s.replay(w, k, row)
@@ -89,10 +96,12 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 				_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
 				return
 			}
-			if _, err := store.Exec(ctx, s.DB, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
-				rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key); err != nil {
-				s.Log.Error("store idempotent response", "err", err)
-			}
+			s.answers.store(k, func() {
+				if _, err := store.Exec(ctx, s.DB, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
+					rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key); err != nil {
+					s.Log.Error("store idempotent response", "err", err)
+				}
+			})
 		case rec.status >= 500 || rec.status == 0:
 			rec.flush()
 		default:
@@ -110,6 +119,64 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// pendingAnswers are the answers being stored after their responses were
+// sent. Storing one takes a turn of its own to write; waiting for it would
+// keep the connection from its next request for a commit, a third of the
+// time of a create on SQLite. A crash before it commits leaves the key
+// reserved without an answer, as a crash before answering always did (see
+// idemKey.live).
+type pendingAnswers struct {
+	mu      sync.Mutex
+	pending map[answerKey]chan struct{}
+	running sync.WaitGroup
+}
+
+type answerKey struct {
+	userID int64
+	key    string
+}
+
+// store runs save in the background, noting the key as pending until it ends.
+func (p *pendingAnswers) store(k idemKey, save func()) {
+	ak := answerKey{k.userID, k.key}
+	done := make(chan struct{})
+	p.mu.Lock()
+	if p.pending == nil {
+		p.pending = map[answerKey]chan struct{}{}
+	}
+	p.pending[ak] = done
+	p.mu.Unlock()
+	p.running.Add(1)
+	go func() {
+		defer p.running.Done()
+		save()
+		p.mu.Lock()
+		if p.pending[ak] == done {
+			delete(p.pending, ak)
+		}
+		p.mu.Unlock()
+		close(done)
+	}()
+}
+
+// wait returns once the key's answer, if pending, is stored (or ctx ends).
+func (p *pendingAnswers) wait(ctx context.Context, k idemKey) {
+	p.mu.Lock()
+	done := p.pending[answerKey{k.userID, k.key}]
+	p.mu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// Drain waits for the answers still being stored; the server calls it
+// after it stops taking requests, before the database closes.
+func (s *Server) Drain() { s.answers.running.Wait() }
 
 // idemKey is an Idempotency-Key as one request presents it.
 type idemKey struct {

@@ -69,6 +69,8 @@ type Server struct {
 	I18n     *i18n.Bundle
 	API      huma.API
 	Opts     Options
+	// answers are idempotent answers still being stored.
+	answers pendingAnswers
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
