@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/sla"
@@ -71,12 +73,48 @@ func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (aler
 	return alerts, nil
 }
 
-func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now time.Time) (int, error) {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
+func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now time.Time) (n int, err error) {
+	if quiet, err := s.quiet(ctx, id, now); quiet || err != nil {
 		return 0, err
 	}
-	defer tx.Rollback()
+	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+		n, err = s.watchIn(ctx, tx, pub, id, now)
+		return err
+	})
+	return n, err
+}
+
+// quiet reports, from a read, whether a request's clocks would neither
+// change its projection nor raise an alert now: most open requests, most
+// minutes, which then cost the clock job no write.
+func (s *Service) quiet(ctx context.Context, id int64, now time.Time) (bool, error) {
+	r, err := GetRequest(ctx, s.DB, id)
+	if err != nil {
+		return false, err
+	}
+	events, err := Events(ctx, s.DB, id)
+	if err != nil {
+		return false, err
+	}
+	clocks, err := s.clocks(ctx, s.DB, r, events, now)
+	if err != nil {
+		return false, err
+	}
+	next, breached := Projection(clocks)
+	if breached != r.Breached || (next == nil) != (r.NextDueAt == nil) || next != nil && !next.Equal(*r.NextDueAt) {
+		return false, nil
+	}
+	for _, c := range clocks {
+		if _, ok := Alert(r, c); ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// watchIn recomputes one request's clocks in tx, stores the projection and
+// publishes the alerts due.
+func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id int64, now time.Time) (int, error) {
 	r, err := GetRequest(ctx, tx, id)
 	if err != nil {
 		return 0, err
@@ -125,5 +163,5 @@ func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now tim
 			}
 		}
 	}
-	return n, tx.Commit()
+	return n, nil
 }
