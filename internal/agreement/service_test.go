@@ -3,6 +3,7 @@ package agreement_test
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -122,9 +123,29 @@ func TestVersionsAndTermsAt(t *testing.T) {
 			if err != nil || v.Number != want {
 				t.Errorf("TermsAt(%s) = %d, %v; want %d", at, v.Number, err, want)
 			}
+			// The one-query form agrees with Get and TermsAt.
+			a, w, err := agreement.GetInForce(e.ctx, db, d.ID, ts)
+			stored, _ := agreement.Get(e.ctx, db, d.ID)
+			if err != nil || a != stored || !reflect.DeepEqual(w, v) {
+				t.Errorf("GetInForce(%s) = %+v, %d, %v; want %+v, %d", at, a, w.Number, err, stored, v.Number)
+			}
 		}
-		if _, err := agreement.TermsAt(e.ctx, db, d.ID, time.Date(2025, 12, 31, 23, 0, 0, 0, agreement.Shanghai)); !problem.Is(err, problem.NotFound) {
+		before2026 := time.Date(2025, 12, 31, 23, 0, 0, 0, agreement.Shanghai)
+		if _, err := agreement.TermsAt(e.ctx, db, d.ID, before2026); !problem.Is(err, problem.NotFound) {
 			t.Errorf("before the first version: %v", err)
+		}
+		if a, _, err := agreement.GetInForce(e.ctx, db, d.ID, before2026); !problem.Is(err, problem.NotFound) || a.ID != d.ID {
+			t.Errorf("GetInForce before the first version: %d, %v", a.ID, err)
+		}
+		if _, _, err := agreement.GetInForce(e.ctx, db, 9999, before2026); !problem.Is(err, problem.NotFound) {
+			t.Errorf("GetInForce of no agreement: %v", err)
+		}
+		// Decoded terms are remembered, but every caller gets its own copy.
+		v1, _ := agreement.TermsAt(e.ctx, db, d.ID, time.Now())
+		v1.Terms.CoveredModels[0] = "CHANGED"
+		v1.Terms.Resolution = nil
+		if again, _ := agreement.TermsAt(e.ctx, db, d.ID, time.Now()); again.Terms.CoveredModels[0] == "CHANGED" {
+			t.Error("a caller's change to its terms reached the next caller")
 		}
 
 		got, _ := e.svc.Get(e.ctx, admin, d.ID)

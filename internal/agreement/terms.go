@@ -68,6 +68,21 @@ type Terms struct {
 	AdjustmentLeadDays int `json:"adjustment_lead_days"`
 }
 
+// Clone returns a copy of t that shares no slice or pointer with it. A new
+// slice, map or pointer field of Terms must be copied here too: decoded
+// terms are remembered and handed out as clones (decodeTerms).
+func (t Terms) Clone() Terms {
+	t.CoveredModels = slices.Clone(t.CoveredModels)
+	t.ServiceArea = slices.Clone(t.ServiceArea)
+	t.ServicePoints = slices.Clone(t.ServicePoints)
+	t.ServiceItems = slices.Clone(t.ServiceItems)
+	if t.Resolution != nil {
+		r := *t.Resolution
+		t.Resolution = &r
+	}
+	return t
+}
+
 // Term is the agreement's duration.
 type Term struct {
 	Start         string `json:"start" doc:"First day, YYYY-MM-DD."`

@@ -52,12 +52,11 @@ func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.T
 		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: "-"}
 		return t, nil
 	}
-	a, err := agreement.Get(ctx, q, u.AgreementID)
-	if err != nil {
+	a, v, err := agreement.GetInForce(ctx, q, u.AgreementID, at)
+	if a.ID == 0 {
 		return t, err
 	}
 	t.ProviderID = a.ProviderID
-	v, err := agreement.TermsAt(ctx, q, a.ID, at)
 	if err != nil {
 		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: a.Number}
 		return t, nil
@@ -77,11 +76,7 @@ func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.T
 
 // Agreement returns the clock and record terms of the version in force at.
 func (r Resolver) Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (servicerequest.AgreementTerms, error) {
-	a, err := agreement.Get(ctx, q, agreementID)
-	if err != nil {
-		return servicerequest.AgreementTerms{}, err
-	}
-	v, err := agreement.TermsAt(ctx, q, agreementID, at)
+	a, v, err := agreement.GetInForce(ctx, q, agreementID, at)
 	if err != nil {
 		return servicerequest.AgreementTerms{}, err
 	}
