@@ -66,7 +66,9 @@ func newGroup(db *DB) *group {
 }
 
 // run commits fn in the next group and returns its own outcome.
-func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+// If patient is more than zero, the write first waits that long for a
+// leader to take it along before it competes for the turn itself.
+func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error, patient time.Duration) error {
 	w := &write{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if c := pendingClaim(ctx); c != nil {
 		w.claim = c
@@ -75,6 +77,15 @@ func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
 	g.mu.Unlock()
+	if patient > 0 {
+		t := time.NewTimer(patient)
+		select {
+		case <-w.done:
+			t.Stop()
+			return w.outcome()
+		case <-t.C:
+		}
+	}
 
 	var timeout <-chan time.Time
 	for {

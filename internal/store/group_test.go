@@ -220,3 +220,33 @@ func insertProbe(tx *sqlx.Tx, name string) error {
 	_, err := Exec(context.Background(), tx, `INSERT INTO probe (name) VALUES (?)`, name)
 	return err
 }
+
+// A write nobody waits for commits with the next group, or alone when no
+// other write comes.
+func TestTxSoon(t *testing.T) {
+	db := openGroupProbe(t)
+	if err := db.TxSoon(context.Background(), func(tx *sqlx.Tx) error { return insertProbe(tx, "alone") }); err != nil {
+		t.Fatal(err)
+	}
+	release := holdTurn(t, db)
+	soon := make(chan error, 1)
+	go func() {
+		soon <- db.TxSoon(context.Background(), func(tx *sqlx.Tx) error { return insertProbe(tx, "along") })
+	}()
+	waitQueued(t, db, 1)
+	leader := make(chan error, 1)
+	go func() {
+		leader <- db.Tx(context.Background(), func(tx *sqlx.Tx) error { return insertProbe(tx, "leader") })
+	}()
+	waitQueued(t, db, 2)
+	release()
+	if err := <-leader; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-soon; err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(probeNames(t, db), ","); got != "alone,along,holder,leader" {
+		t.Errorf("rows %s", got)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
@@ -139,8 +140,27 @@ type Queryer interface {
 // write only through tx and must not start another write of its own.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if db.group != nil {
-		return db.group.run(ctx, fn)
+		return db.group.run(ctx, fn, 0)
 	}
+	return db.tx(ctx, fn)
+}
+
+// patience is how long TxSoon waits for a group to join on SQLite.
+const patience = 5 * time.Millisecond
+
+// TxSoon is Tx for a write nobody waits for (it runs in a goroutine of its
+// own): on SQLite it joins the next group that another write leads, and
+// leads one itself only if none comes within a few milliseconds, so that a
+// busy server commits it with others instead of alone.
+func (db *DB) TxSoon(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	if db.group != nil {
+		return db.group.run(ctx, fn, patience)
+	}
+	return db.tx(ctx, fn)
+}
+
+// tx runs fn in a transaction of its own (PostgreSQL).
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	committed := false
 	if claim := pendingClaim(ctx); claim != nil {
 		defer func() { claim.settle(committed) }()

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
+
 	"aftersales/internal/api"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -38,7 +40,7 @@ const IdempotencyTTL = 24 * time.Hour
 //
 // The answer of a request that wrote is stored after the response is sent,
 // by a write of its own that does not hold up the connection (see
-// pendingAnswers): it commits with whatever writes come next. Until it has,
+// pendingAnswers): it commits with whatever writes come next (store.DB.TxSoon). Until it has,
 // a repeat in this process waits for it rather than being told to retry.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -97,8 +99,12 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 				return
 			}
 			s.answers.store(k, func() {
-				if _, err := store.Exec(ctx, s.DB, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
-					rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key); err != nil {
+				err := s.DB.TxSoon(ctx, func(tx *sqlx.Tx) error {
+					_, err := store.Exec(ctx, tx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
+						rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key)
+					return err
+				})
+				if err != nil {
 					s.Log.Error("store idempotent response", "err", err)
 				}
 			})
