@@ -28,7 +28,7 @@ import (
 // connections per host, so four clients would keep dialling).
 func BenchmarkCreateServiceRequest(b *testing.B) {
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		for _, clients := range []int{1, 4} {
+		for _, clients := range []int{1, 4, 8} {
 			b.Run(fmt.Sprintf("%s/clients=%d", engine, clients), func(b *testing.B) {
 				db := testutil.NewDB(b, engine)
 				app := testutil.NewApp(b, db)

@@ -159,6 +159,11 @@ func (db *DB) TxSoon(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return db.tx(ctx, fn)
 }
 
+// GroupsWrites reports whether writes queued together commit together
+// (SQLite): a write nobody waits for is then best left to join the next
+// group (TxSoon) in the background.
+func (db *DB) GroupsWrites() bool { return db.group != nil }
+
 // tx runs fn in a transaction of its own (PostgreSQL).
 func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	committed := false
