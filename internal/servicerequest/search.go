@@ -84,6 +84,9 @@ func indexRequest(ctx context.Context, q store.Queryer, engine store.Engine, id 
 // indexBatch is how many requests IndexPending indexes per transaction.
 const indexBatch = 500
 
+// lastIndexed is the highest request id in SQLite's search index.
+const lastIndexed = `COALESCE((SELECT rowid FROM request_fts ORDER BY rowid DESC LIMIT 1), 0)`
+
 // IndexPending indexes, on SQLite, the requests filed since the last run:
 // those with an id above the highest in the index (ids only grow, as
 // SQLite writes one transaction at a time). It returns how many it indexed.
@@ -94,25 +97,19 @@ func (s *Service) IndexPending(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for {
-		var after int64
-		if err := store.Get(ctx, s.DB, &after, `SELECT COALESCE((SELECT rowid FROM request_fts ORDER BY rowid DESC LIMIT 1), 0)`); err != nil {
-			return total, err
-		}
 		var pending bool
-		if err := store.Get(ctx, s.DB, &pending, `SELECT EXISTS (SELECT 1 FROM service_requests WHERE id > ?)`, after); err != nil || !pending {
+		err := store.Get(ctx, s.DB, &pending, `SELECT EXISTS (SELECT 1 FROM service_requests WHERE id > `+lastIndexed+`)`)
+		if err != nil || !pending {
 			return total, err
 		}
 		n := 0
-		err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 			// Read again in the write: another indexer may have run meanwhile.
-			if err := store.Get(ctx, tx, &after, `SELECT COALESCE((SELECT rowid FROM request_fts ORDER BY rowid DESC LIMIT 1), 0)`); err != nil {
-				return err
-			}
 			var rows []struct {
 				ID          int64  `db:"id"`
 				Description string `db:"description"`
 			}
-			if err := store.Select(ctx, tx, &rows, `SELECT id, description FROM service_requests WHERE id > ? ORDER BY id LIMIT ?`, after, indexBatch); err != nil {
+			if err := store.Select(ctx, tx, &rows, `SELECT id, description FROM service_requests WHERE id > `+lastIndexed+` ORDER BY id LIMIT ?`, indexBatch); err != nil {
 				return err
 			}
 			for _, r := range rows {

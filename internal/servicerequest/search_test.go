@@ -85,5 +85,21 @@ func TestFullTextSearch(t *testing.T) {
 		if p, err := svc.List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"}); err != nil || len(p.Items) != 0 {
 			t.Fatalf("other tenant: %d %v", len(p.Items), err)
 		}
+		// SQLite indexes in batches: what the searches above indexed is not
+		// indexed again, and a request filed since is pending until the next
+		// search or run, which finds it.
+		if n, err := svc.IndexPending(ctx); err != nil || n != 0 {
+			t.Fatalf("nothing pending, yet indexed %d: %v", n, err)
+		}
+		if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "齿轮磨损", Channel: servicerequest.Dispatcher}); err != nil {
+			t.Fatal(err)
+		}
+		wantPending := map[store.Engine]int{store.SQLite: 1, store.Postgres: 0}[db.Engine]
+		if n, err := svc.IndexPending(ctx); err != nil || n != wantPending {
+			t.Fatalf("indexed %d pending, want %d: %v", n, wantPending, err)
+		}
+		if got := find("齿轮"); len(got) != 1 {
+			t.Errorf("the newest request is not found: %q", got)
+		}
 	})
 }
