@@ -131,50 +131,47 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		return View{}, mergeFields(verr, err)
 	}
 	now := s.Now().UTC()
-	// The unit, its agreement and the terms in force are read before the
-	// write, outside the writer's turn: what they say at this moment is what
-	// the request, received now, is judged by. Only an exception to the
-	// scope, used once, is read and spent inside the write.
-	t, err := s.Resolve.UnitBySerial(ctx, s.DB, n.SerialNumber, now)
-	if err != nil {
-		return View{}, err
-	}
-	r := Request{VendorID: t.VendorID, ProviderID: t.ProviderID, CustomerOrgID: t.CustomerOrgID, AgreementID: t.AgreementID,
-		UnitID: t.UnitID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
-		SiteAddress: t.Address, SiteLat: t.Lat, SiteLng: t.Lng,
-		ServiceItem: n.ServiceItem, Priority: n.Priority, Status: Received, Description: n.Description,
-		ContactName: n.ContactName, ContactPhone: n.ContactPhone, ReceivedAt: now}
-	if actor.UserID != 0 {
-		r.CreatedByID = &actor.UserID
-	}
-	// Filing is allowed to the parties of the unit's agreement and to its owner.
-	if !actor.Operator && actor.UserID != 0 {
-		if len(policy.Granted(actor.Role, policy.RequestCreate)) == 0 {
-			return View{}, problem.New(problem.Forbidden, "role %s does not file service requests", actor.Role)
-		}
-		if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
-			// The same answer as for an unknown serial: nothing leaks across tenants.
-			return View{}, problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
-		}
-	}
-	outOfScope := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem)
 	var out View
+	// The unit, its agreement and the terms in force are read inside the
+	// write: on SQLite the writer's connection has their pages in its cache,
+	// where a read on another connection would start from an empty one after
+	// every commit (see store.group).
 	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r := r
-		if outOfScope != nil {
+		t, err := s.Resolve.UnitBySerial(ctx, tx, n.SerialNumber, now)
+		if err != nil {
+			return err
+		}
+		r := Request{VendorID: t.VendorID, ProviderID: t.ProviderID, CustomerOrgID: t.CustomerOrgID, AgreementID: t.AgreementID,
+			UnitID: t.UnitID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
+			SiteAddress: t.Address, SiteLat: t.Lat, SiteLng: t.Lng,
+			ServiceItem: n.ServiceItem, Priority: n.Priority, Status: Received, Description: n.Description,
+			ContactName: n.ContactName, ContactPhone: n.ContactPhone, ReceivedAt: now}
+		if actor.UserID != 0 {
+			r.CreatedByID = &actor.UserID
+		}
+		// Filing is allowed to the parties of the unit's agreement and to its owner.
+		if !actor.Operator && actor.UserID != 0 {
+			if len(policy.Granted(actor.Role, policy.RequestCreate)) == 0 {
+				return problem.New(problem.Forbidden, "role %s does not file service requests", actor.Role)
+			}
+			if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
+				// The same answer as for an unknown serial: nothing leaks across tenants.
+				return problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
+			}
+		}
+		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem); serr != nil {
 			ok, err := useScopeException(ctx, tx, t.UnitID, now)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				return &problem.Error{Kind: problem.OutOfScope, Reason: string(outOfScope.Reason), Detail: outOfScope.Message}
+				return &problem.Error{Kind: problem.OutOfScope, Reason: string(serr.Reason), Detail: serr.Message}
 			}
 			r.ScopeException = true
 		}
 		ev := RequestEvent{Seq: 1, Kind: string(sla.Received), At: now, ActorID: r.CreatedByID,
 			Actor: actorLabel(actor, n.Channel), Priority: n.Priority, Note: string(n.Channel)}
 		var clocks []sla.Clock
-		var err error
 		if len(t.Terms.Emergency)+len(t.Terms.General) > 0 {
 			// The terms in force at receipt were resolved with the unit.
 			clocks, err = s.clocksOn(ctx, t.Terms, r.Priority, []RequestEvent{ev}, now)
