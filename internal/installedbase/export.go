@@ -11,6 +11,7 @@ import (
 
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/spreadsheet"
 	"aftersales/internal/store"
 )
 
@@ -172,16 +173,21 @@ func (e *Export) Write(ctx context.Context, w io.Writer) error {
 
 // writeCSVLine writes one CRLF-ended line, quoting as RFC 4180 asks, except
 // a serial number of digits only, written ="00123" unquoted: quoted, Excel
-// would read it as text with the quotes and equals sign in it.
+// would read it as text with the quotes and equals sign in it. Text a
+// spreadsheet would run as a formula is guarded (spreadsheet.Guard); the
+// import unguards it.
 func writeCSVLine(w *bufio.Writer, cells []string) {
 	for i, c := range cells {
 		if i > 0 {
 			w.WriteByte(',')
 		}
+		if !(i == 0 && isDigits(c)) {
+			c = spreadsheet.Guard(c)
+		}
 		switch {
 		case i == 0 && isDigits(c):
 			w.WriteString(`="` + c + `"`)
-		case c == "" || !strings.ContainsAny(c, ",\"\r\n") && c[0] != ' ' && c[0] != '=':
+		case c == "" || !strings.ContainsAny(c, ",\"\r\n") && c[0] != ' ':
 			w.WriteString(c)
 		default:
 			w.WriteString(`"` + strings.ReplaceAll(c, `"`, `""`) + `"`)

@@ -14,6 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
+
+	"aftersales/internal/spreadsheet"
 )
 
 // Reading the spreadsheets of units that vendors and customers keep:
@@ -97,14 +99,15 @@ func mapHeader(header []string) (map[string]int, []RowError) {
 	return idx, errs
 }
 
-// cellText cleans a value: trims it and unwraps ="00123", the way people
-// keep leading zeros in a CSV that Excel opens.
+// cellText cleans a value: trims it, unwraps ="00123", the way people keep
+// leading zeros in a CSV that Excel opens, and drops the apostrophe that
+// keeps text from being read as a formula (spreadsheet.Guard).
 func cellText(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) && len(s) >= 3 {
-		s = strings.TrimSpace(s[2 : len(s)-1])
+		return strings.TrimSpace(s[2 : len(s)-1])
 	}
-	return s
+	return spreadsheet.Unguard(s)
 }
 
 func rowFrom(line int, rec []string, idx map[string]int) ImportRow {

@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/sla"
+	"aftersales/internal/spreadsheet"
 )
 
 // clockView is a clock as a page shows it: the deadline, what is left, and
@@ -292,7 +293,8 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 }
 
 // requestsCSV exports the listed requests (the same filters as the page) as
-// CSV with a byte order mark, so that Excel and WPS open it as UTF-8.
+// CSV with a byte order mark, so that Excel and WPS open it as UTF-8, and no
+// cell that a spreadsheet would run as a formula.
 func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := r.URL.Query()
 	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
@@ -312,8 +314,13 @@ func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.U
 			if it.NextDueAt != nil {
 				due = it.NextDueAt.In(shanghai).Format(time.RFC3339)
 			}
-			_ = cw.Write([]string{it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
-				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description})
+			row := []string{it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
+				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description}
+			for i := range row {
+				// Descriptions come from the public QR page: never a formula.
+				row[i] = spreadsheet.Guard(row[i])
+			}
+			_ = cw.Write(row)
 		}
 		if page.Next == "" {
 			break

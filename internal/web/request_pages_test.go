@@ -55,9 +55,15 @@ func TestRequestPages(t *testing.T) {
 		if html := body(t, get(t, c, app.URL+loc, "Accept-Language", "en")); !strings.Contains(html, "Resolved") && !strings.Contains(html, "已解决") {
 			t.Fatal("answered consultation not resolved")
 		}
+		// A description a spreadsheet would run as a formula is exported as text.
+		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {`=HYPERLINK("http://evil.example","open")`}})
+		res.Body.Close()
 		csv := body(t, get(t, c, app.URL+"/requests.csv"))
 		if !strings.HasPrefix(csv, "\xef\xbb\xbfnumber,") || !strings.Contains(csv, sf.Serial) {
 			t.Fatalf("csv: %.200q", csv)
+		}
+		if !strings.Contains(csv, `"'=HYPERLINK(""http://evil.example"",""open"")"`) || strings.Contains(csv, `,"=HYPERLINK`) {
+			t.Fatalf("the formula is not guarded: %q", csv)
 		}
 		// Another vendor's admin sees none of it.
 		other := app.Browser(t)
