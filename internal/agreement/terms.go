@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"aftersales/internal/problem"
 )
@@ -66,6 +67,37 @@ type Terms struct {
 	// AdjustmentLeadDays is the preparation time an adjustment request must
 	// leave before it takes effect (§2.1.1).
 	AdjustmentLeadDays int `json:"adjustment_lead_days"`
+	// EscalationAnswerHours is the working time within which an escalated
+	// fault must be answered by the senior technician or the vendor's second
+	// line; 0 means DefaultEscalationAnswerHours.
+	EscalationAnswerHours int `json:"escalation_answer_hours,omitempty" doc:"Working hours to answer an escalated fault; 0 or absent: 4."`
+	// PartReturnDays is how many China calendar days the provider has to
+	// ship a replaced part back to the vendor; 0 means DefaultPartReturnDays.
+	PartReturnDays int `json:"part_return_days,omitempty" doc:"Days after a replacement by which the old part must be shipped back; 0 or absent: 15."`
+}
+
+// The answer time of an escalation and the return time of a replaced part
+// when an agreement sets none (agreements written before these terms
+// existed set none either).
+const (
+	DefaultEscalationAnswerHours = 4
+	DefaultPartReturnDays        = 15
+)
+
+// EscalationAnswerTime is the working time an escalation has to be answered.
+func (t Terms) EscalationAnswerTime() time.Duration {
+	if t.EscalationAnswerHours > 0 {
+		return time.Duration(t.EscalationAnswerHours) * time.Hour
+	}
+	return DefaultEscalationAnswerHours * time.Hour
+}
+
+// ReturnDays is how many days a replaced part has to be shipped back.
+func (t Terms) ReturnDays() int {
+	if t.PartReturnDays > 0 {
+		return t.PartReturnDays
+	}
+	return DefaultPartReturnDays
 }
 
 // Clone returns a copy of t that shares no slice or pointer with it. A new
@@ -212,6 +244,8 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	}
 	checkRange(fs, at("payment.payment_due_days"), t.Payment.PaymentDueDays, 0, 365, false)
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
+	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
+	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
 }
 
 func (t *Terms) checkClocks(fs *problem.Fields, prefix string, complete bool) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"aftersales/internal/problem"
 )
@@ -67,6 +68,14 @@ func TestTermsValidation(t *testing.T) {
 			t.AdjustmentLeadDays = -3
 			t.RetentionMonths = -1
 		}, false, []string{"terms.payment.payment_due_days", "terms.adjustment_lead_days", "terms.record_retention_months"}},
+		{"escalation and return times out of range", func(t *Terms) {
+			t.EscalationAnswerHours = -1
+			t.PartReturnDays = 366
+		}, false, []string{"terms.escalation_answer_hours", "terms.part_return_days"}},
+		{"escalation and return times set", func(t *Terms) {
+			t.EscalationAnswerHours = 2
+			t.PartReturnDays = 30
+		}, true, nil},
 		{"unknown service item and duplicates", func(t *Terms) { t.ServiceItems = []ServiceItem{Repair, "installation", Repair} },
 			true, []string{"terms.service_items[1]", "terms.service_items[2]"}},
 		{"duplicate model regardless of case", func(t *Terms) { t.CoveredModels = []string{"HC-CNC-850", "hc-cnc-850", "bad model"} },
@@ -126,5 +135,17 @@ func TestInArea(t *testing.T) {
 		if got := InArea(area, div); got != want {
 			t.Errorf("InArea(%s) = %v", div, got)
 		}
+	}
+}
+
+// Terms that set no escalation or return time get the defaults.
+func TestEscalationAndReturnDefaults(t *testing.T) {
+	var none Terms
+	if none.EscalationAnswerTime() != 4*time.Hour || none.ReturnDays() != 15 {
+		t.Errorf("defaults: %s, %d days", none.EscalationAnswerTime(), none.ReturnDays())
+	}
+	set := Terms{EscalationAnswerHours: 2, PartReturnDays: 30}
+	if set.EscalationAnswerTime() != 2*time.Hour || set.ReturnDays() != 30 {
+		t.Errorf("set: %s, %d days", set.EscalationAnswerTime(), set.ReturnDays())
 	}
 }

@@ -89,7 +89,7 @@ func (r Resolver) Agreement(ctx context.Context, q store.Queryer, agreementID in
 // have a resolution target.
 func SLATerms(t agreement.Terms) sla.Terms {
 	e, g := t.Emergency, t.General
-	out := sla.Terms{PauseReasons: sla.DefaultPauseReasons}
+	out := sla.Terms{PauseReasons: sla.DefaultPauseReasons, EscalationWithin: t.EscalationAnswerTime()}
 	if e.ResponseHours > 0 {
 		out.Emergency = append(out.Emergency, sla.Target{Kind: sla.Response, Within: time.Duration(e.ResponseHours) * time.Hour, CalendarID: e.CalendarID})
 	}

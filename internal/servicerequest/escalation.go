@@ -79,7 +79,7 @@ func escalationCalendar(t sla.Terms, priority string) string {
 // escalationClocks computes one clock per escalation from the history:
 // an escalated event starts one, the next answer (or the request's
 // resolution or cancellation) stops it.
-func escalationClocks(events []RequestEvent, calID string, cal *calendar.Calendar, priority string, now time.Time) []sla.Clock {
+func escalationClocks(events []RequestEvent, calID string, cal *calendar.Calendar, priority string, within time.Duration, now time.Time) []sla.Clock {
 	var out []sla.Clock
 	var open *time.Time
 	for _, e := range events {
@@ -92,13 +92,13 @@ func escalationClocks(events []RequestEvent, calID string, cal *calendar.Calenda
 			// escalation too, as it stops every other clock.
 			if open != nil {
 				at := e.At
-				out = append(out, sla.EscalationClock(cal, calID, sla.Priority(priority), *open, &at, sla.DefaultEscalationWithin, now))
+				out = append(out, sla.EscalationClock(cal, calID, sla.Priority(priority), *open, &at, within, now))
 				open = nil
 			}
 		}
 	}
 	if open != nil {
-		out = append(out, sla.EscalationClock(cal, calID, sla.Priority(priority), *open, nil, sla.DefaultEscalationWithin, now))
+		out = append(out, sla.EscalationClock(cal, calID, sla.Priority(priority), *open, nil, within, now))
 	}
 	return out
 }
@@ -176,7 +176,7 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 			return err
 		}
 		out = Escalation{RequestID: r.ID, Number: r.Number, VendorID: r.VendorID, Target: n.Target, AssigneeID: assignee, Reason: n.Reason,
-			RaisedBy: nullID(actor.UserID), RaisedAt: now, DueAt: cal.AddWorkingDuration(now, sla.DefaultEscalationWithin).UTC()}
+			RaisedBy: nullID(actor.UserID), RaisedAt: now, DueAt: cal.AddWorkingDuration(now, at.Terms.EscalationTime()).UTC()}
 		if out.ID, err = store.InsertID(ctx, tx, `INSERT INTO escalations (request_id, vendor_id, target, assignee_id, reason, raised_by, raised_at, due_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, out.RequestID, out.VendorID, out.Target, out.AssigneeID, out.Reason, out.RaisedBy,
 			out.RaisedAt, out.DueAt); err != nil {

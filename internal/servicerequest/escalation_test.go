@@ -2,13 +2,16 @@ package servicerequest_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/sla"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -50,6 +53,62 @@ func TestEscalationClockAlerts(t *testing.T) {
 			if w, b := count("clock.warning"), count("clock.breached"); w != step.warnings || b != step.breach {
 				t.Fatalf("at %s: %d warnings, %d breaches to the second line", step.at, w, b)
 			}
+		}
+	})
+}
+
+// An agreement that sets its own escalation answer time is held to it.
+func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
+		svc, f := setup(t, db, c)
+		// A second version, in force from the first one's day, answers escalations within 2 working hours.
+		var v1 struct {
+			AgreementID   int64  `db:"agreement_id"`
+			EffectiveFrom string `db:"effective_from"`
+			Terms         string `db:"terms_json"`
+		}
+		if err := store.Get(ctx, db, &v1, `SELECT agreement_id, effective_from, terms_json FROM agreement_versions WHERE number = 1 ORDER BY agreement_id LIMIT 1`); err != nil {
+			t.Fatal(err)
+		}
+		var terms agreement.Terms
+		if err := json.Unmarshal([]byte(v1.Terms), &terms); err != nil {
+			t.Fatal(err)
+		}
+		terms.EscalationAnswerHours = 2
+		text, _ := json.Marshal(terms)
+		if _, err := store.Exec(ctx, db, `INSERT INTO agreement_versions (agreement_id, number, effective_from, terms_json, note, created_by, created_at)
+			VALUES (?, 2, ?, ?, '', 'test', ?)`, v1.AgreementID, v1.EffectiveFrom, string(text), c.now); err != nil {
+			t.Fatal(err)
+		}
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC); !e.DueAt.Equal(want) {
+			t.Errorf("escalation due %s, want %s (09:00 + 2 working hours)", e.DueAt, want)
+		}
+		got, err := svc.Get(ctx, dispatcher, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range got.Clocks {
+			if c.Kind == sla.Escalation {
+				found = true
+				if !c.DueAt.Equal(e.DueAt) {
+					t.Errorf("escalation clock due %s, want %s", c.DueAt, e.DueAt)
+				}
+			}
+		}
+		if !found {
+			t.Error("no escalation clock")
 		}
 	})
 }

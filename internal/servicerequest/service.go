@@ -265,7 +265,7 @@ func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, priority string
 		if err != nil {
 			return nil, err
 		}
-		st.Clocks = append(st.Clocks, escalationClocks(events, calID, cal, priority, now)...)
+		st.Clocks = append(st.Clocks, escalationClocks(events, calID, cal, priority, terms.EscalationTime(), now)...)
 	}
 	return st.Clocks, nil
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // Escalation is the clock of an escalated fault: the senior technician or
-// the vendor's second line must answer within DefaultEscalationWithin of
-// working time on the agreement's calendar, from the escalation on.
+// the vendor's second line must answer within the agreement's answer time
+// (Terms.EscalationTime) of working time on its calendar, from the escalation on.
 const Escalation ClockKind = "escalation" // 升级处理时限
 
 // DefaultEscalationWithin is the answer time of an escalation when the

@@ -55,6 +55,17 @@ type Terms struct {
 	Emergency    []Target      `json:"emergency"`
 	General      []Target      `json:"general"`
 	PauseReasons []PauseReason `json:"pause_reasons,omitempty"` // empty: DefaultPauseReasons
+	// EscalationWithin is the answer time of an escalation, in working
+	// time; 0 means DefaultEscalationWithin.
+	EscalationWithin time.Duration `json:"escalation_within,omitempty"`
+}
+
+// EscalationTime is the answer time of an escalation under t.
+func (t Terms) EscalationTime() time.Duration {
+	if t.EscalationWithin > 0 {
+		return t.EscalationWithin
+	}
+	return DefaultEscalationWithin
 }
 
 // Targets returns the targets of priority p (nil for an unknown priority).

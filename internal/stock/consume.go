@@ -67,7 +67,8 @@ func consumeScope(a policy.Actor, w servicerequest.WorkOrder, r servicerequest.R
 // visit is not in progress, the location is not one the visit may draw
 // from, the part is not genuine or currently approved (dates in China), it
 // does not fit the unit's model, or the location holds too little. A part
-// to be returned to the vendor opens a return due DaysToReturn later.
+// to be returned to the vendor opens a return, due as many days later as the
+// request's agreement gives (agreement.Terms.ReturnDays).
 func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) (Consumption, error) {
 	now := s.Now().UTC()
 	var out Consumption
@@ -253,13 +254,9 @@ func (s *Service) SourcesFor(ctx context.Context, a policy.Actor, workOrderID in
 
 var _ servicerequest.PartsLedger = (*Service)(nil)
 
-// DaysToReturn is how long a provider has to ship a replaced part back:
-// due on the 15th China calendar day after the part was fitted. The
-// agreement template leaves the term open; see docs/PARTS.md.
-const DaysToReturn = 15
-
-// ReturnDue is the due date of a return for a part fitted at t.
-func ReturnDue(t time.Time) string {
+// ReturnDue is the due date of a return for a part fitted at t: days China
+// calendar days later (the agreement's part_return_days).
+func ReturnDue(t time.Time, days int) string {
 	d, _ := time.ParseInLocation(time.DateOnly, parts.DateIn(t), parts.Shanghai)
-	return d.AddDate(0, 0, DaysToReturn).Format(time.DateOnly)
+	return d.AddDate(0, 0, days).Format(time.DateOnly)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -118,7 +119,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Return == nil || got.Return.Status != stock.AwaitingShipment || got.Return.DueDate != stock.ReturnDue(w.clock.Now()) {
+		if got.Return == nil || got.Return.Status != stock.AwaitingShipment || got.Return.DueDate != stock.ReturnDue(w.clock.Now(), agreement.DefaultPartReturnDays) {
 			t.Fatalf("return: %+v", got.Return)
 		}
 		if _, err := w.stock.Consume(ctx, w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: encoder.ID, Qty: 1,

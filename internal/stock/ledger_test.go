@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/parts"
@@ -191,7 +192,7 @@ func TestDefectivePartReturn(t *testing.T) {
 		if list, _ := w.stock.Returns(ctx, w.vendor, stock.ReturnFilter{OverdueOnly: true}); len(list) != 0 {
 			t.Fatalf("overdue on day one: %+v", list)
 		}
-		w.clock.Add(time.Duration(stock.DaysToReturn+1) * 24 * time.Hour)
+		w.clock.Add(time.Duration(agreement.DefaultPartReturnDays+1) * 24 * time.Hour)
 		for _, a := range []policy.Actor{w.vendor, w.dispatcher} {
 			list, err := w.stock.Returns(ctx, a, stock.ReturnFilter{OverdueOnly: true})
 			if err != nil || len(list) != 1 || !list[0].Overdue || list[0].PartNumber != "PUMP-1" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/audit"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -68,9 +69,15 @@ func IsOverdue(status ReturnStatus, due, today string) bool {
 }
 
 func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r servicerequest.Request, l Location, now time.Time) (ReturnRecord, error) {
+	days := agreement.DefaultPartReturnDays
+	if v, err := agreement.TermsAt(ctx, tx, r.AgreementID, now); err == nil {
+		days = v.Terms.ReturnDays()
+	} else if !problem.Is(err, problem.NotFound) {
+		return ReturnRecord{}, err
+	}
 	id, err := store.InsertID(ctx, tx, `INSERT INTO part_returns (movement_id, part_id, vendor_id, provider_id, work_order_id, location_id, qty,
 		serial_removed, status, due_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'awaiting_shipment', ?, ?, ?) RETURNING id`,
-		m.ID, p.ID, p.VendorID, r.ProviderID, *m.WorkOrderID, l.ID, m.Qty, m.SerialRemoved, ReturnDue(now), now, now)
+		m.ID, p.ID, p.VendorID, r.ProviderID, *m.WorkOrderID, l.ID, m.Qty, m.SerialRemoved, ReturnDue(now, days), now, now)
 	if err != nil {
 		return ReturnRecord{}, err
 	}

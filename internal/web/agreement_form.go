@@ -40,7 +40,9 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 		RetentionMonths: num("record_retention_months"),
 		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.SettlementPeriod(f.Get("payment_settlement_period")),
 			PaymentDueDays: num("payment_payment_due_days")},
-		AdjustmentLeadDays: num("adjustment_lead_days"),
+		AdjustmentLeadDays:    num("adjustment_lead_days"),
+		EscalationAnswerHours: num("escalation_answer_hours"),
+		PartReturnDays:        num("part_return_days"),
 	}
 	for _, it := range f["service_items"] {
 		t.ServiceItems = append(t.ServiceItems, agreement.ServiceItem(it))
@@ -163,6 +165,8 @@ func termsValues(t agreement.Terms) url.Values {
 	f.Set("payment_settlement_period", string(t.Payment.SettlementPeriod))
 	f.Set("payment_payment_due_days", strconv.Itoa(t.Payment.PaymentDueDays))
 	f.Set("adjustment_lead_days", strconv.Itoa(t.AdjustmentLeadDays))
+	f.Set("escalation_answer_hours", itoa(t.EscalationAnswerHours))
+	f.Set("part_return_days", itoa(t.PartReturnDays))
 	return f
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -247,7 +248,7 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	v := s.newView(r, "returns.title", "parts")
 	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "returns", "Returns": rs, "Overdue": overdue, "Filter": f,
 		"CanShip":   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
-		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": stock.DaysToReturn}
+		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": agreement.DefaultPartReturnDays}
 	s.renderForm(w, r, status, "returns", v, formErr)
 }
 
