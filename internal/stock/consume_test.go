@@ -3,6 +3,7 @@ package stock_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -112,14 +113,17 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		}
 		_ = auditBefore
 
-		// Allowed: a genuine part from the van (a return opens), a
+		// Allowed: a genuine part from the van (a return opens, due when
+		// the agreement in force says: here a version giving 30 days), a
 		// serialized one with both serials, by the dispatcher from the store.
 		w.receive(t, w.providerAdmin, w.store, genuine, 2)
+		w.returnWithin(t, 30)
 		got, err := w.stock.Consume(ctx, w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1, SerialRemoved: "old-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Return == nil || got.Return.Status != stock.AwaitingShipment || got.Return.DueDate != stock.ReturnDue(w.clock.Now(), agreement.DefaultPartReturnDays) {
+		if got.Return == nil || got.Return.Status != stock.AwaitingShipment || got.Return.DueDate != stock.ReturnDue(w.clock.Now(), 30) ||
+			got.Return.DueDate == stock.ReturnDue(w.clock.Now(), agreement.DefaultPartReturnDays) {
 			t.Fatalf("return: %+v", got.Return)
 		}
 		if _, err := w.stock.Consume(ctx, w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: encoder.ID, Qty: 1,
@@ -219,4 +223,32 @@ func TestTwoTechniciansCannotBothTakeTheLastUnit(t *testing.T) {
 			t.Fatalf("drift: %v %+v", err, d)
 		}
 	})
+}
+
+// returnWithin adds a version to the fixture's agreement, in force from its
+// first version's day, that gives replaced parts days to go back.
+func (w *world) returnWithin(t *testing.T, days int) {
+	t.Helper()
+	ctx := context.Background()
+	var v1 struct {
+		AgreementID   int64  `db:"agreement_id"`
+		EffectiveFrom string `db:"effective_from"`
+		Terms         string `db:"terms_json"`
+		Next          int    `db:"next"`
+	}
+	if err := store.Get(ctx, w.db, &v1, `SELECT agreement_id, effective_from, terms_json,
+		(SELECT MAX(number) + 1 FROM agreement_versions x WHERE x.agreement_id = v.agreement_id) AS next
+		FROM agreement_versions v WHERE number = 1 ORDER BY agreement_id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	var terms agreement.Terms
+	if err := json.Unmarshal([]byte(v1.Terms), &terms); err != nil {
+		t.Fatal(err)
+	}
+	terms.PartReturnDays = days
+	text, _ := json.Marshal(terms)
+	if _, err := store.Exec(ctx, w.db, `INSERT INTO agreement_versions (agreement_id, number, effective_from, terms_json, note, created_by, created_at)
+		VALUES (?, ?, ?, ?, '', 'test', ?)`, v1.AgreementID, v1.Next, v1.EffectiveFrom, string(text), w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
