@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -47,6 +48,23 @@ type group struct {
 
 	mu    sync.Mutex
 	queue []*write
+
+	stats groupStats
+}
+
+// groupStats count what the writer has done since the process started.
+type groupStats struct {
+	groups, writes atomic.Int64
+	busy           atomic.Int64 // nanoseconds spent committing groups
+}
+
+// WriterStats describe SQLite's single writer since the process started:
+// how many transactions it committed (Groups), how many writes they held
+// (Writes), and how long it was busy. Busy time close to the elapsed time
+// means writes wait for their turn: the writer is the bottleneck.
+type WriterStats struct {
+	Groups, Writes int64
+	Busy           time.Duration
 }
 
 // A write is one caller's transaction body waiting for, or done by, a group.
@@ -123,7 +141,11 @@ func (g *group) giveUp(w *write, err error) error {
 func (g *group) lead() {
 	defer func() { <-g.turn }()
 	if batch := g.take(); len(batch) > 0 {
+		start := time.Now()
 		g.commit(batch)
+		g.stats.busy.Add(int64(time.Since(start)))
+		g.stats.groups.Add(1)
+		g.stats.writes.Add(int64(len(batch)))
 	}
 }
 

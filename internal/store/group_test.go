@@ -83,6 +83,7 @@ func waitQueued(t *testing.T, db *DB, n int) {
 // its neighbours commit, and a panic reaches its own caller.
 func TestGroupCommitsEachWriteAlone(t *testing.T) {
 	db := openGroupProbe(t)
+	before, _ := db.WriterStats()
 	release := holdTurn(t, db)
 
 	boom := errors.New("boom")
@@ -152,6 +153,11 @@ func TestGroupCommitsEachWriteAlone(t *testing.T) {
 	want := []string{"holder", "ok-1", "ok-2"}
 	if names := probeNames(t, db); strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Errorf("rows %v, want %v", names, want)
+	}
+	// The holder alone, then the five queued behind it in one transaction.
+	after, ok := db.WriterStats()
+	if groups, writes := after.Groups-before.Groups, after.Writes-before.Writes; !ok || groups != 2 || writes != 6 || after.Busy <= before.Busy {
+		t.Errorf("writer stats: %d transactions, %d writes, busy %v → %v", groups, writes, before.Busy, after.Busy)
 	}
 }
 

@@ -159,6 +159,16 @@ func (db *DB) TxSoon(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return db.tx(ctx, fn)
 }
 
+// WriterStats reports what SQLite's writer has done; ok is false on
+// PostgreSQL, which has no single writer.
+func (db *DB) WriterStats() (s WriterStats, ok bool) {
+	if db.group == nil {
+		return WriterStats{}, false
+	}
+	st := &db.group.stats
+	return WriterStats{Groups: st.groups.Load(), Writes: st.writes.Load(), Busy: time.Duration(st.busy.Load())}, true
+}
+
 // GroupsWrites reports whether writes queued together commit together
 // (SQLite): a write nobody waits for is then best left to join the next
 // group (TxSoon) in the background.

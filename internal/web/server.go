@@ -152,7 +152,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(reg)
+	s.metrics = newMetrics(reg, db)
 	mux := http.NewServeMux()
 	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,6 +211,13 @@ func TestOperationsEndpoints(t *testing.T) {
 			res := get(t, c, app.URL+path)
 			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, want) {
 				t.Errorf("%s: %d lacks %q", path, res.StatusCode, want)
+			}
+		}
+		// SQLite's single writer reports its load; PostgreSQL has none.
+		metrics := body(t, get(t, c, app.URL+"/metrics"))
+		for _, name := range []string{"aftersales_db_writer_transactions_total", "aftersales_db_writer_writes_total", "aftersales_db_writer_busy_seconds_total"} {
+			if has := regexp.MustCompile(`(?m)^` + name + ` [0-9]`).MatchString(metrics); has != (db.Engine == store.SQLite) {
+				t.Errorf("%s: /metrics has %s: %v", db.Engine, name, has)
 			}
 		}
 		res := get(t, c, app.URL+"/nowhere")
