@@ -244,6 +244,19 @@ func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64,
 		})
 		return id, err
 	}
+	// On SQLite, RETURNING collects the statement's rows in a temporary
+	// B-tree that is opened and closed on every run; a plain INSERT of one
+	// row reports its id itself (every table's id is its rowid). An upsert
+	// keeps RETURNING: it may return a row it did not insert, or none.
+	if q.DriverName() == "sqlite" && !strings.Contains(query, "ON CONFLICT") {
+		if plain, ok := strings.CutSuffix(strings.TrimSpace(query), "RETURNING id"); ok {
+			res, err := q.ExecContext(ctx, plain, args...)
+			if err != nil {
+				return 0, err
+			}
+			return res.LastInsertId()
+		}
+	}
 	var id int64
 	if err := q.QueryRowxContext(ctx, q.Rebind(query), args...).Scan(&id); err != nil {
 		return 0, err

@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -61,4 +65,42 @@ func TestConcurrentMigrateOnPostgres(t *testing.T) {
 			t.Fatalf("concurrent migrate: %v", err)
 		}
 	}
+}
+
+// InsertID returns the id of the row it inserted, inside a transaction and
+// on its own, on both engines (SQLite takes it from the insert itself), and
+// an upsert that inserts nothing says so rather than naming another row.
+func TestInsertID(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := func(q store.Queryer, name string) int64 {
+			t.Helper()
+			id, err := store.InsertID(ctx, q, `INSERT INTO organizations (kind, name, code, active, version, created_at, updated_at)
+				VALUES ('customer', ?, ?, ?, 1, ?, ?) RETURNING id`, name, name, true, time.Now().UTC(), time.Now().UTC())
+			if err != nil {
+				t.Fatalf("insert %s: %v", name, err)
+			}
+			var got string
+			if err := store.Get(ctx, q, &got, `SELECT name FROM organizations WHERE id = ?`, id); err != nil || got != name {
+				t.Fatalf("id %d of %s names %q (%v)", id, name, got, err)
+			}
+			return id
+		}
+		first := insert(db, "insert-id-a")
+		var inTx [2]int64
+		if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+			inTx[0], inTx[1] = insert(tx, "insert-id-b"), insert(tx, "insert-id-c")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !(first < inTx[0] && inTx[0] < inTx[1]) {
+			t.Fatalf("ids %d, %d, %d", first, inTx[0], inTx[1])
+		}
+		_, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, active, version, created_at, updated_at)
+			VALUES ('customer', 'again', 'insert-id-a', ?, 1, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`, true, time.Now().UTC(), time.Now().UTC())
+		if !errors.Is(err, sql.ErrNoRows) {
+			t.Fatalf("upsert that inserted nothing: %v", err)
+		}
+	})
 }
