@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 // the vendor admin reviews the versions and accepts it; the new version
 // takes effect no earlier than the agreed lead time.
 func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
-	app := newApp(t)
+	app := demoApp(t)
 	ctx := context.Background()
 	var id int64
 	if err := store.Get(ctx, app.DB, &id, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`); err != nil {
@@ -25,14 +26,15 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	}
 	page := fmt.Sprintf("/agreements/%d", id)
 
-	p := newBrowser(t, app)
-	p.login("admin@hengxin.example")
+	br := newBrowser(t, app)
+	p := br.visit(t, desktop, "zh-CN")
+	p.signIn("admin@hengxin.example", demo.Password)
 	p.open("/agreements")
-	p.mustSee("HC-HX-2026-001", "HC-YA-2026-002"[:0])
-	p.shot("agreements-provider", true)
+	p.see("body", "HC-HX-2026-001", "HC-YA-2026-002"[:0])
+	p.shotBoth("agreements-provider")
 	p.open(page)
-	p.mustSee("HC-HX-2026-001", "版本历史", "调整申请")
-	p.shot("agreement-provider", false)
+	p.see("body", "HC-HX-2026-001", "版本历史", "调整申请")
+	p.shot("agreement-provider")
 
 	// Too early: the lead time is refused, naming the field.
 	p.open(page + "/adjustments/new")
@@ -40,25 +42,25 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 		chromedp.SendKeys(`textarea[name=reason]`, "新增两名工程师，可缩短到场时间"), chromedp.Evaluate[chromedp.Void](`document.querySelector('form.terms-form').noValidate = true`),
 		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.Click(`form.terms-form button[type=submit]`),
 		chromedp.WaitVisible(`body:not([data-stale]) .err`))
-	p.shot("adjustment-too-early", false)
+	p.shot("adjustment-too-early")
 
 	earliest := agreement.EarliestAdjustment(agreement.LocalDate(time.Now()), 30)
 	p.do(chromedp.SetValue(`input[name=effective_from]`, earliest))
-	p.submit(`form.terms-form button[type=submit]`, `.flash`)
-	p.mustSee("待处理")
-	p.shot("adjustment-proposed", false)
+	p.press(`form.terms-form button[type=submit]`, `.flash`)
+	p.see("body", "待处理")
+	p.shot("adjustment-proposed")
 
-	v := newBrowser(t, app)
-	v.login("admin@haichuan.example")
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
 	v.open(page)
-	v.mustSee("待处理", "新增两名工程师")
-	v.shot("agreement-vendor-review", true)
+	v.see("body", "待处理", "新增两名工程师")
+	v.shotBoth("agreement-vendor-review")
 	before := versions(t, app.DB, id)
 	// Accept the newest pending request (the provider's, just made).
 	v.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`),
 		chromedp.Evaluate[chromedp.Void](`(() => { const forms = [...document.querySelectorAll('form[action$="/accept"]')]; forms[forms.length-1].querySelector('button.primary').click(); })()`),
 		chromedp.WaitVisible(`body:not([data-stale]) .flash`))
-	v.mustSee("已接受")
+	v.see("body", "已接受")
 	if after := versions(t, app.DB, id); after != before+1 {
 		t.Fatalf("versions %d -> %d after accepting", before, after)
 	}
@@ -70,9 +72,9 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 		t.Fatalf("accepted change effective %s, before the lead time allows (%s)", from, earliest)
 	}
 	v.open(fmt.Sprintf("%s/diff?from=%d&to=%d", page, before, before+1))
-	v.mustSee("6")
-	v.shot("agreement-diff", false)
-	if strings.Contains(v.text(), "500") {
+	v.see("body", "6")
+	v.shot("agreement-diff")
+	if strings.Contains(v.text("body"), "500") {
 		t.Fatal("diff page failed")
 	}
 }

@@ -1,10 +1,17 @@
-// Package e2e drives the product in headless Chromium as people use it, and
-// keeps screenshots of what they see. Set AFTERSALES_SCREENSHOTS to a folder
-// to keep them; without it they go to a temporary folder.
+// Package e2e drives the product in headless Chromium the way people use
+// it, on a desk and on a phone, in Chinese and in English, and keeps a
+// screenshot of every page it checks. Each test starts one Chromium; each
+// person in it is a visitor, a tab with cookies of its own, as a separate
+// person on a separate machine would have.
+//
+// Screenshots go to the folder named by AFTERSALES_SCREENSHOTS, else to a
+// temporary folder that disappears with the test. Without Chromium the tests
+// skip, unless AFTERSALES_TEST_BROWSER=require, which makes that a failure.
 package e2e
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/demo"
@@ -19,145 +27,351 @@ import (
 	"aftersales/internal/testutil"
 )
 
-// browser is one Chromium tab on the product.
-type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
-	dir  string
+// stepTimeout bounds one browser step, so a page that never arrives fails
+// the test instead of hanging it.
+const stepTimeout = 30 * time.Second
+
+// device is a screen the pages are checked on.
+type device struct {
+	name          string
+	width, height int64
+	phone         bool
 }
 
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+var (
+	desktop = device{"desktop", 1280, 800, false}
+	phone   = device{"phone", 390, 844, true}
+	devices = []device{desktop, phone}
+)
+
+// chromium finds the browser, or skips (fails when it is required).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
 	if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {
-		t.Fatal("Chromium is required (AFTERSALES_TEST_BROWSER=require) but not installed; scripts/test installs it")
+		t.Fatal("AFTERSALES_TEST_BROWSER=require, but no Chromium was found (install the Debian package chromium)")
 	}
-	t.Skip("Chromium not installed; run scripts/test to install it")
+	t.Skip("browser tests skipped: no Chromium found (install the Debian package chromium, or set AFTERSALES_TEST_BROWSER=require to make this a failure)")
 	return ""
 }
 
-// newApp serves the product with the demo data on a fresh SQLite database.
-func newApp(t *testing.T) *testutil.App {
+// demoApp serves the product with the demo data on a fresh SQLite database.
+func demoApp(t *testing.T) *testutil.App {
+	t.Helper()
 	db := testutil.NewDB(t, store.SQLite)
 	if _, err := demo.Load(context.Background(), db, time.Now); err != nil {
-		t.Fatal(err)
+		t.Fatalf("load demo data: %v", err)
 	}
 	return testutil.NewApp(t, db)
 }
 
-func newBrowser(t *testing.T, app *testutil.App) *browser {
-	path := chromiumPath(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
+// shotDir is where screenshots go.
+func shotDir(t *testing.T) string {
+	t.Helper()
 	dir := os.Getenv("AFTERSALES_SCREENSHOTS")
 	if dir == "" {
-		dir = t.TempDir()
+		return t.TempDir()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The first action starts the browser, which lives as long as its context:
-	// it must not carry a timeout.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx, chromedp.EmulateViewport(1280, 860)) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start chromium: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("chromium did not start within a minute")
-	}
-	return &browser{t: t, ctx: ctx, base: app.URL, dir: dir}
+	return dir
 }
 
-func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+// browser is one Chromium process for one test. Each visitor it opens has
+// its own cookies, as a separate person on a separate machine would.
+type browser struct {
+	ctx  context.Context
+	base string
+	dir  string
+}
+
+func newBrowser(t *testing.T, app *testutil.App) *browser {
+	t.Helper()
+	// Puppeteer's defaults (which keep tabs that are not in front from being
+	// throttled to a standstill), and what these machines need.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first run starts the browser, which lives as long as the context of
+	// that run: it must carry no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browser{ctx: ctx, base: app.URL, dir: shotDir(t)}
+}
+
+// visitor is one person at the browser, on a device, with the languages
+// their browser asks for.
+type visitor struct {
+	*browser
+	t   *testing.T
+	ctx context.Context
+	dev device
+}
+
+// visit opens a fresh tab with empty cookies, the size of dev, that asks for
+// acceptLanguage; the tab closes when t ends.
+func (b *browser) visit(t *testing.T, dev device, acceptLanguage string) *visitor {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// As with the browser, the first run opens the tab, which then lives as
+	// long as the context of that run: it must carry no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	v := &visitor{browser: b, t: t, ctx: ctx, dev: dev}
+	v.do(emulate(dev), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": acceptLanguage}})
+		return err
+	}))
+	return v
+}
+
+func (v *visitor) do(actions ...chromedp.Action[chromedp.Void]) {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.t.Fatalf("browser: %v", err)
+		v.t.Fatalf("browser: %v", err)
 	}
 }
 
-func (b *browser) open(path string) {
-	b.t.Helper()
-	b.do(chromedp.Navigate(b.base+path), chromedp.WaitVisible("footer"))
+// open loads path and waits for the page to be drawn (every page ends with
+// the layout's footer); it returns the status.
+func (v *visitor) open(path string) int64 {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(v.base+path))
+	if err != nil {
+		v.t.Fatalf("open %s: %v", path, err)
+	}
+	v.do(chromedp.WaitVisible("footer"))
+	return res.Status
 }
 
-// text is the page's visible text.
-func (b *browser) text() string {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+// follow runs actions that load a new page (a click on a link or a button),
+// waits for it, and returns its status.
+func (v *visitor) follow(actions ...chromedp.Action[chromedp.Void]) int64 {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text("body"))
+	res, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
-		b.t.Fatal(err)
+		v.t.Fatalf("browser: %v", err)
+	}
+	return res.Status
+}
+
+// path is the path (and query) of the page shown.
+func (v *visitor) path() string {
+	v.t.Helper()
+	loc := v.eval(`location.href`)
+	u, err := url.Parse(loc)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+// eval evaluates a JavaScript expression that yields a string.
+func (v *visitor) eval(expr string) string {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		v.t.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return s
 }
 
-func (b *browser) mustSee(parts ...string) {
-	b.t.Helper()
-	txt := b.text()
-	for _, p := range parts {
-		if !strings.Contains(txt, p) {
-			b.t.Fatalf("page lacks %q; it shows:\n%.1500s", p, txt)
+// text is the visible text of the first element matching sel.
+func (v *visitor) text(sel string) string {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		v.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// count is how many elements match sel.
+func (v *visitor) count(sel string) int {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return n
+}
+
+// see fails unless the element matching sel shows every one of want.
+func (v *visitor) see(sel string, want ...string) {
+	v.t.Helper()
+	got := v.text(sel)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			v.t.Fatalf("%s on %s does not show %q; it shows:\n%.1200s", sel, v.path(), w, got)
 		}
 	}
 }
 
-func (b *browser) login(email string) {
-	b.t.Helper()
-	b.open("/login")
-	b.do(chromedp.SendKeys(`input[name=email]`, email), chromedp.SendKeys(`input[name=password]`, demo.Password),
-		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`.topbar`))
-}
-
-func (b *browser) logout() {
-	b.t.Helper()
-	b.do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`form[action="/login"]`))
-}
-
-// shot saves the page at desktop size and, with phone set, at 390x844.
-func (b *browser) shot(name string, phone bool) {
-	b.t.Helper()
-	b.save(name)
-	if phone {
-		b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible("footer"))
-		b.save(name + "-phone")
-		b.do(chromedp.EmulateViewport(1280, 860), chromedp.Reload(), chromedp.WaitVisible("footer"))
+// notSee fails if the element matching sel shows any of unwanted.
+func (v *visitor) notSee(sel string, unwanted ...string) {
+	v.t.Helper()
+	got := v.text(sel)
+	for _, w := range unwanted {
+		if strings.Contains(got, w) {
+			v.t.Fatalf("%s on %s shows %q, which it must not; it shows:\n%.1200s", sel, v.path(), w, got)
+		}
 	}
 }
 
-func (b *browser) save(name string) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+// lang is the language the page declares.
+func (v *visitor) lang() string {
+	v.t.Helper()
+	return v.eval(`document.documentElement.lang`)
+}
+
+// fill puts value into the form field named name, replacing what is there.
+// It sets the value as the browser's autofill would, rather than key by key,
+// which is several times slower and tests nothing more on these plain forms.
+func (v *visitor) fill(form, name, value string) {
+	v.t.Helper()
+	v.do(chromedp.SetValue(chromedp.CSS(form+` [name="`+name+`"]`), value))
+}
+
+// submit presses the form's submit button and returns the status of the page
+// that comes back.
+func (v *visitor) submit(form string) int64 {
+	v.t.Helper()
+	return v.follow(chromedp.Click(chromedp.CSS(form + ` button[type=submit]`)))
+}
+
+// signIn signs in through the login page and waits for the signed-in page.
+func (v *visitor) signIn(email, password string) {
+	v.t.Helper()
+	if !strings.HasPrefix(v.path(), "/login") {
+		v.open("/login")
+	}
+	const form = `form[action="/login"]`
+	v.fill(form, "email", email)
+	v.fill(form, "password", password)
+	if status := v.submit(form); status != 200 {
+		v.t.Fatalf("sign in as %s: status %d", email, status)
+	}
+	if v.count(".topbar") != 1 {
+		v.t.Fatalf("sign in as %s did not reach a signed-in page; it shows:\n%.800s", email, v.text("main"))
+	}
+}
+
+// signOut presses the sign-out button in the top bar.
+func (v *visitor) signOut() {
+	v.t.Helper()
+	v.submit(`form[action="/logout"]`)
+}
+
+// press clicks a button that loads a new page and waits for the new page to
+// show wait. The current page is marked first, so that an element of the
+// page being left (a flash of the previous step) cannot satisfy the wait.
+func (v *visitor) press(click, wait string) {
+	v.t.Helper()
+	v.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.Click(click),
+		chromedp.WaitVisible(`body:not([data-stale]) `+wait))
+}
+
+// shot saves the whole page as <name>-<device>.png, after checking that
+// nothing on it is wider than the screen.
+func (v *visitor) shot(name string) {
+	v.t.Helper()
+	if wide := v.eval(overflowing); wide != "" {
+		v.t.Errorf("%s (%s): wider than the %dpx screen: %s", name, v.dev.name, v.dev.width, wide)
+	}
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
-		b.t.Fatal(err)
+		v.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
+	file := filepath.Join(v.dir, name+"-"+v.dev.name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		v.t.Fatal(err)
 	}
 }
 
-// submit clicks a submit button and waits for the next page to show wait.
-// The current page is marked first, so that an element of the page being
-// left (a flash of the previous step) cannot satisfy the wait.
-func (b *browser) submit(click, wait string) {
-	b.t.Helper()
-	b.do(chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.Click(click),
-		chromedp.WaitVisible(`body:not([data-stale]) `+wait))
+// shotBoth saves the page on the visitor's device and again on a phone,
+// reloaded at the phone's size, then returns to the device.
+func (v *visitor) shotBoth(name string) {
+	v.t.Helper()
+	v.shot(name)
+	own := v.dev
+	v.resize(phone)
+	v.shot(name)
+	v.resize(own)
 }
+
+// resize makes the tab the size of dev and reloads the page.
+func (v *visitor) resize(dev device) {
+	v.t.Helper()
+	v.dev = dev
+	v.do(emulate(dev), chromedp.Reload(), chromedp.WaitVisible("footer"))
+}
+
+func emulate(dev device) chromedp.Action[chromedp.Void] {
+	if dev.phone {
+		return chromedp.EmulateViewport(dev.width, dev.height, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	return chromedp.EmulateViewport(dev.width, dev.height)
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`)
+	return `'` + r.Replace(s) + `'`
+}
+
+// overflowing names the visible elements that stick out past the right edge
+// of the screen, which would make the page scroll sideways ("" when none).
+// Elements inside a container that scrolls on its own are fine.
+const overflowing = `(() => {
+  const w = document.documentElement.clientWidth, out = [];
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const s = getComputedStyle(p); if (/(auto|scroll|hidden)/.test(s.overflowX) && p !== document.body && p !== document.documentElement) return true; } return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= w + 1 || scrolls(el)) continue;
+    out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' right=' + Math.round(r.right));
+    if (out.length >= 5) break;
+  }
+  return out.join(', ');
+})()`

@@ -46,11 +46,12 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	}
 
 	// 1. The vendor's admin uploads.
-	v := newBrowser(t, app)
-	v.login("admin@haichuan.example")
+	br := newBrowser(t, app)
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
 	v.open("/documents")
-	v.mustSee("技术文档", "HC-CNC-850 立式加工中心 操作手册", "HC-PRESS-200 液压系统维护规程")
-	v.shot("documents-vendor", true)
+	v.see("body", "技术文档", "HC-CNC-850 立式加工中心 操作手册", "HC-PRESS-200 液压系统维护规程")
+	v.shotBoth("documents-vendor")
 	v.do(chromedp.Click(`a[href="/documents/new"]`), chromedp.WaitVisible(`input[type=file]`))
 	fill := func(file string) {
 		v.do(chromedp.SetUploadFiles(`input[type=file]`, []string{file}),
@@ -61,13 +62,13 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	}
 	fill(fake)
 	v.do(chromedp.Click(`input[name=models][value="HC-CNC-850"]`))
-	v.submit(`form[action="/documents"] button[type=submit]`, `.err`)
-	v.mustSee("not a known file type")
-	v.shot("document-upload-refused", false)
+	v.press(`form[action="/documents"] button[type=submit]`, `.err`)
+	v.see("body", "not a known file type")
+	v.shot("document-upload-refused")
 	fill(good)
-	v.submit(`form[action="/documents"] button[type=submit]`, `#open-current`)
-	v.mustSee("HC-CNC-850 故障诊断手册", "HC-SP-0315", "HC-CNC-850-diagnostics.pdf", "当前版本")
-	v.shot("document-vendor", true)
+	v.press(`form[action="/documents"] button[type=submit]`, `#open-current`)
+	v.see("body", "HC-CNC-850 故障诊断手册", "HC-SP-0315", "HC-CNC-850-diagnostics.pdf", "当前版本")
+	v.shotBoth("document-vendor")
 	var docID int64
 	if err := store.Get(ctx, db, &docID, `SELECT id FROM documents WHERE title = 'HC-CNC-850 故障诊断手册'`); err != nil {
 		t.Fatalf("the handbook was not stored: %v", err)
@@ -79,20 +80,19 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	}
 	// Search finds it by a word of its text (when pdftotext is here) and by Chinese in its title.
 	v.open("/documents?q=" + "诊断")
-	v.mustSee("HC-CNC-850 故障诊断手册")
-	v.shot("documents-search", false)
+	v.see("body", "HC-CNC-850 故障诊断手册")
+	v.shot("documents-search")
 
 	// 2. A visit on a unit of that model, assigned to 李工.
 	woID := assignDemoVisit(t, app, db)
-	tc := newBrowser(t, app)
-	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	tc.login("tech.li@hengxin.example")
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
 	tc.open(fmt.Sprintf("/jobs/%d", woID))
-	tc.mustSee("本设备的技术文档", "HC-CNC-850 故障诊断手册", "HC-CNC-850 立式加工中心 操作手册")
-	if strings.Contains(tc.text(), "液压系统维护规程") {
+	tc.see("body", "本设备的技术文档", "HC-CNC-850 故障诊断手册", "HC-CNC-850 立式加工中心 操作手册")
+	if strings.Contains(tc.text("body"), "液压系统维护规程") {
 		t.Fatal("the job shows documents of another model")
 	}
-	tc.save("job-documents-phone")
+	tc.shot("job-documents")
 	link := fmt.Sprintf("/documents/%d/versions/1/file", docID)
 	got, err := chromedp.Run(tc.ctx, chromedp.Evaluate[string](fmt.Sprintf(fetchStatus, link)))
 	if err != nil || got != "200 application/pdf" {
@@ -105,17 +105,16 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	}
 
 	// 3. The customer who owns HC-CNC-850 units sees only the public documents of its models.
-	c := newBrowser(t, app)
-	c.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	c.login("service@sz-jinggong.example")
+	c := br.visit(t, phone, "zh-CN")
+	c.signIn("service@sz-jinggong.example", demo.Password)
 	c.open("/documents")
-	c.mustSee("HC-CNC-850 立式加工中心 操作手册")
+	c.see("body", "HC-CNC-850 立式加工中心 操作手册")
 	for _, hidden := range []string{"故障诊断手册", "液压系统维护规程", "SB-2026-07"} {
-		if strings.Contains(c.text(), hidden) {
+		if strings.Contains(c.text("body"), hidden) {
 			t.Fatalf("the customer sees %q", hidden)
 		}
 	}
-	c.save("documents-customer-phone")
+	c.shot("documents-customer")
 	got, err = chromedp.Run(c.ctx, chromedp.Evaluate[string](fmt.Sprintf(fetchStatus, link)))
 	if err != nil || !strings.HasPrefix(got, "404") {
 		t.Fatalf("the customer fetches the partner handbook: %q %v", got, err)

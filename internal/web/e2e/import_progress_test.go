@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/demo"
 )
 
 // A vendor admin imports a large file on the page: the check and then the
 // import run in the background while the page shows their progress; all
 // rows arrive together.
 func TestLargeImportShowsProgress(t *testing.T) {
-	app := newApp(t)
+	app := demoApp(t)
 	var csv strings.Builder
 	csv.WriteString("序列号,型号,客户代码,网点名称,安装日期\n")
 	const n = 15_000
@@ -25,19 +27,20 @@ func TestLargeImportShowsProgress(t *testing.T) {
 	if err := os.WriteFile(file, []byte(csv.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t, app)
-	b.login("admin@haichuan.example")
+	br := newBrowser(t, app)
+	b := br.visit(t, desktop, "zh-CN")
+	b.signIn("admin@haichuan.example", demo.Password)
 	b.open("/units/import")
 	b.do(chromedp.SetUploadFiles(`input[name=file]`, []string{file}))
-	b.submit(`form[action="/units/import"] button[type=submit]`, `#import-progress, form[action="/units/import/confirm"]`)
-	b.save("import-progress")
+	b.press(`form[action="/units/import"] button[type=submit]`, `#import-progress, form[action="/units/import/confirm"]`)
+	b.shot("import-progress")
 	// htmx polls the progress and moves on to the check's outcome.
 	b.do(chromedp.WaitVisible(`form[action="/units/import/confirm"]`))
-	b.mustSee(fmt.Sprint(n))
-	b.save("import-checked")
-	b.submit(`form[action="/units/import/confirm"] button[type=submit]`, `#import-progress, .flash`)
+	b.see("body", fmt.Sprint(n))
+	b.shot("import-checked")
+	b.press(`form[action="/units/import/confirm"] button[type=submit]`, `#import-progress, .flash`)
 	b.do(chromedp.WaitVisible(`.flash`))
-	b.mustSee(fmt.Sprintf("已导入 %d 台设备", n))
+	b.see("body", fmt.Sprintf("已导入 %d 台设备", n))
 	b.open("/units?serial=BULK-2026-014999")
-	b.mustSee("BULK-2026-014999")
+	b.see("body", "BULK-2026-014999")
 }

@@ -82,15 +82,16 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 			t.Skipf("%s not installed", name)
 		}
 	}
-	app := newApp(t)
+	app := demoApp(t)
 	serviceHistory(t, app)
-	b := newBrowser(t, app)
-	b.login("admin@haichuan.example")
+	br := newBrowser(t, app)
+	b := br.visit(t, desktop, "zh-CN")
+	b.signIn("admin@haichuan.example", demo.Password)
 	b.open("/units?model=HC-CNC-850")
-	b.mustSee("打印二维码标签", "导出")
+	b.see("body", "打印二维码标签", "导出")
 	first, second := `#labels-form tbody tr:nth-child(1) input[name=id]`, `#labels-form tbody tr:nth-child(2) input[name=id]`
 	b.do(chromedp.Click(first), chromedp.Click(second), chromedp.SendKeys(`input[name=hotline]`, "400-820-1234"))
-	b.shot("units-labels", true)
+	b.shotBoth("units-labels")
 	b.do(chromedp.Click(first), chromedp.Click(second), chromedp.SendKeys(`input[name=hotline]`, "400-820-1234"))
 
 	// Submit the form as the button would, and keep what comes back.
@@ -134,20 +135,20 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.open(fmt.Sprintf("/units/%d", unitID))
-	b.mustSee("服务履历", "半年保养", "主轴异响", "已解决", "李", "已封存服务记录")
-	txt := b.text()
+	b.see("body", "服务履历", "半年保养", "主轴异响", "已解决", "李", "已封存服务记录")
+	txt := b.text("body")
 	if strings.Index(txt, "半年保养") > strings.Index(txt, "主轴异响") {
 		t.Error("the history is not newest first")
 	}
-	b.shot("unit-history", true)
+	b.shotBoth("unit-history")
 	b.do(chromedp.Click(`.record-ref a`), chromedp.WaitVisible(`.clocks`))
-	b.mustSee("主轴异响")
+	b.see("body", "主轴异响")
 
 	// The customer sees the same history of its own product, in English.
-	c := newBrowser(t, app)
-	c.login("service@sz-jinggong.example")
+	c := br.visit(t, desktop, "zh-CN")
+	c.signIn("service@sz-jinggong.example", demo.Password)
 	c.open("/lang/en")
 	c.open(fmt.Sprintf("/units/%d", unitID))
-	c.mustSee("Service history", "Sealed service record", "Emergency")
-	c.shot("unit-history-customer-en", false)
+	c.see("body", "Service history", "Sealed service record", "Emergency")
+	c.shot("unit-history-customer-en")
 }

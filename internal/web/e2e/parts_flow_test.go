@@ -60,11 +60,11 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	}
 
 	// 1. The technician checks in on a phone and tries the seal kit: refused, with the reason, in place.
-	tc := newBrowser(t, app)
-	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	tc.login("tech.li@hengxin.example")
+	br := newBrowser(t, app)
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
 	tc.open(fmt.Sprintf("/jobs/%d", wo.ID))
-	tc.submit(`#checkin-form button`, `#parts-form`)
+	tc.press(`#checkin-form button`, `#parts-form`)
 	fit := func(part, serialOut, serialIn string) {
 		tc.do(chromedp.SetValue(`#parts-form select[name=part_id]`, part), chromedp.SetValue(`#parts-form select[name=location_id]`, van))
 		if serialOut != "" {
@@ -75,21 +75,21 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 		}
 	}
 	fit(seal, "", "")
-	tc.submit(`#parts-form button[type=submit]`, `#parts`)
-	tc.mustSee("不能使用", "未获厂商认可")
+	tc.press(`#parts-form button[type=submit]`, `#parts`)
+	tc.see("body", "不能使用", "未获厂商认可")
 	tc.do(chromedp.ScrollIntoView(`#parts`))
-	tc.save("parts-refused-phone")
+	tc.shot("parts-refused")
 	var ledger int
 	if err := store.Get(ctx, db, &ledger, `SELECT COUNT(*) FROM stock_movements WHERE work_order_id = ?`, wo.ID); err != nil || ledger != 0 {
 		t.Fatalf("a refusal booked %d movements (%v)", ledger, err)
 	}
 
 	// 2. The vendor lists the seal kit for the model and approves it until the end of next year.
-	v := newBrowser(t, app)
-	v.login("admin@haichuan.example")
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
 	v.open("/parts")
-	v.mustSee(demo.PartSeal, "未认可", demo.PartLubricant, "认可已过期", demo.PartBearing, "原厂")
-	v.shot("parts-catalog", true)
+	v.see("body", demo.PartSeal, "未认可", demo.PartLubricant, "认可已过期", demo.PartBearing, "原厂")
+	v.shotBoth("parts-catalog")
 	v.open("/parts/" + seal)
 	model := id(`SELECT id FROM product_models WHERE code = 'HC-CNC-850'`)
 	// Tick the machining centre and save (the form is submitted as a click would).
@@ -101,37 +101,37 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 		t.Fatalf("tick the model: %v %v", ticked, err)
 	}
 	v.do(chromedp.WaitVisible(`body:not([data-stale]) .flash`))
-	v.mustSee("适用型号已保存")
+	v.see("body", "适用型号已保存")
 	until := fmt.Sprintf("%d-12-31", time.Now().Year()+1)
 	v.do(chromedp.SetValue(`#approval input[name=until]`, until))
-	v.submit(`#approval button.primary`, `.flash`)
-	v.mustSee("已记录认可", "已认可", until, "admin@haichuan.example", "HC-CNC-850")
-	v.shot("part-approved", false)
+	v.press(`#approval button.primary`, `.flash`)
+	v.see("body", "已记录认可", "已认可", until, "admin@haichuan.example", "HC-CNC-850")
+	v.shot("part-approved")
 
 	// 3. The technician fits the seal kit and a genuine bearing set; both are listed on the visit.
 	tc.open(fmt.Sprintf("/jobs/%d", wo.ID))
 	fit(seal, "", "")
-	tc.submit(`#parts-form button[type=submit]`, `#parts`)
-	tc.mustSee("配件已登记")
+	tc.press(`#parts-form button[type=submit]`, `#parts`)
+	tc.see("body", "配件已登记")
 	fit(bearing, "BRG-OLD-77", "")
-	tc.submit(`#parts-form button[type=submit]`, `.flash`)
-	tc.mustSee("配件已登记", demo.PartSeal, demo.PartBearing, "BRG-OLD-77")
+	tc.press(`#parts-form button[type=submit]`, `.flash`)
+	tc.see("body", "配件已登记", demo.PartSeal, demo.PartBearing, "BRG-OLD-77")
 	tc.do(chromedp.ScrollIntoView(`#parts`))
-	tc.save("parts-used-phone")
+	tc.shot("parts-used")
 
 	// 4. Work, signature, check-out: the sealed record lists the parts.
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴密封圈组与轴承组"))
-	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
+	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
 	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
 	defer cancel()
 	if n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature)); err != nil || n < 100 {
 		t.Fatalf("signature pad: %d %v", n, err)
 	}
 	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"))
-	tc.submit(`form:has(#signature-field) button[type=submit]`, `.flash`)
-	tc.submit(`form:has(select[name=result]) button[type=submit]`, `.flash`)
-	tc.mustSee("服务记录已封存", demo.PartSeal)
-	tc.save("parts-sealed-phone")
+	tc.press(`form:has(#signature-field) button[type=submit]`, `.flash`)
+	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
+	tc.see("body", "服务记录已封存", demo.PartSeal)
+	tc.shot("parts-sealed")
 	var content string
 	if err := store.Get(ctx, db, &content, `SELECT r.content_json FROM service_records r WHERE r.request_id = ?`, req.ID); err != nil {
 		t.Fatal(err)
@@ -147,28 +147,28 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 
 	// 5. The replaced bearing set is owed back: the vendor sees it, beside the overdue one.
 	v.open("/returns")
-	v.mustSee("BRG-OLD-77", req.Number, "待寄出", "逾期")
-	v.shot("returns-vendor", true)
+	v.see("body", "BRG-OLD-77", req.Number, "待寄出", "逾期")
+	v.shotBoth("returns-vendor")
 
 	// The provider's stock pages: below-safety highlighting, the ledger, a movement form.
-	p := newBrowser(t, app)
-	p.login("admin@hengxin.example")
+	p := br.visit(t, desktop, "zh-CN")
+	p.signIn("admin@hengxin.example", demo.Password)
 	p.open("/stock")
-	p.mustSee("低于安全库存", demo.DemoStoreSuzhou)
-	p.shot("stock-provider", true)
+	p.see("body", "低于安全库存", demo.DemoStoreSuzhou)
+	p.shotBoth("stock-provider")
 	p.open("/stock/ledger?location=" + van)
-	p.mustSee("领用", demo.PartSeal)
-	p.shot("stock-ledger", false)
+	p.see("body", "领用", demo.PartSeal)
+	p.shot("stock-ledger")
 	p.open("/stock/move?kind=transfer")
-	p.shot("stock-move", true)
+	p.shotBoth("stock-move")
 	p.open("/returns")
-	p.mustSee("登记寄出")
-	p.shot("returns-provider", false)
+	p.see("body", "登记寄出")
+	p.shot("returns-provider")
 	// The same pages in English.
 	p.open("/lang/en?next=/stock")
-	p.mustSee("Below safety", "Service point store")
-	p.shot("stock-provider-en", false)
+	p.see("body", "Below safety", "Service point store")
+	p.shot("stock-provider-en")
 	p.open("/parts")
-	p.mustSee("Genuine", "Approval expired", "Approved")
-	p.shot("parts-catalog-en", false)
+	p.see("body", "Genuine", "Approval expired", "Approved")
+	p.shot("parts-catalog-en")
 }

@@ -50,81 +50,84 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	}
 
 	// 1. Anyone holding the product scans its label, on a phone.
-	b := newBrowser(t, app)
-	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	br := newBrowser(t, app)
+	b := br.visit(t, phone, "zh-CN")
 	b.open("/q/" + token)
-	b.mustSee("HC-CNC-850", demo.SerialInScope, "在保")
-	if strings.Contains(b.text(), "苏州精工") {
+	b.see("body", "HC-CNC-850", demo.SerialInScope, "在保")
+	if strings.Contains(b.text("body"), "苏州精工") {
 		t.Fatal("the public QR page shows the owner")
 	}
-	b.save("qr-page-phone")
+	b.shot("qr-page")
 	faultPhoto := writePhoto(t, "fault.png", 640, 480)
 	b.do(chromedp.SendKeys(`textarea[name=description]`, "主轴异响并报警 SP-17，已停机"), chromedp.Click(`input[name=stopped]`),
 		chromedp.SetUploadFiles(`input[name=photos]`, []string{faultPhoto}),
 		chromedp.SendKeys(`input[name=contact_name]`, "刘经理"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"))
-	b.save("qr-form-phone")
+	b.shot("qr-form")
 	b.do(chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
-	b.mustSee("已收到")
-	b.save("qr-filed-phone")
+	b.see("body", "已收到")
+	b.shot("qr-filed")
 
 	// 2. The dispatcher sees it first in the list, with its clocks, and assigns.
-	d := newBrowser(t, app)
-	d.login("dispatch@hengxin.example")
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
 	d.open("/requests")
-	d.mustSee("紧急", demo.SerialInScope)
-	d.shot("requests-dispatcher", true)
+	d.see("body", "紧急", demo.SerialInScope)
+	d.shotBoth("requests-dispatcher")
 	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
-	d.mustSee("响应时限", "到场时限", "计时中", "主轴异响", "照片")
+	d.see("body", "响应时限", "到场时限", "计时中", "主轴异响", "照片")
 	d.waitImages(1)
 	today := time.Now().In(shanghai()).Format("2006-01-02")
 	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
-	d.submit(`form[action$="/assign"] button[type=submit]`, `.flash`)
-	d.mustSee("已预约")
-	d.shot("request-assigned", false)
+	d.press(`form[action$="/assign"] button[type=submit]`, `.flash`)
+	d.see("body", "已预约")
+	// The history says in Chinese what the product noted itself.
+	d.see(".timeline", "来自扫码报修", "已预约上门")
+	d.notSee(".timeline", "visit booked", "— qr", "qr-code")
+	d.see(".timeline", "扫码报修人")
+	d.shot("request-assigned")
 	// The fault looks complex: the dispatcher asks the vendor's second line.
 	d.do(chromedp.SendKeys(`textarea[name=reason]`, "SP-17 反复出现，疑似编码器问题"))
-	d.submit(`form[action$="/escalations"] button[type=submit]`, `.flash`)
-	d.mustSee("已升级", "升级答复时限")
-	d.shot("request-escalated", false)
+	d.press(`form[action$="/escalations"] button[type=submit]`, `.flash`)
+	d.see("body", "已升级", "升级答复时限")
+	d.shot("request-escalated")
 
 	// 3. The technician, on a phone.
-	tc := newBrowser(t, app)
-	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	tc.login("tech.li@hengxin.example")
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
 	tc.open("/jobs")
-	tc.mustSee("我的工单", demo.SerialInScope)
-	tc.save("jobs-phone")
+	tc.see("body", "我的工单", demo.SerialInScope)
+	tc.shot("jobs")
 	tc.do(chromedp.Click(`.job-link`), chromedp.WaitVisible(`#checkin-form`))
-	tc.save("job-phone")
-	tc.submit(`#checkin-form button`, `textarea[name=actions_taken]`)
-	tc.mustSee("已到场签到")
+	tc.shot("job")
+	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
+	tc.see("body", "已到场签到")
 	// A photo of the work, from the phone's camera input.
 	tc.do(chromedp.SetUploadFiles(`#photos input[name=photos]`, []string{writePhoto(t, "after.png", 480, 640)}))
-	tc.submit(`#photos button[type=submit]`, `.flash`)
-	tc.mustSee("照片已添加")
+	tc.press(`#photos button[type=submit]`, `.flash`)
+	tc.see("body", "照片已添加")
 	tc.waitImages(2)
 	tc.do(chromedp.ScrollIntoView(`#photos`))
-	tc.save("job-photos-phone")
+	tc.shot("job-photos")
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
-	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
+	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
 	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
 	defer cancel()
 	n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature))
 	if err != nil || n < 100 {
 		t.Fatalf("signature pad: %d %v", n, err)
 	}
-	tc.save("signature-phone")
+	tc.shot("signature")
 	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"))
-	tc.submit(`form:has(#signature-field) button[type=submit]`, `.flash`)
-	tc.mustSee("签名已保存", "刘经理")
-	tc.submit(`form:has(select[name=result]) button[type=submit]`, `.flash`)
-	tc.mustSee("服务记录已封存")
-	tc.save("checked-out-phone")
+	tc.press(`form:has(#signature-field) button[type=submit]`, `.flash`)
+	tc.see("body", "签名已保存", "刘经理")
+	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
+	tc.see("body", "服务记录已封存")
+	tc.shot("checked-out")
 
 	// 4. The request is resolved and its record sealed.
 	d.open("/requests?view=closed")
-	d.mustSee(demo.SerialInScope, "已解决")
+	d.see("body", demo.SerialInScope, "已解决")
 	res, err := record.Verify(ctx, db, 0)
 	if err != nil || res.Records != 1 || len(res.Breaks) != 0 {
 		t.Fatalf("verify: %+v %v", res, err)
@@ -175,9 +178,9 @@ func writePhoto(t *testing.T, name string, w, h int) string {
 }
 
 // waitImages waits until at least n photo thumbnails have loaded.
-func (b *browser) waitImages(n int) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+func (v *visitor) waitImages(n int) {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, 20*time.Second)
 	defer cancel()
 	js := `Array.from(document.querySelectorAll('.photo-grid img')).filter(i => i.complete && i.naturalWidth > 0).length`
 	for {
@@ -187,7 +190,7 @@ func (b *browser) waitImages(n int) {
 		}
 		select {
 		case <-ctx.Done():
-			b.t.Fatalf("%d of %d photos shown: %v", got, n, err)
+			v.t.Fatalf("%d of %d photos shown: %v", got, n, err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -46,15 +46,15 @@ func TestVisitSignedOffByCode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tc := newBrowser(t, app)
-	tc.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	tc.login("tech.li@hengxin.example")
+	br := newBrowser(t, app)
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
 	tc.open("/jobs/" + strconv.FormatInt(wo.ID, 10))
-	tc.submit(`#checkin-form button`, `textarea[name=actions_taken]`)
+	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))
-	tc.submit(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
-	tc.submit(`form[action$="/signoff-code"] button`, `.flash`)
-	tc.mustSee("确认码已发送", "service@sz-jinggong.example")
+	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
+	tc.press(`form[action$="/signoff-code"] button`, `.flash`)
+	tc.see("body", "确认码已发送", "service@sz-jinggong.example")
 	var title string
 	if err := store.Get(ctx, db, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`); err != nil {
 		t.Fatal(err)
@@ -62,11 +62,11 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	code := regexp.MustCompile(`\d{6}`).FindString(title)
 	tc.do(chromedp.SendKeys(`#signoff-code input[name=signoff_name]`, "刘经理"), chromedp.SendKeys(`input[name=signoff_code]`, code),
 		chromedp.ScrollIntoView(`#signoff-code`))
-	tc.save("signoff-code-phone")
-	tc.submit(`#signoff-code form:has(input[name=signoff_code]) button[type=submit]`, `.flash`)
-	tc.mustSee("刘经理", "确认码确认")
-	tc.submit(`form:has(select[name=result]) button[type=submit]`, `.flash`)
-	tc.mustSee("服务记录已封存")
+	tc.shot("signoff-code")
+	tc.press(`#signoff-code form:has(input[name=signoff_code]) button[type=submit]`, `.flash`)
+	tc.see("body", "刘经理", "确认码确认")
+	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
+	tc.see("body", "服务记录已封存")
 	var content string
 	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records`); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package browsertest
+package e2e
 
 import (
 	"strings"
@@ -114,6 +114,10 @@ func dispatcherInEnglish(t *testing.T, app *testutil.App, b *browser, dev device
 		t.Fatalf("the token shown on the profile does not sign in to the API as its owner: %d %s", res.Status, res.Body)
 	}
 	v.shot("profile-token-en")
+
+	v.open("/calendars/cn?year=2026")
+	v.see("main", "2026", "Deadline calculator")
+	v.shot("calendar-cn-2026-en")
 
 	// The choice is kept: after signing out the sign-in page stays English,
 	// and it is the dispatcher's setting now, on any browser.

@@ -1,4 +1,4 @@
-package browsertest
+package e2e
 
 import (
 	"context"
