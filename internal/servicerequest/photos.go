@@ -172,7 +172,7 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 			return err
 		}
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(),
-			Note: fmt.Sprintf("%d photo(s) of the %s", len(ids), n.Stage)}); err != nil {
+			Note: photosNote(len(ids), n.Stage)}); err != nil {
 			return err
 		}
 		if out, err = photos(ctx, tx, r.ID); err != nil {

@@ -22,6 +22,9 @@ const (
 	API        Channel = "api"
 )
 
+// Channels are every channel a request can arrive by.
+var Channels = []Channel{Portal, QRCode, Dispatcher, API}
+
 // ServiceItems are the items an agreement can cover (DOMAIN 3.1).
 var ServiceItems = []string{"repair", "maintenance", "consultation", "part_replacement"}
 

@@ -228,9 +228,13 @@ func mergeFields(errs ...error) error {
 	return fs.Err()
 }
 
+// QRActor is the actor of what someone holding a product did from its QR
+// page, without an account.
+const QRActor = "qr-code"
+
 func actorLabel(a policy.Actor, ch Channel) string {
 	if a.UserID == 0 && !a.Operator {
-		return "qr-code"
+		return QRActor
 	}
 	return a.Label()
 }

@@ -128,7 +128,7 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 			return err
 		}
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
-			Note: "sign-off code sent to " + out.SentTo}); err != nil {
+			Note: signoffCodeNote(out.SentTo)}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder.signoff_code", "work_order", w.ID, nil, out)

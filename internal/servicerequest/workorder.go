@@ -170,7 +170,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 		}
 		if !hasEvent(events, string(sla.Responded)) {
 			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Responded), At: now, ActorID: nullID(actor.UserID),
-				Actor: actor.Label(), Note: "visit booked"}); err != nil {
+				Actor: actor.Label(), Note: noteVisitBooked}); err != nil {
 				return err
 			}
 		}

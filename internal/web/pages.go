@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -142,6 +143,35 @@ func (v *view) Action(a string) string {
 		return v.T("action." + a)
 	}
 	return strings.NewReplacer(".", " ", "_", " ").Replace(a)
+}
+
+// EventNote is an event's note as the page shows it: a note the product
+// wrote in the page's language, a person's note as they wrote it.
+func (v *view) EventNote(e servicerequest.RequestEvent) string {
+	n, ok := e.SystemNote()
+	if !ok {
+		return e.Note
+	}
+	var args []any
+	for k, a := range n.Args {
+		switch k {
+		case "Channel":
+			a = v.T("channel." + a)
+		case "Stage":
+			a = v.T("photos.stage_" + a)
+		}
+		args = append(args, k, a)
+	}
+	return v.T("eventnote."+n.Key, args...)
+}
+
+// EventActor names who made an event: a user by their label, someone at a
+// product's QR page in the page's language.
+func (v *view) EventActor(e servicerequest.RequestEvent) string {
+	if e.Actor == servicerequest.QRActor {
+		return v.T("event.actor_qr")
+	}
+	return e.Actor
 }
 
 // LangName names a document's language code in the page's language; an

@@ -102,7 +102,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 	err = fs.Err()
 	var view servicerequest.View
 	if err == nil {
-		view, err = s.Requests.Create(r.Context(), policy.Actor{Email: "qr-code"}, in)
+		view, err = s.Requests.Create(r.Context(), policy.Actor{Email: servicerequest.QRActor}, in)
 	}
 	if err != nil {
 		p, isProblem := problem.As(err)

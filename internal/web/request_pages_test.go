@@ -50,6 +50,10 @@ func TestRequestPages(t *testing.T) {
 		if !strings.Contains(html, `action="`+loc+`/answer"`) {
 			t.Fatal("a consultation has no answer form")
 		}
+		// The history says in the page's language what the product noted itself.
+		if !strings.Contains(html, "来自电话（调度员）") && !strings.Contains(html, "by Phone (dispatcher)") || strings.Contains(html, "— dispatcher<") {
+			t.Fatal("the received event's channel is not shown in words")
+		}
 		res = post(loc+"/answer", url.Values{"version": {"1"}, "answer": {"Menu > Axes > Zero, then confirm."}})
 		res.Body.Close()
 		if html := body(t, get(t, c, app.URL+loc, "Accept-Language", "en")); !strings.Contains(html, "Resolved") && !strings.Contains(html, "已解决") {
