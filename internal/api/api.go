@@ -107,6 +107,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 		h.registerRequestList(a)
 		h.registerRequestExtras(a)
 		h.registerRequestMedia(a)
+		h.registerRecords(a)
 	}
 	return a
 }

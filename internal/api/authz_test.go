@@ -155,8 +155,17 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		}, allowed: []policy.Role{policy.VendorAdmin}},
 		"list-escalations": {method: "GET", path: "/escalations?open=true",
 			allowed: []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}},
+		// Service records: %RECORD% is the record sealed by answering a fresh consultation.
+		"list-service-records": {method: "GET", path: "/service-records", allowed: recordReaders},
+		"get-service-record":   {method: "GET", path: "/service-records/%RECORD%", allowed: recordReaders},
+		"correct-service-record": {method: "POST", path: "/service-records/%RECORD%/corrections", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"reason": "the answer named the wrong menu", "actions_taken": "Menu > Machine > Zero axes"}
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 	}
 }
+
+// recordReaders: the vendor's and the provider's office people.
+var recordReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher}
 
 // requestReaders: the parties of the request; a technician only once assigned.
 var requestReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}
@@ -179,6 +188,17 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 	}
 	if strings.Contains(path, "%CONSULT%") {
 		path = strings.ReplaceAll(path, "%CONSULT%", fmt.Sprint(file("consultation")))
+	}
+	if strings.Contains(path, "%RECORD%") {
+		id := file("consultation")
+		if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/answer", id), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
+			t.Fatalf("answer: %d %s", res.Status, res.Body)
+		}
+		var rec int64
+		if err := store.Get(t.Context(), app.DB, &rec, `SELECT id FROM service_records WHERE request_id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "%RECORD%", fmt.Sprint(rec))
 	}
 	if strings.Contains(path, "%WO%") {
 		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", file("repair")), map[string]any{

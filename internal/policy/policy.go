@@ -126,6 +126,14 @@ const (
 	EscalationAnswer Action = "request.escalation_answer"
 )
 
+// Service records (DOMAIN 3.2.3): the vendor may query them at any time;
+// the provider who did the work corrects one by sealing a new record that
+// refers to it.
+const (
+	RecordRead    Action = "record.read"
+	RecordCorrect Action = "record.correct"
+)
+
 // Working calendars.
 const (
 	CalendarRead Action = "calendar.read"
@@ -271,6 +279,8 @@ var rules = map[Action]grant{
 	PhotoAdd:            {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Customer: {Own}, Technician: {Self}},
 	RequestEscalate:     {ProviderAdmin: {Own}, Dispatcher: {Own}, Technician: {Self}},
 	EscalationAnswer:    {VendorAdmin: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}, Technician: {Self}},
+	RecordRead:          {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
+	RecordCorrect:       {ProviderAdmin: {Own}, Dispatcher: {Own}},
 
 	CalendarRead:         all(everyone, Own, Partner),
 	CalendarManage:       {VendorAdmin: {Own}, ProviderAdmin: {Own}},

@@ -76,6 +76,9 @@ type New struct {
 	Content any
 	// RetentionMonths is the agreement's retention period for records.
 	RetentionMonths int
+	// KeepUntil, when later than the retention period's end, is kept to
+	// instead (YYYY-MM-DD): a correction outlives the record it corrects.
+	KeepUntil string
 }
 
 // Seal appends a record to its agreement's chain inside tx.
@@ -117,7 +120,7 @@ func Seal(ctx context.Context, tx *sqlx.Tx, now time.Time, n New) (Record, error
 	sealed := now.UTC().Truncate(time.Microsecond)
 	r := Record{AgreementID: n.AgreementID, Seq: head.Seq + 1, VendorID: n.VendorID, ProviderID: n.ProviderID,
 		RequestID: n.RequestID, CorrectsID: n.CorrectsID, ContentJSON: string(content), SealedAt: sealed,
-		RetainUntil: sealed.AddDate(0, n.RetentionMonths, 0).Format("2006-01-02"), PrevHash: head.Hash}
+		RetainUntil: max(sealed.AddDate(0, n.RetentionMonths, 0).Format("2006-01-02"), n.KeepUntil), PrevHash: head.Hash}
 	r.Hash = Hash(r.Seq, r.PrevHash, r.SealedAt, r.ContentJSON)
 	r.ID, err = store.InsertID(ctx, tx, `INSERT INTO service_records (agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
 		content_json, sealed_at, retain_until, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
+)
+
+// recordOut is a sealed service record as the API shows it: its place in
+// its agreement's chain and its content as sealed.
+type recordOut struct {
+	record.Record
+	Content json.RawMessage `json:"content"`
+}
+
+func toRecordOut(r record.Record) recordOut {
+	return recordOut{Record: r, Content: json.RawMessage(r.ContentJSON)}
+}
+
+type recordListInput struct {
+	AgreementID int64     `query:"agreement_id" minimum:"0"`
+	From        time.Time `query:"from" doc:"Sealed at or after."`
+	To          time.Time `query:"to" doc:"Sealed before."`
+	Cursor      int64     `query:"cursor" minimum:"0" doc:"The next of the previous page."`
+	Limit       int       `query:"limit" minimum:"0" maximum:"200"`
+}
+
+type recordListOutput struct {
+	Body struct {
+		Items []recordOut `json:"items"`
+		Next  int64       `json:"next,omitempty" doc:"Pass as cursor for the next page."`
+	}
+}
+
+type recordOutput struct {
+	Body struct {
+		recordOut
+		Corrections []recordOut `json:"corrections" doc:"Records sealed later that correct this one, oldest first."`
+	}
+}
+
+type recordCorrectInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Reason       string  `json:"reason" minLength:"1" maxLength:"2000" doc:"Why the record is corrected."`
+		Diagnosis    *string `json:"diagnosis,omitempty" maxLength:"4000"`
+		FaultCodes   *string `json:"fault_codes,omitempty" maxLength:"500"`
+		ActionsTaken *string `json:"actions_taken,omitempty" maxLength:"4000"`
+		Result       *string `json:"result,omitempty" enum:"fixed,not_fixed,needs_parts"`
+	}
+}
+
+type recordCreatedOutput struct {
+	Body recordOut
+}
+
+func (h *handlers) registerRecords(a huma.API) {
+	const tag = "Service records"
+	huma.Register(a, op("list-service-records", http.MethodGet, "/service-records", "List sealed service records, newest first", tag),
+		func(ctx context.Context, in *recordListInput) (*recordListOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			rs, next, err := record.List(ctx, h.DB, ac, record.Filter{AgreementID: in.AgreementID, From: in.From, To: in.To, Before: in.Cursor, Limit: in.Limit})
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &recordListOutput{}
+			out.Body.Items, out.Body.Next = []recordOut{}, next
+			for _, r := range rs {
+				out.Body.Items = append(out.Body.Items, toRecordOut(r))
+			}
+			return out, nil
+		})
+
+	huma.Register(a, op("get-service-record", http.MethodGet, "/service-records/{id}", "A sealed service record with its corrections", tag),
+		func(ctx context.Context, in *idPath) (*recordOutput, error) {
+			ac, err := actor(ctx)
+			if err != nil {
+				return nil, err
+			}
+			r, err := record.Read(ctx, h.DB, ac, in.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			cs, err := record.Corrections(ctx, h.DB, r.ID)
+			if err != nil {
+				return nil, h.err(err)
+			}
+			out := &recordOutput{}
+			out.Body.recordOut, out.Body.Corrections = toRecordOut(r), []recordOut{}
+			for _, c := range cs {
+				out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
+			}
+			return out, nil
+		})
+
+	correct := op("correct-service-record", http.MethodPost, "/service-records/{id}/corrections", "Correct a sealed record by sealing a new one that refers to it", tag)
+	correct.DefaultStatus = http.StatusCreated
+	correct.Errors = append(correct.Errors, 409)
+	correct.Description = "The record itself never changes: the correction is sealed on the same chain, with the reason and the corrected fields."
+	huma.Register(a, correct, func(ctx context.Context, in *recordCorrectInput) (*recordCreatedOutput, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		r, err := h.Requests.CorrectRecord(ctx, ac, in.ID, servicerequest.Correction{Reason: b.Reason, Diagnosis: b.Diagnosis,
+			FaultCodes: b.FaultCodes, Actions: b.ActionsTaken, Result: b.Result})
+		if err != nil {
+			return nil, h.err(err)
+		}
+		return &recordCreatedOutput{Body: toRecordOut(r)}, nil
+	})
+}

@@ -1,0 +1,116 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/record"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// Sealed service records: the vendor and the provider query them, another
+// tenant sees none; a correction is a new record on the same chain that
+// refers to the first, which stays as it was; bad corrections change nothing.
+func TestServiceRecords(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
+		auditor := app.API(t, f.Tokens[policy.VendorAuditor])
+
+		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "consultation", "priority": "general", "description": "How do I zero the axes?"})
+		var req struct{ ID int64 }
+		res.JSON(t, &req)
+		if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/answer", req.ID), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
+			t.Fatalf("answer: %d %s", res.Status, res.Body)
+		}
+
+		var list struct {
+			Items []struct {
+				ID      int64          `json:"id"`
+				Seq     int64          `json:"seq"`
+				Hash    string         `json:"hash"`
+				Content map[string]any `json:"content"`
+				Retain  string         `json:"retain_until"`
+			}
+		}
+		res = auditor.Do("GET", "/service-records", nil)
+		res.JSON(t, &list)
+		if res.Status != 200 || len(list.Items) != 1 || list.Items[0].Content["answer"] != "Menu > Axes > Zero" {
+			t.Fatalf("the vendor's records: %d %s", res.Status, res.Body)
+		}
+		orig := list.Items[0]
+		path := fmt.Sprintf("/service-records/%d", orig.ID)
+		other := app.API(t, f.OtherToken)
+		if res := other.Do("GET", "/service-records", nil); res.Status != 200 || strings.Contains(string(res.Body), "Zero") {
+			t.Fatalf("another tenant lists our records: %s", res.Body)
+		}
+		problemOf(t, other.Do("GET", path, nil), 404, "not-found")
+
+		// Bad corrections are refused, naming each field, and seal nothing.
+		p := problemOf(t, dispatcher.Do("POST", path+"/corrections", map[string]any{"reason": "x", "result": "maybe"}), 422, "validation")
+		if !strings.Contains(fmt.Sprint(p["errors"]), "body.result") {
+			t.Fatalf("the bad field is not named: %v", p["errors"])
+		}
+		p = problemOf(t, dispatcher.Do("POST", path+"/corrections", map[string]any{"reason": "nothing to say"}), 422, "validation")
+		if !strings.Contains(fmt.Sprint(p["errors"]), "at least one corrected field") {
+			t.Fatalf("a correction without changes: %v", p["errors"])
+		}
+		problemOf(t, auditor.Do("POST", path+"/corrections", map[string]any{"reason": "r", "diagnosis": "d"}), 403, "forbidden")
+		if n := records(t, db); n != 1 {
+			t.Fatalf("%d records after refused corrections", n)
+		}
+
+		res = dispatcher.Do("POST", path+"/corrections", map[string]any{"reason": "the menu was named wrongly", "actions_taken": "Menu > Machine > Zero axes"}, "Idempotency-Key", "fix-1")
+		var corr struct {
+			ID         int64          `json:"id"`
+			Seq        int64          `json:"seq"`
+			CorrectsID int64          `json:"corrects_id"`
+			PrevHash   string         `json:"prev_hash"`
+			Retain     string         `json:"retain_until"`
+			Content    map[string]any `json:"content"`
+		}
+		res.JSON(t, &corr)
+		if res.Status != 201 || corr.CorrectsID != orig.ID || corr.Seq != orig.Seq+1 || corr.PrevHash != orig.Hash || corr.Retain < orig.Retain {
+			t.Fatalf("correction: %d %s", res.Status, res.Body)
+		}
+		if ch := corr.Content["changes"].(map[string]any); ch["actions"] != "Menu > Machine > Zero axes" || corr.Content["reason"] != "the menu was named wrongly" {
+			t.Fatalf("correction content: %v", corr.Content)
+		}
+		// The same key answers the same correction; no second record.
+		if again := dispatcher.Do("POST", path+"/corrections", map[string]any{"reason": "the menu was named wrongly", "actions_taken": "Menu > Machine > Zero axes"}, "Idempotency-Key", "fix-1"); again.Status != 201 || records(t, db) != 2 {
+			t.Fatalf("repeated correction: %d, %d records", again.Status, records(t, db))
+		}
+		// A correction is corrected through the original.
+		problemOf(t, dispatcher.Do("POST", fmt.Sprintf("/service-records/%d/corrections", corr.ID), map[string]any{"reason": "r", "diagnosis": "d"}), 409, "conflict")
+
+		// The original is unchanged and lists its correction; the chain verifies.
+		var got struct {
+			Content     map[string]any `json:"content"`
+			Corrections []struct{ ID int64 }
+		}
+		res = auditor.Do("GET", path, nil)
+		res.JSON(t, &got)
+		if got.Content["answer"] != "Menu > Axes > Zero" || len(got.Corrections) != 1 || got.Corrections[0].ID != corr.ID {
+			t.Fatalf("the corrected record: %s", res.Body)
+		}
+		if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != 2 {
+			t.Fatalf("verify after a correction: %+v %v", v, err)
+		}
+	})
+}
+
+func records(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM service_records`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

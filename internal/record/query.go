@@ -1,0 +1,131 @@
+package record
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// ScopeOf tells how a record relates to the actor: its vendor's and its
+// provider's people own it; nobody else sees it.
+func ScopeOf(a policy.Actor, r Record) policy.Scope {
+	if a.Operator || a.OrgID == r.VendorID || a.OrgID == r.ProviderID {
+		return policy.Own
+	}
+	return policy.Unrelated
+}
+
+// Filter narrows a listing of records.
+type Filter struct {
+	AgreementID int64
+	From, To    time.Time // sealed in [From, To); zero: open
+	// Before is the keyset cursor: records with a smaller id.
+	Before int64
+	Limit  int
+}
+
+// MaxPage is the most records one page lists.
+const MaxPage = 200
+
+// List returns the records the actor may read, newest first, and the
+// cursor of the next page (0 on the last).
+func List(ctx context.Context, q store.Queryer, a policy.Actor, f Filter) ([]Record, int64, error) {
+	if len(policy.Granted(a.Role, policy.RecordRead)) == 0 && !a.Operator {
+		return nil, 0, problem.New(problem.Forbidden, "role %s does not read service records", a.Role)
+	}
+	var where []string
+	var args []any
+	switch {
+	case a.Operator:
+	case a.OrgKind == "vendor":
+		where, args = append(where, "vendor_id = ?"), append(args, a.OrgID)
+	default:
+		where, args = append(where, "provider_id = ?"), append(args, a.OrgID)
+	}
+	if f.AgreementID != 0 {
+		where, args = append(where, "agreement_id = ?"), append(args, f.AgreementID)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "sealed_at >= ?"), append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "sealed_at < ?"), append(args, f.To.UTC())
+	}
+	if f.Before > 0 {
+		where, args = append(where, "id < ?"), append(args, f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPage {
+		limit = 50
+	}
+	query := `SELECT ` + columns + ` FROM service_records`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	var out []Record
+	if err := store.Select(ctx, q, &out, query+` ORDER BY id DESC LIMIT ?`, append(args, limit+1)...); err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > limit {
+		out, next = out[:limit], out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// Read returns one record the actor may read; to anyone else it does not exist.
+func Read(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Record, error) {
+	r, err := Get(ctx, q, id)
+	if err != nil {
+		return r, err
+	}
+	if !policy.Allowed(a, policy.RecordRead, ScopeOf(a, r)) {
+		return Record{}, problem.New(problem.NotFound, "no service record %d", id)
+	}
+	return r, nil
+}
+
+// Corrections lists the records that correct record id, oldest first.
+func Corrections(ctx context.Context, q store.Queryer, id int64) ([]Record, error) {
+	var out []Record
+	err := store.Select(ctx, q, &out, `SELECT `+columns+` FROM service_records WHERE corrects_id = ? ORDER BY seq`, id)
+	return out, err
+}
+
+// Summary is what a list shows of a record, read from its content.
+type Summary struct {
+	Request    string `json:"request"`
+	Agreement  string `json:"agreement"`
+	Serial     string `json:"serial_number"`
+	Model      string `json:"model"`
+	Result     string `json:"result"`
+	Diagnosis  string `json:"diagnosis"`
+	Actions    string `json:"actions"`
+	FaultCodes string `json:"fault_codes"`
+	// Reason is a correction's reason; empty for a record of a service.
+	Reason string `json:"reason"`
+}
+
+// Summary reads the record's content; a field the content lacks is empty.
+func (r Record) Summary() Summary {
+	var c struct {
+		Summary
+		Product struct {
+			Serial string `json:"serial_number"`
+			Model  string `json:"model"`
+		} `json:"product"`
+		Answer string `json:"answer"`
+	}
+	_ = json.Unmarshal([]byte(r.ContentJSON), &c)
+	s := c.Summary
+	s.Serial, s.Model = c.Product.Serial, c.Product.Model
+	if s.Actions == "" {
+		s.Actions = c.Answer
+	}
+	return s
+}
