@@ -107,8 +107,10 @@ type Summary struct {
 	Diagnosis  string `json:"diagnosis"`
 	Actions    string `json:"actions"`
 	FaultCodes string `json:"fault_codes"`
-	// Reason is a correction's reason; empty for a record of a service.
-	Reason string `json:"reason"`
+	// Reason and Changes are a correction's: why, and the corrected fields
+	// by the names the content uses (diagnosis, fault_codes, actions, result).
+	Reason  string            `json:"reason"`
+	Changes map[string]string `json:"changes"`
 }
 
 // Summary reads the record's content; a field the content lacks is empty.

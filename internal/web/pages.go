@@ -223,6 +223,9 @@ func (v *view) Nav() []navItem {
 		} else {
 			items = append(items, navItem{"requests", "/requests", "nav.requests"})
 		}
+		if len(policy.Granted(v.User.Role, policy.RecordRead)) > 0 {
+			items = append(items, navItem{"records", "/records", "nav.records"})
+		}
 	}
 	if v.User.Role != policy.Technician {
 		items = append(items, navItem{"units", "/units", "nav.units"})
@@ -244,7 +247,8 @@ func (v *view) Nav() []navItem {
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
 	}
-	return append(items, navItem{"profile", "/profile", "nav.profile"})
+	// The profile is reached from the name in the top bar.
+	return items
 }
 
 type navItem struct{ ID, Href, Label string }

@@ -77,6 +77,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /escalations", s.signedIn(s.escalationsPage))
 		mux.HandleFunc("POST /jobs/{id}/photos", s.signedIn(s.jobPhotosAdd))
 		mux.HandleFunc("POST /jobs/{id}/signoff-code", s.signedIn(s.jobSignoffCode))
+		// Sealed service records.
+		mux.HandleFunc("GET /records", s.signedIn(s.recordsPage))
+		mux.HandleFunc("GET /records.csv", s.signedIn(s.recordsCSV))
+		mux.HandleFunc("GET /records/{id}", s.signedIn(s.recordPage))
+		mux.HandleFunc("POST /records/{id}/corrections", s.signedIn(s.recordCorrect))
 	}
 	// Installed base: products, customers' sites, models, unit imports.
 	mux.HandleFunc("GET /units", s.signedIn(s.unitsPage))

@@ -142,6 +142,27 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 		}
 	}
 
+	// 4b. The dispatcher finds the record and corrects the diagnosis: the
+	// correction is a record of its own, and the chain still verifies.
+	d.open("/records")
+	d.see("main", "服务记录", demo.SerialInScope)
+	d.shotBoth("records")
+	d.press(`table a[href^="/records/"]`, `#chain-state`)
+	d.see("main", "记录链校验通过", "更换主轴前轴承并重新校准")
+	d.do(chromedp.SendKeys(`textarea[name=reason]`, "诊断写错了部件"), chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴后轴承磨损"))
+	d.press(`form[action$="/corrections"] button[type=submit]`, `.flash`)
+	d.see("main", "更正已封存", "诊断写错了部件", "主轴后轴承磨损")
+	d.shot("record-corrected")
+	if res, err := record.Verify(ctx, db, 0); err != nil || res.Records != 2 || len(res.Breaks) != 0 {
+		t.Fatalf("verify after the correction: %+v %v", res, err)
+	}
+	// The vendor's auditor reads both, in English.
+	a := br.visit(t, desktop, "en")
+	a.signIn("auditor@haichuan.example", demo.Password)
+	a.open("/records")
+	a.see("main", "Service records", "corrects #")
+	a.shot("records-auditor-en")
+
 	// 5. Someone edits the record behind the application's back; the check finds it.
 	if _, err := db.ExecContext(ctx, `DROP TRIGGER service_records_no_update`); err != nil {
 		t.Fatal(err)

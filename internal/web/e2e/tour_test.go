@@ -167,7 +167,7 @@ func (v *visitor) clickLink(scope, text string) {
 // secret it shows once.
 func (v *visitor) createToken(name, announce string) string {
 	v.t.Helper()
-	v.follow(chromedp.Click(chromedp.CSS(`.mainnav a[href="/profile"]`)))
+	v.follow(chromedp.Click(chromedp.CSS(`.topbar a.who`)))
 	const form = `form[action="/profile/tokens"]`
 	v.fill(form, "name", name)
 	if status := v.submit(form); status != 201 {

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/spreadsheet"
+)
+
+// recordFilter reads the records filter of a page or an export: an
+// agreement, and the local days sealed from and to (both included).
+func recordFilter(q url.Values) (record.Filter, error) {
+	var f record.Filter
+	var fs problem.Fields
+	if a := q.Get("agreement"); a != "" {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			fs.Add("agreement", "is not an agreement")
+		}
+		f.AgreementID = id
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Time
+		add  int
+	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
+		if v := q.Get(d.name); v != "" {
+			day, err := time.ParseInLocation("2006-01-02", v, shanghai)
+			if err != nil {
+				fs.Add(d.name, "must be a date like 2026-12-01")
+				continue
+			}
+			*d.to = day.AddDate(0, 0, d.add)
+		}
+	}
+	if b := q.Get("before"); b != "" {
+		f.Before, _ = strconv.ParseInt(b, 10, 64)
+	}
+	return f, fs.Err()
+}
+
+// recordRow is a record as the list and the export show it.
+type recordRow struct {
+	record.Record
+	record.Summary
+}
+
+func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	v := s.newView(r, "records.title", "records")
+	f, err := recordFilter(r.URL.Query())
+	var items []record.Record
+	var next int64
+	if err == nil {
+		items, next, err = record.List(r.Context(), s.DB, u.Actor(), f)
+	}
+	if err != nil && !problem.Is(err, problem.Invalid) {
+		s.fail(w, r, err)
+		return
+	}
+	agreements, aerr := s.Agreements.List(r.Context(), u.Actor())
+	if aerr != nil {
+		s.fail(w, r, aerr)
+		return
+	}
+	rows := make([]recordRow, len(items))
+	for i, it := range items {
+		rows[i] = recordRow{it, it.Summary()}
+	}
+	q := r.URL.Query()
+	q.Del("before")
+	v.Data = map[string]any{"Items": rows, "Next": next, "Agreements": agreements, "Query": q.Encode()}
+	v.Form = r.URL.Query()
+	s.renderForm(w, r, http.StatusOK, "records", v, err)
+}
+
+// recordsCSV exports the records the filter finds, every page of them, as
+// CSV with a byte order mark for Excel and WPS.
+func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
+	f, err := recordFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Limit = record.MaxPage
+	// The first page is read before anything is sent, so that a refusal
+	// is a page of its own rather than half a file.
+	items, next, err := record.List(r.Context(), s.DB, u.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="service-records.csv"`)
+	_, _ = w.Write([]byte("\xef\xbb\xbf"))
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions", "corrects_id", "reason",
+		"sealed_at", "retain_until", "hash"})
+	for {
+		for _, it := range items {
+			sum := it.Summary()
+			corrects := ""
+			if it.CorrectsID != nil {
+				corrects = strconv.FormatInt(*it.CorrectsID, 10)
+			}
+			row := []string{strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
+				sum.Result, sum.Diagnosis, sum.Actions, corrects, sum.Reason, it.SealedAt.In(shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash}
+			for i := range row {
+				row[i] = spreadsheet.Guard(row[i])
+			}
+			_ = cw.Write(row)
+		}
+		if next == 0 {
+			break
+		}
+		f.Before = next
+		if items, next, err = record.List(r.Context(), s.DB, u.Actor(), f); err != nil {
+			s.Log.Error("export records", "err", err)
+			break
+		}
+	}
+	cw.Flush()
+}
+
+func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderRecord(w, r, u, http.StatusOK, nil)
+}
+
+// renderRecord shows a record with its corrections and whether its chain
+// verifies; formErr, when set, is a correction that was refused.
+func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	rec, err := record.Read(ctx, s.DB, u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	corrections, err := record.Corrections(ctx, s.DB, rec.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	chain, err := record.Verify(ctx, s.DB, rec.AgreementID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, []byte(rec.ContentJSON), "", "  ") != nil {
+		pretty.WriteString(rec.ContentJSON)
+	}
+	rows := make([]recordRow, len(corrections))
+	for i, c := range corrections {
+		rows[i] = recordRow{c, c.Summary()}
+	}
+	v := s.newView(r, "records.record", "records")
+	v.Data = map[string]any{"Record": recordRow{rec, rec.Summary()}, "Content": pretty.String(), "Corrections": rows, "Chain": chain,
+		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
+	s.renderForm(w, r, status, "record", v, formErr)
+}
+
+func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	c := servicerequest.Correction{Reason: r.PostForm.Get("reason")}
+	for _, f := range []struct {
+		name string
+		to   **string
+	}{{"diagnosis", &c.Diagnosis}, {"fault_codes", &c.FaultCodes}, {"actions_taken", &c.Actions}, {"result", &c.Result}} {
+		if v := r.PostForm.Get(f.name); v != "" {
+			*f.to = &v
+		}
+	}
+	_, err := s.Requests.CorrectRecord(r.Context(), u.Actor(), id, c)
+	s.settle(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
+		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
+	})
+}
