@@ -2,11 +2,12 @@ package api_test
 
 import (
 	"fmt"
-	"github.com/danielgtaylor/huma/v2"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -190,15 +191,7 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 		path = strings.ReplaceAll(path, "%CONSULT%", fmt.Sprint(file("consultation")))
 	}
 	if strings.Contains(path, "%RECORD%") {
-		id := file("consultation")
-		if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/answer", id), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
-			t.Fatalf("answer: %d %s", res.Status, res.Body)
-		}
-		var rec int64
-		if err := store.Get(t.Context(), app.DB, &rec, `SELECT id FROM service_records WHERE request_id = ?`, id); err != nil {
-			t.Fatal(err)
-		}
-		path = strings.ReplaceAll(path, "%RECORD%", fmt.Sprint(rec))
+		path = strings.ReplaceAll(path, "%RECORD%", fmt.Sprint(testutil.SealRecord(t, app, f, "FX100-0001")))
 	}
 	if strings.Contains(path, "%WO%") {
 		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", file("repair")), map[string]any{

@@ -23,13 +23,7 @@ func TestServiceRecords(t *testing.T) {
 		sf := testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		auditor := app.API(t, f.Tokens[policy.VendorAuditor])
-
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "consultation", "priority": "general", "description": "How do I zero the axes?"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/answer", req.ID), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
-			t.Fatalf("answer: %d %s", res.Status, res.Body)
-		}
+		testutil.SealRecord(t, app, f, sf.Serial)
 
 		var list struct {
 			Items []struct {
@@ -40,7 +34,7 @@ func TestServiceRecords(t *testing.T) {
 				Retain  string         `json:"retain_until"`
 			}
 		}
-		res = auditor.Do("GET", "/service-records", nil)
+		res := auditor.Do("GET", "/service-records", nil)
 		res.JSON(t, &list)
 		if res.Status != 200 || len(list.Items) != 1 || list.Items[0].Content["answer"] != "Menu > Axes > Zero" {
 			t.Fatalf("the vendor's records: %d %s", res.Status, res.Body)

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,4 +51,26 @@ func SeedService(t testing.TB, db *store.DB, f *Fixture) ServiceFixture {
 		t.Fatalf("seed unit: %v", err)
 	}
 	return sf
+}
+
+// SealRecord files a consultation on serial as the fixture's dispatcher and
+// answers it, which seals a service record, through the API of app; it
+// returns the record's id.
+func SealRecord(t testing.TB, app *App, f *Fixture, serial string) int64 {
+	t.Helper()
+	api := app.API(t, f.Tokens[policy.Dispatcher])
+	res := api.Do("POST", "/service-requests", map[string]any{"serial_number": serial, "service_item": "consultation", "priority": "general", "description": "How do I zero the axes?"})
+	var req struct{ ID int64 }
+	res.JSON(t, &req)
+	if res.Status != 201 {
+		t.Fatalf("file a consultation: %d %s", res.Status, res.Body)
+	}
+	if res := api.Do("POST", fmt.Sprintf("/service-requests/%d/answer", req.ID), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
+		t.Fatalf("answer the consultation: %d %s", res.Status, res.Body)
+	}
+	var id int64
+	if err := store.Get(context.Background(), app.DB, &id, `SELECT id FROM service_records WHERE request_id = ?`, req.ID); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

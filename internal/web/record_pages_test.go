@@ -19,17 +19,7 @@ func TestRecordPages(t *testing.T) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		sf := testutil.SeedService(t, db, f)
-		api := app.API(t, f.Tokens[policy.Dispatcher])
-		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "consultation", "priority": "general", "description": "How do I zero the axes?"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		if res := api.Do("POST", fmt.Sprintf("/service-requests/%d/answer", req.ID), map[string]any{"answer": "Menu > Axes > Zero"}, "If-Match", `"1"`); res.Status != 200 {
-			t.Fatalf("answer: %d %s", res.Status, res.Body)
-		}
-		var id int64
-		if err := store.Get(t.Context(), db, &id, `SELECT id FROM service_records WHERE request_id = ?`, req.ID); err != nil {
-			t.Fatal(err)
-		}
+		id := testutil.SealRecord(t, app, f, sf.Serial)
 		page := fmt.Sprintf("/records/%d", id)
 
 		c := app.Browser(t)
