@@ -29,22 +29,26 @@ func recordFilter(q url.Values) (record.Filter, error) {
 		}
 		f.AgreementID = id
 	}
-	for _, d := range []struct {
-		name string
-		to   *time.Time
-		add  int
-	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
-		if v := q.Get(d.name); v != "" {
-			day, err := time.ParseInLocation("2006-01-02", v, shanghai)
-			if err != nil {
-				fs.Add(d.name, "must be a date like 2026-12-01")
-				continue
-			}
-			*d.to = day.AddDate(0, 0, d.add)
+	day := func(name string) time.Time {
+		v := q.Get(name)
+		if v == "" {
+			return time.Time{}
 		}
+		d, err := time.ParseInLocation("2006-01-02", v, shanghai)
+		if err != nil {
+			fs.Add(name, "must be a date like 2026-12-01")
+		}
+		return d
+	}
+	f.From = day("from")
+	if to := day("to"); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the last day is included
 	}
 	if b := q.Get("before"); b != "" {
-		f.Before, _ = strconv.ParseInt(b, 10, 64)
+		var err error
+		if f.Before, err = strconv.ParseInt(b, 10, 64); err != nil || f.Before <= 0 {
+			fs.Add("before", "is not a page of this list")
+		}
 	}
 	return f, fs.Err()
 }
@@ -178,15 +182,15 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	if !ok {
 		return
 	}
-	c := servicerequest.Correction{Reason: r.PostForm.Get("reason")}
-	for _, f := range []struct {
-		name string
-		to   **string
-	}{{"diagnosis", &c.Diagnosis}, {"fault_codes", &c.FaultCodes}, {"actions_taken", &c.Actions}, {"result", &c.Result}} {
-		if v := r.PostForm.Get(f.name); v != "" {
-			*f.to = &v
+	// A field left empty on the form is not corrected.
+	given := func(name string) *string {
+		if v := r.PostForm.Get(name); v != "" {
+			return &v
 		}
+		return nil
 	}
+	c := servicerequest.Correction{Reason: r.PostForm.Get("reason"), Diagnosis: given("diagnosis"), FaultCodes: given("fault_codes"),
+		Actions: given("actions_taken"), Result: given("result")}
 	_, err := s.Requests.CorrectRecord(r.Context(), u.Actor(), id, c)
 	s.settle(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
 		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
