@@ -80,6 +80,20 @@ func WorkOrders(ctx context.Context, q store.Queryer, requestID int64) ([]WorkOr
 	return out, err
 }
 
+// TechnicianNames names the technicians of a request's visits, by user id.
+func TechnicianNames(ctx context.Context, q store.Queryer, requestID int64) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	err := store.Select(ctx, q, &rows, `SELECT DISTINCT u.id, u.name FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE w.request_id = ?`, requestID)
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, err
+}
+
 func init() {
 	isAssigned = func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
 		var n int

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
 )
 
 //go:embed templates static

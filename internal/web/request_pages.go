@@ -170,6 +170,9 @@ type requestPageData struct {
 	View       servicerequest.View
 	Clocks     []clockView
 	WorkOrders []servicerequest.WorkOrder
+	// TechNames names the visits' technicians; CanRecords links their sealed records.
+	TechNames  map[int64]string
+	CanRecords bool
 	Techs      []account.User
 	CanHandle  bool
 	CanAssign  bool
@@ -198,6 +201,11 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, err)
 		return
 	}
+	if d.TechNames, err = servicerequest.TechnicianNames(ctx, s.DB, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.CanRecords = len(policy.Granted(u.Role, policy.RecordRead)) > 0
 	assigned := false
 	for _, wo := range d.WorkOrders {
 		assigned = assigned || wo.TechnicianID == u.ID && wo.Status != servicerequest.WOCancelled

@@ -80,6 +80,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
 	d.press(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.see("body", "已预约")
+	d.see("section:has(> h2.pad)", "李工")
 	// The history says in Chinese what the product noted itself.
 	d.see(".timeline", "来自扫码报修", "已预约上门")
 	d.notSee(".timeline", "visit booked", "— qr", "qr-code")
