@@ -153,7 +153,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.do(chromedp.SendKeys(`textarea[name=reason]`, "诊断写错了部件"), chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴后轴承磨损"))
 	d.press(`form[action$="/corrections"] button[type=submit]`, `.flash`)
 	d.see("main", "更正已封存", "诊断写错了部件", "主轴后轴承磨损")
-	d.shot("record-corrected")
+	d.shotBoth("record-corrected")
 	if res, err := record.Verify(ctx, db, 0); err != nil || res.Records != 2 || len(res.Breaks) != 0 {
 		t.Fatalf("verify after the correction: %+v %v", res, err)
 	}
