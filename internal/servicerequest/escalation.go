@@ -45,6 +45,9 @@ type Escalation struct {
 	AnsweredAt *time.Time `db:"answered_at" json:"answered_at,omitempty"`
 	AnsweredBy *int64     `db:"answered_by" json:"-"`
 	Answer     string     `db:"answer" json:"answer,omitempty"`
+	// RequestClosed: the request was resolved or cancelled, which settled
+	// the escalation whether or not it was answered.
+	RequestClosed bool `db:"request_closed" json:"request_closed"`
 }
 
 // NewEscalation asks for deeper investigation of a fault.
@@ -55,7 +58,12 @@ type NewEscalation struct {
 }
 
 const escColumns = `e.id, e.request_id, r.number, e.vendor_id, e.target, e.assignee_id, e.reason, e.raised_by, e.raised_at, e.due_at,
-	e.answered_at, e.answered_by, e.answer`
+	e.answered_at, e.answered_by, e.answer, ` + requestClosed + ` AS request_closed`
+
+// requestClosed is true when the escalation's request is resolved or
+// cancelled: that settles an unanswered escalation's clock too, and it is
+// no longer waiting for an answer.
+const requestClosed = `CASE WHEN r.status IN ('resolved', 'cancelled') THEN 1 ELSE 0 END`
 
 // EscalationsOf lists a request's escalations, oldest first.
 func EscalationsOf(ctx context.Context, q store.Queryer, requestID int64) ([]Escalation, error) {
@@ -321,7 +329,7 @@ func (s *Service) Escalations(ctx context.Context, actor policy.Actor, openOnly 
 		return nil, problem.New(problem.Forbidden, "role %s has no escalations", actor.Role)
 	}
 	if openOnly {
-		where += " AND e.answered_at IS NULL"
+		where += " AND e.answered_at IS NULL AND " + requestClosed + " = 0"
 	}
 	err := store.Select(ctx, s.DB, &out, `SELECT `+escColumns+` FROM escalations e JOIN service_requests r ON r.id = e.request_id
 		WHERE `+where+` ORDER BY CASE WHEN e.answered_at IS NULL THEN 0 ELSE 1 END, e.due_at, e.id LIMIT 200`, args...)

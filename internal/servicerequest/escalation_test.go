@@ -112,3 +112,46 @@ func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
 		}
 	})
 }
+
+// Closing the request settles an unanswered escalation: it leaves the
+// vendor's open queue and says why.
+func TestEscalationEndsWithItsRequest(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c)
+		dispatcher, vendor := f.Users[policy.Dispatcher].Actor(), f.Users[policy.VendorAdmin].Actor()
+		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"}); err != nil {
+			t.Fatal(err)
+		}
+		open := func() []servicerequest.Escalation {
+			t.Helper()
+			es, err := svc.Escalations(ctx, vendor, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return es
+		}
+		if es := open(); len(es) != 1 || es[0].RequestClosed {
+			t.Fatalf("open escalations before closing: %+v", es)
+		}
+		cur, err := svc.Get(ctx, dispatcher, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "cancelled", Note: "the customer fixed it"}, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		if es := open(); len(es) != 0 {
+			t.Fatalf("an escalation of a cancelled request is still open: %+v", es)
+		}
+		all, err := svc.Escalations(ctx, vendor, false)
+		if err != nil || len(all) != 1 || !all[0].RequestClosed || all[0].AnsweredAt != nil {
+			t.Fatalf("all escalations: %+v %v", all, err)
+		}
+	})
+}

@@ -124,6 +124,8 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.see("body", "签名已保存", "刘经理")
 	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.see("body", "服务记录已封存")
+	// The open escalation ended with the request; it no longer waits for an answer.
+	tc.see("#escalations", "报修单已结束，升级随之结束")
 	tc.shot("checked-out")
 
 	// 4. The request is resolved and its record sealed.
