@@ -94,12 +94,19 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 				_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
 				return
 			}
+			update := func(q store.Queryer) error {
+				_, err := store.Exec(ctx, q, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
+					rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key)
+				return err
+			}
 			save := func() {
-				err := s.DB.TxSoon(ctx, func(tx *sqlx.Tx) error {
-					_, err := store.Exec(ctx, tx, `UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE user_id = ? AND key = ?`,
-						rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), k.userID, k.key)
-					return err
-				})
+				var err error
+				if s.DB.GroupsWrites() {
+					err = s.DB.TxSoon(ctx, func(tx *sqlx.Tx) error { return update(tx) })
+				} else {
+					// One statement commits by itself: no BEGIN and COMMIT round trips.
+					err = update(s.DB)
+				}
 				if err != nil {
 					s.Log.Error("store idempotent response", "err", err)
 				}
