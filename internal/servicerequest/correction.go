@@ -89,12 +89,8 @@ func (s *Service) CorrectRecord(ctx context.Context, actor policy.Actor, id int6
 		}
 		// A correction is kept as long as the agreement now says, and never
 		// less than the record it corrects.
-		months := at.RetentionMonths
-		if months <= 0 {
-			months = 1
-		}
 		out, err = record.Seal(ctx, tx, now, record.New{AgreementID: orig.AgreementID, VendorID: orig.VendorID, ProviderID: orig.ProviderID,
-			RequestID: orig.RequestID, CorrectsID: &orig.ID, Content: content, RetentionMonths: months, KeepUntil: orig.RetainUntil})
+			RequestID: orig.RequestID, CorrectsID: &orig.ID, Content: content, RetentionMonths: at.RetentionMonths, KeepUntil: orig.RetainUntil})
 		if err != nil {
 			return err
 		}
