@@ -123,5 +123,8 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 	if err := loadDocuments(ctx, db, now, admins["haichuan"]); err != nil {
 		return nil, err
 	}
+	if err := loadRecords(ctx, db, now); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }

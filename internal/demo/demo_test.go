@@ -9,6 +9,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
+	"aftersales/internal/record"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -43,4 +44,28 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 			t.Fatalf("second load: %v", err)
 		}
 	})
+}
+
+// The demo's records pages have something to show: a repair with its
+// signature and a correction, and an answered consultation, on a chain
+// that verifies.
+func TestDemoHasSealedRecords(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	rs, _, err := record.List(ctx, db, policy.Actor{Operator: true}, record.Filter{})
+	if err != nil || len(rs) != 3 {
+		t.Fatalf("demo records: %d %v", len(rs), err)
+	}
+	corrections := 0
+	for _, r := range rs {
+		if r.CorrectsID != nil {
+			corrections++
+		}
+	}
+	if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != 3 || corrections != 1 {
+		t.Fatalf("demo chain: %+v %v, %d corrections", v, err, corrections)
+	}
 }

@@ -68,7 +68,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.see("body", "服务记录已封存")
 	var content string
-	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records`); err != nil {
+	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(content, "code sent to") || !strings.Contains(content, "service@sz-jinggong.example") {
