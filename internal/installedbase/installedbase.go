@@ -75,25 +75,38 @@ const unitSelect = `SELECT u.id, u.vendor_id, u.serial_number, u.model_id, m.cod
 // phone gives it. Serial numbers are unique per vendor; when two vendors
 // use the same one, the caller must go by the QR label or the unit's id.
 func BySerial(ctx context.Context, q store.Queryer, serial string) (Unit, error) {
-	serial = NormalizeSerial(serial)
-	if msg := CheckSerial(serial); msg != "" {
-		return Unit{}, problem.Field("serial_number", "%s", msg)
+	serial, err := checkedSerial(serial)
+	if err != nil {
+		return Unit{}, err
 	}
 	var us []Unit
 	if err := store.Select(ctx, q, &us, unitSelect+` WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`, serial); err != nil {
 		return Unit{}, err
 	}
-	switch len(us) {
-	case 0:
-		return Unit{}, problem.Field("serial_number", "no product with serial number %s", serial)
-	case 2:
-		return Unit{}, ambiguousSerial(serial)
-	}
-	return us[0], nil
+	return onlyOne(serial, us)
 }
 
-func ambiguousSerial(serial string) error {
-	return problem.Field("serial_number", "serial number %s is used by products of more than one vendor; "+
+// checkedSerial is a serial number as a person gave it, normalized, or a
+// problem naming the field serial_number.
+func checkedSerial(serial string) (string, error) {
+	serial = NormalizeSerial(serial)
+	if msg := CheckSerial(serial); msg != "" {
+		return "", problem.Field("serial_number", "%s", msg)
+	}
+	return serial, nil
+}
+
+// onlyOne answers a lookup by serial number alone from the (at most two)
+// units found: the one unit, or why there is none.
+func onlyOne[T any](serial string, found []T) (T, error) {
+	var none T
+	switch len(found) {
+	case 0:
+		return none, problem.Field("serial_number", "no product with serial number %s", serial)
+	case 1:
+		return found[0], nil
+	}
+	return none, problem.Field("serial_number", "serial number %s is used by products of more than one vendor; "+
 		"scan the product's QR label or choose the product from the list", serial)
 }
 
@@ -128,9 +141,9 @@ func ByToken(ctx context.Context, q store.Queryer, token string) (Unit, error) {
 // where the Go side of a query (conversions, reflection, allocations) cost
 // more than SQLite's own work.
 func Finder(ctx context.Context, q store.Queryer, serial string) (coverage.Unit, error) {
-	serial = NormalizeSerial(serial)
-	if msg := CheckSerial(serial); msg != "" {
-		return coverage.Unit{}, problem.Field("serial_number", "%s", msg)
+	serial, err := checkedSerial(serial)
+	if err != nil {
+		return coverage.Unit{}, err
 	}
 	rows, err := q.QueryContext(ctx, q.Rebind(`SELECT u.id, u.serial_number, m.code, s.division, s.address, s.lat, s.lng,
 		s.customer_org_id, u.vendor_id, u.agreement_id
@@ -156,23 +169,7 @@ func Finder(ctx context.Context, q store.Queryer, serial string) (coverage.Unit,
 	if err := rows.Err(); err != nil {
 		return coverage.Unit{}, err
 	}
-	switch len(found) {
-	case 0:
-		return coverage.Unit{}, problem.Field("serial_number", "no product with serial number %s", serial)
-	case 2:
-		return coverage.Unit{}, ambiguousSerial(serial)
-	}
-	return found[0], nil
-}
-
-// Coverage is the unit as coverage sees it.
-func (u Unit) Coverage() coverage.Unit {
-	c := coverage.Unit{ID: u.ID, Serial: u.SerialNumber, Model: u.ModelCode, Division: u.Division, Address: u.Address,
-		Lat: u.Lat, Lng: u.Lng, CustomerOrgID: u.CustomerOrgID, VendorID: u.VendorID}
-	if u.AgreementID != nil {
-		c.AgreementID = *u.AgreementID
-	}
-	return c
+	return onlyOne(serial, found)
 }
 
 // NewToken returns a fresh QR token: 32 random bytes, base32, lower case.

@@ -138,6 +138,12 @@ func TestUnitsOnBothEngines(t *testing.T) {
 		if _, err := installedbase.BySerial(ctx, db, u.SerialNumber); !strings.Contains(fieldsOf(err)["serial_number"], "more than one vendor") {
 			t.Errorf("ambiguous serial: %v", err)
 		}
+		// Filing a request looks units up the same way, and refuses alike.
+		for serial, want := range map[string]string{u.SerialNumber: "more than one vendor", "NO-SUCH-1": "no product", "2.02606E+17": "scientific notation"} {
+			if _, err := installedbase.Finder(ctx, db, serial); !strings.Contains(fieldsOf(err)["serial_number"], want) {
+				t.Errorf("Finder(%s): %v, want %q", serial, err, want)
+			}
+		}
 		if got, err := b.svc.UnitBySerial(ctx, b.vendor, u.SerialNumber); err != nil || got.ID != u.ID {
 			t.Errorf("the vendor finds its own by serial: %v", err)
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"aftersales/internal/sla"
@@ -42,9 +41,7 @@ func (e RequestEvent) SystemNote() (note SystemNote, ok bool) {
 		return SystemNote{Key: "signoff_code_sent", Args: map[string]string{"To": strings.TrimPrefix(e.Note, signoffCodeNotePrefix)}}, true
 	case e.Kind == EventNote:
 		if m := photosNotePattern.FindStringSubmatch(e.Note); m != nil {
-			if _, err := strconv.Atoi(m[1]); err == nil {
-				return SystemNote{Key: "photos", Args: map[string]string{"Count": m[1], "Stage": m[2]}}, true
-			}
+			return SystemNote{Key: "photos", Args: map[string]string{"Count": m[1], "Stage": m[2]}}, true
 		}
 	}
 	return SystemNote{}, false
