@@ -107,6 +107,8 @@ type Summary struct {
 	Diagnosis  string `json:"diagnosis"`
 	Actions    string `json:"actions"`
 	FaultCodes string `json:"fault_codes"`
+	// Answer is a consultation's (DOMAIN 3.1.3), which has no visit.
+	Answer string `json:"answer"`
 	// Reason and Changes are a correction's: why, and the corrected fields
 	// by the names the content uses (diagnosis, fault_codes, actions, result).
 	Reason  string            `json:"reason"`
@@ -121,13 +123,9 @@ func (r Record) Summary() Summary {
 			Serial string `json:"serial_number"`
 			Model  string `json:"model"`
 		} `json:"product"`
-		Answer string `json:"answer"`
 	}
 	_ = json.Unmarshal([]byte(r.ContentJSON), &c)
 	s := c.Summary
 	s.Serial, s.Model = c.Product.Serial, c.Product.Model
-	if s.Actions == "" {
-		s.Actions = c.Answer
-	}
 	return s
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/spreadsheet"
 )
 
 // recordFilter reads the records filter of a page or an export: an
@@ -67,10 +65,6 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 	if err == nil {
 		items, next, err = record.List(r.Context(), s.DB, u.Actor(), f)
 	}
-	if err != nil && !problem.Is(err, problem.Invalid) {
-		s.fail(w, r, err)
-		return
-	}
 	agreements, aerr := s.Agreements.List(r.Context(), u.Actor())
 	if aerr != nil {
 		s.fail(w, r, aerr)
@@ -81,14 +75,22 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 		rows[i] = recordRow{it, it.Summary()}
 	}
 	q := r.URL.Query()
-	q.Del("before")
-	v.Data = map[string]any{"Items": rows, "Next": next, "Agreements": agreements, "Query": q.Encode()}
-	v.Form = r.URL.Query()
-	s.renderForm(w, r, http.StatusOK, "records", v, err)
+	v.Form = q
+	if err := formErrors(v, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	export := url.Values{}
+	for _, k := range []string{"agreement", "from", "to"} {
+		if x := q.Get(k); x != "" {
+			export.Set(k, x)
+		}
+	}
+	v.Data = map[string]any{"Items": rows, "Next": next, "Agreements": agreements, "Query": export.Encode()}
+	s.render(w, r, http.StatusOK, "records", v)
 }
 
-// recordsCSV exports the records the filter finds, every page of them, as
-// CSV with a byte order mark for Excel and WPS.
+// recordsCSV exports the records the filter finds, every page of them.
 func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
 	f, err := recordFilter(r.URL.Query())
 	if err != nil {
@@ -103,12 +105,9 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="service-records.csv"`)
-	_, _ = w.Write([]byte("\xef\xbb\xbf"))
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions", "corrects_id", "reason",
-		"sealed_at", "retain_until", "hash"})
+	out := startCSV(w, "service-records.csv", "id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions",
+		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash")
+	defer out.end()
 	for {
 		for _, it := range items {
 			sum := it.Summary()
@@ -116,23 +115,18 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			if it.CorrectsID != nil {
 				corrects = strconv.FormatInt(*it.CorrectsID, 10)
 			}
-			row := []string{strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
-				sum.Result, sum.Diagnosis, sum.Actions, corrects, sum.Reason, it.SealedAt.In(shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash}
-			for i := range row {
-				row[i] = spreadsheet.Guard(row[i])
-			}
-			_ = cw.Write(row)
+			out.row(strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
+				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash)
 		}
 		if next == 0 {
-			break
+			return
 		}
 		f.Before = next
 		if items, next, err = record.List(r.Context(), s.DB, u.Actor(), f); err != nil {
 			s.Log.Error("export records", "err", err)
-			break
+			return
 		}
 	}
-	cw.Flush()
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, u account.User) {

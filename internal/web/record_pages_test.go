@@ -35,7 +35,7 @@ func TestRecordPages(t *testing.T) {
 			}
 		}
 		html := body(t, get(t, c, app.URL+page))
-		if !strings.Contains(html, `id="chain-state"`) || !strings.Contains(html, "(1 in all)") || !strings.Contains(html, `action="`+page+`/corrections"`) {
+		if !strings.Contains(html, "Menu &gt; Axes &gt; Zero") || !strings.Contains(html, `id="chain-state"`) || !strings.Contains(html, "(1 in all)") || !strings.Contains(html, `action="`+page+`/corrections"`) {
 			t.Fatalf("record page lacks its chain state or the correction form:\n%s", html)
 		}
 
@@ -68,15 +68,15 @@ func TestRecordPages(t *testing.T) {
 		a := app.Browser(t)
 		app.Login(t, a, f.Users[policy.VendorAuditor].Email, testutil.Password)
 		csv := body(t, get(t, a, app.URL+"/records.csv"))
-		if !strings.HasPrefix(csv, "\xef\xbb\xbfid,agreement,seq,") || strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "the menu was named wrongly") {
+		if !strings.HasPrefix(csv, "\xef\xbb\xbfid,agreement,seq,") || strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "the menu was named wrongly") || !strings.Contains(csv, ",Menu > Axes > Zero,") {
 			t.Fatalf("export:\n%s", csv)
 		}
 		if html := body(t, get(t, a, app.URL+page)); strings.Contains(html, `/corrections"`) {
 			t.Fatal("the vendor's auditor is offered the correction form")
 		}
-		// A bad filter is named, not a failure.
+		// A bad filter is named beside what was typed, not a failure.
 		bad := get(t, a, app.URL+"/records?from=yesterday&before=x")
-		if html := body(t, bad); bad.StatusCode != 200 || strings.Count(html, `class="err"`) < 1 || !strings.Contains(html, "yesterday") || !strings.Contains(html, "is not a page of this list") {
+		if html := body(t, bad); bad.StatusCode != 200 || strings.Count(html, `class="err"`) < 1 || !strings.Contains(html, `name="from" value="yesterday"`) || !strings.Contains(html, "is not a page of this list") {
 			t.Fatalf("bad filter: %d", bad.StatusCode)
 		}
 

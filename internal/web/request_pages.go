@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/sla"
-	"aftersales/internal/spreadsheet"
 )
 
 // clockView is a clock as a page shows it: the deadline, what is left, and
@@ -300,17 +298,13 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 	s.afterRequestChange(w, r, u, id, err)
 }
 
-// requestsCSV exports the listed requests (the same filters as the page) as
-// CSV with a byte order mark, so that Excel and WPS open it as UTF-8, and no
-// cell that a spreadsheet would run as a formula.
+// requestsCSV exports the listed requests (the same filters as the page).
 func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := r.URL.Query()
 	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="service-requests.csv"`)
-	cw := csv.NewWriter(w)
-	_, _ = w.Write([]byte("\xef\xbb\xbf"))
-	_ = cw.Write([]string{"number", "received_at", "status", "priority", "service_item", "serial_number", "model", "division", "address", "next_due_at", "breached", "description"})
+	out := startCSV(w, "service-requests.csv", "number", "received_at", "status", "priority", "service_item", "serial_number", "model",
+		"division", "address", "next_due_at", "breached", "description")
+	defer out.end()
 	for {
 		page, err := s.Requests.List(r.Context(), u.Actor(), f)
 		if err != nil {
@@ -322,18 +316,12 @@ func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.U
 			if it.NextDueAt != nil {
 				due = it.NextDueAt.In(shanghai).Format(time.RFC3339)
 			}
-			row := []string{it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
-				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description}
-			for i := range row {
-				// Descriptions come from the public QR page: never a formula.
-				row[i] = spreadsheet.Guard(row[i])
-			}
-			_ = cw.Write(row)
+			out.row(it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
+				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description)
 		}
 		if page.Next == "" {
 			break
 		}
 		f.Cursor = page.Next
 	}
-	cw.Flush()
 }
