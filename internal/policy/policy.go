@@ -333,6 +333,16 @@ func merge(gs ...grant) grant {
 	return out
 }
 
+// PartyScope is the scope of something that belongs to the parties named
+// (an agreement's vendor and provider, say): Own to their people and to the
+// operator, Unrelated to everyone else.
+func PartyScope(a Actor, parties ...int64) Scope {
+	if a.Operator || slices.Contains(parties, a.OrgID) {
+		return Own
+	}
+	return Unrelated
+}
+
 // Allowed reports whether a may do action on a resource in scope.
 func Allowed(a Actor, action Action, scope Scope) bool {
 	if a.Operator {

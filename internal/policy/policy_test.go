@@ -45,3 +45,22 @@ func TestRolesBelongToOneOrgKind(t *testing.T) {
 		t.Errorf("roles per kind %v", kinds)
 	}
 }
+
+func TestPartyScope(t *testing.T) {
+	vendor := Actor{OrgID: 1, Role: VendorAdmin}
+	for _, c := range []struct {
+		a       Actor
+		parties []int64
+		want    Scope
+	}{
+		{vendor, []int64{1, 2}, Own},
+		{Actor{OrgID: 2, Role: Dispatcher}, []int64{1, 2}, Own},
+		{Actor{OrgID: 3, Role: VendorAdmin}, []int64{1, 2}, Unrelated},
+		{Actor{Operator: true}, []int64{1, 2}, Own},
+		{vendor, nil, Unrelated},
+	} {
+		if got := PartyScope(c.a, c.parties...); got != c.want {
+			t.Errorf("PartyScope(%+v, %v) = %s, want %s", c.a, c.parties, got, c.want)
+		}
+	}
+}

@@ -112,10 +112,7 @@ func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, s
 		if err != nil {
 			return err
 		}
-		scope := policy.Unrelated
-		if actor.Operator || actor.OrgID == t.VendorID || actor.OrgID == t.ProviderID {
-			scope = policy.Own
-		}
+		scope := policy.PartyScope(actor, t.VendorID, t.ProviderID)
 		if !policy.Allowed(actor, policy.ScopeExceptionGrant, scope) {
 			if scope == policy.Unrelated {
 				return problem.Field("serial_number", "no product with this serial number under your agreements")

@@ -96,10 +96,7 @@ func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (Re
 
 // returnScope: Own to its vendor and to its provider.
 func returnScope(a policy.Actor, r ReturnRecord) policy.Scope {
-	if a.Operator || a.OrgID == r.VendorID || a.OrgID == r.ProviderID {
-		return policy.Own
-	}
-	return policy.Unrelated
+	return policy.PartyScope(a, r.VendorID, r.ProviderID)
 }
 
 // ReturnFilter narrows a listing of returns.
