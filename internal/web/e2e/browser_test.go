@@ -112,12 +112,25 @@ func newBrowser(t *testing.T, app *testutil.App) *browser {
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	// The first run starts the browser, which lives as long as the context of
-	// that run: it must carry no timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
+	start(t, ctx, "start Chromium")
 	return &browser{ctx: ctx, base: app.URL, dir: shotDir(t)}
+}
+
+// start makes the first run on ctx, which starts the browser or opens the
+// tab: it lives as long as the context of that run, which must therefore
+// carry no timeout, so the wait for it is bounded here instead.
+func start(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: no answer within a minute", what)
+	}
 }
 
 // visitor is one person at the browser, on a device, with the languages
@@ -135,11 +148,7 @@ func (b *browser) visit(t *testing.T, dev device, acceptLanguage string) *visito
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	// As with the browser, the first run opens the tab, which then lives as
-	// long as the context of that run: it must carry no timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("open a tab: %v", err)
-	}
+	start(t, ctx, "open a tab")
 	v := &visitor{browser: b, t: t, ctx: ctx, dev: dev}
 	v.do(emulate(dev), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
