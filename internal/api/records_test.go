@@ -47,6 +47,12 @@ func TestServiceRecords(t *testing.T) {
 		}
 		problemOf(t, other.Do("GET", path, nil), 404, "not-found")
 
+		// Bad queries and unknown records are named.
+		if p := problemOf(t, auditor.Do("GET", "/service-records?from=yesterday", nil), 422, "validation"); !strings.Contains(fmt.Sprint(p["errors"]), "query.from") {
+			t.Fatalf("a bad date is not named: %v", p["errors"])
+		}
+		problemOf(t, dispatcher.Do("POST", "/service-records/999999/corrections", map[string]any{"reason": "r", "diagnosis": "d"}), 404, "not-found")
+
 		// Bad corrections are refused, naming each field, and seal nothing.
 		p := problemOf(t, dispatcher.Do("POST", path+"/corrections", map[string]any{"reason": "x", "result": "maybe"}), 422, "validation")
 		if !strings.Contains(fmt.Sprint(p["errors"]), "body.result") {

@@ -35,3 +35,35 @@ func TestSystemNote(t *testing.T) {
 		})
 	}
 }
+
+// Whatever a note says, recognizing it never fails, and a note taken for
+// the product's own says again exactly what was stored.
+func FuzzSystemNote(f *testing.F) {
+	for _, s := range []string{noteVisitBooked, photosNote(2, StageFault), signoffCodeNote("a@b.example"), "qr", "12 photo(s) of the work", "客户要求下午到"} {
+		f.Add(string(sla.Received), s)
+		f.Add(EventNote, s)
+		f.Add(string(sla.Responded), s)
+	}
+	f.Fuzz(func(t *testing.T, kind, note string) {
+		n, ok := RequestEvent{Kind: kind, Note: note}.SystemNote()
+		if !ok {
+			return
+		}
+		var again string
+		switch n.Key {
+		case "received_via":
+			again = n.Args["Channel"]
+		case "visit_booked":
+			again = noteVisitBooked
+		case "signoff_code_sent":
+			again = signoffCodeNote(n.Args["To"])
+		case "photos":
+			again = n.Args["Count"] + " photo(s) of the " + n.Args["Stage"]
+		default:
+			t.Fatalf("unknown key %q", n.Key)
+		}
+		if again != note {
+			t.Fatalf("%q recognized as %+v, which says %q", note, n, again)
+		}
+	})
+}
