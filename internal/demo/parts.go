@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/calendar/registry"
-	"aftersales/internal/coverage"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -197,8 +195,7 @@ func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *st
 	if err != nil {
 		return err
 	}
-	requests := &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: svc}
+	requests := requestService(db, now, svc)
 	v, err := requests.Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
 		Description: "Spindle noise and chatter marks on the finished surface", ContactName: "Grace Ho", ContactPhone: "13800138000", Channel: servicerequest.Dispatcher})
 	if err != nil {

@@ -31,7 +31,7 @@ func loadRecords(ctx context.Context, db *store.DB, now func() time.Time) error 
 	if err != nil {
 		return err
 	}
-	requests := &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder}, Calendars: registry.New(db).Get}
+	requests := requestService(db, now, nil)
 	d, t := dispatch.Actor(), tech.Actor()
 
 	v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair", Priority: "general",
@@ -92,4 +92,11 @@ func signaturePNG() ([]byte, error) {
 	var b bytes.Buffer
 	err := png.Encode(&b, img)
 	return b.Bytes(), err
+}
+
+// requestService is the service requests' use cases as the server wires
+// them; parts, when set, lists the parts a visit used.
+func requestService(db *store.DB, now func() time.Time, parts servicerequest.PartsLedger) *servicerequest.Service {
+	return &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
+		Calendars: registry.New(db).Get, Parts: parts}
 }
