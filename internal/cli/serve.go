@@ -88,16 +88,6 @@ func serve(e *env, args []string) error {
 		return err
 	})
 	runner.Every("clocks.watch", time.Minute)
-	// Sealed records past their agreement's retention period leave, oldest
-	// first, never before their last day (record.PurgeDue).
-	runner.Handle("records.purge", func(ctx context.Context, _ json.RawMessage) error {
-		n, err := record.PurgeDue(ctx, db, runner.Now())
-		if n > 0 {
-			log.Info("retention purge", "records", n)
-		}
-		return err
-	})
-	runner.Every("records.purge", 6*time.Hour)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -143,6 +133,16 @@ func registerJobs(r *jobs.Runner, db *store.DB, delivery *notify.Workers) {
 		return err
 	})
 	r.Every("prune", time.Hour)
+	// Sealed records past their agreement's retention period leave, oldest
+	// first, never before their last day (record.PurgeDue).
+	r.Handle("records.purge", func(ctx context.Context, _ json.RawMessage) error {
+		n, err := record.PurgeDue(ctx, db, r.Now())
+		if n > 0 {
+			r.Log.Info("retention purge", "records", n)
+		}
+		return err
+	})
+	r.Every("records.purge", 6*time.Hour)
 }
 
 func migrate(e *env, args []string) error {

@@ -241,24 +241,33 @@ func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResu
 // Purge deletes an agreement's oldest records whose retention period ended
 // before today, keeping the chain verifiable from an anchor. A record still
 // inside its retention period is never deleted, nor is any record after it.
+// A record that was corrected is kept as long as its last correction: a
+// correction holds only what it changed, so the two leave together. The
+// work orders whose visits sealed the purged records stay, with their
+// record reference cleared, so that what refers to them (parts fitted,
+// returns owed, photos) is untouched.
 func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time) (int, error) {
 	cutoff := today.Format("2006-01-02")
 	n := 0
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		var recs []Record
-		if err := store.Select(ctx, tx, &recs, `SELECT `+columns+` FROM service_records WHERE agreement_id = ? ORDER BY seq`, agreementID); err != nil {
+		var recs []purgeCandidate
+		if err := store.Select(ctx, tx, &recs, `SELECT id, seq, vendor_id, corrects_id, retain_until, hash
+			FROM service_records WHERE agreement_id = ? ORDER BY seq`, agreementID); err != nil {
 			return err
 		}
-		var last *Record
-		for i := range recs {
-			if recs[i].RetainUntil >= cutoff {
-				break
-			}
-			last = &recs[i]
-			n++
-		}
+		last, count := purgePrefix(recs, cutoff)
 		if last == nil {
+			n = 0
 			return nil
+		}
+		var workOrders []int64
+		if err := store.Select(ctx, tx, &workOrders, `SELECT id FROM work_orders WHERE record_id IN
+			(SELECT id FROM service_records WHERE agreement_id = ? AND seq <= ?) ORDER BY id`, agreementID, last.Seq); err != nil {
+			return err
+		}
+		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET record_id = NULL, updated_at = ?, version = version + 1 WHERE record_id IN
+			(SELECT id FROM service_records WHERE agreement_id = ? AND seq <= ?)`, today.UTC(), agreementID, last.Seq); err != nil {
+			return err
 		}
 		if _, err := store.Exec(ctx, tx, `DELETE FROM service_records WHERE agreement_id = ? AND seq <= ?`, agreementID, last.Seq); err != nil {
 			return err
@@ -266,10 +275,49 @@ func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time
 		if _, err := store.Exec(ctx, tx, `UPDATE record_chains SET anchor_seq = ?, anchor_hash = ? WHERE agreement_id = ?`, last.Seq, last.Hash, agreementID); err != nil {
 			return err
 		}
+		n = count
 		return audit.Record(ctx, tx, today, purger, last.VendorID, "record.purge", "record_chain", agreementID, nil, map[string]any{
-			"agreement_id": agreementID, "purged": n, "through_seq": last.Seq, "anchor_hash": last.Hash, "retained_until": last.RetainUntil, "today": cutoff})
+			"agreement_id": agreementID, "purged": count, "through_seq": last.Seq, "anchor_hash": last.Hash, "retained_until": last.RetainUntil,
+			"today": cutoff, "work_orders_unlinked": workOrders})
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// purgeCandidate is what the purge reads of a record.
+type purgeCandidate struct {
+	ID          int64  `db:"id"`
+	Seq         int64  `db:"seq"`
+	VendorID    int64  `db:"vendor_id"`
+	CorrectsID  *int64 `db:"corrects_id"`
+	RetainUntil string `db:"retain_until"`
+	Hash        string `db:"hash"`
+}
+
+// purgePrefix finds the last record of the chain's prefix (recs in seq
+// order) whose every record's retention ended before cutoff, counting a
+// corrected record's retention as lasting until its last correction's.
+// It returns nil when nothing may go.
+func purgePrefix(recs []purgeCandidate, cutoff string) (*purgeCandidate, int) {
+	keepUntil := make(map[int64]string, len(recs))
+	for _, r := range recs {
+		keepUntil[r.ID] = max(keepUntil[r.ID], r.RetainUntil)
+		if r.CorrectsID != nil {
+			keepUntil[*r.CorrectsID] = max(keepUntil[*r.CorrectsID], r.RetainUntil)
+		}
+	}
+	var last *purgeCandidate
+	n := 0
+	for i := range recs {
+		if keepUntil[recs[i].ID] >= cutoff {
+			break
+		}
+		last = &recs[i]
+		n++
+	}
+	return last, n
 }
 
 // purger is who the audit trail names for the retention purge.
@@ -285,14 +333,16 @@ func PurgeDue(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 	}
 	total := 0
 	today := now.In(shanghai)
+	var errs []error
 	for _, id := range ids {
+		// One chain that cannot be purged does not hold back the others.
 		n, err := Purge(ctx, db, id, today)
 		if err != nil {
-			return total, fmt.Errorf("purge records of agreement %d: %w", id, err)
+			errs = append(errs, fmt.Errorf("purge records of agreement %d: %w", id, err))
 		}
 		total += n
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 var shanghai = func() *time.Location {

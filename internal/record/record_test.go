@@ -223,3 +223,37 @@ func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
 		}
 	})
 }
+
+// A corrected record stays as long as its last correction, since the
+// correction holds only what it changed; records sealed between them stay
+// too (the purge removes only a prefix of the chain). Then all leave
+// together and the rest still verifies.
+func TestPurgeKeepsACorrectedRecordWithItsCorrection(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		orgs(t, db)
+		t0 := time.Date(2020, 1, 10, 3, 0, 0, 0, time.UTC)
+		orig := seal(t, db, t0, 1, "visit", nil)                                           // kept until 2023-01-10
+		seal(t, db, t0.AddDate(0, 1, 0), 1, "another visit", nil)                          // until 2023-02-10
+		fix := seal(t, db, t0.AddDate(0, 2, 0), 1, "correction", &orig.ID)                 // until 2023-03-10
+		later := seal(t, db, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), 1, "later", nil) // until 2027-01-01
+		if fix.RetainUntil != "2023-03-10" {
+			t.Fatalf("correction kept until %s", fix.RetainUntil)
+		}
+		if n, err := record.Purge(ctx, db, 1, time.Date(2023, 2, 20, 0, 0, 0, 0, time.UTC)); err != nil || n != 0 {
+			t.Fatalf("purge while the correction is kept: %d, %v", n, err)
+		}
+		if _, err := record.Get(ctx, db, orig.ID); err != nil {
+			t.Fatalf("a corrected record left before its correction: %v", err)
+		}
+		if n, err := record.Purge(ctx, db, 1, time.Date(2023, 3, 11, 0, 0, 0, 0, time.UTC)); err != nil || n != 3 {
+			t.Fatalf("purge after the correction's retention: %d, %v", n, err)
+		}
+		if _, err := record.Get(ctx, db, later.ID); err != nil {
+			t.Fatalf("the record still kept: %v", err)
+		}
+		if res := verify(t, db); len(res.Breaks) != 0 || res.Records != 1 {
+			t.Fatalf("after purge: %+v", res)
+		}
+	})
+}
