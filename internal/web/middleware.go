@@ -55,6 +55,7 @@ func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.H
 	var h http.Handler = mux
 	h = s.fallback(mux, h)
 	h = s.idempotency(h)
+	h = s.refuseBadText(mux, h)
 	h = s.identify(h)
 	h = s.Sessions.LoadAndSave(h)
 	h = s.limitBody(h)
@@ -115,7 +116,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
+		if id == "" || len(id) > 64 || !printableASCII(id) {
 			b := make([]byte, 8)
 			_, _ = rand.Read(b)
 			id = hex.EncodeToString(b)
