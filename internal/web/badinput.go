@@ -26,8 +26,9 @@ import (
 // (checkedHeaders), URL-encoded form bodies and JSON bodies (every string
 // and key: encoding/json would silently turn invalid UTF-8 into U+FFFD and
 // keeps \u0000). A bad one is refused naming where it was: 400
-// malformed-request for the path, query, headers and forms, 422 validation
-// for a JSON body's field, as the domain's own text checks answer. Multipart
+// malformed-request, except a NUL in a JSON body's field, which is valid
+// JSON with an invalid value: 422 validation, as the domain's own text
+// checks answer. Multipart
 // bodies (uploads) are left to their handlers, which check their text fields.
 func (s *Server) refuseBadText(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +168,12 @@ func badBodyText(r *http.Request) (problem.Kind, string, string, error) {
 		if err != nil {
 			return form, "", "", err
 		}
+		// A body that is not UTF-8 is not JSON (RFC 8259), so malformed; a
+		// NUL in a string is a bad value of a field.
 		loc, why := badJSONText(body)
+		if why == notUTF8 {
+			return form, loc, why, nil
+		}
 		return field, loc, why, nil
 	}
 	return form, "", "", nil
