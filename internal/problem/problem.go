@@ -44,7 +44,7 @@ var Kinds = []struct {
 	{Invalid, http.StatusUnprocessableEntity, "The request was understood but one or more fields are invalid; each is named in errors[].location."},
 	{OutOfScope, http.StatusUnprocessableEntity, "The request falls outside the service agreement's scope; reason is one of model_not_covered, outside_service_area, agreement_inactive, agreement_suspended, service_item_not_covered."},
 	{PartRefused, http.StatusUnprocessableEntity, "The part may not be used here; reason is one of part_not_approved, approval_expired, part_not_compatible, part_inactive, part_of_other_vendor, insufficient_stock, wrong_location, work_order_not_on_site, work_order_closed."},
-	{MalformedRequest, http.StatusBadRequest, "The body is not valid JSON or a parameter has the wrong type."},
+	{MalformedRequest, http.StatusBadRequest, "The body is not valid JSON, a parameter has the wrong type, or text in the path, the query, a header or the body is not UTF-8 or holds a NUL; errors[].location names where."},
 	{Unauthorized, http.StatusUnauthorized, "No valid session or API token was presented, or it has expired or been revoked."},
 	{Forbidden, http.StatusForbidden, "The caller is authenticated but its role may not do this here."},
 	{NotFound, http.StatusNotFound, "No such resource, or not one the caller may see."},
