@@ -1,7 +1,7 @@
 package web_test
 
 import (
-	"io"
+	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,14 +195,32 @@ func TestLoginThrottlingIsPerAccount(t *testing.T) {
 	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
 }
 
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // Behind a trusted proxy the client's address comes from X-Forwarded-For
-// (the audit trail records it); from any other peer the header is ignored.
+// (the request log and the audit trail record it); from any other peer the header is ignored.
 func TestClientAddressThroughTrustedProxies(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		f := testutil.Seed(t, db)
+		logs := &lockedBuffer{}
 		serve := func(trusted []netip.Prefix) *testutil.App {
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			log := slog.New(slog.NewTextHandler(logs, nil))
 			srv, err := web.New(db, log, time.Now, jobs.NewRunner(db, time.Now, log), web.Options{Version: "test", TrustedProxies: trusted}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -234,6 +253,15 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 		proxied := serve([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")})
 		if got := recorded(proxied, "proxied", "198.51.100.1, 203.0.113.9, 10.1.2.3"); got != "203.0.113.9" {
 			t.Fatalf("through trusted proxies: %q, want 203.0.113.9", got)
+		}
+		if !strings.Contains(logs.String(), "client=203.0.113.9") {
+			t.Fatal("the request log does not name the client behind the proxy")
+		}
+		// The audit page shows where the change came from.
+		c := proxied.Browser(t)
+		proxied.Login(t, c, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		if html := body(t, get(t, c, proxied.URL+"/audit", "Accept-Language", "en")); !strings.Contains(html, "from 203.0.113.9") {
+			t.Fatal("the audit page does not show the client's address")
 		}
 	})
 }
