@@ -24,9 +24,12 @@ type User struct {
 	PasswordHash string      `db:"password_hash" json:"-"`
 	Locale       string      `db:"locale" json:"locale"`
 	Active       bool        `db:"active" json:"active"`
-	Version      int64       `db:"version" json:"version"`
-	CreatedAt    time.Time   `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time   `db:"updated_at" json:"updated_at"`
+	// SessionEpoch moves on with every password change or reset; a session
+	// signed in under an earlier epoch is over.
+	SessionEpoch int64     `db:"session_epoch" json:"-"`
+	Version      int64     `db:"version" json:"version"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Actor is the user as the policy sees them.

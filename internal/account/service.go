@@ -18,10 +18,10 @@ import (
 type Service struct {
 	DB  *store.DB
 	Now func() time.Time
-	// Failed sign-ins per email and per client address.
-	PerAccount *Throttle
-	PerAddress *Throttle
-	tokens     tokenCache
+	// SignIns slows down failed sign-ins (and wrong current passwords) per
+	// account.
+	SignIns *Backoff
+	tokens  tokenCache
 }
 
 // ForgetTokens makes the next use of every API token read its owner from
@@ -29,10 +29,11 @@ type Service struct {
 // changes a user; whoever changes an organization's active state calls it too.
 func (s *Service) ForgetTokens() { s.tokens.forget() }
 
-// NewService returns a service with the default sign-in throttles: 5 failures
-// per account and 30 per address in 15 minutes.
+// NewService returns a service with the default sign-in backoff: 5 failures
+// of an account pass, then each attempt waits 1 s, 2 s, 4 s, ... up to 15
+// minutes; failures are forgotten a day after the latest.
 func NewService(db *store.DB, now func() time.Time) *Service {
-	return &Service{DB: db, Now: now, PerAccount: NewThrottle(5, 15*time.Minute), PerAddress: NewThrottle(30, 15*time.Minute),
+	return &Service{DB: db, Now: now, SignIns: NewBackoff(5, time.Second, 15*time.Minute, 24*time.Hour),
 		tokens: tokenCache{ttl: TokenCacheTTL}}
 }
 
@@ -120,22 +121,21 @@ type UserPatch struct {
 	Locale   *string
 	Active   *bool
 	Password *string
+	// CurrentPassword is required when users change their own password.
+	CurrentPassword *string
 }
 
 func (p UserPatch) adminOnly() bool { return p.Role != nil || p.Active != nil }
 
 // UpdateUser changes a user. Anyone may change their own name, language and
-// password; admins may also change role and active state of their users.
+// password (giving the current one); admins may also change role and active
+// state of their users and set a new password for them. A password change
+// ends the user's sessions and revokes their API tokens (changePassword).
 func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, p UserPatch, expectedVersion int64) (User, error) {
-	var hash string
+	var hash, checked string
 	if p.Password != nil {
-		var fs problem.Fields
-		checkPassword(&fs, "password", *p.Password)
-		if err := fs.Err(); err != nil {
-			return User{}, err
-		}
 		var err error
-		if hash, err = HashPassword(ctx, *p.Password); err != nil {
+		if hash, checked, err = s.preparePassword(ctx, actor, id, p); err != nil {
 			return User{}, err
 		}
 	}
@@ -163,6 +163,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, 
 		if scope == policy.Partner && before.OrgKind != string(org.Customer) {
 			return problem.New(problem.Forbidden, "users of a partner %s are managed by that organization", before.OrgKind)
 		}
+		if checked != "" && before.PasswordHash != checked {
+			return problem.New(problem.PreconditionFailed, "user %d was changed by someone else", id)
+		}
 		next, err := applyUserPatch(before, p, hash, actor)
 		if err != nil {
 			return err
@@ -173,7 +176,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, 
 		if out, err = GetUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, actor, out.OrgID, "user.update", "user", id, before, out)
+		event := "user.update"
+		if hash != "" {
+			event = "user.password_change"
+			if err := revokeTokensOf(ctx, tx, actor, out, now); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, now, actor, out.OrgID, event, "user", id, before, out)
 	})
 	s.ForgetTokens()
 	return out, err
@@ -207,23 +217,19 @@ func applyUserPatch(u User, p UserPatch, hash string, actor policy.Actor) (User,
 	}
 	if hash != "" {
 		u.PasswordHash = hash
+		u.SessionEpoch++
 	}
 	return u, fs.Err()
 }
 
-// Authenticate checks an email and password from address. Failures are
-// throttled per account and per address; a locked-out attempt is refused
-// before the password is checked.
-func (s *Service) Authenticate(ctx context.Context, email, password, address string) (User, error) {
+// Authenticate checks an email and password. Failures slow down further
+// attempts on that account (SignIns); an attempt made before its wait is
+// over is refused before the password is checked.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	now := s.Now()
 	email = NormalizeEmail(email)
-	for _, t := range []struct {
-		th  *Throttle
-		key string
-	}{{s.PerAccount, email}, {s.PerAddress, address}} {
-		if blocked, until := t.th.Blocked(t.key, now); blocked {
-			return User{}, problem.New(problem.TooManyRequests, "too many failed sign-ins; try again after %s", until.UTC().Format(time.RFC3339))
-		}
+	if wait := s.SignIns.Wait(email, now); wait > 0 {
+		return User{}, throttled(wait)
 	}
 	u, err := GetUserByEmail(ctx, s.DB, email)
 	hash := u.PasswordHash
@@ -238,8 +244,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, address str
 		return User{}, err
 	}
 	if !ok || u.ID == 0 || !u.Active {
-		s.PerAccount.Fail(email, now)
-		s.PerAddress.Fail(address, now)
+		s.SignIns.Fail(email, now)
 		return User{}, problem.New(problem.Unauthorized, "wrong email or password")
 	}
 	active, err := orgActive(ctx, s.DB, u.OrgID)
@@ -249,7 +254,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, address str
 	if !active {
 		return User{}, problem.New(problem.Unauthorized, "the organization of this account is deactivated")
 	}
-	s.PerAccount.Reset(email)
+	s.SignIns.Reset(email)
 	return u, nil
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 const userColumns = `u.id, u.org_id, o.kind AS org_kind, u.email, u.name, u.role, u.password_hash, u.locale, u.active,
-	u.version, u.created_at, u.updated_at`
+	u.session_epoch, u.version, u.created_at, u.updated_at`
 const userFrom = ` FROM users u JOIN organizations o ON o.id = u.org_id`
 
 // InsertUser stores a validated user with an already hashed password.
@@ -52,8 +52,8 @@ func ListUsers(ctx context.Context, q store.Queryer, orgID int64) ([]User, error
 // UpdateUser saves a user's changeable fields if the version still matches.
 func UpdateUser(ctx context.Context, q store.Queryer, u User, expected int64, now time.Time) error {
 	res, err := store.Exec(ctx, q, `UPDATE users SET name = ?, role = ?, locale = ?, active = ?, password_hash = ?,
-		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		u.Name, u.Role, u.Locale, u.Active, u.PasswordHash, now, u.ID, expected)
+		session_epoch = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		u.Name, u.Role, u.Locale, u.Active, u.PasswordHash, u.SessionEpoch, now, u.ID, expected)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Throttle limits failed sign-ins per key (an email, an IP address) in a
-// sliding window. It keeps state in memory: each instance throttles what it
-// sees, which bounds guessing to instances x limit per window.
+// Throttle limits attempts per key in a sliding window (the QR fault page
+// counts reports per label and per client address with it; sign-ins use
+// Backoff, per account). It keeps state in memory: each instance throttles
+// what it sees, which bounds attempts to instances x limit per window.
 type Throttle struct {
 	Limit  int
 	Window time.Duration

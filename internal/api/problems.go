@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -105,6 +107,9 @@ func fromError(log *slog.Logger, err error) error {
 			}
 			out.Errors = append(out.Errors, &huma.ErrorDetail{Location: loc, Message: f.Message})
 		}
+		if p.RetryAfter > 0 {
+			return huma.ErrorWithHeaders(out, http.Header{"Retry-After": {RetryAfterSeconds(p.RetryAfter)}})
+		}
 		return out
 	}
 	var se huma.StatusError
@@ -114,6 +119,12 @@ func fromError(log *slog.Logger, err error) error {
 	log.Error("internal error", "err", err)
 	return &Problem{Type: problem.Internal.TypeURI(), Status: 500, Title: "Internal Server Error",
 		Detail: "an unexpected error occurred; it has been logged"}
+}
+
+// RetryAfterSeconds is d as the whole seconds of a Retry-After header,
+// rounded up so that a client waiting that long is not refused again.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 // WriteProblem writes a problem+json response outside huma (middleware, fallbacks).

@@ -47,7 +47,9 @@ type userPatchInput struct {
 		Role     *string `json:"role,omitempty" enum:"vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"`
 		Locale   *string `json:"locale,omitempty" enum:"zh-CN,en"`
 		Active   *bool   `json:"active,omitempty"`
-		Password *string `json:"password,omitempty" minLength:"10" maxLength:"256"`
+		Password *string `json:"password,omitempty" minLength:"10" maxLength:"256" doc:"A new password. Not with an API token (403): sign in. Ends the user's sessions and revokes their API tokens."`
+		// CurrentPassword proves that whoever changes their own password knows it.
+		CurrentPassword *string `json:"current_password,omitempty" maxLength:"256" doc:"Your current password; required to change your own password. A wrong one counts as a failed sign-in."`
 	}
 }
 
@@ -120,7 +122,8 @@ func (h *handlers) registerUsers(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password}
+		p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password,
+			CurrentPassword: in.Body.CurrentPassword}
 		if in.Body.Role != nil {
 			r := policy.Role(*in.Body.Role)
 			p.Role = &r

@@ -14,20 +14,38 @@ import (
 
 // Event is one recorded change.
 type Event struct {
-	ID        int64     `db:"id" json:"id"`
-	OrgID     *int64    `db:"org_id" json:"org_id,omitempty"`
-	ActorID   *int64    `db:"actor_id" json:"actor_id,omitempty"`
-	Actor     string    `db:"actor" json:"actor"`
-	Action    string    `db:"action" json:"action"`
-	Entity    string    `db:"entity" json:"entity"`
-	EntityID  string    `db:"entity_id" json:"entity_id"`
-	Before    *string   `db:"before_json" json:"before,omitempty"`
-	After     *string   `db:"after_json" json:"after,omitempty"`
-	RequestID string    `db:"request_id" json:"request_id,omitempty"`
-	At        time.Time `db:"at" json:"at"`
+	ID        int64   `db:"id" json:"id"`
+	OrgID     *int64  `db:"org_id" json:"org_id,omitempty"`
+	ActorID   *int64  `db:"actor_id" json:"actor_id,omitempty"`
+	Actor     string  `db:"actor" json:"actor"`
+	Action    string  `db:"action" json:"action"`
+	Entity    string  `db:"entity" json:"entity"`
+	EntityID  string  `db:"entity_id" json:"entity_id"`
+	Before    *string `db:"before_json" json:"before,omitempty"`
+	After     *string `db:"after_json" json:"after,omitempty"`
+	RequestID string  `db:"request_id" json:"request_id,omitempty"`
+	// ClientAddress is the IP address the change came from (through the
+	// trusted proxies); empty for the command line and background jobs.
+	ClientAddress *string   `db:"client_address" json:"client_address,omitempty"`
+	At            time.Time `db:"at" json:"at"`
 }
 
 type ctxKey struct{}
+
+type clientKey struct{}
+
+// WithClientAddress returns ctx carrying the client's address that audit
+// rows record.
+func WithClientAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+func clientAddress(ctx context.Context) *string {
+	if s, _ := ctx.Value(clientKey{}).(string); s != "" {
+		return &s
+	}
+	return nil
+}
 
 // WithRequestID returns ctx carrying the request id that audit rows record.
 func WithRequestID(ctx context.Context, id string) context.Context {
@@ -61,9 +79,9 @@ func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Act
 	if orgID != 0 {
 		org = &orgID
 	}
-	_, err = store.Exec(ctx, q, `INSERT INTO audit_events (org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		org, actorID, actor.Label(), action, entity, fmt.Sprint(entityID), b, a, RequestID(ctx), at.UTC())
+	_, err = store.Exec(ctx, q, `INSERT INTO audit_events (org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, client_address, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		org, actorID, actor.Label(), action, entity, fmt.Sprint(entityID), b, a, RequestID(ctx), clientAddress(ctx), at.UTC())
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
@@ -97,7 +115,7 @@ func List(ctx context.Context, q store.Queryer, f Filter) ([]Event, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	query := `SELECT id, org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, at
+	query := `SELECT id, org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, client_address, at
 		FROM audit_events WHERE org_id = ?`
 	args := []any{f.OrgID}
 	if f.Entity != "" {

@@ -22,7 +22,7 @@ import (
 )
 
 func serve(e *env, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db PATH-or-URL] [--demo]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db PATH-or-URL] [--demo] [--trusted-proxies IP,CIDR,...]")
 	addr := fs.String("addr", envDefault("AFTERSALES_ADDR", "127.0.0.1:8080"), "address to listen on (AFTERSALES_ADDR)")
 	dsn := dbFlag(fs)
 	withDemo := fs.Bool("demo", envDefault("AFTERSALES_DEMO", "") == "1", "load the demo dataset on first start (AFTERSALES_DEMO=1)")
@@ -33,6 +33,8 @@ func serve(e *env, args []string) error {
 		"TrueType CJK font for printed QR labels, .ttf or .ttc (Debian: fonts-wqy-microhei) (AFTERSALES_LABEL_FONT)")
 	allowPrivate := fs.Bool("webhook-allow-private", envDefault("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks deliver to loopback and private network addresses (AFTERSALES_WEBHOOK_ALLOW_PRIVATE=1)")
+	proxies := fs.String("trusted-proxies", envDefault("AFTERSALES_TRUSTED_PROXIES", ""),
+		"comma-separated IP addresses and CIDR ranges of the reverse proxies in front of the server, whose X-Forwarded-For (or Forwarded) names the client; empty: the direct peer is the client (AFTERSALES_TRUSTED_PROXIES)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,7 +42,14 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	trusted, err := web.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	log := e.logger()
+	if len(trusted) > 0 {
+		log.Info("client addresses are read from X-Forwarded-For or Forwarded behind these proxies", "trusted_proxies", *proxies)
+	}
 	db, err := e.openDB(*dsn)
 	if err != nil {
 		return err
@@ -71,7 +80,7 @@ func serve(e *env, args []string) error {
 	}
 	registerJobs(runner, db, delivery)
 	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
-		EmailEnabled: delivery.Mailer != nil, PublicURL: strings.TrimRight(*publicURL, "/"), LabelFont: *labelFont}, nil)
+		EmailEnabled: delivery.Mailer != nil, PublicURL: strings.TrimRight(*publicURL, "/"), LabelFont: *labelFont, TrustedProxies: trusted}, nil)
 	if err != nil {
 		return err
 	}

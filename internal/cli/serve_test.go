@@ -23,3 +23,13 @@ func TestServeRefusesBadSMTPConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// A bad --trusted-proxies entry stops serve at start, naming the entry.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "a.db")
+	code, _, errOut := run(t, "serve", "--db", db, "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/8, proxy.example")
+	if code == 0 || !strings.Contains(errOut, "--trusted-proxies") || !strings.Contains(errOut, `"proxy.example"`) {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}

@@ -55,6 +55,9 @@ type Actor struct {
 	Email   string
 	// Operator is the command line on the server itself: it may do anything.
 	Operator bool
+	// ByToken: the request carried an API token rather than a signed-in
+	// session. A token cannot change a password (account.Service).
+	ByToken bool
 }
 
 // Label names the actor in the audit trail.

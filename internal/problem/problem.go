@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Kind is the stable category of a problem; its slug is part of the type URI.
@@ -91,6 +92,9 @@ type Error struct {
 	// Reason is an optional machine-readable sub-kind, e.g. "outside_service_area".
 	Reason string
 	Fields []FieldError
+	// RetryAfter, when set, is how long the caller must wait before trying
+	// again; answered as the Retry-After header.
+	RetryAfter time.Duration
 
 	format string // made Detail, with args
 	args   []any

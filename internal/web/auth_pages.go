@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"aftersales/internal/api"
 	"aftersales/internal/i18n"
 	"aftersales/internal/problem"
 )
@@ -24,7 +25,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	u, err := s.Accounts.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientAddress(r))
+	u, err := s.Accounts.Authenticate(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"))
 	if err != nil {
 		p, ok := problem.As(err)
 		if !ok {
@@ -36,11 +37,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		v.Form.Del("password")
 		v.Data = map[string]string{"Next": next}
 		status := http.StatusUnauthorized
-		msg := "login.failed"
+		msg := v.T("login.failed")
 		if p.Kind == problem.TooManyRequests {
-			status, msg = http.StatusTooManyRequests, "login.throttled"
+			status = http.StatusTooManyRequests
+			secs := api.RetryAfterSeconds(p.RetryAfter)
+			w.Header().Set("Retry-After", secs)
+			msg = v.T("login.throttled", "Seconds", secs)
 		}
-		v.Errors = map[string]string{"form": v.T(msg)}
+		s.Log.Info("sign-in refused", "client", clientAddress(r), "status", status, "request_id", requestID(r.Context()))
+		v.Errors = map[string]string{"form": msg}
 		s.render(w, r, status, "login", v)
 		return
 	}
@@ -50,6 +55,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Sessions.Put(r.Context(), sessionUserKey, u.ID)
+	s.Sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
 	if u.Locale != "" {
 		setLangCookie(w, u.Locale, s.Opts.SecureCookies)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -124,6 +123,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = audit.WithRequestID(ctx, id)
+		client := clientIP(r, s.Opts.TrustedProxies)
+		ctx = audit.WithClientAddress(withClientAddress(ctx, client), client)
 		rt := &route{pattern: "unmatched"}
 		ctx = context.WithValue(ctx, routeKey, rt)
 		r = r.WithContext(ctx)
@@ -142,7 +143,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "route", rt.pattern, "status", sw.status,
-			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "request_id", id)
+			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", client, "request_id", id)
 	})
 }
 
@@ -190,14 +191,20 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(withUser(ctx, u)))
+			act := u.Actor()
+			act.ByToken = true
+			ctx = context.WithValue(ctx, userKey, u)
+			next.ServeHTTP(w, r.WithContext(policy.WithActor(ctx, act)))
 			return
 		}
 		if id := s.Sessions.GetInt64(ctx, sessionUserKey); id != 0 {
 			u, err := s.Accounts.CurrentUser(ctx, id)
 			switch {
-			case err == nil:
+			case err == nil && s.Sessions.GetInt64(ctx, sessionEpochKey) == u.SessionEpoch:
 				ctx = withUser(ctx, u)
+			case err == nil:
+				// Signed in before the password last changed: over.
+				_ = s.Sessions.Destroy(ctx)
 			case problem.Is(err, problem.Unauthorized):
 				_ = s.Sessions.Destroy(ctx)
 			default:
@@ -254,18 +261,12 @@ func (r *headerRecorder) Header() http.Header         { return r.header }
 func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *headerRecorder) WriteHeader(code int)        { r.status = code }
 
-// clientAddress is the remote IP (without port), for throttling.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // fail answers an error: problem+json for the API, a page for browsers.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p, ok := problem.As(err)
+	if ok && p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", api.RetryAfterSeconds(p.RetryAfter))
+	}
 	if !ok {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -27,8 +27,10 @@ var staticFS = embedded
 
 const (
 	sessionUserKey = "user_id"
-	sessionFlash   = "flash"
-	langCookie     = "lang"
+	// sessionEpochKey: the user's session epoch at sign-in (account.User.SessionEpoch).
+	sessionEpochKey = "epoch"
+	sessionFlash    = "flash"
+	langCookie      = "lang"
 )
 
 type pages struct {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -52,6 +53,9 @@ type Options struct {
 	// LabelFont is the TrueType CJK font (.ttf, or .ttc of which the first
 	// face is used) for printed labels; empty: labels.DefaultFontPath.
 	LabelFont string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (or
+	// Forwarded) names the client; empty: the direct peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds everything the handlers use.

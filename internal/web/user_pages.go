@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/api"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -129,7 +130,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	if pw := f.Get("password"); pw != "" {
 		p.Password = &pw
 	}
-	_, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), id, p, version)
+	_, err := s.Accounts.UpdateUser(r.Context(), actorOf(r, u), id, p, version)
 	s.settle(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -186,27 +187,45 @@ func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account
 	})
 }
 
+// passwordUpdate changes the signed-in user's password. This session goes
+// on under a new token and the new session epoch; every other session of
+// the user ends, and their API tokens are revoked (account.Service).
 func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ok, err := account.CheckPassword(r.Context(), u.PasswordHash, r.PostForm.Get("current"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !ok {
-		s.afterProfileChange(w, r, u, problem.Field("current", "%s", s.msg(r, "profile.wrong_current")), nil)
-		return
-	}
-	pw := r.PostForm.Get("password")
+	pw, current := r.PostForm.Get("password"), r.PostForm.Get("current_password")
 	if pw != r.PostForm.Get("confirm") {
 		s.afterProfileChange(w, r, u, problem.Field("confirm", "%s", s.msg(r, "profile.mismatch")), nil)
 		return
 	}
-	_, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Password: &pw}, u.Version)
-	s.afterProfileChange(w, r, u, err, nil)
+	nu, err := s.Accounts.UpdateUser(r.Context(), actorOf(r, u), u.ID, account.UserPatch{Password: &pw, CurrentPassword: &current}, u.Version)
+	if p, ok := problem.As(err); ok && p.Kind == problem.TooManyRequests {
+		w.Header().Set("Retry-After", api.RetryAfterSeconds(p.RetryAfter))
+		s.renderProfile(w, r, u, http.StatusTooManyRequests, problem.Field("current_password", "%s", s.translate(r, p).Detail), "")
+		return
+	}
+	if err != nil {
+		s.afterProfileChange(w, r, u, err, nil)
+		return
+	}
+	if err := s.Sessions.RenewToken(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionEpochKey, nu.SessionEpoch)
+	s.flash(r, s.msg(r, "profile.password_changed"))
+	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+}
+
+// actorOf is the actor of a page request as identify found it: marked
+// when the request came with an API token rather than a session.
+func actorOf(r *http.Request, u account.User) policy.Actor {
+	if a, ok := policy.ActorFrom(r.Context()); ok {
+		return a
+	}
+	return u.Actor()
 }
 
 func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u account.User, err error, ok func()) {

@@ -108,37 +108,6 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 	})
 }
 
-func TestLoginThrottling(t *testing.T) {
-	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	email := f.Users[policy.Technician].Email
-	var last int
-	for range 6 {
-		res, err := c.PostForm(app.URL+"/login", url.Values{"email": {email}, "password": {"not the password"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		last = res.StatusCode
-	}
-	if last != http.StatusTooManyRequests {
-		t.Fatalf("sixth failure: %d, want 429", last)
-	}
-	// Even the right password is refused while locked out.
-	res, err := c.PostForm(app.URL+"/login", url.Values{"email": {email}, "password": {testutil.Password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("right password while locked: %d", res.StatusCode)
-	}
-	// Another account from the same address is not locked by it.
-	app.Login(t, app.Browser(t), f.Users[policy.Dispatcher].Email, testutil.Password)
-}
-
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)

@@ -31,7 +31,7 @@ func serviceHistory(t *testing.T, app *testutil.App) {
 	t.Helper()
 	ctx := context.Background()
 	actor := func(email string) policy.Actor {
-		u, err := app.Server.Accounts.Authenticate(ctx, email, demo.Password, "127.0.0.1")
+		u, err := app.Server.Accounts.Authenticate(ctx, email, demo.Password)
 		if err != nil {
 			t.Fatal(err)
 		}
