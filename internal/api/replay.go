@@ -31,7 +31,8 @@ type replayKind struct {
 	entity string // as the audit trail names it
 	status int
 	// withheld: the answer holds a secret, so it is never stored and
-	// every repeat is answered from the resource, without the secret.
+	// every repeat is answered from the resource, without the secret
+	// (such a create's path has no segment in braces).
 	withheld bool
 	render   func(ctx context.Context, act policy.Actor, id int64) (etag string, body any, err error)
 }
@@ -153,10 +154,19 @@ func pathMatches(pattern, path string) bool {
 }
 
 // Withheld reports whether the answer of a POST to path holds a secret
-// and must not be kept for replay.
+// and must not be kept for replay. It is asked on every create, so it
+// compares the path with the few such creates only, without allocating.
 func (r *Replays) Withheld(path string) bool {
-	k, ok := r.find(path, "")
-	return ok && k.withheld
+	rel, ok := strings.CutPrefix(path, Prefix)
+	if !ok {
+		return false
+	}
+	for _, k := range r.kinds {
+		if k.withheld && k.path == rel {
+			return true
+		}
+	}
+	return false
 }
 
 // A Replayed answer: what a repeat of the create is told.
