@@ -41,7 +41,10 @@ type webhookCreateInput struct {
 type webhookCreateOutput struct {
 	Body struct {
 		Webhook notify.Webhook `json:"webhook"`
-		Secret  string         `json:"secret" doc:"Signs every delivery (X-Aftersales-Signature). Shown only once: store it now."`
+		Secret  string         `json:"secret" doc:"Signs every delivery (X-Aftersales-Signature). Shown only once, in the first answer: store it now. Empty when secret_withheld is true."`
+		// SecretWithheld marks a repeat with the same Idempotency-Key: the
+		// secret is never kept for replay.
+		SecretWithheld bool `json:"secret_withheld,omitempty" doc:"True when this answers a repeat of the create (the same Idempotency-Key): the secret was shown once, in the first answer, and is not kept; disable the webhook and subscribe again if it was lost."`
 	}
 }
 

@@ -22,7 +22,10 @@ type tokenCreateInput struct {
 type tokenCreateOutput struct {
 	Body struct {
 		Token  account.Token `json:"token"`
-		Secret string        `json:"secret" doc:"The token itself. Shown only once: store it now."`
+		Secret string        `json:"secret" doc:"The token itself. Shown only once, in the first answer: store it now. Empty when secret_withheld is true."`
+		// SecretWithheld marks a repeat with the same Idempotency-Key: the
+		// secret is never kept for replay.
+		SecretWithheld bool `json:"secret_withheld,omitempty" doc:"True when this answers a repeat of the create (the same Idempotency-Key): the secret was shown once, in the first answer, and is not kept; revoke the token and create another if it was lost."`
 	}
 }
 

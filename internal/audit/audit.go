@@ -79,12 +79,16 @@ func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Act
 	if orgID != 0 {
 		org = &orgID
 	}
+	id := fmt.Sprint(entityID)
 	_, err = store.Exec(ctx, q, `INSERT INTO audit_events (org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, client_address, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		org, actorID, actor.Label(), action, entity, fmt.Sprint(entityID), b, a, RequestID(ctx), clientAddress(ctx), at.UTC())
+		org, actorID, actor.Label(), action, entity, id, b, a, RequestID(ctx), clientAddress(ctx), at.UTC())
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
+	// An Idempotency-Key reserved by this transaction remembers what it
+	// wrote, so that a repeat finds it even if the answer is lost.
+	store.NoteWritten(ctx, entity, id)
 	return nil
 }
 

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strconv"
@@ -235,25 +237,13 @@ func backup(e *env, args []string) error {
 	if *to == "" {
 		return usagef("--to is required")
 	}
-	if _, err := os.Stat(*to); err == nil {
-		return fmt.Errorf("%s exists; choose a new file so that no backup is overwritten", *to)
-	}
 	db, err := e.openDB(*dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if db.Engine == store.SQLite {
-		// VACUUM INTO writes a consistent, compacted copy while others keep working.
-		if _, err := db.ExecContext(e.ctx, `VACUUM INTO ?`, *to); err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
-	} else {
-		cmd := exec.CommandContext(e.ctx, "pg_dump", "--format=custom", "--file", *to, "--dbname", *dsn)
-		cmd.Stderr = e.stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("backup with pg_dump (restore with pg_restore): %w", err)
-		}
+	if err := writeBackup(e, db, *dsn, *to); err != nil {
+		return err
 	}
 	st, err := os.Stat(*to)
 	if err != nil {
@@ -261,4 +251,43 @@ func backup(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "backup of %s written to %s (%d bytes)\n", db.Engine, *to, st.Size())
 	return nil
+}
+
+// writeBackup writes the database to the new file to, readable by its
+// owner alone: a backup holds everything the database does. The file is
+// created empty with mode 0600 before the engine's tool fills it (both
+// VACUUM INTO and pg_dump keep an existing file's mode), so it is never
+// readable by others, not even while it is being written. A failed backup
+// leaves no file.
+func writeBackup(e *env, db *store.DB, dsn, to string) (err error) {
+	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists; choose a new file so that no backup is overwritten", to)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(to)
+		}
+	}()
+	if db.Engine == store.SQLite {
+		// VACUUM INTO writes a consistent, compacted copy while others keep
+		// working; it accepts an empty file.
+		if _, err := db.ExecContext(e.ctx, `VACUUM INTO ?`, to); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	} else {
+		cmd := exec.CommandContext(e.ctx, "pg_dump", "--format=custom", "--file", to, "--dbname", dsn)
+		cmd.Stderr = e.stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("backup with pg_dump (restore with pg_restore): %w", err)
+		}
+	}
+	// Whatever the tool did, the backup ends readable by its owner alone.
+	return os.Chmod(to, 0o600)
 }

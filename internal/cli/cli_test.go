@@ -75,6 +75,7 @@ func TestDemoAndBackupOnSQLite(t *testing.T) {
 	if code, out, errOut := run(t, "backup", "--db", dsn, "--to", to); code != 0 || !strings.Contains(out, "written") {
 		t.Fatalf("backup: %d %s %s", code, out, errOut)
 	}
+	ownerOnly(t, to)
 	// The backup is a working database with the same data.
 	if code, out, _ := run(t, "user", "list", "--db", to, "--org", "haichuan"); code != 0 || !strings.Contains(out, "auditor@haichuan.example") {
 		t.Fatalf("backup content: %d %s", code, out)
@@ -99,6 +100,20 @@ func TestBackupOnPostgres(t *testing.T) {
 	}
 	if st, err := os.Stat(to); err != nil || st.Size() == 0 {
 		t.Fatalf("backup file: %v", err)
+	}
+	ownerOnly(t, to)
+}
+
+// ownerOnly fails unless the file is readable and writable by its owner alone:
+// a backup holds every record and credential hash of the database.
+func ownerOnly(t *testing.T, name string) {
+	t.Helper()
+	st, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := st.Mode().Perm(); m != 0o600 {
+		t.Fatalf("%s has mode %v, want -rw-------", name, m)
 	}
 }
 

@@ -30,7 +30,7 @@ func TestClaimJoinsTheFirstWrite(t *testing.T) {
 			return m
 		}
 		claimFor := func(name string) (context.Context, *store.Claim) {
-			return store.WithClaim(ctx, func(ctx context.Context, q store.Queryer) error {
+			return store.WithClaim(ctx, func(ctx context.Context, q store.Queryer, _ store.Written) error {
 				_, err := store.Exec(ctx, q, `INSERT INTO claim_probe (name) VALUES (?)`, name)
 				return err
 			})
@@ -89,6 +89,47 @@ func TestClaimJoinsTheFirstWrite(t *testing.T) {
 		}
 		if got := names(); !got["claim-4"] || !got["work-4"] || !claim.Held() {
 			t.Fatalf("statement with claim: held=%v names=%v", claim.Held(), got)
+		}
+	})
+}
+
+// A claim runs at the end of the transaction it joins and learns what that
+// transaction wrote, as noted by the audit trail; a rolled-back attempt's
+// note is forgotten.
+func TestClaimKnowsWhatItsTransactionWrote(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := store.Exec(ctx, db, `CREATE TABLE claim_written (entity TEXT NOT NULL, entity_id TEXT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		cctx, claim := store.WithClaim(ctx, func(ctx context.Context, q store.Queryer, w store.Written) error {
+			_, err := store.Exec(ctx, q, `INSERT INTO claim_written (entity, entity_id) VALUES (?, ?)`, w.Entity, w.ID)
+			return err
+		})
+		store.NoteWritten(cctx, "ignored", "0") // outside any write: not the claim's
+		boom := errors.New("boom")
+		if err := db.Tx(cctx, func(tx *sqlx.Tx) error {
+			store.NoteWritten(cctx, "rolled_back", "1")
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if err := db.Tx(cctx, func(tx *sqlx.Tx) error {
+			store.NoteWritten(cctx, "service_request", "42")
+			store.NoteWritten(cctx, "second", "43")
+			return nil
+		}); err != nil || !claim.Held() {
+			t.Fatalf("tx: %v, held %v", err, claim.Held())
+		}
+		var got []struct {
+			Entity string `db:"entity"`
+			ID     string `db:"entity_id"`
+		}
+		if err := store.Select(ctx, db, &got, `SELECT entity, entity_id FROM claim_written`); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Entity != "service_request" || got[0].ID != "42" {
+			t.Fatalf("the claim recorded %+v, want the first entity its transaction wrote", got)
 		}
 	})
 }

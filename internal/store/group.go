@@ -90,7 +90,7 @@ func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error, patient tim
 	w := &write{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if c := pendingClaim(ctx); c != nil {
 		w.claim = c
-		w.fn = c.before(ctx, fn)
+		w.fn = c.after(ctx, fn)
 	}
 	g.mu.Lock()
 	g.queue = append(g.queue, w)

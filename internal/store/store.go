@@ -179,7 +179,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	committed := false
 	if claim := pendingClaim(ctx); claim != nil {
 		defer func() { claim.settle(committed) }()
-		fn = claim.before(ctx, fn)
+		fn = claim.after(ctx, fn)
 	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -35,17 +36,24 @@ const IdempotencyTTL = 24 * time.Hour
 // (a store.Claim), so that creating the resource and reserving its key are
 // one commit: a repeat, at the same time or later, finds the key taken when
 // it comes to write and is answered with what the key holds, and a request
-// that fails leaves no reservation. A repeat is not looked up before it
-// runs: repeats are rare, and the lookup cost every create an indexed read
-// (measured: 5 to 8 % of a service request's time). Every write goes
-// through the store, which takes the claim, so a repeat never writes twice.
-// A request refused before it wrote anything stores the key and its answer
-// in one statement at the end. See docs/DECISIONS.md.
+// that fails leaves no reservation. The reservation names the resource the
+// write created (the first entity it audited), so the key leads to that
+// resource from the commit on, whatever happens to the process afterwards.
+// A repeat is not looked up before it runs: repeats are rare, and the
+// lookup cost every create an indexed read (measured: 5 to 8 % of a
+// service request's time). Every write goes through the store, which takes
+// the claim, so a repeat never writes twice. A request refused before it
+// wrote anything stores the key and its answer in one statement at the end.
+// See docs/DECISIONS.md.
 //
-// The answer of a request that wrote is stored after the response is sent.
-// On SQLite that write does not hold up the connection (see pendingAnswers):
-// it commits with whatever writes come next (store.DB.TxSoon). Until it has,
-// a repeat in this process waits for it rather than being told to retry.
+// The answer of a request that wrote is stored after the response is sent,
+// so that a repeat gets the very same answer; until it is, or if it never
+// is (a crash in between), a repeat is answered from the resource
+// (api.Replays). On SQLite that write does not hold up the connection (see
+// pendingAnswers): it commits with whatever writes come next
+// (store.DB.TxSoon). An answer that holds a secret (a token, a webhook's
+// signing key) is never stored: its repeats are always answered from the
+// resource, without the secret.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isAPI(r) || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil {
@@ -77,8 +85,8 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		k := idemKey{userID: actor.UserID, key: key, method: r.Method, path: r.URL.Path, hash: hex.EncodeToString(sum[:]), now: s.Now().UTC()}
 		s.answers.wait(r.Context(), k)
 		// The key is reserved by the request's first write, in its transaction.
-		ctx, claim := store.WithClaim(r.Context(), func(ctx context.Context, q store.Queryer) error {
-			return s.putKey(ctx, q, k, 0, "", []byte{})
+		ctx, claim := store.WithClaim(r.Context(), func(ctx context.Context, q store.Queryer, written store.Written) error {
+			return s.putKey(ctx, q, k, storedAnswer{written: written})
 		})
 		rec := &captureWriter{ResponseWriter: w, header: http.Header{}}
 		next.ServeHTTP(rec, r.WithContext(ctx))
@@ -92,6 +100,11 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			rec.flush()
 			if rec.status >= 500 {
 				_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
+				return
+			}
+			if s.replays.Withheld(r.URL.Path) {
+				// The answer holds a secret: repeats are answered from the
+				// resource the reservation names.
 				return
 			}
 			update := func(q store.Queryer) error {
@@ -123,7 +136,7 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		default:
 			// The request changed nothing (it was refused): its answer is
 			// stored with the key in one statement.
-			err := s.putKey(ctx, s.DB, k, rec.status, rec.header.Get("Content-Type"), rec.body.Bytes())
+			err := s.putKey(ctx, s.DB, k, storedAnswer{status: rec.status, contentType: rec.header.Get("Content-Type"), body: rec.body.Bytes()})
 			if errors.Is(err, errKeyTaken) {
 				s.replayStored(w, r, k)
 				return
@@ -140,8 +153,8 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 // responses were sent. Storing one is a write of its own; waiting for it
 // would keep the connection from its next request until a group of writes
 // commits, while in the background it joins the group of the next requests.
-// A crash before it commits leaves the key reserved without an answer, as a
-// crash before answering always could (see idemKey.live).
+// A crash before it commits leaves the key reserved without an answer but
+// naming the resource, which repeats are then answered from.
 type pendingAnswers struct {
 	mu      sync.Mutex
 	pending map[answerKey]chan struct{}
@@ -203,14 +216,28 @@ type idemKey struct {
 	now          time.Time
 }
 
-// storedKeyRow is a key's row: the request it was first used for and, once
-// that request has finished, its answer (status 0 until then).
+// storedKeyRow is a key's row: the request it was first used for, the
+// entity its first write created or changed (committed with it), and,
+// once that request has finished, its answer (status 0 until then, and
+// for ever if the answer holds a secret or the process died first).
 type storedKeyRow struct {
 	Hash        string    `db:"request_hash"`
 	Status      int       `db:"status"`
 	ContentType string    `db:"content_type"`
 	Body        []byte    `db:"body"`
+	Entity      string    `db:"entity"`
+	EntityID    string    `db:"entity_id"`
 	CreatedAt   time.Time `db:"created_at"`
+}
+
+// storedAnswer is what a key is stored with: the answer of a request that
+// wrote nothing, or the reservation of one that writes (status 0) naming
+// what it wrote.
+type storedAnswer struct {
+	status      int
+	contentType string
+	body        []byte
+	written     store.Written
 }
 
 // errKeyTaken means another request holds the key. It is a problem, not an
@@ -220,22 +247,29 @@ var errKeyTaken = problem.New(problem.Conflict, "a request with this Idempotency
 
 func (s *Server) storedKey(ctx context.Context, k idemKey) (storedKeyRow, error) {
 	var row storedKeyRow
-	err := store.Get(ctx, s.DB, &row, `SELECT request_hash, status, content_type, body, created_at FROM idempotency_keys
+	err := store.Get(ctx, s.DB, &row, `SELECT request_hash, status, content_type, body, entity, entity_id, created_at FROM idempotency_keys
 		WHERE user_id = ? AND key = ?`, k.userID, k.key)
 	return row, err
 }
 
 // putKey stores the key with an answer (status 0: none yet), replacing a
 // stored key that is no longer live; errKeyTaken if a live one holds it.
-// Keys expire after the TTL, and a reservation without an answer after a
-// minute (its request died before answering, e.g. in a crash).
-func (s *Server) putKey(ctx context.Context, q store.Queryer, k idemKey, status int, contentType string, body []byte) error {
-	res, err := store.Exec(ctx, q, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, content_type, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+// Keys expire after the TTL. A reservation that names no entity and has no
+// answer is given up after a minute: its write audited nothing (a write
+// that creates or changes a resource always does), so running it again
+// duplicates nothing. One that names its resource lives its whole TTL.
+func (s *Server) putKey(ctx context.Context, q store.Queryer, k idemKey, a storedAnswer) error {
+	body := a.body
+	if body == nil {
+		body = []byte{}
+	}
+	res, err := store.Exec(ctx, q, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, content_type, body, entity, entity_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, key) DO UPDATE SET method = excluded.method, path = excluded.path, request_hash = excluded.request_hash,
-			status = excluded.status, content_type = excluded.content_type, body = excluded.body, created_at = excluded.created_at
-		WHERE idempotency_keys.created_at < ? OR (idempotency_keys.status = 0 AND idempotency_keys.created_at < ?)`,
-		k.userID, k.key, k.method, k.path, k.hash, status, contentType, body, k.now,
+			status = excluded.status, content_type = excluded.content_type, body = excluded.body,
+			entity = excluded.entity, entity_id = excluded.entity_id, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ? OR (idempotency_keys.status = 0 AND idempotency_keys.entity = '' AND idempotency_keys.created_at < ?)`,
+		k.userID, k.key, k.method, k.path, k.hash, a.status, a.contentType, body, a.written.Entity, a.written.ID, k.now,
 		k.now.Add(-IdempotencyTTL), k.now.Add(-time.Minute))
 	if err != nil {
 		return err
@@ -259,13 +293,33 @@ func (s *Server) replayStored(w http.ResponseWriter, r *http.Request, k idemKey)
 		s.fail(w, r, err)
 		return
 	}
-	s.replay(w, k, row)
+	s.replay(w, r, k, row)
 }
 
-func (s *Server) replay(w http.ResponseWriter, k idemKey, row storedKeyRow) {
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, k idemKey, row storedKeyRow) {
 	switch {
 	case row.Hash != k.hash:
 		api.WriteProblem(w, problem.IdempotencyReuse, "this Idempotency-Key was used for a different request")
+	case row.Status == 0 && row.Entity != "":
+		// The first request committed its resource; its answer is not
+		// stored (yet, or ever): answer from the resource.
+		out, ok, err := s.replays.Answer(r.Context(), k.path, row.Entity, row.EntityID)
+		switch {
+		case err != nil:
+			w.Header().Set("Idempotent-Replayed", "true")
+			s.fail(w, r, err)
+		case ok:
+			for name, v := range out.Header {
+				w.Header()[name] = v
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(out.Status)
+			_, _ = w.Write(out.Body)
+		default:
+			w.Header().Set("Retry-After", "1")
+			api.WriteProblem(w, problem.Conflict, fmt.Sprintf("the request with this Idempotency-Key was carried out (%s %s); its answer is not stored yet",
+				row.Entity, row.EntityID))
+		}
 	case row.Status == 0:
 		w.Header().Set("Retry-After", "1")
 		api.WriteProblem(w, problem.Conflict, "a request with this Idempotency-Key is still being processed")

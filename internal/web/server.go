@@ -75,6 +75,8 @@ type Server struct {
 	Opts     Options
 	// answers are idempotent answers still being stored.
 	answers pendingAnswers
+	// replays answer repeated creates from the resource they created.
+	replays *api.Replays
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
@@ -158,9 +160,11 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	}
 	s.metrics = newMetrics(reg, db)
 	mux := http.NewServeMux()
-	s.API = api.Register(mux, api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
+	deps := api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
 		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock, Documents: s.Documents})
+		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock, Documents: s.Documents}
+	s.API = api.Register(mux, deps)
+	s.replays = api.NewReplays(s.API, deps)
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil

@@ -1,0 +1,206 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+// Replays answer a repeated create (the same Idempotency-Key) from the
+// resource the first request created, when no answer was stored for it:
+// the process died between committing the resource and storing its answer,
+// or the answer held a secret, which is never stored. The key's
+// reservation commits with the resource and names it (the first entity the
+// transaction audited), so the repeat reads the resource again and answers
+// it as the create did, with its current state.
+type Replays struct {
+	api   huma.API
+	kinds []replayKind
+}
+
+// replayKind is how one create operation is answered from its resource.
+type replayKind struct {
+	path   string // under Prefix; a segment in braces matches any segment
+	entity string // as the audit trail names it
+	status int
+	// withheld: the answer holds a secret, so it is never stored and
+	// every repeat is answered from the resource, without the secret
+	// (such a create's path has no segment in braces).
+	withheld bool
+	render   func(ctx context.Context, act policy.Actor, id int64) (etag string, body any, err error)
+}
+
+// NewReplays returns the replays of the creates registered on a.
+func NewReplays(a huma.API, d Deps) *Replays {
+	h := &handlers{d}
+	r := &Replays{api: a}
+	add := func(path, entity string, render func(ctx context.Context, act policy.Actor, id int64) (string, any, error)) {
+		r.kinds = append(r.kinds, replayKind{path: path, entity: entity, status: http.StatusCreated, render: render})
+	}
+	add("/tokens", "api_token", h.replayToken)
+	r.kinds[len(r.kinds)-1].withheld = true
+	add("/organizations", "organization", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		o, err := h.Orgs.Get(ctx, act, id)
+		return etag(o.Version), o, err
+	})
+	add("/users", "user", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		u, err := h.Accounts.GetUser(ctx, act, id)
+		return etag(u.Version), u, err
+	})
+	if d.Requests != nil {
+		add("/service-requests", "service_request", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			v, err := h.Requests.Get(ctx, act, id)
+			return etag(v.Version), toRequestOut(v), err
+		})
+		add("/service-requests/{id}/work-orders", "work_order", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			w, err := h.Requests.GetWorkOrder(ctx, act, id)
+			return etag(w.Version), w, err
+		})
+	}
+	if d.InstalledBase != nil {
+		add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			m, err := h.InstalledBase.GetModel(ctx, act, id)
+			return etag(m.Version), m, err
+		})
+		add("/sites", "site", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			s, err := h.InstalledBase.GetSite(ctx, act, id)
+			return etag(s.Version), s, err
+		})
+		add("/units", "unit", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			u, err := h.InstalledBase.GetUnit(ctx, act, id)
+			return etag(u.Version), h.unitView(u), err
+		})
+	}
+	if d.Parts != nil && d.Stock != nil {
+		add("/parts", "part", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			p, err := h.Parts.Get(ctx, act, id)
+			return etag(p.Version), h.partOut(p), err
+		})
+		add("/stock-locations", "stock_location", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+			l, err := h.Stock.GetLocation(ctx, act, id)
+			return etag(l.Version), l, err
+		})
+	}
+	if d.Notify != nil {
+		add("/webhooks", "webhook", h.replayWebhook)
+		r.kinds[len(r.kinds)-1].withheld = true
+	}
+	return r
+}
+
+// replayToken answers a repeated token creation: the token, never its secret.
+func (h *handlers) replayToken(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+	ts, err := h.Accounts.ListTokens(ctx, act, act.UserID)
+	if err != nil {
+		return "", nil, err
+	}
+	out := tokenCreateOutput{}
+	for _, t := range ts {
+		if t.ID == id {
+			out.Body.Token = t
+		}
+	}
+	if out.Body.Token.ID == 0 {
+		return "", nil, problem.New(problem.NotFound, "API token %d not found", id)
+	}
+	out.Body.SecretWithheld = true
+	return "", out.Body, nil
+}
+
+// replayWebhook answers a repeated subscription: the webhook, never its secret.
+func (h *handlers) replayWebhook(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+	w, err := h.Notify.Webhook(ctx, act, id)
+	if err != nil {
+		return "", nil, err
+	}
+	out := webhookCreateOutput{}
+	out.Body.Webhook, out.Body.SecretWithheld = w, true
+	return "", out.Body, nil
+}
+
+func (r *Replays) find(path, entity string) (replayKind, bool) {
+	rel, ok := strings.CutPrefix(path, Prefix)
+	if !ok {
+		return replayKind{}, false
+	}
+	for _, k := range r.kinds {
+		if (entity == "" || k.entity == entity) && pathMatches(k.path, rel) {
+			return k, true
+		}
+	}
+	return replayKind{}, false
+}
+
+// pathMatches reports whether path fits the pattern, whose segments in
+// braces match any one segment.
+func pathMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		if !strings.HasPrefix(p, "{") && p != xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Withheld reports whether the answer of a POST to path holds a secret
+// and must not be kept for replay. It is asked on every create, so it
+// compares the path with the few such creates only, without allocating.
+func (r *Replays) Withheld(path string) bool {
+	rel, ok := strings.CutPrefix(path, Prefix)
+	if !ok {
+		return false
+	}
+	for _, k := range r.kinds {
+		if k.withheld && k.path == rel {
+			return true
+		}
+	}
+	return false
+}
+
+// A Replayed answer: what a repeat of the create is told.
+type Replayed struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Answer renders the answer to a repeat of the POST to path whose request
+// created the entity id; ok is false if that create has no replay. An
+// error is the domain's answer to reading the resource now (e.g. it is
+// gone, or out of the caller's reach).
+func (r *Replays) Answer(ctx context.Context, path, entity, id string) (out Replayed, ok bool, err error) {
+	k, found := r.find(path, entity)
+	n, perr := strconv.ParseInt(id, 10, 64)
+	act, signedIn := policy.ActorFrom(ctx)
+	if !found || perr != nil || n <= 0 || !signedIn {
+		return Replayed{}, false, nil
+	}
+	tag, body, err := k.render(ctx, act, n)
+	if err != nil {
+		return Replayed{}, true, err
+	}
+	var buf bytes.Buffer
+	if err := r.api.Marshal(&buf, "application/json", body); err != nil {
+		return Replayed{}, true, err
+	}
+	out.Header = http.Header{}
+	out.Status = k.status
+	out.Header.Set("Content-Type", "application/json")
+	if tag != "" {
+		out.Header.Set("ETag", tag)
+	}
+	out.Body = buf.Bytes()
+	return out, true, nil
+}

@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// Answers of token creation stored before answers were kept without
+// secrets become references to their token: the secret is gone, the key
+// still leads to the token.
+func TestMigrationForgetsStoredTokenSecrets(t *testing.T) {
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		if err := db.MigrateTo(ctx, 13); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		orgID, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		userID, err := store.InsertID(ctx, db, `INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
+			VALUES (?, 'a@v.example', 'A', 'vendor_admin', 'x', ?, ?) RETURNING id`, orgID, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const secret = "ast_0123456789abcdefSECRET"
+		answer := []byte(`{"$schema":"x","token":{"id":7,"user_id":1,"name":"ci"},"secret":"` + secret + `"}`)
+		for _, row := range []struct {
+			key, path string
+			status    int
+			body      []byte
+		}{{"tok", "/api/v1/tokens", 201, answer}, {"refused", "/api/v1/tokens", 422, []byte(`{"status":422}`)}, {"org", "/api/v1/organizations", 201, []byte(`{"id":3}`)}} {
+			if _, err := store.Exec(ctx, db, `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, content_type, body, created_at)
+				VALUES (?, ?, 'POST', ?, 'h', ?, 'application/json', ?, ?)`, userID, row.key, row.path, row.status, row.body, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		type keyRow struct {
+			Key      string `db:"key"`
+			Status   int    `db:"status"`
+			Body     []byte `db:"body"`
+			Entity   string `db:"entity"`
+			EntityID string `db:"entity_id"`
+		}
+		var rows []keyRow
+		if err := store.Select(ctx, db, &rows, `SELECT key, status, body, entity, entity_id FROM idempotency_keys ORDER BY key`); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]keyRow{
+			"org":     {Key: "org", Status: 201, Body: []byte(`{"id":3}`)},
+			"refused": {Key: "refused", Status: 422, Body: []byte(`{"status":422}`)},
+			"tok":     {Key: "tok", Status: 0, Body: []byte{}, Entity: "api_token", EntityID: "7"},
+		}
+		for _, r := range rows {
+			w := want[r.Key]
+			if r.Status != w.Status || !bytes.Equal(r.Body, w.Body) || r.Entity != w.Entity || r.EntityID != w.EntityID {
+				t.Errorf("key %s after the migration: %+v, want %+v", r.Key, r, w)
+			}
+			if bytes.Contains(r.Body, []byte(secret)) {
+				t.Errorf("key %s still holds the secret", r.Key)
+			}
+		}
+		if len(rows) != 3 {
+			t.Fatalf("%d keys", len(rows))
+		}
+	})
+}
