@@ -116,12 +116,14 @@ func (s *Server) deadlines(next http.Handler) http.Handler {
 		start := time.Now()
 		rc := http.NewResponseController(w)
 		// Errors: a writer that cannot set deadlines (a test's recorder) has no connection to bound.
-		_ = rc.SetReadDeadline(start.Add(d.Body))
 		_ = rc.SetWriteDeadline(start.Add(d.Total + writeGrace))
 		ctx, cancel := context.WithDeadline(r.Context(), start.Add(d.Total))
 		defer cancel()
 		t := &timedRequest{ctx: ctx}
+		// A request without a body has its connection read in the background
+		// already: a read deadline there would only cancel it.
 		if r.Body != nil && r.Body != http.NoBody {
+			_ = rc.SetReadDeadline(start.Add(d.Body))
 			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc, t: t}
 		}
 		r = r.WithContext(ctx)
