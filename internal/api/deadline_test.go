@@ -158,3 +158,28 @@ func assertOutOfTime(t *testing.T, res *testutil.Response) {
 		t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
 	}
 }
+
+// An import that waits more than 5 s for SQLite's writer (behind another
+// import) succeeds: imports have a deadline of minutes.
+func TestImportWaitingLongForTheWriterSucceeds(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	cl := app.API(t, f.Tokens[policy.VendorAdmin])
+	warm(t, cl)
+	csv := "serial_number,model,customer_code,site_name,install_date\nLATE-IMP-1,FX-100,customer-one,Plant,2025/3/7\nLATE-IMP-2,FX-100,customer-one,Plant,2025/3/8\n"
+	released := holdWriter(t, db, 6*time.Second)
+	res := cl.Do("POST", "/units/imports", map[string]any{"filename": "late.csv", "content": csv})
+	<-released
+	var rep struct{ Imported int }
+	res.JSON(t, &rep)
+	if res.Status != http.StatusCreated || rep.Imported != 2 {
+		t.Fatalf("import behind a busy writer: %d %s", res.Status, res.Body)
+	}
+	var n int
+	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'LATE-IMP-%'`); err != nil || n != 2 {
+		t.Fatalf("%d units saved (%v), want 2", n, err)
+	}
+}
