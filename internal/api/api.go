@@ -157,5 +157,5 @@ func ifMatch(v string) (int64, error) {
 // Op fills the common fields of an operation.
 func op(id, method, path, summary string, tags ...string) huma.Operation {
 	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags,
-		Errors: []int{400, 401, 403, 404, 413, 415, 422, 429}}
+		Errors: []int{400, 401, 403, 404, 413, 415, 422, 429, 503}}
 }

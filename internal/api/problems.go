@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/problem"
+	"aftersales/internal/store"
 )
 
 // Problem is the RFC 9457 body of every error the API answers.
@@ -116,6 +117,11 @@ func fromError(log *slog.Logger, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	if store.IsBusy(err) {
+		log.Warn("out of time", "err", err)
+		return huma.ErrorWithHeaders(&Problem{Type: problem.DeadlineExceeded.TypeURI(), Status: http.StatusServiceUnavailable,
+			Title: http.StatusText(http.StatusServiceUnavailable), Detail: DeadlineDetail}, RetryAfterHeader())
+	}
 	log.Error("internal error", "err", err)
 	return &Problem{Type: problem.Internal.TypeURI(), Status: 500, Title: "Internal Server Error",
 		Detail: "an unexpected error occurred; it has been logged"}
@@ -127,9 +133,26 @@ func RetryAfterSeconds(d time.Duration) string {
 	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
-// WriteProblem writes a problem+json response outside huma (middleware, fallbacks).
+// RetryAfter is how long a client is asked to wait before it repeats a
+// request that ran out of time: long enough for a burst of writes (or a
+// large import) ahead of it to pass.
+const RetryAfter = 5 * time.Second
+
+// DeadlineDetail is the detail of a request that ran out of time.
+const DeadlineDetail = "the request did not finish in time and was not saved; try again in a moment"
+
+// RetryAfterHeader is the header of an answer that asks to repeat later.
+func RetryAfterHeader() http.Header {
+	return http.Header{"Retry-After": {RetryAfterSeconds(RetryAfter)}}
+}
+
+// WriteProblem writes a problem+json response outside huma (middleware,
+// fallbacks); a request out of time is told when to try again.
 func WriteProblem(w http.ResponseWriter, kind problem.Kind, detail string) {
 	status := kind.Status()
+	if kind == problem.DeadlineExceeded {
+		w.Header().Set("Retry-After", RetryAfterHeader().Get("Retry-After"))
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -32,6 +32,7 @@ const (
 	MethodNotAllowed   Kind = "method-not-allowed"
 	IdempotencyReuse   Kind = "idempotency-key-reused"
 	Unavailable        Kind = "unavailable"
+	DeadlineExceeded   Kind = "deadline-exceeded"
 	Internal           Kind = "internal"
 )
 
@@ -58,6 +59,7 @@ var Kinds = []struct {
 	{UnsupportedMedia, http.StatusUnsupportedMediaType, "The request body must be application/json."},
 	{TooManyRequests, http.StatusTooManyRequests, "Too many attempts; wait and try again."},
 	{Unavailable, http.StatusServiceUnavailable, "Something the server needs for this operation is not installed (e.g. the font for printing labels); the detail names it. Everything else keeps working."},
+	{DeadlineExceeded, http.StatusServiceUnavailable, "The request did not finish within its time (for instance it waited for the database behind a large import, or its body arrived too slowly); what it was writing was not saved. Retry after the seconds in Retry-After, with the same Idempotency-Key."},
 	{Internal, http.StatusInternalServerError, "An unexpected failure on our side; it has been logged with the request id."},
 }
 

@@ -15,12 +15,15 @@ import (
 // that the first of them does not wait behind an unbounded queue.
 const maxGroup = 64
 
-// writeWait is how long a write waits for its turn, as long as SQLite's
-// busy_timeout.
-const writeWait = 10 * time.Second
+// writeWait is how long a write whose context has no deadline waits for its
+// turn, as long as SQLite's busy_timeout. A write whose context has a
+// deadline (every request's, see web's deadlines) waits until that deadline:
+// a write queued behind a large import succeeds if its request has the time.
+const writeWait = 30 * time.Second
 
-// errNoTurn is the answer to a write that found no turn within writeWait.
-var errNoTurn = errors.New("database is busy: no turn to write within 10s")
+// ErrWriterBusy is the answer to a write that found no turn within writeWait.
+// It committed nothing and may be tried again.
+var ErrWriterBusy = errors.New("database is busy: no turn to write within 30s")
 
 // A group commits SQLite's writes together. SQLite has one writer at a
 // time, and a commit writes every page the transaction changed to the log,
@@ -106,8 +109,12 @@ func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error, patient tim
 		case <-wait.C:
 		}
 	}
-	timeout := time.NewTimer(writeWait)
-	defer timeout.Stop()
+	var noTurn <-chan time.Time // a write with a deadline of its own waits until it
+	if _, ok := ctx.Deadline(); !ok {
+		timeout := time.NewTimer(writeWait)
+		defer timeout.Stop()
+		noTurn = timeout.C
+	}
 	for {
 		select {
 		case g.turn <- struct{}{}:
@@ -115,8 +122,8 @@ func (g *group) run(ctx context.Context, fn func(tx *sqlx.Tx) error, patient tim
 		case <-w.done:
 		case <-ctx.Done():
 			return g.giveUp(w, ctx.Err())
-		case <-timeout.C:
-			return g.giveUp(w, errNoTurn)
+		case <-noTurn:
+			return g.giveUp(w, ErrWriterBusy)
 		}
 		select {
 		case <-w.done:

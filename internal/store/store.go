@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite"
 )
@@ -59,17 +60,37 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sqlx.Open("pgx", dsn)
+	config, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	db := sqlx.NewDb(stdlib.OpenDB(*config, stdlib.OptionAfterConnect(durableCommits)), "pgx")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{DB: sqlx.NewDb(db.DB, "pgx"), Engine: Postgres, Source: redact(dsn)}, nil
+	return &DB{DB: db, Engine: Postgres, Source: redact(dsn)}, nil
+}
+
+// durableCommits makes a new PostgreSQL connection's commits wait for the
+// log to reach the disk before they return, as a system of record must: a
+// server, database or role configured with synchronous_commit=off would
+// acknowledge commits that a crash of the server can lose. The settings that
+// are at least as strong (on, local, remote_write, remote_apply) stay.
+func durableCommits(ctx context.Context, conn *pgx.Conn) error {
+	var mode string
+	if err := conn.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&mode); err != nil {
+		return fmt.Errorf("read synchronous_commit: %w", err)
+	}
+	if mode != "off" {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `SET synchronous_commit = on`); err != nil {
+		return fmt.Errorf("set synchronous_commit: %w", err)
+	}
+	return nil
 }
 
 // sqlitePragmas are the connection settings every SQLite connection gets.
@@ -81,7 +102,19 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // a group's savepoints (see group) spilled the original of every page they
 // changed to a temporary file past 64 KiB, a quarter of the writer's
 // system calls.
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+//
+// busy_timeout(30000) lets a connection that writes outside the group (the
+// session store, another process) wait for the lock as long as an ordinary
+// request may wait for its turn in the group (see writeWait).
+//
+// synchronous(FULL) syncs the log at every commit, before the commit
+// returns: an answered write survives a power loss or an OS crash. NORMAL
+// would sync only at checkpoints, and a crash of the machine could lose the
+// last commits that were already answered. The group (see group) makes one
+// sync serve every write it commits; see docs/DECISIONS.md for the cost.
+// Every connection gets these settings from the DSN, the writer's and the
+// checkpointer's included.
+const sqlitePragmas = "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -262,6 +295,25 @@ func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64,
 		return 0, err
 	}
 	return id, nil
+}
+
+// sqliteBusy is SQLITE_BUSY, the low byte of each of its extended codes.
+const sqliteBusy = 5
+
+// IsBusy reports whether err means the database gave a write no time to run:
+// the caller's deadline passed while it waited (for SQLite's writer, a lock,
+// or PostgreSQL), SQLite's writer gave it no turn, or SQLite's lock stayed
+// taken past busy_timeout. A write that failed so committed nothing, and
+// may be tried again.
+func IsBusy(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrWriterBusy) {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteBusy
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on either engine.

@@ -34,9 +34,18 @@ type App struct {
 // NewApp starts the product on db. The server stops when t ends.
 func NewApp(t testing.TB, db *store.DB) *App {
 	t.Helper()
+	return NewAppWith(t, db, web.Options{})
+}
+
+// NewAppWith starts the product on db with opts (e.g. shorter deadlines).
+func NewAppWith(t testing.TB, db *store.DB, opts web.Options) *App {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	runner := jobs.NewRunner(db, time.Now, log)
-	srv, err := web.New(db, log, time.Now, runner, web.Options{Version: "test"}, nil)
+	if opts.Version == "" {
+		opts.Version = "test"
+	}
+	srv, err := web.New(db, log, time.Now, runner, opts, nil)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"aftersales/internal/audit"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/store"
 )
 
 type ctxKey int
@@ -63,6 +64,7 @@ func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.H
 		s.fail(w, r, problem.New(problem.Forbidden, "cross-origin request refused"))
 	}))
 	h = cop.Handler(h)
+	h = s.deadlines(h)
 	h = securityHeaders(h)
 	h = s.observe(h)
 	h = s.recoverPanics(h)
@@ -271,6 +273,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			p = problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+		} else if store.IsBusy(err) {
+			s.Log.Warn("out of time", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
+			s.answerOutOfTime(w, r)
+			return
 		} else {
 			s.Log.Error("internal error", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
 			p = problem.New(problem.Internal, "an unexpected error occurred (request %s)", requestID(r.Context()))

@@ -50,6 +50,9 @@ type Options struct {
 	// PublicURL is the address users reach the server at; QR labels open
 	// it. Empty: the address each request came to.
 	PublicURL string
+	// Deadlines bound the requests that change something, by route; a
+	// deadline left zero is DefaultDeadlines'.
+	Deadlines Deadlines
 	// LabelFont is the TrueType CJK font (.ttf, or .ttc of which the first
 	// face is used) for printed labels; empty: labels.DefaultFontPath.
 	LabelFont string
@@ -113,6 +116,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	if opts.MaxUploadBytes == 0 {
 		opts.MaxUploadBytes = 64 << 20
 	}
+	opts.Deadlines = opts.Deadlines.withDefaults()
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
@@ -174,6 +178,9 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // HTTPServer returns an http.Server with timeouts suitable for the internet.
+// ReadTimeout and WriteTimeout bound the requests that read something;
+// those that change something run under their route's deadlines instead
+// (see deadlines), which set the connection's deadlines themselves.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
