@@ -75,6 +75,13 @@ func (c *Claim) Held() bool {
 	return c.state == claimHeld
 }
 
+// Written is what the write that took the claim noted it wrote.
+func (c *Claim) Written() Written {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.written
+}
+
 // Err is the error of the last failed attempt to take the claim.
 func (c *Claim) Err() error {
 	c.mu.Lock()

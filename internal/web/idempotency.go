@@ -99,7 +99,12 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 		case claim.Held():
 			rec.flush()
 			if rec.status >= 500 {
-				_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
+				// A failure after the write committed (its deadline passed, say)
+				// keeps the key: it names what was written, and a repeat is
+				// answered from that, never made again.
+				if claim.Written().Entity == "" {
+					_, _ = store.Exec(ctx, s.DB, `DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?`, k.userID, k.key)
+				}
 				return
 			}
 			if s.replays.Withheld(r.URL.Path) {
