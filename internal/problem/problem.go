@@ -31,6 +31,7 @@ const (
 	MethodNotAllowed   Kind = "method-not-allowed"
 	IdempotencyReuse   Kind = "idempotency-key-reused"
 	Unavailable        Kind = "unavailable"
+	Busy               Kind = "busy"
 	Internal           Kind = "internal"
 )
 
@@ -57,6 +58,7 @@ var Kinds = []struct {
 	{UnsupportedMedia, http.StatusUnsupportedMediaType, "The request body must be application/json."},
 	{TooManyRequests, http.StatusTooManyRequests, "Too many attempts; wait and try again."},
 	{Unavailable, http.StatusServiceUnavailable, "Something the server needs for this operation is not installed (e.g. the font for printing labels); the detail names it. Everything else keeps working."},
+	{Busy, http.StatusServiceUnavailable, "The server is doing as much of this kind of work as it takes at once (e.g. receiving uploads); try again after the seconds in Retry-After."},
 	{Internal, http.StatusInternalServerError, "An unexpected failure on our side; it has been logged with the request id."},
 }
 
