@@ -86,10 +86,6 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 		"Attach photos of the fault or of the work; a bad photo refuses them all", "Service requests")
 	add.DefaultStatus = http.StatusCreated
 	add.Errors = append(add.Errors, 409)
-	// The body is read as a stream by photosAddInput.Resolve; its schema is
-	// declared here. The web server's body limit for the route is MaxPhotosBody.
-	add.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"application/json": {
-		Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
 	add.Errors = append(add.Errors, 503) // uploads at once over the server's bound
 	huma.Register(a, add, func(ctx context.Context, in *photosAddInput) (*photosOutput, error) {
 		defer files.CloseAll(in.body.Photos)
@@ -108,6 +104,13 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 		out.Body.Items = items
 		return out, nil
 	})
+
+	// The body is read as a stream by photosAddInput.Resolve; its schema is
+	// declared once the operation is registered (declared before, huma would
+	// read and hold the body itself). The web server's body limit for the
+	// route is MaxPhotosBody.
+	a.OpenAPI().Paths["/service-requests/{id}/photos"].Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"application/json": {Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
 
 	huma.Register(a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"),
 		func(ctx context.Context, in *idPath) (*photosOutput, error) {
