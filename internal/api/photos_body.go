@@ -251,7 +251,7 @@ func bodyError(err error) error {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return problem.New(problem.PayloadTooLarge, "the body is larger than %s, the limit of this operation", files.HumanSize(mbe.Limit))
+		return problem.New(problem.PayloadTooLarge, "the body is larger than %s, the limit of this address", files.HumanSize(mbe.Limit))
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {

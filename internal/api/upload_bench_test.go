@@ -162,7 +162,9 @@ var uploadScenarios = []uploadScenario{
 }
 
 // benchRequest files a request to attach photos to.
-func benchRequest(b *testing.B, app *testutil.App, f *testutil.Fixture) string {
+func benchRequest(b *testing.B, app *testutil.App, f *testutil.Fixture) string { return fileRequest(b, app, f) }
+
+func fileRequest(b testing.TB, app *testutil.App, f *testutil.Fixture) string {
 	res := app.API(b, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "bench"})
 	var out struct{ ID int64 }
 	res.JSON(b, &out)
@@ -183,8 +185,18 @@ func benchBrowser(b *testing.B, app *testutil.App, f *testutil.Fixture) *http.Cl
 }
 
 // benchSend posts what write produces as it produces it (a multipart
-// form when contentType is empty).
-func benchSend(b *testing.B, target, contentType, token string, c *http.Client, write func(io.Writer) error) int {
+// form when contentType is empty) and returns the status.
+func benchSend(b testing.TB, target, contentType, token string, c *http.Client, write func(io.Writer) error) int {
+	status, body := streamPost(b, target, contentType, token, c, write)
+	if status >= 400 {
+		b.Logf("%d %s", status, bytes.TrimSpace(body[:min(len(body), 300)]))
+	}
+	return status
+}
+
+// streamPost posts what write produces as it produces it, so that a large
+// body is never held by the client; it returns the status and the body.
+func streamPost(t testing.TB, target, contentType, token string, c *http.Client, write func(io.Writer) error, headers ...string) (int, []byte) {
 	pr, pw := io.Pipe()
 	var ready sync.WaitGroup
 	ready.Add(1)
@@ -197,30 +209,30 @@ func benchSend(b *testing.B, target, contentType, token string, c *http.Client, 
 	}
 	req, err := http.NewRequest("POST", target, pr)
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	if c == nil {
 		c = &http.Client{Timeout: 5 * time.Minute}
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		b.Errorf("post: %v", err)
 		pr.CloseWithError(err)
 		ready.Wait()
-		return 0
+		t.Errorf("post: %v", err)
+		return 0, nil
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	pr.Close()
 	ready.Wait()
-	if res.StatusCode >= 400 {
-		b.Logf("%d %s", res.StatusCode, bytes.TrimSpace(body[:min(len(body), 300)]))
-	}
-	return res.StatusCode
+	return res.StatusCode, body
 }
 
 const benchBoundary = "bench-boundary-5d41402abc4b2a76b9719d911017c592"
