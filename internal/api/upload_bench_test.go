@@ -162,7 +162,9 @@ var uploadScenarios = []uploadScenario{
 }
 
 // benchRequest files a request to attach photos to.
-func benchRequest(b *testing.B, app *testutil.App, f *testutil.Fixture) string { return fileRequest(b, app, f) }
+func benchRequest(b *testing.B, app *testutil.App, f *testutil.Fixture) string {
+	return fileRequest(b, app, f)
+}
 
 func fileRequest(b testing.TB, app *testutil.App, f *testutil.Fixture) string {
 	res := app.API(b, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "bench"})
