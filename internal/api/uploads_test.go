@@ -194,3 +194,24 @@ func TestUploadsAtOnceAreBounded(t *testing.T) {
 		t.Fatalf("after the others: %d %s", res.Status, res.Body)
 	}
 }
+
+// An upload with an Idempotency-Key (its body hashed on the way to a
+// temporary file) is stored once and its repeat answers the same photos.
+func TestUploadWithIdempotencyKeyIsStoredOnce(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
+	path := "/service-requests/" + fileRequest(t, app, f) + "/photos"
+	body := map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "a.png", "content": walkPNG}}}
+	first := dispatcher.Do("POST", path, body, "Idempotency-Key", "photo-1")
+	again := dispatcher.Do("POST", path, body, "Idempotency-Key", "photo-1")
+	if first.Status != 201 || again.Status != 201 || !bytes.Equal(first.Body, again.Body) {
+		t.Fatalf("first %d %s, again %d %s", first.Status, first.Body, again.Status, again.Body)
+	}
+	if n := storedFiles(t, db); n != 1 {
+		t.Fatalf("%d files stored", n)
+	}
+}
