@@ -185,7 +185,8 @@ func (h *handlers) registerCalendars(a huma.API) {
 
 	imp := op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")
 	imp.DefaultStatus = http.StatusCreated
-	imp.MaxBodyBytes = 4 << 20
+	imp.MaxBodyBytes = MaxCalendarImportBody
+	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
 	huma.Register(a, imp, func(ctx context.Context, in *importCreateInput) (*importOutput, error) {
 		act, err := actor(ctx)
 		if err != nil {
@@ -297,3 +298,7 @@ func parseWeek(m map[string][]string) (calendar.Week, error) {
 	}
 	return w, fs.Err()
 }
+
+// MaxCalendarImportBody bounds the body of import-calendar-schedule: a
+// schedule at its limit in base64, and room for the rest.
+const MaxCalendarImportBody = 4 << 20

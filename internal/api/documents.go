@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -106,17 +106,22 @@ type fileOutput struct {
 	Body               []byte
 }
 
-// readUpload reads a form file, refusing one over the limit before reading it all.
-func readUpload(field string, f huma.FormFile) (string, []byte, error) {
+// readUpload receives a form file into a temporary file, hashed as it is
+// copied, stopping at the limit. The caller closes it.
+func readUpload(field string, f huma.FormFile) (*files.Incoming, error) {
 	if !f.IsSet {
-		return "", nil, problem.Field(field, "choose a file")
+		return nil, problem.Field(field, "choose a file")
 	}
 	defer f.Close()
 	if f.Size > document.MaxFileBytes {
-		return "", nil, problem.Field(field, "the file is %s; at most %s is accepted", files.HumanSize(f.Size), files.HumanSize(document.MaxFileBytes))
+		return nil, problem.Field(field, "the file is %s; at most %s is accepted", files.HumanSize(f.Size), files.HumanSize(document.MaxFileBytes))
 	}
-	data, err := io.ReadAll(io.LimitReader(f, document.MaxFileBytes+1))
-	return f.Filename, data, err
+	in, err := files.Receive(f.Filename, f, document.MaxFileBytes)
+	var tl *files.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, problem.Field(field, "the file is larger than %s", files.HumanSize(tl.Limit))
+	}
+	return in, err
 }
 
 // optionalIfMatch is If-Match when sent, else 0.
@@ -169,19 +174,21 @@ func (h *handlers) registerDocuments(a huma.API) {
 
 	create := op("create-document", http.MethodPost, "/documents", "Upload a document with its first version (multipart form)", tag)
 	create.DefaultStatus = http.StatusCreated
+	create.Errors = append(create.Errors, 503) // uploads at once over the server's bound
 	huma.Register(a, create, func(ctx context.Context, in *documentCreateInput) (*documentOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {
 			return nil, err
 		}
 		b := in.RawBody.Data()
-		name, data, err := readUpload("file", b.File)
+		file, err := readUpload("file", b.File)
 		if err != nil {
 			return nil, h.err(err)
 		}
+		defer file.Close()
 		d, err := h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
 			Language: b.Language, Visibility: document.Visibility(b.Visibility), Models: b.Models, Parts: b.PartNumbers},
-			document.Upload{Name: name, Data: data, ChangeNote: b.ChangeNote})
+			document.Upload{File: file, ChangeNote: b.ChangeNote})
 		if err != nil {
 			return nil, h.err(err)
 		}
@@ -190,7 +197,7 @@ func (h *handlers) registerDocuments(a huma.API) {
 
 	addVersion := op("create-document-version", http.MethodPost, "/documents/{id}/versions", "Upload a new version; it becomes the current one and the earlier ones stay", tag)
 	addVersion.DefaultStatus = http.StatusCreated
-	addVersion.Errors = append(addVersion.Errors, 409, 412)
+	addVersion.Errors = append(addVersion.Errors, 409, 412, 503)
 	huma.Register(a, addVersion, func(ctx context.Context, in *documentVersionInput) (*documentOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {
@@ -201,11 +208,12 @@ func (h *handlers) registerDocuments(a huma.API) {
 			return nil, err
 		}
 		b := in.RawBody.Data()
-		name, data, err := readUpload("file", b.File)
+		file, err := readUpload("file", b.File)
 		if err != nil {
 			return nil, h.err(err)
 		}
-		d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{Name: name, Data: data, ChangeNote: b.ChangeNote}, v)
+		defer file.Close()
+		d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v)
 		if err != nil {
 			return nil, h.err(err)
 		}

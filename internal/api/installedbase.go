@@ -409,7 +409,8 @@ func (h *handlers) registerUnits(a huma.API) {
 	imp := op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
 		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")
 	imp.DefaultStatus = http.StatusCreated
-	imp.MaxBodyBytes = 24 << 20 // 16 MiB of file as base64
+	imp.MaxBodyBytes = MaxUnitImportBody
+	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
 	huma.Register(a, imp, func(ctx context.Context, in *unitImportInput) (*unitImportOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {
@@ -434,3 +435,7 @@ func (h *handlers) registerUnits(a huma.API) {
 		return &unitImportOutput{Status: http.StatusCreated, Body: rep}, nil
 	})
 }
+
+// MaxUnitImportBody bounds the body of the unit import: 16 MiB of file as
+// base64, and room for the rest.
+const MaxUnitImportBody = 24 << 20

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -79,11 +81,7 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 			d.Location += "." + m[1]
 			d.Value = nil // huma would echo the whole enclosing object
 		}
-		if s, ok := d.Value.(string); ok && len(s) > 64 {
-			d.Value = s[:64] + "…"
-		} else if _, ok := d.Value.(string); !ok && d.Value != nil && status == http.StatusBadRequest {
-			d.Value = nil
-		}
+		d.Value = echoable(d.Value)
 		p.Errors = append(p.Errors, d)
 	}
 	if status == http.StatusUnprocessableEntity && len(p.Errors) == 0 && strings.Contains(msg, "unmarshal") {
@@ -91,6 +89,25 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 	}
 	p.Type = kind.TypeURI()
 	return p
+}
+
+// maxEchoed is the longest text value a problem repeats back.
+const maxEchoed = 64
+
+// echoable is what a problem may repeat of a refused value: a number, a
+// boolean, or a short valid text. Anything else (an array or object,
+// which may hold a whole upload, a long or binary text) is left out: a
+// client knows what it sent, and a refused body must never come back.
+func echoable(v any) any {
+	switch v := v.(type) {
+	case bool, float64, int, int64, json.Number:
+		return v
+	case string:
+		if len(v) <= maxEchoed && utf8.ValidString(v) && !strings.ContainsRune(v, 0) {
+			return v
+		}
+	}
+	return nil
 }
 
 // fromError turns any error from the domain into an API error. Problems

@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"aftersales/internal/problem"
+	"aftersales/internal/files"
 	"aftersales/internal/servicerequest"
 )
 
@@ -18,15 +17,6 @@ import (
 type photoIn struct {
 	Filename string `json:"filename" minLength:"1" maxLength:"200"`
 	Content  string `json:"content" minLength:"1" doc:"The photo's bytes, base64. JPEG, PNG, WebP, HEIC or GIF, at most 10 MiB each."`
-}
-
-type photosAddInput struct {
-	ID   int64 `path:"id" minimum:"1"`
-	Body struct {
-		Stage       string    `json:"stage" enum:"fault,work" doc:"fault: the fault as found; work: the work done on a visit (give work_order_id)."`
-		WorkOrderID int64     `json:"work_order_id,omitempty" minimum:"0" doc:"The visit the photos belong to; required for a technician."`
-		Photos      []photoIn `json:"photos" minItems:"1" maxItems:"6"`
-	}
 }
 
 type photosOutput struct {
@@ -96,26 +86,17 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 		"Attach photos of the fault or of the work; a bad photo refuses them all", "Service requests")
 	add.DefaultStatus = http.StatusCreated
 	add.Errors = append(add.Errors, 409)
-	add.MaxBodyBytes = 64 << 20 // six phone photos as base64
+	add.Errors = append(add.Errors, 503) // uploads at once over the server's bound
 	huma.Register(a, add, func(ctx context.Context, in *photosAddInput) (*photosOutput, error) {
+		defer files.CloseAll(in.body.Photos)
 		ac, err := actor(ctx)
 		if err != nil {
 			return nil, err
 		}
-		var fs problem.Fields
-		n := servicerequest.NewPhotos{Stage: in.Body.Stage, WorkOrderID: in.Body.WorkOrderID}
-		for i, p := range in.Body.Photos {
-			data, err := base64.StdEncoding.DecodeString(p.Content)
-			if err != nil {
-				fs.Add(fmt.Sprintf("body.photos[%d].content", i), "is not valid base64")
-				continue
-			}
-			n.Photos = append(n.Photos, servicerequest.PhotoUpload{Name: p.Filename, Data: data})
+		if in.readErr != nil {
+			return nil, h.err(in.readErr)
 		}
-		if err := fs.Err(); err != nil {
-			return nil, h.err(err)
-		}
-		items, err := h.Requests.AddPhotos(ctx, ac, in.ID, n)
+		items, err := h.Requests.AddPhotos(ctx, ac, in.ID, in.body)
 		if err != nil {
 			return nil, h.err(err)
 		}
@@ -123,6 +104,13 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 		out.Body.Items = items
 		return out, nil
 	})
+
+	// The body is read as a stream by photosAddInput.Resolve; its schema is
+	// declared once the operation is registered (declared before, huma would
+	// read and hold the body itself). The web server's body limit for the
+	// route is MaxPhotosBody.
+	a.OpenAPI().Paths["/service-requests/{id}/photos"].Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"application/json": {Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
 
 	huma.Register(a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"),
 		func(ctx context.Context, in *idPath) (*photosOutput, error) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/document"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 )
@@ -78,18 +79,18 @@ func demoDocuments() []demoDocument {
 		{meta: document.Meta{Title: "HC-CNC-850 立式加工中心 操作手册", Description: "开机、日常点检、主轴润滑和报警处理。Operation manual in English.",
 			Category: document.Manual, Language: "en", Visibility: document.Public, Models: []string{"HC-CNC-850"}, Parts: []string{"HC-SP-850-BRG", "HC-SP-850-MTR"}},
 			versions: []document.Upload{
-				{Name: "HC-CNC-850-operation-manual-A.pdf", Data: cncManual("(rev A)", 500), ChangeNote: "第一版"},
-				{Name: "HC-CNC-850-operation-manual-B.pdf", Data: cncManual("(rev B)", 400), ChangeNote: "主轴润滑周期由 500 小时改为 400 小时"},
+				{File: files.FromBytes("HC-CNC-850-operation-manual-A.pdf", cncManual("(rev A)", 500)), ChangeNote: "第一版"},
+				{File: files.FromBytes("HC-CNC-850-operation-manual-B.pdf", cncManual("(rev B)", 400)), ChangeNote: "主轴润滑周期由 500 小时改为 400 小时"},
 			}},
 		{meta: document.Meta{Title: "HC-PRESS-200 液压系统维护规程", Description: "液压油更换、日常检查和常见故障处理，供服务商技术人员使用。",
 			Category: document.TechnicalHandbook, Language: "zh-CN", Visibility: document.Partners, Models: []string{"HC-PRESS-200"},
 			Parts: []string{"HC-PR-2001", "HC-PR-2050"}},
-			versions: []document.Upload{{Name: "HC-PRESS-200-液压系统维护规程.docx", Data: pressHandbook}}},
+			versions: []document.Upload{{File: files.FromBytes("HC-PRESS-200-液压系统维护规程.docx", pressHandbook)}}},
 		{meta: document.Meta{Title: "HC-LASER-3015 激光切割机 安全操作指南", Category: document.OperationGuide, Language: "en",
 			Visibility: document.Public, Models: []string{"HC-LASER-3015"}, Parts: []string{"HC-LS-LENS-30"}},
-			versions: []document.Upload{{Name: "HC-LASER-3015-safety-guide.pdf", Data: laserGuide}}},
+			versions: []document.Upload{{File: files.FromBytes("HC-LASER-3015-safety-guide.pdf", laserGuide)}}},
 		{meta: document.Meta{Title: "服务通告 SB-2026-07：HC-ROBOT-6A 第六轴减速机检查", Category: document.ServiceBulletin, Language: "en",
 			Visibility: document.Partners, Models: []string{"HC-ROBOT-6A"}, Parts: []string{"HC-RB-GRIP-6A"}},
-			versions: []document.Upload{{Name: "SB-2026-07.pdf", Data: robotBulletin}}},
+			versions: []document.Upload{{File: files.FromBytes("SB-2026-07.pdf", robotBulletin)}}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aftersales/internal/document"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -37,7 +38,7 @@ func BenchmarkSearch(b *testing.B) {
 				}
 				if _, err := svc.Create(ctx, f.Users[policy.VendorAdmin].Actor(), document.Meta{Title: fmt.Sprintf("手册 %04d %s", i, words[i%10]),
 					Category: document.Manual, Visibility: document.Partners, Models: []string{"FX-100"}},
-					document.Upload{Name: "m.docx", Data: document.SimpleDOCX(paras)}); err != nil {
+					document.Upload{File: files.FromBytes("m.docx", document.SimpleDOCX(paras))}); err != nil {
 					b.Fatal(err)
 				}
 			}

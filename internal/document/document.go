@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/files"
 	"aftersales/internal/problem"
 )
 
@@ -198,8 +199,8 @@ func normalizeList(xs []string, norm func(string) string) []string {
 
 // Upload is one file for a version.
 type Upload struct {
-	Name string
-	Data []byte
+	// File is the version's file as received; the caller closes it.
+	File *files.Incoming
 	// ChangeNote says what changed since the previous version.
 	ChangeNote string
 }

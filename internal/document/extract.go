@@ -54,9 +54,9 @@ func NewExtractor() *Extractor {
 	return &Extractor{PDFToText: p, Timeout: 20 * time.Second}
 }
 
-// Text returns the text of data of the given content type, at most
+// Text returns the text of the file in of the given content type, at most
 // MaxTextBytes of valid UTF-8 without control characters.
-func (e *Extractor) Text(ctx context.Context, contentType string, data []byte) (string, TextStatus) {
+func (e *Extractor) Text(ctx context.Context, contentType string, in *files.Incoming) (string, TextStatus) {
 	var text string
 	var err error
 	switch contentType {
@@ -64,9 +64,9 @@ func (e *Extractor) Text(ctx context.Context, contentType string, data []byte) (
 		if e == nil || e.PDFToText == "" {
 			return "", TextUnavailable
 		}
-		text, err = e.pdfText(ctx, data)
+		text, err = e.pdfText(ctx, in)
 	case files.DOCX.MIME, files.XLSX.MIME, files.PPTX.MIME:
-		text, err = OfficeText(data)
+		text, err = officeText(in, in.Size())
 	default:
 		return "", TextNotText
 	}
@@ -80,19 +80,24 @@ func (e *Extractor) Text(ctx context.Context, contentType string, data []byte) (
 	return text, TextExtracted
 }
 
-// pdfText runs pdftotext on data, bounded in time and output.
-func (e *Extractor) pdfText(ctx context.Context, data []byte) (string, error) {
-	f, err := os.CreateTemp("", "document-*.pdf")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return "", err
-	}
-	if err := f.Close(); err != nil {
-		return "", err
+// pdfText runs pdftotext on the file, bounded in time and output. An
+// upload received is already in a file; one in memory is written to one.
+func (e *Extractor) pdfText(ctx context.Context, in *files.Incoming) (string, error) {
+	name := in.Path()
+	if name == "" {
+		f, err := os.CreateTemp("", "document-*.pdf")
+		if err != nil {
+			return "", err
+		}
+		defer os.Remove(f.Name())
+		if _, err := io.Copy(f, in.Reader()); err != nil {
+			f.Close()
+			return "", err
+		}
+		if err := f.Close(); err != nil {
+			return "", err
+		}
+		name = f.Name()
 	}
 	timeout := e.Timeout
 	if timeout <= 0 {
@@ -100,7 +105,7 @@ func (e *Extractor) pdfText(ctx context.Context, data []byte) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.PDFToText, "-q", "-enc", "UTF-8", "-nopgbrk", f.Name(), "-")
+	cmd := exec.CommandContext(ctx, e.PDFToText, "-q", "-enc", "UTF-8", "-nopgbrk", name, "-")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", err
@@ -158,7 +163,11 @@ const (
 // and the text of the slides in order. What is read before an error is
 // returned with it.
 func OfficeText(data []byte) (string, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	return officeText(bytes.NewReader(data), int64(len(data)))
+}
+
+func officeText(ra io.ReaderAt, size int64) (string, error) {
+	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return "", err
 	}

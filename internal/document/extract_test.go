@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"aftersales/internal/document"
+	"aftersales/internal/files"
 )
 
 func TestOfficeText(t *testing.T) {
@@ -38,7 +39,7 @@ func FuzzOfficeText(f *testing.F) {
 		if len(raw) > document.MaxTextBytes+64<<10 {
 			t.Fatalf("raw text of %d bytes", len(raw))
 		}
-		text, status := ex.Text(t.Context(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", data)
+		text, status := ex.Text(t.Context(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", files.FromBytes("f.docx", data))
 		if len(text) > document.MaxTextBytes || !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
 			t.Fatalf("text of %d bytes, valid %v", len(text), utf8.ValidString(text))
 		}

@@ -36,7 +36,7 @@ func vendorOf(a policy.Actor) (int64, error) {
 // checkUpload checks the file of a version and its change note.
 func checkUpload(fs *problem.Fields, up *Upload, first bool) string {
 	problem.CheckText(fs, "change_note", up.ChangeNote, !first, 1000)
-	ct, err := files.Check("file", up.Name, up.Data, MaxFileBytes, files.Documents...)
+	ct, err := files.Check("file", up.File, MaxFileBytes, files.Documents...)
 	if p, ok := problem.As(err); ok {
 		*fs = append(*fs, p.Fields...)
 	}
@@ -59,11 +59,11 @@ func (s *Service) Create(ctx context.Context, a policy.Actor, m Meta, up Upload)
 	if err := fs.Err(); err != nil {
 		return Detail{}, err
 	}
-	text, status := s.Extract.Text(ctx, ct, up.Data)
+	text, status := s.Extract.Text(ctx, ct, up.File)
 	now := s.Now().UTC()
 	var id int64
 	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		f, err := files.Put(ctx, tx, files.Upload{OrgID: vendorID, UserID: a.UserID, Name: up.Name, Data: up.Data}, ct, now)
+		f, err := files.Put(ctx, tx, files.Upload{OrgID: vendorID, UserID: a.UserID, File: up.File}, ct, now)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (s *Service) AddVersion(ctx context.Context, a policy.Actor, id int64, up U
 	if d.Archived() {
 		return Detail{}, problem.New(problem.Conflict, "document %d is archived; restore it before adding a version", id)
 	}
-	text, status := s.Extract.Text(ctx, ct, up.Data)
+	text, status := s.Extract.Text(ctx, ct, up.File)
 	now := s.Now().UTC()
 	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		before, err := s.manage(ctx, tx, a, id)
@@ -125,7 +125,7 @@ func (s *Service) AddVersion(ctx context.Context, a policy.Actor, id int64, up U
 		if err := bump(ctx, tx, id, expected, now, `current_version = ?`, number); err != nil {
 			return err
 		}
-		f, err := files.Put(ctx, tx, files.Upload{OrgID: before.VendorID, UserID: a.UserID, Name: up.Name, Data: up.Data}, ct, now)
+		f, err := files.Put(ctx, tx, files.Upload{OrgID: before.VendorID, UserID: a.UserID, File: up.File}, ct, now)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aftersales/internal/document"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -88,9 +89,9 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		pdf := document.SimplePDF("Service manual FX-100", []string{"Replace the coolant pump every 2000 hours."})
-		partner := e.create(t, "Partner handbook", document.Partners, []string{"fx-100"}, document.Upload{Name: "handbook.pdf", Data: pdf})
-		public := e.create(t, "Public guide", document.Public, []string{"FX-100"}, document.Upload{Name: "guide.docx", Data: docx(t, "Daily checks")})
-		unlinked := e.create(t, "Public bulletin without model", document.Public, nil, document.Upload{Name: "b.pdf", Data: pdf})
+		partner := e.create(t, "Partner handbook", document.Partners, []string{"fx-100"}, document.Upload{File: files.FromBytes("handbook.pdf", pdf)})
+		public := e.create(t, "Public guide", document.Public, []string{"FX-100"}, document.Upload{File: files.FromBytes("guide.docx", docx(t, "Daily checks"))})
+		unlinked := e.create(t, "Public bulletin without model", document.Public, nil, document.Upload{File: files.FromBytes("b.pdf", pdf)})
 		if partner.CurrentVersion != 1 || len(partner.Versions) != 1 || !partner.Versions[0].Current || partner.Models[0] != "FX-100" ||
 			!slices.Equal(partner.Parts, []string{"SP-100", "SP-200"}) {
 			t.Fatalf("created %+v", partner)
@@ -120,16 +121,16 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 			t.Errorf("customer downloads a partner document: %v", err)
 		}
 		if _, err := e.svc.Create(ctx, e.actor(policy.ProviderAdmin), document.Meta{Title: "x", Category: document.Manual, Visibility: document.Public},
-			document.Upload{Name: "a.pdf", Data: pdf}); !problem.Is(err, problem.Forbidden) {
+			document.Upload{File: files.FromBytes("a.pdf", pdf)}); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("provider uploads: %v", err)
 		}
 
 		// A new version keeps the old one.
 		pdf2 := document.SimplePDF("Service manual FX-100 rev B", []string{"Replace the coolant pump every 1500 hours."})
-		if _, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{Name: "handbook-b.pdf", Data: pdf2}, 0); !problem.Is(err, problem.Invalid) {
+		if _, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{File: files.FromBytes("handbook-b.pdf", pdf2)}, 0); !problem.Is(err, problem.Invalid) {
 			t.Errorf("a version without a change note: %v", err)
 		}
-		d, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{Name: "handbook-b.pdf", Data: pdf2, ChangeNote: "new interval"}, partner.Version)
+		d, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{File: files.FromBytes("handbook-b.pdf", pdf2), ChangeNote: "new interval"}, partner.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +138,7 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 			d.FileName != "handbook-b.pdf" {
 			t.Fatalf("after a new version: %+v", d)
 		}
-		if _, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{Name: "c.pdf", Data: pdf2, ChangeNote: "stale"}, partner.Version); !problem.Is(err, problem.PreconditionFailed) {
+		if _, err := e.svc.AddVersion(ctx, e.actor(policy.VendorAdmin), partner.ID, document.Upload{File: files.FromBytes("c.pdf", pdf2), ChangeNote: "stale"}, partner.Version); !problem.Is(err, problem.PreconditionFailed) {
 			t.Errorf("a version on a stale read: %v", err)
 		}
 		for n, data := range map[int][]byte{1: pdf, 2: pdf2} {
@@ -197,14 +198,14 @@ func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
 		}
 		for name, c := range cases {
 			_, err := e.svc.Create(ctx, e.actor(policy.VendorAdmin), document.Meta{Title: "Bad " + name, Category: document.Manual, Visibility: document.Public},
-				document.Upload{Name: c.name, Data: c.data})
+				document.Upload{File: files.FromBytes(c.name, c.data)})
 			p, ok := problem.As(err)
 			if !ok || p.Kind != problem.Invalid || len(p.Fields) != 1 || p.Fields[0].Field != "file" || !strings.Contains(p.Fields[0].Message, c.want) {
 				t.Errorf("%s: %v; want the field file saying %q", name, err, c.want)
 			}
 		}
 		_, err := e.svc.Create(ctx, e.actor(policy.VendorAdmin), document.Meta{Category: "leaflet", Visibility: "everyone", Language: "chinese",
-			Models: []string{"NOPE-1"}, Parts: []string{"bad part!"}}, document.Upload{Name: "a.pdf", Data: []byte("no")})
+			Models: []string{"NOPE-1"}, Parts: []string{"bad part!"}}, document.Upload{File: files.FromBytes("a.pdf", []byte("no"))})
 		p, _ := problem.As(err)
 		var fields []string
 		for _, f := range p.Fields {
@@ -227,11 +228,11 @@ func TestSearchInChineseAndEnglish(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		e.create(t, "液压系统维护手册", document.Partners, []string{"FX-100"},
-			document.Upload{Name: "hydraulics.docx", Data: docx(t, "主轴润滑每日检查。", "Spindle lubrication: check daily.")})
+			document.Upload{File: files.FromBytes("hydraulics.docx", docx(t, "主轴润滑每日检查。", "Spindle lubrication: check daily."))})
 		e.create(t, "Coolant pump replacement", document.Partners, nil,
-			document.Upload{Name: "pump.pdf", Data: document.SimplePDF("Coolant pump", []string{"Torque the impeller bolts to 12 Nm."})})
-		e.create(t, "电气柜接线图", document.Partners, nil, document.Upload{Name: "wiring.xlsx",
-			Data: officeFile(t, map[string]string{"xl/workbook.xml": "<workbook/>", "xl/sharedStrings.xml": `<sst><si><t>伺服驱动器 X200</t></si></sst>`})})
+			document.Upload{File: files.FromBytes("pump.pdf", document.SimplePDF("Coolant pump", []string{"Torque the impeller bolts to 12 Nm."}))})
+		e.create(t, "电气柜接线图", document.Partners, nil, document.Upload{File: files.FromBytes("wiring.xlsx",
+			officeFile(t, map[string]string{"xl/workbook.xml": "<workbook/>", "xl/sharedStrings.xml": `<sst><si><t>伺服驱动器 X200</t></si></sst>`}))})
 		tech := e.actor(policy.Technician)
 		cases := map[string][]string{
 			"液压":          {"液压系统维护手册"},
@@ -271,7 +272,7 @@ func TestExtractionFailsSoft(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.svc.Extract = &document.Extractor{PDFToText: "/nonexistent/pdftotext"}
-		d := e.create(t, "Schaltplan ohne Text", document.Partners, nil, document.Upload{Name: "a.pdf", Data: document.SimplePDF("Geheim", nil)})
+		d := e.create(t, "Schaltplan ohne Text", document.Partners, nil, document.Upload{File: files.FromBytes("a.pdf", document.SimplePDF("Geheim", nil))})
 		if d.Versions[0].TextStatus != document.TextFailed {
 			t.Errorf("text status %s", d.Versions[0].TextStatus)
 		}
@@ -280,7 +281,7 @@ func TestExtractionFailsSoft(t *testing.T) {
 			t.Errorf("found by title: %v %v", titles(got), err)
 		}
 		e.svc.Extract = &document.Extractor{}
-		d = e.create(t, "Second", document.Partners, nil, document.Upload{Name: "a.pdf", Data: document.SimplePDF("x", nil)})
+		d = e.create(t, "Second", document.Partners, nil, document.Upload{File: files.FromBytes("a.pdf", document.SimplePDF("x", nil))})
 		if d.Versions[0].TextStatus != document.TextUnavailable {
 			t.Errorf("without pdftotext: %s", d.Versions[0].TextStatus)
 		}

@@ -2,6 +2,7 @@ package files
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	_ "image/gif"  // decoder for DecodeConfig
 	_ "image/jpeg" // decoder for DecodeConfig
 	_ "image/png"  // decoder for DecodeConfig
+	"io"
 	"path"
 	"strings"
 
@@ -48,26 +50,41 @@ const MaxPixels = 80_000_000
 
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
+// sniffBytes is how much of a file's start Detect looks at for its magic
+// number; the checks that need more (an image's header past its metadata,
+// a PDF's tail, a zip's directory) read it from the file.
+const sniffBytes = 64
+
 // Detect tells what data is, from its content. The name serves only to tell
 // apart the old Office formats, which share one container. A file whose
 // content matches no known type, or is damaged, is an error saying so.
 func Detect(name string, data []byte) (Type, error) {
+	return DetectAt(name, bytes.NewReader(data), int64(len(data)))
+}
+
+// DetectAt is Detect over content of size bytes read through ra: it reads
+// the first bytes, then only what the type's check needs.
+func DetectAt(name string, ra io.ReaderAt, size int64) (Type, error) {
+	head := make([]byte, min(size, sniffBytes))
+	if _, err := ra.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return Type{}, err
+	}
 	switch {
-	case bytes.HasPrefix(data, []byte("\xFF\xD8\xFF")):
-		return checkImage(JPEG, data)
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return checkImage(PNG, data)
-	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
-		return checkImage(GIF, data)
-	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return checkImage(WebP, data)
-	case isHEIC(data):
+	case bytes.HasPrefix(head, []byte("\xFF\xD8\xFF")):
+		return checkImage(JPEG, ra, size)
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return checkImage(PNG, ra, size)
+	case bytes.HasPrefix(head, []byte("GIF87a")), bytes.HasPrefix(head, []byte("GIF89a")):
+		return checkImage(GIF, ra, size)
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		return checkImage(WebP, ra, size)
+	case isHEIC(head):
 		return HEIC, nil
-	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return checkPDF(data)
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return checkOOXML(data)
-	case bytes.HasPrefix(data, oleMagic):
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return checkPDF(ra, size)
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return checkOOXML(ra, size)
+	case bytes.HasPrefix(head, oleMagic):
 		switch strings.ToLower(path.Ext(name)) {
 		case ".doc":
 			return DOC, nil
@@ -84,8 +101,9 @@ func Detect(name string, data []byte) (Type, error) {
 	return Type{}, errors.New("the content is not a known file type")
 }
 
-func checkImage(t Type, data []byte) (Type, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+// checkImage reads the image's header (DecodeConfig reads no pixels).
+func checkImage(t Type, ra io.ReaderAt, size int64) (Type, error) {
+	cfg, _, err := image.DecodeConfig(bufio.NewReader(io.NewSectionReader(ra, 0, size)))
 	if err != nil {
 		return Type{}, fmt.Errorf("the %s image is damaged", t.Label)
 	}
@@ -110,8 +128,12 @@ func isHEIC(data []byte) bool {
 
 // checkPDF wants the header and, near the end, the end-of-file marker: a
 // file cut short in transfer lacks it.
-func checkPDF(data []byte) (Type, error) {
-	tail := data[max(0, len(data)-2048):]
+func checkPDF(ra io.ReaderAt, size int64) (Type, error) {
+	start := max(0, size-2048)
+	tail := make([]byte, size-start)
+	if _, err := ra.ReadAt(tail, start); err != nil && !errors.Is(err, io.EOF) {
+		return Type{}, err
+	}
 	if !bytes.Contains(tail, []byte("%%EOF")) {
 		return Type{}, errors.New("the PDF is incomplete: it has no end-of-file marker")
 	}
@@ -119,8 +141,8 @@ func checkPDF(data []byte) (Type, error) {
 }
 
 // checkOOXML opens the zip and tells the Office format by its parts.
-func checkOOXML(data []byte) (Type, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func checkOOXML(ra io.ReaderAt, size int64) (Type, error) {
+	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return Type{}, errors.New("the file is a damaged zip archive")
 	}

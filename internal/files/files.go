@@ -9,8 +9,6 @@ package files
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 	"unicode/utf8"
 
@@ -32,27 +30,27 @@ type File struct {
 	CreatedAt   time.Time `db:"created_at" json:"created_at"`
 }
 
-// Upload is a file to store: who stores it for which organization, and its bytes.
+// Upload is a file to store: who stores it for which organization, and
+// the file as received.
 type Upload struct {
 	OrgID  int64
 	UserID int64 // 0 when filed anonymously (the public QR page)
-	Name   string
-	Data   []byte
+	File   *Incoming
 }
 
 // MaxNameLength bounds a stored file name, in characters.
 const MaxNameLength = 200
 
-// Check tells what data is and refuses it, naming field, unless it is one of
+// Check tells what in is and refuses it, naming field, unless it is one of
 // accept and at most maxBytes long. It returns the detected content type.
-func Check(field, name string, data []byte, maxBytes int64, accept ...Type) (string, error) {
-	if len(data) == 0 {
+func Check(field string, in *Incoming, maxBytes int64, accept ...Type) (string, error) {
+	if in == nil || in.Size() == 0 {
 		return "", problem.Field(field, "the file is empty")
 	}
-	if int64(len(data)) > maxBytes {
-		return "", problem.Field(field, "the file is %s; at most %s is accepted", HumanSize(int64(len(data))), HumanSize(maxBytes))
+	if in.Size() > maxBytes {
+		return "", problem.Field(field, "the file is %s; at most %s is accepted", HumanSize(in.Size()), HumanSize(maxBytes))
 	}
-	t, err := Detect(name, data)
+	t, err := DetectAt(in.Name, in, in.Size())
 	if err != nil {
 		return "", problem.Field(field, "%s", err.Error())
 	}
@@ -65,23 +63,27 @@ func Check(field, name string, data []byte, maxBytes int64, accept ...Type) (str
 }
 
 // Put stores u, whose content the caller has checked with Check, and
-// returns it. contentType is what Check returned.
+// returns it. contentType is what Check returned. The content is read into
+// memory once, for the driver, and released when the row is written.
 func Put(ctx context.Context, q store.Queryer, u Upload, contentType string, now time.Time) (File, error) {
-	sum := sha256.Sum256(u.Data)
 	f := File{
 		OrgID:       u.OrgID,
-		Name:        cleanName(u.Name),
+		Name:        cleanName(u.File.Name),
 		ContentType: contentType,
-		Size:        int64(len(u.Data)),
-		SHA256:      hex.EncodeToString(sum[:]),
+		Size:        u.File.Size(),
+		SHA256:      u.File.SHA256(),
 		CreatedAt:   now.UTC(),
+	}
+	data, err := u.File.Bytes()
+	if err != nil {
+		return File{}, err
 	}
 	if u.UserID != 0 {
 		f.CreatedBy = &u.UserID
 	}
 	id, err := store.InsertID(ctx, q, `INSERT INTO files (org_id, name, content_type, size, sha256, data, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		f.OrgID, f.Name, f.ContentType, f.Size, f.SHA256, u.Data, f.CreatedBy, f.CreatedAt)
+		f.OrgID, f.Name, f.ContentType, f.Size, f.SHA256, data, f.CreatedBy, f.CreatedAt)
 	if err != nil {
 		return File{}, err
 	}

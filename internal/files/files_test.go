@@ -96,21 +96,21 @@ func TestDetect(t *testing.T) {
 }
 
 func TestCheckNamesFieldAndReason(t *testing.T) {
-	if _, err := files.Check("photo", "a.pdf", []byte("%PDF-1.4\n%%EOF"), 1<<20, files.Images...); !problem.Is(err, problem.Invalid) ||
+	if _, err := files.Check("photo", files.FromBytes("a.pdf", []byte("%PDF-1.4\n%%EOF")), 1<<20, files.Images...); !problem.Is(err, problem.Invalid) ||
 		!strings.Contains(err.Error(), "PDF files are not accepted") {
 		t.Fatalf("pdf as photo: %v", err)
 	}
 	p, _ := problem.As(func() error {
-		_, err := files.Check("photo", "a.png", pngBytes(t, 2, 2), 10, files.Images...)
+		_, err := files.Check("photo", files.FromBytes("a.png", pngBytes(t, 2, 2)), 10, files.Images...)
 		return err
 	}())
 	if p == nil || len(p.Fields) != 1 || p.Fields[0].Field != "photo" || !strings.Contains(p.Fields[0].Message, "at most 10 B") {
 		t.Fatalf("too large: %+v", p)
 	}
-	if _, err := files.Check("photo", "a.png", nil, 10, files.Images...); err == nil {
+	if _, err := files.Check("photo", files.FromBytes("a.png", nil), 10, files.Images...); err == nil {
 		t.Fatal("empty file accepted")
 	}
-	if ct, err := files.Check("photo", "a.bin", pngBytes(t, 2, 2), 1<<20, files.Images...); err != nil || ct != "image/png" {
+	if ct, err := files.Check("photo", files.FromBytes("a.bin", pngBytes(t, 2, 2)), 1<<20, files.Images...); err != nil || ct != "image/png" {
 		t.Fatalf("png: %q %v", ct, err)
 	}
 }
@@ -132,7 +132,7 @@ func TestPutGetContent(t *testing.T) {
 		f := testutil.Seed(t, db)
 		data := pngBytes(t, 3, 3)
 		now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
-		stored, err := files.Put(ctx, db, files.Upload{OrgID: f.Customer.ID, Name: `C:\photos\故障\..\现场 1.png`, Data: data}, "image/png", now)
+		stored, err := files.Put(ctx, db, files.Upload{OrgID: f.Customer.ID, File: files.FromBytes(`C:\photos\故障\..\现场 1.png`, data)}, "image/png", now)
 		if err != nil {
 			t.Fatal(err)
 		}

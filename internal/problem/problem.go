@@ -33,6 +33,7 @@ const (
 	IdempotencyReuse   Kind = "idempotency-key-reused"
 	Unavailable        Kind = "unavailable"
 	DeadlineExceeded   Kind = "deadline-exceeded"
+	Busy               Kind = "busy"
 	Internal           Kind = "internal"
 )
 
@@ -60,6 +61,7 @@ var Kinds = []struct {
 	{TooManyRequests, http.StatusTooManyRequests, "Too many attempts; wait and try again."},
 	{Unavailable, http.StatusServiceUnavailable, "Something the server needs for this operation is not installed (e.g. the font for printing labels); the detail names it. Everything else keeps working."},
 	{DeadlineExceeded, http.StatusServiceUnavailable, "The request did not finish within its time (for instance it waited for the database behind a large import, or its body arrived too slowly); what it was writing was not saved. Retry after the seconds in Retry-After, with the same Idempotency-Key."},
+	{Busy, http.StatusServiceUnavailable, "The server is doing as much of this kind of work as it takes at once (e.g. receiving uploads); try again after the seconds in Retry-After."},
 	{Internal, http.StatusInternalServerError, "An unexpected failure on our side; it has been logged with the request id."},
 }
 

@@ -13,7 +13,9 @@ import (
 
 // ScopeOf tells how a record relates to the actor: its vendor's and its
 // provider's people own it; nobody else sees it.
-func ScopeOf(a policy.Actor, r Record) policy.Scope { return policy.PartyScope(a, r.VendorID, r.ProviderID) }
+func ScopeOf(a policy.Actor, r Record) policy.Scope {
+	return policy.PartyScope(a, r.VendorID, r.ProviderID)
+}
 
 // Filter narrows a listing of records.
 type Filter struct {

@@ -30,12 +30,6 @@ const (
 	MaxPhotos     = 6
 )
 
-// PhotoUpload is a photo as submitted.
-type PhotoUpload struct {
-	Name string
-	Data []byte
-}
-
 // Photo is a stored photo of a request.
 type Photo struct {
 	ID          int64     `db:"id" json:"id"`
@@ -52,14 +46,14 @@ type Photo struct {
 
 // checkPhotos checks every photo's real type and size, naming the field of
 // each bad one (photos[2]), and returns their content types.
-func checkPhotos(field string, ps []PhotoUpload) ([]string, error) {
+func checkPhotos(field string, ps []*files.Incoming) ([]string, error) {
 	if len(ps) > MaxPhotos {
 		return nil, problem.Field(field, "at most %d photos at a time (got %d)", MaxPhotos, len(ps))
 	}
 	var fs problem.Fields
 	types := make([]string, len(ps))
 	for i, p := range ps {
-		t, err := files.Check(fmt.Sprintf("%s[%d]", field, i), p.Name, p.Data, MaxPhotoBytes, files.Images...)
+		t, err := files.Check(fmt.Sprintf("%s[%d]", field, i), p, MaxPhotoBytes, files.Images...)
 		if err != nil {
 			if pe, ok := problem.As(err); ok && len(pe.Fields) > 0 {
 				for _, f := range pe.Fields {
@@ -75,10 +69,10 @@ func checkPhotos(field string, ps []PhotoUpload) ([]string, error) {
 }
 
 // storePhotos saves checked photos of a request inside tx.
-func storePhotos(ctx context.Context, tx store.Queryer, orgID, userID, requestID int64, workOrderID *int64, stage string, ps []PhotoUpload, types []string, now time.Time) ([]int64, error) {
+func storePhotos(ctx context.Context, tx store.Queryer, orgID, userID, requestID int64, workOrderID *int64, stage string, ps []*files.Incoming, types []string, now time.Time) ([]int64, error) {
 	ids := make([]int64, 0, len(ps))
 	for i, p := range ps {
-		f, err := files.Put(ctx, tx, files.Upload{OrgID: orgID, UserID: userID, Name: p.Name, Data: p.Data}, types[i], now)
+		f, err := files.Put(ctx, tx, files.Upload{OrgID: orgID, UserID: userID, File: p}, types[i], now)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +92,8 @@ type NewPhotos struct {
 	// WorkOrderID ties work photos to a visit; a technician must give the
 	// visit assigned to them.
 	WorkOrderID int64
-	Photos      []PhotoUpload
+	// Photos as received; the caller closes them.
+	Photos []*files.Incoming
 }
 
 // AddPhotos attaches photos to an open request: its parties add photos of

@@ -11,6 +11,7 @@ import (
 
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/sla"
@@ -74,7 +75,7 @@ type NewRequest struct {
 	ContactPhone string
 	Channel      Channel
 	// Photos of the fault, stored with the request or not at all.
-	Photos []PhotoUpload
+	Photos []*files.Incoming
 }
 
 var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\+?[\d -]{7,20})$`)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -128,24 +127,25 @@ func (s *Server) documentNewPage(w http.ResponseWriter, r *http.Request, u accou
 	s.renderDocumentForm(w, r, u, http.StatusOK, nil, url.Values{"language": {"zh-CN"}, "visibility": {"partners"}, "category": {"manual"}}, nil)
 }
 
-// formUpload reads the file of an upload form; a missing or oversized file
-// is an error naming the field "file".
+// formUpload reads an upload form as a stream, its file received into a
+// temporary file that the caller closes (up.File.Close); a missing or
+// oversized file is an error naming the field "file".
 func (s *Server) formUpload(r *http.Request) (document.Upload, error) {
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return document.Upload{}, problem.Field("file", "%s", s.msg(r, "docs.choose_file"))
-	}
+	received, err := readUploadForm(r, "file", 1, document.MaxFileBytes)
 	up := document.Upload{ChangeNote: r.PostForm.Get("change_note")}
-	file, hdr, err := r.FormFile("file")
+	if len(received) > 0 {
+		up.File = received[0]
+	}
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		return up, problem.Field("file", "%s", p.Fields[0].Message)
+	}
 	if err != nil {
+		return up, err
+	}
+	if up.File == nil {
 		return up, problem.Field("file", "%s", s.msg(r, "docs.choose_file"))
 	}
-	defer file.Close()
-	if hdr.Size > document.MaxFileBytes {
-		return up, problem.Field("file", "the file is %s; at most %s is accepted", files.HumanSize(hdr.Size), files.HumanSize(document.MaxFileBytes))
-	}
-	up.Name = hdr.Filename
-	up.Data, err = io.ReadAll(io.LimitReader(file, document.MaxFileBytes+1))
-	return up, err
+	return up, nil
 }
 
 func metaFromForm(f url.Values) document.Meta {
@@ -156,12 +156,13 @@ func metaFromForm(f url.Values) document.Meta {
 
 func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	up, upErr := s.formUpload(r)
+	defer up.File.Close()
 	if upErr != nil && !problem.Is(upErr, problem.Invalid) {
 		s.fail(w, r, upErr)
 		return
 	}
 	if upErr != nil {
-		up.Data = nil // checked as an empty file, so that every other mistake shows too
+		up.File = nil // checked as an empty file, so that every other mistake shows too
 	}
 	d, err := s.Documents.Create(r.Context(), u.Actor(), metaFromForm(r.PostForm), up)
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && upErr != nil {
@@ -249,6 +250,7 @@ func (s *Server) documentVersionCreate(w http.ResponseWriter, r *http.Request, u
 		return
 	}
 	up, err := s.formUpload(r)
+	defer up.File.Close()
 	if err == nil {
 		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 		_, err = s.Documents.AddVersion(r.Context(), u.Actor(), d.ID, up, version)

@@ -60,20 +60,38 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// Uploads (multipart forms) carry binary files; their text fields are checked by the domain.
-		if !utf8.Valid(body) && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			api.WriteProblem(w, problem.MalformedRequest, "the body is not valid UTF-8")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		key := r.Header.Get("Idempotency-Key")
 		actor, ok := policy.ActorFrom(r.Context())
-		if key == "" || r.Method != http.MethodPost || !ok || actor.UserID == 0 {
+		keyed := key != "" && r.Method == http.MethodPost && ok && actor.UserID != 0
+		var sum [sha256.Size]byte
+		if isStreamedUpload(r.Method, r.URL.Path) {
+			// Uploads are read as a stream by their handlers, which check
+			// their text; with a key, the body is hashed into a temporary file.
+			if !keyed {
+				next.ServeHTTP(w, r)
+				return
+			}
+			spooled, err := spoolBody(r, &sum)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			defer spooled.Close()
+		} else {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			// Uploads (multipart forms) carry binary files; their text fields are checked by the domain.
+			if !utf8.Valid(body) && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				api.WriteProblem(w, problem.MalformedRequest, "the body is not valid UTF-8")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			sum = sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
+		}
+		if !keyed {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -81,7 +99,6 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			api.WriteProblem(w, problem.Invalid, "Idempotency-Key must be at most 200 characters")
 			return
 		}
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 		k := idemKey{userID: actor.UserID, key: key, method: r.Method, path: r.URL.Path, hash: hex.EncodeToString(sum[:]), now: s.Now().UTC()}
 		s.answers.wait(r.Context(), k)
 		// The key is reserved by the request's first write, in its transaction.

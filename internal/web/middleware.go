@@ -160,17 +160,21 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody bounds the request body: MaxUploadBytes on the routes that take
-// files (uploadRoutes), MaxBodyBytes everywhere else.
+// limitBody bounds the request body: each route that takes files has its
+// limit (uploadRoutes), every other MaxBodyBytes. Uploads also wait for a
+// place among those running at once (uploadGate).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := s.Opts.MaxBodyBytes
-		if isUploadRoute(r.Method, r.URL.Path) {
-			limit = s.Opts.MaxUploadBytes
-		}
+		limit, upload := s.bodyLimit(r)
 		if r.ContentLength > limit {
-			s.fail(w, r, problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", limit))
+			s.fail(w, r, tooLarge(limit))
 			return
+		}
+		if upload {
+			if !s.admitUpload(w, r) {
+				return
+			}
+			defer s.uploads.leave()
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
@@ -272,7 +276,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			p = problem.New(problem.PayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+			p, _ = problem.As(tooLarge(mbe.Limit))
 		} else if store.IsBusy(err) {
 			s.Log.Warn("out of time", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
 			s.answerOutOfTime(w, r)

@@ -6,6 +6,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/document"
+	"aftersales/internal/files"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -75,14 +76,10 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	perr := parseUpload(r)
+	photos, perr := readPhotoForm(r)
+	defer files.CloseAll(photos)
 	if perr != nil && !problem.Is(perr, problem.Invalid) {
 		s.fail(w, r, perr)
-		return
-	}
-	photos, err := formPhotos(r)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	f := r.PostForm
@@ -99,7 +96,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	in := servicerequest.NewRequest{SerialNumber: u.SerialNumber, ServiceItem: "repair", Priority: priority, Description: f.Get("description"),
 		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: servicerequest.QRCode, Photos: photos}
-	err = fs.Err()
+	err := fs.Err()
 	var view servicerequest.View
 	if err == nil {
 		view, err = s.Requests.Create(r.Context(), policy.Actor{Email: servicerequest.QRActor}, in)

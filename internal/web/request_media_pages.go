@@ -1,9 +1,6 @@
 package web
 
 import (
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,45 +14,11 @@ import (
 
 // Photos, sign-off codes and escalations on the request and job pages.
 
-// parseUpload reads a form that may carry photos (multipart) or not.
-func parseUpload(r *http.Request) error {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var err error
-	if ct == "multipart/form-data" {
-		err = r.ParseMultipartForm(8 << 20)
-	} else {
-		err = r.ParseForm()
-	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return problem.Field("photos", "the photos together are larger than %s; send fewer at a time", files.HumanSize(mbe.Limit))
-	}
-	return err
-}
-
-// formPhotos returns the files chosen in the form's photos input; an input
-// left empty gives none.
-func formPhotos(r *http.Request) ([]servicerequest.PhotoUpload, error) {
-	if r.MultipartForm == nil {
-		return nil, nil
-	}
-	var out []servicerequest.PhotoUpload
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Filename == "" && fh.Size == 0 {
-			continue
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, servicerequest.PhotoUpload{Name: fh.Filename, Data: data})
-	}
-	return out, nil
+// readPhotoForm reads a form that may carry photos (multipart) or not, the
+// photos received into temporary files as they arrive; the caller closes
+// them. A photo too large or too many is an error naming the field photos.
+func readPhotoForm(r *http.Request) ([]*files.Incoming, error) {
+	return readUploadForm(r, "photos", servicerequest.MaxPhotos, servicerequest.MaxPhotoBytes)
 }
 
 // requestPhoto shows one photo of a request to whoever may read the
@@ -86,11 +49,8 @@ func (s *Server) requestPhotosAdd(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	if err := parseUpload(r); err != nil {
-		s.afterRequestChange(w, r, u, id, err)
-		return
-	}
-	photos, err := formPhotos(r)
+	photos, err := readPhotoForm(r)
+	defer files.CloseAll(photos)
 	if err == nil {
 		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), id, servicerequest.NewPhotos{Stage: servicerequest.StageFault, Photos: photos})
 	}
@@ -105,7 +65,9 @@ func (s *Server) jobPhotosAdd(w http.ResponseWriter, r *http.Request, u account.
 		return
 	}
 	again := func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) }
-	if err := parseUpload(r); err != nil {
+	photos, err := readPhotoForm(r)
+	defer files.CloseAll(photos)
+	if err != nil {
 		s.settle(w, r, err, "saved", "/jobs/"+itoa(id), again)
 		return
 	}
@@ -114,7 +76,6 @@ func (s *Server) jobPhotosAdd(w http.ResponseWriter, r *http.Request, u account.
 		s.fail(w, r, err)
 		return
 	}
-	photos, err := formPhotos(r)
 	if err == nil {
 		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: r.PostForm.Get("stage"), WorkOrderID: wo.ID, Photos: photos})
 	}

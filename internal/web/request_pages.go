@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
@@ -123,14 +124,10 @@ func (s *Server) requestNewPage(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	perr := parseUpload(r)
+	photos, perr := readPhotoForm(r)
+	defer files.CloseAll(photos)
 	if perr != nil && !problem.Is(perr, problem.Invalid) {
 		s.fail(w, r, perr)
-		return
-	}
-	photos, err := formPhotos(r)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	f := r.PostForm

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
-	"path"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -175,36 +174,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(details)
-}
-
-// uploadRoutes are the POST routes that take files, as path.Match patterns;
-// their bodies may be as large as Options.MaxUploadBytes. Each handler still
-// checks the size of every file it accepts.
-var uploadRoutes = []string{
-	"/units/import",
-	"/api/v1/units/imports",
-	"/calendars/*/imports",
-	"/api/v1/calendars/*/imports",
-	// Photos of service requests: with the request, later, on a visit.
-	"/q/*",
-	"/requests",
-	"/requests/*/photos",
-	"/jobs/*/photos",
-	"/api/v1/service-requests/*/photos",
-	"/documents",
-	"/documents/*/versions",
-	"/api/v1/documents",
-	"/api/v1/documents/*/versions",
-}
-
-func isUploadRoute(method, p string) bool {
-	if method != http.MethodPost {
-		return false
-	}
-	for _, pattern := range uploadRoutes {
-		if ok, _ := path.Match(pattern, p); ok {
-			return true
-		}
-	}
-	return false
 }

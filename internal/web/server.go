@@ -41,9 +41,11 @@ type Options struct {
 	Version       string
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
-	// MaxUploadBytes bounds the bodies of the routes that take files,
-	// listed in uploadRoutes (default 64 MiB).
+	// MaxUploadBytes, when set, lowers the body limit of every route that
+	// takes files below its own (uploadRoutes).
 	MaxUploadBytes int64
+	// MaxConcurrentUploads bounds the uploads received at once (default 4).
+	MaxConcurrentUploads int
 	// EmailEnabled: an SMTP server is configured, so notifications are
 	// also sent by email to users who have it on.
 	EmailEnabled bool
@@ -101,6 +103,7 @@ type Server struct {
 
 	pages   *pages
 	qr      *qrLimits
+	uploads *uploadGate
 	imports *importRuns
 	// asyncImportBytes: page imports of larger files run in the background.
 	asyncImportBytes int
@@ -112,9 +115,6 @@ type Server struct {
 func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runner, opts Options, reg *prometheus.Registry) (*Server, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
-	}
-	if opts.MaxUploadBytes == 0 {
-		opts.MaxUploadBytes = 64 << 20
 	}
 	opts.Deadlines = opts.Deadlines.withDefaults()
 	if reg == nil {
@@ -158,6 +158,7 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 		http.Error(w, "session error", http.StatusInternalServerError)
 	}
 	s.qr = newQRLimits()
+	s.uploads = newUploadGate(opts.MaxConcurrentUploads, uploadWait)
 	s.imports, s.asyncImportBytes = newImportRuns(), asyncImportBytes
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
