@@ -2,9 +2,9 @@ package reliability
 
 import (
 	"context"
-	"net/url"
 	"fmt"
 	"hash/fnv"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
