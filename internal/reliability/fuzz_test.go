@@ -433,10 +433,24 @@ func fuzzRun(t *testing.T, engine store.Engine) {
 		"5xx %d, refusals not problem+json %d, refusals echoing the body %d, refused writes that changed a table %d",
 		engine, len(ops), len(all), sent, f.statuses, len(f.serverErrors), len(f.notProblem), len(f.echoed), len(f.halfSaved))
 	report := func(what string, items []string) {
-		if len(items) > 0 {
-			sort.Strings(items)
-			t.Errorf("%s: %d, e.g.\n  %s", what, len(items), strings.Join(items[:min(12, len(items))], "\n  "))
+		if len(items) == 0 {
+			return
 		}
+		// The same case as two people is one line.
+		seen := map[string]int{}
+		var lines []string
+		for _, it := range items {
+			if seen[it]++; seen[it] == 1 {
+				lines = append(lines, it)
+			}
+		}
+		sort.Strings(lines)
+		for i, l := range lines {
+			if seen[l] > 1 {
+				lines[i] = fmt.Sprintf("%s (x%d)", l, seen[l])
+			}
+		}
+		t.Errorf("%s: %d, in %d cases:\n  %s", what, len(items), len(lines), strings.Join(lines[:min(40, len(lines))], "\n  "))
 	}
 	report("answers 5xx", f.serverErrors)
 	report("refusals that are not problem+json", f.notProblem)

@@ -397,6 +397,19 @@ func (w *webhookReceiver) seen(eventID int64) int {
 	return w.byEvent[eventID]
 }
 
+// repeats returns the deliveries received more than once, with how often.
+func (w *webhookReceiver) repeats() map[int64]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[int64]int{}
+	for id, c := range w.byDelivery {
+		if c > 1 {
+			out[id] = c
+		}
+	}
+	return out
+}
+
 // repeatedDeliveries counts the deliveries received more than once.
 func (w *webhookReceiver) repeatedDeliveries() (n int) {
 	w.mu.Lock()

@@ -269,8 +269,20 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 	t.Logf("figures rolling restart: %d requests sent, answers by status %v, %d sent again to the other instance, %d 5xx, %d lost; "+
 		"%d webhook deliveries received, %d delivery ids more than once",
 		sent.Load(), statuses, failovers.Load(), serverErrors.Load(), len(lost), receiver.total, receiver.repeatedDeliveries())
-	if receiver.repeatedDeliveries() > 0 {
-		t.Errorf("%d webhook deliveries were sent more than once without a crash: a job ran twice", receiver.repeatedDeliveries())
+	// A delivery may come again after a run of its job that failed (a
+	// stop cut it short after the receiver had it): at least once. Received
+	// more often than its job was claimed, one claim ran in two workers.
+	for id, n := range receiver.repeats() {
+		var claims int
+		if err := store.Get(context.Background(), db, &claims, `SELECT MAX(attempts) FROM jobs WHERE kind = 'notify.webhook'
+			AND payload = ?`, fmt.Sprintf(`{"delivery_id":%d}`, id)); err != nil {
+			t.Fatal(err)
+		}
+		if n > claims {
+			t.Errorf("webhook delivery %d received %d times, its job claimed %d times: a claim ran twice", id, n, claims)
+		} else {
+			t.Logf("webhook delivery %d received %d times, its job claimed %d times (a run cut short by a stop is retried)", id, n, claims)
+		}
 	}
 	if len(results) == 0 {
 		t.Error("the load wrote nothing")
