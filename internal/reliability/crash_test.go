@@ -225,7 +225,7 @@ func crashRun(t *testing.T, engine store.Engine) {
 	if long {
 		maxGap = 3 * time.Second
 	}
-	unansweredAtKill := 0
+	unansweredAtKill := map[*create]bool{} // left without an answer by a kill
 	var lastStart time.Time
 	for round := range n {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -238,7 +238,9 @@ func crashRun(t *testing.T, engine store.Engine) {
 		srv.kill()
 		cancel()
 		wg.Wait()
-		unansweredAtKill += len(l.pending())
+		for _, c := range l.pending() {
+			unansweredAtKill[c] = true
+		}
 		lastStart = time.Now()
 		srv.start()
 		l.retry(2 * time.Second)
@@ -399,7 +401,7 @@ func crashRun(t *testing.T, engine store.Engine) {
 		"(%d then acknowledged), %d answers 409 after a restart, %d still unanswered; %d consultations answered; "+
 		"duplicates %d, lost %d, replays answering 409 %d, replays answering another resource %d; "+
 		"%d work orders, %d webhook deliveries received (%d delivery ids more than once), %d jobs stranded by kills; checks: %s",
-		engine, n, len(l.creates), acked, unansweredAtKill, retried, retriedAcked, conflicts, len(unresolved), answered,
+		engine, n, len(l.creates), acked, len(unansweredAtKill), retried, retriedAcked, conflicts, len(unresolved), answered,
 		len(duplicates), len(lost), len(replayConflict), len(replayMismatch),
 		len(events), receiver.total, receiver.repeatedDeliveries(), stranded, checked)
 	if len(l.other) > 0 {
