@@ -478,7 +478,7 @@ func fuzzRun(t *testing.T, engine store.Engine) {
 				lines[i] = fmt.Sprintf("%s (x%d)", l, seen[l])
 			}
 		}
-		t.Errorf("%s: %d, in %d cases:\n  %s", what, len(items), len(lines), strings.Join(lines[:min(40, len(lines))], "\n  "))
+		t.Errorf("%s: %d, in %d cases:\n  %s", what, len(items), len(lines), strings.Join(lines[:min(100, len(lines))], "\n  "))
 	}
 	report("answers 5xx", f.serverErrors)
 	report("refusals that are not problem+json", f.notProblem)
@@ -509,7 +509,11 @@ func fuzzOne(t *testing.T, db *store.DB, srv *server, p *client, c fuzzCase, f *
 	f.statuses[a.Status]++
 	switch {
 	case a.Status >= 500:
-		f.serverErrors = append(f.serverErrors, fmt.Sprintf("%s: %s", c.name, a))
+		var p struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(a.Body, &p)
+		f.serverErrors = append(f.serverErrors, fmt.Sprintf("%s: %d %s", c.name, a.Status, p.Type))
 	case a.Status >= 400:
 		if ct := a.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 			f.notProblem = append(f.notProblem, fmt.Sprintf("%s: %d %q", c.name, a.Status, ct))

@@ -286,7 +286,7 @@ type answer struct {
 }
 
 func (a answer) String() string {
-	b := a.Body
+	b := bytes.TrimSpace(a.Body)
 	if len(b) > 300 {
 		b = b[:300]
 	}
