@@ -169,9 +169,19 @@ func (r *Runner) work(ctx context.Context) {
 
 // RunOne claims one ready job and runs it; it reports whether there was one.
 func (r *Runner) RunOne(ctx context.Context) (bool, error) {
-	job, ok, err := r.claim(ctx)
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	// The claim is not cut short by a stop: cancelled between its UPDATE
+	// and the answer to its COMMIT, it could commit without the runner
+	// knowing, and the job would wait out its lease as if its worker had
+	// died. A job claimed as the runner stops is handed back at once.
+	job, ok, err := r.claim(context.WithoutCancel(ctx))
 	if err != nil || !ok {
 		return false, err
+	}
+	if ctx.Err() != nil {
+		return true, r.release(context.WithoutCancel(ctx), job)
 	}
 	h := r.handlers[job.Kind]
 	var runErr error
@@ -217,6 +227,13 @@ func (r *Runner) claim(ctx context.Context) (Job, bool, error) {
 		return job, false, nil
 	}
 	return job, err == nil, err
+}
+
+// release gives back a job claimed but not run.
+func (r *Runner) release(ctx context.Context, job Job) error {
+	_, err := store.Exec(ctx, r.DB, `UPDATE jobs SET state = 'queued', attempts = ?, locked_until = NULL WHERE id = ? AND state = 'running'`,
+		job.Attempts-1, job.ID)
+	return err
 }
 
 func (r *Runner) finish(ctx context.Context, job Job, runErr error) error {
