@@ -15,7 +15,7 @@ import (
 // clockOut is a clock as the API shows it.
 type clockOut struct {
 	Kind             string     `json:"kind" enum:"response,onsite,resolution,escalation"`
-	DueAt            time.Time  `json:"due_at"`
+	DueAt            time.Time  `json:"due_at,omitzero"`
 	State            string     `json:"state" enum:"running,paused,met,breached"`
 	MetAt            *time.Time `json:"met_at,omitempty"`
 	CalendarID       string     `json:"calendar_id"`
@@ -39,10 +39,26 @@ var shanghai = func() *time.Location {
 	return l
 }()
 
+// shownIn is t in loc, as the API writes a local time. RFC 3339 states
+// only whole minutes of offset, so a time in a zone's local mean time
+// (Asia/Shanghai's +08:05:43 before 1901) is written in UTC instead: in
+// that zone it would name another instant. The zero time stays zero, for
+// omitzero to leave it out.
+func shownIn(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	local := t.In(loc)
+	if _, off := local.Zone(); off%60 != 0 {
+		return t.UTC()
+	}
+	return local
+}
+
 func toRequestOut(v servicerequest.View) requestOut {
 	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
 	for _, c := range v.Clocks {
-		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: c.DueAt.In(shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: shownIn(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
 			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
 	}
 	return out

@@ -12,6 +12,10 @@ var (
 	maxDay     = Date{2200, time.January, 1}.dayNumber()
 )
 
+// Supports tells whether t is within the supported instants; a deadline
+// computed from an instant outside them would be one from the bound.
+func Supports(t time.Time) bool { return !t.Before(minInstant) && t.Before(maxInstant) }
+
 func toNS(t time.Time) int64 {
 	switch {
 	case t.Before(minInstant):
@@ -35,7 +39,7 @@ func (c *Calendar) AddWorkingDuration(from time.Time, d time.Duration) time.Time
 	}
 	if c.allTime {
 		u := toNS(from)
-		if int64(d) >= maxNS-u {
+		if u >= maxNS-int64(d) { // maxNS-u would overflow for instants before 1908
 			return maxInstant
 		}
 		return fromNS(u + int64(d))
