@@ -133,7 +133,7 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		}, allowed: []policy.Role{policy.VendorAdmin}},
 		// A unit's history, its QR labels and the export of units: everyone
 		// who sees the fixture's unit (%UNIT%); history rows are filtered further.
-		"get-unit-history":  {method: "GET", path: "/units/history/%UNIT%", allowed: all},
+		"get-unit-history":  {method: "GET", path: "/units/%UNIT%/history", allowed: all},
 		"print-unit-labels": {method: "GET", path: "/units/labels?ids=%UNIT%&layout=a4-2x7&hotline=400-820-1234", allowed: all},
 		"export-units":      {method: "GET", path: "/units/export?format=xlsx", allowed: all},
 		// Photos, sign-off codes, escalations, reassignment: %PHOTO% is a
