@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/yaml"
 
 	"aftersales/internal/problem"
 )
@@ -65,8 +66,16 @@ func serveDocument(mux *http.ServeMux, oapi *huma.OpenAPI) {
 	}{
 		{"/openapi.json", "application/openapi+json", func(o *huma.OpenAPI) ([]byte, error) { return json.Marshal(o) }},
 		{"/openapi.yaml", "application/openapi+yaml", (*huma.OpenAPI).YAML},
-		{"/openapi-3.0.json", "application/openapi+json", (*huma.OpenAPI).Downgrade},
-		{"/openapi-3.0.yaml", "application/openapi+yaml", (*huma.OpenAPI).DowngradeYAML},
+		{"/openapi-3.0.json", "application/openapi+json", downgrade},
+		{"/openapi-3.0.yaml", "application/openapi+yaml", func(o *huma.OpenAPI) ([]byte, error) {
+			b, err := downgrade(o)
+			if err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			err = yaml.Convert(&buf, bytes.NewReader(b))
+			return buf.Bytes(), err
+		}},
 	} {
 		doc := sync.OnceValues(func() ([]byte, error) { return f.write(withoutDefaultEncodings(oapi)) })
 		mux.HandleFunc("GET "+Prefix+f.path, func(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +142,40 @@ func nonDefaultEncodings(mt *huma.MediaType) map[string]*huma.Encoding {
 		out[name] = enc
 	}
 	return out
+}
+
+// downgrade is the document in OpenAPI 3.0, as huma writes it, less the
+// keywords huma leaves that 3.0 does not have: a binary string says what
+// it is with format: binary there.
+func downgrade(o *huma.OpenAPI) ([]byte, error) {
+	b, err := o.Downgrade()
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	dropKeys(doc, "contentMediaType", "contentEncoding")
+	return json.Marshal(doc)
+}
+
+func dropKeys(v any, keys ...string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range keys {
+			if _, isSchema := x["type"]; isSchema {
+				delete(x, k)
+			}
+		}
+		for _, e := range x {
+			dropKeys(e, keys...)
+		}
+	case []any:
+		for _, e := range x {
+			dropKeys(e, keys...)
+		}
+	}
 }
 
 var schemaRef = regexp.MustCompile(`"#/components/schemas/([^"]+)"`)

@@ -130,6 +130,34 @@ func ambiguous(a, b string) bool {
 	return aMore && bMore
 }
 
+// TestOpenAPIDocumentForms: the document is also served, without a
+// token, as YAML and downgraded to OpenAPI 3.0 for tools that read only
+// that, and the 3.0 form is valid too.
+func TestOpenAPIDocumentForms(t *testing.T) {
+	t.Parallel()
+	app := testutil.NewApp(t, testutil.NewDB(t, store.SQLite))
+	cl := app.API(t, "")
+	for _, p := range []string{"/openapi.yaml", "/openapi-3.0.yaml"} {
+		if res := cl.Do("GET", p, nil); res.Status != http.StatusOK || !strings.HasPrefix(string(res.Body), "components:") {
+			t.Errorf("%s: %d %.100s", p, res.Status, res.Body)
+		}
+	}
+	res := cl.Do("GET", "/openapi-3.0.json", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("openapi-3.0.json: %d %s", res.Status, res.Body)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.0.3" {
+		t.Fatalf("openapi %q, want 3.0.3", doc.OpenAPI)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the 3.0 document is not valid: %v", err)
+	}
+}
+
 func TestAmbiguousPaths(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
