@@ -156,8 +156,8 @@ func (h *handlers) registerCalendars(a huma.API) {
 				due = cal.AddWorkingDuration(from, dur)
 				out.Body.Rule = fmt.Sprintf("%s of working time", dur)
 			}
-			out.Body.Deadline = shownIn(due, cal.Location()).Format(time.RFC3339)
-			out.Body.From = shownIn(from, cal.Location()).Format(time.RFC3339)
+			out.Body.Deadline = calendar.Shown(due, cal.Location()).Format(time.RFC3339)
+			out.Body.From = calendar.Shown(from, cal.Location()).Format(time.RFC3339)
 			out.Body.Calendar = cal.ID()
 			return out, nil
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
@@ -39,26 +40,10 @@ var shanghai = func() *time.Location {
 	return l
 }()
 
-// shownIn is t in loc, as the API writes a local time. RFC 3339 states
-// only whole minutes of offset, so a time in a zone's local mean time
-// (Asia/Shanghai's +08:05:43 before 1901) is written in UTC instead: in
-// that zone it would name another instant. The zero time stays zero, for
-// omitzero to leave it out.
-func shownIn(t time.Time, loc *time.Location) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	local := t.In(loc)
-	if _, off := local.Zone(); off%60 != 0 {
-		return t.UTC()
-	}
-	return local
-}
-
 func toRequestOut(v servicerequest.View) requestOut {
 	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
 	for _, c := range v.Clocks {
-		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: shownIn(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
 			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
 	}
 	return out

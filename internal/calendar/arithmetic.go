@@ -16,6 +16,21 @@ var (
 // computed from an instant outside them would be one from the bound.
 func Supports(t time.Time) bool { return !t.Before(minInstant) && t.Before(maxInstant) }
 
+// Shown is t in loc, for writing as RFC 3339, which states only whole
+// minutes of offset: a time in a zone's local mean time (Asia/Shanghai's
+// +08:05:43 before 1901) is given in UTC instead, since at the truncated
+// offset it would name another instant. The zero time stays as it is.
+func Shown(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	local := t.In(loc)
+	if _, off := local.Zone(); off%60 != 0 {
+		return t.UTC()
+	}
+	return local
+}
+
 func toNS(t time.Time) int64 {
 	switch {
 	case t.Before(minInstant):

@@ -257,3 +257,21 @@ func TestOutsideIndexedYears(t *testing.T) {
 		t.Errorf("between across index start = %s, want 9h", got)
 	}
 }
+
+func TestShownAtAWholeOffset(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   time.Time
+		want string
+	}{
+		{"standard time", time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), "2026-11-25T10:00:00+08:00"},
+		{"local mean time", time.Date(1900, 6, 1, 0, 0, 0, 0, time.UTC), "1900-06-01T00:00:00Z"},
+	} {
+		if got := Shown(c.in, shanghai).Format(time.RFC3339); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	if !Shown(time.Time{}, shanghai).IsZero() {
+		t.Error("the zero time is no longer zero")
+	}
+}
