@@ -69,10 +69,13 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	config := huma.DefaultConfig("aftersales API", d.Version)
 	config.Info.Description = "Localized after-sales service: agreements between vendors and providers, " +
 		"service requests, work orders and service records. Authenticate with `Authorization: Bearer <token>` " +
-		"(create a token on your profile page or with `aftersales token create`). Create operations accept " +
-		"`Idempotency-Key`; updates require `If-Match` with the ETag last read."
+		"(create a token on your profile page or with `aftersales token create`). Every POST accepts " +
+		"`Idempotency-Key`; updates require `If-Match` with the ETag last read. Times are RFC 3339, in UTC " +
+		"or at the offset of the zone they are shown in; a time that is not set is left out."
 	config.Servers = []*huma.Server{{URL: Prefix}}
-	config.DocsPath = "" // the default renderer loads scripts from a CDN
+	config.DocsPath = ""    // the default renderer loads scripts from a CDN
+	config.OpenAPIPath = "" // see serveDocument
+	config.SchemasPath = "" // huma's answers 200 with null for an unknown name: see serveSchemas
 	config.CreateHooks = nil
 	config.RejectUnknownQueryParameters = true
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -109,6 +112,9 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 		h.registerRequestMedia(a)
 		h.registerRecords(a)
 	}
+	finishDocument(a.OpenAPI())
+	serveDocument(mux, a.OpenAPI())
+	serveSchemas(mux, a.OpenAPI())
 	return a
 }
 

@@ -133,7 +133,7 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		}, allowed: []policy.Role{policy.VendorAdmin}},
 		// A unit's history, its QR labels and the export of units: everyone
 		// who sees the fixture's unit (%UNIT%); history rows are filtered further.
-		"get-unit-history":  {method: "GET", path: "/units/history/%UNIT%", allowed: all},
+		"get-unit-history":  {method: "GET", path: "/units/%UNIT%/history", allowed: all},
 		"print-unit-labels": {method: "GET", path: "/units/labels?ids=%UNIT%&layout=a4-2x7&hotline=400-820-1234", allowed: all},
 		"export-units":      {method: "GET", path: "/units/export?format=xlsx", allowed: all},
 		// Photos, sign-off codes, escalations, reassignment: %PHOTO% is a
@@ -219,16 +219,20 @@ func TestAuthorizationWalk(t *testing.T) {
 			cases[id] = c
 		}
 		spec := app.Server.API.OpenAPI()
+		templates := map[string]string{} // operation id -> path template
 		for path, item := range spec.Paths {
 			for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
 				if op == nil {
 					continue
 				}
+				templates[op.OperationID] = path
 				if _, ok := cases[op.OperationID]; !ok {
 					t.Errorf("operation %s (%s %s) is missing from the authorization walk", op.OperationID, op.Method, path)
 				}
 			}
 		}
+		// Every answer, allowed or refused, is also checked against the document.
+		_, doc := servedDocument(t, app)
 		for id, c := range cases {
 			for _, role := range policy.Roles {
 				t.Run(id+"/"+string(role), func(t *testing.T) {
@@ -281,6 +285,11 @@ func TestAuthorizationWalk(t *testing.T) {
 						body, headers = fb.Data, append(headers, "Content-Type", fb.ContentType)
 					}
 					res := cl.Do(c.method, path, body, headers...)
+					req, err := http.NewRequest(c.method, cl.Base+path, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkAnswer(t, doc, req, templates[id], res.Status, res.Header, res.Body)
 					allowed := slices.Contains(c.allowed, role)
 					switch {
 					case allowed && (res.Status < 200 || res.Status > 299):

@@ -46,9 +46,9 @@ type deadlineInput struct {
 
 type deadlineOutput struct {
 	Body struct {
-		Deadline string `json:"deadline" doc:"RFC 3339 in the calendar's time zone."`
+		Deadline string `json:"deadline" format:"date-time" doc:"RFC 3339 at the calendar's offset (in UTC before the zone kept standard time)."`
 		Calendar string `json:"calendar"`
-		From     string `json:"from"`
+		From     string `json:"from" format:"date-time"`
 		Rule     string `json:"rule"`
 	}
 }
@@ -156,8 +156,8 @@ func (h *handlers) registerCalendars(a huma.API) {
 				due = cal.AddWorkingDuration(from, dur)
 				out.Body.Rule = fmt.Sprintf("%s of working time", dur)
 			}
-			out.Body.Deadline = due.In(cal.Location()).Format(time.RFC3339)
-			out.Body.From = from.In(cal.Location()).Format(time.RFC3339)
+			out.Body.Deadline = calendar.Shown(due, cal.Location()).Format(time.RFC3339)
+			out.Body.From = calendar.Shown(from, cal.Location()).Format(time.RFC3339)
 			out.Body.Calendar = cal.ID()
 			return out, nil
 		})
@@ -250,8 +250,11 @@ type idString struct {
 func deadlineArgs(in *deadlineInput) (from time.Time, days int, dur time.Duration, err error) {
 	var fs problem.Fields
 	from, perr := time.Parse(time.RFC3339, in.From)
-	if perr != nil {
+	switch {
+	case perr != nil:
 		fs.Add("query.from", "must be an RFC 3339 instant with offset, e.g. 2026-09-30T16:00:00+08:00")
+	case !calendar.Supports(from):
+		fs.Add("query.from", "must be from 1900 to 2199: calendars compute no deadline outside these years")
 	}
 	days = -1
 	switch {

@@ -32,6 +32,8 @@ func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 		{"hours skip lunch", "2026-11-25T11:30:00+08:00", "hours=1", "2026-11-25T13:30:00+08:00"},
 		{"UTC input answers in Shanghai time", "2026-11-25T01:00:00Z", "hours=1.5", "2026-11-25T10:30:00+08:00"},
 		{"round the clock", "2025-10-01T23:00:00+08:00", "hours=4", "2025-10-02T03:00:00+08:00"},
+		// Before 1901 Shanghai kept local mean time (+08:05:43), which RFC 3339 cannot state.
+		{"round the clock before standard time", "1900-06-01T00:00:00Z", "hours=1", "1900-06-01T01:00:00Z"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cal := "cn"
@@ -53,6 +55,8 @@ func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 		{"neither", deadlinePath("cn", "2026-11-25T10:00:00+08:00", ""), "query.working_days"},
 		{"negative", deadlinePath("cn", "2026-11-25T10:00:00+08:00", "working_days=-1"), "query.working_days"},
 		{"not a number", deadlinePath("cn", "2026-11-25T10:00:00+08:00", "hours=NaN"), "query.hours"},
+		{"the zero time", deadlinePath("cn", "0001-01-01T00:00:00Z", "hours=0"), "query.from"},
+		{"past the calendars", deadlinePath("cn", "2200-01-01T00:00:00Z", "working_days=1"), "query.from"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := problemOf(t, cl.Do("GET", c.path, nil), 422, "validation")

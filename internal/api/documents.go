@@ -271,8 +271,12 @@ func (h *handlers) registerDocuments(a huma.API) {
 	}
 
 	download := op("download-document-version", http.MethodGet, "/documents/{id}/versions/{number}/file", "Download the file of a version (recorded in the audit trail)", tag)
-	download.Responses = map[string]*huma.Response{"200": {Description: "The file, with its detected content type.",
-		Content: map[string]*huma.MediaType{"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
+	fileTypes := map[string]*huma.MediaType{}
+	for _, ft := range files.Documents {
+		fileTypes[ft.MIME] = &huma.MediaType{Schema: &huma.Schema{Type: "string", Format: "binary"}}
+	}
+	download.Responses = map[string]*huma.Response{"200": {Description: "The file, as the type read from its content when it was uploaded.",
+		Content: fileTypes}}
 	huma.Register(a, download, func(ctx context.Context, in *versionPath) (*fileOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -132,8 +133,8 @@ type unitListOutput struct {
 	}
 }
 
-type serialPath struct {
-	Serial string `path:"serial" minLength:"1" maxLength:"64"`
+type serialQuery struct {
+	Serial string `query:"serial" required:"true" minLength:"1" maxLength:"64" doc:"The serial number, exactly (spaces around it and letter case do not count)."`
 }
 
 type unitImportInput struct {
@@ -166,13 +167,16 @@ func (h *handlers) registerInstalledBase(a huma.API) {
 	}
 }
 
+// modelListOutput is named so that its schema is (see partListOutput).
+type modelListOutput struct {
+	Body struct {
+		Items []installedbase.ProductModel `json:"items"`
+	}
+}
+
 func (h *handlers) registerModels(a huma.API) {
 	huma.Register(a, op("list-product-models", http.MethodGet, "/product-models", "List the product models you can see", "Installed base"),
-		func(ctx context.Context, _ *struct{}) (*struct {
-			Body struct {
-				Items []installedbase.ProductModel `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, _ *struct{}) (*modelListOutput, error) {
 			ac, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -181,11 +185,7 @@ func (h *handlers) registerModels(a huma.API) {
 			if err != nil {
 				return nil, h.err(err)
 			}
-			out := &struct {
-				Body struct {
-					Items []installedbase.ProductModel `json:"items"`
-				}
-			}{}
+			out := &modelListOutput{}
 			out.Body.Items = items
 			return out, nil
 		})
@@ -360,16 +360,18 @@ func (h *handlers) registerUnits(a huma.API) {
 			return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
 		})
 
-	bySerial := op("get-unit-by-serial", http.MethodGet, "/units/by-serial/{serial}", "Find an installed unit by serial number", "Installed base")
+	// The serial number is a query parameter: a path /units/by-serial/{serial}
+	// and /units/{id}/history would both match /units/by-serial/history.
+	bySerial := op("get-unit-by-serial", http.MethodGet, "/units/by-serial", "Find an installed unit by serial number", "Installed base")
 	bySerial.Errors = append(bySerial.Errors, 409)
-	huma.Register(a, bySerial, func(ctx context.Context, in *serialPath) (*unitOutput, error) {
+	huma.Register(a, bySerial, func(ctx context.Context, in *serialQuery) (*unitOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {
 			return nil, err
 		}
 		u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-			return nil, h.err(problem.Field("path.serial", "%s", p.Fields[0].Message))
+			return nil, h.err(problem.Field("query.serial", "%s", p.Fields[0].Message))
 		}
 		if err != nil {
 			return nil, h.err(err)
@@ -411,6 +413,9 @@ func (h *handlers) registerUnits(a huma.API) {
 	imp.DefaultStatus = http.StatusCreated
 	imp.MaxBodyBytes = MaxUnitImportBody
 	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
+	imp.Responses = map[string]*huma.Response{"200": {Description: "The dry run's report; nothing was imported.",
+		Content: map[string]*huma.MediaType{"application/json": {
+			Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[installedbase.ImportReport](), true, "ImportReport")}}}}
 	huma.Register(a, imp, func(ctx context.Context, in *unitImportInput) (*unitImportOutput, error) {
 		ac, err := actor(ctx)
 		if err != nil {

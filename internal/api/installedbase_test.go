@@ -55,7 +55,7 @@ func installedBaseWalk() map[string]walkCase {
 		}, allowed: []policy.Role{policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}},
 		"list-units":         {method: "GET", path: "/units", allowed: all},
 		"get-unit":           {method: "GET", path: "/units/%UNIT%", allowed: all},
-		"get-unit-by-serial": {method: "GET", path: "/units/by-serial/fx100-0001", allowed: all},
+		"get-unit-by-serial": {method: "GET", path: "/units/by-serial?serial=fx100-0001", allowed: all},
 		"create-unit": {method: "POST", path: "/units", body: func(_ *testutil.Fixture, r policy.Role) any {
 			return map[string]any{"serial_number": "WALK-" + slug(r), "model": "FX-100", "site_id": walkSiteID, "install_date": "2025-03-07"}
 		}, allowed: vendorAdmin},
@@ -176,7 +176,7 @@ func TestInstalledBaseAPI(t *testing.T) {
 		if res := dispatcher.Do("GET", "/units?cursor=abc", nil); res.Status != 422 || fieldMessages(t, res)["query.cursor"] == "" {
 			t.Fatalf("bad cursor: %d %s", res.Status, res.Body)
 		}
-		if res := app.API(t, f.Tokens[policy.Customer]).Do("GET", "/units/by-serial/%20hc850-2024-000123", nil); res.Status != 200 {
+		if res := app.API(t, f.Tokens[policy.Customer]).Do("GET", "/units/by-serial?serial=%20hc850-2024-000123", nil); res.Status != 200 {
 			t.Fatalf("customer by serial: %d %s", res.Status, res.Body)
 		}
 
@@ -198,7 +198,7 @@ func TestInstalledBaseAPI(t *testing.T) {
 
 		// Another tenant sees nothing of it.
 		other := app.API(t, f.OtherToken)
-		for _, p := range []string{path, fmt.Sprintf("/sites/%d", site.ID), fmt.Sprintf("/product-models/%d", model.ID), "/units/by-serial/HC850-2024-000123"} {
+		for _, p := range []string{path, fmt.Sprintf("/sites/%d", site.ID), fmt.Sprintf("/product-models/%d", model.ID), "/units/by-serial?serial=HC850-2024-000123"} {
 			if res := other.Do("GET", p, nil); res.Status != 404 {
 				t.Errorf("another vendor GET %s: %d %s", p, res.Status, res.Body)
 			}

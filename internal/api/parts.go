@@ -81,14 +81,19 @@ type partRevokeInput struct {
 	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
 }
 
+// partListOutput is named, as every output is: huma would name an anonymous
+// one after its operation (List-partsResponse), which is the name client
+// generators give to the operation's own response type.
+type partListOutput struct {
+	Body struct {
+		Items []partOut `json:"items"`
+	}
+}
+
 func (h *handlers) registerParts(a huma.API) {
 	const tag = "Parts"
 	huma.Register(a, op("list-parts", http.MethodGet, "/parts", "List the parts catalogs you work with", tag),
-		func(ctx context.Context, in *partListInput) (*struct {
-			Body struct {
-				Items []partOut `json:"items"`
-			}
-		}, error) {
+		func(ctx context.Context, in *partListInput) (*partListOutput, error) {
 			ac, err := actor(ctx)
 			if err != nil {
 				return nil, err
@@ -97,11 +102,7 @@ func (h *handlers) registerParts(a huma.API) {
 			if err != nil {
 				return nil, h.err(err)
 			}
-			out := &struct {
-				Body struct {
-					Items []partOut `json:"items"`
-				}
-			}{}
+			out := &partListOutput{}
 			out.Body.Items = make([]partOut, 0, len(items))
 			for _, p := range items {
 				out.Body.Items = append(out.Body.Items, h.partOut(p))

@@ -38,11 +38,17 @@ type recordListOutput struct {
 	}
 }
 
+// recordDetail is a record with its corrections. It repeats recordOut's
+// fields rather than embedding it: huma leaves an unexported embedded
+// struct out of the schema, which encoding/json does not.
+type recordDetail struct {
+	record.Record
+	Content     json.RawMessage `json:"content"`
+	Corrections []recordOut     `json:"corrections" doc:"Records sealed later that correct this one, oldest first."`
+}
+
 type recordOutput struct {
-	Body struct {
-		recordOut
-		Corrections []recordOut `json:"corrections" doc:"Records sealed later that correct this one, oldest first."`
-	}
+	Body recordDetail
 }
 
 type recordCorrectInput struct {
@@ -96,7 +102,7 @@ func (h *handlers) registerRecords(a huma.API) {
 				return nil, h.err(err)
 			}
 			out := &recordOutput{}
-			out.Body.recordOut, out.Body.Corrections = toRecordOut(r), []recordOut{}
+			out.Body = recordDetail{Record: r, Content: json.RawMessage(r.ContentJSON), Corrections: []recordOut{}}
 			for _, c := range cs {
 				out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
@@ -15,7 +16,7 @@ import (
 // clockOut is a clock as the API shows it.
 type clockOut struct {
 	Kind             string     `json:"kind" enum:"response,onsite,resolution,escalation"`
-	DueAt            time.Time  `json:"due_at"`
+	DueAt            time.Time  `json:"due_at,omitzero"`
 	State            string     `json:"state" enum:"running,paused,met,breached"`
 	MetAt            *time.Time `json:"met_at,omitempty"`
 	CalendarID       string     `json:"calendar_id"`
@@ -42,7 +43,7 @@ var shanghai = func() *time.Location {
 func toRequestOut(v servicerequest.View) requestOut {
 	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
 	for _, c := range v.Clocks {
-		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: c.DueAt.In(shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
 			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
 	}
 	return out

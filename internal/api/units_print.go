@@ -75,9 +75,7 @@ type unitExportInput struct {
 }
 
 func (h *handlers) registerUnitExtras(a huma.API) {
-	// Not /units/{id}/history: Go's ServeMux refuses it beside
-	// /units/by-serial/{serial} (both would match /units/by-serial/history).
-	history := op("get-unit-history", http.MethodGet, "/units/history/{id}",
+	history := op("get-unit-history", http.MethodGet, "/units/{id}/history",
 		"A unit's service history: its requests, newest first, with clocks, visits and sealed records", "Installed base")
 	huma.Register(a, history, func(ctx context.Context, in *unitHistoryInput) (*unitHistoryOutput, error) {
 		ac, err := actor(ctx)

@@ -212,12 +212,12 @@ func TestUnitHistoryAPI(t *testing.T) {
 			Next int64
 		}
 		var p page
-		res := app.API(t, f.Tokens[policy.Customer]).Do("GET", fmt.Sprintf("/units/history/%d?limit=2", id), nil)
+		res := app.API(t, f.Tokens[policy.Customer]).Do("GET", fmt.Sprintf("/units/%d/history?limit=2", id), nil)
 		res.JSON(t, &p)
 		if res.Status != 200 || len(p.Items) != 2 || p.Items[0].Number != numbers[2] || p.Next == 0 || len(p.Items[0].Clocks) == 0 {
 			t.Fatalf("customer's first page: %d %s", res.Status, res.Body)
 		}
-		res = app.API(t, f.Tokens[policy.Customer]).Do("GET", fmt.Sprintf("/units/history/%d?limit=2&before=%d", id, p.Next), nil)
+		res = app.API(t, f.Tokens[policy.Customer]).Do("GET", fmt.Sprintf("/units/%d/history?limit=2&before=%d", id, p.Next), nil)
 		p = page{}
 		res.JSON(t, &p)
 		if len(p.Items) != 1 || p.Items[0].Number != numbers[0] || p.Next != 0 || len(p.Items[0].Visits) != 1 || p.Items[0].Visits[0].Technician == "" {
@@ -225,14 +225,14 @@ func TestUnitHistoryAPI(t *testing.T) {
 		}
 		// The technician sees the request with his visit only.
 		p = page{}
-		app.API(t, f.Tokens[policy.Technician]).Do("GET", fmt.Sprintf("/units/history/%d", id), nil).JSON(t, &p)
+		app.API(t, f.Tokens[policy.Technician]).Do("GET", fmt.Sprintf("/units/%d/history", id), nil).JSON(t, &p)
 		if len(p.Items) != 1 || p.Items[0].Number != numbers[0] {
 			t.Fatalf("technician's history: %+v", p)
 		}
-		if res := app.API(t, f.OtherToken).Do("GET", fmt.Sprintf("/units/history/%d", id), nil); res.Status != 404 {
+		if res := app.API(t, f.OtherToken).Do("GET", fmt.Sprintf("/units/%d/history", id), nil); res.Status != 404 {
 			t.Fatalf("another vendor: %d %s", res.Status, res.Body)
 		}
-		if res := dispatcher.Do("GET", "/units/history/999999", nil); res.Status != 404 {
+		if res := dispatcher.Do("GET", "/units/999999/history", nil); res.Status != 404 {
 			t.Fatalf("unknown unit: %d", res.Status)
 		}
 	})

@@ -12,6 +12,25 @@ var (
 	maxDay     = Date{2200, time.January, 1}.dayNumber()
 )
 
+// Supports tells whether t is within the supported instants; a deadline
+// computed from an instant outside them would be one from the bound.
+func Supports(t time.Time) bool { return !t.Before(minInstant) && t.Before(maxInstant) }
+
+// Shown is t in loc, for writing as RFC 3339, which states only whole
+// minutes of offset: a time in a zone's local mean time (Asia/Shanghai's
+// +08:05:43 before 1901) is given in UTC instead, since at the truncated
+// offset it would name another instant. The zero time stays as it is.
+func Shown(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	local := t.In(loc)
+	if _, off := local.Zone(); off%60 != 0 {
+		return t.UTC()
+	}
+	return local
+}
+
 func toNS(t time.Time) int64 {
 	switch {
 	case t.Before(minInstant):
@@ -35,7 +54,7 @@ func (c *Calendar) AddWorkingDuration(from time.Time, d time.Duration) time.Time
 	}
 	if c.allTime {
 		u := toNS(from)
-		if int64(d) >= maxNS-u {
+		if u >= maxNS-int64(d) { // maxNS-u would overflow for instants before 1908
 			return maxInstant
 		}
 		return fromNS(u + int64(d))

@@ -190,6 +190,15 @@ func TestAlwaysOpenDST(t *testing.T) {
 	if got, want := c.WorkingDaysDeadline(at(3, 29, 15, 0), 1), at(3, 31, 0, 0); !got.Equal(want) {
 		t.Errorf("24/7 one day = %s, want end of 30 March %s", got.In(berlin), want)
 	}
+	// From the first supported years, where the distance to the last one overflows int64 nanoseconds.
+	utc := MustNew(Spec{ID: "24x7", TimeZone: "UTC", AlwaysOpen: true})
+	early := time.Date(1900, 6, 1, 0, 0, 0, 0, time.UTC)
+	if got, want := utc.AddWorkingDuration(early, time.Hour), early.Add(time.Hour); !got.Equal(want) {
+		t.Errorf("24/7 from 1900 = %s, want %s", got, want)
+	}
+	if got := utc.AddWorkingDuration(time.Date(2199, 12, 31, 23, 0, 0, 0, time.UTC), 2*time.Hour); !got.Equal(maxInstant) {
+		t.Errorf("24/7 past the last supported instant = %s, want %s", got, maxInstant)
+	}
 	// With a holiday the 24/7 calendar goes through the index.
 	h := MustNew(Spec{ID: "24x7h", TimeZone: "Europe/Berlin", AlwaysOpen: true,
 		Exceptions: []Exception{{Date: MustParseDate("2025-03-31"), Kind: Holiday}}})
@@ -246,5 +255,23 @@ func TestOutsideIndexedYears(t *testing.T) {
 	}
 	if got := cn.WorkingTimeBetween(cst(1999, 12, 31, 9, 0), cst(2000, 1, 3, 10, 0)); got != 9*time.Hour {
 		t.Errorf("between across index start = %s, want 9h", got)
+	}
+}
+
+func TestShownAtAWholeOffset(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   time.Time
+		want string
+	}{
+		{"standard time", time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), "2026-11-25T10:00:00+08:00"},
+		{"local mean time", time.Date(1900, 6, 1, 0, 0, 0, 0, time.UTC), "1900-06-01T00:00:00Z"},
+	} {
+		if got := Shown(c.in, shanghai).Format(time.RFC3339); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	if !Shown(time.Time{}, shanghai).IsZero() {
+		t.Error("the zero time is no longer zero")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/calendar/registry"
 )
 
@@ -42,6 +43,9 @@ func calendarDue(e *env, args []string) error {
 	if err != nil {
 		return usagef("--from must be an RFC 3339 instant with offset, e.g. 2026-11-25T15:30:00+08:00")
 	}
+	if !calendar.Supports(from) {
+		return usagef("--from must be from 1900 to 2199: calendars compute no deadline outside these years")
+	}
 	if (*days < 0) == (*hours < 0) {
 		return usagef("give exactly one of --working-days and --hours (not negative)")
 	}
@@ -63,7 +67,7 @@ func calendarDue(e *env, args []string) error {
 	} else {
 		due = cal.AddWorkingDuration(from, time.Duration(*hours*float64(time.Hour)).Round(time.Second))
 	}
-	fmt.Fprintln(e.stdout, due.In(cal.Location()).Format(time.RFC3339))
+	fmt.Fprintln(e.stdout, calendar.Shown(due, cal.Location()).Format(time.RFC3339))
 	return nil
 }
 

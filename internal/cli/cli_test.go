@@ -138,6 +138,7 @@ func TestCalendarCommands(t *testing.T) {
 		{"--from", "yesterday", "--hours", "1"},
 		{"--from", "2026-11-25T10:00:00+08:00"},
 		{"--from", "2026-11-25T10:00:00+08:00", "--hours", "1", "--working-days", "1"},
+		{"--from", "0001-01-01T00:00:00Z", "--hours", "0"},
 	} {
 		if code, _, _ := run(t, append([]string{"calendar", "due", "--db", dsn}, bad...)...); code != 2 {
 			t.Errorf("calendar due %v: exit %d, want 2", bad, code)

@@ -48,7 +48,11 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, api.Pref
 // public API paths that need no credentials: the description of the API.
 func isPublicAPI(r *http.Request) bool {
 	p := r.URL.Path
-	return p == api.Prefix+"/openapi.json" || p == api.Prefix+"/openapi.yaml" || strings.HasPrefix(p, api.Prefix+"/schemas/")
+	switch p {
+	case api.Prefix + "/openapi.json", api.Prefix + "/openapi.yaml", api.Prefix + "/openapi-3.0.json", api.Prefix + "/openapi-3.0.yaml":
+		return true
+	}
+	return strings.HasPrefix(p, api.Prefix+"/schemas/")
 }
 
 func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.Handler {
