@@ -204,6 +204,7 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 }
 
 func TestAuthorizationWalk(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -295,6 +296,7 @@ func TestAuthorizationWalk(t *testing.T) {
 }
 
 func TestOtherTenantSeesNothing(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

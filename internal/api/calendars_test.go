@@ -19,6 +19,7 @@ func deadlinePath(cal, from, arg string) string {
 }
 
 func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -65,6 +66,7 @@ func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 }
 
 func TestImportingANewYear(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -136,6 +138,7 @@ func TestImportingANewYear(t *testing.T) {
 }
 
 func TestCustomCalendar(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

@@ -26,6 +26,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		dsn := db.Source
 		if db.Engine == store.Postgres {
@@ -65,6 +66,7 @@ func TestCommandLine(t *testing.T) {
 }
 
 func TestDemoAndBackupOnSQLite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "demo.db")
 	code, out, errOut := run(t, "demo", "--db", dsn)
@@ -88,6 +90,7 @@ func TestDemoAndBackupOnSQLite(t *testing.T) {
 }
 
 func TestBackupOnPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := testutil.NewDSN(t, store.Postgres)
 	to := filepath.Join(t.TempDir(), "backup.dump")
 	code, out, errOut := run(t, "backup", "--db", dsn, "--to", to)
@@ -103,6 +106,7 @@ func TestBackupOnPostgres(t *testing.T) {
 }
 
 func TestCalendarCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "cal.db")
 	due := func(args ...string) string {
@@ -165,6 +169,7 @@ func TestCalendarCommands(t *testing.T) {
 }
 
 func TestRecordsVerify(t *testing.T) {
+	t.Parallel()
 	dsn := filepath.Join(t.TempDir(), "r.db")
 	if code, out, _ := run(t, "records", "verify", "--db", dsn); code != 0 || !strings.Contains(out, "0 broken") {
 		t.Fatalf("empty: %d %s", code, out)

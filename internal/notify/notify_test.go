@@ -115,6 +115,7 @@ func warning(e *env, users ...int64) notify.Event {
 }
 
 func TestPublishRecordsAndDedupes(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		disp, admin := e.f.Users[policy.Dispatcher], e.f.Users[policy.ProviderAdmin]
@@ -188,6 +189,7 @@ func TestPublishRecordsAndDedupes(t *testing.T) {
 }
 
 func TestPublishRejectsBadEvents(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for name, mutate := range map[string]func(*notify.Event){
@@ -207,6 +209,7 @@ func TestPublishRejectsBadEvents(t *testing.T) {
 }
 
 func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		me := e.actor(policy.Dispatcher)
@@ -277,6 +280,7 @@ func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
 }
 
 func TestWebhookInputValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		in    notify.WebhookInput
@@ -314,6 +318,7 @@ func containsField(err error, field string) bool {
 }
 
 func TestPrivateAddressesRefusedUnlessAllowed(t *testing.T) {
+	t.Parallel()
 	srv := newReceiver(t, "secret", func(int) int { return 200 })
 	for _, allow := range []bool{false, true} {
 		res, err := notify.NewWebhookClient(allow).Post(srv.URL, "application/json", nil)

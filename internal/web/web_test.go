@@ -38,6 +38,7 @@ func get(t *testing.T, c *http.Client, u string, headers ...string) *http.Respon
 }
 
 func TestSignInSessionAndSignOut(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -109,6 +110,7 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 }
 
 func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -140,6 +142,7 @@ func TestLoginThrottling(t *testing.T) {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -167,6 +170,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	c := app.Browser(t)
@@ -200,6 +204,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		c := app.Browser(t)
@@ -229,6 +234,7 @@ func TestOperationsEndpoints(t *testing.T) {
 }
 
 func TestEveryPageRendersForEveryRole(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -259,6 +265,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Messages from the domain (validation, refused steps) are shown in the
 // page's language.
 func TestDomainMessagesInThePageLanguage(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
