@@ -175,34 +175,23 @@ func TestMissingYears(t *testing.T) {
 	}
 }
 
-// sharedData returns the folder of real data kept beside the repository, or
-// skips the test when it is not there (a fresh clone has no ../shared).
-func sharedData(t *testing.T, parts ...string) string {
+// testdata returns a folder of testdata/, failing the test when it is
+// missing: the public calendars the cross-checks read are kept in the
+// repository (testdata/holidays/README.md names their sources).
+func testdata(t *testing.T, parts ...string) string {
 	t.Helper()
-	candidates := []string{filepath.Join("..", "..", "..", "shared", "data")}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			candidates = append(candidates, filepath.Join(dir, "shared", "data"))
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
+	p := filepath.Join(append([]string{"testdata"}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("test data missing: %v", err)
 	}
-	for _, c := range candidates {
-		p := filepath.Join(append([]string{c}, parts...)...)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("shared data %s not found beside the repository (../shared/data); skipping", filepath.Join(parts...))
-	return ""
+	return p
 }
 
 // TestCNAgainstNateScarletJSON cross-checks 2025 and 2026 with the JSON
 // published by NateScarlet/holiday-cn, which is scraped from the notices.
 func TestCNAgainstNateScarletJSON(t *testing.T) {
 	t.Parallel()
-	dir := sharedData(t, "holidays", "json", "NateScarlet_holiday-cn")
+	dir := testdata(t, "holidays", "json")
 	cn := CN()
 	for _, year := range []int{2025, 2026} {
 		raw, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(year)+".json"))
