@@ -13,6 +13,7 @@ import (
 )
 
 func TestPasswordHashRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, err := HashPassword(ctx, "correct horse battery")
 	if err != nil {
@@ -40,6 +41,7 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 }
 
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	th := NewThrottle(3, time.Minute)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 3 {
@@ -67,6 +69,7 @@ func TestThrottle(t *testing.T) {
 
 // Property: the throttle blocks exactly when limit failures fall in the window.
 func TestThrottleProperty(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		limit := rapid.IntRange(1, 6).Draw(t, "limit")
 		th := NewThrottle(limit, time.Minute)
@@ -93,6 +96,7 @@ func TestThrottleProperty(t *testing.T) {
 }
 
 func TestNewUserValidation(t *testing.T) {
+	t.Parallel()
 	base := NewUser{OrgID: 1, Email: " Ops@Example.COM ", Name: "Ops", Role: policy.Dispatcher, Password: "long-enough-1"}
 	if err := base.Validate("provider"); err != nil {
 		t.Fatalf("valid user: %v", err)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTokenCacheForgetsInTimeAndOnChange(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	alice := User{ID: 7, Email: "alice@example.com"}
 

@@ -6,6 +6,7 @@ import (
 )
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	a := sampleTerms()
 	a.ServicePoints = []ServicePoint{{Name: "苏州网点", Lat: 31.3, Lng: 120.6, RadiusKM: 80}, {Name: "杭州网点", Lat: 30.3, Lng: 120.2, RadiusKM: 60}}
 	b := sampleTerms()

@@ -87,6 +87,7 @@ func wantField(t *testing.T, err error, field, contains string) {
 }
 
 func TestVersionsAndTermsAt(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := setup(t, db)
 		admin := e.as(policy.VendorAdmin)
@@ -166,6 +167,7 @@ func TestVersionsAndTermsAt(t *testing.T) {
 }
 
 func TestAdjustmentRequests(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := setup(t, db)
 		d := e.active(t, "A-002")
@@ -252,6 +254,7 @@ func TestAdjustmentRequests(t *testing.T) {
 }
 
 func TestStatusTransitionsAndTenancy(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := setup(t, db)
 		d := e.active(t, "A-003")

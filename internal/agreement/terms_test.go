@@ -36,6 +36,7 @@ func check(t Terms, complete bool) map[string]string {
 }
 
 func TestTermsValidation(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		edit     func(*Terms)
@@ -110,6 +111,7 @@ func TestTermsValidation(t *testing.T) {
 }
 
 func TestDivisionMessagesSayWhatToEnter(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]string{
 		"71":     "outside mainland",
 		"320500": "enter 3205",
@@ -130,6 +132,7 @@ func TestDivisionMessagesSayWhatToEnter(t *testing.T) {
 }
 
 func TestInArea(t *testing.T) {
+	t.Parallel()
 	area := []string{"32", "3101", "440305"}
 	for div, want := range map[string]bool{"320505": true, "310104": true, "310230": false, "440305": true, "440306": false, "": false, "33": false} {
 		if got := InArea(area, div); got != want {
@@ -140,6 +143,7 @@ func TestInArea(t *testing.T) {
 
 // Terms that set no escalation or return time get the defaults.
 func TestEscalationAndReturnDefaults(t *testing.T) {
+	t.Parallel()
 	var none Terms
 	if none.EscalationAnswerTime() != 4*time.Hour || none.ReturnDays() != 15 {
 		t.Errorf("defaults: %s, %d days", none.EscalationAnswerTime(), none.ReturnDays())

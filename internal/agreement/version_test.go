@@ -17,6 +17,7 @@ func fieldOf(err error) string {
 }
 
 func TestInForcePicksTheVersionOfTheDay(t *testing.T) {
+	t.Parallel()
 	vs := []Version{
 		{Number: 1, EffectiveFrom: "2026-01-01"},
 		{Number: 2, EffectiveFrom: "2026-06-01"},
@@ -38,6 +39,7 @@ func TestInForcePicksTheVersionOfTheDay(t *testing.T) {
 }
 
 func TestTermsOnReadsTheDateInShanghai(t *testing.T) {
+	t.Parallel()
 	vs := []Version{{Number: 1, EffectiveFrom: "2026-01-01"}, {Number: 2, EffectiveFrom: "2026-12-01"}}
 	for _, c := range []struct {
 		at   string
@@ -56,6 +58,7 @@ func TestTermsOnReadsTheDateInShanghai(t *testing.T) {
 }
 
 func TestEffectiveDateRules(t *testing.T) {
+	t.Parallel()
 	latest := &Version{Number: 2, EffectiveFrom: "2026-12-01"}
 	cases := []struct {
 		name   string
@@ -81,6 +84,7 @@ func TestEffectiveDateRules(t *testing.T) {
 }
 
 func TestAdjustmentDates(t *testing.T) {
+	t.Parallel()
 	if err := CheckDesiredDate("effective_from", "2026-12-04", "2026-11-05", 30); err == nil {
 		t.Error("a desired date inside the lead time was accepted")
 	} else if got := fieldOf(err); got != "effective_from: the agreement's adjustment lead time is 30 days: the earliest effective date is 2026-12-05" {
@@ -106,6 +110,7 @@ func TestAdjustmentDates(t *testing.T) {
 }
 
 func TestStatusOn(t *testing.T) {
+	t.Parallel()
 	term := &Term{Start: "2026-01-01", End: "2026-12-31"}
 	renewing := &Term{Start: "2026-01-31", End: "2026-02-28", AutoRenew: true, RenewalMonths: 1}
 	on := "2026-12-01"
@@ -134,6 +139,7 @@ func TestStatusOn(t *testing.T) {
 }
 
 func TestTransitions(t *testing.T) {
+	t.Parallel()
 	vendor, provider := int64(1), int64(2)
 	base := Agreement{VendorID: vendor, ProviderID: provider}
 	suspendedByProvider := base
@@ -169,6 +175,7 @@ func TestTransitions(t *testing.T) {
 }
 
 func TestApplyChanges(t *testing.T) {
+	t.Parallel()
 	base := sampleTerms()
 	got, err := ApplyChanges(base, json.RawMessage(`{"emergency": {"onsite_hours": 6}, "service_area": ["32", "33", "31"], "resolution": {"emergency_hours": 24}}`), "changes")
 	if err != nil {
@@ -201,6 +208,7 @@ func TestApplyChanges(t *testing.T) {
 }
 
 func TestDecisions(t *testing.T) {
+	t.Parallel()
 	pending := Adjustment{ID: 7, State: Pending}
 	for _, c := range []struct {
 		name     string

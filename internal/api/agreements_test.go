@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,14 +58,14 @@ type agreementJSON struct {
 	}
 }
 
-var agreementSeq int
+var agreementSeq atomic.Int64
 
 // newActiveAgreement creates and activates an agreement through the API.
 func newActiveAgreement(t *testing.T, app *testutil.App, f *testutil.Fixture) int64 {
 	t.Helper()
-	agreementSeq++
+	seq := agreementSeq.Add(1)
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
-	res := cl.Do("POST", "/agreements", agreementBody(f, fmt.Sprintf("T-%d", agreementSeq)))
+	res := cl.Do("POST", "/agreements", agreementBody(f, fmt.Sprintf("T-%d", seq)))
 	if res.Status != 201 {
 		t.Fatalf("create agreement: %d %s", res.Status, res.Body)
 	}
@@ -98,6 +99,7 @@ func withAgreements(t *testing.T, app *testutil.App, f *testutil.Fixture, path s
 }
 
 func TestAgreementLifecycle(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -209,6 +211,7 @@ func TestAgreementLifecycle(t *testing.T) {
 }
 
 func TestAgreementBadInput(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -279,6 +282,7 @@ func TestAgreementBadInput(t *testing.T) {
 }
 
 func TestAnotherVendorCannotSeeOrTouchAgreements(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -19,6 +21,7 @@ func deadlinePath(cal, from, arg string) string {
 }
 
 func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -69,29 +72,32 @@ func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 }
 
 func TestImportingANewYear(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		admin := app.API(t, f.Tokens[policy.VendorAdmin])
+		ny := testutil.UncoveredYear()
 		due := func() string {
 			var out struct{ Deadline string }
-			admin.Do("GET", deadlinePath("cn", "2026-12-31T10:00:00+08:00", "working_days=1"), nil).JSON(t, &out)
+			admin.Do("GET", deadlinePath("cn", ny.Eve+"T10:00:00+08:00", "working_days=1"), nil).JSON(t, &out)
 			return out.Deadline
 		}
-		// Without 2027 data, New Year's Day 2027 (a Friday) counts as a working day.
-		if got := due(); got != "2027-01-01T18:00:00+08:00" {
+		// Without the year's data, its first weekday counts as a working day.
+		if got := due(); got != ny.FirstWeekday+"T18:00:00+08:00" {
 			t.Fatalf("before import: %s", got)
 		}
 		var cal struct{ Warnings []string }
 		admin.Do("GET", "/calendars/cn", nil).JSON(t, &cal)
 
 		// A GBK CSV as saved by Chinese Excel, sent base64.
-		csv := "date,kind,name\r\n2027-01-01,holiday,元旦\r\n2027/2/6,workday,春节调休\r\n"
+		sat, _ := time.Parse(time.DateOnly, ny.Saturday)
+		csv := "date,kind,name\r\n" + ny.FirstWeekday + ",holiday,元旦\r\n" + sat.Format("2006/1/2") + ",workday,春节调休\r\n"
 		gbk, err := simplifiedchinese.GBK.NewEncoder().String(csv)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := admin.Do("POST", "/calendars/cn/imports", map[string]any{"filename": "2027.csv",
+		res := admin.Do("POST", "/calendars/cn/imports", map[string]any{"filename": fmt.Sprint(ny.Year, ".csv"),
 			"content": base64.StdEncoding.EncodeToString([]byte(gbk)), "content_encoding": "base64"})
 		if res.Status != 201 {
 			t.Fatalf("preview: %d %s", res.Status, res.Body)
@@ -109,15 +115,15 @@ func TestImportingANewYear(t *testing.T) {
 			t.Fatalf("preview: %s", res.Body)
 		}
 		// Nothing changes before the import is applied.
-		if got := due(); got != "2027-01-01T18:00:00+08:00" {
+		if got := due(); got != ny.FirstWeekday+"T18:00:00+08:00" {
 			t.Fatalf("after preview: %s", got)
 		}
 		res = admin.Do("POST", "/calendars/cn/imports/"+itoa(imp.ID)+"/apply", nil)
 		if res.Status != 200 {
 			t.Fatalf("apply: %d %s", res.Status, res.Body)
 		}
-		if got := due(); got != "2027-01-04T18:00:00+08:00" {
-			t.Fatalf("after import: %s, want Monday 4 January", got)
+		if got := due(); got != ny.SecondWeekday+"T18:00:00+08:00" {
+			t.Fatalf("after import: %s, want %s", got, ny.SecondWeekday)
 		}
 		problemOf(t, admin.Do("POST", "/calendars/cn/imports/"+itoa(imp.ID)+"/apply", nil), 409, "conflict")
 
@@ -140,6 +146,7 @@ func TestImportingANewYear(t *testing.T) {
 }
 
 func TestCustomCalendar(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

@@ -88,6 +88,7 @@ func documentWalk() map[string]walkCase {
 }
 
 func TestDocumentUploadVersionsAndDownload(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestIfMatch(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{`"3"`: 3, `W/"12"`: 12, ` "7" `: 7} {
 		if got, err := ifMatch(in); err != nil || got != want {
 			t.Errorf("ifMatch(%q) = %d, %v", in, got, err)

@@ -20,6 +20,7 @@ import (
 // request, a refusal is remembered like a success, and a key cannot be
 // reused for another body.
 func TestIdempotentServiceRequests(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -14,7 +15,7 @@ import (
 )
 
 // walkSiteID is the fixture's site (SeedService's "Plant"), for bodies of the walk.
-var walkSiteID int64
+var walkSiteID sync.Map // *testutil.Fixture → int64
 
 // withInstalledBase fills %MODEL%, %SITE% and %UNIT% with the fixture's
 // model FX-100, its site and its unit FX100-0001.
@@ -28,7 +29,7 @@ func withInstalledBase(t *testing.T, app *testutil.App, f *testutil.Fixture, pat
 	if err := store.Get(t.Context(), app.DB, &ids, `SELECT id, model_id, site_id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
 		t.Fatalf("fixture unit: %v", err)
 	}
-	walkSiteID = ids.Site
+	walkSiteID.Store(f, ids.Site)
 	return strings.NewReplacer("%MODEL%", fmt.Sprint(ids.Model), "%SITE%", fmt.Sprint(ids.Site), "%UNIT%", fmt.Sprint(ids.Unit)).Replace(path)
 }
 
@@ -56,8 +57,9 @@ func installedBaseWalk() map[string]walkCase {
 		"list-units":         {method: "GET", path: "/units", allowed: all},
 		"get-unit":           {method: "GET", path: "/units/%UNIT%", allowed: all},
 		"get-unit-by-serial": {method: "GET", path: "/units/by-serial?serial=fx100-0001", allowed: all},
-		"create-unit": {method: "POST", path: "/units", body: func(_ *testutil.Fixture, r policy.Role) any {
-			return map[string]any{"serial_number": "WALK-" + slug(r), "model": "FX-100", "site_id": walkSiteID, "install_date": "2025-03-07"}
+		"create-unit": {method: "POST", path: "/units", body: func(f *testutil.Fixture, r policy.Role) any {
+			site, _ := walkSiteID.Load(f)
+			return map[string]any{"serial_number": "WALK-" + slug(r), "model": "FX-100", "site_id": site, "install_date": "2025-03-07"}
 		}, allowed: vendorAdmin},
 		"update-unit": {method: "PATCH", path: "/units/%UNIT%", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"warranty_end": "2030-01-01"}
@@ -84,6 +86,7 @@ func fieldMessages(t *testing.T, res *testutil.Response) map[string]string {
 }
 
 func TestInstalledBaseAPI(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -212,6 +215,7 @@ func TestInstalledBaseAPI(t *testing.T) {
 }
 
 func TestUnitImportAPI(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,15 +31,15 @@ func publish(t *testing.T, app *testutil.App, key string, orgs []int64, users ..
 	}
 }
 
-var walkSeq int
+var walkSeq atomic.Int64
 
 // withNotifications fills the notification placeholders of a walk path.
 func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, role policy.Role, path string) string {
 	t.Helper()
-	walkSeq++
+	seq := walkSeq.Add(1)
 	if strings.Contains(path, "%NOTIFICATION%") {
 		u := f.Users[role]
-		publish(t, app, fmt.Sprint("walk-n-", walkSeq), []int64{u.OrgID}, u.ID)
+		publish(t, app, fmt.Sprint("walk-n-", seq), []int64{u.OrgID}, u.ID)
 		var id int64
 		if err := store.Get(context.Background(), app.DB, &id, `SELECT MAX(id) FROM notifications WHERE user_id = ?`, u.ID); err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, rol
 		res.JSON(t, &out)
 		path = strings.ReplaceAll(path, "%WEBHOOK%", fmt.Sprint(out.Webhook.ID))
 		if strings.Contains(path, "%DELIVERY%") {
-			publish(t, app, fmt.Sprint("walk-d-", walkSeq), []int64{f.Vendor.ID})
+			publish(t, app, fmt.Sprint("walk-d-", seq), []int64{f.Vendor.ID})
 			var id int64
 			if err := store.Get(context.Background(), app.DB, &id, `SELECT id FROM webhook_deliveries WHERE webhook_id = ?`, out.Webhook.ID); err != nil {
 				t.Fatal(err)
@@ -67,6 +68,7 @@ func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, rol
 }
 
 func TestWebhookBadInput(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -105,6 +107,7 @@ func TestWebhookBadInput(t *testing.T) {
 }
 
 func TestWebhookSecretShownOnceAndScopedToOrganization(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -143,6 +146,7 @@ func TestWebhookSecretShownOnceAndScopedToOrganization(t *testing.T) {
 }
 
 func TestNotificationsOverAPI(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -27,8 +27,8 @@ type partsWorld struct {
 var (
 	partsWorlds   = map[*store.DB]*partsWorld{}
 	partsWorldsMu sync.Mutex
-	// walkParts is the world of the app the walk runs on, for bodies.
-	walkParts *partsWorld
+	// walkParts is the world of the app each walk runs on, by fixture, for bodies.
+	walkParts sync.Map // *testutil.Fixture → *partsWorld
 )
 
 func ok(t *testing.T, res *testutil.Response, what string) map[string]any {
@@ -80,7 +80,7 @@ func freshOnSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture) int6
 func withParts(t *testing.T, app *testutil.App, f *testutil.Fixture, path string) string {
 	t.Helper()
 	w := partsWorldOf(t, app, f)
-	walkParts = w
+	walkParts.Store(f, w)
 	vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 	path = strings.NewReplacer("%PART%", fmt.Sprint(w.part), "%STORE%", fmt.Sprint(w.store)).Replace(path)
 	if strings.Contains(path, "%WO_ONSITE%") {
@@ -124,6 +124,12 @@ func randomish() int64 {
 	return counter
 }
 
+// walkWorld is the parts world of the walk on fixture f.
+func walkWorld(f *testutil.Fixture) *partsWorld {
+	w, _ := walkParts.Load(f)
+	return w.(*partsWorld)
+}
+
 // partsWalk are the parts and stock operations of the authorization walk.
 func partsWalk() map[string]walkCase {
 	vendorAdmin := []policy.Role{policy.VendorAdmin}
@@ -161,19 +167,19 @@ func partsWalk() map[string]walkCase {
 		}, allowed: []policy.Role{policy.ProviderAdmin}},
 		"list-stock-on-hand": {method: "GET", path: "/stock-locations/%STORE%/on-hand", allowed: storeReaders},
 		"list-stock-ledger":  {method: "GET", path: "/stock-locations/%STORE%/ledger", allowed: storeReaders},
-		"set-safety-stock": {method: "POST", path: "/stock-locations/%STORE%/safety-stock", body: func(*testutil.Fixture, policy.Role) any {
-			return map[string]any{"part_id": walkParts.part, "qty": 2}
+		"set-safety-stock": {method: "POST", path: "/stock-locations/%STORE%/safety-stock", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"part_id": walkWorld(f).part, "qty": 2}
 		}, allowed: []policy.Role{policy.ProviderAdmin}},
 		"list-below-safety-stock": {method: "GET", path: "/stock/below-safety", allowed: partReaders},
-		"create-stock-movement": {method: "POST", path: "/stock-movements", body: func(_ *testutil.Fixture, r policy.Role) any {
-			to := walkParts.store
+		"create-stock-movement": {method: "POST", path: "/stock-movements", body: func(f *testutil.Fixture, r policy.Role) any {
+			to := walkWorld(f).store
 			if r.OrgKind() == "vendor" {
-				to = walkParts.warehouse
+				to = walkWorld(f).warehouse
 			}
-			return map[string]any{"kind": "receive", "part_id": walkParts.part, "to_location_id": to, "qty": 1}
+			return map[string]any{"kind": "receive", "part_id": walkWorld(f).part, "to_location_id": to, "qty": 1}
 		}, allowed: []policy.Role{policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher}},
-		"consume-part": {method: "POST", path: "/work-orders/%WO_ONSITE%/parts", body: func(_ *testutil.Fixture, r policy.Role) any {
-			return map[string]any{"location_id": walkParts.van, "part_id": walkParts.part, "qty": 1}
+		"consume-part": {method: "POST", path: "/work-orders/%WO_ONSITE%/parts", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"location_id": walkWorld(f).van, "part_id": walkWorld(f).part, "qty": 1}
 		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher, policy.Technician}},
 		"list-work-order-parts": {method: "GET", path: "/work-orders/%WO_ONSITE%/parts", allowed: partReaders},
 		"list-part-returns":     {method: "GET", path: "/part-returns", allowed: returnReaders},
@@ -189,6 +195,7 @@ func partsWalk() map[string]walkCase {
 }
 
 func TestPartsAPI(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -16,6 +16,7 @@ import (
 // tenant sees none; a correction is a new record on the same chain that
 // refers to the first, which stays as it was; bad corrections change nothing.
 func TestServiceRecords(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)

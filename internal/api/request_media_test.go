@@ -84,6 +84,7 @@ func onSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, requestID
 }
 
 func TestRequestPhotos(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -195,6 +196,7 @@ func closeVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, wo int64, 
 }
 
 func TestSignoffByCode(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
@@ -287,6 +289,7 @@ func TestSignoffByCode(t *testing.T) {
 }
 
 func TestEscalation(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -361,6 +364,7 @@ func TestEscalation(t *testing.T) {
 }
 
 func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

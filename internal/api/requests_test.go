@@ -14,6 +14,7 @@ import (
 
 // The README's three demo serial numbers answer as documented.
 func TestDemoSerialNumbers(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := demo.Load(ctx, db, time.Now); err != nil {

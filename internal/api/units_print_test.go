@@ -35,6 +35,7 @@ func problemType(t *testing.T, res *testutil.Response) string {
 }
 
 func TestUnitLabelsAPI(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat(labels.DefaultFontPath); err != nil && os.Getenv("AFTERSALES_TEST_BROWSER") != "require" {
 		t.Skip("no label font; scripts/test installs fonts-wqy-microhei")
 	}
@@ -97,6 +98,7 @@ func TestUnitLabelsAPI(t *testing.T) {
 }
 
 func TestUnitLabelsWithoutFont(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	app.Server.Labels.Path = filepath.Join(t.TempDir(), "missing.ttc")
@@ -116,6 +118,7 @@ func TestUnitLabelsWithoutFont(t *testing.T) {
 // An export imports again as it was: export, remove the units, import the
 // file, export again; the two files are the same.
 func TestUnitExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -179,6 +182,7 @@ func TestUnitExportRoundTrip(t *testing.T) {
 }
 
 func TestUnitHistoryAPI(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

@@ -21,6 +21,7 @@ func cst(y int, m time.Month, d, h, min int) time.Time {
 }
 
 func TestWorkingDaysDeadlineCN(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name string
@@ -63,6 +64,7 @@ func TestWorkingDaysDeadlineCN(t *testing.T) {
 }
 
 func TestAddWorkingDurationCN(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name string
@@ -101,6 +103,7 @@ func TestAddWorkingDurationCN(t *testing.T) {
 }
 
 func TestWorkingTimeBetweenCN(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name string
@@ -123,6 +126,7 @@ func TestWorkingTimeBetweenCN(t *testing.T) {
 }
 
 func TestNextWorkingInstantCN(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name     string
@@ -144,6 +148,7 @@ func TestNextWorkingInstantCN(t *testing.T) {
 }
 
 func TestIsWorkingDayCN(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		date string
@@ -174,6 +179,7 @@ func TestIsWorkingDayCN(t *testing.T) {
 }
 
 func TestAlwaysOpenDST(t *testing.T) {
+	t.Parallel()
 	berlin := mustLoad("Europe/Berlin")
 	c := MustNew(Spec{ID: "24x7", TimeZone: "Europe/Berlin", AlwaysOpen: true})
 	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2025, m, d, h, min, 0, 0, berlin) }
@@ -208,6 +214,7 @@ func TestAlwaysOpenDST(t *testing.T) {
 }
 
 func TestSlotSpanningDSTGap(t *testing.T) {
+	t.Parallel()
 	berlin := mustLoad("Europe/Berlin")
 	everyDay := []Slot{{60, 240}} // 01:00-04:00
 	c := MustNew(Spec{ID: "night", TimeZone: "Europe/Berlin", Week: Week{everyDay, everyDay, everyDay, everyDay, everyDay, everyDay, everyDay}})
@@ -240,6 +247,7 @@ func TestSlotSpanningDSTGap(t *testing.T) {
 }
 
 func TestOutsideIndexedYears(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	// 1995 and 2090 are outside the index; the slow path must agree with the rules.
 	if got, want := cn.WorkingDaysDeadline(cst(1995, 6, 7, 10, 0), 2), cst(1995, 6, 9, 18, 0); !got.Equal(want) {

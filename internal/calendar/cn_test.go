@@ -31,6 +31,7 @@ func cnYear(year int, kind ExceptionKind) []string {
 
 // TestCN2025 checks the whole year against 国办发明电〔2024〕12号.
 func TestCN2025(t *testing.T) {
+	t.Parallel()
 	var holidays []string
 	holidays = append(holidays, "2025-01-01")                             // 元旦
 	holidays = append(holidays, dateRange("2025-01-28", "2025-02-04")...) // 春节, 8 days
@@ -47,6 +48,7 @@ func TestCN2025(t *testing.T) {
 
 // TestCN2026 checks the whole year against the notice of 2025-11-04.
 func TestCN2026(t *testing.T) {
+	t.Parallel()
 	var holidays []string
 	holidays = append(holidays, dateRange("2026-01-01", "2026-01-03")...) // 元旦
 	holidays = append(holidays, dateRange("2026-02-15", "2026-02-23")...) // 春节, 9 days
@@ -73,6 +75,7 @@ func assertYear(t *testing.T, year int, holidays, workdays []string) {
 }
 
 func TestCNSpotChecks(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name string
@@ -118,6 +121,7 @@ func TestCNSpotChecks(t *testing.T) {
 }
 
 func TestCNInvariants(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	if got := cn.CoveredYears(); len(got) != 23 || got[0] != 2004 || got[22] != 2026 {
 		t.Errorf("CoveredYears = %v, want 2004..2026", got)
@@ -145,6 +149,7 @@ func TestCNInvariants(t *testing.T) {
 }
 
 func TestMissingYears(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	tests := []struct {
 		name string
@@ -170,33 +175,23 @@ func TestMissingYears(t *testing.T) {
 	}
 }
 
-// sharedData returns the folder of real data kept beside the repository, or
-// skips the test when it is not there (a fresh clone has no ../shared).
-func sharedData(t *testing.T, parts ...string) string {
+// testdata returns a folder of testdata/, failing the test when it is
+// missing: the public calendars the cross-checks read are kept in the
+// repository (testdata/holidays/README.md names their sources).
+func testdata(t *testing.T, parts ...string) string {
 	t.Helper()
-	candidates := []string{filepath.Join("..", "..", "..", "shared", "data")}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			candidates = append(candidates, filepath.Join(dir, "shared", "data"))
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
+	p := filepath.Join(append([]string{"testdata"}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("test data missing: %v", err)
 	}
-	for _, c := range candidates {
-		p := filepath.Join(append([]string{c}, parts...)...)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("shared data %s not found beside the repository (../shared/data); skipping", filepath.Join(parts...))
-	return ""
+	return p
 }
 
 // TestCNAgainstNateScarletJSON cross-checks 2025 and 2026 with the JSON
 // published by NateScarlet/holiday-cn, which is scraped from the notices.
 func TestCNAgainstNateScarletJSON(t *testing.T) {
-	dir := sharedData(t, "holidays", "json", "NateScarlet_holiday-cn")
+	t.Parallel()
+	dir := testdata(t, "holidays", "json")
 	cn := CN()
 	for _, year := range []int{2025, 2026} {
 		raw, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(year)+".json"))

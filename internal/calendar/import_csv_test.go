@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseCSV(t *testing.T) {
+	t.Parallel()
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String("日期,类型,名称\r\n2025/10/1,休,国庆节\r\n2025/10/11,班,国庆节\r\n")
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func TestParseCSV(t *testing.T) {
 }
 
 func TestParseCSVErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		input string

@@ -145,6 +145,7 @@ func warningCodes(res ImportResult) map[string]int {
 }
 
 func TestParseICS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		input    string
@@ -191,6 +192,7 @@ func TestParseICS(t *testing.T) {
 }
 
 func TestParseICSYears(t *testing.T) {
+	t.Parallel()
 	res, err := ParseICS([]byte(icsApple), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +206,7 @@ func TestParseICSYears(t *testing.T) {
 }
 
 func TestParseICSErrors(t *testing.T) {
+	t.Parallel()
 	ev := func(body string) string {
 		return "BEGIN:VCALENDAR\nBEGIN:VEVENT\n" + body + "END:VEVENT\nEND:VCALENDAR\n"
 	}
@@ -239,6 +242,7 @@ func TestParseICSErrors(t *testing.T) {
 }
 
 func TestHolidayName(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"上班(补春节假期)":     "春节",
 		"春节 假期 第1天/共9天": "春节",
@@ -253,16 +257,17 @@ func TestHolidayName(t *testing.T) {
 	}
 }
 
-// TestParseICSSharedFiles imports each public calendar kept beside the
-// repository. For every year a file covers, the working days it implies must
-// be those of the built-in data; for 2025 and 2026 the listed days must be
+// TestParseICSSharedFiles imports each public calendar kept in testdata/.
+// For every year a file covers, the working days it implies must be those of
+// the built-in data; for 2025 and 2026 the listed days must be
 // exactly the built-in ones. (Some files, like the notices themselves, leave
 // out weekend days inside a block, e.g. 2024-06-08/09: that changes nothing.)
 func TestParseICSSharedFiles(t *testing.T) {
-	dir := sharedData(t, "holidays", "ics")
+	t.Parallel()
+	dir := testdata(t, "holidays", "ics")
 	files, err := filepath.Glob(filepath.Join(dir, "*.ics"))
-	if err != nil || len(files) == 0 {
-		t.Skipf("no .ics files in %s", dir)
+	if err != nil || len(files) < 6 {
+		t.Fatalf("want the 6 public calendars in %s, found %v (%v)", dir, files, err)
 	}
 	cn := CN()
 	for _, f := range files {

@@ -96,6 +96,7 @@ func genDuration(t *rapid.T, label string) time.Duration {
 }
 
 func TestPropertyAgreesWithReference(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t)
 		from := w.instant(t, "from")
@@ -122,6 +123,7 @@ func TestPropertyAgreesWithReference(t *testing.T) {
 }
 
 func TestPropertyMonotonic(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t)
 		from := w.instant(t, "from")
@@ -151,6 +153,7 @@ func TestPropertyMonotonic(t *testing.T) {
 }
 
 func TestPropertyRoundTrip(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t)
 		from := w.instant(t, "from")

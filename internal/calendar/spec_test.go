@@ -12,6 +12,7 @@ func validSpec() Spec {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(*Spec)
@@ -83,6 +84,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestDateAndSlotText(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"2025-13-01", "2025-02-29", "2025-1-1", "abcd-ef-gh", ""} {
 		if _, err := ParseDate(s); err == nil {
 			t.Errorf("ParseDate(%q) accepted", s)
@@ -110,6 +112,7 @@ func TestDateAndSlotText(t *testing.T) {
 }
 
 func TestDerive(t *testing.T) {
+	t.Parallel()
 	cn := CN()
 	regional, err := Derive(cn, Derivation{
 		ID:   "cn-regional",

@@ -10,6 +10,7 @@ import (
 )
 
 func TestImportUnitsCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "a.db")
 	if code, _, errOut := run(t, "demo", "--db", dsn); code != 0 {
@@ -46,6 +47,7 @@ func TestImportUnitsCommand(t *testing.T) {
 // The commands that take one FILE refuse none, two, or a missing one with a
 // usage error (exit 2), and accept the file before or after the flags.
 func TestFileArguments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "a.db")
 	for _, args := range [][]string{

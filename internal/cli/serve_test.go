@@ -8,6 +8,7 @@ import (
 
 // A wrong email configuration stops serve at start, before it listens.
 func TestServeRefusesBadSMTPConfiguration(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "a.db")
 	for _, tc := range []struct {
 		args []string

@@ -15,6 +15,7 @@ import (
 )
 
 func TestDemoHasRunningAgreements(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := demo.Load(ctx, db, time.Now); err != nil {
@@ -50,6 +51,7 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 // signature and a correction, and an answered consultation, on a chain
 // that verifies.
 func TestDemoHasSealedRecords(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDemoLibraryIsSearchable(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

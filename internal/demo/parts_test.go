@@ -16,6 +16,7 @@ import (
 
 // The demo shows every rule of the parts register at work.
 func TestDemoPartsAndStock(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOfficeText(t *testing.T) {
+	t.Parallel()
 	pptx := officeFile(t, map[string]string{
 		"ppt/presentation.xml":   "<p/>",
 		"ppt/slides/slide10.xml": `<p:sld xmlns:a="a" xmlns:p="p"><a:p><a:r><a:t>十</a:t></a:r></a:p></p:sld>`,

@@ -85,6 +85,7 @@ func titles(ds []document.Document) []string {
 }
 
 func TestVersionsAndAccessPerRole(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
@@ -181,6 +182,7 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 }
 
 func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -224,6 +226,7 @@ func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
 }
 
 func TestSearchInChineseAndEnglish(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -269,6 +272,7 @@ func TestSearchInChineseAndEnglish(t *testing.T) {
 }
 
 func TestExtractionFailsSoft(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.svc.Extract = &document.Extractor{PDFToText: "/nonexistent/pdftotext"}

@@ -58,6 +58,7 @@ func zipBytes(t testing.TB, names ...string) []byte {
 }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	pdf := []byte("%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	cases := []struct {
 		name string
@@ -96,6 +97,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestCheckNamesFieldAndReason(t *testing.T) {
+	t.Parallel()
 	if _, err := files.Check("photo", files.FromBytes("a.pdf", []byte("%PDF-1.4\n%%EOF")), 1<<20, files.Images...); !problem.Is(err, problem.Invalid) ||
 		!strings.Contains(err.Error(), "PDF files are not accepted") {
 		t.Fatalf("pdf as photo: %v", err)
@@ -116,6 +118,7 @@ func TestCheckNamesFieldAndReason(t *testing.T) {
 }
 
 func TestImageTooManyPixels(t *testing.T) {
+	t.Parallel()
 	// A PNG header claiming 20000 × 20000 pixels; DecodeConfig reads only the header.
 	data := pngBytes(t, 1, 1)
 	data[16], data[17], data[18], data[19] = 0, 0, 0x4e, 0x20
@@ -127,6 +130,7 @@ func TestImageTooManyPixels(t *testing.T) {
 }
 
 func TestPutGetContent(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := testutil.Seed(t, db)

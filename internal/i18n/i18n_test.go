@@ -7,6 +7,7 @@ import (
 )
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		prefs []string
 		want  string
@@ -37,6 +38,7 @@ func FuzzMatch(f *testing.F) {
 }
 
 func TestBothLanguagesHaveTheSameMessages(t *testing.T) {
+	t.Parallel()
 	load := func(name string) map[string]string {
 		b, err := files.ReadFile("messages/" + name)
 		if err != nil {

@@ -97,6 +97,7 @@ func sampleArgs(format string) []any {
 // every message format in the code has a translation that uses the same
 // arguments, and no translation is left for a message that is gone.
 func TestProblemMessagesTranslated(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("problems/zh-CN.json")
 	if err != nil {
 		t.Fatal(err)

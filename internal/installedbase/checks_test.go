@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckSerial(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, in, want string // want: normalized value, or a part of the message
 		ok             bool
@@ -41,6 +42,7 @@ func TestCheckSerial(t *testing.T) {
 }
 
 func TestCheckDivision(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		code, want string // want: "" for valid, else a part of the message
 	}{
@@ -72,6 +74,7 @@ func TestCheckDivision(t *testing.T) {
 }
 
 func TestFormatPhone(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in, want string
 		ok       bool
@@ -101,6 +104,7 @@ func TestFormatPhone(t *testing.T) {
 }
 
 func TestCheckCoordinates(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name      string
 		lat, lng  float64
@@ -125,6 +129,7 @@ func TestCheckCoordinates(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"2025-03-07", "2025-03-07"},
 		{"2025/3/7", "2025-03-07"},
@@ -152,6 +157,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestWarrantyEnd(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		install string
 		months  int

@@ -11,6 +11,7 @@ import (
 // Text a spreadsheet would run as a formula is exported guarded, and the
 // import reads back what was exported.
 func TestExportGuardsFormulas(t *testing.T) {
+	t.Parallel()
 	cells := []string{"SN-1", "=HYPERLINK(\"x\")", "-Plant", "@SUM(A1)", "'quoted", "+86", "plain, with comma"}
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)

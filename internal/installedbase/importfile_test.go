@@ -17,6 +17,7 @@ const csvChinese = "序列号,型号,客户代码,网点名称,安装日期\r\n"
 	"HC850-2024-000789,HC-CNC-850,sz-jinggong,一号厂房,2025年3月9日\r\n"
 
 func TestParseUnitsCSVEncodings(t *testing.T) {
+	t.Parallel()
 	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(csvChinese))
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func TestParseUnitsCSVEncodings(t *testing.T) {
 }
 
 func TestParseUnitsCSVHeaders(t *testing.T) {
+	t.Parallel()
 	p := ParseUnitsCSV([]byte("Serial Number;Model;Customer_Code;Site Name;Install Date;Agreement\nA1;M;c;s;2025-01-01;HX-1\n"))
 	if len(p.Errors) > 0 || len(p.Rows) != 1 || p.Rows[0].AgreementNumber != "HX-1" || p.Rows[0].CustomerCode != "c" {
 		t.Fatalf("semicolon CSV with English headers: %+v", p)
@@ -112,6 +114,7 @@ func xlsxFixture(t testing.TB) []byte {
 func strPtr(s string) *string { return &s }
 
 func TestParseUnitsXLSX(t *testing.T) {
+	t.Parallel()
 	p := ParseUnitsFile(xlsxFixture(t))
 	if p.Format != "xlsx" || len(p.Errors) > 0 || len(p.Rows) != 2 {
 		t.Fatalf("parsed %+v", p)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseIDs(t *testing.T) {
+	t.Parallel()
 	ids, err := ParseIDs("ids", "12, 15,,17", "3")
 	if err != nil || len(ids) != 4 || ids[0] != 12 || ids[3] != 3 {
 		t.Fatalf("ParseIDs: %v %v", ids, err)

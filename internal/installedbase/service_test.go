@@ -53,6 +53,7 @@ func fieldsOf(err error) map[string]string {
 }
 
 func TestUnitsOnBothEngines(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := newBase(t, db)
@@ -151,6 +152,7 @@ func TestUnitsOnBothEngines(t *testing.T) {
 }
 
 func TestQRTokenRotation(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := newBase(t, db)
@@ -186,6 +188,7 @@ func TestQRTokenRotation(t *testing.T) {
 }
 
 func TestSitesAndModels(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := newBase(t, db)
@@ -232,6 +235,7 @@ func TestSitesAndModels(t *testing.T) {
 const importHeader = "序列号,型号,客户代码,网点名称,安装日期\n"
 
 func TestImportUnits(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		b := newBase(t, db)

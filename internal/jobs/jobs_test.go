@@ -18,6 +18,7 @@ import (
 )
 
 func TestJobsRunRetryAndFail(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -97,6 +98,7 @@ func TestJobsRunRetryAndFail(t *testing.T) {
 }
 
 func TestRunnerRunsInBackground(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		r := jobs.NewRunner(db, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -123,6 +125,7 @@ func TestRunnerRunsInBackground(t *testing.T) {
 }
 
 func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	t.Parallel()
 	prev := time.Duration(0)
 	for a := 1; a <= 20; a++ {
 		d := jobs.Backoff(a)

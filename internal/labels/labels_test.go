@@ -65,6 +65,7 @@ func buildCollection(t testing.TB) []byte {
 }
 
 func TestExtractFace(t *testing.T) {
+	t.Parallel()
 	ttc := buildCollection(t)
 	for face, head := range []string{"HEAD-A", "HEAD-B"} {
 		ttf, err := ExtractFace(ttc, face)
@@ -115,6 +116,7 @@ func FuzzExtractFace(f *testing.F) {
 }
 
 func TestMissingFontIsUnavailable(t *testing.T) {
+	t.Parallel()
 	src := &FontSource{Path: filepath.Join(t.TempDir(), "none.ttc")}
 	_, err := src.Font()
 	if !problem.Is(err, problem.Unavailable) || !strings.Contains(err.Error(), "fonts-wqy-microhei") {
@@ -164,6 +166,7 @@ func sample(n int) []Label {
 }
 
 func TestSheetTextAndQRCode(t *testing.T) {
+	t.Parallel()
 	font := realFont(t)
 	pdftotext, pdftoppm := tool(t, "pdftotext"), tool(t, "pdftoppm")
 	items := sample(26)                                          // two pages of the 3 × 8 layout
@@ -241,6 +244,7 @@ func decodeQR(t *testing.T, img image.Image, area image.Rectangle) string {
 
 // The blocks cover exactly the dark modules, each once.
 func TestModuleBlocksCoverTheCode(t *testing.T) {
+	t.Parallel()
 	for _, content := range []string{"a", "https://service.haichuan.example/q/" + strings.Repeat("x", 52)} {
 		code, err := qrcode.New(content, qrcode.Medium)
 		if err != nil {
@@ -280,6 +284,7 @@ func TestModuleBlocksCoverTheCode(t *testing.T) {
 }
 
 func TestEveryLayoutFitsA4(t *testing.T) {
+	t.Parallel()
 	for _, l := range Layouts {
 		w := l.Left*2 + float64(l.Cols)*l.W + float64(l.Cols-1)*l.GapX
 		h := l.Top + float64(l.Rows)*l.H + float64(l.Rows-1)*l.GapY
@@ -293,6 +298,7 @@ func TestEveryLayoutFitsA4(t *testing.T) {
 }
 
 func TestRenderRefusesEmptyAndTooMany(t *testing.T) {
+	t.Parallel()
 	font := realFont(t)
 	if err := Render(&bytes.Buffer{}, font, Options{}, nil); !problem.Is(err, problem.Invalid) {
 		t.Errorf("no labels: %v", err)
@@ -304,6 +310,7 @@ func TestRenderRefusesEmptyAndTooMany(t *testing.T) {
 
 // Sheets are rendered concurrently from one parsed font.
 func TestConcurrentSheets(t *testing.T) {
+	t.Parallel()
 	font := realFont(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)

@@ -51,6 +51,7 @@ func (e *env) emailState(userID int64) (state string, attempts int) {
 }
 
 func TestEmailIsSentInTheRecipientsLanguage(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		var srv *smtpmock.Server
@@ -95,6 +96,7 @@ func TestEmailIsSentInTheRecipientsLanguage(t *testing.T) {
 }
 
 func TestRejectedEmailIsRetriedThenFails(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		disp := e.f.Users[policy.Dispatcher]
@@ -118,6 +120,7 @@ func TestRejectedEmailIsRetriedThenFails(t *testing.T) {
 }
 
 func TestEmailSkippedWhenTurnedOffAfterQueueing(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		var srv *smtpmock.Server
@@ -137,6 +140,7 @@ func TestEmailSkippedWhenTurnedOffAfterQueueing(t *testing.T) {
 }
 
 func TestParseSMTPURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		url, from string
 		want      notify.SMTPConfig

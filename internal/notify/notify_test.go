@@ -115,6 +115,7 @@ func warning(e *env, users ...int64) notify.Event {
 }
 
 func TestPublishRecordsAndDedupes(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		disp, admin := e.f.Users[policy.Dispatcher], e.f.Users[policy.ProviderAdmin]
@@ -188,25 +189,41 @@ func TestPublishRecordsAndDedupes(t *testing.T) {
 }
 
 func TestPublishRejectsBadEvents(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		for name, mutate := range map[string]func(*notify.Event){
-			"kind":       func(ev *notify.Event) { ev.Kind = "Clock Warning" },
-			"no orgs":    func(ev *notify.Event) { ev.OrgIDs = nil },
-			"no subject": func(ev *notify.Event) { ev.Subject = nil },
-			"link":       func(ev *notify.Event) { ev.Link = "https://evil.example/" },
-			"no user":    func(ev *notify.Event) { ev.UserIDs = []int64{999999} },
+		for _, tc := range []struct {
+			name   string
+			mutate func(*notify.Event)
+			want   string // what the error must say
+		}{
+			{"kind", func(ev *notify.Event) { ev.Kind = "Clock Warning" }, `kind "Clock Warning" is not a dotted lowercase name`},
+			{"no orgs", func(ev *notify.Event) { ev.OrgIDs = nil }, "no organization may see it"},
+			{"no subject", func(ev *notify.Event) { ev.Subject = nil }, "no subject"},
+			{"link", func(ev *notify.Event) { ev.Link = "https://evil.example/" }, "link is not a path in the app"},
+			{"protocol-relative link", func(ev *notify.Event) { ev.Link = "//evil.example/" }, "link is not a path in the app"},
+			{"dedupe key", func(ev *notify.Event) { ev.DedupeKey = strings.Repeat("k", 301) }, "dedupe key longer than 300 bytes"},
+			{"no user", func(ev *notify.Event) { ev.UserIDs = []int64{999999} }, "1 of 1 recipients do not exist"},
+			{"user of another organization", func(ev *notify.Event) { ev.UserIDs = []int64{e.f.OtherAdmin.ID} },
+				fmt.Sprintf("recipient %d is not in the event's organizations", e.f.OtherAdmin.ID)},
 		} {
 			ev := warning(e, e.f.Users[policy.Dispatcher].ID)
-			mutate(&ev)
-			if _, err := e.publish(ev); err == nil {
-				t.Errorf("%s: published", name)
+			tc.mutate(&ev)
+			_, err := e.publish(ev)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.want)
 			}
+		}
+		// A refused event leaves nothing behind, not even the event.
+		var n int
+		if err := store.Get(e.ctx, db, &n, `SELECT (SELECT COUNT(*) FROM notify_events) + (SELECT COUNT(*) FROM notifications)`); err != nil || n != 0 {
+			t.Errorf("%d rows after refused events (%v)", n, err)
 		}
 	})
 }
 
 func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		me := e.actor(policy.Dispatcher)
@@ -277,6 +294,7 @@ func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
 }
 
 func TestWebhookInputValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		in    notify.WebhookInput
@@ -314,6 +332,7 @@ func containsField(err error, field string) bool {
 }
 
 func TestPrivateAddressesRefusedUnlessAllowed(t *testing.T) {
+	t.Parallel()
 	srv := newReceiver(t, "secret", func(int) int { return 200 })
 	for _, allow := range []bool{false, true} {
 		res, err := notify.NewWebhookClient(allow).Post(srv.URL, "application/json", nil)

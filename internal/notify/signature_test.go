@@ -9,6 +9,7 @@ import (
 )
 
 func TestVerifySignature(t *testing.T) {
+	t.Parallel()
 	sent := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	body := []byte(`{"event":"clock.breached"}`)
 	header := notify.Sign("whsec_a", sent, body)

@@ -87,6 +87,7 @@ func (e *env) deliveries(webhookID int64) []notify.Delivery {
 }
 
 func TestWebhookFailsTwiceThenDelivers(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		rc := newReceiver(t, "", func(n int) int {
@@ -136,6 +137,7 @@ func TestWebhookFailsTwiceThenDelivers(t *testing.T) {
 }
 
 func TestWebhookExhaustedThenRedelivered(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		var healthy bool
@@ -199,6 +201,7 @@ func TestWebhookExhaustedThenRedelivered(t *testing.T) {
 // A delivery published and committed survives a restart before any worker
 // ran: the new runner finds the job in the database and delivers it.
 func TestWebhookSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		rc := newReceiver(t, "", func(int) int { return 200 })
@@ -221,6 +224,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 }
 
 func TestWebhookToForbiddenAddressFails(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.w.Webhooks = notify.NewWebhookClient(false)

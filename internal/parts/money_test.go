@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseYuan(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"1280": 128000, "1,280.5": 128050, "¥12.05": 1205, " 0.01 ": 1, ".5": 50, "￥3": 300} {
 		if got, err := ParseYuan(in); err != nil || got != want {
 			t.Errorf("%q: %d %v, want %d", in, got, err, want)
@@ -21,6 +22,7 @@ func TestParseYuan(t *testing.T) {
 
 // Formatting then parsing gives the same fen, for every amount.
 func TestYuanRoundTrip(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		fen := rapid.Int64Range(0, MaxUnitCostFen*100).Draw(t, "fen")
 		got, err := ParseYuan(FormatYuan(fen))

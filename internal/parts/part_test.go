@@ -11,6 +11,7 @@ import (
 )
 
 func TestCheckUse(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	until := "2026-06-30"
 	past := "2026-05-31"
@@ -55,6 +56,7 @@ func TestCheckUse(t *testing.T) {
 // The China date of an instant is the UTC date shifted by eight hours:
 // 16:00 UTC is already the next day in Shanghai.
 func TestDateInShanghai(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		sec := rapid.Int64Range(0, 4102444800).Draw(t, "unix")
 		at := time.Unix(sec, 0).UTC()

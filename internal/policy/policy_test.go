@@ -3,6 +3,7 @@ package policy
 import "testing"
 
 func TestDefaultDeny(t *testing.T) {
+	t.Parallel()
 	for _, r := range Roles {
 		a := Actor{UserID: 1, OrgID: 1, Role: r}
 		for _, act := range Actions() {
@@ -23,6 +24,7 @@ func TestDefaultDeny(t *testing.T) {
 }
 
 func TestOnlyAdminsAdminister(t *testing.T) {
+	t.Parallel()
 	for _, r := range Roles {
 		for _, act := range []Action{UserCreate, UserUpdate, OrgUpdate, OrgRegister} {
 			if got := len(Granted(r, act)) > 0; got != r.IsAdmin() {
@@ -33,6 +35,7 @@ func TestOnlyAdminsAdminister(t *testing.T) {
 }
 
 func TestRolesBelongToOneOrgKind(t *testing.T) {
+	t.Parallel()
 	kinds := map[string]int{}
 	for _, r := range Roles {
 		k := r.OrgKind()
@@ -47,6 +50,7 @@ func TestRolesBelongToOneOrgKind(t *testing.T) {
 }
 
 func TestPartyScope(t *testing.T) {
+	t.Parallel()
 	vendor := Actor{OrgID: 1, Role: VendorAdmin}
 	for _, c := range []struct {
 		a       Actor

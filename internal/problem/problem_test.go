@@ -6,6 +6,7 @@ import (
 )
 
 func TestCheckText(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string]struct {
 		s        string
 		required bool
@@ -31,6 +32,7 @@ func TestCheckText(t *testing.T) {
 }
 
 func TestKindsAreDocumented(t *testing.T) {
+	t.Parallel()
 	seen := map[Kind]bool{}
 	for _, k := range Kinds {
 		if seen[k.Kind] || k.Status < 400 || k.Meaning == "" {
@@ -47,6 +49,7 @@ func TestKindsAreDocumented(t *testing.T) {
 }
 
 func TestAsAndIs(t *testing.T) {
+	t.Parallel()
 	var fs Fields
 	if fs.Err() != nil {
 		t.Fatal("empty fields is an error")
@@ -62,6 +65,7 @@ func TestAsAndIs(t *testing.T) {
 }
 
 func TestTranslate(t *testing.T) {
+	t.Parallel()
 	var fs Fields
 	fs.Add("name", "is longer than %d characters", 80)
 	fs.Add("code", "%s", "built elsewhere")

@@ -50,6 +50,7 @@ func verify(t *testing.T, db *store.DB) record.VerifyResult {
 }
 
 func TestChainSealsVerifiesAndDetectsTampering(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		orgs(t, db)
@@ -100,6 +101,7 @@ func TestChainSealsVerifiesAndDetectsTampering(t *testing.T) {
 }
 
 func TestRemovalsAreDetected(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	orgs(t, db)
@@ -123,6 +125,7 @@ func TestRemovalsAreDetected(t *testing.T) {
 }
 
 func TestConcurrentSealsFormOneChain(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		orgs(t, db)
 		var wg sync.WaitGroup
@@ -151,6 +154,7 @@ func TestConcurrentSealsFormOneChain(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	orgs(t, db)
@@ -182,6 +186,7 @@ func TestRetention(t *testing.T) {
 // The retention job removes a record only once its last day of retention
 // (a Shanghai date) is over, and audits what it removed.
 func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		orgs(t, db)

@@ -19,6 +19,7 @@ import (
 // An escalation to the second line warns and then reports its breach to
 // the vendor's admins, once each.
 func TestEscalationClockAlerts(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
@@ -59,6 +60,7 @@ func TestEscalationClockAlerts(t *testing.T) {
 
 // An agreement that sets its own escalation answer time is held to it.
 func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
@@ -116,6 +118,7 @@ func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
 // Closing the request settles an unanswered escalation: it leaves the
 // vendor's open queue and says why.
 func TestEscalationEndsWithItsRequest(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}

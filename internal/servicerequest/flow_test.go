@@ -69,6 +69,7 @@ func setup(t testing.TB, db *store.DB, c *clock) (*servicerequest.Service, *test
 var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 
 func TestTheWholeServiceFlow(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)} // Wednesday 15:30 in Shanghai
@@ -203,6 +204,7 @@ func TestTheWholeServiceFlow(t *testing.T) {
 }
 
 func TestScopeExceptionAndConsultation(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	c := &clock{now: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
@@ -232,6 +234,7 @@ func TestScopeExceptionAndConsultation(t *testing.T) {
 }
 
 func TestWatchWarnsOnceThenReportsTheBreach(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}

@@ -10,6 +10,7 @@ import (
 // The notes the product writes are recognized, with what fills them in;
 // what a person wrote is not, even where it looks alike.
 func TestSystemNote(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		event RequestEvent

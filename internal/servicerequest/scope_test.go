@@ -3,6 +3,7 @@ package servicerequest
 import "testing"
 
 func TestCheckScope(t *testing.T) {
+	t.Parallel()
 	base := Coverage{AgreementNumber: "HC-1", Status: "active", Models: []string{"HC-CNC-850"}, Areas: []string{"32", "3301", "310115"},
 		ServiceItems: []string{"repair", "maintenance"}}
 	for _, c := range []struct {
@@ -53,6 +54,7 @@ func TestCheckScope(t *testing.T) {
 func ptr(f float64) *float64 { return &f }
 
 func TestDistance(t *testing.T) {
+	t.Parallel()
 	// Shanghai People's Square to Suzhou railway station: about 84 km.
 	if d := DistanceKM(31.2304, 121.4737, 31.3303, 120.6105); d < 80 || d > 88 {
 		t.Fatalf("distance %f", d)

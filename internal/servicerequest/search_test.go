@@ -13,6 +13,7 @@ import (
 )
 
 func TestSearchTokens(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -44,6 +45,7 @@ func FuzzSearchTokens(f *testing.F) {
 // Search finds words and any two-character piece of Chinese text, on both
 // engines, and pages through the matches with the cursor.
 func TestFullTextSearch(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}

@@ -75,6 +75,7 @@ type want struct {
 }
 
 func TestCompute(t *testing.T) {
+	t.Parallel()
 	wed := at(3, 12, 10, 0) // Wednesday 2025-03-12 10:00
 	tests := []struct {
 		name    string
@@ -209,6 +210,7 @@ func TestCompute(t *testing.T) {
 }
 
 func TestClockFigures(t *testing.T) {
+	t.Parallel()
 	// Received Wednesday 09:00: 2 working days = Wed, Thu, Fri = 24 working hours.
 	events := log(received(at(3, 12, 9, 0), General), pause(at(3, 13, 9, 0), WaitingCustomer), ev(Resumed, at(3, 13, 13, 0)))
 	st, err := Compute(terms, events, lookup, at(3, 13, 15, 0))
@@ -238,6 +240,7 @@ func TestClockFigures(t *testing.T) {
 }
 
 func TestComputeErrors(t *testing.T) {
+	t.Parallel()
 	if _, err := Compute(terms, log(ev(Responded, at(3, 12, 9, 0))), lookup, at(3, 13, 0, 0)); !errors.Is(err, ErrNotReceived) {
 		t.Errorf("no receipt: %v", err)
 	}
@@ -251,6 +254,7 @@ func TestComputeErrors(t *testing.T) {
 }
 
 func TestTermsValidate(t *testing.T) {
+	t.Parallel()
 	if err := terms.Validate(); err != nil {
 		t.Fatalf("valid terms rejected: %v", err)
 	}
@@ -279,6 +283,7 @@ func TestTermsValidate(t *testing.T) {
 }
 
 func TestEscalationClock(t *testing.T) {
+	t.Parallel()
 	cal := calendar.CN()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	// Raised Friday 2026-11-27 16:00: 2 working hours that day, 2 more on

@@ -36,6 +36,7 @@ func genLog(t *rapid.T) ([]Event, time.Time) {
 }
 
 func TestPropertyOrderIndependent(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		events, now := genLog(t)
 		want, err := Compute(terms, events, lookup, now)
@@ -54,6 +55,7 @@ func TestPropertyOrderIndependent(t *testing.T) {
 }
 
 func TestPropertyPauseNeverBringsDueForward(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		events, now := genLog(t)
 		before, err := Compute(terms, events, lookup, now)
@@ -96,6 +98,7 @@ func TestPropertyPauseNeverBringsDueForward(t *testing.T) {
 }
 
 func TestPropertyOutcomesAreFinal(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		events, now := genLog(t)
 		later := now.Add(time.Duration(rapid.IntRange(1, 30*24*60).Draw(t, "later")) * time.Minute)

@@ -3,6 +3,7 @@ package spreadsheet
 import "testing"
 
 func TestGuard(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                        "",
 		"主轴报警":                    "主轴报警",

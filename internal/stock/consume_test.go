@@ -36,6 +36,7 @@ func reasonOf(err error) string {
 }
 
 func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -180,6 +181,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 // the same moment: exactly one succeeds, the other is refused, and the
 // store holds zero.
 func TestTwoTechniciansCannotBothTakeTheLastUnit(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

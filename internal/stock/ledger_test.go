@@ -23,6 +23,7 @@ import (
 // to what the ledger rebuilds, and no location below zero unless it allows
 // negative stock. A refused movement changes nothing.
 func TestRebuildFromTheLedgerEqualsLiveOnHand(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -96,6 +97,7 @@ func TestRebuildFromTheLedgerEqualsLiveOnHand(t *testing.T) {
 }
 
 func TestLedgerIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -111,6 +113,7 @@ func TestLedgerIsAppendOnly(t *testing.T) {
 }
 
 func TestMovesAndSafetyStock(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -178,6 +181,7 @@ func TestMovesAndSafetyStock(t *testing.T) {
 }
 
 func TestDefectivePartReturn(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
@@ -247,6 +251,7 @@ func TestDefectivePartReturn(t *testing.T) {
 // Only providers under an agreement with the vendor read its catalog; a
 // provider merely registered by the vendor does not, nor another vendor.
 func TestCatalogIsReadUnderAnAgreement(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)

@@ -14,6 +14,7 @@ import (
 // Commits leave the log to the checkpointer, which copies it into the
 // database file in the background.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.db")
 	db, err := store.Open(ctx, path)

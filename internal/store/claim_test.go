@@ -13,6 +13,7 @@ import (
 
 // A claim commits with the first write of its context, or not at all.
 func TestClaimJoinsTheFirstWrite(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := store.Exec(ctx, db, `CREATE TABLE claim_probe (name TEXT NOT NULL UNIQUE)`); err != nil {

@@ -82,6 +82,7 @@ func waitQueued(t *testing.T, db *DB, n int) {
 // each still succeeds or fails alone: a failed write leaves nothing behind,
 // its neighbours commit, and a panic reaches its own caller.
 func TestGroupCommitsEachWriteAlone(t *testing.T) {
+	t.Parallel()
 	db := openGroupProbe(t)
 	before, _ := db.WriterStats()
 	release := holdTurn(t, db)
@@ -164,6 +165,7 @@ func TestGroupCommitsEachWriteAlone(t *testing.T) {
 // A write whose caller gives up while it waits is withdrawn and never runs;
 // a caller that leaves while its write runs rolls back only its own write.
 func TestGroupCallerLeaving(t *testing.T) {
+	t.Parallel()
 	db := openGroupProbe(t)
 	release := holdTurn(t, db)
 
@@ -230,6 +232,7 @@ func insertProbe(tx *sqlx.Tx, name string) error {
 // A write nobody waits for commits with the next group, or alone when no
 // other write comes.
 func TestTxSoon(t *testing.T) {
+	t.Parallel()
 	db := openGroupProbe(t)
 	if err := db.TxSoon(context.Background(), func(tx *sqlx.Tx) error { return insertProbe(tx, "alone") }); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 // same query run while its own rows are still open, errors that leave the
 // statement usable, and more distinct texts than the cache holds.
 func TestPreparedStatementsAreReusedSafely(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := store.Exec(ctx, db, `CREATE TABLE cache_probe (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`); err != nil {

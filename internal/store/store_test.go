@@ -14,6 +14,7 @@ import (
 )
 
 func TestMigrateIsIdempotentAndAuditIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if err := db.Migrate(ctx); err != nil {
@@ -46,6 +47,7 @@ func TestMigrateIsIdempotentAndAuditIsAppendOnly(t *testing.T) {
 }
 
 func TestConcurrentMigrateOnPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := testutil.NewDSN(t, store.Postgres)
 	ctx := context.Background()
 	errs := make(chan error, 3)
@@ -71,6 +73,7 @@ func TestConcurrentMigrateOnPostgres(t *testing.T) {
 // on its own, on both engines (SQLite takes it from the insert itself), and
 // an upsert that inserts nothing says so rather than naming another row.
 func TestInsertID(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		insert := func(q store.Queryer, name string) int64 {

@@ -11,10 +11,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"aftersales/internal/account"
+	"aftersales/internal/audit"
 	"aftersales/internal/jobs"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -99,8 +103,12 @@ func Seed(t testing.TB, db *store.DB) *Fixture {
 		}
 	}
 	orgOf := map[string]int64{"vendor": f.Vendor.ID, "provider": f.Provider.ID, "customer": f.Customer.ID}
+	kindOf := map[int64]org.Kind{}
+	for _, o := range []org.Organization{f.Vendor, f.Provider, f.Customer, f.OtherVendor, f.OtherProvider} {
+		kindOf[o.ID] = o.Kind
+	}
 	user := func(orgID int64, role policy.Role, email string) (account.User, string) {
-		u, err := accts.CreateUser(ctx, op, account.NewUser{OrgID: orgID, Email: email, Name: string(role), Role: role, Password: Password, Locale: "en"})
+		u, err := createUser(ctx, db, op, kindOf[orgID], account.NewUser{OrgID: orgID, Email: email, Name: string(role), Role: role, Password: Password, Locale: "en"})
 		if err != nil {
 			t.Fatalf("seed user %s: %v", email, err)
 		}
@@ -115,6 +123,39 @@ func Seed(t testing.TB, db *store.DB) *Fixture {
 	}
 	f.OtherAdmin, f.OtherToken = user(f.OtherVendor.ID, policy.VendorAdmin, "admin@two.example")
 	return f
+}
+
+// passwordHash is the hash of Password, computed once per test process:
+// argon2id is slow on purpose (about 21 ms and 19 MiB a hash), and hashing
+// the password of every fixture user of every test was most of the CPU the
+// suite used. Signing in still checks a real hash.
+var passwordHash = sync.OnceValues(func() (string, error) {
+	return account.HashPassword(context.Background(), Password)
+})
+
+// createUser is what account.Service.CreateUser does for the operator
+// (validate, store, audit in one transaction), with the password hashed once.
+func createUser(ctx context.Context, db *store.DB, op policy.Actor, kind org.Kind, n account.NewUser) (account.User, error) {
+	if err := n.Validate(string(kind)); err != nil {
+		return account.User{}, err
+	}
+	hash, err := passwordHash()
+	if err != nil {
+		return account.User{}, err
+	}
+	now := time.Now().UTC()
+	var u account.User
+	err = db.Tx(ctx, func(tx *sqlx.Tx) error {
+		id, err := account.InsertUser(ctx, tx, n, hash, now)
+		if err != nil {
+			return err
+		}
+		if u, err = account.GetUser(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, op, n.OrgID, "user.create", "user", id, nil, u)
+	})
+	return u, err
 }
 
 // Client calls the API with a bearer token.

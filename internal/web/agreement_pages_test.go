@@ -41,6 +41,7 @@ func agreementForm(provider int64, number string) url.Values {
 }
 
 func TestAgreementPages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -170,6 +171,7 @@ func errorsIn(html string) []string {
 
 // The content security policy forbids inline scripts and style attributes.
 func TestAgreementTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("templates/agreement*.html")
 	if len(files) < 4 {
 		t.Fatalf("found %d agreement templates", len(files))

@@ -5,6 +5,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 )
 
 func TestCalendarPages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -27,8 +29,12 @@ func TestCalendarPages(t *testing.T) {
 	if html := body(t, get(t, c, app.URL+"/calendars/cn?from=garbage&amount=x&unit=weeks")); !strings.Contains(html, `class="err"`) {
 		t.Fatal("calculator accepts garbage without an error")
 	}
-	if html := body(t, get(t, c, app.URL+"/calendars/cn?year=2027")); !strings.Contains(html, "alert warn") {
+	ny := testutil.UncoveredYear()
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?year="+strconv.Itoa(ny.Year))); !strings.Contains(html, "alert warn") {
 		t.Fatal("a year without official data shows no warning")
+	}
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?year=2025")); strings.Contains(html, "alert warn") {
+		t.Fatal("a year with official data shows a warning")
 	}
 
 	// Upload, review, apply.
@@ -48,13 +54,13 @@ func TestCalendarPages(t *testing.T) {
 	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "line[1]") {
 		t.Fatalf("bad upload: %d", res.StatusCode)
 	}
-	res = upload("2027.csv", "date,kind,name\n2027-01-01,holiday,元旦\n")
+	res = upload(strconv.Itoa(ny.Year)+".csv", "date,kind,name\n"+ny.FirstWeekday+",holiday,元旦\n")
 	res.Body.Close()
 	review := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(review, "/calendars/cn/imports/") {
 		t.Fatalf("upload: %d %s", res.StatusCode, review)
 	}
-	if html := body(t, get(t, c, app.URL+review)); !strings.Contains(html, "2027-01-01") || !strings.Contains(html, "/apply") {
+	if html := body(t, get(t, c, app.URL+review)); !strings.Contains(html, ny.FirstWeekday) || !strings.Contains(html, "/apply") {
 		t.Fatal("review page lacks the date or the apply button")
 	}
 	res, err := c.PostForm(app.URL+review+"/apply", nil)
@@ -62,7 +68,7 @@ func TestCalendarPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if html := body(t, get(t, c, app.URL+"/calendars/cn?year=2027&from=2026-12-31T10:00&amount=1&unit=days")); !strings.Contains(html, "2027-01-04 18:00") {
+	if html := body(t, get(t, c, app.URL+"/calendars/cn?year="+strconv.Itoa(ny.Year)+"&from="+ny.Eve+"T10:00&amount=1&unit=days")); !strings.Contains(html, ny.SecondWeekday+" 18:00") {
 		t.Fatal("the applied import does not move the deadline")
 	}
 

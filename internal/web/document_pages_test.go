@@ -16,6 +16,7 @@ import (
 )
 
 func TestDocumentPages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

@@ -45,6 +45,7 @@ func unreadShown(t *testing.T, html string) string {
 }
 
 func TestNotificationPages(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -105,6 +106,7 @@ func TestNotificationPages(t *testing.T) {
 }
 
 func TestWebhookPages(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -179,6 +181,7 @@ func TestWebhookPages(t *testing.T) {
 
 // The content security policy forbids inline scripts and style attributes.
 func TestNotificationTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"notifications.html", "webhooks.html", "webhook.html", "layout.html", "profile.html"} {
 		b, err := os.ReadFile(filepath.Join("templates", name))
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 // Every parts and stock page answers every role of the demo without an
 // error page; forms that fail name the field and keep what was typed.
 func TestPartsPages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	if _, err := demo.Load(context.Background(), db, time.Now); err != nil {
 		t.Fatal(err)

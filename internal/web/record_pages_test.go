@@ -15,6 +15,7 @@ import (
 // The records pages: the provider and the vendor list, read and export the
 // sealed records, the provider seals a correction, and nobody else sees any.
 func TestRecordPages(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

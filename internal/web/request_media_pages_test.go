@@ -42,6 +42,7 @@ func multipartForm(t *testing.T, fields map[string]string, photos map[string][]b
 }
 
 func TestQRPhotosAndTheirAccess(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
@@ -145,6 +146,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 
 // The technician's phone page: sign-off by a code the customer reads out.
 func TestJobPageSignoffByCode(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)

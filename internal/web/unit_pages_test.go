@@ -42,6 +42,7 @@ func awaitImport(t *testing.T, c *http.Client, runURL string) *http.Response {
 // A large import: checked and imported in the background, all rows or none,
 // with the progress shown; only its owner sees it.
 func TestLargeImportWithProgress(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -118,6 +119,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 }
 
 func TestInstalledBasePages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

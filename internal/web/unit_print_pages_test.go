@@ -17,6 +17,7 @@ import (
 )
 
 func TestLabelsExportAndHistoryPages(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

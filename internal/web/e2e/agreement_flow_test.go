@@ -18,6 +18,7 @@ import (
 // the vendor admin reviews the versions and accepts it; the new version
 // takes effect no earlier than the agreed lead time.
 func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := demoApp(t)
 	ctx := context.Background()
 	var id int64

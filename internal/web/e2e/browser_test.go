@@ -90,8 +90,15 @@ type browser struct {
 	dir  string
 }
 
+// browserSlots bounds how many Chromium processes run at once: the tests
+// run in parallel, and each browser needs a good share of a core while it
+// renders, so more at once would only make each step slower.
+var browserSlots = make(chan struct{}, 3)
+
 func newBrowser(t *testing.T, app *testutil.App) *browser {
 	t.Helper()
+	browserSlots <- struct{}{}
+	t.Cleanup(func() { <-browserSlots }) // after Chromium has stopped (cleanups run last first)
 	// Puppeteer's defaults (which keep tabs that are not in front from being
 	// throttled to a standstill), and what these machines need.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

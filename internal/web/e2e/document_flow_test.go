@@ -27,6 +27,7 @@ const fetchStatus = `(() => { const x = new XMLHttpRequest(); x.open('GET', %q, 
 // it on the job for a unit of that model and opens it; a customer of that
 // model sees only the public documents.
 func TestDocumentLibraryInTheBrowser(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

@@ -16,6 +16,7 @@ import (
 // import run in the background while the page shows their progress; all
 // rows arrive together.
 func TestLargeImportShowsProgress(t *testing.T) {
+	t.Parallel()
 	app := demoApp(t)
 	var csv strings.Builder
 	csv.WriteString("序列号,型号,客户代码,网点名称,安装日期\n")

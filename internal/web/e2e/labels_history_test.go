@@ -74,6 +74,7 @@ func serviceHistory(t *testing.T, app *testutil.App) {
 // A vendor admin prints QR labels for two products from the list and gets a
 // PDF whose text and codes are right; then opens a product's service history.
 func TestPrintLabelsAndUnitHistory(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"pdftotext", "pdftoppm"} {
 		if _, err := exec.LookPath(name); err != nil {
 			if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {

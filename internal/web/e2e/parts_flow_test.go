@@ -23,6 +23,7 @@ import (
 // a genuine bearing set; the sealed record lists both; the replaced
 // bearing set shows up on the vendor's list of defective part returns.
 func TestPartsFlowFromRefusalToReturn(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

@@ -38,6 +38,7 @@ const drawSignature = `(() => {
 // in, records the work and gets a signature; the record is sealed and
 // verifies; a tampered record is detected.
 func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {

@@ -21,6 +21,7 @@ import (
 // so the technician sends a code to the customer's portal users and types
 // the code the customer reads out.
 func TestVisitSignedOffByCode(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, db, time.Now); err != nil {
