@@ -114,8 +114,8 @@ func crashAfterCommit(t *testing.T, app *testutil.App, key string, age time.Dura
 // late within the key's lifetime, answers with that resource and files
 // nothing new.
 func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		sf := testutil.SeedService(t, db, f)
@@ -180,8 +180,8 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 // secret; nothing kept for replay holds it, and a replay names the token
 // and says the secret was shown once. The same for a webhook's signing key.
 func TestReplayKeepsNoSecret(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])

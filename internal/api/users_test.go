@@ -32,8 +32,8 @@ func passwordHash(t *testing.T, db *store.DB, id int64) string {
 // A password cannot be changed with an API token, with or without the
 // current password, neither one's own nor, by an admin, anyone else's.
 func TestPasswordChangeRefusedOverToken(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		for name, c := range map[string]struct {
@@ -69,8 +69,8 @@ func TestPasswordChangeRefusedOverToken(t *testing.T) {
 // Retry-After). The right one changes it, revokes the user's tokens and
 // ends the user's other sessions.
 func TestOwnPasswordChangeNeedsCurrentPassword(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		u := f.Users[policy.Customer]
@@ -122,6 +122,7 @@ func TestOwnPasswordChangeNeedsCurrentPassword(t *testing.T) {
 
 // Wrong current passwords slow the account down like failed sign-ins.
 func TestWrongCurrentPasswordIsThrottled(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)

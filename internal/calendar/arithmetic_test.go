@@ -267,6 +267,7 @@ func TestOutsideIndexedYears(t *testing.T) {
 }
 
 func TestShownAtAWholeOffset(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		in   time.Time

@@ -33,6 +33,7 @@ import (
 // orders stay with their record reference cleared, the stock ledger is
 // untouched, and `records verify` and `stock verify` pass.
 func TestRetentionPurgeJobRemovesDemoVisitRecords(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		dsn := db.Source // trust authentication: nothing was redacted

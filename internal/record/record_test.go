@@ -234,6 +234,7 @@ func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
 // too (the purge removes only a prefix of the chain). Then all leave
 // together and the rest still verifies.
 func TestPurgeKeepsACorrectedRecordWithItsCorrection(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		orgs(t, db)

@@ -98,6 +98,7 @@ func TestClaimJoinsTheFirstWrite(t *testing.T) {
 // transaction wrote, as noted by the audit trail; a rolled-back attempt's
 // note is forgotten.
 func TestClaimKnowsWhatItsTransactionWrote(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := store.Exec(ctx, db, `CREATE TABLE claim_written (entity TEXT NOT NULL, entity_id TEXT NOT NULL)`); err != nil {

@@ -14,8 +14,8 @@ import (
 // secrets become references to their token: the secret is gone, the key
 // still leads to the token.
 func TestMigrationForgetsStoredTokenSecrets(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		ctx := context.Background()
 		if err := db.MigrateTo(ctx, 13); err != nil {
 			t.Fatal(err)

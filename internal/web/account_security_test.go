@@ -46,8 +46,8 @@ func tokenWorks(t *testing.T, app *testutil.App, token string) bool {
 // keeps this session, signs out every other session of the user (another
 // browser with its own cookies) and revokes the user's API tokens.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		u := f.Users[policy.Dispatcher]
@@ -101,8 +101,8 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 // An admin setting a new password for a user of the organization signs
 // that user out everywhere; the admin stays signed in.
 func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
 		tech := f.Users[policy.Technician]
@@ -129,6 +129,7 @@ func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
 
 // A password cannot be changed over an API token, not even on the page.
 func TestPasswordPageRefusesAPIToken(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -151,6 +152,7 @@ func TestPasswordPageRefusesAPIToken(t *testing.T) {
 // answered 429 with Retry-After; many failures from one address against
 // other accounts never lock out another account at that address.
 func TestLoginThrottlingIsPerAccount(t *testing.T) {
+	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
@@ -215,8 +217,8 @@ func (b *lockedBuffer) String() string {
 // Behind a trusted proxy the client's address comes from X-Forwarded-For
 // (the request log and the audit trail record it); from any other peer the header is ignored.
 func TestClientAddressThroughTrustedProxies(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		t.Parallel()
 		f := testutil.Seed(t, db)
 		logs := &lockedBuffer{}
 		serve := func(trusted []netip.Prefix) *testutil.App {

@@ -169,6 +169,7 @@ func writeCases(f *testutil.Fixture) []badTextCase {
 // a body are refused as bad input naming where they were, on both engines
 // alike: never a 5xx, and nothing is written.
 func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		f := testutil.Seed(t, db)
 		app := testutil.NewApp(t, db)
@@ -253,6 +254,7 @@ func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 // a header (as bytes above 0x7f), and is answered the same; the page is in
 // the reader's language.
 func TestBadTextOverHTTP(t *testing.T) {
+	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		f := testutil.Seed(t, db)
 		app := testutil.NewApp(t, db)
