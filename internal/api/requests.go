@@ -30,20 +30,10 @@ type requestOut struct {
 	Events []servicerequest.RequestEvent `json:"events,omitempty"`
 }
 
-// shanghai is the zone times are shown in at the API's edge (the zone of
-// the built-in calendars).
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 func toRequestOut(v servicerequest.View) requestOut {
 	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
 	for _, c := range v.Clocks {
-		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, calendar.Shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
 			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/sla"
@@ -32,13 +33,13 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 	case c.State == sla.StateBreached && c.MetAt == nil:
 		ev = notify.Event{Kind: "clock.breached", DedupeKey: fmt.Sprintf("clock.breached:request:%d:%s", r.ID, c.Kind),
 			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline missed", r.Number, c.Kind), "zh-CN": fmt.Sprintf("%s：%s已超时", r.Number, clockZH[c.Kind])},
-			Body: notify.Localized{"en": fmt.Sprintf("The %s deadline of %s (%s %s) passed at %s.", c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
-				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+			Body: notify.Localized{"en": fmt.Sprintf("The %s deadline of %s (%s %s) passed at %s.", c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04")),
+				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))}}
 	case c.State == sla.StateRunning && c.ElapsedShare >= WarnShare:
 		ev = notify.Event{Kind: "clock.warning", DedupeKey: fmt.Sprintf("clock.warning:75:request:%d:%s", r.ID, c.Kind),
-			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline at %s", r.Number, c.Kind, c.DueAt.In(shanghai).Format("01-02 15:04")), "zh-CN": fmt.Sprintf("%s：%s将于 %s 到期", r.Number, clockZH[c.Kind], c.DueAt.In(shanghai).Format("01-02 15:04"))},
-			Body: notify.Localized{"en": fmt.Sprintf("%.0f%% of the %s time of %s (%s %s) is used; it is due at %s.", c.ElapsedShare*100, c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
-				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已用去 %.0f%%，将于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.ElapsedShare*100, c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline at %s", r.Number, c.Kind, c.DueAt.In(calendar.Shanghai).Format("01-02 15:04")), "zh-CN": fmt.Sprintf("%s：%s将于 %s 到期", r.Number, clockZH[c.Kind], c.DueAt.In(calendar.Shanghai).Format("01-02 15:04"))},
+			Body: notify.Localized{"en": fmt.Sprintf("%.0f%% of the %s time of %s (%s %s) is used; it is due at %s.", c.ElapsedShare*100, c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04")),
+				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已用去 %.0f%%，将于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.ElapsedShare*100, c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))}}
 	default:
 		return ev, false
 	}

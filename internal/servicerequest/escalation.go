@@ -208,7 +208,7 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 					return err
 				}
 			}
-			due := out.DueAt.In(shanghai).Format("01-02 15:04")
+			due := out.DueAt.In(calendar.Shanghai).Format("01-02 15:04")
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.escalated", OrgIDs: orgs, UserIDs: to,
 				Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.escalated:%d", out.ID),
 				Subject: notify.Localized{"en": fmt.Sprintf("%s escalated: answer by %s", r.Number, due), "zh-CN": fmt.Sprintf("%s 已升级：请于 %s 前答复", r.Number, due)},

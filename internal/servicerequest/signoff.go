@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -116,7 +117,7 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 			VALUES (?, ?, ?, ?, ?, 0, ?)`, w.ID, salt, codeHash(salt, code), out.SentTo, out.ExpiresAt, now); err != nil {
 			return err
 		}
-		until := out.ExpiresAt.In(shanghai).Format("15:04")
+		until := out.ExpiresAt.In(calendar.Shanghai).Format("15:04")
 		// The code travels in the message, which is its delivery channel;
 		// the event's data for webhooks does not carry it.
 		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
@@ -161,7 +162,7 @@ func (s *Service) verifyCode(ctx context.Context, actor policy.Actor, workOrderI
 		case err != nil:
 			return err
 		case !now.Before(c.ExpiresAt):
-			refusal = problem.Field("signoff_code", "the code expired at %s; send a new one", c.ExpiresAt.In(shanghai).Format("15:04"))
+			refusal = problem.Field("signoff_code", "the code expired at %s; send a new one", c.ExpiresAt.In(calendar.Shanghai).Format("15:04"))
 			return nil
 		case c.Attempts >= CodeAttempts:
 			refusal = problem.Field("signoff_code", "too many wrong codes; send a new one")

@@ -13,6 +13,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -188,7 +189,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 				return err
 			}
 		}
-		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(shanghai).Format("15:04") + " " + a.Note)
+		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(calendar.Shanghai).Format("15:04") + " " + a.Note)
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
 			return err
 		}
@@ -204,7 +205,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			return err
 		}
 		if s.Notify != nil {
-			when := a.WindowStart.In(shanghai).Format("01-02 15:04")
+			when := a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04")
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
 				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/jobs/%d", out.ID),
 				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -274,14 +275,6 @@ func (v *view) Field(name string, def any) string {
 	return fmt.Sprint(def)
 }
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 // lang picks the language: the user's setting, the lang cookie, then the
 // browser's Accept-Language.
 func (s *Server) lang(r *http.Request) string {
@@ -297,7 +290,7 @@ func (s *Server) lang(r *http.Request) string {
 }
 
 func (s *Server) newView(r *http.Request, title, active string) *view {
-	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: shanghai,
+	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: calendar.Shanghai,
 		RequestID: requestID(r.Context()), requestsOn: s.Requests != nil}
 	v.Title = v.T(title)
 	if u, ok := currentUser(r.Context()); ok {

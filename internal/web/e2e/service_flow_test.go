@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/cli"
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
@@ -77,7 +78,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
 	d.see("body", "响应时限", "到场时限", "计时中", "主轴异响", "照片")
 	d.waitImages(1)
-	today := time.Now().In(shanghai()).Format("2006-01-02")
+	today := calendar.LocalDate(time.Now())
 	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
 	d.press(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.see("body", "已预约")
@@ -219,14 +220,6 @@ func (v *visitor) waitImages(n int) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func shanghai() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
 }
 
 func rowCount(t *testing.T, db *store.DB, table string) int {
