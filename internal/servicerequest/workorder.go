@@ -207,7 +207,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 		if s.Notify != nil {
 			when := a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04")
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
-				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/jobs/%d", out.ID),
+				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/work-orders/%d", out.ID),
 				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
 				Subject:   notify.Localized{"en": r.Number + ": visit on " + when, "zh-CN": r.Number + "：" + when + " 上门"},
 				Body: notify.Localized{"en": fmt.Sprintf("%s %s at %s, %s.", r.Model, r.SerialNumber, r.SiteAddress, when),
@@ -218,7 +218,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			if oldTech != 0 && oldTech != a.TechnicianID {
 				// The technician who had the visit is told it is no longer theirs.
 				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
-					UserIDs: []int64{oldTech}, Link: "/jobs",
+					UserIDs: []int64{oldTech}, Link: "/work-orders",
 					DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
 					Subject:   notify.Localized{"en": r.Number + ": visit reassigned", "zh-CN": r.Number + "：上门任务已改派"},
 					Body: notify.Localized{"en": fmt.Sprintf("The visit to %s is now with %s; it is no longer on your list.", r.SiteAddress, tech.Name),

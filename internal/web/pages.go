@@ -222,7 +222,7 @@ func (v *view) Nav() []navItem {
 	items := []navItem{{"home", "/", "nav.home"}}
 	if v.requestsOn {
 		if v.User.Role == policy.Technician {
-			items = append(items, navItem{"jobs", "/jobs", "nav.jobs"})
+			items = append(items, navItem{"work_orders", "/work-orders", "nav.work_orders"})
 		} else {
 			items = append(items, navItem{"requests", "/requests", "nav.requests"})
 		}

@@ -97,11 +97,11 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	// 3. The technician, on a phone.
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open("/jobs")
+	tc.open("/work-orders")
 	tc.see("body", "我的工单", demo.SerialInScope)
-	tc.shot("jobs")
-	tc.do(chromedp.Click(`.job-link`), chromedp.WaitVisible(`#checkin-form`))
-	tc.shot("job")
+	tc.shot("work-orders")
+	tc.do(chromedp.Click(`.work-order-link`), chromedp.WaitVisible(`#checkin-form`))
+	tc.shot("work-order")
 	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.see("body", "已到场签到")
 	// A photo of the work, from the phone's camera input.
@@ -110,7 +110,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.see("body", "照片已添加")
 	tc.waitImages(2)
 	tc.do(chromedp.ScrollIntoView(`#photos`))
-	tc.shot("job-photos")
+	tc.shot("work-order-photos")
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)

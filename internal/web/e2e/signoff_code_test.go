@@ -49,7 +49,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	br := newBrowser(t, app)
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open("/jobs/" + strconv.FormatInt(wo.ID, 10))
+	tc.open("/work-orders/" + strconv.FormatInt(wo.ID, 10))
 	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
