@@ -416,11 +416,11 @@ func safeNext(next string) string {
 	return next
 }
 
-// settle ends a form post. Success: a flash (okMsg) and a redirect to next.
+// afterPost ends a form post. Success: a flash (okMsg) and a redirect to next.
 // A stale version: a flash saying so, and the same redirect. Invalid input
 // or a step not allowed now: again renders the form with the messages (a
 // refused step is shown above the form). Anything else: the error page.
-func (s *Server) settle(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
+func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
 	switch {
 	case err == nil:
 		s.flash(r, s.msg(r, okMsg))

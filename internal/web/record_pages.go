@@ -187,7 +187,7 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	c := servicerequest.Correction{Reason: r.PostForm.Get("reason"), Diagnosis: given("diagnosis"), FaultCodes: given("fault_codes"),
 		Actions: given("actions_taken"), Result: given("result")}
 	_, err := s.Requests.CorrectRecord(r.Context(), u.Actor(), id, c)
-	s.settle(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
+	s.afterPost(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
 		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
 	})
 }

@@ -68,7 +68,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 	photos, err := readPhotoForm(r)
 	defer files.CloseAll(photos)
 	if err != nil {
-		s.settle(w, r, err, "saved", "/work-orders/"+itoa(id), again)
+		s.afterPost(w, r, err, "saved", "/work-orders/"+itoa(id), again)
 		return
 	}
 	wo, err := s.Requests.GetWorkOrder(r.Context(), u.Actor(), id)
@@ -79,7 +79,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 	if err == nil {
 		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: r.PostForm.Get("stage"), WorkOrderID: wo.ID, Photos: photos})
 	}
-	s.settle(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
+	s.afterPost(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
 }
 
 // workOrderSignoffCode sends the customer a sign-off code from the work order page.
@@ -90,7 +90,7 @@ func (s *Server) workOrderSignoffCode(w http.ResponseWriter, r *http.Request, u 
 		return
 	}
 	_, err = s.Requests.SendSignoffCode(r.Context(), u.Actor(), id)
-	s.settle(w, r, err, "work_orders.code_sent", "/work-orders/"+itoa(id)+"#signoff", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "work_orders.code_sent", "/work-orders/"+itoa(id)+"#signoff", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // requestEscalate escalates from the request page, or from the work order page
@@ -107,13 +107,13 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 	}
 	_, err := s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
 	if wo, _ := strconv.ParseInt(f.Get("work_order"), 10, 64); wo > 0 {
-		s.settle(w, r, err, "requests.escalated", "/work-orders/"+itoa(wo), func(e error) {
+		s.afterPost(w, r, err, "requests.escalated", "/work-orders/"+itoa(wo), func(e error) {
 			r.SetPathValue("id", itoa(wo))
 			s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e)
 		})
 		return
 	}
-	s.settle(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // escalationAnswer answers an escalation from the request page.
@@ -131,7 +131,7 @@ func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	s.settle(w, r, err, "requests.escalation_answered", "/requests/"+itoa(requestID), func(e error) {
+	s.afterPost(w, r, err, "requests.escalation_answered", "/requests/"+itoa(requestID), func(e error) {
 		r.SetPathValue("id", itoa(requestID))
 		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e)
 	})

@@ -282,7 +282,7 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u account.User, id int64, err error) {
-	s.settle(w, r, err, "saved", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "saved", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // requestAnswer answers a consultation from the request page.

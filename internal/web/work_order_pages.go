@@ -137,7 +137,7 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 		st.SignaturePNG = b
 	}
 	_, err := s.Requests.Field(r.Context(), u.Actor(), id, st, version)
-	s.settle(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // mapLink opens the site in the phone's map application: by coordinates

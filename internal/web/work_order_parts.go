@@ -71,5 +71,5 @@ func (s *Server) workOrderConsume(w http.ResponseWriter, r *http.Request, u acco
 		s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	s.settle(w, r, err, "work_orders.part_fitted", "/work-orders/"+itoa(id)+"#parts", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "work_orders.part_fitted", "/work-orders/"+itoa(id)+"#parts", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
