@@ -203,11 +203,11 @@ func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *st
 		return fmt.Errorf("demo request: %w", err)
 	}
 	start := now().Add(-2 * time.Hour)
-	wo, err := requests.Assign(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)}, 0)
+	wo, err := requests.Book(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)})
 	if err != nil {
 		return err
 	}
-	if wo, err = requests.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); err != nil {
+	if wo, err = requests.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); err != nil {
 		return err
 	}
 	var returns []int64

@@ -111,10 +111,24 @@ type Assignment struct {
 	Note         string
 }
 
-// Assign creates a work order for a request, or, with workOrderID, moves an
-// open one to another technician or window. The clocks are untouched: they
-// belong to the request.
-func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
+// Book creates a work order for a request: a technician and an appointment
+// window. The first booking is the provider's response. The clocks are
+// untouched otherwise: they belong to the request.
+func (s *Service) Book(ctx context.Context, actor policy.Actor, requestID int64, a Assignment) (WorkOrder, error) {
+	return s.assign(ctx, actor, requestID, a, 0)
+}
+
+// Reassign moves a visit of the request that has not started to another
+// technician or window; the technician who had it is told.
+func (s *Service) Reassign(ctx context.Context, actor policy.Actor, requestID, workOrderID int64, a Assignment) (WorkOrder, error) {
+	if workOrderID <= 0 {
+		return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found", workOrderID)
+	}
+	return s.assign(ctx, actor, requestID, a, workOrderID)
+}
+
+// assign books a visit (workOrderID 0) or reassigns one.
+func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -240,8 +254,8 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// FieldStep is something a technician does on site.
-type FieldStep struct {
+// Step is something a technician does on site, one step of the visit.
+type Step struct {
 	Kind string // check_in, record, sign_off, check_out
 	// check_in
 	Lat, Lng *float64
@@ -262,10 +276,10 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // MaxSignatureBytes bounds a drawn signature.
 const MaxSignatureBytes = 256 << 10
 
-// Field records a step of the assigned technician's visit. Checking out
+// Step records a step of the assigned technician's visit. Checking out
 // needs a check-in and the customer's sign-off; it seals the service record
 // and, when the fault is fixed, resolves the request.
-func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int64, st FieldStep, expectedVersion int64) (WorkOrder, error) {
+func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int64, st Step, expectedVersion int64) (WorkOrder, error) {
 	now := s.Now().UTC()
 	var out WorkOrder
 	if st.Kind == "sign_off" && st.SignoffCode != "" {
@@ -300,7 +314,7 @@ func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int
 			return problem.New(problem.PreconditionFailed, "work order %d was changed by someone else", w.ID)
 		}
 		before := w
-		if err := s.fieldStep(ctx, tx, actor, &w, r, st, now); err != nil {
+		if err := s.applyStep(ctx, tx, actor, &w, r, st, now); err != nil {
 			return err
 		}
 		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
@@ -324,7 +338,7 @@ func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int
 	return out, err
 }
 
-func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st FieldStep, now time.Time) error {
+func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st Step, now time.Time) error {
 	var fs problem.Fields
 	switch st.Kind {
 	case "check_in":

@@ -137,9 +137,9 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 
 		// Closing the visit seals the parts into the record's content.
 		wo, _ = w.requests.GetWorkOrder(ctx, w.tech, wo.ID)
-		for _, st := range []servicerequest.FieldStep{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
+		for _, st := range []servicerequest.Step{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
 			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: pngSignature}, {Kind: "check_out", Result: "fixed"}} {
-			if wo, err = w.requests.Field(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
+			if wo, err = w.requests.Step(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
 		}

@@ -277,7 +277,13 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, calendar.Shanghai)
 	}
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	_, err := s.Requests.Assign(r.Context(), u.Actor(), id, servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}, woID)
+	a := servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}
+	var err error
+	if woID != 0 {
+		_, err = s.Requests.Reassign(r.Context(), u.Actor(), id, woID, a)
+	} else {
+		_, err = s.Requests.Book(r.Context(), u.Actor(), id, a)
+	}
 	s.afterRequestChange(w, r, u, id, err)
 }
 

@@ -120,7 +120,7 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	st := servicerequest.FieldStep{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
+	st := servicerequest.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
 		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
@@ -136,7 +136,7 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 		}
 		st.SignaturePNG = b
 	}
-	_, err := s.Requests.Field(r.Context(), u.Actor(), id, st, version)
+	_, err := s.Requests.Step(r.Context(), u.Actor(), id, st, version)
 	s.afterPost(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 

@@ -140,7 +140,7 @@ func assignDemoVisit(t *testing.T, app *testutil.App, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(2 * time.Hour).Truncate(time.Hour)
-	wo, err := svc.Assign(ctx, dispatcher, view.Request.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	wo, err := svc.Book(ctx, dispatcher, view.Request.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	wo, err := app.Server.Requests.Assign(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)}, 0)
+	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
-	wo, err := app.Server.Requests.Assign(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
