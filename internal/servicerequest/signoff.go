@@ -122,10 +122,9 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 		// the event's data for webhooks does not carry it.
 		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
 			Link:    fmt.Sprintf("/requests/%d", r.ID),
-			Subject: notify.Localized{"en": fmt.Sprintf("%s: sign-off code %s", r.Number, code), "zh-CN": fmt.Sprintf("%s：确认码 %s", r.Number, code)},
-			Body: notify.Localized{"en": fmt.Sprintf("The technician servicing %s %s asks you to confirm the visit. Read this code out to them: %s (valid until %s). Do not give it if the work was not done.", r.Model, r.SerialNumber, code, until),
-				"zh-CN": fmt.Sprintf("为 %s %s 服务的工程师请您确认本次上门服务。请将确认码 %s 告知工程师（%s 前有效）。如服务未完成，请勿告知。", r.Model, r.SerialNumber, code, until)},
-			Data: map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
+			Subject: notify.Msg("notify.signoff_code.subject", "Number", r.Number, "Code", code),
+			Body:    notify.Msg("notify.signoff_code.body", "Model", r.Model, "Serial", r.SerialNumber, "Code", code, "Until", until),
+			Data:    map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
 			return err
 		}
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),

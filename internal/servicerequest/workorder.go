@@ -223,10 +223,9 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
 				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/work-orders/%d", out.ID),
 				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
-				Subject:   notify.Localized{"en": r.Number + ": visit on " + when, "zh-CN": r.Number + "：" + when + " 上门"},
-				Body: notify.Localized{"en": fmt.Sprintf("%s %s at %s, %s.", r.Model, r.SerialNumber, r.SiteAddress, when),
-					"zh-CN": fmt.Sprintf("%s %s，%s，%s。", r.Model, r.SerialNumber, r.SiteAddress, when)},
-				Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
+				Subject:   notify.Msg("notify.assigned.subject", "Number", r.Number, "When", when),
+				Body:      notify.Msg("notify.assigned.body", "Model", r.Model, "Serial", r.SerialNumber, "Address", r.SiteAddress, "When", when),
+				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
 			if oldTech != 0 && oldTech != a.TechnicianID {
@@ -234,10 +233,9 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
 					UserIDs: []int64{oldTech}, Link: "/work-orders",
 					DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
-					Subject:   notify.Localized{"en": r.Number + ": visit reassigned", "zh-CN": r.Number + "：上门任务已改派"},
-					Body: notify.Localized{"en": fmt.Sprintf("The visit to %s is now with %s; it is no longer on your list.", r.SiteAddress, tech.Name),
-						"zh-CN": fmt.Sprintf("前往 %s 的上门任务已改派给 %s，不再在您的列表中。", r.SiteAddress, tech.Name)},
-					Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
+					Subject:   notify.Msg("notify.unassigned.subject", "Number", r.Number),
+					Body:      notify.Msg("notify.unassigned.body", "Address", r.SiteAddress, "Technician", tech.Name),
+					Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
 					return err
 				}
 			}
