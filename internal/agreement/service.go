@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -49,7 +50,7 @@ func (s *Service) checkCalendars(ctx context.Context, fs *problem.Fields, prefix
 	return nil
 }
 
-func (s *Service) today() string { return LocalDate(s.Now()) }
+func (s *Service) today() string { return calendar.LocalDate(s.Now()) }
 
 // scope is Own for the agreement's two parties (and the operator).
 func scope(actor policy.Actor, a Agreement) policy.Scope {

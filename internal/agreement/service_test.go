@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -42,7 +43,7 @@ type env struct {
 
 func setup(t *testing.T, db *store.DB) *env {
 	e := &env{db: db, f: testutil.Seed(t, db), ctx: context.Background()}
-	e.now = time.Date(2026, 11, 5, 10, 0, 0, 0, agreement.Shanghai)
+	e.now = time.Date(2026, 11, 5, 10, 0, 0, 0, calendar.Shanghai)
 	e.svc = &agreement.Service{DB: db, Now: func() time.Time { return e.now }}
 	e.as = func(r policy.Role) policy.Actor { return e.f.Users[r].Actor() }
 	e.audit = func() int {
@@ -131,7 +132,7 @@ func TestVersionsAndTermsAt(t *testing.T) {
 				t.Errorf("GetInForce(%s) = %+v, %d, %v; want %+v, %d", at, a, w.Number, err, stored, v.Number)
 			}
 		}
-		before2026 := time.Date(2025, 12, 31, 23, 0, 0, 0, agreement.Shanghai)
+		before2026 := time.Date(2025, 12, 31, 23, 0, 0, 0, calendar.Shanghai)
 		if _, err := agreement.TermsAt(e.ctx, db, d.ID, before2026); !problem.Is(err, problem.NotFound) {
 			t.Errorf("before the first version: %v", err)
 		}
@@ -273,7 +274,7 @@ func TestStatusTransitionsAndTenancy(t *testing.T) {
 		if err != nil || term.Status != agreement.Active || *term.TerminatesOn != "2026-12-31" {
 			t.Fatalf("announce termination: %+v %v", term, err)
 		}
-		e.now = time.Date(2026, 12, 31, 0, 0, 0, 0, agreement.Shanghai)
+		e.now = time.Date(2026, 12, 31, 0, 0, 0, 0, calendar.Shanghai)
 		if got, _ := e.svc.Get(e.ctx, vendor, d.ID); got.Status != agreement.Terminated {
 			t.Errorf("on the termination date: %s", got.Status)
 		}

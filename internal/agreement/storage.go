@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -188,9 +189,9 @@ func latestVersion(ctx context.Context, q store.Queryer, agreementID int64) (*Ve
 func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (Version, error) {
 	var r versionRow
 	err := store.Get(ctx, q, &r, `SELECT `+versionColumns+` FROM agreement_versions
-		WHERE agreement_id = ? AND effective_from <= ? ORDER BY number DESC LIMIT 1`, agreementID, LocalDate(at))
+		WHERE agreement_id = ? AND effective_from <= ? ORDER BY number DESC LIMIT 1`, agreementID, calendar.LocalDate(at))
 	if err == store.ErrNotFound {
-		return Version{}, problem.New(problem.NotFound, "agreement %d has no terms in force on %s", agreementID, LocalDate(at))
+		return Version{}, problem.New(problem.NotFound, "agreement %d has no terms in force on %s", agreementID, calendar.LocalDate(at))
 	}
 	if err != nil {
 		return Version{}, err
@@ -212,7 +213,7 @@ func GetInForce(ctx context.Context, q store.Queryer, id int64, at time.Time) (A
 		CreatedBy     *string    `db:"v_created_by"`
 		CreatedAt     *time.Time `db:"v_created_at"`
 	}
-	date := LocalDate(at)
+	date := calendar.LocalDate(at)
 	err := store.Get(ctx, q, &row, `SELECT a.id, a.vendor_id, a.provider_id, a.number, a.status, a.terminates_on, a.suspended_by,
 			a.version, a.created_at, a.updated_at, v.number AS v_number, v.effective_from AS v_effective_from,
 			v.terms_json AS v_terms_json, v.note AS v_note, v.adjustment_id AS v_adjustment_id,

@@ -3,19 +3,9 @@ package agreement
 import (
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
 )
-
-// Shanghai is the time zone in which the dates of an agreement are read:
-// a version effective from 2026-12-01 is in force from midnight Beijing time.
-var Shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// China has kept UTC+8 without daylight saving since 1991.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
 
 const dateLayout = "2006-01-02"
 
@@ -27,9 +17,6 @@ func ParseDate(s string) (time.Time, bool) {
 	t, err := time.Parse(dateLayout, s)
 	return t, err == nil
 }
-
-// LocalDate is the civil date of instant t in Shanghai, YYYY-MM-DD.
-func LocalDate(t time.Time) string { return t.In(Shanghai).Format(dateLayout) }
 
 // AddDays returns the date n days after date (which must be valid).
 func AddDays(date string, n int) string {
@@ -78,7 +65,7 @@ func InForce(versions []Version, date string) (v Version, ok bool) {
 
 // TermsOn is InForce for an instant: the date is read in Shanghai.
 func TermsOn(versions []Version, at time.Time) (Version, bool) {
-	return InForce(versions, LocalDate(at))
+	return InForce(versions, calendar.LocalDate(at))
 }
 
 // CheckEffectiveFrom decides whether a new version may take effect on date,

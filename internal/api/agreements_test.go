@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -23,7 +24,7 @@ var (
 )
 
 // today is the date in Shanghai, plus days.
-func today(days int) string { return agreement.AddDays(agreement.LocalDate(time.Now()), days) }
+func today(days int) string { return agreement.AddDays(calendar.LocalDate(time.Now()), days) }
 
 func agreementTerms() map[string]any {
 	return map[string]any{

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/problem"
 )
@@ -152,11 +152,9 @@ type unitImportOutput struct {
 }
 
 func (h *handlers) unitView(u installedbase.Unit) unitView {
-	today := h.InstalledBase.Now().In(chinaTime).Format(time.DateOnly)
+	today := calendar.LocalDate(h.InstalledBase.Now())
 	return unitView{Unit: u, InWarranty: u.InWarranty(today), QRPath: u.QRPath()}
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 func (h *handlers) registerInstalledBase(a huma.API) {
 	h.registerModels(a)

@@ -169,7 +169,7 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 			return nil, h.err(err)
 		}
 		b := in.Body
-		w, err = h.Requests.Assign(ctx, ac, w.RequestID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}, w.ID)
+		w, err = h.Requests.Reassign(ctx, ac, w.RequestID, w.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
 		if err != nil {
 			return nil, h.err(err)
 		}

@@ -30,20 +30,10 @@ type requestOut struct {
 	Events []servicerequest.RequestEvent `json:"events,omitempty"`
 }
 
-// shanghai is the zone times are shown in at the API's edge (the zone of
-// the built-in calendars).
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 func toRequestOut(v servicerequest.View) requestOut {
 	out := requestOut{Request: v.Request, Events: v.Events, Clocks: []clockOut{}}
 	for _, c := range v.Clocks {
-		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
+		out.Clocks = append(out.Clocks, clockOut{Kind: string(c.Kind), DueAt: calendar.Shown(c.DueAt, calendar.Shanghai).Truncate(time.Second), State: string(c.State), MetAt: c.MetAt,
 			CalendarID: c.CalendarID, RemainingSeconds: int64(c.Remaining / time.Second), ElapsedShare: c.ElapsedShare})
 	}
 	return out
@@ -166,7 +156,7 @@ func (h *handlers) registerRequests(a huma.API) {
 			return nil, err
 		}
 		b := in.Body
-		w, err := h.Requests.Assign(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}, 0)
+		w, err := h.Requests.Book(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
 		if err != nil {
 			return nil, h.err(err)
 		}
@@ -194,14 +184,14 @@ func (h *handlers) registerRequests(a huma.API) {
 			return nil, err
 		}
 		b := in.Body
-		st := servicerequest.FieldStep{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
+		st := servicerequest.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
 			ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
 		if b.SignaturePNG != "" {
 			if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
 				return nil, h.err(problem.Field("body.signature_png", "is not valid base64"))
 			}
 		}
-		w, err := h.Requests.Field(ctx, ac, in.ID, st, v)
+		w, err := h.Requests.Step(ctx, ac, in.ID, st, v)
 		if err != nil {
 			return nil, h.err(err)
 		}

@@ -43,7 +43,7 @@ const MaxImportSize = 16 << 20
 func ParseICS(data []byte, loc *time.Location) (ImportResult, error) {
 	var col collector
 	if loc == nil {
-		loc = defaultImportZone()
+		loc = Shanghai
 	}
 	if len(data) > MaxImportSize {
 		col.fail(0, "", "file is larger than %d MiB", MaxImportSize>>20)
@@ -52,14 +52,6 @@ func ParseICS(data []byte, loc *time.Location) (ImportResult, error) {
 	p := icsParser{col: &col, loc: loc}
 	p.run(unfoldICS(data))
 	return col.finish()
-}
-
-func defaultImportZone() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }
 
 type icsLine struct {

@@ -163,12 +163,12 @@ func finishPartsVisit(t *testing.T, db *store.DB) {
 	}
 	svc := &servicerequest.Service{DB: db, Now: time.Now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: registry.New(db).Get, Parts: &stock.Service{DB: db, Now: time.Now}}
-	for _, st := range []servicerequest.FieldStep{
+	for _, st := range []servicerequest.Step{
 		{Kind: "record", Diagnosis: "主轴轴承磨损", ActionsTaken: "更换主轴轴承两件"},
 		{Kind: "sign_off", SignoffName: "Grace Ho", SignaturePNG: demoSignature(t)},
 		{Kind: "check_out", Result: "fixed"},
 	} {
-		if wo, err = svc.Field(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
+		if wo, err = svc.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
 			t.Fatalf("visit %s: %v", st.Kind, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
@@ -62,7 +63,7 @@ func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.T
 		return t, nil
 	}
 	terms := v.Terms
-	t.Coverage = servicerequest.Coverage{AgreementNumber: a.Number, Status: string(a.StatusOn(agreement.LocalDate(at), &terms.Term)),
+	t.Coverage = servicerequest.Coverage{AgreementNumber: a.Number, Status: string(a.StatusOn(calendar.LocalDate(at), &terms.Term)),
 		Models: terms.CoveredModels, Areas: terms.ServiceArea}
 	for _, p := range terms.ServicePoints {
 		t.Coverage.Points = append(t.Coverage.Points, servicerequest.Point{Lat: p.Lat, Lng: p.Lng, RadiusKM: float64(p.RadiusKM)})

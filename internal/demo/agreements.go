@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 )
 
@@ -67,7 +68,7 @@ func loadAgreements(ctx context.Context, svc *agreement.Service, ids map[string]
 	// The amendment both parties signed on paper: a new press model is covered from today.
 	amended := hengxinTerms()
 	amended.CoveredModels = append(amended.CoveredModels, "HC-PRESS-200")
-	today := agreement.LocalDate(svc.Now())
+	today := calendar.LocalDate(svc.Now())
 	if _, err := svc.AddVersion(ctx, vendor, hx.ID, agreement.NewVersion{Terms: amended, EffectiveFrom: today,
 		Note: "补充协议一：新增 HC-PRESS-200 折弯机"}, hx.Version); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -80,9 +81,9 @@ func loadParts(ctx context.Context, db *store.DB, now func() time.Time, ids map[
 		case "approved":
 			p, err = catalogSvc.Approve(ctx, vendor, p.ID, parts.Approval{}, p.Version)
 		case "approved_until":
-			p, err = catalogSvc.Approve(ctx, vendor, p.ID, parts.Approval{Until: parts.DateIn(now().AddDate(0, 6, 0))}, p.Version)
+			p, err = catalogSvc.Approve(ctx, vendor, p.ID, parts.Approval{Until: calendar.LocalDate(now().AddDate(0, 6, 0))}, p.Version)
 		case "expired":
-			p, err = pastSvc.Approve(ctx, vendor, p.ID, parts.Approval{Until: parts.DateIn(now().AddDate(0, -1, 0))}, p.Version)
+			p, err = pastSvc.Approve(ctx, vendor, p.ID, parts.Approval{Until: calendar.LocalDate(now().AddDate(0, -1, 0))}, p.Version)
 		}
 		if err != nil {
 			return fmt.Errorf("demo approval %s: %w", dp.in.PartNumber, err)
@@ -202,11 +203,11 @@ func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *st
 		return fmt.Errorf("demo request: %w", err)
 	}
 	start := now().Add(-2 * time.Hour)
-	wo, err := requests.Assign(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)}, 0)
+	wo, err := requests.Book(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)})
 	if err != nil {
 		return err
 	}
-	if wo, err = requests.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); err != nil {
+	if wo, err = requests.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); err != nil {
 		return err
 	}
 	var returns []int64
@@ -221,7 +222,7 @@ func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *st
 	// replaced three weeks ago: its due date has passed, so it is on the
 	// overdue lists. (Only the return's due date is backdated; the ledger
 	// stays as booked.)
-	due := parts.DateIn(now().AddDate(0, 0, -6))
+	due := calendar.LocalDate(now().AddDate(0, 0, -6))
 	_, err = store.Exec(ctx, db, `UPDATE part_returns SET due_date = ? WHERE id = ?`, due, returns[0])
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -29,7 +30,7 @@ func TestDemoPartsAndStock(t *testing.T) {
 	}
 	states := map[string]parts.ApprovalState{}
 	for _, p := range catalog {
-		states[p.PartNumber] = p.ApprovalOn(parts.DateIn(time.Now()))
+		states[p.PartNumber] = p.ApprovalOn(calendar.LocalDate(time.Now()))
 	}
 	for number, want := range map[string]parts.ApprovalState{demo.PartBearing: parts.ApprovalGenuine, demo.PartBelt: parts.ApprovalValid,
 		demo.PartLubricant: parts.ApprovalExpired, demo.PartSeal: parts.ApprovalNone} {

@@ -40,7 +40,7 @@ func loadRecords(ctx context.Context, db *store.DB, now func() time.Time) error 
 		return fmt.Errorf("demo repair: %w", err)
 	}
 	start := now().Add(-3 * time.Hour)
-	wo, err := requests.Assign(ctx, d, v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	wo, err := requests.Book(ctx, d, v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		return fmt.Errorf("demo visit: %w", err)
 	}
@@ -48,13 +48,13 @@ func loadRecords(ctx context.Context, db *store.DB, now func() time.Time) error 
 	if err != nil {
 		return err
 	}
-	for _, st := range []servicerequest.FieldStep{
+	for _, st := range []servicerequest.Step{
 		{Kind: "check_in"},
 		{Kind: "record", Diagnosis: "保护镜片污染，聚焦镜轻微偏移", FaultCodes: "E-203", ActionsTaken: "更换保护镜片，重新校准焦点，试切合格"},
 		{Kind: "sign_off", SignoffName: "孙主任", SignaturePNG: sig},
 		{Kind: "check_out", Result: "fixed"},
 	} {
-		if wo, err = requests.Field(ctx, t, wo.ID, st, wo.Version); err != nil {
+		if wo, err = requests.Step(ctx, t, wo.ID, st, wo.Version); err != nil {
 			return fmt.Errorf("demo visit %s: %w", st.Kind, err)
 		}
 	}

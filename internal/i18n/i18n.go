@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -116,3 +117,14 @@ func (b *Bundle) ProblemFormat(lang, format string) (string, bool) {
 // Key turns an enum value into its message id, e.g. ("role", "vendor_admin")
 // into "role.vendor_admin".
 func Key(prefix, value string) string { return prefix + "." + strings.ToLower(value) }
+
+// Default is the embedded catalogs, loaded once. They are part of the
+// binary and checked by the package's tests, so loading cannot fail at run
+// time; code that renders texts outside a page (notifications) uses it.
+var Default = sync.OnceValue(func() *Bundle {
+	b, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return b
+})

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -21,16 +22,8 @@ type Service struct {
 	Now func() time.Time
 }
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 // today is the civil date in China: install dates and warranties are days there.
-func (s *Service) today() string { return s.Now().In(shanghai).Format(time.DateOnly) }
+func (s *Service) today() string { return calendar.LocalDate(s.Now()) }
 
 // vendorOf is the vendor the actor manages models and units of.
 func vendorOf(a policy.Actor, action policy.Action) (int64, error) {

@@ -5,7 +5,9 @@
 // webhook deliveries and the jobs that send them commit or roll back with the
 // domain change, so a crash loses none. Email and webhook jobs retry with
 // backoff through internal/jobs; delivery is at least once. The package knows
-// nothing of what the events mean: callers give the text in both languages.
+// nothing of what the events mean: callers name a message of the catalogs
+// and its values (a Message), and each recipient's copy is rendered in their
+// language when it is published.
 package notify
 
 import (
@@ -52,8 +54,9 @@ type Event struct {
 	OrgIDs []int64
 	// UserIDs receive it in the app, and by email if they have it on.
 	UserIDs []int64
-	// Subject and Body in zh-CN and en; each recipient gets their language.
-	Subject, Body Localized
+	// Subject and Body are rendered in each recipient's language; Body may
+	// be nil.
+	Subject, Body Text
 	// Link is a path in the app, e.g. /requests/12.
 	Link string
 	// Data is the event's JSON for webhook receivers.
@@ -61,22 +64,6 @@ type Event struct {
 	// DedupeKey makes publishing the same event twice a no-op, e.g.
 	// "clock.warning:75:request:12:response". Empty: never deduplicated.
 	DedupeKey string
-}
-
-// Localized is a text per locale ("zh-CN", "en").
-type Localized map[string]string
-
-// In returns the text in locale, else in any other language given.
-func (l Localized) In(locale string) string {
-	if s := l[locale]; s != "" {
-		return s
-	}
-	for _, k := range []string{"zh-CN", "en"} {
-		if s := l[k]; s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // Published reports what Publish created.
@@ -100,8 +87,15 @@ func (ev Event) validate() error {
 	if len(ev.OrgIDs) == 0 {
 		errs = append(errs, "no organization may see it")
 	}
-	if ev.Subject.In("en") == "" {
+	if render(i18n.Default(), ev.Subject, "en") == "" {
 		errs = append(errs, "no subject")
+	} else if err := ev.Subject.check(i18n.Default()); err != nil {
+		errs = append(errs, "subject: "+err.Error())
+	}
+	if ev.Body != nil {
+		if err := ev.Body.check(i18n.Default()); err != nil {
+			errs = append(errs, "body: "+err.Error())
+		}
 	}
 	if ev.Link != "" && (!strings.HasPrefix(ev.Link, "/") || strings.HasPrefix(ev.Link, "//")) {
 		errs = append(errs, "link is not a path in the app")
@@ -195,7 +189,7 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 		}
 		id, err := store.InsertID(ctx, tx, `INSERT INTO notifications (event_id, user_id, kind, title, body, link, created_at, email_state)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			out.EventID, u.ID, ev.Kind, ev.Subject.In(locale), ev.Body.In(locale), ev.Link, now.UTC(), state)
+			out.EventID, u.ID, ev.Kind, render(i18n.Default(), ev.Subject, locale), render(i18n.Default(), ev.Body, locale), ev.Link, now.UTC(), state)
 		if err != nil {
 			return err
 		}

@@ -233,15 +233,3 @@ func (a *Approval) CheckUntil(today string) error {
 	}
 	return nil
 }
-
-// Shanghai is the zone in which approval dates are days.
-var Shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
-// DateIn is the China date of an instant.
-func DateIn(t time.Time) string { return t.In(Shanghai).Format(time.DateOnly) }

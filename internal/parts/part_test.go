@@ -5,8 +5,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"pgregory.net/rapid"
-
 	"aftersales/internal/problem"
 )
 
@@ -51,19 +49,6 @@ func TestCheckUse(t *testing.T) {
 			}
 		})
 	}
-}
-
-// The China date of an instant is the UTC date shifted by eight hours:
-// 16:00 UTC is already the next day in Shanghai.
-func TestDateInShanghai(t *testing.T) {
-	t.Parallel()
-	rapid.Check(t, func(t *rapid.T) {
-		sec := rapid.Int64Range(0, 4102444800).Draw(t, "unix")
-		at := time.Unix(sec, 0).UTC()
-		if got, want := DateIn(at), at.Add(8*time.Hour).Format(time.DateOnly); got != want {
-			t.Fatalf("%s: %s, want %s", at, got, want)
-		}
-	})
 }
 
 func FuzzApprovalUntil(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -20,7 +21,7 @@ type Service struct {
 }
 
 // Today is the China date now.
-func (s *Service) Today() string { return DateIn(s.Now()) }
+func (s *Service) Today() string { return calendar.LocalDate(s.Now()) }
 
 // underAgreement lists the vendors a provider with an agreement (signed, not a draft) with a vendor.
 const underAgreement = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'draft'`

@@ -19,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -332,7 +333,7 @@ func PurgeDue(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 		return 0, err
 	}
 	total := 0
-	today := now.In(shanghai)
+	today := now.In(calendar.Shanghai)
 	var errs []error
 	for _, id := range ids {
 		// One chain that cannot be purged does not hold back the others.
@@ -344,14 +345,6 @@ func PurgeDue(ctx context.Context, db *store.DB, now time.Time) (int, error) {
 	}
 	return total, errors.Join(errs...)
 }
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
 
 // Delete refuses to delete a record inside its retention period; past it,
 // records leave only through Purge, oldest first, so the chain stays whole.

@@ -285,7 +285,7 @@ func crashRun(t *testing.T, engine store.Engine) {
 		Delivery  *int64 `db:"delivery_id"`
 	}
 	eventsQuery := `SELECT w.id AS work_order_id, e.id AS event_id, d.id AS delivery_id FROM work_orders w
-		LEFT JOIN notify_events e ON e.kind = 'request.assigned' AND e.link = '/jobs/' || CAST(w.id AS TEXT)
+		LEFT JOIN notify_events e ON e.kind = 'request.assigned' AND e.link = '/work-orders/' || CAST(w.id AS TEXT)
 		LEFT JOIN webhook_deliveries d ON d.event_id = e.id AND d.webhook_id = ?
 		WHERE w.technician_id = ? AND w.created_at > ?`
 	if err := store.Select(context.Background(), db, &events, eventsQuery, wh.Webhook.ID, l.techID, hookCreated); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/sla"
@@ -31,14 +32,14 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 	switch {
 	case c.State == sla.StateBreached && c.MetAt == nil:
 		ev = notify.Event{Kind: "clock.breached", DedupeKey: fmt.Sprintf("clock.breached:request:%d:%s", r.ID, c.Kind),
-			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline missed", r.Number, c.Kind), "zh-CN": fmt.Sprintf("%s：%s已超时", r.Number, clockZH[c.Kind])},
-			Body: notify.Localized{"en": fmt.Sprintf("The %s deadline of %s (%s %s) passed at %s.", c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
-				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+			Subject: notify.Msg("notify.clock_breached.subject", "Number", r.Number, "Clock", clockName(c.Kind)),
+			Body: notify.Msg("notify.clock_breached.body", "Number", r.Number, "Clock", clockName(c.Kind), "Model", r.Model, "Serial", r.SerialNumber,
+				"Due", c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))}
 	case c.State == sla.StateRunning && c.ElapsedShare >= WarnShare:
 		ev = notify.Event{Kind: "clock.warning", DedupeKey: fmt.Sprintf("clock.warning:75:request:%d:%s", r.ID, c.Kind),
-			Subject: notify.Localized{"en": fmt.Sprintf("%s: %s deadline at %s", r.Number, c.Kind, c.DueAt.In(shanghai).Format("01-02 15:04")), "zh-CN": fmt.Sprintf("%s：%s将于 %s 到期", r.Number, clockZH[c.Kind], c.DueAt.In(shanghai).Format("01-02 15:04"))},
-			Body: notify.Localized{"en": fmt.Sprintf("%.0f%% of the %s time of %s (%s %s) is used; it is due at %s.", c.ElapsedShare*100, c.Kind, r.Number, r.Model, r.SerialNumber, c.DueAt.In(shanghai).Format("2006-01-02 15:04")),
-				"zh-CN": fmt.Sprintf("%s（%s %s）的%s已用去 %.0f%%，将于 %s 到期。", r.Number, r.Model, r.SerialNumber, clockZH[c.Kind], c.ElapsedShare*100, c.DueAt.In(shanghai).Format("2006-01-02 15:04"))}}
+			Subject: notify.Msg("notify.clock_warning.subject", "Number", r.Number, "Clock", clockName(c.Kind), "DueShort", c.DueAt.In(calendar.Shanghai).Format("01-02 15:04")),
+			Body: notify.Msg("notify.clock_warning.body", "Number", r.Number, "Clock", clockName(c.Kind), "Model", r.Model, "Serial", r.SerialNumber,
+				"Share", fmt.Sprintf("%.0f", c.ElapsedShare*100), "Due", c.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))}
 	default:
 		return ev, false
 	}
@@ -52,7 +53,8 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 	return ev, true
 }
 
-var clockZH = map[sla.ClockKind]string{sla.Response: "响应时限", sla.OnSite: "到场时限", sla.Resolution: "解决时限", sla.Escalation: "升级处理时限"}
+// clockName is the clock's name in the recipient's language.
+func clockName(k sla.ClockKind) notify.Message { return notify.Msg("notify.clock." + string(k)) }
 
 // Watch recomputes the clocks of every open request, stores the projection,
 // and tells the provider's dispatchers and admins and the assigned

@@ -208,11 +208,11 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 					return err
 				}
 			}
-			due := out.DueAt.In(shanghai).Format("01-02 15:04")
+			due := out.DueAt.In(calendar.Shanghai).Format("01-02 15:04")
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.escalated", OrgIDs: orgs, UserIDs: to,
 				Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.escalated:%d", out.ID),
-				Subject: notify.Localized{"en": fmt.Sprintf("%s escalated: answer by %s", r.Number, due), "zh-CN": fmt.Sprintf("%s 已升级：请于 %s 前答复", r.Number, due)},
-				Body:    notify.Localized{"en": fmt.Sprintf("%s %s: %s", r.Model, r.SerialNumber, n.Reason), "zh-CN": fmt.Sprintf("%s %s：%s", r.Model, r.SerialNumber, n.Reason)},
+				Subject: notify.Msg("notify.escalated.subject", "Number", r.Number, "Due", due),
+				Body:    notify.Msg("notify.escalated.body", "Model", r.Model, "Serial", r.SerialNumber, "Reason", n.Reason),
 				Data:    map[string]any{"request_id": r.ID, "escalation_id": out.ID, "target": out.Target, "due_at": out.DueAt}}); err != nil {
 				return err
 			}
@@ -288,8 +288,8 @@ func (s *Service) AnswerEscalation(ctx context.Context, actor policy.Actor, esca
 		if s.Notify != nil && e.RaisedBy != nil {
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.escalation_answered", OrgIDs: []int64{r.ProviderID},
 				UserIDs: []int64{*e.RaisedBy}, Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.escalation_answered:%d", e.ID),
-				Subject: notify.Localized{"en": r.Number + ": escalation answered", "zh-CN": r.Number + "：升级问题已答复"},
-				Body:    notify.Localized{"en": answer, "zh-CN": answer},
+				Subject: notify.Msg("notify.escalation_answered.subject", "Number", r.Number),
+				Body:    notify.Localized{"zh-CN": answer}, // the answer as written
 				Data:    map[string]any{"request_id": r.ID, "escalation_id": e.ID}}); err != nil {
 				return err
 			}

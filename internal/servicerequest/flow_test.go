@@ -133,26 +133,26 @@ func TestTheWholeServiceFlow(t *testing.T) {
 			t.Fatalf("customer handling: %v", err)
 		}
 
-		wo, err := svc.Assign(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID,
-			WindowStart: c.now.Add(time.Hour), WindowEnd: c.now.Add(3 * time.Hour)}, 0)
+		wo, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID,
+			WindowStart: c.now.Add(time.Hour), WindowEnd: c.now.Add(3 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Assign(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: dispatcher.UserID,
-			WindowStart: c.now, WindowEnd: c.now.Add(time.Hour)}, 0); !problem.Is(err, problem.Invalid) {
+		if _, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: dispatcher.UserID,
+			WindowStart: c.now, WindowEnd: c.now.Add(time.Hour)}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("assigning a dispatcher as technician: %v", err)
 		}
 
 		// Field work in order; steps out of order are refused.
-		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("check out before check in: %v", err)
 		}
-		if _, err := svc.Field(ctx, dispatcher, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); !problem.Is(err, problem.Forbidden) {
+		if _, err := svc.Step(ctx, dispatcher, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("dispatcher doing field work: %v", err)
 		}
 		c.now = c.now.Add(2 * time.Hour)
 		lat, lng := 31.3, 120.6
-		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in", Lat: &lat, Lng: &lng}, wo.Version)
+		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in", Lat: &lat, Lng: &lng}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,21 +160,21 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if on, _ := findClock(v.Clocks, sla.OnSite); on.State != sla.StateMet || v.Status != servicerequest.OnSite {
 			t.Fatalf("on site: %s %s", on.State, v.Status)
 		}
-		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "record", Diagnosis: "轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承"}, wo.Version)
+		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "record", Diagnosis: "轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("check out without sign-off: %v", err)
 		}
-		if _, err := svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
+		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a signature that is not a PNG: %v", err)
 		}
-		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
+		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wo, err = svc.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_out", Result: "fixed"}, wo.Version)
+		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}

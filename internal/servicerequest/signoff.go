@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -116,15 +117,14 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 			VALUES (?, ?, ?, ?, ?, 0, ?)`, w.ID, salt, codeHash(salt, code), out.SentTo, out.ExpiresAt, now); err != nil {
 			return err
 		}
-		until := out.ExpiresAt.In(shanghai).Format("15:04")
+		until := out.ExpiresAt.In(calendar.Shanghai).Format("15:04")
 		// The code travels in the message, which is its delivery channel;
 		// the event's data for webhooks does not carry it.
 		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
 			Link:    fmt.Sprintf("/requests/%d", r.ID),
-			Subject: notify.Localized{"en": fmt.Sprintf("%s: sign-off code %s", r.Number, code), "zh-CN": fmt.Sprintf("%s：确认码 %s", r.Number, code)},
-			Body: notify.Localized{"en": fmt.Sprintf("The technician servicing %s %s asks you to confirm the visit. Read this code out to them: %s (valid until %s). Do not give it if the work was not done.", r.Model, r.SerialNumber, code, until),
-				"zh-CN": fmt.Sprintf("为 %s %s 服务的工程师请您确认本次上门服务。请将确认码 %s 告知工程师（%s 前有效）。如服务未完成，请勿告知。", r.Model, r.SerialNumber, code, until)},
-			Data: map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
+			Subject: notify.Msg("notify.signoff_code.subject", "Number", r.Number, "Code", code),
+			Body:    notify.Msg("notify.signoff_code.body", "Model", r.Model, "Serial", r.SerialNumber, "Code", code, "Until", until),
+			Data:    map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
 			return err
 		}
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
@@ -161,7 +161,7 @@ func (s *Service) verifyCode(ctx context.Context, actor policy.Actor, workOrderI
 		case err != nil:
 			return err
 		case !now.Before(c.ExpiresAt):
-			refusal = problem.Field("signoff_code", "the code expired at %s; send a new one", c.ExpiresAt.In(shanghai).Format("15:04"))
+			refusal = problem.Field("signoff_code", "the code expired at %s; send a new one", c.ExpiresAt.In(calendar.Shanghai).Format("15:04"))
 			return nil
 		case c.Attempts >= CodeAttempts:
 			refusal = problem.Field("signoff_code", "too many wrong codes; send a new one")

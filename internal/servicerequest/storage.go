@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -40,16 +41,8 @@ func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r 
 // Number is the request number people quote on the phone: SR, the year and
 // month received (Shanghai time), and the id.
 func Number(received time.Time, id int64) string {
-	return fmt.Sprintf("SR%s-%05d", received.In(shanghai).Format("0601"), id)
+	return fmt.Sprintf("SR%s-%05d", received.In(calendar.Shanghai).Format("0601"), id)
 }
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
 
 // GetRequest loads one request.
 func GetRequest(ctx context.Context, q store.Queryer, id int64) (Request, error) {

@@ -13,6 +13,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -110,10 +111,24 @@ type Assignment struct {
 	Note         string
 }
 
-// Assign creates a work order for a request, or, with workOrderID, moves an
-// open one to another technician or window. The clocks are untouched: they
-// belong to the request.
-func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
+// Book creates a work order for a request: a technician and an appointment
+// window. The first booking is the provider's response. The clocks are
+// untouched otherwise: they belong to the request.
+func (s *Service) Book(ctx context.Context, actor policy.Actor, requestID int64, a Assignment) (WorkOrder, error) {
+	return s.assign(ctx, actor, requestID, a, 0)
+}
+
+// Reassign moves a visit of the request that has not started to another
+// technician or window; the technician who had it is told.
+func (s *Service) Reassign(ctx context.Context, actor policy.Actor, requestID, workOrderID int64, a Assignment) (WorkOrder, error) {
+	if workOrderID <= 0 {
+		return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found", workOrderID)
+	}
+	return s.assign(ctx, actor, requestID, a, workOrderID)
+}
+
+// assign books a visit (workOrderID 0) or reassigns one.
+func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -188,7 +203,7 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 				return err
 			}
 		}
-		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(shanghai).Format("15:04") + " " + a.Note)
+		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(calendar.Shanghai).Format("15:04") + " " + a.Note)
 		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
 			return err
 		}
@@ -204,25 +219,23 @@ func (s *Service) Assign(ctx context.Context, actor policy.Actor, requestID int6
 			return err
 		}
 		if s.Notify != nil {
-			when := a.WindowStart.In(shanghai).Format("01-02 15:04")
+			when := a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04")
 			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
-				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/jobs/%d", out.ID),
+				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/work-orders/%d", out.ID),
 				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
-				Subject:   notify.Localized{"en": r.Number + ": visit on " + when, "zh-CN": r.Number + "：" + when + " 上门"},
-				Body: notify.Localized{"en": fmt.Sprintf("%s %s at %s, %s.", r.Model, r.SerialNumber, r.SiteAddress, when),
-					"zh-CN": fmt.Sprintf("%s %s，%s，%s。", r.Model, r.SerialNumber, r.SiteAddress, when)},
-				Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
+				Subject:   notify.Msg("notify.assigned.subject", "Number", r.Number, "When", when),
+				Body:      notify.Msg("notify.assigned.body", "Model", r.Model, "Serial", r.SerialNumber, "Address", r.SiteAddress, "When", when),
+				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
 			if oldTech != 0 && oldTech != a.TechnicianID {
 				// The technician who had the visit is told it is no longer theirs.
 				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
-					UserIDs: []int64{oldTech}, Link: "/jobs",
+					UserIDs: []int64{oldTech}, Link: "/work-orders",
 					DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
-					Subject:   notify.Localized{"en": r.Number + ": visit reassigned", "zh-CN": r.Number + "：上门任务已改派"},
-					Body: notify.Localized{"en": fmt.Sprintf("The visit to %s is now with %s; it is no longer on your list.", r.SiteAddress, tech.Name),
-						"zh-CN": fmt.Sprintf("前往 %s 的上门任务已改派给 %s，不再在您的列表中。", r.SiteAddress, tech.Name)},
-					Data: map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
+					Subject:   notify.Msg("notify.unassigned.subject", "Number", r.Number),
+					Body:      notify.Msg("notify.unassigned.body", "Address", r.SiteAddress, "Technician", tech.Name),
+					Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
 					return err
 				}
 			}
@@ -239,8 +252,8 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// FieldStep is something a technician does on site.
-type FieldStep struct {
+// Step is something a technician does on site, one step of the visit.
+type Step struct {
 	Kind string // check_in, record, sign_off, check_out
 	// check_in
 	Lat, Lng *float64
@@ -261,10 +274,10 @@ var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 // MaxSignatureBytes bounds a drawn signature.
 const MaxSignatureBytes = 256 << 10
 
-// Field records a step of the assigned technician's visit. Checking out
+// Step records a step of the assigned technician's visit. Checking out
 // needs a check-in and the customer's sign-off; it seals the service record
 // and, when the fault is fixed, resolves the request.
-func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int64, st FieldStep, expectedVersion int64) (WorkOrder, error) {
+func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int64, st Step, expectedVersion int64) (WorkOrder, error) {
 	now := s.Now().UTC()
 	var out WorkOrder
 	if st.Kind == "sign_off" && st.SignoffCode != "" {
@@ -299,7 +312,7 @@ func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int
 			return problem.New(problem.PreconditionFailed, "work order %d was changed by someone else", w.ID)
 		}
 		before := w
-		if err := s.fieldStep(ctx, tx, actor, &w, r, st, now); err != nil {
+		if err := s.applyStep(ctx, tx, actor, &w, r, st, now); err != nil {
 			return err
 		}
 		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
@@ -323,7 +336,7 @@ func (s *Service) Field(ctx context.Context, actor policy.Actor, workOrderID int
 	return out, err
 }
 
-func (s *Service) fieldStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st FieldStep, now time.Time) error {
+func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st Step, now time.Time) error {
 	var fs problem.Fields
 	switch st.Kind {
 	case "check_in":

@@ -25,10 +25,9 @@ func SafetyAlert(l Location, p parts.Part, before, after, safety, movementID int
 		OrgIDs:    []int64{l.OrgID},
 		Link:      fmt.Sprintf("/stock?location=%d", l.ID),
 		DedupeKey: fmt.Sprintf("stock.below_safety:%d:%d:%d", l.ID, p.ID, movementID),
-		Subject: notify.Localized{"en": fmt.Sprintf("%s: %s below safety stock", l.Name, p.PartNumber),
-			"zh-CN": fmt.Sprintf("%s：%s 低于安全库存", l.Name, p.PartNumber)},
-		Body: notify.Localized{"en": fmt.Sprintf("%s (%s) at %s: %d on hand, safety stock %d.", p.DisplayName("en"), p.PartNumber, l.Name, after, safety),
-			"zh-CN": fmt.Sprintf("%s（%s）在%s的现存 %d，安全库存 %d。", p.Name, p.PartNumber, l.Name, after, safety)},
+		Subject:   notify.Msg("notify.below_safety.subject", "Location", l.Name, "PartNumber", p.PartNumber),
+		Body: notify.Msg("notify.below_safety.body", "Part", notify.Localized{"en": p.DisplayName("en"), "zh-CN": p.DisplayName("zh-CN")},
+			"PartNumber", p.PartNumber, "Location", l.Name, "OnHand", after, "Safety", safety),
 		Data: map[string]any{"location_id": l.ID, "part_id": p.ID, "part_number": p.PartNumber, "on_hand": after, "safety": safety},
 	}, true
 }

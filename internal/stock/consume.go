@@ -5,14 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/audit"
-	"aftersales/internal/parts"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
+	"github.com/jmoiron/sqlx"
 )
 
 // Refusal reasons of a consumption beside the part's own (parts.Reason*).
@@ -135,7 +134,7 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 		if err := store.Get(ctx, tx, &modelID, `SELECT model_id FROM units WHERE id = ?`, r.UnitID); err != nil {
 			return err
 		}
-		if err := part.CheckUse(r.VendorID, modelID, parts.DateIn(now)); err != nil {
+		if err := part.CheckUse(r.VendorID, modelID, calendar.LocalDate(now)); err != nil {
 			return err
 		}
 		l, err := getLocation(ctx, tx, in.LocationID)
@@ -257,6 +256,6 @@ var _ servicerequest.PartsLedger = (*Service)(nil)
 // ReturnDue is the due date of a return for a part fitted at t: days China
 // calendar days later (the agreement's part_return_days).
 func ReturnDue(t time.Time, days int) string {
-	d, _ := time.ParseInLocation(time.DateOnly, parts.DateIn(t), parts.Shanghai)
+	d, _ := calendar.LocalMidnight(calendar.LocalDate(t))
 	return d.AddDate(0, 0, days).Format(time.DateOnly)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -46,7 +47,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		expiring := w.part(t, parts.Input{PartNumber: "AP-2", Name: "认可皮带", Kind: parts.Approved, UnitCostFen: 9000, ModelIDs: fits})
 		misfit := w.part(t, parts.Input{PartNumber: "SP-200", Name: "FX-200 专用电机", Kind: parts.Genuine, UnitCostFen: 450000, ModelIDs: []int64{w.otherModelID}})
 		encoder := w.part(t, parts.Input{PartNumber: "ENC-9", Name: "编码器", Kind: parts.Genuine, UnitCostFen: 88000, ModelIDs: fits, Serialized: true})
-		today := parts.DateIn(w.clock.Now())
+		today := calendar.LocalDate(w.clock.Now())
 		if _, err := w.parts.Approve(ctx, w.vendor, expiring.ID, parts.Approval{Until: today}, expiring.Version); err != nil {
 			t.Fatal(err)
 		}
@@ -137,9 +138,9 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 
 		// Closing the visit seals the parts into the record's content.
 		wo, _ = w.requests.GetWorkOrder(ctx, w.tech, wo.ID)
-		for _, st := range []servicerequest.FieldStep{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
+		for _, st := range []servicerequest.Step{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
 			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: pngSignature}, {Kind: "check_out", Result: "fixed"}} {
-			if wo, err = w.requests.Field(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
+			if wo, err = w.requests.Step(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -81,7 +82,7 @@ func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r se
 	if err != nil {
 		return ReturnRecord{}, err
 	}
-	return getReturn(ctx, tx, id, parts.DateIn(now))
+	return getReturn(ctx, tx, id, calendar.LocalDate(now))
 }
 
 func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (ReturnRecord, error) {
@@ -112,7 +113,7 @@ func (s *Service) Returns(ctx context.Context, a policy.Actor, f ReturnFilter) (
 	if err := policy.Allow(a, policy.ReturnRead, policy.Own); err != nil {
 		return nil, err
 	}
-	today := parts.DateIn(s.Now())
+	today := calendar.LocalDate(s.Now())
 	query, args := returnSelect+` WHERE (r.vendor_id = ? OR r.provider_id = ?)`, []any{a.OrgID, a.OrgID}
 	if a.Operator {
 		query, args = returnSelect+` WHERE 1 = 1`, nil
@@ -139,7 +140,7 @@ func (s *Service) Returns(ctx context.Context, a policy.Actor, f ReturnFilter) (
 
 // GetReturn returns a return the actor may read.
 func (s *Service) GetReturn(ctx context.Context, a policy.Actor, id int64) (ReturnRecord, error) {
-	r, err := getReturn(ctx, s.DB, id, parts.DateIn(s.Now()))
+	r, err := getReturn(ctx, s.DB, id, calendar.LocalDate(s.Now()))
 	if err != nil {
 		return r, err
 	}
@@ -173,7 +174,7 @@ var steps = map[string]struct {
 // defective part's movement in the ledger.
 func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, st ReturnStep, expectedVersion int64) (ReturnRecord, error) {
 	now := s.Now().UTC()
-	today := parts.DateIn(now)
+	today := calendar.LocalDate(now)
 	var out ReturnRecord
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		before, err := getReturn(ctx, tx, id, today)

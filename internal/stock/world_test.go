@@ -120,12 +120,12 @@ func (w *world) visit(t testing.TB, tech policy.Actor, checkIn bool) servicerequ
 		t.Fatal(err)
 	}
 	now := w.clock.Now()
-	wo, err := w.requests.Assign(ctx, w.dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)}, 0)
+	wo, err := w.requests.Book(ctx, w.dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if checkIn {
-		if wo, err = w.requests.Field(ctx, tech, wo.ID, servicerequest.FieldStep{Kind: "check_in"}, wo.Version); err != nil {
+		if wo, err = w.requests.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -267,7 +268,7 @@ type agreementFormData struct {
 
 func (s *Server) agreementForm(w http.ResponseWriter, r *http.Request, u account.User, mode formMode, status int, form url.Values, formErr error) {
 	ctx, act := r.Context(), u.Actor()
-	data := agreementFormData{Mode: mode, Today: agreement.LocalDate(s.Now()), Action: "/agreements"}
+	data := agreementFormData{Mode: mode, Today: calendar.LocalDate(s.Now()), Action: "/agreements"}
 	title := "agreements.new"
 	if mode == modeCreate {
 		if err := policy.Allow(act, policy.AgreementWrite, policy.Own); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -90,7 +91,7 @@ func TestAgreementPages(t *testing.T) {
 	}
 	form := agreementForm(f.Provider.ID, "")
 	form.Set("version", "2")
-	form.Set("effective_from", agreement.LocalDate(time.Now()))
+	form.Set("effective_from", calendar.LocalDate(time.Now()))
 	form.Set("emergency_calendar_id", "24x7")
 	form.Set("note", "calendar change")
 	res, html = post(t, vendor, app.URL+page+"/versions", form)
@@ -112,12 +113,12 @@ func TestAgreementPages(t *testing.T) {
 	prop := agreementForm(f.Provider.ID, "")
 	prop.Set("emergency_onsite_hours", "12")
 	prop.Set("reason", "winter roads")
-	prop.Set("effective_from", agreement.AddDays(agreement.LocalDate(time.Now()), 10))
+	prop.Set("effective_from", agreement.AddDays(calendar.LocalDate(time.Now()), 10))
 	res, html = post(t, provider, app.URL+page+"/adjustments", prop)
 	if res.StatusCode != 422 || !strings.Contains(html, "lead time is 30 days") {
 		t.Fatalf("early proposal: %d %s", res.StatusCode, errorsIn(html))
 	}
-	prop.Set("effective_from", agreement.AddDays(agreement.LocalDate(time.Now()), 30))
+	prop.Set("effective_from", agreement.AddDays(calendar.LocalDate(time.Now()), 30))
 	if res, html = post(t, provider, app.URL+page+"/adjustments", prop); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("propose: %d %s", res.StatusCode, errorsIn(html))
 	}

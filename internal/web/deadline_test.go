@@ -25,7 +25,7 @@ func TestDeadlinesByRoute(t *testing.T) {
 		{"POST", "/api/v1/calendars/cn/imports", d.Import},
 		{"POST", "/api/v1/service-requests/12/photos", d.Upload},
 		{"POST", "/api/v1/documents", d.Upload},
-		{"POST", "/jobs/7/photos", d.Upload},
+		{"POST", "/work-orders/7/photos", d.Upload},
 		{"POST", "/q/abc", d.Upload},
 		{"POST", "/api/v1/service-requests", d.Ordinary},
 		{"PATCH", "/api/v1/documents", d.Ordinary},

@@ -219,7 +219,7 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u accoun
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	_, err := s.Documents.Update(r.Context(), u.Actor(), d.ID, document.Patch{Title: &m.Title, Description: &m.Description, Category: &m.Category,
 		Language: &m.Language, Visibility: &m.Visibility, Models: &models, Parts: &m.Parts}, version)
-	s.settle(w, r, err, "docs.saved", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
+	s.afterPost(w, r, err, "docs.saved", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
 		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, &d, f, e)
 	})
 }
@@ -255,7 +255,7 @@ func (s *Server) documentVersionCreate(w http.ResponseWriter, r *http.Request, u
 		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 		_, err = s.Documents.AddVersion(r.Context(), u.Actor(), d.ID, up, version)
 	}
-	s.settle(w, r, err, "docs.version_added", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
+	s.afterPost(w, r, err, "docs.version_added", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
 		s.renderVersionForm(w, r, u, http.StatusUnprocessableEntity, d, r.PostForm, e)
 	})
 }
@@ -277,7 +277,7 @@ func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.
 		if archived {
 			msg = "docs.archived_done"
 		}
-		s.settle(w, r, err, msg, fmt.Sprintf("/documents/%d", id), func(e error) { s.fail(w, r, e) })
+		s.afterPost(w, r, err, msg, fmt.Sprintf("/documents/%d", id), func(e error) { s.fail(w, r, e) })
 	}
 }
 

@@ -131,5 +131,5 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.Use
 	name := r.PostForm.Get("name")
 	active := r.PostForm.Get("active") == "on"
 	_, err := s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
-	s.settle(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
+	s.afterPost(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -221,7 +222,7 @@ func (v *view) Nav() []navItem {
 	items := []navItem{{"home", "/", "nav.home"}}
 	if v.requestsOn {
 		if v.User.Role == policy.Technician {
-			items = append(items, navItem{"jobs", "/jobs", "nav.jobs"})
+			items = append(items, navItem{"work_orders", "/work-orders", "nav.work_orders"})
 		} else {
 			items = append(items, navItem{"requests", "/requests", "nav.requests"})
 		}
@@ -274,14 +275,6 @@ func (v *view) Field(name string, def any) string {
 	return fmt.Sprint(def)
 }
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
 // lang picks the language: the user's setting, the lang cookie, then the
 // browser's Accept-Language.
 func (s *Server) lang(r *http.Request) string {
@@ -297,7 +290,7 @@ func (s *Server) lang(r *http.Request) string {
 }
 
 func (s *Server) newView(r *http.Request, title, active string) *view {
-	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: shanghai,
+	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: calendar.Shanghai,
 		RequestID: requestID(r.Context()), requestsOn: s.Requests != nil}
 	v.Title = v.T(title)
 	if u, ok := currentUser(r.Context()); ok {
@@ -423,11 +416,11 @@ func safeNext(next string) string {
 	return next
 }
 
-// settle ends a form post. Success: a flash (okMsg) and a redirect to next.
+// afterPost ends a form post. Success: a flash (okMsg) and a redirect to next.
 // A stale version: a flash saying so, and the same redirect. Invalid input
 // or a step not allowed now: again renders the form with the messages (a
 // refused step is shown above the form). Anything else: the error page.
-func (s *Server) settle(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
+func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
 	switch {
 	case err == nil:
 		s.flash(r, s.msg(r, okMsg))

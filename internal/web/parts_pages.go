@@ -155,7 +155,7 @@ func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.Us
 			}
 		}
 	}
-	s.settle(w, r, err, "parts.created", "/parts/"+itoa(p.ID), func(e error) { s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "parts.created", "/parts/"+itoa(p.ID), func(e error) { s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 func (s *Server) partPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -212,7 +212,7 @@ func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
 		return
 	}
-	s.settle(w, r, err, "parts.done_"+action, "/parts/"+itoa(id), func(e error) { s.renderPart(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "parts.done_"+action, "/parts/"+itoa(id), func(e error) { s.renderPart(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // partDocuments are the documents of the part's vendor that name its part

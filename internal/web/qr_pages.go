@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/document"
 	"aftersales/internal/files"
 	"aftersales/internal/installedbase"
@@ -55,7 +56,7 @@ func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(s.Now().In(shanghai).Format("2006-01-02")), Token: r.PathValue("token"),
+	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(s.Now())), Token: r.PathValue("token"),
 		Number: r.URL.Query().Get("filed"), Documents: docs}
 	s.render(w, r, http.StatusOK, "qr", v)
 }
@@ -108,7 +109,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := s.newView(r, "qr.title", "")
-		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(now.In(shanghai).Format("2006-01-02")), Token: r.PathValue("token")}
+		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(now)), Token: r.PathValue("token")}
 		v.Form = f
 		if p.Reason != "" {
 			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + s.msg(r, "qr.call_hotline")}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
@@ -32,7 +33,7 @@ func recordFilter(q url.Values) (record.Filter, error) {
 		if v == "" {
 			return time.Time{}
 		}
-		d, err := time.ParseInLocation("2006-01-02", v, shanghai)
+		d, err := calendar.LocalMidnight(v)
 		if err != nil {
 			fs.Add(name, "must be a date like 2026-12-01")
 		}
@@ -116,7 +117,7 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 				corrects = strconv.FormatInt(*it.CorrectsID, 10)
 			}
 			out.row(strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
-				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash)
+				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(calendar.Shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash)
 		}
 		if next == 0 {
 			return
@@ -186,7 +187,7 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	c := servicerequest.Correction{Reason: r.PostForm.Get("reason"), Diagnosis: given("diagnosis"), FaultCodes: given("fault_codes"),
 		Actions: given("actions_taken"), Result: given("result")}
 	_, err := s.Requests.CorrectRecord(r.Context(), u.Actor(), id, c)
-	s.settle(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
+	s.afterPost(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
 		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
 	})
 }

@@ -12,7 +12,7 @@ import (
 	"aftersales/internal/servicerequest"
 )
 
-// Photos, sign-off codes and escalations on the request and job pages.
+// Photos, sign-off codes and escalations on the request and work order pages.
 
 // readPhotoForm reads a form that may carry photos (multipart) or not, the
 // photos received into temporary files as they arrive; the caller closes
@@ -57,18 +57,18 @@ func (s *Server) requestPhotosAdd(w http.ResponseWriter, r *http.Request, u acco
 	s.afterRequestChange(w, r, u, id, err)
 }
 
-// jobPhotosAdd adds photos of the fault or the work from the job page.
-func (s *Server) jobPhotosAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+// workOrderPhotosAdd adds photos of the fault or the work from the work order page.
+func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, err := pathID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	again := func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) }
+	again := func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) }
 	photos, err := readPhotoForm(r)
 	defer files.CloseAll(photos)
 	if err != nil {
-		s.settle(w, r, err, "saved", "/jobs/"+itoa(id), again)
+		s.afterPost(w, r, err, "saved", "/work-orders/"+itoa(id), again)
 		return
 	}
 	wo, err := s.Requests.GetWorkOrder(r.Context(), u.Actor(), id)
@@ -79,22 +79,22 @@ func (s *Server) jobPhotosAdd(w http.ResponseWriter, r *http.Request, u account.
 	if err == nil {
 		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: r.PostForm.Get("stage"), WorkOrderID: wo.ID, Photos: photos})
 	}
-	s.settle(w, r, err, "jobs.photos_added", "/jobs/"+itoa(id)+"#photos", again)
+	s.afterPost(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
 }
 
-// jobSignoffCode sends the customer a sign-off code from the job page.
-func (s *Server) jobSignoffCode(w http.ResponseWriter, r *http.Request, u account.User) {
+// workOrderSignoffCode sends the customer a sign-off code from the work order page.
+func (s *Server) workOrderSignoffCode(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, err := pathID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	_, err = s.Requests.SendSignoffCode(r.Context(), u.Actor(), id)
-	s.settle(w, r, err, "jobs.code_sent", "/jobs/"+itoa(id)+"#signoff", func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "work_orders.code_sent", "/work-orders/"+itoa(id)+"#signoff", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
-// requestEscalate escalates from the request page, or from the job page
-// when the form says so (back=job).
+// requestEscalate escalates from the request page, or from the work order page
+// when the form says so (work_order=ID).
 func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, ok := s.postedTo(w, r)
 	if !ok {
@@ -106,14 +106,14 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 		assignee = 0
 	}
 	_, err := s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
-	if job, _ := strconv.ParseInt(f.Get("job"), 10, 64); job > 0 {
-		s.settle(w, r, err, "requests.escalated", "/jobs/"+itoa(job), func(e error) {
-			r.SetPathValue("id", itoa(job))
-			s.renderJob(w, r, u, http.StatusUnprocessableEntity, e)
+	if wo, _ := strconv.ParseInt(f.Get("work_order"), 10, 64); wo > 0 {
+		s.afterPost(w, r, err, "requests.escalated", "/work-orders/"+itoa(wo), func(e error) {
+			r.SetPathValue("id", itoa(wo))
+			s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e)
 		})
 		return
 	}
-	s.settle(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // escalationAnswer answers an escalation from the request page.
@@ -131,7 +131,7 @@ func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	s.settle(w, r, err, "requests.escalation_answered", "/requests/"+itoa(requestID), func(e error) {
+	s.afterPost(w, r, err, "requests.escalation_answered", "/requests/"+itoa(requestID), func(e error) {
 		r.SetPathValue("id", itoa(requestID))
 		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e)
 	})
@@ -151,7 +151,7 @@ func (s *Server) escalationsPage(w http.ResponseWriter, r *http.Request, u accou
 	s.render(w, r, http.StatusOK, "escalations", v)
 }
 
-// requestMedia is what the request and job pages show of photos and
+// requestMedia is what the request and work order pages show of photos and
 // escalations, and which of their forms the user gets.
 type requestMedia struct {
 	Photos      []servicerequest.Photo
@@ -160,9 +160,9 @@ type requestMedia struct {
 	CanPhoto    bool
 	CanEscalate bool
 	// CanAnswer holds the ids of the open escalations the user may answer.
-	CanAnswer map[int64]bool
-	Code      *servicerequest.SentCode
-	JobID     int64 // set on the job page, where forms come back to
+	CanAnswer   map[int64]bool
+	Code        *servicerequest.SentCode
+	WorkOrderID int64 // set on the work order page, where forms come back to
 }
 
 func (s *Server) loadRequestMedia(r *http.Request, u account.User, req servicerequest.Request, assigned bool) (requestMedia, error) {

@@ -159,7 +159,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 			"window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
 		var wo struct{ ID int64 }
 		res.JSON(t, &wo)
-		job := app.URL + "/jobs/" + itoa(wo.ID)
+		job := app.URL + "/work-orders/" + itoa(wo.ID)
 		c := app.Browser(t)
 		app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
 		post := func(path string, form url.Values) (*http.Response, string) {
@@ -177,8 +177,8 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		post(job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
 		for _, lang := range []string{"zh-CN", "en"} {
 			res := get(t, c, job, "Accept-Language", lang)
-			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, `action="/jobs/`+itoa(wo.ID)+`/signoff-code"`) || strings.Contains(html, ">signoff.") {
-				t.Fatalf("job page (%s): %d", lang, res.StatusCode)
+			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, `action="/work-orders/`+itoa(wo.ID)+`/signoff-code"`) || strings.Contains(html, ">signoff.") {
+				t.Fatalf("work order page (%s): %d", lang, res.StatusCode)
 			}
 		}
 		if r, _ := post(job+"/signoff-code", nil); r.StatusCode != http.StatusSeeOther {

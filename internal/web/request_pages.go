@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -258,7 +259,7 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 	}
 	f := r.PostForm
 	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
-	day, err1 := time.ParseInLocation("2006-01-02", f.Get("date"), shanghai)
+	day, err1 := calendar.LocalMidnight(f.Get("date"))
 	from, err2 := time.Parse("15:04", f.Get("from"))
 	to, err3 := time.Parse("15:04", f.Get("to"))
 	var fs problem.Fields
@@ -273,15 +274,21 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	at := func(t time.Time) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, shanghai)
+		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, calendar.Shanghai)
 	}
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	_, err := s.Requests.Assign(r.Context(), u.Actor(), id, servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}, woID)
+	a := servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}
+	var err error
+	if woID != 0 {
+		_, err = s.Requests.Reassign(r.Context(), u.Actor(), id, woID, a)
+	} else {
+		_, err = s.Requests.Book(r.Context(), u.Actor(), id, a)
+	}
 	s.afterRequestChange(w, r, u, id, err)
 }
 
 func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u account.User, id int64, err error) {
-	s.settle(w, r, err, "saved", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "saved", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // requestAnswer answers a consultation from the request page.
@@ -311,9 +318,9 @@ func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.U
 		for _, it := range page.Items {
 			due := ""
 			if it.NextDueAt != nil {
-				due = it.NextDueAt.In(shanghai).Format(time.RFC3339)
+				due = it.NextDueAt.In(calendar.Shanghai).Format(time.RFC3339)
 			}
-			out.row(it.Number, it.ReceivedAt.In(shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
+			out.row(it.Number, it.ReceivedAt.In(calendar.Shanghai).Format(time.RFC3339), string(it.Status), it.Priority, it.ServiceItem,
 				it.SerialNumber, it.Model, it.SiteDivision, it.SiteAddress, due, strconv.FormatBool(it.Breached), it.Description)
 		}
 		if page.Next == "" {

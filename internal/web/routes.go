@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -64,18 +65,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /q/{token}", s.qrPage)
 		mux.HandleFunc("POST /q/{token}", s.qrSubmit)
 		mux.HandleFunc("GET /q/{token}/documents/{id}", s.qrDocument)
-		mux.HandleFunc("GET /jobs", s.signedIn(s.jobsPage))
-		mux.HandleFunc("GET /jobs/{id}", s.signedIn(s.jobPage))
-		mux.HandleFunc("POST /jobs/{id}/steps", s.signedIn(s.jobStep))
-		mux.HandleFunc("POST /jobs/{id}/parts", s.signedIn(s.jobConsume))
+		// The work order pages were once under /jobs; links in emails already
+		// sent keep working.
+		mux.HandleFunc("GET /jobs", movedPermanently("/jobs", "/work-orders"))
+		mux.HandleFunc("GET /jobs/{rest...}", movedPermanently("/jobs", "/work-orders"))
+		mux.HandleFunc("GET /work-orders", s.signedIn(s.workOrdersPage))
+		mux.HandleFunc("GET /work-orders/{id}", s.signedIn(s.workOrderPage))
+		mux.HandleFunc("POST /work-orders/{id}/steps", s.signedIn(s.workOrderStep))
+		mux.HandleFunc("POST /work-orders/{id}/parts", s.signedIn(s.workOrderConsume))
 		// Photos, sign-off codes, escalations.
 		mux.HandleFunc("GET /requests/{id}/photos/{photo}", s.signedIn(s.requestPhoto))
 		mux.HandleFunc("POST /requests/{id}/photos", s.signedIn(s.requestPhotosAdd))
 		mux.HandleFunc("POST /requests/{id}/escalations", s.signedIn(s.requestEscalate))
 		mux.HandleFunc("POST /escalations/{id}/answer", s.signedIn(s.escalationAnswer))
 		mux.HandleFunc("GET /escalations", s.signedIn(s.escalationsPage))
-		mux.HandleFunc("POST /jobs/{id}/photos", s.signedIn(s.jobPhotosAdd))
-		mux.HandleFunc("POST /jobs/{id}/signoff-code", s.signedIn(s.jobSignoffCode))
+		mux.HandleFunc("POST /work-orders/{id}/photos", s.signedIn(s.workOrderPhotosAdd))
+		mux.HandleFunc("POST /work-orders/{id}/signoff-code", s.signedIn(s.workOrderSignoffCode))
 		// Sealed service records.
 		mux.HandleFunc("GET /records", s.signedIn(s.recordsPage))
 		mux.HandleFunc("GET /records.csv", s.signedIn(s.recordsCSV))
@@ -174,4 +179,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(details)
+}
+
+// movedPermanently answers 301 to the same address with prefix from
+// replaced by to, keeping the rest of the path and the query.
+func movedPermanently(from, to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		target := to + strings.TrimPrefix(r.URL.EscapedPath(), from)
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	}
 }

@@ -95,7 +95,7 @@ func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u accoun
 		in.TechnicianID = &id
 	}
 	l, err := s.Stock.CreateLocation(r.Context(), u.Actor(), in)
-	s.settle(w, r, err, "stock.location_created", "/stock?location="+itoa(l.ID), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "stock.location_created", "/stock?location="+itoa(l.ID), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // safetySet sets a part's safety stock at a location from the stock page.
@@ -122,7 +122,7 @@ func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.Use
 	q := r.URL.Query()
 	q.Set("location", itoa(id))
 	r.URL.RawQuery = q.Encode()
-	s.settle(w, r, err, "stock.safety_saved", "/stock?location="+itoa(id), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "stock.safety_saved", "/stock?location="+itoa(id), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -224,7 +224,7 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.Us
 	if loc != nil {
 		next += "?location=" + itoa(*loc)
 	}
-	s.settle(w, r, err, "stock.moved_"+f.Get("kind"), next, func(e error) { s.renderMove(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "stock.moved_"+f.Get("kind"), next, func(e error) { s.renderMove(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -278,5 +278,5 @@ func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.Us
 		}
 		err = problem.Field("form", "#%d %s", id, strings.Join(msgs, "; "))
 	}
-	s.settle(w, r, err, "returns.done_"+st.Kind, "/returns", func(e error) { s.renderReturns(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "returns.done_"+st.Kind, "/returns", func(e error) { s.renderReturns(w, r, u, http.StatusUnprocessableEntity, e) })
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"aftersales/internal/account"
+	"aftersales/internal/calendar"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/labels"
 	"aftersales/internal/org"
@@ -114,7 +115,7 @@ func (s *Server) customers(r *http.Request, u account.User) ([]org.Organization,
 	return out, nil
 }
 
-func (s *Server) today() string { return s.Now().In(shanghai).Format("2006-01-02") }
+func (s *Server) today() string { return calendar.LocalDate(s.Now()) }
 
 // unitPage shows one product: model, serial, site, warranty and its QR link.
 func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User) {

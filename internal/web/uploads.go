@@ -62,7 +62,7 @@ var uploadRoutes = []uploadRoute{
 	{"/q/*", photosForm},
 	{"/requests", photosForm},
 	{"/requests/*/photos", photosForm},
-	{"/jobs/*/photos", photosForm},
+	{"/work-orders/*/photos", photosForm},
 	{"/api/v1/service-requests/*/photos", api.MaxPhotosBody},
 	{"/documents", documentForm},
 	{"/documents/*/versions", documentForm},
@@ -93,7 +93,7 @@ func isUploadRoute(method, p string) bool {
 // stream and check its text themselves; nothing before them may read the
 // body whole (the idempotency middleware hashes it into a temporary file).
 var streamedUploads = []string{
-	"/q/*", "/requests", "/requests/*/photos", "/jobs/*/photos",
+	"/q/*", "/requests", "/requests/*/photos", "/work-orders/*/photos",
 	"/api/v1/service-requests/*/photos",
 	"/documents", "/documents/*/versions", "/api/v1/documents", "/api/v1/documents/*/versions",
 }

@@ -131,7 +131,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 		p.Password = &pw
 	}
 	_, err := s.Accounts.UpdateUser(r.Context(), actorOf(r, u), id, p, version)
-	s.settle(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 func profileLocale(code string) account.UserPatch { return account.UserPatch{Locale: &code} }
@@ -232,7 +232,7 @@ func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u ac
 	if err == nil && ok != nil {
 		ok()
 	}
-	s.settle(w, r, err, "saved", "/profile", func(e error) { s.renderProfile(w, r, u, http.StatusUnprocessableEntity, e, "") })
+	s.afterPost(w, r, err, "saved", "/profile", func(e error) { s.renderProfile(w, r, u, http.StatusUnprocessableEntity, e, "") })
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.User) {

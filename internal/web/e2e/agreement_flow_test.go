@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
@@ -45,7 +46,7 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 		chromedp.WaitVisible(`body:not([data-stale]) .err`))
 	p.shot("adjustment-too-early")
 
-	earliest := agreement.EarliestAdjustment(agreement.LocalDate(time.Now()), 30)
+	earliest := agreement.EarliestAdjustment(calendar.LocalDate(time.Now()), 30)
 	p.do(chromedp.SetValue(`input[name=effective_from]`, earliest))
 	p.press(`form.terms-form button[type=submit]`, `.flash`)
 	p.see("body", "待处理")

@@ -88,12 +88,12 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	woID := assignDemoVisit(t, app, db)
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open(fmt.Sprintf("/jobs/%d", woID))
+	tc.open(fmt.Sprintf("/work-orders/%d", woID))
 	tc.see("body", "本设备的技术文档", "HC-CNC-850 故障诊断手册", "HC-CNC-850 立式加工中心 操作手册")
 	if strings.Contains(tc.text("body"), "液压系统维护规程") {
 		t.Fatal("the job shows documents of another model")
 	}
-	tc.shot("job-documents")
+	tc.shot("work-order-documents")
 	link := fmt.Sprintf("/documents/%d/versions/1/file", docID)
 	got, err := chromedp.Run(tc.ctx, chromedp.Evaluate[string](fmt.Sprintf(fetchStatus, link)))
 	if err != nil || got != "200 application/pdf" {
@@ -141,7 +141,7 @@ func assignDemoVisit(t *testing.T, app *testutil.App, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(2 * time.Hour).Truncate(time.Hour)
-	wo, err := svc.Assign(ctx, dispatcher, view.Request.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	wo, err := svc.Book(ctx, dispatcher, view.Request.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

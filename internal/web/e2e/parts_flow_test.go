@@ -55,7 +55,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	wo, err := app.Server.Requests.Assign(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)}, 0)
+	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	br := newBrowser(t, app)
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open(fmt.Sprintf("/jobs/%d", wo.ID))
+	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
 	tc.press(`#checkin-form button`, `#parts-form`)
 	fit := func(part, serialOut, serialIn string) {
 		tc.do(chromedp.SetValue(`#parts-form select[name=part_id]`, part), chromedp.SetValue(`#parts-form select[name=location_id]`, van))
@@ -110,7 +110,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	v.shot("part-approved")
 
 	// 3. The technician fits the seal kit and a genuine bearing set; both are listed on the visit.
-	tc.open(fmt.Sprintf("/jobs/%d", wo.ID))
+	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
 	fit(seal, "", "")
 	tc.press(`#parts-form button[type=submit]`, `#parts`)
 	tc.see("body", "配件已登记")

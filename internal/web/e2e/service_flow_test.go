@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/cli"
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
@@ -78,7 +79,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.do(chromedp.Click(`table a[href^="/requests/"]`), chromedp.WaitVisible(`.clocks`))
 	d.see("body", "响应时限", "到场时限", "计时中", "主轴异响", "照片")
 	d.waitImages(1)
-	today := time.Now().In(shanghai()).Format("2006-01-02")
+	today := calendar.LocalDate(time.Now())
 	d.do(chromedp.SetValue(`input[name=date]`, today), chromedp.SetValue(`input[name=from]`, "14:00"), chromedp.SetValue(`input[name=to]`, "16:00"))
 	d.press(`form[action$="/assign"] button[type=submit]`, `.flash`)
 	d.see("body", "已预约")
@@ -97,11 +98,11 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	// 3. The technician, on a phone.
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open("/jobs")
+	tc.open("/work-orders")
 	tc.see("body", "我的工单", demo.SerialInScope)
-	tc.shot("jobs")
-	tc.do(chromedp.Click(`.job-link`), chromedp.WaitVisible(`#checkin-form`))
-	tc.shot("job")
+	tc.shot("work-orders")
+	tc.do(chromedp.Click(`.work-order-link`), chromedp.WaitVisible(`#checkin-form`))
+	tc.shot("work-order")
 	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.see("body", "已到场签到")
 	// A photo of the work, from the phone's camera input.
@@ -110,7 +111,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.see("body", "照片已添加")
 	tc.waitImages(2)
 	tc.do(chromedp.ScrollIntoView(`#photos`))
-	tc.shot("job-photos")
+	tc.shot("work-order-photos")
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
@@ -220,14 +221,6 @@ func (v *visitor) waitImages(n int) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func shanghai() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
 }
 
 func rowCount(t *testing.T, db *store.DB, table string) int {

@@ -42,7 +42,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
-	wo, err := app.Server.Requests.Assign(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}, 0)
+	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	br := newBrowser(t, app)
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)
-	tc.open("/jobs/" + strconv.FormatInt(wo.ID, 10))
+	tc.open("/work-orders/" + strconv.FormatInt(wo.ID, 10))
 	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)

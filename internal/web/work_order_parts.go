@@ -11,11 +11,11 @@ import (
 	"aftersales/internal/stock"
 )
 
-// The "parts used" section of the technician's job page: what was fitted,
+// The "parts used" section of the technician's work order page: what was fitted,
 // and a form to fit a part from the van or the service point's store.
 
-// jobParts fills the parts section of a job page.
-func (s *Server) jobParts(r *http.Request, u account.User, d *jobData) error {
+// workOrderParts fills the parts section of a work order page.
+func (s *Server) workOrderParts(r *http.Request, u account.User, d *workOrderData) error {
 	ctx, a := r.Context(), u.Actor()
 	used, err := s.Stock.ForWorkOrder(ctx, a, d.WorkOrder.ID)
 	if err != nil {
@@ -57,8 +57,8 @@ func (s *Server) refusal(r *http.Request, p *problem.Error) string {
 	return s.msg(r, id)
 }
 
-// jobConsume fits a part on the visit from the phone form.
-func (s *Server) jobConsume(w http.ResponseWriter, r *http.Request, u account.User) {
+// workOrderConsume fits a part on the visit from the phone form.
+func (s *Server) workOrderConsume(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, ok := s.postedTo(w, r)
 	if !ok {
 		return
@@ -68,8 +68,8 @@ func (s *Server) jobConsume(w http.ResponseWriter, r *http.Request, u account.Us
 	_, err := s.Stock.Consume(r.Context(), u.Actor(), stock.ConsumeInput{WorkOrderID: id, LocationID: num("location_id"), PartID: num("part_id"),
 		Qty: num("qty"), SerialRemoved: f.Get("serial_removed"), SerialInstalled: f.Get("serial_installed")})
 	if problem.Is(err, problem.PartRefused) {
-		s.renderJob(w, r, u, http.StatusUnprocessableEntity, err)
+		s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	s.settle(w, r, err, "jobs.part_fitted", "/jobs/"+itoa(id)+"#parts", func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "work_orders.part_fitted", "/work-orders/"+itoa(id)+"#parts", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }

@@ -15,35 +15,35 @@ import (
 	"aftersales/internal/stock"
 )
 
-type jobRow struct {
+type workOrderRow struct {
 	WorkOrder servicerequest.WorkOrder
 	Request   servicerequest.Request
 }
 
-// jobsPage is the technician's phone view: today's and upcoming visits in
+// workOrdersPage is the technician's phone view: today's and upcoming visits in
 // order of their appointment.
-func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx := r.Context()
 	var wos []servicerequest.WorkOrder
 	if err := s.Requests.MyWorkOrders(ctx, u.Actor(), &wos); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	rows := make([]jobRow, 0, len(wos))
+	rows := make([]workOrderRow, 0, len(wos))
 	for _, wo := range wos {
 		req, err := servicerequest.GetRequest(ctx, s.DB, wo.RequestID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		rows = append(rows, jobRow{WorkOrder: wo, Request: req})
+		rows = append(rows, workOrderRow{WorkOrder: wo, Request: req})
 	}
-	v := s.newView(r, "jobs.title", "jobs")
+	v := s.newView(r, "work_orders.title", "work_orders")
 	v.Data = rows
-	s.render(w, r, http.StatusOK, "jobs", v)
+	s.render(w, r, http.StatusOK, "work_orders", v)
 }
 
-type jobData struct {
+type workOrderData struct {
 	WorkOrder servicerequest.WorkOrder
 	View      servicerequest.View
 	Clocks    []clockView
@@ -60,11 +60,11 @@ type jobData struct {
 	Documents []document.Document
 }
 
-func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderJob(w, r, u, http.StatusOK, nil)
+func (s *Server) workOrderPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderWorkOrder(w, r, u, http.StatusOK, nil)
 }
 
-func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx := r.Context()
 	id, err := pathID(r)
 	if err != nil {
@@ -86,10 +86,10 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "jobs.job", "jobs")
+	v := s.newView(r, "work_orders.work_order", "work_orders")
 	v.Title = view.Number
-	d := jobData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request)), Documents: docs}
-	if err := s.jobParts(r, u, &d); err != nil {
+	d := workOrderData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request)), Documents: docs}
+	if err := s.workOrderParts(r, u, &d); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -101,7 +101,7 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	d.Media.JobID = wo.ID
+	d.Media.WorkOrderID = wo.ID
 	if wo.TechnicianID == u.ID && wo.Status == servicerequest.WOOnSite {
 		if d.Media.Code, err = servicerequest.PendingCode(ctx, s.DB, wo.ID, s.Now()); err != nil {
 			s.fail(w, r, err)
@@ -109,18 +109,18 @@ func (s *Server) renderJob(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 	}
 	v.Data = d
-	s.renderForm(w, r, status, "job", v, formErr)
+	s.renderForm(w, r, status, "work_order", v, formErr)
 }
 
-// jobStep records one step of the visit from the phone form.
-func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User) {
+// workOrderStep records one step of the visit from the phone form.
+func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, ok := s.postedTo(w, r)
 	if !ok {
 		return
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	st := servicerequest.FieldStep{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
+	st := servicerequest.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
 		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
@@ -131,13 +131,13 @@ func (s *Server) jobStep(w http.ResponseWriter, r *http.Request, u account.User)
 		data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
 		b, err := base64.StdEncoding.DecodeString(data)
 		if !ok || err != nil {
-			s.renderJob(w, r, u, http.StatusUnprocessableEntity, problem.Field("signature_png", "the signature could not be read; sign again"))
+			s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, problem.Field("signature_png", "the signature could not be read; sign again"))
 			return
 		}
 		st.SignaturePNG = b
 	}
-	_, err := s.Requests.Field(r.Context(), u.Actor(), id, st, version)
-	s.settle(w, r, err, "jobs.step_"+st.Kind, "/jobs/"+itoa(id), func(e error) { s.renderJob(w, r, u, http.StatusUnprocessableEntity, e) })
+	_, err := s.Requests.Step(r.Context(), u.Actor(), id, st, version)
+	s.afterPost(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
 // mapLink opens the site in the phone's map application: by coordinates

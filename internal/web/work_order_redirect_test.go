@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The work order pages were under /jobs: an old address answers 301 with
+// the new one, path and query kept, so links in emails already sent still
+// open the page. Only reading is redirected; a form posted to an old
+// address is not replayed elsewhere.
+func TestOldJobAddressesMovePermanentlyToWorkOrders(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct{ method, path, want string }{
+		{"GET", "/jobs", "/work-orders"},
+		{"GET", "/jobs/12", "/work-orders/12"},
+		{"GET", "/jobs/12?lang=en", "/work-orders/12?lang=en"},
+		{"HEAD", "/jobs/12", "/work-orders/12"},
+		{"GET", "/jobs/12/", "/work-orders/12/"},
+	} {
+		req, _ := http.NewRequest(c.method, app.URL+c.path, nil)
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != c.want {
+			t.Errorf("%s %s: %d Location %q, want 301 %q", c.method, c.path, res.StatusCode, res.Header.Get("Location"), c.want)
+		}
+	}
+	res, err := noFollow.Post(app.URL+"/jobs/12/steps", "application/x-www-form-urlencoded", strings.NewReader("kind=check_in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusMovedPermanently || res.StatusCode < 400 {
+		t.Errorf("POST to an old address: %d, want an error and no redirect", res.StatusCode)
+	}
+}
+
+// Booking tells the technician with a link to the work order page, and the
+// same link under the old address still reaches it.
+func TestAssignedLinkOpensTheWorkOrderPage(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	api := app.API(t, f.Tokens[policy.Dispatcher])
+	var req, wo struct{ ID int64 }
+	api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"}).JSON(t, &req)
+	api.Do("POST", "/service-requests/"+itoa(req.ID)+"/work-orders", map[string]any{"technician_id": f.Users[policy.Technician].ID,
+		"window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}).JSON(t, &wo)
+	var link string
+	if err := store.Get(t.Context(), db, &link, `SELECT link FROM notifications WHERE kind = 'request.assigned' AND user_id = ?`, f.Users[policy.Technician].ID); err != nil {
+		t.Fatal(err)
+	}
+	if want := "/work-orders/" + itoa(wo.ID); link != want {
+		t.Fatalf("assignment link %q, want %q", link, want)
+	}
+	c := app.Browser(t)
+	app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
+	c.CheckRedirect = nil // follow, as a mail client's browser does
+	for _, path := range []string{link, "/jobs/" + itoa(wo.ID)} {
+		res := get(t, c, app.URL+path, "Accept-Language", "en")
+		html := body(t, res)
+		if res.StatusCode != http.StatusOK || res.Request.URL.Path != link || !strings.Contains(html, `action="`+link+`/steps"`) {
+			t.Errorf("%s: %d at %s", path, res.StatusCode, res.Request.URL.Path)
+		}
+	}
+}
