@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"aftersales/internal/store"
 )
@@ -422,6 +423,7 @@ func sample(all []fuzzCase, rng *rand.Rand) []fuzzCase {
 type fuzzFindings struct {
 	serverErrors, notProblem, echoed, halfSaved []string
 	statuses                                    map[int]int
+	busy                                        int // answers 503 with Retry-After, sent again
 }
 
 func fuzzRun(t *testing.T, engine store.Engine) {
@@ -458,8 +460,9 @@ func fuzzRun(t *testing.T, engine store.Engine) {
 		ops[strings.SplitN(c.name, ":", 2)[0]] = true
 	}
 	t.Logf("figures fuzz %s: %d operations, %d malformed cases in the document, %d of them sent, %d requests; answers by status %v; "+
-		"5xx %d, refusals not problem+json %d, refusals echoing the body %d, refused writes that changed a table %d",
-		engine, len(ops), len(all), len(cases), sent, f.statuses, len(f.serverErrors), len(f.notProblem), len(f.echoed), len(f.halfSaved))
+		"5xx %d, answers 503 with Retry-After sent again %d, refusals not problem+json %d, refusals echoing the body %d, "+
+		"refused writes that changed a table %d",
+		engine, len(ops), len(all), len(cases), sent, f.statuses, len(f.serverErrors), f.busy, len(f.notProblem), len(f.echoed), len(f.halfSaved))
 	report := func(what string, items []string) {
 		if len(items) == 0 {
 			return
@@ -499,6 +502,13 @@ func fuzzOne(t *testing.T, db *store.DB, srv *server, p *client, c fuzzCase, f *
 		before = tableSums(t, db)
 	}
 	a, err := send(p, c)
+	// 503 with Retry-After (busy, or out of its deadline) saved nothing
+	// and asks to be sent again: sent again, counted apart.
+	for try := 0; err == nil && retryLater(a) && try < 10; try++ {
+		f.busy++
+		time.Sleep(time.Second)
+		a, err = send(p, c)
+	}
 	if errors.Is(err, errUnsendable) {
 		return
 	}
