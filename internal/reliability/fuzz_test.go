@@ -533,7 +533,6 @@ func fuzzOne(t *testing.T, db *store.DB, srv *server, p *client, c fuzzCase, f *
 		return
 	}
 	f.statuses[a.Status]++
-	if strings.HasPrefix(c.name, "revoke-token") { t.Logf("DBG %s %s", c.name, a) }
 	switch {
 	case a.Status >= 500:
 		var p struct {
