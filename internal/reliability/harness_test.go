@@ -334,6 +334,14 @@ func (c *client) do(ctx context.Context, method, url string, header map[string]s
 	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
+// retryLater tells an answer that asks to be sent again: 503 with
+// Retry-After (the server was busy, or the request ran out of its
+// deadline), which saved nothing. A client retries it as a request that got
+// no answer; the suites count these apart from failures.
+func retryLater(a answer) bool {
+	return a.Status == http.StatusServiceUnavailable && a.Header.Get("Retry-After") != ""
+}
+
 // must sends a request that has to succeed with want.
 func (c *client) must(t *testing.T, method, url string, header map[string]string, body any, want int) answer {
 	t.Helper()

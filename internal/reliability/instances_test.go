@@ -136,7 +136,7 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 	disp := newClient(in.tokens[dispatcher])
 	techID := userID(t, db, technician)
 	servers := []*server{a, b}
-	var sent, failovers, serverErrors atomic.Int64
+	var sent, failovers, busy, serverErrors atomic.Int64
 	var mu sync.Mutex
 	results := map[string]answer{}
 	lost := map[string]string{}
@@ -146,6 +146,11 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 			s := servers[(w+n+try)%2]
 			got, err := disp.do(context.Background(), http.MethodPost, s.URL()+path, map[string]string{"Idempotency-Key": key}, body)
 			if err != nil || got.Status == http.StatusServiceUnavailable {
+				// No answer, or 503 (busy, out of its deadline, or
+				// stopping), which saved nothing: the other instance.
+				if err == nil {
+					busy.Add(1)
+				}
 				failovers.Add(1)
 				time.Sleep(25 * time.Millisecond)
 				continue
@@ -266,9 +271,9 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 			WHERE d.state <> 'delivered'`)
 		t.Errorf("%d webhook deliveries not delivered a minute after the load: %+v", len(deliveries), stuck)
 	}
-	t.Logf("figures rolling restart: %d requests sent, answers by status %v, %d sent again to the other instance, %d 5xx, %d lost; "+
+	t.Logf("figures rolling restart: %d requests sent, answers by status %v, %d sent again to the other instance (%d of them after a 503), %d 5xx, %d lost; "+
 		"%d webhook deliveries received, %d delivery ids more than once",
-		sent.Load(), statuses, failovers.Load(), serverErrors.Load(), len(lost), receiver.total, receiver.repeatedDeliveries())
+		sent.Load(), statuses, failovers.Load(), busy.Load(), serverErrors.Load(), len(lost), receiver.total, receiver.repeatedDeliveries())
 	// A delivery may come again after a run of its job that failed (a
 	// stop cut it short after the receiver had it): at least once. Received
 	// more often than its job was claimed, one claim ran in two workers.
