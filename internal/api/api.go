@@ -14,50 +14,20 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
-	"aftersales/internal/account"
-	"aftersales/internal/agreement"
-	"aftersales/internal/calendar/registry"
-	"aftersales/internal/document"
-	"aftersales/internal/installedbase"
-	"aftersales/internal/labels"
-	"aftersales/internal/notify"
-	"aftersales/internal/org"
-	"aftersales/internal/parts"
+	"aftersales/internal/app"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
-	"aftersales/internal/stock"
-	"aftersales/internal/store"
 )
 
 // Prefix is where the API is mounted.
 const Prefix = "/api/v1"
 
-// Deps are what the API operations use.
+// Deps are what the API operations use: the product's services, where
+// to log, and the version the document names.
 type Deps struct {
-	DB        *store.DB
-	Log       *slog.Logger
-	Orgs      *org.Service
-	Accounts  *account.Service
-	Calendars *registry.Service
-	Requests  *servicerequest.Service
-	// Agreements: agreements, their versions and adjustment requests.
-	Agreements *agreement.Service
-	Version    string
-	// Notify: notifications and webhook subscriptions.
-	Notify *notify.Service
-	// InstalledBase: product models, customers' sites, installed units.
-	InstalledBase *installedbase.Service
-	// Labels: the font of printed QR labels; PublicURL: the address the
-	// labels' codes open (empty: the address each request came to).
-	Labels    *labels.FontSource
-	PublicURL string
-	// Parts: the vendor's parts catalog; Stock: locations, ledger,
-	// consumption on work orders and defective part returns.
-	Parts *parts.Service
-	Stock *stock.Service
-	// Documents: the vendors' documentation library.
-	Documents *document.Service
+	*app.App
+	Log     *slog.Logger
+	Version string
 }
 
 func init() {
@@ -91,27 +61,17 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerAudit(a)
 	h.registerCalendars(a)
 	h.registerAgreements(a)
-	if d.InstalledBase != nil {
-		h.registerInstalledBase(a)
-	}
-	if d.Parts != nil && d.Stock != nil {
-		h.registerParts(a)
-		h.registerStock(a)
-	}
-	if d.Documents != nil {
-		h.registerDocuments(a)
-	}
-	if d.Notify != nil {
-		h.registerNotifications(a)
-		h.registerWebhooks(a)
-	}
-	if d.Requests != nil {
-		h.registerRequests(a)
-		h.registerRequestList(a)
-		h.registerRequestExtras(a)
-		h.registerRequestMedia(a)
-		h.registerRecords(a)
-	}
+	h.registerInstalledBase(a)
+	h.registerParts(a)
+	h.registerStock(a)
+	h.registerDocuments(a)
+	h.registerNotifications(a)
+	h.registerWebhooks(a)
+	h.registerRequests(a)
+	h.registerRequestList(a)
+	h.registerRequestExtras(a)
+	h.registerRequestMedia(a)
+	h.registerRecords(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

@@ -160,9 +160,7 @@ func (h *handlers) registerInstalledBase(a huma.API) {
 	h.registerModels(a)
 	h.registerSites(a)
 	h.registerUnits(a)
-	if h.Requests != nil && h.Labels != nil {
-		h.registerUnitExtras(a)
-	}
+	h.registerUnitExtras(a)
 }
 
 // modelListOutput is named so that its schema is (see partListOutput).

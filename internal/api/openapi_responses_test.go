@@ -21,7 +21,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -39,7 +38,7 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	app := testutil.NewApp(t, db)
@@ -98,7 +97,7 @@ func demoToken(t *testing.T, db *store.DB, email string) string {
 	if err := store.Get(context.Background(), db, &id, `SELECT id FROM users WHERE email = ?`, email); err != nil {
 		t.Fatalf("demo user %s: %v", email, err)
 	}
-	_, secret, err := account.NewService(db, time.Now).CreateToken(context.Background(), policy.Actor{Operator: true}, id, "walk", 0)
+	_, secret, err := testutil.Services(t, db).Accounts.CreateToken(context.Background(), policy.Actor{Operator: true}, id, "walk", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

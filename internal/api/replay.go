@@ -54,44 +54,36 @@ func NewReplays(a huma.API, d Deps) *Replays {
 		u, err := h.Accounts.GetUser(ctx, act, id)
 		return etag(u.Version), u, err
 	})
-	if d.Requests != nil {
-		add("/service-requests", "service_request", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			v, err := h.Requests.Get(ctx, act, id)
-			return etag(v.Version), toRequestOut(v), err
-		})
-		add("/service-requests/{id}/work-orders", "work_order", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			w, err := h.Requests.GetWorkOrder(ctx, act, id)
-			return etag(w.Version), w, err
-		})
-	}
-	if d.InstalledBase != nil {
-		add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			m, err := h.InstalledBase.GetModel(ctx, act, id)
-			return etag(m.Version), m, err
-		})
-		add("/sites", "site", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			s, err := h.InstalledBase.GetSite(ctx, act, id)
-			return etag(s.Version), s, err
-		})
-		add("/units", "unit", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			u, err := h.InstalledBase.GetUnit(ctx, act, id)
-			return etag(u.Version), h.unitView(u), err
-		})
-	}
-	if d.Parts != nil && d.Stock != nil {
-		add("/parts", "part", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			p, err := h.Parts.Get(ctx, act, id)
-			return etag(p.Version), h.partOut(p), err
-		})
-		add("/stock-locations", "stock_location", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-			l, err := h.Stock.GetLocation(ctx, act, id)
-			return etag(l.Version), l, err
-		})
-	}
-	if d.Notify != nil {
-		add("/webhooks", "webhook", h.replayWebhook)
-		r.kinds[len(r.kinds)-1].withheld = true
-	}
+	add("/service-requests", "service_request", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		v, err := h.Requests.Get(ctx, act, id)
+		return etag(v.Version), toRequestOut(v), err
+	})
+	add("/service-requests/{id}/work-orders", "work_order", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		w, err := h.Requests.GetWorkOrder(ctx, act, id)
+		return etag(w.Version), w, err
+	})
+	add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		m, err := h.InstalledBase.GetModel(ctx, act, id)
+		return etag(m.Version), m, err
+	})
+	add("/sites", "site", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		s, err := h.InstalledBase.GetSite(ctx, act, id)
+		return etag(s.Version), s, err
+	})
+	add("/units", "unit", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		u, err := h.InstalledBase.GetUnit(ctx, act, id)
+		return etag(u.Version), h.unitView(u), err
+	})
+	add("/parts", "part", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		p, err := h.Parts.Get(ctx, act, id)
+		return etag(p.Version), h.partOut(p), err
+	})
+	add("/stock-locations", "stock_location", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		l, err := h.Stock.GetLocation(ctx, act, id)
+		return etag(l.Version), l, err
+	})
+	add("/webhooks", "webhook", h.replayWebhook)
+	r.kinds[len(r.kinds)-1].withheld = true
 	return r
 }
 

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"aftersales/internal/account"
 	"aftersales/internal/demo"
@@ -17,7 +16,7 @@ func TestDemoSerialNumbers(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 			t.Fatal(err)
 		}
 		app := testutil.NewApp(t, db)
@@ -25,7 +24,7 @@ func TestDemoSerialNumbers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, token, err := account.NewService(db, time.Now).CreateToken(ctx, policy.Actor{Operator: true}, u.ID, "test", 0)
+		_, token, err := testutil.Services(t, db).Accounts.CreateToken(ctx, policy.Actor{Operator: true}, u.ID, "test", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func (h *handlers) registerUnitExtras(a huma.API) {
 		if err != nil {
 			return nil, h.err(err)
 		}
-		base := h.PublicURL
+		base := h.Config.PublicURL
 		if base == "" {
 			base = in.base
 		}

@@ -33,7 +33,11 @@ func demoCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	logins, err := demo.Load(e.ctx, db, time.Now)
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	logins, err := demo.Load(e.ctx, a)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,11 @@ func orgCmd(e *env, args []string) error {
 			}
 			partnerID = p.ID
 		}
-		o, err := (&org.Service{DB: db, Now: time.Now}).Register(e.ctx, operator, org.Input{Kind: org.Kind(*kind), Name: *name, Code: *code})
+		a, err := e.services(db)
+		if err != nil {
+			return err
+		}
+		o, err := a.Orgs.Register(e.ctx, operator, org.Input{Kind: org.Kind(*kind), Name: *name, Code: *code})
 		if err != nil {
 			return err
 		}
@@ -157,7 +165,11 @@ func userCmd(e *env, args []string) error {
 				*name = (*email)[:i]
 			}
 		}
-		u, err := account.NewService(db, time.Now).CreateUser(e.ctx, operator, account.NewUser{OrgID: o.ID, Email: *email,
+		a, err := e.services(db)
+		if err != nil {
+			return err
+		}
+		u, err := a.Accounts.CreateUser(e.ctx, operator, account.NewUser{OrgID: o.ID, Email: *email,
 			Name: *name, Role: policy.Role(*role), Password: *password, Locale: *locale})
 		if err != nil {
 			return err
@@ -214,7 +226,11 @@ func tokenCmd(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := account.NewService(db, time.Now)
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	svc := a.Accounts
 	u, err := account.GetUserByEmail(e.ctx, db, *email)
 	if err != nil {
 		return err

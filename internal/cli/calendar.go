@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/calendar/registry"
 )
 
 func calendarCmd(e *env, args []string) error {
@@ -57,7 +56,11 @@ func calendarDue(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	cal, err := registry.New(db).Get(e.ctx, *id)
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	cal, err := a.Calendars.Reg.Get(e.ctx, *id)
 	if err != nil {
 		return err
 	}
@@ -86,7 +89,11 @@ func calendarImport(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := &registry.Service{Reg: registry.New(db), Now: time.Now}
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	svc := a.Calendars
 	imp, err := svc.PreviewImport(e.ctx, operator, *id, file, data)
 	if err != nil {
 		return err
@@ -137,7 +144,11 @@ func calendarList(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := &registry.Service{Reg: registry.New(db), Now: time.Now}
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	svc := a.Calendars
 	infos, err := svc.List(e.ctx, operator)
 	if err != nil {
 		return err
@@ -173,7 +184,11 @@ func calendarShow(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	cal, err := registry.New(db).Get(e.ctx, *id)
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
+	cal, err := a.Calendars.Reg.Get(e.ctx, *id)
 	if err != nil {
 		return err
 	}

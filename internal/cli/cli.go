@@ -13,7 +13,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
+	"aftersales/internal/app"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -164,6 +166,12 @@ func (e *env) openDB(dsn string) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// services builds the product's services on db for a command other than
+// serve, which reads its configuration from its own flags.
+func (e *env) services(db *store.DB) (*app.App, error) {
+	return app.New(db, app.Config{Log: e.logger()}, time.Now)
 }
 
 func (e *env) logger() *slog.Logger {

@@ -42,8 +42,12 @@ func importUnits(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	a, err := e.services(db)
+	if err != nil {
+		return err
+	}
 	started := time.Now()
-	svc := &installedbase.Service{DB: db, Now: time.Now}
+	svc := a.InstalledBase
 	rep, err := svc.ImportUnits(e.ctx, policy.Actor{Operator: true}, installedbase.ImportRequest{Filename: filepath.Base(file), Data: data,
 		DryRun: *dryRun, VendorID: vendor.ID, Progress: progressPrinter(e)})
 	if err != nil {

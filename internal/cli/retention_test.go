@@ -7,21 +7,15 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/calendar/registry"
-	"aftersales/internal/coverage"
+	"aftersales/internal/app"
 	"aftersales/internal/demo"
-	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
-	"aftersales/internal/notify"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -37,7 +31,7 @@ func TestRetentionPurgeJobRemovesDemoVisitRecords(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		dsn := db.Source // trust authentication: nothing was redacted
-		if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 			t.Fatal(err)
 		}
 		finishPartsVisit(t, db)
@@ -62,8 +56,12 @@ func TestRetentionPurgeJobRemovesDemoVisitRecords(t *testing.T) {
 
 		// Ten years on, every record's retention (36 or 24 months) is over.
 		later := time.Now().AddDate(10, 0, 0)
-		runner := jobs.NewRunner(db, func() time.Time { return later }, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		registerJobs(runner, db, &notify.Workers{DB: db, Now: runner.Now, Log: runner.Log})
+		a, err := app.New(db, app.Config{}, func() time.Time { return later })
+		if err != nil {
+			t.Fatal(err)
+		}
+		registerJobs(a)
+		runner := a.Jobs
 		if err := jobs.Enqueue(ctx, db, later, "records.purge", nil, jobs.Options{MaxAttempts: 1}); err != nil {
 			t.Fatal(err)
 		}
@@ -161,8 +159,7 @@ func finishPartsVisit(t *testing.T, db *store.DB) {
 	if err := store.Get(ctx, db, &wo, `SELECT id, version FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID); err != nil {
 		t.Fatalf("the demo's visit with parts: %v", err)
 	}
-	svc := &servicerequest.Service{DB: db, Now: time.Now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: &stock.Service{DB: db, Now: time.Now}}
+	svc := testutil.Services(t, db).Requests
 	for _, st := range []servicerequest.Step{
 		{Kind: "record", Diagnosis: "主轴轴承磨损", ActionsTaken: "更换主轴轴承两件"},
 		{Kind: "sign_off", SignoffName: "Grace Ho", SignaturePNG: demoSignature(t)},

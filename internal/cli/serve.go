@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/app"
 	"aftersales/internal/demo"
-	"aftersales/internal/i18n"
-	"aftersales/internal/jobs"
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/record"
@@ -55,8 +54,13 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	a, err := app.New(db, app.Config{PublicURL: strings.TrimRight(*publicURL, "/"), SMTP: smtp,
+		WebhookAllowPrivate: *allowPrivate, LabelFont: *labelFont, Log: log}, time.Now)
+	if err != nil {
+		return err
+	}
 	if *withDemo {
-		logins, err := demo.Load(e.ctx, db, time.Now)
+		logins, err := demo.Load(e.ctx, a)
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
 			log.Info("database already has data; demo not loaded")
@@ -66,37 +70,20 @@ func serve(e *env, args []string) error {
 			printLogins(e, logins)
 		}
 	}
-	runner := jobs.NewRunner(db, time.Now, log)
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
-	}
-	delivery := &notify.Workers{DB: db, Now: time.Now, Log: log, Webhooks: notify.NewWebhookClient(*allowPrivate), BaseURL: *publicURL, Bundle: bundle}
-	if smtp.Host == "" {
+	if a.Delivery.Mailer == nil {
 		log.Info("email notifications are off: no --smtp-url (AFTERSALES_SMTP_URL)")
 	} else {
-		delivery.Mailer = &notify.Mailer{Config: smtp}
 		log.Info("email notifications on", "smtp_host", smtp.Host, "smtp_port", smtp.Port, "from", smtp.From)
 	}
-	registerJobs(runner, db, delivery)
-	srv, err := web.New(db, log, time.Now, runner, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
-		EmailEnabled: delivery.Mailer != nil, PublicURL: strings.TrimRight(*publicURL, "/"), LabelFont: *labelFont, TrustedProxies: trusted}, nil)
+	registerJobs(a)
+	srv, err := web.New(a, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
+		TrustedProxies: trusted}, nil)
 	if err != nil {
 		return err
 	}
 	if _, err := os.Stat(*labelFont); err != nil {
 		log.Warn("printing QR labels is unavailable until the font is installed: apt-get install fonts-wqy-microhei, or set --label-font", "path", *labelFont)
 	}
-	runner.Handle("clocks.watch", func(ctx context.Context, _ json.RawMessage) error {
-		// New requests join the search index (SQLite indexes in batches; a
-		// search catches up by itself, this keeps its backlog small).
-		if _, err := srv.Requests.IndexPending(ctx); err != nil {
-			return err
-		}
-		_, err := srv.Requests.Watch(ctx, srv.Notify, runner.Now())
-		return err
-	})
-	runner.Every("clocks.watch", time.Minute)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -104,7 +91,7 @@ func serve(e *env, args []string) error {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	jobsDone := make(chan struct{})
-	go func() { runner.Run(ctx); close(jobsDone) }()
+	go func() { a.Jobs.Run(ctx); close(jobsDone) }()
 
 	hs := srv.HTTPServer(*addr)
 	serveErr := make(chan error, 1)
@@ -131,8 +118,9 @@ func serve(e *env, args []string) error {
 }
 
 // registerJobs wires the product's background jobs.
-func registerJobs(r *jobs.Runner, db *store.DB, delivery *notify.Workers) {
-	delivery.Register(r)
+func registerJobs(a *app.App) {
+	r, db := a.Jobs, a.DB
+	a.Delivery.Register(r)
 	r.Handle("prune", func(ctx context.Context, _ json.RawMessage) error {
 		now := r.Now().UTC()
 		if _, err := store.Exec(ctx, db, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-web.IdempotencyTTL)); err != nil {
@@ -152,6 +140,17 @@ func registerJobs(r *jobs.Runner, db *store.DB, delivery *notify.Workers) {
 		return err
 	})
 	r.Every("records.purge", 6*time.Hour)
+	// New requests join the search index (SQLite indexes in batches; a
+	// search catches up by itself, this keeps its backlog small), and the
+	// clocks are watched.
+	r.Handle("clocks.watch", func(ctx context.Context, _ json.RawMessage) error {
+		if _, err := a.Requests.IndexPending(ctx); err != nil {
+			return err
+		}
+		_, err := a.Requests.Watch(ctx, a.Notify, r.Now())
+		return err
+	})
+	r.Every("clocks.watch", time.Minute)
 }
 
 func migrate(e *env, args []string) error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"aftersales/internal/cli"
 	"aftersales/internal/demo"
@@ -17,7 +16,7 @@ func TestStockVerifyAndRebuild(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) (int, string) {

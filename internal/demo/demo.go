@@ -6,10 +6,9 @@ package demo
 import (
 	"context"
 	"errors"
-	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/agreement"
+	"aftersales/internal/app"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -68,7 +67,8 @@ var dataset = []demoOrg{
 }
 
 // Load fills an empty database and returns the logins it created.
-func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, error) {
+func Load(ctx context.Context, a *app.App) ([]Login, error) {
+	db, now := a.DB, a.Now
 	var n int
 	if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM organizations`); err != nil {
 		return nil, err
@@ -77,8 +77,7 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 		return nil, ErrNotEmpty
 	}
 	operator := policy.Actor{Operator: true}
-	orgs := &org.Service{DB: db, Now: now}
-	accounts := account.NewService(db, now)
+	orgs, accounts := a.Orgs, a.Accounts
 	ids := map[string]int64{}
 	admins := map[string]policy.Actor{} // organization code -> its admin
 	var logins []Login
@@ -111,19 +110,19 @@ func Load(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, err
 			logins = append(logins, Login{Email: u.email, Role: u.role, Org: d.in.Name})
 		}
 	}
-	if err := loadAgreements(ctx, &agreement.Service{DB: db, Now: now}, ids, admins); err != nil {
+	if err := loadAgreements(ctx, a.Agreements, ids, admins); err != nil {
 		return nil, err
 	}
 	if err := loadUnits(ctx, db, now().UTC(), ids); err != nil {
 		return nil, err
 	}
-	if err := loadParts(ctx, db, now, ids); err != nil {
+	if err := loadParts(ctx, a, ids); err != nil {
 		return nil, err
 	}
-	if err := loadDocuments(ctx, db, now, admins["haichuan"]); err != nil {
+	if err := loadDocuments(ctx, a.Documents, admins["haichuan"]); err != nil {
 		return nil, err
 	}
-	if err := loadRecords(ctx, db, now); err != nil {
+	if err := loadRecords(ctx, a); err != nil {
 		return nil, err
 	}
 	return logins, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/demo"
@@ -18,10 +17,10 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, db, time.Now); err != nil {
+		if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 			t.Fatal(err)
 		}
-		svc := &agreement.Service{DB: db, Now: time.Now}
+		svc := testutil.Services(t, db).Agreements
 		list, err := svc.List(ctx, policy.Actor{Operator: true})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("agreements: %d %v", len(list), err)
@@ -41,7 +40,7 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 		if err != nil || len(adjs) != 1 || adjs[0].State != agreement.Pending {
 			t.Fatalf("adjustments: %+v %v", adjs, err)
 		}
-		if _, err := demo.Load(ctx, db, time.Now); !errors.Is(err, demo.ErrNotEmpty) {
+		if _, err := demo.Load(ctx, testutil.Services(t, db)); !errors.Is(err, demo.ErrNotEmpty) {
 			t.Fatalf("second load: %v", err)
 		}
 	})
@@ -54,7 +53,7 @@ func TestDemoHasSealedRecords(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	rs, _, err := record.List(ctx, db, policy.Actor{Operator: true}, record.Filter{})

@@ -3,12 +3,10 @@ package demo
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"aftersales/internal/document"
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 )
 
 // demoDocument is a document of the demo vendor's library; each file is a
@@ -21,8 +19,7 @@ type demoDocument struct {
 // loadDocuments fills 海川's library: manuals and handbooks of its models,
 // written at load time (PDF in Helvetica, so no font file is needed, and a
 // Word file for Chinese text).
-func loadDocuments(ctx context.Context, db *store.DB, now func() time.Time, vendorAdmin policy.Actor) error {
-	svc := &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
+func loadDocuments(ctx context.Context, svc *document.Service, vendorAdmin policy.Actor) error {
 	for _, d := range demoDocuments() {
 		created, err := svc.Create(ctx, vendorAdmin, d.meta, d.versions[0])
 		if err != nil {

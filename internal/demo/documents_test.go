@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/document"
@@ -16,7 +15,7 @@ func TestDemoLibraryIsSearchable(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	var vendor policy.Actor
@@ -24,7 +23,7 @@ func TestDemoLibraryIsSearchable(t *testing.T) {
 		t.Fatal(err)
 	}
 	vendor.OrgKind, vendor.Role = "vendor", policy.VendorAuditor
-	svc := &document.Service{DB: db, Now: time.Now}
+	svc := testutil.Services(t, db).Documents
 	all, _, err := svc.List(ctx, vendor, document.Filter{})
 	if err != nil || len(all) != 4 {
 		t.Fatalf("demo documents: %d, %v", len(all), err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/parts"
@@ -35,7 +36,8 @@ type demoPart struct {
 
 // loadParts fills the catalog, the three levels of stock, and two visits
 // whose replaced parts are owed back to the vendor (one of them overdue).
-func loadParts(ctx context.Context, db *store.DB, now func() time.Time, ids map[string]int64) error {
+func loadParts(ctx context.Context, a *app.App, ids map[string]int64) error {
+	db, now := a.DB, a.Now
 	user := func(email string) (policy.Actor, error) {
 		u, err := account.GetUserByEmail(ctx, db, email)
 		return u.Actor(), err
@@ -64,10 +66,11 @@ func loadParts(ctx context.Context, db *store.DB, now func() time.Time, ids map[
 		{parts.Input{PartNumber: PartLubricant, Name: "导轨润滑油 4L（第三方）", NameEn: "Slideway oil 4 L (third party)", Kind: parts.Approved, UnitCostFen: 18000}, []string{"HC-CNC-850", "HC-PRESS-200"}, "expired"},
 		{parts.Input{PartNumber: PartSeal, Name: "主轴密封圈组（第三方）", NameEn: "Spindle seal kit (third party)", Kind: parts.Approved, UnitCostFen: 9500}, nil, ""},
 	}
-	catalogSvc := &parts.Service{DB: db, Now: now}
+	catalogSvc := a.Parts
 	// The expired approval was granted a year ago for eleven months.
 	yearAgo := func() time.Time { return now().AddDate(-1, 0, 0) }
-	pastSvc := &parts.Service{DB: db, Now: yearAgo}
+	pastSvc := *a.Parts
+	pastSvc.Now = yearAgo
 	byNumber := map[string]parts.Part{}
 	for _, dp := range catalog {
 		for _, code := range dp.fits {
@@ -90,11 +93,11 @@ func loadParts(ctx context.Context, db *store.DB, now func() time.Time, ids map[
 		}
 		byNumber[p.PartNumber] = p
 	}
-	return loadStock(ctx, db, now, vendor, byNumber, user)
+	return loadStock(ctx, a, vendor, byNumber, user)
 }
 
-func loadStock(ctx context.Context, db *store.DB, now func() time.Time, vendor policy.Actor, ps map[string]parts.Part, user func(string) (policy.Actor, error)) error {
-	svc := &stock.Service{DB: db, Now: now}
+func loadStock(ctx context.Context, a *app.App, vendor policy.Actor, ps map[string]parts.Part, user func(string) (policy.Actor, error)) error {
+	svc := silentStock(a)
 	hx, err := user("admin@hengxin.example")
 	if err != nil {
 		return err
@@ -181,13 +184,14 @@ func loadStock(ctx context.Context, db *store.DB, now func() time.Time, vendor p
 			return fmt.Errorf("demo safety stock: %w", err)
 		}
 	}
-	return loadVisits(ctx, db, now, svc, ps, vanHe, user)
+	return loadVisits(ctx, a, svc, ps, vanHe, user)
 }
 
 // loadVisits: 何工 of 粤安 is on site at Dongguan Precision, where two
 // spindle bearing sets were replaced from his van; both are owed back to
 // the vendor. (The visit stays open, so no service record is sealed yet.)
-func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *stock.Service, ps map[string]parts.Part, van stock.Location, user func(string) (policy.Actor, error)) error {
+func loadVisits(ctx context.Context, a *app.App, svc *stock.Service, ps map[string]parts.Part, van stock.Location, user func(string) (policy.Actor, error)) error {
+	db, now := a.DB, a.Now
 	admin, err := user("admin@yuean.example")
 	if err != nil {
 		return err
@@ -196,7 +200,7 @@ func loadVisits(ctx context.Context, db *store.DB, now func() time.Time, svc *st
 	if err != nil {
 		return err
 	}
-	requests := requestService(db, now, svc)
+	requests := silentRequests(a)
 	v, err := requests.Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
 		Description: "Spindle noise and chatter marks on the finished surface", ContactName: "Grace Ho", ContactPhone: "13800138000", Channel: servicerequest.Dispatcher})
 	if err != nil {

@@ -20,11 +20,11 @@ func TestDemoPartsAndStock(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	op := policy.Actor{Operator: true}
-	catalog, err := (&parts.Service{DB: db, Now: time.Now}).List(ctx, op, parts.Filter{})
+	catalog, err := testutil.Services(t, db).Parts.List(ctx, op, parts.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestDemoPartsAndStock(t *testing.T) {
 			t.Errorf("%s: %s, want %s", number, states[number], want)
 		}
 	}
-	svc := &stock.Service{DB: db, Now: time.Now}
+	svc := testutil.Services(t, db).Stock
 	rets, err := svc.Returns(ctx, op, stock.ReturnFilter{})
 	if err != nil || len(rets) != 2 || !rets[0].Overdue || rets[1].Overdue {
 		t.Fatalf("returns: %v %+v", err, rets)

@@ -10,18 +10,17 @@ import (
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/calendar/registry"
-	"aftersales/internal/coverage"
-	"aftersales/internal/installedbase"
+	"aftersales/internal/app"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
+	"aftersales/internal/stock"
 )
 
 // loadRecords gives the records pages something to show: 李工 of 恒信
 // repaired a laser cutter at 杭州明德医院 and the customer signed; the
 // dispatcher then corrected the record's diagnosis; and a consultation from
 // 苏州精工 was answered. Each sealed a record on the HC-HX chain.
-func loadRecords(ctx context.Context, db *store.DB, now func() time.Time) error {
+func loadRecords(ctx context.Context, a *app.App) error {
+	db, now := a.DB, a.Now
 	actor := func(email string) (account.User, error) { return account.GetUserByEmail(ctx, db, email) }
 	dispatch, err := actor("dispatch@hengxin.example")
 	if err != nil {
@@ -31,7 +30,7 @@ func loadRecords(ctx context.Context, db *store.DB, now func() time.Time) error 
 	if err != nil {
 		return err
 	}
-	requests := requestService(db, now, nil)
+	requests := silentRequests(a)
 	d, t := dispatch.Actor(), tech.Actor()
 
 	v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair", Priority: "general",
@@ -94,9 +93,17 @@ func signaturePNG() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// requestService is the service requests' use cases as the server wires
-// them; parts, when set, lists the parts a visit used.
-func requestService(db *store.DB, now func() time.Time, parts servicerequest.PartsLedger) *servicerequest.Service {
-	return &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: parts}
+// silentRequests and silentStock are the app's services telling nobody:
+// the demo's visits and stock movements are history, not news, so loading
+// them sends no notification.
+func silentRequests(a *app.App) *servicerequest.Service {
+	s := *a.Requests
+	s.Notify = nil
+	return &s
+}
+
+func silentStock(a *app.App) *stock.Service {
+	s := *a.Stock
+	s.Notify = nil
+	return &s
 }

@@ -122,7 +122,7 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 		if err != nil {
 			return err
 		}
-		assigned, err := isAssigned(ctx, tx, r.ID, actor.UserID)
+		assigned, err := s.Assigned(ctx, tx, r.ID, actor.UserID)
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,8 @@ func setup(t testing.TB, db *store.DB, c *clock) (*servicerequest.Service, *test
 		t.Fatal(err)
 	}
 	reg := registry.New(db)
-	return &servicerequest.Service{DB: db, Now: c.Now, Resolve: coverage.Resolver{Units: units(d.ID, f)}, Calendars: reg.Get}, f
+	return &servicerequest.Service{DB: db, Now: c.Now, Resolve: coverage.Resolver{Units: units(d.ID, f)}, Calendars: reg.Get,
+		Assigned: servicerequest.BookedVisit}, f
 }
 
 var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)

@@ -115,7 +115,7 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 			}
 			wo = &w
 		}
-		assigned, err := isAssigned(ctx, tx, r.ID, actor.UserID)
+		assigned, err := s.Assigned(ctx, tx, r.ID, actor.UserID)
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ func (s *Service) readable(ctx context.Context, actor policy.Actor, requestID in
 	if err != nil {
 		return r, err
 	}
-	assigned, err := isAssigned(ctx, s.DB, r.ID, actor.UserID)
+	assigned, err := s.Assigned(ctx, s.DB, r.ID, actor.UserID)
 	if err != nil {
 		return r, err
 	}

@@ -63,6 +63,8 @@ type Service struct {
 	Notify Publisher
 	// Parts, when set, lists the parts a visit used for its sealed record.
 	Parts PartsLedger
+	// Assigned tells who works on a request (Assignments).
+	Assigned Assignments
 }
 
 // NewRequest is a request as filed.
@@ -281,7 +283,7 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, 
 	if err != nil {
 		return View{}, err
 	}
-	assigned, err := isAssigned(ctx, s.DB, r.ID, actor.UserID)
+	assigned, err := s.Assigned(ctx, s.DB, r.ID, actor.UserID)
 	if err != nil {
 		return View{}, err
 	}
@@ -296,10 +298,6 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, 
 	v.Clocks, err = s.clocks(ctx, s.DB, r, events, s.Now().UTC())
 	return v, err
 }
-
-// isAssigned reports whether the user has a work order on the request.
-// Work orders arrive with field work; until then nobody is assigned.
-var isAssigned = func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) { return false, nil }
 
 // Action is a step on a request by the provider.
 type Action struct {

@@ -95,14 +95,6 @@ func TechnicianNames(ctx context.Context, q store.Queryer, requestID int64) (map
 	return out, err
 }
 
-func init() {
-	isAssigned = func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
-		var n int
-		err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ? AND technician_id = ? AND status <> 'cancelled'`, requestID, userID)
-		return n > 0, err
-	}
-}
-
 // Assignment books a technician for a visit.
 type Assignment struct {
 	TechnicianID int64

@@ -58,7 +58,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	w.parts = &parts.Service{DB: db, Now: w.clock.Now}
 	w.stock = &stock.Service{DB: db, Now: w.clock.Now, Notify: w.notify}
 	w.requests = &servicerequest.Service{DB: db, Now: w.clock.Now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: w.stock}
+		Calendars: registry.New(db).Get, Parts: w.stock, Assigned: servicerequest.BookedVisit}
 	w.vendor = w.f.Users[policy.VendorAdmin].Actor()
 	w.providerAdmin = w.f.Users[policy.ProviderAdmin].Actor()
 	w.dispatcher = w.f.Users[policy.Dispatcher].Actor()

@@ -18,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/account"
+	"aftersales/internal/app"
 	"aftersales/internal/audit"
 	"aftersales/internal/jobs"
 	"aftersales/internal/org"
@@ -33,6 +34,8 @@ type App struct {
 	Server *web.Server
 	Jobs   *jobs.Runner
 	Log    *slog.Logger
+	// Clock is the product's time: the real time until the test sets it.
+	Clock *Clock
 }
 
 // NewApp starts the product on db. The server stops when t ends.
@@ -44,12 +47,25 @@ func NewApp(t testing.TB, db *store.DB) *App {
 // NewAppWith starts the product on db with opts (e.g. shorter deadlines).
 func NewAppWith(t testing.TB, db *store.DB, opts web.Options) *App {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := jobs.NewRunner(db, time.Now, log)
+	return NewAppConfig(t, db, app.Config{}, opts)
+}
+
+// NewAppConfig starts the product on db with the configuration cfg and the
+// server's opts.
+func NewAppConfig(t testing.TB, db *store.DB, cfg app.Config, opts web.Options) *App {
+	t.Helper()
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clock := &Clock{}
+	a, err := app.New(db, cfg, clock.Now)
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
 	if opts.Version == "" {
 		opts.Version = "test"
 	}
-	srv, err := web.New(db, log, time.Now, runner, opts, nil)
+	srv, err := web.New(a, opts, nil)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -58,7 +74,7 @@ func NewAppWith(t testing.TB, db *store.DB, opts web.Options) *App {
 		hs.Close()
 		srv.Drain()
 	})
-	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: runner, Log: log}
+	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: a.Jobs, Log: cfg.Log, Clock: clock}
 }
 
 // Password is the password of every fixture user.
@@ -81,8 +97,8 @@ func Seed(t testing.TB, db *store.DB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	op := policy.Actor{Operator: true}
-	orgs := &org.Service{DB: db, Now: time.Now}
-	accts := account.NewService(db, time.Now)
+	services := Services(t, db)
+	orgs, accts := services.Orgs, services.Accounts
 	mk := func(kind org.Kind, name, code string) org.Organization {
 		o, err := orgs.Register(ctx, op, org.Input{Kind: kind, Name: name, Code: code})
 		if err != nil {
@@ -251,4 +267,15 @@ func (a *App) Login(t testing.TB, c *http.Client, email, password string) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: status %d", email, res.StatusCode)
 	}
+}
+
+// Services builds the product's services on db, on the real clock, for a
+// test that needs them without a server.
+func Services(t testing.TB, db *store.DB) *app.App {
+	t.Helper()
+	a, err := app.New(db, app.Config{}, time.Now)
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	return a
 }

@@ -24,7 +24,7 @@ func SeedService(t testing.TB, db *store.DB, f *Fixture) ServiceFixture {
 	t.Helper()
 	ctx := context.Background()
 	vendor := f.Users[policy.VendorAdmin].Actor()
-	svc := &agreement.Service{DB: db, Now: time.Now}
+	svc := Services(t, db).Agreements
 	d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "FIX-1", Terms: agreement.Terms{
 		Term:          agreement.Term{Start: "2025-01-01", End: "2099-12-31"},
 		CoveredModels: []string{"FX-100"}, ServiceArea: []string{"32"},

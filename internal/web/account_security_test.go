@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/jobs"
+	"aftersales/internal/app"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -222,14 +221,8 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 		f := testutil.Seed(t, db)
 		logs := &lockedBuffer{}
 		serve := func(trusted []netip.Prefix) *testutil.App {
-			log := slog.New(slog.NewTextHandler(logs, nil))
-			srv, err := web.New(db, log, time.Now, jobs.NewRunner(db, time.Now, log), web.Options{Version: "test", TrustedProxies: trusted}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs := httptest.NewServer(srv)
-			t.Cleanup(hs.Close)
-			return &testutil.App{URL: hs.URL, DB: db, Server: srv}
+			return testutil.NewAppConfig(t, db, app.Config{Log: slog.New(slog.NewTextHandler(logs, nil))},
+				web.Options{TrustedProxies: trusted})
 		}
 		recorded := func(app *testutil.App, name string, xff string) string {
 			t.Helper()

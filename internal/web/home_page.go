@@ -52,7 +52,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 		d.Recent, _ = s.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: u.OrgID, Limit: 8})
 		d.Warnings = s.Calendars.MissingYears(ctx, s.Now())
 	}
-	if s.Requests != nil && policy.Allowed(act, policy.RecordRead, policy.Own) {
+	if policy.Allowed(act, policy.RecordRead, policy.Own) {
 		d.QuickLinks = append(d.QuickLinks, navItem{"records", "/records", "home.link.records"})
 	}
 	d.QuickLinks = append(d.QuickLinks, navItem{"orgs", "/orgs", "home.link.orgs"})

@@ -219,9 +219,7 @@ func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	if s.Jobs != nil {
-		s.Jobs.Wake()
-	}
+	s.Jobs.Wake()
 	s.flash(r, s.msg(r, "webhooks.redelivered", "ID", d.ID))
 	http.Redirect(w, r, "/settings/webhooks/"+itoa(d.WebhookID), http.StatusSeeOther)
 }

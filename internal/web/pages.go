@@ -121,8 +121,6 @@ type view struct {
 	RequestID string
 	bundle    *i18n.Bundle
 	loc       *time.Location
-	// requestsOn: the service request pages are served.
-	requestsOn bool
 	// unread counts the user's unread notifications for the top bar.
 	unread lazyCount
 }
@@ -220,15 +218,13 @@ func (v *view) Nav() []navItem {
 		return nil
 	}
 	items := []navItem{{"home", "/", "nav.home"}}
-	if v.requestsOn {
-		if v.User.Role == policy.Technician {
-			items = append(items, navItem{"work_orders", "/work-orders", "nav.work_orders"})
-		} else {
-			items = append(items, navItem{"requests", "/requests", "nav.requests"})
-		}
-		if len(policy.Granted(v.User.Role, policy.RecordRead)) > 0 {
-			items = append(items, navItem{"records", "/records", "nav.records"})
-		}
+	if v.User.Role == policy.Technician {
+		items = append(items, navItem{"work_orders", "/work-orders", "nav.work_orders"})
+	} else {
+		items = append(items, navItem{"requests", "/requests", "nav.requests"})
+	}
+	if len(policy.Granted(v.User.Role, policy.RecordRead)) > 0 {
+		items = append(items, navItem{"records", "/records", "nav.records"})
 	}
 	if v.User.Role != policy.Technician {
 		items = append(items, navItem{"units", "/units", "nav.units"})
@@ -291,7 +287,7 @@ func (s *Server) lang(r *http.Request) string {
 
 func (s *Server) newView(r *http.Request, title, active string) *view {
 	v := &view{Lang: s.lang(r), Active: active, Path: r.URL.RequestURI(), bundle: s.I18n, loc: calendar.Shanghai,
-		RequestID: requestID(r.Context()), requestsOn: s.Requests != nil}
+		RequestID: requestID(r.Context())}
 	v.Title = v.T(title)
 	if u, ok := currentUser(r.Context()); ok {
 		v.User = &u

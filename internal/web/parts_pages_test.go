@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
@@ -19,7 +18,7 @@ import (
 func TestPartsPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), db, time.Now); err != nil {
+	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	app := testutil.NewApp(t, db)

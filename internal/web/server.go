@@ -16,21 +16,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"aftersales/internal/account"
-	"aftersales/internal/agreement"
 	"aftersales/internal/api"
-	"aftersales/internal/calendar/registry"
-	"aftersales/internal/coverage"
-	"aftersales/internal/document"
-	"aftersales/internal/i18n"
-	"aftersales/internal/installedbase"
-	"aftersales/internal/jobs"
-	"aftersales/internal/labels"
-	"aftersales/internal/notify"
-	"aftersales/internal/org"
-	"aftersales/internal/parts"
-	"aftersales/internal/servicerequest"
-	"aftersales/internal/stock"
+	"aftersales/internal/app"
 	"aftersales/internal/store"
 )
 
@@ -46,36 +33,20 @@ type Options struct {
 	MaxUploadBytes int64
 	// MaxConcurrentUploads bounds the uploads received at once (default 4).
 	MaxConcurrentUploads int
-	// EmailEnabled: an SMTP server is configured, so notifications are
-	// also sent by email to users who have it on.
-	EmailEnabled bool
-	// PublicURL is the address users reach the server at; QR labels open
-	// it. Empty: the address each request came to.
-	PublicURL string
 	// Deadlines bound the requests that change something, by route; a
 	// deadline left zero is DefaultDeadlines'.
 	Deadlines Deadlines
-	// LabelFont is the TrueType CJK font (.ttf, or .ttc of which the first
-	// face is used) for printed labels; empty: labels.DefaultFontPath.
-	LabelFont string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (or
 	// Forwarded) names the client; empty: the direct peer is the client.
 	TrustedProxies []netip.Prefix
 }
 
-// Server holds everything the handlers use.
+// Server holds everything the handlers use: the product's services (App)
+// and the edge's own state.
 type Server struct {
-	DB        *store.DB
-	Log       *slog.Logger
-	Now       func() time.Time
-	Orgs      *org.Service
-	Accounts  *account.Service
-	Calendars *registry.Service
-	// Requests: service requests, work orders and field work.
-	Requests *servicerequest.Service
-	Jobs     *jobs.Runner
+	*app.App
+	Log      *slog.Logger
 	Sessions *scs.SessionManager
-	I18n     *i18n.Bundle
 	API      huma.API
 	Opts     Options
 	// answers are idempotent answers still being stored.
@@ -85,21 +56,6 @@ type Server struct {
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
-
-	// Agreements: agreements, their versions and adjustment requests.
-	Agreements *agreement.Service
-	// Notify: in-app notifications, webhook subscriptions, and Publish
-	// for the domain services.
-	Notify *notify.Service
-	// InstalledBase: product models, customers' sites, installed units.
-	InstalledBase *installedbase.Service
-	// Labels: the font for printed QR labels, loaded on first use.
-	Labels *labels.FontSource
-	// Parts: the parts catalog; Stock: locations, ledger, consumption, returns.
-	Parts *parts.Service
-	Stock *stock.Service
-	// Documents: the vendors' documentation library.
-	Documents *document.Service
 
 	pages   *pages
 	qr      *qrLimits
@@ -111,8 +67,8 @@ type Server struct {
 	handler          http.Handler
 }
 
-// New wires the server. reg receives the HTTP metrics (nil: a new registry).
-func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runner, opts Options, reg *prometheus.Registry) (*Server, error) {
+// New serves the product a. reg receives the HTTP metrics (nil: a new registry).
+func New(a *app.App, opts Options, reg *prometheus.Registry) (*Server, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -120,26 +76,8 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		DB: db, Log: log, Now: now, Jobs: runner, I18n: bundle, Opts: opts,
-		Orgs:      &org.Service{DB: db, Now: now},
-		Accounts:  account.NewService(db, now),
-		Calendars: &registry.Service{Reg: registry.New(db), Now: now},
-	}
-	s.Orgs.Updated = s.Accounts.ForgetTokens
-	s.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: s.Calendars.Reg.Exists}
-	s.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: opts.EmailEnabled}
-	s.InstalledBase = &installedbase.Service{DB: db, Now: now}
-	s.Labels = &labels.FontSource{Path: opts.LabelFont}
-	s.Parts = &parts.Service{DB: db, Now: now}
-	s.Stock = &stock.Service{DB: db, Now: now, Notify: s.Notify}
-	s.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
-	s.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: s.Calendars.Reg.Get, Notify: s.Notify, Parts: s.Stock}
+	db := a.DB
+	s := &Server{App: a, Log: a.Config.Log, Opts: opts}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
 	s.Sessions = scs.New()
 	if db.Engine == store.Postgres {
@@ -160,14 +98,13 @@ func New(db *store.DB, log *slog.Logger, now func() time.Time, runner *jobs.Runn
 	s.qr = newQRLimits()
 	s.uploads = newUploadGate(opts.MaxConcurrentUploads, uploadWait)
 	s.imports, s.asyncImportBytes = newImportRuns(), asyncImportBytes
+	var err error
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(reg, db)
 	mux := http.NewServeMux()
-	deps := api.Deps{DB: db, Log: log, Orgs: s.Orgs, Accounts: s.Accounts, Calendars: s.Calendars,
-		Agreements: s.Agreements, Version: opts.Version, Notify: s.Notify, Requests: s.Requests,
-		InstalledBase: s.InstalledBase, Labels: s.Labels, PublicURL: opts.PublicURL, Parts: s.Parts, Stock: s.Stock, Documents: s.Documents}
+	deps := api.Deps{App: a, Log: s.Log, Version: opts.Version}
 	s.API = api.Register(mux, deps)
 	s.replays = api.NewReplays(s.API, deps)
 	s.routes(mux)

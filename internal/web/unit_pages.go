@@ -188,8 +188,8 @@ func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) 
 
 // absoluteURL is path under the public URL, or on the host the request came to.
 func (s *Server) absoluteURL(r *http.Request, path string) string {
-	if s.Opts.PublicURL != "" {
-		return strings.TrimRight(s.Opts.PublicURL, "/") + path
+	if s.Config.PublicURL != "" {
+		return strings.TrimRight(s.Config.PublicURL, "/") + path
 	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {

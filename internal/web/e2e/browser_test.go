@@ -63,7 +63,7 @@ func chromium(t *testing.T) string {
 func demoApp(t *testing.T) *testutil.App {
 	t.Helper()
 	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), db, time.Now); err != nil {
+	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
 		t.Fatalf("load demo data: %v", err)
 	}
 	return testutil.NewApp(t, db)

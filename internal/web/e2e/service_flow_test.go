@@ -42,7 +42,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, db, time.Now); err != nil {
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
 		t.Fatal(err)
 	}
 	app := testutil.NewApp(t, db)

@@ -1,0 +1,110 @@
+// Package app is the composition root: it builds every domain service once,
+// with the ports that join them (the stock ledger behind a visit's parts,
+// notifications, the document extractor, the calendars, the coverage
+// resolver, who works on a request), from the database, the configuration
+// and a clock. The server, the API, the command line, the demo and the
+// tests take an App rather than assembling services of their own, so that a
+// new capability is one line here. Domain packages never import app.
+package app
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/agreement"
+	"aftersales/internal/calendar/registry"
+	"aftersales/internal/coverage"
+	"aftersales/internal/document"
+	"aftersales/internal/i18n"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/jobs"
+	"aftersales/internal/labels"
+	"aftersales/internal/notify"
+	"aftersales/internal/org"
+	"aftersales/internal/parts"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/stock"
+	"aftersales/internal/store"
+)
+
+// Config is what the services need to know of the installation.
+type Config struct {
+	// PublicURL is the address users reach the server at, without a
+	// trailing slash; QR labels and links in notifications open it. Empty:
+	// the address each request came to (links in emails are then relative).
+	PublicURL string
+	// SMTP sends notification emails; no Host: no email.
+	SMTP notify.SMTPConfig
+	// WebhookAllowPrivate lets webhooks deliver to loopback and private
+	// network addresses.
+	WebhookAllowPrivate bool
+	// LabelFont is the TrueType CJK font of printed labels; empty:
+	// labels.DefaultFontPath.
+	LabelFont string
+	// Log receives what the background work reports; nil: discarded.
+	Log *slog.Logger
+}
+
+// App is every service of the product, built once.
+type App struct {
+	DB     *store.DB
+	Now    func() time.Time
+	Config Config
+	I18n   *i18n.Bundle
+	// Jobs runs the background jobs; Delivery sends the notification
+	// outbox (email and webhooks) as jobs of it.
+	Jobs     *jobs.Runner
+	Delivery *notify.Workers
+
+	Orgs      *org.Service
+	Accounts  *account.Service
+	Calendars *registry.Service
+	// Agreements: agreements, their versions and adjustment requests.
+	Agreements *agreement.Service
+	// Notify: in-app notifications, webhook subscriptions, and Publish
+	// for the domain services.
+	Notify *notify.Service
+	// InstalledBase: product models, customers' sites, installed units.
+	InstalledBase *installedbase.Service
+	// Labels: the font for printed QR labels, loaded on first use.
+	Labels *labels.FontSource
+	// Parts: the parts catalog; Stock: locations, ledger, consumption, returns.
+	Parts *parts.Service
+	Stock *stock.Service
+	// Documents: the vendors' documentation library.
+	Documents *document.Service
+	// Requests: service requests, work orders and field work.
+	Requests *servicerequest.Service
+}
+
+// New builds the product's services on db, reading the time from now.
+func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: db, Now: now, Config: cfg, I18n: bundle, Jobs: jobs.NewRunner(db, now, cfg.Log)}
+	a.Delivery = &notify.Workers{DB: db, Now: now, Log: cfg.Log, Webhooks: notify.NewWebhookClient(cfg.WebhookAllowPrivate),
+		BaseURL: cfg.PublicURL, Bundle: bundle}
+	if cfg.SMTP.Host != "" {
+		a.Delivery.Mailer = &notify.Mailer{Config: cfg.SMTP}
+	}
+	a.Accounts = account.NewService(db, now)
+	a.Orgs = &org.Service{DB: db, Now: now, Updated: a.Accounts.ForgetTokens}
+	a.Calendars = &registry.Service{Reg: registry.New(db), Now: now}
+	a.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: a.Calendars.Reg.Exists}
+	a.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: a.Delivery.Mailer != nil}
+	a.InstalledBase = &installedbase.Service{DB: db, Now: now}
+	a.Labels = &labels.FontSource{Path: cfg.LabelFont}
+	a.Parts = &parts.Service{DB: db, Now: now}
+	a.Stock = &stock.Service{DB: db, Now: now, Notify: a.Notify}
+	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
+	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
+		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+	return a, nil
+}
