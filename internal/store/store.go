@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -130,6 +131,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("open sqlite: create data directory: %w", err)
 		}
+	}
+	// A new database file is readable by its owner alone (SQLite gives its
+	// -wal and -shm files the same mode): it holds the audit trail, the
+	// sealed records and the hashes of passwords and tokens.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("open sqlite: create %s: %w", path, err)
 	}
 	connector, err := sqlite.NewConnector("file:" + path + "?" + sqlitePragmas)
 	if err != nil {
