@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/policy"
 )
 
 type agreementOutput struct {
@@ -119,185 +120,132 @@ func (in *decisionInput) comment() string {
 }
 
 func (h *handlers) registerAgreements(a huma.API) {
-	huma.Register(a, op("list-agreements", http.MethodGet, "/agreements", "List the agreements your organization is party to", "Agreements"),
-		func(ctx context.Context, _ *struct{}) (*agreementListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Agreements.List(ctx, act)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &agreementListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-agreements", http.MethodGet, "/agreements", "List the agreements your organization is party to", "Agreements"), h.listAgreements)
 
 	create := op("create-agreement", http.MethodPost, "/agreements", "Create a draft agreement with a provider", "Agreements")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *agreementCreateInput) (*agreementOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		d, err := h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
-			EffectiveFrom: b.EffectiveFrom, Note: b.Note})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
-	})
+	register(h, a, create, h.createAgreement)
 
-	huma.Register(a, op("get-agreement", http.MethodGet, "/agreements/{id}", "An agreement with the terms in force today", "Agreements"),
-		func(ctx context.Context, in *idPath) (*agreementOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := h.Agreements.Get(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
-		})
+	register(h, a, op("get-agreement", http.MethodGet, "/agreements/{id}", "An agreement with the terms in force today", "Agreements"), h.getAgreement)
 
-	huma.Register(a, op("list-agreement-versions", http.MethodGet, "/agreements/{id}/versions", "Every version of an agreement's terms, oldest first", "Agreements"),
-		func(ctx context.Context, in *idPath) (*versionsOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := h.Agreements.Get(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			items, err := h.Agreements.Versions(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &versionsOutput{ETag: etag(d.Version)}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-agreement-versions", http.MethodGet, "/agreements/{id}/versions", "Every version of an agreement's terms, oldest first", "Agreements"), h.listAgreementVersions)
 
 	add := op("create-agreement-version", http.MethodPost, "/agreements/{id}/versions", "Add a version of the terms (vendor)", "Agreements")
 	add.DefaultStatus = http.StatusCreated
 	add.Errors = append(add.Errors, 409, 412, 428)
-	huma.Register(a, add, func(ctx context.Context, in *versionCreateInput) (*versionOutput, error) {
-		act, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		out, err := h.Agreements.AddVersion(ctx, act, in.ID, agreement.NewVersion{Terms: in.Body.Terms,
-			EffectiveFrom: in.Body.EffectiveFrom, Note: in.Body.Note}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &versionOutput{Body: out}, nil
-	})
+	register(h, a, add, h.createAgreementVersion)
 
-	huma.Register(a, op("diff-agreement-versions", http.MethodGet, "/agreements/{id}/diff", "What changed between two versions, field by field", "Agreements"),
-		func(ctx context.Context, in *diffInput) (*diffOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			changes, err := h.Agreements.Diff(ctx, act, in.ID, in.From, in.To)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &diffOutput{}
-			out.Body.From, out.Body.To, out.Body.Changes = in.From, in.To, changes
-			if out.Body.Changes == nil {
-				out.Body.Changes = []agreement.Change{}
-			}
-			return out, nil
-		})
+	register(h, a, op("diff-agreement-versions", http.MethodGet, "/agreements/{id}/diff", "What changed between two versions, field by field", "Agreements"), h.diffAgreementVersions)
 
 	status := op("change-agreement-status", http.MethodPost, "/agreements/{id}/status", "Activate, suspend, resume or terminate an agreement", "Agreements")
 	status.Errors = append(status.Errors, 409, 412, 428)
-	huma.Register(a, status, func(ctx context.Context, in *statusInput) (*agreementOutput, error) {
-		act, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
-			Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
-	})
+	register(h, a, status, h.changeAgreementStatus)
 
-	huma.Register(a, op("list-agreement-status-events", http.MethodGet, "/agreements/{id}/status-events", "The agreement's changes of status, with reasons", "Agreements"),
-		func(ctx context.Context, in *idPath) (*statusEventsOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Agreements.StatusEvents(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &statusEventsOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-agreement-status-events", http.MethodGet, "/agreements/{id}/status-events", "The agreement's changes of status, with reasons", "Agreements"), h.listAgreementStatusEvents)
 
 	h.registerAdjustments(a)
 }
 
+func (h *handlers) listAgreements(ctx context.Context, act policy.Actor, _ *struct{}) (*agreementListOutput, error) {
+	items, err := h.Agreements.List(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := &agreementListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createAgreement(ctx context.Context, act policy.Actor, in *agreementCreateInput) (*agreementOutput, error) {
+	b := in.Body
+	d, err := h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
+		EffectiveFrom: b.EffectiveFrom, Note: b.Note})
+	if err != nil {
+		return nil, err
+	}
+	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+}
+
+func (h *handlers) getAgreement(ctx context.Context, act policy.Actor, in *idPath) (*agreementOutput, error) {
+	d, err := h.Agreements.Get(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+}
+
+func (h *handlers) listAgreementVersions(ctx context.Context, act policy.Actor, in *idPath) (*versionsOutput, error) {
+	d, err := h.Agreements.Get(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := h.Agreements.Versions(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &versionsOutput{ETag: etag(d.Version)}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createAgreementVersion(ctx context.Context, act policy.Actor, in *versionCreateInput) (*versionOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	out, err := h.Agreements.AddVersion(ctx, act, in.ID, agreement.NewVersion{Terms: in.Body.Terms,
+		EffectiveFrom: in.Body.EffectiveFrom, Note: in.Body.Note}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &versionOutput{Body: out}, nil
+}
+
+func (h *handlers) diffAgreementVersions(ctx context.Context, act policy.Actor, in *diffInput) (*diffOutput, error) {
+	changes, err := h.Agreements.Diff(ctx, act, in.ID, in.From, in.To)
+	if err != nil {
+		return nil, err
+	}
+	out := &diffOutput{}
+	out.Body.From, out.Body.To, out.Body.Changes = in.From, in.To, changes
+	if out.Body.Changes == nil {
+		out.Body.Changes = []agreement.Change{}
+	}
+	return out, nil
+}
+
+func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput) (*agreementOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
+		Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+}
+
+func (h *handlers) listAgreementStatusEvents(ctx context.Context, act policy.Actor, in *idPath) (*statusEventsOutput, error) {
+	items, err := h.Agreements.StatusEvents(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &statusEventsOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
 func (h *handlers) registerAdjustments(a huma.API) {
-	huma.Register(a, op("list-adjustments", http.MethodGet, "/agreements/{id}/adjustments", "An agreement's adjustment requests, newest first", "Adjustment requests"),
-		func(ctx context.Context, in *idPath) (*adjustmentListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Agreements.Adjustments(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &adjustmentListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-adjustments", http.MethodGet, "/agreements/{id}/adjustments", "An agreement's adjustment requests, newest first", "Adjustment requests"), h.listAdjustments)
 
 	create := op("create-adjustment", http.MethodPost, "/agreements/{id}/adjustments", "Propose a change of terms to the other party", "Adjustment requests")
 	create.DefaultStatus = http.StatusCreated
 	create.Errors = append(create.Errors, 409)
-	huma.Register(a, create, func(ctx context.Context, in *adjustmentCreateInput) (*adjustmentOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p := agreement.Proposal{Terms: in.Body.Terms, Reason: in.Body.Reason, DesiredFrom: in.Body.EffectiveFrom}
-		if in.Body.Changes != nil {
-			if p.Changes, err = json.Marshal(in.Body.Changes); err != nil {
-				return nil, h.err(err)
-			}
-		}
-		adj, err := h.Agreements.Propose(ctx, act, in.ID, p)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &adjustmentOutput{Body: adj}, nil
-	})
+	register(h, a, create, h.createAdjustment)
 
-	huma.Register(a, op("get-adjustment", http.MethodGet, "/adjustments/{id}", "An adjustment request", "Adjustment requests"),
-		func(ctx context.Context, in *idPath) (*adjustmentOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			adj, err := h.Agreements.GetAdjustment(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &adjustmentOutput{Body: adj}, nil
-		})
+	register(h, a, op("get-adjustment", http.MethodGet, "/adjustments/{id}", "An adjustment request", "Adjustment requests"), h.getAdjustment)
 
 	for _, d := range []struct {
 		id, path, summary string
@@ -309,17 +257,50 @@ func (h *handlers) registerAdjustments(a huma.API) {
 	} {
 		o := op(d.id, http.MethodPost, d.path, d.summary, "Adjustment requests")
 		o.Errors = append(o.Errors, 409)
-		to := d.to
-		huma.Register(a, o, func(ctx context.Context, in *decisionInput) (*adjustmentOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			adj, err := h.Agreements.Decide(ctx, act, in.ID, to, in.comment())
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &adjustmentOutput{Body: adj}, nil
-		})
+		register(h, a, o, h.decideAdjustment(d.to))
+	}
+}
+
+func (h *handlers) listAdjustments(ctx context.Context, act policy.Actor, in *idPath) (*adjustmentListOutput, error) {
+	items, err := h.Agreements.Adjustments(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &adjustmentListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createAdjustment(ctx context.Context, act policy.Actor, in *adjustmentCreateInput) (*adjustmentOutput, error) {
+	p := agreement.Proposal{Terms: in.Body.Terms, Reason: in.Body.Reason, DesiredFrom: in.Body.EffectiveFrom}
+	if in.Body.Changes != nil {
+		var err error
+		if p.Changes, err = json.Marshal(in.Body.Changes); err != nil {
+			return nil, err
+		}
+	}
+	adj, err := h.Agreements.Propose(ctx, act, in.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	return &adjustmentOutput{Body: adj}, nil
+}
+
+func (h *handlers) getAdjustment(ctx context.Context, act policy.Actor, in *idPath) (*adjustmentOutput, error) {
+	adj, err := h.Agreements.GetAdjustment(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &adjustmentOutput{Body: adj}, nil
+}
+
+// decideAdjustment answers a decision that moves an adjustment request to state to.
+func (h *handlers) decideAdjustment(to agreement.AdjustmentState) func(context.Context, policy.Actor, *decisionInput) (*adjustmentOutput, error) {
+	return func(ctx context.Context, act policy.Actor, in *decisionInput) (*adjustmentOutput, error) {
+		adj, err := h.Agreements.Decide(ctx, act, in.ID, to, in.comment())
+		if err != nil {
+			return nil, err
+		}
+		return &adjustmentOutput{Body: adj}, nil
 	}
 }

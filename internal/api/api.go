@@ -1,7 +1,9 @@
 // Package api is the JSON API under /api/v1: typed operations on huma, an
 // OpenAPI 3.1 document generated from the Go types, errors as RFC 9457
-// problem+json. Handlers decode, call a domain service, encode; the domain
-// authorizes through policy and validates.
+// problem+json. Each operation is a named method on handlers, given the
+// caller by register, which also maps what it returns to a problem. Handlers
+// decode, call a domain service, encode; the domain authorizes through policy
+// and validates.
 package api
 
 import (
@@ -90,22 +92,27 @@ func actor(ctx context.Context) (policy.Actor, error) {
 	return a, nil
 }
 
-func (h *handlers) err(err error) error { return fromError(h.Log, err) }
+// register adds an operation answered by f on behalf of the caller: it
+// resolves who is calling, calls f, and maps what f returns through the one
+// error mapper. Problems pass through it unchanged.
+func register[I, O any](h *handlers, a huma.API, o huma.Operation, f func(context.Context, policy.Actor, *I) (*O, error)) {
+	huma.Register(a, o, func(ctx context.Context, in *I) (*O, error) {
+		ac, err := actor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := f(ctx, ac, in)
+		if err != nil {
+			return nil, fromError(h.Log, err)
+		}
+		return out, nil
+	})
+}
 
 // etag is the entity tag of a resource version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // ifMatch parses If-Match into the expected version.
-// actorIfMatch is the caller of an update and the version it read, from If-Match.
-func actorIfMatch(ctx context.Context, header string) (policy.Actor, int64, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return policy.Actor{}, 0, err
-	}
-	v, err := ifMatch(header)
-	return a, v, err
-}
-
 func ifMatch(v string) (int64, error) {
 	if v == "" {
 		return 0, &Problem{Type: problem.PreconditionNeeded.TypeURI(), Status: 428, Title: "Precondition Required",

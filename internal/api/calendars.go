@@ -12,6 +12,7 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 )
 
@@ -95,130 +96,23 @@ type importPath struct {
 }
 
 func (h *handlers) registerCalendars(a huma.API) {
-	huma.Register(a, op("list-calendars", http.MethodGet, "/calendars", "List working calendars", "Calendars"),
-		func(ctx context.Context, _ *struct{}) (*calendarListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Calendars.List(ctx, act)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &calendarListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-calendars", http.MethodGet, "/calendars", "List working calendars", "Calendars"), h.listCalendars)
 
-	huma.Register(a, op("get-calendar", http.MethodGet, "/calendars/{id}", "A calendar with its business hours and dated exceptions", "Calendars"),
-		func(ctx context.Context, in *calendarGetInput) (*calendarGetOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			info, cal, err := h.Calendars.Visible(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			spec := cal.Spec()
-			d := calendarDetail{Info: info, Week: spec.Week, Exceptions: []calendar.Exception{}}
-			for _, e := range spec.Exceptions {
-				if in.Year == 0 || e.Date.Year == in.Year {
-					d.Exceptions = append(d.Exceptions, e)
-				}
-			}
-			for _, y := range cal.MissingYears(time.Now(), 90*24*time.Hour) {
-				d.Warnings = append(d.Warnings, fmt.Sprintf("no official holiday data for %d", y))
-			}
-			return &calendarGetOutput{Body: d}, nil
-		})
+	register(h, a, op("get-calendar", http.MethodGet, "/calendars/{id}", "A calendar with its business hours and dated exceptions", "Calendars"), h.getCalendar)
 
-	huma.Register(a, op("calendar-deadline", http.MethodGet, "/calendars/{id}/deadline", "Compute a deadline on a calendar", "Calendars"),
-		func(ctx context.Context, in *deadlineInput) (*deadlineOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			from, days, dur, err := deadlineArgs(in)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			_, cal, err := h.Calendars.Visible(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &deadlineOutput{}
-			var due time.Time
-			if days >= 0 {
-				due = cal.WorkingDaysDeadline(from, days)
-				out.Body.Rule = fmt.Sprintf("close of business of working day %d after the local date received", days)
-			} else {
-				due = cal.AddWorkingDuration(from, dur)
-				out.Body.Rule = fmt.Sprintf("%s of working time", dur)
-			}
-			out.Body.Deadline = calendar.Shown(due, cal.Location()).Format(time.RFC3339)
-			out.Body.From = calendar.Shown(from, cal.Location()).Format(time.RFC3339)
-			out.Body.Calendar = cal.ID()
-			return out, nil
-		})
+	register(h, a, op("calendar-deadline", http.MethodGet, "/calendars/{id}/deadline", "Compute a deadline on a calendar", "Calendars"), h.calendarDeadline)
 
 	create := op("create-calendar", http.MethodPost, "/calendars", "Create a custom calendar for your organization", "Calendars")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *calendarCreateInput) (*calendarInfoOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		ci := registry.CustomInput{ID: b.ID, Name: b.Name, BaseID: b.BaseID, TimeZone: b.TimeZone, AlwaysOpen: b.AlwaysOpen, Exceptions: b.Exceptions}
-		if b.Week != nil {
-			if ci.Week, err = parseWeek(b.Week); err != nil {
-				return nil, h.err(err)
-			}
-		}
-		info, err := h.Calendars.CreateCustom(ctx, act, ci)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &calendarInfoOutput{Body: info}, nil
-	})
+	register(h, a, create, h.createCalendar)
 
 	imp := op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")
 	imp.DefaultStatus = http.StatusCreated
 	imp.MaxBodyBytes = MaxCalendarImportBody
 	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
-	huma.Register(a, imp, func(ctx context.Context, in *importCreateInput) (*importOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		data := []byte(in.Body.Content)
-		if in.Body.ContentEncoding == "base64" {
-			if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
-				return nil, h.err(problem.Field("body.content", "is not valid base64"))
-			}
-		}
-		res, err := h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &importOutput{Body: res}, nil
-	})
+	register(h, a, imp, h.createCalendarImport)
 
-	huma.Register(a, op("list-calendar-imports", http.MethodGet, "/calendars/{id}/imports", "List a calendar's imports", "Calendars"),
-		func(ctx context.Context, in *idString) (*importListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Calendars.ListImports(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &importListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-calendar-imports", http.MethodGet, "/calendars/{id}/imports", "List a calendar's imports", "Calendars"), h.listCalendarImports)
 
 	for _, d := range []struct {
 		id, verb string
@@ -226,18 +120,111 @@ func (h *handlers) registerCalendars(a huma.API) {
 	}{{"apply-calendar-import", "apply", true}, {"discard-calendar-import", "discard", false}} {
 		o := op(d.id, http.MethodPost, "/calendars/{id}/imports/{import_id}/"+d.verb, "Review decision: "+d.verb+" a pending import", "Calendars")
 		o.Errors = append(o.Errors, 409)
-		apply := d.apply
-		huma.Register(a, o, func(ctx context.Context, in *importPath) (*importOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			res, err := h.Calendars.DecideImport(ctx, act, in.ID, in.ImportID, apply)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &importOutput{Body: res}, nil
-		})
+		register(h, a, o, h.decideCalendarImport(d.apply))
+	}
+}
+
+func (h *handlers) listCalendars(ctx context.Context, act policy.Actor, _ *struct{}) (*calendarListOutput, error) {
+	items, err := h.Calendars.List(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := &calendarListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) getCalendar(ctx context.Context, act policy.Actor, in *calendarGetInput) (*calendarGetOutput, error) {
+	info, cal, err := h.Calendars.Visible(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	spec := cal.Spec()
+	d := calendarDetail{Info: info, Week: spec.Week, Exceptions: []calendar.Exception{}}
+	for _, e := range spec.Exceptions {
+		if in.Year == 0 || e.Date.Year == in.Year {
+			d.Exceptions = append(d.Exceptions, e)
+		}
+	}
+	for _, y := range cal.MissingYears(time.Now(), 90*24*time.Hour) {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("no official holiday data for %d", y))
+	}
+	return &calendarGetOutput{Body: d}, nil
+}
+
+func (h *handlers) calendarDeadline(ctx context.Context, act policy.Actor, in *deadlineInput) (*deadlineOutput, error) {
+	from, days, dur, err := deadlineArgs(in)
+	if err != nil {
+		return nil, err
+	}
+	_, cal, err := h.Calendars.Visible(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &deadlineOutput{}
+	var due time.Time
+	if days >= 0 {
+		due = cal.WorkingDaysDeadline(from, days)
+		out.Body.Rule = fmt.Sprintf("close of business of working day %d after the local date received", days)
+	} else {
+		due = cal.AddWorkingDuration(from, dur)
+		out.Body.Rule = fmt.Sprintf("%s of working time", dur)
+	}
+	out.Body.Deadline = calendar.Shown(due, cal.Location()).Format(time.RFC3339)
+	out.Body.From = calendar.Shown(from, cal.Location()).Format(time.RFC3339)
+	out.Body.Calendar = cal.ID()
+	return out, nil
+}
+
+func (h *handlers) createCalendar(ctx context.Context, act policy.Actor, in *calendarCreateInput) (*calendarInfoOutput, error) {
+	var err error
+	b := in.Body
+	ci := registry.CustomInput{ID: b.ID, Name: b.Name, BaseID: b.BaseID, TimeZone: b.TimeZone, AlwaysOpen: b.AlwaysOpen, Exceptions: b.Exceptions}
+	if b.Week != nil {
+		if ci.Week, err = parseWeek(b.Week); err != nil {
+			return nil, err
+		}
+	}
+	info, err := h.Calendars.CreateCustom(ctx, act, ci)
+	if err != nil {
+		return nil, err
+	}
+	return &calendarInfoOutput{Body: info}, nil
+}
+
+func (h *handlers) createCalendarImport(ctx context.Context, act policy.Actor, in *importCreateInput) (*importOutput, error) {
+	var err error
+	data := []byte(in.Body.Content)
+	if in.Body.ContentEncoding == "base64" {
+		if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
+			return nil, problem.Field("body.content", "is not valid base64")
+		}
+	}
+	res, err := h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data)
+	if err != nil {
+		return nil, err
+	}
+	return &importOutput{Body: res}, nil
+}
+
+func (h *handlers) listCalendarImports(ctx context.Context, act policy.Actor, in *idString) (*importListOutput, error) {
+	items, err := h.Calendars.ListImports(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &importListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+// decideCalendarImport applies a pending import, or discards it when apply is false.
+func (h *handlers) decideCalendarImport(apply bool) func(context.Context, policy.Actor, *importPath) (*importOutput, error) {
+	return func(ctx context.Context, act policy.Actor, in *importPath) (*importOutput, error) {
+		res, err := h.Calendars.DecideImport(ctx, act, in.ID, in.ImportID, apply)
+		if err != nil {
+			return nil, err
+		}
+		return &importOutput{Body: res}, nil
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"aftersales/internal/document"
 	"aftersales/internal/files"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 )
 
@@ -134,115 +135,23 @@ func optionalIfMatch(v string) (int64, error) {
 
 func (h *handlers) registerDocuments(a huma.API) {
 	const tag = "Documents"
-	huma.Register(a, op("list-documents", http.MethodGet, "/documents", "List or search the documents you can read", tag),
-		func(ctx context.Context, in *documentListInput) (*documentListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
-				PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit}
-			if in.Cursor != "" {
-				if f.Offset, err = strconv.Atoi(in.Cursor); err != nil || f.Offset < 0 {
-					return nil, h.err(problem.Field("query.cursor", "is not a cursor from a previous page"))
-				}
-			}
-			items, more, err := h.Documents.List(ctx, ac, f)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &documentListOutput{}
-			out.Body.Items = items
-			if more {
-				out.Body.Next = strconv.Itoa(f.Offset + len(items))
-			}
-			return out, nil
-		})
+	register(h, a, op("list-documents", http.MethodGet, "/documents", "List or search the documents you can read", tag), h.listDocuments)
 
-	huma.Register(a, op("get-document", http.MethodGet, "/documents/{id}", "Get a document with its versions", tag),
-		func(ctx context.Context, in *idPath) (*documentOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := h.Documents.Get(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
-		})
+	register(h, a, op("get-document", http.MethodGet, "/documents/{id}", "Get a document with its versions", tag), h.getDocument)
 
 	create := op("create-document", http.MethodPost, "/documents", "Upload a document with its first version (multipart form)", tag)
 	create.DefaultStatus = http.StatusCreated
 	create.Errors = append(create.Errors, 503) // uploads at once over the server's bound
-	huma.Register(a, create, func(ctx context.Context, in *documentCreateInput) (*documentOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.RawBody.Data()
-		file, err := readUpload("file", b.File)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		defer file.Close()
-		d, err := h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
-			Language: b.Language, Visibility: document.Visibility(b.Visibility), Models: b.Models, Parts: b.PartNumbers},
-			document.Upload{File: file, ChangeNote: b.ChangeNote})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
-	})
+	register(h, a, create, h.createDocument)
 
 	addVersion := op("create-document-version", http.MethodPost, "/documents/{id}/versions", "Upload a new version; it becomes the current one and the earlier ones stay", tag)
 	addVersion.DefaultStatus = http.StatusCreated
 	addVersion.Errors = append(addVersion.Errors, 409, 412, 503)
-	huma.Register(a, addVersion, func(ctx context.Context, in *documentVersionInput) (*documentOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, err := optionalIfMatch(in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.RawBody.Data()
-		file, err := readUpload("file", b.File)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		defer file.Close()
-		d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
-	})
+	register(h, a, addVersion, h.createDocumentVersion)
 
 	patch := op("update-document", http.MethodPatch, "/documents/{id}", "Change a document's title, description, category, language, visibility, models or part numbers", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *documentPatchInput) (*documentOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		p := document.Patch{Title: b.Title, Description: b.Description, Language: b.Language, Models: b.Models, Parts: b.PartNumbers}
-		if b.Category != nil {
-			c := document.Category(*b.Category)
-			p.Category = &c
-		}
-		if b.Visibility != nil {
-			vis := document.Visibility(*b.Visibility)
-			p.Visibility = &vis
-		}
-		d, err := h.Documents.Update(ctx, ac, in.ID, p, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
-	})
+	register(h, a, patch, h.updateDocument)
 
 	for _, s := range []struct {
 		id, path, summary string
@@ -253,21 +162,7 @@ func (h *handlers) registerDocuments(a huma.API) {
 	} {
 		o := op(s.id, http.MethodPost, s.path, s.summary, tag)
 		o.Errors = append(o.Errors, 412)
-		huma.Register(a, o, func(ctx context.Context, in *documentStateInput) (*documentOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := optionalIfMatch(in.IfMatch)
-			if err != nil {
-				return nil, err
-			}
-			d, err := h.Documents.SetArchived(ctx, ac, in.ID, s.archived, v)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
-		})
+		register(h, a, o, h.setDocumentArchived(s.archived))
 	}
 
 	download := op("download-document-version", http.MethodGet, "/documents/{id}/versions/{number}/file", "Download the file of a version (recorded in the audit trail)", tag)
@@ -277,16 +172,114 @@ func (h *handlers) registerDocuments(a huma.API) {
 	}
 	download.Responses = map[string]*huma.Response{"200": {Description: "The file, as the type read from its content when it was uploaded.",
 		Content: fileTypes}}
-	huma.Register(a, download, func(ctx context.Context, in *versionPath) (*fileOutput, error) {
-		ac, err := actor(ctx)
+	register(h, a, download, h.downloadDocumentVersion)
+}
+
+// setDocumentArchived archives a document, or restores it when archived is false.
+func (h *handlers) setDocumentArchived(archived bool) func(context.Context, policy.Actor, *documentStateInput) (*documentOutput, error) {
+	return func(ctx context.Context, ac policy.Actor, in *documentStateInput) (*documentOutput, error) {
+		v, err := optionalIfMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
-		f, data, err := h.Documents.Download(ctx, ac, in.ID, in.Number)
+		d, err := h.Documents.SetArchived(ctx, ac, in.ID, archived, v)
 		if err != nil {
-			return nil, h.err(err)
+			return nil, err
 		}
-		return &fileOutput{ContentType: f.ContentType, ETag: fmt.Sprintf(`"%s"`, f.SHA256), Body: data,
-			ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})}, nil
-	})
+		return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+	}
+}
+
+func (h *handlers) listDocuments(ctx context.Context, ac policy.Actor, in *documentListInput) (*documentListOutput, error) {
+	var err error
+	f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
+		PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit}
+	if in.Cursor != "" {
+		if f.Offset, err = strconv.Atoi(in.Cursor); err != nil || f.Offset < 0 {
+			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
+		}
+	}
+	items, more, err := h.Documents.List(ctx, ac, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &documentListOutput{}
+	out.Body.Items = items
+	if more {
+		out.Body.Next = strconv.Itoa(f.Offset + len(items))
+	}
+	return out, nil
+}
+
+func (h *handlers) getDocument(ctx context.Context, ac policy.Actor, in *idPath) (*documentOutput, error) {
+	d, err := h.Documents.Get(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+}
+
+func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *documentCreateInput) (*documentOutput, error) {
+	b := in.RawBody.Data()
+	file, err := readUpload("file", b.File)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	d, err := h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
+		Language: b.Language, Visibility: document.Visibility(b.Visibility), Models: b.Models, Parts: b.PartNumbers},
+		document.Upload{File: file, ChangeNote: b.ChangeNote})
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+}
+
+func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, in *documentVersionInput) (*documentOutput, error) {
+	v, err := optionalIfMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.RawBody.Data()
+	file, err := readUpload("file", b.File)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+}
+
+func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput) (*documentOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	p := document.Patch{Title: b.Title, Description: b.Description, Language: b.Language, Models: b.Models, Parts: b.PartNumbers}
+	if b.Category != nil {
+		c := document.Category(*b.Category)
+		p.Category = &c
+	}
+	if b.Visibility != nil {
+		vis := document.Visibility(*b.Visibility)
+		p.Visibility = &vis
+	}
+	d, err := h.Documents.Update(ctx, ac, in.ID, p, v)
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+}
+
+func (h *handlers) downloadDocumentVersion(ctx context.Context, ac policy.Actor, in *versionPath) (*fileOutput, error) {
+	f, data, err := h.Documents.Download(ctx, ac, in.ID, in.Number)
+	if err != nil {
+		return nil, err
+	}
+	return &fileOutput{ContentType: f.ContentType, ETag: fmt.Sprintf(`"%s"`, f.SHA256), Body: data,
+		ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})}, nil
 }

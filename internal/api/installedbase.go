@@ -11,6 +11,7 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/installedbase"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 )
 
@@ -171,238 +172,144 @@ type modelListOutput struct {
 }
 
 func (h *handlers) registerModels(a huma.API) {
-	huma.Register(a, op("list-product-models", http.MethodGet, "/product-models", "List the product models you can see", "Installed base"),
-		func(ctx context.Context, _ *struct{}) (*modelListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.InstalledBase.ListModels(ctx, ac)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &modelListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-product-models", http.MethodGet, "/product-models", "List the product models you can see", "Installed base"), h.listProductModels)
 
 	create := op("create-product-model", http.MethodPost, "/product-models", "Add a product model", "Installed base")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *modelCreateInput) (*modelOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		m, err := h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
-			MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &modelOutput{ETag: etag(m.Version), Body: m}, nil
-	})
+	register(h, a, create, h.createProductModel)
 
-	huma.Register(a, op("get-product-model", http.MethodGet, "/product-models/{id}", "Get a product model", "Installed base"),
-		func(ctx context.Context, in *idPath) (*modelOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			m, err := h.InstalledBase.GetModel(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &modelOutput{ETag: etag(m.Version), Body: m}, nil
-		})
+	register(h, a, op("get-product-model", http.MethodGet, "/product-models/{id}", "Get a product model", "Installed base"), h.getProductModel)
 
 	patch := op("update-product-model", http.MethodPatch, "/product-models/{id}", "Change a product model", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *modelPatchInput) (*modelOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
-			MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &modelOutput{ETag: etag(m.Version), Body: m}, nil
-	})
+	register(h, a, patch, h.updateProductModel)
+}
+
+func (h *handlers) listProductModels(ctx context.Context, ac policy.Actor, _ *struct{}) (*modelListOutput, error) {
+	items, err := h.InstalledBase.ListModels(ctx, ac)
+	if err != nil {
+		return nil, err
+	}
+	out := &modelListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createProductModel(ctx context.Context, ac policy.Actor, in *modelCreateInput) (*modelOutput, error) {
+	b := in.Body
+	m, err := h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths})
+	if err != nil {
+		return nil, err
+	}
+	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+}
+
+func (h *handlers) getProductModel(ctx context.Context, ac policy.Actor, in *idPath) (*modelOutput, error) {
+	m, err := h.InstalledBase.GetModel(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+}
+
+func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput) (*modelOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+}
+
+type siteList struct {
+	Body struct {
+		Items []installedbase.Site `json:"items"`
+	}
 }
 
 func (h *handlers) registerSites(a huma.API) {
-	type siteList struct {
-		Body struct {
-			Items []installedbase.Site `json:"items"`
-		}
-	}
-	huma.Register(a, op("list-sites", http.MethodGet, "/sites", "List the customers' sites you can see", "Installed base"),
-		func(ctx context.Context, in *siteListInput) (*siteList, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.InstalledBase.ListSites(ctx, ac, in.CustomerID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &siteList{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-sites", http.MethodGet, "/sites", "List the customers' sites you can see", "Installed base"), h.listSites)
 
 	create := op("create-site", http.MethodPost, "/sites", "Add a site of a customer", "Installed base")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *siteCreateInput) (*siteOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		s, err := h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
-			Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &siteOutput{ETag: etag(s.Version), Body: s}, nil
-	})
+	register(h, a, create, h.createSite)
 
-	huma.Register(a, op("get-site", http.MethodGet, "/sites/{id}", "Get a site", "Installed base"),
-		func(ctx context.Context, in *idPath) (*siteOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			s, err := h.InstalledBase.GetSite(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &siteOutput{ETag: etag(s.Version), Body: s}, nil
-		})
+	register(h, a, op("get-site", http.MethodGet, "/sites/{id}", "Get a site", "Installed base"), h.getSite)
 
 	patch := op("update-site", http.MethodPatch, "/sites/{id}", "Change a site", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *sitePatchInput) (*siteOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
-			Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &siteOutput{ETag: etag(s.Version), Body: s}, nil
-	})
+	register(h, a, patch, h.updateSite)
+}
+
+func (h *handlers) listSites(ctx context.Context, ac policy.Actor, in *siteListInput) (*siteList, error) {
+	items, err := h.InstalledBase.ListSites(ctx, ac, in.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	out := &siteList{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createSite(ctx context.Context, ac policy.Actor, in *siteCreateInput) (*siteOutput, error) {
+	b := in.Body
+	s, err := h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
+		Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone})
+	if err != nil {
+		return nil, err
+	}
+	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+}
+
+func (h *handlers) getSite(ctx context.Context, ac policy.Actor, in *idPath) (*siteOutput, error) {
+	s, err := h.InstalledBase.GetSite(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+}
+
+func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput) (*siteOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
+		Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
 }
 
 func (h *handlers) registerUnits(a huma.API) {
-	huma.Register(a, op("list-units", http.MethodGet, "/units", "List installed units you can see, by id", "Installed base"),
-		func(ctx context.Context, in *unitListInput) (*unitListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f := installedbase.UnitFilter{ModelCode: in.Model, CustomerID: in.CustomerID, SiteID: in.SiteID, Serial: in.Serial, Limit: in.Limit}
-			if in.Cursor != "" {
-				if f.After, err = strconv.ParseInt(in.Cursor, 10, 64); err != nil || f.After < 0 {
-					return nil, h.err(problem.Field("query.cursor", "is not a cursor from a previous page"))
-				}
-			}
-			items, next, err := h.InstalledBase.ListUnits(ctx, ac, f)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &unitListOutput{}
-			out.Body.Items = make([]unitView, 0, len(items))
-			for _, u := range items {
-				out.Body.Items = append(out.Body.Items, h.unitView(u))
-			}
-			if next > 0 {
-				out.Body.Next = strconv.FormatInt(next, 10)
-			}
-			return out, nil
-		})
+	register(h, a, op("list-units", http.MethodGet, "/units", "List installed units you can see, by id", "Installed base"), h.listUnits)
 
 	create := op("create-unit", http.MethodPost, "/units", "Register an installed unit", "Installed base")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *unitCreateInput) (*unitOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
-			InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
-	})
+	register(h, a, create, h.createUnit)
 
-	huma.Register(a, op("get-unit", http.MethodGet, "/units/{id}", "Get an installed unit", "Installed base"),
-		func(ctx context.Context, in *idPath) (*unitOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
-		})
+	register(h, a, op("get-unit", http.MethodGet, "/units/{id}", "Get an installed unit", "Installed base"), h.getUnit)
 
 	// The serial number is a query parameter: a path /units/by-serial/{serial}
 	// and /units/{id}/history would both match /units/by-serial/history.
 	bySerial := op("get-unit-by-serial", http.MethodGet, "/units/by-serial", "Find an installed unit by serial number", "Installed base")
 	bySerial.Errors = append(bySerial.Errors, 409)
-	huma.Register(a, bySerial, func(ctx context.Context, in *serialQuery) (*unitOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
-		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-			return nil, h.err(problem.Field("query.serial", "%s", p.Fields[0].Message))
-		}
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
-	})
+	register(h, a, bySerial, h.getUnitBySerial)
 
 	patch := op("update-unit", http.MethodPatch, "/units/{id}", "Change an installed unit", "Installed base")
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *unitPatchInput) (*unitOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
-			WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
-	})
+	register(h, a, patch, h.updateUnit)
 
 	rotate := op("rotate-unit-qr-token", http.MethodPost, "/units/{id}/qr-token", "Give a unit a new QR token; labels printed before stop working", "Installed base")
-	huma.Register(a, rotate, func(ctx context.Context, in *idPath) (*unitOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
-	})
+	register(h, a, rotate, h.rotateUnitQrToken)
 
 	imp := op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
 		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")
@@ -412,29 +319,102 @@ func (h *handlers) registerUnits(a huma.API) {
 	imp.Responses = map[string]*huma.Response{"200": {Description: "The dry run's report; nothing was imported.",
 		Content: map[string]*huma.MediaType{"application/json": {
 			Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[installedbase.ImportReport](), true, "ImportReport")}}}}
-	huma.Register(a, imp, func(ctx context.Context, in *unitImportInput) (*unitImportOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
+	register(h, a, imp, h.importUnits)
+}
+
+func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListInput) (*unitListOutput, error) {
+	var err error
+	f := installedbase.UnitFilter{ModelCode: in.Model, CustomerID: in.CustomerID, SiteID: in.SiteID, Serial: in.Serial, Limit: in.Limit}
+	if in.Cursor != "" {
+		if f.After, err = strconv.ParseInt(in.Cursor, 10, 64); err != nil || f.After < 0 {
+			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
 		}
-		data := []byte(in.Body.Content)
-		if in.Body.ContentEncoding == "base64" {
-			if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
-				return nil, h.err(problem.Field("body.content", "is not valid base64"))
-			}
+	}
+	items, next, err := h.InstalledBase.ListUnits(ctx, ac, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &unitListOutput{}
+	out.Body.Items = make([]unitView, 0, len(items))
+	for _, u := range items {
+		out.Body.Items = append(out.Body.Items, h.unitView(u))
+	}
+	if next > 0 {
+		out.Body.Next = strconv.FormatInt(next, 10)
+	}
+	return out, nil
+}
+
+func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*unitOutput, error) {
+	b := in.Body
+	u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
+		InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
+	if err != nil {
+		return nil, err
+	}
+	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+}
+
+func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+	u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+}
+
+func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*unitOutput, error) {
+	u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		return nil, problem.Field("query.serial", "%s", p.Fields[0].Message)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+}
+
+func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*unitOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
+		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+}
+
+func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+	u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+}
+
+func (h *handlers) importUnits(ctx context.Context, ac policy.Actor, in *unitImportInput) (*unitImportOutput, error) {
+	var err error
+	data := []byte(in.Body.Content)
+	if in.Body.ContentEncoding == "base64" {
+		if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
+			return nil, problem.Field("body.content", "is not valid base64")
 		}
-		rep, err := h.InstalledBase.ImportUnits(ctx, ac, installedbase.ImportRequest{Filename: in.Body.Filename, Data: data, DryRun: in.Body.DryRun})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		if in.Body.DryRun {
-			return &unitImportOutput{Status: http.StatusOK, Body: rep}, nil
-		}
-		if !rep.OK() {
-			return nil, h.err(rep.ImportProblem())
-		}
-		return &unitImportOutput{Status: http.StatusCreated, Body: rep}, nil
-	})
+	}
+	rep, err := h.InstalledBase.ImportUnits(ctx, ac, installedbase.ImportRequest{Filename: in.Body.Filename, Data: data, DryRun: in.Body.DryRun})
+	if err != nil {
+		return nil, err
+	}
+	if in.Body.DryRun {
+		return &unitImportOutput{Status: http.StatusOK, Body: rep}, nil
+	}
+	if !rep.OK() {
+		return nil, rep.ImportProblem()
+	}
+	return &unitImportOutput{Status: http.StatusCreated, Body: rep}, nil
 }
 
 // MaxUnitImportBody bounds the body of the unit import: 16 MiB of file as

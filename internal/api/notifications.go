@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/notify"
+	"aftersales/internal/policy"
 )
 
 type notificationListInput struct {
@@ -76,154 +77,126 @@ type deliveryOutput struct {
 }
 
 func (h *handlers) registerNotifications(a huma.API) {
-	huma.Register(a, op("list-notifications", http.MethodGet, "/notifications", "Your notifications, unread first, newest first", "Notifications"),
-		func(ctx context.Context, in *notificationListInput) (*notificationListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			p, err := h.Notify.List(ctx, act, notify.ListInput{Cursor: in.Cursor, Limit: in.Limit, UnreadOnly: in.UnreadOnly})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &notificationListOutput{Body: p}, nil
-		})
+	register(h, a, op("list-notifications", http.MethodGet, "/notifications", "Your notifications, unread first, newest first", "Notifications"), h.listNotifications)
 
-	huma.Register(a, op("read-notification", http.MethodPost, "/notifications/{id}/read", "Mark one of your notifications read", "Notifications"),
-		func(ctx context.Context, in *idPath) (*notificationOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			n, err := h.Notify.MarkRead(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &notificationOutput{Body: n}, nil
-		})
+	register(h, a, op("read-notification", http.MethodPost, "/notifications/{id}/read", "Mark one of your notifications read", "Notifications"), h.readNotification)
 
-	huma.Register(a, op("read-all-notifications", http.MethodPost, "/notifications/read-all", "Mark all your notifications read", "Notifications"),
-		func(ctx context.Context, _ *struct{}) (*readAllOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			n, err := h.Notify.MarkAllRead(ctx, act)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &readAllOutput{}
-			out.Body.Marked = n
-			return out, nil
-		})
+	register(h, a, op("read-all-notifications", http.MethodPost, "/notifications/read-all", "Mark all your notifications read", "Notifications"), h.readAllNotifications)
+}
+
+func (h *handlers) listNotifications(ctx context.Context, act policy.Actor, in *notificationListInput) (*notificationListOutput, error) {
+	p, err := h.Notify.List(ctx, act, notify.ListInput{Cursor: in.Cursor, Limit: in.Limit, UnreadOnly: in.UnreadOnly})
+	if err != nil {
+		return nil, err
+	}
+	return &notificationListOutput{Body: p}, nil
+}
+
+func (h *handlers) readNotification(ctx context.Context, act policy.Actor, in *idPath) (*notificationOutput, error) {
+	n, err := h.Notify.MarkRead(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &notificationOutput{Body: n}, nil
+}
+
+func (h *handlers) readAllNotifications(ctx context.Context, act policy.Actor, _ *struct{}) (*readAllOutput, error) {
+	n, err := h.Notify.MarkAllRead(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := &readAllOutput{}
+	out.Body.Marked = n
+	return out, nil
 }
 
 func (h *handlers) registerWebhooks(a huma.API) {
-	huma.Register(a, op("list-webhooks", http.MethodGet, "/webhooks", "Your organization's webhook subscriptions", "Webhooks"),
-		func(ctx context.Context, _ *struct{}) (*webhookListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Notify.Webhooks(ctx, act)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &webhookListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-webhooks", http.MethodGet, "/webhooks", "Your organization's webhook subscriptions", "Webhooks"), h.listWebhooks)
 
 	create := op("create-webhook", http.MethodPost, "/webhooks", "Subscribe a URL to your organization's events", "Webhooks")
 	create.DefaultStatus = http.StatusCreated
 	create.Description = "Events are POSTed as JSON with `X-Aftersales-Event`, `X-Aftersales-Delivery` (the delivery id: " +
 		"deliveries are at least once, so deduplicate on it) and `X-Aftersales-Signature: t=<unix>,v1=<hex>`, the HMAC-SHA256 " +
 		"with the secret of `<unix>.<body>`. Non-2xx answers and network errors are retried with backoff."
-	huma.Register(a, create, func(ctx context.Context, in *webhookCreateInput) (*webhookCreateOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		w, secret, err := h.Notify.CreateWebhook(ctx, act, notify.WebhookInput{URL: in.Body.URL, Kinds: in.Body.Kinds, Description: in.Body.Description})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		out := &webhookCreateOutput{}
-		out.Body.Webhook, out.Body.Secret = w, secret
-		return out, nil
-	})
+	register(h, a, create, h.createWebhook)
 
-	huma.Register(a, op("get-webhook", http.MethodGet, "/webhooks/{id}", "A webhook subscription", "Webhooks"),
-		func(ctx context.Context, in *idPath) (*webhookOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			w, err := h.Notify.Webhook(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &webhookOutput{Body: w}, nil
-		})
+	register(h, a, op("get-webhook", http.MethodGet, "/webhooks/{id}", "A webhook subscription", "Webhooks"), h.getWebhook)
 
-	huma.Register(a, op("disable-webhook", http.MethodDelete, "/webhooks/{id}", "Disable a webhook subscription (kept with its delivery history)", "Webhooks"),
-		func(ctx context.Context, in *idPath) (*webhookOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			w, err := h.Notify.DisableWebhook(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &webhookOutput{Body: w}, nil
-		})
+	register(h, a, op("disable-webhook", http.MethodDelete, "/webhooks/{id}", "Disable a webhook subscription (kept with its delivery history)", "Webhooks"), h.disableWebhook)
 
-	huma.Register(a, op("list-webhook-deliveries", http.MethodGet, "/webhooks/{id}/deliveries", "A subscription's deliveries, newest first", "Webhooks"),
-		func(ctx context.Context, in *deliveryListInput) (*deliveryListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if in.Limit == 0 {
-				in.Limit = 50
-			}
-			items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, in.Limit)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &deliveryListOutput{}
-			out.Body.Items = items
-			if n := len(items); n == in.Limit {
-				out.Body.NextBefore = items[n-1].ID
-			}
-			return out, nil
-		})
+	register(h, a, op("list-webhook-deliveries", http.MethodGet, "/webhooks/{id}/deliveries", "A subscription's deliveries, newest first", "Webhooks"), h.listWebhookDeliveries)
 
-	huma.Register(a, op("get-webhook-delivery", http.MethodGet, "/webhook-deliveries/{id}", "A delivery with every attempt", "Webhooks"),
-		func(ctx context.Context, in *idPath) (*deliveryOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			d, err := h.Notify.Delivery(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &deliveryOutput{Body: d}, nil
-		})
+	register(h, a, op("get-webhook-delivery", http.MethodGet, "/webhook-deliveries/{id}", "A delivery with every attempt", "Webhooks"), h.getWebhookDelivery)
 
 	re := op("redeliver-webhook-delivery", http.MethodPost, "/webhook-deliveries/{id}/redeliver", "Send a finished delivery again, with the same id", "Webhooks")
 	re.Errors = append(re.Errors, 409)
-	huma.Register(a, re, func(ctx context.Context, in *idPath) (*deliveryOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d, err := h.Notify.Redeliver(ctx, act, in.ID)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &deliveryOutput{Body: d}, nil
-	})
+	register(h, a, re, h.redeliverWebhookDelivery)
+}
+
+func (h *handlers) listWebhooks(ctx context.Context, act policy.Actor, _ *struct{}) (*webhookListOutput, error) {
+	items, err := h.Notify.Webhooks(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := &webhookListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createWebhook(ctx context.Context, act policy.Actor, in *webhookCreateInput) (*webhookCreateOutput, error) {
+	w, secret, err := h.Notify.CreateWebhook(ctx, act, notify.WebhookInput{URL: in.Body.URL, Kinds: in.Body.Kinds, Description: in.Body.Description})
+	if err != nil {
+		return nil, err
+	}
+	out := &webhookCreateOutput{}
+	out.Body.Webhook, out.Body.Secret = w, secret
+	return out, nil
+}
+
+func (h *handlers) getWebhook(ctx context.Context, act policy.Actor, in *idPath) (*webhookOutput, error) {
+	w, err := h.Notify.Webhook(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &webhookOutput{Body: w}, nil
+}
+
+func (h *handlers) disableWebhook(ctx context.Context, act policy.Actor, in *idPath) (*webhookOutput, error) {
+	w, err := h.Notify.DisableWebhook(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &webhookOutput{Body: w}, nil
+}
+
+func (h *handlers) listWebhookDeliveries(ctx context.Context, act policy.Actor, in *deliveryListInput) (*deliveryListOutput, error) {
+	if in.Limit == 0 {
+		in.Limit = 50
+	}
+	items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &deliveryListOutput{}
+	out.Body.Items = items
+	if n := len(items); n == in.Limit {
+		out.Body.NextBefore = items[n-1].ID
+	}
+	return out, nil
+}
+
+func (h *handlers) getWebhookDelivery(ctx context.Context, act policy.Actor, in *idPath) (*deliveryOutput, error) {
+	d, err := h.Notify.Delivery(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &deliveryOutput{Body: d}, nil
+}
+
+func (h *handlers) redeliverWebhookDelivery(ctx context.Context, act policy.Actor, in *idPath) (*deliveryOutput, error) {
+	d, err := h.Notify.Redeliver(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &deliveryOutput{Body: d}, nil
 }

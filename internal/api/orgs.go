@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/org"
+	"aftersales/internal/policy"
 )
 
 type orgOutput struct {
@@ -43,59 +44,53 @@ type orgPatchInput struct {
 }
 
 func (h *handlers) registerOrgs(a huma.API) {
-	huma.Register(a, op("list-organizations", http.MethodGet, "/organizations", "List the organizations you can see", "Organizations"),
-		func(ctx context.Context, _ *struct{}) (*orgListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Orgs.List(ctx, act)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &orgListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-organizations", http.MethodGet, "/organizations", "List the organizations you can see", "Organizations"), h.listOrganizations)
 
 	create := op("create-organization", http.MethodPost, "/organizations", "Register a partner organization", "Organizations")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *orgCreateInput) (*orgOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &orgOutput{ETag: etag(o.Version), Body: o}, nil
-	})
+	register(h, a, create, h.createOrganization)
 
-	huma.Register(a, op("get-organization", http.MethodGet, "/organizations/{id}", "Get an organization", "Organizations"),
-		func(ctx context.Context, in *idPath) (*orgOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			o, err := h.Orgs.Get(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &orgOutput{ETag: etag(o.Version), Body: o}, nil
-		})
+	register(h, a, op("get-organization", http.MethodGet, "/organizations/{id}", "Get an organization", "Organizations"), h.getOrganization)
 
 	patch := op("update-organization", http.MethodPatch, "/organizations/{id}", "Change an organization", "Organizations")
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *orgPatchInput) (*orgOutput, error) {
-		act, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Active: in.Body.Active}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &orgOutput{ETag: etag(o.Version), Body: o}, nil
-	})
+	register(h, a, patch, h.updateOrganization)
+}
+
+func (h *handlers) listOrganizations(ctx context.Context, act policy.Actor, _ *struct{}) (*orgListOutput, error) {
+	items, err := h.Orgs.List(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	out := &orgListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*orgOutput, error) {
+	o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code})
+	if err != nil {
+		return nil, err
+	}
+	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+}
+
+func (h *handlers) getOrganization(ctx context.Context, act policy.Actor, in *idPath) (*orgOutput, error) {
+	o, err := h.Orgs.Get(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+}
+
+func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput) (*orgOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Active: in.Body.Active}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
 }

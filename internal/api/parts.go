@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/parts"
+	"aftersales/internal/policy"
 )
 
 // Parts catalog: genuine and approved parts, their approvals and the
@@ -92,109 +93,109 @@ type partListOutput struct {
 
 func (h *handlers) registerParts(a huma.API) {
 	const tag = "Parts"
-	huma.Register(a, op("list-parts", http.MethodGet, "/parts", "List the parts catalogs you work with", tag),
-		func(ctx context.Context, in *partListInput) (*partListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Parts.List(ctx, ac, parts.Filter{ModelID: in.ModelID, Query: in.Q, ActiveOnly: in.Active})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &partListOutput{}
-			out.Body.Items = make([]partOut, 0, len(items))
-			for _, p := range items {
-				out.Body.Items = append(out.Body.Items, h.partOut(p))
-			}
-			return out, nil
-		})
+	register(h, a, op("list-parts", http.MethodGet, "/parts", "List the parts catalogs you work with", tag), h.listParts)
 
 	create := op("create-part", http.MethodPost, "/parts", "Add a part to your catalog", tag)
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *partCreateInput) (*partOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		p, err := h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
-			UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-	})
+	register(h, a, create, h.createPart)
 
-	huma.Register(a, op("get-part", http.MethodGet, "/parts/{id}", "Get a part", tag),
-		func(ctx context.Context, in *idPath) (*partOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			p, err := h.Parts.Get(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-		})
+	register(h, a, op("get-part", http.MethodGet, "/parts/{id}", "Get a part", tag), h.getPart)
 
 	patch := op("update-part", http.MethodPatch, "/parts/{id}", "Change a part", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *partPatchInput) (*partOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
-			Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-	})
+	register(h, a, patch, h.updatePart)
 
 	models := op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag)
 	models.Errors = append(models.Errors, 412, 428)
-	huma.Register(a, models, func(ctx context.Context, in *partModelsInput) (*partOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-	})
+	register(h, a, models, h.setPartModels)
 
 	approve := op("approve-part", http.MethodPost, "/parts/{id}/approve", "Grant or renew the approval of an approved part", tag)
 	approve.Description = "Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."
 	approve.Errors = append(approve.Errors, 409, 412, 428)
-	huma.Register(a, approve, func(ctx context.Context, in *partApproveInput) (*partOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-	})
+	register(h, a, approve, h.approvePart)
 
 	revoke := op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag)
 	revoke.Errors = append(revoke.Errors, 409, 412, 428)
-	huma.Register(a, revoke, func(ctx context.Context, in *partRevokeInput) (*partOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
-	})
+	register(h, a, revoke, h.revokePart)
+}
+
+func (h *handlers) listParts(ctx context.Context, ac policy.Actor, in *partListInput) (*partListOutput, error) {
+	items, err := h.Parts.List(ctx, ac, parts.Filter{ModelID: in.ModelID, Query: in.Q, ActiveOnly: in.Active})
+	if err != nil {
+		return nil, err
+	}
+	out := &partListOutput{}
+	out.Body.Items = make([]partOut, 0, len(items))
+	for _, p := range items {
+		out.Body.Items = append(out.Body.Items, h.partOut(p))
+	}
+	return out, nil
+}
+
+func (h *handlers) createPart(ctx context.Context, ac policy.Actor, in *partCreateInput) (*partOutput, error) {
+	b := in.Body
+	p, err := h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
+		UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs})
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+}
+
+func (h *handlers) getPart(ctx context.Context, ac policy.Actor, in *idPath) (*partOutput, error) {
+	p, err := h.Parts.Get(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+}
+
+func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput) (*partOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
+		Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+}
+
+func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput) (*partOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+}
+
+func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput) (*partOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+}
+
+func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput) (*partOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
+	if err != nil {
+		return nil, err
+	}
+	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
 }

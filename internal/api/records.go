@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/policy"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
 )
@@ -69,61 +70,53 @@ type recordCreatedOutput struct {
 
 func (h *handlers) registerRecords(a huma.API) {
 	const tag = "Service records"
-	huma.Register(a, op("list-service-records", http.MethodGet, "/service-records", "List sealed service records, newest first", tag),
-		func(ctx context.Context, in *recordListInput) (*recordListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rs, next, err := record.List(ctx, h.DB, ac, record.Filter{AgreementID: in.AgreementID, From: in.From, To: in.To, Before: in.Cursor, Limit: in.Limit})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &recordListOutput{}
-			out.Body.Items, out.Body.Next = []recordOut{}, next
-			for _, r := range rs {
-				out.Body.Items = append(out.Body.Items, toRecordOut(r))
-			}
-			return out, nil
-		})
+	register(h, a, op("list-service-records", http.MethodGet, "/service-records", "List sealed service records, newest first", tag), h.listServiceRecords)
 
-	huma.Register(a, op("get-service-record", http.MethodGet, "/service-records/{id}", "A sealed service record with its corrections", tag),
-		func(ctx context.Context, in *idPath) (*recordOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := record.Read(ctx, h.DB, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			cs, err := record.Corrections(ctx, h.DB, r.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &recordOutput{}
-			out.Body = recordDetail{Record: r, Content: json.RawMessage(r.ContentJSON), Corrections: []recordOut{}}
-			for _, c := range cs {
-				out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
-			}
-			return out, nil
-		})
+	register(h, a, op("get-service-record", http.MethodGet, "/service-records/{id}", "A sealed service record with its corrections", tag), h.getServiceRecord)
 
 	correct := op("correct-service-record", http.MethodPost, "/service-records/{id}/corrections", "Correct a sealed record by sealing a new one that refers to it", tag)
 	correct.DefaultStatus = http.StatusCreated
 	correct.Errors = append(correct.Errors, 409)
 	correct.Description = "The record itself never changes: the correction is sealed on the same chain, with the reason and the corrected fields."
-	huma.Register(a, correct, func(ctx context.Context, in *recordCorrectInput) (*recordCreatedOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		r, err := h.Requests.CorrectRecord(ctx, ac, in.ID, servicerequest.Correction{Reason: b.Reason, Diagnosis: b.Diagnosis,
-			FaultCodes: b.FaultCodes, Actions: b.ActionsTaken, Result: b.Result})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &recordCreatedOutput{Body: toRecordOut(r)}, nil
-	})
+	register(h, a, correct, h.correctServiceRecord)
+}
+
+func (h *handlers) listServiceRecords(ctx context.Context, ac policy.Actor, in *recordListInput) (*recordListOutput, error) {
+	rs, next, err := record.List(ctx, h.DB, ac, record.Filter{AgreementID: in.AgreementID, From: in.From, To: in.To, Before: in.Cursor, Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := &recordListOutput{}
+	out.Body.Items, out.Body.Next = []recordOut{}, next
+	for _, r := range rs {
+		out.Body.Items = append(out.Body.Items, toRecordOut(r))
+	}
+	return out, nil
+}
+
+func (h *handlers) getServiceRecord(ctx context.Context, ac policy.Actor, in *idPath) (*recordOutput, error) {
+	r, err := record.Read(ctx, h.DB, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := record.Corrections(ctx, h.DB, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &recordOutput{}
+	out.Body = recordDetail{Record: r, Content: json.RawMessage(r.ContentJSON), Corrections: []recordOut{}}
+	for _, c := range cs {
+		out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
+	}
+	return out, nil
+}
+
+func (h *handlers) correctServiceRecord(ctx context.Context, ac policy.Actor, in *recordCorrectInput) (*recordCreatedOutput, error) {
+	b := in.Body
+	r, err := h.Requests.CorrectRecord(ctx, ac, in.ID, servicerequest.Correction{Reason: b.Reason, Diagnosis: b.Diagnosis,
+		FaultCodes: b.FaultCodes, Actions: b.ActionsTaken, Result: b.Result})
+	if err != nil {
+		return nil, err
+	}
+	return &recordCreatedOutput{Body: toRecordOut(r)}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/files"
+	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 )
 
@@ -87,23 +88,7 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 	add.DefaultStatus = http.StatusCreated
 	add.Errors = append(add.Errors, 409)
 	add.Errors = append(add.Errors, 503) // uploads at once over the server's bound
-	huma.Register(a, add, func(ctx context.Context, in *photosAddInput) (*photosOutput, error) {
-		defer files.CloseAll(in.body.Photos)
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if in.readErr != nil {
-			return nil, h.err(in.readErr)
-		}
-		items, err := h.Requests.AddPhotos(ctx, ac, in.ID, in.body)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		out := &photosOutput{}
-		out.Body.Items = items
-		return out, nil
-	})
+	register(h, a, add, h.addServiceRequestPhotos)
 
 	// The body is read as a stream by photosAddInput.Resolve; its schema is
 	// declared once the operation is registered (declared before, huma would
@@ -112,113 +97,111 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 	a.OpenAPI().Paths["/service-requests/{id}/photos"].Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 		"application/json": {Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
 
-	huma.Register(a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"),
-		func(ctx context.Context, in *idPath) (*photosOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Requests.Photos(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &photosOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"), h.listServiceRequestPhotos)
 
 	get := op("get-service-request-photo", http.MethodGet, "/service-requests/{id}/photos/{photo}", "One photo's bytes", "Service requests")
 	get.Responses = map[string]*huma.Response{"200": {Description: "The photo", Content: map[string]*huma.MediaType{"image/*": {}}}}
-	huma.Register(a, get, func(ctx context.Context, in *photoPath) (*photoContentOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		f, data, err := h.Requests.PhotoContent(ctx, ac, in.ID, in.PhotoID)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &photoContentOutput{ContentType: f.ContentType, ETag: `"` + f.SHA256 + `"`, CacheControl: "private, max-age=3600", Body: data}, nil
-	})
+	register(h, a, get, h.getServiceRequestPhoto)
 
 	code := op("send-signoff-code", http.MethodPost, "/work-orders/{id}/signoff-code",
 		"Send the customer a six-digit code to confirm the visit (valid 15 minutes, 5 attempts); a new one replaces the last", "Work orders")
 	code.Errors = append(code.Errors, 409)
-	huma.Register(a, code, func(ctx context.Context, in *idPath) (*signoffCodeOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		sent, err := h.Requests.SendSignoffCode(ctx, ac, in.ID)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &signoffCodeOutput{Body: sent}, nil
-	})
+	register(h, a, code, h.sendSignoffCode)
 
 	re := op("reassign-work-order", http.MethodPost, "/work-orders/{id}/reassign",
 		"Move a visit not started to another technician or window; the clocks are kept and the previous technician is told", "Work orders")
 	re.Errors = append(re.Errors, 409)
-	huma.Register(a, re, func(ctx context.Context, in *reassignInput) (*workOrderOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		b := in.Body
-		w, err = h.Requests.Reassign(ctx, ac, w.RequestID, w.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
-	})
+	register(h, a, re, h.reassignWorkOrder)
 
 	esc := op("escalate-service-request", http.MethodPost, "/service-requests/{id}/escalations",
 		"Escalate a complex fault to a senior technician or the vendor's second line; starts an escalation clock", "Service requests")
 	esc.DefaultStatus = http.StatusCreated
 	esc.Errors = append(esc.Errors, 409)
-	huma.Register(a, esc, func(ctx context.Context, in *escalateInput) (*escalationOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		e, err := h.Requests.Escalate(ctx, ac, in.ID, servicerequest.NewEscalation{Target: in.Body.Target, AssigneeID: in.Body.AssigneeID, Reason: in.Body.Reason})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &escalationOutput{Body: e}, nil
-	})
+	register(h, a, esc, h.escalateServiceRequest)
 
 	ans := op("answer-escalation", http.MethodPost, "/escalations/{id}/answer", "Answer an escalation, which stops its clock", "Service requests")
 	ans.Errors = append(ans.Errors, 409)
-	huma.Register(a, ans, func(ctx context.Context, in *escalationAnswerInput) (*escalationOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		e, err := h.Requests.AnswerEscalation(ctx, ac, in.ID, in.Body.Answer)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &escalationOutput{Body: e}, nil
-	})
+	register(h, a, ans, h.answerEscalation)
 
-	huma.Register(a, op("list-escalations", http.MethodGet, "/escalations",
-		"Escalations to answer or follow: the vendor's second line sees those sent to it", "Service requests"),
-		func(ctx context.Context, in *escalationListInput) (*escalationListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			items, err := h.Requests.Escalations(ctx, ac, in.Open)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &escalationListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-escalations", http.MethodGet, "/escalations",
+		"Escalations to answer or follow: the vendor's second line sees those sent to it", "Service requests"), h.listEscalations)
+}
+
+func (h *handlers) addServiceRequestPhotos(ctx context.Context, ac policy.Actor, in *photosAddInput) (*photosOutput, error) {
+	defer files.CloseAll(in.body.Photos)
+	if in.readErr != nil {
+		return nil, in.readErr
+	}
+	items, err := h.Requests.AddPhotos(ctx, ac, in.ID, in.body)
+	if err != nil {
+		return nil, err
+	}
+	out := &photosOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) listServiceRequestPhotos(ctx context.Context, ac policy.Actor, in *idPath) (*photosOutput, error) {
+	items, err := h.Requests.Photos(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &photosOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) getServiceRequestPhoto(ctx context.Context, ac policy.Actor, in *photoPath) (*photoContentOutput, error) {
+	f, data, err := h.Requests.PhotoContent(ctx, ac, in.ID, in.PhotoID)
+	if err != nil {
+		return nil, err
+	}
+	return &photoContentOutput{ContentType: f.ContentType, ETag: `"` + f.SHA256 + `"`, CacheControl: "private, max-age=3600", Body: data}, nil
+}
+
+func (h *handlers) sendSignoffCode(ctx context.Context, ac policy.Actor, in *idPath) (*signoffCodeOutput, error) {
+	sent, err := h.Requests.SendSignoffCode(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &signoffCodeOutput{Body: sent}, nil
+}
+
+func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *reassignInput) (*workOrderOutput, error) {
+	w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	w, err = h.Requests.Reassign(ctx, ac, w.RequestID, w.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
+	if err != nil {
+		return nil, err
+	}
+	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+}
+
+func (h *handlers) escalateServiceRequest(ctx context.Context, ac policy.Actor, in *escalateInput) (*escalationOutput, error) {
+	e, err := h.Requests.Escalate(ctx, ac, in.ID, servicerequest.NewEscalation{Target: in.Body.Target, AssigneeID: in.Body.AssigneeID, Reason: in.Body.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return &escalationOutput{Body: e}, nil
+}
+
+func (h *handlers) answerEscalation(ctx context.Context, ac policy.Actor, in *escalationAnswerInput) (*escalationOutput, error) {
+	e, err := h.Requests.AnswerEscalation(ctx, ac, in.ID, in.Body.Answer)
+	if err != nil {
+		return nil, err
+	}
+	return &escalationOutput{Body: e}, nil
+}
+
+func (h *handlers) listEscalations(ctx context.Context, ac policy.Actor, in *escalationListInput) (*escalationListOutput, error) {
+	items, err := h.Requests.Escalations(ctx, ac, in.Open)
+	if err != nil {
+		return nil, err
+	}
+	out := &escalationListOutput{}
+	out.Body.Items = items
+	return out, nil
 }

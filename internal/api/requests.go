@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
@@ -105,98 +106,92 @@ func (h *handlers) registerRequests(a huma.API) {
 	create.DefaultStatus = http.StatusCreated
 	create.Description = "Resolves the product by serial number, checks the agreement's scope (422 with `reason` " +
 		"model_not_covered, outside_service_area, agreement_inactive, agreement_suspended or service_item_not_covered) and starts the clocks."
-	huma.Register(a, create, func(ctx context.Context, in *requestCreateInput) (*requestOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
-			Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
-	})
+	register(h, a, create, h.createServiceRequest)
 
-	huma.Register(a, op("get-service-request", http.MethodGet, "/service-requests/{id}", "A service request with its clocks and history", "Service requests"),
-		func(ctx context.Context, in *idPath) (*requestOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			v, err := h.Requests.Get(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
-		})
+	register(h, a, op("get-service-request", http.MethodGet, "/service-requests/{id}", "A service request with its clocks and history", "Service requests"), h.getServiceRequest)
 
 	act := op("act-on-service-request", http.MethodPost, "/service-requests/{id}/actions", "Respond, pause or resume the clocks, reclassify, cancel, or add a note", "Service requests")
 	act.Errors = append(act.Errors, 409, 412, 428)
-	huma.Register(a, act, func(ctx context.Context, in *requestActionInput) (*requestOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
-	})
+	register(h, a, act, h.actOnServiceRequest)
 
 	wo := op("create-work-order", http.MethodPost, "/service-requests/{id}/work-orders", "Assign a technician and book a visit", "Work orders")
 	wo.DefaultStatus = http.StatusCreated
 	wo.Errors = append(wo.Errors, 409)
-	huma.Register(a, wo, func(ctx context.Context, in *workOrderCreateInput) (*workOrderOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		w, err := h.Requests.Book(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
-	})
+	register(h, a, wo, h.createWorkOrder)
 
-	huma.Register(a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"),
-		func(ctx context.Context, in *idPath) (*workOrderOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
-		})
+	register(h, a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"), h.getWorkOrder)
 
 	step := op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders")
 	step.Errors = append(step.Errors, 409, 412, 428)
-	huma.Register(a, step, func(ctx context.Context, in *workOrderStepInput) (*workOrderOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
+	register(h, a, step, h.recordFieldStep)
+}
+
+func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*requestOutput, error) {
+	b := in.Body
+	v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
+		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
+	if err != nil {
+		return nil, err
+	}
+	return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+}
+
+func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *idPath) (*requestOutput, error) {
+	v, err := h.Requests.Get(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+}
+
+func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput) (*requestOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+}
+
+func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+	b := in.Body
+	w, err := h.Requests.Book(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
+	if err != nil {
+		return nil, err
+	}
+	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+}
+
+func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*workOrderOutput, error) {
+	w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+}
+
+func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*workOrderOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	st := servicerequest.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
+		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
+	if b.SignaturePNG != "" {
+		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
+			return nil, problem.Field("body.signature_png", "is not valid base64")
 		}
-		b := in.Body
-		st := servicerequest.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
-			ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
-		if b.SignaturePNG != "" {
-			if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
-				return nil, h.err(problem.Field("body.signature_png", "is not valid base64"))
-			}
-		}
-		w, err := h.Requests.Step(ctx, ac, in.ID, st, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
-	})
+	}
+	w, err := h.Requests.Step(ctx, ac, in.ID, st, v)
+	if err != nil {
+		return nil, err
+	}
+	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
 }
 
 type requestListInput struct {
@@ -217,28 +212,25 @@ type requestListOutput struct {
 }
 
 func (h *handlers) registerRequestList(a huma.API) {
-	huma.Register(a, op("list-service-requests", http.MethodGet, "/service-requests", "List service requests, most urgent first", "Service requests"),
-		func(ctx context.Context, in *requestListInput) (*requestListOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			f := servicerequest.Filter{Priority: in.Priority, Area: in.Area, Query: in.Q, Cursor: in.Cursor, Limit: in.Limit}
-			for _, s := range in.Status {
-				f.Status = append(f.Status, servicerequest.Status(s))
-			}
-			if in.Breached != "" {
-				b := in.Breached == "true"
-				f.Breached = &b
-			}
-			p, err := h.Requests.List(ctx, ac, f)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &requestListOutput{}
-			out.Body.Items, out.Body.Next = p.Items, p.Next
-			return out, nil
-		})
+	register(h, a, op("list-service-requests", http.MethodGet, "/service-requests", "List service requests, most urgent first", "Service requests"), h.listServiceRequests)
+}
+
+func (h *handlers) listServiceRequests(ctx context.Context, ac policy.Actor, in *requestListInput) (*requestListOutput, error) {
+	f := servicerequest.Filter{Priority: in.Priority, Area: in.Area, Query: in.Q, Cursor: in.Cursor, Limit: in.Limit}
+	for _, s := range in.Status {
+		f.Status = append(f.Status, servicerequest.Status(s))
+	}
+	if in.Breached != "" {
+		b := in.Breached == "true"
+		f.Breached = &b
+	}
+	p, err := h.Requests.List(ctx, ac, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &requestListOutput{}
+	out.Body.Items, out.Body.Next = p.Items, p.Next
+	return out, nil
 }
 
 type answerInput struct {
@@ -267,31 +259,31 @@ type scopeExceptionOutput struct {
 func (h *handlers) registerRequestExtras(a huma.API) {
 	ans := op("answer-consultation", http.MethodPost, "/service-requests/{id}/answer", "Answer a consultation without a visit and seal the record", "Service requests")
 	ans.Errors = append(ans.Errors, 409, 412, 428)
-	huma.Register(a, ans, func(ctx context.Context, in *answerInput) (*requestOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
-	})
+	register(h, a, ans, h.answerConsultation)
 
 	ex := op("grant-scope-exception", http.MethodPost, "/scope-exceptions", "Let one product be served once outside its agreement's scope", "Service requests")
 	ex.DefaultStatus = http.StatusCreated
-	huma.Register(a, ex, func(ctx context.Context, in *scopeExceptionInput) (*scopeExceptionOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		id, err := h.Requests.GrantScopeException(ctx, ac, in.Body.SerialNumber, in.Body.Reason, in.Body.ValidDays)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		out := &scopeExceptionOutput{}
-		out.Body.ID = id
-		return out, nil
-	})
+	register(h, a, ex, h.grantScopeException)
+}
+
+func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput) (*requestOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
+	if err != nil {
+		return nil, err
+	}
+	return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+}
+
+func (h *handlers) grantScopeException(ctx context.Context, ac policy.Actor, in *scopeExceptionInput) (*scopeExceptionOutput, error) {
+	id, err := h.Requests.GrantScopeException(ctx, ac, in.Body.SerialNumber, in.Body.Reason, in.Body.ValidDays)
+	if err != nil {
+		return nil, err
+	}
+	out := &scopeExceptionOutput{}
+	out.Body.ID = id
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 )
@@ -133,224 +134,195 @@ func list[T any](xs []T) *items[T] {
 
 func (h *handlers) registerStock(a huma.API) {
 	const tag = "Stock"
-	huma.Register(a, op("list-stock-locations", http.MethodGet, "/stock-locations", "List your stock locations", tag),
-		func(ctx context.Context, _ *struct{}) (*items[stock.Location], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			ls, err := h.Stock.ListLocations(ctx, ac)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(ls), nil
-		})
+	register(h, a, op("list-stock-locations", http.MethodGet, "/stock-locations", "List your stock locations", tag), h.listStockLocations)
 
 	create := op("create-stock-location", http.MethodPost, "/stock-locations", "Add a warehouse, store or van", tag)
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *locationCreateInput) (*locationOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		l, err := h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &locationOutput{ETag: etag(l.Version), Body: l}, nil
-	})
+	register(h, a, create, h.createStockLocation)
 
-	huma.Register(a, op("get-stock-location", http.MethodGet, "/stock-locations/{id}", "Get a stock location", tag),
-		func(ctx context.Context, in *idPath) (*locationOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			l, err := h.Stock.GetLocation(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &locationOutput{ETag: etag(l.Version), Body: l}, nil
-		})
+	register(h, a, op("get-stock-location", http.MethodGet, "/stock-locations/{id}", "Get a stock location", tag), h.getStockLocation)
 
 	patch := op("update-stock-location", http.MethodPatch, "/stock-locations/{id}", "Change a stock location", tag)
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *locationPatchInput) (*locationOutput, error) {
-		ac, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &locationOutput{ETag: etag(l.Version), Body: l}, nil
-	})
+	register(h, a, patch, h.updateStockLocation)
 
-	huma.Register(a, op("list-stock-on-hand", http.MethodGet, "/stock-locations/{id}/on-hand", "On-hand and safety stock at a location", tag),
-		func(ctx context.Context, in *idPath) (*items[stock.StockRow], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rows, err := h.Stock.OnHand(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(rows), nil
-		})
+	register(h, a, op("list-stock-on-hand", http.MethodGet, "/stock-locations/{id}/on-hand", "On-hand and safety stock at a location", tag), h.listStockOnHand)
 
-	huma.Register(a, op("list-stock-ledger", http.MethodGet, "/stock-locations/{id}/ledger", "The ledger of a location, newest first", tag),
-		func(ctx context.Context, in *ledgerInput) (*items[stock.LedgerRow], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rows, err := h.Stock.Ledger(ctx, ac, stock.LedgerFilter{LocationID: in.ID, PartID: in.PartID, BeforeID: in.BeforeID, Limit: in.Limit})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(rows), nil
-		})
+	register(h, a, op("list-stock-ledger", http.MethodGet, "/stock-locations/{id}/ledger", "The ledger of a location, newest first", tag), h.listStockLedger)
 
-	huma.Register(a, op("set-safety-stock", http.MethodPost, "/stock-locations/{id}/safety-stock", "Set the safety stock of a part at a location", tag),
-		func(ctx context.Context, in *safetyInput) (*struct{ Body stock.StockRow }, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			row, err := h.Stock.SetSafety(ctx, ac, in.ID, in.Body.PartID, in.Body.Qty)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &struct{ Body stock.StockRow }{row}, nil
-		})
+	register(h, a, op("set-safety-stock", http.MethodPost, "/stock-locations/{id}/safety-stock", "Set the safety stock of a part at a location", tag), h.setSafetyStock)
 
-	huma.Register(a, op("list-below-safety-stock", http.MethodGet, "/stock/below-safety", "Parts below safety stock at your locations", tag),
-		func(ctx context.Context, _ *struct{}) (*items[stock.StockRow], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rows, err := h.Stock.BelowSafety(ctx, ac)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(rows), nil
-		})
+	register(h, a, op("list-below-safety-stock", http.MethodGet, "/stock/below-safety", "Parts below safety stock at your locations", tag), h.listBelowSafetyStock)
 
 	move := op("create-stock-movement", http.MethodPost, "/stock-movements", "Receive, transfer or adjust stock", tag)
 	move.DefaultStatus = http.StatusCreated
 	move.Description = "Appends a row to the ledger and updates on-hand in one transaction. Taking more than a location holds " +
 		"is refused with `reason: insufficient_stock` unless the location allows negative stock."
-	huma.Register(a, move, func(ctx context.Context, in *movementInput) (*movementOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		m, err := h.Stock.Move(ctx, ac, stock.MoveInput{Kind: stock.MovementKind(b.Kind), PartID: b.PartID, FromLocationID: b.FromLocationID,
-			ToLocationID: b.ToLocationID, LocationID: b.LocationID, Qty: b.Qty, Reason: b.Reason, Reference: b.Reference})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &movementOutput{Body: m}, nil
-	})
+	register(h, a, move, h.createStockMovement)
 
 	consume := op("consume-part", http.MethodPost, "/work-orders/{id}/parts", "Fit a part on a work order", tag)
 	consume.DefaultStatus = http.StatusCreated
 	consume.Description = "Takes the part from the assigned technician's van or a store of the provider. Refused with " +
 		"`type` part-refused and a `reason` (part_not_approved, approval_expired, part_not_compatible, insufficient_stock, " +
 		"wrong_location, work_order_not_on_site, work_order_closed); a refusal changes nothing."
-	huma.Register(a, consume, func(ctx context.Context, in *consumeInput) (*struct{ Body stock.Consumption }, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		c, err := h.Stock.Consume(ctx, ac, stock.ConsumeInput{WorkOrderID: in.ID, LocationID: b.LocationID, PartID: b.PartID, Qty: b.Qty,
-			SerialRemoved: b.SerialRemoved, SerialInstalled: b.SerialInstalled})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &struct{ Body stock.Consumption }{c}, nil
-	})
+	register(h, a, consume, h.consumePart)
 
-	huma.Register(a, op("list-work-order-parts", http.MethodGet, "/work-orders/{id}/parts", "The parts fitted on a work order", tag),
-		func(ctx context.Context, in *idPath) (*items[servicerequest.UsedPart], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			used, err := h.Stock.ForWorkOrder(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(used), nil
-		})
+	register(h, a, op("list-work-order-parts", http.MethodGet, "/work-orders/{id}/parts", "The parts fitted on a work order", tag), h.listWorkOrderParts)
 
 	h.registerReturns(a)
 }
 
-func (h *handlers) registerReturns(a huma.API) {
-	const tag = "Stock"
-	huma.Register(a, op("list-part-returns", http.MethodGet, "/part-returns", "Defective parts owed back to the vendor", tag),
-		func(ctx context.Context, in *returnListInput) (*items[stock.ReturnRecord], error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			rs, err := h.Stock.Returns(ctx, ac, stock.ReturnFilter{Status: stock.ReturnStatus(in.Status), OverdueOnly: in.Overdue})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return list(rs), nil
-		})
-
-	huma.Register(a, op("get-part-return", http.MethodGet, "/part-returns/{id}", "Get a defective part return", tag),
-		func(ctx context.Context, in *idPath) (*returnOutput, error) {
-			ac, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			r, err := h.Stock.GetReturn(ctx, ac, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &returnOutput{ETag: etag(r.Version), Body: r}, nil
-		})
-
-	ship := op("ship-part-return", http.MethodPost, "/part-returns/{id}/ship", "The provider ships a defective part back", tag)
-	ship.Errors = append(ship.Errors, 409, 412, 428)
-	huma.Register(a, ship, func(ctx context.Context, in *returnShipInput) (*returnOutput, error) {
-		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
-	})
-	receive := op("receive-part-return", http.MethodPost, "/part-returns/{id}/receive", "The vendor records the part's arrival", tag)
-	receive.Errors = append(receive.Errors, 409, 412, 428)
-	huma.Register(a, receive, func(ctx context.Context, in *returnReceiveInput) (*returnOutput, error) {
-		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "receive"})
-	})
-	credit := op("credit-part-return", http.MethodPost, "/part-returns/{id}/credit", "The vendor credits the provider for a returned part", tag)
-	credit.Errors = append(credit.Errors, 409, 412, 428)
-	huma.Register(a, credit, func(ctx context.Context, in *returnCreditInput) (*returnOutput, error) {
-		return h.advanceReturn(ctx, in.ID, in.IfMatch, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
-	})
-}
-
-func (h *handlers) advanceReturn(ctx context.Context, id int64, ifm string, st stock.ReturnStep) (*returnOutput, error) {
-	ac, err := actor(ctx)
+func (h *handlers) listStockLocations(ctx context.Context, ac policy.Actor, _ *struct{}) (*items[stock.Location], error) {
+	ls, err := h.Stock.ListLocations(ctx, ac)
 	if err != nil {
 		return nil, err
 	}
+	return list(ls), nil
+}
+
+func (h *handlers) createStockLocation(ctx context.Context, ac policy.Actor, in *locationCreateInput) (*locationOutput, error) {
+	b := in.Body
+	l, err := h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative})
+	if err != nil {
+		return nil, err
+	}
+	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+}
+
+func (h *handlers) getStockLocation(ctx context.Context, ac policy.Actor, in *idPath) (*locationOutput, error) {
+	l, err := h.Stock.GetLocation(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+}
+
+func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput) (*locationOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body
+	l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+}
+
+func (h *handlers) listStockOnHand(ctx context.Context, ac policy.Actor, in *idPath) (*items[stock.StockRow], error) {
+	rows, err := h.Stock.OnHand(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return list(rows), nil
+}
+
+func (h *handlers) listStockLedger(ctx context.Context, ac policy.Actor, in *ledgerInput) (*items[stock.LedgerRow], error) {
+	rows, err := h.Stock.Ledger(ctx, ac, stock.LedgerFilter{LocationID: in.ID, PartID: in.PartID, BeforeID: in.BeforeID, Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	return list(rows), nil
+}
+
+func (h *handlers) setSafetyStock(ctx context.Context, ac policy.Actor, in *safetyInput) (*struct{ Body stock.StockRow }, error) {
+	row, err := h.Stock.SetSafety(ctx, ac, in.ID, in.Body.PartID, in.Body.Qty)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body stock.StockRow }{row}, nil
+}
+
+func (h *handlers) listBelowSafetyStock(ctx context.Context, ac policy.Actor, _ *struct{}) (*items[stock.StockRow], error) {
+	rows, err := h.Stock.BelowSafety(ctx, ac)
+	if err != nil {
+		return nil, err
+	}
+	return list(rows), nil
+}
+
+func (h *handlers) createStockMovement(ctx context.Context, ac policy.Actor, in *movementInput) (*movementOutput, error) {
+	b := in.Body
+	m, err := h.Stock.Move(ctx, ac, stock.MoveInput{Kind: stock.MovementKind(b.Kind), PartID: b.PartID, FromLocationID: b.FromLocationID,
+		ToLocationID: b.ToLocationID, LocationID: b.LocationID, Qty: b.Qty, Reason: b.Reason, Reference: b.Reference})
+	if err != nil {
+		return nil, err
+	}
+	return &movementOutput{Body: m}, nil
+}
+
+func (h *handlers) consumePart(ctx context.Context, ac policy.Actor, in *consumeInput) (*struct{ Body stock.Consumption }, error) {
+	b := in.Body
+	c, err := h.Stock.Consume(ctx, ac, stock.ConsumeInput{WorkOrderID: in.ID, LocationID: b.LocationID, PartID: b.PartID, Qty: b.Qty,
+		SerialRemoved: b.SerialRemoved, SerialInstalled: b.SerialInstalled})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body stock.Consumption }{c}, nil
+}
+
+func (h *handlers) listWorkOrderParts(ctx context.Context, ac policy.Actor, in *idPath) (*items[servicerequest.UsedPart], error) {
+	used, err := h.Stock.ForWorkOrder(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return list(used), nil
+}
+
+func (h *handlers) registerReturns(a huma.API) {
+	const tag = "Stock"
+	register(h, a, op("list-part-returns", http.MethodGet, "/part-returns", "Defective parts owed back to the vendor", tag), h.listPartReturns)
+
+	register(h, a, op("get-part-return", http.MethodGet, "/part-returns/{id}", "Get a defective part return", tag), h.getPartReturn)
+
+	ship := op("ship-part-return", http.MethodPost, "/part-returns/{id}/ship", "The provider ships a defective part back", tag)
+	ship.Errors = append(ship.Errors, 409, 412, 428)
+	register(h, a, ship, h.shipPartReturn)
+	receive := op("receive-part-return", http.MethodPost, "/part-returns/{id}/receive", "The vendor records the part's arrival", tag)
+	receive.Errors = append(receive.Errors, 409, 412, 428)
+	register(h, a, receive, h.receivePartReturn)
+	credit := op("credit-part-return", http.MethodPost, "/part-returns/{id}/credit", "The vendor credits the provider for a returned part", tag)
+	credit.Errors = append(credit.Errors, 409, 412, 428)
+	register(h, a, credit, h.creditPartReturn)
+}
+
+func (h *handlers) listPartReturns(ctx context.Context, ac policy.Actor, in *returnListInput) (*items[stock.ReturnRecord], error) {
+	rs, err := h.Stock.Returns(ctx, ac, stock.ReturnFilter{Status: stock.ReturnStatus(in.Status), OverdueOnly: in.Overdue})
+	if err != nil {
+		return nil, err
+	}
+	return list(rs), nil
+}
+
+func (h *handlers) getPartReturn(ctx context.Context, ac policy.Actor, in *idPath) (*returnOutput, error) {
+	r, err := h.Stock.GetReturn(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &returnOutput{ETag: etag(r.Version), Body: r}, nil
+}
+
+func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput) (*returnOutput, error) {
+	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
+}
+
+func (h *handlers) receivePartReturn(ctx context.Context, ac policy.Actor, in *returnReceiveInput) (*returnOutput, error) {
+	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "receive"})
+}
+
+func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *returnCreditInput) (*returnOutput, error) {
+	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
+}
+
+func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id int64, ifm string, st stock.ReturnStep) (*returnOutput, error) {
 	v, err := ifMatch(ifm)
 	if err != nil {
 		return nil, err
 	}
 	r, err := h.Stock.AdvanceReturn(ctx, ac, id, st, v)
 	if err != nil {
-		return nil, h.err(err)
+		return nil, err
 	}
 	return &returnOutput{ETag: etag(r.Version), Body: r}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
+	"aftersales/internal/policy"
 )
 
 type tokenCreateInput struct {
@@ -46,51 +47,43 @@ type tokenOutput struct {
 func (h *handlers) registerTokens(a huma.API) {
 	create := op("create-token", http.MethodPost, "/tokens", "Create an API token for yourself", "Tokens")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *tokenCreateInput) (*tokenCreateOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		t, secret, err := h.Accounts.CreateToken(ctx, act, act.UserID, in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		out := &tokenCreateOutput{}
-		out.Body.Token, out.Body.Secret = t, secret
-		return out, nil
-	})
+	register(h, a, create, h.createToken)
 
-	huma.Register(a, op("list-tokens", http.MethodGet, "/tokens", "List API tokens", "Tokens"),
-		func(ctx context.Context, in *tokenListInput) (*tokenListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			uid := in.UserID
-			if uid == 0 {
-				uid = act.UserID
-			}
-			items, err := h.Accounts.ListTokens(ctx, act, uid)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &tokenListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-tokens", http.MethodGet, "/tokens", "List API tokens", "Tokens"), h.listTokens)
 
-	huma.Register(a, op("revoke-token", http.MethodDelete, "/tokens/{id}", "Revoke an API token", "Tokens"),
-		func(ctx context.Context, in *idPath) (*tokenOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			t, err := h.Accounts.RevokeToken(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &tokenOutput{Body: t}, nil
-		})
+	register(h, a, op("revoke-token", http.MethodDelete, "/tokens/{id}", "Revoke an API token", "Tokens"), h.revokeToken)
+}
+
+func (h *handlers) createToken(ctx context.Context, act policy.Actor, in *tokenCreateInput) (*tokenCreateOutput, error) {
+	t, secret, err := h.Accounts.CreateToken(ctx, act, act.UserID, in.Body.Name, time.Duration(in.Body.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	out := &tokenCreateOutput{}
+	out.Body.Token, out.Body.Secret = t, secret
+	return out, nil
+}
+
+func (h *handlers) listTokens(ctx context.Context, act policy.Actor, in *tokenListInput) (*tokenListOutput, error) {
+	uid := in.UserID
+	if uid == 0 {
+		uid = act.UserID
+	}
+	items, err := h.Accounts.ListTokens(ctx, act, uid)
+	if err != nil {
+		return nil, err
+	}
+	out := &tokenListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) revokeToken(ctx context.Context, act policy.Actor, in *idPath) (*tokenOutput, error) {
+	t, err := h.Accounts.RevokeToken(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenOutput{Body: t}, nil
 }
 
 type auditListInput struct {
@@ -109,28 +102,25 @@ type auditListOutput struct {
 }
 
 func (h *handlers) registerAudit(a huma.API) {
-	huma.Register(a, op("list-audit-events", http.MethodGet, "/audit-events", "Read the audit trail, newest first", "Audit"),
-		func(ctx context.Context, in *auditListInput) (*auditListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			orgID := in.OrgID
-			if orgID == 0 {
-				orgID = act.OrgID
-			}
-			if in.Limit == 0 {
-				in.Limit = 100
-			}
-			items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orgID, Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &auditListOutput{}
-			out.Body.Items = items
-			if n := len(items); n == in.Limit {
-				out.Body.NextBefore = items[n-1].ID
-			}
-			return out, nil
-		})
+	register(h, a, op("list-audit-events", http.MethodGet, "/audit-events", "Read the audit trail, newest first", "Audit"), h.listAuditEvents)
+}
+
+func (h *handlers) listAuditEvents(ctx context.Context, act policy.Actor, in *auditListInput) (*auditListOutput, error) {
+	orgID := in.OrgID
+	if orgID == 0 {
+		orgID = act.OrgID
+	}
+	if in.Limit == 0 {
+		in.Limit = 100
+	}
+	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orgID, Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := &auditListOutput{}
+	out.Body.Items = items
+	if n := len(items); n == in.Limit {
+		out.Body.NextBefore = items[n-1].ID
+	}
+	return out, nil
 }

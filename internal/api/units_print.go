@@ -10,6 +10,7 @@ import (
 
 	"aftersales/internal/installedbase"
 	"aftersales/internal/labels"
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
@@ -77,47 +78,14 @@ type unitExportInput struct {
 func (h *handlers) registerUnitExtras(a huma.API) {
 	history := op("get-unit-history", http.MethodGet, "/units/{id}/history",
 		"A unit's service history: its requests, newest first, with clocks, visits and sealed records", "Installed base")
-	huma.Register(a, history, func(ctx context.Context, in *unitHistoryInput) (*unitHistoryOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := h.InstalledBase.GetUnit(ctx, ac, in.ID); err != nil {
-			return nil, h.err(err)
-		}
-		hist, err := h.Requests.UnitHistory(ctx, ac, in.ID, in.Before, in.Limit)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &unitHistoryOutput{Body: hist}, nil
-	})
+	register(h, a, history, h.getUnitHistory)
 
 	print := op("print-unit-labels", http.MethodGet, "/units/labels",
 		fmt.Sprintf("Printable QR labels (PDF) for chosen products, or for every product matching the filter (at most %d)", labels.MaxLabels), "Installed base")
 	print.Errors = append(print.Errors, http.StatusServiceUnavailable)
 	print.Responses = map[string]*huma.Response{"200": {Description: "An A4 PDF of labels.",
 		Content: map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
-	huma.Register(a, print, func(ctx context.Context, in *unitLabelsInput) (*unitLabelsOutput, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := installedbase.ParseIDs("query.ids", in.IDs)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		base := h.Config.PublicURL
-		if base == "" {
-			base = in.base
-		}
-		pdf, err := h.InstalledBase.LabelSheet(ctx, ac, h.Labels, installedbase.LabelRequest{Base: base, Layout: in.Layout, Hotline: in.Hotline,
-			Outline: in.Outline, Selection: installedbase.Selection{IDs: ids, Filter: unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial)}})
-		if err != nil {
-			return nil, h.err(queryFields(err))
-		}
-		return &unitLabelsOutput{ContentType: "application/pdf", ContentDisposition: `attachment; filename="labels.pdf"`,
-			CacheControl: "private, no-store", Body: pdf}, nil
-	})
+	register(h, a, print, h.printUnitLabels)
 
 	export := op("export-units", http.MethodGet, "/units/export",
 		fmt.Sprintf("Export the products matching the filter as CSV or XLSX, in the import's columns (at most %d rows)", installedbase.MaxExportRows), "Installed base")
@@ -125,25 +93,52 @@ func (h *handlers) registerUnitExtras(a huma.API) {
 		Content: map[string]*huma.MediaType{
 			"text/csv": {Schema: &huma.Schema{Type: "string"}},
 			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
-	huma.Register(a, export, func(ctx context.Context, in *unitExportInput) (*huma.StreamResponse, error) {
-		ac, err := actor(ctx)
-		if err != nil {
-			return nil, err
+	register(h, a, export, h.exportUnits)
+}
+
+func (h *handlers) getUnitHistory(ctx context.Context, ac policy.Actor, in *unitHistoryInput) (*unitHistoryOutput, error) {
+	if _, err := h.InstalledBase.GetUnit(ctx, ac, in.ID); err != nil {
+		return nil, err
+	}
+	hist, err := h.Requests.UnitHistory(ctx, ac, in.ID, in.Before, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return &unitHistoryOutput{Body: hist}, nil
+}
+
+func (h *handlers) printUnitLabels(ctx context.Context, ac policy.Actor, in *unitLabelsInput) (*unitLabelsOutput, error) {
+	ids, err := installedbase.ParseIDs("query.ids", in.IDs)
+	if err != nil {
+		return nil, err
+	}
+	base := h.Config.PublicURL
+	if base == "" {
+		base = in.base
+	}
+	pdf, err := h.InstalledBase.LabelSheet(ctx, ac, h.Labels, installedbase.LabelRequest{Base: base, Layout: in.Layout, Hotline: in.Hotline,
+		Outline: in.Outline, Selection: installedbase.Selection{IDs: ids, Filter: unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial)}})
+	if err != nil {
+		return nil, queryFields(err)
+	}
+	return &unitLabelsOutput{ContentType: "application/pdf", ContentDisposition: `attachment; filename="labels.pdf"`,
+		CacheControl: "private, no-store", Body: pdf}, nil
+}
+
+func (h *handlers) exportUnits(ctx context.Context, ac policy.Actor, in *unitExportInput) (*huma.StreamResponse, error) {
+	e, err := h.InstalledBase.ExportUnits(ctx, ac, unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial), in.Format, in.ChineseHeaders)
+	if err != nil {
+		return nil, queryFields(err)
+	}
+	return &huma.StreamResponse{Body: func(hc huma.Context) {
+		hc.SetHeader("Content-Type", e.ContentType())
+		hc.SetHeader("Content-Disposition", `attachment; filename="`+e.Filename()+`"`)
+		hc.SetHeader("Cache-Control", "private, no-store")
+		hc.SetStatus(http.StatusOK)
+		if err := e.Write(hc.Context(), hc.BodyWriter()); err != nil {
+			h.Log.Error("export units", "err", err)
 		}
-		e, err := h.InstalledBase.ExportUnits(ctx, ac, unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial), in.Format, in.ChineseHeaders)
-		if err != nil {
-			return nil, h.err(queryFields(err))
-		}
-		return &huma.StreamResponse{Body: func(hc huma.Context) {
-			hc.SetHeader("Content-Type", e.ContentType())
-			hc.SetHeader("Content-Disposition", `attachment; filename="`+e.Filename()+`"`)
-			hc.SetHeader("Cache-Control", "private, no-store")
-			hc.SetStatus(http.StatusOK)
-			if err := e.Write(hc.Context(), hc.BodyWriter()); err != nil {
-				h.Log.Error("export units", "err", err)
-			}
-		}}, nil
-	})
+	}}, nil
 }
 
 // queryFields locates the fields of a validation problem in the query.

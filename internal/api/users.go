@@ -54,84 +54,75 @@ type userPatchInput struct {
 }
 
 func (h *handlers) registerUsers(a huma.API) {
-	huma.Register(a, op("get-me", http.MethodGet, "/me", "The signed-in user", "Users"),
-		func(ctx context.Context, _ *struct{}) (*userOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			u, err := h.Accounts.GetUser(ctx, act, act.UserID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &userOutput{ETag: etag(u.Version), Body: u}, nil
-		})
+	register(h, a, op("get-me", http.MethodGet, "/me", "The signed-in user", "Users"), h.getMe)
 
-	huma.Register(a, op("list-users", http.MethodGet, "/users", "List an organization's users", "Users"),
-		func(ctx context.Context, in *userListInput) (*userListOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			orgID := in.OrgID
-			if orgID == 0 {
-				orgID = act.OrgID
-			}
-			items, err := h.Accounts.ListUsers(ctx, act, orgID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			out := &userListOutput{}
-			out.Body.Items = items
-			return out, nil
-		})
+	register(h, a, op("list-users", http.MethodGet, "/users", "List an organization's users", "Users"), h.listUsers)
 
 	create := op("create-user", http.MethodPost, "/users", "Add a user to an organization", "Users")
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(a, create, func(ctx context.Context, in *userCreateInput) (*userOutput, error) {
-		act, err := actor(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b := in.Body
-		u, err := h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
-			Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale})
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &userOutput{ETag: etag(u.Version), Body: u}, nil
-	})
+	register(h, a, create, h.createUser)
 
-	huma.Register(a, op("get-user", http.MethodGet, "/users/{id}", "Get a user", "Users"),
-		func(ctx context.Context, in *idPath) (*userOutput, error) {
-			act, err := actor(ctx)
-			if err != nil {
-				return nil, err
-			}
-			u, err := h.Accounts.GetUser(ctx, act, in.ID)
-			if err != nil {
-				return nil, h.err(err)
-			}
-			return &userOutput{ETag: etag(u.Version), Body: u}, nil
-		})
+	register(h, a, op("get-user", http.MethodGet, "/users/{id}", "Get a user", "Users"), h.getUser)
 
 	patch := op("update-user", http.MethodPatch, "/users/{id}", "Change a user", "Users")
 	patch.Errors = append(patch.Errors, 412, 428)
-	huma.Register(a, patch, func(ctx context.Context, in *userPatchInput) (*userOutput, error) {
-		act, v, err := actorIfMatch(ctx, in.IfMatch)
-		if err != nil {
-			return nil, err
-		}
-		p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password,
-			CurrentPassword: in.Body.CurrentPassword}
-		if in.Body.Role != nil {
-			r := policy.Role(*in.Body.Role)
-			p.Role = &r
-		}
-		u, err := h.Accounts.UpdateUser(ctx, act, in.ID, p, v)
-		if err != nil {
-			return nil, h.err(err)
-		}
-		return &userOutput{ETag: etag(u.Version), Body: u}, nil
-	})
+	register(h, a, patch, h.updateUser)
+}
+
+func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*userOutput, error) {
+	u, err := h.Accounts.GetUser(ctx, act, act.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+}
+
+func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userListInput) (*userListOutput, error) {
+	orgID := in.OrgID
+	if orgID == 0 {
+		orgID = act.OrgID
+	}
+	items, err := h.Accounts.ListUsers(ctx, act, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := &userListOutput{}
+	out.Body.Items = items
+	return out, nil
+}
+
+func (h *handlers) createUser(ctx context.Context, act policy.Actor, in *userCreateInput) (*userOutput, error) {
+	b := in.Body
+	u, err := h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
+		Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale})
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+}
+
+func (h *handlers) getUser(ctx context.Context, act policy.Actor, in *idPath) (*userOutput, error) {
+	u, err := h.Accounts.GetUser(ctx, act, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+}
+
+func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput) (*userOutput, error) {
+	v, err := ifMatch(in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password,
+		CurrentPassword: in.Body.CurrentPassword}
+	if in.Body.Role != nil {
+		r := policy.Role(*in.Body.Role)
+		p.Role = &r
+	}
+	u, err := h.Accounts.UpdateUser(ctx, act, in.ID, p, v)
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{ETag: etag(u.Version), Body: u}, nil
 }
