@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/idempotency"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 )
@@ -161,31 +162,24 @@ func (r *Replays) Withheld(path string) bool {
 	return false
 }
 
-// A Replayed answer: what a repeat of the create is told.
-type Replayed struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
 // Answer renders the answer to a repeat of the POST to path whose request
 // created the entity id; ok is false if that create has no replay. An
 // error is the domain's answer to reading the resource now (e.g. it is
 // gone, or out of the caller's reach).
-func (r *Replays) Answer(ctx context.Context, path, entity, id string) (out Replayed, ok bool, err error) {
+func (r *Replays) Answer(ctx context.Context, path, entity, id string) (out idempotency.Replayed, ok bool, err error) {
 	k, found := r.find(path, entity)
 	n, perr := strconv.ParseInt(id, 10, 64)
 	act, signedIn := policy.ActorFrom(ctx)
 	if !found || perr != nil || n <= 0 || !signedIn {
-		return Replayed{}, false, nil
+		return idempotency.Replayed{}, false, nil
 	}
 	tag, body, err := k.render(ctx, act, n)
 	if err != nil {
-		return Replayed{}, true, err
+		return idempotency.Replayed{}, true, err
 	}
 	var buf bytes.Buffer
 	if err := r.api.Marshal(&buf, "application/json", body); err != nil {
-		return Replayed{}, true, err
+		return idempotency.Replayed{}, true, err
 	}
 	out.Header = http.Header{}
 	out.Status = k.status

@@ -13,6 +13,7 @@ import (
 
 	"aftersales/internal/app"
 	"aftersales/internal/demo"
+	"aftersales/internal/idempotency"
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
 	"aftersales/internal/record"
@@ -123,7 +124,7 @@ func registerJobs(a *app.App) {
 	a.Delivery.Register(r)
 	r.Handle("prune", func(ctx context.Context, _ json.RawMessage) error {
 		now := r.Now().UTC()
-		if _, err := store.Exec(ctx, db, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-web.IdempotencyTTL)); err != nil {
+		if err := idempotency.Prune(ctx, db, now); err != nil {
 			return err
 		}
 		_, err := store.Exec(ctx, db, `DELETE FROM jobs WHERE state = 'done' AND finished_at < ?`, now.Add(-7*24*time.Hour))

@@ -58,7 +58,7 @@ func isPublicAPI(r *http.Request) bool {
 func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.Handler {
 	var h http.Handler = mux
 	h = s.fallback(mux, h)
-	h = s.idempotency(h)
+	h = s.idempotency.Wrap(h)
 	h = s.refuseBadText(mux, h)
 	h = s.identify(h)
 	h = s.Sessions.LoadAndSave(h)

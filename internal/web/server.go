@@ -18,6 +18,7 @@ import (
 
 	"aftersales/internal/api"
 	"aftersales/internal/app"
+	"aftersales/internal/idempotency"
 	"aftersales/internal/store"
 )
 
@@ -49,10 +50,8 @@ type Server struct {
 	Sessions *scs.SessionManager
 	API      huma.API
 	Opts     Options
-	// answers are idempotent answers still being stored.
-	answers pendingAnswers
-	// replays answer repeated creates from the resource they created.
-	replays *api.Replays
+	// idempotency makes the API's creates safe to repeat.
+	idempotency *idempotency.Middleware
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
@@ -106,7 +105,11 @@ func New(a *app.App, opts Options, reg *prometheus.Registry) (*Server, error) {
 	mux := http.NewServeMux()
 	deps := api.Deps{App: a, Log: s.Log, Version: opts.Version}
 	s.API = api.Register(mux, deps)
-	s.replays = api.NewReplays(s.API, deps)
+	s.idempotency = idempotency.New(idempotency.Deps{
+		DB: db, Now: s.Now, Log: s.Log, Replays: api.NewReplays(s.API, deps),
+		Applies: isAPI, Streamed: isStreamedUpload, Spool: spoolBody,
+		Fail: s.fail, Problem: api.WriteProblem,
+	})
 	s.routes(mux)
 	s.handler = s.middleware(mux, reg)
 	return s, nil
@@ -131,6 +134,10 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
 }
+
+// Drain waits for the idempotent answers still being stored; the server
+// calls it after it stops taking requests, before the database closes.
+func (s *Server) Drain() { s.idempotency.Drain() }
 
 // Ready reports whether the database answers.
 func (s *Server) Ready(ctx context.Context) error {

@@ -274,7 +274,7 @@ func formError(err error) error {
 // spoolBody copies r's body into a temporary file, hashing the method, the
 // URI and the body into sum as the idempotency key's fingerprint, and puts
 // the file in the body's place; the caller closes it.
-func spoolBody(r *http.Request, sum *[sha256.Size]byte) (*files.Incoming, error) {
+func spoolBody(r *http.Request, sum *[sha256.Size]byte) (io.Closer, error) {
 	h := sha256.New()
 	io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
 	in, err := files.Receive("", io.TeeReader(r.Body, h), math.MaxInt64-1)
