@@ -175,6 +175,7 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.now = c.now.Add(50 * time.Minute)
 		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
@@ -197,6 +198,30 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		}
 		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) != 0 || res.Records != 1 {
 			t.Fatalf("verify: %+v %v", res, err)
+		}
+		// The record carries what the agreement measures: the clocks as the
+		// check-out left them (the same as the request computes), the time
+		// on site, the technician and who signed.
+		content, err := rec.Content()
+		if err != nil || content.Kind != record.KindVisit || content.Version != record.Version || content.Visit == nil {
+			t.Fatalf("content: %v %s", err, rec.ContentJSON)
+		}
+		sealed := content.Visit
+		if sealed.OnSiteSeconds != 50*60 || !sealed.CheckedOut.Equal(c.now) || sealed.Technician.ID != tech.UserID || sealed.Technician.Name == "" ||
+			sealed.SignOff.Name != "刘经理" || sealed.SignOff.SignatureSHA256 == "" {
+			t.Fatalf("sealed visit: %+v", sealed)
+		}
+		if len(sealed.Clocks) != len(v.Clocks) || len(v.Clocks) < 2 {
+			t.Fatalf("sealed %d clocks, the request has %d: %+v", len(sealed.Clocks), len(v.Clocks), sealed.Clocks)
+		}
+		for i, o := range sealed.Clocks {
+			want := v.Clocks[i]
+			if o.Clock != want.Kind || o.State != want.State || !o.DueAt.Equal(want.DueAt) || o.State != sla.StateMet || o.StoppedAt == nil || o.MarginSeconds < 0 {
+				t.Errorf("sealed clock %+v, the request's %+v", o, want)
+			}
+		}
+		if resp := sealed.Clocks[0]; resp.Clock != sla.Response || resp.MarginSeconds != 30*60 {
+			t.Errorf("response met %d s early, want 1800: %+v", resp.MarginSeconds, resp)
 		}
 		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded"}, v.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("acting on a resolved request: %v", err)
@@ -231,6 +256,19 @@ func TestScopeExceptionAndConsultation(t *testing.T) {
 	}
 	if resp, _ := findClock(v.Clocks, sla.Response); resp.State != sla.StateMet {
 		t.Fatalf("consultation response clock: %s", resp.State)
+	}
+	recs, err := record.ForRequest(ctx, db, v.ID)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("consultation records: %v %d", err, len(recs))
+	}
+	content, err := recs[0].Content()
+	if err != nil || content.Kind != record.KindConsultation || content.Consultation == nil {
+		t.Fatalf("consultation content: %v %s", err, recs[0].ContentJSON)
+	}
+	got := content.Consultation
+	if got.Answer != "See manual chapter 7; run CAL-2." || got.AnsweredBy.ID != f.Users[policy.Dispatcher].ID || len(got.Clocks) != len(v.Clocks) ||
+		got.Clocks[0].Clock != sla.Response || got.Clocks[0].State != sla.StateMet {
+		t.Fatalf("sealed consultation: %+v", got)
 	}
 }
 
