@@ -117,16 +117,16 @@ type SignOff struct {
 	ConfirmedByText string `json:"confirmed_by_text,omitempty"`
 }
 
-// Photo is a photo of the visit, kept in the record as its SHA-256.
-type Photo struct {
+// PhotoDigest is a photo of the visit, kept in the record as its SHA-256.
+type PhotoDigest struct {
 	Stage  string `json:"stage"`
 	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
 }
 
-// Part is a part fitted on the visit, with its catalog unit price at
+// FittedPart is a part fitted on the visit, with its catalog unit price at
 // sealing. A version 1 record has no price (nil).
-type Part struct {
+type FittedPart struct {
 	PartNumber      string `json:"part_number"`
 	Name            string `json:"name"`
 	Kind            string `json:"kind"`
@@ -159,8 +159,8 @@ type Visit struct {
 	Actions       string         `json:"actions"`
 	Result        string         `json:"result" doc:"fixed, not_fixed or needs_parts."`
 	SignOff       SignOff        `json:"sign_off"`
-	Photos        []Photo        `json:"photos"`
-	Parts         []Part         `json:"parts"`
+	Photos        []PhotoDigest  `json:"photos"`
+	Parts         []FittedPart   `json:"parts"`
 	Clocks        []ClockOutcome `json:"clocks" doc:"Empty in version 1 records."`
 }
 
@@ -283,8 +283,8 @@ type v1Visit struct {
 		SignatureSHA256 string `json:"signature_sha256"`
 		ConfirmedBy     string `json:"confirmed_by"`
 	} `json:"sign_off"`
-	Photos []Photo `json:"photos"`
-	Parts  []Part  `json:"parts"`
+	Photos []PhotoDigest `json:"photos"`
+	Parts  []FittedPart  `json:"parts"`
 	// A consultation's
 	Question   string    `json:"question"`
 	Answer     string    `json:"answer"`

@@ -123,7 +123,7 @@ func TestSealStoresTheTypedContentItHashes(t *testing.T) {
 		orgs(t, db)
 		price := int64(12550)
 		in := &record.Visit{Request: "SR-1", Product: record.Product{SerialNumber: "SN-9"}, Result: "fixed", OnSiteSeconds: 3600,
-			Parts:  []record.Part{{PartNumber: "SP-1", Quantity: 3, UnitPriceFen: &price}},
+			Parts:  []record.FittedPart{{PartNumber: "SP-1", Quantity: 3, UnitPriceFen: &price}},
 			Clocks: []record.ClockOutcome{{Clock: sla.OnSite, State: sla.StateBreached, DueAt: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC), MarginSeconds: -600}}}
 		r := seal(t, db, time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC), 1, record.Content{Kind: record.KindVisit, Visit: in}, nil)
 		stored := mustGet(t, db, r.ID)

@@ -91,7 +91,7 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 		Place:     record.Place{Division: r.SiteDivision, Lat: w.CheckInLat, Lng: w.CheckInLng},
 		WorkOrder: w.ID, Technician: technician,
 		Description: r.Description, Diagnosis: w.Diagnosis, FaultCodes: w.FaultCodes, Actions: w.ActionsTaken, Result: w.Result,
-		SignOff: signoff, Photos: shots, Parts: []record.Part{}, Clocks: record.ClockOutcomes(clocks, now)}
+		SignOff: signoff, Photos: shots, Parts: []record.FittedPart{}, Clocks: record.ClockOutcomes(clocks, now)}
 	if w.CheckedInAt != nil && w.CheckedOutAt != nil {
 		v.CheckedIn, v.CheckedOut = w.CheckedInAt.UTC(), w.CheckedOutAt.UTC()
 		v.OnSiteSeconds = int64(v.CheckedOut.Sub(v.CheckedIn) / time.Second)
@@ -109,7 +109,7 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 		}
 		for _, p := range used {
 			price := p.UnitPriceFen
-			v.Parts = append(v.Parts, record.Part{PartNumber: p.PartNumber, Name: p.Name, Kind: p.Kind, Quantity: p.Quantity,
+			v.Parts = append(v.Parts, record.FittedPart{PartNumber: p.PartNumber, Name: p.Name, Kind: p.Kind, Quantity: p.Quantity,
 				SerialRemoved: p.SerialRemoved, SerialInstalled: p.SerialInstalled, UnitPriceFen: &price})
 		}
 	}
