@@ -21,7 +21,10 @@ import (
 // at sealing; a record sealed before records carried them still reads.
 func TestRecordPageShowsTheVisitsClocksTimeOnSiteAndParts(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { recordPageOfAVisit(t, db) })
+}
+
+func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	services := testutil.Services(t, db)
 	if _, err := demo.Load(ctx, services); err != nil {
