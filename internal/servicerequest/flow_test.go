@@ -41,13 +41,18 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-func setup(t testing.TB, db *store.DB, c *clock) (*servicerequest.Service, *testutil.Fixture) {
+func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.ResolutionTargets) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
 	f := testutil.Seed(t, db)
 	vendor := f.Users[policy.VendorAdmin].Actor()
 	agreements := &agreement.Service{DB: db, Now: c.Now}
+	var targets *agreement.ResolutionTargets
+	if len(resolution) > 0 {
+		targets = &resolution[0]
+	}
 	d, err := agreements.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "T-1", Terms: agreement.Terms{
+		Resolution:    targets,
 		Term:          agreement.Term{Start: "2026-01-01", End: "2027-12-31"},
 		CoveredModels: []string{"HC-CNC-850"}, ServiceArea: []string{"32", "31"},
 		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation},
@@ -225,6 +230,58 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		}
 		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded"}, v.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("acting on a resolved request: %v", err)
+		}
+	})
+}
+
+// The record of a visit that fixed the fault carries the resolution clock
+// stopped by that check-out, not still running.
+func TestASealedVisitCarriesTheClocksItsCheckOutStopped(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c, agreement.ResolutionTargets{EmergencyHours: 8})
+		dispatcher, tech := f.Users[policy.Dispatcher].Actor(), f.Users[policy.Technician].Actor()
+		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+			Priority: "emergency", Description: "停机", ContactName: "刘经理", ContactPhone: "13812345678", Channel: servicerequest.Portal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wo, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: c.now, WindowEnd: c.now.Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.now = c.now.Add(time.Hour)
+		steps := []servicerequest.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}}
+		for _, st := range steps {
+			if wo, err = svc.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+				t.Fatalf("%s: %v", st.Kind, err)
+			}
+		}
+		c.now = c.now.Add(8 * time.Hour) // an hour past the resolution target
+		if wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := record.Get(ctx, db, *wo.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := rec.Content()
+		if err != nil || content.Visit == nil {
+			t.Fatalf("content: %v %s", err, rec.ContentJSON)
+		}
+		var got *record.ClockOutcome
+		for i, o := range content.Visit.Clocks {
+			if o.Clock == sla.Resolution {
+				got = &content.Visit.Clocks[i]
+			}
+		}
+		if got == nil || got.State != sla.StateBreached || got.StoppedAt == nil || !got.StoppedAt.Equal(c.now) || got.LateBySeconds() != 3600 {
+			t.Fatalf("the sealed resolution clock: %+v (all: %+v)", got, content.Visit.Clocks)
+		}
+		if content.Visit.OnSiteSeconds != 8*3600 {
+			t.Fatalf("on site %d s", content.Visit.OnSiteSeconds)
 		}
 	})
 }
