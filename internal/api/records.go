@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -14,14 +13,20 @@ import (
 )
 
 // recordOut is a sealed service record as the API shows it: its place in
-// its agreement's chain and its content as sealed.
+// its agreement's chain, its content read as the version it was sealed
+// with, and the exact bytes the hash covers.
 type recordOut struct {
 	record.Record
-	Content json.RawMessage `json:"content"`
+	Content       *record.Content `json:"content,omitempty" doc:"The content, typed by kind; absent only when the sealed bytes cannot be read."`
+	SealedContent string          `json:"sealed_content" doc:"The content exactly as sealed: the bytes the record's hash covers."`
 }
 
 func toRecordOut(r record.Record) recordOut {
-	return recordOut{Record: r, Content: json.RawMessage(r.ContentJSON)}
+	out := recordOut{Record: r, SealedContent: r.ContentJSON}
+	if c, err := r.Content(); err == nil {
+		out.Content = &c
+	}
+	return out
 }
 
 type recordListInput struct {
@@ -44,8 +49,9 @@ type recordListOutput struct {
 // struct out of the schema, which encoding/json does not.
 type recordDetail struct {
 	record.Record
-	Content     json.RawMessage `json:"content"`
-	Corrections []recordOut     `json:"corrections" doc:"Records sealed later that correct this one, oldest first."`
+	Content       *record.Content `json:"content,omitempty" doc:"The content, typed by kind; absent only when the sealed bytes cannot be read."`
+	SealedContent string          `json:"sealed_content" doc:"The content exactly as sealed: the bytes the record's hash covers."`
+	Corrections   []recordOut     `json:"corrections" doc:"Records sealed later that correct this one, oldest first."`
 }
 
 type recordOutput struct {
@@ -104,7 +110,8 @@ func (h *handlers) getServiceRecord(ctx context.Context, ac policy.Actor, in *id
 		return nil, err
 	}
 	out := &recordOutput{}
-	out.Body = recordDetail{Record: r, Content: json.RawMessage(r.ContentJSON), Corrections: []recordOut{}}
+	one := toRecordOut(r)
+	out.Body = recordDetail{Record: r, Content: one.Content, SealedContent: one.SealedContent, Corrections: []recordOut{}}
 	for _, c := range cs {
 		out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
 	}

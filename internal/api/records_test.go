@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/record"
@@ -31,16 +32,24 @@ func TestServiceRecords(t *testing.T) {
 				ID      int64          `json:"id"`
 				Seq     int64          `json:"seq"`
 				Hash    string         `json:"hash"`
-				Content map[string]any `json:"content"`
+				Content record.Content `json:"content"`
+				Sealed  string         `json:"sealed_content"`
+				At      time.Time      `json:"sealed_at"`
+				Prev    string         `json:"prev_hash"`
 				Retain  string         `json:"retain_until"`
 			}
 		}
 		res := auditor.Do("GET", "/service-records", nil)
 		res.JSON(t, &list)
-		if res.Status != 200 || len(list.Items) != 1 || list.Items[0].Content["answer"] != "Menu > Axes > Zero" {
+		if res.Status != 200 || len(list.Items) != 1 || list.Items[0].Content.Kind != record.KindConsultation ||
+			list.Items[0].Content.Version != record.Version || list.Items[0].Content.Consultation.Answer != "Menu > Axes > Zero" {
 			t.Fatalf("the vendor's records: %d %s", res.Status, res.Body)
 		}
 		orig := list.Items[0]
+		// What the API gives is enough to check the hash.
+		if record.Hash(orig.Seq, orig.Prev, orig.At, orig.Sealed) != orig.Hash {
+			t.Fatalf("the sealed content does not hash to the record's hash: %s", res.Body)
+		}
 		path := fmt.Sprintf("/service-records/%d", orig.ID)
 		other := app.API(t, f.OtherToken)
 		if res := other.Do("GET", "/service-records", nil); res.Status != 200 || strings.Contains(string(res.Body), "Zero") {
@@ -75,13 +84,14 @@ func TestServiceRecords(t *testing.T) {
 			CorrectsID int64          `json:"corrects_id"`
 			PrevHash   string         `json:"prev_hash"`
 			Retain     string         `json:"retain_until"`
-			Content    map[string]any `json:"content"`
+			Content    record.Content `json:"content"`
 		}
 		res.JSON(t, &corr)
 		if res.Status != 201 || corr.CorrectsID != orig.ID || corr.Seq != orig.Seq+1 || corr.PrevHash != orig.Hash || corr.Retain < orig.Retain {
 			t.Fatalf("correction: %d %s", res.Status, res.Body)
 		}
-		if ch := corr.Content["changes"].(map[string]any); ch["actions"] != "Menu > Machine > Zero axes" || corr.Content["reason"] != "the menu was named wrongly" {
+		if c := corr.Content.Correction; corr.Content.Kind != record.KindCorrection || c == nil || c.Changes["actions"] != "Menu > Machine > Zero axes" ||
+			c.Reason != "the menu was named wrongly" || c.Corrects.ID != orig.ID || c.Corrects.Hash != orig.Hash {
 			t.Fatalf("correction content: %v", corr.Content)
 		}
 		// The same key answers the same correction; no second record.
@@ -93,12 +103,12 @@ func TestServiceRecords(t *testing.T) {
 
 		// The original is unchanged and lists its correction; the chain verifies.
 		var got struct {
-			Content     map[string]any `json:"content"`
+			Content     record.Content `json:"content"`
 			Corrections []struct{ ID int64 }
 		}
 		res = auditor.Do("GET", path, nil)
 		res.JSON(t, &got)
-		if got.Content["answer"] != "Menu > Axes > Zero" || len(got.Corrections) != 1 || got.Corrections[0].ID != corr.ID {
+		if got.Content.Consultation == nil || got.Content.Consultation.Answer != "Menu > Axes > Zero" || len(got.Corrections) != 1 || got.Corrections[0].ID != corr.ID {
 			t.Fatalf("the corrected record: %s", res.Body)
 		}
 		if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != 2 {

@@ -164,10 +164,13 @@ func TestRequestPhotos(t *testing.T) {
 			t.Fatalf("work photo: %d %s", res.Status, res.Body)
 		}
 		rec := closeVisit(t, app, f, wo, map[string]any{"kind": "sign_off", "signoff_name": "王工", "signature_png": walkPNG})
-		content, _ := rec.Content()
-		shots, _ := content["photos"].([]any)
+		content, err := rec.Content()
+		if err != nil || content.Visit == nil {
+			t.Fatalf("record content: %v %s", err, rec.ContentJSON)
+		}
+		shots := content.Visit.Photos
 		if len(shots) != 2 || !strings.Contains(fmt.Sprint(shots), list.Items[0].SHA256) {
-			t.Fatalf("record photos: %v", content["photos"])
+			t.Fatalf("record photos: %v", shots)
 		}
 	})
 }
@@ -275,10 +278,14 @@ func TestSignoffByCode(t *testing.T) {
 		problemOf(t, step(map[string]any{"kind": "check_out", "result": "fixed"}), 409, "conflict")
 		send()
 		rec := closeVisit(t, app, f, wo, map[string]any{"kind": "sign_off", "signoff_name": "李经理", "signoff_code": latestCode()})
-		content, _ := rec.Content()
-		so, _ := content["sign_off"].(map[string]any)
-		if so["kind"] != "code" || !strings.Contains(fmt.Sprint(so["confirmed_by"]), "code sent to") || !strings.Contains(fmt.Sprint(so["confirmed_by"]), f.Users[policy.Customer].Email) {
-			t.Fatalf("record sign-off: %v", so)
+		content, err := rec.Content()
+		if err != nil || content.Visit == nil {
+			t.Fatalf("record content: %v %s", err, rec.ContentJSON)
+		}
+		so := content.Visit.SignOff
+		if so.Kind != "code" || !strings.Contains(so.CodeSentTo, f.Users[policy.Customer].Email) || so.ConfirmedBy == nil ||
+			so.ConfirmedBy.ID != f.Users[policy.Technician].ID {
+			t.Fatalf("record sign-off: %+v", so)
 		}
 		var left int
 		_ = store.Get(ctx, db, &left, `SELECT COUNT(*) FROM signoff_codes WHERE work_order_id = ?`, wo)

@@ -211,7 +211,8 @@ func TestRecordsVerify(t *testing.T) {
 	var ids []int64
 	for i := range 3 {
 		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-			r, err := record.Seal(ctx, tx, time.Now(), record.New{AgreementID: 1, VendorID: 1, ProviderID: 2, Content: i, RetentionMonths: 12})
+			r, err := record.Seal(ctx, tx, time.Now(), record.New{AgreementID: 1, VendorID: 1, ProviderID: 2,
+				Content: record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Question: fmt.Sprint(i)}}, RetentionMonths: 12})
 			ids = append(ids, r.ID)
 			return err
 		})

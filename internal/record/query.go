@@ -2,7 +2,6 @@ package record
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -112,17 +111,30 @@ type Summary struct {
 	Changes map[string]string `json:"changes"`
 }
 
-// Summary reads the record's content; a field the content lacks is empty.
+// Summary reads the record's content, of whichever version; a field the
+// content lacks is empty.
 func (r Record) Summary() Summary {
-	var c struct {
-		Summary
-		Product struct {
-			Serial string `json:"serial_number"`
-			Model  string `json:"model"`
-		} `json:"product"`
+	c, err := r.Content()
+	if err != nil {
+		return Summary{}
 	}
-	_ = json.Unmarshal([]byte(r.ContentJSON), &c)
-	s := c.Summary
-	s.Serial, s.Model = c.Product.Serial, c.Product.Model
-	return s
+	return c.Summary()
+}
+
+// Summary is what a list shows of the content.
+func (c Content) Summary() Summary {
+	switch {
+	case c.Visit != nil:
+		v := c.Visit
+		return Summary{Request: v.Request, Agreement: v.Agreement, Serial: v.Product.SerialNumber, Model: v.Product.Model,
+			Result: v.Result, Diagnosis: v.Diagnosis, Actions: v.Actions, FaultCodes: v.FaultCodes}
+	case c.Consultation != nil:
+		v := c.Consultation
+		return Summary{Request: v.Request, Agreement: v.Agreement, Serial: v.Product.SerialNumber, Model: v.Product.Model, Answer: v.Answer}
+	case c.Correction != nil:
+		v := c.Correction
+		return Summary{Request: v.Request, Agreement: v.Agreement, Serial: v.Product.SerialNumber, Model: v.Product.Model,
+			Reason: v.Reason, Changes: v.Changes}
+	}
+	return Summary{}
 }

@@ -44,11 +44,9 @@ type Record struct {
 	Hash        string    `db:"hash" json:"hash"`
 }
 
-// Content decodes the record's content.
-func (r Record) Content() (map[string]any, error) {
-	var m map[string]any
-	err := json.Unmarshal([]byte(r.ContentJSON), &m)
-	return m, err
+// Content reads the record's content as the version it was sealed with.
+func (r Record) Content() (Content, error) {
+	return DecodeContent([]byte(r.ContentJSON))
 }
 
 // Hash is the chain hash of a record: it covers the sequence number, the
@@ -73,8 +71,9 @@ type New struct {
 	ProviderID  int64
 	RequestID   *int64
 	CorrectsID  *int64
-	// Content is marshalled to JSON once; the stored bytes are what is hashed.
-	Content any
+	// Content is sealed as the current Version, marshalled to JSON once;
+	// the stored bytes are what is hashed, and are never re-marshalled.
+	Content Content
 	// RetentionMonths is the agreement's retention period for records.
 	RetentionMonths int
 	// KeepUntil, when later than the retention period's end, is kept to
@@ -84,12 +83,21 @@ type New struct {
 
 // Seal appends a record to its agreement's chain inside tx.
 func Seal(ctx context.Context, tx *sqlx.Tx, now time.Time, n New) (Record, error) {
-	if n.RetentionMonths <= 0 {
-		return Record{}, fmt.Errorf("seal: retention period must be positive, got %d months", n.RetentionMonths)
+	n.Content.Version = Version
+	if err := n.Content.check(); err != nil {
+		return Record{}, err
 	}
 	content, err := json.Marshal(n.Content)
 	if err != nil {
 		return Record{}, fmt.Errorf("seal: %w", err)
+	}
+	return sealBytes(ctx, tx, now, n, content)
+}
+
+// sealBytes appends a record holding exactly content.
+func sealBytes(ctx context.Context, tx *sqlx.Tx, now time.Time, n New, content []byte) (Record, error) {
+	if n.RetentionMonths <= 0 {
+		return Record{}, fmt.Errorf("seal: retention period must be positive, got %d months", n.RetentionMonths)
 	}
 	if n.CorrectsID != nil {
 		var agreementID int64
@@ -123,6 +131,7 @@ func Seal(ctx context.Context, tx *sqlx.Tx, now time.Time, n New) (Record, error
 		RequestID: n.RequestID, CorrectsID: n.CorrectsID, ContentJSON: string(content), SealedAt: sealed,
 		RetainUntil: max(sealed.AddDate(0, n.RetentionMonths, 0).Format("2006-01-02"), n.KeepUntil), PrevHash: head.Hash}
 	r.Hash = Hash(r.Seq, r.PrevHash, r.SealedAt, r.ContentJSON)
+	var err error
 	r.ID, err = store.InsertID(ctx, tx, `INSERT INTO service_records (agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
 		content_json, sealed_at, retain_until, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.AgreementID, r.Seq, r.VendorID, r.ProviderID, r.RequestID, r.CorrectsID, r.ContentJSON, r.SealedAt, r.RetainUntil, r.PrevHash, r.Hash)

@@ -2,6 +2,7 @@ package record_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +16,17 @@ import (
 	"aftersales/internal/testutil"
 )
 
-func seal(t *testing.T, db *store.DB, at time.Time, agreement int64, content any, corrects *int64) record.Record {
+// note is a content that tells records apart by what it says.
+func note(x any) record.Content {
+	return record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Question: fmt.Sprint(x)}}
+}
+
+func seal(t *testing.T, db *store.DB, at time.Time, agreement int64, x any, corrects *int64) record.Record {
 	t.Helper()
+	content, ok := x.(record.Content)
+	if !ok {
+		content = note(x)
+	}
 	var r record.Record
 	err := db.Tx(context.Background(), func(tx *sqlx.Tx) error {
 		var err error
@@ -66,7 +76,7 @@ func TestChainSealsVerifiesAndDetectsTampering(t *testing.T) {
 		}
 		// A correction refers to a record of its own agreement.
 		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-			_, err := record.Seal(ctx, tx, t0, record.New{AgreementID: 8, VendorID: 1, ProviderID: 2, Content: 1, RetentionMonths: 1, CorrectsID: &recs[0].ID})
+			_, err := record.Seal(ctx, tx, t0, record.New{AgreementID: 8, VendorID: 1, ProviderID: 2, Content: note(1), RetentionMonths: 1, CorrectsID: &recs[0].ID})
 			return err
 		})
 		if !problem.Is(err, problem.Invalid) {
@@ -135,7 +145,7 @@ func TestConcurrentSealsFormOneChain(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				errs <- db.Tx(context.Background(), func(tx *sqlx.Tx) error {
-					_, err := record.Seal(context.Background(), tx, time.Now(), record.New{AgreementID: 3, VendorID: 1, ProviderID: 2, Content: i, RetentionMonths: 12})
+					_, err := record.Seal(context.Background(), tx, time.Now(), record.New{AgreementID: 3, VendorID: 1, ProviderID: 2, Content: note(i), RetentionMonths: 12})
 					return err
 				})
 			}()

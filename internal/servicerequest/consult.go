@@ -70,19 +70,20 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		if err != nil {
 			return err
 		}
+		out = View{Request: r, Events: events}
+		if out.Clocks, err = s.clocksOn(ctx, at.Terms, r.Priority, events, now); err != nil {
+			return err
+		}
 		if _, err := record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
-			RequestID: &r.ID, RetentionMonths: at.RetentionMonths, Content: map[string]any{
-				"request": r.Number, "agreement": at.Number, "service_item": r.ServiceItem, "received_at": r.ReceivedAt,
-				"customer_org": r.CustomerOrgID, "product": map[string]any{"serial_number": r.SerialNumber, "model": r.Model},
-				"question": r.Description, "answer": answer, "answered_by": actor.Label(), "answered_at": now,
-			}}); err != nil {
+			RequestID: &r.ID, RetentionMonths: at.RetentionMonths, Content: record.Content{Kind: record.KindConsultation,
+				Consultation: &record.Consultation{Request: r.Number, Agreement: at.Number, ServiceItem: r.ServiceItem,
+					ReceivedAt: r.ReceivedAt.UTC(), CustomerOrg: r.CustomerOrgID,
+					Product:  record.Product{SerialNumber: r.SerialNumber, Model: r.Model},
+					Question: r.Description, Answer: answer, AnsweredBy: record.Person{ID: actor.UserID, Name: actor.Label()},
+					AnsweredAt: now, Clocks: record.ClockOutcomes(out.Clocks, now)}}}); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.answered", "service_request", id, before, r); err != nil {
-			return err
-		}
-		out = View{Request: r, Events: events}
-		if out.Clocks, err = s.clocks(ctx, tx, r, events, now); err != nil {
 			return err
 		}
 		return saveProjection(ctx, tx, r.ID, out.Clocks)

@@ -76,17 +76,11 @@ func (s *Service) CorrectRecord(ctx context.Context, actor policy.Actor, id int6
 			return err
 		}
 		sum := orig.Summary()
-		content := map[string]any{
-			"kind":         "correction",
-			"corrects":     map[string]any{"id": orig.ID, "seq": orig.Seq, "hash": orig.Hash},
-			"request":      sum.Request,
-			"agreement":    sum.Agreement,
-			"product":      map[string]any{"serial_number": sum.Serial, "model": sum.Model},
-			"reason":       c.Reason,
-			"changes":      changes,
-			"corrected_by": actor.Label(),
-			"corrected_at": now,
-		}
+		content := record.Content{Kind: record.KindCorrection, Correction: &record.Correction{
+			Corrects: record.Corrected{ID: orig.ID, Seq: orig.Seq, Hash: orig.Hash},
+			Request:  sum.Request, Agreement: sum.Agreement, Product: record.Product{SerialNumber: sum.Serial, Model: sum.Model},
+			Reason: c.Reason, Changes: changes, CorrectedBy: record.Person{ID: actor.UserID, Name: actor.Label()}, CorrectedAt: now,
+		}}
 		// A correction is kept as long as the agreement now says, and never
 		// less than the record it corrects.
 		out, err = record.Seal(ctx, tx, now, record.New{AgreementID: orig.AgreementID, VendorID: orig.VendorID, ProviderID: orig.ProviderID,

@@ -41,13 +41,18 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-func setup(t testing.TB, db *store.DB, c *clock) (*servicerequest.Service, *testutil.Fixture) {
+func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.ResolutionTargets) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
 	f := testutil.Seed(t, db)
 	vendor := f.Users[policy.VendorAdmin].Actor()
 	agreements := &agreement.Service{DB: db, Now: c.Now}
+	var targets *agreement.ResolutionTargets
+	if len(resolution) > 0 {
+		targets = &resolution[0]
+	}
 	d, err := agreements.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "T-1", Terms: agreement.Terms{
+		Resolution:    targets,
 		Term:          agreement.Term{Start: "2026-01-01", End: "2027-12-31"},
 		CoveredModels: []string{"HC-CNC-850"}, ServiceArea: []string{"32", "31"},
 		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation},
@@ -175,6 +180,7 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.now = c.now.Add(50 * time.Minute)
 		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
@@ -198,8 +204,84 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) != 0 || res.Records != 1 {
 			t.Fatalf("verify: %+v %v", res, err)
 		}
+		// The record carries what the agreement measures: the clocks as the
+		// check-out left them (the same as the request computes), the time
+		// on site, the technician and who signed.
+		content, err := rec.Content()
+		if err != nil || content.Kind != record.KindVisit || content.Version != record.Version || content.Visit == nil {
+			t.Fatalf("content: %v %s", err, rec.ContentJSON)
+		}
+		sealed := content.Visit
+		if sealed.OnSiteSeconds != 50*60 || !sealed.CheckedOut.Equal(c.now) || sealed.Technician.ID != tech.UserID || sealed.Technician.Name == "" ||
+			sealed.SignOff.Name != "刘经理" || sealed.SignOff.SignatureSHA256 == "" {
+			t.Fatalf("sealed visit: %+v", sealed)
+		}
+		if len(sealed.Clocks) != len(v.Clocks) || len(v.Clocks) < 2 {
+			t.Fatalf("sealed %d clocks, the request has %d: %+v", len(sealed.Clocks), len(v.Clocks), sealed.Clocks)
+		}
+		for i, o := range sealed.Clocks {
+			want := v.Clocks[i]
+			if o.Clock != want.Kind || o.State != want.State || !o.DueAt.Equal(want.DueAt) || o.State != sla.StateMet || o.StoppedAt == nil || o.MarginSeconds < 0 {
+				t.Errorf("sealed clock %+v, the request's %+v", o, want)
+			}
+		}
+		if resp := sealed.Clocks[0]; resp.Clock != sla.Response || resp.MarginSeconds != 30*60 {
+			t.Errorf("response met %d s early, want 1800: %+v", resp.MarginSeconds, resp)
+		}
 		if _, err := svc.Act(ctx, dispatcher, v.ID, servicerequest.Action{Kind: "responded"}, v.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("acting on a resolved request: %v", err)
+		}
+	})
+}
+
+// The record of a visit that fixed the fault carries the resolution clock
+// stopped by that check-out, not still running.
+func TestASealedVisitCarriesTheClocksItsCheckOutStopped(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c, agreement.ResolutionTargets{EmergencyHours: 8})
+		dispatcher, tech := f.Users[policy.Dispatcher].Actor(), f.Users[policy.Technician].Actor()
+		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+			Priority: "emergency", Description: "停机", ContactName: "刘经理", ContactPhone: "13812345678", Channel: servicerequest.Portal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wo, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: c.now, WindowEnd: c.now.Add(2 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.now = c.now.Add(time.Hour)
+		steps := []servicerequest.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}}
+		for _, st := range steps {
+			if wo, err = svc.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+				t.Fatalf("%s: %v", st.Kind, err)
+			}
+		}
+		c.now = c.now.Add(8 * time.Hour) // an hour past the resolution target
+		if wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := record.Get(ctx, db, *wo.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := rec.Content()
+		if err != nil || content.Visit == nil {
+			t.Fatalf("content: %v %s", err, rec.ContentJSON)
+		}
+		var got *record.ClockOutcome
+		for i, o := range content.Visit.Clocks {
+			if o.Clock == sla.Resolution {
+				got = &content.Visit.Clocks[i]
+			}
+		}
+		if got == nil || got.State != sla.StateBreached || got.StoppedAt == nil || !got.StoppedAt.Equal(c.now) || got.LateBySeconds() != 3600 {
+			t.Fatalf("the sealed resolution clock: %+v (all: %+v)", got, content.Visit.Clocks)
+		}
+		if content.Visit.OnSiteSeconds != 8*3600 {
+			t.Fatalf("on site %d s", content.Visit.OnSiteSeconds)
 		}
 	})
 }
@@ -231,6 +313,19 @@ func TestScopeExceptionAndConsultation(t *testing.T) {
 	}
 	if resp, _ := findClock(v.Clocks, sla.Response); resp.State != sla.StateMet {
 		t.Fatalf("consultation response clock: %s", resp.State)
+	}
+	recs, err := record.ForRequest(ctx, db, v.ID)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("consultation records: %v %d", err, len(recs))
+	}
+	content, err := recs[0].Content()
+	if err != nil || content.Kind != record.KindConsultation || content.Consultation == nil {
+		t.Fatalf("consultation content: %v %s", err, recs[0].ContentJSON)
+	}
+	got := content.Consultation
+	if got.Answer != "See manual chapter 7; run CAL-2." || got.AnsweredBy.ID != f.Users[policy.Dispatcher].ID || len(got.Clocks) != len(v.Clocks) ||
+		got.Clocks[0].Clock != sla.Response || got.Clocks[0].State != sla.StateMet {
+		t.Fatalf("sealed consultation: %+v", got)
 	}
 }
 

@@ -15,6 +15,9 @@ type UsedPart struct {
 	Quantity        int64  `json:"quantity"`
 	SerialRemoved   string `json:"serial_removed,omitempty"`
 	SerialInstalled string `json:"serial_installed,omitempty"`
+	// UnitPriceFen is the part's catalog unit cost when it is read, for the
+	// sealed record; the pages and API that list parts fitted do not show it.
+	UnitPriceFen int64 `json:"-"`
 }
 
 // PartsLedger tells which parts a work order used. The stock ledger

@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/record"
 	"aftersales/internal/store"
 )
 
@@ -237,17 +238,17 @@ func (s *Service) readable(ctx context.Context, actor policy.Actor, requestID in
 
 // photoHashes lists what the sealed record keeps of a visit's photos: the
 // request's fault photos and the visit's own, each by stage and sha256.
-func photoHashes(ctx context.Context, q store.Queryer, requestID, workOrderID int64) ([]map[string]any, error) {
+func photoHashes(ctx context.Context, q store.Queryer, requestID, workOrderID int64) ([]record.PhotoDigest, error) {
 	ps, err := photos(ctx, q, requestID)
 	if err != nil {
 		return nil, err
 	}
-	out := []map[string]any{}
+	out := []record.PhotoDigest{}
 	for _, p := range ps {
 		if p.WorkOrderID != nil && *p.WorkOrderID != workOrderID {
 			continue
 		}
-		out = append(out, map[string]any{"stage": p.Stage, "name": p.Name, "sha256": p.SHA256})
+		out = append(out, record.PhotoDigest{Stage: p.Stage, Name: p.Name, SHA256: p.SHA256})
 	}
 	return out, nil
 }

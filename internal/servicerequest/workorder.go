@@ -406,19 +406,25 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return problem.Field("result", "must be fixed, not_fixed or needs_parts")
 		}
 		w.Status, w.CheckedOutAt, w.Result = WOCompleted, &now, st.Result
-		rec, err := s.seal(ctx, tx, r, *w, now)
-		if err != nil {
-			return err
-		}
-		w.RecordID = &rec.ID
+		status := Responded
 		if st.Result == "fixed" {
 			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
 				return err
 			}
-			_, err = updateStatus(ctx, tx, r, Resolved, r.Priority, now)
+			status = Resolved
+		}
+		// The record is sealed after the check-out's events, so that the
+		// clocks it carries are where the check-out left them.
+		events, err := Events(ctx, tx, r.ID)
+		if err != nil {
 			return err
 		}
-		_, err = updateStatus(ctx, tx, r, Responded, r.Priority, now)
+		rec, err := s.seal(ctx, tx, r, *w, events, now)
+		if err != nil {
+			return err
+		}
+		w.RecordID = &rec.ID
+		_, err = updateStatus(ctx, tx, r, status, r.Priority, now)
 		return err
 	}
 	return problem.Field("kind", "must be check_in, record, sign_off or check_out")

@@ -195,15 +195,16 @@ func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID in
 		Qty             int64  `db:"qty"`
 		SerialRemoved   string `db:"serial_removed"`
 		SerialInstalled string `db:"serial_installed"`
+		UnitCostFen     int64  `db:"unit_cost_fen"`
 	}
-	if err := store.Select(ctx, q, &rows, `SELECT p.part_number, p.name, p.kind, m.qty, m.serial_removed, m.serial_installed
+	if err := store.Select(ctx, q, &rows, `SELECT p.part_number, p.name, p.kind, m.qty, m.serial_removed, m.serial_installed, p.unit_cost_fen
 		FROM stock_movements m JOIN parts p ON p.id = m.part_id WHERE m.work_order_id = ? AND m.kind = 'consume' ORDER BY m.id`, workOrderID); err != nil {
 		return nil, err
 	}
 	out := make([]servicerequest.UsedPart, 0, len(rows))
 	for _, x := range rows {
 		out = append(out, servicerequest.UsedPart{PartNumber: x.PartNumber, Name: x.Name, Kind: x.Kind, Quantity: x.Qty,
-			SerialRemoved: x.SerialRemoved, SerialInstalled: x.SerialInstalled})
+			SerialRemoved: x.SerialRemoved, SerialInstalled: x.SerialInstalled, UnitPriceFen: x.UnitCostFen})
 	}
 	return out, nil
 }

@@ -153,6 +153,23 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 				t.Errorf("record lacks %s: %s", s, rec.ContentJSON)
 			}
 		}
+		// Each part is sealed with its catalog unit price, in fen.
+		content, err := rec.Content()
+		if err != nil || content.Visit == nil || content.Version != record.Version {
+			t.Fatalf("content: %v %s", err, rec.ContentJSON)
+		}
+		prices := map[string]int64{genuine.PartNumber: genuine.UnitCostFen, encoder.PartNumber: encoder.UnitCostFen, expiring.PartNumber: expiring.UnitCostFen}
+		var want int64
+		for _, p := range content.Visit.Parts {
+			if p.UnitPriceFen == nil || *p.UnitPriceFen != prices[p.PartNumber] {
+				t.Errorf("part %s sealed at %v fen, catalog %d", p.PartNumber, p.UnitPriceFen, prices[p.PartNumber])
+				continue
+			}
+			want += *p.UnitPriceFen * p.Quantity
+		}
+		if total, known := content.Visit.PartsCostFen(); !known || total != want || len(content.Visit.Parts) != 4 {
+			t.Errorf("parts cost %d (%v), want %d over 4 parts: %+v", total, known, want, content.Visit.Parts)
+		}
 		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) > 0 {
 			t.Fatalf("verify: %v %+v", err, res.Breaks)
 		}

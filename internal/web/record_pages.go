@@ -10,6 +10,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
@@ -162,12 +163,16 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.
 	if json.Indent(&pretty, []byte(rec.ContentJSON), "", "  ") != nil {
 		pretty.WriteString(rec.ContentJSON)
 	}
+	var sealed *sealedContent
+	if c, err := rec.Content(); err == nil {
+		sealed = newSealedContent(c)
+	}
 	rows := make([]recordRow, len(corrections))
 	for i, c := range corrections {
 		rows[i] = recordRow{c, c.Summary()}
 	}
 	v := s.newView(r, "records.record", "records")
-	v.Data = map[string]any{"Record": recordRow{rec, rec.Summary()}, "Content": pretty.String(), "Corrections": rows, "Chain": chain,
+	v.Data = map[string]any{"Record": recordRow{rec, rec.Summary()}, "Content": pretty.String(), "Sealed": sealed, "Corrections": rows, "Chain": chain,
 		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
 	s.renderForm(w, r, status, "record", v, formErr)
 }
@@ -190,4 +195,59 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	s.afterPost(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
 		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
 	})
+}
+
+// sealedContent is what the record page shows of a record's typed content
+// beyond its summary: what the agreement measures of a visit.
+type sealedContent struct {
+	record.Content
+	OnSite string
+	Clocks []clockOutcomeRow
+	Parts  []fittedPartRow
+	// PartsTotal is the parts' cost at their sealed prices, in yuan; empty
+	// when a part has no price (a version 1 record).
+	PartsTotal string
+}
+
+type clockOutcomeRow struct {
+	record.ClockOutcome
+	// Margin is how early (met, or time left) or late the clock stopped.
+	Margin string
+	Late   bool
+}
+
+type fittedPartRow struct {
+	record.FittedPart
+	UnitPrice, LineTotal string // yuan; empty when not sealed
+}
+
+func newSealedContent(c record.Content) *sealedContent {
+	out := &sealedContent{Content: c}
+	var clocks []record.ClockOutcome
+	switch {
+	case c.Visit != nil:
+		clocks = c.Visit.Clocks
+		if !c.Visit.CheckedIn.IsZero() {
+			out.OnSite = humanDuration(time.Duration(c.Visit.OnSiteSeconds) * time.Second)
+		}
+		for _, p := range c.Visit.Parts {
+			row := fittedPartRow{FittedPart: p}
+			if p.UnitPriceFen != nil {
+				row.UnitPrice, row.LineTotal = parts.FormatYuan(*p.UnitPriceFen), parts.FormatYuan(*p.UnitPriceFen*p.Quantity)
+			}
+			out.Parts = append(out.Parts, row)
+		}
+		if total, known := c.Visit.PartsCostFen(); known && len(c.Visit.Parts) > 0 {
+			out.PartsTotal = parts.FormatYuan(total)
+		}
+	case c.Consultation != nil:
+		clocks = c.Consultation.Clocks
+	}
+	for _, o := range clocks {
+		d := time.Duration(o.MarginSeconds) * time.Second
+		row := clockOutcomeRow{ClockOutcome: o, Late: d < 0}
+		row.Margin = humanDuration(max(d, -d))
+		out.Clocks = append(out.Clocks, row)
+	}
+	return out
 }

@@ -72,7 +72,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(content, "code sent to") || !strings.Contains(content, "service@sz-jinggong.example") {
+	if !strings.Contains(content, `"code_sent_to":`) || !strings.Contains(content, "service@sz-jinggong.example") {
 		t.Fatalf("record sign-off: %s", content)
 	}
 }

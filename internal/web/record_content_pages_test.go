@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/parts"
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The record page shows what the agreement measures of a visit: the clocks
+// met or breached, the time on site and the parts fitted with their prices
+// at sealing; a record sealed before records carried them still reads.
+func TestRecordPageShowsTheVisitsClocksTimeOnSiteAndParts(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { recordPageOfAVisit(t, db) })
+}
+
+func recordPageOfAVisit(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	services := testutil.Services(t, db)
+	if _, err := demo.Load(ctx, services); err != nil {
+		t.Fatal(err)
+	}
+	// 何工 finishes the demo's open visit, where two bearing sets were fitted.
+	tech, err := account.GetUserByEmail(ctx, db, "tech.he@yuean.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var woID int64
+	if err := store.Get(ctx, db, &woID, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID); err != nil {
+		t.Fatal(err)
+	}
+	wo, err := services.Requests.GetWorkOrder(ctx, tech.Actor(), woID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	for _, st := range []servicerequest.Step{{Kind: "record", Diagnosis: "轴承磨损", ActionsTaken: "更换主轴轴承两套"},
+		{Kind: "sign_off", SignoffName: "何主管", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
+		if wo, err = services.Requests.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
+			t.Fatalf("%s: %v", st.Kind, err)
+		}
+	}
+	var price int64
+	if err := store.Get(ctx, db, &price, `SELECT unit_cost_fen FROM parts WHERE part_number = ?`, demo.PartBearing); err != nil {
+		t.Fatal(err)
+	}
+	old := sealVersion1(t, db, *wo.RecordID)
+
+	app := testutil.NewApp(t, db)
+	c := app.Browser(t)
+	app.Login(t, c, "admin@yuean.example", demo.Password)
+	for lang, want := range map[string][]string{
+		"zh-CN": {"封存时的服务时限", "现场时长", "更换的配件", "配件合计", "何主管", "已达成"},
+		"en":    {"Clocks at sealing", "Time on site", "Parts fitted", "Parts cost", "何主管", "met"},
+	} {
+		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+		res := get(t, c, fmt.Sprintf("%s/records/%d", app.URL, *wo.RecordID))
+		html := body(t, res)
+		if res.StatusCode != 200 || strings.Contains(html, ">records.") {
+			t.Fatalf("%s: %d\n%s", lang, res.StatusCode, html)
+		}
+		for _, w := range append(want, `id="record-clocks"`, `id="on-site"`, demo.PartBearing, parts.FormatYuan(price), `id="parts-total">`+parts.FormatYuan(2*price)) {
+			if !strings.Contains(html, w) {
+				t.Errorf("%s: the visit's record page lacks %q", lang, w)
+			}
+		}
+		res = get(t, c, fmt.Sprintf("%s/records/%d", app.URL, old))
+		html = body(t, res)
+		if res.StatusCode != 200 || !strings.Contains(html, `id="version-1"`) || !strings.Contains(html, "SN-OLD-1") ||
+			!strings.Contains(html, `id="on-site"`) || strings.Contains(html, `id="record-clocks"`) || strings.Contains(html, `id="parts-total"`) ||
+			!strings.Contains(html, `id="chain-state"`) || strings.Contains(html, `role="alert" id="chain-state"`) {
+			t.Fatalf("%s: the version 1 record's page: %d\n%s", lang, res.StatusCode, html)
+		}
+	}
+}
+
+// sealVersion1 appends to the chain of record after a record whose content
+// is as the first records were sealed (flat keys, no version), and returns
+// its id.
+func sealVersion1(t *testing.T, db *store.DB, after int64) int64 {
+	t.Helper()
+	ctx := context.Background()
+	prev, err := record.Get(ctx, db, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := `{"actions":"更换","agreement":"AG-OLD","checked_in":"2026-03-02T02:00:00Z","checked_out":"2026-03-02T02:40:00Z","diagnosis":"旧记录",` +
+		`"parts":[{"part_number":"SP-OLD","name":"旧件","kind":"genuine","quantity":1}],"product":{"model":"M","serial_number":"SN-OLD-1"},` +
+		`"request":"SR-OLD","result":"fixed","sign_off":{"kind":"signature","name":"老客户","signature_sha256":"ab"},"technician":1,"work_order":1}`
+	at := prev.SealedAt.Add(time.Minute)
+	seq := prev.Seq + 1
+	hash := record.Hash(seq, prev.Hash, at, content)
+	id, err := store.InsertID(ctx, db, `INSERT INTO service_records (agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
+		content_json, sealed_at, retain_until, prev_hash, hash) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?) RETURNING id`,
+		prev.AgreementID, seq, prev.VendorID, prev.ProviderID, content, at, prev.RetainUntil, prev.Hash, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Exec(ctx, db, `UPDATE record_chains SET last_seq = ?, last_hash = ? WHERE agreement_id = ?`, seq, hash, prev.AgreementID); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
