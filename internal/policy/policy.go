@@ -365,6 +365,19 @@ func Allow(a Actor, action Action, scope Scope) error {
 	return &problem.Error{Kind: problem.Forbidden, Detail: fmt.Sprintf("role %s may not %s (%s)", a.Role, action, scope)}
 }
 
+// Check is the one authorization step on a resource the actor asked for by
+// its id: if a may not read it (read in scope), it does not exist for them
+// and Check returns hidden, a not-found problem naming what was asked for, so
+// that its existence does not leak to another organization; else, if a may
+// not do action in scope, a forbidden problem; else nil. Pass the read
+// action as action to ask only whether a may see it.
+func Check(a Actor, read, action Action, scope Scope, hidden error) error {
+	if !Allowed(a, read, scope) {
+		return hidden
+	}
+	return Allow(a, action, scope)
+}
+
 // Actions lists every action known to the policy, for tests and docs.
 func Actions() []Action {
 	out := make([]Action, 0, len(rules))

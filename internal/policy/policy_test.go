@@ -1,6 +1,10 @@
 package policy
 
-import "testing"
+import (
+	"testing"
+
+	"aftersales/internal/problem"
+)
 
 func TestDefaultDeny(t *testing.T) {
 	t.Parallel()
@@ -65,6 +69,40 @@ func TestPartyScope(t *testing.T) {
 	} {
 		if got := PartyScope(c.a, c.parties...); got != c.want {
 			t.Errorf("PartyScope(%+v, %v) = %s, want %s", c.a, c.parties, got, c.want)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	hidden := problem.New(problem.NotFound, "record %d not found", 7)
+	actor := func(r Role) Actor { return Actor{UserID: 1, OrgID: 1, Role: r} }
+	for _, c := range []struct {
+		name         string
+		actor        Actor
+		read, action Action
+		scope        Scope
+		want         problem.Kind // "" for allowed
+	}{
+		{"unrelated is hidden", actor(VendorAdmin), OrgRead, OrgUpdate, Unrelated, problem.NotFound},
+		{"partner a customer may not read is hidden", actor(Customer), OrgRead, OrgUpdate, Partner, problem.NotFound},
+		{"unknown role is hidden", actor("root"), OrgRead, OrgRead, Own, problem.NotFound},
+		{"hidden even where the action alone would be allowed", actor(Technician), RecordRead, FieldWork, Self, problem.NotFound},
+		{"visible but not allowed is forbidden", actor(VendorAuditor), RecordRead, RecordCorrect, Own, problem.Forbidden},
+		{"read but not update is forbidden", actor(Dispatcher), OrgRead, OrgUpdate, Own, problem.Forbidden},
+		{"allowed", actor(Dispatcher), RecordRead, RecordCorrect, Own, ""},
+		{"read only, visible", actor(Technician), RequestRead, RequestRead, Self, ""},
+		{"read only, hidden", actor(Technician), RecordRead, RecordRead, Own, problem.NotFound},
+		{"operator may anything anywhere", Actor{Operator: true}, OrgRead, OrgUpdate, Unrelated, ""},
+	} {
+		err := Check(c.actor, c.read, c.action, c.scope, hidden)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v, want allowed", c.name, err)
+		case c.want == problem.NotFound && err != error(hidden):
+			t.Errorf("%s: %v, want the hidden problem %v", c.name, err, hidden)
+		case c.want == problem.Forbidden && !problem.Is(err, problem.Forbidden):
+			t.Errorf("%s: %v, want forbidden", c.name, err)
 		}
 	}
 }
