@@ -57,9 +57,8 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Organi
 	if err != nil {
 		return Organization{}, err
 	}
-	if !policy.Allowed(actor, policy.OrgRead, scope) {
-		// Hide existence from those who may not see it.
-		return Organization{}, problem.New(problem.NotFound, "organization %d not found", id)
+	if err := policy.Check(actor, policy.OrgRead, policy.OrgRead, scope, notFound(id)); err != nil {
+		return Organization{}, err
 	}
 	return Get(ctx, s.DB, id)
 }
@@ -101,10 +100,7 @@ func (s *Service) Update(ctx context.Context, actor policy.Actor, id int64, p Pa
 		if err != nil {
 			return err
 		}
-		if !policy.Allowed(actor, policy.OrgRead, scope) {
-			return problem.New(problem.NotFound, "organization %d not found", id)
-		}
-		if err := policy.Allow(actor, policy.OrgUpdate, scope); err != nil {
+		if err := policy.Check(actor, policy.OrgRead, policy.OrgUpdate, scope, notFound(id)); err != nil {
 			return err
 		}
 		before, err := Get(ctx, tx, id)

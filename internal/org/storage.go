@@ -28,10 +28,12 @@ func Get(ctx context.Context, q store.Queryer, id int64) (Organization, error) {
 	var o Organization
 	err := store.Get(ctx, q, &o, `SELECT `+columns+` FROM organizations WHERE id = ?`, id)
 	if err == store.ErrNotFound {
-		return o, problem.New(problem.NotFound, "organization %d not found", id)
+		return o, notFound(id)
 	}
 	return o, err
 }
+
+func notFound(id int64) error { return problem.New(problem.NotFound, "organization %d not found", id) }
 
 // GetByCode loads one organization by its code.
 func GetByCode(ctx context.Context, q store.Queryer, code string) (Organization, error) {
