@@ -96,8 +96,8 @@ func (s *Service) GetUser(ctx context.Context, actor policy.Actor, id int64) (Us
 	if err != nil {
 		return User{}, err
 	}
-	if !policy.Allowed(actor, policy.UserRead, scope) {
-		return User{}, problem.New(problem.NotFound, "user %d not found", id)
+	if err := policy.Check(actor, policy.UserRead, policy.UserRead, scope, userNotFound(id)); err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
@@ -150,14 +150,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		if !policy.Allowed(actor, policy.UserRead, scope) {
-			return problem.New(problem.NotFound, "user %d not found", id)
-		}
 		action := policy.UserUpdate
 		if scope == policy.Self && !p.adminOnly() {
 			action = policy.ProfileWrite
 		}
-		if err := policy.Allow(actor, action, scope); err != nil {
+		if err := policy.Check(actor, policy.UserRead, action, scope, userNotFound(id)); err != nil {
 			return err
 		}
 		if scope == policy.Partner && before.OrgKind != string(org.Customer) {
@@ -383,10 +380,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor policy.Actor, tokenID i
 		if err != nil {
 			return err
 		}
-		if !policy.Allowed(actor, policy.TokenRead, scope) {
-			return problem.New(problem.NotFound, "token %d not found", tokenID)
-		}
-		if err := policy.Allow(actor, policy.TokenRevoke, scope); err != nil {
+		if err := policy.Check(actor, policy.TokenRead, policy.TokenRevoke, scope, tokenNotFound(tokenID)); err != nil {
 			return err
 		}
 		if t.RevokedAt != nil {

@@ -27,10 +27,12 @@ func GetUser(ctx context.Context, q store.Queryer, id int64) (User, error) {
 	var u User
 	err := store.Get(ctx, q, &u, `SELECT `+userColumns+userFrom+` WHERE u.id = ?`, id)
 	if err == store.ErrNotFound {
-		return u, problem.New(problem.NotFound, "user %d not found", id)
+		return u, userNotFound(id)
 	}
 	return u, err
 }
+
+func userNotFound(id int64) error { return problem.New(problem.NotFound, "user %d not found", id) }
 
 // GetUserByEmail loads a user by email.
 func GetUserByEmail(ctx context.Context, q store.Queryer, email string) (User, error) {

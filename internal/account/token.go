@@ -59,10 +59,12 @@ func GetToken(ctx context.Context, q store.Queryer, id int64) (Token, error) {
 	var t Token
 	err := store.Get(ctx, q, &t, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id)
 	if err == store.ErrNotFound {
-		return t, problem.New(problem.NotFound, "token %d not found", id)
+		return t, tokenNotFound(id)
 	}
 	return t, err
 }
+
+func tokenNotFound(id int64) error { return problem.New(problem.NotFound, "token %d not found", id) }
 
 // ListTokens returns a user's tokens, newest first.
 func ListTokens(ctx context.Context, q store.Queryer, userID int64) ([]Token, error) {
