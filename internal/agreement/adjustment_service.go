@@ -148,13 +148,9 @@ func (s *Service) loadAdjustment(ctx context.Context, q store.Queryer, actor pol
 	}
 	a, err := s.load(ctx, q, actor, adj.AgreementID, policy.AgreementRead)
 	if err != nil {
-		return adj, a, problem.New(problem.NotFound, "adjustment request %d not found", adjID)
+		return adj, a, adjustmentNotFound(adjID)
 	}
-	sc := scope(actor, a)
-	if !policy.Allowed(actor, policy.AdjustmentRead, sc) {
-		return adj, a, problem.New(problem.NotFound, "adjustment request %d not found", adjID)
-	}
-	return adj, a, policy.Allow(actor, action, sc)
+	return adj, a, policy.Check(actor, policy.AdjustmentRead, action, scope(actor, a), adjustmentNotFound(adjID))
 }
 
 // GetAdjustment returns one adjustment request.

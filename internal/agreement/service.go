@@ -76,11 +76,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor,
 	if err != nil {
 		return a, err
 	}
-	sc := scope(actor, a)
-	if !policy.Allowed(actor, policy.AgreementRead, sc) {
-		return a, notFound(id)
-	}
-	return a, policy.Allow(actor, action, sc)
+	return a, policy.Check(actor, policy.AgreementRead, action, scope(actor, a), notFound(id))
 }
 
 // record writes the audit event into both parties' trails, so that each

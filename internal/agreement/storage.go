@@ -16,6 +16,10 @@ const columns = `id, vendor_id, provider_id, number, status, terminates_on, susp
 
 func notFound(id int64) error { return problem.New(problem.NotFound, "agreement %d not found", id) }
 
+func adjustmentNotFound(id int64) error {
+	return problem.New(problem.NotFound, "adjustment request %d not found", id)
+}
+
 // insertAgreement stores a new agreement row.
 func insertAgreement(ctx context.Context, q store.Queryer, a Agreement) (Agreement, error) {
 	id, err := store.InsertID(ctx, q, `INSERT INTO agreements (vendor_id, provider_id, number, status, version, created_at, updated_at)
@@ -276,7 +280,7 @@ func GetAdjustment(ctx context.Context, q store.Queryer, id int64) (Adjustment, 
 	var a Adjustment
 	err := store.Get(ctx, q, &a, `SELECT `+adjustmentColumns+` FROM adjustment_requests WHERE id = ?`, id)
 	if err == store.ErrNotFound {
-		return a, problem.New(problem.NotFound, "adjustment request %d not found", id)
+		return a, adjustmentNotFound(id)
 	}
 	if err != nil {
 		return a, err
