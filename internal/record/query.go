@@ -80,8 +80,8 @@ func Read(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Recor
 	if err != nil {
 		return r, err
 	}
-	if !policy.Allowed(a, policy.RecordRead, ScopeOf(a, r)) {
-		return Record{}, problem.New(problem.NotFound, "no service record %d", id)
+	if err := policy.Check(a, policy.RecordRead, policy.RecordRead, ScopeOf(a, r), notFound(id)); err != nil {
+		return Record{}, err
 	}
 	return r, nil
 }

@@ -151,10 +151,12 @@ func Get(ctx context.Context, q store.Queryer, id int64) (Record, error) {
 	var r Record
 	err := store.Get(ctx, q, &r, `SELECT `+columns+` FROM service_records WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return r, problem.New(problem.NotFound, "no service record %d", id)
+		return r, notFound(id)
 	}
 	return r, err
 }
+
+func notFound(id int64) error { return problem.New(problem.NotFound, "no service record %d", id) }
 
 // ForRequest lists the records of a service request, oldest first.
 func ForRequest(ctx context.Context, q store.Queryer, requestID int64) ([]Record, error) {
