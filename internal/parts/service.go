@@ -97,8 +97,8 @@ func (s *Service) Get(ctx context.Context, a policy.Actor, id int64) (Part, erro
 	if err != nil {
 		return p, err
 	}
-	if !policy.Allowed(a, policy.PartRead, sc) {
-		return Part{}, problem.New(problem.NotFound, "part %d not found", id)
+	if err := policy.Check(a, policy.PartRead, policy.PartRead, sc, notFound(id)); err != nil {
+		return Part{}, err
 	}
 	return p, nil
 }
@@ -147,10 +147,7 @@ func (s *Service) change(ctx context.Context, a policy.Actor, id, expectedVersio
 		if err != nil {
 			return err
 		}
-		if !policy.Allowed(a, policy.PartRead, sc) {
-			return problem.New(problem.NotFound, "part %d not found", id)
-		}
-		if err := policy.Allow(a, need, sc); err != nil {
+		if err := policy.Check(a, policy.PartRead, need, sc, notFound(id)); err != nil {
 			return err
 		}
 		if before.Version != expectedVersion {

@@ -18,7 +18,7 @@ func Get(ctx context.Context, q store.Queryer, id int64) (Part, error) {
 	var p Part
 	err := store.Get(ctx, q, &p, `SELECT `+columns+` FROM parts WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return p, problem.New(problem.NotFound, "part %d not found", id)
+		return p, notFound(id)
 	}
 	if err != nil {
 		return p, err
@@ -26,6 +26,8 @@ func Get(ctx context.Context, q store.Queryer, id int64) (Part, error) {
 	p.ModelIDs, err = modelIDs(ctx, q, id)
 	return p, err
 }
+
+func notFound(id int64) error { return problem.New(problem.NotFound, "part %d not found", id) }
 
 // ByNumber loads a vendor's part by its number.
 func ByNumber(ctx context.Context, q store.Queryer, vendorID int64, number string) (Part, error) {
