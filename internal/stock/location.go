@@ -72,9 +72,13 @@ func getLocation(ctx context.Context, q store.Queryer, id int64) (Location, erro
 	var l Location
 	err := store.Get(ctx, q, &l, `SELECT `+locationColumns+` FROM stock_locations WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return l, problem.New(problem.NotFound, "stock location %d not found", id)
+		return l, locationNotFound(id)
 	}
 	return l, err
+}
+
+func locationNotFound(id int64) error {
+	return problem.New(problem.NotFound, "stock location %d not found", id)
 }
 
 // locationScope: Own to the organization keeping it; Self to the
@@ -112,8 +116,8 @@ func readable(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (L
 	if err != nil {
 		return l, sc, err
 	}
-	if !policy.Allowed(a, policy.StockRead, sc) {
-		return Location{}, sc, problem.New(problem.NotFound, "stock location %d not found", id)
+	if err := policy.Check(a, policy.StockRead, policy.StockRead, sc, locationNotFound(id)); err != nil {
+		return Location{}, sc, err
 	}
 	return l, sc, nil
 }

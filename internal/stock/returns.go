@@ -89,10 +89,14 @@ func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (Re
 	var r ReturnRecord
 	err := store.Get(ctx, q, &r, returnSelect+` WHERE r.id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return r, problem.New(problem.NotFound, "part return %d not found", id)
+		return r, returnNotFound(id)
 	}
 	r.Overdue = IsOverdue(r.Status, r.DueDate, today)
 	return r, err
+}
+
+func returnNotFound(id int64) error {
+	return problem.New(problem.NotFound, "part return %d not found", id)
 }
 
 // returnScope: Own to its vendor and to its provider.
@@ -144,8 +148,8 @@ func (s *Service) GetReturn(ctx context.Context, a policy.Actor, id int64) (Retu
 	if err != nil {
 		return r, err
 	}
-	if !policy.Allowed(a, policy.ReturnRead, returnScope(a, r)) {
-		return ReturnRecord{}, problem.New(problem.NotFound, "part return %d not found", id)
+	if err := policy.Check(a, policy.ReturnRead, policy.ReturnRead, returnScope(a, r), returnNotFound(id)); err != nil {
+		return ReturnRecord{}, err
 	}
 	return r, nil
 }
@@ -182,8 +186,8 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 			return err
 		}
 		sc := returnScope(a, before)
-		if !policy.Allowed(a, policy.ReturnRead, sc) {
-			return problem.New(problem.NotFound, "part return %d not found", id)
+		if err := policy.Check(a, policy.ReturnRead, policy.ReturnRead, sc, returnNotFound(id)); err != nil {
+			return err
 		}
 		step, ok := steps[st.Kind]
 		if !ok {
