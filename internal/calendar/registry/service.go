@@ -70,10 +70,7 @@ func (s *Service) authorizeManage(ctx context.Context, q store.Queryer, actor po
 	if err != nil {
 		return nil, err
 	}
-	if !policy.Allowed(actor, policy.CalendarRead, scope) {
-		return nil, notFound(id)
-	}
-	return row.OwnerOrgID, policy.Allow(actor, policy.CalendarManage, scope)
+	return row.OwnerOrgID, policy.Check(actor, policy.CalendarRead, policy.CalendarManage, scope, notFound(id))
 }
 
 // Visible returns the calendar if the actor may read it.
@@ -90,8 +87,8 @@ func (s *Service) Visible(ctx context.Context, actor policy.Actor, id string) (I
 		if err != nil {
 			return Info{}, nil, err
 		}
-		if !policy.Allowed(actor, policy.CalendarRead, scope) {
-			return Info{}, nil, notFound(id)
+		if err := policy.Check(actor, policy.CalendarRead, policy.CalendarRead, scope, notFound(id)); err != nil {
+			return Info{}, nil, err
 		}
 	}
 	return info, cal, nil
