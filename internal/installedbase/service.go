@@ -77,7 +77,7 @@ func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (Produ
 	if err != nil {
 		return m, err
 	}
-	return m, mayRead(a, policy.ModelRead, scope, "product model", id)
+	return m, policy.Check(a, policy.ModelRead, policy.ModelRead, scope, hidden("product model", id))
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
@@ -93,10 +93,7 @@ func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p M
 		if err != nil {
 			return err
 		}
-		if err := mayRead(a, policy.ModelRead, scope, "product model", id); err != nil {
-			return err
-		}
-		if err := policy.Allow(a, policy.ModelManage, scope); err != nil {
+		if err := policy.Check(a, policy.ModelRead, policy.ModelManage, scope, hidden("product model", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -176,7 +173,7 @@ func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, 
 	if err != nil {
 		return site, err
 	}
-	return site, mayRead(a, policy.SiteRead, scope, "site", id)
+	return site, policy.Check(a, policy.SiteRead, policy.SiteRead, scope, hidden("site", id))
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
@@ -192,10 +189,7 @@ func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p Si
 		if err != nil {
 			return err
 		}
-		if err := mayRead(a, policy.SiteRead, scope, "site", id); err != nil {
-			return err
-		}
-		if err := policy.Allow(a, policy.SiteManage, scope); err != nil {
+		if err := policy.Check(a, policy.SiteRead, policy.SiteManage, scope, hidden("site", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -249,7 +243,7 @@ func (s *Service) readUnit(ctx context.Context, q store.Queryer, a policy.Actor,
 	if err != nil {
 		return u, err
 	}
-	return u, mayRead(a, policy.UnitRead, scope, "product", id)
+	return u, policy.Check(a, policy.UnitRead, policy.UnitRead, scope, hidden("product", id))
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.

@@ -82,10 +82,7 @@ func visibleUnits(a policy.Actor) (string, []any, error) {
 	return "", nil, policy.Allow(a, policy.UnitRead, policy.Own)
 }
 
-// mayRead turns a scope into "not found" unless action is allowed in it.
-func mayRead(a policy.Actor, action policy.Action, scope policy.Scope, what string, id int64) error {
-	if !policy.Allowed(a, action, scope) {
-		return problem.New(problem.NotFound, "%s %d not found", what, id)
-	}
-	return nil
+// hidden is what an actor who may not read a model, site or unit is told.
+func hidden(what string, id int64) error {
+	return problem.New(problem.NotFound, "%s %d not found", what, id)
 }
