@@ -26,10 +26,7 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 			return err
 		}
 		scope := scopeOf(actor, r, false)
-		if !policy.Allowed(actor, policy.RequestRead, scope) {
-			return problem.New(problem.NotFound, "service request %d not found", id)
-		}
-		if err := policy.Allow(actor, policy.RequestHandle, scope); err != nil {
+		if err := policy.Check(actor, policy.RequestRead, policy.RequestHandle, scope, requestNotFound(id)); err != nil {
 			return err
 		}
 		switch {

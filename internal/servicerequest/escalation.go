@@ -127,10 +127,7 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 			return err
 		}
 		scope := scopeOf(actor, r, assigned)
-		if !policy.Allowed(actor, policy.RequestRead, scope) {
-			return problem.New(problem.NotFound, "service request %d not found", requestID)
-		}
-		if err := policy.Allow(actor, policy.RequestEscalate, scope); err != nil {
+		if err := policy.Check(actor, policy.RequestRead, policy.RequestEscalate, scope, requestNotFound(requestID)); err != nil {
 			return err
 		}
 		if !r.Status.Open() {

@@ -121,8 +121,8 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 			return err
 		}
 		scope := scopeOf(actor, r, assigned)
-		if !policy.Allowed(actor, policy.RequestRead, scope) {
-			return problem.New(problem.NotFound, "service request %d not found", requestID)
+		if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scope, requestNotFound(requestID)); err != nil {
+			return err
 		}
 		if actor.Role == policy.Technician && (wo == nil || wo.TechnicianID != actor.UserID) {
 			scope = policy.Unrelated
@@ -230,8 +230,8 @@ func (s *Service) readable(ctx context.Context, actor policy.Actor, requestID in
 	if err != nil {
 		return r, err
 	}
-	if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, assigned)) {
-		return r, problem.New(problem.NotFound, "service request %d not found", requestID)
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, assigned), requestNotFound(requestID)); err != nil {
+		return r, err
 	}
 	return r, nil
 }

@@ -287,8 +287,8 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, 
 	if err != nil {
 		return View{}, err
 	}
-	if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, assigned)) {
-		return View{}, problem.New(problem.NotFound, "service request %d not found", id)
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, assigned), requestNotFound(id)); err != nil {
+		return View{}, err
 	}
 	events, err := Events(ctx, s.DB, id)
 	if err != nil {
@@ -317,10 +317,7 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 			return err
 		}
 		scope := scopeOf(actor, r, false)
-		if !policy.Allowed(actor, policy.RequestRead, scope) {
-			return problem.New(problem.NotFound, "service request %d not found", id)
-		}
-		if err := policy.Allow(actor, policy.RequestHandle, scope); err != nil {
+		if err := policy.Check(actor, policy.RequestRead, policy.RequestHandle, scope, requestNotFound(id)); err != nil {
 			return err
 		}
 		if r.Version != expectedVersion {

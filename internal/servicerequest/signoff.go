@@ -60,7 +60,7 @@ func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id
 		if policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, false)) {
 			return w, r, problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
 		}
-		return w, r, problem.New(problem.NotFound, "work order %d not found", id)
+		return w, r, workOrderNotFound(id)
 	}
 	return w, r, nil
 }

@@ -49,9 +49,13 @@ func GetRequest(ctx context.Context, q store.Queryer, id int64) (Request, error)
 	var r Request
 	err := store.Get(ctx, q, &r, `SELECT `+requestColumns+` FROM service_requests WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return r, problem.New(problem.NotFound, "service request %d not found", id)
+		return r, requestNotFound(id)
 	}
 	return r, err
+}
+
+func requestNotFound(id int64) error {
+	return problem.New(problem.NotFound, "service request %d not found", id)
 }
 
 // appendEvent adds the next event to a request's history.

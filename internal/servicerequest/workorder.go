@@ -69,9 +69,13 @@ func GetWorkOrder(ctx context.Context, q store.Queryer, id int64) (WorkOrder, er
 	var w WorkOrder
 	err := store.Get(ctx, q, &w, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return w, problem.New(problem.NotFound, "work order %d not found", id)
+		return w, workOrderNotFound(id)
 	}
 	return w, err
+}
+
+func workOrderNotFound(id int64) error {
+	return problem.New(problem.NotFound, "work order %d not found", id)
 }
 
 // WorkOrders lists a request's visits, oldest first.
@@ -114,7 +118,7 @@ func (s *Service) Book(ctx context.Context, actor policy.Actor, requestID int64,
 // technician or window; the technician who had it is told.
 func (s *Service) Reassign(ctx context.Context, actor policy.Actor, requestID, workOrderID int64, a Assignment) (WorkOrder, error) {
 	if workOrderID <= 0 {
-		return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found", workOrderID)
+		return WorkOrder{}, workOrderNotFound(workOrderID)
 	}
 	return s.assign(ctx, actor, requestID, a, workOrderID)
 }
@@ -129,10 +133,7 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 			return err
 		}
 		scope := scopeOf(actor, r, false)
-		if !policy.Allowed(actor, policy.RequestRead, scope) {
-			return problem.New(problem.NotFound, "service request %d not found", requestID)
-		}
-		if err := policy.Allow(actor, policy.RequestAssign, scope); err != nil {
+		if err := policy.Check(actor, policy.RequestRead, policy.RequestAssign, scope, requestNotFound(requestID)); err != nil {
 			return err
 		}
 		if !r.Status.Open() {
@@ -282,23 +283,9 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 		st.codeSentTo = sentTo
 	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, err := GetWorkOrder(ctx, tx, workOrderID)
+		w, r, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
-		}
-		r, err := GetRequest(ctx, tx, w.RequestID)
-		if err != nil {
-			return err
-		}
-		scope := policy.Unrelated
-		if w.TechnicianID == actor.UserID {
-			scope = policy.Self
-		}
-		if !policy.Allowed(actor, policy.FieldWork, scope) {
-			if policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, false)) {
-				return problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
-			}
-			return problem.New(problem.NotFound, "work order %d not found", workOrderID)
 		}
 		if w.Version != expectedVersion {
 			return problem.New(problem.PreconditionFailed, "work order %d was changed by someone else", w.ID)
@@ -449,8 +436,8 @@ func (s *Service) GetWorkOrder(ctx context.Context, actor policy.Actor, id int64
 	if err != nil {
 		return w, err
 	}
-	if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, w.TechnicianID == actor.UserID)) {
-		return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found", id)
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
+		return WorkOrder{}, err
 	}
 	return w, nil
 }
