@@ -21,12 +21,8 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 	now := s.Now().UTC()
 	var out View
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := GetRequest(ctx, tx, id)
+		r, err := s.load(ctx, tx, actor, id, policy.RequestHandle, false)
 		if err != nil {
-			return err
-		}
-		scope := scopeOf(actor, r, false)
-		if err := policy.Check(actor, policy.RequestRead, policy.RequestHandle, scope, requestNotFound(id)); err != nil {
 			return err
 		}
 		switch {

@@ -118,16 +118,8 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 	now := s.Now().UTC()
 	var out Escalation
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := GetRequest(ctx, tx, requestID)
+		r, err := s.load(ctx, tx, actor, requestID, policy.RequestEscalate, true)
 		if err != nil {
-			return err
-		}
-		assigned, err := s.Assigned(ctx, tx, r.ID, actor.UserID)
-		if err != nil {
-			return err
-		}
-		scope := scopeOf(actor, r, assigned)
-		if err := policy.Check(actor, policy.RequestRead, policy.RequestEscalate, scope, requestNotFound(requestID)); err != nil {
 			return err
 		}
 		if !r.Status.Open() {

@@ -222,18 +222,7 @@ func (s *Service) PhotoContent(ctx context.Context, actor policy.Actor, requestI
 
 // readable loads a request the actor may read.
 func (s *Service) readable(ctx context.Context, actor policy.Actor, requestID int64) (Request, error) {
-	r, err := GetRequest(ctx, s.DB, requestID)
-	if err != nil {
-		return r, err
-	}
-	assigned, err := s.Assigned(ctx, s.DB, r.ID, actor.UserID)
-	if err != nil {
-		return r, err
-	}
-	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, assigned), requestNotFound(requestID)); err != nil {
-		return r, err
-	}
-	return r, nil
+	return s.load(ctx, s.DB, actor, requestID, policy.RequestRead, true)
 }
 
 // photoHashes lists what the sealed record keeps of a visit's photos: the

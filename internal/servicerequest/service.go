@@ -277,17 +277,27 @@ func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, priority string
 	return st.Clocks, nil
 }
 
+// load returns request id for actor to do action on: not found to those who
+// may not read it, forbidden to those who may read it but not do action.
+// With visits, a technician on one of its visits reads it as theirs.
+func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action, visits bool) (Request, error) {
+	r, err := GetRequest(ctx, q, id)
+	if err != nil {
+		return r, err
+	}
+	assigned := false
+	if visits {
+		if assigned, err = s.Assigned(ctx, q, r.ID, actor.UserID); err != nil {
+			return r, err
+		}
+	}
+	return r, policy.Check(actor, policy.RequestRead, action, scopeOf(actor, r, assigned), requestNotFound(id))
+}
+
 // Get returns a request with its history and clocks.
 func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, error) {
-	r, err := GetRequest(ctx, s.DB, id)
+	r, err := s.load(ctx, s.DB, actor, id, policy.RequestRead, true)
 	if err != nil {
-		return View{}, err
-	}
-	assigned, err := s.Assigned(ctx, s.DB, r.ID, actor.UserID)
-	if err != nil {
-		return View{}, err
-	}
-	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, assigned), requestNotFound(id)); err != nil {
 		return View{}, err
 	}
 	events, err := Events(ctx, s.DB, id)
@@ -312,12 +322,8 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 	now := s.Now().UTC()
 	var out View
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := GetRequest(ctx, tx, id)
+		r, err := s.load(ctx, tx, actor, id, policy.RequestHandle, false)
 		if err != nil {
-			return err
-		}
-		scope := scopeOf(actor, r, false)
-		if err := policy.Check(actor, policy.RequestRead, policy.RequestHandle, scope, requestNotFound(id)); err != nil {
 			return err
 		}
 		if r.Version != expectedVersion {

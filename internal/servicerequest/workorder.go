@@ -128,12 +128,8 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := GetRequest(ctx, tx, requestID)
+		r, err := s.load(ctx, tx, actor, requestID, policy.RequestAssign, false)
 		if err != nil {
-			return err
-		}
-		scope := scopeOf(actor, r, false)
-		if err := policy.Check(actor, policy.RequestRead, policy.RequestAssign, scope, requestNotFound(requestID)); err != nil {
 			return err
 		}
 		if !r.Status.Open() {
