@@ -76,11 +76,18 @@ func List(ctx context.Context, q store.Queryer, a policy.Actor, f Filter) ([]Rec
 
 // Read returns one record the actor may read; to anyone else it does not exist.
 func Read(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Record, error) {
+	return ReadFor(ctx, q, a, id, policy.RecordRead)
+}
+
+// ReadFor returns one record the actor may do action on (policy.Check):
+// not found to those who may not read it, forbidden to those who may read
+// it but not do action.
+func ReadFor(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Record, error) {
 	r, err := Get(ctx, q, id)
 	if err != nil {
 		return r, err
 	}
-	if err := policy.Check(a, policy.RecordRead, policy.RecordRead, ScopeOf(a, r), notFound(id)); err != nil {
+	if err := policy.Check(a, policy.RecordRead, action, ScopeOf(a, r), notFound(id)); err != nil {
 		return Record{}, err
 	}
 	return r, nil

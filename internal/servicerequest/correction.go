@@ -57,11 +57,8 @@ func (s *Service) CorrectRecord(ctx context.Context, actor policy.Actor, id int6
 	now := s.Now().UTC()
 	var out record.Record
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		orig, err := record.Read(ctx, tx, actor, id)
+		orig, err := record.ReadFor(ctx, tx, actor, id, policy.RecordCorrect)
 		if err != nil {
-			return err
-		}
-		if err := policy.Allow(actor, policy.RecordCorrect, record.ScopeOf(actor, orig)); err != nil {
 			return err
 		}
 		if orig.CorrectsID != nil {
