@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,31 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 			!strings.Contains(html, `id="chain-state"`) || strings.Contains(html, `role="alert" id="chain-state"`) {
 			t.Fatalf("%s: the version 1 record's page: %d\n%s", lang, res.StatusCode, html)
 		}
+	}
+	// The export gives what settlement will read: the time on site and the
+	// parts' cost in fen for the new record, nothing it does not know for
+	// the old one.
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body(t, get(t, c, app.URL+"/records.csv")), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[col["id"]]] = r
+	}
+	visit, v1 := byID[strconv.FormatInt(*wo.RecordID, 10)], byID[strconv.FormatInt(old, 10)]
+	if visit == nil || v1 == nil {
+		t.Fatalf("export lacks the records:\n%v", rows)
+	}
+	if secs, err := strconv.ParseInt(visit[col["on_site_seconds"]], 10, 64); err != nil || secs < 0 || visit[col["parts_cost_fen"]] != strconv.FormatInt(2*price, 10) {
+		t.Errorf("export of the visit: on site %q, parts %q, want %d fen", visit[col["on_site_seconds"]], visit[col["parts_cost_fen"]], 2*price)
+	}
+	if v1[col["parts_cost_fen"]] != "" || v1[col["breached_clocks"]] != "" {
+		t.Errorf("export of the version 1 record claims parts %q, breaches %q", v1[col["parts_cost_fen"]], v1[col["breached_clocks"]])
 	}
 }
 

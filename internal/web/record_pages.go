@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"aftersales/internal/account"
@@ -108,7 +109,7 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	out := startCSV(w, "service-records.csv", "id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions",
-		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash")
+		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash", "on_site_seconds", "parts_cost_fen", "breached_clocks")
 	defer out.end()
 	for {
 		for _, it := range items {
@@ -117,8 +118,10 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			if it.CorrectsID != nil {
 				corrects = strconv.FormatInt(*it.CorrectsID, 10)
 			}
+			onSite, partsFen, breached := measured(it)
 			out.row(strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
-				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(calendar.Shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash)
+				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(calendar.Shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash,
+				onSite, partsFen, breached)
 		}
 		if next == 0 {
 			return
@@ -129,6 +132,38 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			return
 		}
 	}
+}
+
+// measured is what a record's export gives of what the agreement measures:
+// the time on site in seconds and the parts' cost in fen at sealing (empty
+// when the record does not say, as version 1 records), and the clocks that
+// were breached with how many seconds late, as "response:3600 onsite:120".
+func measured(r record.Record) (onSite, partsFen, breached string) {
+	c, err := r.Content()
+	if err != nil {
+		return "", "", ""
+	}
+	var clocks []record.ClockOutcome
+	switch {
+	case c.Visit != nil:
+		v := c.Visit
+		if !v.CheckedOut.IsZero() {
+			onSite = strconv.FormatInt(v.OnSiteSeconds, 10)
+		}
+		if total, known := v.PartsCostFen(); known {
+			partsFen = strconv.FormatInt(total, 10)
+		}
+		clocks = v.Clocks
+	case c.Consultation != nil:
+		clocks = c.Consultation.Clocks
+	}
+	var late []string
+	for _, k := range clocks {
+		if k.Breached() {
+			late = append(late, string(k.Clock)+":"+strconv.FormatInt(k.LateBySeconds(), 10))
+		}
+	}
+	return onSite, partsFen, strings.Join(late, " ")
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, u account.User) {
