@@ -27,14 +27,7 @@ func TestIdempotentServiceRequests(t *testing.T) {
 		sf := testutil.SeedService(t, db, f)
 		cl := app.API(t, f.Tokens[policy.Dispatcher])
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "emergency", "description": "noise"}
-		requests := func() int {
-			var n int
-			if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM service_requests`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		before := requests()
+		before := countRows(t, db, "service_requests")
 
 		var wg sync.WaitGroup
 		statuses := make(chan int, 8)
@@ -57,7 +50,7 @@ func TestIdempotentServiceRequests(t *testing.T) {
 				t.Fatalf("concurrent repeat answered %d", s)
 			}
 		}
-		if n := requests(); n != before+1 || created == 0 {
+		if n := countRows(t, db, "service_requests"); n != before+1 || created == 0 {
 			t.Fatalf("%d requests filed by 8 repeats (%d answered 201)", n-before, created)
 		}
 		first := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "race")
@@ -79,7 +72,7 @@ func TestIdempotentServiceRequests(t *testing.T) {
 		if replayed.Status != 422 || string(replayed.Body) != string(refused.Body) || replayed.Header.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("refusal replay: %d %s", replayed.Status, replayed.Body)
 		}
-		if n := requests(); n != before+1 {
+		if n := countRows(t, db, "service_requests"); n != before+1 {
 			t.Fatalf("requests: %d, want %d", n-before, 1)
 		}
 		// One key row per key, and none left waiting for an answer.
@@ -122,12 +115,6 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 		cl := app.API(t, f.Tokens[policy.Dispatcher])
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "crash"}
 		ctx := context.Background()
-		count := func() (n int) {
-			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM service_requests`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
 		first := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "crash-1")
 		if first.Status != 201 {
 			t.Fatalf("create: %d %s", first.Status, first.Body)
@@ -146,7 +133,7 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 		if row.Entity != "service_request" || row.ID != strconv.FormatInt(created.ID, 10) {
 			t.Fatalf("the reservation names %+v, want service_request %d", row, created.ID)
 		}
-		filed := count()
+		filed := countRows(t, db, "service_requests")
 		for _, age := range []time.Duration{0, 2 * time.Minute, 23 * time.Hour} {
 			crashAfterCommit(t, app, "crash-1", age)
 			again := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "crash-1")
@@ -161,7 +148,7 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 			if replayed.ID != created.ID || replayed.Serial != sf.Serial || again.Header.Get("ETag") != first.Header.Get("ETag") {
 				t.Fatalf("retry %v answered request %d (ETag %q), want %d (ETag %q)", age, replayed.ID, again.Header.Get("ETag"), created.ID, first.Header.Get("ETag"))
 			}
-			if n := count(); n != filed {
+			if n := countRows(t, db, "service_requests"); n != filed {
 				t.Fatalf("retry %v filed %d more requests", age, n-filed)
 			}
 		}
@@ -170,8 +157,8 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 		problemOf(t, cl.Do("POST", "/service-requests", body, "Idempotency-Key", "crash-1"), 422, "idempotency-key-reused")
 		// Expired, the key is free again.
 		crashAfterCommit(t, app, "crash-1", 25*time.Hour)
-		if res := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "crash-1"); res.Status != 201 || count() != filed+1 {
-			t.Fatalf("expired key: %d, %d filed", res.Status, count()-filed)
+		if res := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "crash-1"); res.Status != 201 || countRows(t, db, "service_requests") != filed+1 {
+			t.Fatalf("expired key: %d, %d filed", res.Status, countRows(t, db, "service_requests")-filed)
 		}
 	})
 }

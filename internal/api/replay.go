@@ -42,11 +42,16 @@ type replayKind struct {
 func NewReplays(a huma.API, d Deps) *Replays {
 	h := &handlers{d}
 	r := &Replays{api: a}
-	add := func(path, entity string, render func(ctx context.Context, act policy.Actor, id int64) (string, any, error)) {
-		r.kinds = append(r.kinds, replayKind{path: path, entity: entity, status: http.StatusCreated, render: render})
+	type render = func(ctx context.Context, act policy.Actor, id int64) (string, any, error)
+	add := func(path, entity string, fn render) {
+		r.kinds = append(r.kinds, replayKind{path: path, entity: entity, status: http.StatusCreated, render: fn})
 	}
-	add("/tokens", "api_token", h.replayToken)
-	r.kinds[len(r.kinds)-1].withheld = true
+	// The answers of these hold a secret: never kept, always rebuilt.
+	withheld := func(path, entity string, fn render) {
+		r.kinds = append(r.kinds, replayKind{path: path, entity: entity, status: http.StatusCreated, render: fn, withheld: true})
+	}
+	withheld("/tokens", "api_token", h.replayToken)
+	withheld("/webhooks", "webhook", h.replayWebhook)
 	add("/organizations", "organization", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
 		o, err := h.Orgs.Get(ctx, act, id)
 		return etag(o.Version), o, err
@@ -83,8 +88,6 @@ func NewReplays(a huma.API, d Deps) *Replays {
 		l, err := h.Stock.GetLocation(ctx, act, id)
 		return etag(l.Version), l, err
 	})
-	add("/webhooks", "webhook", h.replayWebhook)
-	r.kinds[len(r.kinds)-1].withheld = true
 	return r
 }
 

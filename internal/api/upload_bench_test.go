@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -126,23 +127,13 @@ type uploadScenario struct {
 	send   func(b *testing.B, app *testutil.App, f *testutil.Fixture, target string) int
 }
 
-const benchPhoto = 10 << 20 // servicerequest.MaxPhotoBytes
+const benchPhoto = servicerequest.MaxPhotoBytes
 
 var uploadScenarios = []uploadScenario{
 	{name: "api-photos-4x10MiB-json", bytes: 4 * benchPhoto, want: 201, target: benchRequest, send: func(b *testing.B, app *testutil.App, f *testutil.Fixture, target string) int {
 		return benchSend(b, app.URL+"/api/v1/service-requests/"+target+"/photos", "application/json", f.Tokens[policy.Dispatcher], nil, func(w io.Writer) error {
-			fmt.Fprint(w, `{"stage":"fault","photos":[`)
-			for i := range 4 {
-				if i > 0 {
-					fmt.Fprint(w, ",")
-				}
-				fmt.Fprintf(w, `{"filename":"p%d.png","content":"`, i)
-				enc := base64.NewEncoder(base64.StdEncoding, w)
-				if err := writePhoto(enc, benchPhoto); err != nil {
-					return err
-				}
-				enc.Close()
-				fmt.Fprint(w, `"}`)
+			if err := writePhotosJSON(w, 4); err != nil {
+				return err
 			}
 			_, err := fmt.Fprint(w, `]}`)
 			return err
@@ -264,6 +255,27 @@ func writeForm(w io.Writer, fields map[string]string, field string, n int, size 
 		}
 	}
 	return mw.Close()
+}
+
+// writePhotosJSON writes the start of a photos body with n photos at their
+// limit, base64 as the API takes them, leaving the array open.
+func writePhotosJSON(w io.Writer, n int) error {
+	fmt.Fprint(w, `{"stage":"fault","photos":[`)
+	for i := range n {
+		if i > 0 {
+			fmt.Fprint(w, ",")
+		}
+		fmt.Fprintf(w, `{"filename":"p%d.png","content":"`, i)
+		enc := base64.NewEncoder(base64.StdEncoding, w)
+		if err := writePhoto(enc, benchPhoto); err != nil {
+			return err
+		}
+		enc.Close()
+		if _, err := fmt.Fprint(w, `"}`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writePhoto writes a real PNG padded to size bytes after its end.

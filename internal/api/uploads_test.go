@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -18,15 +17,6 @@ import (
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
-
-func storedFiles(t *testing.T, db *store.DB) int {
-	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM files`); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // A body over its route's limit is refused with 413 naming the limit, and
 // nothing of it is stored: announced by Content-Length (refused before a
@@ -56,18 +46,8 @@ func TestUploadOverLimitIsRefused(t *testing.T) {
 
 		// Six photos at their limit, then more than the body may hold.
 		status, body := streamPost(t, target, "application/json", f.Tokens[policy.Dispatcher], nil, func(w io.Writer) error {
-			fmt.Fprint(w, `{"stage":"fault","photos":[`)
-			for i := range 6 {
-				if i > 0 {
-					fmt.Fprint(w, ",")
-				}
-				fmt.Fprintf(w, `{"filename":"p%d.png","content":"`, i)
-				enc := base64.NewEncoder(base64.StdEncoding, w)
-				if err := writePhoto(enc, benchPhoto); err != nil {
-					return err
-				}
-				enc.Close()
-				fmt.Fprint(w, `"}`)
+			if err := writePhotosJSON(w, 6); err != nil {
+				return err
 			}
 			if _, err := w.Write(bytes.Repeat([]byte(" "), 128<<10)); err != nil {
 				return err
@@ -78,7 +58,7 @@ func TestUploadOverLimitIsRefused(t *testing.T) {
 		if status != 413 || !strings.Contains(string(body), limit) {
 			t.Fatalf("streamed: %d %s", status, body)
 		}
-		if n := storedFiles(t, db); n != 0 {
+		if n := countRows(t, db, "files"); n != 0 {
 			t.Fatalf("%d files stored from refused bodies", n)
 		}
 	})
@@ -211,7 +191,7 @@ func TestUploadWithIdempotencyKeyIsStoredOnce(t *testing.T) {
 	if first.Status != 201 || again.Status != 201 || !bytes.Equal(first.Body, again.Body) {
 		t.Fatalf("first %d %s, again %d %s", first.Status, first.Body, again.Status, again.Body)
 	}
-	if n := storedFiles(t, db); n != 1 {
+	if n := countRows(t, db, "files"); n != 1 {
 		t.Fatalf("%d files stored", n)
 	}
 }
