@@ -23,22 +23,14 @@ import (
 func problemFormats(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{} // format -> where
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
+	eachSourceFile(t, func(fset *token.FileSet, f *ast.File) {
 		usesProblem := false
 		for _, imp := range f.Imports {
 			usesProblem = usesProblem || imp.Path.Value == `"aftersales/internal/problem"`
 		}
 		inProblem := f.Name.Name == "problem"
 		if !usesProblem && !inProblem {
-			return nil
+			return
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			c, ok := n.(*ast.CallExpr)
@@ -66,12 +58,29 @@ func problemFormats(t *testing.T) map[string]string {
 			}
 			return true
 		})
+	})
+	return out
+}
+
+// eachSourceFile parses every Go file of the product (tests left out) and
+// hands it to fn.
+func eachSourceFile(t *testing.T, fn func(fset *token.FileSet, f *ast.File)) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		fn(fset, f)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
