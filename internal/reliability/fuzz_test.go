@@ -587,14 +587,5 @@ func send(p *client, c fuzzCase) (answer, error) {
 	for k, v := range c.header {
 		req.Header.Set(k, v)
 	}
-	resp, err := p.http.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return answer{}, err
-	}
-	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return p.exchange(req)
 }

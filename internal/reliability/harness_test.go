@@ -322,6 +322,11 @@ func (c *client) do(ctx context.Context, method, url string, header map[string]s
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	return c.exchange(req)
+}
+
+// exchange sends req and reads the whole answer.
+func (c *client) exchange(req *http.Request) (answer, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return answer{}, err
