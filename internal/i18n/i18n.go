@@ -1,12 +1,17 @@
 // Package i18n translates the user interface into zh-CN and en. Messages
-// live in one JSON file per language; a missing translation falls back to
-// English, then to the message id, so a page never breaks for want of one.
+// live in JSON catalogs named for their language: en.json and zh-CN.json
+// hold what the product began with, and an area of the product may keep its
+// own pair (settlement.en.json, settlement.zh-CN.json); an id lives in one
+// catalog only. A missing translation falls back to English, then to the
+// message id, so a page never breaks for want of one.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 	"sync"
 
@@ -39,23 +44,57 @@ type Bundle struct {
 func Load() (*Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, name := range []string{"messages/en.json", "messages/zh-CN.json"} {
-		if _, err := b.LoadMessageFileFS(files, name); err != nil {
-			return nil, fmt.Errorf("load %s: %w", name, err)
+	for _, lang := range []string{"en", "zh-CN"} {
+		if _, err := Catalog("messages", lang); err != nil {
+			return nil, err
+		}
+		names, _ := fs.Glob(files, "messages/*"+lang+".json")
+		for _, name := range names {
+			if _, err := b.LoadMessageFileFS(files, name); err != nil {
+				return nil, fmt.Errorf("load %s: %w", name, err)
+			}
 		}
 	}
 	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}, problems: map[string]map[string]string{}}
-	data, err := files.ReadFile("problems/zh-CN.json")
+	zh, err := Catalog("problems", "zh-CN")
 	if err != nil {
 		return nil, err
-	}
-	zh := map[string]string{}
-	if err := json.Unmarshal(data, &zh); err != nil {
-		return nil, fmt.Errorf("load problems/zh-CN.json: %w", err)
 	}
 	out.problems["zh-CN"] = zh
 	for _, code := range []string{"zh-CN", "en"} {
 		out.localizers[code] = goi18n.NewLocalizer(b, code, "en")
+	}
+	return out, nil
+}
+
+// Catalog merges the embedded catalogs of one language in dir ("messages"
+// or "problems"): lang.json and every area.lang.json. An id written in two
+// catalogs is an error, so that no area overrides another's text by accident.
+func Catalog(dir, lang string) (map[string]string, error) {
+	names, err := fs.Glob(files, dir+"/*.json")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base != lang+".json" && !strings.HasSuffix(base, "."+lang+".json") {
+			continue
+		}
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("load %s: %q is already in another %s catalog", name, k, lang)
+			}
+			out[k] = v
+		}
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -39,18 +38,14 @@ func FuzzMatch(f *testing.F) {
 
 func TestBothLanguagesHaveTheSameMessages(t *testing.T) {
 	t.Parallel()
-	load := func(name string) map[string]string {
-		b, err := files.ReadFile("messages/" + name)
+	load := func(lang string) map[string]string {
+		m, err := Catalog("messages", lang)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m map[string]string
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
 		return m
 	}
-	en, zh := load("en.json"), load("zh-CN.json")
+	en, zh := load("en"), load("zh-CN")
 	for k := range en {
 		if strings.TrimSpace(zh[k]) == "" {
 			t.Errorf("zh-CN lacks %s", k)
