@@ -1,8 +1,8 @@
 // Package coverage answers, for a product unit, which agreement covers it
 // and what that agreement says at a moment: the scope a service request is
-// checked against and the terms its clocks run on. It joins the installed
-// base to the agreements and implements servicerequest.Resolver; the rules
-// themselves live in those packages.
+// checked against (CheckScope) and the terms its clocks run on. It joins
+// the installed base to the agreements; servicerequest asks it through its
+// Resolver port, and coverage imports no package of requests or visits.
 package coverage
 
 import (
@@ -11,7 +11,6 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
 )
@@ -19,38 +18,57 @@ import (
 // UnitFinder resolves a serial number to a unit of the installed base.
 type UnitFinder func(ctx context.Context, q store.Queryer, serial string) (Unit, error)
 
-// Unit is what coverage needs of an installed product.
+// Unit is an installed product as coverage and intake see it: where it
+// stands, whose it is and which agreement covers it.
 type Unit struct {
-	ID            int64
-	Serial        string
-	Model         string
-	Division      string
-	Address       string
+	ID     int64
+	Serial string
+	Model  string
+	// Division is the site's 6-digit division code.
+	Division string
+	Address  string
+	// Lat and Lng are the site's coordinates, when known.
 	Lat, Lng      *float64
 	CustomerOrgID int64
 	VendorID      int64
 	AgreementID   int64
 }
 
-// Resolver implements servicerequest.Resolver.
+// Target is a unit with the agreement that covers it, as in force at a
+// given moment: its provider, its scope and its clock terms.
+type Target struct {
+	Unit
+	ProviderID int64
+	Coverage   Coverage
+	Terms      sla.Terms
+}
+
+// AgreementTerms are what an agreement version in force says about clocks
+// and records.
+type AgreementTerms struct {
+	Number          string
+	Terms           sla.Terms
+	RetentionMonths int
+}
+
+// Resolver finds units and the agreement terms in force.
 type Resolver struct {
 	Units UnitFinder
 }
 
 // UnitBySerial resolves a unit and the scope of its agreement at at.
-func (r Resolver) UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (servicerequest.Target, error) {
+func (r Resolver) UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (Target, error) {
 	u, err := r.Units(ctx, q, serial)
 	if err != nil {
-		return servicerequest.Target{}, err
+		return Target{}, err
 	}
 	return r.target(ctx, q, u, at)
 }
 
-func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.Time) (servicerequest.Target, error) {
-	t := servicerequest.Target{UnitID: u.ID, Serial: u.Serial, Model: u.Model, Division: u.Division, Address: u.Address,
-		Lat: u.Lat, Lng: u.Lng, CustomerOrgID: u.CustomerOrgID, VendorID: u.VendorID, AgreementID: u.AgreementID}
+func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.Time) (Target, error) {
+	t := Target{Unit: u}
 	if u.AgreementID == 0 {
-		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: "-"}
+		t.Coverage = Coverage{Status: "none", AgreementNumber: "-"}
 		return t, nil
 	}
 	a, v, err := agreement.GetInForce(ctx, q, u.AgreementID, at)
@@ -59,14 +77,14 @@ func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.T
 	}
 	t.ProviderID = a.ProviderID
 	if err != nil {
-		t.Coverage = servicerequest.Coverage{Status: "none", AgreementNumber: a.Number}
+		t.Coverage = Coverage{Status: "none", AgreementNumber: a.Number}
 		return t, nil
 	}
 	terms := v.Terms
-	t.Coverage = servicerequest.Coverage{AgreementNumber: a.Number, Status: string(a.StatusOn(calendar.LocalDate(at), &terms.Term)),
+	t.Coverage = Coverage{AgreementNumber: a.Number, Status: string(a.StatusOn(calendar.LocalDate(at), &terms.Term)),
 		Models: terms.CoveredModels, Areas: terms.ServiceArea}
 	for _, p := range terms.ServicePoints {
-		t.Coverage.Points = append(t.Coverage.Points, servicerequest.Point{Lat: p.Lat, Lng: p.Lng, RadiusKM: float64(p.RadiusKM)})
+		t.Coverage.Points = append(t.Coverage.Points, Point{Lat: p.Lat, Lng: p.Lng, RadiusKM: float64(p.RadiusKM)})
 	}
 	for _, it := range terms.ServiceItems {
 		t.Coverage.ServiceItems = append(t.Coverage.ServiceItems, string(it))
@@ -76,12 +94,12 @@ func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.T
 }
 
 // Agreement returns the clock and record terms of the version in force at.
-func (r Resolver) Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (servicerequest.AgreementTerms, error) {
+func (r Resolver) Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (AgreementTerms, error) {
 	a, v, err := agreement.GetInForce(ctx, q, agreementID, at)
 	if err != nil {
-		return servicerequest.AgreementTerms{}, err
+		return AgreementTerms{}, err
 	}
-	return servicerequest.AgreementTerms{Number: a.Number, Terms: SLATerms(v.Terms), RetentionMonths: v.Terms.RetentionMonths}, nil
+	return AgreementTerms{Number: a.Number, Terms: SLATerms(v.Terms), RetentionMonths: v.Terms.RetentionMonths}, nil
 }
 
 // SLATerms turns the agreement's response terms into clock targets: an

@@ -114,11 +114,11 @@ func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, s
 			return policy.Allow(actor, policy.ScopeExceptionGrant, scope)
 		}
 		id, err = store.InsertID(ctx, tx, `INSERT INTO scope_exceptions (vendor_id, unit_id, reason, granted_by, granted_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.VendorID, t.UnitID, strings.TrimSpace(reason), nullID(actor.UserID), now, now.AddDate(0, 0, days))
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.VendorID, t.ID, strings.TrimSpace(reason), nullID(actor.UserID), now, now.AddDate(0, 0, days))
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, actor, t.VendorID, "request.scope_exception", "unit", t.UnitID, nil,
+		return audit.Record(ctx, tx, now, actor, t.VendorID, "request.scope_exception", "unit", t.ID, nil,
 			map[string]any{"serial_number": t.Serial, "reason": reason, "expires_at": now.AddDate(0, 0, days)})
 	})
 	return id, err

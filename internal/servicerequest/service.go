@@ -11,6 +11,7 @@ import (
 
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
+	"aftersales/internal/coverage"
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -18,39 +19,15 @@ import (
 	"aftersales/internal/store"
 )
 
-// Target is what intake needs to know about a unit and the agreement that
-// covers it, as in force at a given moment.
-type Target struct {
-	UnitID        int64
-	Serial        string
-	Model         string
-	Division      string
-	Address       string
-	Lat, Lng      *float64
-	CustomerOrgID int64
-	VendorID      int64
-	ProviderID    int64
-	AgreementID   int64
-	Coverage      Coverage
-	Terms         sla.Terms
-}
-
-// Resolver finds units and the agreement terms in force. The installed base
-// and the agreements implement it; this package only asks.
+// Resolver finds units and the agreement terms in force; coverage.Resolver
+// implements it, joining the installed base to the agreements.
 type Resolver interface {
 	// UnitBySerial resolves a serial number; an unknown one is a problem
 	// naming the field serial_number.
-	UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (Target, error)
+	UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (coverage.Target, error)
 	// Agreement returns what the agreement version in force at says about
 	// clocks and records.
-	Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (AgreementTerms, error)
-}
-
-// AgreementTerms are the parts of an agreement version this package uses.
-type AgreementTerms struct {
-	Number          string
-	Terms           sla.Terms
-	RetentionMonths int
+	Agreement(ctx context.Context, q store.Queryer, agreementID int64, at time.Time) (coverage.AgreementTerms, error)
 }
 
 // Service holds the use cases on service requests.
@@ -145,7 +122,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			return err
 		}
 		r := Request{VendorID: t.VendorID, ProviderID: t.ProviderID, CustomerOrgID: t.CustomerOrgID, AgreementID: t.AgreementID,
-			UnitID: t.UnitID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
+			UnitID: t.ID, SerialNumber: t.Serial, Model: t.Model, SiteDivision: t.Division, Channel: n.Channel,
 			SiteAddress: t.Address, SiteLat: t.Lat, SiteLng: t.Lng,
 			ServiceItem: n.ServiceItem, Priority: n.Priority, Status: Received, Description: n.Description,
 			ContactName: n.ContactName, ContactPhone: n.ContactPhone, ReceivedAt: now}
@@ -162,8 +139,8 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
 			}
 		}
-		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem); serr != nil {
-			ok, err := useScopeException(ctx, tx, t.UnitID, now)
+		if serr := coverage.CheckScope(t.Coverage, t.Unit, n.ServiceItem); serr != nil {
+			ok, err := useScopeException(ctx, tx, t.ID, now)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package servicerequest
+package coverage
 
 import (
 	"fmt"
@@ -37,14 +37,6 @@ type Coverage struct {
 type Point struct {
 	Lat, Lng float64
 	RadiusKM float64
-}
-
-// Unit is what the request concerns.
-type Unit struct {
-	Model    string
-	Division string // the site's 6-digit division code
-	// Lat and Lng are the site's coordinates, when known.
-	Lat, Lng *float64
 }
 
 // ScopeError is a refusal with its reason and a sentence for people.
