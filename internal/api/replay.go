@@ -65,7 +65,7 @@ func NewReplays(a huma.API, d Deps) *Replays {
 		return etag(v.Version), toRequestOut(v), err
 	})
 	add("/service-requests/{id}/work-orders", "work_order", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		w, err := h.Requests.GetWorkOrder(ctx, act, id)
+		w, err := h.WorkOrders.Get(ctx, act, id)
 		return etag(w.Version), w, err
 	})
 	add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {

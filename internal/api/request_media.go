@@ -1,6 +1,7 @@
 package api
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"net/http"
 	"reflect"
@@ -39,7 +40,7 @@ type photoContentOutput struct {
 }
 
 type signoffCodeOutput struct {
-	Body servicerequest.SentCode
+	Body workorder.SentCode
 }
 
 type escalateInput struct {
@@ -160,7 +161,7 @@ func (h *handlers) getServiceRequestPhoto(ctx context.Context, ac policy.Actor, 
 }
 
 func (h *handlers) sendSignoffCode(ctx context.Context, ac policy.Actor, in *idPath) (*signoffCodeOutput, error) {
-	sent, err := h.Requests.SendSignoffCode(ctx, ac, in.ID)
+	sent, err := h.WorkOrders.SendSignoffCode(ctx, ac, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,12 +169,12 @@ func (h *handlers) sendSignoffCode(ctx context.Context, ac policy.Actor, in *idP
 }
 
 func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *reassignInput) (*workOrderOutput, error) {
-	w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
-	w, err = h.Requests.Reassign(ctx, ac, w.RequestID, w.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
+	w, err = h.WorkOrders.Reassign(ctx, ac, workorder.ForRequest(w.RequestID), w.ID, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
 	if err != nil {
 		return nil, err
 	}

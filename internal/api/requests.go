@@ -1,6 +1,7 @@
 package api
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -81,7 +82,7 @@ type workOrderCreateInput struct {
 
 type workOrderOutput struct {
 	ETag string `header:"ETag"`
-	Body servicerequest.WorkOrder
+	Body workorder.WorkOrder
 }
 
 type workOrderStepInput struct {
@@ -159,7 +160,7 @@ func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in 
 
 func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
 	b := in.Body
-	w, err := h.Requests.Book(ctx, ac, in.ID, servicerequest.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
+	w, err := h.WorkOrders.Book(ctx, ac, workorder.ForRequest(in.ID), workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *wor
 }
 
 func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*workOrderOutput, error) {
-	w, err := h.Requests.GetWorkOrder(ctx, ac, in.ID)
+	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,14 +181,14 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 		return nil, err
 	}
 	b := in.Body
-	st := servicerequest.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
+	st := workorder.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
 		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
 	if b.SignaturePNG != "" {
 		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
 			return nil, problem.Field("body.signature_png", "is not valid base64")
 		}
 	}
-	w, err := h.Requests.Step(ctx, ac, in.ID, st, v)
+	w, err := h.WorkOrders.Step(ctx, ac, in.ID, st, v)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,13 @@
 package api
 
 import (
+	"aftersales/internal/parts"
 	"context"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 )
 
@@ -262,7 +262,7 @@ func (h *handlers) consumePart(ctx context.Context, ac policy.Actor, in *consume
 	return &struct{ Body stock.Consumption }{c}, nil
 }
 
-func (h *handlers) listWorkOrderParts(ctx context.Context, ac policy.Actor, in *idPath) (*items[servicerequest.UsedPart], error) {
+func (h *handlers) listWorkOrderParts(ctx context.Context, ac policy.Actor, in *idPath) (*items[parts.UsedPart], error) {
 	used, err := h.Stock.ForWorkOrder(ctx, ac, in.ID)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ import (
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // Config is what the services need to know of the installation.
@@ -75,8 +76,11 @@ type App struct {
 	Stock *stock.Service
 	// Documents: the vendors' documentation library.
 	Documents *document.Service
-	// Requests: service requests, work orders and field work.
+	// Requests: service requests, their clocks, consultations, photos,
+	// escalations, search and a unit's history.
 	Requests *servicerequest.Service
+	// WorkOrders: visits, their steps on site, sign-off and sealed records.
+	WorkOrders *workorder.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -105,6 +109,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Stock = &stock.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
+	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.ActiveTechnician}
 	return a, nil
 }

@@ -42,6 +42,9 @@ func TestNewWiresEveryService(t *testing.T) {
 		if a.DB != db || a.Requests.DB != db || a.Stock.Notify != a.Notify || a.Requests.Parts != a.Stock {
 			t.Errorf("the services do not share the database and the ports: %+v", a.Requests)
 		}
+		if a.WorkOrders.DB != db || a.WorkOrders.Requests != a.Requests || a.WorkOrders.Parts != a.Stock || a.WorkOrders.Notify != a.Notify {
+			t.Errorf("visits do not share the database, the requests and the ports: %+v", a.WorkOrders)
+		}
 	})
 }
 
@@ -72,7 +75,7 @@ func TestNewTakesTheClock(t *testing.T) {
 		for name, now := range map[string]func() time.Time{"App": a.Now, "Jobs": a.Jobs.Now, "Delivery": a.Delivery.Now,
 			"Orgs": a.Orgs.Now, "Accounts": a.Accounts.Now, "Calendars": a.Calendars.Now, "Agreements": a.Agreements.Now,
 			"Notify": a.Notify.Now, "InstalledBase": a.InstalledBase.Now, "Parts": a.Parts.Now, "Stock": a.Stock.Now,
-			"Documents": a.Documents.Now, "Requests": a.Requests.Now} {
+			"Documents": a.Documents.Now, "Requests": a.Requests.Now, "WorkOrders": a.WorkOrders.Now} {
 			if got := now(); !got.Equal(at) {
 				t.Errorf("%s reads %s, not the root's clock", name, got)
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +16,6 @@ import (
 	"aftersales/internal/app"
 	"aftersales/internal/demo"
 	"aftersales/internal/jobs"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -155,12 +155,12 @@ func finishPartsVisit(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wo servicerequest.WorkOrder
+	var wo workorder.WorkOrder
 	if err := store.Get(ctx, db, &wo, `SELECT id, version FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID); err != nil {
 		t.Fatalf("the demo's visit with parts: %v", err)
 	}
-	svc := testutil.Services(t, db).Requests
-	for _, st := range []servicerequest.Step{
+	svc := testutil.Services(t, db).WorkOrders
+	for _, st := range []workorder.Step{
 		{Kind: "record", Diagnosis: "主轴轴承磨损", ActionsTaken: "更换主轴轴承两件"},
 		{Kind: "sign_off", SignoffName: "Grace Ho", SignaturePNG: demoSignature(t)},
 		{Kind: "check_out", Result: "fixed"},

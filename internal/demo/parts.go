@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"time"
@@ -200,18 +201,18 @@ func loadVisits(ctx context.Context, a *app.App, svc *stock.Service, ps map[stri
 	if err != nil {
 		return err
 	}
-	requests := silentRequests(a)
+	requests, visits := silentRequests(a), silentWorkOrders(a)
 	v, err := requests.Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
 		Description: "Spindle noise and chatter marks on the finished surface", ContactName: "Grace Ho", ContactPhone: "13800138000", Channel: servicerequest.Dispatcher})
 	if err != nil {
 		return fmt.Errorf("demo request: %w", err)
 	}
 	start := now().Add(-2 * time.Hour)
-	wo, err := requests.Book(ctx, admin, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)})
+	wo, err := visits.Book(ctx, admin, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)})
 	if err != nil {
 		return err
 	}
-	if wo, err = requests.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); err != nil {
+	if wo, err = visits.Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_in"}, wo.Version); err != nil {
 		return err
 	}
 	var returns []int64

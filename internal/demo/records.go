@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"fmt"
@@ -30,7 +31,7 @@ func loadRecords(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	requests := silentRequests(a)
+	requests, visits := silentRequests(a), silentWorkOrders(a)
 	d, t := dispatch.Actor(), tech.Actor()
 
 	v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair", Priority: "general",
@@ -39,7 +40,7 @@ func loadRecords(ctx context.Context, a *app.App) error {
 		return fmt.Errorf("demo repair: %w", err)
 	}
 	start := now().Add(-3 * time.Hour)
-	wo, err := requests.Book(ctx, d, v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+	wo, err := visits.Book(ctx, d, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		return fmt.Errorf("demo visit: %w", err)
 	}
@@ -47,13 +48,13 @@ func loadRecords(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	for _, st := range []servicerequest.Step{
+	for _, st := range []workorder.Step{
 		{Kind: "check_in"},
 		{Kind: "record", Diagnosis: "保护镜片污染，聚焦镜轻微偏移", FaultCodes: "E-203", ActionsTaken: "更换保护镜片，重新校准焦点，试切合格"},
 		{Kind: "sign_off", SignoffName: "孙主任", SignaturePNG: sig},
 		{Kind: "check_out", Result: "fixed"},
 	} {
-		if wo, err = requests.Step(ctx, t, wo.ID, st, wo.Version); err != nil {
+		if wo, err = visits.Step(ctx, t, wo.ID, st, wo.Version); err != nil {
 			return fmt.Errorf("demo visit %s: %w", st.Kind, err)
 		}
 	}
@@ -93,11 +94,18 @@ func signaturePNG() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// silentRequests and silentStock are the app's services telling nobody:
+// silentRequests, silentWorkOrders and silentStock are the app's services telling nobody:
 // the demo's visits and stock movements are history, not news, so loading
 // them sends no notification.
 func silentRequests(a *app.App) *servicerequest.Service {
 	s := *a.Requests
+	s.Notify = nil
+	return &s
+}
+
+func silentWorkOrders(a *app.App) *workorder.Service {
+	s := *a.WorkOrders
+	s.Requests = silentRequests(a)
 	s.Notify = nil
 	return &s
 }

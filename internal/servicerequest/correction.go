@@ -41,7 +41,7 @@ func (c Correction) changes() (map[string]string, error) {
 		}
 	}
 	if c.Result != nil {
-		if !slices.Contains(Results, *c.Result) {
+		if !slices.Contains(record.Results, *c.Result) {
 			fs.Add("result", "must be fixed, not_fixed or needs_parts")
 		}
 		out["result"] = *c.Result

@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // units stands in for the installed base: three products of the
@@ -69,7 +70,12 @@ func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.Resolut
 	}
 	reg := registry.New(db)
 	return &servicerequest.Service{DB: db, Now: c.Now, Resolve: coverage.Resolver{Units: units(d.ID, f)}, Calendars: reg.Get,
-		Assigned: servicerequest.BookedVisit}, f
+		Assigned: workorder.BookedVisit}, f
+}
+
+// visitsOf is the visits service on svc's requests.
+func visitsOf(svc *servicerequest.Service) *workorder.Service {
+	return &workorder.Service{DB: svc.DB, Now: svc.Now, Requests: svc, Qualify: workorder.ActiveTechnician}
 }
 
 var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
@@ -139,26 +145,26 @@ func TestTheWholeServiceFlow(t *testing.T) {
 			t.Fatalf("customer handling: %v", err)
 		}
 
-		wo, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID,
+		wo, err := visitsOf(svc).Book(ctx, dispatcher, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.UserID,
 			WindowStart: c.now.Add(time.Hour), WindowEnd: c.now.Add(3 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: dispatcher.UserID,
+		if _, err := visitsOf(svc).Book(ctx, dispatcher, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: dispatcher.UserID,
 			WindowStart: c.now, WindowEnd: c.now.Add(time.Hour)}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("assigning a dispatcher as technician: %v", err)
 		}
 
 		// Field work in order; steps out of order are refused.
-		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+		if _, err := visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("check out before check in: %v", err)
 		}
-		if _, err := svc.Step(ctx, dispatcher, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); !problem.Is(err, problem.Forbidden) {
+		if _, err := visitsOf(svc).Step(ctx, dispatcher, wo.ID, workorder.Step{Kind: "check_in"}, wo.Version); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("dispatcher doing field work: %v", err)
 		}
 		c.now = c.now.Add(2 * time.Hour)
 		lat, lng := 31.3, 120.6
-		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in", Lat: &lat, Lng: &lng}, wo.Version)
+		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_in", Lat: &lat, Lng: &lng}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,26 +172,26 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if on, _ := findClock(v.Clocks, sla.OnSite); on.State != sla.StateMet || v.Status != servicerequest.OnSite {
 			t.Fatalf("on site: %s %s", on.State, v.Status)
 		}
-		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "record", Diagnosis: "轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承"}, wo.Version)
+		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "record", Diagnosis: "轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴轴承"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
+		if _, err := visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed"}, wo.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("check out without sign-off: %v", err)
 		}
-		if _, err := svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
+		if _, err := visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a signature that is not a PNG: %v", err)
 		}
-		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
+		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.now = c.now.Add(50 * time.Minute)
-		wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version)
+		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed"}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wo.Status != servicerequest.WOCompleted || wo.RecordID == nil {
+		if wo.Status != workorder.WOCompleted || wo.RecordID == nil {
 			t.Fatalf("checked out: %+v", wo)
 		}
 		v, _ = svc.Get(ctx, customer, v.ID)
@@ -248,19 +254,19 @@ func TestASealedVisitCarriesTheClocksItsCheckOutStopped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wo, err := svc.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: c.now, WindowEnd: c.now.Add(2 * time.Hour)})
+		wo, err := visitsOf(svc).Book(ctx, dispatcher, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: c.now, WindowEnd: c.now.Add(2 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.now = c.now.Add(time.Hour)
-		steps := []servicerequest.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}}
+		steps := []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}}
 		for _, st := range steps {
-			if wo, err = svc.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+			if wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
 		}
 		c.now = c.now.Add(8 * time.Hour) // an hour past the resolution target
-		if wo, err = svc.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_out", Result: "fixed"}, wo.Version); err != nil {
+		if wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed"}, wo.Version); err != nil {
 			t.Fatal(err)
 		}
 		rec, err := record.Get(ctx, db, *wo.RecordID)

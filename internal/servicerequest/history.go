@@ -6,6 +6,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/sla"
@@ -55,7 +56,7 @@ type HistoryVisit struct {
 	Result       string     `db:"result" json:"result,omitempty"`
 	RecordID     *int64     `db:"record_id" json:"record_id,omitempty"`
 	// Parts are the parts fitted on the visit.
-	Parts []UsedPart `db:"-" json:"parts"`
+	Parts []parts.UsedPart `db:"-" json:"parts"`
 }
 
 // RecordRef names a sealed service record.
@@ -180,4 +181,16 @@ func selectIn[T any](ctx context.Context, q store.Queryer, query string, ids []i
 	var out []T
 	err = store.Select(ctx, q, &out, query, args...)
 	return out, err
+}
+
+// usedParts asks the ledger, when there is one, for a visit's parts.
+func (s *Service) usedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]parts.UsedPart, error) {
+	if s.Parts == nil {
+		return []parts.UsedPart{}, nil
+	}
+	used, err := s.Parts.UsedParts(ctx, q, workOrderID)
+	if used == nil {
+		used = []parts.UsedPart{}
+	}
+	return used, err
 }

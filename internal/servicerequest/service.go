@@ -13,6 +13,7 @@ import (
 	"aftersales/internal/calendar"
 	"aftersales/internal/coverage"
 	"aftersales/internal/files"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/sla"
@@ -36,12 +37,24 @@ type Service struct {
 	Now       func() time.Time
 	Resolve   Resolver
 	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
-	// Notify, when set, tells technicians of visits assigned to them.
+	// Notify, when set, tells of clocks about to run out, breaches and
+	// escalations.
 	Notify Publisher
-	// Parts, when set, lists the parts a visit used for its sealed record.
-	Parts PartsLedger
+	// Parts, when set, lists the parts fitted on a visit, for a unit's
+	// history.
+	Parts VisitParts
 	// Assigned tells who works on a request (Assignments).
 	Assigned Assignments
+}
+
+// Assignments tells whether a user works on a request: such a technician
+// reads the request and acts on its visits. The composition root chooses
+// the answer (today workorder.BookedVisit: a visit booked for them).
+type Assignments func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error)
+
+// VisitParts tells which parts a visit fitted; the stock ledger answers.
+type VisitParts interface {
+	UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]parts.UsedPart, error)
 }
 
 // NewRequest is a request as filed.

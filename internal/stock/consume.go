@@ -7,10 +7,11 @@ import (
 
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -46,7 +47,7 @@ func refuse(reason, format string, args ...any) error {
 
 // consumeScope: the technician assigned to the visit is Self; the
 // provider's dispatchers and admins are Own.
-func consumeScope(a policy.Actor, w servicerequest.WorkOrder, r servicerequest.Request) policy.Scope {
+func consumeScope(a policy.Actor, w workorder.WorkOrder, r workorder.Subject) policy.Scope {
 	switch {
 	case a.Operator:
 		return policy.Own
@@ -72,11 +73,11 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 	now := s.Now().UTC()
 	var out Consumption
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, err := servicerequest.GetWorkOrder(ctx, tx, in.WorkOrderID)
+		w, err := workorder.Get(ctx, tx, in.WorkOrderID)
 		if err != nil {
 			return err
 		}
-		r, err := servicerequest.GetRequest(ctx, tx, w.RequestID)
+		r, err := workorder.SubjectOf(ctx, tx, w)
 		if err != nil {
 			return err
 		}
@@ -116,9 +117,9 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 			return err
 		}
 		switch w.Status {
-		case servicerequest.WOAssigned:
+		case workorder.WOAssigned:
 			return refuse(ReasonNotOnSite, "check in on site before fitting parts on work order %d", w.ID)
-		case servicerequest.WOCompleted, servicerequest.WOCancelled:
+		case workorder.WOCompleted, workorder.WOCancelled:
 			return refuse(ReasonWorkOrderClose, "work order %d is %s; parts are fitted during the visit", w.ID, w.Status)
 		}
 		// The visit's row lock: a check-out running now either waits for
@@ -145,10 +146,10 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 			return err
 		}
 		if !mayDrawFrom(l, w, r) {
-			return refuse(ReasonWrongLocation, "work order %d draws from the assigned technician's van or a store of %s's provider, not from %s", w.ID, r.Number, l.Name)
+			return refuse(ReasonWrongLocation, "work order %d draws from the assigned technician's van or a store of %s's provider, not from %s", w.ID, r.Reference, l.Name)
 		}
 		m := Movement{Kind: Consume, PartID: part.ID, Qty: in.Qty, FromLocationID: &l.ID, WorkOrderID: &w.ID,
-			SerialRemoved: in.SerialRemoved, SerialInstalled: in.SerialInstalled, Reference: r.Number,
+			SerialRemoved: in.SerialRemoved, SerialInstalled: in.SerialInstalled, Reference: r.Reference,
 			ActorID: nullID(a.UserID), Actor: a.Label(), At: now}
 		m, lv, err := post(ctx, tx, m, &l)
 		if err != nil {
@@ -172,7 +173,7 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 
 // mayDrawFrom: the visit draws from the assigned technician's van, or from
 // a store of the request's provider.
-func mayDrawFrom(l Location, w servicerequest.WorkOrder, r servicerequest.Request) bool {
+func mayDrawFrom(l Location, w workorder.WorkOrder, r workorder.Subject) bool {
 	if !l.Active || l.OrgID != r.ProviderID {
 		return false
 	}
@@ -186,8 +187,8 @@ func mayDrawFrom(l Location, w servicerequest.WorkOrder, r servicerequest.Reques
 }
 
 // UsedParts lists the parts fitted on a work order, in the order fitted
-// (servicerequest.PartsLedger, for the sealed record).
-func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]servicerequest.UsedPart, error) {
+// (workorder.PartsLedger, for the sealed record).
+func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]parts.UsedPart, error) {
 	var rows []struct {
 		PartNumber      string `db:"part_number"`
 		Name            string `db:"name"`
@@ -201,21 +202,21 @@ func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID in
 		FROM stock_movements m JOIN parts p ON p.id = m.part_id WHERE m.work_order_id = ? AND m.kind = 'consume' ORDER BY m.id`, workOrderID); err != nil {
 		return nil, err
 	}
-	out := make([]servicerequest.UsedPart, 0, len(rows))
+	out := make([]parts.UsedPart, 0, len(rows))
 	for _, x := range rows {
-		out = append(out, servicerequest.UsedPart{PartNumber: x.PartNumber, Name: x.Name, Kind: x.Kind, Quantity: x.Qty,
+		out = append(out, parts.UsedPart{PartNumber: x.PartNumber, Name: x.Name, Kind: x.Kind, Quantity: x.Qty,
 			SerialRemoved: x.SerialRemoved, SerialInstalled: x.SerialInstalled, UnitPriceFen: x.UnitCostFen})
 	}
 	return out, nil
 }
 
 // ForWorkOrder lists the parts fitted on a work order the actor may see.
-func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID int64) ([]servicerequest.UsedPart, error) {
-	w, err := servicerequest.GetWorkOrder(ctx, s.DB, workOrderID)
+func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID int64) ([]parts.UsedPart, error) {
+	w, err := workorder.Get(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
-	r, err := servicerequest.GetRequest(ctx, s.DB, w.RequestID)
+	r, err := workorder.SubjectOf(ctx, s.DB, w)
 	if err != nil {
 		return nil, err
 	}
@@ -235,11 +236,11 @@ func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID 
 // SourcesFor lists the locations a work order may draw parts from, for the
 // form on the technician's page.
 func (s *Service) SourcesFor(ctx context.Context, a policy.Actor, workOrderID int64) ([]Location, error) {
-	w, err := servicerequest.GetWorkOrder(ctx, s.DB, workOrderID)
+	w, err := workorder.Get(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
-	r, err := servicerequest.GetRequest(ctx, s.DB, w.RequestID)
+	r, err := workorder.SubjectOf(ctx, s.DB, w)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +253,7 @@ func (s *Service) SourcesFor(ctx context.Context, a policy.Actor, workOrderID in
 	return out, err
 }
 
-var _ servicerequest.PartsLedger = (*Service)(nil)
+var _ workorder.PartsLedger = (*Service)(nil)
 
 // ReturnDue is the due date of a return for a part fitted at t: days China
 // calendar days later (the agreement's part_return_days).

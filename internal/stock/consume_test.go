@@ -1,6 +1,7 @@
 package stock_test
 
 import (
+	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,7 +16,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -137,10 +137,10 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		}
 
 		// Closing the visit seals the parts into the record's content.
-		wo, _ = w.requests.GetWorkOrder(ctx, w.tech, wo.ID)
-		for _, st := range []servicerequest.Step{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
+		wo, _ = w.visits.Get(ctx, w.tech, wo.ID)
+		for _, st := range []workorder.Step{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
 			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: pngSignature}, {Kind: "check_out", Result: "fixed"}} {
-			if wo, err = w.requests.Step(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
+			if wo, err = w.visits.Step(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
 		}

@@ -4,7 +4,7 @@
 // movement, the on-hand figures derived from it, safety stock with alerts,
 // consumption on a work order, and the defective parts owed back to the
 // vendor (旧件返还). It asks internal/parts whether a part may be fitted and
-// reads work orders from internal/servicerequest; neither imports it.
+// reads visits from internal/workorder; neither imports it.
 package stock
 
 import (

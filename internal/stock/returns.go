@@ -14,8 +14,8 @@ import (
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // ReturnStatus is where a defective part return stands.
@@ -60,16 +60,16 @@ type ReturnRecord struct {
 
 const returnSelect = `SELECT r.id, r.movement_id, r.part_id, r.vendor_id, r.provider_id, r.work_order_id, r.location_id, r.qty, r.serial_removed,
 	r.status, r.due_date, r.carrier, r.tracking_number, r.shipped_at, r.received_at, r.credited_at, r.credit_fen, r.version, r.created_at,
-	r.updated_at, p.part_number, p.name AS part_name, sr.number AS request_number, o.name AS provider_name
+	r.updated_at, p.part_number, p.name AS part_name, COALESCE(sr.number, '') AS request_number, o.name AS provider_name
 	FROM part_returns r JOIN parts p ON p.id = r.part_id JOIN work_orders w ON w.id = r.work_order_id
-	JOIN service_requests sr ON sr.id = w.request_id JOIN organizations o ON o.id = r.provider_id`
+	LEFT JOIN service_requests sr ON sr.id = w.request_id JOIN organizations o ON o.id = r.provider_id`
 
 // IsOverdue: a return not shipped by the end of its due date (China).
 func IsOverdue(status ReturnStatus, due, today string) bool {
 	return status == AwaitingShipment && due < today
 }
 
-func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r servicerequest.Request, l Location, now time.Time) (ReturnRecord, error) {
+func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r workorder.Subject, l Location, now time.Time) (ReturnRecord, error) {
 	days := agreement.DefaultPartReturnDays
 	if v, err := agreement.TermsAt(ctx, tx, r.AgreementID, now); err == nil {
 		days = v.Terms.ReturnDays()

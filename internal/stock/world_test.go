@@ -1,6 +1,7 @@
 package stock_test
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"sync"
 	"testing"
@@ -41,6 +42,7 @@ type world struct {
 	parts    *parts.Service
 	stock    *stock.Service
 	requests *servicerequest.Service
+	visits   *workorder.Service
 	notify   *notify.Service
 
 	vendor, providerAdmin, dispatcher, tech, tech2 policy.Actor
@@ -58,7 +60,8 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	w.parts = &parts.Service{DB: db, Now: w.clock.Now}
 	w.stock = &stock.Service{DB: db, Now: w.clock.Now, Notify: w.notify}
 	w.requests = &servicerequest.Service{DB: db, Now: w.clock.Now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: w.stock, Assigned: servicerequest.BookedVisit}
+		Calendars: registry.New(db).Get, Parts: w.stock, Assigned: workorder.BookedVisit}
+	w.visits = &workorder.Service{DB: db, Now: w.clock.Now, Requests: w.requests, Parts: w.stock, Qualify: workorder.ActiveTechnician}
 	w.vendor = w.f.Users[policy.VendorAdmin].Actor()
 	w.providerAdmin = w.f.Users[policy.ProviderAdmin].Actor()
 	w.dispatcher = w.f.Users[policy.Dispatcher].Actor()
@@ -111,7 +114,7 @@ func (w *world) receive(t testing.TB, a policy.Actor, l stock.Location, p parts.
 
 // visit files a request on the fixture's unit and assigns it to tech; with
 // checkIn the technician is on site.
-func (w *world) visit(t testing.TB, tech policy.Actor, checkIn bool) servicerequest.WorkOrder {
+func (w *world) visit(t testing.TB, tech policy.Actor, checkIn bool) workorder.WorkOrder {
 	t.Helper()
 	ctx := context.Background()
 	v, err := w.requests.Create(ctx, w.dispatcher, servicerequest.NewRequest{SerialNumber: "FX100-0001", ServiceItem: "repair", Priority: "general",
@@ -120,12 +123,12 @@ func (w *world) visit(t testing.TB, tech policy.Actor, checkIn bool) servicerequ
 		t.Fatal(err)
 	}
 	now := w.clock.Now()
-	wo, err := w.requests.Book(ctx, w.dispatcher, v.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
+	wo, err := w.visits.Book(ctx, w.dispatcher, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if checkIn {
-		if wo, err = w.requests.Step(ctx, tech, wo.ID, servicerequest.Step{Kind: "check_in"}, wo.Version); err != nil {
+		if wo, err = w.visits.Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_in"}, wo.Version); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/parts"
 	"aftersales/internal/record"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -41,14 +41,14 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	if err := store.Get(ctx, db, &woID, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID); err != nil {
 		t.Fatal(err)
 	}
-	wo, err := services.Requests.GetWorkOrder(ctx, tech.Actor(), woID)
+	wo, err := services.WorkOrders.Get(ctx, tech.Actor(), woID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-	for _, st := range []servicerequest.Step{{Kind: "record", Diagnosis: "轴承磨损", ActionsTaken: "更换主轴轴承两套"},
+	for _, st := range []workorder.Step{{Kind: "record", Diagnosis: "轴承磨损", ActionsTaken: "更换主轴轴承两套"},
 		{Kind: "sign_off", SignoffName: "何主管", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
-		if wo, err = services.Requests.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
+		if wo, err = services.WorkOrders.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
 			t.Fatalf("%s: %v", st.Kind, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/workorder"
 	"net/http"
 	"strconv"
 	"time"
@@ -71,7 +72,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 		s.afterPost(w, r, err, "saved", "/work-orders/"+itoa(id), again)
 		return
 	}
-	wo, err := s.Requests.GetWorkOrder(r.Context(), u.Actor(), id)
+	wo, err := s.WorkOrders.Get(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -89,7 +90,7 @@ func (s *Server) workOrderSignoffCode(w http.ResponseWriter, r *http.Request, u 
 		s.fail(w, r, err)
 		return
 	}
-	_, err = s.Requests.SendSignoffCode(r.Context(), u.Actor(), id)
+	_, err = s.WorkOrders.SendSignoffCode(r.Context(), u.Actor(), id)
 	s.afterPost(w, r, err, "work_orders.code_sent", "/work-orders/"+itoa(id)+"#signoff", func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -161,7 +162,7 @@ type requestMedia struct {
 	CanEscalate bool
 	// CanAnswer holds the ids of the open escalations the user may answer.
 	CanAnswer   map[int64]bool
-	Code        *servicerequest.SentCode
+	Code        *workorder.SentCode
 	WorkOrderID int64 // set on the work order page, where forms come back to
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/workorder"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -165,7 +166,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 type requestPageData struct {
 	View       servicerequest.View
 	Clocks     []clockView
-	WorkOrders []servicerequest.WorkOrder
+	WorkOrders []workorder.WorkOrder
 	// TechNames names the visits' technicians; CanRecords links their sealed records.
 	TechNames  map[int64]string
 	CanRecords bool
@@ -193,18 +194,18 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	d := requestPageData{View: view, Clocks: clockViews(view.Clocks, s.Now())}
-	if d.WorkOrders, err = servicerequest.WorkOrders(ctx, s.DB, id); err != nil {
+	if d.WorkOrders, err = workorder.OfRequest(ctx, s.DB, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if d.TechNames, err = servicerequest.TechnicianNames(ctx, s.DB, id); err != nil {
+	if d.TechNames, err = workorder.TechnicianNames(ctx, s.DB, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d.CanRecords = len(policy.Granted(u.Role, policy.RecordRead)) > 0
 	assigned := false
 	for _, wo := range d.WorkOrders {
-		assigned = assigned || wo.TechnicianID == u.ID && wo.Status != servicerequest.WOCancelled
+		assigned = assigned || wo.TechnicianID == u.ID && wo.Status != workorder.WOCancelled
 	}
 	if d.Media, err = s.loadRequestMedia(r, u, view.Request, assigned); err != nil {
 		s.fail(w, r, err)
@@ -277,12 +278,12 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, calendar.Shanghai)
 	}
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	a := servicerequest.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}
+	a := workorder.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}
 	var err error
 	if woID != 0 {
-		_, err = s.Requests.Reassign(r.Context(), u.Actor(), id, woID, a)
+		_, err = s.WorkOrders.Reassign(r.Context(), u.Actor(), workorder.ForRequest(id), woID, a)
 	} else {
-		_, err = s.Requests.Book(r.Context(), u.Actor(), id, a)
+		_, err = s.WorkOrders.Book(r.Context(), u.Actor(), workorder.ForRequest(id), a)
 	}
 	s.afterRequestChange(w, r, u, id, err)
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"aftersales/internal/parts"
+	"aftersales/internal/workorder"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -16,7 +18,7 @@ import (
 )
 
 type workOrderRow struct {
-	WorkOrder servicerequest.WorkOrder
+	WorkOrder workorder.WorkOrder
 	Request   servicerequest.Request
 }
 
@@ -24,8 +26,8 @@ type workOrderRow struct {
 // order of their appointment.
 func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx := r.Context()
-	var wos []servicerequest.WorkOrder
-	if err := s.Requests.MyWorkOrders(ctx, u.Actor(), &wos); err != nil {
+	var wos []workorder.WorkOrder
+	if err := s.WorkOrders.Mine(ctx, u.Actor(), &wos); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -44,13 +46,13 @@ func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 type workOrderData struct {
-	WorkOrder servicerequest.WorkOrder
+	WorkOrder workorder.WorkOrder
 	View      servicerequest.View
 	Clocks    []clockView
 	MapLink   template.URL // geo: links are not in html/template's safe list
 	// The parts fitted on this visit, where the technician may draw them
 	// from, and the vendor's parts to choose among.
-	Used    []servicerequest.UsedPart
+	Used    []parts.UsedPart
 	Sources []stock.Location
 	Parts   []partRow
 	// PartsError is a refused consumption, shown in the parts section.
@@ -71,7 +73,7 @@ func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	wo, err := s.Requests.GetWorkOrder(ctx, u.Actor(), id)
+	wo, err := s.WorkOrders.Get(ctx, u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -102,8 +104,8 @@ func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u accou
 		return
 	}
 	d.Media.WorkOrderID = wo.ID
-	if wo.TechnicianID == u.ID && wo.Status == servicerequest.WOOnSite {
-		if d.Media.Code, err = servicerequest.PendingCode(ctx, s.DB, wo.ID, s.Now()); err != nil {
+	if wo.TechnicianID == u.ID && wo.Status == workorder.WOOnSite {
+		if d.Media.Code, err = workorder.PendingCode(ctx, s.DB, wo.ID, s.Now()); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -120,7 +122,7 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	st := servicerequest.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
+	st := workorder.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
 		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
@@ -136,7 +138,7 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 		}
 		st.SignaturePNG = b
 	}
-	_, err := s.Requests.Step(r.Context(), u.Actor(), id, st, version)
+	_, err := s.WorkOrders.Step(r.Context(), u.Actor(), id, st, version)
 	s.afterPost(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 

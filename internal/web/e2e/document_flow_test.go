@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"os"
@@ -141,7 +142,7 @@ func assignDemoVisit(t *testing.T, app *testutil.App, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(2 * time.Hour).Truncate(time.Hour)
-	wo, err := svc.Book(ctx, dispatcher, view.Request.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(view.Request.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

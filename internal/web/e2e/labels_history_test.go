@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -45,7 +46,7 @@ func serviceHistory(t *testing.T, app *testutil.App) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(-time.Hour)
-	wo, err := svc.Book(ctx, dispatcher, first.ID, servicerequest.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(first.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +56,13 @@ func serviceHistory(t *testing.T, app *testutil.App) {
 	}
 	var sigPNG bytes.Buffer
 	png.Encode(&sigPNG, sig)
-	for _, st := range []servicerequest.Step{
+	for _, st := range []workorder.Step{
 		{Kind: "check_in"},
 		{Kind: "record", Diagnosis: "主轴前轴承磨损", FaultCodes: "SP-17", ActionsTaken: "更换主轴前轴承并重新校准"},
 		{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: sigPNG.Bytes()},
 		{Kind: "check_out", Result: "fixed"},
 	} {
-		if wo, err = svc.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+		if wo, err = app.Server.WorkOrders.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
 			t.Fatalf("%s: %v", st.Kind, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"strings"
@@ -55,7 +56,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
+	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"aftersales/internal/workorder"
 	"context"
 	"regexp"
 	"strconv"
@@ -42,7 +43,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
-	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), v.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package servicerequest
+package workorder
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 )
 
@@ -43,12 +44,12 @@ type SentCode struct {
 // fieldWorkOrder loads a work order and its request for the technician
 // assigned to it; anyone else is refused without learning more than the
 // request tells them.
-func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, Request, error) {
-	w, err := GetWorkOrder(ctx, q, id)
+func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, servicerequest.Request, error) {
+	w, err := Get(ctx, q, id)
 	if err != nil {
-		return w, Request{}, err
+		return w, servicerequest.Request{}, err
 	}
-	r, err := GetRequest(ctx, q, w.RequestID)
+	r, err := servicerequest.GetRequest(ctx, q, w.RequestID)
 	if err != nil {
 		return w, r, err
 	}
@@ -57,7 +58,7 @@ func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id
 		scope = policy.Self
 	}
 	if !policy.Allowed(actor, policy.FieldWork, scope) {
-		if policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, false)) {
+		if policy.Allowed(actor, policy.RequestRead, servicerequest.ScopeOf(actor, r, false)) {
 			return w, r, problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
 		}
 		return w, r, workOrderNotFound(id)
@@ -127,8 +128,7 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 			Data:    map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
 			return err
 		}
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),
-			Note: signoffCodeNote(out.SentTo)}); err != nil {
+		if err := s.Requests.SignoffCodeSent(ctx, tx, actor, r, out.SentTo, now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder.signoff_code", "work_order", w.ID, nil, out)

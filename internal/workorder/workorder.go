@@ -1,4 +1,13 @@
-package servicerequest
+// Package workorder owns visits (工单): booking a technician and an
+// appointment window, reassigning a visit not started, the steps on site
+// (check-in, the work, the customer's sign-off by drawn signature or by
+// code, check-out), the parts fitted through the stock ledger, sealing the
+// service record on check-out, and a technician's lists. A visit has an
+// origin: a service request today, a maintenance plan next. For a request,
+// the visit tells the request what it did (servicerequest's Visit* calls);
+// requests never call visits, they only ask who works on them
+// (BookedVisit, through servicerequest.Assignments).
+package workorder
 
 import (
 	"bytes"
@@ -17,13 +26,39 @@ import (
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/sla"
+	"aftersales/internal/record"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 )
 
+// Publisher records notifications inside a transaction (notify.Service).
+type Publisher interface {
+	Publish(ctx context.Context, tx store.Queryer, now time.Time, ev notify.Event) (notify.Published, error)
+}
+
+// Service holds the use cases on visits.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+	// Requests is the request side of visits that come from a request: who
+	// may book them, and what a visit's steps do to the request.
+	Requests *servicerequest.Service
+	// Notify, when set, tells technicians of visits assigned to them and
+	// sends sign-off codes.
+	Notify Publisher
+	// Parts, when set, lists the parts a visit used, for its sealed record.
+	Parts PartsLedger
+	// Qualify tells who may work on a unit at a time (ActiveTechnician by
+	// default).
+	Qualify Qualifier
+}
+
 // WorkOrder is one visit (工单).
 type WorkOrder struct {
-	ID           int64      `db:"id" json:"id"`
+	ID int64 `db:"id" json:"id"`
+	// Origin is what the visit is for (OriginRequest, OriginMaintenance).
+	Origin string `db:"origin" json:"-"`
+	// RequestID is the request of a visit from a request, 0 otherwise.
 	RequestID    int64      `db:"request_id" json:"request_id"`
 	TechnicianID int64      `db:"technician_id" json:"technician_id"`
 	AssignedBy   *int64     `db:"assigned_by" json:"-"`
@@ -59,13 +94,13 @@ const (
 )
 
 // Results of a visit.
-var Results = []string{"fixed", "not_fixed", "needs_parts"}
+var Results = record.Results
 
-const woColumns = `id, request_id, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
+const woColumns = `id, origin, COALESCE(request_id, 0) AS request_id, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
 	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, signoff_sent_to, record_id, created_at, updated_at, version`
 
-// GetWorkOrder loads one work order.
-func GetWorkOrder(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
+// Get loads one work order.
+func Get(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
 	var w WorkOrder
 	err := store.Get(ctx, q, &w, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -78,8 +113,8 @@ func workOrderNotFound(id int64) error {
 	return problem.New(problem.NotFound, "work order %d not found", id)
 }
 
-// WorkOrders lists a request's visits, oldest first.
-func WorkOrders(ctx context.Context, q store.Queryer, requestID int64) ([]WorkOrder, error) {
+// OfRequest lists a request's visits, oldest first.
+func OfRequest(ctx context.Context, q store.Queryer, requestID int64) ([]WorkOrder, error) {
 	var out []WorkOrder
 	err := store.Select(ctx, q, &out, `SELECT `+woColumns+` FROM work_orders WHERE request_id = ? ORDER BY id`, requestID)
 	return out, err
@@ -107,28 +142,40 @@ type Assignment struct {
 	Note         string
 }
 
-// Book creates a work order for a request: a technician and an appointment
-// window. The first booking is the provider's response. The clocks are
-// untouched otherwise: they belong to the request.
-func (s *Service) Book(ctx context.Context, actor policy.Actor, requestID int64, a Assignment) (WorkOrder, error) {
-	return s.assign(ctx, actor, requestID, a, 0)
+// Book creates a work order for origin: a technician and an appointment
+// window. For a request, the first booking is the provider's response; the
+// clocks are untouched otherwise: they belong to the request.
+func (s *Service) Book(ctx context.Context, actor policy.Actor, origin Origin, a Assignment) (WorkOrder, error) {
+	return s.assign(ctx, actor, origin, a, 0)
 }
 
-// Reassign moves a visit of the request that has not started to another
+// Reassign moves a visit of origin that has not started to another
 // technician or window; the technician who had it is told.
-func (s *Service) Reassign(ctx context.Context, actor policy.Actor, requestID, workOrderID int64, a Assignment) (WorkOrder, error) {
+func (s *Service) Reassign(ctx context.Context, actor policy.Actor, origin Origin, workOrderID int64, a Assignment) (WorkOrder, error) {
 	if workOrderID <= 0 {
 		return WorkOrder{}, workOrderNotFound(workOrderID)
 	}
-	return s.assign(ctx, actor, requestID, a, workOrderID)
+	return s.assign(ctx, actor, origin, a, workOrderID)
+}
+
+// fromRequest refuses an origin other than a request: visits of maintenance
+// plans are booked by their plans.
+func fromRequest(o Origin) error {
+	if o.Kind != OriginRequest || o.RequestID <= 0 {
+		return problem.New(problem.Invalid, "a visit is booked on a service request")
+	}
+	return nil
 }
 
 // assign books a visit (workOrderID 0) or reassigns one.
-func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int64, a Assignment, workOrderID int64) (WorkOrder, error) {
+func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin, a Assignment, workOrderID int64) (WorkOrder, error) {
+	if err := fromRequest(origin); err != nil {
+		return WorkOrder{}, err
+	}
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.load(ctx, tx, actor, requestID, policy.RequestAssign, false)
+		r, err := s.Requests.ForVisit(ctx, tx, actor, origin.RequestID, policy.RequestAssign)
 		if err != nil {
 			return err
 		}
@@ -142,7 +189,7 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 			fs.Add("technician_id", "no such user")
 		case err != nil:
 			return err
-		case tech.OrgID != r.ProviderID || tech.Role != policy.Technician || !tech.Active:
+		case tech.OrgID != r.ProviderID:
 			fs.Add("technician_id", "must be an active technician of the request's provider")
 		}
 		switch {
@@ -154,20 +201,25 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 			fs.Add("window_end", "an appointment window is at most 24 hours")
 		}
 		problem.CheckText(&fs, "note", a.Note, false, 2000)
+		if len(fs) == 0 {
+			if err := s.qualify(ctx, tx, a, r.UnitID, r.ServiceItem, workOrderID); err != nil {
+				return err
+			}
+		}
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		kind := EventAssigned
+		kind := servicerequest.EventAssigned
 		var oldTech int64
 		if workOrderID == 0 {
-			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, r.ID, a.TechnicianID, nullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
+			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (origin, request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, OriginRequest, r.ID, a.TechnicianID, nullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
 			if err != nil {
 				return err
 			}
 			workOrderID = id
 		} else {
-			w, err := GetWorkOrder(ctx, tx, workOrderID)
+			w, err := Get(ctx, tx, workOrderID)
 			if err != nil || w.RequestID != r.ID {
 				return problem.New(problem.NotFound, "work order %d not found on %s", workOrderID, r.Number)
 			}
@@ -180,28 +232,11 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 			}
 			kind, oldTech = "reassigned", w.TechnicianID
 		}
-		// Booking a visit with the customer is the provider's response, if
-		// none was recorded before.
-		events, err := Events(ctx, tx, r.ID)
-		if err != nil {
-			return err
-		}
-		if !hasEvent(events, string(sla.Responded)) {
-			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Responded), At: now, ActorID: nullID(actor.UserID),
-				Actor: actor.Label(), Note: noteVisitBooked}); err != nil {
-				return err
-			}
-		}
 		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(calendar.Shanghai).Format("15:04") + " " + a.Note)
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
+		if err := s.Requests.VisitBooked(ctx, tx, actor, r, kind, note, now); err != nil {
 			return err
 		}
-		if r.Status == Received || r.Status == Responded {
-			if _, err := updateStatus(ctx, tx, r, Scheduled, r.Priority, now); err != nil {
-				return err
-			}
-		}
-		if out, err = GetWorkOrder(ctx, tx, workOrderID); err != nil {
+		if out, err = Get(ctx, tx, workOrderID); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
@@ -229,9 +264,18 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 				}
 			}
 		}
-		return s.refresh(ctx, tx, r.ID, now)
+		return s.Requests.Refresh(ctx, tx, r.ID, now)
 	})
 	return out, err
+}
+
+// qualify asks the Qualifier whether the technician may do the visit.
+func (s *Service) qualify(ctx context.Context, q store.Queryer, a Assignment, unitID int64, item string, workOrderID int64) error {
+	qualify := s.Qualify
+	if qualify == nil {
+		qualify = ActiveTechnician
+	}
+	return qualify(ctx, q, a.TechnicianID, unitID, item, a.WindowStart.UTC(), a.WindowEnd.UTC(), workOrderID)
 }
 
 func nullID(id int64) *int64 {
@@ -298,7 +342,7 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 			return err
 		}
 		before.SignaturePNG = nil
-		if out, err = GetWorkOrder(ctx, tx, w.ID); err != nil {
+		if out, err = Get(ctx, tx, w.ID); err != nil {
 			return err
 		}
 		logged := out
@@ -306,12 +350,12 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+st.Kind, "work_order", w.ID, before, logged); err != nil {
 			return err
 		}
-		return s.refresh(ctx, tx, r.ID, now)
+		return s.Requests.Refresh(ctx, tx, r.ID, now)
 	})
 	return out, err
 }
 
-func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r Request, st Step, now time.Time) error {
+func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r servicerequest.Request, st Step, now time.Time) error {
 	var fs problem.Fields
 	switch st.Kind {
 	case "check_in":
@@ -327,14 +371,7 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng = WOOnSite, &now, st.Lat, st.Lng
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.CheckedIn), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
-			return err
-		}
-		if r.Status != OnSite {
-			_, err := updateStatus(ctx, tx, r, OnSite, r.Priority, now)
-			return err
-		}
-		return nil
+		return s.Requests.VisitCheckedIn(ctx, tx, actor, r, now)
 	case "record":
 		if w.Status != WOOnSite {
 			return problem.New(problem.Conflict, "check in on site before recording the work")
@@ -389,26 +426,17 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return problem.Field("result", "must be fixed, not_fixed or needs_parts")
 		}
 		w.Status, w.CheckedOutAt, w.Result = WOCompleted, &now, st.Result
-		status := Responded
-		if st.Result == "fixed" {
-			if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: string(sla.Resolved), At: now, ActorID: &actor.UserID, Actor: actor.Label()}); err != nil {
-				return err
-			}
-			status = Resolved
+		if err := s.Requests.VisitCheckedOut(ctx, tx, actor, r, st.Result == "fixed", now); err != nil {
+			return err
 		}
 		// The record is sealed after the check-out's events, so that the
 		// clocks it carries are where the check-out left them.
-		events, err := Events(ctx, tx, r.ID)
-		if err != nil {
-			return err
-		}
-		rec, err := s.seal(ctx, tx, r, *w, events, now)
+		rec, err := s.seal(ctx, tx, r, *w, now)
 		if err != nil {
 			return err
 		}
 		w.RecordID = &rec.ID
-		_, err = updateStatus(ctx, tx, r, status, r.Priority, now)
-		return err
+		return nil
 	}
 	return problem.Field("kind", "must be check_in, record, sign_off or check_out")
 }
@@ -422,24 +450,49 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// GetWorkOrder returns a work order the actor may see.
-func (s *Service) GetWorkOrder(ctx context.Context, actor policy.Actor, id int64) (WorkOrder, error) {
-	w, err := GetWorkOrder(ctx, s.DB, id)
+// Get returns a work order the actor may see.
+func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (WorkOrder, error) {
+	w, err := Get(ctx, s.DB, id)
 	if err != nil {
 		return w, err
 	}
-	r, err := GetRequest(ctx, s.DB, w.RequestID)
+	r, err := servicerequest.GetRequest(ctx, s.DB, w.RequestID)
 	if err != nil {
 		return w, err
 	}
-	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, scopeOf(actor, r, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, servicerequest.ScopeOf(actor, r, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
 		return WorkOrder{}, err
 	}
 	return w, nil
 }
 
-// MyWorkOrders lists the open visits assigned to the actor, by appointment.
-func (s *Service) MyWorkOrders(ctx context.Context, actor policy.Actor, out *[]WorkOrder) error {
+// Mine lists the open visits assigned to the actor, by appointment.
+func (s *Service) Mine(ctx context.Context, actor policy.Actor, out *[]WorkOrder) error {
 	return store.Select(ctx, s.DB, out, `SELECT `+woColumns+` FROM work_orders WHERE technician_id = ? AND status IN ('assigned', 'on_site')
 		ORDER BY window_start, id LIMIT 100`, actor.UserID)
+}
+
+// Subject is what a visit is for, as the stock ledger and others who work
+// on a visit need it: whose it is, which unit and agreement, and the
+// reference people know it by (a request's number).
+type Subject struct {
+	Reference     string
+	VendorID      int64
+	ProviderID    int64
+	CustomerOrgID int64
+	AgreementID   int64
+	UnitID        int64
+}
+
+// SubjectOf reads what visit w is for, from its origin.
+func SubjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (Subject, error) {
+	if w.Origin != OriginRequest && w.Origin != "" {
+		return Subject{}, fmt.Errorf("work order %d: no subject for origin %q", w.ID, w.Origin)
+	}
+	r, err := servicerequest.GetRequest(ctx, q, w.RequestID)
+	if err != nil {
+		return Subject{}, err
+	}
+	return Subject{Reference: r.Number, VendorID: r.VendorID, ProviderID: r.ProviderID, CustomerOrgID: r.CustomerOrgID,
+		AgreementID: r.AgreementID, UnitID: r.UnitID}, nil
 }

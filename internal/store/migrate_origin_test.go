@@ -1,0 +1,96 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// Visits made before they had an origin come from their request, keep
+// their ids and what refers to them, and a visit may now have no request
+// only when a maintenance plan is its origin.
+func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.MigrateTo(ctx, 15); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		insert := func(query string, args ...any) int64 {
+			t.Helper()
+			id, err := store.InsertID(ctx, db, query, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		orgID := insert(`INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('provider', 'P', 'p', ?, ?) RETURNING id`, now, now)
+		userID := insert(`INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
+			VALUES (?, 't@p.example', 'T', 'technician', 'x', ?, ?) RETURNING id`, orgID, now, now)
+		requestID := insert(`INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model,
+			site_division, channel, service_item, priority, status, description, received_at, updated_at)
+			VALUES ('SR-1', ?, ?, ?, 1, 1, 'S-1', 'M', '320505', 'dispatcher', 'repair', 'general', 'scheduled', 'noise', ?, ?) RETURNING id`,
+			orgID, orgID, orgID, now, now)
+		const visitID = 41
+		if _, err := store.Exec(ctx, db, `INSERT INTO work_orders (id, request_id, technician_id, window_start, window_end, status, diagnosis,
+			signoff_sent_to, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 'on_site', 'bearing', 'c@example', ?, ?, 3)`,
+			visitID, requestID, userID, now, now.Add(time.Hour), now, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Exec(ctx, db, `INSERT INTO signoff_codes (work_order_id, salt, code_hash, sent_to, expires_at, created_at)
+			VALUES (?, 's', 'h', 'c@example', ?, ?)`, visitID, now, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Origin    string `db:"origin"`
+			RequestID int64  `db:"request_id"`
+			Diagnosis string `db:"diagnosis"`
+			SentTo    string `db:"signoff_sent_to"`
+			Version   int64  `db:"version"`
+		}
+		if err := store.Get(ctx, db, &got, `SELECT origin, request_id, diagnosis, signoff_sent_to, version FROM work_orders WHERE id = ?`, visitID); err != nil {
+			t.Fatal(err)
+		}
+		if got.Origin != "request" || got.RequestID != requestID || got.Diagnosis != "bearing" || got.SentTo != "c@example" || got.Version != 3 {
+			t.Fatalf("the visit after the migration: %+v", got)
+		}
+		var codes int
+		if err := store.Get(ctx, db, &codes, `SELECT COUNT(*) FROM signoff_codes WHERE work_order_id = ?`, visitID); err != nil || codes != 1 {
+			t.Fatalf("sign-off codes of the visit: %d, %v", codes, err)
+		}
+		if db.Engine == store.SQLite {
+			var broken []struct {
+				Table string `db:"table"`
+			}
+			if err := store.Select(ctx, db, &broken, `SELECT "table" FROM pragma_foreign_key_check`); err != nil || len(broken) != 0 {
+				t.Fatalf("foreign keys after the rebuild: %v, %v", broken, err)
+			}
+		}
+		// What refers to a visit still must name one.
+		if _, err := store.Exec(ctx, db, `INSERT INTO signoff_codes (work_order_id, salt, code_hash, sent_to, expires_at, created_at)
+			VALUES (9999, 's', 'h', 'x', ?, ?)`, now, now); err == nil {
+			t.Error("a sign-off code of no visit was stored")
+		}
+		visit := `INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`
+		if _, err := store.InsertID(ctx, db, visit, "maintenance", nil, userID, now, now, now, now); err != nil {
+			t.Errorf("a maintenance visit with no request: %v", err)
+		}
+		if _, err := store.InsertID(ctx, db, visit, "request", nil, userID, now, now, now, now); err == nil {
+			t.Error("a request's visit with no request was stored")
+		}
+		if _, err := store.InsertID(ctx, db, visit, "maintenance", requestID, userID, now, now, now, now); err == nil {
+			t.Error("a maintenance visit naming a request was stored")
+		}
+		if _, err := store.InsertID(ctx, db, visit, "inspection", nil, userID, now, now, now, now); err == nil {
+			t.Error("a visit of an unknown origin was stored")
+		}
+	})
+}

@@ -1,0 +1,64 @@
+package workorder
+
+import (
+	"context"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+)
+
+var _ servicerequest.Assignments = BookedVisit
+
+// BookedVisit answers servicerequest.Assignments from the work orders: a
+// user works on a request while a visit on it that is not cancelled is
+// booked for them.
+func BookedVisit(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ? AND technician_id = ? AND status <> 'cancelled'`, requestID, userID)
+	return n > 0, err
+}
+
+// Qualifier tells whether a technician may work on a unit for a service
+// item in the window from start to end; workOrderID is 0 when a visit is
+// booked and the visit's id when it is reassigned. A refusal is a problem
+// error saying why (a field error on technician_id, or a problem with its
+// reason). The composition root chooses the answer; ActiveTechnician is
+// today's. Whatever the answer, booking first checks that the technician is
+// one of the visit's provider's people: a provider's visits are done by its
+// own staff, whoever may qualify them.
+type Qualifier func(ctx context.Context, q store.Queryer, technicianID, unitID int64, serviceItem string, start, end time.Time, workOrderID int64) error
+
+// ActiveTechnician answers Qualifier: any active technician (of the visit's
+// provider, which booking has checked) may do any visit at any time.
+func ActiveTechnician(ctx context.Context, q store.Queryer, technicianID, _ int64, _ string, _, _ time.Time, _ int64) error {
+	tech, err := account.GetUser(ctx, q, technicianID)
+	switch {
+	case problem.Is(err, problem.NotFound):
+		return problem.Field("technician_id", "no such user")
+	case err != nil:
+		return err
+	case tech.Role != policy.Technician || !tech.Active:
+		return problem.Field("technician_id", "must be an active technician of the request's provider")
+	}
+	return nil
+}
+
+// Origins of a visit: a service request, or (next) a maintenance plan.
+const (
+	OriginRequest     = "request"
+	OriginMaintenance = "maintenance"
+)
+
+// Origin is what a visit is for: a request's fault today, a maintenance
+// plan's due service next.
+type Origin struct {
+	Kind      string
+	RequestID int64 // for OriginRequest
+}
+
+// ForRequest is the origin of a visit for service request id.
+func ForRequest(id int64) Origin { return Origin{Kind: OriginRequest, RequestID: id} }
