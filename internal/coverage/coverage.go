@@ -18,22 +18,6 @@ import (
 // UnitFinder resolves a serial number to a unit of the installed base.
 type UnitFinder func(ctx context.Context, q store.Queryer, serial string) (Unit, error)
 
-// Unit is an installed product as coverage and intake see it: where it
-// stands, whose it is and which agreement covers it.
-type Unit struct {
-	ID     int64
-	Serial string
-	Model  string
-	// Division is the site's 6-digit division code.
-	Division string
-	Address  string
-	// Lat and Lng are the site's coordinates, when known.
-	Lat, Lng      *float64
-	CustomerOrgID int64
-	VendorID      int64
-	AgreementID   int64
-}
-
 // Target is a unit with the agreement that covers it, as in force at a
 // given moment: its provider, its scope and its clock terms.
 type Target struct {

@@ -39,6 +39,22 @@ type Point struct {
 	RadiusKM float64
 }
 
+// Unit is an installed product as coverage and intake see it: where it
+// stands, whose it is and which agreement covers it.
+type Unit struct {
+	ID     int64
+	Serial string
+	Model  string
+	// Division is the site's 6-digit division code.
+	Division string
+	Address  string
+	// Lat and Lng are the site's coordinates, when known.
+	Lat, Lng      *float64
+	CustomerOrgID int64
+	VendorID      int64
+	AgreementID   int64
+}
+
 // ScopeError is a refusal with its reason and a sentence for people.
 type ScopeError struct {
 	Reason  Reason
