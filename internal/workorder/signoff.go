@@ -49,7 +49,7 @@ func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id
 	if err != nil {
 		return w, servicerequest.Request{}, err
 	}
-	r, err := servicerequest.GetRequest(ctx, q, w.RequestID)
+	r, err := requestOf(ctx, q, w)
 	if err != nil {
 		return w, r, err
 	}

@@ -456,7 +456,7 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (WorkOr
 	if err != nil {
 		return w, err
 	}
-	r, err := servicerequest.GetRequest(ctx, s.DB, w.RequestID)
+	r, err := requestOf(ctx, s.DB, w)
 	if err != nil {
 		return w, err
 	}
@@ -486,13 +486,20 @@ type Subject struct {
 
 // SubjectOf reads what visit w is for, from its origin.
 func SubjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (Subject, error) {
-	if w.Origin != OriginRequest && w.Origin != "" {
-		return Subject{}, fmt.Errorf("work order %d: no subject for origin %q", w.ID, w.Origin)
-	}
-	r, err := servicerequest.GetRequest(ctx, q, w.RequestID)
+	r, err := requestOf(ctx, q, w)
 	if err != nil {
 		return Subject{}, err
 	}
 	return Subject{Reference: r.Number, VendorID: r.VendorID, ProviderID: r.ProviderID, CustomerOrgID: r.CustomerOrgID,
 		AgreementID: r.AgreementID, UnitID: r.UnitID}, nil
+}
+
+// requestOf reads the request visit w comes from. Only a request's visits
+// are booked today; a visit of another origin is refused until its origin
+// can answer for it.
+func requestOf(ctx context.Context, q store.Queryer, w WorkOrder) (servicerequest.Request, error) {
+	if w.Origin != OriginRequest {
+		return servicerequest.Request{}, problem.New(problem.Conflict, "work order %d is not a visit of a service request", w.ID)
+	}
+	return servicerequest.GetRequest(ctx, q, w.RequestID)
 }
