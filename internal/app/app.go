@@ -15,6 +15,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
 	"aftersales/internal/document"
 	"aftersales/internal/i18n"
@@ -24,6 +25,7 @@ import (
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/parts"
+	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
@@ -76,7 +78,9 @@ type App struct {
 	// Documents: the vendors' documentation library.
 	Documents *document.Service
 	// Requests: service requests, work orders and field work.
-	Requests *servicerequest.Service
+	Requests     *servicerequest.Service
+	Complaints   *complaint.Service
+	Satisfaction *satisfaction.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -106,5 +110,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
+	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints, &a.Requests.Sealed)
 	return a, nil
 }

@@ -113,8 +113,12 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r Request, w WorkOrder,
 				SerialRemoved: p.SerialRemoved, SerialInstalled: p.SerialInstalled, UnitPriceFen: &price})
 		}
 	}
-	return record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
+	rec, err := record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
 		RequestID: &r.ID, Content: record.Content{Kind: record.KindVisit, Visit: v}, RetentionMonths: at.RetentionMonths})
+	if err == nil && s.Sealed != nil {
+		err = s.Sealed(ctx, tx, rec, now)
+	}
+	return rec, err
 }
 
 func sha256Hex(b []byte) string {

@@ -14,6 +14,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/record"
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
 )
@@ -65,6 +66,9 @@ type Service struct {
 	Parts PartsLedger
 	// Assigned tells who works on a request (Assignments).
 	Assigned Assignments
+	// Sealed, when set, hears of each visit's record inside the transaction
+	// that seals it (the satisfaction survey and callback are queued there).
+	Sealed func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error
 }
 
 // NewRequest is a request as filed.
