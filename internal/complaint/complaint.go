@@ -86,7 +86,7 @@ type Complaint struct {
 }
 
 // Clock is one of a complaint's clocks, shaped like a request's.
-type Clock struct {
+type ComplaintClock struct {
 	Kind  string     `json:"kind" doc:"first_answer or close."`
 	DueAt time.Time  `json:"due_at"`
 	State string     `json:"state" doc:"running, met or breached."`
@@ -124,18 +124,18 @@ func ComputeDeadlines(cal *calendar.Calendar, filed time.Time, firstDays, closeD
 }
 
 // Clocks are the complaint's clocks at now; a suggestion has none.
-func (c Complaint) Clocks(now time.Time) []Clock {
+func (c Complaint) Clocks(now time.Time) []ComplaintClock {
 	if c.Kind != KindComplaint || c.FirstAnswerDue == nil || c.CloseDue == nil {
-		return []Clock{}
+		return []ComplaintClock{}
 	}
-	return []Clock{
+	return []ComplaintClock{
 		clockAt(FirstAnswer, *c.FirstAnswerDue, c.FirstAnswerWarnAt, c.FirstAnsweredAt, now),
 		clockAt(CloseClock, *c.CloseDue, c.CloseWarnAt, c.ClosedAt, now),
 	}
 }
 
-func clockAt(kind string, due time.Time, warnAt, stopped *time.Time, now time.Time) Clock {
-	c := Clock{Kind: kind, DueAt: due, State: "running", MetAt: stopped}
+func clockAt(kind string, due time.Time, warnAt, stopped *time.Time, now time.Time) ComplaintClock {
+	c := ComplaintClock{Kind: kind, DueAt: due, State: "running", MetAt: stopped}
 	switch {
 	case stopped != nil && !stopped.After(due):
 		c.State = "met"

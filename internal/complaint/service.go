@@ -30,8 +30,8 @@ type Service struct {
 }
 
 // New is a complaint or suggestion as filed.
-type New struct {
-	Kind         string `json:"kind" enum:"complaint,suggestion"`
+type NewComplaint struct {
+	Kind         string `json:"kind,omitempty" enum:"complaint,suggestion" doc:"complaint (the default) or suggestion."`
 	Category     string `json:"category" enum:"attitude,slow_response,repair_quality,parts,fees,other"`
 	Channel      string `json:"channel,omitempty" enum:"portal,survey,qr,phone,vendor" doc:"How it reached us; by default from the filer's role."`
 	RequestID    int64  `json:"request_id,omitempty" minimum:"0" doc:"The service request it is about (this or work_order_id)."`
@@ -44,7 +44,7 @@ type New struct {
 }
 
 // Event is one entry of a complaint's history.
-type Event struct {
+type ComplaintEvent struct {
 	ID          int64     `db:"id" json:"-"`
 	ComplaintID int64     `db:"complaint_id" json:"-"`
 	Kind        string    `db:"kind" json:"kind" doc:"filed, note, reply, closed, reopened, warning, breached, escalated."`
@@ -57,8 +57,8 @@ type Event struct {
 // Detail is a complaint with its clocks and history.
 type Detail struct {
 	Complaint
-	Clocks []Clock `json:"clocks"`
-	Events []Event `json:"events"`
+	Clocks []ComplaintClock `json:"clocks"`
+	Events []ComplaintEvent `json:"events"`
 }
 
 const columns = `id, kind, category, channel, status, agreement_id, vendor_id, provider_id, customer_org_id, request_id, work_order_id,
@@ -105,7 +105,7 @@ type target struct {
 // resolve finds the request (and visit) a complaint is about, hidden as not
 // found from anyone who is not a party to it: a customer cannot complain
 // about another customer's visit.
-func resolve(ctx context.Context, q store.Queryer, a policy.Actor, n New) (target, error) {
+func resolve(ctx context.Context, q store.Queryer, a policy.Actor, n NewComplaint) (target, error) {
 	var t target
 	if n.WorkOrderID > 0 {
 		var w struct {
@@ -144,7 +144,7 @@ func resolve(ctx context.Context, q store.Queryer, a policy.Actor, n New) (targe
 	return t, nil
 }
 
-func (n *New) check(a policy.Actor) error {
+func (n *NewComplaint) check(a policy.Actor) error {
 	var fs problem.Fields
 	n.Description, n.ContactName, n.ContactPhone = strings.TrimSpace(n.Description), strings.TrimSpace(n.ContactName), strings.TrimSpace(n.ContactPhone)
 	if n.Kind == "" {
@@ -176,7 +176,7 @@ func (n *New) check(a policy.Actor) error {
 }
 
 // File files a complaint or suggestion as actor.
-func (s *Service) File(ctx context.Context, a policy.Actor, n New) (Detail, error) {
+func (s *Service) File(ctx context.Context, a policy.Actor, n NewComplaint) (Detail, error) {
 	var out Detail
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		c, err := s.FileIn(ctx, tx, a, n)
@@ -192,7 +192,7 @@ func (s *Service) File(ctx context.Context, a policy.Actor, n New) (Detail, erro
 // FileIn files inside the caller's transaction (a survey's "I want to
 // complain" commits with its answer). The actor of a survey is the link's
 // customer: an actor of the customer organization without a user.
-func (s *Service) FileIn(ctx context.Context, tx *sqlx.Tx, a policy.Actor, n New) (Complaint, error) {
+func (s *Service) FileIn(ctx context.Context, tx *sqlx.Tx, a policy.Actor, n NewComplaint) (Complaint, error) {
 	now := s.Now().UTC()
 	if err := n.check(a); err != nil {
 		return Complaint{}, err
@@ -270,7 +270,7 @@ func addEvent(ctx context.Context, q store.Queryer, id int64, kind string, at ti
 }
 
 func detail(ctx context.Context, q store.Queryer, c Complaint, now time.Time) (Detail, error) {
-	d := Detail{Complaint: c, Clocks: c.Clocks(now), Events: []Event{}}
+	d := Detail{Complaint: c, Clocks: c.Clocks(now), Events: []ComplaintEvent{}}
 	err := store.Select(ctx, q, &d.Events, `SELECT id, complaint_id, kind, at, actor_id, actor, text FROM complaint_events WHERE complaint_id = ? ORDER BY id`, c.ID)
 	return d, err
 }

@@ -26,7 +26,7 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		dispatcher, customer := w.f.Users[policy.Dispatcher].Actor(), w.f.Users[policy.Customer].Actor()
 
 		// Filed on Tuesday 10:00 (Shanghai): first answer by Wednesday 18:00, closed by the next Tuesday 18:00.
-		d, err := cs.File(ctx, customer, complaint.New{Category: "attitude", WorkOrderID: wo, Description: "态度差"})
+		d, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "attitude", WorkOrderID: wo, Description: "态度差"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 			t.Fatalf("links %+v", d.Complaint)
 		}
 		// Another customer's organization cannot complain about this visit.
-		if _, err := cs.File(ctx, w.f.OtherAdmin.Actor(), complaint.New{Category: "fees", WorkOrderID: wo, Description: "x"}); !problem.Is(err, problem.Invalid) {
+		if _, err := cs.File(ctx, w.f.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "x"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("other vendor: %v", err)
 		}
 
@@ -87,7 +87,7 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		}
 
 		// A second complaint, answered and not accepted, closes unanswered after 7 days.
-		d2, _ := cs.File(ctx, dispatcher, complaint.New{Category: "fees", WorkOrderID: wo, Description: "电话投诉：收费不清"})
+		d2, _ := cs.File(ctx, dispatcher, complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "电话投诉：收费不清"})
 		if d2.Channel != "phone" {
 			t.Fatalf("channel %s", d2.Channel)
 		}
@@ -100,7 +100,7 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		}
 
 		// A suggestion has no clocks and closes with its reply.
-		s, _ := cs.File(ctx, customer, complaint.New{Kind: "suggestion", Category: "other", WorkOrderID: wo, Description: "希望提供微信预约"})
+		s, _ := cs.File(ctx, customer, complaint.NewComplaint{Kind: "suggestion", Category: "other", WorkOrderID: wo, Description: "希望提供微信预约"})
 		if len(s.Clocks) != 0 {
 			t.Fatalf("suggestion clocks %+v", s.Clocks)
 		}
@@ -121,7 +121,7 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 		recordID, wo := w.visit(t)
 		auditor := w.f.Users[policy.VendorAuditor].Actor()
 		// A complaint puts the visit in the queue.
-		if _, err := w.a.Complaints.File(ctx, w.f.Users[policy.Customer].Actor(), complaint.New{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
+		if _, err := w.a.Complaints.File(ctx, w.f.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
 			t.Fatal(err)
 		}
 		q, err := w.a.Satisfaction.Callbacks(ctx, auditor, satisfaction.CallbackOpen, 0)

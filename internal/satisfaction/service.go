@@ -237,7 +237,7 @@ func (s *Service) Answer(ctx context.Context, token string, a Answer) (Answered,
 		}
 		out.Survey = sv
 		if c := a.Complaint; c != nil {
-			filed, err := s.Complaints.FileIn(ctx, tx, customer, complaint.New{Kind: complaint.KindComplaint, Category: c.Category,
+			filed, err := s.Complaints.FileIn(ctx, tx, customer, complaint.NewComplaint{Kind: complaint.KindComplaint, Category: c.Category,
 				Channel: "survey", WorkOrderID: sv.WorkOrderID, Description: c.Description, ContactName: c.ContactName,
 				ContactPhone: c.Phone, SurveyID: sv.ID})
 			if err != nil {

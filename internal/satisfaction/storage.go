@@ -63,13 +63,12 @@ func (s *Service) Figure(ctx context.Context, a policy.Actor, agreementID int64,
 	if _, _, err := ParsePeriod(period); err != nil {
 		return Figure{}, problem.Field("period", "%s", err.Error())
 	}
-	ag, err := agreement.Get(ctx, s.DB, agreementID)
-	if err != nil {
-		return Figure{}, problem.Field("agreement", "agreement %d not found", agreementID)
-	}
-	if err := policy.Check(a, policy.SatisfactionRead, policy.SatisfactionRead, policy.PartyScope(a, ag.VendorID, ag.ProviderID),
-		problem.Field("agreement", "agreement %d not found", agreementID)); err != nil {
+	if err := policy.Allow(a, policy.SatisfactionRead, policy.Own); err != nil {
 		return Figure{}, err
+	}
+	ag, err := agreement.Get(ctx, s.DB, agreementID)
+	if err != nil || policy.PartyScope(a, ag.VendorID, ag.ProviderID) != policy.Own {
+		return Figure{}, problem.New(problem.NotFound, "agreement %d not found", agreementID)
 	}
 	return PeriodFigure(ctx, s.DB, agreementID, period, s.Now())
 }
