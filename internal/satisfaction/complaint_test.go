@@ -30,7 +30,10 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sh := func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02 15:04", s, time.FixedZone("CST", 8*3600)); return t.UTC() }
+		sh := func(s string) time.Time {
+			t, _ := time.ParseInLocation("2006-01-02 15:04", s, time.FixedZone("CST", 8*3600))
+			return t.UTC()
+		}
 		if len(d.Clocks) != 2 || !d.Clocks[0].DueAt.Equal(sh("2026-11-25 18:00")) || !d.Clocks[1].DueAt.Equal(sh("2026-12-01 18:00")) {
 			t.Fatalf("clocks %+v", d.Clocks)
 		}
