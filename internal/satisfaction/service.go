@@ -68,10 +68,12 @@ func (s *Service) VisitSealed(ctx context.Context, tx *sqlx.Tx, rec record.Recor
 
 // Send creates and sends the survey of a sealed visit (the job SendJob):
 // the scale and questions of the terms in force at sealing, a fresh link,
-// in-app and by email to the customer's portal users in their language.
-// Sending twice is a no-op; a record purged meanwhile sends nothing.
-func (s *Service) Send(ctx context.Context, recordID int64) error {
-	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+// in-app and by email to the customer's portal users in their language. It
+// returns the link's token, which is kept nowhere but in what was sent.
+// Sending twice is a no-op (no token); a record purged meanwhile sends nothing.
+func (s *Service) Send(ctx context.Context, recordID int64) (token string, err error) {
+	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		token = ""
 		now := s.Now().UTC()
 		var exists int
 		if err := store.Get(ctx, tx, &exists, `SELECT COUNT(*) FROM surveys WHERE record_id = ?`, recordID); err != nil || exists > 0 {
@@ -107,10 +109,11 @@ func (s *Service) Send(ctx context.Context, recordID int64) error {
 		if len(users) > 0 && users[0].Locale != "" {
 			locale = i18n.Match(users[0].Locale)
 		}
-		token, hash, err := NewToken()
+		tok, hash, err := NewToken()
 		if err != nil {
 			return err
 		}
+		token = tok
 		var tech *int64
 		if visit.Technician.ID > 0 {
 			tech = &visit.Technician.ID
@@ -142,6 +145,7 @@ func (s *Service) Send(ctx context.Context, recordID int64) error {
 			Data:    map[string]any{"survey_id": id, "request": visit.Request, "work_order_id": visit.WorkOrder}})
 		return err
 	})
+	return token, err
 }
 
 // SurveyPath is the path of a survey's link in the app.
@@ -154,7 +158,8 @@ func (s *Service) Register(r *jobs.Runner) {
 		if err := json.Unmarshal(payload, &p); err != nil {
 			return fmt.Errorf("survey.send payload: %w", err)
 		}
-		return s.Send(ctx, p.RecordID)
+		_, err := s.Send(ctx, p.RecordID)
+		return err
 	})
 	r.Handle(complaint.WatchJob, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := s.Complaints.Watch(ctx, s.Now())
