@@ -120,11 +120,15 @@ func TestSatisfactionFlow(t *testing.T) {
 	// The dashboard: 恒信's agreement is below its threshold this period.
 	office.open("/satisfaction")
 	office.see("body", "Below the threshold", "Response rate", "Too few answers to judge")
-	if n := office.count(".chart svg"); n == 0 {
+	office.do(chromedp.WaitVisible(`.chart canvas`))
+	if drawn := office.eval(`String(document.querySelector(".chart canvas").getContext("2d").getImageData(0, 0, 400, 200).data.some(function (b) { return b !== 0 }))`); drawn != "true" {
+		t.Fatal("the chart is blank")
+	}
+	if n := office.count(".chart canvas"); n == 0 {
 		t.Fatal("no chart drawn")
 	}
 	office.shotBoth("dashboard")
-	if !strings.Contains(office.text("table"), "%") {
+	if table := office.eval(`Array.from(document.querySelectorAll(".chart-table table")).map(function (t) { return t.textContent }).join(" ")`); !strings.Contains(table, "42.8 %") {
 		t.Fatal("the chart's table is empty")
 	}
 	office.signOut()

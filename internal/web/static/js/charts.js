@@ -1,14 +1,13 @@
 // Draws the dashboard's charts with the vendored Apache ECharts. Each
-// chart reads its figures from the JSON block named by data-chart; the same
+// chart reads its figures from its data-chart attribute (JSON); the same
 // figures are in the table under it. The series differ by line style,
 // symbol and pattern (ECharts' aria decals), not by colour alone.
 (function () {
   "use strict";
   function draw(el) {
-    var src = document.getElementById(el.dataset.chart);
-    if (!src || !window.echarts) return;
-    var d = JSON.parse(src.textContent);
-    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    if (!window.echarts) return;
+    var d = JSON.parse(el.dataset.chart);
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       aria: { enabled: true, decal: { show: true } },
       animation: false,
@@ -23,8 +22,8 @@
       series: [
         { name: d.labels.complaints, type: "bar", yAxisIndex: 1, data: d.complaints, barMaxWidth: 14 },
         { name: d.labels.redos, type: "bar", yAxisIndex: 1, data: d.redos, barMaxWidth: 14 },
-        { name: d.labels.score, type: "line", data: d.score, symbol: "circle", symbolSize: 8, connectNulls: false, lineStyle: { width: 3 } },
-        { name: d.labels.threshold, type: "line", data: d.threshold, symbol: "triangle", symbolSize: 7, lineStyle: { type: "dashed", width: 2 } }
+        { name: d.labels.score, type: "line", data: d.score, symbol: "circle", symbolSize: 8, connectNulls: false, z: 5, lineStyle: { width: 3 } },
+        { name: d.labels.threshold, type: "line", data: d.threshold, symbol: "triangle", symbolSize: 7, z: 5, lineStyle: { type: "dashed", width: 2 } }
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
