@@ -89,6 +89,12 @@ func generate(b *testing.B, db *store.DB, agreements []int64, vendor, provider, 
 		FROM (`+series+`) AS s`, vendor, provider, customer, at, at, at, at, n); err != nil {
 		b.Fatal(err)
 	}
+	// The tallies, as sending and answering each survey would have kept them.
+	if _, err := store.Exec(ctx, db, `INSERT INTO survey_tallies (agreement_id, period, scale_max, sent, answers, satisfied, score_sum)
+		SELECT agreement_id, period, scale_max, COUNT(*), COUNT(answered_at), SUM(CASE WHEN satisfied THEN 1 ELSE 0 END), COALESCE(SUM(score), 0)
+		FROM surveys GROUP BY agreement_id, period, scale_max`); err != nil {
+		b.Fatal(err)
+	}
 	if _, err := store.Exec(ctx, db, `INSERT INTO complaints (kind, category, channel, status, agreement_id, vendor_id, provider_id, customer_org_id,
 		description, filed_by, filed_at, period, first_answer_due, close_due, closed_at, updated_at)
 		SELECT 'complaint', 'attitude', 'portal', CASE WHEN i % 3 = 0 THEN 'open' ELSE 'closed' END, `+agreementOf+`, ?, ?, ?,

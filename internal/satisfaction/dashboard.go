@@ -37,8 +37,9 @@ type AgreementBoard struct {
 func (b AgreementBoard) Current() PeriodRow { return b.Periods[len(b.Periods)-1] }
 
 // Board is the dashboard of the actor's organization: each of its
-// agreements over the n periods ending with period. Three grouped queries
-// answer it, whatever the number of agreements.
+// agreements over the n periods ending with period. Three queries answer
+// it, whatever the number of agreements: the survey tallies, and the
+// complaints and redo visits grouped by agreement and period.
 func (s *Service) Board(ctx context.Context, a policy.Actor, period string, n int) ([]AgreementBoard, error) {
 	if err := policy.Allow(a, policy.SatisfactionRead, policy.Own); err != nil {
 		return nil, err
@@ -75,9 +76,10 @@ func BoardFor(ctx context.Context, q store.Queryer, ags []agreement.Agreement, p
 		Satisfied   int    `db:"satisfied"`
 		ScoreSum    int64  `db:"score_sum"`
 	}
-	query, args, err := sqlx.In(`SELECT agreement_id, period, scale_max, COUNT(*) AS sent, COUNT(answered_at) AS answers,
-		COALESCE(SUM(CASE WHEN satisfied THEN 1 ELSE 0 END), 0) AS satisfied, COALESCE(SUM(score), 0) AS score_sum
-		FROM surveys WHERE agreement_id IN (?) AND period >= ? AND period <= ? GROUP BY agreement_id, period, scale_max`, ids, first, last)
+	// The tallies kept as surveys are sent and answered: at most a few rows
+	// per agreement and period, whatever the number of surveys.
+	query, args, err := sqlx.In(`SELECT agreement_id, period, scale_max, sent, answers, satisfied, score_sum
+		FROM survey_tallies WHERE agreement_id IN (?) AND period >= ? AND period <= ?`, ids, first, last)
 	if err != nil {
 		return nil, err
 	}

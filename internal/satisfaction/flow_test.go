@@ -168,6 +168,16 @@ func TestSurveyIsSentAfterTheDelayAndAnsweredOnce(t *testing.T) {
 			t.Fatalf("second answer: %v", err)
 		}
 
+		// The tallies the dashboard reads agree with a count of the rows.
+		boards, err := w.a.Satisfaction.Board(ctx, w.f.Users[policy.VendorAuditor].Actor(), "2026-11", 1)
+		if err != nil || len(boards) != 1 {
+			t.Fatalf("board %v %v", boards, err)
+		}
+		fromRows, err := satisfaction.PeriodFigure(ctx, db, w.sf.AgreementID, "2026-11", w.clock.Now())
+		if got := boards[0].Current().Figure; err != nil || got != fromRows || got.Sent != 1 || got.Answers != 1 || got.Satisfied != 0 {
+			t.Fatalf("board %+v, rows %+v (%v)", got, fromRows, err)
+		}
+
 		// A survey not answered in its days expires.
 		w.visit(t)
 		w.clock.Advance(2*time.Hour + time.Second)

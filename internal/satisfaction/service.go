@@ -131,6 +131,11 @@ func (s *Service) Send(ctx context.Context, recordID int64) (token string, err e
 		if err != nil {
 			return err
 		}
+		if _, err := store.Exec(ctx, tx, `INSERT INTO survey_tallies (agreement_id, period, scale_max, sent) VALUES (?, ?, ?, 1)
+			ON CONFLICT (agreement_id, period, scale_max) DO UPDATE SET sent = survey_tallies.sent + 1`,
+			rec.AgreementID, PeriodOf(rec.SealedAt), rules.ScaleMax); err != nil {
+			return err
+		}
 		if s.Notify == nil || len(users) == 0 {
 			return nil
 		}
@@ -231,6 +236,14 @@ func (s *Service) Answer(ctx context.Context, token string, a Answer) (Answered,
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return problem.New(problem.Conflict, "this survey was answered already; each visit is answered once")
+		}
+		sat := 0
+		if satisfied {
+			sat = 1
+		}
+		if _, err := store.Exec(ctx, tx, `UPDATE survey_tallies SET answers = answers + 1, satisfied = satisfied + ?, score_sum = score_sum + ?
+			WHERE agreement_id = ? AND period = ? AND scale_max = ?`, sat, a.Score, sv.AgreementID, sv.Period, sv.ScaleMax); err != nil {
+			return err
 		}
 		customer := policy.Actor{OrgID: sv.CustomerOrgID, OrgKind: "customer", Role: policy.Customer, Email: "customer (survey link)"}
 		before := sv

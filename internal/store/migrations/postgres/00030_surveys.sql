@@ -36,5 +36,20 @@ CREATE INDEX surveys_agreement_period ON surveys (agreement_id, period, scale_ma
 CREATE INDEX surveys_provider_period ON surveys (provider_id, period);
 CREATE INDEX surveys_customer ON surveys (customer_org_id, sent_at);
 
+-- The surveys of each agreement and period counted as they are sent and
+-- answered, in the same transaction: the dashboards read these few rows
+-- rather than every survey. A test compares them with a count of the rows.
+CREATE TABLE survey_tallies (
+    agreement_id BIGINT NOT NULL,
+    period       TEXT NOT NULL,
+    scale_max    INTEGER NOT NULL,
+    sent         BIGINT NOT NULL DEFAULT 0,
+    answers      BIGINT NOT NULL DEFAULT 0,
+    satisfied    BIGINT NOT NULL DEFAULT 0,
+    score_sum    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (agreement_id, period, scale_max)
+);
+
 -- +goose Down
+DROP TABLE survey_tallies;
 DROP TABLE surveys;
