@@ -74,6 +74,10 @@ type Terms struct {
 	// PartReturnDays is how many China calendar days the provider has to
 	// ship a replaced part back to the vendor; 0 means DefaultPartReturnDays.
 	PartReturnDays int `json:"part_return_days,omitempty" doc:"Days after a replacement by which the old part must be shipped back; 0 or absent: 15."`
+	// Survey and Complaints are the satisfaction terms (§3.2.2); absent:
+	// DefaultSurveyTerms and DefaultComplaintTerms (SurveyRules, ComplaintRules).
+	Survey     *SurveyTerms    `json:"survey,omitempty" doc:"How customers are surveyed after a visit; absent: the defaults."`
+	Complaints *ComplaintTerms `json:"complaints,omitempty" doc:"The clocks of complaints; absent: the defaults."`
 }
 
 // The answer time of an escalation and the return time of a replaced part
@@ -112,6 +116,7 @@ func (t Terms) Clone() Terms {
 		r := *t.Resolution
 		t.Resolution = &r
 	}
+	t.cloneSatisfaction()
 	return t
 }
 
@@ -246,6 +251,7 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
+	t.checkSatisfaction(fs, prefix)
 }
 
 func (t *Terms) checkClocks(fs *problem.Fields, prefix string, complete bool) {

@@ -15,6 +15,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
 	"aftersales/internal/document"
 	"aftersales/internal/i18n"
@@ -24,6 +25,7 @@ import (
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/parts"
+	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
@@ -80,7 +82,9 @@ type App struct {
 	// escalations, search and a unit's history.
 	Requests *servicerequest.Service
 	// WorkOrders: visits, their steps on site, sign-off and sealed records.
-	WorkOrders *workorder.Service
+	WorkOrders   *workorder.Service
+	Complaints   *complaint.Service
+	Satisfaction *satisfaction.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -111,5 +115,8 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.ActiveTechnician}
+	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
+	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
+	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	return a, nil
 }

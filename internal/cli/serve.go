@@ -152,6 +152,7 @@ func registerJobs(a *app.App) {
 		return err
 	})
 	r.Every("clocks.watch", time.Minute)
+	a.Satisfaction.Register(r)
 }
 
 func migrate(e *env, args []string) error {

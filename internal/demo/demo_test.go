@@ -48,7 +48,7 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 
 // The demo's records pages have something to show: a repair with its
 // signature and a correction, and an answered consultation, on a chain
-// that verifies.
+// that verifies; and the six surveyed visits of the satisfaction pages.
 func TestDemoHasSealedRecords(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
@@ -57,7 +57,7 @@ func TestDemoHasSealedRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs, _, err := record.List(ctx, db, policy.Actor{Operator: true}, record.Filter{})
-	if err != nil || len(rs) != 3 {
+	if err != nil || len(rs) != 9 {
 		t.Fatalf("demo records: %d %v", len(rs), err)
 	}
 	corrections := 0
@@ -66,7 +66,7 @@ func TestDemoHasSealedRecords(t *testing.T) {
 			corrections++
 		}
 	}
-	if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != 3 || corrections != 1 {
+	if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != 9 || corrections != 1 {
 		t.Fatalf("demo chain: %+v %v, %d corrections", v, err, corrections)
 	}
 }

@@ -61,6 +61,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /requests/{id}", s.signedIn(s.requestPage))
 	mux.HandleFunc("POST /requests/{id}/actions", s.signedIn(s.requestAct))
 	mux.HandleFunc("POST /requests/{id}/assign", s.signedIn(s.requestAssign))
+	s.satisfactionRoutes(mux)
+	s.complaintRoutes(mux)
 	mux.HandleFunc("GET /q/{token}", s.qrPage)
 	mux.HandleFunc("POST /q/{token}", s.qrSubmit)
 	mux.HandleFunc("GET /q/{token}/documents/{id}", s.qrDocument)

@@ -51,6 +51,9 @@ type Service struct {
 	// Qualify tells who may work on a unit at a time (ActiveTechnician by
 	// default).
 	Qualify Qualifier
+	// Sealed, when set, hears of each visit's record inside the transaction
+	// that seals it (the satisfaction survey and callback are queued there).
+	Sealed func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error
 }
 
 // WorkOrder is one visit (工单).
@@ -436,6 +439,9 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.RecordID = &rec.ID
+		if s.Sealed != nil {
+			return s.Sealed(ctx, tx, rec, now)
+		}
 		return nil
 	}
 	return problem.Field("kind", "must be check_in, record, sign_off or check_out")

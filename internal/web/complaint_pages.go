@@ -1,0 +1,298 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"aftersales/internal/account"
+	"aftersales/internal/complaint"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/satisfaction"
+	"aftersales/internal/store"
+)
+
+// complaintRoutes are the pages of complaints, the callback queue and the
+// satisfaction dashboard.
+func (s *Server) complaintRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /satisfaction", s.signedIn(s.dashboardPage))
+	mux.HandleFunc("GET /complaints", s.signedIn(s.complaintsPage))
+	mux.HandleFunc("GET /complaints/new", s.signedIn(s.complaintNewPage))
+	mux.HandleFunc("POST /complaints", s.signedIn(s.complaintCreate))
+	mux.HandleFunc("GET /complaints/{id}", s.signedIn(s.complaintPage))
+	mux.HandleFunc("POST /complaints/{id}/{action}", s.signedIn(s.complaintAct))
+	mux.HandleFunc("GET /callbacks", s.signedIn(s.callbacksPage))
+	mux.HandleFunc("POST /callbacks/{id}/{action}", s.signedIn(s.callbackAct))
+}
+
+type dashboardData struct {
+	Period string
+	Boards []boardView
+}
+
+type boardView struct {
+	satisfaction.AgreementBoard
+	Current satisfaction.PeriodRow
+	Chart   string // the chart's data, JSON
+}
+
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	period := r.URL.Query().Get("period")
+	if _, _, err := satisfaction.ParsePeriod(period); err != nil {
+		period = satisfaction.PeriodOf(s.Now())
+	}
+	boards, err := s.Satisfaction.Board(r.Context(), u.Actor(), period, 12)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "dash.title", "satisfaction")
+	d := dashboardData{Period: period}
+	for _, b := range boards {
+		chart := map[string]any{"periods": []string{}, "score": []any{}, "threshold": []float64{}, "complaints": []int{}, "late": []int{}, "redos": []int{},
+			"labels": map[string]string{"score": v.T("dash.score"), "threshold": v.T("dash.threshold"), "complaints": v.T("dash.complaints"),
+				"late": v.T("dash.late"), "redos": v.T("dash.redos")}}
+		for _, p := range b.Periods {
+			chart["periods"] = append(chart["periods"].([]string), p.Period)
+			var score any
+			if p.Figure.Answers > 0 {
+				score = float64(p.Figure.ScorePermille) / 10
+			}
+			chart["score"] = append(chart["score"].([]any), score)
+			chart["threshold"] = append(chart["threshold"].([]float64), float64(p.Figure.ThresholdPermille)/10)
+			chart["complaints"] = append(chart["complaints"].([]int), p.Complaints)
+			chart["late"] = append(chart["late"].([]int), p.Late)
+			chart["redos"] = append(chart["redos"].([]int), p.Redos)
+		}
+		js, _ := json.Marshal(chart)
+		d.Boards = append(d.Boards, boardView{AgreementBoard: b, Current: b.Current(), Chart: string(js)})
+	}
+	v.Data = d
+	s.render(w, r, http.StatusOK, "dashboard", v)
+}
+
+type complaintsData struct {
+	Items  []complaint.Complaint
+	Now    any
+	Status string
+	Late   bool
+}
+
+func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	q := r.URL.Query()
+	agreementID, _ := strconv.ParseInt(q.Get("agreement_id"), 10, 64)
+	f := complaint.Filter{Status: q.Get("status"), Kind: q.Get("kind"), AgreementID: agreementID, Period: q.Get("period"), Late: q.Get("late") == "1"}
+	if f.Status != "" && f.Status != complaint.Open && f.Status != complaint.Answered && f.Status != complaint.Closed {
+		f.Status = ""
+	}
+	items, err := s.Complaints.List(r.Context(), u.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "complaints.title", "complaints")
+	v.Data = complaintsData{Items: items, Now: s.Now(), Status: f.Status, Late: f.Late}
+	s.render(w, r, http.StatusOK, "complaints", v)
+}
+
+type requestChoice struct {
+	ID     int64  `db:"id"`
+	Number string `db:"number"`
+	Model  string `db:"model"`
+}
+
+func (s *Server) complaintNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderComplaintNew(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u account.User, status int, err error) {
+	if !policy.Allowed(u.Actor(), policy.ComplaintFile, policy.Own) {
+		s.fail(w, r, policy.Allow(u.Actor(), policy.ComplaintFile, policy.Own))
+		return
+	}
+	var reqs []requestChoice
+	if qerr := store.Select(r.Context(), s.DB, &reqs, `SELECT id, number, model FROM service_requests
+		WHERE vendor_id = ? OR provider_id = ? OR customer_org_id = ? ORDER BY id DESC LIMIT 50`, u.OrgID, u.OrgID, u.OrgID); qerr != nil {
+		s.fail(w, r, qerr)
+		return
+	}
+	v := s.newView(r, "complaints.new", "complaints")
+	v.Data = map[string]any{"Requests": reqs, "Categories": complaintCategories, "Request": r.URL.Query().Get("request")}
+	if r.Method == http.MethodPost {
+		v.Form = r.PostForm
+	}
+	s.renderForm(w, r, status, "complaint_new", v, err)
+}
+
+func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+		return
+	}
+	f := r.PostForm
+	reqID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
+	d, err := s.Complaints.File(r.Context(), u.Actor(), complaint.NewComplaint{Kind: f.Get("kind"), Category: f.Get("category"), RequestID: reqID,
+		Description: f.Get("description"), ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone")})
+	if err != nil {
+		if problem.Is(err, problem.Invalid) {
+			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/complaints/%d", d.ID), http.StatusSeeOther)
+}
+
+type complaintPageData struct {
+	complaint.Detail
+	CanNote, CanHandle, CanAccept, IsCustomer bool
+}
+
+func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderComplaint(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	d, err := s.Complaints.Get(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a := u.Actor()
+	v := s.newView(r, "complaints.one", "complaints")
+	v.Data = complaintPageData{Detail: d, CanNote: policy.Allowed(a, policy.ComplaintNote, policy.Own),
+		CanHandle: policy.Allowed(a, policy.ComplaintHandle, policy.Own), CanAccept: policy.Allowed(a, policy.ComplaintAccept, policy.Own),
+		IsCustomer: u.OrgKind == "customer"}
+	if formErr != nil {
+		v.Form = r.PostForm
+	}
+	s.renderForm(w, r, status, "complaint", v, formErr)
+}
+
+func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+		return
+	}
+	f, a, ctx := r.PostForm, u.Actor(), r.Context()
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	var err error
+	switch r.PathValue("action") {
+	case "note":
+		_, err = s.Complaints.Note(ctx, a, id, f.Get("text"))
+	case "reply":
+		_, err = s.Complaints.Reply(ctx, a, id, f.Get("reply"), version)
+	case "close":
+		_, err = s.Complaints.Close(ctx, a, id, f.Get("customer_accepted") == "on", f.Get("note"), version)
+	case "reopen":
+		_, err = s.Complaints.Reopen(ctx, a, id, f.Get("reason"), version)
+	default:
+		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
+		return
+	}
+	if err != nil {
+		if problem.Is(err, problem.Invalid) {
+			s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/complaints/%d", id), http.StatusSeeOther)
+}
+
+type callbacksData struct {
+	Items   []satisfaction.Callback
+	Status  string
+	CanWork bool
+	Failed  int64 // the entry whose form came back with errors
+}
+
+func (s *Server) callbacksPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderCallbacks(w, r, u, http.StatusOK, 0, nil)
+}
+
+func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u account.User, status int, failed int64, formErr error) {
+	st := r.URL.Query().Get("status")
+	switch st {
+	case "", satisfaction.CallbackOpen, satisfaction.CallbackConfirmed, satisfaction.CallbackCorrection, satisfaction.CallbackRedo:
+	default:
+		st = ""
+	}
+	if r.URL.Query().Get("all") == "" && st == "" {
+		st = satisfaction.CallbackOpen
+	}
+	items, err := s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "callbacks.title", "callbacks")
+	v.Data = callbacksData{Items: items, Status: st, CanWork: policy.Allowed(u.Actor(), policy.CallbackWork, policy.Own), Failed: failed}
+	if formErr != nil {
+		v.Form = r.PostForm
+	}
+	s.renderForm(w, r, status, "callbacks", v, formErr)
+}
+
+func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+		return
+	}
+	f, a, ctx := r.PostForm, u.Actor(), r.Context()
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	var err error
+	switch r.PathValue("action") {
+	case "call":
+		call := satisfaction.Call{Reached: f.Get("reached") == "yes", Words: f.Get("words")}
+		if sc := f.Get("score"); sc != "" {
+			n, cerr := strconv.Atoi(sc)
+			if cerr != nil {
+				err = problem.Field("score", "choose a score")
+			}
+			call.Score = &n
+		}
+		if err == nil {
+			_, err = s.Satisfaction.RecordCall(ctx, a, id, call, version)
+		}
+	case "decision":
+		_, err = s.Satisfaction.Decide(ctx, a, id, satisfaction.Decision{Outcome: f.Get("outcome"), Reason: f.Get("reason")}, version)
+	default:
+		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
+		return
+	}
+	if err != nil {
+		if problem.Is(err, problem.Invalid) {
+			s.renderCallbacks(w, r, u, http.StatusUnprocessableEntity, id, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/callbacks", http.StatusSeeOther)
+}
+
+func init() {
+	funcs["permille"] = permille
+	funcs["derefBool"] = func(p *bool) bool { return p != nil && *p }
+	funcs["derefInt"] = func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	funcs["seq"] = func(from, to int) []int {
+		var out []int
+		for i := from; i <= to; i++ {
+			out = append(out, i)
+		}
+		return out
+	}
+}

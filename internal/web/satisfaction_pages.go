@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"aftersales/internal/i18n"
+	"aftersales/internal/problem"
+	"aftersales/internal/satisfaction"
+)
+
+// satisfactionRoutes are the pages of surveys: the customer's survey opens
+// from its link without an account, phone first.
+func (s *Server) satisfactionRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /survey/{token}", s.surveyPage)
+	mux.HandleFunc("POST /survey/{token}", s.surveySubmit)
+}
+
+type surveyData struct {
+	Survey     satisfaction.Survey
+	State      string
+	Token      string
+	Categories []string
+	Complaint  int64
+}
+
+// surveyView is a view in the survey's language (the customer's), unless
+// the page was switched with ?lang=.
+func (s *Server) surveyView(r *http.Request, sv satisfaction.Survey) *view {
+	v := s.newView(r, "survey.title", "")
+	lang := r.URL.Query().Get("lang")
+	if lang != "en" && lang != "zh-CN" {
+		lang = i18n.Match(sv.Locale)
+	}
+	v.Lang = lang
+	v.Title = v.T("survey.title")
+	return v
+}
+
+func (s *Server) surveyPage(w http.ResponseWriter, r *http.Request) {
+	sv, err := s.Satisfaction.Open(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.surveyView(r, sv)
+	v.Data = surveyData{Survey: sv, State: sv.State(s.Now()), Token: r.PathValue("token"), Categories: complaintCategories}
+	s.render(w, r, http.StatusOK, "survey", v)
+}
+
+var complaintCategories = []string{"attitude", "slow_response", "repair_quality", "parts", "fees", "other"}
+
+func (s *Server) surveySubmit(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	sv, err := s.Satisfaction.Open(r.Context(), token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+		return
+	}
+	f := r.PostForm
+	var fs problem.Fields
+	num := func(field string) int {
+		n, err := strconv.Atoi(f.Get(field))
+		if err != nil {
+			fs.Add(field, "choose a score")
+			return 0
+		}
+		return n
+	}
+	a := satisfaction.Answer{Score: num("score"), Comment: f.Get("comment"), Answers: map[string]int{}}
+	for _, q := range sv.Questions() {
+		if f.Get("answers."+q.Key) != "" {
+			a.Answers[q.Key] = num("answers." + q.Key)
+		}
+	}
+	if f.Get("complain") == "on" {
+		a.Complaint = &satisfaction.ComplaintFromSurvey{Category: f.Get("category"), Description: f.Get("description"), Phone: f.Get("contact_phone")}
+	}
+	err = fs.Err()
+	var done satisfaction.Answered
+	if err == nil {
+		done, err = s.Satisfaction.Answer(r.Context(), token, a)
+	}
+	if err != nil {
+		if !problem.Is(err, problem.Invalid) {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.surveyView(r, sv)
+		v.Data = surveyData{Survey: sv, State: sv.State(s.Now()), Token: token, Categories: complaintCategories}
+		v.Form = f
+		_ = formErrors(v, err)
+		s.render(w, r, http.StatusUnprocessableEntity, "survey", v)
+		return
+	}
+	v := s.surveyView(r, done.Survey)
+	v.Data = surveyData{Survey: done.Survey, State: "thanks", Token: token, Complaint: done.ComplaintID}
+	s.render(w, r, http.StatusOK, "survey", v)
+}
