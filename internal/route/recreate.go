@@ -4,12 +4,19 @@ import "math"
 
 // recreate inserts the visits in list, each at its cheapest feasible place
 // (skipping each place with a small probability, the "blinks" that vary the
-// search). An empty route is opened only when allowNew; a visit with no
-// place joins s.unassigned.
-func (w *worker) recreate(s *solution, list []int32, allowNew bool) {
+// search). An empty route is opened only while fewer than maxRoutes are in
+// use; a visit with no place joins s.unassigned.
+func (w *worker) recreate(s *solution, list []int32, maxRoutes int) {
 	m := w.m
 	w.order(list)
+	used := 0
+	for ri := range s.routes {
+		if len(s.routes[ri].visits) > 0 {
+			used++
+		}
+	}
 	for _, v := range list {
+		allowNew := used < maxRoutes
 		bestRoute, bestPos, best := -1, 0, math.Inf(1)
 		for i := range w.tried {
 			w.tried[i] = false
@@ -35,6 +42,9 @@ func (w *worker) recreate(s *solution, list []int32, allowNew bool) {
 			continue
 		}
 		r := &s.routes[bestRoute]
+		if len(r.visits) == 0 {
+			used++
+		}
 		r.visits = append(r.visits, 0)
 		copy(r.visits[bestPos+1:], r.visits[bestPos:])
 		r.visits[bestPos] = v

@@ -29,6 +29,9 @@ type worker struct {
 	keys    []float64
 	absence []int64
 	tried   []bool // per technician class, for empty routes
+	// nearBank makes ruin start next to left-out visits and recreate place
+	// the most often left out first (route elimination).
+	nearBank bool
 }
 
 func newWorker(m *model, c costs, seed uint64) *worker {
@@ -68,8 +71,13 @@ func (w *worker) ruin(s *solution) {
 	ksMax := 4*avgRemoved/(1+lsMax) - 1
 	ks := int(1 + w.rng.Float64()*ksMax)
 	seed := w.rng.IntN(m.n)
-	for w.routeOf[seed] < 0 {
-		seed = w.rng.IntN(m.n)
+	if w.nearBank && len(s.unassigned) > 0 && w.rng.Float64() < 0.5 {
+		// Make room next to a visit left out.
+		seed = int(s.unassigned[w.rng.IntN(len(s.unassigned))])
+	} else {
+		for w.routeOf[seed] < 0 {
+			seed = w.rng.IntN(m.n)
+		}
 	}
 	for i := range w.ruined {
 		w.ruined[i] = false
@@ -148,6 +156,13 @@ func (w *worker) order(list []int32) {
 	m := w.m
 	home := m.tech[0].startLoc
 	var key func(v int32) float64
+	if w.nearBank && w.rng.IntN(2) == 0 {
+		for _, v := range list {
+			w.keys[v] = -float64(w.absence[v])
+		}
+		sort.SliceStable(list, func(i, j int) bool { return w.keys[list[i]] < w.keys[list[j]] })
+		return
+	}
 	switch x := w.rng.IntN(13); {
 	case x < 4:
 		w.rng.Shuffle(len(list), func(i, j int) { list[i], list[j] = list[j], list[i] })

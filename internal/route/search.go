@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ type Options struct {
 
 // Tuning of the search, in the scale of the problem (see temperature).
 var (
+	debugFleet = os.Getenv("ROUTE_DEBUG") != ""
 	// fleetShare is the share of the budget the Vehicles objective spends
 	// eliminating routes before it turns to distance.
 	fleetShare = 0.55
@@ -110,6 +112,7 @@ type run struct {
 	out        []bool
 	it         int64
 	list       []int32
+	target     int // routes allowed while eliminating
 }
 
 func (r *run) stopped() bool {
@@ -145,7 +148,7 @@ func (r *run) solve() *solution {
 			r.list = append(r.list, int32(v))
 		}
 	}
-	w.recreate(cur, r.list, true)
+	w.recreate(cur, r.list, m.k)
 	cur.evaluate(w.c)
 	best := newSolution(m)
 	best.copyFrom(cur)
@@ -162,7 +165,7 @@ func (r *run) solve() *solution {
 }
 
 // step ruins and recreates a copy of cur into work.
-func (r *run) step(cur, work *solution, allowNew bool) {
+func (r *run) step(cur, work *solution, maxRoutes int) {
 	w := r.w
 	work.copyFrom(cur)
 	w.index(work)
@@ -170,7 +173,7 @@ func (r *run) step(cur, work *solution, allowNew bool) {
 	r.list = append(r.list[:0], w.removed...)
 	r.list = append(r.list, work.unassigned...)
 	work.unassigned = work.unassigned[:0]
-	w.recreate(work, r.list, allowNew)
+	w.recreate(work, r.list, maxRoutes)
 	work.evaluate(w.c)
 	r.it++
 }
@@ -182,9 +185,11 @@ func (r *run) step(cur, work *solution, allowNew bool) {
 func (r *run) eliminateRoutes(cur, best *solution) {
 	w, m := r.w, r.w.m
 	work := newSolution(m)
+	w.nearBank = true
+	defer func() { w.nearBank = false }()
 	r.dropRoute(cur)
 	for !r.stopped() && r.progress() < fleetShare {
-		r.step(cur, work, false)
+		r.step(cur, work, r.target)
 		accept := len(work.unassigned) < len(cur.unassigned) ||
 			w.absenceOf(work.unassigned) < w.absenceOf(cur.unassigned)
 		for _, v := range work.unassigned {
@@ -194,6 +199,9 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 			continue
 		}
 		cur, work = work, cur
+		if debugFleet {
+			println("it", r.it, "used", cur.used, "bank", len(cur.unassigned), "abs", w.absenceOf(cur.unassigned))
+		}
 		if len(cur.unassigned) == 0 {
 			best.copyFrom(cur)
 			if cur.used <= m.lower {
@@ -235,6 +243,7 @@ func (r *run) dropRoute(s *solution) {
 		return
 	}
 	rt := &s.routes[pick]
+	r.target = s.used - 1
 	s.unassigned = append(s.unassigned, rt.visits...)
 	rt.visits = rt.visits[:0]
 	m.update(rt)
@@ -250,7 +259,7 @@ func (r *run) anneal(best *solution, from float64) {
 	scale := m.temperatureScale()
 	t0, t1 := startTemp*scale, endTemp*scale
 	for !r.stopped() {
-		r.step(cur, work, true)
+		r.step(cur, work, m.k)
 		p := 0.0
 		if from < 1 {
 			p = math.Max(0, (r.progress()-from)/(1-from))
