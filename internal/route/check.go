@@ -118,7 +118,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 	if t.End != nil {
 		end = *t.End
 	}
-	here, now, capacity, load, total := t.Start, t.ShiftStart, t.Capacity, 0.0, 0.0
+	here, now, capacity, load, total, shiftEnd := t.Start, t.ShiftStart, t.Capacity, 0.0, 0.0, t.ShiftEnd
 	if t.UnderWay != nil {
 		if ids[0] != t.UnderWay.Visit {
 			fail("visit %d is under way and must come first", t.UnderWay.Visit)
@@ -127,6 +127,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 		v := visits[ids[0]]
 		here, load = v.Location, v.Demand
 		now = math.Max(now, t.UnderWay.StartedAt+v.Duration*factor)
+		shiftEnd = math.Max(shiftEnd, now+dist(here, end)/speed)
 		ids = ids[1:]
 	}
 	var stops []*Visit
@@ -201,8 +202,8 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 	if capacity > 0 && load > capacity+eps {
 		fail("load %.2f exceeds the capacity %.2f", load, capacity)
 	}
-	if arrive > t.ShiftEnd+eps {
-		fail("returns at %.2f, after the shift ends at %.2f", arrive, t.ShiftEnd)
+	if arrive > shiftEnd+eps {
+		fail("returns at %.2f, after the shift ends at %.2f", arrive, shiftEnd)
 	}
 	if t.MaxShift > 0 && len(stops) > 0 && arrive-departure > t.MaxShift+eps {
 		fail("the day lasts %.2f, longer than %.2f", arrive-departure, t.MaxShift)

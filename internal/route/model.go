@@ -188,6 +188,11 @@ func validate(p *Problem) error {
 				return invalid(f+".under_way.started_at", "must be finite")
 			}
 			busy[u.Visit] = true
+			for _, v := range p.Visits {
+				if v.ID == u.Visit && t.Capacity > 0 && v.Demand > t.Capacity {
+					return invalid(f+".under_way.visit", "visit %d needs more than the technician's capacity", u.Visit)
+				}
+			}
 		}
 	}
 	for i, v := range p.Visits {
@@ -284,13 +289,14 @@ func compile(p *Problem) (*model, error) {
 			mt.underWay = &Stop{Visit: v.ID, Arrival: u.StartedAt, Start: u.StartedAt, End: end}
 			start = v.Location
 			mt.shiftStart = math.Max(mt.shiftStart, end)
-			mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart)
 			mt.capacity -= v.Demand
 		}
 		end := t.Start
 		if t.End != nil {
 			end = *t.End
 		}
+		// A visit under way past the shift's end still lets its technician go home.
+		mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart+math.Hypot(start.X-end.X, start.Y-end.Y)*m.invSpeed)
 		mt.startLoc = len(locs)
 		locs = append(locs, start)
 		mt.endLoc = len(locs)
