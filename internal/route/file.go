@@ -144,7 +144,15 @@ func decodeJSON(data []byte, v any, strict bool) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &ParseError{lineAt(data, int64(len(data))), "the JSON ends too early"}
 	}
-	return &ParseError{lineAt(data, dec.InputOffset()), err.Error()}
+	line := lineAt(data, dec.InputOffset())
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		// The decoder reports where the object ends; name the field's own line.
+		if i := bytes.Index(data, []byte(name)); i >= 0 {
+			line = lineAt(data, int64(i))
+		}
+		return &ParseError{line, "unknown field " + name}
+	}
+	return &ParseError{line, err.Error()}
 }
 
 func lineAt(data []byte, off int64) int {
