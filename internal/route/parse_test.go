@@ -190,3 +190,5 @@ func FuzzParseSolution(f *testing.F) {
 		_, _ = Check(p, s)
 	})
 }
+
+func bytesOf(t testing.TB, name string) *bytes.Reader { return bytes.NewReader(readTestdata(t, name)) }

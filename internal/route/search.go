@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -27,9 +28,11 @@ type Options struct {
 // Tuning of the search, in the scale of the problem (see temperature).
 var (
 	debugFleet = os.Getenv("ROUTE_DEBUG") != ""
+	_          = tune()
 	// fleetShare is the share of the budget the Vehicles objective spends
-	// eliminating routes before it turns to distance.
-	fleetShare = 0.55
+	// eliminating routes before it turns to distance: a portfolio, the
+	// first search insisting on fewer routes, the second on distance.
+	fleetShare = []float64{0.7, 0.3}
 	startTemp  = 10.0
 	endTemp    = 0.1
 )
@@ -74,7 +77,11 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 		go func() {
 			defer wg.Done()
 			w := newWorker(m, c, deriveSeed(opt.Seed, i))
-			r := &run{w: w, ctx: ctx, begin: begin, deadline: deadline, iterations: opt.Iterations, obj: opt.Objective, out: out}
+			share := 0.5
+			if workers > 1 {
+				share = fleetShare[i%len(fleetShare)]
+			}
+			r := &run{w: w, ctx: ctx, fleetShare: share, begin: begin, deadline: deadline, iterations: opt.Iterations, obj: opt.Objective, out: out}
 			results[i] = r.solve()
 			counts[i] = r.it
 		}()
@@ -113,6 +120,7 @@ type run struct {
 	it         int64
 	list       []int32
 	target     int // routes allowed while eliminating
+	fleetShare float64
 }
 
 func (r *run) stopped() bool {
@@ -188,7 +196,7 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 	w.nearBank = true
 	defer func() { w.nearBank = false }()
 	r.dropRoute(cur)
-	for !r.stopped() && r.progress() < fleetShare {
+	for !r.stopped() && r.progress() < r.fleetShare {
 		r.step(cur, work, r.target)
 		accept := len(work.unassigned) < len(cur.unassigned) ||
 			w.absenceOf(work.unassigned) < w.absenceOf(cur.unassigned)
@@ -199,11 +207,11 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 			continue
 		}
 		cur, work = work, cur
-		if debugFleet {
-			println("it", r.it, "used", cur.used, "bank", len(cur.unassigned), "abs", w.absenceOf(cur.unassigned))
-		}
 		if len(cur.unassigned) == 0 {
 			best.copyFrom(cur)
+			if debugFleet {
+				println("routes", cur.used, "at step", r.it, "progress", int(100*r.progress()))
+			}
 			if cur.used <= m.lower {
 				return
 			}
@@ -393,4 +401,14 @@ func (m *model) plan(s *solution, out []bool) *Plan {
 	}
 	sort.Slice(p.Unplaced, func(a, b int) bool { return p.Unplaced[a].Visit < p.Unplaced[b].Visit })
 	return p
+}
+
+func tune() bool {
+	if v, err := strconv.ParseFloat(os.Getenv("ROUTE_T0"), 64); err == nil {
+		startTemp = v
+	}
+	if v, err := strconv.ParseFloat(os.Getenv("ROUTE_T1"), 64); err == nil {
+		endTemp = v
+	}
+	return true
 }
