@@ -198,8 +198,10 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 	r.dropRoute(cur)
 	for !r.stopped() && r.progress() < r.fleetShare {
 		r.step(cur, work, r.target)
-		accept := len(work.unassigned) < len(cur.unassigned) ||
-			w.absenceOf(work.unassigned) < w.absenceOf(cur.unassigned)
+		// An infinite cost is a route the step broke (a break or shift
+		// length no longer kept after a removal): never kept.
+		accept := !math.IsInf(work.cost, 1) && (len(work.unassigned) < len(cur.unassigned) ||
+			w.absenceOf(work.unassigned) < w.absenceOf(cur.unassigned))
 		for _, v := range work.unassigned {
 			w.absence[v]++
 		}
