@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -25,16 +23,17 @@ type Options struct {
 	Workers int
 }
 
-// Tuning of the search, in the scale of the problem (see temperature).
-var (
-	debugFleet = os.Getenv("ROUTE_DEBUG") != ""
-	_          = tune()
-	// fleetShare is the share of the budget the Vehicles objective spends
-	// eliminating routes before it turns to distance: a portfolio, the
-	// first search insisting on fewer routes, the second on distance.
-	fleetShare = []float64{0.7, 0.3}
-	startTemp  = 10.0
-	endTemp    = 0.1
+// fleetShare is the most of the budget the Vehicles objective spends
+// eliminating routes before it turns to distance: a portfolio, the first
+// search insisting on fewer routes, the second on distance (it also stops
+// eliminating once stalled, see eliminateRoutes).
+var fleetShare = [2]float64{0.7, 0.5}
+
+// The annealing temperature falls from startTemp to endTemp times the mean
+// distance from a visit to its nearest other visit.
+const (
+	startTemp = 10.0
+	endTemp   = 0.1
 )
 
 // ErrNoBudget is returned when neither a time limit nor iterations are given.
@@ -81,7 +80,7 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 			if workers > 1 {
 				share = fleetShare[i%len(fleetShare)]
 			}
-			r := &run{w: w, ctx: ctx, fleetShare: share, begin: begin, deadline: deadline, iterations: opt.Iterations, obj: opt.Objective, out: out}
+			r := &run{w: w, ctx: ctx, fleetShare: share, stall: workers > 1 && i%2 == 1, begin: begin, deadline: deadline, iterations: opt.Iterations, obj: opt.Objective, out: out}
 			results[i] = r.solve()
 			counts[i] = r.it
 		}()
@@ -121,6 +120,7 @@ type run struct {
 	list       []int32
 	target     int // routes allowed while eliminating
 	fleetShare float64
+	stall      bool // stop eliminating when a route takes long to go
 }
 
 func (r *run) stopped() bool {
@@ -196,7 +196,13 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 	w.nearBank = true
 	defer func() { w.nearBank = false }()
 	r.dropRoute(cur)
+	var last, gap int64 = r.it, 0
 	for !r.stopped() && r.progress() < r.fleetShare {
+		if r.stall && r.it-last > max(2000, 2*gap) {
+			// Twice as long as the last route took, and nothing: give the
+			// rest of the budget to distance.
+			return
+		}
 		r.step(cur, work, r.target)
 		// An infinite cost is a route the step broke (a break or shift
 		// length no longer kept after a removal): never kept.
@@ -210,10 +216,8 @@ func (r *run) eliminateRoutes(cur, best *solution) {
 		}
 		cur, work = work, cur
 		if len(cur.unassigned) == 0 {
+			last, gap = r.it, r.it-last
 			best.copyFrom(cur)
-			if debugFleet {
-				println("routes", cur.used, "at step", r.it, "progress", int(100*r.progress()))
-			}
 			if cur.used <= m.lower {
 				return
 			}
@@ -403,14 +407,4 @@ func (m *model) plan(s *solution, out []bool) *Plan {
 	}
 	sort.Slice(p.Unplaced, func(a, b int) bool { return p.Unplaced[a].Visit < p.Unplaced[b].Visit })
 	return p
-}
-
-func tune() bool {
-	if v, err := strconv.ParseFloat(os.Getenv("ROUTE_T0"), 64); err == nil {
-		startTemp = v
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("ROUTE_T1"), 64); err == nil {
-		endTemp = v
-	}
-	return true
 }
