@@ -76,7 +76,10 @@ func latestStart(win []Window, lim float64) float64 {
 	for i := len(win) - 1; i >= 0; i-- {
 		w := win[i]
 		if w.Open <= lim+eps {
-			return math.Min(lim, w.Close)
+			if lim < w.Close {
+				return lim
+			}
+			return w.Close
 		}
 	}
 	return math.Inf(-1)

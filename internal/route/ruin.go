@@ -15,7 +15,6 @@ const (
 	maxString  = 10.0
 	splitRate  = 0.5
 	splitDepth = 0.01
-	blinkRate  = 0.01
 )
 
 // worker is one search: a random stream and scratch space.
@@ -32,6 +31,7 @@ type worker struct {
 	// nearBank makes ruin start next to left-out visits and recreate place
 	// the most often left out first (route elimination).
 	nearBank bool
+	bits     uint64 // xorshift state for blinks
 }
 
 func newWorker(m *model, c costs, seed uint64) *worker {
@@ -43,6 +43,7 @@ func newWorker(m *model, c costs, seed uint64) *worker {
 		keys:    make([]float64, m.n),
 		absence: make([]int64, m.n),
 		tried:   make([]bool, m.k),
+		bits:    seed | 1,
 	}
 }
 
