@@ -41,3 +41,36 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// largeDay is a day of n visits with random windows and k technicians.
+func largeDay(n, k int) *Problem {
+	p := &Problem{}
+	x := uint64(12345)
+	next := func() float64 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		return float64(x%10000) / 100
+	}
+	for i := range k {
+		p.Technicians = append(p.Technicians, Technician{ID: int64(i + 1), Start: Location{X: next(), Y: next()}, ShiftStart: 0, ShiftEnd: 600, Capacity: 50})
+	}
+	for i := range n {
+		open := next() * 5
+		p.Visits = append(p.Visits, Visit{ID: int64(i + 1), Location: Location{X: next(), Y: next()}, Duration: 10, Demand: 1,
+			Windows: []Window{{Open: open, Close: open + 60}}})
+	}
+	return p
+}
+
+// BenchmarkSolveLargeDay measures 1000 visits and 100 technicians, 200
+// steps of one search: mostly the set-up (distance matrix, neighbour
+// lists) and the construction.
+func BenchmarkSolveLargeDay(b *testing.B) {
+	p := largeDay(1000, 100)
+	for b.Loop() {
+		if _, err := Solve(context.Background(), p, Options{Iterations: 200, Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

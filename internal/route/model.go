@@ -1,8 +1,10 @@
 package route
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -326,15 +328,7 @@ func compile(p *Problem) (*model, error) {
 			m.qual[i*m.k+j] = ok
 		}
 	}
-	m.near = make([][]int32, m.n)
-	for i := range m.near {
-		l := make([]int32, m.n)
-		for j := range l {
-			l[j] = int32(j)
-		}
-		sort.SliceStable(l, func(a, b int) bool { return m.d(i, int(l[a])) < m.d(i, int(l[b])) })
-		m.near[i] = l
-	}
+	m.near = nearest(m, maxNear)
 	m.classify()
 	m.lower = m.vehicleLowerBound()
 	return m, nil
@@ -394,4 +388,71 @@ func (m *model) vehicleLowerBound() int {
 		return 0
 	}
 	return int(math.Ceil(total/most - 1e-9))
+}
+
+// maxNear is how many nearest visits each visit keeps: ruin takes strings
+// from the routes of a seed's neighbours and never needs more.
+const maxNear = 100
+
+// nearest lists, for every visit, the keep nearest visits by distance (ties
+// by index): a selection of the keep nearest, then a sort of those.
+func nearest(m *model, keep int) [][]int32 {
+	out := make([][]int32, m.n)
+	buf := make([]neighbour, m.n)
+	keep = min(keep, m.n)
+	for i := range out {
+		for j := range buf {
+			buf[j] = neighbour{m.d(i, j), int32(j)}
+		}
+		selectNearest(buf, keep)
+		slices.SortFunc(buf[:keep], compareNeighbours)
+		l := make([]int32, keep)
+		for j := range l {
+			l[j] = buf[j].j
+		}
+		out[i] = l
+	}
+	return out
+}
+
+type neighbour struct {
+	d float64
+	j int32
+}
+
+func compareNeighbours(a, b neighbour) int {
+	if c := cmp.Compare(a.d, b.d); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.j, b.j)
+}
+
+// selectNearest moves the k smallest of s to its front (Hoare's selection).
+func selectNearest(s []neighbour, k int) {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		pivot := s[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for compareNeighbours(s[i], pivot) < 0 {
+				i++
+			}
+			for compareNeighbours(s[j], pivot) > 0 {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
