@@ -114,10 +114,10 @@ func (w *worker) bestInsertion(r *route, v int32, bound float64) (int, float64) 
 // (breaks, shift length, soft deadlines), or +Inf if that breaks a rule.
 func (w *worker) exactDelta(r *route, v int32, p int) float64 {
 	m := w.m
-	seq := make([]int32, 0, len(r.visits)+1)
-	seq = append(seq, r.visits[:p]...)
+	seq := append(w.seq[:0], r.visits[:p]...)
 	seq = append(seq, v)
 	seq = append(seq, r.visits[p:]...)
+	w.seq = seq
 	ok, dist, late := m.simulate(int(r.tech), seq, nil)
 	if !ok {
 		return math.Inf(1)

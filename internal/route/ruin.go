@@ -31,7 +31,8 @@ type worker struct {
 	// nearBank makes ruin start next to left-out visits and recreate place
 	// the most often left out first (route elimination).
 	nearBank bool
-	bits     uint64 // xorshift state for blinks
+	bits     uint64  // xorshift state for blinks
+	seq      []int32 // scratch for exactDelta
 }
 
 func newWorker(m *model, c costs, seed uint64) *worker {
