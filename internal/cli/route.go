@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -65,11 +65,11 @@ func routeSolve(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "unplaced %d: %s\n", u.Visit, u.Reason)
 	}
 	if *out != "" {
-		data, err := json.MarshalIndent(route.SolutionFromPlan(plan), "", " ")
-		if err != nil {
+		var b bytes.Buffer
+		if err := route.WriteSolution(&b, route.SolutionFromPlan(plan)); err != nil {
 			return err
 		}
-		if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}

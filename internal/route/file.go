@@ -164,3 +164,64 @@ func lineAt(data []byte, off int64) int {
 	}
 	return 1 + bytes.Count(data[:off], []byte("\n"))
 }
+
+// WriteSolution writes f as JSON with one route to a line.
+func WriteSolution(w io.Writer, f *SolutionFile) error {
+	var b bytes.Buffer
+	field := func(name string, v any, last bool) error {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "  %q: %s", name, data)
+		if !last {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+		return nil
+	}
+	b.WriteString("{\n")
+	if err := field("vehicles", f.Vehicles, false); err != nil {
+		return err
+	}
+	if err := field("distance", f.Distance, false); err != nil {
+		return err
+	}
+	b.WriteString("  \"routes\": [")
+	for i, r := range f.Routes {
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n    ")
+		b.Write(data)
+	}
+	if len(f.Routes) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("]")
+	if f.Technicians != nil || f.Unplaced != nil {
+		b.WriteString(",\n")
+		if err := field("technicians", nonNil(f.Technicians), false); err != nil {
+			return err
+		}
+		if err := field("unplaced", nonNil(f.Unplaced), true); err != nil {
+			return err
+		}
+	} else {
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func nonNil(s []int64) []int64 {
+	if s == nil {
+		return []int64{}
+	}
+	return s
+}

@@ -192,3 +192,24 @@ func FuzzParseSolution(f *testing.F) {
 }
 
 func bytesOf(t testing.TB, name string) *bytes.Reader { return bytes.NewReader(readTestdata(t, name)) }
+
+func TestWriteSolutionReadsBack(t *testing.T) {
+	t.Parallel()
+	for _, f := range []*SolutionFile{
+		{Vehicles: 2, Distance: 12.5, Routes: [][]int64{{3, 1}, {2}}, Technicians: []int64{4, 5}, Unplaced: []int64{9}},
+		{Vehicles: 1, Distance: 3, Routes: [][]int64{{1}}},
+		{Routes: [][]int64{}},
+	} {
+		var b bytes.Buffer
+		if err := WriteSolution(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseSolution(&b)
+		if err != nil {
+			t.Fatalf("%s: %v", b.String(), err)
+		}
+		if got.Vehicles != f.Vehicles || got.Distance != f.Distance || len(got.Routes) != len(f.Routes) || len(got.Unplaced) != len(f.Unplaced) {
+			t.Fatalf("wrote %+v, read %+v", f, got)
+		}
+	}
+}
