@@ -33,6 +33,8 @@ type worker struct {
 	nearBank bool
 	bits     uint64  // xorshift state for blinks
 	seq      []int32 // scratch for exactDelta
+	prefixA  []float64
+	prefixB  []float64
 }
 
 func newWorker(m *model, c costs, seed uint64) *worker {

@@ -282,6 +282,7 @@ func (r *run) anneal(best *solution, from float64) {
 		if work.cost < cur.cost-temp*math.Log(w.rng.Float64()) {
 			cur, work = work, cur
 			if cur.cost < best.cost-1e-9 {
+				w.exchangeTails(cur)
 				best.copyFrom(cur)
 			}
 		}
