@@ -165,8 +165,12 @@ func FuzzParseInstance(f *testing.F) {
 			return
 		}
 		plan, err := Solve(t.Context(), p, Options{Iterations: 20, Workers: 1})
-		if err != nil {
+		var ie *InvalidError
+		if errors.As(err, &ie) {
 			return
+		}
+		if err != nil {
+			t.Fatal(err)
 		}
 		if _, err := Check(p, SolutionFromPlan(plan)); err != nil {
 			t.Fatalf("plan fails the checker: %v", err)

@@ -158,6 +158,9 @@ func (w *worker) cut(r *route, from, to, keepFrom, keepTo int) {
 // closest to it, tightest window, earliest deadline.
 func (w *worker) order(list []int32) {
 	m := w.m
+	if m.k == 0 || len(list) < 2 {
+		return
+	}
 	home := m.tech[0].startLoc
 	var key func(v int32) float64
 	if w.nearBank && w.rng.IntN(2) == 0 {

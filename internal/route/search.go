@@ -3,7 +3,9 @@ package route
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -70,11 +72,18 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 	c := objectiveCosts(m, opt.Objective)
 	results := make([]*solution, workers)
 	counts := make([]int64, workers)
+	failures := make([]error, workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				// A fault in a search must not take the whole process down.
+				if v := recover(); v != nil {
+					failures[i] = fmt.Errorf("route: search %d failed: %v\n%s", i, v, debug.Stack())
+				}
+			}()
 			w := newWorker(m, c, deriveSeed(opt.Seed, i))
 			share := 0.5
 			if workers > 1 {
@@ -86,6 +95,9 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Plan, error) {
 		}()
 	}
 	wg.Wait()
+	if err := errors.Join(failures...); err != nil {
+		return nil, err
+	}
 	best := results[0]
 	for _, s := range results[1:] {
 		if s.cost < best.cost-1e-9 {
