@@ -64,6 +64,15 @@ func importUnits(e *env, args []string) error {
 		}
 		return fmt.Errorf("%d problems in %s; nothing was imported", len(rep.Errors), rep.Filename)
 	}
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(e.stdout, "Columns not used: %s\n", strings.Join(rep.Ignored, ", "))
+	}
+	for _, c := range rep.Customers {
+		fmt.Fprintf(e.stdout, "  customer %s: %s (%d rows)\n", c.Action, c.Customer, c.Rows)
+	}
+	for _, st := range rep.Sites {
+		fmt.Fprintf(e.stdout, "  site %s: %s / %s, %s %s (%d rows)\n", st.Action, st.Customer, st.Site, st.Division, st.Address, st.Rows)
+	}
 	if rep.DryRun {
 		fmt.Fprintf(e.stdout, "All %d rows are good (dry run: nothing imported).\n", rep.Rows)
 		return nil
