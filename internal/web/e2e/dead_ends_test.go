@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The public QR page confirms only a request the server filed from that
+// label: a link whose filed= parameter holds any other text shows no
+// confirmation at all.
+func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	var token, other string
+	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
+		t.Fatal(err)
+	}
+	// A real request number, but of another product.
+	if err := store.Get(ctx, db, &other, `SELECT r.number FROM service_requests r JOIN units u ON u.id = r.unit_id
+		WHERE u.serial_number <> ? ORDER BY r.id LIMIT 1`, demo.SerialInScope); err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, app)
+	b := br.visit(t, phone, "zh-CN")
+	spoof := "已退款，请拨打 400-000-0000 领取赔偿"
+	for _, filed := range []string{spoof, other} {
+		b.open("/q/" + token + "?filed=" + url.QueryEscape(filed))
+		b.notSee("body", spoof, other)
+		if n := b.count(`.alert.success`); n != 0 {
+			t.Fatalf("filed=%q shows a confirmation", filed)
+		}
+	}
+	b.shot("qr-spoofed-link")
+	b.do(chromedp.SendKeys(`textarea[name=description]`, "液压站漏油"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"))
+	b.do(chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
+	var number string
+	if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	b.see(".alert.success", number)
+}
+
+// Parts the vendor has not approved, or whose approval expired, say so in
+// the technician's picker and in the stock list, before anyone picks one.
+func TestUnusablePartsAreBadged(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
+		Priority: "general", Description: "导轨润滑不良", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	wo, err := app.Server.Requests.Book(ctx, dispatcher.Actor(), req.ID, servicerequest.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, app)
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
+	tc.press(`#checkin-form button`, `#parts-form`)
+	option := func(part string) string {
+		return tc.eval(`Array.from(document.querySelectorAll('#parts-form select[name=part_id] option')).find(o => o.textContent.includes(` +
+			jsString(part) + `)).textContent`)
+	}
+	for part, want := range map[string]string{demo.PartLubricant: "认可已过期", demo.PartSeal: "未认可"} {
+		if got := option(part); !strings.Contains(got, want) {
+			t.Errorf("picker option of %s: %q, want %q", part, got, want)
+		}
+	}
+	if got := option(demo.PartBelt); strings.Contains(got, "过期") || strings.Contains(got, "未认可") {
+		t.Errorf("an approved part badged as unusable: %q", got)
+	}
+
+	p := br.visit(t, desktop, "zh-CN")
+	p.signIn("admin@hengxin.example", demo.Password)
+	var van int64
+	if err := store.Get(ctx, db, &van, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi); err != nil {
+		t.Fatal(err)
+	}
+	p.open(fmt.Sprintf("/stock?location=%d", van))
+	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartLubricant)), "认可已过期")
+	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartSeal)), "未认可")
+	p.notSee(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartBelt)), "过期", "未认可")
+	p.shot("stock-unusable-parts")
+}
+
+func partID(t *testing.T, db *store.DB, number string) int64 {
+	t.Helper()
+	var id int64
+	if err := store.Get(context.Background(), db, &id, `SELECT id FROM parts WHERE part_number = ?`, number); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
