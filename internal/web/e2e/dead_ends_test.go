@@ -124,4 +124,3 @@ func partID(t *testing.T, db *store.DB, number string) int64 {
 	}
 	return id
 }
-
