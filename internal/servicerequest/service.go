@@ -159,7 +159,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			}
 			if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
 				// The same answer as for an unknown serial: nothing leaks across tenants.
-				return problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
+				return problem.Field("serial_number", "no product with serial number %s among the products your organization serves: check the number on the label; a product under another provider's agreement, or under none, is filed by its vendor", n.SerialNumber)
 			}
 		}
 		if serr := CheckScope(t.Coverage, Unit{Model: t.Model, Division: t.Division, Lat: t.Lat, Lng: t.Lng}, n.ServiceItem); serr != nil {
@@ -168,7 +168,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return err
 			}
 			if !ok {
-				return &problem.Error{Kind: problem.OutOfScope, Reason: string(serr.Reason), Detail: serr.Message}
+				return serr.Problem()
 			}
 			r.ScopeException = true
 		}

@@ -124,3 +124,31 @@ func partID(t *testing.T, db *store.DB, number string) int64 {
 	}
 	return id
 }
+
+// A serial the dispatcher cannot file for (another provider's product, a
+// product under no agreement) and one the vendor cannot (no agreement) are
+// refused with the next step, in Chinese.
+func TestScopeRefusalsSayWhatToDo(t *testing.T) {
+	t.Parallel()
+	app := demoApp(t)
+	br := newBrowser(t, app)
+	file := func(v *visitor, serial string) {
+		v.open("/requests/new")
+		v.do(chromedp.SendKeys(`input[name=serial_number]`, serial), chromedp.SendKeys(`textarea[name=description]`, "无法启动"))
+		v.press(`form[action="/requests"] button[type=submit]`, `form[action="/requests"] .err, section .alert`)
+	}
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
+	for _, serial := range []string{"HC850-2025-000881", "HCP200-2023-00041"} {
+		file(d, serial)
+		d.see("body", "贵方服务的设备中没有序列号为 "+serial+" 的设备", "请由厂商报修")
+		d.notSee("body", "not in force", "(none)", "agreement -")
+	}
+	d.shot("request-other-provider")
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
+	file(v, "HCP200-2023-00041")
+	v.see("body", "该设备不在任何服务协议下", "在设备页面将其归入服务协议")
+	v.notSee("body", "agreement", "none")
+	v.shot("request-no-agreement")
+}
