@@ -279,7 +279,8 @@ func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, priority string
 
 // load returns request id for actor to do action on: not found to those who
 // may not read it, forbidden to those who may read it but not do action.
-// With visits, a technician on one of its visits reads it as theirs.
+// With visits, a technician on one of its visits reads it as theirs, and
+// so does the senior technician an escalation of it is addressed to.
 func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action, visits bool) (Request, error) {
 	r, err := GetRequest(ctx, q, id)
 	if err != nil {
@@ -289,6 +290,11 @@ func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor,
 	if visits {
 		if assigned, err = s.Assigned(ctx, q, r.ID, actor.UserID); err != nil {
 			return r, err
+		}
+		if !assigned && action == policy.RequestRead {
+			if assigned, err = escalatedTo(ctx, q, r.ID, actor.UserID); err != nil {
+				return r, err
+			}
 		}
 	}
 	return r, policy.Check(actor, policy.RequestRead, action, scopeOf(actor, r, assigned), requestNotFound(id))

@@ -152,3 +152,49 @@ func TestScopeRefusalsSayWhatToDo(t *testing.T) {
 	v.notSee("body", "agreement", "none")
 	v.shot("request-no-agreement")
 }
+
+// A senior technician asked to take an escalation opens the request from
+// the escalations page and answers on it.
+func TestSeniorTechnicianAnswersAnEscalationOnThePage(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	senior, err := account.GetUserByEmail(ctx, db, "tech.zhao@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
+		Priority: "general", Description: "伺服报警 AL-21 反复出现", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Server.Requests.Escalate(ctx, dispatcher.Actor(), req.ID, servicerequest.NewEscalation{Target: servicerequest.EscalateSenior,
+		AssigneeID: senior.ID, Reason: "疑似编码器故障，请赵工判断"}); err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, app)
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.zhao@hengxin.example", demo.Password)
+	tc.open("/escalations")
+	tc.see("body", req.Number)
+	tc.follow(chromedp.Click(`a[href^="/requests/` + fmt.Sprint(req.ID) + `"]`))
+	tc.see("body", "伺服报警 AL-21", "疑似编码器故障")
+	tc.shot("escalation-request-senior")
+	tc.do(chromedp.SendKeys(`form[action$="/answer"] textarea[name=answer]`, "先更换编码器电缆，再检查编码器"))
+	tc.press(`form[action$="/answer"] button[type=submit]`, `.flash`)
+	tc.see("body", "先更换编码器电缆")
+	// Another technician still does not see the request.
+	other := br.visit(t, desktop, "zh-CN")
+	other.signIn("tech.li@hengxin.example", demo.Password)
+	if status := other.open(fmt.Sprintf("/requests/%d", req.ID)); status != 404 {
+		t.Fatalf("another technician opens the request: %d", status)
+	}
+}
