@@ -198,3 +198,38 @@ func TestSeniorTechnicianAnswersAnEscalationOnThePage(t *testing.T) {
 		t.Fatalf("another technician opens the request: %d", status)
 	}
 }
+
+// The vendor, refused a request for a model its agreement does not cover,
+// grants an exception on its page; the dispatcher's next request for the
+// product is accepted, and the exception shows which request used it.
+func TestVendorGrantsAScopeException(t *testing.T) {
+	t.Parallel()
+	app := demoApp(t)
+	br := newBrowser(t, app)
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
+	v.open("/requests/new")
+	v.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialNotCovered), chromedp.SendKeys(`textarea[name=description]`, "焊接偏移"))
+	v.press(`form[action="/requests"] button[type=submit]`, `#grant-exception`)
+	v.see("section .alert", "不在服务协议", "厂商可为该设备特批")
+	v.follow(chromedp.Click(`#grant-exception`))
+	if got := v.eval(`document.querySelector('input[name=serial_number]').value`); got != demo.SerialNotCovered {
+		t.Fatalf("the serial number is not carried over: %q", got)
+	}
+	v.do(chromedp.SendKeys(`textarea[name=reason]`, "客户为战略客户，本次免费上门"))
+	v.press(`#exception-form button[type=submit]`, `.flash`)
+	v.see(".flash", "已特批")
+	v.see("table", demo.SerialNotCovered, "等待报修")
+
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
+	d.open("/requests/new")
+	d.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialNotCovered), chromedp.SendKeys(`textarea[name=description]`, "焊接偏移"))
+	d.follow(chromedp.Click(`form[action="/requests"] button[type=submit]`))
+	if !strings.HasPrefix(d.path(), "/requests/") || strings.HasSuffix(d.path(), "/new") {
+		t.Fatalf("the request was not filed: %s", d.path())
+	}
+	v.open("/scope-exceptions")
+	v.see("table", "已用于")
+	v.shotBoth("scope-exceptions")
+}
