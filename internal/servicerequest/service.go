@@ -208,6 +208,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.create", "service_request", r.ID, nil, r); err != nil {
 			return err
 		}
+		if err := s.noticeReceived(ctx, tx, actor, r, clocks, now); err != nil {
+			return err
+		}
 		out = View{Request: r, Events: []RequestEvent{ev}, Clocks: clocks}
 		return nil
 	})

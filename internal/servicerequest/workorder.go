@@ -217,6 +217,9 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
+			if err := s.noticeBooked(ctx, tx, r, out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
+				return err
+			}
 			if oldTech != 0 && oldTech != a.TechnicianID {
 				// The technician who had the visit is told it is no longer theirs.
 				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
@@ -407,8 +410,10 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.RecordID = &rec.ID
-		_, err = updateStatus(ctx, tx, r, status, r.Priority, now)
-		return err
+		if _, err = updateStatus(ctx, tx, r, status, r.Priority, now); err != nil {
+			return err
+		}
+		return s.noticeDone(ctx, tx, r, *w, now)
 	}
 	return problem.Field("kind", "must be check_in, record, sign_off or check_out")
 }
