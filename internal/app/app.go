@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/coverage"
 	"aftersales/internal/document"
+	"aftersales/internal/home"
 	"aftersales/internal/i18n"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
@@ -77,6 +78,8 @@ type App struct {
 	Documents *document.Service
 	// Requests: service requests, work orders and field work.
 	Requests *servicerequest.Service
+	// Home: what needs each role now, for its home page.
+	Home *home.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -106,5 +109,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+	a.Home = &home.Service{DB: db, Now: now}
 	return a, nil
 }
