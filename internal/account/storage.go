@@ -4,8 +4,11 @@ import (
 	"context"
 	"time"
 
+	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
+
+	"github.com/jmoiron/sqlx"
 )
 
 const userColumns = `u.id, u.org_id, o.kind AS org_kind, u.email, u.name, u.role, u.password_hash, u.locale, u.active,
@@ -63,4 +66,16 @@ func UpdateUser(ctx context.Context, q store.Queryer, u User, expected int64, no
 		return problem.New(problem.PreconditionFailed, "user %d was changed by someone else", u.ID)
 	}
 	return nil
+}
+
+// ActiveUserIDs are the ids of org's active users with one of roles, in
+// order: who in an organization is told of something.
+func ActiveUserIDs(ctx context.Context, q store.Queryer, org int64, roles ...policy.Role) ([]int64, error) {
+	query, args, err := sqlx.In(`SELECT id FROM users WHERE org_id = ? AND active = ? AND role IN (?) ORDER BY id`, org, true, roles)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	err = store.Select(ctx, q, &ids, query, args...)
+	return ids, err
 }

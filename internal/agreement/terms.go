@@ -46,27 +46,27 @@ const (
 // template filled in. New kinds of terms (fee schedule, breach rules) are
 // added as further fields; Diff and the stored JSON pick them up unchanged.
 type Terms struct {
-	Term Term `json:"term"`
+	Term Term `json:"term" required:"false"`
 	// CoveredModels are the product model codes the agreement covers (§1.2).
-	CoveredModels []string `json:"covered_models" doc:"Covered product model codes."`
+	CoveredModels []string `json:"covered_models" required:"false" doc:"Covered product model codes."`
 	// ServiceArea holds administrative division codes of mainland China; each
 	// is a prefix covering everything under it (§1.2).
-	ServiceArea   []string       `json:"service_area" doc:"Division codes: 2-digit province, 4-digit city or 6-digit county; each covers everything under it."`
+	ServiceArea   []string       `json:"service_area" required:"false" doc:"Division codes: 2-digit province, 4-digit city or 6-digit county; each covers everything under it."`
 	ServicePoints []ServicePoint `json:"service_points,omitempty" doc:"Optional service points with a radius; a site within a radius is inside the area too."`
-	ServiceItems  []ServiceItem  `json:"service_items" doc:"repair, maintenance, consultation, part_replacement"`
-	Emergency     EmergencyTerms `json:"emergency"`
-	General       GeneralTerms   `json:"general"`
+	ServiceItems  []ServiceItem  `json:"service_items" required:"false" doc:"repair, maintenance, consultation, part_replacement"`
+	Emergency     EmergencyTerms `json:"emergency" required:"false"`
+	General       GeneralTerms   `json:"general" required:"false"`
 	// Resolution targets are optional: many agreements set none.
 	Resolution *ResolutionTargets `json:"resolution,omitempty"`
 	// SatisfactionPermille is the satisfaction threshold (§3.2.2) in tenths
 	// of a percent: 925 is 92.5 %. Integers keep the comparison exact.
-	SatisfactionPermille int `json:"satisfaction_threshold_permille" doc:"Satisfaction threshold in tenths of a percent: 925 means 92.5 %."`
+	SatisfactionPermille int `json:"satisfaction_threshold_permille" required:"false" doc:"Satisfaction threshold in tenths of a percent: 925 means 92.5 %."`
 	// RetentionMonths is how long service records are kept (§3.2.3).
-	RetentionMonths int          `json:"record_retention_months"`
-	Payment         PaymentTerms `json:"payment"`
+	RetentionMonths int          `json:"record_retention_months" required:"false"`
+	Payment         PaymentTerms `json:"payment" required:"false"`
 	// AdjustmentLeadDays is the preparation time an adjustment request must
 	// leave before it takes effect (§2.1.1).
-	AdjustmentLeadDays int `json:"adjustment_lead_days"`
+	AdjustmentLeadDays int `json:"adjustment_lead_days" required:"false"`
 	// EscalationAnswerHours is the working time within which an escalated
 	// fault must be answered by the senior technician or the vendor's second
 	// line; 0 means DefaultEscalationAnswerHours.
@@ -122,9 +122,9 @@ func (t Terms) Clone() Terms {
 
 // Term is the agreement's duration.
 type Term struct {
-	Start         string `json:"start" doc:"First day, YYYY-MM-DD."`
-	End           string `json:"end" doc:"Last day, YYYY-MM-DD."`
-	AutoRenew     bool   `json:"auto_renew"`
+	Start         string `json:"start" required:"false" doc:"First day, YYYY-MM-DD."`
+	End           string `json:"end" required:"false" doc:"Last day, YYYY-MM-DD."`
+	AutoRenew     bool   `json:"auto_renew" required:"false"`
 	RenewalMonths int    `json:"renewal_months,omitempty" doc:"Length of each automatic renewal."`
 }
 
@@ -140,17 +140,17 @@ type ServicePoint struct {
 // EmergencyTerms are the two clocks of an emergency (§3.3.1), in working
 // hours on the calendar (a round-the-clock calendar makes them plain hours).
 type EmergencyTerms struct {
-	ResponseHours int    `json:"response_hours"`
-	OnSiteHours   int    `json:"onsite_hours"`
-	CalendarID    string `json:"calendar_id"`
+	ResponseHours int    `json:"response_hours" required:"false"`
+	OnSiteHours   int    `json:"onsite_hours" required:"false"`
+	CalendarID    string `json:"calendar_id" required:"false"`
 }
 
 // GeneralTerms are the clock of a general request (§3.3.2): respond within N
 // working days, ending at close of business of the Nth working day after the
 // day received.
 type GeneralTerms struct {
-	ResponseWorkingDays int    `json:"response_working_days"`
-	CalendarID          string `json:"calendar_id"`
+	ResponseWorkingDays int    `json:"response_working_days" required:"false"`
+	CalendarID          string `json:"calendar_id" required:"false"`
 }
 
 // ResolutionTargets are optional deadlines for the fix itself.
@@ -161,8 +161,8 @@ type ResolutionTargets struct {
 
 // PaymentTerms say when the vendor settles and pays (§4.2+).
 type PaymentTerms struct {
-	SettlementPeriod SettlementPeriod `json:"settlement_period" doc:"monthly or quarterly"`
-	PaymentDueDays   int              `json:"payment_due_days" doc:"Days after a statement is approved by which it is paid."`
+	SettlementPeriod SettlementPeriod `json:"settlement_period" required:"false" doc:"monthly or quarterly"`
+	PaymentDueDays   int              `json:"payment_due_days" required:"false" doc:"Days after a statement is approved by which it is paid."`
 }
 
 var (

@@ -27,7 +27,7 @@ type agreementCreateInput struct {
 	Body           struct {
 		ProviderID    int64           `json:"provider_id" minimum:"1" doc:"A provider your organization works with."`
 		Number        string          `json:"number" maxLength:"40" doc:"The agreement's number, unique for your organization, e.g. HC-HX-2026-001."`
-		Terms         agreement.Terms `json:"terms" doc:"The terms of the first version. A draft may leave content empty; activation needs it complete."`
+		Terms         agreement.Terms `json:"terms" required:"false" doc:"The terms of the first version. A draft may leave any of them out; activation needs them complete."`
 		EffectiveFrom string          `json:"effective_from,omitempty" maxLength:"10" doc:"First day of the first version, YYYY-MM-DD; default the term's start."`
 		Note          string          `json:"note,omitempty" maxLength:"2000"`
 	}

@@ -234,7 +234,6 @@ func TestAgreementBadInput(t *testing.T) {
 				422, []string{"body.terms.service_area[1]", "body.terms.service_area[2]", "body.terms.service_area[3]", "body.terms.service_area[4]"}},
 			{"number as a number", "POST", "/agreements", map[string]any{"provider_id": f.Provider.ID, "number": 7, "terms": agreementTerms()}, 422, []string{"body.number"}},
 			{"unknown term field", "POST", "/agreements", with(func(m map[string]any) { m["fees"] = 10 }), 422, []string{"body.terms.fees"}},
-			{"missing term field", "POST", "/agreements", with(func(m map[string]any) { delete(m, "general") }), 422, []string{"body.terms.general"}},
 			{"nul in a model", "POST", "/agreements", with(func(m map[string]any) { m["covered_models"] = []string{"A\u0000B"} }), 422, []string{"body.terms.covered_models[0]"}},
 			{"bad dates", "POST", "/agreements", with(func(m map[string]any) {
 				m["term"] = map[string]any{"start": "2026-02-30", "end": "soon", "auto_renew": false}

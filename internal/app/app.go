@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
 	"aftersales/internal/document"
+	"aftersales/internal/home"
 	"aftersales/internal/i18n"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/jobs"
@@ -85,6 +86,8 @@ type App struct {
 	WorkOrders   *workorder.Service
 	Complaints   *complaint.Service
 	Satisfaction *satisfaction.Service
+	// Home: what needs each role now, for its home page.
+	Home *home.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -118,5 +121,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
 	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
+	a.Home = &home.Service{DB: db, Now: now}
 	return a, nil
 }

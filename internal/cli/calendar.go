@@ -76,7 +76,7 @@ func calendarDue(e *env, args []string) error {
 
 // calendarImport previews a holiday schedule and, confirmed, applies it.
 func calendarImport(e *env, args []string) error {
-	fs := e.flags("calendar import", "calendar import [--calendar ID] [--yes] FILE.ics|FILE.csv [--db ...]")
+	fs := e.flags("calendar import", "calendar import FILE.ics|FILE.csv [--calendar ID] [--yes] [--db ...]")
 	dsn := dbFlag(fs)
 	id := fs.String("calendar", "cn", "calendar to import into")
 	yes := fs.Bool("yes", false, "apply without asking")
@@ -101,7 +101,7 @@ func calendarImport(e *env, args []string) error {
 	p := imp.Preview
 	fmt.Fprintf(e.stdout, "%s (%s) for calendar %s:\n", imp.Filename, imp.Format, *id)
 	for _, y := range p.Years {
-		fmt.Fprintf(e.stdout, "  %d: %d days off, %d make-up workdays\n", y.Year, y.Holidays, y.Workdays)
+		fmt.Fprintf(e.stdout, "  %d: %s, %s\n", y.Year, counted(y.Holidays, "day off", "days off"), counted(y.Workdays, "make-up workday", "make-up workdays"))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	for _, x := range p.Exceptions {
@@ -114,7 +114,7 @@ func calendarImport(e *env, args []string) error {
 	if len(p.AlreadyCovered) > 0 {
 		fmt.Fprintf(e.stdout, "  note: the calendar already has official data for %v; entries on the same dates will be replaced\n", p.AlreadyCovered)
 	}
-	fmt.Fprintf(e.stdout, "%d dates change.\n", p.Changes)
+	fmt.Fprintf(e.stdout, "%s.\n", counted(p.Changes, "date changes", "dates change"))
 	if !*yes {
 		fmt.Fprint(e.stdout, "Apply? [y/N] ")
 		answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
@@ -204,4 +204,12 @@ func calendarShow(e *env, args []string) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// counted is "1 make-up workday" or "3 make-up workdays".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

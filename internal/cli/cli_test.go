@@ -169,14 +169,15 @@ func TestCalendarCommands(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), []string{"calendar", "import", file, "--db", dsn}, strings.NewReader("n\n"), &out, &errOut)
-	if code != 0 || !strings.Contains(out.String(), fmt.Sprint(ny.Year, ": 1 days off, 1 make-up workdays")) || !strings.Contains(out.String(), "Not applied") {
+	if code != 0 || !strings.Contains(out.String(), fmt.Sprint(ny.Year, ": 1 day off, 1 make-up workday")) || !strings.Contains(out.String(), "Not applied") {
 		t.Fatalf("declined import: %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 	if got := due("--from", ny.Eve+"T10:00:00+08:00", "--working-days", "1"); got != ny.FirstWeekday+"T18:00:00+08:00" {
 		t.Fatalf("a declined import changed the calendar: %s", got)
 	}
-	if code, out, errOut := run(t, "calendar", "import", "--db", dsn, "--yes", file); code != 0 || !strings.Contains(out, "Applied") {
-		t.Fatalf("import --yes: %d %s %s", code, out, errOut)
+	// Flags on both sides of the file, as the usage line shows them.
+	if code, out, errOut := run(t, "calendar", "import", "--db", dsn, file, "--yes"); code != 0 || !strings.Contains(out, "Applied") {
+		t.Fatalf("import FILE --yes: %d %s %s", code, out, errOut)
 	}
 	if got := due("--from", ny.Eve+"T10:00:00+08:00", "--working-days", "1"); got != ny.SecondWeekday+"T18:00:00+08:00" {
 		t.Fatalf("after import: %s", got)

@@ -64,6 +64,15 @@ func importUnits(e *env, args []string) error {
 		}
 		return fmt.Errorf("%d problems in %s; nothing was imported", len(rep.Errors), rep.Filename)
 	}
+	if len(rep.Ignored) > 0 {
+		fmt.Fprintf(e.stdout, "Columns not used: %s\n", strings.Join(rep.Ignored, ", "))
+	}
+	for _, c := range rep.Customers {
+		fmt.Fprintf(e.stdout, "  customer %s: %s (%d rows)\n", c.Action, c.Customer, c.Rows)
+	}
+	for _, st := range rep.Sites {
+		fmt.Fprintf(e.stdout, "  site %s: %s / %s, %s %s (%d rows)\n", st.Action, st.Customer, st.Site, st.Division, st.Address, st.Rows)
+	}
 	if rep.DryRun {
 		fmt.Fprintf(e.stdout, "All %d rows are good (dry run: nothing imported).\n", rep.Rows)
 		return nil
@@ -112,24 +121,27 @@ func progressPrinter(e *env) func(stage string, done, total int) {
 	}
 }
 
-// parseFileArgs parses flags and the one FILE of a command, which may come
-// before or after the flags, and reads the file.
+// parseFileArgs parses flags and the one FILE of a command: flags may come
+// before the FILE, after it, or on both sides.
 func parseFileArgs(fs *flag.FlagSet, args []string) (string, []byte, error) {
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", nil, err
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", nil, err
+			}
+			return "", nil, usageError{err.Error()}
 		}
-		return "", nil, usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		files, args = append(files, rest[0]), rest[1:]
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 || file == "" {
+	if len(files) != 1 {
 		return "", nil, usagef("give exactly one FILE")
 	}
+	file := files[0]
 	data, err := os.ReadFile(file)
 	return file, data, err
 }

@@ -1,10 +1,11 @@
 package coverage
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
+
+	"aftersales/internal/problem"
 )
 
 // Reason is why a request is outside the agreement's scope (DOMAIN 1.2).
@@ -55,33 +56,65 @@ type Unit struct {
 	AgreementID   int64
 }
 
-// ScopeError is a refusal with its reason and a sentence for people.
+// ScopeError is a refusal with its reason and a sentence for people that
+// says what to do next.
 type ScopeError struct {
 	Reason  Reason
 	Message string
+
+	problem *problem.Error // the message's format, for translation
 }
 
 func (e *ScopeError) Error() string { return string(e.Reason) + ": " + e.Message }
+
+// Problem is the refusal as an out-of-scope problem with its reason, whose
+// detail pages render in the reader's language.
+func (e *ScopeError) Problem() *problem.Error {
+	if e.problem == nil {
+		return &problem.Error{Kind: problem.OutOfScope, Reason: string(e.Reason), Detail: e.Message}
+	}
+	p := *e.problem
+	p.Reason = string(e.Reason)
+	return &p
+}
+
+func refusal(reason Reason, p *problem.Error) *ScopeError {
+	return &ScopeError{Reason: reason, Message: p.Detail, problem: p}
+}
 
 // CheckScope decides whether a request for item on unit falls inside the
 // agreement. The order of the checks is the order a person would explain it:
 // first whether the agreement runs at all, then what it covers.
 func CheckScope(c Coverage, u Unit, item string) *ScopeError {
-	switch c.Status {
-	case "active":
-	case "suspended":
-		return &ScopeError{AgreementSuspended, fmt.Sprintf("service under agreement %s is suspended; the vendor can grant an exception", c.AgreementNumber)}
+	switch {
+	case c.Status == "active":
+	case c.Status == "suspended":
+		return refusal(AgreementSuspended, problem.New(problem.OutOfScope,
+			"service under agreement %s is suspended; the vendor can grant an exception for this product", c.AgreementNumber))
+	case c.AgreementNumber == "" || c.AgreementNumber == "-":
+		return refusal(AgreementInactive, problem.New(problem.OutOfScope,
+			"the product is under no service agreement: the vendor assigns it to an agreement on the product's page"))
+	case c.Status == "draft":
+		return refusal(AgreementInactive, problem.New(problem.OutOfScope,
+			"agreement %s is still a draft: the vendor activates it first", c.AgreementNumber))
+	case c.Status == "expired" || c.Status == "terminated":
+		return refusal(AgreementInactive, problem.New(problem.OutOfScope,
+			"agreement %s has ended: the vendor renews it or assigns the product to an agreement in force", c.AgreementNumber))
 	default:
-		return &ScopeError{AgreementInactive, fmt.Sprintf("agreement %s is not in force (%s)", c.AgreementNumber, c.Status)}
+		return refusal(AgreementInactive, problem.New(problem.OutOfScope,
+			"agreement %s is not in force: the vendor assigns the product to an agreement in force", c.AgreementNumber))
 	}
 	if !slices.Contains(c.Models, u.Model) {
-		return &ScopeError{ModelNotCovered, fmt.Sprintf("model %s is not covered by agreement %s", u.Model, c.AgreementNumber)}
+		return refusal(ModelNotCovered, problem.New(problem.OutOfScope,
+			"model %s is not covered by agreement %s; the vendor can grant an exception for this product", u.Model, c.AgreementNumber))
 	}
 	if !InArea(c.Areas, u.Division) && !nearPoint(c.Points, u) {
-		return &ScopeError{OutsideServiceArea, fmt.Sprintf("the product's site (division %s) is outside the service area of agreement %s", u.Division, c.AgreementNumber)}
+		return refusal(OutsideServiceArea, problem.New(problem.OutOfScope,
+			"the product's site (division %s) is outside the service area of agreement %s; the vendor can grant an exception for this product", u.Division, c.AgreementNumber))
 	}
 	if !slices.Contains(c.ServiceItems, item) {
-		return &ScopeError{ServiceItemNotCovered, fmt.Sprintf("agreement %s does not cover the service item %s", c.AgreementNumber, item)}
+		return refusal(ServiceItemNotCovered, problem.New(problem.OutOfScope,
+			"agreement %s does not cover the service item %s; file the request as another service item, or ask the vendor for an exception", c.AgreementNumber, item))
 	}
 	return nil
 }

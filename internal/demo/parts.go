@@ -201,11 +201,18 @@ func loadVisits(ctx context.Context, a *app.App, svc *stock.Service, ps map[stri
 	if err != nil {
 		return err
 	}
-	requests, visits := silentRequests(a), silentWorkOrders(a)
-	v, err := requests.Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
+	visits := silentWorkOrders(a)
+	// Received three weeks ago, the day the first bearing set was
+	// replaced (see below), and still open.
+	v, err := receivedAgo(a, 22*24*time.Hour).Create(ctx, admin, servicerequest.NewRequest{SerialNumber: "HC850-2025-000881", ServiceItem: "repair", Priority: "general",
 		Description: "Spindle noise and chatter marks on the finished surface", ContactName: "Grace Ho", ContactPhone: "13800138000", Channel: servicerequest.Dispatcher})
 	if err != nil {
 		return fmt.Errorf("demo request: %w", err)
+	}
+	// The provider answered within the hour; the visit is today.
+	if _, err := receivedAgo(a, 22*24*time.Hour-time.Hour).Act(ctx, admin, v.ID, servicerequest.Action{Kind: "responded",
+		Note: "Customer called back; spindle to be inspected on site"}, v.Version); err != nil {
+		return fmt.Errorf("demo response: %w", err)
 	}
 	start := now().Add(-2 * time.Hour)
 	wo, err := visits.Book(ctx, admin, workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(3 * time.Hour)})

@@ -34,7 +34,7 @@ func loadRecords(ctx context.Context, a *app.App) error {
 	requests, visits := silentRequests(a), silentWorkOrders(a)
 	d, t := dispatch.Actor(), tech.Actor()
 
-	v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair", Priority: "general",
+	v, err := receivedAgo(a, 5*time.Hour).Create(ctx, d, servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair", Priority: "general",
 		Description: "切割头报警 E-203，切口挂渣", ContactName: "孙主任", ContactPhone: "0571-88012345", Channel: servicerequest.Dispatcher})
 	if err != nil {
 		return fmt.Errorf("demo repair: %w", err)

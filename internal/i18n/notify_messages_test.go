@@ -1,15 +1,14 @@
 package i18n_test
 
 import (
-	"encoding/json"
 	"go/ast"
 	"go/token"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"aftersales/internal/i18n"
 )
 
 // notifyCall is one notify.Msg call in the product's source: the message
@@ -66,17 +65,9 @@ func TestNotificationMessagesAreInBothCatalogs(t *testing.T) {
 	t.Parallel()
 	catalogs := map[string]map[string]string{}
 	for _, lang := range []string{"en", "zh-CN"} {
-		// The language's own catalog and every area's (name.<lang>.json).
-		names, _ := filepath.Glob("messages/*" + lang + ".json")
-		m := map[string]string{}
-		for _, name := range names {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatal(err)
-			}
+		m, err := i18n.Catalog("messages", lang) // every area's catalog of the language
+		if err != nil {
+			t.Fatal(err)
 		}
 		catalogs[lang] = m
 	}

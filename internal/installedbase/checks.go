@@ -1,12 +1,13 @@
 package installedbase
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strings"
 	"time"
 	"unicode"
+
+	"aftersales/internal/problem"
 )
 
 // Checks of values from outside: each returns "" for a good value, or what
@@ -23,20 +24,44 @@ var (
 	scientificPattern = regexp.MustCompile(`^[0-9]+([.,][0-9]+)?E[+-]?[0-9]+$`)
 )
 
+// problemAdder is where checks record a problem with a field: a
+// problem.Fields, or the problems of an import line. The message formats
+// are translated by the zh-CN problem catalog.
+type problemAdder interface {
+	Add(field, format string, args ...any)
+}
+
+// firstMessage runs a check and returns its first message, or "".
+func firstMessage(check func(problemAdder)) string {
+	var fs problem.Fields
+	check(&fs)
+	if len(fs) == 0 {
+		return ""
+	}
+	return fs[0].Message
+}
+
 // CheckSerial names what is wrong with a normalized serial number, or "".
 func CheckSerial(s string) string {
+	return firstMessage(func(a problemAdder) { addSerialProblem(a, "serial_number", s) })
+}
+
+// addSerialProblem records what is wrong with a normalized serial number.
+func addSerialProblem(a problemAdder, field, s string) bool {
 	switch {
 	case s == "":
-		return "is required"
+		a.Add(field, "is required")
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return "must not contain spaces or control characters"
+		a.Add(field, "must not contain spaces or control characters")
 	case scientificPattern.MatchString(s):
-		return fmt.Sprintf("%s looks like a number a spreadsheet turned into scientific notation, which loses digits: "+
+		a.Add(field, "%s looks like a number a spreadsheet turned into scientific notation, which loses digits: "+
 			"format the column as text and type the serial number again", s)
 	case !serialPattern.MatchString(s):
-		return "must be 1-64 letters, digits or . _ / - starting with a letter or digit"
+		a.Add(field, "must be 1-64 letters, digits or . _ / - starting with a letter or digit")
+	default:
+		return false
 	}
-	return ""
+	return true
 }
 
 // NormalizeModelCode trims and upper-cases a model code.
@@ -78,18 +103,24 @@ var citiesWithoutCounties = map[string]bool{
 // city's own code where the city has no counties. Development-zone codes of
 // the statistics bureau (xxxx7x) are accepted: they are what customers copy.
 func CheckDivision(code string) string {
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return "must be a 6-digit administrative division code such as 320505"
-	}
+	return firstMessage(func(a problemAdder) { addDivisionProblem(a, "division", code) })
+}
+
+// addDivisionProblem records what is wrong with a site's division code.
+func addDivisionProblem(a problemAdder, field, code string) bool {
 	switch {
+	case len(code) != 6 || strings.Trim(code, "0123456789") != "":
+		a.Add(field, "must be a 6-digit administrative division code such as 320505")
 	case !provinces[code[:2]]:
-		return fmt.Sprintf("%s is not in a province of mainland China (the first two digits)", code)
+		a.Add(field, "%s is not in a province of mainland China (the first two digits)", code)
 	case code[2:] == "0000":
-		return fmt.Sprintf("%s is a province; give the county (区/县) code", code)
+		a.Add(field, "%s is a province; give the county (区/县) code", code)
 	case code[4:] == "00" && !citiesWithoutCounties[code]:
-		return fmt.Sprintf("%s is a city; give the county (区/县) code", code)
+		a.Add(field, "%s is a city; give the county (区/县) code", code)
+	default:
+		return false
 	}
-	return ""
+	return true
 }
 
 var (

@@ -69,7 +69,7 @@ func TestParseUnitsCSVHeaders(t *testing.T) {
 	for _, e := range p.Errors {
 		fields[e.Field] = e.Line == 1
 	}
-	if !fields["customer_code"] || !fields["install_date"] || len(p.Rows) != 0 {
+	if !fields["customer_name"] || !fields["install_date"] || len(p.Rows) != 0 {
 		t.Fatalf("missing columns not reported on line 1: %+v", p.Errors)
 	}
 	if p := ParseUnitsCSV(nil); len(p.Errors) != 1 || p.Errors[0].Line != 1 {

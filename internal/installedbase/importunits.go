@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"golang.org/x/text/width"
 
 	"aftersales/internal/audit"
 	"aftersales/internal/policy"
@@ -33,16 +34,36 @@ type ImportRequest struct {
 
 // ImportReport is the outcome of an import: every bad row with its line
 // and reason, or the number of units imported. Nothing is imported unless
-// every row is good.
+// every row is good. Customers and Sites say which of those the rows name
+// were found and which are (or, in a dry run, will be) created; Ignored
+// lists the headers of columns the import does not use.
 type ImportReport struct {
-	Filename string     `json:"filename"`
-	Format   string     `json:"format"`
-	Encoding string     `json:"encoding"`
-	DryRun   bool       `json:"dry_run"`
-	Rows     int        `json:"rows"`
-	Imported int        `json:"imported"`
-	Errors   []RowError `json:"errors"`
-	SHA256   string     `json:"sha256"`
+	Filename  string        `json:"filename"`
+	Format    string        `json:"format"`
+	Encoding  string        `json:"encoding"`
+	DryRun    bool          `json:"dry_run"`
+	Rows      int           `json:"rows"`
+	Imported  int           `json:"imported"`
+	Errors    []RowError    `json:"errors"`
+	SHA256    string        `json:"sha256"`
+	Ignored   []string      `json:"ignored_columns"`
+	Customers []ImportParty `json:"customers"`
+	Sites     []ImportParty `json:"sites"`
+}
+
+// Created counts the customers and sites the import creates.
+func (r ImportReport) Created() (customers, sites int) {
+	for _, c := range r.Customers {
+		if c.Action == "created" {
+			customers++
+		}
+	}
+	for _, s := range r.Sites {
+		if s.Action == "created" {
+			sites++
+		}
+	}
+	return customers, sites
 }
 
 // OK reports whether every row is good.
@@ -62,12 +83,12 @@ func (s *Service) ImportUnits(ctx context.Context, a policy.Actor, req ImportReq
 	sum := sha256.Sum256(req.Data)
 	parsed := ParseUnitsFile(req.Data)
 	rep := ImportReport{Filename: req.Filename, Format: parsed.Format, Encoding: parsed.Encoding, DryRun: req.DryRun, Rows: len(parsed.Rows),
-		Errors: parsed.Errors, SHA256: hex.EncodeToString(sum[:])}
+		Errors: parsed.Errors, SHA256: hex.EncodeToString(sum[:]), Ignored: parsed.Ignored}
 	if len(rep.Errors) > 0 {
 		return rep, nil
 	}
 	if len(parsed.Rows) == 0 {
-		rep.Errors = append(rep.Errors, RowError{Line: 1, Field: "file", Reason: "the file has a header but no rows"})
+		fileErrors(&rep.Errors, 1).Add("file", "the file has a header but no rows")
 		return rep, nil
 	}
 	progress := func(stage string, done int) {
@@ -76,23 +97,31 @@ func (s *Service) ImportUnits(ctx context.Context, a policy.Actor, req ImportReq
 		}
 	}
 	if req.DryRun {
-		_, errs, err := s.checkRows(ctx, s.DB, vendorID, parsed.Rows, progress)
-		rep.Errors = errs
+		checked, err := s.checkRows(ctx, s.DB, vendorID, parsed.Rows, progress)
+		rep.Errors = checked.errs
+		rep.Customers, rep.Sites = checked.parties.report()
 		return rep, err
 	}
 	now := s.Now().UTC()
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		rows, errs, err := s.checkRows(ctx, tx, vendorID, parsed.Rows, progress)
-		if err != nil || len(errs) > 0 {
-			rep.Errors = errs
+		checked, err := s.checkRows(ctx, tx, vendorID, parsed.Rows, progress)
+		if err != nil || len(checked.errs) > 0 {
+			rep.Errors = checked.errs
 			return err
 		}
+		rep.Customers, rep.Sites = checked.parties.report()
+		if err := checked.parties.create(ctx, tx, now); err != nil {
+			return err
+		}
+		rows := checked.units()
 		if err := insertUnits(ctx, tx, rows, now, func(done int) { progress("insert", done) }); err != nil {
 			return err
 		}
 		rep.Imported = len(rows)
+		customers, sites := rep.Created()
 		return audit.Record(ctx, tx, now, a, vendorID, "unit.import", "unit_import", rep.SHA256[:16], nil,
-			map[string]any{"filename": req.Filename, "units": len(rows), "sha256": rep.SHA256})
+			map[string]any{"filename": req.Filename, "units": len(rows), "sha256": rep.SHA256,
+				"customers_created": customers, "sites_created": sites})
 	})
 	if err != nil {
 		rep.Imported = 0
@@ -103,44 +132,31 @@ func (s *Service) ImportUnits(ctx context.Context, a policy.Actor, req ImportReq
 // importLookup is what rows are checked against, loaded once per import.
 type importLookup struct {
 	models     map[string]ProductModel
-	customers  map[string]int64           // code -> id, the vendor's customers
-	sites      map[int64]map[string]int64 // customer -> site name -> id
-	agreements map[string]int64           // number -> id, the vendor's
+	byName     map[string]ProductModel // MatchKey of the Chinese and English names
+	agreements map[string]int64        // number -> id, the vendor's
 }
 
 func loadLookup(ctx context.Context, q store.Queryer, vendorID int64) (importLookup, error) {
-	l := importLookup{models: map[string]ProductModel{}, customers: map[string]int64{}, sites: map[int64]map[string]int64{}, agreements: map[string]int64{}}
+	l := importLookup{models: map[string]ProductModel{}, byName: map[string]ProductModel{}, agreements: map[string]int64{}}
 	var models []ProductModel
-	if err := store.Select(ctx, q, &models, `SELECT `+modelColumns+` FROM product_models WHERE vendor_id = ?`, vendorID); err != nil {
+	if err := store.Select(ctx, q, &models, `SELECT `+modelColumns+` FROM product_models WHERE vendor_id = ? ORDER BY id`, vendorID); err != nil {
 		return l, err
 	}
 	for _, m := range models {
 		l.models[m.Code] = m
+		for _, n := range []string{m.Name, m.NameEn} {
+			if k := MatchKey(n); k != "" {
+				if _, taken := l.byName[k]; !taken {
+					l.byName[k] = m
+				}
+			}
+		}
 	}
 	var named []struct {
-		ID       int64  `db:"id"`
-		Key      string `db:"k"`
-		Customer int64  `db:"customer_org_id"`
+		ID  int64  `db:"id"`
+		Key string `db:"k"`
 	}
-	if err := store.Select(ctx, q, &named, `SELECT id, code AS k, 0 AS customer_org_id FROM organizations
-		WHERE kind = 'customer' AND id IN (`+partnersOf+`)`, vendorID); err != nil {
-		return l, err
-	}
-	for _, c := range named {
-		l.customers[c.Key] = c.ID
-	}
-	named = nil
-	if err := store.Select(ctx, q, &named, `SELECT id, name AS k, customer_org_id FROM sites WHERE customer_org_id IN (`+partnersOf+`)`, vendorID); err != nil {
-		return l, err
-	}
-	for _, s := range named {
-		if l.sites[s.Customer] == nil {
-			l.sites[s.Customer] = map[string]int64{}
-		}
-		l.sites[s.Customer][s.Key] = s.ID
-	}
-	named = nil
-	if err := store.Select(ctx, q, &named, `SELECT id, number AS k, 0 AS customer_org_id FROM agreements WHERE vendor_id = ?`, vendorID); err != nil {
+	if err := store.Select(ctx, q, &named, `SELECT id, number AS k FROM agreements WHERE vendor_id = ?`, vendorID); err != nil {
 		return l, err
 	}
 	for _, a := range named {
@@ -149,83 +165,119 @@ func loadLookup(ctx context.Context, q store.Queryer, vendorID int64) (importLoo
 	return l, nil
 }
 
+// model finds a model as a vendor writes it: its code ("HC-CNC-850"), its
+// code followed by its name ("HC-CNC-850 数控加工中心", full-width letters
+// allowed), or its name alone.
+func (l importLookup) model(s string) (ProductModel, bool) {
+	s = width.Fold.String(strings.TrimSpace(s))
+	if m, ok := l.models[NormalizeModelCode(s)]; ok {
+		return m, true
+	}
+	if fields := strings.Fields(s); len(fields) > 1 {
+		if m, ok := l.models[NormalizeModelCode(fields[0])]; ok {
+			return m, true
+		}
+	}
+	m, ok := l.byName[MatchKey(s)]
+	return m, ok
+}
+
+// checkedImport is the outcome of checking every row: the problems, or the
+// units to insert once the planned customers and sites exist.
+type checkedImport struct {
+	errs    []RowError
+	parties *partyPlan
+	rows    []unitRow
+	sites   []*plannedSite // the site of each of rows
+}
+
+// units gives the rows to insert, with the ids of created sites.
+func (c checkedImport) units() []unitRow {
+	for i := range c.rows {
+		c.rows[i].SiteID = c.sites[i].id
+	}
+	return c.rows
+}
+
 // checkRows turns file rows into units to insert, or reports every bad row.
-func (s *Service) checkRows(ctx context.Context, q store.Queryer, vendorID int64, rows []ImportRow, progress func(string, int)) ([]unitRow, []RowError, error) {
+func (s *Service) checkRows(ctx context.Context, q store.Queryer, vendorID int64, rows []ImportRow, progress func(string, int)) (checkedImport, error) {
+	var out checkedImport
 	l, err := loadLookup(ctx, q, vendorID)
 	if err != nil {
-		return nil, nil, err
+		return out, err
+	}
+	if out.parties, err = loadParties(ctx, q, vendorID); err != nil {
+		return out, err
 	}
 	today := s.today()
-	var errs []RowError
-	bad := func(r ImportRow, field, value, format string, args ...any) {
-		errs = append(errs, RowError{Line: r.Line, Field: field, Value: value, Reason: fmt.Sprintf(format, args...)})
-	}
-	out := make([]unitRow, 0, len(rows))
+	out.rows = make([]unitRow, 0, len(rows))
 	seen := make(map[string]int, len(rows))
 	for i, r := range rows {
+		bad := rowErrors{list: &out.errs, row: r}
+		before := len(out.errs)
 		u := unitRow{VendorID: vendorID, Serial: NormalizeSerial(r.Serial)}
-		ok := true
-		if msg := CheckSerial(u.Serial); msg != "" {
-			bad(r, "serial_number", r.Serial, "%s", msg)
-			ok = false
-		} else if first, dup := seen[u.Serial]; dup {
-			bad(r, "serial_number", r.Serial, "duplicate of line %d in this file", first)
-			ok = false
-		} else {
-			seen[u.Serial] = r.Line
+		if !addSerialProblem(bad, "serial_number", u.Serial) {
+			if first, dup := seen[u.Serial]; dup {
+				bad.Add("serial_number", "duplicate of line %d in this file", first)
+			} else {
+				seen[u.Serial] = r.Line
+			}
 		}
-		m, found := l.models[NormalizeModelCode(r.Model)]
+		m, found := l.model(r.Model)
 		if !found {
-			bad(r, "model", r.Model, "unknown model")
-			ok = false
+			bad.Add("model", "unknown model: neither the code nor the name of one of your product models")
 		}
-		customer, found := l.customers[strings.ToLower(strings.TrimSpace(r.CustomerCode))]
-		if !found {
-			bad(r, "customer_code", r.CustomerCode, "unknown customer (not one of your customers' codes)")
-			ok = false
-		} else if u.SiteID = l.sites[customer][strings.TrimSpace(r.SiteName)]; u.SiteID == 0 {
-			bad(r, "site_name", r.SiteName, "the customer has no site of this name")
-			ok = false
+		var site *plannedSite
+		if c := out.parties.customer(r, bad); c != nil {
+			site = out.parties.site(c, r, bad)
 		}
-		date, msg := checkInstallDate(r.InstallDate, today)
-		if msg != "" {
-			bad(r, "install_date", r.InstallDate, "%s", msg)
-			ok = false
+		date := checkInstallDate(bad, "install_date", r.InstallDate, today)
+		warrantyEnd := ""
+		if strings.TrimSpace(r.WarrantyEnd) != "" {
+			if t, ok := ParseDate(r.WarrantyEnd); !ok {
+				bad.Add("warranty_end", "must be a date such as 2027-03-06 or 2027/3/6")
+			} else if warrantyEnd = t.Format(time.DateOnly); date != "" && warrantyEnd < date {
+				bad.Add("warranty_end", "is before the install date %s", date)
+			}
 		}
 		if r.AgreementNumber != "" {
 			id, found := l.agreements[strings.TrimSpace(r.AgreementNumber)]
 			if !found {
-				bad(r, "agreement_number", r.AgreementNumber, "unknown agreement")
-				ok = false
+				bad.Add("agreement_number", "unknown agreement")
 			}
 			u.AgreementID = &id
 		}
-		if ok {
+		if len(out.errs) == before {
 			install, _ := time.Parse(time.DateOnly, date)
 			u.ModelID, u.InstallDate = m.ID, date
-			u.WarrantyEnd = WarrantyEnd(install, m.WarrantyMonths).Format(time.DateOnly)
-			out = append(out, u)
+			u.WarrantyEnd = warrantyEnd
+			if u.WarrantyEnd == "" {
+				u.WarrantyEnd = WarrantyEnd(install, m.WarrantyMonths).Format(time.DateOnly)
+			}
+			out.rows = append(out.rows, u)
+			out.sites = append(out.sites, site)
 		}
 		if (i+1)%5000 == 0 {
 			progress("check", i+1)
 		}
 	}
 	if err := checkStoredSerials(ctx, q, vendorID, seen, func(serial string) {
-		errs = append(errs, RowError{Line: seen[serial], Field: "serial_number", Value: serial, Reason: "is already registered"})
+		rowErrors{list: &out.errs, row: ImportRow{Line: seen[serial], Serial: serial}}.Add("serial_number", "is already registered")
 	}); err != nil {
-		return nil, nil, err
+		return out, err
 	}
 	progress("check", len(rows))
-	if len(errs) > 0 {
-		sortErrors(errs)
-		return nil, errs, nil
+	if len(out.errs) > 0 {
+		sortErrors(out.errs)
+		out.rows, out.sites = nil, nil
+		return out, nil
 	}
-	for i := range out {
-		if out[i].Token, err = NewToken(); err != nil {
-			return nil, nil, err
+	for i := range out.rows {
+		if out.rows[i].Token, err = NewToken(); err != nil {
+			return out, err
 		}
 	}
-	return out, nil, nil
+	return out, nil
 }
 
 // checkStoredSerials calls found for each of serials the vendor already has.

@@ -372,10 +372,7 @@ func (s *Service) UpdateUnit(ctx context.Context, a policy.Actor, id int64, p Un
 			next.SiteID = *p.SiteID
 		}
 		if p.InstallDate != nil {
-			var msg string
-			if next.InstallDate, msg = checkInstallDate(*p.InstallDate, s.today()); msg != "" {
-				fs.Add("install_date", "%s", msg)
-			}
+			next.InstallDate = checkInstallDate(&fs, "install_date", *p.InstallDate, s.today())
 		}
 		if p.WarrantyEnd != nil {
 			if t, ok := ParseDate(*p.WarrantyEnd); ok {

@@ -45,9 +45,7 @@ func (s *Site) validate() error {
 	s.Division, s.ContactName = strings.TrimSpace(s.Division), strings.TrimSpace(s.ContactName)
 	problem.CheckText(&fs, "name", s.Name, true, 100)
 	problem.CheckText(&fs, "address", s.Address, true, 300)
-	if msg := CheckDivision(s.Division); msg != "" {
-		fs.Add("division", "%s", msg)
-	}
+	addDivisionProblem(&fs, "division", s.Division)
 	switch {
 	case (s.Lat == nil) != (s.Lng == nil):
 		if s.Lat == nil {

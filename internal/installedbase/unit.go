@@ -21,29 +21,30 @@ type UnitInput struct {
 	AgreementID *int64
 }
 
-// checkInstallDate reads an install date that is not after today.
-func checkInstallDate(s, today string) (string, string) {
+// checkInstallDate reads an install date that is not after today, or
+// records what is wrong with it and returns "".
+func checkInstallDate(a problemAdder, field, s, today string) string {
 	t, ok := ParseDate(s)
 	switch {
 	case strings.TrimSpace(s) == "":
-		return "", "is required"
+		a.Add(field, "is required")
 	case !ok:
-		return "", "must be a date such as 2025-03-07 or 2025/3/7"
+		a.Add(field, "must be a date such as 2025-03-07 or 2025/3/7")
 	case t.Year() < 1970:
-		return "", "is before 1970"
+		a.Add(field, "is before 1970")
 	case t.Format(time.DateOnly) > today:
-		return "", "is in the future"
+		a.Add(field, "is in the future")
+	default:
+		return t.Format(time.DateOnly)
 	}
-	return t.Format(time.DateOnly), ""
+	return ""
 }
 
 // validate checks the fields that need no database, naming every bad one.
 func (in *UnitInput) validate(today string) problem.Fields {
 	var fs problem.Fields
 	in.SerialNumber = NormalizeSerial(in.SerialNumber)
-	if msg := CheckSerial(in.SerialNumber); msg != "" {
-		fs.Add("serial_number", "%s", msg)
-	}
+	addSerialProblem(&fs, "serial_number", in.SerialNumber)
 	in.ModelCode = NormalizeModelCode(in.ModelCode)
 	if msg := CheckModelCode(in.ModelCode); msg != "" {
 		fs.Add("model", "%s", msg)
@@ -51,10 +52,7 @@ func (in *UnitInput) validate(today string) problem.Fields {
 	if in.SiteID <= 0 {
 		fs.Add("site_id", "is required")
 	}
-	var msg string
-	if in.InstallDate, msg = checkInstallDate(in.InstallDate, today); msg != "" {
-		fs.Add("install_date", "%s", msg)
-	}
+	in.InstallDate = checkInstallDate(&fs, "install_date", in.InstallDate, today)
 	if strings.TrimSpace(in.WarrantyEnd) != "" {
 		t, ok := ParseDate(in.WarrantyEnd)
 		switch {

@@ -175,6 +175,10 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 	if len(users) != len(ids) {
 		return fmt.Errorf("%d of %d recipients do not exist", len(ids)-len(users), len(ids))
 	}
+	optOut, err := optedOut(ctx, tx, ev.Kind, ids)
+	if err != nil {
+		return err
+	}
 	for _, u := range users {
 		if !slices.Contains(ev.OrgIDs, u.OrgID) {
 			return fmt.Errorf("recipient %d is not in the event's organizations", u.ID)
@@ -184,7 +188,7 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 		}
 		locale := i18n.Match(u.Locale)
 		state := ""
-		if s.EmailEnabled && u.ByMail && u.Email != "" {
+		if s.EmailEnabled && u.ByMail && u.Email != "" && !optOut[u.ID] {
 			state = "pending"
 		}
 		id, err := store.InsertID(ctx, tx, `INSERT INTO notifications (event_id, user_id, kind, title, body, link, created_at, email_state)

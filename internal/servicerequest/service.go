@@ -149,7 +149,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			}
 			if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
 				// The same answer as for an unknown serial: nothing leaks across tenants.
-				return problem.Field("serial_number", "no product with serial number %s", n.SerialNumber)
+				return problem.Field("serial_number", "no product with serial number %s among the products your organization serves: check the number on the label; a product under another provider's agreement, or under none, is filed by its vendor", n.SerialNumber)
 			}
 		}
 		if serr := coverage.CheckScope(t.Coverage, t.Unit, n.ServiceItem); serr != nil {
@@ -158,7 +158,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 				return err
 			}
 			if !ok {
-				return &problem.Error{Kind: problem.OutOfScope, Reason: string(serr.Reason), Detail: serr.Message}
+				return serr.Problem()
 			}
 			r.ScopeException = true
 		}
@@ -196,6 +196,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			return err
 		}
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.create", "service_request", r.ID, nil, r); err != nil {
+			return err
+		}
+		if err := s.noticeReceived(ctx, tx, actor, r, clocks, now); err != nil {
 			return err
 		}
 		out = View{Request: r, Events: []RequestEvent{ev}, Clocks: clocks}
@@ -269,7 +272,8 @@ func (s *Service) clocksOn(ctx context.Context, terms sla.Terms, priority string
 
 // load returns request id for actor to do action on: not found to those who
 // may not read it, forbidden to those who may read it but not do action.
-// With visits, a technician on one of its visits reads it as theirs.
+// With visits, a technician on one of its visits reads it as theirs, and
+// so does the senior technician an escalation of it is addressed to.
 func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action, visits bool) (Request, error) {
 	r, err := GetRequest(ctx, q, id)
 	if err != nil {
@@ -279,6 +283,11 @@ func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor,
 	if visits {
 		if assigned, err = s.Assigned(ctx, q, r.ID, actor.UserID); err != nil {
 			return r, err
+		}
+		if !assigned && action == policy.RequestRead {
+			if assigned, err = escalatedTo(ctx, q, r.ID, actor.UserID); err != nil {
+				return r, err
+			}
 		}
 	}
 	return r, policy.Check(actor, policy.RequestRead, action, scopeOf(actor, r, assigned), requestNotFound(id))

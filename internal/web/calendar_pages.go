@@ -23,7 +23,7 @@ func (s *Server) calendarsPage(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "calendars.title", "calendars")
-	v.Data = map[string]any{"Items": items, "Warnings": s.Calendars.Warnings(r.Context(), s.Now())}
+	v.Data = map[string]any{"Items": items, "Missing": s.Calendars.MissingYears(r.Context(), s.Now())}
 	s.render(w, r, http.StatusOK, "calendars", v)
 }
 

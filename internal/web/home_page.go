@@ -5,6 +5,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
+	"aftersales/internal/home"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 )
@@ -19,6 +20,8 @@ type homeData struct {
 	Kinds      []string
 	RoleIntro  string
 	QuickLinks []navItem
+	// Work is what needs the user now (home.Work).
+	Work home.Work
 }
 
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -31,8 +34,12 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 		s.fail(w, r, err)
 		return
 	}
+	if d.Work, err = s.Home.For(ctx, act); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, k := range []string{"vendor", "provider", "customer"} {
-		if k != u.OrgKind {
+		if k != u.OrgKind && partnerCounts(u.Role) {
 			d.Kinds = append(d.Kinds, k)
 		}
 	}
@@ -62,7 +69,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	if policy.Allowed(act, policy.UserCreate, policy.Own) {
 		d.QuickLinks = append(d.QuickLinks, navItem{"adduser", "/orgs/" + itoa(u.OrgID) + "/users/new", "home.link.adduser"})
 	}
-	d.QuickLinks = append(d.QuickLinks, navItem{"tokens", "/profile#tokens", "home.link.tokens"}, navItem{"api", "/api/docs", "home.link.api"})
+	if u.Role != policy.Customer {
+		d.QuickLinks = append(d.QuickLinks, navItem{"tokens", "/profile#tokens", "home.link.tokens"}, navItem{"api", "/api/docs", "home.link.api"})
+	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "home", v)
 }

@@ -96,6 +96,12 @@ func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u
 		s.fail(w, r, err)
 		return
 	}
+	if r.PostForm.Get("email_kinds_shown") != "" {
+		if err := s.Notify.SetEmailChoices(r.Context(), u.Actor(), r.PostForm["email_kind"]); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.flash(r, s.msg(r, "saved"))
 	http.Redirect(w, r, "/profile#notifications", http.StatusSeeOther)
 }

@@ -57,7 +57,7 @@ func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(s.Now())), Token: r.PathValue("token"),
-		Number: r.URL.Query().Get("filed"), Documents: docs}
+		Number: s.qrFiled(r.Context(), u.ID, r.URL.Query().Get("filed")), Documents: docs}
 	s.render(w, r, http.StatusOK, "qr", v)
 }
 

@@ -80,6 +80,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /requests/{id}/escalations", s.signedIn(s.requestEscalate))
 	mux.HandleFunc("POST /escalations/{id}/answer", s.signedIn(s.escalationAnswer))
 	mux.HandleFunc("GET /escalations", s.signedIn(s.escalationsPage))
+	s.scopeExceptionRoutes(mux)
 	mux.HandleFunc("POST /work-orders/{id}/photos", s.signedIn(s.workOrderPhotosAdd))
 	mux.HandleFunc("POST /work-orders/{id}/signoff-code", s.signedIn(s.workOrderSignoffCode))
 	// Sealed service records.

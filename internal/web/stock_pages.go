@@ -51,6 +51,10 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 			return
 		}
 		d["Location"], d["Rows"] = l, rows
+		if d["Approval"], err = s.partApprovals(ctx, a); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	below, err := s.Stock.BelowSafety(ctx, a)
 	if err != nil {

@@ -177,7 +177,7 @@ func (s *Server) unitImportRunPage(w http.ResponseWriter, r *http.Request, u acc
 		s.renderUnitImport(w, r, u, http.StatusOK, &rep, nil)
 	default:
 		s.Sessions.Remove(r.Context(), sessionImportData)
-		s.flash(r, s.msg(r, "units.imported", "Count", rep.Imported))
+		s.flash(r, s.importedMessage(r, rep))
 		http.Redirect(w, r, "/units", http.StatusSeeOther)
 	}
 }

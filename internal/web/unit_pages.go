@@ -414,10 +414,8 @@ func (s *Server) renderUnitImport(w http.ResponseWriter, r *http.Request, u acco
 	}
 	v := s.newView(r, "units.import", "units")
 	d := map[string]any{"Tabs": ibTabs(u), "Tab": "import", "Report": rep}
-	if rep != nil && len(rep.Errors) > 500 {
-		d["Shown"], d["Hidden"] = rep.Errors[:500], len(rep.Errors)-500
-	} else if rep != nil {
-		d["Shown"] = rep.Errors
+	if rep != nil {
+		d["Shown"], d["Hidden"] = s.importProblems(r, rep.Errors, 500)
 	}
 	v.Data = d
 	if err := formErrors(v, formErr); err != nil {
@@ -511,6 +509,6 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	s.Sessions.Remove(r.Context(), sessionImportData)
-	s.flash(r, s.msg(r, "units.imported", "Count", rep.Imported))
+	s.flash(r, s.importedMessage(r, rep))
 	http.Redirect(w, r, "/units", http.StatusSeeOther)
 }

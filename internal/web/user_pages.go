@@ -142,6 +142,8 @@ type profileData struct {
 	// EmailNotifications: the user gets notifications by email too;
 	// EmailEnabled: the server can send email at all.
 	EmailNotifications, EmailEnabled bool
+	// EmailKinds: for each kind of event, whether email reaches the user.
+	EmailKinds []emailKind
 }
 
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -160,7 +162,12 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, err)
 		return
 	}
-	vw.Data = profileData{Tokens: tokens, NewSecret: secret, EmailNotifications: byMail, EmailEnabled: s.Notify.EmailEnabled}
+	kinds, err := s.emailKinds(r, u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vw.Data = profileData{Tokens: tokens, NewSecret: secret, EmailNotifications: byMail, EmailEnabled: s.Notify.EmailEnabled, EmailKinds: kinds}
 	if formErr != nil {
 		vw.Form = r.PostForm
 		vw.Form.Del("password")

@@ -255,6 +255,9 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
+			if err := s.noticeBooked(ctx, tx, r, out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
+				return err
+			}
 			if oldTech != 0 && oldTech != a.TechnicianID {
 				// The technician who had the visit is told it is no longer theirs.
 				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
@@ -439,6 +442,9 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.RecordID = &rec.ID
+		if err := s.noticeDone(ctx, tx, r, *w, now); err != nil {
+			return err
+		}
 		if s.Sealed != nil {
 			return s.Sealed(ctx, tx, rec, now)
 		}

@@ -1,0 +1,62 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The unit's history in the API carries the parts fitted on each visit,
+// as the unit's page shows them.
+func TestUnitHistoryCarriesTheParts(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		services := testutil.Services(t, db)
+		if _, err := demo.Load(ctx, services); err != nil {
+			t.Fatal(err)
+		}
+		vendor, err := account.GetUserByEmail(ctx, db, "admin@haichuan.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, token, err := services.Accounts.CreateToken(ctx, policy.Actor{Operator: true}, vendor.ID, "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var unitID int64
+		if err := store.Get(ctx, db, &unitID, `SELECT id FROM units WHERE serial_number = ?`, "HC850-2025-000881"); err != nil {
+			t.Fatal(err)
+		}
+		app := testutil.NewApp(t, db)
+		var h struct {
+			Items []struct {
+				Visits []struct {
+					Parts []struct {
+						PartNumber    string `json:"part_number"`
+						Quantity      int64  `json:"quantity"`
+						SerialRemoved string `json:"serial_removed"`
+					} `json:"parts"`
+				} `json:"visits"`
+			} `json:"items"`
+		}
+		res := app.API(t, token).Do("GET", fmt.Sprintf("/units/%d/history", unitID), nil)
+		if res.Status != 200 {
+			t.Fatalf("history: %d %s", res.Status, res.Body)
+		}
+		res.JSON(t, &h)
+		if len(h.Items) == 0 || len(h.Items[0].Visits) == 0 {
+			t.Fatalf("no visit in the history: %s", res.Body)
+		}
+		parts := h.Items[0].Visits[0].Parts
+		if len(parts) != 2 || parts[0].PartNumber != demo.PartBearing {
+			t.Fatalf("parts of the demo's visit (two bearing sets): %s", res.Body)
+		}
+	})
+}

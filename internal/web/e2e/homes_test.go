@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
+)
+
+// Each role's home shows its work: the technician today's visits and the
+// work completed; the customer its open requests, its products and a
+// button to report a fault, and no link to API tokens; the dispatcher what
+// waits for a visit and what is about to miss a deadline; admins what needs
+// them. No count of partner organizations where the role has none to see.
+func TestHomesShowEachRoleItsWork(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	booked, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
+		Priority: "general", Description: "主轴异响", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(booked.ID), workorder.Assignment{TechnicianID: tech.ID,
+		WindowStart: now.Add(time.Hour), WindowEnd: now.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: "HC850-2024-000121", ServiceItem: "repair",
+		Priority: "emergency", Description: "停机", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := newBrowser(t, app)
+
+	tc := br.visit(t, phone, "zh-CN")
+	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc.open("/")
+	tc.see("#home-today", booked.Number)
+	tc.see("#home-done", "HCL3015-2025-00301") // the demo's visit he completed
+	tc.notSee(".stats", "厂商", "客户", "服务商")
+	tc.shot("home-technician")
+
+	c := br.visit(t, phone, "zh-CN")
+	c.signIn("service@sz-jinggong.example", demo.Password)
+	c.open("/")
+	c.see("#home-open", booked.Number, waiting.Number)
+	c.see("#home-report", "报修故障", "台设备")
+	if n := c.count(`a[href^="/profile#tokens"], .linklist a[href="/api/docs"]`); n != 0 {
+		t.Errorf("the customer's home links to API tokens: %d links", n)
+	}
+	c.notSee(".stats", "厂商", "服务商")
+	c.shot("home-customer")
+
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
+	d.open("/")
+	d.see("#home-unassigned", waiting.Number, "紧急")
+	d.notSee("#home-unassigned", booked.Number)
+	d.shot("home-dispatcher")
+
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
+	v.open("/")
+	v.see("#home-decide", "逾期未返还的旧件：1", "待决定的调整申请")
+	v.shot("home-vendor-admin")
+}

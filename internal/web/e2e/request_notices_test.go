@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
+)
+
+// Who is told when a request arrives: the customer files an emergency on
+// the web and gets its number and promised times; the provider's
+// dispatcher is told at once, the emergency marked; the customer hears
+// when the visit is booked (window and technician) and when it is done.
+func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	br := newBrowser(t, app)
+	c := br.visit(t, phone, "zh-CN")
+	c.signIn("service@sz-jinggong.example", demo.Password)
+	c.open("/requests/new")
+	c.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialInScope), chromedp.SendKeys(`textarea[name=description]`, "主轴抱死，整线停产"),
+		chromedp.SetValue(`select[name=priority]`, "emergency"))
+	c.follow(chromedp.Click(`form[action="/requests"] button[type=submit]`))
+	var r struct {
+		ID     int64  `db:"id"`
+		Number string `db:"number"`
+	}
+	if err := store.Get(ctx, db, &r, `SELECT id, number FROM service_requests ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	c.open("/notifications")
+	c.see("body", "已收到报修 "+r.Number, "前响应", "前到场")
+
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
+	d.open("/notifications")
+	d.see("body", "紧急报修 "+r.Number, "主轴抱死")
+	d.shot("notice-new-emergency")
+
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", Diagnosis: "主轴轴承损坏", ActionsTaken: "更换主轴轴承"},
+		{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
+		if wo, err = app.Server.WorkOrders.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
+			t.Fatalf("%s: %v", st.Kind, err)
+		}
+	}
+	c.open("/notifications")
+	c.see("body", r.Number+"：已预约", "李工将于", r.Number+"：上门服务已完成", "已修复")
+	c.shot("notice-customer")
+
+	// Email per kind, on the profile.
+	c.open("/profile#notifications")
+	c.see("#email-kinds", "我提交的报修已受理", "我方设备已预约上门")
+	c.do(chromedp.Click(`#email-kinds input[value="visit.booked"]`))
+	c.press(`form[action="/profile/notifications"] button[type=submit]`, `.flash`)
+	if got := c.eval(`document.querySelector('#email-kinds input[value="visit.booked"]').checked ? "on" : "off"`); got != "off" {
+		t.Fatalf("the choice was not kept: %s", got)
+	}
+	c.shot("profile-email-kinds")
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+)
+
+// The vendor's page for exceptions to an agreement's scope: a refusal
+// ("the vendor can grant an exception for this product") leads here, the
+// vendor admin names the product and the reason, and the next request for
+// that product is accepted once, within the days given.
+
+func (s *Server) scopeExceptionRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /scope-exceptions", s.signedIn(s.scopeExceptionsPage))
+	mux.HandleFunc("POST /scope-exceptions", s.signedIn(s.scopeExceptionGrant))
+}
+
+func (s *Server) scopeExceptionsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderScopeExceptions(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderScopeExceptions(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	items, err := s.Requests.ScopeExceptions(r.Context(), u.Actor(), 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "exceptions.title", "requests")
+	v.Data = map[string]any{"Items": items, "Now": s.Now(), "Serial": r.URL.Query().Get("serial")}
+	s.renderForm(w, r, status, "scope_exceptions", v, formErr)
+}
+
+func (s *Server) scopeExceptionGrant(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := policy.Allow(u.Actor(), policy.ScopeExceptionGrant, policy.Own); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	days, err := strconv.Atoi(strings.TrimSpace(f.Get("valid_days")))
+	if err != nil {
+		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, problem.Field("valid_days", "must be 1 to 90 days"))
+		return
+	}
+	_, err = s.Requests.GrantScopeException(r.Context(), u.Actor(), strings.TrimSpace(f.Get("serial_number")), f.Get("reason"), days)
+	if p, ok := problem.As(err); ok && p.Kind == problem.NotFound {
+		err = problem.Field("serial_number", "no product with this serial number under your agreements")
+	}
+	s.afterPost(w, r, err, "exceptions.granted", "/scope-exceptions", func(e error) {
+		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, e)
+	})
+}
