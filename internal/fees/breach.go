@@ -168,7 +168,9 @@ type Rule struct {
 
 // Rules are the breach rules in the order their deductions are listed.
 var Rules = []Rule{
-	{"late_response", func(r BreachRules, f *Facts) []Deduction { return lateRule("late_response", "response", r.LateResponse, f) }},
+	{"late_response", func(r BreachRules, f *Facts) []Deduction {
+		return lateRule("late_response", "response", r.LateResponse, f)
+	}},
 	{"late_onsite", func(r BreachRules, f *Facts) []Deduction { return lateRule("late_onsite", "onsite", r.LateOnSite, f) }},
 	{"unreturned_part", unreturnedParts},
 	{"satisfaction", satisfaction},
