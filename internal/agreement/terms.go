@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/fees"
 	"aftersales/internal/problem"
 )
 
@@ -74,6 +75,11 @@ type Terms struct {
 	// PartReturnDays is how many China calendar days the provider has to
 	// ship a replaced part back to the vendor; 0 means DefaultPartReturnDays.
 	PartReturnDays int `json:"part_return_days,omitempty" doc:"Days after a replacement by which the old part must be shipped back; 0 or absent: 15."`
+	// Fees is the fee schedule (收费标准, §4.1): absent, nothing under the
+	// version is priced and every record is listed as unpriced.
+	Fees *fees.Schedule `json:"fees,omitempty" doc:"The fee schedule; absent: the version prices nothing."`
+	// Breach are the rules that turn breaches into deductions (§2.1.1).
+	Breach *fees.BreachRules `json:"breach,omitempty" doc:"Breach rules; absent: no deductions."`
 }
 
 // The answer time of an escalation and the return time of a replaced part
@@ -111,6 +117,14 @@ func (t Terms) Clone() Terms {
 	if t.Resolution != nil {
 		r := *t.Resolution
 		t.Resolution = &r
+	}
+	if t.Fees != nil {
+		f := t.Fees.Clone()
+		t.Fees = &f
+	}
+	if t.Breach != nil {
+		b := t.Breach.Clone()
+		t.Breach = &b
 	}
 	return t
 }
@@ -246,6 +260,12 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
+	if t.Fees != nil {
+		t.Fees.Check(fs, at("fees"))
+	}
+	if t.Breach != nil {
+		t.Breach.Check(fs, at("breach"))
+	}
 }
 
 func (t *Terms) checkClocks(fs *problem.Fields, prefix string, complete bool) {

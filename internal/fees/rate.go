@@ -28,3 +28,6 @@ func divRound(a, b int64) int64 {
 	}
 	return -((-a + b/2) / b)
 }
+
+// TaxOf is the VAT of a net amount at rate, rounded half up to the fen.
+func TaxOf(net int64, rate BP) int64 { return ofRate(net, rate) }
