@@ -25,6 +25,7 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/parts"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/settlement"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
@@ -77,6 +78,8 @@ type App struct {
 	Documents *document.Service
 	// Requests: service requests, work orders and field work.
 	Requests *servicerequest.Service
+	// Settlements: settlement statements priced from the sealed records.
+	Settlements *settlement.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -106,5 +109,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get}
 	return a, nil
 }

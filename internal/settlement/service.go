@@ -45,6 +45,9 @@ func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor polic
 // the sealed records, replacing the draft's lines if one exists. A
 // statement that was submitted is no longer regenerated.
 func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
+	if len(policy.Granted(actor.Role, policy.SettlementPrepare)) == 0 && !actor.Operator {
+		return Statement{}, problem.New(problem.Forbidden, "role %s does not prepare settlement statements", actor.Role)
+	}
 	now := s.Now().UTC()
 	var out Statement
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -75,9 +78,9 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 		if err != nil {
 			return err
 		}
-		st := Statement{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
+		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
 			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, TermsVersion: c.termsVersion,
-			CustomerRecords: c.customer, SatisfactionKnown: c.satisfactionKnown, GeneratedAt: now, CreatedAt: now, UpdatedAt: now,
+			CustomerRecords: c.customer, SatisfactionKnown: c.satisfactionKnown, GeneratedAt: now, CreatedAt: now, UpdatedAt: now},
 			Lines: c.lines}
 		st.Totals = Sum(st.Lines)
 		st.TotalFen, st.TaxFen = st.Totals.TotalFen, st.Totals.Fees.TaxFen
@@ -122,7 +125,7 @@ func (s *Service) reload(ctx context.Context, id int64) (Statement, error) {
 
 // computed is a period's statement before it is stored.
 type computed struct {
-	lines             []Line
+	lines             []StatementLine
 	termsVersion      int
 	customer          int
 	satisfactionKnown bool
@@ -181,7 +184,7 @@ func (s *Service) compute(ctx context.Context, q store.Queryer, a agreement.Agre
 // assemble is the pure heart of generation: price every record, cap the
 // period, evaluate the breach rules, lay out the lines.
 func assemble(p Period, inputs []Input, versions []agreement.Version, cals Calendars, schedule *fees.Schedule, version int,
-	rules fees.BreachRules, facts fees.Facts) ([]Line, int, error) {
+	rules fees.BreachRules, facts fees.Facts) ([]StatementLine, int, error) {
 	priced := make([]Priced, 0, len(inputs))
 	var vendorLines []fees.Line
 	customer := 0
@@ -229,7 +232,7 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Statem
 
 // List returns the statements of the actor's organization, of one
 // agreement when agreementID is not 0.
-func (s *Service) List(ctx context.Context, actor policy.Actor, agreementID int64) ([]Statement, error) {
+func (s *Service) List(ctx context.Context, actor policy.Actor, agreementID int64) ([]StatementHeader, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementRead)) == 0 && !actor.Operator {
 		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", actor.Role)
 	}

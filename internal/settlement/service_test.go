@@ -21,7 +21,7 @@ func kinds(st settlement.Statement) map[fees.LineKind]int {
 	return out
 }
 
-func lineOf(t *testing.T, st settlement.Statement, kind fees.LineKind) settlement.Line {
+func lineOf(t *testing.T, st settlement.Statement, kind fees.LineKind) settlement.StatementLine {
 	t.Helper()
 	for _, l := range st.Lines {
 		if l.Kind == kind {
@@ -29,7 +29,7 @@ func lineOf(t *testing.T, st settlement.Statement, kind fees.LineKind) settlemen
 		}
 	}
 	t.Fatalf("no %s line in %+v", kind, st.Lines)
-	return settlement.Line{}
+	return settlement.StatementLine{}
 }
 
 func TestStatementWorkflow(t *testing.T) {
@@ -51,8 +51,11 @@ func TestStatementWorkflow(t *testing.T) {
 			t.Fatalf("the vendor generates: %v", err)
 		}
 		other := w.f.OtherAdmin.Actor()
-		if _, err := w.svc.Generate(ctx, other, w.agreementID, "2026-11"); !problem.Is(err, problem.NotFound) {
+		if _, err := w.svc.Generate(ctx, other, w.agreementID, "2026-11"); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("another vendor generates: %v", err)
+		}
+		if _, err := w.svc.Generate(ctx, w.provider, w.agreementID+1000, "2026-11"); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("no such agreement: %v", err)
 		}
 		if _, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2027-01"); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a future period: %v", err)
@@ -105,6 +108,9 @@ func TestStatementWorkflow(t *testing.T) {
 		// Auditors read, nobody else of the parties reviews or prepares.
 		if _, err := w.svc.Get(ctx, w.f.Users[policy.VendorAuditor].Actor(), st.ID); err != nil {
 			t.Errorf("the auditor reads: %v", err)
+		}
+		if _, err := w.svc.Get(ctx, other, st.ID); !problem.Is(err, problem.NotFound) {
+			t.Errorf("another vendor reads: %v", err)
 		}
 		if _, err := w.svc.Get(ctx, w.f.Users[policy.Customer].Actor(), st.ID); !problem.Is(err, problem.NotFound) {
 			t.Errorf("the customer reads: %v", err)

@@ -52,7 +52,7 @@ type Dispute struct {
 // Line is one line of a statement: a fee line of a priced record, a cap,
 // a deduction with its evidence, or an unpriced record with the reason.
 // A deduction's amounts are negative: it reduces what the vendor pays.
-type Line struct {
+type StatementLine struct {
 	ID       int64  `json:"id"`
 	Position int    `json:"position"`
 	RecordID *int64 `json:"record_id,omitempty"`
@@ -72,13 +72,13 @@ type Line struct {
 }
 
 // Counts reports whether the line counts towards the totals.
-func (l Line) Counts() bool { return !l.Removed && l.Kind != LineUnpriced }
+func (l StatementLine) Counts() bool { return !l.Removed && l.Kind != LineUnpriced }
 
 // Totals are what a statement comes to: the fee lines per VAT rate, the
 // deductions, and the total the vendor pays in figures and in words. The
 // total is the fees with tax less the deductions; deductions carry no VAT
 // (违约金 is not a price reduction), so the invoice is for the fees.
-type Totals struct {
+type StatementTotals struct {
 	Fees          fees.Totals `json:"fees"`
 	DeductionsFen int64       `json:"deductions_fen" doc:"The deductions, as a positive amount taken off."`
 	TotalFen      int64       `json:"total_fen" doc:"What the vendor pays: fees with tax less deductions."`
@@ -87,8 +87,8 @@ type Totals struct {
 }
 
 // Sum computes a statement's totals from its lines.
-func Sum(lines []Line) Totals {
-	var t Totals
+func Sum(lines []StatementLine) StatementTotals {
+	var t StatementTotals
 	feeLines := make([]fees.Line, 0, len(lines))
 	for _, l := range lines {
 		switch {
@@ -113,9 +113,9 @@ func Sum(lines []Line) Totals {
 // Build lays out a statement's lines: the vendor's records in the order
 // given, each with its fee lines (or as unpriced), the period cap, then
 // the deductions. Records the customer pays are not on the statement.
-func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds []fees.Deduction) []Line {
-	var out []Line
-	add := func(l Line) {
+func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds []fees.Deduction) []StatementLine {
+	var out []StatementLine
+	add := func(l StatementLine) {
 		l.Position = len(out) + 1
 		out = append(out, l)
 	}
@@ -123,7 +123,7 @@ func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds 
 		if p.Payer != PayerVendor {
 			continue
 		}
-		base := Line{RecordID: &p.RecordID, Request: p.RequestNo, TermsVersion: p.TermsVersion}
+		base := StatementLine{RecordID: &p.RecordID, Request: p.RequestNo, TermsVersion: p.TermsVersion}
 		if p.Day != "" && p.Day < period.From.String() {
 			base.AdjustmentOf = PeriodOf(period.Kind(), mustDate(p.Day)).Key
 		}
@@ -140,14 +140,14 @@ func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds 
 		}
 	}
 	for _, c := range caps {
-		add(Line{Line: c, TermsVersion: capVersion})
+		add(StatementLine{Line: c, TermsVersion: capVersion})
 	}
 	for _, d := range ds {
 		if d.AmountFen == 0 && d.CappedFen == 0 {
 			continue
 		}
 		ev := d.Evidence
-		l := Line{Request: ev.Request, TermsVersion: ev.TermsVersion, Rule: d.Rule, Evidence: &ev}
+		l := StatementLine{Request: ev.Request, TermsVersion: ev.TermsVersion, Rule: d.Rule, Evidence: &ev}
 		if ev.RecordID != 0 {
 			id := ev.RecordID
 			l.RecordID = &id
@@ -163,7 +163,7 @@ func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds 
 
 // DisputeLine records the vendor's objection to a line of a submitted
 // statement.
-func DisputeLine(st Status, l *Line, reason, by string, at time.Time) error {
+func DisputeLine(st Status, l *StatementLine, reason, by string, at time.Time) error {
 	if st != Submitted && st != Disputed {
 		return problem.New(problem.Conflict, "a statement that is %s cannot be disputed", st)
 	}
@@ -189,7 +189,7 @@ type Answer struct {
 }
 
 // AnswerDispute applies the provider's answer to a disputed line.
-func AnswerDispute(st Status, l *Line, a Answer, by string, at time.Time) error {
+func AnswerDispute(st Status, l *StatementLine, a Answer, by string, at time.Time) error {
 	if st != Disputed || l.Dispute == nil || l.Dispute.State != DisputeOpen {
 		return problem.New(problem.Conflict, "line %d has no open dispute to answer", l.Position)
 	}
@@ -236,7 +236,7 @@ func AnswerDispute(st Status, l *Line, a Answer, by string, at time.Time) error 
 }
 
 // OpenDisputes counts the lines that wait for the provider's answer.
-func OpenDisputes(lines []Line) int {
+func OpenDisputes(lines []StatementLine) int {
 	n := 0
 	for _, l := range lines {
 		if l.Dispute != nil && l.Dispute.State == DisputeOpen {

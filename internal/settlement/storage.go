@@ -14,8 +14,8 @@ import (
 	"aftersales/internal/store"
 )
 
-// Statement is a settlement statement with its lines and totals.
-type Statement struct {
+// Header is a settlement statement without its lines: what a list shows.
+type StatementHeader struct {
 	ID                int64      `db:"id" json:"id"`
 	AgreementID       int64      `db:"agreement_id" json:"agreement_id"`
 	VendorID          int64      `db:"vendor_id" json:"vendor_id"`
@@ -38,9 +38,13 @@ type Statement struct {
 	Version           int64      `db:"version" json:"revision"`
 	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
+}
 
-	Lines  []Line `db:"-" json:"lines"`
-	Totals Totals `db:"-" json:"totals"`
+// Statement is a settlement statement with its lines and totals.
+type Statement struct {
+	StatementHeader
+	Lines  []StatementLine `json:"lines"`
+	Totals StatementTotals `json:"totals"`
 }
 
 const statementColumns = `id, agreement_id, vendor_id, provider_id, number, period, period_from, period_to, status,
@@ -54,7 +58,7 @@ func statementNotFound(id int64) error {
 // GetStatement loads a statement with its lines and totals.
 func GetStatement(ctx context.Context, q store.Queryer, id int64) (Statement, error) {
 	var s Statement
-	err := store.Get(ctx, q, &s, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
+	err := store.Get(ctx, q, &s.StatementHeader, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
 	if err == store.ErrNotFound {
 		return s, statementNotFound(id)
 	}
@@ -68,8 +72,8 @@ func GetStatement(ctx context.Context, q store.Queryer, id int64) (Statement, er
 	return s, nil
 }
 
-func findStatement(ctx context.Context, q store.Queryer, agreementID int64, period string) (*Statement, error) {
-	var s Statement
+func findStatement(ctx context.Context, q store.Queryer, agreementID int64, period string) (*StatementHeader, error) {
+	var s StatementHeader
 	err := store.Get(ctx, q, &s, `SELECT `+statementColumns+` FROM settlement_statements WHERE agreement_id = ? AND period = ?`, agreementID, period)
 	if err == store.ErrNotFound {
 		return nil, nil
@@ -79,7 +83,7 @@ func findStatement(ctx context.Context, q store.Queryer, agreementID int64, peri
 
 // ListStatements lists the statements of the organizations given (nil: all),
 // newest period first, optionally of one agreement.
-func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreementID int64) ([]Statement, error) {
+func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreementID int64) ([]StatementHeader, error) {
 	query := `SELECT ` + statementColumns + ` FROM settlement_statements WHERE 1 = 1`
 	var args []any
 	if orgID != 0 {
@@ -88,7 +92,7 @@ func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreement
 	if agreementID != 0 {
 		query, args = query+` AND agreement_id = ?`, append(args, agreementID)
 	}
-	var out []Statement
+	var out []StatementHeader
 	err := store.Select(ctx, q, &out, query+` ORDER BY period DESC, id DESC LIMIT 500`, args...)
 	return out, err
 }
@@ -123,14 +127,14 @@ const lineColumns = `id, statement_id, position, record_id, request, kind, categ
 	net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json, unpriced_reason, detail, adjustment_of,
 	removed, dispute_json`
 
-func loadLines(ctx context.Context, q store.Queryer, statementID int64) ([]Line, error) {
+func loadLines(ctx context.Context, q store.Queryer, statementID int64) ([]StatementLine, error) {
 	var rows []lineRow
 	if err := store.Select(ctx, q, &rows, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, statementID); err != nil {
 		return nil, err
 	}
-	out := make([]Line, len(rows))
+	out := make([]StatementLine, len(rows))
 	for i, r := range rows {
-		l := Line{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
+		l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
 			Rule: r.Rule, UnpricedReason: r.UnpricedReason, Detail: r.Detail, AdjustmentOf: r.AdjustmentOf, Removed: r.Removed,
 			Line: fees.Line{Kind: fees.LineKind(r.Kind), Category: fees.Category(r.Category), Ref: r.Ref, Quantity: r.Quantity,
 				UnitFen: r.UnitFen, RateBP: r.RateBP, NetFen: r.NetFen, TaxRateBP: r.TaxRateBP, TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
@@ -165,7 +169,7 @@ func jsonOrNil(v any, isNil bool) (*string, error) {
 
 // insertLines writes a statement's lines, in batches to keep the number
 // of round trips low for a large period.
-func insertLines(ctx context.Context, q store.Queryer, statementID int64, lines []Line) error {
+func insertLines(ctx context.Context, q store.Queryer, statementID int64, lines []StatementLine) error {
 	const cols = 22
 	const batch = 400 // 400 × 22 parameters stays under both engines' limits
 	for start := 0; start < len(lines); start += batch {
@@ -200,7 +204,7 @@ func insertLines(ctx context.Context, q store.Queryer, statementID int64, lines 
 }
 
 // saveLine writes back a line's amounts, removal and dispute.
-func saveLine(ctx context.Context, q store.Queryer, statementID int64, l Line) error {
+func saveLine(ctx context.Context, q store.Queryer, statementID int64, l StatementLine) error {
 	dj, err := jsonOrNil(l.Dispute, l.Dispute == nil)
 	if err != nil {
 		return err
