@@ -55,7 +55,9 @@ type world struct {
 
 // newWorld makes an agreement with fees in force since 2026-01-01 and a
 // settlement service whose today is 2026-12-06.
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t *testing.T, db *store.DB) *world { return newBenchWorld(t, db) }
+
+func newBenchWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()
 	f := testutil.Seed(t, db)
@@ -104,7 +106,7 @@ func (w *world) visit(t *testing.T, no, item, priority, in string, minutes int, 
 	return w.seal(t, c, checkOut)
 }
 
-func (w *world) seal(t *testing.T, c record.Content, at time.Time) int64 {
+func (w *world) seal(t testing.TB, c record.Content, at time.Time) int64 {
 	t.Helper()
 	var id int64
 	err := w.db.Tx(context.Background(), func(tx *sqlx.Tx) error {

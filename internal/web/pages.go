@@ -242,6 +242,9 @@ func (v *view) Nav() []navItem {
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})
 	}
+	if len(policy.Granted(v.User.Role, policy.SettlementRead)) > 0 {
+		items = append(items, navItem{"settlements", "/settlements", "nav.settlements"})
+	}
 	items = append(items, navItem{"orgs", "/orgs", "nav.orgs"}, navItem{"calendars", "/calendars", "nav.calendars"})
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})
