@@ -98,7 +98,7 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 	v.Data = map[string]any{"S": st, "Vendor": parties[st.VendorID], "Provider": parties[st.ProviderID],
 		"CanPrepare": policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID)),
 		"CanReview":  policy.Allowed(a, policy.SettlementReview, policy.PartyScope(a, st.VendorID)),
-		"Open":       settlement.OpenDisputes(st.Lines)}
+		"Open":       settlement.OpenDisputes(st.Lines), "Last": lastDay(st.PeriodTo)}
 	s.renderForm(w, r, status, "settlement", v, formErr)
 }
 
@@ -163,4 +163,13 @@ func (s *Server) settlementLineAction(w http.ResponseWriter, r *http.Request, u 
 	}
 	next := "/settlements/" + strconv.FormatInt(id, 10)
 	s.afterPost(w, r, err, "settlements.done_"+r.PathValue("action"), next, func(e error) { s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, e) })
+}
+
+// lastDay is the day before a period's end (which is exclusive).
+func lastDay(to string) string {
+	d, err := calendar.ParseDate(to)
+	if err != nil {
+		return to
+	}
+	return d.AddDays(-1).String()
 }
