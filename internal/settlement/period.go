@@ -73,3 +73,5 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 }
 
 func mustDate(s string) calendar.Date { return calendar.MustParseDate(s) }
+
+var calendarParse = calendar.ParseDate

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -27,6 +29,8 @@ func (s *Server) settlementRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /settlements", s.signedIn(s.settlementGenerate))
 	mux.HandleFunc("GET /settlements/{id}", s.signedIn(s.settlementPage))
 	mux.HandleFunc("POST /settlements/{id}/{action}", s.signedIn(s.settlementAction))
+	mux.HandleFunc("GET /settlements/{id}/statement.pdf", s.signedIn(s.settlementExport("pdf")))
+	mux.HandleFunc("GET /settlements/{id}/statement.xlsx", s.signedIn(s.settlementExport("xlsx")))
 	mux.HandleFunc("POST /settlements/{id}/lines/{line}/{action}", s.signedIn(s.settlementLineAction))
 }
 
@@ -172,4 +176,62 @@ func lastDay(to string) string {
 		return to
 	}
 	return d.AddDays(-1).String()
+}
+
+// settlementExport downloads a statement as a PDF or XLSX business document
+// in the reader's language.
+func (s *Server) settlementExport(kind string) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) {
+		id, err := pathID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		a := u.Actor()
+		st, err := s.Settlements.Get(r.Context(), a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.newView(r, "settlements.title", "settlements")
+		doc := settlement.Document{S: st, T: v.T}
+		for _, org := range []int64{st.VendorID, st.ProviderID} {
+			if o, err := s.Orgs.Get(r.Context(), a, org); err == nil {
+				if org == st.VendorID {
+					doc.Vendor = o.Name
+				} else {
+					doc.Provider = o.Name
+				}
+			}
+		}
+		if st.ApprovedAt != nil {
+			day := calendar.LocalDate(*st.ApprovedAt)
+			if versions, err := s.Agreements.Versions(r.Context(), a, st.AgreementID); err == nil {
+				if ver, ok := agreement.InForce(versions, day); ok {
+					doc.DueOn = agreement.AddDays(day, ver.Terms.Payment.PaymentDueDays)
+				}
+			}
+		}
+		var buf bytes.Buffer
+		switch kind {
+		case "pdf":
+			font, ferr := s.Labels.Font()
+			if ferr != nil {
+				s.fail(w, r, ferr)
+				return
+			}
+			err = settlement.WritePDF(&buf, font, doc)
+			w.Header().Set("Content-Type", "application/pdf")
+		default:
+			err = settlement.WriteXLSX(&buf, doc)
+			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, st.Number, kind))
+		w.Header().Set("Cache-Control", "private, no-store")
+		_, _ = w.Write(buf.Bytes())
+	}
 }
