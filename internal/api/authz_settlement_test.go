@@ -40,6 +40,10 @@ func walkSettlement(f *testutil.Fixture) map[string]walkCase {
 		"dispute-settlement-line": {"POST", "/settlements/%SETTLEMENT_SUBMITTED%/lines/%LINE%/dispute", func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"reason": "the site is closer"}
 		}, []policy.Role{policy.VendorAdmin}},
+		"record-payment": {"POST", "/payments%SETTLE_PAY%", func(f *testutil.Fixture, _ policy.Role) any {
+			return map[string]any{"statement_id": settleWalkOf(f).statementID, "amount_fen": 100, "paid_on": "2026-01-05"}
+		}, []policy.Role{policy.VendorAdmin}},
+		"list-payments": {"GET", "/payments?statement_id=%SETTLEMENT%", nil, settlementReaders},
 		"answer-settlement-line": {"POST", "/settlements/%SETTLEMENT_DISPUTED%/lines/%LINE%/answer", func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"accept": true}
 		}, []policy.Role{policy.ProviderAdmin}},
@@ -51,6 +55,7 @@ type settleWalk struct {
 	agreementID, vendorID, providerID int64
 	months                            int
 	period                            string
+	statementID                       int64
 }
 
 var settleWalks sync.Map // *testutil.Fixture → *settleWalk
@@ -119,6 +124,11 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	st, err := svc.Generate(ctx, provider, w.agreementID, w.period)
 	if err == nil && !strings.Contains(path, "%SETTLEMENT%") {
 		st, err = svc.Submit(ctx, provider, st.ID)
+	}
+	if err == nil && strings.Contains(path, "%SETTLE_PAY%") {
+		st, err = svc.Approve(ctx, vendor, st.ID)
+		w.statementID = st.ID
+		path = strings.ReplaceAll(path, "%SETTLE_PAY%", "")
 	}
 	line := st.Lines[0].ID
 	if err == nil && strings.Contains(path, "%SETTLEMENT_DISPUTED%") {

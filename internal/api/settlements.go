@@ -41,6 +41,31 @@ func settlementAnswer(st settlement.Statement, err error) (*settlementOutput, er
 
 type settlementListInput struct {
 	AgreementID int64 `query:"agreement_id" minimum:"0" doc:"Only the statements of this agreement."`
+	Overdue     bool  `query:"overdue" doc:"Only approved statements past their due day with something left to pay."`
+}
+
+type paymentInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		StatementID int64  `json:"statement_id" minimum:"1"`
+		AmountFen   int64  `json:"amount_fen" doc:"Partial payments add up; never more than is open."`
+		PaidOn      string `json:"paid_on" maxLength:"10" doc:"YYYY-MM-DD, not after today."`
+		Reference   string `json:"reference,omitempty" maxLength:"200"`
+	}
+}
+
+type paymentOutput struct {
+	Body settlement.Payment
+}
+
+type paymentListInput struct {
+	StatementID int64 `query:"statement_id" minimum:"0" doc:"Only the payments of this statement; absent: every payment of the caller's organization, newest first (at most 500)."`
+}
+
+type paymentListOutput struct {
+	Body struct {
+		Items []settlement.Payment `json:"items"`
+	}
 }
 
 type settlementListOutput struct {
@@ -112,10 +137,38 @@ func (h *handlers) registerSettlements(a huma.API) {
 	an := op("answer-settlement-line", http.MethodPost, "/settlements/{id}/lines/{line}/answer", "Answer a disputed line: accept (remove or lower it) or explain (provider)", tag)
 	an.Errors = append(an.Errors, 409)
 	register(h, a, an, h.answerSettlementLine)
+
+	pay := op("record-payment", http.MethodPost, "/payments", "Record a payment of an approved statement (vendor)", tag)
+	pay.DefaultStatus = http.StatusCreated
+	pay.Errors = append(pay.Errors, 409)
+	register(h, a, pay, h.recordPayment)
+	register(h, a, op("list-payments", http.MethodGet, "/payments", "The payments of a statement", tag), h.listPayments)
+}
+
+func (h *handlers) recordPayment(ctx context.Context, ac policy.Actor, in *paymentInput) (*paymentOutput, error) {
+	b := in.Body
+	p, err := h.Settlements.Pay(ctx, ac, settlement.NewPayment{StatementID: b.StatementID, AmountFen: b.AmountFen, PaidOn: b.PaidOn, Reference: b.Reference})
+	if err != nil {
+		return nil, err
+	}
+	return &paymentOutput{Body: p}, nil
+}
+
+func (h *handlers) listPayments(ctx context.Context, ac policy.Actor, in *paymentListInput) (*paymentListOutput, error) {
+	ps, err := h.Settlements.Payments(ctx, ac, in.StatementID)
+	if err != nil {
+		return nil, err
+	}
+	out := &paymentListOutput{}
+	out.Body.Items = ps
+	return out, nil
 }
 
 func (h *handlers) listSettlements(ctx context.Context, ac policy.Actor, in *settlementListInput) (*settlementListOutput, error) {
 	list, err := h.Settlements.List(ctx, ac, in.AgreementID)
+	if in.Overdue && err == nil {
+		list, err = h.Settlements.Overdue(ctx, ac)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -13,10 +13,14 @@ const (
 	SettlementPrepare Action = "settlement.prepare"
 	// SettlementReview: dispute a line, approve (the vendor's admin).
 	SettlementReview Action = "settlement.review"
+	// SettlementPay: record a payment of an approved statement (the
+	// vendor's admin).
+	SettlementPay Action = "settlement.pay"
 )
 
 func init() {
 	rules[SettlementRead] = grant{VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}}
 	rules[SettlementPrepare] = grant{ProviderAdmin: {Own}}
 	rules[SettlementReview] = grant{VendorAdmin: {Own}}
+	rules[SettlementPay] = grant{VendorAdmin: {Own}}
 }

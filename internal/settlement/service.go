@@ -247,7 +247,7 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, agreementID int6
 // authorize, let step change the statement and its lines, store the
 // statement's status and every line step reports, audit.
 func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, action policy.Action, verb string,
-	step func(st *Statement, now time.Time) ([]int, error)) (Statement, error) {
+	step func(q store.Queryer, st *Statement, now time.Time) ([]int, error)) (Statement, error) {
 	now := s.Now().UTC()
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		st, err := loadFor(ctx, tx, actor, id, action)
@@ -255,7 +255,7 @@ func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, acti
 			return err
 		}
 		before := st.Status
-		changed, err := step(&st, now)
+		changed, err := step(tx, &st, now)
 		if err != nil {
 			return err
 		}
@@ -266,9 +266,9 @@ func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, acti
 		}
 		st.Totals = Sum(st.Lines)
 		res, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET status = ?, total_fen = ?, tax_fen = ?, submitted_at = ?,
-				submitted_by = ?, approved_at = ?, approved_by = ?, version = version + 1, updated_at = ?
+				submitted_by = ?, approved_at = ?, approved_by = ?, due_on = ?, version = version + 1, updated_at = ?
 				WHERE id = ? AND version = ?`, st.Status, st.Totals.TotalFen, st.Totals.Fees.TaxFen, st.SubmittedAt, st.SubmittedBy,
-			st.ApprovedAt, st.ApprovedBy, now, st.ID, st.Version)
+			st.ApprovedAt, st.ApprovedBy, st.DueOn, now, st.ID, st.Version)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, acti
 
 // Submit hands the draft to the vendor: from now on it is not regenerated.
 func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
-	return s.change(ctx, actor, id, policy.SettlementPrepare, "submit", func(st *Statement, now time.Time) ([]int, error) {
+	return s.change(ctx, actor, id, policy.SettlementPrepare, "submit", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
 		if st.Status != Draft {
 			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
 				Detail: fmt.Sprintf("statement %s is %s: only a draft is submitted", st.Number, st.Status)}
@@ -307,7 +307,7 @@ func lineIndex(st *Statement, lineID int64) (int, error) {
 
 // Dispute objects to one line of a submitted statement, with a reason.
 func (s *Service) Dispute(ctx context.Context, actor policy.Actor, id, lineID int64, reason string) (Statement, error) {
-	return s.change(ctx, actor, id, policy.SettlementReview, "dispute", func(st *Statement, now time.Time) ([]int, error) {
+	return s.change(ctx, actor, id, policy.SettlementReview, "dispute", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
 		var fs problem.Fields
 		problem.CheckText(&fs, "reason", reason, true, 2000)
 		if err := fs.Err(); err != nil {
@@ -328,7 +328,7 @@ func (s *Service) Dispute(ctx context.Context, actor policy.Actor, id, lineID in
 // AnswerDispute is the provider's answer to a disputed line. When no
 // dispute is left open the statement goes back to the vendor.
 func (s *Service) AnswerDispute(ctx context.Context, actor policy.Actor, id, lineID int64, a Answer) (Statement, error) {
-	return s.change(ctx, actor, id, policy.SettlementPrepare, "answer", func(st *Statement, now time.Time) ([]int, error) {
+	return s.change(ctx, actor, id, policy.SettlementPrepare, "answer", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
 		var fs problem.Fields
 		problem.CheckText(&fs, "text", a.Text, false, 2000)
 		if err := fs.Err(); err != nil {
@@ -351,7 +351,7 @@ func (s *Service) AnswerDispute(ctx context.Context, actor policy.Actor, id, lin
 
 // Approve locks a submitted statement with no open dispute.
 func (s *Service) Approve(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
-	return s.change(ctx, actor, id, policy.SettlementReview, "approve", func(st *Statement, now time.Time) ([]int, error) {
+	return s.change(ctx, actor, id, policy.SettlementReview, "approve", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
 		switch st.Status {
 		case Submitted:
 		case Disputed:
@@ -362,6 +362,15 @@ func (s *Service) Approve(ctx context.Context, actor policy.Actor, id int64) (St
 				Detail: fmt.Sprintf("statement %s is %s: only a submitted statement is approved", st.Number, st.Status)}
 		}
 		st.Status, st.ApprovedAt, st.ApprovedBy = Approved, &now, actor.Label()
+		day := calendar.LocalDate(now)
+		versions, err := agreement.Versions(ctx, q, st.AgreementID)
+		if err != nil {
+			return nil, err
+		}
+		st.DueOn = day
+		if v, ok := agreement.InForce(versions, day); ok {
+			st.DueOn = agreement.AddDays(day, v.Terms.Payment.PaymentDueDays)
+		}
 		return nil, nil
 	})
 }

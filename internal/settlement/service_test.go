@@ -199,3 +199,64 @@ func checkTotals(t *testing.T, st settlement.Statement) {
 		t.Errorf("total %d tax %d, lines sum to %d and %d", st.TotalFen, st.TaxFen, gross, tax)
 	}
 }
+
+func TestPaymentsAndOverdue(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 0)
+		st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pay := func(fen int64, day string) error {
+			_, err := w.svc.Pay(ctx, w.vendor, settlement.NewPayment{StatementID: st.ID, AmountFen: fen, PaidOn: day, Reference: "CMB-1"})
+			return err
+		}
+		if err := pay(100, "2026-12-05"); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("paying a draft: %v", err)
+		}
+		if _, err = w.svc.Submit(ctx, w.provider, st.ID); err != nil {
+			t.Fatal(err)
+		}
+		if st, err = w.svc.Approve(ctx, w.vendor, st.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Approved on 2026-12-06 with 30 payment days.
+		if st.DueOn != "2027-01-05" || st.OpenFen() != st.TotalFen || st.TotalFen <= 0 {
+			t.Fatalf("approved: due %s, open %d of %d", st.DueOn, st.OpenFen(), st.TotalFen)
+		}
+		if err := pay(st.TotalFen+1, "2026-12-05"); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("paying more than is open: %v", err)
+		}
+		if err := pay(100, "2026-12-07"); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("a payment in the future: %v", err)
+		}
+		if _, err := w.svc.Pay(ctx, w.provider, settlement.NewPayment{StatementID: st.ID, AmountFen: 100, PaidOn: "2026-12-05"}); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("the provider records a payment: %v", err)
+		}
+		if err := pay(1000, "2026-12-05"); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ = w.svc.Get(ctx, w.vendor, st.ID); st.PaidFen != 1000 || st.OpenFen() != st.TotalFen-1000 {
+			t.Fatalf("after a partial payment: paid %d, open %d", st.PaidFen, st.OpenFen())
+		}
+		if !st.OverdueOn("2027-01-06") || st.OverdueOn("2027-01-05") {
+			t.Error("overdue from the day after the due day")
+		}
+		if list, err := w.svc.Overdue(ctx, w.provider); err != nil || len(list) != 0 {
+			t.Errorf("overdue before the due day: %v %d", err, len(list))
+		}
+		if err := pay(st.OpenFen(), "2026-12-06"); err != nil {
+			t.Fatal(err)
+		}
+		if err := pay(1, "2026-12-06"); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("paying a paid statement: %v", err)
+		}
+		ps, err := w.svc.Payments(ctx, w.provider, st.ID)
+		if err != nil || len(ps) != 2 || ps[0].AmountFen+ps[1].AmountFen != st.TotalFen {
+			t.Fatalf("payments %+v %v", ps, err)
+		}
+	})
+}

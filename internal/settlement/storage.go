@@ -35,6 +35,8 @@ type StatementHeader struct {
 	SubmittedBy       string     `db:"submitted_by" json:"submitted_by,omitempty"`
 	ApprovedAt        *time.Time `db:"approved_at" json:"approved_at,omitempty"`
 	ApprovedBy        string     `db:"approved_by" json:"approved_by,omitempty"`
+	DueOn             string     `db:"due_on" json:"due_on,omitempty" doc:"The day payment is due: approval plus the terms' payment days."`
+	PaidFen           int64      `db:"paid_fen" json:"paid_fen" doc:"What the payments recorded so far add up to."`
 	Version           int64      `db:"version" json:"revision"`
 	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
@@ -49,7 +51,8 @@ type Statement struct {
 
 const statementColumns = `id, agreement_id, vendor_id, provider_id, number, period, period_from, period_to, status,
 	terms_version, total_fen, tax_fen, customer_records, satisfaction_known, generated_at, submitted_at, submitted_by,
-	approved_at, approved_by, version, created_at, updated_at`
+	approved_at, approved_by, due_on, version, created_at, updated_at,
+	(SELECT COALESCE(SUM(amount_fen), 0) FROM settlement_payments p WHERE p.statement_id = settlement_statements.id) AS paid_fen`
 
 func statementNotFound(id int64) error {
 	return problem.New(problem.NotFound, "settlement statement %d not found", id)

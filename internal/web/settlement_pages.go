@@ -102,7 +102,12 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 	v.Data = map[string]any{"S": st, "Vendor": parties[st.VendorID], "Provider": parties[st.ProviderID],
 		"CanPrepare": policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID)),
 		"CanReview":  policy.Allowed(a, policy.SettlementReview, policy.PartyScope(a, st.VendorID)),
-		"Open":       settlement.OpenDisputes(st.Lines), "Last": lastDay(st.PeriodTo)}
+		"Open":       settlement.OpenDisputes(st.Lines), "Last": lastDay(st.PeriodTo),
+		"CanPay":  policy.Allowed(a, policy.SettlementPay, policy.PartyScope(a, st.VendorID)) && st.Status == settlement.Approved && st.OpenFen() > 0,
+		"Overdue": st.OverdueOn(calendar.LocalDate(s.Now())), "OpenFen": st.OpenFen()}
+	if ps, err := s.Settlements.Payments(r.Context(), a, id); err == nil {
+		v.Data.(map[string]any)["Payments"] = ps
+	}
 	s.renderForm(w, r, status, "settlement", v, formErr)
 }
 
@@ -118,6 +123,17 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 		_, err = s.Settlements.Submit(r.Context(), u.Actor(), id)
 	case "approve":
 		_, err = s.Settlements.Approve(r.Context(), u.Actor(), id)
+	case "pay":
+		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		if perr != nil {
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			return
+		}
+		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
+			PaidOn: r.PostForm.Get("paid_on"), Reference: r.PostForm.Get("reference")})
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
+			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
+		}
 	case "generate":
 		var st settlement.Statement
 		if st, err = s.Settlements.Get(r.Context(), u.Actor(), id); err == nil {

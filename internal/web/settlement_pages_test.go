@@ -92,6 +92,20 @@ func TestSettlementPages(t *testing.T) {
 			t.Fatalf("after approval: %s", st.Status)
 		}
 
+		// A partial payment, then one above what is open (refused, nothing saved).
+		if res := post(vendor, page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("pay: %d", res.StatusCode)
+		}
+		if res := post(vendor, page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}}); res.StatusCode != 422 {
+			t.Fatalf("paying more than is open: %d", res.StatusCode)
+		}
+		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.PaidFen != 10000 {
+			t.Fatalf("paid %d", st.PaidFen)
+		}
+		if html := body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, `id="statement-payment"`) || !strings.Contains(html, "CMB-001") {
+			t.Fatal("the statement page lacks its payment")
+		}
+
 		dispatcher := app.Browser(t)
 		app.Login(t, dispatcher, "dispatch@hengxin.example", demo.Password)
 		if res := get(t, dispatcher, app.URL+page); res.StatusCode != http.StatusNotFound {
