@@ -43,6 +43,10 @@ func walkSettlement(f *testutil.Fixture) map[string]walkCase {
 		"record-payment": {"POST", "/payments%SETTLE_PAY%", func(f *testutil.Fixture, _ policy.Role) any {
 			return map[string]any{"statement_id": settleWalkOf(f).statementID, "amount_fen": 100, "paid_on": "2026-01-05"}
 		}, []policy.Role{policy.VendorAdmin}},
+		"record-settlement-invoice": {"POST", "/settlements/%SETTLEMENT_APPROVED%/invoice", func(f *testutil.Fixture, _ policy.Role) any {
+			w := settleWalkOf(f)
+			return map[string]any{"number": "26322000000012345678", "issued_on": "2026-01-05", "amount_fen": w.grossFen}
+		}, []policy.Role{policy.ProviderAdmin}},
 		"list-payments": {"GET", "/payments?statement_id=%SETTLEMENT%", nil, settlementReaders},
 		"answer-settlement-line": {"POST", "/settlements/%SETTLEMENT_DISPUTED%/lines/%LINE%/answer", func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"accept": true}
@@ -56,6 +60,7 @@ type settleWalk struct {
 	months                            int
 	period                            string
 	statementID                       int64
+	grossFen                          int64
 }
 
 var settleWalks sync.Map // *testutil.Fixture → *settleWalk
@@ -125,6 +130,10 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	if err == nil && !strings.Contains(path, "%SETTLEMENT%") {
 		st, err = svc.Submit(ctx, provider, st.ID)
 	}
+	if err == nil && strings.Contains(path, "%SETTLEMENT_APPROVED%") {
+		st, err = svc.Approve(ctx, vendor, st.ID)
+		w.grossFen = st.Totals.Fees.GrossFen
+	}
 	if err == nil && strings.Contains(path, "%SETTLE_PAY%") {
 		st, err = svc.Approve(ctx, vendor, st.ID)
 		w.statementID = st.ID
@@ -137,7 +146,7 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	if err != nil {
 		t.Fatalf("prepare a statement: %v", err)
 	}
-	for _, p := range []string{"%SETTLEMENT%", "%SETTLEMENT_SUBMITTED%", "%SETTLEMENT_DISPUTED%"} {
+	for _, p := range []string{"%SETTLEMENT%", "%SETTLEMENT_SUBMITTED%", "%SETTLEMENT_DISPUTED%", "%SETTLEMENT_APPROVED%"} {
 		path = strings.ReplaceAll(path, p, fmt.Sprint(st.ID))
 	}
 	return strings.ReplaceAll(path, "%LINE%", fmt.Sprint(line))

@@ -138,6 +138,11 @@ func (h *handlers) registerSettlements(a huma.API) {
 	an.Errors = append(an.Errors, 409)
 	register(h, a, an, h.answerSettlementLine)
 
+	inv := op("record-settlement-invoice", http.MethodPost, "/settlements/{id}/invoice", "Record the invoice (发票) issued for an approved statement (provider)", tag)
+	inv.DefaultStatus = http.StatusCreated
+	inv.Errors = append(inv.Errors, 409)
+	register(h, a, inv, h.recordInvoice)
+
 	pay := op("record-payment", http.MethodPost, "/payments", "Record a payment of an approved statement (vendor)", tag)
 	pay.DefaultStatus = http.StatusCreated
 	pay.Errors = append(pay.Errors, 409)
@@ -203,4 +208,28 @@ func (h *handlers) disputeSettlementLine(ctx context.Context, ac policy.Actor, i
 func (h *handlers) answerSettlementLine(ctx context.Context, ac policy.Actor, in *settlementAnswerInput) (*settlementOutput, error) {
 	b := in.Body
 	return settlementAnswer(h.Settlements.AnswerDispute(ctx, ac, in.ID, in.Line, settlement.Answer{Accept: b.Accept, AmountFen: b.AmountFen, Text: b.Text}))
+}
+
+type invoiceInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Code      string `json:"code,omitempty" maxLength:"20" doc:"A legacy invoice's code; empty for a fully digital invoice."`
+		Number    string `json:"number" maxLength:"30"`
+		IssuedOn  string `json:"issued_on" maxLength:"10" doc:"YYYY-MM-DD."`
+		AmountFen int64  `json:"amount_fen" doc:"Must equal the statement's fees with tax."`
+	}
+}
+
+type invoiceOutput struct {
+	Body settlement.Invoice
+}
+
+func (h *handlers) recordInvoice(ctx context.Context, ac policy.Actor, in *invoiceInput) (*invoiceOutput, error) {
+	b := in.Body
+	inv, err := h.Settlements.RecordInvoice(ctx, ac, in.ID, settlement.Invoice{Code: b.Code, Number: b.Number, IssuedOn: b.IssuedOn, AmountFen: b.AmountFen})
+	if err != nil {
+		return nil, err
+	}
+	return &invoiceOutput{Body: inv}, nil
 }

@@ -12,6 +12,7 @@ const (
 	// answer the vendor's disputes (the provider's admin).
 	SettlementPrepare Action = "settlement.prepare"
 	// SettlementReview: dispute a line, approve (the vendor's admin).
+	// The provider's admin records its invoice under SettlementPrepare.
 	SettlementReview Action = "settlement.review"
 	// SettlementPay: record a payment of an approved statement (the
 	// vendor's admin).

@@ -260,3 +260,57 @@ func TestPaymentsAndOverdue(t *testing.T) {
 		}
 	})
 }
+
+func TestInvoice(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 30)
+		st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := func(code, number, day string, fen int64) error {
+			_, err := w.svc.RecordInvoice(ctx, w.provider, st.ID, settlement.Invoice{Code: code, Number: number, IssuedOn: day, AmountFen: fen})
+			return err
+		}
+		gross := st.Totals.Fees.GrossFen
+		if err := inv("", "26322000000012345678", "2026-12-05", gross); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("an invoice of a draft: %v", err)
+		}
+		w.svc.Submit(ctx, w.provider, st.ID)
+		if st, err = w.svc.Approve(ctx, w.vendor, st.ID); err != nil {
+			t.Fatal(err)
+		}
+		if st.Totals.DeductionsFen == 0 || gross == st.TotalFen {
+			t.Fatalf("the sample has no deduction: %+v", st.Totals)
+		}
+		for _, c := range []struct {
+			code, number, day string
+			fen               int64
+			field             string
+		}{
+			{"", "2632200000001234567", "2026-12-05", gross, "number"},
+			{"3200123456", "1234567", "2026-12-05", gross, "number"},
+			{"32001234", "12345678", "2026-12-05", gross, "code"},
+			{"", "26322000000012345678", "2026-12-07", gross, "issued_on"},
+			{"", "26322000000012345678", "2026-12-05", st.TotalFen, "amount_fen"},
+		} {
+			err := inv(c.code, c.number, c.day, c.fen)
+			p, _ := problem.As(err)
+			if p == nil || p.Kind != problem.Invalid || p.Fields[0].Field != c.field {
+				t.Errorf("%+v: %v", c, err)
+			}
+		}
+		if _, err := w.svc.RecordInvoice(ctx, w.vendor, st.ID, settlement.Invoice{Number: "26322000000012345678", IssuedOn: "2026-12-05", AmountFen: gross}); !problem.Is(err, problem.Forbidden) {
+			t.Errorf("the vendor records the invoice: %v", err)
+		}
+		if err := inv("3200123456", "12345678", "2026-12-05", gross); err != nil {
+			t.Fatal(err)
+		}
+		if err := inv("", "26322000000012345678", "2026-12-05", gross); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("a second invoice: %v", err)
+		}
+	})
+}
