@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/fees"
 	"aftersales/internal/problem"
 )
 
@@ -78,6 +79,11 @@ type Terms struct {
 	// DefaultSurveyTerms and DefaultComplaintTerms (SurveyRules, ComplaintRules).
 	Survey     *SurveyTerms    `json:"survey,omitempty" doc:"How customers are surveyed after a visit; absent: the defaults."`
 	Complaints *ComplaintTerms `json:"complaints,omitempty" doc:"The clocks of complaints; absent: the defaults."`
+	// Fees is the fee schedule (收费标准, §4.1): absent, nothing under the
+	// version is priced and every record is listed as unpriced.
+	Fees *fees.Schedule `json:"fees,omitempty" doc:"The fee schedule; absent: the version prices nothing."`
+	// Breach are the rules that turn breaches into deductions (§2.1.1).
+	Breach *fees.BreachRules `json:"breach,omitempty" doc:"Breach rules; absent: no deductions."`
 }
 
 // The answer time of an escalation and the return time of a replaced part
@@ -117,6 +123,14 @@ func (t Terms) Clone() Terms {
 		t.Resolution = &r
 	}
 	t.cloneSatisfaction()
+	if t.Fees != nil {
+		f := t.Fees.Clone()
+		t.Fees = &f
+	}
+	if t.Breach != nil {
+		b := t.Breach.Clone()
+		t.Breach = &b
+	}
 	return t
 }
 
@@ -252,6 +266,12 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
 	t.checkSatisfaction(fs, prefix)
+	if t.Fees != nil {
+		t.Fees.Check(fs, at("fees"))
+	}
+	if t.Breach != nil {
+		t.Breach.Check(fs, at("breach"))
+	}
 }
 
 func (t *Terms) checkClocks(fs *problem.Fields, prefix string, complete bool) {

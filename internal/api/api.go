@@ -75,6 +75,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerRequestMedia(a)
 	h.registerRecords(a)
 	h.registerSatisfaction(a)
+	h.registerSettlements(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

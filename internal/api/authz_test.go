@@ -3,6 +3,7 @@ package api_test
 import (
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -224,6 +225,7 @@ func TestAuthorizationWalk(t *testing.T) {
 		for id, c := range walkSatisfaction(f) {
 			cases[id] = c
 		}
+		maps.Copy(cases, walkSettlement(f))
 		spec := app.Server.API.OpenAPI()
 		templates := map[string]string{} // operation id → path template
 		readable := map[string]bool{}    // path templates that have a GET
@@ -271,6 +273,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withParts(t, app, f, path)
 					path = withDocuments(t, app, f, path)
 					path = withSatisfaction(t, app, f, path)
+					path = withSettlements(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

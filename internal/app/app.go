@@ -28,6 +28,7 @@ import (
 	"aftersales/internal/parts"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/settlement"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
@@ -88,6 +89,8 @@ type App struct {
 	Satisfaction *satisfaction.Service
 	// Home: what needs each role now, for its home page.
 	Home *home.Service
+	// Settlements: settlement statements priced from the sealed records.
+	Settlements *settlement.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -122,5 +125,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
 	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	a.Home = &home.Service{DB: db, Now: now}
+	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
 	return a, nil
 }

@@ -31,6 +31,8 @@ func hengxinTerms() agreement.Terms {
 		RetentionMonths:      36,
 		Payment:              agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30},
 		AdjustmentLeadDays:   30,
+		Fees:                 hengxinFees(),
+		Breach:               hengxinBreach(),
 	}
 }
 

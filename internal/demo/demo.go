@@ -122,6 +122,9 @@ func Load(ctx context.Context, a *app.App) ([]Login, error) {
 	if err := loadDocuments(ctx, a.Documents, admins["haichuan"]); err != nil {
 		return nil, err
 	}
+	if err := loadSettlements(ctx, a); err != nil {
+		return nil, err
+	}
 	if err := loadRecords(ctx, a); err != nil {
 		return nil, err
 	}

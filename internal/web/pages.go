@@ -247,6 +247,9 @@ func (v *view) Nav() []navItem {
 	} else if len(policy.Granted(v.User.Role, policy.ComplaintRead)) > 0 {
 		items = append(items, navItem{"complaints", "/complaints", "nav.complaints"})
 	}
+	if len(policy.Granted(v.User.Role, policy.SettlementRead)) > 0 {
+		items = append(items, navItem{"settlements", "/settlements", "nav.settlements"})
+	}
 	items = append(items, navItem{"orgs", "/orgs", "nav.orgs"}, navItem{"calendars", "/calendars", "nav.calendars"})
 	if policy.Allowed(v.User.Actor(), policy.AuditRead, policy.Own) {
 		items = append(items, navItem{"audit", "/audit", "nav.audit"})

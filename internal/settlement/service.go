@@ -1,0 +1,376 @@
+package settlement
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
+	"aftersales/internal/fees"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// Service holds the use cases on settlement statements: authorize, compute
+// or check, then in one transaction store and audit in both parties' trails.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+	// Calendars finds the agreement's calendars (for out-of-hours and
+	// holiday surcharges).
+	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
+	// Satisfaction gives the period's satisfaction figure to the breach
+	// rules; nil: no figure is known, and no satisfaction deduction is made.
+	Satisfaction fees.SatisfactionSource
+}
+
+func (s *Service) today() string { return calendar.LocalDate(s.Now()) }
+
+func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor policy.Actor, st Statement, action string, before, after any) error {
+	for _, org := range []int64{st.VendorID, st.ProviderID} {
+		if err := audit.Record(ctx, tx, now, actor, org, action, "settlement", st.ID, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Generate computes the draft statement of an agreement for a period from
+// the sealed records, replacing the draft's lines if one exists. A
+// statement that was submitted is no longer regenerated.
+func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
+	if len(policy.Granted(actor.Role, policy.SettlementPrepare)) == 0 && !actor.Operator {
+		return Statement{}, problem.New(problem.Forbidden, "role %s does not prepare settlement statements", actor.Role)
+	}
+	now := s.Now().UTC()
+	var out Statement
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		a, err := agreement.Get(ctx, tx, agreementID)
+		if err != nil {
+			return err
+		}
+		hidden := problem.New(problem.NotFound, "agreement %d not found", agreementID)
+		if err := policy.Check(actor, policy.SettlementRead, policy.SettlementPrepare, policy.PartyScope(actor, a.VendorID, a.ProviderID), hidden); err != nil {
+			return err
+		}
+		p, err := ParsePeriod("period", periodKey)
+		if err != nil {
+			return err
+		}
+		if p.From.String() > s.today() {
+			return problem.Field("period", "period %s has not started yet", p.Key)
+		}
+		existing, err := findStatement(ctx, tx, agreementID, p.Key)
+		if err != nil {
+			return err
+		}
+		if existing != nil && existing.Status != Draft {
+			return &problem.Error{Kind: problem.Conflict, Reason: "statement_submitted",
+				Detail: fmt.Sprintf("statement %s is %s: it is no longer regenerated", existing.Number, existing.Status)}
+		}
+		c, err := s.compute(ctx, tx, a, p)
+		if err != nil {
+			return err
+		}
+		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
+			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, TermsVersion: c.termsVersion,
+			CustomerRecords: c.customer, SatisfactionKnown: c.satisfactionKnown, GeneratedAt: now, CreatedAt: now, UpdatedAt: now},
+			Lines: c.lines}
+		st.Totals = Sum(st.Lines)
+		st.TotalFen, st.TaxFen = st.Totals.TotalFen, st.Totals.Fees.TaxFen
+		if existing == nil {
+			st.Version = 1
+			st.ID, err = store.InsertID(ctx, tx, `INSERT INTO settlement_statements (agreement_id, vendor_id, provider_id, number, period,
+					period_from, period_to, status, terms_version, total_fen, tax_fen, customer_records, satisfaction_known,
+					generated_at, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id`,
+				st.AgreementID, st.VendorID, st.ProviderID, st.Number, st.Period, st.PeriodFrom, st.PeriodTo, st.Status,
+				st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords, st.SatisfactionKnown, now, now, now)
+			if err != nil {
+				return err
+			}
+		} else {
+			st.ID, st.CreatedAt, st.Version = existing.ID, existing.CreatedAt, existing.Version+1
+			if _, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET terms_version = ?, total_fen = ?, tax_fen = ?,
+					customer_records = ?, satisfaction_known = ?, generated_at = ?, version = version + 1, updated_at = ?
+					WHERE id = ? AND status = 'draft'`, st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords,
+				st.SatisfactionKnown, now, now, st.ID); err != nil {
+				return err
+			}
+			if _, err := store.Exec(ctx, tx, `DELETE FROM settlement_lines WHERE statement_id = ?`, st.ID); err != nil {
+				return err
+			}
+		}
+		if err := insertLines(ctx, tx, st.ID, st.Lines); err != nil {
+			return err
+		}
+		out = st
+		return auditBoth(ctx, tx, now, actor, st, "settlement.generate", nil,
+			map[string]any{"number": st.Number, "lines": len(st.Lines), "total_fen": st.TotalFen})
+	})
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.reload(ctx, out.ID)
+}
+
+func (s *Service) reload(ctx context.Context, id int64) (Statement, error) {
+	return GetStatement(ctx, s.DB, id)
+}
+
+// computed is a period's statement before it is stored.
+type computed struct {
+	lines             []StatementLine
+	termsVersion      int
+	customer          int
+	satisfactionKnown bool
+}
+
+// compute prices the period's records and evaluates the breach rules.
+func (s *Service) compute(ctx context.Context, q store.Queryer, a agreement.Agreement, p Period) (computed, error) {
+	var c computed
+	versions, err := agreement.Versions(ctx, q, a.ID)
+	if err != nil {
+		return c, err
+	}
+	cals := map[string]*calendar.Calendar{}
+	for _, v := range versions {
+		id := v.Terms.General.CalendarID
+		if _, done := cals[id]; done || id == "" || s.Calendars == nil {
+			continue
+		}
+		cal, err := s.Calendars(ctx, id)
+		if err != nil && !problem.Is(err, problem.NotFound) {
+			return c, err
+		}
+		cals[id] = cal
+	}
+	inputs, err := recordsSealedIn(ctx, q, a.ID, p)
+	if err != nil {
+		return c, err
+	}
+	parts, err := unreturnedParts(ctx, q, a.ID, p, s.today())
+	if err != nil {
+		return c, err
+	}
+	facts := fees.Facts{UnreturnedParts: parts}
+	var rules fees.BreachRules
+	var schedule *fees.Schedule
+	if v, ok := agreement.InForce(versions, p.Last().String()); ok {
+		c.termsVersion, facts.TermsVersion, facts.ThresholdPermille = v.Number, v.Number, v.Terms.SatisfactionPermille
+		schedule = v.Terms.Fees
+		if v.Terms.Breach != nil {
+			rules = *v.Terms.Breach
+		}
+	}
+	if s.Satisfaction != nil && rules.Satisfaction != nil {
+		fig, ok, err := s.Satisfaction.PeriodSatisfaction(ctx, fmt.Sprint(a.ID), p.From, p.Last())
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			facts.Satisfaction, c.satisfactionKnown = &fig, true
+		}
+	}
+	c.lines, c.customer, err = assemble(p, inputs, versions, func(id string) *calendar.Calendar { return cals[id] }, schedule, c.termsVersion, rules, facts)
+	return c, err
+}
+
+// assemble is the pure heart of generation: price every record, cap the
+// period, evaluate the breach rules, lay out the lines.
+func assemble(p Period, inputs []Input, versions []agreement.Version, cals Calendars, schedule *fees.Schedule, version int,
+	rules fees.BreachRules, facts fees.Facts) ([]StatementLine, int, error) {
+	priced := make([]Priced, 0, len(inputs))
+	var vendorLines []fees.Line
+	customer := 0
+	for _, in := range inputs {
+		pr, ok := Price(in, versions, cals)
+		if !ok {
+			continue
+		}
+		facts.Late = append(facts.Late, pr.Late...)
+		if pr.Payer == PayerCustomer {
+			customer++
+			continue
+		}
+		vendorLines = append(vendorLines, pr.Lines...)
+		priced = append(priced, pr)
+	}
+	var caps []fees.Line
+	if schedule != nil {
+		caps = schedule.PeriodCap(vendorLines, p.Last())
+		vendorLines = append(vendorLines, caps...)
+	}
+	facts.PeriodFeesFen = fees.Sum(vendorLines).GrossFen
+	ds := fees.Evaluate(rules, facts)
+	return Build(p, priced, caps, version, ds), customer, nil
+}
+
+// loadFor loads a statement and authorizes action on it: a statement of
+// another organization's agreement does not exist for the actor.
+func loadFor(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (Statement, error) {
+	st, err := GetStatement(ctx, q, id)
+	if err != nil {
+		return st, err
+	}
+	scope := policy.PartyScope(actor, st.VendorID, st.ProviderID)
+	if err := policy.Check(actor, policy.SettlementRead, action, scope, statementNotFound(id)); err != nil {
+		return Statement{}, err
+	}
+	return st, nil
+}
+
+// Get returns a statement the actor may read.
+func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
+	return loadFor(ctx, s.DB, actor, id, policy.SettlementRead)
+}
+
+// List returns the statements of the actor's organization, of one
+// agreement when agreementID is not 0.
+func (s *Service) List(ctx context.Context, actor policy.Actor, agreementID int64) ([]StatementHeader, error) {
+	if len(policy.Granted(actor.Role, policy.SettlementRead)) == 0 && !actor.Operator {
+		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", actor.Role)
+	}
+	org := actor.OrgID
+	if actor.Operator {
+		org = 0
+	}
+	return ListStatements(ctx, s.DB, org, agreementID)
+}
+
+// change runs one workflow step on a statement in a transaction: load and
+// authorize, let step change the statement and its lines, store the
+// statement's status and every line step reports, audit.
+func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, action policy.Action, verb string,
+	step func(q store.Queryer, st *Statement, now time.Time) ([]int, error)) (Statement, error) {
+	now := s.Now().UTC()
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		st, err := loadFor(ctx, tx, actor, id, action)
+		if err != nil {
+			return err
+		}
+		before := st.Status
+		changed, err := step(tx, &st, now)
+		if err != nil {
+			return err
+		}
+		for _, i := range changed {
+			if err := saveLine(ctx, tx, st.ID, st.Lines[i]); err != nil {
+				return err
+			}
+		}
+		st.Totals = Sum(st.Lines)
+		res, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET status = ?, total_fen = ?, tax_fen = ?, submitted_at = ?,
+				submitted_by = ?, approved_at = ?, approved_by = ?, due_on = ?, version = version + 1, updated_at = ?
+				WHERE id = ? AND version = ?`, st.Status, st.Totals.TotalFen, st.Totals.Fees.TaxFen, st.SubmittedAt, st.SubmittedBy,
+			st.ApprovedAt, st.ApprovedBy, st.DueOn, now, st.ID, st.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return problem.New(problem.Conflict, "statement %s changed meanwhile: try again", st.Number)
+		}
+		return auditBoth(ctx, tx, now, actor, st, "settlement."+verb, map[string]any{"status": before},
+			map[string]any{"status": st.Status, "total_fen": st.Totals.TotalFen})
+	})
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.reload(ctx, id)
+}
+
+// Submit hands the draft to the vendor: from now on it is not regenerated.
+func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
+	return s.change(ctx, actor, id, policy.SettlementPrepare, "submit", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
+		if st.Status != Draft {
+			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
+				Detail: fmt.Sprintf("statement %s is %s: only a draft is submitted", st.Number, st.Status)}
+		}
+		st.Status, st.SubmittedAt, st.SubmittedBy = Submitted, &now, actor.Label()
+		return nil, nil
+	})
+}
+
+func lineIndex(st *Statement, lineID int64) (int, error) {
+	for i := range st.Lines {
+		if st.Lines[i].ID == lineID {
+			return i, nil
+		}
+	}
+	return 0, problem.New(problem.NotFound, "statement %s has no line %d", st.Number, lineID)
+}
+
+// Dispute objects to one line of a submitted statement, with a reason.
+func (s *Service) Dispute(ctx context.Context, actor policy.Actor, id, lineID int64, reason string) (Statement, error) {
+	return s.change(ctx, actor, id, policy.SettlementReview, "dispute", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
+		var fs problem.Fields
+		problem.CheckText(&fs, "reason", reason, true, 2000)
+		if err := fs.Err(); err != nil {
+			return nil, err
+		}
+		i, err := lineIndex(st, lineID)
+		if err != nil {
+			return nil, err
+		}
+		if err := DisputeLine(st.Status, &st.Lines[i], strings.TrimSpace(reason), actor.Label(), now); err != nil {
+			return nil, err
+		}
+		st.Status = Disputed
+		return []int{i}, nil
+	})
+}
+
+// AnswerDispute is the provider's answer to a disputed line. When no
+// dispute is left open the statement goes back to the vendor.
+func (s *Service) AnswerDispute(ctx context.Context, actor policy.Actor, id, lineID int64, a Answer) (Statement, error) {
+	return s.change(ctx, actor, id, policy.SettlementPrepare, "answer", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
+		var fs problem.Fields
+		problem.CheckText(&fs, "text", a.Text, false, 2000)
+		if err := fs.Err(); err != nil {
+			return nil, err
+		}
+		i, err := lineIndex(st, lineID)
+		if err != nil {
+			return nil, err
+		}
+		a.Text = strings.TrimSpace(a.Text)
+		if err := AnswerDispute(st.Status, &st.Lines[i], a, actor.Label(), now); err != nil {
+			return nil, err
+		}
+		if OpenDisputes(st.Lines) == 0 {
+			st.Status = Submitted
+		}
+		return []int{i}, nil
+	})
+}
+
+// Approve locks a submitted statement with no open dispute.
+func (s *Service) Approve(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
+	return s.change(ctx, actor, id, policy.SettlementReview, "approve", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
+		switch st.Status {
+		case Submitted:
+		case Disputed:
+			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
+				Detail: fmt.Sprintf("statement %s has %d disputed lines waiting for the provider's answer", st.Number, OpenDisputes(st.Lines))}
+		default:
+			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
+				Detail: fmt.Sprintf("statement %s is %s: only a submitted statement is approved", st.Number, st.Status)}
+		}
+		st.Status, st.ApprovedAt, st.ApprovedBy = Approved, &now, actor.Label()
+		day := calendar.LocalDate(now)
+		versions, err := agreement.Versions(ctx, q, st.AgreementID)
+		if err != nil {
+			return nil, err
+		}
+		st.DueOn = day
+		if v, ok := agreement.InForce(versions, day); ok {
+			st.DueOn = agreement.AddDays(day, v.Terms.Payment.PaymentDueDays)
+		}
+		return nil, nil
+	})
+}

@@ -1,0 +1,299 @@
+package settlement
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"aftersales/internal/calendar"
+	"aftersales/internal/fees"
+	"aftersales/internal/problem"
+	"aftersales/internal/record"
+	"aftersales/internal/store"
+)
+
+// Header is a settlement statement without its lines: what a list shows.
+type StatementHeader struct {
+	ID                int64      `db:"id" json:"id"`
+	AgreementID       int64      `db:"agreement_id" json:"agreement_id"`
+	VendorID          int64      `db:"vendor_id" json:"vendor_id"`
+	ProviderID        int64      `db:"provider_id" json:"provider_id"`
+	Number            string     `db:"number" json:"number" doc:"The statement's number: JS-<agreement>-<period>."`
+	Period            string     `db:"period" json:"period" doc:"YYYY-MM or YYYY-Qn."`
+	PeriodFrom        string     `db:"period_from" json:"period_from" doc:"First day, Shanghai."`
+	PeriodTo          string     `db:"period_to" json:"period_to" doc:"The day after the last, Shanghai."`
+	Status            Status     `db:"status" json:"status" enum:"draft,submitted,disputed,approved"`
+	TermsVersion      int        `db:"terms_version" json:"terms_version" doc:"The version of the terms in force on the period's last day: its breach rules and period cap apply."`
+	TotalFen          int64      `db:"total_fen" json:"total_fen" doc:"What the vendor pays: fees with tax less deductions, in fen."`
+	TaxFen            int64      `db:"tax_fen" json:"tax_fen" doc:"The VAT of the fee lines, in fen."`
+	CustomerRecords   int        `db:"customer_records" json:"customer_records" doc:"Records of the period the customer pays (out of warranty): not on the statement."`
+	SatisfactionKnown bool       `db:"satisfaction_known" json:"satisfaction_known" doc:"Whether the period's satisfaction figure was known to the breach rules."`
+	GeneratedAt       time.Time  `db:"generated_at" json:"generated_at"`
+	SubmittedAt       *time.Time `db:"submitted_at" json:"submitted_at,omitempty"`
+	SubmittedBy       string     `db:"submitted_by" json:"submitted_by,omitempty"`
+	ApprovedAt        *time.Time `db:"approved_at" json:"approved_at,omitempty"`
+	ApprovedBy        string     `db:"approved_by" json:"approved_by,omitempty"`
+	DueOn             string     `db:"due_on" json:"due_on,omitempty" doc:"The day payment is due: approval plus the terms' payment days."`
+	PaidFen           int64      `db:"paid_fen" json:"paid_fen" doc:"What the payments recorded so far add up to."`
+	Version           int64      `db:"version" json:"revision"`
+	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
+}
+
+// Statement is a settlement statement with its lines and totals.
+type Statement struct {
+	StatementHeader
+	Lines  []StatementLine `json:"lines"`
+	Totals StatementTotals `json:"totals"`
+}
+
+const statementColumns = `id, agreement_id, vendor_id, provider_id, number, period, period_from, period_to, status,
+	terms_version, total_fen, tax_fen, customer_records, satisfaction_known, generated_at, submitted_at, submitted_by,
+	approved_at, approved_by, due_on, version, created_at, updated_at,
+	(SELECT COALESCE(SUM(amount_fen), 0) FROM settlement_payments p WHERE p.statement_id = settlement_statements.id) AS paid_fen`
+
+func statementNotFound(id int64) error {
+	return problem.New(problem.NotFound, "settlement statement %d not found", id)
+}
+
+// GetStatement loads a statement with its lines and totals.
+func GetStatement(ctx context.Context, q store.Queryer, id int64) (Statement, error) {
+	var s Statement
+	err := store.Get(ctx, q, &s.StatementHeader, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
+	if err == store.ErrNotFound {
+		return s, statementNotFound(id)
+	}
+	if err != nil {
+		return s, err
+	}
+	if s.Lines, err = loadLines(ctx, q, id); err != nil {
+		return s, err
+	}
+	s.Totals = Sum(s.Lines)
+	return s, nil
+}
+
+func findStatement(ctx context.Context, q store.Queryer, agreementID int64, period string) (*StatementHeader, error) {
+	var s StatementHeader
+	err := store.Get(ctx, q, &s, `SELECT `+statementColumns+` FROM settlement_statements WHERE agreement_id = ? AND period = ?`, agreementID, period)
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	return &s, err
+}
+
+// ListStatements lists the statements of the organizations given (nil: all),
+// newest period first, optionally of one agreement.
+func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreementID int64) ([]StatementHeader, error) {
+	query := `SELECT ` + statementColumns + ` FROM settlement_statements WHERE 1 = 1`
+	var args []any
+	if orgID != 0 {
+		query, args = query+` AND (vendor_id = ? OR provider_id = ?)`, append(args, orgID, orgID)
+	}
+	if agreementID != 0 {
+		query, args = query+` AND agreement_id = ?`, append(args, agreementID)
+	}
+	var out []StatementHeader
+	err := store.Select(ctx, q, &out, query+` ORDER BY period DESC, id DESC LIMIT 500`, args...)
+	return out, err
+}
+
+type lineRow struct {
+	ID             int64          `db:"id"`
+	StatementID    int64          `db:"statement_id"`
+	Position       int            `db:"position"`
+	RecordID       *int64         `db:"record_id"`
+	Request        string         `db:"request"`
+	Kind           string         `db:"kind"`
+	Category       string         `db:"category"`
+	Ref            string         `db:"ref"`
+	Quantity       int64          `db:"quantity"`
+	UnitFen        int64          `db:"unit_fen"`
+	RateBP         int64          `db:"rate_bp"`
+	NetFen         int64          `db:"net_fen"`
+	TaxRateBP      int64          `db:"tax_rate_bp"`
+	TaxFen         int64          `db:"tax_fen"`
+	GrossFen       int64          `db:"gross_fen"`
+	TermsVersion   int            `db:"terms_version"`
+	Rule           string         `db:"rule"`
+	EvidenceJSON   sql.NullString `db:"evidence_json"`
+	UnpricedReason string         `db:"unpriced_reason"`
+	Detail         string         `db:"detail"`
+	AdjustmentOf   string         `db:"adjustment_of"`
+	Removed        bool           `db:"removed"`
+	DisputeJSON    sql.NullString `db:"dispute_json"`
+}
+
+const lineColumns = `id, statement_id, position, record_id, request, kind, category, ref, quantity, unit_fen, rate_bp,
+	net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json, unpriced_reason, detail, adjustment_of,
+	removed, dispute_json`
+
+func loadLines(ctx context.Context, q store.Queryer, statementID int64) ([]StatementLine, error) {
+	var rows []lineRow
+	if err := store.Select(ctx, q, &rows, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, statementID); err != nil {
+		return nil, err
+	}
+	out := make([]StatementLine, len(rows))
+	for i, r := range rows {
+		l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
+			Rule: r.Rule, UnpricedReason: r.UnpricedReason, Detail: r.Detail, AdjustmentOf: r.AdjustmentOf, Removed: r.Removed,
+			Line: fees.Line{Kind: fees.LineKind(r.Kind), Category: fees.Category(r.Category), Ref: r.Ref, Quantity: r.Quantity,
+				UnitFen: r.UnitFen, RateBP: r.RateBP, NetFen: r.NetFen, TaxRateBP: r.TaxRateBP, TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
+		if r.EvidenceJSON.Valid {
+			l.Evidence = &fees.Evidence{}
+			if err := json.Unmarshal([]byte(r.EvidenceJSON.String), l.Evidence); err != nil {
+				return nil, fmt.Errorf("settlement line %d evidence: %w", r.ID, err)
+			}
+		}
+		if r.DisputeJSON.Valid {
+			l.Dispute = &Dispute{}
+			if err := json.Unmarshal([]byte(r.DisputeJSON.String), l.Dispute); err != nil {
+				return nil, fmt.Errorf("settlement line %d dispute: %w", r.ID, err)
+			}
+		}
+		out[i] = l
+	}
+	return out, nil
+}
+
+func jsonOrNil(v any, isNil bool) (*string, error) {
+	if isNil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// insertLines writes a statement's lines, in batches to keep the number
+// of round trips low for a large period.
+func insertLines(ctx context.Context, q store.Queryer, statementID int64, lines []StatementLine) error {
+	const cols = 22
+	const batch = 400 // 400 × 22 parameters stays under both engines' limits
+	for start := 0; start < len(lines); start += batch {
+		part := lines[start:min(start+batch, len(lines))]
+		query := make([]byte, 0, 64+len(part)*(2*cols+4))
+		query = append(query, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
+			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json,
+			unpriced_reason, detail, adjustment_of, removed, dispute_json) VALUES `...)
+		args := make([]any, 0, len(part)*cols)
+		for i, l := range part {
+			if i > 0 {
+				query = append(query, ',')
+			}
+			query = append(query, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"...)
+			ev, err := jsonOrNil(l.Evidence, l.Evidence == nil)
+			if err != nil {
+				return err
+			}
+			dj, err := jsonOrNil(l.Dispute, l.Dispute == nil)
+			if err != nil {
+				return err
+			}
+			args = append(args, statementID, l.Position, l.RecordID, l.Request, string(l.Kind), string(l.Category), l.Ref,
+				l.Quantity, l.UnitFen, l.RateBP, l.NetFen, l.TaxRateBP, l.TaxFen, l.GrossFen, l.TermsVersion, l.Rule, ev,
+				l.UnpricedReason, l.Detail, l.AdjustmentOf, l.Removed, dj)
+		}
+		if _, err := store.Exec(ctx, q, string(query), args...); err != nil {
+			return fmt.Errorf("settlement lines: %w", err)
+		}
+	}
+	return nil
+}
+
+// saveLine writes back a line's amounts, removal and dispute.
+func saveLine(ctx context.Context, q store.Queryer, statementID int64, l StatementLine) error {
+	dj, err := jsonOrNil(l.Dispute, l.Dispute == nil)
+	if err != nil {
+		return err
+	}
+	_, err = store.Exec(ctx, q, `UPDATE settlement_lines SET net_fen = ?, tax_fen = ?, gross_fen = ?, removed = ?, dispute_json = ?
+		WHERE statement_id = ? AND id = ?`, l.NetFen, l.TaxFen, l.GrossFen, l.Removed, dj, statementID, l.ID)
+	return err
+}
+
+// periodRecord is a sealed record of the period with what pricing needs
+// from its request and unit.
+type periodRecord struct {
+	record.Record
+	RequestNo   sql.NullString  `db:"request_no"`
+	SiteLat     sql.NullFloat64 `db:"site_lat"`
+	SiteLng     sql.NullFloat64 `db:"site_lng"`
+	WarrantyEnd sql.NullString  `db:"warranty_end"`
+}
+
+// recordsSealedIn loads the records of an agreement sealed in [from, to).
+func recordsSealedIn(ctx context.Context, q store.Queryer, agreementID int64, p Period) ([]Input, error) {
+	from, to := midnight(p.From), midnight(p.To)
+	var rows []periodRecord
+	err := store.Select(ctx, q, &rows, `SELECT r.id, r.agreement_id, r.seq, r.vendor_id, r.provider_id, r.request_id, r.corrects_id,
+			r.content_json, r.sealed_at, r.retain_until, r.prev_hash, r.hash,
+			sr.number AS request_no, sr.site_lat, sr.site_lng, u.warranty_end
+		FROM service_records r
+		LEFT JOIN service_requests sr ON sr.id = r.request_id
+		LEFT JOIN units u ON u.id = sr.unit_id
+		WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL
+		ORDER BY r.seq`, agreementID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Input, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.Record.Content()
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", r.ID, err)
+		}
+		in := Input{Record: r.Record, Content: c, RequestNo: r.RequestNo.String, WarrantyEnd: r.WarrantyEnd.String}
+		if r.SiteLat.Valid && r.SiteLng.Valid {
+			lat, lng := r.SiteLat.Float64, r.SiteLng.Float64
+			in.Site = Site{Lat: &lat, Lng: &lng}
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// unreturnedParts loads the defective parts of an agreement due back in
+// the period and not shipped by the end of their due day.
+// A part whose due day is today or later is not late yet.
+func unreturnedParts(ctx context.Context, q store.Queryer, agreementID int64, p Period, today string) ([]fees.UnreturnedPart, error) {
+	var rows []struct {
+		Request    string     `db:"request"`
+		WorkOrder  int64      `db:"work_order_id"`
+		PartNumber string     `db:"part_number"`
+		Qty        int64      `db:"qty"`
+		CostFen    int64      `db:"unit_cost_fen"`
+		DueDate    string     `db:"due_date"`
+		ShippedAt  *time.Time `db:"shipped_at"`
+	}
+	err := store.Select(ctx, q, &rows, `SELECT sr.number AS request, pr.work_order_id, pa.part_number, pr.qty, pa.unit_cost_fen,
+			pr.due_date, pr.shipped_at
+		FROM part_returns pr
+		JOIN work_orders wo ON wo.id = pr.work_order_id
+		JOIN service_requests sr ON sr.id = wo.request_id
+		JOIN parts pa ON pa.id = pr.part_id
+		WHERE sr.agreement_id = ? AND pr.due_date >= ? AND pr.due_date < ?
+		ORDER BY pr.due_date, pr.id`, agreementID, p.From.String(), p.To.String())
+	if err != nil {
+		return nil, err
+	}
+	var out []fees.UnreturnedPart
+	for _, r := range rows {
+		if r.DueDate >= today || r.ShippedAt != nil && calendar.LocalDate(*r.ShippedAt) <= r.DueDate {
+			continue
+		}
+		out = append(out, fees.UnreturnedPart{Request: r.Request, WorkOrder: r.WorkOrder, PartNumber: r.PartNumber,
+			Quantity: r.Qty, UnitCostFen: r.CostFen, DueOn: calendar.MustParseDate(r.DueDate)})
+	}
+	return out, nil
+}
+
+func midnight(d calendar.Date) time.Time {
+	t, _ := calendar.LocalMidnight(d.String())
+	return t.UTC()
+}

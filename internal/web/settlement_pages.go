@@ -1,0 +1,253 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"aftersales/internal/account"
+	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
+	"aftersales/internal/parts"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/settlement"
+)
+
+func init() {
+	// A rate in basis points as a percentage: 1300 → "13%", 50 → "0.5%".
+	funcs["pct"] = func(bp int64) string {
+		s := strconv.FormatFloat(float64(bp)/100, 'f', -1, 64)
+		return s + "%"
+	}
+}
+
+// settlementRoutes are the settlement statement pages.
+func (s *Server) settlementRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /settlements", s.signedIn(s.settlementsPage))
+	mux.HandleFunc("POST /settlements", s.signedIn(s.settlementGenerate))
+	mux.HandleFunc("GET /settlements/{id}", s.signedIn(s.settlementPage))
+	mux.HandleFunc("POST /settlements/{id}/{action}", s.signedIn(s.settlementAction))
+	mux.HandleFunc("GET /settlements/{id}/statement.pdf", s.signedIn(s.settlementExport("pdf")))
+	mux.HandleFunc("GET /settlements/{id}/statement.xlsx", s.signedIn(s.settlementExport("xlsx")))
+	mux.HandleFunc("POST /settlements/{id}/lines/{line}/{action}", s.signedIn(s.settlementLineAction))
+}
+
+func (s *Server) settlementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderSettlements(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderSettlements(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	list, err := s.Settlements.List(r.Context(), u.Actor(), 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var agreements []agreement.Detail
+	canPrepare := policy.Allowed(u.Actor(), policy.SettlementPrepare, policy.Own)
+	if canPrepare {
+		if agreements, err = s.Agreements.List(r.Context(), u.Actor()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	v := s.newView(r, "settlements.title", "settlements")
+	v.Data = map[string]any{"Items": list, "Agreements": agreements, "CanPrepare": canPrepare,
+		"Period": s.Now().In(calendar.Shanghai).Format("2006-01")}
+	s.renderForm(w, r, status, "settlements", v, formErr)
+}
+
+func (s *Server) settlementGenerate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostForm.Get("agreement"), 10, 64)
+	if id <= 0 {
+		s.renderSettlements(w, r, u, http.StatusUnprocessableEntity, problem.Field("agreement", "is required"))
+		return
+	}
+	st, err := s.Settlements.Generate(r.Context(), u.Actor(), id, r.PostForm.Get("period"))
+	next := "/settlements"
+	if err == nil {
+		next = "/settlements/" + strconv.FormatInt(st.ID, 10)
+	}
+	s.afterPost(w, r, err, "settlements.generated_flash", next, func(e error) { s.renderSettlements(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func (s *Server) settlementPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderSettlement(w, r, u, id, http.StatusOK, nil)
+}
+
+func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u account.User, id int64, status int, formErr error) {
+	st, err := s.Settlements.Get(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a := u.Actor()
+	parties := map[int64]string{}
+	for _, org := range []int64{st.VendorID, st.ProviderID} {
+		if o, err := s.Orgs.Get(r.Context(), a, org); err == nil {
+			parties[org] = o.Name
+		}
+	}
+	v := s.newView(r, "settlements.title", "settlements")
+	v.Data = map[string]any{"S": st, "Vendor": parties[st.VendorID], "Provider": parties[st.ProviderID],
+		"CanPrepare": policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID)),
+		"CanReview":  policy.Allowed(a, policy.SettlementReview, policy.PartyScope(a, st.VendorID)),
+		"Open":       settlement.OpenDisputes(st.Lines), "Last": lastDay(st.PeriodTo),
+		"CanPay":  policy.Allowed(a, policy.SettlementPay, policy.PartyScope(a, st.VendorID)) && st.Status == settlement.Approved && st.OpenFen() > 0,
+		"Overdue": st.OverdueOn(calendar.LocalDate(s.Now())), "OpenFen": st.OpenFen()}
+	if ps, err := s.Settlements.Payments(r.Context(), a, id); err == nil {
+		v.Data.(map[string]any)["Payments"] = ps
+	}
+	s.renderForm(w, r, status, "settlement", v, formErr)
+}
+
+// settlementAction submits, approves or regenerates a statement.
+func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	switch action := r.PathValue("action"); action {
+	case "submit":
+		_, err = s.Settlements.Submit(r.Context(), u.Actor(), id)
+	case "approve":
+		_, err = s.Settlements.Approve(r.Context(), u.Actor(), id)
+	case "pay":
+		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		if perr != nil {
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			return
+		}
+		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
+			PaidOn: r.PostForm.Get("paid_on"), Reference: r.PostForm.Get("reference")})
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
+			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
+		}
+	case "generate":
+		var st settlement.Statement
+		if st, err = s.Settlements.Get(r.Context(), u.Actor(), id); err == nil {
+			_, err = s.Settlements.Generate(r.Context(), u.Actor(), st.AgreementID, st.Period)
+		}
+	default:
+		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
+		return
+	}
+	next := "/settlements/" + strconv.FormatInt(id, 10)
+	s.afterPost(w, r, err, "settlements.done_"+r.PathValue("action"), next, func(e error) { s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, e) })
+}
+
+// settlementLineAction disputes a line or answers its dispute.
+func (s *Server) settlementLineAction(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	line, err := strconv.ParseInt(r.PathValue("line"), 10, 64)
+	if err != nil || line <= 0 {
+		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
+		return
+	}
+	f := r.PostForm
+	switch r.PathValue("action") {
+	case "dispute":
+		_, err = s.Settlements.Dispute(r.Context(), u.Actor(), id, line, f.Get("reason"))
+	case "answer":
+		a := settlement.Answer{Accept: f.Get("decision") == "accept", Text: f.Get("text")}
+		if y := f.Get("amount"); y != "" && a.Accept {
+			fen, perr := parts.ParseYuan(y)
+			if perr != nil {
+				s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+				return
+			}
+			a.AmountFen = &fen
+		}
+		_, err = s.Settlements.AnswerDispute(r.Context(), u.Actor(), id, line, a)
+	default:
+		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
+		return
+	}
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		// A form per line: say which line, above the list.
+		err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
+	}
+	next := "/settlements/" + strconv.FormatInt(id, 10)
+	s.afterPost(w, r, err, "settlements.done_"+r.PathValue("action"), next, func(e error) { s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, e) })
+}
+
+// lastDay is the day before a period's end (which is exclusive).
+func lastDay(to string) string {
+	d, err := calendar.ParseDate(to)
+	if err != nil {
+		return to
+	}
+	return d.AddDays(-1).String()
+}
+
+// settlementExport downloads a statement as a PDF or XLSX business document
+// in the reader's language.
+func (s *Server) settlementExport(kind string) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) {
+		id, err := pathID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		a := u.Actor()
+		st, err := s.Settlements.Get(r.Context(), a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v := s.newView(r, "settlements.title", "settlements")
+		doc := settlement.Document{S: st, T: v.T}
+		for _, org := range []int64{st.VendorID, st.ProviderID} {
+			if o, err := s.Orgs.Get(r.Context(), a, org); err == nil {
+				if org == st.VendorID {
+					doc.Vendor = o.Name
+				} else {
+					doc.Provider = o.Name
+				}
+			}
+		}
+		if st.ApprovedAt != nil {
+			day := calendar.LocalDate(*st.ApprovedAt)
+			if versions, err := s.Agreements.Versions(r.Context(), a, st.AgreementID); err == nil {
+				if ver, ok := agreement.InForce(versions, day); ok {
+					doc.DueOn = agreement.AddDays(day, ver.Terms.Payment.PaymentDueDays)
+				}
+			}
+		}
+		var buf bytes.Buffer
+		switch kind {
+		case "pdf":
+			font, ferr := s.Labels.Font()
+			if ferr != nil {
+				s.fail(w, r, ferr)
+				return
+			}
+			err = settlement.WritePDF(&buf, font, doc)
+			w.Header().Set("Content-Type", "application/pdf")
+		default:
+			err = settlement.WriteXLSX(&buf, doc)
+			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, st.Number, kind))
+		w.Header().Set("Cache-Control", "private, no-store")
+		_, _ = w.Write(buf.Bytes())
+	}
+}

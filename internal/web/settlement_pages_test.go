@@ -1,0 +1,115 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"aftersales/internal/demo"
+	"aftersales/internal/policy"
+	"aftersales/internal/settlement"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The settlement pages on the demo: the provider reads the open month in
+// both languages, submits it; the vendor disputes a line; the provider
+// answers; the vendor approves. A dispatcher has no settlements.
+func TestSettlementPages(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		app := testutil.NewApp(t, db)
+		svc := testutil.Services(t, db)
+		if _, err := demo.Load(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("demo statements: %v", err)
+		}
+		open := list[0]
+		page := fmt.Sprintf("/settlements/%d", open.ID)
+
+		provider := app.Browser(t)
+		app.Login(t, provider, "admin@hengxin.example", demo.Password)
+		for _, lang := range []string{"zh-CN", "en"} {
+			get(t, provider, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			for _, p := range []string{"/settlements", page, fmt.Sprintf("/settlements/%d", list[1].ID)} {
+				res := get(t, provider, app.URL+p)
+				html := body(t, res)
+				if res.StatusCode != 200 || strings.Contains(html, "settlements.") || strings.Contains(html, "%!") {
+					t.Fatalf("%s %s: %d\n%.2000s", lang, p, res.StatusCode, html)
+				}
+			}
+		}
+		html := body(t, get(t, provider, app.URL+fmt.Sprintf("/settlements/%d", list[1].ID)))
+		if !strings.Contains(html, "人民币") || !strings.Contains(html, "Late on site") && !strings.Contains(html, "late on site") {
+			t.Fatalf("the settled month lacks its words or its deduction:\n%s", html)
+		}
+		post := func(c *http.Client, path string, form url.Values) *http.Response {
+			res, err := c.PostForm(app.URL+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		if res := post(provider, page+"/submit", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("submit: %d", res.StatusCode)
+		}
+		st, _ := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID)
+		if st.Status != settlement.Submitted || len(st.Lines) == 0 {
+			t.Fatalf("after submit: %s, %d lines", st.Status, len(st.Lines))
+		}
+		line := st.Lines[0].ID
+
+		vendor := app.Browser(t)
+		app.Login(t, vendor, "admin@haichuan.example", demo.Password)
+		if !regexp.MustCompile(`action="/settlements/\d+/lines/\d+/dispute"`).MatchString(body(t, get(t, vendor, app.URL+page))) {
+			t.Fatal("the vendor has no dispute form")
+		}
+		if res := post(vendor, fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {""}}); res.StatusCode != 422 {
+			t.Fatalf("a dispute without a reason: %d", res.StatusCode)
+		}
+		if res := post(vendor, fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {"上门费应按一般优先级"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("dispute: %d", res.StatusCode)
+		}
+		if res := post(vendor, page+"/approve", nil); res.StatusCode != 422 {
+			t.Fatalf("approve with an open dispute: %d", res.StatusCode)
+		}
+		if res := post(provider, fmt.Sprintf("%s/lines/%d/answer", page, line), url.Values{"decision": {"explain"}, "text": {"按协议紧急上门收费"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("answer: %d", res.StatusCode)
+		}
+		if res := post(vendor, page+"/approve", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve: %d", res.StatusCode)
+		}
+		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.Status != settlement.Approved {
+			t.Fatalf("after approval: %s", st.Status)
+		}
+
+		// A partial payment, then one above what is open (refused, nothing saved).
+		if res := post(vendor, page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("pay: %d", res.StatusCode)
+		}
+		if res := post(vendor, page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}}); res.StatusCode != 422 {
+			t.Fatalf("paying more than is open: %d", res.StatusCode)
+		}
+		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.PaidFen != 10000 {
+			t.Fatalf("paid %d", st.PaidFen)
+		}
+		if html := body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, `id="statement-payment"`) || !strings.Contains(html, "CMB-001") {
+			t.Fatal("the statement page lacks its payment")
+		}
+
+		dispatcher := app.Browser(t)
+		app.Login(t, dispatcher, "dispatch@hengxin.example", demo.Password)
+		if res := get(t, dispatcher, app.URL+page); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("a dispatcher reads a statement: %d", res.StatusCode)
+		}
+	})
+}
