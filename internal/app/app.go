@@ -25,6 +25,7 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/parts"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 )
@@ -77,6 +78,9 @@ type App struct {
 	Documents *document.Service
 	// Requests: service requests, work orders and field work.
 	Requests *servicerequest.Service
+	// Staff: service points, technicians, certifications, qualification
+	// rules and the rule at booking.
+	Staff *staff.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -106,5 +110,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: servicerequest.BookedVisit}
+	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
+	a.Requests.MayWork = a.Staff.MayWork
 	return a, nil
 }

@@ -65,6 +65,10 @@ type Service struct {
 	Parts PartsLedger
 	// Assigned tells who works on a request (Assignments).
 	Assigned Assignments
+	// MayWork, when set, refuses booking or reassigning a visit to a
+	// technician who may not work on the unit (the staff register's rule at
+	// booking); workOrderID is 0 when booking.
+	MayWork func(ctx context.Context, q store.Queryer, technicianID, unitID int64, serviceItem string, start, end time.Time, workOrderID int64) error
 }
 
 // NewRequest is a request as filed.

@@ -157,6 +157,11 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, requestID int6
 		if err := fs.Err(); err != nil {
 			return err
 		}
+		if s.MayWork != nil {
+			if err := s.MayWork(ctx, tx, a.TechnicianID, r.UnitID, r.ServiceItem, a.WindowStart, a.WindowEnd, workOrderID); err != nil {
+				return err
+			}
+		}
 		kind := EventAssigned
 		var oldTech int64
 		if workOrderID == 0 {
