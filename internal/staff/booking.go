@@ -35,12 +35,9 @@ func visitOf(u unitLine, serviceItem string, start, end time.Time) Visit {
 }
 
 // Refuse turns a refusal into the problem booking answers: invalid (422),
-// with the refusal's reason, naming technician_id.
+// with the refusal's reason.
 func Refuse(ref *Refusal) error {
-	p := problem.New(problem.Invalid, "the technician may not do this visit: %s (%s)", ref.Detail, ref.Reason)
-	p.Reason = ref.Reason
-	p.Fields = []problem.FieldError{{Field: "technician_id", Message: ref.Detail + " (" + ref.Reason + ")"}}
-	return p
+	return ref.err
 }
 
 // MayWork is the rule at booking: whether the technician may be booked for

@@ -1,6 +1,6 @@
 package staff
 
-import "fmt"
+import "aftersales/internal/problem"
 
 // Reasons a booking is refused by the qualification rules.
 const (
@@ -15,6 +15,15 @@ const (
 type Refusal struct {
 	Reason string `json:"reason" enum:"not_certified,certification_expired,review_overdue,level_too_low,permit_missing"`
 	Detail string `json:"detail"`
+
+	err *problem.Error
+}
+
+// refusal is a refusal for reason, told by p (built here so that its
+// message is translated like every problem's).
+func refusal(reason string, p *problem.Error) *Refusal {
+	p.Reason = reason
+	return &Refusal{Reason: reason, Detail: p.Detail, err: p}
 }
 
 // Visit is what the rules look at: the unit's vendor and product line, the
@@ -73,13 +82,13 @@ func certificateRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	switch {
 	case held == nil:
-		return &Refusal{NotCertified, fmt.Sprintf("holds no vendor certificate for product line %s", v.ProductLine)}
+		return refusal(NotCertified, problem.New(problem.Invalid, "holds no vendor certificate for product line %s", v.ProductLine))
 	case best == 0 && expired != nil:
-		return &Refusal{CertificationExpired, fmt.Sprintf("certificate %s for product line %s expired on %s", expired.Number, v.ProductLine, expired.ExpiresOn)}
+		return refusal(CertificationExpired, problem.New(problem.Invalid, "certificate %s for product line %s expired on %s", expired.Number, v.ProductLine, expired.ExpiresOn))
 	case best == 0:
-		return &Refusal{NotCertified, fmt.Sprintf("certificate %s for product line %s is valid only from %s", held.Number, v.ProductLine, held.IssuedOn)}
+		return refusal(NotCertified, problem.New(problem.Invalid, "certificate %s for product line %s is valid only from %s", held.Number, v.ProductLine, held.IssuedOn))
 	case best < r.MinLevel:
-		return &Refusal{LevelTooLow, fmt.Sprintf("certificate level %d for product line %s; the vendor requires level %d", best, v.ProductLine, r.MinLevel)}
+		return refusal(LevelTooLow, problem.New(problem.Invalid, "certificate level %d for product line %s; the vendor requires level %d", best, v.ProductLine, r.MinLevel))
 	}
 	return nil
 }
@@ -103,9 +112,9 @@ func permitRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	switch {
 	case overdue != nil:
-		return &Refusal{ReviewOverdue, fmt.Sprintf("%s permit %s was due for review on %s", r.PermitType, overdue.Number, overdue.ReviewDueOn)}
+		return refusal(ReviewOverdue, problem.New(problem.Invalid, "%s permit %s was due for review on %s", r.PermitType, overdue.Number, overdue.ReviewDueOn))
 	case expired != nil:
-		return &Refusal{CertificationExpired, fmt.Sprintf("%s permit %s expired on %s", r.PermitType, expired.Number, expired.ExpiresOn)}
+		return refusal(CertificationExpired, problem.New(problem.Invalid, "%s permit %s expired on %s", r.PermitType, expired.Number, expired.ExpiresOn))
 	}
-	return &Refusal{PermitMissing, fmt.Sprintf("%s needs a %s permit", v.ServiceItem, r.PermitType)}
+	return refusal(PermitMissing, problem.New(problem.Invalid, "%s needs a %s permit", v.ServiceItem, r.PermitType))
 }
