@@ -74,6 +74,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerRequestExtras(a)
 	h.registerRequestMedia(a)
 	h.registerRecords(a)
+	h.registerStaff(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

@@ -221,6 +221,9 @@ func TestAuthorizationWalk(t *testing.T) {
 		for id, c := range documentWalk() {
 			cases[id] = c
 		}
+		for id, c := range walkStaff(f) {
+			cases[id] = c
+		}
 		spec := app.Server.API.OpenAPI()
 		templates := map[string]string{} // operation id → path template
 		readable := map[string]bool{}    // path templates that have a GET
@@ -267,6 +270,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withInstalledBase(t, app, f, path)
 					path = withParts(t, app, f, path)
 					path = withDocuments(t, app, f, path)
+					path = withStaff(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -65,13 +66,17 @@ func TestNotificationMessagesAreInBothCatalogs(t *testing.T) {
 	t.Parallel()
 	catalogs := map[string]map[string]string{}
 	for _, lang := range []string{"en", "zh-CN"} {
-		b, err := os.ReadFile("messages/" + lang + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The language's catalog and the areas' catalogs of it.
+		areas, _ := filepath.Glob("messages/*." + lang + ".json")
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+		for _, name := range append([]string{"messages/" + lang + ".json"}, areas...) {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
 		}
 		catalogs[lang] = m
 	}

@@ -94,8 +94,8 @@ func (s *Service) useException(ctx context.Context, q store.Queryer, technicianI
 	return err == nil, err
 }
 
-// Exception is a vendor's recorded one-off exception to its rules.
-type Exception struct {
+// QualificationException is a vendor's recorded one-off exception to its rules.
+type QualificationException struct {
 	ID           int64  `db:"id" json:"id"`
 	VendorID     int64  `db:"vendor_id" json:"vendor_id"`
 	RequestID    int64  `db:"request_id" json:"request_id"`
@@ -125,6 +125,7 @@ const exceptionSelect = `SELECT e.id, e.vendor_id, e.request_id, e.unit_id, e.te
 type requestParties struct {
 	VendorID    int64     `db:"vendor_id"`
 	ProviderID  int64     `db:"provider_id"`
+	CustomerID  int64     `db:"customer_org_id"`
 	UnitID      int64     `db:"unit_id"`
 	ServiceItem string    `db:"service_item"`
 	Status      string    `db:"status"`
@@ -137,37 +138,50 @@ func requestNotFound(id int64) error {
 
 func loadRequest(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (requestParties, error) {
 	var r requestParties
-	err := store.Get(ctx, q, &r, `SELECT vendor_id, provider_id, unit_id, service_item, status, received_at FROM service_requests WHERE id = ?`, id)
+	err := store.Get(ctx, q, &r, `SELECT vendor_id, provider_id, customer_org_id, unit_id, service_item, status, received_at FROM service_requests WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return r, requestNotFound(id)
 	}
 	if err != nil {
 		return r, err
 	}
-	sc := policy.PartyScope(a, r.VendorID, r.ProviderID)
+	// The request's scope, as the requests' own rules tell it: its parties
+	// are Own to it; a technician is Self to a request they have a visit on.
+	sc := policy.Unrelated
+	switch {
+	case a.Operator:
+		sc = policy.Own
+	case a.Role == policy.Technician:
+		var n int
+		if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ? AND technician_id = ?`, id, a.UserID); err != nil {
+			return r, err
+		}
+		if n > 0 && a.OrgID == r.ProviderID {
+			sc = policy.Self
+		}
+	case a.OrgID == r.VendorID || a.OrgID == r.ProviderID || a.OrgID == r.CustomerID:
+		sc = policy.Own
+	}
 	if err := policy.Check(a, policy.RequestRead, action, sc, requestNotFound(id)); err != nil {
 		return r, err
-	}
-	if action == policy.QualificationExceptionGrant && !a.Operator && a.OrgID != r.VendorID {
-		return r, policy.Allow(policy.Actor{}, action, policy.Unrelated)
 	}
 	return r, nil
 }
 
 // GrantException lets one visit of a request be booked with a technician
 // the vendor's rules refuse, for a reason that the request keeps.
-func (s *Service) GrantException(ctx context.Context, a policy.Actor, requestID, technicianID int64, reason string) (Exception, error) {
+func (s *Service) GrantException(ctx context.Context, a policy.Actor, requestID, technicianID int64, reason string) (QualificationException, error) {
 	now := s.Now().UTC()
 	reason = strings.TrimSpace(reason)
-	var fs problem.Fields
-	problem.CheckText(&fs, "reason", reason, true, 1000)
-	if err := fs.Err(); err != nil {
-		return Exception{}, err
-	}
-	var out Exception
+	var out QualificationException
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		r, err := loadRequest(ctx, tx, a, requestID, policy.QualificationExceptionGrant)
 		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		problem.CheckText(&fs, "reason", reason, true, 1000)
+		if err := fs.Err(); err != nil {
 			return err
 		}
 		switch r.Status {
@@ -213,11 +227,11 @@ func (s *Service) GrantException(ctx context.Context, a policy.Actor, requestID,
 }
 
 // Exceptions lists the exceptions granted on a request, for its parties.
-func (s *Service) Exceptions(ctx context.Context, a policy.Actor, requestID int64) ([]Exception, error) {
+func (s *Service) Exceptions(ctx context.Context, a policy.Actor, requestID int64) ([]QualificationException, error) {
 	if _, err := loadRequest(ctx, s.DB, a, requestID, policy.RequestRead); err != nil {
 		return nil, err
 	}
-	out := []Exception{}
+	out := []QualificationException{}
 	return out, store.Select(ctx, s.DB, &out, exceptionSelect+` WHERE e.request_id = ? ORDER BY e.id`, requestID)
 }
 

@@ -16,8 +16,8 @@ import (
 	"aftersales/internal/store"
 )
 
-// ServicePoint is one of the provider's places (服务网点).
-type ServicePoint struct {
+// Point is a service point (服务网点), one of the provider's places.
+type Point struct {
 	ID         int64   `db:"id" json:"id"`
 	ProviderID int64   `db:"provider_id" json:"provider_id"`
 	Name       string  `db:"name" json:"name"`
@@ -51,8 +51,8 @@ func pointNotFound(id int64) error {
 	return problem.New(problem.NotFound, "service point %d not found", id)
 }
 
-func getPoint(ctx context.Context, q store.Queryer, id int64) (ServicePoint, error) {
-	var p ServicePoint
+func getPoint(ctx context.Context, q store.Queryer, id int64) (Point, error) {
+	var p Point
 	err := store.Get(ctx, q, &p, `SELECT `+pointColumns+` FROM service_points WHERE id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return p, pointNotFound(id)
@@ -107,9 +107,9 @@ func (in *PointInput) validate(ctx context.Context, q store.Queryer, providerID 
 }
 
 // CreatePoint adds a service point of the actor's provider.
-func (s *Service) CreatePoint(ctx context.Context, a policy.Actor, providerID int64, in PointInput) (ServicePoint, error) {
+func (s *Service) CreatePoint(ctx context.Context, a policy.Actor, providerID int64, in PointInput) (Point, error) {
 	now := s.Now().UTC()
-	var out ServicePoint
+	var out Point
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.mayManage(ctx, tx, a, providerID); err != nil {
 			return err
@@ -134,9 +134,9 @@ func (s *Service) CreatePoint(ctx context.Context, a policy.Actor, providerID in
 }
 
 // UpdatePoint changes a service point; expectedVersion guards lost updates.
-func (s *Service) UpdatePoint(ctx context.Context, a policy.Actor, id int64, in PointInput, expectedVersion int64) (ServicePoint, error) {
+func (s *Service) UpdatePoint(ctx context.Context, a policy.Actor, id int64, in PointInput, expectedVersion int64) (Point, error) {
 	now := s.Now().UTC()
-	var out ServicePoint
+	var out Point
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		before, err := s.readablePoint(ctx, tx, a, id, policy.StaffManage)
 		if err != nil {
@@ -177,7 +177,7 @@ func uniquePointName(ctx context.Context, q store.Queryer, providerID int64, nam
 
 // readablePoint loads a point the actor may read (else not found) and do
 // action on (else forbidden).
-func (s *Service) readablePoint(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (ServicePoint, error) {
+func (s *Service) readablePoint(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Point, error) {
 	p, err := getPoint(ctx, q, id)
 	if err != nil {
 		return p, err
@@ -186,43 +186,60 @@ func (s *Service) readablePoint(ctx context.Context, q store.Queryer, a policy.A
 	if err != nil {
 		return p, err
 	}
+	if a.Role == policy.Technician && sc == policy.Own {
+		// A technician sees the service points of their provider.
+		sc = policy.Self
+	}
 	if err := policy.Check(a, policy.StaffRead, action, sc, pointNotFound(id)); err != nil {
-		return ServicePoint{}, err
+		return Point{}, err
 	}
 	return p, nil
 }
 
 // GetPoint returns a service point the actor may see.
-func (s *Service) GetPoint(ctx context.Context, a policy.Actor, id int64) (ServicePoint, error) {
+func (s *Service) GetPoint(ctx context.Context, a policy.Actor, id int64) (Point, error) {
 	return s.readablePoint(ctx, s.DB, a, id, policy.StaffRead)
 }
 
 // ListPoints lists the service points of a provider the actor may see.
-func (s *Service) ListPoints(ctx context.Context, a policy.Actor, providerID int64) ([]ServicePoint, error) {
+func (s *Service) ListPoints(ctx context.Context, a policy.Actor, providerID int64) ([]Point, error) {
 	if err := s.mayRead(ctx, s.DB, a, providerID); err != nil {
 		return nil, err
 	}
-	out := []ServicePoint{}
+	out := []Point{}
 	return out, store.Select(ctx, s.DB, &out, `SELECT `+pointColumns+` FROM service_points WHERE provider_id = ? ORDER BY name, id`, providerID)
 }
 
-// mayRead: the actor may read the staff register of providerID.
+// mayRead: the actor may read the staff register of providerID. A
+// provider the actor has nothing to do with is not found; one it works
+// with but may not read the staff of is forbidden (organizations are no
+// secret between partners).
 func (s *Service) mayRead(ctx context.Context, q store.Queryer, a policy.Actor, providerID int64) error {
-	sc, err := providerScope(ctx, q, a, providerID)
-	if err != nil {
-		return err
-	}
-	if a.Role == policy.Technician && sc == policy.Own {
-		sc = policy.Self
-	}
-	return policy.Check(a, policy.StaffRead, policy.StaffRead, sc, problem.New(problem.NotFound, "provider %d not found", providerID))
+	return orgAllows(ctx, q, a, providerID, policy.StaffRead, providerNotFound(providerID))
 }
 
 // mayManage: the actor may change the staff register of providerID.
 func (s *Service) mayManage(ctx context.Context, q store.Queryer, a policy.Actor, providerID int64) error {
-	sc, err := providerScope(ctx, q, a, providerID)
+	return orgAllows(ctx, q, a, providerID, policy.StaffManage, providerNotFound(providerID))
+}
+
+func providerNotFound(id int64) error {
+	return problem.New(problem.NotFound, "provider %d not found", id)
+}
+
+func vendorNotFound(id int64) error { return problem.New(problem.NotFound, "vendor %d not found", id) }
+
+func orgAllows(ctx context.Context, q store.Queryer, a policy.Actor, orgID int64, action policy.Action, hidden error) error {
+	sc, err := providerScope(ctx, q, a, orgID)
 	if err != nil {
 		return err
 	}
-	return policy.Check(a, policy.StaffRead, policy.StaffManage, sc, problem.New(problem.NotFound, "provider %d not found", providerID))
+	if sc == policy.Unrelated {
+		return hidden
+	}
+	if a.Role == policy.Technician && sc == policy.Own && action == policy.StaffRead {
+		// A technician reads the register as far as it concerns them.
+		sc = policy.Self
+	}
+	return policy.Allow(a, action, sc)
 }

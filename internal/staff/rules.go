@@ -113,11 +113,7 @@ func (in *RuleInput) validate(ctx context.Context, q store.Queryer, vendorID int
 
 // Rules lists a vendor's qualification rules.
 func (s *Service) Rules(ctx context.Context, a policy.Actor, vendorID int64) ([]Rule, error) {
-	sc, err := org.ScopeOf(ctx, s.DB, a, vendorID)
-	if err != nil {
-		return nil, err
-	}
-	if err := policy.Check(a, policy.QualificationRuleRead, policy.QualificationRuleRead, sc, problem.New(problem.NotFound, "vendor %d not found", vendorID)); err != nil {
+	if err := orgAllows(ctx, s.DB, a, vendorID, policy.QualificationRuleRead, vendorNotFound(vendorID)); err != nil {
 		return nil, err
 	}
 	return rulesOf(ctx, s.DB, vendorID)
@@ -128,11 +124,7 @@ func (s *Service) CreateRule(ctx context.Context, a policy.Actor, vendorID int64
 	now := s.Now().UTC()
 	var out Rule
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		sc, err := org.ScopeOf(ctx, tx, a, vendorID)
-		if err != nil {
-			return err
-		}
-		if err := policy.Check(a, policy.QualificationRuleRead, policy.QualificationRuleManage, sc, problem.New(problem.NotFound, "vendor %d not found", vendorID)); err != nil {
+		if err := orgAllows(ctx, tx, a, vendorID, policy.QualificationRuleManage, vendorNotFound(vendorID)); err != nil {
 			return err
 		}
 		if err := in.validate(ctx, tx, vendorID); err != nil {

@@ -72,18 +72,18 @@ func TestServicePointsAndTheRegister(t *testing.T) {
 		}
 
 		tech, err := s.UpdateTechnician(ctx, admin, w.tech, staff.TechnicianInput{ServicePointID: &p.ID, EfficiencyPermille: 1200,
-			Skills: []staff.Skill{{ProductLine: "CNC", Level: 3}}}, 0)
+			Skills: []staff.Skill{{ProductLine: "CNC", Level: 3}}}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tech.Version != 1 || *tech.ServicePointID != p.ID || len(tech.Skills) != 1 {
+		if tech.Version != 2 || *tech.ServicePointID != p.ID || len(tech.Skills) != 1 {
 			t.Fatalf("technician %+v", tech)
 		}
-		_, err = s.UpdateTechnician(ctx, admin, w.tech, staff.TechnicianInput{Skills: []staff.Skill{{ProductLine: "CNC", Level: 9}, {ProductLine: "CNC", Level: 1}}}, 1)
+		_, err = s.UpdateTechnician(ctx, admin, w.tech, staff.TechnicianInput{Skills: []staff.Skill{{ProductLine: "CNC", Level: 9}, {ProductLine: "CNC", Level: 1}}}, 2)
 		wantFields(t, err, "skills[0].level", "skills[1].product_line")
-		_, err = s.UpdateTechnician(ctx, admin, w.tech, staff.TechnicianInput{}, 0)
+		_, err = s.UpdateTechnician(ctx, admin, w.tech, staff.TechnicianInput{}, 1)
 		wantKind(t, err, problem.PreconditionFailed)
-		_, err = s.UpdateTechnician(ctx, w.actor(policy.VendorAdmin), w.tech, staff.TechnicianInput{}, 1)
+		_, err = s.UpdateTechnician(ctx, w.actor(policy.VendorAdmin), w.tech, staff.TechnicianInput{}, 2)
 		wantKind(t, err, problem.Forbidden)
 		// Nothing half-saved: the refused updates left the skills alone.
 		if got, _ := s.GetTechnician(ctx, admin, w.tech); len(got.Skills) != 1 || got.Skills[0].Level != 3 {

@@ -27,8 +27,8 @@ type Skill struct {
 	Level       int    `db:"level" json:"level" minimum:"1" maximum:"5"`
 }
 
-// Technician is a technician user with their staff profile.
-type Technician struct {
+// TechnicianProfile is a technician user with their staff profile.
+type TechnicianProfile struct {
 	ID             int64  `db:"id" json:"id" doc:"The technician's user id."`
 	ProviderID     int64  `db:"provider_id" json:"provider_id"`
 	Name           string `db:"name" json:"name"`
@@ -39,7 +39,9 @@ type Technician struct {
 	// 1000/efficiency.
 	EfficiencyPermille int     `db:"efficiency_permille" json:"efficiency_permille"`
 	Skills             []Skill `db:"-" json:"skills"`
-	Version            int64   `db:"version" json:"version" doc:"0 until the profile is first written."`
+	Version            int64   `db:"version" json:"version"`
+	// hasProfile: the profile was written (version 1 is the defaults).
+	HasProfile bool `db:"has_profile" json:"-"`
 }
 
 // TechnicianInput is a technician's profile as written by the provider.
@@ -50,15 +52,15 @@ type TechnicianInput struct {
 }
 
 const technicianSelect = `SELECT u.id, u.org_id AS provider_id, u.name, u.email, u.active, p.service_point_id,
-	COALESCE(p.efficiency_permille, 1000) AS efficiency_permille, COALESCE(p.version, 0) AS version
+	COALESCE(p.efficiency_permille, 1000) AS efficiency_permille, COALESCE(p.version, 1) AS version, p.user_id IS NOT NULL AS has_profile
 	FROM users u LEFT JOIN technician_profiles p ON p.user_id = u.id WHERE u.role = 'technician'`
 
 func technicianNotFound(id int64) error {
 	return problem.New(problem.NotFound, "technician %d not found", id)
 }
 
-func getTechnician(ctx context.Context, q store.Queryer, id int64) (Technician, error) {
-	var t Technician
+func getTechnician(ctx context.Context, q store.Queryer, id int64) (TechnicianProfile, error) {
+	var t TechnicianProfile
 	err := store.Get(ctx, q, &t, technicianSelect+` AND u.id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return t, technicianNotFound(id)
@@ -72,7 +74,7 @@ func getTechnician(ctx context.Context, q store.Queryer, id int64) (Technician, 
 }
 
 // readableTechnician loads a technician the actor may read, and do action on.
-func (s *Service) readableTechnician(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Technician, error) {
+func (s *Service) readableTechnician(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (TechnicianProfile, error) {
 	t, err := getTechnician(ctx, q, id)
 	if err != nil {
 		return t, err
@@ -82,23 +84,23 @@ func (s *Service) readableTechnician(ctx context.Context, q store.Queryer, a pol
 		return t, err
 	}
 	if err := policy.Check(a, policy.StaffRead, action, sc, technicianNotFound(id)); err != nil {
-		return Technician{}, err
+		return TechnicianProfile{}, err
 	}
 	return t, nil
 }
 
 // GetTechnician returns a technician the actor may see.
-func (s *Service) GetTechnician(ctx context.Context, a policy.Actor, id int64) (Technician, error) {
+func (s *Service) GetTechnician(ctx context.Context, a policy.Actor, id int64) (TechnicianProfile, error) {
 	return s.readableTechnician(ctx, s.DB, a, id, policy.StaffRead)
 }
 
 // ListTechnicians lists a provider's technicians (a technician: only
 // themself), with their skills.
-func (s *Service) ListTechnicians(ctx context.Context, a policy.Actor, providerID int64) ([]Technician, error) {
+func (s *Service) ListTechnicians(ctx context.Context, a policy.Actor, providerID int64) ([]TechnicianProfile, error) {
 	if err := s.mayRead(ctx, s.DB, a, providerID); err != nil {
 		return nil, err
 	}
-	out := []Technician{}
+	out := []TechnicianProfile{}
 	q, args := technicianSelect+` AND u.org_id = ?`, []any{providerID}
 	if a.Role == policy.Technician && !a.Operator {
 		q, args = q+` AND u.id = ?`, append(args, a.UserID)
@@ -164,11 +166,11 @@ func (in *TechnicianInput) validate(ctx context.Context, q store.Queryer, provid
 }
 
 // UpdateTechnician writes a technician's profile and skills (which replace
-// the previous ones); expectedVersion is the profile's version, 0 before
-// it was first written.
-func (s *Service) UpdateTechnician(ctx context.Context, a policy.Actor, id int64, in TechnicianInput, expectedVersion int64) (Technician, error) {
+// the previous ones); expectedVersion is the profile's version (1 for the
+// defaults, before it was first written).
+func (s *Service) UpdateTechnician(ctx context.Context, a policy.Actor, id int64, in TechnicianInput, expectedVersion int64) (TechnicianProfile, error) {
 	now := s.Now().UTC()
-	var out Technician
+	var out TechnicianProfile
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		before, err := s.readableTechnician(ctx, tx, a, id, policy.StaffManage)
 		if err != nil {
@@ -180,9 +182,9 @@ func (s *Service) UpdateTechnician(ctx context.Context, a policy.Actor, id int64
 		if err := in.validate(ctx, tx, before.ProviderID); err != nil {
 			return err
 		}
-		if before.Version == 0 {
-			_, err = store.Exec(ctx, tx, `INSERT INTO technician_profiles (user_id, provider_id, service_point_id, efficiency_permille, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, id, before.ProviderID, in.ServicePointID, in.EfficiencyPermille, now, now)
+		if !before.HasProfile {
+			_, err = store.Exec(ctx, tx, `INSERT INTO technician_profiles (user_id, provider_id, service_point_id, efficiency_permille, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 2, ?, ?)`, id, before.ProviderID, in.ServicePointID, in.EfficiencyPermille, now, now)
 		} else {
 			_, err = store.Exec(ctx, tx, `UPDATE technician_profiles SET service_point_id = ?, efficiency_permille = ?, version = version + 1, updated_at = ?
 				WHERE user_id = ? AND version = ?`, in.ServicePointID, in.EfficiencyPermille, now, id, expectedVersion)

@@ -58,29 +58,29 @@ func (s *Service) Trainings(ctx context.Context, a policy.Actor, technicianID in
 // AddTraining records a course a technician took.
 func (s *Service) AddTraining(ctx context.Context, a policy.Actor, technicianID int64, in Training) (Training, error) {
 	now := s.Now().UTC()
-	var fs problem.Fields
-	in.Course, in.Trainer = strings.TrimSpace(in.Course), strings.TrimSpace(in.Trainer)
-	problem.CheckText(&fs, "course", in.Course, true, 200)
-	problem.CheckText(&fs, "trainer", in.Trainer, false, 100)
-	if d, err := calendar.ParseDate(in.HeldOn); err != nil {
-		fs.Add("held_on", "must be a date YYYY-MM-DD")
-	} else if d.After(calendar.DateOf(now, calendar.Shanghai)) {
-		fs.Add("held_on", "is in the future; record a training once held")
-	} else {
-		in.HeldOn = d.String()
-	}
-	if in.HoursTenths < 1 || in.HoursTenths > 2000 {
-		fs.Add("hours_tenths", "must be 1 to 2000 (0.1 to 200 hours)")
-	}
-	if !slices.Contains(TrainingResults, in.Result) {
-		fs.Add("result", "must be passed, failed or attended")
-	}
-	if err := fs.Err(); err != nil {
-		return Training{}, err
-	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
 		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		in.Course, in.Trainer = strings.TrimSpace(in.Course), strings.TrimSpace(in.Trainer)
+		problem.CheckText(&fs, "course", in.Course, true, 200)
+		problem.CheckText(&fs, "trainer", in.Trainer, false, 100)
+		if d, err := calendar.ParseDate(in.HeldOn); err != nil {
+			fs.Add("held_on", "must be a date YYYY-MM-DD")
+		} else if d.After(calendar.DateOf(now, calendar.Shanghai)) {
+			fs.Add("held_on", "is in the future; record a training once held")
+		} else {
+			in.HeldOn = d.String()
+		}
+		if in.HoursTenths < 1 || in.HoursTenths > 2000 {
+			fs.Add("hours_tenths", "must be 1 to 2000 (0.1 to 200 hours)")
+		}
+		if !slices.Contains(TrainingResults, in.Result) {
+			fs.Add("result", "must be passed, failed or attended")
+		}
+		if err := fs.Err(); err != nil {
 			return err
 		}
 		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO trainings (technician_id, course, held_on, hours_tenths, trainer, result, created_at)
@@ -107,22 +107,22 @@ func (s *Service) Assessments(ctx context.Context, a policy.Actor, technicianID 
 // AddAssessment records a technician's assessment for a period; one per period.
 func (s *Service) AddAssessment(ctx context.Context, a policy.Actor, technicianID int64, in Assessment) (Assessment, error) {
 	now := s.Now().UTC()
-	var fs problem.Fields
-	in.Period, in.Assessor, in.Comments = strings.TrimSpace(in.Period), strings.TrimSpace(in.Assessor), strings.TrimSpace(in.Comments)
-	if !periodPattern.MatchString(in.Period) {
-		fs.Add("period", "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)")
-	}
-	if in.Score < 0 || in.Score > 100 {
-		fs.Add("score", "must be 0 to 100")
-	}
-	problem.CheckText(&fs, "assessor", in.Assessor, true, 100)
-	problem.CheckText(&fs, "comments", in.Comments, false, 2000)
-	if err := fs.Err(); err != nil {
-		return Assessment{}, err
-	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
 		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		in.Period, in.Assessor, in.Comments = strings.TrimSpace(in.Period), strings.TrimSpace(in.Assessor), strings.TrimSpace(in.Comments)
+		if !periodPattern.MatchString(in.Period) {
+			fs.Add("period", "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)")
+		}
+		if in.Score < 0 || in.Score > 100 {
+			fs.Add("score", "must be 0 to 100")
+		}
+		problem.CheckText(&fs, "assessor", in.Assessor, true, 100)
+		problem.CheckText(&fs, "comments", in.Comments, false, 2000)
+		if err := fs.Err(); err != nil {
 			return err
 		}
 		var n int
