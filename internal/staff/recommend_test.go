@@ -14,8 +14,8 @@ import (
 
 var (
 	suzhou   = staff.Place{Lat: 31.2983, Lng: 120.5432}
-	site     = staff.Place{Lat: 31.3200, Lng: 120.6300} // about 9 km east
-	shanghai = staff.Place{Lat: 31.2304, Lng: 121.4737} // about 90 km
+	site     = staff.Place{Lat: 31.3200, Lng: 120.6300}     // about 9 km east
+	shanghai = staff.Place{Lat: 31.2304, Lng: 121.4737}     // about 90 km
 	day0     = time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 )
 
