@@ -66,6 +66,7 @@ func walkStaff(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"kind": "permit", "service_item": "part_replacement", "permit_type": "welding"}
 		}, allowed: vendorAdmin},
 		"delete-qualification-rule":     {method: "DELETE", path: "/qualification-rules/%RULE%", allowed: vendorAdmin},
+		"recommend-technicians":         {method: "GET", path: "/service-requests/%REQUEST%/recommendations?policy=least_travel", allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"list-qualification-exceptions": {method: "GET", path: "/service-requests/%REQUEST%/qualification-exceptions", allowed: requestParties},
 		"grant-qualification-exception": {method: "POST", path: "/service-requests/%REQUEST%/qualification-exceptions", body: func(f *testutil.Fixture, _ policy.Role) any {
 			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "reason": "the only engineer on the island"}

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/policy"
+	"aftersales/internal/problem"
 	"aftersales/internal/staff"
 )
 
@@ -168,6 +170,14 @@ type exceptionCreateInput struct {
 	}
 }
 
+type recommendInput struct {
+	ID              int64   `path:"id" minimum:"1" doc:"The service request whose visit is to be booked."`
+	Policy          string  `query:"policy" enum:"deadline_first,least_travel,emergency," doc:"How to weigh the preferences; default deadline_first. emergency drops the area rule and ranks by the earliest arrival."`
+	Earliest        string  `query:"earliest" doc:"RFC 3339: when the visit may start at the earliest; default now."`
+	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site; default 120."`
+	PartIDs         []int64 `query:"part_id" doc:"Parts the visit needs, looked for in the technicians' vans."`
+}
+
 func orDefault(id int64, ac policy.Actor) int64 {
 	if id == 0 {
 		return ac.OrgID
@@ -226,6 +236,12 @@ func (h *handlers) registerStaff(a huma.API) {
 	rdel.DefaultStatus = http.StatusNoContent
 	register(h, a, rdel, h.deleteRule)
 
+	rec := op("recommend-technicians", http.MethodGet, "/service-requests/{id}/recommendations", "Rank the technicians to book a request's visit with", tag)
+	rec.Description = "Hard rules filter (qualified for the unit's product line and service item, inside the area their service point covers, " +
+		"a free slot that day); the others are scored on travel from the previous stop (straight line x road factor), whether the on-site " +
+		"deadline can still be met, the day's load, the needed parts in their van, and whether they did the unit's last visit. Each " +
+		"recommendation carries its score parts; each excluded technician its reason."
+	register(h, a, rec, h.recommendTechnicians)
 	register(h, a, op("list-qualification-exceptions", http.MethodGet, "/service-requests/{id}/qualification-exceptions",
 		"The vendor's exceptions to its qualification rules on a request", tag), h.listExceptions)
 	ecreate := op("grant-qualification-exception", http.MethodPost, "/service-requests/{id}/qualification-exceptions",
@@ -424,4 +440,20 @@ func (h *handlers) grantException(ctx context.Context, ac policy.Actor, in *exce
 		return nil, err
 	}
 	return &struct{ Body staff.QualificationException }{e}, nil
+}
+
+func (h *handlers) recommendTechnicians(ctx context.Context, ac policy.Actor, in *recommendInput) (*struct{ Body staff.Recommendations }, error) {
+	q := staff.RecommendQuery{Policy: in.Policy, Duration: time.Duration(in.DurationMinutes) * time.Minute, PartIDs: in.PartIDs}
+	if in.Earliest != "" {
+		t, err := time.Parse(time.RFC3339, in.Earliest)
+		if err != nil {
+			return nil, problem.Field("earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
+		}
+		q.Earliest = t
+	}
+	r, err := h.Staff.Recommend(ctx, ac, in.ID, q)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body staff.Recommendations }{r}, nil
 }

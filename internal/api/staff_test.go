@@ -89,3 +89,53 @@ func mentions(problem map[string]any, location string) bool {
 	}
 	return false
 }
+
+// The recommendations for a request's visit: a technician whose certificate
+// expired is excluded with the reason, the qualified one is ranked with
+// the parts of the score.
+func TestRecommendationsForAVisit(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+			t.Fatal(err)
+		}
+		vendor, provider, dispatcher := app.API(t, f.Tokens[policy.VendorAdmin]), app.API(t, f.Tokens[policy.ProviderAdmin]), app.API(t, f.Tokens[policy.Dispatcher])
+		tech := f.Users[policy.Technician].ID
+		point := ok(t, provider.Do("POST", "/service-points", map[string]any{"name": "苏州网点", "address": "苏州市虎丘区 2 号", "division": "320505",
+			"lat": 31.30, "lng": 120.55, "radius_km": 40}), "point")
+		ok(t, provider.Do("PATCH", fmt.Sprintf("/technicians/%d", tech), map[string]any{"service_point_id": id(point), "skills": []any{}}, "If-Match", `"1"`), "profile")
+		r := ok(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general",
+			"description": "主轴异响"}), "request")
+		path := fmt.Sprintf("/service-requests/%d/recommendations", id(r))
+		res := dispatcher.Do("GET", path, nil)
+		body := res.Map(t)
+		ranked := body["ranked"].([]any)
+		if res.Status != 200 || len(ranked) != 1 || ranked[0].(map[string]any)["technician_id"] != float64(tech) {
+			t.Fatalf("recommendations without rules: %d %s", res.Status, res.Body)
+		}
+		parts := ranked[0].(map[string]any)["parts"].(map[string]any)
+		if parts["travel"].(float64) < 80 || ranked[0].(map[string]any)["travel_km"].(float64) < 1 {
+			t.Fatalf("score parts: %s", res.Body)
+		}
+		ok(t, vendor.Do("POST", "/qualification-rules", map[string]any{"kind": "certificate", "product_line": "CNC", "min_level": 2}), "rule")
+		yesterday := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -1).Format(time.DateOnly)
+		ok(t, provider.Do("POST", fmt.Sprintf("/technicians/%d/certifications", tech), map[string]any{"kind": "vendor", "vendor_id": f.Vendor.ID,
+			"product_line": "CNC", "level": 3, "number": "HC-CNC-0007", "issued_on": "2023-01-01", "expires_on": yesterday}), "certificate")
+		res = dispatcher.Do("GET", path+"?policy=emergency", nil)
+		body = res.Map(t)
+		excluded := body["excluded"].([]any)
+		if res.Status != 200 || len(body["ranked"].([]any)) != 0 || len(excluded) != 1 {
+			t.Fatalf("recommendations with an expired certificate: %d %s", res.Status, res.Body)
+		}
+		ex := excluded[0].(map[string]any)
+		if ex["reason"] != "not_qualified" || ex["refusal"].(map[string]any)["reason"] != "certification_expired" {
+			t.Fatalf("exclusion: %s", res.Body)
+		}
+		if res := dispatcher.Do("GET", path+"?policy=fastest", nil); res.Status != 422 {
+			t.Fatalf("unknown policy: %d", res.Status)
+		}
+	})
+}
