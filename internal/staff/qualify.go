@@ -19,11 +19,12 @@ type Refusal struct {
 	err *problem.Error
 }
 
-// refusal is a refusal for reason, told by p (built here so that its
-// message is translated like every problem's).
+// refusal is a refusal for reason, told by p: a validation problem naming
+// technician_id (built at the call so that its message is translated like
+// every problem's, and shown under the technician on a form).
 func refusal(reason string, p *problem.Error) *Refusal {
 	p.Reason = reason
-	return &Refusal{Reason: reason, Detail: p.Detail, err: p}
+	return &Refusal{Reason: reason, Detail: p.Fields[0].Message, err: p}
 }
 
 // Visit is what the rules look at: the unit's vendor and product line, the
@@ -82,13 +83,13 @@ func certificateRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	switch {
 	case held == nil:
-		return refusal(NotCertified, problem.New(problem.Invalid, "holds no vendor certificate for product line %s", v.ProductLine))
+		return refusal(NotCertified, problem.Field("technician_id", "holds no vendor certificate for product line %s", v.ProductLine))
 	case best == 0 && expired != nil:
-		return refusal(CertificationExpired, problem.New(problem.Invalid, "certificate %s for product line %s expired on %s", expired.Number, v.ProductLine, expired.ExpiresOn))
+		return refusal(CertificationExpired, problem.Field("technician_id", "certificate %s for product line %s expired on %s", expired.Number, v.ProductLine, expired.ExpiresOn))
 	case best == 0:
-		return refusal(NotCertified, problem.New(problem.Invalid, "certificate %s for product line %s is valid only from %s", held.Number, v.ProductLine, held.IssuedOn))
+		return refusal(NotCertified, problem.Field("technician_id", "certificate %s for product line %s is valid only from %s", held.Number, v.ProductLine, held.IssuedOn))
 	case best < r.MinLevel:
-		return refusal(LevelTooLow, problem.New(problem.Invalid, "certificate level %d for product line %s; the vendor requires level %d", best, v.ProductLine, r.MinLevel))
+		return refusal(LevelTooLow, problem.Field("technician_id", "certificate level %d for product line %s; the vendor requires level %d", best, v.ProductLine, r.MinLevel))
 	}
 	return nil
 }
@@ -112,9 +113,9 @@ func permitRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	switch {
 	case overdue != nil:
-		return refusal(ReviewOverdue, problem.New(problem.Invalid, "%s permit %s was due for review on %s", r.PermitType, overdue.Number, overdue.ReviewDueOn))
+		return refusal(ReviewOverdue, problem.Field("technician_id", "%s permit %s was due for review on %s", r.PermitType, overdue.Number, overdue.ReviewDueOn))
 	case expired != nil:
-		return refusal(CertificationExpired, problem.New(problem.Invalid, "%s permit %s expired on %s", r.PermitType, expired.Number, expired.ExpiresOn))
+		return refusal(CertificationExpired, problem.Field("technician_id", "%s permit %s expired on %s", r.PermitType, expired.Number, expired.ExpiresOn))
 	}
-	return refusal(PermitMissing, problem.New(problem.Invalid, "%s needs a %s permit", v.ServiceItem, r.PermitType))
+	return refusal(PermitMissing, problem.Field("technician_id", "%s needs a %s permit", v.ServiceItem, r.PermitType))
 }
