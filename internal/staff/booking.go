@@ -258,3 +258,20 @@ func nullID(id int64) *int64 {
 	}
 	return &id
 }
+
+// TechnicianName is a technician as a choice on a form.
+type TechnicianName struct {
+	ID   int64  `db:"id" json:"id"`
+	Name string `db:"name" json:"name"`
+}
+
+// RequestTechnicians lists the active technicians of a request's provider,
+// for the vendor's admin choosing whom an exception is for.
+func (s *Service) RequestTechnicians(ctx context.Context, a policy.Actor, requestID int64) ([]TechnicianName, error) {
+	r, err := loadRequest(ctx, s.DB, a, requestID, policy.QualificationExceptionGrant)
+	if err != nil {
+		return nil, err
+	}
+	out := []TechnicianName{}
+	return out, store.Select(ctx, s.DB, &out, `SELECT id, name FROM users WHERE org_id = ? AND role = 'technician' AND active ORDER BY name, id`, r.ProviderID)
+}

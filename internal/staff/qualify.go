@@ -119,3 +119,7 @@ func permitRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	return refusal(PermitMissing, problem.Field("technician_id", "%s needs a %s permit", v.ServiceItem, r.PermitType))
 }
+
+// Problem is the refusal as booking answers it, for a caller that shows it
+// in the reader's language.
+func (r *Refusal) Problem() *problem.Error { return r.err }

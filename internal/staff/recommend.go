@@ -251,7 +251,7 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 		r.Parts.Deadline = 100
 	case r.MeetsDeadline:
 		// Met: the more slack, the safer, up to four hours of it.
-		r.Parts.Deadline = 50 + clamp(50*job.Deadline.Sub(arrival).Hours()/4)
+		r.Parts.Deadline = clamp(50 + 50*job.Deadline.Sub(arrival).Hours()/4)
 	}
 	r.Parts.Load = clamp(100 - 20*float64(len(c.Day)))
 	r.Parts.Parts = 100

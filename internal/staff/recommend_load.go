@@ -83,6 +83,12 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 			job.Deadline = r.NextDueAt.UTC()
 		}
 		local := q.Earliest.In(calendar.Shanghai)
+		if q.Policy != "emergency" && (local.Add(q.Duration).Hour() >= dayEndHour || local.Add(q.Duration).Day() != local.Day()) {
+			// Too late for today: the next working day's morning.
+			local = time.Date(local.Year(), local.Month(), local.Day()+1, dayStartHour, 0, 0, 0, calendar.Shanghai)
+			q.Earliest = local
+			job.Earliest = local.UTC()
+		}
 		dayStart := time.Date(local.Year(), local.Month(), local.Day(), dayStartHour, 0, 0, 0, calendar.Shanghai)
 		job.DayEnd = time.Date(local.Year(), local.Month(), local.Day(), dayEndHour, 0, 0, 0, calendar.Shanghai).UTC()
 		if q.Policy == "emergency" {
