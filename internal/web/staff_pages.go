@@ -297,7 +297,6 @@ func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u accoun
 	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
 }
 
-
 // Tenths shows a number of tenths (training hours) as a decimal.
 func (v *view) Tenths(n int) string { return strconv.Itoa(n/10) + "." + strconv.Itoa(n%10) }
 
