@@ -57,6 +57,10 @@ func walkStaff(f *testutil.Fixture) map[string]walkCase {
 		"create-assessment": {method: "POST", path: fmt.Sprintf("/technicians/%d/assessments", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"period": "2026-Q3", "score": 88, "assessor": "李经理"}
 		}, allowed: providerAdmin},
+		"list-leave": {method: "GET", path: fmt.Sprintf("/technicians/%d/leave", tech), allowed: readers},
+		"create-leave": {method: "POST", path: fmt.Sprintf("/technicians/%d/leave", tech), body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"starts_at": "2030-01-07T00:00:00+08:00", "ends_at": "2030-01-08T00:00:00+08:00", "reason": "年假"}
+		}, allowed: providerAdmin},
 		"list-qualification-rules": {method: "GET", path: fmt.Sprintf("/qualification-rules?vendor_id=%d", f.Vendor.ID), allowed: readers},
 		"create-qualification-rule": {method: "POST", path: "/qualification-rules", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"kind": "permit", "service_item": "maintenance", "permit_type": "electrical"}

@@ -129,6 +129,16 @@ type assessmentCreateInput struct {
 	}
 }
 
+type leaveCreateInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		StartsAt time.Time `json:"starts_at" doc:"RFC 3339; whole days start at 00:00 in Asia/Shanghai."`
+		EndsAt   time.Time `json:"ends_at" doc:"RFC 3339, after starts_at (exclusive)."`
+		Reason   string    `json:"reason,omitempty" maxLength:"500"`
+	}
+}
+
 type ruleOutput struct {
 	ETag string `header:"ETag"`
 	Body staff.Rule
@@ -221,6 +231,12 @@ func (h *handlers) registerStaff(a huma.API) {
 	acreate := op("create-assessment", http.MethodPost, "/technicians/{id}/assessments", "Record a technician's assessment for a period", tag)
 	acreate.DefaultStatus = http.StatusCreated
 	register(h, a, acreate, h.createAssessment)
+
+	register(h, a, op("list-leave", http.MethodGet, "/technicians/{id}/leave", "A technician's leave", tag), h.listLeave)
+	lcreate := op("create-leave", http.MethodPost, "/technicians/{id}/leave", "Record a technician's leave (days or hours)", tag)
+	lcreate.DefaultStatus = http.StatusCreated
+	lcreate.Description = "Leave that overlaps leave already recorded is refused naming it. Booking a visit that overlaps leave is refused with `reason` on_leave."
+	register(h, a, lcreate, h.createLeave)
 
 	register(h, a, op("list-qualification-rules", http.MethodGet, "/qualification-rules", "A vendor's qualification rules", tag), h.listRules)
 	rcreate := op("create-qualification-rule", http.MethodPost, "/qualification-rules", "Add a qualification rule of your vendor", tag)
@@ -456,4 +472,21 @@ func (h *handlers) recommendTechnicians(ctx context.Context, ac policy.Actor, in
 		return nil, err
 	}
 	return &struct{ Body staff.Recommendations }{r}, nil
+}
+
+func (h *handlers) listLeave(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Leave], error) {
+	ls, err := h.Staff.LeaveOf(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return list(ls), nil
+}
+
+func (h *handlers) createLeave(ctx context.Context, ac policy.Actor, in *leaveCreateInput) (*struct{ Body staff.Leave }, error) {
+	b := in.Body
+	l, err := h.Staff.AddLeave(ctx, ac, in.ID, staff.Leave{StartsAt: b.StartsAt, EndsAt: b.EndsAt, Reason: b.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body staff.Leave }{l}, nil
 }

@@ -45,9 +45,13 @@ func Refuse(ref *Refusal) error {
 // when booking, the visit's id when reassigning). It runs in the booking's
 // transaction q. A refusal is an invalid problem whose Reason is one of
 // not_certified, certification_expired, review_overdue, level_too_low,
-// permit_missing; a vendor's exception for the technician on one visit of
+// permit_missing (and on_leave when the visit overlaps the technician's
+// leave, which no exception lifts); a vendor's exception for the technician on one visit of
 // the unit lets the booking through once, and is marked used by it.
 func (s *Service) MayWork(ctx context.Context, q store.Queryer, technicianID, unitID int64, serviceItem string, start, end time.Time, workOrderID int64) error {
+	if err := leaveRefusal(ctx, q, technicianID, start, end); err != nil {
+		return err
+	}
 	ref, err := s.check(ctx, q, technicianID, unitID, serviceItem, start, end)
 	if err != nil || ref == nil {
 		return err

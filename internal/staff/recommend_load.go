@@ -170,6 +170,15 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 		}
 		day[st.TechnicianID] = append(day[st.TechnicianID], s)
 	}
+	// Leave blocks the day like a visit with no place.
+	var leave []Leave
+	if err := store.Select(ctx, q, &leave, `SELECT l.id, l.technician_id, l.starts_at, l.ends_at, l.reason, l.created_at FROM technician_leave l
+		JOIN users u ON u.id = l.technician_id WHERE u.org_id = ? AND l.ends_at > ? AND l.starts_at < ?`, providerID, from, job.DayEnd); err != nil {
+		return nil, err
+	}
+	for _, l := range leave {
+		day[l.TechnicianID] = append(day[l.TechnicianID], Stop{Start: l.StartsAt, End: l.EndsAt})
+	}
 	inVan := map[int64]int{}
 	if len(partIDs) > 0 {
 		query, args, err := sqlx.In(`SELECT l.technician_id, COUNT(DISTINCT h.part_id) AS n FROM stock_on_hand h JOIN stock_locations l ON l.id = h.location_id

@@ -255,3 +255,39 @@ func refusedWith(t *testing.T, book func(int64) (servicerequest.WorkOrder, error
 		t.Fatalf("want a refusal %s, got %v", reason, err)
 	}
 }
+
+// Leave refuses overlapping leave, and a booking onto it, naming it.
+func TestLeave(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		s, admin, dispatcher := w.a.Staff, w.actor(policy.ProviderAdmin), w.actor(policy.Dispatcher)
+		day := time.Now().Add(72 * time.Hour).Truncate(24 * time.Hour)
+		if _, err := s.AddLeave(ctx, admin, w.tech, staff.Leave{StartsAt: day, EndsAt: day.Add(24 * time.Hour), Reason: "年假"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.AddLeave(ctx, admin, w.tech, staff.Leave{StartsAt: day.Add(20 * time.Hour), EndsAt: day.Add(30 * time.Hour)})
+		wantFields(t, err, "starts_at")
+		_, err = s.AddLeave(ctx, admin, w.tech, staff.Leave{StartsAt: day, EndsAt: day.Add(-time.Hour)})
+		wantFields(t, err, "ends_at")
+		_, err = s.AddLeave(ctx, dispatcher, w.tech, staff.Leave{StartsAt: day.Add(48 * time.Hour), EndsAt: day.Add(50 * time.Hour)})
+		wantKind(t, err, problem.Forbidden)
+		if got, err := s.LeaveOf(ctx, w.actor(policy.Technician), w.tech); err != nil || len(got) != 1 {
+			t.Fatalf("leave of the technician: %v %d", err, len(got))
+		}
+		v, err := w.a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair", Priority: "general",
+			Description: "异响", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		book := func(requestID int64) (servicerequest.WorkOrder, error) {
+			return w.a.Requests.Book(ctx, dispatcher, requestID, servicerequest.Assignment{TechnicianID: w.tech, WindowStart: day.Add(2 * time.Hour), WindowEnd: day.Add(4 * time.Hour)})
+		}
+		refusedWith(t, book, v.ID, staff.OnLeave)
+		if _, err := w.a.Requests.Book(ctx, dispatcher, v.ID, servicerequest.Assignment{TechnicianID: w.tech, WindowStart: day.Add(26 * time.Hour),
+			WindowEnd: day.Add(28 * time.Hour)}); err != nil {
+			t.Fatalf("the day after the leave: %v", err)
+		}
+	})
+}
