@@ -76,6 +76,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerRecords(a)
 	h.registerSatisfaction(a)
 	h.registerSettlements(a)
+	h.registerStaff(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

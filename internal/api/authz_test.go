@@ -226,6 +226,9 @@ func TestAuthorizationWalk(t *testing.T) {
 			cases[id] = c
 		}
 		maps.Copy(cases, walkSettlement(f))
+		for id, c := range walkStaff(f) {
+			cases[id] = c
+		}
 		spec := app.Server.API.OpenAPI()
 		templates := map[string]string{} // operation id → path template
 		readable := map[string]bool{}    // path templates that have a GET
@@ -274,6 +277,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withDocuments(t, app, f, path)
 					path = withSatisfaction(t, app, f, path)
 					path = withSettlements(t, app, f, path)
+					path = withStaff(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

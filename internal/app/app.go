@@ -29,6 +29,7 @@ import (
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/settlement"
+	"aftersales/internal/staff"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
@@ -91,6 +92,9 @@ type App struct {
 	Home *home.Service
 	// Settlements: settlement statements priced from the sealed records.
 	Settlements *settlement.Service
+	// Staff: service points, technicians, certifications, qualification
+	// rules and the rule at booking.
+	Staff *staff.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -118,9 +122,10 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Parts = &parts.Service{DB: db, Now: now}
 	a.Stock = &stock.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
+	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
-	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.ActiveTechnician}
+	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork)}
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
 	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed

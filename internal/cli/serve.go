@@ -122,6 +122,7 @@ func serve(e *env, args []string) error {
 func registerJobs(a *app.App) {
 	r, db := a.Jobs, a.DB
 	a.Delivery.Register(r)
+	a.Staff.Register(r)
 	r.Handle("prune", func(ctx context.Context, _ json.RawMessage) error {
 		now := r.Now().UTC()
 		if err := idempotency.Prune(ctx, db, now); err != nil {

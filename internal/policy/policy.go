@@ -242,6 +242,28 @@ const (
 	DocumentManage Action = "document.manage"
 )
 
+// The staff register (DOMAIN 1.3, 2.2.2): service points, technicians and
+// their certifications, trainings and assessments are Own to their provider,
+// Partner to the vendors it works with (who see, never edit), and Self to a
+// technician's own record. Qualification rules are Own to their vendor and
+// Partner to its providers.
+const (
+	// StaffRead: service points, technicians, certifications, trainings,
+	// assessments; the qualification matrix.
+	StaffRead Action = "staff.read"
+	// StaffManage: create and change service points and the staff register
+	// (the provider's admin).
+	StaffManage Action = "staff.manage"
+	// QualificationRuleRead: which certificate and permit each product line
+	// and service item needs.
+	QualificationRuleRead Action = "staff.rule.read"
+	// QualificationRuleManage: set those rules (the vendor).
+	QualificationRuleManage Action = "staff.rule.manage"
+	// QualificationExceptionGrant: let one visit of a request be booked with
+	// a technician the rules refuse, with a reason (the vendor's admin).
+	QualificationExceptionGrant Action = "staff.exception.grant"
+)
+
 type grant map[Role][]Scope
 
 var (
@@ -317,6 +339,12 @@ var rules = map[Action]grant{
 	DocumentRead:       merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
 	DocumentReadPublic: merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician, Customer}, Partner)),
 	DocumentManage:     {VendorAdmin: {Own}},
+
+	StaffRead:                   merge(all([]Role{ProviderAdmin, Dispatcher}, Own), all([]Role{VendorAdmin, VendorAuditor}, Partner), grant{Technician: {Self}}),
+	StaffManage:                 {ProviderAdmin: {Own}},
+	QualificationRuleRead:       merge(all([]Role{VendorAdmin, VendorAuditor}, Own), all([]Role{ProviderAdmin, Dispatcher, Technician}, Partner)),
+	QualificationRuleManage:     {VendorAdmin: {Own}},
+	QualificationExceptionGrant: {VendorAdmin: {Own}},
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},

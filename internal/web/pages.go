@@ -239,6 +239,9 @@ func (v *view) Nav() []navItem {
 	if len(policy.Granted(v.User.Role, policy.DocumentReadPublic)) > 0 {
 		items = append(items, navItem{"documents", "/documents", "nav.documents"})
 	}
+	if len(policy.Granted(v.User.Role, policy.StaffRead)) > 0 && v.User.Role != policy.Technician {
+		items = append(items, navItem{"staff", "/staff", "nav.staff"})
+	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})
 	}

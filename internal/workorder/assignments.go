@@ -47,6 +47,20 @@ func ActiveTechnician(ctx context.Context, q store.Queryer, technicianID, _ int6
 	return nil
 }
 
+// AllOf answers Qualifier with the first refusal of qs, in order: the
+// composition root asks for an active technician first, then for what the
+// staff register requires.
+func AllOf(qs ...Qualifier) Qualifier {
+	return func(ctx context.Context, q store.Queryer, technicianID, unitID int64, serviceItem string, start, end time.Time, workOrderID int64) error {
+		for _, qualify := range qs {
+			if err := qualify(ctx, q, technicianID, unitID, serviceItem, start, end, workOrderID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // Origins of a visit: a service request, or (next) a maintenance plan.
 const (
 	OriginRequest     = "request"

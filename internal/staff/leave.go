@@ -1,0 +1,105 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// OnLeave is the reason a booking onto a technician's leave is refused.
+const OnLeave = "on_leave"
+
+// Leave is a technician's absence, whole days or hours: [StartsAt, EndsAt).
+type Leave struct {
+	ID           int64     `db:"id" json:"id"`
+	TechnicianID int64     `db:"technician_id" json:"technician_id"`
+	StartsAt     time.Time `db:"starts_at" json:"starts_at"`
+	EndsAt       time.Time `db:"ends_at" json:"ends_at"`
+	Reason       string    `db:"reason" json:"reason"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+}
+
+const leaveColumns = `id, technician_id, starts_at, ends_at, reason, created_at`
+
+// MaxLeave bounds one leave.
+const MaxLeave = 366 * 24 * time.Hour
+
+// LeaveOf lists a technician's leave, the latest first.
+func (s *Service) LeaveOf(ctx context.Context, a policy.Actor, technicianID int64) ([]Leave, error) {
+	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
+		return nil, err
+	}
+	out := []Leave{}
+	return out, store.Select(ctx, s.DB, &out, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? ORDER BY starts_at DESC, id DESC`, technicianID)
+}
+
+// AddLeave records a technician's leave. Leave that overlaps leave already
+// recorded is refused naming it.
+func (s *Service) AddLeave(ctx context.Context, a policy.Actor, technicianID int64, in Leave) (Leave, error) {
+	now := s.Now().UTC()
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
+		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		in.Reason = strings.TrimSpace(in.Reason)
+		problem.CheckText(&fs, "reason", in.Reason, false, 500)
+		switch {
+		case in.StartsAt.IsZero():
+			fs.Add("starts_at", "is required")
+		case in.EndsAt.IsZero() || !in.EndsAt.After(in.StartsAt):
+			fs.Add("ends_at", "must be after starts_at")
+		case in.EndsAt.Sub(in.StartsAt) > MaxLeave:
+			fs.Add("ends_at", "one leave is at most a year; record longer absences in parts")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		var clash Leave
+		err = store.Get(ctx, tx, &clash, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? AND starts_at < ? AND ends_at > ?
+			ORDER BY starts_at LIMIT 1`, t.ID, in.EndsAt.UTC(), in.StartsAt.UTC())
+		switch {
+		case err == nil:
+			return problem.Field("starts_at", "overlaps leave %d (%s to %s)", clash.ID, clash.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
+				clash.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO technician_leave (technician_id, starts_at, ends_at, reason, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			t.ID, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Reason, now)
+		if err != nil {
+			return err
+		}
+		in.TechnicianID, in.CreatedAt, in.StartsAt, in.EndsAt = t.ID, now, in.StartsAt.UTC(), in.EndsAt.UTC()
+		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.leave.create", "technician_leave", in.ID, nil, in)
+	})
+	return in, err
+}
+
+// leaveRefusal refuses a visit [start, end) that overlaps the technician's
+// leave, naming it; nil when it does not.
+func leaveRefusal(ctx context.Context, q store.Queryer, technicianID int64, start, end time.Time) error {
+	var l Leave
+	err := store.Get(ctx, q, &l, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? AND starts_at < ? AND ends_at > ?
+		ORDER BY starts_at LIMIT 1`, technicianID, end.UTC(), start.UTC())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p := problem.Field("technician_id", "is on leave from %s to %s", l.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
+		l.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+	p.Reason = OnLeave
+	return p
+}

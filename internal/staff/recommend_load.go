@@ -1,0 +1,218 @@
+package staff
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// RecommendQuery asks for the technicians to book a request's visit with.
+type RecommendQuery struct {
+	// Policy is deadline_first (the default), least_travel or emergency.
+	Policy string
+	// Earliest is when the visit may start (zero: now).
+	Earliest time.Time
+	// Duration is the planned time on site (zero: two hours).
+	Duration time.Duration
+	// PartIDs are the parts the visit needs, looked for in the vans.
+	PartIDs []int64
+}
+
+// Recommendations are the ranked technicians for a request's visit.
+type Recommendations struct {
+	RequestID int64            `json:"request_id"`
+	Policy    Policy           `json:"policy"`
+	Earliest  time.Time        `json:"earliest"`
+	Deadline  *time.Time       `json:"deadline,omitempty" doc:"The next deadline on the request's clocks."`
+	Ranked    []Recommendation `json:"ranked"`
+	Excluded  []Excluded       `json:"excluded"`
+}
+
+// Working day of the recommendations: 08:00 to 20:00 in the calendar's
+// zone; an emergency may be placed in the 24 hours from its earliest start.
+const (
+	dayStartHour = 8
+	dayEndHour   = 20
+)
+
+// Recommend ranks the provider's technicians for a visit of the request,
+// for the provider's dispatchers and admins.
+func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64, q RecommendQuery) (Recommendations, error) {
+	if q.Policy == "" {
+		q.Policy = "deadline_first"
+	}
+	p, ok := Policies[q.Policy]
+	if !ok {
+		return Recommendations{}, problem.Field("policy", "must be deadline_first, least_travel or emergency")
+	}
+	if q.Earliest.IsZero() {
+		q.Earliest = s.Now()
+	}
+	if q.Duration <= 0 {
+		q.Duration = 2 * time.Hour
+	}
+	var out Recommendations
+	// One read transaction: the candidates and their days as of one moment.
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := loadRequest(ctx, tx, a, requestID, policy.RequestAssign); err != nil {
+			return err
+		}
+		var r struct {
+			ProviderID  int64      `db:"provider_id"`
+			UnitID      int64      `db:"unit_id"`
+			ServiceItem string     `db:"service_item"`
+			Priority    string     `db:"priority"`
+			Lat         *float64   `db:"site_lat"`
+			Lng         *float64   `db:"site_lng"`
+			NextDueAt   *time.Time `db:"next_due_at"`
+		}
+		if err := store.Get(ctx, tx, &r, `SELECT provider_id, unit_id, service_item, priority, site_lat, site_lng, next_due_at FROM service_requests WHERE id = ?`, requestID); err != nil {
+			return err
+		}
+		job := Job{Earliest: q.Earliest.UTC(), Duration: q.Duration, PartsNeeded: len(q.PartIDs)}
+		if r.Lat != nil && r.Lng != nil {
+			job.At = &Place{*r.Lat, *r.Lng}
+		}
+		if r.NextDueAt != nil {
+			job.Deadline = r.NextDueAt.UTC()
+		}
+		local := q.Earliest.In(calendar.Shanghai)
+		if q.Policy != "emergency" && (local.Add(q.Duration).Hour() >= dayEndHour || local.Add(q.Duration).Day() != local.Day()) {
+			// Too late for today: the next working day's morning.
+			local = time.Date(local.Year(), local.Month(), local.Day()+1, dayStartHour, 0, 0, 0, calendar.Shanghai)
+			q.Earliest = local
+			job.Earliest = local.UTC()
+		}
+		dayStart := time.Date(local.Year(), local.Month(), local.Day(), dayStartHour, 0, 0, 0, calendar.Shanghai)
+		job.DayEnd = time.Date(local.Year(), local.Month(), local.Day(), dayEndHour, 0, 0, 0, calendar.Shanghai).UTC()
+		if q.Policy == "emergency" {
+			dayStart, job.DayEnd = q.Earliest, q.Earliest.Add(24*time.Hour).UTC()
+		}
+		if job.Earliest.Before(dayStart) {
+			job.Earliest = dayStart.UTC()
+		}
+		cands, err := s.candidates(ctx, tx, r.ProviderID, r.UnitID, r.ServiceItem, job, q.PartIDs)
+		if err != nil {
+			return err
+		}
+		out = Recommendations{RequestID: requestID, Policy: p, Earliest: job.Earliest}
+		if !job.Deadline.IsZero() {
+			out.Deadline = &job.Deadline
+		}
+		out.Ranked, out.Excluded = Recommend(job, cands, p)
+		if out.Excluded == nil {
+			out.Excluded = []Excluded{}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// candidates loads the provider's active technicians as the recommendation
+// sees them, for a visit of the unit.
+func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, unitID int64, serviceItem string, job Job, partIDs []int64) ([]Candidate, error) {
+	var techs []struct {
+		ID         int64    `db:"id"`
+		Name       string   `db:"name"`
+		Efficiency int      `db:"efficiency_permille"`
+		Lat        *float64 `db:"lat"`
+		Lng        *float64 `db:"lng"`
+		RadiusKm   *int     `db:"radius_km"`
+	}
+	if err := store.Select(ctx, q, &techs, `SELECT u.id, u.name, COALESCE(p.efficiency_permille, 1000) AS efficiency_permille, sp.lat, sp.lng, sp.radius_km
+		FROM users u LEFT JOIN technician_profiles p ON p.user_id = u.id LEFT JOIN service_points sp ON sp.id = p.service_point_id
+		WHERE u.org_id = ? AND u.role = 'technician' AND u.active ORDER BY u.name, u.id`, providerID); err != nil {
+		return nil, err
+	}
+	u, err := unitLineOf(ctx, q, unitID)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := rulesOf(ctx, q, u.VendorID)
+	if err != nil {
+		return nil, err
+	}
+	var certs []Certification
+	if err := store.Select(ctx, q, &certs, `SELECT `+certColumns+` FROM certifications WHERE provider_id = ?`, providerID); err != nil {
+		return nil, err
+	}
+	byTech := map[int64][]Certification{}
+	for _, c := range certs {
+		byTech[c.TechnicianID] = append(byTech[c.TechnicianID], c)
+	}
+	var stops []struct {
+		TechnicianID int64     `db:"technician_id"`
+		ID           int64     `db:"id"`
+		Start        time.Time `db:"window_start"`
+		End          time.Time `db:"window_end"`
+		Lat          *float64  `db:"site_lat"`
+		Lng          *float64  `db:"site_lng"`
+	}
+	local := job.Earliest.In(calendar.Shanghai)
+	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, calendar.Shanghai).UTC()
+	if err := store.Select(ctx, q, &stops, `SELECT w.technician_id, w.id, w.window_start, w.window_end, r.site_lat, r.site_lng
+		FROM work_orders w JOIN service_requests r ON r.id = w.request_id JOIN users u ON u.id = w.technician_id
+		WHERE u.org_id = ? AND w.status IN ('assigned', 'on_site') AND w.window_end > ? AND w.window_start < ? ORDER BY w.window_start, w.id`,
+		providerID, from, job.DayEnd); err != nil {
+		return nil, err
+	}
+	day := map[int64][]Stop{}
+	for _, st := range stops {
+		s := Stop{WorkOrderID: st.ID, Start: st.Start, End: st.End}
+		if st.Lat != nil && st.Lng != nil {
+			s.At = &Place{*st.Lat, *st.Lng}
+		}
+		day[st.TechnicianID] = append(day[st.TechnicianID], s)
+	}
+	// Leave blocks the day like a visit with no place.
+	var leave []Leave
+	if err := store.Select(ctx, q, &leave, `SELECT l.id, l.technician_id, l.starts_at, l.ends_at, l.reason, l.created_at FROM technician_leave l
+		JOIN users u ON u.id = l.technician_id WHERE u.org_id = ? AND l.ends_at > ? AND l.starts_at < ?`, providerID, from, job.DayEnd); err != nil {
+		return nil, err
+	}
+	for _, l := range leave {
+		day[l.TechnicianID] = append(day[l.TechnicianID], Stop{Start: l.StartsAt, End: l.EndsAt})
+	}
+	inVan := map[int64]int{}
+	if len(partIDs) > 0 {
+		query, args, err := sqlx.In(`SELECT l.technician_id, COUNT(DISTINCT h.part_id) AS n FROM stock_on_hand h JOIN stock_locations l ON l.id = h.location_id
+			WHERE l.kind = 'van' AND l.org_id = ? AND l.technician_id IS NOT NULL AND h.qty > 0 AND h.part_id IN (?) GROUP BY l.technician_id`, providerID, partIDs)
+		if err != nil {
+			return nil, err
+		}
+		var rows []struct {
+			TechnicianID int64 `db:"technician_id"`
+			N            int   `db:"n"`
+		}
+		if err := store.Select(ctx, q, &rows, query, args...); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			inVan[r.TechnicianID] = r.N
+		}
+	}
+	var last int64
+	if err := store.Get(ctx, q, &last, `SELECT COALESCE(MAX(w.technician_id), 0) FROM work_orders w WHERE w.id = (SELECT MAX(w2.id) FROM work_orders w2
+		JOIN service_requests r ON r.id = w2.request_id WHERE r.unit_id = ? AND w2.status = 'completed')`, unitID); err != nil {
+		return nil, err
+	}
+	visit := visitOf(u, serviceItem, job.Earliest, job.Earliest.Add(job.Duration))
+	out := make([]Candidate, 0, len(techs))
+	for _, t := range techs {
+		c := Candidate{TechnicianID: t.ID, Name: t.Name, EfficiencyPermille: t.Efficiency, Day: day[t.ID], PartsInVan: inVan[t.ID], LastOnUnit: last == t.ID}
+		if t.Lat != nil && t.Lng != nil {
+			c.Base, c.RadiusKm = &Place{*t.Lat, *t.Lng}, *t.RadiusKm
+		}
+		if len(rules) > 0 {
+			c.Refusal = Qualify(rules, byTech[t.ID], visit)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/account"
+	"aftersales/internal/calendar"
+	"aftersales/internal/demo"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The rule at booking in the browser: 赵工's CNC certificate has expired,
+// so he drops out of the recommendations for a machining centre with the
+// reason shown; booking him anyway is refused under the technician; the
+// vendor's admin grants a one-off exception and the booking goes through;
+// the vendor sees the qualification matrix; the technician's page works on
+// a phone.
+func TestStaffExpiredCertificateFlow(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	app := testutil.NewApp(t, db)
+	user := func(email string) account.User {
+		u, err := account.GetUserByEmail(ctx, db, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	dispatcher, zhao := user("dispatch@hengxin.example"), user("tech.zhao@hengxin.example")
+	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
+		Priority: "general", Description: "主轴异响，需要上门", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visits := func() int {
+		var n int
+		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// 1. The dispatcher opens the request: 李工 is recommended, 赵工 excluded with the reason.
+	br := newBrowser(t, app)
+	d := br.visit(t, desktop, "zh-CN")
+	d.signIn("dispatch@hengxin.example", demo.Password)
+	d.open(fmt.Sprintf("/requests/%d", req.ID))
+	d.do(chromedp.WaitVisible(`#recommendations`))
+	d.see("#recommendations li.rec", "李工")
+	d.notSee("#recommendations li.rec", "赵工")
+	d.see(fmt.Sprintf(`#recommendations li.excl[data-technician="%d"]`, zhao.ID), "赵工", "资质不符", "证书已过期", demo.DemoCertExpired)
+	d.do(chromedp.ScrollIntoView(`#recommendations`))
+	d.shotBoth("staff-recommendations")
+
+	// 2. Booking him anyway is refused, naming why, and nothing is booked.
+	tomorrow := calendar.DateOf(time.Now().AddDate(0, 0, 1), calendar.Shanghai).String()
+	book := func() {
+		d.do(chromedp.SetValue(`form[action$="/assign"] select[name=technician_id]`, fmt.Sprint(zhao.ID)),
+			chromedp.SetValue(`form[action$="/assign"] input[name=date]`, tomorrow),
+			chromedp.SetValue(`form[action$="/assign"] input[name=from]`, "14:00"), chromedp.SetValue(`form[action$="/assign"] input[name=to]`, "16:00"))
+		d.press(`form[action$="/assign"] button[type=submit]`, `main`)
+	}
+	book()
+	d.see(`form[action$="/assign"] .err`, demo.DemoCertExpired, "过期")
+	d.do(chromedp.ScrollIntoView(`form[action$="/assign"]`))
+	d.shot("staff-booking-refused")
+	if n := visits(); n != 0 {
+		t.Fatalf("a refused booking left %d visits", n)
+	}
+
+	// 3. The vendor's admin grants a one-off exception for 赵工 on this request.
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
+	v.open(fmt.Sprintf("/requests/%d", req.ID))
+	v.do(chromedp.WaitVisible(`#grant-exception`))
+	v.do(chromedp.SetValue(`#grant-exception select[name=technician_id]`, fmt.Sprint(zhao.ID)),
+		chromedp.SendKeys(`#grant-exception input[name=reason]`, "客户指定赵工，熟悉该设备改造情况"))
+	v.press(`#grant-exception button[type=submit]`, `.flash`)
+	v.see(".flash", "例外已授予")
+	v.do(chromedp.WaitVisible(`#exceptions`))
+	v.see("#exceptions", "赵工", "客户指定赵工", "尚未使用")
+	v.shot("staff-exception-granted")
+
+	// 4. The same booking now goes through, and the exception shows it was used.
+	d.open(fmt.Sprintf("/requests/%d", req.ID))
+	book()
+	d.see("body", "已预约")
+	if n := visits(); n != 1 {
+		t.Fatalf("%d visits after the excepted booking", n)
+	}
+	d.do(chromedp.WaitVisible(`#exceptions`))
+	d.see("#exceptions", "赵工", "已用于上门")
+	d.shot("staff-exception-used")
+
+	// 5. The vendor reads the provider's qualification matrix, on a desk and a phone.
+	v.open("/staff")
+	v.see("#matrix", "李工", demo.DemoCertExpiring, "即将到期", "赵工", demo.DemoCertExpired, "已过期")
+	v.notSee("body", "登记资质认证")
+	v.shotBoth("staff-matrix")
+
+	// 6. The provider's admin opens 赵工's page on a phone, then in English.
+	p := br.visit(t, phone, "zh-CN")
+	p.signIn("admin@hengxin.example", demo.Password)
+	p.open(fmt.Sprintf("/staff/technicians/%d", zhao.ID))
+	p.see("#certificates", demo.DemoCertExpired, "已过期")
+	p.see("body", "登记资质认证")
+	p.shot("staff-technician")
+	p.open(fmt.Sprintf("/lang/en?next=/staff/technicians/%d", zhao.ID))
+	p.see("#certificates", demo.DemoCertExpired, "expired")
+	p.see("body", "Record a certification")
+	p.shot("staff-technician-en")
+}

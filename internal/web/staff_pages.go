@@ -1,0 +1,304 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"aftersales/internal/account"
+	"aftersales/internal/calendar"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/staff"
+)
+
+// The staff pages: the register of a provider (service points, technicians
+// and the qualification matrix: who may work on which line, until when),
+// a technician's certificates, trainings and assessments, and the ranked
+// technicians shown where a dispatcher books a visit.
+
+func (s *Server) staffRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /staff", s.signedIn(s.staffPage))
+	mux.HandleFunc("GET /staff/technicians/{id}", s.signedIn(s.technicianPage))
+	mux.HandleFunc("POST /staff/technicians/{id}/certifications", s.signedIn(s.certificationCreate))
+	mux.HandleFunc("GET /requests/{id}/recommendations", s.signedIn(s.recommendationsPart))
+	mux.HandleFunc("POST /requests/{id}/qualification-exceptions", s.signedIn(s.exceptionGrant))
+}
+
+// certState is how a certification stands today: valid, expiring (within
+// 30 days of its expiry or review), expired or review overdue.
+func certState(c staff.Certification, today string) string {
+	soon := calendar.MustParseDate(today).AddDays(staff.WarnDays[0]).String()
+	switch {
+	case c.ExpiresOn < today:
+		return "expired"
+	case c.ReviewDueOn != "" && c.ReviewDueOn < today:
+		return "review_overdue"
+	case c.ExpiresOn <= soon || (c.ReviewDueOn != "" && c.ReviewDueOn <= soon):
+		return "expiring"
+	}
+	return "valid"
+}
+
+type certRow struct {
+	staff.Certification
+	State string
+	Label string // what it is, in the reader's language
+}
+
+func (s *Server) certRow(r *http.Request, c staff.Certification, today string) certRow {
+	label := s.msg(r, "staff.kind_grade") + " " + strconv.Itoa(c.Level)
+	switch c.Kind {
+	case staff.VendorCert:
+		label = c.ProductLine + " L" + strconv.Itoa(c.Level)
+	case staff.Permit:
+		label = s.msg(r, "staff.permit_"+c.PermitType)
+	}
+	return certRow{Certification: c, State: certState(c, today), Label: label}
+}
+
+type techRow struct {
+	staff.TechnicianProfile
+	Point string
+	Certs []certRow
+}
+
+// staffPage shows a provider's register: its own to the provider's people,
+// a partner's (chosen with ?provider=) to a vendor.
+func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx, a := r.Context(), u.Actor()
+	providerID := u.OrgID
+	var providers []org.Organization
+	if u.OrgKind == "vendor" {
+		all, err := s.Orgs.List(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, o := range all {
+			if o.Kind == org.Provider {
+				providers = append(providers, o)
+			}
+		}
+		providerID = 0
+		if id, err := strconv.ParseInt(r.URL.Query().Get("provider"), 10, 64); err == nil {
+			providerID = id
+		} else if len(providers) > 0 {
+			providerID = providers[0].ID
+		}
+	}
+	d := map[string]any{"Providers": providers, "ProviderID": providerID}
+	if providerID != 0 {
+		points, err := s.Staff.ListPoints(ctx, a, providerID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		techs, err := s.Staff.ListTechnicians(ctx, a, providerID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		names := map[int64]string{}
+		for _, p := range points {
+			names[p.ID] = p.Name
+		}
+		today := calendar.DateOf(s.Now(), calendar.Shanghai).String()
+		rows := make([]techRow, 0, len(techs))
+		for _, t := range techs {
+			row := techRow{TechnicianProfile: t}
+			if t.ServicePointID != nil {
+				row.Point = names[*t.ServicePointID]
+			}
+			certs, err := s.Staff.Certifications(ctx, a, t.ID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, c := range certs {
+				row.Certs = append(row.Certs, s.certRow(r, c, today))
+			}
+			rows = append(rows, row)
+		}
+		d["Points"], d["Technicians"] = points, rows
+	}
+	v := s.newView(r, "staff.title", "staff")
+	v.Data = d
+	s.render(w, r, http.StatusOK, "staff", v)
+}
+
+// technicianPage shows one technician's certificates, trainings and
+// assessments; the provider's admin records certificates here.
+func (s *Server) technicianPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderTechnician(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx, a := r.Context(), u.Actor()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.Staff.GetTechnician(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	certs, err := s.Staff.Certifications(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	trainings, err := s.Staff.Trainings(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	assessments, err := s.Staff.Assessments(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := calendar.DateOf(s.Now(), calendar.Shanghai).String()
+	rows := make([]certRow, 0, len(certs))
+	for _, c := range certs {
+		rows = append(rows, s.certRow(r, c, today))
+	}
+	d := map[string]any{"Tech": t, "Certs": rows, "Trainings": trainings, "Assessments": assessments,
+		"CanManage": policy.Allowed(a, policy.StaffManage, policy.Own) && a.OrgID == t.ProviderID, "PermitTypes": staff.PermitTypes}
+	if d["CanManage"] == true {
+		vendors, err := s.Orgs.List(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var vs []org.Organization
+		for _, o := range vendors {
+			if o.Kind == org.Vendor {
+				vs = append(vs, o)
+			}
+		}
+		d["Vendors"] = vs
+	}
+	v := s.newView(r, "staff.technician_title", "staff")
+	v.Title = t.Name + " · " + v.Title
+	v.Data = d
+	s.renderForm(w, r, status, "staff_technician", v, formErr)
+}
+
+// certificationCreate records a certificate from the technician's page.
+func (s *Server) certificationCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	in := staff.CertInput{Kind: staff.CertKind(f.Get("kind")), ProductLine: f.Get("product_line"), PermitType: f.Get("permit_type"),
+		Number: f.Get("number"), IssuedOn: f.Get("issued_on"), ExpiresOn: f.Get("expires_on"), ReviewDueOn: f.Get("review_due_on")}
+	if in.Kind == staff.Permit {
+		in.ProductLine = ""
+	} else {
+		in.PermitType = ""
+	}
+	if in.Kind == staff.VendorCert {
+		if v, err := strconv.ParseInt(f.Get("vendor_id"), 10, 64); err == nil {
+			in.VendorID = &v
+		}
+	}
+	if in.Kind != staff.Permit {
+		in.Level, _ = strconv.Atoi(f.Get("level"))
+	}
+	_, err := s.Staff.AddCertification(r.Context(), u.Actor(), id, in)
+	s.afterPost(w, r, err, "staff.cert_added", "/staff/technicians/"+itoa(id), func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// recommendationsPart is the part of a request's page that ranks the
+// technicians for its visit (dispatchers), or lists and grants the
+// vendor's exceptions (the vendor's admin). Others get nothing.
+func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx, a := r.Context(), u.Actor()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"RequestID": id}
+	switch {
+	case policy.Allowed(a, policy.RequestAssign, policy.Own):
+		q := staff.RecommendQuery{Policy: r.URL.Query().Get("policy")}
+		if day, err := calendar.LocalMidnight(r.URL.Query().Get("date")); err == nil && day.After(s.Now()) {
+			q.Earliest = day
+		}
+		rec, err := s.Staff.Recommend(ctx, a, id, q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// The refusals in the reader's language.
+		v := s.newView(r, "staff.recommendations", "requests")
+		for i := range rec.Excluded {
+			if ref := rec.Excluded[i].Refusal; ref != nil && ref.Problem() != nil {
+				tr := *ref
+				tr.Detail = v.translate(ref.Problem()).Fields[0].Message
+				rec.Excluded[i].Refusal = &tr
+			}
+		}
+		d["Rec"] = rec
+		if d["Exceptions"], err = s.Staff.Exceptions(ctx, a, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	case policy.Allowed(a, policy.QualificationExceptionGrant, policy.Own):
+		d["CanGrant"] = true
+		fallthrough
+	default:
+		ex, err := s.Staff.Exceptions(ctx, a, id)
+		if err != nil {
+			// Not a party to the request: nothing to show.
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		d["Exceptions"] = ex
+		if d["CanGrant"] == true {
+			techs, err := s.Staff.RequestTechnicians(ctx, a, id)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			d["Techs"] = techs
+		}
+	}
+	v := s.newView(r, "staff.recommendations", "requests")
+	v.Data = d
+	var buf bytes.Buffer
+	if err := s.pages.byName["staff_recommendations"].ExecuteTemplate(&buf, "recommendations", v); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// exceptionGrant records the vendor's exception from a request's page.
+func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	tech, _ := strconv.ParseInt(r.PostForm.Get("technician_id"), 10, 64)
+	_, err := s.Staff.GrantException(r.Context(), u.Actor(), id, tech, r.PostForm.Get("reason"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "staff.exception_granted"))
+	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
+}
+
+// Tenths shows a number of tenths (training hours) as a decimal.
+func (v *view) Tenths(n int) string { return strconv.Itoa(n/10) + "." + strconv.Itoa(n%10) }
+
+// Inc numbers a row from 1.
+func (v *view) Inc(i int) int { return i + 1 }
