@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
@@ -76,6 +77,23 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 			if f.Judged != (answers >= 5) || f.BelowThreshold != wantBelow || f.ThresholdPermille != 900 {
 				t.Fatalf("%s: judged %+v", period, f)
 			}
+		}
+		// The settlement's breach rules read the same figure for the whole
+		// month, and none for a period that is not one.
+		sep, err := w.a.Satisfaction.Figure(ctx, auditor, w.sf.AgreementID, "2026-09")
+		if err != nil || !sep.Judged {
+			t.Fatalf("2026-09: %+v %v", sep, err)
+		}
+		id := fmt.Sprint(w.sf.AgreementID)
+		fig, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 30))
+		if err != nil || !ok || fig.Permille != sep.ScorePermille || fig.Responses != sep.Answers {
+			t.Fatalf("breach figure for 2026-09: %+v %v %v, want %+v", fig, ok, err, sep)
+		}
+		if _, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 15)); ok || err != nil {
+			t.Fatalf("half a month has a figure: %v %v", ok, err)
+		}
+		if _, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 8, 1), calendar.NewDate(2026, 8, 31)); ok || err != nil {
+			t.Fatalf("a month without answers has a figure: %v %v", ok, err)
 		}
 		// Another vendor's admin is told the agreement does not exist.
 		if _, err := w.a.Satisfaction.Figure(ctx, w.f.OtherAdmin.Actor(), w.sf.AgreementID, "2026-09"); err == nil {
