@@ -35,7 +35,8 @@ func loadSatisfaction(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	requests, visits := silentRequests(a), silentWorkOrders(a)
+	// Each request was received an hour before its visit's window.
+	requests, visits := receivedAgo(a, 3*time.Hour), silentWorkOrders(a)
 	complaints := *a.Complaints
 	complaints.Notify = nil
 	surveys := *a.Satisfaction
