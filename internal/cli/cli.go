@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"calendar": {"working calendars: deadlines, holiday schedule imports, listing", calendarCmd},
 		"records":  {"service records: verify the tamper-evident chains (records verify)", recordsCmd},
 		"import":   {"import installed units from a CSV or XLSX file (import units)", importCmd},
+		"generate": {"fill an empty database with the demo logins and a large generated service history (generate --requests N --units M)", generate},
 		"stock":    {"parts stock: check on-hand against the ledger, or rebuild it (stock verify, stock rebuild)", stockCmd},
 		"version":  {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}
