@@ -394,7 +394,7 @@ func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 	w := &genWriters{
 		requests: newBulk(g.ctx, tx, "service_requests", `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
 			serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
-			contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version`, ""),
+			contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version, next_check_at`, ""),
 		events: newBulk(g.ctx, tx, "request_events", "request_id, seq, kind, at, actor_id, actor, priority, reason, note", ""),
 		records: newBulk(g.ctx, tx, "service_records", `id, agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
 			content_json, sealed_at, retain_until, prev_hash, hash`, ""),
@@ -527,7 +527,9 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 		return fmt.Errorf("request %d: %w", id, err)
 	}
 	r.NextDueAt, r.Breached = servicerequest.Projection(st.Clocks)
-	if !open {
+	if open {
+		r.NextCheckAt = servicerequest.NextCheck(st.Clocks)
+	} else {
 		r.NextDueAt = nil
 	}
 	g.made.requests++
@@ -539,7 +541,7 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 	}
 	if err := w.requests.add(r.ID, r.Number, r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID, r.SerialNumber, r.Model,
 		r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
-		r.ContactPhone, false, r.CreatedByID, r.ReceivedAt, r.UpdatedAt, r.NextDueAt, r.Breached, 1); err != nil {
+		r.ContactPhone, false, r.CreatedByID, r.ReceivedAt, r.UpdatedAt, r.NextDueAt, r.Breached, 1, r.NextCheckAt); err != nil {
 		return err
 	}
 	for _, ev := range events {
