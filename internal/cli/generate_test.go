@@ -110,6 +110,49 @@ func TestGenerateFillsAnEmptyDatabase(t *testing.T) {
 		if len(page.Items) == 0 {
 			t.Fatal("searching 主轴异响 finds nothing")
 		}
+		// Paging through the dispatcher's list meets every request of 恒信 once, in
+		// urgency order: those with a deadline soonest first, then the others newest first.
+		var want int
+		if err := store.Get(ctx, db, &want, `SELECT COUNT(*) FROM service_requests WHERE provider_id = ?`, dispatcher.OrgID); err != nil {
+			t.Fatal(err)
+		}
+		seen, cursor := map[int64]bool{}, ""
+		var prev *servicerequest.Request
+		for pages := 0; ; pages++ {
+			p, err := a.Requests.List(ctx, dispatcher.Actor(), servicerequest.Filter{Cursor: cursor, Limit: 200})
+			if err != nil || pages > want/200+2 {
+				t.Fatalf("page %d: %v", pages, err)
+			}
+			for i := range p.Items {
+				r := &p.Items[i]
+				if seen[r.ID] {
+					t.Fatalf("request %d listed twice", r.ID)
+				}
+				seen[r.ID] = true
+				if prev != nil {
+					inOrder := false
+					switch {
+					case prev.NextDueAt != nil && r.NextDueAt != nil:
+						inOrder = prev.NextDueAt.Before(*r.NextDueAt) || prev.NextDueAt.Equal(*r.NextDueAt) && prev.ID < r.ID
+					case prev.NextDueAt != nil:
+						inOrder = true
+					case r.NextDueAt == nil:
+						inOrder = prev.ID > r.ID
+					}
+					if !inOrder {
+						t.Fatalf("request %d (due %v) listed after %d (due %v)", r.ID, r.NextDueAt, prev.ID, prev.NextDueAt)
+					}
+				}
+				prev = r
+			}
+			if cursor = p.Next; cursor == "" {
+				break
+			}
+		}
+		if len(seen) != want {
+			t.Fatalf("paging met %d of %d requests", len(seen), want)
+		}
+
 		// A request page computes its clocks from the generated events.
 		v, err := a.Requests.Get(ctx, dispatcher.Actor(), page.Items[0].ID)
 		if err != nil || len(v.Clocks) == 0 || len(v.Events) == 0 {
