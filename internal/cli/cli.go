@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"records":  {"service records: verify the tamper-evident chains (records verify)", recordsCmd},
 		"import":   {"import installed units from a CSV or XLSX file (import units)", importCmd},
 		"route":    {"plan technicians' days and check plans (route solve, route check)", routeCmd},
+		"generate": {"fill an empty database with the demo logins and a large generated service history (generate --requests N --units M)", generate},
 		"stock":    {"parts stock: check on-hand against the ledger, or rebuild it (stock verify, stock rebuild)", stockCmd},
 		"version":  {"print the version", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, Version); return nil }},
 	}

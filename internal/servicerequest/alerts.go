@@ -56,69 +56,16 @@ func Alert(r Request, c sla.Clock) (notify.Event, bool) {
 // clockName is the clock's name in the recipient's language.
 func clockName(k sla.ClockKind) notify.Message { return notify.Msg("notify.clock." + string(k)) }
 
-// Watch recomputes the clocks of every open request, stores the projection,
-// and tells the provider's dispatchers and admins and the assigned
-// technicians when a clock nears or passes its deadline. It is the periodic
-// clock job; each alert goes out once.
-func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (alerts int, err error) {
-	var ids []int64
-	if err := store.Select(ctx, s.DB, &ids, `SELECT id FROM service_requests WHERE status NOT IN ('resolved', 'cancelled') ORDER BY id`); err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		n, err := s.watchOne(ctx, pub, id, now.UTC())
-		if err != nil {
-			return alerts, fmt.Errorf("watch request %d: %w", id, err)
-		}
-		alerts += n
-	}
-	return alerts, nil
-}
-
-func (s *Service) watchOne(ctx context.Context, pub Publisher, id int64, now time.Time) (n int, err error) {
-	if quiet, err := s.quiet(ctx, id, now); quiet || err != nil {
-		return 0, err
-	}
-	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-		n, err = s.watchIn(ctx, tx, pub, id, now)
-		return err
-	})
-	return n, err
-}
-
-// quiet reports, from a read, whether a request's clocks would neither
-// change its projection nor raise an alert now: most open requests, most
-// minutes, which then cost the clock job no write.
-func (s *Service) quiet(ctx context.Context, id int64, now time.Time) (bool, error) {
-	r, err := GetRequest(ctx, s.DB, id)
-	if err != nil {
-		return false, err
-	}
-	events, err := Events(ctx, s.DB, id)
-	if err != nil {
-		return false, err
-	}
-	clocks, err := s.clocks(ctx, s.DB, r, events, now)
-	if err != nil {
-		return false, err
-	}
-	next, breached := Projection(clocks)
-	if breached != r.Breached || (next == nil) != (r.NextDueAt == nil) || next != nil && !next.Equal(*r.NextDueAt) {
-		return false, nil
-	}
-	for _, c := range clocks {
-		if _, ok := Alert(r, c); ok {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // watchIn recomputes one request's clocks in tx, stores the projection and
 // publishes the alerts due.
 func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id int64, now time.Time) (int, error) {
 	r, err := GetRequest(ctx, tx, id)
 	if err != nil {
+		return 0, err
+	}
+	if !r.Status.Open() {
+		// A closed request's clocks raise nothing more.
+		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
 		return 0, err
 	}
 	events, err := Events(ctx, tx, id)

@@ -29,7 +29,8 @@ func (s *Service) refresh(ctx context.Context, q store.Queryer, requestID int64,
 
 func saveProjection(ctx context.Context, q store.Queryer, requestID int64, clocks []sla.Clock) error {
 	next, breached := Projection(clocks)
-	_, err := store.Exec(ctx, q, `UPDATE service_requests SET next_due_at = ?, breached = ? WHERE id = ?`, next, breached, requestID)
+	_, err := store.Exec(ctx, q, `UPDATE service_requests SET next_due_at = ?, breached = ?, next_check_at = ? WHERE id = ?`,
+		next, breached, NextCheck(clocks), requestID)
 	return err
 }
 

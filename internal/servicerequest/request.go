@@ -72,6 +72,10 @@ type Request struct {
 	Breached       bool       `db:"breached" json:"breached"`
 	UpdatedAt      time.Time  `db:"updated_at" json:"updated_at"`
 	Version        int64      `db:"version" json:"version"`
+
+	// NextCheckAt is when the clock job must next look at the request
+	// (NextCheck); it is written, never read into a Request.
+	NextCheckAt *time.Time `db:"-" json:"-"`
 }
 
 // Event is one entry of a request's history. Clocks are computed from the

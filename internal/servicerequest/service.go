@@ -175,6 +175,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			return err
 		}
 		r.NextDueAt, r.Breached = Projection(clocks)
+		r.NextCheckAt = NextCheck(clocks)
 		if err := insertRequest(ctx, tx, s.DB.Engine, &r); err != nil {
 			return err
 		}

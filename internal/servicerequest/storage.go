@@ -30,11 +30,11 @@ func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r 
 	r.ID, r.Number, r.Version, r.UpdatedAt = id, Number(r.ReceivedAt, id), 1, r.ReceivedAt
 	_, err := store.Exec(ctx, q, `INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
 		serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
-		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, next_check_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		r.ID, r.Number, r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
 		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
-		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached)
+		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached, r.NextCheckAt)
 	return err
 }
 

@@ -116,7 +116,8 @@ func durableCommits(ctx context.Context, conn *pgx.Conn) error {
 // Every connection gets these settings from the DSN, the writer's and the
 // checkpointer's included.
 const sqlitePragmas = "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)"
+	"&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(MEMORY)" +
+	"&_pragma=journal_size_limit(67108864)" // WALLimit
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite://")

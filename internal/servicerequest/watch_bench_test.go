@@ -1,0 +1,107 @@
+package servicerequest_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"aftersales/internal/app"
+	"aftersales/internal/cli"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// BenchmarkClockWatch runs the clock job over a generated dataset whose
+// requests are all open (AFTERSALES_BENCH_OPEN, 100,000 unless set), each
+// run one minute after the last, as the server runs it: "every-open" reads
+// every open request as the job did before next_check_at, "due-only" is
+// Watch. Besides the time per run it reports the heap at its peak during
+// the runs above the heap before them (peak-MB).
+//
+//	AFTERSALES_TEST_PG=require go test -run '^$' -bench BenchmarkClockWatch -benchtime 3x ./internal/servicerequest/
+func BenchmarkClockWatch(b *testing.B) {
+	open := 100_000
+	if v, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_OPEN")); err == nil && v > 0 {
+		open = v
+	}
+	for _, engine := range testutil.EngineList {
+		b.Run(string(engine), func(b *testing.B) {
+			ctx := context.Background()
+			dsn := testutil.NewDSN(b, engine)
+			var out, errOut bytes.Buffer
+			args := []string{"generate", "--requests", strconv.Itoa(open), "--units", strconv.Itoa(max(open/10, 20)), "--open", "1", "--db", dsn}
+			if code := cli.Main(ctx, args, strings.NewReader(""), &out, &errOut); code != 0 {
+				b.Fatalf("generate: %d\n%s", code, errOut.String())
+			}
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			a, err := app.New(db, app.Config{}, time.Now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now().UTC()
+			// The first run catches up with what came due while generating.
+			if _, err := a.Requests.Watch(ctx, a.Notify, now); err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range []struct {
+				name string
+				run  func(ctx context.Context, now time.Time) error
+			}{
+				{"every-open", func(ctx context.Context, now time.Time) error {
+					_, err := a.Requests.WatchEveryOpen(ctx, a.Notify, now)
+					return err
+				}},
+				{"due-only", func(ctx context.Context, now time.Time) error {
+					_, err := a.Requests.Watch(ctx, a.Notify, now)
+					return err
+				}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					runtime.GC()
+					base := heapBytes()
+					var peak atomic.Uint64
+					stop := make(chan struct{})
+					go func() {
+						for {
+							select {
+							case <-stop:
+								return
+							case <-time.After(5 * time.Millisecond):
+								if h := heapBytes(); h > peak.Load() {
+									peak.Store(h)
+								}
+							}
+						}
+					}()
+					i := 0
+					for b.Loop() {
+						i++
+						if err := c.run(ctx, now.Add(time.Duration(i)*time.Minute)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					close(stop)
+					b.ReportMetric(float64(max(peak.Load(), base)-base)/(1<<20), "peak-MB")
+				})
+			}
+		})
+	}
+}
+
+// heapBytes is the memory of live and not yet swept heap objects.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
