@@ -125,7 +125,7 @@ func modelIDs(ctx context.Context, q store.Queryer, vendorID int64, codes []stri
 func insertDocument(ctx context.Context, q store.Queryer, vendorID, userID int64, m Meta, now time.Time) (int64, error) {
 	return store.InsertID(ctx, q, `INSERT INTO documents (vendor_id, title, description, category, language, visibility, current_version,
 		version, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?) RETURNING id`,
-		vendorID, m.Title, m.Description, m.Category, m.Language, m.Visibility, nullID(userID), now, now)
+		vendorID, m.Title, m.Description, m.Category, m.Language, m.Visibility, store.NullID(userID), now, now)
 }
 
 // setLinks replaces the models and part numbers of a document.
@@ -152,7 +152,7 @@ func setLinks(ctx context.Context, q store.Queryer, id, vendorID int64, modelIDs
 func insertVersion(ctx context.Context, q store.Queryer, docID int64, number int, fileID int64, note string, st TextStatus, text string,
 	userID int64, now time.Time) error {
 	_, err := store.Exec(ctx, q, `INSERT INTO document_versions (document_id, number, file_id, change_note, text_status, text, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, docID, number, fileID, note, st, text, nullID(userID), now)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, docID, number, fileID, note, st, text, store.NullID(userID), now)
 	if store.IsUniqueViolation(err) {
 		return problem.New(problem.Conflict, "someone else added version %d at the same time; reload the document", number)
 	}
@@ -186,11 +186,4 @@ func reindex(ctx context.Context, q store.Queryer, id int64) error {
 	}
 	body := strings.Join([]string{d.Description, strings.Join(d.Models, " "), strings.Join(d.Parts, " "), d.FileName, text}, "\n")
 	return putIndex(ctx, q, id, d.Title, body)
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }

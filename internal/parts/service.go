@@ -233,7 +233,7 @@ func (s *Service) Approve(ctx context.Context, a policy.Actor, id int64, ap Appr
 		if p.Kind != Approved {
 			return problem.New(problem.Conflict, "part %s is genuine; only approved parts carry an approval", p.PartNumber)
 		}
-		p.ApprovedBy, p.ApprovedByLabel, p.ApprovedAt, p.RevokedAt = nullID(a.UserID), a.Label(), &now, nil
+		p.ApprovedBy, p.ApprovedByLabel, p.ApprovedAt, p.RevokedAt = store.NullID(a.UserID), a.Label(), &now, nil
 		p.ApprovedUntil = nil
 		if ap.Until != "" {
 			p.ApprovedUntil = &ap.Until
@@ -255,11 +255,4 @@ func (s *Service) Revoke(ctx context.Context, a policy.Actor, id int64, expected
 		p.RevokedAt = &now
 		return nil
 	})
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }

@@ -114,7 +114,7 @@ func (s *Service) GrantScopeException(ctx context.Context, actor policy.Actor, s
 			return policy.Allow(actor, policy.ScopeExceptionGrant, scope)
 		}
 		id, err = store.InsertID(ctx, tx, `INSERT INTO scope_exceptions (vendor_id, unit_id, reason, granted_by, granted_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.VendorID, t.ID, strings.TrimSpace(reason), nullID(actor.UserID), now, now.AddDate(0, 0, days))
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.VendorID, t.ID, strings.TrimSpace(reason), store.NullID(actor.UserID), now, now.AddDate(0, 0, days))
 		if err != nil {
 			return err
 		}

@@ -173,13 +173,13 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 			return err
 		}
 		out = Escalation{RequestID: r.ID, Number: r.Number, VendorID: r.VendorID, Target: n.Target, AssigneeID: assignee, Reason: n.Reason,
-			RaisedBy: nullID(actor.UserID), RaisedAt: now, DueAt: cal.AddWorkingDuration(now, at.Terms.EscalationTime()).UTC()}
+			RaisedBy: store.NullID(actor.UserID), RaisedAt: now, DueAt: cal.AddWorkingDuration(now, at.Terms.EscalationTime()).UTC()}
 		if out.ID, err = store.InsertID(ctx, tx, `INSERT INTO escalations (request_id, vendor_id, target, assignee_id, reason, raised_by, raised_at, due_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, out.RequestID, out.VendorID, out.Target, out.AssigneeID, out.Reason, out.RaisedBy,
 			out.RaisedAt, out.DueAt); err != nil {
 			return err
 		}
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventEscalated, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(),
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventEscalated, At: now, ActorID: store.NullID(actor.UserID), Actor: actor.Label(),
 			Reason: n.Target, Note: n.Reason}); err != nil {
 			return err
 		}
@@ -256,14 +256,14 @@ func (s *Service) AnswerEscalation(ctx context.Context, actor policy.Actor, esca
 			return problem.New(problem.Conflict, "escalation %d was already answered", e.ID)
 		}
 		res, err := store.Exec(ctx, tx, `UPDATE escalations SET answered_at = ?, answered_by = ?, answer = ? WHERE id = ? AND answered_at IS NULL`,
-			now, nullID(actor.UserID), answer, e.ID)
+			now, store.NullID(actor.UserID), answer, e.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return problem.New(problem.Conflict, "escalation %d was already answered", e.ID)
 		}
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventEscalationAnswered, At: now, ActorID: nullID(actor.UserID),
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventEscalationAnswered, At: now, ActorID: store.NullID(actor.UserID),
 			Actor: actor.Label(), Reason: e.Target, Note: answer}); err != nil {
 			return err
 		}

@@ -190,7 +190,7 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 		if err != nil {
 			return err
 		}
-		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(),
+		if _, err := appendEvent(ctx, tx, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: store.NullID(actor.UserID), Actor: actor.Label(),
 			Note: photosNote(len(ids), n.Stage)}); err != nil {
 			return err
 		}

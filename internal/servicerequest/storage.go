@@ -96,10 +96,3 @@ func updateStatus(ctx context.Context, q store.Queryer, r Request, status Status
 	r.Status, r.Priority, r.UpdatedAt, r.Version = status, priority, now, r.Version+1
 	return r, nil
 }
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}

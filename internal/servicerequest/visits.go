@@ -35,12 +35,12 @@ func (s *Service) VisitBooked(ctx context.Context, q store.Queryer, actor policy
 		return err
 	}
 	if !hasEvent(events, string(sla.Responded)) {
-		if _, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: string(sla.Responded), At: now, ActorID: nullID(actor.UserID),
+		if _, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: string(sla.Responded), At: now, ActorID: store.NullID(actor.UserID),
 			Actor: actor.Label(), Note: noteVisitBooked}); err != nil {
 			return err
 		}
 	}
-	if _, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: nullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
+	if _, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: kind, At: now, ActorID: store.NullID(actor.UserID), Actor: actor.Label(), Note: note}); err != nil {
 		return err
 	}
 	if r.Status == Received || r.Status == Responded {

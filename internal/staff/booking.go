@@ -218,7 +218,7 @@ func (s *Service) GrantException(ctx context.Context, a policy.Actor, requestID,
 			refused = ref.Reason
 		}
 		id, err := store.InsertID(ctx, tx, `INSERT INTO qualification_exceptions (vendor_id, request_id, unit_id, technician_id, reason, granted_by, granted_at, refused)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.VendorID, requestID, r.UnitID, technicianID, reason, nullID(a.UserID), now, refused)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.VendorID, requestID, r.UnitID, technicianID, reason, store.NullID(a.UserID), now, refused)
 		if err != nil {
 			return err
 		}
@@ -254,13 +254,6 @@ func (s *Service) check(ctx context.Context, q store.Queryer, technicianID, unit
 		return nil, err
 	}
 	return Qualify(rules, certs, visitOf(u, serviceItem, start, end)), nil
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // TechnicianName is a technician as a choice on a form.

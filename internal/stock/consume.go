@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
+
 	"github.com/jmoiron/sqlx"
 )
 
@@ -150,7 +151,7 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 		}
 		m := Movement{Kind: Consume, PartID: part.ID, Qty: in.Qty, FromLocationID: &l.ID, WorkOrderID: &w.ID,
 			SerialRemoved: in.SerialRemoved, SerialInstalled: in.SerialInstalled, Reference: r.Reference,
-			ActorID: nullID(a.UserID), Actor: a.Label(), At: now}
+			ActorID: store.NullID(a.UserID), Actor: a.Label(), At: now}
 		m, lv, err := post(ctx, tx, m, &l)
 		if err != nil {
 			return err

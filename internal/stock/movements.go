@@ -44,7 +44,7 @@ func (s *Service) Move(ctx context.Context, a policy.Actor, in MoveInput) (Movem
 		in.Reason, in.Reference = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Reference)
 		problem.CheckText(&fs, "reason", in.Reason, in.Kind == Adjust, 500)
 		problem.CheckText(&fs, "reference", in.Reference, false, 100)
-		m := Movement{Kind: in.Kind, PartID: in.PartID, Reason: in.Reason, Reference: in.Reference, ActorID: nullID(a.UserID), Actor: a.Label(), At: now}
+		m := Movement{Kind: in.Kind, PartID: in.PartID, Reason: in.Reason, Reference: in.Reference, ActorID: store.NullID(a.UserID), Actor: a.Label(), At: now}
 		var from *Location
 		var orgID int64
 		loc := func(field string, id int64, need policy.Action, partnerOK bool) (*Location, error) {
@@ -185,13 +185,6 @@ func (s *Service) visiblePart(ctx context.Context, q store.Queryer, a policy.Act
 		fs.Add("part_id", "no such part in the catalogs you work with")
 	}
 	return p, nil
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // LedgerFilter narrows a ledger listing.

@@ -230,7 +230,7 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 			if err == nil {
 				_, _, err = post(ctx, tx, Movement{Kind: Return, PartID: before.PartID, Qty: before.Qty, FromLocationID: &before.LocationID,
 					Defective: true, WorkOrderID: &before.WorkOrderID, SerialRemoved: before.SerialRemoved,
-					Reference: st.Carrier + " " + st.TrackingNumber, ActorID: nullID(a.UserID), Actor: a.Label(), At: now}, nil)
+					Reference: st.Carrier + " " + st.TrackingNumber, ActorID: store.NullID(a.UserID), Actor: a.Label(), At: now}, nil)
 			}
 		case "receive":
 			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'received', received_at = ?, updated_at = ?, version = version + 1

@@ -334,3 +334,12 @@ func IsUniqueViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
+
+// NullID is id for a nullable reference column: nil for 0, which names no
+// row (the operator at the command line has no user id).
+func NullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

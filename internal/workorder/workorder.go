@@ -216,7 +216,7 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 		var oldTech int64
 		if workOrderID == 0 {
 			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (origin, request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, OriginRequest, r.ID, a.TechnicianID, nullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
+				VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, OriginRequest, r.ID, a.TechnicianID, store.NullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
 			if err != nil {
 				return err
 			}
@@ -282,13 +282,6 @@ func (s *Service) qualify(ctx context.Context, q store.Queryer, a Assignment, un
 		qualify = ActiveTechnician
 	}
 	return qualify(ctx, q, a.TechnicianID, unitID, item, a.WindowStart.UTC(), a.WindowEnd.UTC(), workOrderID)
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // Step is something a technician does on site, one step of the visit.
