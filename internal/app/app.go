@@ -46,6 +46,8 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks deliver to loopback and private
 	// network addresses.
 	WebhookAllowPrivate bool
+	// SMS is the text message gateway; zero: no texts.
+	SMS notify.SMSConfig
 	// LabelFont is the TrueType CJK font of printed labels; empty:
 	// labels.DefaultFontPath.
 	LabelFont string
@@ -72,6 +74,8 @@ type App struct {
 	// Notify: in-app notifications, webhook subscriptions, and Publish
 	// for the domain services.
 	Notify *notify.Service
+	// Texts queues text messages to customers' mobiles (Delivery sends them).
+	Texts *notify.Texts
 	// InstalledBase: product models, customers' sites, installed units.
 	InstalledBase *installedbase.Service
 	// Labels: the font for printed QR labels, loaded on first use.
@@ -108,7 +112,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	}
 	a := &App{DB: db, Now: now, Config: cfg, I18n: bundle, Jobs: jobs.NewRunner(db, now, cfg.Log)}
 	a.Delivery = &notify.Workers{DB: db, Now: now, Log: cfg.Log, Webhooks: notify.NewWebhookClient(cfg.WebhookAllowPrivate),
-		BaseURL: cfg.PublicURL, Bundle: bundle}
+		BaseURL: cfg.PublicURL, Bundle: bundle, SMS: cfg.SMS, SMSClient: notify.NewSMSClient()}
 	if cfg.SMTP.Host != "" {
 		a.Delivery.Mailer = &notify.Mailer{Config: cfg.SMTP}
 	}
@@ -126,8 +130,10 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork)}
-	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
+	a.Texts = &notify.Texts{Gateway: cfg.SMS, BaseURL: cfg.PublicURL}
+	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Texts: a.Texts}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
+	a.Satisfaction.Texts = a.Texts
 	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	a.Home = &home.Service{DB: db, Now: now}
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}

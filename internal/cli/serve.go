@@ -33,12 +33,18 @@ func serve(e *env, args []string) error {
 		"TrueType CJK font for printed QR labels, .ttf or .ttc (Debian: fonts-wqy-microhei) (AFTERSALES_LABEL_FONT)")
 	allowPrivate := fs.Bool("webhook-allow-private", envDefault("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "") == "1",
 		"let webhooks deliver to loopback and private network addresses (AFTERSALES_WEBHOOK_ALLOW_PRIVATE=1)")
+	smsURL := fs.String("sms-url", envDefault("AFTERSALES_SMS_URL", ""),
+		"send survey links and complaint acknowledgements by text message through this HTTP gateway; requests are signed with AFTERSALES_SMS_SECRET (environment only); empty: no texts (AFTERSALES_SMS_URL)")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERSALES_TRUSTED_PROXIES", ""),
 		"comma-separated IP addresses and CIDR ranges of the reverse proxies in front of the server, whose X-Forwarded-For (or Forwarded) names the client; empty: the direct peer is the client (AFTERSALES_TRUSTED_PROXIES)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	smtp, err := notify.ParseSMTPURL(*smtpURL, *smtpFrom)
+	if err != nil {
+		return err
+	}
+	sms, err := notify.ParseSMSConfig(*smsURL, os.Getenv("AFTERSALES_SMS_SECRET"))
 	if err != nil {
 		return err
 	}
@@ -56,7 +62,7 @@ func serve(e *env, args []string) error {
 	}
 	defer db.Close()
 	a, err := app.New(db, app.Config{PublicURL: strings.TrimRight(*publicURL, "/"), SMTP: smtp,
-		WebhookAllowPrivate: *allowPrivate, LabelFont: *labelFont, Log: log}, time.Now)
+		WebhookAllowPrivate: *allowPrivate, SMS: sms, LabelFont: *labelFont, Log: log}, time.Now)
 	if err != nil {
 		return err
 	}
@@ -75,6 +81,9 @@ func serve(e *env, args []string) error {
 		log.Info("email notifications are off: no --smtp-url (AFTERSALES_SMTP_URL)")
 	} else {
 		log.Info("email notifications on", "smtp_host", smtp.Host, "smtp_port", smtp.Port, "from", smtp.From)
+	}
+	if sms.Enabled() {
+		log.Info("text messages on", "sms_gateway", sms.URL)
 	}
 	registerJobs(a)
 	srv, err := web.New(a, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,

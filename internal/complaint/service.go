@@ -24,6 +24,9 @@ type Service struct {
 	Now       func() time.Time
 	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
 	Notify    *notify.Service
+	// Texts acknowledges a complaint or suggestion by text message to the
+	// filer's contact (or the request's) when it is a mobile; nil: no texts.
+	Texts *notify.Texts
 	// Filed, when set, hears of each complaint inside the transaction that
 	// files it (the vendor's callback queue takes every complaint).
 	Filed func(ctx context.Context, tx *sqlx.Tx, c Complaint, now time.Time) error
@@ -251,6 +254,9 @@ func (s *Service) FileIn(ctx context.Context, tx *sqlx.Tx, a policy.Actor, n New
 	if err := s.tell(ctx, tx, c, now, "filed", providerStaff, "notify.complaint.filed.subject", "notify.complaint.filed.body"); err != nil {
 		return c, err
 	}
+	if err := s.acknowledge(ctx, tx, c, now); err != nil {
+		return c, err
+	}
 	if s.Filed != nil && c.Kind == KindComplaint {
 		if err := s.Filed(ctx, tx, c, now); err != nil {
 			return c, err
@@ -327,4 +333,49 @@ func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) ([]Complai
 	out := []Complaint{}
 	err := store.Select(ctx, s.DB, &out, `SELECT `+columns+` FROM complaints WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT `+fmt.Sprint(f.Limit), args...)
 	return out, err
+}
+
+// SMSRef is what a complaint's acknowledgement by text message is about.
+func SMSRef(id int64) string { return fmt.Sprintf("complaint:%d", id) }
+
+// acknowledge texts the customer that the complaint or suggestion was
+// received, naming the request by its number and, for a complaint, the time
+// of the first answer on the agreement's calendar, in the language of the
+// customer's first portal user. The contact given with it is used, else the
+// request's contact.
+func (s *Service) acknowledge(ctx context.Context, tx *sqlx.Tx, c Complaint, now time.Time) error {
+	if s.Texts == nil || c.RequestID == nil {
+		return nil
+	}
+	var req struct {
+		Number string `db:"number"`
+		Phone  string `db:"contact_phone"`
+	}
+	if err := store.Get(ctx, tx, &req, `SELECT number, contact_phone FROM service_requests WHERE id = ?`, *c.RequestID); err != nil {
+		return err
+	}
+	phone := c.ContactPhone
+	if notify.MobileNumber(phone) == "" {
+		phone = req.Phone
+	}
+	var locales []string
+	if err := store.Select(ctx, tx, &locales, `SELECT locale FROM users WHERE org_id = ? AND role = 'customer' AND active = ? ORDER BY id LIMIT 1`,
+		c.CustomerOrgID, true); err != nil {
+		return err
+	}
+	locale := "zh-CN"
+	if len(locales) > 0 && locales[0] != "" {
+		locale = locales[0]
+	}
+	text := notify.Msg("notify.sms.suggestion", "Request", req.Number)
+	if c.Kind == KindComplaint && c.FirstAnswerDue != nil {
+		zone := calendar.Shanghai
+		if cal, err := s.Calendars(ctx, c.CalendarID); err == nil {
+			zone = cal.Location()
+		}
+		text = notify.Msg("notify.sms.complaint", "Request", req.Number, "Due", c.FirstAnswerDue.In(zone).Format("2006-01-02 15:04"))
+	}
+	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: c.CustomerOrgID, Phone: phone, Kind: c.Kind + ".filed",
+		Ref: SMSRef(c.ID), DedupeKey: "sms:" + SMSRef(c.ID), Locale: locale, Text: text})
+	return err
 }

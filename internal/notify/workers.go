@@ -10,7 +10,8 @@ import (
 	"aftersales/internal/store"
 )
 
-// Workers send what Publish queued: emails and webhook deliveries.
+// Workers send what Publish and Texts queued: emails, webhook deliveries
+// and text messages.
 type Workers struct {
 	DB  *store.DB
 	Now func() time.Time
@@ -24,10 +25,15 @@ type Workers struct {
 	// emails carry no link.
 	BaseURL string
 	Bundle  *i18n.Bundle
+	// SMS is the text message gateway; zero: texts are not sent.
+	SMS SMSConfig
+	// SMSClient is the gateway's HTTP client; nil: NewSMSClient.
+	SMSClient *http.Client
 }
 
 // Register makes r run the notification jobs.
 func (w *Workers) Register(r *jobs.Runner) {
 	r.Handle(EmailJob, w.sendEmail)
 	r.Handle(WebhookJob, w.sendWebhook)
+	r.Handle(SMSJob, w.sendSMS)
 }

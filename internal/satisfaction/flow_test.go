@@ -23,6 +23,8 @@ type world struct {
 	f     *testutil.Fixture
 	clock *testutil.Clock
 	sf    testutil.ServiceFixture
+	// phone is the contact phone of the requests visit files.
+	phone string
 }
 
 func newWorld(t *testing.T, db *store.DB) *world {
@@ -46,7 +48,7 @@ func (w *world) visit(t *testing.T) (recordID, workOrderID int64) {
 	ctx := context.Background()
 	rs := w.a.Requests
 	v, err := rs.Create(ctx, w.f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响"})
+		Priority: "general", Description: "主轴异响", ContactName: "刘经理", ContactPhone: w.phone})
 	if err != nil {
 		t.Fatal(err)
 	}

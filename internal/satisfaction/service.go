@@ -29,6 +29,9 @@ type Service struct {
 	Now        func() time.Time
 	Notify     *notify.Service
 	Complaints *complaint.Service
+	// Texts sends the survey link by text message to the request's contact
+	// when the contact's phone is a mobile; nil: no texts.
+	Texts *notify.Texts
 }
 
 // New returns the service and hooks it to the filing of a complaint; the
@@ -134,6 +137,9 @@ func (s *Service) Send(ctx context.Context, recordID int64) (token string, err e
 			rec.AgreementID, PeriodOf(rec.SealedAt), rules.ScaleMax); err != nil {
 			return err
 		}
+		if err := s.textSurvey(ctx, tx, now, id, requestID, visit.CustomerOrg, locale, visit.Request, rules.ExpiryDays, token); err != nil {
+			return err
+		}
 		if s.Notify == nil || len(users) == 0 {
 			return nil
 		}
@@ -150,6 +156,25 @@ func (s *Service) Send(ctx context.Context, recordID int64) (token string, err e
 	})
 	return token, err
 }
+
+// textSurvey queues the survey's link by text message to the mobile of the
+// request's contact, in the survey's language.
+func (s *Service) textSurvey(ctx context.Context, tx *sqlx.Tx, now time.Time, surveyID, requestID, customerOrg int64, locale, number string, days int, token string) error {
+	if s.Texts == nil || requestID == 0 {
+		return nil
+	}
+	var phone string
+	if err := store.Get(ctx, tx, &phone, `SELECT contact_phone FROM service_requests WHERE id = ?`, requestID); err != nil {
+		return err
+	}
+	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: customerOrg, Phone: phone, Kind: "survey.sent",
+		Ref: SurveySMSRef(surveyID), DedupeKey: "sms:" + SurveySMSRef(surveyID), Locale: locale,
+		Text: notify.Msg("notify.sms.survey", "Request", number, "Days", days), Link: SurveyPath(token)})
+	return err
+}
+
+// SurveySMSRef is what a survey's text message is about.
+func SurveySMSRef(surveyID int64) string { return fmt.Sprintf("survey:%d", surveyID) }
 
 // SurveyPath is the path of a survey's link in the app.
 func SurveyPath(token string) string { return "/survey/" + token }

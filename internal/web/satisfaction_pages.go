@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"aftersales/internal/i18n"
+	"aftersales/internal/notify"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
 )
@@ -14,6 +15,7 @@ import (
 func (s *Server) satisfactionRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /survey/{token}", s.surveyPage)
 	mux.HandleFunc("POST /survey/{token}", s.surveySubmit)
+	mux.HandleFunc("POST "+notify.SMSReceiptPath, s.smsReceipt)
 }
 
 type surveyData struct {

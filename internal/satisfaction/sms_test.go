@@ -1,0 +1,137 @@
+package satisfaction_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"aftersales/internal/app"
+	"aftersales/internal/complaint"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/satisfaction"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+const smsSecret = "satisfaction-test-gateway-secret"
+
+// smsGateway is an SMS gateway on a local port that keeps what it was sent
+// and checks each request's signature.
+type smsGateway struct {
+	*httptest.Server
+	mu   sync.Mutex
+	sent []notify.SMSRequest
+	bad  int
+}
+
+func newSMSGateway(t *testing.T) *smsGateway {
+	g := &smsGateway{}
+	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		h := r.Header.Get(notify.SignatureHeader)
+		// The sender's clock is the test's: check the HMAC, not the age.
+		if notify.VerifySignature(smsSecret, h, raw, time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC), 30*24*time.Hour) != nil {
+			g.bad++
+		}
+		var m notify.SMSRequest
+		_ = json.Unmarshal(raw, &m)
+		g.sent = append(g.sent, m)
+		_, _ = io.WriteString(w, `{"id":"gw"}`)
+	}))
+	t.Cleanup(g.Close)
+	return g
+}
+
+func (g *smsGateway) messages() []notify.SMSRequest {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]notify.SMSRequest(nil), g.sent...)
+}
+
+// The survey link goes by text message to the request's contact mobile,
+// opens the survey, and the complaint filed from it is acknowledged by text
+// with the request's number and the first answer's due time; a landline
+// gets no text.
+func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		g := newSMSGateway(t)
+		c := &testutil.Clock{}
+		c.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)) // Tuesday 10:00 in Shanghai
+		a, err := app.New(db, app.Config{PublicURL: "https://svc.example", SMS: notify.SMSConfig{URL: g.URL, Secret: smsSecret}}, c.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Satisfaction.Register(a.Jobs)
+		a.Delivery.Register(a.Jobs)
+		f := testutil.Seed(t, db)
+		w := &world{a: a, f: f, clock: c, sf: testutil.SeedService(t, db, f), phone: "138 1234 5678"}
+		_, wo := w.visit(t)
+		w.clock.Advance(2*time.Hour + time.Second)
+		w.runJobs(t)
+
+		msgs := g.messages()
+		if len(msgs) != 1 || g.bad != 0 {
+			t.Fatalf("gateway got %d messages (%d badly signed)", len(msgs), g.bad)
+		}
+		var number string
+		if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests WHERE id = (SELECT request_id FROM work_orders WHERE id = ?)`, wo); err != nil {
+			t.Fatal(err)
+		}
+		m := msgs[0]
+		// The fixture's customer reads English.
+		prefix := "Your service request " + number + " is done. Please rate the visit (the link stays open 7 days): https://svc.example/survey/"
+		if m.To != "+8613812345678" || !strings.HasPrefix(m.Text, prefix) {
+			t.Fatalf("survey text %+v", m)
+		}
+		tok := strings.TrimPrefix(m.Text, prefix)
+		sv, err := a.Satisfaction.Open(ctx, tok)
+		if err != nil {
+			t.Fatalf("the texted link does not open the survey: %v", err)
+		}
+		ms, err := notify.SMSMessagesAbout(ctx, db, satisfaction.SurveySMSRef(sv.ID))
+		if err != nil || len(ms) != 1 || ms[0].State != notify.SMSSent {
+			t.Fatalf("survey message %+v %v", ms, err)
+		}
+
+		ans, err := a.Satisfaction.Answer(ctx, tok, satisfaction.Answer{Score: 2,
+			Complaint: &satisfaction.ComplaintFromSurvey{Category: "attitude", Description: "态度差", Phone: "+86 139 0000 1111"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.runJobs(t)
+		msgs = g.messages()
+		if len(msgs) != 2 {
+			t.Fatalf("gateway got %d messages, want the acknowledgement too", len(msgs))
+		}
+		// Filed Tuesday 12:00 Shanghai: the first answer is due by the close of Wednesday.
+		if ack := msgs[1]; ack.To != "+8613900001111" || ack.Text != "We have received your complaint about "+number+" and will answer by 2026-11-25 18:00." {
+			t.Fatalf("acknowledgement %+v", ack)
+		}
+		if ms, _ := notify.SMSMessagesAbout(ctx, db, complaint.SMSRef(ans.ComplaintID)); len(ms) != 1 || ms[0].State != notify.SMSSent {
+			t.Fatalf("acknowledgement message %+v", ms)
+		}
+
+		// A complaint by phone about a request whose contact is a landline: no text.
+		w.phone = "0571-88886666"
+		_, wo2 := w.visit(t)
+		if _, err := a.Complaints.File(ctx, f.Users[policy.Dispatcher].Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo2, Description: "收费不清"}); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(3 * time.Hour)
+		w.runJobs(t)
+		if n := len(g.messages()); n != 2 {
+			t.Fatalf("%d messages after a landline's request", n)
+		}
+	})
+}

@@ -1,0 +1,30 @@
+-- +goose Up
+-- Text messages sent through the SMS gateway. The text is stored sealed
+-- (AES-256-GCM under a key derived from the gateway's secret, which is
+-- configuration and never stored): a survey link in it is a credential.
+-- state: pending (queued or being retried), sent (the gateway took it),
+-- delivered / undelivered (the gateway's receipt), failed (gave up).
+CREATE TABLE sms_messages (
+    id           INTEGER PRIMARY KEY,
+    org_id       INTEGER NOT NULL REFERENCES organizations (id),
+    kind         TEXT NOT NULL,
+    ref          TEXT NOT NULL DEFAULT '',
+    dedupe_key   TEXT UNIQUE,
+    phone        TEXT NOT NULL,
+    sealed_text  TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'delivered', 'undelivered', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    last_status  INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT NOT NULL DEFAULT '',
+    gateway_id   TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL,
+    sent_at      TIMESTAMP,
+    receipt_at   TIMESTAMP
+);
+CREATE INDEX sms_messages_org ON sms_messages (org_id, id);
+CREATE INDEX sms_messages_ref ON sms_messages (ref);
+
+-- +goose Down
+DROP TABLE sms_messages;
