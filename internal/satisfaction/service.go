@@ -194,6 +194,11 @@ func (s *Service) Register(r *jobs.Runner) {
 		return err
 	})
 	r.Every(complaint.WatchJob, time.Minute)
+	r.Handle(ThresholdJob, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := s.WatchThresholds(ctx, s.Now())
+		return err
+	})
+	r.Every(ThresholdJob, time.Hour)
 }
 
 // surveyByToken finds the survey of a link. A malformed or unknown token is
