@@ -1,0 +1,355 @@
+package complaint_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"aftersales/internal/app"
+	"aftersales/internal/calendar"
+	"aftersales/internal/complaint"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
+)
+
+type world struct {
+	a     *app.App
+	f     *testutil.Fixture
+	clock *testutil.Clock
+	sf    testutil.ServiceFixture
+}
+
+func newWorld(t *testing.T, db *store.DB) *world {
+	t.Helper()
+	c := &testutil.Clock{}
+	c.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)) // Tuesday 10:00 in Shanghai
+	a, err := app.New(db, app.Config{}, c.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := testutil.Seed(t, db)
+	return &world{a: a, f: f, clock: c, sf: testutil.SeedService(t, db, f)}
+}
+
+var png = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+
+// visit files a repair and works it to check-out.
+func (w *world) visit(t *testing.T) (requestID, workOrderID int64) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := w.a.Requests.Create(ctx, w.f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair",
+		Priority: "general", Description: "主轴异响"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := w.clock.Now()
+	wo, err := w.a.WorkOrders.Book(ctx, w.f.Users[policy.Dispatcher].Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: w.f.Users[policy.Technician].ID,
+		WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech := w.f.Users[policy.Technician].Actor()
+	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "换轴承"},
+		{Kind: "sign_off", SignoffName: "刘", SignaturePNG: png}, {Kind: "check_out", Result: "fixed"}} {
+		if wo, err = w.a.WorkOrders.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+			t.Fatalf("%s: %v", st.Kind, err)
+		}
+	}
+	return v.ID, wo.ID
+}
+
+func count(t *testing.T, db *store.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := store.Get(context.Background(), db, &n, query, args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A complaint's clocks run on the agreement's calendar (the default terms:
+// first answer within 1 working day, closed within 5), warn at 75 %, breach,
+// escalate to the vendor, and stop when answered and closed.
+func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		_, wo := w.visit(t)
+		cs := w.a.Complaints
+		dispatcher, customer := w.f.Users[policy.Dispatcher].Actor(), w.f.Users[policy.Customer].Actor()
+
+		// Filed on Tuesday 10:00 (Shanghai): first answer by Wednesday 18:00, closed by the next Tuesday 18:00.
+		d, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "attitude", WorkOrderID: wo, Description: "态度差"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := func(s string) time.Time {
+			t, _ := time.ParseInLocation("2006-01-02 15:04", s, time.FixedZone("CST", 8*3600))
+			return t.UTC()
+		}
+		if len(d.Clocks) != 2 || !d.Clocks[0].DueAt.Equal(sh("2026-11-25 18:00")) || !d.Clocks[1].DueAt.Equal(sh("2026-12-01 18:00")) {
+			t.Fatalf("clocks %+v", d.Clocks)
+		}
+		if d.TechnicianID == nil || *d.TechnicianID != w.f.Users[policy.Technician].ID || d.Channel != "portal" {
+			t.Fatalf("links %+v", d.Complaint)
+		}
+		// Another customer's organization cannot complain about this visit.
+		if _, err := cs.File(ctx, w.f.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "x"}); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("other vendor: %v", err)
+		}
+
+		// Closing without a reply is refused, nothing changes.
+		if _, err := cs.Close(ctx, dispatcher, d.ID, true, "", d.Version); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("closed without a reply: %v", err)
+		}
+		// Wednesday 15:00: past 75 % of the first answer's 15 working hours (14:15): warned, once.
+		w.clock.Set(sh("2026-11-25 15:00"))
+		if n, err := cs.Watch(ctx, w.clock.Now()); err != nil || n != 1 {
+			t.Fatalf("watch %d %v", n, err)
+		}
+		if n, _ := cs.Watch(ctx, w.clock.Now()); n != 0 {
+			t.Fatalf("warned twice: %d", n)
+		}
+		w.clock.Set(sh("2026-11-26 09:30"))
+		cs.Watch(ctx, w.clock.Now())
+		got, _ := cs.Get(ctx, dispatcher, d.ID)
+		if got.Clocks[0].State != "breached" || got.EscalatedAt != nil {
+			t.Fatalf("first answer %+v", got.Clocks[0])
+		}
+		// Answered late; the close clock still runs.
+		got, err = cs.Reply(ctx, dispatcher, d.ID, "已批评教育，明日回访", got.Version)
+		if err != nil || got.Status != complaint.Answered || got.Clocks[0].State != "breached" || got.Clocks[1].State != "running" {
+			t.Fatalf("reply %+v %v", got, err)
+		}
+		// The customer reopens; after the close due time it escalates to the vendor.
+		if got, err = cs.Reopen(ctx, customer, d.ID, "没有解决", got.Version); err != nil || got.Status != complaint.Open || got.Reopened != 1 {
+			t.Fatalf("reopen %+v %v", got, err)
+		}
+		w.clock.Set(sh("2026-12-02 09:00"))
+		if _, err := cs.Watch(ctx, w.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = cs.Get(ctx, w.f.Users[policy.VendorAuditor].Actor(), d.ID)
+		if got.EscalatedAt == nil || got.Clocks[1].State != "breached" {
+			t.Fatalf("escalation %+v", got.Complaint)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind = 'complaint.escalated' AND user_id = ?`, w.f.Users[policy.VendorAuditor].ID); n != 1 {
+			t.Fatalf("vendor told %d times", n)
+		}
+		// Answered again and accepted by the customer: closed, late.
+		got, _ = cs.Reply(ctx, dispatcher, d.ID, "已更换技术人员", got.Version)
+		if got, err = cs.Close(ctx, customer, d.ID, false, "", got.Version); err != nil || got.CloseKind != complaint.ClosedAccepted || got.ClosedOnTime() {
+			t.Fatalf("accepted %+v %v", got.Complaint, err)
+		}
+
+		// A second complaint, answered and not accepted, closes unanswered after 7 days.
+		d2, _ := cs.File(ctx, dispatcher, complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "电话投诉：收费不清"})
+		if d2.Channel != "phone" {
+			t.Fatalf("channel %s", d2.Channel)
+		}
+		cs.Reply(ctx, dispatcher, d2.ID, "收费明细已发送", d2.Version)
+		w.clock.Advance(7*24*time.Hour + time.Minute)
+		cs.Watch(ctx, w.clock.Now())
+		got, _ = cs.Get(ctx, customer, d2.ID)
+		if got.Status != complaint.Closed || got.CloseKind != complaint.ClosedUnanswered {
+			t.Fatalf("unanswered %+v", got.Complaint)
+		}
+
+		// A suggestion has no clocks and closes with its reply.
+		s, _ := cs.File(ctx, customer, complaint.NewComplaint{Kind: "suggestion", Category: "other", WorkOrderID: wo, Description: "希望提供微信预约"})
+		if len(s.Clocks) != 0 {
+			t.Fatalf("suggestion clocks %+v", s.Clocks)
+		}
+		if s, err = cs.Reply(ctx, dispatcher, s.ID, "已纳入计划", s.Version); err != nil || s.Status != complaint.Closed {
+			t.Fatalf("suggestion %+v %v", s, err)
+		}
+	})
+}
+
+// Bad input names its field and saves nothing: no complaint, no history, no
+// notice, no callback.
+func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		reqID, wo := w.visit(t)
+		cs := w.a.Complaints
+		customer := w.f.Users[policy.Customer].Actor()
+		before := count(t, db, `SELECT COUNT(*) FROM notifications`)
+		for _, c := range []struct {
+			name  string
+			actor policy.Actor
+			in    complaint.NewComplaint
+			field string
+			kind  problem.Kind
+		}{
+			{"unknown category", customer, complaint.NewComplaint{Category: "weather", WorkOrderID: wo, Description: "x"}, "category", problem.Invalid},
+			{"no words", customer, complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "  "}, "description", problem.Invalid},
+			{"unknown kind", customer, complaint.NewComplaint{Kind: "praise", Category: "fees", WorkOrderID: wo, Description: "x"}, "kind", problem.Invalid},
+			{"unknown channel", customer, complaint.NewComplaint{Channel: "fax", Category: "fees", WorkOrderID: wo, Description: "x"}, "channel", problem.Invalid},
+			{"nothing named", customer, complaint.NewComplaint{Category: "fees", Description: "x"}, "request_id", problem.Invalid},
+			{"unknown visit", customer, complaint.NewComplaint{Category: "fees", WorkOrderID: 987654, Description: "x"}, "work_order_id", problem.Invalid},
+			{"visit of another request", customer, complaint.NewComplaint{Category: "fees", RequestID: reqID + 1000, WorkOrderID: wo, Description: "x"}, "work_order_id", problem.Invalid},
+			{"another party's request", w.f.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "request_id", problem.Invalid},
+			{"a technician", w.f.Users[policy.Technician].Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "", problem.Forbidden},
+		} {
+			_, err := cs.File(ctx, c.actor, c.in)
+			if !problem.Is(err, c.kind) {
+				t.Errorf("%s: %v, want %s", c.name, err, c.kind)
+				continue
+			}
+			if c.field != "" && !names(err, c.field) {
+				t.Errorf("%s: %v does not name %s", c.name, err, c.field)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM complaints`) + count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != 0 {
+			t.Fatalf("%d rows saved", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM notifications`); n != before {
+			t.Fatalf("%d notices sent for refused complaints", n-before)
+		}
+	})
+}
+
+// Each party reads only its own complaints; a refused change (wrong role,
+// stale version, nothing to close) changes nothing; the lists filter by
+// state, kind, period and lateness.
+func TestPartiesListsAndRefusedChanges(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		_, wo := w.visit(t)
+		cs := w.a.Complaints
+		customer, dispatcher := w.f.Users[policy.Customer].Actor(), w.f.Users[policy.Dispatcher].Actor()
+		late, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "slow_response", WorkOrderID: wo, Description: "等了三天"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sugg, err := cs.File(ctx, dispatcher, complaint.NewComplaint{Kind: "suggestion", Category: "other", WorkOrderID: wo, Description: "希望短信提醒"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.Get(ctx, w.f.OtherAdmin.Actor(), late.ID); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("another vendor reads it: %v", err)
+		}
+		if list, err := cs.List(ctx, w.f.OtherAdmin.Actor(), complaint.Filter{}); err != nil || len(list) != 0 {
+			t.Fatalf("another vendor lists %d: %v", len(list), err)
+		}
+		for _, r := range []policy.Role{policy.VendorAuditor, policy.ProviderAdmin, policy.Customer} {
+			if list, err := cs.List(ctx, w.f.Users[r].Actor(), complaint.Filter{}); err != nil || len(list) != 2 {
+				t.Fatalf("%s lists %d: %v", r, len(list), err)
+			}
+		}
+		events := count(t, db, `SELECT COUNT(*) FROM complaint_events`)
+		unchanged := func(what string) {
+			t.Helper()
+			got, err := cs.Get(ctx, dispatcher, late.ID)
+			if err != nil || got.Version != late.Version || got.Status != complaint.Open || got.Reply != "" {
+				t.Fatalf("%s changed the complaint: %+v %v", what, got.Complaint, err)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != events {
+				t.Fatalf("%s added %d history entries", what, n-events)
+			}
+		}
+		if _, err := cs.Reply(ctx, customer, late.ID, "自己回复", late.Version); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("customer replies: %v", err)
+		}
+		unchanged("the customer's reply")
+		if _, err := cs.Reply(ctx, dispatcher, late.ID, "已处理", late.Version+1); !problem.Is(err, problem.PreconditionFailed) {
+			t.Fatalf("stale version: %v", err)
+		}
+		unchanged("a stale reply")
+		if _, err := cs.Reply(ctx, dispatcher, late.ID, "", late.Version); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("empty reply: %v", err)
+		}
+		unchanged("an empty reply")
+		if _, err := cs.Close(ctx, dispatcher, late.ID, true, "", late.Version); !names(err, "reply") {
+			t.Fatalf("closed without a reply: %v", err)
+		}
+		unchanged("closing without a reply")
+		if _, err := cs.Reopen(ctx, dispatcher, late.ID, "再看看", late.Version); !problem.Is(err, problem.Forbidden) && !problem.Is(err, problem.Conflict) {
+			t.Fatalf("dispatcher reopens: %v", err)
+		}
+		unchanged("the dispatcher's reopening")
+
+		// Two working days later the first answer is late.
+		w.clock.Advance(3 * 24 * time.Hour)
+		lateList, err := cs.List(ctx, dispatcher, complaint.Filter{Late: true})
+		if err != nil || len(lateList) != 1 || lateList[0].ID != late.ID {
+			t.Fatalf("late list %+v %v", lateList, err)
+		}
+		if l, _ := cs.List(ctx, dispatcher, complaint.Filter{Kind: complaint.KindSuggestion}); len(l) != 1 || l[0].ID != sugg.ID {
+			t.Fatalf("suggestions %+v", l)
+		}
+		if l, _ := cs.List(ctx, dispatcher, complaint.Filter{Period: "2026-10"}); len(l) != 0 {
+			t.Fatalf("October lists %d", len(l))
+		}
+		if l, _ := cs.List(ctx, dispatcher, complaint.Filter{Status: complaint.Closed}); len(l) != 0 {
+			t.Fatalf("closed lists %d", len(l))
+		}
+	})
+}
+
+// The clocks end at a close of business, in order, and warn at 75 % of the
+// working time between filing and each due time, on China's calendar.
+func TestDeadlinesProperties(t *testing.T) {
+	t.Parallel()
+	cal := calendar.CN()
+	rapid.Check(t, func(t *rapid.T) {
+		filed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rapid.Int64Range(0, 300*24*3600).Draw(t, "sec")) * time.Second)
+		first := rapid.IntRange(1, 5).Draw(t, "first")
+		closeDays := rapid.IntRange(first, 15).Draw(t, "close")
+		d := complaint.ComputeDeadlines(cal, filed, first, closeDays)
+		if !d.FirstAnswerDue.After(filed) || d.CloseDue.Before(d.FirstAnswerDue) {
+			t.Fatalf("due %v %v after %v", d.FirstAnswerDue, d.CloseDue, filed)
+		}
+		for _, p := range [][2]time.Time{{d.FirstAnswerWarnAt, d.FirstAnswerDue}, {d.CloseWarnAt, d.CloseDue}} {
+			warn, due := p[0], p[1]
+			if warn.Before(filed) || warn.After(due) {
+				t.Fatalf("warning %v outside %v..%v", warn, filed, due)
+			}
+			allowed, used := cal.WorkingTimeBetween(filed, due), cal.WorkingTimeBetween(filed, warn)
+			if diff := used - allowed*3/4; diff < -time.Second || diff > time.Second {
+				t.Fatalf("warns after %v of %v", used, allowed)
+			}
+			if due.In(calendar.Shanghai).Hour() < 12 {
+				t.Fatalf("due %v is not a close of business", due.In(calendar.Shanghai))
+			}
+		}
+		// A complaint closed by its due time is on time; the clocks say met.
+		c := complaint.Complaint{Kind: complaint.KindComplaint, FirstAnswerDue: &d.FirstAnswerDue, FirstAnswerWarnAt: &d.FirstAnswerWarnAt,
+			CloseDue: &d.CloseDue, CloseWarnAt: &d.CloseWarnAt, ClosedAt: &d.CloseDue, FirstAnsweredAt: &d.FirstAnswerDue}
+		if !c.ClosedOnTime() || c.Late(d.CloseDue.Add(time.Hour)) {
+			t.Fatalf("closed at the due time: %+v", c.Clocks(d.CloseDue))
+		}
+		late := d.CloseDue.Add(time.Second)
+		c.ClosedAt = &late
+		if c.ClosedOnTime() || !c.Late(late) {
+			t.Fatal("closed a second late is on time")
+		}
+	})
+}
+
+// names reports whether err is a problem naming field.
+func names(err error, field string) bool {
+	p, ok := problem.As(err)
+	if !ok {
+		return false
+	}
+	for _, f := range p.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
