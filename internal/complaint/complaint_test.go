@@ -3,6 +3,8 @@ package complaint_test
 import (
 	"bytes"
 	"context"
+	"image"
+	png2 "image/png"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/complaint"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
@@ -352,4 +355,70 @@ func names(err error, field string) bool {
 		}
 	}
 	return false
+}
+
+func tinyPNG(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := png2.Encode(&b, image.NewRGBA(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Files filed with a complaint are checked by their bytes and kept with
+// it, readable by its parties only; a bad one refuses the whole complaint.
+// A complaint from a product's QR page names its request by number, which
+// must be one of that product's.
+func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		reqID, _ := w.visit(t)
+		var number string
+		var unitID int64
+		if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests WHERE id = ?`, reqID); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Get(ctx, db, &unitID, `SELECT unit_id FROM service_requests WHERE id = ?`, reqID); err != nil {
+			t.Fatal(err)
+		}
+		cs := w.a.Complaints
+		qr := policy.Actor{OrgID: w.f.Customer.ID, OrgKind: "customer", Role: policy.Customer, Email: "customer (QR label)"}
+		photo := tinyPNG(t)
+
+		_, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: number, UnitID: unitID, Description: "配件不对",
+			Attachments: []*files.Incoming{files.FromBytes("a.png", photo), files.FromBytes("b.png", []byte("not a picture at all"))}})
+		if !names(err, "attachments[1]") {
+			t.Fatalf("a bad file: %v", err)
+		}
+		if _, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: number, UnitID: unitID + 1000, Description: "x"}); !names(err, "request_number") {
+			t.Fatalf("another product's request: %v", err)
+		}
+		if _, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: "SR-0000-000000", UnitID: unitID, Description: "x"}); !names(err, "request_number") {
+			t.Fatalf("an unknown number: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM complaints`) + count(t, db, `SELECT COUNT(*) FROM complaint_files`) + count(t, db, `SELECT COUNT(*) FROM files`); n != 0 {
+			t.Fatalf("%d rows saved by refused complaints", n)
+		}
+
+		d, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: number, UnitID: unitID, Description: "配件不对",
+			ContactPhone: "13800138000", Attachments: []*files.Incoming{files.FromBytes("配件.png", photo)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.RequestID == nil || *d.RequestID != reqID || d.RequestNumber != number || d.Channel != "qr" || len(d.Attachments) != 1 || d.Attachments[0].Name != "配件.png" {
+			t.Fatalf("filed %+v", d)
+		}
+		f, data, err := cs.Attachment(ctx, w.f.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID)
+		if err != nil || !bytes.Equal(data, photo) || f.ContentType != "image/png" {
+			t.Fatalf("the dispatcher reads %+v %v", f, err)
+		}
+		if _, _, err := cs.Attachment(ctx, w.f.OtherAdmin.Actor(), d.ID, d.Attachments[0].ID); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("another vendor reads it: %v", err)
+		}
+		if _, _, err := cs.Attachment(ctx, w.f.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID+1); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("a file not attached: %v", err)
+		}
+	})
 }

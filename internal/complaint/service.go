@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
+	"aftersales/internal/files"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -44,6 +45,17 @@ type NewComplaint struct {
 	ContactPhone string `json:"contact_phone,omitempty" maxLength:"40"`
 	// SurveyID links a complaint filed from a survey (set by the survey).
 	SurveyID int64 `json:"-"`
+	// Attachments are files filed with it (photos, PDF), from the pages;
+	// the caller closes them.
+	Attachments []*files.Incoming `json:"-"`
+	// RequestNumber names the request by its number instead of RequestID,
+	// as a customer reads it on the receipt (the QR page).
+	RequestNumber string `json:"-"`
+	// UnitID, when set, requires the request to be of this unit (the QR
+	// page of the unit's label).
+	UnitID int64 `json:"-"`
+
+	attachmentTypes []string
 }
 
 // Event is one entry of a complaint's history.
@@ -60,8 +72,11 @@ type ComplaintEvent struct {
 // Detail is a complaint with its clocks and history.
 type Detail struct {
 	Complaint
-	Clocks []ComplaintClock `json:"clocks"`
-	Events []ComplaintEvent `json:"events"`
+	// RequestNumber is the number of the request it is about.
+	RequestNumber string           `json:"request_number,omitempty"`
+	Clocks        []ComplaintClock `json:"clocks"`
+	Events        []ComplaintEvent `json:"events"`
+	Attachments   []files.File     `json:"attachments"`
 }
 
 const columns = `id, kind, category, channel, status, agreement_id, vendor_id, provider_id, customer_org_id, request_id, work_order_id,
@@ -110,6 +125,17 @@ type target struct {
 // about another customer's visit.
 func resolve(ctx context.Context, q store.Queryer, a policy.Actor, n NewComplaint) (target, error) {
 	var t target
+	if n.RequestNumber = strings.TrimSpace(n.RequestNumber); n.RequestNumber != "" {
+		var id int64
+		err := store.Get(ctx, q, &id, `SELECT id FROM service_requests WHERE number = ? AND (unit_id = ? OR ? = 0)`, n.RequestNumber, n.UnitID, n.UnitID)
+		if err == store.ErrNotFound || err == nil && n.RequestID > 0 && n.RequestID != id {
+			return t, problem.Field("request_number", "no service request %s of this product", n.RequestNumber)
+		}
+		if err != nil {
+			return t, err
+		}
+		n.RequestID = id
+	}
 	if n.WorkOrderID > 0 {
 		var w struct {
 			RequestID    int64 `db:"request_id"`
@@ -175,6 +201,7 @@ func (n *NewComplaint) check(a policy.Actor) error {
 	problem.CheckText(&fs, "description", n.Description, true, 4000)
 	problem.CheckText(&fs, "contact_name", n.ContactName, false, 100)
 	problem.CheckText(&fs, "contact_phone", n.ContactPhone, false, 40)
+	n.attachmentTypes = checkAttachments(&fs, n.Attachments)
 	return fs.Err()
 }
 
@@ -245,6 +272,9 @@ func (s *Service) FileIn(ctx context.Context, tx *sqlx.Tx, a policy.Actor, n New
 	if err := addEvent(ctx, tx, c.ID, "filed", now, a, c.Description); err != nil {
 		return c, err
 	}
+	if err := storeAttachments(ctx, tx, c, a, n.Attachments, n.attachmentTypes, now); err != nil {
+		return c, err
+	}
 	if c, err = Get(ctx, tx, c.ID); err != nil {
 		return c, err
 	}
@@ -278,6 +308,15 @@ func addEvent(ctx context.Context, q store.Queryer, id int64, kind string, at ti
 func detail(ctx context.Context, q store.Queryer, c Complaint, now time.Time) (Detail, error) {
 	d := Detail{Complaint: c, Clocks: c.Clocks(now), Events: []ComplaintEvent{}}
 	err := store.Select(ctx, q, &d.Events, `SELECT id, complaint_id, kind, at, actor_id, actor, text FROM complaint_events WHERE complaint_id = ? ORDER BY id`, c.ID)
+	if err != nil {
+		return d, err
+	}
+	if c.RequestID != nil {
+		if err := store.Get(ctx, q, &d.RequestNumber, `SELECT number FROM service_requests WHERE id = ?`, *c.RequestID); err != nil {
+			return d, err
+		}
+	}
+	d.Attachments, err = attachmentsOf(ctx, q, c.ID)
 	return d, err
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/complaint"
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
@@ -23,6 +24,7 @@ func (s *Server) complaintRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /complaints", s.signedIn(s.complaintCreate))
 	mux.HandleFunc("GET /complaints/{id}", s.signedIn(s.complaintPage))
 	mux.HandleFunc("POST /complaints/{id}/{action}", s.signedIn(s.complaintAct))
+	mux.HandleFunc("GET /complaints/{id}/files/{file}", s.signedIn(s.complaintFile))
 	mux.HandleFunc("GET /callbacks", s.signedIn(s.callbacksPage))
 	mux.HandleFunc("POST /callbacks/{id}/{action}", s.signedIn(s.callbackAct))
 }
@@ -127,14 +129,20 @@ func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u ac
 }
 
 func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+	attached, err := readAttachmentForm(r)
+	defer files.CloseAll(attached)
+	if err != nil {
+		if problem.Is(err, problem.Invalid) {
+			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
 	f := r.PostForm
 	reqID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
 	d, err := s.Complaints.File(r.Context(), u.Actor(), complaint.NewComplaint{Kind: f.Get("kind"), Category: f.Get("category"), RequestID: reqID,
-		Description: f.Get("description"), ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone")})
+		Description: f.Get("description"), ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Attachments: attached})
 	if err != nil {
 		if problem.Is(err, problem.Invalid) {
 			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)

@@ -31,6 +31,11 @@ type qrData struct {
 	Number     string // the request just filed
 	// Documents: the public documents of the product's model.
 	Documents []document.Document
+	// Categories of complaints; Complaining opens the complaint form (it
+	// was sent with errors); Complained is the complaint just filed.
+	Categories  []string
+	Complaining bool
+	Complained  *qrComplained
 }
 
 // qrUnit resolves the label's token; an unknown or rotated one is a 404.
@@ -57,7 +62,8 @@ func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(s.Now())), Token: r.PathValue("token"),
-		Number: s.qrFiled(r.Context(), u.ID, r.URL.Query().Get("filed")), Documents: docs}
+		Number: s.qrFiled(r.Context(), u.ID, r.URL.Query().Get("filed")), Documents: docs, Categories: complaintCategories,
+		Complained: s.qrComplainedOf(r.Context(), u.ID, r.URL.Query().Get("complaint"))}
 	s.render(w, r, http.StatusOK, "qr", v)
 }
 
@@ -109,7 +115,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := s.newView(r, "qr.title", "")
-		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(now)), Token: r.PathValue("token")}
+		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(now)), Token: r.PathValue("token"), Categories: complaintCategories}
 		v.Form = f
 		if p.Reason != "" {
 			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + s.msg(r, "qr.call_hotline")}

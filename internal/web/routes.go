@@ -65,6 +65,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.complaintRoutes(mux)
 	mux.HandleFunc("GET /q/{token}", s.qrPage)
 	mux.HandleFunc("POST /q/{token}", s.qrSubmit)
+	mux.HandleFunc("POST /q/{token}/complaint", s.qrComplain)
 	mux.HandleFunc("GET /q/{token}/documents/{id}", s.qrDocument)
 	// The work order pages were once under /jobs; links in emails already
 	// sent keep working.

@@ -26,5 +26,14 @@ CREATE TABLE sms_messages (
 CREATE INDEX sms_messages_org ON sms_messages (org_id, id);
 CREATE INDEX sms_messages_ref ON sms_messages (ref);
 
+-- Files the filer attached to a complaint or suggestion (photos, a PDF).
+CREATE TABLE complaint_files (
+    complaint_id INTEGER NOT NULL REFERENCES complaints (id),
+    file_id      INTEGER NOT NULL REFERENCES files (id),
+    added_at     TIMESTAMP NOT NULL,
+    PRIMARY KEY (complaint_id, file_id)
+);
+
 -- +goose Down
+DROP TABLE complaint_files;
 DROP TABLE sms_messages;

@@ -1,0 +1,107 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// A customer files a complaint with a photo from the product's QR page,
+// naming the request by the number on the receipt; the complaint's page
+// shows the request's number and the photo, to its parties only.
+func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		var token string
+		if err := store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
+			t.Fatal(err)
+		}
+		anon := app.Browser(t)
+		anon.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		post := func(path string, fields map[string]string, attach map[string][]byte) *http.Response {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			for k, v := range fields {
+				_ = mw.WriteField(k, v)
+			}
+			for name, data := range attach {
+				w, _ := mw.CreateFormFile("attachments", name)
+				_, _ = w.Write(data)
+			}
+			_ = mw.Close()
+			req, _ := http.NewRequest("POST", app.URL+path, &b)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", app.URL)
+			res, err := anon.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		res := post("/q/"+token, map[string]string{"description": "漏油", "contact_phone": "13812345678"}, nil)
+		res.Body.Close()
+		var number string
+		if err := store.Get(t.Context(), db, &number, `SELECT number FROM service_requests`); err != nil {
+			t.Fatalf("no request filed (%d): %v", res.StatusCode, err)
+		}
+		if page := body(t, get(t, anon, app.URL+"/q/"+token)); !strings.Contains(page, `action="/q/`+token+`/complaint"`) {
+			t.Fatal("the QR page offers no complaint form")
+		}
+
+		fields := map[string]string{"kind": "complaint", "category": "repair_quality", "description": "修完又漏", "contact_phone": "13812345678", "request_number": "SR-1999-000001"}
+		res = post("/q/"+token+"/complaint", fields, map[string][]byte{"leak.png": pngBytes()})
+		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "SR-1999-000001") || !strings.Contains(html, "<details open>") {
+			t.Fatalf("unknown number: %d", res.StatusCode)
+		}
+		var n int
+		_ = store.Get(t.Context(), db, &n, `SELECT (SELECT COUNT(*) FROM complaints) + (SELECT COUNT(*) FROM complaint_files)`)
+		if n != 0 {
+			t.Fatalf("%d rows kept from a refused complaint", n)
+		}
+		fields["request_number"] = number
+		res = post("/q/"+token+"/complaint", fields, map[string][]byte{"leak.png": pngBytes()})
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "?complaint=") {
+			t.Fatalf("filed: %d %s", res.StatusCode, loc)
+		}
+		var id, fileID int64
+		if err := store.Get(t.Context(), db, &id, `SELECT id FROM complaints WHERE channel = 'qr'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Get(t.Context(), db, &fileID, `SELECT file_id FROM complaint_files WHERE complaint_id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, get(t, anon, app.URL+loc, "Accept-Language", "zh-CN")); !strings.Contains(page, "您对 "+number+" 的投诉（编号 "+itoa(id)+"）已受理") {
+			t.Fatal("no confirmation on the QR page")
+		}
+		// A made-up complaint parameter confirms nothing.
+		if page := body(t, get(t, anon, app.URL+"/q/"+token+"?complaint=999")); strings.Contains(page, "已受理") || strings.Contains(page, "was received") {
+			t.Fatal("a made-up complaint was confirmed")
+		}
+
+		disp := app.Browser(t)
+		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		page := body(t, get(t, disp, app.URL+"/complaints/"+itoa(id)))
+		if !strings.Contains(page, ">"+number+"</a>") || !strings.Contains(page, "/complaints/"+itoa(id)+"/files/"+itoa(fileID)) || !strings.Contains(page, "leak.png") {
+			t.Fatal("the complaint page lacks the request's number or the photo")
+		}
+		if res := get(t, disp, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("the dispatcher opens the photo: %d", res.StatusCode)
+		}
+		other := app.Browser(t)
+		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		if res := get(t, other, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 404 {
+			t.Fatalf("another vendor opens the photo: %d", res.StatusCode)
+		}
+	})
+}
