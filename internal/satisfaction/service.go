@@ -210,6 +210,11 @@ func surveyByToken(ctx context.Context, q store.Queryer, token string) (Survey, 
 	}
 	err := store.Get(ctx, q, &sv, `SELECT `+surveyColumns+` FROM surveys WHERE token_hash = ?`, TokenHash(token))
 	if err == store.ErrNotFound {
+		// A link printed on the service receipt (ReceiptLink).
+		err = store.Get(ctx, q, &sv, `SELECT `+surveyColumns+` FROM surveys WHERE record_id = (SELECT record_id FROM survey_receipts WHERE token_hash = ?)`,
+			TokenHash(token))
+	}
+	if err == store.ErrNotFound {
 		return sv, problem.New(problem.NotFound, "this survey link is not valid")
 	}
 	return sv, err
@@ -222,7 +227,14 @@ const surveyColumns = `id, record_id, work_order_id, request_id, agreement_id, v
 // Open returns the survey of a link, to show it; a survey already answered
 // or expired is returned too, with its state, so the page can say so.
 func (s *Service) Open(ctx context.Context, token string) (Survey, error) {
-	return surveyByToken(ctx, s.DB, token)
+	sv, err := surveyByToken(ctx, s.DB, token)
+	if problem.Is(err, problem.NotFound) && WellFormed(token) {
+		// A receipt's link opened before the survey's delay: send it now.
+		if rsv, ok, rerr := s.surveyByReceipt(ctx, token); rerr != nil || ok {
+			return rsv, rerr
+		}
+	}
+	return sv, err
 }
 
 // Answered is what answering a survey did.

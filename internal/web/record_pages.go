@@ -209,6 +209,9 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.
 	v := s.newView(r, "records.record", "records")
 	v.Data = map[string]any{"Record": recordRow{rec, rec.Summary()}, "Content": pretty.String(), "Sealed": sealed, "Corrections": rows, "Chain": chain,
 		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
+	if surveyed, err := s.Satisfaction.Surveyed(ctx, u.Actor(), rec.ID); err == nil && surveyed {
+		v.Data.(map[string]any)["Surveyed"] = true
+	}
 	s.renderForm(w, r, status, "record", v, formErr)
 }
 

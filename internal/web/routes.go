@@ -89,6 +89,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /records.csv", s.signedIn(s.recordsCSV))
 	mux.HandleFunc("GET /records/{id}", s.signedIn(s.recordPage))
 	mux.HandleFunc("POST /records/{id}/corrections", s.signedIn(s.recordCorrect))
+	mux.HandleFunc("POST /records/{id}/survey-receipt", s.signedIn(s.surveyReceipt))
 	// Installed base: products, customers' sites, models, unit imports.
 	mux.HandleFunc("GET /units", s.signedIn(s.unitsPage))
 	mux.HandleFunc("GET /units/new", s.signedIn(s.unitNewPage))

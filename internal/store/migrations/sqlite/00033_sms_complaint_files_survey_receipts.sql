@@ -34,6 +34,17 @@ CREATE TABLE complaint_files (
     PRIMARY KEY (complaint_id, file_id)
 );
 
+-- Survey links printed as a QR code on a visit's service receipt: the
+-- SHA-256 of each link's random token (a new one each printing), opening the
+-- survey of the record.
+CREATE TABLE survey_receipts (
+    token_hash TEXT PRIMARY KEY,
+    record_id  INTEGER NOT NULL REFERENCES service_records (id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX survey_receipts_record ON survey_receipts (record_id);
+
 -- +goose Down
+DROP TABLE survey_receipts;
 DROP TABLE complaint_files;
 DROP TABLE sms_messages;
