@@ -66,6 +66,11 @@ type Work struct {
 	// Admins: adjustments proposed to them, returns of replaced parts
 	// overdue, scope exceptions granted and not yet used.
 	Adjustments, OverdueReturns, WaitingExceptions int
+	// Office roles of the vendor and the provider: this month's clocks and
+	// the open requests by age.
+	Standing *Standing
+	// Dispatcher and provider admin: the provider's visits booked today.
+	TodayVisits []Visit
 }
 
 const requestColumns = `r.id, r.number, r.model, r.serial_number, r.status, r.priority, r.received_at, r.next_due_at, r.breached`
@@ -90,6 +95,18 @@ func (s *Service) For(ctx context.Context, a policy.Actor) (Work, error) {
 		}
 	case policy.VendorAdmin:
 		err = s.admin(ctx, a, now, &w)
+	}
+	if err != nil {
+		return w, err
+	}
+	switch a.Role {
+	case policy.Dispatcher, policy.ProviderAdmin:
+		if err = s.providerToday(ctx, a, now, &w); err != nil {
+			return w, err
+		}
+		fallthrough
+	case policy.VendorAdmin, policy.VendorAuditor:
+		w.Standing, err = s.standing(ctx, a, now)
 	}
 	return w, err
 }

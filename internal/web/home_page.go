@@ -8,6 +8,7 @@ import (
 	"aftersales/internal/home"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
+	"aftersales/internal/satisfaction"
 )
 
 // homeData is the dashboard of one role.
@@ -22,6 +23,9 @@ type homeData struct {
 	QuickLinks []navItem
 	// Work is what needs the user now (home.Work).
 	Work home.Work
+	// Satisfaction is this month's figure of each of the organization's
+	// agreements, for the roles that read the dashboard.
+	Satisfaction []satisfaction.AgreementBoard
 }
 
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -37,6 +41,12 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	if d.Work, err = s.Home.For(ctx, act); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if policy.Allowed(act, policy.SatisfactionRead, policy.Own) {
+		if d.Satisfaction, err = s.Satisfaction.Board(ctx, act, satisfaction.PeriodOf(s.Now()), 1); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	for _, k := range []string{"vendor", "provider", "customer"} {
 		if k != u.OrgKind && partnerCounts(u.Role) {
