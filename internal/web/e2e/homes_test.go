@@ -75,11 +75,16 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	d.open("/")
 	d.see("#home-unassigned", waiting.Number, "紧急")
 	d.notSee("#home-unassigned", booked.Number)
-	d.shot("home-dispatcher")
+	d.see("#home-standing", "概况", "有时限超时的报修单", "不到 1 天")
+	d.see("#home-provider-today", booked.Number)
+	d.see("#home-satisfaction", "本月满意度")
+	d.shotBoth("home-dispatcher")
 
 	v := br.visit(t, desktop, "zh-CN")
 	v.signIn("admin@haichuan.example", demo.Password)
 	v.open("/")
 	v.see("#home-decide", "逾期未返还的旧件：1", "待决定的调整申请")
-	v.shot("home-vendor-admin")
+	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期")
+	v.see("#home-satisfaction", "低于标准")
+	v.shotBoth("home-vendor-admin")
 }
