@@ -200,7 +200,7 @@ type requestListInput struct {
 	Priority string   `query:"priority" enum:"emergency,general,"`
 	Breached string   `query:"breached" enum:"true,false,"`
 	Area     string   `query:"area" maxLength:"6" doc:"Division code prefix of the product's site."`
-	Q        string   `query:"q" maxLength:"100" doc:"Search number, serial number and description."`
+	Q        string   `query:"q" maxLength:"100" doc:"Search: a request number, a whole serial number, or the terms of the description (every term; the last Latin word as a prefix). Matches are listed newest first, not most urgent first."`
 	Cursor   string   `query:"cursor" maxLength:"200"`
 	Limit    int      `query:"limit" minimum:"0" maximum:"200"`
 }

@@ -42,7 +42,7 @@ func BenchmarkCreateServiceRequest(b *testing.B) {
 				var mu sync.Mutex
 				lat := make([]time.Duration, 0, b.N)
 				var wg sync.WaitGroup
-				cpu, writer := processCPU(), writerStats(db)
+				cpu, writer, trips := processCPU(), writerStats(db), db.RoundTrips()
 				b.ResetTimer()
 				for range clients {
 					wg.Add(1)
@@ -68,6 +68,10 @@ func BenchmarkCreateServiceRequest(b *testing.B) {
 				wg.Wait()
 				b.StopTimer()
 				b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+				if t := db.RoundTrips() - trips; t > 0 {
+					// PostgreSQL: statements sent per create, BEGIN and COMMIT included.
+					b.ReportMetric(float64(t)/float64(b.N), "round-trips/op")
+				}
 				if w := writerStats(db); w.Groups > writer.Groups {
 					// SQLite's writer: its time per create, and the writes
 					// (creates, and answers stored after them) per transaction.

@@ -57,20 +57,3 @@ func (s *Service) SetEmailChoices(ctx context.Context, act policy.Actor, on []st
 		return nil
 	})
 }
-
-// optedOut is the set of users among ids who do not want kind by email.
-func optedOut(ctx context.Context, q store.Queryer, kind string, ids []int64) (map[int64]bool, error) {
-	query, args, err := sqlx.In(`SELECT user_id FROM notification_email_optouts WHERE kind = ? AND user_id IN (?)`, kind, ids)
-	if err != nil {
-		return nil, err
-	}
-	var users []int64
-	if err := store.Select(ctx, q, &users, query, args...); err != nil {
-		return nil, err
-	}
-	out := make(map[int64]bool, len(users))
-	for _, u := range users {
-		out[u] = true
-	}
-	return out, nil
-}

@@ -157,6 +157,8 @@ type recipient struct {
 	Locale string `db:"locale"`
 	Active bool   `db:"active"`
 	ByMail bool   `db:"email_notifications"`
+	// OptedOut is whether they chose no email for the event's kind.
+	OptedOut bool `db:"opted_out"`
 }
 
 func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Time, ev Event, out *Published) error {
@@ -164,7 +166,10 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 	if len(ids) == 0 {
 		return nil
 	}
-	q, args, err := sqlx.In(`SELECT id, org_id, email, locale, active, email_notifications FROM users WHERE id IN (?) ORDER BY id`, ids)
+	// Each recipient with whether they chose no email for this kind, in one read.
+	q, args, err := sqlx.In(`SELECT id, org_id, email, locale, active, email_notifications,
+		EXISTS (SELECT 1 FROM notification_email_optouts o WHERE o.kind = ? AND o.user_id = users.id) AS opted_out
+		FROM users WHERE id IN (?) ORDER BY id`, ev.Kind, ids)
 	if err != nil {
 		return err
 	}
@@ -175,10 +180,6 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 	if len(users) != len(ids) {
 		return fmt.Errorf("%d of %d recipients do not exist", len(ids)-len(users), len(ids))
 	}
-	optOut, err := optedOut(ctx, tx, ev.Kind, ids)
-	if err != nil {
-		return err
-	}
 	for _, u := range users {
 		if !slices.Contains(ev.OrgIDs, u.OrgID) {
 			return fmt.Errorf("recipient %d is not in the event's organizations", u.ID)
@@ -188,7 +189,7 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 		}
 		locale := i18n.Match(u.Locale)
 		state := ""
-		if s.EmailEnabled && u.ByMail && u.Email != "" && !optOut[u.ID] {
+		if s.EmailEnabled && u.ByMail && u.Email != "" && !u.OptedOut {
 			state = "pending"
 		}
 		id, err := store.InsertID(ctx, tx, `INSERT INTO notifications (event_id, user_id, kind, title, body, link, created_at, email_state)

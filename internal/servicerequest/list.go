@@ -16,7 +16,8 @@ import (
 
 // Filter narrows a listing. Lists are ordered by urgency: the request whose
 // next deadline comes first leads; requests without a running clock follow,
-// newest first.
+// newest first. A search (Query) lists its matches newest first, the order
+// its index holds them in (see search).
 type Filter struct {
 	Status   []Status
 	Priority string
@@ -133,14 +134,9 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 		conds = append(conds, "r.received_at < ?")
 		args = append(args, f.To.UTC())
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	q := strings.TrimSpace(f.Query)
+	if q != "" {
 		problem.CheckText(&fs, "query.q", q, false, 100)
-		if _, err := s.IndexPending(ctx); err != nil {
-			return Page{}, err
-		}
-		cond, qargs := searchCondition(s.DB.Engine, q)
-		conds = append(conds, cond)
-		args = append(args, qargs...)
 	}
 	var c *cursor
 	if f.Cursor != "" {
@@ -153,6 +149,14 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	if err := fs.Err(); err != nil {
 		return Page{}, err
 	}
+	if q != "" {
+		return s.search(ctx, q, conds, args, c, f.Limit)
+	}
+	return s.urgencyPage(ctx, conds, args, c, f.Limit)
+}
+
+// urgencyPage is one page, in urgency order, of the requests conds select.
+func (s *Service) urgencyPage(ctx context.Context, conds []string, args []any, c *cursor, limit int) (Page, error) {
 	// Urgency order in two runs, each read in the order of an index on
 	// (party, next_due_at, id), so that a page costs its own rows rather than
 	// a sort of every match: the requests with a deadline, soonest first,
@@ -165,26 +169,26 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 			query += ` AND (r.next_due_at > ? OR (r.next_due_at = ? AND r.id > ?))`
 			dargs = append(dargs, c.due, c.due, c.id)
 		}
-		if err := store.Select(ctx, s.DB, &items, query+` ORDER BY r.next_due_at, r.id LIMIT ?`, append(dargs, f.Limit+1)...); err != nil {
+		if err := store.Select(ctx, s.DB, &items, query+` ORDER BY r.next_due_at, r.id LIMIT ?`, append(dargs, limit+1)...); err != nil {
 			return Page{}, err
 		}
 	}
-	if len(items) <= f.Limit {
+	if len(items) <= limit {
 		query := base + ` AND r.next_due_at IS NULL`
 		if c != nil && !c.hasDue {
 			query += ` AND r.id < ?`
 			args = append(args, c.id)
 		}
 		var rest []Request
-		if err := store.Select(ctx, s.DB, &rest, query+` ORDER BY r.id DESC LIMIT ?`, append(args, f.Limit+1-len(items))...); err != nil {
+		if err := store.Select(ctx, s.DB, &rest, query+` ORDER BY r.id DESC LIMIT ?`, append(args, limit+1-len(items))...); err != nil {
 			return Page{}, err
 		}
 		items = append(items, rest...)
 	}
 	p := Page{Items: items}
-	if len(items) > f.Limit {
-		p.Items = items[:f.Limit]
-		last := p.Items[f.Limit-1]
+	if len(items) > limit {
+		p.Items = items[:limit]
+		last := p.Items[limit-1]
 		c := cursor{id: last.ID}
 		if last.NextDueAt != nil {
 			c.hasDue, c.due = true, last.NextDueAt.UTC().Truncate(time.Microsecond)
@@ -203,8 +207,4 @@ func prefixed(cols string) string {
 		parts[i] = "r." + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -1,12 +1,18 @@
 package servicerequest
 
 import (
+	"cmp"
 	"context"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
 
@@ -70,17 +76,6 @@ func SearchTokens(text string) []string {
 	return out
 }
 
-// indexRequest stores the search terms of a request's description in tx,
-// on PostgreSQL; SQLite indexes in batches (IndexPending).
-func indexRequest(ctx context.Context, q store.Queryer, engine store.Engine, id int64, description string) error {
-	if engine != store.Postgres {
-		return nil
-	}
-	_, err := store.Exec(ctx, q, `INSERT INTO request_search (request_id, tokens) VALUES (?, to_tsvector('simple', ?))
-		ON CONFLICT (request_id) DO UPDATE SET tokens = excluded.tokens`, id, strings.Join(SearchTokens(description), " "))
-	return err
-}
-
 // indexBatch is how many requests IndexPending indexes per transaction.
 const indexBatch = 500
 
@@ -127,18 +122,106 @@ func (s *Service) IndexPending(ctx context.Context) (int, error) {
 	}
 }
 
-// searchCondition is the SQL condition (on alias r) matching a query, with
-// its arguments: the number or serial number contains it, or the
-// description's terms match; ok is false for a query with no terms.
-func searchCondition(engine store.Engine, query string) (string, []any) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	like := "%" + escapeLike(q) + "%"
-	direct := `LOWER(r.number) LIKE ? ESCAPE '\' OR LOWER(r.serial_number) LIKE ? ESCAPE '\'`
-	terms := SearchTokens(q)
-	hanOnly := len(terms) == 1 && len([]rune(terms[0])) == 1 && unicode.Is(unicode.Han, []rune(terms[0])[0])
-	if len(terms) == 0 || hanOnly {
-		return "(" + direct + ` OR LOWER(r.description) LIKE ? ESCAPE '\')`, []any{like, like, like}
+// numberPattern is a request's number as Number writes it; the id is its
+// last part.
+var numberPattern = regexp.MustCompile(`^(?i)SR\d{4}-(\d{1,18})$`)
+
+// search returns one page of the requests matching query among those conds
+// select, newest first (by id, descending), with a cursor on the id.
+//
+// The order is the index's own: FTS5 keeps each term's requests in rowid
+// order and reads them backwards lazily, so a page is read up to its last
+// row and no further, however many requests match; on PostgreSQL the
+// planner walks request_search's primary key backwards, checking the terms,
+// when the terms are common, and collects the few matches of a rare term
+// from the GIN index and sorts them. Ranking the matches by anything other
+// than an order the index holds would read every match to rank them (in
+// urgency order: a sort of all matches) before the first page.
+//
+// A request is found by the terms of its description, by its number (the
+// id within it: the primary key) or by its serial number (exactly, in
+// capitals as serial numbers are stored: an index on it). These are merged by id. A single
+// Chinese character, which the index holds only inside its pairs, is looked
+// for in the descriptions themselves, read newest first until the page is
+// full (every description, when the character is rare).
+func (s *Service) search(ctx context.Context, query string, conds []string, args []any, c *cursor, limit int) (Page, error) {
+	if c != nil && c.hasDue {
+		return Page{}, problem.Field("query.cursor", "is not a cursor from a previous page")
 	}
+	if _, err := s.IndexPending(ctx); err != nil {
+		return Page{}, err
+	}
+	before := int64(math.MaxInt64)
+	if c != nil {
+		before = c.id
+	}
+	where := strings.Join(conds, " AND ")
+	q := strings.ToLower(strings.TrimSpace(query))
+	terms := SearchTokens(q)
+
+	// By number or serial number.
+	direct := []string{`r.serial_number = ?`}
+	dargs := []any{strings.ToUpper(strings.TrimSpace(query))}
+	if m := numberPattern.FindStringSubmatch(strings.TrimSpace(query)); m != nil {
+		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+			direct = append(direct, `r.id = ?`)
+			dargs = append(dargs, id)
+		}
+	}
+	var items []Request
+	err := store.Select(ctx, s.DB, &items, `SELECT `+prefixed(requestColumns)+` FROM service_requests r
+		WHERE (`+strings.Join(direct, " OR ")+`) AND r.id < ? AND `+where+` ORDER BY r.id DESC LIMIT ?`,
+		append(append(dargs, before), append(slices.Clone(args), limit+1)...)...)
+	if err != nil {
+		return Page{}, err
+	}
+
+	// By the terms of the description.
+	var text []Request
+	hanOnly := len(terms) == 1 && len([]rune(terms[0])) == 1 && unicode.Is(unicode.Han, []rune(terms[0])[0])
+	switch {
+	case hanOnly:
+		err = store.Select(ctx, s.DB, &text, `SELECT `+prefixed(requestColumns)+` FROM service_requests r
+			WHERE r.description LIKE ? AND r.id < ? AND `+where+` ORDER BY r.id DESC LIMIT ?`,
+			append([]any{"%" + terms[0] + "%", before}, append(slices.Clone(args), limit+1)...)...)
+	case len(terms) > 0:
+		err = store.Select(ctx, s.DB, &text, s.termsQuery(where), append([]any{matchExpr(s.DB.Engine, terms), before}, append(slices.Clone(args), limit+1)...)...)
+	}
+	if err != nil {
+		return Page{}, err
+	}
+
+	// Both runs are newest first: merged, without repeats, to one page.
+	items = append(items, text...)
+	slices.SortFunc(items, func(a, b Request) int { return cmp.Compare(b.ID, a.ID) })
+	items = slices.CompactFunc(items, func(a, b Request) bool { return a.ID == b.ID })
+	p := Page{Items: items}
+	if len(items) > limit {
+		p.Items = items[:limit]
+		p.Next = cursor{id: p.Items[limit-1].ID}.String()
+	}
+	if p.Items == nil {
+		p.Items = []Request{}
+	}
+	return p, nil
+}
+
+// termsQuery selects the requests whose description has every term, among
+// those where selects, read from the index newest first. Its arguments: the
+// match expression, the id to read below, where's own, the limit.
+func (s *Service) termsQuery(where string) string {
+	if s.DB.Engine == store.Postgres {
+		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
+			WHERE t.tokens @@ to_tsquery('simple', ?) AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+	}
+	// CROSS JOIN keeps the index as the outer loop, read in its own order.
+	return `SELECT ` + prefixed(requestColumns) + ` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
+		WHERE f.request_fts MATCH ? AND f.rowid < ? AND ` + where + ` ORDER BY f.rowid DESC LIMIT ?`
+}
+
+// matchExpr is the engine's full-text query for terms, all of which must
+// match; the last Latin word matches as a prefix while the user types.
+func matchExpr(engine store.Engine, terms []string) string {
 	lastLatin := !unicode.Is(unicode.Han, []rune(terms[len(terms)-1])[0])
 	parts := make([]string, len(terms))
 	if engine == store.Postgres {
@@ -148,8 +231,7 @@ func searchCondition(engine store.Engine, query string) (string, []any) {
 				parts[i] += ":*"
 			}
 		}
-		return "(" + direct + ` OR r.id IN (SELECT request_id FROM request_search WHERE tokens @@ to_tsquery('simple', ?)))`,
-			[]any{like, like, strings.Join(parts, " & ")}
+		return strings.Join(parts, " & ")
 	}
 	for i, t := range terms {
 		parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
@@ -157,5 +239,5 @@ func searchCondition(engine store.Engine, query string) (string, []any) {
 			parts[i] += "*"
 		}
 	}
-	return "(" + direct + ` OR r.id IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?))`, []any{like, like, strings.Join(parts, " AND ")}
+	return strings.Join(parts, " AND ")
 }

@@ -3,6 +3,7 @@ package servicerequest_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,77 @@ func TestFullTextSearch(t *testing.T) {
 		}
 		if got := find("齿轮"); len(got) != 1 {
 			t.Errorf("the newest request is not found: %q", got)
+		}
+	})
+}
+
+// A search lists its matches newest first, a page at a time, each once; it
+// finds a request by its number and by its serial number in any case, and
+// takes no cursor of the urgency-ordered list.
+func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c)
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		var ids []int64
+		var numbers []string
+		for i := range 7 {
+			desc := "主轴报警"
+			if i%3 == 2 {
+				desc = "冷却液泄漏"
+			}
+			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: desc, Channel: servicerequest.Dispatcher})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, numbers = append(ids, v.ID), append(numbers, v.Number)
+			c.now = c.now.Add(time.Minute)
+		}
+		pages := func(q string, limit int) []int64 {
+			var out []int64
+			fl := servicerequest.Filter{Query: q, Limit: limit}
+			for {
+				p, err := svc.List(ctx, dispatcher, fl)
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				for _, r := range p.Items {
+					out = append(out, r.ID)
+				}
+				if p.Next == "" {
+					return out
+				}
+				fl.Cursor = p.Next
+			}
+		}
+		newestFirst := func(xs ...int64) []int64 {
+			out := slices.Clone(xs)
+			slices.Reverse(out)
+			return out
+		}
+		for _, limit := range []int{1, 2, 50} {
+			if got, want := pages("主轴", limit), newestFirst(ids[0], ids[1], ids[3], ids[4], ids[6]); !slices.Equal(got, want) {
+				t.Errorf("主轴, pages of %d: %v, want %v", limit, got, want)
+			}
+			if got, want := pages("in-scope-1", limit), newestFirst(ids...); !slices.Equal(got, want) {
+				t.Errorf("serial in small letters, pages of %d: %v, want %v", limit, got, want)
+			}
+		}
+		if got := pages(numbers[2], 50); !slices.Equal(got, []int64{ids[2]}) {
+			t.Errorf("number %s found %v, want [%d]", numbers[2], got, ids[2])
+		}
+		if got := pages(strings.ToLower(numbers[5]), 50); !slices.Equal(got, []int64{ids[5]}) {
+			t.Errorf("number %s in small letters found %v, want [%d]", numbers[5], got, ids[5])
+		}
+		// The urgency-ordered list's cursor is no cursor of a search.
+		p, err := svc.List(ctx, dispatcher, servicerequest.Filter{Limit: 1})
+		if err != nil || p.Next == "" {
+			t.Fatalf("list: %v %q", err, p.Next)
+		}
+		if _, err := svc.List(ctx, dispatcher, servicerequest.Filter{Query: "主轴", Cursor: p.Next}); err == nil {
+			t.Error("a search took the urgency list's cursor")
 		}
 	})
 }

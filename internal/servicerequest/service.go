@@ -176,10 +176,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		}
 		r.NextDueAt, r.Breached = Projection(clocks)
 		r.NextCheckAt = NextCheck(clocks)
-		if err := insertRequest(ctx, tx, s.DB.Engine, &r); err != nil {
-			return err
-		}
-		if err := indexRequest(ctx, tx, s.DB.Engine, r.ID, r.Description); err != nil {
+		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev); err != nil {
 			return err
 		}
 		if len(n.Photos) > 0 {
@@ -191,10 +188,6 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			if _, err := store.Exec(ctx, tx, `UPDATE scope_exceptions SET used_by = ? WHERE unit_id = ? AND used_by IS NULL AND expires_at > ?`, r.ID, r.UnitID, now); err != nil {
 				return err
 			}
-		}
-		ev.RequestID = r.ID
-		if ev, err = insertEvent(ctx, tx, ev); err != nil {
-			return err
 		}
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.create", "service_request", r.ID, nil, r); err != nil {
 			return err

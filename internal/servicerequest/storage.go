@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"aftersales/internal/calendar"
@@ -14,6 +15,59 @@ import (
 const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model, site_division,
 	site_address, site_lat, site_lng, channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
 	next_due_at, breached, updated_at, version`
+
+// insertFiled writes a new request with its search terms and the event
+// that opens its history (ev.Seq 1), setting their ids and the number. On
+// PostgreSQL all of it is one statement: the id taken from the sequence,
+// the number made from it as Number makes it (numberSQL), the row, its
+// search terms and its event, each a step of one WITH, so that filing costs
+// one round trip here instead of four. SQLite, which has no round trips,
+// runs them one by one and indexes the terms in batches (IndexPending).
+func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *Request, ev *RequestEvent) error {
+	if engine != store.Postgres {
+		if err := insertRequest(ctx, q, engine, r); err != nil {
+			return err
+		}
+		ev.RequestID = r.ID
+		e, err := insertEvent(ctx, q, *ev)
+		*ev = e
+		return err
+	}
+	r.Version, r.UpdatedAt = 1, r.ReceivedAt
+	var ids struct {
+		ID      int64  `db:"id"`
+		Number  string `db:"number"`
+		EventID int64  `db:"event_id"`
+	}
+	err := store.Get(ctx, q, &ids, `WITH n AS (
+			SELECT id, ? || '-' || `+numberDigits("id")+` AS number FROM (SELECT nextval(pg_get_serial_sequence('service_requests', 'id')) AS id) AS s
+		), r AS (
+			INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
+				serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
+				contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, next_check_at, version)
+			SELECT n.id, n.number, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 FROM n
+			RETURNING id, number
+		), t AS (
+			INSERT INTO request_search (request_id, tokens) SELECT id, to_tsvector('simple', ?) FROM r
+		), e AS (
+			INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, priority, reason, note)
+			SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM r
+			RETURNING id
+		)
+		SELECT r.id, r.number, e.id AS event_id FROM r, e`,
+		numberPrefix(r.ReceivedAt),
+		r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
+		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
+		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached, r.NextCheckAt,
+		strings.Join(SearchTokens(r.Description), " "),
+		ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note)
+	if err != nil {
+		return err
+	}
+	r.ID, r.Number = ids.ID, ids.Number
+	ev.ID, ev.RequestID = ids.EventID, ids.ID
+	return nil
+}
 
 func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r *Request) error {
 	// The id is taken first so that the number, which quotes it, is written
@@ -41,7 +95,18 @@ func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r 
 // Number is the request number people quote on the phone: SR, the year and
 // month received (Shanghai time), and the id.
 func Number(received time.Time, id int64) string {
-	return fmt.Sprintf("SR%s-%05d", received.In(calendar.Shanghai).Format("0601"), id)
+	return fmt.Sprintf("%s-%05d", numberPrefix(received), id)
+}
+
+// numberPrefix is the part of a request's number before its id.
+func numberPrefix(received time.Time) string {
+	return "SR" + received.In(calendar.Shanghai).Format("0601")
+}
+
+// numberDigits is PostgreSQL's expression of the id column's digits in a
+// number, as Number writes them (%05d): at least five, zero-padded.
+func numberDigits(col string) string {
+	return `CASE WHEN ` + col + ` < 10000 THEN lpad(` + col + `::text, 5, '0') ELSE ` + col + `::text END`
 }
 
 // GetRequest loads one request.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +42,29 @@ type DB struct {
 	group *group
 	// checkpoints copies SQLite's log into the database (nil on PostgreSQL).
 	checkpoints *checkpointer
+	// roundTrips counts the statements sent to PostgreSQL (nil on SQLite).
+	roundTrips *roundTrips
 }
+
+// RoundTrips is how many statements, BEGIN and COMMIT included, this pool
+// has sent to PostgreSQL since it was opened; 0 on SQLite, which has no
+// round trips. Benchmarks divide it by the operations they ran.
+func (db *DB) RoundTrips() int64 {
+	if db.roundTrips == nil {
+		return 0
+	}
+	return db.roundTrips.n.Load()
+}
+
+// roundTrips is a pgx tracer counting each statement as it starts.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // ErrNotFound is returned by lookups that match no row.
 var ErrNotFound = errors.New("not found")
@@ -65,6 +88,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	trips := &roundTrips{}
+	config.Tracer = trips
 	db := sqlx.NewDb(stdlib.OpenDB(*config, stdlib.OptionAfterConnect(durableCommits)), "pgx")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
@@ -72,7 +97,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{DB: db, Engine: Postgres, Source: redact(dsn)}, nil
+	return &DB{DB: db, Engine: Postgres, Source: redact(dsn), roundTrips: trips}, nil
 }
 
 // durableCommits makes a new PostgreSQL connection's commits wait for the
