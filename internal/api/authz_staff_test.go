@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
@@ -49,7 +50,11 @@ func walkStaff(f *testutil.Fixture) map[string]walkCase {
 		"update-certification": {method: "PATCH", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return cert
 		}, allowed: providerAdmin},
-		"list-trainings": {method: "GET", path: fmt.Sprintf("/technicians/%d/trainings", tech), allowed: readers},
+		"attach-certification-scan": {method: "POST", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%/scan", tech), body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"filename": "cert.png", "content": walkPNG}
+		}, allowed: providerAdmin},
+		"get-certification-scan": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications/%%SCANNED%%/scan", tech), allowed: readers},
+		"list-trainings":         {method: "GET", path: fmt.Sprintf("/technicians/%d/trainings", tech), allowed: readers},
 		"create-training": {method: "POST", path: fmt.Sprintf("/technicians/%d/trainings", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"course": "CNC 维修 II", "held_on": "2026-03-02", "hours_tenths": 75, "trainer": "王工", "result": "passed"}
 		}, allowed: providerAdmin},
@@ -70,6 +75,7 @@ func walkStaff(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"kind": "permit", "service_item": "part_replacement", "permit_type": "welding"}
 		}, allowed: vendorAdmin},
 		"delete-qualification-rule":     {method: "DELETE", path: "/qualification-rules/%RULE%", allowed: vendorAdmin},
+		"recommend-reassignment":        {method: "GET", path: "/work-orders/%WO%/recommendations?policy=deadline_first", allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"recommend-technicians":         {method: "GET", path: "/service-requests/%REQUEST%/recommendations?policy=least_travel", allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"list-qualification-exceptions": {method: "GET", path: "/service-requests/%REQUEST%/qualification-exceptions", allowed: requestParties},
 		"grant-qualification-exception": {method: "POST", path: "/service-requests/%REQUEST%/qualification-exceptions", body: func(f *testutil.Fixture, _ policy.Role) any {
@@ -101,6 +107,17 @@ func withStaff(t *testing.T, app *testutil.App, f *testutil.Fixture, path string
 			t.Fatal(err)
 		}
 		path = strings.ReplaceAll(path, "%CERT%", fmt.Sprint(c.ID))
+	}
+	if strings.Contains(path, "%SCANNED%") {
+		c, err := s.AddCertification(ctx, admin, f.Users[policy.Technician].ID, staff.CertInput{Kind: staff.Permit, PermitType: "electrical",
+			Number: fmt.Sprintf("T-WALK-%d", randomish()), IssuedOn: "2025-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AttachScan(ctx, admin, f.Users[policy.Technician].ID, c.ID, files.FromBytes("scan.png", tinyPNG())); err != nil {
+			t.Fatal(err)
+		}
+		path = strings.ReplaceAll(path, "%SCANNED%", fmt.Sprint(c.ID))
 	}
 	if strings.Contains(path, "%RULE%") {
 		var id int64

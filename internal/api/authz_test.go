@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -125,7 +127,7 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"answer": "See the manual, chapter 7."}
 		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"create-work-order": {method: "POST", path: "/service-requests/%REQUEST%/work-orders", body: func(f *testutil.Fixture, _ policy.Role) any {
-			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}
+			return freshVisit(f.Users[policy.Technician].ID)
 		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"get-work-order": {method: "GET", path: "/work-orders/%WO%", allowed: all},
 		"record-field-step": {method: "POST", path: "/work-orders/%WO%/steps", body: func(*testutil.Fixture, policy.Role) any {
@@ -149,7 +151,7 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"get-service-request-photo":   {method: "GET", path: "%PHOTO%", allowed: requestReaders},
 		"send-signoff-code":           {method: "POST", path: "/work-orders/%ONSITE%/signoff-code", allowed: []policy.Role{policy.Technician}},
 		"reassign-work-order": {method: "POST", path: "/work-orders/%WO%/reassign", body: func(f *testutil.Fixture, _ policy.Role) any {
-			return map[string]any{"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-02T09:00:00+08:00", "window_end": "2026-12-02T11:00:00+08:00"}
+			return freshVisit(f.Users[policy.Technician].ID)
 		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"escalate-service-request": {method: "POST", path: "/service-requests/%REQUEST%/escalations", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"target": "second_line", "reason": "spindle vibration beyond the manual"}
@@ -197,8 +199,7 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 		path = strings.ReplaceAll(path, "%RECORD%", fmt.Sprint(testutil.SealRecord(t, app, f, "FX100-0001")))
 	}
 	if strings.Contains(path, "%WO%") {
-		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", file("repair")), map[string]any{
-			"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", file("repair")), freshVisit(f.Users[policy.Technician].ID))
 		var out struct{ ID int64 }
 		res.JSON(t, &out)
 		path = strings.ReplaceAll(path, "%WO%", fmt.Sprint(out.ID))
@@ -505,4 +506,16 @@ func TestOtherTenantSeesNothing(t *testing.T) {
 			t.Errorf("another vendor sees %d organizations, want 2", len(list.Items))
 		}
 	})
+}
+
+// windowSeq numbers the appointment windows the tests book.
+var windowSeq atomic.Int64
+
+// freshVisit is a booking of technician tech in a window of one hour that
+// no other booking of these tests shares: a technician cannot be booked
+// into two overlapping visits, and the walk books the fixture's technician
+// many times.
+func freshVisit(tech int64) map[string]any {
+	start := time.Date(2026, 12, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600)).Add(time.Duration(windowSeq.Add(1)) * time.Hour)
+	return map[string]any{"technician_id": tech, "window_start": start.Format(time.RFC3339), "window_end": start.Add(time.Hour).Format(time.RFC3339)}
 }

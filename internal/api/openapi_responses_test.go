@@ -79,6 +79,30 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		t.Fatal("add a photo")
 	}
 
+	// A visit booked and the candidates to take it over; a certificate's
+	// scan attached and read back.
+	var li, cert int64
+	if err := store.Get(ctx, db, &li, `SELECT id FROM users WHERE email = 'tech.li@hengxin.example'`); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, day.Location())
+	visit := dispatcher.call(http.MethodPost, "/service-requests/{id}/work-orders", "/service-requests/"+ids[0]+"/work-orders", "", map[string]any{
+		"technician_id": li, "window_start": start.Format(time.RFC3339), "window_end": start.Add(2 * time.Hour).Format(time.RFC3339)})
+	if wo := values(visit, "id"); len(wo) != 1 || dispatcher.call(http.MethodGet, "/work-orders/{id}/recommendations", "/work-orders/"+wo[0]+"/recommendations", "", nil) == nil {
+		t.Fatal("book a visit and rank who could take it over")
+	}
+	if err := store.Get(ctx, db, &cert, `SELECT MIN(id) FROM certifications WHERE technician_id = ?`, li); err != nil {
+		t.Fatal(err)
+	}
+	provider := walker("admin@hengxin.example")
+	scan := fmt.Sprintf("/technicians/%d/certifications/%d/scan", li, cert)
+	if provider.call(http.MethodPost, "/technicians/{id}/certifications/{cert_id}/scan", scan, "", map[string]any{
+		"filename": "cert.png", "content": base64.StdEncoding.EncodeToString(tinyPNG())}) == nil {
+		t.Fatal("attach a scan")
+	}
+	provider.call(http.MethodGet, "/technicians/{id}/certifications/{cert_id}/scan", scan, "", nil)
+
 	for _, email := range []string{"admin@haichuan.example", "auditor@haichuan.example", "admin@hengxin.example",
 		"dispatch@hengxin.example", "tech.li@hengxin.example", "service@sz-jinggong.example"} {
 		walker(email).run()
@@ -131,6 +155,7 @@ var sources = map[string]struct{ template, field string }{
 	"/units/{id}/history id":                        {"/service-requests", "items.*.unit_id"},
 	"/work-orders/{id} id":                          {"/units/{id}/history", "items.*.visits.*.id"},
 	"/work-orders/{id}/parts id":                    {"/units/{id}/history", "items.*.visits.*.id"},
+	"/work-orders/{id}/recommendations id":          {"/units/{id}/history", "items.*.visits.*.id"},
 	"/documents/{id}/versions/{number}/file number": {"/documents/{id}", "versions.*.number"},
 }
 

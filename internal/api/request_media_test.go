@@ -72,8 +72,7 @@ func withRequestMedia(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 // onSiteVisit books the fixture's technician on a request and checks in.
 func onSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, requestID int64) int64 {
 	t.Helper()
-	res := app.API(t, f.Tokens[policy.Dispatcher]).Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", requestID), map[string]any{
-		"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+	res := app.API(t, f.Tokens[policy.Dispatcher]).Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", requestID), freshVisit(f.Users[policy.Technician].ID))
 	var wo struct{ ID int64 }
 	res.JSON(t, &wo)
 	tech := app.API(t, f.Tokens[policy.Technician])
@@ -390,8 +389,7 @@ func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
 			Clocks []map[string]any
 		}
 		res.JSON(t, &before)
-		res = dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", before.ID), map[string]any{
-			"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+		res = dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", before.ID), freshVisit(f.Users[policy.Technician].ID))
 		var wo struct{ ID int64 }
 		res.JSON(t, &wo)
 		res = dispatcher.Do("POST", fmt.Sprintf("/work-orders/%d/reassign", wo.ID), map[string]any{

@@ -258,6 +258,12 @@ func (h *handlers) registerStaff(a huma.API) {
 		"deadline can still be met, the day's load, the needed parts in their van, and whether they did the unit's last visit. Each " +
 		"recommendation carries its score parts; each excluded technician its reason."
 	register(h, a, rec, h.recommendTechnicians)
+	wrec := op("recommend-reassignment", http.MethodGet, "/work-orders/{id}/recommendations", "Rank the technicians to take over a booked visit", tag)
+	wrec.Description = "The same ranking as a request's recommendations, for a visit not started: unless `earliest` is given, the visit keeps " +
+		"its window when it is still ahead, a technician with another visit in it is excluded (overlapping_visit), and the visit itself " +
+		"does not count on its technician's day. The answer names the visit and its current technician."
+	wrec.Errors = append(wrec.Errors, 409)
+	register(h, a, wrec, h.recommendReassignment)
 	register(h, a, op("list-qualification-exceptions", http.MethodGet, "/service-requests/{id}/qualification-exceptions",
 		"The vendor's exceptions to its qualification rules on a request", tag), h.listExceptions)
 	ecreate := op("grant-qualification-exception", http.MethodPost, "/service-requests/{id}/qualification-exceptions",
@@ -463,11 +469,35 @@ func (h *handlers) recommendTechnicians(ctx context.Context, ac policy.Actor, in
 	if in.Earliest != "" {
 		t, err := time.Parse(time.RFC3339, in.Earliest)
 		if err != nil {
-			return nil, problem.Field("earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
+			return nil, problem.Field("query.earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
 		}
 		q.Earliest = t
 	}
 	r, err := h.Staff.Recommend(ctx, ac, in.ID, q)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body staff.Recommendations }{r}, nil
+}
+
+type reassignRecommendInput struct {
+	ID              int64   `path:"id" minimum:"1" doc:"The visit to reassign."`
+	Policy          string  `query:"policy" enum:"deadline_first,least_travel,emergency," doc:"How to weigh the preferences; default deadline_first."`
+	Earliest        string  `query:"earliest" doc:"RFC 3339: look for a new slot from this time instead of keeping the visit's window."`
+	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site; default 120."`
+	PartIDs         []int64 `query:"part_id" doc:"Parts the visit needs, looked for in the technicians' vans."`
+}
+
+func (h *handlers) recommendReassignment(ctx context.Context, ac policy.Actor, in *reassignRecommendInput) (*struct{ Body staff.Recommendations }, error) {
+	q := staff.RecommendQuery{Policy: in.Policy, Duration: time.Duration(in.DurationMinutes) * time.Minute, PartIDs: in.PartIDs}
+	if in.Earliest != "" {
+		t, err := time.Parse(time.RFC3339, in.Earliest)
+		if err != nil {
+			return nil, problem.Field("query.earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
+		}
+		q.Earliest = t
+	}
+	r, err := h.Staff.RecommendForVisit(ctx, ac, in.ID, q)
 	if err != nil {
 		return nil, err
 	}

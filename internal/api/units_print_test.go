@@ -200,8 +200,7 @@ func TestUnitHistoryAPI(t *testing.T) {
 			res.JSON(t, &out)
 			numbers = append(numbers, out.Number)
 			if i == 0 {
-				if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", out.ID), map[string]any{
-					"technician_id": f.Users[policy.Technician].ID, "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}); res.Status != 201 {
+				if res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", out.ID), freshVisit(f.Users[policy.Technician].ID)); res.Status != 201 {
 					t.Fatalf("assign: %d %s", res.Status, res.Body)
 				}
 			}

@@ -129,7 +129,8 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
-	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork)}
+	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork),
+		Exception: a.Staff.VisitException}
 	a.Texts = &notify.Texts{Gateway: cfg.SMS, BaseURL: cfg.PublicURL}
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Texts: a.Texts}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)

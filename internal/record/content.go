@@ -162,6 +162,21 @@ type Visit struct {
 	Photos        []PhotoDigest  `json:"photos"`
 	Parts         []FittedPart   `json:"parts"`
 	Clocks        []ClockOutcome `json:"clocks" doc:"Empty in version 1 records."`
+	// Exception is the vendor's one-off exception to its qualification
+	// rules that let this visit's technician through; absent when the rules
+	// allowed them (and in every record sealed before exceptions were
+	// recorded, which keep verifying: the field is optional).
+	Exception *VisitException `json:"qualification_exception,omitempty"`
+}
+
+// VisitException is a vendor's recorded one-off exception to its
+// qualification rules for one visit: who granted it, when, why, and what
+// the rules said when it was granted.
+type VisitException struct {
+	Reason    string    `json:"reason"`
+	Refused   string    `json:"refused,omitempty" doc:"The rules' reason when it was granted: not_certified, certification_expired, review_overdue, level_too_low or permit_missing."`
+	GrantedBy Person    `json:"granted_by"`
+	GrantedAt time.Time `json:"granted_at"`
 }
 
 // PartsCostFen is the parts' cost at their prices at sealing; known is

@@ -11,6 +11,7 @@ import (
 	"aftersales/internal/audit"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/record"
 	"aftersales/internal/store"
 )
 
@@ -46,10 +47,14 @@ func Refuse(ref *Refusal) error {
 // transaction q. A refusal is an invalid problem whose Reason is one of
 // not_certified, certification_expired, review_overdue, level_too_low,
 // permit_missing (and on_leave when the visit overlaps the technician's
-// leave, which no exception lifts); a vendor's exception for the technician on one visit of
+// leave, overlapping_visit when it overlaps another of their visits, which
+// no exception lifts); a vendor's exception for the technician on one visit of
 // the unit lets the booking through once, and is marked used by it.
 func (s *Service) MayWork(ctx context.Context, q store.Queryer, technicianID, unitID int64, serviceItem string, start, end time.Time, workOrderID int64) error {
 	if err := leaveRefusal(ctx, q, technicianID, start, end); err != nil {
+		return err
+	}
+	if err := overlapRefusal(ctx, q, technicianID, start, end, workOrderID); err != nil {
 		return err
 	}
 	ref, err := s.check(ctx, q, technicianID, unitID, serviceItem, start, end)
@@ -271,4 +276,29 @@ func (s *Service) RequestTechnicians(ctx context.Context, a policy.Actor, reques
 	}
 	out := []TechnicianName{}
 	return out, store.Select(ctx, s.DB, &out, `SELECT id, name FROM users WHERE org_id = ? AND role = 'technician' AND active ORDER BY name, id`, r.ProviderID)
+}
+
+// VisitException is the vendor's exception that let a visit through, as
+// the visit's sealed record keeps it; nil when no exception did.
+func (s *Service) VisitException(ctx context.Context, q store.Queryer, workOrderID int64) (*record.VisitException, error) {
+	var e struct {
+		Reason    string    `db:"reason"`
+		Refused   string    `db:"refused"`
+		GrantedBy *int64    `db:"granted_by"`
+		Name      string    `db:"granted_by_name"`
+		GrantedAt time.Time `db:"granted_at"`
+	}
+	err := store.Get(ctx, q, &e, `SELECT e.reason, e.refused, e.granted_by, COALESCE(g.name, '') AS granted_by_name, e.granted_at
+		FROM qualification_exceptions e LEFT JOIN users g ON g.id = e.granted_by WHERE `+exceptionVisit+` = ? ORDER BY e.id LIMIT 1`, workOrderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &record.VisitException{Reason: e.Reason, Refused: e.Refused, GrantedBy: record.Person{Name: e.Name}, GrantedAt: e.GrantedAt.UTC()}
+	if e.GrantedBy != nil {
+		out.GrantedBy.ID = *e.GrantedBy
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,16 +23,26 @@ type RecommendQuery struct {
 	Duration time.Duration
 	// PartIDs are the parts the visit needs, looked for in the vans.
 	PartIDs []int64
+	// WindowStart and WindowEnd, when set, are the window the visit must
+	// keep: a technician with another visit in it is excluded.
+	WindowStart, WindowEnd time.Time
+
+	// workOrderID is the visit being reassigned: it is not on its
+	// technician's day.
+	workOrderID int64
 }
 
 // Recommendations are the ranked technicians for a request's visit.
 type Recommendations struct {
-	RequestID int64            `json:"request_id"`
-	Policy    Policy           `json:"policy"`
-	Earliest  time.Time        `json:"earliest"`
-	Deadline  *time.Time       `json:"deadline,omitempty" doc:"The next deadline on the request's clocks."`
-	Ranked    []Recommendation `json:"ranked"`
-	Excluded  []Excluded       `json:"excluded"`
+	RequestID int64 `json:"request_id"`
+	// WorkOrderID and CurrentTechnicianID, for a visit to reassign.
+	WorkOrderID         int64            `json:"work_order_id,omitempty"`
+	CurrentTechnicianID int64            `json:"current_technician_id,omitempty"`
+	Policy              Policy           `json:"policy"`
+	Earliest            time.Time        `json:"earliest"`
+	Deadline            *time.Time       `json:"deadline,omitempty" doc:"The next deadline on the request's clocks."`
+	Ranked              []Recommendation `json:"ranked"`
+	Excluded            []Excluded       `json:"excluded"`
 }
 
 // Working day of the recommendations: 08:00 to 20:00 in the calendar's
@@ -97,7 +108,10 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 		if job.Earliest.Before(dayStart) {
 			job.Earliest = dayStart.UTC()
 		}
-		cands, err := s.candidates(ctx, tx, r.ProviderID, r.UnitID, r.ServiceItem, job, q.PartIDs)
+		if !q.WindowStart.IsZero() {
+			job.WindowStart, job.WindowEnd = q.WindowStart.UTC(), q.WindowEnd.UTC()
+		}
+		cands, err := s.candidates(ctx, tx, r.ProviderID, r.UnitID, r.ServiceItem, job, q.PartIDs, q.workOrderID)
 		if err != nil {
 			return err
 		}
@@ -116,7 +130,7 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 
 // candidates loads the provider's active technicians as the recommendation
 // sees them, for a visit of the unit.
-func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, unitID int64, serviceItem string, job Job, partIDs []int64) ([]Candidate, error) {
+func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, unitID int64, serviceItem string, job Job, partIDs []int64, skipVisit int64) ([]Candidate, error) {
 	var techs []struct {
 		ID         int64    `db:"id"`
 		Name       string   `db:"name"`
@@ -164,6 +178,9 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 	}
 	day := map[int64][]Stop{}
 	for _, st := range stops {
+		if st.ID == skipVisit {
+			continue
+		}
 		s := Stop{WorkOrderID: st.ID, Start: st.Start, End: st.End}
 		if st.Lat != nil && st.Lng != nil {
 			s.At = &Place{*st.Lat, *st.Lng}
@@ -215,4 +232,43 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// RecommendForVisit ranks the provider's technicians to take over a booked
+// visit, for the provider's dispatchers and admins. Unless q says
+// otherwise, the visit keeps its window when it is still ahead: who has
+// another visit in it is excluded, and the visit itself is not counted on
+// its technician's day. Only a visit not started can be reassigned.
+func (s *Service) RecommendForVisit(ctx context.Context, a policy.Actor, workOrderID int64, q RecommendQuery) (Recommendations, error) {
+	var w struct {
+		RequestID    *int64    `db:"request_id"`
+		TechnicianID int64     `db:"technician_id"`
+		Start        time.Time `db:"window_start"`
+		End          time.Time `db:"window_end"`
+		Status       string    `db:"status"`
+	}
+	notFound := problem.New(problem.NotFound, "work order %d not found", workOrderID)
+	err := store.Get(ctx, s.DB, &w, `SELECT request_id, technician_id, window_start, window_end, status FROM work_orders WHERE id = ?`, workOrderID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && w.RequestID == nil:
+		return Recommendations{}, notFound
+	case err != nil:
+		return Recommendations{}, err
+	}
+	if _, err := loadRequest(ctx, s.DB, a, *w.RequestID, policy.RequestAssign); err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return Recommendations{}, notFound
+		}
+		return Recommendations{}, err
+	}
+	if w.Status != "assigned" {
+		return Recommendations{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", workOrderID, w.Status)
+	}
+	if q.Earliest.IsZero() && q.WindowStart.IsZero() && w.Start.After(s.Now()) {
+		q.Earliest, q.WindowStart, q.WindowEnd = w.Start, w.Start, w.End
+	}
+	q.workOrderID = workOrderID
+	out, err := s.Recommend(ctx, a, *w.RequestID, q)
+	out.WorkOrderID, out.CurrentTechnicianID = workOrderID, w.TechnicianID
+	return out, err
 }

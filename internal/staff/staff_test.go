@@ -2,12 +2,15 @@ package staff_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"aftersales/internal/app"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
@@ -163,9 +166,14 @@ func TestTheRuleAtBooking(t *testing.T) {
 			}
 			return v
 		}
+		// Each booking in a window of its own: a technician is not booked
+		// into overlapping visits.
 		start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+		slot := 0
 		book := func(requestID int64) (workorder.WorkOrder, error) {
-			return visits.Book(ctx, dispatcher, workorder.ForRequest(requestID), workorder.Assignment{TechnicianID: w.tech, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+			slot++
+			from := start.Add(time.Duration(slot) * 3 * time.Hour)
+			return visits.Book(ctx, dispatcher, workorder.ForRequest(requestID), workorder.Assignment{TechnicianID: w.tech, WindowStart: from, WindowEnd: from.Add(2 * time.Hour)})
 		}
 		r1 := file()
 		// No rule yet: anyone of the provider may go.
@@ -210,7 +218,7 @@ func TestTheRuleAtBooking(t *testing.T) {
 			t.Fatalf("the exception did not let the visit through: %v", err)
 		}
 		// Reassigning the same visit to another window keeps its exception.
-		if _, err := visits.Reassign(ctx, dispatcher, workorder.ForRequest(r2.ID), wo.ID, workorder.Assignment{TechnicianID: w.tech, WindowStart: start.Add(time.Hour), WindowEnd: start.Add(3 * time.Hour)}); err != nil {
+		if _, err := visits.Reassign(ctx, dispatcher, workorder.ForRequest(r2.ID), wo.ID, workorder.Assignment{TechnicianID: w.tech, WindowStart: wo.WindowStart.Add(time.Hour), WindowEnd: wo.WindowEnd.Add(time.Hour)}); err != nil {
 			t.Fatalf("reassigning the excepted visit: %v", err)
 		}
 		// ...but it was for one visit only.
@@ -245,6 +253,9 @@ func TestTheRuleAtBooking(t *testing.T) {
 			t.Fatal(err)
 		}
 		refusedWith(t, book, r2.ID, staff.ReviewOverdue)
+
+		// The excepted visit's sealed record keeps the exception, and says why.
+		sealedException(t, w, wo.ID)
 	})
 }
 
@@ -291,4 +302,98 @@ func TestLeave(t *testing.T) {
 			t.Fatalf("the day after the leave: %v", err)
 		}
 	})
+}
+
+// A technician is not booked into two visits at once: the overlap is
+// refused naming the visit, nothing is saved; windows that only touch, a
+// visit moved within its own window, and a cancelled visit's window are
+// fine.
+func TestOverlappingVisitRefused(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		dispatcher := w.actor(policy.Dispatcher)
+		file := func() int64 {
+			v, err := w.a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair", Priority: "general",
+				Description: "异响", Channel: servicerequest.Dispatcher})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.ID
+		}
+		at := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+		window := func(from, to time.Duration) workorder.Assignment {
+			return workorder.Assignment{TechnicianID: w.tech, WindowStart: at.Add(from), WindowEnd: at.Add(to)}
+		}
+		r1, r2 := file(), file()
+		first, err := w.a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r1), window(0, 2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, overlap := range []workorder.Assignment{window(time.Hour, 3*time.Hour), window(-time.Hour, time.Hour), window(30*time.Minute, 90*time.Minute), window(-time.Hour, 3*time.Hour)} {
+			refusedWith(t, func(id int64) (workorder.WorkOrder, error) {
+				return w.a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(id), overlap)
+			}, r2, staff.OverlappingVisit)
+		}
+		_, err = w.a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r2), window(time.Hour, 3*time.Hour))
+		if p, _ := problem.As(err); p == nil || !strings.Contains(p.Fields[0].Message, fmt.Sprintf("visit %d", first.ID)) || p.Fields[0].Field != "technician_id" {
+			t.Fatalf("the refusal does not name the visit: %v", err)
+		}
+		var n int
+		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, r2); err != nil || n != 0 {
+			t.Fatalf("%d visits saved after refusals (%v)", n, err)
+		}
+		second, err := w.a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r2), window(2*time.Hour, 4*time.Hour))
+		if err != nil {
+			t.Fatalf("a window that only touches: %v", err)
+		}
+		if _, err := w.a.WorkOrders.Reassign(ctx, dispatcher, workorder.ForRequest(r1), first.ID, window(-time.Hour, time.Hour+30*time.Minute)); err != nil {
+			t.Fatalf("moving a visit within its own window: %v", err)
+		}
+		refusedWith(t, func(id int64) (workorder.WorkOrder, error) {
+			return w.a.WorkOrders.Reassign(ctx, dispatcher, workorder.ForRequest(id), first.ID, window(time.Hour, 3*time.Hour))
+		}, r1, staff.OverlappingVisit)
+		if _, err := store.Exec(ctx, db, `UPDATE work_orders SET status = 'cancelled' WHERE id = ?`, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.a.WorkOrders.Reassign(ctx, dispatcher, workorder.ForRequest(r1), first.ID, window(2*time.Hour, 4*time.Hour)); err != nil {
+			t.Fatalf("a cancelled visit still blocks its window: %v", err)
+		}
+	})
+}
+
+// sealedException completes the visit and checks that its sealed record
+// names the vendor's exception that let it through.
+func sealedException(t *testing.T, w world, workOrderID int64) {
+	t.Helper()
+	ctx := context.Background()
+	wo, err := workorder.Get(ctx, w.a.DB, workOrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tech := w.actor(policy.Technician)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "换轴承"},
+		{Kind: "sign_off", SignoffName: "刘", SignaturePNG: png}, {Kind: "check_out", Result: "fixed"}} {
+		if wo, err = w.a.WorkOrders.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
+			t.Fatalf("%s: %v", st.Kind, err)
+		}
+	}
+	rec, err := record.Get(ctx, w.a.DB, *wo.RecordID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rec.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Visit.Exception
+	if e == nil || e.Reason != "only engineer on the island" || e.Refused != staff.CertificationExpired || e.GrantedBy.ID != w.f.Users[policy.VendorAdmin].ID || e.GrantedAt.IsZero() {
+		t.Fatalf("the sealed record's exception: %+v", e)
+	}
+	res, err := record.Verify(ctx, w.a.DB, rec.AgreementID)
+	if err != nil || len(res.Breaks) != 0 {
+		t.Fatalf("the chain after sealing: %v %+v", err, res)
+	}
 }

@@ -109,7 +109,7 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	out := startCSV(w, "service-records.csv", "id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions",
-		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash", "on_site_seconds", "parts_cost_fen", "breached_clocks")
+		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash", "on_site_seconds", "parts_cost_fen", "breached_clocks", "qualification_exception")
 	defer out.end()
 	for {
 		for _, it := range items {
@@ -121,7 +121,7 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			onSite, partsFen, breached := measured(it)
 			out.row(strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
 				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(calendar.Shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash,
-				onSite, partsFen, breached)
+				onSite, partsFen, breached, exceptionOf(it))
 		}
 		if next == 0 {
 			return
@@ -132,6 +132,30 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			return
 		}
 	}
+}
+
+// exceptionOf is what a visit's record says of the vendor's one-off
+// qualification exception that let its technician through, for the
+// export: "reason (refused: certification_expired; granted by name)";
+// empty when none did.
+func exceptionOf(r record.Record) string {
+	c, err := r.Content()
+	if err != nil || c.Visit == nil || c.Visit.Exception == nil {
+		return ""
+	}
+	e := c.Visit.Exception
+	out := e.Reason
+	var notes []string
+	if e.Refused != "" {
+		notes = append(notes, "refused: "+e.Refused)
+	}
+	if e.GrantedBy.Name != "" {
+		notes = append(notes, "granted by "+e.GrantedBy.Name)
+	}
+	if len(notes) > 0 {
+		out += " (" + strings.Join(notes, "; ") + ")"
+	}
+	return out
 }
 
 // measured is what a record's export gives of what the agreement measures:

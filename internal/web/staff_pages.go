@@ -23,6 +23,7 @@ func (s *Server) staffRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/technicians/{id}/certifications", s.signedIn(s.certificationCreate))
 	mux.HandleFunc("GET /requests/{id}/recommendations", s.signedIn(s.recommendationsPart))
 	mux.HandleFunc("POST /requests/{id}/qualification-exceptions", s.signedIn(s.exceptionGrant))
+	s.staffFormRoutes(mux)
 }
 
 // certState is how a certification stands today: valid, expiring (within
@@ -66,6 +67,10 @@ type techRow struct {
 // staffPage shows a provider's register: its own to the provider's people,
 // a partner's (chosen with ?provider=) to a vendor.
 func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.staffPageWith(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	providerID := u.OrgID
 	var providers []org.Organization
@@ -87,7 +92,8 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.Use
 			providerID = providers[0].ID
 		}
 	}
-	d := map[string]any{"Providers": providers, "ProviderID": providerID}
+	d := map[string]any{"Providers": providers, "ProviderID": providerID,
+		"CanManage": u.OrgKind == "provider" && policy.Allowed(a, policy.StaffManage, policy.Own)}
 	if providerID != 0 {
 		points, err := s.Staff.ListPoints(ctx, a, providerID)
 		if err != nil {
@@ -124,7 +130,7 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	v := s.newView(r, "staff.title", "staff")
 	v.Data = d
-	s.render(w, r, http.StatusOK, "staff", v)
+	s.renderForm(w, r, status, "staff", v, formErr)
 }
 
 // technicianPage shows one technician's certificates, trainings and
@@ -180,6 +186,12 @@ func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u acco
 			}
 		}
 		d["Vendors"] = vs
+		points, err := s.Staff.ListPoints(ctx, a, t.ProviderID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d["Points"], d["TrainingResults"] = points, staff.TrainingResults
 	}
 	v := s.newView(r, "staff.technician_title", "staff")
 	v.Title = t.Name + " · " + v.Title

@@ -22,6 +22,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
 )
 
 // Uploads: which routes take files and how large their bodies may be, how
@@ -68,6 +69,9 @@ var uploadRoutes = []uploadRoute{
 	{"/documents/*/versions", documentForm},
 	{"/api/v1/documents", documentForm},
 	{"/api/v1/documents/*/versions", documentForm},
+	// Scans of technicians' certificates.
+	{"/staff/technicians/*/certifications/*/scan", staff.MaxScanBytes + formOverhead},
+	{"/api/v1/technicians/*/certifications/*/scan", api.MaxScanBody},
 }
 
 // uploadLimit is the body limit of an upload route; ok is false for any

@@ -44,6 +44,11 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r servicerequest.Reques
 		v.CheckedIn, v.CheckedOut = w.CheckedInAt.UTC(), w.CheckedOutAt.UTC()
 		v.OnSiteSeconds = int64(v.CheckedOut.Sub(v.CheckedIn) / time.Second)
 	}
+	if s.Exception != nil {
+		if v.Exception, err = s.Exception(ctx, tx, w.ID); err != nil {
+			return record.Record{}, err
+		}
+	}
 	if s.Parts != nil {
 		// Take the work order's row lock before reading the parts: a
 		// consumption commits before this point or finds the visit closed,

@@ -54,6 +54,10 @@ type Service struct {
 	// Sealed, when set, hears of each visit's record inside the transaction
 	// that seals it (the satisfaction survey and callback are queued there).
 	Sealed func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error
+	// Exception, when set, tells the vendor's one-off qualification
+	// exception that let a visit through (nil when none did), for its
+	// sealed record.
+	Exception func(ctx context.Context, q store.Queryer, workOrderID int64) (*record.VisitException, error)
 }
 
 // WorkOrder is one visit (工单).

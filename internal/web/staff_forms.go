@@ -1,0 +1,266 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"aftersales/internal/account"
+	"aftersales/internal/files"
+	"aftersales/internal/org"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/staff"
+)
+
+// The staff register's forms: service points and the technicians'
+// profiles, training, assessments, leave and certificate scans (the
+// provider's admin), and the vendor's qualification rules (the vendor's
+// admin). Each does what the API does, through the same service calls.
+
+func (s *Server) staffFormRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /staff/points", s.signedIn(s.pointCreate))
+	mux.HandleFunc("POST /staff/technicians/{id}/profile", s.signedIn(s.technicianProfileUpdate))
+	mux.HandleFunc("POST /staff/technicians/{id}/trainings", s.signedIn(s.trainingCreate))
+	mux.HandleFunc("POST /staff/technicians/{id}/assessments", s.signedIn(s.assessmentCreate))
+	mux.HandleFunc("POST /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanAttach))
+	mux.HandleFunc("GET /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanShow))
+	mux.HandleFunc("GET /staff/rules", s.signedIn(s.rulesPage))
+	mux.HandleFunc("POST /staff/rules", s.signedIn(s.ruleCreate))
+	mux.HandleFunc("POST /staff/rules/{id}/delete", s.signedIn(s.ruleDelete))
+}
+
+func staffFloat(f map[string][]string, name string) float64 {
+	v, _ := strconv.ParseFloat(strings.TrimSpace(firstValue(f[name])), 64)
+	return v
+}
+
+func staffInt(f map[string][]string, name string) int {
+	v, _ := strconv.Atoi(strings.TrimSpace(firstValue(f[name])))
+	return v
+}
+
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// pointCreate adds a service point from the register's page.
+func (s *Server) pointCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := staff.PointInput{Name: strings.TrimSpace(f.Get("name")), Address: strings.TrimSpace(f.Get("address")), Division: strings.TrimSpace(f.Get("division")),
+		Lat: staffFloat(f, "lat"), Lng: staffFloat(f, "lng"), RadiusKm: staffInt(f, "radius_km"), Phone: strings.TrimSpace(f.Get("phone"))}
+	_, err := s.Staff.CreatePoint(r.Context(), u.Actor(), u.OrgID, in)
+	s.afterPost(w, r, err, "staff.point_added", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
+}
+
+// renderStaffForm shows the register again with a form's errors.
+func (s *Server) renderStaffForm(w http.ResponseWriter, r *http.Request, u account.User, formErr error) {
+	s.staffPageWith(w, r, u, http.StatusUnprocessableEntity, formErr)
+}
+
+// technicianProfileUpdate sets a technician's service point, efficiency and skills.
+func (s *Server) technicianProfileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	in := staff.TechnicianInput{EfficiencyPermille: staffInt(f, "efficiency_permille")}
+	if p, err := strconv.ParseInt(f.Get("service_point_id"), 10, 64); err == nil && p > 0 {
+		in.ServicePointID = &p
+	}
+	lines, levels := f["skill_line"], f["skill_level"]
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		level := 0
+		if i < len(levels) {
+			level, _ = strconv.Atoi(levels[i])
+		}
+		in.Skills = append(in.Skills, staff.Skill{ProductLine: line, Level: level})
+	}
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	_, err := s.Staff.UpdateTechnician(r.Context(), u.Actor(), id, in, version)
+	s.afterPost(w, r, err, "staff.profile_saved", "/staff/technicians/"+itoa(id), func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// trainingCreate records a training the technician took.
+func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	// Hours as the person writes them (1.5), kept in tenths.
+	tenths := int(staffFloat(f, "hours")*10 + 0.5)
+	_, err := s.Staff.AddTraining(r.Context(), u.Actor(), id, staff.Training{Course: f.Get("course"), HeldOn: f.Get("held_on"), HoursTenths: tenths,
+		Trainer: f.Get("trainer"), Result: f.Get("result")})
+	if p, ok := problem.As(err); ok {
+		for i := range p.Fields {
+			if p.Fields[i].Field == "hours_tenths" {
+				p.Fields[i].Field = "hours"
+			}
+		}
+	}
+	s.afterPost(w, r, err, "staff.training_added", "/staff/technicians/"+itoa(id)+"#trainings", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// assessmentCreate records a technician's assessment for a period.
+func (s *Server) assessmentCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	score := -1
+	if v, err := strconv.Atoi(strings.TrimSpace(f.Get("score"))); err == nil {
+		score = v
+	}
+	_, err := s.Staff.AddAssessment(r.Context(), u.Actor(), id, staff.Assessment{Period: strings.TrimSpace(f.Get("period")), Score: score,
+		Assessor: f.Get("assessor"), Comments: f.Get("comments")})
+	s.afterPost(w, r, err, "staff.assessment_added", "/staff/technicians/"+itoa(id)+"#assessments", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func certID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("cert"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.New(problem.NotFound, "no such page")
+	}
+	return id, nil
+}
+
+// scanAttach stores the scan of a certificate from the technician's page.
+func (s *Server) scanAttach(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cert, err := certID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in, err := readUploadForm(r, "file", 1, staff.MaxScanBytes)
+	defer files.CloseAll(in)
+	if err == nil {
+		if len(in) == 0 {
+			err = problem.Field("file", "choose the scan to attach")
+		} else {
+			_, err = s.Staff.AttachScan(r.Context(), u.Actor(), id, cert, in[0])
+		}
+	}
+	s.afterPost(w, r, err, "staff.scan_attached", "/staff/technicians/"+itoa(id)+"#certificates", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// scanShow shows a certificate's scan to whoever may read the certificate.
+func (s *Server) scanShow(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cert, err := certID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, data, err := s.Staff.Scan(r.Context(), u.Actor(), id, cert)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveFile(w, r, f, data)
+}
+
+// rulesPage lists a vendor's qualification rules: the vendor's own (its
+// admin adds and removes them here), or, for a provider, those of the
+// vendors it works with.
+func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderRules(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx, a := r.Context(), u.Actor()
+	vendorID := u.OrgID
+	var vendors []org.Organization
+	if u.OrgKind != "vendor" {
+		all, err := s.Orgs.List(ctx, a)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, o := range all {
+			if o.Kind == org.Vendor {
+				vendors = append(vendors, o)
+			}
+		}
+		vendorID = 0
+		if id, err := strconv.ParseInt(r.URL.Query().Get("vendor"), 10, 64); err == nil {
+			vendorID = id
+		} else if len(vendors) > 0 {
+			vendorID = vendors[0].ID
+		}
+	}
+	d := map[string]any{"Vendors": vendors, "VendorID": vendorID, "ServiceItems": staff.ServiceItems, "PermitTypes": staff.PermitTypes,
+		"CanManage": u.OrgKind == "vendor" && policy.Allowed(a, policy.QualificationRuleManage, policy.Own)}
+	if vendorID != 0 {
+		rules, err := s.Staff.Rules(ctx, a, vendorID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d["Rules"] = rules
+	}
+	v := s.newView(r, "staff.rules_title", "staff")
+	v.Data = d
+	s.renderForm(w, r, status, "staff_rules", v, formErr)
+}
+
+// ruleCreate adds a rule of the vendor.
+func (s *Server) ruleCreate(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := staff.RuleInput{Kind: f.Get("kind")}
+	switch in.Kind {
+	case staff.CertificateRule:
+		in.ProductLine, in.MinLevel = strings.TrimSpace(f.Get("product_line")), staffInt(f, "min_level")
+	case staff.PermitRule:
+		in.ServiceItem, in.PermitType, in.ProductLine = f.Get("service_item"), f.Get("permit_type"), strings.TrimSpace(f.Get("permit_product_line"))
+	}
+	_, err := s.Staff.CreateRule(r.Context(), u.Actor(), u.OrgID, in)
+	if p, ok := problem.As(err); ok && in.Kind == staff.PermitRule {
+		for i := range p.Fields {
+			if p.Fields[i].Field == "product_line" {
+				p.Fields[i].Field = "permit_product_line"
+			}
+		}
+	}
+	s.afterPost(w, r, err, "staff.rule_added", "/staff/rules", func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// ruleDelete removes a rule of the vendor.
+func (s *Server) ruleDelete(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	err := s.Staff.DeleteRule(r.Context(), u.Actor(), id)
+	s.afterPost(w, r, err, "staff.rule_removed", "/staff/rules", func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+func init() {
+	funcs["hasPrefix"] = strings.HasPrefix
+}

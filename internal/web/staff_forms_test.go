@@ -1,0 +1,151 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"aftersales/internal/policy"
+	"aftersales/internal/staff"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+// The staff register's forms do what the API does: the provider's admin
+// adds a service point, sets a technician's profile, records a training
+// and an assessment and attaches a certificate's scan; the vendor's admin
+// adds and removes a qualification rule. Bad input comes back with the
+// field named and nothing saved; the vendor cannot change the provider's
+// staff through a page either.
+func TestStaffForms(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	ctx := context.Background()
+	if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+		t.Fatal(err)
+	}
+	tech := f.Users[policy.Technician].ID
+	admin := app.Browser(t)
+	app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+	count := func(q string, args ...any) int {
+		var n int
+		if err := store.Get(ctx, db, &n, q, args...); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// A service point: bad, then good.
+	res, html := post(t, admin, app.URL+"/staff/points", url.Values{"name": {"苏州网点"}, "address": {"苏州市虎丘区 2 号"}, "division": {"999999"}, "lat": {"31.3"}, "lng": {"200"}})
+	if res.StatusCode != 422 || !strings.Contains(html, `class="err"`) || count(`SELECT COUNT(*) FROM service_points`) != 0 {
+		t.Fatalf("bad service point: %d", res.StatusCode)
+	}
+	res, _ = post(t, admin, app.URL+"/staff/points", url.Values{"name": {"苏州网点"}, "address": {"苏州市虎丘区 2 号"}, "division": {"320505"},
+		"lat": {"31.3"}, "lng": {"120.6"}, "radius_km": {"60"}, "phone": {"0512-66881234"}})
+	if res.StatusCode != 303 || !strings.Contains(body(t, get(t, admin, app.URL+"/staff")), "苏州网点") || count(`SELECT COUNT(*) FROM service_points WHERE radius_km = 60`) != 1 {
+		t.Fatalf("service point: %d", res.StatusCode)
+	}
+	var point int64
+	_ = store.Get(ctx, db, &point, `SELECT id FROM service_points`)
+
+	page := fmt.Sprintf("%s/staff/technicians/%d", app.URL, tech)
+	// The profile: a skill level outside the scale is refused, then saved.
+	res, _ = post(t, admin, page+"/profile", url.Values{"version": {"1"}, "service_point_id": {itoa(point)}, "efficiency_permille": {"1200"},
+		"skill_line": {"CNC"}, "skill_level": {"9"}})
+	if res.StatusCode != 422 || count(`SELECT COUNT(*) FROM technician_skills`) != 0 {
+		t.Fatalf("bad skill level: %d", res.StatusCode)
+	}
+	res, _ = post(t, admin, page+"/profile", url.Values{"version": {"1"}, "service_point_id": {itoa(point)}, "efficiency_permille": {"1200"},
+		"skill_line": {"CNC", ""}, "skill_level": {"3", "1"}})
+	if res.StatusCode != 303 || !strings.Contains(body(t, get(t, admin, page)), "CNC L3") || count(`SELECT COUNT(*) FROM technician_profiles WHERE service_point_id = ? AND efficiency_permille = 1200`, point) != 1 {
+		t.Fatalf("profile: %d", res.StatusCode)
+	}
+
+	// A training in hours as people write them, and an assessment.
+	res, html = post(t, admin, page+"/trainings", url.Values{"course": {""}, "held_on": {"2099-01-01"}, "hours": {"0"}, "result": {"passed"}})
+	if res.StatusCode != 422 || !strings.Contains(html, `name="hours"`) || count(`SELECT COUNT(*) FROM trainings`) != 0 {
+		t.Fatalf("bad training: %d", res.StatusCode)
+	}
+	res, _ = post(t, admin, page+"/trainings", url.Values{"course": {"数控系统维修 II"}, "held_on": {"2026-03-02"}, "hours": {"7.5"}, "trainer": {"王工"}, "result": {"passed"}})
+	if res.StatusCode != 303 || !strings.Contains(body(t, get(t, admin, page)), "数控系统维修 II") || count(`SELECT COUNT(*) FROM trainings WHERE hours_tenths = 75`) != 1 {
+		t.Fatalf("training: %d", res.StatusCode)
+	}
+	res, _ = post(t, admin, page+"/assessments", url.Values{"period": {"Q3"}, "score": {"101"}, "assessor": {"李经理"}})
+	if res.StatusCode != 422 || count(`SELECT COUNT(*) FROM assessments`) != 0 {
+		t.Fatalf("bad assessment: %d", res.StatusCode)
+	}
+	res, _ = post(t, admin, page+"/assessments", url.Values{"period": {"2026-Q3"}, "score": {"88"}, "assessor": {"李经理"}, "comments": {"响应及时"}})
+	if res.StatusCode != 303 || count(`SELECT COUNT(*) FROM assessments WHERE score = 88`) != 1 {
+		t.Fatalf("assessment: %d", res.StatusCode)
+	}
+
+	// A certificate's scan: a text file is refused, a PNG is kept and shown.
+	c, err := testutil.Services(t, db).Staff.AddCertification(ctx, f.Users[policy.ProviderAdmin].Actor(), tech, staff.CertInput{Kind: staff.Permit,
+		PermitType: "electrical", Number: "T-1", IssuedOn: "2025-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name string, content []byte) *http.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(content)
+		mw.Close()
+		res, err := admin.Post(fmt.Sprintf("%s/certifications/%d/scan", page, c.ID), mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := upload("cert.txt", []byte("not a scan")); res.StatusCode != 422 || count(`SELECT COUNT(*) FROM certifications WHERE scan_file_id IS NOT NULL`) != 0 {
+		t.Fatalf("a text file as a scan: %d", res.StatusCode)
+	}
+	var scan bytes.Buffer
+	if err := png.Encode(&scan, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	if res := upload("cert.png", scan.Bytes()); res.StatusCode != 303 || count(`SELECT COUNT(*) FROM certifications WHERE scan_file_id IS NOT NULL`) != 1 {
+		t.Fatalf("scan: %d", res.StatusCode)
+	}
+	vendor := app.Browser(t)
+	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	if res := get(t, vendor, fmt.Sprintf("%s/certifications/%d/scan", page, c.ID)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the vendor reads the scan: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	// ...but changes nothing of the provider's staff.
+	if res, _ := post(t, vendor, page+"/trainings", url.Values{"course": {"x"}, "held_on": {"2026-03-02"}, "hours": {"1"}, "result": {"passed"}}); res.StatusCode != 403 ||
+		count(`SELECT COUNT(*) FROM trainings`) != 1 {
+		t.Fatalf("the vendor records a training: %d", res.StatusCode)
+	}
+
+	// The vendor's rules: a line it does not make is refused; a rule is added and removed.
+	res, html = post(t, vendor, app.URL+"/staff/rules", url.Values{"kind": {"certificate"}, "product_line": {"LASER"}, "min_level": {"2"}})
+	if res.StatusCode != 422 || !strings.Contains(html, `class="err"`) || count(`SELECT COUNT(*) FROM qualification_rules`) != 0 {
+		t.Fatalf("a rule for another line: %d", res.StatusCode)
+	}
+	res, _ = post(t, vendor, app.URL+"/staff/rules", url.Values{"kind": {"certificate"}, "product_line": {"CNC"}, "min_level": {"2"}})
+	if res.StatusCode != 303 || count(`SELECT COUNT(*) FROM qualification_rules WHERE min_level = 2`) != 1 || !strings.Contains(body(t, get(t, vendor, app.URL+"/staff/rules")), "CNC") {
+		t.Fatalf("rule: %d", res.StatusCode)
+	}
+	if res, _ := post(t, admin, app.URL+"/staff/rules", url.Values{"kind": {"permit"}, "service_item": {"repair"}, "permit_type": {"electrical"}}); res.StatusCode != 403 {
+		t.Fatalf("a provider sets the vendor's rules: %d", res.StatusCode)
+	}
+	if html := body(t, get(t, admin, app.URL+"/staff/rules")); !strings.Contains(html, "CNC") {
+		t.Fatal("the provider does not see the vendor's rules")
+	}
+	var rule int64
+	_ = store.Get(ctx, db, &rule, `SELECT id FROM qualification_rules`)
+	if res, _ := post(t, vendor, fmt.Sprintf("%s/staff/rules/%d/delete", app.URL, rule), url.Values{}); res.StatusCode != 303 || count(`SELECT COUNT(*) FROM qualification_rules`) != 0 {
+		t.Fatalf("remove rule: %d", res.StatusCode)
+	}
+}
