@@ -127,6 +127,9 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	svc := &settlement.Service{DB: app.DB, Now: time.Now, Calendars: registry.New(app.DB).Get}
 	provider, vendor := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.VendorAdmin].Actor()
 	st, err := svc.Generate(ctx, provider, w.agreementID, w.period)
+	if err == nil {
+		st, err = svc.Get(ctx, provider, st.ID)
+	}
 	if err == nil && !strings.Contains(path, "%SETTLEMENT%") {
 		st, err = svc.Submit(ctx, provider, st.ID)
 	}

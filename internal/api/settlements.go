@@ -186,7 +186,11 @@ func (h *handlers) listSettlements(ctx context.Context, ac policy.Actor, in *set
 }
 
 func (h *handlers) generateSettlement(ctx context.Context, ac policy.Actor, in *settlementGenerateInput) (*settlementOutput, error) {
-	return settlementAnswer(h.Settlements.Generate(ctx, ac, in.Body.AgreementID, in.Body.Period))
+	st, err := h.Settlements.Generate(ctx, ac, in.Body.AgreementID, in.Body.Period)
+	if err != nil {
+		return nil, err
+	}
+	return settlementAnswer(h.Settlements.Get(ctx, ac, st.ID))
 }
 
 func (h *handlers) getSettlement(ctx context.Context, ac policy.Actor, in *idPath) (*settlementOutput, error) {

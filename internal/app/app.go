@@ -128,8 +128,9 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork)}
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
-	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	a.Home = &home.Service{DB: db, Now: now}
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
+	// Sealing a visit prices its record and queues its survey, in one transaction.
+	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
 	return a, nil
 }

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -71,8 +70,10 @@ func (s *Service) RecordInvoice(ctx context.Context, actor policy.Actor, stateme
 			return err
 		}
 		if st.Status != Approved {
-			return &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s is %s: an invoice is issued for an approved statement", st.Number, st.Status)}
+			if st.Status == Draft {
+				return because("status_transition", problem.New(problem.Conflict, "statement %s is a draft: an invoice is issued for it only once it is approved", st.Number))
+			}
+			return because("status_transition", problem.New(problem.Conflict, "statement %s waits for the vendor's approval: an invoice is issued for it only once it is approved", st.Number))
 		}
 		if err := CheckInvoice(in, st, calendar.LocalDate(now)); err != nil {
 			return err
