@@ -35,6 +35,7 @@ func walkSettlement(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"agreement_id": w.agreementID, "period": w.period}
 		}, []policy.Role{policy.ProviderAdmin}},
 		"get-settlement":     {"GET", "/settlements/%SETTLEMENT%", nil, settlementReaders},
+		"export-settlement":  {"GET", "/settlements/%SETTLEMENT%/export?format=xlsx&lang=en", nil, settlementReaders},
 		"submit-settlement":  {"POST", "/settlements/%SETTLEMENT%/submit", nil, []policy.Role{policy.ProviderAdmin}},
 		"approve-settlement": {"POST", "/settlements/%SETTLEMENT_SUBMITTED%/approve", nil, []policy.Role{policy.VendorAdmin}},
 		"dispute-settlement-line": {"POST", "/settlements/%SETTLEMENT_SUBMITTED%/lines/%LINE%/dispute", func(*testutil.Fixture, policy.Role) any {

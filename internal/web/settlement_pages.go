@@ -203,50 +203,19 @@ func (s *Server) settlementExport(kind string) func(http.ResponseWriter, *http.R
 			s.fail(w, r, err)
 			return
 		}
-		a := u.Actor()
-		st, err := s.Settlements.Get(r.Context(), a, id)
+		v := s.newView(r, "settlements.title", "settlements")
+		doc, err := s.Settlements.Document(r.Context(), u.Actor(), id, v.T)
 		if err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		v := s.newView(r, "settlements.title", "settlements")
-		doc := settlement.Document{S: st, T: v.T}
-		for _, org := range []int64{st.VendorID, st.ProviderID} {
-			if o, err := s.Orgs.Get(r.Context(), a, org); err == nil {
-				if org == st.VendorID {
-					doc.Vendor = o.Name
-				} else {
-					doc.Provider = o.Name
-				}
-			}
-		}
-		if st.ApprovedAt != nil {
-			day := calendar.LocalDate(*st.ApprovedAt)
-			if versions, err := s.Agreements.Versions(r.Context(), a, st.AgreementID); err == nil {
-				if ver, ok := agreement.InForce(versions, day); ok {
-					doc.DueOn = agreement.AddDays(day, ver.Terms.Payment.PaymentDueDays)
-				}
-			}
 		}
 		var buf bytes.Buffer
-		switch kind {
-		case "pdf":
-			font, ferr := s.Labels.Font()
-			if ferr != nil {
-				s.fail(w, r, ferr)
-				return
-			}
-			err = settlement.WritePDF(&buf, font, doc)
-			w.Header().Set("Content-Type", "application/pdf")
-		default:
-			err = settlement.WriteXLSX(&buf, doc)
-			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		}
-		if err != nil {
+		if err := doc.Write(&buf, kind, s.Labels); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, st.Number, kind))
+		w.Header().Set("Content-Type", settlement.ContentType(kind))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, doc.S.Number, kind))
 		w.Header().Set("Cache-Control", "private, no-store")
 		_, _ = w.Write(buf.Bytes())
 	}
