@@ -94,3 +94,21 @@ func (s *Service) RecordInvoice(ctx context.Context, actor policy.Actor, stateme
 	})
 	return in, err
 }
+
+// InvoiceOf returns the invoice recorded for a statement the actor may
+// read, or nil when none is.
+func (s *Service) InvoiceOf(ctx context.Context, actor policy.Actor, statementID int64) (*Invoice, error) {
+	if _, err := loadFor(ctx, s.DB, actor, statementID, policy.SettlementRead); err != nil {
+		return nil, err
+	}
+	var in Invoice
+	err := store.Get(ctx, s.DB, &in, `SELECT id, statement_id, code, number, issued_on, amount_fen, recorded_by, recorded_at
+		FROM settlement_invoices WHERE statement_id = ?`, statementID)
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
+}

@@ -108,6 +108,15 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 	if ps, err := s.Settlements.Payments(r.Context(), a, id); err == nil {
 		v.Data.(map[string]any)["Payments"] = ps
 	}
+	if st.Status == settlement.Approved {
+		inv, err := s.Settlements.InvoiceOf(r.Context(), a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Data.(map[string]any)["Invoice"] = inv
+		v.Data.(map[string]any)["CanInvoice"] = inv == nil && policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID))
+	}
 	s.renderForm(w, r, status, "settlement", v, formErr)
 }
 
@@ -131,6 +140,17 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 		}
 		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
 			PaidOn: r.PostForm.Get("paid_on"), Reference: r.PostForm.Get("reference")})
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
+			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
+		}
+	case "invoice":
+		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		if perr != nil {
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			return
+		}
+		_, err = s.Settlements.RecordInvoice(r.Context(), u.Actor(), id, settlement.Invoice{Code: r.PostForm.Get("code"),
+			Number: r.PostForm.Get("number"), IssuedOn: r.PostForm.Get("issued_on"), AmountFen: fen})
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
 			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
 		}
