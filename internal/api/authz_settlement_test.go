@@ -35,6 +35,7 @@ func walkSettlement(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"agreement_id": w.agreementID, "period": w.period}
 		}, []policy.Role{policy.ProviderAdmin}},
 		"get-settlement":     {"GET", "/settlements/%SETTLEMENT%", nil, settlementReaders},
+		"export-settlement":  {"GET", "/settlements/%SETTLEMENT%/export?format=xlsx&lang=en", nil, settlementReaders},
 		"submit-settlement":  {"POST", "/settlements/%SETTLEMENT%/submit", nil, []policy.Role{policy.ProviderAdmin}},
 		"approve-settlement": {"POST", "/settlements/%SETTLEMENT_SUBMITTED%/approve", nil, []policy.Role{policy.VendorAdmin}},
 		"dispute-settlement-line": {"POST", "/settlements/%SETTLEMENT_SUBMITTED%/lines/%LINE%/dispute", func(*testutil.Fixture, policy.Role) any {
@@ -127,6 +128,9 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	svc := &settlement.Service{DB: app.DB, Now: time.Now, Calendars: registry.New(app.DB).Get}
 	provider, vendor := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.VendorAdmin].Actor()
 	st, err := svc.Generate(ctx, provider, w.agreementID, w.period)
+	if err == nil {
+		st, err = svc.Get(ctx, provider, st.ID)
+	}
 	if err == nil && !strings.Contains(path, "%SETTLEMENT%") {
 		st, err = svc.Submit(ctx, provider, st.ID)
 	}

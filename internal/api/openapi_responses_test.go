@@ -204,7 +204,10 @@ var queries = map[string]func(w *docWalk, path string) []string{
 		}
 		return out
 	},
-	"/units/export":    func(*docWalk, string) []string { return []string{"", "format=xlsx"} },
+	"/units/export": func(*docWalk, string) []string { return []string{"", "format=xlsx"} },
+	"/settlements/{id}/export": func(*docWalk, string) []string {
+		return []string{"", "format=xlsx&lang=en"}
+	},
 	"/service-records": func(*docWalk, string) []string { return []string{"", "limit=1"} },
 }
 

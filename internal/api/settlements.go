@@ -1,12 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/fees"
+	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/settlement"
 )
@@ -119,6 +123,16 @@ func (h *handlers) registerSettlements(a huma.API) {
 
 	register(h, a, op("get-settlement", http.MethodGet, "/settlements/{id}", "A settlement statement with its lines and totals", tag), h.getSettlement)
 
+	exp := op("export-settlement", http.MethodGet, "/settlements/{id}/export", "A statement as a business document: an A4 PDF or an XLSX workbook", tag)
+	exp.Description = "The PDF embeds the CJK font and numbers its pages; the workbook holds the same lines, amounts in yuan. " +
+		"Both name the parties, the lines with their evidence, the tax per rate, the total in figures and in 金额大写, and the due day."
+	exp.Errors = append(exp.Errors, http.StatusServiceUnavailable)
+	exp.Responses = map[string]*huma.Response{"200": {Description: "The document.",
+		Content: map[string]*huma.MediaType{
+			"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
+			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
+	register(h, a, exp, h.exportSettlement)
+
 	for _, s := range []struct{ id, path, summary string }{
 		{"submit-settlement", "/settlements/{id}/submit", "Submit a draft statement to the vendor (provider)"},
 		{"approve-settlement", "/settlements/{id}/approve", "Approve a submitted statement with no open dispute; it is locked (vendor)"},
@@ -186,7 +200,11 @@ func (h *handlers) listSettlements(ctx context.Context, ac policy.Actor, in *set
 }
 
 func (h *handlers) generateSettlement(ctx context.Context, ac policy.Actor, in *settlementGenerateInput) (*settlementOutput, error) {
-	return settlementAnswer(h.Settlements.Generate(ctx, ac, in.Body.AgreementID, in.Body.Period))
+	st, err := h.Settlements.Generate(ctx, ac, in.Body.AgreementID, in.Body.Period)
+	if err != nil {
+		return nil, err
+	}
+	return settlementAnswer(h.Settlements.Get(ctx, ac, st.ID))
 }
 
 func (h *handlers) getSettlement(ctx context.Context, ac policy.Actor, in *idPath) (*settlementOutput, error) {
@@ -232,4 +250,42 @@ func (h *handlers) recordInvoice(ctx context.Context, ac policy.Actor, in *invoi
 		return nil, err
 	}
 	return &invoiceOutput{Body: inv}, nil
+}
+
+type settlementExportInput struct {
+	ID     int64  `path:"id" minimum:"1"`
+	Format string `query:"format" enum:"pdf,xlsx" default:"pdf" doc:"pdf: A4, the CJK font embedded; xlsx: a workbook written row by row."`
+	Lang   string `query:"lang" enum:"zh-CN,en" default:"zh-CN" doc:"The language of the document's texts."`
+}
+
+type settlementExportOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	CacheControl       string `header:"Cache-Control"`
+	Body               []byte
+}
+
+func (h *handlers) exportSettlement(ctx context.Context, ac policy.Actor, in *settlementExportInput) (*settlementExportOutput, error) {
+	format, lang := cmp.Or(in.Format, settlement.ExportPDF), cmp.Or(in.Lang, "zh-CN")
+	bundle := i18n.Default()
+	t := func(id string, args ...any) string {
+		if len(args) == 0 {
+			return bundle.T(lang, id)
+		}
+		data := map[string]any{}
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+		return bundle.T(lang, id, data)
+	}
+	doc, err := h.Settlements.Document(ctx, ac, in.ID, t)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := doc.Write(&buf, format, h.Labels); err != nil {
+		return nil, queryFields(err)
+	}
+	return &settlementExportOutput{ContentType: settlement.ContentType(format), CacheControl: "private, no-store",
+		ContentDisposition: fmt.Sprintf(`attachment; filename="%s.%s"`, doc.S.Number, format), Body: buf.Bytes()}, nil
 }

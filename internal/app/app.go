@@ -135,8 +135,9 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Texts: a.Texts}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
 	a.Satisfaction.Texts = a.Texts
-	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	a.Home = &home.Service{DB: db, Now: now}
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
+	// Sealing a visit prices its record and queues its survey, in one transaction.
+	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
 	return a, nil
 }

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -71,8 +70,10 @@ func (s *Service) RecordInvoice(ctx context.Context, actor policy.Actor, stateme
 			return err
 		}
 		if st.Status != Approved {
-			return &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s is %s: an invoice is issued for an approved statement", st.Number, st.Status)}
+			if st.Status == Draft {
+				return because("status_transition", problem.New(problem.Conflict, "statement %s is a draft: an invoice is issued for it only once it is approved", st.Number))
+			}
+			return because("status_transition", problem.New(problem.Conflict, "statement %s waits for the vendor's approval: an invoice is issued for it only once it is approved", st.Number))
 		}
 		if err := CheckInvoice(in, st, calendar.LocalDate(now)); err != nil {
 			return err
@@ -92,4 +93,22 @@ func (s *Service) RecordInvoice(ctx context.Context, actor policy.Actor, stateme
 		return auditBoth(ctx, tx, now, actor, st, "settlement.invoice", nil, in)
 	})
 	return in, err
+}
+
+// InvoiceOf returns the invoice recorded for a statement the actor may
+// read, or nil when none is.
+func (s *Service) InvoiceOf(ctx context.Context, actor policy.Actor, statementID int64) (*Invoice, error) {
+	if _, err := loadFor(ctx, s.DB, actor, statementID, policy.SettlementRead); err != nil {
+		return nil, err
+	}
+	var in Invoice
+	err := store.Get(ctx, s.DB, &in, `SELECT id, statement_id, code, number, issued_on, amount_fen, recorded_by, recorded_at
+		FROM settlement_invoices WHERE statement_id = ?`, statementID)
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &in, nil
 }

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -58,8 +57,10 @@ func (s *Service) Pay(ctx context.Context, actor policy.Actor, in NewPayment) (P
 			return err
 		}
 		if st.Status != Approved {
-			return &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s is %s: only an approved statement is paid", st.Number, st.Status)}
+			if st.Status == Draft {
+				return because("status_transition", problem.New(problem.Conflict, "statement %s is a draft: it is paid only once it is approved", st.Number))
+			}
+			return because("status_transition", problem.New(problem.Conflict, "statement %s waits for the vendor's approval: it is paid only once it is approved", st.Number))
 		}
 		var fs problem.Fields
 		switch open := st.OpenFen(); {

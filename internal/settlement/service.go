@@ -42,8 +42,10 @@ func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor polic
 }
 
 // Generate computes the draft statement of an agreement for a period from
-// the sealed records, replacing the draft's lines if one exists. A
-// statement that was submitted is no longer regenerated.
+// the prices of the records sealed in it, replacing the draft's lines if
+// one exists. A statement that was submitted is no longer regenerated.
+// The statement returned carries its totals but not its lines (a month of
+// a large agreement has hundreds of thousands): Get reads them.
 func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementPrepare)) == 0 && !actor.Operator {
 		return Statement{}, problem.New(problem.Forbidden, "role %s does not prepare settlement statements", actor.Role)
@@ -71,59 +73,71 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 			return err
 		}
 		if existing != nil && existing.Status != Draft {
-			return &problem.Error{Kind: problem.Conflict, Reason: "statement_submitted",
-				Detail: fmt.Sprintf("statement %s is %s: it is no longer regenerated", existing.Number, existing.Status)}
+			return because("statement_submitted", problem.New(problem.Conflict, "statement %s was submitted: it is no longer generated again", existing.Number))
 		}
-		c, err := s.compute(ctx, tx, a, p)
+		versions, err := agreement.Versions(ctx, tx, a.ID)
 		if err != nil {
 			return err
 		}
+		if err := s.ensurePriced(ctx, tx, a, versions, p, now); err != nil {
+			return err
+		}
 		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
-			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, TermsVersion: c.termsVersion,
-			CustomerRecords: c.customer, SatisfactionKnown: c.satisfactionKnown, GeneratedAt: now, CreatedAt: now, UpdatedAt: now},
-			Lines: c.lines}
-		st.Totals = Sum(st.Lines)
-		st.TotalFen, st.TaxFen = st.Totals.TotalFen, st.Totals.Fees.TaxFen
+			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, GeneratedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}}
 		if existing == nil {
-			st.Version = 1
 			st.ID, err = store.InsertID(ctx, tx, `INSERT INTO settlement_statements (agreement_id, vendor_id, provider_id, number, period,
-					period_from, period_to, status, terms_version, total_fen, tax_fen, customer_records, satisfaction_known,
-					generated_at, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id`,
-				st.AgreementID, st.VendorID, st.ProviderID, st.Number, st.Period, st.PeriodFrom, st.PeriodTo, st.Status,
-				st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords, st.SatisfactionKnown, now, now, now)
+					period_from, period_to, status, generated_at, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id`,
+				st.AgreementID, st.VendorID, st.ProviderID, st.Number, st.Period, st.PeriodFrom, st.PeriodTo, st.Status, now, now, now)
 			if err != nil {
 				return err
 			}
 		} else {
 			st.ID, st.CreatedAt, st.Version = existing.ID, existing.CreatedAt, existing.Version+1
-			if _, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET terms_version = ?, total_fen = ?, tax_fen = ?,
-					customer_records = ?, satisfaction_known = ?, generated_at = ?, version = version + 1, updated_at = ?
-					WHERE id = ? AND status = 'draft'`, st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords,
-				st.SatisfactionKnown, now, now, st.ID); err != nil {
-				return err
-			}
 			if _, err := store.Exec(ctx, tx, `DELETE FROM settlement_lines WHERE statement_id = ?`, st.ID); err != nil {
 				return err
 			}
 		}
-		if err := insertLines(ctx, tx, st.ID, st.Lines); err != nil {
+		n, err := copyLines(ctx, tx, st.ID, p, a.ID)
+		if err != nil {
+			return err
+		}
+		c, err := s.closing(ctx, tx, a, versions, p, st.ID)
+		if err != nil {
+			return err
+		}
+		for i := range c.lines {
+			c.lines[i].Position += n
+		}
+		if err := insertLines(ctx, tx, st.ID, c.lines); err != nil {
+			return err
+		}
+		if st.Totals, err = storedTotals(ctx, tx, st.ID); err != nil {
+			return err
+		}
+		st.TermsVersion, st.CustomerRecords, st.SatisfactionKnown = c.termsVersion, c.customer, c.satisfactionKnown
+		st.TotalFen, st.TaxFen = st.Totals.TotalFen, st.Totals.Fees.TaxFen
+		if _, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET terms_version = ?, total_fen = ?, tax_fen = ?,
+				customer_records = ?, satisfaction_known = ?, generated_at = ?, version = ?, updated_at = ?
+				WHERE id = ? AND status = 'draft'`, st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords,
+			st.SatisfactionKnown, now, st.Version, now, st.ID); err != nil {
 			return err
 		}
 		out = st
 		return auditBoth(ctx, tx, now, actor, st, "settlement.generate", nil,
-			map[string]any{"number": st.Number, "lines": len(st.Lines), "total_fen": st.TotalFen})
+			map[string]any{"number": st.Number, "lines": n + len(c.lines), "total_fen": st.TotalFen})
 	})
 	if err != nil {
 		return Statement{}, err
 	}
-	return s.reload(ctx, out.ID)
+	return out, nil
 }
 
 func (s *Service) reload(ctx context.Context, id int64) (Statement, error) {
 	return GetStatement(ctx, s.DB, id)
 }
 
-// computed is a period's statement before it is stored.
+// computed is what closes a period's statement after its records' lines:
+// the period cap and the deductions.
 type computed struct {
 	lines             []StatementLine
 	termsVersion      int
@@ -131,26 +145,11 @@ type computed struct {
 	satisfactionKnown bool
 }
 
-// compute prices the period's records and evaluates the breach rules.
-func (s *Service) compute(ctx context.Context, q store.Queryer, a agreement.Agreement, p Period) (computed, error) {
+// closing evaluates the period cap and the breach rules over the period's
+// stored prices and the lines already copied into the statement.
+func (s *Service) closing(ctx context.Context, q store.Queryer, a agreement.Agreement, versions []agreement.Version, p Period, statementID int64) (computed, error) {
 	var c computed
-	versions, err := agreement.Versions(ctx, q, a.ID)
-	if err != nil {
-		return c, err
-	}
-	cals := map[string]*calendar.Calendar{}
-	for _, v := range versions {
-		id := v.Terms.General.CalendarID
-		if _, done := cals[id]; done || id == "" || s.Calendars == nil {
-			continue
-		}
-		cal, err := s.Calendars(ctx, id)
-		if err != nil && !problem.Is(err, problem.NotFound) {
-			return c, err
-		}
-		cals[id] = cal
-	}
-	inputs, err := recordsSealedIn(ctx, q, a.ID, p)
+	pf, err := readPeriodFacts(ctx, q, statementID, p, a.ID)
 	if err != nil {
 		return c, err
 	}
@@ -158,7 +157,8 @@ func (s *Service) compute(ctx context.Context, q store.Queryer, a agreement.Agre
 	if err != nil {
 		return c, err
 	}
-	facts := fees.Facts{UnreturnedParts: parts}
+	c.customer = pf.customer
+	facts := fees.Facts{UnreturnedParts: parts, Late: pf.late}
 	var rules fees.BreachRules
 	var schedule *fees.Schedule
 	if v, ok := agreement.InForce(versions, p.Last().String()); ok {
@@ -177,12 +177,19 @@ func (s *Service) compute(ctx context.Context, q store.Queryer, a agreement.Agre
 			facts.Satisfaction, c.satisfactionKnown = &fig, true
 		}
 	}
-	c.lines, c.customer, err = assemble(p, inputs, versions, func(id string) *calendar.Calendar { return cals[id] }, schedule, c.termsVersion, rules, facts)
-	return c, err
+	var caps []fees.Line
+	if schedule != nil {
+		caps = schedule.PeriodCap(pf.byCategory, p.Last())
+	}
+	facts.PeriodFeesFen = pf.grossFen + fees.Sum(caps).GrossFen
+	c.lines = Build(p, nil, caps, c.termsVersion, fees.Evaluate(rules, facts))
+	return c, nil
 }
 
-// assemble is the pure heart of generation: price every record, cap the
-// period, evaluate the breach rules, lay out the lines.
+// assemble is generation as one pure function: price every record, cap
+// the period, evaluate the breach rules, lay out the lines. Generate does
+// the same over prices kept since sealing, in the database; the tests
+// hold the two to the same statement.
 func assemble(p Period, inputs []Input, versions []agreement.Version, cals Calendars, schedule *fees.Schedule, version int,
 	rules fees.BreachRules, facts fees.Facts) ([]StatementLine, int, error) {
 	priced := make([]Priced, 0, len(inputs))
@@ -288,8 +295,7 @@ func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, acti
 func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
 	return s.change(ctx, actor, id, policy.SettlementPrepare, "submit", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
 		if st.Status != Draft {
-			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s is %s: only a draft is submitted", st.Number, st.Status)}
+			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s was already submitted: only a draft is submitted", st.Number))
 		}
 		st.Status, st.SubmittedAt, st.SubmittedBy = Submitted, &now, actor.Label()
 		return nil, nil
@@ -355,11 +361,11 @@ func (s *Service) Approve(ctx context.Context, actor policy.Actor, id int64) (St
 		switch st.Status {
 		case Submitted:
 		case Disputed:
-			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s has %d disputed lines waiting for the provider's answer", st.Number, OpenDisputes(st.Lines))}
+			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s has %d disputed lines waiting for the provider's answer", st.Number, OpenDisputes(st.Lines)))
+		case Approved:
+			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s is already approved", st.Number))
 		default:
-			return nil, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("statement %s is %s: only a submitted statement is approved", st.Number, st.Status)}
+			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s is a draft: only a submitted statement is approved", st.Number))
 		}
 		st.Status, st.ApprovedAt, st.ApprovedBy = Approved, &now, actor.Label()
 		day := calendar.LocalDate(now)

@@ -2,9 +2,11 @@ package settlement_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"aftersales/internal/fees"
+	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
@@ -30,6 +32,26 @@ func lineOf(t *testing.T, st settlement.Statement, kind fees.LineKind) settlemen
 	}
 	t.Fatalf("no %s line in %+v", kind, st.Lines)
 	return settlement.StatementLine{}
+}
+
+// generate generates a period's statement and reads it with its lines;
+// the totals Generate adds up in the database are those of the lines.
+func (w *world) generate(t *testing.T, period string) settlement.Statement {
+	t.Helper()
+	ctx := context.Background()
+	gen, err := w.svc.Generate(ctx, w.provider, w.agreementID, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := w.svc.Get(ctx, w.provider, gen.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gen.Totals, st.Totals) || gen.TotalFen != st.TotalFen || gen.TaxFen != st.TaxFen || gen.Version != st.Version {
+		t.Errorf("generated totals %+v (%d, v%d), the stored lines' %+v (%d, v%d)", gen.Totals, gen.TotalFen, gen.Version,
+			st.Totals, st.TotalFen, st.Version)
+	}
+	return st
 }
 
 func TestStatementWorkflow(t *testing.T) {
@@ -60,10 +82,7 @@ func TestStatementWorkflow(t *testing.T) {
 		if _, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2027-01"); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a future period: %v", err)
 		}
-		st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := w.generate(t, "2026-11")
 		k := kinds(st)
 		if k[fees.LineVisitFee] != 2 || k[fees.LineLabour] != 2 || k[fees.LineTravel] != 2 || k[fees.LinePart] != 1 ||
 			k[fees.LineSurcharge] != 1 || k[settlement.LineUnpriced] != 1 || k[settlement.LineDeduction] != 1 {
@@ -88,10 +107,7 @@ func TestStatementWorkflow(t *testing.T) {
 			t.Errorf("stored total %d, totals %+v", st.TotalFen, st.Totals)
 		}
 
-		again, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := w.generate(t, "2026-11")
 		if again.ID != st.ID || again.Version != st.Version+1 || len(again.Lines) != len(st.Lines) || again.TotalFen != st.TotalFen {
 			t.Errorf("regenerated draft differs: %d/%d lines, %d/%d fen", len(again.Lines), len(st.Lines), again.TotalFen, st.TotalFen)
 		}
@@ -121,7 +137,7 @@ func TestStatementWorkflow(t *testing.T) {
 		if _, err := w.svc.Submit(ctx, w.vendor, st.ID); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("the vendor submits: %v", err)
 		}
-		st, err = w.svc.Submit(ctx, w.provider, st.ID)
+		st, err := w.svc.Submit(ctx, w.provider, st.ID)
 		if err != nil || st.Status != settlement.Submitted {
 			t.Fatalf("submit: %v %s", err, st.Status)
 		}
@@ -164,8 +180,11 @@ func TestStatementWorkflow(t *testing.T) {
 		if st, err = w.svc.Approve(ctx, w.vendor, st.ID); err != nil || st.Status != settlement.Approved {
 			t.Fatalf("approve: %v", err)
 		}
-		if _, err := w.svc.Approve(ctx, w.vendor, st.ID); !problem.Is(err, problem.Conflict) {
+		_, err = w.svc.Approve(ctx, w.vendor, st.ID)
+		if p, ok := problem.As(err); !ok || p.Kind != problem.Conflict || p.Reason != "status_transition" {
 			t.Errorf("a second approval: %v", err)
+		} else if zh := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }); zh.Detail != "结算单 "+st.Number+" 已审批通过" {
+			t.Errorf("a second approval in Chinese: %q", zh.Detail)
 		}
 		if _, err := w.svc.Dispute(ctx, w.vendor, st.ID, d.ID, "again"); !problem.Is(err, problem.Conflict) {
 			t.Errorf("a dispute on a locked statement: %v", err)
@@ -312,5 +331,60 @@ func TestInvoice(t *testing.T) {
 		if err := inv("", "26322000000012345678", "2026-12-05", gross); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("a second invoice: %v", err)
 		}
+	})
+}
+
+// Records sealed before prices were kept (or by a path that does not
+// price them) are priced when their period's statement is generated, and
+// the statement is the one their prices at sealing would have made.
+func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
+			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
+		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
+		w.visit(t, "SR-3", "maintenance", "general", "2026-11-23 10:00", 60, 0)
+		// Checked out in October, sealed in November: an adjustment line.
+		w.seal(t, record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Request: "SR-5", Agreement: "HX-2026-01",
+			ServiceItem: "consultation", Question: "q", Answer: "a", AnsweredAt: shanghai("2026-10-31 23:00")}}, shanghai("2026-11-02 09:00"))
+		priced := w.generate(t, "2026-11")
+		count := func() (n int) {
+			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM record_prices WHERE agreement_id = ?`, w.agreementID); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(); n != 4 {
+			t.Fatalf("%d records priced at sealing, want 4", n)
+		}
+		for _, q := range []string{`DELETE FROM record_price_lines`, `DELETE FROM record_prices`} {
+			if _, err := store.Exec(ctx, db, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		again := w.generate(t, "2026-11")
+		if n := count(); n != 4 {
+			t.Errorf("%d records priced on demand, want 4", n)
+		}
+		if len(again.Lines) != len(priced.Lines) || !reflect.DeepEqual(again.Totals, priced.Totals) {
+			t.Fatalf("on demand %d lines %+v, at sealing %d lines %+v", len(again.Lines), again.Totals, len(priced.Lines), priced.Totals)
+		}
+		adjustments := 0
+		for i := range priced.Lines {
+			a, b := again.Lines[i], priced.Lines[i]
+			a.ID, b.ID = 0, 0
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("line %d: on demand %+v, at sealing %+v", i, a, b)
+			}
+			if b.AdjustmentOf == "2026-10" {
+				adjustments++
+			}
+		}
+		if adjustments != 1 {
+			t.Errorf("%d adjustment lines of October, want 1", adjustments)
+		}
+		checkTotals(t, again)
 	})
 }

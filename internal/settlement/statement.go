@@ -161,11 +161,20 @@ func Build(period Period, priced []Priced, caps []fees.Line, capVersion int, ds 
 	return out
 }
 
+// because gives a problem its machine-readable reason.
+func because(reason string, e *problem.Error) *problem.Error {
+	e.Reason = reason
+	return e
+}
+
 // DisputeLine records the vendor's objection to a line of a submitted
 // statement.
 func DisputeLine(st Status, l *StatementLine, reason, by string, at time.Time) error {
 	if st != Submitted && st != Disputed {
-		return problem.New(problem.Conflict, "a statement that is %s cannot be disputed", st)
+		if st == Approved {
+			return problem.New(problem.Conflict, "an approved statement is locked: its lines are no longer disputed")
+		}
+		return problem.New(problem.Conflict, "a draft is not disputed: the provider submits it first")
 	}
 	if l.Removed || l.Kind == LineUnpriced {
 		return problem.New(problem.Conflict, "line %d carries no amount to dispute", l.Position)

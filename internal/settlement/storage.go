@@ -227,19 +227,20 @@ type periodRecord struct {
 	WarrantyEnd sql.NullString  `db:"warranty_end"`
 }
 
-// recordsSealedIn loads the records of an agreement sealed in [from, to).
-func recordsSealedIn(ctx context.Context, q store.Queryer, agreementID int64, p Period) ([]Input, error) {
-	from, to := midnight(p.From), midnight(p.To)
+// inputQuery selects sealed records with what pricing needs from their
+// request and unit; a WHERE clause follows.
+const inputQuery = `SELECT r.id, r.agreement_id, r.seq, r.vendor_id, r.provider_id, r.request_id, r.corrects_id,
+		r.content_json, r.sealed_at, r.retain_until, r.prev_hash, r.hash,
+		sr.number AS request_no, sr.site_lat, sr.site_lng, u.warranty_end
+	FROM service_records r
+	LEFT JOIN service_requests sr ON sr.id = r.request_id
+	LEFT JOIN units u ON u.id = sr.unit_id`
+
+// loadInputs loads the records a query of inputQuery selects, with their
+// content decoded.
+func loadInputs(ctx context.Context, q store.Queryer, query string, args ...any) ([]Input, error) {
 	var rows []periodRecord
-	err := store.Select(ctx, q, &rows, `SELECT r.id, r.agreement_id, r.seq, r.vendor_id, r.provider_id, r.request_id, r.corrects_id,
-			r.content_json, r.sealed_at, r.retain_until, r.prev_hash, r.hash,
-			sr.number AS request_no, sr.site_lat, sr.site_lng, u.warranty_end
-		FROM service_records r
-		LEFT JOIN service_requests sr ON sr.id = r.request_id
-		LEFT JOIN units u ON u.id = sr.unit_id
-		WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL
-		ORDER BY r.seq`, agreementID, from, to)
-	if err != nil {
+	if err := store.Select(ctx, q, &rows, query, args...); err != nil {
 		return nil, err
 	}
 	out := make([]Input, 0, len(rows))

@@ -112,8 +112,12 @@ func (w *world) seal(t testing.TB, c record.Content, at time.Time) int64 {
 	err := w.db.Tx(context.Background(), func(tx *sqlx.Tx) error {
 		r, err := record.Seal(context.Background(), tx, at, record.New{AgreementID: w.agreementID, VendorID: w.f.Vendor.ID,
 			ProviderID: w.f.Provider.ID, Content: c, RetentionMonths: 36})
+		if err != nil {
+			return err
+		}
 		id = r.ID
-		return err
+		// As a visit's check-out does: the record is priced as it is sealed.
+		return w.svc.RecordSealed(context.Background(), tx, r, at)
 	})
 	if err != nil {
 		t.Fatalf("seal: %v", err)

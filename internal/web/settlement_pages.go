@@ -108,6 +108,15 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 	if ps, err := s.Settlements.Payments(r.Context(), a, id); err == nil {
 		v.Data.(map[string]any)["Payments"] = ps
 	}
+	if st.Status == settlement.Approved {
+		inv, err := s.Settlements.InvoiceOf(r.Context(), a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Data.(map[string]any)["Invoice"] = inv
+		v.Data.(map[string]any)["CanInvoice"] = inv == nil && policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID))
+	}
 	s.renderForm(w, r, status, "settlement", v, formErr)
 }
 
@@ -131,6 +140,17 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 		}
 		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
 			PaidOn: r.PostForm.Get("paid_on"), Reference: r.PostForm.Get("reference")})
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
+			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
+		}
+	case "invoice":
+		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		if perr != nil {
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			return
+		}
+		_, err = s.Settlements.RecordInvoice(r.Context(), u.Actor(), id, settlement.Invoice{Code: r.PostForm.Get("code"),
+			Number: r.PostForm.Get("number"), IssuedOn: r.PostForm.Get("issued_on"), AmountFen: fen})
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
 			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
 		}
@@ -203,50 +223,19 @@ func (s *Server) settlementExport(kind string) func(http.ResponseWriter, *http.R
 			s.fail(w, r, err)
 			return
 		}
-		a := u.Actor()
-		st, err := s.Settlements.Get(r.Context(), a, id)
+		v := s.newView(r, "settlements.title", "settlements")
+		doc, err := s.Settlements.Document(r.Context(), u.Actor(), id, v.T)
 		if err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		v := s.newView(r, "settlements.title", "settlements")
-		doc := settlement.Document{S: st, T: v.T}
-		for _, org := range []int64{st.VendorID, st.ProviderID} {
-			if o, err := s.Orgs.Get(r.Context(), a, org); err == nil {
-				if org == st.VendorID {
-					doc.Vendor = o.Name
-				} else {
-					doc.Provider = o.Name
-				}
-			}
-		}
-		if st.ApprovedAt != nil {
-			day := calendar.LocalDate(*st.ApprovedAt)
-			if versions, err := s.Agreements.Versions(r.Context(), a, st.AgreementID); err == nil {
-				if ver, ok := agreement.InForce(versions, day); ok {
-					doc.DueOn = agreement.AddDays(day, ver.Terms.Payment.PaymentDueDays)
-				}
-			}
 		}
 		var buf bytes.Buffer
-		switch kind {
-		case "pdf":
-			font, ferr := s.Labels.Font()
-			if ferr != nil {
-				s.fail(w, r, ferr)
-				return
-			}
-			err = settlement.WritePDF(&buf, font, doc)
-			w.Header().Set("Content-Type", "application/pdf")
-		default:
-			err = settlement.WriteXLSX(&buf, doc)
-			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		}
-		if err != nil {
+		if err := doc.Write(&buf, kind, s.Labels); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, st.Number, kind))
+		w.Header().Set("Content-Type", settlement.ContentType(kind))
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, doc.S.Number, kind))
 		w.Header().Set("Cache-Control", "private, no-store")
 		_, _ = w.Write(buf.Bytes())
 	}

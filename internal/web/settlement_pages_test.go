@@ -106,6 +106,32 @@ func TestSettlementPages(t *testing.T) {
 			t.Fatal("the statement page lacks its payment")
 		}
 
+		// The provider records its invoice: the amount must be the fees
+		// with tax, the number 20 digits; a refusal saves nothing.
+		if html := body(t, get(t, provider, app.URL+page)); !strings.Contains(html, `id="invoice-form"`) {
+			t.Fatal("the provider has no invoice form")
+		}
+		if html := body(t, get(t, vendor, app.URL+page)); strings.Contains(html, `id="invoice-form"`) || !strings.Contains(html, `id="no-invoice"`) {
+			t.Fatal("the vendor is offered the invoice form, or not told there is none")
+		}
+		gross := st.Totals.Fees.GrossFen
+		amount := fmt.Sprintf("%d.%02d", gross/100, gross%100)
+		if res := post(provider, page+"/invoice", url.Values{"number": {"1234"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != 422 {
+			t.Fatalf("a short invoice number: %d", res.StatusCode)
+		}
+		if res := post(provider, page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {"1.00"}}); res.StatusCode != 422 {
+			t.Fatalf("an invoice for another amount: %d", res.StatusCode)
+		}
+		if inv, err := svc.Settlements.InvoiceOf(ctx, policy.Actor{Operator: true}, open.ID); err != nil || inv != nil {
+			t.Fatalf("a refused invoice was saved: %+v %v", inv, err)
+		}
+		if res := post(provider, page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("invoice: %d", res.StatusCode)
+		}
+		if html := body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, `id="statement-invoice"`) || !strings.Contains(html, "26322000000012345678") {
+			t.Fatal("the statement page lacks its invoice")
+		}
+
 		dispatcher := app.Browser(t)
 		app.Login(t, dispatcher, "dispatch@hengxin.example", demo.Password)
 		if res := get(t, dispatcher, app.URL+page); res.StatusCode != http.StatusNotFound {

@@ -52,12 +52,29 @@ type Service struct {
 	// default).
 	Qualify Qualifier
 	// Sealed, when set, hears of each visit's record inside the transaction
-	// that seals it (the satisfaction survey and callback are queued there).
-	Sealed func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error
+	// that seals it (the record is priced and the satisfaction survey and
+	// callback are queued there; OnSealed joins several).
+	Sealed SealedHook
 	// Exception, when set, tells the vendor's one-off qualification
 	// exception that let a visit through (nil when none did), for its
 	// sealed record.
 	Exception func(ctx context.Context, q store.Queryer, workOrderID int64) (*record.VisitException, error)
+}
+
+// SealedHook hears of a visit's record inside the transaction that seals it.
+type SealedHook func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error
+
+// OnSealed runs hooks in order in the sealing transaction; the first
+// error stops the check-out and nothing is sealed.
+func OnSealed(hooks ...SealedHook) SealedHook {
+	return func(ctx context.Context, tx *sqlx.Tx, rec record.Record, now time.Time) error {
+		for _, h := range hooks {
+			if err := h(ctx, tx, rec, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // WorkOrder is one visit (工单).
