@@ -184,6 +184,34 @@ func (v *view) LangName(code string) string {
 	return code
 }
 
+// Span shows a length of time in the page's language: "3h 20m", "2d 4h"
+// from two days on, "-" before time already past. It takes a
+// time.Duration or a *time.Duration (nil: "—").
+func (v *view) Span(d any) string {
+	var span time.Duration
+	switch x := d.(type) {
+	case time.Duration:
+		span = x
+	case *time.Duration:
+		if x == nil {
+			return "—"
+		}
+		span = *x
+	default:
+		return ""
+	}
+	sign := ""
+	if span < 0 {
+		sign, span = "-", -span
+	}
+	h := int(span.Hours())
+	m := int(span.Minutes()) % 60
+	if h >= 48 {
+		return sign + v.T("span.days_hours", "D", h/24, "H", h%24)
+	}
+	return sign + v.T("span.hours_minutes", "H", h, "M", m, "MM", fmt.Sprintf("%02d", m))
+}
+
 // Time formats an instant in the page's time zone.
 func (v *view) Time(t any) string {
 	var tt time.Time
