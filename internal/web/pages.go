@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
 )
 
@@ -173,6 +174,19 @@ func (v *view) EventActor(e servicerequest.RequestEvent) string {
 		return v.T("event.actor_qr")
 	}
 	return e.Actor
+}
+
+// ActorName names who did an audited action: a user by their label,
+// those without an account (a QR code's holder, a survey's customer) in
+// the page's language.
+func (v *view) ActorName(label string) string {
+	switch label {
+	case servicerequest.QRActor:
+		return v.T("event.actor_qr")
+	case satisfaction.SurveyActor:
+		return v.T("actor.survey_link")
+	}
+	return label
 }
 
 // LangName names a document's language code in the page's language; an
