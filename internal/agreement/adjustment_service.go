@@ -258,5 +258,5 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 	id := adj.ID
 	return Version{AgreementID: a.ID, Number: latest.Number + 1, Terms: terms, AdjustmentID: &id,
 		EffectiveFrom: AdjustmentEffectiveFrom(adj.DesiredFrom, today, leadDays(versions, today), latest),
-		Note:          fmt.Sprintf("adjustment request #%d: %s", adj.ID, adj.Reason)}, nil
+		Note:          adj.Reason}, nil
 }

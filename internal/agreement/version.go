@@ -1,6 +1,8 @@
 package agreement
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"aftersales/internal/calendar"
@@ -42,7 +44,10 @@ type Version struct {
 	// EffectiveFrom is the first day (in Shanghai) the terms apply.
 	EffectiveFrom string `json:"effective_from"`
 	Terms         Terms  `json:"terms"`
-	Note          string `json:"note,omitempty"`
+	// Note is what the person who made the version wrote; for a version
+	// from an adjustment, the adjustment's reason (versions made before
+	// 2026-12 begin with "adjustment request #N: ").
+	Note string `json:"note,omitempty"`
 	// AdjustmentID is the accepted adjustment request this version came from.
 	AdjustmentID *int64    `json:"adjustment_id,omitempty"`
 	CreatedBy    string    `json:"created_by"`
@@ -113,4 +118,23 @@ func CheckDesiredDate(field, desired, proposedOn string, leadDays int) error {
 		return problem.Field(field, "the agreement's adjustment lead time is %d days: the earliest effective date is %s", leadDays, earliest)
 	}
 	return nil
+}
+
+// PersonsNote is the part of the note a person wrote: a version from an
+// adjustment stored before the adjustment had its own field began its note
+// with "adjustment request #N: ", which a page says in its own words.
+func (v Version) PersonsNote() string {
+	if v.AdjustmentID != nil {
+		return strings.TrimPrefix(v.Note, fmt.Sprintf("adjustment request #%d: ", *v.AdjustmentID))
+	}
+	return v.Note
+}
+
+// FromAdjustment is the number of the adjustment request the version came
+// from, 0 when none.
+func (v Version) FromAdjustment() int64 {
+	if v.AdjustmentID == nil {
+		return 0
+	}
+	return *v.AdjustmentID
 }

@@ -3,6 +3,7 @@ package calendar
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -27,7 +28,13 @@ type YearSummary struct {
 type ImportWarning struct {
 	Line    int    `json:"line"` // 1-based; 0 for the file as a whole
 	Code    string `json:"code"`
-	Message string `json:"message"`
+	Message string `json:"message"` // in English
+	// Text names the sentence (one code may have several) and Args fill it,
+	// so that a page says it in the reader's language: message
+	// "calendars.warn.<Text>". Previews stored before there was a Text
+	// have only the English Message.
+	Text string            `json:"text,omitempty"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Warning codes.
@@ -83,8 +90,10 @@ type collector struct {
 	errs []LineError
 }
 
-func (c *collector) warn(line int, code, format string, args ...any) {
-	c.res.Warnings = append(c.res.Warnings, ImportWarning{Line: line, Code: code, Message: fmt.Sprintf(format, args...)})
+// warn notes a warning: its sentence (text) with the values that fill it,
+// and the same in English.
+func (c *collector) warn(line int, code, text string, args map[string]string, format string, fargs ...any) {
+	c.res.Warnings = append(c.res.Warnings, ImportWarning{Line: line, Code: code, Message: fmt.Sprintf(format, fargs...), Text: text, Args: args})
 }
 
 func (c *collector) fail(line int, field, format string, args ...any) {
@@ -104,7 +113,8 @@ func (c *collector) add(e Exception, line int) {
 			c.fail(line, "kind", "%s is a %s here but a %s on line %d", e.Date, e.Kind, prev.Kind, first)
 			return
 		}
-		c.warn(line, WarnDuplicate, "%s is already a %s (line %d)", e.Date, e.Kind, first)
+		c.warn(line, WarnDuplicate, "duplicate", map[string]string{"Date": e.Date.String(), "Kind": string(e.Kind), "First": strconv.Itoa(first)},
+			"%s is already a %s (line %d)", e.Date, e.Kind, first)
 		return
 	}
 	c.res.lines[e.Date] = line
@@ -126,7 +136,7 @@ func (c *collector) finish() (ImportResult, error) {
 		}
 	}
 	if len(c.res.Exceptions) == 0 && len(c.errs) == 0 {
-		c.warn(0, WarnEmpty, "no days off or make-up workdays found")
+		c.warn(0, WarnEmpty, "empty", nil, "no days off or make-up workdays found")
 	}
 	if len(c.errs) > 0 {
 		return c.res, &ImportErrors{Errors: c.errs}

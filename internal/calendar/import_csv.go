@@ -29,7 +29,7 @@ func ParseCSV(data []byte) (ImportResult, error) {
 			return col.finish()
 		}
 		data = bytes.TrimPrefix(decoded, []byte("\xef\xbb\xbf"))
-		col.warn(0, WarnEncoding, "the file is not UTF-8; read it as GBK")
+		col.warn(0, WarnEncoding, "gbk", nil, "the file is not UTF-8; read it as GBK")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comment = '#'
@@ -58,7 +58,7 @@ func ParseCSV(data []byte) (ImportResult, error) {
 			continue
 		}
 		if len(rec) > 3 && !warnedExtra {
-			col.warn(line, WarnExtraColumns, "columns after date,kind,name are ignored")
+			col.warn(line, WarnExtraColumns, "extra_columns", nil, "columns after date,kind,name are ignored")
 			warnedExtra = true
 		}
 		e, ok := parseCSVRecord(&col, line, rec)

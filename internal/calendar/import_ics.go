@@ -105,7 +105,7 @@ func (p *icsParser) run(lines []icsLine) {
 		if !utf8.ValidString(text) {
 			text = strings.ToValidUTF8(text, "\uFFFD")
 			if !p.warnedUTF8 {
-				p.col.warn(l.n, WarnEncoding, "text that is not UTF-8 was replaced")
+				p.col.warn(l.n, WarnEncoding, "replaced", nil, "text that is not UTF-8 was replaced")
 				p.warnedUTF8 = true
 			}
 		}
@@ -189,20 +189,20 @@ func (p *icsParser) event(ev *icsEvent) {
 		label = "(no summary)"
 	}
 	if strings.EqualFold(strings.TrimSpace(ev.props["STATUS"].value), "CANCELLED") {
-		p.col.warn(ev.line, WarnCancelled, "cancelled event %q ignored", label)
+		p.col.warn(ev.line, WarnCancelled, "cancelled", event(summary), "cancelled event %q ignored", label)
 		return
 	}
 	if _, ok := ev.props["RRULE"]; ok {
-		p.col.warn(ev.props["RRULE"].line, WarnRecurring, "repeating event %q ignored: repeats are not expanded", label)
+		p.col.warn(ev.props["RRULE"].line, WarnRecurring, "recurring", event(summary), "repeating event %q ignored: repeats are not expanded", label)
 		return
 	}
 	if _, ok := ev.props["RDATE"]; ok {
-		p.col.warn(ev.props["RDATE"].line, WarnRecurring, "repeating event %q ignored: repeats are not expanded", label)
+		p.col.warn(ev.props["RDATE"].line, WarnRecurring, "recurring", event(summary), "repeating event %q ignored: repeats are not expanded", label)
 		return
 	}
 	kind, ok := classifyEvent(ev, summary)
 	if !ok {
-		p.col.warn(ev.line, WarnUnmarked, "event %q is marked neither as a day off nor as a workday; ignored", label)
+		p.col.warn(ev.line, WarnUnmarked, "unmarked", event(summary), "event %q is marked neither as a day off nor as a workday; ignored", label)
 		return
 	}
 	first, last, timed, ok := p.eventDays(ev)
@@ -210,7 +210,7 @@ func (p *icsParser) event(ev *icsEvent) {
 		return
 	}
 	if timed {
-		p.col.warn(ev.line, WarnTimed, "timed event %q taken as the whole day(s) %s..%s", label, first, last)
+		p.col.warn(ev.line, WarnTimed, "timed", map[string]string{"Event": strings.TrimSpace(summary), "First": first.String(), "Last": last.String()}, "timed event %q taken as the whole day(s) %s..%s", label, first, last)
 	}
 	name := holidayName(summary, unescapeText(ev.props["DESCRIPTION"].value))
 	for d := first; !d.After(last); d = d.AddDays(1) {
@@ -429,4 +429,10 @@ func cleanName(s string) string {
 	s = strings.TrimFunc(s, trim)
 	s = strings.TrimPrefix(s, "补")
 	return strings.TrimFunc(s, trim)
+}
+
+// event is the argument of a warning about one event: its summary, empty
+// when it has none.
+func event(summary string) map[string]string {
+	return map[string]string{"Event": strings.TrimSpace(summary)}
 }

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"aftersales/internal/problem"
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -93,22 +94,22 @@ func DetectAt(name string, ra io.ReaderAt, size int64) (Type, error) {
 		case ".ppt":
 			return PPT, nil
 		}
-		return Type{}, errors.New("the file is an old Office document; name it .doc, .xls or .ppt")
+		return Type{}, problem.Field("file", "the file is an old Office document; name it .doc, .xls or .ppt")
 	}
 	if ext := strings.ToLower(path.Ext(name)); ext != "" {
-		return Type{}, fmt.Errorf("the content is not a known file type, whatever its name %q says", ext)
+		return Type{}, problem.Field("file", "the content is not a known file type, whatever its name %q says", ext)
 	}
-	return Type{}, errors.New("the content is not a known file type")
+	return Type{}, problem.Field("file", "the content is not a known file type")
 }
 
 // checkImage reads the image's header (DecodeConfig reads no pixels).
 func checkImage(t Type, ra io.ReaderAt, size int64) (Type, error) {
 	cfg, _, err := image.DecodeConfig(bufio.NewReader(io.NewSectionReader(ra, 0, size)))
 	if err != nil {
-		return Type{}, fmt.Errorf("the %s image is damaged", t.Label)
+		return Type{}, problem.Field("file", "the %s image is damaged", t.Label)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return Type{}, fmt.Errorf("the %s image is %d × %d pixels; at most %d megapixels are accepted", t.Label, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+		return Type{}, problem.Field("file", "the %s image is %d × %d pixels; at most %d megapixels are accepted", t.Label, cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
 	return t, nil
 }
@@ -135,7 +136,7 @@ func checkPDF(ra io.ReaderAt, size int64) (Type, error) {
 		return Type{}, err
 	}
 	if !bytes.Contains(tail, []byte("%%EOF")) {
-		return Type{}, errors.New("the PDF is incomplete: it has no end-of-file marker")
+		return Type{}, problem.Field("file", "the PDF is incomplete: it has no end-of-file marker")
 	}
 	return PDF, nil
 }
@@ -144,7 +145,7 @@ func checkPDF(ra io.ReaderAt, size int64) (Type, error) {
 func checkOOXML(ra io.ReaderAt, size int64) (Type, error) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return Type{}, errors.New("the file is a damaged zip archive")
+		return Type{}, problem.Field("file", "the file is a damaged zip archive")
 	}
 	var types bool
 	var kind Type
@@ -161,7 +162,7 @@ func checkOOXML(ra io.ReaderAt, size int64) (Type, error) {
 		}
 	}
 	if !types || kind == (Type{}) {
-		return Type{}, errors.New("the file is a zip archive, not an Office document")
+		return Type{}, problem.Field("file", "the file is a zip archive, not an Office document")
 	}
 	return kind, nil
 }

@@ -9,6 +9,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"time"
 	"unicode/utf8"
 
@@ -51,8 +52,13 @@ func Check(field string, in *Incoming, maxBytes int64, accept ...Type) (string, 
 		return "", problem.Field(field, "the file is %s; at most %s is accepted", HumanSize(in.Size()), HumanSize(maxBytes))
 	}
 	t, err := DetectAt(in.Name, in, in.Size())
+	if pe, ok := errors.AsType[*problem.Error](err); ok && len(pe.Fields) == 1 {
+		// Detect's refusals name a generic "file"; name the form's field.
+		pe.Fields[0].Field = field
+		return "", pe
+	}
 	if err != nil {
-		return "", problem.Field(field, "%s", err.Error())
+		return "", err
 	}
 	for _, a := range accept {
 		if t == a {

@@ -77,7 +77,7 @@ func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (Produ
 	if err != nil {
 		return m, err
 	}
-	return m, policy.Check(a, policy.ModelRead, policy.ModelRead, scope, hidden("product model", id))
+	return m, policy.Check(a, policy.ModelRead, policy.ModelRead, scope, hidden("product model %d not found", id))
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
@@ -93,7 +93,7 @@ func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p M
 		if err != nil {
 			return err
 		}
-		if err := policy.Check(a, policy.ModelRead, policy.ModelManage, scope, hidden("product model", id)); err != nil {
+		if err := policy.Check(a, policy.ModelRead, policy.ModelManage, scope, hidden("product model %d not found", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -173,7 +173,7 @@ func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, 
 	if err != nil {
 		return site, err
 	}
-	return site, policy.Check(a, policy.SiteRead, policy.SiteRead, scope, hidden("site", id))
+	return site, policy.Check(a, policy.SiteRead, policy.SiteRead, scope, hidden("site %d not found", id))
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
@@ -189,7 +189,7 @@ func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p Si
 		if err != nil {
 			return err
 		}
-		if err := policy.Check(a, policy.SiteRead, policy.SiteManage, scope, hidden("site", id)); err != nil {
+		if err := policy.Check(a, policy.SiteRead, policy.SiteManage, scope, hidden("site %d not found", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -243,7 +243,7 @@ func (s *Service) readUnit(ctx context.Context, q store.Queryer, a policy.Actor,
 	if err != nil {
 		return u, err
 	}
-	return u, policy.Check(a, policy.UnitRead, policy.UnitRead, scope, hidden("product", id))
+	return u, policy.Check(a, policy.UnitRead, policy.UnitRead, scope, hidden("product %d not found", id))
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.

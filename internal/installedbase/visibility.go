@@ -83,6 +83,8 @@ func visibleUnits(a policy.Actor) (string, []any, error) {
 }
 
 // hidden is what an actor who may not read a model, site or unit is told.
-func hidden(what string, id int64) error {
-	return problem.New(problem.NotFound, "%s %d not found", what, id)
+// The format names the thing in full ("site %d not found") so that the
+// message catalogs translate the whole sentence, the thing's name included.
+func hidden(format string, id int64) error {
+	return problem.New(problem.NotFound, format, id)
 }

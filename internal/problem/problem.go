@@ -87,6 +87,9 @@ type FieldError struct {
 	// format and args made Message; Translate renders them in another language.
 	format string
 	args   []any
+	// about is what the message is about when one field holds several
+	// things (a photo's file name), shown before the message.
+	about string
 }
 
 // Error is a problem a caller can act on.
@@ -135,6 +138,15 @@ func (fs *Fields) Add(field, format string, args ...any) {
 	*fs = append(*fs, newFieldError(field, format, args))
 }
 
+// AddAbout records fe again under field, saying what it is about (one
+// photo of several: "fault.jpg: the JPEG image is damaged"); it stays
+// translatable, unlike a message built with "%s: %s".
+func (fs *Fields) AddAbout(field, about string, fe FieldError) {
+	fe.Field, fe.about = field, about
+	fe.Message = about + ": " + fmt.Sprintf(fe.format, fe.args...)
+	*fs = append(*fs, fe)
+}
+
 func newFieldError(field, format string, args []any) FieldError {
 	return FieldError{Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
@@ -174,6 +186,9 @@ func (e *Error) Translate(tr func(format string) (string, bool)) *Error {
 	for i, f := range e.Fields {
 		if t, ok := tr(f.format); ok && f.format != "" {
 			f.Message = fmt.Sprintf(t, f.args...)
+			if f.about != "" {
+				f.Message = f.about + ": " + f.Message
+			}
 		}
 		out.Fields[i] = f
 	}

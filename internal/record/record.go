@@ -170,8 +170,20 @@ type Break struct {
 	AgreementID int64
 	Seq         int64
 	RecordID    int64
-	Reason      string
+	Kind        BreakKind // what is wrong, for a page to say in its language
+	From, To    int64     // the sequence numbers of a gap or a cut end
+	Reason      string    // the same in English, for logs and the CLI
 }
+
+// BreakKind says how a chain is broken.
+type BreakKind string
+
+const (
+	BreakGap       BreakKind = "gap"       // a record is missing: the sequence jumps From → To
+	BreakLink      BreakKind = "link"      // the record does not follow the previous one's hash
+	BreakChanged   BreakKind = "changed"   // its content or time was changed after sealing
+	BreakTruncated BreakKind = "truncated" // the chain ends at From but its head says To
+)
 
 func (b Break) Error() string {
 	return fmt.Sprintf("agreement %d: record %d (seq %d): %s", b.AgreementID, b.RecordID, b.Seq, b.Reason)
@@ -228,11 +240,12 @@ func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResu
 			}
 			switch {
 			case r.Seq != prevSeq+1:
-				broken = &Break{c.AgreementID, r.Seq, r.ID, fmt.Sprintf("sequence jumps from %d to %d (a record is missing)", prevSeq, r.Seq)}
+				broken = &Break{AgreementID: c.AgreementID, Seq: r.Seq, RecordID: r.ID, Kind: BreakGap, From: prevSeq, To: r.Seq,
+					Reason: fmt.Sprintf("sequence jumps from %d to %d (a record is missing)", prevSeq, r.Seq)}
 			case r.PrevHash != prevHash:
-				broken = &Break{c.AgreementID, r.Seq, r.ID, "does not follow the previous record's hash"}
+				broken = &Break{AgreementID: c.AgreementID, Seq: r.Seq, RecordID: r.ID, Kind: BreakLink, Reason: "does not follow the previous record's hash"}
 			case Hash(r.Seq, r.PrevHash, r.SealedAt, r.ContentJSON) != r.Hash:
-				broken = &Break{c.AgreementID, r.Seq, r.ID, "content or time was changed after sealing"}
+				broken = &Break{AgreementID: c.AgreementID, Seq: r.Seq, RecordID: r.ID, Kind: BreakChanged, Reason: "content or time was changed after sealing"}
 			}
 			prevSeq, prevHash = r.Seq, r.Hash
 		}
@@ -241,7 +254,8 @@ func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResu
 			return res, err
 		}
 		if broken == nil && (prevSeq != c.LastSeq || prevHash != c.LastHash) {
-			broken = &Break{c.AgreementID, c.LastSeq, 0, fmt.Sprintf("the chain ends at seq %d but its head says %d (records were removed from the end)", prevSeq, c.LastSeq)}
+			broken = &Break{AgreementID: c.AgreementID, Seq: c.LastSeq, Kind: BreakTruncated, From: prevSeq, To: c.LastSeq,
+				Reason: fmt.Sprintf("the chain ends at seq %d but its head says %d (records were removed from the end)", prevSeq, c.LastSeq)}
 		}
 		if broken != nil {
 			res.Breaks = append(res.Breaks, *broken)

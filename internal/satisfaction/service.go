@@ -34,6 +34,10 @@ type Service struct {
 	Texts *notify.Texts
 }
 
+// SurveyActor is who the audit records as answering a survey: the
+// customer holding its link, without an account.
+const SurveyActor = "customer (survey link)"
+
 // New returns the service and hooks it to the filing of a complaint; the
 // composition root hooks VisitSealed to the sealing of a visit's record.
 func New(db *store.DB, now func() time.Time, n *notify.Service, c *complaint.Service) *Service {
@@ -285,7 +289,7 @@ func (s *Service) Answer(ctx context.Context, token string, a Answer) (Answered,
 			WHERE agreement_id = ? AND period = ? AND scale_max = ?`, sat, a.Score, sv.AgreementID, sv.Period, sv.ScaleMax); err != nil {
 			return err
 		}
-		customer := policy.Actor{OrgID: sv.CustomerOrgID, OrgKind: "customer", Role: policy.Customer, Email: "customer (survey link)"}
+		customer := policy.Actor{OrgID: sv.CustomerOrgID, OrgKind: "customer", Role: policy.Customer, Email: SurveyActor}
 		before := sv
 		if sv, err = surveyByToken(ctx, tx, token); err != nil {
 			return err

@@ -58,7 +58,7 @@ func checkPhotos(field string, ps []*files.Incoming) ([]string, error) {
 		if err != nil {
 			if pe, ok := problem.As(err); ok && len(pe.Fields) > 0 {
 				for _, f := range pe.Fields {
-					fs.Add(f.Field, "%s: %s", p.Name, f.Message)
+					fs.AddAbout(f.Field, p.Name, f)
 				}
 				continue
 			}

@@ -99,7 +99,7 @@ func TestAgreementPages(t *testing.T) {
 		t.Fatalf("add version: %d %s", res.StatusCode, errorsIn(html))
 	}
 	html = body(t, get(t, vendor, app.URL+page+"/diff?from=1&to=2"))
-	if !strings.Contains(html, "emergency.calendar_id") || !strings.Contains(html, "24x7") {
+	if !strings.Contains(html, "Emergency: working calendar") || !strings.Contains(html, "24x7") || strings.Contains(html, "emergency.calendar_id") {
 		t.Fatal("the diff page does not show the change")
 	}
 
@@ -124,7 +124,7 @@ func TestAgreementPages(t *testing.T) {
 	}
 	html = body(t, get(t, vendor, app.URL+page))
 	m := regexp.MustCompile(`action="/adjustments/(\d+)/accept"`).FindStringSubmatch(html)
-	if m == nil || !strings.Contains(html, "emergency.onsite_hours") {
+	if m == nil || !strings.Contains(html, "Emergency: on site within (hours)") {
 		t.Fatal("the vendor is not offered the decision")
 	}
 	if strings.Contains(body(t, get(t, provider, app.URL+page)), "/accept") {

@@ -220,7 +220,8 @@ func (s *Server) calendarImportUpload(w http.ResponseWriter, r *http.Request, u 
 	}
 	imp, err := s.Calendars.PreviewImport(r.Context(), u.Actor(), id, hdr.Filename, data)
 	if problem.Is(err, problem.Invalid) {
-		s.renderCalendar(w, r, u, http.StatusUnprocessableEntity, flattenFields(err, "file"))
+		p, _ := problem.As(err)
+		s.renderCalendar(w, r, u, http.StatusUnprocessableEntity, flattenFields(s.translate(r, p), "file"))
 		return
 	}
 	if err != nil {
@@ -411,4 +412,24 @@ func remapWeekFields(err error) error {
 		out.Fields = append(out.Fields, f)
 	}
 	return &out
+}
+
+// ImportWarning says what a calendar import skipped or guessed in the
+// page's language; a preview stored before warnings had their sentence
+// keeps its English message.
+func (v *view) ImportWarning(w calendar.ImportWarning) string {
+	if w.Text == "" {
+		return w.Message
+	}
+	var args []any
+	for k, a := range w.Args {
+		switch {
+		case k == "Kind":
+			a = v.T("calendars." + a)
+		case k == "Event" && a == "":
+			a = v.T("calendars.warn.no_summary")
+		}
+		args = append(args, k, a)
+	}
+	return v.T("calendars.warn."+w.Text, args...)
 }

@@ -56,7 +56,7 @@ func isPublicAPI(r *http.Request) bool {
 }
 
 func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.Handler {
-	var h http.Handler = mux
+	var h http.Handler = typedDates(mux)
 	h = s.fallback(mux, h)
 	h = s.idempotency.Wrap(h)
 	h = s.refuseBadText(mux, h)

@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
 )
 
@@ -175,6 +176,19 @@ func (v *view) EventActor(e servicerequest.RequestEvent) string {
 	return e.Actor
 }
 
+// ActorName names who did an audited action: a user by their label,
+// those without an account (a QR code's holder, a survey's customer) in
+// the page's language.
+func (v *view) ActorName(label string) string {
+	switch label {
+	case servicerequest.QRActor:
+		return v.T("event.actor_qr")
+	case satisfaction.SurveyActor:
+		return v.T("actor.survey_link")
+	}
+	return label
+}
+
 // LangName names a document's language code in the page's language; an
 // unlisted code is shown as it is.
 func (v *view) LangName(code string) string {
@@ -182,6 +196,34 @@ func (v *view) LangName(code string) string {
 		return v.T("doclang." + code)
 	}
 	return code
+}
+
+// Span shows a length of time in the page's language: "3h 20m", "2d 4h"
+// from two days on, "-" before time already past. It takes a
+// time.Duration or a *time.Duration (nil: "—").
+func (v *view) Span(d any) string {
+	var span time.Duration
+	switch x := d.(type) {
+	case time.Duration:
+		span = x
+	case *time.Duration:
+		if x == nil {
+			return "—"
+		}
+		span = *x
+	default:
+		return ""
+	}
+	sign := ""
+	if span < 0 {
+		sign, span = "-", -span
+	}
+	h := int(span.Hours())
+	m := int(span.Minutes()) % 60
+	if h >= 48 {
+		return sign + v.T("span.days_hours", "D", h/24, "H", h%24)
+	}
+	return sign + v.T("span.hours_minutes", "H", h, "M", m, "MM", fmt.Sprintf("%02d", m))
 }
 
 // Time formats an instant in the page's time zone.

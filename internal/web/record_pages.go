@@ -263,7 +263,7 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 // beyond its summary: what the agreement measures of a visit.
 type sealedContent struct {
 	record.Content
-	OnSite string
+	OnSite *time.Duration // nil before check-in
 	Clocks []clockOutcomeRow
 	Parts  []fittedPartRow
 	// PartsTotal is the parts' cost at their sealed prices, in yuan; empty
@@ -274,7 +274,7 @@ type sealedContent struct {
 type clockOutcomeRow struct {
 	record.ClockOutcome
 	// Margin is how early (met, or time left) or late the clock stopped.
-	Margin string
+	Margin time.Duration
 	Late   bool
 }
 
@@ -290,7 +290,8 @@ func newSealedContent(c record.Content) *sealedContent {
 	case c.Visit != nil:
 		clocks = c.Visit.Clocks
 		if !c.Visit.CheckedIn.IsZero() {
-			out.OnSite = humanDuration(time.Duration(c.Visit.OnSiteSeconds) * time.Second)
+			onSite := time.Duration(c.Visit.OnSiteSeconds) * time.Second
+			out.OnSite = &onSite
 		}
 		for _, p := range c.Visit.Parts {
 			row := fittedPartRow{FittedPart: p}
@@ -308,7 +309,7 @@ func newSealedContent(c record.Content) *sealedContent {
 	for _, o := range clocks {
 		d := time.Duration(o.MarginSeconds) * time.Second
 		row := clockOutcomeRow{ClockOutcome: o, Late: d < 0}
-		row.Margin = humanDuration(max(d, -d))
+		row.Margin = max(d, -d)
 		out.Clocks = append(out.Clocks, row)
 	}
 	return out

@@ -2,7 +2,6 @@ package web
 
 import (
 	"aftersales/internal/workorder"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,7 +21,7 @@ type clockView struct {
 	Kind      string
 	State     string
 	DueAt     time.Time
-	Remaining string
+	Remaining time.Duration
 	Percent   int    // share of the allowed time used, 0-100
 	Tone      string // ok, warn, bad, done
 }
@@ -44,29 +43,15 @@ func clockViews(clocks []sla.Clock, now time.Time) []clockView {
 		default:
 			v.Tone = "ok"
 		}
-		v.Remaining = humanDuration(c.Remaining)
+		v.Remaining = c.Remaining
 		out = append(out, v)
 	}
 	return out
 }
 
-// humanDuration shows working time left as "3h 20m" or "-1h 05m".
-func humanDuration(d time.Duration) string {
-	sign := ""
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	h := int(d.Hours())
-	m := int(d.Minutes()) % 60
-	if h >= 48 {
-		return fmt.Sprintf("%s%dd %dh", sign, h/24, h%24)
-	}
-	return fmt.Sprintf("%s%dh %02dm", sign, h, m)
-}
-
 type requestRow struct {
 	servicerequest.Request
-	Due  string
+	Due  *time.Duration // time left to the next deadline; nil when none
 	Tone string
 }
 
@@ -99,7 +84,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 		row := requestRow{Request: it, Tone: "done"}
 		if it.NextDueAt != nil {
 			left := it.NextDueAt.Sub(now)
-			row.Due, row.Tone = humanDuration(left), "ok"
+			row.Due, row.Tone = &left, "ok"
 			if left < 0 {
 				row.Tone = "bad"
 			} else if left < 2*time.Hour {

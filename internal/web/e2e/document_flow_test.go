@@ -65,7 +65,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	fill(fake)
 	v.do(chromedp.Click(`input[name=models][value="HC-CNC-850"]`))
 	v.press(`form[action="/documents"] button[type=submit]`, `.err`)
-	v.see("body", "not a known file type")
+	v.see("body", "不是可识别的文件类型")
 	v.shot("document-upload-refused")
 	fill(good)
 	v.press(`form[action="/documents"] button[type=submit]`, `#open-current`)
