@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // SendJob is the job kind that sends a visit's survey after its delay.
@@ -29,6 +30,15 @@ type Service struct {
 	Now        func() time.Time
 	Notify     *notify.Service
 	Complaints *complaint.Service
+	// Visits books the visit of a callback's redo (workorder.Service); the
+	// composition root sets it.
+	Visits Redoer
+}
+
+// Redoer books, inside tx, a visit that redoes visit of, for reason, in
+// the window from start to end: workorder.Service answers.
+type Redoer interface {
+	Redo(ctx context.Context, tx *sqlx.Tx, a policy.Actor, of int64, start, end time.Time, reason string) (workorder.WorkOrder, error)
 }
 
 // New returns the service and hooks it to the filing of a complaint; the
