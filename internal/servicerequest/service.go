@@ -129,18 +129,7 @@ type View struct {
 
 // scopeOf tells how a request relates to the actor.
 func scopeOf(a policy.Actor, r Request, assigned bool) policy.Scope {
-	switch {
-	case a.Operator:
-		return policy.Own
-	case a.Role == policy.Technician:
-		if assigned && a.OrgID == r.ProviderID {
-			return policy.Self
-		}
-		return policy.Unrelated
-	case a.OrgID == r.VendorID || a.OrgID == r.ProviderID || a.OrgID == r.CustomerOrgID:
-		return policy.Own
-	}
-	return policy.Unrelated
+	return policy.ServiceScope(a, assigned, r.VendorID, r.ProviderID, r.CustomerOrgID)
 }
 
 // Create files a request: the unit is resolved, the scope checked against

@@ -83,19 +83,7 @@ type subject struct {
 // scope tells how the visit's subject relates to an actor; assigned says
 // the actor is the visit's technician.
 func (s subject) scope(a policy.Actor, assigned bool) policy.Scope {
-	if s.request != nil {
-		return servicerequest.ScopeOf(a, *s.request, assigned)
-	}
-	switch {
-	case a.Operator:
-		return policy.Own
-	case a.Role == policy.Technician:
-		if assigned && a.OrgID == s.ProviderID {
-			return policy.Self
-		}
-		return policy.Unrelated
-	}
-	return policy.PartyScope(a, s.VendorID, s.ProviderID, s.CustomerOrgID)
+	return policy.ServiceScope(a, assigned, s.VendorID, s.ProviderID, s.CustomerOrgID)
 }
 
 // SubjectOf reads what visit w is for, from its origin.
