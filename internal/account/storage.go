@@ -71,11 +71,28 @@ func UpdateUser(ctx context.Context, q store.Queryer, u User, expected int64, no
 // ActiveUserIDs are the ids of org's active users with one of roles, in
 // order: who in an organization is told of something.
 func ActiveUserIDs(ctx context.Context, q store.Queryer, org int64, roles ...policy.Role) ([]int64, error) {
-	query, args, err := sqlx.In(`SELECT id FROM users WHERE org_id = ? AND active = ? AND role IN (?) ORDER BY id`, org, true, roles)
+	users, err := ActiveUsers(ctx, q, org, roles...)
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	return ids, err
+}
+
+// Addressee is a user something is sent to, as a message names them.
+type Addressee struct {
+	ID    int64  `db:"id"`
+	Name  string `db:"name"`
+	Email string `db:"email"`
+}
+
+// ActiveUsers are org's active users with one of roles, in order of id.
+func ActiveUsers(ctx context.Context, q store.Queryer, org int64, roles ...policy.Role) ([]Addressee, error) {
+	query, args, err := sqlx.In(`SELECT id, name, email FROM users WHERE org_id = ? AND active = ? AND role IN (?) ORDER BY id`, org, true, roles)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	err = store.Select(ctx, q, &ids, query, args...)
-	return ids, err
+	var out []Addressee
+	err = store.Select(ctx, q, &out, query, args...)
+	return out, err
 }

@@ -128,13 +128,14 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
 	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
+		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Visits: workorder.RequestVisits{}}
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork),
 		Exception: a.Staff.VisitException}
 	a.Texts = &notify.Texts{Gateway: cfg.SMS, BaseURL: cfg.PublicURL}
 	a.Complaints = &complaint.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Texts: a.Texts}
 	a.Satisfaction = satisfaction.New(db, now, a.Notify, a.Complaints)
 	a.Satisfaction.Texts = a.Texts
+	a.Satisfaction.Visits = a.WorkOrders
 	a.Home = &home.Service{DB: db, Now: now}
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
 	// Sealing a visit prices its record and queues its survey, in one transaction.

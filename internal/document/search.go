@@ -137,9 +137,6 @@ func tsQuery(q string) string {
 	return strings.Join(parts, " & ")
 }
 
-// isPostgres tells the engine behind q.
-func isPostgres(q store.Queryer) bool { return q.DriverName() == "pgx" }
-
 // maxIndexBytes bounds the prepared body text of one document in the index.
 // PostgreSQL refuses a tsvector over 1 MB; 256 KiB of prepared text (some
 // 40,000 words, or 35,000 Chinese characters) stays well under it on both
@@ -152,7 +149,7 @@ func putIndex(ctx context.Context, q store.Queryer, id int64, title, body string
 	if len(body) > maxIndexBytes {
 		body = body[:strings.LastIndexByte(body[:maxIndexBytes], ' ')+1]
 	}
-	if isPostgres(q) {
+	if store.DialectOf(q).Postgres() {
 		_, err := store.Exec(ctx, q, `INSERT INTO document_search (document_id, terms)
 			VALUES (?, setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?))
 			ON CONFLICT (document_id) DO UPDATE SET terms = EXCLUDED.terms`, id, title, body)
@@ -169,7 +166,7 @@ func putIndex(ctx context.Context, q store.Queryer, id int64, title, body string
 // matching query, as s.rank (lower is better); ok is false when the query
 // has no searchable term. The index is queried once, not once per row.
 func matchJoin(q store.Queryer, query string) (join string, args []any, ok bool) {
-	if isPostgres(q) {
+	if store.DialectOf(q).Postgres() {
 		tq := tsQuery(query)
 		if tq == "" {
 			return "", nil, false

@@ -181,8 +181,8 @@ func NewToken() (string, error) {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
 }
 
-// getUnit loads one unit by id.
-func getUnit(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
+// Get loads one unit by id.
+func Get(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
 	var u Unit
 	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {

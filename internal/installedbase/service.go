@@ -235,7 +235,7 @@ func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, 
 }
 
 func (s *Service) readUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	u, err := getUnit(ctx, q, id)
+	u, err := Get(ctx, q, id)
 	if err != nil {
 		return u, err
 	}
@@ -313,7 +313,7 @@ func (s *Service) CreateUnit(ctx context.Context, a policy.Actor, in UnitInput) 
 		if err != nil {
 			return err
 		}
-		if out, err = getUnit(ctx, tx, id); err != nil {
+		if out, err = Get(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, a, vendorID, "unit.create", "unit", id, nil, out)

@@ -142,7 +142,7 @@ func updateUnit(ctx context.Context, q store.Queryer, u Unit, expected int64, no
 	if n, _ := res.RowsAffected(); n == 0 {
 		return u, problem.New(problem.PreconditionFailed, "product %d was changed by someone else", u.ID)
 	}
-	return getUnit(ctx, q, u.ID)
+	return Get(ctx, q, u.ID)
 }
 
 func rotateToken(ctx context.Context, q store.Queryer, id int64, token string, now time.Time) (Unit, error) {
@@ -150,7 +150,7 @@ func rotateToken(ctx context.Context, q store.Queryer, id int64, token string, n
 		token, now, now, id); err != nil {
 		return Unit{}, err
 	}
-	return getUnit(ctx, q, id)
+	return Get(ctx, q, id)
 }
 
 // UnitFilter narrows a listing of units. Pages go by id: After is the last

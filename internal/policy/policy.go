@@ -364,6 +364,23 @@ func merge(gs ...grant) grant {
 	return out
 }
 
+// ServiceScope is the scope of a service case (a request, or a visit of
+// any origin) of vendor, provider and customer: Own to the operator and to
+// the parties' people, except technicians, who work only what is assigned
+// to them (Self, when assigned and of the provider).
+func ServiceScope(a Actor, assigned bool, vendorID, providerID, customerOrgID int64) Scope {
+	switch {
+	case a.Operator:
+		return Own
+	case a.Role == Technician:
+		if assigned && a.OrgID == providerID {
+			return Self
+		}
+		return Unrelated
+	}
+	return PartyScope(a, vendorID, providerID, customerOrgID)
+}
+
 // PartyScope is the scope of something that belongs to the parties named
 // (an agreement's vendor and provider, say): Own to their people and to the
 // operator, Unrelated to everyone else.

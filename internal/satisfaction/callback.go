@@ -220,7 +220,7 @@ func (s *Service) Decide(ctx context.Context, a policy.Actor, id int64, d Decisi
 		c.Status, c.DecidedAt, c.DecidedBy, c.DecisionReason = d.Outcome, &now, a.Label(), d.Reason
 		switch d.Outcome {
 		case CallbackRedo:
-			wo, err := s.orderRedo(ctx, tx, *c, d, now)
+			wo, err := s.orderRedo(ctx, tx, a, *c, d, now)
 			if err != nil {
 				return err
 			}
@@ -266,34 +266,24 @@ func (s *Service) changeCallback(ctx context.Context, a policy.Actor, id, expect
 	return out, err
 }
 
-// orderRedo books the redo visit: same request, same technician, the given
-// window or the next working morning, and the request scheduled again.
-func (s *Service) orderRedo(ctx context.Context, tx *sqlx.Tx, c Callback, d Decision, now time.Time) (int64, error) {
-	var w struct {
-		TechnicianID int64  `db:"technician_id"`
-		Status       string `db:"status"`
-	}
-	if err := store.Get(ctx, tx, &w, `SELECT technician_id, status FROM work_orders WHERE id = ?`, c.WorkOrderID); err != nil {
-		return 0, err
-	}
+// orderRedo books the redo visit through the visits (workorder.Redo):
+// same request, same technician, the given window or the next morning, the
+// request reopened if it was resolved; redo_visits counts it for the
+// provider and the period.
+func (s *Service) orderRedo(ctx context.Context, tx *sqlx.Tx, a policy.Actor, c Callback, d Decision, now time.Time) (int64, error) {
 	start, end := d.WindowStart, d.WindowEnd
 	if start.IsZero() {
 		day := now.In(calendar.Shanghai).AddDate(0, 0, 1)
 		start = time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, calendar.Shanghai)
 		end = start.Add(3 * time.Hour)
 	}
-	wo, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (request_id, technician_id, window_start, window_end, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, c.RequestID, w.TechnicianID, start.UTC(), end.UTC(), now, now)
+	wo, err := s.Visits.Redo(ctx, tx, a, c.WorkOrderID, start, end, d.Reason)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := store.Exec(ctx, tx, `UPDATE service_requests SET status = 'scheduled', updated_at = ?, version = version + 1 WHERE id = ?`,
-		now, c.RequestID); err != nil {
-		return 0, err
-	}
 	_, err = store.Exec(ctx, tx, `INSERT INTO redo_visits (work_order_id, redo_of, request_id, callback_id, provider_id, agreement_id, period, reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, wo, c.WorkOrderID, c.RequestID, c.ID, c.ProviderID, c.AgreementID, PeriodOf(now), d.Reason, now)
-	return wo, err
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, wo.ID, c.WorkOrderID, c.RequestID, c.ID, c.ProviderID, c.AgreementID, PeriodOf(now), d.Reason, now)
+	return wo.ID, err
 }
 
 // RedoOf tells whether a visit redoes an earlier one, and which.

@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // SendJob is the job kind that sends a visit's survey after its delay.
@@ -32,6 +33,15 @@ type Service struct {
 	// Texts sends the survey link by text message to the request's contact
 	// when the contact's phone is a mobile; nil: no texts.
 	Texts *notify.Texts
+	// Visits books the visit of a callback's redo (workorder.Service); the
+	// composition root sets it.
+	Visits Redoer
+}
+
+// Redoer books, inside tx, a visit that redoes visit of, for reason, in
+// the window from start to end: workorder.Service answers.
+type Redoer interface {
+	Redo(ctx context.Context, tx *sqlx.Tx, a policy.Actor, of int64, start, end time.Time, reason string) (workorder.WorkOrder, error)
 }
 
 // SurveyActor is who the audit records as answering a survey: the

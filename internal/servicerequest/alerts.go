@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
@@ -82,15 +83,15 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 	n := 0
 	if pub != nil {
 		var recipients []int64
-		if err := store.Select(ctx, tx, &recipients, `SELECT id FROM users WHERE org_id = ? AND active AND role IN (?, ?)
-			UNION SELECT technician_id FROM work_orders WHERE request_id = ? AND status IN ('assigned', 'on_site')`,
-			r.ProviderID, policy.Dispatcher, policy.ProviderAdmin, id); err != nil {
-			return 0, err
-		}
 		for _, c := range clocks {
 			ev, ok := Alert(r, c)
 			if !ok {
 				continue
+			}
+			if recipients == nil {
+				if recipients, err = s.alerted(ctx, tx, r); err != nil {
+					return 0, err
+				}
 			}
 			ev.UserIDs = recipients
 			if c.Kind == sla.Escalation {
@@ -113,4 +114,23 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 		}
 	}
 	return n, nil
+}
+
+// alerted are who hear of a request's clocks: the provider's dispatchers
+// and admins, and the technicians of its visits booked or under way.
+func (s *Service) alerted(ctx context.Context, q store.Queryer, r Request) ([]int64, error) {
+	people, err := account.ActiveUserIDs(ctx, q, r.ProviderID, policy.Dispatcher, policy.ProviderAdmin)
+	if err != nil {
+		return nil, err
+	}
+	techs, err := s.Visits.Technicians(ctx, q, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range techs {
+		if !slices.Contains(people, id) {
+			people = append(people, id)
+		}
+	}
+	return append([]int64{}, people...), nil
 }

@@ -70,7 +70,7 @@ func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.Resolut
 	}
 	reg := registry.New(db)
 	return &servicerequest.Service{DB: db, Now: c.Now, Resolve: coverage.Resolver{Units: units(d.ID, f)}, Calendars: reg.Get,
-		Assigned: workorder.BookedVisit}, f
+		Visits: workorder.RequestVisits{}}, f
 }
 
 // visitsOf is the visits service on svc's requests.

@@ -87,7 +87,7 @@ func (s *Service) UnitHistory(ctx context.Context, actor policy.Actor, unitID, b
 	if !policy.Allowed(actor, policy.RequestRead, policy.Own) && !policy.Allowed(actor, policy.RequestRead, policy.Self) {
 		return History{}, problem.New(problem.NotFound, "product %d not found", unitID)
 	}
-	where, args := visibility(actor)
+	where, args := s.visibility(actor)
 	query := `SELECT ` + prefixed(requestColumns) + ` FROM service_requests r WHERE ` + where + ` AND r.unit_id = ?`
 	args = append(args, unitID)
 	if before > 0 {
@@ -112,9 +112,7 @@ func (s *Service) UnitHistory(ctx context.Context, actor policy.Actor, unitID, b
 	for i, r := range reqs {
 		ids[i] = r.ID
 	}
-	visits, err := selectIn[HistoryVisit](ctx, s.DB, `SELECT w.id, w.request_id, w.status, COALESCE(u.name, '') AS technician, w.window_start,
-		w.checked_in_at, w.checked_out_at, w.result, w.record_id FROM work_orders w LEFT JOIN users u ON u.id = w.technician_id
-		WHERE w.request_id IN (?) ORDER BY w.id`, ids)
+	visits, err := s.Visits.OfRequests(ctx, s.DB, ids)
 	if err != nil {
 		return History{}, err
 	}

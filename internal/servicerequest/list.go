@@ -75,12 +75,12 @@ func parseCursor(s string) (cursor, error) {
 }
 
 // visibility is the SQL condition limiting rows to what the actor may see.
-func visibility(a policy.Actor) (string, []any) {
+func (s *Service) visibility(a policy.Actor) (string, []any) {
 	switch {
 	case a.Operator:
 		return "1 = 1", nil
 	case a.Role == policy.Technician:
-		return "r.id IN (SELECT request_id FROM work_orders WHERE technician_id = ? AND status <> 'cancelled')", []any{a.UserID}
+		return s.Visits.WorkedBy(a.UserID, false)
 	case a.OrgKind == "vendor":
 		return "r.vendor_id = ?", []any{a.OrgID}
 	case a.OrgKind == "provider":
@@ -96,7 +96,7 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	where, args := visibility(actor)
+	where, args := s.visibility(actor)
 	conds := []string{where}
 	var fs problem.Fields
 	if len(f.Status) > 0 {
@@ -123,8 +123,8 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 		args = append(args, f.Area+"%")
 	}
 	if f.TechnicianID != 0 {
-		conds = append(conds, "r.id IN (SELECT request_id FROM work_orders WHERE technician_id = ?)")
-		args = append(args, f.TechnicianID)
+		cond, cargs := s.Visits.WorkedBy(f.TechnicianID, true)
+		conds, args = append(conds, cond), append(args, cargs...)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "r.received_at >= ?")

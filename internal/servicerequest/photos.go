@@ -87,28 +87,11 @@ func storePhotos(ctx context.Context, tx store.Queryer, orgID, userID, requestID
 	return ids, nil
 }
 
-// visit is what photos need to know of a visit of the request: photos of
-// the work belong to a visit in progress, taken by its technician.
-type visit struct {
-	ID           int64  `db:"id"`
-	RequestID    int64  `db:"request_id"`
-	TechnicianID int64  `db:"technician_id"`
-	Status       string `db:"status"`
-}
-
 // The states of a visit photos of the work may be added in.
 const (
 	visitAssigned = "assigned"
 	visitOnSite   = "on_site"
 )
-
-// visitOf reads a visit's row. Requests read visits' rows, as lists and
-// alerts do, but do not import the visit package, which imports them.
-func visitOf(ctx context.Context, q store.Queryer, id int64) (visit, error) {
-	var v visit
-	err := store.Get(ctx, q, &v, `SELECT id, COALESCE(request_id, 0) AS request_id, technician_id, status FROM work_orders WHERE id = ?`, id)
-	return v, err
-}
 
 // NewPhotos are photos added to a request after it was filed.
 type NewPhotos struct {
@@ -131,15 +114,15 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 		if err != nil {
 			return err
 		}
-		var wo *visit
+		var wo *VisitRef
 		if n.WorkOrderID != 0 {
-			w, err := visitOf(ctx, tx, n.WorkOrderID)
+			w, err := s.Visits.Visit(ctx, tx, n.WorkOrderID)
 			if err != nil || w.RequestID != r.ID {
 				return problem.Field("work_order_id", "no work order %d on this request", n.WorkOrderID)
 			}
 			wo = &w
 		}
-		assigned, err := s.Assigned(ctx, tx, r.ID, actor.UserID)
+		assigned, err := s.Visits.Works(ctx, tx, r.ID, actor.UserID)
 		if err != nil {
 			return err
 		}

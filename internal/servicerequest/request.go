@@ -94,7 +94,7 @@ type RequestEvent struct {
 }
 
 // Kinds of events beyond the SLA's own (received, responded, onsite,
-// paused, resumed, resolved, reclassified), which only tell the story.
+// paused, resumed, resolved, reclassified, reopened), which only tell the story.
 const (
 	EventAssigned  = "assigned"
 	EventScheduled = "scheduled"
@@ -117,7 +117,7 @@ func SLAEvents(events []RequestEvent) []sla.Event {
 	return out
 }
 
-var slaKinds = []sla.EventKind{sla.Received, sla.Responded, sla.CheckedIn, sla.Paused, sla.Resumed, sla.Resolved, sla.Reclassified}
+var slaKinds = []sla.EventKind{sla.Received, sla.Responded, sla.CheckedIn, sla.Paused, sla.Resumed, sla.Resolved, sla.Reclassified, sla.Reopened}
 
 // transitions lists the statuses each status may move to.
 var transitions = map[Status][]Status{

@@ -43,14 +43,41 @@ type Service struct {
 	// Parts, when set, lists the parts fitted on a visit, for a unit's
 	// history.
 	Parts VisitParts
-	// Assigned tells who works on a request (Assignments).
-	Assigned Assignments
+	// Visits reads the request's visits (workorder.RequestVisits).
+	Visits Visits
 }
 
-// Assignments tells whether a user works on a request: such a technician
-// reads the request and acts on its visits. The composition root chooses
-// the answer (today workorder.BookedVisit: a visit booked for them).
-type Assignments func(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error)
+// Visits is what a request reads of its visits. Visits belong to
+// internal/workorder, which imports this package: the composition root
+// gives its answer (workorder.RequestVisits), and requests never read the
+// visits' table themselves.
+type Visits interface {
+	// Works tells whether a user works on a request: such a technician
+	// reads the request and acts on its visits (a visit not cancelled is
+	// booked for them).
+	Works(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error)
+	// Technicians lists the technicians of a request's visits booked or
+	// under way.
+	Technicians(ctx context.Context, q store.Queryer, requestID int64) ([]int64, error)
+	// OfRequests lists the visits of requests, oldest first, for a unit's
+	// history (their parts left to the caller).
+	OfRequests(ctx context.Context, q store.Queryer, requestIDs []int64) ([]HistoryVisit, error)
+	// Visit reads one visit as photos need it.
+	Visit(ctx context.Context, q store.Queryer, id int64) (VisitRef, error)
+	// WorkedBy is an SQL condition on service_requests r selecting the
+	// requests a technician has a visit on, cancelled visits included or
+	// not, for lists to filter on.
+	WorkedBy(technicianID int64, withCancelled bool) (string, []any)
+}
+
+// VisitRef is what photos need to know of a visit: photos of the work
+// belong to a visit in progress, taken by its technician.
+type VisitRef struct {
+	ID           int64  `db:"id"`
+	RequestID    int64  `db:"request_id"`
+	TechnicianID int64  `db:"technician_id"`
+	Status       string `db:"status"`
+}
 
 // VisitParts tells which parts a visit fitted; the stock ledger answers.
 type VisitParts interface {
@@ -102,18 +129,7 @@ type View struct {
 
 // scopeOf tells how a request relates to the actor.
 func scopeOf(a policy.Actor, r Request, assigned bool) policy.Scope {
-	switch {
-	case a.Operator:
-		return policy.Own
-	case a.Role == policy.Technician:
-		if assigned && a.OrgID == r.ProviderID {
-			return policy.Self
-		}
-		return policy.Unrelated
-	case a.OrgID == r.VendorID || a.OrgID == r.ProviderID || a.OrgID == r.CustomerOrgID:
-		return policy.Own
-	}
-	return policy.Unrelated
+	return policy.ServiceScope(a, assigned, r.VendorID, r.ProviderID, r.CustomerOrgID)
 }
 
 // Create files a request: the unit is resolved, the scope checked against
@@ -275,7 +291,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor,
 	}
 	assigned := false
 	if visits {
-		if assigned, err = s.Assigned(ctx, q, r.ID, actor.UserID); err != nil {
+		if assigned, err = s.Visits.Works(ctx, q, r.ID, actor.UserID); err != nil {
 			return r, err
 		}
 		if !assigned && action == policy.RequestRead {

@@ -78,6 +78,18 @@ func (s *Service) VisitCheckedOut(ctx context.Context, q store.Queryer, actor po
 	return err
 }
 
+// Reopen sends resolved request r back to work for a redo of one of its
+// visits, for reason: a "reopened" event resumes its resolution clock (a
+// redo is the provider's fault), and the request waits for the redo's
+// visit.
+func (s *Service) Reopen(ctx context.Context, q store.Queryer, actor policy.Actor, r Request, reason string, now time.Time) (Request, error) {
+	if _, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: string(sla.Reopened), At: now, ActorID: store.NullID(actor.UserID),
+		Actor: actor.Label(), Note: reason}); err != nil {
+		return r, err
+	}
+	return updateStatus(ctx, q, r, Responded, r.Priority, now)
+}
+
 // SignoffCodeSent notes on the request whom a visit's sign-off code went to.
 func (s *Service) SignoffCodeSent(ctx context.Context, q store.Queryer, actor policy.Actor, r Request, sentTo string, now time.Time) error {
 	_, err := appendEvent(ctx, q, RequestEvent{RequestID: r.ID, Kind: EventNote, At: now, ActorID: &actor.UserID, Actor: actor.Label(),

@@ -64,12 +64,20 @@ func (c Clock) WarningAt(share float64) time.Time {
 
 // shift moves a due time later by the working time of each pause that began
 // while the clock was still running (before the due time and before the
-// clock stopped). An open pause counts up to now.
+// clock stopped). An open pause counts up to now. The total it returns
+// also counts the spans a request stood resolved before a reopening.
 func (w *clockWork) shift(due time.Time) (time.Time, time.Duration) {
 	var total time.Duration
 	for _, p := range w.pauses {
-		if !p.from.Before(due) || (!w.stop.IsZero() && !p.from.Before(w.stop)) {
+		if !w.stop.IsZero() && !p.from.Before(w.stop) {
 			break
+		}
+		// A pause from the due time on has no effect; the span a request
+		// stood resolved is never used, but does not move a due time
+		// already passed.
+		late := !p.from.Before(due)
+		if late && !p.reopened {
+			continue
 		}
 		end := w.now
 		if !p.to.IsZero() && p.to.Before(end) {
@@ -83,7 +91,9 @@ func (w *clockWork) shift(due time.Time) (time.Time, time.Duration) {
 		}
 		if d := w.cal.WorkingTimeBetween(p.from, end); d > 0 {
 			total += d
-			due = w.cal.AddWorkingDuration(due, d)
+			if !late {
+				due = w.cal.AddWorkingDuration(due, d)
+			}
 		}
 	}
 	return due, total
@@ -100,7 +110,7 @@ func computeClock(tg Target, p Priority, cal *calendar.Calendar, tl *timeline, n
 		allowed = tg.Within
 		due = cal.AddWorkingDuration(start, allowed)
 	}
-	w := clockWork{cal: cal, start: start, pauses: tl.pauses, stop: tl.stopFor(tg.Kind), now: now}
+	w := clockWork{cal: cal, start: start, pauses: tl.pausesFor(tg.Kind), stop: tl.stopFor(tg.Kind), now: now}
 	due, pausedFor := w.shift(due)
 	c := Clock{Kind: tg.Kind, Priority: p, CalendarID: tg.CalendarID, StartedAt: start, DueAt: due,
 		Allowed: allowed, PausedFor: pausedFor, w: w}

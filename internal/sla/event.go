@@ -17,6 +17,11 @@ const (
 	Resumed      EventKind = "resumed"      // clocks running again
 	Resolved     EventKind = "resolved"     // the fault is fixed; stops every clock
 	Reclassified EventKind = "reclassified" // the priority changed; carries the new one
+	// Reopened sends a resolved request back to work (a redo of the visit,
+	// the provider's fault): the resolution clock resumes where the
+	// resolution stopped it, the time in between not counted; the response
+	// and on-site clocks keep their outcome.
+	Reopened EventKind = "reopened"
 )
 
 // Event is one entry of a request's log.

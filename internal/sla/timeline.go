@@ -2,6 +2,7 @@ package sla
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,8 +13,14 @@ type timeline struct {
 	pauses     []interval // in order, not overlapping; the last may be open
 	responded  time.Time  // first response (a check-in on site counts); zero if none
 	onSite     time.Time  // first check-in on site; zero if none
-	resolved   time.Time  // zero while unresolved
-	ignored    []IgnoredEvent
+	resolved   time.Time  // the last resolution; zero while unresolved or reopened since
+	// firstResolved is the first resolution: it stops the response and
+	// on-site clocks for good, whatever reopens the request after it.
+	firstResolved time.Time
+	// reopened holds each span from a resolution to the reopening after
+	// it; the resolution clock does not count them, as if paused.
+	reopened []interval
+	ignored  []IgnoredEvent
 }
 
 type segment struct {
@@ -25,6 +32,8 @@ type interval struct {
 	from   time.Time
 	to     time.Time // zero while the pause is still open
 	reason PauseReason
+	// reopened marks the span from a resolution to a reopening.
+	reopened bool
 }
 
 func (tl *timeline) openPause() *interval {
@@ -43,11 +52,27 @@ func (tl *timeline) stopFor(k ClockKind) time.Time {
 		own = tl.responded
 	case OnSite:
 		own = tl.onSite
-	}
-	if own.IsZero() || (!tl.resolved.IsZero() && tl.resolved.Before(own)) {
+	default:
 		return tl.resolved
 	}
+	first := tl.firstResolved
+	if own.IsZero() || (!first.IsZero() && first.Before(own)) {
+		return first
+	}
 	return own
+}
+
+// pausesFor returns the spans the clock of kind k does not count: the
+// pauses, and for the resolution clock the spans a resolved request spent
+// before it was reopened, in order.
+func (tl *timeline) pausesFor(k ClockKind) []interval {
+	if k != Resolution || len(tl.reopened) == 0 {
+		return tl.pauses
+	}
+	out := make([]interval, 0, len(tl.pauses)+len(tl.reopened))
+	out = append(append(out, tl.pauses...), tl.reopened...)
+	slices.SortStableFunc(out, func(a, b interval) int { return a.from.Compare(b.from) })
+	return out
 }
 
 func validPriority(p Priority) bool { return p == Emergency || p == General }
@@ -75,6 +100,11 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 			continue
 		}
 		if !tl.resolved.IsZero() {
+			if e.Kind == Reopened {
+				tl.reopened = append(tl.reopened, interval{from: tl.resolved, to: at, reopened: true})
+				tl.resolved = time.Time{}
+				continue
+			}
 			ignore(e, "after the request was resolved")
 			continue
 		}
@@ -114,6 +144,9 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 			p.to = at
 		case Resolved:
 			tl.resolved = at
+			if tl.firstResolved.IsZero() {
+				tl.firstResolved = at
+			}
 			if p := tl.openPause(); p != nil {
 				p.to = at
 			}
@@ -127,6 +160,8 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 			default:
 				tl.segments = append(tl.segments, segment{e.Priority, at})
 			}
+		case Reopened:
+			ignore(e, "the request was not resolved")
 		default:
 			ignore(e, "unknown event kind %q", e.Kind)
 		}

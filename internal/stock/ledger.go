@@ -192,10 +192,8 @@ func Drift(ctx context.Context, q store.Queryer) ([]Difference, error) {
 func Rebuild(ctx context.Context, db *store.DB) ([]Difference, error) {
 	var diffs []Difference
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		if db.Engine == store.Postgres {
-			if _, err := tx.ExecContext(ctx, `LOCK TABLE stock_on_hand IN EXCLUSIVE MODE`); err != nil {
-				return err
-			}
+		if err := db.Dialect().LockTable(ctx, tx, "stock_on_hand"); err != nil {
+			return err
 		}
 		var err error
 		if diffs, err = Drift(ctx, tx); err != nil {

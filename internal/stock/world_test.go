@@ -60,7 +60,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	w.parts = &parts.Service{DB: db, Now: w.clock.Now}
 	w.stock = &stock.Service{DB: db, Now: w.clock.Now, Notify: w.notify}
 	w.requests = &servicerequest.Service{DB: db, Now: w.clock.Now, Resolve: coverage.Resolver{Units: installedbase.Finder},
-		Calendars: registry.New(db).Get, Parts: w.stock, Assigned: workorder.BookedVisit}
+		Calendars: registry.New(db).Get, Parts: w.stock, Visits: workorder.RequestVisits{}}
 	w.visits = &workorder.Service{DB: db, Now: w.clock.Now, Requests: w.requests, Parts: w.stock, Qualify: workorder.ActiveTechnician}
 	w.vendor = w.f.Users[policy.VendorAdmin].Actor()
 	w.providerAdmin = w.f.Users[policy.ProviderAdmin].Actor()

@@ -11,7 +11,8 @@ import (
 
 // Visits made before they had an origin come from their request, keep
 // their ids and what refers to them, and a visit may now have no request
-// only when a maintenance plan is its origin.
+// only when a maintenance plan is its origin; since 00036 such a visit
+// names its unit and agreement.
 func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -45,7 +46,7 @@ func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
 			VALUES (?, 's', 'h', 'c@example', ?, ?)`, visitID, now, now); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Migrate(ctx); err != nil {
+		if err := db.MigrateTo(ctx, 16); err != nil {
 			t.Fatal(err)
 		}
 		var got struct {
@@ -91,6 +92,23 @@ func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
 		}
 		if _, err := store.InsertID(ctx, db, visit, "inspection", nil, userID, now, now, now, now); err == nil {
 			t.Error("a visit of an unknown origin was stored")
+		}
+		// Since 00036 a maintenance visit names the unit and the agreement
+		// it serves, and only a request's visit redoes another.
+		if _, err := store.Exec(ctx, db, `DELETE FROM work_orders WHERE origin = 'maintenance'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.InsertID(ctx, db, visit, "maintenance", nil, userID, now, now, now, now); err == nil {
+			t.Error("a maintenance visit naming no unit was stored")
+		}
+		if _, err := store.Exec(ctx, db, `UPDATE work_orders SET redo_of = ? WHERE id = ?`, visitID, visitID); err != nil {
+			t.Errorf("a request's visit marked as a redo: %v", err)
+		}
+		if err := store.Get(ctx, db, &got, `SELECT origin, request_id, diagnosis, signoff_sent_to, version FROM work_orders WHERE id = ?`, visitID); err != nil || got.Diagnosis != "bearing" {
+			t.Fatalf("the visit after 00036: %+v, %v", got, err)
 		}
 	})
 }

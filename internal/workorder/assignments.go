@@ -11,15 +11,38 @@ import (
 	"aftersales/internal/store"
 )
 
-var _ servicerequest.Assignments = BookedVisit
+var _ servicerequest.Visits = RequestVisits{}
 
-// BookedVisit answers servicerequest.Assignments from the work orders: a
-// user works on a request while a visit on it that is not cancelled is
-// booked for them.
-func BookedVisit(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
-	var n int
-	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ? AND technician_id = ? AND status <> 'cancelled'`, requestID, userID)
-	return n > 0, err
+// RequestVisits answers servicerequest.Visits from the work orders: what a
+// request reads of its visits.
+type RequestVisits struct{}
+
+// Works tells whether a user works on a request: a visit on it that is not
+// cancelled is booked for them.
+func (RequestVisits) Works(ctx context.Context, q store.Queryer, requestID, userID int64) (bool, error) {
+	return bookedFor(ctx, q, requestID, userID)
+}
+
+// Technicians lists the technicians of a request's visits booked or under
+// way.
+func (RequestVisits) Technicians(ctx context.Context, q store.Queryer, requestID int64) ([]int64, error) {
+	return techniciansOn(ctx, q, requestID)
+}
+
+// OfRequests lists the visits of requests, oldest first.
+func (RequestVisits) OfRequests(ctx context.Context, q store.Queryer, requestIDs []int64) ([]servicerequest.HistoryVisit, error) {
+	return historyOf(ctx, q, requestIDs)
+}
+
+// Visit reads one visit.
+func (RequestVisits) Visit(ctx context.Context, q store.Queryer, id int64) (servicerequest.VisitRef, error) {
+	return visitRef(ctx, q, id)
+}
+
+// WorkedBy is an SQL condition on service_requests r: the requests with a
+// visit of the technician (not cancelled, unless withCancelled).
+func (RequestVisits) WorkedBy(technicianID int64, withCancelled bool) (string, []any) {
+	return workedBy(technicianID, withCancelled)
 }
 
 // Qualifier tells whether a technician may work on a unit for a service
@@ -60,19 +83,3 @@ func AllOf(qs ...Qualifier) Qualifier {
 		return nil
 	}
 }
-
-// Origins of a visit: a service request, or (next) a maintenance plan.
-const (
-	OriginRequest     = "request"
-	OriginMaintenance = "maintenance"
-)
-
-// Origin is what a visit is for: a request's fault today, a maintenance
-// plan's due service next.
-type Origin struct {
-	Kind      string
-	RequestID int64 // for OriginRequest
-}
-
-// ForRequest is the origin of a visit for service request id.
-func ForRequest(id int64) Origin { return Origin{Kind: OriginRequest, RequestID: id} }

@@ -12,14 +12,14 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
 )
 
-// seal writes the service record of a visit of request r completed now
-// (DOMAIN 3.2.3), with the request's clocks as they stand at sealing: the
-// check-out's events are already recorded.
-func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r servicerequest.Request, w WorkOrder, now time.Time) (record.Record, error) {
-	basis, err := s.Requests.SealingOf(ctx, tx, r, w.ID, now)
+// seal writes the service record of visit w of sub completed now (DOMAIN
+// 3.2.3). A request's visit carries the request's clocks as they stand at
+// sealing (the check-out's events are already recorded); a maintenance
+// visit has no clocks and is sealed as a maintenance visit.
+func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, sub subject, w WorkOrder, now time.Time) (record.Record, error) {
+	basis, err := s.sealing(ctx, tx, sub, w, now)
 	if err != nil {
 		return record.Record{}, err
 	}
@@ -33,13 +33,16 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r servicerequest.Reques
 		// The assigned technician is the only one who enters the code.
 		signoff = record.SignOff{Kind: w.SignoffKind, Name: w.SignoffName, CodeSentTo: w.SignoffSentTo, ConfirmedBy: &technician}
 	}
-	v := &record.Visit{Request: r.Number, Agreement: basis.Agreement, ServiceItem: r.ServiceItem, Priority: r.Priority,
-		ReceivedAt: r.ReceivedAt.UTC(), CustomerOrg: r.CustomerOrgID,
-		Product:   record.Product{SerialNumber: r.SerialNumber, Model: r.Model},
-		Place:     record.Place{Division: r.SiteDivision, Lat: w.CheckInLat, Lng: w.CheckInLng},
-		WorkOrder: w.ID, Technician: technician,
-		Description: r.Description, Diagnosis: w.Diagnosis, FaultCodes: w.FaultCodes, Actions: w.ActionsTaken, Result: w.Result,
+	v := &record.Visit{Agreement: basis.Agreement, ServiceItem: sub.ServiceItem, ReceivedAt: w.CreatedAt.UTC(), CustomerOrg: sub.CustomerOrgID,
+		Product:   record.Product{SerialNumber: sub.Serial, Model: sub.Model},
+		Place:     record.Place{Division: sub.Division, Lat: w.CheckInLat, Lng: w.CheckInLng},
+		WorkOrder: w.ID, Technician: technician, Diagnosis: w.Diagnosis, FaultCodes: w.FaultCodes, Actions: w.ActionsTaken, Result: w.Result,
 		SignOff: signoff, Photos: basis.Photos, Parts: []record.FittedPart{}, Clocks: record.ClockOutcomes(basis.Clocks, now)}
+	kind, requestID := record.KindMaintenanceVisit, (*int64)(nil)
+	if r := sub.request; r != nil {
+		kind, requestID = record.KindVisit, &r.ID
+		v.Request, v.Priority, v.ReceivedAt, v.Description = r.Number, r.Priority, r.ReceivedAt.UTC(), r.Description
+	}
 	if w.CheckedInAt != nil && w.CheckedOutAt != nil {
 		v.CheckedIn, v.CheckedOut = w.CheckedInAt.UTC(), w.CheckedOutAt.UTC()
 		v.OnSiteSeconds = int64(v.CheckedOut.Sub(v.CheckedIn) / time.Second)
@@ -53,7 +56,7 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r servicerequest.Reques
 		// Take the work order's row lock before reading the parts: a
 		// consumption commits before this point or finds the visit closed,
 		// so the record lists exactly the parts used.
-		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET updated_at = updated_at WHERE id = ?`, w.ID); err != nil {
+		if err := lockWorkOrder(ctx, tx, w.ID); err != nil {
 			return record.Record{}, err
 		}
 		used, err := s.Parts.UsedParts(ctx, tx, w.ID)
@@ -66,8 +69,23 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, r servicerequest.Reques
 				SerialRemoved: p.SerialRemoved, SerialInstalled: p.SerialInstalled, UnitPriceFen: &price})
 		}
 	}
-	return record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
-		RequestID: &r.ID, Content: record.Content{Kind: record.KindVisit, Visit: v}, RetentionMonths: basis.RetentionMonths})
+	return record.Seal(ctx, tx, now, record.New{AgreementID: sub.AgreementID, VendorID: sub.VendorID, ProviderID: sub.ProviderID,
+		RequestID: requestID, Content: record.Content{Kind: kind, Visit: v}, RetentionMonths: basis.RetentionMonths})
+}
+
+// sealing reads what a visit's record takes from its origin: for a
+// request, its agreement, clocks and photos (servicerequest.SealingOf);
+// for a maintenance visit, the agreement's number and retention in force
+// at check-out.
+func (s *Service) sealing(ctx context.Context, tx *sqlx.Tx, sub subject, w WorkOrder, now time.Time) (servicerequest.Sealing, error) {
+	if sub.request != nil {
+		return s.Requests.SealingOf(ctx, tx, *sub.request, w.ID, now)
+	}
+	at, err := s.Requests.Resolve.Agreement(ctx, tx, sub.AgreementID, now)
+	if err != nil {
+		return servicerequest.Sealing{}, err
+	}
+	return servicerequest.Sealing{Agreement: at.Number, RetentionMonths: at.RetentionMonths, Photos: []record.PhotoDigest{}}, nil
 }
 
 func sha256Hex(b []byte) string {

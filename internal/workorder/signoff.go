@@ -14,12 +14,12 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/account"
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 )
 
@@ -41,29 +41,29 @@ type SentCode struct {
 	ExpiresAt time.Time `db:"expires_at" json:"expires_at"`
 }
 
-// fieldWorkOrder loads a work order and its request for the technician
-// assigned to it; anyone else is refused without learning more than the
-// request tells them.
-func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, servicerequest.Request, error) {
+// fieldWorkOrder loads a work order and what it is for, for the
+// technician assigned to it; anyone else is refused without learning more
+// than what the visit is for tells them.
+func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, subject, error) {
 	w, err := Get(ctx, q, id)
 	if err != nil {
-		return w, servicerequest.Request{}, err
+		return w, subject{}, err
 	}
-	r, err := requestOf(ctx, q, w)
+	sub, err := subjectOf(ctx, q, w)
 	if err != nil {
-		return w, r, err
+		return w, sub, err
 	}
 	scope := policy.Unrelated
 	if w.TechnicianID == actor.UserID {
 		scope = policy.Self
 	}
 	if !policy.Allowed(actor, policy.FieldWork, scope) {
-		if policy.Allowed(actor, policy.RequestRead, servicerequest.ScopeOf(actor, r, false)) {
-			return w, r, problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
+		if policy.Allowed(actor, policy.RequestRead, sub.scope(actor, false)) {
+			return w, sub, problem.New(problem.Forbidden, "only the technician assigned to work order %d records its field work", w.ID)
 		}
-		return w, r, workOrderNotFound(id)
+		return w, sub, workOrderNotFound(id)
 	}
-	return w, r, nil
+	return w, sub, nil
 }
 
 // SendSignoffCode sends a new six-digit code to the customer's portal
@@ -74,20 +74,15 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 	now := s.Now().UTC()
 	var out SentCode
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, r, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
+		w, sub, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
 		}
 		if w.Status != WOOnSite {
 			return problem.New(problem.Conflict, "the customer signs off a visit in progress")
 		}
-		var recipients []struct {
-			ID    int64  `db:"id"`
-			Name  string `db:"name"`
-			Email string `db:"email"`
-		}
-		if err := store.Select(ctx, tx, &recipients, `SELECT id, name, email FROM users WHERE org_id = ? AND role = ? AND active ORDER BY id`,
-			r.CustomerOrgID, policy.Customer); err != nil {
+		recipients, err := account.ActiveUsers(ctx, tx, sub.CustomerOrgID, policy.Customer)
+		if err != nil {
 			return err
 		}
 		if len(recipients) == 0 {
@@ -111,27 +106,25 @@ func (s *Service) SendSignoffCode(ctx context.Context, actor policy.Actor, workO
 			names[i] = strings.TrimSpace(u.Name + " <" + u.Email + ">")
 		}
 		out = SentCode{SentTo: strings.Join(names, ", "), ExpiresAt: now.Add(CodeTTL)}
-		if _, err := store.Exec(ctx, tx, `DELETE FROM signoff_codes WHERE work_order_id = ?`, w.ID); err != nil {
-			return err
-		}
-		if _, err := store.Exec(ctx, tx, `INSERT INTO signoff_codes (work_order_id, salt, code_hash, sent_to, expires_at, attempts, created_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?)`, w.ID, salt, codeHash(salt, code), out.SentTo, out.ExpiresAt, now); err != nil {
+		if err := putCode(ctx, tx, w.ID, salt, codeHash(salt, code), out, now); err != nil {
 			return err
 		}
 		until := out.ExpiresAt.In(calendar.Shanghai).Format("15:04")
 		// The code travels in the message, which is its delivery channel;
 		// the event's data for webhooks does not carry it.
-		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{r.CustomerOrgID}, UserIDs: ids,
-			Link:    fmt.Sprintf("/requests/%d", r.ID),
-			Subject: notify.Msg("notify.signoff_code.subject", "Number", r.Number, "Code", code),
-			Body:    notify.Msg("notify.signoff_code.body", "Model", r.Model, "Serial", r.SerialNumber, "Code", code, "Until", until),
-			Data:    map[string]any{"request_id": r.ID, "work_order_id": w.ID, "expires_at": out.ExpiresAt}}); err != nil {
+		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "signoff.code", OrgIDs: []int64{sub.CustomerOrgID}, UserIDs: ids,
+			Link:    sub.Link,
+			Subject: notify.Msg("notify.signoff_code.subject", "Number", sub.Reference, "Code", code),
+			Body:    notify.Msg("notify.signoff_code.body", "Model", sub.Model, "Serial", sub.Serial, "Code", code, "Until", until),
+			Data:    sub.data(w, "expires_at", out.ExpiresAt)}); err != nil {
 			return err
 		}
-		if err := s.Requests.SignoffCodeSent(ctx, tx, actor, r, out.SentTo, now); err != nil {
-			return err
+		if sub.request != nil {
+			if err := s.Requests.SignoffCodeSent(ctx, tx, actor, *sub.request, out.SentTo, now); err != nil {
+				return err
+			}
 		}
-		return audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder.signoff_code", "work_order", w.ID, nil, out)
+		return audit.Record(ctx, tx, now, actor, sub.ProviderID, "workorder.signoff_code", "work_order", w.ID, nil, out)
 	})
 	return out, err
 }
@@ -145,14 +138,7 @@ func (s *Service) verifyCode(ctx context.Context, actor policy.Actor, workOrderI
 		if _, _, err := fieldWorkOrder(ctx, tx, actor, workOrderID); err != nil {
 			return err
 		}
-		var c struct {
-			Salt      string    `db:"salt"`
-			Hash      string    `db:"code_hash"`
-			SentTo    string    `db:"sent_to"`
-			ExpiresAt time.Time `db:"expires_at"`
-			Attempts  int       `db:"attempts"`
-		}
-		err := store.Get(ctx, tx, &c, `SELECT salt, code_hash, sent_to, expires_at, attempts FROM signoff_codes WHERE work_order_id = ?`, workOrderID)
+		c, err := getCode(ctx, tx, workOrderID)
 		code = strings.TrimSpace(code)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -168,7 +154,7 @@ func (s *Service) verifyCode(ctx context.Context, actor policy.Actor, workOrderI
 			return nil
 		}
 		if len(code) != 6 || subtle.ConstantTimeCompare([]byte(codeHash(c.Salt, code)), []byte(c.Hash)) != 1 {
-			if _, err := store.Exec(ctx, tx, `UPDATE signoff_codes SET attempts = attempts + 1 WHERE work_order_id = ?`, workOrderID); err != nil {
+			if err := countWrongCode(ctx, tx, workOrderID); err != nil {
 				return err
 			}
 			left := CodeAttempts - c.Attempts - 1
@@ -207,15 +193,4 @@ func newSalt() (string, error) {
 func codeHash(salt, code string) string {
 	h := sha256.Sum256([]byte(salt + ":" + code))
 	return hex.EncodeToString(h[:])
-}
-
-// PendingCode is the sign-off code of a visit still usable, if any.
-func PendingCode(ctx context.Context, q store.Queryer, workOrderID int64, now time.Time) (*SentCode, error) {
-	var c SentCode
-	err := store.Get(ctx, q, &c, `SELECT sent_to, expires_at FROM signoff_codes WHERE work_order_id = ? AND attempts < ? AND expires_at > ?`,
-		workOrderID, CodeAttempts, now.UTC())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return &c, err
 }

@@ -3,16 +3,17 @@
 // (check-in, the work, the customer's sign-off by drawn signature or by
 // code, check-out), the parts fitted through the stock ledger, sealing the
 // service record on check-out, and a technician's lists. A visit has an
-// origin: a service request today, a maintenance plan next. For a request,
-// the visit tells the request what it did (servicerequest's Visit* calls);
-// requests never call visits, they only ask who works on them
-// (BookedVisit, through servicerequest.Assignments).
+// origin (origin.go): a service request's fault, or a unit's maintenance
+// (booked by maintenance plans, with no request behind it); a request's
+// visit may redo an earlier one (Redo). For a request, the visit tells the
+// request what it did (servicerequest's Visit* calls); requests never call
+// visits, they read them through the servicerequest.Visits port, which
+// RequestVisits answers. The package's SQL is in storage.go.
 package workorder
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -81,9 +82,14 @@ func OnSealed(hooks ...SealedHook) SealedHook {
 type WorkOrder struct {
 	ID int64 `db:"id" json:"id"`
 	// Origin is what the visit is for (OriginRequest, OriginMaintenance).
-	Origin string `db:"origin" json:"-"`
+	Origin string `db:"origin" json:"origin" enum:"request,maintenance" doc:"What the visit is for: a service request's fault, or a unit's maintenance."`
 	// RequestID is the request of a visit from a request, 0 otherwise.
-	RequestID    int64      `db:"request_id" json:"request_id"`
+	RequestID int64 `db:"request_id" json:"request_id,omitempty" doc:"The service request of a request's visit."`
+	// UnitID and AgreementID name what a maintenance visit serves.
+	UnitID      *int64 `db:"unit_id" json:"unit_id,omitempty" doc:"The unit a maintenance visit serves."`
+	AgreementID *int64 `db:"agreement_id" json:"agreement_id,omitempty" doc:"The agreement a maintenance visit is done under."`
+	// RedoOf is the visit of the same request this one redoes.
+	RedoOf       *int64     `db:"redo_of" json:"redo_of,omitempty" doc:"The earlier visit of the same request that this visit redoes."`
 	TechnicianID int64      `db:"technician_id" json:"technician_id"`
 	AssignedBy   *int64     `db:"assigned_by" json:"-"`
 	WindowStart  time.Time  `db:"window_start" json:"window_start"`
@@ -120,44 +126,6 @@ const (
 // Results of a visit.
 var Results = record.Results
 
-const woColumns = `id, origin, COALESCE(request_id, 0) AS request_id, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
-	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, signoff_sent_to, record_id, created_at, updated_at, version`
-
-// Get loads one work order.
-func Get(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
-	var w WorkOrder
-	err := store.Get(ctx, q, &w, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return w, workOrderNotFound(id)
-	}
-	return w, err
-}
-
-func workOrderNotFound(id int64) error {
-	return problem.New(problem.NotFound, "work order %d not found", id)
-}
-
-// OfRequest lists a request's visits, oldest first.
-func OfRequest(ctx context.Context, q store.Queryer, requestID int64) ([]WorkOrder, error) {
-	var out []WorkOrder
-	err := store.Select(ctx, q, &out, `SELECT `+woColumns+` FROM work_orders WHERE request_id = ? ORDER BY id`, requestID)
-	return out, err
-}
-
-// TechnicianNames names the technicians of a request's visits, by user id.
-func TechnicianNames(ctx context.Context, q store.Queryer, requestID int64) (map[int64]string, error) {
-	var rows []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
-	}
-	err := store.Select(ctx, q, &rows, `SELECT DISTINCT u.id, u.name FROM work_orders w JOIN users u ON u.id = w.technician_id WHERE w.request_id = ?`, requestID)
-	out := make(map[int64]string, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.Name
-	}
-	return out, err
-}
-
 // Assignment books a technician for a visit.
 type Assignment struct {
 	TechnicianID int64
@@ -168,7 +136,9 @@ type Assignment struct {
 
 // Book creates a work order for origin: a technician and an appointment
 // window. For a request, the first booking is the provider's response; the
-// clocks are untouched otherwise: they belong to the request.
+// clocks are untouched otherwise: they belong to the request. A
+// maintenance visit is booked for a unit whose agreement covers its
+// maintenance.
 func (s *Service) Book(ctx context.Context, actor policy.Actor, origin Origin, a Assignment) (WorkOrder, error) {
 	return s.assign(ctx, actor, origin, a, 0)
 }
@@ -182,118 +152,159 @@ func (s *Service) Reassign(ctx context.Context, actor policy.Actor, origin Origi
 	return s.assign(ctx, actor, origin, a, workOrderID)
 }
 
-// fromRequest refuses an origin other than a request: visits of maintenance
-// plans are booked by their plans.
-func fromRequest(o Origin) error {
-	if o.Kind != OriginRequest || o.RequestID <= 0 {
-		return problem.New(problem.Invalid, "a visit is booked on a service request")
-	}
-	return nil
-}
-
 // assign books a visit (workOrderID 0) or reassigns one.
 func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin, a Assignment, workOrderID int64) (WorkOrder, error) {
-	if err := fromRequest(origin); err != nil {
+	if err := origin.check(); err != nil {
 		return WorkOrder{}, err
 	}
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.Requests.ForVisit(ctx, tx, actor, origin.RequestID, policy.RequestAssign)
+		sub, err := s.forBooking(ctx, tx, actor, origin, a.WindowStart)
 		if err != nil {
 			return err
 		}
-		if !r.Status.Open() {
-			return problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
-		}
-		var fs problem.Fields
-		tech, err := account.GetUser(ctx, tx, a.TechnicianID)
-		switch {
-		case problem.Is(err, problem.NotFound):
-			fs.Add("technician_id", "no such user")
-		case err != nil:
-			return err
-		case tech.OrgID != r.ProviderID:
-			fs.Add("technician_id", "must be an active technician of the request's provider")
-		}
-		switch {
-		case a.WindowStart.IsZero() || a.WindowEnd.IsZero():
-			fs.Add("window_start", "give the appointment window agreed with the customer")
-		case !a.WindowEnd.After(a.WindowStart):
-			fs.Add("window_end", "must be after window_start")
-		case a.WindowEnd.Sub(a.WindowStart) > 24*time.Hour:
-			fs.Add("window_end", "an appointment window is at most 24 hours")
-		}
-		problem.CheckText(&fs, "note", a.Note, false, 2000)
-		if len(fs) == 0 {
-			if err := s.qualify(ctx, tx, a, r.UnitID, r.ServiceItem, workOrderID); err != nil {
-				return err
-			}
-		}
-		if err := fs.Err(); err != nil {
-			return err
-		}
-		kind := servicerequest.EventAssigned
-		var oldTech int64
-		if workOrderID == 0 {
-			id, err := store.InsertID(ctx, tx, `INSERT INTO work_orders (origin, request_id, technician_id, assigned_by, window_start, window_end, status, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, OriginRequest, r.ID, a.TechnicianID, store.NullID(actor.UserID), a.WindowStart.UTC(), a.WindowEnd.UTC(), now, now)
-			if err != nil {
-				return err
-			}
-			workOrderID = id
-		} else {
-			w, err := Get(ctx, tx, workOrderID)
-			if err != nil || w.RequestID != r.ID {
-				return problem.New(problem.NotFound, "work order %d not found on %s", workOrderID, r.Number)
-			}
-			if w.Status != WOAssigned {
-				return problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", w.ID, w.Status)
-			}
-			if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET technician_id = ?, window_start = ?, window_end = ?, updated_at = ?, version = version + 1
-				WHERE id = ?`, a.TechnicianID, a.WindowStart.UTC(), a.WindowEnd.UTC(), now, w.ID); err != nil {
-				return err
-			}
-			kind, oldTech = "reassigned", w.TechnicianID
-		}
-		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(calendar.Shanghai).Format("15:04") + " " + a.Note)
-		if err := s.Requests.VisitBooked(ctx, tx, actor, r, kind, note, now); err != nil {
-			return err
-		}
-		if out, err = Get(ctx, tx, workOrderID); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
-			return err
-		}
-		if s.Notify != nil {
-			when := a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04")
-			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{r.ProviderID},
-				UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/work-orders/%d", out.ID),
-				DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
-				Subject:   notify.Msg("notify.assigned.subject", "Number", r.Number, "When", when),
-				Body:      notify.Msg("notify.assigned.body", "Model", r.Model, "Serial", r.SerialNumber, "Address", r.SiteAddress, "When", when),
-				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
-				return err
-			}
-			if err := s.noticeBooked(ctx, tx, r, out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
-				return err
-			}
-			if oldTech != 0 && oldTech != a.TechnicianID {
-				// The technician who had the visit is told it is no longer theirs.
-				if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{r.ProviderID},
-					UserIDs: []int64{oldTech}, Link: "/work-orders",
-					DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
-					Subject:   notify.Msg("notify.unassigned.subject", "Number", r.Number),
-					Body:      notify.Msg("notify.unassigned.body", "Address", r.SiteAddress, "Technician", tech.Name),
-					Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID}}); err != nil {
-					return err
-				}
-			}
-		}
-		return s.Requests.Refresh(ctx, tx, r.ID, now)
+		out, err = s.book(ctx, tx, actor, sub, origin, a, workOrderID, now)
+		return err
 	})
 	return out, err
+}
+
+// Redo books, inside the caller's transaction, a visit that redoes visit
+// of (退回重办): a visit of the same request, with the same technician, in
+// the window from start to end, marked as the redo of the first. A
+// resolved request is reopened: a redo is the provider's fault, so its
+// resolution clock resumes. The caller decided the redo and answers for
+// who may order it; the technician is still asked for (Qualify).
+func (s *Service) Redo(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, of int64, start, end time.Time, reason string) (WorkOrder, error) {
+	now := s.Now().UTC()
+	w, err := Get(ctx, tx, of)
+	if err != nil {
+		return w, err
+	}
+	if w.Origin != OriginRequest {
+		return WorkOrder{}, problem.New(problem.Conflict, "work order %d is not a visit of a service request; only those are redone", w.ID)
+	}
+	r, err := servicerequest.GetRequest(ctx, tx, w.RequestID)
+	if err != nil {
+		return WorkOrder{}, err
+	}
+	switch r.Status {
+	case servicerequest.Cancelled:
+		return WorkOrder{}, problem.New(problem.Conflict, "service request %s is cancelled; its visit cannot be redone", r.Number)
+	case servicerequest.Resolved:
+		if r, err = s.Requests.Reopen(ctx, tx, actor, r, reason, now); err != nil {
+			return WorkOrder{}, err
+		}
+	}
+	origin := Origin{Kind: OriginRequest, RequestID: r.ID, RedoOf: w.ID}
+	return s.book(ctx, tx, actor, requestSubject(r), origin,
+		Assignment{TechnicianID: w.TechnicianID, WindowStart: start, WindowEnd: end, Note: reason}, 0, now)
+}
+
+// book books a visit of sub (workOrderID 0) or reassigns one, in tx.
+func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, sub subject, origin Origin, a Assignment, workOrderID int64, now time.Time) (WorkOrder, error) {
+	var fs problem.Fields
+	tech, err := account.GetUser(ctx, tx, a.TechnicianID)
+	switch {
+	case problem.Is(err, problem.NotFound):
+		fs.Add("technician_id", "no such user")
+	case err != nil:
+		return WorkOrder{}, err
+	case tech.OrgID != sub.ProviderID:
+		fs.Add("technician_id", "must be an active technician of the visit's provider")
+	}
+	switch {
+	case a.WindowStart.IsZero() || a.WindowEnd.IsZero():
+		fs.Add("window_start", "give the appointment window agreed with the customer")
+	case !a.WindowEnd.After(a.WindowStart):
+		fs.Add("window_end", "must be after window_start")
+	case a.WindowEnd.Sub(a.WindowStart) > 24*time.Hour:
+		fs.Add("window_end", "an appointment window is at most 24 hours")
+	}
+	problem.CheckText(&fs, "note", a.Note, false, 2000)
+	if len(fs) == 0 {
+		if err := s.qualify(ctx, tx, a, sub.UnitID, sub.ServiceItem, workOrderID); err != nil {
+			return WorkOrder{}, err
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return WorkOrder{}, err
+	}
+	kind := servicerequest.EventAssigned
+	if origin.RedoOf != 0 {
+		kind = EventRedo
+	}
+	var oldTech int64
+	if workOrderID == 0 {
+		id, err := insertWorkOrder(ctx, tx, actor, origin, sub, a, now)
+		if err != nil {
+			return WorkOrder{}, err
+		}
+		workOrderID = id
+	} else {
+		w, err := Get(ctx, tx, workOrderID)
+		if err != nil || w.Origin != origin.Kind || w.RequestID != origin.RequestID || (w.UnitID != nil && *w.UnitID != origin.UnitID) {
+			return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found on %s", workOrderID, sub.Reference)
+		}
+		if w.Status != WOAssigned {
+			return WorkOrder{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", w.ID, w.Status)
+		}
+		if err := moveWorkOrder(ctx, tx, w.ID, a, now); err != nil {
+			return WorkOrder{}, err
+		}
+		kind, oldTech = "reassigned", w.TechnicianID
+	}
+	if r := sub.request; r != nil {
+		note := strings.TrimSpace(tech.Name + " " + a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04") + "–" + a.WindowEnd.In(calendar.Shanghai).Format("15:04") + " " + a.Note)
+		if err := s.Requests.VisitBooked(ctx, tx, actor, *r, kind, note, now); err != nil {
+			return WorkOrder{}, err
+		}
+	}
+	out, err := Get(ctx, tx, workOrderID)
+	if err != nil {
+		return out, err
+	}
+	if err := audit.Record(ctx, tx, now, actor, sub.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
+		return out, err
+	}
+	if s.Notify != nil {
+		when := a.WindowStart.In(calendar.Shanghai).Format("01-02 15:04")
+		if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.assigned", OrgIDs: []int64{sub.ProviderID},
+			UserIDs: []int64{a.TechnicianID}, Link: fmt.Sprintf("/work-orders/%d", out.ID),
+			DedupeKey: fmt.Sprintf("request.assigned:%d:%d:%d", out.ID, a.TechnicianID, a.WindowStart.Unix()),
+			Subject:   notify.Msg("notify.assigned.subject", "Number", sub.Reference, "When", when),
+			Body:      notify.Msg("notify.assigned.body", "Model", sub.Model, "Serial", sub.Serial, "Address", sub.Address, "When", when),
+			Data:      sub.data(out, "window_start", a.WindowStart)}); err != nil {
+			return out, err
+		}
+		if err := s.noticeBooked(ctx, tx, sub, out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
+			return out, err
+		}
+		if oldTech != 0 && oldTech != a.TechnicianID {
+			// The technician who had the visit is told it is no longer theirs.
+			if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.unassigned", OrgIDs: []int64{sub.ProviderID},
+				UserIDs: []int64{oldTech}, Link: "/work-orders",
+				DedupeKey: fmt.Sprintf("request.unassigned:%d:%d:%d", out.ID, oldTech, now.UnixNano()),
+				Subject:   notify.Msg("notify.unassigned.subject", "Number", sub.Reference),
+				Body:      notify.Msg("notify.unassigned.body", "Address", sub.Address, "Technician", tech.Name),
+				Data:      sub.data(out)}); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, s.refresh(ctx, tx, sub, now)
+}
+
+// EventRedo is the request's event of a visit booked to redo an earlier one.
+const EventRedo = "redo"
+
+// refresh recomputes the clocks of the request a visit comes from, if any.
+func (s *Service) refresh(ctx context.Context, tx *sqlx.Tx, sub subject, now time.Time) error {
+	if sub.request == nil {
+		return nil
+	}
+	return s.Requests.Refresh(ctx, tx, sub.request.ID, now)
 }
 
 // qualify asks the Qualifier whether the technician may do the visit.
@@ -343,7 +354,7 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 		st.codeSentTo = sentTo
 	}
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, r, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
+		w, sub, err := fieldWorkOrder(ctx, tx, actor, workOrderID)
 		if err != nil {
 			return err
 		}
@@ -351,14 +362,10 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 			return problem.New(problem.PreconditionFailed, "work order %d was changed by someone else", w.ID)
 		}
 		before := w
-		if err := s.applyStep(ctx, tx, actor, &w, r, st, now); err != nil {
+		if err := s.applyStep(ctx, tx, actor, &w, sub, st, now); err != nil {
 			return err
 		}
-		if _, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
-			diagnosis = ?, fault_codes = ?, actions_taken = ?, result = ?, signoff_kind = ?, signoff_name = ?, signature_png = ?, signoff_sent_to = ?,
-			record_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng, w.CheckedOutAt, w.Diagnosis, w.FaultCodes, w.ActionsTaken, w.Result,
-			w.SignoffKind, w.SignoffName, w.SignaturePNG, w.SignoffSentTo, w.RecordID, now, w.ID, w.Version); err != nil {
+		if err := saveStep(ctx, tx, w, now); err != nil {
 			return err
 		}
 		before.SignaturePNG = nil
@@ -367,15 +374,15 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 		}
 		logged := out
 		logged.SignaturePNG = nil
-		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+st.Kind, "work_order", w.ID, before, logged); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, sub.ProviderID, "workorder."+st.Kind, "work_order", w.ID, before, logged); err != nil {
 			return err
 		}
-		return s.Requests.Refresh(ctx, tx, r.ID, now)
+		return s.refresh(ctx, tx, sub, now)
 	})
 	return out, err
 }
 
-func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, r servicerequest.Request, st Step, now time.Time) error {
+func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, sub subject, st Step, now time.Time) error {
 	var fs problem.Fields
 	switch st.Kind {
 	case "check_in":
@@ -391,7 +398,10 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return err
 		}
 		w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng = WOOnSite, &now, st.Lat, st.Lng
-		return s.Requests.VisitCheckedIn(ctx, tx, actor, r, now)
+		if sub.request == nil {
+			return nil
+		}
+		return s.Requests.VisitCheckedIn(ctx, tx, actor, *sub.request, now)
 	case "record":
 		if w.Status != WOOnSite {
 			return problem.New(problem.Conflict, "check in on site before recording the work")
@@ -414,7 +424,7 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 				return err
 			}
 			// The code is used up with the sign-off it confirms.
-			if _, err := store.Exec(ctx, tx, `DELETE FROM signoff_codes WHERE work_order_id = ?`, w.ID); err != nil {
+			if err := deleteCode(ctx, tx, w.ID); err != nil {
 				return err
 			}
 			w.SignoffKind, w.SignoffName, w.SignoffSentTo, w.SignaturePNG = SignoffCode, strings.TrimSpace(st.SignoffName), st.codeSentTo, nil
@@ -446,17 +456,19 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 			return problem.Field("result", "must be fixed, not_fixed or needs_parts")
 		}
 		w.Status, w.CheckedOutAt, w.Result = WOCompleted, &now, st.Result
-		if err := s.Requests.VisitCheckedOut(ctx, tx, actor, r, st.Result == "fixed", now); err != nil {
-			return err
+		if sub.request != nil {
+			if err := s.Requests.VisitCheckedOut(ctx, tx, actor, *sub.request, st.Result == "fixed", now); err != nil {
+				return err
+			}
 		}
 		// The record is sealed after the check-out's events, so that the
 		// clocks it carries are where the check-out left them.
-		rec, err := s.seal(ctx, tx, r, *w, now)
+		rec, err := s.seal(ctx, tx, sub, *w, now)
 		if err != nil {
 			return err
 		}
 		w.RecordID = &rec.ID
-		if err := s.noticeDone(ctx, tx, r, *w, now); err != nil {
+		if err := s.noticeDone(ctx, tx, sub, *w, now); err != nil {
 			return err
 		}
 		if s.Sealed != nil {
@@ -482,11 +494,11 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (WorkOr
 	if err != nil {
 		return w, err
 	}
-	r, err := requestOf(ctx, s.DB, w)
+	sub, err := subjectOf(ctx, s.DB, w)
 	if err != nil {
 		return w, err
 	}
-	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, servicerequest.ScopeOf(actor, r, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestRead, sub.scope(actor, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
 		return WorkOrder{}, err
 	}
 	return w, nil
@@ -494,38 +506,9 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (WorkOr
 
 // Mine lists the open visits assigned to the actor, by appointment.
 func (s *Service) Mine(ctx context.Context, actor policy.Actor, out *[]WorkOrder) error {
-	return store.Select(ctx, s.DB, out, `SELECT `+woColumns+` FROM work_orders WHERE technician_id = ? AND status IN ('assigned', 'on_site')
-		ORDER BY window_start, id LIMIT 100`, actor.UserID)
+	return openVisitsOf(ctx, s.DB, actor.UserID, out)
 }
 
-// Subject is what a visit is for, as the stock ledger and others who work
-// on a visit need it: whose it is, which unit and agreement, and the
-// reference people know it by (a request's number).
-type Subject struct {
-	Reference     string
-	VendorID      int64
-	ProviderID    int64
-	CustomerOrgID int64
-	AgreementID   int64
-	UnitID        int64
-}
-
-// SubjectOf reads what visit w is for, from its origin.
-func SubjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (Subject, error) {
-	r, err := requestOf(ctx, q, w)
-	if err != nil {
-		return Subject{}, err
-	}
-	return Subject{Reference: r.Number, VendorID: r.VendorID, ProviderID: r.ProviderID, CustomerOrgID: r.CustomerOrgID,
-		AgreementID: r.AgreementID, UnitID: r.UnitID}, nil
-}
-
-// requestOf reads the request visit w comes from. Only a request's visits
-// are booked today; a visit of another origin is refused until its origin
-// can answer for it.
-func requestOf(ctx context.Context, q store.Queryer, w WorkOrder) (servicerequest.Request, error) {
-	if w.Origin != OriginRequest {
-		return servicerequest.Request{}, problem.New(problem.Conflict, "work order %d is not a visit of a service request", w.ID)
-	}
-	return servicerequest.GetRequest(ctx, q, w.RequestID)
+func workOrderNotFound(id int64) error {
+	return problem.New(problem.NotFound, "work order %d not found", id)
 }

@@ -85,9 +85,9 @@ func TestBookingAsksTheQualifier(t *testing.T) {
 	})
 }
 
-// A visit is booked for an origin the caller names: today only a request
-// books visits this way, so another origin is refused before anything is
-// read or written.
+// A visit is booked for an origin the caller names: a request, or a unit
+// to maintain; an origin naming neither is refused before anything is read
+// or written.
 func TestBookingNamesItsOrigin(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -124,41 +124,6 @@ func TestActiveTechnician(t *testing.T) {
 			if !ok || p.Kind != problem.Invalid || len(p.Fields) != 1 || p.Fields[0].Field != "technician_id" {
 				t.Errorf("user %d: %v", id, p)
 			}
-		}
-	})
-}
-
-// A visit whose origin is a maintenance plan has no request: reading it,
-// stepping it and asking what it is for say so, rather than looking for
-// request 0.
-func TestAVisitWithoutARequestIsNotTakenForOne(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		a := testutil.Services(t, db)
-		tech := f.Users[policy.Technician].Actor()
-		now := time.Now().UTC()
-		id, err := store.InsertID(ctx, db, `INSERT INTO work_orders (origin, technician_id, window_start, window_end, status, created_at, updated_at)
-			VALUES ('maintenance', ?, ?, ?, 'assigned', ?, ?) RETURNING id`, tech.UserID, now, now.Add(time.Hour), now, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := workorder.Get(ctx, db, id)
-		if err != nil || w.Origin != workorder.OriginMaintenance || w.RequestID != 0 {
-			t.Fatalf("the maintenance visit: %+v, %v", w, err)
-		}
-		if _, err := a.WorkOrders.Get(ctx, tech, id); !problem.Is(err, problem.Conflict) {
-			t.Errorf("reading it: %v", err)
-		}
-		if _, err := a.WorkOrders.Step(ctx, tech, id, workorder.Step{Kind: "check_in"}, w.Version); !problem.Is(err, problem.Conflict) {
-			t.Errorf("checking in: %v", err)
-		}
-		if _, err := workorder.SubjectOf(ctx, db, w); !problem.Is(err, problem.Conflict) {
-			t.Errorf("what it is for: %v", err)
-		}
-		if got, err := workorder.Get(ctx, db, id); err != nil || got.Version != w.Version || got.Status != workorder.WOAssigned {
-			t.Errorf("the refused step changed the visit: %+v, %v", got, err)
 		}
 	})
 }

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+)
+
+// Dialect is the SQL of one engine where the two engines differ. Domain
+// packages ask the dialect of the connection or transaction they hold
+// (DialectOf), never pass an engine around: the same hand-written SQL runs
+// on both, and the few places that differ (full-text search, table locks,
+// bulk loading) branch on the dialect inside their storage file.
+type Dialect struct {
+	engine Engine
+}
+
+// DialectOf is the dialect of the engine behind q (a DB, a transaction or
+// a connection).
+func DialectOf(q interface{ DriverName() string }) Dialect {
+	if q.DriverName() == "pgx" {
+		return Dialect{Postgres}
+	}
+	return Dialect{SQLite}
+}
+
+// Dialect is the dialect of db's engine.
+func (db *DB) Dialect() Dialect { return Dialect{db.Engine} }
+
+// Engine names the dialect's engine.
+func (d Dialect) Engine() Engine { return d.engine }
+
+// Postgres reports whether the dialect is PostgreSQL's.
+func (d Dialect) Postgres() bool { return d.engine == Postgres }
+
+// Pick returns the statement of the dialect's engine: sqlite on SQLite,
+// postgres on PostgreSQL.
+func (d Dialect) Pick(sqlite, postgres string) string {
+	if d.Postgres() {
+		return postgres
+	}
+	return sqlite
+}
+
+var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// LockTable keeps other writers off table until tx ends, readers still
+// reading: PostgreSQL takes the table's EXCLUSIVE lock; on SQLite a write
+// transaction already excludes every other writer.
+func (d Dialect) LockTable(ctx context.Context, tx Queryer, table string) error {
+	if !tableName.MatchString(table) {
+		return fmt.Errorf("store: %q is not a table name", table)
+	}
+	if !d.Postgres() {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `LOCK TABLE `+table+` IN EXCLUSIVE MODE`)
+	return err
+}
