@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/calendar"
+
 	"pgregory.net/rapid"
 )
 

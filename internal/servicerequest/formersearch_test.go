@@ -17,7 +17,7 @@ func (s *Service) SearchInUrgencyOrder(ctx context.Context, actor policy.Actor, 
 	if _, err := s.IndexPending(ctx); err != nil {
 		return Page{}, err
 	}
-	where, args := visibility(actor)
+	where, args := s.visibility(actor)
 	cond, qargs := formerSearchCondition(s.DB.Engine == "postgres", query)
 	return s.urgencyPage(ctx, []string{where, cond}, append(args, qargs...), nil, limit)
 }
