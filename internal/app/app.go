@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
+	"aftersales/internal/dispatch"
 	"aftersales/internal/document"
 	"aftersales/internal/home"
 	"aftersales/internal/i18n"
@@ -95,6 +96,8 @@ type App struct {
 	// Staff: service points, technicians, certifications, qualification
 	// rules and the rule at booking.
 	Staff *staff.Service
+	// Dispatch: the dispatch board and plans of the day.
+	Dispatch *dispatch.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -122,7 +125,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Parts = &parts.Service{DB: db, Now: now}
 	a.Stock = &stock.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
-	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
+	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify, Calendars: a.Calendars.Reg.Get}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Assigned: workorder.BookedVisit}
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork)}
@@ -131,5 +134,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.WorkOrders.Sealed = a.Satisfaction.VisitSealed
 	a.Home = &home.Service{DB: db, Now: now}
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
+	a.Dispatch = &dispatch.Service{DB: db, Now: now, Staff: a.Staff, WorkOrders: a.WorkOrders}
 	return a, nil
 }

@@ -178,6 +178,61 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 	now := s.Now().UTC()
 	var out WorkOrder
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		return s.assignIn(ctx, actor, origin, a, workOrderID, now, &out)(tx)
+	})
+	return out, err
+}
+
+// Move is one booking (WorkOrderID 0) or reassignment of a plan.
+type Move struct {
+	Origin      Origin
+	WorkOrderID int64
+	Assignment  Assignment
+}
+
+// BookAll books and reassigns the moves in one transaction: all of them, or
+// none when one is refused (the error names the move by its index).
+//
+// guard, when set, runs first in the transaction: its error refuses all.
+func (s *Service) BookAll(ctx context.Context, actor policy.Actor, moves []Move, guard func(tx *sqlx.Tx) error) ([]WorkOrder, error) {
+	for _, m := range moves {
+		if err := fromRequest(m.Origin); err != nil {
+			return nil, err
+		}
+	}
+	now := s.Now().UTC()
+	out := make([]WorkOrder, len(moves))
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if guard != nil {
+			if err := guard(tx); err != nil {
+				return err
+			}
+		}
+		for i, m := range moves {
+			if err := s.assignIn(ctx, actor, m.Origin, m.Assignment, m.WorkOrderID, now, &out[i])(tx); err != nil {
+				return &MoveError{Index: i, Err: err}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MoveError is the refusal of one move of BookAll.
+type MoveError struct {
+	Index int
+	Err   error
+}
+
+func (e *MoveError) Error() string { return fmt.Sprintf("move %d: %v", e.Index, e.Err) }
+func (e *MoveError) Unwrap() error { return e.Err }
+
+// assignIn is the booking (workOrderID 0) or reassignment of one visit, in
+// the transaction it is given.
+func (s *Service) assignIn(ctx context.Context, actor policy.Actor, origin Origin, a Assignment, workOrderID int64, now time.Time, result *WorkOrder) func(tx *sqlx.Tx) error {
+	return func(tx *sqlx.Tx) error {
+		out := &WorkOrder{}
+		defer func() { *result = *out }()
 		r, err := s.Requests.ForVisit(ctx, tx, actor, origin.RequestID, policy.RequestAssign)
 		if err != nil {
 			return err
@@ -239,10 +294,10 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 		if err := s.Requests.VisitBooked(ctx, tx, actor, r, kind, note, now); err != nil {
 			return err
 		}
-		if out, err = Get(ctx, tx, workOrderID); err != nil {
+		if *out, err = Get(ctx, tx, workOrderID); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, out); err != nil {
+		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "workorder."+kind, "work_order", out.ID, nil, *out); err != nil {
 			return err
 		}
 		if s.Notify != nil {
@@ -255,7 +310,7 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 				Data:      map[string]any{"request_id": r.ID, "work_order_id": out.ID, "window_start": a.WindowStart}}); err != nil {
 				return err
 			}
-			if err := s.noticeBooked(ctx, tx, r, out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
+			if err := s.noticeBooked(ctx, tx, r, *out, tech.Name, a.WindowStart, a.WindowEnd, now); err != nil {
 				return err
 			}
 			if oldTech != 0 && oldTech != a.TechnicianID {
@@ -271,8 +326,7 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 			}
 		}
 		return s.Requests.Refresh(ctx, tx, r.ID, now)
-	})
-	return out, err
+	}
 }
 
 // qualify asks the Qualifier whether the technician may do the visit.
