@@ -77,6 +77,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerSatisfaction(a)
 	h.registerSettlements(a)
 	h.registerStaff(a)
+	h.registerDispatch(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

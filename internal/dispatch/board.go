@@ -35,6 +35,12 @@ type Service struct {
 	WorkOrders *workorder.Service
 }
 
+// LatLng is a place on the map (WGS-84).
+type LatLng struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
 // Board is a provider's day.
 type Board struct {
 	ProviderID int64     `json:"provider_id"`
@@ -53,7 +59,7 @@ type Lane struct {
 	TechnicianID       int64        `json:"technician_id"`
 	Name               string       `json:"name"`
 	Point              string       `json:"service_point,omitempty"`
-	Base               *staff.Place `json:"base,omitempty" doc:"The service point's coordinates: where the day starts and ends."`
+	Base               *LatLng      `json:"base,omitempty" doc:"The service point's coordinates: where the day starts and ends."`
 	EfficiencyPermille int          `json:"efficiency_permille"`
 	Shift              []staff.Span `json:"shift" doc:"Working hours of the day, after the calendar's holidays and make-up workdays."`
 	OnCall             []staff.Span `json:"on_call"`
@@ -63,32 +69,32 @@ type Lane struct {
 
 // BoardVisit is a visit on a lane.
 type BoardVisit struct {
-	WorkOrderID int64        `db:"work_order_id" json:"work_order_id"`
-	RequestID   int64        `db:"request_id" json:"request_id"`
-	Number      string       `db:"number" json:"number"`
-	Priority    string       `db:"priority" json:"priority"`
-	Address     string       `db:"address" json:"address"`
-	Status      string       `db:"status" json:"status" enum:"assigned,on_site,completed"`
-	Start       time.Time    `db:"start" json:"start"`
-	End         time.Time    `db:"end" json:"end"`
-	CheckedInAt *time.Time   `db:"checked_in_at" json:"checked_in_at,omitempty"`
-	At          *staff.Place `db:"-" json:"at,omitempty"`
-	UnitID      int64        `db:"unit_id" json:"-"`
-	ServiceItem string       `db:"service_item" json:"-"`
-	Version     int64        `db:"version" json:"version"`
+	WorkOrderID int64      `db:"work_order_id" json:"work_order_id"`
+	RequestID   int64      `db:"request_id" json:"request_id"`
+	Number      string     `db:"number" json:"number"`
+	Priority    string     `db:"priority" json:"priority"`
+	Address     string     `db:"address" json:"address"`
+	Status      string     `db:"status" json:"status" enum:"assigned,on_site,completed"`
+	Start       time.Time  `db:"start" json:"start"`
+	End         time.Time  `db:"end" json:"end"`
+	CheckedInAt *time.Time `db:"checked_in_at" json:"checked_in_at,omitempty"`
+	At          *LatLng    `db:"-" json:"at,omitempty"`
+	UnitID      int64      `db:"unit_id" json:"-"`
+	ServiceItem string     `db:"service_item" json:"-"`
+	Version     int64      `db:"version" json:"version"`
 }
 
 // Open is a request waiting for a visit.
 type Open struct {
-	RequestID   int64        `db:"request_id" json:"request_id"`
-	Number      string       `db:"number" json:"number"`
-	Priority    string       `db:"priority" json:"priority"`
-	Address     string       `db:"address" json:"address"`
-	Model       string       `db:"model" json:"model"`
-	ServiceItem string       `db:"service_item" json:"service_item"`
-	DueAt       *time.Time   `db:"due_at" json:"due_at,omitempty" doc:"The next deadline on its clocks."`
-	At          *staff.Place `db:"-" json:"at,omitempty"`
-	UnitID      int64        `db:"unit_id" json:"-"`
+	RequestID   int64      `db:"request_id" json:"request_id"`
+	Number      string     `db:"number" json:"number"`
+	Priority    string     `db:"priority" json:"priority"`
+	Address     string     `db:"address" json:"address"`
+	Model       string     `db:"model" json:"model"`
+	ServiceItem string     `db:"service_item" json:"service_item"`
+	DueAt       *time.Time `db:"due_at" json:"due_at,omitempty" doc:"The next deadline on its clocks."`
+	At          *LatLng    `db:"-" json:"at,omitempty"`
+	UnitID      int64      `db:"unit_id" json:"-"`
 }
 
 // Left is the time left until the request's next deadline (negative:
@@ -173,7 +179,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 			l.Point = *t.Point
 		}
 		if t.Lat != nil && t.Lng != nil {
-			l.Base = &staff.Place{Lat: *t.Lat, Lng: *t.Lng}
+			l.Base = &LatLng{Lat: *t.Lat, Lng: *t.Lng}
 		}
 		if av := days[t.ID]; av != nil {
 			l.Shift, l.OnCall, l.Leave = nonNil(av.Shift), nonNil(av.OnCall), nonNil(av.Leave)
@@ -201,7 +207,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 			continue
 		}
 		if v.Lat != nil && v.Lng != nil {
-			v.At = &staff.Place{Lat: *v.Lat, Lng: *v.Lng}
+			v.At = &LatLng{Lat: *v.Lat, Lng: *v.Lng}
 		}
 		v.Start, v.End = v.Start.UTC(), v.End.UTC()
 		b.Lanes[i].Visits = append(b.Lanes[i].Visits, v.BoardVisit)
@@ -221,7 +227,7 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 	}
 	for _, o := range open {
 		if o.Lat != nil && o.Lng != nil {
-			o.At = &staff.Place{Lat: *o.Lat, Lng: *o.Lng}
+			o.At = &LatLng{Lat: *o.Lat, Lng: *o.Lng}
 		}
 		if o.DueAt != nil {
 			t := o.DueAt.UTC()

@@ -49,10 +49,11 @@ type ref struct {
 	WorkOrderID int64 // 0: a waiting request
 	Number      string
 	Address     string
-	At          *staff.Place
+	At          *LatLng
 	Tech        int64     // booked: the technician it has
 	Start, End  time.Time // booked: its window
 	UnderWay    bool
+	DueAt       *time.Time
 }
 
 // Problem is a board turned into the solver's terms, with what each visit
@@ -61,7 +62,7 @@ type Problem struct {
 	Route    route.Problem
 	Refs     map[int64]ref
 	Midnight time.Time
-	Origin   staff.Place
+	Origin   LatLng
 	Names    map[int64]string
 }
 
@@ -72,7 +73,7 @@ func (p *Problem) at(m float64) time.Time {
 }
 
 // plane projects a place to kilometres by road around the origin.
-func (p *Problem) plane(pl *staff.Place) route.Location {
+func (p *Problem) plane(pl *LatLng) route.Location {
 	if pl == nil {
 		return route.Location{}
 	}
@@ -96,7 +97,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	p := &Problem{Midnight: from, Refs: map[int64]ref{}, Names: map[int64]string{}, Route: route.Problem{Name: "day " + b.Day, Speed: staff.SpeedKmh / 60}}
 	// The origin: the mean of the day's places.
 	var n float64
-	add := func(pl *staff.Place) {
+	add := func(pl *LatLng) {
 		if pl != nil {
 			p.Origin.Lat += pl.Lat
 			p.Origin.Lng += pl.Lng
@@ -197,7 +198,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	for _, o := range b.Open {
 		id := nextID
 		nextID++
-		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At}
+		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At, DueAt: o.DueAt}
 		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: VisitMinutes, Skills: skills(o.RequestID)}
 		if o.DueAt != nil {
 			// A deadline missed before the day begins costs from midnight.
@@ -306,6 +307,15 @@ func technicianOf(p *Problem, l Lane, now float64) (route.Technician, bool) {
 	return route.Technician{ID: l.TechnicianID, Start: p.plane(l.Base), ShiftStart: start, ShiftEnd: end, Breaks: breaks, Efficiency: eff}, true
 }
 
+// XY is a point on the plan's plane: kilometres by road east and north
+// of the day's centre.
+type XY struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+func xy(l route.Location) XY { return XY{l.X, l.Y} }
+
 // Proposal is a plan of the day in the board's terms.
 type Proposal struct {
 	Routes        []PlannedRoute  `json:"routes"`
@@ -320,28 +330,28 @@ type Proposal struct {
 
 // PlannedRoute is one technician's day in the proposal.
 type PlannedRoute struct {
-	TechnicianID int64          `json:"technician_id"`
-	Name         string         `json:"name"`
-	Km           float64        `json:"km"`
-	Leave        time.Time      `json:"leave" doc:"When they leave their service point."`
-	Back         time.Time      `json:"back"`
-	Stops        []PlannedStop  `json:"stops"`
-	Base         route.Location `json:"base"`
+	TechnicianID int64         `json:"technician_id"`
+	Name         string        `json:"name"`
+	Km           float64       `json:"km"`
+	Leave        time.Time     `json:"leave" doc:"When they leave their service point."`
+	Back         time.Time     `json:"back"`
+	Stops        []PlannedStop `json:"stops"`
+	Base         XY            `json:"base"`
 }
 
 // PlannedStop is a visit on a planned route.
 type PlannedStop struct {
-	RequestID   int64          `json:"request_id"`
-	WorkOrderID int64          `json:"work_order_id,omitempty"`
-	Number      string         `json:"number"`
-	Address     string         `json:"address"`
-	Arrival     time.Time      `json:"arrival"`
-	Start       time.Time      `json:"start"`
-	End         time.Time      `json:"end"`
-	LateMinutes int            `json:"late_minutes,omitempty" doc:"How long after the request's deadline it starts."`
-	Change      string         `json:"change" enum:"book,reassign,keep,under_way"`
-	From        int64          `json:"from_technician_id,omitempty" doc:"reassign: who has it now."`
-	Where       route.Location `json:"where" doc:"On the plan's plane, km east and north of the day's centre."`
+	RequestID   int64     `json:"request_id"`
+	WorkOrderID int64     `json:"work_order_id,omitempty"`
+	Number      string    `json:"number"`
+	Address     string    `json:"address"`
+	Arrival     time.Time `json:"arrival"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	LateMinutes int       `json:"late_minutes,omitempty" doc:"How long after the request's deadline it starts."`
+	Change      string    `json:"change" enum:"book,reassign,keep,under_way"`
+	From        int64     `json:"from_technician_id,omitempty" doc:"reassign: who has it now."`
+	Where       XY        `json:"where" doc:"On the plan's plane, km east and north of the day's centre."`
 }
 
 // UnplacedVisit is a visit the plan could not place, and why.
@@ -361,11 +371,15 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 	}
 	for _, r := range plan.Routes {
 		pr := PlannedRoute{TechnicianID: r.Technician, Name: p.Names[r.Technician], Km: math.Round(r.Distance*10) / 10,
-			Leave: p.at(r.Departure), Back: p.at(r.Return), Stops: []PlannedStop{}, Base: bases[r.Technician]}
+			Leave: p.at(r.Departure), Back: p.at(r.Return), Stops: []PlannedStop{}, Base: xy(bases[r.Technician])}
 		for _, st := range r.Stops {
 			rf := p.Refs[st.Visit]
 			ps := PlannedStop{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Address: rf.Address,
-				Arrival: p.at(st.Arrival), Start: p.at(st.Start), End: p.at(st.End), LateMinutes: int(math.Ceil(st.Lateness - 1e-6)), Where: p.plane(rf.At)}
+				Arrival: p.at(st.Arrival), Start: p.at(st.Start), End: p.at(st.End), Where: xy(p.plane(rf.At))}
+			if rf.DueAt != nil && ps.Start.After(*rf.DueAt) {
+				// Late by the real deadline, not the one the solver was given.
+				ps.LateMinutes = int(math.Ceil(ps.Start.Sub(*rf.DueAt).Minutes()))
+			}
 			switch {
 			case rf.UnderWay:
 				ps.Change = "under_way"
@@ -373,7 +387,7 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 				ps.Change = "book"
 				out.Bookings++
 			case rf.Tech == r.Technician && ps.Start.Equal(rf.Start):
-				ps.Change = "keep"
+				ps.Change, ps.End = "keep", rf.End
 			default:
 				ps.Change, ps.From = "reassign", rf.Tech
 				out.Moves++

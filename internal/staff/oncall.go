@@ -94,6 +94,25 @@ func (s *Service) AddOnCall(ctx context.Context, a policy.Actor, technicianID in
 	return in, err
 }
 
+// GetOnCall answers one turn on the rota.
+func (s *Service) GetOnCall(ctx context.Context, a policy.Actor, id int64) (OnCall, error) {
+	var o OnCall
+	err := store.Get(ctx, s.DB, &o, onCallSelect+` WHERE o.id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, problem.New(problem.NotFound, "on-call turn %d not found", id)
+	}
+	if err != nil {
+		return o, err
+	}
+	if _, err := s.readableTechnician(ctx, s.DB, a, o.TechnicianID, policy.StaffRead); err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return OnCall{}, problem.New(problem.NotFound, "on-call turn %d not found", id)
+		}
+		return OnCall{}, err
+	}
+	return o, nil
+}
+
 // DeleteOnCall takes a turn off the rota.
 func (s *Service) DeleteOnCall(ctx context.Context, a policy.Actor, id int64) error {
 	now := s.Now().UTC()
