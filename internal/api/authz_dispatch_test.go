@@ -43,6 +43,7 @@ func walkDispatch(f *testutil.Fixture) map[string]walkCase {
 			return map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}
 		}, allowed: dispatchers},
 		"get-dispatch-plan":     {method: "GET", path: "/dispatch/plans/%PLAN%", allowed: dispatchers},
+		"list-dispatch-plans":   {method: "GET", path: "/dispatch/plans", allowed: dispatchers},
 		"accept-dispatch-plan":  {method: "POST", path: "/dispatch/plans/%PLAN%/accept", allowed: dispatchers},
 		"discard-dispatch-plan": {method: "POST", path: "/dispatch/plans/%PLAN%/discard", allowed: dispatchers},
 	}

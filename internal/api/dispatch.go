@@ -88,6 +88,7 @@ func (h *handlers) registerDispatch(a huma.API) {
 		"qualification, service point as start) and visits (waiting requests with their deadlines; booked visits kept in their agreed " +
 		"windows, pinned further by `locks`; visits under way stay). Nothing is booked until the plan is accepted."
 	register(h, a, pc, h.createPlan)
+	register(h, a, op("list-dispatch-plans", http.MethodGet, "/dispatch/plans", "A provider's latest plans of the day (at most 50), newest first", tag), h.listPlans)
 	register(h, a, op("get-dispatch-plan", http.MethodGet, "/dispatch/plans/{id}", "Get a plan of the day", tag), h.getPlan)
 	acc := op("accept-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/accept", "Book a plan: all its bookings and reassignments, or none", tag)
 	acc.Errors = append(acc.Errors, 409)
@@ -196,6 +197,14 @@ func (h *handlers) createPlan(ctx context.Context, ac policy.Actor, in *planCrea
 		return nil, bodyFields(err)
 	}
 	return &planOutput{p}, nil
+}
+
+func (h *handlers) listPlans(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[dispatch.Plan], error) {
+	ps, err := h.Dispatch.ListPlans(ctx, ac, in.ProviderID)
+	if err != nil {
+		return nil, err
+	}
+	return list(ps), nil
 }
 
 func (h *handlers) getPlan(ctx context.Context, ac policy.Actor, in *idPath) (*planOutput, error) {

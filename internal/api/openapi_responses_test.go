@@ -79,6 +79,20 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		t.Fatal("add a photo")
 	}
 
+	// A turn on the on-call rota and a plan of a day, which the demo lacks.
+	var li int64
+	if err := store.Get(ctx, db, &li, `SELECT id FROM users WHERE email = 'tech.li@hengxin.example'`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().UTC()
+	if walker("admin@hengxin.example").call(http.MethodPost, "/technicians/{id}/on-call", fmt.Sprintf("/technicians/%d/on-call", li), "",
+		map[string]any{"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(24 * time.Hour).Format(time.RFC3339)}) == nil {
+		t.Fatal("add an on-call turn")
+	}
+	if dispatcher.call(http.MethodPost, "/dispatch/plans", "/dispatch/plans", "", map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}) == nil {
+		t.Fatal("plan a day")
+	}
+
 	for _, email := range []string{"admin@haichuan.example", "auditor@haichuan.example", "admin@hengxin.example",
 		"dispatch@hengxin.example", "tech.li@hengxin.example", "service@sz-jinggong.example"} {
 		walker(email).run()
@@ -132,6 +146,7 @@ var sources = map[string]struct{ template, field string }{
 	"/work-orders/{id} id":                          {"/units/{id}/history", "items.*.visits.*.id"},
 	"/work-orders/{id}/parts id":                    {"/units/{id}/history", "items.*.visits.*.id"},
 	"/documents/{id}/versions/{number}/file number": {"/documents/{id}", "versions.*.number"},
+	"/on-call/{id} id":                              {"/on-call", "items.*.id"},
 }
 
 // after says which templates' answers the queries of a template are made from.
@@ -179,7 +194,11 @@ var queries = map[string]func(w *docWalk, path string) []string{
 		}
 		return out
 	},
-	"/units/export":    func(*docWalk, string) []string { return []string{"", "format=xlsx"} },
+	"/units/export": func(*docWalk, string) []string { return []string{"", "format=xlsx"} },
+	"/on-call": func(*docWalk, string) []string {
+		now := time.Now().UTC()
+		return []string{"from=" + now.AddDate(0, 0, -1).Format(time.RFC3339) + "&to=" + now.AddDate(0, 0, 30).Format(time.RFC3339)}
+	},
 	"/service-records": func(*docWalk, string) []string { return []string{"", "limit=1"} },
 }
 

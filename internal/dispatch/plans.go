@@ -314,3 +314,23 @@ func (s *Service) DiscardPlan(ctx context.Context, a policy.Actor, id int64) (Pl
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// ListPlans lists the provider's latest plans (at most 50), newest first.
+func (s *Service) ListPlans(ctx context.Context, a policy.Actor, providerID int64) ([]Plan, error) {
+	if providerID == 0 {
+		providerID = a.OrgID
+	}
+	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
+		return nil, err
+	}
+	out := []Plan{}
+	if err := store.Select(ctx, s.DB, &out, `SELECT `+planColumns+` FROM dispatch_plans WHERE provider_id = ? ORDER BY id DESC LIMIT 50`, providerID); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := json.Unmarshal([]byte(out[i].Raw), &out[i].Proposal); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
