@@ -78,6 +78,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerSettlements(a)
 	h.registerStaff(a)
 	h.registerStaffScans(a)
+	h.registerDispatch(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

@@ -230,6 +230,7 @@ func TestAuthorizationWalk(t *testing.T) {
 		for id, c := range walkStaff(f) {
 			cases[id] = c
 		}
+		maps.Copy(cases, walkDispatch(f))
 		spec := app.Server.API.OpenAPI()
 		templates := map[string]string{} // operation id → path template
 		readable := map[string]bool{}    // path templates that have a GET
@@ -279,6 +280,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withSatisfaction(t, app, f, path)
 					path = withSettlements(t, app, f, path)
 					path = withStaff(t, app, f, path)
+					path = withDispatch(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

@@ -103,6 +103,16 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	}
 	provider.call(http.MethodGet, "/technicians/{id}/certifications/{cert_id}/scan", scan, "", nil)
 
+	// A turn on the on-call rota and a plan of a day, which the demo lacks.
+	turn := time.Now().UTC()
+	if provider.call(http.MethodPost, "/technicians/{id}/on-call", fmt.Sprintf("/technicians/%d/on-call", li), "",
+		map[string]any{"starts_at": turn.Format(time.RFC3339), "ends_at": turn.Add(24 * time.Hour).Format(time.RFC3339)}) == nil {
+		t.Fatal("add an on-call turn")
+	}
+	if dispatcher.call(http.MethodPost, "/dispatch/plans", "/dispatch/plans", "", map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}) == nil {
+		t.Fatal("plan a day")
+	}
+
 	for _, email := range []string{"admin@haichuan.example", "auditor@haichuan.example", "admin@hengxin.example",
 		"dispatch@hengxin.example", "tech.li@hengxin.example", "service@sz-jinggong.example"} {
 		walker(email).run()
@@ -157,6 +167,7 @@ var sources = map[string]struct{ template, field string }{
 	"/work-orders/{id}/parts id":                    {"/units/{id}/history", "items.*.visits.*.id"},
 	"/work-orders/{id}/recommendations id":          {"/units/{id}/history", "items.*.visits.*.id"},
 	"/documents/{id}/versions/{number}/file number": {"/documents/{id}", "versions.*.number"},
+	"/on-call/{id} id":                              {"/on-call", "items.*.id"},
 }
 
 // after says which templates' answers the queries of a template are made from.
@@ -207,6 +218,10 @@ var queries = map[string]func(w *docWalk, path string) []string{
 	"/units/export": func(*docWalk, string) []string { return []string{"", "format=xlsx"} },
 	"/settlements/{id}/export": func(*docWalk, string) []string {
 		return []string{"", "format=xlsx&lang=en"}
+	},
+	"/on-call": func(*docWalk, string) []string {
+		now := time.Now().UTC()
+		return []string{"from=" + now.AddDate(0, 0, -1).Format(time.RFC3339) + "&to=" + now.AddDate(0, 0, 30).Format(time.RFC3339)}
 	},
 	"/service-records": func(*docWalk, string) []string { return []string{"", "limit=1"} },
 }

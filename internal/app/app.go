@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
+	"aftersales/internal/dispatch"
 	"aftersales/internal/document"
 	"aftersales/internal/home"
 	"aftersales/internal/i18n"
@@ -99,6 +100,8 @@ type App struct {
 	// Staff: service points, technicians, certifications, qualification
 	// rules and the rule at booking.
 	Staff *staff.Service
+	// Dispatch: the dispatch board and plans of the day.
+	Dispatch *dispatch.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -126,7 +129,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Parts = &parts.Service{DB: db, Now: now}
 	a.Stock = &stock.Service{DB: db, Now: now, Notify: a.Notify}
 	a.Documents = &document.Service{DB: db, Now: now, Extract: document.NewExtractor()}
-	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify}
+	a.Staff = &staff.Service{DB: db, Now: now, Notify: a.Notify, Calendars: a.Calendars.Reg.Get}
 	a.Requests = &servicerequest.Service{DB: db, Now: now, Resolve: coverage.Resolver{Units: installedbase.Finder},
 		Calendars: a.Calendars.Reg.Get, Notify: a.Notify, Parts: a.Stock, Visits: workorder.RequestVisits{}}
 	a.WorkOrders = &workorder.Service{DB: db, Now: now, Requests: a.Requests, Notify: a.Notify, Parts: a.Stock, Qualify: workorder.AllOf(workorder.ActiveTechnician, a.Staff.MayWork),
@@ -140,5 +143,6 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
 	// Sealing a visit prices its record and queues its survey, in one transaction.
 	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
+	a.Dispatch = &dispatch.Service{DB: db, Now: now, Staff: a.Staff, WorkOrders: a.WorkOrders}
 	return a, nil
 }

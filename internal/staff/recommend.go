@@ -45,6 +45,10 @@ type Candidate struct {
 	PartsInVan int
 	// LastOnUnit: they did the unit's last visit.
 	LastOnUnit bool
+	// Hours, when not nil, are the stretches of the day they may work: their
+	// working hours, and for an emergency their turns on call. A visit must
+	// fit in one of them; with none left they are off duty.
+	Hours []Span
 }
 
 // Job is the visit to place.
@@ -96,6 +100,7 @@ const (
 	ExcludedOverlap   = "overlapping_visit"
 	ExcludedNoBase    = "no_service_point"
 	ExcludedQualified = "not_qualified"
+	ExcludedOffDuty   = "off_duty"
 )
 
 // Parts are the score parts of a recommendation, each 0 to 100.
@@ -124,7 +129,7 @@ type Recommendation struct {
 type Excluded struct {
 	TechnicianID int64  `json:"technician_id"`
 	Name         string `json:"name"`
-	Reason       string `json:"reason" enum:"not_qualified,outside_area,no_free_slot,overlapping_visit,no_service_point"`
+	Reason       string `json:"reason" enum:"not_qualified,outside_area,no_free_slot,overlapping_visit,no_service_point,off_duty"`
 	// Refusal is the qualification rule's reason and detail, when that is why.
 	Refusal *Refusal `json:"refusal,omitempty"`
 	// WorkOrderID names the overlapping visit.
@@ -155,6 +160,10 @@ func Recommend(job Job, cands []Candidate, p Policy) ([]Recommendation, []Exclud
 		}
 		if id := overlapping(c.Day, job.WindowStart, job.WindowEnd); id != 0 {
 			excluded = append(excluded, Excluded{TechnicianID: c.TechnicianID, Name: c.Name, Reason: ExcludedOverlap, WorkOrderID: id})
+			continue
+		}
+		if c.Hours != nil && !onDuty(c.Hours, job) {
+			excluded = append(excluded, Excluded{TechnicianID: c.TechnicianID, Name: c.Name, Reason: ExcludedOffDuty})
 			continue
 		}
 		r, ok := place(job, c)
@@ -231,6 +240,12 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 		if arrival.Before(job.Earliest) {
 			arrival = job.Earliest
 		}
+		if c.Hours != nil {
+			var ok bool
+			if arrival, ok = inHours(c.Hours, arrival, onSite); !ok {
+				break
+			}
+		}
 		end := arrival.Add(onSite)
 		if end.After(job.DayEnd) {
 			break
@@ -263,6 +278,33 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 	}
 	r.Parts.Arrival = clamp(100 * (1 - arrival.Sub(job.Earliest).Hours()/8))
 	return r, true
+}
+
+// onDuty: some of the hours fall between the job's earliest start and the
+// end of its day.
+func onDuty(hours []Span, job Job) bool {
+	for _, h := range hours {
+		if h.End.After(job.Earliest) && h.Start.Before(job.DayEnd) {
+			return true
+		}
+	}
+	return false
+}
+
+// inHours is the earliest start at or after t of a stretch of length d
+// inside one of the hours (in any order).
+func inHours(hours []Span, t time.Time, d time.Duration) (time.Time, bool) {
+	best, found := time.Time{}, false
+	for _, h := range hours {
+		start := t
+		if start.Before(h.Start) {
+			start = h.Start
+		}
+		if !start.Add(d).After(h.End) && (!found || start.Before(best)) {
+			best, found = start, true
+		}
+	}
+	return best, found
 }
 
 func clamp(x float64) float64 { return math.Round(max(0, min(100, x))*10) / 10 }

@@ -220,9 +220,29 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 		return nil, err
 	}
 	visit := visitOf(u, serviceItem, job.Earliest, job.Earliest.Add(job.Duration))
+	// Working hours of the day (and the next, which an emergency's 24 hours
+	// may reach); an emergency may also go to whoever is on call.
+	emergency := job.DayEnd.Sub(job.Earliest) > 20*time.Hour
+	hours := map[int64][]Span{}
+	for d := calendar.DateOf(job.Earliest, calendar.Shanghai); !d.After(calendar.DateOf(job.DayEnd, calendar.Shanghai)); d = d.AddDays(1) {
+		days, err := s.Days(ctx, q, providerID, d)
+		if err != nil {
+			return nil, err
+		}
+		for id, av := range days {
+			hours[id] = append(hours[id], av.Shift...)
+			if emergency {
+				hours[id] = append(hours[id], av.OnCall...)
+			}
+		}
+	}
 	out := make([]Candidate, 0, len(techs))
 	for _, t := range techs {
-		c := Candidate{TechnicianID: t.ID, Name: t.Name, EfficiencyPermille: t.Efficiency, Day: day[t.ID], PartsInVan: inVan[t.ID], LastOnUnit: last == t.ID}
+		c := Candidate{TechnicianID: t.ID, Name: t.Name, EfficiencyPermille: t.Efficiency, Day: day[t.ID], PartsInVan: inVan[t.ID], LastOnUnit: last == t.ID,
+			Hours: hours[t.ID]}
+		if c.Hours == nil {
+			c.Hours = []Span{}
+		}
 		if t.Lat != nil && t.Lng != nil {
 			c.Base, c.RadiusKm = &Place{*t.Lat, *t.Lng}, *t.RadiusKm
 		}

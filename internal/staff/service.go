@@ -33,6 +33,9 @@ type Service struct {
 	Now func() time.Time
 	// Notify, when set, warns of certifications about to expire.
 	Notify Publisher
+	// Calendars finds the working calendar a template of working hours is
+	// laid over (nil: the built-in ones).
+	Calendars func(ctx context.Context, id string) (*calendar.Calendar, error)
 }
 
 // providerScope is how the provider providerID relates to the actor: Own to

@@ -99,6 +99,14 @@ var funcs = template.FuncMap{
 	"size":     humanSize,
 	"fileKind": fileKind,
 	"list":     func(xs ...string) []string { return xs },
+	// dict passes several values to a template: dict "Key" value ….
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
 	"last": func(xs []int) int {
 		if len(xs) == 0 {
 			return 0
@@ -283,6 +291,9 @@ func (v *view) Nav() []navItem {
 	}
 	if len(policy.Granted(v.User.Role, policy.StaffRead)) > 0 && v.User.Role != policy.Technician {
 		items = append(items, navItem{"staff", "/staff", "nav.staff"})
+	}
+	if policy.Allowed(v.User.Actor(), policy.RequestAssign, policy.Own) {
+		items = append(items, navItem{"dispatch", "/dispatch", "nav.dispatch"})
 	}
 	if len(policy.Granted(v.User.Role, policy.AgreementRead)) > 0 {
 		items = append(items, navItem{"agreements", "/agreements", "nav.agreements"})

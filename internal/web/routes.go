@@ -138,6 +138,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /documents/{id}/restore", s.signedIn(s.documentArchive(false)))
 	s.settlementRoutes(mux)
 	s.staffRoutes(mux)
+	s.dispatchRoutes(mux)
 	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
 	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
 	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))

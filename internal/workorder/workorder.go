@@ -170,6 +170,54 @@ func (s *Service) assign(ctx context.Context, actor policy.Actor, origin Origin,
 	return out, err
 }
 
+// Move is one booking (WorkOrderID 0) or reassignment of a plan.
+type Move struct {
+	Origin      Origin
+	WorkOrderID int64
+	Assignment  Assignment
+}
+
+// BookAll books and reassigns the moves in one transaction: all of them, or
+// none when one is refused (the error names the move by its index).
+//
+// guard, when set, runs first in the transaction: its error refuses all.
+func (s *Service) BookAll(ctx context.Context, actor policy.Actor, moves []Move, guard func(tx *sqlx.Tx) error) ([]WorkOrder, error) {
+	for _, m := range moves {
+		if err := m.Origin.check(); err != nil {
+			return nil, err
+		}
+	}
+	now := s.Now().UTC()
+	out := make([]WorkOrder, len(moves))
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if guard != nil {
+			if err := guard(tx); err != nil {
+				return err
+			}
+		}
+		for i, m := range moves {
+			sub, err := s.forBooking(ctx, tx, actor, m.Origin, m.Assignment.WindowStart)
+			if err == nil {
+				out[i], err = s.book(ctx, tx, actor, sub, m.Origin, m.Assignment, m.WorkOrderID, now)
+			}
+			if err != nil {
+				return &MoveError{Index: i, Err: err}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MoveError is the refusal of one move of BookAll.
+type MoveError struct {
+	Index int
+	Err   error
+}
+
+func (e *MoveError) Error() string { return fmt.Sprintf("move %d: %v", e.Index, e.Err) }
+func (e *MoveError) Unwrap() error { return e.Err }
+
 // Redo books, inside the caller's transaction, a visit that redoes visit
 // of (退回重办): a visit of the same request, with the same technician, in
 // the window from start to end, marked as the redo of the first. A

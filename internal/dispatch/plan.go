@@ -1,0 +1,408 @@
+package dispatch
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/problem"
+	"aftersales/internal/route"
+	"aftersales/internal/staff"
+)
+
+// Planning a day: the board becomes a route.Problem in minutes from local
+// midnight and kilometres by road on a plane around the day's places
+// (straight line times staff.RoadFactor, at staff.SpeedKmh); the solver's
+// Plan comes back as a Proposal in the board's terms.
+
+// VisitMinutes is the planned time on site of a waiting request.
+const VisitMinutes = 120
+
+// LateCostPerMinute prices a minute past a request's deadline against a
+// kilometre of travel: keeping a deadline is worth a long detour. It is
+// lowered where it would make leaving a visit out look cheaper.
+const LateCostPerMinute = 10.0
+
+// Lock kinds: a booked visit kept with its technician, at its time, both,
+// or starting within a range.
+const (
+	LockTechnician = "technician"
+	LockTime       = "time"
+	LockBoth       = "both"
+	LockRange      = "range"
+)
+
+// Lock pins a booked visit for the planner.
+type Lock struct {
+	WorkOrderID int64      `json:"work_order_id" minimum:"1"`
+	Kind        string     `json:"kind" enum:"technician,time,both,range"`
+	From        *time.Time `json:"from,omitempty" doc:"range: the earliest start."`
+	To          *time.Time `json:"to,omitempty" doc:"range: the latest start."`
+}
+
+// ref is what a planner visit stands for.
+type ref struct {
+	RequestID   int64
+	WorkOrderID int64 // 0: a waiting request
+	Number      string
+	Address     string
+	At          *LatLng
+	Tech        int64     // booked: the technician it has
+	Start, End  time.Time // booked: its window
+	UnderWay    bool
+	DueAt       *time.Time
+}
+
+// Problem is a board turned into the solver's terms, with what each visit
+// stands for.
+type Problem struct {
+	Route    route.Problem
+	Refs     map[int64]ref
+	Midnight time.Time
+	Origin   LatLng
+	Names    map[int64]string
+}
+
+// minutes since local midnight.
+func (p *Problem) minutes(t time.Time) float64 { return t.Sub(p.Midnight).Minutes() }
+func (p *Problem) at(m float64) time.Time {
+	return p.Midnight.Add(time.Duration(math.Round(m)) * time.Minute)
+}
+
+// plane projects a place to kilometres by road around the origin.
+func (p *Problem) plane(pl *LatLng) route.Location {
+	if pl == nil {
+		return route.Location{}
+	}
+	const kmLat = 110.574
+	kmLng := 111.320 * math.Cos(p.Origin.Lat*math.Pi/180)
+	return route.Location{X: (pl.Lng - p.Origin.Lng) * kmLng * staff.RoadFactor, Y: (pl.Lat - p.Origin.Lat) * kmLat * staff.RoadFactor}
+}
+
+// ProblemOf turns the board into a problem: the technicians who work that
+// day (from now on, when it is today), the waiting requests, and the booked
+// visits that have not started (kept in their windows, which were agreed
+// with the customer; locks pin them further); a visit under way stays
+// with its technician. qualified says, per waiting request and booked
+// visit (keyed by request id), who may work on it.
+func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Problem, error) {
+	d, err := ParseDay(b.Day, b.Now)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := dayBounds(d)
+	p := &Problem{Midnight: from, Refs: map[int64]ref{}, Names: map[int64]string{}, Route: route.Problem{Name: "day " + b.Day, Speed: staff.SpeedKmh / 60}}
+	// The origin: the mean of the day's places.
+	var n float64
+	add := func(pl *LatLng) {
+		if pl != nil {
+			p.Origin.Lat += pl.Lat
+			p.Origin.Lng += pl.Lng
+			n++
+		}
+	}
+	for _, l := range b.Lanes {
+		add(l.Base)
+		for _, v := range l.Visits {
+			add(v.At)
+		}
+	}
+	for _, o := range b.Open {
+		add(o.At)
+	}
+	if n > 0 {
+		p.Origin.Lat, p.Origin.Lng = p.Origin.Lat/n, p.Origin.Lng/n
+	}
+	now := p.minutes(b.Now)
+	lockOf := map[int64]Lock{}
+	for i, lk := range locks {
+		if lk.Kind == LockRange && (lk.From == nil || lk.To == nil || lk.To.Before(*lk.From)) {
+			return nil, problem.Field(fmt.Sprintf("locks[%d].to", i), "a range lock needs from and to, from first")
+		}
+		lockOf[lk.WorkOrderID] = lk
+	}
+	// Skills stand for the qualified sets: visits with the same set share one.
+	skillOf := map[string]string{}
+	held := map[int64][]route.Skill{}
+	skills := func(requestID int64) []route.Skill {
+		q, ok := qualified[requestID]
+		if !ok {
+			return nil
+		}
+		ids := make([]int64, 0, len(q))
+		for id := range q {
+			ids = append(ids, id)
+		}
+		if len(ids) == len(b.Lanes) {
+			return nil
+		}
+		slices.Sort(ids)
+		var key strings.Builder
+		for _, id := range ids {
+			key.WriteString(strconv.FormatInt(id, 10) + ",")
+		}
+		name, ok := skillOf[key.String()]
+		if !ok {
+			name = "q" + strconv.Itoa(len(skillOf)+1)
+			skillOf[key.String()] = name
+			for _, id := range ids {
+				held[id] = append(held[id], route.Skill{Name: name, Level: 1})
+			}
+		}
+		return []route.Skill{{Name: name, Level: 1}}
+	}
+	nextID := int64(1)
+	seen := map[int64]bool{}
+	for _, l := range b.Lanes {
+		for _, v := range l.Visits {
+			if v.Status == "completed" || seen[v.WorkOrderID] {
+				continue
+			}
+			seen[v.WorkOrderID] = true
+			id := nextID
+			nextID++
+			p.Refs[id] = ref{RequestID: v.RequestID, WorkOrderID: v.WorkOrderID, Number: v.Number, Address: v.Address, At: v.At, Tech: l.TechnicianID, Start: v.Start, End: v.End}
+			start, end := p.minutes(v.Start), p.minutes(v.End)
+			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: end - start, Skills: skills(v.RequestID)}
+			if v.Status == "on_site" {
+				r := p.Refs[id]
+				r.UnderWay = true
+				p.Refs[id] = r
+				rv.Skills = nil
+				rv.Duration = math.Max(0, end-math.Max(start, now))
+				p.Route.Visits = append(p.Route.Visits, rv)
+				continue
+			}
+			// The window agreed with the customer: the visit keeps its start.
+			rv.Windows = []route.Window{{Open: start, Close: start}}
+			if lk, ok := lockOf[v.WorkOrderID]; ok {
+				switch lk.Kind {
+				case LockTechnician:
+					rv.Pin = &route.Pin{Technician: l.TechnicianID}
+				case LockTime:
+					rv.Pin = &route.Pin{At: &start}
+				case LockBoth:
+					rv.Pin = &route.Pin{Technician: l.TechnicianID, At: &start}
+				case LockRange:
+					f, t := p.minutes(*lk.From), p.minutes(*lk.To)
+					rv.Pin = &route.Pin{From: &f, To: &t}
+					rv.Windows = nil
+				}
+			}
+			p.Route.Visits = append(p.Route.Visits, rv)
+		}
+	}
+	for _, o := range b.Open {
+		id := nextID
+		nextID++
+		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At, DueAt: o.DueAt}
+		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: VisitMinutes, Skills: skills(o.RequestID)}
+		if o.DueAt != nil {
+			// A deadline missed before the day begins costs from midnight.
+			rv.Deadline = &route.Deadline{At: math.Max(0, p.minutes(*o.DueAt)), CostPerUnit: LateCostPerMinute}
+		}
+		p.Route.Visits = append(p.Route.Visits, rv)
+	}
+	for _, l := range b.Lanes {
+		t, ok := technicianOf(p, l, now)
+		if !ok {
+			continue
+		}
+		t.Skills = held[l.TechnicianID]
+		for _, v := range l.Visits {
+			if v.Status == "on_site" {
+				for id, r := range p.Refs {
+					if r.WorkOrderID == v.WorkOrderID {
+						t.UnderWay = &route.UnderWay{Visit: id, StartedAt: math.Max(p.minutes(v.Start), math.Min(now, p.minutes(v.End)))}
+					}
+				}
+			}
+		}
+		p.Names[l.TechnicianID] = l.Name
+		p.Route.Technicians = append(p.Route.Technicians, t)
+	}
+	// Lateness must never make leaving a visit out look cheaper than
+	// placing it late: the solver prices a visit left out at a hundred
+	// times the longest round trip times the visits, so a whole day late
+	// stays below that.
+	longest := 1.0
+	for _, t := range p.Route.Technicians {
+		for _, v := range p.Route.Visits {
+			longest = math.Max(longest, 2*math.Hypot(v.Location.X-t.Start.X, v.Location.Y-t.Start.Y))
+		}
+	}
+	perMinute := math.Min(LateCostPerMinute, 100*longest*float64(len(p.Route.Visits)+1)/(4*24*60))
+	for i := range p.Route.Visits {
+		if d := p.Route.Visits[i].Deadline; d != nil {
+			d.CostPerUnit = perMinute
+		}
+	}
+	// A visit under way whose technician does not work in the plan is left out.
+	claimed := map[int64]bool{}
+	for _, t := range p.Route.Technicians {
+		if t.UnderWay != nil {
+			claimed[t.UnderWay.Visit] = true
+		}
+	}
+	p.Route.Visits = slices.DeleteFunc(p.Route.Visits, func(v route.Visit) bool { return p.Refs[v.ID].UnderWay && !claimed[v.ID] })
+	slices.SortFunc(p.Route.Visits, func(a, b route.Visit) int { return int(a.ID - b.ID) })
+	return p, nil
+}
+
+// technicianOf is a lane as the solver's technician: from the first
+// working hour (or now) to the last, the gaps and leave as fixed breaks.
+func technicianOf(p *Problem, l Lane, now float64) (route.Technician, bool) {
+	if len(l.Shift) == 0 {
+		return route.Technician{}, false
+	}
+	type iv struct{ a, b float64 }
+	start, end := p.minutes(l.Shift[0].Start), p.minutes(l.Shift[len(l.Shift)-1].End)
+	var off []iv
+	for i := 1; i < len(l.Shift); i++ {
+		off = append(off, iv{p.minutes(l.Shift[i-1].End), p.minutes(l.Shift[i].Start)})
+	}
+	for _, lv := range l.Leave {
+		off = append(off, iv{p.minutes(lv.Start), p.minutes(lv.End)})
+	}
+	if now > start {
+		off = append(off, iv{math.Inf(-1), now})
+	}
+	slices.SortFunc(off, func(x, y iv) int {
+		if x.a < y.a {
+			return -1
+		} else if x.a > y.a {
+			return 1
+		}
+		return 0
+	})
+	var breaks []route.Break
+	for _, o := range off {
+		a, b := math.Max(o.a, start), math.Min(o.b, end)
+		if b <= a {
+			continue
+		}
+		switch {
+		case a <= start:
+			start = b
+		case b >= end:
+			end = a
+		case len(breaks) > 0 && a <= breaks[len(breaks)-1].Earliest+breaks[len(breaks)-1].Duration:
+			last := &breaks[len(breaks)-1]
+			last.Duration = math.Max(last.Duration, b-last.Earliest)
+		default:
+			breaks = append(breaks, route.Break{Earliest: a, Latest: a, Duration: b - a})
+		}
+	}
+	if end <= start {
+		return route.Technician{}, false
+	}
+	breaks = slices.DeleteFunc(breaks, func(br route.Break) bool { return br.Earliest >= end || br.Earliest+br.Duration <= start })
+	eff := float64(l.EfficiencyPermille) / 1000
+	if eff <= 0 {
+		eff = 1
+	}
+	return route.Technician{ID: l.TechnicianID, Start: p.plane(l.Base), ShiftStart: start, ShiftEnd: end, Breaks: breaks, Efficiency: eff}, true
+}
+
+// XY is a point on the plan's plane: kilometres by road east and north
+// of the day's centre.
+type XY struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+func xy(l route.Location) XY { return XY{l.X, l.Y} }
+
+// Proposal is a plan of the day in the board's terms.
+type Proposal struct {
+	Routes        []PlannedRoute  `json:"routes"`
+	Unplaced      []UnplacedVisit `json:"unplaced"`
+	Km            float64         `json:"km" doc:"Total travel, straight line x road factor."`
+	TravelMinutes int             `json:"travel_minutes"`
+	Technicians   int             `json:"technicians" doc:"How many technicians the plan uses."`
+	Iterations    int64           `json:"iterations"`
+	Bookings      int             `json:"bookings" doc:"Waiting requests the plan books."`
+	Moves         int             `json:"moves" doc:"Booked visits the plan gives another technician."`
+}
+
+// PlannedRoute is one technician's day in the proposal.
+type PlannedRoute struct {
+	TechnicianID int64         `json:"technician_id"`
+	Name         string        `json:"name"`
+	Km           float64       `json:"km"`
+	Leave        time.Time     `json:"leave" doc:"When they leave their service point."`
+	Back         time.Time     `json:"back"`
+	Stops        []PlannedStop `json:"stops"`
+	Base         XY            `json:"base"`
+}
+
+// PlannedStop is a visit on a planned route.
+type PlannedStop struct {
+	RequestID   int64     `json:"request_id"`
+	WorkOrderID int64     `json:"work_order_id,omitempty"`
+	Number      string    `json:"number"`
+	Address     string    `json:"address"`
+	Arrival     time.Time `json:"arrival"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	LateMinutes int       `json:"late_minutes,omitempty" doc:"How long after the request's deadline it starts."`
+	Change      string    `json:"change" enum:"book,reassign,keep,under_way"`
+	From        int64     `json:"from_technician_id,omitempty" doc:"reassign: who has it now."`
+	Where       XY        `json:"where" doc:"On the plan's plane, km east and north of the day's centre."`
+}
+
+// UnplacedVisit is a visit the plan could not place, and why.
+type UnplacedVisit struct {
+	RequestID   int64  `json:"request_id"`
+	WorkOrderID int64  `json:"work_order_id,omitempty"`
+	Number      string `json:"number"`
+	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short"`
+}
+
+// ProposalOf reads the solver's plan in the board's terms.
+func ProposalOf(p *Problem, plan *route.Plan) Proposal {
+	out := Proposal{Routes: []PlannedRoute{}, Unplaced: []UnplacedVisit{}, Iterations: plan.Iterations}
+	bases := map[int64]route.Location{}
+	for _, t := range p.Route.Technicians {
+		bases[t.ID] = t.Start
+	}
+	for _, r := range plan.Routes {
+		pr := PlannedRoute{TechnicianID: r.Technician, Name: p.Names[r.Technician], Km: math.Round(r.Distance*10) / 10,
+			Leave: p.at(r.Departure), Back: p.at(r.Return), Stops: []PlannedStop{}, Base: xy(bases[r.Technician])}
+		for _, st := range r.Stops {
+			rf := p.Refs[st.Visit]
+			ps := PlannedStop{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Address: rf.Address,
+				Arrival: p.at(st.Arrival), Start: p.at(st.Start), End: p.at(st.End), Where: xy(p.plane(rf.At))}
+			if rf.DueAt != nil && ps.Start.After(*rf.DueAt) {
+				// Late by the real deadline, not the one the solver was given.
+				ps.LateMinutes = int(math.Ceil(ps.Start.Sub(*rf.DueAt).Minutes()))
+			}
+			switch {
+			case rf.UnderWay:
+				ps.Change = "under_way"
+			case rf.WorkOrderID == 0:
+				ps.Change = "book"
+				out.Bookings++
+			case rf.Tech == r.Technician && ps.Start.Equal(rf.Start):
+				ps.Change, ps.End = "keep", rf.End
+			default:
+				ps.Change, ps.From = "reassign", rf.Tech
+				out.Moves++
+			}
+			pr.Stops = append(pr.Stops, ps)
+		}
+		out.Routes = append(out.Routes, pr)
+		out.Km += r.Distance
+	}
+	for _, u := range plan.Unplaced {
+		rf := p.Refs[u.Visit]
+		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: string(u.Reason)})
+	}
+	out.Km = math.Round(out.Km*10) / 10
+	out.TravelMinutes = int(math.Round(out.Km / (staff.SpeedKmh / 60)))
+	out.Technicians = len(out.Routes)
+	return out
+}

@@ -1,0 +1,139 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"aftersales/internal/audit"
+	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/store"
+)
+
+// OnCall is a turn on the on-call rota: the technician answers emergencies
+// in [StartsAt, EndsAt), outside working hours and on holidays too.
+type OnCall struct {
+	ID           int64     `db:"id" json:"id"`
+	ProviderID   int64     `db:"provider_id" json:"provider_id"`
+	TechnicianID int64     `db:"technician_id" json:"technician_id"`
+	Technician   string    `db:"technician" json:"technician"`
+	StartsAt     time.Time `db:"starts_at" json:"starts_at"`
+	EndsAt       time.Time `db:"ends_at" json:"ends_at"`
+	Note         string    `db:"note" json:"note"`
+	CreatedAt    time.Time `db:"created_at" json:"created_at"`
+}
+
+const onCallSelect = `SELECT o.id, o.provider_id, o.technician_id, u.name AS technician, o.starts_at, o.ends_at, o.note, o.created_at
+	FROM on_call o JOIN users u ON u.id = o.technician_id`
+
+// MaxOnCall bounds one turn on the rota.
+const MaxOnCall = 14 * 24 * time.Hour
+
+// OnCallOf lists the provider's rota overlapping [from, to), earliest first.
+func (s *Service) OnCallOf(ctx context.Context, a policy.Actor, providerID int64, from, to time.Time) ([]OnCall, error) {
+	if err := s.mayRead(ctx, s.DB, a, providerID); err != nil {
+		return nil, err
+	}
+	if !to.After(from) {
+		return nil, problem.Field("to", "must be after from")
+	}
+	out := []OnCall{}
+	q, args := onCallSelect+` WHERE o.provider_id = ? AND o.ends_at > ? AND o.starts_at < ?`, []any{providerID, from.UTC(), to.UTC()}
+	if a.Role == policy.Technician && !a.Operator {
+		q, args = q+` AND o.technician_id = ?`, append(args, a.UserID)
+	}
+	return out, store.Select(ctx, s.DB, &out, q+` ORDER BY o.starts_at, o.id`, args...)
+}
+
+// AddOnCall puts a technician on the rota. A turn overlapping another of
+// the same technician is refused naming it.
+func (s *Service) AddOnCall(ctx context.Context, a policy.Actor, technicianID int64, in OnCall) (OnCall, error) {
+	now := s.Now().UTC()
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
+		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		in.Note = strings.TrimSpace(in.Note)
+		problem.CheckText(&fs, "note", in.Note, false, 500)
+		switch {
+		case in.StartsAt.IsZero():
+			fs.Add("starts_at", "is required")
+		case in.EndsAt.IsZero() || !in.EndsAt.After(in.StartsAt):
+			fs.Add("ends_at", "must be after starts_at")
+		case in.EndsAt.Sub(in.StartsAt) > MaxOnCall:
+			fs.Add("ends_at", "one turn on call is at most 14 days")
+		}
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		var clash OnCall
+		err = store.Get(ctx, tx, &clash, onCallSelect+` WHERE o.technician_id = ? AND o.starts_at < ? AND o.ends_at > ? ORDER BY o.starts_at LIMIT 1`,
+			t.ID, in.EndsAt.UTC(), in.StartsAt.UTC())
+		switch {
+		case err == nil:
+			return problem.Field("starts_at", "overlaps their turn on call from %s to %s", clash.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
+				clash.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO on_call (provider_id, technician_id, starts_at, ends_at, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			t.ProviderID, t.ID, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Note, now)
+		if err != nil {
+			return err
+		}
+		in.ProviderID, in.TechnicianID, in.Technician, in.CreatedAt, in.StartsAt, in.EndsAt = t.ProviderID, t.ID, t.Name, now, in.StartsAt.UTC(), in.EndsAt.UTC()
+		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.on_call.create", "on_call", in.ID, nil, in)
+	})
+	return in, err
+}
+
+// GetOnCall answers one turn on the rota.
+func (s *Service) GetOnCall(ctx context.Context, a policy.Actor, id int64) (OnCall, error) {
+	var o OnCall
+	err := store.Get(ctx, s.DB, &o, onCallSelect+` WHERE o.id = ?`, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, problem.New(problem.NotFound, "on-call turn %d not found", id)
+	}
+	if err != nil {
+		return o, err
+	}
+	if _, err := s.readableTechnician(ctx, s.DB, a, o.TechnicianID, policy.StaffRead); err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return OnCall{}, problem.New(problem.NotFound, "on-call turn %d not found", id)
+		}
+		return OnCall{}, err
+	}
+	return o, nil
+}
+
+// DeleteOnCall takes a turn off the rota.
+func (s *Service) DeleteOnCall(ctx context.Context, a policy.Actor, id int64) error {
+	now := s.Now().UTC()
+	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		var o OnCall
+		err := store.Get(ctx, tx, &o, onCallSelect+` WHERE o.id = ?`, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return problem.New(problem.NotFound, "on-call turn %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.readableTechnician(ctx, tx, a, o.TechnicianID, policy.StaffManage); err != nil {
+			if problem.Is(err, problem.NotFound) {
+				return problem.New(problem.NotFound, "on-call turn %d not found", id)
+			}
+			return err
+		}
+		if _, err := store.Exec(ctx, tx, `DELETE FROM on_call WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, o.ProviderID, "staff.on_call.delete", "on_call", id, o, nil)
+	})
+}

@@ -1,0 +1,514 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/calendar"
+	"aftersales/internal/dispatch"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/staff"
+	"aftersales/internal/workorder"
+)
+
+// The dispatch board: a day per technician on a time axis, the requests
+// waiting for a visit with the time left on their clocks, booking and
+// moving by drag and drop or by each item's form (the keyboard's and the
+// phone's way), the recommendations for a selected request, and "plan the
+// day". Working hours and the on-call rota are edited on /dispatch/hours.
+
+func (s *Server) dispatchRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /dispatch", s.signedIn(s.boardPage))
+	mux.HandleFunc("POST /dispatch/move", s.signedIn(s.boardMove))
+	mux.HandleFunc("POST /dispatch/plans", s.signedIn(s.boardPlan))
+	mux.HandleFunc("POST /dispatch/plans/{id}/accept", s.signedIn(s.boardAccept))
+	mux.HandleFunc("POST /dispatch/plans/{id}/discard", s.signedIn(s.boardDiscard))
+	mux.HandleFunc("GET /dispatch/hours", s.signedIn(s.hoursPage))
+	mux.HandleFunc("POST /dispatch/hours/technicians/{id}", s.signedIn(s.hoursSet(false)))
+	mux.HandleFunc("POST /dispatch/hours/points/{id}", s.signedIn(s.hoursSet(true)))
+	mux.HandleFunc("POST /dispatch/on-call", s.signedIn(s.onCallAdd))
+	mux.HandleFunc("POST /dispatch/on-call/{id}/delete", s.signedIn(s.onCallDelete))
+}
+
+// The board's time axis, local hours.
+const (
+	axisFrom = 7
+	axisTo   = 21
+)
+
+// block is something placed on a lane: its left edge and width in percent
+// of the axis.
+type block struct {
+	Left, Width float64
+	From, To    string // local HH:MM
+}
+
+func placeOn(midnight time.Time, start, end time.Time) block {
+	span := float64((axisTo - axisFrom) * 60)
+	a := math.Max(0, start.Sub(midnight).Minutes()-axisFrom*60)
+	b := math.Min(span, end.Sub(midnight).Minutes()-axisFrom*60)
+	if b < a {
+		b = a
+	}
+	return block{Left: math.Round(a/span*1000) / 10, Width: math.Round((b-a)/span*1000) / 10,
+		From: start.In(calendar.Shanghai).Format("15:04"), To: end.In(calendar.Shanghai).Format("15:04")}
+}
+
+type laneVisit struct {
+	dispatch.BoardVisit
+	block
+	Minutes int
+}
+
+type laneView struct {
+	dispatch.Lane
+	ShiftBlocks, OnCallBlocks, LeaveBlocks []block
+	VisitBlocks                            []laneVisit
+	Off                                    bool
+}
+
+type openView struct {
+	dispatch.Open
+	Left    string // time left, in the reader's language
+	Overdue bool
+	Urgent  bool
+}
+
+// leftText says how long until a deadline (or since it passed).
+func (v *view) leftText(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h >= 48:
+		return v.T("dispatch.days", "N", h/24)
+	case h > 0:
+		return v.T("dispatch.hours_minutes", "H", h, "M", m)
+	}
+	return v.T("dispatch.minutes", "M", m)
+}
+
+func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	ctx, a := r.Context(), u.Actor()
+	q := r.URL.Query()
+	b, err := s.Dispatch.Board(ctx, a, 0, q.Get("day"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "dispatch.title", "dispatch")
+	day := calendar.MustParseDate(b.Day)
+	midnight := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, calendar.Shanghai)
+	lanes := make([]laneView, 0, len(b.Lanes))
+	for _, l := range b.Lanes {
+		lv := laneView{Lane: l, Off: len(l.Shift) == 0}
+		for _, sp := range l.Shift {
+			lv.ShiftBlocks = append(lv.ShiftBlocks, placeOn(midnight, sp.Start, sp.End))
+		}
+		for _, sp := range l.OnCall {
+			lv.OnCallBlocks = append(lv.OnCallBlocks, placeOn(midnight, sp.Start, sp.End))
+		}
+		for _, sp := range l.Leave {
+			lv.LeaveBlocks = append(lv.LeaveBlocks, placeOn(midnight, sp.Start, sp.End))
+		}
+		for _, vs := range l.Visits {
+			lv.VisitBlocks = append(lv.VisitBlocks, laneVisit{BoardVisit: vs, block: placeOn(midnight, vs.Start, vs.End), Minutes: int(vs.End.Sub(vs.Start).Minutes())})
+		}
+		lanes = append(lanes, lv)
+	}
+	open := make([]openView, 0, len(b.Open))
+	for _, o := range b.Open {
+		ov := openView{Open: o}
+		if left, ok := o.Left(b.Now); ok {
+			ov.Left, ov.Overdue, ov.Urgent = v.leftText(left), left < 0, left >= 0 && left < 4*time.Hour
+		}
+		open = append(open, ov)
+	}
+	var ticks []block
+	for hr := axisFrom; hr < axisTo; hr++ {
+		t := midnight.Add(time.Duration(hr) * time.Hour)
+		ticks = append(ticks, placeOn(midnight, t, t.Add(time.Hour)))
+	}
+	d := map[string]any{"Board": b, "Lanes": lanes, "Open": open, "Ticks": ticks, "Day": b.Day,
+		"Prev": day.AddDays(-1).String(), "Next": day.AddDays(1).String(), "AxisFrom": axisFrom, "AxisTo": axisTo,
+		"Limits": []int{3, 5, 10, 20}, "CanHours": policy.Allowed(a, policy.StaffManage, policy.Own)}
+	if id, err := strconv.ParseInt(q.Get("plan"), 10, 64); err == nil {
+		p, err := s.Dispatch.GetPlan(ctx, a, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d["Plan"], d["Map"] = p, planMap(p.Proposal)
+	}
+	v.Data = d
+	s.render(w, r, http.StatusOK, "dispatch", v)
+}
+
+// mapView is the plan's schematic map, drawn as SVG by the product.
+type mapView struct {
+	ViewBox string
+	Routes  []mapRoute
+}
+
+type mapRoute struct {
+	Points string // polyline
+	Base   dispatch.XY
+	Stops  []dispatch.XY
+	Class  string
+	Name   string
+}
+
+func planMap(p dispatch.Proposal) mapView {
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	see := func(q dispatch.XY) {
+		minX, maxX, minY, maxY = math.Min(minX, q.X), math.Max(maxX, q.X), math.Min(minY, -q.Y), math.Max(maxY, -q.Y)
+	}
+	var out mapView
+	for i, r := range p.Routes {
+		mr := mapRoute{Base: dispatch.XY{X: r.Base.X, Y: -r.Base.Y}, Class: fmt.Sprintf("r%d", i%6), Name: r.Name}
+		see(r.Base)
+		pts := []string{fmt.Sprintf("%.2f,%.2f", r.Base.X, -r.Base.Y)}
+		for _, st := range r.Stops {
+			see(st.Where)
+			mr.Stops = append(mr.Stops, dispatch.XY{X: st.Where.X, Y: -st.Where.Y})
+			pts = append(pts, fmt.Sprintf("%.2f,%.2f", st.Where.X, -st.Where.Y))
+		}
+		pts = append(pts, pts[0])
+		mr.Points = strings.Join(pts, " ")
+		out.Routes = append(out.Routes, mr)
+	}
+	if math.IsInf(minX, 1) {
+		minX, minY, maxX, maxY = -1, -1, 1, 1
+	}
+	pad := math.Max(1, math.Max(maxX-minX, maxY-minY)*0.08)
+	out.ViewBox = fmt.Sprintf("%.2f %.2f %.2f %.2f", minX-pad, minY-pad, maxX-minX+2*pad, maxY-minY+2*pad)
+	return out
+}
+
+// boardBack returns to the board of day, saying msg.
+func (s *Server) boardBack(w http.ResponseWriter, r *http.Request, day, msg string, extra ...string) {
+	if msg != "" {
+		s.flash(r, msg)
+	}
+	q := url.Values{"day": {day}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	http.Redirect(w, r, "/dispatch?"+q.Encode(), http.StatusSeeOther)
+}
+
+// refusal is a problem as the reader reads it: a booking refusal names its
+// reason first.
+func (s *Server) refusalText(r *http.Request, err error) (string, bool) {
+	p, ok := problem.As(err)
+	if !ok {
+		return "", false
+	}
+	p = s.translate(r, p)
+	msg := p.Detail
+	for _, f := range p.Fields {
+		msg = strings.TrimSpace(msg + " " + f.Message)
+	}
+	if p.Reason != "" && s.I18n.Has("staff.reason_"+p.Reason) {
+		msg = s.msg(r, "staff.reason_"+p.Reason) + ": " + msg
+	}
+	return msg, true
+}
+
+// boardMove books a waiting request (no work_order_id) or moves a booked
+// visit to a technician at a time; the board's script posts it on a drop,
+// the item's form on a click or Enter.
+func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	day := f.Get("day")
+	script := r.Header.Get("X-Board") != ""
+	answer := func(err error) {
+		if err == nil {
+			if script {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			s.boardBack(w, r, day, s.msg(r, "dispatch.moved"))
+			return
+		}
+		msg, ok := s.refusalText(r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		if script {
+			p, _ := problem.As(err)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(p.Kind.Status())
+			_, _ = w.Write([]byte(msg))
+			return
+		}
+		s.boardBack(w, r, day, msg)
+	}
+	requestID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
+	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
+	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	minutes, _ := strconv.Atoi(f.Get("minutes"))
+	if minutes <= 0 {
+		minutes = dispatch.VisitMinutes
+	}
+	d, err := calendar.ParseDate(day)
+	if err != nil {
+		answer(problem.Field("day", "must be a date YYYY-MM-DD"))
+		return
+	}
+	clock := strings.TrimSpace(f.Get("time"))
+	var hh, mm int
+	if _, err := fmt.Sscanf(clock, "%d:%d", &hh, &mm); err != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		answer(problem.Field("time", "must be a time HH:MM"))
+		return
+	}
+	start := time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
+	asg := workorder.Assignment{TechnicianID: tech, WindowStart: start, WindowEnd: start.Add(time.Duration(minutes) * time.Minute)}
+	if woID > 0 {
+		_, err = s.WorkOrders.Reassign(r.Context(), u.Actor(), workorder.ForRequest(requestID), woID, asg)
+	} else {
+		_, err = s.WorkOrders.Book(r.Context(), u.Actor(), workorder.ForRequest(requestID), asg)
+	}
+	answer(err)
+}
+
+func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	limit, _ := strconv.Atoi(f.Get("time_limit"))
+	var locks []dispatch.Lock
+	for key, vals := range f {
+		id, ok := strings.CutPrefix(key, "lock_")
+		if !ok || len(vals) == 0 || vals[0] == "" {
+			continue
+		}
+		wo, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			continue
+		}
+		locks = append(locks, dispatch.Lock{WorkOrderID: wo, Kind: vals[0]})
+	}
+	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.Get("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
+	if err != nil {
+		if msg, ok := s.refusalText(r, err); ok && problem.Is(err, problem.Invalid) {
+			s.boardBack(w, r, f.Get("day"), msg)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.boardBack(w, r, p.Day, "", "plan", strconv.FormatInt(p.ID, 10))
+}
+
+func (s *Server) boardAccept(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.Dispatch.AcceptPlan(r.Context(), u.Actor(), id)
+	var mr *dispatch.MoveRefused
+	switch {
+	case errors.As(err, &mr):
+		msg, _ := s.refusalText(r, mr.Problem)
+		s.boardBack(w, r, p.Day, s.msg(r, "dispatch.plan_refused", "Number", numberIn(p.Proposal, mr.RequestID))+" "+msg, "plan", strconv.FormatInt(id, 10))
+	case problem.Is(err, problem.Conflict):
+		msg, _ := s.refusalText(r, err)
+		s.boardBack(w, r, p.Day, msg)
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		s.boardBack(w, r, p.Day, s.msg(r, "dispatch.plan_booked", "N", p.Proposal.Bookings+p.Proposal.Moves))
+	}
+}
+
+func numberIn(p dispatch.Proposal, requestID int64) string {
+	for _, r := range p.Routes {
+		for _, st := range r.Stops {
+			if st.RequestID == requestID {
+				return st.Number
+			}
+		}
+	}
+	return strconv.FormatInt(requestID, 10)
+}
+
+func (s *Server) boardDiscard(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.Dispatch.DiscardPlan(r.Context(), u.Actor(), id)
+	if err != nil {
+		if msg, ok := s.refusalText(r, err); ok && problem.Is(err, problem.Conflict) {
+			s.boardBack(w, r, p.Day, msg)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.boardBack(w, r, p.Day, s.msg(r, "dispatch.plan_discarded_msg"))
+}
+
+// hoursRow is a technician or a point with its template, one text per weekday.
+type hoursRow struct {
+	ID       int64
+	Name     string
+	Source   string
+	Calendar string
+	Days     []hoursDay
+}
+
+type hoursDay struct{ Key, Slots string }
+
+var weekKeys = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func hoursDays(h staff.Hours) []hoursDay {
+	out := make([]hoursDay, 0, 7)
+	for _, k := range weekKeys {
+		out = append(out, hoursDay{Key: k, Slots: strings.Join(h.Week[k], ", ")})
+	}
+	return out
+}
+
+func (s *Server) hoursPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.renderHours(w, r, u, http.StatusOK, nil)
+}
+
+func (s *Server) renderHours(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	ctx, a := r.Context(), u.Actor()
+	techs, err := s.Staff.ListTechnicians(ctx, a, u.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	points, err := s.Staff.ListPoints(ctx, a, u.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var trows, prows []hoursRow
+	for _, t := range techs {
+		h, err := s.Staff.HoursOf(ctx, a, t.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		trows = append(trows, hoursRow{ID: t.ID, Name: t.Name, Source: h.Source, Calendar: h.CalendarID, Days: hoursDays(h)})
+	}
+	for _, p := range points {
+		h, _, err := s.Staff.PointHours(ctx, a, p.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		prows = append(prows, hoursRow{ID: p.ID, Name: p.Name, Calendar: h.CalendarID, Days: hoursDays(h)})
+	}
+	now := s.Now()
+	rota, err := s.Staff.OnCallOf(ctx, a, u.OrgID, now.Add(-24*time.Hour), now.AddDate(0, 0, 60))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cals, err := s.Calendars.List(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "dispatch.hours_title", "dispatch")
+	v.Data = map[string]any{"Techs": trows, "Points": prows, "Rota": rota, "Calendars": cals, "WeekKeys": weekKeys,
+		"CanManage": policy.Allowed(a, policy.StaffManage, policy.Own)}
+	s.renderForm(w, r, status, "dispatch_hours", v, formErr)
+}
+
+// hoursSet saves a template posted as one text per weekday ("08:30-12:00, 13:00-17:30").
+func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) {
+		id, ok := s.postedTo(w, r)
+		if !ok {
+			return
+		}
+		in := staff.HoursInput{CalendarID: r.PostForm.Get("calendar_id"), Week: map[string][]string{}}
+		for _, k := range weekKeys {
+			for _, slot := range strings.FieldsFunc(r.PostForm.Get(k), func(c rune) bool { return c == ',' || c == '，' || c == ';' || c == ' ' }) {
+				in.Week[k] = append(in.Week[k], slot)
+			}
+		}
+		var err error
+		if point {
+			_, err = s.Staff.SetPointHours(r.Context(), u.Actor(), id, in)
+		} else {
+			_, err = s.Staff.SetTechnicianHours(r.Context(), u.Actor(), id, in)
+		}
+		if err != nil {
+			if problem.Is(err, problem.Invalid) {
+				msg, _ := s.refusalText(r, err)
+				s.flash(r, msg)
+				http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, s.msg(r, "dispatch.hours_saved"))
+		http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	parse := func(v string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.Shanghai)
+		if err != nil {
+			return time.Time{}
+		}
+		return t
+	}
+	_, err := s.Staff.AddOnCall(r.Context(), u.Actor(), tech, staff.OnCall{StartsAt: parse(f.Get("starts_at")), EndsAt: parse(f.Get("ends_at")), Note: f.Get("note")})
+	if problem.Is(err, problem.Invalid) {
+		s.renderHours(w, r, u, http.StatusUnprocessableEntity, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, s.msg(r, "dispatch.on_call_added"))
+	http.Redirect(w, r, "/dispatch/hours#rota", http.StatusSeeOther)
+}
+
+func (s *Server) onCallDelete(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Staff.DeleteOnCall(r.Context(), u.Actor(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dispatch/hours#rota", http.StatusSeeOther)
+}
+
+// LateText says how late a planned visit starts after its deadline.
+func (v *view) LateText(minutes int) string { return v.leftText(time.Duration(minutes) * time.Minute) }
