@@ -184,7 +184,9 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 				if !ok || got.Status != http.StatusCreated {
 					continue
 				}
-				start := time.Date(2027, 2, 1, 1, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+				// Each visit in a window of its own: the technician is never
+				// booked twice at once.
+				start := time.Date(2027, 2, 1, 1, 0, 0, 0, time.UTC).Add(time.Duration(4*n+w) * time.Hour)
 				wb, _ := json.Marshal(map[string]any{"technician_id": techID, "window_start": start, "window_end": start.Add(time.Hour)})
 				sent.Add(1)
 				wo, ok := post(w, n, fmt.Sprintf("/api/v1/service-requests/%d/work-orders", got.id()), "wo-"+key, wb)

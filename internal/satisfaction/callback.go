@@ -2,6 +2,7 @@ package satisfaction
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,7 +17,9 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
+	"aftersales/internal/staff"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // Why a visit is in the callback queue.
@@ -271,13 +274,22 @@ func (s *Service) changeCallback(ctx context.Context, a policy.Actor, id, expect
 // request reopened if it was resolved; redo_visits counts it for the
 // provider and the period.
 func (s *Service) orderRedo(ctx context.Context, tx *sqlx.Tx, a policy.Actor, c Callback, d Decision, now time.Time) (int64, error) {
-	start, end := d.WindowStart, d.WindowEnd
-	if start.IsZero() {
-		day := now.In(calendar.Shanghai).AddDate(0, 0, 1)
-		start = time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, calendar.Shanghai)
-		end = start.Add(3 * time.Hour)
+	var wo workorder.WorkOrder
+	var err error
+	if !d.WindowStart.IsZero() {
+		wo, err = s.Visits.Redo(ctx, tx, a, c.WorkOrderID, d.WindowStart, d.WindowEnd, d.Reason)
+	} else {
+		// The first of the technician's free half days from the next
+		// morning, over a week.
+		for i := 0; i < 14; i++ {
+			day := now.In(calendar.Shanghai).AddDate(0, 0, 1+i/2)
+			start := time.Date(day.Year(), day.Month(), day.Day(), 9+5*(i%2), 0, 0, 0, calendar.Shanghai)
+			wo, err = s.Visits.Redo(ctx, tx, a, c.WorkOrderID, start, start.Add(3*time.Hour), d.Reason)
+			if !isReason(err, staff.OverlappingVisit) {
+				break
+			}
+		}
 	}
-	wo, err := s.Visits.Redo(ctx, tx, a, c.WorkOrderID, start, end, d.Reason)
 	if err != nil {
 		return 0, err
 	}
@@ -312,4 +324,10 @@ func (s *Service) tellProvider(ctx context.Context, tx *sqlx.Tx, c Callback, now
 		DedupeKey: fmt.Sprintf("callback.%s:%d", c.Status, c.ID), Subject: notify.Msg(subject, "Request", c.RequestID),
 		Body: notify.Localized{"zh-CN": c.DecisionReason, "en": c.DecisionReason}, Data: map[string]any{"callback_id": c.ID, "work_order_id": c.WorkOrderID}})
 	return err
+}
+
+// isReason tells whether err is a problem of the given reason.
+func isReason(err error, reason string) bool {
+	var p *problem.Error
+	return errors.As(err, &p) && p.Reason == reason
 }
