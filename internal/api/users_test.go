@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -126,6 +127,9 @@ func TestWrongCurrentPasswordIsThrottled(t *testing.T) {
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
 	f := testutil.Seed(t, db)
+	// The clock stands still: a slow machine must not let the waits run out
+	// between the attempts.
+	app.Clock.Set(time.Now().UTC())
 	u := f.Users[policy.Technician]
 	cl := sessionAPI(t, app, u.Email)
 	path := fmt.Sprintf("/users/%d", u.ID)
