@@ -29,12 +29,17 @@ func TestFormPastItsDeadlineIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	body(t, res)
-	held, released := make(chan struct{}), make(chan struct{})
+	// The database stays locked for a while after the request is sent
+	// (five times the deadline, for a loaded machine to carry the request
+	// to the handler); the handler's write waits for it and finds its
+	// deadline passed.
+	held, sent, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(released)
 		_ = db.Tx(context.Background(), func(*sqlx.Tx) error {
 			close(held)
-			time.Sleep(3 * time.Second)
+			<-sent
+			time.Sleep(5 * time.Second)
 			return nil
 		})
 	}()
@@ -42,6 +47,7 @@ func TestFormPastItsDeadlineIs503(t *testing.T) {
 	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Late&code=late-form"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept-Language", "en")
+	close(sent)
 	res, err = c.Do(req)
 	if err != nil {
 		t.Fatal(err)
