@@ -3,11 +3,8 @@ package installedbase
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -201,37 +198,17 @@ func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") =
 // writeXLSX streams the rows into one sheet as text cells, so that a
 // serial number is never turned into a number.
 func (e *Export) writeXLSX(ctx context.Context, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "Sheet1"
-	sw, err := f.NewStreamWriter(sheet)
+	sheet, err := spreadsheet.NewTextSheet(len(exportColumns), 18)
 	if err != nil {
 		return err
 	}
-	if err := sw.SetColWidth(1, len(exportColumns), 18); err != nil {
+	defer sheet.Close()
+	if err := sheet.Header(e.header()); err != nil {
 		return err
 	}
-	row := 1
-	put := func(cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = excelize.Cell{Value: c}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(cell, vals)
-	}
-	if err := put(e.header()); err != nil {
+	if err := e.each(ctx, func(r ExportRow) error { return sheet.Row(r.cells()) }); err != nil {
 		return err
 	}
-	if err := e.each(ctx, func(r ExportRow) error { return put(r.cells()) }); err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("write the workbook: %w", err)
-	}
-	return nil
+	_, err = sheet.WriteTo(w)
+	return err
 }

@@ -46,10 +46,14 @@ type Product struct {
 	Model        string `json:"model"`
 }
 
-// Place is where a visit happened: the site's division code and the
-// technician's check-in coordinates, when given.
+// Place is where a visit happened: the site's division code, its name and
+// address as they were at sealing, and the technician's check-in
+// coordinates, when given. Records sealed before the site was named carry
+// the division only.
 type Place struct {
 	Division string   `json:"division"`
+	Site     string   `json:"site,omitempty" doc:"The site's name at sealing."`
+	Address  string   `json:"address,omitempty" doc:"The site's address at sealing."`
 	Lat      *float64 `json:"lat,omitempty"`
 	Lng      *float64 `json:"lng,omitempty"`
 }
@@ -145,12 +149,15 @@ type Visit struct {
 	Priority    string    `json:"priority"`
 	ReceivedAt  time.Time `json:"received_at"`
 	CustomerOrg int64     `json:"customer_org"`
-	Product     Product   `json:"product"`
-	Place       Place     `json:"place"`
-	WorkOrder   int64     `json:"work_order"`
-	Technician  Person    `json:"technician"`
-	CheckedIn   time.Time `json:"checked_in"`
-	CheckedOut  time.Time `json:"checked_out"`
+	// Customer is the customer's name at sealing; records sealed before
+	// it was written name the customer by id only.
+	Customer   string    `json:"customer,omitempty" doc:"The customer's name at sealing."`
+	Product    Product   `json:"product"`
+	Place      Place     `json:"place"`
+	WorkOrder  int64     `json:"work_order"`
+	Technician Person    `json:"technician"`
+	CheckedIn  time.Time `json:"checked_in"`
+	CheckedOut time.Time `json:"checked_out"`
 	// OnSiteSeconds is the time between check-in and check-out.
 	OnSiteSeconds int64          `json:"on_site_seconds"`
 	Description   string         `json:"description"`
@@ -198,6 +205,7 @@ type Consultation struct {
 	ServiceItem string         `json:"service_item"`
 	ReceivedAt  time.Time      `json:"received_at"`
 	CustomerOrg int64          `json:"customer_org"`
+	Customer    string         `json:"customer,omitempty" doc:"The customer's name at sealing."`
 	Product     Product        `json:"product"`
 	Question    string         `json:"question"`
 	Answer      string         `json:"answer"`

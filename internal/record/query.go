@@ -1,7 +1,10 @@
 package record
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,4 +147,54 @@ func (c Content) Summary() Summary {
 			Reason: v.Reason, Changes: v.Changes}
 	}
 	return Summary{}
+}
+
+// Change is one field a correction changed: the value it had before the
+// correction and the value the correction gives it.
+type Change struct {
+	Field string `json:"field"`
+	Was   string `json:"was"`
+	Now   string `json:"now"`
+}
+
+// field is the summary's value of a field a correction may change, by the
+// name the content uses.
+func (s Summary) field(name string) string {
+	switch name {
+	case "diagnosis":
+		return s.Diagnosis
+	case "fault_codes":
+		return s.FaultCodes
+	case "actions":
+		// A consultation's answer is what it did.
+		return cmp.Or(s.Actions, s.Answer)
+	case "result":
+		return s.Result
+	}
+	return ""
+}
+
+// ChangesOf tells, for each correction of original in the order they were
+// sealed, what it changed: each field with the value in force before it
+// (the original's, or an earlier correction's) and its new value, the
+// fields in name order.
+func ChangesOf(original Summary, corrections []Summary) [][]Change {
+	current := map[string]string{}
+	was := func(f string) string {
+		if v, ok := current[f]; ok {
+			return v
+		}
+		return original.field(f)
+	}
+	out := make([][]Change, len(corrections))
+	for i, c := range corrections {
+		fields := slices.Sorted(maps.Keys(c.Changes))
+		for _, f := range fields {
+			out[i] = append(out[i], Change{Field: f, Was: was(f), Now: c.Changes[f]})
+		}
+		for _, f := range fields {
+			current[f] = c.Changes[f]
+		}
+	}
+	return out
 }

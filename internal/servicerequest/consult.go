@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
@@ -67,10 +68,14 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		if out.Clocks, err = s.clocksOn(ctx, at.Terms, r.Priority, events, now); err != nil {
 			return err
 		}
+		customer, err := org.Get(ctx, tx, r.CustomerOrgID)
+		if err != nil {
+			return err
+		}
 		if _, err := record.Seal(ctx, tx, now, record.New{AgreementID: r.AgreementID, VendorID: r.VendorID, ProviderID: r.ProviderID,
 			RequestID: &r.ID, RetentionMonths: at.RetentionMonths, Content: record.Content{Kind: record.KindConsultation,
 				Consultation: &record.Consultation{Request: r.Number, Agreement: at.Number, ServiceItem: r.ServiceItem,
-					ReceivedAt: r.ReceivedAt.UTC(), CustomerOrg: r.CustomerOrgID,
+					ReceivedAt: r.ReceivedAt.UTC(), CustomerOrg: r.CustomerOrgID, Customer: customer.Name,
 					Product:  record.Product{SerialNumber: r.SerialNumber, Model: r.Model},
 					Question: r.Description, Answer: answer, AnsweredBy: record.Person{ID: actor.UserID, Name: actor.Label()},
 					AnsweredAt: now, Clocks: record.ClockOutcomes(out.Clocks, now)}}}); err != nil {

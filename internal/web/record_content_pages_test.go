@@ -71,7 +71,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 		if res.StatusCode != 200 || strings.Contains(html, ">records.") {
 			t.Fatalf("%s: %d\n%s", lang, res.StatusCode, html)
 		}
-		for _, w := range append(want, `id="record-clocks"`, `id="on-site"`, demo.PartBearing, parts.FormatYuan(price), `id="parts-total">`+parts.FormatYuan(2*price)) {
+		for _, w := range append(want, `id="record-clocks"`, `id="record-customer"`, `id="record-site"`, `id="on-site"`, demo.PartBearing, parts.FormatYuan(price), `id="parts-total">`+parts.FormatYuan(2*price)) {
 			if !strings.Contains(html, w) {
 				t.Errorf("%s: the visit's record page lacks %q", lang, w)
 			}
@@ -105,6 +105,21 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	}
 	if secs, err := strconv.ParseInt(visit[col["on_site_seconds"]], 10, 64); err != nil || secs < 0 || visit[col["parts_cost_fen"]] != strconv.FormatInt(2*price, 10) {
 		t.Errorf("export of the visit: on site %q, parts %q, want %d fen", visit[col["on_site_seconds"]], visit[col["parts_cost_fen"]], 2*price)
+	}
+	// It names the visit as DOMAIN 3.2.3 asks: customer, site, technician,
+	// check-in and check-out, parts and sign-off.
+	for name, want := range map[string]string{"technician": "何工", "sign_off": "signature: 何主管", "kind": "visit"} {
+		if visit[col[name]] != want {
+			t.Errorf("export %s = %q, want %q", name, visit[col[name]], want)
+		}
+	}
+	for _, name := range []string{"customer", "site", "address", "division", "checked_in", "checked_out", "received_at"} {
+		if visit[col[name]] == "" {
+			t.Errorf("export %s is empty", name)
+		}
+	}
+	if strings.Count(visit[col["parts"]], demo.PartBearing+" ") != 2 {
+		t.Errorf("export parts = %q", visit[col["parts"]])
 	}
 	if v1[col["parts_cost_fen"]] != "" || v1[col["breached_clocks"]] != "" {
 		t.Errorf("export of the version 1 record claims parts %q, breaches %q", v1[col["parts_cost_fen"]], v1[col["breached_clocks"]])

@@ -2,11 +2,12 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"aftersales/internal/account"
@@ -16,6 +17,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/spreadsheet"
 )
 
 // recordFilter reads the records filter of a page or an export: an
@@ -93,8 +95,19 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 	s.render(w, r, http.StatusOK, "records", v)
 }
 
-// recordsCSV exports the records the filter finds, every page of them.
+// recordsCSV exports the records the filter finds, every page of them, as
+// CSV under the columns' stable names (record.ExportColumns), for programs.
 func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.exportRecords(w, r, u, "csv")
+}
+
+// recordsXLSX exports the same rows as a workbook for people, the column
+// headings in the reader's language.
+func (s *Server) recordsXLSX(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.exportRecords(w, r, u, "xlsx")
+}
+
+func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, u account.User, format string) {
 	f, err := recordFilter(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
@@ -108,23 +121,38 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	out := startCSV(w, "service-records.csv", "id", "agreement", "seq", "request", "serial_number", "model", "result", "diagnosis", "actions",
-		"answer", "corrects_id", "reason", "sealed_at", "retain_until", "hash", "on_site_seconds", "parts_cost_fen", "breached_clocks", "qualification_exception")
-	defer out.end()
+	var put func([]string) error
+	var sheet *spreadsheet.TextSheet
+	if format == "xlsx" {
+		if sheet, err = spreadsheet.NewTextSheet(len(record.ExportColumns), 18); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		defer sheet.Close()
+		v := s.newView(r, "records.title", "records")
+		heads := make([]string, len(record.ExportColumns))
+		for i, c := range record.ExportColumns {
+			heads[i] = v.T("records.col." + c)
+		}
+		if err := sheet.Header(heads); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		put = sheet.Row
+	} else {
+		out := startCSV(w, "service-records.csv", record.ExportColumns...)
+		defer out.end()
+		put = func(cells []string) error { out.row(cells...); return nil }
+	}
 	for {
 		for _, it := range items {
-			sum := it.Summary()
-			corrects := ""
-			if it.CorrectsID != nil {
-				corrects = strconv.FormatInt(*it.CorrectsID, 10)
+			if err := put(record.ExportRow(it)); err != nil {
+				s.Log.Error("export records", "err", err)
+				return
 			}
-			onSite, partsFen, breached := measured(it)
-			out.row(strconv.FormatInt(it.ID, 10), sum.Agreement, strconv.FormatInt(it.Seq, 10), sum.Request, sum.Serial, sum.Model,
-				sum.Result, sum.Diagnosis, sum.Actions, sum.Answer, corrects, sum.Reason, it.SealedAt.In(calendar.Shanghai).Format(time.RFC3339), it.RetainUntil, it.Hash,
-				onSite, partsFen, breached, exceptionOf(it))
 		}
 		if next == 0 {
-			return
+			break
 		}
 		f.Before = next
 		if items, next, err = record.List(r.Context(), s.DB, u.Actor(), f); err != nil {
@@ -132,62 +160,14 @@ func (s *Server) recordsCSV(w http.ResponseWriter, r *http.Request, u account.Us
 			return
 		}
 	}
-}
-
-// exceptionOf is what a visit's record says of the vendor's one-off
-// qualification exception that let its technician through, for the
-// export: "reason (refused: certification_expired; granted by name)";
-// empty when none did.
-func exceptionOf(r record.Record) string {
-	c, err := r.Content()
-	if err != nil || c.Visit == nil || c.Visit.Exception == nil {
-		return ""
-	}
-	e := c.Visit.Exception
-	out := e.Reason
-	var notes []string
-	if e.Refused != "" {
-		notes = append(notes, "refused: "+e.Refused)
-	}
-	if e.GrantedBy.Name != "" {
-		notes = append(notes, "granted by "+e.GrantedBy.Name)
-	}
-	if len(notes) > 0 {
-		out += " (" + strings.Join(notes, "; ") + ")"
-	}
-	return out
-}
-
-// measured is what a record's export gives of what the agreement measures:
-// the time on site in seconds and the parts' cost in fen at sealing (empty
-// when the record does not say, as version 1 records), and the clocks that
-// were breached with how many seconds late, as "response:3600 onsite:120".
-func measured(r record.Record) (onSite, partsFen, breached string) {
-	c, err := r.Content()
-	if err != nil {
-		return "", "", ""
-	}
-	var clocks []record.ClockOutcome
-	switch {
-	case c.Visit != nil:
-		v := c.Visit
-		if !v.CheckedOut.IsZero() {
-			onSite = strconv.FormatInt(v.OnSiteSeconds, 10)
-		}
-		if total, known := v.PartsCostFen(); known {
-			partsFen = strconv.FormatInt(total, 10)
-		}
-		clocks = v.Clocks
-	case c.Consultation != nil:
-		clocks = c.Consultation.Clocks
-	}
-	var late []string
-	for _, k := range clocks {
-		if k.Breached() {
-			late = append(late, string(k.Clock)+":"+strconv.FormatInt(k.LateBySeconds(), 10))
+	if sheet != nil {
+		// The workbook is sent whole once every row is in it.
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="service-records.xlsx"`)
+		if _, err := sheet.WriteTo(w); err != nil {
+			s.Log.Error("export records", "err", err)
 		}
 	}
-	return onSite, partsFen, strings.Join(late, " ")
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -226,12 +206,29 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.
 	if c, err := rec.Content(); err == nil {
 		sealed = newSealedContent(c)
 	}
-	rows := make([]recordRow, len(corrections))
+	rows := make([]correctionRow, len(corrections))
+	sums := make([]record.Summary, len(corrections))
 	for i, c := range corrections {
-		rows[i] = recordRow{c, c.Summary()}
+		sums[i] = c.Summary()
+	}
+	for i, changes := range record.ChangesOf(rec.Summary(), sums) {
+		rows[i] = correctionRow{recordRow{corrections[i], sums[i]}, changes}
+	}
+	this := correctionRow{recordRow: recordRow{rec, rec.Summary()}}
+	if rec.CorrectsID != nil {
+		// A correction shows what it changed beside the values in force
+		// before it: the original's, after the corrections sealed earlier.
+		this.Changes, err = s.changedBy(ctx, u, rec)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if sealed != nil && sealed.Visit != nil && rec.RequestID != nil {
+		sealed.Photos = s.sealedPhotos(ctx, u, *rec.RequestID, sealed.Visit.Photos)
 	}
 	v := s.newView(r, "records.record", "records")
-	v.Data = map[string]any{"Record": recordRow{rec, rec.Summary()}, "Content": pretty.String(), "Sealed": sealed, "Corrections": rows, "Chain": chain,
+	v.Data = map[string]any{"Record": this, "Content": pretty.String(), "Sealed": sealed, "Corrections": rows, "Chain": chain,
 		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
 	if surveyed, err := s.Satisfaction.Surveyed(ctx, u.Actor(), rec.ID); err == nil && surveyed {
 		v.Data.(map[string]any)["Surveyed"] = true
@@ -259,6 +256,64 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	})
 }
 
+// correctionRow is a record with, for a correction, each field it changed
+// beside the value in force before it.
+type correctionRow struct {
+	recordRow
+	Changes []record.Change
+}
+
+// changedBy is what correction rec changed, beside the values in force
+// before it.
+func (s *Server) changedBy(ctx context.Context, u account.User, rec record.Record) ([]record.Change, error) {
+	original, err := record.Read(ctx, s.DB, u.Actor(), *rec.CorrectsID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := record.Corrections(ctx, s.DB, original.ID)
+	if err != nil {
+		return nil, err
+	}
+	sums := make([]record.Summary, len(all))
+	for i, c := range all {
+		sums[i] = c.Summary()
+	}
+	for i, changes := range record.ChangesOf(original.Summary(), sums) {
+		if all[i].ID == rec.ID {
+			return changes, nil
+		}
+	}
+	return nil, nil
+}
+
+// sealedPhoto is a photo the record holds by its digest, linked to the
+// request's photo whose bytes have that digest when the reader may see it.
+type sealedPhoto struct {
+	record.PhotoDigest
+	URL   string
+	Short string // the digest's first 12 characters
+}
+
+// sealedPhotos pairs a record's photo digests with the request's stored
+// photos: a digest with no stored photo of the same bytes is listed
+// without a link (the photo was removed, or the reader may not see it).
+func (s *Server) sealedPhotos(ctx context.Context, u account.User, requestID int64, digests []record.PhotoDigest) []sealedPhoto {
+	stored := map[string]int64{}
+	if photos, err := s.Requests.Photos(ctx, u.Actor(), requestID); err == nil {
+		for _, p := range photos {
+			stored[p.SHA256] = p.ID
+		}
+	}
+	out := make([]sealedPhoto, len(digests))
+	for i, d := range digests {
+		out[i] = sealedPhoto{PhotoDigest: d, Short: d.SHA256[:min(12, len(d.SHA256))]}
+		if id, ok := stored[d.SHA256]; ok {
+			out[i].URL = fmt.Sprintf("/requests/%d/photos/%d", requestID, id)
+		}
+	}
+	return out
+}
+
 // sealedContent is what the record page shows of a record's typed content
 // beyond its summary: what the agreement measures of a visit.
 type sealedContent struct {
@@ -266,6 +321,7 @@ type sealedContent struct {
 	OnSite *time.Duration // nil before check-in
 	Clocks []clockOutcomeRow
 	Parts  []fittedPartRow
+	Photos []sealedPhoto
 	// PartsTotal is the parts' cost at their sealed prices, in yuan; empty
 	// when a part has no price (a version 1 record).
 	PartsTotal string

@@ -1,15 +1,20 @@
 package web_test
 
 import (
+	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // The records pages: the provider and the vendor list, read and export the
@@ -64,14 +69,54 @@ func TestRecordPages(t *testing.T) {
 		if !strings.Contains(html, "the menu was named wrongly") || !strings.Contains(html, "(2 in all)") {
 			t.Fatalf("the corrected record does not show its correction:\n%s", html)
 		}
+		// The record names its customer, and the correction shows
+		// the corrected value beside the original, here and on its own page.
+		beside := `<del class="prewrap">Menu &gt; Axes &gt; Zero</del>`
+		for _, want := range []string{`id="record-customer">` + f.Customer.Name, beside, `<ins class="prewrap">Menu &gt; Machine &gt; Zero axes</ins>`} {
+			if !strings.Contains(html, want) {
+				t.Errorf("the record page lacks %q", want)
+			}
+		}
+		var correction int64
+		if err := store.Get(context.Background(), db, &correction, `SELECT id FROM service_records WHERE corrects_id = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		if html := body(t, get(t, c, fmt.Sprintf("%s/records/%d", app.URL, correction))); !strings.Contains(html, beside) {
+			t.Errorf("the correction's page does not show the original value:\n%s", html)
+		}
 
 		// The vendor's auditor exports both, as text a spreadsheet will not run.
 		a := app.Browser(t)
 		app.Login(t, a, f.Users[policy.VendorAuditor].Email, testutil.Password)
 		csv := body(t, get(t, a, app.URL+"/records.csv"))
-		if !strings.HasPrefix(csv, "\xef\xbb\xbfid,agreement,seq,") || strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "the menu was named wrongly") || !strings.Contains(csv, ",Menu > Axes > Zero,") {
+		rows := exportRows(t, csv)
+		if !strings.HasPrefix(csv, "\xef\xbb\xbfid,kind,agreement,seq,") || len(rows) != 2 || !strings.Contains(csv, "the menu was named wrongly") || !strings.Contains(csv, ",Menu > Axes > Zero,") {
 			t.Fatalf("export:\n%s", csv)
 		}
+		// The consultation names its customer and who answered it.
+		consultation := rows[1]
+		for col, want := range map[string]string{"customer": f.Customer.Name, "kind": "consultation", "answer": "Menu > Axes > Zero",
+			"technician": f.Users[policy.Dispatcher].Email, "description": "How do I zero the axes?"} {
+			if consultation[col] != want {
+				t.Errorf("export %s = %q, want %q", col, consultation[col], want)
+			}
+		}
+		if rows[0]["corrects_id"] != consultation["id"] || !strings.Contains(rows[0]["changes"], "actions=Menu > Machine > Zero axes") {
+			t.Errorf("export of the correction: %v", rows[0])
+		}
+		// The same rows as a workbook, headed in the reader's language.
+		get(t, a, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
+		res := get(t, a, app.URL+"/records.xlsx")
+		book, err := excelize.OpenReader(res.Body)
+		res.Body.Close()
+		if err != nil || res.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+			t.Fatalf("workbook: %v %s", err, res.Header.Get("Content-Type"))
+		}
+		sheet, err := book.GetRows("Sheet1")
+		if err != nil || len(sheet) != 3 || sheet[0][0] != "记录编号" || !slices.Contains(sheet[0], "客户") || !slices.Contains(sheet[2], f.Customer.Name) {
+			t.Fatalf("workbook rows (%v): %v", err, sheet)
+		}
+		get(t, a, app.URL+"/lang/en?next=/profile").Body.Close()
 		if html := body(t, get(t, a, app.URL+page)); strings.Contains(html, `/corrections"`) {
 			t.Fatal("the vendor's auditor is offered the correction form")
 		}
@@ -104,4 +149,21 @@ func countRows(t *testing.T, db *store.DB, table string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// exportRows reads a records export, newest first, each row by column name.
+func exportRows(t *testing.T, text string) []map[string]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("export (%v):\n%s", err, text)
+	}
+	out := make([]map[string]string, len(rows)-1)
+	for i, r := range rows[1:] {
+		out[i] = map[string]string{}
+		for j, name := range rows[0] {
+			out[i][name] = r[j]
+		}
+	}
+	return out
 }

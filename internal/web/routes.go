@@ -87,6 +87,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Sealed service records.
 	mux.HandleFunc("GET /records", s.signedIn(s.recordsPage))
 	mux.HandleFunc("GET /records.csv", s.signedIn(s.recordsCSV))
+	mux.HandleFunc("GET /records.xlsx", s.signedIn(s.recordsXLSX))
 	mux.HandleFunc("GET /records/{id}", s.signedIn(s.recordPage))
 	mux.HandleFunc("POST /records/{id}/corrections", s.signedIn(s.recordCorrect))
 	mux.HandleFunc("POST /records/{id}/survey-receipt", s.signedIn(s.surveyReceipt))

@@ -10,6 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/account"
+	"aftersales/internal/installedbase"
+	"aftersales/internal/org"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
 )
@@ -28,14 +30,22 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, sub subject, w WorkOrde
 		return record.Record{}, err
 	}
 	technician := record.Person{ID: tech.ID, Name: cmp.Or(tech.Name, tech.Email)}
+	customer, err := org.Get(ctx, tx, sub.CustomerOrgID)
+	if err != nil {
+		return record.Record{}, err
+	}
+	unit, err := installedbase.Get(ctx, tx, sub.UnitID)
+	if err != nil {
+		return record.Record{}, err
+	}
 	signoff := record.SignOff{Kind: w.SignoffKind, Name: w.SignoffName, SignatureSHA256: sha256Hex(w.SignaturePNG)}
 	if w.SignoffKind == SignoffCode {
 		// The assigned technician is the only one who enters the code.
 		signoff = record.SignOff{Kind: w.SignoffKind, Name: w.SignoffName, CodeSentTo: w.SignoffSentTo, ConfirmedBy: &technician}
 	}
 	v := &record.Visit{Agreement: basis.Agreement, ServiceItem: sub.ServiceItem, ReceivedAt: w.CreatedAt.UTC(), CustomerOrg: sub.CustomerOrgID,
-		Product:   record.Product{SerialNumber: sub.Serial, Model: sub.Model},
-		Place:     record.Place{Division: sub.Division, Lat: w.CheckInLat, Lng: w.CheckInLng},
+		Customer: customer.Name, Product: record.Product{SerialNumber: sub.Serial, Model: sub.Model},
+		Place:     record.Place{Division: sub.Division, Site: unit.SiteName, Address: cmp.Or(sub.Address, unit.Address), Lat: w.CheckInLat, Lng: w.CheckInLng},
 		WorkOrder: w.ID, Technician: technician, Diagnosis: w.Diagnosis, FaultCodes: w.FaultCodes, Actions: w.ActionsTaken, Result: w.Result,
 		SignOff: signoff, Photos: basis.Photos, Parts: []record.FittedPart{}, Clocks: record.ClockOutcomes(basis.Clocks, now)}
 	kind, requestID := record.KindMaintenanceVisit, (*int64)(nil)
