@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/fees"
+	"aftersales/internal/org"
 	"aftersales/internal/record"
 	"aftersales/internal/settlement"
 	"aftersales/internal/sla"
@@ -122,10 +125,22 @@ func loadSettlements(ctx context.Context, a *app.App) error {
 		if v.model == "HC-LASER-3015" {
 			customer = customers.Mingde
 		}
+		cust, err := org.Get(ctx, a.DB, customer)
+		if err != nil {
+			return err
+		}
+		var site struct {
+			Site    string `db:"site"`
+			Address string `db:"address"`
+		}
+		if err := store.Get(ctx, a.DB, &site, `SELECT s.name AS site, s.address FROM units u JOIN sites s ON s.id = u.site_id
+			WHERE u.serial_number = ?`, v.serial); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		lat, lng := v.lat, v.lng
 		c := record.Content{Kind: record.KindVisit, Visit: &record.Visit{Request: v.no, Agreement: "HC-HX-2026-001", ServiceItem: v.item,
-			Priority: v.priority, ReceivedAt: in.Add(-4 * time.Hour), CustomerOrg: customer, Product: record.Product{SerialNumber: v.serial, Model: v.model},
-			Place: record.Place{Division: "320505", Lat: &lat, Lng: &lng}, Technician: record.Person{ID: tech.ID, Name: tech.Name},
+			Priority: v.priority, ReceivedAt: in.Add(-4 * time.Hour), CustomerOrg: customer, Customer: cust.Name, Product: record.Product{SerialNumber: v.serial, Model: v.model},
+			Place: record.Place{Division: "320505", Site: site.Site, Address: site.Address, Lat: &lat, Lng: &lng}, Technician: record.Person{ID: tech.ID, Name: tech.Name},
 			CheckedIn: in, CheckedOut: out, OnSiteSeconds: int64(v.minutes) * 60, Description: "设备报修", Result: "fixed",
 			SignOff: record.SignOff{Kind: "signature", Name: "刘经理"}, Parts: v.parts, Photos: []record.PhotoDigest{},
 			Clocks: []record.ClockOutcome{{Clock: sla.OnSite, State: state, DueAt: due, StoppedAt: &in, MarginSeconds: int64(due.Sub(in) / time.Second)}}}}
