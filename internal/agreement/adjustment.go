@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -131,8 +130,7 @@ func CheckDecision(a Adjustment, proposer bool, to AdjustmentState, comment stri
 		return err
 	}
 	if a.State != Pending {
-		return &problem.Error{Kind: problem.Conflict, Reason: "adjustment_decided",
-			Detail: fmt.Sprintf("adjustment request %d is already %s", a.ID, a.State)}
+		return problem.Because(problem.Conflict, "adjustment_decided", "adjustment request %d is already %s", a.ID, a.State)
 	}
 	switch to {
 	case Accepted, Rejected:

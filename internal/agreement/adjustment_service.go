@@ -3,7 +3,6 @@ package agreement
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -57,8 +56,7 @@ func (s *Service) Propose(ctx context.Context, actor policy.Actor, id int64, p P
 			return err
 		}
 		if !runs(status) {
-			return &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("agreement %s is %s: adjustments are proposed only while it runs", a.Number, status)}
+			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: adjustments are proposed only while it runs", a.Number, status)
 		}
 		latest := versions[len(versions)-1]
 		var fs problem.Fields
@@ -232,15 +230,13 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 		return Version{}, err
 	}
 	if !runs(status) {
-		return Version{}, &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-			Detail: fmt.Sprintf("agreement %s is %s: an adjustment can no longer be accepted", a.Number, status)}
+		return Version{}, problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: an adjustment can no longer be accepted", a.Number, status)
 	}
 	latest := versions[len(versions)-1]
 	terms := adj.Terms
 	if latest.Number != adj.BaseVersion {
 		if adj.PatchJSON == nil {
-			return Version{}, &problem.Error{Kind: problem.Conflict, Reason: "agreement_changed",
-				Detail: fmt.Sprintf("version %d was added after this request was proposed against version %d; it must be proposed again", latest.Number, adj.BaseVersion)}
+			return Version{}, problem.Because(problem.Conflict, "agreement_changed", "version %d was added after this request was proposed against version %d; it must be proposed again", latest.Number, adj.BaseVersion)
 		}
 		if terms, err = ApplyChanges(latest.Terms, []byte(*adj.PatchJSON), "changes"); err == nil {
 			var fs problem.Fields
@@ -251,8 +247,7 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 			err = fs.Err()
 		}
 		if err != nil {
-			return Version{}, &problem.Error{Kind: problem.Conflict, Reason: "agreement_changed",
-				Detail: fmt.Sprintf("the changes no longer apply to version %d: %v", latest.Number, err)}
+			return Version{}, problem.Because(problem.Conflict, "agreement_changed", "the changes no longer apply to version %d: %v", latest.Number, err)
 		}
 	}
 	id := adj.ID

@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -340,8 +339,7 @@ func (s *Service) AddVersion(ctx context.Context, actor policy.Actor, id int64, 
 		}
 		status := a.StatusOn(s.today(), term)
 		if status != Draft && status != Active {
-			return &problem.Error{Kind: problem.Conflict, Reason: "status_transition",
-				Detail: fmt.Sprintf("agreement %s is %s: its terms can no longer change", a.Number, status)}
+			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: its terms can no longer change", a.Number, status)
 		}
 		var fs problem.Fields
 		problem.CheckText(&fs, "note", in.Note, false, 2000)
@@ -471,8 +469,7 @@ func checkComplete(versions []Version, today string) error {
 			for _, f := range fs {
 				msgs = append(msgs, f.Field+" "+f.Message)
 			}
-			return &problem.Error{Kind: problem.Conflict, Reason: "incomplete_terms",
-				Detail: fmt.Sprintf("version %d is incomplete; add a complete version first: %s", v.Number, strings.Join(msgs, "; "))}
+			return problem.Because(problem.Conflict, "incomplete_terms", "version %d is incomplete; add a complete version first: %s", v.Number, strings.Join(msgs, "; "))
 		}
 	}
 	return nil

@@ -312,7 +312,7 @@ func decideAdjustment(ctx context.Context, q store.Queryer, a Adjustment) error 
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &problem.Error{Kind: problem.Conflict, Reason: "adjustment_decided", Detail: fmt.Sprintf("adjustment request %d was decided by someone else", a.ID)}
+		return problem.Because(problem.Conflict, "adjustment_decided", "adjustment request %d was decided by someone else", a.ID)
 	}
 	return nil
 }

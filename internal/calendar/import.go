@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"aftersales/internal/problem"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -54,6 +56,8 @@ type LineError struct {
 	Line   int    `json:"line"`
 	Field  string `json:"field"` // e.g. "date", "kind", "DTSTART"
 	Reason string `json:"reason"`
+	// Msg is Reason as a message that can be said in another language.
+	Msg problem.FieldError `json:"-"`
 }
 
 func (e LineError) Error() string {
@@ -96,10 +100,20 @@ func (c *collector) warn(line int, code, text string, args map[string]string, fo
 	c.res.Warnings = append(c.res.Warnings, ImportWarning{Line: line, Code: code, Message: fmt.Sprintf(format, fargs...), Text: text, Args: args})
 }
 
-func (c *collector) fail(line int, field, format string, args ...any) {
+func (c *collector) fail(line int, field string, m problem.FieldError) {
 	if len(c.errs) < maxImportErrors {
-		c.errs = append(c.errs, LineError{Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
+		c.errs = append(c.errs, LineError{Line: line, Field: field, Reason: m.Message, Msg: m})
 	}
+}
+
+// failErr notes a parser's error: its message when the parser said it
+// with problem.Msg, its text otherwise.
+func (c *collector) failErr(line int, field string, err error) {
+	var m problem.FieldError
+	if !errors.As(err, &m) {
+		m = problem.Msg("%v", err)
+	}
+	c.fail(line, field, m)
 }
 
 func (c *collector) add(e Exception, line int) {
@@ -110,7 +124,7 @@ func (c *collector) add(e Exception, line int) {
 		i := slices.IndexFunc(c.res.Exceptions, func(x Exception) bool { return x.Date == e.Date })
 		prev := c.res.Exceptions[i]
 		if prev.Kind != e.Kind {
-			c.fail(line, "kind", "%s is a %s here but a %s on line %d", e.Date, e.Kind, prev.Kind, first)
+			c.fail(line, "kind", problem.Msg("%s is a %s here but a %s on line %d", e.Date, e.Kind, prev.Kind, first))
 			return
 		}
 		c.warn(line, WarnDuplicate, "duplicate", map[string]string{"Date": e.Date.String(), "Kind": string(e.Kind), "First": strconv.Itoa(first)},

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"aftersales/internal/problem"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -25,7 +26,7 @@ func ParseCSV(data []byte) (ImportResult, error) {
 	if !utf8.Valid(data) {
 		decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if err != nil {
-			col.fail(0, "", "the file is neither UTF-8 nor GBK text")
+			col.fail(0, "", problem.Msg("the file is neither UTF-8 nor GBK text"))
 			return col.finish()
 		}
 		data = bytes.TrimPrefix(decoded, []byte("\xef\xbb\xbf"))
@@ -45,9 +46,9 @@ func ParseCSV(data []byte) (ImportResult, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				col.fail(pe.Line, "", "%v", pe.Err)
+				col.fail(pe.Line, "", problem.Msg("%v", pe.Err))
 			} else {
-				col.fail(0, "", "%v", err)
+				col.fail(0, "", problem.Msg("%v", err))
 			}
 			break
 		}
@@ -77,16 +78,16 @@ func isCSVHeader(field string) bool {
 func parseCSVRecord(col *collector, line int, rec []string) (Exception, bool) {
 	d, err := parseLooseDate(strings.TrimSpace(rec[0]))
 	if err != nil {
-		col.fail(line, "date", "%v", err)
+		col.failErr(line, "date", err)
 		return Exception{}, false
 	}
 	if len(rec) < 2 || strings.TrimSpace(rec[1]) == "" {
-		col.fail(line, "kind", "missing: want holiday or workday")
+		col.fail(line, "kind", problem.Msg("missing: want holiday or workday"))
 		return Exception{}, false
 	}
 	kind, ok := parseKind(rec[1])
 	if !ok {
-		col.fail(line, "kind", "%q: want holiday or workday", strings.TrimSpace(rec[1]))
+		col.fail(line, "kind", problem.Msg("%q: want holiday or workday", strings.TrimSpace(rec[1])))
 		return Exception{}, false
 	}
 	e := Exception{Date: d, Kind: kind}
@@ -117,19 +118,19 @@ func parseLooseDate(s string) (Date, error) {
 		}
 	}
 	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) < 1 || len(parts[1]) > 2 || len(parts[2]) < 1 || len(parts[2]) > 2 {
-		return Date{}, errors.New(strconv.Quote(s) + ": want a date like 2025-03-07 or 2025/3/7")
+		return Date{}, problem.Msg("%q: want a date like 2025-03-07 or 2025/3/7", s)
 	}
 	var n [3]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
 		if err != nil || v < 0 {
-			return Date{}, errors.New(strconv.Quote(s) + ": want a date like 2025-03-07 or 2025/3/7")
+			return Date{}, problem.Msg("%q: want a date like 2025-03-07 or 2025/3/7", s)
 		}
 		n[i] = v
 	}
 	d := Date{n[0], time.Month(n[1]), n[2]}
 	if !d.Valid() {
-		return Date{}, errors.New(strconv.Quote(s) + ": no such day")
+		return Date{}, problem.Msg("%q: no such day", s)
 	}
 	return d, nil
 }

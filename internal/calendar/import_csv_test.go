@@ -65,13 +65,13 @@ func TestParseCSVErrors(t *testing.T) {
 		input string
 		want  []LineError // Line and Field must match; Reason must contain the text given
 	}{
-		{"bad date", "date,kind,name\n2025-02-30,holiday,x\n", []LineError{{2, "date", "no such day"}}},
-		{"unreadable date", "2025.13,holiday,x\n", []LineError{{1, "date", "want a date"}}},
-		{"bad kind", "2025-01-01,vacation,x\n", []LineError{{1, "kind", "vacation"}}},
-		{"missing kind", "2025-01-01\n", []LineError{{1, "kind", "missing"}}},
+		{"bad date", "date,kind,name\n2025-02-30,holiday,x\n", []LineError{{Line: 2, Field: "date", Reason: "no such day"}}},
+		{"unreadable date", "2025.13,holiday,x\n", []LineError{{Line: 1, Field: "date", Reason: "want a date"}}},
+		{"bad kind", "2025-01-01,vacation,x\n", []LineError{{Line: 1, Field: "kind", Reason: "vacation"}}},
+		{"missing kind", "2025-01-01\n", []LineError{{Line: 1, Field: "kind", Reason: "missing"}}},
 		{"contradiction names both lines", "2025-10-01,holiday,a\n2025-10-02,holiday,b\n2025-10-01,workday,c\n",
-			[]LineError{{3, "kind", "line 1"}}},
-		{"every bad line", "x,holiday\n2025-01-01,?\n", []LineError{{1, "date", ""}, {2, "kind", ""}}},
+			[]LineError{{Line: 3, Field: "kind", Reason: "line 1"}}},
+		{"every bad line", "x,holiday\n2025-01-01,?\n", []LineError{{Line: 1, Field: "date", Reason: ""}, {Line: 2, Field: "kind", Reason: ""}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

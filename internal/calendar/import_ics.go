@@ -1,8 +1,8 @@
 package calendar
 
 import (
+	"aftersales/internal/problem"
 	"bytes"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,7 +46,7 @@ func ParseICS(data []byte, loc *time.Location) (ImportResult, error) {
 		loc = Shanghai
 	}
 	if len(data) > MaxImportSize {
-		col.fail(0, "", "file is larger than %d MiB", MaxImportSize>>20)
+		col.fail(0, "", problem.Msg("file is larger than %d MiB", MaxImportSize>>20))
 		return col.finish()
 	}
 	p := icsParser{col: &col, loc: loc}
@@ -142,7 +142,7 @@ func (p *icsParser) run(lines []icsLine) {
 		}
 	}
 	if !p.sawCalendar {
-		p.col.fail(1, "", "not an iCalendar file (no BEGIN:VCALENDAR)")
+		p.col.fail(1, "", problem.Msg("not an iCalendar file (no BEGIN:VCALENDAR)"))
 	}
 }
 
@@ -263,26 +263,26 @@ const maxEventDays = 62
 func (p *icsParser) eventDays(ev *icsEvent) (first, last Date, timed, ok bool) {
 	startProp, has := ev.props["DTSTART"]
 	if !has {
-		p.col.fail(ev.line, "DTSTART", "event has no start date")
+		p.col.fail(ev.line, "DTSTART", problem.Msg("event has no start date"))
 		return
 	}
 	start, startTimed, err := p.parseICSTime(startProp)
 	if err != nil {
-		p.col.fail(startProp.line, "DTSTART", "%v", err)
+		p.col.failErr(startProp.line, "DTSTART", err)
 		return
 	}
 	first, last = start.date, start.date
 	if endProp, has := ev.props["DTEND"]; has {
 		end, endTimed, err := p.parseICSTime(endProp)
 		if err != nil {
-			p.col.fail(endProp.line, "DTEND", "%v", err)
+			p.col.failErr(endProp.line, "DTEND", err)
 			return
 		}
 		last = lastDayBefore(end, endTimed)
 	} else if durProp, has := ev.props["DURATION"]; has {
 		d, err := parseICSDuration(durProp.value)
 		if err != nil {
-			p.col.fail(durProp.line, "DURATION", "%v", err)
+			p.col.failErr(durProp.line, "DURATION", err)
 			return
 		}
 		end := start.add(d)
@@ -292,7 +292,7 @@ func (p *icsParser) eventDays(ev *icsEvent) (first, last Date, timed, ok bool) {
 		last = first
 	}
 	if n := last.dayNumber() - first.dayNumber() + 1; n > maxEventDays {
-		p.col.fail(ev.line, "DTEND", "event covers %d days (%s..%s); a holiday block is at most %d", n, first, last, maxEventDays)
+		p.col.fail(ev.line, "DTEND", problem.Msg("event covers %d days (%s..%s); a holiday block is at most %d", n, first, last, maxEventDays))
 		return
 	}
 	return first, last, startTimed, true
@@ -326,14 +326,14 @@ func (p *icsParser) parseICSTime(prop icsProp) (icsTime, bool, error) {
 	v := strings.TrimSpace(prop.value)
 	m := icsDateTime.FindStringSubmatch(v)
 	if m == nil {
-		return icsTime{}, false, fmt.Errorf("%q is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS)", v)
+		return icsTime{}, false, problem.Msg("%q is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS)", v)
 	}
 	y, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
 	d, _ := strconv.Atoi(m[3])
 	date := Date{y, time.Month(mo), d}
 	if !date.Valid() {
-		return icsTime{}, false, fmt.Errorf("%q: no such day", v)
+		return icsTime{}, false, problem.Msg("%q: no such day", v)
 	}
 	if m[4] == "" {
 		return icsTime{date: date}, false, nil
@@ -342,7 +342,7 @@ func (p *icsParser) parseICSTime(prop icsProp) (icsTime, bool, error) {
 	mi, _ := strconv.Atoi(m[5])
 	s, _ := strconv.Atoi(m[6])
 	if h > 23 || mi > 59 || s > 60 {
-		return icsTime{}, false, fmt.Errorf("%q: no such time", v)
+		return icsTime{}, false, problem.Msg("%q: no such time", v)
 	}
 	if m[7] == "Z" {
 		local := time.Date(y, time.Month(mo), d, h, mi, min(s, 59), 0, time.UTC).In(p.loc)
@@ -357,7 +357,7 @@ func parseICSDuration(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	m := icsDurationRE.FindStringSubmatch(v)
 	if m == nil || v == "P" || v == "+P" {
-		return 0, fmt.Errorf("%q is not a duration such as P1D", v)
+		return 0, problem.Msg("%q is not a duration such as P1D", v)
 	}
 	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
 	var total time.Duration
@@ -367,7 +367,7 @@ func parseICSDuration(v string) (time.Duration, error) {
 		}
 		n, err := strconv.Atoi(m[i+1])
 		if err != nil || n > 1000 {
-			return 0, fmt.Errorf("%q is too long", v)
+			return 0, problem.Msg("%q is too long", v)
 		}
 		total += time.Duration(n) * u
 	}

@@ -215,16 +215,16 @@ func TestParseICSErrors(t *testing.T) {
 		input string
 		want  LineError
 	}{
-		{"not a calendar", "hello\nworld\n", LineError{1, "", "not an iCalendar"}},
-		{"bad start", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:2025-01-28\n"), LineError{4, "DTSTART", "not a date"}},
-		{"no such day", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250230\n"), LineError{4, "DTSTART", "no such day"}},
-		{"missing start", ev("SUMMARY:春节（休）\n"), LineError{2, "DTSTART", "no start"}},
-		{"bad end", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250128\nDTEND;VALUE=DATE:x\n"), LineError{5, "DTEND", "not a date"}},
-		{"absurdly long block", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250101\nDTEND;VALUE=DATE:20260101\n"), LineError{2, "DTEND", "365 days"}},
+		{"not a calendar", "hello\nworld\n", LineError{Line: 1, Field: "", Reason: "not an iCalendar"}},
+		{"bad start", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:2025-01-28\n"), LineError{Line: 4, Field: "DTSTART", Reason: "not a date"}},
+		{"no such day", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250230\n"), LineError{Line: 4, Field: "DTSTART", Reason: "no such day"}},
+		{"missing start", ev("SUMMARY:春节（休）\n"), LineError{Line: 2, Field: "DTSTART", Reason: "no start"}},
+		{"bad end", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250128\nDTEND;VALUE=DATE:x\n"), LineError{Line: 5, Field: "DTEND", Reason: "not a date"}},
+		{"absurdly long block", ev("SUMMARY:春节（休）\nDTSTART;VALUE=DATE:20250101\nDTEND;VALUE=DATE:20260101\n"), LineError{Line: 2, Field: "DTEND", Reason: "365 days"}},
 		{"contradiction names both lines",
 			"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:国庆节（休）\nDTSTART;VALUE=DATE:20251001\nDTEND;VALUE=DATE:20251009\nEND:VEVENT\n" +
 				"BEGIN:VEVENT\nSUMMARY:国庆节（班）\nDTSTART;VALUE=DATE:20251008\nEND:VEVENT\nEND:VCALENDAR\n",
-			LineError{7, "kind", "holiday on line 2"}},
+			LineError{Line: 7, Field: "kind", Reason: "holiday on line 2"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

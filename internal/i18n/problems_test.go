@@ -32,9 +32,10 @@ func problemFormats(t *testing.T) map[string]string {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			c, ok := n.(*ast.CallExpr)
-			if !ok || len(c.Args) < 2 {
+			if !ok || len(c.Args) < 1 {
 				return true
 			}
+			at := 1 // the format's argument
 			switch fn := c.Fun.(type) {
 			case *ast.SelectorExpr:
 				if _, call := fn.X.(*ast.CallExpr); call { // w.Header().Add(...)
@@ -43,14 +44,26 @@ func problemFormats(t *testing.T) map[string]string {
 				x, _ := fn.X.(*ast.Ident)
 				switch {
 				case x != nil && x.Name == "problem" && (fn.Sel.Name == "New" || fn.Sel.Name == "Field"):
+				case x != nil && x.Name == "problem" && fn.Sel.Name == "Msg":
+					at = 0
+				case x != nil && x.Name == "problem" && fn.Sel.Name == "Because":
+					at = 2
 				case fn.Sel.Name == "Add":
 				default:
 					return true
 				}
+			case *ast.Ident:
+				if !inProblem || fn.Name != "Msg" {
+					return true
+				}
+				at = 0
 			default:
 				return true
 			}
-			if lit, ok := c.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			if len(c.Args) <= at {
+				return true
+			}
+			if lit, ok := c.Args[at].(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				s, _ := strconv.Unquote(lit.Value)
 				out[s] = fset.Position(lit.Pos()).String()
 			}

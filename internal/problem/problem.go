@@ -125,6 +125,14 @@ func New(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
+// Because returns a problem of kind k with a machine-readable reason
+// ("agreement_changed") beside its message.
+func Because(k Kind, reason, format string, args ...any) *Error {
+	e := New(k, format, args...)
+	e.Reason = reason
+	return e
+}
+
 // Field returns a validation problem for one field.
 func Field(field, format string, args ...any) *Error {
 	return &Error{Kind: Invalid, Detail: "validation failed", format: "validation failed", Fields: []FieldError{newFieldError(field, format, args)}}
@@ -144,6 +152,20 @@ func (fs *Fields) Add(field, format string, args ...any) {
 func (fs *Fields) AddAbout(field, about string, fe FieldError) {
 	fe.Field, fe.about = field, about
 	fe.Message = about + ": " + fmt.Sprintf(fe.format, fe.args...)
+	*fs = append(*fs, fe)
+}
+
+// Msg is a message found before the field it belongs to is known (a line
+// of an imported file, found wrong while the file is parsed). It is an
+// error, and stays translatable when Fields.Put gives it its field later.
+func Msg(format string, args ...any) FieldError { return newFieldError("", format, args) }
+
+// Error is the message, so that a FieldError from Msg can travel as an error.
+func (fe FieldError) Error() string { return fe.Message }
+
+// Put records fe under field.
+func (fs *Fields) Put(field string, fe FieldError) {
+	fe.Field = field
 	*fs = append(*fs, fe)
 }
 

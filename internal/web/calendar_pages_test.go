@@ -54,6 +54,13 @@ func TestCalendarPages(t *testing.T) {
 	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "line[1]") {
 		t.Fatalf("bad upload: %d", res.StatusCode)
 	}
+	// The line's problem reads in the page's language.
+	get(t, c, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
+	res = upload("bad.csv", "2027-02-30,holiday,x\n")
+	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "没有这一天") || strings.Contains(html, "no such day") {
+		t.Fatalf("bad upload in Chinese: %d\n%s", res.StatusCode, html)
+	}
+	get(t, c, app.URL+"/lang/en?next=/profile").Body.Close()
 	res = upload(strconv.Itoa(ny.Year)+".csv", "date,kind,name\n"+ny.FirstWeekday+",holiday,元旦\n")
 	res.Body.Close()
 	review := res.Header.Get("Location")

@@ -194,7 +194,7 @@ func parse(filename string, data []byte, loc *time.Location) (string, calendar.I
 				fs.Add("content", "and %d more errors", len(ie.Errors)-50)
 				break
 			}
-			fs.Add(fmt.Sprintf("content.line[%d].%s", le.Line, le.Field), "%s", le.Reason)
+			fs.Put(fmt.Sprintf("content.line[%d].%s", le.Line, le.Field), le.Msg)
 		}
 		return format, res, fs.Err()
 	}
