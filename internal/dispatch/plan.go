@@ -22,8 +22,9 @@ import (
 const VisitMinutes = 120
 
 // LateCostPerMinute prices a minute past a request's deadline against a
-// kilometre of travel: keeping a deadline is worth a long detour. It is
-// lowered where it would make leaving a visit out look cheaper.
+// kilometre of travel: keeping a deadline is worth a long detour. The
+// solver weighs a visit left out above any lateness, so a visit that can
+// only be done late is still done.
 const LateCostPerMinute = 10.0
 
 // Lock kinds: a booked visit kept with its technician, at its time, both,
@@ -223,22 +224,6 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		}
 		p.Names[l.TechnicianID] = l.Name
 		p.Route.Technicians = append(p.Route.Technicians, t)
-	}
-	// Lateness must never make leaving a visit out look cheaper than
-	// placing it late: the solver prices a visit left out at a hundred
-	// times the longest round trip times the visits, so a whole day late
-	// stays below that.
-	longest := 1.0
-	for _, t := range p.Route.Technicians {
-		for _, v := range p.Route.Visits {
-			longest = math.Max(longest, 2*math.Hypot(v.Location.X-t.Start.X, v.Location.Y-t.Start.Y))
-		}
-	}
-	perMinute := math.Min(LateCostPerMinute, 100*longest*float64(len(p.Route.Visits)+1)/(4*24*60))
-	for i := range p.Route.Visits {
-		if d := p.Route.Visits[i].Deadline; d != nil {
-			d.CostPerUnit = perMinute
-		}
 	}
 	// A visit under way whose technician does not work in the plan is left out.
 	claimed := map[int64]bool{}
