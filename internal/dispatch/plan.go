@@ -27,6 +27,11 @@ const VisitMinutes = 120
 // only be done late is still done.
 const LateCostPerMinute = 10.0
 
+// KeptUnreachable is why a booked visit stays out of the plan: its
+// technician cannot reach it from the service point in time (or get back
+// by the end of the day); it stays as booked, its hours held.
+const KeptUnreachable = "kept_unreachable"
+
 // Lock kinds: a booked visit kept with its technician, at its time, both,
 // or starting within a range.
 const (
@@ -252,7 +257,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 // reach in time (a site far from the service point, booked by hand) out of
 // the solver's hands: each stays where it is, its time held as a fixed
 // break on its technician's day so nothing else is planned over it, and
-// the proposal lists it as unplaced (window unreachable). Without this
+// the proposal lists it as unplaced (KeptUnreachable). Without this
 // the solver would leave it out and fill its time, and booking the plan
 // would be refused as overlapping.
 func (p *Problem) holdUnreachable() {
@@ -416,7 +421,7 @@ type UnplacedVisit struct {
 	RequestID   int64  `json:"request_id"`
 	WorkOrderID int64  `json:"work_order_id,omitempty"`
 	Number      string `json:"number"`
-	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short"`
+	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short,kept_unreachable" doc:"kept_unreachable: a booked visit its technician cannot reach from the service point in time (or get back from by the end of the day); it stays as booked and its hours are kept free."`
 }
 
 // ProposalOf reads the solver's plan in the board's terms.
@@ -456,7 +461,7 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 	}
 	for _, id := range p.Held {
 		rf := p.Refs[id]
-		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: string(route.WindowUnreachable)})
+		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: KeptUnreachable})
 	}
 	for _, u := range plan.Unplaced {
 		rf := p.Refs[u.Visit]

@@ -126,7 +126,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	// 1. Plan: everything placed but the laser repair, which says why.
 	d.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#plan-form select[name=time_limit]').value = '3'`))
 	d.press(`#plan-day`, `#plan`)
-	d.see("#plan", "排程方案", "新预约", "未能安排", laser.Number, "没有具备资质的技术人员", "无法在约定时段内到达")
+	d.see("#plan", "排程方案", "新预约", "未能安排", laser.Number, "没有具备资质的技术人员", "保持原预约")
 	for _, r := range append(waiting, laser) {
 		want := 1
 		if r.ID == laser.ID {
@@ -147,7 +147,6 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	if got := d.eval(fmt.Sprintf(`document.querySelector('%s').closest('.plan-route').dataset.technician`, stop)); got != fmt.Sprint(locked.TechnicianID) {
 		t.Fatalf("the locked visit went to technician %s, want %d", got, locked.TechnicianID)
 	}
-	d.do(chromedp.ScrollIntoView(`#plan`))
 	d.shotBoth("dispatch-plan-locked")
 
 	planID := d.eval(`document.querySelector('#plan').dataset.plan`)
