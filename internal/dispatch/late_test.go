@@ -64,7 +64,9 @@ func TestPlannedLatenessIsAgainstTheRequestsDeadline(t *testing.T) {
 func TestUnreachableBookedVisitIsKeptAndItsHoursHeld(t *testing.T) {
 	t.Parallel()
 	day := time.Date(2030, 1, 9, 0, 0, 0, 0, calendar.Shanghai)
-	at := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UTC() }
+	at := func(h, m int) time.Time {
+		return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UTC()
+	}
 	base := &dispatch.LatLng{Lat: 31.30, Lng: 120.60}
 	near, far := &dispatch.LatLng{Lat: 31.31, Lng: 120.61}, &dispatch.LatLng{Lat: 30.80, Lng: 120.60}
 	b := dispatch.Board{ProviderID: 1, Day: "2030-01-09", Now: day.Add(-24 * time.Hour).UTC(), Lanes: []dispatch.Lane{{TechnicianID: 1, Name: "李工", Base: base,
