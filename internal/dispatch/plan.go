@@ -22,9 +22,15 @@ import (
 const VisitMinutes = 120
 
 // LateCostPerMinute prices a minute past a request's deadline against a
-// kilometre of travel: keeping a deadline is worth a long detour. It is
-// lowered where it would make leaving a visit out look cheaper.
+// kilometre of travel: keeping a deadline is worth a long detour. The
+// solver weighs a visit left out above any lateness, so a visit that can
+// only be done late is still done.
 const LateCostPerMinute = 10.0
+
+// KeptUnreachable is why a booked visit stays out of the plan: its
+// technician cannot reach it from the service point in time (or get back
+// by the end of the day); it stays as booked, its hours held.
+const KeptUnreachable = "kept_unreachable"
 
 // Lock kinds: a booked visit kept with its technician, at its time, both,
 // or starting within a range.
@@ -64,6 +70,9 @@ type Problem struct {
 	Midnight time.Time
 	Origin   LatLng
 	Names    map[int64]string
+	// Held are booked visits kept out of the solver: their technician
+	// cannot reach them in time; their time is held on that day.
+	Held []int64
 }
 
 // minutes since local midnight.
@@ -157,6 +166,13 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	nextID := int64(1)
 	seen := map[int64]bool{}
 	for _, l := range b.Lanes {
+		// The solver divides durations by the technician's efficiency: a
+		// booked visit is stretched by its technician's so that it holds
+		// exactly its window where it is.
+		eff := float64(l.EfficiencyPermille) / 1000
+		if eff <= 0 {
+			eff = 1
+		}
 		for _, v := range l.Visits {
 			if v.Status == "completed" || seen[v.WorkOrderID] {
 				continue
@@ -166,13 +182,13 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 			nextID++
 			p.Refs[id] = ref{RequestID: v.RequestID, WorkOrderID: v.WorkOrderID, Number: v.Number, Address: v.Address, At: v.At, Tech: l.TechnicianID, Start: v.Start, End: v.End}
 			start, end := p.minutes(v.Start), p.minutes(v.End)
-			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: end - start, Skills: skills(v.RequestID)}
+			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: (end - start) * eff, Skills: skills(v.RequestID)}
 			if v.Status == "on_site" {
 				r := p.Refs[id]
 				r.UnderWay = true
 				p.Refs[id] = r
 				rv.Skills = nil
-				rv.Duration = math.Max(0, end-math.Max(start, now))
+				rv.Duration = math.Max(0, end-math.Max(start, now)) * eff
 				p.Route.Visits = append(p.Route.Visits, rv)
 				continue
 			}
@@ -224,22 +240,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		p.Names[l.TechnicianID] = l.Name
 		p.Route.Technicians = append(p.Route.Technicians, t)
 	}
-	// Lateness must never make leaving a visit out look cheaper than
-	// placing it late: the solver prices a visit left out at a hundred
-	// times the longest round trip times the visits, so a whole day late
-	// stays below that.
-	longest := 1.0
-	for _, t := range p.Route.Technicians {
-		for _, v := range p.Route.Visits {
-			longest = math.Max(longest, 2*math.Hypot(v.Location.X-t.Start.X, v.Location.Y-t.Start.Y))
-		}
-	}
-	perMinute := math.Min(LateCostPerMinute, 100*longest*float64(len(p.Route.Visits)+1)/(4*24*60))
-	for i := range p.Route.Visits {
-		if d := p.Route.Visits[i].Deadline; d != nil {
-			d.CostPerUnit = perMinute
-		}
-	}
+	p.holdUnreachable()
 	// A visit under way whose technician does not work in the plan is left out.
 	claimed := map[int64]bool{}
 	for _, t := range p.Route.Technicians {
@@ -250,6 +251,67 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	p.Route.Visits = slices.DeleteFunc(p.Route.Visits, func(v route.Visit) bool { return p.Refs[v.ID].UnderWay && !claimed[v.ID] })
 	slices.SortFunc(p.Route.Visits, func(a, b route.Visit) int { return int(a.ID - b.ID) })
 	return p, nil
+}
+
+// holdUnreachable keeps the booked visits their own technician cannot
+// reach in time (a site far from the service point, booked by hand) out of
+// the solver's hands: each stays where it is, its time held as a fixed
+// break on its technician's day so nothing else is planned over it, and
+// the proposal lists it as unplaced (KeptUnreachable). Without this
+// the solver would leave it out and fill its time, and booking the plan
+// would be refused as overlapping.
+func (p *Problem) holdUnreachable() {
+	techAt := map[int64]int{}
+	for i, t := range p.Route.Technicians {
+		techAt[t.ID] = i
+	}
+	p.Route.Visits = slices.DeleteFunc(p.Route.Visits, func(v route.Visit) bool {
+		rf := p.Refs[v.ID]
+		i, ok := techAt[rf.Tech]
+		if rf.WorkOrderID == 0 || rf.UnderWay || !ok {
+			return false
+		}
+		alone := v
+		alone.Skills = nil
+		t := p.Route.Technicians[i]
+		t.UnderWay, t.Skills = nil, nil
+		one := &route.Problem{Speed: p.Route.Speed, Visits: []route.Visit{alone}, Technicians: []route.Technician{t}}
+		if _, err := route.Check(one, &route.SolutionFile{Vehicles: 1, Routes: [][]int64{{v.ID}}, Technicians: []int64{t.ID}}); err == nil {
+			return false
+		}
+		start, end := p.minutes(rf.Start), p.minutes(rf.End)
+		tt := &p.Route.Technicians[i]
+		travel := math.Hypot(v.Location.X-tt.Start.X, v.Location.Y-tt.Start.Y) / p.Route.Speed
+		site := v.Location
+		switch {
+		case end <= tt.ShiftStart || start >= tt.ShiftEnd:
+		case start <= tt.ShiftStart+travel:
+			// First thing in the day: the day starts there when it ends.
+			if tt.End == nil {
+				home := tt.Start
+				tt.End = &home
+			}
+			tt.Start, tt.ShiftStart = site, math.Min(end, tt.ShiftEnd)
+		case end+travel >= tt.ShiftEnd:
+			// Last thing in the day: the day ends by getting there.
+			tt.End, tt.ShiftEnd = &site, start
+		default:
+			tt.Breaks = append(tt.Breaks, route.Break{Earliest: start, Latest: start, Duration: end - start})
+			slices.SortFunc(tt.Breaks, func(a, b route.Break) int { return cmpFloat(a.Earliest, b.Earliest) })
+		}
+		p.Held = append(p.Held, v.ID)
+		return true
+	})
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // technicianOf is a lane as the solver's technician: from the first
@@ -359,7 +421,7 @@ type UnplacedVisit struct {
 	RequestID   int64  `json:"request_id"`
 	WorkOrderID int64  `json:"work_order_id,omitempty"`
 	Number      string `json:"number"`
-	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short"`
+	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short,kept_unreachable" doc:"kept_unreachable: a booked visit its technician cannot reach from the service point in time (or get back from by the end of the day); it stays as booked and its hours are kept free."`
 }
 
 // ProposalOf reads the solver's plan in the board's terms.
@@ -396,6 +458,10 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 		}
 		out.Routes = append(out.Routes, pr)
 		out.Km += r.Distance
+	}
+	for _, id := range p.Held {
+		rf := p.Refs[id]
+		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: KeptUnreachable})
 	}
 	for _, u := range plan.Unplaced {
 		rf := p.Refs[u.Visit]

@@ -153,12 +153,13 @@ func (s *Service) qualified(ctx context.Context, q store.Queryer, b Board) (map[
 	for _, l := range b.Lanes {
 		techs = append(techs, l.TechnicianID)
 	}
-	var ids []int64
+	var ids, holders []int64
 	var jobs []staff.QualJob
 	for _, l := range b.Lanes {
 		for _, v := range l.Visits {
 			if v.Status == "assigned" {
 				ids, jobs = append(ids, v.RequestID), append(jobs, staff.QualJob{UnitID: v.UnitID, ServiceItem: v.ServiceItem, Day: b.Day})
+				holders = append(holders, l.TechnicianID)
 			}
 		}
 	}
@@ -171,6 +172,11 @@ func (s *Service) qualified(ctx context.Context, q store.Queryer, b Board) (map[
 	}
 	out := make(map[int64]map[int64]bool, len(ids))
 	for i, id := range ids {
+		// A booked visit may always stay with the technician it was booked
+		// with: a rule made since applies to new bookings only.
+		if i < len(holders) {
+			sets[i][holders[i]] = true
+		}
 		out[id] = sets[i]
 	}
 	return out, nil

@@ -55,6 +55,10 @@ func objectiveCosts(m *model, obj Objective) costs {
 		}
 	}
 	bound *= float64(m.n + 1)
+	// Plus an upper bound on what the soft deadlines can cost: no service
+	// starts after the last shift ends. A visit that can be done late is
+	// then always done rather than left out.
+	bound += m.latenessBound()
 	c := costs{unassigned: 100 * bound}
 	if obj == Vehicles {
 		c.vehicle = bound
@@ -76,4 +80,24 @@ func (s *solution) evaluate(c costs) {
 		s.cost += r.cost
 	}
 	s.cost += float64(s.used)*c.vehicle + float64(len(s.unassigned))*c.unassigned
+}
+
+// latenessBound is the most the soft deadlines can cost: every visit with
+// one starting as late as any shift allows.
+func (m *model) latenessBound() float64 {
+	horizon := math.Inf(-1)
+	for j := range m.tech {
+		horizon = math.Max(horizon, m.tech[j].shiftEnd)
+		if u := m.tech[j].underWay; u != nil {
+			horizon = math.Max(horizon, u.End)
+		}
+	}
+	total := 0.0
+	for i := 0; i < m.n; i++ {
+		v := &m.vis[i]
+		if v.soft && horizon > v.softAt {
+			total += (math.Min(horizon, math.Max(v.lastClose, v.softAt)) - v.softAt) * v.softCost
+		}
+	}
+	return total
 }

@@ -78,8 +78,12 @@ type laneView struct {
 type openView struct {
 	dispatch.Open
 	Left    string // time left, in the reader's language
+	Due     string // when the deadline falls, in the page's time zone
 	Overdue bool
 	Urgent  bool
+	// BeforeDay: the deadline passes before the day shown begins, so any
+	// visit booked on it is late.
+	BeforeDay bool
 }
 
 // leftText says how long until a deadline (or since it passed).
@@ -89,8 +93,10 @@ func (v *view) leftText(d time.Duration) string {
 	}
 	h, m := int(d.Hours()), int(d.Minutes())%60
 	switch {
-	case h >= 48:
+	case h >= 48 && h%24 == 0:
 		return v.T("dispatch.days", "N", h/24)
+	case h >= 48:
+		return v.T("span.days_hours", "D", h/24, "H", h%24)
 	case h > 0:
 		return v.T("dispatch.hours_minutes", "H", h, "M", m)
 	}
@@ -130,6 +136,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 		ov := openView{Open: o}
 		if left, ok := o.Left(b.Now); ok {
 			ov.Left, ov.Overdue, ov.Urgent = v.leftText(left), left < 0, left >= 0 && left < 4*time.Hour
+			ov.Due, ov.BeforeDay = v.Time(o.DueAt), !ov.Overdue && o.DueAt.Before(midnight)
 		}
 		open = append(open, ov)
 	}
