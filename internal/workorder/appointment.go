@@ -57,6 +57,14 @@ func (s *Service) ForAppointment(ctx context.Context, q store.Queryer, actor pol
 	if err != nil {
 		return Appointment{}, err
 	}
+	sub, err := subjectOf(ctx, q, w)
+	if err != nil {
+		return Appointment{}, err
+	}
+	// Who may see the visit but not move it is refused as such.
+	if err := policy.Check(actor, policy.RequestRead, policy.RequestAssign, sub.scope(actor, w.TechnicianID == actor.UserID), workOrderNotFound(id)); err != nil {
+		return Appointment{}, err
+	}
 	o := Origin{Kind: w.Origin, RequestID: w.RequestID}
 	if w.UnitID != nil {
 		o.UnitID = *w.UnitID
