@@ -139,6 +139,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.settlementRoutes(mux)
 	s.staffRoutes(mux)
 	s.dispatchRoutes(mux)
+	s.appointmentRoutes(mux)
 	mux.HandleFunc("GET /calendars", s.signedIn(s.calendarsPage))
 	mux.HandleFunc("GET /calendars/new", s.signedIn(s.calendarNewPage))
 	mux.HandleFunc("POST /calendars", s.signedIn(s.calendarCreate))
