@@ -1,0 +1,135 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/app"
+	"aftersales/internal/calendar"
+	"aftersales/internal/dispatch"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
+	"aftersales/internal/workorder"
+)
+
+// DemoBoardDay is the day the demo books visits on: the next weekday
+// after the load's day, in Shanghai.
+func DemoBoardDay(now time.Time) calendar.Date {
+	d := calendar.DateOf(now, calendar.Shanghai).AddDays(1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
+// loadDispatch makes 恒信's board alive: working hours at its service
+// points, on-call turns for the nights and the weekend, a day of booked
+// visits for 李工 and 赵工, two requests still waiting, and a proposed plan
+// of that day for the dispatcher to look at. It runs after loadStaff, so
+// the bookings pass the qualification rules.
+func loadDispatch(ctx context.Context, a *app.App) error {
+	user := func(email string) (account.User, error) { return account.GetUserByEmail(ctx, a.DB, email) }
+	admin, err := user("admin@hengxin.example")
+	if err != nil {
+		return err
+	}
+	dispatcher, err := user("dispatch@hengxin.example")
+	if err != nil {
+		return err
+	}
+	li, err := user("tech.li@hengxin.example")
+	if err != nil {
+		return err
+	}
+	zhao, err := user("tech.zhao@hengxin.example")
+	if err != nil {
+		return err
+	}
+	points, err := a.Staff.ListPoints(ctx, admin.Actor(), admin.OrgID)
+	if err != nil {
+		return err
+	}
+	weekday := []string{"08:30-12:00", "13:00-17:30"}
+	for _, p := range points {
+		if _, err := a.Staff.SetPointHours(ctx, admin.Actor(), p.ID, staff.HoursInput{CalendarID: "cn", Week: map[string][]string{
+			"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday, "sat": {"09:00-12:00"}}}); err != nil {
+			return fmt.Errorf("demo hours of %s: %w", p.Name, err)
+		}
+	}
+	day := DemoBoardDay(a.Now())
+	at := func(d calendar.Date, hh, mm int) time.Time {
+		return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
+	}
+	// On call: 李工 the night before the board's day, 赵工 the following weekend.
+	sat := day
+	for sat.Weekday() != time.Saturday {
+		sat = sat.AddDays(1)
+	}
+	for _, turn := range []struct {
+		tech       account.User
+		start, end time.Time
+		note       string
+	}{
+		{li, at(day.AddDays(-1), 17, 30), at(day, 8, 30), "夜间值班"},
+		{zhao, at(sat, 0, 0), at(sat.AddDays(2), 0, 0), "周末值班"},
+	} {
+		if _, err := a.Staff.AddOnCall(ctx, admin.Actor(), turn.tech.ID, staff.OnCall{StartsAt: turn.start, EndsAt: turn.end, Note: turn.note}); err != nil {
+			return fmt.Errorf("demo on-call of %s: %w", turn.tech.Name, err)
+		}
+	}
+
+	requests, visits := silentRequests(a), silentWorkOrders(a)
+	d := dispatcher.Actor()
+	file := func(serial, description, contact, phone string) (int64, error) {
+		v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: serial, ServiceItem: "repair", Priority: "general",
+			Description: description, ContactName: contact, ContactPhone: phone, Channel: servicerequest.Dispatcher})
+		if err != nil {
+			return 0, fmt.Errorf("demo board request %s: %w", serial, err)
+		}
+		return v.ID, nil
+	}
+	for _, b := range []struct {
+		serial, description, contact, phone string
+		tech                                account.User
+		hh, mm                              int
+	}{
+		{"HC850-2024-000122", "主轴升温过快，加工中报警 SP-1021", "刘经理", "13912345678", li, 9, 0},
+		{"HC850-2024-000123", "换刀臂卡顿，偶发 ATC 超时", "刘经理", "13912345678", li, 13, 30},
+		{"HCL3015-2025-00302", "激光功率下降约 15%", "孙主任", "0571-88012345", zhao, 10, 0},
+	} {
+		id, err := file(b.serial, b.description, b.contact, b.phone)
+		if err != nil {
+			return err
+		}
+		// The window asked for, or the next free one that day (the demo's
+		// earlier stories may have booked the technician already).
+		start := at(day, b.hh, b.mm)
+		for {
+			_, err := visits.Book(ctx, d, workorder.ForRequest(id), workorder.Assignment{TechnicianID: b.tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
+			if err == nil {
+				break
+			}
+			p, ok := problem.As(err)
+			if !ok || p.Reason != staff.OverlappingVisit || start.Hour() >= 16 {
+				return fmt.Errorf("demo board visit %s: %w", b.serial, err)
+			}
+			start = start.Add(30 * time.Minute)
+		}
+	}
+	// Waiting for the dispatcher: two requests nobody is booked on yet.
+	for _, w := range []struct{ serial, description string }{
+		{"HC850-2024-000124", "X 轴回零偏差 0.02 mm"},
+		{"HCL3015-2025-00303", "切割气压不稳，报警 G-11"},
+	} {
+		if _, err := file(w.serial, w.description, "刘经理", "13912345678"); err != nil {
+			return err
+		}
+	}
+	if _, err := a.Dispatch.MakePlan(ctx, d, dispatch.PlanInput{ProviderID: dispatcher.OrgID, Day: day.String(), TimeLimit: time.Second, Seed: 1}); err != nil {
+		return fmt.Errorf("demo plan of %s: %w", day, err)
+	}
+	return nil
+}
