@@ -15,21 +15,16 @@ import (
 	"aftersales/internal/workorder"
 )
 
-// DemoBoardDay is the day the demo books visits on: the next weekday
-// after the load's day, in Shanghai.
-func DemoBoardDay(now time.Time) calendar.Date {
-	d := calendar.DateOf(now, calendar.Shanghai).AddDays(1)
-	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-		d = d.AddDays(1)
-	}
-	return d
-}
+// DemoBoardDay is the day the demo books visits on: the load's day, in
+// Shanghai, which is the day the board opens on.
+func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, calendar.Shanghai) }
 
-// loadDispatch makes 恒信's board alive: working hours at its service
-// points, on-call turns for the nights and the weekend, a day of booked
-// visits for 李工 and 赵工, two requests still waiting, and a proposed plan
-// of that day for the dispatcher to look at. It runs after loadStaff, so
-// the bookings pass the qualification rules.
+// loadDispatch makes 恒信's board alive: working hours at the service
+// points that keep office hours (杭州, and 粤安's 东莞; 苏州 works the
+// default 08:00–20:00), on-call turns for the night and the weekend, a day
+// of booked visits for 李工 and 赵工 today, and a proposed plan of the day for the
+// dispatcher to look at. It runs after loadStaff, so the bookings pass the
+// qualification rules.
 func loadDispatch(ctx context.Context, a *app.App) error {
 	user := func(email string) (account.User, error) { return account.GetUserByEmail(ctx, a.DB, email) }
 	admin, err := user("admin@hengxin.example")
@@ -48,23 +43,32 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	points, err := a.Staff.ListPoints(ctx, admin.Actor(), admin.OrgID)
-	if err != nil {
-		return err
-	}
 	weekday := []string{"08:30-12:00", "13:00-17:30"}
-	for _, p := range points {
-		if _, err := a.Staff.SetPointHours(ctx, admin.Actor(), p.ID, staff.HoursInput{CalendarID: "cn", Week: map[string][]string{
-			"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday, "sat": {"09:00-12:00"}}}); err != nil {
-			return fmt.Errorf("demo hours of %s: %w", p.Name, err)
+	for _, email := range []string{"admin@hengxin.example", "admin@yuean.example"} {
+		pa, err := user(email)
+		if err != nil {
+			return err
+		}
+		points, err := a.Staff.ListPoints(ctx, pa.Actor(), pa.OrgID)
+		if err != nil {
+			return err
+		}
+		for _, p := range points {
+			if p.Name == "苏州网点" {
+				continue
+			}
+			if _, err := a.Staff.SetPointHours(ctx, pa.Actor(), p.ID, staff.HoursInput{CalendarID: "cn", Week: map[string][]string{
+				"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday, "sat": {"09:00-12:00"}}}); err != nil {
+				return fmt.Errorf("demo hours of %s: %w", p.Name, err)
+			}
 		}
 	}
 	day := DemoBoardDay(a.Now())
 	at := func(d calendar.Date, hh, mm int) time.Time {
 		return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
 	}
-	// On call: 李工 the night before the board's day, 赵工 the following weekend.
-	sat := day
+	// On call: 李工 tonight, 赵工 the coming weekend.
+	sat := day.AddDays(1)
 	for sat.Weekday() != time.Saturday {
 		sat = sat.AddDays(1)
 	}
@@ -73,7 +77,7 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 		start, end time.Time
 		note       string
 	}{
-		{li, at(day.AddDays(-1), 17, 30), at(day, 8, 30), "夜间值班"},
+		{li, at(day, 20, 0), at(day.AddDays(1), 8, 0), "夜间值班"},
 		{zhao, at(sat, 0, 0), at(sat.AddDays(2), 0, 0), "周末值班"},
 	} {
 		if _, err := a.Staff.AddOnCall(ctx, admin.Actor(), turn.tech.ID, staff.OnCall{StartsAt: turn.start, EndsAt: turn.end, Note: turn.note}); err != nil {
@@ -81,10 +85,10 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 		}
 	}
 
-	requests, visits := silentRequests(a), silentWorkOrders(a)
+	visits := silentWorkOrders(a)
 	d := dispatcher.Actor()
 	file := func(serial, description, contact, phone string) (int64, error) {
-		v, err := requests.Create(ctx, d, servicerequest.NewRequest{SerialNumber: serial, ServiceItem: "repair", Priority: "general",
+		v, err := receivedAgo(a, 20*time.Hour).Create(ctx, d, servicerequest.NewRequest{SerialNumber: serial, ServiceItem: "repair", Priority: "general",
 			Description: description, ContactName: contact, ContactPhone: phone, Channel: servicerequest.Dispatcher})
 		if err != nil {
 			return 0, fmt.Errorf("demo board request %s: %w", serial, err)
@@ -117,15 +121,6 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 				return fmt.Errorf("demo board visit %s: %w", b.serial, err)
 			}
 			start = start.Add(30 * time.Minute)
-		}
-	}
-	// Waiting for the dispatcher: two requests nobody is booked on yet.
-	for _, w := range []struct{ serial, description string }{
-		{"HC850-2024-000124", "X 轴回零偏差 0.02 mm"},
-		{"HCL3015-2025-00303", "切割气压不稳，报警 G-11"},
-	} {
-		if _, err := file(w.serial, w.description, "刘经理", "13912345678"); err != nil {
-			return err
 		}
 	}
 	if _, err := a.Dispatch.MakePlan(ctx, d, dispatch.PlanInput{ProviderID: dispatcher.OrgID, Day: day.String(), TimeLimit: time.Second, Seed: 1}); err != nil {
