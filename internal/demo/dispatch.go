@@ -22,7 +22,9 @@ func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, cal
 // loadDispatch makes 恒信's board alive: working hours at the service
 // points that keep office hours (杭州, and 粤安's 东莞; 苏州 works the
 // default 08:00–20:00), on-call turns for the night and the weekend, a day
-// of booked visits for 李工 and 赵工 today, and a proposed plan of the day for the
+// of booked visits for 赵工 today (laser cutters at 杭州明德医院, which his
+// certificate covers; 李工's day is left to the stories and the tests that
+// book him around now), and a proposed plan of the day for the
 // dispatcher to look at. It runs after loadStaff, so the bookings pass the
 // qualification rules.
 func loadDispatch(ctx context.Context, a *app.App) error {
@@ -100,9 +102,9 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 		tech                                account.User
 		hh, mm                              int
 	}{
-		{"HC850-2024-000122", "主轴升温过快，加工中报警 SP-1021", "刘经理", "13912345678", li, 9, 0},
-		{"HC850-2024-000123", "换刀臂卡顿，偶发 ATC 超时", "刘经理", "13912345678", li, 13, 30},
-		{"HCL3015-2025-00302", "激光功率下降约 15%", "孙主任", "0571-88012345", zhao, 10, 0},
+		{"HCL3015-2025-00302", "激光功率下降约 15%", "孙主任", "0571-88012345", zhao, 9, 0},
+		{"HCL3015-2025-00303", "切割气压不稳，报警 G-11", "孙主任", "0571-88012345", zhao, 11, 30},
+		{"HCL3015-2025-00304", "冷水机流量报警，需检查水路", "孙主任", "0571-88012345", zhao, 14, 30},
 	} {
 		id, err := file(b.serial, b.description, b.contact, b.phone)
 		if err != nil {
