@@ -42,7 +42,7 @@ type Offer struct {
 // OfferDays is how many days ahead windows are offered; MaxWindows how many.
 const (
 	OfferDays  = 7
-	MaxWindows = 30
+	MaxWindows = 20
 )
 
 // customerActor is who answers a link: the visit's customer, by the link.
