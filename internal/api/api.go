@@ -79,6 +79,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerStaff(a)
 	h.registerStaffScans(a)
 	h.registerDispatch(a)
+	h.registerAppointments(a)
 	finishDocument(a.OpenAPI())
 	serveDocument(mux, a.OpenAPI())
 	serveSchemas(mux, a.OpenAPI())

@@ -231,6 +231,7 @@ func TestAuthorizationWalk(t *testing.T) {
 			cases[id] = c
 		}
 		maps.Copy(cases, walkDispatch(f))
+		maps.Copy(cases, walkAppointments(f))
 		spec := app.Server.API.OpenAPI()
 		templates := map[string]string{} // operation id → path template
 		readable := map[string]bool{}    // path templates that have a GET
@@ -281,6 +282,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withSettlements(t, app, f, path)
 					path = withStaff(t, app, f, path)
 					path = withDispatch(t, app, f, path)
+					path = withAppointments(t, app, f, path)
 					var body any
 					if c.body != nil {
 						body = c.body(f, role)

@@ -103,8 +103,8 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	}
 	provider.call(http.MethodGet, "/technicians/{id}/certifications/{cert_id}/scan", scan, "", nil)
 
-	// A turn on the on-call rota and a plan of a day, which the demo lacks.
-	turn := time.Now().UTC()
+	// A turn on the on-call rota and a plan of a day, beside the demo's.
+	turn := time.Now().UTC().AddDate(1, 0, 0)
 	if provider.call(http.MethodPost, "/technicians/{id}/on-call", fmt.Sprintf("/technicians/%d/on-call", li), "",
 		map[string]any{"starts_at": turn.Format(time.RFC3339), "ends_at": turn.Add(24 * time.Hour).Format(time.RFC3339)}) == nil {
 		t.Fatal("add an on-call turn")
@@ -166,6 +166,7 @@ var sources = map[string]struct{ template, field string }{
 	"/work-orders/{id} id":                          {"/units/{id}/history", "items.*.visits.*.id"},
 	"/work-orders/{id}/parts id":                    {"/units/{id}/history", "items.*.visits.*.id"},
 	"/work-orders/{id}/recommendations id":          {"/units/{id}/history", "items.*.visits.*.id"},
+	"/work-orders/{id}/appointment-links id":        {"/units/{id}/history", "items.*.visits.*.id"},
 	"/documents/{id}/versions/{number}/file number": {"/documents/{id}", "versions.*.number"},
 	"/on-call/{id} id":                              {"/on-call", "items.*.id"},
 }

@@ -89,7 +89,7 @@ type workOrderStepInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" doc:"ETag of the work order as last read."`
 	Body    struct {
-		Kind         string   `json:"kind" enum:"check_in,record,sign_off,check_out"`
+		Kind         string   `json:"kind" enum:"depart,check_in,record,sign_off,check_out"`
 		Lat          *float64 `json:"lat,omitempty" minimum:"-90" maximum:"90"`
 		Lng          *float64 `json:"lng,omitempty" minimum:"-180" maximum:"180"`
 		Diagnosis    string   `json:"diagnosis,omitempty" maxLength:"4000"`

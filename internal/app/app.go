@@ -14,6 +14,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
+	"aftersales/internal/appointment"
 	"aftersales/internal/calendar/registry"
 	"aftersales/internal/complaint"
 	"aftersales/internal/coverage"
@@ -102,6 +103,9 @@ type App struct {
 	Staff *staff.Service
 	// Dispatch: the dispatch board and plans of the day.
 	Dispatch *dispatch.Service
+	// Appointments: windows agreed with customers by link, and the
+	// customers' reminders (the day before, on the way).
+	Appointments *appointment.Service
 }
 
 // New builds the product's services on db, reading the time from now.
@@ -144,5 +148,8 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	// Sealing a visit prices its record and queues its survey, in one transaction.
 	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
 	a.Dispatch = &dispatch.Service{DB: db, Now: now, Staff: a.Staff, WorkOrders: a.WorkOrders}
+	a.Appointments = &appointment.Service{DB: db, Now: now, Staff: a.Staff, Visits: a.WorkOrders, Texts: a.Texts, Notify: a.Notify}
+	// A technician setting off tells the customer, in the step's transaction.
+	a.WorkOrders.Departed = a.Appointments.OnTheWay
 	return a, nil
 }

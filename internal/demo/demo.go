@@ -134,5 +134,8 @@ func Load(ctx context.Context, a *app.App) ([]Login, error) {
 	if err := loadStaff(ctx, a, ids); err != nil {
 		return nil, err
 	}
+	if err := loadDispatch(ctx, a); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"aftersales/internal/account"
 	"aftersales/internal/agreement"
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
@@ -77,5 +78,44 @@ func TestDemoHasSealedRecords(t *testing.T) {
 	}
 	if v, err := record.Verify(ctx, db, 0); err != nil || len(v.Breaks) != 0 || v.Records != len(rs) || corrections != 1 {
 		t.Fatalf("demo chain: %+v %v, %d corrections", v, err, corrections)
+	}
+}
+
+// The demo's dispatch board is alive: working hours at the service points,
+// a day of booked visits, on-call turns and a plan.
+func TestDemoHasADispatchBoard(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	a := testutil.Services(t, db)
+	if _, err := demo.Load(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := demo.DemoBoardDay(a.Now())
+	b, err := a.Dispatch.Board(ctx, dispatcher.Actor(), dispatcher.OrgID, day.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	booked := 0
+	for _, l := range b.Lanes {
+		booked += len(l.Visits)
+	}
+	if booked < 3 {
+		t.Fatalf("board of %s: %d visits", day, booked)
+	}
+	var turns, hours int
+	if err := store.Get(ctx, db, &turns, `SELECT COUNT(*) FROM on_call`); err != nil || turns != 2 {
+		t.Fatalf("on-call turns: %d %v", turns, err)
+	}
+	if err := store.Get(ctx, db, &hours, `SELECT COUNT(*) FROM working_hours WHERE service_point_id IS NOT NULL`); err != nil || hours != 2 {
+		t.Fatalf("service points with working hours: %d %v", hours, err)
+	}
+	plans, err := a.Dispatch.ListPlans(ctx, dispatcher.Actor(), dispatcher.OrgID)
+	if err != nil || len(plans) != 1 || plans[0].Day != day.String() {
+		t.Fatalf("plans: %+v %v", plans, err)
 	}
 }

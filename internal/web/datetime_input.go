@@ -95,7 +95,8 @@ func normalizeClock(s string) (string, bool) {
 // dateTimeFields are the form fields that hold a date, a time or both.
 var dateTimeFields = map[string]bool{"date": true, "from": true, "to": true, "until": true, "issued_on": true, "expires_on": true,
 	"review_due_on": true, "paid_on": true, "effective_on": true, "install_date": true, "warranty_end": true,
-	"effective_from": true, "term_start": true, "term_end": true, "held_on": true, "starts_at": true, "ends_at": true, "day": true}
+	"effective_from": true, "term_start": true, "term_end": true, "held_on": true, "starts_at": true, "ends_at": true, "day": true,
+	"renew_issued_on": true, "renew_expires_on": true, "renew_review_due_on": true}
 
 // typedDates rewrites the date and time fields of a page's query and
 // url-encoded form into the forms the handlers parse (NormalizeDateTime);

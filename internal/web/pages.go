@@ -292,6 +292,9 @@ func (v *view) Nav() []navItem {
 	if len(policy.Granted(v.User.Role, policy.StaffRead)) > 0 && v.User.Role != policy.Technician {
 		items = append(items, navItem{"staff", "/staff", "nav.staff"})
 	}
+	if v.User.OrgKind == "vendor" && policy.Allowed(v.User.Actor(), policy.QualificationRuleRead, policy.Own) {
+		items = append(items, navItem{"rules", "/staff/rules", "nav.rules"})
+	}
 	if policy.Allowed(v.User.Actor(), policy.RequestAssign, policy.Own) {
 		items = append(items, navItem{"dispatch", "/dispatch", "nav.dispatch"})
 	}

@@ -221,7 +221,11 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 		}
 		d["Rules"] = rules
 	}
-	v := s.newView(r, "staff.rules_title", "staff")
+	nav := "staff"
+	if u.OrgKind == "vendor" {
+		nav = "rules"
+	}
+	v := s.newView(r, "staff.rules_title", nav)
 	v.Data = d
 	s.renderForm(w, r, status, "staff_rules", v, formErr)
 }

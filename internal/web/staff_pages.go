@@ -171,7 +171,12 @@ func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u acco
 	for _, c := range certs {
 		rows = append(rows, s.certRow(r, c, today))
 	}
-	d := map[string]any{"Tech": t, "Certs": rows, "Trainings": trainings, "Assessments": assessments,
+	leave, err := s.Staff.LeaveOf(ctx, a, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := map[string]any{"Tech": t, "Certs": rows, "Trainings": trainings, "Assessments": assessments, "Leave": leave,
 		"CanManage": policy.Allowed(a, policy.StaffManage, policy.Own) && a.OrgID == t.ProviderID, "PermitTypes": staff.PermitTypes}
 	if d["CanManage"] == true {
 		vendors, err := s.Orgs.List(ctx, a)

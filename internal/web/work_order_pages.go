@@ -11,9 +11,11 @@ import (
 	"strings"
 
 	"aftersales/internal/account"
+	"aftersales/internal/appointment"
 	"aftersales/internal/document"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
 	"aftersales/internal/stock"
 )
 
@@ -60,6 +62,13 @@ type workOrderData struct {
 	Media      requestMedia
 	// Documents: the current documents for the unit's model the technician may read.
 	Documents []document.Document
+	// Dispatcher: the reader may move the visit; Reassign ranks who could
+	// take it over, Links are the appointment links sent, SentLink the one
+	// just sent (its path is shown once).
+	Dispatcher bool
+	Reassign   *staff.Recommendations
+	Links      []linkRow
+	SentLink   *appointment.Sent
 }
 
 func (s *Server) workOrderPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -67,6 +76,15 @@ func (s *Server) workOrderPage(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
+	s.renderWorkOrderAs(w, r, u, status, formErr, nil)
+}
+
+// renderWorkOrderWith shows the visit's page after a post, with more to show.
+func (s *Server) renderWorkOrderWith(w http.ResponseWriter, r *http.Request, u account.User, more func(*workOrderData)) {
+	s.renderWorkOrderAs(w, r, u, http.StatusOK, nil, more)
+}
+
+func (s *Server) renderWorkOrderAs(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, more func(*workOrderData)) {
 	ctx := r.Context()
 	id, err := pathID(r)
 	if err != nil {
@@ -109,6 +127,13 @@ func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u accou
 			s.fail(w, r, err)
 			return
 		}
+	}
+	if err := s.dispatcherPanel(r, u, &d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if more != nil {
+		more(&d)
 	}
 	v.Data = d
 	s.renderForm(w, r, status, "work_order", v, formErr)

@@ -14,7 +14,7 @@ import (
 
 // The SQL of visits: the work_orders table and the sign-off codes.
 
-const woColumns = `id, origin, COALESCE(request_id, 0) AS request_id, unit_id, agreement_id, redo_of, technician_id, assigned_by, window_start, window_end, status, checked_in_at, check_in_lat, check_in_lng,
+const woColumns = `id, origin, COALESCE(request_id, 0) AS request_id, unit_id, agreement_id, redo_of, technician_id, assigned_by, window_start, window_end, status, departed_at, checked_in_at, check_in_lat, check_in_lng,
 	checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind, signoff_name, signature_png, signoff_sent_to, record_id, created_at, updated_at, version`
 
 // Get loads one work order.
@@ -71,10 +71,10 @@ func moveWorkOrder(ctx context.Context, tx *sqlx.Tx, id int64, a Assignment, now
 
 // saveStep stores a visit as a step left it, if nobody changed it since.
 func saveStep(ctx context.Context, tx *sqlx.Tx, w WorkOrder, now time.Time) error {
-	_, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
+	_, err := store.Exec(ctx, tx, `UPDATE work_orders SET status = ?, departed_at = ?, checked_in_at = ?, check_in_lat = ?, check_in_lng = ?, checked_out_at = ?,
 		diagnosis = ?, fault_codes = ?, actions_taken = ?, result = ?, signoff_kind = ?, signoff_name = ?, signature_png = ?, signoff_sent_to = ?,
 		record_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-		w.Status, w.CheckedInAt, w.CheckInLat, w.CheckInLng, w.CheckedOutAt, w.Diagnosis, w.FaultCodes, w.ActionsTaken, w.Result,
+		w.Status, w.DepartedAt, w.CheckedInAt, w.CheckInLat, w.CheckInLng, w.CheckedOutAt, w.Diagnosis, w.FaultCodes, w.ActionsTaken, w.Result,
 		w.SignoffKind, w.SignoffName, w.SignaturePNG, w.SignoffSentTo, w.RecordID, now, w.ID, w.Version)
 	return err
 }

@@ -60,6 +60,9 @@ type Service struct {
 	// exception that let a visit through (nil when none did), for its
 	// sealed record.
 	Exception func(ctx context.Context, q store.Queryer, workOrderID int64) (*record.VisitException, error)
+	// Departed, when set, hears inside the step's transaction that the
+	// technician set off to a visit (the customer is told).
+	Departed func(ctx context.Context, tx *sqlx.Tx, w WorkOrder, now time.Time) error
 }
 
 // SealedHook hears of a visit's record inside the transaction that seals it.
@@ -89,12 +92,14 @@ type WorkOrder struct {
 	UnitID      *int64 `db:"unit_id" json:"unit_id,omitempty" doc:"The unit a maintenance visit serves."`
 	AgreementID *int64 `db:"agreement_id" json:"agreement_id,omitempty" doc:"The agreement a maintenance visit is done under."`
 	// RedoOf is the visit of the same request this one redoes.
-	RedoOf       *int64     `db:"redo_of" json:"redo_of,omitempty" doc:"The earlier visit of the same request that this visit redoes."`
-	TechnicianID int64      `db:"technician_id" json:"technician_id"`
-	AssignedBy   *int64     `db:"assigned_by" json:"-"`
-	WindowStart  time.Time  `db:"window_start" json:"window_start"`
-	WindowEnd    time.Time  `db:"window_end" json:"window_end"`
-	Status       string     `db:"status" json:"status"`
+	RedoOf       *int64    `db:"redo_of" json:"redo_of,omitempty" doc:"The earlier visit of the same request that this visit redoes."`
+	TechnicianID int64     `db:"technician_id" json:"technician_id"`
+	AssignedBy   *int64    `db:"assigned_by" json:"-"`
+	WindowStart  time.Time `db:"window_start" json:"window_start"`
+	WindowEnd    time.Time `db:"window_end" json:"window_end"`
+	Status       string    `db:"status" json:"status"`
+	// DepartedAt is when the technician set off to the visit.
+	DepartedAt   *time.Time `db:"departed_at" json:"departed_at,omitempty" doc:"When the technician set off to the visit (on the way)."`
 	CheckedInAt  *time.Time `db:"checked_in_at" json:"checked_in_at,omitempty"`
 	CheckInLat   *float64   `db:"check_in_lat" json:"check_in_lat,omitempty"`
 	CheckInLng   *float64   `db:"check_in_lng" json:"check_in_lng,omitempty"`
@@ -366,7 +371,7 @@ func (s *Service) qualify(ctx context.Context, q store.Queryer, a Assignment, un
 
 // Step is something a technician does on site, one step of the visit.
 type Step struct {
-	Kind string // check_in, record, sign_off, check_out
+	Kind string // depart, check_in, record, sign_off, check_out
 	// check_in
 	Lat, Lng *float64
 	// record
@@ -433,6 +438,15 @@ func (s *Service) Step(ctx context.Context, actor policy.Actor, workOrderID int6
 func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, w *WorkOrder, sub subject, st Step, now time.Time) error {
 	var fs problem.Fields
 	switch st.Kind {
+	case "depart":
+		if w.Status != WOAssigned || w.DepartedAt != nil {
+			return problem.New(problem.Conflict, "work order %d is %s; set off once, before checking in", w.ID, w.Status)
+		}
+		w.DepartedAt = &now
+		if s.Departed != nil {
+			return s.Departed(ctx, tx, *w, now)
+		}
+		return nil
 	case "check_in":
 		if w.Status != WOAssigned {
 			return problem.New(problem.Conflict, "work order %d is %s; check in once, before the work", w.ID, w.Status)
@@ -524,7 +538,7 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 		}
 		return nil
 	}
-	return problem.Field("kind", "must be check_in, record, sign_off or check_out")
+	return problem.Field("kind", "must be depart, check_in, record, sign_off or check_out")
 }
 
 func contains(xs []string, x string) bool {

@@ -1,0 +1,247 @@
+package appointment_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"aftersales/internal/app"
+	"aftersales/internal/appointment"
+	"aftersales/internal/calendar"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
+)
+
+// clock is a time the test moves.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// at is a local time on 2030-01-07 (a Monday) plus days.
+func at(days, hh, mm int) time.Time {
+	return time.Date(2030, 1, 7+days, hh, mm, 0, 0, calendar.Shanghai).UTC()
+}
+
+type fixture struct {
+	a          *app.App
+	clk        *clock
+	dispatcher policy.Actor
+	visit      workorder.WorkOrder
+}
+
+// setUp books a visit on Tuesday 09:00–11:00 with texts on, on Monday 08:00.
+func setUp(t *testing.T, db *store.DB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := testutil.Seed(t, db)
+	sf := testutil.SeedService(t, db, f)
+	clk := &clock{t: at(0, 8, 0)}
+	a, err := app.New(db, app.Config{PublicURL: "https://svc.example", SMS: notify.SMSConfig{URL: "http://127.0.0.1:9/sms", Secret: "a-secret-of-the-gateway"}}, clk.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatcher := f.Users[policy.Dispatcher].Actor()
+	req, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
+		Description: "主轴异响", Channel: servicerequest.Dispatcher, ContactName: "刘先生", ContactPhone: "138 1234 5678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wo, err := a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: f.Users[policy.Technician].ID,
+		WindowStart: at(1, 9, 0), WindowEnd: at(1, 11, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{a: a, clk: clk, dispatcher: dispatcher, visit: wo}
+}
+
+func token(t *testing.T, s appointment.Sent) string {
+	t.Helper()
+	tok, ok := strings.CutPrefix(s.Path, "/appointment/")
+	if !ok || len(tok) < 30 {
+		t.Fatalf("path %q", s.Path)
+	}
+	return tok
+}
+
+func smsKinds(t *testing.T, db *store.DB, wo int64) []string {
+	t.Helper()
+	msgs, err := notify.SMSMessagesAbout(context.Background(), db, "work_order:"+itoa(wo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Kind)
+	}
+	return out
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCustomerPicksAWindowOnce(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sent.Texted || !sent.ExpiresAt.Equal(at(1, 9, 0)) {
+			t.Fatalf("sent %+v: want texted, expiring when the visit starts", sent)
+		}
+		tok := token(t, sent)
+		o, err := x.a.Appointments.Open(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.State != "open" || len(o.Windows) == 0 || !o.Booked.Start.Equal(at(1, 9, 0)) {
+			t.Fatalf("offer %+v", o)
+		}
+		for _, w := range o.Windows {
+			if w.End.Sub(w.Start) != 2*time.Hour || w.Start.Before(at(0, 10, 0)) {
+				t.Fatalf("window %v–%v: want 2 h, from 10:00 today (two hours' notice)", w.Start, w.End)
+			}
+		}
+		// A window not offered is refused, naming the field; nothing moves.
+		_, err = x.a.Appointments.Answer(ctx, tok, appointment.Answer{Start: at(1, 3, 0)})
+		if p, ok := problem.As(err); !ok || p.Kind != problem.Invalid || !strings.Contains(err.Error(), "start") {
+			t.Fatalf("a window not offered: %v", err)
+		}
+		pick := at(2, 14, 0)
+		done, err := x.a.Appointments.Answer(ctx, tok, appointment.Answer{Start: pick})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !done.WorkOrder.WindowStart.Equal(pick) || !done.WorkOrder.WindowEnd.Equal(pick.Add(2*time.Hour)) || done.State != "used" {
+			t.Fatalf("answered %+v", done)
+		}
+		got, err := workorder.Get(ctx, db, x.visit.ID)
+		if err != nil || !got.WindowStart.Equal(pick) {
+			t.Fatalf("visit after the pick: %v %v", got.WindowStart, err)
+		}
+		// The link works once.
+		_, err = x.a.Appointments.Answer(ctx, tok, appointment.Answer{Start: at(2, 16, 0)})
+		if p, ok := problem.As(err); !ok || p.Kind != problem.Conflict {
+			t.Fatalf("reused link: %v", err)
+		}
+		if got, _ := workorder.Get(ctx, db, x.visit.ID); !got.WindowStart.Equal(pick) {
+			t.Fatalf("a reused link moved the visit to %v", got.WindowStart)
+		}
+	})
+}
+
+func TestLinksExpireAndAreReplaced(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		first, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := x.a.Appointments.Open(ctx, token(t, first)); o.State != "replaced" {
+			t.Fatalf("first link after a second: %q", o.State)
+		}
+		if _, err := x.a.Appointments.Answer(ctx, token(t, first), appointment.Answer{CallMe: true}); err == nil {
+			t.Fatal("a replaced link was answered")
+		}
+		if _, err := x.a.Appointments.Open(ctx, "no-such-token"); !problem.Is(err, problem.NotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		x.clk.set(at(1, 9, 0))
+		if o, _ := x.a.Appointments.Open(ctx, token(t, second)); o.State != "expired" {
+			t.Fatalf("link at the visit's start: %q", o.State)
+		}
+		_, err = x.a.Appointments.Answer(ctx, token(t, second), appointment.Answer{CallMe: true})
+		if p, ok := problem.As(err); !ok || p.Kind != problem.Conflict {
+			t.Fatalf("expired link: %v", err)
+		}
+		// Only a dispatcher of the visit's provider sends links.
+		tech := policy.Actor{UserID: x.visit.TechnicianID, OrgID: x.dispatcher.OrgID, OrgKind: "provider", Role: policy.Technician}
+		x.clk.set(at(0, 8, 0))
+		if _, err := x.a.Appointments.Send(ctx, tech, x.visit.ID, "en"); err == nil {
+			t.Fatal("a technician sent a link")
+		}
+	})
+}
+
+func TestCallMeTellsTheDispatchers(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, err := x.a.Appointments.Answer(ctx, token(t, sent), appointment.Answer{CallMe: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done.Link.Outcome == nil || *done.Link.Outcome != "call_me" || !done.WorkOrder.WindowStart.Equal(x.visit.WindowStart) {
+			t.Fatalf("call me: %+v", done.Link)
+		}
+		var n int
+		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM notifications WHERE kind = 'appointment.call_me' AND user_id = ?`,
+			x.dispatcher.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("dispatcher's notifications of the call-me: %d", n)
+		}
+	})
+}
+
+func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		// Monday 08:00: the visit is 25 hours away; no reminder yet.
+		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 0 {
+			t.Fatalf("25 h before: %d %v", n, err)
+		}
+		x.clk.set(at(0, 10, 0))
+		for i := range 2 {
+			n, err := x.a.Appointments.Remind(ctx, x.clk.now())
+			if err != nil || n != 1-i {
+				t.Fatalf("remind run %d: %d %v", i, n, err)
+			}
+		}
+		tech := policy.Actor{UserID: x.visit.TechnicianID, OrgID: x.dispatcher.OrgID, OrgKind: "provider", Role: policy.Technician}
+		x.clk.set(at(1, 8, 20))
+		wo, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "depart"}, x.visit.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wo.DepartedAt == nil || wo.Status != workorder.WOAssigned {
+			t.Fatalf("departed: %+v", wo)
+		}
+		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "depart"}, wo.Version); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("setting off twice: %v", err)
+		}
+		if got := strings.Join(smsKinds(t, db, x.visit.ID), ","); got != "visit.reminder,visit.on_the_way" {
+			t.Fatalf("texts: %s", got)
+		}
+		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "check_in"}, wo.Version); err != nil {
+			t.Fatalf("check in after setting off: %v", err)
+		}
+	})
+}

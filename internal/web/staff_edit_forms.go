@@ -1,0 +1,126 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"aftersales/internal/account"
+	"aftersales/internal/calendar"
+	"aftersales/internal/problem"
+	"aftersales/internal/staff"
+)
+
+// The register's edit forms: a service point changed, a certificate
+// renewed, leave recorded, a qualification rule changed. A form that edits
+// one of several rows names its fields "edit_<field>" so that its errors
+// show beside it, not beside the page's add form.
+func (s *Server) staffEditRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /staff/points/{id}", s.signedIn(s.pointUpdate))
+	mux.HandleFunc("POST /staff/technicians/{id}/certifications/renew", s.signedIn(s.certRenew))
+	mux.HandleFunc("POST /staff/technicians/{id}/leave", s.signedIn(s.leaveAdd))
+	mux.HandleFunc("POST /staff/rules/{id}", s.signedIn(s.ruleUpdate))
+}
+
+// editFields renames a refusal's fields to the edit form's ("edit_lat").
+func editFields(err error) error {
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		for i := range p.Fields {
+			p.Fields[i].Field = "edit_" + p.Fields[i].Field
+		}
+	}
+	return err
+}
+
+// pointUpdate changes a service point from the register's page.
+func (s *Server) pointUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	p, err := s.Staff.GetPoint(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := staff.PointInput{Name: strings.TrimSpace(f.Get("edit_name")), Address: strings.TrimSpace(f.Get("edit_address")), Division: strings.TrimSpace(f.Get("edit_division")),
+		Lat: staffFloat(f, "edit_lat"), Lng: staffFloat(f, "edit_lng"), RadiusKm: staffInt(f, "edit_radius_km"), Phone: strings.TrimSpace(f.Get("edit_phone")),
+		StockLocationID: p.StockLocationID}
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	_, err = s.Staff.UpdatePoint(r.Context(), u.Actor(), id, in, version)
+	s.afterPost(w, r, editFields(err), "staff.point_saved", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
+}
+
+// certRenew renews a certificate: the same certificate (kind, vendor,
+// line or permit) with its new number, level and dates.
+func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	certID, _ := strconv.ParseInt(f.Get("certification_id"), 10, 64)
+	c, err := s.Staff.GetCertification(r.Context(), u.Actor(), id, certID)
+	if err != nil {
+		if problem.Is(err, problem.NotFound) {
+			err = problem.Field("renew_certification_id", "choose the certificate to renew")
+		}
+		s.afterPost(w, r, err, "staff.cert_renewed", "/staff/technicians/"+itoa(id), func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+		return
+	}
+	in := staff.CertInput{Kind: c.Kind, VendorID: c.VendorID, ProductLine: c.ProductLine, PermitType: c.PermitType, Level: c.Level,
+		Number: strings.TrimSpace(f.Get("renew_number")), IssuedOn: f.Get("renew_issued_on"), ExpiresOn: f.Get("renew_expires_on"), ReviewDueOn: f.Get("renew_review_due_on")}
+	if c.Kind != staff.Permit && f.Get("renew_level") != "" {
+		in.Level = staffInt(f, "renew_level")
+	}
+	_, err = s.Staff.UpdateCertification(r.Context(), u.Actor(), id, certID, in, c.Version)
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+		for i := range p.Fields {
+			p.Fields[i].Field = "renew_" + p.Fields[i].Field
+		}
+	}
+	s.afterPost(w, r, err, "staff.cert_renewed", "/staff/technicians/"+itoa(id)+"#certificates", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// leaveAdd records a technician's leave from local date-times.
+func (s *Server) leaveAdd(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	parse := func(v string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.Shanghai)
+		if err != nil {
+			return time.Time{}
+		}
+		return t
+	}
+	_, err := s.Staff.AddLeave(r.Context(), u.Actor(), id, staff.Leave{StartsAt: parse(f.Get("starts_at")), EndsAt: parse(f.Get("ends_at")), Reason: f.Get("reason")})
+	s.afterPost(w, r, err, "staff.leave_added", "/staff/technicians/"+itoa(id)+"#leave", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+// ruleUpdate changes what a rule requires: a certificate rule's minimum
+// level, a permit rule's permit.
+func (s *Server) ruleUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	rule, err := s.Staff.GetRule(r.Context(), u.Actor(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := staff.RuleInput{Kind: rule.Kind, ProductLine: rule.ProductLine, MinLevel: rule.MinLevel, ServiceItem: rule.ServiceItem, PermitType: rule.PermitType}
+	if rule.Kind == staff.CertificateRule {
+		in.MinLevel = staffInt(f, "edit_min_level")
+	} else {
+		in.PermitType = f.Get("edit_permit_type")
+	}
+	_, err = s.Staff.UpdateRule(r.Context(), u.Actor(), id, in, rule.Version)
+	s.afterPost(w, r, editFields(err), "staff.rule_saved", "/staff/rules?vendor="+itoa(rule.VendorID), func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
+}
