@@ -15,9 +15,9 @@ type timeline struct {
 	// non-payment, which may overlap the other pauses; once the log is
 	// read they are merged into pauses.
 	suspended []interval
-	responded  time.Time  // first response (a check-in on site counts); zero if none
-	onSite     time.Time  // first check-in on site; zero if none
-	resolved   time.Time  // the last resolution; zero while unresolved or reopened since
+	responded time.Time // first response (a check-in on site counts); zero if none
+	onSite    time.Time // first check-in on site; zero if none
+	resolved  time.Time // the last resolution; zero while unresolved or reopened since
 	// firstResolved is the first resolution: it stops the response and
 	// on-site clocks for good, whatever reopens the request after it.
 	firstResolved time.Time
