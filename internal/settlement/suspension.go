@@ -492,11 +492,17 @@ func (s *Service) GetSuspension(ctx context.Context, actor policy.Actor, id int6
 }
 
 // Register wires the settlement's background work: suspensions whose day
-// has come take effect within five minutes of midnight.
+// has come take effect within five minutes of midnight; payment reminders
+// go out hourly (once per statement and stage).
 func (s *Service) Register(r *jobs.Runner) {
 	r.Handle(SuspensionJob, func(ctx context.Context, _ json.RawMessage) error {
 		_, err := s.ApplySuspensions(ctx)
 		return err
 	})
 	r.Every(SuspensionJob, 5*time.Minute)
+	r.Handle(ReminderJob, func(ctx context.Context, _ json.RawMessage) error {
+		_, err := s.RemindPayments(ctx)
+		return err
+	})
+	r.Every(ReminderJob, time.Hour)
 }

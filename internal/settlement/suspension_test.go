@@ -312,3 +312,41 @@ func isField(err error, field string) bool {
 	}
 	return false
 }
+
+// Reminders go out before, on and after the due day, once per stage, and
+// not for a statement paid.
+func TestPaymentReminders(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newSuspensionWorld(t, db)
+		steps := []struct {
+			at   string
+			want int
+		}{
+			{"2027-01-01 10:00", 0}, // due in four days
+			{"2027-01-02 10:00", 2}, // both due within three days
+			{"2027-01-03 10:00", 0}, // that stage was reminded
+			{"2027-01-05 09:00", 2}, // due today
+		}
+		for _, s := range steps {
+			w.at(s.at)
+			if n, err := w.svc.RemindPayments(ctx); err != nil || n != s.want {
+				t.Fatalf("%s: %d reminders, want %d (%v)", s.at, n, s.want, err)
+			}
+		}
+		if _, err := w.svc.Pay(ctx, w.vendor, settlement.NewPayment{StatementID: w.oct.ID, AmountFen: w.oct.TotalFen, PaidOn: "2027-01-05"}); err != nil {
+			t.Fatal(err)
+		}
+		w.at("2027-01-06 10:00")
+		for i, want := range []int{1, 0} { // November only, once
+			if n, err := w.svc.RemindPayments(ctx); err != nil || n != want {
+				t.Fatalf("overdue run %d: %d reminders, want %d (%v)", i, n, want, err)
+			}
+		}
+		vendorAdmin := w.f.Users[policy.VendorAdmin].ID
+		if n := count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind LIKE 'settlement.payment_%' AND user_id = `+itoa(vendorAdmin)); n != 5 {
+			t.Fatalf("the vendor's admin got %d reminders, want 5", n)
+		}
+	})
+}
