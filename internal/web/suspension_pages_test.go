@@ -109,4 +109,3 @@ func TestSuspensionPages(t *testing.T) {
 		}
 	})
 }
-
