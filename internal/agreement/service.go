@@ -23,6 +23,11 @@ type Service struct {
 	// CalendarExists tells whether a calendar id names a calendar the
 	// clocks can run on; nil checks the id's format only.
 	CalendarExists func(ctx context.Context, id string) (bool, error)
+	// SuspendedForNonPayment tells whether a suspension for non-payment is
+	// in effect under the agreement: such a suspension ends with the
+	// payment or the provider's lifting of it, never with a plain change
+	// of status (which would leave the clocks paused). Nil: none ever is.
+	SuspendedForNonPayment func(ctx context.Context, q store.Queryer, agreementID int64) (bool, error)
 }
 
 // checkCalendars adds a problem for each calendar the terms name that does
@@ -404,6 +409,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor policy.Actor, id int64
 		current := a.StatusOn(today, term)
 		if err := CheckTransition(a, current, party(actor, a), t, today); err != nil {
 			return err
+		}
+		if current == Suspended && t.To == Active && s.SuspendedForNonPayment != nil {
+			held, err := s.SuspendedForNonPayment(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if held {
+				e := problem.New(problem.Conflict, "service under the agreement is suspended for non-payment: it resumes when the overdue statements are paid or the provider lifts the suspension")
+				e.Reason = "suspended_for_non_payment"
+				return e
+			}
 		}
 		if current == Draft {
 			if err := checkComplete(versions, today); err != nil {

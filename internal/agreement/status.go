@@ -1,10 +1,13 @@
 package agreement
 
 import (
+	"context"
 	"fmt"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
+	"aftersales/internal/store"
 )
 
 // Status is where an agreement stands. Changes of status are recorded events
@@ -172,4 +175,37 @@ type StatusEvent struct {
 	OrgID       int64     `db:"org_id" json:"org_id"`
 	Actor       string    `db:"actor" json:"actor"`
 	At          time.Time `db:"at" json:"at"`
+}
+
+// SetSuspended suspends (suspend true) or resumes the service under an
+// agreement on behalf of orgID, one of its parties, inside the caller's
+// transaction, and records the change of status like ChangeStatus does. It
+// is how the product itself carries out a suspension whose date has come
+// (a suspension for non-payment, announced ahead); it changes nothing and
+// answers false when the agreement is not in the status it leaves.
+func SetSuspended(ctx context.Context, q store.Queryer, a Agreement, suspend bool, orgID int64, actor, reason string, now time.Time) (bool, error) {
+	from, to := Active, Suspended
+	if !suspend {
+		from, to = Suspended, Active
+	}
+	if a.Stored != from || a.TerminatesOn != nil {
+		return false, nil
+	}
+	if !suspend && (a.SuspendedBy == nil || *a.SuspendedBy != orgID) {
+		return false, nil // suspended by the other party: theirs to lift
+	}
+	a.Stored, a.SuspendedBy = to, nil
+	if suspend {
+		by := orgID
+		a.SuspendedBy = &by
+	}
+	if err := bump(ctx, q, a.ID, 0, now); err != nil {
+		return false, err
+	}
+	if err := saveStatus(ctx, q, a); err != nil {
+		return false, err
+	}
+	_, err := insertStatusEvent(ctx, q, StatusEvent{AgreementID: a.ID, From: from, To: to, Reason: reason,
+		EffectiveOn: calendar.LocalDate(now), OrgID: orgID, Actor: actor, At: now.UTC()})
+	return err == nil, err
 }

@@ -177,6 +177,22 @@ type ResolutionTargets struct {
 type PaymentTerms struct {
 	SettlementPeriod SettlementPeriod `json:"settlement_period" required:"false" doc:"monthly or quarterly"`
 	PaymentDueDays   int              `json:"payment_due_days" required:"false" doc:"Days after a statement is approved by which it is paid."`
+	// SuspensionNoticeDays is the least time between the provider's notice
+	// of suspension for non-payment and the day it takes effect.
+	SuspensionNoticeDays int `json:"suspension_notice_days,omitempty" required:"false" doc:"Days between the provider's notice of suspension for non-payment and the earliest day it takes effect; 0: 15 days."`
+}
+
+// DefaultSuspensionNoticeDays is the notice period of a suspension for
+// non-payment when the terms set none.
+const DefaultSuspensionNoticeDays = 15
+
+// SuspensionNotice is the notice period of a suspension for non-payment,
+// in days.
+func (p PaymentTerms) SuspensionNotice() int {
+	if p.SuspensionNoticeDays <= 0 {
+		return DefaultSuspensionNoticeDays
+	}
+	return p.SuspensionNoticeDays
 }
 
 var (
@@ -262,6 +278,7 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 		fs.Add(at("payment.settlement_period"), "must be monthly or quarterly, not %q", t.Payment.SettlementPeriod)
 	}
 	checkRange(fs, at("payment.payment_due_days"), t.Payment.PaymentDueDays, 0, 365, false)
+	checkRange(fs, at("payment.suspension_notice_days"), t.Payment.SuspensionNoticeDays, 0, 90, false)
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)

@@ -76,6 +76,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerRecords(a)
 	h.registerSatisfaction(a)
 	h.registerSettlements(a)
+	h.registerSuspensions(a)
 	h.registerStaff(a)
 	h.registerStaffScans(a)
 	h.registerDispatch(a)

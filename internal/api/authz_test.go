@@ -227,6 +227,7 @@ func TestAuthorizationWalk(t *testing.T) {
 			cases[id] = c
 		}
 		maps.Copy(cases, walkSettlement(f))
+		maps.Copy(cases, walkSuspension(f))
 		for id, c := range walkStaff(f) {
 			cases[id] = c
 		}
@@ -280,6 +281,7 @@ func TestAuthorizationWalk(t *testing.T) {
 					path = withDocuments(t, app, f, path)
 					path = withSatisfaction(t, app, f, path)
 					path = withSettlements(t, app, f, path)
+					path = withSuspensions(t, app, f, path)
 					path = withStaff(t, app, f, path)
 					path = withDispatch(t, app, f, path)
 					path = withAppointments(t, app, f, path)

@@ -23,6 +23,7 @@ import (
 
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
+	"aftersales/internal/settlement"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -111,6 +112,12 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	}
 	if dispatcher.call(http.MethodPost, "/dispatch/plans", "/dispatch/plans", "", map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}) == nil {
 		t.Fatal("plan a day")
+	}
+
+	// A notice of suspension for the demo's settled month, given the day
+	// after it falls due.
+	if err := noticeOfSuspension(t, ctx, db); err != nil {
+		t.Fatalf("a notice of suspension: %v", err)
 	}
 
 	for _, email := range []string{"admin@haichuan.example", "auditor@haichuan.example", "admin@hengxin.example",
@@ -536,4 +543,24 @@ func uniq(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// noticeOfSuspension gives the provider's notice for the demo's approved
+// statement as on the day after its due day.
+func noticeOfSuspension(t *testing.T, ctx context.Context, db *store.DB) error {
+	op := policy.Actor{Operator: true}
+	list, err := testutil.Services(t, db).Settlements.List(ctx, op, 0)
+	if err != nil {
+		return err
+	}
+	for _, h := range list {
+		if h.Status != settlement.Approved || h.DueOn == "" {
+			continue
+		}
+		due, _ := time.Parse(time.DateOnly, h.DueOn)
+		later := &settlement.Service{DB: db, Now: func() time.Time { return due.Add(36 * time.Hour) }}
+		_, err := later.Suspend(ctx, op, settlement.NewSuspension{AgreementID: h.AgreementID, StatementIDs: []int64{h.ID}, Reason: "逾期未付"})
+		return err
+	}
+	return fmt.Errorf("the demo has no approved statement")
 }

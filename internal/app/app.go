@@ -144,7 +144,11 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Satisfaction.Texts = a.Texts
 	a.Satisfaction.Visits = a.WorkOrders
 	a.Home = &home.Service{DB: db, Now: now}
-	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction}
+	a.Settlements = &settlement.Service{DB: db, Now: now, Calendars: a.Calendars.Reg.Get, Satisfaction: a.Satisfaction,
+		Clocks: a.Requests, Notify: a.Notify}
+	// A suspension for non-payment ends with the payment or the provider's
+	// lifting, not with a plain change of the agreement's status.
+	a.Agreements.SuspendedForNonPayment = settlement.InEffect
 	// Sealing a visit prices its record and queues its survey, in one transaction.
 	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
 	a.Dispatch = &dispatch.Service{DB: db, Now: now, Staff: a.Staff, WorkOrders: a.WorkOrders}

@@ -164,6 +164,8 @@ func registerJobs(a *app.App) {
 	r.Every("clocks.watch", time.Minute)
 	a.Satisfaction.Register(r)
 	a.Appointments.Register(r)
+
+	a.Settlements.Register(r)
 }
 
 func migrate(e *env, args []string) error {

@@ -17,6 +17,12 @@ const (
 	// SettlementPay: record a payment of an approved statement (the
 	// vendor's admin).
 	SettlementPay Action = "settlement.pay"
+	// SuspensionRead: the provider's suspensions of service for non-payment
+	// under an agreement: both parties' offices see them (§2.2.1).
+	SuspensionRead Action = "suspension.read"
+	// SuspensionGive: give notice of a suspension for non-payment, and lift
+	// it (the provider's admin).
+	SuspensionGive Action = "suspension.give"
 )
 
 func init() {
@@ -24,4 +30,6 @@ func init() {
 	rules[SettlementPrepare] = grant{ProviderAdmin: {Own}}
 	rules[SettlementReview] = grant{VendorAdmin: {Own}}
 	rules[SettlementPay] = grant{VendorAdmin: {Own}}
+	rules[SuspensionRead] = grant{VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}}
+	rules[SuspensionGive] = grant{ProviderAdmin: {Own}}
 }

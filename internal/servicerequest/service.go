@@ -394,6 +394,8 @@ func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, e
 			return "", "", err
 		}
 		switch {
+		case sla.PauseReason(a.Reason) == sla.ProviderSuspended:
+			return "", "", problem.Field("reason", "the provider's suspension for non-payment pauses the clocks by itself")
 		case paused:
 			return "", "", problem.New(problem.Conflict, "the clocks of %s are already paused", r.Number)
 		case !at.Terms.Allows(sla.PauseReason(a.Reason)):
@@ -452,6 +454,9 @@ func hasEvent(events []RequestEvent, kind string) bool {
 func isPaused(events []RequestEvent) bool {
 	paused := false
 	for _, e := range events {
+		if e.Reason == string(sla.ProviderSuspended) {
+			continue // the provider's suspension is lifted with it, not by hand
+		}
 		switch e.Kind {
 		case string(sla.Paused):
 			paused = true

@@ -85,9 +85,13 @@ func (s *Service) Pay(ctx context.Context, actor policy.Actor, in NewPayment) (P
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, out.StatementID, out.AmountFen, out.PaidOn, out.Reference, out.RecordedBy, out.RecordedAt); err != nil {
 			return err
 		}
-		return auditBoth(ctx, tx, now, actor, st, "settlement.pay", nil,
+		if err := auditBoth(ctx, tx, now, actor, st, "settlement.pay", nil,
 			map[string]any{"amount_fen": out.AmountFen, "paid_on": out.PaidOn, "open_fen": st.OpenFen() - out.AmountFen,
-				"amount_in_words": fees.AmountInWords(out.AmountFen)})
+				"amount_in_words": fees.AmountInWords(out.AmountFen)}); err != nil {
+			return err
+		}
+		// Paying every statement a suspension names ends it.
+		return s.endIfPaid(ctx, tx, actor, st.ID)
 	})
 	return out, err
 }

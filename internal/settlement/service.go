@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
 	"aftersales/internal/fees"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -28,6 +29,22 @@ type Service struct {
 	// Satisfaction gives the period's satisfaction figure to the breach
 	// rules; nil: no figure is known, and no satisfaction deduction is made.
 	Satisfaction fees.SatisfactionSource
+	// Clocks pauses and resumes the clocks of an agreement's requests when
+	// a suspension for non-payment takes effect or ends; nil: none paused.
+	Clocks Clocks
+	// Notify tells both parties of suspensions; nil: nobody is told.
+	Notify Publisher
+}
+
+// Clocks is what a suspension needs of the requests' clocks.
+type Clocks interface {
+	SuspendClocks(ctx context.Context, q store.Queryer, agreementID int64, at time.Time, actor, note string) (int, error)
+	ResumeClocks(ctx context.Context, q store.Queryer, agreementID int64, at time.Time, actor, note string) (int, error)
+}
+
+// Publisher publishes notifications in the caller's transaction.
+type Publisher interface {
+	Publish(ctx context.Context, tx store.Queryer, now time.Time, ev notify.Event) (notify.Published, error)
 }
 
 func (s *Service) today() string { return calendar.LocalDate(s.Now()) }

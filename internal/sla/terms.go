@@ -34,6 +34,11 @@ const (
 	WaitingCustomer    PauseReason = "waiting_customer"     // the customer is unreachable or asked to wait
 	WaitingVendorParts PauseReason = "waiting_vendor_parts" // parts owed by the vendor have not arrived
 	Suspension         PauseReason = "suspension"           // service suspended under the agreement (§2.2.1)
+	// ProviderSuspended is the provider's suspension of service for the
+	// vendor's non-payment (§2.2.1): set by the product, never by a person,
+	// allowed whatever the terms list, and kept apart from the other
+	// pauses (it may overlap them; the time is counted once).
+	ProviderSuspended PauseReason = "provider_suspended"
 )
 
 // DefaultPauseReasons are allowed when Terms lists none.
@@ -81,6 +86,9 @@ func (t Terms) Targets(p Priority) []Target {
 
 // Allows reports whether a pause for reason r is allowed by the terms.
 func (t Terms) Allows(r PauseReason) bool {
+	if r == ProviderSuspended {
+		return true
+	}
 	reasons := t.PauseReasons
 	if len(reasons) == 0 {
 		reasons = DefaultPauseReasons

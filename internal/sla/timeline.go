@@ -11,9 +11,13 @@ type timeline struct {
 	receivedAt time.Time
 	segments   []segment  // the priority in force from each instant on
 	pauses     []interval // in order, not overlapping; the last may be open
-	responded  time.Time  // first response (a check-in on site counts); zero if none
-	onSite     time.Time  // first check-in on site; zero if none
-	resolved   time.Time  // the last resolution; zero while unresolved or reopened since
+	// suspended holds the spans of the provider's suspensions for
+	// non-payment, which may overlap the other pauses; once the log is
+	// read they are merged into pauses.
+	suspended []interval
+	responded time.Time // first response (a check-in on site counts); zero if none
+	onSite    time.Time // first check-in on site; zero if none
+	resolved  time.Time // the last resolution; zero while unresolved or reopened since
 	// firstResolved is the first resolution: it stops the response and
 	// on-site clocks for good, whatever reopens the request after it.
 	firstResolved time.Time
@@ -36,11 +40,50 @@ type interval struct {
 	reopened bool
 }
 
-func (tl *timeline) openPause() *interval {
-	if n := len(tl.pauses); n > 0 && tl.pauses[n-1].to.IsZero() {
-		return &tl.pauses[n-1]
+func (tl *timeline) openPause() *interval { return openSpan(tl.pauses) }
+
+// openSpan is the last of spans if it is still open.
+func openSpan(spans []interval) *interval {
+	if n := len(spans); n > 0 && spans[n-1].to.IsZero() {
+		return &spans[n-1]
 	}
 	return nil
+}
+
+// mergeSpans joins two lists of spans, each in order and not overlapping
+// within itself, into one such list: where a pause and a suspension
+// overlap, the time is one span, so it is never taken off twice. A merged
+// span still open that holds a suspension carries its reason.
+func mergeSpans(a, b []interval) []interval {
+	all := make([]interval, 0, len(a)+len(b))
+	all = append(append(all, a...), b...)
+	slices.SortStableFunc(all, func(x, y interval) int { return x.from.Compare(y.from) })
+	out := make([]interval, 0, len(all))
+	for _, s := range all {
+		n := len(out)
+		if n == 0 {
+			out = append(out, s)
+			continue
+		}
+		last := &out[n-1]
+		if !last.to.IsZero() && last.to.Before(s.from) {
+			out = append(out, s)
+			continue
+		}
+		// s starts within last (or where it ends): extend last.
+		switch {
+		case last.to.IsZero():
+		case s.to.IsZero():
+			last.to = time.Time{}
+			last.reason = s.reason
+		case s.to.After(last.to):
+			last.to = s.to
+		}
+		if last.to.IsZero() && s.to.IsZero() && s.reason == ProviderSuspended {
+			last.reason = ProviderSuspended
+		}
+	}
+	return out
 }
 
 // stopFor returns the instant the clock of kind k stopped: its own event or
@@ -128,6 +171,10 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 			}
 		case Paused:
 			switch {
+			case e.Reason == ProviderSuspended && openSpan(tl.suspended) != nil:
+				ignore(e, "the service is already suspended")
+			case e.Reason == ProviderSuspended:
+				tl.suspended = append(tl.suspended, interval{from: at, reason: e.Reason})
 			case !terms.Allows(e.Reason):
 				ignore(e, "pause reason %q is not allowed by the agreement", e.Reason)
 			case tl.openPause() != nil:
@@ -136,6 +183,14 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 				tl.pauses = append(tl.pauses, interval{from: at, reason: e.Reason})
 			}
 		case Resumed:
+			if e.Reason == ProviderSuspended {
+				if p := openSpan(tl.suspended); p != nil {
+					p.to = at
+				} else {
+					ignore(e, "the service was not suspended")
+				}
+				continue
+			}
 			p := tl.openPause()
 			if p == nil {
 				ignore(e, "the clocks were not paused")
@@ -148,6 +203,9 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 				tl.firstResolved = at
 			}
 			if p := tl.openPause(); p != nil {
+				p.to = at
+			}
+			if p := openSpan(tl.suspended); p != nil {
 				p.to = at
 			}
 		case Reclassified:
@@ -168,6 +226,9 @@ func buildTimeline(terms Terms, events []Event) (*timeline, error) {
 	}
 	if !received {
 		return nil, ErrNotReceived
+	}
+	if len(tl.suspended) > 0 {
+		tl.pauses = mergeSpans(tl.pauses, tl.suspended)
 	}
 	return tl, nil
 }

@@ -39,7 +39,7 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 			CalendarID: strings.TrimSpace(f.Get("general_calendar_id"))},
 		RetentionMonths: num("record_retention_months"),
 		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.SettlementPeriod(f.Get("payment_settlement_period")),
-			PaymentDueDays: num("payment_payment_due_days")},
+			PaymentDueDays: num("payment_payment_due_days"), SuspensionNoticeDays: num("payment_suspension_notice_days")},
 		AdjustmentLeadDays:    num("adjustment_lead_days"),
 		EscalationAnswerHours: num("escalation_answer_hours"),
 		PartReturnDays:        num("part_return_days"),
@@ -164,6 +164,7 @@ func termsValues(t agreement.Terms) url.Values {
 	f.Set("record_retention_months", itoa(t.RetentionMonths))
 	f.Set("payment_settlement_period", string(t.Payment.SettlementPeriod))
 	f.Set("payment_payment_due_days", strconv.Itoa(t.Payment.PaymentDueDays))
+	f.Set("payment_suspension_notice_days", itoa(t.Payment.SuspensionNoticeDays))
 	f.Set("adjustment_lead_days", strconv.Itoa(t.AdjustmentLeadDays))
 	f.Set("escalation_answer_hours", itoa(t.EscalationAnswerHours))
 	f.Set("part_return_days", itoa(t.PartReturnDays))

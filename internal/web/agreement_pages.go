@@ -67,6 +67,7 @@ func (s *Server) renderAgreement(w http.ResponseWriter, r *http.Request, u accou
 	}
 	v := s.newView(r, "agreements.detail", "agreements")
 	v.Title = d.Number
+	s.withSuspensions(r, u, v, d.ID)
 	data := agreementPageData{Detail: d, Party: d.PartyOf(u.OrgID),
 		CanWrite:          policy.Allowed(act, policy.AgreementWrite, policy.Own) && (d.Status == agreement.Draft || d.Status == agreement.Active),
 		CanStatus:         policy.Allowed(act, policy.AgreementStatus, policy.Own),

@@ -99,6 +99,7 @@ func plainTerms(v *view, t agreement.Terms) []termLine {
 	add("agreements.f.satisfaction", "agreements.plain.satisfaction", "Percent", permille(t.SatisfactionPermille))
 	add("agreements.f.retention", "agreements.plain.retention", "Months", t.RetentionMonths)
 	add("agreements.f.payment", "agreements.plain.payment_"+string(t.Payment.SettlementPeriod), "Days", t.Payment.PaymentDueDays)
+	add("agreements.f.suspension_notice", "agreements.plain.suspension_notice", "Days", t.Payment.SuspensionNotice())
 	add("agreements.f.lead_time", "agreements.plain.lead_time", "Days", t.AdjustmentLeadDays)
 	add("agreements.f.escalation", "agreements.plain.escalation", "Hours", int(t.EscalationAnswerTime().Hours()))
 	add("agreements.f.returns", "agreements.plain.returns", "Days", t.ReturnDays())

@@ -32,6 +32,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	ctx := r.Context()
 	act := u.Actor()
 	v := s.newView(r, "home.title", "home")
+	s.withSuspensions(r, u, v, 0)
 	d := homeData{Partners: map[string]int{}, RoleIntro: "home.intro." + string(u.Role)}
 	orgs, err := s.Orgs.List(ctx, act)
 	if err != nil {

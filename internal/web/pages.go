@@ -128,8 +128,10 @@ type view struct {
 	Data      any
 	Path      string
 	RequestID string
-	bundle    *i18n.Bundle
-	loc       *time.Location
+	// Suspensions for non-payment not ended, shown as banners.
+	Suspensions []suspensionBanner
+	bundle      *i18n.Bundle
+	loc         *time.Location
 	// unread counts the user's unread notifications for the top bar.
 	unread lazyCount
 }

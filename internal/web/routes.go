@@ -138,6 +138,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /documents/{id}/archive", s.signedIn(s.documentArchive(true)))
 	mux.HandleFunc("POST /documents/{id}/restore", s.signedIn(s.documentArchive(false)))
 	s.settlementRoutes(mux)
+	s.suspensionRoutes(mux)
 	s.staffRoutes(mux)
 	s.staffEditRoutes(mux)
 	s.dispatchRoutes(mux)

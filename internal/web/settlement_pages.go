@@ -53,8 +53,9 @@ func (s *Server) renderSettlements(w http.ResponseWriter, r *http.Request, u acc
 		}
 	}
 	v := s.newView(r, "settlements.title", "settlements")
+	s.withSuspensions(r, u, v, 0)
 	v.Data = map[string]any{"Items": list, "Agreements": agreements, "CanPrepare": canPrepare,
-		"Period": s.Now().In(calendar.Shanghai).Format("2006-01")}
+		"Period": s.Now().In(calendar.Shanghai).Format("2006-01"), "Overdue": s.overdueGroups(r, u)}
 	s.renderForm(w, r, status, "settlements", v, formErr)
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
@@ -65,4 +67,45 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	v.press(`#approve-statement`, `.flash`)
 	v.see("#statement-status", "已审批")
 	v.shotBoth("settlement-locked")
+}
+
+// The settled month falls overdue: the provider gives notice of a
+// suspension from the settlement page; both parties see the banner; the
+// provider lifts it.
+func TestSuspensionInTheBrowser(t *testing.T) {
+	t.Parallel()
+	app := demoApp(t)
+	ctx := context.Background()
+	var number, due string
+	if err := store.Get(ctx, app.DB, &number, `SELECT number FROM settlement_statements WHERE status = 'approved'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Get(ctx, app.DB, &due, `SELECT due_on FROM settlement_statements WHERE status = 'approved'`); err != nil {
+		t.Fatal(err)
+	}
+	day, err := time.ParseInLocation(time.DateOnly, due, calendar.Shanghai)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Clock.Set(day.Add(34 * time.Hour)) // 10:00 the day after the due day
+	br := newBrowser(t, app)
+
+	p := br.visit(t, phone, "zh-CN")
+	p.signIn("admin@hengxin.example", demo.Password)
+	p.open("/settlements")
+	p.see(".suspension-notice", "因欠款暂停服务", number)
+	p.fill(`.suspension-notice form`, "reason", "结算款逾期未付，经催告仍未支付")
+	p.press(`.suspension-notice button[type=submit]`, `.flash`)
+	p.see(".suspension-banner", "暂停", number)
+	p.shotBoth("suspension-noticed-provider")
+
+	v := br.visit(t, desktop, "zh-CN")
+	v.signIn("admin@haichuan.example", demo.Password)
+	v.open("/")
+	v.see(".suspension-banner", "暂停", number)
+	v.shot("suspension-noticed-vendor")
+
+	p.open("/")
+	p.press(`.suspension-banner button[type=submit]`, `.flash`)
+	p.see(".flash", "已解除")
 }
