@@ -5,3 +5,19 @@ var (
 	NumberPrefix = numberPrefix
 	NumberDigits = numberDigits
 )
+
+// WithoutSearchProbe is s searching as it did before the probe of the GIN
+// index: the primary key walked backwards for every term.
+func (s *Service) WithoutSearchProbe() *Service {
+	c := *s
+	c.unprobed = true
+	return &c
+}
+
+// WithSearchProbe is s taking at most n matches from the GIN index before
+// it decides how to read a page.
+func (s *Service) WithSearchProbe(n int) *Service {
+	c := *s
+	c.probe = n
+	return &c
+}

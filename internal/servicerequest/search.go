@@ -185,7 +185,8 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 			WHERE r.description LIKE ? AND r.id < ? AND `+where+` ORDER BY r.id DESC LIMIT ?`,
 			append([]any{"%" + terms[0] + "%", before}, append(slices.Clone(args), limit+1)...)...)
 	case len(terms) > 0:
-		err = store.Select(ctx, s.DB, &text, s.termsQuery(where), append([]any{matchExpr(s.DB.Engine, terms), before}, append(slices.Clone(args), limit+1)...)...)
+		query, qargs := s.termsQuery(where, matchExpr(s.DB.Engine, terms), before, args, limit+1)
+		err = store.Select(ctx, s.DB, &text, query, qargs...)
 	}
 	if err != nil {
 		return Page{}, err
@@ -206,17 +207,43 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 	return p, nil
 }
 
-// termsQuery selects the requests whose description has every term, among
-// those where selects, read from the index newest first. Its arguments: the
-// match expression, the id to read below, where's own, the limit.
-func (s *Service) termsQuery(where string) string {
-	if s.DB.Engine == store.Postgres {
-		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
-			WHERE t.tokens @@ to_tsquery('simple', ?) AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+// searchProbe is how many matches PostgreSQL's search takes from the GIN
+// index before it decides how to read a page: fewer match, and they are
+// all there is (sorted, paged); as many, and the term is common enough for
+// a walk of the primary key backwards to meet a page of them soon.
+const searchProbe = 4000
+
+// termsQuery selects the requests whose description has every term (match,
+// the engine's expression), below the id before, among those where (with
+// its args) selects, newest first, at most limit.
+func (s *Service) termsQuery(where, match string, before int64, args []any, limit int) (string, []any) {
+	if s.DB.Engine != store.Postgres {
+		// CROSS JOIN keeps the index as the outer loop, read in its own order.
+		return `SELECT ` + prefixed(requestColumns) + ` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
+			WHERE f.request_fts MATCH ? AND f.rowid < ? AND ` + where + ` ORDER BY f.rowid DESC LIMIT ?`,
+			append(append([]any{match, before}, args...), limit)
 	}
-	// CROSS JOIN keeps the index as the outer loop, read in its own order.
-	return `SELECT ` + prefixed(requestColumns) + ` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
-		WHERE f.request_fts MATCH ? AND f.rowid < ? AND ` + where + ` ORDER BY f.rowid DESC LIMIT ?`
+	walk := func(common string) string {
+		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
+			WHERE ` + common + `t.tokens @@ to_tsquery('simple', ?) AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+	}
+	if s.unprobed {
+		return walk(""), append(append([]any{match, before}, args...), limit)
+	}
+	probe := searchProbe
+	if s.probe > 0 {
+		probe = s.probe
+	}
+	// The probe is MATERIALIZED: read once, from the GIN index (see
+	// request_search_probe, migration 00040), whatever the planner estimates
+	// of the terms; of the two branches only the one its count picks runs.
+	return `WITH hits AS MATERIALIZED (SELECT h AS request_id FROM request_search_probe(to_tsquery('simple', ?), ?, ?) AS h)
+		(SELECT ` + prefixed(requestColumns) + ` FROM hits t JOIN service_requests r ON r.id = t.request_id
+			WHERE (SELECT count(*) FROM hits) < ? AND ` + where + ` ORDER BY r.id DESC LIMIT ?)
+		UNION ALL
+		(` + walk("(SELECT count(*) FROM hits) >= ? AND ") + `)
+		ORDER BY id DESC`,
+		slices.Concat([]any{match, before, probe, probe}, args, []any{limit, probe, match, before}, args, []any{limit})
 }
 
 // matchExpr is the engine's full-text query for terms, all of which must
