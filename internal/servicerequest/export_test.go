@@ -14,10 +14,10 @@ func (s *Service) WithoutSearchProbe() *Service {
 	return &c
 }
 
-// WithSearchProbe is s taking at most n matches from the GIN index before
-// it decides how to read a page.
-func (s *Service) WithSearchProbe(n int) *Service {
+// WithSearchProbe is s walking window requests first, then taking at most
+// probe matches from the GIN index before it decides how to read the rest.
+func (s *Service) WithSearchProbe(window, probe int) *Service {
 	c := *s
-	c.probe = n
+	c.window, c.probe = window, probe
 	return &c
 }

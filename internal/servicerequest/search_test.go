@@ -179,9 +179,9 @@ func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
 	})
 }
 
-// On PostgreSQL a search first takes a bounded set of matches from the GIN
-// index: when they are all there is, it pages them itself; when the bound
-// is reached, it walks the primary key. Both find the same requests in the
+// On PostgreSQL a search walks the newest requests first, then takes a
+// bounded set of older matches from the GIN index: when they are all there
+// is, it pages them itself; when the bound is reached, it walks on. All find the same requests in the
 // same order, a page at a time, as the walk alone did.
 func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 	t.Parallel()
@@ -219,15 +219,17 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 		if len(walked) != want || !slices.IsSortedFunc(walked, func(a, b int64) int { return cmp.Compare(b, a) }) {
 			t.Fatalf("%q walked: %v, want %d newest first", q, walked, want)
 		}
-		for _, probe := range []int{2, 5, 100} { // reached, reached on later pages only, never
-			if got := ids(svc.WithSearchProbe(probe), q); !slices.Equal(got, walked) {
-				t.Errorf("%q with a probe of %d: %v, want %v", q, probe, got, walked)
+		for _, window := range []int{1, 4, 100} { // a page never, sometimes, always within the window
+			for _, probe := range []int{2, 5, 100} { // reached, reached on later pages only, never
+				if got := ids(svc.WithSearchProbe(window, probe), q); !slices.Equal(got, walked) {
+					t.Errorf("%q with a window of %d and a probe of %d: %v, want %v", q, window, probe, got, walked)
+				}
 			}
 		}
 	}
 	// Another tenant's search finds none of them, whichever way.
 	for _, probe := range []int{2, 100} {
-		p, err := svc.WithSearchProbe(probe).List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"})
+		p, err := svc.WithSearchProbe(1, probe).List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"})
 		if err != nil || len(p.Items) != 0 {
 			t.Errorf("other tenant with a probe of %d: %d %v", probe, len(p.Items), err)
 		}

@@ -48,8 +48,9 @@ type Service struct {
 	// unprobed: PostgreSQL's search walks the primary key for every term,
 	// as it did before it probed the GIN index (BenchmarkLists compares).
 	unprobed bool
-	// probe overrides searchProbe (tests reach both of its outcomes).
-	probe int
+	// window and probe override searchWindow and searchProbe (tests reach
+	// every way a search reads its matches).
+	window, probe int
 }
 
 // Visits is what a request reads of its visits. Visits belong to
