@@ -234,21 +234,26 @@ func (s *Service) termsPage(ctx context.Context, where, match string, before int
 			slices.Concat([]any{match, before}, args, []any{limit})...)
 		return out, err
 	}
-	walk := func(extra string) string {
+	walk := func(extra, matches string) string {
 		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
-			WHERE ` + extra + `t.tokens @@ to_tsquery('simple', ?) AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+			WHERE ` + extra + matches + ` AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
 	}
 	if s.unprobed {
-		err := store.Select(ctx, s.DB, &out, walk(""), slices.Concat([]any{match, before}, args, []any{limit})...)
+		err := store.Select(ctx, s.DB, &out, walk("", `t.tokens @@ to_tsquery('simple', ?)`), slices.Concat([]any{match, before}, args, []any{limit})...)
 		return out, err
 	}
+	// The walks check the terms with ts_match_vq, the function behind @@,
+	// which no index serves: a cached generic plan, not knowing the terms,
+	// would otherwise read every match from the GIN index to intersect it
+	// with the window.
+	const walkMatch = `ts_match_vq(t.tokens, to_tsquery('simple', ?))`
 	window, probe := searchWindow, searchProbe
 	if s.probe > 0 {
 		window, probe = s.window, s.probe
 	}
 	// The oldest id of the window: an index-only read of window entries.
 	const bottom = `COALESCE((SELECT request_id FROM request_search WHERE request_id < ? ORDER BY request_id DESC OFFSET ? LIMIT 1), 0)`
-	err := store.Select(ctx, s.DB, &out, walk(`t.request_id >= `+bottom+` AND `),
+	err := store.Select(ctx, s.DB, &out, walk(`t.request_id >= `+bottom+` AND `, walkMatch),
 		slices.Concat([]any{before, window - 1, match, before}, args, []any{limit})...)
 	if err != nil || len(out) == limit {
 		return out, err
@@ -261,7 +266,7 @@ func (s *Service) termsPage(ctx context.Context, where, match string, before int
 		(SELECT `+prefixed(requestColumns)+` FROM hits t JOIN service_requests r ON r.id = t.request_id
 			WHERE (SELECT count(*) FROM hits) < ? AND `+where+` ORDER BY r.id DESC LIMIT ?)
 		UNION ALL
-		(`+walk(`(SELECT count(*) FROM hits) >= ? AND t.request_id < `+bottom+` AND `)+`)
+		(`+walk(`(SELECT count(*) FROM hits) >= ? AND t.request_id < `+bottom+` AND `, walkMatch)+`)
 		ORDER BY id DESC`,
 		slices.Concat([]any{match, before, window - 1, probe, probe}, args, []any{limit - len(out), probe, before, window - 1, match, before}, args, []any{limit - len(out)})...)
 	return append(out, older...), err
