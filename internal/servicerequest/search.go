@@ -131,10 +131,9 @@ var numberPattern = regexp.MustCompile(`^(?i)SR\d{4}-(\d{1,18})$`)
 //
 // The order is the index's own: FTS5 keeps each term's requests in rowid
 // order and reads them backwards lazily, so a page is read up to its last
-// row and no further, however many requests match; on PostgreSQL the
-// planner walks request_search's primary key backwards, checking the terms,
-// when the terms are common, and collects the few matches of a rare term
-// from the GIN index and sorts them. Ranking the matches by anything other
+// row and no further, however many requests match; on PostgreSQL a bounded
+// walk of request_search's primary key finds the newest matches of a
+// common term, and the GIN index the few matches of a rare one (termsPage). Ranking the matches by anything other
 // than an order the index holds would read every match to rank them (in
 // urgency order: a sort of all matches) before the first page.
 //
