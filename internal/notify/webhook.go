@@ -145,7 +145,9 @@ func (s *Service) CreateWebhook(ctx context.Context, act policy.Actor, in Webhoo
 var errNoSecretBox = errors.New("webhooks: no secret key to seal signing keys with (AFTERSALES_SECRET_KEY or --secret-key-file)")
 
 // webhookSecretAbout binds a sealed signing key to its organization.
-func webhookSecretAbout(orgID int64) string { return fmt.Sprintf("webhook secret of organization %d", orgID) }
+func webhookSecretAbout(orgID int64) string {
+	return fmt.Sprintf("webhook secret of organization %d", orgID)
+}
 
 // SealWebhookSecrets seals the signing keys that earlier versions stored in
 // clear, and reports how many it sealed. The server runs it at start-up;
