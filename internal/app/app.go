@@ -48,6 +48,10 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks deliver to loopback and private
 	// network addresses.
 	WebhookAllowPrivate bool
+	// Secrets seals the secrets kept for later use (webhook signing keys)
+	// under a key that is not in the database; nil: webhooks cannot be
+	// created.
+	Secrets *notify.SecretBox
 	// SMS is the text message gateway; zero: no texts.
 	SMS notify.SMSConfig
 	// LabelFont is the TrueType CJK font of printed labels; empty:
@@ -119,7 +123,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	}
 	a := &App{DB: db, Now: now, Config: cfg, I18n: bundle, Jobs: jobs.NewRunner(db, now, cfg.Log)}
 	a.Delivery = &notify.Workers{DB: db, Now: now, Log: cfg.Log, Webhooks: notify.NewWebhookClient(cfg.WebhookAllowPrivate),
-		BaseURL: cfg.PublicURL, Bundle: bundle, SMS: cfg.SMS, SMSClient: notify.NewSMSClient()}
+		BaseURL: cfg.PublicURL, Bundle: bundle, SMS: cfg.SMS, SMSClient: notify.NewSMSClient(), Secrets: cfg.Secrets}
 	if cfg.SMTP.Host != "" {
 		a.Delivery.Mailer = &notify.Mailer{Config: cfg.SMTP}
 	}
@@ -127,7 +131,7 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	a.Orgs = &org.Service{DB: db, Now: now, Updated: a.Accounts.ForgetTokens}
 	a.Calendars = &registry.Service{Reg: registry.New(db), Now: now}
 	a.Agreements = &agreement.Service{DB: db, Now: now, CalendarExists: a.Calendars.Reg.Exists}
-	a.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: a.Delivery.Mailer != nil}
+	a.Notify = &notify.Service{DB: db, Now: now, EmailEnabled: a.Delivery.Mailer != nil, Secrets: cfg.Secrets}
 	a.InstalledBase = &installedbase.Service{DB: db, Now: now}
 	a.Labels = &labels.FontSource{Path: cfg.LabelFont}
 	a.Parts = &parts.Service{DB: db, Now: now}

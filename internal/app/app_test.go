@@ -17,7 +17,7 @@ import (
 func TestNewWiresEveryService(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		a, err := app.New(db, app.Config{}, time.Now)
+		a, err := app.New(db, app.Config{Secrets: testutil.SecretBox(t)}, time.Now)
 		if err != nil {
 			t.Fatal(err)
 		}

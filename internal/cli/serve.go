@@ -35,6 +35,8 @@ func serve(e *env, args []string) error {
 		"let webhooks deliver to loopback and private network addresses (AFTERSALES_WEBHOOK_ALLOW_PRIVATE=1)")
 	smsURL := fs.String("sms-url", envDefault("AFTERSALES_SMS_URL", ""),
 		"send survey links and complaint acknowledgements by text message through this HTTP gateway; requests are signed with AFTERSALES_SMS_SECRET (environment only); empty: no texts (AFTERSALES_SMS_URL)")
+	keyFile := fs.String("secret-key-file", envDefault("AFTERSALES_SECRET_KEY_FILE", ""),
+		"file holding the key that seals webhook signing keys in the database (kept out of the database and its backups); AFTERSALES_SECRET_KEY gives the key itself; neither: on SQLite DB.key beside the database, made on first start; on PostgreSQL one of them is required (AFTERSALES_SECRET_KEY_FILE)")
 	proxies := fs.String("trusted-proxies", envDefault("AFTERSALES_TRUSTED_PROXIES", ""),
 		"comma-separated IP addresses and CIDR ranges of the reverse proxies in front of the server, whose X-Forwarded-For (or Forwarded) names the client; empty: the direct peer is the client (AFTERSALES_TRUSTED_PROXIES)")
 	if err := parse(fs, args); err != nil {
@@ -61,8 +63,18 @@ func serve(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	box, keySource, err := secretBox(db, *keyFile)
+	if err != nil {
+		return err
+	}
+	if n, err := notify.SealWebhookSecrets(e.ctx, db, box); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("webhook signing keys stored in clear by an earlier version are now sealed", "webhooks", n)
+	}
+	log.Info("secrets in the database are sealed", "key", keySource)
 	a, err := app.New(db, app.Config{PublicURL: strings.TrimRight(*publicURL, "/"), SMTP: smtp,
-		WebhookAllowPrivate: *allowPrivate, SMS: sms, LabelFont: *labelFont, Log: log}, time.Now)
+		WebhookAllowPrivate: *allowPrivate, SMS: sms, LabelFont: *labelFont, Log: log, Secrets: box}, time.Now)
 	if err != nil {
 		return err
 	}

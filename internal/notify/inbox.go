@@ -18,6 +18,9 @@ type Service struct {
 	Now func() time.Time
 	// EmailEnabled: an SMTP server is configured; Publish queues emails.
 	EmailEnabled bool
+	// Secrets seals the signing keys of new webhooks; nil: webhooks cannot
+	// be created.
+	Secrets *SecretBox
 }
 
 // Notification is one in-app notification of a user.

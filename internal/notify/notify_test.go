@@ -36,13 +36,13 @@ type env struct {
 func newEnv(t *testing.T, db *store.DB) *env {
 	e := &env{t: t, ctx: context.Background(), db: db, f: testutil.Seed(t, db), now: time.Now().UTC().Truncate(time.Second)}
 	clock := func() time.Time { return e.now }
-	e.svc = &notify.Service{DB: db, Now: clock, EmailEnabled: true}
+	e.svc = &notify.Service{DB: db, Now: clock, EmailEnabled: true, Secrets: testutil.SecretBox(t)}
 	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.w = &notify.Workers{DB: db, Now: clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: notify.NewWebhookClient(true), BaseURL: "https://service.example", Bundle: bundle}
+		Webhooks: notify.NewWebhookClient(true), BaseURL: "https://service.example", Bundle: bundle, Secrets: testutil.SecretBox(t)}
 	e.runner = e.newRunner()
 	return e
 }

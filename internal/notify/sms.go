@@ -2,11 +2,8 @@ package notify
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -197,13 +194,6 @@ func SMSMessagesAbout(ctx context.Context, q store.Queryer, ref string) ([]SMSMe
 	return out, err
 }
 
-// textKey derives the key that seals stored texts from the gateway secret.
-func textKey(secret string) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte("aftersales sms text v1"))
-	return m.Sum(nil)
-}
-
 // sealText encrypts text with AES-256-GCM under a key derived from secret:
 // base64 of nonce and ciphertext.
 func sealText(secret, text string) (string, error) {
@@ -238,10 +228,7 @@ func openText(secret, sealed string) (string, error) {
 	return string(plain), nil
 }
 
+// textAEAD is the box of stored texts, keyed by the gateway secret.
 func textAEAD(secret string) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(textKey(secret))
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return newAEAD(secret, "aftersales sms text v1")
 }

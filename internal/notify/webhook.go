@@ -100,7 +100,8 @@ func newSecret() (string, error) {
 }
 
 // CreateWebhook subscribes the actor's organization. The secret is returned
-// once; it is stored because every delivery is signed with it.
+// once; it is stored sealed (Service.Secrets) because every delivery is
+// signed with it.
 func (s *Service) CreateWebhook(ctx context.Context, act policy.Actor, in WebhookInput) (Webhook, string, error) {
 	var w Webhook
 	if err := policy.Allow(act, policy.WebhookManage, policy.Own); err != nil {
@@ -113,6 +114,13 @@ func (s *Service) CreateWebhook(ctx context.Context, act policy.Actor, in Webhoo
 	if err != nil {
 		return w, "", err
 	}
+	if s.Secrets == nil {
+		return w, "", errNoSecretBox
+	}
+	sealed, err := s.Secrets.Seal(secret, webhookSecretAbout(act.OrgID))
+	if err != nil {
+		return w, "", err
+	}
 	now := s.Now().UTC()
 	var createdBy *int64
 	if act.UserID != 0 {
@@ -120,7 +128,7 @@ func (s *Service) CreateWebhook(ctx context.Context, act policy.Actor, in Webhoo
 	}
 	err = s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		id, err := store.InsertID(ctx, tx, `INSERT INTO webhooks (org_id, url, kinds, description, secret, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, act.OrgID, in.URL, strings.Join(in.Kinds, " "), in.Description, secret, createdBy, now)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, act.OrgID, in.URL, strings.Join(in.Kinds, " "), in.Description, sealed, createdBy, now)
 		if err != nil {
 			return err
 		}
@@ -130,6 +138,47 @@ func (s *Service) CreateWebhook(ctx context.Context, act policy.Actor, in Webhoo
 		return audit.Record(ctx, tx, now, act, act.OrgID, "webhook.create", "webhook", id, nil, w)
 	})
 	return w, secret, err
+}
+
+// errNoSecretBox: the server was built without a secret key, so a new
+// signing key could only be stored in clear.
+var errNoSecretBox = errors.New("webhooks: no secret key to seal signing keys with (AFTERSALES_SECRET_KEY or --secret-key-file)")
+
+// webhookSecretAbout binds a sealed signing key to its organization.
+func webhookSecretAbout(orgID int64) string {
+	return fmt.Sprintf("webhook secret of organization %d", orgID)
+}
+
+// SealWebhookSecrets seals the signing keys that earlier versions stored in
+// clear, and reports how many it sealed. The server runs it at start-up;
+// two instances starting at once seal each key once.
+func SealWebhookSecrets(ctx context.Context, db *store.DB, box *SecretBox) (int, error) {
+	var clear []struct {
+		ID     int64  `db:"id"`
+		OrgID  int64  `db:"org_id"`
+		Secret string `db:"secret"`
+	}
+	if err := store.Select(ctx, db, &clear, `SELECT id, org_id, secret FROM webhooks WHERE secret NOT LIKE ? ORDER BY id`, sealedPrefix+"%"); err != nil {
+		return 0, fmt.Errorf("seal webhook secrets: %w", err)
+	}
+	if len(clear) > 0 && box == nil {
+		return 0, errNoSecretBox
+	}
+	n := 0
+	for _, h := range clear {
+		sealed, err := box.Seal(h.Secret, webhookSecretAbout(h.OrgID))
+		if err != nil {
+			return n, err
+		}
+		res, err := store.Exec(ctx, db, `UPDATE webhooks SET secret = ? WHERE id = ? AND secret = ?`, sealed, h.ID, h.Secret)
+		if err != nil {
+			return n, fmt.Errorf("seal the secret of webhook %d: %w", h.ID, err)
+		}
+		if c, _ := res.RowsAffected(); c > 0 {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func getWebhook(ctx context.Context, q store.Queryer, id int64) (Webhook, error) {

@@ -159,7 +159,11 @@ func (w *Workers) post(ctx context.Context, d pendingDelivery, at time.Time, bod
 	req.Header.Set("User-Agent", "aftersales-webhooks")
 	req.Header.Set(EventHeader, d.EventKind)
 	req.Header.Set(DeliveryHeader, strconv.FormatInt(d.ID, 10))
-	req.Header.Set(SignatureHeader, Sign(d.Secret, at, body))
+	secret, err := w.signingKey(d)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set(SignatureHeader, Sign(secret, at, body))
 	res, err := w.Webhooks.Do(req)
 	if err != nil {
 		return 0, err
@@ -175,6 +179,20 @@ func (w *Workers) post(ctx context.Context, d pendingDelivery, at time.Time, bod
 		return res.StatusCode, errors.New(msg)
 	}
 	return res.StatusCode, nil
+}
+
+// signingKey opens the webhook's sealed signing key. A key still in clear
+// (stored by an earlier version, not yet sealed by SealWebhookSecrets) is
+// used as it is. A key that cannot be opened fails the attempt, which is
+// tried again: restarting with the right key lets it through.
+func (w *Workers) signingKey(d pendingDelivery) (string, error) {
+	if !IsSealed(d.Secret) {
+		return d.Secret, nil
+	}
+	if w.Secrets == nil {
+		return "", errNoSecretBox
+	}
+	return w.Secrets.Open(d.Secret, webhookSecretAbout(d.OrgID))
 }
 
 func (w *Workers) recordAttempt(ctx context.Context, id int64, a Attempt, state string) error {

@@ -21,6 +21,8 @@ type Workers struct {
 	Mailer *Mailer
 	// Webhooks is the client of deliveries (NewWebhookClient).
 	Webhooks *http.Client
+	// Secrets opens the webhooks' sealed signing keys.
+	Secrets *SecretBox
 	// BaseURL is the public address of the app, for links in emails; empty:
 	// emails carry no link.
 	BaseURL string

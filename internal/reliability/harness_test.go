@@ -200,6 +200,9 @@ func (s *server) start() {
 	}
 	args := append([]string{"serve", "--db", s.in.dsn, "--addr", s.addr}, s.extra...)
 	cmd := exec.Command(s.in.bin, args...)
+	// Every instance of one install seals and opens stored secrets with the
+	// same key (on PostgreSQL it must be given).
+	cmd.Env = append(os.Environ(), "AFTERSALES_SECRET_KEY=reliability suite key, the same on every instance")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		f.Close()

@@ -103,6 +103,14 @@ func BenchmarkLists(b *testing.B) {
 				return svc.List(ctx, dispatcher, servicerequest.Filter{Query: q, Limit: 50})
 			})
 		})
+		if db.Engine == store.Postgres {
+			unprobed := svc.WithoutSearchProbe()
+			b.Run("unprobed-search/"+q, func(b *testing.B) {
+				run(b, func() (servicerequest.Page, error) {
+					return unprobed.List(ctx, dispatcher, servicerequest.Filter{Query: q, Limit: 50})
+				})
+			})
+		}
 		b.Run("former-search/"+q, func(b *testing.B) {
 			run(b, func() (servicerequest.Page, error) { return svc.SearchInUrgencyOrder(ctx, dispatcher, q, 50) })
 		})

@@ -5,3 +5,19 @@ var (
 	NumberPrefix = numberPrefix
 	NumberDigits = numberDigits
 )
+
+// WithoutSearchProbe is s searching as it did before the probe of the GIN
+// index: the primary key walked backwards for every term.
+func (s *Service) WithoutSearchProbe() *Service {
+	c := *s
+	c.unprobed = true
+	return &c
+}
+
+// WithSearchProbe is s walking window requests first, then taking at most
+// probe matches from the GIN index before it decides how to read the rest.
+func (s *Service) WithSearchProbe(window, probe int) *Service {
+	c := *s
+	c.window, c.probe = window, probe
+	return &c
+}

@@ -131,10 +131,9 @@ var numberPattern = regexp.MustCompile(`^(?i)SR\d{4}-(\d{1,18})$`)
 //
 // The order is the index's own: FTS5 keeps each term's requests in rowid
 // order and reads them backwards lazily, so a page is read up to its last
-// row and no further, however many requests match; on PostgreSQL the
-// planner walks request_search's primary key backwards, checking the terms,
-// when the terms are common, and collects the few matches of a rare term
-// from the GIN index and sorts them. Ranking the matches by anything other
+// row and no further, however many requests match; on PostgreSQL a bounded
+// walk of request_search's primary key finds the newest matches of a
+// common term, and the GIN index the few matches of a rare one (termsPage). Ranking the matches by anything other
 // than an order the index holds would read every match to rank them (in
 // urgency order: a sort of all matches) before the first page.
 //
@@ -185,7 +184,7 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 			WHERE r.description LIKE ? AND r.id < ? AND `+where+` ORDER BY r.id DESC LIMIT ?`,
 			append([]any{"%" + terms[0] + "%", before}, append(slices.Clone(args), limit+1)...)...)
 	case len(terms) > 0:
-		err = store.Select(ctx, s.DB, &text, s.termsQuery(where), append([]any{matchExpr(s.DB.Engine, terms), before}, append(slices.Clone(args), limit+1)...)...)
+		text, err = s.termsPage(ctx, where, matchExpr(s.DB.Engine, terms), before, args, limit+1)
 	}
 	if err != nil {
 		return Page{}, err
@@ -206,17 +205,70 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 	return p, nil
 }
 
-// termsQuery selects the requests whose description has every term, among
-// those where selects, read from the index newest first. Its arguments: the
-// match expression, the id to read below, where's own, the limit.
-func (s *Service) termsQuery(where string) string {
-	if s.DB.Engine == store.Postgres {
-		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
-			WHERE t.tokens @@ to_tsquery('simple', ?) AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+// How PostgreSQL's search reads the matches of its terms, in up to two
+// statements, so that the cost follows the page and not the planner's
+// estimate of the terms (an estimate of thousands of matches for a term
+// with none had it walk the whole table backwards):
+//   - first the newest searchWindow requests below the cursor are walked
+//     backwards by the primary key, checking the terms: a common term fills
+//     its page there;
+//   - when it did not, at most searchProbe matches older than the window
+//     are taken from the GIN index alone. Fewer than that, and they are all
+//     there is: sorted and paged. As many, and the term is common enough
+//     for the walk to go on, without bound, to meet the rest of the page.
+const (
+	searchWindow = 2000
+	searchProbe  = 4000
+)
+
+// termsPage returns the requests whose description has every term (match,
+// the engine's expression), below the id before, among those where (with
+// its args) selects, newest first, at most limit.
+func (s *Service) termsPage(ctx context.Context, where, match string, before int64, args []any, limit int) ([]Request, error) {
+	var out []Request
+	if s.DB.Engine != store.Postgres {
+		// CROSS JOIN keeps the index as the outer loop, read in its own order.
+		err := store.Select(ctx, s.DB, &out, `SELECT `+prefixed(requestColumns)+` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
+			WHERE f.request_fts MATCH ? AND f.rowid < ? AND `+where+` ORDER BY f.rowid DESC LIMIT ?`,
+			slices.Concat([]any{match, before}, args, []any{limit})...)
+		return out, err
 	}
-	// CROSS JOIN keeps the index as the outer loop, read in its own order.
-	return `SELECT ` + prefixed(requestColumns) + ` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
-		WHERE f.request_fts MATCH ? AND f.rowid < ? AND ` + where + ` ORDER BY f.rowid DESC LIMIT ?`
+	walk := func(extra, matches string) string {
+		return `SELECT ` + prefixed(requestColumns) + ` FROM request_search t JOIN service_requests r ON r.id = t.request_id
+			WHERE ` + extra + matches + ` AND t.request_id < ? AND ` + where + ` ORDER BY t.request_id DESC LIMIT ?`
+	}
+	if s.unprobed {
+		err := store.Select(ctx, s.DB, &out, walk("", `t.tokens @@ to_tsquery('simple', ?)`), slices.Concat([]any{match, before}, args, []any{limit})...)
+		return out, err
+	}
+	// The walks check the terms with ts_match_vq, the function behind @@,
+	// which no index serves: a cached generic plan, not knowing the terms,
+	// would otherwise read every match from the GIN index to intersect it
+	// with the window.
+	const walkMatch = `ts_match_vq(t.tokens, to_tsquery('simple', ?))`
+	window, probe := searchWindow, searchProbe
+	if s.probe > 0 {
+		window, probe = s.window, s.probe
+	}
+	// The oldest id of the window: an index-only read of window entries.
+	const bottom = `COALESCE((SELECT request_id FROM request_search WHERE request_id < ? ORDER BY request_id DESC OFFSET ? LIMIT 1), 0)`
+	err := store.Select(ctx, s.DB, &out, walk(`t.request_id >= `+bottom+` AND `, walkMatch),
+		slices.Concat([]any{before, window - 1, match, before}, args, []any{limit})...)
+	if err != nil || len(out) == limit {
+		return out, err
+	}
+	// The probe is MATERIALIZED: read once, from the GIN index (see
+	// request_search_probe, migration 00040); of the two branches only the
+	// one its count picks runs.
+	var older []Request
+	err = store.Select(ctx, s.DB, &older, `WITH hits AS MATERIALIZED (SELECT h AS request_id FROM request_search_probe(to_tsquery('simple', ?), `+bottom+`, ?) AS h)
+		(SELECT `+prefixed(requestColumns)+` FROM hits t JOIN service_requests r ON r.id = t.request_id
+			WHERE (SELECT count(*) FROM hits) < ? AND `+where+` ORDER BY r.id DESC LIMIT ?)
+		UNION ALL
+		(`+walk(`(SELECT count(*) FROM hits) >= ? AND t.request_id < `+bottom+` AND `, walkMatch)+`)
+		ORDER BY id DESC`,
+		slices.Concat([]any{match, before, window - 1, probe, probe}, args, []any{limit - len(out), probe, before, window - 1, match, before}, args, []any{limit - len(out)})...)
+	return append(out, older...), err
 }
 
 // matchExpr is the engine's full-text query for terms, all of which must

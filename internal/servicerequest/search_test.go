@@ -1,6 +1,7 @@
 package servicerequest_test
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -176,4 +177,61 @@ func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
 			t.Error("a search took the urgency list's cursor")
 		}
 	})
+}
+
+// On PostgreSQL a search walks the newest requests first, then takes a
+// bounded set of older matches from the GIN index: when they are all there
+// is, it pages them itself; when the bound is reached, it walks on. All find the same requests in the
+// same order, a page at a time, as the walk alone did.
+func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.Postgres)
+	ctx := context.Background()
+	c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+	svc, f := setup(t, db, c)
+	dispatcher := f.Users[policy.Dispatcher].Actor()
+	for i := range 12 {
+		d := []string{"主轴异响", "冷却液泄漏", "主轴报警停机"}[i%3]
+		if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: d, Channel: servicerequest.Dispatcher}); err != nil {
+			t.Fatal(err)
+		}
+		c.now = c.now.Add(time.Minute)
+	}
+	ids := func(s *servicerequest.Service, q string) []int64 {
+		var out []int64
+		fl := servicerequest.Filter{Query: q, Limit: 3}
+		for {
+			p, err := s.List(ctx, dispatcher, fl)
+			if err != nil {
+				t.Fatalf("%q: %v", q, err)
+			}
+			for _, r := range p.Items {
+				out = append(out, r.ID)
+			}
+			if p.Next == "" {
+				return out
+			}
+			fl.Cursor = p.Next
+		}
+	}
+	for q, want := range map[string]int{"主轴": 8, "报警 停机": 4, "泄漏": 4, "齿轮": 0} {
+		walked := ids(svc.WithoutSearchProbe(), q)
+		if len(walked) != want || !slices.IsSortedFunc(walked, func(a, b int64) int { return cmp.Compare(b, a) }) {
+			t.Fatalf("%q walked: %v, want %d newest first", q, walked, want)
+		}
+		for _, window := range []int{1, 4, 100} { // a page never, sometimes, always within the window
+			for _, probe := range []int{2, 5, 100} { // reached, reached on later pages only, never
+				if got := ids(svc.WithSearchProbe(window, probe), q); !slices.Equal(got, walked) {
+					t.Errorf("%q with a window of %d and a probe of %d: %v, want %v", q, window, probe, got, walked)
+				}
+			}
+		}
+	}
+	// Another tenant's search finds none of them, whichever way.
+	for _, probe := range []int{2, 100} {
+		p, err := svc.WithSearchProbe(1, probe).List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"})
+		if err != nil || len(p.Items) != 0 {
+			t.Errorf("other tenant with a probe of %d: %d %v", probe, len(p.Items), err)
+		}
+	}
 }

@@ -45,6 +45,12 @@ type Service struct {
 	Parts VisitParts
 	// Visits reads the request's visits (workorder.RequestVisits).
 	Visits Visits
+	// unprobed: PostgreSQL's search walks the primary key for every term,
+	// as it did before it probed the GIN index (BenchmarkLists compares).
+	unprobed bool
+	// window and probe override searchWindow and searchProbe (tests reach
+	// every way a search reads its matches).
+	window, probe int
 }
 
 // Visits is what a request reads of its visits. Visits belong to

@@ -3,9 +3,12 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"aftersales/internal/notify"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -72,6 +75,56 @@ func TestMigrationForgetsStoredTokenSecrets(t *testing.T) {
 		}
 		if len(rows) != 3 {
 			t.Fatalf("%d keys", len(rows))
+		}
+	})
+}
+
+// Webhook signing keys stored in clear by earlier versions are sealed at
+// start-up (the step the server runs after migrating); afterwards the raw
+// column holds none of them, each opens to the key its receiver verifies
+// with, and a second run (another instance starting) changes nothing.
+func TestStartupSealsWebhookSecretsStoredInClear(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.MigrateTo(ctx, 36); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		orgID, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{"whsec_firstCLEARsecret0123456789", "whsec_secondCLEARsecret0123456789"}
+		for _, s := range secrets {
+			if _, err := store.Exec(ctx, db, `INSERT INTO webhooks (org_id, url, secret, created_at) VALUES (?, 'https://h.example/in', ?, ?)`, orgID, s, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		box := testutil.SecretBox(t)
+		if n, err := notify.SealWebhookSecrets(ctx, db, box); err != nil || n != 2 {
+			t.Fatalf("sealed %d: %v", n, err)
+		}
+		if n, err := notify.SealWebhookSecrets(ctx, db, box); err != nil || n != 0 {
+			t.Fatalf("second run sealed %d: %v", n, err)
+		}
+		var raw []string
+		if err := store.Select(ctx, db, &raw, `SELECT secret FROM webhooks ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range raw {
+			if strings.Contains(r, "CLEAR") || !notify.IsSealed(r) {
+				t.Errorf("webhook %d: raw secret %q", i+1, r)
+			}
+			if got, err := box.Open(r, fmt.Sprintf("webhook secret of organization %d", orgID)); err != nil || got != secrets[i] {
+				t.Errorf("webhook %d opens to %q, %v", i+1, got, err)
+			}
+		}
+		if _, err := store.Exec(ctx, db, `INSERT INTO webhooks (org_id, url, secret, created_at) VALUES (?, 'https://h.example/in', 'whsec_new', ?)`, orgID, now); err == nil {
+			t.Error("a new webhook with a clear secret was stored")
 		}
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"aftersales/internal/app"
 	"aftersales/internal/audit"
 	"aftersales/internal/jobs"
+	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -57,6 +58,9 @@ func NewAppConfig(t testing.TB, db *store.DB, cfg app.Config, opts web.Options) 
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = SecretBox(t)
+	}
 	clock := &Clock{}
 	a, err := app.New(db, cfg, clock.Now)
 	if err != nil {
@@ -75,6 +79,19 @@ func NewAppConfig(t testing.TB, db *store.DB, cfg app.Config, opts web.Options) 
 		srv.Drain()
 	})
 	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: a.Jobs, Log: cfg.Log, Clock: clock}
+}
+
+// SecretKey is the tests' key of the box that seals stored secrets.
+const SecretKey = "test key of the sealed secrets, 32+ characters"
+
+// SecretBox is the box of SecretKey.
+func SecretBox(t testing.TB) *notify.SecretBox {
+	t.Helper()
+	box, err := notify.NewSecretBox(SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }
 
 // Password is the password of every fixture user.
@@ -273,7 +290,7 @@ func (a *App) Login(t testing.TB, c *http.Client, email, password string) {
 // test that needs them without a server.
 func Services(t testing.TB, db *store.DB) *app.App {
 	t.Helper()
-	a, err := app.New(db, app.Config{}, time.Now)
+	a, err := app.New(db, app.Config{Secrets: SecretBox(t)}, time.Now)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

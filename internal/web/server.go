@@ -84,6 +84,7 @@ func New(a *app.App, opts Options, reg *prometheus.Registry) (*Server, error) {
 	} else {
 		s.Sessions.Store = sqlite3store.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
 	}
+	s.Sessions.Store = hashedTokens{s.Sessions.Store}
 	s.Sessions.Lifetime = 7 * 24 * time.Hour
 	s.Sessions.IdleTimeout = 12 * time.Hour
 	s.Sessions.Cookie.Name = "session"
