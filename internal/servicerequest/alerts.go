@@ -64,11 +64,6 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 	if err != nil {
 		return 0, err
 	}
-	if !r.Status.Open() {
-		// A closed request's clocks raise nothing more.
-		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
-		return 0, err
-	}
 	events, err := Events(ctx, tx, id)
 	if err != nil {
 		return 0, err
@@ -77,7 +72,16 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 	if err != nil {
 		return 0, err
 	}
-	if err := saveProjection(ctx, tx, id, clocks); err != nil {
+	if !r.Status.Open() {
+		// A closed request's clocks raise nothing more; they are stored
+		// once more for the requests closed before clocks were stored.
+		if err := saveClocks(ctx, tx, r, clocks); err != nil {
+			return 0, err
+		}
+		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
+		return 0, err
+	}
+	if err := saveProjection(ctx, tx, r, clocks); err != nil {
 		return 0, err
 	}
 	n := 0
