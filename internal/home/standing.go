@@ -27,6 +27,9 @@ type Standing struct {
 	ByAge [4]int
 }
 
+// Lines are the providers' lines, then the agreements'.
+func (s Standing) Lines() []Line { return append(append([]Line{}, s.Providers...), s.Agreements...) }
+
 // Counts are clocks by where they stand: stopped in time, breached (late
 // or still running past their due time), and still running or paused.
 type Counts struct {
