@@ -46,9 +46,9 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 		}, allowed: parties},
 		"get-complaint-attachment": {method: "GET", path: "/complaints/%COMPLAINT%/attachments/%COMPLAINTFILE%", allowed: parties},
 		"get-complaint":            {method: "GET", path: "/complaints/%COMPLAINT%", allowed: parties},
-		"add-complaint-note": {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},
-		"reply-complaint":    {method: "POST", path: "/complaints/%COMPLAINT%/reply", body: text, allowed: provider},
-		"reopen-complaint":   {method: "POST", path: "/complaints/%ANSWERED%/reopen", body: text, allowed: append(vendor[:2:2], policy.Customer)},
+		"add-complaint-note":       {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},
+		"reply-complaint":          {method: "POST", path: "/complaints/%COMPLAINT%/reply", body: text, allowed: provider},
+		"reopen-complaint":         {method: "POST", path: "/complaints/%ANSWERED%/reopen", body: text, allowed: append(vendor[:2:2], policy.Customer)},
 		"close-complaint": {method: "POST", path: "/complaints/%ANSWERED%/close", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"customer_accepted": true}
 		}, allowed: append(provider[:2:2], policy.Customer)},
