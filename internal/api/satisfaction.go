@@ -9,6 +9,7 @@ import (
 
 	"aftersales/internal/complaint"
 	"aftersales/internal/files"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 )
@@ -85,8 +86,9 @@ type complaintDetailOut struct {
 	Events []complaint.ComplaintEvent `json:"events"`
 	// RequestNumber is the number of the request it is about; Attachments
 	// the files filed with it (GET .../attachments/{file} reads one).
-	RequestNumber string       `json:"request_number,omitempty"`
-	Attachments   []files.File `json:"attachments"`
+	RequestNumber string              `json:"request_number,omitempty"`
+	Attachments   []files.File        `json:"attachments"`
+	Texts         []notify.SMSMessage `json:"texts" doc:"The text messages that acknowledged it, with their delivery states (pending, sent, delivered, undelivered, failed)."`
 }
 
 type complaintOutput struct {
@@ -253,7 +255,7 @@ func (h *handlers) getSatisfaction(ctx context.Context, ac policy.Actor, in *sat
 
 func (h *handlers) complaintDetail(d complaint.Detail) *complaintOutput {
 	return &complaintOutput{ETag: etag(d.Version), Body: complaintDetailOut{Complaint: d.Complaint, Clocks: d.Clocks, Events: d.Events,
-		RequestNumber: d.RequestNumber, Attachments: d.Attachments}}
+		RequestNumber: d.RequestNumber, Attachments: d.Attachments, Texts: d.Texts}}
 }
 
 func (h *handlers) listComplaints(ctx context.Context, ac policy.Actor, in *complaintListInput) (*complaintListOutput, error) {

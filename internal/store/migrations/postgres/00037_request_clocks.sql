@@ -22,5 +22,21 @@ CREATE INDEX request_clocks_vendor ON request_clocks (vendor_id, period, agreeme
 CREATE INDEX request_clocks_provider ON request_clocks (provider_id, period, agreement_id, kind, state);
 UPDATE service_requests SET next_check_at = updated_at WHERE next_check_at IS NULL;
 
+-- The vendor and provider a text message is sent for (about their survey or
+-- complaint), so that their office lists the messages with their delivery
+-- states; those queued before are matched by what they are about.
+ALTER TABLE sms_messages ADD COLUMN vendor_id BIGINT REFERENCES organizations (id);
+ALTER TABLE sms_messages ADD COLUMN provider_id BIGINT REFERENCES organizations (id);
+UPDATE sms_messages SET vendor_id = (SELECT s.vendor_id FROM surveys s WHERE 'survey:' || s.id = sms_messages.ref),
+    provider_id = (SELECT s.provider_id FROM surveys s WHERE 'survey:' || s.id = sms_messages.ref) WHERE ref LIKE 'survey:%';
+UPDATE sms_messages SET vendor_id = (SELECT c.vendor_id FROM complaints c WHERE 'complaint:' || c.id = sms_messages.ref),
+    provider_id = (SELECT c.provider_id FROM complaints c WHERE 'complaint:' || c.id = sms_messages.ref) WHERE ref LIKE 'complaint:%';
+CREATE INDEX sms_messages_vendor ON sms_messages (vendor_id, id);
+CREATE INDEX sms_messages_provider ON sms_messages (provider_id, id);
+
 -- +goose Down
+DROP INDEX sms_messages_provider;
+DROP INDEX sms_messages_vendor;
+ALTER TABLE sms_messages DROP COLUMN provider_id;
+ALTER TABLE sms_messages DROP COLUMN vendor_id;
 DROP TABLE request_clocks;
