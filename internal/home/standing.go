@@ -55,6 +55,15 @@ type Line struct {
 	Periods []Clocks
 }
 
+// Totals are a month's clocks of every kind together.
+func (c Clocks) Totals() Counts {
+	var t Counts
+	for _, k := range c.ByKind {
+		t.Met, t.Breached, t.Running = t.Met+k.Met, t.Breached+k.Breached, t.Running+k.Running
+	}
+	return t
+}
+
 // Current is the line's clocks of this month.
 func (l Line) Current() Clocks { return l.Periods[0] }
 

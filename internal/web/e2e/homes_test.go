@@ -89,6 +89,8 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	v.open("/")
 	v.see("#home-decide", "逾期未返还的旧件：1", "待决定的调整申请")
 	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期", "服务商", "协议", "逐月明细")
+	// Each line's months drawn as a chart (its figures also in the table).
+	v.do(chromedp.WaitVisible(`#home-standing .chart canvas`))
 	// A figure opens the requests it counts: as many as it says.
 	met := `.standing-line .standing-now a[href*="clock_state=met"]`
 	label := v.text(met)
