@@ -40,10 +40,15 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 			id, _ := complaintRequests.Load(f)
 			return map[string]any{"category": "attitude", "request_id": id, "description": "walk"}
 		}, allowed: parties},
-		"get-complaint":      {method: "GET", path: "/complaints/%COMPLAINT%", allowed: parties},
-		"add-complaint-note": {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},
-		"reply-complaint":    {method: "POST", path: "/complaints/%COMPLAINT%/reply", body: text, allowed: provider},
-		"reopen-complaint":   {method: "POST", path: "/complaints/%ANSWERED%/reopen", body: text, allowed: append(vendor[:2:2], policy.Customer)},
+		"create-complaint-with-attachments": {method: "POST", path: "/complaints/with-attachments", body: func(f *testutil.Fixture, _ policy.Role) any {
+			id, _ := complaintRequests.Load(f)
+			return complaintForm(map[string]string{"category": "parts", "request_id": fmt.Sprint(id), "description": "walk"}, map[string][]byte{"invoice.pdf": samplePDF("walk")})
+		}, allowed: parties},
+		"get-complaint-attachment": {method: "GET", path: "/complaints/%COMPLAINT%/attachments/%COMPLAINTFILE%", allowed: parties},
+		"get-complaint":            {method: "GET", path: "/complaints/%COMPLAINT%", allowed: parties},
+		"add-complaint-note":       {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},
+		"reply-complaint":          {method: "POST", path: "/complaints/%COMPLAINT%/reply", body: text, allowed: provider},
+		"reopen-complaint":         {method: "POST", path: "/complaints/%ANSWERED%/reopen", body: text, allowed: append(vendor[:2:2], policy.Customer)},
 		"close-complaint": {method: "POST", path: "/complaints/%ANSWERED%/close", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"customer_accepted": true}
 		}, allowed: append(provider[:2:2], policy.Customer)},
@@ -67,7 +72,7 @@ func withSatisfaction(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 		res.JSON(t, &out)
 		return out.ID
 	}
-	if path == "/complaints" {
+	if path == "/complaints" || path == "/complaints/with-attachments" {
 		complaintRequests.Store(f, request())
 	}
 	complaintOn := func(answered bool) int64 {
@@ -83,6 +88,20 @@ func withSatisfaction(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 			}
 		}
 		return out.ID
+	}
+	if strings.Contains(path, "%COMPLAINTFILE%") {
+		// A complaint filed with a photo, and that photo.
+		res := postForm(dispatcher, "/complaints/with-attachments", complaintForm(map[string]string{"category": "parts",
+			"request_id": fmt.Sprint(request()), "description": "walk"}, map[string][]byte{"part.png": tinyPNG()}))
+		var out struct {
+			ID          int64
+			Attachments []struct{ ID int64 }
+		}
+		res.JSON(t, &out)
+		if res.Status != 201 || len(out.Attachments) != 1 {
+			t.Fatalf("file a complaint with a photo: %d %s", res.Status, res.Body)
+		}
+		path = strings.ReplaceAll(strings.ReplaceAll(path, "%COMPLAINTFILE%", fmt.Sprint(out.Attachments[0].ID)), "%COMPLAINT%", fmt.Sprint(out.ID))
 	}
 	if strings.Contains(path, "%COMPLAINT%") {
 		path = strings.ReplaceAll(path, "%COMPLAINT%", fmt.Sprint(complaintOn(false)))

@@ -8,6 +8,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/complaint"
+	"aftersales/internal/files"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 )
@@ -82,6 +84,11 @@ type complaintDetailOut struct {
 	complaint.Complaint
 	Clocks []complaint.ComplaintClock `json:"clocks"`
 	Events []complaint.ComplaintEvent `json:"events"`
+	// RequestNumber is the number of the request it is about; Attachments
+	// the files filed with it (GET .../attachments/{file} reads one).
+	RequestNumber string              `json:"request_number,omitempty"`
+	Attachments   []files.File        `json:"attachments"`
+	Texts         []notify.SMSMessage `json:"texts" doc:"The text messages that acknowledged it, with their delivery states (pending, sent, delivered, undelivered, failed)."`
 }
 
 type complaintOutput struct {
@@ -178,6 +185,7 @@ func (h *handlers) registerSatisfaction(a huma.API) {
 	create := op("create-complaint", http.MethodPost, "/complaints", "File a complaint or suggestion about a request or visit", ctag)
 	create.DefaultStatus = http.StatusCreated
 	register(h, a, create, h.createComplaint)
+	h.registerComplaintFiles(a, ctag)
 	register(h, a, op("get-complaint", http.MethodGet, "/complaints/{id}", "A complaint with its clocks and history", ctag), h.getComplaint)
 	note := op("add-complaint-note", http.MethodPost, "/complaints/{id}/notes", "Add an investigation note", ctag)
 	register(h, a, note, h.noteComplaint)
@@ -246,7 +254,8 @@ func (h *handlers) getSatisfaction(ctx context.Context, ac policy.Actor, in *sat
 }
 
 func (h *handlers) complaintDetail(d complaint.Detail) *complaintOutput {
-	return &complaintOutput{ETag: etag(d.Version), Body: complaintDetailOut{Complaint: d.Complaint, Clocks: d.Clocks, Events: d.Events}}
+	return &complaintOutput{ETag: etag(d.Version), Body: complaintDetailOut{Complaint: d.Complaint, Clocks: d.Clocks, Events: d.Events,
+		RequestNumber: d.RequestNumber, Attachments: d.Attachments, Texts: d.Texts}}
 }
 
 func (h *handlers) listComplaints(ctx context.Context, ac policy.Actor, in *complaintListInput) (*complaintListOutput, error) {

@@ -387,7 +387,7 @@ func (g *generator) requests(n int, openShare float64) error {
 
 // genWriters are the bulk inserts of one transaction.
 type genWriters struct {
-	requests, events, workOrders, records, search *bulk
+	requests, events, clocks, workOrders, records, search *bulk
 }
 
 func (g *generator) writers(tx *sqlx.Tx) *genWriters {
@@ -396,6 +396,7 @@ func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 			serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
 			contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version, next_check_at`, ""),
 		events: newBulk(g.ctx, tx, "request_events", "request_id, seq, kind, at, actor_id, actor, priority, reason, note", ""),
+		clocks: newBulk(g.ctx, tx, "request_clocks", servicerequest.ClockColumns, ""),
 		records: newBulk(g.ctx, tx, "service_records", `id, agreement_id, seq, vendor_id, provider_id, request_id, corrects_id,
 			content_json, sealed_at, retain_until, prev_hash, hash`, ""),
 		workOrders: newBulk(g.ctx, tx, "work_orders", `id, request_id, technician_id, assigned_by, window_start, window_end, status,
@@ -409,6 +410,7 @@ func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 	}
 	// Rows that refer to others are written after them.
 	w.events.parents = []*bulk{w.requests}
+	w.clocks.parents = []*bulk{w.requests}
 	w.search.parents = []*bulk{w.requests}
 	w.workOrders.parents = []*bulk{w.requests, w.records}
 	return w
@@ -416,7 +418,7 @@ func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 
 // flush writes what is left, parents before the rows that refer to them.
 func (w *genWriters) flush() error {
-	for _, b := range []*bulk{w.requests, w.events, w.records, w.workOrders, w.search} {
+	for _, b := range []*bulk{w.requests, w.events, w.clocks, w.records, w.workOrders, w.search} {
 		if err := b.flush(); err != nil {
 			return err
 		}
@@ -543,6 +545,11 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 		r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
 		r.ContactPhone, false, r.CreatedByID, r.ReceivedAt, r.UpdatedAt, r.NextDueAt, r.Breached, 1, r.NextCheckAt); err != nil {
 		return err
+	}
+	for _, row := range servicerequest.ClockRows(r, st.Clocks) {
+		if err := w.clocks.add(row...); err != nil {
+			return err
+		}
 	}
 	for _, ev := range events {
 		if err := w.events.add(ev.RequestID, ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note); err != nil {

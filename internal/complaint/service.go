@@ -77,6 +77,9 @@ type Detail struct {
 	Clocks        []ComplaintClock `json:"clocks"`
 	Events        []ComplaintEvent `json:"events"`
 	Attachments   []files.File     `json:"attachments"`
+	// Texts are the text messages that acknowledged it, with their
+	// delivery states.
+	Texts []notify.SMSMessage `json:"texts"`
 }
 
 const columns = `id, kind, category, channel, status, agreement_id, vendor_id, provider_id, customer_org_id, request_id, work_order_id,
@@ -316,7 +319,10 @@ func detail(ctx context.Context, q store.Queryer, c Complaint, now time.Time) (D
 			return d, err
 		}
 	}
-	d.Attachments, err = attachmentsOf(ctx, q, c.ID)
+	if d.Attachments, err = attachmentsOf(ctx, q, c.ID); err != nil {
+		return d, err
+	}
+	d.Texts, err = notify.SMSMessagesAbout(ctx, q, SMSRef(c.ID))
 	return d, err
 }
 
@@ -414,7 +420,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *sqlx.Tx, c Complaint, now
 		}
 		text = notify.Msg("notify.sms.complaint", "Request", req.Number, "Due", c.FirstAnswerDue.In(zone).Format("2006-01-02 15:04"))
 	}
-	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: c.CustomerOrgID, Phone: phone, Kind: c.Kind + ".filed",
+	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: c.CustomerOrgID, VendorID: c.VendorID, ProviderID: c.ProviderID, Phone: phone, Kind: c.Kind + ".filed",
 		Ref: SMSRef(c.ID), DedupeKey: "sms:" + SMSRef(c.ID), Locale: locale, Text: text})
 	return err
 }

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
 
@@ -105,9 +108,10 @@ type Texts struct {
 
 // SMS is one text message to queue.
 type SMS struct {
-	// OrgID is the organization the recipient belongs to.
-	OrgID int64
-	Phone string
+	// OrgID is the organization the recipient belongs to; VendorID and
+	// ProviderID those it is sent for (their office lists it).
+	OrgID, VendorID, ProviderID int64
+	Phone                       string
 	// Kind names what it says, e.g. "survey.sent"; Ref what it is about,
 	// e.g. "survey:12".
 	Kind, Ref string
@@ -151,9 +155,10 @@ func (t *Texts) Queue(ctx context.Context, tx store.Queryer, now time.Time, m SM
 	if m.DedupeKey != "" {
 		key = &m.DedupeKey
 	}
-	id, err := store.InsertID(ctx, tx, `INSERT INTO sms_messages (org_id, kind, ref, dedupe_key, phone, sealed_text, state, max_attempts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		m.OrgID, m.Kind, m.Ref, key, phone, sealed, SMSAttempts, now.UTC(), now.UTC())
+	id, err := store.InsertID(ctx, tx, `INSERT INTO sms_messages (org_id, vendor_id, provider_id, kind, ref, dedupe_key, phone, sealed_text, state,
+		max_attempts, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+		m.OrgID, nullID(m.VendorID), nullID(m.ProviderID), m.Kind, m.Ref, key, phone, sealed, SMSAttempts, now.UTC(), now.UTC())
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -185,6 +190,66 @@ type SMSMessage struct {
 }
 
 const smsColumns = `id, org_id, kind, ref, phone, state, attempts, max_attempts, last_status, last_error, gateway_id, created_at, sent_at, receipt_at`
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// SMSFilter narrows the list of text messages.
+type SMSFilter struct {
+	// State is pending, sent, delivered, undelivered or failed; Kind what
+	// it says (survey.sent, complaint.filed, suggestion.filed).
+	State, Kind string
+	// Before lists the messages older than this id (the next page).
+	Before int64
+	Limit  int
+}
+
+// SMSStates are the states a message can be in.
+var SMSStates = []string{SMSPending, SMSSent, SMSDelivered, SMSUndelivered, SMSFailed}
+
+// ListSMS lists, newest first, the text messages sent for the actor's
+// organization (as vendor or provider; every message for the operator),
+// without their text.
+func ListSMS(ctx context.Context, q store.Queryer, a policy.Actor, f SMSFilter) ([]SMSMessage, error) {
+	if err := policy.Allow(a, policy.SMSRead, policy.Own); err != nil {
+		return nil, err
+	}
+	var fs problem.Fields
+	if f.State != "" && !slices.Contains(SMSStates, f.State) {
+		fs.Add("state", "must be pending, sent, delivered, undelivered or failed")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	conds, args := []string{"1 = 1"}, []any{}
+	switch {
+	case a.Operator:
+	case a.OrgKind == "vendor":
+		conds, args = append(conds, "vendor_id = ?"), append(args, a.OrgID)
+	default:
+		conds, args = append(conds, "provider_id = ?"), append(args, a.OrgID)
+	}
+	if f.State != "" {
+		conds, args = append(conds, "state = ?"), append(args, f.State)
+	}
+	if f.Kind != "" {
+		conds, args = append(conds, "kind = ?"), append(args, f.Kind)
+	}
+	if f.Before > 0 {
+		conds, args = append(conds, "id < ?"), append(args, f.Before)
+	}
+	out := []SMSMessage{}
+	err := store.Select(ctx, q, &out, `SELECT `+smsColumns+` FROM sms_messages WHERE `+strings.Join(conds, " AND ")+` ORDER BY id DESC LIMIT ?`,
+		append(args, f.Limit)...)
+	return out, err
+}
 
 // SMSMessagesAbout lists the messages about ref (e.g. "survey:12"), oldest
 // first, without their text.

@@ -175,6 +175,9 @@ const (
 	// WebhookManage: see, create and disable the webhook subscriptions of
 	// one's organization, see their deliveries and re-send them.
 	WebhookManage Action = "webhook.manage"
+	// SMSRead: list the text messages sent about one's organization's
+	// surveys and complaints, with their delivery states.
+	SMSRead Action = "sms.read"
 )
 
 // Installed base: the vendor's product models, the customers' sites and
@@ -348,6 +351,7 @@ var rules = map[Action]grant{
 
 	NotificationRead: all(everyone, Self),
 	WebhookManage:    {VendorAdmin: {Own}, ProviderAdmin: {Own}},
+	SMSRead:          {VendorAdmin: {Own}, VendorAuditor: {Own}, ProviderAdmin: {Own}, Dispatcher: {Own}},
 }
 
 func merge(gs ...grant) grant {

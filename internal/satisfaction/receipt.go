@@ -6,6 +6,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/record"
@@ -83,4 +84,25 @@ func (s *Service) surveyByReceipt(ctx context.Context, token string) (Survey, bo
 		return sv, false, problem.New(problem.NotFound, "this survey link is not valid")
 	}
 	return sv, err == nil, err
+}
+
+// SurveyTexts are the text messages that sent the survey of a sealed visit
+// record, with their delivery states, to whoever may read the record.
+func (s *Service) SurveyTexts(ctx context.Context, a policy.Actor, recordID int64) ([]notify.SMSMessage, error) {
+	if _, err := record.Read(ctx, s.DB, a, recordID); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if err := store.Select(ctx, s.DB, &ids, `SELECT id FROM surveys WHERE record_id = ? ORDER BY id`, recordID); err != nil {
+		return nil, err
+	}
+	out := []notify.SMSMessage{}
+	for _, id := range ids {
+		texts, err := notify.SMSMessagesAbout(ctx, s.DB, SurveySMSRef(id))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, texts...)
+	}
+	return out, nil
 }

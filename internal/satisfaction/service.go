@@ -151,7 +151,7 @@ func (s *Service) Send(ctx context.Context, recordID int64) (token string, err e
 			rec.AgreementID, PeriodOf(rec.SealedAt), rules.ScaleMax); err != nil {
 			return err
 		}
-		if err := s.textSurvey(ctx, tx, now, id, requestID, visit.CustomerOrg, locale, visit.Request, rules.ExpiryDays, token); err != nil {
+		if err := s.textSurvey(ctx, tx, now, id, requestID, [3]int64{visit.CustomerOrg, rec.VendorID, rec.ProviderID}, locale, visit.Request, rules.ExpiryDays, token); err != nil {
 			return err
 		}
 		if s.Notify == nil || len(users) == 0 {
@@ -173,7 +173,8 @@ func (s *Service) Send(ctx context.Context, recordID int64) (token string, err e
 
 // textSurvey queues the survey's link by text message to the mobile of the
 // request's contact, in the survey's language.
-func (s *Service) textSurvey(ctx context.Context, tx *sqlx.Tx, now time.Time, surveyID, requestID, customerOrg int64, locale, number string, days int, token string) error {
+// orgs are the customer's, the vendor's and the provider's.
+func (s *Service) textSurvey(ctx context.Context, tx *sqlx.Tx, now time.Time, surveyID, requestID int64, orgs [3]int64, locale, number string, days int, token string) error {
 	if s.Texts == nil || requestID == 0 {
 		return nil
 	}
@@ -181,7 +182,7 @@ func (s *Service) textSurvey(ctx context.Context, tx *sqlx.Tx, now time.Time, su
 	if err := store.Get(ctx, tx, &phone, `SELECT contact_phone FROM service_requests WHERE id = ?`, requestID); err != nil {
 		return err
 	}
-	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: customerOrg, Phone: phone, Kind: "survey.sent",
+	_, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: orgs[0], VendorID: orgs[1], ProviderID: orgs[2], Phone: phone, Kind: "survey.sent",
 		Ref: SurveySMSRef(surveyID), DedupeKey: "sms:" + SurveySMSRef(surveyID), Locale: locale,
 		Text: notify.Msg("notify.sms.survey", "Request", number, "Days", days), Link: SurveyPath(token)})
 	return err

@@ -15,6 +15,7 @@ import (
 	"aftersales/internal/complaint"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
+	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -120,6 +121,33 @@ func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
 		}
 		if ms, _ := notify.SMSMessagesAbout(ctx, db, complaint.SMSRef(ans.ComplaintID)); len(ms) != 1 || ms[0].State != notify.SMSSent {
 			t.Fatalf("acknowledgement message %+v", ms)
+		}
+		// Where people look: the complaint, the visit's record, the office's list.
+		vendor, provider := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor()
+		if d, err := a.Complaints.Get(ctx, provider, ans.ComplaintID); err != nil || len(d.Texts) != 1 || d.Texts[0].Kind != "complaint.filed" {
+			t.Fatalf("the complaint's texts %+v %v", d.Texts, err)
+		}
+		if texts, err := a.Satisfaction.SurveyTexts(ctx, vendor, sv.RecordID); err != nil || len(texts) != 1 || texts[0].State != notify.SMSSent {
+			t.Fatalf("the record's survey texts %+v %v", texts, err)
+		}
+		for _, tc := range []struct {
+			who  policy.Actor
+			f    notify.SMSFilter
+			want int
+		}{
+			{vendor, notify.SMSFilter{}, 2}, {provider, notify.SMSFilter{}, 2}, {vendor, notify.SMSFilter{State: notify.SMSSent}, 2},
+			{vendor, notify.SMSFilter{State: notify.SMSDelivered}, 0}, {provider, notify.SMSFilter{Kind: "survey.sent"}, 1},
+			{f.OtherAdmin.Actor(), notify.SMSFilter{}, 0},
+		} {
+			if got, err := notify.ListSMS(ctx, db, tc.who, tc.f); err != nil || len(got) != tc.want {
+				t.Fatalf("%s %+v: %d messages, want %d (%v)", tc.who.Role, tc.f, len(got), tc.want, err)
+			}
+		}
+		if _, err := notify.ListSMS(ctx, db, f.Users[policy.Customer].Actor(), notify.SMSFilter{}); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("a customer listed the office's texts: %v", err)
+		}
+		if _, err := notify.ListSMS(ctx, db, vendor, notify.SMSFilter{State: "lost"}); !problem.Is(err, problem.Invalid) {
+			t.Fatalf("a state that does not exist: %v", err)
 		}
 
 		// A complaint by phone about a request whose contact is a landline: no text.

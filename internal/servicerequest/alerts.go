@@ -64,20 +64,28 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 	if err != nil {
 		return 0, err
 	}
-	if !r.Status.Open() {
-		// A closed request's clocks raise nothing more.
-		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
-		return 0, err
-	}
 	events, err := Events(ctx, tx, id)
 	if err != nil {
 		return 0, err
 	}
 	clocks, err := s.clocks(ctx, tx, r, events, now)
+	if !r.Status.Open() {
+		// A closed request's clocks raise nothing more; they are stored
+		// once more for the requests closed before clocks were stored. One
+		// whose clocks cannot be computed (its calendar gone) keeps none,
+		// rather than holding up the job.
+		if err == nil {
+			if err := saveClocks(ctx, tx, r, clocks); err != nil {
+				return 0, err
+			}
+		}
+		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
+		return 0, err
+	}
 	if err != nil {
 		return 0, err
 	}
-	if err := saveProjection(ctx, tx, id, clocks); err != nil {
+	if err := saveProjection(ctx, tx, r, clocks); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -84,7 +84,7 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request.answered", "service_request", id, before, r); err != nil {
 			return err
 		}
-		return saveProjection(ctx, tx, r.ID, out.Clocks)
+		return saveProjection(ctx, tx, r, out.Clocks)
 	})
 	return out, err
 }

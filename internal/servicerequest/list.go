@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/sla"
 	"aftersales/internal/store"
 )
 
@@ -27,6 +29,16 @@ type Filter struct {
 	// TechnicianID limits to requests with a visit assigned to that user.
 	TechnicianID int64
 	From, To     time.Time // received in [From, To)
+	// AgreementID and ProviderID limit to one agreement's or provider's.
+	AgreementID, ProviderID int64
+	// Period limits to the requests received in a month (YYYY-MM, China
+	// time), as the homes count them.
+	Period string
+	// Clock and ClockState limit to the requests with a clock of that kind
+	// (response, onsite, resolution, escalation; any when empty) in that
+	// state (met, breached, running: running or paused), as stored with the
+	// projection (request_clocks).
+	Clock, ClockState string
 	// Query searches the number, serial number and description.
 	Query  string
 	Cursor string
@@ -133,6 +145,46 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	if !f.To.IsZero() {
 		conds = append(conds, "r.received_at < ?")
 		args = append(args, f.To.UTC())
+	}
+	if f.AgreementID != 0 {
+		conds = append(conds, "r.agreement_id = ?")
+		args = append(args, f.AgreementID)
+	}
+	if f.ProviderID != 0 {
+		conds = append(conds, "r.provider_id = ?")
+		args = append(args, f.ProviderID)
+	}
+	if f.Period != "" {
+		start, err := time.ParseInLocation("2006-01", f.Period, calendar.Shanghai)
+		if err != nil {
+			fs.Add("query.period", "must be a month as YYYY-MM")
+		} else {
+			conds = append(conds, "r.received_at >= ? AND r.received_at < ?")
+			args = append(args, start.UTC(), start.AddDate(0, 1, 0).UTC())
+		}
+	}
+	if f.Clock != "" || f.ClockState != "" {
+		cond := "c.request_id = r.id"
+		if f.Clock != "" {
+			switch sla.ClockKind(f.Clock) {
+			case sla.Response, sla.OnSite, sla.Resolution, sla.Escalation:
+			default:
+				fs.Add("query.clock", "must be response, onsite, resolution or escalation")
+			}
+			cond += " AND c.kind = ?"
+			args = append(args, f.Clock)
+		}
+		switch f.ClockState {
+		case "":
+		case "running":
+			cond += " AND c.state IN ('running', 'paused')"
+		case "met", "breached":
+			cond += " AND c.state = ?"
+			args = append(args, f.ClockState)
+		default:
+			fs.Add("query.clock_state", "must be met, breached or running")
+		}
+		conds = append(conds, "EXISTS (SELECT 1 FROM request_clocks c WHERE "+cond+")")
 	}
 	q := strings.TrimSpace(f.Query)
 	if q != "" {

@@ -2,8 +2,10 @@ package servicerequest
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
 )
@@ -24,13 +26,66 @@ func (s *Service) refresh(ctx context.Context, q store.Queryer, requestID int64,
 	if err != nil {
 		return err
 	}
-	return saveProjection(ctx, q, requestID, clocks)
+	return saveProjection(ctx, q, r, clocks)
 }
 
-func saveProjection(ctx context.Context, q store.Queryer, requestID int64, clocks []sla.Clock) error {
+func saveProjection(ctx context.Context, q store.Queryer, r Request, clocks []sla.Clock) error {
 	next, breached := Projection(clocks)
-	_, err := store.Exec(ctx, q, `UPDATE service_requests SET next_due_at = ?, breached = ?, next_check_at = ? WHERE id = ?`,
-		next, breached, NextCheck(clocks), requestID)
+	if _, err := store.Exec(ctx, q, `UPDATE service_requests SET next_due_at = ?, breached = ?, next_check_at = ? WHERE id = ?`,
+		next, breached, NextCheck(clocks), r.ID); err != nil {
+		return err
+	}
+	return saveClocks(ctx, q, r, clocks)
+}
+
+// ClockCancelled is the stored state of a clock still running or paused
+// when its request was cancelled: it counts as neither met nor breached.
+const ClockCancelled = "cancelled"
+
+// MonthOf is the month a request received at t belongs to on the homes
+// (China time, YYYY-MM).
+func MonthOf(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01") }
+
+// ClockColumns are the columns of request_clocks, in the order ClockRows
+// gives their values.
+const ClockColumns = "request_id, kind, agreement_id, vendor_id, provider_id, period, state, due_at"
+
+// ClockRows are the rows of request_clocks for a request's clocks: one per
+// kind (a request escalated twice has two escalation clocks; the latest
+// counts), a clock left running on a cancelled request stored as cancelled.
+func ClockRows(r Request, clocks []sla.Clock) [][]any {
+	var rows [][]any
+	seen := map[sla.ClockKind]bool{}
+	for i := len(clocks) - 1; i >= 0; i-- {
+		c := clocks[i]
+		if seen[c.Kind] {
+			continue
+		}
+		seen[c.Kind] = true
+		state := string(c.State)
+		if r.Status == Cancelled && (c.State == sla.StateRunning || c.State == sla.StatePaused) {
+			state = ClockCancelled
+		}
+		rows = append(rows, []any{r.ID, string(c.Kind), r.AgreementID, r.VendorID, r.ProviderID, MonthOf(r.ReceivedAt), state, c.DueAt.UTC()})
+	}
+	return rows
+}
+
+// saveClocks stores each clock's state beside the request (request_clocks),
+// in one statement, for the homes' counts and the list filtered the same way.
+func saveClocks(ctx context.Context, q store.Queryer, r Request, clocks []sla.Clock) error {
+	rows := ClockRows(r, clocks)
+	if len(rows) == 0 {
+		return nil
+	}
+	values := make([]string, len(rows))
+	var args []any
+	for i, row := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, row...)
+	}
+	_, err := store.Exec(ctx, q, `INSERT INTO request_clocks (`+ClockColumns+`) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (request_id, kind) DO UPDATE SET state = excluded.state, due_at = excluded.due_at`, args...)
 	return err
 }
 

@@ -201,6 +201,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev); err != nil {
 			return err
 		}
+		if err := saveClocks(ctx, tx, r, clocks); err != nil {
+			return err
+		}
 		if len(n.Photos) > 0 {
 			if _, err := storePhotos(ctx, tx, r.ProviderID, actor.UserID, r.ID, nil, StageFault, n.Photos, types, now); err != nil {
 				return err
@@ -368,7 +371,7 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
 			return err
 		}
-		return saveProjection(ctx, tx, r.ID, out.Clocks)
+		return saveProjection(ctx, tx, r, out.Clocks)
 	})
 	return out, err
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"aftersales/internal/account"
 	"aftersales/internal/audit"
@@ -26,6 +28,33 @@ type homeData struct {
 	// Satisfaction is this month's figure of each of the organization's
 	// agreements, for the roles that read the dashboard.
 	Satisfaction []satisfaction.AgreementBoard
+	// Charts are the chart data (JSON) of each standing line, by its
+	// element id: the thirteen months oldest first.
+	Charts map[string]string
+}
+
+// standingCharts are the charts of the standing's lines: each month's clocks
+// of every kind, met, breached and running, oldest month first.
+func standingCharts(v *view, st *home.Standing) map[string]string {
+	out := map[string]string{}
+	if st == nil {
+		return out
+	}
+	for _, l := range st.Lines() {
+		c := map[string]any{"kind": "clocks", "periods": []string{}, "met": []int{}, "breached": []int{}, "running": []int{},
+			"labels": map[string]string{"met": v.T("home.standing.chart_met"), "breached": v.T("home.standing.chart_breached"),
+				"running": v.T("home.standing.chart_running")}}
+		for i := len(l.Periods) - 1; i >= 0; i-- {
+			p, t := l.Periods[i], l.Periods[i].Totals()
+			c["periods"] = append(c["periods"].([]string), p.Period)
+			c["met"] = append(c["met"].([]int), t.Met)
+			c["breached"] = append(c["breached"].([]int), t.Breached)
+			c["running"] = append(c["running"].([]int), t.Running)
+		}
+		js, _ := json.Marshal(c)
+		out[l.Param+"-"+strconv.FormatInt(l.ID, 10)] = string(js)
+	}
+	return out
 }
 
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -83,6 +112,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, u account.User
 	if u.Role != policy.Customer {
 		d.QuickLinks = append(d.QuickLinks, navItem{"tokens", "/profile#tokens", "home.link.tokens"}, navItem{"api", "/api/docs", "home.link.api"})
 	}
+	d.Charts = standingCharts(v, d.Work.Standing)
 	v.Data = d
 	s.render(w, r, http.StatusOK, "home", v)
 }

@@ -99,6 +99,20 @@ var funcs = template.FuncMap{
 	"size":     humanSize,
 	"fileKind": fileKind,
 	"list":     func(xs ...string) []string { return xs },
+	// maskPhone shows a mobile number as +86 138****5678.
+	"maskPhone": maskPhone,
+	// smsAbout reads what a text message is about ("complaint:12").
+	"smsAbout": func(ref string) struct {
+		Kind string
+		ID   int64
+	} {
+		kind, id, _ := strings.Cut(ref, ":")
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return struct {
+			Kind string
+			ID   int64
+		}{kind, n}
+	},
 	// dict passes several values to a template: dict "Key" value ….
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
@@ -503,4 +517,14 @@ func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, err error, ok
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// maskPhone hides the middle of a phone number: enough to tell which, not
+// enough to copy.
+func maskPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 8 {
+		return p
+	}
+	return string(r[:len(r)-8]) + "****" + string(r[len(r)-4:])
 }

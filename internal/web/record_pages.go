@@ -232,6 +232,9 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.
 		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
 	if surveyed, err := s.Satisfaction.Surveyed(ctx, u.Actor(), rec.ID); err == nil && surveyed {
 		v.Data.(map[string]any)["Surveyed"] = true
+		if texts, err := s.Satisfaction.SurveyTexts(ctx, u.Actor(), rec.ID); err == nil {
+			v.Data.(map[string]any)["SurveyTexts"] = texts
+		}
 	}
 	s.renderForm(w, r, status, "record", v, formErr)
 }

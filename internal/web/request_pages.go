@@ -2,13 +2,16 @@ package web
 
 import (
 	"aftersales/internal/workorder"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/files"
+	"aftersales/internal/home"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
@@ -70,6 +73,20 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	if f.Priority != "" && f.Priority != "emergency" && f.Priority != "general" {
 		f.Priority = ""
 	}
+	// The filters the homes' figures link with: the clocks of an agreement
+	// or a provider in a month, and the open requests by age.
+	f.AgreementID, _ = strconv.ParseInt(q.Get("agreement_id"), 10, 64)
+	f.ProviderID, _ = strconv.ParseInt(q.Get("provider_id"), 10, 64)
+	f.Period, f.Clock, f.ClockState = q.Get("period"), q.Get("clock"), q.Get("clock_state")
+	homeFilter := url.Values{}
+	for _, k := range []string{"agreement_id", "provider_id", "period", "clock", "clock_state", "age"} {
+		if q.Get(k) != "" {
+			homeFilter.Set(k, q.Get(k))
+		}
+	}
+	if age, err := strconv.Atoi(q.Get("age")); err == nil && age >= 0 && age < len(home.AgeBuckets)+1 {
+		f.From, f.To = home.AgeRange(s.Now(), age)
+	}
 	page, err := s.Requests.List(r.Context(), u.Actor(), f)
 	if problem.Is(err, problem.Invalid) {
 		page, err = s.Requests.List(r.Context(), u.Actor(), servicerequest.Filter{Status: f.Status})
@@ -98,7 +115,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	}
 	v := s.newView(r, "requests.title", "requests")
 	v.Form = q
-	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"),
+	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"), "HomeFilter": homeFilter.Encode(), "More": moreHref(q, page.Next),
 		"CanCreate":      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
 		"CanEscalations": u.Role != policy.Customer}
 	s.render(w, r, http.StatusOK, "requests", v)
@@ -314,4 +331,19 @@ func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.U
 		}
 		f.Cursor = page.Next
 	}
+}
+
+// moreHref is the link to the page after this one, with the same filters.
+func moreHref(q url.Values, next string) template.URL {
+	if next == "" {
+		return ""
+	}
+	m := url.Values{}
+	for _, k := range []string{"view", "q", "priority", "area", "agreement_id", "provider_id", "period", "clock", "clock_state", "age"} {
+		if q.Get(k) != "" {
+			m.Set(k, q.Get(k))
+		}
+	}
+	m.Set("cursor", next)
+	return template.URL("/requests?" + m.Encode())
 }

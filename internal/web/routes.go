@@ -48,6 +48,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /notifications/read-all", s.signedIn(s.notificationsReadAll))
 	mux.HandleFunc("POST /notifications/{id}/read", s.signedIn(s.notificationRead))
 	mux.HandleFunc("POST /profile/notifications", s.signedIn(s.emailPreferenceUpdate))
+	mux.HandleFunc("GET /settings/sms", s.signedIn(s.smsPage))
 	mux.HandleFunc("GET /settings/webhooks", s.signedIn(s.webhooksPage))
 	mux.HandleFunc("POST /settings/webhooks", s.signedIn(s.webhookCreate))
 	mux.HandleFunc("GET /settings/webhooks/{id}", s.signedIn(s.webhookPage))

@@ -18,6 +18,7 @@ import (
 
 	"aftersales/internal/api"
 	"aftersales/internal/calendar/registry"
+	"aftersales/internal/complaint"
 	"aftersales/internal/document"
 	"aftersales/internal/files"
 	"aftersales/internal/problem"
@@ -46,8 +47,9 @@ type uploadRoute struct {
 }
 
 var (
-	photosForm   = int64(servicerequest.MaxPhotos)*servicerequest.MaxPhotoBytes + formOverhead
-	documentForm = int64(document.MaxFileBytes) + formOverhead
+	photosForm    = int64(servicerequest.MaxPhotos)*servicerequest.MaxPhotoBytes + formOverhead
+	complaintForm = int64(complaint.MaxAttachments)*complaint.MaxAttachmentBytes + formOverhead
+	documentForm  = int64(document.MaxFileBytes) + formOverhead
 )
 
 // uploadRoutes are the routes that take files and their body limits,
@@ -69,6 +71,10 @@ var uploadRoutes = []uploadRoute{
 	{"/documents/*/versions", documentForm},
 	{"/api/v1/documents", documentForm},
 	{"/api/v1/documents/*/versions", documentForm},
+	// Complaints with their photos and PDF files.
+	{"/complaints", complaintForm},
+	{"/q/*/complaint", complaintForm},
+	{"/api/v1/complaints/with-attachments", api.MaxComplaintFilesBody},
 	// Scans of technicians' certificates.
 	{"/staff/technicians/*/certifications/*/scan", staff.MaxScanBytes + formOverhead},
 	{"/api/v1/technicians/*/certifications/*/scan", api.MaxScanBody},
@@ -100,6 +106,7 @@ var streamedUploads = []string{
 	"/q/*", "/requests", "/requests/*/photos", "/work-orders/*/photos",
 	"/api/v1/service-requests/*/photos",
 	"/documents", "/documents/*/versions", "/api/v1/documents", "/api/v1/documents/*/versions",
+	"/complaints", "/q/*/complaint", "/api/v1/complaints/with-attachments",
 }
 
 func isStreamedUpload(method, p string) bool {

@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/account"
 	"aftersales/internal/demo"
@@ -75,7 +79,7 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	d.open("/")
 	d.see("#home-unassigned", waiting.Number, "紧急")
 	d.notSee("#home-unassigned", booked.Number)
-	d.see("#home-standing", "概况", "有时限超时的报修单", "不到 1 天")
+	d.see("#home-standing", "及此前十二个月的时限", "响应", "超时", "计时中", "不到 1 天")
 	d.see("#home-provider-today", booked.Number)
 	d.see("#home-satisfaction", "本月满意度")
 	d.shotBoth("home-dispatcher")
@@ -84,7 +88,22 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	v.signIn("admin@haichuan.example", demo.Password)
 	v.open("/")
 	v.see("#home-decide", "逾期未返还的旧件：1", "待决定的调整申请")
-	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期")
+	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期", "服务商", "协议", "逐月明细")
+	// Each line's months drawn as a chart (its figures also in the table).
+	v.do(chromedp.WaitVisible(`#home-standing .chart canvas`))
+	// A figure opens the requests it counts: as many as it says.
+	met := `.standing-line .standing-now a[href*="clock_state=met"]`
+	label := v.text(met)
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(label), "达成")))
+	if err != nil {
+		t.Fatalf("figure %q: %v", label, err)
+	}
+	v.follow(chromedp.Click(chromedp.CSS(met)))
+	v.see("#requests-home-filter", "首页")
+	if rows := v.count(`table.table tbody a[href^="/requests/"]`); rows != n {
+		t.Fatalf("the figure says %d, the list has %d (%s)", n, rows, v.path())
+	}
+	v.open("/")
 	v.see("#home-satisfaction", "低于标准")
 	v.shotBoth("home-vendor-admin")
 }

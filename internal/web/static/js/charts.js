@@ -8,6 +8,25 @@
     if (!window.echarts) return;
     var d = JSON.parse(el.dataset.chart);
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    if (d.kind === "clocks") {
+      // A home's clocks per month: met, breached and running stacked.
+      chart.setOption({
+        aria: { enabled: true, decal: { show: true } },
+        animation: false,
+        legend: { top: 0, itemWidth: 28 },
+        tooltip: { trigger: "axis" },
+        grid: { left: 44, right: 12, top: 36, bottom: 28 },
+        xAxis: { type: "category", data: d.periods, axisLabel: { hideOverlap: true } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: d.labels.met, type: "bar", stack: "clocks", data: d.met, barMaxWidth: 18 },
+          { name: d.labels.breached, type: "bar", stack: "clocks", data: d.breached, barMaxWidth: 18 },
+          { name: d.labels.running, type: "bar", stack: "clocks", data: d.running, barMaxWidth: 18 }
+        ]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      return;
+    }
     chart.setOption({
       aria: { enabled: true, decal: { show: true } },
       animation: false,
