@@ -114,6 +114,13 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		t.Fatal("plan a day")
 	}
 
+	// A complaint filed with a photo, which the walk reads back.
+	filed := postForm(app.API(t, demoToken(t, db, "dispatch@hengxin.example")), "/complaints/with-attachments", complaintForm(map[string]string{
+		"category": "parts", "request_id": ids[0], "description": "配件迟迟未到"}, map[string][]byte{"part.png": tinyPNG()}))
+	if filed.Status != http.StatusCreated {
+		t.Fatalf("file a complaint with a photo: %d %s", filed.Status, filed.Body)
+	}
+
 	// A notice of suspension for the demo's settled month, given the day
 	// after it falls due.
 	if err := noticeOfSuspension(t, ctx, db); err != nil {
@@ -176,6 +183,7 @@ var sources = map[string]struct{ template, field string }{
 	"/work-orders/{id}/appointment-links id":        {"/units/{id}/history", "items.*.visits.*.id"},
 	"/documents/{id}/versions/{number}/file number": {"/documents/{id}", "versions.*.number"},
 	"/on-call/{id} id":                              {"/on-call", "items.*.id"},
+	"/complaints/{id}/attachments/{file} file":      {"/complaints/{id}", "attachments.*.id"},
 }
 
 // after says which templates' answers the queries of a template are made from.

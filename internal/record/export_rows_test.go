@@ -43,7 +43,7 @@ func TestExportRowNamesTheVisit(t *testing.T) {
 		Product: record.Product{SerialNumber: "SN-1", Model: "HC-850"}, Technician: record.Person{ID: 3, Name: "李工"},
 		CheckedIn: in, CheckedOut: in.Add(90 * time.Minute), OnSiteSeconds: 5400, Result: "fixed",
 		SignOff: record.SignOff{Kind: "code", Name: "王经理", CodeSentTo: "138****5678", ConfirmedBy: &record.Person{ID: 3, Name: "李工"}},
-		Parts: []record.FittedPart{{PartNumber: "SP-1", Name: "主轴轴承", Quantity: 2, SerialInstalled: "B-9", UnitPriceFen: &price}},
+		Parts:   []record.FittedPart{{PartNumber: "SP-1", Name: "主轴轴承", Quantity: 2, SerialInstalled: "B-9", UnitPriceFen: &price}},
 		Exception: &record.VisitException{Reason: "唯一的工程师", Refused: "certification_expired",
 			GrantedBy: record.Person{ID: 4, Name: "陈经理"}, GrantedAt: in}})
 	for col, want := range map[string]string{

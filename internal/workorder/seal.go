@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/org"
+	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
 )
@@ -34,8 +35,10 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, sub subject, w WorkOrde
 	if err != nil {
 		return record.Record{}, err
 	}
+	// The site's name as the installed base has it; a unit the base no
+	// longer knows leaves the record with the request's address only.
 	unit, err := installedbase.Get(ctx, tx, sub.UnitID)
-	if err != nil {
+	if err != nil && !problem.Is(err, problem.NotFound) {
 		return record.Record{}, err
 	}
 	signoff := record.SignOff{Kind: w.SignoffKind, Name: w.SignoffName, SignatureSHA256: sha256Hex(w.SignaturePNG)}
