@@ -106,23 +106,35 @@ func partsAudit(ps []NeededPart) map[string]any {
 	return m
 }
 
-// requestProvider is the provider of a request the actor dispatches for.
+// requestProvider is the provider of a request the actor dispatches for;
+// a request the actor may not see is not found.
 func (s *Service) requestProvider(ctx context.Context, q store.Queryer, a policy.Actor, requestID int64) (int64, error) {
-	var providerID *int64
-	err := store.Get(ctx, q, &providerID, `SELECT provider_id FROM service_requests WHERE id = ?`, requestID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && providerID == nil) {
-		return 0, problem.New(problem.NotFound, "request %d not found", requestID)
+	var r struct {
+		VendorID   int64  `db:"vendor_id"`
+		ProviderID *int64 `db:"provider_id"`
+		CustomerID int64  `db:"customer_org_id"`
+		Assigned   bool   `db:"assigned"`
+	}
+	err := store.Get(ctx, q, &r, `SELECT r.vendor_id, r.provider_id, r.customer_org_id,
+		EXISTS (SELECT 1 FROM work_orders w WHERE w.request_id = r.id AND w.technician_id = ?) AS assigned
+		FROM service_requests r WHERE r.id = ?`, a.UserID, requestID)
+	notFound := problem.New(problem.NotFound, "service request %d not found", requestID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && r.ProviderID == nil) {
+		return 0, notFound
 	}
 	if err != nil {
 		return 0, err
 	}
-	if err := mayDispatch(ctx, q, a, *providerID); err != nil {
+	if policy.ServiceScope(a, r.Assigned, r.VendorID, *r.ProviderID, r.CustomerID) == policy.Unrelated {
+		return 0, notFound
+	}
+	if err := mayDispatch(ctx, q, a, *r.ProviderID); err != nil {
 		if problem.Is(err, problem.NotFound) {
-			return 0, problem.New(problem.NotFound, "request %d not found", requestID)
+			return 0, notFound
 		}
 		return 0, err
 	}
-	return *providerID, nil
+	return *r.ProviderID, nil
 }
 
 func neededParts(ctx context.Context, q store.Queryer, requestID int64) ([]NeededPart, error) {
