@@ -66,9 +66,9 @@ func (s *Service) SetNeededParts(ctx context.Context, a policy.Actor, requestID 
 		}
 		for i, p := range parts {
 			var active bool
-			err := store.Get(ctx, tx, &active, `SELECT active FROM parts WHERE id = ?`, p.PartID)
+			err := store.Get(ctx, tx, &active, `SELECT p.active FROM parts p JOIN service_requests r ON r.vendor_id = p.vendor_id WHERE p.id = ? AND r.id = ?`, p.PartID, requestID)
 			if errors.Is(err, store.ErrNotFound) || (err == nil && !active) {
-				fs.Add(fmt.Sprintf("parts[%d].part_id", i), "no such active part")
+				fs.Add(fmt.Sprintf("parts[%d].part_id", i), "no such active part of the request's vendor")
 				continue
 			}
 			if err != nil {
