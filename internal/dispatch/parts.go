@@ -149,11 +149,11 @@ func neededParts(ctx context.Context, q store.Queryer, requestID int64) ([]Neede
 func loadParts(ctx context.Context, q store.Queryer, b *Board) error {
 	var need []struct {
 		RequestID int64 `db:"request_id"`
-		PartID    int64 `db:"part_id"`
-		Qty       int   `db:"qty"`
+		NeededPart
 	}
-	if err := store.Select(ctx, q, &need, `SELECT rp.request_id, rp.part_id, rp.qty FROM request_parts rp JOIN service_requests r ON r.id = rp.request_id
-		WHERE r.provider_id = ? AND r.status NOT IN ('resolved', 'cancelled') ORDER BY rp.request_id, rp.part_id`, b.ProviderID); err != nil {
+	if err := store.Select(ctx, q, &need, `SELECT rp.request_id, rp.part_id, rp.qty, p.part_number, p.name FROM request_parts rp
+		JOIN service_requests r ON r.id = rp.request_id JOIN parts p ON p.id = rp.part_id
+		WHERE r.provider_id = ? AND r.status NOT IN ('resolved', 'cancelled') ORDER BY rp.request_id, p.part_number, rp.part_id`, b.ProviderID); err != nil {
 		return err
 	}
 	if len(need) == 0 {
@@ -162,7 +162,7 @@ func loadParts(ctx context.Context, q store.Queryer, b *Board) error {
 	byReq := map[int64][]NeededPart{}
 	parts := map[int64]bool{}
 	for _, n := range need {
-		byReq[n.RequestID] = append(byReq[n.RequestID], NeededPart{PartID: n.PartID, Qty: n.Qty})
+		byReq[n.RequestID] = append(byReq[n.RequestID], n.NeededPart)
 		parts[n.PartID] = true
 	}
 	for i := range b.Open {

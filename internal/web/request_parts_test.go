@@ -14,7 +14,8 @@ import (
 
 // The dispatcher sets a request's needed parts on its page: a bad
 // quantity is shown beside it and saves nothing; a good list is saved and
-// shown chosen; a technician cannot set them.
+// shown chosen, and on the board beside the waiting request; a
+// technician cannot set them.
 func TestRequestNeededPartsForm(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -63,6 +64,9 @@ func TestRequestNeededPartsForm(t *testing.T) {
 		}
 		if html := body(t, get(t, c, app.URL+loc)); !strings.Contains(html, `value="`+id+`" selected`) || !strings.Contains(html, `name="qty" inputmode="numeric" value="2"`) {
 			t.Fatal("the saved part is not shown")
+		}
+		if html := body(t, get(t, c, app.URL+"/dispatch")); !strings.Contains(html, "Needed parts: SP-100 × 2") {
+			t.Fatal("the board does not show the waiting request's needed parts")
 		}
 		tech := app.Browser(t)
 		app.Login(t, tech, f.Users[policy.Technician].Email, testutil.Password)
