@@ -42,10 +42,14 @@ func walkDispatch(f *testutil.Fixture) map[string]walkCase {
 		"create-dispatch-plan": {method: "POST", path: "/dispatch/plans", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}
 		}, allowed: dispatchers},
-		"get-dispatch-plan":     {method: "GET", path: "/dispatch/plans/%PLAN%", allowed: dispatchers},
-		"list-dispatch-plans":   {method: "GET", path: "/dispatch/plans", allowed: dispatchers},
-		"accept-dispatch-plan":  {method: "POST", path: "/dispatch/plans/%PLAN%/accept", allowed: dispatchers},
-		"discard-dispatch-plan": {method: "POST", path: "/dispatch/plans/%PLAN%/discard", allowed: dispatchers},
+		"get-dispatch-plan":         {method: "GET", path: "/dispatch/plans/%PLAN%", allowed: dispatchers},
+		"list-dispatch-plans":       {method: "GET", path: "/dispatch/plans", allowed: dispatchers},
+		"accept-dispatch-plan":      {method: "POST", path: "/dispatch/plans/%PLAN%/accept", allowed: dispatchers},
+		"discard-dispatch-plan":     {method: "POST", path: "/dispatch/plans/%PLAN%/discard", allowed: dispatchers},
+		"get-service-request-parts": {method: "GET", path: "/service-requests/%REQUEST%/parts", allowed: dispatchers},
+		"set-service-request-parts": {method: "PUT", path: "/service-requests/%REQUEST%/parts", body: func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"parts": []any{}}
+		}, allowed: dispatchers},
 	}
 }
 

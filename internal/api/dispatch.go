@@ -61,6 +61,17 @@ type planCreateInput struct {
 
 type planOutput struct{ Body dispatch.Plan }
 
+type neededPartsBody struct {
+	Parts []dispatch.NeededPart `json:"parts" maxItems:"50" doc:"The parts the request needs and how many of each; empty: none."`
+}
+
+type neededPartsInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body neededPartsBody
+}
+
+type neededPartsOutput struct{ Body neededPartsBody }
+
 func (h *handlers) registerDispatch(a huma.API) {
 	const tag = "Dispatch"
 	register(h, a, op("get-technician-working-hours", http.MethodGet, "/technicians/{id}/working-hours",
@@ -99,6 +110,28 @@ func (h *handlers) registerDispatch(a huma.API) {
 	dis := op("discard-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/discard", "Discard a plan", tag)
 	dis.Errors = append(dis.Errors, 409)
 	register(h, a, dis, h.discardPlan)
+
+	register(h, a, op("get-service-request-parts", http.MethodGet, "/service-requests/{id}/parts", "The parts a request needs", tag), h.getNeededParts)
+	sp := op("set-service-request-parts", http.MethodPut, "/service-requests/{id}/parts", "Set the parts a request needs", tag)
+	sp.Description = "Replaces the list. Planning the day gives the request's visit only to a technician whose van holds every part " +
+		"in the quantity needed; when no technician who may work on it has them, it is left unplaced with the reason `parts`."
+	register(h, a, sp, h.setNeededParts)
+}
+
+func (h *handlers) getNeededParts(ctx context.Context, ac policy.Actor, in *idPath) (*neededPartsOutput, error) {
+	ps, err := h.Dispatch.NeededParts(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &neededPartsOutput{neededPartsBody{ps}}, nil
+}
+
+func (h *handlers) setNeededParts(ctx context.Context, ac policy.Actor, in *neededPartsInput) (*neededPartsOutput, error) {
+	ps, err := h.Dispatch.SetNeededParts(ctx, ac, in.ID, in.Body.Parts)
+	if err != nil {
+		return nil, bodyFields(err)
+	}
+	return &neededPartsOutput{neededPartsBody{ps}}, nil
 }
 
 func (h *handlers) getTechnicianHours(ctx context.Context, ac policy.Actor, in *idPath) (*hoursOutput, error) {

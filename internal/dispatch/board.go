@@ -65,36 +65,41 @@ type Lane struct {
 	OnCall             []staff.Span `json:"on_call"`
 	Leave              []staff.Span `json:"leave"`
 	Visits             []BoardVisit `json:"visits"`
+	// Van is what the technician's van holds of the parts the day's
+	// requests need (part id: quantity).
+	Van map[int64]int `json:"van,omitempty" doc:"What the technician's van holds of the parts the day's requests need, by part id."`
 }
 
 // BoardVisit is a visit on a lane.
 type BoardVisit struct {
-	WorkOrderID int64      `db:"work_order_id" json:"work_order_id"`
-	RequestID   int64      `db:"request_id" json:"request_id"`
-	Number      string     `db:"number" json:"number"`
-	Priority    string     `db:"priority" json:"priority"`
-	Address     string     `db:"address" json:"address"`
-	Status      string     `db:"status" json:"status" enum:"assigned,on_site,completed"`
-	Start       time.Time  `db:"start" json:"start"`
-	End         time.Time  `db:"end" json:"end"`
-	CheckedInAt *time.Time `db:"checked_in_at" json:"checked_in_at,omitempty"`
-	At          *LatLng    `db:"-" json:"at,omitempty"`
-	UnitID      int64      `db:"unit_id" json:"-"`
-	ServiceItem string     `db:"service_item" json:"-"`
-	Version     int64      `db:"version" json:"version"`
+	WorkOrderID int64        `db:"work_order_id" json:"work_order_id"`
+	RequestID   int64        `db:"request_id" json:"request_id"`
+	Number      string       `db:"number" json:"number"`
+	Priority    string       `db:"priority" json:"priority"`
+	Address     string       `db:"address" json:"address"`
+	Status      string       `db:"status" json:"status" enum:"assigned,on_site,completed"`
+	Start       time.Time    `db:"start" json:"start"`
+	End         time.Time    `db:"end" json:"end"`
+	CheckedInAt *time.Time   `db:"checked_in_at" json:"checked_in_at,omitempty"`
+	At          *LatLng      `db:"-" json:"at,omitempty"`
+	UnitID      int64        `db:"unit_id" json:"-"`
+	ServiceItem string       `db:"service_item" json:"-"`
+	Version     int64        `db:"version" json:"version"`
+	Parts       []NeededPart `db:"-" json:"parts,omitempty" doc:"The parts the request needs."`
 }
 
 // Open is a request waiting for a visit.
 type Open struct {
-	RequestID   int64      `db:"request_id" json:"request_id"`
-	Number      string     `db:"number" json:"number"`
-	Priority    string     `db:"priority" json:"priority"`
-	Address     string     `db:"address" json:"address"`
-	Model       string     `db:"model" json:"model"`
-	ServiceItem string     `db:"service_item" json:"service_item"`
-	DueAt       *time.Time `db:"due_at" json:"due_at,omitempty" doc:"The next deadline on its clocks."`
-	At          *LatLng    `db:"-" json:"at,omitempty"`
-	UnitID      int64      `db:"unit_id" json:"-"`
+	RequestID   int64        `db:"request_id" json:"request_id"`
+	Number      string       `db:"number" json:"number"`
+	Priority    string       `db:"priority" json:"priority"`
+	Address     string       `db:"address" json:"address"`
+	Model       string       `db:"model" json:"model"`
+	ServiceItem string       `db:"service_item" json:"service_item"`
+	DueAt       *time.Time   `db:"due_at" json:"due_at,omitempty" doc:"The next deadline on its clocks."`
+	At          *LatLng      `db:"-" json:"at,omitempty"`
+	UnitID      int64        `db:"unit_id" json:"-"`
+	Parts       []NeededPart `db:"-" json:"parts,omitempty" doc:"The parts the request needs."`
 }
 
 // Left is the time left until the request's next deadline (negative:
@@ -237,6 +242,9 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 		fmt.Fprintf(h, "r%d;", o.RequestID)
 	}
 	SortOpen(b.Open)
+	if err := loadParts(ctx, q, &b); err != nil {
+		return b, err
+	}
 	b.Stamp = hex.EncodeToString(h.Sum(nil))[:16]
 	return b, nil
 }

@@ -32,6 +32,10 @@ const LateCostPerMinute = 10.0
 // by the end of the day); it stays as booked, its hours held.
 const KeptUnreachable = "kept_unreachable"
 
+// PartsMissing is why a visit stays out of the plan when no technician
+// who may work on it carries the parts it needs in their van.
+const PartsMissing = "parts"
+
 // Lock kinds: a booked visit kept with its technician, at its time, both,
 // or starting within a range.
 const (
@@ -60,6 +64,10 @@ type ref struct {
 	Start, End  time.Time // booked: its window
 	UnderWay    bool
 	DueAt       *time.Time
+	Parts       []NeededPart
+	// PartsShort: some technician of the plan may work on it, but none
+	// of them has the parts it needs in their van.
+	PartsShort bool
 }
 
 // Problem is a board turned into the solver's terms, with what each visit
@@ -136,8 +144,23 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	// Skills stand for the qualified sets: visits with the same set share one.
 	skillOf := map[string]string{}
 	held := map[int64][]route.Skill{}
-	skills := func(requestID int64) []route.Skill {
+	// A visit needing parts may go only to a technician whose van holds
+	// them all (or, booked, stay with the one it has).
+	van := make(map[int64]map[int64]int, len(b.Lanes))
+	for _, l := range b.Lanes {
+		van[l.TechnicianID] = l.Van
+	}
+	skills := func(requestID, holder int64, need []NeededPart) []route.Skill {
 		q, ok := qualified[requestID]
+		if len(need) > 0 {
+			stocked := map[int64]bool{}
+			for _, l := range b.Lanes {
+				if (!ok || q[l.TechnicianID]) && (l.TechnicianID == holder || vanHolds(l.Van, need)) {
+					stocked[l.TechnicianID] = true
+				}
+			}
+			q, ok = stocked, true
+		}
 		if !ok {
 			return nil
 		}
@@ -180,9 +203,9 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 			seen[v.WorkOrderID] = true
 			id := nextID
 			nextID++
-			p.Refs[id] = ref{RequestID: v.RequestID, WorkOrderID: v.WorkOrderID, Number: v.Number, Address: v.Address, At: v.At, Tech: l.TechnicianID, Start: v.Start, End: v.End}
+			p.Refs[id] = ref{RequestID: v.RequestID, WorkOrderID: v.WorkOrderID, Number: v.Number, Address: v.Address, At: v.At, Tech: l.TechnicianID, Start: v.Start, End: v.End, Parts: v.Parts}
 			start, end := p.minutes(v.Start), p.minutes(v.End)
-			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: (end - start) * eff, Skills: skills(v.RequestID)}
+			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: (end - start) * eff, Skills: skills(v.RequestID, l.TechnicianID, v.Parts)}
 			if v.Status == "on_site" {
 				r := p.Refs[id]
 				r.UnderWay = true
@@ -214,8 +237,8 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 	for _, o := range b.Open {
 		id := nextID
 		nextID++
-		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At, DueAt: o.DueAt}
-		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: VisitMinutes, Skills: skills(o.RequestID)}
+		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At, DueAt: o.DueAt, Parts: o.Parts}
+		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: VisitMinutes, Skills: skills(o.RequestID, 0, o.Parts)}
 		if o.DueAt != nil {
 			// A deadline missed before the day begins costs from midnight.
 			rv.Deadline = &route.Deadline{At: math.Max(0, p.minutes(*o.DueAt)), CostPerUnit: LateCostPerMinute}
@@ -239,6 +262,22 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		}
 		p.Names[l.TechnicianID] = l.Name
 		p.Route.Technicians = append(p.Route.Technicians, t)
+	}
+	for id, rf := range p.Refs {
+		if len(rf.Parts) == 0 {
+			continue
+		}
+		q, ok := qualified[rf.RequestID]
+		may, stocked := false, false
+		for _, t := range p.Route.Technicians {
+			if ok && !q[t.ID] {
+				continue
+			}
+			may = true
+			stocked = stocked || t.ID == rf.Tech || vanHolds(van[t.ID], rf.Parts)
+		}
+		rf.PartsShort = may && !stocked
+		p.Refs[id] = rf
 	}
 	p.holdUnreachable()
 	// A visit under way whose technician does not work in the plan is left out.
@@ -421,7 +460,7 @@ type UnplacedVisit struct {
 	RequestID   int64  `json:"request_id"`
 	WorkOrderID int64  `json:"work_order_id,omitempty"`
 	Number      string `json:"number"`
-	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short,kept_unreachable" doc:"kept_unreachable: a booked visit its technician cannot reach from the service point in time (or get back from by the end of the day); it stays as booked and its hours are kept free."`
+	Reason      string `json:"reason" enum:"no_qualified_technician,window_unreachable,capacity,shift_too_short,kept_unreachable,parts" doc:"parts: no technician who may work on it has the parts it needs in their van. kept_unreachable: a booked visit its technician cannot reach from the service point in time (or get back from by the end of the day); it stays as booked and its hours are kept free."`
 }
 
 // ProposalOf reads the solver's plan in the board's terms.
@@ -465,7 +504,11 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 	}
 	for _, u := range plan.Unplaced {
 		rf := p.Refs[u.Visit]
-		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: string(u.Reason)})
+		reason := string(u.Reason)
+		if u.Reason == route.NoQualifiedTechnician && rf.PartsShort {
+			reason = PartsMissing
+		}
+		out.Unplaced = append(out.Unplaced, UnplacedVisit{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Reason: reason})
 	}
 	out.Km = math.Round(out.Km*10) / 10
 	out.TravelMinutes = int(math.Round(out.Km / (staff.SpeedKmh / 60)))

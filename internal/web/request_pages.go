@@ -1,11 +1,14 @@
 package web
 
 import (
+	"aftersales/internal/dispatch"
+	"aftersales/internal/parts"
 	"aftersales/internal/workorder"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"aftersales/internal/account"
@@ -177,6 +180,10 @@ type requestPageData struct {
 	CanAssign  bool
 	Paused     bool
 	Media      requestMedia
+	// Parts: the catalog of the request's vendor and the rows of the
+	// needed parts form (the saved list, or what was posted, and a blank).
+	Parts    []parts.Part
+	PartRows []dispatch.NeededPart
 }
 
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -227,6 +234,20 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 			if x.Role == policy.Technician && x.Active {
 				d.Techs = append(d.Techs, x)
 			}
+		}
+	}
+	if d.CanAssign {
+		if d.PartRows, err = s.Dispatch.NeededParts(ctx, act, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if r.Method == http.MethodPost && r.PostForm.Has("part_id") {
+			d.PartRows = postedParts(r)
+		}
+		d.PartRows = append(d.PartRows, dispatch.NeededPart{})
+		if d.Parts, err = s.Parts.List(ctx, act, parts.Filter{VendorID: view.VendorID, ActiveOnly: true}); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	for _, e := range view.Events {
@@ -287,6 +308,34 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 	} else {
 		_, err = s.WorkOrders.Book(r.Context(), u.Actor(), workorder.ForRequest(id), a)
 	}
+	s.afterRequestChange(w, r, u, id, err)
+}
+
+// postedParts reads the needed parts form: rows with a part chosen.
+func postedParts(r *http.Request) []dispatch.NeededPart {
+	ids, qtys := r.PostForm["part_id"], r.PostForm["qty"]
+	out := []dispatch.NeededPart{}
+	for i, v := range ids {
+		if v == "" {
+			continue
+		}
+		id, _ := strconv.ParseInt(v, 10, 64)
+		q := 0
+		if i < len(qtys) {
+			q, _ = strconv.Atoi(strings.TrimSpace(qtys[i]))
+		}
+		out = append(out, dispatch.NeededPart{PartID: id, Qty: q})
+	}
+	return out
+}
+
+// requestParts sets the parts a request needs from the request page.
+func (s *Server) requestParts(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.Dispatch.SetNeededParts(r.Context(), u.Actor(), id, postedParts(r))
 	s.afterRequestChange(w, r, u, id, err)
 }
 

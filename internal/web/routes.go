@@ -62,6 +62,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /requests/{id}", s.signedIn(s.requestPage))
 	mux.HandleFunc("POST /requests/{id}/actions", s.signedIn(s.requestAct))
 	mux.HandleFunc("POST /requests/{id}/assign", s.signedIn(s.requestAssign))
+	mux.HandleFunc("POST /requests/{id}/parts", s.signedIn(s.requestParts))
 	s.satisfactionRoutes(mux)
 	s.complaintRoutes(mux)
 	mux.HandleFunc("GET /q/{token}", s.qrPage)
