@@ -78,6 +78,7 @@ type laneView struct {
 type openView struct {
 	dispatch.Open
 	Left    string // time left, in the reader's language
+	Planned string // planned time on site for an average technician
 	Due     string // when the deadline falls, in the page's time zone
 	Overdue bool
 	Urgent  bool
@@ -133,7 +134,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	open := make([]openView, 0, len(b.Open))
 	for _, o := range b.Open {
-		ov := openView{Open: o}
+		ov := openView{Open: o, Planned: v.leftText(time.Duration(o.Minutes) * time.Minute)}
 		if left, ok := o.Left(b.Now); ok {
 			ov.Left, ov.Overdue, ov.Urgent = v.leftText(left), left < 0, left >= 0 && left < 4*time.Hour
 			ov.Due, ov.BeforeDay = v.Time(o.DueAt), !ov.Overdue && o.DueAt.Before(midnight)
@@ -268,9 +269,16 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 	requestID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
 	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	// A booked visit keeps its length; a new one takes the agreement's
+	// planned time for its service item at the technician's efficiency.
 	minutes, _ := strconv.Atoi(f.Get("minutes"))
-	if minutes <= 0 {
-		minutes = dispatch.VisitMinutes
+	if minutes <= 0 || woID == 0 {
+		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech)
+		if err != nil {
+			answer(err)
+			return
+		}
+		minutes = int(planned.Minutes())
 	}
 	d, err := calendar.ParseDate(day)
 	if err != nil {
