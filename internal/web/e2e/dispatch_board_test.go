@@ -116,4 +116,10 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatalf("李工 has %d visits that day, want 4", n)
 	}
 	d.shot("dispatch-board-booked")
+
+	// 4. The week: 李工's row holds the day's four visits, the day links back.
+	d.press(`#week-view`, `#week`)
+	d.see(fmt.Sprintf(`#week tr[data-technician="%d"] td[data-day="%s"]`, li.ID, day), "4 次上门", requests[1].Number, requests[3].Number)
+	d.shotBoth("dispatch-week")
+	d.press(fmt.Sprintf(`#week thead a[href="/dispatch?day=%s"]`, day), `#lanes`)
 }
