@@ -75,6 +75,9 @@ type Terms struct {
 	// PartReturnDays is how many China calendar days the provider has to
 	// ship a replaced part back to the vendor; 0 means DefaultPartReturnDays.
 	PartReturnDays int `json:"part_return_days,omitempty" doc:"Days after a replacement by which the old part must be shipped back; 0 or absent: 15."`
+	// VisitMinutes is the planned time on site of a visit per service item,
+	// for a technician of average efficiency; 0 means DefaultVisitMinutes.
+	VisitMinutes VisitMinutes `json:"visit_minutes,omitzero" required:"false" doc:"Planned time on site per service item, in minutes, for an average technician; 0 or absent: 120."`
 	// Survey and Complaints are the satisfaction terms (§3.2.2); absent:
 	// DefaultSurveyTerms and DefaultComplaintTerms (SurveyRules, ComplaintRules).
 	Survey     *SurveyTerms    `json:"survey,omitempty" doc:"How customers are surveyed after a visit; absent: the defaults."`
@@ -93,6 +96,38 @@ const (
 	DefaultEscalationAnswerHours = 4
 	DefaultPartReturnDays        = 15
 )
+
+// DefaultVisitMinutes is the planned time on site of a visit when the
+// agreement does not say.
+const DefaultVisitMinutes = 120
+
+// VisitMinutes are the planned minutes on site per service item.
+type VisitMinutes struct {
+	Repair          int `json:"repair,omitempty"`
+	Maintenance     int `json:"maintenance,omitempty"`
+	Consultation    int `json:"consultation,omitempty"`
+	PartReplacement int `json:"part_replacement,omitempty"`
+}
+
+// PlannedVisit is the planned time on site of a visit for the service item,
+// for a technician of average efficiency.
+func (t Terms) PlannedVisit(it ServiceItem) time.Duration {
+	m := 0
+	switch it {
+	case Repair:
+		m = t.VisitMinutes.Repair
+	case Maintenance:
+		m = t.VisitMinutes.Maintenance
+	case Consultation:
+		m = t.VisitMinutes.Consultation
+	case PartReplacement:
+		m = t.VisitMinutes.PartReplacement
+	}
+	if m <= 0 {
+		m = DefaultVisitMinutes
+	}
+	return time.Duration(m) * time.Minute
+}
 
 // EscalationAnswerTime is the working time an escalation has to be answered.
 func (t Terms) EscalationAnswerTime() time.Duration {
@@ -282,6 +317,11 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
+	// A visit lasts at most a day on site.
+	checkRange(fs, at("visit_minutes.repair"), t.VisitMinutes.Repair, 15, 1440, false)
+	checkRange(fs, at("visit_minutes.maintenance"), t.VisitMinutes.Maintenance, 15, 1440, false)
+	checkRange(fs, at("visit_minutes.consultation"), t.VisitMinutes.Consultation, 15, 1440, false)
+	checkRange(fs, at("visit_minutes.part_replacement"), t.VisitMinutes.PartReplacement, 15, 1440, false)
 	t.checkSatisfaction(fs, prefix)
 	if t.Fees != nil {
 		t.Fees.Check(fs, at("fees"))

@@ -73,6 +73,9 @@ func TestTermsValidation(t *testing.T) {
 			t.EscalationAnswerHours = -1
 			t.PartReturnDays = 366
 		}, false, []string{"terms.escalation_answer_hours", "terms.part_return_days"}},
+		{"planned visit times out of range", func(t *Terms) {
+			t.VisitMinutes = VisitMinutes{Repair: 10, Maintenance: 1441, Consultation: -5, PartReplacement: 240}
+		}, false, []string{"terms.visit_minutes.repair", "terms.visit_minutes.maintenance", "terms.visit_minutes.consultation"}},
 		{"escalation and return times set", func(t *Terms) {
 			t.EscalationAnswerHours = 2
 			t.PartReturnDays = 30
@@ -151,5 +154,32 @@ func TestEscalationAndReturnDefaults(t *testing.T) {
 	set := Terms{EscalationAnswerHours: 2, PartReturnDays: 30}
 	if set.EscalationAnswerTime() != 2*time.Hour || set.ReturnDays() != 30 {
 		t.Errorf("set: %s, %d days", set.EscalationAnswerTime(), set.ReturnDays())
+	}
+}
+
+// A visit's planned time on site is the agreement's for its service item,
+// or two hours where the terms say nothing.
+func TestPlannedVisitPerServiceItem(t *testing.T) {
+	t.Parallel()
+	var none Terms
+	for _, it := range ServiceItems {
+		if got := none.PlannedVisit(it); got != 2*time.Hour {
+			t.Errorf("%s with no planned times: %s", it, got)
+		}
+	}
+	set := Terms{VisitMinutes: VisitMinutes{Repair: 90, Maintenance: 240, Consultation: 30}}
+	for it, want := range map[ServiceItem]time.Duration{Repair: 90 * time.Minute, Maintenance: 4 * time.Hour, Consultation: 30 * time.Minute, PartReplacement: 2 * time.Hour} {
+		if got := set.PlannedVisit(it); got != want {
+			t.Errorf("%s: %s, want %s", it, got, want)
+		}
+	}
+	// A change of a planned time is named in the diff term by term.
+	changes := Diff(none, set)
+	var fields []string
+	for _, c := range changes {
+		fields = append(fields, c.Field)
+	}
+	if !slices.Equal(fields, []string{"visit_minutes.repair", "visit_minutes.maintenance", "visit_minutes.consultation"}) {
+		t.Errorf("diff: %v", fields)
 	}
 }

@@ -39,6 +39,7 @@ func walkDispatch(f *testutil.Fixture) map[string]walkCase {
 		"get-on-call":        {method: "GET", path: "/on-call/%ONCALL%", allowed: readers},
 		"delete-on-call":     {method: "DELETE", path: "/on-call/%ONCALL%", allowed: providerAdmin},
 		"get-dispatch-board": {method: "GET", path: "/dispatch/board?day=2030-01-09", allowed: dispatchers},
+		"get-dispatch-week":  {method: "GET", path: "/dispatch/week?day=2030-01-09", allowed: dispatchers},
 		"create-dispatch-plan": {method: "POST", path: "/dispatch/plans", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"day": "2030-01-09", "time_limit_seconds": 1}
 		}, allowed: dispatchers},

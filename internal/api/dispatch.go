@@ -93,6 +93,8 @@ func (h *handlers) registerDispatch(a huma.API) {
 
 	register(h, a, op("get-dispatch-board", http.MethodGet, "/dispatch/board",
 		"A provider's day: technicians with their hours, on-call turns, leave and visits; the requests waiting for a visit, closest deadline first", tag), h.getBoard)
+	register(h, a, op("get-dispatch-week", http.MethodGet, "/dispatch/week",
+		"A provider's week, Monday to Sunday, holding the day: per technician and day, whether they work or are on leave, and the visits that start then", tag), h.getWeek)
 	pc := op("create-dispatch-plan", http.MethodPost, "/dispatch/plans", "Plan the day: propose routes for the waiting requests and the booked visits", tag)
 	pc.DefaultStatus = http.StatusCreated
 	pc.Description = "Runs the route solver for at most `time_limit_seconds` over the day's technicians (working hours, breaks, leave, " +
@@ -221,6 +223,14 @@ func (h *handlers) getBoard(ctx context.Context, ac policy.Actor, in *boardInput
 		return nil, err
 	}
 	return &struct{ Body dispatch.Board }{b}, nil
+}
+
+func (h *handlers) getWeek(ctx context.Context, ac policy.Actor, in *boardInput) (*struct{ Body dispatch.Week }, error) {
+	w, err := h.Dispatch.WeekOf(ctx, ac, in.ProviderID, in.Day)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body dispatch.Week }{w}, nil
 }
 
 func (h *handlers) createPlan(ctx context.Context, ac policy.Actor, in *planCreateInput) (*planOutput, error) {

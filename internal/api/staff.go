@@ -184,7 +184,7 @@ type recommendInput struct {
 	ID              int64   `path:"id" minimum:"1" doc:"The service request whose visit is to be booked."`
 	Policy          string  `query:"policy" enum:"deadline_first,least_travel,emergency," doc:"How to weigh the preferences; default deadline_first. emergency drops the area rule and ranks by the earliest arrival."`
 	Earliest        string  `query:"earliest" doc:"RFC 3339: when the visit may start at the earliest; default now."`
-	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site; default 120."`
+	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site for an average technician; default: the agreement's for the request's service item (120 if it sets none)."`
 	PartIDs         []int64 `query:"part_id" doc:"Parts the visit needs, looked for in the technicians' vans."`
 }
 
@@ -484,7 +484,7 @@ type reassignRecommendInput struct {
 	ID              int64   `path:"id" minimum:"1" doc:"The visit to reassign."`
 	Policy          string  `query:"policy" enum:"deadline_first,least_travel,emergency," doc:"How to weigh the preferences; default deadline_first."`
 	Earliest        string  `query:"earliest" doc:"RFC 3339: look for a new slot from this time instead of keeping the visit's window."`
-	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site; default 120."`
+	DurationMinutes int     `query:"duration_minutes" minimum:"0" maximum:"1440" doc:"Planned time on site for an average technician; default: the agreement's for the request's service item (120 if it sets none)."`
 	PartIDs         []int64 `query:"part_id" doc:"Parts the visit needs, looked for in the technicians' vans."`
 }
 

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -100,6 +101,10 @@ type Open struct {
 	At          *LatLng      `db:"-" json:"at,omitempty"`
 	UnitID      int64        `db:"unit_id" json:"-"`
 	Parts       []NeededPart `db:"-" json:"parts,omitempty" doc:"The parts the request needs."`
+	AgreementID int64        `db:"agreement_id" json:"-"`
+	// Minutes is the planned time on site for a technician of average
+	// efficiency, from the agreement's terms for the service item.
+	Minutes int `db:"-" json:"minutes" doc:"Planned time on site for an average technician, from the agreement's service item; a technician's own is this scaled by 1000/efficiency_permille."`
 }
 
 // Left is the time left until the request's next deadline (negative:
@@ -224,13 +229,24 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 		Lng *float64 `db:"site_lng"`
 	}
 	if err := store.Select(ctx, q, &open, `SELECT r.id AS request_id, r.number, r.priority, r.site_address AS address, r.model, r.service_item, r.next_due_at AS due_at,
-		r.unit_id, r.site_lat, r.site_lng
+		r.unit_id, r.agreement_id, r.site_lat, r.site_lng
 		FROM service_requests r WHERE r.provider_id = ? AND r.status IN ('received', 'responded')
 		AND NOT EXISTS (SELECT 1 FROM work_orders w WHERE w.request_id = r.id AND w.status IN ('assigned', 'on_site'))
 		ORDER BY r.id`, providerID); err != nil {
 		return b, err
 	}
+	planned := map[int64]agreement.Terms{}
 	for _, o := range open {
+		t, ok := planned[o.AgreementID]
+		if !ok {
+			v, err := agreement.TermsAt(ctx, q, o.AgreementID, b.Now)
+			if err != nil && !problem.Is(err, problem.NotFound) {
+				return b, err
+			}
+			t = v.Terms
+			planned[o.AgreementID] = t
+		}
+		o.Minutes = int(t.PlannedVisit(agreement.ServiceItem(o.ServiceItem)).Minutes())
 		if o.Lat != nil && o.Lng != nil {
 			o.At = &LatLng{Lat: *o.Lat, Lng: *o.Lng}
 		}
@@ -247,6 +263,39 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 	}
 	b.Stamp = hex.EncodeToString(h.Sum(nil))[:16]
 	return b, nil
+}
+
+// PlannedVisit is the planned time on site of a visit of the request by
+// the technician: the agreement's minutes for its service item, scaled by
+// the technician's efficiency. For the request's dispatchers.
+func (s *Service) PlannedVisit(ctx context.Context, a policy.Actor, requestID, technicianID int64) (time.Duration, error) {
+	var r struct {
+		ProviderID  int64  `db:"provider_id"`
+		AgreementID int64  `db:"agreement_id"`
+		ServiceItem string `db:"service_item"`
+	}
+	err := store.Get(ctx, s.DB, &r, `SELECT provider_id, agreement_id, service_item FROM service_requests WHERE id = ?`, requestID)
+	if err == store.ErrNotFound {
+		return 0, problem.New(problem.NotFound, "service request %d not found", requestID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := mayDispatch(ctx, s.DB, a, r.ProviderID); err != nil {
+		return 0, err
+	}
+	v, err := agreement.TermsAt(ctx, s.DB, r.AgreementID, s.Now())
+	if err != nil && !problem.Is(err, problem.NotFound) {
+		return 0, err
+	}
+	var eff int
+	err = store.Get(ctx, s.DB, &eff, `SELECT COALESCE(MAX(p.efficiency_permille), 1000) FROM users u
+		LEFT JOIN technician_profiles p ON p.user_id = u.id WHERE u.id = ? AND u.org_id = ?`, technicianID, r.ProviderID)
+	if err != nil {
+		return 0, err
+	}
+	average := int(v.Terms.PlannedVisit(agreement.ServiceItem(r.ServiceItem)).Minutes())
+	return time.Duration(OnSiteMinutes(average, eff)) * time.Minute, nil
 }
 
 // SortOpen orders waiting requests by their next deadline, the closest

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/problem"
 	"aftersales/internal/route"
 	"aftersales/internal/staff"
@@ -18,8 +19,19 @@ import (
 // (straight line times staff.RoadFactor, at staff.SpeedKmh); the solver's
 // Plan comes back as a Proposal in the board's terms.
 
-// VisitMinutes is the planned time on site of a waiting request.
-const VisitMinutes = 120
+// OnSiteMinutes is a visit's planned time on site for a technician: the
+// minutes planned for an average technician (the agreement's, for the
+// service item) divided by the technician's efficiency (1000 = average),
+// to the nearest minute and at least one.
+func OnSiteMinutes(average, efficiencyPermille int) int {
+	if average <= 0 {
+		average = agreement.DefaultVisitMinutes
+	}
+	if efficiencyPermille <= 0 {
+		efficiencyPermille = 1000
+	}
+	return max(1, int(math.Round(float64(average)*1000/float64(efficiencyPermille))))
+}
 
 // LateCostPerMinute prices a minute past a request's deadline against a
 // kilometre of travel: keeping a deadline is worth a long detour. The
@@ -238,7 +250,12 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		id := nextID
 		nextID++
 		p.Refs[id] = ref{RequestID: o.RequestID, Number: o.Number, Address: o.Address, At: o.At, DueAt: o.DueAt, Parts: o.Parts}
-		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: VisitMinutes, Skills: skills(o.RequestID, 0, o.Parts)}
+		// The solver divides by the technician's efficiency itself.
+		minutes := o.Minutes
+		if minutes <= 0 {
+			minutes = agreement.DefaultVisitMinutes
+		}
+		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: float64(minutes), Skills: skills(o.RequestID, 0, o.Parts)}
 		if o.DueAt != nil {
 			// A deadline missed before the day begins costs from midnight.
 			rv.Deadline = &route.Deadline{At: math.Max(0, p.minutes(*o.DueAt)), CostPerUnit: LateCostPerMinute}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -19,7 +20,8 @@ type RecommendQuery struct {
 	Policy string
 	// Earliest is when the visit may start (zero: now).
 	Earliest time.Time
-	// Duration is the planned time on site (zero: two hours).
+	// Duration is the planned time on site for an average technician (zero:
+	// the agreement's for the request's service item, or two hours).
 	Duration time.Duration
 	// PartIDs are the parts the visit needs, looked for in the vans.
 	PartIDs []int64
@@ -65,9 +67,6 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 	if q.Earliest.IsZero() {
 		q.Earliest = s.Now()
 	}
-	if q.Duration <= 0 {
-		q.Duration = 2 * time.Hour
-	}
 	var out Recommendations
 	// One read transaction: the candidates and their days as of one moment.
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -76,6 +75,7 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 		}
 		var r struct {
 			ProviderID  int64      `db:"provider_id"`
+			AgreementID int64      `db:"agreement_id"`
 			UnitID      int64      `db:"unit_id"`
 			ServiceItem string     `db:"service_item"`
 			Priority    string     `db:"priority"`
@@ -83,8 +83,15 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 			Lng         *float64   `db:"site_lng"`
 			NextDueAt   *time.Time `db:"next_due_at"`
 		}
-		if err := store.Get(ctx, tx, &r, `SELECT provider_id, unit_id, service_item, priority, site_lat, site_lng, next_due_at FROM service_requests WHERE id = ?`, requestID); err != nil {
+		if err := store.Get(ctx, tx, &r, `SELECT provider_id, agreement_id, unit_id, service_item, priority, site_lat, site_lng, next_due_at FROM service_requests WHERE id = ?`, requestID); err != nil {
 			return err
+		}
+		if q.Duration <= 0 {
+			v, err := agreement.TermsAt(ctx, tx, r.AgreementID, q.Earliest)
+			if err != nil && !problem.Is(err, problem.NotFound) {
+				return err
+			}
+			q.Duration = v.Terms.PlannedVisit(agreement.ServiceItem(r.ServiceItem))
 		}
 		job := Job{Earliest: q.Earliest.UTC(), Duration: q.Duration, PartsNeeded: len(q.PartIDs)}
 		if r.Lat != nil && r.Lng != nil {

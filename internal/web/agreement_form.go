@@ -43,6 +43,8 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 		AdjustmentLeadDays:    num("adjustment_lead_days"),
 		EscalationAnswerHours: num("escalation_answer_hours"),
 		PartReturnDays:        num("part_return_days"),
+		VisitMinutes: agreement.VisitMinutes{Repair: num("visit_minutes_repair"), Maintenance: num("visit_minutes_maintenance"),
+			Consultation: num("visit_minutes_consultation"), PartReplacement: num("visit_minutes_part_replacement")},
 	}
 	for _, it := range f["service_items"] {
 		t.ServiceItems = append(t.ServiceItems, agreement.ServiceItem(it))
@@ -168,6 +170,10 @@ func termsValues(t agreement.Terms) url.Values {
 	f.Set("adjustment_lead_days", strconv.Itoa(t.AdjustmentLeadDays))
 	f.Set("escalation_answer_hours", itoa(t.EscalationAnswerHours))
 	f.Set("part_return_days", itoa(t.PartReturnDays))
+	f.Set("visit_minutes_repair", itoa(t.VisitMinutes.Repair))
+	f.Set("visit_minutes_maintenance", itoa(t.VisitMinutes.Maintenance))
+	f.Set("visit_minutes_consultation", itoa(t.VisitMinutes.Consultation))
+	f.Set("visit_minutes_part_replacement", itoa(t.VisitMinutes.PartReplacement))
 	return f
 }
 

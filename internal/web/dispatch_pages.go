@@ -78,6 +78,7 @@ type laneView struct {
 type openView struct {
 	dispatch.Open
 	Left    string // time left, in the reader's language
+	Planned string // planned time on site for an average technician
 	Due     string // when the deadline falls, in the page's time zone
 	Overdue bool
 	Urgent  bool
@@ -106,6 +107,10 @@ func (v *view) leftText(d time.Duration) string {
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx, a := r.Context(), u.Actor()
 	q := r.URL.Query()
+	if q.Get("view") == "week" {
+		s.weekPage(w, r, u)
+		return
+	}
 	b, err := s.Dispatch.Board(ctx, a, 0, q.Get("day"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -133,7 +138,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	open := make([]openView, 0, len(b.Open))
 	for _, o := range b.Open {
-		ov := openView{Open: o}
+		ov := openView{Open: o, Planned: v.leftText(time.Duration(o.Minutes) * time.Minute)}
 		if left, ok := o.Left(b.Now); ok {
 			ov.Left, ov.Overdue, ov.Urgent = v.leftText(left), left < 0, left >= 0 && left < 4*time.Hour
 			ov.Due, ov.BeforeDay = v.Time(o.DueAt), !ov.Overdue && o.DueAt.Before(midnight)
@@ -268,9 +273,16 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 	requestID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
 	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
 	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	// A booked visit keeps its length; a new one takes the agreement's
+	// planned time for its service item at the technician's efficiency.
 	minutes, _ := strconv.Atoi(f.Get("minutes"))
-	if minutes <= 0 {
-		minutes = dispatch.VisitMinutes
+	if minutes <= 0 || woID == 0 {
+		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech)
+		if err != nil {
+			answer(err)
+			return
+		}
+		minutes = int(planned.Minutes())
 	}
 	d, err := calendar.ParseDate(day)
 	if err != nil {
@@ -519,3 +531,30 @@ func (s *Server) onCallDelete(w http.ResponseWriter, r *http.Request, u account.
 
 // LateText says how late a planned visit starts after its deadline.
 func (v *view) LateText(minutes int) string { return v.leftText(time.Duration(minutes) * time.Minute) }
+
+// weekDayNames are the message keys of Monday to Sunday.
+var weekDayNames = []string{"dispatch.week_mon", "dispatch.week_tue", "dispatch.week_wed", "dispatch.week_thu", "dispatch.week_fri", "dispatch.week_sat", "dispatch.week_sun"}
+
+type weekColumn struct {
+	Day, Name, Date string
+	Today           bool
+}
+
+// weekPage is the board's week: a row per technician, a column per day,
+// the visits of each day, each day linking to its board.
+func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	wk, err := s.Dispatch.WeekOf(r.Context(), u.Actor(), 0, r.URL.Query().Get("day"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.newView(r, "dispatch.week_title", "dispatch")
+	today := calendar.DateOf(s.Dispatch.Now(), calendar.Shanghai).String()
+	cols := make([]weekColumn, len(wk.Days))
+	for i, d := range wk.Days {
+		cols[i] = weekColumn{Day: d, Name: v.T(weekDayNames[i]), Date: d[5:7] + "/" + d[8:], Today: d == today}
+	}
+	first := calendar.MustParseDate(wk.Days[0])
+	v.Data = map[string]any{"Week": wk, "Columns": cols, "Prev": first.AddDays(-7).String(), "Next": first.AddDays(7).String(), "First": wk.Days[0]}
+	s.render(w, r, http.StatusOK, "dispatch_week", v)
+}

@@ -68,7 +68,7 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 	d := br.visit(t, desktop, "zh-CN")
 	d.signIn("dispatch@hengxin.example", demo.Password)
 	d.open("/dispatch?day=" + day.String())
-	d.see("#waiting", requests[1].Number, "剩余")
+	d.see("#waiting", requests[1].Number, "剩余", "计划上门 2 小时")
 	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), "李工", requests[0].Number, "09:00–11:00")
 	d.shotBoth("dispatch-board")
 
@@ -82,7 +82,9 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		document.body.dataset.stale = "1";
 	})()`, requests[1].ID, li.ID)
 	d.do(chromedp.Evaluate[chromedp.Void](drag), chromedp.WaitVisible(`body:not([data-stale]) footer`))
-	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), requests[1].Number, "13:00–15:00")
+	// The agreement plans 120 minutes for a repair; 李工 works at 1.15 times
+	// the average, so his visit is planned for 104.
+	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), requests[1].Number, "13:00–14:44")
 	d.notSee("#waiting", requests[1].Number)
 
 	// 2. From the keyboard: open the booked visit's form, pick 赵工 and
@@ -114,4 +116,10 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatalf("李工 has %d visits that day, want 4", n)
 	}
 	d.shot("dispatch-board-booked")
+
+	// 4. The week: 李工's row holds the day's four visits, the day links back.
+	d.press(`#week-view`, `#week`)
+	d.see(fmt.Sprintf(`#week tr[data-technician="%d"] td[data-day="%s"]`, li.ID, day), "4 次上门", requests[1].Number, requests[3].Number)
+	d.shotBoth("dispatch-week")
+	d.press(fmt.Sprintf(`#week thead a[href="/dispatch?day=%s"]`, day), `#lanes`)
 }

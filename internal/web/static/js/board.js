@@ -50,7 +50,8 @@
     body.set("day", day);
     body.set("request_id", el.dataset.request);
     if (el.dataset.workOrder) body.set("work_order_id", el.dataset.workOrder);
-    body.set("minutes", el.dataset.minutes || "120");
+    // A booked visit keeps its length; a new one is planned by the server.
+    if (el.dataset.minutes) body.set("minutes", el.dataset.minutes);
     body.set("technician_id", technician);
     body.set("time", time);
     say("…");

@@ -1,0 +1,134 @@
+package dispatch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
+	"aftersales/internal/dispatch"
+	"aftersales/internal/policy"
+	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
+	"aftersales/internal/store"
+	"aftersales/internal/testutil"
+)
+
+func TestOnSiteMinutesScalesByEfficiency(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name         string
+		average, eff int
+		want         int
+	}{
+		{"average technician", 90, 1000, 90},
+		{"half again as fast", 90, 1500, 60},
+		{"slower", 90, 800, 113},
+		{"no efficiency recorded", 90, 0, 90},
+		{"no duration in the terms", 0, 1000, agreement.DefaultVisitMinutes},
+		{"very fast still takes a minute", 15, 4000, 4},
+		{"rounded to the minute", 100, 3000, 33},
+	} {
+		if got := dispatch.OnSiteMinutes(c.average, c.eff); got != c.want {
+			t.Errorf("%s: OnSiteMinutes(%d, %d) = %d, want %d", c.name, c.average, c.eff, got, c.want)
+		}
+	}
+}
+
+// A visit lasts what the agreement plans for its service item, scaled by
+// the technician's efficiency: on the board, when booked from it, and in
+// the plan of the day.
+func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		a := testutil.Services(t, db)
+		vendor, admin, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
+		tech := f.Users[policy.Technician].ID
+
+		// The agreement plans 90 minutes for a repair and says nothing of consultations.
+		now := time.Now()
+		v, err := agreement.TermsAt(ctx, db, sf.AgreementID, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := v.Terms.Clone()
+		terms.VisitMinutes.Repair = 90
+		if _, err := a.Agreements.AddVersion(ctx, vendor, sf.AgreementID, agreement.NewVersion{Terms: terms, EffectiveFrom: calendar.LocalDate(now), Note: "repairs take 90 minutes"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		point, err := a.Staff.CreatePoint(ctx, admin, f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1500: half again as fast as the average.
+		if _, err := a.Staff.UpdateTechnician(ctx, admin, tech, staff.TechnicianInput{ServicePointID: &point.ID, EfficiencyPermille: 1500}, 1); err != nil {
+			t.Fatal(err)
+		}
+		file := func(item string) int64 {
+			r, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: item, Priority: "general",
+				Description: "主轴异响", Channel: servicerequest.Dispatcher})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		repair, consultation := file("repair"), file("consultation")
+
+		b, err := a.Dispatch.Board(ctx, dispatcher, 0, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		minutes := map[int64]int{}
+		for _, o := range b.Open {
+			minutes[o.RequestID] = o.Minutes
+		}
+		if minutes[repair] != 90 || minutes[consultation] != 120 {
+			t.Fatalf("planned minutes on the board: repair %d, consultation %d", minutes[repair], minutes[consultation])
+		}
+
+		for _, c := range []struct {
+			request int64
+			want    time.Duration
+		}{{repair, 60 * time.Minute}, {consultation, 80 * time.Minute}} {
+			got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, c.request, tech)
+			if err != nil || got != c.want {
+				t.Errorf("request %d by the fast technician: %s, %v; want %s", c.request, got, err, c.want)
+			}
+		}
+		if _, err := a.Dispatch.PlannedVisit(ctx, f.Users[policy.Technician].Actor(), repair, tech); !problem.Is(err, problem.Forbidden) {
+			t.Errorf("a technician asks for a planned duration: %v", err)
+		}
+		if _, err := a.Dispatch.PlannedVisit(ctx, f.OtherAdmin.Actor(), repair, tech); !problem.Is(err, problem.NotFound) {
+			t.Errorf("another vendor asks for a planned duration: %v", err)
+		}
+		if _, err := a.Dispatch.PlannedVisit(ctx, dispatcher, 999999, tech); !problem.Is(err, problem.NotFound) {
+			t.Errorf("no such request: %v", err)
+		}
+
+		// The plan of the day gives the fast technician 60 and 80 minutes on site.
+		plan, err := a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: day, TimeLimit: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]time.Duration{repair: 60 * time.Minute, consultation: 80 * time.Minute}
+		seen := 0
+		for _, r := range plan.Proposal.Routes {
+			for _, st := range r.Stops {
+				if w, ok := want[st.RequestID]; ok && r.TechnicianID == tech {
+					seen++
+					if got := st.End.Sub(st.Start); got != w {
+						t.Errorf("request %d planned for %s, want %s", st.RequestID, got, w)
+					}
+				}
+			}
+		}
+		if seen != 2 {
+			t.Fatalf("the plan placed %d of the two requests with the technician: %+v", seen, plan.Proposal)
+		}
+	})
+}
