@@ -30,7 +30,8 @@ func feeTerms() agreement.Terms {
 		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
 		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
 		SatisfactionPermille: 900, RetentionMonths: 36,
-		Payment:            agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30},
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30,
+			BankName: "中国工商银行苏州分行", AccountName: "恒信设备服务有限公司", AccountNumber: "1102 0203 0900 1234 567"},
 		AdjustmentLeadDays: 30,
 		Fees: &fees.Schedule{
 			VisitFees:       []fees.VisitFee{{ServiceItem: "repair", Priority: "emergency", Fen: 20000}, {ServiceItem: "repair", Priority: "general", Fen: 10000}},
