@@ -215,6 +215,38 @@ type PaymentTerms struct {
 	// SuspensionNoticeDays is the least time between the provider's notice
 	// of suspension for non-payment and the day it takes effect.
 	SuspensionNoticeDays int `json:"suspension_notice_days,omitempty" required:"false" doc:"Days between the provider's notice of suspension for non-payment and the earliest day it takes effect; 0: 15 days."`
+	// The provider's bank account the vendor pays into, printed on the
+	// settlement statements as the payee's details.
+	BankName      string `json:"bank_name,omitempty" required:"false" maxLength:"100" doc:"The payee's bank and branch (开户行)."`
+	AccountName   string `json:"account_name,omitempty" required:"false" maxLength:"100" doc:"The account holder's name (户名); empty: the provider's name."`
+	AccountNumber string `json:"account_number,omitempty" required:"false" doc:"The account number (账号): 8 to 32 digits, spaces allowed between groups."`
+}
+
+// accountNumberPattern is a bank account number: digits, in groups
+// separated by single spaces.
+var accountNumberPattern = regexp.MustCompile(`^[0-9]+( [0-9]+)*$`)
+
+// AccountDigits is the account number without its grouping spaces.
+func (p PaymentTerms) AccountDigits() string { return strings.ReplaceAll(p.AccountNumber, " ", "") }
+
+// checkPayee checks the payee's bank details: all or none of bank and
+// account number, a number of 8 to 32 digits.
+func (p PaymentTerms) checkPayee(fs *problem.Fields, at func(string) string) {
+	problem.CheckText(fs, at("payment.bank_name"), p.BankName, false, 100)
+	problem.CheckText(fs, at("payment.account_name"), p.AccountName, false, 100)
+	n := len(p.AccountDigits())
+	switch {
+	case p.AccountNumber == "":
+		if p.BankName != "" || p.AccountName != "" {
+			fs.Add(at("payment.account_number"), "give the account number with the bank")
+		}
+	case !accountNumberPattern.MatchString(p.AccountNumber):
+		fs.Add(at("payment.account_number"), "must be digits, in groups separated by single spaces")
+	case n < 8 || n > 32:
+		fs.Add(at("payment.account_number"), "must have 8 to 32 digits, not %d", n)
+	case strings.TrimSpace(p.BankName) == "":
+		fs.Add(at("payment.bank_name"), "name the bank of the account")
+	}
 }
 
 // DefaultSuspensionNoticeDays is the notice period of a suspension for
@@ -314,6 +346,7 @@ func (t *Terms) Check(fs *problem.Fields, prefix string, complete bool) {
 	}
 	checkRange(fs, at("payment.payment_due_days"), t.Payment.PaymentDueDays, 0, 365, false)
 	checkRange(fs, at("payment.suspension_notice_days"), t.Payment.SuspensionNoticeDays, 0, 90, false)
+	t.Payment.checkPayee(fs, at)
 	checkRange(fs, at("adjustment_lead_days"), t.AdjustmentLeadDays, 0, 365, false)
 	checkRange(fs, at("escalation_answer_hours"), t.EscalationAnswerHours, 0, 720, false)
 	checkRange(fs, at("part_return_days"), t.PartReturnDays, 0, 365, false)
@@ -436,6 +469,9 @@ func (t *Terms) normalize() {
 	}
 	t.Emergency.CalendarID = strings.TrimSpace(t.Emergency.CalendarID)
 	t.General.CalendarID = strings.TrimSpace(t.General.CalendarID)
+	t.Payment.BankName = strings.TrimSpace(t.Payment.BankName)
+	t.Payment.AccountName = strings.TrimSpace(t.Payment.AccountName)
+	t.Payment.AccountNumber = strings.Join(strings.Fields(t.Payment.AccountNumber), " ")
 }
 
 // Covers reports whether the terms cover service item it.

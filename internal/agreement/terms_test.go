@@ -93,6 +93,20 @@ func TestTermsValidation(t *testing.T) {
 		{"resolution shorter than on site", func(t *Terms) { t.Resolution = &ResolutionTargets{EmergencyHours: 4, GeneralWorkingDays: 1} },
 			true, []string{"terms.resolution.emergency_hours", "terms.resolution.general_working_days"}},
 		{"settlement period", func(t *Terms) { t.Payment.SettlementPeriod = "weekly" }, false, []string{"terms.payment.settlement_period"}},
+		{"the payee's account, grouped by spaces, with or without a name", func(t *Terms) {
+			t.Payment.BankName, t.Payment.AccountNumber = " 招商银行苏州分行 ", " 6225  8801 2345 6789 "
+		}, true, nil},
+		{"an account name or bank without a number", func(t *Terms) { t.Payment.BankName, t.Payment.AccountName = "招商银行", "恒信" },
+			false, []string{"terms.payment.account_number"}},
+		{"an account number without its bank", func(t *Terms) { t.Payment.AccountNumber = "62258801234567" },
+			false, []string{"terms.payment.bank_name"}},
+		{"account numbers that are not 8 to 32 digits", func(t *Terms) { t.Payment.BankName, t.Payment.AccountNumber = "招商银行", "6225-8801" },
+			false, []string{"terms.payment.account_number"}},
+		{"a short account number", func(t *Terms) { t.Payment.BankName, t.Payment.AccountNumber = "招商银行", "1234 567" },
+			false, []string{"terms.payment.account_number"}},
+		{"a long bank name", func(t *Terms) {
+			t.Payment.BankName, t.Payment.AccountNumber = strings.Repeat("银", 101), "12345678"
+		}, false, []string{"terms.payment.bank_name"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,6 +124,21 @@ func TestTermsValidation(t *testing.T) {
 				t.Errorf("fields %v, want %v\n%v", fields, want, got)
 			}
 		})
+	}
+}
+
+// The payee's account number is kept with single spaces between its
+// groups, and read without them.
+func TestPayeeAccountNormalized(t *testing.T) {
+	t.Parallel()
+	terms := sampleTerms()
+	terms.Payment.BankName, terms.Payment.AccountNumber = " 招商银行 ", " 6225  8801 2345 6789 "
+	var fs problem.Fields
+	if terms.Check(&fs, "terms", true); len(fs) != 0 {
+		t.Fatal(fs)
+	}
+	if p := terms.Payment; p.BankName != "招商银行" || p.AccountNumber != "6225 8801 2345 6789" || p.AccountDigits() != "6225880123456789" {
+		t.Errorf("%+v, digits %s", p, p.AccountDigits())
 	}
 }
 

@@ -99,6 +99,7 @@ type workOrderStepInput struct {
 		SignaturePNG string   `json:"signature_png,omitempty" maxLength:"400000" doc:"The customer's drawn signature, PNG, base64."`
 		SignoffCode  string   `json:"signoff_code,omitempty" maxLength:"12" doc:"Instead of a signature: the code sent to the customer (send-signoff-code)."`
 		Result       string   `json:"result,omitempty" enum:"fixed,not_fixed,needs_parts,"`
+		TravelKM     *float64 `json:"travel_km,omitempty" doc:"check_out: the road distance from the service point to the site, in kilometres (more than 0, at most 5000); travel is priced on it instead of the straight line times the road factor."`
 	}
 }
 
@@ -182,7 +183,7 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 	}
 	b := in.Body
 	st := workorder.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
-		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result}
+		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result, TravelKM: b.TravelKM}
 	if b.SignaturePNG != "" {
 		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
 			return nil, problem.Field("body.signature_png", "is not valid base64")

@@ -29,10 +29,11 @@ func hengxinTerms() agreement.Terms {
 		Resolution:           &agreement.ResolutionTargets{EmergencyHours: 48, GeneralWorkingDays: 10},
 		SatisfactionPermille: 900,
 		RetentionMonths:      36,
-		Payment:              agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30},
-		AdjustmentLeadDays:   30,
-		Fees:                 hengxinFees(),
-		Breach:               hengxinBreach(),
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30,
+			BankName: "招商银行苏州工业园区支行", AccountNumber: "5129 0456 7810 901"},
+		AdjustmentLeadDays: 30,
+		Fees:               hengxinFees(),
+		Breach:             hengxinBreach(),
 	}
 }
 

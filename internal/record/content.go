@@ -174,6 +174,10 @@ type Visit struct {
 	// allowed them (and in every record sealed before exceptions were
 	// recorded, which keep verifying: the field is optional).
 	Exception *VisitException `json:"qualification_exception,omitempty"`
+	// TravelMetres is the road distance from the service point to the
+	// site as the technician entered it at check-out; absent, travel is
+	// priced on the straight line times the road factor.
+	TravelMetres *int64 `json:"travel_metres,omitempty" doc:"The road distance to the site the technician entered at check-out, in metres; absent: straight line times the schedule's road factor."`
 }
 
 // VisitException is a vendor's recorded one-off exception to its

@@ -18,7 +18,70 @@ type Document struct {
 	// DueOn is the day payment is due (approval plus the terms' payment
 	// days), "" until the statement is approved.
 	DueOn string
-	T     func(id string, args ...any) string
+	// Payee is the account the vendor pays into, from the agreement's
+	// payment terms.
+	Payee Payee
+	// OpeningFen is what the agreement's earlier approved statements still
+	// have open: the balance carried into this statement.
+	OpeningFen int64
+	T          func(id string, args ...any) string
+}
+
+// Payee is the provider's bank account as the payment terms give it.
+// Bank and Account are "" when the terms name no account.
+type Payee struct {
+	Name, Bank, Account string
+}
+
+// Balance is the statement's account with the provider: what was carried
+// in, billed, deducted, paid, and what is left to pay.
+type Balance struct {
+	OpeningFen     int64 `json:"opening_fen"`
+	BilledFen      int64 `json:"billed_fen"`
+	DeductionsFen  int64 `json:"deductions_fen"`
+	PeriodFen      int64 `json:"period_fen"`
+	PaidFen        int64 `json:"paid_fen"`
+	OutstandingFen int64 `json:"outstanding_fen"`
+}
+
+// Balance is the document's balance block: the opening balance, the
+// period's fees with tax less its deductions, the payments recorded
+// against the statement, and the outstanding amount, which is
+// opening + billed - deductions - paid.
+func (d Document) Balance() Balance {
+	t := d.S.Totals
+	b := Balance{OpeningFen: d.OpeningFen, BilledFen: t.Fees.GrossFen, DeductionsFen: t.DeductionsFen,
+		PeriodFen: t.TotalFen, PaidFen: d.S.PaidFen}
+	b.OutstandingFen = b.OpeningFen + b.PeriodFen - b.PaidFen
+	return b
+}
+
+// balanceRows are the balance block's labels and amounts, in order.
+func (d Document) balanceRows() []struct {
+	Label string
+	Fen   int64
+} {
+	b := d.Balance()
+	return []struct {
+		Label string
+		Fen   int64
+	}{
+		{d.T("settlements.doc_opening"), b.OpeningFen},
+		{d.T("settlements.doc_billed"), b.BilledFen},
+		{d.T("settlements.deductions"), -b.DeductionsFen},
+		{d.T("settlements.doc_period"), b.PeriodFen},
+		{d.T("settlements.doc_paid"), -b.PaidFen},
+		{d.T("settlements.doc_outstanding"), b.OutstandingFen},
+	}
+}
+
+// payeeLines are the payment details' texts: payee, bank, account.
+func (d Document) payeeLines() []string {
+	out := []string{d.T("settlements.doc_payee", "Name", d.Payee.Name)}
+	if d.Payee.Account != "" {
+		out = append(out, d.T("settlements.doc_bank", "Bank", d.Payee.Bank), d.T("settlements.doc_account", "Number", d.Payee.Account))
+	}
+	return out
 }
 
 // yuan formats fen as yuan with two decimals and thousands separators.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	"aftersales/internal/agreement"
+	"aftersales/internal/calendar"
 	"aftersales/internal/labels"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -39,6 +41,29 @@ func (s *Service) Document(ctx context.Context, actor policy.Actor, id int64, t 
 		case st.ProviderID:
 			d.Provider = o.Name
 		}
+	}
+	d.Payee.Name = d.Provider
+	versions, err := agreement.Versions(ctx, s.DB, st.AgreementID)
+	if err != nil {
+		return Document{}, err
+	}
+	v, ok := agreement.InForce(versions, calendar.LocalDate(s.Now()))
+	if !ok && len(versions) > 0 {
+		v, ok = versions[len(versions)-1], true
+	}
+	if p := v.Terms.Payment; ok && p.AccountNumber != "" {
+		d.Payee.Bank, d.Payee.Account = p.BankName, p.AccountNumber
+		if p.AccountName != "" {
+			d.Payee.Name = p.AccountName
+		}
+	}
+	// What the agreement's earlier approved statements still have open.
+	if err := store.Get(ctx, s.DB, &d.OpeningFen, `SELECT COALESCE(SUM(st.total_fen), 0) -
+		COALESCE((SELECT SUM(p.amount_fen) FROM settlement_payments p JOIN settlement_statements e ON e.id = p.statement_id
+			WHERE e.agreement_id = ? AND e.status = 'approved' AND e.period_from < ?), 0)
+		FROM settlement_statements st WHERE st.agreement_id = ? AND st.status = 'approved' AND st.period_from < ?`,
+		st.AgreementID, st.PeriodFrom, st.AgreementID, st.PeriodFrom); err != nil {
+		return Document{}, err
 	}
 	return d, nil
 }

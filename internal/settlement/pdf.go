@@ -221,7 +221,7 @@ func (p *pdfWriter) totals() error {
 	rows = append(rows, [2]string{d.T("settlements.gross"), yuan(t.Fees.GrossFen)},
 		[2]string{d.T("settlements.deductions"), "-" + yuan(t.DeductionsFen)},
 		[2]string{d.T("settlements.total"), yuan(t.TotalFen)})
-	if err := p.need(float64(len(rows))*5.5+70, false); err != nil {
+	if err := p.need(float64(len(rows)+7)*5.5+74, false); err != nil {
 		return err
 	}
 	p.y += 3
@@ -242,14 +242,35 @@ func (p *pdfWriter) totals() error {
 		return err
 	}
 	p.y += 13
-	pay := d.T("settlements.doc_payee", "Name", d.Provider)
-	if d.DueOn != "" {
-		pay += "    " + d.T("settlements.doc_due", "Date", d.DueOn)
-	}
-	if err := p.text(marginX, p.y, contentW, 9, pay, gopdf.Left); err != nil {
+	// The balance block on the right, the payment details on the left.
+	top := p.y
+	if err := p.text(marginX+contentW-90, p.y, 90, 9, d.T("settlements.doc_balance"), gopdf.Left); err != nil {
 		return err
 	}
-	p.y += 8
+	p.y += 5.5
+	for _, r := range d.balanceRows() {
+		if err := p.text(marginX+contentW-90, p.y, 55, 9, r.Label, gopdf.Left); err != nil {
+			return err
+		}
+		if err := p.text(marginX+contentW-35, p.y, 35, 9, yuan(r.Fen), gopdf.Right); err != nil {
+			return err
+		}
+		p.y += 5.5
+	}
+	bottom := p.y
+	p.y = top
+	pay := d.payeeLines()
+	if d.DueOn != "" {
+		pay = append(pay, d.T("settlements.doc_due", "Date", d.DueOn))
+	}
+	for _, l := range pay {
+		h, err := p.wrapped(marginX, p.y, contentW-95, 9, l)
+		if err != nil {
+			return err
+		}
+		p.y += h + 1.7
+	}
+	p.y = max(p.y, bottom) + 4
 	// Boxes for both parties' seals and signatures.
 	half := contentW / 2
 	for i, who := range []string{d.T("settlements.vendor"), d.T("settlements.provider")} {

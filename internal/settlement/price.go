@@ -132,9 +132,13 @@ const (
 	NoSchedule     fees.UnpricedReason = "no_fee_schedule"
 )
 
-// distance is the straight line from the nearest service point of the
-// terms to the site; the schedule's road factor lengthens it.
+// distance is the kilometres the technician entered at check-out, or else
+// the straight line from the nearest service point of the terms to the
+// site, which the schedule's road factor lengthens.
 func distance(t agreement.Terms, in Input, v *record.Visit) fees.Distance {
+	if v.TravelMetres != nil {
+		return fees.Distance{Known: true, Entered: true, Metres: *v.TravelMetres}
+	}
 	lat, lng := in.Site.Lat, in.Site.Lng
 	if lat == nil || lng == nil {
 		lat, lng = v.Place.Lat, v.Place.Lng

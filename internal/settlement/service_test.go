@@ -388,3 +388,33 @@ func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
 		checkTotals(t, again)
 	})
 }
+
+// Travel is priced on the kilometres the technician entered at check-out
+// when there are any, without the road factor, and on the straight line
+// times the road factor otherwise (11.1 km × 1.3: 15 km).
+func TestTravelOnEnteredKilometres(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		straight := w.visit(t, "SR-1", "repair", "general", "2026-11-10 10:00", 60, 0)
+		entered := func(no, in string, metres int64) int64 {
+			c := w.visitContent(no, "repair", "general", in, 60, 0)
+			c.Visit.TravelMetres = &metres
+			return w.seal(t, c, c.Visit.CheckedOut)
+		}
+		far := entered("SR-2", "2026-11-11 10:00", 31_200)  // 32 started km: 50 yuan + 7 km × 2 yuan
+		near := entered("SR-3", "2026-11-12 10:00", 10_000) // 10 km, shorter than the straight line's 15
+		st := w.generate(t, "2026-11")
+		want := map[int64][2]int64{straight: {15, 5000}, far: {32, 6400}, near: {10, 5000}}
+		got := map[int64][2]int64{}
+		for _, l := range st.Lines {
+			if l.Kind == fees.LineTravel && l.RecordID != nil {
+				got[*l.RecordID] = [2]int64{l.Quantity, l.NetFen}
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("travel (km, fen) by record: %v, want %v", got, want)
+		}
+		checkTotals(t, st)
+	})
+}

@@ -30,7 +30,8 @@ func feeTerms() agreement.Terms {
 		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
 		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
 		SatisfactionPermille: 900, RetentionMonths: 36,
-		Payment:            agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30},
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30,
+			BankName: "中国工商银行苏州分行", AccountName: "恒信设备服务有限公司", AccountNumber: "1102 0203 0900 1234 567"},
 		AdjustmentLeadDays: 30,
 		Fees: &fees.Schedule{
 			VisitFees:       []fees.VisitFee{{ServiceItem: "repair", Priority: "emergency", Fen: 20000}, {ServiceItem: "repair", Priority: "general", Fen: 10000}},
@@ -88,6 +89,12 @@ func shanghai(s string) time.Time {
 // the on-site clock late by lateMinutes (0: met).
 func (w *world) visit(t *testing.T, no, item, priority, in string, minutes int, lateMinutes int, parts ...record.FittedPart) int64 {
 	t.Helper()
+	c := w.visitContent(no, item, priority, in, minutes, lateMinutes, parts...)
+	return w.seal(t, c, c.Visit.CheckedOut)
+}
+
+// visitContent is the content of the sealed visit visit makes.
+func (w *world) visitContent(no, item, priority, in string, minutes int, lateMinutes int, parts ...record.FittedPart) record.Content {
 	checkIn := shanghai(in)
 	checkOut := checkIn.Add(time.Duration(minutes) * time.Minute)
 	due := checkIn.Add(-time.Duration(lateMinutes) * time.Minute)
@@ -103,7 +110,7 @@ func (w *world) visit(t *testing.T, no, item, priority, in string, minutes int, 
 		Place: record.Place{Division: "320505", Lat: &lat, Lng: &lng}, CheckedIn: checkIn, CheckedOut: checkOut,
 		OnSiteSeconds: int64(minutes) * 60, Result: "fixed", Parts: parts,
 		Clocks: []record.ClockOutcome{{Clock: sla.OnSite, State: state, DueAt: due, StoppedAt: &checkIn, MarginSeconds: int64(due.Sub(checkIn) / time.Second)}}}}
-	return w.seal(t, c, checkOut)
+	return c
 }
 
 func (w *world) seal(t testing.TB, c record.Content, at time.Time) int64 {

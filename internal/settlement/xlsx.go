@@ -94,7 +94,14 @@ func WriteXLSX(w io.Writer, d Document) error {
 		[]any{nil, txt(d.T("settlements.deductions")), nil, nil, nil, nil, nil, nil, amount(-tot.DeductionsFen)},
 		[]any{nil, excelize.Cell{StyleID: bold, Value: d.T("settlements.total")}, nil, nil, nil, nil, nil, nil, amount(tot.TotalFen)},
 		[]any{nil, txt(d.T("settlements.in_words")), txt(tot.TotalInWords)},
-		[]any{nil, txt(d.T("settlements.doc_payee", "Name", d.Provider))})
+		[]any{}, []any{nil, excelize.Cell{StyleID: bold, Value: d.T("settlements.doc_balance")}})
+	for _, r := range d.balanceRows() {
+		rows = append(rows, []any{nil, txt(r.Label), nil, nil, nil, nil, nil, nil, amount(r.Fen)})
+	}
+	rows = append(rows, []any{})
+	for _, l := range d.payeeLines() {
+		rows = append(rows, []any{nil, txt(l)})
+	}
 	if d.DueOn != "" {
 		rows = append(rows, []any{nil, txt(d.T("settlements.doc_due", "Date", d.DueOn))})
 	}

@@ -39,7 +39,8 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 			CalendarID: strings.TrimSpace(f.Get("general_calendar_id"))},
 		RetentionMonths: num("record_retention_months"),
 		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.SettlementPeriod(f.Get("payment_settlement_period")),
-			PaymentDueDays: num("payment_payment_due_days"), SuspensionNoticeDays: num("payment_suspension_notice_days")},
+			PaymentDueDays: num("payment_payment_due_days"), SuspensionNoticeDays: num("payment_suspension_notice_days"),
+			BankName: f.Get("payment_bank_name"), AccountName: f.Get("payment_account_name"), AccountNumber: f.Get("payment_account_number")},
 		AdjustmentLeadDays:    num("adjustment_lead_days"),
 		EscalationAnswerHours: num("escalation_answer_hours"),
 		PartReturnDays:        num("part_return_days"),
@@ -167,6 +168,9 @@ func termsValues(t agreement.Terms) url.Values {
 	f.Set("payment_settlement_period", string(t.Payment.SettlementPeriod))
 	f.Set("payment_payment_due_days", strconv.Itoa(t.Payment.PaymentDueDays))
 	f.Set("payment_suspension_notice_days", itoa(t.Payment.SuspensionNoticeDays))
+	f.Set("payment_bank_name", t.Payment.BankName)
+	f.Set("payment_account_name", t.Payment.AccountName)
+	f.Set("payment_account_number", t.Payment.AccountNumber)
 	f.Set("adjustment_lead_days", strconv.Itoa(t.AdjustmentLeadDays))
 	f.Set("escalation_answer_hours", itoa(t.EscalationAnswerHours))
 	f.Set("part_return_days", itoa(t.PartReturnDays))

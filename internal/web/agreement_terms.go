@@ -100,6 +100,13 @@ func plainTerms(v *view, t agreement.Terms) []termLine {
 	add("agreements.f.retention", "agreements.plain.retention", "Months", t.RetentionMonths)
 	add("agreements.f.payment", "agreements.plain.payment_"+string(t.Payment.SettlementPeriod), "Days", t.Payment.PaymentDueDays)
 	add("agreements.f.suspension_notice", "agreements.plain.suspension_notice", "Days", t.Payment.SuspensionNotice())
+	if p := t.Payment; p.AccountNumber != "" {
+		if p.AccountName == "" {
+			add("agreements.f.payee_account", "agreements.plain.payee_account_provider", "Bank", p.BankName, "Number", p.AccountNumber)
+		} else {
+			add("agreements.f.payee_account", "agreements.plain.payee_account", "Bank", p.BankName, "Name", p.AccountName, "Number", p.AccountNumber)
+		}
+	}
 	add("agreements.f.lead_time", "agreements.plain.lead_time", "Days", t.AdjustmentLeadDays)
 	add("agreements.f.escalation", "agreements.plain.escalation", "Hours", int(t.EscalationAnswerTime().Hours()))
 	add("agreements.f.returns", "agreements.plain.returns", "Days", t.ReturnDays())

@@ -46,8 +46,9 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	km := 18.5
 	for _, st := range []workorder.Step{{Kind: "record", Diagnosis: "轴承磨损", ActionsTaken: "更换主轴轴承两套"},
-		{Kind: "sign_off", SignoffName: "何主管", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
+		{Kind: "sign_off", SignoffName: "何主管", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed", TravelKM: &km}} {
 		if wo, err = services.WorkOrders.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
 			t.Fatalf("%s: %v", st.Kind, err)
 		}
@@ -62,8 +63,8 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	c := app.Browser(t)
 	app.Login(t, c, "admin@yuean.example", demo.Password)
 	for lang, want := range map[string][]string{
-		"zh-CN": {"封存时的服务时限", "现场时长", "更换的配件", "配件合计", "何主管", "已达成"},
-		"en":    {"Clocks at sealing", "Time on site", "Parts fitted", "Parts cost", "何主管", "met"},
+		"zh-CN": {"封存时的服务时限", "现场时长", "更换的配件", "配件合计", "何主管", "已达成", "18.5 公里"},
+		"en":    {"Clocks at sealing", "Time on site", "Parts fitted", "Parts cost", "何主管", "met", "18.5 km"},
 	} {
 		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 		res := get(t, c, fmt.Sprintf("%s/records/%d", app.URL, *wo.RecordID))
@@ -71,7 +72,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 		if res.StatusCode != 200 || strings.Contains(html, ">records.") {
 			t.Fatalf("%s: %d\n%s", lang, res.StatusCode, html)
 		}
-		for _, w := range append(want, `id="record-clocks"`, `id="record-customer"`, `id="record-site"`, `id="on-site"`, demo.PartBearing, parts.FormatYuan(price), `id="parts-total">`+parts.FormatYuan(2*price)) {
+		for _, w := range append(want, `id="record-clocks"`, `id="record-customer"`, `id="record-site"`, `id="on-site"`, `id="record-travel"`, demo.PartBearing, parts.FormatYuan(price), `id="parts-total">`+parts.FormatYuan(2*price)) {
 			if !strings.Contains(html, w) {
 				t.Errorf("%s: the visit's record page lacks %q", lang, w)
 			}

@@ -328,6 +328,9 @@ type sealedContent struct {
 	// PartsTotal is the parts' cost at their sealed prices, in yuan; empty
 	// when a part has no price (a version 1 record).
 	PartsTotal string
+	// TravelKM is the road distance the technician entered at check-out,
+	// in kilometres; empty when none was entered.
+	TravelKM string
 }
 
 type clockOutcomeRow struct {
@@ -351,6 +354,9 @@ func newSealedContent(c record.Content) *sealedContent {
 		if !c.Visit.CheckedIn.IsZero() {
 			onSite := time.Duration(c.Visit.OnSiteSeconds) * time.Second
 			out.OnSite = &onSite
+		}
+		if m := c.Visit.TravelMetres; m != nil {
+			out.TravelKM = strconv.FormatFloat(float64(*m)/1000, 'f', -1, 64)
 		}
 		for _, p := range c.Visit.Parts {
 			row := fittedPartRow{FittedPart: p}

@@ -149,6 +149,13 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	st := workorder.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
 		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
+	if v := strings.TrimSpace(f.Get("travel_km")); v != "" {
+		km, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+		if err != nil {
+			km = -1 // refused by the check-out, naming the field
+		}
+		st.TravelKM = &km
+	}
 	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
 		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
 			st.Lat, st.Lng = &lat, &lng

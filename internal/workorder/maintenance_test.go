@@ -2,6 +2,8 @@ package workorder_test
 
 import (
 	"context"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,10 +133,25 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", Diagnosis: "filters worn", ActionsTaken: "cleaned, calibrated"},
-			{Kind: "sign_off", SignoffName: "刘", SignaturePNG: signature}, {Kind: "check_out", Result: "fixed"}} {
+			{Kind: "sign_off", SignoffName: "刘", SignaturePNG: signature}} {
 			if wo, err = a.WorkOrders.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
+		}
+		// Kilometres entered at check-out: nothing, negative or absurd ones
+		// are refused naming the field, and the visit stays on site.
+		for _, km := range []float64{0, -3, workorder.MaxTravelKM + 1, math.NaN()} {
+			_, err := a.WorkOrders.Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed", TravelKM: &km}, wo.Version)
+			if !problem.Is(err, problem.Invalid) || !strings.Contains(err.Error(), "travel_km") {
+				t.Errorf("checking out with %v km: %v", km, err)
+			}
+		}
+		if got, _ := a.WorkOrders.Get(ctx, tech, wo.ID); got.Status != workorder.WOOnSite || got.RecordID != nil || got.Version != wo.Version {
+			t.Fatalf("a refused check-out changed the visit: %+v", got)
+		}
+		km := 23.45
+		if wo, err = a.WorkOrders.Step(ctx, tech, wo.ID, workorder.Step{Kind: "check_out", Result: "fixed", TravelKM: &km}, wo.Version); err != nil {
+			t.Fatal(err)
 		}
 		if wo.Status != workorder.WOCompleted || wo.RecordID == nil {
 			t.Fatalf("after check-out: %+v", wo)
@@ -151,6 +168,9 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 		if rec.RequestID != nil || v.Request != "" || v.ServiceItem != "maintenance" || v.Product.SerialNumber != serial || v.Agreement != "MNT-1" ||
 			v.WorkOrder != wo.ID || v.Actions != "cleaned, calibrated" || v.SignOff.Name != "刘" || len(v.Clocks) != 0 || v.OnSiteSeconds < 0 {
 			t.Fatalf("the sealed visit: request %v, %+v", rec.RequestID, v)
+		}
+		if v.TravelMetres == nil || *v.TravelMetres != 23450 {
+			t.Errorf("the entered distance in the record: %v", v.TravelMetres)
 		}
 		if rec.ProviderID != f.Provider.ID || rec.VendorID != f.Vendor.ID {
 			t.Fatalf("the record's parties: %+v", rec)

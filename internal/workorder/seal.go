@@ -50,7 +50,8 @@ func (s *Service) seal(ctx context.Context, tx *sqlx.Tx, sub subject, w WorkOrde
 		Customer: customer.Name, Product: record.Product{SerialNumber: sub.Serial, Model: sub.Model},
 		Place:     record.Place{Division: sub.Division, Site: unit.SiteName, Address: cmp.Or(sub.Address, unit.Address), Lat: w.CheckInLat, Lng: w.CheckInLng},
 		WorkOrder: w.ID, Technician: technician, Diagnosis: w.Diagnosis, FaultCodes: w.FaultCodes, Actions: w.ActionsTaken, Result: w.Result,
-		SignOff: signoff, Photos: basis.Photos, Parts: []record.FittedPart{}, Clocks: record.ClockOutcomes(basis.Clocks, now)}
+		SignOff: signoff, Photos: basis.Photos, Parts: []record.FittedPart{}, Clocks: record.ClockOutcomes(basis.Clocks, now),
+		TravelMetres: w.travelMetres}
 	kind, requestID := record.KindMaintenanceVisit, (*int64)(nil)
 	if r := sub.request; r != nil {
 		kind, requestID = record.KindVisit, &r.ID

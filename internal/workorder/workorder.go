@@ -118,6 +118,9 @@ type WorkOrder struct {
 	CreatedAt     time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt     time.Time `db:"updated_at" json:"updated_at"`
 	Version       int64     `db:"version" json:"version"`
+	// travelMetres is the distance entered at check-out, on its way into
+	// the sealed record (which keeps it; the work order does not).
+	travelMetres *int64
 }
 
 // Work order states.
@@ -384,7 +387,14 @@ type Step struct {
 	codeSentTo  string // set once the code is verified
 	// check_out
 	Result string
+	// TravelKM is the road distance from the service point to the site
+	// the technician drove, in kilometres (nil: not entered, travel is
+	// priced on the straight line times the road factor).
+	TravelKM *float64
 }
+
+// MaxTravelKM bounds the kilometres a technician enters at check-out.
+const MaxTravelKM = 5000
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
 
@@ -516,6 +526,13 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 		}
 		if !contains(Results, st.Result) {
 			return problem.Field("result", "must be fixed, not_fixed or needs_parts")
+		}
+		if km := st.TravelKM; km != nil {
+			if math.IsNaN(*km) || *km <= 0 || *km > MaxTravelKM {
+				return problem.Field("travel_km", "must be more than 0 and at most 5000 kilometres")
+			}
+			m := int64(math.Round(*km * 1000))
+			w.travelMetres = &m
 		}
 		w.Status, w.CheckedOutAt, w.Result = WOCompleted, &now, st.Result
 		if sub.request != nil {
