@@ -54,14 +54,7 @@ func (s *Service) AddLeave(ctx context.Context, a policy.Actor, technicianID int
 		var fs problem.Fields
 		in.Reason = strings.TrimSpace(in.Reason)
 		problem.CheckText(&fs, "reason", in.Reason, false, 500)
-		switch {
-		case in.StartsAt.IsZero():
-			fs.Add("starts_at", "is required")
-		case in.EndsAt.IsZero() || !in.EndsAt.After(in.StartsAt):
-			fs.Add("ends_at", "must be after starts_at")
-		case in.EndsAt.Sub(in.StartsAt) > MaxLeave:
-			fs.Add("ends_at", "one leave is at most a year; record longer absences in parts")
-		}
+		checkSpan(&fs, in.StartsAt, in.EndsAt, MaxLeave, problem.Msg("one leave is at most a year; record longer absences in parts"))
 		if err := fs.Err(); err != nil {
 			return err
 		}
@@ -102,4 +95,17 @@ func leaveRefusal(ctx context.Context, q store.Queryer, technicianID int64, star
 		l.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
 	p.Reason = OnLeave
 	return p
+}
+
+// checkSpan checks a span of time given as starts_at and ends_at: both
+// given, in order, and at most longest, else tooLong.
+func checkSpan(fs *problem.Fields, starts, ends time.Time, longest time.Duration, tooLong problem.FieldError) {
+	switch {
+	case starts.IsZero():
+		fs.Add("starts_at", "is required")
+	case ends.IsZero() || !ends.After(starts):
+		fs.Add("ends_at", "must be after starts_at")
+	case ends.Sub(starts) > longest:
+		fs.Put("ends_at", tooLong)
+	}
 }

@@ -62,14 +62,7 @@ func (s *Service) AddOnCall(ctx context.Context, a policy.Actor, technicianID in
 		var fs problem.Fields
 		in.Note = strings.TrimSpace(in.Note)
 		problem.CheckText(&fs, "note", in.Note, false, 500)
-		switch {
-		case in.StartsAt.IsZero():
-			fs.Add("starts_at", "is required")
-		case in.EndsAt.IsZero() || !in.EndsAt.After(in.StartsAt):
-			fs.Add("ends_at", "must be after starts_at")
-		case in.EndsAt.Sub(in.StartsAt) > MaxOnCall:
-			fs.Add("ends_at", "one turn on call is at most 14 days")
-		}
+		checkSpan(&fs, in.StartsAt, in.EndsAt, MaxOnCall, problem.Msg("one turn on call is at most 14 days"))
 		if err := fs.Err(); err != nil {
 			return err
 		}

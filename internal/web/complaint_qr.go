@@ -52,16 +52,9 @@ func (s *Server) qrComplain(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.Now()
-	addr := clientAddress(r)
-	for _, lim := range []struct {
-		t   *account.Throttle
-		key string
-	}{{s.qr.perUnit, u.SerialNumber}, {s.qr.perAddress, addr}} {
-		if blocked, _ := lim.t.Blocked(lim.key, now); blocked {
-			s.fail(w, r, problem.New(problem.TooManyRequests, "too many requests from this label or address; call the service hotline"))
-			return
-		}
+	now, addr := s.Now(), clientAddress(r)
+	if s.qrBlocked(w, r, u.SerialNumber, addr, now) {
+		return
 	}
 	attached, ferr := readAttachmentForm(r)
 	defer files.CloseAll(attached)

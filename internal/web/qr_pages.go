@@ -72,16 +72,9 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.Now()
-	addr := clientAddress(r)
-	for _, lim := range []struct {
-		t   *account.Throttle
-		key string
-	}{{s.qr.perUnit, u.SerialNumber}, {s.qr.perAddress, addr}} {
-		if blocked, _ := lim.t.Blocked(lim.key, now); blocked {
-			s.fail(w, r, problem.New(problem.TooManyRequests, "too many requests from this label or address; call the service hotline"))
-			return
-		}
+	now, addr := s.Now(), clientAddress(r)
+	if s.qrBlocked(w, r, u.SerialNumber, addr, now) {
+		return
 	}
 	photos, perr := readPhotoForm(r)
 	defer files.CloseAll(photos)
@@ -128,4 +121,19 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 	s.qr.perUnit.Fail(u.SerialNumber, now)
 	s.qr.perAddress.Fail(addr, now)
 	http.Redirect(w, r, "/q/"+r.PathValue("token")+"?filed="+view.Number, http.StatusSeeOther)
+}
+
+// qrBlocked answers 429 and reports true when the label or the address
+// has failed or filed too often of late (the throttles of the QR pages).
+func (s *Server) qrBlocked(w http.ResponseWriter, r *http.Request, serial, addr string, now time.Time) bool {
+	for _, lim := range []struct {
+		t   *account.Throttle
+		key string
+	}{{s.qr.perUnit, serial}, {s.qr.perAddress, addr}} {
+		if blocked, _ := lim.t.Blocked(lim.key, now); blocked {
+			s.fail(w, r, problem.New(problem.TooManyRequests, "too many requests from this label or address; call the service hotline"))
+			return true
+		}
+	}
+	return false
 }
