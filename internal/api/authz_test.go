@@ -207,142 +207,157 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 	return path
 }
 
+// walkShards: the walk's cases are spread over this many databases per
+// engine, walked at once. A refused write is checked by reading every table
+// before and after it, which costs with the size of the database, so
+// smaller databases make the whole walk cheaper, not only parallel.
+const walkShards = 4
+
 func TestAuthorizationWalk(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
-		cases := walk(f)
-		for id, c := range installedBaseWalk() {
-			cases[id] = c
-		}
-		for id, c := range partsWalk() {
-			cases[id] = c
-		}
-		for id, c := range documentWalk() {
-			cases[id] = c
-		}
-		for id, c := range walkSatisfaction(f) {
-			cases[id] = c
-		}
-		maps.Copy(cases, walkSettlement(f))
-		maps.Copy(cases, walkSuspension(f))
-		for id, c := range walkStaff(f) {
-			cases[id] = c
-		}
-		maps.Copy(cases, walkDispatch(f))
-		maps.Copy(cases, walkAppointments(f))
-		spec := app.Server.API.OpenAPI()
-		templates := map[string]string{} // operation id → path template
-		readable := map[string]bool{}    // path templates that have a GET
-		for path, item := range spec.Paths {
-			if item.Get != nil {
-				readable[path] = true
-			}
-			for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
-				if op == nil {
-					continue
-				}
-				templates[op.OperationID] = path
-				if _, ok := cases[op.OperationID]; !ok {
-					t.Errorf("operation %s (%s %s) is missing from the authorization walk", op.OperationID, op.Method, path)
-				}
-			}
-		}
-		// Every answer, allowed or refused, is also checked against the document.
-		_, doc := servedDocument(t, app)
-		for id, c := range cases {
-			for _, role := range policy.Roles {
-				t.Run(id+"/"+string(role), func(t *testing.T) {
-					cl := app.API(t, f.Tokens[role])
-					path := c.path
-					if strings.Contains(path, "%TOKEN%") {
-						// Revoke a fresh token of one's own (allowed to everyone).
-						res := cl.Do("POST", "/tokens", map[string]any{"name": "to revoke"})
-						var out struct{ Token struct{ ID int64 } }
-						res.JSON(t, &out)
-						path = strings.ReplaceAll(path, "%TOKEN%", fmt.Sprint(out.Token.ID))
-					}
-					if strings.Contains(path, "%IMPORT%") {
-						// A pending import made by the one role that may.
-						res := app.API(t, f.Tokens[policy.VendorAdmin]).Do("POST", "/calendars/cn/imports",
-							map[string]any{"filename": "2027.csv", "content": "2027-01-01,holiday,元旦\n"})
-						var out struct{ ID int64 }
-						res.JSON(t, &out)
-						path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
-					}
-					path = withAgreements(t, app, f, path)
-					path = withRequestMedia(t, app, f, path)
-					path = withRequests(t, app, f, path)
-					path = withNotifications(t, app, f, role, path)
-					path = withInstalledBase(t, app, f, path)
-					path = withParts(t, app, f, path)
-					path = withDocuments(t, app, f, path)
-					path = withSatisfaction(t, app, f, path)
-					path = withSettlements(t, app, f, path)
-					path = withSuspensions(t, app, f, path)
-					path = withStaff(t, app, f, path)
-					path = withDispatch(t, app, f, path)
-					path = withAppointments(t, app, f, path)
-					var body any
-					if c.body != nil {
-						body = c.body(f, role)
-					}
-					headers := []string{}
-					if c.method == "PATCH" || postWithIfMatch[id] {
-						getPath := path
-						if postWithIfMatch[id] {
-							// The ETag of the resource the path is under (/agreements/7 for /agreements/7/status).
-							getPath = strings.Join(strings.SplitN(path, "/", 4)[:3], "/")
-						}
-						get := app.API(t, f.Tokens[policy.VendorAdmin]).Do("GET", getPath, nil)
-						if get.Status != 200 {
-							// The operator reads it directly: the If-Match must be right for the check to be about authorization.
-							get = app.API(t, f.Tokens[role]).Do("GET", getPath, nil)
-						}
-						headers = append(headers, "If-Match", get.Header.Get("ETag"))
-						if headers[1] == "" {
-							headers[1] = `"1"`
-						}
-					}
-					if fb, ok := body.(formBody); ok { // a multipart upload
-						body, headers = fb.Data, append(headers, "Content-Type", fb.ContentType)
-					}
-					allowed := slices.Contains(c.allowed, role)
-					var want int
-					var before map[string]string
-					if !allowed {
-						want = refusal(c.method, templates[id], path, readable, func(target string) bool {
-							return cl.Do("GET", target, nil).Status == http.StatusOK
-						})
-						if status, ok := refusalExceptions[id+"/"+string(role)]; ok {
-							want = status
-						}
-						if c.method != "GET" {
-							before = snapshot(t, app.DB)
-						}
-					}
-					res := cl.Do(c.method, path, body, headers...)
-					req, err := http.NewRequest(c.method, cl.Base+path, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					checkAnswer(t, doc, req, templates[id], res.Status, res.Header, res.Body)
-					switch {
-					case allowed && (res.Status < 200 || res.Status > 299):
-						t.Fatalf("%s may %s %s but got %d: %.300s", role, c.method, path, res.Status, res.Body)
-					case !allowed && res.Status != want:
-						t.Fatalf("%s may not %s %s: got %d, want %d: %.300s", role, c.method, path, res.Status, want, res.Body)
-					case before != nil:
-						if changed := changedTables(before, snapshot(t, app.DB)); len(changed) > 0 {
-							t.Fatalf("%s was refused %s %s (%d) but it changed %v", role, c.method, path, res.Status, changed)
-						}
-					}
+	for _, engine := range testutil.EngineList {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			for shard := range walkShards {
+				t.Run(fmt.Sprint(shard), func(t *testing.T) {
+					t.Parallel()
+					walkShard(t, testutil.NewDB(t, engine), shard)
 				})
 			}
+		})
+	}
+}
+
+// walkShard walks the cases whose place in the sorted list of operation
+// ids falls to shard, on a database of their own; shard 0 also checks that
+// every operation of the API has its case.
+func walkShard(t *testing.T, db *store.DB, shard int) {
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	testutil.SeedService(t, db, f)
+	cases := walk(f)
+	maps.Copy(cases, installedBaseWalk())
+	maps.Copy(cases, partsWalk())
+	maps.Copy(cases, documentWalk())
+	maps.Copy(cases, walkSatisfaction(f))
+	maps.Copy(cases, walkSettlement(f))
+	maps.Copy(cases, walkSuspension(f))
+	maps.Copy(cases, walkStaff(f))
+	maps.Copy(cases, walkDispatch(f))
+	maps.Copy(cases, walkAppointments(f))
+	spec := app.Server.API.OpenAPI()
+	templates := map[string]string{} // operation id → path template
+	readable := map[string]bool{}    // path templates that have a GET
+	for path, item := range spec.Paths {
+		if item.Get != nil {
+			readable[path] = true
 		}
-	})
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil {
+				continue
+			}
+			templates[op.OperationID] = path
+			if _, ok := cases[op.OperationID]; !ok && shard == 0 {
+				t.Errorf("operation %s (%s %s) is missing from the authorization walk", op.OperationID, op.Method, path)
+			}
+		}
+	}
+	// Every answer, allowed or refused, is also checked against the document.
+	_, doc := servedDocument(t, app)
+	for i, id := range slices.Sorted(maps.Keys(cases)) {
+		if i%walkShards != shard {
+			continue
+		}
+		c := cases[id]
+		for _, role := range policy.Roles {
+			t.Run(id+"/"+string(role), func(t *testing.T) {
+				cl := app.API(t, f.Tokens[role])
+				path := c.path
+				if strings.Contains(path, "%TOKEN%") {
+					// Revoke a fresh token of one's own (allowed to everyone).
+					res := cl.Do("POST", "/tokens", map[string]any{"name": "to revoke"})
+					var out struct{ Token struct{ ID int64 } }
+					res.JSON(t, &out)
+					path = strings.ReplaceAll(path, "%TOKEN%", fmt.Sprint(out.Token.ID))
+				}
+				if strings.Contains(path, "%IMPORT%") {
+					// A pending import made by the one role that may.
+					res := app.API(t, f.Tokens[policy.VendorAdmin]).Do("POST", "/calendars/cn/imports",
+						map[string]any{"filename": "2027.csv", "content": "2027-01-01,holiday,元旦\n"})
+					var out struct{ ID int64 }
+					res.JSON(t, &out)
+					path = strings.ReplaceAll(path, "%IMPORT%", fmt.Sprint(out.ID))
+				}
+				path = withAgreements(t, app, f, path)
+				path = withRequestMedia(t, app, f, path)
+				path = withRequests(t, app, f, path)
+				path = withNotifications(t, app, f, role, path)
+				path = withInstalledBase(t, app, f, path)
+				path = withParts(t, app, f, path)
+				path = withDocuments(t, app, f, path)
+				path = withSatisfaction(t, app, f, path)
+				path = withSettlements(t, app, f, path)
+				path = withSuspensions(t, app, f, path)
+				path = withStaff(t, app, f, path)
+				path = withDispatch(t, app, f, path)
+				path = withAppointments(t, app, f, path)
+				var body any
+				if c.body != nil {
+					body = c.body(f, role)
+				}
+				headers := []string{}
+				if c.method == "PATCH" || postWithIfMatch[id] {
+					getPath := path
+					if postWithIfMatch[id] {
+						// The ETag of the resource the path is under (/agreements/7 for /agreements/7/status).
+						getPath = strings.Join(strings.SplitN(path, "/", 4)[:3], "/")
+					}
+					get := app.API(t, f.Tokens[policy.VendorAdmin]).Do("GET", getPath, nil)
+					if get.Status != 200 {
+						// The operator reads it directly: the If-Match must be right for the check to be about authorization.
+						get = app.API(t, f.Tokens[role]).Do("GET", getPath, nil)
+					}
+					headers = append(headers, "If-Match", get.Header.Get("ETag"))
+					if headers[1] == "" {
+						headers[1] = `"1"`
+					}
+				}
+				if fb, ok := body.(formBody); ok { // a multipart upload
+					body, headers = fb.Data, append(headers, "Content-Type", fb.ContentType)
+				}
+				allowed := slices.Contains(c.allowed, role)
+				var want int
+				var before map[string]string
+				if !allowed {
+					want = refusal(c.method, templates[id], path, readable, func(target string) bool {
+						return cl.Do("GET", target, nil).Status == http.StatusOK
+					})
+					if status, ok := refusalExceptions[id+"/"+string(role)]; ok {
+						want = status
+					}
+					if c.method != "GET" {
+						before = snapshot(t, app.DB)
+					}
+				}
+				res := cl.Do(c.method, path, body, headers...)
+				req, err := http.NewRequest(c.method, cl.Base+path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkAnswer(t, doc, req, templates[id], res.Status, res.Header, res.Body)
+				switch {
+				case allowed && (res.Status < 200 || res.Status > 299):
+					t.Fatalf("%s may %s %s but got %d: %.300s", role, c.method, path, res.Status, res.Body)
+				case !allowed && res.Status != want:
+					t.Fatalf("%s may not %s %s: got %d, want %d: %.300s", role, c.method, path, res.Status, want, res.Body)
+				case before != nil:
+					if changed := changedTables(before, snapshot(t, app.DB)); len(changed) > 0 {
+						t.Fatalf("%s was refused %s %s (%d) but it changed %v", role, c.method, path, res.Status, changed)
+					}
+				}
+			})
+		}
+	}
 }
 
 // refusal is the status a refused call must get, derived from what the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/edge"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -82,7 +83,7 @@ func TestCreateWaitingLongForTheWriterSucceeds(t *testing.T) {
 func TestCreatePastItsDeadlineIs503AndSavesNothing(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Deadlines: web.Deadlines{Ordinary: web.RouteDeadline{Total: time.Second}}})
+	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: edge.RouteDeadline{Total: time.Second}}}})
 	f := testutil.Seed(t, db)
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
 	body := map[string]any{"kind": "customer", "name": "Hurried customer", "code": "hurried"}
@@ -107,8 +108,8 @@ func TestCreatePastItsDeadlineIs503AndSavesNothing(t *testing.T) {
 func TestBodyPastItsDeadlineIs503(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Deadlines: web.Deadlines{
-		Ordinary: web.RouteDeadline{Body: time.Second, Total: 10 * time.Second}}})
+	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{
+		Ordinary: edge.RouteDeadline{Body: time.Second, Total: 10 * time.Second}}}})
 	f := testutil.Seed(t, db)
 	body := `{"kind":"customer","name":"Slow customer","code":"slow"}`
 	pr, pw := io.Pipe()

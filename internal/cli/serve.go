@@ -13,6 +13,7 @@ import (
 
 	"aftersales/internal/app"
 	"aftersales/internal/demo"
+	"aftersales/internal/edge"
 	"aftersales/internal/idempotency"
 	"aftersales/internal/labels"
 	"aftersales/internal/notify"
@@ -50,7 +51,7 @@ func serve(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	trusted, err := web.ParseTrustedProxies(*proxies)
+	trusted, err := edge.ParseTrustedProxies(*proxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
@@ -98,8 +99,8 @@ func serve(e *env, args []string) error {
 		log.Info("text messages on", "sms_gateway", sms.URL)
 	}
 	registerJobs(a)
-	srv, err := web.New(a, web.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), Version: Version,
-		TrustedProxies: trusted}, nil)
+	srv, err := web.New(a, web.Options{Version: Version,
+		Edge: edge.Options{SecureCookies: strings.HasPrefix(*publicURL, "https://"), TrustedProxies: trusted}}, nil)
 	if err != nil {
 		return err
 	}

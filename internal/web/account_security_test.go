@@ -14,6 +14,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/app"
+	"aftersales/internal/edge"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -225,7 +226,7 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 		logs := &lockedBuffer{}
 		serve := func(trusted []netip.Prefix) *testutil.App {
 			return testutil.NewAppConfig(t, db, app.Config{Log: slog.New(slog.NewTextHandler(logs, nil))},
-				web.Options{TrustedProxies: trusted})
+				web.Options{Edge: edge.Options{TrustedProxies: trusted}})
 		}
 		recorded := func(app *testutil.App, name string, xff string) string {
 			t.Helper()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"aftersales/internal/api"
+	"aftersales/internal/edge"
 	"aftersales/internal/i18n"
 	"aftersales/internal/problem"
 )
@@ -54,10 +55,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(r.Context(), sessionUserKey, u.ID)
-	s.Sessions.Put(r.Context(), sessionEpochKey, u.SessionEpoch)
+	s.Sessions.Put(r.Context(), edge.SessionUserKey, u.ID)
+	s.Sessions.Put(r.Context(), edge.SessionEpochKey, u.SessionEpoch)
 	if u.Locale != "" {
-		setLangCookie(w, u.Locale, s.Opts.SecureCookies)
+		setLangCookie(w, u.Locale, s.Opts.Edge.SecureCookies)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -78,7 +79,7 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, problem.New(problem.NotFound, "unknown language %q", code))
 		return
 	}
-	setLangCookie(w, code, s.Opts.SecureCookies)
+	setLangCookie(w, code, s.Opts.Edge.SecureCookies)
 	if u, ok := currentUser(r.Context()); ok && u.Locale != code {
 		_, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, profileLocale(code), u.Version)
 		if err != nil && !problem.Is(err, problem.PreconditionFailed) {

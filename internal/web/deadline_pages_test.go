@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/edge"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -21,7 +22,7 @@ import (
 func TestFormPastItsDeadlineIs503(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Deadlines: web.Deadlines{Ordinary: web.RouteDeadline{Total: time.Second}}})
+	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: edge.RouteDeadline{Total: time.Second}}}})
 	f := testutil.Seed(t, db)
 	c := app.Browser(t)
 	res, err := c.PostForm(app.URL+"/login", url.Values{"email": {f.Users[policy.VendorAdmin].Email}, "password": {testutil.Password}})

@@ -28,11 +28,8 @@ var embedded embed.FS
 var staticFS = embedded
 
 const (
-	sessionUserKey = "user_id"
-	// sessionEpochKey: the user's session epoch at sign-in (account.User.SessionEpoch).
-	sessionEpochKey = "epoch"
-	sessionFlash    = "flash"
-	langCookie      = "lang"
+	sessionFlash = "flash"
+	langCookie   = "lang"
 )
 
 type pages struct {

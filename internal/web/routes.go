@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"aftersales/internal/jobs"
 )
 
@@ -19,7 +17,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.edge.Metrics())
 	mux.HandleFunc("GET /problems/{kind}", s.problemPage)
 	mux.HandleFunc("GET /api/docs", s.apiDocsPage)
 

@@ -1,45 +1,29 @@
-// Package web is the HTTP edge: routing, middleware, sessions, the
-// server-rendered pages and the mounting of the JSON API. It decodes,
-// authorizes through the domain services, and renders; it decides nothing.
+// Package web serves the product: the server-rendered pages, mounted with
+// the JSON API (internal/api) behind the edge (internal/edge). Pages decode,
+// authorize through the domain services, and render; they decide nothing.
 package web
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"aftersales/internal/api"
 	"aftersales/internal/app"
-	"aftersales/internal/idempotency"
-	"aftersales/internal/store"
+	"aftersales/internal/edge"
 )
 
 // Options configure the server.
 type Options struct {
-	// SecureCookies marks cookies Secure; on when the public URL is https.
-	SecureCookies bool
-	Version       string
-	// MaxBodyBytes bounds request bodies (default 1 MiB).
-	MaxBodyBytes int64
-	// MaxUploadBytes, when set, lowers the body limit of every route that
-	// takes files below its own (uploadRoutes).
-	MaxUploadBytes int64
-	// MaxConcurrentUploads bounds the uploads received at once (default 4).
-	MaxConcurrentUploads int
-	// Deadlines bound the requests that change something, by route; a
-	// deadline left zero is DefaultDeadlines'.
-	Deadlines Deadlines
-	// TrustedProxies are the reverse proxies whose X-Forwarded-For (or
-	// Forwarded) names the client; empty: the direct peer is the client.
-	TrustedProxies []netip.Prefix
+	// Edge configures what every request passes through.
+	Edge edge.Options
+	// Version is the product's version, in the API's description.
+	Version string
 }
 
 // Server holds everything the handlers use: the product's services (App)
@@ -50,69 +34,36 @@ type Server struct {
 	Sessions *scs.SessionManager
 	API      huma.API
 	Opts     Options
-	// idempotency makes the API's creates safe to repeat.
-	idempotency *idempotency.Middleware
+	edge     *edge.Edge
 	// Warnings lists conditions an operator should act on (e.g. a coming
 	// year without holiday data); shown in /readyz and to admins.
 	Warnings func(now time.Time) []string
 
 	pages   *pages
 	qr      *qrLimits
-	uploads *uploadGate
 	imports *importRuns
 	// asyncImportBytes: page imports of larger files run in the background.
 	asyncImportBytes int
-	metrics          *metrics
 	handler          http.Handler
 }
 
 // New serves the product a. reg receives the HTTP metrics (nil: a new registry).
 func New(a *app.App, opts Options, reg *prometheus.Registry) (*Server, error) {
-	if opts.MaxBodyBytes == 0 {
-		opts.MaxBodyBytes = 1 << 20
-	}
-	opts.Deadlines = opts.Deadlines.withDefaults()
-	if reg == nil {
-		reg = prometheus.NewRegistry()
-	}
-	db := a.DB
 	s := &Server{App: a, Log: a.Config.Log, Opts: opts}
 	s.Warnings = func(now time.Time) []string { return s.Calendars.Warnings(context.Background(), now) }
-	s.Sessions = scs.New()
-	if db.Engine == store.Postgres {
-		s.Sessions.Store = postgresstore.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
-	} else {
-		s.Sessions.Store = sqlite3store.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
-	}
-	s.Sessions.Store = hashedTokens{s.Sessions.Store}
-	s.Sessions.Lifetime = 7 * 24 * time.Hour
-	s.Sessions.IdleTimeout = 12 * time.Hour
-	s.Sessions.Cookie.Name = "session"
-	s.Sessions.Cookie.HttpOnly = true
-	s.Sessions.Cookie.SameSite = http.SameSiteLaxMode
-	s.Sessions.Cookie.Secure = opts.SecureCookies
-	s.Sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.Log.Error("session", "err", err, "request_id", requestID(r.Context()))
-		http.Error(w, "session error", http.StatusInternalServerError)
-	}
+	s.edge = edge.New(edge.Deps{App: a, Options: opts.Edge, Routes: routeTable, Registry: reg, RenderError: s.renderError})
+	s.Sessions = s.edge.Sessions
 	s.qr = newQRLimits()
-	s.uploads = newUploadGate(opts.MaxConcurrentUploads, uploadWait)
 	s.imports, s.asyncImportBytes = newImportRuns(), asyncImportBytes
 	var err error
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(reg, db)
 	mux := http.NewServeMux()
 	deps := api.Deps{App: a, Log: s.Log, Version: opts.Version}
 	s.API = api.Register(mux, deps)
-	s.idempotency = idempotency.New(idempotency.Deps{
-		DB: db, Now: s.Now, Log: s.Log, Replays: api.NewReplays(s.API, deps),
-		Applies: isAPI, Streamed: isStreamedUpload, Spool: spoolBody,
-		Fail: s.fail, Problem: api.WriteProblem,
-	})
 	s.routes(mux)
-	s.handler = s.middleware(mux, reg)
+	s.handler = s.edge.Wrap(mux, typedDates(mux), api.NewReplays(s.API, deps))
 	return s, nil
 }
 
@@ -138,7 +89,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 
 // Drain waits for the idempotent answers still being stored; the server
 // calls it after it stops taking requests, before the database closes.
-func (s *Server) Drain() { s.idempotency.Drain() }
+func (s *Server) Drain() { s.edge.Drain() }
 
 // Ready reports whether the database answers.
 func (s *Server) Ready(ctx context.Context) error {
@@ -146,3 +97,14 @@ func (s *Server) Ready(ctx context.Context) error {
 	defer cancel()
 	return s.DB.PingContext(ctx)
 }
+
+// fail answers an error: problem+json for the API, the error page for
+// browsers (edge.Edge.Fail).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) { s.edge.Fail(w, r, err) }
+
+// What the edge knows of a request, as the pages read it.
+var (
+	requestID     = edge.RequestID
+	currentUser   = edge.CurrentUser
+	clientAddress = edge.ClientAddress
+)

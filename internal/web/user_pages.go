@@ -7,6 +7,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/api"
+	"aftersales/internal/edge"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -189,7 +190,7 @@ func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account
 	nu, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Name: &name, Locale: &locale}, version)
 	s.afterProfileChange(w, r, u, err, func() {
 		if nu.Locale != "" {
-			setLangCookie(w, nu.Locale, s.Opts.SecureCookies)
+			setLangCookie(w, nu.Locale, s.Opts.Edge.SecureCookies)
 		}
 	})
 }
@@ -221,7 +222,7 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(r.Context(), sessionEpochKey, nu.SessionEpoch)
+	s.Sessions.Put(r.Context(), edge.SessionEpochKey, nu.SessionEpoch)
 	s.flash(r, s.msg(r, "profile.password_changed"))
 	http.Redirect(w, r, "/profile", http.StatusSeeOther)
 }

@@ -1,4 +1,4 @@
-package web
+package edge
 
 import (
 	"github.com/prometheus/client_golang/prometheus"

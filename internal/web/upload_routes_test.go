@@ -2,22 +2,18 @@ package web
 
 import (
 	"testing"
-	"time"
+
+	"aftersales/internal/edge"
 )
 
 // Each route that changes something runs under the deadline of what it
-// does: imports and uploads long, everything else short; a deadline left
-// zero is the default.
+// does: imports and uploads long, everything else short.
 func TestDeadlinesByRoute(t *testing.T) {
 	t.Parallel()
-	d := Deadlines{Ordinary: RouteDeadline{Total: time.Second}}.withDefaults()
-	if d.Ordinary.Body != time.Second || d.Upload != DefaultDeadlines.Upload || d.Import != DefaultDeadlines.Import {
-		t.Fatalf("defaults filled wrongly: %+v", d)
-	}
-	d = Deadlines{}.withDefaults()
+	d := edge.DefaultDeadlines
 	for _, c := range []struct {
 		method, path string
-		want         RouteDeadline
+		want         edge.RouteDeadline
 	}{
 		{"POST", "/api/v1/units/imports", d.Import},
 		{"POST", "/units/import", d.Import},
@@ -31,11 +27,8 @@ func TestDeadlinesByRoute(t *testing.T) {
 		{"PATCH", "/api/v1/documents", d.Ordinary},
 		{"POST", "/login", d.Ordinary},
 	} {
-		if got := d.of(c.method, c.path); got != c.want {
+		if got := routeTable.Deadline(d, c.method, c.path); got != c.want {
 			t.Errorf("%s %s: %+v, want %+v", c.method, c.path, got, c.want)
 		}
-	}
-	if d.Ordinary.Total >= d.Upload.Total || d.Ordinary.Total >= d.Import.Total {
-		t.Errorf("ordinary requests may take as long as uploads or imports: %+v", d)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package edge
 
 import (
 	"bytes"
@@ -30,19 +30,19 @@ import (
 // JSON with an invalid value: 422 validation, as the domain's own text
 // checks answer. Multipart
 // bodies (uploads) are left to their handlers, which check their text fields.
-func (s *Server) refuseBadText(mux *http.ServeMux, next http.Handler) http.Handler {
+func (e *Edge) refuseBadText(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		kind := problem.MalformedRequest
 		loc, why := badRequestText(mux, r)
 		if loc == "" {
 			var err error
 			if kind, loc, why, err = badBodyText(r); err != nil {
-				s.fail(w, r, err)
+				e.Fail(w, r, err)
 				return
 			}
 		}
 		if loc != "" {
-			s.refuseText(w, r, kind, loc, why)
+			e.refuseText(w, r, kind, loc, why)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -275,15 +275,15 @@ func badJSONText(body []byte) (string, string) {
 
 // refuseText answers a bad text: problem+json naming its location for the
 // API, the error page in the reader's language for pages.
-func (s *Server) refuseText(w http.ResponseWriter, r *http.Request, kind problem.Kind, loc, why string) {
+func (e *Edge) refuseText(w http.ResponseWriter, r *http.Request, kind problem.Kind, loc, why string) {
 	var p *problem.Error
 	if why == notUTF8 {
 		p = problem.New(kind, "%s is not valid UTF-8 text", loc)
 	} else {
 		p = problem.New(kind, "%s contains a NUL character", loc)
 	}
-	if !isAPI(r) && !strings.Contains(r.Header.Get("Accept"), "json") {
-		s.renderError(w, r, p)
+	if !wantsJSON(r) {
+		e.renderError(w, r, p)
 		return
 	}
 	status := kind.Status()
@@ -291,7 +291,7 @@ func (s *Server) refuseText(w http.ResponseWriter, r *http.Request, kind problem
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(&api.Problem{Type: kind.TypeURI(), Title: http.StatusText(status), Status: status,
-		Detail: p.Detail, Instance: requestID(r.Context()), Errors: []*huma.ErrorDetail{{Location: loc, Message: why}}})
+		Detail: p.Detail, Instance: RequestID(r.Context()), Errors: []*huma.ErrorDetail{{Location: loc, Message: why}}})
 }
 
 // printableASCII tells whether a client's request id may be adopted: it is

@@ -1,4 +1,4 @@
-package web
+package edge
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"path"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -30,10 +29,10 @@ type Deadlines struct {
 	// Ordinary: a form or a JSON body of at most MaxBodyBytes, one
 	// transaction. Long enough to wait for SQLite's writer behind an import.
 	Ordinary RouteDeadline
-	// Upload: the routes that take photos and documents (uploadRoutes),
+	// Upload: the routes that take photos and documents (Routes.Uploads),
 	// up to MaxUploadBytes over a slow mobile link.
 	Upload RouteDeadline
-	// Import: imports of units and holiday schedules (importRoutes), whose
+	// Import: imports of units and holiday schedules (Routes.Imports), whose
 	// files are parsed, checked row by row and written in one transaction.
 	Import RouteDeadline
 }
@@ -51,16 +50,6 @@ var DefaultDeadlines = Deadlines{
 // still take to be written.
 const writeGrace = 30 * time.Second
 
-// importRoutes are the routes of imports, as path.Match patterns (checked
-// before uploadRoutes, which hold them too).
-var importRoutes = []string{
-	"/units/import",
-	"/units/import/confirm",
-	"/api/v1/units/imports",
-	"/calendars/*/imports",
-	"/api/v1/calendars/*/imports",
-}
-
 // withDefaults fills each deadline left zero from DefaultDeadlines.
 func (d Deadlines) withDefaults() Deadlines {
 	fill := func(r *RouteDeadline, def RouteDeadline) {
@@ -77,16 +66,16 @@ func (d Deadlines) withDefaults() Deadlines {
 	return d
 }
 
-// of is the deadline of a request to method and path.
-func (d Deadlines) of(method, p string) RouteDeadline {
+// Deadline is the deadline, among d, of a request to method and path.
+func (rt Routes) Deadline(d Deadlines, method, p string) RouteDeadline {
 	if method == http.MethodPost {
-		for _, pattern := range importRoutes {
+		for _, pattern := range rt.Imports {
 			if ok, _ := path.Match(pattern, p); ok {
 				return d.Import
 			}
 		}
 	}
-	if isUploadRoute(method, p) {
+	if _, ok := rt.uploadLimit(method, p); ok {
 		return d.Upload
 	}
 	return d.Ordinary
@@ -105,14 +94,14 @@ func (d Deadlines) of(method, p string) RouteDeadline {
 // canceled". The writer handed inward therefore ignores read deadlines set
 // further in, and the read deadline is lifted once the body has been read
 // to its end.
-func (s *Server) deadlines(next http.Handler) http.Handler {
+func (e *Edge) deadlines(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			next.ServeHTTP(w, r)
 			return
 		}
-		d := s.Opts.Deadlines.of(r.Method, r.URL.Path)
+		d := e.routes.Deadline(e.opts.Deadlines, r.Method, r.URL.Path)
 		start := time.Now()
 		rc := http.NewResponseController(w)
 		// Errors: a writer that cannot set deadlines (a test's recorder) has no connection to bound.
@@ -127,7 +116,7 @@ func (s *Server) deadlines(next http.Handler) http.Handler {
 			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc, t: t}
 		}
 		r = r.WithContext(ctx)
-		next.ServeHTTP(&deadlineWriter{ResponseWriter: w, s: s, r: r, t: t}, r)
+		next.ServeHTTP(&deadlineWriter{ResponseWriter: w, e: e, r: r, t: t}, r)
 	})
 }
 
@@ -175,7 +164,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 // read deadline to the deadlines middleware.
 type deadlineWriter struct {
 	http.ResponseWriter
-	s        *Server
+	e        *Edge
 	r        *http.Request
 	t        *timedRequest
 	wrote    bool
@@ -194,7 +183,7 @@ func (w *deadlineWriter) WriteHeader(code int) {
 		for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Etag", "Location"} {
 			h.Del(k)
 		}
-		w.s.answerOutOfTime(w.ResponseWriter, w.r)
+		w.e.answerOutOfTime(w.ResponseWriter, w.r)
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -223,12 +212,12 @@ func outOfTime() *problem.Error {
 
 // answerOutOfTime answers a request that ran out of time: 503, Retry-After,
 // problem+json for the API, the error page for a browser.
-func (s *Server) answerOutOfTime(w http.ResponseWriter, r *http.Request) {
+func (e *Edge) answerOutOfTime(w http.ResponseWriter, r *http.Request) {
 	p := outOfTime()
-	if isAPI(r) || strings.Contains(r.Header.Get("Accept"), "json") {
+	if wantsJSON(r) {
 		api.WriteProblem(w, p.Kind, api.DeadlineDetail)
 		return
 	}
 	w.Header().Set("Retry-After", api.RetryAfterHeader().Get("Retry-After"))
-	s.renderError(w, r, p)
+	e.renderError(w, r, p)
 }

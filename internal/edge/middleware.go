@@ -1,4 +1,4 @@
-package web
+package edge
 
 import (
 	"context"
@@ -12,14 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"aftersales/internal/account"
 	"aftersales/internal/api"
 	"aftersales/internal/audit"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/store"
 )
 
 type ctxKey int
@@ -35,15 +32,17 @@ const (
 // the copy of the request it receives).
 type route struct{ pattern string }
 
-func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
+// RequestID is the id of the request ctx belongs to (X-Request-Id).
+func RequestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
 
-// currentUser is the signed-in user of a page request, if any.
-func currentUser(ctx context.Context) (account.User, bool) {
+// CurrentUser is the user a request was made by (signed in, or by token), if any.
+func CurrentUser(ctx context.Context) (account.User, bool) {
 	u, ok := ctx.Value(userKey).(account.User)
 	return u, ok
 }
 
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, api.Prefix+"/") }
+// IsAPI tells whether r is a call of the JSON API.
+func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, api.Prefix+"/") }
 
 // public API paths that need no credentials: the description of the API.
 func isPublicAPI(r *http.Request) bool {
@@ -55,36 +54,16 @@ func isPublicAPI(r *http.Request) bool {
 	return strings.HasPrefix(p, api.Prefix+"/schemas/")
 }
 
-func (s *Server) middleware(mux *http.ServeMux, reg *prometheus.Registry) http.Handler {
-	var h http.Handler = typedDates(mux)
-	h = s.fallback(mux, h)
-	h = s.idempotency.Wrap(h)
-	h = s.refuseBadText(mux, h)
-	h = s.identify(h)
-	h = s.Sessions.LoadAndSave(h)
-	h = s.limitBody(h)
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, problem.New(problem.Forbidden, "cross-origin request refused"))
-	}))
-	h = cop.Handler(h)
-	h = s.deadlines(h)
-	h = securityHeaders(h)
-	h = s.observe(h)
-	h = s.recoverPanics(h)
-	return h
-}
-
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
+func (e *Edge) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Log.Error("panic", "panic", p, "stack", string(debug.Stack()), "request_id", requestID(r.Context()))
-				s.fail(w, r, errors.New("panic"))
+				e.log.Error("panic", "panic", p, "stack", string(debug.Stack()), "request_id", RequestID(r.Context()))
+				e.Fail(w, r, errors.New("panic"))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -117,7 +96,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe gives each request an id, logs it and counts it.
-func (s *Server) observe(next http.Handler) http.Handler {
+func (e *Edge) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -129,7 +108,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = audit.WithRequestID(ctx, id)
-		client := clientIP(r, s.Opts.TrustedProxies)
+		client := clientIP(r, e.opts.TrustedProxies)
 		ctx = audit.WithClientAddress(withClientAddress(ctx, client), client)
 		rt := &route{pattern: "unmatched"}
 		ctx = context.WithValue(ctx, routeKey, rt)
@@ -140,15 +119,15 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		s.metrics.requests.WithLabelValues(r.Method, rt.pattern, strconv.Itoa(sw.status)).Inc()
-		s.metrics.duration.WithLabelValues(r.Method, rt.pattern).Observe(d.Seconds())
+		e.metrics.requests.WithLabelValues(r.Method, rt.pattern, strconv.Itoa(sw.status)).Inc()
+		e.metrics.duration.WithLabelValues(r.Method, rt.pattern).Observe(d.Seconds())
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		} else if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
 			level = slog.LevelDebug
 		}
-		s.Log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "route", rt.pattern, "status", sw.status,
+		e.log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path, "route", rt.pattern, "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", client, "request_id", id)
 	})
 }
@@ -167,18 +146,18 @@ func securityHeaders(next http.Handler) http.Handler {
 // limitBody bounds the request body: each route that takes files has its
 // limit (uploadRoutes), every other MaxBodyBytes. Uploads also wait for a
 // place among those running at once (uploadGate).
-func (s *Server) limitBody(next http.Handler) http.Handler {
+func (e *Edge) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit, upload := s.bodyLimit(r)
+		limit, upload := e.bodyLimit(r)
 		if r.ContentLength > limit {
-			s.fail(w, r, tooLarge(limit))
+			e.Fail(w, r, TooLarge(limit))
 			return
 		}
 		if upload {
-			if !s.admitUpload(w, r) {
+			if !e.admitUpload(w, r) {
 				return
 			}
-			defer s.uploads.leave()
+			defer e.uploads.leave()
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
@@ -187,18 +166,18 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 
 // identify authenticates the request by bearer token or session cookie and
 // puts the actor in the context. API calls without credentials end here.
-func (s *Server) identify(next http.Handler) http.Handler {
+func (e *Edge) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if authz := r.Header.Get("Authorization"); authz != "" {
 			scheme, secret, _ := strings.Cut(authz, " ")
 			if !strings.EqualFold(scheme, "Bearer") {
-				s.fail(w, r, problem.New(problem.Unauthorized, "use Authorization: Bearer <token>"))
+				e.Fail(w, r, problem.New(problem.Unauthorized, "use Authorization: Bearer <token>"))
 				return
 			}
-			u, err := s.Accounts.AuthenticateToken(ctx, strings.TrimSpace(secret))
+			u, err := e.app.Accounts.AuthenticateToken(ctx, strings.TrimSpace(secret))
 			if err != nil {
-				s.fail(w, r, err)
+				e.Fail(w, r, err)
 				return
 			}
 			act := u.Actor()
@@ -207,24 +186,24 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(policy.WithActor(ctx, act)))
 			return
 		}
-		if id := s.Sessions.GetInt64(ctx, sessionUserKey); id != 0 {
-			u, err := s.Accounts.CurrentUser(ctx, id)
+		if id := e.Sessions.GetInt64(ctx, SessionUserKey); id != 0 {
+			u, err := e.app.Accounts.CurrentUser(ctx, id)
 			switch {
-			case err == nil && s.Sessions.GetInt64(ctx, sessionEpochKey) == u.SessionEpoch:
+			case err == nil && e.Sessions.GetInt64(ctx, SessionEpochKey) == u.SessionEpoch:
 				ctx = withUser(ctx, u)
 			case err == nil:
 				// Signed in before the password last changed: over.
-				_ = s.Sessions.Destroy(ctx)
+				_ = e.Sessions.Destroy(ctx)
 			case problem.Is(err, problem.Unauthorized):
-				_ = s.Sessions.Destroy(ctx)
+				_ = e.Sessions.Destroy(ctx)
 			default:
-				s.fail(w, r, err)
+				e.Fail(w, r, err)
 				return
 			}
 		}
-		if isAPI(r) && !isPublicAPI(r) {
-			if _, ok := currentUser(ctx); !ok {
-				s.fail(w, r, problem.New(problem.Unauthorized, "sign in or send Authorization: Bearer <token>"))
+		if IsAPI(r) && !isPublicAPI(r) {
+			if _, ok := CurrentUser(ctx); !ok {
+				e.Fail(w, r, problem.New(problem.Unauthorized, "sign in or send Authorization: Bearer <token>"))
 				return
 			}
 		}
@@ -239,7 +218,7 @@ func withUser(ctx context.Context, u account.User) context.Context {
 
 // fallback answers requests that match no route: problem+json under the
 // API, a page elsewhere, with 405 and Allow when only the method is wrong.
-func (s *Server) fallback(mux *http.ServeMux, next http.Handler) http.Handler {
+func (e *Edge) fallback(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if rt, ok := r.Context().Value(routeKey).(*route); ok && pattern != "" {
@@ -254,10 +233,10 @@ func (s *Server) fallback(mux *http.ServeMux, next http.Handler) http.Handler {
 		if rec.status == http.StatusMethodNotAllowed {
 			allow := rec.header.Get("Allow")
 			w.Header().Set("Allow", allow)
-			s.fail(w, r, problem.New(problem.MethodNotAllowed, "%s is not allowed at %s; allowed: %s", r.Method, r.URL.Path, allow))
+			e.Fail(w, r, problem.New(problem.MethodNotAllowed, "%s is not allowed at %s; allowed: %s", r.Method, r.URL.Path, allow))
 			return
 		}
-		s.fail(w, r, problem.New(problem.NotFound, "nothing at %s", r.URL.Path))
+		e.Fail(w, r, problem.New(problem.NotFound, "nothing at %s", r.URL.Path))
 	})
 }
 
@@ -270,29 +249,3 @@ type headerRecorder struct {
 func (r *headerRecorder) Header() http.Header         { return r.header }
 func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *headerRecorder) WriteHeader(code int)        { r.status = code }
-
-// fail answers an error: problem+json for the API, a page for browsers.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	p, ok := problem.As(err)
-	if ok && p.RetryAfter > 0 {
-		w.Header().Set("Retry-After", api.RetryAfterSeconds(p.RetryAfter))
-	}
-	if !ok {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			p, _ = problem.As(tooLarge(mbe.Limit))
-		} else if store.IsBusy(err) {
-			s.Log.Warn("out of time", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
-			s.answerOutOfTime(w, r)
-			return
-		} else {
-			s.Log.Error("internal error", "err", err, "path", r.URL.Path, "request_id", requestID(r.Context()))
-			p = problem.New(problem.Internal, "an unexpected error occurred (request %s)", requestID(r.Context()))
-		}
-	}
-	if isAPI(r) || strings.Contains(r.Header.Get("Accept"), "json") {
-		api.WriteProblem(w, p.Kind, p.Detail)
-		return
-	}
-	s.renderError(w, r, p)
-}

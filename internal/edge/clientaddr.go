@@ -1,4 +1,4 @@
-package web
+package edge
 
 import (
 	"context"
@@ -34,9 +34,9 @@ func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
 
 type clientAddrKey struct{}
 
-// clientAddress is the client's IP address as observe worked it out
+// ClientAddress is the client's IP address as observe worked it out
 // (through trusted proxies), for throttling, logs and the audit trail.
-func clientAddress(r *http.Request) string {
+func ClientAddress(r *http.Request) string {
 	if a, ok := r.Context().Value(clientAddrKey{}).(string); ok {
 		return a
 	}
