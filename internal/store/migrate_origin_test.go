@@ -94,12 +94,39 @@ func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
 			t.Error("a visit of an unknown origin was stored")
 		}
 		// Since 00036 a maintenance visit names the unit and the agreement
-		// it serves, and only a request's visit redoes another.
+		// it serves, only a request's visit redoes another, and a redo
+		// booked before from a callback is marked as the redo it is.
 		if _, err := store.Exec(ctx, db, `DELETE FROM work_orders WHERE origin = 'maintenance'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.MigrateTo(ctx, 35); err != nil {
+			t.Fatal(err)
+		}
+		redoID := insert(`INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
+			VALUES ('request', ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, requestID, userID, now, now, now, now)
+		otherID := insert(`INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
+			VALUES ('request', ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, requestID, userID, now, now, now, now)
+		callbackID := insert(`INSERT INTO callbacks (reason, status, record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
+			customer_org_id, period, created_at, redo_work_order_id) VALUES ('sample', 'redo', 1, ?, ?, 1, ?, ?, ?, '2026-11', ?, ?) RETURNING id`,
+			visitID, requestID, orgID, orgID, orgID, now, redoID)
+		if _, err := store.Exec(ctx, db, `INSERT INTO redo_visits (work_order_id, redo_of, request_id, callback_id, provider_id, agreement_id, period, reason, created_at)
+			VALUES (?, ?, ?, ?, ?, 1, '2026-11', 'noise again', ?)`, redoID, visitID, requestID, callbackID, orgID, now); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
+		}
+		for id, want := range map[int64]int64{redoID: visitID, otherID: 0, visitID: 0} {
+			var redoOf *int64
+			if err := store.Get(ctx, db, &redoOf, `SELECT redo_of FROM work_orders WHERE id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+			if got := int64(0); (redoOf == nil) != (want == 0) || redoOf != nil && *redoOf != want {
+				if redoOf != nil {
+					got = *redoOf
+				}
+				t.Errorf("visit %d after 00036 redoes %d, want %d", id, got, want)
+			}
 		}
 		if _, err := store.InsertID(ctx, db, visit, "maintenance", nil, userID, now, now, now, now); err == nil {
 			t.Error("a maintenance visit naming no unit was stored")
