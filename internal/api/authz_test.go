@@ -129,6 +129,9 @@ func walk(f *testutil.Fixture) map[string]walkCase {
 		"create-work-order": {method: "POST", path: "/service-requests/%REQUEST%/work-orders", body: func(f *testutil.Fixture, _ policy.Role) any {
 			return freshVisit(f.Users[policy.Technician].ID)
 		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
+		"book-maintenance-visit": {method: "POST", path: "/units/%UNIT%/work-orders", body: func(f *testutil.Fixture, _ policy.Role) any {
+			return freshVisit(f.Users[policy.Technician].ID)
+		}, allowed: []policy.Role{policy.ProviderAdmin, policy.Dispatcher}},
 		"get-work-order": {method: "GET", path: "/work-orders/%WO%", allowed: all},
 		"record-field-step": {method: "POST", path: "/work-orders/%WO%/steps", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"kind": "check_in"}

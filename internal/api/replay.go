@@ -64,10 +64,12 @@ func NewReplays(a huma.API, d Deps) *Replays {
 		v, err := h.Requests.Get(ctx, act, id)
 		return etag(v.Version), toRequestOut(v), err
 	})
-	add("/service-requests/{id}/work-orders", "work_order", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+	workOrder := func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
 		w, err := h.WorkOrders.Get(ctx, act, id)
 		return etag(w.Version), w, err
-	})
+	}
+	add("/service-requests/{id}/work-orders", "work_order", workOrder)
+	add("/units/{id}/work-orders", "work_order", workOrder)
 	add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
 		m, err := h.InstalledBase.GetModel(ctx, act, id)
 		return etag(m.Version), m, err

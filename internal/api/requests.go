@@ -121,6 +121,14 @@ func (h *handlers) registerRequests(a huma.API) {
 	wo.Errors = append(wo.Errors, 409)
 	register(h, a, wo, h.createWorkOrder)
 
+	maint := op("book-maintenance-visit", http.MethodPost, "/units/{id}/work-orders", "Book a maintenance visit to a unit", "Work orders")
+	maint.Description = "A visit with no fault behind it: the unit's agreement must take maintenance at the window's start " +
+		"(otherwise 422 out-of-scope with the reason), and the technician must be qualified and free, as for a request's visit. " +
+		"The visit is stepped and sealed like any other; its record is a maintenance visit's."
+	maint.DefaultStatus = http.StatusCreated
+	maint.Errors = append(maint.Errors, 409)
+	register(h, a, maint, h.bookMaintenanceVisit)
+
 	register(h, a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"), h.getWorkOrder)
 
 	step := op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders")
@@ -160,8 +168,17 @@ func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in 
 }
 
 func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+	return h.book(ctx, ac, workorder.ForRequest(in.ID), in)
+}
+
+func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+	return h.book(ctx, ac, workorder.ForMaintenance(in.ID), in)
+}
+
+// book books the visit of origin that in asks for.
+func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*workOrderOutput, error) {
 	b := in.Body
-	w, err := h.WorkOrders.Book(ctx, ac, workorder.ForRequest(in.ID), workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
+	w, err := h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
 	if err != nil {
 		return nil, err
 	}

@@ -231,10 +231,12 @@ func (s *Service) ListUnits(ctx context.Context, a policy.Actor, f UnitFilter) (
 
 // GetUnit returns a unit the actor may see.
 func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, error) {
-	return s.readUnit(ctx, s.DB, a, id)
+	return ReadUnit(ctx, s.DB, a, id)
 }
 
-func (s *Service) readUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
+// ReadUnit returns unit id read through q if a may see it; one a may not
+// see is not found.
+func ReadUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
 	u, err := Get(ctx, q, id)
 	if err != nil {
 		return u, err
@@ -406,7 +408,7 @@ func (s *Service) UpdateUnit(ctx context.Context, a policy.Actor, id int64, p Un
 
 // manageUnit loads a unit the actor may change.
 func (s *Service) manageUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	u, err := s.readUnit(ctx, q, a, id)
+	u, err := ReadUnit(ctx, q, a, id)
 	if err != nil {
 		return u, err
 	}

@@ -28,7 +28,7 @@ func SeedService(t testing.TB, db *store.DB, f *Fixture) ServiceFixture {
 	d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "FIX-1", Terms: agreement.Terms{
 		Term:          agreement.Term{Start: "2025-01-01", End: "2099-12-31"},
 		CoveredModels: []string{"FX-100"}, ServiceArea: []string{"32"},
-		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation},
+		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Consultation, agreement.Maintenance},
 		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
 		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
 		SatisfactionPermille: 900, RetentionMonths: 36,

@@ -32,7 +32,7 @@ func TestRequestPages(t *testing.T) {
 			t.Fatalf("bad form: %d", res.StatusCode)
 		}
 		// Out of scope: the reason in words.
-		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"maintenance"}, "priority": {"general"}, "description": {"x"}})
+		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"part_replacement"}, "priority": {"general"}, "description": {"x"}})
 		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "does not cover this service item") || strings.Contains(html, "协议不包含此服务项目") {
 			t.Fatalf("out of scope: %d", res.StatusCode)
 		}

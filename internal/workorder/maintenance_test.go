@@ -72,9 +72,9 @@ func countRows(t *testing.T, db *store.DB, query string, args ...any) int {
 // A maintenance visit has no request behind it: it is booked for a unit
 // whose agreement covers maintenance, read by the parties and its
 // technician, stepped through to check-out, and sealed as a maintenance
-// visit's record naming the unit. A unit whose agreement does not cover
-// maintenance, or that another provider serves, is refused with nothing
-// written.
+// visit's record naming the unit. Maintenance outside the agreement's
+// scope (before it begins), or of a unit another provider serves, is
+// refused with nothing written.
 func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -87,13 +87,11 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 		start := time.Now().UTC().Truncate(time.Second)
 		window := workorder.Assignment{TechnicianID: tech.UserID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)}
 
-		// The fixture's unit is under an agreement without maintenance.
-		fixed, err := installedbase.BySerial(ctx, db, "FX100-0001")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.WorkOrders.Book(ctx, dispatcher, workorder.ForMaintenance(fixed.ID), window); !problem.Is(err, problem.OutOfScope) {
-			t.Fatalf("maintenance outside the agreement's items: %v", err)
+		// Before its agreement begins, a unit's maintenance is out of scope.
+		early := time.Date(2024, 12, 30, 2, 0, 0, 0, time.UTC)
+		before := workorder.Assignment{TechnicianID: tech.UserID, WindowStart: early, WindowEnd: early.Add(2 * time.Hour)}
+		if _, err := a.WorkOrders.Book(ctx, dispatcher, workorder.ForMaintenance(unitID), before); !problem.Is(err, problem.OutOfScope) {
+			t.Fatalf("maintenance before the agreement begins: %v", err)
 		}
 		for _, other := range []policy.Actor{f.OtherAdmin.Actor(), f.Users[policy.Customer].Actor(), tech} {
 			if _, err := a.WorkOrders.Book(ctx, other, workorder.ForMaintenance(unitID), window); err == nil {

@@ -146,22 +146,20 @@ func (s *Service) forBooking(ctx context.Context, q store.Queryer, actor policy.
 		}
 		return requestSubject(r), nil
 	}
-	u, err := installedbase.Get(ctx, q, o.UnitID)
+	// Who may see the unit is told that they may not book its maintenance;
+	// who may not, that it does not exist.
+	u, err := installedbase.ReadUnit(ctx, q, actor, o.UnitID)
 	if err != nil {
 		return subject{}, err
 	}
-	hidden := problem.New(problem.NotFound, "product %d not found", o.UnitID)
 	if u.AgreementID == nil {
-		if !actor.Operator && actor.OrgID != u.VendorID && actor.OrgID != u.CustomerOrgID {
-			return subject{}, hidden
-		}
 		return subject{}, problem.New(problem.Conflict, "product %s is covered by no agreement; its maintenance cannot be booked", u.SerialNumber)
 	}
 	sub, err := maintenanceSubject(ctx, q, u.ID, *u.AgreementID)
 	if err != nil {
 		return subject{}, err
 	}
-	if err := policy.Check(actor, policy.RequestRead, policy.RequestAssign, sub.scope(actor, false), hidden); err != nil {
+	if err := policy.Allow(actor, policy.RequestAssign, sub.scope(actor, false)); err != nil {
 		return subject{}, err
 	}
 	target, err := s.Requests.Resolve.UnitBySerial(ctx, q, u.SerialNumber, start)
