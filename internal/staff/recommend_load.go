@@ -277,10 +277,12 @@ func (s *Service) RecommendForVisit(ctx context.Context, a policy.Actor, workOrd
 	notFound := problem.New(problem.NotFound, "work order %d not found", workOrderID)
 	err := store.Get(ctx, s.DB, &w, `SELECT request_id, technician_id, window_start, window_end, status FROM work_orders WHERE id = ?`, workOrderID)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && w.RequestID == nil:
+	case errors.Is(err, store.ErrNotFound):
 		return Recommendations{}, notFound
 	case err != nil:
 		return Recommendations{}, err
+	case w.RequestID == nil:
+		return Recommendations{}, problem.New(problem.Conflict, "work order %d is a maintenance visit: technicians are ranked for the visits of service requests", workOrderID)
 	}
 	if _, err := loadRequest(ctx, s.DB, a, *w.RequestID, policy.RequestAssign); err != nil {
 		if problem.Is(err, problem.NotFound) {

@@ -21,7 +21,9 @@ import (
 
 type workOrderRow struct {
 	WorkOrder workorder.WorkOrder
-	Request   servicerequest.Request
+	About     workorder.About
+	// Priority is a request's; a maintenance visit has none.
+	Priority string
 }
 
 // workOrdersPage is the technician's phone view: today's and upcoming visits in
@@ -35,12 +37,18 @@ func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	rows := make([]workOrderRow, 0, len(wos))
 	for _, wo := range wos {
-		req, err := servicerequest.GetRequest(ctx, s.DB, wo.RequestID)
+		row := workOrderRow{WorkOrder: wo}
+		var err error
+		if row.About, err = workorder.AboutVisit(ctx, s.DB, wo); err == nil && wo.Origin == workorder.OriginRequest {
+			var req servicerequest.Request
+			req, err = servicerequest.GetRequest(ctx, s.DB, wo.RequestID)
+			row.Priority = req.Priority
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		rows = append(rows, workOrderRow{WorkOrder: wo, Request: req})
+		rows = append(rows, row)
 	}
 	v := s.newView(r, "work_orders.title", "work_orders")
 	v.Data = rows
@@ -49,9 +57,12 @@ func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u accoun
 
 type workOrderData struct {
 	WorkOrder workorder.WorkOrder
-	View      servicerequest.View
-	Clocks    []clockView
-	MapLink   template.URL // geo: links are not in html/template's safe list
+	About     workorder.About
+	// View is a request's visit's request (nil for a maintenance visit),
+	// with its clocks.
+	View    *servicerequest.View
+	Clocks  []clockView
+	MapLink template.URL // geo: links are not in html/template's safe list
 	// The parts fitted on this visit, where the technician may draw them
 	// from, and the vendor's parts to choose among.
 	Used    []parts.UsedPart
@@ -96,19 +107,27 @@ func (s *Server) renderWorkOrderAs(w http.ResponseWriter, r *http.Request, u acc
 		s.fail(w, r, err)
 		return
 	}
-	view, err := s.Requests.Get(ctx, u.Actor(), wo.RequestID)
-	if err != nil {
+	d := workOrderData{WorkOrder: wo}
+	if d.About, err = workorder.AboutVisit(ctx, s.DB, wo); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	docs, err := s.Documents.ForUnit(ctx, u.Actor(), view.Request.UnitID)
-	if err != nil {
+	d.MapLink = template.URL(mapLink(d.About.Address, nil, nil))
+	if wo.Origin == workorder.OriginRequest {
+		view, err := s.Requests.Get(ctx, u.Actor(), wo.RequestID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.View, d.Clocks = &view, clockViews(view.Clocks, s.Now())
+		d.MapLink = template.URL(mapLink(view.Request.SiteAddress, view.Request.SiteLat, view.Request.SiteLng))
+	}
+	if d.Documents, err = s.Documents.ForUnit(ctx, u.Actor(), d.About.UnitID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v := s.newView(r, "work_orders.work_order", "work_orders")
-	v.Title = view.Number
-	d := workOrderData{WorkOrder: wo, View: view, Clocks: clockViews(view.Clocks, s.Now()), MapLink: template.URL(mapLink(view.Request)), Documents: docs}
+	v.Title = d.About.Reference
 	if err := s.workOrderParts(r, u, &d); err != nil {
 		s.fail(w, r, err)
 		return
@@ -117,9 +136,11 @@ func (s *Server) renderWorkOrderAs(w http.ResponseWriter, r *http.Request, u acc
 		d.PartsError, formErr = s.refusal(r, p), nil
 		v.Form = r.PostForm
 	}
-	if d.Media, err = s.loadRequestMedia(r, u, view.Request, wo.TechnicianID == u.ID); err != nil {
-		s.fail(w, r, err)
-		return
+	if d.View != nil {
+		if d.Media, err = s.loadRequestMedia(r, u, d.View.Request, wo.TechnicianID == u.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	d.Media.WorkOrderID = wo.ID
 	if wo.TechnicianID == u.ID && wo.Status == workorder.WOOnSite {
@@ -176,12 +197,12 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 
 // mapLink opens the site in the phone's map application: by coordinates
 // when known, by address otherwise.
-func mapLink(r servicerequest.Request) string {
-	q := url.QueryEscape(r.SiteAddress)
-	if r.SiteLat != nil && r.SiteLng != nil {
-		return "geo:" + strconv.FormatFloat(*r.SiteLat, 'f', 6, 64) + "," + strconv.FormatFloat(*r.SiteLng, 'f', 6, 64) + "?q=" + q
+func mapLink(address string, lat, lng *float64) string {
+	q := url.QueryEscape(address)
+	if lat != nil && lng != nil {
+		return "geo:" + strconv.FormatFloat(*lat, 'f', 6, 64) + "," + strconv.FormatFloat(*lng, 'f', 6, 64) + "?q=" + q
 	}
-	if r.SiteAddress == "" {
+	if address == "" {
 		return ""
 	}
 	return "geo:0,0?q=" + q

@@ -28,14 +28,14 @@ func (s *Server) workOrderParts(r *http.Request, u account.User, d *workOrderDat
 	if d.Sources, err = s.Stock.SourcesFor(ctx, a, d.WorkOrder.ID); err != nil {
 		return err
 	}
-	ps, err := s.Parts.List(ctx, a, parts.Filter{VendorID: d.View.VendorID, ActiveOnly: true})
+	ps, err := s.Parts.List(ctx, a, parts.Filter{VendorID: d.About.VendorID, ActiveOnly: true})
 	if err != nil {
 		return err
 	}
 	rows, _ := s.partRows(r, u, ps)
 	// Parts listed for the unit's model first.
 	slices.SortStableFunc(rows, func(x, y partRow) int {
-		fx, fy := slices.Contains(x.Models, d.View.Model), slices.Contains(y.Models, d.View.Model)
+		fx, fy := slices.Contains(x.Models, d.About.Model), slices.Contains(y.Models, d.About.Model)
 		switch {
 		case fx && !fy:
 			return -1

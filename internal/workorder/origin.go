@@ -92,6 +92,24 @@ func SubjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (Subject, erro
 	return s.Subject, err
 }
 
+// About is what a visit's pages show of what it is for: the request's
+// number or the unit's serial number (Reference), the service item, the
+// product and its place, and the page of the request or the unit (Link).
+type About struct {
+	Subject
+	ServiceItem string
+	Model       string
+	Serial      string
+	Address     string
+	Link        string
+}
+
+// AboutVisit reads what visit w is for.
+func AboutVisit(ctx context.Context, q store.Queryer, w WorkOrder) (About, error) {
+	s, err := subjectOf(ctx, q, w)
+	return About{Subject: s.Subject, ServiceItem: s.ServiceItem, Model: s.Model, Serial: s.Serial, Address: s.Address, Link: s.Link}, err
+}
+
 func subjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (subject, error) {
 	switch w.Origin {
 	case OriginRequest:
