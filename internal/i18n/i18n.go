@@ -40,8 +40,12 @@ type Bundle struct {
 	problems map[string]map[string]string
 }
 
-// Load reads the embedded messages.
-func Load() (*Bundle, error) {
+// Load returns the embedded messages, read once per process: a Bundle is
+// only read, so every service shares one (reading the catalogs costs
+// about a hundred milliseconds of CPU).
+var Load = sync.OnceValues(load)
+
+func load() (*Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, lang := range []string{"en", "zh-CN"} {
