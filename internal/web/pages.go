@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"aftersales/internal/account"
@@ -36,8 +37,11 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-// loadPages parses each page template together with the layout.
-func loadPages() (*pages, error) {
+// loadPages parses each page template together with the layout, once per
+// process: parsed templates are only executed, so every server shares them.
+var loadPages = sync.OnceValues(parsePages)
+
+func parsePages() (*pages, error) {
 	layout, err := fs.ReadFile(embedded, "templates/layout.html")
 	if err != nil {
 		return nil, err
