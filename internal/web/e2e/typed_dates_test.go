@@ -74,7 +74,6 @@ func TestTypedDatesInChinese(t *testing.T) {
 	d.do(chromedp.SendKeys(chromedp.CSS(assign+` input[name=date]`), chinese),
 		chromedp.SendKeys(chromedp.CSS(assign+` input[name=from]`), "9点30"),
 		chromedp.SendKeys(chromedp.CSS(assign+` input[name=to]`), "11：30"))
-	d.eval(`scrollTo(0, 0), ''`)
 	d.shot("typed-dates-visit") // not shotBoth: reloading at a phone's size would empty the fields
 	d.press(assign+` button[type=submit]`, `.flash`)
 	d.see("body", "已预约", "09:30")
@@ -98,7 +97,6 @@ func TestTypedDatesInChinese(t *testing.T) {
 	const leave = `form[action$="/leave"]`
 	a.do(chromedp.SendKeys(chromedp.CSS(leave+` input[name=starts_at]`), slashed+" 8:00"), chromedp.SendKeys(chromedp.CSS(leave+` input[name=ends_at]`), chinese+" 18点"),
 		chromedp.SendKeys(chromedp.CSS(leave+` input[name=reason]`), "年假"))
-	a.eval(`scrollTo(0, 0), ''`)
 	a.shot("typed-dates-leave")
 	a.press(leave+` button[type=submit]`, `.flash`)
 	a.see("#leave", "年假", fmt.Sprintf("%02d-%02d 08:00", day.Month, day.Day))
