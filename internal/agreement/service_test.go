@@ -369,6 +369,10 @@ func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
 		if got, p := zh(err); got != "协议 W-001 的状态为“已终止”：其条款已不能更改" || p.Detail != "agreement W-001 is terminated: its terms can no longer change" {
 			t.Errorf("terminated: %s / %s", got, p.Detail)
 		}
+		_, err = e.svc.ChangeStatus(e.ctx, provider, d.ID, agreement.Transition{To: agreement.Suspended, Reason: "unpaid"}, 0)
+		if got, p := zh(err); got != "状态为“已终止”的协议不能改为“已暂停”" || p.Reason != "status_transition" || p.Detail != "an agreement that is terminated cannot become suspended" {
+			t.Errorf("transition: %s / %s", got, p.Detail)
+		}
 		_, err = e.svc.Propose(e.ctx, provider, d.ID, agreement.Proposal{Changes: json.RawMessage(`{"emergency": {"onsite_hours": 6}}`), Reason: "x", DesiredFrom: "2026-12-05"})
 		if got, _ := zh(err); !strings.Contains(got, "“已终止”") || strings.Contains(got, "terminated") {
 			t.Errorf("proposal on a terminated agreement: %s", got)
