@@ -66,7 +66,7 @@ func (n *NewUser) Validate(orgKind string) error {
 	case !n.Role.Valid():
 		fs.Add("role", "must be one of vendor_admin, vendor_auditor, provider_admin, dispatcher, technician, customer")
 	case n.Role.OrgKind() != orgKind:
-		fs.Add("role", "a %s organization cannot have the role %s", orgKind, n.Role)
+		fs.Add("role", "a %s organization cannot have the role %s", problem.Enum("orgkind.", orgKind), problem.Enum("role.", n.Role))
 	}
 	checkPassword(&fs, "password", n.Password)
 	checkLocale(&fs, n.Locale)

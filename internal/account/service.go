@@ -62,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, actor policy.Actor, n NewUser)
 		return User{}, err
 	}
 	if scope == policy.Partner && o.Kind != org.Customer {
-		return User{}, problem.New(problem.Forbidden, "users of a partner %s are managed by that organization", o.Kind)
+		return User{}, problem.New(problem.Forbidden, "users of a partner %s are managed by that organization", problem.Enum("orgkind.", o.Kind))
 	}
 	if err := n.Validate(string(o.Kind)); err != nil {
 		return User{}, err
@@ -158,7 +158,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor policy.Actor, id int64, 
 			return err
 		}
 		if scope == policy.Partner && before.OrgKind != string(org.Customer) {
-			return problem.New(problem.Forbidden, "users of a partner %s are managed by that organization", before.OrgKind)
+			return problem.New(problem.Forbidden, "users of a partner %s are managed by that organization", problem.Enum("orgkind.", before.OrgKind))
 		}
 		if checked != "" && before.PasswordHash != checked {
 			return problem.New(problem.PreconditionFailed, "user %d was changed by someone else", id)
@@ -200,7 +200,7 @@ func applyUserPatch(u User, p UserPatch, hash string, actor policy.Actor) (User,
 	if p.Role != nil {
 		switch {
 		case !p.Role.Valid() || p.Role.OrgKind() != u.OrgKind:
-			fs.Add("role", "is not a role of a %s organization", u.OrgKind)
+			fs.Add("role", "is not a role of a %s organization", problem.Enum("orgkind.", u.OrgKind))
 		case u.ID == actor.UserID && *p.Role != u.Role:
 			fs.Add("role", "you cannot change your own role")
 		}

@@ -111,7 +111,7 @@ func mergePatch(target any, patch any) any {
 func patchError(field string, err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return problem.Field(field+"."+te.Field, "must be a %s", te.Type.Kind())
+		return problem.Field(field+"."+te.Field, "must be a %s", problem.Enum("json_kind.", te.Type.Kind()))
 	}
 	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
@@ -130,7 +130,7 @@ func CheckDecision(a Adjustment, proposer bool, to AdjustmentState, comment stri
 		return err
 	}
 	if a.State != Pending {
-		return problem.Because(problem.Conflict, "adjustment_decided", "adjustment request %d is already %s", a.ID, a.State)
+		return problem.Because(problem.Conflict, "adjustment_decided", "adjustment request %d is already %s", a.ID, problem.Enum("adjustment_state.", a.State))
 	}
 	switch to {
 	case Accepted, Rejected:

@@ -56,7 +56,7 @@ func (s *Service) Propose(ctx context.Context, actor policy.Actor, id int64, p P
 			return err
 		}
 		if !runs(status) {
-			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: adjustments are proposed only while it runs", a.Number, status)
+			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: adjustments are proposed only while it runs", a.Number, problem.Enum("agreement_status.", status))
 		}
 		latest := versions[len(versions)-1]
 		var fs problem.Fields
@@ -230,7 +230,7 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 		return Version{}, err
 	}
 	if !runs(status) {
-		return Version{}, problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: an adjustment can no longer be accepted", a.Number, status)
+		return Version{}, problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: an adjustment can no longer be accepted", a.Number, problem.Enum("agreement_status.", status))
 	}
 	latest := versions[len(versions)-1]
 	terms := adj.Terms

@@ -344,7 +344,7 @@ func (s *Service) AddVersion(ctx context.Context, actor policy.Actor, id int64, 
 		}
 		status := a.StatusOn(s.today(), term)
 		if status != Draft && status != Active {
-			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: its terms can no longer change", a.Number, status)
+			return problem.Because(problem.Conflict, "status_transition", "agreement %s is %s: its terms can no longer change", a.Number, problem.Enum("agreement_status.", status))
 		}
 		var fs problem.Fields
 		problem.CheckText(&fs, "note", in.Note, false, 2000)

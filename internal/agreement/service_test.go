@@ -10,6 +10,7 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
+	"aftersales/internal/i18n"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -310,6 +311,71 @@ func TestStatusTransitionsAndTenancy(t *testing.T) {
 		if _, err := e.svc.ChangeStatus(e.ctx, vendor, draft.ID, agreement.Transition{To: agreement.Active}, 0); !problem.Is(err, problem.Conflict) ||
 			!strings.Contains(err.Error(), "covered_models") {
 			t.Errorf("incomplete draft activated: %v", err)
+		}
+	})
+}
+
+// The agreement's refusals name its status and the nested reason in the
+// reader's language; the API's English detail keeps the enum value.
+func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
+	t.Parallel()
+	zh := func(err error) (string, *problem.Error) {
+		p, ok := problem.As(err)
+		if !ok {
+			t.Fatalf("not a problem: %v", err)
+		}
+		return p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Says(), p
+	}
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		vendor, provider := e.as(policy.VendorAdmin), e.as(policy.ProviderAdmin)
+
+		// Changes that applied to version 1 but not to version 2.
+		d := e.active(t, "W-001")
+		adj, err := e.svc.Propose(e.ctx, provider, d.ID, agreement.Proposal{Changes: json.RawMessage(`{"resolution": {"emergency_hours": 10}}`),
+			Reason: "fix targets", DesiredFrom: "2026-12-05"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := terms()
+		next.Emergency.OnSiteHours = 12
+		if _, err := e.svc.AddVersion(e.ctx, vendor, d.ID, agreement.NewVersion{Terms: next, EffectiveFrom: "2026-11-10"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Decide(e.ctx, vendor, adj.ID, agreement.Accepted, "")
+		got, p := zh(err)
+		if p.Reason != "agreement_changed" || !strings.Contains(p.Detail, "must be at least the on-site time (12 h)") {
+			t.Errorf("English detail: %v", err)
+		}
+		if !strings.Contains(got, "这些更改已不适用于第 2 版") || !strings.Contains(got, "changes.resolution.emergency_hours: 不能短于到场时限（12 小时）") ||
+			strings.Contains(got, "validation") || strings.Contains(got, "must be") {
+			t.Errorf("zh: %s", got)
+		}
+
+		// A decided request names its state.
+		if _, err := e.svc.Decide(e.ctx, provider, adj.ID, agreement.Withdrawn, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Decide(e.ctx, provider, adj.ID, agreement.Withdrawn, "")
+		if got, p := zh(err); !strings.Contains(got, "已是“已撤回”状态") || !strings.Contains(p.Detail, "is already withdrawn") {
+			t.Errorf("decided twice: %s / %s", got, p.Detail)
+		}
+
+		// A terminated agreement names its status.
+		if _, err := e.svc.ChangeStatus(e.ctx, vendor, d.ID, agreement.Transition{To: agreement.Terminated, Reason: "relocation", On: "2026-11-05"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.AddVersion(e.ctx, vendor, d.ID, agreement.NewVersion{Terms: terms(), EffectiveFrom: "2026-12-01"}, 0)
+		if got, p := zh(err); got != "协议 W-001 的状态为“已终止”：其条款已不能更改" || p.Detail != "agreement W-001 is terminated: its terms can no longer change" {
+			t.Errorf("terminated: %s / %s", got, p.Detail)
+		}
+		_, err = e.svc.ChangeStatus(e.ctx, provider, d.ID, agreement.Transition{To: agreement.Suspended, Reason: "unpaid"}, 0)
+		if got, p := zh(err); got != "状态为“已终止”的协议不能改为“已暂停”" || p.Reason != "status_transition" || p.Detail != "an agreement that is terminated cannot become suspended" {
+			t.Errorf("transition: %s / %s", got, p.Detail)
+		}
+		_, err = e.svc.Propose(e.ctx, provider, d.ID, agreement.Proposal{Changes: json.RawMessage(`{"emergency": {"onsite_hours": 6}}`), Reason: "x", DesiredFrom: "2026-12-05"})
+		if got, _ := zh(err); !strings.Contains(got, "“已终止”") || strings.Contains(got, "terminated") {
+			t.Errorf("proposal on a terminated agreement: %s", got)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"aftersales/internal/calendar"
@@ -126,11 +125,8 @@ func CheckTransition(a Agreement, current Status, party Party, t Transition, tod
 	if err := fs.Err(); err != nil {
 		return err
 	}
-	conflict := func(format string, args ...any) error {
-		return &problem.Error{Kind: problem.Conflict, Reason: "status_transition", Detail: fmt.Sprintf(format, args...)}
-	}
 	if a.TerminatesOn != nil && current != Terminated {
-		return conflict("the agreement terminates on %s; no other change of status is possible", *a.TerminatesOn)
+		return problem.Because(problem.Conflict, "status_transition", "the agreement terminates on %s; no other change of status is possible", *a.TerminatesOn)
 	}
 	switch {
 	case current == Draft && t.To == Active:
@@ -144,7 +140,8 @@ func CheckTransition(a Agreement, current Status, party Party, t Transition, tod
 		}
 	case (current == Active || current == Suspended) && t.To == Terminated:
 	default:
-		return conflict("an agreement that is %s cannot become %s", current, t.To)
+		return problem.Because(problem.Conflict, "status_transition", "an agreement that is %s cannot become %s",
+			problem.Enum("agreement_status.", current), problem.Enum("agreement_status.", t.To))
 	}
 	return nil
 }

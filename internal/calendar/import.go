@@ -124,7 +124,7 @@ func (c *collector) add(e Exception, line int) {
 		i := slices.IndexFunc(c.res.Exceptions, func(x Exception) bool { return x.Date == e.Date })
 		prev := c.res.Exceptions[i]
 		if prev.Kind != e.Kind {
-			c.fail(line, "kind", problem.Msg("%s is a %s here but a %s on line %d", e.Date, e.Kind, prev.Kind, first))
+			c.fail(line, "kind", problem.Msg("%s is a %s here but a %s on line %d", e.Date, problem.Enum("calendars.", e.Kind), problem.Enum("calendars.", prev.Kind), first))
 			return
 		}
 		c.warn(line, WarnDuplicate, "duplicate", map[string]string{"Date": e.Date.String(), "Kind": string(e.Kind), "First": strconv.Itoa(first)},

@@ -38,6 +38,9 @@ type Bundle struct {
 	// (as domain code writes it, e.g. "is longer than %d characters") to
 	// that language's format.
 	problems map[string]map[string]string
+	// words are, per language other than English, the messages by id: the
+	// words of enum values inside translated problems (problem.Word).
+	words map[string]map[string]string
 }
 
 // Load returns the embedded messages, read once per process: a Bundle is
@@ -48,9 +51,14 @@ var Load = sync.OnceValues(load)
 func load() (*Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	words := map[string]map[string]string{}
 	for _, lang := range []string{"en", "zh-CN"} {
-		if _, err := Catalog("messages", lang); err != nil {
+		m, err := Catalog("messages", lang)
+		if err != nil {
 			return nil, err
+		}
+		if lang != "en" {
+			words[lang] = m
 		}
 		names, _ := fs.Glob(files, "messages/*"+lang+".json")
 		for _, name := range names {
@@ -59,7 +67,7 @@ func load() (*Bundle, error) {
 			}
 		}
 	}
-	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}, problems: map[string]map[string]string{}}
+	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}, problems: map[string]map[string]string{}, words: words}
 	zh, err := Catalog("problems", "zh-CN")
 	if err != nil {
 		return nil, err
@@ -152,8 +160,13 @@ func (b *Bundle) Has(id string) bool {
 
 // ProblemFormat returns lang's format for an English error message format,
 // or false when there is none (English itself, or an untranslated message).
+// Asked for a message id (the word of an enum value inside a problem,
+// problem.Word), it returns lang's message.
 func (b *Bundle) ProblemFormat(lang, format string) (string, bool) {
-	t, ok := b.problems[lang][format]
+	if t, ok := b.problems[lang][format]; ok {
+		return t, true
+	}
+	t, ok := b.words[lang][format]
 	return t, ok
 }
 

@@ -155,3 +155,60 @@ func TestProblemMessagesTranslated(t *testing.T) {
 		t.Error("English has translations of English")
 	}
 }
+
+// TestEnumWordsHaveMessages keeps the words of enum values inside problems
+// (problem.Enum(prefix, value)) translatable: every prefix the code gives
+// names messages in both languages, and zh-CN's problems read them while
+// English keeps the value as it is.
+func TestEnumWordsHaveMessages(t *testing.T) {
+	t.Parallel()
+	prefixes := map[string]string{}
+	eachSourceFile(t, func(fset *token.FileSet, f *ast.File) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || len(c.Args) != 2 {
+				return true
+			}
+			if fn, ok := c.Fun.(*ast.SelectorExpr); !ok || fn.Sel.Name != "Enum" {
+				return true
+			} else if x, ok := fn.X.(*ast.Ident); !ok || x.Name != "problem" {
+				return true
+			}
+			lit, ok := c.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				t.Errorf("%s: problem.Enum's prefix is not a literal", fset.Position(c.Pos()))
+				return true
+			}
+			s, _ := strconv.Unquote(lit.Value)
+			prefixes[s] = fset.Position(lit.Pos()).String()
+			return true
+		})
+	})
+	if len(prefixes) < 10 {
+		t.Fatalf("found only %d prefixes: %v", len(prefixes), prefixes)
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		m, err := i18n.Catalog("messages", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, where := range prefixes {
+			n := 0
+			for id := range m {
+				if strings.HasPrefix(id, p) {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s: no %s message starts with %q", where, lang, p)
+			}
+		}
+	}
+	b := i18n.Default()
+	if got, ok := b.ProblemFormat("zh-CN", "agreement_status.terminated"); !ok || got != "已终止" {
+		t.Errorf("zh-CN word: %q %v", got, ok)
+	}
+	if got, ok := b.ProblemFormat("en", "agreement_status.terminated"); ok {
+		t.Errorf("English translates the value: %q", got)
+	}
+}

@@ -32,7 +32,7 @@ func (s *Service) Register(ctx context.Context, actor policy.Actor, in Input) (O
 		return Organization{}, err
 	}
 	if !actor.Operator && !MayRegister(Kind(actor.OrgKind), in.Kind) {
-		return Organization{}, problem.Field("kind", "a %s may not register a %s organization", actor.OrgKind, in.Kind)
+		return Organization{}, problem.Field("kind", "a %s may not register a %s organization", problem.Enum("orgkind.", actor.OrgKind), problem.Enum("orgkind.", in.Kind))
 	}
 	now := s.Now().UTC()
 	var o Organization

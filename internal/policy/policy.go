@@ -5,7 +5,6 @@ package policy
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"aftersales/internal/problem"
@@ -411,7 +410,7 @@ func Allow(a Actor, action Action, scope Scope) error {
 	if Allowed(a, action, scope) {
 		return nil
 	}
-	return &problem.Error{Kind: problem.Forbidden, Detail: fmt.Sprintf("role %s may not %s (%s)", a.Role, action, scope)}
+	return problem.New(problem.Forbidden, "role %s may not %s (%s)", problem.Enum("role.", a.Role), action, problem.Enum("scope_word.", scope))
 }
 
 // Check is the one authorization step on a resource the actor asked for by

@@ -3,6 +3,7 @@ package policy
 import (
 	"testing"
 
+	"aftersales/internal/i18n"
 	"aftersales/internal/problem"
 )
 
@@ -104,5 +105,19 @@ func TestCheck(t *testing.T) {
 		case c.want == problem.Forbidden && !problem.Is(err, problem.Forbidden):
 			t.Errorf("%s: %v, want forbidden", c.name, err)
 		}
+	}
+}
+
+// A refusal names the role and how the resource relates to it in the
+// reader's language; the English detail keeps the codes.
+func TestRefusalReadsInChinese(t *testing.T) {
+	err := Allow(Actor{Role: Technician}, AgreementWrite, Own)
+	p, ok := problem.As(err)
+	if !ok || p.Kind != problem.Forbidden || p.Detail != "role technician may not agreement.write (own)" {
+		t.Fatalf("refusal: %v", err)
+	}
+	zh := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Detail
+	if zh != "角色“技术人员”无权对本组织的资源执行 agreement.write" {
+		t.Errorf("zh: %s", zh)
 	}
 }

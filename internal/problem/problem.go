@@ -194,20 +194,38 @@ func Is(err error, k Kind) bool {
 	return ok && p.Kind == k
 }
 
+// Word is a value of one of the product's enums shown inside a message (an
+// agreement's status, a calendar day's kind): the message's English text
+// shows the value as it is ("terminated"), a translated message the
+// reader's word for it, the message whose id is ID.
+type Word struct{ ID, Value string }
+
+func (w Word) String() string { return w.Value }
+
+// Enum is value as a Word whose message id is prefix and the value in
+// lower case: Enum("agreement_status.", "terminated") is the message
+// "agreement_status.terminated".
+func Enum(prefix string, value any) Word {
+	v := fmt.Sprint(value)
+	return Word{ID: prefix + strings.ToLower(v), Value: v}
+}
+
 // Translate returns a copy of e in another language: tr maps the English
 // format of a message to that language's format, with the same verbs (in
 // any order, through explicit argument indexes), or reports false to keep
-// the English. Messages built elsewhere and passed through "%s" stay as
-// they are.
+// the English. In a translated message, tr also gives the words of the
+// Word arguments (asked by their message id), and a problem given as an
+// argument (a nested refusal) is translated in its turn. Messages built
+// elsewhere and passed through "%s" stay as they are.
 func (e *Error) Translate(tr func(format string) (string, bool)) *Error {
 	out := *e
 	if t, ok := tr(e.format); ok && e.format != "" {
-		out.Detail = fmt.Sprintf(t, e.args...)
+		out.Detail = fmt.Sprintf(t, translateArgs(e.args, tr)...)
 	}
 	out.Fields = make([]FieldError, len(e.Fields))
 	for i, f := range e.Fields {
 		if t, ok := tr(f.format); ok && f.format != "" {
-			f.Message = fmt.Sprintf(t, f.args...)
+			f.Message = fmt.Sprintf(t, translateArgs(f.args, tr)...)
 			if f.about != "" {
 				f.Message = f.about + ": " + f.Message
 			}
@@ -215,4 +233,43 @@ func (e *Error) Translate(tr func(format string) (string, bool)) *Error {
 		out.Fields[i] = f
 	}
 	return &out
+}
+
+// translateArgs are a translated message's arguments: words in the
+// language of tr, nested problems translated and said as their messages.
+func translateArgs(args []any, tr func(string) (string, bool)) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case Word:
+			if t, ok := tr(a.ID); ok {
+				out[i] = t
+				continue
+			}
+		case *Error:
+			out[i] = a.Translate(tr).Says()
+			continue
+		case FieldError:
+			out[i] = (&Error{Fields: []FieldError{a}}).Translate(tr).Fields[0].Message
+			continue
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// Says is what e says to a reader: its messages, each field's named ("terms.x:
+// must be …"), without the kind's code.
+func (e *Error) Says() string {
+	if len(e.Fields) == 0 {
+		return e.Detail
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Message
+		if f.Field != "" {
+			parts[i] = f.Field + ": " + f.Message
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -90,3 +90,44 @@ func TestTranslate(t *testing.T) {
 		t.Fatalf("detail: %+v", got)
 	}
 }
+
+func TestTranslateWordsAndNestedProblems(t *testing.T) {
+	t.Parallel()
+	zh := map[string]string{
+		"agreement %s is %s: its terms can no longer change": "协议 %s 的状态为“%s”：其条款已不能更改",
+		"agreement_status.terminated":                        "已终止",
+		"the changes no longer apply to version %d: %v":      "这些更改已不适用于第 %d 版：%v",
+		"validation failed":                                  "校验未通过",
+		"must be at least %d":                                "不能少于 %d",
+	}
+	tr := func(f string) (string, bool) { s, ok := zh[f]; return s, ok }
+	p := New(Conflict, "agreement %s is %s: its terms can no longer change", "A-1", Enum("agreement_status.", "terminated"))
+	if p.Detail != "agreement A-1 is terminated: its terms can no longer change" {
+		t.Errorf("English: %s", p.Detail)
+	}
+	if got := p.Translate(tr).Detail; got != "协议 A-1 的状态为“已终止”：其条款已不能更改" {
+		t.Errorf("zh: %s", got)
+	}
+	// A word with no translation keeps its value; an untranslated message keeps its English.
+	if got := New(Conflict, "agreement %s is %s: its terms can no longer change", "A-1", Enum("agreement_status.", "Odd")).Translate(tr).Detail; got != "协议 A-1 的状态为“Odd”：其条款已不能更改" {
+		t.Errorf("unknown word: %s", got)
+	}
+	if w := Enum("agreement_status.", "Terminated"); w.ID != "agreement_status.terminated" || w.String() != "Terminated" {
+		t.Errorf("Enum: %+v", w)
+	}
+
+	nested := Field("changes.x", "must be at least %d", 12)
+	outer := Because(Conflict, "agreement_changed", "the changes no longer apply to version %d: %v", 2, nested)
+	if outer.Detail != "the changes no longer apply to version 2: validation: validation failed; changes.x: must be at least 12" {
+		t.Errorf("English: %s", outer.Detail)
+	}
+	if got := outer.Translate(tr); got.Detail != "这些更改已不适用于第 2 版：changes.x: 不能少于 12" || got.Reason != "agreement_changed" {
+		t.Errorf("zh: %+v", got)
+	}
+	if got := outer.Translate(tr).Says(); got != "这些更改已不适用于第 2 版：changes.x: 不能少于 12" {
+		t.Errorf("Says: %s", got)
+	}
+	if got := nested.Says(); got != "changes.x: must be at least 12" {
+		t.Errorf("Says of fields: %s", got)
+	}
+}

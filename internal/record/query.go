@@ -35,7 +35,7 @@ const MaxPage = 200
 // cursor of the next page (0 on the last).
 func List(ctx context.Context, q store.Queryer, a policy.Actor, f Filter) ([]Record, int64, error) {
 	if len(policy.Granted(a.Role, policy.RecordRead)) == 0 && !a.Operator {
-		return nil, 0, problem.New(problem.Forbidden, "role %s does not read service records", a.Role)
+		return nil, 0, problem.New(problem.Forbidden, "role %s does not read service records", problem.Enum("role.", a.Role))
 	}
 	var where []string
 	var args []any

@@ -218,7 +218,7 @@ func (s *Service) Decide(ctx context.Context, a policy.Actor, id int64, d Decisi
 	}
 	return s.changeCallback(ctx, a, id, expected, &fs, func(tx *sqlx.Tx, c *Callback, now time.Time) error {
 		if c.Status != CallbackOpen {
-			return problem.New(problem.Conflict, "callback %d is already closed as %s", c.ID, c.Status)
+			return problem.New(problem.Conflict, "callback %d is already closed as %s", c.ID, problem.Enum("callbacks.outcome.", c.Status))
 		}
 		c.Status, c.DecidedAt, c.DecidedBy, c.DecisionReason = d.Outcome, &now, a.Label(), d.Reason
 		switch d.Outcome {

@@ -30,9 +30,9 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		case r.Version != expectedVersion:
 			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
 		case r.ServiceItem != "consultation":
-			return problem.New(problem.Conflict, "only a consultation is answered without a visit; %s is %s", r.Number, r.ServiceItem)
+			return problem.New(problem.Conflict, "only a consultation is answered without a visit; %s is %s", r.Number, problem.Enum("item.", r.ServiceItem))
 		case !r.Status.Open():
-			return problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+			return problem.New(problem.Conflict, "service request %s is %s", r.Number, problem.Enum("status.", r.Status))
 		}
 		var fs problem.Fields
 		answer = strings.TrimSpace(answer)

@@ -123,7 +123,7 @@ func (s *Service) Escalate(ctx context.Context, actor policy.Actor, requestID in
 			return err
 		}
 		if !r.Status.Open() {
-			return problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+			return problem.New(problem.Conflict, "service request %s is %s", r.Number, problem.Enum("status.", r.Status))
 		}
 		var fs problem.Fields
 		n.Reason = strings.TrimSpace(n.Reason)
@@ -315,7 +315,7 @@ func (s *Service) Escalations(ctx context.Context, actor policy.Actor, openOnly 
 	case actor.Role == policy.ProviderAdmin || actor.Role == policy.Dispatcher:
 		where, args = "r.provider_id = ?", []any{actor.OrgID}
 	default:
-		return nil, problem.New(problem.Forbidden, "role %s has no escalations", actor.Role)
+		return nil, problem.New(problem.Forbidden, "role %s has no escalations", problem.Enum("role.", actor.Role))
 	}
 	if openOnly {
 		where += " AND e.answered_at IS NULL AND " + requestClosed + " = 0"

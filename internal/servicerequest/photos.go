@@ -156,10 +156,10 @@ func (s *Service) AddPhotos(ctx context.Context, actor policy.Actor, requestID i
 			return err
 		}
 		if !r.Status.Open() && (wo == nil || wo.Status != visitOnSite) {
-			return problem.New(problem.Conflict, "service request %s is %s; its photos are sealed in its record", r.Number, r.Status)
+			return problem.New(problem.Conflict, "service request %s is %s; its photos are sealed in its record", r.Number, problem.Enum("status.", r.Status))
 		}
 		if wo != nil && wo.Status != visitAssigned && wo.Status != visitOnSite {
-			return problem.New(problem.Conflict, "work order %d is %s; its photos are sealed in its record", wo.ID, wo.Status)
+			return problem.New(problem.Conflict, "work order %d is %s; its photos are sealed in its record", wo.ID, problem.Enum("wo.", wo.Status))
 		}
 		types, err := checkPhotos("photos", n.Photos)
 		if err != nil {

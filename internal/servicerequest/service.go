@@ -167,7 +167,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		// Filing is allowed to the parties of the unit's agreement and to its owner.
 		if !actor.Operator && actor.UserID != 0 {
 			if len(policy.Granted(actor.Role, policy.RequestCreate)) == 0 {
-				return problem.New(problem.Forbidden, "role %s does not file service requests", actor.Role)
+				return problem.New(problem.Forbidden, "role %s does not file service requests", problem.Enum("role.", actor.Role))
 			}
 			if !policy.Allowed(actor, policy.RequestCreate, scopeOf(actor, r, false)) {
 				// The same answer as for an unknown serial: nothing leaks across tenants.
@@ -385,7 +385,7 @@ func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, e
 		return "", "", err
 	}
 	if !r.Status.Open() && a.Kind != EventNote {
-		return "", "", problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+		return "", "", problem.New(problem.Conflict, "service request %s is %s", r.Number, problem.Enum("status.", r.Status))
 	}
 	paused := isPaused(events)
 	switch a.Kind {
@@ -423,7 +423,7 @@ func (s *Service) applyAction(ctx context.Context, q store.Queryer, r Request, e
 			return "", "", problem.Field("priority", "must be emergency or general")
 		}
 		if a.Priority == r.Priority {
-			return "", "", problem.Field("priority", "the request is already %s", a.Priority)
+			return "", "", problem.Field("priority", "the request is already %s", problem.Enum("priority.", a.Priority))
 		}
 		if strings.TrimSpace(a.Note) == "" {
 			return "", "", problem.Field("note", "say why the priority changes")

@@ -47,7 +47,7 @@ func (h StatementHeader) OverdueOn(day string) bool {
 // allowed, never more than is open.
 func (s *Service) Pay(ctx context.Context, actor policy.Actor, in NewPayment) (Payment, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementPay)) == 0 && !actor.Operator {
-		return Payment{}, problem.New(problem.Forbidden, "role %s does not record payments", actor.Role)
+		return Payment{}, problem.New(problem.Forbidden, "role %s does not record payments", problem.Enum("role.", actor.Role))
 	}
 	now := s.Now().UTC()
 	var out Payment
@@ -101,7 +101,7 @@ func (s *Service) Pay(ctx context.Context, actor policy.Actor, in NewPayment) (P
 // newest first.
 func (s *Service) Payments(ctx context.Context, actor policy.Actor, statementID int64) ([]Payment, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementRead)) == 0 && !actor.Operator {
-		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", actor.Role)
+		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", problem.Enum("role.", actor.Role))
 	}
 	out := []Payment{}
 	const cols = `SELECT p.id, p.statement_id, p.amount_fen, p.paid_on, p.reference, p.recorded_by, p.recorded_at FROM settlement_payments p`

@@ -65,7 +65,7 @@ func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor polic
 // a large agreement has hundreds of thousands): Get reads them.
 func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementPrepare)) == 0 && !actor.Operator {
-		return Statement{}, problem.New(problem.Forbidden, "role %s does not prepare settlement statements", actor.Role)
+		return Statement{}, problem.New(problem.Forbidden, "role %s does not prepare settlement statements", problem.Enum("role.", actor.Role))
 	}
 	now := s.Now().UTC()
 	var out Statement
@@ -258,7 +258,7 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Statem
 // agreement when agreementID is not 0.
 func (s *Service) List(ctx context.Context, actor policy.Actor, agreementID int64) ([]StatementHeader, error) {
 	if len(policy.Granted(actor.Role, policy.SettlementRead)) == 0 && !actor.Operator {
-		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", actor.Role)
+		return nil, problem.New(problem.Forbidden, "role %s does not read settlement statements", problem.Enum("role.", actor.Role))
 	}
 	org := actor.OrgID
 	if actor.Operator {

@@ -142,7 +142,7 @@ func InEffect(ctx context.Context, q store.Queryer, agreementID int64) (bool, er
 // than the notice period of the terms in force today.
 func (s *Service) Suspend(ctx context.Context, actor policy.Actor, in NewSuspension) (Suspension, error) {
 	if len(policy.Granted(actor.Role, policy.SuspensionGive)) == 0 && !actor.Operator {
-		return Suspension{}, problem.New(problem.Forbidden, "role %s does not suspend service", actor.Role)
+		return Suspension{}, problem.New(problem.Forbidden, "role %s does not suspend service", problem.Enum("role.", actor.Role))
 	}
 	now := s.Now().UTC()
 	today := s.today()
@@ -168,7 +168,7 @@ func (s *Service) Suspend(ctx context.Context, actor policy.Actor, in NewSuspens
 			return because("agreement_inactive", problem.New(problem.Conflict, "agreement %s has no terms in force today", a.Number))
 		}
 		if status := a.StatusOn(today, &v.Terms.Term); status != agreement.Active {
-			return because("agreement_inactive", problem.New(problem.Conflict, "agreement %s is %s: only an active agreement's service is suspended", a.Number, status))
+			return because("agreement_inactive", problem.New(problem.Conflict, "agreement %s is %s: only an active agreement's service is suspended", a.Number, problem.Enum("agreement_status.", status)))
 		}
 		var open int
 		if err := store.Get(ctx, tx, &open, `SELECT COUNT(*) FROM payment_suspensions WHERE agreement_id = ? AND ended_at IS NULL`, a.ID); err != nil {
@@ -447,7 +447,7 @@ func (s *Service) endIfPaid(ctx context.Context, tx store.Queryer, actor policy.
 // ended when current is true (what the banners show).
 func (s *Service) Suspensions(ctx context.Context, actor policy.Actor, agreementID int64, current bool) ([]Suspension, error) {
 	if len(policy.Granted(actor.Role, policy.SuspensionRead)) == 0 && !actor.Operator {
-		return nil, problem.New(problem.Forbidden, "role %s does not read suspensions", actor.Role)
+		return nil, problem.New(problem.Forbidden, "role %s does not read suspensions", problem.Enum("role.", actor.Role))
 	}
 	q := `SELECT ` + suspensionColumns + ` FROM payment_suspensions s JOIN agreements a ON a.id = s.agreement_id WHERE 1 = 1`
 	var args []any

@@ -195,7 +195,7 @@ func (s *Service) GrantException(ctx context.Context, a policy.Actor, requestID,
 		}
 		switch r.Status {
 		case "resolved", "closed", "cancelled":
-			return problem.New(problem.Conflict, "service request %d is %s", requestID, r.Status)
+			return problem.New(problem.Conflict, "service request %d is %s", requestID, problem.Enum("status.", r.Status))
 		}
 		var tech struct {
 			OrgID  int64  `db:"org_id"`

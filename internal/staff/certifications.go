@@ -260,7 +260,7 @@ func (s *Service) UpdateCertification(ctx context.Context, a policy.Actor, techn
 			return problem.New(problem.PreconditionFailed, "certification %d was changed by someone else", id)
 		}
 		if in.Kind != before.Kind {
-			return problem.Field("kind", "stays %s; record a new certification for another kind", before.Kind)
+			return problem.Field("kind", "stays %s; record a new certification for another kind", problem.Enum("staff.kind_", before.Kind))
 		}
 		if err := in.Validate(); err != nil {
 			return err

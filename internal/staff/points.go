@@ -100,7 +100,7 @@ func (in *PointInput) validate(ctx context.Context, q store.Queryer, providerID 
 		case err != nil:
 			return err
 		case kind != "store":
-			fs.Add("stock_location_id", "must be a store, not a %s", kind)
+			fs.Add("stock_location_id", "must be a store, not a %s", problem.Enum("stock.kind_", kind))
 		}
 	}
 	return fs.Err()

@@ -113,11 +113,11 @@ func permitRefusal(r Rule, certs []Certification, v Visit) *Refusal {
 	}
 	switch {
 	case overdue != nil:
-		return refusal(ReviewOverdue, problem.Field("technician_id", "%s permit %s was due for review on %s", r.PermitType, overdue.Number, overdue.ReviewDueOn))
+		return refusal(ReviewOverdue, problem.Field("technician_id", "%s permit %s was due for review on %s", problem.Enum("staff.permit_", r.PermitType), overdue.Number, overdue.ReviewDueOn))
 	case expired != nil:
-		return refusal(CertificationExpired, problem.Field("technician_id", "%s permit %s expired on %s", r.PermitType, expired.Number, expired.ExpiresOn))
+		return refusal(CertificationExpired, problem.Field("technician_id", "%s permit %s expired on %s", problem.Enum("staff.permit_", r.PermitType), expired.Number, expired.ExpiresOn))
 	}
-	return refusal(PermitMissing, problem.Field("technician_id", "%s needs a %s permit", v.ServiceItem, r.PermitType))
+	return refusal(PermitMissing, problem.Field("technician_id", "%s needs a %s permit", problem.Enum("item.", v.ServiceItem), problem.Enum("staff.permit_", r.PermitType)))
 }
 
 // Problem is the refusal as booking answers it, for a caller that shows it

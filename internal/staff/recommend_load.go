@@ -291,7 +291,7 @@ func (s *Service) RecommendForVisit(ctx context.Context, a policy.Actor, workOrd
 		return Recommendations{}, err
 	}
 	if w.Status != "assigned" {
-		return Recommendations{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", workOrderID, w.Status)
+		return Recommendations{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", workOrderID, problem.Enum("wo.", w.Status))
 	}
 	if q.Earliest.IsZero() && q.WindowStart.IsZero() && w.Start.After(s.Now()) {
 		q.Earliest, q.WindowStart, q.WindowEnd = w.Start, w.Start, w.End

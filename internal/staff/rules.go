@@ -189,7 +189,7 @@ func (s *Service) UpdateRule(ctx context.Context, a policy.Actor, id int64, in R
 			return problem.New(problem.PreconditionFailed, "qualification rule %d was changed by someone else", id)
 		}
 		if in.Kind != before.Kind {
-			return problem.Field("kind", "stays %s", before.Kind)
+			return problem.Field("kind", "stays %s", problem.Enum("staff.rule_kind_", before.Kind))
 		}
 		if err := in.validate(ctx, tx, before.VendorID); err != nil {
 			return err

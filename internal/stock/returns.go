@@ -197,13 +197,13 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 			return err
 		}
 		if !a.Operator && (step.vendor && a.OrgID != before.VendorID || !step.vendor && a.OrgID != before.ProviderID) {
-			return problem.New(problem.Forbidden, "the %s of a return is recorded by the %s", st.Kind, map[bool]string{true: "vendor", false: "provider"}[step.vendor])
+			return problem.New(problem.Forbidden, "the %s of a return is recorded by the %s", problem.Enum("returns.", st.Kind), problem.Enum("orgkind.", map[bool]string{true: "vendor", false: "provider"}[step.vendor]))
 		}
 		if before.Version != expectedVersion {
 			return problem.New(problem.PreconditionFailed, "part return %d was changed by someone else", id)
 		}
 		if before.Status != step.from {
-			return problem.New(problem.Conflict, "part return %d is %s; %s needs %s", id, before.Status, st.Kind, step.from)
+			return problem.New(problem.Conflict, "part return %d is %s; %s needs %s", id, problem.Enum("returns.st_", before.Status), problem.Enum("returns.", st.Kind), problem.Enum("returns.st_", step.from))
 		}
 		var fs problem.Fields
 		switch st.Kind {

@@ -137,6 +137,12 @@ func TestAgreementPages(t *testing.T) {
 	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM agreement_versions`); err != nil || n != 3 {
 		t.Fatalf("versions after acceptance: %d %v", n, err)
 	}
+	// The version it made says where it came from in the reader's language.
+	get(t, vendor, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
+	if html = body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, "来自调整申请 #"+m[1]+"：winter roads") || strings.Contains(html, "adjustment request #") {
+		t.Errorf("the version's note in Chinese:\n%s", between(html, "<table", "</table>"))
+	}
+	get(t, vendor, app.URL+"/lang/en?next=/profile").Body.Close()
 
 	// Every role sees the list; only the agreement's people see it.
 	for _, role := range policy.Roles {

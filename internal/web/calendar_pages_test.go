@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -59,6 +60,12 @@ func TestCalendarPages(t *testing.T) {
 	res = upload("bad.csv", "2027-02-30,holiday,x\n")
 	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "没有这一天") || strings.Contains(html, "no such day") {
 		t.Fatalf("bad upload in Chinese: %d\n%s", res.StatusCode, html)
+	}
+	// So does a day given two kinds, its kinds named in Chinese.
+	res = upload("twice.csv", "2027-05-01,holiday,劳动节\n2027-05-01,workday,补班\n")
+	if errs := fmt.Sprint(errorsIn(body(t, res))); res.StatusCode != 422 || !strings.Contains(errs, "2027-05-01 在此为“调休上班”，但在第 1 行为“放假”") ||
+		strings.Contains(errs, "holiday") || strings.Contains(errs, "workday") {
+		t.Fatalf("a day of two kinds in Chinese: %d\n%s", res.StatusCode, errs)
 	}
 	get(t, c, app.URL+"/lang/en?next=/profile").Body.Close()
 	res = upload(strconv.Itoa(ny.Year)+".csv", "date,kind,name\n"+ny.FirstWeekday+",holiday,元旦\n")

@@ -73,7 +73,7 @@ func (s *Service) ForAppointment(ctx context.Context, q store.Queryer, actor pol
 		return Appointment{}, err
 	}
 	if w.Status != WOAssigned {
-		return Appointment{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started has a window to agree", w.ID, w.Status)
+		return Appointment{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started has a window to agree", w.ID, problem.Enum("wo.", w.Status))
 	}
 	return AppointmentOf(ctx, q, id)
 }

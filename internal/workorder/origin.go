@@ -160,7 +160,7 @@ func (s *Service) forBooking(ctx context.Context, q store.Queryer, actor policy.
 			return subject{}, err
 		}
 		if !r.Status.Open() {
-			return subject{}, problem.New(problem.Conflict, "service request %s is %s", r.Number, r.Status)
+			return subject{}, problem.New(problem.Conflict, "service request %s is %s", r.Number, problem.Enum("status.", r.Status))
 		}
 		return requestSubject(r), nil
 	}

@@ -304,7 +304,7 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, sub
 			return WorkOrder{}, problem.New(problem.NotFound, "work order %d not found on %s", workOrderID, sub.Reference)
 		}
 		if w.Status != WOAssigned {
-			return WorkOrder{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", w.ID, w.Status)
+			return WorkOrder{}, problem.New(problem.Conflict, "work order %d is %s; only a visit not started can be reassigned", w.ID, problem.Enum("wo.", w.Status))
 		}
 		if err := moveWorkOrder(ctx, tx, w.ID, a, now); err != nil {
 			return WorkOrder{}, err
@@ -450,7 +450,7 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 	switch st.Kind {
 	case "depart":
 		if w.Status != WOAssigned || w.DepartedAt != nil {
-			return problem.New(problem.Conflict, "work order %d is %s; set off once, before checking in", w.ID, w.Status)
+			return problem.New(problem.Conflict, "work order %d is %s; set off once, before checking in", w.ID, problem.Enum("wo.", w.Status))
 		}
 		w.DepartedAt = &now
 		if s.Departed != nil {
@@ -459,7 +459,7 @@ func (s *Service) applyStep(ctx context.Context, tx *sqlx.Tx, actor policy.Actor
 		return nil
 	case "check_in":
 		if w.Status != WOAssigned {
-			return problem.New(problem.Conflict, "work order %d is %s; check in once, before the work", w.ID, w.Status)
+			return problem.New(problem.Conflict, "work order %d is %s; check in once, before the work", w.ID, problem.Enum("wo.", w.Status))
 		}
 		if (st.Lat == nil) != (st.Lng == nil) {
 			fs.Add("lat", "give both lat and lng, or neither")

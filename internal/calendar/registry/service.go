@@ -253,7 +253,7 @@ func (s *Service) DecideImport(ctx context.Context, actor policy.Actor, calendar
 			return err
 		}
 		if imp.State != "pending" {
-			return problem.New(problem.Conflict, "import %d is already %s", id, imp.State)
+			return problem.New(problem.Conflict, "import %d is already %s", id, problem.Enum("calendars.state_", imp.State))
 		}
 		state, action := "discarded", "calendar.import_discard"
 		if apply {

@@ -333,6 +333,9 @@ func (v *visitor) shot(name string) {
 	if wide := v.eval(overflowing); wide != "" {
 		v.t.Errorf("%s (%s): wider than the %dpx screen: %s", name, v.dev.name, v.dev.width, wide)
 	}
+	// From the top: the page's sticky top bar would otherwise be drawn
+	// across the middle of the whole-page picture, where the page was scrolled.
+	v.eval(`scrollTo(0, 0), ''`)
 	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
