@@ -128,7 +128,7 @@ func BenchmarkVendorHomeMillion(b *testing.B) {
 // with a completed visit), their clocks (response and resolution, on-site
 // for every other one; one in seven late) and the clocks' running totals
 // as storing each would have kept them.
-func generateRequests(b *testing.B, db *store.DB, f *testutil.Fixture, sf testutil.ServiceFixture, agreements []int64, now time.Time, n int) {
+func generateRequests(b testing.TB, db *store.DB, f *testutil.Fixture, sf testutil.ServiceFixture, agreements []int64, now time.Time, n int) {
 	b.Helper()
 	ctx := context.Background()
 	var unit int64
