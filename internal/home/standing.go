@@ -64,6 +64,24 @@ func (c Clocks) Totals() Counts {
 	return t
 }
 
+// InTimePermille is the share of the stopped clocks (met or breached)
+// that were met in time, in tenths of a percent rounded down; ok is false
+// when none has stopped.
+func (c Counts) InTimePermille() (permille int, ok bool) {
+	if c.Met+c.Breached == 0 {
+		return 0, false
+	}
+	return c.Met * 1000 / (c.Met + c.Breached), true
+}
+
+// InTime is InTimePermille for a page: nil when no clock has stopped.
+func (c Counts) InTime() *int {
+	if pm, ok := c.InTimePermille(); ok {
+		return &pm
+	}
+	return nil
+}
+
 // Current is the line's clocks of this month.
 func (l Line) Current() Clocks { return l.Periods[0] }
 
