@@ -52,6 +52,7 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 		"close-complaint": {method: "POST", path: "/complaints/%ANSWERED%/close", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"customer_accepted": true}
 		}, allowed: append(provider[:2:2], policy.Customer)},
+		"list-sms":             {method: "GET", path: "/sms?state=failed", allowed: office},
 		"list-callbacks":       {method: "GET", path: "/callbacks", allowed: office},
 		"get-callback":         {method: "GET", path: "/callbacks/%CALLBACK%", allowed: office},
 		"record-callback-call": {method: "POST", path: "/callbacks/%CALLBACK%/call", body: func(*testutil.Fixture, policy.Role) any { return map[string]any{"reached": false} }, allowed: vendor},
