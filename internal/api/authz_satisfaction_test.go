@@ -44,6 +44,9 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 			id, _ := complaintRequests.Load(f)
 			return complaintForm(map[string]string{"category": "parts", "request_id": fmt.Sprint(id), "description": "walk"}, map[string][]byte{"invoice.pdf": samplePDF("walk")})
 		}, allowed: parties},
+		"add-complaint-attachments": {method: "POST", path: "/complaints/%COMPLAINT%/attachments", body: func(*testutil.Fixture, policy.Role) any {
+			return complaintForm(map[string]string{}, map[string][]byte{"later.png": tinyPNG()})
+		}, allowed: parties},
 		"get-complaint-attachment": {method: "GET", path: "/complaints/%COMPLAINT%/attachments/%COMPLAINTFILE%", allowed: parties},
 		"get-complaint":            {method: "GET", path: "/complaints/%COMPLAINT%", allowed: parties},
 		"add-complaint-note":       {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},

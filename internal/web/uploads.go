@@ -73,8 +73,10 @@ var uploadRoutes = []uploadRoute{
 	{"/api/v1/documents/*/versions", documentForm},
 	// Complaints with their photos and PDF files.
 	{"/complaints", complaintForm},
+	{"/complaints/*/files", complaintForm},
 	{"/q/*/complaint", complaintForm},
 	{"/api/v1/complaints/with-attachments", api.MaxComplaintFilesBody},
+	{"/api/v1/complaints/*/attachments", api.MaxComplaintFilesBody},
 	// Scans of technicians' certificates.
 	{"/staff/technicians/*/certifications/*/scan", staff.MaxScanBytes + formOverhead},
 	{"/api/v1/technicians/*/certifications/*/scan", api.MaxScanBody},
@@ -106,7 +108,7 @@ var streamedUploads = []string{
 	"/q/*", "/requests", "/requests/*/photos", "/work-orders/*/photos",
 	"/api/v1/service-requests/*/photos",
 	"/documents", "/documents/*/versions", "/api/v1/documents", "/api/v1/documents/*/versions",
-	"/complaints", "/q/*/complaint", "/api/v1/complaints/with-attachments",
+	"/complaints", "/complaints/*/files", "/q/*/complaint", "/api/v1/complaints/with-attachments", "/api/v1/complaints/*/attachments",
 }
 
 func isStreamedUpload(method, p string) bool {
