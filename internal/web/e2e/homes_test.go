@@ -97,7 +97,9 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	if want := "响应时限|solid|circle,到场时限|dashed|triangle,解决时限|dotted|diamond"; series != want {
 		t.Fatalf("the chart's series: %s, want %s", series, want)
 	}
-	v.see("#home-standing .standing-table", "按时")
+	if n := v.count(`#home-standing .standing-table .standing-in-time`); n == 0 {
+		t.Fatal("the month-by-month table gives no share met in time")
+	}
 	// A figure opens the requests it counts: as many as it says.
 	met := `.standing-line .standing-now a[href*="clock_state=met"]`
 	label := v.text(met)

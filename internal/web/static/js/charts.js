@@ -11,10 +11,11 @@
     if (d.kind === "clocks") {
       // A home's clocks per month: one line per kind of clock, the share
       // met in time; the lines differ by style and symbol.
+      // Sizes differ too, so that equal shares drawn on one point stay visible.
       var looks = [
-        { line: "solid", symbol: "circle" },
-        { line: "dashed", symbol: "triangle" },
-        { line: "dotted", symbol: "diamond" }
+        { line: "solid", symbol: "circle", size: 13 },
+        { line: "dashed", symbol: "triangle", size: 10 },
+        { line: "dotted", symbol: "diamond", size: 7 }
       ];
       chart.setOption({
         aria: { enabled: true, decal: { show: true } },
@@ -26,7 +27,7 @@
         yAxis: { type: "value", min: 0, max: 100, name: d.labels.axis, nameTextStyle: { align: "left" }, axisLabel: { formatter: "{value} %" } },
         series: d.series.map(function (s, i) {
           var look = looks[i % looks.length];
-          return { name: s.name, type: "line", data: s.data, connectNulls: false, symbol: look.symbol, symbolSize: 8,
+          return { name: s.name, type: "line", data: s.data, connectNulls: false, symbol: look.symbol, symbolSize: look.size,
             lineStyle: { type: look.line, width: 2.5 } };
         })
       });
