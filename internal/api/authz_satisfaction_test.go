@@ -44,6 +44,9 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 			id, _ := complaintRequests.Load(f)
 			return complaintForm(map[string]string{"category": "parts", "request_id": fmt.Sprint(id), "description": "walk"}, map[string][]byte{"invoice.pdf": samplePDF("walk")})
 		}, allowed: parties},
+		"add-complaint-attachments": {method: "POST", path: "/complaints/%COMPLAINT%/attachments", body: func(*testutil.Fixture, policy.Role) any {
+			return complaintForm(map[string]string{}, map[string][]byte{"later.png": tinyPNG()})
+		}, allowed: parties},
 		"get-complaint-attachment": {method: "GET", path: "/complaints/%COMPLAINT%/attachments/%COMPLAINTFILE%", allowed: parties},
 		"get-complaint":            {method: "GET", path: "/complaints/%COMPLAINT%", allowed: parties},
 		"add-complaint-note":       {method: "POST", path: "/complaints/%COMPLAINT%/notes", body: text, allowed: office},
@@ -52,6 +55,7 @@ func walkSatisfaction(f *testutil.Fixture) map[string]walkCase {
 		"close-complaint": {method: "POST", path: "/complaints/%ANSWERED%/close", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"customer_accepted": true}
 		}, allowed: append(provider[:2:2], policy.Customer)},
+		"list-sms":             {method: "GET", path: "/sms?state=failed", allowed: office},
 		"list-callbacks":       {method: "GET", path: "/callbacks", allowed: office},
 		"get-callback":         {method: "GET", path: "/callbacks/%CALLBACK%", allowed: office},
 		"record-callback-call": {method: "POST", path: "/callbacks/%CALLBACK%/call", body: func(*testutil.Fixture, policy.Role) any { return map[string]any{"reached": false} }, allowed: vendor},

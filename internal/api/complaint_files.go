@@ -43,6 +43,10 @@ func (h *handlers) registerComplaintFiles(a huma.API, tag string) {
 		"File a complaint or suggestion with photos or PDF files (multipart form); a refused file refuses the whole filing", tag)
 	o.DefaultStatus = http.StatusCreated
 	register(h, a, o, h.createComplaintWithFiles)
+	add := op("add-complaint-attachments", http.MethodPost, "/complaints/{id}/attachments",
+		"Add photos or PDF files to a complaint or suggestion not yet closed (multipart form); a refused file refuses them all", tag)
+	add.Errors = append(add.Errors, 409)
+	register(h, a, add, h.addComplaintAttachments)
 	get := op("get-complaint-attachment", http.MethodGet, "/complaints/{id}/attachments/{file}", "Download a file attached to a complaint", tag)
 	types := map[string]*huma.MediaType{}
 	for _, t := range complaint.AttachmentTypes {
@@ -54,17 +58,33 @@ func (h *handlers) registerComplaintFiles(a huma.API, tag string) {
 
 func (h *handlers) createComplaintWithFiles(ctx context.Context, ac policy.Actor, in *complaintFilesInput) (*complaintOutput, error) {
 	b := in.RawBody.Data()
+	received, err := receiveAttachments(b.Attachments)
+	defer func() { files.CloseAll(received) }()
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.Complaints.File(ctx, ac, complaint.NewComplaint{Kind: b.Kind, Category: b.Category, Channel: b.Channel, RequestID: b.RequestID,
+		WorkOrderID: b.WorkOrderID, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Attachments: received})
+	if err != nil {
+		return nil, err
+	}
+	return h.complaintDetail(d), nil
+}
+
+// receiveAttachments reads the form's files, each closed once read: more
+// than MaxAttachments, or one over the size, is refused naming its field
+// (attachments[i]) before anything is kept.
+func receiveAttachments(in []huma.FormFile) ([]*files.Incoming, error) {
 	var fs problem.Fields
-	if len(b.Attachments) > complaint.MaxAttachments {
-		for _, f := range b.Attachments {
+	if len(in) > complaint.MaxAttachments {
+		for _, f := range in {
 			f.Close()
 		}
-		fs.Add("attachments", "at most %d files (got %d)", complaint.MaxAttachments, len(b.Attachments))
+		fs.Add("attachments", "at most %d files (got %d)", complaint.MaxAttachments, len(in))
 		return nil, fs.Err()
 	}
 	var received []*files.Incoming
-	defer func() { files.CloseAll(received) }()
-	for i, f := range b.Attachments {
+	for i, f := range in {
 		field := fmt.Sprintf("attachments[%d]", i)
 		if f.Size > complaint.MaxAttachmentBytes {
 			f.Close()
@@ -79,15 +99,31 @@ func (h *handlers) createComplaintWithFiles(ctx context.Context, ac policy.Actor
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return received, err
 		}
 		received = append(received, got)
 	}
-	if err := fs.Err(); err != nil {
+	return received, fs.Err()
+}
+
+// complaintAddFilesForm is files added to a complaint, as a multipart form.
+type complaintAddFilesForm struct {
+	Attachments []huma.FormFile `form:"attachments" contentType:"application/octet-stream" required:"true" doc:"Photos (JPEG, PNG, WebP, HEIC) or PDF files of at most 10 MB each; repeat the field. A complaint holds at most 6 files in all. Their type is read from their content."`
+}
+
+type complaintAddFilesInput struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	RawBody        huma.MultipartFormFiles[complaintAddFilesForm]
+}
+
+func (h *handlers) addComplaintAttachments(ctx context.Context, ac policy.Actor, in *complaintAddFilesInput) (*complaintOutput, error) {
+	received, err := receiveAttachments(in.RawBody.Data().Attachments)
+	defer func() { files.CloseAll(received) }()
+	if err != nil {
 		return nil, err
 	}
-	d, err := h.Complaints.File(ctx, ac, complaint.NewComplaint{Kind: b.Kind, Category: b.Category, Channel: b.Channel, RequestID: b.RequestID,
-		WorkOrderID: b.WorkOrderID, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Attachments: received})
+	d, err := h.Complaints.AddAttachments(ctx, ac, in.ID, received)
 	if err != nil {
 		return nil, err
 	}

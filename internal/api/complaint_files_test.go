@@ -122,3 +122,61 @@ func TestComplaintWithAttachmentsAPI(t *testing.T) {
 		}
 	})
 }
+
+// Files added through the API to a complaint already filed get the checks
+// of filing; a refused file stores nothing; a closed complaint takes none.
+func TestComplaintFilesAddedAfterFilingAPI(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
+		customer := app.API(t, f.Tokens[policy.Customer])
+		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "x"})
+		var req struct{ ID int64 }
+		res.JSON(t, &req)
+		res = customer.Do("POST", "/complaints", map[string]any{"category": "parts", "request_id": req.ID, "description": "换下的零件是旧的"})
+		var c struct {
+			ID          int64
+			Version     int64
+			Attachments []struct{ ID int64 }
+		}
+		res.JSON(t, &c)
+		if res.Status != 201 || len(c.Attachments) != 0 {
+			t.Fatalf("file: %d %s", res.Status, res.Body)
+		}
+		files := func() (n int) {
+			t.Helper()
+			if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM files`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		path := fmt.Sprintf("/complaints/%d/attachments", c.ID)
+		if r := postForm(customer, path, complaintForm(nil, map[string][]byte{"a.png": tinyPNG(), "b.png": []byte("not a picture at all")})); r.Status != 422 ||
+			!strings.Contains(string(r.Body), "attachments[1]") || files() != 0 {
+			t.Fatalf("a text file as a photo: %d %s, %d files", r.Status, r.Body, files())
+		}
+		if r := postForm(app.API(t, f.OtherToken), path, complaintForm(nil, map[string][]byte{"a.png": tinyPNG()})); r.Status != 404 || files() != 0 {
+			t.Fatalf("another vendor: %d %s", r.Status, r.Body)
+		}
+		res = postForm(customer, path, complaintForm(nil, map[string][]byte{"a-part.png": tinyPNG(), "b-invoice.pdf": samplePDF("发票")}))
+		res.JSON(t, &c)
+		if res.Status != 200 || len(c.Attachments) != 2 || files() != 2 {
+			t.Fatalf("add files: %d %s", res.Status, res.Body)
+		}
+		if got := dispatcher.Do("GET", fmt.Sprintf("%s/%d", path, c.Attachments[0].ID), nil); got.Status != 200 || !bytes.Equal(got.Body, tinyPNG()) {
+			t.Fatalf("download: %d", got.Status)
+		}
+		if r := dispatcher.Do("POST", fmt.Sprintf("/complaints/%d/reply", c.ID), map[string]any{"text": "已更换"}, "If-Match", fmt.Sprintf(`"%d"`, c.Version)); r.Status != 200 {
+			t.Fatalf("reply: %d %s", r.Status, r.Body)
+		}
+		if r := customer.Do("POST", fmt.Sprintf("/complaints/%d/close", c.ID), map[string]any{"customer_accepted": true}, "If-Match", fmt.Sprintf(`"%d"`, c.Version+1)); r.Status != 200 {
+			t.Fatalf("close: %d %s", r.Status, r.Body)
+		}
+		if r := postForm(customer, path, complaintForm(nil, map[string][]byte{"late.png": tinyPNG()})); r.Status != 409 || files() != 2 {
+			t.Fatalf("a closed complaint: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -61,6 +61,13 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	publish(t, app, "walk-delivery", []int64{vendorID}) // a delivery to the webhook
+	// A text message the gateway refused, for the office's list of texts.
+	if _, err := store.Exec(ctx, db, `INSERT INTO sms_messages (org_id, vendor_id, provider_id, kind, ref, phone, sealed_text, state, attempts,
+		max_attempts, last_status, last_error, created_at, updated_at)
+		SELECT vendor_id, vendor_id, provider_id, 'complaint.filed', 'complaint:' || id, '+8613812345678', 'sealed', 'failed', 1, 5, 400,
+			'number not reachable', filed_at, filed_at FROM complaints ORDER BY id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
 	// A dry run of an import answers 200, the import itself 201.
 	csv := "序列号,型号,客户代码,站点名称,安装日期\nWALK-1,HC-CNC-850,sz-jinggong,苏州精工 一号厂房,2025/3/7\n"
 	for _, dry := range []bool{true, false} {

@@ -213,6 +213,7 @@ func (h *handlers) registerSatisfaction(a huma.API) {
 	decide := op("decide-callback", http.MethodPost, "/callbacks/{id}/decision", "Confirm the visit, or send it back to correct the record or redo the work", btag)
 	decide.Errors = append(decide.Errors, 409, 412, 428)
 	register(h, a, decide, h.decideCallback)
+	h.registerSMS(a)
 }
 
 func (h *handlers) listSurveys(ctx context.Context, ac policy.Actor, in *surveyListInput) (*surveyListOutput, error) {

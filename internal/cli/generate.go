@@ -365,6 +365,9 @@ func (g *generator) requests(n int, openShare float64) error {
 			if err := w.flush(); err != nil {
 				return err
 			}
+			if err := w.totals.Apply(g.ctx, tx); err != nil {
+				return err
+			}
 			for _, ga := range g.agreements {
 				if ga.seq == 0 {
 					continue
@@ -388,10 +391,13 @@ func (g *generator) requests(n int, openShare float64) error {
 // genWriters are the bulk inserts of one transaction.
 type genWriters struct {
 	requests, events, clocks, workOrders, records, search *bulk
+	// totals are the running totals of the clocks written (request_clock_totals).
+	totals servicerequest.ClockTotals
 }
 
 func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 	w := &genWriters{
+		totals: servicerequest.ClockTotals{},
 		requests: newBulk(g.ctx, tx, "service_requests", `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
 			serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
 			contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, version, next_check_at`, ""),
@@ -550,6 +556,7 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 		if err := w.clocks.add(row...); err != nil {
 			return err
 		}
+		w.totals.Add(row)
 	}
 	for _, ev := range events {
 		if err := w.events.add(ev.RequestID, ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note); err != nil {

@@ -162,6 +162,13 @@ func TestGenerateFillsAnEmptyDatabase(t *testing.T) {
 		if _, err := a.Requests.Watch(ctx, nil, time.Now()); err != nil {
 			t.Fatalf("watch: %v", err)
 		}
+		// The homes' running totals of the clocks are those of the rows.
+		var drift int
+		rows := `SELECT agreement_id, period, kind, state, COUNT(*) AS n FROM request_clocks GROUP BY agreement_id, period, kind, state`
+		totals := `SELECT agreement_id, period, kind, state, SUM(n) AS n FROM request_clock_totals GROUP BY agreement_id, period, kind, state HAVING SUM(n) <> 0`
+		if err := store.Get(ctx, db, &drift, `SELECT (SELECT COUNT(*) FROM (`+rows+` EXCEPT `+totals+`) a) + (SELECT COUNT(*) FROM (`+totals+` EXCEPT `+rows+`) b)`); err != nil || drift != 0 {
+			t.Fatalf("%d totals differ from the rows (%v)", drift, err)
+		}
 
 		if code, _, errOut := run(t, "generate", "--requests", "10", "--units", "10", "--db", dsn); code != 1 || !strings.Contains(errOut, "empty database") {
 			t.Errorf("a second run: exit %d, %q", code, errOut)

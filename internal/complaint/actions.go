@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/audit"
+	"aftersales/internal/files"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -19,6 +20,12 @@ import (
 // they read, saves it and records the event; fn returns the event's kind.
 func (s *Service) change(ctx context.Context, a policy.Actor, id, expected int64, action policy.Action, text string,
 	fn func(c *Complaint, now time.Time) (kind string, err error)) (Detail, error) {
+	return s.changeIn(ctx, a, id, expected, action, text, func(_ *sqlx.Tx, c *Complaint, now time.Time) (string, error) { return fn(c, now) })
+}
+
+// changeIn is change with fn writing in the change's transaction too.
+func (s *Service) changeIn(ctx context.Context, a policy.Actor, id, expected int64, action policy.Action, text string,
+	fn func(tx *sqlx.Tx, c *Complaint, now time.Time) (kind string, err error)) (Detail, error) {
 	var out Detail
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		now := s.Now().UTC()
@@ -30,7 +37,7 @@ func (s *Service) change(ctx context.Context, a policy.Actor, id, expected int64
 			return problem.New(problem.PreconditionFailed, "complaint %d was changed by someone else", c.ID)
 		}
 		before := c
-		kind, err := fn(&c, now)
+		kind, err := fn(tx, &c, now)
 		if err != nil {
 			return err
 		}
@@ -77,6 +84,39 @@ func (s *Service) Note(ctx context.Context, a policy.Actor, id int64, text strin
 	}
 	return s.change(ctx, a, id, 0, policy.ComplaintNote, text, func(c *Complaint, now time.Time) (string, error) {
 		return "note", nil
+	})
+}
+
+// AddAttachments adds files (photos, PDF) to a complaint or suggestion not
+// yet closed, by any of its parties who may file one, with the checks of
+// filing: each file's type read from its bytes and its size, and at most
+// MaxAttachments files in all. A refused file refuses them all, naming
+// attachments[i]; nothing is stored then. The history names the files.
+func (s *Service) AddAttachments(ctx context.Context, a policy.Actor, id int64, in []*files.Incoming) (Detail, error) {
+	var fs problem.Fields
+	if len(in) == 0 {
+		fs.Add("attachments", "choose at least one photo or PDF file")
+	}
+	types := checkAttachments(&fs, in)
+	if err := fs.Err(); err != nil {
+		return Detail{}, err
+	}
+	names := make([]string, len(in))
+	for i, f := range in {
+		names[i] = f.Name
+	}
+	return s.changeIn(ctx, a, id, 0, policy.ComplaintFile, strings.Join(names, ", "), func(tx *sqlx.Tx, c *Complaint, now time.Time) (string, error) {
+		if c.Status == Closed {
+			return "", problem.New(problem.Conflict, "complaint %d is closed; reopen it first", c.ID)
+		}
+		var held int
+		if err := store.Get(ctx, tx, &held, `SELECT COUNT(*) FROM complaint_files WHERE complaint_id = ?`, c.ID); err != nil {
+			return "", err
+		}
+		if held+len(in) > MaxAttachments {
+			return "", problem.Field("attachments", "a complaint holds at most %d files; it has %d, so %d more at most", MaxAttachments, held, MaxAttachments-held)
+		}
+		return "files", storeAttachments(ctx, tx, *c, a, in, types, now)
 	})
 }
 

@@ -3,6 +3,7 @@ package complaint_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	png2 "image/png"
 	"testing"
@@ -419,6 +420,88 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 		}
 		if _, _, err := cs.Attachment(ctx, w.f.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID+1); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("a file not attached: %v", err)
+		}
+	})
+}
+
+// Files added to a complaint after filing get the checks of filing: each
+// file's bytes and size, at most six in all; a refused one (or a closed
+// complaint, or someone who may not file) stores nothing and leaves the
+// complaint as it was. The history names the files; its parties read them.
+func TestFilesAddedToAnOpenComplaint(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		reqID, _ := w.visit(t)
+		cs := w.a.Complaints
+		customer, dispatcher := w.f.Users[policy.Customer].Actor(), w.f.Users[policy.Dispatcher].Actor()
+		photo := tinyPNG(t)
+		d, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "repair_quality", RequestID: reqID, Description: "还是漏油",
+			Attachments: []*files.Incoming{files.FromBytes("first.png", photo)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := func() string {
+			t.Helper()
+			return fmt.Sprint(count(t, db, `SELECT version FROM complaints WHERE id = ?`, d.ID), count(t, db, `SELECT COUNT(*) FROM complaint_files`),
+				count(t, db, `SELECT COUNT(*) FROM files`), count(t, db, `SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?`, d.ID))
+		}
+		before := state()
+		refused := []struct {
+			name  string
+			actor policy.Actor
+			in    []*files.Incoming
+			ok    func(error) bool
+		}{
+			{"no file", customer, nil, func(err error) bool { return names(err, "attachments") }},
+			{"not a picture", customer, []*files.Incoming{files.FromBytes("ok.png", photo), files.FromBytes("note.png", []byte("plain words"))},
+				func(err error) bool { return names(err, "attachments[1]") }},
+			{"too large", customer, []*files.Incoming{files.FromBytes("big.png", append(photo, make([]byte, complaint.MaxAttachmentBytes)...))},
+				func(err error) bool { return names(err, "attachments[0]") }},
+			{"one over six in all", dispatcher, []*files.Incoming{files.FromBytes("1.png", photo), files.FromBytes("2.png", photo), files.FromBytes("3.png", photo),
+				files.FromBytes("4.png", photo), files.FromBytes("5.png", photo), files.FromBytes("6.png", photo)},
+				func(err error) bool { return names(err, "attachments") }},
+			{"a technician", w.f.Users[policy.Technician].Actor(), []*files.Incoming{files.FromBytes("t.png", photo)},
+				func(err error) bool { return problem.Is(err, problem.Forbidden) || problem.Is(err, problem.NotFound) }},
+			{"another vendor", w.f.OtherAdmin.Actor(), []*files.Incoming{files.FromBytes("o.png", photo)},
+				func(err error) bool { return problem.Is(err, problem.NotFound) }},
+		}
+		for _, r := range refused {
+			if _, err := cs.AddAttachments(ctx, r.actor, d.ID, r.in); !r.ok(err) {
+				t.Fatalf("%s: %v", r.name, err)
+			}
+			if got := state(); got != before {
+				t.Fatalf("%s changed %s to %s", r.name, before, got)
+			}
+		}
+
+		d, err = cs.AddAttachments(ctx, dispatcher, d.ID, []*files.Incoming{files.FromBytes("现场.png", photo), files.FromBytes("发票.pdf", []byte("%PDF-1.4\n%%EOF\n"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Attachments) != 3 || d.Events[len(d.Events)-1].Kind != "files" || d.Events[len(d.Events)-1].Text != "现场.png, 发票.pdf" {
+			t.Fatalf("added: %d files, history %+v", len(d.Attachments), d.Events)
+		}
+		for _, f := range d.Attachments {
+			if _, _, err := cs.Attachment(ctx, customer, d.ID, f.ID); err != nil {
+				t.Fatalf("the customer reads %s: %v", f.Name, err)
+			}
+		}
+
+		// Answered, then closed: no more files.
+		if d, err = cs.Reply(ctx, dispatcher, d.ID, "已安排复修", d.Version); err != nil {
+			t.Fatal(err)
+		}
+		if d, err = cs.Close(ctx, customer, d.ID, true, "", d.Version); err != nil {
+			t.Fatal(err)
+		}
+		before = state()
+		if _, err := cs.AddAttachments(ctx, customer, d.ID, []*files.Incoming{files.FromBytes("late.png", photo)}); !problem.Is(err, problem.Conflict) {
+			t.Fatalf("a closed complaint took a file: %v", err)
+		}
+		if got := state(); got != before {
+			t.Fatalf("the closed complaint changed %s to %s", before, got)
 		}
 	})
 }

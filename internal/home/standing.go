@@ -64,6 +64,24 @@ func (c Clocks) Totals() Counts {
 	return t
 }
 
+// InTimePermille is the share of the stopped clocks (met or breached)
+// that were met in time, in tenths of a percent rounded down; ok is false
+// when none has stopped.
+func (c Counts) InTimePermille() (permille int, ok bool) {
+	if c.Met+c.Breached == 0 {
+		return 0, false
+	}
+	return c.Met * 1000 / (c.Met + c.Breached), true
+}
+
+// InTime is InTimePermille for a page: nil when no clock has stopped.
+func (c Counts) InTime() *int {
+	if pm, ok := c.InTimePermille(); ok {
+		return &pm
+	}
+	return nil
+}
+
 // Current is the line's clocks of this month.
 func (l Line) Current() Clocks { return l.Periods[0] }
 
@@ -111,8 +129,9 @@ func (s *Service) standing(ctx context.Context, a policy.Actor, now time.Time) (
 		FROM agreements a JOIN organizations o ON o.id = a.provider_id WHERE a.`+col+` = ? ORDER BY o.name, a.number, a.id`, a.OrgID); err != nil {
 		return nil, err
 	}
-	// One grouped read of the stored clocks (request_clocks, through the
-	// party's index): a few rows per agreement, month and kind.
+	// One read of the running totals of the stored clocks
+	// (request_clock_totals, kept with request_clocks): a few rows per
+	// agreement, month, kind and state, whatever the number of requests.
 	var rows []struct {
 		AgreementID int64  `db:"agreement_id"`
 		Period      string `db:"period"`
@@ -122,10 +141,10 @@ func (s *Service) standing(ctx context.Context, a policy.Actor, now time.Time) (
 		Running     int    `db:"running"`
 	}
 	if err := store.Select(ctx, s.DB, &rows, `SELECT agreement_id, period, kind,
-		COALESCE(SUM(CASE WHEN state = 'met' THEN 1 ELSE 0 END), 0) AS met,
-		COALESCE(SUM(CASE WHEN state = 'breached' THEN 1 ELSE 0 END), 0) AS breached,
-		COALESCE(SUM(CASE WHEN state IN ('running', 'paused') THEN 1 ELSE 0 END), 0) AS running
-		FROM request_clocks WHERE `+col+` = ? AND period >= ? AND period <= ? AND kind IN (?, ?, ?)
+		COALESCE(SUM(CASE WHEN state = 'met' THEN n ELSE 0 END), 0) AS met,
+		COALESCE(SUM(CASE WHEN state = 'breached' THEN n ELSE 0 END), 0) AS breached,
+		COALESCE(SUM(CASE WHEN state IN ('running', 'paused') THEN n ELSE 0 END), 0) AS running
+		FROM request_clock_totals WHERE `+col+` = ? AND period >= ? AND period <= ? AND kind IN (?, ?, ?)
 		GROUP BY agreement_id, period, kind`,
 		a.OrgID, periods[len(periods)-1], periods[0], ClockKinds[0], ClockKinds[1], ClockKinds[2]); err != nil {
 		return nil, err

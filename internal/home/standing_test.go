@@ -57,11 +57,12 @@ func TestStandingMatchesTheRows(t *testing.T) {
 				received, now); err != nil {
 				t.Fatal(err)
 			}
+			var clockRows [][]any
 			for _, c := range r.clocks {
-				if _, err := store.Exec(ctx, db, `INSERT INTO request_clocks (`+servicerequest.ClockColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-					id, c.kind, sf.AgreementID, f.Vendor.ID, f.Provider.ID, servicerequest.MonthOf(received), c.state, received.Add(time.Hour)); err != nil {
-					t.Fatal(err)
-				}
+				clockRows = append(clockRows, []any{id, c.kind, sf.AgreementID, f.Vendor.ID, f.Provider.ID, servicerequest.MonthOf(received), c.state, received.Add(time.Hour)})
+			}
+			if err := servicerequest.SaveClockRows(ctx, db, id, clockRows); err != nil {
+				t.Fatal(err)
 			}
 		}
 		// The count made from the rows: requests of the party, received in

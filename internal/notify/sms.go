@@ -251,6 +251,19 @@ func ListSMS(ctx context.Context, q store.Queryer, a policy.Actor, f SMSFilter) 
 	return out, err
 }
 
+// SMSKinds are the text messages the product sends.
+var SMSKinds = []string{"survey.sent", "complaint.filed", "suggestion.filed"}
+
+// MaskPhone hides the middle of a phone number: enough to tell which, not
+// enough to copy (+86 138****5678).
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) < 8 {
+		return p
+	}
+	return string(r[:len(r)-8]) + "****" + string(r[len(r)-4:])
+}
+
 // SMSMessagesAbout lists the messages about ref (e.g. "survey:12"), oldest
 // first, without their text.
 func SMSMessagesAbout(ctx context.Context, q store.Queryer, ref string) ([]SMSMessage, error) {

@@ -45,6 +45,7 @@ type Callback struct {
 	RecordID        int64      `db:"record_id" json:"record_id"`
 	WorkOrderID     int64      `db:"work_order_id" json:"work_order_id"`
 	RequestID       int64      `db:"request_id" json:"request_id"`
+	RequestNumber   string     `db:"request_number" json:"request_number" doc:"The request's number, as its parties know it."`
 	AgreementID     int64      `db:"agreement_id" json:"agreement_id"`
 	VendorID        int64      `db:"vendor_id" json:"vendor_id"`
 	ProviderID      int64      `db:"provider_id" json:"provider_id"`
@@ -67,7 +68,8 @@ type Callback struct {
 
 const callbackColumns = `id, reason, status, record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id, customer_org_id,
 	survey_id, complaint_id, period, created_at, called_at, called_by, reached, call_score, call_words, decided_at, decided_by,
-	decision_reason, redo_work_order_id, version`
+	decision_reason, redo_work_order_id, version,
+	(SELECT r.number FROM service_requests r WHERE r.id = callbacks.request_id) AS request_number`
 
 func jobsEnqueue(ctx context.Context, tx *sqlx.Tx, now time.Time, kind string, payload any, runAt time.Time, key string) error {
 	return jobs.Enqueue(ctx, tx, now, kind, payload, jobs.Options{RunAt: runAt, UniqueKey: key})

@@ -39,6 +39,11 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 		if cb.ID == 0 {
 			t.Fatalf("no complaint callback in %+v", q)
 		}
+		// It names the request by its number, as the callbacks page shows it.
+		var number string
+		if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests WHERE id = ?`, cb.RequestID); err != nil || cb.RequestNumber != number {
+			t.Fatalf("the callback names request %q, its number is %q (%v)", cb.RequestNumber, number, err)
+		}
 		// The provider sees it but may not work it; the auditor may.
 		if _, err := w.a.Satisfaction.RecordCall(ctx, w.f.Users[policy.Dispatcher].Actor(), cb.ID, satisfaction.Call{Reached: true}, cb.Version); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("dispatcher: %v", err)

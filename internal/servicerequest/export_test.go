@@ -21,3 +21,11 @@ func (s *Service) WithSearchProbe(window, probe int) *Service {
 	c.window, c.probe = window, probe
 	return &c
 }
+
+// WithBacklogPerRun is s storing at most n requests of the clocks' backlog
+// a run.
+func (s *Service) WithBacklogPerRun(n int) *Service {
+	c := *s
+	c.backlog = n
+	return &c
+}

@@ -1,7 +1,10 @@
 package servicerequest
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,18 +77,112 @@ func ClockRows(r Request, clocks []sla.Clock) [][]any {
 // saveClocks stores each clock's state beside the request (request_clocks),
 // in one statement, for the homes' counts and the list filtered the same way.
 func saveClocks(ctx context.Context, q store.Queryer, r Request, clocks []sla.Clock) error {
-	rows := ClockRows(r, clocks)
+	return SaveClockRows(ctx, q, r.ID, ClockRows(r, clocks))
+}
+
+// SaveClockRows stores a request's clock rows (ClockRows) and keeps the
+// running totals the homes read (request_clock_totals) in step, in q's
+// transaction: the stored rows of the request are read first (the request
+// locked on PostgreSQL), and each total moves by the difference. A stored row keeps
+// the parties and month it was first stored with; only its state and due
+// time change.
+func SaveClockRows(ctx context.Context, q store.Queryer, requestID int64, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	var before []struct {
+		Kind        string `db:"kind"`
+		AgreementID int64  `db:"agreement_id"`
+		VendorID    int64  `db:"vendor_id"`
+		ProviderID  int64  `db:"provider_id"`
+		Period      string `db:"period"`
+		State       string `db:"state"`
+	}
+	if store.DialectOf(q).Postgres() {
+		// One writer of a request's clocks at a time, so that what is read
+		// here is what the upsert replaces (an UPDATE of the request takes
+		// the same lock: where one came first, this waits for nothing).
+		if _, err := store.Exec(ctx, q, `SELECT id FROM service_requests WHERE id = ? FOR NO KEY UPDATE`, requestID); err != nil {
+			return err
+		}
+	}
+	if err := store.Select(ctx, q, &before, `SELECT kind, agreement_id, vendor_id, provider_id, period, state FROM request_clocks WHERE request_id = ?`,
+		requestID); err != nil {
+		return err
+	}
+	delta := ClockTotals{}
+	stored := map[string]ClockTotal{}
+	for _, b := range before {
+		stored[b.Kind] = ClockTotal{AgreementID: b.AgreementID, VendorID: b.VendorID, ProviderID: b.ProviderID, Period: b.Period, Kind: b.Kind, State: b.State}
 	}
 	values := make([]string, len(rows))
 	var args []any
 	for i, row := range rows {
+		if row[0] != any(requestID) {
+			return fmt.Errorf("clock row of request %v stored for request %d", row[0], requestID)
+		}
 		values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
 		args = append(args, row...)
+		k, ok := stored[row[1].(string)]
+		if ok {
+			delta[k]-- // the stored row's state, replaced
+		} else {
+			k = ClockTotal{Kind: row[1].(string), AgreementID: row[2].(int64), VendorID: row[3].(int64), ProviderID: row[4].(int64), Period: row[5].(string)}
+		}
+		k.State = row[6].(string)
+		delta[k]++
 	}
-	_, err := store.Exec(ctx, q, `INSERT INTO request_clocks (`+ClockColumns+`) VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (request_id, kind) DO UPDATE SET state = excluded.state, due_at = excluded.due_at`, args...)
+	if _, err := store.Exec(ctx, q, `INSERT INTO request_clocks (`+ClockColumns+`) VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (request_id, kind) DO UPDATE SET state = excluded.state, due_at = excluded.due_at`, args...); err != nil {
+		return err
+	}
+	return delta.Apply(ctx, q)
+}
+
+// ClockTotal is one running total of request_clock_totals: the stored
+// clocks of an agreement's requests received in a month, of one kind, in
+// one state.
+type ClockTotal struct {
+	AgreementID, VendorID, ProviderID int64
+	Period, Kind, State               string
+}
+
+// ClockTotals are changes of the running totals, by how much each moves.
+type ClockTotals map[ClockTotal]int
+
+// Add counts one more stored clock row (as ClockRows gives it).
+func (t ClockTotals) Add(row []any) {
+	t[ClockTotal{Kind: row[1].(string), AgreementID: row[2].(int64), VendorID: row[3].(int64), ProviderID: row[4].(int64),
+		Period: row[5].(string), State: row[6].(string)}]++
+}
+
+// Apply moves the stored totals by t in one statement, the totals taken in
+// one order whatever the transaction (so that two transactions moving the
+// same totals wait for each other rather than deadlock). Totals that do
+// not move are not written.
+func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
+	keys := make([]ClockTotal, 0, len(t))
+	for k, n := range t {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b ClockTotal) int {
+		return cmp.Or(cmp.Compare(a.AgreementID, b.AgreementID), cmp.Compare(a.Period, b.Period), cmp.Compare(a.Kind, b.Kind),
+			cmp.Compare(a.State, b.State), cmp.Compare(a.VendorID, b.VendorID), cmp.Compare(a.ProviderID, b.ProviderID))
+	})
+	values := make([]string, len(keys))
+	args := make([]any, 0, 7*len(keys))
+	for i, k := range keys {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, k.AgreementID, k.Period, k.Kind, k.State, k.VendorID, k.ProviderID, t[k])
+	}
+	_, err := store.Exec(ctx, q, `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n)
+		VALUES `+strings.Join(values, ", ")+`
+		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args...)
 	return err
 }
 

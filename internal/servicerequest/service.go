@@ -51,6 +51,8 @@ type Service struct {
 	// window and probe override searchWindow and searchProbe (tests reach
 	// every way a search reads its matches).
 	window, probe int
+	// backlog overrides WatchBacklog (tests).
+	backlog int
 }
 
 // Visits is what a request reads of its visits. Visits belong to

@@ -101,13 +101,48 @@ func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (aler
 			alerts += n
 		}
 		if len(due) < WatchPage {
-			return alerts, nil
+			break
 		}
 		last.at, last.id = due[len(due)-1].At, due[len(due)-1].ID
 		if err := lease.renew(ctx); err != nil {
 			return alerts, err
 		}
 	}
+	err = run.storeBacklog(ctx, pub, now)
+	return alerts, err
+}
+
+// WatchBacklog is how many requests whose clocks were never stored
+// (request_clocks_backlog, those filed before clocks were stored) one run
+// of the clock job stores, after the checks due: a large database's
+// backlog is worked off over many runs, none of them long.
+const WatchBacklog = 1000
+
+// storeBacklog stores the clocks of up to WatchBacklog requests of the
+// backlog, each in its own transaction with its removal from the backlog.
+// Alerts those clocks call for are published as the usual checks would.
+func (s *Service) storeBacklog(ctx context.Context, pub Publisher, now time.Time) error {
+	limit := WatchBacklog
+	if s.backlog > 0 {
+		limit = s.backlog
+	}
+	var ids []int64
+	if err := store.Select(ctx, s.DB, &ids, `SELECT request_id FROM request_clocks_backlog ORDER BY request_id LIMIT ?`, limit); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			if _, err := s.watchIn(ctx, tx, pub, id, now); err != nil {
+				return err
+			}
+			_, err := store.Exec(ctx, tx, `DELETE FROM request_clocks_backlog WHERE request_id = ?`, id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store the clocks of request %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // forRun is the service for one run of the clock job: the agreement terms

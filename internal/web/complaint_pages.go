@@ -24,6 +24,7 @@ func (s *Server) complaintRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /complaints", s.signedIn(s.complaintCreate))
 	mux.HandleFunc("GET /complaints/{id}", s.signedIn(s.complaintPage))
 	mux.HandleFunc("POST /complaints/{id}/{action}", s.signedIn(s.complaintAct))
+	mux.HandleFunc("POST /complaints/{id}/files", s.signedIn(s.complaintAddFiles))
 	mux.HandleFunc("GET /complaints/{id}/files/{file}", s.signedIn(s.complaintFile))
 	mux.HandleFunc("GET /callbacks", s.signedIn(s.callbacksPage))
 	mux.HandleFunc("POST /callbacks/{id}/{action}", s.signedIn(s.callbackAct))
@@ -156,7 +157,7 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u accou
 
 type complaintPageData struct {
 	complaint.Detail
-	CanNote, CanHandle, CanAccept, IsCustomer bool
+	CanNote, CanHandle, CanAccept, CanFile, IsCustomer bool
 }
 
 func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -174,11 +175,32 @@ func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u accou
 	v := s.newView(r, "complaints.one", "complaints")
 	v.Data = complaintPageData{Detail: d, CanNote: policy.Allowed(a, policy.ComplaintNote, policy.Own),
 		CanHandle: policy.Allowed(a, policy.ComplaintHandle, policy.Own), CanAccept: policy.Allowed(a, policy.ComplaintAccept, policy.Own),
-		IsCustomer: u.OrgKind == "customer"}
+		CanFile: policy.Allowed(a, policy.ComplaintFile, policy.Own), IsCustomer: u.OrgKind == "customer"}
 	if formErr != nil {
 		v.Form = r.PostForm
 	}
 	s.renderForm(w, r, status, "complaint", v, formErr)
+}
+
+// complaintAddFiles adds photos or PDF files to a complaint not yet closed,
+// checked as at filing; a refused file shows the page again with the
+// field named and nothing stored.
+func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	attached, err := readAttachmentForm(r)
+	defer files.CloseAll(attached)
+	if err == nil {
+		_, err = s.Complaints.AddAttachments(r.Context(), u.Actor(), id, attached)
+	}
+	if err != nil {
+		if problem.Is(err, problem.Invalid) {
+			s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, err)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/complaints/%d#complaint-add-files", id), http.StatusSeeOther)
 }
 
 func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {

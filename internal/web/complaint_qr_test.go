@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -102,6 +104,70 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
 		if res := get(t, other, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 404 {
 			t.Fatalf("another vendor opens the photo: %d", res.StatusCode)
+		}
+	})
+}
+
+// Files added on a complaint's page after filing: a refused one shows the
+// page again naming it, nothing kept; an accepted one is listed with the
+// complaint's files and named in its history.
+func TestComplaintPageAddsFiles(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app := testutil.NewApp(t, db)
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		ctx := t.Context()
+		dispatcher := f.Users[policy.Dispatcher].Actor()
+		req, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
+			Description: "漏油", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := app.Server.Complaints.File(ctx, dispatcher, complaint.NewComplaint{Category: "repair_quality", RequestID: req.ID, Description: "修完又漏"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		customer := app.Browser(t)
+		customer.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		app.Login(t, customer, f.Users[policy.Customer].Email, testutil.Password)
+		path := "/complaints/" + itoa(c.ID)
+		if page := body(t, get(t, customer, app.URL+path, "Accept-Language", "zh-CN")); !strings.Contains(page, `action="`+path+`/files"`) {
+			t.Fatal("the complaint page offers no way to add files")
+		}
+		post := func(attach map[string][]byte) *http.Response {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			for name, data := range attach {
+				w, _ := mw.CreateFormFile("attachments", name)
+				_, _ = w.Write(data)
+			}
+			_ = mw.Close()
+			req, _ := http.NewRequest("POST", app.URL+path+"/files", &b)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", app.URL)
+			res, err := customer.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		kept := func() (n int) {
+			_ = store.Get(ctx, db, &n, `SELECT (SELECT COUNT(*) FROM complaint_files) + (SELECT COUNT(*) FROM files)`)
+			return n
+		}
+		res := post(map[string][]byte{"note.png": []byte("plain words, not a picture")})
+		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "note.png") || kept() != 0 {
+			t.Fatalf("a text file as a photo: %d, %d rows kept", res.StatusCode, kept())
+		}
+		res = post(map[string][]byte{"leak.png": pngBytes()})
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || kept() != 2 {
+			t.Fatalf("add a photo: %d, %d rows", res.StatusCode, kept())
+		}
+		page := body(t, get(t, customer, app.URL+path, "Accept-Language", "zh-CN"))
+		if !strings.Contains(page, "leak.png") || !strings.Contains(page, "Files added") || !strings.Contains(page, path+"/files/") {
+			t.Fatal("the page lacks the added photo or its line in the history")
 		}
 	})
 }

@@ -33,23 +33,39 @@ type homeData struct {
 	Charts map[string]string
 }
 
-// standingCharts are the charts of the standing's lines: each month's clocks
-// of every kind, met, breached and running, oldest month first.
+// standingCharts are the charts of the standing's lines: for each kind of
+// clock, each month's share of its stopped clocks met in time (percent,
+// one decimal; null for a month where none stopped), oldest month first.
 func standingCharts(v *view, st *home.Standing) map[string]string {
 	out := map[string]string{}
 	if st == nil {
 		return out
 	}
+	type series struct {
+		Name string     `json:"name"`
+		Data []*float64 `json:"data"`
+	}
 	for _, l := range st.Lines() {
-		c := map[string]any{"kind": "clocks", "periods": []string{}, "met": []int{}, "breached": []int{}, "running": []int{},
-			"labels": map[string]string{"met": v.T("home.standing.chart_met"), "breached": v.T("home.standing.chart_breached"),
-				"running": v.T("home.standing.chart_running")}}
+		c := struct {
+			Kind    string            `json:"kind"`
+			Periods []string          `json:"periods"`
+			Series  []series          `json:"series"`
+			Labels  map[string]string `json:"labels"`
+		}{Kind: "clocks", Periods: []string{}, Labels: map[string]string{"axis": v.T("home.standing.chart_axis")}}
+		for _, kind := range st.Kinds {
+			c.Series = append(c.Series, series{Name: v.T("clock." + kind), Data: []*float64{}})
+		}
 		for i := len(l.Periods) - 1; i >= 0; i-- {
-			p, t := l.Periods[i], l.Periods[i].Totals()
-			c["periods"] = append(c["periods"].([]string), p.Period)
-			c["met"] = append(c["met"].([]int), t.Met)
-			c["breached"] = append(c["breached"].([]int), t.Breached)
-			c["running"] = append(c["running"].([]int), t.Running)
+			p := l.Periods[i]
+			c.Periods = append(c.Periods, p.Period)
+			for k := range st.Kinds {
+				var share *float64
+				if pm, ok := p.ByKind[k].InTimePermille(); ok {
+					f := float64(pm) / 10
+					share = &f
+				}
+				c.Series[k].Data = append(c.Series[k].Data, share)
+			}
 		}
 		js, _ := json.Marshal(c)
 		out[l.Param+"-"+strconv.FormatInt(l.ID, 10)] = string(js)

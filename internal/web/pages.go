@@ -17,6 +17,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/i18n"
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
@@ -520,12 +521,5 @@ func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, err error, ok
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// maskPhone hides the middle of a phone number: enough to tell which, not
-// enough to copy.
-func maskPhone(p string) string {
-	r := []rune(p)
-	if len(r) < 8 {
-		return p
-	}
-	return string(r[:len(r)-8]) + "****" + string(r[len(r)-4:])
-}
+// maskPhone hides the middle of a phone number (notify.MaskPhone).
+func maskPhone(p string) string { return notify.MaskPhone(p) }

@@ -20,7 +20,7 @@ type smsData struct {
 }
 
 // smsKinds are the text messages the product sends.
-var smsKinds = []string{"survey.sent", "complaint.filed", "suggestion.filed"}
+var smsKinds = notify.SMSKinds
 
 // smsPage lists the text messages sent about the organization's surveys
 // and complaints with their delivery states, filtered by state and kind.

@@ -61,8 +61,10 @@ var uploadRoutes = []edge.UploadRoute{
 	{Pattern: "/api/v1/documents/*/versions", Limit: documentForm},
 	// Complaints with their photos and PDF files.
 	{Pattern: "/complaints", Limit: complaintForm},
+	{Pattern: "/complaints/*/files", Limit: complaintForm},
 	{Pattern: "/q/*/complaint", Limit: complaintForm},
 	{Pattern: "/api/v1/complaints/with-attachments", Limit: api.MaxComplaintFilesBody},
+	{Pattern: "/api/v1/complaints/*/attachments", Limit: api.MaxComplaintFilesBody},
 	// Scans of technicians' certificates.
 	{Pattern: "/staff/technicians/*/certifications/*/scan", Limit: staff.MaxScanBytes + formOverhead},
 	{Pattern: "/api/v1/technicians/*/certifications/*/scan", Limit: api.MaxScanBody},
@@ -75,7 +77,7 @@ var streamedUploads = []string{
 	"/q/*", "/requests", "/requests/*/photos", "/work-orders/*/photos",
 	"/api/v1/service-requests/*/photos",
 	"/documents", "/documents/*/versions", "/api/v1/documents", "/api/v1/documents/*/versions",
-	"/complaints", "/q/*/complaint", "/api/v1/complaints/with-attachments",
+	"/complaints", "/complaints/*/files", "/q/*/complaint", "/api/v1/complaints/with-attachments", "/api/v1/complaints/*/attachments",
 }
 
 // importRoutes are the routes of imports, which have a deadline of their own

@@ -91,6 +91,15 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期", "服务商", "协议", "逐月明细")
 	// Each line's months drawn as a chart (its figures also in the table).
 	v.do(chromedp.WaitVisible(`#home-standing .chart canvas`))
+	// One line per kind of clock, each drawn its own way (not by colour alone).
+	series := v.eval(`echarts.getInstanceByDom(document.querySelector('#home-standing .chart')).getOption().series
+		.map(function (s) { return s.name + '|' + s.lineStyle.type + '|' + s.symbol; }).join(',')`)
+	if want := "响应时限|solid|circle,到场时限|dashed|triangle,解决时限|dotted|diamond"; series != want {
+		t.Fatalf("the chart's series: %s, want %s", series, want)
+	}
+	if n := v.count(`#home-standing .standing-table .standing-in-time`); n == 0 {
+		t.Fatal("the month-by-month table gives no share met in time")
+	}
 	// A figure opens the requests it counts: as many as it says.
 	met := `.standing-line .standing-now a[href*="clock_state=met"]`
 	label := v.text(met)

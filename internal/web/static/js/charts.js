@@ -9,20 +9,27 @@
     var d = JSON.parse(el.dataset.chart);
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     if (d.kind === "clocks") {
-      // A home's clocks per month: met, breached and running stacked.
+      // A home's clocks per month: one line per kind of clock, the share
+      // met in time; the lines differ by style and symbol.
+      // Sizes differ too, so that equal shares drawn on one point stay visible.
+      var looks = [
+        { line: "solid", symbol: "circle", size: 13 },
+        { line: "dashed", symbol: "triangle", size: 10 },
+        { line: "dotted", symbol: "diamond", size: 7 }
+      ];
       chart.setOption({
         aria: { enabled: true, decal: { show: true } },
         animation: false,
-        legend: { top: 0, itemWidth: 28 },
-        tooltip: { trigger: "axis" },
-        grid: { left: 44, right: 12, top: 36, bottom: 28 },
+        legend: { top: 0, itemWidth: 36 },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "–" : v + " %"; } },
+        grid: { left: 48, right: 12, top: 36, bottom: 28 },
         xAxis: { type: "category", data: d.periods, axisLabel: { hideOverlap: true } },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [
-          { name: d.labels.met, type: "bar", stack: "clocks", data: d.met, barMaxWidth: 18 },
-          { name: d.labels.breached, type: "bar", stack: "clocks", data: d.breached, barMaxWidth: 18 },
-          { name: d.labels.running, type: "bar", stack: "clocks", data: d.running, barMaxWidth: 18 }
-        ]
+        yAxis: { type: "value", min: 0, max: 100, name: d.labels.axis, nameTextStyle: { align: "left" }, axisLabel: { formatter: "{value} %" } },
+        series: d.series.map(function (s, i) {
+          var look = looks[i % looks.length];
+          return { name: s.name, type: "line", data: s.data, connectNulls: false, symbol: look.symbol, symbolSize: look.size,
+            lineStyle: { type: look.line, width: 2.5 } };
+        })
       });
       window.addEventListener("resize", function () { chart.resize(); });
       return;
