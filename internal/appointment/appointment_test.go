@@ -245,3 +245,71 @@ func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
 		}
 	})
 }
+
+// The reminder and the "on the way" text speak the language of the link
+// the dispatcher sent the customer, not the default.
+func TestRemindersSpeakTheLinksLanguage(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		textsOf := func(kind string) []string {
+			t.Helper()
+			msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range msgs {
+				if m.Kind != kind {
+					continue
+				}
+				text, err := x.a.Texts.TextOf(ctx, db, m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, text)
+			}
+			return out
+		}
+		if _, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "en"); err != nil {
+			t.Fatal(err)
+		}
+		x.clk.set(at(0, 10, 0))
+		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 1 {
+			t.Fatalf("remind: %d %v", n, err)
+		}
+		tech := policy.Actor{UserID: x.visit.TechnicianID, OrgID: x.dispatcher.OrgID, OrgKind: "provider", Role: policy.Technician}
+		x.clk.set(at(1, 8, 20))
+		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "depart"}, x.visit.Version); err != nil {
+			t.Fatal(err)
+		}
+		for kind, want := range map[string]string{"appointment.link": "Your service visit", "visit.reminder": "Reminder: for", "visit.on_the_way": "is on the way to you"} {
+			got := textsOf(kind)
+			if len(got) != 1 || !strings.Contains(got[0], want) {
+				t.Errorf("%s texts = %q, want one in English saying %q", kind, got, want)
+			}
+		}
+	})
+}
+
+// Without a link, the texts speak the default language (Chinese).
+func TestRemindersWithoutALinkSpeakChinese(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		x.clk.set(at(0, 10, 0))
+		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 1 {
+			t.Fatalf("remind: %d %v", n, err)
+		}
+		msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("texts %v %v", msgs, err)
+		}
+		text, err := x.a.Texts.TextOf(ctx, db, msgs[0].ID)
+		if err != nil || !strings.Contains(text, "技术员") {
+			t.Fatalf("reminder %q %v, want Chinese", text, err)
+		}
+	})
+}
