@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,16 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatalf("李工 has %d visits that day, want 4", n)
 	}
 	d.shot("dispatch-board-booked")
+	// The drive from the service point is drawn before 李工's first visit,
+	// with its minutes; his other visits are at the same site: no drive.
+	lane := fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID)
+	if n := d.eval(fmt.Sprintf(`String(document.querySelectorAll('%s .travel[data-travel]').length)`, lane)); n != "1" {
+		t.Fatalf("李工's lane draws %s drives, want the one from the service point to the site", n)
+	}
+	d.see(lane+" .travel", "分")
+	if title := d.eval(fmt.Sprintf(`document.querySelector('%s .travel[data-travel]').title`, lane)); !strings.Contains(title, "从上一站路程") || !strings.Contains(title, "公里") {
+		t.Fatalf("a drive's title says %q", title)
+	}
 
 	// 4. The week: 李工's row holds the day's four visits, the day links back.
 	d.press(`#week-view`, `#week`)
