@@ -245,7 +245,7 @@ func TestAgreementFormOffersTheRegisterPoints(t *testing.T) {
 		t.Fatalf("terms in force: %+v %v, want %+v", v.Terms.ServicePoints, err, want)
 	}
 	html = body(t, get(t, vendor, app.URL+page+"/versions/new"))
-	if !regexp.MustCompile(`name="register_point" value="` + itoa(point.ID) + `" checked`).MatchString(html) || !strings.Contains(html, `name="point_radius_`+itoa(point.ID)+`" value="60"`) {
+	if !regexp.MustCompile(`name="register_point" value="`+itoa(point.ID)+`" checked`).MatchString(html) || !strings.Contains(html, `name="point_radius_`+itoa(point.ID)+`" value="60"`) {
 		t.Fatal("the next version's form does not keep the point ticked with its radius")
 	}
 	if html = body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, "60 km around 苏州网点") {
