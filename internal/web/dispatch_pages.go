@@ -328,6 +328,7 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 	f := r.PostForm
 	limit, _ := strconv.Atoi(f.Get("time_limit"))
 	var locks []dispatch.Lock
+	day, dayErr := calendar.ParseDate(f.Get("day"))
 	for key, vals := range f {
 		id, ok := strings.CutPrefix(key, "lock_")
 		if !ok || len(vals) == 0 || vals[0] == "" {
@@ -337,7 +338,24 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 		if err != nil {
 			continue
 		}
-		locks = append(locks, dispatch.Lock{WorkOrderID: wo, Kind: vals[0]})
+		lk := dispatch.Lock{WorkOrderID: wo, Kind: vals[0]}
+		if lk.Kind == dispatch.LockRange && dayErr == nil {
+			// A start range on the board's day, from the visit's form.
+			for _, end := range []struct {
+				field, label string
+				to           **time.Time
+			}{{"lock_from_" + id, "dispatch.lock_from", &lk.From}, {"lock_to_" + id, "dispatch.lock_to", &lk.To}} {
+				var hh, mm int
+				if _, err := fmt.Sscanf(strings.TrimSpace(f.Get(end.field)), "%d:%d", &hh, &mm); err != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+					p := s.translate(r, problem.Field(end.field, "must be a time HH:MM"))
+					s.boardBack(w, r, f.Get("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
+					return
+				}
+				at := time.Date(day.Year, day.Month, day.Day, hh, mm, 0, 0, calendar.Shanghai)
+				*end.to = &at
+			}
+		}
+		locks = append(locks, lk)
 	}
 	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.Get("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
 	if err != nil {
