@@ -69,6 +69,9 @@ func (s *Service) Propose(ctx context.Context, actor policy.Actor, id int64, p P
 		if err := s.checkCalendars(ctx, &fs, field, terms); err != nil {
 			return err
 		}
+		if err := checkPoints(ctx, tx, &fs, field, a.ProviderID, terms); err != nil {
+			return err
+		}
 		if len(fs) == 0 && reflect.DeepEqual(normalized(terms), normalized(latest.Terms)) {
 			fs.Add(field, "the proposed terms are the same as version %d", latest.Number)
 		}
@@ -242,6 +245,9 @@ func (s *Service) acceptedVersion(ctx context.Context, q store.Queryer, a Agreem
 			var fs problem.Fields
 			terms.Check(&fs, "changes", true)
 			if err := s.checkCalendars(ctx, &fs, "changes", terms); err != nil {
+				return Version{}, err
+			}
+			if err := checkPoints(ctx, q, &fs, "changes", a.ProviderID, terms); err != nil {
 				return Version{}, err
 			}
 			err = fs.Err()

@@ -125,6 +125,9 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, in NewAgreemen
 	if err := s.checkCalendars(ctx, &fs, "terms", in.Terms); err != nil {
 		return Detail{}, err
 	}
+	if err := checkPoints(ctx, s.DB, &fs, "terms", in.ProviderID, in.Terms); err != nil {
+		return Detail{}, err
+	}
 	if in.EffectiveFrom == "" {
 		in.EffectiveFrom = in.Terms.Term.Start
 	}
@@ -350,6 +353,9 @@ func (s *Service) AddVersion(ctx context.Context, actor policy.Actor, id int64, 
 		problem.CheckText(&fs, "note", in.Note, false, 2000)
 		in.Terms.Check(&fs, "terms", status != Draft)
 		if err := s.checkCalendars(ctx, &fs, "terms", in.Terms); err != nil {
+			return err
+		}
+		if err := checkPoints(ctx, tx, &fs, "terms", a.ProviderID, in.Terms); err != nil {
 			return err
 		}
 		if in.EffectiveFrom == "" {

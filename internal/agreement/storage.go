@@ -166,6 +166,9 @@ func Versions(ctx context.Context, q store.Queryer, agreementID int64) ([]Versio
 		if err != nil {
 			return nil, err
 		}
+		if err := resolvePoints(ctx, q, &v.Terms); err != nil {
+			return nil, err
+		}
 		out = append(out, v)
 	}
 	return out, nil
@@ -183,7 +186,10 @@ func latestVersion(ctx context.Context, q store.Queryer, agreementID int64) (*Ve
 		return nil, err
 	}
 	v, err := r.version()
-	return &v, err
+	if err != nil {
+		return nil, err
+	}
+	return &v, resolvePoints(ctx, q, &v.Terms)
 }
 
 // TermsAt returns the version of an agreement in force at instant at: the
@@ -200,7 +206,11 @@ func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Ti
 	if err != nil {
 		return Version{}, err
 	}
-	return r.version()
+	v, err := r.version()
+	if err != nil {
+		return v, err
+	}
+	return v, resolvePoints(ctx, q, &v.Terms)
 }
 
 // GetInForce returns an agreement and its version in force on at's local date
@@ -236,7 +246,10 @@ func GetInForce(ctx context.Context, q store.Queryer, id int64, at time.Time) (A
 	}
 	v, err := versionRow{AgreementID: id, Number: *row.Number, EffectiveFrom: *row.EffectiveFrom, TermsJSON: *row.TermsJSON,
 		Note: *row.Note, AdjustmentID: row.AdjustmentID, CreatedBy: *row.CreatedBy, CreatedAt: *row.CreatedAt}.version()
-	return row.Agreement, v, err
+	if err != nil {
+		return row.Agreement, v, err
+	}
+	return row.Agreement, v, resolvePoints(ctx, q, &v.Terms)
 }
 
 func insertStatusEvent(ctx context.Context, q store.Queryer, e StatusEvent) (int64, error) {

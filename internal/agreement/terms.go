@@ -180,10 +180,15 @@ type Term struct {
 // ServicePoint is a place the provider serves from, with the radius around
 // it that counts as inside the service area.
 type ServicePoint struct {
-	Name     string  `json:"name"`
-	Lat      float64 `json:"lat"`
-	Lng      float64 `json:"lng"`
-	RadiusKM int     `json:"radius_km"`
+	// ServicePointID names a service point of the provider's staff
+	// register; its name and coordinates are read from there whenever the
+	// terms are read. Versions written before the register name the point
+	// inline instead (ServicePointID 0), and are read as written.
+	ServicePointID int64   `json:"service_point_id,omitempty" doc:"A service point of the agreement's provider (GET /service-points); its name and coordinates are read from the register. Terms written before the register name and place the point inline instead."`
+	Name           string  `json:"name,omitempty" doc:"Read from the register when service_point_id is set; inline in older terms."`
+	Lat            float64 `json:"lat,omitempty" doc:"Read from the register when service_point_id is set; inline in older terms."`
+	Lng            float64 `json:"lng,omitempty" doc:"Read from the register when service_point_id is set; inline in older terms."`
+	RadiusKM       int     `json:"radius_km" doc:"How far from the point the agreement's area reaches, in km."`
 }
 
 // EmergencyTerms are the two clocks of an emergency (§3.3.1), in working
@@ -442,6 +447,17 @@ func (t *Term) check(fs *problem.Fields, prefix string, complete bool) {
 }
 
 func (p ServicePoint) check(fs *problem.Fields, prefix string) {
+	if p.RadiusKM < 1 || p.RadiusKM > 500 {
+		fs.Add(prefix+".radius_km", "must be 1-500 km, not %d", p.RadiusKM)
+	}
+	if p.ServicePointID < 0 {
+		fs.Add(prefix+".service_point_id", "must be the id of a service point of the provider")
+	}
+	if p.ServicePointID != 0 {
+		// The register holds its name and coordinates (checked against the
+		// provider where the terms are saved).
+		return
+	}
 	problem.CheckText(fs, prefix+".name", p.Name, true, 100)
 	// Mainland China lies within these bounds (the South China Sea islands
 	// reach down to about 3.8° N).
@@ -450,9 +466,6 @@ func (p ServicePoint) check(fs *problem.Fields, prefix string) {
 	}
 	if p.Lng < 73 || p.Lng > 136 {
 		fs.Add(prefix+".lng", "longitude %.6f is outside mainland China (73-136° E)", p.Lng)
-	}
-	if p.RadiusKM < 1 || p.RadiusKM > 500 {
-		fs.Add(prefix+".radius_km", "must be 1-500 km, not %d", p.RadiusKM)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/account"
 	"aftersales/internal/app"
 	"aftersales/internal/appointment"
 	"aftersales/internal/calendar"
@@ -15,6 +16,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/staff"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
@@ -35,10 +37,13 @@ func at(days, hh, mm int) time.Time {
 }
 
 type fixture struct {
-	a          *app.App
-	clk        *clock
-	dispatcher policy.Actor
-	visit      workorder.WorkOrder
+	a                 *app.App
+	clk               *clock
+	dispatcher, admin policy.Actor
+	vendor            policy.Actor
+	vendorID          int64
+	serial            string
+	visit             workorder.WorkOrder
 }
 
 // setUp books a visit on Tuesday 09:00–11:00 with texts on, on Monday 08:00.
@@ -63,7 +68,8 @@ func setUp(t *testing.T, db *store.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{a: a, clk: clk, dispatcher: dispatcher, visit: wo}
+	return fixture{a: a, clk: clk, dispatcher: dispatcher, admin: f.Users[policy.ProviderAdmin].Actor(), vendor: f.Users[policy.VendorAdmin].Actor(),
+		vendorID: f.Vendor.ID, serial: sf.Serial, visit: wo}
 }
 
 func token(t *testing.T, s appointment.Sent) string {
@@ -242,6 +248,149 @@ func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
 		}
 		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "check_in"}, wo.Version); err != nil {
 			t.Fatalf("check in after setting off: %v", err)
+		}
+	})
+}
+
+// The reminder and the "on the way" text speak the language of the link
+// the dispatcher sent the customer, not the default.
+func TestRemindersSpeakTheLinksLanguage(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		textsOf := func(kind string) []string {
+			t.Helper()
+			msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range msgs {
+				if m.Kind != kind {
+					continue
+				}
+				text, err := x.a.Texts.TextOf(ctx, db, m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, text)
+			}
+			return out
+		}
+		if _, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "en"); err != nil {
+			t.Fatal(err)
+		}
+		x.clk.set(at(0, 10, 0))
+		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 1 {
+			t.Fatalf("remind: %d %v", n, err)
+		}
+		tech := policy.Actor{UserID: x.visit.TechnicianID, OrgID: x.dispatcher.OrgID, OrgKind: "provider", Role: policy.Technician}
+		x.clk.set(at(1, 8, 20))
+		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "depart"}, x.visit.Version); err != nil {
+			t.Fatal(err)
+		}
+		for kind, want := range map[string]string{"appointment.link": "Your service visit", "visit.reminder": "Reminder: for", "visit.on_the_way": "is on the way to you"} {
+			got := textsOf(kind)
+			if len(got) != 1 || !strings.Contains(got[0], want) {
+				t.Errorf("%s texts = %q, want one in English saying %q", kind, got, want)
+			}
+		}
+	})
+}
+
+// Without a link, the texts speak the default language (Chinese).
+func TestRemindersWithoutALinkSpeakChinese(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		x.clk.set(at(0, 10, 0))
+		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 1 {
+			t.Fatalf("remind: %d %v", n, err)
+		}
+		msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("texts %v %v", msgs, err)
+		}
+		text, err := x.a.Texts.TextOf(ctx, db, msgs[0].ID)
+		if err != nil || !strings.Contains(text, "技术员") {
+			t.Fatalf("reminder %q %v, want Chinese", text, err)
+		}
+	})
+}
+
+// The link offers the free windows of every technician the vendor's rules
+// qualify for the unit, not only the booked one: at a time the booked
+// technician is busy, a qualified colleague's window is offered, and
+// picking it moves the visit to him; a technician without the certificate
+// is never offered.
+func TestLinkOffersWindowsOfQualifiedTechnicians(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		vendor := x.vendor
+		admin := x.admin
+		if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+			t.Fatal(err)
+		}
+		newTech := func(email, name string) int64 {
+			u, err := x.a.Accounts.CreateUser(ctx, admin, account.NewUser{OrgID: admin.OrgID, Email: email, Name: name, Role: policy.Technician,
+				Password: testutil.Password, Locale: "zh-CN"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		zhao, qian := newTech("zhao@p.example", "赵工"), newTech("qian@p.example", "钱工")
+		if _, err := x.a.Staff.CreateRule(ctx, vendor, x.vendorID, staff.RuleInput{Kind: staff.CertificateRule, ProductLine: "CNC", MinLevel: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tech := range []int64{x.visit.TechnicianID, zhao} {
+			if _, err := x.a.Staff.AddCertification(ctx, admin, tech, staff.CertInput{Kind: staff.VendorCert, VendorID: &x.vendorID, ProductLine: "CNC", Level: 3,
+				Number: "HC-" + itoa(tech), IssuedOn: "2029-01-01", ExpiresOn: "2031-01-01"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The booked technician is busy on Tuesday afternoon.
+		req, err := x.a.Requests.Create(ctx, x.dispatcher, servicerequest.NewRequest{SerialNumber: x.serial, ServiceItem: "repair", Priority: "general",
+			Description: "另一台设备", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.a.WorkOrders.Book(ctx, x.dispatcher, workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: x.visit.TechnicianID,
+			WindowStart: at(1, 13, 0), WindowEnd: at(1, 17, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := x.a.Appointments.Open(ctx, token(t, sent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two-hour windows from 08:00: Tuesday 10:00 is the booked
+		// technician's; 12:00 and 14:00 overlap his afternoon visit, so they
+		// are 赵工's.
+		who := map[int64]int64{}
+		for _, w := range o.Windows {
+			if w.TechnicianID == qian {
+				t.Fatalf("a window of the technician without the certificate is offered: %+v", w)
+			}
+			who[w.Start.Unix()] = w.TechnicianID
+		}
+		if who[at(1, 10, 0).Unix()] != x.visit.TechnicianID || who[at(1, 12, 0).Unix()] != zhao || who[at(1, 14, 0).Unix()] != zhao {
+			t.Fatalf("windows on Tuesday 10:00, 12:00, 14:00 go to %d, %d, %d; want the booked %d while he is free, then 赵工 %d: %+v",
+				who[at(1, 10, 0).Unix()], who[at(1, 12, 0).Unix()], who[at(1, 14, 0).Unix()], x.visit.TechnicianID, zhao, o.Windows)
+		}
+		got, err := x.a.Appointments.Answer(ctx, token(t, sent), appointment.Answer{Start: at(1, 14, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.WorkOrder.TechnicianID != zhao || !got.WorkOrder.WindowStart.Equal(at(1, 14, 0)) {
+			t.Fatalf("after picking 赵工's window the visit is %+v", got.WorkOrder)
 		}
 	})
 }

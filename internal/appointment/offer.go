@@ -2,6 +2,7 @@ package appointment
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,23 +18,26 @@ import (
 	"aftersales/internal/workorder"
 )
 
-// Window is an appointment window offered to the customer.
+// Window is an appointment window offered to the customer, with the
+// technician who would come.
 type Window struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	// Late: the window ends after the request's next deadline.
-	Late bool `json:"late,omitempty"`
+	Late         bool   `json:"late,omitempty"`
+	TechnicianID int64  `json:"technician_id"`
+	Technician   string `json:"technician"`
 }
 
 // Offer is what a link's page shows: the visit, the booked window and the
-// free windows of its technician to pick from.
+// free windows of the technicians who may do it to pick from.
 type Offer struct {
 	Link      Link
 	State     string // open, used, expired, replaced
 	Reference string
 	Model     string
 	Address   string
-	// Technician is the technician's name.
+	// Technician is the booked technician's name.
 	Technician string
 	Booked     Window
 	Windows    []Window
@@ -66,7 +70,7 @@ func (s *Service) offer(ctx context.Context, q store.Queryer, token string, now 
 		return Offer{}, err
 	}
 	o := Offer{Link: l, State: l.State(now), Reference: ap.Reference, Model: ap.Model, Address: ap.Address, Technician: ap.TechnicianName,
-		Booked: window(ap, ap.WorkOrder.WindowStart, ap.WorkOrder.WindowEnd)}
+		Booked: window(ap, ap.WorkOrder.WindowStart, ap.WorkOrder.WindowEnd, ap.WorkOrder.TechnicianID, ap.TechnicianName)}
 	if o.State == "open" && ap.WorkOrder.Status != workorder.WOAssigned {
 		o.State = "used"
 	}
@@ -77,13 +81,33 @@ func (s *Service) offer(ctx context.Context, q store.Queryer, token string, now 
 	return o, err
 }
 
-func window(ap workorder.Appointment, start, end time.Time) Window {
-	return Window{Start: start.UTC(), End: end.UTC(), Late: ap.DueAt != nil && end.After(*ap.DueAt)}
+func window(ap workorder.Appointment, start, end time.Time, technicianID int64, name string) Window {
+	return Window{Start: start.UTC(), End: end.UTC(), Late: ap.DueAt != nil && end.After(*ap.DueAt), TechnicianID: technicianID, Technician: name}
 }
 
-// freeWindows are the windows, as long as the booked one, in which the
-// visit's technician works (hours after holidays, no leave) and has no
-// other visit, from LeadTime on, over OfferDays local days.
+// offerTech is a technician whose windows may be offered.
+type offerTech struct {
+	ID   int64    `db:"id"`
+	Name string   `db:"name"`
+	Lat  *float64 `db:"lat"`
+	Lng  *float64 `db:"lng"`
+}
+
+func (t offerTech) base() *staff.Place {
+	if t.Lat == nil || t.Lng == nil {
+		return nil
+	}
+	return &staff.Place{Lat: *t.Lat, Lng: *t.Lng}
+}
+
+// freeWindows are the windows, as long as the booked one, from LeadTime
+// on over OfferDays local days, in which a technician who may do the visit
+// works (hours after holidays, no leave), has no other visit and is back
+// at the service point by the end of the hours (staff.BackInTime): the
+// booked technician's first, and at a time he is not free, another
+// technician of the provider whom the vendor's rules qualify for the unit
+// and service item that day (staff.Qualified; exceptions are one-off
+// decisions and are not offered).
 func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder.Appointment, now time.Time) ([]Window, error) {
 	w := ap.WorkOrder
 	length := w.WindowEnd.Sub(w.WindowStart)
@@ -94,35 +118,107 @@ func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder
 	earliest := now.Add(LeadTime)
 	today := calendar.DateOf(now, calendar.Shanghai)
 	horizon := time.Date(today.Year, today.Month, today.Day, 0, 0, 0, 0, calendar.Shanghai).AddDate(0, 0, OfferDays).UTC()
-	var busy []staff.Span
-	if err := store.Select(ctx, q, &busy, `SELECT window_start AS start, window_end AS "end" FROM work_orders
-		WHERE technician_id = ? AND status IN ('assigned', 'on_site') AND id <> ? AND window_end > ? AND window_start < ? ORDER BY window_start`,
-		w.TechnicianID, w.ID, earliest, horizon); err != nil {
+	var techs []offerTech
+	if err := store.Select(ctx, q, &techs, `SELECT u.id, u.name, sp.lat, sp.lng FROM users u
+		LEFT JOIN technician_profiles p ON p.user_id = u.id LEFT JOIN service_points sp ON sp.id = p.service_point_id
+		WHERE u.org_id = ? AND u.role = 'technician' AND u.active ORDER BY u.name, u.id`, ap.ProviderID); err != nil {
 		return nil, err
+	}
+	// The booked technician first: at a time he is free, the window is his.
+	slices.SortStableFunc(techs, func(a, b offerTech) int {
+		return cmpBool(b.ID == w.TechnicianID, a.ID == w.TechnicianID)
+	})
+	var req struct {
+		ServiceItem string   `db:"service_item"`
+		Lat         *float64 `db:"site_lat"`
+		Lng         *float64 `db:"site_lng"`
+	}
+	if w.RequestID != 0 {
+		if err := store.Get(ctx, q, &req, `SELECT service_item, site_lat, site_lng FROM service_requests WHERE id = ?`, w.RequestID); err != nil {
+			return nil, err
+		}
+	} else {
+		// A visit without a request: its technician only.
+		techs = slices.DeleteFunc(techs, func(t offerTech) bool { return t.ID != w.TechnicianID })
+	}
+	var site *staff.Place
+	if req.Lat != nil && req.Lng != nil {
+		site = &staff.Place{Lat: *req.Lat, Lng: *req.Lng}
+	}
+	qualified := make([]map[int64]bool, OfferDays)
+	if w.RequestID != 0 {
+		ids := make([]int64, len(techs))
+		for i, t := range techs {
+			ids[i] = t.ID
+		}
+		jobs := make([]staff.QualJob, OfferDays)
+		for d := range jobs {
+			jobs[d] = staff.QualJob{UnitID: ap.UnitID, ServiceItem: req.ServiceItem, Day: today.AddDays(d).String()}
+		}
+		var err error
+		if qualified, err = s.Staff.Qualified(ctx, q, ap.ProviderID, ids, jobs); err != nil {
+			return nil, err
+		}
+	}
+	var rows []struct {
+		TechnicianID int64 `db:"technician_id"`
+		staff.Span
+	}
+	if err := store.Select(ctx, q, &rows, `SELECT w.technician_id, w.window_start AS start, w.window_end AS "end" FROM work_orders w
+		JOIN users u ON u.id = w.technician_id
+		WHERE u.org_id = ? AND w.status IN ('assigned', 'on_site') AND w.id <> ? AND w.window_end > ? AND w.window_start < ? ORDER BY w.window_start`,
+		ap.ProviderID, w.ID, earliest, horizon); err != nil {
+		return nil, err
+	}
+	busy := map[int64][]staff.Span{}
+	for _, r := range rows {
+		busy[r.TechnicianID] = append(busy[r.TechnicianID], r.Span)
 	}
 	var out []Window
 	for d := 0; d < OfferDays && len(out) < MaxWindows; d++ {
-		date := today.AddDays(d)
-		days, err := s.Staff.Days(ctx, q, ap.ProviderID, date)
+		days, err := s.Staff.Days(ctx, q, ap.ProviderID, today.AddDays(d))
 		if err != nil {
 			return nil, err
 		}
-		av := days[w.TechnicianID]
-		if av == nil {
-			continue
-		}
-		for _, shift := range av.Shift {
-			for start := shift.Start; !start.Add(length).After(shift.End) && len(out) < MaxWindows; start = start.Add(step) {
-				end := start.Add(length)
-				if start.Before(earliest) || overlaps(av.Leave, start, end) || overlaps(busy, start, end) {
-					continue
+		byStart := map[int64]Window{}
+		for _, t := range techs {
+			av := days[t.ID]
+			if av == nil || len(av.Shift) == 0 || (w.RequestID != 0 && t.ID != w.TechnicianID && !qualified[d][t.ID]) {
+				continue
+			}
+			dayEnd := av.Shift[len(av.Shift)-1].End
+			for _, shift := range av.Shift {
+				for start := shift.Start; !start.Add(length).After(shift.End); start = start.Add(step) {
+					end := start.Add(length)
+					if _, taken := byStart[start.Unix()]; taken || start.Before(earliest) || overlaps(av.Leave, start, end) || overlaps(busy[t.ID], start, end) ||
+						!staff.BackInTime(site, t.base(), end, dayEnd) {
+						continue
+					}
+					byStart[start.Unix()] = window(ap, start, end, t.ID, t.Name)
 				}
-				out = append(out, window(ap, start, end))
 			}
 		}
+		var day []Window
+		for _, win := range byStart {
+			day = append(day, win)
+		}
+		sort.Slice(day, func(i, j int) bool { return day[i].Start.Before(day[j].Start) })
+		out = append(out, day...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if len(out) > MaxWindows {
+		out = out[:MaxWindows]
+	}
 	return out, nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func overlaps(spans []staff.Span, start, end time.Time) bool {
@@ -203,7 +299,7 @@ func (s *Service) Answer(ctx context.Context, token string, a Answer) (Answered,
 		}
 		out.WorkOrder = ap.WorkOrder
 		if outcome == "picked" {
-			if out.WorkOrder, err = s.Visits.Rebook(ctx, tx, actor, ap.WorkOrder.ID, picked.Start, picked.End, ""); err != nil {
+			if out.WorkOrder, err = s.Visits.Rebook(ctx, tx, actor, ap.WorkOrder.ID, picked.TechnicianID, picked.Start, picked.End, ""); err != nil {
 				return err
 			}
 		}

@@ -81,14 +81,44 @@ func (s *Service) OnTheWay(ctx context.Context, tx *sqlx.Tx, w workorder.WorkOrd
 	return err
 }
 
+// customerLocale is the language of the customer's texts about a visit:
+// that of the newest appointment link sent for it (the dispatcher chose it
+// for the contact), else that of the customer's user who filed the
+// request, else the default.
+func customerLocale(ctx context.Context, q store.Queryer, ap workorder.Appointment) (string, error) {
+	var locales []string
+	if err := store.Select(ctx, q, &locales, `SELECT locale FROM appointment_links WHERE work_order_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+		ap.WorkOrder.ID); err != nil || len(locales) > 0 {
+		return first(locales), err
+	}
+	if ap.WorkOrder.RequestID != 0 {
+		if err := store.Select(ctx, q, &locales, `SELECT u.locale FROM service_requests r JOIN users u ON u.id = r.created_by_id
+			WHERE r.id = ? AND u.org_id = ?`, ap.WorkOrder.RequestID, ap.CustomerOrgID); err != nil {
+			return "", err
+		}
+	}
+	return first(locales), nil
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
 // tellCustomer texts the request's contact and notifies, in the app, the
 // customer's user who filed the request; key makes it once. It reports
 // whether anything new was queued.
 func (s *Service) tellCustomer(ctx context.Context, tx *sqlx.Tx, ap workorder.Appointment, kind, key string, text notify.Message, now time.Time) (bool, error) {
 	told := false
 	if s.Texts != nil {
+		locale, err := customerLocale(ctx, tx, ap)
+		if err != nil {
+			return false, err
+		}
 		ok, err := s.Texts.Queue(ctx, tx, now, notify.SMS{OrgID: ap.CustomerOrgID, Phone: ap.ContactPhone, Kind: kind,
-			Ref: smsRef(ap.WorkOrder.ID), DedupeKey: "sms:" + key, Text: text})
+			Ref: smsRef(ap.WorkOrder.ID), DedupeKey: "sms:" + key, Text: text, Locale: locale})
 		if err != nil {
 			return false, err
 		}

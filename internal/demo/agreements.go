@@ -23,7 +23,10 @@ func hengxinTerms() agreement.Terms {
 			{Name: "苏州网点", Lat: 31.2989, Lng: 120.5853, RadiusKM: 100},
 			{Name: "杭州网点", Lat: 30.2741, Lng: 120.1551, RadiusKM: 100},
 		},
-		ServiceItems:         agreement.ServiceItems,
+		ServiceItems: agreement.ServiceItems,
+		// Planned time on site for an average technician (the board and the
+		// planner scale it by each technician's efficiency).
+		VisitMinutes:         agreement.VisitMinutes{Repair: 120, Maintenance: 180, Consultation: 60, PartReplacement: 90},
 		Emergency:            agreement.EmergencyTerms{ResponseHours: 2, OnSiteHours: 8, CalendarID: "24x7"},
 		General:              agreement.GeneralTerms{ResponseWorkingDays: 2, CalendarID: "cn"},
 		Resolution:           &agreement.ResolutionTargets{EmergencyHours: 48, GeneralWorkingDays: 10},
@@ -44,6 +47,7 @@ func yueanTerms() agreement.Terms {
 		CoveredModels:        []string{"HC-CNC-850", "HC-LASER-3015"},
 		ServiceArea:          []string{"44"},
 		ServiceItems:         []agreement.ServiceItem{agreement.Repair, agreement.Maintenance, agreement.PartReplacement},
+		VisitMinutes:         agreement.VisitMinutes{Repair: 150, Maintenance: 240, PartReplacement: 90},
 		Emergency:            agreement.EmergencyTerms{ResponseHours: 4, OnSiteHours: 12, CalendarID: "cn"},
 		General:              agreement.GeneralTerms{ResponseWorkingDays: 3, CalendarID: "cn"},
 		SatisfactionPermille: 850,

@@ -31,8 +31,16 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 			byNumber[d.Number] = d
 		}
 		hx := byNumber["HC-HX-2026-001"]
-		if hx.Status != agreement.Active || hx.Current == nil || hx.Current.Number != 2 || hx.ProviderName != "华东恒信技术服务有限公司" {
+		// Version 3 refers to the staff register's points; version 1 wrote them inline.
+		if hx.Status != agreement.Active || hx.Current == nil || hx.Current.Number != 3 || hx.ProviderName != "华东恒信技术服务有限公司" {
 			t.Fatalf("HC-HX-2026-001: %+v", hx)
+		}
+		if pts := hx.Current.Terms.ServicePoints; len(pts) != 2 || pts[0].ServicePointID == 0 || pts[0].Name != "苏州网点" || pts[0].Lat != 31.2983 {
+			t.Fatalf("HC-HX-2026-001's points in force: %+v, want the register's", pts)
+		}
+		versions, err := agreement.Versions(ctx, db, hx.ID)
+		if err != nil || versions[0].Terms.ServicePoints[0].ServicePointID != 0 || versions[0].Terms.ServicePoints[0].Lat != 31.2989 {
+			t.Fatalf("version 1 keeps its inline points: %+v %v", versions[0].Terms.ServicePoints, err)
 		}
 		if ya := byNumber["HC-YA-2026-002"]; len(ya.Current.Terms.ServiceArea) != 1 || ya.Current.Terms.ServiceArea[0] != "44" {
 			t.Fatalf("HC-YA-2026-002: %+v", ya)

@@ -35,8 +35,7 @@ func loadSatisfaction(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	// Each request was received an hour before its visit's window.
-	requests, visits := receivedAgo(a, 3*time.Hour), silentWorkOrders(a)
+	visits := silentWorkOrders(a)
 	complaints := *a.Complaints
 	complaints.Notify = nil
 	surveys := *a.Satisfaction
@@ -47,13 +46,19 @@ func loadSatisfaction(ctx context.Context, a *app.App) error {
 	}
 	var complaintID int64
 	for i, score := range demoScores {
+		// 李工's visits follow one another, two hours each with a quarter
+		// of an hour between, before the records story's visit (three hours
+		// ago): one technician is never booked into two visits at once.
+		// Each request was received an hour before its visit's window.
+		ago := 3*time.Hour + time.Duration(len(demoScores)-i)*(2*time.Hour+15*time.Minute)
+		requests := receivedAgo(a, ago+time.Hour)
 		v, err := requests.Create(ctx, dispatch.Actor(), servicerequest.NewRequest{SerialNumber: "HCL3015-2025-00301", ServiceItem: "repair",
 			Priority: "general", Description: fmt.Sprintf("切割质量下降（第 %d 次报修）", i+1), ContactName: "孙主任", ContactPhone: "0571-88012345",
 			Channel: servicerequest.Dispatcher})
 		if err != nil {
 			return fmt.Errorf("demo survey request: %w", err)
 		}
-		start := now().Add(-2 * time.Hour)
+		start := now().Add(-ago)
 		wo, err := visits.Book(ctx, dispatch.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 		if err != nil {
 			return fmt.Errorf("demo survey visit: %w", err)

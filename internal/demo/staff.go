@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/app"
 	"aftersales/internal/calendar"
+	"aftersales/internal/policy"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
 )
@@ -140,6 +142,35 @@ func loadStaff(ctx context.Context, a *app.App, ids map[string]int64) error {
 		if _, err := svc.CreateRule(ctx, vendorAdmin.Actor(), vendor, r); err != nil {
 			return fmt.Errorf("demo qualification rule %s: %w", r.ProductLine, err)
 		}
+	}
+	return referPoints(ctx, a, vendorAdmin.Actor(), points)
+}
+
+// referPoints records 恒信's agreement's service points as the staff
+// register's: the versions signed before keep theirs written inline.
+func referPoints(ctx context.Context, a *app.App, vendor policy.Actor, points map[string]int64) error {
+	var id int64
+	if err := store.Get(ctx, a.DB, &id, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`); err != nil {
+		return err
+	}
+	d, err := a.Agreements.Get(ctx, vendor, id)
+	if err != nil {
+		return err
+	}
+	versions, err := a.Agreements.Versions(ctx, vendor, id)
+	if err != nil {
+		return err
+	}
+	latest := versions[len(versions)-1]
+	terms := latest.Terms.Clone()
+	for i, p := range terms.ServicePoints {
+		if pid, ok := points[p.Name]; ok {
+			terms.ServicePoints[i] = agreement.ServicePoint{ServicePointID: pid, RadiusKM: p.RadiusKM}
+		}
+	}
+	if _, err := a.Agreements.AddVersion(ctx, vendor, id, agreement.NewVersion{Terms: terms, EffectiveFrom: latest.EffectiveFrom,
+		Note: "服务网点改为引用人员网点登记"}, d.Version); err != nil {
+		return fmt.Errorf("demo agreement points: %w", err)
 	}
 	return nil
 }

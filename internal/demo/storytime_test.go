@@ -62,3 +62,37 @@ func TestDemoStoriesAreConsistentInTime(t *testing.T) {
 		t.Error("the demo lost its overdue return")
 	}
 }
+
+// No technician of the demo is booked into two visits at once, whatever
+// their state (the overlapping-visit rule skips visits done, so the
+// stories must space them themselves), and the demo agreements plan their
+// visits' time on site.
+func TestDemoVisitsDoNotOverlap(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	var pairs []struct {
+		A    int64  `db:"a"`
+		B    int64  `db:"b"`
+		Tech string `db:"tech"`
+	}
+	if err := store.Select(ctx, db, &pairs, `SELECT x.id AS a, y.id AS b, u.name AS tech FROM work_orders x
+		JOIN work_orders y ON y.technician_id = x.technician_id AND y.id > x.id AND y.window_start < x.window_end AND y.window_end > x.window_start
+		JOIN users u ON u.id = x.technician_id
+		WHERE x.status <> 'cancelled' AND y.status <> 'cancelled'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		t.Errorf("%s has visits %d and %d at once", p.Tech, p.A, p.B)
+	}
+	var n int
+	if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM agreement_versions WHERE terms_json NOT LIKE '%"visit_minutes"%'`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d demo agreement versions plan no visit_minutes", n)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -87,6 +88,40 @@ type BoardVisit struct {
 	ServiceItem string       `db:"service_item" json:"-"`
 	Version     int64        `db:"version" json:"version"`
 	Parts       []NeededPart `db:"-" json:"parts,omitempty" doc:"The parts the request needs."`
+	// Travel is the drive to the visit from the technician's previous
+	// stop of the day (the service point for the first); nil when either
+	// place has no coordinates.
+	Travel *Drive `db:"-" json:"travel,omitempty" doc:"The drive from the previous stop of the day (the service point before the first visit): straight line times the road factor at the average speed. Absent when a place has no coordinates."`
+}
+
+// Drive is a drive between two stops.
+type Drive struct {
+	Km      float64 `json:"km"`
+	Minutes int     `json:"minutes"`
+}
+
+// TravelBetween is the drive from a to b: the straight line times the
+// road factor, at the average speed (no road data).
+func TravelBetween(a, b LatLng) Drive {
+	km := staff.Distance(staff.Place{Lat: a.Lat, Lng: a.Lng}, staff.Place{Lat: b.Lat, Lng: b.Lng}) * staff.RoadFactor
+	return Drive{Km: math.Round(km*10) / 10, Minutes: int(math.Round(km / staff.SpeedKmh * 60))}
+}
+
+// SetTravel gives each visit of the lane, in the order of their start,
+// the drive from the stop before it: the service point for the first, the
+// previous visit's site after. A place without coordinates leaves the
+// drive to it and from it unknown.
+func SetTravel(l *Lane) {
+	from := l.Base
+	for i := range l.Visits {
+		v := &l.Visits[i]
+		v.Travel = nil
+		if from != nil && v.At != nil {
+			t := TravelBetween(*from, *v.At)
+			v.Travel = &t
+		}
+		from = v.At
+	}
 }
 
 // Open is a request waiting for a visit.
@@ -223,6 +258,9 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 		b.Lanes[i].Visits = append(b.Lanes[i].Visits, v.BoardVisit)
 		fmt.Fprintf(h, "w%d:%d:%d:%d:%s:%d;", v.WorkOrderID, v.TechnicianID, v.Start.Unix(), v.End.Unix(), v.Status, v.Version)
 	}
+	for i := range b.Lanes {
+		SetTravel(&b.Lanes[i])
+	}
 	var open []struct {
 		Open
 		Lat *float64 `db:"site_lat"`
@@ -236,10 +274,11 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 		return b, err
 	}
 	planned := map[int64]agreement.Terms{}
+	inForce := TermsDay(d, b.Now)
 	for _, o := range open {
 		t, ok := planned[o.AgreementID]
 		if !ok {
-			v, err := agreement.TermsAt(ctx, q, o.AgreementID, b.Now)
+			v, err := agreement.TermsAt(ctx, q, o.AgreementID, inForce)
 			if err != nil && !problem.Is(err, problem.NotFound) {
 				return b, err
 			}
@@ -265,10 +304,22 @@ func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d
 	return b, nil
 }
 
+// TermsDay is the instant whose agreement terms a board of day d reads:
+// now on today's board, the start of the day on another day's (a later
+// version of the terms in force from that day plans its visits).
+func TermsDay(d calendar.Date, now time.Time) time.Time {
+	from, to := dayBounds(d)
+	if !now.Before(from) && now.Before(to) {
+		return now
+	}
+	return from
+}
+
 // PlannedVisit is the planned time on site of a visit of the request by
-// the technician: the agreement's minutes for its service item, scaled by
-// the technician's efficiency. For the request's dispatchers.
-func (s *Service) PlannedVisit(ctx context.Context, a policy.Actor, requestID, technicianID int64) (time.Duration, error) {
+// the technician starting at start: the minutes of the agreement's terms
+// in force then for its service item, scaled by the technician's
+// efficiency. For the request's dispatchers.
+func (s *Service) PlannedVisit(ctx context.Context, a policy.Actor, requestID, technicianID int64, start time.Time) (time.Duration, error) {
 	var r struct {
 		ProviderID  int64  `db:"provider_id"`
 		AgreementID int64  `db:"agreement_id"`
@@ -284,7 +335,7 @@ func (s *Service) PlannedVisit(ctx context.Context, a policy.Actor, requestID, t
 	if err := mayDispatch(ctx, s.DB, a, r.ProviderID); err != nil {
 		return 0, err
 	}
-	v, err := agreement.TermsAt(ctx, s.DB, r.AgreementID, s.Now())
+	v, err := agreement.TermsAt(ctx, s.DB, r.AgreementID, start)
 	if err != nil && !problem.Is(err, problem.NotFound) {
 		return 0, err
 	}

@@ -95,18 +95,18 @@ func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
 			request int64
 			want    time.Duration
 		}{{repair, 60 * time.Minute}, {consultation, 80 * time.Minute}} {
-			got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, c.request, tech)
+			got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, c.request, tech, localAt(9, 0))
 			if err != nil || got != c.want {
 				t.Errorf("request %d by the fast technician: %s, %v; want %s", c.request, got, err, c.want)
 			}
 		}
-		if _, err := a.Dispatch.PlannedVisit(ctx, f.Users[policy.Technician].Actor(), repair, tech); !problem.Is(err, problem.Forbidden) {
+		if _, err := a.Dispatch.PlannedVisit(ctx, f.Users[policy.Technician].Actor(), repair, tech, localAt(9, 0)); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("a technician asks for a planned duration: %v", err)
 		}
-		if _, err := a.Dispatch.PlannedVisit(ctx, f.OtherAdmin.Actor(), repair, tech); !problem.Is(err, problem.NotFound) {
+		if _, err := a.Dispatch.PlannedVisit(ctx, f.OtherAdmin.Actor(), repair, tech, localAt(9, 0)); !problem.Is(err, problem.NotFound) {
 			t.Errorf("another vendor asks for a planned duration: %v", err)
 		}
-		if _, err := a.Dispatch.PlannedVisit(ctx, dispatcher, 999999, tech); !problem.Is(err, problem.NotFound) {
+		if _, err := a.Dispatch.PlannedVisit(ctx, dispatcher, 999999, tech, localAt(9, 0)); !problem.Is(err, problem.NotFound) {
 			t.Errorf("no such request: %v", err)
 		}
 
@@ -129,6 +129,64 @@ func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
 		}
 		if seen != 2 {
 			t.Fatalf("the plan placed %d of the two requests with the technician: %+v", seen, plan.Proposal)
+		}
+	})
+}
+
+// The board of a day reads the agreement's terms in force on that day: a
+// version from the board's day on plans its visits, today's board keeps
+// the terms in force now; a visit booked on that day takes its minutes.
+func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := testutil.Seed(t, db)
+		sf := testutil.SeedService(t, db, f)
+		a := testutil.Services(t, db)
+		vendor, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
+		tech := f.Users[policy.Technician].ID
+		v, err := agreement.TermsAt(ctx, db, sf.AgreementID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		terms := v.Terms.Clone()
+		terms.VisitMinutes.Repair = 45
+		if _, err := a.Agreements.AddVersion(ctx, vendor, sf.AgreementID, agreement.NewVersion{Terms: terms, EffectiveFrom: day,
+			Note: "repairs take 45 minutes from the board's day"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		r, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
+			Description: "主轴异响", Channel: servicerequest.Dispatcher})
+		if err != nil {
+			t.Fatal(err)
+		}
+		minutesOn := func(d string) int {
+			t.Helper()
+			b, err := a.Dispatch.Board(ctx, dispatcher, 0, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range b.Open {
+				if o.RequestID == r.ID {
+					return o.Minutes
+				}
+			}
+			t.Fatalf("request %d not waiting on %s", r.ID, d)
+			return 0
+		}
+		before := v.Terms.PlannedVisit(agreement.ServiceItem("repair"))
+		if got := minutesOn(""); got != int(before.Minutes()) {
+			t.Errorf("today's board plans %d minutes, want the terms in force now: %s", got, before)
+		}
+		if got := minutesOn(day); got != 45 {
+			t.Errorf("the board of %s plans %d minutes, want 45 from the version in force that day", day, got)
+		}
+		got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, r.ID, tech, localAt(9, 0))
+		if err != nil || got != 45*time.Minute {
+			t.Errorf("a visit booked on %s: %s %v, want 45m", day, got, err)
+		}
+		if got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, r.ID, tech, time.Now().Add(time.Hour)); err != nil || got != before {
+			t.Errorf("a visit booked today: %s %v, want %s", got, err, before)
 		}
 	})
 }

@@ -272,6 +272,16 @@ func SMSMessagesAbout(ctx context.Context, q store.Queryer, ref string) ([]SMSMe
 	return out, err
 }
 
+// TextOf is the text of queued message id as the customer reads it,
+// opened with the gateway's secret.
+func (t *Texts) TextOf(ctx context.Context, q store.Queryer, id int64) (string, error) {
+	var sealed string
+	if err := store.Get(ctx, q, &sealed, `SELECT sealed_text FROM sms_messages WHERE id = ?`, id); err != nil {
+		return "", err
+	}
+	return openText(t.Gateway.Secret, sealed)
+}
+
 // sealText encrypts text with AES-256-GCM under a key derived from secret:
 // base64 of nonce and ciphertext.
 func sealText(secret, text string) (string, error) {

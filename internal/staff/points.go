@@ -243,3 +243,29 @@ func orgAllows(ctx context.Context, q store.Queryer, a policy.Actor, orgID int64
 	}
 	return policy.Allow(a, action, sc)
 }
+
+// PointChoice is a service point as the agreement form offers it.
+type PointChoice struct {
+	ID         int64  `db:"id"`
+	ProviderID int64  `db:"provider_id"`
+	Provider   string `db:"provider"`
+	Name       string `db:"name"`
+	Address    string `db:"address"`
+}
+
+// PointChoices lists the service points of the providers, by provider and
+// name, for the form of an agreement with one of them (the caller has
+// checked who may write it). An agreement's service point refers to one.
+func PointChoices(ctx context.Context, q store.Queryer, providerIDs []int64) ([]PointChoice, error) {
+	out := []PointChoice{}
+	if len(providerIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(providerIDs))
+	for i, id := range providerIDs {
+		args[i] = id
+	}
+	err := store.Select(ctx, q, &out, `SELECT sp.id, sp.provider_id, o.name AS provider, sp.name, sp.address FROM service_points sp
+		JOIN organizations o ON o.id = sp.provider_id WHERE sp.provider_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) ORDER BY o.name, sp.name, sp.id`, args...)
+	return out, err
+}

@@ -250,7 +250,13 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 		if end.After(job.DayEnd) {
 			break
 		}
-		if i == len(day) || !end.After(day[i].Start) {
+		if i == len(day) {
+			// The last visit of the day: the technician is back at the
+			// service point by the end of their hours (the planner's rule).
+			found = BackInTime(job.At, c.Base, end, dayEnd(job, c.Hours))
+			break
+		}
+		if !end.After(day[i].Start) {
 			found = true
 			break
 		}
@@ -278,6 +284,40 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 	}
 	r.Parts.Arrival = clamp(100 * (1 - arrival.Sub(job.Earliest).Hours()/8))
 	return r, true
+}
+
+// Drive is the time to drive from a to b: the straight line times the
+// road factor at the average speed, to the minute; zero when either place
+// is unknown.
+func Drive(a, b *Place) time.Duration {
+	if a == nil || b == nil {
+		return 0
+	}
+	km := Distance(*a, *b) * RoadFactor
+	return time.Duration(km / SpeedKmh * float64(time.Hour)).Round(time.Minute)
+}
+
+// BackInTime is the one rule of a day's end, for the planner, the
+// recommendations and the customer's windows: a visit ending at end is
+// the last of a day whose hours end at dayEnd only if the technician can
+// drive from site back to base by then.
+func BackInTime(site, base *Place, end, dayEnd time.Time) bool {
+	return !end.Add(Drive(site, base)).After(dayEnd)
+}
+
+// dayEnd is when the technician's day ends: the end of their last hours,
+// else the job's day end.
+func dayEnd(job Job, hours []Span) time.Time {
+	if len(hours) == 0 {
+		return job.DayEnd
+	}
+	end := hours[0].End
+	for _, h := range hours[1:] {
+		if h.End.After(end) {
+			end = h.End
+		}
+	}
+	return end
 }
 
 // onDuty: some of the hours fall between the job's earliest start and the

@@ -196,3 +196,35 @@ func TestDistanceNearTheGreatCircle(t *testing.T) {
 		}
 	})
 }
+
+// The last visit of a day must leave the drive back to the service point
+// inside the hours, as the day planner wants: a visit ending three minutes
+// before the end of hours, 17 minutes' drive from the point, is no slot;
+// twenty minutes earlier it is.
+func TestRecommendWantsTheTechnicianBackByTheEndOfHours(t *testing.T) {
+	t.Parallel()
+	hours := []staff.Span{{Start: day0, End: day0.Add(8 * time.Hour)}} // 09:00–17:00
+	drive := staff.Drive(&site, &suzhou)
+	if drive != 17*time.Minute {
+		t.Fatalf("drive from the site to the point = %s, want 17m", drive)
+	}
+	for _, c := range []struct {
+		earliest time.Duration // after 09:00
+		ok       bool
+	}{{5*time.Hour + 40*time.Minute, false}, {5*time.Hour + 20*time.Minute, true}} {
+		j := job()
+		j.Earliest, j.Deadline = day0.Add(c.earliest), time.Time{}
+		cand := []staff.Candidate{{TechnicianID: 1, Name: "li", Base: &suzhou, RadiusKm: 50, Hours: hours}}
+		ranked, excluded := staff.Recommend(j, cand, staff.Policies["deadline_first"])
+		if c.ok && len(ranked) != 1 {
+			t.Errorf("from 09:00 + %s: excluded %+v, want a slot ending %s with the drive back by 17:00", c.earliest, excluded, j.Earliest.Add(drive+2*time.Hour))
+		}
+		if !c.ok && (len(ranked) != 0 || len(excluded) != 1 || excluded[0].Reason != staff.ExcludedNoSlot) {
+			t.Errorf("from 09:00 + %s: ranked %+v excluded %+v, want no slot (back after 17:00)", c.earliest, ranked, excluded)
+		}
+	}
+	if !staff.BackInTime(&site, &suzhou, day0.Add(7*time.Hour+43*time.Minute), day0.Add(8*time.Hour)) ||
+		staff.BackInTime(&site, &suzhou, day0.Add(7*time.Hour+44*time.Minute), day0.Add(8*time.Hour)) {
+		t.Error("BackInTime: 16:43 + 17 min is back at 17:00 exactly (in time); 16:44 is not")
+	}
+}

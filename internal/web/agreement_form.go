@@ -60,6 +60,16 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 		}
 		t.SatisfactionPermille = p
 	}
+	// Points of the staff register first (a checkbox and a radius each),
+	// then points written inline, as terms before the register held them.
+	for _, v := range f["register_point"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			fs.Add("register_point", "pick a service point from the list")
+			continue
+		}
+		t.ServicePoints = append(t.ServicePoints, agreement.ServicePoint{ServicePointID: id, RadiusKM: num("point_radius_" + v)})
+	}
 	for i, l := range lines(f.Get("service_points"), false) {
 		p, ok := parseServicePoint(l)
 		if !ok {
@@ -146,6 +156,12 @@ func termsValues(t agreement.Terms) url.Values {
 	f.Set("service_area", strings.Join(t.ServiceArea, "\n"))
 	var points []string
 	for _, p := range t.ServicePoints {
+		if p.ServicePointID != 0 {
+			id := strconv.FormatInt(p.ServicePointID, 10)
+			f.Add("register_point", id)
+			f.Set("point_radius_"+id, itoa(p.RadiusKM))
+			continue
+		}
 		points = append(points, fmt.Sprintf("%s, %g, %g, %d", p.Name, p.Lat, p.Lng, p.RadiusKM))
 	}
 	f.Set("service_points", strings.Join(points, "\n"))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/staff"
 )
 
 func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -257,14 +259,44 @@ type choice struct {
 	Checked bool
 }
 
+// pointChoice is a register point on the form, with what the form holds
+// for it.
+type pointChoice struct {
+	staff.PointChoice
+	Checked bool
+	Radius  string
+}
+
+// pointChoices are the register points of providers on form.
+func (s *Server) pointChoices(ctx context.Context, form url.Values, providers ...int64) ([]pointChoice, error) {
+	ps, err := staff.PointChoices(ctx, s.DB, providers)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pointChoice, 0, len(ps))
+	for _, p := range ps {
+		id := itoa(p.ID)
+		c := pointChoice{PointChoice: p, Checked: slices.Contains(form["register_point"], id), Radius: form.Get("point_radius_" + id)}
+		if c.Radius == "" {
+			c.Radius = "50"
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 type agreementFormData struct {
 	Mode      formMode
 	Agreement *agreement.Detail
 	Providers []org.Organization
-	Items     []choice
-	Today     string
-	Earliest  string // the earliest effective date of a proposal
-	Action    string
+	// Points are the service points of the staff register the terms may
+	// refer to: the agreement's provider's (all listed providers' when
+	// creating one).
+	Points   []pointChoice
+	Items    []choice
+	Today    string
+	Earliest string // the earliest effective date of a proposal
+	Action   string
 }
 
 func (s *Server) agreementForm(w http.ResponseWriter, r *http.Request, u account.User, mode formMode, status int, form url.Values, formErr error) {
@@ -336,6 +368,19 @@ func (s *Server) agreementForm(w http.ResponseWriter, r *http.Request, u account
 	for _, it := range agreement.ServiceItems {
 		data.Items = append(data.Items, choice{Value: string(it), Checked: slices.Contains(form["service_items"], string(it))})
 	}
+	providers := []int64{}
+	if data.Agreement != nil {
+		providers = append(providers, data.Agreement.ProviderID)
+	}
+	for _, o := range data.Providers {
+		providers = append(providers, o.ID)
+	}
+	points, err := s.pointChoices(ctx, form, providers...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Points = points
 	v := s.newView(r, title, "agreements")
 	v.Data, v.Form = data, form
 	if formErr != nil {

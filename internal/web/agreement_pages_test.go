@@ -14,6 +14,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
+	"aftersales/internal/staff"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -191,5 +192,69 @@ func TestAgreementTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
 		if s := string(b); strings.Contains(s, "style=") || strings.Contains(s, "<script") || strings.Contains(s, " on") && regexp.MustCompile(`\son[a-z]+=`).MatchString(s) {
 			t.Errorf("%s has inline style or script", f)
 		}
+	}
+}
+
+// The agreement form offers the provider's service points from the staff
+// register: a version that ticks one with its radius refers to it, the
+// form comes back with it ticked, and another provider's point is refused
+// naming the field, nothing saved.
+func TestAgreementFormOffersTheRegisterPoints(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewApp(t, db)
+	f := testutil.Seed(t, db)
+	sf := testutil.SeedService(t, db, f)
+	ctx := context.Background()
+	point, err := app.Server.Staff.CreatePoint(ctx, f.Users[policy.ProviderAdmin].Actor(), f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := app.Server.Staff.CreatePoint(ctx, policy.Actor{Operator: true}, f.OtherProvider.ID, staff.PointInput{Name: "杭州网点", Address: "杭州市西湖区 1 号", Division: "330106", Lat: 30.27, Lng: 120.15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor := app.Browser(t)
+	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	page := "/agreements/" + itoa(sf.AgreementID)
+	html := body(t, get(t, vendor, app.URL+page+"/versions/new"))
+	if !strings.Contains(html, `name="register_point" value="`+itoa(point.ID)+`"`) || strings.Contains(html, `name="register_point" value="`+itoa(other.ID)+`"`) {
+		t.Fatal("the version form does not offer the provider's point alone")
+	}
+	d, err := app.Server.Agreements.Get(ctx, f.Users[policy.VendorAdmin].Actor(), sf.AgreementID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := agreementForm(f.Provider.ID, "")
+	form.Set("version", itoa(d.Version))
+	form.Set("effective_from", calendar.LocalDate(time.Now()))
+	form.Set("service_points", "")
+	form.Set("register_point", itoa(other.ID))
+	form.Set("point_radius_"+itoa(other.ID), "60")
+	before, _ := agreement.Versions(ctx, db, sf.AgreementID)
+	res, html := post(t, vendor, app.URL+page+"/versions", form)
+	if res.StatusCode != 422 || !strings.Contains(html, "is not a point of the agreement") {
+		t.Fatalf("another provider's point: %d %s", res.StatusCode, errorsIn(html))
+	}
+	if after, _ := agreement.Versions(ctx, db, sf.AgreementID); len(after) != len(before) {
+		t.Fatal("a refused version was saved")
+	}
+	form.Set("register_point", itoa(point.ID))
+	form.Del("point_radius_" + itoa(other.ID))
+	form.Set("point_radius_"+itoa(point.ID), "60")
+	if res, html = post(t, vendor, app.URL+page+"/versions", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add version: %d %s", res.StatusCode, errorsIn(html))
+	}
+	v, err := agreement.TermsAt(ctx, db, sf.AgreementID, time.Now())
+	want := agreement.ServicePoint{ServicePointID: point.ID, Name: "苏州网点", Lat: 31.30, Lng: 120.60, RadiusKM: 60}
+	if err != nil || len(v.Terms.ServicePoints) != 1 || v.Terms.ServicePoints[0] != want {
+		t.Fatalf("terms in force: %+v %v, want %+v", v.Terms.ServicePoints, err, want)
+	}
+	html = body(t, get(t, vendor, app.URL+page+"/versions/new"))
+	if !regexp.MustCompile(`name="register_point" value="`+itoa(point.ID)+`" checked`).MatchString(html) || !strings.Contains(html, `name="point_radius_`+itoa(point.ID)+`" value="60"`) {
+		t.Fatal("the next version's form does not keep the point ticked with its radius")
+	}
+	if html = body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, "60 km around 苏州网点") {
+		t.Fatal("the agreement page does not name the register's point")
 	}
 }

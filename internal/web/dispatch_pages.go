@@ -66,13 +66,18 @@ type laneVisit struct {
 	dispatch.BoardVisit
 	block
 	Minutes int
+	// TravelBlock is the drive before the visit, ending at its start
+	// (nil when unknown).
+	TravelBlock *block
 }
 
 type laneView struct {
 	dispatch.Lane
 	ShiftBlocks, OnCallBlocks, LeaveBlocks []block
-	VisitBlocks                            []laneVisit
-	Off                                    bool
+	// BreakBlocks are the gaps between the day's working hours (lunch).
+	BreakBlocks []block
+	VisitBlocks []laneVisit
+	Off         bool
 }
 
 type openView struct {
@@ -98,6 +103,8 @@ func (v *view) leftText(d time.Duration) string {
 		return v.T("dispatch.days", "N", h/24)
 	case h >= 48:
 		return v.T("span.days_hours", "D", h/24, "H", h%24)
+	case h > 0 && m == 0:
+		return v.T("dispatch.hours", "H", h)
 	case h > 0:
 		return v.T("dispatch.hours_minutes", "H", h, "M", m)
 	}
@@ -122,8 +129,11 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	lanes := make([]laneView, 0, len(b.Lanes))
 	for _, l := range b.Lanes {
 		lv := laneView{Lane: l, Off: len(l.Shift) == 0}
-		for _, sp := range l.Shift {
+		for i, sp := range l.Shift {
 			lv.ShiftBlocks = append(lv.ShiftBlocks, placeOn(midnight, sp.Start, sp.End))
+			if i > 0 && l.Shift[i-1].End.Before(sp.Start) {
+				lv.BreakBlocks = append(lv.BreakBlocks, placeOn(midnight, l.Shift[i-1].End, sp.Start))
+			}
 		}
 		for _, sp := range l.OnCall {
 			lv.OnCallBlocks = append(lv.OnCallBlocks, placeOn(midnight, sp.Start, sp.End))
@@ -132,7 +142,12 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 			lv.LeaveBlocks = append(lv.LeaveBlocks, placeOn(midnight, sp.Start, sp.End))
 		}
 		for _, vs := range l.Visits {
-			lv.VisitBlocks = append(lv.VisitBlocks, laneVisit{BoardVisit: vs, block: placeOn(midnight, vs.Start, vs.End), Minutes: int(vs.End.Sub(vs.Start).Minutes())})
+			lvv := laneVisit{BoardVisit: vs, block: placeOn(midnight, vs.Start, vs.End), Minutes: int(vs.End.Sub(vs.Start).Minutes())}
+			if vs.Travel != nil && vs.Travel.Minutes > 0 {
+				tb := placeOn(midnight, vs.Start.Add(-time.Duration(vs.Travel.Minutes)*time.Minute), vs.Start)
+				lvv.TravelBlock = &tb
+			}
+			lv.VisitBlocks = append(lv.VisitBlocks, lvv)
 		}
 		lanes = append(lanes, lv)
 	}
@@ -276,14 +291,6 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 	// A booked visit keeps its length; a new one takes the agreement's
 	// planned time for its service item at the technician's efficiency.
 	minutes, _ := strconv.Atoi(f.Get("minutes"))
-	if minutes <= 0 || woID == 0 {
-		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech)
-		if err != nil {
-			answer(err)
-			return
-		}
-		minutes = int(planned.Minutes())
-	}
 	d, err := calendar.ParseDate(day)
 	if err != nil {
 		answer(problem.Field("day", "must be a date YYYY-MM-DD"))
@@ -296,6 +303,14 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 		return
 	}
 	start := time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
+	if minutes <= 0 || woID == 0 {
+		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech, start)
+		if err != nil {
+			answer(err)
+			return
+		}
+		minutes = int(planned.Minutes())
+	}
 	asg := workorder.Assignment{TechnicianID: tech, WindowStart: start, WindowEnd: start.Add(time.Duration(minutes) * time.Minute)}
 	if woID > 0 {
 		_, err = s.WorkOrders.Reassign(r.Context(), u.Actor(), workorder.ForRequest(requestID), woID, asg)
@@ -313,6 +328,7 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 	f := r.PostForm
 	limit, _ := strconv.Atoi(f.Get("time_limit"))
 	var locks []dispatch.Lock
+	day, dayErr := calendar.ParseDate(f.Get("day"))
 	for key, vals := range f {
 		id, ok := strings.CutPrefix(key, "lock_")
 		if !ok || len(vals) == 0 || vals[0] == "" {
@@ -322,7 +338,24 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 		if err != nil {
 			continue
 		}
-		locks = append(locks, dispatch.Lock{WorkOrderID: wo, Kind: vals[0]})
+		lk := dispatch.Lock{WorkOrderID: wo, Kind: vals[0]}
+		if lk.Kind == dispatch.LockRange && dayErr == nil {
+			// A start range on the board's day, from the visit's form.
+			for _, end := range []struct {
+				field, label string
+				to           **time.Time
+			}{{"lock_from_" + id, "dispatch.lock_from", &lk.From}, {"lock_to_" + id, "dispatch.lock_to", &lk.To}} {
+				var hh, mm int
+				if _, err := fmt.Sscanf(strings.TrimSpace(f.Get(end.field)), "%d:%d", &hh, &mm); err != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+					p := s.translate(r, problem.Field(end.field, "must be a time HH:MM"))
+					s.boardBack(w, r, f.Get("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
+					return
+				}
+				at := time.Date(day.Year, day.Month, day.Day, hh, mm, 0, 0, calendar.Shanghai)
+				*end.to = &at
+			}
+		}
+		locks = append(locks, lk)
 	}
 	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.Get("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
 	if err != nil {

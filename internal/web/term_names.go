@@ -44,8 +44,13 @@ func (v *view) TermValue(field string, value any) string {
 		t := rv.Type()
 		var parts []string
 		for i := range t.NumField() {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 			if !t.Field(i).IsExported() || name == "-" || name == "" {
+				continue
+			}
+			if strings.Contains(opts, "omitempty") && rv.Field(i).IsZero() {
+				// Absent in the stored terms, so absent here (e.g. an
+				// inline service point has no register id).
 				continue
 			}
 			sub := path + "." + name

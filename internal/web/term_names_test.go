@@ -53,7 +53,7 @@ func TestDiffReadsInChinese(t *testing.T) {
 	for _, want := range []string{
 		"自动续期: 否 → 是",
 		"服务半径（公里） · 苏州网点: 100 → 150",
-		"服务网点:  → 网点名称 杭州网点；纬度 0；经度 0；服务半径（公里） 80",
+		"服务网点:  → 网点名称 杭州网点；服务半径（公里） 80", // fields absent from the stored terms (no coordinates, no register id) are not listed
 		"服务项目:  → 保养维护",
 		"紧急：到场时限（小时）: 8 → 12",
 		"结算周期: 按月 → 按季度",

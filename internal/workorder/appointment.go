@@ -78,11 +78,11 @@ func (s *Service) ForAppointment(ctx context.Context, q store.Queryer, actor pol
 	return AppointmentOf(ctx, q, id)
 }
 
-// Rebook moves visit id, not started, to the window [start, end) with the
-// same technician, inside tx, for actor (the customer answering a link):
+// Rebook moves visit id, not started, to the window [start, end) with
+// technicianID (0: the same technician), inside tx, for actor (the customer answering a link):
 // the rule at booking holds as for any move, and the request's history,
 // the technician and the board hear of it as of a reassignment.
-func (s *Service) Rebook(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, id int64, start, end time.Time, note string) (WorkOrder, error) {
+func (s *Service) Rebook(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, id, technicianID int64, start, end time.Time, note string) (WorkOrder, error) {
 	w, err := Get(ctx, tx, id)
 	if err != nil {
 		return w, err
@@ -95,5 +95,8 @@ func (s *Service) Rebook(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, i
 	if w.UnitID != nil {
 		o.UnitID = *w.UnitID
 	}
-	return s.book(ctx, tx, actor, sub, o, Assignment{TechnicianID: w.TechnicianID, WindowStart: start, WindowEnd: end, Note: note}, w.ID, s.Now().UTC())
+	if technicianID == 0 {
+		technicianID = w.TechnicianID
+	}
+	return s.book(ctx, tx, actor, sub, o, Assignment{TechnicianID: technicianID, WindowStart: start, WindowEnd: end, Note: note}, w.ID, s.Now().UTC())
 }

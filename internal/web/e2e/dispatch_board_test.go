@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,8 @@ import (
 // The dispatch board in the browser: 王调度 drags a waiting request onto
 // 李工's row; moves a booked visit with its form from the keyboard (to 赵工,
 // whose certificate has expired: refused, with the reason in Chinese; then
-// to another time); plans the rest of the day and books the plan.
+// to another time); books a waiting request from the keyboard; plans the
+// rest of the day and books the plan; sees the drive drawn before a visit.
 func TestDispatchBoardInTheBrowser(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
@@ -103,10 +105,20 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.KeyEvent("\r"), chromedp.WaitVisible(`body:not([data-stale]) footer`))
 	d.see(fmt.Sprintf(`#wo-%d`, booked.ID), "15:00–17:00")
 
-	// 3. Plan the day: the two requests still waiting go to 李工.
+	// 3. Book a waiting request from the keyboard: its "预约" form, 李工
+	// at 09:00, submitted with Enter.
+	book := fmt.Sprintf(`#open-%d form.move-form`, requests[2].ID)
+	d.do(chromedp.Focus(fmt.Sprintf(`#open-%d summary`, requests[2].ID)), chromedp.KeyEvent("\r"), chromedp.WaitVisible(book+` input[name=time]`),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('%s select[name=technician_id]').value = '%d'`, book, li.ID)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('%s input[name=time]').value = ''`, book)), chromedp.SendKeys(book+` input[name=time]`, "09:00"),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`), chromedp.KeyEvent("\r"), chromedp.WaitVisible(`body:not([data-stale]) footer`))
+	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), requests[2].Number, "09:00–10:44")
+	d.notSee("#waiting", requests[2].Number)
+
+	// 4. Plan the day: the request still waiting goes to 李工.
 	d.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#plan-form select[name=time_limit]').value = '3'`))
 	d.press(`#plan-day`, `#plan`)
-	d.see("#plan", "排程方案", requests[2].Number, requests[3].Number, "新预约")
+	d.see("#plan", "排程方案", requests[3].Number, "新预约")
 	d.do(chromedp.ScrollIntoView(`#plan`))
 	d.shotBoth("dispatch-board-plan")
 	d.press(`#accept-plan`, `footer`)
@@ -116,8 +128,18 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatalf("李工 has %d visits that day, want 4", n)
 	}
 	d.shot("dispatch-board-booked")
+	// The drive from the service point is drawn before 李工's first visit,
+	// with its minutes; his other visits are at the same site: no drive.
+	lane := fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID)
+	if n := d.eval(fmt.Sprintf(`String(document.querySelectorAll('%s .travel[data-travel]').length)`, lane)); n != "1" {
+		t.Fatalf("李工's lane draws %s drives, want the one from the service point to the site", n)
+	}
+	d.see(lane+" .travel", "分")
+	if title := d.eval(fmt.Sprintf(`document.querySelector('%s .travel[data-travel]').title`, lane)); !strings.Contains(title, "从上一站路程") || !strings.Contains(title, "公里") {
+		t.Fatalf("a drive's title says %q", title)
+	}
 
-	// 4. The week: 李工's row holds the day's four visits, the day links back.
+	// 5. The week: 李工's row holds the day's four visits, the day links back.
 	d.press(`#week-view`, `#week`)
 	d.see(fmt.Sprintf(`#week tr[data-technician="%d"] td[data-day="%s"]`, li.ID, day), "4 次上门", requests[1].Number, requests[3].Number)
 	d.shotBoth("dispatch-week")
