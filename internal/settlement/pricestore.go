@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -206,31 +208,108 @@ func versionWindows(versions []agreement.Version) []versionWindow {
 	return out
 }
 
-// copyLines copies the period's vendor records' prices into the
-// statement's lines inside the database, in record order, and returns
-// how many lines it wrote. An unpriced record is one line with its reason.
-func copyLines(ctx context.Context, q store.Queryer, statementID int64, p Period, agreementID int64) (int, error) {
-	from, to := midnight(p.From), midnight(p.To)
+// keptLines is the select list and FROM clause that read the kept prices
+// of a period's vendor records, as a statement's lines in record order:
+// one line per fee line, or one unpriced line with the reason. Only
+// records with an id up to through count. A draft reads its lines through
+// it; submitting copies them into settlement_lines. The select list names
+// settlement_lines' columns from position on.
+func keptLines(p Period, agreementID, through int64) (cols, from string, args []any) {
 	key := "month"
 	if p.Kind() == agreement.Quarterly {
 		key = "quarter"
 	}
-	res, err := store.Exec(ctx, q, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
-			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, unpriced_reason, detail, adjustment_of)
-		SELECT CAST(? AS BIGINT), ROW_NUMBER() OVER (ORDER BY p.seq, l.idx), p.record_id, p.request_no,
-			COALESCE(l.kind, 'unpriced'), COALESCE(l.category, ''), COALESCE(l.ref, ''), COALESCE(l.quantity, 0),
-			COALESCE(l.unit_fen, 0), COALESCE(l.rate_bp, 0), COALESCE(l.net_fen, 0), COALESCE(l.tax_rate_bp, 0),
-			COALESCE(l.tax_fen, 0), COALESCE(l.gross_fen, 0), p.terms_version, p.unpriced_reason, p.unpriced_detail,
-			CASE WHEN p.day < CAST(? AS TEXT) THEN p.`+key+` ELSE '' END
-		FROM record_prices p
-		LEFT JOIN record_price_lines l ON l.record_id = p.record_id AND p.unpriced_reason = ''
-		WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ? AND p.payer = 'vendor'
-			AND (p.unpriced_reason <> '' OR l.record_id IS NOT NULL)`, statementID, p.From.String(), agreementID, from, to)
-	if err != nil {
-		return 0, fmt.Errorf("settlement lines: %w", err)
+	cols = `ROW_NUMBER() OVER (ORDER BY p.seq, l.idx) AS position, p.record_id, p.request_no AS request,
+			COALESCE(l.kind, 'unpriced') AS kind, COALESCE(l.category, '') AS category, COALESCE(l.ref, '') AS ref,
+			COALESCE(l.quantity, 0) AS quantity, COALESCE(l.unit_fen, 0) AS unit_fen, COALESCE(l.rate_bp, 0) AS rate_bp,
+			COALESCE(l.net_fen, 0) AS net_fen, COALESCE(l.tax_rate_bp, 0) AS tax_rate_bp, COALESCE(l.tax_fen, 0) AS tax_fen,
+			COALESCE(l.gross_fen, 0) AS gross_fen, p.terms_version, '' AS rule, CAST(NULL AS TEXT) AS evidence_json,
+			p.unpriced_reason, p.unpriced_detail AS detail,
+			CASE WHEN p.day < CAST(? AS TEXT) THEN p.` + key + ` ELSE '' END AS adjustment_of, FALSE AS removed,
+			CAST(NULL AS TEXT) AS dispute_json`
+	from, args = periodPrices(p, agreementID, through, "p.payer = 'vendor'")
+	from = ` FROM record_prices p
+		LEFT JOIN record_price_lines l ON l.record_id = p.record_id AND p.unpriced_reason = ''` + from + `
+			AND (p.unpriced_reason <> '' OR l.record_id IS NOT NULL)`
+	return cols, from, append([]any{p.From.String()}, args...)
+}
+
+// periodPrices is the WHERE clause of the kept prices (alias p) of an
+// agreement's records sealed in the period, up to record id through.
+func periodPrices(p Period, agreementID, through int64, and string) (string, []any) {
+	return ` WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ? AND p.record_id <= ? AND ` + and,
+		[]any{agreementID, midnight(p.From), midnight(p.To), through}
+}
+
+// keptThrough is the highest id of the period's records with a kept
+// price: what a draft generated now counts.
+func keptThrough(ctx context.Context, q store.Queryer, p Period, agreementID int64) (int64, error) {
+	var through *int64
+	where, args := periodPrices(p, agreementID, 1<<62, "1 = 1")
+	err := store.Get(ctx, q, &through, `SELECT MAX(p.record_id) FROM record_prices p`+where, args...)
+	if through == nil {
+		return 0, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return *through, err
+}
+
+// copyKept copies a draft's kept lines into settlement_lines at its
+// submission, so that the submitted statement holds every line itself
+// and no later change of a price can reach it.
+func copyKept(ctx context.Context, q store.Queryer, h StatementHeader) error {
+	p, err := ParsePeriod("period", h.Period)
+	if err != nil {
+		return err
+	}
+	cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough)
+	if _, err := store.Exec(ctx, q, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
+			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json,
+			unpriced_reason, detail, adjustment_of, removed, dispute_json)
+		SELECT CAST(? AS BIGINT), `+cols+from, append([]any{h.ID}, args...)...); err != nil {
+		return fmt.Errorf("settlement lines: %w", err)
+	}
+	_, err = store.Exec(ctx, q, `UPDATE settlement_statements SET records_through = NULL WHERE id = ?`, h.ID)
+	return err
+}
+
+// keptSums adds up a period's kept vendor lines in the database: per
+// category and VAT rate, and the unpriced records. lines is how many
+// lines the statement shows for them.
+type keptSums struct {
+	lines  int
+	groups []StatementLine // one per category and rate, amounts summed; one per unpriced record
+}
+
+func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID, through int64) (keptSums, error) {
+	var ks keptSums
+	_, from, args := keptLines(p, agreementID, through)
+	var rows []struct {
+		Unpriced  bool   `db:"unpriced"`
+		Category  string `db:"category"`
+		TaxRateBP int64  `db:"tax_rate_bp"`
+		NetFen    int64  `db:"net_fen"`
+		TaxFen    int64  `db:"tax_fen"`
+		GrossFen  int64  `db:"gross_fen"`
+		N         int    `db:"n"`
+	}
+	if err := store.Select(ctx, q, &rows, `SELECT p.unpriced_reason <> '' AS unpriced, COALESCE(l.category, '') AS category,
+			COALESCE(l.tax_rate_bp, 0) AS tax_rate_bp, COALESCE(SUM(l.net_fen), 0) AS net_fen, COALESCE(SUM(l.tax_fen), 0) AS tax_fen,
+			COALESCE(SUM(l.gross_fen), 0) AS gross_fen, COUNT(*) AS n`+from+`
+		GROUP BY p.unpriced_reason <> '', COALESCE(l.category, ''), COALESCE(l.tax_rate_bp, 0)`, args[1:]...); err != nil {
+		return ks, err
+	}
+	for _, r := range rows {
+		ks.lines += r.N
+		if r.Unpriced {
+			for range r.N {
+				ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Kind: LineUnpriced}})
+			}
+			continue
+		}
+		ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Category: fees.Category(r.Category), TaxRateBP: fees.BP(r.TaxRateBP),
+			NetFen: r.NetFen, TaxFen: r.TaxFen, GrossFen: r.GrossFen}})
+	}
+	return ks, nil
 }
 
 // periodFacts reads what the breach rules and the period cap need from
@@ -244,12 +323,11 @@ type periodFacts struct {
 	customer   int
 }
 
-func readPeriodFacts(ctx context.Context, q store.Queryer, statementID int64, p Period, agreementID int64) (periodFacts, error) {
+func readPeriodFacts(ctx context.Context, q store.Queryer, p Period, agreementID, through int64, ks keptSums) (periodFacts, error) {
 	var f periodFacts
-	from, to := midnight(p.From), midnight(p.To)
+	where, args := periodPrices(p, agreementID, through, "p.late_json IS NOT NULL")
 	var late []string
-	if err := store.Select(ctx, q, &late, `SELECT late_json FROM record_prices
-		WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND late_json IS NOT NULL ORDER BY seq`, agreementID, from, to); err != nil {
+	if err := store.Select(ctx, q, &late, `SELECT p.late_json FROM record_prices p`+where+` ORDER BY p.seq`, args...); err != nil {
 		return f, err
 	}
 	for _, j := range late {
@@ -259,54 +337,20 @@ func readPeriodFacts(ctx context.Context, q store.Queryer, statementID int64, p 
 		}
 		f.late = append(f.late, ls...)
 	}
-	if err := store.Get(ctx, q, &f.customer, `SELECT COUNT(*) FROM record_prices
-		WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND payer = 'customer'`, agreementID, from, to); err != nil {
+	where, args = periodPrices(p, agreementID, through, "p.payer = 'customer'")
+	if err := store.Get(ctx, q, &f.customer, `SELECT COUNT(*) FROM record_prices p`+where, args...); err != nil {
 		return f, err
 	}
-	var cats []struct {
-		Category string `db:"category"`
-		NetFen   int64  `db:"net_fen"`
-		GrossFen int64  `db:"gross_fen"`
-	}
-	if err := store.Select(ctx, q, &cats, `SELECT category, SUM(net_fen) AS net_fen, SUM(gross_fen) AS gross_fen FROM settlement_lines
-		WHERE statement_id = ? AND kind <> 'unpriced' GROUP BY category ORDER BY category`, statementID); err != nil {
-		return f, err
-	}
-	for _, c := range cats {
-		f.byCategory = append(f.byCategory, fees.Line{Category: fees.Category(c.Category), NetFen: c.NetFen})
-		f.grossFen += c.GrossFen
-	}
-	return f, nil
-}
-
-// storedTotals adds up a statement's stored lines inside the database, as
-// Sum does over the lines in memory.
-func storedTotals(ctx context.Context, q store.Queryer, statementID int64) (StatementTotals, error) {
-	var rows []struct {
-		Kind      string `db:"kind"`
-		TaxRateBP int64  `db:"tax_rate_bp"`
-		NetFen    int64  `db:"net_fen"`
-		TaxFen    int64  `db:"tax_fen"`
-		GrossFen  int64  `db:"gross_fen"`
-		N         int    `db:"n"`
-	}
-	if err := store.Select(ctx, q, &rows, `SELECT CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END AS kind, tax_rate_bp,
-			SUM(net_fen) AS net_fen, SUM(tax_fen) AS tax_fen, SUM(gross_fen) AS gross_fen, COUNT(*) AS n
-		FROM settlement_lines WHERE statement_id = ? AND (NOT removed OR kind = 'unpriced')
-		GROUP BY CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END, tax_rate_bp`, statementID); err != nil {
-		return StatementTotals{}, err
-	}
-	lines := make([]StatementLine, 0, len(rows))
-	for _, r := range rows {
-		l := StatementLine{Line: fees.Line{Kind: fees.LineKind(r.Kind), TaxRateBP: fees.BP(r.TaxRateBP), NetFen: r.NetFen,
-			TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
-		if l.Kind == LineUnpriced {
-			for range r.N {
-				lines = append(lines, l)
-			}
+	net := map[fees.Category]int64{}
+	for _, g := range ks.groups {
+		if g.Kind == LineUnpriced {
 			continue
 		}
-		lines = append(lines, l)
+		net[g.Category] += g.NetFen
+		f.grossFen += g.GrossFen
 	}
-	return Sum(lines), nil
+	for _, c := range slices.Sorted(maps.Keys(net)) {
+		f.byCategory = append(f.byCategory, fees.Line{Category: c, NetFen: net[c]})
+	}
+	return f, nil
 }

@@ -38,8 +38,12 @@ type StatementHeader struct {
 	DueOn             string     `db:"due_on" json:"due_on,omitempty" doc:"The day payment is due: approval plus the terms' payment days."`
 	PaidFen           int64      `db:"paid_fen" json:"paid_fen" doc:"What the payments recorded so far add up to."`
 	Version           int64      `db:"version" json:"revision"`
-	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
+	// RecordsThrough is set on a draft that refers to its records' kept
+	// prices instead of holding their lines: the highest record id it
+	// counted. Submitting copies the lines and clears it.
+	RecordsThrough *int64    `db:"records_through" json:"-"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Statement is a settlement statement with its lines and totals.
@@ -51,7 +55,7 @@ type Statement struct {
 
 const statementColumns = `id, agreement_id, vendor_id, provider_id, number, period, period_from, period_to, status,
 	terms_version, total_fen, tax_fen, customer_records, satisfaction_known, generated_at, submitted_at, submitted_by,
-	approved_at, approved_by, due_on, version, created_at, updated_at,
+	approved_at, approved_by, due_on, version, records_through, created_at, updated_at,
 	(SELECT COALESCE(SUM(amount_fen), 0) FROM settlement_payments p WHERE p.statement_id = settlement_statements.id) AS paid_fen`
 
 func statementNotFound(id int64) error {
@@ -68,7 +72,7 @@ func GetStatement(ctx context.Context, q store.Queryer, id int64) (Statement, er
 	if err != nil {
 		return s, err
 	}
-	if s.Lines, err = loadLines(ctx, q, id); err != nil {
+	if s.Lines, err = loadLines(ctx, q, s.StatementHeader); err != nil {
 		return s, err
 	}
 	s.Totals = Sum(s.Lines)
@@ -130,11 +134,27 @@ const lineColumns = `id, statement_id, position, record_id, request, kind, categ
 	net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json, unpriced_reason, detail, adjustment_of,
 	removed, dispute_json`
 
-func loadLines(ctx context.Context, q store.Queryer, statementID int64) ([]StatementLine, error) {
+// loadLines reads a statement's lines in order: for a draft that refers
+// to kept prices, its records' lines from the prices (they have no id
+// until the statement is submitted) and then its own rows.
+func loadLines(ctx context.Context, q store.Queryer, h StatementHeader) ([]StatementLine, error) {
 	var rows []lineRow
-	if err := store.Select(ctx, q, &rows, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, statementID); err != nil {
+	if h.RecordsThrough != nil {
+		p, err := ParsePeriod("period", h.Period)
+		if err != nil {
+			return nil, err
+		}
+		cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough)
+		if err := store.Select(ctx, q, &rows, `SELECT 0 AS id, CAST(? AS BIGINT) AS statement_id, `+cols+from+` ORDER BY p.seq, l.idx`,
+			append([]any{h.ID}, args...)...); err != nil {
+			return nil, err
+		}
+	}
+	var own []lineRow
+	if err := store.Select(ctx, q, &own, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, h.ID); err != nil {
 		return nil, err
 	}
+	rows = append(rows, own...)
 	out := make([]StatementLine, len(rows))
 	for i, r := range rows {
 		l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
