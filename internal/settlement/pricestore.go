@@ -114,10 +114,20 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 	if err != nil {
 		return err
 	}
+	sums, lineCount, err := categorySums(pr)
+	if err != nil {
+		return fmt.Errorf("record %d price: %w", rec.ID, err)
+	}
+	args := []any{rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
+		reason, detail, late, now.UTC(), lineCount}
+	for _, c := range sums {
+		args = append(args, c.TaxRateBP, c.NetFen, c.TaxFen, c.GrossFen)
+	}
 	if _, err := store.Exec(ctx, q, `INSERT INTO record_prices (record_id, agreement_id, seq, sealed_at, day, month, quarter, request_no,
-			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
-		reason, detail, late, now.UTC()); err != nil {
+			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at, line_count,
+			labour_rate_bp, labour_net_fen, labour_tax_fen, labour_gross_fen, parts_rate_bp, parts_net_fen, parts_tax_fen, parts_gross_fen,
+			consultation_rate_bp, consultation_net_fen, consultation_tax_fen, consultation_gross_fen)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
 		return fmt.Errorf("record %d price: %w", rec.ID, err)
 	}
 	if pr.Unpriced != nil || len(pr.Lines) == 0 {
@@ -125,7 +135,7 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 	}
 	query := []byte(`INSERT INTO record_price_lines (record_id, idx, kind, category, ref, quantity, unit_fen, rate_bp, net_fen,
 		tax_rate_bp, tax_fen, gross_fen) VALUES `)
-	args := make([]any, 0, len(pr.Lines)*12)
+	args = make([]any, 0, len(pr.Lines)*12)
 	for i, l := range pr.Lines {
 		if i > 0 {
 			query = append(query, ',')
@@ -138,6 +148,41 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 		return fmt.Errorf("record %d price lines: %w", rec.ID, err)
 	}
 	return nil
+}
+
+// priceCategories are the VAT categories a kept price sums its lines by,
+// in the order of record_prices' columns.
+var priceCategories = [...]fees.Category{fees.CategoryLabour, fees.CategoryParts, fees.CategoryConsultation}
+
+// categorySums adds up a price's lines per VAT category, each with its
+// rate (-1: none), and counts the lines a statement shows for it: its fee lines, or
+// one unpriced line. Every line of a category has the category's rate on
+// the record's day; a price that breaks this is refused rather than kept
+// with a wrong sum.
+func categorySums(pr Priced) ([len(priceCategories)]fees.Line, int, error) {
+	var out [len(priceCategories)]fees.Line
+	for i := range out {
+		out[i].TaxRateBP = -1 // no line of the category
+	}
+	if pr.Unpriced != nil {
+		return out, 1, nil
+	}
+	seen := [len(priceCategories)]bool{}
+	for _, l := range pr.Lines {
+		i := slices.Index(priceCategories[:], l.Category)
+		if i < 0 {
+			return out, 0, fmt.Errorf("line %s has no VAT category (%q)", l.Kind, l.Category)
+		}
+		if seen[i] && out[i].TaxRateBP != l.TaxRateBP {
+			return out, 0, fmt.Errorf("two VAT rates in category %s: %d and %d", l.Category, out[i].TaxRateBP, l.TaxRateBP)
+		}
+		seen[i] = true
+		out[i].Category, out[i].TaxRateBP = l.Category, l.TaxRateBP
+		out[i].NetFen += l.NetFen
+		out[i].TaxFen += l.TaxFen
+		out[i].GrossFen += l.GrossFen
+	}
+	return out, len(pr.Lines), nil
 }
 
 // ensurePriced prices the records of the period that have no price yet
@@ -241,18 +286,6 @@ func periodPrices(p Period, agreementID, through int64, and string) (string, []a
 		[]any{agreementID, midnight(p.From), midnight(p.To), through}
 }
 
-// keptThrough is the highest id of the period's records with a kept
-// price: what a draft generated now counts.
-func keptThrough(ctx context.Context, q store.Queryer, p Period, agreementID int64) (int64, error) {
-	var through *int64
-	where, args := periodPrices(p, agreementID, 1<<62, "1 = 1")
-	err := store.Get(ctx, q, &through, `SELECT MAX(p.record_id) FROM record_prices p`+where, args...)
-	if through == nil {
-		return 0, err
-	}
-	return *through, err
-}
-
 // copyKept copies a draft's kept lines into settlement_lines at its
 // submission, so that the submitted statement holds every line itself
 // and no later change of a price can reach it.
@@ -272,42 +305,73 @@ func copyKept(ctx context.Context, q store.Queryer, h StatementHeader) error {
 	return err
 }
 
-// keptSums adds up a period's kept vendor lines in the database: per
-// category and VAT rate, and the unpriced records. lines is how many
-// lines the statement shows for them.
+// keptSums is what a period's kept prices add up to, read in one pass
+// over them: the highest record id among them (what the draft counts),
+// the vendor's fees per category and rate, one unpriced line per unpriced
+// vendor record, how many lines the statement shows for the vendor's
+// records, and how many records the customer pays.
 type keptSums struct {
-	lines  int
-	groups []StatementLine // one per category and rate, amounts summed; one per unpriced record
+	through  int64
+	lines    int
+	groups   []StatementLine
+	customer int
 }
 
-func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID, through int64) (keptSums, error) {
+func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID int64) (keptSums, error) {
 	var ks keptSums
-	_, from, args := keptLines(p, agreementID, through)
+	where, args := periodPrices(p, agreementID, 1<<62, "1 = 1")
 	var rows []struct {
-		Unpriced  bool   `db:"unpriced"`
-		Category  string `db:"category"`
-		TaxRateBP int64  `db:"tax_rate_bp"`
-		NetFen    int64  `db:"net_fen"`
-		TaxFen    int64  `db:"tax_fen"`
-		GrossFen  int64  `db:"gross_fen"`
-		N         int    `db:"n"`
+		Payer    string `db:"payer"`
+		Through  int64  `db:"through"`
+		N        int    `db:"n"`
+		Unpriced int    `db:"unpriced"`
+		Lines    int64  `db:"lines"`
+		LRate    int64  `db:"labour_rate_bp"`
+		LNet     int64  `db:"labour_net_fen"`
+		LTax     int64  `db:"labour_tax_fen"`
+		LGross   int64  `db:"labour_gross_fen"`
+		PRate    int64  `db:"parts_rate_bp"`
+		PNet     int64  `db:"parts_net_fen"`
+		PTax     int64  `db:"parts_tax_fen"`
+		PGross   int64  `db:"parts_gross_fen"`
+		CRate    int64  `db:"consultation_rate_bp"`
+		CNet     int64  `db:"consultation_net_fen"`
+		CTax     int64  `db:"consultation_tax_fen"`
+		CGross   int64  `db:"consultation_gross_fen"`
 	}
-	if err := store.Select(ctx, q, &rows, `SELECT p.unpriced_reason <> '' AS unpriced, COALESCE(l.category, '') AS category,
-			COALESCE(l.tax_rate_bp, 0) AS tax_rate_bp, COALESCE(SUM(l.net_fen), 0) AS net_fen, COALESCE(SUM(l.tax_fen), 0) AS tax_fen,
-			COALESCE(SUM(l.gross_fen), 0) AS gross_fen, COUNT(*) AS n`+from+`
-		GROUP BY p.unpriced_reason <> '', COALESCE(l.category, ''), COALESCE(l.tax_rate_bp, 0)`, args[1:]...); err != nil {
+	if err := store.Select(ctx, q, &rows, `SELECT p.payer, MAX(p.record_id) AS through, COUNT(*) AS n,
+			SUM(CASE WHEN p.unpriced_reason <> '' THEN 1 ELSE 0 END) AS unpriced, SUM(p.line_count) AS lines,
+			p.labour_rate_bp, SUM(p.labour_net_fen) AS labour_net_fen, SUM(p.labour_tax_fen) AS labour_tax_fen,
+			SUM(p.labour_gross_fen) AS labour_gross_fen,
+			p.parts_rate_bp, SUM(p.parts_net_fen) AS parts_net_fen, SUM(p.parts_tax_fen) AS parts_tax_fen,
+			SUM(p.parts_gross_fen) AS parts_gross_fen,
+			p.consultation_rate_bp, SUM(p.consultation_net_fen) AS consultation_net_fen,
+			SUM(p.consultation_tax_fen) AS consultation_tax_fen, SUM(p.consultation_gross_fen) AS consultation_gross_fen
+		FROM record_prices p`+where+`
+		GROUP BY p.payer, p.labour_rate_bp, p.parts_rate_bp, p.consultation_rate_bp`, args...); err != nil {
 		return ks, err
 	}
 	for _, r := range rows {
-		ks.lines += r.N
-		if r.Unpriced {
-			for range r.N {
-				ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Kind: LineUnpriced}})
-			}
+		ks.through = max(ks.through, r.Through)
+		switch Payer(r.Payer) {
+		case PayerCustomer:
+			ks.customer += r.N
+			continue
+		case PayerVendor:
+		default:
 			continue
 		}
-		ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Category: fees.Category(r.Category), TaxRateBP: fees.BP(r.TaxRateBP),
-			NetFen: r.NetFen, TaxFen: r.TaxFen, GrossFen: r.GrossFen}})
+		ks.lines += int(r.Lines)
+		for range r.Unpriced {
+			ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Kind: LineUnpriced}})
+		}
+		for i, c := range [][4]int64{{r.LRate, r.LNet, r.LTax, r.LGross}, {r.PRate, r.PNet, r.PTax, r.PGross}, {r.CRate, r.CNet, r.CTax, r.CGross}} {
+			if c[0] < 0 {
+				continue // no line of the category
+			}
+			ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Category: priceCategories[i], TaxRateBP: c[0],
+				NetFen: c[1], TaxFen: c[2], GrossFen: c[3]}})
+		}
 	}
 	return ks, nil
 }
@@ -337,10 +401,7 @@ func readPeriodFacts(ctx context.Context, q store.Queryer, p Period, agreementID
 		}
 		f.late = append(f.late, ls...)
 	}
-	where, args = periodPrices(p, agreementID, through, "p.payer = 'customer'")
-	if err := store.Get(ctx, q, &f.customer, `SELECT COUNT(*) FROM record_prices p`+where, args...); err != nil {
-		return f, err
-	}
+	f.customer = ks.customer
 	net := map[fees.Category]int64{}
 	for _, g := range ks.groups {
 		if g.Kind == LineUnpriced {

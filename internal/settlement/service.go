@@ -101,10 +101,11 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 		}
 		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
 			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, GeneratedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}}
-		through, err := keptThrough(ctx, tx, p, a.ID)
+		ks, err := sumKept(ctx, tx, p, a.ID)
 		if err != nil {
 			return err
 		}
+		through := ks.through
 		st.RecordsThrough = &through
 		if existing == nil {
 			st.ID, err = store.InsertID(ctx, tx, `INSERT INTO settlement_statements (agreement_id, vendor_id, provider_id, number, period,
@@ -118,10 +119,6 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 			if _, err := store.Exec(ctx, tx, `DELETE FROM settlement_lines WHERE statement_id = ?`, st.ID); err != nil {
 				return err
 			}
-		}
-		ks, err := sumKept(ctx, tx, p, a.ID, through)
-		if err != nil {
-			return err
 		}
 		c, err := s.closing(ctx, tx, a, versions, p, through, ks)
 		if err != nil {
