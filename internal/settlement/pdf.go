@@ -137,10 +137,8 @@ func (p *pdfWriter) render() error {
 	if err := p.tableHeader(); err != nil {
 		return err
 	}
-	for _, l := range s.Lines {
-		if err := p.line(l); err != nil {
-			return err
-		}
+	if err := p.d.EachLine(p.line); err != nil {
+		return err
 	}
 	return p.totals()
 }

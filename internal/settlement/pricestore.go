@@ -305,8 +305,8 @@ func copyKept(ctx context.Context, q store.Queryer, h StatementHeader) error {
 	return err
 }
 
-// keptSums is what a period's kept prices add up to, read in one pass
-// over them: the highest record id among them (what the draft counts),
+// keptSums is what a period's kept prices add up to (up to record id
+// through), read in one pass over them: the highest record id among them (what the draft counts),
 // the vendor's fees per category and rate, one unpriced line per unpriced
 // vendor record, how many lines the statement shows for the vendor's
 // records, and how many records the customer pays.
@@ -317,9 +317,9 @@ type keptSums struct {
 	customer int
 }
 
-func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID int64) (keptSums, error) {
+func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID, through int64) (keptSums, error) {
 	var ks keptSums
-	where, args := periodPrices(p, agreementID, 1<<62, "1 = 1")
+	where, args := periodPrices(p, agreementID, through, "1 = 1")
 	var rows []struct {
 		Payer    string `db:"payer"`
 		Through  int64  `db:"through"`

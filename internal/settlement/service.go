@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"context"
+	"math"
 	"fmt"
 	"strings"
 	"time"
@@ -101,7 +102,7 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 		}
 		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
 			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, GeneratedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}}
-		ks, err := sumKept(ctx, tx, p, a.ID)
+		ks, err := sumKept(ctx, tx, p, a.ID, math.MaxInt64)
 		if err != nil {
 			return err
 		}
