@@ -2,8 +2,8 @@ package settlement
 
 import (
 	"context"
-	"math"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 

@@ -43,7 +43,7 @@ UPDATE record_prices SET
     consultation_gross_fen = COALESCE((SELECT SUM(l.gross_fen) FROM record_price_lines l WHERE l.record_id = record_prices.record_id AND l.category = 'consultation'), 0);
 
 -- The records of an agreement sealed in a period (prices kept on demand).
-CREATE INDEX service_records_agreement_sealed ON service_records (agreement_id, sealed_at);
+CREATE INDEX service_records_agreement_sealed ON service_records (agreement_id, sealed_at, corrects_id);
 
 -- +goose Down
 DROP INDEX service_records_agreement_sealed;
