@@ -253,18 +253,27 @@ func versionWindows(versions []agreement.Version) []versionWindow {
 	return out
 }
 
+// keptOrder is the order of a draft's record lines: as the records were
+// sealed (the period index gives it), each record's lines in their order.
+const keptOrder = `p.sealed_at, p.seq, p.record_id, l.idx`
+
 // keptLines is the select list and FROM clause that read the kept prices
-// of a period's vendor records, as a statement's lines in record order:
+// of a period's vendor records, as a statement's lines in keptOrder
+// (numbered from 1, or with position 0 for the reader to count):
 // one line per fee line, or one unpriced line with the reason. Only
 // records with an id up to through count. A draft reads its lines through
 // it; submitting copies them into settlement_lines. The select list names
 // settlement_lines' columns from position on.
-func keptLines(p Period, agreementID, through int64) (cols, from string, args []any) {
+func keptLines(p Period, agreementID, through int64, numbered bool) (cols, from string, args []any) {
 	key := "month"
 	if p.Kind() == agreement.Quarterly {
 		key = "quarter"
 	}
-	cols = `ROW_NUMBER() OVER (ORDER BY p.seq, l.idx) AS position, p.record_id, p.request_no AS request,
+	position := "0"
+	if numbered {
+		position = "ROW_NUMBER() OVER (ORDER BY " + keptOrder + ")"
+	}
+	cols = position + ` AS position, p.record_id, p.request_no AS request,
 			COALESCE(l.kind, 'unpriced') AS kind, COALESCE(l.category, '') AS category, COALESCE(l.ref, '') AS ref,
 			COALESCE(l.quantity, 0) AS quantity, COALESCE(l.unit_fen, 0) AS unit_fen, COALESCE(l.rate_bp, 0) AS rate_bp,
 			COALESCE(l.net_fen, 0) AS net_fen, COALESCE(l.tax_rate_bp, 0) AS tax_rate_bp, COALESCE(l.tax_fen, 0) AS tax_fen,
@@ -294,7 +303,7 @@ func copyKept(ctx context.Context, q store.Queryer, h StatementHeader) error {
 	if err != nil {
 		return err
 	}
-	cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough)
+	cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough, true)
 	if _, err := store.Exec(ctx, q, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
 			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json,
 			unpriced_reason, detail, adjustment_of, removed, dispute_json)

@@ -161,24 +161,33 @@ func eachLine(ctx context.Context, q store.Queryer, h StatementHeader, fn func(S
 		if err != nil {
 			return err
 		}
-		cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough)
-		if err := eachRow(ctx, q, `SELECT 0 AS id, CAST(? AS BIGINT) AS statement_id, `+cols+from+` ORDER BY p.seq, l.idx`,
-			append([]any{h.ID}, args...), fn); err != nil {
+		cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough, false)
+		n := 0
+		if err := eachRow(ctx, q, `SELECT 0 AS id, CAST(? AS BIGINT) AS statement_id, `+cols+from+` ORDER BY `+keptOrder,
+			append([]any{h.ID}, args...), func(l StatementLine) error {
+				n++
+				l.Position = n
+				return fn(l)
+			}); err != nil {
 			return err
 		}
 	}
 	return eachRow(ctx, q, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, []any{h.ID}, fn)
 }
 
+// eachRow runs a query whose columns are lineColumns' and hands each row
+// to fn as a line.
 func eachRow(ctx context.Context, q store.Queryer, query string, args []any, fn func(StatementLine) error) error {
-	rows, err := q.QueryxContext(ctx, q.Rebind(query), args...)
+	rows, err := q.QueryContext(ctx, q.Rebind(query), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r lineRow
-		if err := rows.StructScan(&r); err != nil {
+		if err := rows.Scan(&r.ID, &r.StatementID, &r.Position, &r.RecordID, &r.Request, &r.Kind, &r.Category, &r.Ref, &r.Quantity,
+			&r.UnitFen, &r.RateBP, &r.NetFen, &r.TaxRateBP, &r.TaxFen, &r.GrossFen, &r.TermsVersion, &r.Rule, &r.EvidenceJSON,
+			&r.UnpricedReason, &r.Detail, &r.AdjustmentOf, &r.Removed, &r.DisputeJSON); err != nil {
 			return err
 		}
 		l, err := r.line()
