@@ -15,6 +15,9 @@ import (
 type Document struct {
 	S                Statement
 	Vendor, Provider string
+	// VendorAddress and ProviderAddress are the parties' registered
+	// addresses ("" when an organization has none).
+	VendorAddress, ProviderAddress string
 	// DueOn is the day payment is due (approval plus the terms' payment
 	// days), "" until the statement is approved.
 	DueOn string

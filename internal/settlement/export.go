@@ -39,18 +39,19 @@ func (s *Service) Document(ctx context.Context, actor policy.Actor, id int64, t 
 	d := Document{S: st, DueOn: st.DueOn, T: t}
 	d.each = func(fn func(StatementLine) error) error { return eachLine(ctx, s.DB, h, fn) }
 	var orgs []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
+		ID      int64  `db:"id"`
+		Name    string `db:"name"`
+		Address string `db:"address"`
 	}
-	if err := store.Select(ctx, s.DB, &orgs, `SELECT id, name FROM organizations WHERE id IN (?, ?)`, st.VendorID, st.ProviderID); err != nil {
+	if err := store.Select(ctx, s.DB, &orgs, `SELECT id, name, address FROM organizations WHERE id IN (?, ?)`, st.VendorID, st.ProviderID); err != nil {
 		return Document{}, err
 	}
 	for _, o := range orgs {
 		switch o.ID {
 		case st.VendorID:
-			d.Vendor = o.Name
+			d.Vendor, d.VendorAddress = o.Name, o.Address
 		case st.ProviderID:
-			d.Provider = o.Name
+			d.Provider, d.ProviderAddress = o.Name, o.Address
 		}
 	}
 	d.Payee.Name = d.Provider
