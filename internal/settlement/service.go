@@ -60,8 +60,11 @@ func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor polic
 }
 
 // Generate computes the draft statement of an agreement for a period from
-// the prices of the records sealed in it, replacing the draft's lines if
-// one exists. A statement that was submitted is no longer regenerated.
+// the prices kept for the records sealed in it, replacing the draft's own
+// lines if one exists. The draft refers to those prices (up to the last
+// record it counted) rather than copying their lines; it stores its cap and
+// deduction lines and its totals. A statement that was submitted is no
+// longer regenerated.
 // The statement returned carries its totals but not its lines (a month of
 // a large agreement has hundreds of thousands): Get reads them.
 func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
