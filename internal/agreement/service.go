@@ -28,6 +28,25 @@ type Service struct {
 	// payment or the provider's lifting of it, never with a plain change
 	// of status (which would leave the clocks paused). Nil: none ever is.
 	SuspendedForNonPayment func(ctx context.Context, q store.Queryer, agreementID int64) (bool, error)
+	// StatusChanged is told of every change of status by hand, in its
+	// transaction, with the agreement as it is after the change: a
+	// suspension pauses the clocks of the agreement's open requests, a
+	// resumption restarts them, a termination ends a suspension for
+	// non-payment. Nil: nothing else happens.
+	StatusChanged func(ctx context.Context, q store.Queryer, c StatusChange) error
+}
+
+// StatusChange is a change of an agreement's status by hand, as
+// Service.StatusChanged hears of it.
+type StatusChange struct {
+	Agreement Agreement // after the change
+	From, To  Status
+	// EffectiveOn is the day it takes effect: today, or a termination's
+	// later day.
+	EffectiveOn string
+	Actor       policy.Actor
+	Reason      string
+	At          time.Time
 }
 
 // checkCalendars adds a problem for each calendar the terms name that does
@@ -462,6 +481,12 @@ func (s *Service) ChangeStatus(ctx context.Context, actor policy.Actor, id int64
 			OrgID: actor.OrgID, Actor: actor.Label(), At: now}
 		if e.ID, err = insertStatusEvent(ctx, tx, e); err != nil {
 			return err
+		}
+		if s.StatusChanged != nil {
+			if err := s.StatusChanged(ctx, tx, StatusChange{Agreement: a, From: current, To: t.To, EffectiveOn: on, Actor: actor,
+				Reason: t.Reason, At: now}); err != nil {
+				return err
+			}
 		}
 		return record(ctx, tx, now, actor, a, "agreement.status."+string(t.To), "agreement", id, before, e)
 	})

@@ -24,9 +24,10 @@ type orgListOutput struct {
 type orgCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 	Body           struct {
-		Kind string `json:"kind" enum:"vendor,provider,customer" doc:"Vendors register providers and customers; providers register customers."`
-		Name string `json:"name" minLength:"1" maxLength:"200"`
-		Code string `json:"code" minLength:"2" maxLength:"40" doc:"Short unique code, lowercase letters, digits and hyphens."`
+		Kind    string `json:"kind" enum:"vendor,provider,customer" doc:"Vendors register providers and customers; providers register customers."`
+		Name    string `json:"name" minLength:"1" maxLength:"200"`
+		Code    string `json:"code" minLength:"2" maxLength:"40" doc:"Short unique code, lowercase letters, digits and hyphens."`
+		Address string `json:"address,omitempty" required:"false" maxLength:"300" doc:"The registered address (注册地址), printed on business documents."`
 	}
 }
 
@@ -38,8 +39,9 @@ type orgPatchInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
 	Body    struct {
-		Name   *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
-		Active *bool   `json:"active,omitempty"`
+		Name    *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
+		Address *string `json:"address,omitempty" maxLength:"300" doc:"The registered address (注册地址); empty clears it."`
+		Active  *bool   `json:"active,omitempty"`
 	}
 }
 
@@ -68,7 +70,7 @@ func (h *handlers) listOrganizations(ctx context.Context, act policy.Actor, _ *s
 }
 
 func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*orgOutput, error) {
-	o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code})
+	o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code, Address: in.Body.Address})
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +90,7 @@ func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in 
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Active: in.Body.Active}, v)
+	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Address: in.Body.Address, Active: in.Body.Active}, v)
 	if err != nil {
 		return nil, err
 	}

@@ -153,6 +153,9 @@ func New(db *store.DB, cfg Config, now func() time.Time) (*App, error) {
 	// A suspension for non-payment ends with the payment or the provider's
 	// lifting, not with a plain change of the agreement's status.
 	a.Agreements.SuspendedForNonPayment = settlement.InEffect
+	// A suspension by hand pauses the clocks too; a termination ends a
+	// suspension for non-payment.
+	a.Agreements.StatusChanged = a.Settlements.AgreementStatusChanged
 	// Sealing a visit prices its record and queues its survey, in one transaction.
 	a.WorkOrders.Sealed = workorder.OnSealed(a.Settlements.RecordSealed, a.Satisfaction.VisitSealed)
 	a.Dispatch = &dispatch.Service{DB: db, Now: now, Staff: a.Staff, WorkOrders: a.WorkOrders}

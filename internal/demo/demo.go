@@ -41,17 +41,17 @@ type demoUser struct {
 }
 
 var dataset = []demoOrg{
-	{in: org.Input{Kind: org.Vendor, Name: "海川智能装备有限公司", Code: "haichuan"}, users: []demoUser{
+	{in: org.Input{Kind: org.Vendor, Name: "海川智能装备有限公司", Code: "haichuan", Address: "江苏省苏州市工业园区星湖街 328 号"}, users: []demoUser{
 		{"admin@haichuan.example", "周海川", policy.VendorAdmin, "zh-CN"},
 		{"auditor@haichuan.example", "Lin Auditor", policy.VendorAuditor, "en"},
 	}},
-	{in: org.Input{Kind: org.Provider, Name: "华东恒信技术服务有限公司", Code: "hengxin"}, registrar: "haichuan", users: []demoUser{
+	{in: org.Input{Kind: org.Provider, Name: "华东恒信技术服务有限公司", Code: "hengxin", Address: "上海市闵行区莘庄工业区春东路 508 号"}, registrar: "haichuan", users: []demoUser{
 		{"admin@hengxin.example", "陈恒信", policy.ProviderAdmin, "zh-CN"},
 		{"dispatch@hengxin.example", "王调度", policy.Dispatcher, "zh-CN"},
 		{"tech.li@hengxin.example", "李工", policy.Technician, "zh-CN"},
 		{"tech.zhao@hengxin.example", "赵工", policy.Technician, "zh-CN"},
 	}},
-	{in: org.Input{Kind: org.Provider, Name: "粤安机电服务有限公司", Code: "yuean"}, registrar: "haichuan", users: []demoUser{
+	{in: org.Input{Kind: org.Provider, Name: "粤安机电服务有限公司", Code: "yuean", Address: "广东省东莞市松山湖高新区工业北路 6 号"}, registrar: "haichuan", users: []demoUser{
 		{"admin@yuean.example", "黄粤安", policy.ProviderAdmin, "zh-CN"},
 		{"tech.he@yuean.example", "何工", policy.Technician, "zh-CN"},
 	}},

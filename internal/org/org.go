@@ -30,6 +30,7 @@ type Organization struct {
 	Kind      Kind      `db:"kind" json:"kind"`
 	Name      string    `db:"name" json:"name"`
 	Code      string    `db:"code" json:"code"`
+	Address   string    `db:"address" json:"address" doc:"The registered address (注册地址), printed with the name on business documents."`
 	Active    bool      `db:"active" json:"active"`
 	Version   int64     `db:"version" json:"version"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
@@ -38,9 +39,10 @@ type Organization struct {
 
 // Input is what a caller may set on an organization.
 type Input struct {
-	Kind Kind
-	Name string
-	Code string
+	Kind    Kind
+	Name    string
+	Code    string
+	Address string
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
@@ -54,6 +56,8 @@ func (in *Input) Validate() error {
 		fs.Add("kind", "must be one of vendor, provider, customer")
 	}
 	problem.CheckText(&fs, "name", in.Name, true, 200)
+	in.Address = strings.TrimSpace(in.Address)
+	problem.CheckText(&fs, "address", in.Address, false, 300)
 	if !codePattern.MatchString(in.Code) {
 		fs.Add("code", "must be 2-40 lowercase letters, digits or hyphens, starting with a letter or digit")
 	}

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -87,8 +88,9 @@ func (s *Service) List(ctx context.Context, actor policy.Actor) ([]Organization,
 
 // Patch is a change to an organization; nil fields stay.
 type Patch struct {
-	Name   *string
-	Active *bool
+	Name    *string
+	Address *string
+	Active  *bool
 }
 
 // Update changes an organization if expectedVersion still matches.
@@ -112,6 +114,11 @@ func (s *Service) Update(ctx context.Context, actor policy.Actor, id int64, p Pa
 		if p.Name != nil {
 			problem.CheckText(&fs, "name", *p.Name, true, 200)
 			next.Name = *p.Name
+		}
+		if p.Address != nil {
+			a := strings.TrimSpace(*p.Address)
+			problem.CheckText(&fs, "address", a, false, 300)
+			next.Address = a
 		}
 		if p.Active != nil {
 			if !*p.Active && id == actor.OrgID {

@@ -9,13 +9,13 @@ import (
 	"aftersales/internal/store"
 )
 
-const columns = `id, kind, name, code, active, version, created_at, updated_at`
+const columns = `id, kind, name, code, address, active, version, created_at, updated_at`
 
 // Insert stores a validated organization.
 func Insert(ctx context.Context, q store.Queryer, in Input, now time.Time) (Organization, error) {
-	o := Organization{Kind: in.Kind, Name: in.Name, Code: in.Code, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
-	id, err := store.InsertID(ctx, q, `INSERT INTO organizations (kind, name, code, active, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id`, o.Kind, o.Name, o.Code, true, now, now)
+	o := Organization{Kind: in.Kind, Name: in.Name, Code: in.Code, Address: in.Address, Active: true, Version: 1, CreatedAt: now, UpdatedAt: now}
+	id, err := store.InsertID(ctx, q, `INSERT INTO organizations (kind, name, code, address, active, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, o.Kind, o.Name, o.Code, o.Address, true, now, now)
 	if store.IsUniqueViolation(err) {
 		return o, problem.Field("code", "organization code %q is taken", in.Code)
 	}
@@ -60,10 +60,10 @@ func ListAll(ctx context.Context, q store.Queryer) ([]Organization, error) {
 	return out, err
 }
 
-// Update saves name and active flag if the stored version is still expected.
+// Update saves name, address and active flag if the stored version is still expected.
 func Update(ctx context.Context, q store.Queryer, o Organization, expected int64, now time.Time) (Organization, error) {
-	res, err := store.Exec(ctx, q, `UPDATE organizations SET name = ?, active = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ?`, o.Name, o.Active, now, o.ID, expected)
+	res, err := store.Exec(ctx, q, `UPDATE organizations SET name = ?, address = ?, active = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`, o.Name, o.Address, o.Active, now, o.ID, expected)
 	if err != nil {
 		return o, err
 	}

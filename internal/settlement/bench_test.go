@@ -3,14 +3,20 @@ package settlement_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/record"
+	"aftersales/internal/settlement"
 	"aftersales/internal/sla"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -23,7 +29,8 @@ import (
 // is set-up, not measured. priced_at_sealing: the records were priced as
 // they were sealed (what a check-out does), and generation copies their
 // prices; priced_on_demand: the records have no stored price (sealed
-// before prices were kept), and generation prices every one of them first.
+// before prices were kept), and generation prices every one of them first;
+// submit: submitting the draft, which copies its kept lines.
 func BenchmarkGenerateStatement(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_VISITS")); err == nil && v > 0 {
@@ -52,6 +59,7 @@ func BenchmarkGenerateStatement(b *testing.B) {
 		}
 		for _, mode := range []string{"priced_at_sealing", "priced_on_demand"} {
 			b.Run(fmt.Sprintf("%s/%d_visits/%s", engine, n, mode), func(b *testing.B) {
+				start := cpuTime()
 				for b.Loop() {
 					if mode == "priced_on_demand" {
 						b.StopTimer()
@@ -62,14 +70,117 @@ func BenchmarkGenerateStatement(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				// The draft's lines: its records' kept lines and its own.
 				var count int
-				if err := store.Get(ctx, db, &count, `SELECT COUNT(*) FROM settlement_lines`); err != nil {
+				if err := store.Get(ctx, db, &count, `SELECT (SELECT COUNT(*) FROM record_price_lines) + (SELECT COUNT(*) FROM settlement_lines)`); err != nil {
 					b.Fatal(err)
 				}
+				reportCPU(b, start)
 				b.ReportMetric(float64(count), "lines")
 			})
 		}
+		// The workbook of the statement as the export serves it: read the
+		// statement with its lines, write the workbook. Peak memory is the
+		// process's resident high-water mark during the export (reset
+		// before it), beside its resident size before.
+		b.Run(fmt.Sprintf("%s/%d_visits/export_xlsx", engine, n), func(b *testing.B) {
+			st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
+			if err != nil {
+				b.Fatal(err)
+			}
+			t := func(id string, _ ...any) string { return id }
+			var before, peak int64
+			start := cpuTime()
+			for b.Loop() {
+				b.StopTimer()
+				before = resetPeakRSS(b)
+				b.StartTimer()
+				d, err := w.svc.Document(ctx, w.provider, st.ID, t)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := d.Write(io.Discard, settlement.ExportXLSX, nil); err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, procStatus(b, "VmHWM")-before)
+			}
+			reportCPU(b, start)
+			b.ReportMetric(float64(before)/(1<<20), "MB-resident-before")
+			b.ReportMetric(float64(peak)/(1<<20), "MB-peak-above-before")
+		})
+		// Submitting copies the draft's kept lines into the statement
+		// (once per statement); the draft is generated again, untimed,
+		// before each submission.
+		b.Run(fmt.Sprintf("%s/%d_visits/submit", engine, n), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := w.svc.Submit(ctx, w.provider, st.ID); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				for _, q := range []string{`DELETE FROM settlement_lines WHERE statement_id = ?`,
+					`UPDATE settlement_statements SET status = 'draft', submitted_at = NULL, submitted_by = '' WHERE id = ?`} {
+					if _, err := store.Exec(ctx, db, q, st.ID); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+			}
+		})
 	}
+}
+
+// cpuTime is the CPU time the process has used so far (user and system):
+// on a machine shared with other work, a figure beside the wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per operation since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// resetPeakRSS collects the garbage, returns the heap to the system,
+// resets the process's resident high-water mark (Linux: 5 into
+// /proc/self/clear_refs) and returns its resident size.
+func resetPeakRSS(b *testing.B) int64 {
+	b.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Skipf("peak memory is not measured here: %v", err)
+	}
+	return procStatus(b, "VmRSS")
+}
+
+// procStatus reads a size from /proc/self/status, in bytes.
+func procStatus(b *testing.B, field string) int64 {
+	b.Helper()
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(raw)) {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatalf("no %s in /proc/self/status", field)
+	return 0
 }
 
 // sealMonth seals n visits in November 2026 in one transaction.

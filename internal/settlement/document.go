@@ -15,6 +15,9 @@ import (
 type Document struct {
 	S                Statement
 	Vendor, Provider string
+	// VendorAddress and ProviderAddress are the parties' registered
+	// addresses ("" when an organization has none).
+	VendorAddress, ProviderAddress string
 	// DueOn is the day payment is due (approval plus the terms' payment
 	// days), "" until the statement is approved.
 	DueOn string
@@ -25,6 +28,21 @@ type Document struct {
 	// have open: the balance carried into this statement.
 	OpeningFen int64
 	T          func(id string, args ...any) string
+	// each reads the lines one at a time (Service.Document); nil: S.Lines.
+	each func(fn func(StatementLine) error) error
+}
+
+// EachLine hands the statement's lines to fn in order.
+func (d Document) EachLine(fn func(StatementLine) error) error {
+	if d.each != nil {
+		return d.each(fn)
+	}
+	for _, l := range d.S.Lines {
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Payee is the provider's bank account as the payment terms give it.

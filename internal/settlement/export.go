@@ -19,27 +19,39 @@ const (
 )
 
 // Document gathers the printable document of a statement the actor may
-// read: the statement with its lines, both parties' names and the day
+// read: the statement with its totals (its lines are read as the document
+// is written), both parties' names and the day
 // payment is due. t renders the catalogs' texts in the reader's language.
 func (s *Service) Document(ctx context.Context, actor policy.Actor, id int64, t func(id string, args ...any) string) (Document, error) {
-	st, err := s.Get(ctx, actor, id)
+	h, err := getHeader(ctx, s.DB, id)
 	if err != nil {
 		return Document{}, err
 	}
-	d := Document{S: st, DueOn: st.DueOn, T: t}
-	var orgs []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
+	if err := policy.Check(actor, policy.SettlementRead, policy.SettlementRead, policy.PartyScope(actor, h.VendorID, h.ProviderID),
+		statementNotFound(id)); err != nil {
+		return Document{}, err
 	}
-	if err := store.Select(ctx, s.DB, &orgs, `SELECT id, name FROM organizations WHERE id IN (?, ?)`, st.VendorID, st.ProviderID); err != nil {
+	// The lines are read as the document is written, never all at once.
+	st := Statement{StatementHeader: h}
+	if st.Totals, err = statementTotals(ctx, s.DB, h); err != nil {
+		return Document{}, err
+	}
+	d := Document{S: st, DueOn: st.DueOn, T: t}
+	d.each = func(fn func(StatementLine) error) error { return eachLine(ctx, s.DB, h, fn) }
+	var orgs []struct {
+		ID      int64  `db:"id"`
+		Name    string `db:"name"`
+		Address string `db:"address"`
+	}
+	if err := store.Select(ctx, s.DB, &orgs, `SELECT id, name, address FROM organizations WHERE id IN (?, ?)`, st.VendorID, st.ProviderID); err != nil {
 		return Document{}, err
 	}
 	for _, o := range orgs {
 		switch o.ID {
 		case st.VendorID:
-			d.Vendor = o.Name
+			d.Vendor, d.VendorAddress = o.Name, o.Address
 		case st.ProviderID:
-			d.Provider = o.Name
+			d.Provider, d.ProviderAddress = o.Name, o.Address
 		}
 	}
 	d.Payee.Name = d.Provider

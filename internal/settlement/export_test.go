@@ -67,6 +67,12 @@ func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
 		}
 		pay(nov.ID, 2500)
 
+		addresses := map[int64]string{w.f.Vendor.ID: "江苏省苏州市工业园区星湖街 328 号", w.f.Provider.ID: "上海市闵行区春东路 508 号"}
+		for id, address := range addresses {
+			if _, err := store.Exec(ctx, db, `UPDATE organizations SET address = ? WHERE id = ?`, address, id); err != nil {
+				t.Fatal(err)
+			}
+		}
 		d, err := w.svc.Document(ctx, w.provider, nov.ID, zhT)
 		if err != nil {
 			t.Fatal(err)
@@ -129,6 +135,16 @@ func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
 			t.Errorf("deductions in the totals and the balance: %v, want -%d twice", deductions, want.DeductionsFen)
 		}
 		text := fmt.Sprint(rows)
+		// Both parties with their addresses, in the heading.
+		for _, party := range [][3]string{{"vendor", d.Vendor, addresses[w.f.Vendor.ID]}, {"provider", d.Provider, addresses[w.f.Provider.ID]}} {
+			found := false
+			for _, r := range rows[:8] {
+				found = found || len(r) >= 3 && r[1] == party[1] && r[2] == party[2]
+			}
+			if !found {
+				t.Errorf("the workbook's heading lacks %s %s %s: %q", party[0], party[1], party[2], rows[:8])
+			}
+		}
 		for _, s := range []string{"收款方：恒信设备服务有限公司", "开户行：中国工商银行苏州分行", "账号：1102 0203 0900 1234 567"} {
 			if !strings.Contains(text, s) {
 				t.Errorf("the workbook lacks %q", s)
@@ -157,6 +173,18 @@ func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
 		}
 		if out, err := exec.Command("pdftoppm", "-png", "-r", "80", in, filepath.Join(dir, "statement-balance")).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		if _, err := exec.LookPath("pdftotext"); err == nil {
+			out, err := exec.Command("pdftotext", in, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext: %v", err)
+			}
+			flat := strings.Join(strings.Fields(string(out)), "")
+			for _, address := range addresses {
+				if !strings.Contains(flat, strings.Join(strings.Fields(address), "")) {
+					t.Errorf("the PDF lacks the address %s: %s", address, out)
+				}
+			}
 		}
 	})
 }

@@ -122,25 +122,28 @@ func (p *pdfWriter) render() error {
 	p.y += 8
 	// The parties, side by side.
 	half := contentW / 2
-	for i, party := range [][2]string{{d.T("settlements.vendor"), d.Vendor}, {d.T("settlements.provider"), d.Provider}} {
+	for i, party := range [][3]string{{d.T("settlements.vendor"), d.Vendor, d.VendorAddress}, {d.T("settlements.provider"), d.Provider, d.ProviderAddress}} {
 		x := marginX + float64(i)*half
 		p.pdf.SetLineWidth(0.2)
-		p.pdf.RectFromUpperLeftWithStyle(x, p.y, half-2, 12, "D")
+		p.pdf.RectFromUpperLeftWithStyle(x, p.y, half-2, 19, "D")
 		if err := p.text(x+2, p.y+2, half-6, 8, party[0], gopdf.Left); err != nil {
 			return err
 		}
 		if err := p.text(x+2, p.y+6.5, half-6, 10, party[1], gopdf.Left); err != nil {
 			return err
 		}
+		if party[2] != "" {
+			if _, err := p.wrapped(x+2, p.y+11.5, half-6, 7.5, d.T("settlements.doc_address")+" "+party[2]); err != nil {
+				return err
+			}
+		}
 	}
-	p.y += 17
+	p.y += 24
 	if err := p.tableHeader(); err != nil {
 		return err
 	}
-	for _, l := range s.Lines {
-		if err := p.line(l); err != nil {
-			return err
-		}
+	if err := p.d.EachLine(p.line); err != nil {
+		return err
 	}
 	return p.totals()
 }

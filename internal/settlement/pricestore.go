@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -112,10 +114,20 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 	if err != nil {
 		return err
 	}
+	sums, lineCount, err := categorySums(pr)
+	if err != nil {
+		return fmt.Errorf("record %d price: %w", rec.ID, err)
+	}
+	args := []any{rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
+		reason, detail, late, now.UTC(), lineCount}
+	for _, c := range sums {
+		args = append(args, c.TaxRateBP, c.NetFen, c.TaxFen, c.GrossFen)
+	}
 	if _, err := store.Exec(ctx, q, `INSERT INTO record_prices (record_id, agreement_id, seq, sealed_at, day, month, quarter, request_no,
-			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
-		reason, detail, late, now.UTC()); err != nil {
+			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at, line_count,
+			labour_rate_bp, labour_net_fen, labour_tax_fen, labour_gross_fen, parts_rate_bp, parts_net_fen, parts_tax_fen, parts_gross_fen,
+			consultation_rate_bp, consultation_net_fen, consultation_tax_fen, consultation_gross_fen)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
 		return fmt.Errorf("record %d price: %w", rec.ID, err)
 	}
 	if pr.Unpriced != nil || len(pr.Lines) == 0 {
@@ -123,7 +135,7 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 	}
 	query := []byte(`INSERT INTO record_price_lines (record_id, idx, kind, category, ref, quantity, unit_fen, rate_bp, net_fen,
 		tax_rate_bp, tax_fen, gross_fen) VALUES `)
-	args := make([]any, 0, len(pr.Lines)*12)
+	args = make([]any, 0, len(pr.Lines)*12)
 	for i, l := range pr.Lines {
 		if i > 0 {
 			query = append(query, ',')
@@ -136,6 +148,41 @@ func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Pric
 		return fmt.Errorf("record %d price lines: %w", rec.ID, err)
 	}
 	return nil
+}
+
+// priceCategories are the VAT categories a kept price sums its lines by,
+// in the order of record_prices' columns.
+var priceCategories = [...]fees.Category{fees.CategoryLabour, fees.CategoryParts, fees.CategoryConsultation}
+
+// categorySums adds up a price's lines per VAT category, each with its
+// rate (-1: none), and counts the lines a statement shows for it: its fee lines, or
+// one unpriced line. Every line of a category has the category's rate on
+// the record's day; a price that breaks this is refused rather than kept
+// with a wrong sum.
+func categorySums(pr Priced) ([len(priceCategories)]fees.Line, int, error) {
+	var out [len(priceCategories)]fees.Line
+	for i := range out {
+		out[i].TaxRateBP = -1 // no line of the category
+	}
+	if pr.Unpriced != nil {
+		return out, 1, nil
+	}
+	seen := [len(priceCategories)]bool{}
+	for _, l := range pr.Lines {
+		i := slices.Index(priceCategories[:], l.Category)
+		if i < 0 {
+			return out, 0, fmt.Errorf("line %s has no VAT category (%q)", l.Kind, l.Category)
+		}
+		if seen[i] && out[i].TaxRateBP != l.TaxRateBP {
+			return out, 0, fmt.Errorf("two VAT rates in category %s: %d and %d", l.Category, out[i].TaxRateBP, l.TaxRateBP)
+		}
+		seen[i] = true
+		out[i].Category, out[i].TaxRateBP = l.Category, l.TaxRateBP
+		out[i].NetFen += l.NetFen
+		out[i].TaxFen += l.TaxFen
+		out[i].GrossFen += l.GrossFen
+	}
+	return out, len(pr.Lines), nil
 }
 
 // ensurePriced prices the records of the period that have no price yet
@@ -206,31 +253,136 @@ func versionWindows(versions []agreement.Version) []versionWindow {
 	return out
 }
 
-// copyLines copies the period's vendor records' prices into the
-// statement's lines inside the database, in record order, and returns
-// how many lines it wrote. An unpriced record is one line with its reason.
-func copyLines(ctx context.Context, q store.Queryer, statementID int64, p Period, agreementID int64) (int, error) {
-	from, to := midnight(p.From), midnight(p.To)
+// keptOrder is the order of a draft's record lines: as the records were
+// sealed (the period index gives it), each record's lines in their order.
+const keptOrder = `p.sealed_at, p.seq, p.record_id, l.idx`
+
+// keptLines is the select list and FROM clause that read the kept prices
+// of a period's vendor records, as a statement's lines in keptOrder
+// (numbered from 1, or with position 0 for the reader to count):
+// one line per fee line, or one unpriced line with the reason. Only
+// records with an id up to through count. A draft reads its lines through
+// it; submitting copies them into settlement_lines. The select list names
+// settlement_lines' columns from position on.
+func keptLines(p Period, agreementID, through int64, numbered bool) (cols, from string, args []any) {
 	key := "month"
 	if p.Kind() == agreement.Quarterly {
 		key = "quarter"
 	}
-	res, err := store.Exec(ctx, q, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
-			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, unpriced_reason, detail, adjustment_of)
-		SELECT CAST(? AS BIGINT), ROW_NUMBER() OVER (ORDER BY p.seq, l.idx), p.record_id, p.request_no,
-			COALESCE(l.kind, 'unpriced'), COALESCE(l.category, ''), COALESCE(l.ref, ''), COALESCE(l.quantity, 0),
-			COALESCE(l.unit_fen, 0), COALESCE(l.rate_bp, 0), COALESCE(l.net_fen, 0), COALESCE(l.tax_rate_bp, 0),
-			COALESCE(l.tax_fen, 0), COALESCE(l.gross_fen, 0), p.terms_version, p.unpriced_reason, p.unpriced_detail,
-			CASE WHEN p.day < CAST(? AS TEXT) THEN p.`+key+` ELSE '' END
-		FROM record_prices p
-		LEFT JOIN record_price_lines l ON l.record_id = p.record_id AND p.unpriced_reason = ''
-		WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ? AND p.payer = 'vendor'
-			AND (p.unpriced_reason <> '' OR l.record_id IS NOT NULL)`, statementID, p.From.String(), agreementID, from, to)
-	if err != nil {
-		return 0, fmt.Errorf("settlement lines: %w", err)
+	position := "0"
+	if numbered {
+		position = "ROW_NUMBER() OVER (ORDER BY " + keptOrder + ")"
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	cols = position + ` AS position, p.record_id, p.request_no AS request,
+			COALESCE(l.kind, 'unpriced') AS kind, COALESCE(l.category, '') AS category, COALESCE(l.ref, '') AS ref,
+			COALESCE(l.quantity, 0) AS quantity, COALESCE(l.unit_fen, 0) AS unit_fen, COALESCE(l.rate_bp, 0) AS rate_bp,
+			COALESCE(l.net_fen, 0) AS net_fen, COALESCE(l.tax_rate_bp, 0) AS tax_rate_bp, COALESCE(l.tax_fen, 0) AS tax_fen,
+			COALESCE(l.gross_fen, 0) AS gross_fen, p.terms_version, '' AS rule, CAST(NULL AS TEXT) AS evidence_json,
+			p.unpriced_reason, p.unpriced_detail AS detail,
+			CASE WHEN p.day < CAST(? AS TEXT) THEN p.` + key + ` ELSE '' END AS adjustment_of, FALSE AS removed,
+			CAST(NULL AS TEXT) AS dispute_json`
+	from, args = periodPrices(p, agreementID, through, "p.payer = 'vendor'")
+	from = ` FROM record_prices p
+		LEFT JOIN record_price_lines l ON l.record_id = p.record_id AND p.unpriced_reason = ''` + from + `
+			AND (p.unpriced_reason <> '' OR l.record_id IS NOT NULL)`
+	return cols, from, append([]any{p.From.String()}, args...)
+}
+
+// periodPrices is the WHERE clause of the kept prices (alias p) of an
+// agreement's records sealed in the period, up to record id through.
+func periodPrices(p Period, agreementID, through int64, and string) (string, []any) {
+	return ` WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ? AND p.record_id <= ? AND ` + and,
+		[]any{agreementID, midnight(p.From), midnight(p.To), through}
+}
+
+// copyKept copies a draft's kept lines into settlement_lines at its
+// submission, so that the submitted statement holds every line itself
+// and no later change of a price can reach it.
+func copyKept(ctx context.Context, q store.Queryer, h StatementHeader) error {
+	p, err := ParsePeriod("period", h.Period)
+	if err != nil {
+		return err
+	}
+	cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough, true)
+	if _, err := store.Exec(ctx, q, `INSERT INTO settlement_lines (statement_id, position, record_id, request, kind, category, ref,
+			quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json,
+			unpriced_reason, detail, adjustment_of, removed, dispute_json)
+		SELECT CAST(? AS BIGINT), `+cols+from, append([]any{h.ID}, args...)...); err != nil {
+		return fmt.Errorf("settlement lines: %w", err)
+	}
+	_, err = store.Exec(ctx, q, `UPDATE settlement_statements SET records_through = NULL WHERE id = ?`, h.ID)
+	return err
+}
+
+// keptSums is what a period's kept prices add up to (up to record id
+// through), read in one pass over them: the highest record id among them (what the draft counts),
+// the vendor's fees per category and rate, one unpriced line per unpriced
+// vendor record, how many lines the statement shows for the vendor's
+// records, and how many records the customer pays.
+type keptSums struct {
+	through  int64
+	lines    int
+	groups   []StatementLine
+	customer int
+}
+
+func sumKept(ctx context.Context, q store.Queryer, p Period, agreementID, through int64) (keptSums, error) {
+	var ks keptSums
+	where, args := periodPrices(p, agreementID, through, "1 = 1")
+	var rows []struct {
+		Payer    string `db:"payer"`
+		Through  int64  `db:"through"`
+		N        int    `db:"n"`
+		Unpriced int    `db:"unpriced"`
+		Lines    int64  `db:"lines"`
+		LRate    int64  `db:"labour_rate_bp"`
+		LNet     int64  `db:"labour_net_fen"`
+		LTax     int64  `db:"labour_tax_fen"`
+		LGross   int64  `db:"labour_gross_fen"`
+		PRate    int64  `db:"parts_rate_bp"`
+		PNet     int64  `db:"parts_net_fen"`
+		PTax     int64  `db:"parts_tax_fen"`
+		PGross   int64  `db:"parts_gross_fen"`
+		CRate    int64  `db:"consultation_rate_bp"`
+		CNet     int64  `db:"consultation_net_fen"`
+		CTax     int64  `db:"consultation_tax_fen"`
+		CGross   int64  `db:"consultation_gross_fen"`
+	}
+	if err := store.Select(ctx, q, &rows, `SELECT p.payer, MAX(p.record_id) AS through, COUNT(*) AS n,
+			SUM(CASE WHEN p.unpriced_reason <> '' THEN 1 ELSE 0 END) AS unpriced, SUM(p.line_count) AS lines,
+			p.labour_rate_bp, SUM(p.labour_net_fen) AS labour_net_fen, SUM(p.labour_tax_fen) AS labour_tax_fen,
+			SUM(p.labour_gross_fen) AS labour_gross_fen,
+			p.parts_rate_bp, SUM(p.parts_net_fen) AS parts_net_fen, SUM(p.parts_tax_fen) AS parts_tax_fen,
+			SUM(p.parts_gross_fen) AS parts_gross_fen,
+			p.consultation_rate_bp, SUM(p.consultation_net_fen) AS consultation_net_fen,
+			SUM(p.consultation_tax_fen) AS consultation_tax_fen, SUM(p.consultation_gross_fen) AS consultation_gross_fen
+		FROM record_prices p`+where+`
+		GROUP BY p.payer, p.labour_rate_bp, p.parts_rate_bp, p.consultation_rate_bp`, args...); err != nil {
+		return ks, err
+	}
+	for _, r := range rows {
+		ks.through = max(ks.through, r.Through)
+		switch Payer(r.Payer) {
+		case PayerCustomer:
+			ks.customer += r.N
+			continue
+		case PayerVendor:
+		default:
+			continue
+		}
+		ks.lines += int(r.Lines)
+		for range r.Unpriced {
+			ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Kind: LineUnpriced}})
+		}
+		for i, c := range [][4]int64{{r.LRate, r.LNet, r.LTax, r.LGross}, {r.PRate, r.PNet, r.PTax, r.PGross}, {r.CRate, r.CNet, r.CTax, r.CGross}} {
+			if c[0] < 0 {
+				continue // no line of the category
+			}
+			ks.groups = append(ks.groups, StatementLine{Line: fees.Line{Category: priceCategories[i], TaxRateBP: c[0],
+				NetFen: c[1], TaxFen: c[2], GrossFen: c[3]}})
+		}
+	}
+	return ks, nil
 }
 
 // periodFacts reads what the breach rules and the period cap need from
@@ -244,12 +396,11 @@ type periodFacts struct {
 	customer   int
 }
 
-func readPeriodFacts(ctx context.Context, q store.Queryer, statementID int64, p Period, agreementID int64) (periodFacts, error) {
+func readPeriodFacts(ctx context.Context, q store.Queryer, p Period, agreementID, through int64, ks keptSums) (periodFacts, error) {
 	var f periodFacts
-	from, to := midnight(p.From), midnight(p.To)
+	where, args := periodPrices(p, agreementID, through, "p.late_json IS NOT NULL")
 	var late []string
-	if err := store.Select(ctx, q, &late, `SELECT late_json FROM record_prices
-		WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND late_json IS NOT NULL ORDER BY seq`, agreementID, from, to); err != nil {
+	if err := store.Select(ctx, q, &late, `SELECT p.late_json FROM record_prices p`+where+` ORDER BY p.seq`, args...); err != nil {
 		return f, err
 	}
 	for _, j := range late {
@@ -259,54 +410,17 @@ func readPeriodFacts(ctx context.Context, q store.Queryer, statementID int64, p 
 		}
 		f.late = append(f.late, ls...)
 	}
-	if err := store.Get(ctx, q, &f.customer, `SELECT COUNT(*) FROM record_prices
-		WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND payer = 'customer'`, agreementID, from, to); err != nil {
-		return f, err
-	}
-	var cats []struct {
-		Category string `db:"category"`
-		NetFen   int64  `db:"net_fen"`
-		GrossFen int64  `db:"gross_fen"`
-	}
-	if err := store.Select(ctx, q, &cats, `SELECT category, SUM(net_fen) AS net_fen, SUM(gross_fen) AS gross_fen FROM settlement_lines
-		WHERE statement_id = ? AND kind <> 'unpriced' GROUP BY category ORDER BY category`, statementID); err != nil {
-		return f, err
-	}
-	for _, c := range cats {
-		f.byCategory = append(f.byCategory, fees.Line{Category: fees.Category(c.Category), NetFen: c.NetFen})
-		f.grossFen += c.GrossFen
-	}
-	return f, nil
-}
-
-// storedTotals adds up a statement's stored lines inside the database, as
-// Sum does over the lines in memory.
-func storedTotals(ctx context.Context, q store.Queryer, statementID int64) (StatementTotals, error) {
-	var rows []struct {
-		Kind      string `db:"kind"`
-		TaxRateBP int64  `db:"tax_rate_bp"`
-		NetFen    int64  `db:"net_fen"`
-		TaxFen    int64  `db:"tax_fen"`
-		GrossFen  int64  `db:"gross_fen"`
-		N         int    `db:"n"`
-	}
-	if err := store.Select(ctx, q, &rows, `SELECT CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END AS kind, tax_rate_bp,
-			SUM(net_fen) AS net_fen, SUM(tax_fen) AS tax_fen, SUM(gross_fen) AS gross_fen, COUNT(*) AS n
-		FROM settlement_lines WHERE statement_id = ? AND (NOT removed OR kind = 'unpriced')
-		GROUP BY CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END, tax_rate_bp`, statementID); err != nil {
-		return StatementTotals{}, err
-	}
-	lines := make([]StatementLine, 0, len(rows))
-	for _, r := range rows {
-		l := StatementLine{Line: fees.Line{Kind: fees.LineKind(r.Kind), TaxRateBP: fees.BP(r.TaxRateBP), NetFen: r.NetFen,
-			TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
-		if l.Kind == LineUnpriced {
-			for range r.N {
-				lines = append(lines, l)
-			}
+	f.customer = ks.customer
+	net := map[fees.Category]int64{}
+	for _, g := range ks.groups {
+		if g.Kind == LineUnpriced {
 			continue
 		}
-		lines = append(lines, l)
+		net[g.Category] += g.NetFen
+		f.grossFen += g.GrossFen
 	}
-	return Sum(lines), nil
+	for _, c := range slices.Sorted(maps.Keys(net)) {
+		f.byCategory = append(f.byCategory, fees.Line{Category: c, NetFen: net[c]})
+	}
+	return f, nil
 }

@@ -3,6 +3,7 @@ package settlement
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -59,8 +60,11 @@ func auditBoth(ctx context.Context, tx store.Queryer, now time.Time, actor polic
 }
 
 // Generate computes the draft statement of an agreement for a period from
-// the prices of the records sealed in it, replacing the draft's lines if
-// one exists. A statement that was submitted is no longer regenerated.
+// the prices kept for the records sealed in it, replacing the draft's own
+// lines if one exists. The draft refers to those prices (up to the last
+// record it counted) rather than copying their lines; it stores its cap and
+// deduction lines and its totals. A statement that was submitted is no
+// longer regenerated.
 // The statement returned carries its totals but not its lines (a month of
 // a large agreement has hundreds of thousands): Get reads them.
 func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID int64, periodKey string) (Statement, error) {
@@ -101,6 +105,12 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 		}
 		st := Statement{StatementHeader: StatementHeader{AgreementID: a.ID, VendorID: a.VendorID, ProviderID: a.ProviderID, Number: "JS-" + a.Number + "-" + p.Key,
 			Period: p.Key, PeriodFrom: p.From.String(), PeriodTo: p.To.String(), Status: Draft, GeneratedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}}
+		ks, err := sumKept(ctx, tx, p, a.ID, math.MaxInt64)
+		if err != nil {
+			return err
+		}
+		through := ks.through
+		st.RecordsThrough = &through
 		if existing == nil {
 			st.ID, err = store.InsertID(ctx, tx, `INSERT INTO settlement_statements (agreement_id, vendor_id, provider_id, number, period,
 					period_from, period_to, status, generated_at, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id`,
@@ -114,34 +124,28 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 				return err
 			}
 		}
-		n, err := copyLines(ctx, tx, st.ID, p, a.ID)
-		if err != nil {
-			return err
-		}
-		c, err := s.closing(ctx, tx, a, versions, p, st.ID)
+		c, err := s.closing(ctx, tx, a, versions, p, through, ks)
 		if err != nil {
 			return err
 		}
 		for i := range c.lines {
-			c.lines[i].Position += n
+			c.lines[i].Position += ks.lines
 		}
 		if err := insertLines(ctx, tx, st.ID, c.lines); err != nil {
 			return err
 		}
-		if st.Totals, err = storedTotals(ctx, tx, st.ID); err != nil {
-			return err
-		}
+		st.Totals = Sum(append(ks.groups, c.lines...))
 		st.TermsVersion, st.CustomerRecords, st.SatisfactionKnown = c.termsVersion, c.customer, c.satisfactionKnown
 		st.TotalFen, st.TaxFen = st.Totals.TotalFen, st.Totals.Fees.TaxFen
 		if _, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET terms_version = ?, total_fen = ?, tax_fen = ?,
-				customer_records = ?, satisfaction_known = ?, generated_at = ?, version = ?, updated_at = ?
+				customer_records = ?, satisfaction_known = ?, generated_at = ?, version = ?, records_through = ?, updated_at = ?
 				WHERE id = ? AND status = 'draft'`, st.TermsVersion, st.TotalFen, st.TaxFen, st.CustomerRecords,
-			st.SatisfactionKnown, now, st.Version, now, st.ID); err != nil {
+			st.SatisfactionKnown, now, st.Version, through, now, st.ID); err != nil {
 			return err
 		}
 		out = st
 		return auditBoth(ctx, tx, now, actor, st, "settlement.generate", nil,
-			map[string]any{"number": st.Number, "lines": n + len(c.lines), "total_fen": st.TotalFen})
+			map[string]any{"number": st.Number, "lines": ks.lines + len(c.lines), "total_fen": st.TotalFen})
 	})
 	if err != nil {
 		return Statement{}, err
@@ -163,10 +167,11 @@ type computed struct {
 }
 
 // closing evaluates the period cap and the breach rules over the period's
-// stored prices and the lines already copied into the statement.
-func (s *Service) closing(ctx context.Context, q store.Queryer, a agreement.Agreement, versions []agreement.Version, p Period, statementID int64) (computed, error) {
+// kept prices, up to record id through, and their sums.
+func (s *Service) closing(ctx context.Context, q store.Queryer, a agreement.Agreement, versions []agreement.Version, p Period,
+	through int64, ks keptSums) (computed, error) {
 	var c computed
-	pf, err := readPeriodFacts(ctx, q, statementID, p, a.ID)
+	pf, err := readPeriodFacts(ctx, q, p, a.ID, through, ks)
 	if err != nil {
 		return c, err
 	}
@@ -314,6 +319,11 @@ func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Sta
 		if st.Status != Draft {
 			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s was already submitted: only a draft is submitted", st.Number))
 		}
+		if st.RecordsThrough != nil {
+			if err := copyKept(ctx, q, st.StatementHeader); err != nil {
+				return nil, err
+			}
+		}
 		st.Status, st.SubmittedAt, st.SubmittedBy = Submitted, &now, actor.Label()
 		return nil, nil
 	})
@@ -321,7 +331,7 @@ func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Sta
 
 func lineIndex(st *Statement, lineID int64) (int, error) {
 	for i := range st.Lines {
-		if st.Lines[i].ID == lineID {
+		if lineID != 0 && st.Lines[i].ID == lineID {
 			return i, nil
 		}
 	}

@@ -418,3 +418,74 @@ func TestTravelOnEnteredKilometres(t *testing.T) {
 		checkTotals(t, st)
 	})
 }
+
+// A draft refers to its records' kept prices: a record sealed in the
+// period after the draft was generated is not on it until it is generated
+// again. Submitting copies the lines into the statement, with the same
+// amounts and totals, and from then on no change of a kept price reaches
+// it.
+func TestDraftRefersToKeptPricesUntilSubmitted(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
+			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
+		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
+		draft := w.generate(t, "2026-11")
+		for _, l := range draft.Lines {
+			if l.RecordID != nil && l.Kind != settlement.LineDeduction && l.ID != 0 {
+				t.Errorf("a draft's record line has an id of its own: %+v", l)
+			}
+		}
+		var own int
+		if err := store.Get(ctx, db, &own, `SELECT COUNT(*) FROM settlement_lines WHERE statement_id = ?`, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		if own != 1 { // the late-arrival deduction
+			t.Fatalf("the draft holds %d lines of its own, want only its deduction", own)
+		}
+
+		w.visit(t, "SR-3", "repair", "general", "2026-11-24 10:00", 60, 0)
+		same, err := w.svc.Get(ctx, w.provider, draft.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(same.Lines, draft.Lines) || !reflect.DeepEqual(same.Totals, draft.Totals) {
+			t.Fatalf("a record sealed after generating changed the draft: %d lines, was %d", len(same.Lines), len(draft.Lines))
+		}
+		draft = w.generate(t, "2026-11")
+		if len(draft.Lines) <= len(same.Lines) || draft.TotalFen <= same.TotalFen {
+			t.Fatalf("generated again: %d lines %d fen, before %d lines %d fen", len(draft.Lines), draft.TotalFen, len(same.Lines), same.TotalFen)
+		}
+
+		st, err := w.svc.Submit(ctx, w.provider, draft.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Lines) != len(draft.Lines) || !reflect.DeepEqual(st.Totals, draft.Totals) || st.TotalFen != draft.TotalFen {
+			t.Fatalf("submitted %d lines %+v, the draft %d lines %+v", len(st.Lines), st.Totals, len(draft.Lines), draft.Totals)
+		}
+		for i := range st.Lines {
+			a, b := st.Lines[i], draft.Lines[i]
+			if a.ID == 0 {
+				t.Errorf("submitted line %d has no id", i)
+			}
+			a.ID, b.ID = 0, 0
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("line %d: submitted %+v, draft %+v", i, a, b)
+			}
+		}
+		if _, err := store.Exec(ctx, db, `UPDATE record_price_lines SET net_fen = net_fen + 100, gross_fen = gross_fen + 100`); err != nil {
+			t.Fatal(err)
+		}
+		after, err := w.svc.Get(ctx, w.provider, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(after.Lines, st.Lines) || !reflect.DeepEqual(after.Totals, st.Totals) {
+			t.Fatal("a changed kept price reached a submitted statement")
+		}
+		checkTotals(t, after)
+	})
+}

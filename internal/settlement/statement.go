@@ -53,7 +53,7 @@ type Dispute struct {
 // a deduction with its evidence, or an unpriced record with the reason.
 // A deduction's amounts are negative: it reduces what the vendor pays.
 type StatementLine struct {
-	ID       int64  `json:"id"`
+	ID       int64  `json:"id" doc:"The line's id; 0 for a draft's record lines, which read the records' kept prices and get an id when the statement is submitted."`
 	Position int    `json:"position"`
 	RecordID *int64 `json:"record_id,omitempty"`
 	Request  string `json:"request,omitempty"`

@@ -38,8 +38,12 @@ type StatementHeader struct {
 	DueOn             string     `db:"due_on" json:"due_on,omitempty" doc:"The day payment is due: approval plus the terms' payment days."`
 	PaidFen           int64      `db:"paid_fen" json:"paid_fen" doc:"What the payments recorded so far add up to."`
 	Version           int64      `db:"version" json:"revision"`
-	CreatedAt         time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt         time.Time  `db:"updated_at" json:"updated_at"`
+	// RecordsThrough is set on a draft that refers to its records' kept
+	// prices instead of holding their lines: the highest record id it
+	// counted. Submitting copies the lines and clears it.
+	RecordsThrough *int64    `db:"records_through" json:"-"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Statement is a settlement statement with its lines and totals.
@@ -51,24 +55,31 @@ type Statement struct {
 
 const statementColumns = `id, agreement_id, vendor_id, provider_id, number, period, period_from, period_to, status,
 	terms_version, total_fen, tax_fen, customer_records, satisfaction_known, generated_at, submitted_at, submitted_by,
-	approved_at, approved_by, due_on, version, created_at, updated_at,
+	approved_at, approved_by, due_on, version, records_through, created_at, updated_at,
 	(SELECT COALESCE(SUM(amount_fen), 0) FROM settlement_payments p WHERE p.statement_id = settlement_statements.id) AS paid_fen`
 
 func statementNotFound(id int64) error {
 	return problem.New(problem.NotFound, "settlement statement %d not found", id)
 }
 
+// getHeader loads a statement without its lines.
+func getHeader(ctx context.Context, q store.Queryer, id int64) (StatementHeader, error) {
+	var h StatementHeader
+	err := store.Get(ctx, q, &h, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
+	if err == store.ErrNotFound {
+		return h, statementNotFound(id)
+	}
+	return h, err
+}
+
 // GetStatement loads a statement with its lines and totals.
 func GetStatement(ctx context.Context, q store.Queryer, id int64) (Statement, error) {
 	var s Statement
-	err := store.Get(ctx, q, &s.StatementHeader, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return s, statementNotFound(id)
-	}
-	if err != nil {
+	var err error
+	if s.StatementHeader, err = getHeader(ctx, q, id); err != nil {
 		return s, err
 	}
-	if s.Lines, err = loadLines(ctx, q, id); err != nil {
+	if s.Lines, err = loadLines(ctx, q, s.StatementHeader); err != nil {
 		return s, err
 	}
 	s.Totals = Sum(s.Lines)
@@ -130,32 +141,128 @@ const lineColumns = `id, statement_id, position, record_id, request, kind, categ
 	net_fen, tax_rate_bp, tax_fen, gross_fen, terms_version, rule, evidence_json, unpriced_reason, detail, adjustment_of,
 	removed, dispute_json`
 
-func loadLines(ctx context.Context, q store.Queryer, statementID int64) ([]StatementLine, error) {
-	var rows []lineRow
-	if err := store.Select(ctx, q, &rows, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, statementID); err != nil {
-		return nil, err
-	}
-	out := make([]StatementLine, len(rows))
-	for i, r := range rows {
-		l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
-			Rule: r.Rule, UnpricedReason: r.UnpricedReason, Detail: r.Detail, AdjustmentOf: r.AdjustmentOf, Removed: r.Removed,
-			Line: fees.Line{Kind: fees.LineKind(r.Kind), Category: fees.Category(r.Category), Ref: r.Ref, Quantity: r.Quantity,
-				UnitFen: r.UnitFen, RateBP: r.RateBP, NetFen: r.NetFen, TaxRateBP: r.TaxRateBP, TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
-		if r.EvidenceJSON.Valid {
-			l.Evidence = &fees.Evidence{}
-			if err := json.Unmarshal([]byte(r.EvidenceJSON.String), l.Evidence); err != nil {
-				return nil, fmt.Errorf("settlement line %d evidence: %w", r.ID, err)
-			}
+// loadLines reads a statement's lines in order (see eachLine).
+func loadLines(ctx context.Context, q store.Queryer, h StatementHeader) ([]StatementLine, error) {
+	var out []StatementLine
+	err := eachLine(ctx, q, h, func(l StatementLine) error {
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}
+
+// eachLine reads a statement's lines in order, one at a time, and hands
+// each to fn: for a draft that refers to kept prices, its records' lines
+// from the prices (they have no id until the statement is submitted),
+// then its own rows. A large period is never all in memory at once.
+func eachLine(ctx context.Context, q store.Queryer, h StatementHeader, fn func(StatementLine) error) error {
+	if h.RecordsThrough != nil {
+		p, err := ParsePeriod("period", h.Period)
+		if err != nil {
+			return err
 		}
-		if r.DisputeJSON.Valid {
-			l.Dispute = &Dispute{}
-			if err := json.Unmarshal([]byte(r.DisputeJSON.String), l.Dispute); err != nil {
-				return nil, fmt.Errorf("settlement line %d dispute: %w", r.ID, err)
-			}
+		cols, from, args := keptLines(p, h.AgreementID, *h.RecordsThrough, false)
+		n := 0
+		if err := eachRow(ctx, q, `SELECT 0 AS id, CAST(? AS BIGINT) AS statement_id, `+cols+from+` ORDER BY `+keptOrder,
+			append([]any{h.ID}, args...), func(l StatementLine) error {
+				n++
+				l.Position = n
+				return fn(l)
+			}); err != nil {
+			return err
 		}
-		out[i] = l
 	}
-	return out, nil
+	return eachRow(ctx, q, `SELECT `+lineColumns+` FROM settlement_lines WHERE statement_id = ? ORDER BY position`, []any{h.ID}, fn)
+}
+
+// eachRow runs a query whose columns are lineColumns' and hands each row
+// to fn as a line.
+func eachRow(ctx context.Context, q store.Queryer, query string, args []any, fn func(StatementLine) error) error {
+	rows, err := q.QueryContext(ctx, q.Rebind(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r lineRow
+		if err := rows.Scan(&r.ID, &r.StatementID, &r.Position, &r.RecordID, &r.Request, &r.Kind, &r.Category, &r.Ref, &r.Quantity,
+			&r.UnitFen, &r.RateBP, &r.NetFen, &r.TaxRateBP, &r.TaxFen, &r.GrossFen, &r.TermsVersion, &r.Rule, &r.EvidenceJSON,
+			&r.UnpricedReason, &r.Detail, &r.AdjustmentOf, &r.Removed, &r.DisputeJSON); err != nil {
+			return err
+		}
+		l, err := r.line()
+		if err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (r lineRow) line() (StatementLine, error) {
+	l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
+		Rule: r.Rule, UnpricedReason: r.UnpricedReason, Detail: r.Detail, AdjustmentOf: r.AdjustmentOf, Removed: r.Removed,
+		Line: fees.Line{Kind: fees.LineKind(r.Kind), Category: fees.Category(r.Category), Ref: r.Ref, Quantity: r.Quantity,
+			UnitFen: r.UnitFen, RateBP: r.RateBP, NetFen: r.NetFen, TaxRateBP: r.TaxRateBP, TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
+	if r.EvidenceJSON.Valid {
+		l.Evidence = &fees.Evidence{}
+		if err := json.Unmarshal([]byte(r.EvidenceJSON.String), l.Evidence); err != nil {
+			return l, fmt.Errorf("settlement line %d evidence: %w", r.ID, err)
+		}
+	}
+	if r.DisputeJSON.Valid {
+		l.Dispute = &Dispute{}
+		if err := json.Unmarshal([]byte(r.DisputeJSON.String), l.Dispute); err != nil {
+			return l, fmt.Errorf("settlement line %d dispute: %w", r.ID, err)
+		}
+	}
+	return l, nil
+}
+
+// statementTotals adds up a statement's lines in the database, as Sum
+// does over the lines in memory: a draft's kept prices up to the record it
+// counted, and the statement's own rows.
+func statementTotals(ctx context.Context, q store.Queryer, h StatementHeader) (StatementTotals, error) {
+	var lines []StatementLine
+	if h.RecordsThrough != nil {
+		p, err := ParsePeriod("period", h.Period)
+		if err != nil {
+			return StatementTotals{}, err
+		}
+		ks, err := sumKept(ctx, q, p, h.AgreementID, *h.RecordsThrough)
+		if err != nil {
+			return StatementTotals{}, err
+		}
+		lines = ks.groups
+	}
+	var rows []struct {
+		Kind      string `db:"kind"`
+		TaxRateBP int64  `db:"tax_rate_bp"`
+		NetFen    int64  `db:"net_fen"`
+		TaxFen    int64  `db:"tax_fen"`
+		GrossFen  int64  `db:"gross_fen"`
+		N         int    `db:"n"`
+	}
+	if err := store.Select(ctx, q, &rows, `SELECT CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END AS kind, tax_rate_bp,
+			SUM(net_fen) AS net_fen, SUM(tax_fen) AS tax_fen, SUM(gross_fen) AS gross_fen, COUNT(*) AS n
+		FROM settlement_lines WHERE statement_id = ? AND (NOT removed OR kind = 'unpriced')
+		GROUP BY CASE WHEN kind IN ('unpriced', 'deduction') THEN kind ELSE '' END, tax_rate_bp`, h.ID); err != nil {
+		return StatementTotals{}, err
+	}
+	for _, r := range rows {
+		l := StatementLine{Line: fees.Line{Kind: fees.LineKind(r.Kind), TaxRateBP: r.TaxRateBP, NetFen: r.NetFen,
+			TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
+		if l.Kind == LineUnpriced {
+			for range r.N {
+				lines = append(lines, l)
+			}
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return Sum(lines), nil
 }
 
 func jsonOrNil(v any, isNil bool) (*string, error) {

@@ -38,7 +38,7 @@ const (
 const (
 	EndPaid           = "paid"            // every statement it names was paid
 	EndLifted         = "lifted"          // the provider lifted it
-	EndAgreementEnded = "agreement_ended" // the agreement ended before it took effect
+	EndAgreementEnded = "agreement_ended" // the agreement ended (terminated or expired) before it took effect or while it was
 )
 
 // Suspension is the provider's suspension of service under an agreement for
@@ -290,7 +290,45 @@ func (s *Service) ApplySuspensions(ctx context.Context) (int, error) {
 			n++
 		}
 	}
+	// A suspension in effect ends with its agreement (a termination
+	// dated ahead, or the end of the term): the clocks it holds run on.
+	var live []int64
+	if err := store.Select(ctx, s.DB, &live, `SELECT id FROM payment_suspensions
+		WHERE started_at IS NOT NULL AND ended_at IS NULL ORDER BY id`); err != nil {
+		return n, err
+	}
+	for _, id := range live {
+		if err := s.endIfAgreementEnded(ctx, id, today); err != nil {
+			return n, fmt.Errorf("suspension %d: %w", id, err)
+		}
+	}
 	return n, nil
+}
+
+func (s *Service) endIfAgreementEnded(ctx context.Context, id int64, today string) error {
+	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		sp, err := getSuspension(ctx, tx, id)
+		if err != nil || sp.State != SuspensionInEffect {
+			return err
+		}
+		a, err := agreement.Get(ctx, tx, sp.AgreementID)
+		if err != nil {
+			return err
+		}
+		versions, err := agreement.Versions(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		var term *agreement.Term
+		if v, ok := agreement.InForce(versions, today); ok {
+			term = &v.Terms.Term
+		}
+		if status := a.StatusOn(today, term); status == agreement.Active || status == agreement.Suspended {
+			return nil
+		}
+		_, err = s.end(ctx, tx, policy.Actor{Email: SystemActor}, sp, EndAgreementEnded, "")
+		return err
+	})
 }
 
 func (s *Service) applySuspension(ctx context.Context, id int64, today string) (bool, error) {
@@ -401,10 +439,14 @@ func (s *Service) end(ctx context.Context, tx store.Queryer, actor policy.Actor,
 		if text == "" {
 			text = why
 		}
-		if _, err := agreement.SetSuspended(ctx, tx, a, false, sp.ProviderID, actor.Label(), text, now); err != nil {
+		resumed, err := agreement.SetSuspended(ctx, tx, a, false, sp.ProviderID, actor.Label(), text, now)
+		if err != nil {
 			return sp, err
 		}
-		if s.Clocks != nil {
+		// Suspended by the vendor's hand meanwhile: its clocks stay paused
+		// until that suspension is lifted too. An agreement that ended
+		// holds no clock paused.
+		if s.Clocks != nil && (resumed || why == EndAgreementEnded) {
 			if _, err := s.Clocks.ResumeClocks(ctx, tx, sp.AgreementID, now, actor.Label(), text); err != nil {
 				return sp, err
 			}
@@ -505,4 +547,59 @@ func (s *Service) Register(r *jobs.Runner) {
 		return err
 	})
 	r.Every(ReminderJob, time.Hour)
+}
+
+// AgreementStatusChanged keeps the clocks and the suspensions for
+// non-payment in step with a change of an agreement's status by hand
+// (agreement.Service.StatusChanged). A suspension by either party pauses
+// the clocks of the agreement's open requests from now, with the reason
+// provider_suspended, like a suspension for non-payment: the provider is
+// not held to a clock while it may not serve. The vendor lifting it
+// resumes them. A termination taking effect today ends the suspension for
+// non-payment announced or in effect (agreement_ended) and resumes the
+// clocks a suspension held; one taking effect later leaves that to the
+// day's job.
+func (s *Service) AgreementStatusChanged(ctx context.Context, q store.Queryer, c agreement.StatusChange) error {
+	a := c.Agreement
+	switch {
+	case c.To == agreement.Suspended:
+		if s.Clocks != nil {
+			_, err := s.Clocks.SuspendClocks(ctx, q, a.ID, c.At, c.Actor.Label(), c.Reason)
+			return err
+		}
+	case c.To == agreement.Active && c.From == agreement.Suspended:
+		if s.Clocks != nil {
+			_, err := s.Clocks.ResumeClocks(ctx, q, a.ID, c.At, c.Actor.Label(), c.Reason)
+			return err
+		}
+	case c.To == agreement.Terminated && a.Stored == agreement.Terminated:
+		if err := s.endWithAgreement(ctx, q, a.ID, c.Actor, c.Reason); err != nil {
+			return err
+		}
+		if c.From == agreement.Suspended && s.Clocks != nil {
+			_, err := s.Clocks.ResumeClocks(ctx, q, a.ID, c.At, c.Actor.Label(), c.Reason)
+			return err
+		}
+	}
+	return nil
+}
+
+// endWithAgreement ends the agreement's suspension for non-payment that
+// has not ended, because the agreement ended.
+func (s *Service) endWithAgreement(ctx context.Context, q store.Queryer, agreementID int64, actor policy.Actor, note string) error {
+	var ids []int64
+	if err := store.Select(ctx, q, &ids, `SELECT id FROM payment_suspensions WHERE agreement_id = ? AND ended_at IS NULL ORDER BY id`,
+		agreementID); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		sp, err := getSuspension(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.end(ctx, q, actor, sp, EndAgreementEnded, note); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -350,3 +350,74 @@ func TestPaymentReminders(t *testing.T) {
 		}
 	})
 }
+
+// A suspension by hand pauses the clocks like a suspension for non-payment
+// and lifting it resumes them; terminating the agreement while a
+// suspension for non-payment is in effect ends it and the clocks it held
+// run on.
+func TestSuspensionByHandAndTerminationDuringASuspension(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newSuspensionWorld(t, db)
+		status := func(actor policy.Actor, to agreement.Status, reason string) {
+			t.Helper()
+			d, err := w.app.Agreements.Get(ctx, actor, w.agreementID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.app.Agreements.ChangeStatus(ctx, actor, w.agreementID, agreement.Transition{To: to, Reason: reason}, d.Version); err != nil {
+				t.Fatalf("%s: %v", to, err)
+			}
+		}
+		w.at("2027-01-06 10:00") // an emergency: two hours to respond
+		req, err := w.file(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.at("2027-01-06 10:30")
+		status(w.vendor, agreement.Suspended, "产线停产检修")
+		w.at("2027-01-06 12:00")
+		if c := w.response(t, req.ID); c.State != sla.StatePaused || c.Used != 30*time.Minute {
+			t.Fatalf("suspended by hand: %s used %s", c.State, c.Used)
+		}
+		w.at("2027-01-06 13:00")
+		status(w.vendor, agreement.Active, "检修完成")
+		w.at("2027-01-06 13:10")
+		if c := w.response(t, req.ID); c.State != sla.StateRunning || !c.DueAt.Equal(shanghai("2027-01-06 14:30")) {
+			t.Fatalf("resumed by hand: %s due %s, want running due 14:30", c.State, c.DueAt)
+		}
+
+		sp, err := w.svc.Suspend(ctx, w.provider, settlement.NewSuspension{AgreementID: w.agreementID, StatementIDs: []int64{w.oct.ID},
+			EffectiveOn: "2027-01-25", Reason: "十月结算款逾期"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.at("2027-01-24 23:30")
+		late, err := w.file(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.at("2027-01-25 00:10")
+		if n, err := w.svc.ApplySuspensions(ctx); err != nil || n != 1 {
+			t.Fatalf("on the day: %d %v", n, err)
+		}
+		w.at("2027-01-25 09:00")
+		status(w.vendor, agreement.Terminated, "合同终止")
+		if st := w.agreementStatus(t); st != agreement.Terminated {
+			t.Fatalf("agreement %s", st)
+		}
+		if sp, err = w.svc.GetSuspension(ctx, w.provider, sp.ID); err != nil || sp.State != settlement.SuspensionEnded ||
+			sp.EndReason != settlement.EndAgreementEnded {
+			t.Fatalf("the suspension after the termination: %+v %v", sp, err)
+		}
+		if list, err := w.svc.Suspensions(ctx, w.provider, w.agreementID, true); err != nil || len(list) != 0 {
+			t.Fatalf("%d current suspensions after the termination: %v", len(list), err)
+		}
+		w.at("2027-01-25 09:10")
+		// 30 minutes used before midnight, paused from then until 09:00.
+		if c := w.response(t, late.ID); c.State != sla.StateRunning || !c.DueAt.Equal(shanghai("2027-01-25 10:30")) || c.Used != 40*time.Minute {
+			t.Fatalf("after the termination: %s due %s used %s, want running due 10:30 used 40m", c.State, c.DueAt, c.Used)
+		}
+	})
+}

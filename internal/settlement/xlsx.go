@@ -57,8 +57,8 @@ func WriteXLSX(w io.Writer, d Document) error {
 		{txt(d.T("settlements.doc_number")), txt(s.Number)},
 		{txt(d.T("settlements.period")), txt(s.PeriodFrom + " – " + lastOf(s.PeriodTo))},
 		{txt(d.T("settlements.status")), txt(d.T("settlements.status_" + string(s.Status)))},
-		{txt(d.T("settlements.vendor")), txt(d.Vendor)},
-		{txt(d.T("settlements.provider")), txt(d.Provider)},
+		{txt(d.T("settlements.vendor")), txt(d.Vendor), txt(d.VendorAddress)},
+		{txt(d.T("settlements.provider")), txt(d.Provider), txt(d.ProviderAddress)},
 		{},
 		{excelize.Cell{StyleID: bold, Value: "#"}, excelize.Cell{StyleID: bold, Value: d.T("settlements.line")},
 			excelize.Cell{StyleID: bold, Value: d.T("settlements.doc_evidence")}, excelize.Cell{StyleID: bold, Value: d.T("settlements.quantity")},
@@ -71,7 +71,7 @@ func WriteXLSX(w io.Writer, d Document) error {
 			return err
 		}
 	}
-	for _, l := range s.Lines {
+	err = d.EachLine(func(l StatementLine) error {
 		t, detail := d.describe(l)
 		if l.Removed {
 			t += " (" + d.T("settlements.dispute_accepted") + ")"
@@ -83,6 +83,10 @@ func WriteXLSX(w io.Writer, d Document) error {
 		if err := put(cells...); err != nil {
 			return fmt.Errorf("statement xlsx line %d: %w", l.Position, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	tot := s.Totals
 	rows := [][]any{{}, {nil, txt(d.T("settlements.net")), nil, nil, nil, amount(tot.Fees.NetFen)}}

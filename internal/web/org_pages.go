@@ -48,7 +48,8 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	in := org.Input{Kind: org.Kind(r.PostForm.Get("kind")), Name: r.PostForm.Get("name"), Code: r.PostForm.Get("code")}
+	in := org.Input{Kind: org.Kind(r.PostForm.Get("kind")), Name: r.PostForm.Get("name"), Code: r.PostForm.Get("code"),
+		Address: r.PostForm.Get("address")}
 	o, err := s.Orgs.Register(r.Context(), u.Actor(), in)
 	if err != nil {
 		v := s.newView(r, "orgs.new", "orgs")
@@ -130,6 +131,7 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.Use
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	name := r.PostForm.Get("name")
 	active := r.PostForm.Get("active") == "on"
-	_, err := s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Active: &active}, version)
+	address := r.PostForm.Get("address")
+	_, err := s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Address: &address, Active: &active}, version)
 	s.afterPost(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
 }
