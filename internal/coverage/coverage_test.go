@@ -44,7 +44,7 @@ func TestUnitBySerial(t *testing.T) {
 			t.Errorf("target %+v", got)
 		}
 		if c.AgreementNumber != "FIX-1" || c.Status != "active" || !slices.Equal(c.Models, []string{"FX-100"}) || !slices.Equal(c.Areas, []string{"32"}) ||
-			!slices.Equal(c.ServiceItems, []string{"repair", "consultation"}) {
+			!slices.Equal(c.ServiceItems, []string{"repair", "consultation", "maintenance"}) {
 			t.Errorf("coverage %+v", c)
 		}
 		wantEmergency := []sla.Target{
