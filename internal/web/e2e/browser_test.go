@@ -22,7 +22,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"aftersales/internal/account"
 	"aftersales/internal/demo"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -394,3 +396,25 @@ const overflowing = `(() => {
   }
   return out.join(', ');
 })()`
+
+// demoUser is the demo's user with email.
+func demoUser(t *testing.T, db *store.DB, email string) account.User {
+	t.Helper()
+	u, err := account.GetUserByEmail(t.Context(), db, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// fileRepair files a general repair of the demo's unit in scope, as by
+// phone to the dispatcher by.
+func fileRepair(t *testing.T, app *testutil.App, by account.User, description string) servicerequest.View {
+	t.Helper()
+	req, err := app.Server.Requests.Create(t.Context(), by.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope,
+		ServiceItem: "repair", Priority: "general", Description: description, Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

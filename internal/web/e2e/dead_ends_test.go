@@ -10,11 +10,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -23,12 +21,8 @@ import (
 // confirmation at all.
 func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	var token, other string
 	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
 		t.Fatal(err)
@@ -62,25 +56,11 @@ func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
 // the technician's picker and in the stock list, before anyone picks one.
 func TestUnusablePartsAreBadged(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "导轨润滑不良", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	tech := demoUser(t, db, "tech.li@hengxin.example")
+	req := fileRepair(t, app, dispatcher, "导轨润滑不良")
 	now := time.Now()
 	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {
@@ -158,25 +138,11 @@ func TestScopeRefusalsSayWhatToDo(t *testing.T) {
 // the escalations page and answers on it.
 func TestSeniorTechnicianAnswersAnEscalationOnThePage(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	senior, err := account.GetUserByEmail(ctx, db, "tech.zhao@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "伺服报警 AL-21 反复出现", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	senior := demoUser(t, db, "tech.zhao@hengxin.example")
+	req := fileRepair(t, app, dispatcher, "伺服报警 AL-21 反复出现")
 	if _, err := app.Server.Requests.Escalate(ctx, dispatcher.Actor(), req.ID, servicerequest.NewEscalation{Target: servicerequest.EscalateSenior,
 		AssigneeID: senior.ID, Reason: "疑似编码器故障，请赵工判断"}); err != nil {
 		t.Fatal(err)

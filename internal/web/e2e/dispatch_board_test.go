@@ -14,7 +14,6 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -25,12 +24,8 @@ import (
 // rest of the day and books the plan; sees the drive drawn before a visit.
 func TestDispatchBoardInTheBrowser(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	user := func(email string) account.User {
 		u, err := account.GetUserByEmail(ctx, db, email)
 		if err != nil {

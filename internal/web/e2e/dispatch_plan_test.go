@@ -31,12 +31,8 @@ import (
 // repair has its visit, the laser repair still waits.
 func TestPlanTheDayInTheBrowser(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	user := func(email string) account.User {
 		u, err := account.GetUserByEmail(ctx, db, email)
 		if err != nil {

@@ -29,12 +29,8 @@ const fetchStatus = `(() => { const x = new XMLHttpRequest(); x.open('GET', %q, 
 // model sees only the public documents.
 func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "诊断手册.pdf")
 	good := filepath.Join(dir, "HC-CNC-850-diagnostics.pdf")

@@ -9,11 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -24,25 +21,11 @@ import (
 // them. No count of partner organizations where the role has none to see.
 func TestHomesShowEachRoleItsWork(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	booked, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	tech := demoUser(t, db, "tech.li@hengxin.example")
+	booked := fileRepair(t, app, dispatcher, "主轴异响")
 	now := time.Now()
 	if _, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(booked.ID), workorder.Assignment{TechnicianID: tech.ID,
 		WindowStart: now.Add(time.Hour), WindowEnd: now.Add(3 * time.Hour)}); err != nil {

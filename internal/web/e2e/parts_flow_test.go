@@ -10,12 +10,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The parts register at work: a technician on site tries a third-party
@@ -25,12 +22,8 @@ import (
 // bearing set shows up on the vendor's list of defective part returns.
 func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	id := func(query string, args ...any) string {
 		var n int64
 		if err := store.Get(ctx, db, &n, query, args...); err != nil {
@@ -42,19 +35,9 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	van := id(`SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 
 	// A visit booked for 李工 at 苏州精工, through the product's services.
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响，密封处渗油", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	tech := demoUser(t, db, "tech.li@hengxin.example")
+	req := fileRepair(t, app, dispatcher, "主轴异响，密封处渗油")
 	now := time.Now()
 	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {

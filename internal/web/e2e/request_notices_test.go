@@ -7,10 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -20,12 +18,8 @@ import (
 // when the visit is booked (window and technician) and when it is done.
 func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	br := newBrowser(t, app)
 	c := br.visit(t, phone, "zh-CN")
 	c.signIn("service@sz-jinggong.example", demo.Password)
@@ -49,14 +43,8 @@ func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
 	d.see("body", "紧急报修 "+r.Number, "主轴抱死")
 	d.shot("notice-new-emergency")
 
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	tech := demoUser(t, db, "tech.li@hengxin.example")
 	now := time.Now()
 	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/demo"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
 )
@@ -40,11 +39,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 		return u
 	}
 	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
-	v, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "液压站漏油", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := fileRepair(t, app, dispatcher, "液压站漏油")
 	now := time.Now()
 	visits := app.Server.WorkOrders
 	wo, err := visits.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})

@@ -19,7 +19,6 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // drawSignature draws a signature on the pad with pointer events, as a
@@ -40,12 +39,8 @@ const drawSignature = `(() => {
 // verifies; a tampered record is detected.
 func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	demoRecords := rowCount(t, db, "service_records")
 	var token string
 	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {

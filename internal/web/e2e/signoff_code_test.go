@@ -11,11 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The second variant of the visit: the customer cannot sign on the screen,
@@ -23,25 +20,11 @@ import (
 // the code the customer reads out.
 func TestVisitSignedOffByCode(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech, err := account.GetUserByEmail(ctx, db, "tech.li@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "防护门联锁失效", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	tech := demoUser(t, db, "tech.li@hengxin.example")
+	v := fileRepair(t, app, dispatcher, "防护门联锁失效")
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
 	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {

@@ -11,9 +11,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The rule at booking in the browser: 赵工's CNC certificate has expired,
@@ -24,12 +22,8 @@ import (
 // a phone.
 func TestStaffExpiredCertificateFlow(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
 	user := func(email string) account.User {
 		u, err := account.GetUserByEmail(ctx, db, email)
 		if err != nil {
@@ -38,11 +32,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 		return u
 	}
 	dispatcher, zhao := user("dispatch@hengxin.example"), user("tech.zhao@hengxin.example")
-	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响，需要上门", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := fileRepair(t, app, dispatcher, "主轴异响，需要上门")
 	visits := func() int {
 		var n int
 		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID); err != nil {

@@ -7,10 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The register's forms on a phone, in both languages: the provider's admin
@@ -19,16 +17,9 @@ import (
 // the rules page.
 func TestStaffFormsOnAPhone(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	zhao, err := account.GetUserByEmail(ctx, db, "tech.zhao@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
 	count := func(q string) int {
 		var n int
 		if err := store.Get(ctx, db, &n, q); err != nil {

@@ -9,12 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // noBrowserFields is the number of fields on the page the browser draws in
@@ -28,25 +25,11 @@ const noBrowserFields = `document.querySelectorAll('input[type=date], input[type
 // booked on a request, a technician's leave, a period of the records.
 func TestTypedDatesInChinese(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
-	app := testutil.NewApp(t, db)
-	dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zhao, err := account.GetUserByEmail(ctx, db, "tech.zhao@hengxin.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "导轨润滑不足，移动时有异响", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := demoApp(t)
+	db, ctx := app.DB, context.Background()
+	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
+	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
+	req := fileRepair(t, app, dispatcher, "导轨润滑不足，移动时有异响")
 	// A Wednesday at least a week ahead, clear of the demo's bookings.
 	when := time.Now().In(calendar.Shanghai).AddDate(0, 0, 8)
 	for when.Weekday() != time.Wednesday {
