@@ -37,29 +37,34 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if _, err := demo.Load(ctx, svc); err != nil {
 			t.Fatal(err)
 		}
-		// Two priced visits of two requests of different customers, both
-		// paid by the vendor as the demo has them.
+		// The demo's visits to units whose warranty had ended are the
+		// customer's: one is the receipt looked at.
 		var visits []struct {
-			RecordID  int64 `db:"record_id"`
-			RequestID int64 `db:"request_id"`
-			Customer  int64 `db:"customer_org_id"`
+			RecordID    int64  `db:"record_id"`
+			RequestID   int64  `db:"request_id"`
+			UnitID      int64  `db:"unit_id"`
+			Customer    int64  `db:"customer_org_id"`
+			WarrantyEnd string `db:"warranty_end"`
 		}
-		if err := store.Select(ctx, db, &visits, `SELECT p.record_id, r.request_id, sr.customer_org_id
+		if err := store.Select(ctx, db, &visits, `SELECT p.record_id, r.request_id, sr.unit_id, sr.customer_org_id, u.warranty_end
 			FROM record_prices p JOIN service_records r ON r.id = p.record_id JOIN service_requests sr ON sr.id = r.request_id
-			WHERE p.payer = 'vendor' AND p.line_count > 0 AND p.unpriced_reason = '' AND r.corrects_id IS NULL
+			JOIN units u ON u.id = sr.unit_id
+			WHERE p.payer = 'customer' AND p.line_count > 0 AND p.unpriced_reason = '' AND r.corrects_id IS NULL
 			ORDER BY p.record_id`); err != nil {
 			t.Fatal(err)
 		}
-		out := visits[0]
-		var under = visits[0]
+		if len(visits) < 2 {
+			t.Fatalf("the demo has %d visits out of warranty", len(visits))
+		}
+		out, under := visits[0], visits[0]
 		for _, v := range visits[1:] {
-			if v.Customer != out.Customer && v.RequestID != out.RequestID {
+			if v.RequestID != out.RequestID {
 				under = v
 				break
 			}
 		}
 		if under.RecordID == out.RecordID {
-			t.Fatalf("the demo has no two priced visits of different customers: %+v", visits)
+			t.Fatalf("the demo has no two requests with visits out of warranty: %+v", visits)
 		}
 		customerOf := func(org int64, same bool) string {
 			var email string
@@ -72,17 +77,14 @@ func TestCustomerReceiptPage(t *testing.T) {
 			}
 			return email
 		}
-
-		// The unit of the first visit's request went out of warranty long
-		// before the visit; the visit is priced again as sealing prices it.
-		const ended = "2020-01-01"
-		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE units SET warranty_end = ? WHERE id = (SELECT unit_id FROM service_requests WHERE id = ?)`), ended, out.RequestID); err != nil {
-			t.Fatal(err)
+		loadRecord := func(id int64) record.Record {
+			var rec record.Record
+			if err := store.Get(ctx, db, &rec, `SELECT * FROM service_records WHERE id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+			return rec
 		}
-		var rec record.Record
-		if err := store.Get(ctx, db, &rec, `SELECT * FROM service_records WHERE id = ?`, out.RecordID); err != nil {
-			t.Fatal(err)
-		}
+		rec := loadRecord(out.RecordID)
 		if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 			return svc.Settlements.RecordSealed(ctx, tx, rec, time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC))
 		}); err != nil {
@@ -103,7 +105,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if err := store.Get(ctx, db, &req, `SELECT number, site_lat, site_lng FROM service_requests WHERE id = ?`, out.RequestID); err != nil {
 			t.Fatal(err)
 		}
-		in := settlement.Input{Record: rec, Content: content, RequestNo: req.Number, WarrantyEnd: ended}
+		in := settlement.Input{Record: rec, Content: content, RequestNo: req.Number, WarrantyEnd: out.WarrantyEnd}
 		if req.Lat.Valid && req.Lng.Valid {
 			in.Site = settlement.Site{Lat: &req.Lat.Float64, Lng: &req.Lng.Float64}
 		}
@@ -169,7 +171,21 @@ func TestCustomerReceiptPage(t *testing.T) {
 			t.Fatalf("another customer's receipt: %d", res.StatusCode)
 		}
 
-		// A visit under warranty: the vendor pays; no receipt, no link.
+		// A visit under warranty: the unit's warranty is extended and the
+		// visits of another request priced again as sealing prices them; the
+		// vendor pays, and the request has no receipt nor a link to one.
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE units SET warranty_end = '2099-12-31' WHERE id = ?`), under.UnitID); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range visits {
+			if v.RequestID == under.RequestID {
+				if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+					return svc.Settlements.RecordSealed(ctx, tx, loadRecord(v.RecordID), time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC))
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		if got, err := settlement.CustomerReceipts(ctx, db, under.RequestID); err != nil || len(got) != 0 {
 			t.Fatalf("receipts under warranty: %+v %v", got, err)
 		}
