@@ -18,6 +18,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/settlement"
 	"aftersales/internal/sla"
 )
 
@@ -184,6 +185,9 @@ type requestPageData struct {
 	// needed parts form (the saved list, or what was posted, and a blank).
 	Parts    []parts.Part
 	PartRows []dispatch.NeededPart
+	// Receipts: the sealed visits out of warranty the customer pays, which
+	// the request's receipt (收费明细) lists.
+	Receipts int
 }
 
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -212,6 +216,12 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	d.CanRecords = len(policy.Granted(u.Role, policy.RecordRead)) > 0
+	receipts, err := settlement.CustomerReceipts(ctx, s.DB, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Receipts = len(receipts)
 	assigned := false
 	for _, wo := range d.WorkOrders {
 		assigned = assigned || wo.TechnicianID == u.ID && wo.Status != workorder.WOCancelled

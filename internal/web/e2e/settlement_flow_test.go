@@ -1,15 +1,23 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
+	"aftersales/internal/settlement"
 	"aftersales/internal/store"
 )
 
@@ -67,6 +75,81 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	v.press(`#approve-statement`, `.flash`)
 	v.see("#statement-status", "已审批")
 	v.shotBoth("settlement-locked")
+
+	// The vendor downloads the approved statement from its page, with the
+	// browser's session: the workbook carries the statement's number, its
+	// lines and its total in words; the PDF's first page is looked at.
+	st, err := settlement.GetStatement(ctx, app.DB, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(v.download("#export-xlsx", st.Number+".xlsx")))
+	if err != nil {
+		t.Fatalf("the downloaded workbook: %v", err)
+	}
+	rows, err := book.GetRows(book.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var number, words bool
+	for _, r := range rows {
+		joined := strings.Join(r, "|")
+		number = number || strings.Contains(joined, st.Number)
+		words = words || strings.Contains(joined, st.Totals.TotalInWords)
+	}
+	if !number || !words || len(rows) < len(st.Lines)+8 {
+		t.Fatalf("the downloaded workbook: number %v, words %v (%s), %d rows for %d lines", number, words, st.Totals.TotalInWords, len(rows), len(st.Lines))
+	}
+	pdf := v.download("#export-pdf", st.Number+".pdf")
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the downloaded PDF: %.20q", pdf)
+	}
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {
+			t.Fatal("pdftoppm is not installed (Debian package poppler-utils)")
+		}
+		return
+	}
+	in := filepath.Join(t.TempDir(), "statement.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(v.dir, "settlement-locked-pdf")
+	if out, err := exec.Command("pdftoppm", "-f", "1", "-l", "1", "-singlefile", "-png", "-r", "80", in, shot).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	if fi, err := os.Stat(shot + ".png"); err != nil || fi.Size() < 10_000 {
+		t.Fatalf("the PDF's first page: %v", err)
+	}
+}
+
+// download fetches the link of the first element matching sel in the page,
+// with the page's cookies, and returns its body; the response must be 200
+// and name wantFile as its attachment.
+func (v *visitor) download(sel, wantFile string) []byte {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const r = await fetch(document.querySelector(`+jsString(sel)+`).href);
+		const b = new Uint8Array(await r.arrayBuffer());
+		let s = "";
+		for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+		return r.status + "\n" + (r.headers.get("Content-Disposition") || "") + "\n" + btoa(s);
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		v.t.Fatalf("download %s: %v", sel, err)
+	}
+	status, rest, _ := strings.Cut(got, "\n")
+	disposition, data, _ := strings.Cut(rest, "\n")
+	if status != "200" || !strings.Contains(disposition, "attachment") || !strings.Contains(disposition, wantFile) {
+		v.t.Fatalf("download %s: %s, %q", sel, status, disposition)
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		v.t.Fatalf("download %s: %v", sel, err)
+	}
+	return b
 }
 
 // The settled month falls overdue: the provider gives notice of a
