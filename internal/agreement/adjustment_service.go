@@ -18,15 +18,7 @@ import (
 func runs(s Status) bool { return s == Active || s == Suspended }
 
 func (s *Service) statusToday(ctx context.Context, q store.Queryer, a Agreement) (Status, []Version, error) {
-	versions, err := Versions(ctx, q, a.ID)
-	if err != nil {
-		return "", nil, err
-	}
-	var term *Term
-	if v, ok := InForce(versions, s.today()); ok {
-		term = &v.Terms.Term
-	}
-	return a.StatusOn(s.today(), term), versions, nil
+	return ReadStatusOn(ctx, q, a, s.today())
 }
 
 // leadDays is the adjustment lead time of the terms in force today, or of

@@ -45,6 +45,20 @@ type Agreement struct {
 	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
 }
 
+// ReadStatusOn reads a's versions through q and tells its status on date,
+// by the term of the version in force then; the versions come with it.
+func ReadStatusOn(ctx context.Context, q store.Queryer, a Agreement, date string) (Status, []Version, error) {
+	versions, err := Versions(ctx, q, a.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	var term *Term
+	if v, ok := InForce(versions, date); ok {
+		term = &v.Terms.Term
+	}
+	return a.StatusOn(date, term), versions, nil
+}
+
 // StatusOn is the agreement's status on date, given the term of the version
 // in force then (nil if none): a termination takes effect on its date, and
 // an active or suspended agreement whose term has ended without automatic

@@ -305,26 +305,25 @@ func (s *Service) ApplySuspensions(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// agreementOn reads agreement id and its status on date.
+func agreementOn(ctx context.Context, q store.Queryer, id int64, date string) (agreement.Agreement, agreement.Status, error) {
+	a, err := agreement.Get(ctx, q, id)
+	if err != nil {
+		return a, "", err
+	}
+	status, _, err := agreement.ReadStatusOn(ctx, q, a, date)
+	return a, status, err
+}
+
 func (s *Service) endIfAgreementEnded(ctx context.Context, id int64, today string) error {
 	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		sp, err := getSuspension(ctx, tx, id)
 		if err != nil || sp.State != SuspensionInEffect {
 			return err
 		}
-		a, err := agreement.Get(ctx, tx, sp.AgreementID)
-		if err != nil {
+		_, status, err := agreementOn(ctx, tx, sp.AgreementID, today)
+		if err != nil || status == agreement.Active || status == agreement.Suspended {
 			return err
-		}
-		versions, err := agreement.Versions(ctx, tx, a.ID)
-		if err != nil {
-			return err
-		}
-		var term *agreement.Term
-		if v, ok := agreement.InForce(versions, today); ok {
-			term = &v.Terms.Term
-		}
-		if status := a.StatusOn(today, term); status == agreement.Active || status == agreement.Suspended {
-			return nil
 		}
 		_, err = s.end(ctx, tx, policy.Actor{Email: SystemActor}, sp, EndAgreementEnded, "")
 		return err
@@ -339,20 +338,12 @@ func (s *Service) applySuspension(ctx context.Context, id int64, today string) (
 		if err != nil || sp.State != SuspensionNoticed || sp.EffectiveOn > today {
 			return err // taken effect or ended meanwhile
 		}
-		a, err := agreement.Get(ctx, tx, sp.AgreementID)
+		a, status, err := agreementOn(ctx, tx, sp.AgreementID, today)
 		if err != nil {
 			return err
-		}
-		versions, err := agreement.Versions(ctx, tx, a.ID)
-		if err != nil {
-			return err
-		}
-		var term *agreement.Term
-		if v, ok := agreement.InForce(versions, today); ok {
-			term = &v.Terms.Term
 		}
 		system := policy.Actor{Email: SystemActor}
-		switch status := a.StatusOn(today, term); status {
+		switch status {
 		case agreement.Active, agreement.Suspended:
 		default:
 			sp.EndReason, sp.EndedBy = EndAgreementEnded, SystemActor
