@@ -80,8 +80,9 @@ func Record(ctx context.Context, q store.Queryer, at time.Time, actor policy.Act
 		org = &orgID
 	}
 	id := fmt.Sprint(entityID)
-	_, err = store.Exec(ctx, q, `INSERT INTO audit_events (org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, client_address, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// Nothing reads the row again in the transaction: on PostgreSQL it is
+	// sent with the transaction's last statement (store.InsertLater).
+	err = store.InsertLater(ctx, q, "audit_events", "org_id, actor_id, actor, action, entity, entity_id, before_json, after_json, request_id, client_address, at",
 		org, actorID, actor.Label(), action, entity, id, b, a, RequestID(ctx), clientAddress(ctx), at.UTC())
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)

@@ -25,6 +25,7 @@ import (
 
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
+	"aftersales/internal/policy"
 	"aftersales/internal/store"
 )
 
@@ -54,6 +55,10 @@ type Event struct {
 	OrgIDs []int64
 	// UserIDs receive it in the app, and by email if they have it on.
 	UserIDs []int64
+	// Staff, when its organization is set, adds the active users of that
+	// organization with one of its roles to the recipients (read with the
+	// recipients, in the same statement).
+	Staff Staff
 	// Subject and Body are rendered in each recipient's language; Body may
 	// be nil.
 	Subject, Body Text
@@ -64,6 +69,13 @@ type Event struct {
 	// DedupeKey makes publishing the same event twice a no-op, e.g.
 	// "clock.warning:75:request:12:response". Empty: never deduplicated.
 	DedupeKey string
+}
+
+// Staff names the active users of an organization with one of some roles,
+// e.g. a provider's dispatchers.
+type Staff struct {
+	OrgID int64
+	Roles []policy.Role
 }
 
 // Published reports what Publish created.
@@ -132,6 +144,16 @@ func (s *Service) Publish(ctx context.Context, tx store.Queryer, now time.Time, 
 	if ev.DedupeKey != "" {
 		key = &ev.DedupeKey
 	}
+	if store.DialectOf(tx).Postgres() {
+		return out, s.publishFolded(ctx, tx, now, ev, key, string(dataJSON), &out)
+	}
+	if ev.Staff.OrgID != 0 {
+		staff, err := staffIDs(ctx, tx, ev.Staff)
+		if err != nil {
+			return out, fmt.Errorf("publish %s: %w", ev.Kind, err)
+		}
+		ev.UserIDs = append(slices.Clip(ev.UserIDs), staff...)
+	}
 	out.EventID, err = store.InsertID(ctx, tx, `INSERT INTO notify_events (kind, dedupe_key, link, data_json, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, ev.Kind, key, ev.Link, string(dataJSON), now.UTC())
 	if errors.Is(err, sql.ErrNoRows) {
@@ -180,6 +202,15 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 	if len(users) != len(ids) {
 		return fmt.Errorf("%d of %d recipients do not exist", len(ids)-len(users), len(ids))
 	}
+	return s.notifyRecipients(ctx, tx, now, ev, users, out)
+}
+
+// notifyRecipients writes each active recipient's notification, and the
+// email job of those who get email. A notification without email is read
+// by nothing else in the transaction, so it is inserted later
+// (store.InsertLater); one with email is inserted at once, as its job
+// names it.
+func (s *Service) notifyRecipients(ctx context.Context, tx store.Queryer, now time.Time, ev Event, users []recipient, out *Published) error {
 	for _, u := range users {
 		if !slices.Contains(ev.OrgIDs, u.OrgID) {
 			return fmt.Errorf("recipient %d is not in the event's organizations", u.ID)
@@ -192,16 +223,22 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 		if s.EmailEnabled && u.ByMail && u.Email != "" && !u.OptedOut {
 			state = "pending"
 		}
+		title, body := render(i18n.Default(), ev.Subject, locale), render(i18n.Default(), ev.Body, locale)
+		if state == "" {
+			if err := store.InsertLater(ctx, tx, "notifications", "event_id, user_id, kind, title, body, link, created_at, email_state",
+				out.EventID, u.ID, ev.Kind, title, body, ev.Link, now.UTC(), state); err != nil {
+				return err
+			}
+			out.Notifications++
+			continue
+		}
 		id, err := store.InsertID(ctx, tx, `INSERT INTO notifications (event_id, user_id, kind, title, body, link, created_at, email_state)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			out.EventID, u.ID, ev.Kind, render(i18n.Default(), ev.Subject, locale), render(i18n.Default(), ev.Body, locale), ev.Link, now.UTC(), state)
+			out.EventID, u.ID, ev.Kind, title, body, ev.Link, now.UTC(), state)
 		if err != nil {
 			return err
 		}
 		out.Notifications++
-		if state == "" {
-			continue
-		}
 		if err := jobs.Enqueue(ctx, tx, now, EmailJob, emailJob{NotificationID: id}, jobs.Options{MaxAttempts: EmailAttempts + jobSlack}); err != nil {
 			return err
 		}
@@ -210,18 +247,27 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 	return nil
 }
 
+// subscription is a webhook's id and the kinds it takes.
+type subscription struct {
+	ID    int64  `db:"id"`
+	Kinds string `db:"kinds"`
+}
+
 func queueWebhooks(ctx context.Context, tx store.Queryer, now time.Time, ev Event, out *Published) error {
 	q, args, err := sqlx.In(`SELECT id, kinds FROM webhooks WHERE org_id IN (?) AND disabled_at IS NULL ORDER BY id`, ev.OrgIDs)
 	if err != nil {
 		return err
 	}
-	var subs []struct {
-		ID    int64  `db:"id"`
-		Kinds string `db:"kinds"`
-	}
+	var subs []subscription
 	if err := store.Select(ctx, tx, &subs, q, args...); err != nil {
 		return err
 	}
+	return queueDeliveries(ctx, tx, now, ev, subs, out)
+}
+
+// queueDeliveries queues a delivery of the event to each subscription that
+// takes its kind.
+func queueDeliveries(ctx context.Context, tx store.Queryer, now time.Time, ev Event, subs []subscription, out *Published) error {
 	for _, sub := range subs {
 		if !kindsMatch(splitKinds(sub.Kinds), ev.Kind) {
 			continue

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
@@ -41,16 +40,12 @@ func (s *Service) noticeReceived(ctx context.Context, tx store.Queryer, actor po
 	response, onsite := promised(clocks, sla.Response), promised(clocks, sla.OnSite)
 	data := map[string]any{"request_id": r.ID, "number": r.Number, "priority": r.Priority, "channel": string(r.Channel),
 		"service_item": r.ServiceItem}
-	dispatchers, err := account.ActiveUserIDs(ctx, tx, r.ProviderID, policy.Dispatcher)
-	if err != nil {
-		return err
-	}
 	subject := notify.Msg("notify.received.subject", "Number", r.Number, "Model", r.Model)
 	if r.Priority == "emergency" {
 		subject = notify.Msg("notify.received_emergency.subject", "Number", r.Number, "Model", r.Model)
 	}
 	if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.received", OrgIDs: []int64{r.ProviderID},
-		UserIDs: dispatchers, Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.received:%d", r.ID),
+		Staff: notify.Staff{OrgID: r.ProviderID, Roles: []policy.Role{policy.Dispatcher}}, Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.received:%d", r.ID),
 		Subject: subject,
 		Body: notify.Msg("notify.received.body", "Model", r.Model, "Serial", r.SerialNumber, "Address", r.SiteAddress,
 			"Description", r.Description, "Response", response),
@@ -65,7 +60,7 @@ func (s *Service) noticeReceived(ctx context.Context, tx store.Queryer, actor po
 		body = notify.Msg("notify.filed_emergency.body", "Number", r.Number, "Model", r.Model, "Serial", r.SerialNumber,
 			"Response", response, "OnSite", onsite)
 	}
-	_, err = s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.filed", OrgIDs: []int64{r.CustomerOrgID},
+	_, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.filed", OrgIDs: []int64{r.CustomerOrgID},
 		UserIDs: []int64{actor.UserID}, Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.filed:%d", r.ID),
 		Subject: notify.Msg("notify.filed.subject", "Number", r.Number), Body: body, Data: data})
 	return err

@@ -161,6 +161,17 @@ func (t ClockTotals) Add(row []any) {
 // same totals wait for each other rather than deadlock). Totals that do
 // not move are not written.
 func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
+	query, args := t.upsert()
+	if query == "" {
+		return nil
+	}
+	_, err := store.Exec(ctx, q, query, args...)
+	return err
+}
+
+// upsert is the statement that moves the stored totals by t, with its
+// arguments; "" if no total moves.
+func (t ClockTotals) upsert() (string, []any) {
 	keys := make([]ClockTotal, 0, len(t))
 	for k, n := range t {
 		if n != 0 {
@@ -168,7 +179,7 @@ func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
 		}
 	}
 	if len(keys) == 0 {
-		return nil
+		return "", nil
 	}
 	slices.SortFunc(keys, func(a, b ClockTotal) int {
 		return cmp.Or(cmp.Compare(a.AgreementID, b.AgreementID), cmp.Compare(a.Period, b.Period), cmp.Compare(a.Kind, b.Kind),
@@ -180,10 +191,9 @@ func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
 		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
 		args = append(args, k.AgreementID, k.Period, k.Kind, k.State, k.VendorID, k.ProviderID, t[k])
 	}
-	_, err := store.Exec(ctx, q, `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n)
-		VALUES `+strings.Join(values, ", ")+`
-		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args...)
-	return err
+	return `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n)
+		VALUES ` + strings.Join(values, ", ") + `
+		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args
 }
 
 // Projection is the earliest deadline of a clock still running or paused,

@@ -200,10 +200,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		}
 		r.NextDueAt, r.Breached = Projection(clocks)
 		r.NextCheckAt = NextCheck(clocks)
-		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev); err != nil {
-			return err
-		}
-		if err := saveClocks(ctx, tx, r, clocks); err != nil {
+		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev, clocks); err != nil {
 			return err
 		}
 		if len(n.Photos) > 0 {

@@ -9,6 +9,7 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/problem"
+	"aftersales/internal/sla"
 	"aftersales/internal/store"
 )
 
@@ -16,14 +17,16 @@ const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agr
 	site_address, site_lat, site_lng, channel, service_item, priority, status, description, contact_name, contact_phone, scope_exception, created_by_id, received_at,
 	next_due_at, breached, updated_at, version`
 
-// insertFiled writes a new request with its search terms and the event
-// that opens its history (ev.Seq 1), setting their ids and the number. On
-// PostgreSQL all of it is one statement: the id taken from the sequence,
-// the number made from it as Number makes it (numberSQL), the row, its
-// search terms and its event, each a step of one WITH, so that filing costs
-// one round trip here instead of four. SQLite, which has no round trips,
-// runs them one by one and indexes the terms in batches (IndexPending).
-func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *Request, ev *RequestEvent) error {
+// insertFiled writes a new request with its search terms, the event that
+// opens its history (ev.Seq 1) and its clocks' rows with the running totals
+// they move (saveClocks), setting the ids and the number. On PostgreSQL all
+// of it is one statement: the id taken from the sequence, the number made
+// from it as Number makes it (numberSQL), the row, its search terms, its
+// event, its clocks and the totals, each a step of one WITH, so that filing
+// costs one round trip here instead of eight (a new request has no stored
+// clocks to read or lock first). SQLite, which has no round trips, runs
+// them one by one and indexes the terms in batches (IndexPending).
+func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *Request, ev *RequestEvent, clocks []sla.Clock) error {
 	if engine != store.Postgres {
 		if err := insertRequest(ctx, q, engine, r); err != nil {
 			return err
@@ -31,9 +34,13 @@ func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *R
 		ev.RequestID = r.ID
 		e, err := insertEvent(ctx, q, *ev)
 		*ev = e
-		return err
+		if err != nil {
+			return err
+		}
+		return saveClocks(ctx, q, *r, clocks)
 	}
 	r.Version, r.UpdatedAt = 1, r.ReceivedAt
+	clockSteps, clockArgs := filedClockSteps(*r, clocks)
 	var ids struct {
 		ID      int64  `db:"id"`
 		Number  string `db:"number"`
@@ -53,20 +60,48 @@ func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *R
 			INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, priority, reason, note)
 			SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM r
 			RETURNING id
-		)
-		SELECT r.id, r.number, e.id AS event_id FROM r, e`,
+		)`+clockSteps+`
+		SELECT r.id, r.number, e.id AS event_id FROM r, e`, append([]any{
 		numberPrefix(r.ReceivedAt),
 		r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
 		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
 		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached, r.NextCheckAt,
 		strings.Join(SearchTokens(r.Description), " "),
-		ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note)
+		ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note}, clockArgs...)...)
 	if err != nil {
 		return err
 	}
 	r.ID, r.Number = ids.ID, ids.Number
 	ev.ID, ev.RequestID = ids.EventID, ids.ID
 	return nil
+}
+
+// filedClockSteps are the steps of insertFiled's WITH that store a new
+// request's clock rows (ClockRows) and add them to the running totals
+// (ClockTotals), with their arguments; "" without clocks.
+func filedClockSteps(r Request, clocks []sla.Clock) (string, []any) {
+	rows := ClockRows(r, clocks)
+	if len(rows) == 0 {
+		return "", nil
+	}
+	values := make([]string, len(rows))
+	var args []any
+	totals := ClockTotals{}
+	for i, row := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
+		if i == 0 {
+			values[i] = "(?::text, ?::bigint, ?::bigint, ?::bigint, ?::text, ?::text, ?::timestamptz)"
+		}
+		args = append(args, row[1:]...)
+		totals.Add(row)
+	}
+	upsert, totalArgs := totals.upsert()
+	return `, c AS (
+			INSERT INTO request_clocks (` + ClockColumns + `)
+			SELECT r.id, v.* FROM r, (VALUES ` + strings.Join(values, ", ") + `) AS v
+		), ct AS (
+			` + upsert + `
+		)`, append(args, totalArgs...)
 }
 
 func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r *Request) error {

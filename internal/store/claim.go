@@ -125,6 +125,7 @@ func (c *Claim) after(ctx context.Context, fn func(tx *sqlx.Tx) error) func(tx *
 		if err := fn(tx); err != nil {
 			return err
 		}
+		markFinal(tx)
 		c.mu.Lock()
 		w := c.written
 		c.mu.Unlock()

@@ -253,7 +253,13 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	laters.Store(tx, &later{})
+	defer laters.Delete(tx)
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := flushLater(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -299,6 +305,7 @@ func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result
 		})
 		return res, err
 	}
+	query, args = withLater(q, query, args)
 	return q.ExecContext(ctx, q.Rebind(query), args...)
 }
 
