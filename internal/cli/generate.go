@@ -287,8 +287,8 @@ func (g *generator) units(n int) error {
 	const chunk = 20_000
 	for done := 0; done < n; {
 		size := min(chunk, n-done)
-		err := g.db.Tx(g.ctx, func(tx *sqlx.Tx) error {
-			b := newBulk(g.ctx, tx, "units", "id, vendor_id, model_id, site_id, serial_number, install_date, warranty_end, agreement_id, qr_token, created_at, updated_at", "")
+		err := g.db.TxCopy(g.ctx, func(tx *sqlx.Tx, cp store.CopyFunc) error {
+			b := newBulk(g.ctx, tx, "units", "id, vendor_id, model_id, site_id, serial_number, install_date, warranty_end, agreement_id, qr_token, created_at, updated_at", "").copying(cp)
 			for i := 0; i < size; i++ {
 				ga := g.agreements[0]
 				if len(g.agreements) > 1 && g.rnd.IntN(4) == 0 {
@@ -348,8 +348,8 @@ func (g *generator) requests(n int, openShare float64) error {
 	oldOpen := openShare * 0.3 / max(1-openShare*0.7, 1e-9)
 	for done := 0; done < n; {
 		size := min(chunk, n-done)
-		err := g.db.Tx(g.ctx, func(tx *sqlx.Tx) error {
-			w := g.writers(tx)
+		err := g.db.TxCopy(g.ctx, func(tx *sqlx.Tx, cp store.CopyFunc) error {
+			w := g.writers(tx, cp)
 			for i := done; i < done+size; i++ {
 				ga := g.agreements[0]
 				if len(g.agreements) > 1 && g.rnd.IntN(4) == 0 {
@@ -395,7 +395,7 @@ type genWriters struct {
 	totals servicerequest.ClockTotals
 }
 
-func (g *generator) writers(tx *sqlx.Tx) *genWriters {
+func (g *generator) writers(tx *sqlx.Tx, cp store.CopyFunc) *genWriters {
 	w := &genWriters{
 		totals: servicerequest.ClockTotals{},
 		requests: newBulk(g.ctx, tx, "service_requests", `id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
@@ -413,6 +413,11 @@ func (g *generator) writers(tx *sqlx.Tx) *genWriters {
 		w.search = newBulk(g.ctx, tx, "request_search", "request_id, tokens", "(?, to_tsvector('simple', ?))")
 	} else {
 		w.search = newBulk(g.ctx, tx, "request_fts", "rowid, tokens", "")
+	}
+	// On PostgreSQL the tables are written with COPY, the search terms
+	// excepted (each is made by to_tsvector as it is inserted).
+	for _, b := range []*bulk{w.requests, w.events, w.clocks, w.records, w.workOrders} {
+		b.copying(cp)
 	}
 	// Rows that refer to others are written after them.
 	w.events.parents = []*bulk{w.requests}
@@ -648,7 +653,8 @@ func (g *generator) finish() error {
 	return nil
 }
 
-// bulk gathers rows for one table and writes them as multi-row INSERTs.
+// bulk gathers rows for one table and writes them as multi-row INSERTs, or
+// with COPY on PostgreSQL (copying).
 type bulk struct {
 	ctx   context.Context
 	tx    *sqlx.Tx
@@ -661,6 +667,19 @@ type bulk struct {
 	rows  int
 	// parents are flushed first: the tables this one's rows refer to.
 	parents []*bulk
+	// copy, when set, writes the rows with COPY.
+	copy store.CopyFunc
+}
+
+// copyRows is how many rows a COPY writes at most.
+const copyRows = 5000
+
+// copying has the rows written with cp (store.TxCopy) when it is set.
+func (b *bulk) copying(cp store.CopyFunc) *bulk {
+	if cp != nil {
+		b.copy, b.per = cp, copyRows
+	}
+	return b
 }
 
 // newBulk prepares inserts into table; row is the placeholder list of a
@@ -694,6 +713,21 @@ func (b *bulk) flush() error {
 		if err := p.flush(); err != nil {
 			return err
 		}
+	}
+	if b.copy != nil {
+		cols := strings.Split(b.cols, ",")
+		for i := range cols {
+			cols[i] = strings.TrimSpace(cols[i])
+		}
+		rows := make([][]any, b.rows)
+		for i := range rows {
+			rows[i] = b.args[i*b.n : (i+1)*b.n : (i+1)*b.n]
+		}
+		if err := b.copy(b.table, cols, rows); err != nil {
+			return fmt.Errorf("copy into %s: %w", b.table, err)
+		}
+		b.args, b.rows = b.args[:0], 0
+		return nil
 	}
 	q := "INSERT INTO " + b.table + " (" + b.cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(b.row+", ", b.rows), ", ")
 	if _, err := b.tx.ExecContext(b.ctx, b.tx.Rebind(q), b.args...); err != nil {
