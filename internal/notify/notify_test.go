@@ -351,3 +351,46 @@ func TestPrivateAddressesRefusedUnlessAllowed(t *testing.T) {
 		t.Errorf("link-local: %v", err)
 	}
 }
+
+// Staff addressed by role are the organization's active users with the
+// role, read with the recipients named; a user both named and addressed
+// is told once.
+func TestPublishToStaffByRole(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.svc.EmailEnabled = false
+		disp, admin := e.f.Users[policy.Dispatcher], e.f.Users[policy.ProviderAdmin]
+		ev := warning(e, disp.ID)
+		ev.Staff = notify.Staff{OrgID: e.f.Provider.ID, Roles: []policy.Role{policy.Dispatcher, policy.ProviderAdmin}}
+		got, err := e.publish(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dispatchers, admins int
+		if err := store.Get(e.ctx, db, &dispatchers, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
+			e.f.Provider.ID, string(policy.Dispatcher), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Get(e.ctx, db, &admins, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
+			e.f.Provider.ID, string(policy.ProviderAdmin), true); err != nil {
+			t.Fatal(err)
+		}
+		want := dispatchers + admins
+		if got.Notifications != want || e.count(`SELECT COUNT(*) FROM notifications WHERE user_id = ?`, disp.ID) != 1 ||
+			e.count(`SELECT COUNT(*) FROM notifications WHERE user_id = ?`, admin.ID) != 1 {
+			t.Fatalf("published %+v, want %d notifications, the dispatcher and the admin told once each", got, want)
+		}
+
+		// An inactive member of the staff is not told.
+		if _, err := store.Exec(e.ctx, db, `UPDATE users SET active = ? WHERE id = ?`, false, admin.ID); err != nil {
+			t.Fatal(err)
+		}
+		ev.DedupeKey = "staff-again"
+		ev.UserIDs = nil
+		if got, err := e.publish(ev); err != nil || got.Notifications != want-1 ||
+			e.count(`SELECT COUNT(*) FROM notifications WHERE user_id = ?`, admin.ID) != 1 {
+			t.Fatalf("with the admin inactive: %+v %v", got, err)
+		}
+	})
+}
