@@ -261,27 +261,46 @@ func categorySums(pr Priced) ([len(priceCategories)]fees.Line, int, error) {
 // on the day of check-out, after the record was sealed).
 func (s *Service) ensurePriced(ctx context.Context, q store.Queryer, a agreement.Agreement, versions []agreement.Version, p Period, now time.Time) error {
 	from, to := midnight(p.From), midnight(p.To)
-	var ids []int64
-	if err := store.Select(ctx, q, &ids, `SELECT r.id FROM service_records r
-		LEFT JOIN record_prices p ON p.record_id = r.id
-		WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL AND p.record_id IS NULL
-		ORDER BY r.seq`, a.ID, from, to); err != nil {
+	// Every price belongs to a record of the same agreement and time that
+	// corrects nothing: when the period has as many prices as such
+	// records, none lacks its price, and the records (large rows) are
+	// counted in their index rather than joined to the prices.
+	var missing int64
+	if err := store.Get(ctx, q, &missing, `SELECT (SELECT COUNT(*) FROM service_records r
+			WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL)
+		- (SELECT COUNT(*) FROM record_prices p WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ?)`,
+		a.ID, from, to, a.ID, from, to); err != nil {
 		return err
 	}
-	for _, w := range versionWindows(versions) {
-		var stale []int64
-		query := `SELECT record_id FROM record_prices WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ?
-			AND payer <> 'none' AND day >= ? AND terms_version <> ?`
-		args := []any{a.ID, from, to, w.from, w.number}
+	var ids []int64
+	if missing != 0 {
+		if err := store.Select(ctx, q, &ids, `SELECT r.id FROM service_records r
+			LEFT JOIN record_prices p ON p.record_id = r.id
+			WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL AND p.record_id IS NULL
+			ORDER BY r.seq`, a.ID, from, to); err != nil {
+			return err
+		}
+	}
+	// The prices computed with another version than the one in force on
+	// their day: one pass over the period's prices for every version.
+	query := `SELECT record_id FROM record_prices WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND payer <> 'none' AND (`
+	args := []any{a.ID, from, to}
+	for i, w := range versionWindows(versions) {
+		if i > 0 {
+			query += ` OR `
+		}
+		query += `(day >= ? AND terms_version <> ?`
+		args = append(args, w.from, w.number)
 		if w.to != "" {
 			query, args = query+` AND day < ?`, append(args, w.to)
 		}
-		if err := store.Select(ctx, q, &stale, query, args...); err != nil {
-			return err
-		}
-		ids = append(ids, stale...)
+		query += `)`
 	}
-	return s.priceRecords(ctx, q, a.ID, ids, now)
+	var stale []int64
+	if err := store.Select(ctx, q, &stale, query+`) ORDER BY seq`, args...); err != nil {
+		return err
+	}
+	return s.priceRecords(ctx, q, a.ID, append(ids, stale...), now)
 }
 
 // versionWindow is a run of days [from, to) a version is in force on
