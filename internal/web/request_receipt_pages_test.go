@@ -92,6 +92,13 @@ func TestCustomerReceiptPage(t *testing.T) {
 			return rec
 		}
 		rec := loadRecord(out.RecordID)
+		// The price kept when the demo sealed the visit is the one a fresh
+		// pricing gives: the service points the terms wrote inline and
+		// those the later version refers to in the register are the same.
+		kept, err := settlement.CustomerReceipts(ctx, db, out.RequestID)
+		if err != nil || len(kept) != 1 {
+			t.Fatalf("kept receipts: %+v %v", kept, err)
+		}
 		if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 			return svc.Settlements.RecordSealed(ctx, tx, rec, time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC))
 		}); err != nil {
@@ -133,6 +140,9 @@ func TestCustomerReceiptPage(t *testing.T) {
 		got, err := settlement.CustomerReceipts(ctx, db, out.RequestID)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("receipts: %+v %v", got, err)
+		}
+		if fmt.Sprint(kept[0].Lines) != fmt.Sprint(got[0].Lines) {
+			t.Errorf("the demo's kept price %+v, priced again %+v", kept[0].Lines, got[0].Lines)
 		}
 		if fmt.Sprint(got[0].Lines) != fmt.Sprint(want.Lines) || got[0].Totals.GrossFen != total.GrossFen || got[0].InWords != fees.AmountInWords(total.GrossFen) {
 			t.Fatalf("the receipt %+v\nthe pricing %+v", got[0], want.Lines)
