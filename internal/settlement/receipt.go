@@ -17,14 +17,14 @@ import (
 type Receipt struct {
 	RecordID       int64
 	Day            string // check-out day, Shanghai
-	// Provider and ProviderAddress name the service provider that did the
-	// work (the record's provider) and its registered address.
-	Provider, ProviderAddress string
 	TermsVersion   int
 	Lines          []fees.Line
 	Totals         fees.Totals
 	InWords        string
 	UnpricedReason fees.UnpricedReason
+	// Provider and ProviderAddress name the service provider that did the
+	// work (the record's provider) and its registered address.
+	Provider, ProviderAddress string
 }
 
 type receiptRow struct {
