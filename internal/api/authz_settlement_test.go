@@ -132,7 +132,9 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 		st, err = svc.Get(ctx, provider, st.ID)
 	}
 	if err == nil && !strings.Contains(path, "%SETTLEMENT%") {
-		st, err = svc.Submit(ctx, provider, st.ID)
+		if _, err = svc.Submit(ctx, provider, st.ID); err == nil {
+			st, err = svc.Get(ctx, provider, st.ID)
+		}
 	}
 	if err == nil && strings.Contains(path, "%SETTLEMENT_APPROVED%") {
 		st, err = svc.Approve(ctx, vendor, st.ID)

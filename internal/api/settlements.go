@@ -212,7 +212,11 @@ func (h *handlers) getSettlement(ctx context.Context, ac policy.Actor, in *idPat
 }
 
 func (h *handlers) submitSettlement(ctx context.Context, ac policy.Actor, in *settlementStepInput) (*settlementOutput, error) {
-	return settlementAnswer(h.Settlements.Submit(ctx, ac, in.ID))
+	st, err := h.Settlements.Submit(ctx, ac, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return settlementAnswer(h.Settlements.Get(ctx, ac, st.ID))
 }
 
 func (h *handlers) approveSettlement(ctx context.Context, ac policy.Actor, in *settlementStepInput) (*settlementOutput, error) {

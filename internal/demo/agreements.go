@@ -20,8 +20,8 @@ func hengxinTerms() agreement.Terms {
 		CoveredModels: []string{"HC-CNC-850", "HC-CNC-1270", "HC-LASER-3015"},
 		ServiceArea:   []string{"32", "33", "31"},
 		ServicePoints: []agreement.ServicePoint{
-			{Name: "苏州网点", Lat: 31.2989, Lng: 120.5853, RadiusKM: 100},
-			{Name: "杭州网点", Lat: 30.2741, Lng: 120.1551, RadiusKM: 100},
+			{Name: "苏州网点", Lat: 31.2983, Lng: 120.5432, RadiusKM: 100},
+			{Name: "杭州网点", Lat: 30.2766, Lng: 120.1215, RadiusKM: 100},
 		},
 		ServiceItems: agreement.ServiceItems,
 		// Planned time on site for an average technician (the board and the

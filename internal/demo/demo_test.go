@@ -39,7 +39,7 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 			t.Fatalf("HC-HX-2026-001's points in force: %+v, want the register's", pts)
 		}
 		versions, err := agreement.Versions(ctx, db, hx.ID)
-		if err != nil || versions[0].Terms.ServicePoints[0].ServicePointID != 0 || versions[0].Terms.ServicePoints[0].Lat != 31.2989 {
+		if err != nil || versions[0].Terms.ServicePoints[0].ServicePointID != 0 || versions[0].Terms.ServicePoints[0].Lat != 31.2983 {
 			t.Fatalf("version 1 keeps its inline points: %+v %v", versions[0].Terms.ServicePoints, err)
 		}
 		if ya := byNumber["HC-YA-2026-002"]; len(ya.Current.Terms.ServiceArea) != 1 || ya.Current.Terms.ServiceArea[0] != "44" {

@@ -174,7 +174,10 @@ func loadSettlements(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return fmt.Errorf("demo statement: %w", err)
 	}
-	if st, err = svc.Submit(ctx, p, st.ID); err != nil {
+	if _, err = svc.Submit(ctx, p, st.ID); err != nil {
+		return err
+	}
+	if st, err = svc.Get(ctx, p, st.ID); err != nil {
 		return err
 	}
 	for _, l := range st.Lines {

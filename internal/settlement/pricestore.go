@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -63,14 +64,17 @@ func (s *Service) priceRecords(ctx context.Context, q store.Queryer, agreementID
 		if err != nil {
 			return err
 		}
+		recs := make([]record.Record, 0, len(inputs))
+		prices := make([]Priced, 0, len(inputs))
 		for _, in := range inputs {
 			pr, ok := Price(in, versions, cals)
 			if !ok {
 				pr = Priced{RecordID: in.Record.ID, RequestNo: in.RequestNo, Kind: in.Content.Kind, Payer: payerNone}
 			}
-			if err := storePrice(ctx, q, in.Record, pr, now); err != nil {
-				return err
-			}
+			recs, prices = append(recs, in.Record), append(prices, pr)
+		}
+		if err := storePrices(ctx, q, recs, prices, now); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -93,61 +97,126 @@ func (s *Service) calendarsOf(ctx context.Context, versions []agreement.Version)
 	return func(id string) *calendar.Calendar { return cals[id] }, nil
 }
 
-// storePrice writes a record's price and its lines, replacing the old.
-func storePrice(ctx context.Context, q store.Queryer, rec record.Record, pr Priced, now time.Time) error {
-	if _, err := store.Exec(ctx, q, `DELETE FROM record_price_lines WHERE record_id = ?`, rec.ID); err != nil {
-		return err
-	}
-	if _, err := store.Exec(ctx, q, `DELETE FROM record_prices WHERE record_id = ?`, rec.ID); err != nil {
-		return err
-	}
-	var month, quarter string
-	if pr.Day != "" {
-		day := mustDate(pr.Day)
-		month, quarter = PeriodOf(agreement.Monthly, day).Key, PeriodOf(agreement.Quarterly, day).Key
-	}
-	var reason, detail string
-	if pr.Unpriced != nil {
-		reason, detail = string(pr.Unpriced.Reason), pr.Unpriced.Detail
-	}
-	late, err := jsonOrNil(pr.Late, len(pr.Late) == 0)
-	if err != nil {
-		return err
-	}
-	sums, lineCount, err := categorySums(pr)
-	if err != nil {
-		return fmt.Errorf("record %d price: %w", rec.ID, err)
-	}
-	args := []any{rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
-		reason, detail, late, now.UTC(), lineCount}
-	for _, c := range sums {
-		args = append(args, c.TaxRateBP, c.NetFen, c.TaxFen, c.GrossFen)
-	}
-	if _, err := store.Exec(ctx, q, `INSERT INTO record_prices (record_id, agreement_id, seq, sealed_at, day, month, quarter, request_no,
-			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at, line_count,
-			labour_rate_bp, labour_net_fen, labour_tax_fen, labour_gross_fen, parts_rate_bp, parts_net_fen, parts_tax_fen, parts_gross_fen,
-			consultation_rate_bp, consultation_net_fen, consultation_tax_fen, consultation_gross_fen)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
-		return fmt.Errorf("record %d price: %w", rec.ID, err)
-	}
-	if pr.Unpriced != nil || len(pr.Lines) == 0 {
+// storePrices writes the prices of records (prices[i] is recs[i]'s) and
+// their lines, replacing the old, in a few multi-row statements for the
+// lot rather than a round trip per record: a period priced on demand
+// stores hundreds of thousands.
+func storePrices(ctx context.Context, q store.Queryer, recs []record.Record, prices []Priced, now time.Time) error {
+	if len(recs) == 0 {
 		return nil
 	}
-	query := []byte(`INSERT INTO record_price_lines (record_id, idx, kind, category, ref, quantity, unit_fen, rate_bp, net_fen,
-		tax_rate_bp, tax_fen, gross_fen) VALUES `)
-	args = make([]any, 0, len(pr.Lines)*12)
-	for i, l := range pr.Lines {
-		if i > 0 {
-			query = append(query, ',')
-		}
-		query = append(query, "(?,?,?,?,?,?,?,?,?,?,?,?)"...)
-		args = append(args, rec.ID, i, string(l.Kind), string(l.Category), l.Ref, l.Quantity, l.UnitFen, int64(l.RateBP), l.NetFen,
-			int64(l.TaxRateBP), l.TaxFen, l.GrossFen)
+	ids := make([]int64, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
 	}
-	if _, err := store.Exec(ctx, q, string(query), args...); err != nil {
-		return fmt.Errorf("record %d price lines: %w", rec.ID, err)
+	for _, table := range []string{"record_price_lines", "record_prices"} {
+		query, args, err := sqlx.In(`DELETE FROM `+table+` WHERE record_id IN (?)`, ids)
+		if err != nil {
+			return err
+		}
+		if _, err := store.Exec(ctx, q, query, args...); err != nil {
+			return err
+		}
+	}
+	const priceCols, lineCols = 27, 12
+	var priceRows, lineRows rowsInsert
+	priceRows.init(`INSERT INTO record_prices (record_id, agreement_id, seq, sealed_at, day, month, quarter, request_no,
+			payer, terms_version, unpriced_reason, unpriced_detail, late_json, priced_at, line_count,
+			labour_rate_bp, labour_net_fen, labour_tax_fen, labour_gross_fen, parts_rate_bp, parts_net_fen, parts_tax_fen, parts_gross_fen,
+			consultation_rate_bp, consultation_net_fen, consultation_tax_fen, consultation_gross_fen) VALUES `, priceCols)
+	lineRows.init(`INSERT INTO record_price_lines (record_id, idx, kind, category, ref, quantity, unit_fen, rate_bp, net_fen,
+		tax_rate_bp, tax_fen, gross_fen) VALUES `, lineCols)
+	lineRows.first = &priceRows // the lines refer to the prices
+	for k, rec := range recs {
+		pr := prices[k]
+		var month, quarter string
+		if pr.Day != "" {
+			day := mustDate(pr.Day)
+			month, quarter = PeriodOf(agreement.Monthly, day).Key, PeriodOf(agreement.Quarterly, day).Key
+		}
+		var reason, detail string
+		if pr.Unpriced != nil {
+			reason, detail = string(pr.Unpriced.Reason), pr.Unpriced.Detail
+		}
+		late, err := jsonOrNil(pr.Late, len(pr.Late) == 0)
+		if err != nil {
+			return err
+		}
+		sums, lineCount, err := categorySums(pr)
+		if err != nil {
+			return fmt.Errorf("record %d price: %w", rec.ID, err)
+		}
+		args := []any{rec.ID, rec.AgreementID, rec.Seq, rec.SealedAt, pr.Day, month, quarter, pr.RequestNo, string(pr.Payer), pr.TermsVersion,
+			reason, detail, late, now.UTC(), lineCount}
+		for _, c := range sums {
+			args = append(args, c.TaxRateBP, c.NetFen, c.TaxFen, c.GrossFen)
+		}
+		if err := priceRows.add(ctx, q, args...); err != nil {
+			return fmt.Errorf("record prices: %w", err)
+		}
+		if pr.Unpriced != nil {
+			continue
+		}
+		for i, l := range pr.Lines {
+			if err := lineRows.add(ctx, q, rec.ID, i, string(l.Kind), string(l.Category), l.Ref, l.Quantity, l.UnitFen, int64(l.RateBP),
+				l.NetFen, int64(l.TaxRateBP), l.TaxFen, l.GrossFen); err != nil {
+				return fmt.Errorf("record price lines: %w", err)
+			}
+		}
+	}
+	if err := lineRows.flush(ctx, q); err != nil {
+		return fmt.Errorf("record price lines: %w", err)
 	}
 	return nil
+}
+
+// rowsInsert gathers the rows of a multi-row INSERT and sends them when
+// the next row would take the parameters over what both engines take in
+// one statement (SQLite 32,766, PostgreSQL 65,535). Rows that refer to
+// another table's rows flush that table's first.
+type rowsInsert struct {
+	head, row string
+	cols      int
+	query     []byte
+	args      []any
+	first     *rowsInsert
+}
+
+const maxParams = 30_000
+
+func (r *rowsInsert) init(head string, cols int) {
+	r.head, r.cols = head, cols
+	r.row = "(?" + strings.Repeat(",?", cols-1) + ")"
+}
+
+func (r *rowsInsert) add(ctx context.Context, q store.Queryer, args ...any) error {
+	if len(r.args)+r.cols > maxParams {
+		if err := r.flush(ctx, q); err != nil {
+			return err
+		}
+	}
+	if len(r.args) == 0 {
+		r.query = append(r.query[:0], r.head...)
+	} else {
+		r.query = append(r.query, ',')
+	}
+	r.query = append(r.query, r.row...)
+	r.args = append(r.args, args...)
+	return nil
+}
+
+func (r *rowsInsert) flush(ctx context.Context, q store.Queryer) error {
+	if r.first != nil {
+		if err := r.first.flush(ctx, q); err != nil {
+			return err
+		}
+	}
+	if len(r.args) == 0 {
+		return nil
+	}
+	_, err := store.Exec(ctx, q, string(r.query), r.args...)
+	r.args = r.args[:0]
+	return err
 }
 
 // priceCategories are the VAT categories a kept price sums its lines by,
@@ -192,27 +261,46 @@ func categorySums(pr Priced) ([len(priceCategories)]fees.Line, int, error) {
 // on the day of check-out, after the record was sealed).
 func (s *Service) ensurePriced(ctx context.Context, q store.Queryer, a agreement.Agreement, versions []agreement.Version, p Period, now time.Time) error {
 	from, to := midnight(p.From), midnight(p.To)
-	var ids []int64
-	if err := store.Select(ctx, q, &ids, `SELECT r.id FROM service_records r
-		LEFT JOIN record_prices p ON p.record_id = r.id
-		WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL AND p.record_id IS NULL
-		ORDER BY r.seq`, a.ID, from, to); err != nil {
+	// Every price belongs to a record of the same agreement and time that
+	// corrects nothing: when the period has as many prices as such
+	// records, none lacks its price, and the records (large rows) are
+	// counted in their index rather than joined to the prices.
+	var missing int64
+	if err := store.Get(ctx, q, &missing, `SELECT (SELECT COUNT(*) FROM service_records r
+			WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL)
+		- (SELECT COUNT(*) FROM record_prices p WHERE p.agreement_id = ? AND p.sealed_at >= ? AND p.sealed_at < ?)`,
+		a.ID, from, to, a.ID, from, to); err != nil {
 		return err
 	}
-	for _, w := range versionWindows(versions) {
-		var stale []int64
-		query := `SELECT record_id FROM record_prices WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ?
-			AND payer <> 'none' AND day >= ? AND terms_version <> ?`
-		args := []any{a.ID, from, to, w.from, w.number}
+	var ids []int64
+	if missing != 0 {
+		if err := store.Select(ctx, q, &ids, `SELECT r.id FROM service_records r
+			LEFT JOIN record_prices p ON p.record_id = r.id
+			WHERE r.agreement_id = ? AND r.sealed_at >= ? AND r.sealed_at < ? AND r.corrects_id IS NULL AND p.record_id IS NULL
+			ORDER BY r.seq`, a.ID, from, to); err != nil {
+			return err
+		}
+	}
+	// The prices computed with another version than the one in force on
+	// their day: one pass over the period's prices for every version.
+	query := `SELECT record_id FROM record_prices WHERE agreement_id = ? AND sealed_at >= ? AND sealed_at < ? AND payer <> 'none' AND (`
+	args := []any{a.ID, from, to}
+	for i, w := range versionWindows(versions) {
+		if i > 0 {
+			query += ` OR `
+		}
+		query += `(day >= ? AND terms_version <> ?`
+		args = append(args, w.from, w.number)
 		if w.to != "" {
 			query, args = query+` AND day < ?`, append(args, w.to)
 		}
-		if err := store.Select(ctx, q, &stale, query, args...); err != nil {
-			return err
-		}
-		ids = append(ids, stale...)
+		query += `)`
 	}
-	return s.priceRecords(ctx, q, a.ID, ids, now)
+	var stale []int64
+	if err := store.Select(ctx, q, &stale, query+`) ORDER BY seq`, args...); err != nil {
+		return err
+	}
+	return s.priceRecords(ctx, q, a.ID, append(ids, stale...), now)
 }
 
 // versionWindow is a run of days [from, to) a version is in force on

@@ -22,10 +22,15 @@ type Receipt struct {
 	Totals         fees.Totals
 	InWords        string
 	UnpricedReason fees.UnpricedReason
+	// Provider and ProviderAddress name the service provider that did the
+	// work (the record's provider) and its registered address.
+	Provider, ProviderAddress string
 }
 
 type receiptRow struct {
 	RecordID       int64  `db:"record_id"`
+	Provider       string `db:"provider"`
+	Address        string `db:"address"`
 	Day            string `db:"day"`
 	TermsVersion   int    `db:"terms_version"`
 	UnpricedReason string `db:"unpriced_reason"`
@@ -52,8 +57,10 @@ type receiptLine struct {
 // the actor may see the request.
 func CustomerReceipts(ctx context.Context, q store.Queryer, requestID int64) ([]Receipt, error) {
 	var rows []receiptRow
-	if err := store.Select(ctx, q, &rows, `SELECT p.record_id, p.day, p.terms_version, p.unpriced_reason
+	if err := store.Select(ctx, q, &rows, `SELECT p.record_id, p.day, p.terms_version, p.unpriced_reason,
+			COALESCE(o.name, '') AS provider, COALESCE(o.address, '') AS address
 		FROM record_prices p JOIN service_records r ON r.id = p.record_id
+		LEFT JOIN organizations o ON o.id = r.provider_id
 		WHERE r.request_id = ? AND r.corrects_id IS NULL AND p.payer = ?
 		ORDER BY p.agreement_id, p.seq`, requestID, string(PayerCustomer)); err != nil {
 		return nil, fmt.Errorf("receipts of request %d: %w", requestID, err)
@@ -65,7 +72,8 @@ func CustomerReceipts(ctx context.Context, q store.Queryer, requestID int64) ([]
 	at := make(map[int64]int, len(rows))
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
-		out[i] = Receipt{RecordID: r.RecordID, Day: r.Day, TermsVersion: r.TermsVersion, UnpricedReason: fees.UnpricedReason(r.UnpricedReason)}
+		out[i] = Receipt{RecordID: r.RecordID, Day: r.Day, TermsVersion: r.TermsVersion, UnpricedReason: fees.UnpricedReason(r.UnpricedReason),
+			Provider: r.Provider, ProviderAddress: r.Address}
 		at[r.RecordID], ids[i] = i, r.RecordID
 	}
 	query, args, err := sqlx.In(`SELECT record_id, kind, category, ref, quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen

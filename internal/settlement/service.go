@@ -314,19 +314,56 @@ func (s *Service) change(ctx context.Context, actor policy.Actor, id int64, acti
 }
 
 // Submit hands the draft to the vendor: from now on it is not regenerated.
+// The draft's record lines are copied from the kept prices inside the
+// database (one INSERT ... SELECT), and the totals are summed there: no
+// line passes through the process. Like Generate, the statement returned
+// carries its totals but not its lines: Get reads them.
 func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
-	return s.change(ctx, actor, id, policy.SettlementPrepare, "submit", func(q store.Queryer, st *Statement, now time.Time) ([]int, error) {
-		if st.Status != Draft {
-			return nil, because("status_transition", problem.New(problem.Conflict, "statement %s was already submitted: only a draft is submitted", st.Number))
+	now := s.Now().UTC()
+	var out Statement
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		h, err := getHeader(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		if st.RecordsThrough != nil {
-			if err := copyKept(ctx, q, st.StatementHeader); err != nil {
-				return nil, err
+		if err := policy.Check(actor, policy.SettlementRead, policy.SettlementPrepare, policy.PartyScope(actor, h.VendorID, h.ProviderID),
+			statementNotFound(id)); err != nil {
+			return err
+		}
+		if h.Status != Draft {
+			return because("status_transition", problem.New(problem.Conflict, "statement %s was already submitted: only a draft is submitted", h.Number))
+		}
+		if h.RecordsThrough != nil {
+			if err := copyKept(ctx, tx, h); err != nil {
+				return err
 			}
+			h.RecordsThrough = nil
 		}
-		st.Status, st.SubmittedAt, st.SubmittedBy = Submitted, &now, actor.Label()
-		return nil, nil
+		totals, err := statementTotals(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		h.Status, h.SubmittedAt, h.SubmittedBy = Submitted, &now, actor.Label()
+		h.TotalFen, h.TaxFen = totals.TotalFen, totals.Fees.TaxFen
+		res, err := store.Exec(ctx, tx, `UPDATE settlement_statements SET status = ?, total_fen = ?, tax_fen = ?, submitted_at = ?,
+				submitted_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			h.Status, h.TotalFen, h.TaxFen, h.SubmittedAt, h.SubmittedBy, now, h.ID, h.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return problem.New(problem.Conflict, "statement %s changed meanwhile: try again", h.Number)
+		}
+		h.Version++
+		h.UpdatedAt = now
+		out = Statement{StatementHeader: h, Totals: totals}
+		return auditBoth(ctx, tx, now, actor, out, "settlement.submit", map[string]any{"status": Draft},
+			map[string]any{"status": h.Status, "total_fen": totals.TotalFen})
 	})
+	if err != nil {
+		return Statement{}, err
+	}
+	return out, nil
 }
 
 func lineIndex(st *Statement, lineID int64) (int, error) {

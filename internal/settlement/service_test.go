@@ -137,9 +137,16 @@ func TestStatementWorkflow(t *testing.T) {
 		if _, err := w.svc.Submit(ctx, w.vendor, st.ID); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("the vendor submits: %v", err)
 		}
-		st, err := w.svc.Submit(ctx, w.provider, st.ID)
-		if err != nil || st.Status != settlement.Submitted {
-			t.Fatalf("submit: %v %s", err, st.Status)
+		submitted, err := w.svc.Submit(ctx, w.provider, st.ID)
+		if err != nil || submitted.Status != settlement.Submitted {
+			t.Fatalf("submit: %v %s", err, submitted.Status)
+		}
+		st, err = w.svc.Get(ctx, w.provider, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Status != settlement.Submitted || !reflect.DeepEqual(submitted.Totals, st.Totals) || submitted.TotalFen != st.TotalFen || submitted.Version != st.Version {
+			t.Errorf("submit answered %+v %d, the statement is %+v %d", submitted.Totals, submitted.Version, st.Totals, st.Version)
 		}
 		if _, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11"); !problem.Is(err, problem.Conflict) {
 			t.Errorf("regenerating a submitted statement: %v", err)
@@ -459,7 +466,14 @@ func TestDraftRefersToKeptPricesUntilSubmitted(t *testing.T) {
 			t.Fatalf("generated again: %d lines %d fen, before %d lines %d fen", len(draft.Lines), draft.TotalFen, len(same.Lines), same.TotalFen)
 		}
 
-		st, err := w.svc.Submit(ctx, w.provider, draft.ID)
+		submitted, err := w.svc.Submit(ctx, w.provider, draft.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(submitted.Totals, draft.Totals) || submitted.RecordsThrough != nil {
+			t.Errorf("submit answered %+v, the draft %+v", submitted.Totals, draft.Totals)
+		}
+		st, err := w.svc.Get(ctx, w.provider, draft.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,9 +1,16 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +92,13 @@ func TestCustomerReceiptPage(t *testing.T) {
 			return rec
 		}
 		rec := loadRecord(out.RecordID)
+		// The price kept when the demo sealed the visit is the one a fresh
+		// pricing gives: the service points the terms wrote inline and
+		// those the later version refers to in the register are the same.
+		kept, err := settlement.CustomerReceipts(ctx, db, out.RequestID)
+		if err != nil || len(kept) != 1 {
+			t.Fatalf("kept receipts: %+v %v", kept, err)
+		}
 		if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 			return svc.Settlements.RecordSealed(ctx, tx, rec, time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC))
 		}); err != nil {
@@ -127,11 +141,25 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if err != nil || len(got) != 1 {
 			t.Fatalf("receipts: %+v %v", got, err)
 		}
+		if fmt.Sprint(kept[0].Lines) != fmt.Sprint(got[0].Lines) {
+			t.Errorf("the demo's kept price %+v, priced again %+v", kept[0].Lines, got[0].Lines)
+		}
 		if fmt.Sprint(got[0].Lines) != fmt.Sprint(want.Lines) || got[0].Totals.GrossFen != total.GrossFen || got[0].InWords != fees.AmountInWords(total.GrossFen) {
 			t.Fatalf("the receipt %+v\nthe pricing %+v", got[0], want.Lines)
 		}
 
 		receipt := fmt.Sprintf("/requests/%d/receipt", out.RequestID)
+		var provider struct {
+			Name    string `db:"name"`
+			Address string `db:"address"`
+		}
+		if err := store.Get(ctx, db, &provider, `SELECT o.name, o.address FROM organizations o JOIN service_records r ON r.provider_id = o.id
+			WHERE r.id = ?`, out.RecordID); err != nil {
+			t.Fatal(err)
+		}
+		if got[0].Provider != provider.Name || got[0].ProviderAddress != provider.Address || provider.Address == "" {
+			t.Fatalf("the receipt names %q (%q), the record's provider is %+v", got[0].Provider, got[0].ProviderAddress, provider)
+		}
 		customer := app.Browser(t)
 		app.Login(t, customer, customerOf(out.Customer, true), demo.Password)
 		for _, lang := range []string{"zh-CN", "en"} {
@@ -162,13 +190,33 @@ func TestCustomerReceiptPage(t *testing.T) {
 				!strings.Contains(html, fees.AmountInWords(total.GrossFen)) {
 				t.Fatalf("%s: the receipt's total is not %s (%s)\n%s", lang, parts.FormatYuan(total.GrossFen), fees.AmountInWords(total.GrossFen), html)
 			}
+			if !strings.Contains(html, `class="receipt-provider">`+template.HTMLEscapeString(provider.Name)) ||
+				!strings.Contains(html, template.HTMLEscapeString(provider.Address)) || !strings.Contains(html, `href="`+receipt+`.pdf"`) {
+				t.Fatalf("%s: the receipt does not name its provider %+v or link its PDF\n%s", lang, provider, html)
+			}
+			// The PDF: the same receipt on A4 with the font embedded.
+			text := receiptPDF(t, customer, app.URL+receipt+".pdf", "receipt-pdf-"+lang)
+			pageNo := map[string]string{"zh-CN": "第 1 页 / 共 1 页", "en": "Page 1 of 1"}[lang]
+			for _, want := range []string{got[0].InWords, provider.Name, strings.TrimPrefix(parts.FormatYuan(total.GrossFen), "¥"), pageNo,
+				map[string]string{"zh-CN": "服务收费明细", "en": "Service charges"}[lang]} {
+				if !strings.Contains(strings.ReplaceAll(text, " ", ""), strings.ReplaceAll(want, " ", "")) { // pdftotext drops the spaces between CJK
+					t.Errorf("%s: the receipt's PDF lacks %q:\n%s", lang, want, text)
+				}
+			}
+			for _, r := range total.ByRate {
+				if !strings.Contains(text, strings.TrimPrefix(parts.FormatYuan(r.TaxFen), "¥")) {
+					t.Errorf("%s: the receipt's PDF lacks the tax %s", lang, parts.FormatYuan(r.TaxFen))
+				}
+			}
 		}
 
 		// A customer of another organization is not told the request exists.
 		stranger := app.Browser(t)
 		app.Login(t, stranger, customerOf(out.Customer, false), demo.Password)
-		if res := get(t, stranger, app.URL+receipt); res.StatusCode != 404 {
-			t.Fatalf("another customer's receipt: %d", res.StatusCode)
+		for _, path := range []string{receipt, receipt + ".pdf"} {
+			if res := get(t, stranger, app.URL+path); res.StatusCode != 404 {
+				t.Fatalf("another customer's %s: %d", path, res.StatusCode)
+			}
 		}
 
 		// A visit under warranty: the unit's warranty is extended and the
@@ -194,8 +242,49 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if page := body(t, get(t, other, app.URL+fmt.Sprintf("/requests/%d", under.RequestID))); strings.Contains(page, `id="receipt-link"`) {
 			t.Fatal("a visit under warranty offers a receipt")
 		}
-		if res := get(t, other, app.URL+fmt.Sprintf("/requests/%d/receipt", under.RequestID)); res.StatusCode != 404 {
-			t.Fatalf("the receipt of a visit under warranty: %d", res.StatusCode)
+		for _, path := range []string{"receipt", "receipt.pdf"} {
+			if res := get(t, other, app.URL+fmt.Sprintf("/requests/%d/%s", under.RequestID, path)); res.StatusCode != 404 {
+				t.Fatalf("the %s of a visit under warranty: %d", path, res.StatusCode)
+			}
 		}
 	})
+}
+
+// receiptPDF downloads a receipt's PDF, renders its pages to PNG with
+// pdftoppm (kept in AFTERSALES_SCREENSHOTS when set, as name-N.png) and
+// returns its text (pdftotext -layout). Without poppler-utils it only
+// checks that a PDF came back, and returns "".
+func receiptPDF(t *testing.T, c *http.Client, url, name string) string {
+	t.Helper()
+	res := get(t, c, url)
+	defer res.Body.Close()
+	pdf, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("%s: %d %s %.200q", url, res.StatusCode, res.Header.Get("Content-Type"), pdf)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {
+			t.Fatal("pdftotext is not installed (Debian package poppler-utils)")
+		}
+		return ""
+	}
+	in := filepath.Join(t.TempDir(), name+".pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("AFTERSALES_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "80", in, filepath.Join(dir, name)).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	if pages, _ := filepath.Glob(filepath.Join(dir, name+"*.png")); len(pages) == 0 {
+		t.Fatal("pdftoppm rendered no page")
+	}
+	out, err := exec.Command("pdftotext", "-layout", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }

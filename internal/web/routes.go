@@ -59,6 +59,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /requests", s.signedIn(s.requestCreate))
 	mux.HandleFunc("GET /requests/{id}", s.signedIn(s.requestPage))
 	mux.HandleFunc("GET /requests/{id}/receipt", s.signedIn(s.requestReceipt))
+	mux.HandleFunc("GET /requests/{id}/receipt.pdf", s.signedIn(s.requestReceiptPDF))
 	mux.HandleFunc("POST /requests/{id}/actions", s.signedIn(s.requestAct))
 	mux.HandleFunc("POST /requests/{id}/assign", s.signedIn(s.requestAssign))
 	mux.HandleFunc("POST /requests/{id}/parts", s.signedIn(s.requestParts))
