@@ -38,10 +38,7 @@ import (
 func TestResponsesMatchTheDocument(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
+	db := testutil.DemoDB(t)
 	app := testutil.NewApp(t, db)
 	_, doc := servedDocument(t, app)
 

@@ -16,12 +16,9 @@ import (
 // as the unit's page shows them.
 func TestUnitHistoryCarriesTheParts(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		services := testutil.Services(t, db)
-		if _, err := demo.Load(ctx, services); err != nil {
-			t.Fatal(err)
-		}
 		vendor, err := account.GetUserByEmail(ctx, db, "admin@haichuan.example")
 		if err != nil {
 			t.Fatal(err)

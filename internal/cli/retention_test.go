@@ -14,7 +14,6 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/app"
-	"aftersales/internal/demo"
 	"aftersales/internal/jobs"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -28,12 +27,9 @@ import (
 // untouched, and `records verify` and `stock verify` pass.
 func TestRetentionPurgeJobRemovesDemoVisitRecords(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		dsn := db.Source // trust authentication: nothing was redacted
-		if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-			t.Fatal(err)
-		}
 		finishPartsVisit(t, db)
 
 		count := func(query string, args ...any) int {

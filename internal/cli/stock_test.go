@@ -7,18 +7,13 @@ import (
 	"testing"
 
 	"aftersales/internal/cli"
-	"aftersales/internal/demo"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
 func TestStockVerifyAndRebuild(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := testutil.DemoDB(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	run := func(args ...string) (int, string) {
 		var out, errOut bytes.Buffer
 		code := cli.Main(ctx, append(args, "--db", db.Source), strings.NewReader(""), &out, &errOut)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"aftersales/internal/account"
-	"aftersales/internal/demo"
 	"aftersales/internal/home"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -15,11 +14,8 @@ import (
 // The work of each role in the demo, on both engines.
 func TestWorkOfEachRole(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-			t.Fatal(err)
-		}
 		svc := &home.Service{DB: db, Now: time.Now}
 		work := func(email string) home.Work {
 			t.Helper()

@@ -197,10 +197,7 @@ func dataTexts(t *testing.T, db *store.DB) string {
 // sentence except data people entered and the product's own commands.
 func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
+	db := testutil.DemoDB(t)
 	data := dataTexts(t, db)
 	app := testutil.NewApp(t, db)
 	found := map[string][]string{}

@@ -17,10 +17,7 @@ import (
 // error page; forms that fail name the field and keep what was typed.
 func TestPartsPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
+	db := testutil.DemoDB(t)
 	app := testutil.NewApp(t, db)
 	var part int64
 	if err := store.Get(context.Background(), db, &part, `SELECT id FROM parts WHERE part_number = ?`, demo.PartBearing); err != nil {

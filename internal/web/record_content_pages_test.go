@@ -23,15 +23,12 @@ import (
 // at sealing; a record sealed before records carried them still reads.
 func TestRecordPageShowsTheVisitsClocksTimeOnSiteAndParts(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) { recordPageOfAVisit(t, db) })
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) { recordPageOfAVisit(t, db) })
 }
 
 func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	services := testutil.Services(t, db)
-	if _, err := demo.Load(ctx, services); err != nil {
-		t.Fatal(err)
-	}
 	// 何工 finishes the demo's open visit, where two bearing sets were fitted.
 	tech, err := account.GetUserByEmail(ctx, db, "tech.he@yuean.example")
 	if err != nil {

@@ -37,13 +37,10 @@ import (
 // under warranty has no receipt.
 func TestCustomerReceiptPage(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		if _, err := demo.Load(ctx, svc); err != nil {
-			t.Fatal(err)
-		}
 		// The demo's visits to units whose warranty had ended are the
 		// customer's: one is the receipt looked at.
 		var visits []struct {

@@ -16,7 +16,6 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/fees"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -25,13 +24,10 @@ import (
 // whose totals and words are the statement's.
 func TestSettlementExports(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := testutil.DemoDB(t)
 	ctx := context.Background()
 	app := testutil.NewApp(t, db)
 	svc := testutil.Services(t, db)
-	if _, err := demo.Load(ctx, svc); err != nil {
-		t.Fatal(err)
-	}
 	list, _ := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
 	settled := list[1]
 	st, err := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, settled.ID)

@@ -21,13 +21,10 @@ import (
 // answers; the vendor approves. A dispatcher has no settlements.
 func TestSettlementPages(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		if _, err := demo.Load(ctx, svc); err != nil {
-			t.Fatal(err)
-		}
 		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
 		if err != nil || len(list) != 2 {
 			t.Fatalf("demo statements: %v", err)

@@ -22,13 +22,10 @@ import (
 // dispatcher cannot give notice; the provider lifts it.
 func TestSuspensionPages(t *testing.T) {
 	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		if _, err := demo.Load(ctx, svc); err != nil {
-			t.Fatal(err)
-		}
 		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
 		if err != nil {
 			t.Fatal(err)

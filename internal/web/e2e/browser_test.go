@@ -1,8 +1,9 @@
 // Package e2e drives the product in headless Chromium the way people use
 // it, on a desk and on a phone, in Chinese and in English, and keeps a
-// screenshot of every page it checks. Each test starts one Chromium; each
-// person in it is a visitor, a tab with cookies of its own, as a separate
-// person on a separate machine would have.
+// screenshot of every page it checks. The tests share one Chromium; each
+// person in a test is a visitor, a tab in a browser context of its own
+// (cookies and storage), as a separate person on a separate machine would
+// have.
 //
 // Screenshots go to the folder named by AFTERSALES_SCREENSHOTS, else to a
 // temporary folder that disappears with the test. Without Chromium the tests
@@ -11,11 +12,14 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,14 +65,11 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// demoApp serves the product with the demo data on a fresh SQLite database.
+// demoApp serves the product with the demo data on a fresh SQLite database
+// of the test's own (a copy of the demo loaded once per test process).
 func demoApp(t *testing.T) *testutil.App {
 	t.Helper()
-	db := testutil.NewDB(t, store.SQLite)
-	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
-		t.Fatalf("load demo data: %v", err)
-	}
-	return testutil.NewApp(t, db)
+	return testutil.NewApp(t, testutil.DemoDB(t))
 }
 
 // shotDir is where screenshots go.
@@ -84,45 +85,87 @@ func shotDir(t *testing.T) string {
 	return dir
 }
 
-// browser is one Chromium process for one test. Each visitor it opens has
-// its own cookies, as a separate person on a separate machine would.
+// browser is the test's view of Chromium. Each visitor it opens has its
+// own cookies, as a separate person on a separate machine would.
 type browser struct {
 	ctx  context.Context
 	base string
 	dir  string
 }
 
-// browserSlots bounds how many Chromium processes run at once: the tests
-// run in parallel, and each browser needs a good share of a core while it
-// renders, so more at once would only make each step slower.
+// browserSlots bounds how many tests use Chromium at once: the tests run in
+// parallel, and each page needs a good share of a core while it renders,
+// so more at once would only make each step slower.
 var browserSlots = make(chan struct{}, 3)
 
+// newBrowser gives the test the process's Chromium, which serves the app.
+// Chromium is started once per test process (starting it took 1.5 s of
+// wall time per test): what a test must not share with another, its
+// cookies and storage, lives in the browser contexts of its visitors,
+// each new and closed with the test.
 func newBrowser(t *testing.T, app *testutil.App) *browser {
 	t.Helper()
+	execPath := chromium(t)
 	browserSlots <- struct{}{}
-	t.Cleanup(func() { <-browserSlots }) // after Chromium has stopped (cleanups run last first)
-	// Puppeteer's defaults (which keep tabs that are not in front from being
-	// throttled to a standstill), and what these machines need.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	start(t, ctx, "start Chromium")
+	t.Cleanup(func() { <-browserSlots }) // after the test's tabs have closed (cleanups run last first)
+	ctx, err := sharedChromium(execPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &browser{ctx: ctx, base: app.URL, dir: shotDir(t)}
+}
+
+// The one Chromium of the test process, started by the first test that
+// needs it and stopped by TestMain.
+var (
+	chromiumOnce   sync.Once
+	chromiumCtx    context.Context
+	chromiumErr    error
+	chromiumStop   = func() {}
+	chromiumTmpDir string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromiumStop()
+	if chromiumTmpDir != "" {
+		os.RemoveAll(chromiumTmpDir)
+	}
+	os.Exit(code)
+}
+
+func sharedChromium(execPath string) (context.Context, error) {
+	chromiumOnce.Do(func() {
+		chromiumTmpDir, chromiumErr = os.MkdirTemp("", "aftersales-chromium-")
+		if chromiumErr != nil {
+			return
+		}
+		// Puppeteer's defaults (which keep tabs that are not in front from being
+		// throttled to a standstill), and what these machines need.
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(execPath),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.UserDataDir(chromiumTmpDir),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("hide-scrollbars", true),
+			chromedp.Flag("mute-audio", true),
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(actx)
+		chromiumStop = func() { cancel(); cancelAlloc() }
+		if chromiumErr = firstRun(ctx); chromiumErr != nil {
+			chromiumErr = fmt.Errorf("start Chromium: %w", chromiumErr)
+			return
+		}
+		chromiumCtx = ctx
+	})
+	return chromiumCtx, chromiumErr
 }
 
 // start makes the first run on ctx, which starts the browser or opens the
@@ -130,15 +173,19 @@ func newBrowser(t *testing.T, app *testutil.App) *browser {
 // carry no timeout, so the wait for it is bounded here instead.
 func start(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
+	if err := firstRun(ctx); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func firstRun(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(ctx) }()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+		return err
 	case <-time.After(time.Minute):
-		t.Fatalf("%s: no answer within a minute", what)
+		return errors.New("no answer within a minute")
 	}
 }
 

@@ -1,0 +1,132 @@
+package testutil
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"aftersales/internal/app"
+	"aftersales/internal/calendar"
+	"aftersales/internal/demo"
+	"aftersales/internal/notify"
+	"aftersales/internal/store"
+)
+
+// DemoDB returns a fresh SQLite database holding the demo data, closed when
+// t ends. Each call gets a database of its own, copied from a template
+// that demo.Load filled once per test process (and again when the date in
+// Asia/Shanghai has changed since, as the demo's stories are told relative
+// to today). Loading costs about a second of CPU, most of it hashing the
+// demo users' passwords with argon2id and writing every row; a copy costs
+// a few milliseconds. Tests of demo.Load itself call it, not this.
+func DemoDB(t testing.TB) *store.DB {
+	t.Helper()
+	image, err := demoImage()
+	if err != nil {
+		t.Fatalf("load demo data: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := os.WriteFile(path, image, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var demoTemplate struct {
+	sync.Mutex
+	day   calendar.Date
+	image []byte
+}
+
+// demoImage is the bytes of an SQLite database file with the demo loaded
+// today, made on first use.
+func demoImage() ([]byte, error) {
+	demoTemplate.Lock()
+	defer demoTemplate.Unlock()
+	today := calendar.DateOf(time.Now(), calendar.Shanghai)
+	if demoTemplate.image != nil && demoTemplate.day == today {
+		return demoTemplate.image, nil
+	}
+	image, err := loadDemoImage()
+	if err != nil {
+		return nil, err
+	}
+	demoTemplate.day, demoTemplate.image = today, image
+	return image, nil
+}
+
+// loadDemoImage loads the demo into a new database file and returns the
+// file's bytes.
+func loadDemoImage() ([]byte, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "aftersales-demo-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "demo.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	err = fillDemo(ctx, db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+}
+
+// fillDemo migrates db, loads the demo into it and folds the write-ahead
+// log into the file, so that the file alone is the whole database.
+func fillDemo(ctx context.Context, db *store.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	box, err := notify.NewSecretBox(SecretKey)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(db, app.Config{Secrets: box}, time.Now)
+	if err != nil {
+		return err
+	}
+	if _, err := demo.Load(ctx, a); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// DemoEngines is Engines with the demo data in each database: on SQLite a
+// copy of the template (DemoDB), on PostgreSQL loaded by demo.Load.
+func DemoEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, e := range EngineList {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			if e == store.SQLite {
+				fn(t, DemoDB(t))
+				return
+			}
+			db := NewDB(t, e)
+			if _, err := demo.Load(context.Background(), Services(t, db)); err != nil {
+				t.Fatalf("load demo data: %v", err)
+			}
+			fn(t, db)
+		})
+	}
+}
