@@ -80,11 +80,6 @@ type workOrderCreateInput struct {
 	}
 }
 
-type workOrderOutput struct {
-	ETag string `header:"ETag"`
-	Body workorder.WorkOrder
-}
-
 type workOrderStepInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" doc:"ETag of the work order as last read."`
@@ -167,33 +162,27 @@ func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in 
 	return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
 }
 
-func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	return h.book(ctx, ac, workorder.ForRequest(in.ID), in)
 }
 
-func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	return h.book(ctx, ac, workorder.ForMaintenance(in.ID), in)
 }
 
 // book books the visit of origin that in asks for.
-func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	b := in.Body
 	w, err := h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
-func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*workOrderOutput, error) {
+func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[workorder.WorkOrder], error) {
 	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
-func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*workOrderOutput, error) {
+func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*tagged[workorder.WorkOrder], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -207,10 +196,7 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 		}
 	}
 	w, err := h.WorkOrders.Step(ctx, ac, in.ID, st, v)
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
 type requestListInput struct {
