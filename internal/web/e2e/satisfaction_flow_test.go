@@ -26,7 +26,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
 	v := fileRepair(t, app, dispatcher, "主轴异响")
-	wo := workedVisit(t, app, dispatcher, tech, v.ID, "更换主轴轴承")
+	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换主轴轴承")
 	// The survey job, run now rather than after the agreement's two hours.
 	token, err := app.Server.Satisfaction.Send(ctx, *wo.RecordID)
 	if err != nil || token == "" {

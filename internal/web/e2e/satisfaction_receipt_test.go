@@ -32,7 +32,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
 	v := fileRepair(t, app, dispatcher, "液压站漏油")
-	wo := workedVisit(t, app, dispatcher, tech, v.ID, "更换油封")
+	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换油封")
 
 	// The dispatcher prints the receipt with the survey's QR code.
 	br := newBrowser(t, app)
