@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
@@ -20,16 +19,9 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		recordID, wo := w.visit(t)
-		auditor := w.F.Users[policy.VendorAuditor].Actor()
 		// A complaint puts the visit in the queue.
-		if _, err := w.App.Complaints.File(ctx, w.F.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.App.Satisfaction.Callbacks(ctx, auditor, satisfaction.CallbackOpen, 0)
-		if err != nil || len(q) == 0 {
-			t.Fatalf("queue %v %v", q, err)
-		}
+		recordID, wo, q := w.complainedVisit(t)
+		auditor := w.F.Users[policy.VendorAuditor].Actor()
 		var cb satisfaction.Callback
 		for _, c := range q {
 			if c.Reason == satisfaction.ReasonComplaint && c.RecordID == recordID {
@@ -53,7 +45,7 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 			t.Fatalf("score 9: %v", err)
 		}
 		two := 2
-		cb, err = w.App.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &two, Words: "主轴还响"}, cb.Version)
+		cb, err := w.App.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &two, Words: "主轴还响"}, cb.Version)
 		if err != nil {
 			t.Fatal(err)
 		}

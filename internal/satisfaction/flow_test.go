@@ -34,6 +34,24 @@ func (w *world) visit(t *testing.T) (recordID, workOrderID int64) {
 	return *wo.RecordID, wo.ID
 }
 
+// complainedVisit works a visit to check-out and has the customer complain
+// about the repair, which puts the visit in the callback queue; it returns
+// the visit's record and the visit, and the open queue as the auditor sees it.
+func (w *world) complainedVisit(t *testing.T) (recordID, workOrderID int64, queue []satisfaction.Callback) {
+	t.Helper()
+	ctx := context.Background()
+	recordID, workOrderID = w.visit(t)
+	if _, err := w.App.Complaints.File(ctx, w.F.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: workOrderID,
+		Description: "又坏了"}); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := w.App.Satisfaction.Callbacks(ctx, w.F.Users[policy.VendorAuditor].Actor(), satisfaction.CallbackOpen, 0)
+	if err != nil || len(queue) == 0 {
+		t.Fatalf("queue %v %v", queue, err)
+	}
+	return recordID, workOrderID, queue
+}
+
 // token reads the survey link the customer received in the app.
 func (w *world) token(t *testing.T, surveyID int64) string {
 	t.Helper()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
@@ -21,15 +20,8 @@ func TestARedoFromTheCallbackReopensTheRequest(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		_, wo := w.visit(t)
+		_, wo, q := w.complainedVisit(t)
 		auditor := w.F.Users[policy.VendorAuditor].Actor()
-		if _, err := w.App.Complaints.File(ctx, w.F.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.App.Satisfaction.Callbacks(ctx, auditor, satisfaction.CallbackOpen, 0)
-		if err != nil || len(q) == 0 {
-			t.Fatalf("queue %v %v", q, err)
-		}
 		cb, err := w.App.Satisfaction.Decide(ctx, auditor, q[0].ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, q[0].Version)
 		if err != nil || cb.RedoWorkOrderID == nil {
 			t.Fatalf("redo %+v %v", cb, err)

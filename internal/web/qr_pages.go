@@ -104,8 +104,8 @@ func (s *Server) readQRPost(w http.ResponseWriter, r *http.Request, read func(*h
 	return q, true
 }
 
-// qrFiledRedirect counts what the post filed against the label's and the address's
-// throttles, and sends the browser to next.
+// qrFiledRedirect counts what the post filed against the throttles of the
+// label and of the address, and sends the browser to next.
 func (s *Server) qrFiledRedirect(w http.ResponseWriter, r *http.Request, q qrPost, next string) {
 	s.qr.perUnit.Fail(q.u.SerialNumber, q.now)
 	s.qr.perAddress.Fail(q.addr, q.now)
