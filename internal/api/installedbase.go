@@ -80,11 +80,6 @@ type unitView struct {
 	QRPath     string `json:"qr_path" doc:"Path the product's QR label opens; rotating the token changes it."`
 }
 
-type unitOutput struct {
-	ETag string `header:"ETag"`
-	Body unitView
-}
-
 type unitCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 	Body           struct {
@@ -317,36 +312,27 @@ func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListI
 	return out, nil
 }
 
-func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*unitOutput, error) {
+func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*tagged[unitView], error) {
 	b := in.Body
 	u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
 		InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*unitOutput, error) {
+func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		return nil, problem.Field("query.serial", "%s", p.Fields[0].Message)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*unitOutput, error) {
+func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*tagged[unitView], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -354,18 +340,12 @@ func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatc
 	b := in.Body
 	u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
 		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
 func (h *handlers) importUnits(ctx context.Context, ac policy.Actor, in *unitImportInput) (*unitImportOutput, error) {
