@@ -11,11 +11,6 @@ import (
 	"aftersales/internal/policy"
 )
 
-type agreementOutput struct {
-	ETag string `header:"ETag"`
-	Body agreement.Detail
-}
-
 type agreementListOutput struct {
 	Body struct {
 		Items []agreement.Detail `json:"items"`
@@ -156,22 +151,16 @@ func (h *handlers) listAgreements(ctx context.Context, act policy.Actor, _ *stru
 	return out, nil
 }
 
-func (h *handlers) createAgreement(ctx context.Context, act policy.Actor, in *agreementCreateInput) (*agreementOutput, error) {
+func (h *handlers) createAgreement(ctx context.Context, act policy.Actor, in *agreementCreateInput) (*tagged[agreement.Detail], error) {
 	b := in.Body
 	d, err := h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
 		EffectiveFrom: b.EffectiveFrom, Note: b.Note})
-	if err != nil {
-		return nil, err
-	}
-	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+	return withETag(d, d.Version, err)
 }
 
-func (h *handlers) getAgreement(ctx context.Context, act policy.Actor, in *idPath) (*agreementOutput, error) {
+func (h *handlers) getAgreement(ctx context.Context, act policy.Actor, in *idPath) (*tagged[agreement.Detail], error) {
 	d, err := h.Agreements.Get(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+	return withETag(d, d.Version, err)
 }
 
 func (h *handlers) listAgreementVersions(ctx context.Context, act policy.Actor, in *idPath) (*versionsOutput, error) {
@@ -214,17 +203,14 @@ func (h *handlers) diffAgreementVersions(ctx context.Context, act policy.Actor, 
 	return out, nil
 }
 
-func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput) (*agreementOutput, error) {
+func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput) (*tagged[agreement.Detail], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
 		Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &agreementOutput{ETag: etag(d.Version), Body: d}, nil
+	return withETag(d, d.Version, err)
 }
 
 func (h *handlers) listAgreementStatusEvents(ctx context.Context, act policy.Actor, in *idPath) (*statusEventsOutput, error) {

@@ -119,6 +119,48 @@ func register[I, O any](h *handlers, a huma.API, o huma.Operation, f func(contex
 // etag is the entity tag of a resource version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
+// tagged is an answer whose ETag names the version of its body.
+type tagged[T any] struct {
+	ETag string `header:"ETag"`
+	Body T
+}
+
+// withETag answers v, tagged with its version, unless err is set.
+func withETag[T any](v T, version int64, err error) (*tagged[T], error) {
+	if err != nil {
+		return nil, err
+	}
+	return &tagged[T]{ETag: etag(version), Body: v}, nil
+}
+
+// withBody answers v unless err is set.
+func withBody[T any](v T, err error) (*struct{ Body T }, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body T }{v}, nil
+}
+
+// items is a list answer; an empty list is [], never null.
+type items[T any] struct {
+	Body struct {
+		Items []T `json:"items"`
+	}
+}
+
+// asList answers xs as a list unless err is set.
+func asList[T any](xs []T, err error) (*items[T], error) {
+	if err != nil {
+		return nil, err
+	}
+	out := &items[T]{}
+	out.Body.Items = xs
+	if out.Body.Items == nil {
+		out.Body.Items = []T{}
+	}
+	return out, nil
+}
+
 // ifMatch parses If-Match into the expected version.
 func ifMatch(v string) (int64, error) {
 	if v == "" {

@@ -22,6 +22,19 @@ func countRows(t *testing.T, db *store.DB, table string) int {
 	return n
 }
 
+// fileRepair files a repair of the fixture's unit through c and returns
+// the request's id.
+func fileRepair(t *testing.T, c *testutil.Client, priority, description string) int64 {
+	t.Helper()
+	res := c.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": priority, "description": description})
+	var req struct{ ID int64 }
+	res.JSON(t, &req)
+	if req.ID == 0 {
+		t.Fatalf("file a repair: %d %s", res.Status, res.Body)
+	}
+	return req.ID
+}
+
 // problemOf decodes a problem+json answer and checks its envelope.
 func problemOf(t *testing.T, res *testutil.Response, status int, typ string) map[string]any {
 	t.Helper()

@@ -34,17 +34,9 @@ func (h *handlers) registerAppointments(a huma.API) {
 }
 
 func (h *handlers) sendAppointmentLink(ctx context.Context, ac policy.Actor, in *appointmentLinkInput) (*struct{ Body appointment.Sent }, error) {
-	s, err := h.Appointments.Send(ctx, ac, in.ID, in.Body.Locale)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body appointment.Sent }{Body: s}, nil
+	return withBody(h.Appointments.Send(ctx, ac, in.ID, in.Body.Locale))
 }
 
 func (h *handlers) listAppointmentLinks(ctx context.Context, ac policy.Actor, in *idPath) (*items[appointment.Link], error) {
-	ls, err := h.Appointments.Links(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(ls), nil
+	return asList(h.Appointments.Links(ctx, ac, in.ID))
 }

@@ -31,11 +31,9 @@ func withAppointments(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 		return path
 	}
 	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
-	res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "walk"})
-	var req struct{ ID int64 }
-	res.JSON(t, &req)
+	reqID := fileRepair(t, dispatcher, "general", "walk")
 	start := time.Date(2033, 1, 3, 9, 0, 0, 0, calendar.Shanghai).Add(time.Duration(randomish()) * 3 * time.Hour)
-	res = dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", req.ID), map[string]any{"technician_id": f.Users[policy.Technician].ID,
+	res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/work-orders", reqID), map[string]any{"technician_id": f.Users[policy.Technician].ID,
 		"window_start": start.Format(time.RFC3339), "window_end": start.Add(2 * time.Hour).Format(time.RFC3339)})
 	var wo struct{ ID int64 }
 	res.JSON(t, &wo)

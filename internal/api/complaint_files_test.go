@@ -47,15 +47,13 @@ func TestComplaintWithAttachmentsAPI(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "x"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		fields := map[string]string{"category": "parts", "request_id": fmt.Sprint(req.ID), "description": "换下的零件是旧的"}
+		reqID := fileRepair(t, dispatcher, "general", "x")
+		fields := map[string]string{"category": "parts", "request_id": fmt.Sprint(reqID), "description": "换下的零件是旧的"}
 
-		res = postForm(customer, "/complaints/with-attachments", complaintForm(fields, map[string][]byte{"a-part.png": tinyPNG(), "b-invoice.pdf": samplePDF("发票")}))
+		res := postForm(customer, "/complaints/with-attachments", complaintForm(fields, map[string][]byte{"a-part.png": tinyPNG(), "b-invoice.pdf": samplePDF("发票")}))
 		var c struct {
 			ID            int64
 			RequestNumber string `json:"request_number"`
@@ -105,7 +103,7 @@ func TestComplaintWithAttachmentsAPI(t *testing.T) {
 			"a text file as a photo": {complaintForm(fields, map[string][]byte{"a.png": tinyPNG(), "b.png": []byte("not a picture at all")}), "attachments[1]"},
 			"seven files":            {complaintForm(fields, six), "attachments"},
 			"no description":         {complaintForm(map[string]string{"category": "parts", "request_id": fields["request_id"]}, map[string][]byte{"a.png": tinyPNG()}), "description"},
-			"another's request": {complaintForm(map[string]string{"category": "parts", "request_id": fmt.Sprint(req.ID), "description": "x"},
+			"another's request": {complaintForm(map[string]string{"category": "parts", "request_id": fmt.Sprint(reqID), "description": "x"},
 				map[string][]byte{"a.png": tinyPNG()}), ""},
 		} {
 			cl := customer
@@ -130,13 +128,11 @@ func TestComplaintFilesAddedAfterFilingAPI(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "x"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		res = customer.Do("POST", "/complaints", map[string]any{"category": "parts", "request_id": req.ID, "description": "换下的零件是旧的"})
+		reqID := fileRepair(t, dispatcher, "general", "x")
+		res := customer.Do("POST", "/complaints", map[string]any{"category": "parts", "request_id": reqID, "description": "换下的零件是旧的"})
 		var c struct {
 			ID          int64
 			Version     int64

@@ -190,11 +190,7 @@ func (h *handlers) listOnCall(ctx context.Context, ac policy.Actor, in *onCallLi
 	if in.To.Sub(in.From) > 92*24*time.Hour {
 		return nil, problem.Field("to", "at most 92 days after from")
 	}
-	xs, err := h.Staff.OnCallOf(ctx, ac, orDefault(in.ProviderID, ac), in.From, in.To)
-	if err != nil {
-		return nil, err
-	}
-	return list(xs), nil
+	return asList(h.Staff.OnCallOf(ctx, ac, orDefault(in.ProviderID, ac), in.From, in.To))
 }
 
 func (h *handlers) createOnCall(ctx context.Context, ac policy.Actor, in *onCallCreateInput) (*struct{ Body staff.OnCall }, error) {
@@ -206,11 +202,7 @@ func (h *handlers) createOnCall(ctx context.Context, ac policy.Actor, in *onCall
 }
 
 func (h *handlers) getOnCall(ctx context.Context, ac policy.Actor, in *idPath) (*struct{ Body staff.OnCall }, error) {
-	o, err := h.Staff.GetOnCall(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.OnCall }{o}, nil
+	return withBody(h.Staff.GetOnCall(ctx, ac, in.ID))
 }
 
 func (h *handlers) deleteOnCall(ctx context.Context, ac policy.Actor, in *idPath) (*struct{}, error) {
@@ -218,19 +210,11 @@ func (h *handlers) deleteOnCall(ctx context.Context, ac policy.Actor, in *idPath
 }
 
 func (h *handlers) getBoard(ctx context.Context, ac policy.Actor, in *boardInput) (*struct{ Body dispatch.Board }, error) {
-	b, err := h.Dispatch.Board(ctx, ac, in.ProviderID, in.Day)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body dispatch.Board }{b}, nil
+	return withBody(h.Dispatch.Board(ctx, ac, in.ProviderID, in.Day))
 }
 
 func (h *handlers) getWeek(ctx context.Context, ac policy.Actor, in *boardInput) (*struct{ Body dispatch.Week }, error) {
-	w, err := h.Dispatch.WeekOf(ctx, ac, in.ProviderID, in.Day)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body dispatch.Week }{w}, nil
+	return withBody(h.Dispatch.WeekOf(ctx, ac, in.ProviderID, in.Day))
 }
 
 func (h *handlers) createPlan(ctx context.Context, ac policy.Actor, in *planCreateInput) (*planOutput, error) {
@@ -243,11 +227,7 @@ func (h *handlers) createPlan(ctx context.Context, ac policy.Actor, in *planCrea
 }
 
 func (h *handlers) listPlans(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[dispatch.Plan], error) {
-	ps, err := h.Dispatch.ListPlans(ctx, ac, in.ProviderID)
-	if err != nil {
-		return nil, err
-	}
-	return list(ps), nil
+	return asList(h.Dispatch.ListPlans(ctx, ac, in.ProviderID))
 }
 
 func (h *handlers) getPlan(ctx context.Context, ac policy.Actor, in *idPath) (*planOutput, error) {

@@ -24,11 +24,6 @@ type documentDetail struct {
 	document.Detail
 }
 
-type documentOutput struct {
-	ETag string `header:"ETag"`
-	Body documentDetail
-}
-
 type documentListInput struct {
 	Q          string `query:"q" maxLength:"200" doc:"Words or Chinese text to find in titles, descriptions, model codes, part numbers and the text of the current version."`
 	Model      string `query:"model" maxLength:"40" doc:"Model code."`
@@ -176,17 +171,14 @@ func (h *handlers) registerDocuments(a huma.API) {
 }
 
 // setDocumentArchived archives a document, or restores it when archived is false.
-func (h *handlers) setDocumentArchived(archived bool) func(context.Context, policy.Actor, *documentStateInput) (*documentOutput, error) {
-	return func(ctx context.Context, ac policy.Actor, in *documentStateInput) (*documentOutput, error) {
+func (h *handlers) setDocumentArchived(archived bool) func(context.Context, policy.Actor, *documentStateInput) (*tagged[documentDetail], error) {
+	return func(ctx context.Context, ac policy.Actor, in *documentStateInput) (*tagged[documentDetail], error) {
 		v, err := optionalIfMatch(in.IfMatch)
 		if err != nil {
 			return nil, err
 		}
 		d, err := h.Documents.SetArchived(ctx, ac, in.ID, archived, v)
-		if err != nil {
-			return nil, err
-		}
-		return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+		return withETag(documentDetail{d}, d.Version, err)
 	}
 }
 
@@ -211,15 +203,12 @@ func (h *handlers) listDocuments(ctx context.Context, ac policy.Actor, in *docum
 	return out, nil
 }
 
-func (h *handlers) getDocument(ctx context.Context, ac policy.Actor, in *idPath) (*documentOutput, error) {
+func (h *handlers) getDocument(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[documentDetail], error) {
 	d, err := h.Documents.Get(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+	return withETag(documentDetail{d}, d.Version, err)
 }
 
-func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *documentCreateInput) (*documentOutput, error) {
+func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *documentCreateInput) (*tagged[documentDetail], error) {
 	b := in.RawBody.Data()
 	file, err := readUpload("file", b.File)
 	if err != nil {
@@ -229,13 +218,10 @@ func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *docu
 	d, err := h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
 		Language: b.Language, Visibility: document.Visibility(b.Visibility), Models: b.Models, Parts: b.PartNumbers},
 		document.Upload{File: file, ChangeNote: b.ChangeNote})
-	if err != nil {
-		return nil, err
-	}
-	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+	return withETag(documentDetail{d}, d.Version, err)
 }
 
-func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, in *documentVersionInput) (*documentOutput, error) {
+func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, in *documentVersionInput) (*tagged[documentDetail], error) {
 	v, err := optionalIfMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -247,13 +233,10 @@ func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, i
 	}
 	defer file.Close()
 	d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+	return withETag(documentDetail{d}, d.Version, err)
 }
 
-func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput) (*documentOutput, error) {
+func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput) (*tagged[documentDetail], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -269,10 +252,7 @@ func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *docu
 		p.Visibility = &vis
 	}
 	d, err := h.Documents.Update(ctx, ac, in.ID, p, v)
-	if err != nil {
-		return nil, err
-	}
-	return &documentOutput{ETag: etag(d.Version), Body: documentDetail{d}}, nil
+	return withETag(documentDetail{d}, d.Version, err)
 }
 
 func (h *handlers) downloadDocumentVersion(ctx context.Context, ac policy.Actor, in *versionPath) (*fileOutput, error) {

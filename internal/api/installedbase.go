@@ -17,11 +17,6 @@ import (
 
 // Installed base: product models, customers' sites, units and unit imports.
 
-type modelOutput struct {
-	ETag string `header:"ETag"`
-	Body installedbase.ProductModel
-}
-
 type modelCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 	Body           struct {
@@ -44,11 +39,6 @@ type modelPatchInput struct {
 		MaintenanceIntervalMonths *int    `json:"maintenance_interval_months,omitempty" minimum:"0" maximum:"120" doc:"0 removes the cycle."`
 		WarrantyMonths            *int    `json:"warranty_months,omitempty" minimum:"0" maximum:"240"`
 	}
-}
-
-type siteOutput struct {
-	ETag string `header:"ETag"`
-	Body installedbase.Site
 }
 
 type siteCreateInput struct {
@@ -88,11 +78,6 @@ type unitView struct {
 	installedbase.Unit
 	InWarranty bool   `json:"in_warranty" doc:"The warranty runs today (China time)."`
 	QRPath     string `json:"qr_path" doc:"Path the product's QR label opens; rotating the token changes it."`
-}
-
-type unitOutput struct {
-	ETag string `header:"ETag"`
-	Body unitView
 }
 
 type unitCreateInput struct {
@@ -195,25 +180,19 @@ func (h *handlers) listProductModels(ctx context.Context, ac policy.Actor, _ *st
 	return out, nil
 }
 
-func (h *handlers) createProductModel(ctx context.Context, ac policy.Actor, in *modelCreateInput) (*modelOutput, error) {
+func (h *handlers) createProductModel(ctx context.Context, ac policy.Actor, in *modelCreateInput) (*tagged[installedbase.ProductModel], error) {
 	b := in.Body
 	m, err := h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
 		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths})
-	if err != nil {
-		return nil, err
-	}
-	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+	return withETag(m, m.Version, err)
 }
 
-func (h *handlers) getProductModel(ctx context.Context, ac policy.Actor, in *idPath) (*modelOutput, error) {
+func (h *handlers) getProductModel(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[installedbase.ProductModel], error) {
 	m, err := h.InstalledBase.GetModel(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+	return withETag(m, m.Version, err)
 }
 
-func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput) (*modelOutput, error) {
+func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput) (*tagged[installedbase.ProductModel], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -221,10 +200,7 @@ func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *
 	b := in.Body
 	m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
 		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &modelOutput{ETag: etag(m.Version), Body: m}, nil
+	return withETag(m, m.Version, err)
 }
 
 type siteList struct {
@@ -257,25 +233,19 @@ func (h *handlers) listSites(ctx context.Context, ac policy.Actor, in *siteListI
 	return out, nil
 }
 
-func (h *handlers) createSite(ctx context.Context, ac policy.Actor, in *siteCreateInput) (*siteOutput, error) {
+func (h *handlers) createSite(ctx context.Context, ac policy.Actor, in *siteCreateInput) (*tagged[installedbase.Site], error) {
 	b := in.Body
 	s, err := h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
 		Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone})
-	if err != nil {
-		return nil, err
-	}
-	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+	return withETag(s, s.Version, err)
 }
 
-func (h *handlers) getSite(ctx context.Context, ac policy.Actor, in *idPath) (*siteOutput, error) {
+func (h *handlers) getSite(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[installedbase.Site], error) {
 	s, err := h.InstalledBase.GetSite(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+	return withETag(s, s.Version, err)
 }
 
-func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput) (*siteOutput, error) {
+func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput) (*tagged[installedbase.Site], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -283,10 +253,7 @@ func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatc
 	b := in.Body
 	s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
 		Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &siteOutput{ETag: etag(s.Version), Body: s}, nil
+	return withETag(s, s.Version, err)
 }
 
 func (h *handlers) registerUnits(a huma.API) {
@@ -345,36 +312,27 @@ func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListI
 	return out, nil
 }
 
-func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*unitOutput, error) {
+func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*tagged[unitView], error) {
 	b := in.Body
 	u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
 		InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*unitOutput, error) {
+func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.UnitBySerial(ctx, ac, in.Serial)
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		return nil, problem.Field("query.serial", "%s", p.Fields[0].Message)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*unitOutput, error) {
+func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*tagged[unitView], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -382,18 +340,12 @@ func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatc
 	b := in.Body
 	u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
 		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*unitOutput, error) {
+func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
 	u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &unitOutput{ETag: etag(u.Version), Body: h.unitView(u)}, nil
+	return withETag(h.unitView(u), u.Version, err)
 }
 
 func (h *handlers) importUnits(ctx context.Context, ac policy.Actor, in *unitImportInput) (*unitImportOutput, error) {

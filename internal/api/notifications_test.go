@@ -6,9 +6,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
@@ -19,16 +16,9 @@ import (
 // publish publishes an event to users of orgs, as a domain service would.
 func publish(t *testing.T, app *testutil.App, key string, orgs []int64, users ...int64) {
 	t.Helper()
-	ctx := context.Background()
-	err := app.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := app.Server.Notify.Publish(ctx, tx, time.Now(), notify.Event{Kind: "clock.breached", OrgIDs: orgs, UserIDs: users,
-			Subject: notify.Localized{"en": "Response deadline missed", "zh-CN": "响应超时"}, Link: "/requests/1",
-			Data: map[string]any{"request_id": 1}, DedupeKey: key})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app.Publish(t, notify.Event{Kind: "clock.breached", OrgIDs: orgs, UserIDs: users,
+		Subject: notify.Localized{"en": "Response deadline missed", "zh-CN": "响应超时"}, Link: "/requests/1",
+		Data: map[string]any{"request_id": 1}, DedupeKey: key})
 }
 
 var walkSeq atomic.Int64

@@ -10,11 +10,6 @@ import (
 	"aftersales/internal/policy"
 )
 
-type orgOutput struct {
-	ETag string `header:"ETag"`
-	Body org.Organization
-}
-
 type orgListOutput struct {
 	Body struct {
 		Items []org.Organization `json:"items"`
@@ -69,30 +64,21 @@ func (h *handlers) listOrganizations(ctx context.Context, act policy.Actor, _ *s
 	return out, nil
 }
 
-func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*orgOutput, error) {
+func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*tagged[org.Organization], error) {
 	o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code, Address: in.Body.Address})
-	if err != nil {
-		return nil, err
-	}
-	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+	return withETag(o, o.Version, err)
 }
 
-func (h *handlers) getOrganization(ctx context.Context, act policy.Actor, in *idPath) (*orgOutput, error) {
+func (h *handlers) getOrganization(ctx context.Context, act policy.Actor, in *idPath) (*tagged[org.Organization], error) {
 	o, err := h.Orgs.Get(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+	return withETag(o, o.Version, err)
 }
 
-func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput) (*orgOutput, error) {
+func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput) (*tagged[org.Organization], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Address: in.Body.Address, Active: in.Body.Active}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &orgOutput{ETag: etag(o.Version), Body: o}, nil
+	return withETag(o, o.Version, err)
 }

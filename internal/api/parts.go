@@ -13,11 +13,6 @@ import (
 // Parts catalog: genuine and approved parts, their approvals and the
 // product models they fit (DOMAIN 3.1.4).
 
-type partOutput struct {
-	ETag string `header:"ETag"`
-	Body partOut
-}
-
 // partOut is a part with its approval as it stands today (China date).
 type partOut struct {
 	parts.Part
@@ -132,25 +127,19 @@ func (h *handlers) listParts(ctx context.Context, ac policy.Actor, in *partListI
 	return out, nil
 }
 
-func (h *handlers) createPart(ctx context.Context, ac policy.Actor, in *partCreateInput) (*partOutput, error) {
+func (h *handlers) createPart(ctx context.Context, ac policy.Actor, in *partCreateInput) (*tagged[partOut], error) {
 	b := in.Body
 	p, err := h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
 		UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs})
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) getPart(ctx context.Context, ac policy.Actor, in *idPath) (*partOutput, error) {
+func (h *handlers) getPart(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[partOut], error) {
 	p, err := h.Parts.Get(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput) (*partOutput, error) {
+func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput) (*tagged[partOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -158,44 +147,32 @@ func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatc
 	b := in.Body
 	p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
 		Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput) (*partOutput, error) {
+func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput) (*tagged[partOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput) (*partOutput, error) {
+func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput) (*tagged[partOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput) (*partOutput, error) {
+func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput) (*tagged[partOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
-	if err != nil {
-		return nil, err
-	}
-	return &partOutput{ETag: etag(p.Version), Body: h.partOut(p)}, nil
+	return withETag(h.partOut(p), p.Version, err)
 }

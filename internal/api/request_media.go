@@ -168,17 +168,14 @@ func (h *handlers) sendSignoffCode(ctx context.Context, ac policy.Actor, in *idP
 	return &signoffCodeOutput{Body: sent}, nil
 }
 
-func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *reassignInput) (*workOrderOutput, error) {
+func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *reassignInput) (*tagged[workorder.WorkOrder], error) {
 	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	w, err = h.WorkOrders.Reassign(ctx, ac, workorder.ForRequest(w.RequestID), w.ID, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
 func (h *handlers) escalateServiceRequest(ctx context.Context, ac policy.Actor, in *escalateInput) (*escalationOutput, error) {

@@ -89,10 +89,8 @@ func TestRequestPhotos(t *testing.T) {
 		f := testutil.Seed(t, db)
 		testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "漏油"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		photos := fmt.Sprintf("/service-requests/%d/photos", req.ID)
+		reqID := fileRepair(t, dispatcher, "general", "漏油")
+		photos := fmt.Sprintf("/service-requests/%d/photos", reqID)
 		count := func() int {
 			var n int
 			if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM files`); err != nil {
@@ -125,7 +123,7 @@ func TestRequestPhotos(t *testing.T) {
 		}
 
 		// A request filed with a bad photo is not filed at all (the QR and form path).
-		res = dispatcher.Do("POST", photos, map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "ok.png", "content": walkPNG}}})
+		res := dispatcher.Do("POST", photos, map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "ok.png", "content": walkPNG}}})
 		var list struct {
 			Items []struct {
 				ID     int64
@@ -149,12 +147,12 @@ func TestRequestPhotos(t *testing.T) {
 			t.Fatalf("an unassigned technician views the photo: %d", res.Status)
 		}
 		// The photo of another request is not reachable under this one.
-		if res := dispatcher.Do("GET", fmt.Sprintf("/service-requests/%d/photos/%d", req.ID+1000, list.Items[0].ID), nil); res.Status != 404 {
+		if res := dispatcher.Do("GET", fmt.Sprintf("/service-requests/%d/photos/%d", reqID+1000, list.Items[0].ID), nil); res.Status != 404 {
 			t.Fatalf("photo under the wrong request: %d", res.Status)
 		}
 
 		// The technician adds work photos on the visit; the sealed record keeps every hash.
-		wo := onSiteVisit(t, app, f, req.ID)
+		wo := onSiteVisit(t, app, f, reqID)
 		tech := app.API(t, f.Tokens[policy.Technician])
 		if res := tech.Do("POST", photos, map[string]any{"stage": "work", "photos": []map[string]any{{"filename": "x.png", "content": walkPNG}}}); res.Status != 403 {
 			t.Fatalf("work photo without its visit: %d %s", res.Status, res.Body)
@@ -301,10 +299,8 @@ func TestEscalation(t *testing.T) {
 		f := testutil.Seed(t, db)
 		testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "emergency", "description": "伺服报警"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		path := fmt.Sprintf("/service-requests/%d/escalations", req.ID)
+		reqID := fileRepair(t, dispatcher, "emergency", "伺服报警")
+		path := fmt.Sprintf("/service-requests/%d/escalations", reqID)
 		if res := app.API(t, f.Tokens[policy.Customer]).Do("POST", path, map[string]any{"target": "second_line", "reason": "x"}); res.Status != 403 {
 			t.Fatalf("a customer escalates: %d %s", res.Status, res.Body)
 		}
@@ -321,7 +317,7 @@ func TestEscalation(t *testing.T) {
 		if n != 0 {
 			t.Fatal("refused escalations were stored")
 		}
-		res = dispatcher.Do("POST", path, map[string]any{"target": "second_line", "reason": "编码器信号异常，超出手册范围"})
+		res := dispatcher.Do("POST", path, map[string]any{"target": "second_line", "reason": "编码器信号异常，超出手册范围"})
 		var esc struct {
 			ID    int64
 			DueAt string `json:"due_at"`
@@ -333,7 +329,7 @@ func TestEscalation(t *testing.T) {
 		problemOf(t, dispatcher.Do("POST", path, map[string]any{"target": "second_line", "reason": "again"}), 409, "conflict")
 		clock := func() map[string]any {
 			var v struct{ Clocks []map[string]any }
-			dispatcher.Do("GET", fmt.Sprintf("/service-requests/%d", req.ID), nil).JSON(t, &v)
+			dispatcher.Do("GET", fmt.Sprintf("/service-requests/%d", reqID), nil).JSON(t, &v)
 			for _, c := range v.Clocks {
 				if c["kind"] == "escalation" {
 					return c

@@ -19,18 +19,16 @@ func TestRequestNeededPartsAPI(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		app := testutil.NewApp(t, db)
 		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		testutil.SeedService(t, db, f)
 		a := testutil.Services(t, db)
 		bearing, err := a.Parts.Create(t.Context(), f.Users[policy.VendorAdmin].Actor(), parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000})
 		if err != nil {
 			t.Fatal(err)
 		}
 		api := app.API(t, f.Tokens[policy.Dispatcher])
-		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "主轴异响"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
-		path := fmt.Sprintf("/service-requests/%d/parts", req.ID)
-		res = api.Do("PUT", path, map[string]any{"parts": []any{map[string]any{"part_id": bearing.ID, "qty": 1}, map[string]any{"part_id": 999999, "qty": 1}}})
+		reqID := fileRepair(t, api, "general", "主轴异响")
+		path := fmt.Sprintf("/service-requests/%d/parts", reqID)
+		res := api.Do("PUT", path, map[string]any{"parts": []any{map[string]any{"part_id": bearing.ID, "qty": 1}, map[string]any{"part_id": 999999, "qty": 1}}})
 		if res.Status != 422 || !strings.Contains(string(res.Body), "body.parts[1].part_id") {
 			t.Fatalf("an unknown part: %d %s", res.Status, res.Body)
 		}

@@ -53,11 +53,6 @@ type requestCreateInput struct {
 	}
 }
 
-type requestOutput struct {
-	ETag string `header:"ETag"`
-	Body requestOut
-}
-
 type requestActionInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" doc:"ETag of the request as last read."`
@@ -78,11 +73,6 @@ type workOrderCreateInput struct {
 		WindowEnd    time.Time `json:"window_end"`
 		Note         string    `json:"note,omitempty" maxLength:"2000"`
 	}
-}
-
-type workOrderOutput struct {
-	ETag string `header:"ETag"`
-	Body workorder.WorkOrder
 }
 
 type workOrderStepInput struct {
@@ -136,64 +126,49 @@ func (h *handlers) registerRequests(a huma.API) {
 	register(h, a, step, h.recordFieldStep)
 }
 
-func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*requestOutput, error) {
+func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*tagged[requestOut], error) {
 	b := in.Body
 	v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
 		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
-	if err != nil {
-		return nil, err
-	}
-	return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+	return withETag(toRequestOut(v), v.Version, err)
 }
 
-func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *idPath) (*requestOutput, error) {
+func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *idPath) (*tagged[requestOut], error) {
 	v, err := h.Requests.Get(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &requestOutput{ETag: etag(v.Version), Body: toRequestOut(v)}, nil
+	return withETag(toRequestOut(v), v.Version, err)
 }
 
-func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput) (*requestOutput, error) {
+func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput) (*tagged[requestOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+	return withETag(toRequestOut(view), view.Version, err)
 }
 
-func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	return h.book(ctx, ac, workorder.ForRequest(in.ID), in)
 }
 
-func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	return h.book(ctx, ac, workorder.ForMaintenance(in.ID), in)
 }
 
 // book books the visit of origin that in asks for.
-func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*workOrderOutput, error) {
+func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	b := in.Body
 	w, err := h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
-func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*workOrderOutput, error) {
+func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[workorder.WorkOrder], error) {
 	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
-func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*workOrderOutput, error) {
+func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*tagged[workorder.WorkOrder], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -207,10 +182,7 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 		}
 	}
 	w, err := h.WorkOrders.Step(ctx, ac, in.ID, st, v)
-	if err != nil {
-		return nil, err
-	}
-	return &workOrderOutput{ETag: etag(w.Version), Body: w}, nil
+	return withETag(w, w.Version, err)
 }
 
 type requestListInput struct {
@@ -285,16 +257,13 @@ func (h *handlers) registerRequestExtras(a huma.API) {
 	register(h, a, ex, h.grantScopeException)
 }
 
-func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput) (*requestOutput, error) {
+func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput) (*tagged[requestOut], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
-	if err != nil {
-		return nil, err
-	}
-	return &requestOutput{ETag: etag(view.Version), Body: toRequestOut(view)}, nil
+	return withETag(toRequestOut(view), view.Version, err)
 }
 
 func (h *handlers) grantScopeException(ctx context.Context, ac policy.Actor, in *scopeExceptionInput) (*scopeExceptionOutput, error) {

@@ -141,11 +141,6 @@ type complaintCloseInput struct {
 	}
 }
 
-type callbackOutput struct {
-	ETag string `header:"ETag"`
-	Body satisfaction.Callback
-}
-
 type callbackListInput struct {
 	Status string `query:"status" enum:"open,confirmed,correction,redo"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"500"`
@@ -343,27 +338,21 @@ func (h *handlers) listCallbacks(ctx context.Context, ac policy.Actor, in *callb
 	return out, nil
 }
 
-func (h *handlers) getCallback(ctx context.Context, ac policy.Actor, in *idPath) (*callbackOutput, error) {
+func (h *handlers) getCallback(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[satisfaction.Callback], error) {
 	c, err := h.Satisfaction.GetCallback(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &callbackOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) recordCall(ctx context.Context, ac policy.Actor, in *callbackCallInput) (*callbackOutput, error) {
+func (h *handlers) recordCall(ctx context.Context, ac policy.Actor, in *callbackCallInput) (*tagged[satisfaction.Callback], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	c, err := h.Satisfaction.RecordCall(ctx, ac, in.ID, in.Body, v)
-	if err != nil {
-		return nil, err
-	}
-	return &callbackOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *callbackDecideInput) (*callbackOutput, error) {
+func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *callbackDecideInput) (*tagged[satisfaction.Callback], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -376,8 +365,5 @@ func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *call
 		d.WindowEnd = *in.Body.WindowEnd
 	}
 	c, err := h.Satisfaction.Decide(ctx, ac, in.ID, d, v)
-	if err != nil {
-		return nil, err
-	}
-	return &callbackOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }

@@ -21,11 +21,9 @@ func TestComplaintsAndSatisfactionAPI(t *testing.T) {
 		sf := testutil.SeedService(t, db, f)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "x"})
-		var req struct{ ID int64 }
-		res.JSON(t, &req)
+		reqID := fileRepair(t, dispatcher, "general", "x")
 
-		res = customer.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": req.ID, "description": "收费不清"})
+		res := customer.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": reqID, "description": "收费不清"})
 		var c struct {
 			ID     int64
 			Status string
@@ -41,7 +39,7 @@ func TestComplaintsAndSatisfactionAPI(t *testing.T) {
 		}
 		// Another vendor cannot complain about this request.
 		other := app.API(t, f.OtherToken)
-		if res := other.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": req.ID, "description": "x"}); res.Status != 422 ||
+		if res := other.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": reqID, "description": "x"}); res.Status != 422 ||
 			!strings.Contains(string(res.Body), "body.request_id") && !strings.Contains(string(res.Body), `"request_id"`) {
 			t.Fatalf("other tenant: %d %s", res.Status, res.Body)
 		}

@@ -16,11 +16,6 @@ import (
 // certifications, trainings and assessments, the vendors' qualification
 // rules, and the vendor's one-off exceptions to them.
 
-type pointOutput struct {
-	ETag string `header:"ETag"`
-	Body staff.Point
-}
-
 type pointBody struct {
 	Name            string  `json:"name" minLength:"1" maxLength:"100" doc:"Unique in the provider, e.g. 苏州网点."`
 	Address         string  `json:"address" minLength:"1" maxLength:"300"`
@@ -51,11 +46,6 @@ type pointUpdateInput struct {
 	Body    pointBody
 }
 
-type technicianOutput struct {
-	ETag string `header:"ETag"`
-	Body staff.TechnicianProfile
-}
-
 type technicianUpdateInput struct {
 	ID      int64  `path:"id" minimum:"1"`
 	IfMatch string `header:"If-Match" doc:"ETag of the profile as last read."`
@@ -81,11 +71,6 @@ type certBody struct {
 func (b certBody) input() staff.CertInput {
 	return staff.CertInput{Kind: staff.CertKind(b.Kind), VendorID: b.VendorID, ProductLine: b.ProductLine, PermitType: b.PermitType, Level: b.Level,
 		Number: b.Number, IssuedOn: b.IssuedOn, ExpiresOn: b.ExpiresOn, ReviewDueOn: b.ReviewDueOn}
-}
-
-type certOutput struct {
-	ETag string `header:"ETag"`
-	Body staff.Certification
 }
 
 type certCreateInput struct {
@@ -137,11 +122,6 @@ type leaveCreateInput struct {
 		EndsAt   time.Time `json:"ends_at" doc:"RFC 3339, after starts_at (exclusive)."`
 		Reason   string    `json:"reason,omitempty" maxLength:"500"`
 	}
-}
-
-type ruleOutput struct {
-	ETag string `header:"ETag"`
-	Body staff.Rule
 }
 
 type ruleBody struct {
@@ -274,174 +254,109 @@ func (h *handlers) registerStaff(a huma.API) {
 }
 
 func (h *handlers) listServicePoints(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[staff.Point], error) {
-	ps, err := h.Staff.ListPoints(ctx, ac, orDefault(in.ProviderID, ac))
-	if err != nil {
-		return nil, err
-	}
-	return list(ps), nil
+	return asList(h.Staff.ListPoints(ctx, ac, orDefault(in.ProviderID, ac)))
 }
 
-func (h *handlers) createServicePoint(ctx context.Context, ac policy.Actor, in *pointCreateInput) (*pointOutput, error) {
+func (h *handlers) createServicePoint(ctx context.Context, ac policy.Actor, in *pointCreateInput) (*tagged[staff.Point], error) {
 	p, err := h.Staff.CreatePoint(ctx, ac, ac.OrgID, in.Body.input())
-	if err != nil {
-		return nil, err
-	}
-	return &pointOutput{ETag: etag(p.Version), Body: p}, nil
+	return withETag(p, p.Version, err)
 }
 
-func (h *handlers) getServicePoint(ctx context.Context, ac policy.Actor, in *idPath) (*pointOutput, error) {
+func (h *handlers) getServicePoint(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.Point], error) {
 	p, err := h.Staff.GetPoint(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &pointOutput{ETag: etag(p.Version), Body: p}, nil
+	return withETag(p, p.Version, err)
 }
 
-func (h *handlers) updateServicePoint(ctx context.Context, ac policy.Actor, in *pointUpdateInput) (*pointOutput, error) {
+func (h *handlers) updateServicePoint(ctx context.Context, ac policy.Actor, in *pointUpdateInput) (*tagged[staff.Point], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	p, err := h.Staff.UpdatePoint(ctx, ac, in.ID, in.Body.input(), v)
-	if err != nil {
-		return nil, err
-	}
-	return &pointOutput{ETag: etag(p.Version), Body: p}, nil
+	return withETag(p, p.Version, err)
 }
 
 func (h *handlers) listTechnicians(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[staff.TechnicianProfile], error) {
-	ts, err := h.Staff.ListTechnicians(ctx, ac, orDefault(in.ProviderID, ac))
-	if err != nil {
-		return nil, err
-	}
-	return list(ts), nil
+	return asList(h.Staff.ListTechnicians(ctx, ac, orDefault(in.ProviderID, ac)))
 }
 
-func (h *handlers) getTechnician(ctx context.Context, ac policy.Actor, in *idPath) (*technicianOutput, error) {
+func (h *handlers) getTechnician(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.TechnicianProfile], error) {
 	t, err := h.Staff.GetTechnician(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &technicianOutput{ETag: etag(t.Version), Body: t}, nil
+	return withETag(t, t.Version, err)
 }
 
-func (h *handlers) updateTechnician(ctx context.Context, ac policy.Actor, in *technicianUpdateInput) (*technicianOutput, error) {
+func (h *handlers) updateTechnician(ctx context.Context, ac policy.Actor, in *technicianUpdateInput) (*tagged[staff.TechnicianProfile], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	t, err := h.Staff.UpdateTechnician(ctx, ac, in.ID, staff.TechnicianInput{ServicePointID: b.ServicePointID, EfficiencyPermille: b.EfficiencyPermille, Skills: b.Skills}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &technicianOutput{ETag: etag(t.Version), Body: t}, nil
+	return withETag(t, t.Version, err)
 }
 
 func (h *handlers) listCertifications(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Certification], error) {
-	cs, err := h.Staff.Certifications(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(cs), nil
+	return asList(h.Staff.Certifications(ctx, ac, in.ID))
 }
 
-func (h *handlers) createCertification(ctx context.Context, ac policy.Actor, in *certCreateInput) (*certOutput, error) {
+func (h *handlers) createCertification(ctx context.Context, ac policy.Actor, in *certCreateInput) (*tagged[staff.Certification], error) {
 	c, err := h.Staff.AddCertification(ctx, ac, in.ID, in.Body.input())
-	if err != nil {
-		return nil, err
-	}
-	return &certOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) getCertification(ctx context.Context, ac policy.Actor, in *certPath) (*certOutput, error) {
+func (h *handlers) getCertification(ctx context.Context, ac policy.Actor, in *certPath) (*tagged[staff.Certification], error) {
 	c, err := h.Staff.GetCertification(ctx, ac, in.ID, in.CertID)
-	if err != nil {
-		return nil, err
-	}
-	return &certOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) updateCertification(ctx context.Context, ac policy.Actor, in *certUpdateInput) (*certOutput, error) {
+func (h *handlers) updateCertification(ctx context.Context, ac policy.Actor, in *certUpdateInput) (*tagged[staff.Certification], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	c, err := h.Staff.UpdateCertification(ctx, ac, in.ID, in.CertID, in.Body.input(), v)
-	if err != nil {
-		return nil, err
-	}
-	return &certOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
 func (h *handlers) listTrainings(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Training], error) {
-	ts, err := h.Staff.Trainings(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(ts), nil
+	return asList(h.Staff.Trainings(ctx, ac, in.ID))
 }
 
 func (h *handlers) createTraining(ctx context.Context, ac policy.Actor, in *trainingCreateInput) (*struct{ Body staff.Training }, error) {
 	b := in.Body
-	t, err := h.Staff.AddTraining(ctx, ac, in.ID, staff.Training{Course: b.Course, HeldOn: b.HeldOn, HoursTenths: b.HoursTenths, Trainer: b.Trainer, Result: b.Result})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.Training }{t}, nil
+	return withBody(h.Staff.AddTraining(ctx, ac, in.ID, staff.Training{Course: b.Course, HeldOn: b.HeldOn, HoursTenths: b.HoursTenths, Trainer: b.Trainer, Result: b.Result}))
 }
 
 func (h *handlers) listAssessments(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Assessment], error) {
-	as, err := h.Staff.Assessments(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(as), nil
+	return asList(h.Staff.Assessments(ctx, ac, in.ID))
 }
 
 func (h *handlers) createAssessment(ctx context.Context, ac policy.Actor, in *assessmentCreateInput) (*struct{ Body staff.Assessment }, error) {
 	b := in.Body
-	as, err := h.Staff.AddAssessment(ctx, ac, in.ID, staff.Assessment{Period: b.Period, Score: b.Score, Assessor: b.Assessor, Comments: b.Comments})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.Assessment }{as}, nil
+	return withBody(h.Staff.AddAssessment(ctx, ac, in.ID, staff.Assessment{Period: b.Period, Score: b.Score, Assessor: b.Assessor, Comments: b.Comments}))
 }
 
 func (h *handlers) listRules(ctx context.Context, ac policy.Actor, in *vendorQuery) (*items[staff.Rule], error) {
-	rs, err := h.Staff.Rules(ctx, ac, orDefault(in.VendorID, ac))
-	if err != nil {
-		return nil, err
-	}
-	return list(rs), nil
+	return asList(h.Staff.Rules(ctx, ac, orDefault(in.VendorID, ac)))
 }
 
-func (h *handlers) createRule(ctx context.Context, ac policy.Actor, in *ruleCreateInput) (*ruleOutput, error) {
+func (h *handlers) createRule(ctx context.Context, ac policy.Actor, in *ruleCreateInput) (*tagged[staff.Rule], error) {
 	r, err := h.Staff.CreateRule(ctx, ac, ac.OrgID, in.Body.input())
-	if err != nil {
-		return nil, err
-	}
-	return &ruleOutput{ETag: etag(r.Version), Body: r}, nil
+	return withETag(r, r.Version, err)
 }
 
-func (h *handlers) getRule(ctx context.Context, ac policy.Actor, in *idPath) (*ruleOutput, error) {
+func (h *handlers) getRule(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.Rule], error) {
 	r, err := h.Staff.GetRule(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &ruleOutput{ETag: etag(r.Version), Body: r}, nil
+	return withETag(r, r.Version, err)
 }
 
-func (h *handlers) updateRule(ctx context.Context, ac policy.Actor, in *ruleUpdateInput) (*ruleOutput, error) {
+func (h *handlers) updateRule(ctx context.Context, ac policy.Actor, in *ruleUpdateInput) (*tagged[staff.Rule], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	r, err := h.Staff.UpdateRule(ctx, ac, in.ID, in.Body.input(), v)
-	if err != nil {
-		return nil, err
-	}
-	return &ruleOutput{ETag: etag(r.Version), Body: r}, nil
+	return withETag(r, r.Version, err)
 }
 
 func (h *handlers) deleteRule(ctx context.Context, ac policy.Actor, in *idPath) (*struct{}, error) {
@@ -449,35 +364,19 @@ func (h *handlers) deleteRule(ctx context.Context, ac policy.Actor, in *idPath) 
 }
 
 func (h *handlers) listExceptions(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.QualificationException], error) {
-	es, err := h.Staff.Exceptions(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(es), nil
+	return asList(h.Staff.Exceptions(ctx, ac, in.ID))
 }
 
 func (h *handlers) grantException(ctx context.Context, ac policy.Actor, in *exceptionCreateInput) (*struct{ Body staff.QualificationException }, error) {
-	e, err := h.Staff.GrantException(ctx, ac, in.ID, in.Body.TechnicianID, in.Body.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.QualificationException }{e}, nil
+	return withBody(h.Staff.GrantException(ctx, ac, in.ID, in.Body.TechnicianID, in.Body.Reason))
 }
 
 func (h *handlers) recommendTechnicians(ctx context.Context, ac policy.Actor, in *recommendInput) (*struct{ Body staff.Recommendations }, error) {
-	q := staff.RecommendQuery{Policy: in.Policy, Duration: time.Duration(in.DurationMinutes) * time.Minute, PartIDs: in.PartIDs}
-	if in.Earliest != "" {
-		t, err := time.Parse(time.RFC3339, in.Earliest)
-		if err != nil {
-			return nil, problem.Field("query.earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
-		}
-		q.Earliest = t
-	}
-	r, err := h.Staff.Recommend(ctx, ac, in.ID, q)
+	q, err := recommendQuery(in.Policy, in.Earliest, in.DurationMinutes, in.PartIDs)
 	if err != nil {
 		return nil, err
 	}
-	return &struct{ Body staff.Recommendations }{r}, nil
+	return withBody(h.Staff.Recommend(ctx, ac, in.ID, q))
 }
 
 type reassignRecommendInput struct {
@@ -489,34 +388,31 @@ type reassignRecommendInput struct {
 }
 
 func (h *handlers) recommendReassignment(ctx context.Context, ac policy.Actor, in *reassignRecommendInput) (*struct{ Body staff.Recommendations }, error) {
-	q := staff.RecommendQuery{Policy: in.Policy, Duration: time.Duration(in.DurationMinutes) * time.Minute, PartIDs: in.PartIDs}
-	if in.Earliest != "" {
-		t, err := time.Parse(time.RFC3339, in.Earliest)
+	q, err := recommendQuery(in.Policy, in.Earliest, in.DurationMinutes, in.PartIDs)
+	if err != nil {
+		return nil, err
+	}
+	return withBody(h.Staff.RecommendForVisit(ctx, ac, in.ID, q))
+}
+
+// recommendQuery reads a recommendation's query parameters.
+func recommendQuery(policy, earliest string, durationMinutes int, partIDs []int64) (staff.RecommendQuery, error) {
+	q := staff.RecommendQuery{Policy: policy, Duration: time.Duration(durationMinutes) * time.Minute, PartIDs: partIDs}
+	if earliest != "" {
+		t, err := time.Parse(time.RFC3339, earliest)
 		if err != nil {
-			return nil, problem.Field("query.earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
+			return q, problem.Field("query.earliest", "must be an RFC 3339 time, e.g. 2026-12-07T09:00:00+08:00")
 		}
 		q.Earliest = t
 	}
-	r, err := h.Staff.RecommendForVisit(ctx, ac, in.ID, q)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.Recommendations }{r}, nil
+	return q, nil
 }
 
 func (h *handlers) listLeave(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Leave], error) {
-	ls, err := h.Staff.LeaveOf(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(ls), nil
+	return asList(h.Staff.LeaveOf(ctx, ac, in.ID))
 }
 
 func (h *handlers) createLeave(ctx context.Context, ac policy.Actor, in *leaveCreateInput) (*struct{ Body staff.Leave }, error) {
 	b := in.Body
-	l, err := h.Staff.AddLeave(ctx, ac, in.ID, staff.Leave{StartsAt: b.StartsAt, EndsAt: b.EndsAt, Reason: b.Reason})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body staff.Leave }{l}, nil
+	return withBody(h.Staff.AddLeave(ctx, ac, in.ID, staff.Leave{StartsAt: b.StartsAt, EndsAt: b.EndsAt, Reason: b.Reason}))
 }

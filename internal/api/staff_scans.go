@@ -10,6 +10,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/staff"
 )
 
 // MaxScanBody bounds the body of a certificate's scan upload: the largest
@@ -37,16 +38,13 @@ func (h *handlers) registerStaffScans(a huma.API) {
 	register(h, a, get, h.getScan)
 }
 
-func (h *handlers) attachScan(ctx context.Context, ac policy.Actor, in *scanAttachInput) (*certOutput, error) {
+func (h *handlers) attachScan(ctx context.Context, ac policy.Actor, in *scanAttachInput) (*tagged[staff.Certification], error) {
 	data, err := base64.StdEncoding.DecodeString(in.Body.Content)
 	if err != nil {
 		return nil, problem.Field("body.content", "is not valid base64")
 	}
 	c, err := h.Staff.AttachScan(ctx, ac, in.ID, in.CertID, files.FromBytes(in.Body.Filename, data))
-	if err != nil {
-		return nil, err
-	}
-	return &certOutput{ETag: etag(c.Version), Body: c}, nil
+	return withETag(c, c.Version, err)
 }
 
 func (h *handlers) getScan(ctx context.Context, ac policy.Actor, in *certPath) (*photoContentOutput, error) {

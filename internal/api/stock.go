@@ -14,11 +14,6 @@ import (
 // Stock: locations, movements, on-hand, safety stock, consumption on work
 // orders and defective part returns.
 
-type locationOutput struct {
-	ETag string `header:"ETag"`
-	Body stock.Location
-}
-
 type locationCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 	Body           struct {
@@ -85,11 +80,6 @@ type consumeInput struct {
 	}
 }
 
-type returnOutput struct {
-	ETag string `header:"ETag"`
-	Body stock.ReturnRecord
-}
-
 type returnListInput struct {
 	Status  string `query:"status" enum:"awaiting_shipment,shipped,received,credited,"`
 	Overdue bool   `query:"overdue" doc:"Only returns not shipped after their due date."`
@@ -115,21 +105,6 @@ type returnCreditInput struct {
 	Body    struct {
 		CreditFen int64 `json:"credit_fen" minimum:"0" doc:"Credit to the provider in fen; at most the parts' cost."`
 	}
-}
-
-type items[T any] struct {
-	Body struct {
-		Items []T `json:"items"`
-	}
-}
-
-func list[T any](xs []T) *items[T] {
-	out := &items[T]{}
-	out.Body.Items = xs
-	if out.Body.Items == nil {
-		out.Body.Items = []T{}
-	}
-	return out
 }
 
 func (h *handlers) registerStock(a huma.API) {
@@ -173,73 +148,44 @@ func (h *handlers) registerStock(a huma.API) {
 }
 
 func (h *handlers) listStockLocations(ctx context.Context, ac policy.Actor, _ *struct{}) (*items[stock.Location], error) {
-	ls, err := h.Stock.ListLocations(ctx, ac)
-	if err != nil {
-		return nil, err
-	}
-	return list(ls), nil
+	return asList(h.Stock.ListLocations(ctx, ac))
 }
 
-func (h *handlers) createStockLocation(ctx context.Context, ac policy.Actor, in *locationCreateInput) (*locationOutput, error) {
+func (h *handlers) createStockLocation(ctx context.Context, ac policy.Actor, in *locationCreateInput) (*tagged[stock.Location], error) {
 	b := in.Body
 	l, err := h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative})
-	if err != nil {
-		return nil, err
-	}
-	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+	return withETag(l, l.Version, err)
 }
 
-func (h *handlers) getStockLocation(ctx context.Context, ac policy.Actor, in *idPath) (*locationOutput, error) {
+func (h *handlers) getStockLocation(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[stock.Location], error) {
 	l, err := h.Stock.GetLocation(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+	return withETag(l, l.Version, err)
 }
 
-func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput) (*locationOutput, error) {
+func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput) (*tagged[stock.Location], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
 	}
 	b := in.Body
 	l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
-	if err != nil {
-		return nil, err
-	}
-	return &locationOutput{ETag: etag(l.Version), Body: l}, nil
+	return withETag(l, l.Version, err)
 }
 
 func (h *handlers) listStockOnHand(ctx context.Context, ac policy.Actor, in *idPath) (*items[stock.StockRow], error) {
-	rows, err := h.Stock.OnHand(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(rows), nil
+	return asList(h.Stock.OnHand(ctx, ac, in.ID))
 }
 
 func (h *handlers) listStockLedger(ctx context.Context, ac policy.Actor, in *ledgerInput) (*items[stock.LedgerRow], error) {
-	rows, err := h.Stock.Ledger(ctx, ac, stock.LedgerFilter{LocationID: in.ID, PartID: in.PartID, BeforeID: in.BeforeID, Limit: in.Limit})
-	if err != nil {
-		return nil, err
-	}
-	return list(rows), nil
+	return asList(h.Stock.Ledger(ctx, ac, stock.LedgerFilter{LocationID: in.ID, PartID: in.PartID, BeforeID: in.BeforeID, Limit: in.Limit}))
 }
 
 func (h *handlers) setSafetyStock(ctx context.Context, ac policy.Actor, in *safetyInput) (*struct{ Body stock.StockRow }, error) {
-	row, err := h.Stock.SetSafety(ctx, ac, in.ID, in.Body.PartID, in.Body.Qty)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body stock.StockRow }{row}, nil
+	return withBody(h.Stock.SetSafety(ctx, ac, in.ID, in.Body.PartID, in.Body.Qty))
 }
 
 func (h *handlers) listBelowSafetyStock(ctx context.Context, ac policy.Actor, _ *struct{}) (*items[stock.StockRow], error) {
-	rows, err := h.Stock.BelowSafety(ctx, ac)
-	if err != nil {
-		return nil, err
-	}
-	return list(rows), nil
+	return asList(h.Stock.BelowSafety(ctx, ac))
 }
 
 func (h *handlers) createStockMovement(ctx context.Context, ac policy.Actor, in *movementInput) (*movementOutput, error) {
@@ -254,20 +200,12 @@ func (h *handlers) createStockMovement(ctx context.Context, ac policy.Actor, in 
 
 func (h *handlers) consumePart(ctx context.Context, ac policy.Actor, in *consumeInput) (*struct{ Body stock.Consumption }, error) {
 	b := in.Body
-	c, err := h.Stock.Consume(ctx, ac, stock.ConsumeInput{WorkOrderID: in.ID, LocationID: b.LocationID, PartID: b.PartID, Qty: b.Qty,
-		SerialRemoved: b.SerialRemoved, SerialInstalled: b.SerialInstalled})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body stock.Consumption }{c}, nil
+	return withBody(h.Stock.Consume(ctx, ac, stock.ConsumeInput{WorkOrderID: in.ID, LocationID: b.LocationID, PartID: b.PartID, Qty: b.Qty,
+		SerialRemoved: b.SerialRemoved, SerialInstalled: b.SerialInstalled}))
 }
 
 func (h *handlers) listWorkOrderParts(ctx context.Context, ac policy.Actor, in *idPath) (*items[parts.UsedPart], error) {
-	used, err := h.Stock.ForWorkOrder(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return list(used), nil
+	return asList(h.Stock.ForWorkOrder(ctx, ac, in.ID))
 }
 
 func (h *handlers) registerReturns(a huma.API) {
@@ -288,41 +226,31 @@ func (h *handlers) registerReturns(a huma.API) {
 }
 
 func (h *handlers) listPartReturns(ctx context.Context, ac policy.Actor, in *returnListInput) (*items[stock.ReturnRecord], error) {
-	rs, err := h.Stock.Returns(ctx, ac, stock.ReturnFilter{Status: stock.ReturnStatus(in.Status), OverdueOnly: in.Overdue})
-	if err != nil {
-		return nil, err
-	}
-	return list(rs), nil
+	return asList(h.Stock.Returns(ctx, ac, stock.ReturnFilter{Status: stock.ReturnStatus(in.Status), OverdueOnly: in.Overdue}))
 }
 
-func (h *handlers) getPartReturn(ctx context.Context, ac policy.Actor, in *idPath) (*returnOutput, error) {
+func (h *handlers) getPartReturn(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[stock.ReturnRecord], error) {
 	r, err := h.Stock.GetReturn(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &returnOutput{ETag: etag(r.Version), Body: r}, nil
+	return withETag(r, r.Version, err)
 }
 
-func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput) (*returnOutput, error) {
+func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput) (*tagged[stock.ReturnRecord], error) {
 	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
 }
 
-func (h *handlers) receivePartReturn(ctx context.Context, ac policy.Actor, in *returnReceiveInput) (*returnOutput, error) {
+func (h *handlers) receivePartReturn(ctx context.Context, ac policy.Actor, in *returnReceiveInput) (*tagged[stock.ReturnRecord], error) {
 	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "receive"})
 }
 
-func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *returnCreditInput) (*returnOutput, error) {
+func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *returnCreditInput) (*tagged[stock.ReturnRecord], error) {
 	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
 }
 
-func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id int64, ifm string, st stock.ReturnStep) (*returnOutput, error) {
+func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id int64, ifm string, st stock.ReturnStep) (*tagged[stock.ReturnRecord], error) {
 	v, err := ifMatch(ifm)
 	if err != nil {
 		return nil, err
 	}
 	r, err := h.Stock.AdvanceReturn(ctx, ac, id, st, v)
-	if err != nil {
-		return nil, err
-	}
-	return &returnOutput{ETag: etag(r.Version), Body: r}, nil
+	return withETag(r, r.Version, err)
 }

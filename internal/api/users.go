@@ -10,11 +10,6 @@ import (
 	"aftersales/internal/policy"
 )
 
-type userOutput struct {
-	ETag string `header:"ETag"`
-	Body account.User
-}
-
 type userListInput struct {
 	OrgID int64 `query:"org_id" minimum:"0" doc:"Organization whose users to list; default your own."`
 }
@@ -69,12 +64,9 @@ func (h *handlers) registerUsers(a huma.API) {
 	register(h, a, patch, h.updateUser)
 }
 
-func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*userOutput, error) {
+func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*tagged[account.User], error) {
 	u, err := h.Accounts.GetUser(ctx, act, act.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	return withETag(u, u.Version, err)
 }
 
 func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userListInput) (*userListOutput, error) {
@@ -91,25 +83,19 @@ func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userList
 	return out, nil
 }
 
-func (h *handlers) createUser(ctx context.Context, act policy.Actor, in *userCreateInput) (*userOutput, error) {
+func (h *handlers) createUser(ctx context.Context, act policy.Actor, in *userCreateInput) (*tagged[account.User], error) {
 	b := in.Body
 	u, err := h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
 		Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale})
-	if err != nil {
-		return nil, err
-	}
-	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	return withETag(u, u.Version, err)
 }
 
-func (h *handlers) getUser(ctx context.Context, act policy.Actor, in *idPath) (*userOutput, error) {
+func (h *handlers) getUser(ctx context.Context, act policy.Actor, in *idPath) (*tagged[account.User], error) {
 	u, err := h.Accounts.GetUser(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	return withETag(u, u.Version, err)
 }
 
-func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput) (*userOutput, error) {
+func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput) (*tagged[account.User], error) {
 	v, err := ifMatch(in.IfMatch)
 	if err != nil {
 		return nil, err
@@ -121,8 +107,5 @@ func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPat
 		p.Role = &r
 	}
 	u, err := h.Accounts.UpdateUser(ctx, act, in.ID, p, v)
-	if err != nil {
-		return nil, err
-	}
-	return &userOutput{ETag: etag(u.Version), Body: u}, nil
+	return withETag(u, u.Version, err)
 }

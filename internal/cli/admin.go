@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"aftersales/internal/account"
@@ -28,15 +27,11 @@ func demoCmd(e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	logins, err := demo.Load(e.ctx, a)
 	if err != nil {
 		return err
@@ -47,7 +42,7 @@ func demoCmd(e *env, args []string) error {
 
 func printLogins(e *env, logins []demo.Login) {
 	fmt.Fprintf(e.stdout, "Demo data loaded. Every demo login has the password %q:\n", demo.Password)
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	tw := e.table()
 	for _, l := range logins {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Email, l.Role, l.Org)
 	}
@@ -77,29 +72,25 @@ func orgCmd(e *env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := e.openDB(*dsn)
+		a, err := e.openApp(*dsn)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer a.DB.Close()
 		var partnerID int64
 		if *partner != "" {
-			p, err := resolveOrg(e, db, *partner)
+			p, err := resolveOrg(e, a.DB, *partner)
 			if err != nil {
 				return err
 			}
 			partnerID = p.ID
-		}
-		a, err := e.services(db)
-		if err != nil {
-			return err
 		}
 		o, err := a.Orgs.Register(e.ctx, operator, org.Input{Kind: org.Kind(*kind), Name: *name, Code: *code})
 		if err != nil {
 			return err
 		}
 		if partnerID != 0 {
-			if err := org.Link(e.ctx, db, partnerID, o.ID, time.Now().UTC()); err != nil {
+			if err := org.Link(e.ctx, a.DB, partnerID, o.ID, time.Now().UTC()); err != nil {
 				return err
 			}
 		}
@@ -120,7 +111,7 @@ func orgCmd(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		tw := e.table()
 		fmt.Fprintln(tw, "ID\tKIND\tCODE\tNAME")
 		for _, o := range orgs {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Kind, o.Code, o.Name)
@@ -150,12 +141,12 @@ func userCmd(e *env, args []string) error {
 		if *orgRef == "" {
 			return usagef("--org is required")
 		}
-		db, err := e.openDB(*dsn)
+		a, err := e.openApp(*dsn)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		o, err := resolveOrg(e, db, *orgRef)
+		defer a.DB.Close()
+		o, err := resolveOrg(e, a.DB, *orgRef)
 		if err != nil {
 			return err
 		}
@@ -164,10 +155,6 @@ func userCmd(e *env, args []string) error {
 			if i := strings.IndexByte(*email, '@'); i > 0 {
 				*name = (*email)[:i]
 			}
-		}
-		a, err := e.services(db)
-		if err != nil {
-			return err
 		}
 		u, err := a.Accounts.CreateUser(e.ctx, operator, account.NewUser{OrgID: o.ID, Email: *email,
 			Name: *name, Role: policy.Role(*role), Password: *password, Locale: *locale})
@@ -196,7 +183,7 @@ func userCmd(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		tw := e.table()
 		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tACTIVE\tNAME")
 		for _, u := range users {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\n", u.ID, u.Email, u.Role, u.Active, u.Name)
@@ -221,17 +208,13 @@ func tokenCmd(e *env, args []string) error {
 	if *email == "" {
 		return usagef("--email is required")
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	svc := a.Accounts
-	u, err := account.GetUserByEmail(e.ctx, db, *email)
+	u, err := account.GetUserByEmail(e.ctx, a.DB, *email)
 	if err != nil {
 		return err
 	}

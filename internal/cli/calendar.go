@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"aftersales/internal/calendar"
@@ -51,15 +50,11 @@ func calendarDue(e *env, args []string) error {
 	if *days > 366 || *hours > 10000 {
 		return usagef("--working-days at most 366, --hours at most 10000")
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	cal, err := a.Calendars.Reg.Get(e.ctx, *id)
 	if err != nil {
 		return err
@@ -84,15 +79,11 @@ func calendarImport(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	svc := a.Calendars
 	imp, err := svc.PreviewImport(e.ctx, operator, *id, file, data)
 	if err != nil {
@@ -103,7 +94,7 @@ func calendarImport(e *env, args []string) error {
 	for _, y := range p.Years {
 		fmt.Fprintf(e.stdout, "  %d: %s, %s\n", y.Year, counted(y.Holidays, "day off", "days off"), counted(y.Workdays, "make-up workday", "make-up workdays"))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	tw := e.table()
 	for _, x := range p.Exceptions {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.Date, x.Date.Weekday().String()[:3], x.Kind, x.Name)
 	}
@@ -139,21 +130,17 @@ func calendarList(e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	svc := a.Calendars
 	infos, err := svc.List(e.ctx, operator)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	tw := e.table()
 	fmt.Fprintln(tw, "ID\tNAME\tZONE\tOFFICIAL DATA")
 	for _, c := range infos {
 		years := "-"
@@ -179,15 +166,11 @@ func calendarShow(e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := e.services(db)
-	if err != nil {
-		return err
-	}
+	defer a.DB.Close()
 	cal, err := a.Calendars.Reg.Get(e.ctx, *id)
 	if err != nil {
 		return err
@@ -197,7 +180,7 @@ func calendarShow(e *env, args []string) error {
 		fmt.Fprint(e.stdout, " (no official holiday data: weekends only)")
 	}
 	fmt.Fprintln(e.stdout)
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	tw := e.table()
 	for _, x := range cal.Exceptions() {
 		if x.Date.Year == *year {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.Date, x.Date.Weekday().String()[:3], x.Kind, x.Name)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"aftersales/internal/app"
@@ -170,10 +171,30 @@ func (e *env) openDB(dsn string) (*store.DB, error) {
 	return db, nil
 }
 
+// openApp opens and migrates the database and builds the product's services
+// on it, for a command other than serve; the caller closes a.DB.
+func (e *env) openApp(dsn string) (*app.App, error) {
+	db, err := e.openDB(dsn)
+	if err != nil {
+		return nil, err
+	}
+	a, err := e.services(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 // services builds the product's services on db for a command other than
 // serve, which reads its configuration from its own flags.
 func (e *env) services(db *store.DB) (*app.App, error) {
 	return app.New(db, app.Config{Log: e.logger()}, time.Now)
+}
+
+// table writes aligned columns to stdout; Flush ends it.
+func (e *env) table() *tabwriter.Writer {
+	return tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 }
 
 func (e *env) logger() *slog.Logger {

@@ -33,16 +33,12 @@ func importUnits(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openDB(*dsn)
+	a, err := e.openApp(*dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	vendor, err := pickVendor(e, db, *vendorCode)
-	if err != nil {
-		return err
-	}
-	a, err := e.services(db)
+	defer a.DB.Close()
+	vendor, err := pickVendor(e, a.DB, *vendorCode)
 	if err != nil {
 		return err
 	}

@@ -17,65 +17,20 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
-	"aftersales/internal/workorder"
 )
 
-type world struct {
-	a     *app.App
-	f     *testutil.Fixture
-	clock *testutil.Clock
-	sf    testutil.ServiceFixture
-}
+type world struct{ *testutil.World }
 
 func newWorld(t *testing.T, db *store.DB) *world {
-	t.Helper()
-	c := &testutil.Clock{}
-	c.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)) // Tuesday 10:00 in Shanghai
-	a, err := app.New(db, app.Config{}, c.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := testutil.Seed(t, db)
-	return &world{a: a, f: f, clock: c, sf: testutil.SeedService(t, db, f)}
+	return &world{testutil.NewWorld(t, db, app.Config{})}
 }
-
-var png = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 
 // visit files a repair and works it to check-out.
 func (w *world) visit(t *testing.T) (requestID, workOrderID int64) {
-	t.Helper()
-	ctx := context.Background()
-	v, err := w.a.Requests.Create(ctx, w.f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := w.clock.Now()
-	wo, err := w.a.WorkOrders.Book(ctx, w.f.Users[policy.Dispatcher].Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: w.f.Users[policy.Technician].ID,
-		WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tech := w.f.Users[policy.Technician].Actor()
-	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "换轴承"},
-		{Kind: "sign_off", SignoffName: "刘", SignaturePNG: png}, {Kind: "check_out", Result: "fixed"}} {
-		if wo, err = w.a.WorkOrders.Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
-			t.Fatalf("%s: %v", st.Kind, err)
-		}
-	}
-	return v.ID, wo.ID
-}
-
-func count(t *testing.T, db *store.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, query, args...); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	wo := w.Visit(t, "")
+	return wo.RequestID, wo.ID
 }
 
 // A complaint's clocks run on the agreement's calendar (the default terms:
@@ -87,8 +42,8 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		_, wo := w.visit(t)
-		cs := w.a.Complaints
-		dispatcher, customer := w.f.Users[policy.Dispatcher].Actor(), w.f.Users[policy.Customer].Actor()
+		cs := w.App.Complaints
+		dispatcher, customer := w.F.Users[policy.Dispatcher].Actor(), w.F.Users[policy.Customer].Actor()
 
 		// Filed on Tuesday 10:00 (Shanghai): first answer by Wednesday 18:00, closed by the next Tuesday 18:00.
 		d, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "attitude", WorkOrderID: wo, Description: "态度差"})
@@ -102,11 +57,11 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		if len(d.Clocks) != 2 || !d.Clocks[0].DueAt.Equal(sh("2026-11-25 18:00")) || !d.Clocks[1].DueAt.Equal(sh("2026-12-01 18:00")) {
 			t.Fatalf("clocks %+v", d.Clocks)
 		}
-		if d.TechnicianID == nil || *d.TechnicianID != w.f.Users[policy.Technician].ID || d.Channel != "portal" {
+		if d.TechnicianID == nil || *d.TechnicianID != w.F.Users[policy.Technician].ID || d.Channel != "portal" {
 			t.Fatalf("links %+v", d.Complaint)
 		}
 		// Another customer's organization cannot complain about this visit.
-		if _, err := cs.File(ctx, w.f.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "x"}); !problem.Is(err, problem.Invalid) {
+		if _, err := cs.File(ctx, w.F.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo, Description: "x"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("other vendor: %v", err)
 		}
 
@@ -115,15 +70,15 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 			t.Fatalf("closed without a reply: %v", err)
 		}
 		// Wednesday 15:00: past 75 % of the first answer's 15 working hours (14:15): warned, once.
-		w.clock.Set(sh("2026-11-25 15:00"))
-		if n, err := cs.Watch(ctx, w.clock.Now()); err != nil || n != 1 {
+		w.Clock.Set(sh("2026-11-25 15:00"))
+		if n, err := cs.Watch(ctx, w.Clock.Now()); err != nil || n != 1 {
 			t.Fatalf("watch %d %v", n, err)
 		}
-		if n, _ := cs.Watch(ctx, w.clock.Now()); n != 0 {
+		if n, _ := cs.Watch(ctx, w.Clock.Now()); n != 0 {
 			t.Fatalf("warned twice: %d", n)
 		}
-		w.clock.Set(sh("2026-11-26 09:30"))
-		cs.Watch(ctx, w.clock.Now())
+		w.Clock.Set(sh("2026-11-26 09:30"))
+		cs.Watch(ctx, w.Clock.Now())
 		got, _ := cs.Get(ctx, dispatcher, d.ID)
 		if got.Clocks[0].State != "breached" || got.EscalatedAt != nil {
 			t.Fatalf("first answer %+v", got.Clocks[0])
@@ -137,15 +92,15 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		if got, err = cs.Reopen(ctx, customer, d.ID, "没有解决", got.Version); err != nil || got.Status != complaint.Open || got.Reopened != 1 {
 			t.Fatalf("reopen %+v %v", got, err)
 		}
-		w.clock.Set(sh("2026-12-02 09:00"))
-		if _, err := cs.Watch(ctx, w.clock.Now()); err != nil {
+		w.Clock.Set(sh("2026-12-02 09:00"))
+		if _, err := cs.Watch(ctx, w.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = cs.Get(ctx, w.f.Users[policy.VendorAuditor].Actor(), d.ID)
+		got, _ = cs.Get(ctx, w.F.Users[policy.VendorAuditor].Actor(), d.ID)
 		if got.EscalatedAt == nil || got.Clocks[1].State != "breached" {
 			t.Fatalf("escalation %+v", got.Complaint)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind = 'complaint.escalated' AND user_id = ?`, w.f.Users[policy.VendorAuditor].ID); n != 1 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind = 'complaint.escalated' AND user_id = ?`, w.F.Users[policy.VendorAuditor].ID); n != 1 {
 			t.Fatalf("vendor told %d times", n)
 		}
 		// Answered again and accepted by the customer: closed, late.
@@ -160,8 +115,8 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 			t.Fatalf("channel %s", d2.Channel)
 		}
 		cs.Reply(ctx, dispatcher, d2.ID, "收费明细已发送", d2.Version)
-		w.clock.Advance(7*24*time.Hour + time.Minute)
-		cs.Watch(ctx, w.clock.Now())
+		w.Clock.Advance(7*24*time.Hour + time.Minute)
+		cs.Watch(ctx, w.Clock.Now())
 		got, _ = cs.Get(ctx, customer, d2.ID)
 		if got.Status != complaint.Closed || got.CloseKind != complaint.ClosedUnanswered {
 			t.Fatalf("unanswered %+v", got.Complaint)
@@ -186,9 +141,9 @@ func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		reqID, wo := w.visit(t)
-		cs := w.a.Complaints
-		customer := w.f.Users[policy.Customer].Actor()
-		before := count(t, db, `SELECT COUNT(*) FROM notifications`)
+		cs := w.App.Complaints
+		customer := w.F.Users[policy.Customer].Actor()
+		before := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications`)
 		for _, c := range []struct {
 			name  string
 			actor policy.Actor
@@ -203,8 +158,8 @@ func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
 			{"nothing named", customer, complaint.NewComplaint{Category: "fees", Description: "x"}, "request_id", problem.Invalid},
 			{"unknown visit", customer, complaint.NewComplaint{Category: "fees", WorkOrderID: 987654, Description: "x"}, "work_order_id", problem.Invalid},
 			{"visit of another request", customer, complaint.NewComplaint{Category: "fees", RequestID: reqID + 1000, WorkOrderID: wo, Description: "x"}, "work_order_id", problem.Invalid},
-			{"another party's request", w.f.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "request_id", problem.Invalid},
-			{"a technician", w.f.Users[policy.Technician].Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "", problem.Forbidden},
+			{"another party's request", w.F.OtherAdmin.Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "request_id", problem.Invalid},
+			{"a technician", w.F.Users[policy.Technician].Actor(), complaint.NewComplaint{Category: "fees", RequestID: reqID, Description: "x"}, "", problem.Forbidden},
 		} {
 			_, err := cs.File(ctx, c.actor, c.in)
 			if !problem.Is(err, c.kind) {
@@ -215,10 +170,10 @@ func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
 				t.Errorf("%s: %v does not name %s", c.name, err, c.field)
 			}
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM complaints`) + count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != 0 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != 0 {
 			t.Fatalf("%d rows saved", n)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM notifications`); n != before {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications`); n != before {
 			t.Fatalf("%d notices sent for refused complaints", n-before)
 		}
 	})
@@ -233,8 +188,8 @@ func TestPartiesListsAndRefusedChanges(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		_, wo := w.visit(t)
-		cs := w.a.Complaints
-		customer, dispatcher := w.f.Users[policy.Customer].Actor(), w.f.Users[policy.Dispatcher].Actor()
+		cs := w.App.Complaints
+		customer, dispatcher := w.F.Users[policy.Customer].Actor(), w.F.Users[policy.Dispatcher].Actor()
 		late, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "slow_response", WorkOrderID: wo, Description: "等了三天"})
 		if err != nil {
 			t.Fatal(err)
@@ -243,25 +198,25 @@ func TestPartiesListsAndRefusedChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cs.Get(ctx, w.f.OtherAdmin.Actor(), late.ID); !problem.Is(err, problem.NotFound) {
+		if _, err := cs.Get(ctx, w.F.OtherAdmin.Actor(), late.ID); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("another vendor reads it: %v", err)
 		}
-		if list, err := cs.List(ctx, w.f.OtherAdmin.Actor(), complaint.Filter{}); err != nil || len(list) != 0 {
+		if list, err := cs.List(ctx, w.F.OtherAdmin.Actor(), complaint.Filter{}); err != nil || len(list) != 0 {
 			t.Fatalf("another vendor lists %d: %v", len(list), err)
 		}
 		for _, r := range []policy.Role{policy.VendorAuditor, policy.ProviderAdmin, policy.Customer} {
-			if list, err := cs.List(ctx, w.f.Users[r].Actor(), complaint.Filter{}); err != nil || len(list) != 2 {
+			if list, err := cs.List(ctx, w.F.Users[r].Actor(), complaint.Filter{}); err != nil || len(list) != 2 {
 				t.Fatalf("%s lists %d: %v", r, len(list), err)
 			}
 		}
-		events := count(t, db, `SELECT COUNT(*) FROM complaint_events`)
+		events := testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`)
 		unchanged := func(what string) {
 			t.Helper()
 			got, err := cs.Get(ctx, dispatcher, late.ID)
 			if err != nil || got.Version != late.Version || got.Status != complaint.Open || got.Reply != "" {
 				t.Fatalf("%s changed the complaint: %+v %v", what, got.Complaint, err)
 			}
-			if n := count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != events {
+			if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != events {
 				t.Fatalf("%s added %d history entries", what, n-events)
 			}
 		}
@@ -287,7 +242,7 @@ func TestPartiesListsAndRefusedChanges(t *testing.T) {
 		unchanged("the dispatcher's reopening")
 
 		// Two working days later the first answer is late.
-		w.clock.Advance(3 * 24 * time.Hour)
+		w.Clock.Advance(3 * 24 * time.Hour)
 		lateList, err := cs.List(ctx, dispatcher, complaint.Filter{Late: true})
 		if err != nil || len(lateList) != 1 || lateList[0].ID != late.ID {
 			t.Fatalf("late list %+v %v", lateList, err)
@@ -384,8 +339,8 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 		if err := store.Get(ctx, db, &unitID, `SELECT unit_id FROM service_requests WHERE id = ?`, reqID); err != nil {
 			t.Fatal(err)
 		}
-		cs := w.a.Complaints
-		qr := policy.Actor{OrgID: w.f.Customer.ID, OrgKind: "customer", Role: policy.Customer, Email: "customer (QR label)"}
+		cs := w.App.Complaints
+		qr := policy.Actor{OrgID: w.F.Customer.ID, OrgKind: "customer", Role: policy.Customer, Email: "customer (QR label)"}
 		photo := tinyPNG(t)
 
 		_, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: number, UnitID: unitID, Description: "配件不对",
@@ -399,7 +354,7 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 		if _, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: "SR-0000-000000", UnitID: unitID, Description: "x"}); !names(err, "request_number") {
 			t.Fatalf("an unknown number: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM complaints`) + count(t, db, `SELECT COUNT(*) FROM complaint_files`) + count(t, db, `SELECT COUNT(*) FROM files`); n != 0 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_files`) + testutil.Count(t, db, `SELECT COUNT(*) FROM files`); n != 0 {
 			t.Fatalf("%d rows saved by refused complaints", n)
 		}
 
@@ -411,14 +366,14 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 		if d.RequestID == nil || *d.RequestID != reqID || d.RequestNumber != number || d.Channel != "qr" || len(d.Attachments) != 1 || d.Attachments[0].Name != "配件.png" {
 			t.Fatalf("filed %+v", d)
 		}
-		f, data, err := cs.Attachment(ctx, w.f.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID)
+		f, data, err := cs.Attachment(ctx, w.F.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID)
 		if err != nil || !bytes.Equal(data, photo) || f.ContentType != "image/png" {
 			t.Fatalf("the dispatcher reads %+v %v", f, err)
 		}
-		if _, _, err := cs.Attachment(ctx, w.f.OtherAdmin.Actor(), d.ID, d.Attachments[0].ID); !problem.Is(err, problem.NotFound) {
+		if _, _, err := cs.Attachment(ctx, w.F.OtherAdmin.Actor(), d.ID, d.Attachments[0].ID); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("another vendor reads it: %v", err)
 		}
-		if _, _, err := cs.Attachment(ctx, w.f.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID+1); !problem.Is(err, problem.NotFound) {
+		if _, _, err := cs.Attachment(ctx, w.F.Users[policy.Dispatcher].Actor(), d.ID, d.Attachments[0].ID+1); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("a file not attached: %v", err)
 		}
 	})
@@ -434,8 +389,8 @@ func TestFilesAddedToAnOpenComplaint(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		reqID, _ := w.visit(t)
-		cs := w.a.Complaints
-		customer, dispatcher := w.f.Users[policy.Customer].Actor(), w.f.Users[policy.Dispatcher].Actor()
+		cs := w.App.Complaints
+		customer, dispatcher := w.F.Users[policy.Customer].Actor(), w.F.Users[policy.Dispatcher].Actor()
 		photo := tinyPNG(t)
 		d, err := cs.File(ctx, customer, complaint.NewComplaint{Category: "repair_quality", RequestID: reqID, Description: "还是漏油",
 			Attachments: []*files.Incoming{files.FromBytes("first.png", photo)}})
@@ -444,8 +399,8 @@ func TestFilesAddedToAnOpenComplaint(t *testing.T) {
 		}
 		state := func() string {
 			t.Helper()
-			return fmt.Sprint(count(t, db, `SELECT version FROM complaints WHERE id = ?`, d.ID), count(t, db, `SELECT COUNT(*) FROM complaint_files`),
-				count(t, db, `SELECT COUNT(*) FROM files`), count(t, db, `SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?`, d.ID))
+			return fmt.Sprint(testutil.Count(t, db, `SELECT version FROM complaints WHERE id = ?`, d.ID), testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_files`),
+				testutil.Count(t, db, `SELECT COUNT(*) FROM files`), testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?`, d.ID))
 		}
 		before := state()
 		refused := []struct {
@@ -462,9 +417,9 @@ func TestFilesAddedToAnOpenComplaint(t *testing.T) {
 			{"one over six in all", dispatcher, []*files.Incoming{files.FromBytes("1.png", photo), files.FromBytes("2.png", photo), files.FromBytes("3.png", photo),
 				files.FromBytes("4.png", photo), files.FromBytes("5.png", photo), files.FromBytes("6.png", photo)},
 				func(err error) bool { return names(err, "attachments") }},
-			{"a technician", w.f.Users[policy.Technician].Actor(), []*files.Incoming{files.FromBytes("t.png", photo)},
+			{"a technician", w.F.Users[policy.Technician].Actor(), []*files.Incoming{files.FromBytes("t.png", photo)},
 				func(err error) bool { return problem.Is(err, problem.Forbidden) || problem.Is(err, problem.NotFound) }},
-			{"another vendor", w.f.OtherAdmin.Actor(), []*files.Incoming{files.FromBytes("o.png", photo)},
+			{"another vendor", w.F.OtherAdmin.Actor(), []*files.Incoming{files.FromBytes("o.png", photo)},
 				func(err error) bool { return problem.Is(err, problem.NotFound) }},
 		}
 		for _, r := range refused {

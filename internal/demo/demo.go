@@ -139,3 +139,16 @@ func Load(ctx context.Context, a *app.App) ([]Login, error) {
 	}
 	return logins, nil
 }
+
+// users reads the demo's users by their e-mails, in that order.
+func users(ctx context.Context, db *store.DB, emails ...string) ([]account.User, error) {
+	out := make([]account.User, len(emails))
+	for i, email := range emails {
+		u, err := account.GetUserByEmail(ctx, db, email)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = u
+	}
+	return out, nil
+}

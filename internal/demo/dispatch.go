@@ -29,22 +29,11 @@ func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, cal
 // qualification rules.
 func loadDispatch(ctx context.Context, a *app.App) error {
 	user := func(email string) (account.User, error) { return account.GetUserByEmail(ctx, a.DB, email) }
-	admin, err := user("admin@hengxin.example")
+	us, err := users(ctx, a.DB, "admin@hengxin.example", "dispatch@hengxin.example", "tech.li@hengxin.example", "tech.zhao@hengxin.example")
 	if err != nil {
 		return err
 	}
-	dispatcher, err := user("dispatch@hengxin.example")
-	if err != nil {
-		return err
-	}
-	li, err := user("tech.li@hengxin.example")
-	if err != nil {
-		return err
-	}
-	zhao, err := user("tech.zhao@hengxin.example")
-	if err != nil {
-		return err
-	}
+	admin, dispatcher, li, zhao := us[0], us[1], us[2], us[3]
 	weekday := []string{"08:30-12:00", "13:00-17:30"}
 	for _, email := range []string{"admin@hengxin.example", "admin@yuean.example"} {
 		pa, err := user(email)

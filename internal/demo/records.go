@@ -10,7 +10,6 @@ import (
 	"image/png"
 	"time"
 
-	"aftersales/internal/account"
 	"aftersales/internal/app"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
@@ -22,15 +21,11 @@ import (
 // 苏州精工 was answered. Each sealed a record on the HC-HX chain.
 func loadRecords(ctx context.Context, a *app.App) error {
 	db, now := a.DB, a.Now
-	actor := func(email string) (account.User, error) { return account.GetUserByEmail(ctx, db, email) }
-	dispatch, err := actor("dispatch@hengxin.example")
+	us, err := users(ctx, db, "dispatch@hengxin.example", "tech.li@hengxin.example")
 	if err != nil {
 		return err
 	}
-	tech, err := actor("tech.li@hengxin.example")
-	if err != nil {
-		return err
-	}
+	dispatch, tech := us[0], us[1]
 	requests, visits := silentRequests(a), silentWorkOrders(a)
 	d, t := dispatch.Actor(), tech.Actor()
 

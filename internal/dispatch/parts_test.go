@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"aftersales/internal/account"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
@@ -31,21 +30,7 @@ func TestNeededPartsComeFromTheVan(t *testing.T) {
 		sf := testutil.SeedService(t, db, f)
 		a := testutil.Services(t, db)
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
-		point, err := a.Staff.CreatePoint(ctx, admin, f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
-		if err != nil {
-			t.Fatal(err)
-		}
-		second, err := a.Accounts.CreateUser(ctx, admin, account.NewUser{OrgID: f.Provider.ID, Email: "zhao@p.example", Name: "赵工", Role: policy.Technician,
-			Password: testutil.Password, Locale: "zh-CN"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		techs := []int64{f.Users[policy.Technician].ID, second.ID}
-		for _, id := range techs {
-			if _, err := a.Staff.UpdateTechnician(ctx, admin, id, staff.TechnicianInput{ServicePointID: &point.ID}, 1); err != nil {
-				t.Fatal(err)
-			}
-		}
+		point, techs := suzhouCrew(t, a, f)
 		if _, err := a.Staff.SetPointHours(ctx, admin, point.ID, staff.HoursInput{Week: map[string][]string{"wed": {"08:30-12:00", "13:00-17:30"}}}); err != nil {
 			t.Fatal(err)
 		}

@@ -3,28 +3,15 @@ package home_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
-	"aftersales/internal/agreement"
 	"aftersales/internal/home"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
-
-// benchRequests is how many requests (each resolved one with its sealed
-// visit) the homes' benchmark generates (AFTERSALES_BENCH_REQUESTS
-// overrides it, e.g. for a quick run).
-func benchRequests() int {
-	if n, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_REQUESTS")); err == nil && n > 0 {
-		return n
-	}
-	return 1_000_000
-}
 
 // BenchmarkVendorHomeMillion measures the vendor's home (home.For and this
 // month's satisfaction, as the page reads them) over a million requests
@@ -42,21 +29,10 @@ func BenchmarkVendorHomeMillion(b *testing.B) {
 			sf := testutil.SeedService(b, db, f)
 			svc := testutil.Services(b, db)
 			vendor := f.Users[policy.VendorAdmin].Actor()
-			ids := []int64{sf.AgreementID}
-			base, err := svc.Agreements.Get(ctx, vendor, sf.AgreementID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 2; i <= 10; i++ {
-				d, err := svc.Agreements.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: fmt.Sprintf("FIX-%d", i), Terms: base.Current.Terms})
-				if err != nil {
-					b.Fatal(err)
-				}
-				ids = append(ids, d.ID)
-			}
+			ids := testutil.MoreAgreements(b, svc.Agreements, f, sf, 10)
 			now := time.Date(2026, 12, 20, 4, 0, 0, 0, time.UTC)
 			start := time.Now()
-			n := benchRequests()
+			n := testutil.BenchSize("AFTERSALES_BENCH_REQUESTS", 1_000_000)
 			generateRequests(b, db, f, sf, ids, now, n)
 			b.Logf("%s: %d requests generated in %s", engine, n, time.Since(start).Round(time.Second))
 			homes := &home.Service{DB: db, Now: func() time.Time { return now }}

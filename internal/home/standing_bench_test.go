@@ -1,8 +1,8 @@
 package home_test
 
 import (
+	"aftersales/internal/testutil"
 	"context"
-	"os"
 	"slices"
 	"syscall"
 	"testing"
@@ -22,19 +22,8 @@ import (
 // flag). Beside the mean it reports the p50 and p95 of the runs and the
 // process's CPU per run.
 func BenchmarkStanding(b *testing.B) {
-	dsn := os.Getenv("AFTERSALES_BENCH_DB")
-	if dsn == "" {
-		b.Skip("AFTERSALES_BENCH_DB names no generated database")
-	}
+	db := testutil.GeneratedDB(b)
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	svc := &home.Service{DB: db, Now: time.Now}
 	actor := func(email string) account.User {
 		u, err := account.GetUserByEmail(ctx, db, email)

@@ -69,15 +69,7 @@ func (s *Service) CreateModel(ctx context.Context, a policy.Actor, in ModelInput
 
 // GetModel returns a model the actor may see.
 func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (ProductModel, error) {
-	m, err := getModel(ctx, s.DB, id)
-	if err != nil {
-		return m, err
-	}
-	scope, err := modelScope(ctx, s.DB, a, m)
-	if err != nil {
-		return m, err
-	}
-	return m, policy.Check(a, policy.ModelRead, policy.ModelRead, scope, hidden("product model %d not found", id))
+	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, hidden("product model %d not found", id))
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
@@ -85,15 +77,8 @@ func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p M
 	now := s.Now().UTC()
 	var out ProductModel
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := getModel(ctx, tx, id)
+		before, err := readable(ctx, tx, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, hidden("product model %d not found", id))
 		if err != nil {
-			return err
-		}
-		scope, err := modelScope(ctx, tx, a, before)
-		if err != nil {
-			return err
-		}
-		if err := policy.Check(a, policy.ModelRead, policy.ModelManage, scope, hidden("product model %d not found", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -165,15 +150,7 @@ func (s *Service) CreateSite(ctx context.Context, a policy.Actor, in SiteInput) 
 
 // GetSite returns a site the actor may see.
 func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, error) {
-	site, err := getSite(ctx, s.DB, id)
-	if err != nil {
-		return site, err
-	}
-	scope, err := siteScope(ctx, s.DB, a, site)
-	if err != nil {
-		return site, err
-	}
-	return site, policy.Check(a, policy.SiteRead, policy.SiteRead, scope, hidden("site %d not found", id))
+	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, hidden("site %d not found", id))
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
@@ -181,15 +158,8 @@ func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p Si
 	now := s.Now().UTC()
 	var out Site
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := getSite(ctx, tx, id)
+		before, err := readable(ctx, tx, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, hidden("site %d not found", id))
 		if err != nil {
-			return err
-		}
-		scope, err := siteScope(ctx, tx, a, before)
-		if err != nil {
-			return err
-		}
-		if err := policy.Check(a, policy.SiteRead, policy.SiteManage, scope, hidden("site %d not found", id)); err != nil {
 			return err
 		}
 		next, err := p.apply(before)
@@ -237,15 +207,7 @@ func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, 
 // ReadUnit returns unit id read through q if a may see it; one a may not
 // see is not found.
 func ReadUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	u, err := Get(ctx, q, id)
-	if err != nil {
-		return u, err
-	}
-	scope, err := unitScope(ctx, q, a, u)
-	if err != nil {
-		return u, err
-	}
-	return u, policy.Check(a, policy.UnitRead, policy.UnitRead, scope, hidden("product %d not found", id))
+	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, hidden("product %d not found", id))
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.

@@ -82,6 +82,22 @@ func visibleUnits(a policy.Actor) (string, []any, error) {
 	return "", nil, policy.Allow(a, policy.UnitRead, policy.Own)
 }
 
+// readable reads the model, site or unit id through q with get and checks
+// that a may do action on it; one a may not even read is answered with
+// hidden. What was read comes back with the refusal too.
+func readable[T any](ctx context.Context, q store.Queryer, a policy.Actor, id int64, get func(context.Context, store.Queryer, int64) (T, error),
+	scopeOf func(context.Context, store.Queryer, policy.Actor, T) (policy.Scope, error), read, action policy.Action, hidden error) (T, error) {
+	v, err := get(ctx, q, id)
+	if err != nil {
+		return v, err
+	}
+	scope, err := scopeOf(ctx, q, a, v)
+	if err != nil {
+		return v, err
+	}
+	return v, policy.Check(a, read, action, scope, hidden)
+}
+
 // hidden is what an actor who may not read a model, site or unit is told.
 // The format names the thing in full ("site %d not found") so that the
 // message catalogs translate the whole sentence, the thing's name included.

@@ -29,15 +29,6 @@ func fieldsOf(t *testing.T, err error) []string {
 	return out
 }
 
-func count(t *testing.T, db *store.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, query, args...); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // Registering partners: who may register what, every bad field named, the
 // new organization linked to its registrar and the change audited.
 func TestRegister(t *testing.T) {
@@ -47,7 +38,7 @@ func TestRegister(t *testing.T) {
 		f := testutil.Seed(t, db)
 		svc := &org.Service{DB: db, Now: time.Now}
 		vendor, provider := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor()
-		orgs := count(t, db, `SELECT COUNT(*) FROM organizations`)
+		orgs := testutil.Count(t, db, `SELECT COUNT(*) FROM organizations`)
 
 		_, err := svc.Register(ctx, vendor, org.Input{Kind: "alien", Name: " ", Code: "-Bad Code"})
 		if got := fieldsOf(t, err); !slices.Equal(got, []string{"kind", "name", "code"}) {
@@ -64,7 +55,7 @@ func TestRegister(t *testing.T) {
 		if _, err := svc.Register(ctx, f.Users[policy.Dispatcher].Actor(), org.Input{Kind: org.Customer, Name: "X", Code: "by-dispatcher"}); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("a dispatcher registers: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM organizations`); n != orgs {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM organizations`); n != orgs {
 			t.Fatalf("%d organizations after refused registrations, want %d", n, orgs)
 		}
 
@@ -81,10 +72,10 @@ func TestRegister(t *testing.T) {
 		if scope, _ := org.ScopeOf(ctx, db, vendor, c.ID); scope != policy.Unrelated {
 			t.Errorf("the vendor's scope of the provider's new customer: %v", scope)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.register' AND entity_id = ? AND actor = ?`, fmt.Sprint(c.ID), vendor.Email); n != 0 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.register' AND entity_id = ? AND actor = ?`, fmt.Sprint(c.ID), vendor.Email); n != 0 {
 			t.Error("audited under the wrong actor")
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.register' AND entity_id = ? AND actor = ?`, fmt.Sprint(c.ID), provider.Email); n != 1 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.register' AND entity_id = ? AND actor = ?`, fmt.Sprint(c.ID), provider.Email); n != 1 {
 			t.Errorf("%d audit events for the registration", n)
 		}
 	})
@@ -173,7 +164,7 @@ func TestUpdate(t *testing.T) {
 		if _, err := svc.Update(ctx, vendor, f.Vendor.ID, org.Patch{Name: name("Vendor One Ltd.")}, 7); !problem.Is(err, problem.PreconditionFailed) {
 			t.Errorf("a stale version: %v", err)
 		}
-		if updated != 0 || count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.update'`) != 0 {
+		if updated != 0 || testutil.Count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'org.update'`) != 0 {
 			t.Fatal("a refused change was audited or announced")
 		}
 		o, err := svc.Update(ctx, vendor, f.Vendor.ID, org.Patch{Name: name("Vendor One Ltd.")}, 1)

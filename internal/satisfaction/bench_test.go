@@ -3,25 +3,13 @@ package satisfaction_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
-	"aftersales/internal/agreement"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
-
-// benchVisits is how many surveyed visits the dashboard's benchmark reads
-// (AFTERSALES_BENCH_VISITS overrides it, e.g. for a quick run).
-func benchVisits() int {
-	if n, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_VISITS")); err == nil && n > 0 {
-		return n
-	}
-	return 1_000_000
-}
 
 // BenchmarkVendorBoard measures the vendor's dashboard (twelve periods of
 // each of its ten agreements) over a million surveyed visits, 70 % of them
@@ -35,19 +23,8 @@ func BenchmarkVendorBoard(b *testing.B) {
 			sf := testutil.SeedService(b, db, f)
 			svc := testutil.Services(b, db)
 			vendor := f.Users[policy.VendorAdmin].Actor()
-			ids := []int64{sf.AgreementID}
-			base, err := svc.Agreements.Get(ctx, vendor, sf.AgreementID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 2; i <= 10; i++ {
-				d, err := svc.Agreements.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: fmt.Sprintf("FIX-%d", i), Terms: base.Current.Terms})
-				if err != nil {
-					b.Fatal(err)
-				}
-				ids = append(ids, d.ID)
-			}
-			generate(b, db, ids, f.Vendor.ID, f.Provider.ID, f.Customer.ID, benchVisits())
+			ids := testutil.MoreAgreements(b, svc.Agreements, f, sf, 10)
+			generate(b, db, ids, f.Vendor.ID, f.Provider.ID, f.Customer.ID, testutil.BenchSize("AFTERSALES_BENCH_VISITS", 1_000_000))
 			s := svc.Satisfaction
 			s.Now = func() time.Time { return time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC) }
 			b.ResetTimer()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
@@ -20,16 +19,9 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		recordID, wo := w.visit(t)
-		auditor := w.f.Users[policy.VendorAuditor].Actor()
 		// A complaint puts the visit in the queue.
-		if _, err := w.a.Complaints.File(ctx, w.f.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.a.Satisfaction.Callbacks(ctx, auditor, satisfaction.CallbackOpen, 0)
-		if err != nil || len(q) == 0 {
-			t.Fatalf("queue %v %v", q, err)
-		}
+		recordID, wo, q := w.complainedVisit(t)
+		auditor := w.F.Users[policy.VendorAuditor].Actor()
 		var cb satisfaction.Callback
 		for _, c := range q {
 			if c.Reason == satisfaction.ReasonComplaint && c.RecordID == recordID {
@@ -45,22 +37,22 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 			t.Fatalf("the callback names request %q, its number is %q (%v)", cb.RequestNumber, number, err)
 		}
 		// The provider sees it but may not work it; the auditor may.
-		if _, err := w.a.Satisfaction.RecordCall(ctx, w.f.Users[policy.Dispatcher].Actor(), cb.ID, satisfaction.Call{Reached: true}, cb.Version); !problem.Is(err, problem.Forbidden) {
+		if _, err := w.App.Satisfaction.RecordCall(ctx, w.F.Users[policy.Dispatcher].Actor(), cb.ID, satisfaction.Call{Reached: true}, cb.Version); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("dispatcher: %v", err)
 		}
 		bad := 9
-		if _, err := w.a.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &bad}, cb.Version); !problem.Is(err, problem.Invalid) {
+		if _, err := w.App.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &bad}, cb.Version); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("score 9: %v", err)
 		}
 		two := 2
-		cb, err = w.a.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &two, Words: "主轴还响"}, cb.Version)
+		cb, err := w.App.Satisfaction.RecordCall(ctx, auditor, cb.ID, satisfaction.Call{Reached: true, Score: &two, Words: "主轴还响"}, cb.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.a.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "redo"}, cb.Version); !problem.Is(err, problem.Invalid) {
+		if _, err := w.App.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "redo"}, cb.Version); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("redo without a reason: %v", err)
 		}
-		cb, err = w.a.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, cb.Version)
+		cb, err = w.App.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, cb.Version)
 		if err != nil || cb.Status != satisfaction.CallbackRedo || cb.RedoWorkOrderID == nil {
 			t.Fatalf("redo %+v %v", cb, err)
 		}
@@ -69,14 +61,14 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 			t.Fatalf("redo of %d %q %v %v", redoOf, reason, ok, err)
 		}
 		// The technician sees the new visit on the same request.
-		nw, err := w.a.WorkOrders.Get(ctx, w.f.Users[policy.Technician].Actor(), *cb.RedoWorkOrderID)
+		nw, err := w.App.WorkOrders.Get(ctx, w.F.Users[policy.Technician].Actor(), *cb.RedoWorkOrderID)
 		if err != nil || nw.Status != "assigned" {
 			t.Fatalf("redo visit %+v %v", nw, err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM redo_visits WHERE provider_id = ? AND period = ?`, w.f.Provider.ID, satisfaction.PeriodOf(w.clock.Now())); n != 1 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM redo_visits WHERE provider_id = ? AND period = ?`, w.F.Provider.ID, satisfaction.PeriodOf(w.Clock.Now())); n != 1 {
 			t.Fatalf("%d redos counted", n)
 		}
-		if _, err := w.a.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "confirmed"}, cb.Version); !problem.Is(err, problem.Conflict) {
+		if _, err := w.App.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "confirmed"}, cb.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("decided twice: %v", err)
 		}
 	})

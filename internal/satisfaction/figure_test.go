@@ -25,7 +25,7 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		rng := rand.New(rand.NewPCG(7, uint64(len(db.Engine))))
-		now := w.clock.Now()
+		now := w.Clock.Now()
 		for i := range 300 {
 			period := []string{"2026-09", "2026-10"}[i%2]
 			var answered *time.Time
@@ -37,14 +37,14 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 			if _, err := store.Exec(ctx, db, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
 				customer_org_id, period, sealed_at, sent_at, expires_at, token_hash, locale, scale_min, scale_max, satisfied_from, questions_json,
 				answered_at, score, satisfied) VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zh-CN', 1, 5, 4, '[]', ?, ?, ?)`,
-				1000+i, w.sf.AgreementID, w.f.Vendor.ID, w.f.Provider.ID, w.f.Customer.ID, period, now, now, now, fmt.Sprint(i),
+				1000+i, w.SF.AgreementID, w.F.Vendor.ID, w.F.Provider.ID, w.F.Customer.ID, period, now, now, now, fmt.Sprint(i),
 				answered, score, score != nil && *score >= 4); err != nil {
 				t.Fatal(err)
 			}
 		}
-		auditor := w.f.Users[policy.VendorAuditor].Actor()
+		auditor := w.F.Users[policy.VendorAuditor].Actor()
 		for _, period := range []string{"2026-09", "2026-10", "2026-08"} {
-			f, err := w.a.Satisfaction.Figure(ctx, auditor, w.sf.AgreementID, period)
+			f, err := w.App.Satisfaction.Figure(ctx, auditor, w.SF.AgreementID, period)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +52,7 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 			var rows []struct {
 				Score *int `db:"score"`
 			}
-			if err := store.Select(ctx, db, &rows, `SELECT score FROM surveys WHERE agreement_id = ? AND period = ?`, w.sf.AgreementID, period); err != nil {
+			if err := store.Select(ctx, db, &rows, `SELECT score FROM surveys WHERE agreement_id = ? AND period = ?`, w.SF.AgreementID, period); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range rows {
@@ -80,26 +80,26 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 		}
 		// The settlement's breach rules read the same figure for the whole
 		// month, and none for a period that is not one.
-		sep, err := w.a.Satisfaction.Figure(ctx, auditor, w.sf.AgreementID, "2026-09")
+		sep, err := w.App.Satisfaction.Figure(ctx, auditor, w.SF.AgreementID, "2026-09")
 		if err != nil || !sep.Judged {
 			t.Fatalf("2026-09: %+v %v", sep, err)
 		}
-		id := fmt.Sprint(w.sf.AgreementID)
-		fig, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 30))
+		id := fmt.Sprint(w.SF.AgreementID)
+		fig, ok, err := w.App.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 30))
 		if err != nil || !ok || fig.Permille != sep.ScorePermille || fig.Responses != sep.Answers {
 			t.Fatalf("breach figure for 2026-09: %+v %v %v, want %+v", fig, ok, err, sep)
 		}
-		if _, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 15)); ok || err != nil {
+		if _, ok, err := w.App.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 9, 1), calendar.NewDate(2026, 9, 15)); ok || err != nil {
 			t.Fatalf("half a month has a figure: %v %v", ok, err)
 		}
-		if _, ok, err := w.a.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 8, 1), calendar.NewDate(2026, 8, 31)); ok || err != nil {
+		if _, ok, err := w.App.Satisfaction.PeriodSatisfaction(ctx, id, calendar.NewDate(2026, 8, 1), calendar.NewDate(2026, 8, 31)); ok || err != nil {
 			t.Fatalf("a month without answers has a figure: %v %v", ok, err)
 		}
 		// Another vendor's admin is told the agreement does not exist.
-		if _, err := w.a.Satisfaction.Figure(ctx, w.f.OtherAdmin.Actor(), w.sf.AgreementID, "2026-09"); err == nil {
+		if _, err := w.App.Satisfaction.Figure(ctx, w.F.OtherAdmin.Actor(), w.SF.AgreementID, "2026-09"); err == nil {
 			t.Fatal("other vendor read the figure")
 		}
-		if _, err := w.a.Satisfaction.Figure(ctx, auditor, w.sf.AgreementID, "2026-13"); err == nil {
+		if _, err := w.App.Satisfaction.Figure(ctx, auditor, w.SF.AgreementID, "2026-13"); err == nil {
 			t.Fatal("bad period accepted")
 		}
 	})

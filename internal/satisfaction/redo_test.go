@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
@@ -21,16 +20,9 @@ func TestARedoFromTheCallbackReopensTheRequest(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		_, wo := w.visit(t)
-		auditor := w.f.Users[policy.VendorAuditor].Actor()
-		if _, err := w.a.Complaints.File(ctx, w.f.Users[policy.Customer].Actor(), complaint.NewComplaint{Category: "repair_quality", WorkOrderID: wo, Description: "又坏了"}); err != nil {
-			t.Fatal(err)
-		}
-		q, err := w.a.Satisfaction.Callbacks(ctx, auditor, satisfaction.CallbackOpen, 0)
-		if err != nil || len(q) == 0 {
-			t.Fatalf("queue %v %v", q, err)
-		}
-		cb, err := w.a.Satisfaction.Decide(ctx, auditor, q[0].ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, q[0].Version)
+		_, wo, q := w.complainedVisit(t)
+		auditor := w.F.Users[policy.VendorAuditor].Actor()
+		cb, err := w.App.Satisfaction.Decide(ctx, auditor, q[0].ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, q[0].Version)
 		if err != nil || cb.RedoWorkOrderID == nil {
 			t.Fatalf("redo %+v %v", cb, err)
 		}
@@ -38,7 +30,7 @@ func TestARedoFromTheCallbackReopensTheRequest(t *testing.T) {
 		if err != nil || redo.RedoOf == nil || *redo.RedoOf != wo || redo.Status != workorder.WOAssigned {
 			t.Fatalf("the redo visit: %+v, %v", redo, err)
 		}
-		v, err := w.a.Requests.Get(ctx, w.f.Users[policy.Dispatcher].Actor(), redo.RequestID)
+		v, err := w.App.Requests.Get(ctx, w.F.Users[policy.Dispatcher].Actor(), redo.RequestID)
 		if err != nil || v.Status != servicerequest.Scheduled {
 			t.Fatalf("the request: %s, %v", v.Status, err)
 		}

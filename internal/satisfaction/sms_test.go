@@ -67,19 +67,14 @@ func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		g := newSMSGateway(t)
-		c := &testutil.Clock{}
-		c.Set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)) // Tuesday 10:00 in Shanghai
-		a, err := app.New(db, app.Config{PublicURL: "https://svc.example", SMS: notify.SMSConfig{URL: g.URL, Secret: smsSecret}}, c.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := &world{World: testutil.NewWorld(t, db, app.Config{PublicURL: "https://svc.example", SMS: notify.SMSConfig{URL: g.URL, Secret: smsSecret}}),
+			phone: "138 1234 5678"}
+		a, f := w.App, w.F
 		a.Satisfaction.Register(a.Jobs)
 		a.Delivery.Register(a.Jobs)
-		f := testutil.Seed(t, db)
-		w := &world{a: a, f: f, clock: c, sf: testutil.SeedService(t, db, f), phone: "138 1234 5678"}
 		_, wo := w.visit(t)
-		w.clock.Advance(2*time.Hour + time.Second)
-		w.runJobs(t)
+		w.Clock.Advance(2*time.Hour + time.Second)
+		w.RunJobs(t)
 
 		msgs := g.messages()
 		if len(msgs) != 1 || g.bad != 0 {
@@ -110,7 +105,7 @@ func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.runJobs(t)
+		w.RunJobs(t)
 		msgs = g.messages()
 		if len(msgs) != 2 {
 			t.Fatalf("gateway got %d messages, want the acknowledgement too", len(msgs))
@@ -156,8 +151,8 @@ func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
 		if _, err := a.Complaints.File(ctx, f.Users[policy.Dispatcher].Actor(), complaint.NewComplaint{Category: "fees", WorkOrderID: wo2, Description: "收费不清"}); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.Advance(3 * time.Hour)
-		w.runJobs(t)
+		w.Clock.Advance(3 * time.Hour)
+		w.RunJobs(t)
 		if n := len(g.messages()); n != 2 {
 			t.Fatalf("%d messages after a landline's request", n)
 		}

@@ -20,19 +20,19 @@ func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		now := w.clock.Now()
+		now := w.Clock.Now()
 		add := func(period string, scores ...int) {
 			for i, s := range scores {
 				if _, err := store.Exec(ctx, db, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
 					customer_org_id, period, sealed_at, sent_at, expires_at, token_hash, locale, scale_min, scale_max, satisfied_from, questions_json,
 					answered_at, score, satisfied) VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zh-CN', 1, 5, 4, '[]', ?, ?, ?)`,
-					len(period)*1000+i+int(period[6]-'0')*100, w.sf.AgreementID, w.f.Vendor.ID, w.f.Provider.ID, w.f.Customer.ID, period, now, now, now,
+					len(period)*1000+i+int(period[6]-'0')*100, w.SF.AgreementID, w.F.Vendor.ID, w.F.Provider.ID, w.F.Customer.ID, period, now, now, now,
 					period+fmt.Sprint(i), now, s, s >= 4); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if _, err := store.Exec(ctx, db, `INSERT INTO survey_tallies (agreement_id, period, scale_max, sent) VALUES (?, ?, 5, ?)`,
-				w.sf.AgreementID, period, len(scores)); err != nil {
+				w.SF.AgreementID, period, len(scores)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -54,31 +54,31 @@ func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
 		}
 
 		// 3 November: October's last surveys can still be answered.
-		if n, err := w.a.Satisfaction.WatchThresholds(ctx, time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC)); err != nil || n != 0 {
+		if n, err := w.App.Satisfaction.WatchThresholds(ctx, time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC)); err != nil || n != 0 {
 			t.Fatalf("before October settled: %d %v", n, err)
 		}
-		if n, err := w.a.Satisfaction.WatchThresholds(ctx, now); err != nil || n != 1 {
+		if n, err := w.App.Satisfaction.WatchThresholds(ctx, now); err != nil || n != 1 {
 			t.Fatalf("after October settled: %d %v", n, err)
 		}
-		if n, err := w.a.Satisfaction.WatchThresholds(ctx, now.Add(time.Hour)); err != nil || n != 0 {
+		if n, err := w.App.Satisfaction.WatchThresholds(ctx, now.Add(time.Hour)); err != nil || n != 0 {
 			t.Fatalf("told twice: %d %v", n, err)
 		}
 		got := told()
 		for _, r := range []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin} {
-			if got[w.f.Users[r].ID] != 1 {
-				t.Errorf("%s told %d times", r, got[w.f.Users[r].ID])
+			if got[w.F.Users[r].ID] != 1 {
+				t.Errorf("%s told %d times", r, got[w.F.Users[r].ID])
 			}
 		}
-		if got[w.f.Users[policy.Dispatcher].ID] != 0 || got[w.f.Users[policy.Customer].ID] != 0 || len(got) != 3 {
+		if got[w.F.Users[policy.Dispatcher].ID] != 0 || got[w.F.Users[policy.Customer].ID] != 0 || len(got) != 3 {
 			t.Errorf("told %v", got)
 		}
 		var title, link string
 		if err := store.Get(ctx, db, &title, `SELECT title || ' ' || body FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
-			w.f.Users[policy.ProviderAdmin].ID); err != nil {
+			w.F.Users[policy.ProviderAdmin].ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := store.Get(ctx, db, &link, `SELECT link FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
-			w.f.Users[policy.ProviderAdmin].ID); err != nil || link != "/satisfaction?period=2026-10" {
+			w.F.Users[policy.ProviderAdmin].ID); err != nil || link != "/satisfaction?period=2026-10" {
 			t.Fatalf("link %q %v", link, err)
 		}
 		if !strings.Contains(title, "FIX-1") || !strings.Contains(title, "50.0%") || !strings.Contains(title, "90.0%") {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -27,15 +26,9 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
 		svc, f := setup(t, db, c)
-		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var ids []int64
 		for i := range 6 {
-			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general",
-				Description: fmt.Sprintf("故障 %d", i), Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, v.ID)
+			ids = append(ids, fileRepair(t, svc, f, fmt.Sprintf("故障 %d", i)).ID)
 		}
 		var ag struct {
 			ID       int64 `db:"agreement_id"`
@@ -149,17 +142,11 @@ func TestClockBacklogIsStoredAPageAtATime(t *testing.T) {
 		ctx := context.Background()
 		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
 		svc, f := setup(t, db, c)
-		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var ids []int64
 		// Three requests, as if filed before clocks were stored: no rows, in
 		// the backlog; one of them resolved long ago, out of the due checks.
 		for i := range 3 {
-			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general",
-				Description: fmt.Sprintf("旧单 %d", i), Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, v.ID)
+			ids = append(ids, fileRepair(t, svc, f, fmt.Sprintf("旧单 %d", i)).ID)
 		}
 		if _, err := store.Exec(ctx, db, `DELETE FROM request_clocks`); err != nil {
 			t.Fatal(err)

@@ -1,8 +1,8 @@
 package servicerequest_test
 
 import (
+	"aftersales/internal/testutil"
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -21,19 +21,8 @@ import (
 // (SearchInUrgencyOrder: every match collected, then the urgency order).
 // Beside the mean it reports the p50 and p95 of the runs.
 func BenchmarkLists(b *testing.B) {
-	dsn := os.Getenv("AFTERSALES_BENCH_DB")
-	if dsn == "" {
-		b.Skip("AFTERSALES_BENCH_DB names no generated database")
-	}
+	db := testutil.GeneratedDB(b)
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	svc := &servicerequest.Service{DB: db, Now: time.Now}
 	var d struct {
 		ID    int64 `db:"id"`

@@ -27,10 +27,7 @@ func TestEscalationClockAlerts(t *testing.T) {
 		pub := &notify.Service{DB: db, Now: c.Now}
 		svc.Notify = pub
 		dispatcher := f.Users[policy.Dispatcher].Actor()
-		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := fileRepair(t, svc, f, "x")
 		if _, err := svc.Escalate(ctx, f.Users[policy.Customer].Actor(), v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "x"}); !problem.Is(err, problem.Forbidden) {
 			t.Fatalf("a customer escalates: %v", err)
 		}
@@ -85,10 +82,7 @@ func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
 			t.Fatal(err)
 		}
 		dispatcher := f.Users[policy.Dispatcher].Actor()
-		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := fileRepair(t, svc, f, "x")
 		e, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"})
 		if err != nil {
 			t.Fatal(err)
@@ -124,10 +118,7 @@ func TestEscalationEndsWithItsRequest(t *testing.T) {
 		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
 		svc, f := setup(t, db, c)
 		dispatcher, vendor := f.Users[policy.Dispatcher].Actor(), f.Users[policy.VendorAdmin].Actor()
-		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "x", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := fileRepair(t, svc, f, "x")
 		if _, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -42,6 +41,18 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
+// fileRepair files a general repair of IN-SCOPE-1 as the fixture's
+// dispatcher.
+func fileRepair(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, description string) servicerequest.View {
+	t.Helper()
+	v, err := svc.Create(context.Background(), f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+		Priority: "general", Description: description, Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.ResolutionTargets) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
@@ -77,8 +88,6 @@ func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.Resolut
 func visitsOf(svc *servicerequest.Service) *workorder.Service {
 	return &workorder.Service{DB: svc.DB, Now: svc.Now, Requests: svc, Qualify: workorder.ActiveTechnician}
 }
-
-var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 
 func TestTheWholeServiceFlow(t *testing.T) {
 	t.Parallel()
@@ -182,7 +191,7 @@ func TestTheWholeServiceFlow(t *testing.T) {
 		if _, err := visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: []byte("GIF89a")}, wo.Version); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a signature that is not a PNG: %v", err)
 		}
-		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}, wo.Version)
+		wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, workorder.Step{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: testutil.Signature}, wo.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +268,7 @@ func TestASealedVisitCarriesTheClocksItsCheckOutStopped(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.now = c.now.Add(time.Hour)
-		steps := []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: pngSignature}}
+		steps := []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "复位"}, {Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: testutil.Signature}}
 		for _, st := range steps {
 			if wo, err = visitsOf(svc).Step(ctx, tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)

@@ -55,9 +55,7 @@ func TestFullTextSearch(t *testing.T) {
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		descs := []string{"主轴异响并报警 SP-17，已停机", "Spindle alarm after restart", "冷却液泄漏", "主轴温度过高", "Coolant 'leak' 50%"}
 		for _, d := range descs {
-			if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: d, Channel: servicerequest.Dispatcher}); err != nil {
-				t.Fatal(err)
-			}
+			fileRepair(t, svc, f, d)
 			c.now = c.now.Add(time.Minute)
 		}
 		find := func(q string) []string {
@@ -95,9 +93,7 @@ func TestFullTextSearch(t *testing.T) {
 		if n, err := svc.IndexPending(ctx); err != nil || n != 0 {
 			t.Fatalf("nothing pending, yet indexed %d: %v", n, err)
 		}
-		if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: "齿轮磨损", Channel: servicerequest.Dispatcher}); err != nil {
-			t.Fatal(err)
-		}
+		fileRepair(t, svc, f, "齿轮磨损")
 		wantPending := map[store.Engine]int{store.SQLite: 1, store.Postgres: 0}[db.Engine]
 		if n, err := svc.IndexPending(ctx); err != nil || n != wantPending {
 			t.Fatalf("indexed %d pending, want %d: %v", n, wantPending, err)
@@ -125,10 +121,7 @@ func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
 			if i%3 == 2 {
 				desc = "冷却液泄漏"
 			}
-			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: desc, Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := fileRepair(t, svc, f, desc)
 			ids, numbers = append(ids, v.ID), append(numbers, v.Number)
 			c.now = c.now.Add(time.Minute)
 		}
@@ -192,9 +185,7 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 	dispatcher := f.Users[policy.Dispatcher].Actor()
 	for i := range 12 {
 		d := []string{"主轴异响", "冷却液泄漏", "主轴报警停机"}[i%3]
-		if _, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "general", Description: d, Channel: servicerequest.Dispatcher}); err != nil {
-			t.Fatal(err)
-		}
+		fileRepair(t, svc, f, d)
 		c.now = c.now.Add(time.Minute)
 	}
 	ids := func(s *servicerequest.Service, q string) []int64 {

@@ -20,10 +20,7 @@ func TestMigrationSumsKeptPricesFromTheirLines(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
-			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
-		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
-		w.visit(t, "SR-3", "maintenance", "general", "2026-11-23 10:00", 60, 0) // unpriced
+		w.novemberVisits(t) // SR-3 unpriced
 		w.seal(t, record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Request: "SR-4", Agreement: "HX-2026-01",
 			ServiceItem: "consultation", Question: "q", Answer: "a", AnsweredAt: shanghai("2026-11-24 09:00")}}, shanghai("2026-11-24 10:00"))
 		w.generate(t, "2026-11") // prices the consultation on demand

@@ -59,13 +59,7 @@ func TestStatementWorkflow(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		// A Friday in hours, 95 minutes, on-site 90 minutes late, one part.
-		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
-			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
-		// A Saturday: out of hours.
-		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
-		// Not priced by the schedule: listed, never at zero.
-		w.visit(t, "SR-3", "maintenance", "general", "2026-11-23 10:00", 60, 0)
+		w.novemberVisits(t)
 		// Sealed in December: not in November's statement.
 		w.visit(t, "SR-4", "repair", "general", "2026-12-01 10:00", 60, 0)
 
@@ -349,10 +343,7 @@ func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
-			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
-		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
-		w.visit(t, "SR-3", "maintenance", "general", "2026-11-23 10:00", 60, 0)
+		w.novemberVisits(t)
 		// Checked out in October, sealed in November: an adjustment line.
 		w.seal(t, record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Request: "SR-5", Agreement: "HX-2026-01",
 			ServiceItem: "consultation", Question: "q", Answer: "a", AnsweredAt: shanghai("2026-10-31 23:00")}}, shanghai("2026-11-02 09:00"))

@@ -93,6 +93,18 @@ func (w *world) visit(t *testing.T, no, item, priority, in string, minutes int, 
 	return w.seal(t, c, c.Visit.CheckedOut)
 }
 
+// novemberVisits seals the visits most statements here are made of: SR-1,
+// on a Friday in hours, 95 minutes, on-site 90 minutes late, one part;
+// SR-2, on a Saturday, out of hours; SR-3, maintenance, which the schedule
+// does not price (listed, never at zero).
+func (w *world) novemberVisits(t *testing.T) {
+	t.Helper()
+	w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
+		record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
+	w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
+	w.visit(t, "SR-3", "maintenance", "general", "2026-11-23 10:00", 60, 0)
+}
+
 // visitContent is the content of the sealed visit visit makes.
 func (w *world) visitContent(no, item, priority, in string, minutes int, lateMinutes int, parts ...record.FittedPart) record.Content {
 	checkIn := shanghai(in)

@@ -2,7 +2,6 @@ package stock_test
 
 import (
 	"aftersales/internal/workorder"
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -20,8 +19,6 @@ import (
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
-
-var pngSignature = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 
 func reasonOf(err error) string {
 	if p, ok := problem.As(err); ok {
@@ -139,7 +136,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		// Closing the visit seals the parts into the record's content.
 		wo, _ = w.visits.Get(ctx, w.tech, wo.ID)
 		for _, st := range []workorder.Step{{Kind: "record", ActionsTaken: "replaced bearing and encoder"},
-			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: pngSignature}, {Kind: "check_out", Result: "fixed"}} {
+			{Kind: "sign_off", SignoffName: "Liu", SignaturePNG: testutil.Signature}, {Kind: "check_out", Result: "fixed"}} {
 			if wo, err = w.visits.Step(ctx, w.tech, wo.ID, st, wo.Version); err != nil {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}

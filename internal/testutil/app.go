@@ -286,6 +286,20 @@ func (a *App) Login(t testing.TB, c *http.Client, email, password string) {
 	}
 }
 
+// Publish publishes e at the real time, in a transaction of its own, as a
+// domain service would.
+func (a *App) Publish(t testing.TB, e notify.Event) {
+	t.Helper()
+	ctx := context.Background()
+	err := a.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := a.Server.Notify.Publish(ctx, tx, time.Now(), e)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Services builds the product's services on db, on the real clock, for a
 // test that needs them without a server.
 func Services(t testing.TB, db *store.DB) *app.App {

@@ -144,15 +144,9 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u accou
 	reqID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
 	d, err := s.Complaints.File(r.Context(), u.Actor(), complaint.NewComplaint{Kind: f.Get("kind"), Category: f.Get("category"), RequestID: reqID,
 		Description: f.Get("description"), ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Attachments: attached})
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/complaints/%d", d.ID), http.StatusSeeOther)
+	s.afterPost(w, r, err, "", fmt.Sprintf("/complaints/%d", d.ID), func(e error) {
+		s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, e)
+	})
 }
 
 type complaintPageData struct {
@@ -192,15 +186,9 @@ func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u acc
 	if err == nil {
 		_, err = s.Complaints.AddAttachments(r.Context(), u.Actor(), id, attached)
 	}
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, err)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/complaints/%d#complaint-add-files", id), http.StatusSeeOther)
+	s.afterPost(w, r, err, "", fmt.Sprintf("/complaints/%d#complaint-add-files", id), func(e error) {
+		s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, e)
+	})
 }
 
 func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -225,15 +213,9 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.
 		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
 		return
 	}
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, err)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/complaints/%d", id), http.StatusSeeOther)
+	s.afterPost(w, r, err, "", fmt.Sprintf("/complaints/%d", id), func(e error) {
+		s.renderComplaint(w, r, u, http.StatusUnprocessableEntity, e)
+	})
 }
 
 type callbacksData struct {
@@ -298,15 +280,9 @@ func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
 		return
 	}
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderCallbacks(w, r, u, http.StatusUnprocessableEntity, id, err)
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/callbacks", http.StatusSeeOther)
+	s.afterPost(w, r, err, "", "/callbacks", func(e error) {
+		s.renderCallbacks(w, r, u, http.StatusUnprocessableEntity, id, e)
+	})
 }
 
 func init() {

@@ -48,28 +48,12 @@ func qrComplaintActor(customerOrgID int64) policy.Actor {
 // about one of its requests, named by the number on the customer's receipt
 // or text message. It is throttled like the fault report.
 func (s *Server) qrComplain(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.qrUnit(w, r)
+	q, ok := s.readQRPost(w, r, readAttachmentForm)
 	if !ok {
 		return
 	}
-	now, addr := s.Now(), clientAddress(r)
-	if s.qrBlocked(w, r, u.SerialNumber, addr, now) {
-		return
-	}
-	attached, ferr := readAttachmentForm(r)
-	defer files.CloseAll(attached)
-	if ferr != nil && !problem.Is(ferr, problem.Invalid) {
-		s.fail(w, r, ferr)
-		return
-	}
-	f := r.PostForm
-	var fs problem.Fields
-	if p, ok := problem.As(ferr); ok {
-		fs = append(fs, p.Fields...)
-	}
-	if f.Get("contact_phone") == "" {
-		fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
-	}
+	defer files.CloseAll(q.files)
+	u, now, attached, fs, f := q.u, q.now, q.files, q.fs, r.PostForm
 	if f.Get("request_number") == "" {
 		fs.Add("request_number", "%s", s.msg(r, "qr.number_required"))
 	}
@@ -92,9 +76,7 @@ func (s *Server) qrComplain(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "qr", v)
 		return
 	}
-	s.qr.perUnit.Fail(u.SerialNumber, now)
-	s.qr.perAddress.Fail(addr, now)
-	http.Redirect(w, r, fmt.Sprintf("/q/%s?complaint=%d#complaint", r.PathValue("token"), d.ID), http.StatusSeeOther)
+	s.qrFiledRedirect(w, r, q, fmt.Sprintf("/q/%s?complaint=%d#complaint", r.PathValue("token"), d.ID))
 }
 
 // qrComplained is a complaint filed from this product's label in the last

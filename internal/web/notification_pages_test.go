@@ -10,9 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
@@ -22,16 +19,9 @@ import (
 
 func publishTo(t *testing.T, app *testutil.App, key string, orgs []int64, users ...int64) {
 	t.Helper()
-	ctx := context.Background()
-	err := app.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := app.Server.Notify.Publish(ctx, tx, time.Now(), notify.Event{Kind: "clock.warning", OrgIDs: orgs, UserIDs: users,
-			Subject: notify.Localized{"en": "Deadline close " + key, "zh-CN": "时限将至 " + key}, Body: notify.Localized{"en": "Respond soon."},
-			Link: "/requests/7", DedupeKey: key})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app.Publish(t, notify.Event{Kind: "clock.warning", OrgIDs: orgs, UserIDs: users,
+		Subject: notify.Localized{"en": "Deadline close " + key, "zh-CN": "时限将至 " + key}, Body: notify.Localized{"en": "Respond soon."},
+		Link: "/requests/7", DedupeKey: key})
 }
 
 var unreadBadge = regexp.MustCompile(`class="count">(\d+)<`)

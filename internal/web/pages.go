@@ -497,14 +497,17 @@ func safeNext(next string) string {
 	return next
 }
 
-// afterPost ends a form post. Success: a flash (okMsg) and a redirect to next.
+// afterPost ends a form post. Success: a flash (okMsg, unless empty) and a
+// redirect to next.
 // A stale version: a flash saying so, and the same redirect. Invalid input
 // or a step not allowed now: again renders the form with the messages (a
 // refused step is shown above the form). Anything else: the error page.
 func (s *Server) afterPost(w http.ResponseWriter, r *http.Request, err error, okMsg, next string, again func(error)) {
 	switch {
 	case err == nil:
-		s.flash(r, s.msg(r, okMsg))
+		if okMsg != "" {
+			s.flash(r, s.msg(r, okMsg))
+		}
 	case problem.Is(err, problem.PreconditionFailed):
 		s.flash(r, s.msg(r, "conflict"))
 	case problem.Is(err, problem.Invalid):

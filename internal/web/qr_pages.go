@@ -67,29 +67,58 @@ func (s *Server) qrPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "qr", v)
 }
 
-func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
+// qrPost is a form posted on a unit's QR page that passed the throttles.
+type qrPost struct {
+	u     installedbase.Unit
+	now   time.Time
+	addr  string
+	files []*files.Incoming // the caller closes them
+	fs    problem.Fields    // what is wrong so far: the files, a missing phone
+}
+
+// readQRPost reads a form posted on a unit's QR page with its files (read
+// by read). It reports false when it has answered itself: no such label,
+// too many posts, or a form it could not read.
+func (s *Server) readQRPost(w http.ResponseWriter, r *http.Request, read func(*http.Request) ([]*files.Incoming, error)) (qrPost, bool) {
 	u, ok := s.qrUnit(w, r)
+	if !ok {
+		return qrPost{}, false
+	}
+	q := qrPost{u: u, now: s.Now(), addr: clientAddress(r)}
+	if s.qrBlocked(w, r, u.SerialNumber, q.addr, q.now) {
+		return qrPost{}, false
+	}
+	var err error
+	q.files, err = read(r)
+	if err != nil && !problem.Is(err, problem.Invalid) {
+		files.CloseAll(q.files)
+		s.fail(w, r, err)
+		return qrPost{}, false
+	}
+	if p, ok := problem.As(err); ok {
+		q.fs = append(q.fs, p.Fields...)
+	}
+	if r.PostForm.Get("contact_phone") == "" {
+		q.fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
+	}
+	return q, true
+}
+
+// qrFiledRedirect counts what the post filed against the throttles of the
+// label and of the address, and sends the browser to next.
+func (s *Server) qrFiledRedirect(w http.ResponseWriter, r *http.Request, q qrPost, next string) {
+	s.qr.perUnit.Fail(q.u.SerialNumber, q.now)
+	s.qr.perAddress.Fail(q.addr, q.now)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
+	q, ok := s.readQRPost(w, r, readPhotoForm)
 	if !ok {
 		return
 	}
-	now, addr := s.Now(), clientAddress(r)
-	if s.qrBlocked(w, r, u.SerialNumber, addr, now) {
-		return
-	}
-	photos, perr := readPhotoForm(r)
-	defer files.CloseAll(photos)
-	if perr != nil && !problem.Is(perr, problem.Invalid) {
-		s.fail(w, r, perr)
-		return
-	}
-	f := r.PostForm
-	var fs problem.Fields
-	if p, ok := problem.As(perr); ok {
-		fs = append(fs, p.Fields...)
-	}
-	if f.Get("contact_phone") == "" {
-		fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
-	}
+	defer files.CloseAll(q.files)
+	u, now, photos, fs, f := q.u, q.now, q.files, q.fs, r.PostForm
 	priority := "general"
 	if f.Get("stopped") == "on" {
 		priority = "emergency"
@@ -118,9 +147,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "qr", v)
 		return
 	}
-	s.qr.perUnit.Fail(u.SerialNumber, now)
-	s.qr.perAddress.Fail(addr, now)
-	http.Redirect(w, r, "/q/"+r.PathValue("token")+"?filed="+view.Number, http.StatusSeeOther)
+	s.qrFiledRedirect(w, r, q, "/q/"+r.PathValue("token")+"?filed="+view.Number)
 }
 
 // qrBlocked answers 429 and reports true when the label or the address

@@ -199,10 +199,10 @@ func (s *Server) absoluteURL(r *http.Request, path string) string {
 }
 
 func (s *Server) unitNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUnitNew(w, r, u, http.StatusOK, nil, nil)
+	s.renderUnitNew(w, r, u, http.StatusOK, nil)
 }
 
-func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, form url.Values, formErr error) {
+func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
 		s.fail(w, r, err)
 		return
@@ -218,12 +218,8 @@ func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "units.new", "units")
-	v.Form, v.Data = form, map[string]any{"Models": models, "Sites": sites, "Today": s.today()}
-	if err := formErrors(v, formErr); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, status, "unit_new", v)
+	v.Data = map[string]any{"Models": models, "Sites": sites, "Today": s.today()}
+	s.renderForm(w, r, status, "unit_new", v, formErr)
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -236,7 +232,7 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	unit, err := s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.Get("serial_number"),
 		ModelCode: f.Get("model"), SiteID: siteID, InstallDate: f.Get("install_date"), WarrantyEnd: f.Get("warranty_end")})
 	if problem.Is(err, problem.Invalid) {
-		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, f, err)
+		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
 	if err != nil {
@@ -340,10 +336,10 @@ func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) siteNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderSiteNew(w, r, u, http.StatusOK, nil, nil)
+	s.renderSiteNew(w, r, u, http.StatusOK, nil)
 }
 
-func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account.User, status int, form url.Values, formErr error) {
+func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	if len(policy.Granted(u.Role, policy.SiteManage)) == 0 {
 		s.fail(w, r, policy.Allow(u.Actor(), policy.SiteManage, policy.Own))
 		return
@@ -354,12 +350,8 @@ func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "sites.new", "units")
-	v.Form, v.Data = form, map[string]any{"Customers": customers, "IsCustomer": u.OrgKind == "customer"}
-	if err := formErrors(v, formErr); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, status, "site_new", v)
+	v.Data = map[string]any{"Customers": customers, "IsCustomer": u.OrgKind == "customer"}
+	s.renderForm(w, r, status, "site_new", v, formErr)
 }
 
 func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -378,7 +370,7 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		site, err = s.InstalledBase.CreateSite(r.Context(), u.Actor(), in)
 	}
 	if problem.Is(err, problem.Invalid) {
-		s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, f, err)
+		s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
 	if err != nil {

@@ -50,14 +50,9 @@ func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account
 	vw := s.newView(r, "users.new", "orgs")
 	vw.Data = userFormData{Org: o, Roles: rolesOf(o.Kind)}
 	if formErr != nil {
-		vw.Form = r.PostForm
-		vw.Form.Del("password")
-		if err := formErrors(vw, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		r.PostForm.Del("password") // never shown again
 	}
-	s.render(w, r, status, "user_new", vw)
+	s.renderForm(w, r, status, "user_new", vw, formErr)
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -170,14 +165,9 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account
 	}
 	vw.Data = profileData{Tokens: tokens, NewSecret: secret, EmailNotifications: byMail, EmailEnabled: s.Notify.EmailEnabled, EmailKinds: kinds}
 	if formErr != nil {
-		vw.Form = r.PostForm
-		vw.Form.Del("password")
-		if err := formErrors(vw, formErr); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		r.PostForm.Del("password") // never shown again
 	}
-	s.render(w, r, status, "profile", vw)
+	s.renderForm(w, r, status, "profile", vw, formErr)
 }
 
 func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {

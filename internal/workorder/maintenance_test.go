@@ -60,15 +60,6 @@ func maintained(t *testing.T, db *store.DB, a *app.App, f *testutil.Fixture) (un
 	return ids[serial], serial
 }
 
-func countRows(t *testing.T, db *store.DB, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, query, args...); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // A maintenance visit has no request behind it: it is booked for a unit
 // whose agreement covers maintenance, read by the parties and its
 // technician, stepped through to check-out, and sealed as a maintenance
@@ -98,7 +89,7 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 				t.Fatalf("%s booked a maintenance visit", other.Label())
 			}
 		}
-		if n := countRows(t, db, `SELECT COUNT(*) FROM work_orders`); n != 0 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM work_orders`); n != 0 {
 			t.Fatalf("refused bookings left %d visits", n)
 		}
 
@@ -173,7 +164,7 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 		if rec.ProviderID != f.Provider.ID || rec.VendorID != f.Vendor.ID {
 			t.Fatalf("the record's parties: %+v", rec)
 		}
-		if n := countRows(t, db, `SELECT COUNT(*) FROM service_requests`); n != 0 {
+		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM service_requests`); n != 0 {
 			t.Fatalf("a maintenance visit filed %d requests", n)
 		}
 	})

@@ -6,14 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/workorder"
 )
 
 // The public QR page confirms only a request the server filed from that
@@ -61,11 +59,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
 	tech := demoUser(t, db, "tech.li@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "导轨润滑不良")
-	now := time.Now()
-	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
 	br := newBrowser(t, app)
 	tc := br.visit(t, phone, "zh-CN")
 	tc.signIn("tech.li@hengxin.example", demo.Password)

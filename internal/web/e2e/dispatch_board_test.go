@@ -26,22 +26,11 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	user := func(email string) account.User {
-		u, err := account.GetUserByEmail(ctx, db, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, li, zhao := user("dispatch@hengxin.example"), user("tech.li@hengxin.example"), user("tech.zhao@hengxin.example")
 	var requests []servicerequest.View
 	for i := range 4 {
-		r, err := app.Server.Requests.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-			Priority: "general", Description: fmt.Sprintf("主轴异响 %d", i+1), Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
-		requests = append(requests, r)
+		requests = append(requests, fileRepair(t, app, dispatcher, fmt.Sprintf("主轴异响 %d", i+1)))
 	}
 	day := calendar.DateOf(time.Now().AddDate(0, 0, 3), calendar.Shanghai)
 	at := func(h, m int) time.Time {

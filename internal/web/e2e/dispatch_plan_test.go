@@ -33,13 +33,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	user := func(email string) account.User {
-		u, err := account.GetUserByEmail(ctx, db, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, admin, vendor := user("dispatch@hengxin.example"), user("admin@hengxin.example"), user("admin@haichuan.example")
 	li, zhao := user("tech.li@hengxin.example"), user("tech.zhao@hengxin.example")
 	day := calendar.DateOf(time.Now(), calendar.Shanghai).AddDays(1)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"strings"
@@ -38,11 +37,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
 	tech := demoUser(t, db, "tech.li@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "主轴异响，密封处渗油")
-	now := time.Now()
-	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
 
 	// 1. The technician checks in on a phone and tries the seal kit: refused, with the reason, in place.
 	br := newBrowser(t, app)

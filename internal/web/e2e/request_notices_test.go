@@ -3,13 +3,11 @@ package e2e
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
-	"aftersales/internal/workorder"
 )
 
 // Who is told when a request arrives: the customer files an emergency on
@@ -45,18 +43,7 @@ func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
 
 	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
 	tech := demoUser(t, db, "tech.li@hengxin.example")
-	now := time.Now()
-	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", Diagnosis: "主轴轴承损坏", ActionsTaken: "更换主轴轴承"},
-		{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
-		if wo, err = app.Server.WorkOrders.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
-			t.Fatalf("%s: %v", st.Kind, err)
-		}
-	}
+	workedVisit(t, app, dispatcher, tech, r.ID, "主轴轴承损坏", "更换主轴轴承")
 	c.open("/notifications")
 	c.see("body", r.Number+"：已预约", "李工将于", r.Number+"：上门服务已完成", "已修复")
 	c.shot("notice-customer")

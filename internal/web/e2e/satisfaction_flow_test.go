@@ -6,15 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/account"
 	"aftersales/internal/demo"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
-	"aftersales/internal/workorder"
 )
 
 // The customer answers a survey from its link on a phone and complains; the
@@ -26,32 +23,10 @@ func TestSatisfactionFlow(t *testing.T) {
 	app := demoApp(t)
 	ctx := context.Background()
 	db := app.DB
-	user := func(email string) account.User {
-		u, err := account.GetUserByEmail(ctx, db, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
-	rs, visits := app.Server.Requests, app.Server.WorkOrders
-	v, err := rs.Create(ctx, dispatcher.Actor(), servicerequest.NewRequest{SerialNumber: demo.SerialInScope, ServiceItem: "repair",
-		Priority: "general", Description: "主轴异响", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	wo, err := visits.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "更换主轴轴承"},
-		{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
-		if wo, err = visits.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
-			t.Fatalf("%s: %v", st.Kind, err)
-		}
-	}
+	v := fileRepair(t, app, dispatcher, "主轴异响")
+	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换主轴轴承")
 	// The survey job, run now rather than after the agreement's two hours.
 	token, err := app.Server.Satisfaction.Send(ctx, *wo.RecordID)
 	if err != nil || token == "" {

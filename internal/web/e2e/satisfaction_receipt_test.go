@@ -11,14 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
-	"aftersales/internal/workorder"
 )
 
 // The provider prints the service receipt with the survey's QR code and the
@@ -31,28 +29,10 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	app := demoApp(t)
 	ctx := context.Background()
 	db := app.DB
-	user := func(email string) account.User {
-		u, err := account.GetUserByEmail(ctx, db, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
 	v := fileRepair(t, app, dispatcher, "液压站漏油")
-	now := time.Now()
-	visits := app.Server.WorkOrders
-	wo, err := visits.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: now, WindowEnd: now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-	for _, st := range []workorder.Step{{Kind: "check_in"}, {Kind: "record", ActionsTaken: "更换油封"},
-		{Kind: "sign_off", SignoffName: "刘经理", SignaturePNG: sig}, {Kind: "check_out", Result: "fixed"}} {
-		if wo, err = visits.Step(ctx, tech.Actor(), wo.ID, st, wo.Version); err != nil {
-			t.Fatalf("%s: %v", st.Kind, err)
-		}
-	}
+	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换油封")
 
 	// The dispatcher prints the receipt with the survey's QR code.
 	br := newBrowser(t, app)

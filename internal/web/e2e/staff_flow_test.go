@@ -24,13 +24,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	user := func(email string) account.User {
-		u, err := account.GetUserByEmail(ctx, db, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, zhao := user("dispatch@hengxin.example"), user("tech.zhao@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "主轴异响，需要上门")
 	visits := func() int {

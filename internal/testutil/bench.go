@@ -1,0 +1,66 @@
+package testutil
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"aftersales/internal/agreement"
+	"aftersales/internal/policy"
+	"aftersales/internal/store"
+)
+
+// BenchSize is the whole number in the environment variable name, or def
+// when it is unset or not a positive number: a benchmark's size, which a
+// quick run lowers.
+func BenchSize(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// MoreAgreements adds agreements FIX-2 to FIX-n between the fixture's
+// Vendor and Provider on the terms of the service fixture's agreement, and
+// returns the ids of all n, the fixture's first. They stay drafts.
+func MoreAgreements(b testing.TB, svc *agreement.Service, f *Fixture, sf ServiceFixture, n int) []int64 {
+	b.Helper()
+	ctx := context.Background()
+	vendor := f.Users[policy.VendorAdmin].Actor()
+	base, err := svc.Get(ctx, vendor, sf.AgreementID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := []int64{sf.AgreementID}
+	for i := 2; i <= n; i++ {
+		d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: fmt.Sprintf("FIX-%d", i), Terms: base.Current.Terms})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// GeneratedDB opens and migrates the database made by `aftersales generate`
+// that AFTERSALES_BENCH_DB names (a file or a postgres:// URL), and closes
+// it when b ends; without it, b is skipped.
+func GeneratedDB(b *testing.B) *store.DB {
+	b.Helper()
+	dsn := os.Getenv("AFTERSALES_BENCH_DB")
+	if dsn == "" {
+		b.Skip("AFTERSALES_BENCH_DB names no generated database")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
