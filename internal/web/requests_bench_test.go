@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 // server on a generated database (AFTERSALES_BENCH_DB, a file or a
 // postgres:// URL made by `aftersales generate`; skipped without it), as
 // the demo's dispatcher of 恒信. Beside the mean it reports the p50 and p95
-// of the runs.
+// of the runs, and the CPU time of the process (server and client) per page.
 func BenchmarkRequestsPage(b *testing.B) {
 	dsn := os.Getenv("AFTERSALES_BENCH_DB")
 	if dsn == "" {
@@ -45,6 +46,7 @@ func BenchmarkRequestsPage(b *testing.B) {
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			var took []time.Duration
+			cpu := processCPU()
 			for b.Loop() {
 				start := time.Now()
 				res, err := c.Get(app.URL + p.path)
@@ -58,9 +60,19 @@ func BenchmarkRequestsPage(b *testing.B) {
 					b.Fatalf("%s: status %d", p.path, res.StatusCode)
 				}
 			}
+			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
