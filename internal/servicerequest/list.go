@@ -218,8 +218,11 @@ func (s *Service) urgencyPage(ctx context.Context, conds []string, args []any, c
 	if c == nil || c.hasDue {
 		query, dargs := base+` AND r.next_due_at IS NOT NULL`, slices.Clone(args)
 		if c != nil {
-			query += ` AND (r.next_due_at > ? OR (r.next_due_at = ? AND r.id > ?))`
-			dargs = append(dargs, c.due, c.due, c.id)
+			// A row comparison, which both engines read as one range of
+			// the index: PostgreSQL turned the same condition written with
+			// OR into two bitmap scans of every later row and a sort.
+			query += ` AND (r.next_due_at, r.id) > (?, ?)`
+			dargs = append(dargs, c.due, c.id)
 		}
 		if err := store.Select(ctx, s.DB, &items, query+` ORDER BY r.next_due_at, r.id LIMIT ?`, append(dargs, limit+1)...); err != nil {
 			return Page{}, err
