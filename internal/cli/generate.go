@@ -383,6 +383,9 @@ func (g *generator) requests(n int, openShare float64) error {
 			return fmt.Errorf("requests: %w", err)
 		}
 		done += size
+		if err := g.db.TruncateLog(g.ctx); err != nil {
+			g.progress("write-ahead log not emptied: %v", err)
+		}
 		g.progress("requests %d/%d (%d open, %d visits, %d records)", done, n, g.made.open, g.made.visits, g.made.records)
 	}
 	return nil

@@ -41,6 +41,11 @@ type Bundle struct {
 	// words are, per language other than English, the messages by id: the
 	// words of enum values inside translated problems (problem.Word).
 	words map[string]map[string]string
+	// plain are, per language, the messages with no placeholders, as T
+	// returns them (the English one where the language has none): a page
+	// translates a few hundred words, and go-i18n's Localize builds and
+	// runs a template for each.
+	plain map[string]map[string]string
 }
 
 // Load returns the embedded messages, read once per process: a Bundle is
@@ -75,6 +80,22 @@ func load() (*Bundle, error) {
 	out.problems["zh-CN"] = zh
 	for _, code := range []string{"zh-CN", "en"} {
 		out.localizers[code] = goi18n.NewLocalizer(b, code, "en")
+	}
+	en, err := Catalog("messages", "en")
+	if err != nil {
+		return nil, err
+	}
+	out.plain = map[string]map[string]string{}
+	for _, code := range []string{"zh-CN", "en"} {
+		out.plain[code] = map[string]string{}
+		for id, text := range en {
+			if own, ok := words[code][id]; ok {
+				text = own
+			}
+			if !strings.Contains(text, "{{") {
+				out.plain[code][id] = out.localize(code, id, nil)
+			}
+		}
 	}
 	return out, nil
 }
@@ -136,13 +157,24 @@ func Match(prefs ...string) string {
 
 // T translates id into lang; data fills {{.Name}} placeholders.
 func (b *Bundle) T(lang, id string, data ...map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := b.plain[lang][id]; ok {
+			return s
+		}
+		return b.localize(lang, id, nil)
+	}
+	return b.localize(lang, id, data[0])
+}
+
+// localize is T through go-i18n.
+func (b *Bundle) localize(lang, id string, data map[string]any) string {
 	l, ok := b.localizers[lang]
 	if !ok {
 		l = b.localizers["en"]
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 {
-		cfg.TemplateData = data[0]
+	if data != nil {
+		cfg.TemplateData = data
 	}
 	s, err := l.Localize(cfg)
 	if err != nil || s == "" {

@@ -67,3 +67,34 @@ func TestBothLanguagesHaveTheSameMessages(t *testing.T) {
 		t.Errorf("missing id: %q", got)
 	}
 }
+
+// TestPlainMessagesReadAsLocalized checks the shortcut of T for messages
+// with no placeholders: every message, in both languages, reads as go-i18n
+// renders it, and a message with placeholders still takes its data.
+func TestPlainMessagesReadAsLocalized(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := Catalog("messages", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shortcuts := 0
+	for _, lang := range []string{"zh-CN", "en"} {
+		for id := range en {
+			if _, ok := b.plain[lang][id]; ok {
+				shortcuts++
+			}
+			if got, want := b.T(lang, id), b.localize(lang, id, nil); got != want {
+				t.Errorf("T(%s, %s) = %q, go-i18n gives %q", lang, id, got, want)
+			}
+		}
+	}
+	if shortcuts < len(en) {
+		t.Errorf("only %d of %d messages take the shortcut in two languages", shortcuts, 2*len(en))
+	}
+	if got := b.T("zh-CN", "no.such.message"); got != "no.such.message" {
+		t.Errorf("an unknown id reads %q, want the id", got)
+	}
+}

@@ -14,11 +14,12 @@ func (s *Service) WithoutSearchProbe() *Service {
 	return &c
 }
 
-// WithSearchProbe is s walking window requests first, then taking at most
+// WithSearchProbe is s walking window requests first, then up to reach
+// more when the window suggests the page is there, then taking at most
 // probe matches from the GIN index before it decides how to read the rest.
-func (s *Service) WithSearchProbe(window, probe int) *Service {
+func (s *Service) WithSearchProbe(window, reach, probe int) *Service {
 	c := *s
-	c.window, c.probe = window, probe
+	c.window, c.reach, c.probe = window, reach, probe
 	return &c
 }
 

@@ -212,12 +212,15 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 //   - first the newest searchWindow requests below the cursor are walked
 //     backwards by the primary key, checking the terms: a common term fills
 //     its page there;
-//   - when it did not, at most searchProbe matches older than the window
+//   - when it met the terms often enough to fill the page within
+//     searchReach more requests, those are walked too;
+//   - when that did not fill it, at most searchProbe older matches
 //     are taken from the GIN index alone. Fewer than that, and they are all
 //     there is: sorted and paged. As many, and the term is common enough
 //     for the walk to go on, without bound, to meet the rest of the page.
 const (
 	searchWindow = 2000
+	searchReach  = 8000
 	searchProbe  = 4000
 )
 
@@ -246,9 +249,9 @@ func (s *Service) termsPage(ctx context.Context, where, match string, before int
 	// would otherwise read every match from the GIN index to intersect it
 	// with the window.
 	const walkMatch = `ts_match_vq(t.tokens, to_tsquery('simple', ?))`
-	window, probe := searchWindow, searchProbe
+	window, reach, probe := searchWindow, searchReach, searchProbe
 	if s.probe > 0 {
-		window, probe = s.window, s.probe
+		window, reach, probe = s.window, s.reach, s.probe
 	}
 	// The oldest id of the window: an index-only read of window entries.
 	const bottom = `COALESCE((SELECT request_id FROM request_search WHERE request_id < ? ORDER BY request_id DESC OFFSET ? LIMIT 1), 0)`
@@ -256,6 +259,20 @@ func (s *Service) termsPage(ctx context.Context, where, match string, before int
 		slices.Concat([]any{before, window - 1, match, before}, args, []any{limit})...)
 	if err != nil || len(out) == limit {
 		return out, err
+	}
+	// A term the window met often enough to fill the page within reach
+	// more requests is walked on that far: the probe would read its
+	// matches from the GIN index in the table's order, up to probe of them
+	// (two common terms at a million requests: a second).
+	if k := len(out); k > 0 && (limit-k)*window <= k*reach {
+		var more []Request
+		err := store.Select(ctx, s.DB, &more, walk(`t.request_id >= `+bottom+` AND t.request_id < `+bottom+` AND `, walkMatch),
+			slices.Concat([]any{before, window + reach - 1, before, window - 1, match, before}, args, []any{limit - k})...)
+		out = append(out, more...)
+		if err != nil || len(out) == limit {
+			return out, err
+		}
+		window += reach
 	}
 	// The probe is MATERIALIZED: read once, from the GIN index (see
 	// request_search_probe, migration 00040); of the two branches only the

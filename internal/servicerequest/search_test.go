@@ -211,16 +211,18 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 			t.Fatalf("%q walked: %v, want %d newest first", q, walked, want)
 		}
 		for _, window := range []int{1, 4, 100} { // a page never, sometimes, always within the window
-			for _, probe := range []int{2, 5, 100} { // reached, reached on later pages only, never
-				if got := ids(svc.WithSearchProbe(window, probe), q); !slices.Equal(got, walked) {
-					t.Errorf("%q with a window of %d and a probe of %d: %v, want %v", q, window, probe, got, walked)
+			for _, reach := range []int{0, 3, 100} { // never walked on, walked on part of the way, to the end
+				for _, probe := range []int{2, 5, 100} { // reached, reached on later pages only, never
+					if got := ids(svc.WithSearchProbe(window, reach, probe), q); !slices.Equal(got, walked) {
+						t.Errorf("%q with a window of %d, a reach of %d and a probe of %d: %v, want %v", q, window, reach, probe, got, walked)
+					}
 				}
 			}
 		}
 	}
 	// Another tenant's search finds none of them, whichever way.
 	for _, probe := range []int{2, 100} {
-		p, err := svc.WithSearchProbe(1, probe).List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"})
+		p, err := svc.WithSearchProbe(1, 0, probe).List(ctx, f.OtherAdmin.Actor(), servicerequest.Filter{Query: "主轴"})
 		if err != nil || len(p.Items) != 0 {
 			t.Errorf("other tenant with a probe of %d: %d %v", probe, len(p.Items), err)
 		}

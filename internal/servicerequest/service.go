@@ -48,9 +48,9 @@ type Service struct {
 	// unprobed: PostgreSQL's search walks the primary key for every term,
 	// as it did before it probed the GIN index (BenchmarkLists compares).
 	unprobed bool
-	// window and probe override searchWindow and searchProbe (tests reach
-	// every way a search reads its matches).
-	window, probe int
+	// window, reach and probe override searchWindow, searchReach and
+	// searchProbe (tests reach every way a search reads its matches).
+	window, reach, probe int
 	// backlog overrides WatchBacklog (tests).
 	backlog int
 }

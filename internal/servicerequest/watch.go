@@ -79,8 +79,8 @@ func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (aler
 	for page := 0; ; page++ {
 		query, args := `SELECT id, next_check_at FROM service_requests WHERE next_check_at <= ?`, []any{now}
 		if page > 0 {
-			query += ` AND (next_check_at > ? OR (next_check_at = ? AND id > ?))`
-			args = append(args, last.at, last.at, last.id)
+			query += ` AND (next_check_at, id) > (?, ?)`
+			args = append(args, last.at, last.id)
 		}
 		var due []struct {
 			ID int64     `db:"id"`
