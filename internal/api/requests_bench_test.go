@@ -6,7 +6,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,7 +41,7 @@ func BenchmarkCreateServiceRequest(b *testing.B) {
 				var mu sync.Mutex
 				lat := make([]time.Duration, 0, b.N)
 				var wg sync.WaitGroup
-				cpu, writer, trips := processCPU(), writerStats(db), db.RoundTrips()
+				cpu, writer, trips := testutil.ProcessCPU(), writerStats(db), db.RoundTrips()
 				b.ResetTimer()
 				for range clients {
 					wg.Add(1)
@@ -67,7 +66,7 @@ func BenchmarkCreateServiceRequest(b *testing.B) {
 				}
 				wg.Wait()
 				b.StopTimer()
-				b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+				b.ReportMetric(float64((testutil.ProcessCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 				if t := db.RoundTrips() - trips; t > 0 {
 					// PostgreSQL: statements sent per create, BEGIN and COMMIT included.
 					b.ReportMetric(float64(t)/float64(b.N), "round-trips/op")
@@ -92,13 +91,4 @@ func BenchmarkCreateServiceRequest(b *testing.B) {
 func writerStats(db *store.DB) store.WriterStats {
 	s, _ := db.WriterStats()
 	return s
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

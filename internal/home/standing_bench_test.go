@@ -4,7 +4,6 @@ import (
 	"aftersales/internal/testutil"
 	"context"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,7 +34,7 @@ func BenchmarkStanding(b *testing.B) {
 	vendor, dispatcher := actor("admin@haichuan.example"), actor("dispatch@hengxin.example")
 	run := func(b *testing.B, f func() error) {
 		var took []time.Duration
-		cpu := processCPU()
+		cpu := testutil.ProcessCPU()
 		for b.Loop() {
 			start := time.Now()
 			if err := f(); err != nil {
@@ -45,7 +44,7 @@ func BenchmarkStanding(b *testing.B) {
 		}
 		// This process's CPU per run: the whole query on SQLite, the
 		// client's share on PostgreSQL. It holds still on a busy machine.
-		b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(len(took)), "cpu-ms/op")
+		b.ReportMetric(float64((testutil.ProcessCPU()-cpu).Microseconds())/1000/float64(len(took)), "cpu-ms/op")
 		slices.Sort(took)
 		b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
@@ -74,12 +73,4 @@ func BenchmarkStanding(b *testing.B) {
 				FROM service_requests r WHERE r.vendor_id = ? AND r.received_at >= ? AND r.received_at < ?`, vendor.OrgID, start, start.AddDate(0, 1, 0))
 		})
 	})
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

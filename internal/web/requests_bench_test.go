@@ -1,17 +1,13 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"os"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"aftersales/internal/demo"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -22,19 +18,7 @@ import (
 // the demo's dispatcher of 恒信. Beside the mean it reports the p50 and p95
 // of the runs, and the CPU time of the process (server and client) per page.
 func BenchmarkRequestsPage(b *testing.B) {
-	dsn := os.Getenv("AFTERSALES_BENCH_DB")
-	if dsn == "" {
-		b.Skip("AFTERSALES_BENCH_DB names no generated database")
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db := testutil.GeneratedDB(b)
 	app := testutil.NewApp(b, db)
 	c := app.Browser(b)
 	app.Login(b, c, "dispatch@hengxin.example", demo.Password)
@@ -46,7 +30,7 @@ func BenchmarkRequestsPage(b *testing.B) {
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			var took []time.Duration
-			cpu := processCPU()
+			cpu := testutil.ProcessCPU()
 			for b.Loop() {
 				start := time.Now()
 				res, err := c.Get(app.URL + p.path)
@@ -60,19 +44,10 @@ func BenchmarkRequestsPage(b *testing.B) {
 					b.Fatalf("%s: status %d", p.path, res.StatusCode)
 				}
 			}
-			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testutil.ProcessCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
-}
-
-// processCPU is the user and system CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
