@@ -19,8 +19,7 @@ func (s *Service) SearchInUrgencyOrder(ctx context.Context, actor policy.Actor, 
 	}
 	where, args := s.visibility(actor)
 	cond, qargs := formerSearchCondition(s.DB.Engine == "postgres", query)
-	conds, cargs := []string{where, cond}, append(args, qargs...)
-	return s.urgencyPage(ctx, conds, cargs, conds, cargs, nil, limit)
+	return s.urgencyPage(ctx, []string{where, cond}, append(args, qargs...), nil, limit)
 }
 
 func formerSearchCondition(postgres bool, query string) (string, []any) {

@@ -111,6 +111,14 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	where, args := s.visibility(actor)
 	conds := []string{where}
 	var fs problem.Fields
+	if len(f.Status) > 0 {
+		ph := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			ph[i] = "?"
+			args = append(args, st)
+		}
+		conds = append(conds, "r.status IN ("+strings.Join(ph, ", ")+")")
+	}
 	if f.Priority != "" {
 		conds = append(conds, "r.priority = ?")
 		args = append(args, f.Priority)
@@ -178,21 +186,6 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 		}
 		conds = append(conds, "EXISTS (SELECT 1 FROM request_clocks c WHERE "+cond+")")
 	}
-	// The run of requests with a deadline (see urgencyPage) selects by
-	// status only when the statuses leave an open one out: a request with a
-	// running clock is open.
-	dueConds, dueArgs := conds, args
-	if len(f.Status) > 0 {
-		ph := make([]string, len(f.Status))
-		for i, st := range f.Status {
-			ph[i] = "?"
-			args = append(args, st)
-		}
-		conds = append(conds, "r.status IN ("+strings.Join(ph, ", ")+")")
-		if slices.ContainsFunc([]Status{Received, Responded, Scheduled, OnSite}, func(st Status) bool { return !slices.Contains(f.Status, st) }) {
-			dueConds, dueArgs = conds, args
-		}
-	}
 	q := strings.TrimSpace(f.Query)
 	if q != "" {
 		problem.CheckText(&fs, "query.q", q, false, 100)
@@ -211,12 +204,11 @@ func (s *Service) List(ctx context.Context, actor policy.Actor, f Filter) (Page,
 	if q != "" {
 		return s.search(ctx, q, conds, args, c, f.Limit)
 	}
-	return s.urgencyPage(ctx, conds, args, dueConds, dueArgs, c, f.Limit)
+	return s.urgencyPage(ctx, conds, args, c, f.Limit)
 }
 
-// urgencyPage is one page, in urgency order, of the requests conds select;
-// dueConds select the same requests among those with a deadline.
-func (s *Service) urgencyPage(ctx context.Context, conds []string, args []any, dueConds []string, dueArgs []any, c *cursor, limit int) (Page, error) {
+// urgencyPage is one page, in urgency order, of the requests conds select.
+func (s *Service) urgencyPage(ctx context.Context, conds []string, args []any, c *cursor, limit int) (Page, error) {
 	// Urgency order in two runs, each read in the order of an index on
 	// (party, next_due_at, id), so that a page costs its own rows rather than
 	// a sort of every match: the requests with a deadline, soonest first,
@@ -224,12 +216,7 @@ func (s *Service) urgencyPage(ctx context.Context, conds []string, args []any, d
 	base := `SELECT ` + prefixed(requestColumns) + ` FROM service_requests r WHERE ` + strings.Join(conds, " AND ")
 	var items []Request
 	if c == nil || c.hasDue {
-		// Left to choose, PostgreSQL's planner, which cannot know that
-		// every request with a deadline is open, read the emergency
-		// requests among the open ones of every party from (status,
-		// next_due_at) and sorted them: 207 ms at a million requests.
-		query := `SELECT ` + prefixed(requestColumns) + ` FROM service_requests r WHERE ` + strings.Join(dueConds, " AND ") + ` AND r.next_due_at IS NOT NULL`
-		dargs := slices.Clone(dueArgs)
+		query, dargs := base+` AND r.next_due_at IS NOT NULL`, slices.Clone(args)
 		if c != nil {
 			// A row comparison, which both engines read as one range of
 			// the index: PostgreSQL turned the same condition written with
