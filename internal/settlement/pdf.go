@@ -37,26 +37,39 @@ type pdfWriter struct {
 // their evidence, tax per rate, totals in figures and in 金额大写, payment,
 // boxes for both parties' seals and signatures, and "page x of y".
 func WritePDF(w io.Writer, font *labels.Font, d Document) error {
-	pdf := &gopdf.GoPdf{}
-	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
-	pdf.SetInfo(gopdf.PdfInfo{Title: d.S.Number, Creator: "aftersales"})
-	if err := font.AddTo(pdf, pdfFont); err != nil {
+	if err := writeA4(w, font, d.S.Number, d.T, func(pdf *gopdf.GoPdf) (*pdfWriter, error) {
+		p := &pdfWriter{pdf: pdf, d: d}
+		return p, p.render()
+	}); err != nil {
 		return fmt.Errorf("statement pdf: %w", err)
 	}
-	p := &pdfWriter{pdf: pdf, d: d}
-	if err := p.render(); err != nil {
-		return fmt.Errorf("statement pdf: %w", err)
+	return nil
+}
+
+// writeA4 starts an A4 document titled title with the CJK font embedded,
+// has draw lay it out, puts "page x of y" at the foot of every page and
+// writes it to w. draw returns the writer it drew with, for the footers.
+func writeA4(w io.Writer, font *labels.Font, title string, t func(id string, args ...any) string, draw func(*gopdf.GoPdf) (*pdfWriter, error)) error {
+	pdf := &gopdf.GoPdf{}
+	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
+	pdf.SetInfo(gopdf.PdfInfo{Title: title, Creator: "aftersales"})
+	if err := font.AddTo(pdf, pdfFont); err != nil {
+		return err
+	}
+	p, err := draw(pdf)
+	if err != nil {
+		return err
 	}
 	total := pdf.GetNumberOfPages()
 	for i := 1; i <= total; i++ {
 		if err := pdf.SetPage(i); err != nil {
 			return err
 		}
-		if err := p.text(marginX, footerY, contentW, 8, d.T("settlements.doc_page", "N", i, "Of", total), gopdf.Center); err != nil {
+		if err := p.text(marginX, footerY, contentW, 8, t("settlements.doc_page", "N", i, "Of", total), gopdf.Center); err != nil {
 			return err
 		}
 	}
-	_, err := pdf.WriteTo(w)
+	_, err = pdf.WriteTo(w)
 	return err
 }
 

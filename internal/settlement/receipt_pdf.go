@@ -30,27 +30,13 @@ var receiptCols = []float64{66, 20, 22, 24, 24, 24}
 // it with its address, the visit, the lines, the tax per rate, the total
 // in figures and in 金额大写; "page x of y" at the foot of every page.
 func WriteReceiptPDF(w io.Writer, font *labels.Font, d ReceiptDocument) error {
-	pdf := &gopdf.GoPdf{}
-	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
-	pdf.SetInfo(gopdf.PdfInfo{Title: d.Request + " " + d.T("receipts.title"), Creator: "aftersales"})
-	if err := font.AddTo(pdf, pdfFont); err != nil {
+	if err := writeA4(w, font, d.Request+" "+d.T("receipts.title"), d.T, func(pdf *gopdf.GoPdf) (*pdfWriter, error) {
+		p := &receiptPDF{pdfWriter: pdfWriter{pdf: pdf, d: Document{T: d.T}}, r: d}
+		return &p.pdfWriter, p.render()
+	}); err != nil {
 		return fmt.Errorf("receipt pdf: %w", err)
 	}
-	p := &receiptPDF{pdfWriter: pdfWriter{pdf: pdf, d: Document{T: d.T}}, r: d}
-	if err := p.render(); err != nil {
-		return fmt.Errorf("receipt pdf: %w", err)
-	}
-	total := pdf.GetNumberOfPages()
-	for i := 1; i <= total; i++ {
-		if err := pdf.SetPage(i); err != nil {
-			return err
-		}
-		if err := p.text(marginX, footerY, contentW, 8, d.T("settlements.doc_page", "N", i, "Of", total), gopdf.Center); err != nil {
-			return err
-		}
-	}
-	_, err := pdf.WriteTo(w)
-	return err
+	return nil
 }
 
 type receiptPDF struct {
