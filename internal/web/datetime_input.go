@@ -4,18 +4,17 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"time"
 
-	"golang.org/x/text/width"
+	"aftersales/internal/web/form"
 )
 
 // Dates and times are typed into text fields, not the browser's date and
 // time pickers: those draw mm/dd/yyyy and AM/PM in the browser's language
 // whatever the page's. The fields show the page's hint; the server reads
 // what people type in China (2026-12-07, 2026/12/7, 2026年12月7日, 9:30,
-// 9点30, full-width digits) into the forms the handlers parse.
+// 9点30, full-width digits) into the forms the handlers parse
+// (form.NormalizeDateTime).
 
 // DateInput is the attributes of a date field.
 func (v *view) DateInput() template.HTMLAttr {
@@ -33,63 +32,6 @@ func (v *view) TimeInput() template.HTMLAttr {
 func (v *view) DateTimeInput() template.HTMLAttr {
 	return template.HTMLAttr(`type="text" autocomplete="off" maxlength="30" placeholder="` +
 		template.HTMLEscapeString(v.T("input.datetime_hint")) + `" title="` + template.HTMLEscapeString(v.T("input.datetime_title")) + `"`)
-}
-
-var (
-	dateShape     = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$`)
-	clockShape    = regexp.MustCompile(`^(\d{1,2})[:点時时](\d{0,2})分?$`)
-	dateTimeSplit = regexp.MustCompile(`^(\S+?)(?:T|\s+)(\S+)$`)
-)
-
-// NormalizeDateTime reads a typed date ("2026/12/7" → "2026-12-07"), time
-// of day ("9点" → "09:00") or both ("2026/12/7 9:30" → "2026-12-07T09:30")
-// into the form the handlers parse. ok is false when s is none of them;
-// s is then left to the handler, which names the field.
-func NormalizeDateTime(s string) (out string, ok bool) {
-	s = strings.Join(strings.Fields(width.Narrow.String(s)), " ")
-	s = strings.ReplaceAll(strings.ReplaceAll(s, " :", ":"), ": ", ":")
-	if d, ok := normalizeDate(s); ok {
-		return d, true
-	}
-	if c, ok := normalizeClock(s); ok {
-		return c, true
-	}
-	if m := dateTimeSplit.FindStringSubmatch(s); m != nil {
-		d, ok1 := normalizeDate(m[1])
-		c, ok2 := normalizeClock(m[2])
-		if ok1 && ok2 {
-			return d + "T" + c, true
-		}
-	}
-	return s, false
-}
-
-func normalizeDate(s string) (string, bool) {
-	m := dateShape.FindStringSubmatch(strings.ReplaceAll(s, " ", ""))
-	if m == nil {
-		return "", false
-	}
-	t, err := time.Parse("2006-1-2", m[1]+"-"+m[2]+"-"+m[3])
-	if err != nil {
-		return "", false
-	}
-	return t.Format(time.DateOnly), true
-}
-
-func normalizeClock(s string) (string, bool) {
-	m := clockShape.FindStringSubmatch(strings.ReplaceAll(s, " ", ""))
-	if m == nil {
-		return "", false
-	}
-	minutes := m[2]
-	if minutes == "" {
-		minutes = "0"
-	}
-	t, err := time.Parse("15:4", m[1]+":"+minutes)
-	if err != nil || len(m[2]) == 1 {
-		return "", false
-	}
-	return t.Format("15:04"), true
 }
 
 // dateTimeFields are the form fields that hold a date, a time or both.
@@ -126,7 +68,7 @@ func normalizeValues(vs url.Values) (changed bool) {
 			continue
 		}
 		for i, x := range list {
-			if n, ok := NormalizeDateTime(x); ok && n != x {
+			if n, ok := form.NormalizeDateTime(x); ok && n != x {
 				list[i], changed = n, true
 			}
 		}
