@@ -13,6 +13,7 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/web/form"
 	"aftersales/internal/staff"
 )
 
@@ -158,10 +159,14 @@ func (s *Server) agreementStatus(w http.ResponseWriter, r *http.Request, u accou
 	if !ok {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	to := agreement.Status(r.PostForm.Get("status"))
-	_, err := s.Agreements.ChangeStatus(r.Context(), u.Actor(), id, agreement.Transition{To: to,
-		Reason: r.PostForm.Get("reason"), On: r.PostForm.Get("effective_on")}, max(version, 1))
+	f := form.Of(r)
+	version := f.Int64("version")
+	to := agreement.Status(f.String("status"))
+	err := f.Err()
+	if err == nil {
+		_, err = s.Agreements.ChangeStatus(r.Context(), u.Actor(), id, agreement.Transition{To: to,
+			Reason: f.String("reason"), On: f.String("effective_on")}, max(version, 1))
+	}
 	switch {
 	case err == nil:
 		s.flash(r, s.msg(r, "agreements.status_changed", "Status", s.msg(r, "agreement_status."+string(to))))
@@ -413,6 +418,9 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 		}
 		f := r.PostForm
 		terms, fs := termsForm(f)
+		posted := form.Values(f)
+		providerID, version := posted.Int64("provider_id"), posted.Int64("version")
+		fs = append(fs, posted.Problems()...)
 		if len(fs) > 0 {
 			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, f, fs.Err())
 			return
@@ -422,14 +430,12 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 		next := ""
 		switch mode {
 		case modeCreate:
-			providerID, _ := strconv.ParseInt(f.Get("provider_id"), 10, 64)
 			var d agreement.Detail
 			d, err = s.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: providerID, Number: f.Get("number"),
 				Terms: terms, EffectiveFrom: f.Get("effective_from"), Note: f.Get("note")})
 			next = "/agreements/" + itoa(d.ID)
 		case modeVersion:
 			id, _ := pathID(r)
-			version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 			_, err = s.Agreements.AddVersion(ctx, act, id, agreement.NewVersion{Terms: terms,
 				EffectiveFrom: f.Get("effective_from"), Note: f.Get("note")}, max(version, 1))
 			next = "/agreements/" + itoa(id)

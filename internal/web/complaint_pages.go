@@ -11,6 +11,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/web/form"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
 )
@@ -140,10 +141,13 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	reqID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
-	d, err := s.Complaints.File(r.Context(), u.Actor(), complaint.NewComplaint{Kind: f.Get("kind"), Category: f.Get("category"), RequestID: reqID,
-		Description: f.Get("description"), ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Attachments: attached})
+	f := form.Of(r)
+	reqID := f.Int64("request_id")
+	var d complaint.Detail
+	if err = f.Err(); err == nil {
+		d, err = s.Complaints.File(r.Context(), u.Actor(), complaint.NewComplaint{Kind: f.String("kind"), Category: f.String("category"), RequestID: reqID,
+			Description: f.String("description"), ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Attachments: attached})
+	}
 	s.afterPost(w, r, err, "", fmt.Sprintf("/complaints/%d", d.ID), func(e error) {
 		s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, e)
 	})
@@ -197,18 +201,19 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
 	}
-	f, a, ctx := r.PostForm, u.Actor(), r.Context()
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	var err error
-	switch r.PathValue("action") {
-	case "note":
-		_, err = s.Complaints.Note(ctx, a, id, f.Get("text"))
-	case "reply":
-		_, err = s.Complaints.Reply(ctx, a, id, f.Get("reply"), version)
-	case "close":
-		_, err = s.Complaints.Close(ctx, a, id, f.Get("customer_accepted") == "on", f.Get("note"), version)
-	case "reopen":
-		_, err = s.Complaints.Reopen(ctx, a, id, f.Get("reason"), version)
+	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	version, accepted := f.Int64("version"), f.Bool("customer_accepted")
+	err := f.Err()
+	switch action := r.PathValue("action"); {
+	case err != nil: // the page names the bad field
+	case action == "note":
+		_, err = s.Complaints.Note(ctx, a, id, f.String("text"))
+	case action == "reply":
+		_, err = s.Complaints.Reply(ctx, a, id, f.String("reply"), version)
+	case action == "close":
+		_, err = s.Complaints.Close(ctx, a, id, accepted, f.String("note"), version)
+	case action == "reopen":
+		_, err = s.Complaints.Reopen(ctx, a, id, f.String("reason"), version)
 	default:
 		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
 		return
@@ -258,24 +263,20 @@ func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
 	}
-	f, a, ctx := r.PostForm, u.Actor(), r.Context()
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	var err error
-	switch r.PathValue("action") {
-	case "call":
-		call := satisfaction.Call{Reached: f.Get("reached") == "yes", Words: f.Get("words")}
-		if sc := f.Get("score"); sc != "" {
-			n, cerr := strconv.Atoi(sc)
-			if cerr != nil {
-				err = problem.Field("score", "choose a score")
-			}
-			call.Score = &n
-		}
-		if err == nil {
-			_, err = s.Satisfaction.RecordCall(ctx, a, id, call, version)
-		}
-	case "decision":
-		_, err = s.Satisfaction.Decide(ctx, a, id, satisfaction.Decision{Outcome: f.Get("outcome"), Reason: f.Get("reason")}, version)
+	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	version := f.Int64("version")
+	call := satisfaction.Call{Reached: f.String("reached") == "yes", Words: f.String("words")}
+	if sc := f.OptionalInt64("score"); sc != nil {
+		n := int(*sc)
+		call.Score = &n
+	}
+	err := f.Err()
+	switch action := r.PathValue("action"); {
+	case err != nil: // the page names the bad field
+	case action == "call":
+		_, err = s.Satisfaction.RecordCall(ctx, a, id, call, version)
+	case action == "decision":
+		_, err = s.Satisfaction.Decide(ctx, a, id, satisfaction.Decision{Outcome: f.String("outcome"), Reason: f.String("reason")}, version)
 	default:
 		s.fail(w, r, problem.New(problem.NotFound, "no such action"))
 		return

@@ -16,6 +16,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 )
 
@@ -259,8 +260,8 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	day := f.Get("day")
+	f := form.Of(r)
+	day := f.String("day")
 	script := r.Header.Get("X-Board") != ""
 	answer := func(err error) {
 		if err == nil {
@@ -285,24 +286,24 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 		s.boardBack(w, r, day, msg)
 	}
-	requestID, _ := strconv.ParseInt(f.Get("request_id"), 10, 64)
-	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
+	requestID, woID, tech := f.Int64("request_id"), f.Int64("work_order_id"), f.Int64("technician_id")
 	// A booked visit keeps its length; a new one takes the agreement's
 	// planned time for its service item at the technician's efficiency.
-	minutes, _ := strconv.Atoi(f.Get("minutes"))
-	d, err := calendar.ParseDate(day)
+	minutes := f.Int("minutes")
+	d := f.Date("day")
+	if d == (calendar.Date{}) {
+		f.Add("day", "must be a date YYYY-MM-DD")
+	}
+	clock, ok := f.Clock("time")
+	if !ok {
+		f.Add("time", "must be a time HH:MM")
+	}
+	err := f.Err()
 	if err != nil {
-		answer(problem.Field("day", "must be a date YYYY-MM-DD"))
+		answer(err)
 		return
 	}
-	clock := strings.TrimSpace(f.Get("time"))
-	var hh, mm int
-	if _, err := fmt.Sscanf(clock, "%d:%d", &hh, &mm); err != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
-		answer(problem.Field("time", "must be a time HH:MM"))
-		return
-	}
-	start := time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
+	start := time.Date(d.Year, d.Month, d.Day, clock/60, clock%60, 0, 0, calendar.Shanghai)
 	if minutes <= 0 || woID == 0 {
 		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech, start)
 		if err != nil {
@@ -325,11 +326,17 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	limit, _ := strconv.Atoi(f.Get("time_limit"))
+	posted := r.PostForm
+	f := form.Of(r)
+	limit := f.Int("time_limit")
+	if err := f.Err(); err != nil {
+		msg, _ := s.refusalText(r, err)
+		s.boardBack(w, r, f.String("day"), msg)
+		return
+	}
 	var locks []dispatch.Lock
-	day, dayErr := calendar.ParseDate(f.Get("day"))
-	for key, vals := range f {
+	day, dayErr := calendar.ParseDate(f.String("day"))
+	for key, vals := range posted {
 		id, ok := strings.CutPrefix(key, "lock_")
 		if !ok || len(vals) == 0 || vals[0] == "" {
 			continue
@@ -345,22 +352,22 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 				field, label string
 				to           **time.Time
 			}{{"lock_from_" + id, "dispatch.lock_from", &lk.From}, {"lock_to_" + id, "dispatch.lock_to", &lk.To}} {
-				var hh, mm int
-				if _, err := fmt.Sscanf(strings.TrimSpace(f.Get(end.field)), "%d:%d", &hh, &mm); err != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+				clock, ok := f.Clock(end.field)
+				if !ok {
 					p := s.translate(r, problem.Field(end.field, "must be a time HH:MM"))
-					s.boardBack(w, r, f.Get("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
+					s.boardBack(w, r, f.String("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
 					return
 				}
-				at := time.Date(day.Year, day.Month, day.Day, hh, mm, 0, 0, calendar.Shanghai)
+				at := time.Date(day.Year, day.Month, day.Day, clock/60, clock%60, 0, 0, calendar.Shanghai)
 				*end.to = &at
 			}
 		}
 		locks = append(locks, lk)
 	}
-	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.Get("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
+	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.String("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
 	if err != nil {
 		if msg, ok := s.refusalText(r, err); ok && problem.Is(err, problem.Invalid) {
-			s.boardBack(w, r, f.Get("day"), msg)
+			s.boardBack(w, r, f.String("day"), msg)
 			return
 		}
 		s.fail(w, r, err)
@@ -496,9 +503,10 @@ func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, a
 		if !ok {
 			return
 		}
-		in := staff.HoursInput{CalendarID: r.PostForm.Get("calendar_id"), Week: map[string][]string{}}
+		f := form.Of(r)
+		in := staff.HoursInput{CalendarID: f.String("calendar_id"), Week: map[string][]string{}}
 		for _, k := range weekKeys {
-			for _, slot := range strings.FieldsFunc(r.PostForm.Get(k), func(c rune) bool { return c == ',' || c == '，' || c == ';' || c == ' ' }) {
+			for _, slot := range strings.FieldsFunc(f.String(k), func(c rune) bool { return c == ',' || c == '，' || c == ';' || c == ' ' }) {
 				in.Week[k] = append(in.Week[k], slot)
 			}
 		}
@@ -528,16 +536,13 @@ func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
-	parse := func(v string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.Shanghai)
-		if err != nil {
-			return time.Time{}
-		}
-		return t
+	f := form.Of(r)
+	tech := f.Int64("technician_id")
+	on := staff.OnCall{StartsAt: f.DateTime("starts_at", calendar.Shanghai), EndsAt: f.DateTime("ends_at", calendar.Shanghai), Note: f.String("note")}
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.AddOnCall(r.Context(), u.Actor(), tech, on)
 	}
-	_, err := s.Staff.AddOnCall(r.Context(), u.Actor(), tech, staff.OnCall{StartsAt: parse(f.Get("starts_at")), EndsAt: parse(f.Get("ends_at")), Note: f.Get("note")})
 	if problem.Is(err, problem.Invalid) {
 		s.renderHours(w, r, u, http.StatusUnprocessableEntity, err)
 		return

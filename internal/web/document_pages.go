@@ -13,6 +13,7 @@ import (
 	"aftersales/internal/installedbase"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/web/form"
 )
 
 // The documentation library pages: the list with search and filters, a
@@ -216,9 +217,13 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u accoun
 	f := r.PostForm
 	m := metaFromForm(f)
 	models := f["models"]
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err := s.Documents.Update(r.Context(), u.Actor(), d.ID, document.Patch{Title: &m.Title, Description: &m.Description, Category: &m.Category,
-		Language: &m.Language, Visibility: &m.Visibility, Models: &models, Parts: &m.Parts}, version)
+	posted := form.Values(f)
+	version := posted.Int64("version")
+	err := posted.Err()
+	if err == nil {
+		_, err = s.Documents.Update(r.Context(), u.Actor(), d.ID, document.Patch{Title: &m.Title, Description: &m.Description, Category: &m.Category,
+			Language: &m.Language, Visibility: &m.Visibility, Models: &models, Parts: &m.Parts}, version)
+	}
 	s.afterPost(w, r, err, "docs.saved", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
 		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, &d, f, e)
 	})
@@ -252,8 +257,11 @@ func (s *Server) documentVersionCreate(w http.ResponseWriter, r *http.Request, u
 	up, err := s.formUpload(r)
 	defer up.File.Close()
 	if err == nil {
-		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-		_, err = s.Documents.AddVersion(r.Context(), u.Actor(), d.ID, up, version)
+		f := form.Of(r)
+		version := f.Int64("version")
+		if err = f.Err(); err == nil {
+			_, err = s.Documents.AddVersion(r.Context(), u.Actor(), d.ID, up, version)
+		}
 	}
 	s.afterPost(w, r, err, "docs.version_added", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
 		s.renderVersionForm(w, r, u, http.StatusUnprocessableEntity, d, r.PostForm, e)
@@ -271,8 +279,11 @@ func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.
 			s.fail(w, r, err)
 			return
 		}
-		version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-		_, err = s.Documents.SetArchived(r.Context(), u.Actor(), id, archived, version)
+		f := form.Of(r)
+		version := f.Int64("version")
+		if err = f.Err(); err == nil {
+			_, err = s.Documents.SetArchived(r.Context(), u.Actor(), id, archived, version)
+		}
 		msg := "docs.restored"
 		if archived {
 			msg = "docs.archived_done"

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,12 +93,18 @@ func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Notify.SetEmailPreference(r.Context(), u.Actor(), r.PostForm.Get("email_notifications") == "on"); err != nil {
+	f := form.Of(r)
+	on := f.Bool("email_notifications")
+	if err := f.Err(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if r.PostForm.Get("email_kinds_shown") != "" {
-		if err := s.Notify.SetEmailChoices(r.Context(), u.Actor(), r.PostForm["email_kind"]); err != nil {
+	if err := s.Notify.SetEmailPreference(r.Context(), u.Actor(), on); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.String("email_kinds_shown") != "" {
+		if err := s.Notify.SetEmailChoices(r.Context(), u.Actor(), f.Strings("email_kind")); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -144,9 +151,9 @@ func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	kinds := strings.FieldsFunc(f.Get("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
-	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.Get("url"), Kinds: kinds, Description: f.Get("description")})
+	f := form.Of(r)
+	kinds := strings.FieldsFunc(f.String("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
+	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.String("url"), Kinds: kinds, Description: f.String("description")})
 	if problem.Is(err, problem.Invalid) {
 		s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "")
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 
@@ -48,8 +49,8 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	in := org.Input{Kind: org.Kind(r.PostForm.Get("kind")), Name: r.PostForm.Get("name"), Code: r.PostForm.Get("code"),
-		Address: r.PostForm.Get("address")}
+	f := form.Of(r)
+	in := org.Input{Kind: org.Kind(f.String("kind")), Name: f.String("name"), Code: f.String("code"), Address: f.String("address")}
 	o, err := s.Orgs.Register(r.Context(), u.Actor(), in)
 	if err != nil {
 		v := s.newView(r, "orgs.new", "orgs")
@@ -128,10 +129,12 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.Use
 	if !ok {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	name := r.PostForm.Get("name")
-	active := r.PostForm.Get("active") == "on"
-	address := r.PostForm.Get("address")
-	_, err := s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Address: &address, Active: &active}, version)
+	f := form.Of(r)
+	version, active := f.Int64("version"), f.Bool("active")
+	name, address := f.String("name"), f.String("address")
+	err := f.Err()
+	if err == nil {
+		_, err = s.Orgs.Update(r.Context(), u.Actor(), id, org.Patch{Name: &name, Address: &address, Active: &active}, version)
+	}
 	s.afterPost(w, r, err, "saved", "/orgs/"+itoa(id), func(e error) { s.renderOrg(w, r, u, e, r.PostForm) })
 }

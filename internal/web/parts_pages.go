@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,30 +123,27 @@ func checkedIDs(r *http.Request) map[int64]bool {
 	return out
 }
 
-func formIDs(vals []string) []int64 {
-	out := []int64{}
-	for _, s := range vals {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	cost, err := parts.ParseYuan(f.Get("unit_cost"))
+	f := form.Of(r)
+	cost, err := parts.ParseYuan(f.String("unit_cost"))
 	if err != nil {
-		s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, problem.Field("unit_cost", "%s", s.msg(r, "parts.cost_invalid")))
+		f.Add("unit_cost", "%s", s.msg(r, "parts.cost_invalid"))
+	}
+	in := parts.Input{PartNumber: f.String("part_number"), Name: f.String("name"), NameEn: f.String("name_en"),
+		Kind: parts.Kind(f.String("kind")), UnitCostFen: cost, Serialized: f.Bool("serialized"), ReturnRequired: f.Bool("return_required"),
+		ModelIDs: f.Int64s("model_ids")}
+	if err := f.Err(); err != nil {
+		s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	p, err := s.Parts.Create(r.Context(), u.Actor(), parts.Input{PartNumber: f.Get("part_number"), Name: f.Get("name"), NameEn: f.Get("name_en"),
-		Kind: parts.Kind(f.Get("kind")), UnitCostFen: cost, Serialized: f.Get("serialized") != "", ReturnRequired: f.Get("return_required") != "",
-		ModelIDs: formIDs(f["model_ids"])})
+	if in.ModelIDs == nil {
+		in.ModelIDs = []int64{}
+	}
+	p, err := s.Parts.Create(r.Context(), u.Actor(), in)
 	if problem.Is(err, problem.Invalid) {
 		if pr, _ := problem.As(err); pr != nil {
 			for i := range pr.Fields {
@@ -198,16 +196,20 @@ func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	action := r.PathValue("action")
-	var err error
-	switch action {
-	case "approve":
-		_, err = s.Parts.Approve(r.Context(), u.Actor(), id, parts.Approval{Until: r.PostForm.Get("until")}, version)
-	case "revoke":
+	f := form.Of(r)
+	version, models := f.Int64("version"), f.Int64s("model_ids")
+	if models == nil {
+		models = []int64{}
+	}
+	action, err := r.PathValue("action"), f.Err()
+	switch {
+	case err != nil: // the page names the bad field
+	case action == "approve":
+		_, err = s.Parts.Approve(r.Context(), u.Actor(), id, parts.Approval{Until: f.String("until")}, version)
+	case action == "revoke":
 		_, err = s.Parts.Revoke(r.Context(), u.Actor(), id, version)
-	case "models":
-		_, err = s.Parts.SetModels(r.Context(), u.Actor(), id, formIDs(r.PostForm["model_ids"]), version)
+	case action == "models":
+		_, err = s.Parts.SetModels(r.Context(), u.Actor(), id, models, version)
 	default:
 		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 	"net/http"
 	"strconv"
@@ -78,7 +79,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	if err == nil {
-		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: r.PostForm.Get("stage"), WorkOrderID: wo.ID, Photos: photos})
+		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: form.Of(r).String("stage"), WorkOrderID: wo.ID, Photos: photos})
 	}
 	s.afterPost(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
 }
@@ -101,13 +102,16 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	assignee, _ := strconv.ParseInt(f.Get("assignee_id"), 10, 64)
-	if f.Get("target") != servicerequest.EscalateSenior {
+	f := form.Of(r)
+	target, assignee, wo := f.String("target"), f.Int64("assignee_id"), f.Int64("work_order")
+	if target != servicerequest.EscalateSenior {
 		assignee = 0
 	}
-	_, err := s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: f.Get("target"), AssigneeID: assignee, Reason: f.Get("reason")})
-	if wo, _ := strconv.ParseInt(f.Get("work_order"), 10, 64); wo > 0 {
+	err := f.Err()
+	if err == nil {
+		_, err = s.Requests.Escalate(r.Context(), u.Actor(), id, servicerequest.NewEscalation{Target: target, AssigneeID: assignee, Reason: f.String("reason")})
+	}
+	if wo > 0 {
 		s.afterPost(w, r, err, "requests.escalated", "/work-orders/"+itoa(wo), func(e error) {
 			r.SetPathValue("id", itoa(wo))
 			s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e)
@@ -123,10 +127,14 @@ func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u acco
 	if !ok {
 		return
 	}
-	e, err := s.Requests.AnswerEscalation(r.Context(), u.Actor(), id, r.PostForm.Get("answer"))
-	requestID, _ := strconv.ParseInt(r.PostForm.Get("request_id"), 10, 64)
+	f := form.Of(r)
+	requestID := f.Int64("request_id")
+	err := f.Err()
 	if err == nil {
-		requestID = e.RequestID
+		var e servicerequest.Escalation
+		if e, err = s.Requests.AnswerEscalation(r.Context(), u.Actor(), id, f.String("answer")); err == nil {
+			requestID = e.RequestID
+		}
 	}
 	if requestID == 0 {
 		s.fail(w, r, err)

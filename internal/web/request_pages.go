@@ -3,12 +3,13 @@ package web
 import (
 	"aftersales/internal/dispatch"
 	"aftersales/internal/parts"
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"aftersales/internal/account"
@@ -138,16 +139,16 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, perr)
 		return
 	}
-	f := r.PostForm
+	f := form.Of(r)
 	ch := servicerequest.Dispatcher
 	if u.Role == policy.Customer {
 		ch = servicerequest.Portal
 	}
 	view, err := servicerequest.View{}, perr
 	if err == nil {
-		view, err = s.Requests.Create(r.Context(), u.Actor(), servicerequest.NewRequest{SerialNumber: f.Get("serial_number"),
-			ServiceItem: f.Get("service_item"), Priority: f.Get("priority"), Description: f.Get("description"),
-			ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: ch, Photos: photos})
+		view, err = s.Requests.Create(r.Context(), u.Actor(), servicerequest.NewRequest{SerialNumber: f.String("serial_number"),
+			ServiceItem: f.String("service_item"), Priority: f.String("priority"), Description: f.String("description"),
+			ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Channel: ch, Photos: photos})
 	}
 	if err != nil {
 		p, ok := problem.As(err)
@@ -156,7 +157,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 			return
 		}
 		v := s.newView(r, "requests.new", "requests")
-		v.Form = f
+		v.Form = r.PostForm
 		if p.Reason != "" {
 			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + v.translate(p).Detail}
 		} else {
@@ -251,8 +252,8 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 			s.fail(w, r, err)
 			return
 		}
-		if r.Method == http.MethodPost && r.PostForm.Has("part_id") {
-			d.PartRows = postedParts(r)
+		if f := form.Of(r); r.Method == http.MethodPost && f.Has("part_id") {
+			d.PartRows = postedParts(f)
 		}
 		d.PartRows = append(d.PartRows, dispatch.NeededPart{})
 		if d.Parts, err = s.Parts.List(ctx, act, parts.Filter{VendorID: view.VendorID, ActiveOnly: true}); err != nil {
@@ -279,10 +280,13 @@ func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err := s.Requests.Act(r.Context(), u.Actor(), id, servicerequest.Action{Kind: f.Get("kind"), Reason: f.Get("reason"),
-		Priority: f.Get("priority"), Note: f.Get("note")}, version)
+	f := form.Of(r)
+	version := f.Int64("version")
+	err := f.Err()
+	if err == nil {
+		_, err = s.Requests.Act(r.Context(), u.Actor(), id, servicerequest.Action{Kind: f.String("kind"), Reason: f.String("reason"),
+			Priority: f.String("priority"), Note: f.String("note")}, version)
+	}
 	s.afterRequestChange(w, r, u, id, err)
 }
 
@@ -291,27 +295,25 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	tech, _ := strconv.ParseInt(f.Get("technician_id"), 10, 64)
-	day, err1 := calendar.LocalMidnight(f.Get("date"))
-	from, err2 := time.Parse("15:04", f.Get("from"))
-	to, err3 := time.Parse("15:04", f.Get("to"))
-	var fs problem.Fields
-	if err1 != nil {
-		fs.Add("date", "choose the day of the visit")
+	f := form.Of(r)
+	tech, woID := f.Int64("technician_id"), f.Int64("work_order_id")
+	day := f.Date("date")
+	if day == (calendar.Date{}) {
+		f.Add("date", "choose the day of the visit")
 	}
-	if err2 != nil || err3 != nil {
-		fs.Add("from", "give the window as two times, e.g. 09:00 and 11:00")
+	from, ok1 := f.Clock("from")
+	to, ok2 := f.Clock("to")
+	if !ok1 || !ok2 {
+		f.Add("from", "give the window as two times, e.g. 09:00 and 11:00")
 	}
-	if err := fs.Err(); err != nil {
+	if err := f.Err(); err != nil {
 		s.renderRequest(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	at := func(t time.Time) time.Time {
-		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, calendar.Shanghai)
+	at := func(minutes int) time.Time {
+		return time.Date(day.Year, day.Month, day.Day, minutes/60, minutes%60, 0, 0, calendar.Shanghai)
 	}
-	woID, _ := strconv.ParseInt(f.Get("work_order_id"), 10, 64)
-	a := workorder.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.Get("note")}
+	a := workorder.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.String("note")}
 	var err error
 	if woID != 0 {
 		_, err = s.WorkOrders.Reassign(r.Context(), u.Actor(), workorder.ForRequest(id), woID, a)
@@ -321,20 +323,21 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 	s.afterRequestChange(w, r, u, id, err)
 }
 
-// postedParts reads the needed parts form: rows with a part chosen.
-func postedParts(r *http.Request) []dispatch.NeededPart {
-	ids, qtys := r.PostForm["part_id"], r.PostForm["qty"]
+// postedParts reads the needed parts form: rows with a part chosen, a bad
+// number named by its row as the domain names it (parts[1].qty).
+func postedParts(f *form.Form) []dispatch.NeededPart {
+	ids, qtys := f.Strings("part_id"), f.Strings("qty")
 	out := []dispatch.NeededPart{}
 	for i, v := range ids {
 		if v == "" {
 			continue
 		}
-		id, _ := strconv.ParseInt(v, 10, 64)
-		q := 0
+		row := fmt.Sprintf("parts[%d].", len(out))
+		p := dispatch.NeededPart{PartID: f.Int64Value(row+"part_id", v)}
 		if i < len(qtys) {
-			q, _ = strconv.Atoi(strings.TrimSpace(qtys[i]))
+			p.Qty = f.IntValue(row+"qty", qtys[i])
 		}
-		out = append(out, dispatch.NeededPart{PartID: id, Qty: q})
+		out = append(out, p)
 	}
 	return out
 }
@@ -345,7 +348,12 @@ func (s *Server) requestParts(w http.ResponseWriter, r *http.Request, u account.
 	if !ok {
 		return
 	}
-	_, err := s.Dispatch.SetNeededParts(r.Context(), u.Actor(), id, postedParts(r))
+	f := form.Of(r)
+	needed := postedParts(f)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Dispatch.SetNeededParts(r.Context(), u.Actor(), id, needed)
+	}
 	s.afterRequestChange(w, r, u, id, err)
 }
 
@@ -359,8 +367,12 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 	if !ok {
 		return
 	}
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	_, err := s.Requests.Answer(r.Context(), u.Actor(), id, r.PostForm.Get("answer"), version)
+	f := form.Of(r)
+	version := f.Int64("version")
+	err := f.Err()
+	if err == nil {
+		_, err = s.Requests.Answer(r.Context(), u.Actor(), id, f.String("answer"), version)
+	}
 	s.afterRequestChange(w, r, u, id, err)
 }
 

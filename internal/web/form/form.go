@@ -54,10 +54,20 @@ func (f *Form) Int64(name string) int64 {
 // Int is Int64 for the counts and amounts domain input holds as int; it
 // refuses numbers beyond ±2³¹, which no count on a page reaches and which
 // could overflow when multiplied (minutes into a duration).
-func (f *Form) Int(name string) int {
-	n, ok := f.int64(name, f.values.Get(name))
+func (f *Form) Int(name string) int { return f.IntValue(name, f.values.Get(name)) }
+
+// Int64Value reads s, one value of a repeated field (a row of a table
+// form), as a whole number, naming field (parts[2].qty) when it is bad.
+func (f *Form) Int64Value(field, s string) int64 {
+	n, _ := f.int64(field, s)
+	return n
+}
+
+// IntValue is Int64Value for an int.
+func (f *Form) IntValue(field, s string) int {
+	n, ok := f.int64(field, s)
 	if ok && (n < math.MinInt32 || n > math.MaxInt32) {
-		f.Add(name, "must be a whole number")
+		f.Add(field, "must be a whole number")
 		return 0
 	}
 	return int(n)
@@ -211,6 +221,9 @@ func (f *Form) Add(name, format string, args ...any) {
 
 // Failed reports whether the field's value was refused.
 func (f *Form) Failed(name string) bool { return f.bad[name] }
+
+// Problems are the bad fields found so far, to join a handler's own.
+func (f *Form) Problems() problem.Fields { return f.fields }
 
 // Err is nil when every field read well, else one validation problem
 // naming each bad field.
