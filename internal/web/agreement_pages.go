@@ -13,8 +13,8 @@ import (
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/web/form"
 	"aftersales/internal/staff"
+	"aftersales/internal/web/form"
 )
 
 func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -223,6 +223,14 @@ func (s *Server) adjustmentDecide(w http.ResponseWriter, r *http.Request, u acco
 	http.Redirect(w, r, "/agreements/"+itoa(adj.AgreementID)+"#adjustments", http.StatusSeeOther)
 }
 
+// agreementDiffData is what the diff of two versions shows.
+type agreementDiffData struct {
+	Agreement agreement.Detail
+	From, To  int
+	Changes   []diffLine
+	Latest    int
+}
+
 func (s *Server) agreementDiffPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, err := pathID(r)
 	if err != nil {
@@ -245,7 +253,7 @@ func (s *Server) agreementDiffPage(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	v := s.newView(r, "agreements.diff", "agreements")
-	v.Data = map[string]any{"Agreement": d, "From": from, "To": to, "Changes": diffLines(changes), "Latest": d.Latest}
+	v.Data = agreementDiffData{Agreement: d, From: from, To: to, Changes: diffLines(changes), Latest: d.Latest}
 	s.render(w, r, http.StatusOK, "agreement_diff", v)
 }
 

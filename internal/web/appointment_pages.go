@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 	"time"
@@ -76,16 +77,16 @@ func (s *Server) appointmentAnswer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
 	}
-	var a appointment.Answer
-	if r.PostForm.Get("call_me") != "" {
-		a.CallMe = true
-	} else {
-		start, err := time.Parse(time.RFC3339, r.PostForm.Get("start"))
-		if err != nil {
-			s.appointmentAgain(w, r, token, problem.Field("start", "choose a time for the visit"))
-			return
+	f := form.Of(r)
+	a := appointment.Answer{CallMe: f.String("call_me") != ""}
+	if !a.CallMe {
+		if a.Start = f.Instant("start"); a.Start.IsZero() && !f.Failed("start") {
+			f.Add("start", "choose a time for the visit")
 		}
-		a.Start = start
+	}
+	if err := f.Err(); err != nil {
+		s.appointmentAgain(w, r, token, err)
+		return
 	}
 	done, err := s.Appointments.Answer(r.Context(), token, a)
 	if err != nil {
@@ -127,7 +128,7 @@ func (s *Server) appointmentLinkSend(w http.ResponseWriter, r *http.Request, u a
 	if !ok {
 		return
 	}
-	sent, err := s.Appointments.Send(r.Context(), u.Actor(), id, r.PostForm.Get("locale"))
+	sent, err := s.Appointments.Send(r.Context(), u.Actor(), id, form.Of(r).String("locale"))
 	if err != nil {
 		if p, ok := problem.As(err); ok && p.Kind == problem.Conflict {
 			s.renderWorkOrder(w, r, u, http.StatusConflict, problem.Field("form", "%s", s.translate(r, p).Detail))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,11 @@ import (
 	"aftersales/internal/problem"
 )
 
+type calendarsData struct {
+	Items   []registry.Info
+	Missing []int // years with no holiday notice yet
+}
+
 func (s *Server) calendarsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	items, err := s.Calendars.List(r.Context(), u.Actor())
 	if err != nil {
@@ -23,7 +29,7 @@ func (s *Server) calendarsPage(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "calendars.title", "calendars")
-	v.Data = map[string]any{"Items": items, "Missing": s.Calendars.MissingYears(r.Context(), s.Now())}
+	v.Data = calendarsData{Items: items, Missing: s.Calendars.MissingYears(r.Context(), s.Now())}
 	s.render(w, r, http.StatusOK, "calendars", v)
 }
 
@@ -160,6 +166,12 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u accoun
 	s.render(w, r, status, "calendar", v)
 }
 
+type calendarImportData struct {
+	Info      registry.Info
+	Import    registry.Import
+	CanDecide bool
+}
+
 func canImport(u account.User, info registry.Info) bool {
 	if info.OwnerOrgID == nil {
 		return policy.Allowed(u.Actor(), policy.CalendarManageShared, policy.Own)
@@ -265,7 +277,7 @@ func (s *Server) calendarImportPage(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	v := s.newView(r, "calendars.import_review", "calendars")
-	v.Data = map[string]any{"Info": info, "Import": imp, "CanDecide": canImport(u, info) && imp.State == "pending"}
+	v.Data = calendarImportData{Info: info, Import: imp, CanDecide: canImport(u, info) && imp.State == "pending"}
 	s.render(w, r, http.StatusOK, "calendar_import", v)
 }
 
@@ -318,10 +330,11 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
+	f, posted := r.PostForm, form.Of(r)
 	in := registry.CustomInput{ID: f.Get("id"), Name: f.Get("name"), BaseID: f.Get("base_id"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
-		AlwaysOpen: f.Get("always_open") == "on"}
-	var fs problem.Fields
+		AlwaysOpen: posted.Bool("always_open")}
+	// The week's texts may hold several bad slots, each named.
+	fs := posted.Problems()
 	keys := map[string]time.Weekday{}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		keys[calendar.WeekdayKey(d)] = d

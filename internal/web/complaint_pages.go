@@ -11,9 +11,9 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/web/form"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
+	"aftersales/internal/web/form"
 )
 
 // complaintRoutes are the pages of complaints, the callback queue and the
@@ -55,26 +55,39 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, u account
 	v := s.newView(r, "dash.title", "satisfaction")
 	d := dashboardData{Period: period}
 	for _, b := range boards {
-		chart := map[string]any{"periods": []string{}, "score": []any{}, "threshold": []float64{}, "complaints": []int{}, "late": []int{}, "redos": []int{},
-			"labels": map[string]string{"score": v.T("dash.score"), "threshold": v.T("dash.threshold"), "complaints": v.T("dash.complaints"),
+		chart := boardChart{Periods: []string{}, Score: []*float64{}, Threshold: []float64{}, Complaints: []int{}, Late: []int{}, Redos: []int{},
+			Labels: map[string]string{"score": v.T("dash.score"), "threshold": v.T("dash.threshold"), "complaints": v.T("dash.complaints"),
 				"late": v.T("dash.late"), "redos": v.T("dash.redos")}}
 		for _, p := range b.Periods {
-			chart["periods"] = append(chart["periods"].([]string), p.Period)
-			var score any
+			chart.Periods = append(chart.Periods, p.Period)
+			var score *float64 // null: no answers that period
 			if p.Figure.Answers > 0 {
-				score = float64(p.Figure.ScorePermille) / 10
+				x := float64(p.Figure.ScorePermille) / 10
+				score = &x
 			}
-			chart["score"] = append(chart["score"].([]any), score)
-			chart["threshold"] = append(chart["threshold"].([]float64), float64(p.Figure.ThresholdPermille)/10)
-			chart["complaints"] = append(chart["complaints"].([]int), p.Complaints)
-			chart["late"] = append(chart["late"].([]int), p.Late)
-			chart["redos"] = append(chart["redos"].([]int), p.Redos)
+			chart.Score = append(chart.Score, score)
+			chart.Threshold = append(chart.Threshold, float64(p.Figure.ThresholdPermille)/10)
+			chart.Complaints = append(chart.Complaints, p.Complaints)
+			chart.Late = append(chart.Late, p.Late)
+			chart.Redos = append(chart.Redos, p.Redos)
 		}
 		js, _ := json.Marshal(chart)
 		d.Boards = append(d.Boards, boardView{AgreementBoard: b, Current: b.Current(), Chart: string(js)})
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "dashboard", v)
+}
+
+// boardChart is an agreement's chart on the dashboard, as the page's
+// script reads it (JSON in the chart's data attribute).
+type boardChart struct {
+	Periods    []string          `json:"periods"`
+	Score      []*float64        `json:"score"`
+	Threshold  []float64         `json:"threshold"`
+	Complaints []int             `json:"complaints"`
+	Late       []int             `json:"late"`
+	Redos      []int             `json:"redos"`
+	Labels     map[string]string `json:"labels"`
 }
 
 type complaintsData struct {
@@ -123,7 +136,7 @@ func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u ac
 		return
 	}
 	v := s.newView(r, "complaints.new", "complaints")
-	v.Data = map[string]any{"Requests": reqs, "Categories": complaintCategories, "Request": r.URL.Query().Get("request")}
+	v.Data = complaintNewData{Requests: reqs, Categories: complaintCategories, Request: r.URL.Query().Get("request")}
 	if r.Method == http.MethodPost {
 		v.Form = r.PostForm
 	}
@@ -151,6 +164,12 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u accou
 	s.afterPost(w, r, err, "", fmt.Sprintf("/complaints/%d", d.ID), func(e error) {
 		s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, e)
 	})
+}
+
+type complaintNewData struct {
+	Requests   []requestChoice
+	Categories []string
+	Request    string // the request the page was opened from
 }
 
 type complaintPageData struct {

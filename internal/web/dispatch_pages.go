@@ -12,6 +12,7 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
+	"aftersales/internal/calendar/registry"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -112,6 +113,21 @@ func (v *view) leftText(d time.Duration) string {
 	return v.T("dispatch.minutes", "M", m)
 }
 
+// boardData is the dispatch board of a day, with a proposed plan when
+// one is open.
+type boardData struct {
+	Board            dispatch.Board
+	Lanes            []laneView
+	Open             []openView
+	Ticks            []block
+	Day, Prev, Next  string
+	AxisFrom, AxisTo int
+	Limits           []int
+	CanHours         bool
+	Plan             *dispatch.Plan
+	Map              mapView
+}
+
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx, a := r.Context(), u.Actor()
 	q := r.URL.Query()
@@ -166,16 +182,16 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 		t := midnight.Add(time.Duration(hr) * time.Hour)
 		ticks = append(ticks, placeOn(midnight, t, t.Add(time.Hour)))
 	}
-	d := map[string]any{"Board": b, "Lanes": lanes, "Open": open, "Ticks": ticks, "Day": b.Day,
-		"Prev": day.AddDays(-1).String(), "Next": day.AddDays(1).String(), "AxisFrom": axisFrom, "AxisTo": axisTo,
-		"Limits": []int{3, 5, 10, 20}, "CanHours": policy.Allowed(a, policy.StaffManage, policy.Own)}
+	d := boardData{Board: b, Lanes: lanes, Open: open, Ticks: ticks, Day: b.Day,
+		Prev: day.AddDays(-1).String(), Next: day.AddDays(1).String(), AxisFrom: axisFrom, AxisTo: axisTo,
+		Limits: []int{3, 5, 10, 20}, CanHours: policy.Allowed(a, policy.StaffManage, policy.Own)}
 	if id, err := strconv.ParseInt(q.Get("plan"), 10, 64); err == nil {
 		p, err := s.Dispatch.GetPlan(ctx, a, id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		d["Plan"], d["Map"] = p, planMap(p.Proposal)
+		d.Plan, d.Map = &p, planMap(p.Proposal)
 	}
 	v.Data = d
 	s.render(w, r, http.StatusOK, "dispatch", v)
@@ -491,9 +507,17 @@ func (s *Server) renderHours(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	v := s.newView(r, "dispatch.hours_title", "dispatch")
-	v.Data = map[string]any{"Techs": trows, "Points": prows, "Rota": rota, "Calendars": cals, "WeekKeys": weekKeys,
-		"CanManage": policy.Allowed(a, policy.StaffManage, policy.Own)}
+	v.Data = hoursData{Techs: trows, Points: prows, Rota: rota, Calendars: cals, WeekKeys: weekKeys,
+		CanManage: policy.Allowed(a, policy.StaffManage, policy.Own)}
 	s.renderForm(w, r, status, "dispatch_hours", v, formErr)
+}
+
+type hoursData struct {
+	Techs, Points []hoursRow
+	Rota          []staff.OnCall
+	Calendars     []registry.Info
+	WeekKeys      []string
+	CanManage     bool
 }
 
 // hoursSet saves a template posted as one text per weekday ("08:30-12:00, 13:00-17:30").
@@ -578,6 +602,12 @@ type weekColumn struct {
 	Today           bool
 }
 
+type weekData struct {
+	Week              dispatch.Week
+	Columns           []weekColumn
+	Prev, Next, First string // days
+}
+
 // weekPage is the board's week: a row per technician, a column per day,
 // the visits of each day, each day linking to its board.
 func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -593,6 +623,6 @@ func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User
 		cols[i] = weekColumn{Day: d, Name: v.T(weekDayNames[i]), Date: d[5:7] + "/" + d[8:], Today: d == today}
 	}
 	first := calendar.MustParseDate(wk.Days[0])
-	v.Data = map[string]any{"Week": wk, "Columns": cols, "Prev": first.AddDays(-7).String(), "Next": first.AddDays(7).String(), "First": wk.Days[0]}
+	v.Data = weekData{Week: wk, Columns: cols, Prev: first.AddDays(-7).String(), Next: first.AddDays(7).String(), First: wk.Days[0]}
 	s.render(w, r, http.StatusOK, "dispatch_week", v)
 }

@@ -69,7 +69,7 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, u account.
 	}
 	v := s.newView(r, "docs.document", "documents")
 	v.Title = d.Title
-	v.Data = map[string]any{"Doc": d, "CanManage": policy.Allowed(u.Actor(), policy.DocumentManage, policy.Own) && u.OrgID == d.VendorID}
+	v.Data = documentData{Doc: d, CanManage: policy.Allowed(u.Actor(), policy.DocumentManage, policy.Own) && u.OrgID == d.VendorID}
 	s.render(w, r, http.StatusOK, "document", v)
 }
 
@@ -147,6 +147,13 @@ func (s *Server) formUpload(r *http.Request) (document.Upload, error) {
 		return up, problem.Field("file", "%s", s.msg(r, "docs.choose_file"))
 	}
 	return up, nil
+}
+
+// documentData is what a document's page and its new version's form show.
+type documentData struct {
+	Doc       document.Detail
+	CanManage bool
+	Accept    string // the file input's accept list
 }
 
 func metaFromForm(f url.Values) document.Meta {
@@ -235,7 +242,7 @@ func (s *Server) renderVersionForm(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	v := s.newView(r, "docs.new_version", "documents")
-	v.Form, v.Data = form, map[string]any{"Doc": d, "Accept": acceptDocuments}
+	v.Form, v.Data = form, documentData{Doc: d, Accept: acceptDocuments}
 	if err := formErrors(v, formErr); err != nil {
 		s.fail(w, r, err)
 		return

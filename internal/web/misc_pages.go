@@ -54,6 +54,15 @@ func (s *Server) problemPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "problem", vw)
 }
 
+type apiDocsData struct {
+	Ops   []apiOperation
+	Kinds []struct {
+		Kind    problem.Kind
+		Status  int
+		Meaning string
+	}
+}
+
 type apiOperation struct {
 	Method, Path, Summary, ID string
 	Tags                      []string
@@ -78,7 +87,7 @@ func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
 		return compare(a.Method, b.Method)
 	})
 	vw := s.newView(r, "apidocs.title", "")
-	vw.Data = map[string]any{"Ops": ops, "Kinds": problem.Kinds}
+	vw.Data = apiDocsData{Ops: ops, Kinds: problem.Kinds}
 	s.render(w, r, http.StatusOK, "apidocs", vw)
 }
 

@@ -164,6 +164,30 @@ func (v *view) T(id string, args ...any) string {
 	return v.bundle.T(v.Lang, id, data)
 }
 
+// enumWords are the words of one enum's values in a page's language,
+// each translated once however many rows show it.
+type enumWords struct {
+	v      *view
+	prefix string
+	seen   map[string]string
+}
+
+// words translates the values of an enum whose messages are prefix and
+// the value ("status." + "received").
+func (v *view) words(prefix string) *enumWords {
+	return &enumWords{v: v, prefix: prefix, seen: map[string]string{}}
+}
+
+// Of is the word for value.
+func (w *enumWords) Of(value string) string {
+	t, ok := w.seen[value]
+	if !ok {
+		t = w.v.T(w.prefix + value)
+		w.seen[value] = t
+	}
+	return t
+}
+
 // Action names an audited action in the page's language; an action without
 // its own message is shown by its words ("agreement status active").
 func (v *view) Action(a string) string {
@@ -336,6 +360,13 @@ func (v *view) Nav() []navItem {
 }
 
 type navItem struct{ ID, Href, Label string }
+
+// tabbed is the tabs of a section's pages (parts, installed base) and the
+// one a page is, for the pages' data to embed.
+type tabbed struct {
+	Tabs []navItem
+	Tab  string
+}
 
 // Languages lists the switcher's entries.
 func (v *view) Languages() []navItem {

@@ -85,8 +85,8 @@ func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.Use
 	rows, models := s.partRows(r, u, ps)
 	v := s.newView(r, "parts.title", "parts")
 	v.Form = q
-	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "catalog", "Parts": rows, "Models": models,
-		"CanCreate": policy.Allowed(u.Actor(), policy.PartManage, policy.Own) && u.OrgKind == "vendor"}
+	v.Data = partsData{tabbed: tabbed{partsTabs(u), "catalog"}, Parts: rows, Models: models,
+		CanCreate: policy.Allowed(u.Actor(), policy.PartManage, policy.Own) && u.OrgKind == "vendor"}
 	s.render(w, r, http.StatusOK, "parts", v)
 }
 
@@ -105,8 +105,29 @@ func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "parts.new", "parts")
-	v.Data = map[string]any{"Models": models, "Checked": checkedIDs(r)}
+	v.Data = partNewData{Models: models, Checked: checkedIDs(r)}
 	s.renderForm(w, r, status, "part_new", v, formErr)
+}
+
+type partsData struct {
+	tabbed
+	Parts     []partRow
+	Models    []installedbase.ProductModel
+	CanCreate bool
+}
+
+type partNewData struct {
+	Models  []installedbase.ProductModel
+	Checked map[int64]bool // the models ticked on the posted form
+}
+
+type partData struct {
+	Part                  partRow
+	Models                []installedbase.ProductModel
+	Fits                  map[int64]bool
+	Today                 string
+	Documents             []document.Document
+	CanApprove, CanManage bool
 }
 
 // checkedIDs are the model ids ticked on a posted form.
@@ -184,9 +205,9 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.Us
 	own := u.OrgID == p.VendorID
 	v := s.newView(r, "parts.detail", "parts")
 	v.Title = p.PartNumber
-	v.Data = map[string]any{"Part": rows[0], "Models": models, "Fits": fits, "Today": s.Parts.Today(), "Documents": docs,
-		"CanApprove": own && policy.Allowed(u.Actor(), policy.PartApprove, policy.Own),
-		"CanManage":  own && policy.Allowed(u.Actor(), policy.PartManage, policy.Own)}
+	v.Data = partData{Part: rows[0], Models: models, Fits: fits, Today: s.Parts.Today(), Documents: docs,
+		CanApprove: own && policy.Allowed(u.Actor(), policy.PartApprove, policy.Own),
+		CanManage:  own && policy.Allowed(u.Actor(), policy.PartManage, policy.Own)}
 	s.renderForm(w, r, status, "part", v, formErr)
 }
 

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
+	"aftersales/internal/notify"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -91,7 +93,7 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 			export.Set(k, x)
 		}
 	}
-	v.Data = map[string]any{"Items": rows, "Next": next, "Agreements": agreements, "Query": export.Encode()}
+	v.Data = recordsData{Items: rows, Next: next, Agreements: agreements, Query: export.Encode()}
 	s.render(w, r, http.StatusOK, "records", v)
 }
 
@@ -228,14 +230,15 @@ func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.
 		sealed.Photos = s.sealedPhotos(ctx, u, *rec.RequestID, sealed.Visit.Photos)
 	}
 	v := s.newView(r, "records.record", "records")
-	v.Data = map[string]any{"Record": this, "Content": pretty.String(), "Sealed": sealed, "Corrections": rows, "Chain": chain,
-		"CanCorrect": rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
+	d := recordData{Record: this, Content: pretty.String(), Sealed: sealed, Corrections: rows, Chain: chain,
+		CanCorrect: rec.CorrectsID == nil && policy.Allowed(u.Actor(), policy.RecordCorrect, record.ScopeOf(u.Actor(), rec))}
 	if surveyed, err := s.Satisfaction.Surveyed(ctx, u.Actor(), rec.ID); err == nil && surveyed {
-		v.Data.(map[string]any)["Surveyed"] = true
+		d.Surveyed = true
 		if texts, err := s.Satisfaction.SurveyTexts(ctx, u.Actor(), rec.ID); err == nil {
-			v.Data.(map[string]any)["SurveyTexts"] = texts
+			d.SurveyTexts = texts
 		}
 	}
+	v.Data = d
 	s.renderForm(w, r, status, "record", v, formErr)
 }
 
@@ -257,6 +260,24 @@ func (s *Server) recordCorrect(w http.ResponseWriter, r *http.Request, u account
 	s.afterPost(w, r, err, "records.corrected", "/records/"+itoa(id), func(e error) {
 		s.renderRecord(w, r, u, http.StatusUnprocessableEntity, e)
 	})
+}
+
+type recordsData struct {
+	Items      []recordRow
+	Next       int64 // the last record's id when there may be more
+	Agreements []agreement.Detail
+	Query      string // the filters, for the export's link
+}
+
+type recordData struct {
+	Record      correctionRow
+	Content     string // the record's content as indented JSON
+	Sealed      *sealedContent
+	Corrections []correctionRow
+	Chain       record.VerifyResult
+	CanCorrect  bool
+	Surveyed    bool
+	SurveyTexts []notify.SMSMessage
 }
 
 // correctionRow is a record with, for a correction, each field it changed

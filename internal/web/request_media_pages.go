@@ -121,6 +121,12 @@ func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u accou
 	s.afterPost(w, r, err, "requests.escalated", "/requests/"+itoa(id), func(e error) { s.renderRequest(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
+type escalationsData struct {
+	Items []servicerequest.Escalation
+	Open  bool // only the open ones
+	Now   time.Time
+}
+
 // escalationAnswer answers an escalation from the request page.
 func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, ok := s.postedTo(w, r)
@@ -156,7 +162,7 @@ func (s *Server) escalationsPage(w http.ResponseWriter, r *http.Request, u accou
 		return
 	}
 	v := s.newView(r, "escalations.title", "requests")
-	v.Data = map[string]any{"Items": items, "Open": open, "Now": s.Now()}
+	v.Data = escalationsData{Items: items, Open: open, Now: s.Now()}
 	s.render(w, r, http.StatusOK, "escalations", v)
 }
 

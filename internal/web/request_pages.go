@@ -57,10 +57,26 @@ func clockViews(clocks []sla.Clock, now time.Time) []clockView {
 	return out
 }
 
+// requestRow is a row of the requests page, holding only what it shows:
+// the template reads each cell by reflection, a field of an embedded
+// struct costs a search, and a call per cell (a translation) cost more
+// than the rest of the row, so the handler writes the row's words.
 type requestRow struct {
-	servicerequest.Request
-	Due  *time.Duration // time left to the next deadline; nil when none
-	Tone string
+	ID                                int64
+	Number, Description, Priority     string
+	SerialNumber, Model, SiteDivision string
+	Tone                              string // ok, warn, bad, done
+	DueText, PriorityWord, StatusWord string // in the page's language
+}
+
+// requestsData is the requests page: a page of the list in urgency order.
+type requestsData struct {
+	Rows                      []requestRow
+	Next                      string       // the next page's cursor
+	View                      string       // open, breached, closed or all
+	HomeFilter                string       // the home's filters the page was opened with
+	More                      template.URL // the next page's address
+	CanCreate, CanEscalations bool
 }
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -101,12 +117,17 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 		return
 	}
 	now := s.Now()
+	v := s.newView(r, "requests.title", "requests")
+	priorities, statuses := v.words("priority."), v.words("status.")
 	rows := make([]requestRow, 0, len(page.Items))
 	for _, it := range page.Items {
-		row := requestRow{Request: it, Tone: "done"}
+		row := requestRow{ID: it.ID, Number: it.Number, Description: it.Description, Priority: it.Priority,
+			SerialNumber: it.SerialNumber, Model: it.Model, SiteDivision: it.SiteDivision, Tone: "done",
+			PriorityWord: priorities.Of(it.Priority), StatusWord: statuses.Of(string(it.Status))}
+		var due *time.Duration // time left to the next deadline; nil when none
 		if it.NextDueAt != nil {
 			left := it.NextDueAt.Sub(now)
-			row.Due, row.Tone = &left, "ok"
+			due, row.Tone = &left, "ok"
 			if left < 0 {
 				row.Tone = "bad"
 			} else if left < 2*time.Hour {
@@ -116,13 +137,13 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 		if it.Breached {
 			row.Tone = "bad"
 		}
+		row.DueText = v.Span(due)
 		rows = append(rows, row)
 	}
-	v := s.newView(r, "requests.title", "requests")
 	v.Form = q
-	v.Data = map[string]any{"Rows": rows, "Next": page.Next, "View": q.Get("view"), "HomeFilter": homeFilter.Encode(), "More": moreHref(q, page.Next),
-		"CanCreate":      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
-		"CanEscalations": u.Role != policy.Customer}
+	v.Data = requestsData{Rows: rows, Next: page.Next, View: q.Get("view"), HomeFilter: homeFilter.Encode(), More: moreHref(q, page.Next),
+		CanCreate:      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
+		CanEscalations: u.Role != policy.Customer}
 	s.render(w, r, http.StatusOK, "requests", v)
 }
 

@@ -17,6 +17,11 @@ import (
 // rate and the total in words. Whoever may see the request may open it
 // (its customer, provider and vendor); a request with no visit out of
 // warranty has none (404).
+type receiptsData struct {
+	Request  servicerequest.Request
+	Receipts []settlement.Receipt
+}
+
 func (s *Server) requestReceipt(w http.ResponseWriter, r *http.Request, u account.User) {
 	view, receipts, ok := s.receiptsOf(w, r, u)
 	if !ok {
@@ -24,7 +29,7 @@ func (s *Server) requestReceipt(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	v := s.newView(r, "receipts.title", "requests")
 	v.Title = view.Number + " · " + v.T("receipts.title")
-	v.Data = map[string]any{"Request": view.Request, "Receipts": receipts}
+	v.Data = receiptsData{Request: view.Request, Receipts: receipts}
 	s.render(w, r, http.StatusOK, "request_receipt", v)
 }
 

@@ -1,8 +1,9 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"aftersales/internal/i18n"
 	"aftersales/internal/notify"
@@ -63,26 +64,20 @@ func (s *Server) surveySubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
 	}
-	f := r.PostForm
-	var fs problem.Fields
-	num := func(field string) int {
-		n, err := strconv.Atoi(f.Get(field))
-		if err != nil {
-			fs.Add(field, "choose a score")
-			return 0
-		}
-		return n
+	f := form.Of(r)
+	if strings.TrimSpace(f.String("score")) == "" {
+		f.Add("score", "choose a score")
 	}
-	a := satisfaction.Answer{Score: num("score"), Comment: f.Get("comment"), Answers: map[string]int{}}
+	a := satisfaction.Answer{Score: f.Int("score"), Comment: f.String("comment"), Answers: map[string]int{}}
 	for _, q := range sv.Questions() {
-		if f.Get("answers."+q.Key) != "" {
-			a.Answers[q.Key] = num("answers." + q.Key)
+		if f.String("answers."+q.Key) != "" {
+			a.Answers[q.Key] = f.Int("answers." + q.Key)
 		}
 	}
-	if f.Get("complain") == "on" {
-		a.Complaint = &satisfaction.ComplaintFromSurvey{Category: f.Get("category"), Description: f.Get("description"), Phone: f.Get("contact_phone")}
+	if f.Bool("complain") {
+		a.Complaint = &satisfaction.ComplaintFromSurvey{Category: f.String("category"), Description: f.String("description"), Phone: f.String("contact_phone")}
 	}
-	err = fs.Err()
+	err = f.Err()
 	var done satisfaction.Answered
 	if err == nil {
 		done, err = s.Satisfaction.Answer(r.Context(), token, a)
@@ -94,7 +89,7 @@ func (s *Server) surveySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		v := s.surveyView(r, sv)
 		v.Data = surveyData{Survey: sv, State: sv.State(s.Now()), Token: token, Categories: complaintCategories}
-		v.Form = f
+		v.Form = r.PostForm
 		_ = formErrors(v, err)
 		s.render(w, r, http.StatusUnprocessableEntity, "survey", v)
 		return

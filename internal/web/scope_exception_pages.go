@@ -1,9 +1,11 @@
 package web
 
 import (
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"aftersales/internal/account"
 	"aftersales/internal/policy"
@@ -24,6 +26,12 @@ func (s *Server) scopeExceptionsPage(w http.ResponseWriter, r *http.Request, u a
 	s.renderScopeExceptions(w, r, u, http.StatusOK, nil)
 }
 
+type scopeExceptionsData struct {
+	Items  []servicerequest.ScopeException
+	Now    time.Time
+	Serial string // the serial number the page was opened for
+}
+
 func (s *Server) renderScopeExceptions(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	items, err := s.Requests.ScopeExceptions(r.Context(), u.Actor(), 100)
 	if err != nil {
@@ -31,7 +39,7 @@ func (s *Server) renderScopeExceptions(w http.ResponseWriter, r *http.Request, u
 		return
 	}
 	v := s.newView(r, "exceptions.title", "requests")
-	v.Data = map[string]any{"Items": items, "Now": s.Now(), "Serial": r.URL.Query().Get("serial")}
+	v.Data = scopeExceptionsData{Items: items, Now: s.Now(), Serial: r.URL.Query().Get("serial")}
 	s.renderForm(w, r, status, "scope_exceptions", v, formErr)
 }
 
@@ -44,13 +52,13 @@ func (s *Server) scopeExceptionGrant(w http.ResponseWriter, r *http.Request, u a
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	days, err := strconv.Atoi(strings.TrimSpace(f.Get("valid_days")))
-	if err != nil {
-		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, problem.Field("valid_days", "must be 1 to 90 days"))
+	f := form.Of(r)
+	days := f.Int("valid_days")
+	if err := f.Err(); err != nil {
+		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	_, err = s.Requests.GrantScopeException(r.Context(), u.Actor(), strings.TrimSpace(f.Get("serial_number")), f.Get("reason"), days)
+	_, err := s.Requests.GrantScopeException(r.Context(), u.Actor(), strings.TrimSpace(f.String("serial_number")), f.String("reason"), days)
 	if p, ok := problem.As(err); ok && p.Kind == problem.NotFound {
 		err = problem.Field("serial_number", "no product with this serial number under your agreements")
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"bytes"
 	"fmt"
 	"net/http"
@@ -54,9 +55,30 @@ func (s *Server) renderSettlements(w http.ResponseWriter, r *http.Request, u acc
 	}
 	v := s.newView(r, "settlements.title", "settlements")
 	s.withSuspensions(r, u, v, 0)
-	v.Data = map[string]any{"Items": list, "Agreements": agreements, "CanPrepare": canPrepare,
-		"Period": s.Now().In(calendar.Shanghai).Format("2006-01"), "Overdue": s.overdueGroups(r, u)}
+	v.Data = settlementsData{Items: list, Agreements: agreements, CanPrepare: canPrepare,
+		Period: s.Now().In(calendar.Shanghai).Format("2006-01"), Overdue: s.overdueGroups(r, u)}
 	s.renderForm(w, r, status, "settlements", v, formErr)
+}
+
+type settlementsData struct {
+	Items      []settlement.StatementHeader
+	Agreements []agreement.Detail
+	CanPrepare bool
+	Period     string // this month, the form's default
+	Overdue    []overdueGroup
+}
+
+// settlementData is a statement's page.
+type settlementData struct {
+	S                                         settlement.Statement
+	Vendor, Provider                          string
+	CanPrepare, CanReview, CanPay, CanInvoice bool
+	Open                                      int // disputes not answered
+	Last                                      string
+	Overdue                                   bool
+	OpenFen                                   int64
+	Payments                                  []settlement.Payment
+	Invoice                                   *settlement.Invoice
 }
 
 func (s *Server) settlementGenerate(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -64,12 +86,16 @@ func (s *Server) settlementGenerate(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PostForm.Get("agreement"), 10, 64)
+	f := form.Of(r)
+	id := f.Int64("agreement")
 	if id <= 0 {
-		s.renderSettlements(w, r, u, http.StatusUnprocessableEntity, problem.Field("agreement", "is required"))
+		f.Add("agreement", "is required")
+	}
+	if err := f.Err(); err != nil {
+		s.renderSettlements(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
-	st, err := s.Settlements.Generate(r.Context(), u.Actor(), id, r.PostForm.Get("period"))
+	st, err := s.Settlements.Generate(r.Context(), u.Actor(), id, f.String("period"))
 	next := "/settlements"
 	if err == nil {
 		next = "/settlements/" + strconv.FormatInt(st.ID, 10)
@@ -100,14 +126,14 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 		}
 	}
 	v := s.newView(r, "settlements.title", "settlements")
-	v.Data = map[string]any{"S": st, "Vendor": parties[st.VendorID], "Provider": parties[st.ProviderID],
-		"CanPrepare": policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID)),
-		"CanReview":  policy.Allowed(a, policy.SettlementReview, policy.PartyScope(a, st.VendorID)),
-		"Open":       settlement.OpenDisputes(st.Lines), "Last": lastDay(st.PeriodTo),
-		"CanPay":  policy.Allowed(a, policy.SettlementPay, policy.PartyScope(a, st.VendorID)) && st.Status == settlement.Approved && st.OpenFen() > 0,
-		"Overdue": st.OverdueOn(calendar.LocalDate(s.Now())), "OpenFen": st.OpenFen()}
+	d := settlementData{S: st, Vendor: parties[st.VendorID], Provider: parties[st.ProviderID],
+		CanPrepare: policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID)),
+		CanReview:  policy.Allowed(a, policy.SettlementReview, policy.PartyScope(a, st.VendorID)),
+		Open:       settlement.OpenDisputes(st.Lines), Last: lastDay(st.PeriodTo),
+		CanPay:  policy.Allowed(a, policy.SettlementPay, policy.PartyScope(a, st.VendorID)) && st.Status == settlement.Approved && st.OpenFen() > 0,
+		Overdue: st.OverdueOn(calendar.LocalDate(s.Now())), OpenFen: st.OpenFen()}
 	if ps, err := s.Settlements.Payments(r.Context(), a, id); err == nil {
-		v.Data.(map[string]any)["Payments"] = ps
+		d.Payments = ps
 	}
 	if st.Status == settlement.Approved {
 		inv, err := s.Settlements.InvoiceOf(r.Context(), a, id)
@@ -115,9 +141,10 @@ func (s *Server) renderSettlement(w http.ResponseWriter, r *http.Request, u acco
 			s.fail(w, r, err)
 			return
 		}
-		v.Data.(map[string]any)["Invoice"] = inv
-		v.Data.(map[string]any)["CanInvoice"] = inv == nil && policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID))
+		d.Invoice = inv
+		d.CanInvoice = inv == nil && policy.Allowed(a, policy.SettlementPrepare, policy.PartyScope(a, st.ProviderID))
 	}
+	v.Data = d
 	s.renderForm(w, r, status, "settlement", v, formErr)
 }
 
@@ -128,30 +155,31 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	var err error
+	f := form.Of(r)
 	switch action := r.PathValue("action"); action {
 	case "submit":
 		_, err = s.Settlements.Submit(r.Context(), u.Actor(), id)
 	case "approve":
 		_, err = s.Settlements.Approve(r.Context(), u.Actor(), id)
 	case "pay":
-		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		fen, perr := parts.ParseYuan(f.String("amount"))
 		if perr != nil {
 			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
 			return
 		}
 		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
-			PaidOn: r.PostForm.Get("paid_on"), Reference: r.PostForm.Get("reference")})
+			PaidOn: f.String("paid_on"), Reference: f.String("reference")})
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
 			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
 		}
 	case "invoice":
-		fen, perr := parts.ParseYuan(r.PostForm.Get("amount"))
+		fen, perr := parts.ParseYuan(f.String("amount"))
 		if perr != nil {
 			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
 			return
 		}
-		_, err = s.Settlements.RecordInvoice(r.Context(), u.Actor(), id, settlement.Invoice{Code: r.PostForm.Get("code"),
-			Number: r.PostForm.Get("number"), IssuedOn: r.PostForm.Get("issued_on"), AmountFen: fen})
+		_, err = s.Settlements.RecordInvoice(r.Context(), u.Actor(), id, settlement.Invoice{Code: f.String("code"),
+			Number: f.String("number"), IssuedOn: f.String("issued_on"), AmountFen: fen})
 		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
 			err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
 		}
@@ -179,13 +207,13 @@ func (s *Server) settlementLineAction(w http.ResponseWriter, r *http.Request, u 
 		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
 		return
 	}
-	f := r.PostForm
+	f := form.Of(r)
 	switch r.PathValue("action") {
 	case "dispute":
-		_, err = s.Settlements.Dispute(r.Context(), u.Actor(), id, line, f.Get("reason"))
+		_, err = s.Settlements.Dispute(r.Context(), u.Actor(), id, line, f.String("reason"))
 	case "answer":
-		a := settlement.Answer{Accept: f.Get("decision") == "accept", Text: f.Get("text")}
-		if y := f.Get("amount"); y != "" && a.Accept {
+		a := settlement.Answer{Accept: f.String("decision") == "accept", Text: f.String("text")}
+		if y := f.String("amount"); y != "" && a.Accept {
 			fen, perr := parts.ParseYuan(y)
 			if perr != nil {
 				s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))

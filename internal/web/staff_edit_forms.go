@@ -1,10 +1,9 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
@@ -39,18 +38,21 @@ func (s *Server) pointUpdate(w http.ResponseWriter, r *http.Request, u account.U
 	if !ok {
 		return
 	}
-	f := r.PostForm
+	f := form.Of(r)
 	p, err := s.Staff.GetPoint(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	in := staff.PointInput{Name: strings.TrimSpace(f.Get("edit_name")), Address: strings.TrimSpace(f.Get("edit_address")), Division: strings.TrimSpace(f.Get("edit_division")),
-		Lat: staffFloat(f, "edit_lat"), Lng: staffFloat(f, "edit_lng"), RadiusKm: staffInt(f, "edit_radius_km"), Phone: strings.TrimSpace(f.Get("edit_phone")),
+	in := staff.PointInput{Name: strings.TrimSpace(f.String("edit_name")), Address: strings.TrimSpace(f.String("edit_address")), Division: strings.TrimSpace(f.String("edit_division")),
+		Lat: f.Float("edit_lat"), Lng: f.Float("edit_lng"), RadiusKm: f.Int("edit_radius_km"), Phone: strings.TrimSpace(f.String("edit_phone")),
 		StockLocationID: p.StockLocationID}
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err = s.Staff.UpdatePoint(r.Context(), u.Actor(), id, in, version)
-	s.afterPost(w, r, editFields(err), "staff.point_saved", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
+	version := f.Int64("version")
+	if err = f.Err(); err == nil {
+		_, err = s.Staff.UpdatePoint(r.Context(), u.Actor(), id, in, version)
+		err = editFields(err)
+	}
+	s.afterPost(w, r, err, "staff.point_saved", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
 }
 
 // certRenew renews a certificate: the same certificate (kind, vendor,
@@ -60,9 +62,13 @@ func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.Use
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	certID, _ := strconv.ParseInt(f.Get("certification_id"), 10, 64)
-	c, err := s.Staff.GetCertification(r.Context(), u.Actor(), id, certID)
+	f := form.Of(r)
+	certID := f.Int64Value("renew_certification_id", f.String("certification_id"))
+	err := f.Err()
+	var c staff.Certification
+	if err == nil {
+		c, err = s.Staff.GetCertification(r.Context(), u.Actor(), id, certID)
+	}
 	if err != nil {
 		if problem.Is(err, problem.NotFound) {
 			err = problem.Field("renew_certification_id", "choose the certificate to renew")
@@ -71,14 +77,16 @@ func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.Use
 		return
 	}
 	in := staff.CertInput{Kind: c.Kind, VendorID: c.VendorID, ProductLine: c.ProductLine, PermitType: c.PermitType, Level: c.Level,
-		Number: strings.TrimSpace(f.Get("renew_number")), IssuedOn: f.Get("renew_issued_on"), ExpiresOn: f.Get("renew_expires_on"), ReviewDueOn: f.Get("renew_review_due_on")}
-	if c.Kind != staff.Permit && f.Get("renew_level") != "" {
-		in.Level = staffInt(f, "renew_level")
+		Number: strings.TrimSpace(f.String("renew_number")), IssuedOn: f.String("renew_issued_on"), ExpiresOn: f.String("renew_expires_on"), ReviewDueOn: f.String("renew_review_due_on")}
+	if c.Kind != staff.Permit && f.String("renew_level") != "" {
+		in.Level = f.Int("renew_level")
 	}
-	_, err = s.Staff.UpdateCertification(r.Context(), u.Actor(), id, certID, in, c.Version)
-	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-		for i := range p.Fields {
-			p.Fields[i].Field = "renew_" + p.Fields[i].Field
+	if err = f.Err(); err == nil {
+		_, err = s.Staff.UpdateCertification(r.Context(), u.Actor(), id, certID, in, c.Version)
+		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
+			for i := range p.Fields {
+				p.Fields[i].Field = "renew_" + p.Fields[i].Field
+			}
 		}
 	}
 	s.afterPost(w, r, err, "staff.cert_renewed", "/staff/technicians/"+itoa(id)+"#certificates", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
@@ -90,15 +98,12 @@ func (s *Server) leaveAdd(w http.ResponseWriter, r *http.Request, u account.User
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	parse := func(v string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.Shanghai)
-		if err != nil {
-			return time.Time{}
-		}
-		return t
+	f := form.Of(r)
+	leave := staff.Leave{StartsAt: f.DateTime("starts_at", calendar.Shanghai), EndsAt: f.DateTime("ends_at", calendar.Shanghai), Reason: f.String("reason")}
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.AddLeave(r.Context(), u.Actor(), id, leave)
 	}
-	_, err := s.Staff.AddLeave(r.Context(), u.Actor(), id, staff.Leave{StartsAt: parse(f.Get("starts_at")), EndsAt: parse(f.Get("ends_at")), Reason: f.Get("reason")})
 	s.afterPost(w, r, err, "staff.leave_added", "/staff/technicians/"+itoa(id)+"#leave", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -109,7 +114,7 @@ func (s *Server) ruleUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	f := r.PostForm
+	f := form.Of(r)
 	rule, err := s.Staff.GetRule(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -117,10 +122,13 @@ func (s *Server) ruleUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	in := staff.RuleInput{Kind: rule.Kind, ProductLine: rule.ProductLine, MinLevel: rule.MinLevel, ServiceItem: rule.ServiceItem, PermitType: rule.PermitType}
 	if rule.Kind == staff.CertificateRule {
-		in.MinLevel = staffInt(f, "edit_min_level")
+		in.MinLevel = f.Int("edit_min_level")
 	} else {
-		in.PermitType = f.Get("edit_permit_type")
+		in.PermitType = f.String("edit_permit_type")
 	}
-	_, err = s.Staff.UpdateRule(r.Context(), u.Actor(), id, in, rule.Version)
-	s.afterPost(w, r, editFields(err), "staff.rule_saved", "/staff/rules?vendor="+itoa(rule.VendorID), func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
+	if err = f.Err(); err == nil {
+		_, err = s.Staff.UpdateRule(r.Context(), u.Actor(), id, in, rule.Version)
+		err = editFields(err)
+	}
+	s.afterPost(w, r, err, "staff.rule_saved", "/staff/rules?vendor="+itoa(rule.VendorID), func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
 }

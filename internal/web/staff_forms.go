@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,33 +31,19 @@ func (s *Server) staffFormRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /staff/rules/{id}/delete", s.signedIn(s.ruleDelete))
 }
 
-func staffFloat(f map[string][]string, name string) float64 {
-	v, _ := strconv.ParseFloat(strings.TrimSpace(firstValue(f[name])), 64)
-	return v
-}
-
-func staffInt(f map[string][]string, name string) int {
-	v, _ := strconv.Atoi(strings.TrimSpace(firstValue(f[name])))
-	return v
-}
-
-func firstValue(vs []string) string {
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[0]
-}
-
 // pointCreate adds a service point from the register's page.
 func (s *Server) pointCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	in := staff.PointInput{Name: strings.TrimSpace(f.Get("name")), Address: strings.TrimSpace(f.Get("address")), Division: strings.TrimSpace(f.Get("division")),
-		Lat: staffFloat(f, "lat"), Lng: staffFloat(f, "lng"), RadiusKm: staffInt(f, "radius_km"), Phone: strings.TrimSpace(f.Get("phone"))}
-	_, err := s.Staff.CreatePoint(r.Context(), u.Actor(), u.OrgID, in)
+	f := form.Of(r)
+	in := staff.PointInput{Name: strings.TrimSpace(f.String("name")), Address: strings.TrimSpace(f.String("address")), Division: strings.TrimSpace(f.String("division")),
+		Lat: f.Float("lat"), Lng: f.Float("lng"), RadiusKm: f.Int("radius_km"), Phone: strings.TrimSpace(f.String("phone"))}
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.CreatePoint(r.Context(), u.Actor(), u.OrgID, in)
+	}
 	s.afterPost(w, r, err, "staff.point_added", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
 }
 
@@ -71,12 +58,12 @@ func (s *Server) technicianProfileUpdate(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	in := staff.TechnicianInput{EfficiencyPermille: staffInt(f, "efficiency_permille")}
-	if p, err := strconv.ParseInt(f.Get("service_point_id"), 10, 64); err == nil && p > 0 {
-		in.ServicePointID = &p
+	f := form.Of(r)
+	in := staff.TechnicianInput{EfficiencyPermille: f.Int("efficiency_permille")}
+	if p := f.OptionalInt64("service_point_id"); p != nil && *p > 0 {
+		in.ServicePointID = p
 	}
-	lines, levels := f["skill_line"], f["skill_level"]
+	lines, levels := f.Strings("skill_line"), f.Strings("skill_level")
 	for i, line := range lines {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -84,12 +71,15 @@ func (s *Server) technicianProfileUpdate(w http.ResponseWriter, r *http.Request,
 		}
 		level := 0
 		if i < len(levels) {
-			level, _ = strconv.Atoi(levels[i])
+			level = f.IntValue("skill_level", levels[i])
 		}
 		in.Skills = append(in.Skills, staff.Skill{ProductLine: line, Level: level})
 	}
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err := s.Staff.UpdateTechnician(r.Context(), u.Actor(), id, in, version)
+	version := f.Int64("version")
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.UpdateTechnician(r.Context(), u.Actor(), id, in, version)
+	}
 	s.afterPost(w, r, err, "staff.profile_saved", "/staff/technicians/"+itoa(id), func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -99,11 +89,15 @@ func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	// Hours as the person writes them (1.5), kept in tenths.
-	tenths := int(staffFloat(f, "hours")*10 + 0.5)
-	_, err := s.Staff.AddTraining(r.Context(), u.Actor(), id, staff.Training{Course: f.Get("course"), HeldOn: f.Get("held_on"), HoursTenths: tenths,
-		Trainer: f.Get("trainer"), Result: f.Get("result")})
+	f := form.Of(r)
+	// Hours as the person writes them (1.5), kept in tenths; beyond the
+	// domain's range, so that it names the field.
+	tenths := int(min(max(f.Float("hours"), -1), 1e6)*10 + 0.5)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.AddTraining(r.Context(), u.Actor(), id, staff.Training{Course: f.String("course"), HeldOn: f.String("held_on"), HoursTenths: tenths,
+			Trainer: f.String("trainer"), Result: f.String("result")})
+	}
 	if p, ok := problem.As(err); ok {
 		for i := range p.Fields {
 			if p.Fields[i].Field == "hours_tenths" {
@@ -120,13 +114,16 @@ func (s *Server) assessmentCreate(w http.ResponseWriter, r *http.Request, u acco
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	score := -1
-	if v, err := strconv.Atoi(strings.TrimSpace(f.Get("score"))); err == nil {
-		score = v
+	f := form.Of(r)
+	score := -1 // none given: the domain names it
+	if strings.TrimSpace(f.String("score")) != "" {
+		score = f.Int("score")
 	}
-	_, err := s.Staff.AddAssessment(r.Context(), u.Actor(), id, staff.Assessment{Period: strings.TrimSpace(f.Get("period")), Score: score,
-		Assessor: f.Get("assessor"), Comments: f.Get("comments")})
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.AddAssessment(r.Context(), u.Actor(), id, staff.Assessment{Period: strings.TrimSpace(f.String("period")), Score: score,
+			Assessor: f.String("assessor"), Comments: f.String("comments")})
+	}
 	s.afterPost(w, r, err, "staff.assessment_added", "/staff/technicians/"+itoa(id)+"#assessments", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -211,15 +208,15 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 			vendorID = vendors[0].ID
 		}
 	}
-	d := map[string]any{"Vendors": vendors, "VendorID": vendorID, "ServiceItems": staff.ServiceItems, "PermitTypes": staff.PermitTypes,
-		"CanManage": u.OrgKind == "vendor" && policy.Allowed(a, policy.QualificationRuleManage, policy.Own)}
+	d := rulesData{Vendors: vendors, VendorID: vendorID, ServiceItems: staff.ServiceItems, PermitTypes: staff.PermitTypes,
+		CanManage: u.OrgKind == "vendor" && policy.Allowed(a, policy.QualificationRuleManage, policy.Own)}
 	if vendorID != 0 {
 		rules, err := s.Staff.Rules(ctx, a, vendorID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		d["Rules"] = rules
+		d.Rules = rules
 	}
 	nav := "staff"
 	if u.OrgKind == "vendor" {
@@ -230,21 +227,33 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 	s.renderForm(w, r, status, "staff_rules", v, formErr)
 }
 
+type rulesData struct {
+	Vendors      []org.Organization
+	VendorID     int64 // the vendor whose rules are shown
+	ServiceItems []string
+	PermitTypes  []string
+	CanManage    bool
+	Rules        []staff.Rule
+}
+
 // ruleCreate adds a rule of the vendor.
 func (s *Server) ruleCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	in := staff.RuleInput{Kind: f.Get("kind")}
+	f := form.Of(r)
+	in := staff.RuleInput{Kind: f.String("kind")}
 	switch in.Kind {
 	case staff.CertificateRule:
-		in.ProductLine, in.MinLevel = strings.TrimSpace(f.Get("product_line")), staffInt(f, "min_level")
+		in.ProductLine, in.MinLevel = strings.TrimSpace(f.String("product_line")), f.Int("min_level")
 	case staff.PermitRule:
-		in.ServiceItem, in.PermitType, in.ProductLine = f.Get("service_item"), f.Get("permit_type"), strings.TrimSpace(f.Get("permit_product_line"))
+		in.ServiceItem, in.PermitType, in.ProductLine = f.String("service_item"), f.String("permit_type"), strings.TrimSpace(f.String("permit_product_line"))
 	}
-	_, err := s.Staff.CreateRule(r.Context(), u.Actor(), u.OrgID, in)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.CreateRule(r.Context(), u.Actor(), u.OrgID, in)
+	}
 	if p, ok := problem.As(err); ok && in.Kind == staff.PermitRule {
 		for i := range p.Fields {
 			if p.Fields[i].Field == "product_line" {

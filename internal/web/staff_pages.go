@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"bytes"
 	"net/http"
 	"strconv"
@@ -92,8 +93,8 @@ func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account
 			providerID = providers[0].ID
 		}
 	}
-	d := map[string]any{"Providers": providers, "ProviderID": providerID,
-		"CanManage": u.OrgKind == "provider" && policy.Allowed(a, policy.StaffManage, policy.Own)}
+	d := staffData{Providers: providers, ProviderID: providerID,
+		CanManage: u.OrgKind == "provider" && policy.Allowed(a, policy.StaffManage, policy.Own)}
 	if providerID != 0 {
 		points, err := s.Staff.ListPoints(ctx, a, providerID)
 		if err != nil {
@@ -126,11 +127,42 @@ func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account
 			}
 			rows = append(rows, row)
 		}
-		d["Points"], d["Technicians"] = points, rows
+		d.Points, d.Technicians = points, rows
 	}
 	v := s.newView(r, "staff.title", "staff")
 	v.Data = d
 	s.renderForm(w, r, status, "staff", v, formErr)
+}
+
+type staffData struct {
+	Providers   []org.Organization
+	ProviderID  int64 // the provider whose register is shown
+	CanManage   bool
+	Points      []staff.Point
+	Technicians []techRow
+}
+
+type technicianData struct {
+	Tech            staff.TechnicianProfile
+	Certs           []certRow
+	Trainings       []staff.Training
+	Assessments     []staff.Assessment
+	Leave           []staff.Leave
+	CanManage       bool
+	PermitTypes     []string
+	Vendors         []org.Organization
+	Points          []staff.Point
+	TrainingResults []string
+}
+
+// recommendationsData is the part of a request's page about who may do
+// its visit.
+type recommendationsData struct {
+	RequestID  int64
+	Rec        *staff.Recommendations
+	Exceptions []staff.QualificationException
+	CanGrant   bool
+	Techs      []staff.TechnicianName
 }
 
 // technicianPage shows one technician's certificates, trainings and
@@ -176,9 +208,9 @@ func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"Tech": t, "Certs": rows, "Trainings": trainings, "Assessments": assessments, "Leave": leave,
-		"CanManage": policy.Allowed(a, policy.StaffManage, policy.Own) && a.OrgID == t.ProviderID, "PermitTypes": staff.PermitTypes}
-	if d["CanManage"] == true {
+	d := technicianData{Tech: t, Certs: rows, Trainings: trainings, Assessments: assessments, Leave: leave,
+		CanManage: policy.Allowed(a, policy.StaffManage, policy.Own) && a.OrgID == t.ProviderID, PermitTypes: staff.PermitTypes}
+	if d.CanManage {
 		vendors, err := s.Orgs.List(ctx, a)
 		if err != nil {
 			s.fail(w, r, err)
@@ -190,13 +222,13 @@ func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u acco
 				vs = append(vs, o)
 			}
 		}
-		d["Vendors"] = vs
+		d.Vendors = vs
 		points, err := s.Staff.ListPoints(ctx, a, t.ProviderID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		d["Points"], d["TrainingResults"] = points, staff.TrainingResults
+		d.Points, d.TrainingResults = points, staff.TrainingResults
 	}
 	v := s.newView(r, "staff.technician_title", "staff")
 	v.Title = t.Name + " · " + v.Title
@@ -210,23 +242,24 @@ func (s *Server) certificationCreate(w http.ResponseWriter, r *http.Request, u a
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	in := staff.CertInput{Kind: staff.CertKind(f.Get("kind")), ProductLine: f.Get("product_line"), PermitType: f.Get("permit_type"),
-		Number: f.Get("number"), IssuedOn: f.Get("issued_on"), ExpiresOn: f.Get("expires_on"), ReviewDueOn: f.Get("review_due_on")}
+	f := form.Of(r)
+	in := staff.CertInput{Kind: staff.CertKind(f.String("kind")), ProductLine: f.String("product_line"), PermitType: f.String("permit_type"),
+		Number: f.String("number"), IssuedOn: f.String("issued_on"), ExpiresOn: f.String("expires_on"), ReviewDueOn: f.String("review_due_on")}
 	if in.Kind == staff.Permit {
 		in.ProductLine = ""
 	} else {
 		in.PermitType = ""
 	}
 	if in.Kind == staff.VendorCert {
-		if v, err := strconv.ParseInt(f.Get("vendor_id"), 10, 64); err == nil {
-			in.VendorID = &v
-		}
+		in.VendorID = f.OptionalInt64("vendor_id")
 	}
 	if in.Kind != staff.Permit {
-		in.Level, _ = strconv.Atoi(f.Get("level"))
+		in.Level = f.Int("level")
 	}
-	_, err := s.Staff.AddCertification(r.Context(), u.Actor(), id, in)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.AddCertification(r.Context(), u.Actor(), id, in)
+	}
 	s.afterPost(w, r, err, "staff.cert_added", "/staff/technicians/"+itoa(id), func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -240,7 +273,7 @@ func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u a
 		s.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"RequestID": id}
+	d := recommendationsData{RequestID: id}
 	switch {
 	case policy.Allowed(a, policy.RequestAssign, policy.Own):
 		q := staff.RecommendQuery{Policy: r.URL.Query().Get("policy")}
@@ -261,13 +294,13 @@ func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u a
 				rec.Excluded[i].Refusal = &tr
 			}
 		}
-		d["Rec"] = rec
-		if d["Exceptions"], err = s.Staff.Exceptions(ctx, a, id); err != nil {
+		d.Rec = &rec
+		if d.Exceptions, err = s.Staff.Exceptions(ctx, a, id); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	case policy.Allowed(a, policy.QualificationExceptionGrant, policy.Own):
-		d["CanGrant"] = true
+		d.CanGrant = true
 		fallthrough
 	default:
 		ex, err := s.Staff.Exceptions(ctx, a, id)
@@ -276,14 +309,14 @@ func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u a
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		d["Exceptions"] = ex
-		if d["CanGrant"] == true {
+		d.Exceptions = ex
+		if d.CanGrant {
 			techs, err := s.Staff.RequestTechnicians(ctx, a, id)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			d["Techs"] = techs
+			d.Techs = techs
 		}
 	}
 	v := s.newView(r, "staff.recommendations", "requests")
@@ -304,8 +337,12 @@ func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	tech, _ := strconv.ParseInt(r.PostForm.Get("technician_id"), 10, 64)
-	_, err := s.Staff.GrantException(r.Context(), u.Actor(), id, tech, r.PostForm.Get("reason"))
+	f := form.Of(r)
+	tech := f.Int64("technician_id")
+	err := f.Err()
+	if err == nil {
+		_, err = s.Staff.GrantException(r.Context(), u.Actor(), id, tech, f.String("reason"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,21 @@ func chosenLocation(r *http.Request, locs []stock.Location) (stock.Location, boo
 	return stock.Location{}, false
 }
 
+// stockData is the stock page: on hand at the chosen location, what is
+// below its safety stock anywhere, and the forms of those who manage it.
+type stockData struct {
+	tabbed
+	Locations                     []stock.Location
+	Location                      *stock.Location // none without locations
+	Rows                          []stock.StockRow
+	Approval                      map[int64]parts.ApprovalState
+	Below                         []stock.StockRow
+	Parts                         []parts.Part
+	Technicians                   []account.User
+	CanManage, CanMove, CanAdjust bool
+	OrgKind                       string
+}
+
 func (s *Server) stockPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.renderStock(w, r, u, http.StatusOK, nil)
 }
@@ -41,17 +57,17 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"Tabs": partsTabs(u), "Tab": "stock", "Locations": locs,
-		"CanManage": policy.Allowed(a, policy.StockManage, policy.Own), "CanMove": policy.Allowed(a, policy.StockMove, policy.Own),
-		"CanAdjust": policy.Allowed(a, policy.StockAdjust, policy.Own), "OrgKind": u.OrgKind}
+	d := stockData{tabbed: tabbed{partsTabs(u), "stock"}, Locations: locs,
+		CanManage: policy.Allowed(a, policy.StockManage, policy.Own), CanMove: policy.Allowed(a, policy.StockMove, policy.Own),
+		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), OrgKind: u.OrgKind}
 	if l, ok := chosenLocation(r, locs); ok {
 		rows, err := s.Stock.OnHand(ctx, a, l.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		d["Location"], d["Rows"] = l, rows
-		if d["Approval"], err = s.partApprovals(ctx, a); err != nil {
+		d.Location, d.Rows = &l, rows
+		if d.Approval, err = s.partApprovals(ctx, a); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -61,9 +77,9 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	d["Below"] = below
+	d.Below = below
 	if policy.Allowed(a, policy.StockManage, policy.Own) {
-		if d["Parts"], err = s.Parts.List(ctx, a, parts.Filter{ActiveOnly: true}); err != nil {
+		if d.Parts, err = s.Parts.List(ctx, a, parts.Filter{ActiveOnly: true}); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -79,7 +95,7 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 					techs = append(techs, x)
 				}
 			}
-			d["Technicians"] = techs
+			d.Technicians = techs
 		}
 	}
 	v := s.newView(r, "stock.title", "parts")
@@ -93,12 +109,16 @@ func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	in := stock.LocationInput{Kind: stock.LocationKind(f.Get("kind")), Name: f.Get("name"), AllowNegative: f.Get("allow_negative") != ""}
-	if id, err := strconv.ParseInt(f.Get("technician_id"), 10, 64); err == nil && id > 0 {
-		in.TechnicianID = &id
+	f := form.Of(r)
+	in := stock.LocationInput{Kind: stock.LocationKind(f.String("kind")), Name: f.String("name"), AllowNegative: f.Bool("allow_negative")}
+	if id := f.OptionalInt64("technician_id"); id != nil && *id > 0 {
+		in.TechnicianID = id
 	}
-	l, err := s.Stock.CreateLocation(r.Context(), u.Actor(), in)
+	err := f.Err()
+	var l stock.Location
+	if err == nil {
+		l, err = s.Stock.CreateLocation(r.Context(), u.Actor(), in)
+	}
 	s.afterPost(w, r, err, "stock.location_created", "/stock?location="+itoa(l.ID), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -108,12 +128,13 @@ func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.Use
 	if !ok {
 		return
 	}
-	partID, _ := strconv.ParseInt(r.PostForm.Get("part_id"), 10, 64)
-	qty, perr := strconv.ParseInt(r.PostForm.Get("safety"), 10, 64)
-	var err error
-	if perr != nil {
-		err = problem.Field("safety", "%s", s.msg(r, "stock.qty_invalid"))
-	} else {
+	f := form.Of(r)
+	partID, qty := f.Int64("part_id"), f.Int64("safety")
+	if strings.TrimSpace(f.String("safety")) == "" {
+		f.Add("safety", "%s", s.msg(r, "stock.qty_invalid"))
+	}
+	err := f.Err()
+	if err == nil {
 		_, err = s.Stock.SetSafety(r.Context(), u.Actor(), id, partID, qty)
 		if p, ok := problem.As(err); ok {
 			for i := range p.Fields {
@@ -129,6 +150,14 @@ func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.Use
 	s.afterPost(w, r, err, "stock.safety_saved", "/stock?location="+itoa(id), func(e error) { s.renderStock(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
+type ledgerData struct {
+	tabbed
+	Locations []stock.Location
+	Location  *stock.Location
+	Rows      []stock.LedgerRow
+	Next      int64 // the last row's id when there may be more
+}
+
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx, a := r.Context(), u.Actor()
 	locs, err := s.Stock.ListLocations(ctx, a)
@@ -136,7 +165,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	d := map[string]any{"Tabs": partsTabs(u), "Tab": "stock", "Locations": locs}
+	d := ledgerData{tabbed: tabbed{partsTabs(u), "stock"}, Locations: locs}
 	if l, ok := chosenLocation(r, locs); ok {
 		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 		rows, err := s.Stock.Ledger(ctx, a, stock.LedgerFilter{LocationID: l.ID, BeforeID: before, Limit: 50})
@@ -144,14 +173,24 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.Us
 			s.fail(w, r, err)
 			return
 		}
-		d["Location"], d["Rows"] = l, rows
+		d.Location, d.Rows = &l, rows
 		if len(rows) == 50 {
-			d["Next"] = rows[len(rows)-1].ID
+			d.Next = rows[len(rows)-1].ID
 		}
 	}
 	v := s.newView(r, "stock.ledger", "parts")
 	v.Data = d
 	s.render(w, r, http.StatusOK, "ledger", v)
+}
+
+type moveData struct {
+	tabbed
+	Kind         string // receive, transfer or adjust
+	Own          []stock.Location
+	Destinations []stock.Location
+	Parts        []parts.Part
+	CanAdjust    bool
+	Location     string // the location the page was opened from
 }
 
 func (s *Server) movePage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -180,15 +219,15 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	kind := r.URL.Query().Get("kind")
-	if r.PostForm != nil && r.PostForm.Get("kind") != "" {
-		kind = r.PostForm.Get("kind")
+	if posted := form.Of(r).String("kind"); posted != "" {
+		kind = posted
 	}
 	if kind != "transfer" && kind != "adjust" {
 		kind = "receive"
 	}
 	v := s.newView(r, "stock.move", "parts")
-	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "move", "Kind": kind, "Own": own, "Destinations": dest, "Parts": ps,
-		"CanAdjust": policy.Allowed(a, policy.StockAdjust, policy.Own), "Location": r.URL.Query().Get("location")}
+	v.Data = moveData{tabbed: tabbed{partsTabs(u), "move"}, Kind: kind, Own: own, Destinations: dest, Parts: ps,
+		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), Location: r.URL.Query().Get("location")}
 	if formErr != nil {
 		v.Form = r.PostForm
 		if p, ok := problem.As(formErr); ok && p.Kind == problem.PartRefused {
@@ -207,12 +246,14 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	num := func(k string) int64 { n, _ := strconv.ParseInt(f.Get(k), 10, 64); return n }
-	in := stock.MoveInput{Kind: stock.MovementKind(f.Get("kind")), PartID: num("part_id"), FromLocationID: num("from_location_id"),
-		ToLocationID: num("to_location_id"), LocationID: num("location_id"), Qty: num("qty"), Reason: f.Get("reason"), Reference: f.Get("reference")}
-	if _, err := strconv.ParseInt(f.Get("qty"), 10, 64); err != nil {
-		s.renderMove(w, r, u, http.StatusUnprocessableEntity, problem.Field("qty", "%s", s.msg(r, "stock.qty_invalid")))
+	f := form.Of(r)
+	in := stock.MoveInput{Kind: stock.MovementKind(f.String("kind")), PartID: f.Int64("part_id"), FromLocationID: f.Int64("from_location_id"),
+		ToLocationID: f.Int64("to_location_id"), LocationID: f.Int64("location_id"), Qty: f.Int64("qty"), Reason: f.String("reason"), Reference: f.String("reference")}
+	if strings.TrimSpace(f.String("qty")) == "" {
+		f.Add("qty", "%s", s.msg(r, "stock.qty_invalid"))
+	}
+	if err := f.Err(); err != nil {
+		s.renderMove(w, r, u, http.StatusUnprocessableEntity, err)
 		return
 	}
 	m, err := s.Stock.Move(r.Context(), u.Actor(), in)
@@ -228,7 +269,16 @@ func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.Us
 	if loc != nil {
 		next += "?location=" + itoa(*loc)
 	}
-	s.afterPost(w, r, err, "stock.moved_"+f.Get("kind"), next, func(e error) { s.renderMove(w, r, u, http.StatusUnprocessableEntity, e) })
+	s.afterPost(w, r, err, "stock.moved_"+f.String("kind"), next, func(e error) { s.renderMove(w, r, u, http.StatusUnprocessableEntity, e) })
+}
+
+type returnsData struct {
+	tabbed
+	Returns            []stock.ReturnRecord
+	Overdue            int
+	Filter             stock.ReturnFilter
+	CanShip, CanSettle bool
+	Days               int // the default days to send a part back
 }
 
 func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -250,9 +300,9 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 		}
 	}
 	v := s.newView(r, "returns.title", "parts")
-	v.Data = map[string]any{"Tabs": partsTabs(u), "Tab": "returns", "Returns": rs, "Overdue": overdue, "Filter": f,
-		"CanShip":   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
-		"CanSettle": policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", "Days": agreement.DefaultPartReturnDays}
+	v.Data = returnsData{tabbed: tabbed{partsTabs(u), "returns"}, Returns: rs, Overdue: overdue, Filter: f,
+		CanShip:   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
+		CanSettle: policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", Days: agreement.DefaultPartReturnDays}
 	s.renderForm(w, r, status, "returns", v, formErr)
 }
 
@@ -262,18 +312,21 @@ func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	st := stock.ReturnStep{Kind: r.PathValue("step"), Carrier: f.Get("carrier"), TrackingNumber: f.Get("tracking_number")}
+	f := form.Of(r)
+	version := f.Int64("version")
+	st := stock.ReturnStep{Kind: r.PathValue("step"), Carrier: f.String("carrier"), TrackingNumber: f.String("tracking_number")}
 	if st.Kind == "credit" {
-		fen, perr := parts.ParseYuan(f.Get("credit"))
+		fen, perr := parts.ParseYuan(f.String("credit"))
 		if perr != nil {
 			s.renderReturns(w, r, u, http.StatusUnprocessableEntity, problem.Field("credit", "%s", s.msg(r, "parts.cost_invalid")))
 			return
 		}
 		st.CreditFen = fen
 	}
-	_, err := s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
+	}
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		// The list has a form per return: say which, above the list.
 		msgs := make([]string, 0, len(p.Fields))

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"aftersales/internal/account"
@@ -59,15 +59,13 @@ func (s *Server) suspensionNotice(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	id, _ := strconv.ParseInt(r.PostForm.Get("agreement"), 10, 64)
-	var ids []int64
-	for _, x := range r.PostForm["statement"] {
-		if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
-			ids = append(ids, n)
-		}
+	f := form.Of(r)
+	in := settlement.NewSuspension{AgreementID: f.Int64("agreement"), StatementIDs: f.Int64s("statement"),
+		EffectiveOn: f.String("effective_on"), Reason: f.String("reason")}
+	err := f.Err()
+	if err == nil {
+		_, err = s.Settlements.Suspend(r.Context(), u.Actor(), in)
 	}
-	_, err := s.Settlements.Suspend(r.Context(), u.Actor(), settlement.NewSuspension{AgreementID: id, StatementIDs: ids,
-		EffectiveOn: r.PostForm.Get("effective_on"), Reason: r.PostForm.Get("reason")})
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && len(p.Fields) > 0 {
 		err = problem.Field("form", "%s", s.translate(r, p).Fields[0].Message)
 	}
@@ -79,7 +77,7 @@ func (s *Server) suspensionLift(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	_, err := s.Settlements.Lift(r.Context(), u.Actor(), id, r.PostForm.Get("reason"))
+	_, err := s.Settlements.Lift(r.Context(), u.Actor(), id, form.Of(r).String("reason"))
 	s.afterPost(w, r, err, "suspension.lifted_flash", "/settlements", func(e error) { s.renderSettlements(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 

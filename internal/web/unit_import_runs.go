@@ -57,6 +57,14 @@ type importProgress struct {
 	Ended   bool
 }
 
+// importRunData is an import's page while it runs, and the part of it
+// that the page polls.
+type importRunData struct {
+	tabbed
+	Run      *importRun
+	Progress importProgress
+}
+
 func (r *importRun) progress() importProgress {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -154,7 +162,7 @@ func (s *Server) unitImportRunPage(w http.ResponseWriter, r *http.Request, u acc
 	p := run.progress()
 	if !p.Ended {
 		v := s.newView(r, "units.import", "units")
-		v.Data = map[string]any{"Tabs": ibTabs(u), "Tab": "import", "Run": run, "Progress": p}
+		v.Data = importRunData{tabbed: tabbed{ibTabs(u), "import"}, Run: run, Progress: p}
 		s.render(w, r, http.StatusOK, "unit_import_run", v)
 		return
 	}
@@ -195,7 +203,7 @@ func (s *Server) unitImportRunProgress(w http.ResponseWriter, r *http.Request, u
 		w.Header().Set("HX-Redirect", "/units/import/runs/"+run.ID)
 	}
 	v := s.newView(r, "units.import", "units")
-	v.Data = map[string]any{"Run": run, "Progress": p}
+	v.Data = importRunData{Run: run, Progress: p}
 	t := s.pages.byName["unit_import_run"]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "progress", v); err != nil {

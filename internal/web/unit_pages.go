@@ -1,6 +1,9 @@
 package web
 
 import (
+	"aftersales/internal/document"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -143,9 +146,9 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 	}
 	v := s.newView(r, "units.detail", "units")
 	v.Title = unit.SerialNumber
-	v.Data = map[string]any{"Unit": unit, "Model": model, "Documents": docs, "InWarranty": unit.InWarranty(s.today()),
-		"QRURL": s.absoluteURL(r, unit.QRPath()), "CanManage": policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
-		"History": history, "Older": before > 0}
+	v.Data = unitData{Unit: unit, Model: model, Documents: docs, InWarranty: unit.InWarranty(s.today()),
+		QRURL: s.absoluteURL(r, unit.QRPath()), CanManage: policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
+		History: history, Older: before > 0}
 	s.render(w, r, http.StatusOK, "unit", v)
 }
 
@@ -218,7 +221,7 @@ func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "units.new", "units")
-	v.Data = map[string]any{"Models": models, "Sites": sites, "Today": s.today()}
+	v.Data = unitNewData{Models: models, Sites: sites, Today: s.today()}
 	s.renderForm(w, r, status, "unit_new", v, formErr)
 }
 
@@ -227,10 +230,14 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	siteID, _ := strconv.ParseInt(f.Get("site_id"), 10, 64)
-	unit, err := s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.Get("serial_number"),
-		ModelCode: f.Get("model"), SiteID: siteID, InstallDate: f.Get("install_date"), WarrantyEnd: f.Get("warranty_end")})
+	f := form.Of(r)
+	siteID := f.Int64("site_id")
+	err := f.Err()
+	var unit installedbase.Unit
+	if err == nil {
+		unit, err = s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.String("serial_number"),
+			ModelCode: f.String("model"), SiteID: siteID, InstallDate: f.String("install_date"), WarrantyEnd: f.String("warranty_end")})
+	}
 	if problem.Is(err, problem.Invalid) {
 		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err)
 		return
@@ -243,6 +250,46 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
 }
 
+type unitData struct {
+	Unit                  installedbase.Unit
+	Model                 installedbase.ProductModel
+	Documents             []document.Document
+	InWarranty, CanManage bool
+	QRURL                 string
+	History               servicerequest.History
+	Older                 bool // the page is not the newest history
+}
+
+type unitNewData struct {
+	Models []installedbase.ProductModel
+	Sites  []installedbase.Site
+	Today  string
+}
+
+type modelsData struct {
+	tabbed
+	Models    []installedbase.ProductModel
+	CanCreate bool
+}
+
+type sitesData struct {
+	tabbed
+	Sites     []installedbase.Site
+	CanCreate bool
+}
+
+type siteNewData struct {
+	Customers  []org.Organization
+	IsCustomer bool
+}
+
+type unitImportData struct {
+	tabbed
+	Report *installedbase.ImportReport
+	Shown  []installedbase.RowError
+	Hidden int
+}
+
 func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
 	if err != nil {
@@ -250,8 +297,8 @@ func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	v := s.newView(r, "models.title", "units")
-	v.Data = map[string]any{"Tabs": ibTabs(u), "Tab": "models", "Models": models,
-		"CanCreate": policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)}
+	v.Data = modelsData{tabbed: tabbed{ibTabs(u), "models"}, Models: models,
+		CanCreate: policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)}
 	s.render(w, r, http.StatusOK, "models", v)
 }
 
@@ -269,21 +316,23 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	var fs problem.Fields
-	in := installedbase.ModelInput{Code: f.Get("code"), Name: f.Get("name"), NameEn: f.Get("name_en"), ProductLine: f.Get("product_line")}
-	in.WarrantyMonths = formInt(&fs, f, "warranty_months", 12)
-	if iv := formInt(&fs, f, "maintenance_interval_months", 0); iv != 0 {
+	f := form.Of(r)
+	in := installedbase.ModelInput{Code: f.String("code"), Name: f.String("name"), NameEn: f.String("name_en"), ProductLine: f.String("product_line")}
+	in.WarrantyMonths = 12
+	if f.String("warranty_months") != "" {
+		in.WarrantyMonths = f.Int("warranty_months")
+	}
+	if iv := f.Int("maintenance_interval_months"); iv != 0 {
 		in.MaintenanceIntervalMonths = &iv
 	}
-	err := fs.Err()
+	err := f.Err()
 	var m installedbase.ProductModel
 	if err == nil {
 		m, err = s.InstalledBase.CreateModel(r.Context(), u.Actor(), in)
 	}
 	if problem.Is(err, problem.Invalid) {
 		v := s.newView(r, "models.new", "units")
-		v.Form = f
+		v.Form = r.PostForm
 		_ = formErrors(v, err)
 		s.render(w, r, http.StatusUnprocessableEntity, "model_new", v)
 		return
@@ -296,33 +345,6 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 	http.Redirect(w, r, "/models", http.StatusSeeOther)
 }
 
-// formInt reads a whole number from a form field; empty is def.
-func formInt(fs *problem.Fields, f url.Values, name string, def int) int {
-	text := strings.TrimSpace(f.Get(name))
-	if text == "" {
-		return def
-	}
-	n, err := strconv.Atoi(text)
-	if err != nil {
-		fs.Add(name, "must be a whole number")
-	}
-	return n
-}
-
-// formFloat reads a decimal number from a form field; empty is nil.
-func formFloat(fs *problem.Fields, f url.Values, name string) *float64 {
-	text := strings.TrimSpace(f.Get(name))
-	if text == "" {
-		return nil
-	}
-	n, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		fs.Add(name, "must be a number such as 31.3146")
-		return nil
-	}
-	return &n
-}
-
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	customerID, _ := strconv.ParseInt(r.URL.Query().Get("customer"), 10, 64)
 	sites, err := s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID)
@@ -331,7 +353,7 @@ func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.Use
 		return
 	}
 	v := s.newView(r, "sites.title", "units")
-	v.Data = map[string]any{"Tabs": ibTabs(u), "Tab": "sites", "Sites": sites, "CanCreate": len(policy.Granted(u.Role, policy.SiteManage)) > 0}
+	v.Data = sitesData{tabbed: tabbed{ibTabs(u), "sites"}, Sites: sites, CanCreate: len(policy.Granted(u.Role, policy.SiteManage)) > 0}
 	s.render(w, r, http.StatusOK, "sites", v)
 }
 
@@ -350,7 +372,7 @@ func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	v := s.newView(r, "sites.new", "units")
-	v.Data = map[string]any{"Customers": customers, "IsCustomer": u.OrgKind == "customer"}
+	v.Data = siteNewData{Customers: customers, IsCustomer: u.OrgKind == "customer"}
 	s.renderForm(w, r, status, "site_new", v, formErr)
 }
 
@@ -359,12 +381,11 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	var fs problem.Fields
-	in := installedbase.SiteInput{Name: f.Get("name"), Address: f.Get("address"), Division: f.Get("division"),
-		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Lat: formFloat(&fs, f, "lat"), Lng: formFloat(&fs, f, "lng")}
-	in.CustomerOrgID, _ = strconv.ParseInt(f.Get("customer_id"), 10, 64)
-	err := fs.Err()
+	f := form.Of(r)
+	in := installedbase.SiteInput{Name: f.String("name"), Address: f.String("address"), Division: f.String("division"),
+		ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Lat: f.OptionalFloat("lat"), Lng: f.OptionalFloat("lng"),
+		CustomerOrgID: f.Int64("customer_id")}
+	err := f.Err()
 	var site installedbase.Site
 	if err == nil {
 		site, err = s.InstalledBase.CreateSite(r.Context(), u.Actor(), in)
@@ -405,9 +426,9 @@ func (s *Server) renderUnitImport(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	v := s.newView(r, "units.import", "units")
-	d := map[string]any{"Tabs": ibTabs(u), "Tab": "import", "Report": rep}
+	d := unitImportData{tabbed: tabbed{ibTabs(u), "import"}, Report: rep}
 	if rep != nil {
-		d["Shown"], d["Hidden"] = s.importProblems(r, rep.Errors, 500)
+		d.Shown, d.Hidden = s.importProblems(r, rep.Errors, 500)
 	}
 	v.Data = d
 	if err := formErrors(v, formErr); err != nil {
@@ -476,7 +497,7 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 	}
 	data, ok := s.Sessions.Get(r.Context(), sessionImportData).([]byte)
 	sum := sha256.Sum256(data)
-	if !ok || hex.EncodeToString(sum[:]) != r.PostForm.Get("sha256") {
+	if !ok || hex.EncodeToString(sum[:]) != form.Of(r).String("sha256") {
 		s.renderUnitImport(w, r, u, http.StatusUnprocessableEntity, nil, problem.Field("file", "%s", s.msg(r, "units.import_expired")))
 		return
 	}

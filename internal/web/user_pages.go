@@ -1,8 +1,8 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"time"
 
 	"aftersales/internal/account"
@@ -60,9 +60,9 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.Get("email"), Name: f.Get("name"),
-		Role: policy.Role(f.Get("role")), Password: f.Get("password"), Locale: f.Get("locale")})
+	f := form.Of(r)
+	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.String("email"), Name: f.String("name"),
+		Role: policy.Role(f.String("role")), Password: f.String("password"), Locale: f.String("locale")})
 	if problem.Is(err, problem.Invalid) {
 		s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err)
 		return
@@ -114,19 +114,22 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	name, locale := f.Get("name"), f.Get("locale")
+	f := form.Of(r)
+	version := f.Int64("version")
+	name, locale := f.String("name"), f.String("locale")
 	p := account.UserPatch{Name: &name, Locale: &locale}
 	if f.Has("role") {
-		role := policy.Role(f.Get("role"))
-		active := f.Get("active") == "on"
+		role := policy.Role(f.String("role"))
+		active := f.Bool("active")
 		p.Role, p.Active = &role, &active
 	}
-	if pw := f.Get("password"); pw != "" {
+	if pw := f.String("password"); pw != "" {
 		p.Password = &pw
 	}
-	_, err := s.Accounts.UpdateUser(r.Context(), actorOf(r, u), id, p, version)
+	err := f.Err()
+	if err == nil {
+		_, err = s.Accounts.UpdateUser(r.Context(), actorOf(r, u), id, p, version)
+	}
 	s.afterPost(w, r, err, "saved", "/users/"+itoa(id), func(e error) { s.renderUser(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
@@ -175,9 +178,13 @@ func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, err)
 		return
 	}
-	name, locale := r.PostForm.Get("name"), r.PostForm.Get("locale")
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	nu, err := s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Name: &name, Locale: &locale}, version)
+	f := form.Of(r)
+	name, locale, version := f.String("name"), f.String("locale"), f.Int64("version")
+	err := f.Err()
+	var nu account.User
+	if err == nil {
+		nu, err = s.Accounts.UpdateUser(r.Context(), u.Actor(), u.ID, account.UserPatch{Name: &name, Locale: &locale}, version)
+	}
 	s.afterProfileChange(w, r, u, err, func() {
 		if nu.Locale != "" {
 			setLangCookie(w, nu.Locale, s.Opts.Edge.SecureCookies)
@@ -193,8 +200,9 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	pw, current := r.PostForm.Get("password"), r.PostForm.Get("current_password")
-	if pw != r.PostForm.Get("confirm") {
+	f := form.Of(r)
+	pw, current := f.String("password"), f.String("current_password")
+	if pw != f.String("confirm") {
 		s.afterProfileChange(w, r, u, problem.Field("confirm", "%s", s.msg(r, "profile.mismatch")), nil)
 		return
 	}
@@ -238,12 +246,16 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	days, err := strconv.Atoi(r.PostForm.Get("expires_in_days"))
-	if err != nil && r.PostForm.Get("expires_in_days") != "" || days < 0 || days > 3650 {
-		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, problem.Field("expires_in_days", "must be a whole number of days from 0 to 3650"), "")
+	f := form.Of(r)
+	days := f.Int("expires_in_days")
+	if days < 0 || days > 3650 {
+		f.Add("expires_in_days", "must be a whole number of days from 0 to 3650")
+	}
+	if err := f.Err(); err != nil {
+		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
 		return
 	}
-	_, secret, err := s.Accounts.CreateToken(r.Context(), u.Actor(), u.ID, r.PostForm.Get("name"), time.Duration(days)*24*time.Hour)
+	_, secret, err := s.Accounts.CreateToken(r.Context(), u.Actor(), u.ID, f.String("name"), time.Duration(days)*24*time.Hour)
 	if problem.Is(err, problem.Invalid) {
 		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
 		return

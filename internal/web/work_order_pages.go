@@ -2,6 +2,7 @@ package web
 
 import (
 	"aftersales/internal/parts"
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 	"encoding/base64"
 	"html/template"
@@ -166,23 +167,16 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	st := workorder.Step{Kind: f.Get("kind"), Diagnosis: f.Get("diagnosis"), FaultCodes: f.Get("fault_codes"),
-		ActionsTaken: f.Get("actions_taken"), SignoffName: f.Get("signoff_name"), SignoffCode: f.Get("signoff_code"), Result: f.Get("result")}
-	if v := strings.TrimSpace(f.Get("travel_km")); v != "" {
-		km, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
-		if err != nil {
-			km = -1 // refused by the check-out, naming the field
-		}
-		st.TravelKM = &km
+	f := form.Of(r)
+	version := f.Int64("version")
+	st := workorder.Step{Kind: f.String("kind"), Diagnosis: f.String("diagnosis"), FaultCodes: f.String("fault_codes"),
+		ActionsTaken: f.String("actions_taken"), SignoffName: f.String("signoff_name"), SignoffCode: f.String("signoff_code"), Result: f.String("result"),
+		TravelKM: f.OptionalFloat("travel_km")}
+	// Where the phone was, when it could tell: both or neither.
+	if lat, lng := f.OptionalFloat("lat"), f.OptionalFloat("lng"); lat != nil && lng != nil {
+		st.Lat, st.Lng = lat, lng
 	}
-	if lat, err := strconv.ParseFloat(f.Get("lat"), 64); err == nil {
-		if lng, err := strconv.ParseFloat(f.Get("lng"), 64); err == nil {
-			st.Lat, st.Lng = &lat, &lng
-		}
-	}
-	if sig := f.Get("signature"); sig != "" && st.SignoffCode == "" {
+	if sig := f.String("signature"); sig != "" && st.SignoffCode == "" {
 		data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
 		b, err := base64.StdEncoding.DecodeString(data)
 		if !ok || err != nil {
@@ -191,7 +185,10 @@ func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account
 		}
 		st.SignaturePNG = b
 	}
-	_, err := s.WorkOrders.Step(r.Context(), u.Actor(), id, st, version)
+	err := f.Err()
+	if err == nil {
+		_, err = s.WorkOrders.Step(r.Context(), u.Actor(), id, st, version)
+	}
 	s.afterPost(w, r, err, "work_orders.step_"+st.Kind, "/work-orders/"+itoa(id), func(e error) { s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 

@@ -1,9 +1,9 @@
 package web
 
 import (
+	"aftersales/internal/web/form"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"aftersales/internal/account"
 	"aftersales/internal/parts"
@@ -63,10 +63,13 @@ func (s *Server) workOrderConsume(w http.ResponseWriter, r *http.Request, u acco
 	if !ok {
 		return
 	}
-	f := r.PostForm
-	num := func(k string) int64 { n, _ := strconv.ParseInt(f.Get(k), 10, 64); return n }
-	_, err := s.Stock.Consume(r.Context(), u.Actor(), stock.ConsumeInput{WorkOrderID: id, LocationID: num("location_id"), PartID: num("part_id"),
-		Qty: num("qty"), SerialRemoved: f.Get("serial_removed"), SerialInstalled: f.Get("serial_installed")})
+	f := form.Of(r)
+	in := stock.ConsumeInput{WorkOrderID: id, LocationID: f.Int64("location_id"), PartID: f.Int64("part_id"),
+		Qty: f.Int64("qty"), SerialRemoved: f.String("serial_removed"), SerialInstalled: f.String("serial_installed")}
+	err := f.Err()
+	if err == nil {
+		_, err = s.Stock.Consume(r.Context(), u.Actor(), in)
+	}
 	if problem.Is(err, problem.PartRefused) {
 		s.renderWorkOrder(w, r, u, http.StatusUnprocessableEntity, err)
 		return

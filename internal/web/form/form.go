@@ -129,6 +129,18 @@ func (f *Form) Float(name string) float64 {
 	return n
 }
 
+// OptionalFloat reads a decimal number that may be left out: nil when empty.
+func (f *Form) OptionalFloat(name string) *float64 {
+	if strings.TrimSpace(f.values.Get(name)) == "" {
+		return nil
+	}
+	n := f.Float(name)
+	if f.bad[name] {
+		return nil
+	}
+	return &n
+}
+
 // Bool reads a checkbox: absent or empty is false, checked is what a
 // browser sends for it ("on", or the box's value "1" or "true").
 func (f *Form) Bool(name string) bool {
