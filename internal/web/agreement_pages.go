@@ -201,7 +201,7 @@ func (s *Server) adjustmentDecide(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, err)
 		return
 	}
-	adj, err := s.Agreements.Decide(r.Context(), u.Actor(), id, to, r.PostForm.Get("comment"))
+	adj, err := s.Agreements.Decide(r.Context(), u.Actor(), id, to, form.Of(r).String("comment"))
 	switch {
 	case err == nil:
 		s.flash(r, s.msg(r, "adjustments.decided_"+string(to), "ID", adj.ID))
@@ -424,13 +424,12 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 			s.fail(w, r, err)
 			return
 		}
-		f := r.PostForm
-		terms, fs := termsForm(f)
-		posted := form.Values(f)
-		providerID, version := posted.Int64("provider_id"), posted.Int64("version")
-		fs = append(fs, posted.Problems()...)
+		f := form.Of(r)
+		terms, fs := termsForm(r.PostForm)
+		providerID, version := f.Int64("provider_id"), f.Int64("version")
+		fs = append(fs, f.Problems()...)
 		if len(fs) > 0 {
-			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, f, fs.Err())
+			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, r.PostForm, fs.Err())
 			return
 		}
 		ctx, act := r.Context(), u.Actor()
@@ -439,18 +438,18 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 		switch mode {
 		case modeCreate:
 			var d agreement.Detail
-			d, err = s.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: providerID, Number: f.Get("number"),
-				Terms: terms, EffectiveFrom: f.Get("effective_from"), Note: f.Get("note")})
+			d, err = s.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: providerID, Number: f.String("number"),
+				Terms: terms, EffectiveFrom: f.String("effective_from"), Note: f.String("note")})
 			next = "/agreements/" + itoa(d.ID)
 		case modeVersion:
 			id, _ := pathID(r)
 			_, err = s.Agreements.AddVersion(ctx, act, id, agreement.NewVersion{Terms: terms,
-				EffectiveFrom: f.Get("effective_from"), Note: f.Get("note")}, max(version, 1))
+				EffectiveFrom: f.String("effective_from"), Note: f.String("note")}, max(version, 1))
 			next = "/agreements/" + itoa(id)
 		case modePropose:
 			id, _ := pathID(r)
-			_, err = s.Agreements.Propose(ctx, act, id, agreement.Proposal{Terms: &terms, Reason: f.Get("reason"),
-				DesiredFrom: f.Get("effective_from")})
+			_, err = s.Agreements.Propose(ctx, act, id, agreement.Proposal{Terms: &terms, Reason: f.String("reason"),
+				DesiredFrom: f.String("effective_from")})
 			next = "/agreements/" + itoa(id) + "#adjustments"
 		}
 		switch {
@@ -458,7 +457,7 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 			s.flash(r, s.msg(r, "saved"))
 			http.Redirect(w, r, next, http.StatusSeeOther)
 		case problem.Is(err, problem.Invalid):
-			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, f, err)
+			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, r.PostForm, err)
 		case problem.Is(err, problem.PreconditionFailed):
 			s.flash(r, s.msg(r, "conflict"))
 			http.Redirect(w, r, r.URL.Path+"/new", http.StatusSeeOther)

@@ -330,18 +330,18 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	f, posted := r.PostForm, form.Of(r)
-	in := registry.CustomInput{ID: f.Get("id"), Name: f.Get("name"), BaseID: f.Get("base_id"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
-		AlwaysOpen: posted.Bool("always_open")}
+	f := form.Of(r)
+	in := registry.CustomInput{ID: f.String("id"), Name: f.String("name"), BaseID: f.String("base_id"), TimeZone: strings.TrimSpace(f.String("time_zone")),
+		AlwaysOpen: f.Bool("always_open")}
 	// The week's texts may hold several bad slots, each named.
-	fs := posted.Problems()
+	fs := f.Problems()
 	keys := map[string]time.Weekday{}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		keys[calendar.WeekdayKey(d)] = d
 	}
 	custom := false
 	for _, k := range weekdayKeys() {
-		text := strings.TrimSpace(f.Get("week_" + k))
+		text := strings.TrimSpace(f.String("week_" + k))
 		if text == "" {
 			continue
 		}
@@ -361,7 +361,7 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 	if custom && weekIsEmpty(in.Week) && !in.AlwaysOpen {
 		fs.Add("week_mon", "give business hours for at least one day")
 	}
-	if text := strings.TrimSpace(f.Get("exceptions")); text != "" {
+	if text := strings.TrimSpace(f.String("exceptions")); text != "" {
 		res, err := calendar.ParseCSV([]byte(text))
 		var ie *calendar.ImportErrors
 		switch {
@@ -384,7 +384,7 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	if problem.Is(err, problem.Invalid) {
 		v := s.newView(r, "calendars.new", "calendars")
-		v.Data, v.Form = weekdayKeys(), f
+		v.Data, v.Form = weekdayKeys(), r.PostForm
 		_ = formErrors(v, remapWeekFields(err))
 		s.render(w, r, http.StatusUnprocessableEntity, "calendar_new", v)
 		return

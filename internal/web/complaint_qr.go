@@ -14,6 +14,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
+	"aftersales/internal/web/form"
 )
 
 // readAttachmentForm reads a complaint form with its attached files.
@@ -53,16 +54,16 @@ func (s *Server) qrComplain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer files.CloseAll(q.files)
-	u, now, attached, fs, f := q.u, q.now, q.files, q.fs, r.PostForm
-	if f.Get("request_number") == "" {
+	u, now, attached, fs, f := q.u, q.now, q.files, q.fs, form.Of(r)
+	if f.String("request_number") == "" {
 		fs.Add("request_number", "%s", s.msg(r, "qr.number_required"))
 	}
 	err := fs.Err()
 	var d complaint.Detail
 	if err == nil {
-		d, err = s.Complaints.File(r.Context(), qrComplaintActor(u.CustomerOrgID), complaint.NewComplaint{Kind: f.Get("kind"), Category: f.Get("category"),
-			Channel: "qr", RequestNumber: f.Get("request_number"), UnitID: u.ID, Description: f.Get("description"),
-			ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Attachments: attached})
+		d, err = s.Complaints.File(r.Context(), qrComplaintActor(u.CustomerOrgID), complaint.NewComplaint{Kind: f.String("kind"), Category: f.String("category"),
+			Channel: "qr", RequestNumber: f.String("request_number"), UnitID: u.ID, Description: f.String("description"),
+			ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Attachments: attached})
 	}
 	if err != nil {
 		if !problem.Is(err, problem.Invalid) {
@@ -71,7 +72,7 @@ func (s *Server) qrComplain(w http.ResponseWriter, r *http.Request) {
 		}
 		v := s.newView(r, "qr.title", "")
 		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(now)), Token: r.PathValue("token"), Categories: complaintCategories, Complaining: true}
-		v.Form = f
+		v.Form = r.PostForm
 		_ = formErrors(v, err)
 		s.render(w, r, http.StatusUnprocessableEntity, "qr", v)
 		return

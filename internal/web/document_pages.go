@@ -133,7 +133,7 @@ func (s *Server) documentNewPage(w http.ResponseWriter, r *http.Request, u accou
 // oversized file is an error naming the field "file".
 func (s *Server) formUpload(r *http.Request) (document.Upload, error) {
 	received, err := readUploadForm(r, "file", 1, document.MaxFileBytes)
-	up := document.Upload{ChangeNote: r.PostForm.Get("change_note")}
+	up := document.Upload{ChangeNote: form.Of(r).String("change_note")}
 	if len(received) > 0 {
 		up.File = received[0]
 	}
@@ -156,10 +156,10 @@ type documentData struct {
 	Accept    string // the file input's accept list
 }
 
-func metaFromForm(f url.Values) document.Meta {
-	return document.Meta{Title: f.Get("title"), Description: f.Get("description"), Category: document.Category(f.Get("category")),
-		Language: f.Get("language"), Visibility: document.Visibility(f.Get("visibility")), Models: f["models"],
-		Parts: document.SplitList(f.Get("part_numbers"))}
+func metaFromForm(f *form.Form) document.Meta {
+	return document.Meta{Title: f.String("title"), Description: f.String("description"), Category: document.Category(f.String("category")),
+		Language: f.String("language"), Visibility: document.Visibility(f.String("visibility")), Models: f.Strings("models"),
+		Parts: document.SplitList(f.String("part_numbers"))}
 }
 
 func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -172,7 +172,7 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u accoun
 	if upErr != nil {
 		up.File = nil // checked as an empty file, so that every other mistake shows too
 	}
-	d, err := s.Documents.Create(r.Context(), u.Actor(), metaFromForm(r.PostForm), up)
+	d, err := s.Documents.Create(r.Context(), u.Actor(), metaFromForm(form.Of(r)), up)
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid && upErr != nil {
 		fp, _ := problem.As(upErr)
 		for i := range p.Fields {
@@ -221,18 +221,17 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
+	f := form.Of(r)
 	m := metaFromForm(f)
-	models := f["models"]
-	posted := form.Values(f)
-	version := posted.Int64("version")
-	err := posted.Err()
+	models := f.Strings("models")
+	version := f.Int64("version")
+	err := f.Err()
 	if err == nil {
 		_, err = s.Documents.Update(r.Context(), u.Actor(), d.ID, document.Patch{Title: &m.Title, Description: &m.Description, Category: &m.Category,
 			Language: &m.Language, Visibility: &m.Visibility, Models: &models, Parts: &m.Parts}, version)
 	}
 	s.afterPost(w, r, err, "docs.saved", fmt.Sprintf("/documents/%d", d.ID), func(e error) {
-		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, &d, f, e)
+		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, &d, r.PostForm, e)
 	})
 }
 

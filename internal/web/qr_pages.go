@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
 )
 
 // qrLimits bound how often the public QR page files requests: per product
@@ -98,7 +99,7 @@ func (s *Server) readQRPost(w http.ResponseWriter, r *http.Request, read func(*h
 	if p, ok := problem.As(err); ok {
 		q.fs = append(q.fs, p.Fields...)
 	}
-	if r.PostForm.Get("contact_phone") == "" {
+	if form.Of(r).String("contact_phone") == "" {
 		q.fs.Add("contact_phone", "%s", s.msg(r, "qr.phone_required"))
 	}
 	return q, true
@@ -118,13 +119,14 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer files.CloseAll(q.files)
-	u, now, photos, fs, f := q.u, q.now, q.files, q.fs, r.PostForm
+	u, now, photos, f := q.u, q.now, q.files, form.Of(r)
 	priority := "general"
-	if f.Get("stopped") == "on" {
+	if f.Bool("stopped") {
 		priority = "emergency"
 	}
-	in := servicerequest.NewRequest{SerialNumber: u.SerialNumber, ServiceItem: "repair", Priority: priority, Description: f.Get("description"),
-		ContactName: f.Get("contact_name"), ContactPhone: f.Get("contact_phone"), Channel: servicerequest.QRCode, Photos: photos}
+	in := servicerequest.NewRequest{SerialNumber: u.SerialNumber, ServiceItem: "repair", Priority: priority, Description: f.String("description"),
+		ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Channel: servicerequest.QRCode, Photos: photos}
+	fs := append(q.fs, f.Problems()...)
 	err := fs.Err()
 	var view servicerequest.View
 	if err == nil {
@@ -138,7 +140,7 @@ func (s *Server) qrSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		v := s.newView(r, "qr.title", "")
 		v.Data = qrData{Unit: u, InWarranty: u.InWarranty(calendar.LocalDate(now)), Token: r.PathValue("token"), Categories: complaintCategories}
-		v.Form = f
+		v.Form = r.PostForm
 		if p.Reason != "" {
 			v.Errors = map[string]string{"form": s.msg(r, "scope."+p.Reason) + " " + s.msg(r, "qr.call_hotline")}
 		} else {
