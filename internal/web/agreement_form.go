@@ -10,50 +10,42 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/problem"
+	"aftersales/internal/web/form"
 )
 
 // termsForm reads the terms from the agreement form: lists one item per
 // line (commas and spaces also separate codes), numbers as typed. Numbers
-// that do not parse are reported on their form field.
-func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
+// that do not parse are reported on their form field, after every problem
+// the reader f found before.
+func termsForm(f *form.Form) (agreement.Terms, problem.Fields) {
 	var fs problem.Fields
-	num := func(name string) int {
-		s := strings.TrimSpace(f.Get(name))
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fs.Add(name, "enter a whole number")
-		}
-		return n
-	}
+	num := f.Int
 	t := agreement.Terms{
-		Term: agreement.Term{Start: strings.TrimSpace(f.Get("term_start")), End: strings.TrimSpace(f.Get("term_end")),
-			AutoRenew: f.Get("auto_renew") != "", RenewalMonths: num("renewal_months")},
-		CoveredModels: lines(f.Get("covered_models"), false),
-		ServiceArea:   lines(f.Get("service_area"), true),
+		Term: agreement.Term{Start: strings.TrimSpace(f.String("term_start")), End: strings.TrimSpace(f.String("term_end")),
+			AutoRenew: f.Bool("auto_renew"), RenewalMonths: num("renewal_months")},
+		CoveredModels: lines(f.String("covered_models"), false),
+		ServiceArea:   lines(f.String("service_area"), true),
 		Emergency: agreement.EmergencyTerms{ResponseHours: num("emergency_response_hours"), OnSiteHours: num("emergency_onsite_hours"),
-			CalendarID: strings.TrimSpace(f.Get("emergency_calendar_id"))},
+			CalendarID: strings.TrimSpace(f.String("emergency_calendar_id"))},
 		General: agreement.GeneralTerms{ResponseWorkingDays: num("general_response_working_days"),
-			CalendarID: strings.TrimSpace(f.Get("general_calendar_id"))},
+			CalendarID: strings.TrimSpace(f.String("general_calendar_id"))},
 		RetentionMonths: num("record_retention_months"),
-		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.SettlementPeriod(f.Get("payment_settlement_period")),
+		Payment: agreement.PaymentTerms{SettlementPeriod: agreement.SettlementPeriod(f.String("payment_settlement_period")),
 			PaymentDueDays: num("payment_payment_due_days"), SuspensionNoticeDays: num("payment_suspension_notice_days"),
-			BankName: f.Get("payment_bank_name"), AccountName: f.Get("payment_account_name"), AccountNumber: f.Get("payment_account_number")},
+			BankName: f.String("payment_bank_name"), AccountName: f.String("payment_account_name"), AccountNumber: f.String("payment_account_number")},
 		AdjustmentLeadDays:    num("adjustment_lead_days"),
 		EscalationAnswerHours: num("escalation_answer_hours"),
 		PartReturnDays:        num("part_return_days"),
 		VisitMinutes: agreement.VisitMinutes{Repair: num("visit_minutes_repair"), Maintenance: num("visit_minutes_maintenance"),
 			Consultation: num("visit_minutes_consultation"), PartReplacement: num("visit_minutes_part_replacement")},
 	}
-	for _, it := range f["service_items"] {
+	for _, it := range f.Strings("service_items") {
 		t.ServiceItems = append(t.ServiceItems, agreement.ServiceItem(it))
 	}
 	if e, g := num("resolution_emergency_hours"), num("resolution_general_working_days"); e != 0 || g != 0 {
 		t.Resolution = &agreement.ResolutionTargets{EmergencyHours: e, GeneralWorkingDays: g}
 	}
-	if s := strings.TrimSpace(f.Get("satisfaction_percent")); s != "" {
+	if s := strings.TrimSpace(f.String("satisfaction_percent")); s != "" {
 		p, ok := parsePercent(s)
 		if !ok {
 			fs.Add("satisfaction_percent", "enter a percentage with at most one decimal, e.g. 92.5")
@@ -62,7 +54,7 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 	}
 	// Points of the staff register first (a checkbox and a radius each),
 	// then points written inline, as terms before the register held them.
-	for _, v := range f["register_point"] {
+	for _, v := range f.Strings("register_point") {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			fs.Add("register_point", "pick a service point from the list")
@@ -70,7 +62,7 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 		}
 		t.ServicePoints = append(t.ServicePoints, agreement.ServicePoint{ServicePointID: id, RadiusKM: num("point_radius_" + v)})
 	}
-	for i, l := range lines(f.Get("service_points"), false) {
+	for i, l := range lines(f.String("service_points"), false) {
 		p, ok := parseServicePoint(l)
 		if !ok {
 			fs.Add("service_points", "line %d: write name, latitude, longitude, radius in km (e.g. 苏州网点, 31.30, 120.62, 80)", i+1)
@@ -78,7 +70,7 @@ func termsForm(f url.Values) (agreement.Terms, problem.Fields) {
 		}
 		t.ServicePoints = append(t.ServicePoints, p)
 	}
-	return t, fs
+	return t, append(f.Problems(), fs...)
 }
 
 var listSeparators = regexp.MustCompile(`[\s,，、;；]+`)

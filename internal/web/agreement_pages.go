@@ -425,9 +425,8 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 			return
 		}
 		f := form.Of(r)
-		terms, fs := termsForm(r.PostForm)
 		providerID, version := f.Int64("provider_id"), f.Int64("version")
-		fs = append(fs, f.Problems()...)
+		terms, fs := termsForm(f)
 		if len(fs) > 0 {
 			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, r.PostForm, fs.Err())
 			return
