@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -272,19 +273,47 @@ func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResu
 // work orders whose visits sealed the purged records stay, with their
 // record reference cleared, so that what refers to them (parts fitted,
 // returns owed, photos) is untouched.
+//
+// The prefix that may go is found by the database (purgeLimit), so a
+// chain with nothing due costs one read of its first record; what is due
+// leaves PurgeBatch records a transaction, each batch audited, so that a
+// long-overdue chain never holds the writer or the memory for long.
 func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time) (int, error) {
+	return purge(ctx, db, agreementID, today, PurgeBatch)
+}
+
+// PurgeBatch is how many records one transaction of the purge removes at
+// the most.
+const PurgeBatch = 5000
+
+func purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time, batch int) (int, error) {
+	total := 0
+	for {
+		n, err := purgeBatch(ctx, db, agreementID, today, batch)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// purgeBatch removes up to size records of the chain's prefix that may go,
+// in one transaction with its audit row.
+func purgeBatch(ctx context.Context, db *store.DB, agreementID int64, today time.Time, size int) (int, error) {
 	cutoff := today.Format("2006-01-02")
 	n := 0
 	err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		var recs []purgeCandidate
-		if err := store.Select(ctx, tx, &recs, `SELECT id, seq, vendor_id, corrects_id, retain_until, hash
-			FROM service_records WHERE agreement_id = ? ORDER BY seq`, agreementID); err != nil {
+		limit, err := purgeLimit(ctx, tx, agreementID, cutoff, size)
+		if err != nil || limit == 0 {
 			return err
 		}
-		last, count := purgePrefix(recs, cutoff)
-		if last == nil {
-			n = 0
-			return nil
+		var last purgeCandidate
+		if err := store.Get(ctx, tx, &last, `SELECT id, seq, vendor_id, retain_until, hash
+			FROM service_records WHERE agreement_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1`, agreementID, limit); err != nil {
+			return err
+		}
+		if err := store.Get(ctx, tx, &n, `SELECT COUNT(*) FROM service_records WHERE agreement_id = ? AND seq <= ?`, agreementID, last.Seq); err != nil {
+			return err
 		}
 		var workOrders []int64
 		if err := store.Select(ctx, tx, &workOrders, `SELECT id FROM work_orders WHERE record_id IN
@@ -301,9 +330,8 @@ func Purge(ctx context.Context, db *store.DB, agreementID int64, today time.Time
 		if _, err := store.Exec(ctx, tx, `UPDATE record_chains SET anchor_seq = ?, anchor_hash = ? WHERE agreement_id = ?`, last.Seq, last.Hash, agreementID); err != nil {
 			return err
 		}
-		n = count
 		return audit.Record(ctx, tx, today, purger, last.VendorID, "record.purge", "record_chain", agreementID, nil, map[string]any{
-			"agreement_id": agreementID, "purged": count, "through_seq": last.Seq, "anchor_hash": last.Hash, "retained_until": last.RetainUntil,
+			"agreement_id": agreementID, "purged": n, "through_seq": last.Seq, "anchor_hash": last.Hash, "retained_until": last.RetainUntil,
 			"today": cutoff, "work_orders_unlinked": workOrders})
 	})
 	if err != nil {
@@ -317,33 +345,66 @@ type purgeCandidate struct {
 	ID          int64  `db:"id"`
 	Seq         int64  `db:"seq"`
 	VendorID    int64  `db:"vendor_id"`
-	CorrectsID  *int64 `db:"corrects_id"`
 	RetainUntil string `db:"retain_until"`
 	Hash        string `db:"hash"`
 }
 
-// purgePrefix finds the last record of the chain's prefix (recs in seq
-// order) whose every record's retention ended before cutoff, counting a
-// corrected record's retention as lasting until its last correction's.
-// It returns nil when nothing may go.
-func purgePrefix(recs []purgeCandidate, cutoff string) (*purgeCandidate, int) {
-	keepUntil := make(map[int64]string, len(recs))
-	for _, r := range recs {
-		keepUntil[r.ID] = max(keepUntil[r.ID], r.RetainUntil)
-		if r.CorrectsID != nil {
-			keepUntil[*r.CorrectsID] = max(keepUntil[*r.CorrectsID], r.RetainUntil)
-		}
+// purgeLimit returns the first seq of the chain that stays, or 0 when its
+// first record does. What goes is a prefix whose every record's retention
+// is over and which holds every correction of its records: a correction
+// holds only what it changed, so a corrected record stays as long as any
+// correction of it. At the most size records go, unless the first of them
+// is held by a correction further on: then the whole prefix goes at once.
+func purgeLimit(ctx context.Context, q store.Queryer, agreementID int64, cutoff string, size int) (int64, error) {
+	var first struct {
+		Seq         int64  `db:"seq"`
+		RetainUntil string `db:"retain_until"`
 	}
-	var last *purgeCandidate
-	n := 0
-	for i := range recs {
-		if keepUntil[recs[i].ID] >= cutoff {
-			break
-		}
-		last = &recs[i]
-		n++
+	err := store.Get(ctx, q, &first, `SELECT seq, retain_until FROM service_records WHERE agreement_id = ? ORDER BY seq LIMIT 1`, agreementID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && first.RetainUntil >= cutoff {
+		return 0, nil // an empty chain, or its oldest record is kept
 	}
-	return last, n
+	if err != nil {
+		return 0, err
+	}
+	var kept []int64
+	if err := store.Select(ctx, q, &kept, `SELECT seq FROM service_records WHERE agreement_id = ? AND retain_until >= ?
+		ORDER BY seq LIMIT 1`, agreementID, cutoff); err != nil {
+		return 0, err
+	}
+	whole := int64(math.MaxInt64)
+	if len(kept) > 0 {
+		whole = kept[0]
+	}
+	if whole, err = heldBack(ctx, q, agreementID, whole); err != nil || whole <= first.Seq {
+		return 0, err
+	}
+	if whole-first.Seq <= int64(size) {
+		return whole, nil
+	}
+	limit, err := heldBack(ctx, q, agreementID, first.Seq+int64(size))
+	if err != nil || limit <= first.Seq {
+		return whole, err
+	}
+	return limit, nil
+}
+
+// heldBack lowers limit until no record before it has a correction at or
+// after it. Corrections are few; their index (service_records_corrects)
+// finds them without reading the chain.
+func heldBack(ctx context.Context, q store.Queryer, agreementID, limit int64) (int64, error) {
+	for {
+		var held []int64
+		if err := store.Select(ctx, q, &held, `SELECT o.seq FROM service_records c JOIN service_records o ON o.id = c.corrects_id
+			WHERE c.corrects_id IS NOT NULL AND c.agreement_id = ? AND c.seq >= ? AND o.seq < ?
+			ORDER BY o.seq LIMIT 1`, agreementID, limit, limit); err != nil {
+			return 0, err
+		}
+		if len(held) == 0 {
+			return limit, nil
+		}
+		limit = held[0]
+	}
 }
 
 // purger is who the audit trail names for the retention purge.
