@@ -542,12 +542,7 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 	if err != nil {
 		return fmt.Errorf("request %d: %w", id, err)
 	}
-	r.NextDueAt, r.Breached = servicerequest.Projection(st.Clocks)
-	if open {
-		r.NextCheckAt = servicerequest.NextCheck(st.Clocks)
-	} else {
-		r.NextDueAt = nil
-	}
+	r.SetProjection(st.Clocks)
 	g.made.requests++
 	if open {
 		g.made.open++

@@ -73,13 +73,14 @@ func (s *Service) watchIn(ctx context.Context, tx *sqlx.Tx, pub Publisher, id in
 		// A closed request's clocks raise nothing more; they are stored
 		// once more for the requests closed before clocks were stored. One
 		// whose clocks cannot be computed (its calendar gone) keeps none,
-		// rather than holding up the job.
+		// rather than holding up the job. Either way it has no next
+		// deadline and no next check (SetProjection).
 		if err == nil {
 			if err := saveClocks(ctx, tx, r, clocks); err != nil {
 				return 0, err
 			}
 		}
-		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_check_at = NULL WHERE id = ?`, id)
+		_, err := store.Exec(ctx, tx, `UPDATE service_requests SET next_due_at = NULL, next_check_at = NULL WHERE id = ?`, id)
 		return 0, err
 	}
 	if err != nil {

@@ -69,6 +69,7 @@ func BenchmarkLists(b *testing.B) {
 		b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 		b.ReportMetric(float64(n), "rows")
 	}
+	open := []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
 	for _, c := range []struct {
 		name  string
 		actor policy.Actor
@@ -76,6 +77,9 @@ func BenchmarkLists(b *testing.B) {
 	}{
 		{"dispatcher/first-page", dispatcher, servicerequest.Filter{}},
 		{"dispatcher/emergency", dispatcher, servicerequest.Filter{Priority: "emergency"}},
+		// The requests page: the open statuses, and its emergency filter.
+		{"dispatcher/open", dispatcher, servicerequest.Filter{Status: open}},
+		{"dispatcher/open-emergency", dispatcher, servicerequest.Filter{Status: open, Priority: "emergency"}},
 		{"dispatcher/breached", dispatcher, servicerequest.Filter{Breached: new(true)}},
 		{"dispatcher/page-100-deep", dispatcher, servicerequest.Filter{Cursor: deep}},
 		{"customer/first-page", customer, servicerequest.Filter{}},

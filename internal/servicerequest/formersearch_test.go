@@ -19,7 +19,8 @@ func (s *Service) SearchInUrgencyOrder(ctx context.Context, actor policy.Actor, 
 	}
 	where, args := s.visibility(actor)
 	cond, qargs := formerSearchCondition(s.DB.Engine == "postgres", query)
-	return s.urgencyPage(ctx, []string{where, cond}, append(args, qargs...), nil, limit)
+	all := selection{[]string{where, cond}, append(args, qargs...)}
+	return s.urgencyPage(ctx, all, all, nil, limit)
 }
 
 func formerSearchCondition(postgres bool, query string) (string, []any) {

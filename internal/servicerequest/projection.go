@@ -32,13 +32,34 @@ func (s *Service) refresh(ctx context.Context, q store.Queryer, requestID int64,
 	return saveProjection(ctx, q, r, clocks)
 }
 
+// saveProjection stores the projection of r's clocks (SetProjection) and
+// its clock rows; r is the request as it now stands, its status included.
 func saveProjection(ctx context.Context, q store.Queryer, r Request, clocks []sla.Clock) error {
-	next, breached := Projection(clocks)
+	r.SetProjection(clocks)
 	if _, err := store.Exec(ctx, q, `UPDATE service_requests SET next_due_at = ?, breached = ?, next_check_at = ? WHERE id = ?`,
-		next, breached, NextCheck(clocks), r.ID); err != nil {
+		r.NextDueAt, r.Breached, r.NextCheckAt, r.ID); err != nil {
 		return err
 	}
 	return saveClocks(ctx, q, r, clocks)
+}
+
+// SetProjection sets what r's row holds of its clocks for the lists and the
+// clock job, from its status and clocks: the next deadline of a clock still
+// running or paused, whether any clock is breached, and when the clock job
+// must next look at it. A closed request (resolved or cancelled) has no
+// next deadline and no next check, whatever its clocks still say (a
+// cancelled request's clocks are left running, stored as cancelled): nothing
+// is due of it and nothing more is raised. So only an open request has a
+// next deadline, which the urgency order relies on (urgencyPage). Breached
+// is history and stays as the clocks say. Every writer of a request's row
+// goes through here; a closed request made open again (Reopen) is
+// refreshed, which gives it its deadline back.
+func (r *Request) SetProjection(clocks []sla.Clock) {
+	r.NextDueAt, r.Breached = Projection(clocks)
+	r.NextCheckAt = NextCheck(clocks)
+	if !r.Status.Open() {
+		r.NextDueAt, r.NextCheckAt = nil, nil
+	}
 }
 
 // ClockCancelled is the stored state of a clock still running or paused
@@ -197,7 +218,8 @@ func (t ClockTotals) upsert() (string, []any) {
 }
 
 // Projection is the earliest deadline of a clock still running or paused,
-// and whether any clock is breached.
+// and whether any clock is breached, whatever the request's status (what
+// is stored is SetProjection's).
 func Projection(clocks []sla.Clock) (*time.Time, bool) {
 	var next *time.Time
 	breached := false

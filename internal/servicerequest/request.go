@@ -43,6 +43,9 @@ const (
 // Open reports whether the request still needs work.
 func (s Status) Open() bool { return s != Resolved && s != Cancelled }
 
+// statuses are every status a request can be in.
+var statuses = []Status{Received, Responded, Scheduled, OnSite, Resolved, Cancelled}
+
 // Request is a service request (报修单).
 type Request struct {
 	ID             int64      `db:"id" json:"id"`
@@ -74,7 +77,8 @@ type Request struct {
 	Version        int64      `db:"version" json:"version"`
 
 	// NextCheckAt is when the clock job must next look at the request
-	// (NextCheck); it is written, never read into a Request.
+	// (NextCheck); it is written, never read into a Request. Like
+	// NextDueAt it is nil once the request is closed (SetProjection).
 	NextCheckAt *time.Time `db:"-" json:"-"`
 }
 

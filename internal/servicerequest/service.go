@@ -198,8 +198,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 		if err != nil {
 			return err
 		}
-		r.NextDueAt, r.Breached = Projection(clocks)
-		r.NextCheckAt = NextCheck(clocks)
+		r.SetProjection(clocks)
 		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev, clocks); err != nil {
 			return err
 		}

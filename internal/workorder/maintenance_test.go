@@ -3,6 +3,7 @@ package workorder_test
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +220,35 @@ func TestARedoReopensTheRequestAndItsResolutionClock(t *testing.T) {
 		if !ok || before.State != sla.StateMet {
 			t.Fatalf("the resolution clock at the first resolution: %+v", resolved.Clocks)
 		}
+		// What the lists read: a closed request has no next deadline or
+		// check; reopened, it has its running clock's again.
+		stored := func() (due, check *time.Time) {
+			t.Helper()
+			var s struct {
+				Due   *time.Time `db:"next_due_at"`
+				Check *time.Time `db:"next_check_at"`
+			}
+			if err := store.Get(ctx, db, &s, `SELECT next_due_at, next_check_at FROM service_requests WHERE id = ?`, v.ID); err != nil {
+				t.Fatal(err)
+			}
+			return s.Due, s.Check
+		}
+		openList := func() []int64 {
+			t.Helper()
+			p, err := a.Requests.List(ctx, dispatcher, servicerequest.Filter{Status: []servicerequest.Status{servicerequest.Received,
+				servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range p.Items {
+				ids = append(ids, r.ID)
+			}
+			return ids
+		}
+		if due, check := stored(); due != nil || check != nil || slices.Contains(openList(), v.ID) {
+			t.Fatalf("the resolved request: next deadline %v, next check %v, open list %v", due, check, openList())
+		}
 
 		// A day later (a working day), the visit is sent back.
 		clock.Set(now.Add(25 * time.Hour))
@@ -247,6 +277,9 @@ func TestARedoReopensTheRequestAndItsResolutionClock(t *testing.T) {
 		during, _ := clockOf(reopened.Clocks, sla.Resolution)
 		if during.State != sla.StateRunning || !during.DueAt.After(before.DueAt) {
 			t.Fatalf("the resolution clock reopened: %s (was %s)", during, before)
+		}
+		if due, check := stored(); due == nil || !due.Equal(during.DueAt) || check == nil || !slices.Contains(openList(), v.ID) {
+			t.Fatalf("the reopened request: next deadline %v (its resolution clock's %v), next check %v, open list %v", due, during.DueAt, check, openList())
 		}
 		// The redo visit is worked like any; the request is resolved again.
 		clock.Set(start.Add(time.Hour))
