@@ -74,11 +74,7 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 	now := s.Now().UTC()
 	var out Consumption
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, err := workorder.Get(ctx, tx, in.WorkOrderID)
-		if err != nil {
-			return err
-		}
-		r, err := workorder.SubjectOf(ctx, tx, w)
+		w, r, err := visit(ctx, tx, in.WorkOrderID)
 		if err != nil {
 			return err
 		}
@@ -195,11 +191,7 @@ func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID in
 
 // ForWorkOrder lists the parts fitted on a work order the actor may see.
 func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID int64) ([]parts.UsedPart, error) {
-	w, err := workorder.Get(ctx, s.DB, workOrderID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := workorder.SubjectOf(ctx, s.DB, w)
+	w, r, err := visit(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -216,14 +208,20 @@ func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID 
 	return s.UsedParts(ctx, s.DB, workOrderID)
 }
 
+// visit loads a work order and what it is for.
+func visit(ctx context.Context, q store.Queryer, id int64) (workorder.WorkOrder, workorder.Subject, error) {
+	w, err := workorder.Get(ctx, q, id)
+	if err != nil {
+		return w, workorder.Subject{}, err
+	}
+	r, err := workorder.SubjectOf(ctx, q, w)
+	return w, r, err
+}
+
 // SourcesFor lists the locations a work order may draw parts from, for the
 // form on the technician's page.
 func (s *Service) SourcesFor(ctx context.Context, a policy.Actor, workOrderID int64) ([]Location, error) {
-	w, err := workorder.Get(ctx, s.DB, workOrderID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := workorder.SubjectOf(ctx, s.DB, w)
+	w, r, err := visit(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
