@@ -27,3 +27,7 @@ func LocalDate(t time.Time) string { return t.In(Shanghai).Format(time.DateOnly)
 func LocalMidnight(date string) (time.Time, error) {
 	return time.ParseInLocation(time.DateOnly, date, Shanghai)
 }
+
+// LocalMinute is instant t as a person in Shanghai reads it in a sentence:
+// the civil date and the minute, YYYY-MM-DD HH:MM.
+func LocalMinute(t time.Time) string { return t.In(Shanghai).Format("2006-01-02 15:04") }

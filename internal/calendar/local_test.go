@@ -28,6 +28,13 @@ func TestLocalDateTurnsAtSixteenUTC(t *testing.T) {
 	}
 }
 
+func TestLocalMinuteIsShanghaiTime(t *testing.T) {
+	t.Parallel()
+	if got := LocalMinute(time.Date(2026, 11, 30, 16, 5, 59, 0, time.UTC)); got != "2026-12-01 00:05" {
+		t.Errorf("LocalMinute = %s", got)
+	}
+}
+
 // Since September 1991 Shanghai keeps UTC+8: the day of an instant starts at the
 // midnight LocalMidnight gives, which is 16:00 UTC the day before, and
 // reading the date back gives the same date.

@@ -24,10 +24,7 @@ var operator = policy.Actor{Operator: true}
 func demoCmd(e *env, args []string) error {
 	fs := e.flags("demo", "demo [--db PATH-or-URL]")
 	dsn := dbFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := e.openApp(*dsn)
+	a, err := e.parseApp(fs, args, dsn)
 	if err != nil {
 		return err
 	}
@@ -69,10 +66,7 @@ func orgCmd(e *env, args []string) error {
 		name := fs.String("name", "", "display name")
 		code := fs.String("code", "", "short unique code (lowercase letters, digits, hyphens)")
 		partner := fs.String("partner", "", "code or id of an organization to link it with (e.g. the vendor of a provider)")
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
-		a, err := e.openApp(*dsn)
+		a, err := e.parseApp(fs, args[1:], dsn)
 		if err != nil {
 			return err
 		}
@@ -99,10 +93,7 @@ func orgCmd(e *env, args []string) error {
 	case "list":
 		fs := e.flags("org list", "org list [--db ...]")
 		dsn := dbFlag(fs)
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := e.openDB(*dsn)
+		db, err := e.parseDB(fs, args[1:], dsn)
 		if err != nil {
 			return err
 		}
@@ -167,10 +158,7 @@ func userCmd(e *env, args []string) error {
 		fs := e.flags("user list", "user list --org ORG [--db ...]")
 		dsn := dbFlag(fs)
 		orgRef := fs.String("org", "", "organization code or id")
-		if err := parse(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := e.openDB(*dsn)
+		db, err := e.parseDB(fs, args[1:], dsn)
 		if err != nil {
 			return err
 		}

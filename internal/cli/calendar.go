@@ -127,10 +127,7 @@ func calendarImport(e *env, args []string) error {
 func calendarList(e *env, args []string) error {
 	fs := e.flags("calendar list", "calendar list [--db ...]")
 	dsn := dbFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := e.openApp(*dsn)
+	a, err := e.parseApp(fs, args, dsn)
 	if err != nil {
 		return err
 	}
@@ -163,10 +160,7 @@ func calendarShow(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	id := fs.String("calendar", "cn", "calendar id")
 	year := fs.Int("year", time.Now().Year(), "year to list")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := e.openApp(*dsn)
+	a, err := e.parseApp(fs, args, dsn)
 	if err != nil {
 		return err
 	}

@@ -158,6 +158,24 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseDB parses a command's flags (parse) and opens the database its
+// --db flag (dsn) names, migrated; the caller closes it.
+func (e *env) parseDB(fs *flag.FlagSet, args []string, dsn *string) (*store.DB, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return e.openDB(*dsn)
+}
+
+// parseApp parses a command's flags (parse) and opens the services on the
+// database its --db flag (dsn) names; the caller closes a.DB.
+func (e *env) parseApp(fs *flag.FlagSet, args []string, dsn *string) (*app.App, error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return e.openApp(*dsn)
+}
+
 // openDB opens and migrates the database.
 func (e *env) openDB(dsn string) (*store.DB, error) {
 	db, err := store.Open(e.ctx, dsn)

@@ -412,11 +412,8 @@ func (g *generator) writers(tx *sqlx.Tx, cp store.CopyFunc) *genWriters {
 			checked_in_at, check_in_lat, check_in_lng, checked_out_at, diagnosis, fault_codes, actions_taken, result, signoff_kind,
 			signoff_name, record_id, created_at, updated_at, version, signoff_sent_to, origin`, ""),
 	}
-	if g.db.Engine == store.Postgres {
-		w.search = newBulk(g.ctx, tx, "request_search", "request_id, tokens", "(?, to_tsvector('simple', ?))")
-	} else {
-		w.search = newBulk(g.ctx, tx, "request_fts", "rowid, tokens", "")
-	}
+	table, cols, row := servicerequest.SearchIndex(store.DialectOf(tx))
+	w.search = newBulk(g.ctx, tx, table, cols, row)
 	// On PostgreSQL the tables are written with COPY, the search terms
 	// excepted (each is made by to_tsvector as it is inserted).
 	for _, b := range []*bulk{w.requests, w.events, w.clocks, w.records, w.workOrders} {
@@ -637,12 +634,8 @@ func (g *generator) request(w *genWriters, ga *genAgreement, received time.Time,
 // finish moves PostgreSQL's sequences past the ids written, and has the
 // planner's statistics read the new rows.
 func (g *generator) finish() error {
-	if g.db.Engine == store.Postgres {
-		for _, table := range []string{"service_requests", "request_events", "work_orders", "service_records", "units"} {
-			if _, err := store.Exec(g.ctx, g.db, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), (SELECT MAX(id) FROM `+table+`))`); err != nil {
-				return fmt.Errorf("sequence of %s: %w", table, err)
-			}
-		}
+	if err := g.db.Dialect().SyncIDs(g.ctx, g.db, "service_requests", "request_events", "work_orders", "service_records", "units"); err != nil {
+		return err
 	}
 	if _, err := store.Exec(g.ctx, g.db, `ANALYZE`); err != nil {
 		return err

@@ -18,10 +18,7 @@ func recordsCmd(e *env, args []string) error {
 	fs := e.flags("records verify", "records verify [--agreement ID] [--db ...]")
 	dsn := dbFlag(fs)
 	agreement := fs.Int64("agreement", 0, "verify only this agreement's chain (default: all)")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	db, err := e.openDB(*dsn)
+	db, err := e.parseDB(fs, args[1:], dsn)
 	if err != nil {
 		return err
 	}

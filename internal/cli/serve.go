@@ -184,10 +184,7 @@ func registerJobs(a *app.App) {
 func migrate(e *env, args []string) error {
 	fs := e.flags("migrate", "migrate [--db PATH-or-URL]")
 	dsn := dbFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, err := e.openDB(*dsn)
+	db, err := e.parseDB(fs, args, dsn)
 	if err != nil {
 		return err
 	}

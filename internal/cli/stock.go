@@ -17,10 +17,7 @@ func stockCmd(e *env, args []string) error {
 	}
 	fs := e.flags("stock "+args[0], "stock verify|rebuild [--db ...]")
 	dsn := dbFlag(fs)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	db, err := e.openDB(*dsn)
+	db, err := e.parseDB(fs, args[1:], dsn)
 	if err != nil {
 		return err
 	}

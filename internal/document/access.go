@@ -9,15 +9,8 @@ import (
 )
 
 // Who reads which document. scope answers for one loaded document; visible
-// is the same rule as SQL for listings. A document the actor may not read
+// is the same rule for listings (readers.cond in storage.go). A document the actor may not read
 // is reported as not found, so that its existence stays hidden.
-
-// providersOf: the organizations with an agreement with the vendor that is
-// not terminated.
-const providerVendors = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'terminated'`
-
-// ownedModels: the product models of which the customer owns a unit.
-const ownedModels = `SELECT u.model_id FROM units u JOIN sites s ON s.id = u.site_id WHERE s.customer_org_id = ?`
 
 // scope: Own to the document's vendor; Partner to a provider with an
 // agreement with the vendor, and to a customer owning a unit of a linked model.
@@ -25,15 +18,15 @@ func scope(ctx context.Context, q store.Queryer, a policy.Actor, d Document) (po
 	if a.Operator || a.OrgID == d.VendorID {
 		return policy.Own, nil
 	}
-	var n int
+	var partner bool
 	var err error
 	switch a.OrgKind {
 	case "provider":
-		err = store.Get(ctx, q, &n, `SELECT COUNT(*) FROM agreements WHERE provider_id = ? AND vendor_id = ? AND status <> 'terminated'`, a.OrgID, d.VendorID)
+		partner, err = providerWorksFor(ctx, q, a.OrgID, d.VendorID)
 	case "customer":
-		err = store.Get(ctx, q, &n, `SELECT COUNT(*) FROM document_models WHERE document_id = ? AND model_id IN (`+ownedModels+`)`, d.ID, a.OrgID)
+		partner, err = customerOwnsModelOf(ctx, q, a.OrgID, d.ID)
 	}
-	if err != nil || n == 0 {
+	if err != nil || !partner {
 		return policy.Unrelated, err
 	}
 	return policy.Partner, nil
@@ -52,20 +45,28 @@ func mayRead(a policy.Actor, d Document, sc policy.Scope) bool {
 	return d.Visibility == Public && policy.Allowed(a, policy.DocumentReadPublic, sc)
 }
 
-// visible is the condition on documents d for the listings of a.
-func visible(a policy.Actor) (string, []any, error) {
+// readers is whose reading a listing follows: every document (all), a
+// vendor's library, a provider's (the libraries of the vendors it has an
+// agreement with that is not terminated, archived documents left out) or a
+// customer's (the public documents of the models it owns a unit of).
+type readers struct {
+	all                              bool
+	vendorID, providerID, customerID int64
+}
+
+// visible is whose reading the listings of a follow.
+func visible(a policy.Actor) (readers, error) {
 	switch {
 	case a.Operator:
-		return `1 = 1`, nil, nil
+		return readers{all: true}, nil
 	case a.OrgKind == "vendor" && policy.Allowed(a, policy.DocumentRead, policy.Own):
-		return `d.vendor_id = ?`, []any{a.OrgID}, nil
+		return readers{vendorID: a.OrgID}, nil
 	case a.OrgKind == "provider" && policy.Allowed(a, policy.DocumentRead, policy.Partner):
-		return `d.archived_at IS NULL AND d.vendor_id IN (` + providerVendors + `)`, []any{a.OrgID}, nil
+		return readers{providerID: a.OrgID}, nil
 	case a.OrgKind == "customer" && policy.Allowed(a, policy.DocumentReadPublic, policy.Partner):
-		return `d.archived_at IS NULL AND d.visibility = 'public' AND d.id IN (SELECT document_id FROM document_models WHERE model_id IN (` +
-			ownedModels + `))`, []any{a.OrgID}, nil
+		return readers{customerID: a.OrgID}, nil
 	}
-	return "", nil, policy.Allow(a, policy.DocumentRead, policy.Own)
+	return readers{}, policy.Allow(a, policy.DocumentRead, policy.Own)
 }
 
 func notFound(id int64) error { return problem.New(problem.NotFound, "document %d not found", id) }

@@ -1,11 +1,8 @@
 package document
 
 import (
-	"context"
 	"strings"
 	"unicode"
-
-	"aftersales/internal/store"
 )
 
 // Search works the same on both engines because the text is prepared here,
@@ -142,43 +139,3 @@ func tsQuery(q string) string {
 // 40,000 words, or 35,000 Chinese characters) stays well under it on both
 // engines. The stored text of a version is not cut.
 const maxIndexBytes = 256 << 10
-
-// putIndex replaces a document's row in the search index.
-func putIndex(ctx context.Context, q store.Queryer, id int64, title, body string) error {
-	title, body = indexText(title), indexText(body)
-	if len(body) > maxIndexBytes {
-		body = body[:strings.LastIndexByte(body[:maxIndexBytes], ' ')+1]
-	}
-	if store.DialectOf(q).Postgres() {
-		_, err := store.Exec(ctx, q, `INSERT INTO document_search (document_id, terms)
-			VALUES (?, setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?))
-			ON CONFLICT (document_id) DO UPDATE SET terms = EXCLUDED.terms`, id, title, body)
-		return err
-	}
-	if _, err := store.Exec(ctx, q, `DELETE FROM document_search WHERE rowid = ?`, id); err != nil {
-		return err
-	}
-	_, err := store.Exec(ctx, q, `INSERT INTO document_search (rowid, title, body) VALUES (?, ?, ?)`, id, title, body)
-	return err
-}
-
-// matchJoin is the join that restricts a listing of documents d to those
-// matching query, as s.rank (lower is better); ok is false when the query
-// has no searchable term. The index is queried once, not once per row.
-func matchJoin(q store.Queryer, query string) (join string, args []any, ok bool) {
-	if store.DialectOf(q).Postgres() {
-		tq := tsQuery(query)
-		if tq == "" {
-			return "", nil, false
-		}
-		return ` JOIN (SELECT document_id AS doc_id, -ts_rank(terms, query) AS rank FROM document_search, to_tsquery('simple', ?) query
-			WHERE terms @@ query) s ON s.doc_id = d.id`, []any{tq}, true
-	}
-	fq := ftsQuery(query)
-	if fq == "" {
-		return "", nil, false
-	}
-	// bm25 is lower for better matches; the title counts ten times the body.
-	return ` JOIN (SELECT rowid AS doc_id, bm25(document_search, 10.0, 1.0) AS rank FROM document_search
-		WHERE document_search MATCH ?) s ON s.doc_id = d.id`, []any{fq}, true
-}

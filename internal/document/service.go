@@ -73,7 +73,7 @@ func (s *Service) Create(ctx context.Context, a policy.Actor, m Meta, up Upload)
 		if err := insertVersion(ctx, tx, id, 1, f.ID, up.ChangeNote, status, text, a.UserID, now); err != nil {
 			return err
 		}
-		if _, err := store.Exec(ctx, tx, `UPDATE documents SET current_version = 1 WHERE id = ?`, id); err != nil {
+		if err := makeFirstCurrent(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := setLinks(ctx, tx, id, vendorID, models, m.Parts); err != nil {
@@ -122,7 +122,7 @@ func (s *Service) AddVersion(ctx context.Context, a policy.Actor, id int64, up U
 			expected = before.Version
 		}
 		number := before.CurrentVersion + 1
-		if err := bump(ctx, tx, id, expected, now, `current_version = ?`, number); err != nil {
+		if err := setCurrent(ctx, tx, id, expected, now, number); err != nil {
 			return err
 		}
 		f, err := files.Put(ctx, tx, files.Upload{OrgID: before.VendorID, UserID: a.UserID, File: up.File}, ct, now)
@@ -181,8 +181,7 @@ func (s *Service) Update(ctx context.Context, a policy.Actor, id int64, p Patch,
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		if err := bump(ctx, tx, id, expected, now, `title = ?, description = ?, category = ?, language = ?, visibility = ?`,
-			m.Title, m.Description, m.Category, m.Language, m.Visibility); err != nil {
+		if err := saveMeta(ctx, tx, id, expected, now, m); err != nil {
 			return err
 		}
 		if err := setLinks(ctx, tx, id, before.VendorID, models, m.Parts); err != nil {
@@ -230,7 +229,7 @@ func (s *Service) SetArchived(ctx context.Context, a policy.Actor, id int64, arc
 		if archived {
 			at, action = &now, "document.archive"
 		}
-		if err := bump(ctx, tx, id, expected, now, `archived_at = ?`, at); err != nil {
+		if err := setArchived(ctx, tx, id, expected, now, at); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, a, before.VendorID, action, "document", id,
@@ -325,51 +324,30 @@ func (s *Service) download(ctx context.Context, a policy.Actor, d Document, numb
 // first when searching, else the latest changed first; more tells whether
 // another page follows.
 func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) (out []Document, more bool, err error) {
-	cond, args, err := visible(a)
+	r, err := visible(a)
 	if err != nil {
 		return nil, false, err
 	}
 	if f.Limit <= 0 || f.Limit > MaxPage {
 		f.Limit = 50
 	}
-	add := func(c string, as ...any) { cond, args = cond+` AND `+c, append(args, as...) }
-	if !f.Archived {
-		add(`d.archived_at IS NULL`)
-	}
-	if f.ModelCode != "" {
-		add(`d.id IN (SELECT dm.document_id FROM document_models dm JOIN product_models m ON m.id = dm.model_id WHERE m.code = ?)`,
-			normalizeList([]string{f.ModelCode}, upper)[0])
-	}
-	if f.ModelID > 0 {
-		add(`d.id IN (SELECT document_id FROM document_models WHERE model_id = ?)`, f.ModelID)
-	}
-	if f.Category != "" {
-		add(`d.category = ?`, f.Category)
-	}
-	if f.Visibility != "" {
-		add(`d.visibility = ?`, f.Visibility)
-	}
-	if ps := normalizeList([]string{f.PartNumber}, upper); len(ps) > 0 {
-		add(`d.id IN (SELECT document_id FROM document_parts WHERE part_number = ?)`, ps[0])
-	}
-	join, order := "", ""
-	var joinArgs []any
-	if f.Query != "" {
-		var ok bool
-		if join, joinArgs, ok = matchJoin(s.DB, f.Query); !ok {
-			return []Document{}, false, nil
-		}
-		order = "s.rank, "
-	}
-	args = append(append(joinArgs, args...), f.Limit+1, max(f.Offset, 0))
-	out = []Document{}
-	if err := store.Select(ctx, s.DB, &out, docSelect+join+` WHERE `+cond+` ORDER BY `+order+`d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`, args...); err != nil {
+	f.ModelCode, f.PartNumber = firstUpper(f.ModelCode), firstUpper(f.PartNumber)
+	if out, err = listDocuments(ctx, s.DB, r, f); err != nil {
 		return nil, false, err
 	}
 	if len(out) > f.Limit {
 		out, more = out[:f.Limit], true
 	}
 	return out, more, fillLinks(ctx, s.DB, out)
+}
+
+// firstUpper is the first item of a list typed into a filter, in capitals;
+// "" when it holds none.
+func firstUpper(s string) string {
+	if items := normalizeList([]string{s}, upper); len(items) > 0 {
+		return items[0]
+	}
+	return ""
 }
 
 func upper(s string) string {
@@ -395,10 +373,7 @@ func (s *Service) ForModel(ctx context.Context, a policy.Actor, modelID int64) (
 // PublicForModel lists the public documents of a model for the public QR
 // page of one of its units, which anyone holding the product may open.
 func (s *Service) PublicForModel(ctx context.Context, modelID int64) ([]Document, error) {
-	out := []Document{}
-	err := store.Select(ctx, s.DB, &out, docSelect+` WHERE d.visibility = 'public' AND d.archived_at IS NULL
-		AND d.id IN (SELECT document_id FROM document_models WHERE model_id = ?) ORDER BY d.category, d.title, d.id LIMIT 50`, modelID)
-	return out, err
+	return publicOfModel(ctx, s.DB, modelID)
 }
 
 // PublicDownload is the current version of a public document linked to the
@@ -408,11 +383,11 @@ func (s *Service) PublicDownload(ctx context.Context, modelID int64, serial stri
 	if err != nil {
 		return files.File{}, nil, err
 	}
-	var n int
-	if err := store.Get(ctx, s.DB, &n, `SELECT COUNT(*) FROM document_models WHERE document_id = ? AND model_id = ?`, id, modelID); err != nil {
+	linked, err := linkedToModel(ctx, s.DB, id, modelID)
+	if err != nil {
 		return files.File{}, nil, err
 	}
-	if n == 0 || d.Visibility != Public || d.Archived() {
+	if !linked || d.Visibility != Public || d.Archived() {
 		return files.File{}, nil, notFound(id)
 	}
 	return s.download(ctx, policy.Actor{Email: "QR label " + serial}, d, d.CurrentVersion)
@@ -421,8 +396,8 @@ func (s *Service) PublicDownload(ctx context.Context, modelID int64, serial stri
 // ForUnit lists the current documents for the model of an installed unit
 // that the actor may read: the documents on a technician's work order.
 func (s *Service) ForUnit(ctx context.Context, a policy.Actor, unitID int64) ([]Document, error) {
-	var modelID int64
-	if err := store.Get(ctx, s.DB, &modelID, `SELECT model_id FROM units WHERE id = ?`, unitID); err != nil {
+	modelID, err := modelOfUnit(ctx, s.DB, unitID)
+	if err != nil {
 		return nil, err
 	}
 	return s.ForModel(ctx, a, modelID)

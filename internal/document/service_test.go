@@ -291,3 +291,36 @@ func TestExtractionFailsSoft(t *testing.T) {
 		}
 	})
 }
+
+// The model and part number filters take the first item of what was typed,
+// in any case; a filter holding no item filters nothing.
+func TestFiltersTakeTheFirstItemTyped(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		pdf := func(name string) document.Upload {
+			return document.Upload{File: files.FromBytes(name+".pdf", document.SimplePDF(name, []string{"text"}))}
+		}
+		e.create(t, "Hydraulics", document.Partners, []string{"FX-100"}, pdf("hydraulics"))
+		e.create(t, "Pump", document.Partners, nil, pdf("pump"))
+		both := []string{"Hydraulics", "Pump"}
+		for _, c := range []struct {
+			f    document.Filter
+			want []string
+		}{
+			{document.Filter{ModelCode: "fx-100"}, []string{"Hydraulics"}},
+			{document.Filter{ModelCode: "fx-100, ZZ-1"}, []string{"Hydraulics"}},
+			{document.Filter{ModelCode: "ZZ-1, fx-100"}, []string{}},
+			{document.Filter{ModelCode: " , "}, both},
+			{document.Filter{PartNumber: "sp-200"}, both},
+			{document.Filter{PartNumber: "SP-999"}, []string{}},
+			{document.Filter{PartNumber: " "}, both},
+		} {
+			got, _, err := e.svc.List(ctx, e.actor(policy.Technician), c.f)
+			if err != nil || !slices.Equal(titles(got), c.want) {
+				t.Errorf("%+v: %v, %v; want %v", c.f, titles(got), err, c.want)
+			}
+		}
+	})
+}

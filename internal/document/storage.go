@@ -159,6 +159,28 @@ func insertVersion(ctx context.Context, q store.Queryer, docID int64, number int
 	return err
 }
 
+// makeFirstCurrent makes a new document's first version its current one.
+func makeFirstCurrent(ctx context.Context, q store.Queryer, id int64) error {
+	_, err := store.Exec(ctx, q, `UPDATE documents SET current_version = 1 WHERE id = ?`, id)
+	return err
+}
+
+// setCurrent makes version number the document's current one.
+func setCurrent(ctx context.Context, q store.Queryer, id, expected int64, now time.Time, number int) error {
+	return bump(ctx, q, id, expected, now, `current_version = ?`, number)
+}
+
+// saveMeta stores a document's title, description, category, language and visibility.
+func saveMeta(ctx context.Context, q store.Queryer, id, expected int64, now time.Time, m Meta) error {
+	return bump(ctx, q, id, expected, now, `title = ?, description = ?, category = ?, language = ?, visibility = ?`,
+		m.Title, m.Description, m.Category, m.Language, m.Visibility)
+}
+
+// setArchived archives a document at the time at, or restores it (nil).
+func setArchived(ctx context.Context, q store.Queryer, id, expected int64, now time.Time, at *time.Time) error {
+	return bump(ctx, q, id, expected, now, `archived_at = ?`, at)
+}
+
 // bump sets fields of a document and its version, if the version still is expected.
 func bump(ctx context.Context, q store.Queryer, id, expected int64, now time.Time, set string, args ...any) error {
 	args = append(args, now, id, expected)
@@ -186,4 +208,146 @@ func reindex(ctx context.Context, q store.Queryer, id int64) error {
 	}
 	body := strings.Join([]string{d.Description, strings.Join(d.Models, " "), strings.Join(d.Parts, " "), d.FileName, text}, "\n")
 	return putIndex(ctx, q, id, d.Title, body)
+}
+
+// providerVendors: the vendors the provider has an agreement with that is
+// not terminated.
+const providerVendors = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'terminated'`
+
+// ownedModels: the product models of which the customer owns a unit.
+const ownedModels = `SELECT u.model_id FROM units u JOIN sites s ON s.id = u.site_id WHERE s.customer_org_id = ?`
+
+// providerWorksFor reports whether the provider has an agreement with the
+// vendor that is not terminated.
+func providerWorksFor(ctx context.Context, q store.Queryer, providerID, vendorID int64) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM agreements WHERE provider_id = ? AND vendor_id = ? AND status <> 'terminated'`, providerID, vendorID)
+	return n > 0, err
+}
+
+// customerOwnsModelOf reports whether the customer owns a unit of a model
+// the document is linked to.
+func customerOwnsModelOf(ctx context.Context, q store.Queryer, customerID, documentID int64) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM document_models WHERE document_id = ? AND model_id IN (`+ownedModels+`)`, documentID, customerID)
+	return n > 0, err
+}
+
+// cond is the condition on documents d that r may list.
+func (r readers) cond() (string, []any) {
+	switch {
+	case r.all:
+		return `1 = 1`, nil
+	case r.vendorID > 0:
+		return `d.vendor_id = ?`, []any{r.vendorID}
+	case r.providerID > 0:
+		return `d.archived_at IS NULL AND d.vendor_id IN (` + providerVendors + `)`, []any{r.providerID}
+	default:
+		return `d.archived_at IS NULL AND d.visibility = 'public' AND d.id IN (SELECT document_id FROM document_models WHERE model_id IN (` +
+			ownedModels + `))`, []any{r.customerID}
+	}
+}
+
+// listDocuments returns the documents r may list that pass f, best match
+// first when f has a query, else the latest changed first: one more than
+// f.Limit when another page follows. Their links are not loaded.
+func listDocuments(ctx context.Context, q store.Queryer, r readers, f Filter) ([]Document, error) {
+	cond, args := r.cond()
+	add := func(c string, as ...any) { cond, args = cond+` AND `+c, append(args, as...) }
+	if !f.Archived {
+		add(`d.archived_at IS NULL`)
+	}
+	if f.ModelCode != "" {
+		add(`d.id IN (SELECT dm.document_id FROM document_models dm JOIN product_models m ON m.id = dm.model_id WHERE m.code = ?)`, f.ModelCode)
+	}
+	if f.ModelID > 0 {
+		add(`d.id IN (SELECT document_id FROM document_models WHERE model_id = ?)`, f.ModelID)
+	}
+	if f.Category != "" {
+		add(`d.category = ?`, f.Category)
+	}
+	if f.Visibility != "" {
+		add(`d.visibility = ?`, f.Visibility)
+	}
+	if f.PartNumber != "" {
+		add(`d.id IN (SELECT document_id FROM document_parts WHERE part_number = ?)`, f.PartNumber)
+	}
+	join, order := "", ""
+	var joinArgs []any
+	if f.Query != "" {
+		var ok bool
+		if join, joinArgs, ok = matchJoin(q, f.Query); !ok {
+			return []Document{}, nil
+		}
+		order = "s.rank, "
+	}
+	args = append(append(joinArgs, args...), f.Limit+1, max(f.Offset, 0))
+	out := []Document{}
+	err := store.Select(ctx, q, &out, docSelect+join+` WHERE `+cond+` ORDER BY `+order+`d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?`, args...)
+	return out, err
+}
+
+// publicOfModel lists the public documents linked to a model, not archived.
+func publicOfModel(ctx context.Context, q store.Queryer, modelID int64) ([]Document, error) {
+	out := []Document{}
+	err := store.Select(ctx, q, &out, docSelect+` WHERE d.visibility = 'public' AND d.archived_at IS NULL
+		AND d.id IN (SELECT document_id FROM document_models WHERE model_id = ?) ORDER BY d.category, d.title, d.id LIMIT 50`, modelID)
+	return out, err
+}
+
+// linkedToModel reports whether the document is linked to the model.
+func linkedToModel(ctx context.Context, q store.Queryer, id, modelID int64) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM document_models WHERE document_id = ? AND model_id = ?`, id, modelID)
+	return n > 0, err
+}
+
+// modelOfUnit is the product model of an installed unit.
+func modelOfUnit(ctx context.Context, q store.Queryer, unitID int64) (int64, error) {
+	var modelID int64
+	err := store.Get(ctx, q, &modelID, `SELECT model_id FROM units WHERE id = ?`, unitID)
+	return modelID, err
+}
+
+// The search index: an FTS5 table on SQLite, a tsvector on PostgreSQL, of
+// the text search.go prepares.
+
+// putIndex replaces a document's row in the search index.
+func putIndex(ctx context.Context, q store.Queryer, id int64, title, body string) error {
+	title, body = indexText(title), indexText(body)
+	if len(body) > maxIndexBytes {
+		body = body[:strings.LastIndexByte(body[:maxIndexBytes], ' ')+1]
+	}
+	if store.DialectOf(q).Postgres() {
+		_, err := store.Exec(ctx, q, `INSERT INTO document_search (document_id, terms)
+			VALUES (?, setweight(to_tsvector('simple', ?), 'A') || to_tsvector('simple', ?))
+			ON CONFLICT (document_id) DO UPDATE SET terms = EXCLUDED.terms`, id, title, body)
+		return err
+	}
+	if _, err := store.Exec(ctx, q, `DELETE FROM document_search WHERE rowid = ?`, id); err != nil {
+		return err
+	}
+	_, err := store.Exec(ctx, q, `INSERT INTO document_search (rowid, title, body) VALUES (?, ?, ?)`, id, title, body)
+	return err
+}
+
+// matchJoin is the join that restricts a listing of documents d to those
+// matching query, as s.rank (lower is better); ok is false when the query
+// has no searchable term. The index is queried once, not once per row.
+func matchJoin(q store.Queryer, query string) (join string, args []any, ok bool) {
+	if store.DialectOf(q).Postgres() {
+		tq := tsQuery(query)
+		if tq == "" {
+			return "", nil, false
+		}
+		return ` JOIN (SELECT document_id AS doc_id, -ts_rank(terms, query) AS rank FROM document_search, to_tsquery('simple', ?) query
+			WHERE terms @@ query) s ON s.doc_id = d.id`, []any{tq}, true
+	}
+	fq := ftsQuery(query)
+	if fq == "" {
+		return "", nil, false
+	}
+	// bm25 is lower for better matches; the title counts ten times the body.
+	return ` JOIN (SELECT rowid AS doc_id, bm25(document_search, 10.0, 1.0) AS rank FROM document_search
+		WHERE document_search MATCH ?) s ON s.doc_id = d.id`, []any{fq}, true
 }

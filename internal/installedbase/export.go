@@ -9,7 +9,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/spreadsheet"
-	"aftersales/internal/store"
 )
 
 // Export of units in the import's own formats and columns, so that an
@@ -66,7 +65,7 @@ func (s *Service) ExportUnits(ctx context.Context, a policy.Actor, f UnitFilter,
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.count(ctx, cond, args)
+	n, err := countUnits(ctx, s.DB, cond, args)
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +88,6 @@ func (s *Service) filtered(a policy.Actor, f UnitFilter) (string, []any, error) 
 	return cond, args, nil
 }
 
-func (s *Service) count(ctx context.Context, cond string, args []any) (int, error) {
-	var n int
-	err := store.Get(ctx, s.DB, &n, `SELECT COUNT(*) FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
-		WHERE `+cond, args...)
-	return n, err
-}
-
 // ContentType and Filename describe the file for a download.
 func (e *Export) ContentType() string {
 	if e.Format == "xlsx" {
@@ -112,12 +104,7 @@ func (e *Export) each(ctx context.Context, fn func(ExportRow) error) error {
 	const batch = 1000
 	var after int64
 	for {
-		var rows []ExportRow
-		err := store.Select(ctx, e.svc.DB, &rows, `SELECT u.id, u.serial_number, m.code AS model_code, c.code AS customer_code, s.name AS site_name,
-			u.install_date, COALESCE(ag.number, '') AS agreement_number
-			FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
-			JOIN organizations c ON c.id = s.customer_org_id LEFT JOIN agreements ag ON ag.id = u.agreement_id
-			WHERE `+e.cond+` AND u.id > ? ORDER BY u.id LIMIT ?`, append(append([]any{}, e.args...), after, batch)...)
+		rows, err := exportRows(ctx, e.svc.DB, e.cond, e.args, after, batch)
 		if err != nil {
 			return err
 		}

@@ -84,13 +84,8 @@ type plannedSite struct {
 
 func loadParties(ctx context.Context, q store.Queryer, vendorID int64) (*partyPlan, error) {
 	p := &partyPlan{vendorID: vendorID, customersByName: map[string]*plannedCustomer{}, customersByCode: map[string]*plannedCustomer{}}
-	var customers []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
-		Code string `db:"code"`
-	}
-	if err := store.Select(ctx, q, &customers, `SELECT id, name, code FROM organizations
-		WHERE kind = 'customer' AND id IN (`+partnersOf+`) ORDER BY id`, vendorID); err != nil {
+	customers, err := customersOf(ctx, q, vendorID)
+	if err != nil {
 		return nil, err
 	}
 	byID := map[int64]*plannedCustomer{}
@@ -102,15 +97,8 @@ func loadParties(ctx context.Context, q store.Queryer, vendorID int64) (*partyPl
 			p.customersByName[MatchKey(c.Name)] = pc
 		}
 	}
-	var sites []struct {
-		ID       int64  `db:"id"`
-		Customer int64  `db:"customer_org_id"`
-		Name     string `db:"name"`
-		Address  string `db:"address"`
-		Division string `db:"division"`
-	}
-	if err := store.Select(ctx, q, &sites, `SELECT id, customer_org_id, name, address, division FROM sites
-		WHERE customer_org_id IN (`+partnersOf+`) ORDER BY id`, vendorID); err != nil {
+	sites, err := sitesOfCustomersOf(ctx, q, vendorID)
+	if err != nil {
 		return nil, err
 	}
 	for _, s := range sites {
@@ -307,11 +295,11 @@ func freeCustomerCode(ctx context.Context, q store.Queryer, vendorID int64, name
 		if i > 0 {
 			code = base + "-" + strconv.Itoa(i+1)
 		}
-		var n int
-		if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM organizations WHERE code = ?`, code); err != nil {
+		taken, err := codeTaken(ctx, q, code)
+		if err != nil {
 			return "", err
 		}
-		if n == 0 {
+		if !taken {
 			return code, nil
 		}
 	}

@@ -138,8 +138,8 @@ type importLookup struct {
 
 func loadLookup(ctx context.Context, q store.Queryer, vendorID int64) (importLookup, error) {
 	l := importLookup{models: map[string]ProductModel{}, byName: map[string]ProductModel{}, agreements: map[string]int64{}}
-	var models []ProductModel
-	if err := store.Select(ctx, q, &models, `SELECT `+modelColumns+` FROM product_models WHERE vendor_id = ? ORDER BY id`, vendorID); err != nil {
+	models, err := vendorModels(ctx, q, vendorID)
+	if err != nil {
 		return l, err
 	}
 	for _, m := range models {
@@ -152,17 +152,8 @@ func loadLookup(ctx context.Context, q store.Queryer, vendorID int64) (importLoo
 			}
 		}
 	}
-	var named []struct {
-		ID  int64  `db:"id"`
-		Key string `db:"k"`
-	}
-	if err := store.Select(ctx, q, &named, `SELECT id, number AS k FROM agreements WHERE vendor_id = ?`, vendorID); err != nil {
-		return l, err
-	}
-	for _, a := range named {
-		l.agreements[a.Key] = a.ID
-	}
-	return l, nil
+	l.agreements, err = agreementNumbers(ctx, q, vendorID)
+	return l, err
 }
 
 // model finds a model as a vendor writes it: its code ("HC-CNC-850"), its
@@ -289,12 +280,8 @@ func checkStoredSerials(ctx context.Context, q store.Queryer, vendorID int64, se
 	}
 	for start := 0; start < len(list); start += batch {
 		part := list[start:min(start+batch, len(list))]
-		query, args, err := sqlx.In(`SELECT serial_number FROM units WHERE vendor_id = ? AND serial_number IN (?)`, vendorID, part)
+		existing, err := storedSerials(ctx, q, vendorID, part)
 		if err != nil {
-			return err
-		}
-		var existing []string
-		if err := store.Select(ctx, q, &existing, query, args...); err != nil {
 			return err
 		}
 		for _, s := range existing {

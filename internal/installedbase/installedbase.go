@@ -15,12 +15,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"aftersales/internal/coverage"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -65,12 +63,6 @@ func (u Unit) Coordinates() string {
 // QRPath is the path the unit's QR label opens.
 func (u Unit) QRPath() string { return "/q/" + u.QRToken }
 
-const unitSelect = `SELECT u.id, u.vendor_id, u.serial_number, u.model_id, m.code AS model_code, m.name AS model_name, u.site_id,
-	s.name AS site_name, s.address, s.division, s.lat, s.lng, s.customer_org_id, c.name AS customer_name, u.install_date,
-	u.warranty_end, u.agreement_id, u.qr_token, u.qr_rotated_at, u.version, u.created_at, u.updated_at
-	FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
-	JOIN organizations c ON c.id = s.customer_org_id`
-
 // BySerial finds a unit by its serial number alone, as a customer on the
 // phone gives it. Serial numbers are unique per vendor; when two vendors
 // use the same one, the caller must go by the QR label or the unit's id.
@@ -79,8 +71,8 @@ func BySerial(ctx context.Context, q store.Queryer, serial string) (Unit, error)
 	if err != nil {
 		return Unit{}, err
 	}
-	var us []Unit
-	if err := store.Select(ctx, q, &us, unitSelect+` WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`, serial); err != nil {
+	us, err := unitsBySerial(ctx, q, `1 = 1`, nil, serial)
+	if err != nil {
 		return Unit{}, err
 	}
 	return onlyOne(serial, us)
@@ -123,8 +115,8 @@ func ByToken(ctx context.Context, q store.Queryer, token string) (Unit, error) {
 	if len(token) != tokenLength || strings.Trim(token, "abcdefghijklmnopqrstuvwxyz234567") != "" {
 		return Unit{}, unknown
 	}
-	var us []Unit
-	if err := store.Select(ctx, q, &us, unitSelect+` WHERE substr(u.qr_token, 1, 16) = ?`, token[:selectorLength]); err != nil {
+	us, err := unitsBySelector(ctx, q, token[:selectorLength])
+	if err != nil {
 		return Unit{}, err
 	}
 	for _, u := range us {
@@ -135,43 +127,6 @@ func ByToken(ctx context.Context, q store.Queryer, token string) (Unit, error) {
 	return Unit{}, unknown
 }
 
-// Finder is BySerial as coverage.UnitFinder. It answers alike but reads
-// only the columns coverage needs and scans them without reflection: every
-// service request filed runs it inside the single writer's turn on SQLite,
-// where the Go side of a query (conversions, reflection, allocations) cost
-// more than SQLite's own work.
-func Finder(ctx context.Context, q store.Queryer, serial string) (coverage.Unit, error) {
-	serial, err := checkedSerial(serial)
-	if err != nil {
-		return coverage.Unit{}, err
-	}
-	rows, err := q.QueryContext(ctx, q.Rebind(`SELECT u.id, u.serial_number, m.code, s.division, s.address, s.lat, s.lng,
-		s.customer_org_id, u.vendor_id, u.agreement_id
-		FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
-		WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`), serial)
-	if err != nil {
-		return coverage.Unit{}, err
-	}
-	defer rows.Close()
-	var found []coverage.Unit
-	for rows.Next() {
-		var u coverage.Unit
-		var agreementID *int64
-		if err := rows.Scan(&u.ID, &u.Serial, &u.Model, &u.Division, &u.Address, &u.Lat, &u.Lng,
-			&u.CustomerOrgID, &u.VendorID, &agreementID); err != nil {
-			return coverage.Unit{}, err
-		}
-		if agreementID != nil {
-			u.AgreementID = *agreementID
-		}
-		found = append(found, u)
-	}
-	if err := rows.Err(); err != nil {
-		return coverage.Unit{}, err
-	}
-	return onlyOne(serial, found)
-}
-
 // NewToken returns a fresh QR token: 32 random bytes, base32, lower case.
 func NewToken() (string, error) {
 	b := make([]byte, 32)
@@ -179,14 +134,4 @@ func NewToken() (string, error) {
 		return "", err
 	}
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)), nil
-}
-
-// Get loads one unit by id.
-func Get(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
-	var u Unit
-	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, problem.New(problem.NotFound, "product %d not found", id)
-	}
-	return u, err
 }

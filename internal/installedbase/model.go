@@ -1,13 +1,10 @@
 package installedbase
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"time"
 
 	"aftersales/internal/problem"
-	"aftersales/internal/store"
 )
 
 // ProductModel is a model of the vendor's products (服务产品 型号).
@@ -110,51 +107,4 @@ func (p ModelPatch) apply(m ProductModel) (ProductModel, error) {
 	var fs problem.Fields
 	checkModelFields(&fs, &m.Name, &m.NameEn, &m.ProductLine, m.MaintenanceIntervalMonths, m.WarrantyMonths)
 	return m, fs.Err()
-}
-
-const modelColumns = `id, vendor_id, code, name, name_en, product_line, maintenance_interval_months, warranty_months, version, created_at, updated_at`
-
-func insertModel(ctx context.Context, q store.Queryer, vendorID int64, in ModelInput, now time.Time) (ProductModel, error) {
-	id, err := store.InsertID(ctx, q, `INSERT INTO product_models (vendor_id, code, name, name_en, product_line, maintenance_interval_months,
-		warranty_months, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		vendorID, in.Code, in.Name, in.NameEn, in.ProductLine, in.MaintenanceIntervalMonths, in.WarrantyMonths, now, now)
-	if store.IsUniqueViolation(err) {
-		return ProductModel{}, problem.Field("code", "model %s already exists", in.Code)
-	}
-	if err != nil {
-		return ProductModel{}, err
-	}
-	return getModel(ctx, q, id)
-}
-
-func getModel(ctx context.Context, q store.Queryer, id int64) (ProductModel, error) {
-	var m ProductModel
-	err := store.Get(ctx, q, &m, `SELECT `+modelColumns+` FROM product_models WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return m, problem.New(problem.NotFound, "product model %d not found", id)
-	}
-	return m, err
-}
-
-// modelByCode finds a vendor's model by its code.
-func modelByCode(ctx context.Context, q store.Queryer, vendorID int64, code string) (ProductModel, error) {
-	var m ProductModel
-	err := store.Get(ctx, q, &m, `SELECT `+modelColumns+` FROM product_models WHERE vendor_id = ? AND code = ?`, vendorID, NormalizeModelCode(code))
-	if errors.Is(err, store.ErrNotFound) {
-		return m, problem.Field("model", "no model %s", NormalizeModelCode(code))
-	}
-	return m, err
-}
-
-func updateModel(ctx context.Context, q store.Queryer, m ProductModel, expected int64, now time.Time) (ProductModel, error) {
-	res, err := store.Exec(ctx, q, `UPDATE product_models SET name = ?, name_en = ?, product_line = ?, maintenance_interval_months = ?,
-		warranty_months = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		m.Name, m.NameEn, m.ProductLine, m.MaintenanceIntervalMonths, m.WarrantyMonths, now, m.ID, expected)
-	if err != nil {
-		return m, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return m, problem.New(problem.PreconditionFailed, "product model %d was changed by someone else", m.ID)
-	}
-	return getModel(ctx, q, m.ID)
 }

@@ -6,11 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/store"
 )
 
 // Selection names units for a print run of labels: chosen one by one (IDs),
@@ -55,12 +52,8 @@ func (s *Service) SelectUnits(ctx context.Context, a policy.Actor, sel Selection
 		if len(ids) > limit {
 			return nil, problem.Field("ids", "%d products chosen; at most %d in one print run", len(ids), limit)
 		}
-		query, inArgs, err := sqlx.In(unitSelect+` WHERE `+cond+` AND u.id IN (?) ORDER BY u.id`, append(args, ids)...)
+		out, err := unitsByID(ctx, s.DB, cond, args, ids)
 		if err != nil {
-			return nil, err
-		}
-		var out []Unit
-		if err := store.Select(ctx, s.DB, &out, query, inArgs...); err != nil {
 			return nil, err
 		}
 		if len(out) < len(ids) {
@@ -82,7 +75,7 @@ func (s *Service) SelectUnits(ctx context.Context, a policy.Actor, sel Selection
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.count(ctx, cond, args)
+	n, err := countUnits(ctx, s.DB, cond, args)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +85,5 @@ func (s *Service) SelectUnits(ctx context.Context, a policy.Actor, sel Selection
 	case n > limit:
 		return nil, problem.Field("filter", "%d products match the filter; at most %d in one print run: narrow the filter or choose products", n, limit)
 	}
-	out := make([]Unit, 0, n)
-	err = store.Select(ctx, s.DB, &out, unitSelect+` WHERE `+cond+` ORDER BY u.id`, args...)
-	return out, err
+	return allUnits(ctx, s.DB, cond, args, n)
 }

@@ -42,9 +42,7 @@ func (s *Service) ListModels(ctx context.Context, a policy.Actor) ([]ProductMode
 	if err != nil {
 		return nil, err
 	}
-	out := []ProductModel{}
-	err = store.Select(ctx, s.DB, &out, `SELECT `+modelColumns+` FROM product_models m WHERE `+cond+` ORDER BY code, id`, args...)
-	return out, err
+	return listModels(ctx, s.DB, cond, args)
 }
 
 // CreateModel adds a model to the actor's vendor.
@@ -99,12 +97,7 @@ func (s *Service) ListSites(ctx context.Context, a policy.Actor, customerID int6
 	if err != nil {
 		return nil, err
 	}
-	if customerID > 0 {
-		cond, args = cond+` AND s.customer_org_id = ?`, append(args, customerID)
-	}
-	out := []Site{}
-	err = store.Select(ctx, s.DB, &out, siteSelect+` WHERE `+cond+` ORDER BY c.name, s.name, s.id LIMIT 1000`, args...)
-	return out, err
+	return listSites(ctx, s.DB, cond, args, customerID)
 }
 
 // CreateSite adds a site to a customer: by the customer itself or a partner serving it.
@@ -184,11 +177,8 @@ func (s *Service) ListUnits(ctx context.Context, a policy.Actor, f UnitFilter) (
 	if f.Limit <= 0 || f.Limit > MaxPage {
 		f.Limit = 50
 	}
-	if extra, more := f.where(); extra != "" {
-		cond, args = cond+` AND `+extra, append(args, more...)
-	}
-	out := []Unit{}
-	if err := store.Select(ctx, s.DB, &out, unitSelect+` WHERE `+cond+` ORDER BY u.id LIMIT ?`, append(args, f.Limit+1)...); err != nil {
+	out, err := listUnits(ctx, s.DB, cond, args, f)
+	if err != nil {
 		return nil, 0, err
 	}
 	var next int64
@@ -220,8 +210,8 @@ func (s *Service) UnitBySerial(ctx context.Context, a policy.Actor, serial strin
 	if err != nil {
 		return Unit{}, err
 	}
-	var us []Unit
-	if err := store.Select(ctx, s.DB, &us, unitSelect+` WHERE `+cond+` AND u.serial_number = ? ORDER BY u.id LIMIT 2`, append(args, serial)...); err != nil {
+	us, err := unitsBySerial(ctx, s.DB, cond, args, serial)
+	if err != nil {
 		return Unit{}, err
 	}
 	switch len(us) {
@@ -308,11 +298,11 @@ func checkAgreement(ctx context.Context, q store.Queryer, vendorID int64, id *in
 	if id == nil || *id == 0 {
 		return nil
 	}
-	var n int
-	if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM agreements WHERE id = ? AND vendor_id = ?`, *id, vendorID); err != nil {
+	ours, err := agreementOf(ctx, q, vendorID, *id)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !ours {
 		return errors.New("no such agreement of yours")
 	}
 	return nil

@@ -1,13 +1,10 @@
 package installedbase
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"time"
 
 	"aftersales/internal/problem"
-	"aftersales/internal/store"
 )
 
 // Site is where a customer's products stand. Coordinates are WGS-84
@@ -96,46 +93,4 @@ func (p SitePatch) apply(s Site) (Site, error) {
 		s.Lat, s.Lng = p.Lat, p.Lng
 	}
 	return s, s.validate()
-}
-
-const siteSelect = `SELECT s.id, s.customer_org_id, c.name AS customer_name, s.name, s.address, s.division, s.lat, s.lng,
-	s.contact_name, s.contact_phone, s.version, s.created_at, s.updated_at
-	FROM sites s JOIN organizations c ON c.id = s.customer_org_id`
-
-func insertSite(ctx context.Context, q store.Queryer, s Site, now time.Time) (Site, error) {
-	id, err := store.InsertID(ctx, q, `INSERT INTO sites (customer_org_id, name, address, division, lat, lng, contact_name, contact_phone,
-		version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		s.CustomerOrgID, s.Name, s.Address, s.Division, s.Lat, s.Lng, s.ContactName, s.ContactPhone, now, now)
-	if store.IsUniqueViolation(err) {
-		return s, problem.Field("name", "the customer already has a site named %s", s.Name)
-	}
-	if err != nil {
-		return s, err
-	}
-	return getSite(ctx, q, id)
-}
-
-func getSite(ctx context.Context, q store.Queryer, id int64) (Site, error) {
-	var s Site
-	err := store.Get(ctx, q, &s, siteSelect+` WHERE s.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return s, problem.New(problem.NotFound, "site %d not found", id)
-	}
-	return s, err
-}
-
-func updateSite(ctx context.Context, q store.Queryer, s Site, expected int64, now time.Time) (Site, error) {
-	res, err := store.Exec(ctx, q, `UPDATE sites SET name = ?, address = ?, division = ?, lat = ?, lng = ?, contact_name = ?, contact_phone = ?,
-		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		s.Name, s.Address, s.Division, s.Lat, s.Lng, s.ContactName, s.ContactPhone, now, s.ID, expected)
-	if store.IsUniqueViolation(err) {
-		return s, problem.Field("name", "the customer already has a site named %s", s.Name)
-	}
-	if err != nil {
-		return s, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return s, problem.New(problem.PreconditionFailed, "site %d was changed by someone else", s.ID)
-	}
-	return getSite(ctx, q, s.ID)
 }

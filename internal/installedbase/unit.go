@@ -1,13 +1,10 @@
 package installedbase
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"aftersales/internal/problem"
-	"aftersales/internal/store"
 )
 
 // UnitInput is a new installed unit.
@@ -88,69 +85,6 @@ type unitRow struct {
 
 func (r unitRow) args(now time.Time) []any {
 	return []any{r.VendorID, r.ModelID, r.SiteID, r.Serial, r.InstallDate, r.WarrantyEnd, r.AgreementID, r.Token, now, now}
-}
-
-const unitInsert = `INSERT INTO units (vendor_id, model_id, site_id, serial_number, install_date, warranty_end, agreement_id, qr_token,
-	created_at, updated_at) VALUES `
-
-const unitValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-func insertUnit(ctx context.Context, q store.Queryer, r unitRow, now time.Time) (int64, error) {
-	id, err := store.InsertID(ctx, q, unitInsert+unitValues+` RETURNING id`, r.args(now)...)
-	if store.IsUniqueViolation(err) {
-		return 0, problem.Field("serial_number", "%s is already registered", r.Serial)
-	}
-	return id, err
-}
-
-// insertUnits stores many units with multi-row INSERTs: an import of
-// 100,000 units is 200 statements, not 100,000.
-func insertUnits(ctx context.Context, q store.Queryer, rows []unitRow, now time.Time, progress func(done int)) error {
-	const batch = 500 // 5,000 parameters: under both engines' limits
-	for start := 0; start < len(rows); start += batch {
-		end := min(start+batch, len(rows))
-		var b strings.Builder
-		b.WriteString(unitInsert)
-		args := make([]any, 0, (end-start)*10)
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(unitValues)
-			args = append(args, r.args(now)...)
-		}
-		if _, err := store.Exec(ctx, q, b.String(), args...); err != nil {
-			if store.IsUniqueViolation(err) {
-				return problem.New(problem.Conflict, "a serial number was registered while the import ran; run it again")
-			}
-			return fmt.Errorf("insert units %d-%d: %w", start+1, end, err)
-		}
-		if progress != nil {
-			progress(end)
-		}
-	}
-	return nil
-}
-
-func updateUnit(ctx context.Context, q store.Queryer, u Unit, expected int64, now time.Time) (Unit, error) {
-	res, err := store.Exec(ctx, q, `UPDATE units SET site_id = ?, install_date = ?, warranty_end = ?, agreement_id = ?,
-		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		u.SiteID, u.InstallDate, u.WarrantyEnd, u.AgreementID, now, u.ID, expected)
-	if err != nil {
-		return u, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return u, problem.New(problem.PreconditionFailed, "product %d was changed by someone else", u.ID)
-	}
-	return Get(ctx, q, u.ID)
-}
-
-func rotateToken(ctx context.Context, q store.Queryer, id int64, token string, now time.Time) (Unit, error) {
-	if _, err := store.Exec(ctx, q, `UPDATE units SET qr_token = ?, qr_rotated_at = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		token, now, now, id); err != nil {
-		return Unit{}, err
-	}
-	return Get(ctx, q, id)
 }
 
 // UnitFilter narrows a listing of units. Pages go by id: After is the last

@@ -56,12 +56,8 @@ func unitScope(ctx context.Context, q store.Queryer, a policy.Actor, u Unit) (po
 	if a.Operator || a.OrgID == u.VendorID || a.OrgID == u.CustomerOrgID {
 		return policy.Own, nil
 	}
-	var n int
-	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM organizations o WHERE o.id = ? AND (
-		o.id IN (SELECT provider_id FROM agreements WHERE id = ?)
-		OR (o.id IN (SELECT org_id FROM org_links WHERE partner_id = ?) AND o.id IN (SELECT org_id FROM org_links WHERE partner_id = ?)))`,
-		a.OrgID, u.AgreementID, u.VendorID, u.CustomerOrgID)
-	if err != nil || n == 0 {
+	serves, err := servesUnit(ctx, q, a.OrgID, u)
+	if err != nil || !serves {
 		return policy.Unrelated, err
 	}
 	return policy.Partner, nil

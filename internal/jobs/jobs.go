@@ -205,16 +205,12 @@ func safeRun(ctx context.Context, h Handler, payload json.RawMessage) (err error
 func (r *Runner) claim(ctx context.Context) (Job, bool, error) {
 	now := r.Now().UTC()
 	var job Job
-	lock := ""
-	if r.DB.Engine == store.Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	err := r.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		// A running job whose lease ran out belongs to a worker that died: take it over.
 		err := store.Get(ctx, tx, &job, `SELECT id, kind, payload, state, attempts, max_attempts, unique_key, run_at, locked_until,
 			last_error, created_at, finished_at FROM jobs
 			WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ?)
-			ORDER BY run_at, id LIMIT 1`+lock, now, now)
+			ORDER BY run_at, id LIMIT 1`+store.DialectOf(tx).SkipLocked(), now, now)
 		if err != nil {
 			return err
 		}

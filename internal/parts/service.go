@@ -2,6 +2,7 @@ package parts
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,9 +24,6 @@ type Service struct {
 // Today is the China date now.
 func (s *Service) Today() string { return calendar.LocalDate(s.Now()) }
 
-// underAgreement lists the vendors a provider with an agreement (signed, not a draft) with a vendor.
-const underAgreement = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'draft'`
-
 // ScopeOf tells how a vendor's catalog relates to the actor: Own to the
 // vendor, Partner to a provider under an agreement with it (DOMAIN 3.1.4:
 // the provider fits the vendor's parts), Unrelated to everyone else.
@@ -33,14 +31,11 @@ func ScopeOf(ctx context.Context, q store.Queryer, a policy.Actor, vendorID int6
 	if a.Operator || a.OrgID == vendorID {
 		return policy.Own, nil
 	}
-	var n int
-	if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM (`+underAgreement+`) x WHERE vendor_id = ?`, a.OrgID, vendorID); err != nil {
+	partner, err := underAgreementWith(ctx, q, a.OrgID, vendorID)
+	if err != nil || !partner {
 		return policy.Unrelated, err
 	}
-	if n > 0 {
-		return policy.Partner, nil
-	}
-	return policy.Unrelated, nil
+	return policy.Partner, nil
 }
 
 func scope(ctx context.Context, q store.Queryer, a policy.Actor, vendorID int64) (policy.Scope, error) {
@@ -59,32 +54,18 @@ type Filter struct {
 // List returns the parts the actor may read: its vendor's catalog, or the
 // catalogs of the vendors its organization works with.
 func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) ([]Part, error) {
-	var cond string
-	var args []any
+	var c catalogs
 	switch {
 	case a.Operator:
-		cond = `1 = 1`
+		c.all = true
 	case a.OrgKind == "vendor" && policy.Allowed(a, policy.PartRead, policy.Own):
-		cond, args = `p.vendor_id = ?`, []any{a.OrgID}
+		c.vendorID = a.OrgID
 	case policy.Allowed(a, policy.PartRead, policy.Partner):
-		cond, args = `p.vendor_id IN (`+underAgreement+`)`, []any{a.OrgID}
+		c.providerID = a.OrgID
 	default:
 		return nil, policy.Allow(a, policy.PartRead, policy.Own)
 	}
-	if f.VendorID > 0 {
-		cond, args = cond+` AND p.vendor_id = ?`, append(args, f.VendorID)
-	}
-	if f.ModelID > 0 {
-		cond, args = cond+` AND p.id IN (SELECT part_id FROM part_models WHERE model_id = ?)`, append(args, f.ModelID)
-	}
-	if f.Query != "" {
-		like := "%" + f.Query + "%"
-		cond, args = cond+` AND (p.part_number LIKE ? OR p.name LIKE ? OR p.name_en LIKE ?)`, append(args, NormalizePartNumber(f.Query)+"%", like, like)
-	}
-	if f.ActiveOnly {
-		cond += ` AND p.active`
-	}
-	return list(ctx, s.DB, cond, args...)
+	return listFiltered(ctx, s.DB, c, f)
 }
 
 // Get returns a part the actor may read.
@@ -160,7 +141,7 @@ func (s *Service) change(ctx context.Context, a policy.Actor, id, expectedVersio
 		if err := save(ctx, tx, next, expectedVersion, now); err != nil {
 			return err
 		}
-		if !sameIDs(before.ModelIDs, next.ModelIDs) {
+		if !slices.Equal(before.ModelIDs, next.ModelIDs) {
 			if err := setModels(ctx, tx, next, next.ModelIDs); err != nil {
 				return err
 			}
@@ -171,18 +152,6 @@ func (s *Service) change(ctx context.Context, a policy.Actor, id, expectedVersio
 		return audit.Record(ctx, tx, now, a, before.VendorID, action, "part", id, before, out)
 	})
 	return out, err
-}
-
-func sameIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Update changes a part's name, cost and flags.
@@ -205,21 +174,11 @@ func (s *Service) SetModels(ctx context.Context, a policy.Actor, id int64, model
 	})
 }
 
+// normalizeIDs is ids sorted, without repeats.
 func normalizeIDs(ids []int64) []int64 {
-	out := []int64{}
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	out := append([]int64{}, ids...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Approve grants or renews the approval of an approved part: by the acting

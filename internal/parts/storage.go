@@ -3,7 +3,6 @@ package parts
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"aftersales/internal/problem"
@@ -46,6 +45,53 @@ func modelIDs(ctx context.Context, q store.Queryer, partID int64) ([]int64, erro
 	ids := []int64{}
 	err := store.Select(ctx, q, &ids, `SELECT model_id FROM part_models WHERE part_id = ? ORDER BY model_id`, partID)
 	return ids, err
+}
+
+// underAgreement lists the vendors a provider with an agreement (signed, not a draft) with a vendor.
+const underAgreement = `SELECT vendor_id FROM agreements WHERE provider_id = ? AND status <> 'draft'`
+
+// underAgreementWith reports whether the provider has an agreement (not a
+// draft) with the vendor.
+func underAgreementWith(ctx context.Context, q store.Queryer, providerID, vendorID int64) (bool, error) {
+	var n int
+	err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM (`+underAgreement+`) x WHERE vendor_id = ?`, providerID, vendorID)
+	return n > 0, err
+}
+
+// catalogs is which vendors' catalogs a listing reads: every vendor's
+// (all), one vendor's (vendorID), or those of the vendors under agreement
+// with a provider (providerID).
+type catalogs struct {
+	all                  bool
+	vendorID, providerID int64
+}
+
+// listFiltered returns the parts of the catalogs c that pass f.
+func listFiltered(ctx context.Context, q store.Queryer, c catalogs, f Filter) ([]Part, error) {
+	var cond string
+	var args []any
+	switch {
+	case c.all:
+		cond = `1 = 1`
+	case c.vendorID > 0:
+		cond, args = `p.vendor_id = ?`, []any{c.vendorID}
+	default:
+		cond, args = `p.vendor_id IN (`+underAgreement+`)`, []any{c.providerID}
+	}
+	if f.VendorID > 0 {
+		cond, args = cond+` AND p.vendor_id = ?`, append(args, f.VendorID)
+	}
+	if f.ModelID > 0 {
+		cond, args = cond+` AND p.id IN (SELECT part_id FROM part_models WHERE model_id = ?)`, append(args, f.ModelID)
+	}
+	if f.Query != "" {
+		like := "%" + f.Query + "%"
+		cond, args = cond+` AND (p.part_number LIKE ? OR p.name LIKE ? OR p.name_en LIKE ?)`, append(args, NormalizePartNumber(f.Query)+"%", like, like)
+	}
+	if f.ActiveOnly {
+		cond += ` AND p.active`
+	}
+	return list(ctx, q, cond, args...)
 }
 
 // list loads parts matching cond with their models.
@@ -105,9 +151,7 @@ func save(ctx context.Context, q store.Queryer, p Part, expected int64, now time
 
 // setModels replaces the models a part fits; every model must be the vendor's.
 func setModels(ctx context.Context, q store.Queryer, p Part, modelIDs []int64) error {
-	ids := slices.Clone(modelIDs)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	ids := normalizeIDs(modelIDs)
 	for _, m := range ids {
 		var vendorID int64
 		err := store.Get(ctx, q, &vendorID, `SELECT vendor_id FROM product_models WHERE id = ?`, m)

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"aftersales/internal/policy"
+	"aftersales/internal/store"
 )
 
 // The search as it ran before it read its index in the index's order: the
@@ -18,12 +19,12 @@ func (s *Service) SearchInUrgencyOrder(ctx context.Context, actor policy.Actor, 
 		return Page{}, err
 	}
 	where, args := s.visibility(actor)
-	cond, qargs := formerSearchCondition(s.DB.Engine == "postgres", query)
+	cond, qargs := formerSearchCondition(s.DB.Dialect(), query)
 	all := selection{[]string{where, cond}, append(args, qargs...)}
 	return s.urgencyPage(ctx, all, all, nil, limit)
 }
 
-func formerSearchCondition(postgres bool, query string) (string, []any) {
+func formerSearchCondition(d store.Dialect, query string) (string, []any) {
 	q := strings.ToLower(strings.TrimSpace(query))
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 	direct := `LOWER(r.number) LIKE ? ESCAPE '\' OR LOWER(r.serial_number) LIKE ? ESCAPE '\'`
@@ -32,9 +33,9 @@ func formerSearchCondition(postgres bool, query string) (string, []any) {
 	if len(terms) == 0 || hanOnly {
 		return "(" + direct + ` OR LOWER(r.description) LIKE ? ESCAPE '\')`, []any{like, like, like}
 	}
-	if postgres {
+	if d.Postgres() {
 		return "(" + direct + ` OR r.id IN (SELECT request_id FROM request_search WHERE tokens @@ to_tsquery('simple', ?)))`,
-			[]any{like, like, matchExpr("postgres", terms)}
+			[]any{like, like, matchExpr(d, terms)}
 	}
-	return "(" + direct + ` OR r.id IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?))`, []any{like, like, matchExpr("sqlite", terms)}
+	return "(" + direct + ` OR r.id IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?))`, []any{like, like, matchExpr(d, terms)}
 }

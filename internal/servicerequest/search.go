@@ -87,7 +87,7 @@ const lastIndexed = `COALESCE((SELECT rowid FROM request_fts ORDER BY rowid DESC
 // SQLite writes one transaction at a time). It returns how many it indexed.
 // PostgreSQL has nothing pending.
 func (s *Service) IndexPending(ctx context.Context) (int, error) {
-	if s.DB.Engine != store.SQLite {
+	if s.DB.Dialect().Postgres() {
 		return 0, nil
 	}
 	total := 0
@@ -120,6 +120,17 @@ func (s *Service) IndexPending(ctx context.Context) (int, error) {
 			return total, err
 		}
 	}
+}
+
+// SearchIndex is the table of the search index on the dialect's engine, its
+// columns (the request's id, then its terms joined by spaces) and the values
+// of one row, for writers that fill the index in bulk: PostgreSQL makes the
+// tsvector as the row is inserted.
+func SearchIndex(d store.Dialect) (table, columns, row string) {
+	if d.Postgres() {
+		return "request_search", "request_id, tokens", "(?, to_tsvector('simple', ?))"
+	}
+	return "request_fts", "rowid, tokens", "(?, ?)"
 }
 
 // numberPattern is a request's number as Number writes it; the id is its
@@ -184,7 +195,7 @@ func (s *Service) search(ctx context.Context, query string, conds []string, args
 			WHERE r.description LIKE ? AND r.id < ? AND `+where+` ORDER BY r.id DESC LIMIT ?`,
 			append([]any{"%" + terms[0] + "%", before}, append(slices.Clone(args), limit+1)...)...)
 	case len(terms) > 0:
-		text, err = s.termsPage(ctx, where, matchExpr(s.DB.Engine, terms), before, args, limit+1)
+		text, err = s.termsPage(ctx, where, matchExpr(s.DB.Dialect(), terms), before, args, limit+1)
 	}
 	if err != nil {
 		return Page{}, err
@@ -229,7 +240,7 @@ const (
 // its args) selects, newest first, at most limit.
 func (s *Service) termsPage(ctx context.Context, where, match string, before int64, args []any, limit int) ([]Request, error) {
 	var out []Request
-	if s.DB.Engine != store.Postgres {
+	if !s.DB.Dialect().Postgres() {
 		// CROSS JOIN keeps the index as the outer loop, read in its own order.
 		err := store.Select(ctx, s.DB, &out, `SELECT `+prefixed(requestColumns)+` FROM request_fts f CROSS JOIN service_requests r ON r.id = f.rowid
 			WHERE f.request_fts MATCH ? AND f.rowid < ? AND `+where+` ORDER BY f.rowid DESC LIMIT ?`,
@@ -288,12 +299,12 @@ func (s *Service) termsPage(ctx context.Context, where, match string, before int
 	return append(out, older...), err
 }
 
-// matchExpr is the engine's full-text query for terms, all of which must
+// matchExpr is the dialect's full-text query for terms, all of which must
 // match; the last Latin word matches as a prefix while the user types.
-func matchExpr(engine store.Engine, terms []string) string {
+func matchExpr(d store.Dialect, terms []string) string {
 	lastLatin := !unicode.Is(unicode.Han, []rune(terms[len(terms)-1])[0])
 	parts := make([]string, len(terms))
-	if engine == store.Postgres {
+	if d.Postgres() {
 		for i, t := range terms {
 			parts[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
 			if i == len(terms)-1 && lastLatin {

@@ -228,6 +228,24 @@ func (p *pdfWriter) line(l StatementLine) error {
 	return nil
 }
 
+// amounts writes rows of a label and an amount, flush right, then the
+// total in words (金额大写) in a box across the page.
+func (p *pdfWriter) amounts(rows [][2]string, inWords string) error {
+	for _, r := range rows {
+		if err := p.text(marginX+contentW-90, p.y, 55, 9, r[0], gopdf.Left); err != nil {
+			return err
+		}
+		if err := p.text(marginX+contentW-35, p.y, 35, 9, r[1], gopdf.Right); err != nil {
+			return err
+		}
+		p.y += 5.5
+	}
+	p.y += 2
+	p.pdf.SetLineWidth(0.3)
+	p.pdf.RectFromUpperLeftWithStyle(marginX, p.y, contentW, 9, "D")
+	return p.text(marginX+3, p.y+2.6, contentW-6, 10, inWords, gopdf.Left)
+}
+
 func (p *pdfWriter) totals() error {
 	d, t := p.d, p.d.S.Totals
 	rows := [][2]string{{d.T("settlements.net"), yuan(t.Fees.NetFen)}}
@@ -241,20 +259,7 @@ func (p *pdfWriter) totals() error {
 		return err
 	}
 	p.y += 3
-	for _, r := range rows {
-		if err := p.text(marginX+contentW-90, p.y, 55, 9, r[0], gopdf.Left); err != nil {
-			return err
-		}
-		if err := p.text(marginX+contentW-35, p.y, 35, 9, r[1], gopdf.Right); err != nil {
-			return err
-		}
-		p.y += 5.5
-	}
-	p.y += 2
-	words := d.T("settlements.in_words") + "：" + t.TotalInWords
-	p.pdf.SetLineWidth(0.3)
-	p.pdf.RectFromUpperLeftWithStyle(marginX, p.y, contentW, 9, "D")
-	if err := p.text(marginX+3, p.y+2.6, contentW-6, 10, words, gopdf.Left); err != nil {
+	if err := p.amounts(rows, d.T("settlements.in_words")+"："+t.TotalInWords); err != nil {
 		return err
 	}
 	p.y += 13

@@ -126,19 +126,7 @@ func (p *receiptPDF) receipt(rc Receipt) error {
 		return err
 	}
 	p.y += 2
-	for _, r := range rows {
-		if err := p.text(marginX+contentW-90, p.y, 55, 9, r[0], gopdf.Left); err != nil {
-			return err
-		}
-		if err := p.text(marginX+contentW-35, p.y, 35, 9, r[1], gopdf.Right); err != nil {
-			return err
-		}
-		p.y += 5.5
-	}
-	p.y += 2
-	p.pdf.SetLineWidth(0.3)
-	p.pdf.RectFromUpperLeftWithStyle(marginX, p.y, contentW, 9, "D")
-	if err := p.text(marginX+3, p.y+2.6, contentW-6, 10, d.T("settlements.in_words")+"："+rc.InWords, gopdf.Left); err != nil {
+	if err := p.amounts(rows, d.T("settlements.in_words")+"："+rc.InWords); err != nil {
 		return err
 	}
 	p.y += 11

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -35,66 +34,55 @@ const MaxLeave = 366 * 24 * time.Hour
 
 // LeaveOf lists a technician's leave, the latest first.
 func (s *Service) LeaveOf(ctx context.Context, a policy.Actor, technicianID int64) ([]Leave, error) {
-	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
-		return nil, err
-	}
-	out := []Leave{}
-	return out, store.Select(ctx, s.DB, &out, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? ORDER BY starts_at DESC, id DESC`, technicianID)
+	return entriesOf[Leave](ctx, s, a, technicianID, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? ORDER BY starts_at DESC, id DESC`)
 }
 
 // AddLeave records a technician's leave. Leave that overlaps leave already
 // recorded is refused naming it.
 func (s *Service) AddLeave(ctx context.Context, a policy.Actor, technicianID int64, in Leave) (Leave, error) {
-	now := s.Now().UTC()
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
-		if err != nil {
-			return err
-		}
-		var fs problem.Fields
+	check := func(fs *problem.Fields, _ time.Time) {
 		in.Reason = strings.TrimSpace(in.Reason)
-		problem.CheckText(&fs, "reason", in.Reason, false, 500)
-		checkSpan(&fs, in.StartsAt, in.EndsAt, MaxLeave, problem.Msg("one leave is at most a year; record longer absences in parts"))
-		if err := fs.Err(); err != nil {
-			return err
-		}
-		var clash Leave
-		err = store.Get(ctx, tx, &clash, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? AND starts_at < ? AND ends_at > ?
-			ORDER BY starts_at LIMIT 1`, t.ID, in.EndsAt.UTC(), in.StartsAt.UTC())
-		switch {
-		case err == nil:
-			return problem.Field("starts_at", "overlaps leave %d (%s to %s)", clash.ID, clash.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
-				clash.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
-		case !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO technician_leave (technician_id, starts_at, ends_at, reason, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			t.ID, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Reason, now)
+		problem.CheckText(fs, "reason", in.Reason, false, 500)
+		checkSpan(fs, in.StartsAt, in.EndsAt, MaxLeave, problem.Msg("one leave is at most a year; record longer absences in parts"))
+	}
+	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
+		clash, found, err := leaveDuring(ctx, tx, t.ID, in.StartsAt, in.EndsAt)
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if found {
+			return 0, problem.Field("starts_at", "overlaps leave %d (%s to %s)", clash.ID, calendar.LocalMinute(clash.StartsAt), calendar.LocalMinute(clash.EndsAt))
 		}
 		in.TechnicianID, in.CreatedAt, in.StartsAt, in.EndsAt = t.ID, now, in.StartsAt.UTC(), in.EndsAt.UTC()
-		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.leave.create", "technician_leave", in.ID, nil, in)
-	})
+		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO technician_leave (technician_id, starts_at, ends_at, reason, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			t.ID, in.StartsAt, in.EndsAt, in.Reason, now)
+		return in.ID, err
+	}
+	err := s.addToFile(ctx, a, technicianID, "staff.leave.create", "technician_leave", &in, check, insert)
 	return in, err
 }
 
 // leaveRefusal refuses a visit [start, end) that overlaps the technician's
 // leave, naming it; nil when it does not.
 func leaveRefusal(ctx context.Context, q store.Queryer, technicianID int64, start, end time.Time) error {
+	l, found, err := leaveDuring(ctx, q, technicianID, start, end)
+	if err != nil || !found {
+		return err
+	}
+	p := problem.Field("technician_id", "is on leave from %s to %s", calendar.LocalMinute(l.StartsAt), calendar.LocalMinute(l.EndsAt))
+	p.Reason = OnLeave
+	return p
+}
+
+// leaveDuring is the technician's earliest leave overlapping [start, end), if any.
+func leaveDuring(ctx context.Context, q store.Queryer, technicianID int64, start, end time.Time) (Leave, bool, error) {
 	var l Leave
 	err := store.Get(ctx, q, &l, `SELECT `+leaveColumns+` FROM technician_leave WHERE technician_id = ? AND starts_at < ? AND ends_at > ?
 		ORDER BY starts_at LIMIT 1`, technicianID, end.UTC(), start.UTC())
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return l, false, nil
 	}
-	if err != nil {
-		return err
-	}
-	p := problem.Field("technician_id", "is on leave from %s to %s", l.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
-		l.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
-	p.Reason = OnLeave
-	return p
+	return l, err == nil, err
 }
 
 // checkSpan checks a span of time given as starts_at and ends_at: both

@@ -53,51 +53,47 @@ func (s *Service) OnCallOf(ctx context.Context, a policy.Actor, providerID int64
 // AddOnCall puts a technician on the rota. A turn overlapping another of
 // the same technician is refused naming it.
 func (s *Service) AddOnCall(ctx context.Context, a policy.Actor, technicianID int64, in OnCall) (OnCall, error) {
-	now := s.Now().UTC()
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
-		if err != nil {
-			return err
-		}
-		var fs problem.Fields
+	check := func(fs *problem.Fields, _ time.Time) {
 		in.Note = strings.TrimSpace(in.Note)
-		problem.CheckText(&fs, "note", in.Note, false, 500)
-		checkSpan(&fs, in.StartsAt, in.EndsAt, MaxOnCall, problem.Msg("one turn on call is at most 14 days"))
-		if err := fs.Err(); err != nil {
-			return err
-		}
+		problem.CheckText(fs, "note", in.Note, false, 500)
+		checkSpan(fs, in.StartsAt, in.EndsAt, MaxOnCall, problem.Msg("one turn on call is at most 14 days"))
+	}
+	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
 		var clash OnCall
-		err = store.Get(ctx, tx, &clash, onCallSelect+` WHERE o.technician_id = ? AND o.starts_at < ? AND o.ends_at > ? ORDER BY o.starts_at LIMIT 1`,
+		err := store.Get(ctx, tx, &clash, onCallSelect+` WHERE o.technician_id = ? AND o.starts_at < ? AND o.ends_at > ? ORDER BY o.starts_at LIMIT 1`,
 			t.ID, in.EndsAt.UTC(), in.StartsAt.UTC())
 		switch {
 		case err == nil:
-			return problem.Field("starts_at", "overlaps their turn on call from %s to %s", clash.StartsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"),
-				clash.EndsAt.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+			return 0, problem.Field("starts_at", "overlaps their turn on call from %s to %s", calendar.LocalMinute(clash.StartsAt), calendar.LocalMinute(clash.EndsAt))
 		case !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO on_call (provider_id, technician_id, starts_at, ends_at, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			t.ProviderID, t.ID, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Note, now)
-		if err != nil {
-			return err
+			return 0, err
 		}
 		in.ProviderID, in.TechnicianID, in.Technician, in.CreatedAt, in.StartsAt, in.EndsAt = t.ProviderID, t.ID, t.Name, now, in.StartsAt.UTC(), in.EndsAt.UTC()
-		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.on_call.create", "on_call", in.ID, nil, in)
-	})
+		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO on_call (provider_id, technician_id, starts_at, ends_at, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			t.ProviderID, t.ID, in.StartsAt, in.EndsAt, in.Note, now)
+		return in.ID, err
+	}
+	err := s.addToFile(ctx, a, technicianID, "staff.on_call.create", "on_call", &in, check, insert)
 	return in, err
 }
 
 // GetOnCall answers one turn on the rota.
 func (s *Service) GetOnCall(ctx context.Context, a policy.Actor, id int64) (OnCall, error) {
+	return s.turn(ctx, s.DB, a, id, policy.StaffRead)
+}
+
+// turn loads a turn on the rota of a technician the actor may read and do
+// action on; to others it is not found.
+func (s *Service) turn(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (OnCall, error) {
 	var o OnCall
-	err := store.Get(ctx, s.DB, &o, onCallSelect+` WHERE o.id = ?`, id)
+	err := store.Get(ctx, q, &o, onCallSelect+` WHERE o.id = ?`, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return o, problem.New(problem.NotFound, "on-call turn %d not found", id)
 	}
 	if err != nil {
 		return o, err
 	}
-	if _, err := s.readableTechnician(ctx, s.DB, a, o.TechnicianID, policy.StaffRead); err != nil {
+	if _, err := s.readableTechnician(ctx, q, a, o.TechnicianID, action); err != nil {
 		if problem.Is(err, problem.NotFound) {
 			return OnCall{}, problem.New(problem.NotFound, "on-call turn %d not found", id)
 		}
@@ -110,18 +106,8 @@ func (s *Service) GetOnCall(ctx context.Context, a policy.Actor, id int64) (OnCa
 func (s *Service) DeleteOnCall(ctx context.Context, a policy.Actor, id int64) error {
 	now := s.Now().UTC()
 	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		var o OnCall
-		err := store.Get(ctx, tx, &o, onCallSelect+` WHERE o.id = ?`, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return problem.New(problem.NotFound, "on-call turn %d not found", id)
-		}
+		o, err := s.turn(ctx, tx, a, id, policy.StaffManage)
 		if err != nil {
-			return err
-		}
-		if _, err := s.readableTechnician(ctx, tx, a, o.TechnicianID, policy.StaffManage); err != nil {
-			if problem.Is(err, problem.NotFound) {
-				return problem.New(problem.NotFound, "on-call turn %d not found", id)
-			}
 			return err
 		}
 		if _, err := store.Exec(ctx, tx, `DELETE FROM on_call WHERE id = ?`, id); err != nil {

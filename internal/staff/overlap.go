@@ -37,7 +37,7 @@ func overlapRefusal(ctx context.Context, q store.Queryer, technicianID int64, st
 		return err
 	}
 	p := problem.Field("technician_id", "already has visit %d (%s) from %s to %s", v.ID, v.Number,
-		v.Start.In(calendar.Shanghai).Format("2006-01-02 15:04"), v.End.In(calendar.Shanghai).Format("2006-01-02 15:04"))
+		calendar.LocalMinute(v.Start), calendar.LocalMinute(v.End))
 	p.Reason = OverlappingVisit
 	return p
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -87,6 +88,44 @@ func (s *Service) readableTechnician(ctx context.Context, q store.Queryer, a pol
 		return TechnicianProfile{}, err
 	}
 	return t, nil
+}
+
+// entriesOf lists the entries of a technician's file that query selects
+// (its one parameter the technician's id), for an actor who may read the
+// technician.
+func entriesOf[T any](ctx context.Context, s *Service, a policy.Actor, technicianID int64, query string) ([]T, error) {
+	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
+		return nil, err
+	}
+	out := []T{}
+	return out, store.Select(ctx, s.DB, &out, query, technicianID)
+}
+
+// addToFile adds an entry to a technician's file (leave, a turn on call, a
+// training, an assessment), in one transaction: the technician loaded for
+// an actor who may manage them, check naming every bad field of the entry,
+// insert storing it (and refusing what clashes with the file) and
+// returning its id, and the entry audited as action on entity under the
+// technician's provider.
+func (s *Service) addToFile(ctx context.Context, a policy.Actor, technicianID int64, action, entity string, entry any,
+	check func(fs *problem.Fields, now time.Time), insert func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error)) error {
+	now := s.Now().UTC()
+	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
+		if err != nil {
+			return err
+		}
+		var fs problem.Fields
+		check(&fs, now)
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		id, err := insert(tx, t, now)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, t.ProviderID, action, entity, id, nil, entry)
+	})
 }
 
 // GetTechnician returns a technician the actor may see.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -47,26 +46,16 @@ var periodPattern = regexp.MustCompile(`^20[0-9]{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$`
 
 // Trainings lists a technician's training records, the latest first.
 func (s *Service) Trainings(ctx context.Context, a policy.Actor, technicianID int64) ([]Training, error) {
-	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
-		return nil, err
-	}
-	out := []Training{}
-	return out, store.Select(ctx, s.DB, &out, `SELECT id, technician_id, course, held_on, hours_tenths, trainer, result, created_at FROM trainings
-		WHERE technician_id = ? ORDER BY held_on DESC, id DESC`, technicianID)
+	return entriesOf[Training](ctx, s, a, technicianID, `SELECT id, technician_id, course, held_on, hours_tenths, trainer, result, created_at
+		FROM trainings WHERE technician_id = ? ORDER BY held_on DESC, id DESC`)
 }
 
 // AddTraining records a course a technician took.
 func (s *Service) AddTraining(ctx context.Context, a policy.Actor, technicianID int64, in Training) (Training, error) {
-	now := s.Now().UTC()
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
-		if err != nil {
-			return err
-		}
-		var fs problem.Fields
+	check := func(fs *problem.Fields, now time.Time) {
 		in.Course, in.Trainer = strings.TrimSpace(in.Course), strings.TrimSpace(in.Trainer)
-		problem.CheckText(&fs, "course", in.Course, true, 200)
-		problem.CheckText(&fs, "trainer", in.Trainer, false, 100)
+		problem.CheckText(fs, "course", in.Course, true, 200)
+		problem.CheckText(fs, "trainer", in.Trainer, false, 100)
 		if d, err := calendar.ParseDate(in.HeldOn); err != nil {
 			fs.Add("held_on", "must be a date YYYY-MM-DD")
 		} else if d.After(calendar.DateOf(now, calendar.Shanghai)) {
@@ -80,39 +69,27 @@ func (s *Service) AddTraining(ctx context.Context, a policy.Actor, technicianID 
 		if !slices.Contains(TrainingResults, in.Result) {
 			fs.Add("result", "must be passed, failed or attended")
 		}
-		if err := fs.Err(); err != nil {
-			return err
-		}
+	}
+	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
+		in.TechnicianID, in.CreatedAt = t.ID, now
+		var err error
 		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO trainings (technician_id, course, held_on, hours_tenths, trainer, result, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.ID, in.Course, in.HeldOn, in.HoursTenths, in.Trainer, in.Result, now)
-		if err != nil {
-			return err
-		}
-		in.TechnicianID, in.CreatedAt = t.ID, now
-		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.training.create", "training", in.ID, nil, in)
-	})
+		return in.ID, err
+	}
+	err := s.addToFile(ctx, a, technicianID, "staff.training.create", "training", &in, check, insert)
 	return in, err
 }
 
 // Assessments lists a technician's assessments, the latest period first.
 func (s *Service) Assessments(ctx context.Context, a policy.Actor, technicianID int64) ([]Assessment, error) {
-	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
-		return nil, err
-	}
-	out := []Assessment{}
-	return out, store.Select(ctx, s.DB, &out, `SELECT id, technician_id, period, score, assessor, comments, created_at FROM assessments
-		WHERE technician_id = ? ORDER BY period DESC, id DESC`, technicianID)
+	return entriesOf[Assessment](ctx, s, a, technicianID, `SELECT id, technician_id, period, score, assessor, comments, created_at
+		FROM assessments WHERE technician_id = ? ORDER BY period DESC, id DESC`)
 }
 
 // AddAssessment records a technician's assessment for a period; one per period.
 func (s *Service) AddAssessment(ctx context.Context, a policy.Actor, technicianID int64, in Assessment) (Assessment, error) {
-	now := s.Now().UTC()
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
-		if err != nil {
-			return err
-		}
-		var fs problem.Fields
+	check := func(fs *problem.Fields, _ time.Time) {
 		in.Period, in.Assessor, in.Comments = strings.TrimSpace(in.Period), strings.TrimSpace(in.Assessor), strings.TrimSpace(in.Comments)
 		if !periodPattern.MatchString(in.Period) {
 			fs.Add("period", "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)")
@@ -120,25 +97,23 @@ func (s *Service) AddAssessment(ctx context.Context, a policy.Actor, technicianI
 		if in.Score < 0 || in.Score > 100 {
 			fs.Add("score", "must be 0 to 100")
 		}
-		problem.CheckText(&fs, "assessor", in.Assessor, true, 100)
-		problem.CheckText(&fs, "comments", in.Comments, false, 2000)
-		if err := fs.Err(); err != nil {
-			return err
-		}
+		problem.CheckText(fs, "assessor", in.Assessor, true, 100)
+		problem.CheckText(fs, "comments", in.Comments, false, 2000)
+	}
+	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
 		var n int
 		if err := store.Get(ctx, tx, &n, `SELECT COUNT(*) FROM assessments WHERE technician_id = ? AND period = ?`, t.ID, in.Period); err != nil {
-			return err
+			return 0, err
 		}
 		if n > 0 {
-			return problem.Field("period", "%s is already assessed for this technician", in.Period)
-		}
-		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO assessments (technician_id, period, score, assessor, comments, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.ID, in.Period, in.Score, in.Assessor, in.Comments, now)
-		if err != nil {
-			return err
+			return 0, problem.Field("period", "%s is already assessed for this technician", in.Period)
 		}
 		in.TechnicianID, in.CreatedAt = t.ID, now
-		return audit.Record(ctx, tx, now, a, t.ProviderID, "staff.assessment.create", "assessment", in.ID, nil, in)
-	})
+		var err error
+		in.ID, err = store.InsertID(ctx, tx, `INSERT INTO assessments (technician_id, period, score, assessor, comments, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.ID, in.Period, in.Score, in.Assessor, in.Comments, now)
+		return in.ID, err
+	}
+	err := s.addToFile(ctx, a, technicianID, "staff.assessment.create", "assessment", &in, check, insert)
 	return in, err
 }

@@ -9,8 +9,6 @@ import (
 
 	"aftersales/internal/notify"
 	"aftersales/internal/parts"
-	"aftersales/internal/policy"
-	"aftersales/internal/store"
 )
 
 // SafetyAlert returns the notification a movement calls for: one when
@@ -38,8 +36,8 @@ func (s *Service) alert(ctx context.Context, tx *sqlx.Tx, lv *level, p parts.Par
 	if lv == nil || s.Notify == nil {
 		return nil
 	}
-	var safety int64
-	if err := store.Get(ctx, tx, &safety, `SELECT COALESCE(MAX(qty), 0) FROM safety_stock WHERE location_id = ? AND part_id = ?`, lv.LocationID, lv.PartID); err != nil {
+	safety, err := safetyOf(ctx, tx, lv.LocationID, lv.PartID)
+	if err != nil {
 		return err
 	}
 	l, err := getLocation(ctx, tx, lv.LocationID)
@@ -50,9 +48,7 @@ func (s *Service) alert(ctx context.Context, tx *sqlx.Tx, lv *level, p parts.Par
 	if !ok {
 		return nil
 	}
-	if err := store.Select(ctx, tx, &ev.UserIDs, `SELECT id FROM users WHERE org_id = ? AND active AND role IN (?, ?, ?)
-		UNION SELECT technician_id FROM stock_locations WHERE id = ? AND technician_id IS NOT NULL`,
-		l.OrgID, policy.VendorAdmin, policy.ProviderAdmin, policy.Dispatcher, l.ID); err != nil {
+	if ev.UserIDs, err = alertRecipients(ctx, tx, l); err != nil {
 		return err
 	}
 	_, err = s.Notify.Publish(ctx, tx, now, ev)

@@ -74,11 +74,7 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 	now := s.Now().UTC()
 	var out Consumption
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		w, err := workorder.Get(ctx, tx, in.WorkOrderID)
-		if err != nil {
-			return err
-		}
-		r, err := workorder.SubjectOf(ctx, tx, w)
+		w, r, err := visit(ctx, tx, in.WorkOrderID)
 		if err != nil {
 			return err
 		}
@@ -125,15 +121,15 @@ func (s *Service) Consume(ctx context.Context, a policy.Actor, in ConsumeInput) 
 		}
 		// The visit's row lock: a check-out running now either waits for
 		// this consumption (and seals it) or has closed the visit.
-		res, err := store.Exec(ctx, tx, `UPDATE work_orders SET updated_at = updated_at WHERE id = ? AND status = 'on_site'`, w.ID)
+		onSite, err := lockOnSite(ctx, tx, w.ID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !onSite {
 			return refuse(ReasonWorkOrderClose, "work order %d was closed meanwhile", w.ID)
 		}
-		var modelID int64
-		if err := store.Get(ctx, tx, &modelID, `SELECT model_id FROM units WHERE id = ?`, r.UnitID); err != nil {
+		modelID, err := modelOfUnit(ctx, tx, r.UnitID)
+		if err != nil {
 			return err
 		}
 		if err := part.CheckUse(r.VendorID, modelID, calendar.LocalDate(now)); err != nil {
@@ -190,34 +186,12 @@ func mayDrawFrom(l Location, w workorder.WorkOrder, r workorder.Subject) bool {
 // UsedParts lists the parts fitted on a work order, in the order fitted
 // (workorder.PartsLedger, for the sealed record).
 func (s *Service) UsedParts(ctx context.Context, q store.Queryer, workOrderID int64) ([]parts.UsedPart, error) {
-	var rows []struct {
-		PartNumber      string `db:"part_number"`
-		Name            string `db:"name"`
-		Kind            string `db:"kind"`
-		Qty             int64  `db:"qty"`
-		SerialRemoved   string `db:"serial_removed"`
-		SerialInstalled string `db:"serial_installed"`
-		UnitCostFen     int64  `db:"unit_cost_fen"`
-	}
-	if err := store.Select(ctx, q, &rows, `SELECT p.part_number, p.name, p.kind, m.qty, m.serial_removed, m.serial_installed, p.unit_cost_fen
-		FROM stock_movements m JOIN parts p ON p.id = m.part_id WHERE m.work_order_id = ? AND m.kind = 'consume' ORDER BY m.id`, workOrderID); err != nil {
-		return nil, err
-	}
-	out := make([]parts.UsedPart, 0, len(rows))
-	for _, x := range rows {
-		out = append(out, parts.UsedPart{PartNumber: x.PartNumber, Name: x.Name, Kind: x.Kind, Quantity: x.Qty,
-			SerialRemoved: x.SerialRemoved, SerialInstalled: x.SerialInstalled, UnitPriceFen: x.UnitCostFen})
-	}
-	return out, nil
+	return consumed(ctx, q, workOrderID)
 }
 
 // ForWorkOrder lists the parts fitted on a work order the actor may see.
 func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID int64) ([]parts.UsedPart, error) {
-	w, err := workorder.Get(ctx, s.DB, workOrderID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := workorder.SubjectOf(ctx, s.DB, w)
+	w, r, err := visit(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
@@ -234,24 +208,27 @@ func (s *Service) ForWorkOrder(ctx context.Context, a policy.Actor, workOrderID 
 	return s.UsedParts(ctx, s.DB, workOrderID)
 }
 
+// visit loads a work order and what it is for.
+func visit(ctx context.Context, q store.Queryer, id int64) (workorder.WorkOrder, workorder.Subject, error) {
+	w, err := workorder.Get(ctx, q, id)
+	if err != nil {
+		return w, workorder.Subject{}, err
+	}
+	r, err := workorder.SubjectOf(ctx, q, w)
+	return w, r, err
+}
+
 // SourcesFor lists the locations a work order may draw parts from, for the
 // form on the technician's page.
 func (s *Service) SourcesFor(ctx context.Context, a policy.Actor, workOrderID int64) ([]Location, error) {
-	w, err := workorder.Get(ctx, s.DB, workOrderID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := workorder.SubjectOf(ctx, s.DB, w)
+	w, r, err := visit(ctx, s.DB, workOrderID)
 	if err != nil {
 		return nil, err
 	}
 	if !policy.Allowed(a, policy.PartConsume, consumeScope(a, w, r)) {
 		return []Location{}, nil
 	}
-	out := []Location{}
-	err = store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? AND active
-		AND (kind = 'store' OR (kind = 'van' AND technician_id = ?)) ORDER BY kind = 'van' DESC, name`, r.ProviderID, w.TechnicianID)
-	return out, err
+	return sources(ctx, s.DB, r.ProviderID, w.TechnicianID)
 }
 
 var _ workorder.PartsLedger = (*Service)(nil)

@@ -78,16 +78,12 @@ func post(ctx context.Context, tx *sqlx.Tx, m Movement, from *Location) (Movemen
 		lv = &level{LocationID: from.ID, PartID: m.PartID, Before: after + m.Qty, After: after}
 	}
 	if m.ToLocationID != nil && !m.Defective {
-		if _, err := store.Exec(ctx, tx, `INSERT INTO stock_on_hand (location_id, part_id, qty) VALUES (?, ?, ?)
-			ON CONFLICT (location_id, part_id) DO UPDATE SET qty = stock_on_hand.qty + excluded.qty`, *m.ToLocationID, m.PartID, m.Qty); err != nil {
+		if err := addOnHand(ctx, tx, *m.ToLocationID, m.PartID, m.Qty); err != nil {
 			return m, nil, err
 		}
 	}
 	m.At = m.At.UTC().Truncate(time.Microsecond)
-	id, err := store.InsertID(ctx, tx, `INSERT INTO stock_movements (kind, part_id, qty, from_location_id, to_location_id, defective, work_order_id,
-		serial_removed, serial_installed, reason, reference, actor_id, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.Kind, m.PartID, m.Qty, m.FromLocationID, m.ToLocationID, m.Defective, m.WorkOrderID, m.SerialRemoved, m.SerialInstalled,
-		m.Reason, m.Reference, m.ActorID, m.Actor, m.At)
+	id, err := insertMovement(ctx, tx, m)
 	if err != nil {
 		return m, nil, fmt.Errorf("ledger: %w", err)
 	}
@@ -100,11 +96,11 @@ func post(ctx context.Context, tx *sqlx.Tx, m Movement, from *Location) (Movemen
 
 // take lowers on-hand at l by qty and returns what is left.
 func take(ctx context.Context, tx *sqlx.Tx, l Location, partID, qty int64) (int64, error) {
-	res, err := store.Exec(ctx, tx, `UPDATE stock_on_hand SET qty = qty - ? WHERE location_id = ? AND part_id = ? AND qty >= ?`, qty, l.ID, partID, qty)
+	took, err := takeHeld(ctx, tx, l.ID, partID, qty)
 	if err != nil {
 		return 0, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !took {
 		if !l.AllowNegative {
 			have, err := onHand(ctx, tx, l.ID, partID)
 			if err != nil {
@@ -114,29 +110,12 @@ func take(ctx context.Context, tx *sqlx.Tx, l Location, partID, qty int64) (int6
 			e.Reason = ReasonInsufficientStock
 			return 0, e
 		}
-		if _, err := store.Exec(ctx, tx, `INSERT INTO stock_on_hand (location_id, part_id, qty) VALUES (?, ?, ?)
-			ON CONFLICT (location_id, part_id) DO UPDATE SET qty = stock_on_hand.qty + excluded.qty`, l.ID, partID, -qty); err != nil {
+		if err := addOnHand(ctx, tx, l.ID, partID, -qty); err != nil {
 			return 0, err
 		}
 	}
 	return onHand(ctx, tx, l.ID, partID)
 }
-
-func onHand(ctx context.Context, q store.Queryer, locationID, partID int64) (int64, error) {
-	var qty int64
-	err := store.Get(ctx, q, &qty, `SELECT qty FROM stock_on_hand WHERE location_id = ? AND part_id = ?`, locationID, partID)
-	if err == store.ErrNotFound {
-		return 0, nil
-	}
-	return qty, err
-}
-
-// ledgerSums is on-hand per (location, part) as the ledger says it.
-const ledgerSums = `SELECT location_id, part_id, SUM(delta) AS qty FROM (
-	SELECT to_location_id AS location_id, part_id, qty AS delta FROM stock_movements WHERE to_location_id IS NOT NULL AND NOT defective
-	UNION ALL
-	SELECT from_location_id AS location_id, part_id, -qty AS delta FROM stock_movements WHERE from_location_id IS NOT NULL AND NOT defective
-) m GROUP BY location_id, part_id`
 
 // Level is on-hand of a part at a location.
 type Level struct {
@@ -156,11 +135,12 @@ type Difference struct {
 // Drift compares the live on-hand figures with the ledger and lists every
 // difference (none when they agree).
 func Drift(ctx context.Context, q store.Queryer) ([]Difference, error) {
-	var live, ledger []Level
-	if err := store.Select(ctx, q, &live, `SELECT location_id, part_id, qty FROM stock_on_hand`); err != nil {
+	live, err := liveLevels(ctx, q)
+	if err != nil {
 		return nil, err
 	}
-	if err := store.Select(ctx, q, &ledger, ledgerSums); err != nil {
+	ledger, err := ledgerLevels(ctx, q)
+	if err != nil {
 		return nil, err
 	}
 	type key struct{ l, p int64 }
@@ -202,11 +182,7 @@ func Rebuild(ctx context.Context, db *store.DB) ([]Difference, error) {
 		if len(diffs) == 0 {
 			return nil
 		}
-		if _, err := store.Exec(ctx, tx, `DELETE FROM stock_on_hand`); err != nil {
-			return err
-		}
-		_, err = store.Exec(ctx, tx, `INSERT INTO stock_on_hand (location_id, part_id, qty) `+ledgerSums)
-		return err
+		return rebuildOnHand(ctx, tx)
 	})
 	return diffs, err
 }

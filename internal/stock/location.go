@@ -9,7 +9,6 @@ package stock
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -63,20 +62,6 @@ type Service struct {
 	Notify Publisher
 }
 
-// locationOrder lists the central warehouse, then stores, then vans.
-const locationOrder = `CASE kind WHEN 'warehouse' THEN 0 WHEN 'store' THEN 1 ELSE 2 END, name`
-
-const locationColumns = `id, org_id, kind, name, technician_id, allow_negative, active, version, created_at, updated_at`
-
-func getLocation(ctx context.Context, q store.Queryer, id int64) (Location, error) {
-	var l Location
-	err := store.Get(ctx, q, &l, `SELECT `+locationColumns+` FROM stock_locations WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return l, locationNotFound(id)
-	}
-	return l, err
-}
-
 func locationNotFound(id int64) error {
 	return problem.New(problem.NotFound, "stock location %d not found", id)
 }
@@ -96,14 +81,11 @@ func locationScope(ctx context.Context, q store.Queryer, a policy.Actor, l Locat
 	case a.OrgID == l.OrgID:
 		return policy.Own, nil
 	}
-	var n int
-	if err := store.Get(ctx, q, &n, `SELECT COUNT(*) FROM org_links WHERE org_id = ? AND partner_id = ?`, a.OrgID, l.OrgID); err != nil {
+	partner, err := worksWith(ctx, q, a.OrgID, l.OrgID)
+	if err != nil || !partner {
 		return policy.Unrelated, err
 	}
-	if n > 0 {
-		return policy.Partner, nil
-	}
-	return policy.Unrelated, nil
+	return policy.Partner, nil
 }
 
 // readable loads a location the actor may read stock of, else not found.
@@ -131,14 +113,13 @@ func (s *Service) GetLocation(ctx context.Context, a policy.Actor, id int64) (Lo
 // ListLocations returns the locations the actor may read: its
 // organization's, or a technician's own van(s).
 func (s *Service) ListLocations(ctx context.Context, a policy.Actor) ([]Location, error) {
-	out := []Location{}
 	switch {
 	case a.Operator:
-		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations ORDER BY org_id, `+locationOrder)
+		return allLocations(ctx, s.DB)
 	case policy.Allowed(a, policy.StockRead, policy.Own):
-		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? ORDER BY `+locationOrder, a.OrgID)
+		return orgLocations(ctx, s.DB, a.OrgID)
 	case policy.Allowed(a, policy.StockRead, policy.Self):
-		return out, store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE org_id = ? AND technician_id = ? ORDER BY name`, a.OrgID, a.UserID)
+		return vans(ctx, s.DB, a.OrgID, a.UserID)
 	}
 	return nil, policy.Allow(a, policy.StockRead, policy.Own)
 }
@@ -151,10 +132,7 @@ func (s *Service) Destinations(ctx context.Context, a policy.Actor) ([]Location,
 	if err := policy.Allow(a, policy.StockMove, policy.Own); err != nil {
 		return nil, err
 	}
-	out := []Location{}
-	err := store.Select(ctx, s.DB, &out, `SELECT `+locationColumns+` FROM stock_locations WHERE active AND (org_id = ?
-		OR (kind <> 'van' AND org_id IN (SELECT partner_id FROM org_links WHERE org_id = ?))) ORDER BY CASE WHEN org_id = ? THEN 0 ELSE 1 END, `+locationOrder, a.OrgID, a.OrgID, a.OrgID)
-	return out, err
+	return destinations(ctx, s.DB, a.OrgID)
 }
 
 // LocationInput is a new location.
@@ -211,11 +189,7 @@ func (s *Service) CreateLocation(ctx context.Context, a policy.Actor, in Locatio
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		id, err := store.InsertID(ctx, tx, `INSERT INTO stock_locations (org_id, kind, name, technician_id, allow_negative, active, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, a.OrgID, in.Kind, in.Name, in.TechnicianID, in.AllowNegative, now, now)
-		if store.IsUniqueViolation(err) {
-			return problem.Field("name", "your organization already has a location named %s", in.Name)
-		}
+		id, err := insertLocation(ctx, tx, a.OrgID, in, now)
 		if err != nil {
 			return err
 		}
@@ -273,12 +247,7 @@ func (s *Service) UpdateLocation(ctx context.Context, a policy.Actor, id int64, 
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		_, err = store.Exec(ctx, tx, `UPDATE stock_locations SET name = ?, technician_id = ?, allow_negative = ?, active = ?, updated_at = ?,
-			version = version + 1 WHERE id = ? AND version = ?`, next.Name, next.TechnicianID, next.AllowNegative, next.Active, now, id, expectedVersion)
-		if store.IsUniqueViolation(err) {
-			return problem.Field("name", "your organization already has a location named %s", next.Name)
-		}
-		if err != nil {
+		if err := saveLocation(ctx, tx, next, expectedVersion, now); err != nil {
 			return err
 		}
 		if out, err = getLocation(ctx, tx, id); err != nil {

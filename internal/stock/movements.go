@@ -213,22 +213,7 @@ func (s *Service) Ledger(ctx context.Context, a policy.Actor, f LedgerFilter) ([
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	query := `SELECT m.id, m.kind, m.part_id, m.qty, m.from_location_id, m.to_location_id, m.defective, m.work_order_id, m.serial_removed,
-		m.serial_installed, m.reason, m.reference, m.actor_id, m.actor, m.at, p.part_number, p.name AS part_name,
-		COALESCE(lf.name, '') AS from_name, COALESCE(lt.name, '') AS to_name
-		FROM stock_movements m JOIN parts p ON p.id = m.part_id
-		LEFT JOIN stock_locations lf ON lf.id = m.from_location_id LEFT JOIN stock_locations lt ON lt.id = m.to_location_id
-		WHERE (m.from_location_id = ? OR m.to_location_id = ?)`
-	args := []any{f.LocationID, f.LocationID}
-	if f.PartID > 0 {
-		query, args = query+` AND m.part_id = ?`, append(args, f.PartID)
-	}
-	if f.BeforeID > 0 {
-		query, args = query+` AND m.id < ?`, append(args, f.BeforeID)
-	}
-	out := []LedgerRow{}
-	err := store.Select(ctx, s.DB, &out, query+` ORDER BY m.id DESC LIMIT ?`, append(args, f.Limit)...)
-	return out, err
+	return ledgerRows(ctx, s.DB, f)
 }
 
 // StockRow is on-hand and safety stock of a part at a location.
@@ -245,13 +230,6 @@ type StockRow struct {
 	Below        bool   `db:"-" json:"below_safety" doc:"On-hand is below safety stock."`
 }
 
-const stockRows = `SELECT x.location_id, l.name AS location_name, x.part_id, p.part_number, p.name AS part_name, p.name_en AS part_name_en, p.kind AS part_kind,
-	COALESCE(h.qty, 0) AS qty, COALESCE(ss.qty, 0) AS safety
-	FROM (SELECT location_id, part_id FROM stock_on_hand UNION SELECT location_id, part_id FROM safety_stock) x
-	JOIN stock_locations l ON l.id = x.location_id JOIN parts p ON p.id = x.part_id
-	LEFT JOIN stock_on_hand h ON h.location_id = x.location_id AND h.part_id = x.part_id
-	LEFT JOIN safety_stock ss ON ss.location_id = x.location_id AND ss.part_id = x.part_id`
-
 func markBelow(rows []StockRow) []StockRow {
 	for i := range rows {
 		rows[i].Below = rows[i].Qty < rows[i].Safety
@@ -264,8 +242,7 @@ func (s *Service) OnHand(ctx context.Context, a policy.Actor, locationID int64) 
 	if _, _, err := readable(ctx, s.DB, a, locationID); err != nil {
 		return nil, err
 	}
-	out := []StockRow{}
-	err := store.Select(ctx, s.DB, &out, stockRows+` WHERE x.location_id = ? ORDER BY p.part_number`, locationID)
+	out, err := stockAt(ctx, s.DB, locationID)
 	return markBelow(out), err
 }
 
@@ -276,17 +253,7 @@ func (s *Service) BelowSafety(ctx context.Context, a policy.Actor) ([]StockRow, 
 	if err != nil {
 		return nil, err
 	}
-	out := []StockRow{}
-	if len(locs) == 0 {
-		return out, nil
-	}
-	ids := make([]any, len(locs))
-	marks := make([]string, len(locs))
-	for i, l := range locs {
-		ids[i], marks[i] = l.ID, "?"
-	}
-	err = store.Select(ctx, s.DB, &out, stockRows+` WHERE x.location_id IN (`+strings.Join(marks, ",")+`) AND COALESCE(h.qty, 0) < COALESCE(ss.qty, 0)
-		ORDER BY l.name, p.part_number`, ids...)
+	out, err := belowSafetyAt(ctx, s.DB, locs)
 	return markBelow(out), err
 }
 
@@ -312,21 +279,15 @@ func (s *Service) SetSafety(ctx context.Context, a policy.Actor, locationID, par
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		var before int64
-		if err := store.Get(ctx, tx, &before, `SELECT COALESCE(MAX(qty), 0) FROM safety_stock WHERE location_id = ? AND part_id = ?`, locationID, partID); err != nil {
-			return err
-		}
-		if qty == 0 {
-			_, err = store.Exec(ctx, tx, `DELETE FROM safety_stock WHERE location_id = ? AND part_id = ?`, locationID, partID)
-		} else {
-			_, err = store.Exec(ctx, tx, `INSERT INTO safety_stock (location_id, part_id, qty) VALUES (?, ?, ?)
-				ON CONFLICT (location_id, part_id) DO UPDATE SET qty = excluded.qty`, locationID, partID, qty)
-		}
+		before, err := safetyOf(ctx, tx, locationID, partID)
 		if err != nil {
 			return err
 		}
-		var rows []StockRow
-		if err := store.Select(ctx, tx, &rows, stockRows+` WHERE x.location_id = ? AND x.part_id = ?`, locationID, partID); err != nil {
+		if err := setSafety(ctx, tx, locationID, partID, qty); err != nil {
+			return err
+		}
+		rows, err := stockOf(ctx, tx, locationID, partID)
+		if err != nil {
 			return err
 		}
 		out = StockRow{LocationID: locationID, LocationName: l.Name, PartID: partID}

@@ -2,7 +2,6 @@ package stock
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -58,12 +57,6 @@ type ReturnRecord struct {
 	Overdue       bool   `db:"-" json:"overdue" doc:"Still not shipped after its due date."`
 }
 
-const returnSelect = `SELECT r.id, r.movement_id, r.part_id, r.vendor_id, r.provider_id, r.work_order_id, r.location_id, r.qty, r.serial_removed,
-	r.status, r.due_date, r.carrier, r.tracking_number, r.shipped_at, r.received_at, r.credited_at, r.credit_fen, r.version, r.created_at,
-	r.updated_at, p.part_number, p.name AS part_name, COALESCE(sr.number, '') AS request_number, o.name AS provider_name
-	FROM part_returns r JOIN parts p ON p.id = r.part_id JOIN work_orders w ON w.id = r.work_order_id
-	LEFT JOIN service_requests sr ON sr.id = w.request_id JOIN organizations o ON o.id = r.provider_id`
-
 // IsOverdue: a return not shipped by the end of its due date (China).
 func IsOverdue(status ReturnStatus, due, today string) bool {
 	return status == AwaitingShipment && due < today
@@ -76,23 +69,11 @@ func openReturn(ctx context.Context, tx *sqlx.Tx, m Movement, p parts.Part, r wo
 	} else if !problem.Is(err, problem.NotFound) {
 		return ReturnRecord{}, err
 	}
-	id, err := store.InsertID(ctx, tx, `INSERT INTO part_returns (movement_id, part_id, vendor_id, provider_id, work_order_id, location_id, qty,
-		serial_removed, status, due_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'awaiting_shipment', ?, ?, ?) RETURNING id`,
-		m.ID, p.ID, p.VendorID, r.ProviderID, *m.WorkOrderID, l.ID, m.Qty, m.SerialRemoved, ReturnDue(now, days), now, now)
+	id, err := insertReturn(ctx, tx, m, p.VendorID, r.ProviderID, l.ID, ReturnDue(now, days), now)
 	if err != nil {
 		return ReturnRecord{}, err
 	}
 	return getReturn(ctx, tx, id, calendar.LocalDate(now))
-}
-
-func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (ReturnRecord, error) {
-	var r ReturnRecord
-	err := store.Get(ctx, q, &r, returnSelect+` WHERE r.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, returnNotFound(id)
-	}
-	r.Overdue = IsOverdue(r.Status, r.DueDate, today)
-	return r, err
 }
 
 func returnNotFound(id int64) error {
@@ -118,22 +99,15 @@ func (s *Service) Returns(ctx context.Context, a policy.Actor, f ReturnFilter) (
 		return nil, err
 	}
 	today := calendar.LocalDate(s.Now())
-	query, args := returnSelect+` WHERE (r.vendor_id = ? OR r.provider_id = ?)`, []any{a.OrgID, a.OrgID}
-	if a.Operator {
-		query, args = returnSelect+` WHERE 1 = 1`, nil
-	}
-	if f.Status != "" {
-		query, args = query+` AND r.status = ?`, append(args, f.Status)
-	}
-	if f.OverdueOnly {
-		query, args = query+` AND r.status = 'awaiting_shipment' AND r.due_date < ?`, append(args, today)
-	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200
 	}
-	out := []ReturnRecord{}
-	if err := store.Select(ctx, s.DB, &out, query+` ORDER BY CASE WHEN r.status = 'awaiting_shipment' AND r.due_date < ? THEN 0 ELSE 1 END,
-		r.due_date, r.id LIMIT ?`, append(args, today, f.Limit)...); err != nil {
+	orgID := a.OrgID
+	if a.Operator {
+		orgID = 0
+	}
+	out, err := listReturns(ctx, s.DB, orgID, f, today)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -212,8 +186,8 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 			problem.CheckText(&fs, "carrier", st.Carrier, true, 100)
 			problem.CheckText(&fs, "tracking_number", st.TrackingNumber, true, 64)
 		case "credit":
-			var unitCost int64
-			if err := store.Get(ctx, tx, &unitCost, `SELECT unit_cost_fen FROM parts WHERE id = ?`, before.PartID); err != nil {
+			unitCost, err := unitCostOf(ctx, tx, before.PartID)
+			if err != nil {
 				return err
 			}
 			if max := unitCost * before.Qty; st.CreditFen < 0 || st.CreditFen > max {
@@ -225,19 +199,16 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 		}
 		switch st.Kind {
 		case "ship":
-			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'shipped', carrier = ?, tracking_number = ?, shipped_at = ?, updated_at = ?,
-				version = version + 1 WHERE id = ? AND version = ?`, st.Carrier, st.TrackingNumber, now, now, id, expectedVersion)
+			err = markShipped(ctx, tx, id, expectedVersion, st.Carrier, st.TrackingNumber, now)
 			if err == nil {
 				_, _, err = post(ctx, tx, Movement{Kind: Return, PartID: before.PartID, Qty: before.Qty, FromLocationID: &before.LocationID,
 					Defective: true, WorkOrderID: &before.WorkOrderID, SerialRemoved: before.SerialRemoved,
 					Reference: st.Carrier + " " + st.TrackingNumber, ActorID: store.NullID(a.UserID), Actor: a.Label(), At: now}, nil)
 			}
 		case "receive":
-			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'received', received_at = ?, updated_at = ?, version = version + 1
-				WHERE id = ? AND version = ?`, now, now, id, expectedVersion)
+			err = markReceived(ctx, tx, id, expectedVersion, now)
 		case "credit":
-			_, err = store.Exec(ctx, tx, `UPDATE part_returns SET status = 'credited', credit_fen = ?, credited_at = ?, updated_at = ?,
-				version = version + 1 WHERE id = ? AND version = ?`, st.CreditFen, now, now, id, expectedVersion)
+			err = markCredited(ctx, tx, id, expectedVersion, st.CreditFen, now)
 		}
 		if err != nil {
 			return err

@@ -57,3 +57,34 @@ func (d Dialect) LockTable(ctx context.Context, tx Queryer, table string) error 
 	_, err := tx.ExecContext(ctx, `LOCK TABLE `+table+` IN EXCLUSIVE MODE`)
 	return err
 }
+
+// SkipLocked is the clause that ends a SELECT taking the rows it reads for
+// its transaction and passing over rows another transaction holds
+// (PostgreSQL's FOR UPDATE SKIP LOCKED, with a leading space), so that
+// workers sharing a queue each take a different row. It is empty on SQLite,
+// where a write transaction already excludes every other writer.
+func (d Dialect) SkipLocked() string {
+	return d.Pick("", " FOR UPDATE SKIP LOCKED")
+}
+
+// SyncIDs moves the id sequences of tables past the highest id each holds,
+// after rows were written with ids of their own (a bulk load): PostgreSQL's
+// next id would otherwise collide with them. SQLite's next rowid is always
+// past the highest, and needs nothing.
+func (d Dialect) SyncIDs(ctx context.Context, q Queryer, tables ...string) error {
+	for _, table := range tables {
+		if !tableName.MatchString(table) {
+			return fmt.Errorf("store: %q is not a table name", table)
+		}
+	}
+	if !d.Postgres() {
+		return nil
+	}
+	for _, table := range tables {
+		_, err := Exec(ctx, q, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), (SELECT MAX(id) FROM `+table+`))`)
+		if err != nil {
+			return fmt.Errorf("sequence of %s: %w", table, err)
+		}
+	}
+	return nil
+}
