@@ -88,18 +88,9 @@ func (s *Service) CreateUser(ctx context.Context, actor policy.Actor, n NewUser)
 
 // GetUser returns a user the actor may read.
 func (s *Service) GetUser(ctx context.Context, actor policy.Actor, id int64) (User, error) {
-	u, err := GetUser(ctx, s.DB, id)
-	if err != nil {
-		return u, err
-	}
-	scope, err := userScope(ctx, s.DB, actor, u)
-	if err != nil {
-		return User{}, err
-	}
-	if err := policy.Check(actor, policy.UserRead, policy.UserRead, scope, userNotFound(id)); err != nil {
-		return User{}, err
-	}
-	return u, nil
+	return policy.Load(actor, policy.UserRead, policy.UserRead, userNotFound(id),
+		func() (User, error) { return GetUser(ctx, s.DB, id) },
+		func(u User) (policy.Scope, error) { return userScope(ctx, s.DB, actor, u) })
 }
 
 // ListUsers returns an organization's users if the actor may read them.

@@ -95,11 +95,9 @@ func party(actor policy.Actor, a Agreement) Party {
 // load returns an agreement the actor may read, hiding the existence of
 // others, and checks action on it.
 func (s *Service) load(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (Agreement, error) {
-	a, err := Get(ctx, q, id)
-	if err != nil {
-		return a, err
-	}
-	return a, policy.Check(actor, policy.AgreementRead, action, scope(actor, a), notFound(id))
+	return policy.Load(actor, policy.AgreementRead, action, notFound(id),
+		func() (Agreement, error) { return Get(ctx, q, id) },
+		func(a Agreement) (policy.Scope, error) { return scope(actor, a), nil })
 }
 
 // record writes the audit event into both parties' trails, so that each

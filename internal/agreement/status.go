@@ -164,6 +164,9 @@ func partyIsOrg(a Agreement, p Party, orgID int64) bool {
 	return p == VendorParty && a.VendorID == orgID || p == ProviderParty && a.ProviderID == orgID
 }
 
+// Parties are the agreement's vendor and provider.
+func (a Agreement) Parties() []int64 { return []int64{a.VendorID, a.ProviderID} }
+
 // PartyOf tells how organization orgID relates to the agreement.
 func (a Agreement) PartyOf(orgID int64) Party {
 	switch orgID {

@@ -11,11 +11,7 @@ import (
 	"aftersales/internal/policy"
 )
 
-type agreementListOutput struct {
-	Body struct {
-		Items []agreement.Detail `json:"items"`
-	}
-}
+type agreementListOutput items[agreement.Detail]
 
 type agreementCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
@@ -73,26 +69,17 @@ type statusInput struct {
 	}
 }
 
-type statusEventsOutput struct {
-	Body struct {
-		Items []agreement.StatusEvent `json:"items"`
-	}
-}
+type statusEventsOutput items[agreement.StatusEvent]
 
 type adjustmentOutput struct {
 	Body agreement.Adjustment
 }
 
-type adjustmentListOutput struct {
-	Body struct {
-		Items []agreement.Adjustment `json:"items"`
-	}
-}
+type adjustmentListOutput items[agreement.Adjustment]
 
 type adjustmentCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Terms         *agreement.Terms `json:"terms,omitempty" doc:"The full proposed terms; or send changes."`
 		Changes       map[string]any   `json:"changes,omitempty" doc:"The change as a JSON merge patch on the latest version's terms, e.g. {\"emergency\": {\"onsite_hours\": 6}}; lists are replaced whole."`
 		Reason        string           `json:"reason" maxLength:"2000"`
@@ -117,24 +104,17 @@ func (in *decisionInput) comment() string {
 func (h *handlers) registerAgreements(a huma.API) {
 	register(h, a, op("list-agreements", http.MethodGet, "/agreements", "List the agreements your organization is party to", "Agreements"), h.listAgreements)
 
-	create := op("create-agreement", http.MethodPost, "/agreements", "Create a draft agreement with a provider", "Agreements")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createAgreement)
+	register(h, a, created(op("create-agreement", http.MethodPost, "/agreements", "Create a draft agreement with a provider", "Agreements")), h.createAgreement)
 
 	register(h, a, op("get-agreement", http.MethodGet, "/agreements/{id}", "An agreement with the terms in force today", "Agreements"), h.getAgreement)
 
 	register(h, a, op("list-agreement-versions", http.MethodGet, "/agreements/{id}/versions", "Every version of an agreement's terms, oldest first", "Agreements"), h.listAgreementVersions)
 
-	add := op("create-agreement-version", http.MethodPost, "/agreements/{id}/versions", "Add a version of the terms (vendor)", "Agreements")
-	add.DefaultStatus = http.StatusCreated
-	add.Errors = append(add.Errors, 409, 412, 428)
-	register(h, a, add, h.createAgreementVersion)
+	registerChange(h, a, withErrors(created(op("create-agreement-version", http.MethodPost, "/agreements/{id}/versions", "Add a version of the terms (vendor)", "Agreements")), 409), h.createAgreementVersion)
 
 	register(h, a, op("diff-agreement-versions", http.MethodGet, "/agreements/{id}/diff", "What changed between two versions, field by field", "Agreements"), h.diffAgreementVersions)
 
-	status := op("change-agreement-status", http.MethodPost, "/agreements/{id}/status", "Activate, suspend, resume or terminate an agreement", "Agreements")
-	status.Errors = append(status.Errors, 409, 412, 428)
-	register(h, a, status, h.changeAgreementStatus)
+	registerChange(h, a, withErrors(op("change-agreement-status", http.MethodPost, "/agreements/{id}/status", "Activate, suspend, resume or terminate an agreement", "Agreements"), 409), h.changeAgreementStatus)
 
 	register(h, a, op("list-agreement-status-events", http.MethodGet, "/agreements/{id}/status-events", "The agreement's changes of status, with reasons", "Agreements"), h.listAgreementStatusEvents)
 
@@ -142,13 +122,7 @@ func (h *handlers) registerAgreements(a huma.API) {
 }
 
 func (h *handlers) listAgreements(ctx context.Context, act policy.Actor, _ *struct{}) (*agreementListOutput, error) {
-	items, err := h.Agreements.List(ctx, act)
-	if err != nil {
-		return nil, err
-	}
-	out := &agreementListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[agreementListOutput](h.Agreements.List(ctx, act))
 }
 
 func (h *handlers) createAgreement(ctx context.Context, act policy.Actor, in *agreementCreateInput) (*tagged[agreement.Detail], error) {
@@ -177,11 +151,7 @@ func (h *handlers) listAgreementVersions(ctx context.Context, act policy.Actor, 
 	return out, nil
 }
 
-func (h *handlers) createAgreementVersion(ctx context.Context, act policy.Actor, in *versionCreateInput) (*versionOutput, error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) createAgreementVersion(ctx context.Context, act policy.Actor, in *versionCreateInput, v int64) (*versionOutput, error) {
 	out, err := h.Agreements.AddVersion(ctx, act, in.ID, agreement.NewVersion{Terms: in.Body.Terms,
 		EffectiveFrom: in.Body.EffectiveFrom, Note: in.Body.Note}, v)
 	if err != nil {
@@ -203,33 +173,20 @@ func (h *handlers) diffAgreementVersions(ctx context.Context, act policy.Actor, 
 	return out, nil
 }
 
-func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput) (*tagged[agreement.Detail], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput, v int64) (*tagged[agreement.Detail], error) {
 	d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
 		Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
 	return withETag(d, d.Version, err)
 }
 
 func (h *handlers) listAgreementStatusEvents(ctx context.Context, act policy.Actor, in *idPath) (*statusEventsOutput, error) {
-	items, err := h.Agreements.StatusEvents(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := &statusEventsOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[statusEventsOutput](h.Agreements.StatusEvents(ctx, act, in.ID))
 }
 
 func (h *handlers) registerAdjustments(a huma.API) {
 	register(h, a, op("list-adjustments", http.MethodGet, "/agreements/{id}/adjustments", "An agreement's adjustment requests, newest first", "Adjustment requests"), h.listAdjustments)
 
-	create := op("create-adjustment", http.MethodPost, "/agreements/{id}/adjustments", "Propose a change of terms to the other party", "Adjustment requests")
-	create.DefaultStatus = http.StatusCreated
-	create.Errors = append(create.Errors, 409)
-	register(h, a, create, h.createAdjustment)
+	register(h, a, withErrors(created(op("create-adjustment", http.MethodPost, "/agreements/{id}/adjustments", "Propose a change of terms to the other party", "Adjustment requests")), 409), h.createAdjustment)
 
 	register(h, a, op("get-adjustment", http.MethodGet, "/adjustments/{id}", "An adjustment request", "Adjustment requests"), h.getAdjustment)
 
@@ -241,20 +198,12 @@ func (h *handlers) registerAdjustments(a huma.API) {
 		{"reject-adjustment", "/adjustments/{id}/reject", "Reject the other party's request, with a comment", agreement.Rejected},
 		{"withdraw-adjustment", "/adjustments/{id}/withdraw", "Withdraw your own pending request", agreement.Withdrawn},
 	} {
-		o := op(d.id, http.MethodPost, d.path, d.summary, "Adjustment requests")
-		o.Errors = append(o.Errors, 409)
-		register(h, a, o, h.decideAdjustment(d.to))
+		register(h, a, withErrors(op(d.id, http.MethodPost, d.path, d.summary, "Adjustment requests"), 409), h.decideAdjustment(d.to))
 	}
 }
 
 func (h *handlers) listAdjustments(ctx context.Context, act policy.Actor, in *idPath) (*adjustmentListOutput, error) {
-	items, err := h.Agreements.Adjustments(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := &adjustmentListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[adjustmentListOutput](h.Agreements.Adjustments(ctx, act, in.ID))
 }
 
 func (h *handlers) createAdjustment(ctx context.Context, act policy.Actor, in *adjustmentCreateInput) (*adjustmentOutput, error) {
@@ -265,19 +214,11 @@ func (h *handlers) createAdjustment(ctx context.Context, act policy.Actor, in *a
 			return nil, err
 		}
 	}
-	adj, err := h.Agreements.Propose(ctx, act, in.ID, p)
-	if err != nil {
-		return nil, err
-	}
-	return &adjustmentOutput{Body: adj}, nil
+	return bodyAs[adjustmentOutput](h.Agreements.Propose(ctx, act, in.ID, p))
 }
 
 func (h *handlers) getAdjustment(ctx context.Context, act policy.Actor, in *idPath) (*adjustmentOutput, error) {
-	adj, err := h.Agreements.GetAdjustment(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &adjustmentOutput{Body: adj}, nil
+	return bodyAs[adjustmentOutput](h.Agreements.GetAdjustment(ctx, act, in.ID))
 }
 
 // decideAdjustment answers a decision that moves an adjustment request to state to.

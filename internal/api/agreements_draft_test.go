@@ -15,10 +15,7 @@ import (
 // takes a body with only some terms (or none), answers every field of the
 // terms, and refuses only activation, naming what is still missing.
 func TestHalfFilledDraftAgreement(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		half := map[string]any{"provider_id": f.Provider.ID, "number": "HALF-1",
 			"terms": map[string]any{"term": map[string]any{"start": "2026-01-01"}, "covered_models": []string{"HC-CNC-850"},

@@ -100,10 +100,7 @@ func withAgreements(t *testing.T, app *testutil.App, f *testutil.Fixture, path s
 }
 
 func TestAgreementLifecycle(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		provider := app.API(t, f.Tokens[policy.ProviderAdmin])
 
@@ -212,10 +209,7 @@ func TestAgreementLifecycle(t *testing.T) {
 }
 
 func TestAgreementBadInput(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		id := newActiveAgreement(t, app, f)
 		with := func(edit func(terms map[string]any)) map[string]any {
@@ -282,10 +276,7 @@ func TestAgreementBadInput(t *testing.T) {
 }
 
 func TestAnotherVendorCannotSeeOrTouchAgreements(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		id := newActiveAgreement(t, app, f)
 		adjPath := withAgreements(t, app, f, "/adjustments/%ADJUSTMENT%")
 		other := app.API(t, f.OtherToken)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -116,6 +117,25 @@ func register[I, O any](h *handlers, a huma.API, o huma.Operation, f func(contex
 	})
 }
 
+// registerChange is register for an operation that changes a resource at
+// the version its ETag named: the version in the If-Match header (the
+// field IfMatch of I) is read before f runs, 428 without it and 412 when
+// it names none, and f is given it to change the resource only at that
+// version. An input without the field is a mistake found at start-up.
+func registerChange[I, O any](h *handlers, a huma.API, o huma.Operation, f func(context.Context, policy.Actor, *I, int64) (*O, error)) {
+	field, ok := reflect.TypeFor[I]().FieldByName("IfMatch")
+	if !ok || field.Type.Kind() != reflect.String || field.Tag.Get("header") != "If-Match" {
+		panic("api: " + o.OperationID + " has no If-Match header in its input")
+	}
+	register(h, a, withErrors(o, 412, 428), func(ctx context.Context, ac policy.Actor, in *I) (*O, error) {
+		v, err := ifMatch(reflect.ValueOf(in).Elem().FieldByIndex(field.Index).String())
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, ac, in, v)
+	})
+}
+
 // etag is the entity tag of a resource version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
@@ -161,6 +181,39 @@ func asList[T any](xs []T, err error) (*items[T], error) {
 	return out, nil
 }
 
+// listAs answers xs as a list of the named type O, whose name names its
+// body's schema in the document; an empty list is [], never null.
+func listAs[O ~struct {
+	Body struct {
+		Items []T `json:"items"`
+	}
+}, T any](xs []T, err error) (*O, error) {
+	l, err := asList(xs, err)
+	if err != nil {
+		return nil, err
+	}
+	o := O(*l)
+	return &o, nil
+}
+
+// bodyAs answers v as the named answer O unless err is set.
+func bodyAs[O ~struct{ Body T }, T any](v T, err error) (*O, error) {
+	if err != nil {
+		return nil, err
+	}
+	o := O{Body: v}
+	return &o, nil
+}
+
+// CreateUnder is the input of a create under the resource the path's id
+// names: that id, and the key that makes repeating the create safe.
+// Exported, since huma reads the parameters of exported embedded structs
+// only; embed it first, where the two parameters stand in the document.
+type CreateUnder struct {
+	ID             int64  `path:"id" minimum:"1"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+}
+
 // ifMatch parses If-Match into the expected version.
 func ifMatch(v string) (int64, error) {
 	if v == "" {
@@ -180,4 +233,16 @@ func ifMatch(v string) (int64, error) {
 func op(id, method, path, summary string, tags ...string) huma.Operation {
 	return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags,
 		Errors: []int{400, 401, 403, 404, 413, 415, 422, 429, 503}}
+}
+
+// created is o answering 201 Created.
+func created(o huma.Operation) huma.Operation {
+	o.DefaultStatus = http.StatusCreated
+	return o
+}
+
+// withErrors is o with the statuses it may answer besides op's.
+func withErrors(o huma.Operation, statuses ...int) huma.Operation {
+	o.Errors = append(o.Errors, statuses...)
+	return o
 }

@@ -22,6 +22,42 @@ func countRows(t *testing.T, db *store.DB, table string) int {
 	return n
 }
 
+// seeded is the app on db with the fixture.
+func seeded(t *testing.T, db *store.DB) (*testutil.App, *testutil.Fixture) {
+	t.Helper()
+	app := testutil.NewApp(t, db)
+	return app, testutil.Seed(t, db)
+}
+
+// serving is the app on db with the fixture, its agreement and its unit.
+func serving(t *testing.T, db *store.DB) (*testutil.App, *testutil.Fixture, testutil.ServiceFixture) {
+	t.Helper()
+	app, f := seeded(t, db)
+	return app, f, testutil.SeedService(t, db, f)
+}
+
+// onSeeded runs fn in parallel on both engines, with the app serving the
+// fixture.
+func onSeeded(t *testing.T, fn func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture)) {
+	t.Helper()
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app, f := seeded(t, db)
+		fn(t, db, app, f)
+	})
+}
+
+// onServing runs fn in parallel on both engines, with the app serving the
+// fixture, its agreement and its unit.
+func onServing(t *testing.T, fn func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture)) {
+	t.Helper()
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app, f, sf := serving(t, db)
+		fn(t, db, app, f, sf)
+	})
+}
+
 // fileRepair files a repair of the fixture's unit through c and returns
 // the request's id.
 func fileRepair(t *testing.T, c *testutil.Client, priority, description string) int64 {
@@ -66,10 +102,7 @@ func locations(p map[string]any) []string {
 }
 
 func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
 		users, audits := countRows(t, db, "users"), countRows(t, db, "audit_events")
 		valid := map[string]any{"org_id": f.Customer.ID, "email": "x@customer.example", "name": "X", "role": "customer", "password": "long-enough-1"}
@@ -129,10 +162,7 @@ func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
 }
 
 func TestCredentials(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		for name, token := range map[string]string{
 			"none": "", "forged": "ast_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "malformed": "hello",
 		} {
@@ -187,10 +217,7 @@ func TestCredentials(t *testing.T) {
 }
 
 func TestIfMatchPreventsLostUpdates(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
 		path := fmt.Sprintf("/organizations/%d", f.Vendor.ID)
 		etag := cl.Do("GET", path, nil).Header.Get("ETag")
@@ -213,10 +240,7 @@ func TestIfMatchPreventsLostUpdates(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
 		body := map[string]any{"kind": "customer", "name": "Idem Co", "code": "idem-co"}
 		orgs := countRows(t, db, "organizations")
@@ -266,8 +290,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestUnknownRoutesAndMethods(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
 	problemOf(t, cl.Do("GET", "/no-such-thing", nil), 404, "not-found")
 	res := cl.Do("PUT", "/organizations", `{}`)

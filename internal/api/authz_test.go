@@ -235,9 +235,7 @@ func TestAuthorizationWalk(t *testing.T) {
 // ids falls to shard, on a database of their own; shard 0 also checks that
 // every operation of the API has its case.
 func walkShard(t *testing.T, db *store.DB, shard int) {
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	cases := walk(f)
 	maps.Copy(cases, installedBaseWalk())
 	maps.Copy(cases, partsWalk())
@@ -546,10 +544,7 @@ func changedTables(before, after map[string]string) []string {
 }
 
 func TestOtherTenantSeesNothing(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.OtherToken)
 		for _, p := range []string{
 			fmt.Sprintf("/organizations/%d", f.Vendor.ID),

@@ -16,11 +16,7 @@ import (
 	"aftersales/internal/problem"
 )
 
-type calendarListOutput struct {
-	Body struct {
-		Items []registry.Info `json:"items"`
-	}
-}
+type calendarListOutput items[registry.Info]
 
 type calendarGetInput struct {
 	ID   string `path:"id" maxLength:"40"`
@@ -84,11 +80,7 @@ type importOutput struct {
 	Body registry.Import
 }
 
-type importListOutput struct {
-	Body struct {
-		Items []registry.Import `json:"items"`
-	}
-}
+type importListOutput items[registry.Import]
 
 type importPath struct {
 	ID       string `path:"id" maxLength:"40"`
@@ -102,9 +94,7 @@ func (h *handlers) registerCalendars(a huma.API) {
 
 	register(h, a, op("calendar-deadline", http.MethodGet, "/calendars/{id}/deadline", "Compute a deadline on a calendar", "Calendars"), h.calendarDeadline)
 
-	create := op("create-calendar", http.MethodPost, "/calendars", "Create a custom calendar for your organization", "Calendars")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createCalendar)
+	register(h, a, created(op("create-calendar", http.MethodPost, "/calendars", "Create a custom calendar for your organization", "Calendars")), h.createCalendar)
 
 	imp := op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")
 	imp.DefaultStatus = http.StatusCreated
@@ -118,20 +108,12 @@ func (h *handlers) registerCalendars(a huma.API) {
 		id, verb string
 		apply    bool
 	}{{"apply-calendar-import", "apply", true}, {"discard-calendar-import", "discard", false}} {
-		o := op(d.id, http.MethodPost, "/calendars/{id}/imports/{import_id}/"+d.verb, "Review decision: "+d.verb+" a pending import", "Calendars")
-		o.Errors = append(o.Errors, 409)
-		register(h, a, o, h.decideCalendarImport(d.apply))
+		register(h, a, withErrors(op(d.id, http.MethodPost, "/calendars/{id}/imports/{import_id}/"+d.verb, "Review decision: "+d.verb+" a pending import", "Calendars"), 409), h.decideCalendarImport(d.apply))
 	}
 }
 
 func (h *handlers) listCalendars(ctx context.Context, act policy.Actor, _ *struct{}) (*calendarListOutput, error) {
-	items, err := h.Calendars.List(ctx, act)
-	if err != nil {
-		return nil, err
-	}
-	out := &calendarListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[calendarListOutput](h.Calendars.List(ctx, act))
 }
 
 func (h *handlers) getCalendar(ctx context.Context, act policy.Actor, in *calendarGetInput) (*calendarGetOutput, error) {
@@ -185,11 +167,7 @@ func (h *handlers) createCalendar(ctx context.Context, act policy.Actor, in *cal
 			return nil, err
 		}
 	}
-	info, err := h.Calendars.CreateCustom(ctx, act, ci)
-	if err != nil {
-		return nil, err
-	}
-	return &calendarInfoOutput{Body: info}, nil
+	return bodyAs[calendarInfoOutput](h.Calendars.CreateCustom(ctx, act, ci))
 }
 
 func (h *handlers) createCalendarImport(ctx context.Context, act policy.Actor, in *importCreateInput) (*importOutput, error) {
@@ -200,21 +178,11 @@ func (h *handlers) createCalendarImport(ctx context.Context, act policy.Actor, i
 			return nil, problem.Field("body.content", "is not valid base64")
 		}
 	}
-	res, err := h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data)
-	if err != nil {
-		return nil, err
-	}
-	return &importOutput{Body: res}, nil
+	return bodyAs[importOutput](h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data))
 }
 
 func (h *handlers) listCalendarImports(ctx context.Context, act policy.Actor, in *idString) (*importListOutput, error) {
-	items, err := h.Calendars.ListImports(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := &importListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[importListOutput](h.Calendars.ListImports(ctx, act, in.ID))
 }
 
 // decideCalendarImport applies a pending import, or discards it when apply is false.

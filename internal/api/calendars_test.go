@@ -23,8 +23,7 @@ func deadlinePath(cal, from, arg string) string {
 func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	cl := app.API(t, f.Tokens[policy.Dispatcher])
 	for _, c := range []struct{ name, from, arg, want string }{
 		{"Wednesday plus two working days", "2026-11-25T15:30:00+08:00", "working_days=2", "2026-11-27T18:00:00+08:00"},
@@ -72,10 +71,7 @@ func TestDeadlinesFollowTheOfficialCalendar(t *testing.T) {
 }
 
 func TestImportingANewYear(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		admin := app.API(t, f.Tokens[policy.VendorAdmin])
 		ny := testutil.UncoveredYear()
 		due := func() string {
@@ -148,8 +144,7 @@ func TestImportingANewYear(t *testing.T) {
 func TestCustomCalendar(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	admin := app.API(t, f.Tokens[policy.ProviderAdmin])
 	res := admin.Do("POST", "/calendars", map[string]any{"id": "suzhou-ext", "name": "苏州延时服务", "base_id": "cn",
 		"week": map[string]any{"mon": []string{"08:00-20:00"}, "tue": []string{"08:00-20:00"}, "wed": []string{"08:00-20:00"},

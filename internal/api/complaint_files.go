@@ -63,12 +63,8 @@ func (h *handlers) createComplaintWithFiles(ctx context.Context, ac policy.Actor
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.Complaints.File(ctx, ac, complaint.NewComplaint{Kind: b.Kind, Category: b.Category, Channel: b.Channel, RequestID: b.RequestID,
-		WorkOrderID: b.WorkOrderID, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Attachments: received})
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+	return h.complaintDetail(h.Complaints.File(ctx, ac, complaint.NewComplaint{Kind: b.Kind, Category: b.Category, Channel: b.Channel, RequestID: b.RequestID,
+		WorkOrderID: b.WorkOrderID, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Attachments: received}))
 }
 
 // receiveAttachments reads the form's files, each closed once read: more
@@ -112,9 +108,8 @@ type complaintAddFilesForm struct {
 }
 
 type complaintAddFilesInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	RawBody        huma.MultipartFormFiles[complaintAddFilesForm]
+	CreateUnder
+	RawBody huma.MultipartFormFiles[complaintAddFilesForm]
 }
 
 func (h *handlers) addComplaintAttachments(ctx context.Context, ac policy.Actor, in *complaintAddFilesInput) (*complaintOutput, error) {
@@ -123,11 +118,7 @@ func (h *handlers) addComplaintAttachments(ctx context.Context, ac policy.Actor,
 	if err != nil {
 		return nil, err
 	}
-	d, err := h.Complaints.AddAttachments(ctx, ac, in.ID, received)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+	return h.complaintDetail(h.Complaints.AddAttachments(ctx, ac, in.ID, received))
 }
 
 type complaintFilePath struct {

@@ -43,11 +43,7 @@ func complaintForm(fields map[string]string, attached map[string][]byte) formBod
 // refused file, too many files or a bad field refuses the whole filing,
 // naming the field, and nothing is stored.
 func TestComplaintWithAttachmentsAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
 		reqID := fileRepair(t, dispatcher, "general", "x")
@@ -124,11 +120,7 @@ func TestComplaintWithAttachmentsAPI(t *testing.T) {
 // Files added through the API to a complaint already filed get the checks
 // of filing; a refused file stores nothing; a closed complaint takes none.
 func TestComplaintFilesAddedAfterFilingAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
 		reqID := fileRepair(t, dispatcher, "general", "x")

@@ -62,8 +62,7 @@ func orgCount(t *testing.T, db *store.DB, code string) int {
 func TestCreateWaitingLongForTheWriterSucceeds(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
 	warm(t, cl)
 	released := holdWriter(t, db, 6*time.Second)
@@ -165,9 +164,7 @@ func assertOutOfTime(t *testing.T, res *testutil.Response) {
 func TestImportWaitingLongForTheWriterSucceeds(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
 	warm(t, cl)
 	csv := "serial_number,model,customer_code,site_name,install_date\nLATE-IMP-1,FX-100,customer-one,Plant,2025/3/7\nLATE-IMP-2,FX-100,customer-one,Plant,2025/3/8\n"

@@ -35,9 +35,8 @@ type onCallListInput struct {
 }
 
 type onCallCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		StartsAt time.Time `json:"starts_at" doc:"RFC 3339."`
 		EndsAt   time.Time `json:"ends_at" doc:"RFC 3339, after starts_at (exclusive); one turn is at most 14 days."`
 		Note     string    `json:"note,omitempty" maxLength:"500"`
@@ -109,9 +108,7 @@ func (h *handlers) registerDispatch(a huma.API) {
 		"it was made is refused with 409 and books nothing; a refused booking refuses the whole plan with its `reason`. Accepting an " +
 		"accepted plan answers it again."
 	register(h, a, acc, h.acceptPlan)
-	dis := op("discard-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/discard", "Discard a plan", tag)
-	dis.Errors = append(dis.Errors, 409)
-	register(h, a, dis, h.discardPlan)
+	register(h, a, withErrors(op("discard-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/discard", "Discard a plan", tag), 409), h.discardPlan)
 
 	register(h, a, op("get-service-request-parts", http.MethodGet, "/service-requests/{id}/parts", "The parts a request needs", tag), h.getNeededParts)
 	sp := op("set-service-request-parts", http.MethodPut, "/service-requests/{id}/parts", "Set the parts a request needs", tag)

@@ -139,14 +139,9 @@ func (h *handlers) registerDocuments(a huma.API) {
 	create.Errors = append(create.Errors, 503) // uploads at once over the server's bound
 	register(h, a, create, h.createDocument)
 
-	addVersion := op("create-document-version", http.MethodPost, "/documents/{id}/versions", "Upload a new version; it becomes the current one and the earlier ones stay", tag)
-	addVersion.DefaultStatus = http.StatusCreated
-	addVersion.Errors = append(addVersion.Errors, 409, 412, 503)
-	register(h, a, addVersion, h.createDocumentVersion)
+	register(h, a, withErrors(created(op("create-document-version", http.MethodPost, "/documents/{id}/versions", "Upload a new version; it becomes the current one and the earlier ones stay", tag)), 409, 412, 503), h.createDocumentVersion)
 
-	patch := op("update-document", http.MethodPatch, "/documents/{id}", "Change a document's title, description, category, language, visibility, models or part numbers", tag)
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateDocument)
+	registerChange(h, a, op("update-document", http.MethodPatch, "/documents/{id}", "Change a document's title, description, category, language, visibility, models or part numbers", tag), h.updateDocument)
 
 	for _, s := range []struct {
 		id, path, summary string
@@ -155,9 +150,7 @@ func (h *handlers) registerDocuments(a huma.API) {
 		{"archive-document", "/documents/{id}/archive", "Archive a document: its readers no longer see it; the vendor still does", true},
 		{"restore-document", "/documents/{id}/restore", "Restore an archived document to its readers", false},
 	} {
-		o := op(s.id, http.MethodPost, s.path, s.summary, tag)
-		o.Errors = append(o.Errors, 412)
-		register(h, a, o, h.setDocumentArchived(s.archived))
+		register(h, a, withErrors(op(s.id, http.MethodPost, s.path, s.summary, tag), 412), h.setDocumentArchived(s.archived))
 	}
 
 	download := op("download-document-version", http.MethodGet, "/documents/{id}/versions/{number}/file", "Download the file of a version (recorded in the audit trail)", tag)
@@ -236,11 +229,7 @@ func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, i
 	return withETag(documentDetail{d}, d.Version, err)
 }
 
-func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput) (*tagged[documentDetail], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput, v int64) (*tagged[documentDetail], error) {
 	b := in.Body
 	p := document.Patch{Title: b.Title, Description: b.Description, Language: b.Language, Models: b.Models, Parts: b.PartNumbers}
 	if b.Category != nil {

@@ -88,11 +88,7 @@ func documentWalk() map[string]walkCase {
 }
 
 func TestDocumentUploadVersionsAndDownload(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 
 		// A file that claims to be a PDF and is not: the field is named, nothing stored.

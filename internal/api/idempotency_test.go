@@ -20,11 +20,7 @@ import (
 // request, a refusal is remembered like a success, and a key cannot be
 // reused for another body.
 func TestIdempotentServiceRequests(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		cl := app.API(t, f.Tokens[policy.Dispatcher])
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "emergency", "description": "noise"}
 		before := countRows(t, db, "service_requests")
@@ -107,11 +103,7 @@ func crashAfterCommit(t *testing.T, app *testutil.App, key string, age time.Dura
 // late within the key's lifetime, answers with that resource and files
 // nothing new.
 func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		cl := app.API(t, f.Tokens[policy.Dispatcher])
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "crash"}
 		ctx := context.Background()
@@ -167,10 +159,7 @@ func TestIdempotencyKeyOutlivesACrash(t *testing.T) {
 // secret; nothing kept for replay holds it, and a replay names the token
 // and says the secret was shown once. The same for a webhook's signing key.
 func TestReplayKeepsNoSecret(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
 		type tokenAnswer struct {
 			Token struct {

@@ -150,34 +150,20 @@ func (h *handlers) registerInstalledBase(a huma.API) {
 }
 
 // modelListOutput is named so that its schema is (see partListOutput).
-type modelListOutput struct {
-	Body struct {
-		Items []installedbase.ProductModel `json:"items"`
-	}
-}
+type modelListOutput items[installedbase.ProductModel]
 
 func (h *handlers) registerModels(a huma.API) {
 	register(h, a, op("list-product-models", http.MethodGet, "/product-models", "List the product models you can see", "Installed base"), h.listProductModels)
 
-	create := op("create-product-model", http.MethodPost, "/product-models", "Add a product model", "Installed base")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createProductModel)
+	register(h, a, created(op("create-product-model", http.MethodPost, "/product-models", "Add a product model", "Installed base")), h.createProductModel)
 
 	register(h, a, op("get-product-model", http.MethodGet, "/product-models/{id}", "Get a product model", "Installed base"), h.getProductModel)
 
-	patch := op("update-product-model", http.MethodPatch, "/product-models/{id}", "Change a product model", "Installed base")
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateProductModel)
+	registerChange(h, a, op("update-product-model", http.MethodPatch, "/product-models/{id}", "Change a product model", "Installed base"), h.updateProductModel)
 }
 
 func (h *handlers) listProductModels(ctx context.Context, ac policy.Actor, _ *struct{}) (*modelListOutput, error) {
-	items, err := h.InstalledBase.ListModels(ctx, ac)
-	if err != nil {
-		return nil, err
-	}
-	out := &modelListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[modelListOutput](h.InstalledBase.ListModels(ctx, ac))
 }
 
 func (h *handlers) createProductModel(ctx context.Context, ac policy.Actor, in *modelCreateInput) (*tagged[installedbase.ProductModel], error) {
@@ -192,45 +178,27 @@ func (h *handlers) getProductModel(ctx context.Context, ac policy.Actor, in *idP
 	return withETag(m, m.Version, err)
 }
 
-func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput) (*tagged[installedbase.ProductModel], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput, v int64) (*tagged[installedbase.ProductModel], error) {
 	b := in.Body
 	m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
 		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
 	return withETag(m, m.Version, err)
 }
 
-type siteList struct {
-	Body struct {
-		Items []installedbase.Site `json:"items"`
-	}
-}
+type siteList items[installedbase.Site]
 
 func (h *handlers) registerSites(a huma.API) {
 	register(h, a, op("list-sites", http.MethodGet, "/sites", "List the customers' sites you can see", "Installed base"), h.listSites)
 
-	create := op("create-site", http.MethodPost, "/sites", "Add a site of a customer", "Installed base")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createSite)
+	register(h, a, created(op("create-site", http.MethodPost, "/sites", "Add a site of a customer", "Installed base")), h.createSite)
 
 	register(h, a, op("get-site", http.MethodGet, "/sites/{id}", "Get a site", "Installed base"), h.getSite)
 
-	patch := op("update-site", http.MethodPatch, "/sites/{id}", "Change a site", "Installed base")
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateSite)
+	registerChange(h, a, op("update-site", http.MethodPatch, "/sites/{id}", "Change a site", "Installed base"), h.updateSite)
 }
 
 func (h *handlers) listSites(ctx context.Context, ac policy.Actor, in *siteListInput) (*siteList, error) {
-	items, err := h.InstalledBase.ListSites(ctx, ac, in.CustomerID)
-	if err != nil {
-		return nil, err
-	}
-	out := &siteList{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[siteList](h.InstalledBase.ListSites(ctx, ac, in.CustomerID))
 }
 
 func (h *handlers) createSite(ctx context.Context, ac policy.Actor, in *siteCreateInput) (*tagged[installedbase.Site], error) {
@@ -245,11 +213,7 @@ func (h *handlers) getSite(ctx context.Context, ac policy.Actor, in *idPath) (*t
 	return withETag(s, s.Version, err)
 }
 
-func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput) (*tagged[installedbase.Site], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput, v int64) (*tagged[installedbase.Site], error) {
 	b := in.Body
 	s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
 		Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
@@ -259,21 +223,15 @@ func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatc
 func (h *handlers) registerUnits(a huma.API) {
 	register(h, a, op("list-units", http.MethodGet, "/units", "List installed units you can see, by id", "Installed base"), h.listUnits)
 
-	create := op("create-unit", http.MethodPost, "/units", "Register an installed unit", "Installed base")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createUnit)
+	register(h, a, created(op("create-unit", http.MethodPost, "/units", "Register an installed unit", "Installed base")), h.createUnit)
 
 	register(h, a, op("get-unit", http.MethodGet, "/units/{id}", "Get an installed unit", "Installed base"), h.getUnit)
 
 	// The serial number is a query parameter: a path /units/by-serial/{serial}
 	// and /units/{id}/history would both match /units/by-serial/history.
-	bySerial := op("get-unit-by-serial", http.MethodGet, "/units/by-serial", "Find an installed unit by serial number", "Installed base")
-	bySerial.Errors = append(bySerial.Errors, 409)
-	register(h, a, bySerial, h.getUnitBySerial)
+	register(h, a, withErrors(op("get-unit-by-serial", http.MethodGet, "/units/by-serial", "Find an installed unit by serial number", "Installed base"), 409), h.getUnitBySerial)
 
-	patch := op("update-unit", http.MethodPatch, "/units/{id}", "Change an installed unit", "Installed base")
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateUnit)
+	registerChange(h, a, op("update-unit", http.MethodPatch, "/units/{id}", "Change an installed unit", "Installed base"), h.updateUnit)
 
 	rotate := op("rotate-unit-qr-token", http.MethodPost, "/units/{id}/qr-token", "Give a unit a new QR token; labels printed before stop working", "Installed base")
 	register(h, a, rotate, h.rotateUnitQrToken)
@@ -332,11 +290,7 @@ func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *ser
 	return withETag(h.unitView(u), u.Version, err)
 }
 
-func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput) (*tagged[unitView], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput, v int64) (*tagged[unitView], error) {
 	b := in.Body
 	u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
 		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)

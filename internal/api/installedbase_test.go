@@ -86,10 +86,7 @@ func fieldMessages(t *testing.T, res *testutil.Response) map[string]string {
 }
 
 func TestInstalledBaseAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 
@@ -215,11 +212,7 @@ func TestInstalledBaseAPI(t *testing.T) {
 }
 
 func TestUnitImportAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		csv := "序列号,型号,客户代码,站点名称,安装日期\nIMP-1,FX-100,customer-one,Plant,2025/3/7\nIMP-2,FX-100,customer-one,Plant,2025/3/8\n"
 		gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(csv))

@@ -15,11 +15,7 @@ import (
 // window that ends before it starts, another provider's dispatcher and a
 // unit nobody maintains are refused, and none of them writes a visit.
 func TestMaintenanceVisitThroughTheAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		var unitID int64
 		if err := store.Get(t.Context(), db, &unitID, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
 			t.Fatal(err)
@@ -27,13 +23,7 @@ func TestMaintenanceVisitThroughTheAPI(t *testing.T) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		tech := f.Users[policy.Technician].ID
 		path := fmt.Sprintf("/units/%d/work-orders", unitID)
-		visits := func() int {
-			var n int
-			if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM work_orders`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+		visits := func() int { return countRows(t, db, "work_orders") }
 
 		start := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
 		bad := dispatcher.Do("POST", path, map[string]any{"technician_id": tech,

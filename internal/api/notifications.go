@@ -49,11 +49,7 @@ type webhookCreateOutput struct {
 	}
 }
 
-type webhookListOutput struct {
-	Body struct {
-		Items []notify.Webhook `json:"items"`
-	}
-}
+type webhookListOutput items[notify.Webhook]
 
 type webhookOutput struct {
 	Body notify.Webhook
@@ -85,19 +81,11 @@ func (h *handlers) registerNotifications(a huma.API) {
 }
 
 func (h *handlers) listNotifications(ctx context.Context, act policy.Actor, in *notificationListInput) (*notificationListOutput, error) {
-	p, err := h.Notify.List(ctx, act, notify.ListInput{Cursor: in.Cursor, Limit: in.Limit, UnreadOnly: in.UnreadOnly})
-	if err != nil {
-		return nil, err
-	}
-	return &notificationListOutput{Body: p}, nil
+	return bodyAs[notificationListOutput](h.Notify.List(ctx, act, notify.ListInput{Cursor: in.Cursor, Limit: in.Limit, UnreadOnly: in.UnreadOnly}))
 }
 
 func (h *handlers) readNotification(ctx context.Context, act policy.Actor, in *idPath) (*notificationOutput, error) {
-	n, err := h.Notify.MarkRead(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &notificationOutput{Body: n}, nil
+	return bodyAs[notificationOutput](h.Notify.MarkRead(ctx, act, in.ID))
 }
 
 func (h *handlers) readAllNotifications(ctx context.Context, act policy.Actor, _ *struct{}) (*readAllOutput, error) {
@@ -128,19 +116,11 @@ func (h *handlers) registerWebhooks(a huma.API) {
 
 	register(h, a, op("get-webhook-delivery", http.MethodGet, "/webhook-deliveries/{id}", "A delivery with every attempt", "Webhooks"), h.getWebhookDelivery)
 
-	re := op("redeliver-webhook-delivery", http.MethodPost, "/webhook-deliveries/{id}/redeliver", "Send a finished delivery again, with the same id", "Webhooks")
-	re.Errors = append(re.Errors, 409)
-	register(h, a, re, h.redeliverWebhookDelivery)
+	register(h, a, withErrors(op("redeliver-webhook-delivery", http.MethodPost, "/webhook-deliveries/{id}/redeliver", "Send a finished delivery again, with the same id", "Webhooks"), 409), h.redeliverWebhookDelivery)
 }
 
 func (h *handlers) listWebhooks(ctx context.Context, act policy.Actor, _ *struct{}) (*webhookListOutput, error) {
-	items, err := h.Notify.Webhooks(ctx, act)
-	if err != nil {
-		return nil, err
-	}
-	out := &webhookListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[webhookListOutput](h.Notify.Webhooks(ctx, act))
 }
 
 func (h *handlers) createWebhook(ctx context.Context, act policy.Actor, in *webhookCreateInput) (*webhookCreateOutput, error) {
@@ -154,19 +134,11 @@ func (h *handlers) createWebhook(ctx context.Context, act policy.Actor, in *webh
 }
 
 func (h *handlers) getWebhook(ctx context.Context, act policy.Actor, in *idPath) (*webhookOutput, error) {
-	w, err := h.Notify.Webhook(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &webhookOutput{Body: w}, nil
+	return bodyAs[webhookOutput](h.Notify.Webhook(ctx, act, in.ID))
 }
 
 func (h *handlers) disableWebhook(ctx context.Context, act policy.Actor, in *idPath) (*webhookOutput, error) {
-	w, err := h.Notify.DisableWebhook(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &webhookOutput{Body: w}, nil
+	return bodyAs[webhookOutput](h.Notify.DisableWebhook(ctx, act, in.ID))
 }
 
 func (h *handlers) listWebhookDeliveries(ctx context.Context, act policy.Actor, in *deliveryListInput) (*deliveryListOutput, error) {
@@ -186,17 +158,9 @@ func (h *handlers) listWebhookDeliveries(ctx context.Context, act policy.Actor, 
 }
 
 func (h *handlers) getWebhookDelivery(ctx context.Context, act policy.Actor, in *idPath) (*deliveryOutput, error) {
-	d, err := h.Notify.Delivery(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &deliveryOutput{Body: d}, nil
+	return bodyAs[deliveryOutput](h.Notify.Delivery(ctx, act, in.ID))
 }
 
 func (h *handlers) redeliverWebhookDelivery(ctx context.Context, act policy.Actor, in *idPath) (*deliveryOutput, error) {
-	d, err := h.Notify.Redeliver(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &deliveryOutput{Body: d}, nil
+	return bodyAs[deliveryOutput](h.Notify.Redeliver(ctx, act, in.ID))
 }

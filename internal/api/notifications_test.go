@@ -58,10 +58,7 @@ func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, rol
 }
 
 func TestWebhookBadInput(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.ProviderAdmin])
 		for _, tc := range []struct {
 			name     string
@@ -97,10 +94,7 @@ func TestWebhookBadInput(t *testing.T) {
 }
 
 func TestWebhookSecretShownOnceAndScopedToOrganization(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.ProviderAdmin])
 		res := cl.Do("POST", "/webhooks", map[string]any{"url": "https://hooks.example/in", "kinds": []string{"clock.*"}, "description": "ERP"})
 		var created struct {
@@ -136,10 +130,7 @@ func TestWebhookSecretShownOnceAndScopedToOrganization(t *testing.T) {
 }
 
 func TestNotificationsOverAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		disp := f.Users[policy.Dispatcher]
 		for i := range 3 {
 			publish(t, app, fmt.Sprint("n", i), []int64{f.Provider.ID}, disp.ID)

@@ -35,8 +35,7 @@ import (
 func TestGeneratedClientCallsTheServer(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	_, doc := servedDocument(t, app)
 
 	code, err := codegen.Generate(doc, codegen.Configuration{PackageName: "main",

@@ -10,11 +10,7 @@ import (
 	"aftersales/internal/policy"
 )
 
-type orgListOutput struct {
-	Body struct {
-		Items []org.Organization `json:"items"`
-	}
-}
+type orgListOutput items[org.Organization]
 
 type orgCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
@@ -43,25 +39,15 @@ type orgPatchInput struct {
 func (h *handlers) registerOrgs(a huma.API) {
 	register(h, a, op("list-organizations", http.MethodGet, "/organizations", "List the organizations you can see", "Organizations"), h.listOrganizations)
 
-	create := op("create-organization", http.MethodPost, "/organizations", "Register a partner organization", "Organizations")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createOrganization)
+	register(h, a, created(op("create-organization", http.MethodPost, "/organizations", "Register a partner organization", "Organizations")), h.createOrganization)
 
 	register(h, a, op("get-organization", http.MethodGet, "/organizations/{id}", "Get an organization", "Organizations"), h.getOrganization)
 
-	patch := op("update-organization", http.MethodPatch, "/organizations/{id}", "Change an organization", "Organizations")
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateOrganization)
+	registerChange(h, a, op("update-organization", http.MethodPatch, "/organizations/{id}", "Change an organization", "Organizations"), h.updateOrganization)
 }
 
 func (h *handlers) listOrganizations(ctx context.Context, act policy.Actor, _ *struct{}) (*orgListOutput, error) {
-	items, err := h.Orgs.List(ctx, act)
-	if err != nil {
-		return nil, err
-	}
-	out := &orgListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[orgListOutput](h.Orgs.List(ctx, act))
 }
 
 func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*tagged[org.Organization], error) {
@@ -74,11 +60,7 @@ func (h *handlers) getOrganization(ctx context.Context, act policy.Actor, in *id
 	return withETag(o, o.Version, err)
 }
 
-func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput) (*tagged[org.Organization], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput, v int64) (*tagged[org.Organization], error) {
 	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Address: in.Body.Address, Active: in.Body.Active}, v)
 	return withETag(o, o.Version, err)
 }

@@ -80,38 +80,26 @@ type partRevokeInput struct {
 // partListOutput is named, as every output is: huma would name an anonymous
 // one after its operation (List-partsResponse), which is the name client
 // generators give to the operation's own response type.
-type partListOutput struct {
-	Body struct {
-		Items []partOut `json:"items"`
-	}
-}
+type partListOutput items[partOut]
 
 func (h *handlers) registerParts(a huma.API) {
 	const tag = "Parts"
 	register(h, a, op("list-parts", http.MethodGet, "/parts", "List the parts catalogs you work with", tag), h.listParts)
 
-	create := op("create-part", http.MethodPost, "/parts", "Add a part to your catalog", tag)
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createPart)
+	register(h, a, created(op("create-part", http.MethodPost, "/parts", "Add a part to your catalog", tag)), h.createPart)
 
 	register(h, a, op("get-part", http.MethodGet, "/parts/{id}", "Get a part", tag), h.getPart)
 
-	patch := op("update-part", http.MethodPatch, "/parts/{id}", "Change a part", tag)
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updatePart)
+	registerChange(h, a, op("update-part", http.MethodPatch, "/parts/{id}", "Change a part", tag), h.updatePart)
 
-	models := op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag)
-	models.Errors = append(models.Errors, 412, 428)
-	register(h, a, models, h.setPartModels)
+	registerChange(h, a, op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag), h.setPartModels)
 
 	approve := op("approve-part", http.MethodPost, "/parts/{id}/approve", "Grant or renew the approval of an approved part", tag)
 	approve.Description = "Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."
-	approve.Errors = append(approve.Errors, 409, 412, 428)
-	register(h, a, approve, h.approvePart)
+	approve.Errors = append(approve.Errors, 409)
+	registerChange(h, a, approve, h.approvePart)
 
-	revoke := op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag)
-	revoke.Errors = append(revoke.Errors, 409, 412, 428)
-	register(h, a, revoke, h.revokePart)
+	registerChange(h, a, withErrors(op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag), 409), h.revokePart)
 }
 
 func (h *handlers) listParts(ctx context.Context, ac policy.Actor, in *partListInput) (*partListOutput, error) {
@@ -139,40 +127,24 @@ func (h *handlers) getPart(ctx context.Context, ac policy.Actor, in *idPath) (*t
 	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput) (*tagged[partOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput, v int64) (*tagged[partOut], error) {
 	b := in.Body
 	p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
 		Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
 	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput) (*tagged[partOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput, v int64) (*tagged[partOut], error) {
 	p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
 	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput) (*tagged[partOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput, v int64) (*tagged[partOut], error) {
 	p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
 	return withETag(h.partOut(p), p.Version, err)
 }
 
-func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput) (*tagged[partOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput, v int64) (*tagged[partOut], error) {
 	p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
 	return withETag(h.partOut(p), p.Version, err)
 }

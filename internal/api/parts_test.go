@@ -195,11 +195,7 @@ func partsWalk() map[string]walkCase {
 }
 
 func TestPartsAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		w := partsWorldOf(t, app, f)
 		vendor, tech := app.API(t, f.Tokens[policy.VendorAdmin]), app.API(t, f.Tokens[policy.Technician])
 

@@ -59,9 +59,8 @@ type recordOutput struct {
 }
 
 type recordCorrectInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Reason       string  `json:"reason" minLength:"1" maxLength:"2000" doc:"Why the record is corrected."`
 		Diagnosis    *string `json:"diagnosis,omitempty" maxLength:"4000"`
 		FaultCodes   *string `json:"fault_codes,omitempty" maxLength:"500"`

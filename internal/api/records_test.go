@@ -20,9 +20,7 @@ func TestServiceRecords(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		auditor := app.API(t, f.Tokens[policy.VendorAuditor])
 		testutil.SealRecord(t, app, f, sf.Serial)

@@ -21,11 +21,7 @@ type photoIn struct {
 	Content  string `json:"content" minLength:"1" doc:"The photo's bytes, base64. JPEG, PNG, WebP, HEIC or GIF, at most 10 MiB each."`
 }
 
-type photosOutput struct {
-	Body struct {
-		Items []servicerequest.Photo `json:"items"`
-	}
-}
+type photosOutput items[servicerequest.Photo]
 
 type photoPath struct {
 	ID      int64 `path:"id" minimum:"1"`
@@ -67,11 +63,7 @@ type escalationListInput struct {
 	Open bool `query:"open" doc:"Only escalations not answered yet."`
 }
 
-type escalationListOutput struct {
-	Body struct {
-		Items []servicerequest.Escalation `json:"items"`
-	}
-}
+type escalationListOutput items[servicerequest.Escalation]
 
 type reassignInput struct {
 	ID   int64 `path:"id" minimum:"1"`
@@ -120,9 +112,7 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 	esc.Errors = append(esc.Errors, 409)
 	register(h, a, esc, h.escalateServiceRequest)
 
-	ans := op("answer-escalation", http.MethodPost, "/escalations/{id}/answer", "Answer an escalation, which stops its clock", "Service requests")
-	ans.Errors = append(ans.Errors, 409)
-	register(h, a, ans, h.answerEscalation)
+	register(h, a, withErrors(op("answer-escalation", http.MethodPost, "/escalations/{id}/answer", "Answer an escalation, which stops its clock", "Service requests"), 409), h.answerEscalation)
 
 	register(h, a, op("list-escalations", http.MethodGet, "/escalations",
 		"Escalations to answer or follow: the vendor's second line sees those sent to it", "Service requests"), h.listEscalations)
@@ -143,13 +133,7 @@ func (h *handlers) addServiceRequestPhotos(ctx context.Context, ac policy.Actor,
 }
 
 func (h *handlers) listServiceRequestPhotos(ctx context.Context, ac policy.Actor, in *idPath) (*photosOutput, error) {
-	items, err := h.Requests.Photos(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	out := &photosOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[photosOutput](h.Requests.Photos(ctx, ac, in.ID))
 }
 
 func (h *handlers) getServiceRequestPhoto(ctx context.Context, ac policy.Actor, in *photoPath) (*photoContentOutput, error) {
@@ -161,11 +145,7 @@ func (h *handlers) getServiceRequestPhoto(ctx context.Context, ac policy.Actor, 
 }
 
 func (h *handlers) sendSignoffCode(ctx context.Context, ac policy.Actor, in *idPath) (*signoffCodeOutput, error) {
-	sent, err := h.WorkOrders.SendSignoffCode(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &signoffCodeOutput{Body: sent}, nil
+	return bodyAs[signoffCodeOutput](h.WorkOrders.SendSignoffCode(ctx, ac, in.ID))
 }
 
 func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *reassignInput) (*tagged[workorder.WorkOrder], error) {
@@ -179,27 +159,13 @@ func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *r
 }
 
 func (h *handlers) escalateServiceRequest(ctx context.Context, ac policy.Actor, in *escalateInput) (*escalationOutput, error) {
-	e, err := h.Requests.Escalate(ctx, ac, in.ID, servicerequest.NewEscalation{Target: in.Body.Target, AssigneeID: in.Body.AssigneeID, Reason: in.Body.Reason})
-	if err != nil {
-		return nil, err
-	}
-	return &escalationOutput{Body: e}, nil
+	return bodyAs[escalationOutput](h.Requests.Escalate(ctx, ac, in.ID, servicerequest.NewEscalation{Target: in.Body.Target, AssigneeID: in.Body.AssigneeID, Reason: in.Body.Reason}))
 }
 
 func (h *handlers) answerEscalation(ctx context.Context, ac policy.Actor, in *escalationAnswerInput) (*escalationOutput, error) {
-	e, err := h.Requests.AnswerEscalation(ctx, ac, in.ID, in.Body.Answer)
-	if err != nil {
-		return nil, err
-	}
-	return &escalationOutput{Body: e}, nil
+	return bodyAs[escalationOutput](h.Requests.AnswerEscalation(ctx, ac, in.ID, in.Body.Answer))
 }
 
 func (h *handlers) listEscalations(ctx context.Context, ac policy.Actor, in *escalationListInput) (*escalationListOutput, error) {
-	items, err := h.Requests.Escalations(ctx, ac, in.Open)
-	if err != nil {
-		return nil, err
-	}
-	out := &escalationListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[escalationListOutput](h.Requests.Escalations(ctx, ac, in.Open))
 }

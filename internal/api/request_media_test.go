@@ -83,21 +83,11 @@ func onSiteVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, requestID
 }
 
 func TestRequestPhotos(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		reqID := fileRepair(t, dispatcher, "general", "漏油")
 		photos := fmt.Sprintf("/service-requests/%d/photos", reqID)
-		count := func() int {
-			var n int
-			if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM files`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+		count := func() int { return countRows(t, db, "files") }
 
 		// A text file named like a photo, next to a good one: both refused, the bad one named.
 		fake := base64.StdEncoding.EncodeToString([]byte("this is not a photo at all"))
@@ -199,9 +189,7 @@ func TestSignoffByCode(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+		app, f, _ := serving(t, db)
 		res := app.API(t, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "异响"})
 		var req struct{ ID int64 }
 		res.JSON(t, &req)
@@ -293,11 +281,7 @@ func TestSignoffByCode(t *testing.T) {
 }
 
 func TestEscalation(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		reqID := fileRepair(t, dispatcher, "emergency", "伺服报警")
 		path := fmt.Sprintf("/service-requests/%d/escalations", reqID)
@@ -366,11 +350,7 @@ func TestEscalation(t *testing.T) {
 }
 
 func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		res := app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/users", map[string]any{"org_id": f.Provider.ID, "email": "senior@provider.example",
 			"name": "Senior", "role": "technician", "password": "long-enough-1"})
 		var second struct{ ID int64 }

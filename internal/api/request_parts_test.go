@@ -15,11 +15,7 @@ import (
 // the field and saves nothing; a good one is answered with the parts'
 // numbers and read back.
 func TestRequestNeededPartsAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		a := testutil.Services(t, db)
 		bearing, err := a.Parts.Create(t.Context(), f.Users[policy.VendorAdmin].Actor(), parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000})
 		if err != nil {

@@ -65,9 +65,8 @@ type requestActionInput struct {
 }
 
 type workOrderCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		TechnicianID int64     `json:"technician_id" minimum:"1"`
 		WindowStart  time.Time `json:"window_start" doc:"Start of the appointment agreed with the customer."`
 		WindowEnd    time.Time `json:"window_end"`
@@ -102,14 +101,9 @@ func (h *handlers) registerRequests(a huma.API) {
 
 	register(h, a, op("get-service-request", http.MethodGet, "/service-requests/{id}", "A service request with its clocks and history", "Service requests"), h.getServiceRequest)
 
-	act := op("act-on-service-request", http.MethodPost, "/service-requests/{id}/actions", "Respond, pause or resume the clocks, reclassify, cancel, or add a note", "Service requests")
-	act.Errors = append(act.Errors, 409, 412, 428)
-	register(h, a, act, h.actOnServiceRequest)
+	registerChange(h, a, withErrors(op("act-on-service-request", http.MethodPost, "/service-requests/{id}/actions", "Respond, pause or resume the clocks, reclassify, cancel, or add a note", "Service requests"), 409), h.actOnServiceRequest)
 
-	wo := op("create-work-order", http.MethodPost, "/service-requests/{id}/work-orders", "Assign a technician and book a visit", "Work orders")
-	wo.DefaultStatus = http.StatusCreated
-	wo.Errors = append(wo.Errors, 409)
-	register(h, a, wo, h.createWorkOrder)
+	register(h, a, withErrors(created(op("create-work-order", http.MethodPost, "/service-requests/{id}/work-orders", "Assign a technician and book a visit", "Work orders")), 409), h.createWorkOrder)
 
 	maint := op("book-maintenance-visit", http.MethodPost, "/units/{id}/work-orders", "Book a maintenance visit to a unit", "Work orders")
 	maint.Description = "A visit with no fault behind it: the unit's agreement must take maintenance at the window's start " +
@@ -121,9 +115,7 @@ func (h *handlers) registerRequests(a huma.API) {
 
 	register(h, a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"), h.getWorkOrder)
 
-	step := op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders")
-	step.Errors = append(step.Errors, 409, 412, 428)
-	register(h, a, step, h.recordFieldStep)
+	registerChange(h, a, withErrors(op("record-field-step", http.MethodPost, "/work-orders/{id}/steps", "Check in, record the work, get the sign-off, check out", "Work orders"), 409), h.recordFieldStep)
 }
 
 func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*tagged[requestOut], error) {
@@ -138,11 +130,7 @@ func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *
 	return withETag(toRequestOut(v), v.Version, err)
 }
 
-func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput) (*tagged[requestOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput, v int64) (*tagged[requestOut], error) {
 	b := in.Body
 	view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
 	return withETag(toRequestOut(view), view.Version, err)
@@ -168,15 +156,12 @@ func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath
 	return withETag(w, w.Version, err)
 }
 
-func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput) (*tagged[workorder.WorkOrder], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput, v int64) (*tagged[workorder.WorkOrder], error) {
 	b := in.Body
 	st := workorder.Step{Kind: b.Kind, Lat: b.Lat, Lng: b.Lng, Diagnosis: b.Diagnosis, FaultCodes: b.FaultCodes,
 		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result, TravelKM: b.TravelKM}
 	if b.SignaturePNG != "" {
+		var err error
 		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
 			return nil, problem.Field("body.signature_png", "is not valid base64")
 		}
@@ -248,20 +233,12 @@ type scopeExceptionOutput struct {
 }
 
 func (h *handlers) registerRequestExtras(a huma.API) {
-	ans := op("answer-consultation", http.MethodPost, "/service-requests/{id}/answer", "Answer a consultation without a visit and seal the record", "Service requests")
-	ans.Errors = append(ans.Errors, 409, 412, 428)
-	register(h, a, ans, h.answerConsultation)
+	registerChange(h, a, withErrors(op("answer-consultation", http.MethodPost, "/service-requests/{id}/answer", "Answer a consultation without a visit and seal the record", "Service requests"), 409), h.answerConsultation)
 
-	ex := op("grant-scope-exception", http.MethodPost, "/scope-exceptions", "Let one product be served once outside its agreement's scope", "Service requests")
-	ex.DefaultStatus = http.StatusCreated
-	register(h, a, ex, h.grantScopeException)
+	register(h, a, created(op("grant-scope-exception", http.MethodPost, "/scope-exceptions", "Let one product be served once outside its agreement's scope", "Service requests")), h.grantScopeException)
 }
 
-func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput) (*tagged[requestOut], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput, v int64) (*tagged[requestOut], error) {
 	view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
 	return withETag(toRequestOut(view), view.Version, err)
 }

@@ -11,21 +11,26 @@ import (
 	"aftersales/internal/testutil"
 )
 
+// demoClient is app's API client with a token of the demo's user email.
+func demoClient(t *testing.T, db *store.DB, app *testutil.App, email string) *testutil.Client {
+	t.Helper()
+	ctx := context.Background()
+	u, err := account.GetUserByEmail(ctx, db, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := testutil.Services(t, db).Accounts.CreateToken(ctx, policy.Actor{Operator: true}, u.ID, "test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app.API(t, token)
+}
+
 // The README's three demo serial numbers answer as documented.
 func TestDemoSerialNumbers(t *testing.T) {
 	t.Parallel()
 	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		u, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, token, err := testutil.Services(t, db).Accounts.CreateToken(ctx, policy.Actor{Operator: true}, u.ID, "test", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cl := app.API(t, token)
+		cl := demoClient(t, db, testutil.NewApp(t, db), "dispatch@hengxin.example")
 		file := func(serial string) *testutil.Response {
 			return cl.Do("POST", "/service-requests", map[string]any{"serial_number": serial, "service_item": "repair",
 				"priority": "emergency", "description": "主轴报警 SP-17，停机"}, "Idempotency-Key", "k-"+serial)

@@ -43,11 +43,7 @@ type surveyListInput struct {
 	Limit       int    `query:"limit" minimum:"0" maximum:"500"`
 }
 
-type surveyListOutput struct {
-	Body struct {
-		Items []surveyOut `json:"items"`
-	}
-}
+type surveyListOutput items[surveyOut]
 
 type surveyOutput struct{ Body surveyOut }
 
@@ -105,11 +101,7 @@ type complaintListInput struct {
 	Limit       int    `query:"limit" minimum:"0" maximum:"500"`
 }
 
-type complaintListOutput struct {
-	Body struct {
-		Items []complaintOut `json:"items"`
-	}
-}
+type complaintListOutput items[complaintOut]
 
 type complaintCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
@@ -125,9 +117,8 @@ type complaintTextInput struct {
 }
 
 type complaintNoteInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Text string `json:"text" minLength:"1" maxLength:"4000"`
 	}
 }
@@ -146,11 +137,7 @@ type callbackListInput struct {
 	Limit  int    `query:"limit" minimum:"0" maximum:"500"`
 }
 
-type callbackListOutput struct {
-	Body struct {
-		Items []satisfaction.Callback `json:"items"`
-	}
-}
+type callbackListOutput items[satisfaction.Callback]
 
 type callbackCallInput struct {
 	ID      int64  `path:"id" minimum:"1"`
@@ -177,37 +164,26 @@ func (h *handlers) registerSatisfaction(a huma.API) {
 
 	const ctag = "Complaints"
 	register(h, a, op("list-complaints", http.MethodGet, "/complaints", "List complaints and suggestions, newest first", ctag), h.listComplaints)
-	create := op("create-complaint", http.MethodPost, "/complaints", "File a complaint or suggestion about a request or visit", ctag)
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createComplaint)
+	register(h, a, created(op("create-complaint", http.MethodPost, "/complaints", "File a complaint or suggestion about a request or visit", ctag)), h.createComplaint)
 	h.registerComplaintFiles(a, ctag)
 	register(h, a, op("get-complaint", http.MethodGet, "/complaints/{id}", "A complaint with its clocks and history", ctag), h.getComplaint)
-	note := op("add-complaint-note", http.MethodPost, "/complaints/{id}/notes", "Add an investigation note", ctag)
-	register(h, a, note, h.noteComplaint)
+	register(h, a, op("add-complaint-note", http.MethodPost, "/complaints/{id}/notes", "Add an investigation note", ctag), h.noteComplaint)
 	for _, o := range []struct {
 		id, path, summary string
-		f                 func(context.Context, policy.Actor, *complaintTextInput) (*complaintOutput, error)
+		f                 func(context.Context, policy.Actor, *complaintTextInput, int64) (*complaintOutput, error)
 	}{
 		{"reply-complaint", "/complaints/{id}/reply", "Reply to the customer (a suggestion closes with its reply)", h.replyComplaint},
 		{"reopen-complaint", "/complaints/{id}/reopen", "Reopen an answered or closed complaint, with the reason", h.reopenComplaint},
 	} {
-		x := op(o.id, http.MethodPost, o.path, o.summary, ctag)
-		x.Errors = append(x.Errors, 409, 412, 428)
-		register(h, a, x, o.f)
+		registerChange(h, a, withErrors(op(o.id, http.MethodPost, o.path, o.summary, ctag), 409), o.f)
 	}
-	closeOp := op("close-complaint", http.MethodPost, "/complaints/{id}/close", "Close an answered complaint with the customer's acceptance", ctag)
-	closeOp.Errors = append(closeOp.Errors, 409, 412, 428)
-	register(h, a, closeOp, h.closeComplaint)
+	registerChange(h, a, withErrors(op("close-complaint", http.MethodPost, "/complaints/{id}/close", "Close an answered complaint with the customer's acceptance", ctag), 409), h.closeComplaint)
 
 	const btag = "Callbacks"
 	register(h, a, op("list-callbacks", http.MethodGet, "/callbacks", "The vendor's callback queue (回访审核)", btag), h.listCallbacks)
 	register(h, a, op("get-callback", http.MethodGet, "/callbacks/{id}", "One entry of the callback queue", btag), h.getCallback)
-	call := op("record-callback-call", http.MethodPost, "/callbacks/{id}/call", "Record the outcome of the call to the customer", btag)
-	call.Errors = append(call.Errors, 409, 412, 428)
-	register(h, a, call, h.recordCall)
-	decide := op("decide-callback", http.MethodPost, "/callbacks/{id}/decision", "Confirm the visit, or send it back to correct the record or redo the work", btag)
-	decide.Errors = append(decide.Errors, 409, 412, 428)
-	register(h, a, decide, h.decideCallback)
+	registerChange(h, a, withErrors(op("record-callback-call", http.MethodPost, "/callbacks/{id}/call", "Record the outcome of the call to the customer", btag), 409), h.recordCall)
+	registerChange(h, a, withErrors(op("decide-callback", http.MethodPost, "/callbacks/{id}/decision", "Confirm the visit, or send it back to correct the record or redo the work", btag), 409), h.decideCallback)
 	h.registerSMS(a)
 }
 
@@ -249,9 +225,13 @@ func (h *handlers) getSatisfaction(ctx context.Context, ac policy.Actor, in *sat
 		Threshold: percent(f.ThresholdPermille), MinAnswers: f.MinAnswers, Judged: f.Judged, BelowThreshold: f.BelowThreshold}}, nil
 }
 
-func (h *handlers) complaintDetail(d complaint.Detail) *complaintOutput {
+// complaintDetail answers d unless err is set.
+func (h *handlers) complaintDetail(d complaint.Detail, err error) (*complaintOutput, error) {
+	if err != nil {
+		return nil, err
+	}
 	return &complaintOutput{ETag: etag(d.Version), Body: complaintDetailOut{Complaint: d.Complaint, Clocks: d.Clocks, Events: d.Events,
-		RequestNumber: d.RequestNumber, Attachments: d.Attachments, Texts: d.Texts}}
+		RequestNumber: d.RequestNumber, Attachments: d.Attachments, Texts: d.Texts}}, nil
 }
 
 func (h *handlers) listComplaints(ctx context.Context, ac policy.Actor, in *complaintListInput) (*complaintListOutput, error) {
@@ -269,73 +249,31 @@ func (h *handlers) listComplaints(ctx context.Context, ac policy.Actor, in *comp
 }
 
 func (h *handlers) createComplaint(ctx context.Context, ac policy.Actor, in *complaintCreateInput) (*complaintOutput, error) {
-	d, err := h.Complaints.File(ctx, ac, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+	return h.complaintDetail(h.Complaints.File(ctx, ac, in.Body))
 }
 
 func (h *handlers) getComplaint(ctx context.Context, ac policy.Actor, in *idPath) (*complaintOutput, error) {
-	d, err := h.Complaints.Get(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+	return h.complaintDetail(h.Complaints.Get(ctx, ac, in.ID))
 }
 
 func (h *handlers) noteComplaint(ctx context.Context, ac policy.Actor, in *complaintNoteInput) (*complaintOutput, error) {
-	d, err := h.Complaints.Note(ctx, ac, in.ID, in.Body.Text)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+	return h.complaintDetail(h.Complaints.Note(ctx, ac, in.ID, in.Body.Text))
 }
 
-func (h *handlers) replyComplaint(ctx context.Context, ac policy.Actor, in *complaintTextInput) (*complaintOutput, error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.Complaints.Reply(ctx, ac, in.ID, in.Body.Text, v)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+func (h *handlers) replyComplaint(ctx context.Context, ac policy.Actor, in *complaintTextInput, v int64) (*complaintOutput, error) {
+	return h.complaintDetail(h.Complaints.Reply(ctx, ac, in.ID, in.Body.Text, v))
 }
 
-func (h *handlers) reopenComplaint(ctx context.Context, ac policy.Actor, in *complaintTextInput) (*complaintOutput, error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.Complaints.Reopen(ctx, ac, in.ID, in.Body.Text, v)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+func (h *handlers) reopenComplaint(ctx context.Context, ac policy.Actor, in *complaintTextInput, v int64) (*complaintOutput, error) {
+	return h.complaintDetail(h.Complaints.Reopen(ctx, ac, in.ID, in.Body.Text, v))
 }
 
-func (h *handlers) closeComplaint(ctx context.Context, ac policy.Actor, in *complaintCloseInput) (*complaintOutput, error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.Complaints.Close(ctx, ac, in.ID, in.Body.CustomerAccepted, in.Body.Note, v)
-	if err != nil {
-		return nil, err
-	}
-	return h.complaintDetail(d), nil
+func (h *handlers) closeComplaint(ctx context.Context, ac policy.Actor, in *complaintCloseInput, v int64) (*complaintOutput, error) {
+	return h.complaintDetail(h.Complaints.Close(ctx, ac, in.ID, in.Body.CustomerAccepted, in.Body.Note, v))
 }
 
 func (h *handlers) listCallbacks(ctx context.Context, ac policy.Actor, in *callbackListInput) (*callbackListOutput, error) {
-	list, err := h.Satisfaction.Callbacks(ctx, ac, in.Status, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := &callbackListOutput{}
-	out.Body.Items = list
-	return out, nil
+	return listAs[callbackListOutput](h.Satisfaction.Callbacks(ctx, ac, in.Status, in.Limit))
 }
 
 func (h *handlers) getCallback(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[satisfaction.Callback], error) {
@@ -343,20 +281,12 @@ func (h *handlers) getCallback(ctx context.Context, ac policy.Actor, in *idPath)
 	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) recordCall(ctx context.Context, ac policy.Actor, in *callbackCallInput) (*tagged[satisfaction.Callback], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) recordCall(ctx context.Context, ac policy.Actor, in *callbackCallInput, v int64) (*tagged[satisfaction.Callback], error) {
 	c, err := h.Satisfaction.RecordCall(ctx, ac, in.ID, in.Body, v)
 	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *callbackDecideInput) (*tagged[satisfaction.Callback], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *callbackDecideInput, v int64) (*tagged[satisfaction.Callback], error) {
 	d := satisfaction.Decision{Outcome: in.Body.Outcome, Reason: in.Body.Reason}
 	if in.Body.WindowStart != nil {
 		d.WindowStart = *in.Body.WindowStart

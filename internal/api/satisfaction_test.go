@@ -14,11 +14,7 @@ import (
 // another organization's request refused naming the field, closing without
 // a reply refused naming it, nothing half saved; the period's figure.
 func TestComplaintsAndSatisfactionAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		customer := app.API(t, f.Tokens[policy.Customer])
 		reqID := fileRepair(t, dispatcher, "general", "x")

@@ -17,10 +17,7 @@ import (
 // A statement downloads through the API as a workbook and a PDF in the
 // language asked for; a reader of another organization finds nothing.
 func TestSettlementExportAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		path := withSettlements(t, app, f, "/settlements/%SETTLEMENT%") + "/export"
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		for lang, title := range map[string]string{"zh-CN": "服务费结算单", "en": "Settlement statement for services"} {

@@ -66,11 +66,7 @@ type paymentListInput struct {
 	StatementID int64 `query:"statement_id" minimum:"0" doc:"Only the payments of this statement; absent: every payment of the caller's organization, newest first (at most 500)."`
 }
 
-type paymentListOutput struct {
-	Body struct {
-		Items []settlement.Payment `json:"items"`
-	}
-}
+type paymentListOutput items[settlement.Payment]
 
 type settlementListOutput struct {
 	Body struct {
@@ -87,8 +83,7 @@ type settlementGenerateInput struct {
 }
 
 type settlementStepInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	CreateUnder
 }
 
 type settlementDisputeInput struct {
@@ -145,42 +140,22 @@ func (h *handlers) registerSettlements(a huma.API) {
 			register(h, a, o, h.approveSettlement)
 		}
 	}
-	d := op("dispute-settlement-line", http.MethodPost, "/settlements/{id}/lines/{line}/dispute", "Dispute one line of a submitted statement (vendor)", tag)
-	d.Errors = append(d.Errors, 409)
-	register(h, a, d, h.disputeSettlementLine)
-	an := op("answer-settlement-line", http.MethodPost, "/settlements/{id}/lines/{line}/answer", "Answer a disputed line: accept (remove or lower it) or explain (provider)", tag)
-	an.Errors = append(an.Errors, 409)
-	register(h, a, an, h.answerSettlementLine)
+	register(h, a, withErrors(op("dispute-settlement-line", http.MethodPost, "/settlements/{id}/lines/{line}/dispute", "Dispute one line of a submitted statement (vendor)", tag), 409), h.disputeSettlementLine)
+	register(h, a, withErrors(op("answer-settlement-line", http.MethodPost, "/settlements/{id}/lines/{line}/answer", "Answer a disputed line: accept (remove or lower it) or explain (provider)", tag), 409), h.answerSettlementLine)
 
-	inv := op("record-settlement-invoice", http.MethodPost, "/settlements/{id}/invoice", "Record the invoice (发票) issued for an approved statement (provider)", tag)
-	inv.DefaultStatus = http.StatusCreated
-	inv.Errors = append(inv.Errors, 409)
-	register(h, a, inv, h.recordInvoice)
+	register(h, a, withErrors(created(op("record-settlement-invoice", http.MethodPost, "/settlements/{id}/invoice", "Record the invoice (发票) issued for an approved statement (provider)", tag)), 409), h.recordInvoice)
 
-	pay := op("record-payment", http.MethodPost, "/payments", "Record a payment of an approved statement (vendor)", tag)
-	pay.DefaultStatus = http.StatusCreated
-	pay.Errors = append(pay.Errors, 409)
-	register(h, a, pay, h.recordPayment)
+	register(h, a, withErrors(created(op("record-payment", http.MethodPost, "/payments", "Record a payment of an approved statement (vendor)", tag)), 409), h.recordPayment)
 	register(h, a, op("list-payments", http.MethodGet, "/payments", "The payments of a statement", tag), h.listPayments)
 }
 
 func (h *handlers) recordPayment(ctx context.Context, ac policy.Actor, in *paymentInput) (*paymentOutput, error) {
 	b := in.Body
-	p, err := h.Settlements.Pay(ctx, ac, settlement.NewPayment{StatementID: b.StatementID, AmountFen: b.AmountFen, PaidOn: b.PaidOn, Reference: b.Reference})
-	if err != nil {
-		return nil, err
-	}
-	return &paymentOutput{Body: p}, nil
+	return bodyAs[paymentOutput](h.Settlements.Pay(ctx, ac, settlement.NewPayment{StatementID: b.StatementID, AmountFen: b.AmountFen, PaidOn: b.PaidOn, Reference: b.Reference}))
 }
 
 func (h *handlers) listPayments(ctx context.Context, ac policy.Actor, in *paymentListInput) (*paymentListOutput, error) {
-	ps, err := h.Settlements.Payments(ctx, ac, in.StatementID)
-	if err != nil {
-		return nil, err
-	}
-	out := &paymentListOutput{}
-	out.Body.Items = ps
-	return out, nil
+	return listAs[paymentListOutput](h.Settlements.Payments(ctx, ac, in.StatementID))
 }
 
 func (h *handlers) listSettlements(ctx context.Context, ac policy.Actor, in *settlementListInput) (*settlementListOutput, error) {
@@ -233,9 +208,8 @@ func (h *handlers) answerSettlementLine(ctx context.Context, ac policy.Actor, in
 }
 
 type invoiceInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Code      string `json:"code,omitempty" maxLength:"20" doc:"A legacy invoice's code; empty for a fully digital invoice."`
 		Number    string `json:"number" maxLength:"30"`
 		IssuedOn  string `json:"issued_on" maxLength:"10" doc:"YYYY-MM-DD."`
@@ -249,11 +223,7 @@ type invoiceOutput struct {
 
 func (h *handlers) recordInvoice(ctx context.Context, ac policy.Actor, in *invoiceInput) (*invoiceOutput, error) {
 	b := in.Body
-	inv, err := h.Settlements.RecordInvoice(ctx, ac, in.ID, settlement.Invoice{Code: b.Code, Number: b.Number, IssuedOn: b.IssuedOn, AmountFen: b.AmountFen})
-	if err != nil {
-		return nil, err
-	}
-	return &invoiceOutput{Body: inv}, nil
+	return bodyAs[invoiceOutput](h.Settlements.RecordInvoice(ctx, ac, in.ID, settlement.Invoice{Code: b.Code, Number: b.Number, IssuedOn: b.IssuedOn, AmountFen: b.AmountFen}))
 }
 
 type settlementExportInput struct {

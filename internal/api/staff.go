@@ -74,9 +74,8 @@ func (b certBody) input() staff.CertInput {
 }
 
 type certCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           certBody
+	CreateUnder
+	Body certBody
 }
 
 type certPath struct {
@@ -92,9 +91,8 @@ type certUpdateInput struct {
 }
 
 type trainingCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Course      string `json:"course" minLength:"1" maxLength:"200"`
 		HeldOn      string `json:"held_on" doc:"YYYY-MM-DD."`
 		HoursTenths int    `json:"hours_tenths" minimum:"0" maximum:"100000" doc:"Length in tenths of an hour (15 = 1.5 h)."`
@@ -104,9 +102,8 @@ type trainingCreateInput struct {
 }
 
 type assessmentCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		Period   string `json:"period" maxLength:"10" doc:"A month (2026-11), a quarter (2026-Q4) or a year (2026)."`
 		Score    int    `json:"score" minimum:"0" maximum:"1000"`
 		Assessor string `json:"assessor" minLength:"1" maxLength:"100"`
@@ -115,9 +112,8 @@ type assessmentCreateInput struct {
 }
 
 type leaveCreateInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		StartsAt time.Time `json:"starts_at" doc:"RFC 3339; whole days start at 00:00 in Asia/Shanghai."`
 		EndsAt   time.Time `json:"ends_at" doc:"RFC 3339, after starts_at (exclusive)."`
 		Reason   string    `json:"reason,omitempty" maxLength:"500"`
@@ -178,19 +174,13 @@ func orDefault(id int64, ac policy.Actor) int64 {
 func (h *handlers) registerStaff(a huma.API) {
 	const tag = "Staff"
 	register(h, a, op("list-service-points", http.MethodGet, "/service-points", "List a provider's service points", tag), h.listServicePoints)
-	create := op("create-service-point", http.MethodPost, "/service-points", "Add a service point of your provider", tag)
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createServicePoint)
+	register(h, a, created(op("create-service-point", http.MethodPost, "/service-points", "Add a service point of your provider", tag)), h.createServicePoint)
 	register(h, a, op("get-service-point", http.MethodGet, "/service-points/{id}", "Get a service point", tag), h.getServicePoint)
-	patch := op("update-service-point", http.MethodPatch, "/service-points/{id}", "Change a service point (all its fields)", tag)
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateServicePoint)
+	registerChange(h, a, op("update-service-point", http.MethodPatch, "/service-points/{id}", "Change a service point (all its fields)", tag), h.updateServicePoint)
 
 	register(h, a, op("list-technicians", http.MethodGet, "/technicians", "List a provider's technicians with their skills", tag), h.listTechnicians)
 	register(h, a, op("get-technician", http.MethodGet, "/technicians/{id}", "Get a technician's staff profile", tag), h.getTechnician)
-	tpatch := op("update-technician", http.MethodPatch, "/technicians/{id}", "Set a technician's service point, efficiency and skills", tag)
-	tpatch.Errors = append(tpatch.Errors, 412, 428)
-	register(h, a, tpatch, h.updateTechnician)
+	registerChange(h, a, op("update-technician", http.MethodPatch, "/technicians/{id}", "Set a technician's service point, efficiency and skills", tag), h.updateTechnician)
 
 	register(h, a, op("list-certifications", http.MethodGet, "/technicians/{id}/certifications", "A technician's certifications", tag), h.listCertifications)
 	ccreate := op("create-certification", http.MethodPost, "/technicians/{id}/certifications", "Record a certification of a technician", tag)
@@ -199,18 +189,12 @@ func (h *handlers) registerStaff(a huma.API) {
 		"is refused naming the field; nothing is saved."
 	register(h, a, ccreate, h.createCertification)
 	register(h, a, op("get-certification", http.MethodGet, "/technicians/{id}/certifications/{cert_id}", "Get a certification", tag), h.getCertification)
-	cpatch := op("update-certification", http.MethodPatch, "/technicians/{id}/certifications/{cert_id}", "Renew or correct a certification (all its fields)", tag)
-	cpatch.Errors = append(cpatch.Errors, 412, 428)
-	register(h, a, cpatch, h.updateCertification)
+	registerChange(h, a, op("update-certification", http.MethodPatch, "/technicians/{id}/certifications/{cert_id}", "Renew or correct a certification (all its fields)", tag), h.updateCertification)
 
 	register(h, a, op("list-trainings", http.MethodGet, "/technicians/{id}/trainings", "A technician's training records", tag), h.listTrainings)
-	tcreate := op("create-training", http.MethodPost, "/technicians/{id}/trainings", "Record a training a technician took", tag)
-	tcreate.DefaultStatus = http.StatusCreated
-	register(h, a, tcreate, h.createTraining)
+	register(h, a, created(op("create-training", http.MethodPost, "/technicians/{id}/trainings", "Record a training a technician took", tag)), h.createTraining)
 	register(h, a, op("list-assessments", http.MethodGet, "/technicians/{id}/assessments", "A technician's assessments", tag), h.listAssessments)
-	acreate := op("create-assessment", http.MethodPost, "/technicians/{id}/assessments", "Record a technician's assessment for a period", tag)
-	acreate.DefaultStatus = http.StatusCreated
-	register(h, a, acreate, h.createAssessment)
+	register(h, a, created(op("create-assessment", http.MethodPost, "/technicians/{id}/assessments", "Record a technician's assessment for a period", tag)), h.createAssessment)
 
 	register(h, a, op("list-leave", http.MethodGet, "/technicians/{id}/leave", "A technician's leave", tag), h.listLeave)
 	lcreate := op("create-leave", http.MethodPost, "/technicians/{id}/leave", "Record a technician's leave (days or hours)", tag)
@@ -225,9 +209,7 @@ func (h *handlers) registerStaff(a huma.API) {
 		"certificate or permit is refused with a 422 problem whose `reason` is not_certified, certification_expired, review_overdue, level_too_low or permit_missing."
 	register(h, a, rcreate, h.createRule)
 	register(h, a, op("get-qualification-rule", http.MethodGet, "/qualification-rules/{id}", "Get a qualification rule", tag), h.getRule)
-	rpatch := op("update-qualification-rule", http.MethodPatch, "/qualification-rules/{id}", "Change a qualification rule", tag)
-	rpatch.Errors = append(rpatch.Errors, 412, 428)
-	register(h, a, rpatch, h.updateRule)
+	registerChange(h, a, op("update-qualification-rule", http.MethodPatch, "/qualification-rules/{id}", "Change a qualification rule", tag), h.updateRule)
 	rdel := op("delete-qualification-rule", http.MethodDelete, "/qualification-rules/{id}", "Remove a qualification rule", tag)
 	rdel.DefaultStatus = http.StatusNoContent
 	register(h, a, rdel, h.deleteRule)
@@ -267,11 +249,7 @@ func (h *handlers) getServicePoint(ctx context.Context, ac policy.Actor, in *idP
 	return withETag(p, p.Version, err)
 }
 
-func (h *handlers) updateServicePoint(ctx context.Context, ac policy.Actor, in *pointUpdateInput) (*tagged[staff.Point], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateServicePoint(ctx context.Context, ac policy.Actor, in *pointUpdateInput, v int64) (*tagged[staff.Point], error) {
 	p, err := h.Staff.UpdatePoint(ctx, ac, in.ID, in.Body.input(), v)
 	return withETag(p, p.Version, err)
 }
@@ -285,11 +263,7 @@ func (h *handlers) getTechnician(ctx context.Context, ac policy.Actor, in *idPat
 	return withETag(t, t.Version, err)
 }
 
-func (h *handlers) updateTechnician(ctx context.Context, ac policy.Actor, in *technicianUpdateInput) (*tagged[staff.TechnicianProfile], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateTechnician(ctx context.Context, ac policy.Actor, in *technicianUpdateInput, v int64) (*tagged[staff.TechnicianProfile], error) {
 	b := in.Body
 	t, err := h.Staff.UpdateTechnician(ctx, ac, in.ID, staff.TechnicianInput{ServicePointID: b.ServicePointID, EfficiencyPermille: b.EfficiencyPermille, Skills: b.Skills}, v)
 	return withETag(t, t.Version, err)
@@ -309,11 +283,7 @@ func (h *handlers) getCertification(ctx context.Context, ac policy.Actor, in *ce
 	return withETag(c, c.Version, err)
 }
 
-func (h *handlers) updateCertification(ctx context.Context, ac policy.Actor, in *certUpdateInput) (*tagged[staff.Certification], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateCertification(ctx context.Context, ac policy.Actor, in *certUpdateInput, v int64) (*tagged[staff.Certification], error) {
 	c, err := h.Staff.UpdateCertification(ctx, ac, in.ID, in.CertID, in.Body.input(), v)
 	return withETag(c, c.Version, err)
 }
@@ -350,11 +320,7 @@ func (h *handlers) getRule(ctx context.Context, ac policy.Actor, in *idPath) (*t
 	return withETag(r, r.Version, err)
 }
 
-func (h *handlers) updateRule(ctx context.Context, ac policy.Actor, in *ruleUpdateInput) (*tagged[staff.Rule], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateRule(ctx context.Context, ac policy.Actor, in *ruleUpdateInput, v int64) (*tagged[staff.Rule], error) {
 	r, err := h.Staff.UpdateRule(ctx, ac, in.ID, in.Body.input(), v)
 	return withETag(r, r.Version, err)
 }

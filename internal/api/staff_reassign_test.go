@@ -15,11 +15,7 @@ import (
 // not block its own technician; a second booking into the same window is
 // refused with reason overlapping_visit; a started visit has no candidates.
 func TestReassignmentRecommendations(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		res := app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/users", map[string]any{"org_id": f.Provider.ID, "email": "busy@provider.example",
 			"name": "Busy", "role": "technician", "password": "long-enough-1"})
 		var busy struct{ ID int64 }

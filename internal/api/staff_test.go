@@ -16,11 +16,7 @@ import (
 // expired (422, reason certification_expired, nothing booked); the vendor's
 // exception lets one visit through and the request lists it.
 func TestBookingRefusedByTheVendorsRules(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
 			t.Fatal(err)
 		}
@@ -94,11 +90,7 @@ func mentions(problem map[string]any, location string) bool {
 // expired is excluded with the reason, the qualified one is ranked with
 // the parts of the score.
 func TestRecommendationsForAVisit(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
 			t.Fatal(err)
 		}

@@ -69,9 +69,8 @@ type movementOutput struct {
 }
 
 type consumeInput struct {
-	ID             int64  `path:"id" minimum:"1"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
-	Body           struct {
+	CreateUnder
+	Body struct {
 		LocationID      int64  `json:"location_id" minimum:"1" doc:"The assigned technician's van or a store of the provider."`
 		PartID          int64  `json:"part_id" minimum:"1"`
 		Qty             int64  `json:"qty" minimum:"1" maximum:"1000"`
@@ -111,15 +110,11 @@ func (h *handlers) registerStock(a huma.API) {
 	const tag = "Stock"
 	register(h, a, op("list-stock-locations", http.MethodGet, "/stock-locations", "List your stock locations", tag), h.listStockLocations)
 
-	create := op("create-stock-location", http.MethodPost, "/stock-locations", "Add a warehouse, store or van", tag)
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createStockLocation)
+	register(h, a, created(op("create-stock-location", http.MethodPost, "/stock-locations", "Add a warehouse, store or van", tag)), h.createStockLocation)
 
 	register(h, a, op("get-stock-location", http.MethodGet, "/stock-locations/{id}", "Get a stock location", tag), h.getStockLocation)
 
-	patch := op("update-stock-location", http.MethodPatch, "/stock-locations/{id}", "Change a stock location", tag)
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateStockLocation)
+	registerChange(h, a, op("update-stock-location", http.MethodPatch, "/stock-locations/{id}", "Change a stock location", tag), h.updateStockLocation)
 
 	register(h, a, op("list-stock-on-hand", http.MethodGet, "/stock-locations/{id}/on-hand", "On-hand and safety stock at a location", tag), h.listStockOnHand)
 
@@ -162,11 +157,7 @@ func (h *handlers) getStockLocation(ctx context.Context, ac policy.Actor, in *id
 	return withETag(l, l.Version, err)
 }
 
-func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput) (*tagged[stock.Location], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput, v int64) (*tagged[stock.Location], error) {
 	b := in.Body
 	l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
 	return withETag(l, l.Version, err)
@@ -214,15 +205,9 @@ func (h *handlers) registerReturns(a huma.API) {
 
 	register(h, a, op("get-part-return", http.MethodGet, "/part-returns/{id}", "Get a defective part return", tag), h.getPartReturn)
 
-	ship := op("ship-part-return", http.MethodPost, "/part-returns/{id}/ship", "The provider ships a defective part back", tag)
-	ship.Errors = append(ship.Errors, 409, 412, 428)
-	register(h, a, ship, h.shipPartReturn)
-	receive := op("receive-part-return", http.MethodPost, "/part-returns/{id}/receive", "The vendor records the part's arrival", tag)
-	receive.Errors = append(receive.Errors, 409, 412, 428)
-	register(h, a, receive, h.receivePartReturn)
-	credit := op("credit-part-return", http.MethodPost, "/part-returns/{id}/credit", "The vendor credits the provider for a returned part", tag)
-	credit.Errors = append(credit.Errors, 409, 412, 428)
-	register(h, a, credit, h.creditPartReturn)
+	registerChange(h, a, withErrors(op("ship-part-return", http.MethodPost, "/part-returns/{id}/ship", "The provider ships a defective part back", tag), 409), h.shipPartReturn)
+	registerChange(h, a, withErrors(op("receive-part-return", http.MethodPost, "/part-returns/{id}/receive", "The vendor records the part's arrival", tag), 409), h.receivePartReturn)
+	registerChange(h, a, withErrors(op("credit-part-return", http.MethodPost, "/part-returns/{id}/credit", "The vendor credits the provider for a returned part", tag), 409), h.creditPartReturn)
 }
 
 func (h *handlers) listPartReturns(ctx context.Context, ac policy.Actor, in *returnListInput) (*items[stock.ReturnRecord], error) {
@@ -234,23 +219,19 @@ func (h *handlers) getPartReturn(ctx context.Context, ac policy.Actor, in *idPat
 	return withETag(r, r.Version, err)
 }
 
-func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput) (*tagged[stock.ReturnRecord], error) {
-	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
+func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput, v int64) (*tagged[stock.ReturnRecord], error) {
+	return h.advanceReturn(ctx, ac, in.ID, v, stock.ReturnStep{Kind: "ship", Carrier: in.Body.Carrier, TrackingNumber: in.Body.TrackingNumber})
 }
 
-func (h *handlers) receivePartReturn(ctx context.Context, ac policy.Actor, in *returnReceiveInput) (*tagged[stock.ReturnRecord], error) {
-	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "receive"})
+func (h *handlers) receivePartReturn(ctx context.Context, ac policy.Actor, in *returnReceiveInput, v int64) (*tagged[stock.ReturnRecord], error) {
+	return h.advanceReturn(ctx, ac, in.ID, v, stock.ReturnStep{Kind: "receive"})
 }
 
-func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *returnCreditInput) (*tagged[stock.ReturnRecord], error) {
-	return h.advanceReturn(ctx, ac, in.ID, in.IfMatch, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
+func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *returnCreditInput, v int64) (*tagged[stock.ReturnRecord], error) {
+	return h.advanceReturn(ctx, ac, in.ID, v, stock.ReturnStep{Kind: "credit", CreditFen: in.Body.CreditFen})
 }
 
-func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id int64, ifm string, st stock.ReturnStep) (*tagged[stock.ReturnRecord], error) {
-	v, err := ifMatch(ifm)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id, v int64, st stock.ReturnStep) (*tagged[stock.ReturnRecord], error) {
 	r, err := h.Stock.AdvanceReturn(ctx, ac, id, st, v)
 	return withETag(r, r.Version, err)
 }

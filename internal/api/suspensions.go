@@ -29,11 +29,7 @@ type suspensionListInput struct {
 	Current     bool  `query:"current" doc:"Only those not ended: announced or in effect."`
 }
 
-type suspensionListOutput struct {
-	Body struct {
-		Items []settlement.Suspension `json:"items"`
-	}
-}
+type suspensionListOutput items[settlement.Suspension]
 
 type suspensionLiftInput struct {
 	ID   int64 `path:"id" minimum:"1"`
@@ -53,9 +49,7 @@ func (h *handlers) registerSuspensions(a huma.API) {
 	give.Errors = append(give.Errors, 409)
 	register(h, a, give, h.giveSuspensionNotice)
 	register(h, a, op("get-suspension", http.MethodGet, "/suspensions/{id}", "A suspension for non-payment", tag), h.getSuspension)
-	lift := op("lift-suspension", http.MethodPost, "/suspensions/{id}/lift", "Lift a suspension, announced or in effect: service and clocks run again (provider)", tag)
-	lift.Errors = append(lift.Errors, 409)
-	register(h, a, lift, h.liftSuspension)
+	register(h, a, withErrors(op("lift-suspension", http.MethodPost, "/suspensions/{id}/lift", "Lift a suspension, announced or in effect: service and clocks run again (provider)", tag), 409), h.liftSuspension)
 }
 
 func (h *handlers) giveSuspensionNotice(ctx context.Context, ac policy.Actor, in *suspensionInput) (*suspensionOutput, error) {
@@ -69,27 +63,13 @@ func (h *handlers) giveSuspensionNotice(ctx context.Context, ac policy.Actor, in
 }
 
 func (h *handlers) listSuspensions(ctx context.Context, ac policy.Actor, in *suspensionListInput) (*suspensionListOutput, error) {
-	list, err := h.Settlements.Suspensions(ctx, ac, in.AgreementID, in.Current)
-	if err != nil {
-		return nil, err
-	}
-	out := &suspensionListOutput{}
-	out.Body.Items = list
-	return out, nil
+	return listAs[suspensionListOutput](h.Settlements.Suspensions(ctx, ac, in.AgreementID, in.Current))
 }
 
 func (h *handlers) getSuspension(ctx context.Context, ac policy.Actor, in *idPath) (*suspensionOutput, error) {
-	sp, err := h.Settlements.GetSuspension(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &suspensionOutput{Body: sp}, nil
+	return bodyAs[suspensionOutput](h.Settlements.GetSuspension(ctx, ac, in.ID))
 }
 
 func (h *handlers) liftSuspension(ctx context.Context, ac policy.Actor, in *suspensionLiftInput) (*suspensionOutput, error) {
-	sp, err := h.Settlements.Lift(ctx, ac, in.ID, in.Body.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &suspensionOutput{Body: sp}, nil
+	return bodyAs[suspensionOutput](h.Settlements.Lift(ctx, ac, in.ID, in.Body.Reason))
 }

@@ -34,20 +34,14 @@ type tokenListInput struct {
 	UserID int64 `query:"user_id" minimum:"0" doc:"Whose tokens; default yours."`
 }
 
-type tokenListOutput struct {
-	Body struct {
-		Items []account.Token `json:"items"`
-	}
-}
+type tokenListOutput items[account.Token]
 
 type tokenOutput struct {
 	Body account.Token
 }
 
 func (h *handlers) registerTokens(a huma.API) {
-	create := op("create-token", http.MethodPost, "/tokens", "Create an API token for yourself", "Tokens")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createToken)
+	register(h, a, created(op("create-token", http.MethodPost, "/tokens", "Create an API token for yourself", "Tokens")), h.createToken)
 
 	register(h, a, op("list-tokens", http.MethodGet, "/tokens", "List API tokens", "Tokens"), h.listTokens)
 
@@ -79,11 +73,7 @@ func (h *handlers) listTokens(ctx context.Context, act policy.Actor, in *tokenLi
 }
 
 func (h *handlers) revokeToken(ctx context.Context, act policy.Actor, in *idPath) (*tokenOutput, error) {
-	t, err := h.Accounts.RevokeToken(ctx, act, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &tokenOutput{Body: t}, nil
+	return bodyAs[tokenOutput](h.Accounts.RevokeToken(ctx, act, in.ID))
 }
 
 type auditListInput struct {

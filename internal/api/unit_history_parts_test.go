@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
-	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -17,21 +15,11 @@ import (
 func TestUnitHistoryCarriesTheParts(t *testing.T) {
 	t.Parallel()
 	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		services := testutil.Services(t, db)
-		vendor, err := account.GetUserByEmail(ctx, db, "admin@haichuan.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, token, err := services.Accounts.CreateToken(ctx, policy.Actor{Operator: true}, vendor.ID, "test", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		vendor := demoClient(t, db, testutil.NewApp(t, db), "admin@haichuan.example")
 		var unitID int64
-		if err := store.Get(ctx, db, &unitID, `SELECT id FROM units WHERE serial_number = ?`, "HC850-2025-000881"); err != nil {
+		if err := store.Get(context.Background(), db, &unitID, `SELECT id FROM units WHERE serial_number = ?`, "HC850-2025-000881"); err != nil {
 			t.Fatal(err)
 		}
-		app := testutil.NewApp(t, db)
 		var h struct {
 			Items []struct {
 				Visits []struct {
@@ -43,7 +31,7 @@ func TestUnitHistoryCarriesTheParts(t *testing.T) {
 				} `json:"visits"`
 			} `json:"items"`
 		}
-		res := app.API(t, token).Do("GET", fmt.Sprintf("/units/%d/history", unitID), nil)
+		res := vendor.Do("GET", fmt.Sprintf("/units/%d/history", unitID), nil)
 		if res.Status != 200 {
 			t.Fatalf("history: %d %s", res.Status, res.Body)
 		}

@@ -100,11 +100,7 @@ func (h *handlers) getUnitHistory(ctx context.Context, ac policy.Actor, in *unit
 	if _, err := h.InstalledBase.GetUnit(ctx, ac, in.ID); err != nil {
 		return nil, err
 	}
-	hist, err := h.Requests.UnitHistory(ctx, ac, in.ID, in.Before, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return &unitHistoryOutput{Body: hist}, nil
+	return bodyAs[unitHistoryOutput](h.Requests.UnitHistory(ctx, ac, in.ID, in.Before, in.Limit))
 }
 
 func (h *handlers) printUnitLabels(ctx context.Context, ac policy.Actor, in *unitLabelsInput) (*unitLabelsOutput, error) {

@@ -40,9 +40,7 @@ func TestUnitLabelsAPI(t *testing.T) {
 		t.Skip("no label font; scripts/test installs fonts-wqy-microhei")
 	}
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+		app, f, _ := serving(t, db)
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		id := unitID(t, db, "FX100-0001")
 
@@ -118,11 +116,7 @@ func TestUnitLabelsWithoutFont(t *testing.T) {
 // An export imports again as it was: export, remove the units, import the
 // file, export again; the two files are the same.
 func TestUnitExportRoundTrip(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		vendor := app.API(t, f.Tokens[policy.VendorAdmin])
 		rows := "序列号,型号,客户代码,网点名称,安装日期\n=\"000123\",FX-100,customer-one,Plant,2024/2/29\nSN-CN-1,FX-100,customer-one,Plant,2025-01-01\n"
 		if res := vendor.Do("POST", "/units/imports", map[string]any{"filename": "a.csv", "content": rows}); res.Status != 201 {
@@ -182,11 +176,7 @@ func TestUnitExportRoundTrip(t *testing.T) {
 }
 
 func TestUnitHistoryAPI(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		id := unitID(t, db, "FX100-0001")
 		var numbers []string

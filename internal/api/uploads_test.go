@@ -22,11 +22,7 @@ import (
 // nothing of it is stored: announced by Content-Length (refused before a
 // byte is read) or sent without one (reading stops at the limit).
 func TestUploadOverLimitIsRefused(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		target := app.URL + "/api/v1/service-requests/" + fileRequest(t, app, f) + "/photos"
 		limit := files.HumanSize(api.MaxPhotosBody)
 
@@ -76,9 +72,7 @@ func (zeros) Read(p []byte) (int, error) {
 func TestRefusedBodyIsNotEchoed(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 	big := strings.Repeat("SECRETPAYLOAD", 80_000) // about 1 MB
 	photo := base64.StdEncoding.EncodeToString(append(tinyPNG(), []byte(big)...))
@@ -116,9 +110,7 @@ func TestRefusedBodyIsNotEchoed(t *testing.T) {
 func TestUploadsAtOnceAreBounded(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	target := app.URL + "/api/v1/service-requests/" + fileRequest(t, app, f) + "/photos"
 	good := fmt.Sprintf(`{"stage":"fault","photos":[{"filename":"a.png","content":%q}]}`, walkPNG)
 
@@ -180,9 +172,7 @@ func TestUploadsAtOnceAreBounded(t *testing.T) {
 func TestUploadWithIdempotencyKeyIsStoredOnce(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 	path := "/service-requests/" + fileRequest(t, app, f) + "/photos"
 	body := map[string]any{"stage": "fault", "photos": []map[string]any{{"filename": "a.png", "content": walkPNG}}}

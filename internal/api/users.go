@@ -14,11 +14,7 @@ type userListInput struct {
 	OrgID int64 `query:"org_id" minimum:"0" doc:"Organization whose users to list; default your own."`
 }
 
-type userListOutput struct {
-	Body struct {
-		Items []account.User `json:"items"`
-	}
-}
+type userListOutput items[account.User]
 
 const roleEnum = "vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"
 
@@ -53,15 +49,11 @@ func (h *handlers) registerUsers(a huma.API) {
 
 	register(h, a, op("list-users", http.MethodGet, "/users", "List an organization's users", "Users"), h.listUsers)
 
-	create := op("create-user", http.MethodPost, "/users", "Add a user to an organization", "Users")
-	create.DefaultStatus = http.StatusCreated
-	register(h, a, create, h.createUser)
+	register(h, a, created(op("create-user", http.MethodPost, "/users", "Add a user to an organization", "Users")), h.createUser)
 
 	register(h, a, op("get-user", http.MethodGet, "/users/{id}", "Get a user", "Users"), h.getUser)
 
-	patch := op("update-user", http.MethodPatch, "/users/{id}", "Change a user", "Users")
-	patch.Errors = append(patch.Errors, 412, 428)
-	register(h, a, patch, h.updateUser)
+	registerChange(h, a, op("update-user", http.MethodPatch, "/users/{id}", "Change a user", "Users"), h.updateUser)
 }
 
 func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*tagged[account.User], error) {
@@ -95,11 +87,7 @@ func (h *handlers) getUser(ctx context.Context, act policy.Actor, in *idPath) (*
 	return withETag(u, u.Version, err)
 }
 
-func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput) (*tagged[account.User], error) {
-	v, err := ifMatch(in.IfMatch)
-	if err != nil {
-		return nil, err
-	}
+func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput, v int64) (*tagged[account.User], error) {
 	p := account.UserPatch{Name: in.Body.Name, Locale: in.Body.Locale, Active: in.Body.Active, Password: in.Body.Password,
 		CurrentPassword: in.Body.CurrentPassword}
 	if in.Body.Role != nil {

@@ -33,10 +33,7 @@ func passwordHash(t *testing.T, db *store.DB, id int64) string {
 // A password cannot be changed with an API token, with or without the
 // current password, neither one's own nor, by an admin, anyone else's.
 func TestPasswordChangeRefusedOverToken(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		for name, c := range map[string]struct {
 			token  string
 			target int64
@@ -70,10 +67,7 @@ func TestPasswordChangeRefusedOverToken(t *testing.T) {
 // Retry-After). The right one changes it, revokes the user's tokens and
 // ends the user's other sessions.
 func TestOwnPasswordChangeNeedsCurrentPassword(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		u := f.Users[policy.Customer]
 		cl := sessionAPI(t, app, u.Email)
 		other := sessionAPI(t, app, u.Email)
@@ -125,8 +119,7 @@ func TestOwnPasswordChangeNeedsCurrentPassword(t *testing.T) {
 func TestWrongCurrentPasswordIsThrottled(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	// The clock stands still: a slow machine must not let the waits run out
 	// between the attempts.
 	app.Clock.Set(time.Now().UTC())

@@ -105,11 +105,9 @@ func Scope(a policy.Actor, c Complaint) policy.Scope {
 }
 
 func (s *Service) load(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Complaint, error) {
-	c, err := Get(ctx, q, id)
-	if err != nil {
-		return c, err
-	}
-	return c, policy.Check(a, policy.ComplaintRead, action, Scope(a, c), notFound(id))
+	return policy.Load(a, policy.ComplaintRead, action, notFound(id),
+		func() (Complaint, error) { return Get(ctx, q, id) },
+		func(c Complaint) (policy.Scope, error) { return Scope(a, c), nil })
 }
 
 // target is what a complaint is filed against.

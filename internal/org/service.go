@@ -54,14 +54,15 @@ func (s *Service) Register(ctx context.Context, actor policy.Actor, in Input) (O
 
 // Get returns an organization the actor may read.
 func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Organization, error) {
-	scope, err := ScopeOf(ctx, s.DB, actor, id)
-	if err != nil {
-		return Organization{}, err
-	}
-	if err := policy.Check(actor, policy.OrgRead, policy.OrgRead, scope, notFound(id)); err != nil {
-		return Organization{}, err
-	}
-	return Get(ctx, s.DB, id)
+	return load(ctx, s.DB, actor, id, policy.OrgRead)
+}
+
+// load returns an organization the actor may read and do action on; to
+// anyone else it is not found.
+func load(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (Organization, error) {
+	return policy.Load(actor, policy.OrgRead, action, notFound(id),
+		func() (Organization, error) { return Get(ctx, q, id) },
+		func(o Organization) (policy.Scope, error) { return ScopeOf(ctx, q, actor, o.ID) })
 }
 
 // List returns the organizations the actor may see.
@@ -98,14 +99,7 @@ func (s *Service) Update(ctx context.Context, actor policy.Actor, id int64, p Pa
 	var out Organization
 	now := s.Now().UTC()
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		scope, err := ScopeOf(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := policy.Check(actor, policy.OrgRead, policy.OrgUpdate, scope, notFound(id)); err != nil {
-			return err
-		}
-		before, err := Get(ctx, tx, id)
+		before, err := load(ctx, tx, actor, id, policy.OrgUpdate)
 		if err != nil {
 			return err
 		}

@@ -426,6 +426,37 @@ func Check(a Actor, read, action Action, scope Scope, hidden error) error {
 	return Allow(a, action, scope)
 }
 
+// Load is the preamble of every operation on a resource asked for by its
+// id: load reads it (its own error, not found included, passes through),
+// scope tells how it relates to a, and Check decides: hidden when a may not
+// read it, forbidden when a may read it but not do action. A refused
+// resource is not returned, so that nothing of it reaches the caller.
+func Load[T any](a Actor, read, action Action, hidden error, load func() (T, error), scope func(T) (Scope, error)) (T, error) {
+	var zero T
+	v, err := load()
+	if err != nil {
+		return zero, err
+	}
+	sc, err := scope(v)
+	if err != nil {
+		return zero, err
+	}
+	if err := Check(a, read, action, sc, hidden); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
+// Shared is a resource that belongs to the organizations it names, such as
+// an agreement's vendor and provider.
+type Shared interface{ Parties() []int64 }
+
+// ByParties is Load's scope of a shared resource: Own to its parties
+// (PartyScope).
+func ByParties[T Shared](a Actor) func(T) (Scope, error) {
+	return func(v T) (Scope, error) { return PartyScope(a, v.Parties()...), nil }
+}
+
 // Actions lists every action known to the policy, for tests and docs.
 func Actions() []Action {
 	out := make([]Action, 0, len(rules))

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"testing"
 
 	"aftersales/internal/i18n"
@@ -119,5 +120,70 @@ func TestRefusalReadsInChinese(t *testing.T) {
 	zh := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Detail
 	if zh != "角色“技术人员”无权对本组织的资源执行 agreement.write" {
 		t.Errorf("zh: %s", zh)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	type row struct{ ID, Owner int64 }
+	hidden := problem.New(problem.NotFound, "row %d not found", 7)
+	missing := problem.New(problem.NotFound, "row %d does not exist", 7)
+	boom := errors.New("scope failed")
+	stored := row{ID: 7, Owner: 1}
+	load := func() (row, error) { return stored, nil }
+	owned := func(r row) (Scope, error) { return PartyScope(Actor{OrgID: 1}, r.Owner), nil }
+	actor := func(org int64, r Role) Actor { return Actor{UserID: 1, OrgID: org, Role: r} }
+	for _, c := range []struct {
+		name    string
+		actor   Actor
+		action  Action
+		load    func() (row, error)
+		scope   func(row) (Scope, error)
+		want    error        // the very error, when it is one
+		wantAny problem.Kind // else its kind; "" for allowed
+	}{
+		{"allowed", actor(1, VendorAdmin), OrgUpdate, load, owned, nil, ""},
+		{"missing passes through", actor(1, VendorAdmin), OrgUpdate, func() (row, error) { return row{}, missing }, owned, missing, ""},
+		{"scope's error passes through", actor(1, VendorAdmin), OrgUpdate, load, func(row) (Scope, error) { return Own, boom }, boom, ""},
+		{"unrelated is hidden", actor(2, VendorAdmin), OrgUpdate, load, func(r row) (Scope, error) { return PartyScope(actor(2, VendorAdmin), r.Owner), nil }, hidden, ""},
+		{"visible but not allowed is forbidden", actor(1, Dispatcher), OrgUpdate, load, owned, nil, problem.Forbidden},
+	} {
+		got, err := Load(c.actor, OrgRead, c.action, hidden, c.load, c.scope)
+		switch {
+		case c.want != nil && err != c.want:
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		case c.want == nil && c.wantAny == "" && err != nil:
+			t.Errorf("%s: %v, want allowed", c.name, err)
+		case c.wantAny != "" && !problem.Is(err, c.wantAny):
+			t.Errorf("%s: %v, want %s", c.name, err, c.wantAny)
+		}
+		if err == nil && got != stored {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, stored)
+		}
+		if err != nil && got != (row{}) {
+			t.Errorf("%s: refused, yet returned %+v", c.name, got)
+		}
+	}
+}
+
+type deal struct{ vendor, provider int64 }
+
+func (d deal) Parties() []int64 { return []int64{d.vendor, d.provider} }
+
+func TestByParties(t *testing.T) {
+	t.Parallel()
+	d := deal{vendor: 1, provider: 2}
+	for _, c := range []struct {
+		actor Actor
+		want  Scope
+	}{
+		{Actor{OrgID: 1}, Own},
+		{Actor{OrgID: 2}, Own},
+		{Actor{OrgID: 3}, Unrelated},
+		{Actor{Operator: true}, Own},
+	} {
+		if got, err := ByParties[deal](c.actor)(d); got != c.want || err != nil {
+			t.Errorf("%+v: %s, %v; want %s", c.actor, got, err, c.want)
+		}
 	}
 }

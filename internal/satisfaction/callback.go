@@ -115,16 +115,20 @@ func callbackNotFound(id int64) error {
 }
 
 func (s *Service) loadCallback(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Callback, error) {
-	var c Callback
-	err := store.Get(ctx, q, &c, `SELECT `+callbackColumns+` FROM callbacks WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return c, callbackNotFound(id)
-	}
-	if err != nil {
-		return c, err
-	}
-	return c, policy.Check(a, policy.CallbackRead, action, policy.PartyScope(a, c.VendorID, c.ProviderID), callbackNotFound(id))
+	return policy.Load(a, policy.CallbackRead, action, callbackNotFound(id),
+		func() (Callback, error) {
+			var c Callback
+			err := store.Get(ctx, q, &c, `SELECT `+callbackColumns+` FROM callbacks WHERE id = ?`, id)
+			if err == store.ErrNotFound {
+				return c, callbackNotFound(id)
+			}
+			return c, err
+		},
+		policy.ByParties[Callback](a))
 }
+
+// Parties are the vendor and the provider of the callback's agreement.
+func (c Callback) Parties() []int64 { return []int64{c.VendorID, c.ProviderID} }
 
 // GetCallback returns one entry of the queue.
 func (s *Service) GetCallback(ctx context.Context, a policy.Actor, id int64) (Callback, error) {

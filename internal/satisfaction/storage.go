@@ -113,14 +113,18 @@ func (s *Service) Surveys(ctx context.Context, a policy.Actor, f SurveyFilter) (
 
 // GetSurvey returns one survey for a party of its agreement.
 func (s *Service) GetSurvey(ctx context.Context, a policy.Actor, id int64) (Survey, error) {
-	var sv Survey
-	err := store.Get(ctx, s.DB, &sv, `SELECT `+surveyColumns+` FROM surveys WHERE id = ?`, id)
 	hidden := problem.New(problem.NotFound, "survey %d not found", id)
-	if err == store.ErrNotFound {
-		return sv, hidden
-	}
-	if err != nil {
-		return sv, err
-	}
-	return sv, policy.Check(a, policy.SurveyRead, policy.SurveyRead, policy.PartyScope(a, sv.VendorID, sv.ProviderID), hidden)
+	return policy.Load(a, policy.SurveyRead, policy.SurveyRead, hidden,
+		func() (Survey, error) {
+			var sv Survey
+			err := store.Get(ctx, s.DB, &sv, `SELECT `+surveyColumns+` FROM surveys WHERE id = ?`, id)
+			if err == store.ErrNotFound {
+				return sv, hidden
+			}
+			return sv, err
+		},
+		policy.ByParties[Survey](a))
 }
+
+// Parties are the vendor and the provider of the survey's agreement.
+func (sv Survey) Parties() []int64 { return []int64{sv.VendorID, sv.ProviderID} }

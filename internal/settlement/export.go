@@ -23,12 +23,8 @@ const (
 // is written), both parties' names and the day
 // payment is due. t renders the catalogs' texts in the reader's language.
 func (s *Service) Document(ctx context.Context, actor policy.Actor, id int64, t func(id string, args ...any) string) (Document, error) {
-	h, err := getHeader(ctx, s.DB, id)
+	h, err := headerFor(ctx, s.DB, actor, id, policy.SettlementRead)
 	if err != nil {
-		return Document{}, err
-	}
-	if err := policy.Check(actor, policy.SettlementRead, policy.SettlementRead, policy.PartyScope(actor, h.VendorID, h.ProviderID),
-		statementNotFound(id)); err != nil {
 		return Document{}, err
 	}
 	// The lines are read as the document is written, never all at once.

@@ -74,12 +74,8 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 	now := s.Now().UTC()
 	var out Statement
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		a, err := agreement.Get(ctx, tx, agreementID)
+		a, err := agreementFor(ctx, tx, actor, agreementID, policy.SettlementRead, policy.SettlementPrepare)
 		if err != nil {
-			return err
-		}
-		hidden := problem.New(problem.NotFound, "agreement %d not found", agreementID)
-		if err := policy.Check(actor, policy.SettlementRead, policy.SettlementPrepare, policy.PartyScope(actor, a.VendorID, a.ProviderID), hidden); err != nil {
 			return err
 		}
 		p, err := ParsePeriod("period", periodKey)
@@ -243,16 +239,28 @@ func assemble(p Period, inputs []Input, versions []agreement.Version, cals Calen
 // loadFor loads a statement and authorizes action on it: a statement of
 // another organization's agreement does not exist for the actor.
 func loadFor(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (Statement, error) {
-	st, err := GetStatement(ctx, q, id)
-	if err != nil {
-		return st, err
-	}
-	scope := policy.PartyScope(actor, st.VendorID, st.ProviderID)
-	if err := policy.Check(actor, policy.SettlementRead, action, scope, statementNotFound(id)); err != nil {
-		return Statement{}, err
-	}
-	return st, nil
+	return policy.Load(actor, policy.SettlementRead, action, statementNotFound(id),
+		func() (Statement, error) { return GetStatement(ctx, q, id) },
+		policy.ByParties[Statement](actor))
 }
+
+// agreementFor loads an agreement whose parties may read it (read) and do
+// action on it; to anyone else it is not found.
+func agreementFor(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, read, action policy.Action) (agreement.Agreement, error) {
+	return policy.Load(actor, read, action, problem.New(problem.NotFound, "agreement %d not found", id),
+		func() (agreement.Agreement, error) { return agreement.Get(ctx, q, id) },
+		policy.ByParties[agreement.Agreement](actor))
+}
+
+// headerFor is loadFor without the statement's lines and totals.
+func headerFor(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (StatementHeader, error) {
+	return policy.Load(actor, policy.SettlementRead, action, statementNotFound(id),
+		func() (StatementHeader, error) { return getHeader(ctx, q, id) },
+		policy.ByParties[StatementHeader](actor))
+}
+
+// Parties are the statement's vendor and provider.
+func (h StatementHeader) Parties() []int64 { return []int64{h.VendorID, h.ProviderID} }
 
 // Get returns a statement the actor may read.
 func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (Statement, error) {
@@ -322,12 +330,8 @@ func (s *Service) Submit(ctx context.Context, actor policy.Actor, id int64) (Sta
 	now := s.Now().UTC()
 	var out Statement
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		h, err := getHeader(ctx, tx, id)
+		h, err := headerFor(ctx, tx, actor, id, policy.SettlementPrepare)
 		if err != nil {
-			return err
-		}
-		if err := policy.Check(actor, policy.SettlementRead, policy.SettlementPrepare, policy.PartyScope(actor, h.VendorID, h.ProviderID),
-			statementNotFound(id)); err != nil {
 			return err
 		}
 		if h.Status != Draft {

@@ -148,12 +148,8 @@ func (s *Service) Suspend(ctx context.Context, actor policy.Actor, in NewSuspens
 	today := s.today()
 	var out Suspension
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		a, err := agreement.Get(ctx, tx, in.AgreementID)
+		a, err := agreementFor(ctx, tx, actor, in.AgreementID, policy.SuspensionRead, policy.SuspensionGive)
 		if err != nil {
-			return err
-		}
-		hidden := problem.New(problem.NotFound, "agreement %d not found", in.AgreementID)
-		if err := policy.Check(actor, policy.SuspensionRead, policy.SuspensionGive, policy.PartyScope(actor, a.VendorID, a.ProviderID), hidden); err != nil {
 			return err
 		}
 		if !actor.Operator && actor.OrgID != a.ProviderID {
@@ -385,11 +381,8 @@ func (s *Service) applySuspension(ctx context.Context, id int64, today string) (
 func (s *Service) Lift(ctx context.Context, actor policy.Actor, id int64, reason string) (Suspension, error) {
 	var out Suspension
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		sp, err := getSuspension(ctx, tx, id)
+		sp, err := suspensionFor(ctx, tx, actor, id, policy.SuspensionGive)
 		if err != nil {
-			return err
-		}
-		if err := policy.Check(actor, policy.SuspensionRead, policy.SuspensionGive, policy.PartyScope(actor, sp.VendorID, sp.ProviderID), suspensionNotFound(id)); err != nil {
 			return err
 		}
 		if !actor.Operator && actor.OrgID != sp.ProviderID {
@@ -514,15 +507,19 @@ func (s *Service) Suspensions(ctx context.Context, actor policy.Actor, agreement
 
 // GetSuspension returns a suspension the actor may read.
 func (s *Service) GetSuspension(ctx context.Context, actor policy.Actor, id int64) (Suspension, error) {
-	sp, err := getSuspension(ctx, s.DB, id)
-	if err != nil {
-		return sp, err
-	}
-	if err := policy.Check(actor, policy.SuspensionRead, policy.SuspensionRead, policy.PartyScope(actor, sp.VendorID, sp.ProviderID), suspensionNotFound(id)); err != nil {
-		return Suspension{}, err
-	}
-	return sp, nil
+	return suspensionFor(ctx, s.DB, actor, id, policy.SuspensionRead)
 }
+
+// suspensionFor loads a suspension a party of its agreement may read and do
+// action on; to anyone else it is not found.
+func suspensionFor(ctx context.Context, q store.Queryer, actor policy.Actor, id int64, action policy.Action) (Suspension, error) {
+	return policy.Load(actor, policy.SuspensionRead, action, suspensionNotFound(id),
+		func() (Suspension, error) { return getSuspension(ctx, q, id) },
+		policy.ByParties[Suspension](actor))
+}
+
+// Parties are the vendor and the provider of the suspension's agreement.
+func (sp Suspension) Parties() []int64 { return []int64{sp.VendorID, sp.ProviderID} }
 
 // Register wires the settlement's background work: suspensions whose day
 // has come take effect within five minutes of midnight; payment reminders
