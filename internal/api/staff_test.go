@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
@@ -101,7 +102,10 @@ func TestRecommendationsForAVisit(t *testing.T) {
 		ok(t, provider.Do("PATCH", fmt.Sprintf("/technicians/%d", tech), map[string]any{"service_point_id": id(point), "skills": []any{}}, "If-Match", `"1"`), "profile")
 		r := ok(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general",
 			"description": "主轴异响"}), "request")
-		path := fmt.Sprintf("/service-requests/%d/recommendations", id(r))
+		// Tomorrow at ten in Shanghai: a free slot whatever the time the test runs at.
+		local := time.Now().In(time.FixedZone("CST", 8*3600))
+		tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 10, 0, 0, 0, local.Location())
+		path := fmt.Sprintf("/service-requests/%d/recommendations?earliest=%s", id(r), url.QueryEscape(tomorrow.Format(time.RFC3339)))
 		res := dispatcher.Do("GET", path, nil)
 		body := res.Map(t)
 		ranked := body["ranked"].([]any)
@@ -116,7 +120,7 @@ func TestRecommendationsForAVisit(t *testing.T) {
 		yesterday := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -1).Format(time.DateOnly)
 		ok(t, provider.Do("POST", fmt.Sprintf("/technicians/%d/certifications", tech), map[string]any{"kind": "vendor", "vendor_id": f.Vendor.ID,
 			"product_line": "CNC", "level": 3, "number": "HC-CNC-0007", "issued_on": "2023-01-01", "expires_on": yesterday}), "certificate")
-		res = dispatcher.Do("GET", path+"?policy=emergency", nil)
+		res = dispatcher.Do("GET", path+"&policy=emergency", nil)
 		body = res.Map(t)
 		excluded := body["excluded"].([]any)
 		if res.Status != 200 || len(body["ranked"].([]any)) != 0 || len(excluded) != 1 {
@@ -126,7 +130,7 @@ func TestRecommendationsForAVisit(t *testing.T) {
 		if ex["reason"] != "not_qualified" || ex["refusal"].(map[string]any)["reason"] != "certification_expired" {
 			t.Fatalf("exclusion: %s", res.Body)
 		}
-		if res := dispatcher.Do("GET", path+"?policy=fastest", nil); res.Status != 422 {
+		if res := dispatcher.Do("GET", path+"&policy=fastest", nil); res.Status != 422 {
 			t.Fatalf("unknown policy: %d", res.Status)
 		}
 	})
