@@ -2,7 +2,9 @@ package agreement
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -217,10 +219,14 @@ func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Ti
 // in one query; it answers like Get when the agreement is missing and like
 // TermsAt when no version is in force yet.
 func GetInForce(ctx context.Context, q store.Queryer, id int64, at time.Time) (Agreement, Version, error) {
-	// One row whether or not the agreement exists: the join's own, on the id given.
 	var r InForceRow
-	err := q.QueryRowxContext(ctx, q.Rebind(`SELECT `+InForceColumns+` FROM (SELECT 1 AS one) x `+InForceJoin("?")),
-		id, calendar.LocalDate(at)).Scan(r.Dest()...)
+	err := q.QueryRowxContext(ctx, q.Rebind(`SELECT `+InForceColumns+` FROM agreements a
+		LEFT JOIN agreement_versions v ON v.agreement_id = a.id
+			AND v.number = (SELECT MAX(number) FROM agreement_versions WHERE agreement_id = a.id AND effective_from <= ?)
+		WHERE a.id = ?`), calendar.LocalDate(at), id).Scan(r.Dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Agreement{}, Version{}, notFound(id)
+	}
 	if err != nil {
 		return Agreement{}, Version{}, err
 	}
