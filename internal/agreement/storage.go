@@ -2,7 +2,9 @@ package agreement
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -217,39 +219,18 @@ func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Ti
 // in one query; it answers like Get when the agreement is missing and like
 // TermsAt when no version is in force yet.
 func GetInForce(ctx context.Context, q store.Queryer, id int64, at time.Time) (Agreement, Version, error) {
-	var row struct {
-		Agreement
-		Number        *int       `db:"v_number"`
-		EffectiveFrom *string    `db:"v_effective_from"`
-		TermsJSON     *string    `db:"v_terms_json"`
-		Note          *string    `db:"v_note"`
-		AdjustmentID  *int64     `db:"v_adjustment_id"`
-		CreatedBy     *string    `db:"v_created_by"`
-		CreatedAt     *time.Time `db:"v_created_at"`
-	}
-	date := calendar.LocalDate(at)
-	err := store.Get(ctx, q, &row, `SELECT a.id, a.vendor_id, a.provider_id, a.number, a.status, a.terminates_on, a.suspended_by,
-			a.version, a.created_at, a.updated_at, v.number AS v_number, v.effective_from AS v_effective_from,
-			v.terms_json AS v_terms_json, v.note AS v_note, v.adjustment_id AS v_adjustment_id,
-			v.created_by AS v_created_by, v.created_at AS v_created_at
-		FROM agreements a LEFT JOIN agreement_versions v ON v.agreement_id = a.id
+	var r InForceRow
+	err := q.QueryRowxContext(ctx, q.Rebind(`SELECT `+InForceColumns+` FROM agreements a
+		LEFT JOIN agreement_versions v ON v.agreement_id = a.id
 			AND v.number = (SELECT MAX(number) FROM agreement_versions WHERE agreement_id = a.id AND effective_from <= ?)
-		WHERE a.id = ?`, date, id)
-	if err == store.ErrNotFound {
+		WHERE a.id = ?`), calendar.LocalDate(at), id).Scan(r.Dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Agreement{}, Version{}, notFound(id)
 	}
 	if err != nil {
 		return Agreement{}, Version{}, err
 	}
-	if row.Number == nil {
-		return row.Agreement, Version{}, problem.New(problem.NotFound, "agreement %d has no terms in force on %s", id, date)
-	}
-	v, err := versionRow{AgreementID: id, Number: *row.Number, EffectiveFrom: *row.EffectiveFrom, TermsJSON: *row.TermsJSON,
-		Note: *row.Note, AdjustmentID: row.AdjustmentID, CreatedBy: *row.CreatedBy, CreatedAt: *row.CreatedAt}.version()
-	if err != nil {
-		return row.Agreement, v, err
-	}
-	return row.Agreement, v, resolvePoints(ctx, q, &v.Terms)
+	return r.Result(ctx, q, id, at)
 }
 
 func insertStatusEvent(ctx context.Context, q store.Queryer, e StatusEvent) (int64, error) {

@@ -15,8 +15,21 @@ import (
 	"aftersales/internal/store"
 )
 
-// UnitFinder resolves a serial number to a unit of the installed base.
-type UnitFinder func(ctx context.Context, q store.Queryer, serial string) (Unit, error)
+// UnitFinder resolves a serial number to a unit of the installed base. The
+// finder reads also in the same statement: it selects also's columns
+// after its own, joins also's joins after its own with the unit's table
+// named u, puts also's arguments before its own, and scans also's columns
+// into its destinations. A finder that reads no database may ignore also.
+type UnitFinder func(ctx context.Context, q store.Queryer, serial string, also Also) (Unit, error)
+
+// Also is what a unit finder reads in its statement beside the unit: the
+// agreement in force, for UnitBySerial, so that filing a request reads
+// the unit and its agreement in one statement, not two.
+type Also struct {
+	Columns, Joins string
+	Args           []any
+	Dest           []any
+}
 
 // Target is a unit with the agreement that covers it, as in force at a
 // given moment: its provider, its scope and its clock terms.
@@ -40,22 +53,34 @@ type Resolver struct {
 	Units UnitFinder
 }
 
-// UnitBySerial resolves a unit and the scope of its agreement at at.
+// UnitBySerial resolves a unit and the scope of its agreement at at. The
+// unit and its agreement in force are read in one statement.
 func (r Resolver) UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (Target, error) {
-	u, err := r.Units(ctx, q, serial)
+	var in agreement.InForceRow
+	u, err := r.Units(ctx, q, serial, Also{Columns: agreement.InForceColumns, Joins: agreement.InForceJoin("u.agreement_id"),
+		Args: []any{calendar.LocalDate(at)}, Dest: in.Dest()})
 	if err != nil {
 		return Target{}, err
 	}
-	return r.target(ctx, q, u, at)
-}
-
-func (r Resolver) target(ctx context.Context, q store.Queryer, u Unit, at time.Time) (Target, error) {
 	t := Target{Unit: u}
 	if u.AgreementID == 0 {
 		t.Coverage = Coverage{Status: "none", AgreementNumber: "-"}
 		return t, nil
 	}
-	a, v, err := agreement.GetInForce(ctx, q, u.AgreementID, at)
+	var a agreement.Agreement
+	var v agreement.Version
+	if in.Read() {
+		a, v, err = in.Result(ctx, q, u.AgreementID, at)
+	} else {
+		// The finder read no agreement beside the unit (it reads no database).
+		a, v, err = agreement.GetInForce(ctx, q, u.AgreementID, at)
+	}
+	return target(t, a, v, err, at)
+}
+
+// target completes t with its agreement a and the version v in force at
+// at, as read with the error err (agreement.GetInForce's answers).
+func target(t Target, a agreement.Agreement, v agreement.Version, err error, at time.Time) (Target, error) {
 	if a.ID == 0 {
 		return t, err
 	}

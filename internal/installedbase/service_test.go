@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"aftersales/internal/coverage"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
@@ -141,7 +142,7 @@ func TestUnitsOnBothEngines(t *testing.T) {
 		}
 		// Filing a request looks units up the same way, and refuses alike.
 		for serial, want := range map[string]string{u.SerialNumber: "more than one vendor", "NO-SUCH-1": "no product", "2.02606E+17": "scientific notation"} {
-			if _, err := installedbase.Finder(ctx, db, serial); !strings.Contains(fieldsOf(err)["serial_number"], want) {
+			if _, err := installedbase.Finder(ctx, db, serial, coverage.Also{}); !strings.Contains(fieldsOf(err)["serial_number"], want) {
 				t.Errorf("Finder(%s): %v, want %q", serial, err, want)
 			}
 		}

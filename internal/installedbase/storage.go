@@ -212,16 +212,21 @@ func Get(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
 // only the columns coverage needs and scans them without reflection: every
 // service request filed runs it inside the single writer's turn on SQLite,
 // where the Go side of a query (conversions, reflection, allocations) cost
-// more than SQLite's own work.
-func Finder(ctx context.Context, q store.Queryer, serial string) (coverage.Unit, error) {
+// more than SQLite's own work. It reads also (the agreement in force) in
+// the same statement.
+func Finder(ctx context.Context, q store.Queryer, serial string, also coverage.Also) (coverage.Unit, error) {
 	serial, err := checkedSerial(serial)
 	if err != nil {
 		return coverage.Unit{}, err
 	}
+	columns := ""
+	if also.Columns != "" {
+		columns = ", " + also.Columns
+	}
 	rows, err := q.QueryContext(ctx, q.Rebind(`SELECT u.id, u.serial_number, m.code, s.division, s.address, s.lat, s.lng,
-		s.customer_org_id, u.vendor_id, u.agreement_id
-		FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id
-		WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`), serial)
+		s.customer_org_id, u.vendor_id, u.agreement_id`+columns+`
+		FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id `+also.Joins+`
+		WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`), append(also.Args[:len(also.Args):len(also.Args)], serial)...)
 	if err != nil {
 		return coverage.Unit{}, err
 	}
@@ -230,8 +235,9 @@ func Finder(ctx context.Context, q store.Queryer, serial string) (coverage.Unit,
 	for rows.Next() {
 		var u coverage.Unit
 		var agreementID *int64
-		if err := rows.Scan(&u.ID, &u.Serial, &u.Model, &u.Division, &u.Address, &u.Lat, &u.Lng,
-			&u.CustomerOrgID, &u.VendorID, &agreementID); err != nil {
+		dest := append([]any{&u.ID, &u.Serial, &u.Model, &u.Division, &u.Address, &u.Lat, &u.Lng,
+			&u.CustomerOrgID, &u.VendorID, &agreementID}, also.Dest...)
+		if err := rows.Scan(dest...); err != nil {
 			return coverage.Unit{}, err
 		}
 		if agreementID != nil {

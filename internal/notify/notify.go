@@ -147,13 +147,6 @@ func (s *Service) Publish(ctx context.Context, tx store.Queryer, now time.Time, 
 	if store.DialectOf(tx).Postgres() {
 		return out, s.publishFolded(ctx, tx, now, ev, key, string(dataJSON), &out)
 	}
-	if ev.Staff.OrgID != 0 {
-		staff, err := staffIDs(ctx, tx, ev.Staff)
-		if err != nil {
-			return out, fmt.Errorf("publish %s: %w", ev.Kind, err)
-		}
-		ev.UserIDs = append(slices.Clip(ev.UserIDs), staff...)
-	}
 	out.EventID, err = store.InsertID(ctx, tx, `INSERT INTO notify_events (kind, dedupe_key, link, data_json, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, ev.Kind, key, ev.Link, string(dataJSON), now.UTC())
 	if errors.Is(err, sql.ErrNoRows) {
@@ -183,24 +176,22 @@ type recipient struct {
 	OptedOut bool `db:"opted_out"`
 }
 
+// notifyUsers notifies the users the event names and the staff it
+// addresses, read in one statement with whether each chose no email for
+// the event's kind.
 func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Time, ev Event, out *Published) error {
-	ids := slices.Compact(slices.Sorted(slices.Values(ev.UserIDs)))
-	if len(ids) == 0 {
+	ids, who, whoArgs := recipientsOf(ev)
+	if who == "false" {
 		return nil
 	}
-	// Each recipient with whether they chose no email for this kind, in one read.
-	q, args, err := sqlx.In(`SELECT id, org_id, email, locale, active, email_notifications,
-		EXISTS (SELECT 1 FROM notification_email_optouts o WHERE o.kind = ? AND o.user_id = users.id) AS opted_out
-		FROM users WHERE id IN (?) ORDER BY id`, ev.Kind, ids)
-	if err != nil {
-		return err
-	}
 	var users []recipient
-	if err := store.Select(ctx, tx, &users, q, args...); err != nil {
+	if err := store.Select(ctx, tx, &users, `SELECT id, org_id, email, locale, active, email_notifications,
+		EXISTS (SELECT 1 FROM notification_email_optouts o WHERE o.kind = ? AND o.user_id = users.id) AS opted_out
+		FROM users WHERE `+who+` ORDER BY id`, append([]any{ev.Kind}, whoArgs...)...); err != nil {
 		return err
 	}
-	if len(users) != len(ids) {
-		return fmt.Errorf("%d of %d recipients do not exist", len(ids)-len(users), len(ids))
+	if missing := missingRecipients(ids, users); missing > 0 {
+		return fmt.Errorf("%d of %d recipients do not exist", missing, len(ids))
 	}
 	return s.notifyRecipients(ctx, tx, now, ev, users, out)
 }
@@ -211,6 +202,9 @@ func (s *Service) notifyUsers(ctx context.Context, tx store.Queryer, now time.Ti
 // (store.InsertLater); one with email is inserted at once, as its job
 // names it.
 func (s *Service) notifyRecipients(ctx context.Context, tx store.Queryer, now time.Time, ev Event, users []recipient, out *Published) error {
+	// The texts in each language, rendered once for all who read it.
+	type texts struct{ locale, title, body string }
+	var rendered []texts
 	for _, u := range users {
 		if !slices.Contains(ev.OrgIDs, u.OrgID) {
 			return fmt.Errorf("recipient %d is not in the event's organizations", u.ID)
@@ -223,7 +217,12 @@ func (s *Service) notifyRecipients(ctx context.Context, tx store.Queryer, now ti
 		if s.EmailEnabled && u.ByMail && u.Email != "" && !u.OptedOut {
 			state = "pending"
 		}
-		title, body := render(i18n.Default(), ev.Subject, locale), render(i18n.Default(), ev.Body, locale)
+		i := slices.IndexFunc(rendered, func(t texts) bool { return t.locale == locale })
+		if i < 0 {
+			rendered = append(rendered, texts{locale, render(i18n.Default(), ev.Subject, locale), render(i18n.Default(), ev.Body, locale)})
+			i = len(rendered) - 1
+		}
+		title, body := rendered[i].title, rendered[i].body
 		if state == "" {
 			if err := store.InsertLater(ctx, tx, "notifications", "event_id, user_id, kind, title, body, link, created_at, email_state",
 				out.EventID, u.ID, ev.Kind, title, body, ev.Link, now.UTC(), state); err != nil {

@@ -20,25 +20,11 @@ import (
 // it cost four (the staff, the event, the recipients, the subscriptions)
 // and one a recipient.
 func (s *Service) publishFolded(ctx context.Context, tx store.Queryer, now time.Time, ev Event, key *string, dataJSON string, out *Published) error {
-	ids := slices.Compact(slices.Sorted(slices.Values(ev.UserIDs)))
+	ids, who, whoArgs := recipientsOf(ev)
 	args := []any{ev.Kind, key, ev.Link, dataJSON, now.UTC()}
 	args = append(args, anys(ev.OrgIDs)...)
 	args = append(args, ev.Kind)
-	var who []string
-	if len(ids) > 0 {
-		who = append(who, "id IN "+marks(len(ids)))
-		args = append(args, anys(ids)...)
-	}
-	if ev.Staff.OrgID != 0 && len(ev.Staff.Roles) > 0 {
-		who = append(who, "(org_id = ? AND active = ? AND role IN "+marks(len(ev.Staff.Roles))+")")
-		args = append(args, ev.Staff.OrgID, true)
-		for _, r := range ev.Staff.Roles {
-			args = append(args, string(r))
-		}
-	}
-	if len(who) == 0 {
-		who = []string{"false"}
-	}
+	args = append(args, whoArgs...)
 	var rows []struct {
 		EventID  int64          `db:"event_id"`
 		ID       sql.NullInt64  `db:"id"`
@@ -60,7 +46,7 @@ func (s *Service) publishFolded(ctx context.Context, tx store.Queryer, now time.
 		FROM e LEFT JOIN LATERAL (
 			SELECT id, org_id, email, locale, active, email_notifications,
 				EXISTS (SELECT 1 FROM notification_email_optouts o WHERE o.kind = ? AND o.user_id = users.id) AS opted_out
-			FROM users WHERE `+strings.Join(who, " OR ")+`
+			FROM users WHERE `+who+`
 		) u ON true
 		ORDER BY u.id`, args...)
 	if err != nil {
@@ -78,13 +64,7 @@ func (s *Service) publishFolded(ctx context.Context, tx store.Queryer, now time.
 				Active: r.Active.Bool, ByMail: r.ByMail.Bool, OptedOut: r.OptedOut.Bool})
 		}
 	}
-	missing := 0
-	for _, id := range ids {
-		if !slices.ContainsFunc(users, func(u recipient) bool { return u.ID == id }) {
-			missing++
-		}
-	}
-	if missing > 0 {
+	if missing := missingRecipients(ids, users); missing > 0 {
 		return fmt.Errorf("publish %s: %d of %d recipients do not exist", ev.Kind, missing, len(ids))
 	}
 	if err := s.notifyRecipients(ctx, tx, now, ev, users, out); err != nil {
@@ -105,18 +85,38 @@ func (s *Service) publishFolded(ctx context.Context, tx store.Queryer, now time.
 	return nil
 }
 
-// staffIDs are the ids of the staff addressed, in order.
-func staffIDs(ctx context.Context, q store.Queryer, st Staff) ([]int64, error) {
-	if len(st.Roles) == 0 {
-		return nil, nil
+// recipientsOf is the condition on users selecting the users ev names
+// (ids, sorted, each once) and the active staff it addresses, with its
+// arguments; "false" if it addresses no one.
+func recipientsOf(ev Event) (ids []int64, who string, args []any) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ev.UserIDs)))
+	var or []string
+	if len(ids) > 0 {
+		or = append(or, "id IN "+marks(len(ids)))
+		args = append(args, anys(ids)...)
 	}
-	args := []any{st.OrgID, true}
-	for _, r := range st.Roles {
-		args = append(args, string(r))
+	if ev.Staff.OrgID != 0 && len(ev.Staff.Roles) > 0 {
+		or = append(or, "(org_id = ? AND active = ? AND role IN "+marks(len(ev.Staff.Roles))+")")
+		args = append(args, ev.Staff.OrgID, true)
+		for _, r := range ev.Staff.Roles {
+			args = append(args, string(r))
+		}
 	}
-	var ids []int64
-	err := store.Select(ctx, q, &ids, `SELECT id FROM users WHERE org_id = ? AND active = ? AND role IN `+marks(len(st.Roles))+` ORDER BY id`, args...)
-	return ids, err
+	if len(or) == 0 {
+		return ids, "false", nil
+	}
+	return ids, strings.Join(or, " OR "), args
+}
+
+// missingRecipients counts the users named by id that were not found.
+func missingRecipients(ids []int64, found []recipient) int {
+	missing := 0
+	for _, id := range ids {
+		if !slices.ContainsFunc(found, func(u recipient) bool { return u.ID == id }) {
+			missing++
+		}
+	}
+	return missing
 }
 
 func marks(n int) string { return "(" + strings.Repeat("?, ", n-1) + "?)" }

@@ -28,7 +28,7 @@ func units(agreementID int64, f *testutil.Fixture) coverage.UnitFinder {
 		"NOT-COVERED": {ID: 2, Serial: "NOT-COVERED", Model: "HC-PRESS-200", Division: "320505", CustomerOrgID: f.Customer.ID, VendorID: f.Vendor.ID, AgreementID: agreementID},
 		"OUT-OF-AREA": {ID: 3, Serial: "OUT-OF-AREA", Model: "HC-CNC-850", Division: "110105", CustomerOrgID: f.Customer.ID, VendorID: f.Vendor.ID, AgreementID: agreementID},
 	}
-	return func(_ context.Context, _ store.Queryer, serial string) (coverage.Unit, error) {
+	return func(_ context.Context, _ store.Queryer, serial string, _ coverage.Also) (coverage.Unit, error) {
 		u, ok := byserial[serial]
 		if !ok {
 			return u, problem.Field("serial_number", "no product with serial number %q", serial)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -114,4 +115,64 @@ func heapBytes() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// ServerCPU is the user and system CPU time the PostgreSQL server
+// processes serving db's connections have used so far, by process id (read
+// from /proc: the server must run on this machine); nil on SQLite or when
+// it cannot be read. A benchmark subtracts the figures before from those
+// after (ServerCPUSince) to tell the database's share of an operation from
+// its own process's (ProcessCPU).
+func ServerCPU(db *store.DB) map[int]time.Duration {
+	if db.Engine != store.Postgres {
+		return nil
+	}
+	var pids []int
+	if err := db.SelectContext(context.Background(), &pids,
+		`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`); err != nil {
+		return nil
+	}
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		if cpu, ok := procCPU(pid); ok {
+			out[pid] = cpu
+		}
+	}
+	return out
+}
+
+// ServerCPUSince is the CPU time the server processes of db used since
+// before (ServerCPU), those started since counted from zero; 0 if it
+// cannot be read.
+func ServerCPUSince(db *store.DB, before map[int]time.Duration) time.Duration {
+	var total time.Duration
+	for pid, cpu := range ServerCPU(db) {
+		total += cpu - before[pid]
+	}
+	return total
+}
+
+// procCPU reads a process's user and system time from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command, in parentheses, may hold spaces: fields count from its end.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	// Clock ticks of 1/100 s (USER_HZ on Linux).
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }
