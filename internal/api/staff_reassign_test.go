@@ -36,7 +36,9 @@ func TestReassignmentRecommendations(t *testing.T) {
 			return id(ok(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair",
 				"priority": "general", "description": "异响"}), "request"))
 		}
-		start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+		// In two days at ten in Shanghai: inside the working day whatever the hour the test runs at.
+		local := time.Now().In(time.FixedZone("CST", 8*3600))
+		start := time.Date(local.Year(), local.Month(), local.Day()+2, 10, 0, 0, 0, local.Location())
 		window := func(tech int64, from time.Duration) map[string]any {
 			return map[string]any{"technician_id": tech, "window_start": start.Add(from).Format(time.RFC3339), "window_end": start.Add(from + 2*time.Hour).Format(time.RFC3339)}
 		}
