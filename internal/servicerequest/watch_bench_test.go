@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,22 +65,7 @@ func BenchmarkClockWatch(b *testing.B) {
 				}},
 			} {
 				b.Run(c.name, func(b *testing.B) {
-					runtime.GC()
-					base := heapBytes()
-					var peak atomic.Uint64
-					stop := make(chan struct{})
-					go func() {
-						for {
-							select {
-							case <-stop:
-								return
-							case <-time.After(5 * time.Millisecond):
-								if h := heapBytes(); h > peak.Load() {
-									peak.Store(h)
-								}
-							}
-						}
-					}()
+					stop := testutil.HeapPeak()
 					i := 0
 					for b.Loop() {
 						i++
@@ -91,17 +73,9 @@ func BenchmarkClockWatch(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
-					close(stop)
-					b.ReportMetric(float64(max(peak.Load(), base)-base)/(1<<20), "peak-MB")
+					b.ReportMetric(stop(), "peak-MB")
 				})
 			}
 		})
 	}
-}
-
-// heapBytes is the memory of live and not yet swept heap objects.
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
 }
