@@ -15,9 +15,23 @@ import (
 	"aftersales/internal/workorder"
 )
 
-// DemoBoardDay is the day the demo books visits on: the load's day, in
-// Shanghai, which is the day the board opens on.
-func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, calendar.Shanghai) }
+// DemoBoardDay is the day the demo books visits on and plans: the load's
+// day in Shanghai, which is the day the board opens on, until the working
+// day is over (boardDayEnds); after that the next day, which is what a
+// dispatcher plans in the evening (a plan of a day with no working time
+// left has no technician to plan for).
+func DemoBoardDay(now time.Time) calendar.Date {
+	local := now.In(calendar.Shanghai)
+	day := calendar.DateOf(now, calendar.Shanghai)
+	if local.Hour() >= boardDayEnds {
+		return day.AddDays(1)
+	}
+	return day
+}
+
+// boardDayEnds is the hour from which the demo plans the next day: the
+// office hours of 杭州 end at 17:30, and 苏州's default day at 20:00.
+const boardDayEnds = 18
 
 // loadDispatch makes 恒信's board alive: working hours at the service
 // points that keep office hours (杭州, and 粤安's 东莞; 苏州 works the
