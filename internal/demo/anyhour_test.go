@@ -14,8 +14,8 @@ import (
 )
 
 // The demo loads whatever the hour (README's first command must work in the
-// evening too), and its plan is of the day its board shows: today while
-// today's working hours last, else the next day.
+// evening too); its visits are booked today, and its plan is of today while
+// today's working hours last, else of the next day.
 func TestDemoLoadsAtAnyHour(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -24,6 +24,7 @@ func TestDemoLoadsAtAnyHour(t *testing.T) {
 		planDay string
 	}{
 		{"a Monday morning", time.Date(2026, 12, 7, 9, 10, 0, 0, calendar.Shanghai), "2026-12-07"},
+		{"a Monday at dusk", time.Date(2026, 12, 7, 19, 30, 0, 0, calendar.Shanghai), "2026-12-07"},
 		{"a Monday evening", time.Date(2026, 12, 7, 20, 30, 0, 0, calendar.Shanghai), "2026-12-08"},
 		{"just before midnight", time.Date(2026, 12, 7, 23, 59, 0, 0, calendar.Shanghai), "2026-12-08"},
 		{"a Saturday evening", time.Date(2026, 12, 12, 21, 0, 0, 0, calendar.Shanghai), "2026-12-13"},
@@ -42,8 +43,8 @@ func TestDemoLoadsAtAnyHour(t *testing.T) {
 			if _, err := demo.Load(ctx, a); err != nil {
 				t.Fatalf("demo at %s: %v", c.at, err)
 			}
-			if got := demo.DemoBoardDay(c.at).String(); got != c.planDay {
-				t.Errorf("board day at %s: %s, want %s", c.at, got, c.planDay)
+			if got := demo.DemoPlanDay(c.at).String(); got != c.planDay {
+				t.Errorf("plan day at %s: %s, want %s", c.at, got, c.planDay)
 			}
 			dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
 			if err != nil {

@@ -15,23 +15,26 @@ import (
 	"aftersales/internal/workorder"
 )
 
-// DemoBoardDay is the day the demo books visits on and plans: the load's
-// day in Shanghai, which is the day the board opens on, until the working
-// day is over (boardDayEnds); after that the next day, which is what a
+// DemoBoardDay is the day the demo books visits on: the load's day, in
+// Shanghai, which is the day the board opens on.
+func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, calendar.Shanghai) }
+
+// DemoPlanDay is the day of the demo's proposed plan: the board's day while
+// some of its working time is left, else the next day, which is what a
 // dispatcher plans in the evening (a plan of a day with no working time
 // left has no technician to plan for).
-func DemoBoardDay(now time.Time) calendar.Date {
-	local := now.In(calendar.Shanghai)
-	day := calendar.DateOf(now, calendar.Shanghai)
-	if local.Hour() >= boardDayEnds {
+func DemoPlanDay(now time.Time) calendar.Date {
+	day := DemoBoardDay(now)
+	if now.In(calendar.Shanghai).Hour() >= planDayEnds {
 		return day.AddDays(1)
 	}
 	return day
 }
 
-// boardDayEnds is the hour from which the demo plans the next day: the
-// office hours of 杭州 end at 17:30, and 苏州's default day at 20:00.
-const boardDayEnds = 18
+// planDayEnds is the hour the latest working day of the demo's service
+// points ends: 苏州 works the default 08:00–20:00 (杭州's office hours end
+// at 17:30).
+const planDayEnds = 20
 
 // loadDispatch makes 恒信's board alive: working hours at the service
 // points that keep office hours (杭州, and 粤安's 东莞; 苏州 works the
@@ -128,8 +131,9 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 			start = start.Add(30 * time.Minute)
 		}
 	}
-	if _, err := a.Dispatch.MakePlan(ctx, d, dispatch.PlanInput{ProviderID: dispatcher.OrgID, Day: day.String(), TimeLimit: time.Second, Seed: 1}); err != nil {
-		return fmt.Errorf("demo plan of %s: %w", day, err)
+	planDay := DemoPlanDay(a.Now())
+	if _, err := a.Dispatch.MakePlan(ctx, d, dispatch.PlanInput{ProviderID: dispatcher.OrgID, Day: planDay.String(), TimeLimit: time.Second, Seed: 1}); err != nil {
+		return fmt.Errorf("demo plan of %s: %w", planDay, err)
 	}
 	return nil
 }
