@@ -51,17 +51,24 @@ var (
 )
 
 // chromium finds the browser, or skips (fails when it is required).
+// AFTERSALES_TEST_CHROMIUM names one; else Chromium's headless shell comes
+// first (Debian's chromium-headless-shell: the same engine without the
+// browser's own windows and pages, and half the CPU for the same tests),
+// then the browser itself.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
+	if p := os.Getenv("AFTERSALES_TEST_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
 	if os.Getenv("AFTERSALES_TEST_BROWSER") == "require" {
-		t.Fatal("AFTERSALES_TEST_BROWSER=require, but no Chromium was found (install the Debian package chromium)")
+		t.Fatal("AFTERSALES_TEST_BROWSER=require, but no Chromium was found (install the Debian package chromium-headless-shell)")
 	}
-	t.Skip("browser tests skipped: no Chromium found (install the Debian package chromium, or set AFTERSALES_TEST_BROWSER=require to make this a failure)")
+	t.Skip("browser tests skipped: no Chromium found (install the Debian package chromium-headless-shell, or set AFTERSALES_TEST_BROWSER=require to make this a failure)")
 	return ""
 }
 
