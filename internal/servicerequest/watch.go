@@ -89,16 +89,20 @@ func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (aler
 		if err := store.Select(ctx, s.DB, &due, query+` ORDER BY next_check_at, id LIMIT ?`, append(args, WatchPage)...); err != nil {
 			return alerts, err
 		}
-		for _, d := range due {
-			var n int
-			err := s.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-				n, err = run.watchIn(ctx, tx, pub, d.ID, now)
-				return err
-			})
+		ids := make([]int64, len(due))
+		for i, d := range due {
+			ids[i] = d.ID
+		}
+		n, err := s.inBatches(ctx, ids, func(tx *sqlx.Tx, id int64) (int, error) {
+			n, err := run.watchIn(ctx, tx, pub, id, now)
 			if err != nil {
-				return alerts, fmt.Errorf("watch request %d: %w", d.ID, err)
+				return 0, fmt.Errorf("watch request %d: %w", id, err)
 			}
-			alerts += n
+			return n, nil
+		})
+		alerts += n
+		if err != nil {
+			return alerts, err
 		}
 		if len(due) < WatchPage {
 			break
@@ -119,7 +123,7 @@ func (s *Service) Watch(ctx context.Context, pub Publisher, now time.Time) (aler
 const WatchBacklog = 1000
 
 // storeBacklog stores the clocks of up to WatchBacklog requests of the
-// backlog, each in its own transaction with its removal from the backlog.
+// backlog, each in the same transaction as its removal from the backlog.
 // Alerts those clocks call for are published as the usual checks would.
 func (s *Service) storeBacklog(ctx context.Context, pub Publisher, now time.Time) error {
 	limit := WatchBacklog
@@ -130,19 +134,49 @@ func (s *Service) storeBacklog(ctx context.Context, pub Publisher, now time.Time
 	if err := store.Select(ctx, s.DB, &ids, `SELECT request_id FROM request_clocks_backlog ORDER BY request_id LIMIT ?`, limit); err != nil {
 		return err
 	}
-	for _, id := range ids {
+	_, err := s.inBatches(ctx, ids, func(tx *sqlx.Tx, id int64) (int, error) {
+		if _, err := s.watchIn(ctx, tx, pub, id, now); err != nil {
+			return 0, fmt.Errorf("store the clocks of request %d: %w", id, err)
+		}
+		_, err := store.Exec(ctx, tx, `DELETE FROM request_clocks_backlog WHERE request_id = ?`, id)
+		return 0, err
+	})
+	return err
+}
+
+// WatchBatch is how many requests the clock job looks at in one
+// transaction. A commit per request made a catch-up of tens of thousands
+// of alerts (after a bulk load, or when the job has not run for a while)
+// wait for the disk once per request; a batch bounds how long the job
+// holds SQLite's writer and the rows it locks.
+const WatchBatch = 50
+
+// inBatches runs fn on each id, WatchBatch ids a transaction, and adds up
+// what fn counts in the transactions that committed. The first error ends
+// it: the batch it came from is rolled back, the batches before it stay.
+func (s *Service) inBatches(ctx context.Context, ids []int64, fn func(tx *sqlx.Tx, id int64) (int, error)) (int, error) {
+	total := 0
+	for len(ids) > 0 {
+		batch := ids[:min(WatchBatch, len(ids))]
+		ids = ids[len(batch):]
+		var n int
 		err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := s.watchIn(ctx, tx, pub, id, now); err != nil {
-				return err
+			n = 0
+			for _, id := range batch {
+				k, err := fn(tx, id)
+				if err != nil {
+					return err
+				}
+				n += k
 			}
-			_, err := store.Exec(ctx, tx, `DELETE FROM request_clocks_backlog WHERE request_id = ?`, id)
-			return err
+			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("store the clocks of request %d: %w", id, err)
+			return total, err
 		}
+		total += n
 	}
-	return nil
+	return total, nil
 }
 
 // forRun is the service for one run of the clock job: the agreement terms

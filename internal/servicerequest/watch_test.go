@@ -2,6 +2,7 @@ package servicerequest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,6 +106,37 @@ func TestWatchRunsNeverOverlap(t *testing.T) {
 		}
 		if err := store.Get(ctx, db, &until, `SELECT expires_at FROM run_leases WHERE name = 'clocks.watch'`); err != nil || until.After(time.Now()) {
 			t.Fatalf("a finished run still holds the lease until %v (%v)", until, err)
+		}
+	})
+}
+
+// A run over more due requests than one transaction holds (WatchBatch)
+// alerts each once and moves each one's next check past the run; a second
+// run at the same time finds nothing to say.
+func TestWatchCoversEveryBatch(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+		svc, f := setup(t, db, c)
+		pub := &notify.Service{DB: db, Now: c.Now}
+		n := 2*servicerequest.WatchBatch + 7
+		for i := range n {
+			if _, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+				Priority: "emergency", Description: fmt.Sprintf("down %d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := c.now.Add(95 * time.Minute)
+		if alerts, err := svc.Watch(ctx, pub, at); err != nil || alerts != n {
+			t.Fatalf("first run: %d alerts, %v; want %d", alerts, err, n)
+		}
+		var left int
+		if err := store.Get(ctx, db, &left, `SELECT COUNT(*) FROM service_requests WHERE next_check_at <= ?`, at); err != nil || left != 0 {
+			t.Fatalf("%d requests still due after the run (%v)", left, err)
+		}
+		if alerts, err := svc.Watch(ctx, pub, at); err != nil || alerts != 0 {
+			t.Fatalf("second run: %d alerts, %v", alerts, err)
 		}
 	})
 }
