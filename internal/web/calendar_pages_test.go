@@ -18,10 +18,8 @@ import (
 func TestCalendarPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	html := body(t, get(t, c, app.URL+"/calendars/cn?year=2025&from=2025-09-30T10:00&amount=2&unit=days"))
 	if !strings.Contains(html, "2025-10-10 18:00") {
@@ -111,8 +109,7 @@ func TestCalendarPages(t *testing.T) {
 	}
 
 	// A technician reads calendars but cannot import.
-	tc := app.Browser(t)
-	app.Login(t, tc, f.Users[policy.Technician].Email, testutil.Password)
+	tc := signIn(t, app, f.Users[policy.Technician].Email)
 	if html := body(t, get(t, tc, app.URL+"/calendars/cn")); strings.Contains(html, `name="file"`) {
 		t.Fatal("a technician is offered the import form")
 	}

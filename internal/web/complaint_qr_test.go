@@ -20,13 +20,8 @@ import (
 func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		var token string
-		if err := store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
-			t.Fatal(err)
-		}
+		app, f, sf := serving(t, db)
+		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		anon.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		post := func(path string, fields map[string]string, attach map[string][]byte) *http.Response {
@@ -91,8 +86,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 			t.Fatal("a made-up complaint was confirmed")
 		}
 
-		disp := app.Browser(t)
-		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		page := body(t, get(t, disp, app.URL+"/complaints/"+itoa(id)))
 		if !strings.Contains(page, ">"+number+"</a>") || !strings.Contains(page, "/complaints/"+itoa(id)+"/files/"+itoa(fileID)) || !strings.Contains(page, "leak.png") {
 			t.Fatal("the complaint page lacks the request's number or the photo")
@@ -100,8 +94,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 		if res := get(t, disp, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("the dispatcher opens the photo: %d", res.StatusCode)
 		}
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if res := get(t, other, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 404 {
 			t.Fatalf("another vendor opens the photo: %d", res.StatusCode)
 		}
@@ -114,9 +107,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 func TestComplaintPageAddsFiles(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		req, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",

@@ -25,9 +25,7 @@ import (
 func TestBoardRefusesOverlappingVisits(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
 	dispatcher := f.Users[policy.Dispatcher].Actor()
 	tech := f.Users[policy.Technician]
@@ -57,8 +55,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 		}
 		return n
 	}
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	move := func(form url.Values, script bool) (int, string) {
 		form.Set("day", day.String())
 		form.Set("technician_id", itoa(tech.ID))
@@ -102,9 +99,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 func TestBoardPlanTakesAStartRange(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
 	dispatcher, admin := f.Users[policy.Dispatcher].Actor(), f.Users[policy.ProviderAdmin].Actor()
 	tech := f.Users[policy.Technician]
@@ -125,8 +120,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	id := itoa(wo.ID)
 	plans := func() int {
 		var n int

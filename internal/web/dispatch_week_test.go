@@ -21,9 +21,7 @@ import (
 func TestDispatchWeekView(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
 	dispatcher := f.Users[policy.Dispatcher].Actor()
 	tech := f.Users[policy.Technician]
@@ -48,8 +46,7 @@ func TestDispatchWeekView(t *testing.T) {
 		numbers, visits = append(numbers, r.Number), append(visits, wo.ID)
 	}
 
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for lang, words := range map[string][]string{
 		"zh-CN": {"派工看板：本周", "周一", "2 次上门", "上一周"},
 		"en":    {"Dispatch board: the week", "Mon", "Visits: 2", "Previous week"},
@@ -91,8 +88,7 @@ func TestDispatchWeekView(t *testing.T) {
 	if res := get(t, c, app.URL+"/dispatch?view=week&day=10.1.2030"); res.StatusCode != 422 && res.StatusCode != 400 {
 		t.Errorf("a bad day: %d", res.StatusCode)
 	}
-	tc := app.Browser(t)
-	app.Login(t, tc, tech.Email, testutil.Password)
+	tc := signIn(t, app, tech.Email)
 	if res := get(t, tc, app.URL+"/dispatch?view=week&day="+thursday.String()); res.StatusCode != 403 && res.StatusCode != 404 {
 		t.Errorf("a technician reads the week: %d", res.StatusCode)
 	}

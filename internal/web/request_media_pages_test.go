@@ -44,13 +44,8 @@ func multipartForm(t *testing.T, fields map[string]string, photos map[string][]b
 func TestQRPhotosAndTheirAccess(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		var token string
-		if err := store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
-			t.Fatal(err)
-		}
+		app, f, sf := serving(t, db)
+		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		submit := func(photos map[string][]byte) *http.Response {
 			ct, b := multipartForm(t, map[string]string{"description": "漏油", "contact_phone": "13812345678", "stopped": "on"}, photos)
@@ -98,8 +93,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if res := get(t, anon, photo); res.StatusCode != http.StatusSeeOther || strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
 			t.Fatalf("anonymous photo view: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		disp := app.Browser(t)
-		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		if res := get(t, disp, photo); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("dispatcher photo view: %d", res.StatusCode)
 		}
@@ -107,8 +101,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if !strings.Contains(page, `<img src="/requests/`+itoa(ids.Request)+`/photos/`+itoa(ids.Photo)+`"`) {
 			t.Fatal("the request page shows no thumbnail")
 		}
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if res := get(t, other, photo); res.StatusCode != 404 {
 			t.Fatalf("another vendor views the photo: %d", res.StatusCode)
 		}
@@ -119,8 +112,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		vendor := app.Browser(t)
-		app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+		vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			list := body(t, get(t, vendor, app.URL+"/escalations", "Accept-Language", lang))
 			if !strings.Contains(list, "编码器信号异常") || strings.Contains(list, ">escalations.") {
@@ -148,9 +140,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 func TestJobPageSignoffByCode(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+		app, f, _ := serving(t, db)
 		api := app.API(t, f.Tokens[policy.Dispatcher])
 		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"})
 		var req struct{ ID int64 }
@@ -160,8 +150,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		var wo struct{ ID int64 }
 		res.JSON(t, &wo)
 		job := app.URL + "/work-orders/" + itoa(wo.ID)
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.Technician].Email)
 		post := func(path string, form url.Values) (*http.Response, string) {
 			r, err := c.PostForm(path, form)
 			if err != nil {

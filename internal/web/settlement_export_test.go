@@ -13,7 +13,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/fees"
 	"aftersales/internal/policy"
 	"aftersales/internal/testutil"
@@ -34,8 +33,7 @@ func TestSettlementExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := app.Browser(t)
-	app.Login(t, c, "admin@haichuan.example", demo.Password)
+	c := signInDemo(t, app, "admin@haichuan.example")
 	download := func(kind string) []byte {
 		res := get(t, c, app.URL+fmt.Sprintf("/settlements/%d/statement.%s", settled.ID, kind))
 		defer res.Body.Close()

@@ -44,11 +44,8 @@ func awaitImport(t *testing.T, c *http.Client, runURL string) *http.Response {
 func TestLargeImportWithProgress(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	var file strings.Builder
 	file.WriteString("serial_number,model,customer_code,site_name,install_date\n")
 	const n = 20_000
@@ -71,8 +68,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 		t.Fatalf("the run page shows neither progress nor the outcome:\n%.2000s", page)
 	}
 	// Nobody else sees the run.
-	other := app.Browser(t)
-	app.Login(t, other, f.Users[policy.VendorAuditor].Email, testutil.Password)
+	other := signIn(t, app, f.Users[policy.VendorAuditor].Email)
 	if res := get(t, other, app.URL+run+"/progress"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another user's view of the run: %d", res.StatusCode)
 	}
@@ -121,11 +117,8 @@ func TestLargeImportWithProgress(t *testing.T) {
 func TestInstalledBasePages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	post := func(path string, form url.Values) *http.Response {
 		t.Helper()
@@ -226,8 +219,7 @@ func TestInstalledBasePages(t *testing.T) {
 	}
 
 	// A customer sees its products and sites, and may not import.
-	cc := app.Browser(t)
-	app.Login(t, cc, f.Users[policy.Customer].Email, testutil.Password)
+	cc := signIn(t, app, f.Users[policy.Customer].Email)
 	if html := body(t, get(t, cc, app.URL+"/units")); !strings.Contains(html, "FX100-0001") || strings.Contains(html, "/units/import") {
 		t.Fatal("the customer's products page")
 	}
@@ -242,8 +234,7 @@ func TestInstalledBasePages(t *testing.T) {
 		t.Fatal("the new site is not listed")
 	}
 	// Another vendor sees none of it.
-	oc := app.Browser(t)
-	app.Login(t, oc, f.OtherAdmin.Email, testutil.Password)
+	oc := signIn(t, app, f.OtherAdmin.Email)
 	if res := get(t, oc, app.URL+unitPath); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another vendor opens the unit: %d", res.StatusCode)
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -37,11 +39,50 @@ func get(t *testing.T, c *http.Client, u string, headers ...string) *http.Respon
 	return res
 }
 
+// seeded is the app on db with the fixture.
+func seeded(t testing.TB, db *store.DB) (*testutil.App, *testutil.Fixture) {
+	t.Helper()
+	app := testutil.NewApp(t, db)
+	return app, testutil.Seed(t, db)
+}
+
+// serving is the app on db with the fixture, its agreement and its unit.
+func serving(t testing.TB, db *store.DB) (*testutil.App, *testutil.Fixture, testutil.ServiceFixture) {
+	t.Helper()
+	app, f := seeded(t, db)
+	return app, f, testutil.SeedService(t, db, f)
+}
+
+// signIn is a browser of app signed in as the fixture's user email.
+func signIn(t testing.TB, app *testutil.App, email string) *http.Client {
+	t.Helper()
+	c := app.Browser(t)
+	app.Login(t, c, email, testutil.Password)
+	return c
+}
+
+// signInDemo is a browser of app signed in as the demo's user email.
+func signInDemo(t testing.TB, app *testutil.App, email string) *http.Client {
+	t.Helper()
+	c := app.Browser(t)
+	app.Login(t, c, email, demo.Password)
+	return c
+}
+
+// qrToken is the token of the QR label of the unit serial.
+func qrToken(t testing.TB, db *store.DB, serial string) string {
+	t.Helper()
+	var token string
+	if err := store.Get(context.Background(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, serial); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
 func TestSignInSessionAndSignOut(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		c := app.Browser(t)
 
 		res := get(t, c, app.URL+"/")
@@ -113,10 +154,8 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	before := 0
 	_ = store.Get(t.Context(), db, &before, `SELECT COUNT(*) FROM organizations`)
 	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Evil&code=evil"))
@@ -205,11 +244,9 @@ func TestOperationsEndpoints(t *testing.T) {
 func TestEveryPageRendersForEveryRole(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	for _, role := range policy.Roles {
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[role].Email, testutil.Password)
+		c := signIn(t, app, f.Users[role].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			for _, p := range []string{"/", "/orgs", "/profile", "/api/docs", "/problems/validation",
 				"/orgs/" + itoa(f.Users[role].OrgID), "/users/" + itoa(f.Users[role].ID)} {
@@ -236,10 +273,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestDomainMessagesInThePageLanguage(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for lang, want := range map[string]string{"zh-CN": "须为 0 到 3650 之间的整数天数", "en": "must be a whole number of days from 0 to 3650"} {
 		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 		res, err := c.PostForm(app.URL+"/profile/tokens", url.Values{"name": {"ci"}, "expires_in_days": {"9999"}})

@@ -20,13 +20,10 @@ func TestProductSpeaksChinese(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		id := testutil.SealRecord(t, app, f, sf.Serial)
 
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		get(t, c, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
 
 		// Someone with raw access edits the sealed record.
@@ -79,8 +76,7 @@ func TestProductSpeaksChinese(t *testing.T) {
 		}
 
 		// A photo that is not a picture.
-		d := app.Browser(t)
-		app.Login(t, d, f.Users[policy.Dispatcher].Email, testutil.Password)
+		d := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		get(t, d, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
 		buf.Reset()
 		mw = multipart.NewWriter(&buf)
