@@ -37,11 +37,7 @@ func TestAppointmentLinkPages(t *testing.T) {
 	// Two days ahead, 09:00–11:00 local.
 	now := time.Now().In(calendar.Shanghai)
 	start := time.Date(now.Year(), now.Month(), now.Day()+2, 9, 0, 0, 0, calendar.Shanghai)
-	wo, err := a.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: f.Users[policy.Technician].ID,
-		WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wo := bookVisit(t, app, f, req.ID, start, start.Add(2*time.Hour))
 	page := fmt.Sprintf("%s/work-orders/%d", app.URL, wo.ID)
 	c := signIn(t, app, dispatcher.Email)
 	html := body(t, get(t, c, page))

@@ -9,7 +9,6 @@ import (
 
 	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -110,11 +109,7 @@ func TestComplaintPageAddsFiles(t *testing.T) {
 		app, f, sf := serving(t, db)
 		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
-		req, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: "漏油", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		req := fileRepair(t, app, f, sf, "漏油")
 		c, err := app.Server.Complaints.File(ctx, dispatcher, complaint.NewComplaint{Category: "repair_quality", RequestID: req.ID, Description: "修完又漏"})
 		if err != nil {
 			t.Fatal(err)

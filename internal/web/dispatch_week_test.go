@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,10 +8,8 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
-	"aftersales/internal/workorder"
 )
 
 // The board's week: a row per technician, Monday to Sunday, the visits of
@@ -22,8 +19,6 @@ func TestDispatchWeekView(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app, f, sf := serving(t, db)
-	ctx := context.Background()
-	dispatcher := f.Users[policy.Dispatcher].Actor()
 	tech := f.Users[policy.Technician]
 	// A Thursday well ahead: its week runs from Monday 2030-01-07.
 	thursday := calendar.MustParseDate("2030-01-10")
@@ -33,16 +28,8 @@ func TestDispatchWeekView(t *testing.T) {
 	var numbers []string
 	var visits []int64
 	for i, d := range []calendar.Date{thursday, thursday, thursday.AddDays(4)} {
-		r, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: fmt.Sprintf("主轴异响 %d", i), Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wo, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID,
-			WindowStart: at(d, 9+3*i), WindowEnd: at(d, 11+3*i)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := fileRepair(t, app, f, sf, fmt.Sprintf("主轴异响 %d", i))
+		wo := bookVisit(t, app, f, r.ID, at(d, 9+3*i), at(d, 11+3*i))
 		numbers, visits = append(numbers, r.Number), append(visits, wo.ID)
 	}
 

@@ -9,11 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 func body(t *testing.T, res *http.Response) string {
@@ -67,6 +70,30 @@ func signInDemo(t testing.TB, app *testutil.App, email string) *http.Client {
 	c := app.Browser(t)
 	app.Login(t, c, email, demo.Password)
 	return c
+}
+
+// fileRepair files a general repair of the fixture's unit, as by phone to
+// the fixture's dispatcher.
+func fileRepair(t testing.TB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture, description string) servicerequest.View {
+	t.Helper()
+	req, err := app.Server.Requests.Create(context.Background(), f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: sf.Serial,
+		ServiceItem: "repair", Priority: "general", Description: description, Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// bookVisit books the fixture's technician, by its dispatcher, for the
+// request in the window from start to end.
+func bookVisit(t testing.TB, app *testutil.App, f *testutil.Fixture, requestID int64, start, end time.Time) workorder.WorkOrder {
+	t.Helper()
+	wo, err := app.Server.WorkOrders.Book(context.Background(), f.Users[policy.Dispatcher].Actor(), workorder.ForRequest(requestID),
+		workorder.Assignment{TechnicianID: f.Users[policy.Technician].ID, WindowStart: start, WindowEnd: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wo
 }
 
 // qrToken is the token of the QR label of the unit serial.
