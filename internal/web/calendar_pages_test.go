@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,16 +36,7 @@ func TestCalendarPages(t *testing.T) {
 
 	// Upload, review, apply.
 	upload := func(name, content string) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write([]byte(content))
-		mw.Close()
-		res, err := c.Post(app.URL+"/calendars/cn/imports", mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, c, app.URL+"/calendars/cn/imports", nil, "file", map[string][]byte{name: []byte(content)})
 	}
 	res := upload("bad.csv", "2027-02-30,holiday,x\n")
 	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "line[1]") {

@@ -1,9 +1,8 @@
 package web_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -24,24 +23,11 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 		anon := app.Browser(t)
 		anon.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		post := func(path string, fields map[string]string, attach map[string][]byte) *http.Response {
-			var b bytes.Buffer
-			mw := multipart.NewWriter(&b)
+			form := url.Values{}
 			for k, v := range fields {
-				_ = mw.WriteField(k, v)
+				form.Set(k, v)
 			}
-			for name, data := range attach {
-				w, _ := mw.CreateFormFile("attachments", name)
-				_, _ = w.Write(data)
-			}
-			_ = mw.Close()
-			req, _ := http.NewRequest("POST", app.URL+path, &b)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", app.URL)
-			res, err := anon.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, anon, app.URL+path, form, "attachments", attach)
 		}
 		res := post("/q/"+token, map[string]string{"description": "漏油", "contact_phone": "13812345678"}, nil)
 		res.Body.Close()
@@ -122,21 +108,7 @@ func TestComplaintPageAddsFiles(t *testing.T) {
 			t.Fatal("the complaint page offers no way to add files")
 		}
 		post := func(attach map[string][]byte) *http.Response {
-			var b bytes.Buffer
-			mw := multipart.NewWriter(&b)
-			for name, data := range attach {
-				w, _ := mw.CreateFormFile("attachments", name)
-				_, _ = w.Write(data)
-			}
-			_ = mw.Close()
-			req, _ := http.NewRequest("POST", app.URL+path+"/files", &b)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", app.URL)
-			res, err := customer.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, customer, app.URL+path+"/files", nil, "attachments", attach)
 		}
 		kept := func() (n int) {
 			_ = store.Get(ctx, db, &n, `SELECT (SELECT COUNT(*) FROM complaint_files) + (SELECT COUNT(*) FROM files)`)

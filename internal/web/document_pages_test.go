@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,23 +21,11 @@ func TestDocumentPages(t *testing.T) {
 
 	upload := func(path string, fields url.Values, name string, data []byte) *http.Response {
 		t.Helper()
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for k, vs := range fields {
-			for _, v := range vs {
-				_ = mw.WriteField(k, v)
-			}
-		}
+		files := map[string][]byte{}
 		if name != "" {
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write(data)
+			files[name] = data
 		}
-		_ = mw.Close()
-		res, err := vendor.Post(app.URL+path, mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, vendor, app.URL+path, fields, "file", files)
 	}
 	meta := url.Values{"title": {"FX-100 维修手册"}, "category": {"manual"}, "language": {"zh-CN"}, "visibility": {"partners"},
 		"models": {"FX-100"}, "part_numbers": {"SP-1，SP-2"}}

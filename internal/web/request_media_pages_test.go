@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,25 +21,6 @@ func pngBytes() []byte {
 	return b.Bytes()
 }
 
-// multipartForm builds a form with fields and files under "photos".
-func multipartForm(t *testing.T, fields map[string]string, photos map[string][]byte) (string, *bytes.Buffer) {
-	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	for name, data := range photos {
-		w, err := mw.CreateFormFile("photos", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write(data)
-	}
-	_ = mw.Close()
-	return mw.FormDataContentType(), &b
-}
-
 func TestQRPhotosAndTheirAccess(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -48,15 +28,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		submit := func(photos map[string][]byte) *http.Response {
-			ct, b := multipartForm(t, map[string]string{"description": "漏油", "contact_phone": "13812345678", "stopped": "on"}, photos)
-			req, _ := http.NewRequest("POST", app.URL+"/q/"+token, b)
-			req.Header.Set("Content-Type", ct)
-			req.Header.Set("Origin", app.URL)
-			res, err := anon.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, anon, app.URL+"/q/"+token, url.Values{"description": {"漏油"}, "contact_phone": {"13812345678"}, "stopped": {"on"}}, "photos", photos)
 		}
 		// A file that is not an image: the form comes back naming it, nothing is filed.
 		res := submit(map[string][]byte{"fault.jpg": []byte("not a photo"), "ok.png": pngBytes()})

@@ -27,7 +27,7 @@ func TestSettlementExports(t *testing.T) {
 	ctx := context.Background()
 	app := testutil.NewApp(t, db)
 	svc := testutil.Services(t, db)
-	list, _ := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
+	list := demoStatements(t, db)
 	settled := list[1]
 	st, err := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, settled.ID)
 	if err != nil {

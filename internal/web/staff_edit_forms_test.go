@@ -22,9 +22,7 @@ func TestStaffEditForms(t *testing.T) {
 	db := testutil.NewDB(t, store.SQLite)
 	app, f, _ := serving(t, db)
 	ctx := context.Background()
-	if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
+	cncModels(t, db)
 	s := app.Server.Staff
 	adminActor, vendorActor := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.VendorAdmin].Actor()
 	tech := f.Users[policy.Technician].ID

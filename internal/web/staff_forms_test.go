@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,9 +28,7 @@ func TestStaffForms(t *testing.T) {
 	db := testutil.NewDB(t, store.SQLite)
 	app, f, _ := serving(t, db)
 	ctx := context.Background()
-	if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
+	cncModels(t, db)
 	tech := f.Users[policy.Technician].ID
 	admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 	count := func(q string, args ...any) int {
@@ -93,16 +90,7 @@ func TestStaffForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := func(name string, content []byte) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(content)
-		mw.Close()
-		res, err := admin.Post(fmt.Sprintf("%s/certifications/%d/scan", page, c.ID), mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, admin, fmt.Sprintf("%s/certifications/%d/scan", page, c.ID), nil, "file", map[string][]byte{name: content})
 	}
 	if res := upload("cert.txt", []byte("not a scan")); res.StatusCode != 422 || count(`SELECT COUNT(*) FROM certifications WHERE scan_file_id IS NOT NULL`) != 0 {
 		t.Fatalf("a text file as a scan: %d", res.StatusCode)

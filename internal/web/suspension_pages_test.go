@@ -25,10 +25,7 @@ func TestSuspensionPages(t *testing.T) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		list := demoStatements(t, db)
 		var settled settlement.StatementHeader
 		for _, h := range list {
 			if h.Status == settlement.Approved {

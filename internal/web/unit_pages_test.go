@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -52,16 +50,12 @@ func TestLargeImportWithProgress(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&file, "BIG-%06d,FX-100,customer-one,Plant,2025-03-07\n", i)
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("file", "big.csv")
-	fw.Write([]byte(file.String()))
-	mw.Close()
-	req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.Do(req)
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("upload: %v %d", err, res.StatusCode)
+	upload := func() *http.Response {
+		return postFiles(t, c, app.URL+"/units/import", nil, "file", map[string][]byte{"big.csv": []byte(file.String())})
+	}
+	res := upload()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
 	}
 	run := res.Header.Get("Location")
 	if page := body(t, get(t, c, app.URL+run)); !strings.Contains(page, "<progress") && !strings.Contains(page, "sha256") {
@@ -82,7 +76,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 	if count != 0 {
 		t.Fatalf("%d units imported by the check", count)
 	}
-	res, err = c.PostForm(app.URL+"/units/import/confirm", url.Values{"sha256": {sum[1]}})
+	res, err := c.PostForm(app.URL+"/units/import/confirm", url.Values{"sha256": {sum[1]}})
 	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/units/import/runs/") {
 		t.Fatalf("confirm: %v %d", err, res.StatusCode)
 	}
@@ -98,16 +92,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 		t.Fatalf("%d units imported, want %d", count, n)
 	}
 	// The same file again: every row is already registered, nothing changes.
-	res, _ = c.Do(func() *http.Request {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "big.csv")
-		fw.Write([]byte(file.String()))
-		mw.Close()
-		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return req
-	}())
+	res = upload()
 	if again := awaitImport(t, c, app.URL+res.Header.Get("Location")); again.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body(t, again), "is already registered") {
 		t.Fatalf("the same file again: %d", again.StatusCode)
@@ -170,18 +155,7 @@ func TestInstalledBasePages(t *testing.T) {
 
 	// Import: upload, the dry run's report, confirm.
 	upload := func(name, content string) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write([]byte(content))
-		mw.Close()
-		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, c, app.URL+"/units/import", nil, "file", map[string][]byte{name: []byte(content)})
 	}
 	res = upload("bad.csv", "序列号,型号,客户代码,网点名称,安装日期\nIMP-1,NOPE,customer-one,Plant,2025/3/7\n")
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "unknown model") {

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/settlement"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
@@ -35,6 +38,38 @@ func get(t *testing.T, c *http.Client, u string, headers ...string) *http.Respon
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// postFiles posts a multipart form through c to u, as a page of the site
+// would: the fields, then the files by name under the form's field.
+func postFiles(t testing.TB, c *http.Client, u string, fields url.Values, field string, files map[string][]byte) *http.Response {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for name, data := range files {
+		w, err := mw.CreateFormFile(field, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write(data)
+	}
+	_ = mw.Close()
+	req, err := http.NewRequest("POST", u, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host)
 	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +129,25 @@ func bookVisit(t testing.TB, app *testutil.App, f *testutil.Fixture, requestID i
 		t.Fatal(err)
 	}
 	return wo
+}
+
+// demoStatements lists every settlement statement of the demo on db.
+func demoStatements(t testing.TB, db *store.DB) []settlement.StatementHeader {
+	t.Helper()
+	list, err := testutil.Services(t, db).Settlements.List(context.Background(), policy.Actor{Operator: true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// cncModels puts the fixture's model in the product line CNC, which the
+// staff register's rules and certificates name.
+func cncModels(t testing.TB, db *store.DB) {
+	t.Helper()
+	if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // qrToken is the token of the QR label of the unit serial.
