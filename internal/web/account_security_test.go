@@ -48,8 +48,7 @@ func tokenWorks(t *testing.T, app *testutil.App, token string) bool {
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		u := f.Users[policy.Dispatcher]
 		here, there := app.Browser(t), app.Browser(t)
 		app.Login(t, here, u.Email, testutil.Password)
@@ -103,8 +102,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		tech := f.Users[policy.Technician]
 		admin, techBrowser := app.Browser(t), app.Browser(t)
 		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
@@ -131,8 +129,7 @@ func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
 func TestPasswordPageRefusesAPIToken(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	req, _ := http.NewRequest("POST", app.URL+"/profile/password", strings.NewReader(url.Values{"current_password": {testutil.Password},
 		"password": {"by-token-2026!"}, "confirm": {"by-token-2026!"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -154,8 +151,7 @@ func TestPasswordPageRefusesAPIToken(t *testing.T) {
 func TestLoginThrottlingIsPerAccount(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	app.Server.Accounts.SignIns = account.NewBackoff(5, time.Minute, 15*time.Minute, 24*time.Hour)
 	// The clock stands still: on a loaded machine forty sign-ins may take
 	// longer than the minute of the wait.

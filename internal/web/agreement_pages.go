@@ -58,16 +58,12 @@ func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request, u account
 
 func (s *Server) renderAgreement(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, form url.Values) {
 	ctx, act := r.Context(), u.Actor()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	d, ok := byPathID(s, w, r, act, s.Agreements.Get)
+	if !ok {
 		return
 	}
-	d, err := s.Agreements.Get(ctx, act, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var err error
+	id := d.ID
 	v := s.newView(r, "agreements.detail", "agreements")
 	v.Title = d.Number
 	s.withSuspensions(r, u, v, d.ID)
@@ -155,11 +151,10 @@ func statusTargets(d agreement.Detail, p agreement.Party, act policy.Actor) []ag
 }
 
 func (s *Server) agreementStatus(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	to := agreement.Status(f.String("status"))
 	err := f.Err()
@@ -232,16 +227,11 @@ type agreementDiffData struct {
 }
 
 func (s *Server) agreementDiffPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	d, ok := byPathID(s, w, r, u.Actor(), s.Agreements.Get)
+	if !ok {
 		return
 	}
-	d, err := s.Agreements.Get(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	id := d.ID
 	from, _ := strconv.Atoi(r.URL.Query().Get("from"))
 	to, _ := strconv.Atoi(r.URL.Query().Get("to"))
 	changes, err := s.Agreements.Diff(r.Context(), u.Actor(), id, from, to)
@@ -337,16 +327,11 @@ func (s *Server) agreementForm(w http.ResponseWriter, r *http.Request, u account
 				Payment: agreement.PaymentTerms{SettlementPeriod: agreement.Monthly, PaymentDueDays: 30}, AdjustmentLeadDays: 30})
 		}
 	} else {
-		id, err := pathID(r)
-		if err != nil {
-			s.fail(w, r, err)
+		d, ok := byPathID(s, w, r, act, s.Agreements.Get)
+		if !ok {
 			return
 		}
-		d, err := s.Agreements.Get(ctx, act, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
+		id := d.ID
 		action := policy.AgreementWrite
 		title, data.Action = "agreements.add_version", "/agreements/"+itoa(id)+"/versions"
 		if mode == modePropose {

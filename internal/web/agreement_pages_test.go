@@ -45,10 +45,8 @@ func agreementForm(provider int64, number string) url.Values {
 func TestAgreementPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	vendor := app.Browser(t)
-	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f := seeded(t, db)
+	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	if html := body(t, get(t, vendor, app.URL+"/agreements/new")); !strings.Contains(html, "Provider One") {
 		t.Fatal("the form does not offer the vendor's provider")
@@ -105,8 +103,7 @@ func TestAgreementPages(t *testing.T) {
 	}
 
 	// The provider proposes; the vendor accepts.
-	provider := app.Browser(t)
-	app.Login(t, provider, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+	provider := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 	html = body(t, get(t, provider, app.URL+page+"/adjustments/new"))
 	if !strings.Contains(html, "round the clock") && !strings.Contains(html, `value="24x7"`) {
 		t.Fatal("the proposal form is not prefilled with the latest version")
@@ -147,8 +144,7 @@ func TestAgreementPages(t *testing.T) {
 
 	// Every role sees the list; only the agreement's people see it.
 	for _, role := range policy.Roles {
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[role].Email, testutil.Password)
+		c := signIn(t, app, f.Users[role].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			res := get(t, c, app.URL+"/agreements", "Accept-Language", lang)
 			html := body(t, res)
@@ -166,8 +162,7 @@ func TestAgreementPages(t *testing.T) {
 			}
 		}
 	}
-	other := app.Browser(t)
-	app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+	other := signIn(t, app, f.OtherAdmin.Email)
 	if res := get(t, other, app.URL+page); res.StatusCode != 404 {
 		t.Errorf("another vendor opens the agreement: %d", res.StatusCode)
 	}
@@ -202,9 +197,7 @@ func TestAgreementTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
 func TestAgreementFormOffersTheRegisterPoints(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
 	point, err := app.Server.Staff.CreatePoint(ctx, f.Users[policy.ProviderAdmin].Actor(), f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
 	if err != nil {
@@ -214,8 +207,7 @@ func TestAgreementFormOffersTheRegisterPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vendor := app.Browser(t)
-	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	page := "/agreements/" + itoa(sf.AgreementID)
 	html := body(t, get(t, vendor, app.URL+page+"/versions/new"))
 	if !strings.Contains(html, `name="register_point" value="`+itoa(point.ID)+`"`) || strings.Contains(html, `name="register_point" value="`+itoa(other.ID)+`"`) {

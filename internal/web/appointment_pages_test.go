@@ -25,9 +25,7 @@ import (
 func TestAppointmentLinkPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
 	a := app.Server.App
 	dispatcher := f.Users[policy.Dispatcher]
@@ -39,14 +37,9 @@ func TestAppointmentLinkPages(t *testing.T) {
 	// Two days ahead, 09:00–11:00 local.
 	now := time.Now().In(calendar.Shanghai)
 	start := time.Date(now.Year(), now.Month(), now.Day()+2, 9, 0, 0, 0, calendar.Shanghai)
-	wo, err := a.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: f.Users[policy.Technician].ID,
-		WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wo := bookVisit(t, app, f, req.ID, start, start.Add(2*time.Hour))
 	page := fmt.Sprintf("%s/work-orders/%d", app.URL, wo.ID)
-	c := app.Browser(t)
-	app.Login(t, c, dispatcher.Email, testutil.Password)
+	c := signIn(t, app, dispatcher.Email)
 	html := body(t, get(t, c, page))
 	if !strings.Contains(html, `id="appointment-links"`) || !strings.Contains(html, `id="reassign"`) {
 		t.Fatal("the dispatcher's visit page has no appointment link form or reassignment ranking")
@@ -88,8 +81,7 @@ func TestAppointmentLinkPages(t *testing.T) {
 		t.Fatalf("unknown link: %d", res.StatusCode)
 	}
 
-	tech := app.Browser(t)
-	app.Login(t, tech, f.Users[policy.Technician].Email, testutil.Password)
+	tech := signIn(t, app, f.Users[policy.Technician].Email)
 	html = body(t, get(t, tech, page))
 	if !strings.Contains(html, `id="depart-form"`) || strings.Contains(html, `id="appointment-links"`) {
 		t.Fatal("the technician's page: a set-off button and no dispatcher's panel")

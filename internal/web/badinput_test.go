@@ -171,11 +171,9 @@ func writeCases(f *testutil.Fixture) []badTextCase {
 func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		f := testutil.Seed(t, db)
-		app := testutil.NewApp(t, db)
+		app, f := seeded(t, db)
 		token := f.Tokens[policy.VendorAdmin]
-		browser := app.Browser(t)
-		app.Login(t, browser, f.Users[policy.VendorAdmin].Email, testutil.Password)
+		browser := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		cookies := browser.Jar.Cookies(mustURL(t, app.URL))
 
 		counts := func() map[string]int {
@@ -256,8 +254,7 @@ func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 func TestBadTextOverHTTP(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		f := testutil.Seed(t, db)
-		app := testutil.NewApp(t, db)
+		app, f := seeded(t, db)
 		c := app.API(t, f.Tokens[policy.Dispatcher])
 		for _, tc := range []struct{ path, location string }{
 			{"/calendars/%FF", "path.id"},

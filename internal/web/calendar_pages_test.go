@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,10 +16,8 @@ import (
 func TestCalendarPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	html := body(t, get(t, c, app.URL+"/calendars/cn?year=2025&from=2025-09-30T10:00&amount=2&unit=days"))
 	if !strings.Contains(html, "2025-10-10 18:00") {
@@ -40,16 +36,7 @@ func TestCalendarPages(t *testing.T) {
 
 	// Upload, review, apply.
 	upload := func(name, content string) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write([]byte(content))
-		mw.Close()
-		res, err := c.Post(app.URL+"/calendars/cn/imports", mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, c, app.URL+"/calendars/cn/imports", nil, "file", map[string][]byte{name: []byte(content)})
 	}
 	res := upload("bad.csv", "2027-02-30,holiday,x\n")
 	if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "line[1]") {
@@ -111,8 +98,7 @@ func TestCalendarPages(t *testing.T) {
 	}
 
 	// A technician reads calendars but cannot import.
-	tc := app.Browser(t)
-	app.Login(t, tc, f.Users[policy.Technician].Email, testutil.Password)
+	tc := signIn(t, app, f.Users[policy.Technician].Email)
 	if html := body(t, get(t, tc, app.URL+"/calendars/cn")); strings.Contains(html, `name="file"`) {
 		t.Fatal("a technician is offered the import form")
 	}

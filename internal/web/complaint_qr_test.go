@@ -1,15 +1,13 @@
 package web_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -20,34 +18,16 @@ import (
 func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		var token string
-		if err := store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
-			t.Fatal(err)
-		}
+		app, f, sf := serving(t, db)
+		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		anon.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		post := func(path string, fields map[string]string, attach map[string][]byte) *http.Response {
-			var b bytes.Buffer
-			mw := multipart.NewWriter(&b)
+			form := url.Values{}
 			for k, v := range fields {
-				_ = mw.WriteField(k, v)
+				form.Set(k, v)
 			}
-			for name, data := range attach {
-				w, _ := mw.CreateFormFile("attachments", name)
-				_, _ = w.Write(data)
-			}
-			_ = mw.Close()
-			req, _ := http.NewRequest("POST", app.URL+path, &b)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", app.URL)
-			res, err := anon.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, anon, app.URL+path, form, "attachments", attach)
 		}
 		res := post("/q/"+token, map[string]string{"description": "漏油", "contact_phone": "13812345678"}, nil)
 		res.Body.Close()
@@ -91,8 +71,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 			t.Fatal("a made-up complaint was confirmed")
 		}
 
-		disp := app.Browser(t)
-		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		page := body(t, get(t, disp, app.URL+"/complaints/"+itoa(id)))
 		if !strings.Contains(page, ">"+number+"</a>") || !strings.Contains(page, "/complaints/"+itoa(id)+"/files/"+itoa(fileID)) || !strings.Contains(page, "leak.png") {
 			t.Fatal("the complaint page lacks the request's number or the photo")
@@ -100,8 +79,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 		if res := get(t, disp, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("the dispatcher opens the photo: %d", res.StatusCode)
 		}
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if res := get(t, other, app.URL+"/complaints/"+itoa(id)+"/files/"+itoa(fileID)); res.StatusCode != 404 {
 			t.Fatalf("another vendor opens the photo: %d", res.StatusCode)
 		}
@@ -114,16 +92,10 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 func TestComplaintPageAddsFiles(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
-		req, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: "漏油", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		req := fileRepair(t, app, f, sf, "漏油")
 		c, err := app.Server.Complaints.File(ctx, dispatcher, complaint.NewComplaint{Category: "repair_quality", RequestID: req.ID, Description: "修完又漏"})
 		if err != nil {
 			t.Fatal(err)
@@ -136,21 +108,7 @@ func TestComplaintPageAddsFiles(t *testing.T) {
 			t.Fatal("the complaint page offers no way to add files")
 		}
 		post := func(attach map[string][]byte) *http.Response {
-			var b bytes.Buffer
-			mw := multipart.NewWriter(&b)
-			for name, data := range attach {
-				w, _ := mw.CreateFormFile("attachments", name)
-				_, _ = w.Write(data)
-			}
-			_ = mw.Close()
-			req, _ := http.NewRequest("POST", app.URL+path+"/files", &b)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", app.URL)
-			res, err := customer.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, customer, app.URL+path+"/files", nil, "attachments", attach)
 		}
 		kept := func() (n int) {
 			_ = store.Get(ctx, db, &n, `SELECT (SELECT COUNT(*) FROM complaint_files) + (SELECT COUNT(*) FROM files)`)

@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/net/html"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -203,8 +202,7 @@ func TestChinesePagesHaveNoEnglishSentences(t *testing.T) {
 	found := map[string][]string{}
 	for _, email := range []string{"admin@haichuan.example", "auditor@haichuan.example", "admin@hengxin.example", "dispatch@hengxin.example",
 		"tech.li@hengxin.example", "service@sz-jinggong.example"} {
-		c := app.Browser(t)
-		app.Login(t, c, email, demo.Password)
+		c := signInDemo(t, app, email)
 		get(t, c, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
 		seen := map[string]bool{}
 		queue := []string{"/"}

@@ -11,11 +11,9 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
-	"aftersales/internal/workorder"
 )
 
 // The board refuses to book or move a visit onto a technician's other
@@ -25,31 +23,14 @@ import (
 func TestBoardRefusesOverlappingVisits(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
-	dispatcher := f.Users[policy.Dispatcher].Actor()
 	tech := f.Users[policy.Technician]
 	day := calendar.MustParseDate("2030-01-09")
-	file := func() int64 {
-		r, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: "主轴异响", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.ID
-	}
+	file := func() int64 { return fileRepair(t, app, f, sf, "主轴异响").ID }
 	booked, waiting, other := file(), file(), file()
-	if _, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(booked), workorder.Assignment{TechnicianID: tech.ID,
-		WindowStart: time.Date(2030, 1, 9, 9, 0, 0, 0, calendar.Shanghai), WindowEnd: time.Date(2030, 1, 9, 11, 0, 0, 0, calendar.Shanghai)}); err != nil {
-		t.Fatal(err)
-	}
-	moved, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(other), workorder.Assignment{TechnicianID: tech.ID,
-		WindowStart: time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), WindowEnd: time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bookVisit(t, app, f, booked, time.Date(2030, 1, 9, 9, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 11, 0, 0, 0, calendar.Shanghai))
+	moved := bookVisit(t, app, f, other, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
 	visits := func() int {
 		var n int
 		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE status = 'assigned'`); err != nil {
@@ -57,8 +38,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 		}
 		return n
 	}
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	move := func(form url.Values, script bool) (int, string) {
 		form.Set("day", day.String())
 		form.Set("technician_id", itoa(tech.ID))
@@ -102,11 +82,9 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 func TestBoardPlanTakesAStartRange(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
+	app, f, sf := serving(t, db)
 	ctx := context.Background()
-	dispatcher, admin := f.Users[policy.Dispatcher].Actor(), f.Users[policy.ProviderAdmin].Actor()
+	admin := f.Users[policy.ProviderAdmin].Actor()
 	tech := f.Users[policy.Technician]
 	point, err := app.Server.Staff.CreatePoint(ctx, admin, f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
 	if err != nil {
@@ -115,18 +93,9 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	if _, err := app.Server.Staff.UpdateTechnician(ctx, admin, tech.ID, staff.TechnicianInput{ServicePointID: &point.ID}, 1); err != nil {
 		t.Fatal(err)
 	}
-	r, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-		Description: "主轴异响", Channel: servicerequest.Dispatcher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID,
-		WindowStart: time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), WindowEnd: time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	r := fileRepair(t, app, f, sf, "主轴异响")
+	wo := bookVisit(t, app, f, r.ID, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	id := itoa(wo.ID)
 	plans := func() int {
 		var n int
@@ -149,7 +118,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 		t.Fatalf("plan: %d %v", res.StatusCode, loc)
 	}
 	planID, _ := strconv.ParseInt(loc.Query().Get("plan"), 10, 64)
-	p, err := app.Server.Dispatch.GetPlan(ctx, dispatcher, planID)
+	p, err := app.Server.Dispatch.GetPlan(ctx, f.Users[policy.Dispatcher].Actor(), planID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -523,11 +523,10 @@ type hoursData struct {
 // hoursSet saves a template posted as one text per weekday ("08:30-12:00, 13:00-17:30").
 func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, account.User) {
 	return func(w http.ResponseWriter, r *http.Request, u account.User) {
-		id, ok := s.postedTo(w, r)
+		id, f, ok := s.postedForm(w, r)
 		if !ok {
 			return
 		}
-		f := form.Of(r)
 		in := staff.HoursInput{CalendarID: f.String("calendar_id"), Week: map[string][]string{}}
 		for _, k := range weekKeys {
 			for _, slot := range strings.FieldsFunc(f.String(k), func(c rune) bool { return c == ',' || c == '，' || c == ';' || c == ' ' }) {

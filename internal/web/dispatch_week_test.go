@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,10 +8,8 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
-	"aftersales/internal/workorder"
 )
 
 // The board's week: a row per technician, Monday to Sunday, the visits of
@@ -21,11 +18,7 @@ import (
 func TestDispatchWeekView(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
-	ctx := context.Background()
-	dispatcher := f.Users[policy.Dispatcher].Actor()
+	app, f, sf := serving(t, db)
 	tech := f.Users[policy.Technician]
 	// A Thursday well ahead: its week runs from Monday 2030-01-07.
 	thursday := calendar.MustParseDate("2030-01-10")
@@ -35,21 +28,12 @@ func TestDispatchWeekView(t *testing.T) {
 	var numbers []string
 	var visits []int64
 	for i, d := range []calendar.Date{thursday, thursday, thursday.AddDays(4)} {
-		r, err := app.Server.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: fmt.Sprintf("主轴异响 %d", i), Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wo, err := app.Server.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: tech.ID,
-			WindowStart: at(d, 9+3*i), WindowEnd: at(d, 11+3*i)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := fileRepair(t, app, f, sf, fmt.Sprintf("主轴异响 %d", i))
+		wo := bookVisit(t, app, f, r.ID, at(d, 9+3*i), at(d, 11+3*i))
 		numbers, visits = append(numbers, r.Number), append(visits, wo.ID)
 	}
 
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for lang, words := range map[string][]string{
 		"zh-CN": {"派工看板：本周", "周一", "2 次上门", "上一周"},
 		"en":    {"Dispatch board: the week", "Mon", "Visits: 2", "Previous week"},
@@ -91,8 +75,7 @@ func TestDispatchWeekView(t *testing.T) {
 	if res := get(t, c, app.URL+"/dispatch?view=week&day=10.1.2030"); res.StatusCode != 422 && res.StatusCode != 400 {
 		t.Errorf("a bad day: %d", res.StatusCode)
 	}
-	tc := app.Browser(t)
-	app.Login(t, tc, tech.Email, testutil.Password)
+	tc := signIn(t, app, tech.Email)
 	if res := get(t, tc, app.URL+"/dispatch?view=week&day="+thursday.String()); res.StatusCode != 403 && res.StatusCode != 404 {
 		t.Errorf("a technician reads the week: %d", res.StatusCode)
 	}

@@ -57,14 +57,8 @@ func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.Documents.Get(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	d, ok := byPathID(s, w, r, u.Actor(), s.Documents.Get)
+	if !ok {
 		return
 	}
 	v := s.newView(r, "docs.document", "documents")

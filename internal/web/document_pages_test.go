@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,31 +16,16 @@ import (
 func TestDocumentPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	vendor := app.Browser(t)
-	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	upload := func(path string, fields url.Values, name string, data []byte) *http.Response {
 		t.Helper()
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for k, vs := range fields {
-			for _, v := range vs {
-				_ = mw.WriteField(k, v)
-			}
-		}
+		files := map[string][]byte{}
 		if name != "" {
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write(data)
+			files[name] = data
 		}
-		_ = mw.Close()
-		res, err := vendor.Post(app.URL+path, mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, vendor, app.URL+path, fields, "file", files)
 	}
 	meta := url.Values{"title": {"FX-100 维修手册"}, "category": {"manual"}, "language": {"zh-CN"}, "visibility": {"partners"},
 		"models": {"FX-100"}, "part_numbers": {"SP-1，SP-2"}}
@@ -79,8 +62,7 @@ func TestDocumentPages(t *testing.T) {
 	}
 
 	// The technician opens it; the download is audited.
-	tech := app.Browser(t)
-	app.Login(t, tech, f.Users[policy.Technician].Email, testutil.Password)
+	tech := signIn(t, app, f.Users[policy.Technician].Email)
 	res = get(t, tech, app.URL+docPath+"/versions/1/file")
 	if got := body(t, res); res.StatusCode != 200 || got != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("technician download: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
@@ -92,8 +74,7 @@ func TestDocumentPages(t *testing.T) {
 	}
 
 	// The customer sees neither the partner document nor its file.
-	cust := app.Browser(t)
-	app.Login(t, cust, f.Users[policy.Customer].Email, testutil.Password)
+	cust := signIn(t, app, f.Users[policy.Customer].Email)
 	if html := body(t, get(t, cust, app.URL+"/documents")); strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the customer lists a partner document")
 	}

@@ -19,11 +19,9 @@ import (
 func TestFormsNameBadNumbersAndDates(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		ctx := context.Background()
-		admin := app.Browser(t)
-		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		get(t, admin, app.URL+"/lang/en?next=/").Body.Close()
 		tech := fmt.Sprintf("%s/staff/technicians/%d", app.URL, f.Users[policy.Technician].ID)
 		for _, c := range []struct {

@@ -23,9 +23,7 @@ func TestMaintenanceVisitPages(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		unit, err := installedbase.BySerial(ctx, db, sf.Serial)
 		if err != nil {
 			t.Fatal(err)
@@ -38,8 +36,7 @@ func TestMaintenanceVisitPages(t *testing.T) {
 		}
 		page := fmt.Sprintf("/work-orders/%d", wo.ID)
 
-		tech := app.Browser(t)
-		app.Login(t, tech, f.Users[policy.Technician].Email, testutil.Password)
+		tech := signIn(t, app, f.Users[policy.Technician].Email)
 		for lang, lead := range map[string]string{"en": "no fault was reported", "zh-CN": "未报故障"} {
 			get(t, tech, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 			list := body(t, get(t, tech, app.URL+"/work-orders"))
@@ -53,8 +50,7 @@ func TestMaintenanceVisitPages(t *testing.T) {
 				t.Fatalf("%s: the maintenance visit's page: %d\n%s", lang, res.StatusCode, html)
 			}
 		}
-		dispatcher := app.Browser(t)
-		app.Login(t, dispatcher, f.Users[policy.Dispatcher].Email, testutil.Password)
+		dispatcher := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		if res := get(t, dispatcher, app.URL+page); res.StatusCode != 200 {
 			t.Fatalf("the dispatcher opens the visit: %d\n%s", res.StatusCode, body(t, res))
 		}

@@ -60,14 +60,8 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, u acc
 
 // notificationRead marks one read and goes where it points (or back to the list).
 func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	n, err := s.Notify.MarkRead(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	n, ok := byPathID(s, w, r, u.Actor(), s.Notify.MarkRead)
+	if !ok {
 		return
 	}
 	next := "/notifications"
@@ -173,17 +167,12 @@ type webhookData struct {
 }
 
 func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	ctx, act := r.Context(), u.Actor()
-	hook, err := s.Notify.Webhook(ctx, act, id)
-	if err != nil {
-		s.fail(w, r, err)
+	hook, ok := byPathID(s, w, r, act, s.Notify.Webhook)
+	if !ok {
 		return
 	}
+	id := hook.ID
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	const pageSize = 30
 	ds, err := s.Notify.Deliveries(ctx, act, id, before, pageSize)
@@ -208,28 +197,17 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) webhookDisable(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.Notify.DisableWebhook(r.Context(), u.Actor(), id); err != nil {
-		s.fail(w, r, err)
+	hook, ok := byPathID(s, w, r, u.Actor(), s.Notify.DisableWebhook)
+	if !ok {
 		return
 	}
 	s.flash(r, s.msg(r, "webhooks.disabled_done"))
-	http.Redirect(w, r, "/settings/webhooks/"+itoa(id), http.StatusSeeOther)
+	http.Redirect(w, r, "/settings/webhooks/"+itoa(hook.ID), http.StatusSeeOther)
 }
 
 func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.Notify.Redeliver(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	d, ok := byPathID(s, w, r, u.Actor(), s.Notify.Redeliver)
+	if !ok {
 		return
 	}
 	s.Jobs.Wake()

@@ -37,13 +37,11 @@ func unreadShown(t *testing.T, html string) string {
 func TestNotificationPages(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		disp := f.Users[policy.Dispatcher]
 		publishTo(t, app, "a", []int64{f.Provider.ID}, disp.ID)
 		publishTo(t, app, "b", []int64{f.Provider.ID}, disp.ID)
-		c := app.Browser(t)
-		app.Login(t, c, disp.Email, testutil.Password)
+		c := signIn(t, app, disp.Email)
 
 		if n := unreadShown(t, body(t, get(t, c, app.URL+"/"))); n != "2" {
 			t.Fatalf("top bar shows %s unread, want 2", n)
@@ -67,8 +65,7 @@ func TestNotificationPages(t *testing.T) {
 			t.Fatalf("after reading one, %s unread", n)
 		}
 		// Nobody else can mark it.
-		other := app.Browser(t)
-		app.Login(t, other, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		other := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		if res, _ := post(t, other, app.URL+"/notifications/"+itoa(id+1)+"/read", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another user marking mine: %d", res.StatusCode)
 		}
@@ -98,12 +95,9 @@ func TestNotificationPages(t *testing.T) {
 func TestWebhookPages(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		admin := app.Browser(t)
-		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
-		disp := app.Browser(t)
-		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		app, f := seeded(t, db)
+		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
+		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		if res := get(t, disp, app.URL+"/settings/webhooks"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("dispatcher sees webhooks: %d", res.StatusCode)
 		}
@@ -145,8 +139,7 @@ func TestWebhookPages(t *testing.T) {
 			}
 		}
 		// Another vendor's admin finds nothing.
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if res := get(t, other, app.URL+"/settings/webhooks/"+itoa(hookID)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another vendor reads the webhook: %d", res.StatusCode)
 		}

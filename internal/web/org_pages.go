@@ -85,15 +85,9 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, u account.User)
 
 func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, u account.User, formErr error, form map[string][]string) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	act := u.Actor()
-	o, err := s.Orgs.Get(ctx, act, id)
-	if err != nil {
-		s.fail(w, r, err)
+	o, ok := byPathID(s, w, r, act, s.Orgs.Get)
+	if !ok {
 		return
 	}
 	scope, err := org.ScopeOf(ctx, s.DB, act, o.ID)
@@ -125,11 +119,10 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version, active := f.Int64("version"), f.Bool("active")
 	name, address := f.String("name"), f.String("address")
 	err := f.Err()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -22,6 +23,7 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
 )
 
 //go:embed templates static
@@ -512,12 +514,37 @@ func (s *Server) postedTo(w http.ResponseWriter, r *http.Request) (int64, bool) 
 	return id, true
 }
 
+// postedForm is postedTo with the form's reader.
+func (s *Server) postedForm(w http.ResponseWriter, r *http.Request) (int64, *form.Form, bool) {
+	id, ok := s.postedTo(w, r)
+	if !ok {
+		return 0, nil, false
+	}
+	return id, form.Of(r), true
+}
+
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, problem.New(problem.NotFound, "no such page")
 	}
 	return id, nil
+}
+
+// byPathID calls get as act on the id the path names (to load what it
+// names, or to act on it); on an error it answers the error page and
+// returns false.
+func byPathID[T any](s *Server, w http.ResponseWriter, r *http.Request, act policy.Actor, get func(context.Context, policy.Actor, int64) (T, error)) (T, bool) {
+	id, err := pathID(r)
+	if err == nil {
+		var v T
+		if v, err = get(r.Context(), act, id); err == nil {
+			return v, true
+		}
+	}
+	s.fail(w, r, err)
+	var zero T
+	return zero, false
 }
 
 // safeNext keeps redirects on this site.

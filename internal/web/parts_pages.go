@@ -95,13 +95,8 @@ func (s *Server) partNewPage(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	if err := policy.Allow(u.Actor(), policy.PartManage, policy.Own); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	models, ok := s.modelsForForm(w, r, u, policy.PartManage)
+	if !ok {
 		return
 	}
 	v := s.newView(r, "parts.new", "parts")
@@ -182,14 +177,8 @@ func (s *Server) partPage(w http.ResponseWriter, r *http.Request, u account.User
 }
 
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p, err := s.Parts.Get(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	p, ok := byPathID(s, w, r, u.Actor(), s.Parts.Get)
+	if !ok {
 		return
 	}
 	rows, models := s.partRows(r, u, []parts.Part{p})
@@ -213,11 +202,10 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.Us
 
 // partAction approves, revokes or sets the models of a part from its page.
 func (s *Server) partAction(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version, models := f.Int64("version"), f.Int64s("model_ids")
 	if models == nil {
 		models = []int64{}

@@ -32,8 +32,7 @@ func TestPartsPages(t *testing.T) {
 		"tech.li@hengxin.example":     {"/parts/new": 403, "/stock/move?kind=transfer": 403, "/stock/move?kind=adjust": 403, "/returns": 403},
 		"service@sz-jinggong.example": {"/parts": 403, fmt.Sprintf("/parts/%d", part): 404, "/stock": 403, "/stock/ledger": 403, "/stock/move?kind=transfer": 403, "/stock/move?kind=adjust": 403, "/returns": 403, "/parts/new": 403},
 	} {
-		c := app.Browser(t)
-		app.Login(t, c, email, demo.Password)
+		c := signInDemo(t, app, email)
 		for _, p := range pages {
 			status := 200
 			if s, ok := want[p]; ok {
@@ -55,8 +54,7 @@ func TestPartsPages(t *testing.T) {
 	}
 
 	// A movement form with a bad quantity names the field and keeps the part.
-	c := app.Browser(t)
-	app.Login(t, c, "admin@hengxin.example", demo.Password)
+	c := signInDemo(t, app, "admin@hengxin.example")
 	res, err := c.PostForm(app.URL+"/stock/move", url.Values{"kind": {"adjust"}, "part_id": {fmt.Sprint(part)}, "qty": {"zwei"}})
 	if err != nil {
 		t.Fatal(err)

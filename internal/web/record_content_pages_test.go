@@ -57,8 +57,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	old := sealVersion1(t, db, *wo.RecordID)
 
 	app := testutil.NewApp(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, "admin@yuean.example", demo.Password)
+	c := signInDemo(t, app, "admin@yuean.example")
 	for lang, want := range map[string][]string{
 		"zh-CN": {"封存时的服务时限", "现场时长", "更换的配件", "配件合计", "何主管", "已达成", "18.5 公里"},
 		"en":    {"Clocks at sealing", "Time on site", "Parts fitted", "Parts cost", "何主管", "met", "18.5 km"},

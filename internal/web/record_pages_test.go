@@ -22,14 +22,11 @@ import (
 func TestRecordPages(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		id := testutil.SealRecord(t, app, f, sf.Serial)
 		page := fmt.Sprintf("/records/%d", id)
 
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 			for _, p := range []string{"/records", page} {
@@ -86,8 +83,7 @@ func TestRecordPages(t *testing.T) {
 		}
 
 		// The vendor's auditor exports both, as text a spreadsheet will not run.
-		a := app.Browser(t)
-		app.Login(t, a, f.Users[policy.VendorAuditor].Email, testutil.Password)
+		a := signIn(t, app, f.Users[policy.VendorAuditor].Email)
 		csv := body(t, get(t, a, app.URL+"/records.csv"))
 		rows := exportRows(t, csv)
 		if !strings.HasPrefix(csv, "\xef\xbb\xbfid,kind,agreement,seq,") || len(rows) != 2 || !strings.Contains(csv, "the menu was named wrongly") || !strings.Contains(csv, ",Menu > Axes > Zero,") {
@@ -130,8 +126,7 @@ func TestRecordPages(t *testing.T) {
 			email string
 			code  int
 		}{{f.Users[policy.Technician].Email, 404}, {f.Users[policy.Customer].Email, 404}, {f.OtherAdmin.Email, 404}} {
-			o := app.Browser(t)
-			app.Login(t, o, who.email, testutil.Password)
+			o := signIn(t, app, who.email)
 			if res := get(t, o, app.URL+page); res.StatusCode != who.code {
 				t.Errorf("%s reads a record: %d, want %d", who.email, res.StatusCode, who.code)
 			}

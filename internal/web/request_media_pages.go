@@ -98,11 +98,10 @@ func (s *Server) workOrderSignoffCode(w http.ResponseWriter, r *http.Request, u 
 // requestEscalate escalates from the request page, or from the work order page
 // when the form says so (work_order=ID).
 func (s *Server) requestEscalate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	target, assignee, wo := f.String("target"), f.Int64("assignee_id"), f.Int64("work_order")
 	if target != servicerequest.EscalateSenior {
 		assignee = 0
@@ -129,11 +128,10 @@ type escalationsData struct {
 
 // escalationAnswer answers an escalation from the request page.
 func (s *Server) escalationAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	requestID := f.Int64("request_id")
 	err := f.Err()
 	if err == nil {

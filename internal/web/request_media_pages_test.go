@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,46 +21,14 @@ func pngBytes() []byte {
 	return b.Bytes()
 }
 
-// multipartForm builds a form with fields and files under "photos".
-func multipartForm(t *testing.T, fields map[string]string, photos map[string][]byte) (string, *bytes.Buffer) {
-	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	for name, data := range photos {
-		w, err := mw.CreateFormFile("photos", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = w.Write(data)
-	}
-	_ = mw.Close()
-	return mw.FormDataContentType(), &b
-}
-
 func TestQRPhotosAndTheirAccess(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		var token string
-		if err := store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
-			t.Fatal(err)
-		}
+		app, f, sf := serving(t, db)
+		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		submit := func(photos map[string][]byte) *http.Response {
-			ct, b := multipartForm(t, map[string]string{"description": "漏油", "contact_phone": "13812345678", "stopped": "on"}, photos)
-			req, _ := http.NewRequest("POST", app.URL+"/q/"+token, b)
-			req.Header.Set("Content-Type", ct)
-			req.Header.Set("Origin", app.URL)
-			res, err := anon.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
+			return postFiles(t, anon, app.URL+"/q/"+token, url.Values{"description": {"漏油"}, "contact_phone": {"13812345678"}, "stopped": {"on"}}, "photos", photos)
 		}
 		// A file that is not an image: the form comes back naming it, nothing is filed.
 		res := submit(map[string][]byte{"fault.jpg": []byte("not a photo"), "ok.png": pngBytes()})
@@ -98,8 +65,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if res := get(t, anon, photo); res.StatusCode != http.StatusSeeOther || strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
 			t.Fatalf("anonymous photo view: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		disp := app.Browser(t)
-		app.Login(t, disp, f.Users[policy.Dispatcher].Email, testutil.Password)
+		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		if res := get(t, disp, photo); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("dispatcher photo view: %d", res.StatusCode)
 		}
@@ -107,8 +73,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if !strings.Contains(page, `<img src="/requests/`+itoa(ids.Request)+`/photos/`+itoa(ids.Photo)+`"`) {
 			t.Fatal("the request page shows no thumbnail")
 		}
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if res := get(t, other, photo); res.StatusCode != 404 {
 			t.Fatalf("another vendor views the photo: %d", res.StatusCode)
 		}
@@ -119,8 +84,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		vendor := app.Browser(t)
-		app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+		vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			list := body(t, get(t, vendor, app.URL+"/escalations", "Accept-Language", lang))
 			if !strings.Contains(list, "编码器信号异常") || strings.Contains(list, ">escalations.") {
@@ -148,9 +112,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 func TestJobPageSignoffByCode(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+		app, f, _ := serving(t, db)
 		api := app.API(t, f.Tokens[policy.Dispatcher])
 		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"})
 		var req struct{ ID int64 }
@@ -160,8 +122,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		var wo struct{ ID int64 }
 		res.JSON(t, &wo)
 		job := app.URL + "/work-orders/" + itoa(wo.ID)
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.Technician].Email)
 		post := func(path string, form url.Values) (*http.Response, string) {
 			r, err := c.PostForm(path, form)
 			if err != nil {

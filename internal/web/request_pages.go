@@ -218,16 +218,12 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.U
 
 func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	view, ok := byPathID(s, w, r, u.Actor(), s.Requests.Get)
+	if !ok {
 		return
 	}
-	view, err := s.Requests.Get(ctx, u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var err error
+	id := view.ID
 	d := requestPageData{View: view, Clocks: clockViews(view.Clocks, s.Now())}
 	if d.WorkOrders, err = workorder.OfRequest(ctx, s.DB, id); err != nil {
 		s.fail(w, r, err)
@@ -297,11 +293,10 @@ func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	err := f.Err()
 	if err == nil {
@@ -312,11 +307,10 @@ func (s *Server) requestAct(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	tech, woID := f.Int64("technician_id"), f.Int64("work_order_id")
 	day := f.Date("date")
 	if day == (calendar.Date{}) {
@@ -365,11 +359,10 @@ func postedParts(f *form.Form) []dispatch.NeededPart {
 
 // requestParts sets the parts a request needs from the request page.
 func (s *Server) requestParts(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	needed := postedParts(f)
 	err := f.Err()
 	if err == nil {
@@ -384,11 +377,10 @@ func (s *Server) afterRequestChange(w http.ResponseWriter, r *http.Request, u ac
 
 // requestAnswer answers a consultation from the request page.
 func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	err := f.Err()
 	if err == nil {

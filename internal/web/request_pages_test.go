@@ -14,11 +14,8 @@ import (
 func TestRequestPages(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+		app, f, sf := serving(t, db)
+		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		post := func(path string, form url.Values) *http.Response {
 			res, err := c.PostForm(app.URL+path, form)
 			if err != nil {
@@ -72,8 +69,7 @@ func TestRequestPages(t *testing.T) {
 			t.Fatalf("the formula is not guarded: %q", csv)
 		}
 		// Another vendor's admin sees none of it.
-		other := app.Browser(t)
-		app.Login(t, other, f.OtherAdmin.Email, testutil.Password)
+		other := signIn(t, app, f.OtherAdmin.Email)
 		if csv := body(t, get(t, other, app.URL+"/requests.csv")); strings.Contains(csv, sf.Serial) {
 			t.Fatal("another tenant exports our requests")
 		}

@@ -19,16 +19,13 @@ import (
 func TestRequestNeededPartsForm(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		a := testutil.Services(t, db)
 		bearing, err := a.Parts.Create(t.Context(), f.Users[policy.VendorAdmin].Actor(), parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {"主轴异响"}})
 		if err != nil {
 			t.Fatal(err)
@@ -68,8 +65,7 @@ func TestRequestNeededPartsForm(t *testing.T) {
 		if html := body(t, get(t, c, app.URL+"/dispatch")); !strings.Contains(html, "Needed parts: SP-100 × 2") {
 			t.Fatal("the board does not show the waiting request's needed parts")
 		}
-		tech := app.Browser(t)
-		app.Login(t, tech, f.Users[policy.Technician].Email, testutil.Password)
+		tech := signIn(t, app, f.Users[policy.Technician].Email)
 		res, err = tech.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id}, "qty": {"5"}})
 		if err != nil {
 			t.Fatal(err)

@@ -20,7 +20,6 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/calendar/registry"
-	"aftersales/internal/demo"
 	"aftersales/internal/fees"
 	"aftersales/internal/parts"
 	"aftersales/internal/record"
@@ -157,8 +156,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if got[0].Provider != provider.Name || got[0].ProviderAddress != provider.Address || provider.Address == "" {
 			t.Fatalf("the receipt names %q (%q), the record's provider is %+v", got[0].Provider, got[0].ProviderAddress, provider)
 		}
-		customer := app.Browser(t)
-		app.Login(t, customer, customerOf(out.Customer, true), demo.Password)
+		customer := signInDemo(t, app, customerOf(out.Customer, true))
 		for _, lang := range []string{"zh-CN", "en"} {
 			get(t, customer, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 			page := body(t, get(t, customer, app.URL+fmt.Sprintf("/requests/%d", out.RequestID)))
@@ -208,8 +206,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 		}
 
 		// A customer of another organization is not told the request exists.
-		stranger := app.Browser(t)
-		app.Login(t, stranger, customerOf(out.Customer, false), demo.Password)
+		stranger := signInDemo(t, app, customerOf(out.Customer, false))
 		for _, path := range []string{receipt, receipt + ".pdf"} {
 			if res := get(t, stranger, app.URL+path); res.StatusCode != 404 {
 				t.Fatalf("another customer's %s: %d", path, res.StatusCode)
@@ -234,8 +231,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 		if got, err := settlement.CustomerReceipts(ctx, db, under.RequestID); err != nil || len(got) != 0 {
 			t.Fatalf("receipts under warranty: %+v %v", got, err)
 		}
-		other := app.Browser(t)
-		app.Login(t, other, customerOf(under.Customer, true), demo.Password)
+		other := signInDemo(t, app, customerOf(under.Customer, true))
 		if page := body(t, get(t, other, app.URL+fmt.Sprintf("/requests/%d", under.RequestID))); strings.Contains(page, `id="receipt-link"`) {
 			t.Fatal("a visit under warranty offers a receipt")
 		}

@@ -17,11 +17,8 @@ import (
 func TestRequestsPageWordsInThePageLanguage(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	sf := testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	app, f, sf := serving(t, db)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for _, p := range []string{"emergency", "general", "general"} {
 		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {p}, "description": {"主轴异响 " + p}})
 		if err != nil {

@@ -18,9 +18,7 @@ import (
 func TestSurveyPageAnswersOnceWithAComplaint(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
+		app, f, _ := serving(t, db)
 		rec := testutil.SealRecord(t, app, f, "FX100-0001")
 		var reqID, woID int64
 		_ = store.Get(t.Context(), db, &reqID, `SELECT request_id FROM service_records WHERE id = ?`, rec)

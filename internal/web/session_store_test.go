@@ -17,10 +17,8 @@ import (
 func TestSessionTokensRestHashed(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+		app, f := seeded(t, db)
+		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		base, _ := url.Parse(app.URL)
 		var token string
 		for _, ck := range c.Jar.Cookies(base) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/fees"
 	"aftersales/internal/policy"
 	"aftersales/internal/testutil"
@@ -28,14 +27,13 @@ func TestSettlementExports(t *testing.T) {
 	ctx := context.Background()
 	app := testutil.NewApp(t, db)
 	svc := testutil.Services(t, db)
-	list, _ := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
+	list := demoStatements(t, db)
 	settled := list[1]
 	st, err := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, settled.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := app.Browser(t)
-	app.Login(t, c, "admin@haichuan.example", demo.Password)
+	c := signInDemo(t, app, "admin@haichuan.example")
 	download := func(kind string) []byte {
 		res := get(t, c, app.URL+fmt.Sprintf("/settlements/%d/statement.%s", settled.ID, kind))
 		defer res.Body.Close()

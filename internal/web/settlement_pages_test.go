@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/settlement"
 	"aftersales/internal/store"
@@ -25,15 +24,14 @@ func TestSettlementPages(t *testing.T) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
-		if err != nil || len(list) != 2 {
-			t.Fatalf("demo statements: %v", err)
+		list := demoStatements(t, db)
+		if len(list) != 2 {
+			t.Fatalf("demo statements: %d", len(list))
 		}
 		open := list[0]
 		page := fmt.Sprintf("/settlements/%d", open.ID)
 
-		provider := app.Browser(t)
-		app.Login(t, provider, "admin@hengxin.example", demo.Password)
+		provider := signInDemo(t, app, "admin@hengxin.example")
 		for _, lang := range []string{"zh-CN", "en"} {
 			get(t, provider, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 			for _, p := range []string{"/settlements", page, fmt.Sprintf("/settlements/%d", list[1].ID)} {
@@ -65,8 +63,7 @@ func TestSettlementPages(t *testing.T) {
 		}
 		line := st.Lines[0].ID
 
-		vendor := app.Browser(t)
-		app.Login(t, vendor, "admin@haichuan.example", demo.Password)
+		vendor := signInDemo(t, app, "admin@haichuan.example")
 		if !regexp.MustCompile(`action="/settlements/\d+/lines/\d+/dispute"`).MatchString(body(t, get(t, vendor, app.URL+page))) {
 			t.Fatal("the vendor has no dispute form")
 		}
@@ -129,8 +126,7 @@ func TestSettlementPages(t *testing.T) {
 			t.Fatal("the statement page lacks its invoice")
 		}
 
-		dispatcher := app.Browser(t)
-		app.Login(t, dispatcher, "dispatch@hengxin.example", demo.Password)
+		dispatcher := signInDemo(t, app, "dispatch@hengxin.example")
 		if res := get(t, dispatcher, app.URL+page); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("a dispatcher reads a statement: %d", res.StatusCode)
 		}

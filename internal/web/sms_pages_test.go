@@ -21,9 +21,7 @@ func TestTextMessageStatesShown(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		res := app.API(t, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair",
 			"priority": "general", "description": "x"})
@@ -42,8 +40,7 @@ func TestTextMessageStatesShown(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		admin := app.Browser(t)
-		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		for lang, want := range map[string][]string{"zh-CN": {"受理短信", "已送达", "发送失败", "原因：", "UNDELIV:MK:0001", "138****5678"},
 			"en": {"Acknowledged by text message", "Delivered", "Failed", "Reason:", "UNDELIV:MK:0001"}} {
 			// Signed-in pages speak the user's language.
@@ -61,8 +58,7 @@ func TestTextMessageStatesShown(t *testing.T) {
 				t.Fatalf("%s: the failed messages: %.2000s", lang, html)
 			}
 		}
-		customer := app.Browser(t)
-		app.Login(t, customer, f.Users[policy.Customer].Email, testutil.Password)
+		customer := signIn(t, app, f.Users[policy.Customer].Email)
 		if res := get(t, customer, app.URL+"/settings/sms"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a customer lists the texts: %d", res.StatusCode)
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -34,11 +33,10 @@ func editFields(err error) error {
 
 // pointUpdate changes a service point from the register's page.
 func (s *Server) pointUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	p, err := s.Staff.GetPoint(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -58,11 +56,10 @@ func (s *Server) pointUpdate(w http.ResponseWriter, r *http.Request, u account.U
 // certRenew renews a certificate: the same certificate (kind, vendor,
 // line or permit) with its new number, level and dates.
 func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	certID := f.Int64Value("renew_certification_id", f.String("certification_id"))
 	err := f.Err()
 	var c staff.Certification
@@ -94,11 +91,10 @@ func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.Use
 
 // leaveAdd records a technician's leave from local date-times.
 func (s *Server) leaveAdd(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	leave := staff.Leave{StartsAt: f.DateTime("starts_at", calendar.Shanghai), EndsAt: f.DateTime("ends_at", calendar.Shanghai), Reason: f.String("reason")}
 	err := f.Err()
 	if err == nil {
@@ -110,11 +106,10 @@ func (s *Server) leaveAdd(w http.ResponseWriter, r *http.Request, u account.User
 // ruleUpdate changes what a rule requires: a certificate rule's minimum
 // level, a permit rule's permit.
 func (s *Server) ruleUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	rule, err := s.Staff.GetRule(r.Context(), u.Actor(), id)
 	if err != nil {
 		s.fail(w, r, err)

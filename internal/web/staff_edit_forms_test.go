@@ -20,13 +20,9 @@ import (
 func TestStaffEditForms(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	ctx := context.Background()
-	if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
+	cncModels(t, db)
 	s := app.Server.Staff
 	adminActor, vendorActor := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.VendorAdmin].Actor()
 	tech := f.Users[policy.Technician].ID
@@ -50,8 +46,7 @@ func TestStaffEditForms(t *testing.T) {
 		}
 		return n
 	}
-	admin := app.Browser(t)
-	app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+	admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 
 	edit := url.Values{"version": {fmt.Sprint(point.Version)}, "point_id": {fmt.Sprint(point.ID)}, "edit_name": {"苏州新区网点"}, "edit_address": {"苏州市虎丘区 9 号"},
 		"edit_division": {"320505"}, "edit_lat": {"31.3"}, "edit_lng": {"200"}, "edit_radius_km": {"80"}}
@@ -88,8 +83,7 @@ func TestStaffEditForms(t *testing.T) {
 		t.Fatalf("leave: %d", res.StatusCode)
 	}
 
-	vendor := app.Browser(t)
-	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	if !strings.Contains(body(t, get(t, vendor, app.URL+"/")), `href="/staff/rules"`) {
 		t.Fatal("the vendor's menu has no link to the rules")
 	}

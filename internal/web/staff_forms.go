@@ -54,11 +54,10 @@ func (s *Server) renderStaffForm(w http.ResponseWriter, r *http.Request, u accou
 
 // technicianProfileUpdate sets a technician's service point, efficiency and skills.
 func (s *Server) technicianProfileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.TechnicianInput{EfficiencyPermille: f.Int("efficiency_permille")}
 	if p := f.OptionalInt64("service_point_id"); p != nil && *p > 0 {
 		in.ServicePointID = p
@@ -85,11 +84,10 @@ func (s *Server) technicianProfileUpdate(w http.ResponseWriter, r *http.Request,
 
 // trainingCreate records a training the technician took.
 func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	// Hours as the person writes them (1.5), kept in tenths; beyond the
 	// domain's range, so that it names the field.
 	tenths := int(min(max(f.Float("hours"), -1), 1e6)*10 + 0.5)
@@ -110,11 +108,10 @@ func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, u accoun
 
 // assessmentCreate records a technician's assessment for a period.
 func (s *Server) assessmentCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	score := -1 // none given: the domain names it
 	if strings.TrimSpace(f.String("score")) != "" {
 		score = f.Int("score")
@@ -127,22 +124,20 @@ func (s *Server) assessmentCreate(w http.ResponseWriter, r *http.Request, u acco
 	s.afterPost(w, r, err, "staff.assessment_added", "/staff/technicians/"+itoa(id)+"#assessments", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
 
-func certID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("cert"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, problem.New(problem.NotFound, "no such page")
+// certPath is the technician's id and the certificate's the path names.
+func certPath(r *http.Request) (technician, cert int64, err error) {
+	if technician, err = pathID(r); err != nil {
+		return 0, 0, err
 	}
-	return id, nil
+	if cert, err = pathIDNamed(r, "cert"); err != nil {
+		return 0, 0, err
+	}
+	return technician, cert, nil
 }
 
 // scanAttach stores the scan of a certificate from the technician's page.
 func (s *Server) scanAttach(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cert, err := certID(r)
+	id, cert, err := certPath(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -161,12 +156,7 @@ func (s *Server) scanAttach(w http.ResponseWriter, r *http.Request, u account.Us
 
 // scanShow shows a certificate's scan to whoever may read the certificate.
 func (s *Server) scanShow(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cert, err := certID(r)
+	id, cert, err := certPath(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,16 +26,11 @@ import (
 func TestStaffForms(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	ctx := context.Background()
-	if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
+	cncModels(t, db)
 	tech := f.Users[policy.Technician].ID
-	admin := app.Browser(t)
-	app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
+	admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 	count := func(q string, args ...any) int {
 		var n int
 		if err := store.Get(ctx, db, &n, q, args...); err != nil {
@@ -96,16 +90,7 @@ func TestStaffForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := func(name string, content []byte) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(content)
-		mw.Close()
-		res, err := admin.Post(fmt.Sprintf("%s/certifications/%d/scan", page, c.ID), mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, admin, fmt.Sprintf("%s/certifications/%d/scan", page, c.ID), nil, "file", map[string][]byte{name: content})
 	}
 	if res := upload("cert.txt", []byte("not a scan")); res.StatusCode != 422 || count(`SELECT COUNT(*) FROM certifications WHERE scan_file_id IS NOT NULL`) != 0 {
 		t.Fatalf("a text file as a scan: %d", res.StatusCode)
@@ -117,8 +102,7 @@ func TestStaffForms(t *testing.T) {
 	if res := upload("cert.png", scan.Bytes()); res.StatusCode != 303 || count(`SELECT COUNT(*) FROM certifications WHERE scan_file_id IS NOT NULL`) != 1 {
 		t.Fatalf("scan: %d", res.StatusCode)
 	}
-	vendor := app.Browser(t)
-	app.Login(t, vendor, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	if res := get(t, vendor, fmt.Sprintf("%s/certifications/%d/scan", page, c.ID)); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("the vendor reads the scan: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"bytes"
 	"net/http"
 	"strconv"
@@ -173,16 +172,11 @@ func (s *Server) technicianPage(w http.ResponseWriter, r *http.Request, u accoun
 
 func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	t, ok := byPathID(s, w, r, a, s.Staff.GetTechnician)
+	if !ok {
 		return
 	}
-	t, err := s.Staff.GetTechnician(ctx, a, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	id := t.ID
 	certs, err := s.Staff.Certifications(ctx, a, id)
 	if err != nil {
 		s.fail(w, r, err)
@@ -238,11 +232,10 @@ func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u acco
 
 // certificationCreate records a certificate from the technician's page.
 func (s *Server) certificationCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.CertInput{Kind: staff.CertKind(f.String("kind")), ProductLine: f.String("product_line"), PermitType: f.String("permit_type"),
 		Number: f.String("number"), IssuedOn: f.String("issued_on"), ExpiresOn: f.String("expires_on"), ReviewDueOn: f.String("review_due_on")}
 	if in.Kind == staff.Permit {
@@ -333,11 +326,10 @@ func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u a
 
 // exceptionGrant records the vendor's exception from a request's page.
 func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	tech := f.Int64("technician_id")
 	err := f.Err()
 	if err == nil {

@@ -124,11 +124,10 @@ func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u accoun
 
 // safetySet sets a part's safety stock at a location from the stock page.
 func (s *Server) safetySet(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	partID, qty := f.Int64("part_id"), f.Int64("safety")
 	if strings.TrimSpace(f.String("safety")) == "" {
 		f.Add("safety", "%s", s.msg(r, "stock.qty_invalid"))
@@ -308,11 +307,10 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 
 // returnStep ships, receives or credits a return from the returns page.
 func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	st := stock.ReturnStep{Kind: r.PathValue("step"), Carrier: f.String("carrier"), TrackingNumber: f.String("tracking_number")}
 	if st.Kind == "credit" {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/settlement"
 	"aftersales/internal/store"
@@ -26,10 +25,7 @@ func TestSuspensionPages(t *testing.T) {
 		ctx := context.Background()
 		app := testutil.NewApp(t, db)
 		svc := testutil.Services(t, db)
-		list, err := svc.Settlements.List(ctx, policy.Actor{Operator: true}, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		list := demoStatements(t, db)
 		var settled settlement.StatementHeader
 		for _, h := range list {
 			if h.Status == settlement.Approved {
@@ -50,15 +46,13 @@ func TestSuspensionPages(t *testing.T) {
 			res.Body.Close()
 			return res
 		}
-		dispatcher := app.Browser(t)
-		app.Login(t, dispatcher, "dispatch@hengxin.example", demo.Password)
+		dispatcher := signInDemo(t, app, "dispatch@hengxin.example")
 		notice := url.Values{"agreement": {fmt.Sprint(settled.AgreementID)}, "statement": {fmt.Sprint(settled.ID)}, "reason": {"结算款逾期未付"}}
 		if res := post(dispatcher, "/suspensions", notice); res.StatusCode == http.StatusSeeOther {
 			t.Fatal("a dispatcher gave notice")
 		}
 
-		provider := app.Browser(t)
-		app.Login(t, provider, "admin@hengxin.example", demo.Password)
+		provider := signInDemo(t, app, "admin@hengxin.example")
 		html := body(t, get(t, provider, app.URL+"/settlements"))
 		if !strings.Contains(html, `action="/suspensions"`) || !strings.Contains(html, settled.Number) {
 			t.Fatalf("no notice form for the overdue month:\n%.3000s", html)
@@ -72,8 +66,7 @@ func TestSuspensionPages(t *testing.T) {
 		if res := post(provider, "/suspensions", notice); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("notice: %d", res.StatusCode)
 		}
-		vendor := app.Browser(t)
-		app.Login(t, vendor, "admin@haichuan.example", demo.Password)
+		vendor := signInDemo(t, app, "admin@haichuan.example")
 		for _, lang := range []string{"zh-CN", "en"} {
 			get(t, vendor, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 			for _, p := range []string{"/", "/settlements", fmt.Sprintf("/agreements/%d", settled.AgreementID)} {

@@ -122,14 +122,8 @@ func (s *Server) today() string { return calendar.LocalDate(s.Now()) }
 
 // unitPage shows one product: model, serial, site, warranty and its QR link.
 func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	unit, err := s.InstalledBase.GetUnit(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	unit, ok := byPathID(s, w, r, u.Actor(), s.InstalledBase.GetUnit)
+	if !ok {
 		return
 	}
 	model, _ := s.InstalledBase.GetModel(r.Context(), u.Actor(), unit.ModelID)
@@ -154,29 +148,18 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 
 // unitRotateQR gives the product a new QR token; old labels stop working.
 func (s *Server) unitRotateQR(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.InstalledBase.RotateQRToken(r.Context(), u.Actor(), id); err != nil {
-		s.fail(w, r, err)
+	unit, ok := byPathID(s, w, r, u.Actor(), s.InstalledBase.RotateQRToken)
+	if !ok {
 		return
 	}
 	s.flash(r, s.msg(r, "units.qr_rotated"))
-	http.Redirect(w, r, fmt.Sprintf("/units/%d", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
 }
 
 // unitQR is the QR code of a unit's label as a PNG, for staff to print.
 func (s *Server) unitQR(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	unit, err := s.InstalledBase.GetUnit(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	unit, ok := byPathID(s, w, r, u.Actor(), s.InstalledBase.GetUnit)
+	if !ok {
 		return
 	}
 	png, err := qrcode.Encode(s.absoluteURL(r, unit.QRPath()), qrcode.Medium, 320)
@@ -201,18 +184,28 @@ func (s *Server) absoluteURL(r *http.Request, path string) string {
 	return scheme + "://" + r.Host + path
 }
 
+// modelsForForm lists the product models for the form of a new thing that
+// takes the action; to whom the policy refuses it, it answers the refusal.
+func (s *Server) modelsForForm(w http.ResponseWriter, r *http.Request, u account.User, action policy.Action) ([]installedbase.ProductModel, bool) {
+	err := policy.Allow(u.Actor(), action, policy.Own)
+	var models []installedbase.ProductModel
+	if err == nil {
+		models, err = s.InstalledBase.ListModels(r.Context(), u.Actor())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return models, true
+}
+
 func (s *Server) unitNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.renderUnitNew(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	if err := policy.Allow(u.Actor(), policy.UnitManage, policy.Own); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	models, ok := s.modelsForForm(w, r, u, policy.UnitManage)
+	if !ok {
 		return
 	}
 	sites, err := s.InstalledBase.ListSites(r.Context(), u.Actor(), 0)

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -44,35 +42,27 @@ func awaitImport(t *testing.T, c *http.Client, runURL string) *http.Response {
 func TestLargeImportWithProgress(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	var file strings.Builder
 	file.WriteString("serial_number,model,customer_code,site_name,install_date\n")
 	const n = 20_000
 	for i := range n {
 		fmt.Fprintf(&file, "BIG-%06d,FX-100,customer-one,Plant,2025-03-07\n", i)
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile("file", "big.csv")
-	fw.Write([]byte(file.String()))
-	mw.Close()
-	req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.Do(req)
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("upload: %v %d", err, res.StatusCode)
+	upload := func() *http.Response {
+		return postFiles(t, c, app.URL+"/units/import", nil, "file", map[string][]byte{"big.csv": []byte(file.String())})
+	}
+	res := upload()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
 	}
 	run := res.Header.Get("Location")
 	if page := body(t, get(t, c, app.URL+run)); !strings.Contains(page, "<progress") && !strings.Contains(page, "sha256") {
 		t.Fatalf("the run page shows neither progress nor the outcome:\n%.2000s", page)
 	}
 	// Nobody else sees the run.
-	other := app.Browser(t)
-	app.Login(t, other, f.Users[policy.VendorAuditor].Email, testutil.Password)
+	other := signIn(t, app, f.Users[policy.VendorAuditor].Email)
 	if res := get(t, other, app.URL+run+"/progress"); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another user's view of the run: %d", res.StatusCode)
 	}
@@ -86,7 +76,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 	if count != 0 {
 		t.Fatalf("%d units imported by the check", count)
 	}
-	res, err = c.PostForm(app.URL+"/units/import/confirm", url.Values{"sha256": {sum[1]}})
+	res, err := c.PostForm(app.URL+"/units/import/confirm", url.Values{"sha256": {sum[1]}})
 	if err != nil || res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/units/import/runs/") {
 		t.Fatalf("confirm: %v %d", err, res.StatusCode)
 	}
@@ -102,16 +92,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 		t.Fatalf("%d units imported, want %d", count, n)
 	}
 	// The same file again: every row is already registered, nothing changes.
-	res, _ = c.Do(func() *http.Request {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "big.csv")
-		fw.Write([]byte(file.String()))
-		mw.Close()
-		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return req
-	}())
+	res = upload()
 	if again := awaitImport(t, c, app.URL+res.Header.Get("Location")); again.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body(t, again), "is already registered") {
 		t.Fatalf("the same file again: %d", again.StatusCode)
@@ -121,11 +102,8 @@ func TestLargeImportWithProgress(t *testing.T) {
 func TestInstalledBasePages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	post := func(path string, form url.Values) *http.Response {
 		t.Helper()
@@ -177,18 +155,7 @@ func TestInstalledBasePages(t *testing.T) {
 
 	// Import: upload, the dry run's report, confirm.
 	upload := func(name, content string) *http.Response {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write([]byte(content))
-		mw.Close()
-		req, _ := http.NewRequest("POST", app.URL+"/units/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return postFiles(t, c, app.URL+"/units/import", nil, "file", map[string][]byte{name: []byte(content)})
 	}
 	res = upload("bad.csv", "序列号,型号,客户代码,网点名称,安装日期\nIMP-1,NOPE,customer-one,Plant,2025/3/7\n")
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "unknown model") {
@@ -226,8 +193,7 @@ func TestInstalledBasePages(t *testing.T) {
 	}
 
 	// A customer sees its products and sites, and may not import.
-	cc := app.Browser(t)
-	app.Login(t, cc, f.Users[policy.Customer].Email, testutil.Password)
+	cc := signIn(t, app, f.Users[policy.Customer].Email)
 	if html := body(t, get(t, cc, app.URL+"/units")); !strings.Contains(html, "FX100-0001") || strings.Contains(html, "/units/import") {
 		t.Fatal("the customer's products page")
 	}
@@ -242,8 +208,7 @@ func TestInstalledBasePages(t *testing.T) {
 		t.Fatal("the new site is not listed")
 	}
 	// Another vendor sees none of it.
-	oc := app.Browser(t)
-	app.Login(t, oc, f.OtherAdmin.Email, testutil.Password)
+	oc := signIn(t, app, f.OtherAdmin.Email)
 	if res := get(t, oc, app.URL+unitPath); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another vendor opens the unit: %d", res.StatusCode)
 	}

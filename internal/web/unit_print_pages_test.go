@@ -19,11 +19,8 @@ import (
 func TestLabelsExportAndHistoryPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f, _ := serving(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	var id int64
 	if err := store.Get(t.Context(), db, &id, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
 		t.Fatal(err)
@@ -94,8 +91,7 @@ func TestLabelsExportAndHistoryPages(t *testing.T) {
 		t.Fatalf("the history lacks the request %s", filed.Number)
 	}
 	// Another vendor's admin sees nothing of it.
-	oc := app.Browser(t)
-	app.Login(t, oc, "admin@two.example", testutil.Password)
+	oc := signIn(t, app, "admin@two.example")
 	if res := get(t, oc, app.URL+fmt.Sprintf("/units/%d", id)); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another vendor opens the unit: %d", res.StatusCode)
 	}

@@ -37,14 +37,8 @@ func (s *Server) userNewPage(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	o, err := s.Orgs.Get(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	o, ok := byPathID(s, w, r, u.Actor(), s.Orgs.Get)
+	if !ok {
 		return
 	}
 	vw := s.newView(r, "users.new", "orgs")
@@ -56,11 +50,10 @@ func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.String("email"), Name: f.String("name"),
 		Role: policy.Role(f.String("role")), Password: f.String("password"), Locale: f.String("locale")})
 	if problem.Is(err, problem.Invalid) {
@@ -81,15 +74,9 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, u account.User
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	act := u.Actor()
-	target, err := s.Accounts.GetUser(ctx, act, id)
-	if err != nil {
-		s.fail(w, r, err)
+	target, ok := byPathID(s, w, r, act, s.Accounts.GetUser)
+	if !ok {
 		return
 	}
 	o, err := s.Orgs.Get(ctx, act, target.OrgID)
@@ -110,11 +97,10 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	name, locale := f.String("name"), f.String("locale")
 	p := account.UserPatch{Name: &name, Locale: &locale}
@@ -269,13 +255,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.Accounts.RevokeToken(r.Context(), u.Actor(), id); err != nil {
-		s.fail(w, r, err)
+	if _, ok := byPathID(s, w, r, u.Actor(), s.Accounts.RevokeToken); !ok {
 		return
 	}
 	s.flash(r, s.msg(r, "profile.token_revoked"))

@@ -1,17 +1,25 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"aftersales/internal/demo"
 	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/settlement"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 func body(t *testing.T, res *http.Response) string {
@@ -37,11 +45,125 @@ func get(t *testing.T, c *http.Client, u string, headers ...string) *http.Respon
 	return res
 }
 
+// postFiles posts a multipart form through c to u, as a page of the site
+// would: the fields, then the files by name under the form's field.
+func postFiles(t testing.TB, c *http.Client, u string, fields url.Values, field string, files map[string][]byte) *http.Response {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for name, data := range files {
+		w, err := mw.CreateFormFile(field, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write(data)
+	}
+	_ = mw.Close()
+	req, err := http.NewRequest("POST", u, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// seeded is the app on db with the fixture.
+func seeded(t testing.TB, db *store.DB) (*testutil.App, *testutil.Fixture) {
+	t.Helper()
+	app := testutil.NewApp(t, db)
+	return app, testutil.Seed(t, db)
+}
+
+// serving is the app on db with the fixture, its agreement and its unit.
+func serving(t testing.TB, db *store.DB) (*testutil.App, *testutil.Fixture, testutil.ServiceFixture) {
+	t.Helper()
+	app, f := seeded(t, db)
+	return app, f, testutil.SeedService(t, db, f)
+}
+
+// signIn is a browser of app signed in as the fixture's user email.
+func signIn(t testing.TB, app *testutil.App, email string) *http.Client {
+	t.Helper()
+	c := app.Browser(t)
+	app.Login(t, c, email, testutil.Password)
+	return c
+}
+
+// signInDemo is a browser of app signed in as the demo's user email.
+func signInDemo(t testing.TB, app *testutil.App, email string) *http.Client {
+	t.Helper()
+	c := app.Browser(t)
+	app.Login(t, c, email, demo.Password)
+	return c
+}
+
+// fileRepair files a general repair of the fixture's unit, as by phone to
+// the fixture's dispatcher.
+func fileRepair(t testing.TB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture, description string) servicerequest.View {
+	t.Helper()
+	req, err := app.Server.Requests.Create(context.Background(), f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: sf.Serial,
+		ServiceItem: "repair", Priority: "general", Description: description, Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// bookVisit books the fixture's technician, by its dispatcher, for the
+// request in the window from start to end.
+func bookVisit(t testing.TB, app *testutil.App, f *testutil.Fixture, requestID int64, start, end time.Time) workorder.WorkOrder {
+	t.Helper()
+	wo, err := app.Server.WorkOrders.Book(context.Background(), f.Users[policy.Dispatcher].Actor(), workorder.ForRequest(requestID),
+		workorder.Assignment{TechnicianID: f.Users[policy.Technician].ID, WindowStart: start, WindowEnd: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wo
+}
+
+// demoStatements lists every settlement statement of the demo on db.
+func demoStatements(t testing.TB, db *store.DB) []settlement.StatementHeader {
+	t.Helper()
+	list, err := testutil.Services(t, db).Settlements.List(context.Background(), policy.Actor{Operator: true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// cncModels puts the fixture's model in the product line CNC, which the
+// staff register's rules and certificates name.
+func cncModels(t testing.TB, db *store.DB) {
+	t.Helper()
+	if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// qrToken is the token of the QR label of the unit serial.
+func qrToken(t testing.TB, db *store.DB, serial string) string {
+	t.Helper()
+	var token string
+	if err := store.Get(context.Background(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, serial); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
 func TestSignInSessionAndSignOut(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
+		app, f := seeded(t, db)
 		c := app.Browser(t)
 
 		res := get(t, c, app.URL+"/")
@@ -113,10 +235,8 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	before := 0
 	_ = store.Get(t.Context(), db, &before, `SELECT COUNT(*) FROM organizations`)
 	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Evil&code=evil"))
@@ -205,11 +325,9 @@ func TestOperationsEndpoints(t *testing.T) {
 func TestEveryPageRendersForEveryRole(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
+	app, f := seeded(t, db)
 	for _, role := range policy.Roles {
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[role].Email, testutil.Password)
+		c := signIn(t, app, f.Users[role].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			for _, p := range []string{"/", "/orgs", "/profile", "/api/docs", "/problems/validation",
 				"/orgs/" + itoa(f.Users[role].OrgID), "/users/" + itoa(f.Users[role].ID)} {
@@ -236,10 +354,8 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestDomainMessagesInThePageLanguage(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Dispatcher].Email, testutil.Password)
+	app, f := seeded(t, db)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for lang, want := range map[string]string{"zh-CN": "须为 0 到 3650 之间的整数天数", "en": "must be a whole number of days from 0 to 3650"} {
 		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
 		res, err := c.PostForm(app.URL+"/profile/tokens", url.Values{"name": {"ci"}, "expires_in_days": {"9999"}})

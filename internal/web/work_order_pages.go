@@ -2,7 +2,6 @@ package web
 
 import (
 	"aftersales/internal/parts"
-	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 	"encoding/base64"
 	"html/template"
@@ -98,16 +97,11 @@ func (s *Server) renderWorkOrderWith(w http.ResponseWriter, r *http.Request, u a
 
 func (s *Server) renderWorkOrderAs(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, more func(*workOrderData)) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	wo, ok := byPathID(s, w, r, u.Actor(), s.WorkOrders.Get)
+	if !ok {
 		return
 	}
-	wo, err := s.WorkOrders.Get(ctx, u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var err error
 	d := workOrderData{WorkOrder: wo}
 	if d.About, err = workorder.AboutVisit(ctx, s.DB, wo); err != nil {
 		s.fail(w, r, err)
@@ -163,11 +157,10 @@ func (s *Server) renderWorkOrderAs(w http.ResponseWriter, r *http.Request, u acc
 
 // workOrderStep records one step of the visit from the phone form.
 func (s *Server) workOrderStep(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	version := f.Int64("version")
 	st := workorder.Step{Kind: f.String("kind"), Diagnosis: f.String("diagnosis"), FaultCodes: f.String("fault_codes"),
 		ActionsTaken: f.String("actions_taken"), SignoffName: f.String("signoff_name"), SignoffCode: f.String("signoff_code"), Result: f.String("result"),

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"slices"
 
@@ -59,11 +58,10 @@ func (s *Server) refusal(r *http.Request, p *problem.Error) string {
 
 // workOrderConsume fits a part on the visit from the phone form.
 func (s *Server) workOrderConsume(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, ok := s.postedTo(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := stock.ConsumeInput{WorkOrderID: id, LocationID: f.Int64("location_id"), PartID: f.Int64("part_id"),
 		Qty: f.Int64("qty"), SerialRemoved: f.String("serial_removed"), SerialInstalled: f.String("serial_installed")}
 	err := f.Err()

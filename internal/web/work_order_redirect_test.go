@@ -51,9 +51,7 @@ func TestOldJobAddressesMovePermanentlyToWorkOrders(t *testing.T) {
 func TestAssignedLinkOpensTheWorkOrderPage(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewApp(t, db)
-	f := testutil.Seed(t, db)
-	testutil.SeedService(t, db, f)
+	app, f, _ := serving(t, db)
 	api := app.API(t, f.Tokens[policy.Dispatcher])
 	var req, wo struct{ ID int64 }
 	api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"}).JSON(t, &req)
@@ -66,8 +64,7 @@ func TestAssignedLinkOpensTheWorkOrderPage(t *testing.T) {
 	if want := "/work-orders/" + itoa(wo.ID); link != want {
 		t.Fatalf("assignment link %q, want %q", link, want)
 	}
-	c := app.Browser(t)
-	app.Login(t, c, f.Users[policy.Technician].Email, testutil.Password)
+	c := signIn(t, app, f.Users[policy.Technician].Email)
 	c.CheckRedirect = nil // follow, as a mail client's browser does
 	for _, path := range []string{link, "/jobs/" + itoa(wo.ID)} {
 		res := get(t, c, app.URL+path, "Accept-Language", "en")

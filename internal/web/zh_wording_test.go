@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"strings"
 	"testing"
 
@@ -20,13 +18,10 @@ func TestProductSpeaksChinese(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
+		app, f, sf := serving(t, db)
 		id := testutil.SealRecord(t, app, f, sf.Serial)
 
-		c := app.Browser(t)
-		app.Login(t, c, f.Users[policy.VendorAdmin].Email, testutil.Password)
+		c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		get(t, c, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
 
 		// Someone with raw access edits the sealed record.
@@ -57,17 +52,9 @@ func TestProductSpeaksChinese(t *testing.T) {
 		}
 
 		// A calendar file's warnings.
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "cn.ics")
-		fw.Write([]byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:元旦\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" +
+		res = postFiles(t, c, app.URL+"/calendars/cn/imports", nil, "file", map[string][]byte{"cn.ics": []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:元旦\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" +
 			"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270211\r\nDTEND;VALUE=DATE:20270218\r\nSUMMARY:春节\r\nX-APPLE-SPECIAL-DAY:WORK-HOLIDAY\r\nEND:VEVENT\r\n" +
-			"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270220\r\nSUMMARY:读书日\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
-		mw.Close()
-		res, err := c.Post(app.URL+"/calendars/cn/imports", mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+			"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270220\r\nSUMMARY:读书日\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")})
 		review := res.Header.Get("Location")
 		if html := body(t, res); res.StatusCode != 303 {
 			t.Fatalf("calendar upload: %d %s", res.StatusCode, between(html, "<main", "</main>"))
@@ -79,22 +66,13 @@ func TestProductSpeaksChinese(t *testing.T) {
 		}
 
 		// A photo that is not a picture.
-		d := app.Browser(t)
-		app.Login(t, d, f.Users[policy.Dispatcher].Email, testutil.Password)
+		d := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		get(t, d, app.URL+"/lang/zh-CN?next=/profile").Body.Close()
-		buf.Reset()
-		mw = multipart.NewWriter(&buf)
-		fw, _ = mw.CreateFormFile("photos", "fault.jpg")
-		fw.Write([]byte("this is no picture at all"))
-		mw.Close()
 		api := app.API(t, f.Tokens[policy.Dispatcher])
 		filed := api.Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "general", "description": "漏油"})
 		var req struct{ ID int64 }
 		filed.JSON(t, &req)
-		res, err = d.Post(app.URL+fmt.Sprintf("/requests/%d/photos", req.ID), mw.FormDataContentType(), &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res = postFiles(t, d, app.URL+fmt.Sprintf("/requests/%d/photos", req.ID), nil, "photos", map[string][]byte{"fault.jpg": []byte("this is no picture at all")})
 		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "无论文件名显示为") || strings.Contains(html, "not a known file type") {
 			t.Errorf("refused photo: %d %s", res.StatusCode, between(html, "<main", "</main>"))
 		}

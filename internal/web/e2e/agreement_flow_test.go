@@ -11,7 +11,6 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -29,8 +28,7 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	page := fmt.Sprintf("/agreements/%d", id)
 
 	br := newBrowser(t, app)
-	p := br.visit(t, desktop, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
 	p.open("/agreements")
 	p.see("body", "HC-HX-2026-001", "HC-YA-2026-002"[:0])
 	p.shotBoth("agreements-provider")
@@ -52,8 +50,7 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	p.see("body", "待处理")
 	p.shot("adjustment-proposed")
 
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open(page)
 	v.see("body", "待处理", "新增两名工程师")
 	v.shotBoth("agreement-vendor-review")

@@ -56,13 +56,11 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
-	tech := demoUser(t, db, "tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	req := fileRepair(t, app, dispatcher, "导轨润滑不良")
 	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
 	br := newBrowser(t, app)
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
 	tc.press(`#checkin-form button`, `#parts-form`)
 	option := func(part string) string {
@@ -78,8 +76,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 		t.Errorf("an approved part badged as unusable: %q", got)
 	}
 
-	p := br.visit(t, desktop, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
 	var van int64
 	if err := store.Get(ctx, db, &van, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi); err != nil {
 		t.Fatal(err)
@@ -112,16 +109,14 @@ func TestScopeRefusalsSayWhatToDo(t *testing.T) {
 		v.do(chromedp.SendKeys(`input[name=serial_number]`, serial), chromedp.SendKeys(`textarea[name=description]`, "无法启动"))
 		v.press(`form[action="/requests"] button[type=submit]`, `form[action="/requests"] .err, section .alert`)
 	}
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	for _, serial := range []string{"HC850-2025-000881", "HCP200-2023-00041"} {
 		file(d, serial)
 		d.see("body", "贵方服务的设备中没有序列号为 "+serial+" 的设备", "请由厂商报修")
 		d.notSee("body", "not in force", "(none)", "agreement -")
 	}
 	d.shot("request-other-provider")
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	file(v, "HCP200-2023-00041")
 	v.see("body", "该设备不在任何服务协议下", "在设备页面将其归入服务协议")
 	v.notSee("body", "agreement", "none")
@@ -142,8 +137,7 @@ func TestSeniorTechnicianAnswersAnEscalationOnThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	br := newBrowser(t, app)
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.zhao@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.zhao@hengxin.example")
 	tc.open("/escalations")
 	tc.see("body", req.Number)
 	tc.follow(chromedp.Click(`a[href^="/requests/` + fmt.Sprint(req.ID) + `"]`))
@@ -153,8 +147,7 @@ func TestSeniorTechnicianAnswersAnEscalationOnThePage(t *testing.T) {
 	tc.press(`form[action$="/answer"] button[type=submit]`, `.flash`)
 	tc.see("body", "先更换编码器电缆")
 	// Another technician still does not see the request.
-	other := br.visit(t, desktop, "zh-CN")
-	other.signIn("tech.li@hengxin.example", demo.Password)
+	other := br.signedIn(t, desktop, "zh-CN", "tech.li@hengxin.example")
 	if status := other.open(fmt.Sprintf("/requests/%d", req.ID)); status != 404 {
 		t.Fatalf("another technician opens the request: %d", status)
 	}
@@ -167,8 +160,7 @@ func TestVendorGrantsAScopeException(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	br := newBrowser(t, app)
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/requests/new")
 	v.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialNotCovered), chromedp.SendKeys(`textarea[name=description]`, "焊接偏移"))
 	v.press(`form[action="/requests"] button[type=submit]`, `#grant-exception`)
@@ -182,8 +174,7 @@ func TestVendorGrantsAScopeException(t *testing.T) {
 	v.see(".flash", "已特批")
 	v.see("table", demo.SerialNotCovered, "等待报修")
 
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/requests/new")
 	d.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialNotCovered), chromedp.SendKeys(`textarea[name=description]`, "焊接偏移"))
 	d.follow(chromedp.Click(`form[action="/requests"] button[type=submit]`))

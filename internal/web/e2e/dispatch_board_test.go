@@ -11,7 +11,6 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
@@ -51,8 +50,7 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 	}
 
 	br := newBrowser(t, app)
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/dispatch?day=" + day.String())
 	d.see("#waiting", requests[1].Number, "剩余", "计划上门 2 小时")
 	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), "李工", requests[0].Number, "09:00–11:00")

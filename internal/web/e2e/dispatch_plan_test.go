@@ -108,8 +108,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	}
 
 	br := newBrowser(t, app)
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/dispatch?day=" + day.String())
 	d.see("#waiting", waiting[0].Number, laser.Number, "截止")
 
@@ -163,8 +162,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	d.shotBoth("dispatch-plan-booked")
 
 	// The booked plan in English (the language is the user's: last).
-	e := br.visit(t, desktop, "en")
-	e.signIn("dispatch@hengxin.example", demo.Password)
+	e := br.signedIn(t, desktop, "en", "dispatch@hengxin.example")
 	e.open("/lang/en?next=" + url.QueryEscape("/dispatch?day="+day.String()+"&plan="+planID))
 	e.see("#plan", "Proposed plan", "Not placed", laser.Number, "accepted")
 	e.shot("dispatch-plan-en")

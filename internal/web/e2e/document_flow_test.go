@@ -45,8 +45,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 
 	// 1. The vendor's admin uploads.
 	br := newBrowser(t, app)
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/documents")
 	v.see("body", "技术文档", "HC-CNC-850 立式加工中心 操作手册", "HC-PRESS-200 液压系统维护规程")
 	v.shotBoth("documents-vendor")
@@ -83,8 +82,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 
 	// 2. A visit on a unit of that model, assigned to 李工.
 	woID := assignDemoVisit(t, app, db)
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open(fmt.Sprintf("/work-orders/%d", woID))
 	tc.see("body", "本设备的技术文档", "HC-CNC-850 故障诊断手册", "HC-CNC-850 立式加工中心 操作手册")
 	if strings.Contains(tc.text("body"), "液压系统维护规程") {
@@ -103,8 +101,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	}
 
 	// 3. The customer who owns HC-CNC-850 units sees only the public documents of its models.
-	c := br.visit(t, phone, "zh-CN")
-	c.signIn("service@sz-jinggong.example", demo.Password)
+	c := br.signedIn(t, phone, "zh-CN", "service@sz-jinggong.example")
 	c.open("/documents")
 	c.see("body", "HC-CNC-850 立式加工中心 操作手册")
 	for _, hidden := range []string{"故障诊断手册", "液压系统维护规程", "SB-2026-07"} {

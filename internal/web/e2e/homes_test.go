@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/workorder"
 )
@@ -23,8 +22,7 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
-	tech := demoUser(t, db, "tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	booked := fileRepair(t, app, dispatcher, "主轴异响")
 	now := time.Now()
 	if _, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(booked.ID), workorder.Assignment{TechnicianID: tech.ID,
@@ -38,16 +36,14 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	}
 	br := newBrowser(t, app)
 
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open("/")
 	tc.see("#home-today", booked.Number)
 	tc.see("#home-done", "HCL3015-2025-00301") // the demo's visit he completed
 	tc.notSee(".stats", "厂商", "客户", "服务商")
 	tc.shot("home-technician")
 
-	c := br.visit(t, phone, "zh-CN")
-	c.signIn("service@sz-jinggong.example", demo.Password)
+	c := br.signedIn(t, phone, "zh-CN", "service@sz-jinggong.example")
 	c.open("/")
 	c.see("#home-open", booked.Number, waiting.Number)
 	c.see("#home-report", "报修故障", "台设备")
@@ -57,8 +53,7 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	c.notSee(".stats", "厂商", "服务商")
 	c.shot("home-customer")
 
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/")
 	d.see("#home-unassigned", waiting.Number, "紧急")
 	d.notSee("#home-unassigned", booked.Number)
@@ -67,8 +62,7 @@ func TestHomesShowEachRoleItsWork(t *testing.T) {
 	d.see("#home-satisfaction", "本月满意度")
 	d.shotBoth("home-dispatcher")
 
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/")
 	v.see("#home-decide", "逾期未返还的旧件：1", "待决定的调整申请")
 	v.see("#home-standing", "未结报修单（按受理时长）", "1 件旧件返还已逾期", "服务商", "协议", "逐月明细")

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"aftersales/internal/demo"
 )
 
 // A vendor admin imports a large file on the page: the check and then the
@@ -29,8 +27,7 @@ func TestLargeImportShowsProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	br := newBrowser(t, app)
-	b := br.visit(t, desktop, "zh-CN")
-	b.signIn("admin@haichuan.example", demo.Password)
+	b := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	b.open("/units/import")
 	b.do(chromedp.SetUploadFiles(`input[name=file]`, []string{file}))
 	b.press(`form[action="/units/import"] button[type=submit]`, `#import-progress, form[action="/units/import/confirm"]`)

@@ -87,8 +87,7 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 	app := demoApp(t)
 	serviceHistory(t, app)
 	br := newBrowser(t, app)
-	b := br.visit(t, desktop, "zh-CN")
-	b.signIn("admin@haichuan.example", demo.Password)
+	b := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	b.open("/units?model=HC-CNC-850")
 	b.see("body", "打印二维码标签", "导出")
 	first, second := `#labels-form tbody tr:nth-child(1) input[name=id]`, `#labels-form tbody tr:nth-child(2) input[name=id]`
@@ -147,8 +146,7 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 	b.see("body", "主轴异响")
 
 	// The customer sees the same history of its own product, in English.
-	c := br.visit(t, desktop, "zh-CN")
-	c.signIn("service@sz-jinggong.example", demo.Password)
+	c := br.signedIn(t, desktop, "zh-CN", "service@sz-jinggong.example")
 	c.open("/lang/en")
 	c.open(fmt.Sprintf("/units/%d", unitID))
 	c.see("body", "Service history", "Sealed service record", "Emergency")

@@ -34,15 +34,13 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	van := id(`SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 
 	// A visit booked for 李工 at 苏州精工, through the product's services.
-	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
-	tech := demoUser(t, db, "tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	req := fileRepair(t, app, dispatcher, "主轴异响，密封处渗油")
 	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
 
 	// 1. The technician checks in on a phone and tries the seal kit: refused, with the reason, in place.
 	br := newBrowser(t, app)
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
 	tc.press(`#checkin-form button`, `#parts-form`)
 	fit := func(part, serialOut, serialIn string) {
@@ -65,8 +63,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	}
 
 	// 2. The vendor lists the seal kit for the model and approves it until the end of next year.
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/parts")
 	v.see("body", demo.PartSeal, "未认可", demo.PartLubricant, "认可已过期", demo.PartBearing, "原厂")
 	v.shotBoth("parts-catalog")
@@ -131,8 +128,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	v.shotBoth("returns-vendor")
 
 	// The provider's stock pages: below-safety highlighting, the ledger, a movement form.
-	p := br.visit(t, desktop, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
 	p.open("/stock")
 	p.see("body", "低于安全库存", demo.DemoStoreSuzhou)
 	p.shotBoth("stock-provider")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -32,8 +31,7 @@ func TestVendorAdminRegistersCustomerAndAddsUser(t *testing.T) {
 		email = "qian@nb-yuanhang.example"
 	)
 
-	v := b.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := b.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.follow(chromedp.Click(chromedp.CSS(`.mainnav a[href="/orgs"]`)))
 	v.follow(chromedp.Click(chromedp.CSS(`main a[href="/orgs/new"]`)))
 	v.see("h1", "登记组织")

@@ -19,8 +19,7 @@ func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
 	br := newBrowser(t, app)
-	c := br.visit(t, phone, "zh-CN")
-	c.signIn("service@sz-jinggong.example", demo.Password)
+	c := br.signedIn(t, phone, "zh-CN", "service@sz-jinggong.example")
 	c.open("/requests/new")
 	c.do(chromedp.SendKeys(`input[name=serial_number]`, demo.SerialInScope), chromedp.SendKeys(`textarea[name=description]`, "主轴抱死，整线停产"),
 		chromedp.SetValue(`select[name=priority]`, "emergency"))
@@ -35,14 +34,12 @@ func TestRequestArrivalAndVisitAreAnnounced(t *testing.T) {
 	c.open("/notifications")
 	c.see("body", "已收到报修 "+r.Number, "前响应", "前到场")
 
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/notifications")
 	d.see("body", "紧急报修 "+r.Number, "主轴抱死")
 	d.shot("notice-new-emergency")
 
-	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
-	tech := demoUser(t, db, "tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	workedVisit(t, app, dispatcher, tech, r.ID, "主轴轴承损坏", "更换主轴轴承")
 	c.open("/notifications")
 	c.see("body", r.Number+"：已预约", "李工将于", r.Number+"：上门服务已完成", "已修复")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
@@ -23,8 +22,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	app := demoApp(t)
 	ctx := context.Background()
 	db := app.DB
-	user := func(email string) account.User { return demoUser(t, db, email) }
-	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	v := fileRepair(t, app, dispatcher, "主轴异响")
 	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换主轴轴承")
 	// The survey job, run now rather than after the agreement's two hours.
@@ -58,8 +56,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	customer.see("body", "只能评价一次")
 
 	// The dispatcher sees the complaint's clocks running and answers it.
-	office := br.visit(t, desktop, "zh-CN")
-	office.signIn("dispatch@hengxin.example", demo.Password)
+	office := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	office.open(fmt.Sprintf("/complaints/%d", complaintID))
 	office.see("body", "首次答复", "计时中", "响应慢")
 	office.shot("complaint-open")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/account"
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
@@ -29,15 +28,13 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	app := demoApp(t)
 	ctx := context.Background()
 	db := app.DB
-	user := func(email string) account.User { return demoUser(t, db, email) }
-	dispatcher, tech := user("dispatch@hengxin.example"), user("tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	v := fileRepair(t, app, dispatcher, "液压站漏油")
 	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换油封")
 
 	// The dispatcher prints the receipt with the survey's QR code.
 	br := newBrowser(t, app)
-	office := br.visit(t, desktop, "zh-CN")
-	office.signIn("dispatch@hengxin.example", demo.Password)
+	office := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	office.open(fmt.Sprintf("/records/%d", *wo.RecordID))
 	office.see("#survey-receipt-card", "满意度回访二维码")
 	office.press(`#survey-receipt-card button`, `#survey-qr`)

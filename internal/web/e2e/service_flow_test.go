@@ -66,8 +66,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	b.shot("qr-filed")
 
 	// 2. The dispatcher sees it first in the list, with its clocks, and assigns.
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open("/requests")
 	d.see("body", "紧急", demo.SerialInScope)
 	d.shotBoth("requests-dispatcher")
@@ -91,8 +90,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	d.shot("request-escalated")
 
 	// 3. The technician, on a phone.
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open("/work-orders")
 	tc.see("body", "我的工单", demo.SerialInScope)
 	tc.shot("work-orders")
@@ -158,8 +156,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 		t.Fatalf("verify after the correction: %+v %v", res, err)
 	}
 	// The vendor's auditor reads both, in English.
-	a := br.visit(t, desktop, "en")
-	a.signIn("auditor@haichuan.example", demo.Password)
+	a := br.signedIn(t, desktop, "en", "auditor@haichuan.example")
 	a.open("/records")
 	a.see("main", "Service records", "corrects #")
 	a.shot("records-auditor-en")

@@ -16,7 +16,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/settlement"
 	"aftersales/internal/store"
 )
@@ -38,8 +37,7 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	}
 	br := newBrowser(t, app)
 
-	p := br.visit(t, desktop, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
 	p.open("/settlements")
 	p.see("body", "结算单", "已审批", "草稿")
 	p.shotBoth("settlements-provider")
@@ -54,8 +52,7 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	p.see("#statement-status", "已提交")
 	p.shot("settlement-submitted")
 
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open(fmt.Sprintf("/settlements/%d", open))
 	v.see("#statement-status", "已提交")
 	v.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#statement-lines details').open = true`))
@@ -173,8 +170,7 @@ func TestSuspensionInTheBrowser(t *testing.T) {
 	app.Clock.Set(day.Add(34 * time.Hour)) // 10:00 the day after the due day
 	br := newBrowser(t, app)
 
-	p := br.visit(t, phone, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	p.open("/settlements")
 	p.see(".suspension-notice", "因欠款暂停服务", number)
 	p.fill(`.suspension-notice form`, "reason", "结算款逾期未付，经催告仍未支付")
@@ -182,8 +178,7 @@ func TestSuspensionInTheBrowser(t *testing.T) {
 	p.see(".suspension-banner", "暂停", number)
 	p.shotBoth("suspension-noticed-provider")
 
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/")
 	v.see(".suspension-banner", "暂停", number)
 	v.shot("suspension-noticed-vendor")

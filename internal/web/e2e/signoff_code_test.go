@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -22,8 +21,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
-	tech := demoUser(t, db, "tech.li@hengxin.example")
+	dispatcher, tech := demoCrew(t, db)
 	v := fileRepair(t, app, dispatcher, "防护门联锁失效")
 	start := time.Now().Add(time.Hour).Truncate(time.Hour)
 	wo, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(v.ID), workorder.Assignment{TechnicianID: tech.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
@@ -32,8 +30,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	}
 
 	br := newBrowser(t, app)
-	tc := br.visit(t, phone, "zh-CN")
-	tc.signIn("tech.li@hengxin.example", demo.Password)
+	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
 	tc.open("/work-orders/" + strconv.FormatInt(wo.ID, 10))
 	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))

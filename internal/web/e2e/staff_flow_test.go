@@ -37,8 +37,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 
 	// 1. The dispatcher opens the request: 李工 is recommended, 赵工 excluded with the reason.
 	br := newBrowser(t, app)
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open(fmt.Sprintf("/requests/%d", req.ID))
 	d.do(chromedp.WaitVisible(`#recommendations`))
 	d.see("#recommendations li.rec", "李工")
@@ -64,8 +63,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 	}
 
 	// 3. The vendor's admin grants a one-off exception for 赵工 on this request.
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open(fmt.Sprintf("/requests/%d", req.ID))
 	v.do(chromedp.WaitVisible(`#grant-exception`))
 	v.do(chromedp.SetValue(`#grant-exception select[name=technician_id]`, fmt.Sprint(zhao.ID)),
@@ -94,8 +92,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 	v.shotBoth("staff-matrix")
 
 	// 6. The provider's admin opens 赵工's page on a phone, then in English.
-	p := br.visit(t, phone, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	p.open(fmt.Sprintf("/staff/technicians/%d", zhao.ID))
 	p.see("#certificates", demo.DemoCertExpired, "已过期")
 	p.see("body", "登记资质认证")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -28,8 +27,7 @@ func TestStaffFormsOnAPhone(t *testing.T) {
 		return n
 	}
 	br := newBrowser(t, app)
-	p := br.visit(t, phone, "zh-CN")
-	p.signIn("admin@hengxin.example", demo.Password)
+	p := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	page := fmt.Sprintf("/staff/technicians/%d", zhao.ID)
 	p.open(page)
 	p.see("#profile h2", "人员档案")
@@ -66,8 +64,7 @@ func TestStaffFormsOnAPhone(t *testing.T) {
 	p.do(chromedp.ScrollIntoView("#add-point"))
 	p.shot("staff-point-form")
 
-	v := br.visit(t, phone, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, phone, "zh-CN", "admin@haichuan.example")
 	v.open("/staff/rules")
 	rule := `form[action="/staff/rules"]`
 	v.do(chromedp.SetValue(rule+` select[name=kind]`, "permit"), chromedp.SetValue(rule+` select[name=service_item]`, "maintenance"), chromedp.SetValue(rule+` select[name=permit_type]`, "pressure_vessel"))

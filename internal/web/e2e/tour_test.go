@@ -123,8 +123,7 @@ func dispatcherInEnglish(t *testing.T, app *testutil.App, b *browser, dev device
 	// and it is the dispatcher's setting now, on any browser.
 	v.signOut()
 	v.see("main", "Sign in")
-	again := b.visit(t, dev, "zh-CN,zh;q=0.9")
-	again.signIn("dispatch@hengxin.example", demo.Password)
+	again := b.signedIn(t, dev, "zh-CN,zh;q=0.9", "dispatch@hengxin.example")
 	again.see(".topbar", "Organizations")
 
 	// And switching back works the same way.
@@ -137,8 +136,7 @@ func dispatcherInEnglish(t *testing.T, app *testutil.App, b *browser, dev device
 
 func auditorInEnglish(t *testing.T, b *browser, dev device) {
 	// The auditor's own setting (English) wins over a Chinese browser.
-	v := b.visit(t, dev, "zh-CN,zh;q=0.9")
-	v.signIn("auditor@haichuan.example", demo.Password)
+	v := b.signedIn(t, dev, "zh-CN,zh;q=0.9", "auditor@haichuan.example")
 	if got := v.lang(); got != "en" {
 		t.Fatalf("the auditor's pages declare lang %q", got)
 	}

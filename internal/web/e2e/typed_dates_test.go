@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
 )
 
@@ -42,8 +41,7 @@ func TestTypedDatesInChinese(t *testing.T) {
 	br := newBrowser(t, app)
 
 	// 1. The dispatcher books the visit, typing the day and the window.
-	d := br.visit(t, desktop, "zh-CN")
-	d.signIn("dispatch@hengxin.example", demo.Password)
+	d := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
 	d.open(fmt.Sprintf("/requests/%d", req.ID))
 	const assign = `form[action$="/assign"]`
 	if n := d.eval(`String(` + noBrowserFields + `)`); n != "0" {
@@ -71,8 +69,7 @@ func TestTypedDatesInChinese(t *testing.T) {
 	}
 
 	// 2. The provider's admin records a technician's leave, date and time in one field.
-	a := br.visit(t, phone, "zh-CN")
-	a.signIn("admin@hengxin.example", demo.Password)
+	a := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	a.open(fmt.Sprintf("/staff/technicians/%d", zhao.ID))
 	if n := a.eval(`String(` + noBrowserFields + `)`); n != "0" {
 		t.Fatalf("the technician's page has %s fields the browser draws", n)
@@ -86,8 +83,7 @@ func TestTypedDatesInChinese(t *testing.T) {
 	a.shot("typed-dates-leave-recorded")
 
 	// 3. The vendor reads the records of a period, typed both ways.
-	v := br.visit(t, desktop, "zh-CN")
-	v.signIn("admin@haichuan.example", demo.Password)
+	v := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 	v.open("/records")
 	if n := v.eval(`String(` + noBrowserFields + `)`); n != "0" {
 		t.Fatalf("the records page has %s fields the browser draws", n)

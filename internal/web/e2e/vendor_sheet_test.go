@@ -10,8 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"aftersales/internal/demo"
 )
 
 // vendorList is a vendor's list of installed products as its ERP writes
@@ -74,8 +72,7 @@ func TestVendorListImportsOnThePage(t *testing.T) {
 		}
 	}
 	br := newBrowser(t, app)
-	b := br.visit(t, desktop, "zh-CN")
-	b.signIn("admin@haichuan.example", demo.Password)
+	b := br.signedIn(t, desktop, "zh-CN", "admin@haichuan.example")
 
 	b.open("/units/import")
 	b.do(chromedp.SetUploadFiles(`input[name=file]`, []string{photo}))

@@ -1,0 +1,24 @@
+package e2e
+
+import (
+	"testing"
+
+	"aftersales/internal/account"
+	"aftersales/internal/demo"
+	"aftersales/internal/store"
+)
+
+// signedIn opens a fresh tab as visit does and signs in there as the demo's
+// user email.
+func (b *browser) signedIn(t *testing.T, dev device, acceptLanguage, email string) *visitor {
+	t.Helper()
+	v := b.visit(t, dev, acceptLanguage)
+	v.signIn(email, demo.Password)
+	return v
+}
+
+// demoCrew is the demo's dispatcher and technician of 恒信: 王调度 and 李工.
+func demoCrew(t *testing.T, db *store.DB) (dispatcher, tech account.User) {
+	t.Helper()
+	return demoUser(t, db, "dispatch@hengxin.example"), demoUser(t, db, "tech.li@hengxin.example")
+}
