@@ -63,13 +63,7 @@ func (h *handlers) listTokens(ctx context.Context, act policy.Actor, in *tokenLi
 	if uid == 0 {
 		uid = act.UserID
 	}
-	items, err := h.Accounts.ListTokens(ctx, act, uid)
-	if err != nil {
-		return nil, err
-	}
-	out := &tokenListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[tokenListOutput](h.Accounts.ListTokens(ctx, act, uid))
 }
 
 func (h *handlers) revokeToken(ctx context.Context, act policy.Actor, in *idPath) (*tokenOutput, error) {
