@@ -89,10 +89,7 @@ func (h *handlers) listServiceRecords(ctx context.Context, ac policy.Actor, in *
 		return nil, err
 	}
 	out := &recordListOutput{}
-	out.Body.Items, out.Body.Next = []recordOut{}, next
-	for _, r := range rs {
-		out.Body.Items = append(out.Body.Items, toRecordOut(r))
-	}
+	out.Body.Items, out.Body.Next = each(rs, toRecordOut), next
 	return out, nil
 }
 
@@ -107,10 +104,7 @@ func (h *handlers) getServiceRecord(ctx context.Context, ac policy.Actor, in *id
 	}
 	out := &recordOutput{}
 	one := toRecordOut(r)
-	out.Body = recordDetail{Record: r, Content: one.Content, SealedContent: one.SealedContent, Corrections: []recordOut{}}
-	for _, c := range cs {
-		out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
-	}
+	out.Body = recordDetail{Record: r, Content: one.Content, SealedContent: one.SealedContent, Corrections: each(cs, toRecordOut)}
 	return out, nil
 }
 

@@ -90,14 +90,10 @@ func (h *handlers) registerAudit(a huma.API) {
 }
 
 func (h *handlers) listAuditEvents(ctx context.Context, act policy.Actor, in *auditListInput) (*auditListOutput, error) {
-	orgID := in.OrgID
-	if orgID == 0 {
-		orgID = act.OrgID
-	}
 	if in.Limit == 0 {
 		in.Limit = 100
 	}
-	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orgID, Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
