@@ -24,9 +24,7 @@ func TestAgreementServicePointsReferToTheRegister(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, sf, a := testutil.SeedAll(t, db)
 		vendor, admin := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor()
 		mine, err := a.Staff.CreatePoint(ctx, admin, f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
 		if err != nil {

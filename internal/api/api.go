@@ -196,6 +196,16 @@ func listAs[O ~struct {
 	return &o, nil
 }
 
+// each is f applied to every x of xs, in order; an empty list is [], never
+// null.
+func each[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
 // bodyAs answers v as the named answer O unless err is set.
 func bodyAs[O ~struct{ Body T }, T any](v T, err error) (*O, error) {
 	if err != nil {
@@ -238,6 +248,12 @@ func op(id, method, path, summary string, tags ...string) huma.Operation {
 // created is o answering 201 Created.
 func created(o huma.Operation) huma.Operation {
 	o.DefaultStatus = http.StatusCreated
+	return o
+}
+
+// described is o with what its summary leaves out.
+func described(o huma.Operation, description string) huma.Operation {
+	o.Description = description
 	return o
 }
 

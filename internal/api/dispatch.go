@@ -81,10 +81,8 @@ func (h *handlers) registerDispatch(a huma.API) {
 	register(h, a, op("set-service-point-working-hours", http.MethodPut, "/service-points/{id}/working-hours", "Set a service point's working hours", tag), h.setPointHours)
 
 	register(h, a, op("list-on-call", http.MethodGet, "/on-call", "The on-call rota of a provider between two instants", tag), h.listOnCall)
-	oc := op("create-on-call", http.MethodPost, "/technicians/{id}/on-call", "Put a technician on call for emergencies", tag)
-	oc.DefaultStatus = http.StatusCreated
-	oc.Description = "A turn that overlaps another of the same technician is refused naming it."
-	register(h, a, oc, h.createOnCall)
+	register(h, a, created(described(op("create-on-call", http.MethodPost, "/technicians/{id}/on-call", "Put a technician on call for emergencies", tag),
+		"A turn that overlaps another of the same technician is refused naming it.")), h.createOnCall)
 	register(h, a, op("get-on-call", http.MethodGet, "/on-call/{id}", "Get a turn on the on-call rota", tag), h.getOnCall)
 	del := op("delete-on-call", http.MethodDelete, "/on-call/{id}", "Take a turn off the on-call rota", tag)
 	del.DefaultStatus = http.StatusNoContent
@@ -94,59 +92,40 @@ func (h *handlers) registerDispatch(a huma.API) {
 		"A provider's day: technicians with their hours, on-call turns, leave and visits; the requests waiting for a visit, closest deadline first", tag), h.getBoard)
 	register(h, a, op("get-dispatch-week", http.MethodGet, "/dispatch/week",
 		"A provider's week, Monday to Sunday, holding the day: per technician and day, whether they work or are on leave, and the visits that start then", tag), h.getWeek)
-	pc := op("create-dispatch-plan", http.MethodPost, "/dispatch/plans", "Plan the day: propose routes for the waiting requests and the booked visits", tag)
-	pc.DefaultStatus = http.StatusCreated
-	pc.Description = "Runs the route solver for at most `time_limit_seconds` over the day's technicians (working hours, breaks, leave, " +
-		"qualification, service point as start) and visits (waiting requests with their deadlines; booked visits kept in their agreed " +
-		"windows, pinned further by `locks`; visits under way stay). Nothing is booked until the plan is accepted."
-	register(h, a, pc, h.createPlan)
+	register(h, a, created(described(op("create-dispatch-plan", http.MethodPost, "/dispatch/plans", "Plan the day: propose routes for the waiting requests and the booked visits", tag),
+		"Runs the route solver for at most `time_limit_seconds` over the day's technicians (working hours, breaks, leave, "+
+			"qualification, service point as start) and visits (waiting requests with their deadlines; booked visits kept in their agreed "+
+			"windows, pinned further by `locks`; visits under way stay). Nothing is booked until the plan is accepted.")), h.createPlan)
 	register(h, a, op("list-dispatch-plans", http.MethodGet, "/dispatch/plans", "A provider's latest plans of the day (at most 50), newest first", tag), h.listPlans)
 	register(h, a, op("get-dispatch-plan", http.MethodGet, "/dispatch/plans/{id}", "Get a plan of the day", tag), h.getPlan)
-	acc := op("accept-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/accept", "Book a plan: all its bookings and reassignments, or none", tag)
-	acc.Errors = append(acc.Errors, 409)
-	acc.Description = "Every booking goes through the normal booking path (qualification rules, leave). A plan whose board changed since " +
-		"it was made is refused with 409 and books nothing; a refused booking refuses the whole plan with its `reason`. Accepting an " +
-		"accepted plan answers it again."
-	register(h, a, acc, h.acceptPlan)
+	register(h, a, withErrors(described(op("accept-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/accept", "Book a plan: all its bookings and reassignments, or none", tag),
+		"Every booking goes through the normal booking path (qualification rules, leave). A plan whose board changed since "+
+			"it was made is refused with 409 and books nothing; a refused booking refuses the whole plan with its `reason`. Accepting an "+
+			"accepted plan answers it again."), 409), h.acceptPlan)
 	register(h, a, withErrors(op("discard-dispatch-plan", http.MethodPost, "/dispatch/plans/{id}/discard", "Discard a plan", tag), 409), h.discardPlan)
 
 	register(h, a, op("get-service-request-parts", http.MethodGet, "/service-requests/{id}/parts", "The parts a request needs", tag), h.getNeededParts)
-	sp := op("set-service-request-parts", http.MethodPut, "/service-requests/{id}/parts", "Set the parts a request needs", tag)
-	sp.Description = "Replaces the list. Planning the day gives the request's visit only to a technician whose van holds every part " +
-		"in the quantity needed; when no technician who may work on it has them, it is left unplaced with the reason `parts`."
-	register(h, a, sp, h.setNeededParts)
+	register(h, a, described(op("set-service-request-parts", http.MethodPut, "/service-requests/{id}/parts", "Set the parts a request needs", tag),
+		"Replaces the list. Planning the day gives the request's visit only to a technician whose van holds every part "+
+			"in the quantity needed; when no technician who may work on it has them, it is left unplaced with the reason `parts`."), h.setNeededParts)
 }
 
 func (h *handlers) getNeededParts(ctx context.Context, ac policy.Actor, in *idPath) (*neededPartsOutput, error) {
 	ps, err := h.Dispatch.NeededParts(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &neededPartsOutput{neededPartsBody{ps}}, nil
+	return bodyAs[neededPartsOutput](neededPartsBody{ps}, err)
 }
 
 func (h *handlers) setNeededParts(ctx context.Context, ac policy.Actor, in *neededPartsInput) (*neededPartsOutput, error) {
 	ps, err := h.Dispatch.SetNeededParts(ctx, ac, in.ID, in.Body.Parts)
-	if err != nil {
-		return nil, bodyFields(err)
-	}
-	return &neededPartsOutput{neededPartsBody{ps}}, nil
+	return bodyAs[neededPartsOutput](neededPartsBody{ps}, bodyFields(err))
 }
 
 func (h *handlers) getTechnicianHours(ctx context.Context, ac policy.Actor, in *idPath) (*hoursOutput, error) {
-	hs, err := h.Staff.HoursOf(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &hoursOutput{hs}, nil
+	return bodyAs[hoursOutput](h.Staff.HoursOf(ctx, ac, in.ID))
 }
 
 func (h *handlers) setTechnicianHours(ctx context.Context, ac policy.Actor, in *hoursPutInput) (*hoursOutput, error) {
-	hs, err := h.Staff.SetTechnicianHours(ctx, ac, in.ID, staff.HoursInput{CalendarID: in.Body.CalendarID, Week: in.Body.Week})
-	if err != nil {
-		return nil, bodyFields(err)
-	}
-	return &hoursOutput{hs}, nil
+	return bodyAs[hoursOutput](inBody(h.Staff.SetTechnicianHours(ctx, ac, in.ID, staff.HoursInput{CalendarID: in.Body.CalendarID, Week: in.Body.Week})))
 }
 
 func (h *handlers) getPointHours(ctx context.Context, ac policy.Actor, in *idPath) (*hoursOutput, error) {
@@ -161,12 +140,12 @@ func (h *handlers) getPointHours(ctx context.Context, ac policy.Actor, in *idPat
 }
 
 func (h *handlers) setPointHours(ctx context.Context, ac policy.Actor, in *hoursPutInput) (*hoursOutput, error) {
-	hs, err := h.Staff.SetPointHours(ctx, ac, in.ID, staff.HoursInput{CalendarID: in.Body.CalendarID, Week: in.Body.Week})
-	if err != nil {
-		return nil, bodyFields(err)
-	}
-	return &hoursOutput{hs}, nil
+	return bodyAs[hoursOutput](inBody(h.Staff.SetPointHours(ctx, ac, in.ID, staff.HoursInput{CalendarID: in.Body.CalendarID, Week: in.Body.Week})))
 }
+
+// inBody is v and err, the fields of a validation problem named as the
+// body's (bodyFields).
+func inBody[T any](v T, err error) (T, error) { return v, bodyFields(err) }
 
 // bodyFields names the fields of a validation problem as the body's.
 func bodyFields(err error) error {
@@ -191,11 +170,7 @@ func (h *handlers) listOnCall(ctx context.Context, ac policy.Actor, in *onCallLi
 }
 
 func (h *handlers) createOnCall(ctx context.Context, ac policy.Actor, in *onCallCreateInput) (*struct{ Body staff.OnCall }, error) {
-	o, err := h.Staff.AddOnCall(ctx, ac, in.ID, staff.OnCall{StartsAt: in.Body.StartsAt, EndsAt: in.Body.EndsAt, Note: in.Body.Note})
-	if err != nil {
-		return nil, bodyFields(err)
-	}
-	return &struct{ Body staff.OnCall }{o}, nil
+	return withBody(inBody(h.Staff.AddOnCall(ctx, ac, in.ID, staff.OnCall{StartsAt: in.Body.StartsAt, EndsAt: in.Body.EndsAt, Note: in.Body.Note})))
 }
 
 func (h *handlers) getOnCall(ctx context.Context, ac policy.Actor, in *idPath) (*struct{ Body staff.OnCall }, error) {
@@ -216,11 +191,7 @@ func (h *handlers) getWeek(ctx context.Context, ac policy.Actor, in *boardInput)
 
 func (h *handlers) createPlan(ctx context.Context, ac policy.Actor, in *planCreateInput) (*planOutput, error) {
 	b := in.Body
-	p, err := h.Dispatch.MakePlan(ctx, ac, dispatch.PlanInput{Day: b.Day, TimeLimit: time.Duration(b.TimeLimitSeconds) * time.Second, Locks: b.Locks, Seed: b.Seed})
-	if err != nil {
-		return nil, bodyFields(err)
-	}
-	return &planOutput{p}, nil
+	return bodyAs[planOutput](inBody(h.Dispatch.MakePlan(ctx, ac, dispatch.PlanInput{Day: b.Day, TimeLimit: time.Duration(b.TimeLimitSeconds) * time.Second, Locks: b.Locks, Seed: b.Seed})))
 }
 
 func (h *handlers) listPlans(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[dispatch.Plan], error) {
@@ -228,25 +199,13 @@ func (h *handlers) listPlans(ctx context.Context, ac policy.Actor, in *providerQ
 }
 
 func (h *handlers) getPlan(ctx context.Context, ac policy.Actor, in *idPath) (*planOutput, error) {
-	p, err := h.Dispatch.GetPlan(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &planOutput{p}, nil
+	return bodyAs[planOutput](h.Dispatch.GetPlan(ctx, ac, in.ID))
 }
 
 func (h *handlers) acceptPlan(ctx context.Context, ac policy.Actor, in *idPath) (*planOutput, error) {
-	p, err := h.Dispatch.AcceptPlan(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &planOutput{p}, nil
+	return bodyAs[planOutput](h.Dispatch.AcceptPlan(ctx, ac, in.ID))
 }
 
 func (h *handlers) discardPlan(ctx context.Context, ac policy.Actor, in *idPath) (*planOutput, error) {
-	p, err := h.Dispatch.DiscardPlan(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &planOutput{p}, nil
+	return bodyAs[planOutput](h.Dispatch.DiscardPlan(ctx, ac, in.ID))
 }

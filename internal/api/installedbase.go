@@ -260,10 +260,7 @@ func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListI
 		return nil, err
 	}
 	out := &unitListOutput{}
-	out.Body.Items = make([]unitView, 0, len(items))
-	for _, u := range items {
-		out.Body.Items = append(out.Body.Items, h.unitView(u))
-	}
+	out.Body.Items = each(items, h.unitView)
 	if next > 0 {
 		out.Body.Next = strconv.FormatInt(next, 10)
 	}

@@ -101,12 +101,10 @@ func (h *handlers) readAllNotifications(ctx context.Context, act policy.Actor, _
 func (h *handlers) registerWebhooks(a huma.API) {
 	register(h, a, op("list-webhooks", http.MethodGet, "/webhooks", "Your organization's webhook subscriptions", "Webhooks"), h.listWebhooks)
 
-	create := op("create-webhook", http.MethodPost, "/webhooks", "Subscribe a URL to your organization's events", "Webhooks")
-	create.DefaultStatus = http.StatusCreated
-	create.Description = "Events are POSTed as JSON with `X-Aftersales-Event`, `X-Aftersales-Delivery` (the delivery id: " +
-		"deliveries are at least once, so deduplicate on it) and `X-Aftersales-Signature: t=<unix>,v1=<hex>`, the HMAC-SHA256 " +
-		"with the secret of `<unix>.<body>`. Non-2xx answers and network errors are retried with backoff."
-	register(h, a, create, h.createWebhook)
+	register(h, a, created(described(op("create-webhook", http.MethodPost, "/webhooks", "Subscribe a URL to your organization's events", "Webhooks"),
+		"Events are POSTed as JSON with `X-Aftersales-Event`, `X-Aftersales-Delivery` (the delivery id: "+
+			"deliveries are at least once, so deduplicate on it) and `X-Aftersales-Signature: t=<unix>,v1=<hex>`, the HMAC-SHA256 "+
+			"with the secret of `<unix>.<body>`. Non-2xx answers and network errors are retried with backoff.")), h.createWebhook)
 
 	register(h, a, op("get-webhook", http.MethodGet, "/webhooks/{id}", "A webhook subscription", "Webhooks"), h.getWebhook)
 

@@ -94,25 +94,15 @@ func (h *handlers) registerParts(a huma.API) {
 
 	registerChange(h, a, op("set-part-models", http.MethodPut, "/parts/{id}/models", "Set the product models a part fits", tag), h.setPartModels)
 
-	approve := op("approve-part", http.MethodPost, "/parts/{id}/approve", "Grant or renew the approval of an approved part", tag)
-	approve.Description = "Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."
-	approve.Errors = append(approve.Errors, 409)
-	registerChange(h, a, approve, h.approvePart)
+	registerChange(h, a, withErrors(described(op("approve-part", http.MethodPost, "/parts/{id}/approve", "Grant or renew the approval of an approved part", tag),
+		"Records who approved it and when; `until` is the last China date it is valid. Approving a revoked part grants it again."), 409), h.approvePart)
 
 	registerChange(h, a, withErrors(op("revoke-part", http.MethodPost, "/parts/{id}/revoke", "Revoke the approval of a part", tag), 409), h.revokePart)
 }
 
 func (h *handlers) listParts(ctx context.Context, ac policy.Actor, in *partListInput) (*partListOutput, error) {
 	items, err := h.Parts.List(ctx, ac, parts.Filter{ModelID: in.ModelID, Query: in.Q, ActiveOnly: in.Active})
-	if err != nil {
-		return nil, err
-	}
-	out := &partListOutput{}
-	out.Body.Items = make([]partOut, 0, len(items))
-	for _, p := range items {
-		out.Body.Items = append(out.Body.Items, h.partOut(p))
-	}
-	return out, nil
+	return listAs[partListOutput](each(items, h.partOut), err)
 }
 
 func (h *handlers) createPart(ctx context.Context, ac policy.Actor, in *partCreateInput) (*tagged[partOut], error) {

@@ -79,11 +79,8 @@ func (h *handlers) registerRecords(a huma.API) {
 
 	register(h, a, op("get-service-record", http.MethodGet, "/service-records/{id}", "A sealed service record with its corrections", tag), h.getServiceRecord)
 
-	correct := op("correct-service-record", http.MethodPost, "/service-records/{id}/corrections", "Correct a sealed record by sealing a new one that refers to it", tag)
-	correct.DefaultStatus = http.StatusCreated
-	correct.Errors = append(correct.Errors, 409)
-	correct.Description = "The record itself never changes: the correction is sealed on the same chain, with the reason and the corrected fields."
-	register(h, a, correct, h.correctServiceRecord)
+	register(h, a, withErrors(created(described(op("correct-service-record", http.MethodPost, "/service-records/{id}/corrections", "Correct a sealed record by sealing a new one that refers to it", tag),
+		"The record itself never changes: the correction is sealed on the same chain, with the reason and the corrected fields.")), 409), h.correctServiceRecord)
 }
 
 func (h *handlers) listServiceRecords(ctx context.Context, ac policy.Actor, in *recordListInput) (*recordListOutput, error) {
@@ -92,10 +89,7 @@ func (h *handlers) listServiceRecords(ctx context.Context, ac policy.Actor, in *
 		return nil, err
 	}
 	out := &recordListOutput{}
-	out.Body.Items, out.Body.Next = []recordOut{}, next
-	for _, r := range rs {
-		out.Body.Items = append(out.Body.Items, toRecordOut(r))
-	}
+	out.Body.Items, out.Body.Next = each(rs, toRecordOut), next
 	return out, nil
 }
 
@@ -110,10 +104,7 @@ func (h *handlers) getServiceRecord(ctx context.Context, ac policy.Actor, in *id
 	}
 	out := &recordOutput{}
 	one := toRecordOut(r)
-	out.Body = recordDetail{Record: r, Content: one.Content, SealedContent: one.SealedContent, Corrections: []recordOut{}}
-	for _, c := range cs {
-		out.Body.Corrections = append(out.Body.Corrections, toRecordOut(c))
-	}
+	out.Body = recordDetail{Record: r, Content: one.Content, SealedContent: one.SealedContent, Corrections: each(cs, toRecordOut)}
 	return out, nil
 }
 
@@ -121,8 +112,5 @@ func (h *handlers) correctServiceRecord(ctx context.Context, ac policy.Actor, in
 	b := in.Body
 	r, err := h.Requests.CorrectRecord(ctx, ac, in.ID, servicerequest.Correction{Reason: b.Reason, Diagnosis: b.Diagnosis,
 		FaultCodes: b.FaultCodes, Actions: b.ActionsTaken, Result: b.Result})
-	if err != nil {
-		return nil, err
-	}
-	return &recordCreatedOutput{Body: toRecordOut(r)}, nil
+	return bodyAs[recordCreatedOutput](toRecordOut(r), err)
 }

@@ -105,13 +105,10 @@ func (h *handlers) registerRequests(a huma.API) {
 
 	register(h, a, withErrors(created(op("create-work-order", http.MethodPost, "/service-requests/{id}/work-orders", "Assign a technician and book a visit", "Work orders")), 409), h.createWorkOrder)
 
-	maint := op("book-maintenance-visit", http.MethodPost, "/units/{id}/work-orders", "Book a maintenance visit to a unit", "Work orders")
-	maint.Description = "A visit with no fault behind it: the unit's agreement must take maintenance at the window's start " +
-		"(otherwise 422 out-of-scope with the reason), and the technician must be qualified and free, as for a request's visit. " +
-		"The visit is stepped and sealed like any other; its record is a maintenance visit's."
-	maint.DefaultStatus = http.StatusCreated
-	maint.Errors = append(maint.Errors, 409)
-	register(h, a, maint, h.bookMaintenanceVisit)
+	register(h, a, withErrors(created(described(op("book-maintenance-visit", http.MethodPost, "/units/{id}/work-orders", "Book a maintenance visit to a unit", "Work orders"),
+		"A visit with no fault behind it: the unit's agreement must take maintenance at the window's start "+
+			"(otherwise 422 out-of-scope with the reason), and the technician must be qualified and free, as for a request's visit. "+
+			"The visit is stepped and sealed like any other; its record is a maintenance visit's.")), 409), h.bookMaintenanceVisit)
 
 	register(h, a, op("get-work-order", http.MethodGet, "/work-orders/{id}", "A work order", "Work orders"), h.getWorkOrder)
 

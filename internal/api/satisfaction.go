@@ -194,23 +194,12 @@ func (h *handlers) listSurveys(ctx context.Context, ac policy.Actor, in *surveyL
 		f.Answered = &b
 	}
 	list, err := h.Satisfaction.Surveys(ctx, ac, f)
-	if err != nil {
-		return nil, err
-	}
-	out := &surveyListOutput{}
-	out.Body.Items = []surveyOut{}
-	for _, s := range list {
-		out.Body.Items = append(out.Body.Items, h.toSurveyOut(s))
-	}
-	return out, nil
+	return listAs[surveyListOutput](each(list, h.toSurveyOut), err)
 }
 
 func (h *handlers) getSurvey(ctx context.Context, ac policy.Actor, in *idPath) (*surveyOutput, error) {
 	s, err := h.Satisfaction.GetSurvey(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &surveyOutput{Body: h.toSurveyOut(s)}, nil
+	return bodyAs[surveyOutput](h.toSurveyOut(s), err)
 }
 
 func percent(permille int) float64 { return float64(permille) / 10 }
@@ -236,16 +225,10 @@ func (h *handlers) complaintDetail(d complaint.Detail, err error) (*complaintOut
 
 func (h *handlers) listComplaints(ctx context.Context, ac policy.Actor, in *complaintListInput) (*complaintListOutput, error) {
 	list, err := h.Complaints.List(ctx, ac, complaint.Filter{Status: in.Status, Kind: in.Kind, AgreementID: in.AgreementID, Period: in.Period, Late: in.Late, Limit: in.Limit})
-	if err != nil {
-		return nil, err
-	}
-	out := &complaintListOutput{}
-	out.Body.Items = []complaintOut{}
 	now := h.Complaints.Now()
-	for _, c := range list {
-		out.Body.Items = append(out.Body.Items, complaintOut{Complaint: c, Clocks: c.Clocks(now)})
-	}
-	return out, nil
+	return listAs[complaintListOutput](each(list, func(c complaint.Complaint) complaintOut {
+		return complaintOut{Complaint: c, Clocks: c.Clocks(now)}
+	}), err)
 }
 
 func (h *handlers) createComplaint(ctx context.Context, ac policy.Actor, in *complaintCreateInput) (*complaintOutput, error) {

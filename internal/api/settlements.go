@@ -110,11 +110,9 @@ func (h *handlers) registerSettlements(a huma.API) {
 	const tag = "Settlements"
 	register(h, a, op("list-settlements", http.MethodGet, "/settlements", "List settlement statements, newest period first", tag), h.listSettlements)
 
-	gen := op("generate-settlement", http.MethodPost, "/settlements", "Generate the draft statement of an agreement for a period", tag)
-	gen.Errors = append(gen.Errors, 409)
-	gen.Description = "Prices every sealed record of the period with the terms in force at its check-out and applies the breach rules. " +
-		"A draft is generated again with each call; a submitted statement is not (409)."
-	register(h, a, gen, h.generateSettlement)
+	register(h, a, withErrors(described(op("generate-settlement", http.MethodPost, "/settlements", "Generate the draft statement of an agreement for a period", tag),
+		"Prices every sealed record of the period with the terms in force at its check-out and applies the breach rules. "+
+			"A draft is generated again with each call; a submitted statement is not (409)."), 409), h.generateSettlement)
 
 	register(h, a, op("get-settlement", http.MethodGet, "/settlements/{id}", "A settlement statement with its lines and totals", tag), h.getSettlement)
 

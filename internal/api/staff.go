@@ -183,11 +183,9 @@ func (h *handlers) registerStaff(a huma.API) {
 	registerChange(h, a, op("update-technician", http.MethodPatch, "/technicians/{id}", "Set a technician's service point, efficiency and skills", tag), h.updateTechnician)
 
 	register(h, a, op("list-certifications", http.MethodGet, "/technicians/{id}/certifications", "A technician's certifications", tag), h.listCertifications)
-	ccreate := op("create-certification", http.MethodPost, "/technicians/{id}/certifications", "Record a certification of a technician", tag)
-	ccreate.DefaultStatus = http.StatusCreated
-	ccreate.Description = "A certification that expires before it is issued, a level outside 1 to 5, or a vendor the provider does not work with " +
-		"is refused naming the field; nothing is saved."
-	register(h, a, ccreate, h.createCertification)
+	register(h, a, created(described(op("create-certification", http.MethodPost, "/technicians/{id}/certifications", "Record a certification of a technician", tag),
+		"A certification that expires before it is issued, a level outside 1 to 5, or a vendor the provider does not work with "+
+			"is refused naming the field; nothing is saved.")), h.createCertification)
 	register(h, a, op("get-certification", http.MethodGet, "/technicians/{id}/certifications/{cert_id}", "Get a certification", tag), h.getCertification)
 	registerChange(h, a, op("update-certification", http.MethodPatch, "/technicians/{id}/certifications/{cert_id}", "Renew or correct a certification (all its fields)", tag), h.updateCertification)
 
@@ -197,35 +195,28 @@ func (h *handlers) registerStaff(a huma.API) {
 	register(h, a, created(op("create-assessment", http.MethodPost, "/technicians/{id}/assessments", "Record a technician's assessment for a period", tag)), h.createAssessment)
 
 	register(h, a, op("list-leave", http.MethodGet, "/technicians/{id}/leave", "A technician's leave", tag), h.listLeave)
-	lcreate := op("create-leave", http.MethodPost, "/technicians/{id}/leave", "Record a technician's leave (days or hours)", tag)
-	lcreate.DefaultStatus = http.StatusCreated
-	lcreate.Description = "Leave that overlaps leave already recorded is refused naming it. Booking a visit that overlaps leave is refused with `reason` on_leave."
-	register(h, a, lcreate, h.createLeave)
+	register(h, a, created(described(op("create-leave", http.MethodPost, "/technicians/{id}/leave", "Record a technician's leave (days or hours)", tag),
+		"Leave that overlaps leave already recorded is refused naming it. Booking a visit that overlaps leave is refused with `reason` on_leave.")), h.createLeave)
 
 	register(h, a, op("list-qualification-rules", http.MethodGet, "/qualification-rules", "A vendor's qualification rules", tag), h.listRules)
-	rcreate := op("create-qualification-rule", http.MethodPost, "/qualification-rules", "Add a qualification rule of your vendor", tag)
-	rcreate.DefaultStatus = http.StatusCreated
-	rcreate.Description = "From then on, booking a visit on that product line (or for that service item) with a technician who lacks the " +
-		"certificate or permit is refused with a 422 problem whose `reason` is not_certified, certification_expired, review_overdue, level_too_low or permit_missing."
-	register(h, a, rcreate, h.createRule)
+	register(h, a, created(described(op("create-qualification-rule", http.MethodPost, "/qualification-rules", "Add a qualification rule of your vendor", tag),
+		"From then on, booking a visit on that product line (or for that service item) with a technician who lacks the "+
+			"certificate or permit is refused with a 422 problem whose `reason` is not_certified, certification_expired, review_overdue, level_too_low or permit_missing.")), h.createRule)
 	register(h, a, op("get-qualification-rule", http.MethodGet, "/qualification-rules/{id}", "Get a qualification rule", tag), h.getRule)
 	registerChange(h, a, op("update-qualification-rule", http.MethodPatch, "/qualification-rules/{id}", "Change a qualification rule", tag), h.updateRule)
 	rdel := op("delete-qualification-rule", http.MethodDelete, "/qualification-rules/{id}", "Remove a qualification rule", tag)
 	rdel.DefaultStatus = http.StatusNoContent
 	register(h, a, rdel, h.deleteRule)
 
-	rec := op("recommend-technicians", http.MethodGet, "/service-requests/{id}/recommendations", "Rank the technicians to book a request's visit with", tag)
-	rec.Description = "Hard rules filter (qualified for the unit's product line and service item, inside the area their service point covers, " +
-		"a free slot that day); the others are scored on travel from the previous stop (straight line x road factor), whether the on-site " +
-		"deadline can still be met, the day's load, the needed parts in their van, and whether they did the unit's last visit. Each " +
-		"recommendation carries its score parts; each excluded technician its reason."
-	register(h, a, rec, h.recommendTechnicians)
-	wrec := op("recommend-reassignment", http.MethodGet, "/work-orders/{id}/recommendations", "Rank the technicians to take over a booked visit", tag)
-	wrec.Description = "The same ranking as a request's recommendations, for a visit not started: unless `earliest` is given, the visit keeps " +
-		"its window when it is still ahead, a technician with another visit in it is excluded (overlapping_visit), and the visit itself " +
-		"does not count on its technician's day. The answer names the visit and its current technician."
-	wrec.Errors = append(wrec.Errors, 409)
-	register(h, a, wrec, h.recommendReassignment)
+	register(h, a, described(op("recommend-technicians", http.MethodGet, "/service-requests/{id}/recommendations", "Rank the technicians to book a request's visit with", tag),
+		"Hard rules filter (qualified for the unit's product line and service item, inside the area their service point covers, "+
+			"a free slot that day); the others are scored on travel from the previous stop (straight line x road factor), whether the on-site "+
+			"deadline can still be met, the day's load, the needed parts in their van, and whether they did the unit's last visit. Each "+
+			"recommendation carries its score parts; each excluded technician its reason."), h.recommendTechnicians)
+	register(h, a, withErrors(described(op("recommend-reassignment", http.MethodGet, "/work-orders/{id}/recommendations", "Rank the technicians to take over a booked visit", tag),
+		"The same ranking as a request's recommendations, for a visit not started: unless `earliest` is given, the visit keeps "+
+			"its window when it is still ahead, a technician with another visit in it is excluded (overlapping_visit), and the visit itself "+
+			"does not count on its technician's day. The answer names the visit and its current technician."), 409), h.recommendReassignment)
 	register(h, a, op("list-qualification-exceptions", http.MethodGet, "/service-requests/{id}/qualification-exceptions",
 		"The vendor's exceptions to its qualification rules on a request", tag), h.listExceptions)
 	ecreate := op("grant-qualification-exception", http.MethodPost, "/service-requests/{id}/qualification-exceptions",

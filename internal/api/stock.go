@@ -124,18 +124,14 @@ func (h *handlers) registerStock(a huma.API) {
 
 	register(h, a, op("list-below-safety-stock", http.MethodGet, "/stock/below-safety", "Parts below safety stock at your locations", tag), h.listBelowSafetyStock)
 
-	move := op("create-stock-movement", http.MethodPost, "/stock-movements", "Receive, transfer or adjust stock", tag)
-	move.DefaultStatus = http.StatusCreated
-	move.Description = "Appends a row to the ledger and updates on-hand in one transaction. Taking more than a location holds " +
-		"is refused with `reason: insufficient_stock` unless the location allows negative stock."
-	register(h, a, move, h.createStockMovement)
+	register(h, a, created(described(op("create-stock-movement", http.MethodPost, "/stock-movements", "Receive, transfer or adjust stock", tag),
+		"Appends a row to the ledger and updates on-hand in one transaction. Taking more than a location holds "+
+			"is refused with `reason: insufficient_stock` unless the location allows negative stock.")), h.createStockMovement)
 
-	consume := op("consume-part", http.MethodPost, "/work-orders/{id}/parts", "Fit a part on a work order", tag)
-	consume.DefaultStatus = http.StatusCreated
-	consume.Description = "Takes the part from the assigned technician's van or a store of the provider. Refused with " +
-		"`type` part-refused and a `reason` (part_not_approved, approval_expired, part_not_compatible, insufficient_stock, " +
-		"wrong_location, work_order_not_on_site, work_order_closed); a refusal changes nothing."
-	register(h, a, consume, h.consumePart)
+	register(h, a, created(described(op("consume-part", http.MethodPost, "/work-orders/{id}/parts", "Fit a part on a work order", tag),
+		"Takes the part from the assigned technician's van or a store of the provider. Refused with "+
+			"`type` part-refused and a `reason` (part_not_approved, approval_expired, part_not_compatible, insufficient_stock, "+
+			"wrong_location, work_order_not_on_site, work_order_closed); a refusal changes nothing.")), h.consumePart)
 
 	register(h, a, op("list-work-order-parts", http.MethodGet, "/work-orders/{id}/parts", "The parts fitted on a work order", tag), h.listWorkOrderParts)
 
@@ -183,10 +179,7 @@ func (h *handlers) createStockMovement(ctx context.Context, ac policy.Actor, in 
 	b := in.Body
 	m, err := h.Stock.Move(ctx, ac, stock.MoveInput{Kind: stock.MovementKind(b.Kind), PartID: b.PartID, FromLocationID: b.FromLocationID,
 		ToLocationID: b.ToLocationID, LocationID: b.LocationID, Qty: b.Qty, Reason: b.Reason, Reference: b.Reference})
-	if err != nil {
-		return nil, err
-	}
-	return &movementOutput{Body: m}, nil
+	return bodyAs[movementOutput](m, err)
 }
 
 func (h *handlers) consumePart(ctx context.Context, ac policy.Actor, in *consumeInput) (*struct{ Body stock.Consumption }, error) {

@@ -41,13 +41,10 @@ type suspensionLiftInput struct {
 func (h *handlers) registerSuspensions(a huma.API) {
 	const tag = "Settlements"
 	register(h, a, op("list-suspensions", http.MethodGet, "/suspensions", "The provider's suspensions of service for non-payment, newest first", tag), h.listSuspensions)
-	give := op("give-suspension-notice", http.MethodPost, "/suspensions", "Give notice of a suspension of service for non-payment (provider)", tag)
-	give.Description = "Names the agreement's overdue statements. From the effective day new requests under the agreement are refused " +
-		"(agreement_suspended) and the running clocks of its open requests pause with the reason provider_suspended, until every " +
-		"statement named is paid (the payment ends it) or the provider lifts it. One suspension at a time per agreement (409)."
-	give.DefaultStatus = http.StatusCreated
-	give.Errors = append(give.Errors, 409)
-	register(h, a, give, h.giveSuspensionNotice)
+	register(h, a, withErrors(created(described(op("give-suspension-notice", http.MethodPost, "/suspensions", "Give notice of a suspension of service for non-payment (provider)", tag),
+		"Names the agreement's overdue statements. From the effective day new requests under the agreement are refused "+
+			"(agreement_suspended) and the running clocks of its open requests pause with the reason provider_suspended, until every "+
+			"statement named is paid (the payment ends it) or the provider lifts it. One suspension at a time per agreement (409).")), 409), h.giveSuspensionNotice)
 	register(h, a, op("get-suspension", http.MethodGet, "/suspensions/{id}", "A suspension for non-payment", tag), h.getSuspension)
 	register(h, a, withErrors(op("lift-suspension", http.MethodPost, "/suspensions/{id}/lift", "Lift a suspension, announced or in effect: service and clocks run again (provider)", tag), 409), h.liftSuspension)
 }
@@ -56,10 +53,7 @@ func (h *handlers) giveSuspensionNotice(ctx context.Context, ac policy.Actor, in
 	b := in.Body
 	sp, err := h.Settlements.Suspend(ctx, ac, settlement.NewSuspension{AgreementID: b.AgreementID, StatementIDs: b.StatementIDs,
 		EffectiveOn: b.EffectiveOn, Reason: b.Reason})
-	if err != nil {
-		return nil, err
-	}
-	return &suspensionOutput{Body: sp}, nil
+	return bodyAs[suspensionOutput](sp, err)
 }
 
 func (h *handlers) listSuspensions(ctx context.Context, ac policy.Actor, in *suspensionListInput) (*suspensionListOutput, error) {

@@ -63,13 +63,7 @@ func (h *handlers) listTokens(ctx context.Context, act policy.Actor, in *tokenLi
 	if uid == 0 {
 		uid = act.UserID
 	}
-	items, err := h.Accounts.ListTokens(ctx, act, uid)
-	if err != nil {
-		return nil, err
-	}
-	out := &tokenListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[tokenListOutput](h.Accounts.ListTokens(ctx, act, uid))
 }
 
 func (h *handlers) revokeToken(ctx context.Context, act policy.Actor, in *idPath) (*tokenOutput, error) {
@@ -96,14 +90,10 @@ func (h *handlers) registerAudit(a huma.API) {
 }
 
 func (h *handlers) listAuditEvents(ctx context.Context, act policy.Actor, in *auditListInput) (*auditListOutput, error) {
-	orgID := in.OrgID
-	if orgID == 0 {
-		orgID = act.OrgID
-	}
 	if in.Limit == 0 {
 		in.Limit = 100
 	}
-	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orgID, Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}

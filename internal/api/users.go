@@ -62,17 +62,7 @@ func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*t
 }
 
 func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userListInput) (*userListOutput, error) {
-	orgID := in.OrgID
-	if orgID == 0 {
-		orgID = act.OrgID
-	}
-	items, err := h.Accounts.ListUsers(ctx, act, orgID)
-	if err != nil {
-		return nil, err
-	}
-	out := &userListOutput{}
-	out.Body.Items = items
-	return out, nil
+	return listAs[userListOutput](h.Accounts.ListUsers(ctx, act, orDefault(in.OrgID, act)))
 }
 
 func (h *handlers) createUser(ctx context.Context, act policy.Actor, in *userCreateInput) (*tagged[account.User], error) {

@@ -75,11 +75,7 @@ func calendarImport(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	id := fs.String("calendar", "cn", "calendar to import into")
 	yes := fs.Bool("yes", false, "apply without asking")
-	file, data, err := parseFileArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	a, err := e.openApp(*dsn)
+	file, data, a, err := e.parseFileApp(fs, args, dsn)
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,17 @@ func (e *env) parseApp(fs *flag.FlagSet, args []string, dsn *string) (*app.App, 
 	return e.openApp(*dsn)
 }
 
+// parseFileApp parses the flags of a command that reads one FILE
+// (parseFileArgs), reads it, and opens the services on the database its
+// --db flag (dsn) names; the caller closes a.DB.
+func (e *env) parseFileApp(fs *flag.FlagSet, args []string, dsn *string) (file string, data []byte, a *app.App, err error) {
+	if file, data, err = parseFileArgs(fs, args); err != nil {
+		return "", nil, nil, err
+	}
+	a, err = e.openApp(*dsn)
+	return file, data, a, err
+}
+
 // openDB opens and migrates the database.
 func (e *env) openDB(dsn string) (*store.DB, error) {
 	db, err := store.Open(e.ctx, dsn)

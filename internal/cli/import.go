@@ -29,11 +29,7 @@ func importUnits(e *env, args []string) error {
 	dsn := dbFlag(fs)
 	vendorCode := fs.String("vendor", envDefault("AFTERSALES_VENDOR", ""), "code of the vendor whose units these are; needed when there are several (AFTERSALES_VENDOR)")
 	dryRun := fs.Bool("dry-run", false, "check every row and report, import nothing")
-	file, data, err := parseFileArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	a, err := e.openApp(*dsn)
+	file, data, a, err := e.parseFileApp(fs, args, dsn)
 	if err != nil {
 		return err
 	}

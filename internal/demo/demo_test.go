@@ -14,6 +14,17 @@ import (
 	"aftersales/internal/testutil"
 )
 
+// loaded is a fresh SQLite database with the demo loaded by demo.Load,
+// which these tests test (other packages' tests take testutil.DemoDB).
+func loaded(t *testing.T) *store.DB {
+	t.Helper()
+	db := testutil.NewDB(t, store.SQLite)
+	if _, err := demo.Load(context.Background(), testutil.Services(t, db)); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func TestDemoHasRunningAgreements(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -60,11 +71,8 @@ func TestDemoHasRunningAgreements(t *testing.T) {
 // that verifies; and the six surveyed visits of the satisfaction pages.
 func TestDemoHasSealedRecords(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := loaded(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	rs, _, err := record.List(ctx, db, policy.Actor{Operator: true}, record.Filter{})
 	if err != nil {
 		t.Fatalf("demo records: %v", err)

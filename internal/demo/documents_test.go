@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"aftersales/internal/demo"
 	"aftersales/internal/document"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -13,11 +12,8 @@ import (
 
 func TestDemoLibraryIsSearchable(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := loaded(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	var vendor policy.Actor
 	if err := store.Get(ctx, db, &vendor.OrgID, `SELECT id FROM organizations WHERE code = 'haichuan'`); err != nil {
 		t.Fatal(err)

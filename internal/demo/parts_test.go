@@ -11,18 +11,14 @@ import (
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/stock"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
 // The demo shows every rule of the parts register at work.
 func TestDemoPartsAndStock(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := loaded(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	op := policy.Actor{Operator: true}
 	catalog, err := testutil.Services(t, db).Parts.List(ctx, op, parts.Filter{})
 	if err != nil {

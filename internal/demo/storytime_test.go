@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/demo"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The demo's stories hold together in time: no visit opens or is checked
@@ -16,11 +14,8 @@ import (
 // falls due before the request it came from.
 func TestDemoStoriesAreConsistentInTime(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := loaded(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	var visits []struct {
 		Number    string     `db:"number"`
 		Received  time.Time  `db:"received_at"`
@@ -69,11 +64,8 @@ func TestDemoStoriesAreConsistentInTime(t *testing.T) {
 // visits' time on site.
 func TestDemoVisitsDoNotOverlap(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
+	db := loaded(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, testutil.Services(t, db)); err != nil {
-		t.Fatal(err)
-	}
 	var pairs []struct {
 		A    int64  `db:"a"`
 		B    int64  `db:"b"`

@@ -44,9 +44,7 @@ func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, sf, a := testutil.SeedAll(t, db)
 		vendor, admin, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].ID
 
@@ -140,9 +138,7 @@ func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, sf, a := testutil.SeedAll(t, db)
 		vendor, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].ID
 		v, err := agreement.TermsAt(ctx, db, sf.AgreementID, time.Now())

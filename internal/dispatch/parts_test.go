@@ -26,9 +26,7 @@ func TestNeededPartsComeFromTheVan(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, sf, a := testutil.SeedAll(t, db)
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		point, techs := suzhouCrew(t, a, f)
 		if _, err := a.Staff.SetPointHours(ctx, admin, point.ID, staff.HoursInput{Week: map[string][]string{"wed": {"08:30-12:00", "13:00-17:30"}}}); err != nil {

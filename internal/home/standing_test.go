@@ -22,9 +22,7 @@ func TestStandingMatchesTheRows(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		services := testutil.Services(t, db)
+		f, sf, services := testutil.SeedAll(t, db)
 		now := time.Date(2026, 12, 20, 4, 0, 0, 0, time.UTC) // noon in Shanghai
 		var unit int64
 		if err := store.Get(ctx, db, &unit, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial); err != nil {

@@ -24,8 +24,7 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		var ids []int64
 		for i := range 6 {
 			ids = append(ids, fileRepair(t, svc, f, fmt.Sprintf("故障 %d", i)).ID)
@@ -140,8 +139,7 @@ func TestClockBacklogIsStoredAPageAtATime(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		var ids []int64
 		// Three requests, as if filed before clocks were stored: no rows, in
 		// the backlog; one of them resolved long ago, out of the due checks.

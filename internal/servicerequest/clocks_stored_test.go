@@ -19,8 +19,7 @@ func TestClocksAreStoredWithTheProjection(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		stored := func(id int64) map[string]string {
 			t.Helper()

@@ -92,21 +92,8 @@ func TestClosedRequestsHaveNoNextDeadline(t *testing.T) {
 
 		list := func(f servicerequest.Filter) []int64 {
 			t.Helper()
-			var ids []int64
 			f.Limit = 1 // a page boundary after every request
-			for {
-				p, err := w.App.Requests.List(ctx, dispatcher, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range p.Items {
-					ids = append(ids, r.ID)
-				}
-				if p.Next == "" {
-					return ids
-				}
-				f.Cursor = p.Next
-			}
+			return idsOf(listed(t, w.App.Requests, dispatcher, f))
 		}
 		openStatuses := []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
 		every := append(slices.Clone(openStatuses), servicerequest.Resolved, servicerequest.Cancelled)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"testing"
-	"time"
 
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
@@ -21,8 +20,7 @@ func TestFilingWritesEverythingInFewStatements(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		svc.Notify = &notify.Service{DB: db, Now: c.Now}
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		file := func() servicerequest.View {

@@ -53,6 +53,42 @@ func fileRepair(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, 
 	return v
 }
 
+// listed is every request of f's list as actor, page after page, in the
+// order listed.
+func listed(t testing.TB, svc *servicerequest.Service, actor policy.Actor, f servicerequest.Filter) []servicerequest.Request {
+	t.Helper()
+	var out []servicerequest.Request
+	for {
+		p, err := svc.List(context.Background(), actor, f)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out
+		}
+		f.Cursor = p.Next
+	}
+}
+
+// idsOf is the ids of rs, in their order.
+func idsOf(rs []servicerequest.Request) []int64 {
+	ids := make([]int64, 0, len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// setupWednesday is setup on a clock at Wednesday 25 November 2026,
+// 15:30 in Shanghai, where most tests start.
+func setupWednesday(t testing.TB, db *store.DB, resolution ...agreement.ResolutionTargets) (*clock, *servicerequest.Service, *testutil.Fixture) {
+	t.Helper()
+	c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
+	svc, f := setup(t, db, c, resolution...)
+	return c, svc, f
+}
+
 func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.ResolutionTargets) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
@@ -93,8 +129,7 @@ func TestTheWholeServiceFlow(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)} // Wednesday 15:30 in Shanghai
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		customer := f.Users[policy.Customer].Actor()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].Actor()
@@ -255,8 +290,7 @@ func TestASealedVisitCarriesTheClocksItsCheckOutStopped(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c, agreement.ResolutionTargets{EmergencyHours: 8})
+		c, svc, f := setupWednesday(t, db, agreement.ResolutionTargets{EmergencyHours: 8})
 		dispatcher, tech := f.Users[policy.Dispatcher].Actor(), f.Users[policy.Technician].Actor()
 		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
 			Priority: "emergency", Description: "停机", ContactName: "刘经理", ContactPhone: "13812345678", Channel: servicerequest.Portal})

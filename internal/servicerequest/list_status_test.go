@@ -19,8 +19,7 @@ func TestListSelectsByStatus(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var received, responded, cancelled []int64
 		for i := range 6 {
@@ -47,22 +46,10 @@ func TestListSelectsByStatus(t *testing.T) {
 		}
 		list := func(f servicerequest.Filter) []int64 {
 			t.Helper()
-			var ids []int64
 			f.Limit = 1 // a page boundary after every request
-			for {
-				p, err := svc.List(ctx, dispatcher, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range p.Items {
-					ids = append(ids, r.ID)
-				}
-				if p.Next == "" {
-					slices.Sort(ids)
-					return ids
-				}
-				f.Cursor = p.Next
-			}
+			ids := idsOf(listed(t, svc, dispatcher, f))
+			slices.Sort(ids)
+			return ids
 		}
 		open := []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
 		for _, tc := range []struct {

@@ -50,8 +50,7 @@ func TestFullTextSearch(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		descs := []string{"主轴异响并报警 SP-17，已停机", "Spindle alarm after restart", "冷却液泄漏", "主轴温度过高", "Coolant 'leak' 50%"}
 		for _, d := range descs {
@@ -60,20 +59,10 @@ func TestFullTextSearch(t *testing.T) {
 		}
 		find := func(q string) []string {
 			var out []string
-			f := servicerequest.Filter{Query: q, Limit: 1}
-			for {
-				p, err := svc.List(ctx, dispatcher, f)
-				if err != nil {
-					t.Fatalf("%q: %v", q, err)
-				}
-				for _, r := range p.Items {
-					out = append(out, r.Description)
-				}
-				if p.Next == "" {
-					return out
-				}
-				f.Cursor = p.Next
+			for _, r := range listed(t, svc, dispatcher, servicerequest.Filter{Query: q, Limit: 1}) {
+				out = append(out, r.Description)
 			}
+			return out
 		}
 		for q, want := range map[string]int{
 			"主轴": 2, "异响": 1, "轴异响": 1, "报": 1, "泄漏": 1, "spindle": 1, "SPIN": 1, "sp-17": 1, "alarm restart": 1,
@@ -111,8 +100,7 @@ func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+		c, svc, f := setupWednesday(t, db)
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var ids []int64
 		var numbers []string
@@ -126,21 +114,7 @@ func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
 			c.now = c.now.Add(time.Minute)
 		}
 		pages := func(q string, limit int) []int64 {
-			var out []int64
-			fl := servicerequest.Filter{Query: q, Limit: limit}
-			for {
-				p, err := svc.List(ctx, dispatcher, fl)
-				if err != nil {
-					t.Fatalf("%q: %v", q, err)
-				}
-				for _, r := range p.Items {
-					out = append(out, r.ID)
-				}
-				if p.Next == "" {
-					return out
-				}
-				fl.Cursor = p.Next
-			}
+			return idsOf(listed(t, svc, dispatcher, servicerequest.Filter{Query: q, Limit: limit}))
 		}
 		newestFirst := func(xs ...int64) []int64 {
 			out := slices.Clone(xs)
@@ -180,8 +154,7 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.Postgres)
 	ctx := context.Background()
-	c := &clock{now: time.Date(2026, 11, 25, 7, 30, 0, 0, time.UTC)}
-	svc, f := setup(t, db, c)
+	c, svc, f := setupWednesday(t, db)
 	dispatcher := f.Users[policy.Dispatcher].Actor()
 	for i := range 12 {
 		d := []string{"主轴异响", "冷却液泄漏", "主轴报警停机"}[i%3]
@@ -189,21 +162,7 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 		c.now = c.now.Add(time.Minute)
 	}
 	ids := func(s *servicerequest.Service, q string) []int64 {
-		var out []int64
-		fl := servicerequest.Filter{Query: q, Limit: 3}
-		for {
-			p, err := s.List(ctx, dispatcher, fl)
-			if err != nil {
-				t.Fatalf("%q: %v", q, err)
-			}
-			for _, r := range p.Items {
-				out = append(out, r.ID)
-			}
-			if p.Next == "" {
-				return out
-			}
-			fl.Cursor = p.Next
-		}
+		return idsOf(listed(t, s, dispatcher, servicerequest.Filter{Query: q, Limit: 3}))
 	}
 	for q, want := range map[string]int{"主轴": 8, "报警 停机": 4, "泄漏": 4, "齿轮": 0} {
 		walked := ids(svc.WithoutSearchProbe(), q)

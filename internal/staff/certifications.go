@@ -97,6 +97,20 @@ func certsOf(ctx context.Context, q store.Queryer, technicianID int64) ([]Certif
 	return out, store.Select(ctx, q, &out, `SELECT `+certColumns+` FROM certifications WHERE technician_id = ? ORDER BY kind, expires_on DESC, id`, technicianID)
 }
 
+// providerCerts reads the certifications of a provider's technicians, by
+// technician.
+func providerCerts(ctx context.Context, q store.Queryer, providerID int64) (map[int64][]Certification, error) {
+	var certs []Certification
+	if err := store.Select(ctx, q, &certs, `SELECT `+certColumns+` FROM certifications WHERE provider_id = ?`, providerID); err != nil {
+		return nil, err
+	}
+	byTech := map[int64][]Certification{}
+	for _, c := range certs {
+		byTech[c.TechnicianID] = append(byTech[c.TechnicianID], c)
+	}
+	return byTech, nil
+}
+
 func addYears(d calendar.Date, years int) calendar.Date {
 	t := time.Date(d.Year+years, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d.Day { // 29 February

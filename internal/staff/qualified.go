@@ -18,13 +18,9 @@ type QualJob struct {
 // lets everyone), in one read of q. Exceptions are not counted: they are
 // one-off decisions for one visit, made by hand.
 func (s *Service) Qualified(ctx context.Context, q store.Queryer, providerID int64, techs []int64, jobs []QualJob) ([]map[int64]bool, error) {
-	var certs []Certification
-	if err := store.Select(ctx, q, &certs, `SELECT `+certColumns+` FROM certifications WHERE provider_id = ?`, providerID); err != nil {
+	byTech, err := providerCerts(ctx, q, providerID)
+	if err != nil {
 		return nil, err
-	}
-	byTech := map[int64][]Certification{}
-	for _, c := range certs {
-		byTech[c.TechnicianID] = append(byTech[c.TechnicianID], c)
 	}
 	lines := map[int64]unitLine{}
 	rules := map[int64][]Rule{}

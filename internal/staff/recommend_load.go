@@ -159,13 +159,9 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 	if err != nil {
 		return nil, err
 	}
-	var certs []Certification
-	if err := store.Select(ctx, q, &certs, `SELECT `+certColumns+` FROM certifications WHERE provider_id = ?`, providerID); err != nil {
+	byTech, err := providerCerts(ctx, q, providerID)
+	if err != nil {
 		return nil, err
-	}
-	byTech := map[int64][]Certification{}
-	for _, c := range certs {
-		byTech[c.TechnicianID] = append(byTech[c.TechnicianID], c)
 	}
 	var stops []struct {
 		TechnicianID int64     `db:"technician_id"`

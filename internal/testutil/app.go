@@ -300,6 +300,15 @@ func (a *App) Publish(t testing.TB, e notify.Event) {
 	}
 }
 
+// SeedAll seeds db with the Fixture, then its agreement and unit
+// (SeedService), and builds the services on the real clock (Services).
+func SeedAll(t testing.TB, db *store.DB) (*Fixture, ServiceFixture, *app.App) {
+	t.Helper()
+	f := Seed(t, db)
+	sf := SeedService(t, db, f)
+	return f, sf, Services(t, db)
+}
+
 // Services builds the product's services on db, on the real clock, for a
 // test that needs them without a server.
 func Services(t testing.TB, db *store.DB) *app.App {

@@ -71,9 +71,7 @@ func TestAMaintenanceVisitIsBookedWorkedAndSealed(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, _, a := testutil.SeedAll(t, db)
 		unitID, serial := maintained(t, db, a, f)
 		dispatcher, tech := f.Users[policy.Dispatcher].Actor(), f.Users[policy.Technician].Actor()
 		start := time.Now().UTC().Truncate(time.Second)

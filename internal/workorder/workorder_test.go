@@ -29,9 +29,7 @@ func TestBookingAsksTheQualifier(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		f := testutil.Seed(t, db)
-		sf := testutil.SeedService(t, db, f)
-		a := testutil.Services(t, db)
+		f, sf, a := testutil.SeedAll(t, db)
 		dispatcher, tech := f.Users[policy.Dispatcher].Actor(), f.Users[policy.Technician].Actor()
 		v, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
 			Description: "spindle noise", Channel: servicerequest.Dispatcher})
