@@ -3,6 +3,7 @@ package servicerequest_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 
 	"aftersales/internal/app"
 	"aftersales/internal/cli"
+	"aftersales/internal/notify"
+	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -78,6 +82,44 @@ func BenchmarkClockWatch(b *testing.B) {
 					}
 					b.ReportMetric(stop(), "peak-MB")
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkWatchCatchUp times the clock job's run after it has not run for
+// a while: AFTERSALES_BENCH_DUE (default 1,000) emergency requests whose
+// response clocks have all passed their warning, each alerted once. One
+// run a set of requests (-benchtime 1x); us/request is the run's time per
+// request alerted.
+func BenchmarkWatchCatchUp(b *testing.B) {
+	due := 1000
+	if v, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_DUE")); err == nil && v > 0 {
+		due = v
+	}
+	for _, engine := range testutil.EngineList {
+		b.Run(string(engine), func(b *testing.B) {
+			ctx := context.Background()
+			db := testutil.NewDB(b, engine)
+			c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+			svc, f := setup(b, db, c)
+			pub := &notify.Service{DB: db, Now: c.Now}
+			for i := range due {
+				if _, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+					Priority: "emergency", Description: fmt.Sprintf("down %d", i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			at := c.now.Add(95 * time.Minute)
+			for b.Loop() {
+				alerts, err := svc.Watch(ctx, pub, at)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if alerts > 0 {
+					b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(alerts), "us/alert")
+				}
+				at = at.Add(time.Minute)
 			}
 		})
 	}
