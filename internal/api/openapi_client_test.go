@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -29,9 +27,12 @@ import (
 // document with oapi-codegen, builds it with a small program, and has the
 // program call the real server: a list, a create repeated with one
 // Idempotency-Key, and reads, each decoded into the generated types. The
-// program is written into testdata (which ./... leaves out) inside this
-// module, so that it builds against this module's go.sum and the module
-// cache, without downloading, and is removed afterwards.
+// program is written into a temporary folder and built as if it were in
+// testdata/generated-client inside this module (`go run -overlay`), so that
+// it builds against this module's go.sum and the module cache, without
+// downloading, and nothing is written into the checkout. Its path is the
+// same every run, so Go's build cache reuses the program when the document
+// has not changed: the client is compiled and linked only after a change.
 func TestGeneratedClientCallsTheServer(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
@@ -43,22 +44,12 @@ func TestGeneratedClientCallsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("oapi-codegen: %v", err)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	dir := filepath.Join("testdata", "client-"+hex.EncodeToString(b))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	for name, text := range map[string]string{"client.gen.go": code, "main.go": clientProgram} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := filepath.Join("testdata", "generated-client")
+	overlay := clientOverlay(t, dir, map[string]string{"client.gen.go": code, "main.go": clientProgram})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", "./"+filepath.ToSlash(dir), app.URL+"/api/v1", f.Tokens[policy.VendorAdmin])
+	cmd := exec.CommandContext(ctx, "go", "run", "-overlay", overlay, "./"+filepath.ToSlash(dir), app.URL+"/api/v1", f.Tokens[policy.VendorAdmin])
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly -buildvcs=false", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -90,6 +81,35 @@ func TestGeneratedClientCallsTheServer(t *testing.T) {
 	if got.ReadCode != "GEN-CLIENT-1" || !got.Listed {
 		t.Errorf("read back %q, listed %v", got.ReadCode, got.Listed)
 	}
+}
+
+// clientOverlay writes files into a temporary folder and returns the path
+// of a `go build -overlay` file that shows them to the go tool as the
+// files of dir, a folder that need not exist.
+func clientOverlay(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	replace := map[string]string{}
+	for name, text := range files {
+		real := filepath.Join(tmp, name)
+		if err := os.WriteFile(real, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		replace[filepath.Join(abs, name)] = real
+	}
+	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(path, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // clientProgram uses the generated client; it fails (exit 1) on any

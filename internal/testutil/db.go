@@ -42,20 +42,24 @@ func Engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
-// NewDB returns a fresh migrated database on engine, closed when t ends.
+// NewDB returns a fresh migrated database on engine, closed when t ends:
+// on SQLite a copy of a file migrated once per test process, on PostgreSQL
+// a copy of pgtestdb's migrated template.
 func NewDB(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
+	if engine == store.SQLite {
+		image, err := migratedImage()
+		if err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		return openImage(t, image)
+	}
 	dsn := NewDSN(t, engine)
 	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if engine == store.SQLite {
-		if err := db.Migrate(context.Background()); err != nil {
-			t.Fatalf("migrate: %v", err)
-		}
-	}
 	return db
 }
 

@@ -3,8 +3,6 @@ package testutil
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -29,16 +27,7 @@ func DemoDB(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("load demo data: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "test.db")
-	if err := os.WriteFile(path, image, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openImage(t, image)
 }
 
 var demoTemplate struct {
@@ -67,29 +56,10 @@ func demoImage() ([]byte, error) {
 // loadDemoImage loads the demo into a new database file and returns the
 // file's bytes.
 func loadDemoImage() ([]byte, error) {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "aftersales-demo-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "demo.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	err = fillDemo(ctx, db)
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	return os.ReadFile(path)
+	return sqliteImage(fillDemo)
 }
 
-// fillDemo migrates db, loads the demo into it and folds the write-ahead
-// log into the file, so that the file alone is the whole database.
+// fillDemo migrates db and loads the demo into it.
 func fillDemo(ctx context.Context, db *store.DB) error {
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -102,13 +72,8 @@ func fillDemo(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	if _, err := demo.Load(ctx, a); err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	return nil
+	_, err = demo.Load(ctx, a)
+	return err
 }
 
 // DemoEngines is Engines with the demo data in each database: on SQLite a
