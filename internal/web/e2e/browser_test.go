@@ -386,7 +386,16 @@ func (v *visitor) press(click, wait string) {
 // nothing on it is wider than the screen.
 func (v *visitor) shot(name string) {
 	v.t.Helper()
-	if wide := v.eval(overflowing); wide != "" {
+	// A page that moves on by itself (htmx following a background job) may
+	// be between two documents: wait until one is drawn.
+	wide := loading
+	for range 50 {
+		v.do(chromedp.WaitVisible("footer"))
+		if wide = v.eval(overflowing); wide != loading {
+			break
+		}
+	}
+	if wide != "" {
 		v.t.Errorf("%s (%s): wider than the %dpx screen: %s", name, v.dev.name, v.dev.width, wide)
 	}
 	// From the top: the page's sticky top bar would otherwise be drawn
@@ -439,6 +448,7 @@ func jsString(s string) string {
 // of the screen, which would make the page scroll sideways ("" when none).
 // Elements inside a container that scrolls on its own are fine.
 const overflowing = `(() => {
+  if (!document.documentElement || !document.body) return '` + loading + `';
   const w = document.documentElement.clientWidth, out = [];
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
     const s = getComputedStyle(p); if (/(auto|scroll|hidden)/.test(s.overflowX) && p !== document.body && p !== document.documentElement) return true; } return false; };
@@ -450,6 +460,9 @@ const overflowing = `(() => {
   }
   return out.join(', ');
 })()`
+
+// loading is what overflowing answers between two documents.
+const loading = "(loading)"
 
 // demoUser is the demo's user with email.
 func demoUser(t *testing.T, db *store.DB, email string) account.User {
