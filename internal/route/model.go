@@ -300,8 +300,12 @@ func compile(p *Problem) (*model, error) {
 		if t.End != nil {
 			end = *t.End
 		}
-		// A visit under way past the shift's end still lets its technician go home.
-		mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart+math.Hypot(start.X-end.X, start.Y-end.Y)*m.invSpeed)
+		if t.UnderWay != nil {
+			// A visit under way past the shift's end still lets its
+			// technician go home; a technician whose shift is too short
+			// for the way home alone gets no visit.
+			mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart+math.Hypot(start.X-end.X, start.Y-end.Y)*m.invSpeed)
+		}
 		mt.startLoc = len(locs)
 		locs = append(locs, start)
 		mt.endLoc = len(locs)

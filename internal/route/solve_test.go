@@ -327,3 +327,30 @@ func TestCancelStopsTheSearch(t *testing.T) {
 	}
 	mustCheck(t, p, plan)
 }
+
+// A technician whose shift is too short for the way from the start to the
+// end alone gets no visit, not even one on the way that costs no time: the
+// solver keeps the shift the checker keeps.
+func TestShiftShorterThanTheWayHomeTakesNoVisit(t *testing.T) {
+	t.Parallel()
+	p := &Problem{Speed: 0.5,
+		Technicians: []Technician{{ID: 1, Start: Location{X: 1, Y: 1}, End: &Location{X: 50}, ShiftStart: 1, ShiftEnd: 51}},
+		Visits: []Visit{
+			{ID: 100, Location: Location{X: 1, Y: 1}, Duration: 1},
+			{ID: 101, Location: Location{X: 1, Y: 1}, Duration: 1, Deadline: &Deadline{At: 1, CostPerUnit: 3}},
+			{ID: 102, Location: Location{X: 1, Y: 1}, Duration: 6e-8},
+		}}
+	plan, err := Solve(context.Background(), p, Options{Objective: Distance, Iterations: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, p, plan)
+	if len(plan.Unplaced) != len(p.Visits) {
+		t.Fatalf("%d of %d visits unplaced: %+v", len(plan.Unplaced), len(p.Visits), plan.Unplaced)
+	}
+	for _, u := range plan.Unplaced {
+		if u.Reason != ShiftTooShort {
+			t.Errorf("visit %d unplaced as %q", u.Visit, u.Reason)
+		}
+	}
+}
