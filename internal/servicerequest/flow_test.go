@@ -89,6 +89,27 @@ func setupWednesday(t testing.TB, db *store.DB, resolution ...agreement.Resoluti
 	return c, svc, f
 }
 
+// setupWatched is setup on a clock at Wednesday 25 November 2026, 09:00
+// in Shanghai, with the notifications the clock job publishes to.
+func setupWatched(t testing.TB, db *store.DB) (*clock, *servicerequest.Service, *testutil.Fixture, *notify.Service) {
+	t.Helper()
+	c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+	svc, f := setup(t, db, c)
+	return c, svc, f, &notify.Service{DB: db, Now: c.Now}
+}
+
+// fileEmergency files an emergency repair of IN-SCOPE-1 as the fixture's
+// customer: its response clock warns after 90 minutes.
+func fileEmergency(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, description string) servicerequest.View {
+	t.Helper()
+	v, err := svc.Create(context.Background(), f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
+		Priority: "emergency", Description: description})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func setup(t testing.TB, db *store.DB, c *clock, resolution ...agreement.ResolutionTargets) (*servicerequest.Service, *testutil.Fixture) {
 	t.Helper()
 	ctx := context.Background()
@@ -382,13 +403,8 @@ func TestWatchWarnsOnceThenReportsTheBreach(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
-		pub := &notify.Service{DB: db, Now: c.Now}
-		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency", Description: "down"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, svc, f, pub := setupWatched(t, db)
+		v := fileEmergency(t, svc, f, "down")
 		count := func() int {
 			var n int
 			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM notifications WHERE user_id = ?`, f.Users[policy.Dispatcher].ID); err != nil {

@@ -12,9 +12,6 @@ import (
 
 	"aftersales/internal/app"
 	"aftersales/internal/cli"
-	"aftersales/internal/notify"
-	"aftersales/internal/policy"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -100,15 +97,9 @@ func BenchmarkWatchCatchUp(b *testing.B) {
 	for _, engine := range testutil.EngineList {
 		b.Run(string(engine), func(b *testing.B) {
 			ctx := context.Background()
-			db := testutil.NewDB(b, engine)
-			c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-			svc, f := setup(b, db, c)
-			pub := &notify.Service{DB: db, Now: c.Now}
+			c, svc, f, pub := setupWatched(b, testutil.NewDB(b, engine))
 			for i := range due {
-				if _, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
-					Priority: "emergency", Description: fmt.Sprintf("down %d", i)}); err != nil {
-					b.Fatal(err)
-				}
+				fileEmergency(b, svc, f, fmt.Sprintf("down %d", i))
 			}
 			at := c.now.Add(95 * time.Minute)
 			for b.Loop() {

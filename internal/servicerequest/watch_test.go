@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
@@ -20,13 +19,8 @@ func TestNextCheckFollowsWarningThenDueTime(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
-		pub := &notify.Service{DB: db, Now: c.Now}
-		v, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency", Description: "down"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c, svc, f, pub := setupWatched(t, db)
+		v := fileEmergency(t, svc, f, "down")
 		next := func() *time.Time {
 			t.Helper()
 			var at *time.Time
@@ -70,12 +64,8 @@ func TestWatchRunsNeverOverlap(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
-		pub := &notify.Service{DB: db, Now: c.Now}
-		if _, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency", Description: "down"}); err != nil {
-			t.Fatal(err)
-		}
+		c, svc, f, pub := setupWatched(t, db)
+		fileEmergency(t, svc, f, "down")
 		// The first run creates the lease's row and lets it go.
 		if n, err := svc.Watch(ctx, pub, c.now.Add(time.Minute)); err != nil || n != 0 {
 			t.Fatalf("first run: %d, %v", n, err)
@@ -117,15 +107,10 @@ func TestWatchCoversEveryBatch(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
-		pub := &notify.Service{DB: db, Now: c.Now}
+		c, svc, f, pub := setupWatched(t, db)
 		n := 2*servicerequest.WatchBatch + 7
 		for i := range n {
-			if _, err := svc.Create(ctx, f.Users[policy.Customer].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
-				Priority: "emergency", Description: fmt.Sprintf("down %d", i)}); err != nil {
-				t.Fatal(err)
-			}
+			fileEmergency(t, svc, f, fmt.Sprintf("down %d", i))
 		}
 		at := c.now.Add(95 * time.Minute)
 		if alerts, err := svc.Watch(ctx, pub, at); err != nil || alerts != n {
