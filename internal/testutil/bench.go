@@ -139,8 +139,17 @@ func copyDatabase(t testing.TB, src string) (string, error) {
 		}
 		conn.Close()
 	})
-	if _, err := conn.Exec(`CREATE DATABASE ` + pgx.Identifier{copyName}.Sanitize() +
-		` TEMPLATE ` + pgx.Identifier{name}.Sanitize()); err != nil {
+	create := `CREATE DATABASE ` + pgx.Identifier{copyName}.Sanitize() + ` TEMPLATE ` + pgx.Identifier{name}.Sanitize()
+	// From PostgreSQL 15 on, the default copies a database page by page
+	// through the log; FILE_COPY copies its files, much faster for gigabytes.
+	var version int
+	if err := conn.QueryRow(`SELECT current_setting('server_version_num')::int`).Scan(&version); err != nil {
+		return "", err
+	}
+	if version >= 150000 {
+		create += ` STRATEGY FILE_COPY`
+	}
+	if _, err := conn.Exec(create); err != nil {
 		return "", err
 	}
 	dst := *u
