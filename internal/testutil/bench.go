@@ -2,8 +2,14 @@ package testutil
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -12,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/policy"
@@ -69,6 +77,101 @@ func GeneratedDB(b *testing.B) *store.DB {
 		b.Fatal(err)
 	}
 	return db
+}
+
+// GeneratedCopy opens and migrates a copy of the generated database that
+// AFTERSALES_BENCH_DB names, for a benchmark that writes, and removes the
+// copy when t ends; without it, t is skipped. A file is copied (with its
+// write-ahead log) into t's temporary folder. A PostgreSQL database is
+// copied by CREATE DATABASE … TEMPLATE, which PostgreSQL refuses while
+// anyone is connected to the original.
+func GeneratedCopy(t testing.TB) *store.DB {
+	t.Helper()
+	src := os.Getenv("AFTERSALES_BENCH_DB")
+	if src == "" {
+		t.Skip("AFTERSALES_BENCH_DB names no generated database")
+	}
+	ctx := context.Background()
+	dsn, err := copyDatabase(t, src)
+	if err != nil {
+		t.Fatalf("copy %s: %v", src, err)
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// copyDatabase copies the database src names and returns the copy's
+// address; the copy is removed when t ends.
+func copyDatabase(t testing.TB, src string) (string, error) {
+	if !store.IsPostgresURL(src) {
+		dst := filepath.Join(t.TempDir(), "copy.db")
+		for _, suffix := range []string{"", "-wal"} {
+			if err := copyFile(src+suffix, dst+suffix); err != nil && (suffix == "" || !errors.Is(err, fs.ErrNotExist)) {
+				return "", err
+			}
+		}
+		return dst, nil
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return "", err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	copyName := fmt.Sprintf("%s_copy_%d", name, os.Getpid())
+	// The statements run on the server's maintenance database, so that no
+	// connection of ours holds the original.
+	admin := *u
+	admin.Path = "/postgres"
+	conn, err := sql.Open("pgx", admin.String())
+	if err != nil {
+		return "", err
+	}
+	t.Cleanup(func() {
+		if _, err := conn.Exec(`DROP DATABASE IF EXISTS ` + pgx.Identifier{copyName}.Sanitize() + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop the copy %s: %v", copyName, err)
+		}
+		conn.Close()
+	})
+	create := `CREATE DATABASE ` + pgx.Identifier{copyName}.Sanitize() + ` TEMPLATE ` + pgx.Identifier{name}.Sanitize()
+	// From PostgreSQL 15 on, the default copies a database page by page
+	// through the log; FILE_COPY copies its files, much faster for gigabytes.
+	var version int
+	if err := conn.QueryRow(`SELECT current_setting('server_version_num')::int`).Scan(&version); err != nil {
+		return "", err
+	}
+	if version >= 150000 {
+		create += ` STRATEGY FILE_COPY`
+	}
+	if _, err := conn.Exec(create); err != nil {
+		return "", err
+	}
+	dst := *u
+	dst.Path = "/" + copyName
+	return dst.String(), nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // ProcessCPU is the user and system CPU time this process has used: a
