@@ -77,6 +77,12 @@ const requestColumns = `r.id, r.number, r.model, r.serial_number, r.status, r.pr
 
 const openRequest = `r.status NOT IN ('resolved', 'cancelled')`
 
+// customerOpen is a customer's open requests, newest first: read through
+// the index of open requests by customer (migration 00058), whatever the
+// number of requests the customer filed before.
+const customerOpen = `SELECT ` + requestColumns + ` FROM service_requests r
+	WHERE r.customer_org_id = ? AND ` + openRequest + ` ORDER BY r.received_at DESC, r.id DESC LIMIT 20`
+
 // For is the work of the actor's role now.
 func (s *Service) For(ctx context.Context, a policy.Actor) (Work, error) {
 	w := Work{Role: a.Role}
@@ -130,8 +136,7 @@ func (s *Service) technician(ctx context.Context, a policy.Actor, now time.Time,
 }
 
 func (s *Service) customer(ctx context.Context, a policy.Actor, w *Work) error {
-	if err := store.Select(ctx, s.DB, &w.Open, `SELECT `+requestColumns+` FROM service_requests r
-		WHERE r.customer_org_id = ? AND `+openRequest+` ORDER BY r.received_at DESC, r.id DESC LIMIT 20`, a.OrgID); err != nil {
+	if err := store.Select(ctx, s.DB, &w.Open, customerOpen, a.OrgID); err != nil {
 		return err
 	}
 	return store.Get(ctx, s.DB, &w.Products, `SELECT COUNT(*) FROM units u JOIN sites s ON s.id = u.site_id WHERE s.customer_org_id = ?`, a.OrgID)
