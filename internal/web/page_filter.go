@@ -82,13 +82,10 @@ func (p *pageQuery) Day(name string) time.Time {
 // OK reports whether every value was read.
 func (p *pageQuery) OK() bool { return len(p.bad) == 0 }
 
-// Err is the bad values as a problem, for an answer that is not a page (an
-// export): 400 malformed-request naming each, as a page answers; nil when
-// every value was read.
+// Err is the bad values as a validation problem naming each, for an answer
+// that is not a page (an export), as the API answers a bad query value;
+// nil when every value was read.
 func (p *pageQuery) Err() error {
-	if p.OK() {
-		return nil
-	}
 	var fs problem.Fields
 	for _, b := range p.bad {
 		switch {
@@ -100,9 +97,7 @@ func (p *pageQuery) Err() error {
 			fs.Add(b.name, "must be a whole number from %d to %d", b.min, b.max)
 		}
 	}
-	e := problem.New(problem.MalformedRequest, "the query has values that could not be read")
-	e.Fields = fs
-	return e
+	return fs.Err()
 }
 
 // messages are the bad values as the page says them, in its language: the

@@ -14,7 +14,8 @@ import (
 
 // A page's filter with a value that is not a number (or not a date, or out
 // of its range) answers 400 with the filter form and a message naming the
-// field in the reader's language, and lists nothing; an export refuses it.
+// field in the reader's language, and lists nothing; an export refuses it
+// as the API refuses a bad query value (422, the field named).
 func TestBadFilterValuesAreNamed(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
@@ -111,7 +112,7 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		// The exports refuse the same values, naming the field.
 		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before"} {
 			res := get(t, users[policy.VendorAdmin], app.URL+target, "Accept-Language", "en")
-			if html := body(t, res); res.StatusCode != http.StatusBadRequest || !strings.Contains(html, field) {
+			if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, field) {
 				t.Errorf("%s: %d\n%.600s", target, res.StatusCode, html)
 			}
 		}

@@ -23,7 +23,7 @@ func FuzzRecordFilter(f *testing.F) {
 		got := recordFilter(pq)
 		if err := pq.Err(); err != nil {
 			p, ok := problem.As(err)
-			if !ok || p.Kind != problem.MalformedRequest || len(p.Fields) == 0 {
+			if !ok || p.Kind != problem.Invalid || len(p.Fields) == 0 {
 				t.Fatalf("%q: %v", raw, err)
 			}
 			for _, fe := range p.Fields {
