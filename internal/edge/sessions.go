@@ -49,7 +49,7 @@ const (
 // newSessions keeps sessions in the database, under the hash of their token.
 func newSessions(db *store.DB, secure bool, log *slog.Logger) *scs.SessionManager {
 	m := scs.New()
-	if db.Engine == store.Postgres {
+	if db.Dialect().Postgres() {
 		m.Store = postgresstore.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)
 	} else {
 		m.Store = sqlite3store.NewWithCleanupInterval(db.DB.DB, 30*time.Minute)

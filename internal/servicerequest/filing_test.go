@@ -35,6 +35,7 @@ func TestFilingWritesEverythingInFewStatements(t *testing.T) {
 		trips := db.RoundTrips()
 		v := file()
 		trips = db.RoundTrips() - trips
+		t.Logf("%s: filing sent %d statements", db.Engine, trips)
 		if db.Engine == store.Postgres && trips > 7 {
 			t.Errorf("filing sent %d statements, want at most 7 (BEGIN, unit, agreement, request, event with recipients, audit and notifications, COMMIT)", trips)
 		}

@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, actor policy.Actor, n NewRequest) 
 			return err
 		}
 		r.SetProjection(clocks)
-		if err := insertFiled(ctx, tx, s.DB.Engine, &r, &ev, clocks); err != nil {
+		if err := insertFiled(ctx, tx, &r, &ev, clocks); err != nil {
 			return err
 		}
 		if len(n.Photos) > 0 {

@@ -26,9 +26,9 @@ const requestColumns = `id, number, vendor_id, provider_id, customer_org_id, agr
 // costs one round trip here instead of eight (a new request has no stored
 // clocks to read or lock first). SQLite, which has no round trips, runs
 // them one by one and indexes the terms in batches (IndexPending).
-func insertFiled(ctx context.Context, q store.Queryer, engine store.Engine, r *Request, ev *RequestEvent, clocks []sla.Clock) error {
-	if engine != store.Postgres {
-		if err := insertRequest(ctx, q, engine, r); err != nil {
+func insertFiled(ctx context.Context, q store.Queryer, r *Request, ev *RequestEvent, clocks []sla.Clock) error {
+	if !store.DialectOf(q).Postgres() {
+		if err := insertRequest(ctx, q, r); err != nil {
 			return err
 		}
 		ev.RequestID = r.ID
@@ -104,20 +104,15 @@ func filedClockSteps(r Request, clocks []sla.Clock) (string, []any) {
 		)`, append(args, totalArgs...)
 }
 
-func insertRequest(ctx context.Context, q store.Queryer, engine store.Engine, r *Request) error {
+func insertRequest(ctx context.Context, q store.Queryer, r *Request) error {
 	// The id is taken first so that the number, which quotes it, is written
-	// with the row: SQLite has one writer at a time, so the next id is the
-	// largest plus one (as SQLite itself would choose); PostgreSQL has a sequence.
-	next := `SELECT COALESCE(MAX(id), 0) + 1 FROM service_requests`
-	if engine == store.Postgres {
-		next = `SELECT nextval(pg_get_serial_sequence('service_requests', 'id'))`
-	}
-	var id int64
-	if err := store.Get(ctx, q, &id, next); err != nil {
+	// with the row.
+	id, err := store.DialectOf(q).NextID(ctx, q, "service_requests")
+	if err != nil {
 		return err
 	}
 	r.ID, r.Number, r.Version, r.UpdatedAt = id, Number(r.ReceivedAt, id), 1, r.ReceivedAt
-	_, err := store.Exec(ctx, q, `INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
+	_, err = store.Exec(ctx, q, `INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
 		serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
 		contact_name, contact_phone, scope_exception, created_by_id, received_at, updated_at, next_due_at, breached, next_check_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,

@@ -44,6 +44,20 @@ func (d Dialect) Pick(sqlite, postgres string) string {
 
 var tableName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
+// NextID takes the id the next row of table will have, for a row whose
+// other columns quote it (a request's number): PostgreSQL takes it from
+// the table's id sequence; SQLite has one writer at a time, so inside a
+// write it is the largest id plus one, as SQLite itself would choose.
+func (d Dialect) NextID(ctx context.Context, q Queryer, table string) (int64, error) {
+	if !tableName.MatchString(table) {
+		return 0, fmt.Errorf("store: %q is not a table name", table)
+	}
+	var id int64
+	err := Get(ctx, q, &id, d.Pick(`SELECT COALESCE(MAX(id), 0) + 1 FROM `+table,
+		`SELECT nextval(pg_get_serial_sequence('`+table+`', 'id'))`))
+	return id, err
+}
+
 // LockTable keeps other writers off table until tx ends, readers still
 // reading: PostgreSQL takes the table's EXCLUSIVE lock; on SQLite a write
 // transaction already excludes every other writer.

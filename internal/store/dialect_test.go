@@ -120,3 +120,38 @@ func TestSkipLockedPassesOverHeldRows(t *testing.T) {
 		}
 	})
 }
+
+// The id NextID takes is free for the row written with it, and the one it
+// takes after that row is past it, on both engines.
+func TestNextIDIsTheIDOfTheNextRow(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+			d := store.DialectOf(tx)
+			if _, err := d.NextID(ctx, tx, "organizations; DROP TABLE users"); err == nil {
+				t.Error("a statement was taken for a table name")
+			}
+			id, err := d.NextID(ctx, tx, "organizations")
+			if err != nil {
+				return err
+			}
+			if _, err := store.Exec(ctx, tx, `INSERT INTO organizations (id, kind, name, code, created_at, updated_at) VALUES (?, 'vendor', 'Next', 'next-id', ?, ?)`,
+				id, now, now); err != nil {
+				return fmt.Errorf("insert with id %d: %w", id, err)
+			}
+			next, err := d.NextID(ctx, tx, "organizations")
+			if err != nil {
+				return err
+			}
+			if next <= id {
+				t.Errorf("after the row %d the next id is %d", id, next)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

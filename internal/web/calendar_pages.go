@@ -113,7 +113,8 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	now := s.Now().In(cal.Location())
 	year := now.Year()
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
+	q := readQuery(r)
+	if y, ok := q.Between("year", 2000, 2100); ok {
 		year = y
 	}
 	d := calendarPageData{Info: info, Year: year, Covered: cal.Covers(year) || len(cal.CoveredYears()) == 0,
@@ -144,9 +145,8 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	v := s.newView(r, "calendars.detail", "calendars")
 	v.Title = info.Name
-	q := r.URL.Query()
 	if q.Has("from") {
-		v.Form = q
+		v.Form = q.Values
 		due, err := computeDue(cal, q.Get("from"), q.Get("amount"), q.Get("unit"))
 		if err != nil {
 			formErr = err
@@ -163,7 +163,7 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u accoun
 			status = http.StatusUnprocessableEntity
 		}
 	}
-	s.render(w, r, status, "calendar", v)
+	s.render(w, r, q.mark(v, status), "calendar", v)
 }
 
 type calendarImportData struct {

@@ -98,20 +98,22 @@ type complaintsData struct {
 }
 
 func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
-	agreementID, _ := strconv.ParseInt(q.Get("agreement_id"), 10, 64)
-	f := complaint.Filter{Status: q.Get("status"), Kind: q.Get("kind"), AgreementID: agreementID, Period: q.Get("period"), Late: q.Get("late") == "1"}
+	q := readQuery(r)
+	f := complaint.Filter{Status: q.Get("status"), Kind: q.Get("kind"), AgreementID: q.ID("agreement_id"), Period: q.Get("period"), Late: q.Get("late") == "1"}
 	if f.Status != "" && f.Status != complaint.Open && f.Status != complaint.Answered && f.Status != complaint.Closed {
 		f.Status = ""
 	}
-	items, err := s.Complaints.List(r.Context(), u.Actor(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var items []complaint.Complaint
+	if q.OK() {
+		var err error
+		if items, err = s.Complaints.List(r.Context(), u.Actor(), f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	v := s.newView(r, "complaints.title", "complaints")
 	v.Data = complaintsData{Items: items, Now: s.Now(), Status: f.Status, Late: f.Late}
-	s.render(w, r, http.StatusOK, "complaints", v)
+	s.renderFiltered(w, r, "complaints", v, q)
 }
 
 type requestChoice struct {

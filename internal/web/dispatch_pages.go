@@ -130,7 +130,7 @@ type boardData struct {
 
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx, a := r.Context(), u.Actor()
-	q := r.URL.Query()
+	q := readQuery(r)
 	if q.Get("view") == "week" {
 		s.weekPage(w, r, u)
 		return
@@ -185,7 +185,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	d := boardData{Board: b, Lanes: lanes, Open: open, Ticks: ticks, Day: b.Day,
 		Prev: day.AddDays(-1).String(), Next: day.AddDays(1).String(), AxisFrom: axisFrom, AxisTo: axisTo,
 		Limits: []int{3, 5, 10, 20}, CanHours: policy.Allowed(a, policy.StaffManage, policy.Own)}
-	if id, err := strconv.ParseInt(q.Get("plan"), 10, 64); err == nil {
+	if id := q.ID("plan"); id != 0 {
 		p, err := s.Dispatch.GetPlan(ctx, a, id)
 		if err != nil {
 			s.fail(w, r, err)
@@ -194,7 +194,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 		d.Plan, d.Map = &p, planMap(p.Proposal)
 	}
 	v.Data = d
-	s.render(w, r, http.StatusOK, "dispatch", v)
+	s.renderFiltered(w, r, "dispatch", v, q)
 }
 
 // mapView is the plan's schematic map, drawn as SVG by the product.

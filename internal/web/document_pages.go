@@ -31,14 +31,17 @@ type documentsPageData struct {
 }
 
 func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
+	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	f := document.Filter{Query: strings.TrimSpace(q.Get("q")), ModelCode: q.Get("model"), Category: document.Category(q.Get("category")),
-		Archived: q.Get("archived") == "1" && u.OrgKind == "vendor", Limit: 30}
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	docs, more, err := s.Documents.List(ctx, a, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+		Archived: q.Get("archived") == "1" && u.OrgKind == "vendor", Limit: 30, Offset: int(q.AtLeast("offset", 0))}
+	var docs []document.Document
+	var more bool
+	var err error
+	if q.OK() {
+		if docs, more, err = s.Documents.List(ctx, a, f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	d := documentsPageData{Documents: docs, Categories: document.Categories, CanCreate: policy.Allowed(a, policy.DocumentManage, policy.Own) && u.OrgKind == "vendor",
 		IsVendor: u.OrgKind == "vendor", Searched: f.Query != "" || f.ModelCode != "" || f.Category != ""}
@@ -52,8 +55,8 @@ func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account
 		d.Next = nq.Encode()
 	}
 	v := s.newView(r, "docs.title", "documents")
-	v.Form, v.Data = q, d
-	s.render(w, r, http.StatusOK, "documents", v)
+	v.Form, v.Data = q.Values, d
+	s.renderFiltered(w, r, "documents", v, q)
 }
 
 func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, u account.User) {

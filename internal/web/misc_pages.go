@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -18,13 +17,18 @@ type auditData struct {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	q := readQuery(r)
+	before := q.ID("before")
 	const pageSize = 50
-	events, err := s.Orgs.AuditTrail(r.Context(), u.Actor(), audit.Filter{OrgID: u.OrgID, BeforeID: before, Limit: pageSize,
-		Entity: r.URL.Query().Get("entity")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var events []audit.Event
+	if q.OK() {
+		var err error
+		events, err = s.Orgs.AuditTrail(r.Context(), u.Actor(), audit.Filter{OrgID: u.OrgID, BeforeID: before, Limit: pageSize,
+			Entity: q.Get("entity")})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	d := auditData{Events: events}
 	if len(events) == pageSize {
@@ -32,7 +36,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	vw := s.newView(r, "audit.title", "audit")
 	vw.Data = d
-	s.render(w, r, http.StatusOK, "audit", vw)
+	s.renderFiltered(w, r, "audit", vw, q)
 }
 
 func (s *Server) problemPage(w http.ResponseWriter, r *http.Request) {

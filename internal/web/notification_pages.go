@@ -3,7 +3,6 @@ package web
 import (
 	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"aftersales/internal/account"
@@ -173,13 +172,18 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	id := hook.ID
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	q := readQuery(r)
+	before := q.ID("before")
 	const pageSize = 30
-	ds, err := s.Notify.Deliveries(ctx, act, id, before, pageSize)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var ds []notify.Delivery
+	if q.OK() {
+		var err error
+		if ds, err = s.Notify.Deliveries(ctx, act, id, before, pageSize); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
+	var err error
 	for i := range ds {
 		if ds[i], err = s.Notify.Delivery(ctx, act, ds[i].ID); err != nil {
 			s.fail(w, r, err)
@@ -193,7 +197,7 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.U
 	vw := s.newView(r, "webhooks.title", "webhooks")
 	vw.Title = hook.URL
 	vw.Data = d
-	s.render(w, r, http.StatusOK, "webhook", vw)
+	s.renderFiltered(w, r, "webhook", vw, q)
 }
 
 func (s *Server) webhookDisable(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -135,17 +135,20 @@ var funcs = template.FuncMap{
 
 // view is what every page template receives.
 type view struct {
-	Lang      string
-	Title     string
-	Active    string // the navigation entry to highlight
-	User      *account.User
-	OrgName   string
-	Flash     string
-	Errors    map[string]string // field -> message
-	Form      url.Values
-	Data      any
-	Path      string
-	RequestID string
+	Lang    string
+	Title   string
+	Active  string // the navigation entry to highlight
+	User    *account.User
+	OrgName string
+	Flash   string
+	Errors  map[string]string // field -> message
+	// FilterErrors name the values of the page's filter that could not be
+	// read (pageQuery), shown above the page.
+	FilterErrors []string
+	Form         url.Values
+	Data         any
+	Path         string
+	RequestID    string
 	// Suspensions for non-payment not ended, shown as banners.
 	Suspensions []suspensionBanner
 	bundle      *i18n.Bundle

@@ -74,20 +74,22 @@ func (s *Server) partRows(r *http.Request, u account.User, ps []parts.Part) ([]p
 
 // partsPage is the catalog, filtered by model and text.
 func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
-	f := parts.Filter{Query: strings.TrimSpace(q.Get("q"))}
-	f.ModelID, _ = strconv.ParseInt(q.Get("model"), 10, 64)
-	ps, err := s.Parts.List(r.Context(), u.Actor(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	q := readQuery(r)
+	f := parts.Filter{Query: strings.TrimSpace(q.Get("q")), ModelID: q.ID("model")}
+	var ps []parts.Part
+	if q.OK() {
+		var err error
+		if ps, err = s.Parts.List(r.Context(), u.Actor(), f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	rows, models := s.partRows(r, u, ps)
 	v := s.newView(r, "parts.title", "parts")
-	v.Form = q
+	v.Form = q.Values
 	v.Data = partsData{tabbed: tabbed{partsTabs(u), "catalog"}, Parts: rows, Models: models,
 		CanCreate: policy.Allowed(u.Actor(), policy.PartManage, policy.Own) && u.OrgKind == "vendor"}
-	s.render(w, r, http.StatusOK, "parts", v)
+	s.renderFiltered(w, r, "parts", v, q)
 }
 
 func (s *Server) partNewPage(w http.ResponseWriter, r *http.Request, u account.User) {

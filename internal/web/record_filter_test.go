@@ -19,8 +19,9 @@ func FuzzRecordFilter(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got, err := recordFilter(q)
-		if err != nil {
+		pq := &pageQuery{Values: q}
+		got := recordFilter(pq)
+		if err := pq.Err(); err != nil {
 			p, ok := problem.As(err)
 			if !ok || p.Kind != problem.Invalid || len(p.Fields) == 0 {
 				t.Fatalf("%q: %v", raw, err)

@@ -12,50 +12,23 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/agreement"
-	"aftersales/internal/calendar"
 	"aftersales/internal/notify"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/record"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/spreadsheet"
 )
 
 // recordFilter reads the records filter of a page or an export: an
-// agreement, and the local days sealed from and to (both included).
-func recordFilter(q url.Values) (record.Filter, error) {
-	var f record.Filter
-	var fs problem.Fields
-	if a := q.Get("agreement"); a != "" {
-		id, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || id <= 0 {
-			fs.Add("agreement", "is not an agreement")
-		}
-		f.AgreementID = id
-	}
-	day := func(name string) time.Time {
-		v := q.Get(name)
-		if v == "" {
-			return time.Time{}
-		}
-		d, err := calendar.LocalMidnight(v)
-		if err != nil {
-			fs.Add(name, "must be a date like 2026-12-01")
-		}
-		return d
-	}
-	f.From = day("from")
-	if to := day("to"); !to.IsZero() {
+// agreement, the local days sealed from and to (both included), and the
+// page (the last record of the page before).
+func recordFilter(q *pageQuery) record.Filter {
+	f := record.Filter{AgreementID: q.ID("agreement"), From: q.Day("from"), Before: q.ID("before")}
+	if to := q.Day("to"); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // the last day is included
 	}
-	if b := q.Get("before"); b != "" {
-		var err error
-		if f.Before, err = strconv.ParseInt(b, 10, 64); err != nil || f.Before <= 0 {
-			fs.Add("before", "is not a page of this list")
-		}
-	}
-	return f, fs.Err()
+	return f
 }
 
 // recordRow is a record as the list and the export show it.
@@ -66,10 +39,12 @@ type recordRow struct {
 
 func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	v := s.newView(r, "records.title", "records")
-	f, err := recordFilter(r.URL.Query())
+	pq := readQuery(r)
+	f := recordFilter(pq)
 	var items []record.Record
 	var next int64
-	if err == nil {
+	var err error
+	if pq.OK() {
 		items, next, err = record.List(r.Context(), s.DB, u.Actor(), f)
 	}
 	agreements, aerr := s.Agreements.List(r.Context(), u.Actor())
@@ -81,7 +56,7 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 	for i, it := range items {
 		rows[i] = recordRow{it, it.Summary()}
 	}
-	q := r.URL.Query()
+	q := pq.Values
 	v.Form = q
 	if err := formErrors(v, err); err != nil {
 		s.fail(w, r, err)
@@ -94,7 +69,7 @@ func (s *Server) recordsPage(w http.ResponseWriter, r *http.Request, u account.U
 		}
 	}
 	v.Data = recordsData{Items: rows, Next: next, Agreements: agreements, Query: export.Encode()}
-	s.render(w, r, http.StatusOK, "records", v)
+	s.renderFiltered(w, r, "records", v, pq)
 }
 
 // recordsCSV exports the records the filter finds, every page of them, as
@@ -110,8 +85,9 @@ func (s *Server) recordsXLSX(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, u account.User, format string) {
-	f, err := recordFilter(r.URL.Query())
-	if err != nil {
+	q := readQuery(r)
+	f := recordFilter(q)
+	if err := q.Err(); err != nil {
 		s.fail(w, r, err)
 		return
 	}

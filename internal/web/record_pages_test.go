@@ -116,10 +116,11 @@ func TestRecordPages(t *testing.T) {
 		if html := body(t, get(t, a, app.URL+page)); strings.Contains(html, `/corrections"`) {
 			t.Fatal("the vendor's auditor is offered the correction form")
 		}
-		// A bad filter is named beside what was typed, not a failure.
+		// A bad filter is refused, each field named, the form showing what was typed.
 		bad := get(t, a, app.URL+"/records?from=yesterday&before=x")
-		if html := body(t, bad); bad.StatusCode != 200 || strings.Count(html, `class="err"`) < 1 || !strings.Contains(html, `name="from" value="yesterday"`) || !strings.Contains(html, "is not a page of this list") {
-			t.Fatalf("bad filter: %d", bad.StatusCode)
+		if html := body(t, bad); bad.StatusCode != 400 || !strings.Contains(html, `name="from" value="yesterday"`) ||
+			!strings.Contains(html, "From: “yesterday” is not a date like 2026-12-01.") || !strings.Contains(html, "Page: “x” is not a whole number of 1 or more.") {
+			t.Fatalf("bad filter: %d\n%s", bad.StatusCode, html)
 		}
 
 		for _, who := range []struct {

@@ -80,7 +80,8 @@ type requestsData struct {
 }
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
+	pq := readQuery(r)
+	q := pq.Values
 	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
 	switch q.Get("view") {
 	case "", "open":
@@ -96,8 +97,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	}
 	// The filters the homes' figures link with: the clocks of an agreement
 	// or a provider in a month, and the open requests by age.
-	f.AgreementID, _ = strconv.ParseInt(q.Get("agreement_id"), 10, 64)
-	f.ProviderID, _ = strconv.ParseInt(q.Get("provider_id"), 10, 64)
+	f.AgreementID, f.ProviderID = pq.ID("agreement_id"), pq.ID("provider_id")
 	f.Period, f.Clock, f.ClockState = q.Get("period"), q.Get("clock"), q.Get("clock_state")
 	homeFilter := url.Values{}
 	for _, k := range []string{"agreement_id", "provider_id", "period", "clock", "clock_state", "age"} {
@@ -105,16 +105,20 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 			homeFilter.Set(k, q.Get(k))
 		}
 	}
-	if age, err := strconv.Atoi(q.Get("age")); err == nil && age >= 0 && age < len(home.AgeBuckets)+1 {
+	if age, ok := pq.Between("age", 0, len(home.AgeBuckets)); ok {
 		f.From, f.To = home.AgeRange(s.Now(), age)
 	}
-	page, err := s.Requests.List(r.Context(), u.Actor(), f)
-	if problem.Is(err, problem.Invalid) {
-		page, err = s.Requests.List(r.Context(), u.Actor(), servicerequest.Filter{Status: f.Status})
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var page servicerequest.Page
+	if pq.OK() {
+		var err error
+		page, err = s.Requests.List(r.Context(), u.Actor(), f)
+		if problem.Is(err, problem.Invalid) {
+			page, err = s.Requests.List(r.Context(), u.Actor(), servicerequest.Filter{Status: f.Status})
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	now := s.Now()
 	v := s.newView(r, "requests.title", "requests")
@@ -144,7 +148,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	v.Data = requestsData{Rows: rows, Next: page.Next, View: q.Get("view"), HomeFilter: homeFilter.Encode(), More: moreHref(q, page.Next),
 		CanCreate:      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
 		CanEscalations: u.Role != policy.Customer}
-	s.render(w, r, http.StatusOK, "requests", v)
+	s.renderFiltered(w, r, "requests", v, pq)
 }
 
 func (s *Server) requestNewPage(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"aftersales/internal/account"
 	"aftersales/internal/notify"
@@ -25,17 +24,20 @@ var smsKinds = notify.SMSKinds
 // smsPage lists the text messages sent about the organization's surveys
 // and complaints with their delivery states, filtered by state and kind.
 func (s *Server) smsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
-	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	f := notify.SMSFilter{State: q.Get("state"), Kind: q.Get("kind"), Before: before, Limit: 50}
-	items, err := notify.ListSMS(r.Context(), s.DB, u.Actor(), f)
-	if problem.Is(err, problem.Invalid) {
-		f.State = ""
+	q := readQuery(r)
+	f := notify.SMSFilter{State: q.Get("state"), Kind: q.Get("kind"), Before: q.ID("before"), Limit: 50}
+	var items []notify.SMSMessage
+	if q.OK() {
+		var err error
 		items, err = notify.ListSMS(r.Context(), s.DB, u.Actor(), f)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
+		if problem.Is(err, problem.Invalid) {
+			f.State = ""
+			items, err = notify.ListSMS(r.Context(), s.DB, u.Actor(), f)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	d := smsData{Items: items, States: notify.SMSStates, Kinds: smsKinds, State: f.State, Kind: f.Kind}
 	if len(items) == f.Limit {
@@ -43,5 +45,5 @@ func (s *Server) smsPage(w http.ResponseWriter, r *http.Request, u account.User)
 	}
 	v := s.newView(r, "sms.title", "complaints")
 	v.Data = d
-	s.render(w, r, http.StatusOK, "sms", v)
+	s.renderFiltered(w, r, "sms", v, q)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"aftersales/internal/account"
@@ -177,7 +176,7 @@ func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	ctx, a := r.Context(), u.Actor()
+	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	vendorID := u.OrgID
 	var vendors []org.Organization
 	if u.OrgKind != "vendor" {
@@ -191,10 +190,8 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 				vendors = append(vendors, o)
 			}
 		}
-		vendorID = 0
-		if id, err := strconv.ParseInt(r.URL.Query().Get("vendor"), 10, 64); err == nil {
-			vendorID = id
-		} else if len(vendors) > 0 {
+		vendorID = q.ID("vendor")
+		if vendorID == 0 && q.OK() && len(vendors) > 0 {
 			vendorID = vendors[0].ID
 		}
 	}
@@ -214,7 +211,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	v := s.newView(r, "staff.rules_title", nav)
 	v.Data = d
-	s.renderForm(w, r, status, "staff_rules", v, formErr)
+	s.renderForm(w, r, q.mark(v, status), "staff_rules", v, formErr)
 }
 
 type rulesData struct {

@@ -71,7 +71,7 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	ctx, a := r.Context(), u.Actor()
+	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	providerID := u.OrgID
 	var providers []org.Organization
 	if u.OrgKind == "vendor" {
@@ -85,10 +85,8 @@ func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account
 				providers = append(providers, o)
 			}
 		}
-		providerID = 0
-		if id, err := strconv.ParseInt(r.URL.Query().Get("provider"), 10, 64); err == nil {
-			providerID = id
-		} else if len(providers) > 0 {
+		providerID = q.ID("provider")
+		if providerID == 0 && q.OK() && len(providers) > 0 {
 			providerID = providers[0].ID
 		}
 	}
@@ -130,7 +128,7 @@ func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account
 	}
 	v := s.newView(r, "staff.title", "staff")
 	v.Data = d
-	s.renderForm(w, r, status, "staff", v, formErr)
+	s.renderForm(w, r, q.mark(v, status), "staff", v, formErr)
 }
 
 type staffData struct {

@@ -3,7 +3,6 @@ package web
 import (
 	"aftersales/internal/web/form"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"aftersales/internal/account"
@@ -17,9 +16,13 @@ import (
 // The stock pages: on-hand by location with safety stock, the ledger,
 // movement forms, and the defective parts owed back to the vendor.
 
-// chosenLocation picks the location a page shows: ?location=, else the first.
-func chosenLocation(r *http.Request, locs []stock.Location) (stock.Location, bool) {
-	id, _ := strconv.ParseInt(r.URL.Query().Get("location"), 10, 64)
+// chosenLocation picks the location a page shows: ?location=, else the
+// first; none when the location given is not a number.
+func chosenLocation(q *pageQuery, locs []stock.Location) (stock.Location, bool) {
+	id := q.ID("location")
+	if !q.OK() {
+		return stock.Location{}, false
+	}
 	for _, l := range locs {
 		if l.ID == id {
 			return l, true
@@ -60,7 +63,8 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 	d := stockData{tabbed: tabbed{partsTabs(u), "stock"}, Locations: locs,
 		CanManage: policy.Allowed(a, policy.StockManage, policy.Own), CanMove: policy.Allowed(a, policy.StockMove, policy.Own),
 		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), OrgKind: u.OrgKind}
-	if l, ok := chosenLocation(r, locs); ok {
+	q := readQuery(r)
+	if l, ok := chosenLocation(q, locs); ok {
 		rows, err := s.Stock.OnHand(ctx, a, l.ID)
 		if err != nil {
 			s.fail(w, r, err)
@@ -100,7 +104,7 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	v := s.newView(r, "stock.title", "parts")
 	v.Data = d
-	s.renderForm(w, r, status, "stock", v, formErr)
+	s.renderForm(w, r, q.mark(v, status), "stock", v, formErr)
 }
 
 // locationCreate adds a warehouse, store or van from the stock page.
@@ -165,8 +169,9 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	d := ledgerData{tabbed: tabbed{partsTabs(u), "stock"}, Locations: locs}
-	if l, ok := chosenLocation(r, locs); ok {
-		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	q := readQuery(r)
+	before := q.ID("before")
+	if l, ok := chosenLocation(q, locs); ok {
 		rows, err := s.Stock.Ledger(ctx, a, stock.LedgerFilter{LocationID: l.ID, BeforeID: before, Limit: 50})
 		if err != nil {
 			s.fail(w, r, err)
@@ -179,7 +184,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	v := s.newView(r, "stock.ledger", "parts")
 	v.Data = d
-	s.render(w, r, http.StatusOK, "ledger", v)
+	s.renderFiltered(w, r, "ledger", v, q)
 }
 
 type moveData struct {

@@ -63,14 +63,18 @@ func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.Use
 
 // renderUnits shows the list; printErr is a refused print run of labels.
 func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.User, status int, printErr error) {
-	ctx, a, q := r.Context(), u.Actor(), r.URL.Query()
-	f := installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial"), Limit: 50}
-	f.CustomerID, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	units, next, err := s.InstalledBase.ListUnits(ctx, a, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	ctx, a, pq := r.Context(), u.Actor(), readQuery(r)
+	q := pq.Values
+	f := unitFilter(pq)
+	f.Limit, f.After = 50, pq.ID("after")
+	var units []installedbase.Unit
+	var next int64
+	var err error
+	if pq.OK() {
+		if units, next, err = s.InstalledBase.ListUnits(ctx, a, f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
 		Layouts: labels.Layouts,
@@ -100,7 +104,7 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "units", v)
+	s.render(w, r, pq.mark(v, status), "units", v)
 }
 
 // customers are the customer organizations the user sees (itself, for a customer).
@@ -127,11 +131,16 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 		return
 	}
 	model, _ := s.InstalledBase.GetModel(r.Context(), u.Actor(), unit.ModelID)
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	history, err := s.Requests.UnitHistory(r.Context(), u.Actor(), unit.ID, max(before, 0), 10)
-	if err != nil && !problem.Is(err, problem.NotFound) {
-		s.fail(w, r, err)
-		return
+	q := readQuery(r)
+	before := q.ID("before")
+	var history servicerequest.History
+	var err error
+	if q.OK() {
+		history, err = s.Requests.UnitHistory(r.Context(), u.Actor(), unit.ID, before, 10)
+		if err != nil && !problem.Is(err, problem.NotFound) {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	docs, err := s.Documents.ForModel(r.Context(), u.Actor(), unit.ModelID)
 	if err != nil {
@@ -143,7 +152,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, u account.User
 	v.Data = unitData{Unit: unit, Model: model, Documents: docs, InWarranty: unit.InWarranty(s.today()),
 		QRURL: s.absoluteURL(r, unit.QRPath()), CanManage: policy.Allowed(u.Actor(), policy.UnitManage, policy.Own) && u.OrgID == unit.VendorID,
 		History: history, Older: before > 0}
-	s.render(w, r, http.StatusOK, "unit", v)
+	s.renderFiltered(w, r, "unit", v, q)
 }
 
 // unitRotateQR gives the product a new QR token; old labels stop working.
@@ -339,15 +348,19 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	customerID, _ := strconv.ParseInt(r.URL.Query().Get("customer"), 10, 64)
-	sites, err := s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	q := readQuery(r)
+	customerID := q.ID("customer")
+	var sites []installedbase.Site
+	if q.OK() {
+		var err error
+		if sites, err = s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	v := s.newView(r, "sites.title", "units")
 	v.Data = sitesData{tabbed: tabbed{ibTabs(u), "sites"}, Sites: sites, CanCreate: len(policy.Granted(u.Role, policy.SiteManage)) > 0}
-	s.render(w, r, http.StatusOK, "sites", v)
+	s.renderFiltered(w, r, "sites", v, q)
 }
 
 func (s *Server) siteNewPage(w http.ResponseWriter, r *http.Request, u account.User) {

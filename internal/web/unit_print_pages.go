@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"aftersales/internal/account"
 	"aftersales/internal/installedbase"
@@ -13,20 +12,22 @@ import (
 // Printing QR labels and exporting units from the products list, and a
 // unit's service history on its page.
 
-// unitFilterOf reads the products list's filter from a query.
-func unitFilterOf(r *http.Request) installedbase.UnitFilter {
-	q := r.URL.Query()
-	f := installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial")}
-	f.CustomerID, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
-	return f
+// unitFilter reads the products list's filter from a query.
+func unitFilter(q *pageQuery) installedbase.UnitFilter {
+	return installedbase.UnitFilter{ModelCode: q.Get("model"), Serial: q.Get("serial"), CustomerID: q.ID("customer")}
 }
 
 // unitLabels answers a PDF of labels: for the ticked products, or with
 // all=1 for every product matching the list's filter. A refused selection
 // shows the list again with the reason.
 func (s *Server) unitLabels(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
-	sel := installedbase.Selection{Filter: unitFilterOf(r)}
+	pq := readQuery(r)
+	q := pq.Values
+	sel := installedbase.Selection{Filter: unitFilter(pq)}
+	if !pq.OK() {
+		s.renderUnits(w, r, u, http.StatusBadRequest, nil)
+		return
+	}
 	if q.Get("all") != "1" {
 		ids, err := installedbase.ParseIDs("id", q["id"]...)
 		if err == nil && len(ids) == 0 {
@@ -76,7 +77,13 @@ func labelFieldErrors(err error) error {
 // unitsExport downloads the products matching the list's filter as CSV or
 // XLSX, in the columns of the import (named in the user's language).
 func (s *Server) unitsExport(w http.ResponseWriter, r *http.Request, u account.User) {
-	e, err := s.InstalledBase.ExportUnits(r.Context(), u.Actor(), unitFilterOf(r), r.URL.Query().Get("format"), s.lang(r) != "en")
+	q := readQuery(r)
+	f := unitFilter(q)
+	if err := q.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	e, err := s.InstalledBase.ExportUnits(r.Context(), u.Actor(), f, q.Get("format"), s.lang(r) != "en")
 	if err != nil {
 		s.fail(w, r, err)
 		return
