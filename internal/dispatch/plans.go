@@ -58,7 +58,8 @@ const DefaultTimeLimit = 5 * time.Second
 // MaxTimeLimit bounds the planner's budget.
 const MaxTimeLimit = 30 * time.Second
 
-// MakePlan plans the day with the solver and stores the proposal.
+// MakePlan plans the day with the solver and stores the proposal; no day
+// is the provider's DefaultDay, the day its board opens on.
 func (s *Service) MakePlan(ctx context.Context, a policy.Actor, in PlanInput) (Plan, error) {
 	if in.ProviderID == 0 {
 		in.ProviderID = a.OrgID
@@ -69,11 +70,14 @@ func (s *Service) MakePlan(ctx context.Context, a policy.Actor, in PlanInput) (P
 	case in.TimeLimit < time.Second || in.TimeLimit > MaxTimeLimit:
 		return Plan{}, problem.Field("time_limit_seconds", "must be 1 to 30 seconds")
 	}
-	d, err := ParseDay(in.Day, s.Now())
-	if err != nil {
+	if _, err := ParseDay(in.Day, s.Now()); err != nil {
 		return Plan{}, err
 	}
 	if err := mayDispatch(ctx, s.DB, a, in.ProviderID); err != nil {
+		return Plan{}, err
+	}
+	d, err := s.dayOf(ctx, s.DB, in.ProviderID, in.Day)
+	if err != nil {
 		return Plan{}, err
 	}
 	var b Board
