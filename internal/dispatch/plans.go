@@ -344,3 +344,25 @@ func (s *Service) ListPlans(ctx context.Context, a policy.Actor, providerID int6
 	}
 	return out, nil
 }
+
+// PendingPlan is the plan of the board's day waiting for the dispatcher's
+// decision: the latest one proposed from the board as it still is (the
+// same stamp), so it can be accepted; false when there is none.
+func (s *Service) PendingPlan(ctx context.Context, a policy.Actor, b Board) (Plan, bool, error) {
+	if err := mayDispatch(ctx, s.DB, a, b.ProviderID); err != nil {
+		return Plan{}, false, err
+	}
+	var p Plan
+	err := store.Get(ctx, s.DB, &p, `SELECT `+planColumns+` FROM dispatch_plans WHERE provider_id = ? AND day = ? AND status = ? AND stamp = ?
+		ORDER BY id DESC LIMIT 1`, b.ProviderID, b.Day, Proposed, b.Stamp)
+	if errors.Is(err, store.ErrNotFound) {
+		return Plan{}, false, nil
+	}
+	if err != nil {
+		return Plan{}, false, err
+	}
+	if err := json.Unmarshal([]byte(p.Raw), &p.Proposal); err != nil {
+		return Plan{}, false, err
+	}
+	return p, true, nil
+}
