@@ -332,7 +332,9 @@ func trip(a, b *Place) (time.Duration, float64) {
 // BackInTime is the one rule of a day's end, for the planner, the
 // recommendations and the customer's windows: a visit ending at end is
 // the last of a day whose hours end at dayEnd only if the technician can
-// drive from site back to base by then.
+// drive from site back to base by then. (The recommendations count the
+// drive back in working time, workTime.arrival, which also waits out a
+// break that the drive would run into.)
 func BackInTime(site, base *Place, end, dayEnd time.Time) bool {
 	return !end.Add(Drive(site, base)).After(dayEnd)
 }
