@@ -45,13 +45,13 @@ type onCallCreateInput struct {
 
 type boardInput struct {
 	ProviderID int64  `query:"provider_id" minimum:"0" doc:"The provider; default your own organization."`
-	Day        string `query:"day" doc:"YYYY-MM-DD in Asia/Shanghai; default today."`
+	Day        string `query:"day" doc:"YYYY-MM-DD in Asia/Shanghai; default the first day from today on which a technician has working time left (after 21:00, the next working day)."`
 }
 
 type planCreateInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
 	Body           struct {
-		Day              string          `json:"day,omitempty" doc:"YYYY-MM-DD in Asia/Shanghai; default today."`
+		Day              string          `json:"day,omitempty" doc:"YYYY-MM-DD in Asia/Shanghai; default the board's: the first day from today on which a technician has working time left."`
 		TimeLimitSeconds int             `json:"time_limit_seconds,omitempty" minimum:"0" maximum:"30" doc:"The planner's budget, 1 to 30 seconds; default 5."`
 		Locks            []dispatch.Lock `json:"locks,omitempty" maxItems:"500" doc:"Booked visits pinned to their technician, their time, both, or a start range."`
 		Seed             uint64          `json:"seed,omitempty" doc:"The search's seed."`

@@ -182,16 +182,19 @@ func mayDispatch(ctx context.Context, q store.Queryer, a policy.Actor, providerI
 }
 
 // Board loads a provider's day for its dispatcher (providerID 0: the
-// actor's own organization).
+// actor's own organization); no day is the provider's DefaultDay.
 func (s *Service) Board(ctx context.Context, a policy.Actor, providerID int64, day string) (Board, error) {
 	if providerID == 0 {
 		providerID = a.OrgID
 	}
-	d, err := ParseDay(day, s.Now())
-	if err != nil {
+	if _, err := ParseDay(day, s.Now()); err != nil {
 		return Board{}, err
 	}
 	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
+		return Board{}, err
+	}
+	d, err := s.dayOf(ctx, s.DB, providerID, day)
+	if err != nil {
 		return Board{}, err
 	}
 	return s.load(ctx, s.DB, providerID, d)

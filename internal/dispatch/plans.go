@@ -58,7 +58,8 @@ const DefaultTimeLimit = 5 * time.Second
 // MaxTimeLimit bounds the planner's budget.
 const MaxTimeLimit = 30 * time.Second
 
-// MakePlan plans the day with the solver and stores the proposal.
+// MakePlan plans the day with the solver and stores the proposal; no day
+// is the provider's DefaultDay, the day its board opens on.
 func (s *Service) MakePlan(ctx context.Context, a policy.Actor, in PlanInput) (Plan, error) {
 	if in.ProviderID == 0 {
 		in.ProviderID = a.OrgID
@@ -69,11 +70,14 @@ func (s *Service) MakePlan(ctx context.Context, a policy.Actor, in PlanInput) (P
 	case in.TimeLimit < time.Second || in.TimeLimit > MaxTimeLimit:
 		return Plan{}, problem.Field("time_limit_seconds", "must be 1 to 30 seconds")
 	}
-	d, err := ParseDay(in.Day, s.Now())
-	if err != nil {
+	if _, err := ParseDay(in.Day, s.Now()); err != nil {
 		return Plan{}, err
 	}
 	if err := mayDispatch(ctx, s.DB, a, in.ProviderID); err != nil {
+		return Plan{}, err
+	}
+	d, err := s.dayOf(ctx, s.DB, in.ProviderID, in.Day)
+	if err != nil {
 		return Plan{}, err
 	}
 	var b Board
@@ -339,4 +343,26 @@ func (s *Service) ListPlans(ctx context.Context, a policy.Actor, providerID int6
 		}
 	}
 	return out, nil
+}
+
+// PendingPlan is the plan of the board's day waiting for the dispatcher's
+// decision: the latest one proposed from the board as it still is (the
+// same stamp), so it can be accepted; false when there is none.
+func (s *Service) PendingPlan(ctx context.Context, a policy.Actor, b Board) (Plan, bool, error) {
+	if err := mayDispatch(ctx, s.DB, a, b.ProviderID); err != nil {
+		return Plan{}, false, err
+	}
+	var p Plan
+	err := store.Get(ctx, s.DB, &p, `SELECT `+planColumns+` FROM dispatch_plans WHERE provider_id = ? AND day = ? AND status = ? AND stamp = ?
+		ORDER BY id DESC LIMIT 1`, b.ProviderID, b.Day, Proposed, b.Stamp)
+	if errors.Is(err, store.ErrNotFound) {
+		return Plan{}, false, nil
+	}
+	if err != nil {
+		return Plan{}, false, err
+	}
+	if err := json.Unmarshal([]byte(p.Raw), &p.Proposal); err != nil {
+		return Plan{}, false, err
+	}
+	return p, true, nil
 }

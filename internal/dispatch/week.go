@@ -45,16 +45,20 @@ type WeekVisit struct {
 }
 
 // WeekOf loads the week (Monday to Sunday) holding day for the provider's
-// dispatchers (providerID 0: the actor's own organization).
+// dispatchers (providerID 0: the actor's own organization); no day is the
+// provider's DefaultDay.
 func (s *Service) WeekOf(ctx context.Context, a policy.Actor, providerID int64, day string) (Week, error) {
 	if providerID == 0 {
 		providerID = a.OrgID
 	}
-	d, err := ParseDay(day, s.Now())
-	if err != nil {
+	if _, err := ParseDay(day, s.Now()); err != nil {
 		return Week{}, err
 	}
 	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
+		return Week{}, err
+	}
+	d, err := s.dayOf(ctx, s.DB, providerID, day)
+	if err != nil {
 		return Week{}, err
 	}
 	monday := d.AddDays(-((int(d.Weekday()) + 6) % 7))

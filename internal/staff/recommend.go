@@ -191,6 +191,31 @@ func Recommend(job Job, cands []Candidate, p Policy) ([]Recommendation, []Exclud
 	return ranked, excluded
 }
 
+// TooLate says the job's day is over for it: some technician who may do
+// it works that day, but none has working time left after its earliest
+// start for the visit and its trips, booked visits aside (a day booked
+// full is not over: its exclusions say so; nor is a day off, which says
+// off duty).
+func TooLate(job Job, cands []Candidate, p Policy) bool {
+	free := make([]Candidate, len(cands))
+	worksThatDay := map[int64]bool{}
+	for i, c := range cands {
+		c.Day = slices.DeleteFunc(slices.Clone(c.Day), func(s Stop) bool { return s.WorkOrderID != 0 || s.At != nil })
+		free[i] = c
+		worksThatDay[c.TechnicianID] = len(c.Hours) > 0
+	}
+	ranked, excluded := Recommend(job, free, p)
+	if len(ranked) > 0 {
+		return false
+	}
+	for _, e := range excluded {
+		if e.Reason == ExcludedNoSlot || e.Reason == ExcludedOffDuty && worksThatDay[e.TechnicianID] {
+			return true
+		}
+	}
+	return false
+}
+
 func overlapping(day []Stop, start, end time.Time) int64 {
 	if start.IsZero() || end.IsZero() {
 		return 0
@@ -204,24 +229,36 @@ func overlapping(day []Stop, start, end time.Time) int64 {
 }
 
 // place finds the earliest slot on the candidate's day that fits the
-// visit with the travel to it, and scores it.
+// visit with the trips to and from it counted the way the day planner
+// counts them (see workTime): from the previous stop (the service point
+// first thing in a working day) in working time, on site inside the hours,
+// on to the next visit of the day by its start, or, as the last visit of
+// the day, back at the service point by the end of the hours. Leave is a
+// break. A slot found here passes route.Check on the technician's day.
 func place(job Job, c *Candidate) (Recommendation, bool) {
 	eff := c.EfficiencyPermille
 	if eff <= 0 {
 		eff = 1000
 	}
 	onSite := job.Duration * 1000 / time.Duration(eff)
-	day := c.Day
-	byStart := func(a, b Stop) int { return a.Start.Compare(b.Start) }
-	if !slices.IsSortedFunc(day, byStart) {
-		day = slices.Clone(day)
-		slices.SortFunc(day, byStart)
+	var day []Stop
+	var leave []Span
+	for _, s := range c.Day {
+		if s.WorkOrderID == 0 && s.At == nil {
+			leave = append(leave, Span{Start: s.Start, End: s.End})
+			continue
+		}
+		day = append(day, s)
 	}
+	slices.SortFunc(day, func(a, b Stop) int { return a.Start.Compare(b.Start) })
+	work := workTimeOf(c.Hours, leave, job)
+	fromBase, kmFromBase := trip(c.Base, job.At)
+	back, _ := trip(job.At, c.Base)
 	from, free := c.Base, job.Earliest
 	var arrival time.Time
 	var km float64
 	found := false
-	for i := 0; i <= len(day); i++ {
+	for i := 0; i <= len(day) && !found; i++ {
 		// The gap before day[i] (or after the last visit).
 		if i > 0 {
 			if day[i-1].At != nil {
@@ -231,35 +268,23 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 				free = day[i-1].End
 			}
 		}
-		km = 0
-		if from != nil && job.At != nil {
-			km = Distance(*from, *job.At) * RoadFactor
-		}
-		travel := time.Duration(km / SpeedKmh * float64(time.Hour)).Round(time.Minute)
-		arrival = free.Add(travel)
-		if arrival.Before(job.Earliest) {
-			arrival = job.Earliest
-		}
-		if c.Hours != nil {
-			var ok bool
-			if arrival, ok = inHours(c.Hours, arrival, onSite); !ok {
-				break
-			}
-		}
+		fromPrev, kmFromPrev := trip(from, job.At)
+		var k int
+		var ok bool
+		arrival, k, km, ok = work.slot(free, trips{fromPrev: fromPrev, fromBase: fromBase, kmFromPrev: kmFromPrev, kmFromBase: kmFromBase, first: i == 0}, onSite)
 		end := arrival.Add(onSite)
-		if end.After(job.DayEnd) {
+		if !ok || end.After(job.DayEnd) {
 			break
 		}
-		if i == len(day) {
-			// The last visit of the day: the technician is back at the
-			// service point by the end of their hours (the planner's rule).
-			found = BackInTime(job.At, c.Base, end, dayEnd(job, c.Hours))
-			break
+		if i < len(day) && day[i].Start.Before(work[work.lastOfDay(k)].End) {
+			// On to the next visit of the day, there by its start.
+			to, _ := trip(job.At, day[i].At)
+			at, ok := work.arrival(end, k, to)
+			found = ok && !at.After(day[i].Start)
+			continue
 		}
-		if !end.After(day[i].Start) {
-			found = true
-			break
-		}
+		// The last visit of the day: back at the service point in time.
+		_, found = work.arrival(end, k, back)
 	}
 	if !found {
 		return Recommendation{}, false
@@ -287,37 +312,31 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 }
 
 // Drive is the time to drive from a to b: the straight line times the
-// road factor at the average speed, to the minute; zero when either place
-// is unknown.
+// road factor at the average speed, rounded up to the minute (a slot
+// planned on it is never seconds short on the planner's clock, which does
+// not round); zero when either place is unknown.
 func Drive(a, b *Place) time.Duration {
+	d, _ := trip(a, b)
+	return d
+}
+
+// trip is the drive from a to b and its kilometres (see Drive).
+func trip(a, b *Place) (time.Duration, float64) {
 	if a == nil || b == nil {
-		return 0
+		return 0, 0
 	}
 	km := Distance(*a, *b) * RoadFactor
-	return time.Duration(km / SpeedKmh * float64(time.Hour)).Round(time.Minute)
+	return time.Duration(math.Ceil(km/SpeedKmh*60)) * time.Minute, km
 }
 
 // BackInTime is the one rule of a day's end, for the planner, the
 // recommendations and the customer's windows: a visit ending at end is
 // the last of a day whose hours end at dayEnd only if the technician can
-// drive from site back to base by then.
+// drive from site back to base by then. (The recommendations count the
+// drive back in working time, workTime.arrival, which also waits out a
+// break that the drive would run into.)
 func BackInTime(site, base *Place, end, dayEnd time.Time) bool {
 	return !end.Add(Drive(site, base)).After(dayEnd)
-}
-
-// dayEnd is when the technician's day ends: the end of their last hours,
-// else the job's day end.
-func dayEnd(job Job, hours []Span) time.Time {
-	if len(hours) == 0 {
-		return job.DayEnd
-	}
-	end := hours[0].End
-	for _, h := range hours[1:] {
-		if h.End.After(end) {
-			end = h.End
-		}
-	}
-	return end
 }
 
 // onDuty: some of the hours fall between the job's earliest start and the
@@ -329,22 +348,6 @@ func onDuty(hours []Span, job Job) bool {
 		}
 	}
 	return false
-}
-
-// inHours is the earliest start at or after t of a stretch of length d
-// inside one of the hours (in any order).
-func inHours(hours []Span, t time.Time, d time.Duration) (time.Time, bool) {
-	best, found := time.Time{}, false
-	for _, h := range hours {
-		start := t
-		if start.Before(h.Start) {
-			start = h.Start
-		}
-		if !start.Add(d).After(h.End) && (!found || start.Before(best)) {
-			best, found = start, true
-		}
-	}
-	return best, found
 }
 
 func clamp(x float64) float64 { return math.Round(max(0, min(100, x))*10) / 10 }

@@ -48,11 +48,52 @@ type Recommendations struct {
 }
 
 // Working day of the recommendations: 08:00 to 20:00 in the calendar's
-// zone; an emergency may be placed in the 24 hours from its earliest start.
+// zone, inside which each technician's own hours apply; an emergency may
+// be placed in the 24 hours from its earliest start.
 const (
 	dayStartHour = 8
 	dayEndHour   = 20
 )
+
+// lookAhead is how many days on a visit too late for its day looks for
+// the next day with working hours: past the longest run of days off on
+// the calendar (the Spring Festival's).
+const lookAhead = 14
+
+// frame sets the job's earliest start and day end for a visit from
+// earliest: inside the recommendations' working day of its local date,
+// or, for an emergency, the 24 hours from it.
+func frame(job *Job, earliest time.Time, emergency bool) {
+	local := earliest.In(calendar.Shanghai)
+	dayStart := time.Date(local.Year(), local.Month(), local.Day(), dayStartHour, 0, 0, 0, calendar.Shanghai)
+	job.Earliest = earliest.UTC()
+	job.DayEnd = time.Date(local.Year(), local.Month(), local.Day(), dayEndHour, 0, 0, 0, calendar.Shanghai).UTC()
+	if emergency {
+		dayStart, job.DayEnd = earliest, earliest.Add(24*time.Hour).UTC()
+	}
+	if job.Earliest.Before(dayStart) {
+		job.Earliest = dayStart.UTC()
+	}
+}
+
+// nextWorkingDay is the first local date after d on which some technician
+// of the provider has working hours (after the calendar's holidays and
+// make-up workdays), within lookAhead days.
+func (s *Service) nextWorkingDay(ctx context.Context, q store.Queryer, providerID int64, d calendar.Date) (calendar.Date, bool, error) {
+	for range lookAhead {
+		d = d.AddDays(1)
+		days, err := s.Days(ctx, q, providerID, d)
+		if err != nil {
+			return d, false, err
+		}
+		for _, av := range days {
+			if len(av.Shift) > 0 {
+				return d, true, nil
+			}
+		}
+	}
+	return d, false, nil
+}
 
 // Recommend ranks the provider's technicians for a visit of the request,
 // for the provider's dispatchers and admins.
@@ -100,27 +141,26 @@ func (s *Service) Recommend(ctx context.Context, a policy.Actor, requestID int64
 		if r.NextDueAt != nil {
 			job.Deadline = r.NextDueAt.UTC()
 		}
-		local := q.Earliest.In(calendar.Shanghai)
-		if q.Policy != "emergency" && (local.Add(q.Duration).Hour() >= dayEndHour || local.Add(q.Duration).Day() != local.Day()) {
-			// Too late for today: the next working day's morning.
-			local = time.Date(local.Year(), local.Month(), local.Day()+1, dayStartHour, 0, 0, 0, calendar.Shanghai)
-			q.Earliest = local
-			job.Earliest = local.UTC()
-		}
-		dayStart := time.Date(local.Year(), local.Month(), local.Day(), dayStartHour, 0, 0, 0, calendar.Shanghai)
-		job.DayEnd = time.Date(local.Year(), local.Month(), local.Day(), dayEndHour, 0, 0, 0, calendar.Shanghai).UTC()
-		if q.Policy == "emergency" {
-			dayStart, job.DayEnd = q.Earliest, q.Earliest.Add(24*time.Hour).UTC()
-		}
-		if job.Earliest.Before(dayStart) {
-			job.Earliest = dayStart.UTC()
-		}
+		frame(&job, q.Earliest, q.Policy == "emergency")
 		if !q.WindowStart.IsZero() {
 			job.WindowStart, job.WindowEnd = q.WindowStart.UTC(), q.WindowEnd.UTC()
 		}
 		cands, err := s.candidates(ctx, tx, r.ProviderID, r.UnitID, r.ServiceItem, job, q.PartIDs, q.workOrderID)
 		if err != nil {
 			return err
+		}
+		if q.Policy != "emergency" && TooLate(job, cands, p) {
+			// Too late for the day: the next day with working hours, from its morning.
+			next, ok, err := s.nextWorkingDay(ctx, tx, r.ProviderID, calendar.DateOf(job.Earliest, calendar.Shanghai))
+			if err != nil {
+				return err
+			}
+			if ok {
+				frame(&job, time.Date(next.Year, next.Month, next.Day, dayStartHour, 0, 0, 0, calendar.Shanghai), false)
+				if cands, err = s.candidates(ctx, tx, r.ProviderID, r.UnitID, r.ServiceItem, job, q.PartIDs, q.workOrderID); err != nil {
+					return err
+				}
+			}
 		}
 		out = Recommendations{RequestID: requestID, Policy: p, Earliest: job.Earliest}
 		if !job.Deadline.IsZero() {

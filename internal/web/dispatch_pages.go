@@ -192,6 +192,16 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 			return
 		}
 		d.Plan, d.Map = &p, planMap(p.Proposal)
+	} else if q.Get("plan") == "" {
+		// The day's plan waiting for a decision, while the board is as planned.
+		p, ok, err := s.Dispatch.PendingPlan(ctx, a, b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if ok {
+			d.Plan, d.Map = &p, planMap(p.Proposal)
+		}
 	}
 	v.Data = d
 	s.renderFiltered(w, r, "dispatch", v, q)
