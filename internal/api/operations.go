@@ -14,7 +14,7 @@ import (
 //
 // Registering an operation is what building the API costs: huma reads the
 // Go types of its input and output into schemas, parsers, validators and
-// the document's entry, about 30 ms of CPU for the whole API. None of it
+// the document's entry. None of it
 // depends on the server but the version the document names; only the
 // handlers do (each server has its own services). So the operations are
 // registered once, answered through the handlers of the server a request
