@@ -39,7 +39,7 @@ func TestRegisterGivesTheCallerAndMapsErrors(t *testing.T) {
 		}
 		next(ctx)
 	})
-	h := &handlers{Deps{Log: slog.New(slog.DiscardHandler)}}
+	h := &handlers{Deps: Deps{Log: slog.New(slog.DiscardHandler)}}
 	calls := 0
 	register(h, api, op("adapter", http.MethodGet, "/adapter", "adapter"), func(ctx context.Context, ac policy.Actor, in *adapterIn) (*adapterOut, error) {
 		calls++

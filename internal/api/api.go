@@ -37,9 +37,22 @@ func init() {
 	huma.NewError = newHumaError
 }
 
-// Register mounts the API on mux and returns it (the spec is api.OpenAPI()).
+// Register mounts the API on mux, answered by the product d, and returns
+// it (the spec is api.OpenAPI()). The operations themselves are registered
+// once per process and version and shared by every server (operations);
+// Register binds d's handlers to them and mounts them.
 func Register(mux *http.ServeMux, d Deps) huma.API {
-	config := huma.DefaultConfig("aftersales API", d.Version)
+	ops := sharedOperations(d.Version)
+	h := &handlers{Deps: d}
+	h.registerAll(nil)
+	ops.mount(mux, h)
+	return ops.api
+}
+
+// newAPI is a huma API for the document of version, its operations
+// registered on routes.
+func newAPI(routes *routeList, version string) huma.API {
+	config := huma.DefaultConfig("aftersales API", version)
 	config.Info.Description = "Localized after-sales service: agreements between vendors and providers, " +
 		"service requests, work orders and service records. Authenticate with `Authorization: Bearer <token>` " +
 		"(create a token on your profile page or with `aftersales token create`). Every POST accepts " +
@@ -56,8 +69,12 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 		"session": {Type: "apiKey", In: "cookie", Name: "session", Description: "Browser session after signing in."},
 	}
 	config.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
-	a := humago.NewWithPrefix(mux, Prefix, config)
-	h := &handlers{d}
+	return humago.NewWithPrefix(routes, Prefix, config)
+}
+
+// registerAll registers every operation on a answered by h, or, with a
+// nil, binds h's handlers to the operations registered before (register).
+func (h *handlers) registerAll(a huma.API) {
 	h.registerOrgs(a)
 	h.registerUsers(a)
 	h.registerTokens(a)
@@ -82,13 +99,14 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	h.registerStaffScans(a)
 	h.registerDispatch(a)
 	h.registerAppointments(a)
-	finishDocument(a.OpenAPI())
-	serveDocument(mux, a.OpenAPI())
-	serveSchemas(mux, a.OpenAPI())
-	return a
 }
 
-type handlers struct{ Deps }
+// handlers answer the operations for one server: ops holds each
+// operation's handler, by operation id, as register bound it.
+type handlers struct {
+	Deps
+	ops map[string]any
+}
 
 // actor is the authenticated caller; the auth middleware guarantees one for
 // every /api/v1 operation, this guards against a route registered outside it.
@@ -103,15 +121,25 @@ func actor(ctx context.Context) (policy.Actor, error) {
 // register adds an operation answered by f on behalf of the caller: it
 // resolves who is calling, calls f, and maps what f returns through the one
 // error mapper. Problems pass through it unchanged.
+//
+// The operation registered on a answers with the handlers of the server
+// the request came to (serving), which bound their own f under the
+// operation's id; with a nil, register only binds f to h.
 func register[I, O any](h *handlers, a huma.API, o huma.Operation, f func(context.Context, policy.Actor, *I) (*O, error)) {
+	h.bind(o.OperationID, f)
+	if a == nil {
+		return
+	}
+	id := o.OperationID
 	huma.Register(a, o, func(ctx context.Context, in *I) (*O, error) {
 		ac, err := actor(ctx)
 		if err != nil {
 			return nil, err
 		}
-		out, err := f(ctx, ac, in)
+		s := serving(ctx, h)
+		out, err := s.ops[id].(func(context.Context, policy.Actor, *I) (*O, error))(ctx, ac, in)
 		if err != nil {
-			return nil, fromError(h.Log, err)
+			return nil, fromError(s.Log, err)
 		}
 		return out, nil
 	})

@@ -57,9 +57,17 @@ func ensureConflict(op *huma.Operation) {
 	}
 }
 
-// serveDocument serves the document as JSON and YAML, in OpenAPI 3.1 and
-// downgraded to 3.0, each written once on its first request.
-func serveDocument(mux *http.ServeMux, oapi *huma.OpenAPI) {
+// A servedDocument is the API's document in one format, written once, on its
+// first request.
+type servedDocument struct {
+	path, contentType string
+	bytes             func() ([]byte, error)
+}
+
+// documents are the document as JSON and YAML, in OpenAPI 3.1 and
+// downgraded to 3.0.
+func documents(oapi *huma.OpenAPI) []servedDocument {
+	var docs []servedDocument
 	for _, f := range []struct {
 		path, contentType string
 		write             func(*huma.OpenAPI) ([]byte, error)
@@ -77,14 +85,22 @@ func serveDocument(mux *http.ServeMux, oapi *huma.OpenAPI) {
 			return buf.Bytes(), err
 		}},
 	} {
-		doc := sync.OnceValues(func() ([]byte, error) { return f.write(withoutDefaultEncodings(oapi)) })
-		mux.HandleFunc("GET "+Prefix+f.path, func(w http.ResponseWriter, r *http.Request) {
-			b, err := doc()
+		docs = append(docs, servedDocument{f.path, f.contentType,
+			sync.OnceValues(func() ([]byte, error) { return f.write(withoutDefaultEncodings(oapi)) })})
+	}
+	return docs
+}
+
+// serveDocuments serves docs.
+func serveDocuments(mux *http.ServeMux, docs []servedDocument) {
+	for _, d := range docs {
+		mux.HandleFunc("GET "+Prefix+d.path, func(w http.ResponseWriter, r *http.Request) {
+			b, err := d.bytes()
 			if err != nil {
 				WriteProblem(w, problem.Internal, "the document cannot be written")
 				return
 			}
-			w.Header().Set("Content-Type", f.contentType)
+			w.Header().Set("Content-Type", d.contentType)
 			_, _ = w.Write(b)
 		})
 	}

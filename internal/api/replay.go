@@ -40,7 +40,7 @@ type replayKind struct {
 
 // NewReplays returns the replays of the creates registered on a.
 func NewReplays(a huma.API, d Deps) *Replays {
-	h := &handlers{d}
+	h := &handlers{Deps: d}
 	r := &Replays{api: a}
 	type render = func(ctx context.Context, act policy.Actor, id int64) (string, any, error)
 	add := func(path, entity string, fn render) {

@@ -87,8 +87,11 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 	// declared once the operation is registered (declared before, huma would
 	// read and hold the body itself). The web server's body limit for the
 	// route is MaxPhotosBody.
-	a.OpenAPI().Paths["/service-requests/{id}/photos"].Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
-		"application/json": {Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
+	// Registering the operations, not binding handlers to them (register).
+	if a != nil {
+		a.OpenAPI().Paths["/service-requests/{id}/photos"].Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/json": {Schema: a.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[photosBody](), true, "PhotosAddRequest")}}}
+	}
 
 	register(h, a, op("list-service-request-photos", http.MethodGet, "/service-requests/{id}/photos", "The photos of a service request", "Service requests"), h.listServiceRequestPhotos)
 

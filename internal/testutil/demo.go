@@ -76,8 +76,9 @@ func fillDemo(ctx context.Context, db *store.DB) error {
 	return err
 }
 
-// DemoEngines is Engines with the demo data in each database: on SQLite a
-// copy of the template (DemoDB), on PostgreSQL loaded by demo.Load.
+// DemoEngines is Engines with the demo data in each database, a copy of
+// a template loaded once per test process on each engine: DemoDB on
+// SQLite, DemoPostgres on PostgreSQL.
 func DemoEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, e := range EngineList {
@@ -87,11 +88,7 @@ func DemoEngines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 				fn(t, DemoDB(t))
 				return
 			}
-			db := NewDB(t, e)
-			if _, err := demo.Load(context.Background(), Services(t, db)); err != nil {
-				t.Fatalf("load demo data: %v", err)
-			}
-			fn(t, db)
+			fn(t, DemoPostgres(t))
 		})
 	}
 }

@@ -2,14 +2,17 @@ package web_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/app"
 	"aftersales/internal/edge"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -22,7 +25,9 @@ import (
 func TestFormPastItsDeadlineIs503(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: edge.RouteDeadline{Total: time.Second}}}})
+	gaveUp := &logged{message: "out of time", seen: make(chan struct{})}
+	app := testutil.NewAppConfig(t, db, app.Config{Log: slog.New(gaveUp)},
+		web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: edge.RouteDeadline{Total: time.Second}}}})
 	f := testutil.Seed(t, db)
 	c := app.Browser(t)
 	res, err := c.PostForm(app.URL+"/login", url.Values{"email": {f.Users[policy.VendorAdmin].Email}, "password": {testutil.Password}})
@@ -30,17 +35,20 @@ func TestFormPastItsDeadlineIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	body(t, res)
-	// The database stays locked for a while after the request is sent
-	// (five times the deadline, for a loaded machine to carry the request
-	// to the handler); the handler's write waits for it and finds its
-	// deadline passed.
-	held, sent, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	// The test holds SQLite's writer until the server has given the
+	// handler's write up as out of time, however long a loaded machine
+	// takes to carry the request to it: the write can only find its
+	// deadline passed. The writer is then let go, as the answer needs it
+	// too (the session is saved before the answer is written).
+	held, answered, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(released)
 		_ = db.Tx(context.Background(), func(*sqlx.Tx) error {
 			close(held)
-			<-sent
-			time.Sleep(5 * time.Second)
+			select {
+			case <-gaveUp.seen:
+			case <-answered: // an answer without the write given up: wrong, told below
+			}
 			return nil
 		})
 	}()
@@ -48,8 +56,8 @@ func TestFormPastItsDeadlineIs503(t *testing.T) {
 	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Late&code=late-form"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept-Language", "en")
-	close(sent)
 	res, err = c.Do(req)
+	close(answered)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,3 +74,22 @@ func TestFormPastItsDeadlineIs503(t *testing.T) {
 		t.Fatalf("%d organizations saved (%v)", n, err)
 	}
 }
+
+// logged is a log handler that closes seen once message is logged.
+type logged struct {
+	message string
+	seen    chan struct{}
+	once    sync.Once
+}
+
+func (l *logged) Enabled(context.Context, slog.Level) bool { return true }
+
+func (l *logged) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == l.message {
+		l.once.Do(func() { close(l.seen) })
+	}
+	return nil
+}
+
+func (l *logged) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logged) WithGroup(string) slog.Handler      { return l }
