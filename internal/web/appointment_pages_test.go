@@ -64,7 +64,17 @@ func TestAppointmentLinkPages(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(html, `class="err"`) {
 		t.Fatalf("no time: %d", res.StatusCode)
 	}
-	pick := start.Add(24 * time.Hour).Add(5 * time.Hour) // the day after, 14:00
+	// The last window offered: which windows there are depends on the hour
+	// (a link opened just after midnight offers the whole day), and the
+	// page offers at most appointment.MaxWindows.
+	offered := regexp.MustCompile(`name="start" value="([^"]+)"`).FindAllStringSubmatch(body(t, get(t, customer, app.URL+path[1])), -1)
+	if len(offered) < 2 {
+		t.Fatalf("%d windows offered, want the booked one and others", len(offered))
+	}
+	pick, err := time.Parse(time.RFC3339, offered[len(offered)-1][1])
+	if err != nil || pick.Equal(start) {
+		t.Fatalf("the last window offered: %v (%v), want one other than the booked %v", pick, err, start)
+	}
 	res, html = post(t, customer, app.URL+path[1], url.Values{"start": {pick.UTC().Format(time.RFC3339)}})
 	if res.StatusCode != 200 || !strings.Contains(html, `id="answer"`) {
 		t.Fatalf("pick: %d\n%.1500s", res.StatusCode, html)
