@@ -168,7 +168,11 @@ func referPoints(ctx context.Context, a *app.App, vendor policy.Actor, points ma
 			terms.ServicePoints[i] = agreement.ServicePoint{ServicePointID: pid, RadiusKM: p.RadiusKM}
 		}
 	}
-	if _, err := a.Agreements.AddVersion(ctx, vendor, id, agreement.NewVersion{Terms: terms, EffectiveFrom: latest.EffectiveFrom,
+	// From the latest version's date, or from today when the load began
+	// on the day before (a demo loaded across midnight in Shanghai): a new
+	// version never takes effect in the past.
+	from := max(latest.EffectiveFrom, calendar.LocalDate(a.Now()))
+	if _, err := a.Agreements.AddVersion(ctx, vendor, id, agreement.NewVersion{Terms: terms, EffectiveFrom: from,
 		Note: "服务网点改为引用人员网点登记"}, d.Version); err != nil {
 		return fmt.Errorf("demo agreement points: %w", err)
 	}
