@@ -9,6 +9,7 @@ import (
 	"aftersales/internal/home"
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -179,9 +180,9 @@ func generateRequests(b testing.TB, db *store.DB, f *testutil.Fixture, sf testut
 		SELECT r.id, ?, ?, r.received_at, r.received_at, 'completed', r.received_at, 'fixed', r.received_at, r.received_at
 		FROM service_requests r WHERE r.id >= ? AND r.status = 'resolved'`, f.Users[policy.Technician].ID, f.Users[policy.Dispatcher].ID, first)
 	exec("totals", `DELETE FROM request_clock_totals`)
-	exec("totals", `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n)
-		SELECT agreement_id, period, kind, state, vendor_id, provider_id, COUNT(*) FROM request_clocks
-		GROUP BY agreement_id, period, kind, state, vendor_id, provider_id`)
+	exec("totals", fmt.Sprintf(`INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, slot, n)
+		SELECT agreement_id, period, kind, state, vendor_id, provider_id, request_id %% %[1]d, COUNT(*) FROM request_clocks
+		GROUP BY agreement_id, period, kind, state, vendor_id, provider_id, request_id %% %[1]d`, servicerequest.ClockSlots))
 	if db.Engine == store.Postgres {
 		for _, t := range []string{"service_requests", "request_clocks", "request_clock_totals", "work_orders"} {
 			exec("analyze "+t, `VACUUM ANALYZE `+t)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -106,7 +107,8 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 			}
 			return out
 		}
-		totals := read(`SELECT agreement_id, period, kind, state, vendor_id, provider_id, n FROM request_clock_totals WHERE n <> 0`)
+		totals := read(`SELECT agreement_id, period, kind, state, vendor_id, provider_id, SUM(n) AS n FROM request_clock_totals
+			GROUP BY agreement_id, period, kind, state, vendor_id, provider_id HAVING SUM(n) <> 0`)
 		counted := read(`SELECT agreement_id, period, kind, state, vendor_id, provider_id, COUNT(*) AS n FROM request_clocks
 			GROUP BY agreement_id, period, kind, state, vendor_id, provider_id`)
 		if len(counted) < 5 {
@@ -130,6 +132,96 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 }
 
 var errRolledBack = fmt.Errorf("rolled back on purpose")
+
+// Requests of one agreement filed at once, by eight writers, are counted
+// in the slots of their ids: every slot holds the count of its requests'
+// stored clocks, the slots sum to a recount of the rows, and the count is
+// spread over every slot.
+func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, svc, f := setupWednesday(t, db)
+		const writers, each = 8, 6
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					_, err := svc.Create(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1",
+						ServiceItem: "repair", Priority: "general", Description: fmt.Sprintf("故障 %d-%d", w, i), Channel: servicerequest.Dispatcher})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		type slotTotal struct {
+			Period string `db:"period"`
+			Kind   string `db:"kind"`
+			State  string `db:"state"`
+			Slot   int    `db:"slot"`
+			N      int    `db:"n"`
+		}
+		read := func(query string) map[slotTotal]int {
+			t.Helper()
+			var rows []slotTotal
+			if err := store.Select(ctx, db, &rows, query); err != nil {
+				t.Fatal(err)
+			}
+			out := map[slotTotal]int{}
+			for _, r := range rows {
+				n := r.N
+				r.N = 0
+				out[r] += n
+			}
+			return out
+		}
+		totals := read(`SELECT period, kind, state, slot, n FROM request_clock_totals WHERE n <> 0`)
+		counted := read(fmt.Sprintf(`SELECT period, kind, state, request_id %% %d AS slot, COUNT(*) AS n FROM request_clocks
+			GROUP BY period, kind, state, request_id %% %d`, servicerequest.ClockSlots, servicerequest.ClockSlots))
+		if len(counted) < servicerequest.ClockSlots {
+			t.Fatalf("%d counts of rows, want one a slot at least: %v", len(counted), counted)
+		}
+		for k, n := range counted {
+			if totals[k] != n {
+				t.Errorf("%+v: total %d, the rows count %d", k, totals[k], n)
+			}
+		}
+		for k, n := range totals {
+			if _, ok := counted[k]; !ok {
+				t.Errorf("%+v: total %d, no such rows", k, n)
+			}
+		}
+		var sum, rows, slots int
+		for _, q := range []struct {
+			into  *int
+			query string
+		}{
+			{&sum, `SELECT COALESCE(SUM(n), 0) FROM request_clock_totals`},
+			{&rows, `SELECT COUNT(*) FROM request_clocks`},
+			{&slots, `SELECT COUNT(DISTINCT slot) FROM request_clock_totals`},
+		} {
+			if err := store.Get(ctx, db, q.into, q.query); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sum != rows || rows < writers*each {
+			t.Errorf("totals sum to %d, %d clock rows of %d requests", sum, rows, writers*each)
+		}
+		if slots != servicerequest.ClockSlots {
+			t.Errorf("the totals fill %d slots, want %d", slots, servicerequest.ClockSlots)
+		}
+	})
+}
 
 // A request whose clocks were never stored (filed before they were) is in
 // the backlog: the clock job stores its clocks, and the totals count them,

@@ -132,9 +132,11 @@ func SaveClockRows(ctx context.Context, q store.Queryer, requestID int64, rows [
 		return err
 	}
 	delta := ClockTotals{}
+	slot := ClockSlot(requestID)
 	stored := map[string]ClockTotal{}
 	for _, b := range before {
-		stored[b.Kind] = ClockTotal{AgreementID: b.AgreementID, VendorID: b.VendorID, ProviderID: b.ProviderID, Period: b.Period, Kind: b.Kind, State: b.State}
+		stored[b.Kind] = ClockTotal{AgreementID: b.AgreementID, VendorID: b.VendorID, ProviderID: b.ProviderID, Period: b.Period, Kind: b.Kind, State: b.State,
+			Slot: slot}
 	}
 	values := make([]string, len(rows))
 	var args []any
@@ -148,7 +150,8 @@ func SaveClockRows(ctx context.Context, q store.Queryer, requestID int64, rows [
 		if ok {
 			delta[k]-- // the stored row's state, replaced
 		} else {
-			k = ClockTotal{Kind: row[1].(string), AgreementID: row[2].(int64), VendorID: row[3].(int64), ProviderID: row[4].(int64), Period: row[5].(string)}
+			k = ClockTotal{Kind: row[1].(string), AgreementID: row[2].(int64), VendorID: row[3].(int64), ProviderID: row[4].(int64), Period: row[5].(string),
+				Slot: slot}
 		}
 		k.State = row[6].(string)
 		delta[k]++
@@ -160,21 +163,44 @@ func SaveClockRows(ctx context.Context, q store.Queryer, requestID int64, rows [
 	return delta.Apply(ctx, q)
 }
 
-// ClockTotal is one running total of request_clock_totals: the stored
-// clocks of an agreement's requests received in a month, of one kind, in
-// one state.
+// ClockSlots is the number of slots each running total is spread over. A
+// total (an agreement's clocks of one month, kind and state) is the sum of
+// its slots, and a request's clocks are counted in the slot of its id
+// (ClockSlot). Every create of an agreement moves the same few totals and
+// holds their row locks until its commit has reached the disk; with one
+// row a total, creates of one agreement were filed one at a time through
+// the disk's flush. Consecutive ids fall in different slots, so up to
+// ClockSlots creates of one agreement move different rows at once. Any
+// slot gives the right sums: the choice only spreads the locks, so a slot
+// alone may even be negative (a request counted in slot 0 before 00057
+// leaves its own slot when its clocks change). The homes read a few rows
+// more a total; 16 is more than the creates of one agreement that two
+// cores run at once.
+const ClockSlots = 16
+
+// ClockSlot is the slot of request_clock_totals that counts the clocks of
+// request id.
+func ClockSlot(id int64) int {
+	return int(id % ClockSlots)
+}
+
+// ClockTotal is one running total of request_clock_totals, in one of its
+// slots: the stored clocks of an agreement's requests received in a
+// month, of one kind, in one state.
 type ClockTotal struct {
 	AgreementID, VendorID, ProviderID int64
 	Period, Kind, State               string
+	Slot                              int
 }
 
 // ClockTotals are changes of the running totals, by how much each moves.
 type ClockTotals map[ClockTotal]int
 
-// Add counts one more stored clock row (as ClockRows gives it).
+// Add counts one more stored clock row (as ClockRows gives it), in the
+// slot of its request.
 func (t ClockTotals) Add(row []any) {
 	t[ClockTotal{Kind: row[1].(string), AgreementID: row[2].(int64), VendorID: row[3].(int64), ProviderID: row[4].(int64),
-		Period: row[5].(string), State: row[6].(string)}]++
+		Period: row[5].(string), State: row[6].(string), Slot: ClockSlot(row[0].(int64))}]++
 }
 
 // Apply moves the stored totals by t in one statement, the totals taken in
@@ -182,7 +208,7 @@ func (t ClockTotals) Add(row []any) {
 // same totals wait for each other rather than deadlock). Totals that do
 // not move are not written.
 func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
-	query, args := t.upsert()
+	query, args := t.upsert("")
 	if query == "" {
 		return nil
 	}
@@ -191,8 +217,11 @@ func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
 }
 
 // upsert is the statement that moves the stored totals by t, with its
-// arguments; "" if no total moves.
-func (t ClockTotals) upsert() (string, []any) {
+// arguments; "" if no total moves. Each total is written to its Slot, or,
+// where slotSQL is not "", to the slot slotSQL computes: filing on
+// PostgreSQL takes the request's id in the same statement, so its slot is
+// only known there.
+func (t ClockTotals) upsert(slotSQL string) (string, []any) {
 	keys := make([]ClockTotal, 0, len(t))
 	for k, n := range t {
 		if n != 0 {
@@ -204,17 +233,23 @@ func (t ClockTotals) upsert() (string, []any) {
 	}
 	slices.SortFunc(keys, func(a, b ClockTotal) int {
 		return cmp.Or(cmp.Compare(a.AgreementID, b.AgreementID), cmp.Compare(a.Period, b.Period), cmp.Compare(a.Kind, b.Kind),
-			cmp.Compare(a.State, b.State), cmp.Compare(a.VendorID, b.VendorID), cmp.Compare(a.ProviderID, b.ProviderID))
+			cmp.Compare(a.State, b.State), cmp.Compare(a.VendorID, b.VendorID), cmp.Compare(a.ProviderID, b.ProviderID), cmp.Compare(a.Slot, b.Slot))
 	})
 	values := make([]string, len(keys))
-	args := make([]any, 0, 7*len(keys))
+	args := make([]any, 0, 8*len(keys))
 	for i, k := range keys {
-		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, k.AgreementID, k.Period, k.Kind, k.State, k.VendorID, k.ProviderID, t[k])
+		args = append(args, k.AgreementID, k.Period, k.Kind, k.State, k.VendorID, k.ProviderID)
+		if slotSQL == "" {
+			values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, k.Slot)
+		} else {
+			values[i] = "(?, ?, ?, ?, ?, ?, " + slotSQL + ", ?)"
+		}
+		args = append(args, t[k])
 	}
-	return `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n)
+	return `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, slot, n)
 		VALUES ` + strings.Join(values, ", ") + `
-		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args
+		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id, slot) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args
 }
 
 // Projection is the earliest deadline of a clock still running or paused,

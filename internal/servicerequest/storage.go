@@ -78,7 +78,8 @@ func insertFiled(ctx context.Context, q store.Queryer, r *Request, ev *RequestEv
 
 // filedClockSteps are the steps of insertFiled's WITH that store a new
 // request's clock rows (ClockRows) and add them to the running totals
-// (ClockTotals), with their arguments; "" without clocks.
+// (ClockTotals) in the slot of the id the WITH takes (ClockSlot), with
+// their arguments; "" without clocks.
 func filedClockSteps(r Request, clocks []sla.Clock) (string, []any) {
 	rows := ClockRows(r, clocks)
 	if len(rows) == 0 {
@@ -95,7 +96,7 @@ func filedClockSteps(r Request, clocks []sla.Clock) (string, []any) {
 		args = append(args, row[1:]...)
 		totals.Add(row)
 	}
-	upsert, totalArgs := totals.upsert()
+	upsert, totalArgs := totals.upsert(fmt.Sprintf("(SELECT id FROM r) %% %d", ClockSlots))
 	return `, c AS (
 			INSERT INTO request_clocks (` + ClockColumns + `)
 			SELECT r.id, v.* FROM r, (VALUES ` + strings.Join(values, ", ") + `) AS v

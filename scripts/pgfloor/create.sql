@@ -43,10 +43,13 @@ WITH n AS (
 		('response', :agreement, :vendor, :provider, '2026-12', 'running', now() + interval '2 hours')) AS v
 )
 , ct AS ( -- drop:nototals
-	INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, n) -- drop:nototals
-	VALUES (:agreement, '2026-12', 'onsite', 'running', :vendor, :provider, 1), (:agreement, '2026-12', 'resolution', 'running', :vendor, :provider, 1), -- drop:nototals
-		(:agreement, '2026-12', 'response', 'running', :vendor, :provider, 1) -- drop:nototals
-	ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id) DO UPDATE SET n = request_clock_totals.n + excluded.n -- drop:nototals
+	INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, slot, n) -- drop:nototals
+	VALUES (:agreement, '2026-12', 'onsite', 'running', :vendor, :provider, (SELECT id FROM r) % 16, 1), -- drop:nototals,oneslot
+		(:agreement, '2026-12', 'resolution', 'running', :vendor, :provider, (SELECT id FROM r) % 16, 1), -- drop:nototals,oneslot
+		(:agreement, '2026-12', 'response', 'running', :vendor, :provider, (SELECT id FROM r) % 16, 1) -- drop:nototals,oneslot
+--only:oneslot 	VALUES (:agreement, '2026-12', 'onsite', 'running', :vendor, :provider, 0, 1), (:agreement, '2026-12', 'resolution', 'running', :vendor, :provider, 0, 1),
+--only:oneslot 		(:agreement, '2026-12', 'response', 'running', :vendor, :provider, 0, 1)
+	ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id, slot) DO UPDATE SET n = request_clock_totals.n + excluded.n -- drop:nototals
 ) -- drop:nototals
 SELECT r.id, r.number, e.id AS event_id FROM r, e
 \gset
