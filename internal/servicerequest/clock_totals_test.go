@@ -93,20 +93,7 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 			ProviderID  int64  `db:"provider_id"`
 			N           int    `db:"n"`
 		}
-		read := func(query string) map[total]int {
-			t.Helper()
-			var rows []total
-			if err := store.Select(ctx, db, &rows, query); err != nil {
-				t.Fatal(err)
-			}
-			out := map[total]int{}
-			for _, r := range rows {
-				n := r.N
-				r.N = 0
-				out[r] = n
-			}
-			return out
-		}
+		read := func(query string) map[total]int { return counts(t, db, query, func(r *total) *int { return &r.N }) }
 		totals := read(`SELECT agreement_id, period, kind, state, vendor_id, provider_id, SUM(n) AS n FROM request_clock_totals
 			GROUP BY agreement_id, period, kind, state, vendor_id, provider_id HAVING SUM(n) <> 0`)
 		counted := read(`SELECT agreement_id, period, kind, state, vendor_id, provider_id, COUNT(*) AS n FROM request_clocks
@@ -172,18 +159,7 @@ func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
 			N      int    `db:"n"`
 		}
 		read := func(query string) map[slotTotal]int {
-			t.Helper()
-			var rows []slotTotal
-			if err := store.Select(ctx, db, &rows, query); err != nil {
-				t.Fatal(err)
-			}
-			out := map[slotTotal]int{}
-			for _, r := range rows {
-				n := r.N
-				r.N = 0
-				out[r] += n
-			}
-			return out
+			return counts(t, db, query, func(r *slotTotal) *int { return &r.N })
 		}
 		totals := read(`SELECT period, kind, state, slot, n FROM request_clock_totals WHERE n <> 0`)
 		counted := read(fmt.Sprintf(`SELECT period, kind, state, request_id %% %d AS slot, COUNT(*) AS n FROM request_clocks
@@ -282,4 +258,22 @@ func TestClockBacklogIsStoredAPageAtATime(t *testing.T) {
 			t.Fatalf("%d rows, totals %d", rows, sum)
 		}
 	})
+}
+
+// counts reads the rows of query, each a key and its count n (where nOf
+// points), into a map from the key (n zeroed) to the counts summed.
+func counts[K comparable](t *testing.T, db *store.DB, query string, nOf func(*K) *int) map[K]int {
+	t.Helper()
+	var rows []K
+	if err := store.Select(context.Background(), db, &rows, query); err != nil {
+		t.Fatal(err)
+	}
+	out := map[K]int{}
+	for _, r := range rows {
+		n := nOf(&r)
+		count := *n
+		*n = 0
+		out[r] += count
+	}
+	return out
 }
