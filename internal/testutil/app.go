@@ -24,6 +24,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/app"
 	"aftersales/internal/audit"
+	"aftersales/internal/demo"
 	"aftersales/internal/jobs"
 	"aftersales/internal/notify"
 	"aftersales/internal/org"
@@ -163,24 +164,31 @@ func Seed(t testing.TB, db *store.DB) *Fixture {
 }
 
 // passwordHash is the hash of Password that fixture users are stored with,
-// computed once per test process. It is an argon2id hash in the product's
-// format, with the smallest cost parameters argon2id allows (64 KiB, one
-// pass) written into it, as account.CheckPassword reads them from the hash:
-// with the product's parameters (about 21 ms and 19 MiB a hash) checking
-// the password at each sign-in of a fixture user was a fifth of the CPU of
-// the page tests. Signing in still checks a real hash, through the
-// product's code; passwords the product hashes itself (a new user, a
-// changed password, the demo) get its parameters.
-var passwordHash = sync.OnceValues(func() (string, error) {
+// computed once per test process.
+var passwordHash = sync.OnceValues(func() (string, error) { return cheapHash(Password) })
+
+// demoPasswordHash is the hash of demo.Password that the demo's users are
+// stored with in the test templates (DemoDB, DemoPostgres).
+var demoPasswordHash = sync.OnceValues(func() (string, error) { return cheapHash(demo.Password) })
+
+// cheapHash is an argon2id hash of password in the product's format, with
+// the smallest cost parameters argon2id allows (64 KiB, one pass) written
+// into it, as account.CheckPassword reads them from the hash: with the
+// product's parameters (about 21 ms and 19 MiB a hash) checking the
+// password at each sign-in was a fifth of the CPU of the page tests.
+// Signing in still checks a real hash, through the product's code;
+// passwords the product hashes itself (a new user, a changed password, a
+// demo loaded outside the templates) get its parameters.
+func cheapHash(password string) (string, error) {
 	const memoryKiB, passes, threads = 64, 1, 1
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(Password), salt, passes, memoryKiB, threads, 32)
+	key := argon2.IDKey([]byte(password), salt, passes, memoryKiB, threads, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
-})
+}
 
 // createUser is what account.Service.CreateUser does for the operator
 // (validate, store, audit in one transaction), with the password hashed once.
