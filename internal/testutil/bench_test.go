@@ -61,7 +61,7 @@ func TestGeneratedCopyLeavesTheOriginalAlone(t *testing.T) {
 }
 
 // emptyDSN is the address of a new empty database, created by the
-// server's administrator on PostgreSQL (pgtestdb's user may not copy it),
+// server's administrator on PostgreSQL (the tests' role may not copy it),
 // and removed when t ends.
 func emptyDSN(t *testing.T, engine store.Engine) string {
 	if engine == store.SQLite {

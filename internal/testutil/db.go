@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/peterldowns/pgtestdb"
-
 	"aftersales/internal/store"
 )
 
@@ -44,7 +42,7 @@ func Engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 // NewDB returns a fresh migrated database on engine, closed when t ends:
 // on SQLite a copy of a file migrated once per test process, on PostgreSQL
-// a copy of pgtestdb's migrated template.
+// a copy of a migrated template (pgCopy).
 func NewDB(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	if engine == store.SQLite {
@@ -71,14 +69,13 @@ func NewDSN(t testing.TB, engine store.Engine) string {
 		return filepath.Join(t.TempDir(), "test.db")
 	}
 	requirePostgres(t)
-	conf := pgtestdb.Custom(t, pgConf, migrator{})
-	return conf.URL()
+	return pgCopy(t, migrator{}).URL()
 }
 
 var (
 	pgOnce sync.Once
 	pgErr  error
-	pgConf pgtestdb.Config
+	pgConf pgServer
 )
 
 // PostgresURLEnv names the variable holding the address of the PostgreSQL
@@ -117,15 +114,13 @@ func requirePostgres(t testing.TB) {
 
 // pgConfig reads the server's address from AFTERSALES_TEST_PGURL, or from
 // the older AFTERSALES_TEST_PGHOST (a host name alone).
-func pgConfig() (pgtestdb.Config, error) {
-	conf := pgtestdb.Config{
-		DriverName:                "pgx",
-		Host:                      "127.0.0.1",
-		Port:                      "5432",
-		User:                      "postgres",
-		Database:                  "postgres",
-		Options:                   "sslmode=disable",
-		ForceTerminateConnections: true,
+func pgConfig() (pgServer, error) {
+	conf := pgServer{
+		Host:     "127.0.0.1",
+		Port:     "5432",
+		User:     "postgres",
+		Database: "postgres",
+		Options:  "sslmode=disable",
 	}
 	if host := os.Getenv("AFTERSALES_TEST_PGHOST"); host != "" {
 		conf.Host = host
@@ -157,12 +152,12 @@ func pgConfig() (pgtestdb.Config, error) {
 	return conf, nil
 }
 
-// migrator builds pgtestdb's template database with the product's migrations.
+// migrator fills the template database with the product's migrations.
 type migrator struct{}
 
 func (migrator) Hash() (string, error) { return store.MigrationsHash(store.Postgres) }
 
-func (migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
+func (migrator) Fill(ctx context.Context, _ *sql.DB, conf pgServer) error {
 	db, err := store.Open(ctx, conf.URL())
 	if err != nil {
 		return err

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peterldowns/pgtestdb"
-
 	"aftersales/internal/calendar"
 	"aftersales/internal/store"
 )
@@ -25,7 +23,7 @@ import (
 func DemoPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	requirePostgres(t)
-	conf := pgtestdb.Custom(t, pgConf, demoMigrator{day: calendar.DateOf(time.Now(), calendar.Shanghai)})
+	conf := pgCopy(t, demoMigrator{day: calendar.DateOf(time.Now(), calendar.Shanghai)})
 	db, err := store.Open(context.Background(), conf.URL())
 	if err != nil {
 		t.Fatalf("open %s: %v", store.Postgres, err)
@@ -47,7 +45,7 @@ const demoTemplateComment = "aftersales demo loaded at "
 // test process is dropped: no test process runs that long.
 const staleDemoTemplate = time.Hour
 
-// demoMigrator builds pgtestdb's template database of the demo, loaded on
+// demoMigrator fills the template database of the demo, loaded on
 // day by this process.
 type demoMigrator struct{ day calendar.Date }
 
@@ -59,7 +57,7 @@ func (m demoMigrator) Hash() (string, error) {
 	return strings.Join([]string{"demo", migrations, m.day.String(), demoProcess}, " "), nil
 }
 
-func (demoMigrator) Migrate(ctx context.Context, template *sql.DB, conf pgtestdb.Config) error {
+func (demoMigrator) Fill(ctx context.Context, template *sql.DB, conf pgServer) error {
 	dropStaleDemoTemplates(ctx)
 	db, err := store.Open(ctx, conf.URL())
 	if err != nil {
@@ -79,7 +77,7 @@ func (demoMigrator) Migrate(ctx context.Context, template *sql.DB, conf pgtestdb
 
 // dropStaleDemoTemplates drops the demo templates that test processes
 // left on the server more than staleDemoTemplate ago (each process loads
-// its own, and pgtestdb keeps templates), as far as it can: a template
+// its own, and templates are kept), as far as it can: a template
 // left behind costs only room on the server.
 func dropStaleDemoTemplates(ctx context.Context) {
 	admin, err := pgConf.Connect()
