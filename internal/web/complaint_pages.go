@@ -98,7 +98,7 @@ type complaintsData struct {
 
 func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
-	f := complaint.Filter{Status: q.OneOf("status", complaint.Open, complaint.Answered, complaint.Closed), Kind: q.OneOf("kind", complaint.KindComplaint, complaint.KindSuggestion),
+	f := complaint.Filter{Status: oneOf(q, "status", complaint.Open, complaint.Answered, complaint.Closed), Kind: oneOf(q, "kind", complaint.KindComplaint, complaint.KindSuggestion),
 		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Get("late") == "1"}
 	var items []complaint.Complaint
 	if q.OK() {
@@ -260,7 +260,7 @@ func (s *Server) callbacksPage(w http.ResponseWriter, r *http.Request, u account
 
 func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u account.User, status int, failed int64, formErr error) {
 	q := readQuery(r)
-	st := q.OneOf("status", satisfaction.CallbackOpen, satisfaction.CallbackConfirmed, satisfaction.CallbackCorrection, satisfaction.CallbackRedo)
+	st := oneOf(q, "status", satisfaction.CallbackOpen, satisfaction.CallbackConfirmed, satisfaction.CallbackCorrection, satisfaction.CallbackRedo)
 	if q.Get("all") == "" && st == "" {
 		st = satisfaction.CallbackOpen
 	}

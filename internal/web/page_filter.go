@@ -99,13 +99,18 @@ func (p *pageQuery) Month(name string) string {
 	return v
 }
 
-// OneOf reads one of choices (a priority, a state): "" when absent.
-func (p *pageQuery) OneOf(name string, choices ...string) string {
+// oneOf reads one of choices (a priority, a state, a category) from p:
+// "" when absent.
+func oneOf[T ~string](p *pageQuery, name string, choices ...T) T {
 	v := p.Get(name)
-	if v == "" || slices.Contains(choices, v) {
-		return v
+	if v == "" || slices.Contains(choices, T(v)) {
+		return T(v)
 	}
-	p.bad = append(p.bad, badParam{name: name, value: v, choices: choices})
+	names := make([]string, len(choices))
+	for i, c := range choices {
+		names[i] = string(c)
+	}
+	p.bad = append(p.bad, badParam{name: name, value: v, choices: names})
 	return ""
 }
 

@@ -60,6 +60,8 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 				"Agreement: “-3” is not a whole number of 1 or more. Correct the filter and try again.", "服务协议：“-3”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/complaints?status=open"`},
 			{"documents page", policy.Dispatcher, "/documents?offset=-1",
 				"Page: “-1” is not a whole number of 0 or more. Correct the filter and try again.", "页码：“-1”不是不小于 0 的整数，请更正筛选条件后重试。", `method="get"`},
+			{"documents category", policy.Dispatcher, "/documents?category=novel",
+				"Category: “novel” is not one of the filter choices. Correct the filter and try again.", "类别：“novel”不是可选的筛选值，请更正筛选条件后重试。", `method="get"`},
 			{"audit page", policy.ProviderAdmin, "/audit?before=x", page, pageZH, ""},
 			{"text messages page", policy.ProviderAdmin, "/settings/sms?before=x", page, pageZH, `method="get"`},
 			{"webhook deliveries page", policy.ProviderAdmin, "/settings/webhooks/" + itoa(hookID) + "?before=x", page, pageZH, ""},

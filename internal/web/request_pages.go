@@ -82,7 +82,7 @@ type requestsData struct {
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	pq := readQuery(r)
 	q := pq.Values
-	f := servicerequest.Filter{Priority: pq.OneOf("priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := servicerequest.Filter{Priority: oneOf(pq, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
 	switch q.Get("view") {
 	case "", "open":
 		f.Status = []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
@@ -390,7 +390,7 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 // requestsCSV exports the listed requests (the same filters as the page).
 func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
-	f := servicerequest.Filter{Priority: q.OneOf("priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
+	f := servicerequest.Filter{Priority: oneOf(q, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
 	// A filter that cannot be read is refused, naming it, before the file
 	// starts (422, as the API refuses it), rather than exporting nothing.
 	if err := q.Err(); err != nil {

@@ -292,7 +292,7 @@ func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.U
 func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	a := u.Actor()
 	q := readQuery(r)
-	f := stock.ReturnFilter{Status: stock.ReturnStatus(q.OneOf("status", string(stock.AwaitingShipment), string(stock.Shipped), string(stock.Received), string(stock.Credited))),
+	f := stock.ReturnFilter{Status: oneOf(q, "status", stock.AwaitingShipment, stock.Shipped, stock.Received, stock.Credited),
 		OverdueOnly: q.Get("overdue") != ""}
 	var rs []stock.ReturnRecord
 	if q.OK() {
