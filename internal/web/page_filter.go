@@ -25,14 +25,15 @@ type pageQuery struct {
 // badParam is one value of the query that could not be read.
 type badParam struct {
 	name, value string
-	// min and max bound the whole number expected; a date when date is set;
-	// no upper bound when max is 0.
+	// min and max bound the whole number expected; a date when date is set,
+	// a month when month is; no upper bound when max is 0.
 	min, max    int64
 	date, month bool
 	// choices are the values a choice (a priority, a state) may take.
 	choices []string
-	// refusal is why the list's service refused the value (a month that
-	// is not one, a search too long), when the page did not read it itself.
+	// refusal is why the list's service refused the value (an area that
+	// is not a division code, a search too long), when the page did not
+	// read it itself.
 	refusal *problem.FieldError
 }
 
