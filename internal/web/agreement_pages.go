@@ -232,8 +232,14 @@ func (s *Server) agreementDiffPage(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	id := d.ID
-	from, _ := strconv.Atoi(r.URL.Query().Get("from"))
-	to, _ := strconv.Atoi(r.URL.Query().Get("to"))
+	// The versions are named by number, as the path names the agreement:
+	// one that is not a number names no version.
+	from, err1 := strconv.Atoi(r.URL.Query().Get("from"))
+	to, err2 := strconv.Atoi(r.URL.Query().Get("to"))
+	if err1 != nil || err2 != nil {
+		s.fail(w, r, problem.New(problem.NotFound, "no such versions"))
+		return
+	}
 	changes, err := s.Agreements.Diff(r.Context(), u.Actor(), id, from, to)
 	if err != nil {
 		if problem.Is(err, problem.Invalid) {
@@ -409,6 +415,14 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 			s.fail(w, r, err)
 			return
 		}
+		var id int64 // the agreement a version or a proposal is for
+		if mode != modeCreate {
+			var err error
+			if id, err = pathID(r); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
 		f := form.Of(r)
 		providerID, version := f.Int64("provider_id"), f.Int64("version")
 		terms, fs := termsForm(f)
@@ -426,12 +440,10 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 				Terms: terms, EffectiveFrom: f.String("effective_from"), Note: f.String("note")})
 			next = "/agreements/" + itoa(d.ID)
 		case modeVersion:
-			id, _ := pathID(r)
 			_, err = s.Agreements.AddVersion(ctx, act, id, agreement.NewVersion{Terms: terms,
 				EffectiveFrom: f.String("effective_from"), Note: f.String("note")}, max(version, 1))
 			next = "/agreements/" + itoa(id)
 		case modePropose:
-			id, _ := pathID(r)
 			_, err = s.Agreements.Propose(ctx, act, id, agreement.Proposal{Terms: &terms, Reason: f.String("reason"),
 				DesiredFrom: f.String("effective_from")})
 			next = "/agreements/" + itoa(id) + "#adjustments"

@@ -155,11 +155,13 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	v.Data = d
 	if formErr != nil {
+		// The calculator's errors, or the upload's, under their inputs:
+		// 422, as every form with errors answers.
 		if err := formErrors(v, formErr); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if status == http.StatusOK && !q.Has("from") {
+		if status == http.StatusOK {
 			status = http.StatusUnprocessableEntity
 		}
 	}

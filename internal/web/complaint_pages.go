@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"aftersales/internal/account"
 	"aftersales/internal/complaint"
@@ -99,10 +98,8 @@ type complaintsData struct {
 
 func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
-	f := complaint.Filter{Status: q.Get("status"), Kind: q.Get("kind"), AgreementID: q.ID("agreement_id"), Period: q.Get("period"), Late: q.Get("late") == "1"}
-	if f.Status != "" && f.Status != complaint.Open && f.Status != complaint.Answered && f.Status != complaint.Closed {
-		f.Status = ""
-	}
+	f := complaint.Filter{Status: oneOf(q, "status", complaint.Open, complaint.Answered, complaint.Closed), Kind: oneOf(q, "kind", complaint.KindComplaint, complaint.KindSuggestion),
+		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Get("late") == "1"}
 	var items []complaint.Complaint
 	if q.OK() {
 		var err error
@@ -184,10 +181,8 @@ func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	d, err := s.Complaints.Get(r.Context(), u.Actor(), id)
-	if err != nil {
-		s.fail(w, r, err)
+	d, ok := byPathID(s, w, r, u.Actor(), s.Complaints.Get)
+	if !ok {
 		return
 	}
 	a := u.Actor()
@@ -205,7 +200,11 @@ func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u accou
 // checked as at filing; a refused file shows the page again with the
 // field named and nothing stored.
 func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	attached, err := readAttachmentForm(r)
 	defer files.CloseAll(attached)
 	if err == nil {
@@ -217,14 +216,18 @@ func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u acc
 }
 
 func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
 	}
 	f, a, ctx := form.Of(r), u.Actor(), r.Context()
 	version, accepted := f.Int64("version"), f.Bool("customer_accepted")
-	err := f.Err()
+	err = f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "note":
@@ -256,30 +259,30 @@ func (s *Server) callbacksPage(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u account.User, status int, failed int64, formErr error) {
-	st := r.URL.Query().Get("status")
-	switch st {
-	case "", satisfaction.CallbackOpen, satisfaction.CallbackConfirmed, satisfaction.CallbackCorrection, satisfaction.CallbackRedo:
-	default:
-		st = ""
-	}
-	if r.URL.Query().Get("all") == "" && st == "" {
+	q := readQuery(r)
+	st := oneOf(q, "status", satisfaction.CallbackOpen, satisfaction.CallbackConfirmed, satisfaction.CallbackCorrection, satisfaction.CallbackRedo)
+	if q.Get("all") == "" && st == "" {
 		st = satisfaction.CallbackOpen
 	}
-	items, err := s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200)
+	var items []satisfaction.Callback
+	if q.OK() {
+		var err error
+		if items, err = s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	v := s.newView(r, "callbacks.title", "callbacks")
+	v.Data = callbacksData{Items: items, Status: st, CanWork: policy.Allowed(u.Actor(), policy.CallbackWork, policy.Own), Failed: failed}
+	s.renderForm(w, r, q.mark(v, status), "callbacks", v, formErr)
+}
+
+func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, err := pathID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "callbacks.title", "callbacks")
-	v.Data = callbacksData{Items: items, Status: st, CanWork: policy.Allowed(u.Actor(), policy.CallbackWork, policy.Own), Failed: failed}
-	if formErr != nil {
-		v.Form = r.PostForm
-	}
-	s.renderForm(w, r, status, "callbacks", v, formErr)
-}
-
-func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
 		return
@@ -291,7 +294,7 @@ func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.U
 		n := int(*sc)
 		call.Score = &n
 	}
-	err := f.Err()
+	err = f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "call":

@@ -25,7 +25,11 @@ func readAttachmentForm(r *http.Request) ([]*files.Incoming, error) {
 // complaintFile shows one file attached to a complaint to whoever may read
 // the complaint, checked on every view.
 func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	fileID, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
 	if err != nil {
 		s.fail(w, r, problem.New(problem.NotFound, "file not found"))

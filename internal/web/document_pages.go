@@ -32,7 +32,7 @@ type documentsPageData struct {
 
 func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
-	f := document.Filter{Query: strings.TrimSpace(q.Get("q")), ModelCode: q.Get("model"), Category: document.Category(q.Get("category")),
+	f := document.Filter{Query: strings.TrimSpace(q.Get("q")), ModelCode: q.Get("model"), Category: oneOf(q, "category", document.Categories...),
 		Archived: q.Get("archived") == "1" && u.OrgKind == "vendor", Limit: 30, Offset: int(q.AtLeast("offset", 0))}
 	var docs []document.Document
 	var more bool

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"aftersales/internal/calendar"
@@ -23,10 +25,16 @@ type pageQuery struct {
 // badParam is one value of the query that could not be read.
 type badParam struct {
 	name, value string
-	// min and max bound the whole number expected; a date when date is set;
-	// no upper bound when max is 0.
-	min, max int64
-	date     bool
+	// min and max bound the whole number expected; a date when date is set,
+	// a month when month is; no upper bound when max is 0.
+	min, max    int64
+	date, month bool
+	// choices are the values a choice (a priority, a state) may take.
+	choices []string
+	// refusal is why the list's service refused the value (an area that
+	// is not a division code, a search too long), when the page did not
+	// read it itself.
+	refusal *problem.FieldError
 }
 
 func readQuery(r *http.Request) *pageQuery { return &pageQuery{Values: r.URL.Query()} }
@@ -79,6 +87,57 @@ func (p *pageQuery) Day(name string) time.Time {
 	return d
 }
 
+// Month reads a month such as 2026-12, as written: "" when absent.
+func (p *pageQuery) Month(name string) string {
+	v := p.Get(name)
+	if v == "" {
+		return ""
+	}
+	if _, err := time.Parse("2006-01", v); err != nil {
+		p.bad = append(p.bad, badParam{name: name, value: v, month: true})
+		return ""
+	}
+	return v
+}
+
+// oneOf reads one of choices (a priority, a state, a category) from p:
+// "" when absent.
+func oneOf[T ~string](p *pageQuery, name string, choices ...T) T {
+	v := p.Get(name)
+	if v == "" || slices.Contains(choices, T(v)) {
+		return T(v)
+	}
+	names := make([]string, len(choices))
+	for i, c := range choices {
+		names[i] = string(c)
+	}
+	p.bad = append(p.bad, badParam{name: name, value: v, choices: names})
+	return ""
+}
+
+// refused keeps the values a list's service refused (a validation problem
+// whose fields name values of the query, as "query.area" or "state"), so
+// that the page names them as it names the values it reads itself, rather
+// than listing without them. It reports false, keeping nothing, when err
+// is not such a refusal: the caller fails with it.
+func (p *pageQuery) refused(err error) bool {
+	pr, ok := problem.As(err)
+	if !ok || pr.Kind != problem.Invalid || len(pr.Fields) == 0 {
+		return false
+	}
+	bad := make([]badParam, 0, len(pr.Fields))
+	for i := range pr.Fields {
+		name := strings.TrimPrefix(pr.Fields[i].Field, "query.")
+		v := p.Get(name)
+		if v == "" {
+			return false
+		}
+		bad = append(bad, badParam{name: name, value: v, refusal: &pr.Fields[i]})
+	}
+	p.bad = append(p.bad, bad...)
+	return true
+}
+
 // OK reports whether every value was read.
 func (p *pageQuery) OK() bool { return len(p.bad) == 0 }
 
@@ -89,8 +148,14 @@ func (p *pageQuery) Err() error {
 	var fs problem.Fields
 	for _, b := range p.bad {
 		switch {
+		case b.refusal != nil:
+			fs.Put(b.name, *b.refusal)
+		case b.choices != nil:
+			fs.Add(b.name, "must be one of %s", strings.Join(b.choices, ", "))
 		case b.date:
 			fs.Add(b.name, "must be a date like 2026-12-01")
+		case b.month:
+			fs.Add(b.name, "must be a month like 2026-12")
 		case b.max == 0:
 			fs.Add(b.name, "must be a whole number of %d or more", b.min)
 		default:
@@ -112,8 +177,15 @@ func (p *pageQuery) messages(v *view) []string {
 		}
 		args := []any{"Field", v.T("filters.field." + b.name), "Value", string(value), "Min", b.min, "Max", b.max}
 		switch {
+		case b.refusal != nil:
+			why := v.translate(&problem.Error{Kind: problem.Invalid, Fields: []problem.FieldError{*b.refusal}}).Fields[0].Message
+			out[i] = v.T("filters.bad_value", append(args, "Reason", why)...)
+		case b.choices != nil:
+			out[i] = v.T("filters.bad_choice", args...)
 		case b.date:
 			out[i] = v.T("filters.bad_date", args...)
+		case b.month:
+			out[i] = v.T("filters.bad_month", args...)
 		case b.max == 0:
 			out[i] = v.T("filters.bad_number", args...)
 		default:

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,6 +60,8 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 				"Agreement: “-3” is not a whole number of 1 or more. Correct the filter and try again.", "服务协议：“-3”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/complaints?status=open"`},
 			{"documents page", policy.Dispatcher, "/documents?offset=-1",
 				"Page: “-1” is not a whole number of 0 or more. Correct the filter and try again.", "页码：“-1”不是不小于 0 的整数，请更正筛选条件后重试。", `method="get"`},
+			{"documents category", policy.Dispatcher, "/documents?category=novel",
+				"Category: “novel” is not one of the filter choices. Correct the filter and try again.", "类别：“novel”不是可选的筛选值，请更正筛选条件后重试。", `method="get"`},
 			{"audit page", policy.ProviderAdmin, "/audit?before=x", page, pageZH, ""},
 			{"text messages page", policy.ProviderAdmin, "/settings/sms?before=x", page, pageZH, `method="get"`},
 			{"webhook deliveries page", policy.ProviderAdmin, "/settings/webhooks/" + itoa(hookID) + "?before=x", page, pageZH, ""},
@@ -83,6 +86,35 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 				"Service provider: “x” is not a whole number of 1 or more. Correct the filter and try again.", "服务商：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/staff?provider=`},
 			{"qualification rules vendor", policy.ProviderAdmin, "/staff/rules?vendor=x",
 				"Vendor: “x” is not a whole number of 1 or more. Correct the filter and try again.", "厂商：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/staff/rules?vendor=`},
+			{"requests priority", policy.Dispatcher, "/requests?priority=urgent",
+				"Priority: “urgent” is not one of the filter choices. Correct the filter and try again.", "优先级：“urgent”不是可选的筛选值，请更正筛选条件后重试。", `method="get"`},
+			{"requests area", policy.Dispatcher, "/requests?area=abc",
+				"Area: “abc” cannot be used: it must be a division code or its prefix (digits). Correct the filter and try again.",
+				"区域：“abc”无法使用，须为行政区划代码或其前缀（数字），请更正筛选条件后重试。", `method="get"`},
+			{"requests period", policy.Dispatcher, "/requests?period=2026-13",
+				"Month: “2026-13” is not a month like 2026-12. Correct the filter and try again.", "月份：“2026-13”不是月份（格式如 2026-12），请更正筛选条件后重试。", `name="period" value="2026-13"`},
+			{"requests clock", policy.Dispatcher, "/requests?clock=warranty",
+				"Clock: “warranty” cannot be used: it must be response, onsite, resolution or escalation. Correct the filter and try again.",
+				"时限：“warranty”无法使用，须为 response（响应）、onsite（到场）、resolution（解决）或 escalation（升级），请更正筛选条件后重试。", `name="clock" value="warranty"`},
+			{"requests clock state", policy.Dispatcher, "/requests?clock_state=late",
+				"Clock state: “late” cannot be used: it must be met, breached or running. Correct the filter and try again.",
+				"时限状态：“late”无法使用，须为 met（达标）、breached（超时）或 running（计时中），请更正筛选条件后重试。", `name="clock_state" value="late"`},
+			{"requests page", policy.Dispatcher, "/requests?cursor=x",
+				"Page: “x” cannot be used: it is not a cursor from a previous page. Correct the filter and try again.",
+				"页码：“x”无法使用，不是上一页返回的游标，请更正筛选条件后重试。", `method="get"`},
+			{"text messages state", policy.ProviderAdmin, "/settings/sms?state=lost",
+				"State: “lost” cannot be used: it must be pending, sent, delivered, undelivered or failed. Correct the filter and try again.",
+				"状态：“lost”无法使用，须为 pending（排队中）、sent（已发送）、delivered（已送达）、undelivered（未送达）或 failed（失败），请更正筛选条件后重试。", `method="get"`},
+			{"complaints status", policy.Dispatcher, "/complaints?status=pending",
+				"State: “pending” is not one of the filter choices. Correct the filter and try again.", "状态：“pending”不是可选的筛选值，请更正筛选条件后重试。", `href="/complaints?status=open"`},
+			{"complaints kind", policy.Dispatcher, "/complaints?kind=praise",
+				"Kind: “praise” is not one of the filter choices. Correct the filter and try again.", "类型：“praise”不是可选的筛选值，请更正筛选条件后重试。", `href="/complaints?status=open"`},
+			{"complaints period", policy.Dispatcher, "/complaints?period=11-2026",
+				"Month: “11-2026” is not a month like 2026-12. Correct the filter and try again.", "月份：“11-2026”不是月份（格式如 2026-12），请更正筛选条件后重试。", `href="/complaints?status=open"`},
+			{"callbacks status", policy.VendorAdmin, "/callbacks?status=lost",
+				"State: “lost” is not one of the filter choices. Correct the filter and try again.", "状态：“lost”不是可选的筛选值，请更正筛选条件后重试。", `href="/callbacks?status=redo"`},
+			{"returns status", policy.Dispatcher, "/returns?status=lost",
+				"State: “lost” is not one of the filter choices. Correct the filter and try again.", "状态：“lost”不是可选的筛选值，请更正筛选条件后重试。", `href="/returns?status=shipped"`},
 			{"records from", policy.Dispatcher, "/records?from=2026-02-30",
 				"From: “2026-02-30” is not a date like 2026-12-01. Correct the filter and try again.", "起始日期：“2026-02-30”不是日期（格式如 2026-12-01），请更正筛选条件后重试。", `method="get"`},
 		}
@@ -109,12 +141,108 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/requests?agreement_id="+itoa(sf.AgreementID))); !strings.Contains(html, req.Number) {
 			t.Errorf("the requests page of the agreement lacks %s", req.Number)
 		}
+		// Nor under a filter the list's service refused, nor under one not
+		// among the filter's choices: no silent retry without it.
+		for _, target := range []string{"/requests?area=abc", "/requests?period=2026-13", "/requests?clock=warranty", "/requests?priority=urgent"} {
+			if html := body(t, get(t, users[policy.Dispatcher], app.URL+target)); strings.Contains(html, req.Number) {
+				t.Errorf("%s lists %s", target, req.Number)
+			}
+		}
+		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/requests?area=32&priority=general")); !strings.Contains(html, req.Number) {
+			t.Errorf("the requests page of area 32 lacks %s", req.Number)
+		}
 		// The exports refuse the same values, naming the field.
-		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before"} {
+		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before",
+			"/requests.csv?area=abc": "query.area", "/requests.csv?priority=urgent": "priority"} {
 			res := get(t, users[policy.VendorAdmin], app.URL+target, "Accept-Language", "en")
 			if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, field) {
 				t.Errorf("%s: %d\n%.600s", target, res.StatusCode, html)
 			}
+		}
+	})
+}
+
+// A path that names a complaint, a callback or an agreement by something
+// that is not an id answers as /requests/abc does (404, "no such page"),
+// never acting on id 0; versions of a diff that are not numbers name no
+// version (404). The recommendations refuse a day that is not a date
+// (422, the field named), and the calendar's calculator answers its
+// errors with 422, as every form with errors does, in both languages.
+func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		app, f, sf := serving(t, db)
+		req := fileRepair(t, app, f, sf, "malformed ids")
+		users := map[policy.Role]*http.Client{}
+		for _, role := range []policy.Role{policy.Dispatcher, policy.VendorAdmin} {
+			users[role] = signIn(t, app, f.Users[role].Email)
+		}
+		versionForm := agreementForm(f.Provider.ID, "")
+		versionForm.Set("version", "2")
+		versionForm.Set("effective_from", "2099-01-01")
+		cases := []struct {
+			name         string
+			role         policy.Role
+			method, path string
+			form         url.Values
+			status       int
+			en, zh       string
+		}{
+			{"request", policy.Dispatcher, "GET", "/requests/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint", policy.Dispatcher, "GET", "/complaints/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint note", policy.Dispatcher, "POST", "/complaints/abc/note", url.Values{"text": {"a note"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint files", policy.Dispatcher, "POST", "/complaints/0/files", url.Values{}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint file", policy.Dispatcher, "GET", "/complaints/abc/files/1", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"callback", policy.VendorAdmin, "POST", "/callbacks/abc/call", url.Values{"version": {"1"}, "reached": {"no"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"agreement version", policy.VendorAdmin, "POST", "/agreements/abc/versions", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"agreement proposal", policy.VendorAdmin, "POST", "/agreements/x1/adjustments", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"diff versions", policy.VendorAdmin, "GET", "/agreements/" + itoa(sf.AgreementID) + "/diff?from=abc&to=1", nil, 404, "<p class=\"muted\">no such versions</p>", "<p class=\"muted\">"},
+			{"recommendations day", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/recommendations?date=2026-02-30", nil, 422,
+				"<li><code>date</code> must be a date like 2026-12-01</li>", "<li><code>date</code> 须为日期，如 2026-12-01</li>"},
+			{"calculator", policy.VendorAdmin, "GET", "/calendars/cn?from=garbage&amount=x&unit=weeks", nil, 422,
+				`<span class="err">enter a date and time</span>`, `<span class="err">请输入日期和时间</span>`},
+			{"calculator days", policy.VendorAdmin, "GET", "/calendars/cn?from=2026-12-01T10:00&amount=1.5&unit=days", nil, 422,
+				`<span class="err">working days must be a whole number</span>`, `<span class="err">工作日数须为整数</span>`},
+		}
+		counts := func() map[string]int {
+			out := map[string]int{}
+			for _, table := range []string{"complaint_events", "agreement_versions", "adjustment_requests", "audit_events"} {
+				var n int
+				if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM `+table); err != nil {
+					t.Fatal(err)
+				}
+				out[table] = n
+			}
+			return out
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			for _, c := range users {
+				get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			}
+			before := counts()
+			for _, c := range cases {
+				var res *http.Response
+				var html string
+				if c.method == "POST" {
+					res, html = post(t, users[c.role], app.URL+c.path, c.form)
+				} else {
+					res = get(t, users[c.role], app.URL+c.path)
+					html = body(t, res)
+				}
+				want := map[string]string{"en": c.en, "zh-CN": c.zh}[lang]
+				if res.StatusCode != c.status || !strings.Contains(html, want) {
+					t.Errorf("%s, %s: %d, want %d with %q\n%.2000s", c.name, lang, res.StatusCode, c.status, want, html)
+				}
+			}
+			// Nothing was written about a complaint or an agreement the
+			// path did not name.
+			if after := counts(); fmt.Sprint(after) != fmt.Sprint(before) {
+				t.Errorf("%s: rows written: %v, before %v", lang, after, before)
+			}
+		}
+		// A good calculation still answers 200.
+		if res := get(t, users[policy.VendorAdmin], app.URL+"/calendars/cn?from=2026-12-01T10:00&amount=2&unit=days"); res.StatusCode != http.StatusOK {
+			t.Errorf("a good calculation: %d", res.StatusCode)
 		}
 	})
 }

@@ -82,7 +82,7 @@ type requestsData struct {
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	pq := readQuery(r)
 	q := pq.Values
-	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := servicerequest.Filter{Priority: oneOf(pq, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
 	switch q.Get("view") {
 	case "", "open":
 		f.Status = []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
@@ -92,13 +92,10 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 		b := true
 		f.Breached = &b
 	}
-	if f.Priority != "" && f.Priority != "emergency" && f.Priority != "general" {
-		f.Priority = ""
-	}
 	// The filters the homes' figures link with: the clocks of an agreement
 	// or a provider in a month, and the open requests by age.
 	f.AgreementID, f.ProviderID = pq.ID("agreement_id"), pq.ID("provider_id")
-	f.Period, f.Clock, f.ClockState = q.Get("period"), q.Get("clock"), q.Get("clock_state")
+	f.Period, f.Clock, f.ClockState = pq.Month("period"), q.Get("clock"), q.Get("clock_state")
 	homeFilter := url.Values{}
 	for _, k := range []string{"agreement_id", "provider_id", "period", "clock", "clock_state", "age"} {
 		if q.Get(k) != "" {
@@ -112,10 +109,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	if pq.OK() {
 		var err error
 		page, err = s.Requests.List(r.Context(), u.Actor(), f)
-		if problem.Is(err, problem.Invalid) {
-			page, err = s.Requests.List(r.Context(), u.Actor(), servicerequest.Filter{Status: f.Status})
-		}
-		if err != nil {
+		if err != nil && !pq.refused(err) {
 			s.fail(w, r, err)
 			return
 		}
@@ -395,17 +389,23 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 
 // requestsCSV exports the listed requests (the same filters as the page).
 func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
-	q := r.URL.Query()
-	f := servicerequest.Filter{Priority: q.Get("priority"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
+	q := readQuery(r)
+	f := servicerequest.Filter{Priority: oneOf(q, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
+	// A filter that cannot be read is refused, naming it, before the file
+	// starts (422, as the API refuses it), rather than exporting nothing.
+	if err := q.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.Requests.List(r.Context(), u.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	out := startCSV(w, "service-requests.csv", "number", "received_at", "status", "priority", "service_item", "serial_number", "model",
 		"division", "address", "next_due_at", "breached", "description")
 	defer out.end()
 	for {
-		page, err := s.Requests.List(r.Context(), u.Actor(), f)
-		if err != nil {
-			s.Log.Error("export requests", "err", err)
-			return
-		}
 		for _, it := range page.Items {
 			due := ""
 			if it.NextDueAt != nil {
@@ -418,6 +418,10 @@ func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.U
 			break
 		}
 		f.Cursor = page.Next
+		if page, err = s.Requests.List(r.Context(), u.Actor(), f); err != nil {
+			s.Log.Error("export requests", "err", err)
+			return
+		}
 	}
 }
 

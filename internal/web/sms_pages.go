@@ -5,7 +5,6 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/notify"
-	"aftersales/internal/problem"
 )
 
 // smsData is the list of text messages sent for the organization.
@@ -30,11 +29,7 @@ func (s *Server) smsPage(w http.ResponseWriter, r *http.Request, u account.User)
 	if q.OK() {
 		var err error
 		items, err = notify.ListSMS(r.Context(), s.DB, u.Actor(), f)
-		if problem.Is(err, problem.Invalid) {
-			f.State = ""
-			items, err = notify.ListSMS(r.Context(), s.DB, u.Actor(), f)
-		}
-		if err != nil {
+		if err != nil && !q.refused(err) {
 			s.fail(w, r, err)
 			return
 		}

@@ -264,11 +264,19 @@ func (s *Server) recommendationsPart(w http.ResponseWriter, r *http.Request, u a
 		s.fail(w, r, err)
 		return
 	}
+	// The day to start from: a date that is not one is refused, naming
+	// it, as the policy's name is (422); a past day is today.
+	pq := readQuery(r)
+	day := pq.Day("date")
+	if err := pq.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	d := recommendationsData{RequestID: id}
 	switch {
 	case policy.Allowed(a, policy.RequestAssign, policy.Own):
-		q := staff.RecommendQuery{Policy: r.URL.Query().Get("policy")}
-		if day, err := calendar.LocalMidnight(r.URL.Query().Get("date")); err == nil && day.After(s.Now()) {
+		q := staff.RecommendQuery{Policy: pq.Get("policy")}
+		if day.After(s.Now()) {
 			q.Earliest = day
 		}
 		rec, err := s.Staff.Recommend(ctx, a, id, q)

@@ -291,11 +291,16 @@ func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.U
 
 func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	a := u.Actor()
-	f := stock.ReturnFilter{Status: stock.ReturnStatus(r.URL.Query().Get("status")), OverdueOnly: r.URL.Query().Get("overdue") != ""}
-	rs, err := s.Stock.Returns(r.Context(), a, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	q := readQuery(r)
+	f := stock.ReturnFilter{Status: oneOf(q, "status", stock.AwaitingShipment, stock.Shipped, stock.Received, stock.Credited),
+		OverdueOnly: q.Get("overdue") != ""}
+	var rs []stock.ReturnRecord
+	if q.OK() {
+		var err error
+		if rs, err = s.Stock.Returns(r.Context(), a, f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	overdue := 0
 	for _, x := range rs {
@@ -307,7 +312,7 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	v.Data = returnsData{tabbed: tabbed{partsTabs(u), "returns"}, Returns: rs, Overdue: overdue, Filter: f,
 		CanShip:   policy.Allowed(a, policy.ReturnShip, policy.Own) && u.OrgKind == "provider",
 		CanSettle: policy.Allowed(a, policy.ReturnSettle, policy.Own) && u.OrgKind == "vendor", Days: agreement.DefaultPartReturnDays}
-	s.renderForm(w, r, status, "returns", v, formErr)
+	s.renderForm(w, r, q.mark(v, status), "returns", v, formErr)
 }
 
 // returnStep ships, receives or credits a return from the returns page.
