@@ -71,10 +71,10 @@ func (c *creates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(`{"id":` + strconv.FormatInt(id, 10) + `,"at":"` + now.Format(time.RFC3339Nano) + `"}`))
 }
 
-// keyed is the middleware around c on db, with a client that sends a body
-// under a key as a user.
-func keyed(db *store.DB, c *creates, replays idempotency.Replays) (*idempotency.Middleware, func(userID int64, key, body string) *httptest.ResponseRecorder) {
-	m := idempotency.New(idempotency.Deps{
+// middleware is the middleware on db applying to every request, answering
+// an error 500 and a problem with its status alone.
+func middleware(db *store.DB, replays idempotency.Replays) *idempotency.Middleware {
+	return idempotency.New(idempotency.Deps{
 		DB: db, Now: time.Now, Log: slog.New(slog.DiscardHandler), Replays: replays,
 		Applies:  func(*http.Request) bool { return true },
 		Streamed: func(string, string) bool { return false },
@@ -82,6 +82,12 @@ func keyed(db *store.DB, c *creates, replays idempotency.Replays) (*idempotency.
 		Fail:     func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusInternalServerError) },
 		Problem:  func(w http.ResponseWriter, kind problem.Kind, _ string) { w.WriteHeader(kind.Status()) },
 	})
+}
+
+// keyed is the middleware around c on db, with a client that sends a body
+// under a key as a user.
+func keyed(db *store.DB, c *creates, replays idempotency.Replays) (*idempotency.Middleware, func(userID int64, key, body string) *httptest.ResponseRecorder) {
+	m := middleware(db, replays)
 	h := m.Wrap(c)
 	return m, func(userID int64, key, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, "/api/v1/organizations", strings.NewReader(body))
