@@ -263,3 +263,41 @@ func secretAtRest(t *testing.T, db *store.DB, secret string) string {
 	}
 	return ""
 }
+
+// A client's retry of a create whose first request finished is answered
+// from the key before it runs: the first answer byte for byte, and nothing
+// written, nor even tried. On SQLite the single writer takes no write for
+// it; on PostgreSQL it sends fewer statements than one transaction (BEGIN,
+// a statement, ROLLBACK) would.
+func TestRepeatedRequestIsAnsweredFromTheKey(t *testing.T) {
+	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		cl := app.API(t, f.Tokens[policy.Dispatcher])
+		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "emergency", "description": "retried"}
+		first := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "retried")
+		if first.Status != 201 {
+			t.Fatalf("create: %d %s", first.Status, first.Body)
+		}
+		app.Server.Drain()
+		tables := []string{"service_requests", "audit_events", "notifications", "idempotency_keys"}
+		rows := map[string]int{}
+		for _, table := range tables {
+			rows[table] = countRows(t, db, table)
+		}
+		writes, trips := writerStats(db).Writes, db.RoundTrips()
+		again := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "retried")
+		if again.Status != 201 || !bytes.Equal(again.Body, first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("repeat: %d %q %s, want the first answer", again.Status, again.Header.Get("Idempotent-Replayed"), again.Body)
+		}
+		if n := writerStats(db).Writes - writes; n != 0 {
+			t.Fatalf("SQLite's writer took %d writes for the repeat, want none", n)
+		}
+		if n := db.RoundTrips() - trips; n >= 3 {
+			t.Fatalf("PostgreSQL: %d statements for the repeat, want fewer than a transaction's 3", n)
+		}
+		for _, table := range tables {
+			if n := countRows(t, db, table); n != rows[table] {
+				t.Fatalf("%s: %d rows after the repeat, %d before", table, n, rows[table])
+			}
+		}
+	})
+}

@@ -2,9 +2,6 @@ package idempotency_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,7 +14,6 @@ import (
 
 	"aftersales/internal/idempotency"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
@@ -63,14 +59,7 @@ func TestKeyOutlivesAFailureAfterTheCommit(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 		replays := &fromResource{}
-		m := idempotency.New(idempotency.Deps{
-			DB: db, Now: time.Now, Log: slog.New(slog.DiscardHandler), Replays: replays,
-			Applies:  func(*http.Request) bool { return true },
-			Streamed: func(string, string) bool { return false },
-			Spool:    func(*http.Request, *[sha256.Size]byte) (io.Closer, error) { return nil, nil },
-			Fail:     func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusInternalServerError) },
-			Problem:  func(w http.ResponseWriter, kind problem.Kind, _ string) { w.WriteHeader(kind.Status()) },
-		})
+		m := middleware(db, replays)
 		h := m.Wrap(http.HandlerFunc(created))
 		send := func() int {
 			r := httptest.NewRequest(http.MethodPost, "/api/v1/organizations", strings.NewReader(`{"name":"C"}`))

@@ -57,14 +57,16 @@ type Deps struct {
 	Problem func(w http.ResponseWriter, kind problem.Kind, detail string)
 }
 
-// Middleware holds the answers being stored after their responses were sent.
+// Middleware holds the answers being stored after their responses were
+// sent, and the keys whose requests finished here lately.
 type Middleware struct {
 	Deps
 	answers pendingAnswers
+	recent  *recentKeys
 }
 
 // New returns the middleware working with d.
-func New(d Deps) *Middleware { return &Middleware{Deps: d} }
+func New(d Deps) *Middleware { return &Middleware{Deps: d, recent: newRecentKeys()} }
 
 // Drain waits for the answers still being stored; the server calls it
 // after it stops taking requests, before the database closes.
@@ -84,12 +86,14 @@ func (m *Middleware) Drain() { m.answers.running.Wait() }
 // that fails leaves no reservation. The reservation names the resource the
 // write created (the first entity it audited), so the key leads to that
 // resource from the commit on, whatever happens to the process afterwards.
-// A repeat is not looked up before it runs: repeats are rare, and the
-// lookup cost every create an indexed read (measured: 5 to 8 % of a
-// service request's time). Every write goes through the store, which takes
-// the claim, so a repeat never writes twice. A request refused before it
-// wrote anything stores the key and its answer in one statement at the end.
-// See docs/DECISIONS.md.
+// A first request is not looked up before it runs: repeats are rare, and
+// the lookup cost every create an indexed read (measured: 5 to 8 % of a
+// service request's time). A repeat of a key whose request finished in this
+// process is (recentKeys): it is answered from what the key holds with one
+// read, before it runs. Any other repeat runs, and every write goes through
+// the store, which takes the claim, so a repeat never writes twice. A
+// request refused before it wrote anything stores the key and its answer in
+// one statement at the end. See docs/DECISIONS.md.
 //
 // The answer of a request that wrote is stored after the response is sent,
 // so that a repeat gets the very same answer; until it is, or if it never
@@ -146,6 +150,9 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 		}
 		k := requestKey{userID: actor.UserID, key: key, method: r.Method, path: r.URL.Path, hash: hex.EncodeToString(sum[:]), now: m.Now().UTC()}
 		m.answers.wait(r.Context(), k)
+		if m.finishedRepeat(w, r, k) {
+			return
+		}
 		// The key is reserved by the request's first write, in its transaction.
 		ctx, claim := store.WithClaim(r.Context(), func(ctx context.Context, q store.Queryer, written store.Written) error {
 			return putKey(ctx, q, k, storedAnswer{written: written})
@@ -166,15 +173,17 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 				// answered from that, never made again.
 				if claim.Written().Entity == "" {
 					_ = dropKey(ctx, m.DB, k)
+				} else {
+					m.recent.remember(k)
 				}
 				return
 			}
-			if m.Replays.Withheld(r.URL.Path) {
-				// The answer holds a secret: repeats are answered from the
-				// resource the reservation names.
-				return
+			if !m.Replays.Withheld(r.URL.Path) {
+				m.storeAnswer(ctx, k, rec)
 			}
-			m.storeAnswer(ctx, k, rec)
+			// An answer that holds a secret is not stored: repeats are
+			// answered from the resource the reservation names.
+			m.recent.remember(k)
 		case rec.status >= 500 || rec.status == 0:
 			rec.flush()
 		default:
@@ -187,10 +196,29 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 			}
 			if err != nil {
 				m.Log.Error("store idempotent response", "err", err)
+			} else {
+				m.recent.remember(k)
 			}
 			rec.flush()
 		}
 	})
+}
+
+// finishedRepeat answers a repeat whose key's request finished from what
+// the key holds (its answer, or the resource it names), before the request
+// runs: one read. It reports false when the request must run: the key is
+// not one this process saw finish, or it is no longer found, has expired,
+// or is held by a request that has not finished.
+func (m *Middleware) finishedRepeat(w http.ResponseWriter, r *http.Request, k requestKey) bool {
+	if !m.recent.seen(k) {
+		return false
+	}
+	row, err := storedKey(r.Context(), m.DB, k)
+	if err != nil || !row.finished(k.now) {
+		return false
+	}
+	m.replay(w, r, k, row)
+	return true
 }
 
 // storeAnswer stores the answer of a request that wrote with its key's

@@ -40,6 +40,9 @@ func (m *Middleware) replayStored(w http.ResponseWriter, r *http.Request, k requ
 		m.Fail(w, r, err)
 		return
 	}
+	if row.finished(k.now) {
+		m.recent.remember(k)
+	}
 	m.replay(w, r, k, row)
 }
 

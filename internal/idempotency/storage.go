@@ -22,6 +22,12 @@ type storedKeyRow struct {
 	CreatedAt   time.Time `db:"created_at"`
 }
 
+// finished reports whether the key is live at now and its request
+// finished: the key holds its answer, or names what its request wrote.
+func (row storedKeyRow) finished(now time.Time) bool {
+	return !row.CreatedAt.Before(now.Add(-TTL)) && (row.Status != 0 || row.Entity != "")
+}
+
 // storedAnswer is what a key is stored with: the answer of a request that
 // wrote nothing, or the reservation of one that writes (status 0) naming
 // what it wrote.
