@@ -111,10 +111,6 @@ func (t offerTech) base() *staff.Place {
 func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder.Appointment, now time.Time) ([]Window, error) {
 	w := ap.WorkOrder
 	length := w.WindowEnd.Sub(w.WindowStart)
-	step := length.Round(30 * time.Minute)
-	if step < 30*time.Minute {
-		step = 30 * time.Minute
-	}
 	earliest := now.Add(LeadTime)
 	today := calendar.DateOf(now, calendar.Shanghai)
 	horizon := time.Date(today.Year, today.Month, today.Day, 0, 0, 0, 0, calendar.Shanghai).AddDate(0, 0, OfferDays).UTC()
@@ -170,9 +166,9 @@ func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder
 		ap.ProviderID, w.ID, earliest, horizon); err != nil {
 		return nil, err
 	}
-	busy := map[int64][]staff.Span{}
+	busy := map[int64][]staff.Stop{}
 	for _, r := range rows {
-		busy[r.TechnicianID] = append(busy[r.TechnicianID], r.Span)
+		busy[r.TechnicianID] = append(busy[r.TechnicianID], staff.Stop{Start: r.Start, End: r.End})
 	}
 	var out []Window
 	for d := 0; d < OfferDays && len(out) < MaxWindows; d++ {
@@ -180,35 +176,63 @@ func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder
 		if err != nil {
 			return nil, err
 		}
-		byStart := map[int64]Window{}
+		var day []staff.Candidate
 		for _, t := range techs {
 			av := days[t.ID]
 			if av == nil || len(av.Shift) == 0 || (w.RequestID != 0 && t.ID != w.TechnicianID && !qualified[d][t.ID]) {
 				continue
 			}
-			dayEnd := av.Shift[len(av.Shift)-1].End
-			for _, shift := range av.Shift {
-				for start := shift.Start; !start.Add(length).After(shift.End); start = start.Add(step) {
-					end := start.Add(length)
-					if _, taken := byStart[start.Unix()]; taken || start.Before(earliest) || overlaps(av.Leave, start, end) || overlaps(busy[t.ID], start, end) ||
-						!staff.BackInTime(site, t.base(), end, dayEnd) {
-						continue
-					}
-					byStart[start.Unix()] = window(ap, start, end, t.ID, t.Name)
-				}
+			c := staff.Candidate{TechnicianID: t.ID, Name: t.Name, Base: t.base(), Hours: av.Shift, Day: slices.Clone(busy[t.ID])}
+			for _, l := range av.Leave {
+				c.Day = append(c.Day, staff.Stop{Start: l.Start, End: l.End})
 			}
+			day = append(day, c)
 		}
-		var day []Window
-		for _, win := range byStart {
-			day = append(day, win)
+		for _, win := range DayWindows(day, site, length, now) {
+			out = append(out, window(ap, win.Start, win.End, win.TechnicianID, win.Technician))
 		}
-		sort.Slice(day, func(i, j int) bool { return day[i].Start.Before(day[j].Start) })
-		out = append(out, day...)
 	}
 	if len(out) > MaxWindows {
 		out = out[:MaxWindows]
 	}
 	return out, nil
+}
+
+// DayWindows are the windows of one day, each length long, offered for a
+// visit at site from LeadTime after now: techs are the technicians who may
+// do it that day, the booked one first, each with the day's working hours
+// (Hours), service point (Base), and visits and leave (Day). At a time
+// the first is free the window is his, otherwise the next one's. The
+// windows come in order of start.
+func DayWindows(techs []staff.Candidate, site *staff.Place, length time.Duration, now time.Time) []Window {
+	step := length.Round(30 * time.Minute)
+	if step < 30*time.Minute {
+		step = 30 * time.Minute
+	}
+	earliest := now.Add(LeadTime)
+	byStart := map[int64]Window{}
+	for _, c := range techs {
+		if len(c.Hours) == 0 {
+			continue
+		}
+		dayEnd := c.Hours[len(c.Hours)-1].End
+		for _, shift := range c.Hours {
+			for start := shift.Start; !start.Add(length).After(shift.End); start = start.Add(step) {
+				end := start.Add(length)
+				if _, taken := byStart[start.Unix()]; taken || start.Before(earliest) || overlaps(c.Day, start, end) ||
+					!staff.BackInTime(site, c.Base, end, dayEnd) {
+					continue
+				}
+				byStart[start.Unix()] = Window{Start: start, End: end, TechnicianID: c.TechnicianID, Technician: c.Name}
+			}
+		}
+	}
+	day := make([]Window, 0, len(byStart))
+	for _, win := range byStart {
+		day = append(day, win)
+	}
+	sort.Slice(day, func(i, j int) bool { return day[i].Start.Before(day[j].Start) })
+	return day
 }
 
 func cmpBool(a, b bool) int {
@@ -221,8 +245,8 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-func overlaps(spans []staff.Span, start, end time.Time) bool {
-	for _, sp := range spans {
+func overlaps(stops []staff.Stop, start, end time.Time) bool {
+	for _, sp := range stops {
 		if sp.Start.Before(end) && sp.End.After(start) {
 			return true
 		}
