@@ -72,6 +72,40 @@ func setUp(t *testing.T, db *store.DB) fixture {
 		vendorID: f.Vendor.ID, serial: sf.Serial, visit: wo}
 }
 
+// bookAnother books the booked technician another visit, from start to
+// end, on a new request for the same unit; it answers the request's id.
+func (x fixture) bookAnother(t *testing.T, start, end time.Time) int64 {
+	t.Helper()
+	ctx := context.Background()
+	req, err := x.a.Requests.Create(ctx, x.dispatcher, servicerequest.NewRequest{SerialNumber: x.serial, ServiceItem: "repair", Priority: "general",
+		Description: "另一台设备", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.a.WorkOrders.Book(ctx, x.dispatcher, workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: x.visit.TechnicianID,
+		WindowStart: start, WindowEnd: end}); err != nil {
+		t.Fatal(err)
+	}
+	return req.ID
+}
+
+// sendAndOpen sends the visit's customer a link and opens it: its token
+// and what it offers.
+func (x fixture) sendAndOpen(t *testing.T) (string, appointment.Offer) {
+	t.Helper()
+	ctx := context.Background()
+	sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := token(t, sent)
+	o, err := x.a.Appointments.Open(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, o
+}
+
 func token(t *testing.T, s appointment.Sent) string {
 	t.Helper()
 	tok, ok := strings.CutPrefix(s.Path, "/appointment/")
@@ -354,23 +388,8 @@ func TestLinkOffersWindowsOfQualifiedTechnicians(t *testing.T) {
 			}
 		}
 		// The booked technician is busy on Tuesday afternoon.
-		req, err := x.a.Requests.Create(ctx, x.dispatcher, servicerequest.NewRequest{SerialNumber: x.serial, ServiceItem: "repair", Priority: "general",
-			Description: "另一台设备", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := x.a.WorkOrders.Book(ctx, x.dispatcher, workorder.ForRequest(req.ID), workorder.Assignment{TechnicianID: x.visit.TechnicianID,
-			WindowStart: at(1, 13, 0), WindowEnd: at(1, 17, 0)}); err != nil {
-			t.Fatal(err)
-		}
-		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := x.a.Appointments.Open(ctx, token(t, sent))
-		if err != nil {
-			t.Fatal(err)
-		}
+		x.bookAnother(t, at(1, 13, 0), at(1, 17, 0))
+		tok, o := x.sendAndOpen(t)
 		// Two-hour windows from 08:00: Tuesday 10:00 is the booked
 		// technician's; 12:00 and 14:00 overlap his afternoon visit, so they
 		// are 赵工's.
@@ -385,12 +404,73 @@ func TestLinkOffersWindowsOfQualifiedTechnicians(t *testing.T) {
 			t.Fatalf("windows on Tuesday 10:00, 12:00, 14:00 go to %d, %d, %d; want the booked %d while he is free, then 赵工 %d: %+v",
 				who[at(1, 10, 0).Unix()], who[at(1, 12, 0).Unix()], who[at(1, 14, 0).Unix()], x.visit.TechnicianID, zhao, o.Windows)
 		}
-		got, err := x.a.Appointments.Answer(ctx, token(t, sent), appointment.Answer{Start: at(1, 14, 0)})
+		got, err := x.a.Appointments.Answer(ctx, tok, appointment.Answer{Start: at(1, 14, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.WorkOrder.TechnicianID != zhao || !got.WorkOrder.WindowStart.Equal(at(1, 14, 0)) {
 			t.Fatalf("after picking 赵工's window the visit is %+v", got.WorkOrder)
+		}
+	})
+}
+
+// The windows leave the drives as the day planner has them: the booked
+// technician's service point is some 40 minutes from the site, so the
+// first window of a day starts at the first half hour after 08:00 and the
+// drive, and the last ends in time to drive back by 20:00; on a day with
+// another visit 40 minutes away at 13:00–15:00, no window ends too late
+// to get there, and none starts before the drive from it.
+func TestWindowsLeaveTheDrives(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		x := setUp(t, db)
+		site, far := staff.Place{Lat: 31.3200, Lng: 120.6300}, staff.Place{Lat: 31.3000, Lng: 120.4200}
+		drive := staff.Drive(&site, &far)
+		if drive <= 30*time.Minute || drive >= time.Hour {
+			t.Fatalf("the drive from the point to the site = %s, want 31–59 minutes", drive)
+		}
+		point, err := x.a.Staff.CreatePoint(ctx, x.admin, x.admin.OrgID, staff.PointInput{Name: "木渎网点", Address: "苏州市吴中区 1 号", Division: "320506",
+			Lat: far.Lat, Lng: far.Lng, RadiusKm: 80})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.a.Staff.UpdateTechnician(ctx, x.admin, x.visit.TechnicianID, staff.TechnicianInput{ServicePointID: &point.ID}, 1); err != nil {
+			t.Fatal(err)
+		}
+		// Wednesday 13:00–15:00 at the point's door.
+		other := x.bookAnother(t, at(2, 13, 0), at(2, 15, 0))
+		for id, p := range map[int64]staff.Place{x.visit.RequestID: site, other: far} {
+			if _, err := store.Exec(ctx, db, `UPDATE service_requests SET site_lat = ?, site_lng = ? WHERE id = ?`, p.Lat, p.Lng, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tok, o := x.sendAndOpen(t)
+		var tuesday, wednesday []string
+		for _, w := range o.Windows {
+			hm := w.Start.In(calendar.Shanghai).Format("15:04")
+			switch calendar.DateOf(w.Start, calendar.Shanghai) {
+			case calendar.DateOf(at(1, 0, 0), calendar.Shanghai):
+				tuesday = append(tuesday, hm)
+			case calendar.DateOf(at(2, 0, 0), calendar.Shanghai):
+				wednesday = append(wednesday, hm)
+			}
+		}
+		// Two-hour windows, the first from 08:00 and the drive, the last
+		// back at the point by 20:00; Wednesday's not reaching 13:00 at the
+		// point, then from 15:00 and the drive back to the site.
+		if got := strings.Join(tuesday, " "); got != "09:00 11:00 13:00 15:00 17:00" {
+			t.Errorf("Tuesday's windows start at %s, want 09:00 11:00 13:00 15:00 17:00", got)
+		}
+		if got := strings.Join(wednesday, " "); got != "09:00 16:00" {
+			t.Errorf("Wednesday's windows start at %s, want 09:00 16:00", got)
+		}
+		got, err := x.a.Appointments.Answer(ctx, tok, appointment.Answer{Start: at(2, 16, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.WorkOrder.WindowStart.Equal(at(2, 16, 0)) {
+			t.Fatalf("after picking Wednesday 16:00 the visit is %+v", got.WorkOrder)
 		}
 	})
 }

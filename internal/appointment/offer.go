@@ -102,20 +102,15 @@ func (t offerTech) base() *staff.Place {
 
 // freeWindows are the windows, as long as the booked one, from LeadTime
 // on over OfferDays local days, in which a technician who may do the visit
-// works (hours after holidays, no leave), has no other visit and is back
-// at the service point by the end of the hours (staff.BackInTime): the
-// booked technician's first, and at a time he is not free, another
-// technician of the provider whom the vendor's rules qualify for the unit
-// and service item that day (staff.Qualified; exceptions are one-off
-// decisions and are not offered).
+// works (hours after holidays, no leave), has no other visit, and can
+// drive there and on as the day planner has them drive (DayWindows): the
+// booked technician's first, and where he has none, another technician
+// of the provider whom the vendor's rules qualify for the unit and service
+// item that day (staff.Qualified; exceptions are one-off decisions and are
+// not offered).
 func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder.Appointment, now time.Time) ([]Window, error) {
 	w := ap.WorkOrder
 	length := w.WindowEnd.Sub(w.WindowStart)
-	step := length.Round(30 * time.Minute)
-	if step < 30*time.Minute {
-		step = 30 * time.Minute
-	}
-	earliest := now.Add(LeadTime)
 	today := calendar.DateOf(now, calendar.Shanghai)
 	horizon := time.Date(today.Year, today.Month, today.Day, 0, 0, 0, 0, calendar.Shanghai).AddDate(0, 0, OfferDays).UTC()
 	var techs []offerTech
@@ -162,17 +157,26 @@ func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder
 	}
 	var rows []struct {
 		TechnicianID int64 `db:"technician_id"`
+		ID           int64 `db:"id"`
 		staff.Span
+		Lat *float64 `db:"site_lat"`
+		Lng *float64 `db:"site_lng"`
 	}
-	if err := store.Select(ctx, q, &rows, `SELECT w.technician_id, w.window_start AS start, w.window_end AS "end" FROM work_orders w
-		JOIN users u ON u.id = w.technician_id
+	if err := store.Select(ctx, q, &rows, `SELECT w.technician_id, w.id, w.window_start AS start, w.window_end AS "end", r.site_lat, r.site_lng FROM work_orders w
+		JOIN users u ON u.id = w.technician_id LEFT JOIN service_requests r ON r.id = w.request_id
 		WHERE u.org_id = ? AND w.status IN ('assigned', 'on_site') AND w.id <> ? AND w.window_end > ? AND w.window_start < ? ORDER BY w.window_start`,
-		ap.ProviderID, w.ID, earliest, horizon); err != nil {
+		ap.ProviderID, w.ID, now, horizon); err != nil {
 		return nil, err
 	}
-	busy := map[int64][]staff.Span{}
+	// The visits booked, with their sites: a window must leave the drives
+	// to and from them.
+	busy := map[int64][]staff.Stop{}
 	for _, r := range rows {
-		busy[r.TechnicianID] = append(busy[r.TechnicianID], r.Span)
+		st := staff.Stop{WorkOrderID: r.ID, Start: r.Start, End: r.End}
+		if r.Lat != nil && r.Lng != nil {
+			st.At = &staff.Place{Lat: *r.Lat, Lng: *r.Lng}
+		}
+		busy[r.TechnicianID] = append(busy[r.TechnicianID], st)
 	}
 	var out []Window
 	for d := 0; d < OfferDays && len(out) < MaxWindows; d++ {
@@ -180,35 +184,75 @@ func (s *Service) freeWindows(ctx context.Context, q store.Queryer, ap workorder
 		if err != nil {
 			return nil, err
 		}
-		byStart := map[int64]Window{}
+		var day []staff.Candidate
 		for _, t := range techs {
 			av := days[t.ID]
 			if av == nil || len(av.Shift) == 0 || (w.RequestID != 0 && t.ID != w.TechnicianID && !qualified[d][t.ID]) {
 				continue
 			}
-			dayEnd := av.Shift[len(av.Shift)-1].End
-			for _, shift := range av.Shift {
-				for start := shift.Start; !start.Add(length).After(shift.End); start = start.Add(step) {
-					end := start.Add(length)
-					if _, taken := byStart[start.Unix()]; taken || start.Before(earliest) || overlaps(av.Leave, start, end) || overlaps(busy[t.ID], start, end) ||
-						!staff.BackInTime(site, t.base(), end, dayEnd) {
-						continue
-					}
-					byStart[start.Unix()] = window(ap, start, end, t.ID, t.Name)
-				}
+			c := staff.Candidate{TechnicianID: t.ID, Name: t.Name, Base: t.base(), Hours: av.Shift, Day: slices.Clone(busy[t.ID])}
+			for _, l := range av.Leave {
+				c.Day = append(c.Day, staff.Stop{Start: l.Start, End: l.End})
 			}
+			day = append(day, c)
 		}
-		var day []Window
-		for _, win := range byStart {
-			day = append(day, win)
+		for _, win := range DayWindows(day, site, length, now) {
+			out = append(out, window(ap, win.Start, win.End, win.TechnicianID, win.Technician))
 		}
-		sort.Slice(day, func(i, j int) bool { return day[i].Start.Before(day[j].Start) })
-		out = append(out, day...)
 	}
 	if len(out) > MaxWindows {
 		out = out[:MaxWindows]
 	}
 	return out, nil
+}
+
+// DayWindows are the windows of one day, each length long, offered for a
+// visit at site from LeadTime after now: techs are the technicians who may
+// do it that day, the booked one first, each with the day's working hours
+// (Hours), service point (Base), and visits and leave (Day). A window is
+// one the day planner accepts booked on its technician's day (staff.Fits:
+// the drive from the service point or the visit before, never through
+// lunch or leave, on to the next visit, back by the end of the hours).
+// Each technician's windows follow one another from the start of the
+// hours, the next a window's length (to the half hour) later, or half an
+// hour later where one does not fit; the first technician's come first,
+// and another's only where they overlap none already offered. The windows
+// come in order of start.
+func DayWindows(techs []staff.Candidate, site *staff.Place, length time.Duration, now time.Time) []Window {
+	step := length.Round(slip)
+	if step < slip {
+		step = slip
+	}
+	earliest := now.Add(LeadTime)
+	var day []Window
+	for _, c := range techs {
+		for _, shift := range c.Hours {
+			for start := shift.Start; !start.Add(length).After(shift.End); {
+				end := start.Add(length)
+				if start.Before(earliest) || offered(day, start, end) || !staff.Fits(c, site, start, end, now) {
+					start = start.Add(slip)
+					continue
+				}
+				day = append(day, Window{Start: start, End: end, TechnicianID: c.TechnicianID, Technician: c.Name})
+				start = start.Add(step)
+			}
+		}
+	}
+	sort.Slice(day, func(i, j int) bool { return day[i].Start.Before(day[j].Start) })
+	return day
+}
+
+// slip is how far a window that does not fit moves on.
+const slip = 30 * time.Minute
+
+// offered: a window of day overlaps start–end.
+func offered(day []Window, start, end time.Time) bool {
+	for _, w := range day {
+		if w.Start.Before(end) && w.End.After(start) {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpBool(a, b bool) int {
@@ -219,15 +263,6 @@ func cmpBool(a, b bool) int {
 		return 1
 	}
 	return -1
-}
-
-func overlaps(spans []staff.Span, start, end time.Time) bool {
-	for _, sp := range spans {
-		if sp.Start.Before(end) && sp.End.After(start) {
-			return true
-		}
-	}
-	return false
 }
 
 // Answer is the customer's answer on a link: a window's start (the booked

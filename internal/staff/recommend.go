@@ -253,7 +253,6 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 	slices.SortFunc(day, func(a, b Stop) int { return a.Start.Compare(b.Start) })
 	work := workTimeOf(c.Hours, leave, job)
 	fromBase, kmFromBase := trip(c.Base, job.At)
-	back, _ := trip(job.At, c.Base)
 	from, free := c.Base, job.Earliest
 	var arrival time.Time
 	var km float64
@@ -276,15 +275,13 @@ func place(job Job, c *Candidate) (Recommendation, bool) {
 		if !ok || end.After(job.DayEnd) {
 			break
 		}
-		if i < len(day) && day[i].Start.Before(work[work.lastOfDay(k)].End) {
-			// On to the next visit of the day, there by its start.
-			to, _ := trip(job.At, day[i].At)
-			at, ok := work.arrival(end, k, to)
-			found = ok && !at.After(day[i].Start)
-			continue
+		// On to the next visit of the day by its start, or back at the
+		// service point in time.
+		var next *Stop
+		if i < len(day) {
+			next = &day[i]
 		}
-		// The last visit of the day: back at the service point in time.
-		_, found = work.arrival(end, k, back)
+		found = work.onward(job.At, end, k, next, c.Base)
 	}
 	if !found {
 		return Recommendation{}, false
@@ -327,16 +324,6 @@ func trip(a, b *Place) (time.Duration, float64) {
 	}
 	km := Distance(*a, *b) * RoadFactor
 	return time.Duration(math.Ceil(km/SpeedKmh*60)) * time.Minute, km
-}
-
-// BackInTime is the one rule of a day's end, for the planner, the
-// recommendations and the customer's windows: a visit ending at end is
-// the last of a day whose hours end at dayEnd only if the technician can
-// drive from site back to base by then. (The recommendations count the
-// drive back in working time, workTime.arrival, which also waits out a
-// break that the drive would run into.)
-func BackInTime(site, base *Place, end, dayEnd time.Time) bool {
-	return !end.Add(Drive(site, base)).After(dayEnd)
 }
 
 // onDuty: some of the hours fall between the job's earliest start and the

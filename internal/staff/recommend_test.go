@@ -223,8 +223,11 @@ func TestRecommendWantsTheTechnicianBackByTheEndOfHours(t *testing.T) {
 			t.Errorf("from 09:00 + %s: ranked %+v excluded %+v, want no slot (back after 17:00)", c.earliest, ranked, excluded)
 		}
 	}
-	if !staff.BackInTime(&site, &suzhou, day0.Add(7*time.Hour+43*time.Minute), day0.Add(8*time.Hour)) ||
-		staff.BackInTime(&site, &suzhou, day0.Add(7*time.Hour+44*time.Minute), day0.Add(8*time.Hour)) {
-		t.Error("BackInTime: 16:43 + 17 min is back at 17:00 exactly (in time); 16:44 is not")
+	cand := staff.Candidate{TechnicianID: 1, Base: &suzhou, Hours: hours}
+	window := func(end time.Duration) bool {
+		return staff.Fits(cand, &site, day0.Add(end-time.Hour), day0.Add(end), time.Time{})
+	}
+	if !window(7*time.Hour+43*time.Minute) || window(7*time.Hour+44*time.Minute) {
+		t.Error("Fits: a window ending 16:43 + 17 min is back at 17:00 exactly (in time); one ending 16:44 is not")
 	}
 }

@@ -73,6 +73,55 @@ func TestRecommendCountsTheTrip(t *testing.T) {
 	}
 }
 
+// A window agreed with the customer fits a technician's day when the day
+// planner accepts it booked there: the drive from the service point (left
+// no earlier than the start of the hours, or now), or from the visit
+// before, in working time; on to the next visit by its start; back at the
+// point by the end of the hours. The site is 17 minutes from the point.
+func TestFitsCountsTheTrip(t *testing.T) {
+	t.Parallel()
+	visit := func(hh, mm, minutes int) staff.Stop {
+		return staff.Stop{WorkOrderID: 9, Start: sh(hh, mm), End: sh(hh, mm).Add(time.Duration(minutes) * time.Minute), At: &suzhou}
+	}
+	leave := staff.Stop{Start: sh(8, 30), End: sh(10, 0)}
+	for _, c := range []struct {
+		name   string
+		hh, mm int // the window's start; it lasts an hour
+		day    []staff.Stop
+		free   time.Time
+		want   bool
+	}{
+		{"the first window of the day, after the drive from the point", 8, 47, nil, time.Time{}, true},
+		{"a minute earlier nobody gets there", 8, 46, nil, time.Time{}, false},
+		{"after lunch, first of the day: there before lunch, waiting on site", 13, 0, nil, time.Time{}, true},
+		{"a window across lunch", 11, 30, nil, time.Time{}, false},
+		{"the last window: back at the point at 17:30", 16, 13, nil, time.Time{}, true},
+		{"a minute later the way back ends after the hours", 16, 14, nil, time.Time{}, false},
+		{"on to the next visit just in time", 8, 47, []staff.Stop{visit(10, 4, 60)}, time.Time{}, true},
+		{"not in time for the next visit", 8, 47, []staff.Stop{visit(10, 3, 60)}, time.Time{}, false},
+		{"from the visit before, just in time", 11, 0, []staff.Stop{visit(9, 43, 60)}, time.Time{}, true},
+		{"from the visit before, a minute short", 11, 0, []staff.Stop{visit(9, 44, 60)}, time.Time{}, false},
+		{"a visit before lunch: no drive through it", 13, 0, []staff.Stop{visit(11, 0, 60)}, time.Time{}, false},
+		{"the drive after lunch", 13, 17, []staff.Stop{visit(11, 0, 60)}, time.Time{}, true},
+		{"overlapping a visit", 9, 30, []staff.Stop{visit(10, 0, 60)}, time.Time{}, false},
+		{"leave first: the drive after it", 10, 17, []staff.Stop{leave}, time.Time{}, true},
+		{"leave first: a minute short", 10, 16, []staff.Stop{leave}, time.Time{}, false},
+		{"now: the drive from now", 9, 17, nil, sh(9, 0), true},
+		{"now: a minute short", 9, 16, nil, sh(9, 0), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cand := staff.Candidate{TechnicianID: 1, Base: &suzhou, Hours: officeDay(), Day: c.day}
+			if got := staff.Fits(cand, &site, sh(c.hh, c.mm), sh(c.hh+1, c.mm), c.free); got != c.want {
+				t.Fatalf("an hour from %02d:%02d fits = %v, want %v", c.hh, c.mm, got, c.want)
+			}
+		})
+	}
+	if staff.Fits(staff.Candidate{Base: &suzhou}, &site, sh(10, 0), sh(11, 0), time.Time{}) {
+		t.Error("a window fits a day without hours")
+	}
+}
+
 // Leave is a break of the day: no trip runs through it.
 func TestRecommendDrivesAroundLeave(t *testing.T) {
 	t.Parallel()

@@ -156,3 +156,91 @@ func (w workTime) arrival(t time.Time, k int, drive time.Duration) (time.Time, b
 	}
 	return time.Time{}, false
 }
+
+// after is the first stretch that does not end before t (len(w) when all
+// do): where a trip leaving at t may run.
+func (w workTime) after(t time.Time) int {
+	for k, h := range w {
+		if !h.End.Before(t) {
+			return k
+		}
+	}
+	return len(w)
+}
+
+// firstTrip is when the drive from the service point arrives at a visit
+// starting at start, the first of the working day whose first stretch is
+// k, sent off the way the planner sends them (see slot): as late as still
+// arrives by start, unless the day's first break is due before then, when
+// they leave at the start of the day and wait on site.
+func (w workTime) firstTrip(k int, drive time.Duration, start time.Time) (time.Time, bool) {
+	depart := w[k].Start
+	if late := start.Add(-drive); late.After(depart) && (k+1 == len(w) || !w.sameDay(k) || !late.After(w[k].End)) {
+		depart = late
+	}
+	return w.arrival(depart, k, drive)
+}
+
+// onward says a visit at site ending at end, in stretch k, lets the
+// technician reach next (the next visit booked, nil: none) by its start
+// when it is of the same working day, and otherwise get back to base by
+// the end of the day's hours.
+func (w workTime) onward(site *Place, end time.Time, k int, next *Stop, base *Place) bool {
+	if next != nil && next.Start.Before(w[w.lastOfDay(k)].End) {
+		at, ok := w.arrival(end, k, Drive(site, next.At))
+		return ok && !at.After(next.Start)
+	}
+	_, ok := w.arrival(end, k, Drive(site, base))
+	return ok
+}
+
+// Fits says a visit at site held from start to end (a window agreed with
+// the customer), booked on the technician's day c (Hours, Base, and Day
+// with its visits and leave), leaves a day the planner accepts
+// (route.Check): inside one stretch of the hours with leave cut out and
+// from free on (now); reached from the visit before it that day, or, as
+// the first, from the service point leaving no earlier than the start of
+// the hours; driving in working time only; on to the next visit by its
+// start, or back at the service point by the end of the hours. With no
+// hours nothing fits.
+func Fits(c Candidate, site *Place, start, end, free time.Time) bool {
+	if len(c.Hours) == 0 || !end.After(start) || start.Before(free) {
+		return false
+	}
+	var day []Stop
+	leave := []Span{{End: free}}
+	for _, s := range c.Day {
+		if s.Start.Before(end) && start.Before(s.End) {
+			return false
+		}
+		if s.WorkOrderID == 0 && s.At == nil {
+			leave = append(leave, Span{Start: s.Start, End: s.End})
+			continue
+		}
+		day = append(day, s)
+	}
+	work := workTimeOf(c.Hours, leave, Job{})
+	k := work.stretchOf(start)
+	if k < 0 || end.After(work[k].End) {
+		return false
+	}
+	var prev, next *Stop
+	for i := range day {
+		s := &day[i]
+		if !s.End.After(start) && (prev == nil || s.End.After(prev.End)) {
+			prev = s
+		}
+		if !s.Start.Before(end) && (next == nil || s.Start.Before(next.Start)) {
+			next = s
+		}
+	}
+	first := work.firstOfDay(k)
+	var at time.Time
+	var ok bool
+	if prev != nil && !prev.End.Before(work[first].Start) {
+		at, ok = work.arrival(prev.End, work.after(prev.End), Drive(prev.At, site))
+	} else {
+		at, ok = work.firstTrip(first, Drive(c.Base, site), start)
+	}
+	return ok && !at.After(start) && work.onward(site, end, k, next, c.Base)
+}
