@@ -227,7 +227,7 @@ func (g *group) commit(batch []*write) {
 			// The transaction holds no other write yet, so rolling all of it
 			// back undoes this write alone: it needs no savepoint, and SQLite
 			// copies none of the pages it changes to a savepoint's journal
-			// (a service request changes about forty). If it fails, the
+			// (a service request changes about thirty-five). If it fails, the
 			// writes after it start a transaction of their own.
 			if w.err = w.call(tx); w.err != nil {
 				_ = tx.Rollback()
