@@ -46,6 +46,8 @@ type Bundle struct {
 	// translates a few hundred words, and go-i18n's Localize builds and
 	// runs a template for each.
 	plain map[string]map[string]string
+	// english are the ids of the English messages (Has).
+	english map[string]bool
 }
 
 // Load returns the embedded messages, read once per process: a Bundle is
@@ -84,6 +86,10 @@ func load() (*Bundle, error) {
 	en, err := Catalog("messages", "en")
 	if err != nil {
 		return nil, err
+	}
+	out.english = make(map[string]bool, len(en))
+	for id := range en {
+		out.english[id] = true
 	}
 	out.plain = map[string]map[string]string{}
 	for _, code := range []string{"zh-CN", "en"} {
@@ -136,8 +142,11 @@ func Catalog(dir, lang string) (map[string]string, error) {
 // value, a user setting or an Accept-Language header, first match wins.
 func Match(prefs ...string) string {
 	for _, p := range prefs {
-		if p == "" {
+		switch p {
+		case "":
 			continue
+		case "zh-CN", "en":
+			return p // a user's stored setting, as most calls have it: no parsing
 		}
 		tags, _, err := language.ParseAcceptLanguage(p)
 		if err != nil || len(tags) == 0 {
@@ -184,10 +193,10 @@ func (b *Bundle) localize(lang, id string, data map[string]any) string {
 }
 
 // Has reports whether id has an English message (tests use it to find
-// message ids used in templates but never written).
+// message ids used in templates but never written; notify checks every
+// event's texts with it, inside the transaction that publishes it).
 func (b *Bundle) Has(id string) bool {
-	_, err := b.localizers["en"].Localize(&goi18n.LocalizeConfig{MessageID: id})
-	return err == nil
+	return b.english[id]
 }
 
 // ProblemFormat returns lang's format for an English error message format,

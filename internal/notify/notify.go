@@ -99,7 +99,9 @@ func (ev Event) validate() error {
 	if len(ev.OrgIDs) == 0 {
 		errs = append(errs, "no organization may see it")
 	}
-	if render(i18n.Default(), ev.Subject, "en") == "" {
+	// A Message is never empty (a missing or empty one renders as its id,
+	// and check refuses it): only other texts are rendered to see.
+	if _, ok := ev.Subject.(Message); !ok && render(i18n.Default(), ev.Subject, "en") == "" {
 		errs = append(errs, "no subject")
 	} else if err := ev.Subject.check(i18n.Default()); err != nil {
 		errs = append(errs, "subject: "+err.Error())

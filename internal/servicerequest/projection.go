@@ -101,6 +101,28 @@ func saveClocks(ctx context.Context, q store.Queryer, r Request, clocks []sla.Cl
 	return SaveClockRows(ctx, q, r.ID, ClockRows(r, clocks))
 }
 
+// insertClocks stores the clock rows of a request just inserted and adds
+// them to the running totals: it has no stored rows to read first, nor to
+// replace (SaveClockRows, for a request that may have them).
+func insertClocks(ctx context.Context, q store.Queryer, r Request, clocks []sla.Clock) error {
+	rows := ClockRows(r, clocks)
+	if len(rows) == 0 {
+		return nil
+	}
+	values := make([]string, len(rows))
+	args := make([]any, 0, 8*len(rows))
+	totals := ClockTotals{}
+	for i, row := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, row...)
+		totals.Add(row)
+	}
+	if _, err := store.Exec(ctx, q, `INSERT INTO request_clocks (`+ClockColumns+`) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return err
+	}
+	return totals.Apply(ctx, q)
+}
+
 // SaveClockRows stores a request's clock rows (ClockRows) and keeps the
 // running totals the homes read (request_clock_totals) in step, in q's
 // transaction: the stored rows of the request are read first (the request

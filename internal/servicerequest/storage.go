@@ -37,7 +37,7 @@ func insertFiled(ctx context.Context, q store.Queryer, r *Request, ev *RequestEv
 		if err != nil {
 			return err
 		}
-		return saveClocks(ctx, q, *r, clocks)
+		return insertClocks(ctx, q, *r, clocks)
 	}
 	r.Version, r.UpdatedAt = 1, r.ReceivedAt
 	clockSteps, clockArgs := filedClockSteps(*r, clocks)

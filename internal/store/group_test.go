@@ -162,6 +162,89 @@ func TestGroupCommitsEachWriteAlone(t *testing.T) {
 	}
 }
 
+// queueWrites queues fns in order behind a held turn, lets the next leader
+// commit them together, and returns each write's error.
+func queueWrites(t *testing.T, db *DB, fns ...func(tx *sqlx.Tx) error) []error {
+	t.Helper()
+	release := holdTurn(t, db)
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Tx(context.Background(), fn)
+		}()
+		waitQueued(t, db, i+1)
+	}
+	release()
+	wg.Wait()
+	return errs
+}
+
+// The first write of a group's transaction runs in no savepoint: SQLite
+// would copy every page it changes to the savepoint's journal, and rolling
+// back the transaction undoes it as well. The writes after it have one each.
+func TestGroupFirstWriteInNoSavepoint(t *testing.T) {
+	t.Parallel()
+	db := openGroupProbe(t)
+	var first, second error
+	errs := queueWrites(t, db,
+		func(tx *sqlx.Tx) error {
+			if err := insertProbe(tx, "first"); err != nil {
+				return err
+			}
+			// With a savepoint, this would undo the row above.
+			_, first = tx.Exec(`ROLLBACK TO grp`)
+			return nil
+		},
+		func(tx *sqlx.Tx) error {
+			_, second = tx.Exec(`ROLLBACK TO grp`)
+			return insertProbe(tx, "second")
+		})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("writes failed: %v", errs)
+	}
+	if first == nil || !strings.Contains(first.Error(), "no such savepoint") {
+		t.Errorf("first write's ROLLBACK TO grp: %v, want no such savepoint", first)
+	}
+	if second != nil {
+		t.Errorf("second write's ROLLBACK TO grp: %v, want its savepoint", second)
+	}
+	if names, want := probeNames(t, db), "first,holder,second"; strings.Join(names, ",") != want {
+		t.Errorf("rows %v, want %s", names, want)
+	}
+}
+
+// A first write that fails takes the transaction with it, and nothing else:
+// the writes after it commit in a transaction of their own, each again
+// alone in its outcome.
+func TestGroupFirstWriteFailing(t *testing.T) {
+	t.Parallel()
+	db := openGroupProbe(t)
+	boom := errors.New("boom")
+	failing := func(name string) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error {
+			if err := insertProbe(tx, name); err != nil {
+				return err
+			}
+			return boom
+		}
+	}
+	ok := func(name string) func(tx *sqlx.Tx) error {
+		return func(tx *sqlx.Tx) error { return insertProbe(tx, name) }
+	}
+	errs := queueWrites(t, db, failing("fails-first"), failing("fails-next"), ok("ok-1"), failing("fails-later"), ok("ok-2"))
+	for i, want := range []error{boom, boom, nil, boom, nil} {
+		if !errors.Is(errs[i], want) {
+			t.Errorf("write %d: %v, want %v", i, errs[i], want)
+		}
+	}
+	if names, want := probeNames(t, db), "holder,ok-1,ok-2"; strings.Join(names, ",") != want {
+		t.Errorf("rows %v, want %s", names, want)
+	}
+}
+
 // A write whose caller gives up while it waits is withdrawn and never runs;
 // a caller that leaves while its write runs rolls back only its own write.
 func TestGroupCallerLeaving(t *testing.T) {
