@@ -67,14 +67,14 @@ func (s *Service) CreateModel(ctx context.Context, a policy.Actor, in ModelInput
 
 // GetModel returns a model the actor may see.
 func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (ProductModel, error) {
-	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, hidden("product model %d not found", id))
+	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, modelNotFound(id))
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
 func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p ModelPatch, expectedVersion int64) (ProductModel, error) {
 	return update(ctx, s, a, id, expectedVersion, updater[ProductModel]{
 		read: func(ctx context.Context, q store.Queryer) (ProductModel, error) {
-			return readable(ctx, q, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, hidden("product model %d not found", id))
+			return readable(ctx, q, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, modelNotFound(id))
 		},
 		change: func(_ context.Context, _ store.Queryer, m ProductModel) (ProductModel, error) { return p.apply(m) },
 		save:   updateModel,
@@ -135,14 +135,14 @@ func (s *Service) CreateSite(ctx context.Context, a policy.Actor, in SiteInput) 
 
 // GetSite returns a site the actor may see.
 func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, error) {
-	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, hidden("site %d not found", id))
+	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, siteNotFound(id))
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
 func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p SitePatch, expectedVersion int64) (Site, error) {
 	return update(ctx, s, a, id, expectedVersion, updater[Site]{
 		read: func(ctx context.Context, q store.Queryer) (Site, error) {
-			return readable(ctx, q, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, hidden("site %d not found", id))
+			return readable(ctx, q, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, siteNotFound(id))
 		},
 		change: func(_ context.Context, _ store.Queryer, site Site) (Site, error) { return p.apply(site) },
 		save:   updateSite,
@@ -181,7 +181,7 @@ func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, 
 // ReadUnit returns unit id read through q if a may see it; one a may not
 // see is not found.
 func ReadUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, hidden("product %d not found", id))
+	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, unitNotFound(id))
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.
