@@ -27,12 +27,7 @@ func InsertUser(ctx context.Context, q store.Queryer, n NewUser, hash string, no
 
 // GetUser loads a user by id.
 func GetUser(ctx context.Context, q store.Queryer, id int64) (User, error) {
-	var u User
-	err := store.Get(ctx, q, &u, `SELECT `+userColumns+userFrom+` WHERE u.id = ?`, id)
-	if err == store.ErrNotFound {
-		return u, userNotFound(id)
-	}
-	return u, err
+	return store.ByID[User](ctx, q, `SELECT `+userColumns+userFrom+` WHERE u.id = ?`, id, userNotFound)
 }
 
 func userNotFound(id int64) error { return problem.New(problem.NotFound, "user %d not found", id) }

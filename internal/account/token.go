@@ -56,12 +56,7 @@ func insertToken(ctx context.Context, q store.Queryer, userID int64, name, hash,
 
 // GetToken loads one token.
 func GetToken(ctx context.Context, q store.Queryer, id int64) (Token, error) {
-	var t Token
-	err := store.Get(ctx, q, &t, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return t, tokenNotFound(id)
-	}
-	return t, err
+	return store.ByID[Token](ctx, q, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id, tokenNotFound)
 }
 
 func tokenNotFound(id int64) error { return problem.New(problem.NotFound, "token %d not found", id) }

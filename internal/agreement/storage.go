@@ -35,12 +35,7 @@ func insertAgreement(ctx context.Context, q store.Queryer, a Agreement) (Agreeme
 
 // Get loads one agreement.
 func Get(ctx context.Context, q store.Queryer, id int64) (Agreement, error) {
-	var a Agreement
-	err := store.Get(ctx, q, &a, `SELECT `+columns+` FROM agreements WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return a, notFound(id)
-	}
-	return a, err
+	return store.ByID[Agreement](ctx, q, `SELECT `+columns+` FROM agreements WHERE id = ?`, id, notFound)
 }
 
 // ListForOrg returns the agreements an organization is a party to, newest first.

@@ -252,6 +252,14 @@ type CreateUnder struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
 }
 
+// ChangeAt is the input of a change to the resource the path's id names,
+// at the version its If-Match header names (registerChange reads it).
+// Exported and embedded first, like CreateUnder.
+type ChangeAt struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+}
+
 // ifMatch parses If-Match into the expected version.
 func ifMatch(v string) (int64, error) {
 	if v == "" {

@@ -72,9 +72,8 @@ type documentVersionInput struct {
 }
 
 type documentPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Title       *string   `json:"title,omitempty" minLength:"1" maxLength:"200"`
 		Description *string   `json:"description,omitempty" maxLength:"4000"`
 		Category    *string   `json:"category,omitempty" enum:"manual,technical_handbook,operation_guide,service_bulletin,other"`

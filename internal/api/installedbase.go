@@ -30,9 +30,8 @@ type modelCreateInput struct {
 }
 
 type modelPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name                      *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
 		NameEn                    *string `json:"name_en,omitempty" maxLength:"200"`
 		ProductLine               *string `json:"product_line,omitempty" maxLength:"100"`
@@ -56,9 +55,8 @@ type siteCreateInput struct {
 }
 
 type sitePatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name         *string  `json:"name,omitempty" minLength:"1" maxLength:"100"`
 		Address      *string  `json:"address,omitempty" minLength:"1" maxLength:"300"`
 		Division     *string  `json:"division,omitempty" minLength:"6" maxLength:"6"`
@@ -93,9 +91,8 @@ type unitCreateInput struct {
 }
 
 type unitPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		SiteID      *int64  `json:"site_id,omitempty" minimum:"1"`
 		InstallDate *string `json:"install_date,omitempty" maxLength:"20"`
 		WarrantyEnd *string `json:"warranty_end,omitempty" maxLength:"20"`

@@ -27,9 +27,8 @@ type idPath struct {
 }
 
 type orgPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name    *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
 		Address *string `json:"address,omitempty" maxLength:"300" doc:"The registered address (注册地址); empty clears it."`
 		Active  *bool   `json:"active,omitempty"`

@@ -44,9 +44,8 @@ type partCreateInput struct {
 }
 
 type partPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name           *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
 		NameEn         *string `json:"name_en,omitempty" maxLength:"200"`
 		UnitCostFen    *int64  `json:"unit_cost_fen,omitempty" minimum:"0" maximum:"1000000000"`
@@ -57,24 +56,21 @@ type partPatchInput struct {
 }
 
 type partModelsInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		ModelIDs []int64 `json:"model_ids" maxItems:"500" doc:"All the product models the part fits (replaces the list)."`
 	}
 }
 
 type partApproveInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Until string `json:"until,omitempty" maxLength:"10" doc:"Last China date the approval is valid, e.g. 2027-06-30; leave out for no end."`
 	}
 }
 
 type partRevokeInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
+	ChangeAt
 }
 
 // partListOutput is named, as every output is: huma would name an anonymous

@@ -41,9 +41,8 @@ type pointCreateInput struct {
 }
 
 type pointUpdateInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    pointBody
+	ChangeAt
+	Body pointBody
 }
 
 type technicianUpdateInput struct {
@@ -142,9 +141,8 @@ type ruleCreateInput struct {
 }
 
 type ruleUpdateInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    ruleBody
+	ChangeAt
+	Body ruleBody
 }
 
 type exceptionCreateInput struct {

@@ -25,9 +25,8 @@ type locationCreateInput struct {
 }
 
 type locationPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name          *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
 		TechnicianID  *int64  `json:"technician_id,omitempty" minimum:"1"`
 		AllowNegative *bool   `json:"allow_negative,omitempty"`

@@ -31,9 +31,8 @@ type userCreateInput struct {
 }
 
 type userPatchInput struct {
-	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"ETag of the version being changed."`
-	Body    struct {
+	ChangeAt
+	Body struct {
 		Name     *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
 		Role     *string `json:"role,omitempty" enum:"vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"`
 		Locale   *string `json:"locale,omitempty" enum:"zh-CN,en"`

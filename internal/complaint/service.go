@@ -91,12 +91,7 @@ func notFound(id int64) error { return problem.New(problem.NotFound, "complaint 
 
 // Get loads a complaint without authorizing.
 func Get(ctx context.Context, q store.Queryer, id int64) (Complaint, error) {
-	var c Complaint
-	err := store.Get(ctx, q, &c, `SELECT `+columns+` FROM complaints WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return c, notFound(id)
-	}
-	return c, err
+	return store.ByID[Complaint](ctx, q, `SELECT `+columns+` FROM complaints WHERE id = ?`, id, notFound)
 }
 
 // Scope is how a complaint relates to the actor: Own to its three parties.

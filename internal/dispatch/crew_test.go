@@ -7,6 +7,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/app"
 	"aftersales/internal/policy"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/testutil"
 )
@@ -34,4 +35,16 @@ func suzhouCrew(t *testing.T, a *app.App, f *testutil.Fixture) (staff.Point, []i
 		}
 	}
 	return point, techs
+}
+
+// fileRequest files, as the fixture's dispatcher, a general request of
+// item for the fixture's unit and returns its id.
+func fileRequest(t *testing.T, a *app.App, f *testutil.Fixture, sf testutil.ServiceFixture, item string) int64 {
+	t.Helper()
+	v, err := a.Requests.Create(context.Background(), f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: sf.Serial,
+		ServiceItem: item, Priority: "general", Description: "主轴异响", Channel: servicerequest.Dispatcher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.ID
 }

@@ -10,7 +10,6 @@ import (
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -41,18 +40,12 @@ func TestPlanTheDay(t *testing.T) {
 		f, sf, a := testutil.SeedAll(t, db)
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		point, techs := suzhouCrew(t, a, f)
-		if _, err := a.Staff.SetPointHours(ctx, admin, point.ID, staff.HoursInput{Week: map[string][]string{"mon": {"08:30-12:00", "13:00-17:30"},
-			"tue": {"08:30-12:00", "13:00-17:30"}, "wed": {"08:30-12:00", "13:00-17:30"}, "thu": {"08:30-12:00", "13:00-17:30"}, "fri": {"08:30-12:00", "13:00-17:30"}}}); err != nil {
+		office := []string{"08:30-12:00", "13:00-17:30"}
+		if _, err := a.Staff.SetPointHours(ctx, admin, point.ID, staff.HoursInput{Week: map[string][]string{
+			"mon": office, "tue": office, "wed": office, "thu": office, "fri": office}}); err != nil {
 			t.Fatal(err)
 		}
-		file := func() int64 {
-			v, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-				Description: "主轴异响", Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v.ID
-		}
+		file := func() int64 { return fileRequest(t, a, f, sf, "repair") }
 		var requests []int64
 		for range 5 {
 			requests = append(requests, file())

@@ -10,7 +10,6 @@ import (
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
@@ -67,15 +66,7 @@ func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
 		if _, err := a.Staff.UpdateTechnician(ctx, admin, tech, staff.TechnicianInput{ServicePointID: &point.ID, EfficiencyPermille: 1500}, 1); err != nil {
 			t.Fatal(err)
 		}
-		file := func(item string) int64 {
-			r, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: item, Priority: "general",
-				Description: "主轴异响", Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r.ID
-		}
-		repair, consultation := file("repair"), file("consultation")
+		repair, consultation := fileRequest(t, a, f, sf, "repair"), fileRequest(t, a, f, sf, "consultation")
 
 		b, err := a.Dispatch.Board(ctx, dispatcher, 0, day)
 		if err != nil {
@@ -151,11 +142,7 @@ func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
 			Note: "repairs take 45 minutes from the board's day"}, 0); err != nil {
 			t.Fatal(err)
 		}
-		r, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-			Description: "主轴异响", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		requestID := fileRequest(t, a, f, sf, "repair")
 		minutesOn := func(d string) int {
 			t.Helper()
 			b, err := a.Dispatch.Board(ctx, dispatcher, 0, d)
@@ -163,11 +150,11 @@ func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, o := range b.Open {
-				if o.RequestID == r.ID {
+				if o.RequestID == requestID {
 					return o.Minutes
 				}
 			}
-			t.Fatalf("request %d not waiting on %s", r.ID, d)
+			t.Fatalf("request %d not waiting on %s", requestID, d)
 			return 0
 		}
 		before := v.Terms.PlannedVisit(agreement.ServiceItem("repair"))
@@ -177,11 +164,11 @@ func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
 		if got := minutesOn(day); got != 45 {
 			t.Errorf("the board of %s plans %d minutes, want 45 from the version in force that day", day, got)
 		}
-		got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, r.ID, tech, localAt(9, 0))
+		got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, requestID, tech, localAt(9, 0))
 		if err != nil || got != 45*time.Minute {
 			t.Errorf("a visit booked on %s: %s %v, want 45m", day, got, err)
 		}
-		if got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, r.ID, tech, time.Now().Add(time.Hour)); err != nil || got != before {
+		if got, err := a.Dispatch.PlannedVisit(ctx, dispatcher, requestID, tech, time.Now().Add(time.Hour)); err != nil || got != before {
 			t.Errorf("a visit booked today: %s %v, want %s", got, err, before)
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
-	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
@@ -45,14 +44,7 @@ func TestNeededPartsComeFromTheVan(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		file := func() int64 {
-			v, err := a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: sf.Serial, ServiceItem: "repair", Priority: "general",
-				Description: "主轴异响", Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v.ID
-		}
+		file := func() int64 { return fileRequest(t, a, f, sf, "repair") }
 		two, five, none := file(), file(), file()
 
 		// Bad lists and those who may not set one change nothing.

@@ -67,28 +67,20 @@ func (s *Service) CreateModel(ctx context.Context, a policy.Actor, in ModelInput
 
 // GetModel returns a model the actor may see.
 func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (ProductModel, error) {
-	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, hidden("product model %d not found", id))
+	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, modelNotFound(id))
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
 func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p ModelPatch, expectedVersion int64) (ProductModel, error) {
-	now := s.Now().UTC()
-	var out ProductModel
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := readable(ctx, tx, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, hidden("product model %d not found", id))
-		if err != nil {
-			return err
-		}
-		next, err := p.apply(before)
-		if err != nil {
-			return err
-		}
-		if out, err = updateModel(ctx, tx, next, expectedVersion, now); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, a, before.VendorID, "model.update", "product_model", id, before, out)
+	return update(ctx, s, a, id, expectedVersion, updater[ProductModel]{
+		read: func(ctx context.Context, q store.Queryer) (ProductModel, error) {
+			return readable(ctx, q, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, modelNotFound(id))
+		},
+		change: func(_ context.Context, _ store.Queryer, m ProductModel) (ProductModel, error) { return p.apply(m) },
+		save:   updateModel,
+		org:    func(m ProductModel) int64 { return m.VendorID },
+		action: "model.update", entity: "product_model",
 	})
-	return out, err
 }
 
 // ListSites returns the sites the actor may see (of one customer when customerID > 0).
@@ -143,28 +135,20 @@ func (s *Service) CreateSite(ctx context.Context, a policy.Actor, in SiteInput) 
 
 // GetSite returns a site the actor may see.
 func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, error) {
-	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, hidden("site %d not found", id))
+	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, siteNotFound(id))
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
 func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p SitePatch, expectedVersion int64) (Site, error) {
-	now := s.Now().UTC()
-	var out Site
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := readable(ctx, tx, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, hidden("site %d not found", id))
-		if err != nil {
-			return err
-		}
-		next, err := p.apply(before)
-		if err != nil {
-			return err
-		}
-		if out, err = updateSite(ctx, tx, next, expectedVersion, now); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, a, a.OrgID, "site.update", "site", id, before, out)
+	return update(ctx, s, a, id, expectedVersion, updater[Site]{
+		read: func(ctx context.Context, q store.Queryer) (Site, error) {
+			return readable(ctx, q, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, siteNotFound(id))
+		},
+		change: func(_ context.Context, _ store.Queryer, site Site) (Site, error) { return p.apply(site) },
+		save:   updateSite,
+		org:    func(Site) int64 { return a.OrgID },
+		action: "site.update", entity: "site",
 	})
-	return out, err
 }
 
 // ListUnits returns a page of the units the actor may see, by id, and the
@@ -197,7 +181,7 @@ func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, 
 // ReadUnit returns unit id read through q if a may see it; one a may not
 // see is not found.
 func ReadUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, hidden("product %d not found", id))
+	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, unitNotFound(id))
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.
@@ -310,50 +294,85 @@ func checkAgreement(ctx context.Context, q store.Queryer, vendorID int64, id *in
 
 // UpdateUnit changes a unit if expectedVersion still matches.
 func (s *Service) UpdateUnit(ctx context.Context, a policy.Actor, id int64, p UnitPatch, expectedVersion int64) (Unit, error) {
+	return update(ctx, s, a, id, expectedVersion, updater[Unit]{
+		read: func(ctx context.Context, q store.Queryer) (Unit, error) { return s.manageUnit(ctx, q, a, id) },
+		change: func(ctx context.Context, q store.Queryer, before Unit) (Unit, error) {
+			return s.patchUnit(ctx, q, a, before, p)
+		},
+		save:   updateUnit,
+		org:    func(u Unit) int64 { return u.VendorID },
+		action: "unit.update", entity: "unit",
+	})
+}
+
+// patchUnit is before with p applied, each field checked; what fails is
+// refused naming its field.
+func (s *Service) patchUnit(ctx context.Context, q store.Queryer, a policy.Actor, before Unit, p UnitPatch) (Unit, error) {
+	next := before
+	var fs problem.Fields
+	if p.SiteID != nil {
+		if err := s.checkUnitSite(ctx, q, a, *p.SiteID); err != nil {
+			fs.Add("site_id", "%s", err)
+		}
+		next.SiteID = *p.SiteID
+	}
+	if p.InstallDate != nil {
+		next.InstallDate = checkInstallDate(&fs, "install_date", *p.InstallDate, s.today())
+	}
+	if p.WarrantyEnd != nil {
+		if t, ok := ParseDate(*p.WarrantyEnd); ok {
+			next.WarrantyEnd = t.Format(time.DateOnly)
+		} else {
+			fs.Add("warranty_end", "must be a date such as 2027-03-06")
+		}
+	}
+	if next.InstallDate != "" && next.WarrantyEnd < next.InstallDate && len(fs) == 0 {
+		fs.Add("warranty_end", "is before the install date")
+	}
+	if p.AgreementID != nil {
+		if *p.AgreementID == 0 {
+			next.AgreementID = nil
+		} else if err := checkAgreement(ctx, q, before.VendorID, p.AgreementID); err != nil {
+			fs.Add("agreement_id", "%s", err)
+		} else {
+			next.AgreementID = p.AgreementID
+		}
+	}
+	return next, fs.Err()
+}
+
+// updater says how update changes one kind of thing: read loads it and
+// refuses an actor who may not change it; change makes the next version,
+// reading through the transaction what it checks; save writes it if the
+// expected version still matches; the change is audited as action on
+// entity, under the organization org names.
+type updater[T any] struct {
+	read   func(ctx context.Context, q store.Queryer) (T, error)
+	change func(ctx context.Context, q store.Queryer, before T) (T, error)
+	save   func(ctx context.Context, q store.Queryer, next T, expected int64, now time.Time) (T, error)
+	org    func(before T) int64
+	action string
+	entity string
+}
+
+// update changes the model, site or unit id as u says, in one transaction
+// that reads, checks, saves and audits.
+func update[T any](ctx context.Context, s *Service, a policy.Actor, id, expectedVersion int64, u updater[T]) (T, error) {
 	now := s.Now().UTC()
-	var out Unit
+	var out T
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := s.manageUnit(ctx, tx, a, id)
+		before, err := u.read(ctx, tx)
 		if err != nil {
 			return err
 		}
-		next := before
-		var fs problem.Fields
-		if p.SiteID != nil {
-			if err := s.checkUnitSite(ctx, tx, a, *p.SiteID); err != nil {
-				fs.Add("site_id", "%s", err)
-			}
-			next.SiteID = *p.SiteID
-		}
-		if p.InstallDate != nil {
-			next.InstallDate = checkInstallDate(&fs, "install_date", *p.InstallDate, s.today())
-		}
-		if p.WarrantyEnd != nil {
-			if t, ok := ParseDate(*p.WarrantyEnd); ok {
-				next.WarrantyEnd = t.Format(time.DateOnly)
-			} else {
-				fs.Add("warranty_end", "must be a date such as 2027-03-06")
-			}
-		}
-		if next.InstallDate != "" && next.WarrantyEnd < next.InstallDate && len(fs) == 0 {
-			fs.Add("warranty_end", "is before the install date")
-		}
-		if p.AgreementID != nil {
-			if *p.AgreementID == 0 {
-				next.AgreementID = nil
-			} else if err := checkAgreement(ctx, tx, before.VendorID, p.AgreementID); err != nil {
-				fs.Add("agreement_id", "%s", err)
-			} else {
-				next.AgreementID = p.AgreementID
-			}
-		}
-		if err := fs.Err(); err != nil {
+		next, err := u.change(ctx, tx, before)
+		if err != nil {
 			return err
 		}
-		if out, err = updateUnit(ctx, tx, next, expectedVersion, now); err != nil {
+		if out, err = u.save(ctx, tx, next, expectedVersion, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, a, before.VendorID, "unit.update", "unit", id, before, out)
+		return audit.Record(ctx, tx, now, a, u.org(before), u.action, u.entity, id, before, out)
 	})
 	return out, err
 }

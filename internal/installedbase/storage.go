@@ -37,12 +37,7 @@ func insertModel(ctx context.Context, q store.Queryer, vendorID int64, in ModelI
 }
 
 func getModel(ctx context.Context, q store.Queryer, id int64) (ProductModel, error) {
-	var m ProductModel
-	err := store.Get(ctx, q, &m, `SELECT `+modelColumns+` FROM product_models WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return m, problem.New(problem.NotFound, "product model %d not found", id)
-	}
-	return m, err
+	return store.ByID[ProductModel](ctx, q, `SELECT `+modelColumns+` FROM product_models WHERE id = ?`, id, modelNotFound)
 }
 
 // modelByCode finds a vendor's model by its code.
@@ -88,12 +83,7 @@ func insertSite(ctx context.Context, q store.Queryer, s Site, now time.Time) (Si
 }
 
 func getSite(ctx context.Context, q store.Queryer, id int64) (Site, error) {
-	var s Site
-	err := store.Get(ctx, q, &s, siteSelect+` WHERE s.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return s, problem.New(problem.NotFound, "site %d not found", id)
-	}
-	return s, err
+	return store.ByID[Site](ctx, q, siteSelect+` WHERE s.id = ?`, id, siteNotFound)
 }
 
 func updateSite(ctx context.Context, q store.Queryer, s Site, expected int64, now time.Time) (Site, error) {
@@ -200,12 +190,7 @@ func unitsBySelector(ctx context.Context, q store.Queryer, selector string) ([]U
 
 // Get loads one unit by id.
 func Get(ctx context.Context, q store.Queryer, id int64) (Unit, error) {
-	var u Unit
-	err := store.Get(ctx, q, &u, unitSelect+` WHERE u.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, problem.New(problem.NotFound, "product %d not found", id)
-	}
-	return u, err
+	return store.ByID[Unit](ctx, q, unitSelect+` WHERE u.id = ?`, id, unitNotFound)
 }
 
 // Finder is BySerial as coverage.UnitFinder. It answers alike but reads

@@ -94,9 +94,14 @@ func readable[T any](ctx context.Context, q store.Queryer, a policy.Actor, id in
 	return v, policy.Check(a, read, action, scope, hidden)
 }
 
-// hidden is what an actor who may not read a model, site or unit is told.
-// The format names the thing in full ("site %d not found") so that the
+// modelNotFound, siteNotFound and unitNotFound are what an actor is told
+// of a model, site or unit that does not exist or that it may not read.
+// Each format names the thing in full ("site %d not found") so that the
 // message catalogs translate the whole sentence, the thing's name included.
-func hidden(format string, id int64) error {
-	return problem.New(problem.NotFound, format, id)
+func modelNotFound(id int64) error {
+	return problem.New(problem.NotFound, "product model %d not found", id)
 }
+
+func siteNotFound(id int64) error { return problem.New(problem.NotFound, "site %d not found", id) }
+
+func unitNotFound(id int64) error { return problem.New(problem.NotFound, "product %d not found", id) }

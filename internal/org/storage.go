@@ -25,12 +25,7 @@ func Insert(ctx context.Context, q store.Queryer, in Input, now time.Time) (Orga
 
 // Get loads one organization.
 func Get(ctx context.Context, q store.Queryer, id int64) (Organization, error) {
-	var o Organization
-	err := store.Get(ctx, q, &o, `SELECT `+columns+` FROM organizations WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return o, notFound(id)
-	}
-	return o, err
+	return store.ByID[Organization](ctx, q, `SELECT `+columns+` FROM organizations WHERE id = ?`, id, notFound)
 }
 
 func notFound(id int64) error { return problem.New(problem.NotFound, "organization %d not found", id) }

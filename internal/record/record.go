@@ -149,12 +149,7 @@ const columns = `id, agreement_id, seq, vendor_id, provider_id, request_id, corr
 
 // Get loads one record.
 func Get(ctx context.Context, q store.Queryer, id int64) (Record, error) {
-	var r Record
-	err := store.Get(ctx, q, &r, `SELECT `+columns+` FROM service_records WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, notFound(id)
-	}
-	return r, err
+	return store.ByID[Record](ctx, q, `SELECT `+columns+` FROM service_records WHERE id = ?`, id, notFound)
 }
 
 func notFound(id int64) error { return problem.New(problem.NotFound, "no service record %d", id) }

@@ -117,12 +117,7 @@ func callbackNotFound(id int64) error {
 func (s *Service) loadCallback(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Callback, error) {
 	return policy.Load(a, policy.CallbackRead, action, callbackNotFound(id),
 		func() (Callback, error) {
-			var c Callback
-			err := store.Get(ctx, q, &c, `SELECT `+callbackColumns+` FROM callbacks WHERE id = ?`, id)
-			if err == store.ErrNotFound {
-				return c, callbackNotFound(id)
-			}
-			return c, err
+			return store.ByID[Callback](ctx, q, `SELECT `+callbackColumns+` FROM callbacks WHERE id = ?`, id, callbackNotFound)
 		},
 		policy.ByParties[Callback](a))
 }

@@ -40,50 +40,39 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 		}
 		kinds := []string{"response", "onsite", "resolution", "escalation"}
 		states := []string{"running", "paused", "met", "breached", "cancelled"}
-		var wg sync.WaitGroup
-		errs := make(chan error, 4)
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rnd := rand.New(rand.NewPCG(uint64(w), 16))
-				for range 40 {
-					id := ids[rnd.IntN(len(ids))]
-					var rows [][]any
-					for _, k := range kinds {
-						if rnd.IntN(2) == 0 {
-							continue
-						}
-						// A row stored before keeps its parties and month: these
-						// only count for a kind stored for the first time.
-						period, agreementID := "2026-11", ag.ID
-						if rnd.IntN(3) == 0 {
-							period, agreementID = "2026-10", ag.ID+1000
-						}
-						rows = append(rows, []any{id, k, agreementID, ag.Vendor, ag.Provider, period, states[rnd.IntN(len(states))], c.now})
+		concurrently(t, 4, func(w int) error {
+			rnd := rand.New(rand.NewPCG(uint64(w), 16))
+			for range 40 {
+				id := ids[rnd.IntN(len(ids))]
+				var rows [][]any
+				for _, k := range kinds {
+					if rnd.IntN(2) == 0 {
+						continue
 					}
-					rollback := rnd.IntN(5) == 0
-					err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-						if err := servicerequest.SaveClockRows(ctx, tx, id, rows); err != nil {
-							return err
-						}
-						if rollback {
-							return errRolledBack
-						}
-						return nil
-					})
-					if err != nil && err != errRolledBack {
-						errs <- err
-						return
+					// A row stored before keeps its parties and month: these
+					// only count for a kind stored for the first time.
+					period, agreementID := "2026-11", ag.ID
+					if rnd.IntN(3) == 0 {
+						period, agreementID = "2026-10", ag.ID+1000
 					}
+					rows = append(rows, []any{id, k, agreementID, ag.Vendor, ag.Provider, period, states[rnd.IntN(len(states))], c.now})
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				rollback := rnd.IntN(5) == 0
+				err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+					if err := servicerequest.SaveClockRows(ctx, tx, id, rows); err != nil {
+						return err
+					}
+					if rollback {
+						return errRolledBack
+					}
+					return nil
+				})
+				if err != nil && err != errRolledBack {
+					return err
+				}
+			}
+			return nil
+		})
 		type total struct {
 			AgreementID int64  `db:"agreement_id"`
 			Period      string `db:"period"`
@@ -101,16 +90,7 @@ func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
 		if len(counted) < 5 {
 			t.Fatalf("too few kinds of rows to compare: %v", counted)
 		}
-		for k, n := range counted {
-			if totals[k] != n {
-				t.Errorf("%+v: total %d, the rows count %d", k, totals[k], n)
-			}
-		}
-		for k, n := range totals {
-			if _, ok := counted[k]; !ok {
-				t.Errorf("%+v: total %d, no such rows", k, n)
-			}
-		}
+		sameCounts(t, totals, counted)
 		var negative int
 		if err := store.Get(ctx, db, &negative, `SELECT COUNT(*) FROM request_clock_totals WHERE n < 0`); err != nil || negative != 0 {
 			t.Fatalf("%d negative totals, %v", negative, err)
@@ -130,27 +110,16 @@ func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
 		ctx := context.Background()
 		_, svc, f := setupWednesday(t, db)
 		const writers, each = 8, 6
-		var wg sync.WaitGroup
-		errs := make(chan error, writers)
-		for w := range writers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range each {
-					_, err := svc.Create(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1",
-						ServiceItem: "repair", Priority: "general", Description: fmt.Sprintf("故障 %d-%d", w, i), Channel: servicerequest.Dispatcher})
-					if err != nil {
-						errs <- err
-						return
-					}
+		concurrently(t, writers, func(w int) error {
+			for i := range each {
+				_, err := svc.Create(ctx, f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1",
+					ServiceItem: "repair", Priority: "general", Description: fmt.Sprintf("故障 %d-%d", w, i), Channel: servicerequest.Dispatcher})
+				if err != nil {
+					return err
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+			}
+			return nil
+		})
 		type slotTotal struct {
 			Period string `db:"period"`
 			Kind   string `db:"kind"`
@@ -167,16 +136,7 @@ func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
 		if len(counted) < servicerequest.ClockSlots {
 			t.Fatalf("%d counts of rows, want one a slot at least: %v", len(counted), counted)
 		}
-		for k, n := range counted {
-			if totals[k] != n {
-				t.Errorf("%+v: total %d, the rows count %d", k, totals[k], n)
-			}
-		}
-		for k, n := range totals {
-			if _, ok := counted[k]; !ok {
-				t.Errorf("%+v: total %d, no such rows", k, n)
-			}
-		}
+		sameCounts(t, totals, counted)
 		var sum, rows, slots int
 		for _, q := range []struct {
 			into  *int
@@ -276,4 +236,40 @@ func counts[K comparable](t *testing.T, db *store.DB, query string, nOf func(*K)
 		out[r] += count
 	}
 	return out
+}
+
+// concurrently runs write(0) to write(n-1) at once and fails t with what
+// any of them returns.
+func concurrently(t *testing.T, n int, write func(w int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for w := range n {
+		wg.Go(func() {
+			if err := write(w); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// sameCounts checks that the stored totals equal the counts of the rows,
+// key by key, neither holding a key the other lacks.
+func sameCounts[K comparable](t *testing.T, totals, counted map[K]int) {
+	t.Helper()
+	for k, n := range counted {
+		if totals[k] != n {
+			t.Errorf("%+v: total %d, the rows count %d", k, totals[k], n)
+		}
+	}
+	for k, n := range totals {
+		if _, ok := counted[k]; !ok {
+			t.Errorf("%+v: total %d, no such rows", k, n)
+		}
+	}
 }

@@ -22,13 +22,11 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 	now := s.Now().UTC()
 	var out View
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.load(ctx, tx, actor, id, policy.RequestHandle, false)
+		r, err := s.handleAt(ctx, tx, actor, id, expectedVersion)
 		if err != nil {
 			return err
 		}
 		switch {
-		case r.Version != expectedVersion:
-			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
 		case r.ServiceItem != "consultation":
 			return problem.New(problem.Conflict, "only a consultation is answered without a visit; %s is %s", r.Number, problem.Enum("item.", r.ServiceItem))
 		case !r.Status.Open():

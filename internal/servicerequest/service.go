@@ -325,6 +325,16 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, 
 	return v, err
 }
 
+// handleAt loads request id for actor to handle at expectedVersion; one
+// changed since is refused, its precondition failed.
+func (s *Service) handleAt(ctx context.Context, q store.Queryer, actor policy.Actor, id, expectedVersion int64) (Request, error) {
+	r, err := s.load(ctx, q, actor, id, policy.RequestHandle, false)
+	if err == nil && r.Version != expectedVersion {
+		err = problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
+	}
+	return r, err
+}
+
 // Action is a step on a request by the provider.
 type Action struct {
 	Kind     string // responded, paused, resumed, reclassified, cancelled, note
@@ -338,12 +348,9 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 	now := s.Now().UTC()
 	var out View
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.load(ctx, tx, actor, id, policy.RequestHandle, false)
+		r, err := s.handleAt(ctx, tx, actor, id, expectedVersion)
 		if err != nil {
 			return err
-		}
-		if r.Version != expectedVersion {
-			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
 		}
 		events, err := Events(ctx, tx, id)
 		if err != nil {

@@ -226,10 +226,7 @@ func TestPaymentsAndOverdue(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 0)
-		st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := w.generate(t, "2026-11")
 		pay := func(fen int64, day string) error {
 			_, err := w.svc.Pay(ctx, w.vendor, settlement.NewPayment{StatementID: st.ID, AmountFen: fen, PaidOn: day, Reference: "CMB-1"})
 			return err
@@ -237,10 +234,11 @@ func TestPaymentsAndOverdue(t *testing.T) {
 		if err := pay(100, "2026-12-05"); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("paying a draft: %v", err)
 		}
-		if _, err = w.svc.Submit(ctx, w.provider, st.ID); err != nil {
+		if _, err := w.svc.Submit(ctx, w.provider, st.ID); err != nil {
 			t.Fatal(err)
 		}
-		if st, err = w.svc.Approve(ctx, w.vendor, st.ID); err != nil {
+		st, err := w.svc.Approve(ctx, w.vendor, st.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		// Approved on 2026-12-06 with 30 payment days.
@@ -287,10 +285,7 @@ func TestInvoice(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db)
 		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 30)
-		st, err := w.svc.Generate(ctx, w.provider, w.agreementID, "2026-11")
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := w.generate(t, "2026-11")
 		inv := func(code, number, day string, fen int64) error {
 			_, err := w.svc.RecordInvoice(ctx, w.provider, st.ID, settlement.Invoice{Code: code, Number: number, IssuedOn: day, AmountFen: fen})
 			return err
@@ -300,7 +295,8 @@ func TestInvoice(t *testing.T) {
 			t.Fatalf("an invoice of a draft: %v", err)
 		}
 		w.svc.Submit(ctx, w.provider, st.ID)
-		if st, err = w.svc.Approve(ctx, w.vendor, st.ID); err != nil {
+		st, err := w.svc.Approve(ctx, w.vendor, st.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if st.Totals.DeductionsFen == 0 || gross == st.TotalFen {

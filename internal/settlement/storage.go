@@ -64,12 +64,7 @@ func statementNotFound(id int64) error {
 
 // getHeader loads a statement without its lines.
 func getHeader(ctx context.Context, q store.Queryer, id int64) (StatementHeader, error) {
-	var h StatementHeader
-	err := store.Get(ctx, q, &h, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return h, statementNotFound(id)
-	}
-	return h, err
+	return store.ByID[StatementHeader](ctx, q, `SELECT `+statementColumns+` FROM settlement_statements WHERE id = ?`, id, statementNotFound)
 }
 
 // GetStatement loads a statement with its lines and totals.

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -83,12 +82,7 @@ func certNotFound(id int64) error {
 }
 
 func getCert(ctx context.Context, q store.Queryer, id int64) (Certification, error) {
-	var c Certification
-	err := store.Get(ctx, q, &c, `SELECT `+certColumns+` FROM certifications WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return c, certNotFound(id)
-	}
-	return c, err
+	return store.ByID[Certification](ctx, q, `SELECT `+certColumns+` FROM certifications WHERE id = ?`, id, certNotFound)
 }
 
 // certsOf lists a technician's certifications, the latest expiry first.

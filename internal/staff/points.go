@@ -52,12 +52,7 @@ func pointNotFound(id int64) error {
 }
 
 func getPoint(ctx context.Context, q store.Queryer, id int64) (Point, error) {
-	var p Point
-	err := store.Get(ctx, q, &p, `SELECT `+pointColumns+` FROM service_points WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, pointNotFound(id)
-	}
-	return p, err
+	return store.ByID[Point](ctx, q, `SELECT `+pointColumns+` FROM service_points WHERE id = ?`, id, pointNotFound)
 }
 
 // validate checks in, naming every bad field; the stock location must be a

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -147,12 +146,7 @@ func (s *Service) CreateRule(ctx context.Context, a policy.Actor, vendorID int64
 }
 
 func getRule(ctx context.Context, q store.Queryer, id int64) (Rule, error) {
-	var r Rule
-	err := store.Get(ctx, q, &r, `SELECT `+ruleColumns+` FROM qualification_rules WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, ruleNotFound(id)
-	}
-	return r, err
+	return store.ByID[Rule](ctx, q, `SELECT `+ruleColumns+` FROM qualification_rules WHERE id = ?`, id, ruleNotFound)
 }
 
 // readableRule loads a rule the actor may read and do action on.

@@ -23,12 +23,7 @@ const locationOrder = `CASE kind WHEN 'warehouse' THEN 0 WHEN 'store' THEN 1 ELS
 const locationColumns = `id, org_id, kind, name, technician_id, allow_negative, active, version, created_at, updated_at`
 
 func getLocation(ctx context.Context, q store.Queryer, id int64) (Location, error) {
-	var l Location
-	err := store.Get(ctx, q, &l, `SELECT `+locationColumns+` FROM stock_locations WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return l, locationNotFound(id)
-	}
-	return l, err
+	return store.ByID[Location](ctx, q, `SELECT `+locationColumns+` FROM stock_locations WHERE id = ?`, id, locationNotFound)
 }
 
 // worksWith reports whether the organization works with the partner (org_links).

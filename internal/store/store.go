@@ -290,6 +290,18 @@ func Get(ctx context.Context, q Queryer, dest any, query string, args ...any) er
 	return err
 }
 
+// ByID reads into a T the one row query finds by id, its only parameter;
+// where no row has that id it answers notFound(id), the caller's own
+// "not found" problem.
+func ByID[T any](ctx context.Context, q Queryer, query string, id int64, notFound func(id int64) error) (T, error) {
+	var v T
+	err := Get(ctx, q, &v, query, id)
+	if errors.Is(err, ErrNotFound) {
+		return v, notFound(id)
+	}
+	return v, err
+}
+
 // Select runs a rebound query into a slice.
 func Select(ctx context.Context, q Queryer, dest any, query string, args ...any) error {
 	return q.SelectContext(ctx, dest, q.Rebind(query), args...)

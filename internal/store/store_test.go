@@ -107,3 +107,33 @@ func TestInsertID(t *testing.T) {
 		}
 	})
 }
+
+// ByID reads the row with the id asked for, and answers the caller's own
+// error, made from that id, where no row has it.
+func TestByIDAnswersTheCallersNotFound(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		id, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, active, version, created_at, updated_at)
+			VALUES ('customer', 'by-id', 'by-id', ?, 1, ?, ?) RETURNING id`, true, now, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type org struct {
+			Name string `db:"name"`
+			Code string `db:"code"`
+		}
+		errMissing := errors.New("missing")
+		var asked int64
+		missing := func(id int64) error { asked = id; return errMissing }
+		const query = `SELECT name, code FROM organizations WHERE id = ?`
+		got, err := store.ByID[org](ctx, db, query, id, missing)
+		if err != nil || got != (org{Name: "by-id", Code: "by-id"}) || asked != 0 {
+			t.Fatalf("row %d: %+v %v (not found asked for %d)", id, got, err, asked)
+		}
+		if _, err := store.ByID[org](ctx, db, query, id+1000, missing); err != errMissing || asked != id+1000 {
+			t.Fatalf("no row %d: %v, not found asked for %d", id+1000, err, asked)
+		}
+	})
+}

@@ -19,12 +19,7 @@ const woColumns = `id, origin, COALESCE(request_id, 0) AS request_id, unit_id, a
 
 // Get loads one work order.
 func Get(ctx context.Context, q store.Queryer, id int64) (WorkOrder, error) {
-	var w WorkOrder
-	err := store.Get(ctx, q, &w, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return w, workOrderNotFound(id)
-	}
-	return w, err
+	return store.ByID[WorkOrder](ctx, q, `SELECT `+woColumns+` FROM work_orders WHERE id = ?`, id, workOrderNotFound)
 }
 
 // OfRequest lists a request's visits, oldest first.
