@@ -7,6 +7,7 @@ import (
 	"aftersales/internal/workorder"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -76,13 +77,17 @@ type requestsData struct {
 	View                      string       // open, breached, closed or all
 	HomeFilter                string       // the home's filters the page was opened with
 	More                      template.URL // the next page's address
+	Export                    string       // the export of what the page lists, all its pages
 	CanCreate, CanEscalations bool
 }
 
-func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	pq := readQuery(r)
+// requestsFilter is the list's filter as the requests page's query gives
+// it: the view, the search, and the filters the homes' figures link with
+// (the clocks of an agreement or a provider in a month, the open requests
+// by age). The export reads the same, so that it holds what the page lists.
+func (s *Server) requestsFilter(pq *pageQuery) servicerequest.Filter {
 	q := pq.Values
-	f := servicerequest.Filter{Priority: oneOf(pq, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := servicerequest.Filter{Priority: oneOf(pq, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q")}
 	switch q.Get("view") {
 	case "", "open":
 		f.Status = []servicerequest.Status{servicerequest.Received, servicerequest.Responded, servicerequest.Scheduled, servicerequest.OnSite}
@@ -92,19 +97,27 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 		b := true
 		f.Breached = &b
 	}
-	// The filters the homes' figures link with: the clocks of an agreement
-	// or a provider in a month, and the open requests by age.
 	f.AgreementID, f.ProviderID = pq.ID("agreement_id"), pq.ID("provider_id")
 	f.Period, f.Clock, f.ClockState = pq.Month("period"), q.Get("clock"), q.Get("clock_state")
+	if age, ok := pq.Between("age", 0, len(home.AgeBuckets)); ok {
+		f.From, f.To = home.AgeRange(s.Now(), age)
+	}
+	return f
+}
+
+func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	pq := readQuery(r)
+	q := pq.Values
+	f := s.requestsFilter(pq)
+	f.Cursor = q.Get("cursor")
 	homeFilter := url.Values{}
 	for _, k := range []string{"agreement_id", "provider_id", "period", "clock", "clock_state", "age"} {
 		if q.Get(k) != "" {
 			homeFilter.Set(k, q.Get(k))
 		}
 	}
-	if age, ok := pq.Between("age", 0, len(home.AgeBuckets)); ok {
-		f.From, f.To = home.AgeRange(s.Now(), age)
-	}
+	export := maps.Clone(q)
+	export.Del("cursor")
 	var page servicerequest.Page
 	if pq.OK() {
 		var err error
@@ -140,6 +153,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, u account.
 	}
 	v.Form = q
 	v.Data = requestsData{Rows: rows, Next: page.Next, View: q.Get("view"), HomeFilter: homeFilter.Encode(), More: moreHref(q, page.Next),
+		Export:         "/requests.csv?" + export.Encode(),
 		CanCreate:      policy.Allowed(u.Actor(), policy.RequestCreate, policy.Own),
 		CanEscalations: u.Role != policy.Customer}
 	s.renderFiltered(w, r, "requests", v, pq)
@@ -387,10 +401,12 @@ func (s *Server) requestAnswer(w http.ResponseWriter, r *http.Request, u account
 	s.afterRequestChange(w, r, u, id, err)
 }
 
-// requestsCSV exports the listed requests (the same filters as the page).
+// requestsCSV exports the listed requests (the same filters as the page),
+// every page of them.
 func (s *Server) requestsCSV(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
-	f := servicerequest.Filter{Priority: oneOf(q, "priority", "emergency", "general"), Area: q.Get("area"), Query: q.Get("q"), Limit: 200}
+	f := s.requestsFilter(q)
+	f.Limit = 200
 	// A filter that cannot be read is refused, naming it, before the file
 	// starts (422, as the API refuses it), rather than exporting nothing.
 	if err := q.Err(); err != nil {

@@ -68,6 +68,18 @@ func TestRequestPages(t *testing.T) {
 		if !strings.Contains(csv, `"'=HYPERLINK(""http://evil.example"",""open"")"`) || strings.Contains(csv, `,"=HYPERLINK`) {
 			t.Fatalf("the formula is not guarded: %q", csv)
 		}
+		// The export holds what the page lists: the open requests by
+		// default, the closed ones in the closed view; the page's link
+		// carries its filters.
+		if strings.Contains(csv, "How do I zero the axes?") {
+			t.Fatal("the export of the open requests holds the resolved consultation")
+		}
+		if closed := body(t, get(t, c, app.URL+"/requests.csv?view=closed")); !strings.Contains(closed, "How do I zero the axes?") || strings.Contains(closed, "HYPERLINK") {
+			t.Fatalf("the export of the closed view: %.300q", closed)
+		}
+		if html := body(t, get(t, c, app.URL+"/requests?view=closed&q=zero")); !strings.Contains(html, `href="/requests.csv?q=zero&amp;view=closed"`) {
+			t.Fatal("the page's export link does not carry its view and search")
+		}
 		// Another vendor's admin sees none of it.
 		other := signIn(t, app, f.OtherAdmin.Email)
 		if csv := body(t, get(t, other, app.URL+"/requests.csv")); strings.Contains(csv, sf.Serial) {
