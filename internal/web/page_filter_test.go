@@ -153,7 +153,8 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		}
 		// The exports refuse the same values, naming the field.
 		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before",
-			"/requests.csv?area=abc": "query.area", "/requests.csv?priority=urgent": "priority"} {
+			"/requests.csv?area=abc": "query.area", "/requests.csv?priority=urgent": "priority",
+			"/requests.csv?period=2026-13": "period", "/requests.csv?agreement_id=x": "agreement_id", "/requests.csv?age=9": "age"} {
 			res := get(t, users[policy.VendorAdmin], app.URL+target, "Accept-Language", "en")
 			if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, field) {
 				t.Errorf("%s: %d\n%.600s", target, res.StatusCode, html)
