@@ -46,9 +46,7 @@ func tokenWorks(t *testing.T, app *testutil.App, token string) bool {
 // keeps this session, signs out every other session of the user (another
 // browser with its own cookies) and revokes the user's API tokens.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		u := f.Users[policy.Dispatcher]
 		here, there := app.Browser(t), app.Browser(t)
 		app.Login(t, here, u.Email, testutil.Password)
@@ -90,7 +88,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		}
 		app.Login(t, app.Browser(t), u.Email, next)
 		var events int
-		if err := store.Get(t.Context(), db, &events, `SELECT COUNT(*) FROM audit_events WHERE action = 'user.password_change' AND entity_id = ?`,
+		if err := store.Get(t.Context(), app.DB, &events, `SELECT COUNT(*) FROM audit_events WHERE action = 'user.password_change' AND entity_id = ?`,
 			strconv.FormatInt(u.ID, 10)); err != nil || events != 1 {
 			t.Fatalf("audit: %d password changes, %v", events, err)
 		}
@@ -100,9 +98,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 // An admin setting a new password for a user of the organization signs
 // that user out everywhere; the admin stays signed in.
 func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		tech := f.Users[policy.Technician]
 		admin, techBrowser := app.Browser(t), app.Browser(t)
 		app.Login(t, admin, f.Users[policy.ProviderAdmin].Email, testutil.Password)
@@ -128,8 +124,7 @@ func TestAdminPasswordResetEndsTheUsersSessions(t *testing.T) {
 // A password cannot be changed over an API token, not even on the page.
 func TestPasswordPageRefusesAPIToken(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	req, _ := http.NewRequest("POST", app.URL+"/profile/password", strings.NewReader(url.Values{"current_password": {testutil.Password},
 		"password": {"by-token-2026!"}, "confirm": {"by-token-2026!"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -150,8 +145,7 @@ func TestPasswordPageRefusesAPIToken(t *testing.T) {
 // other accounts never lock out another account at that address.
 func TestLoginThrottlingIsPerAccount(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	app.Server.Accounts.SignIns = account.NewBackoff(5, time.Minute, 15*time.Minute, 24*time.Hour)
 	// The clock stands still: on a loaded machine forty sign-ins may take
 	// longer than the minute of the wait.

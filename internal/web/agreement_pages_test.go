@@ -16,7 +16,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func post(t *testing.T, c *http.Client, u string, form url.Values) (*http.Response, string) {
@@ -44,8 +43,7 @@ func agreementForm(provider int64, number string) url.Values {
 
 func TestAgreementPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	if html := body(t, get(t, vendor, app.URL+"/agreements/new")); !strings.Contains(html, "Provider One") {
@@ -132,7 +130,7 @@ func TestAgreementPages(t *testing.T) {
 		t.Fatalf("accept: %d", res.StatusCode)
 	}
 	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM agreement_versions`); err != nil || n != 3 {
+	if err := store.Get(context.Background(), app.DB, &n, `SELECT COUNT(*) FROM agreement_versions`); err != nil || n != 3 {
 		t.Fatalf("versions after acceptance: %d %v", n, err)
 	}
 	// The version it made says where it came from in the reader's language.
@@ -196,8 +194,8 @@ func TestAgreementTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
 // naming the field, nothing saved.
 func TestAgreementFormOffersTheRegisterPoints(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
+	db := app.DB
 	ctx := context.Background()
 	point, err := app.Server.Staff.CreatePoint(ctx, f.Users[policy.ProviderAdmin].Actor(), f.Provider.ID, staff.PointInput{Name: "苏州网点", Address: "苏州市虎丘区 2 号", Division: "320505", Lat: 31.30, Lng: 120.60})
 	if err != nil {

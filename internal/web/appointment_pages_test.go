@@ -13,8 +13,6 @@ import (
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -24,8 +22,7 @@ import (
 // says it was used. The technician's "on my way" tells the customer.
 func TestAppointmentLinkPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
 	ctx := context.Background()
 	a := app.Server.App
 	dispatcher := f.Users[policy.Dispatcher]
@@ -79,7 +76,7 @@ func TestAppointmentLinkPages(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(html, `id="answer"`) {
 		t.Fatalf("pick: %d\n%.1500s", res.StatusCode, html)
 	}
-	got, err := workorder.Get(ctx, db, wo.ID)
+	got, err := workorder.Get(ctx, app.DB, wo.ID)
 	if err != nil || !got.WindowStart.Equal(pick) {
 		t.Fatalf("visit after the pick: %v (want %v) %v", got.WindowStart, pick, err)
 	}
@@ -97,7 +94,7 @@ func TestAppointmentLinkPages(t *testing.T) {
 		t.Fatal("the technician's page: a set-off button and no dispatcher's panel")
 	}
 	res, _ = post(t, tech, page+"/steps", url.Values{"kind": {"depart"}, "version": {fmt.Sprint(got.Version)}})
-	if got, _ := workorder.Get(ctx, db, wo.ID); res.StatusCode != 303 || got.DepartedAt == nil {
+	if got, _ := workorder.Get(ctx, app.DB, wo.ID); res.StatusCode != 303 || got.DepartedAt == nil {
 		t.Fatalf("set off: %d", res.StatusCode)
 	}
 }

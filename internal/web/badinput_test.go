@@ -169,9 +169,7 @@ func writeCases(f *testutil.Fixture) []badTextCase {
 // a body are refused as bad input naming where they were, on both engines
 // alike: never a 5xx, and nothing is written.
 func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		token := f.Tokens[policy.VendorAdmin]
 		browser := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		cookies := browser.Jar.Cookies(mustURL(t, app.URL))
@@ -180,7 +178,7 @@ func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 			out := map[string]int{}
 			for _, table := range []string{"audit_events", "idempotency_keys", "organizations", "calendar_imports", "api_tokens"} {
 				var n int
-				if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM `+table); err != nil {
+				if err := store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM `+table); err != nil {
 					t.Fatal(err)
 				}
 				out[table] = n
@@ -252,9 +250,7 @@ func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 // a header (as bytes above 0x7f), and is answered the same; the page is in
 // the reader's language.
 func TestBadTextOverHTTP(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		c := app.API(t, f.Tokens[policy.Dispatcher])
 		for _, tc := range []struct{ path, location string }{
 			{"/calendars/%FF", "path.id"},

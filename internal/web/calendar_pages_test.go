@@ -9,14 +9,12 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
 func TestCalendarPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	html := body(t, get(t, c, app.URL+"/calendars/cn?year=2025&from=2025-09-30T10:00&amount=2&unit=days"))

@@ -16,9 +16,8 @@ import (
 // naming the request by the number on the receipt; the complaint's page
 // shows the request's number and the photo, to its parties only.
 func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		db := app.DB
 		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		anon.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -90,9 +89,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 // page again naming it, nothing kept; an accepted one is listed with the
 // complaint's files and named in its history.
 func TestComplaintPageAddsFiles(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		req := fileRepair(t, app, f, sf, "漏油")
@@ -111,7 +108,7 @@ func TestComplaintPageAddsFiles(t *testing.T) {
 			return postFiles(t, customer, app.URL+path+"/files", nil, "attachments", attach)
 		}
 		kept := func() (n int) {
-			_ = store.Get(ctx, db, &n, `SELECT (SELECT COUNT(*) FROM complaint_files) + (SELECT COUNT(*) FROM files)`)
+			_ = store.Get(ctx, app.DB, &n, `SELECT (SELECT COUNT(*) FROM complaint_files) + (SELECT COUNT(*) FROM files)`)
 			return n
 		}
 		res := post(map[string][]byte{"note.png": []byte("plain words, not a picture")})

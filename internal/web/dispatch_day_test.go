@@ -22,9 +22,7 @@ import (
 // technician keeps office hours, Monday to Friday, on the cn calendar). A
 // day in the address wins.
 func TestDispatchBoardOpensOnTheNextWorkingDay(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		office := []string{"08:30-12:00", "13:00-17:30"}
 		if _, err := app.Server.Staff.SetTechnicianHours(context.Background(), f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Technician].ID,
 			staff.HoursInput{CalendarID: "cn", Week: map[string][]string{"mon": office, "tue": office, "wed": office, "thu": office, "fri": office}}); err != nil {

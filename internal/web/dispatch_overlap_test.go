@@ -13,7 +13,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The board refuses to book or move a visit onto a technician's other
@@ -22,8 +21,7 @@ import (
 // booked.
 func TestBoardRefusesOverlappingVisits(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
 	ctx := context.Background()
 	tech := f.Users[policy.Technician]
 	day := calendar.MustParseDate("2030-01-09")
@@ -33,7 +31,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 	moved := bookVisit(t, app, f, other, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
 	visits := func() int {
 		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE status = 'assigned'`); err != nil {
+		if err := store.Get(ctx, app.DB, &n, `SELECT COUNT(*) FROM work_orders WHERE status = 'assigned'`); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -67,7 +65,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 		t.Fatalf("%d visits booked after two refusals, want 2", n)
 	}
 	var start time.Time
-	if err := store.Get(ctx, db, &start, `SELECT window_start FROM work_orders WHERE id = ?`, moved.ID); err != nil || !start.Equal(time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai)) {
+	if err := store.Get(ctx, app.DB, &start, `SELECT window_start FROM work_orders WHERE id = ?`, moved.ID); err != nil || !start.Equal(time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai)) {
 		t.Fatalf("the refused move changed the visit: %s %v", start, err)
 	}
 	// Touching the booked visit's end is no overlap.
@@ -81,8 +79,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 // time is refused naming the field, and no plan is made.
 func TestBoardPlanTakesAStartRange(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
 	ctx := context.Background()
 	admin := f.Users[policy.ProviderAdmin].Actor()
 	tech := f.Users[policy.Technician]
@@ -99,7 +96,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	id := itoa(wo.ID)
 	plans := func() int {
 		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM dispatch_plans`); err != nil {
+		if err := store.Get(ctx, app.DB, &n, `SELECT COUNT(*) FROM dispatch_plans`); err != nil {
 			t.Fatal(err)
 		}
 		return n

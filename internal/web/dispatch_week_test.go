@@ -8,8 +8,6 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The board's week: a row per technician, Monday to Sunday, the visits of
@@ -17,8 +15,7 @@ import (
 // languages; not for technicians.
 func TestDispatchWeekView(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
 	tech := f.Users[policy.Technician]
 	// A Thursday well ahead: its week runs from Monday 2030-01-07.
 	thursday := calendar.MustParseDate("2030-01-10")

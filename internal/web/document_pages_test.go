@@ -10,13 +10,12 @@ import (
 	"aftersales/internal/document"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func TestDocumentPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
+	db := app.DB
 	vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	upload := func(path string, fields url.Values, name string, data []byte) *http.Response {

@@ -17,9 +17,7 @@ import (
 // is named under its input with 422 and nothing is saved: the forms used
 // to read it as zero and go on.
 func TestFormsNameBadNumbersAndDates(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		ctx := context.Background()
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		get(t, admin, app.URL+"/lang/en?next=/").Body.Close()
@@ -48,7 +46,7 @@ func TestFormsNameBadNumbersAndDates(t *testing.T) {
 		} {
 			count := func() int {
 				var n int
-				if err := store.Get(ctx, db, &n, c.rows); err != nil {
+				if err := store.Get(ctx, app.DB, &n, c.rows); err != nil {
 					t.Fatal(err)
 				}
 				return n

@@ -35,9 +35,7 @@ func unreadShown(t *testing.T, html string) string {
 }
 
 func TestNotificationPages(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		disp := f.Users[policy.Dispatcher]
 		publishTo(t, app, "a", []int64{f.Provider.ID}, disp.ID)
 		publishTo(t, app, "b", []int64{f.Provider.ID}, disp.ID)
@@ -54,7 +52,7 @@ func TestNotificationPages(t *testing.T) {
 			}
 		}
 		var id int64
-		if err := store.Get(context.Background(), db, &id, `SELECT MIN(id) FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
+		if err := store.Get(context.Background(), app.DB, &id, `SELECT MIN(id) FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
 			t.Fatal(err)
 		}
 		res, _ := post(t, c, app.URL+"/notifications/"+itoa(id)+"/read", url.Values{"open": {"1"}})
@@ -83,7 +81,7 @@ func TestNotificationPages(t *testing.T) {
 		if res, _ := post(t, c, app.URL+"/profile/notifications", url.Values{}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("turn off: %d", res.StatusCode)
 		}
-		if on, err := notify.EmailPreference(context.Background(), db, disp.ID); err != nil || on {
+		if on, err := notify.EmailPreference(context.Background(), app.DB, disp.ID); err != nil || on {
 			t.Fatalf("email still on (%v)", err)
 		}
 		if html := body(t, get(t, c, app.URL+"/profile")); strings.Contains(html, `name="email_notifications" checked`) {
@@ -93,9 +91,8 @@ func TestNotificationPages(t *testing.T) {
 }
 
 func TestWebhookPages(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
+		db := app.DB
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		disp := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		if res := get(t, disp, app.URL+"/settings/webhooks"); res.StatusCode != http.StatusForbidden {

@@ -18,13 +18,11 @@ import (
 // field in the reader's language, and lists nothing; an export refuses it
 // as the API refuses a bad query value (422, the field named).
 func TestBadFilterValuesAreNamed(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		ctx := context.Background()
 		req := fileRepair(t, app, f, sf, "bad filter")
 		var unitID int64
-		if err := store.Get(ctx, db, &unitID, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
+		if err := store.Get(ctx, app.DB, &unitID, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
 			t.Fatal(err)
 		}
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
@@ -32,7 +30,7 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 			t.Fatalf("create a webhook: %d", res.StatusCode)
 		}
 		var hookID int64
-		if err := store.Get(ctx, db, &hookID, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`); err != nil {
+		if err := store.Get(ctx, app.DB, &hookID, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`); err != nil {
 			t.Fatal(err)
 		}
 		users := map[policy.Role]*http.Client{policy.ProviderAdmin: admin,
@@ -170,9 +168,7 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 // (422, the field named), and the calendar's calculator answers its
 // errors with 422, as every form with errors does, in both languages.
 func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		req := fileRepair(t, app, f, sf, "malformed ids")
 		users := map[policy.Role]*http.Client{}
 		for _, role := range []policy.Role{policy.Dispatcher, policy.VendorAdmin} {
@@ -209,7 +205,7 @@ func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 			out := map[string]int{}
 			for _, table := range []string{"complaint_events", "agreement_versions", "adjustment_requests", "audit_events"} {
 				var n int
-				if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM `+table); err != nil {
+				if err := store.Get(context.Background(), app.DB, &n, `SELECT COUNT(*) FROM `+table); err != nil {
 					t.Fatal(err)
 				}
 				out[table] = n

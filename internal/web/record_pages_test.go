@@ -20,9 +20,7 @@ import (
 // The records pages: the provider and the vendor list, read and export the
 // sealed records, the provider seals a correction, and nobody else sees any.
 func TestRecordPages(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		id := testutil.SealRecord(t, app, f, sf.Serial)
 		page := fmt.Sprintf("/records/%d", id)
 
@@ -54,7 +52,7 @@ func TestRecordPages(t *testing.T) {
 		if html := body(t, res2); res2.StatusCode != 422 || !strings.Contains(html, `class="err"`) || !strings.Contains(html, "wrong menu") {
 			t.Fatalf("bad correction: %d", res2.StatusCode)
 		}
-		if n := countRows(t, db, "service_records"); n != 1 {
+		if n := countRows(t, app.DB, "service_records"); n != 1 {
 			t.Fatalf("%d records after a refused correction", n)
 		}
 		res2 = post(url.Values{"reason": {"the menu was named wrongly"}, "actions_taken": {"Menu > Machine > Zero axes"}, "result": {"fixed"}})
@@ -75,7 +73,7 @@ func TestRecordPages(t *testing.T) {
 			}
 		}
 		var correction int64
-		if err := store.Get(context.Background(), db, &correction, `SELECT id FROM service_records WHERE corrects_id = ?`, id); err != nil {
+		if err := store.Get(context.Background(), app.DB, &correction, `SELECT id FROM service_records WHERE corrects_id = ?`, id); err != nil {
 			t.Fatal(err)
 		}
 		if html := body(t, get(t, c, fmt.Sprintf("%s/records/%d", app.URL, correction))); !strings.Contains(html, beside) {

@@ -22,9 +22,8 @@ func pngBytes() []byte {
 }
 
 func TestQRPhotosAndTheirAccess(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		db := app.DB
 		token := qrToken(t, db, sf.Serial)
 		anon := app.Browser(t)
 		submit := func(photos map[string][]byte) *http.Response {
@@ -110,9 +109,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 
 // The technician's phone page: sign-off by a code the customer reads out.
 func TestJobPageSignoffByCode(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, _ := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
 		api := app.API(t, f.Tokens[policy.Dispatcher])
 		res := api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"})
 		var req struct{ ID int64 }
@@ -132,7 +129,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		}
 		version := func() string {
 			var v string
-			_ = store.Get(t.Context(), db, &v, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
+			_ = store.Get(t.Context(), app.DB, &v, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
 			return v
 		}
 		post(job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
@@ -149,7 +146,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 			t.Fatalf("the page does not say where the code went: %.600s", html)
 		}
 		var title string
-		_ = store.Get(t.Context(), db, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
+		_ = store.Get(t.Context(), app.DB, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
 		code := regexp.MustCompile(`\d{6}`).FindString(title)
 		wrong := "000000"
 		if code == wrong {

@@ -12,9 +12,7 @@ import (
 )
 
 func TestRequestPages(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		post := func(path string, form url.Values) *http.Response {
 			res, err := c.PostForm(app.URL+path, form)
@@ -34,7 +32,7 @@ func TestRequestPages(t *testing.T) {
 			t.Fatalf("out of scope: %d", res.StatusCode)
 		}
 		var n int
-		_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM service_requests`)
+		_ = store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM service_requests`)
 		if n != 0 {
 			t.Fatalf("%d requests after refused forms", n)
 		}

@@ -17,10 +17,8 @@ import (
 // shown chosen, and on the board beside the waiting request; a
 // technician cannot set them.
 func TestRequestNeededPartsForm(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, sf := serving(t, db)
-		a := testutil.Services(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		a := testutil.Services(t, app.DB)
 		bearing, err := a.Parts.Create(t.Context(), f.Users[policy.VendorAdmin].Actor(), parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000})
 		if err != nil {
 			t.Fatal(err)
@@ -38,7 +36,7 @@ func TestRequestNeededPartsForm(t *testing.T) {
 		}
 		count := func() int {
 			var n int
-			if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM request_parts`); err != nil {
+			if err := store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM request_parts`); err != nil {
 				t.Fatal(err)
 			}
 			return n

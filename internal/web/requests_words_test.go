@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The requests page writes each row's words (its priority, its status and
@@ -16,8 +14,7 @@ import (
 // the handler makes them rather than the template's cells.
 func TestRequestsPageWordsInThePageLanguage(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, sf := serving(t, db)
+	app, f, sf := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for _, p := range []string{"emergency", "general", "general"} {
 		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {p}, "description": {"主轴异响 " + p}})

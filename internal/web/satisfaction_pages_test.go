@@ -16,9 +16,8 @@ import (
 // language, refuses a score outside the scale naming it, takes one answer
 // with a complaint, and says so when opened again.
 func TestSurveyPageAnswersOnceWithAComplaint(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f, _ := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
+		db := app.DB
 		rec := testutil.SealRecord(t, app, f, "FX100-0001")
 		var reqID, woID int64
 		_ = store.Get(t.Context(), db, &reqID, `SELECT request_id FROM service_records WHERE id = ?`, rec)

@@ -15,9 +15,7 @@ import (
 // A session's token, the cookie that signs a browser in, is not in the
 // sessions table: only its SHA-256 is, and the session still works.
 func TestSessionTokensRestHashed(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 		base, _ := url.Parse(app.URL)
 		var token string
@@ -30,7 +28,7 @@ func TestSessionTokensRestHashed(t *testing.T) {
 			t.Fatalf("session cookie %q", token)
 		}
 		var stored []string
-		if err := store.Select(t.Context(), db, &stored, `SELECT token FROM sessions`); err != nil {
+		if err := store.Select(t.Context(), app.DB, &stored, `SELECT token FROM sessions`); err != nil {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256([]byte(token))

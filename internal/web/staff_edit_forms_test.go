@@ -10,7 +10,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The register's edit forms: the provider's admin changes a service point,
@@ -19,10 +18,9 @@ import (
 // and changes nothing; the vendor cannot edit the provider's staff.
 func TestStaffEditForms(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
 	ctx := context.Background()
-	cncModels(t, db)
+	cncModels(t, app.DB)
 	s := app.Server.Staff
 	adminActor, vendorActor := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.VendorAdmin].Actor()
 	tech := f.Users[policy.Technician].ID
@@ -41,7 +39,7 @@ func TestStaffEditForms(t *testing.T) {
 	}
 	count := func(q string, args ...any) int {
 		var n int
-		if err := store.Get(ctx, db, &n, q, args...); err != nil {
+		if err := store.Get(ctx, app.DB, &n, q, args...); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -25,8 +25,8 @@ import (
 // staff through a page either.
 func TestStaffForms(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
+	db := app.DB
 	ctx := context.Background()
 	cncModels(t, db)
 	tech := f.Users[policy.Technician].ID

@@ -12,7 +12,6 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // awaitImport follows a background import's progress, as the page's htmx
@@ -41,8 +40,7 @@ func awaitImport(t *testing.T, c *http.Client, runURL string) *http.Response {
 // with the progress shown; only its owner sees it.
 func TestLargeImportWithProgress(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	var file strings.Builder
 	file.WriteString("serial_number,model,customer_code,site_name,install_date\n")
@@ -72,7 +70,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 		t.Fatalf("the check's outcome has no confirmation:\n%.2000s", checked)
 	}
 	var count int
-	store.Get(t.Context(), db, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
+	store.Get(t.Context(), app.DB, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
 	if count != 0 {
 		t.Fatalf("%d units imported by the check", count)
 	}
@@ -87,7 +85,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 	if html := body(t, get(t, c, app.URL+"/units")); !strings.Contains(html, fmt.Sprint(n)) {
 		t.Fatal("no message of the imported count")
 	}
-	store.Get(t.Context(), db, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
+	store.Get(t.Context(), app.DB, &count, `SELECT COUNT(*) FROM units WHERE serial_number LIKE 'BIG-%'`)
 	if count != n {
 		t.Fatalf("%d units imported, want %d", count, n)
 	}
@@ -101,8 +99,7 @@ func TestLargeImportWithProgress(t *testing.T) {
 
 func TestInstalledBasePages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 
 	post := func(path string, form url.Values) *http.Response {
@@ -121,7 +118,7 @@ func TestInstalledBasePages(t *testing.T) {
 		t.Fatal("the models page lacks the models")
 	}
 	var siteID int64
-	if err := store.Get(t.Context(), db, &siteID, `SELECT id FROM sites WHERE name = 'Plant'`); err != nil {
+	if err := store.Get(t.Context(), app.DB, &siteID, `SELECT id FROM sites WHERE name = 'Plant'`); err != nil {
 		t.Fatal(err)
 	}
 	res := post("/units", url.Values{"serial_number": {"2.02606E+17"}, "model": {"HC-LASER-3015"}, "site_id": {fmt.Sprint(siteID)}, "install_date": {"2025-03-07"}})

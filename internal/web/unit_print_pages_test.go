@@ -13,16 +13,14 @@ import (
 	"aftersales/internal/labels"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func TestLabelsExportAndHistoryPages(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f, _ := serving(t, db)
+	app, f, _ := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	var id int64
-	if err := store.Get(t.Context(), db, &id, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
+	if err := store.Get(t.Context(), app.DB, &id, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
 		t.Fatal(err)
 	}
 	html := body(t, get(t, c, app.URL+"/units"))

@@ -161,9 +161,7 @@ func qrToken(t testing.TB, db *store.DB, serial string) string {
 }
 
 func TestSignInSessionAndSignOut(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		app, f := seeded(t, db)
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
 		c := app.Browser(t)
 
 		res := get(t, c, app.URL+"/")
@@ -234,11 +232,10 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 	before := 0
-	_ = store.Get(t.Context(), db, &before, `SELECT COUNT(*) FROM organizations`)
+	_ = store.Get(t.Context(), app.DB, &before, `SELECT COUNT(*) FROM organizations`)
 	req, _ := http.NewRequest("POST", app.URL+"/orgs", strings.NewReader("kind=customer&name=Evil&code=evil"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
@@ -252,7 +249,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 		t.Fatalf("cross-site POST: %d", res.StatusCode)
 	}
 	after := 0
-	_ = store.Get(t.Context(), db, &after, `SELECT COUNT(*) FROM organizations`)
+	_ = store.Get(t.Context(), app.DB, &after, `SELECT COUNT(*) FROM organizations`)
 	if after != before {
 		t.Fatal("cross-site POST created an organization")
 	}
@@ -324,8 +321,7 @@ func TestOperationsEndpoints(t *testing.T) {
 
 func TestEveryPageRendersForEveryRole(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	for _, role := range policy.Roles {
 		c := signIn(t, app, f.Users[role].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
@@ -353,8 +349,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // page's language.
 func TestDomainMessagesInThePageLanguage(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app, f := seeded(t, db)
+	app, f := seededSQLite(t)
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for lang, want := range map[string]string{"zh-CN": "须为 0 到 3650 之间的整数天数", "en": "must be a whole number of days from 0 to 3650"} {
 		get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
