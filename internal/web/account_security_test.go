@@ -224,11 +224,8 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 			if res.Status != http.StatusCreated {
 				t.Fatalf("create token: %d %s", res.Status, res.Body)
 			}
-			var addr *string
-			if err := store.Get(t.Context(), db, &addr, `SELECT client_address FROM audit_events WHERE action = 'token.create' AND after_json LIKE ?`,
-				`%"name":"`+name+`"%`); err != nil {
-				t.Fatal(err)
-			}
+			addr := selectOne[*string](t, db, `SELECT client_address FROM audit_events WHERE action = 'token.create' AND after_json LIKE ?`,
+				`%"name":"`+name+`"%`)
 			if addr == nil {
 				return ""
 			}

@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -177,11 +176,7 @@ func TestBadTextIsRefusedBeforeSQL(t *testing.T) {
 		counts := func() map[string]int {
 			out := map[string]int{}
 			for _, table := range []string{"audit_events", "idempotency_keys", "organizations", "calendar_imports", "api_tokens"} {
-				var n int
-				if err := store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM `+table); err != nil {
-					t.Fatal(err)
-				}
-				out[table] = n
+				out[table] = countRows(t, app.DB, table)
 			}
 			return out
 		}

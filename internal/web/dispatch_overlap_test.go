@@ -29,13 +29,7 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 	booked, waiting, other := file(), file(), file()
 	bookVisit(t, app, f, booked, time.Date(2030, 1, 9, 9, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 11, 0, 0, 0, calendar.Shanghai))
 	moved := bookVisit(t, app, f, other, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
-	visits := func() int {
-		var n int
-		if err := store.Get(ctx, app.DB, &n, `SELECT COUNT(*) FROM work_orders WHERE status = 'assigned'`); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	visits := func() int { return count(t, app.DB, `SELECT COUNT(*) FROM work_orders WHERE status = 'assigned'`) }
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	move := func(form url.Values, script bool) (int, string) {
 		form.Set("day", day.String())
@@ -94,13 +88,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	wo := bookVisit(t, app, f, r.ID, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	id := itoa(wo.ID)
-	plans := func() int {
-		var n int
-		if err := store.Get(ctx, app.DB, &n, `SELECT COUNT(*) FROM dispatch_plans`); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	plans := func() int { return countRows(t, app.DB, "dispatch_plans") }
 	form := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}, "lock_" + id: {"range"}, "lock_from_" + id: {"9h"}, "lock_to_" + id: {"10:00"}}
 	if res, _ := post(t, c, app.URL+"/dispatch/plans", form); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a malformed range: %d", res.StatusCode)

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -18,7 +16,6 @@ import (
 // to read it as zero and go on.
 func TestFormsNameBadNumbersAndDates(t *testing.T) {
 	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
-		ctx := context.Background()
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		get(t, admin, app.URL+"/lang/en?next=/").Body.Close()
 		tech := fmt.Sprintf("%s/staff/technicians/%d", app.URL, f.Users[policy.Technician].ID)
@@ -44,14 +41,7 @@ func TestFormsNameBadNumbersAndDates(t *testing.T) {
 				url.Values{"name": {"ci"}, "expires_in_days": {"thirty"}},
 				"expires_in_days", "must be a whole number", `SELECT COUNT(*) FROM api_tokens`},
 		} {
-			count := func() int {
-				var n int
-				if err := store.Get(ctx, app.DB, &n, c.rows); err != nil {
-					t.Fatal(err)
-				}
-				return n
-			}
-			before := count()
+			before := count(t, app.DB, c.rows)
 			res, html := post(t, admin, c.path, c.form)
 			if res.StatusCode != http.StatusUnprocessableEntity {
 				t.Errorf("%s: status %d, want 422", c.name, res.StatusCode)
@@ -63,7 +53,7 @@ func TestFormsNameBadNumbersAndDates(t *testing.T) {
 			if !strings.Contains(html, `name="`+c.field+`"`) {
 				t.Errorf("%s: the form came back without its input %s", c.name, c.field)
 			}
-			if after := count(); after != before {
+			if after := count(t, app.DB, c.rows); after != before {
 				t.Errorf("%s: %d rows before, %d after", c.name, before, after)
 			}
 		}

@@ -56,6 +56,12 @@ func count(t testing.TB, db *store.DB, query string, args ...any) int {
 	return selectOne[int](t, db, query, args...)
 }
 
+// countRows is the number of rows in table on db.
+func countRows(t testing.TB, db *store.DB, table string) int {
+	t.Helper()
+	return count(t, db, `SELECT COUNT(*) FROM `+table)
+}
+
 // selectOne is the one value query reads from db.
 func selectOne[T any](t testing.TB, db *store.DB, query string, args ...any) T {
 	t.Helper()

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -19,20 +17,13 @@ import (
 // as the API refuses a bad query value (422, the field named).
 func TestBadFilterValuesAreNamed(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
-		ctx := context.Background()
 		req := fileRepair(t, app, f, sf, "bad filter")
-		var unitID int64
-		if err := store.Get(ctx, app.DB, &unitID, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial); err != nil {
-			t.Fatal(err)
-		}
+		unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		if res, _ := post(t, admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning"}}); res.StatusCode != http.StatusCreated {
 			t.Fatalf("create a webhook: %d", res.StatusCode)
 		}
-		var hookID int64
-		if err := store.Get(ctx, app.DB, &hookID, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`); err != nil {
-			t.Fatal(err)
-		}
+		hookID := selectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
 		users := map[policy.Role]*http.Client{policy.ProviderAdmin: admin,
 			policy.Dispatcher:  signIn(t, app, f.Users[policy.Dispatcher].Email),
 			policy.VendorAdmin: signIn(t, app, f.Users[policy.VendorAdmin].Email)}
@@ -204,11 +195,7 @@ func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 		counts := func() map[string]int {
 			out := map[string]int{}
 			for _, table := range []string{"complaint_events", "agreement_versions", "adjustment_requests", "audit_events"} {
-				var n int
-				if err := store.Get(context.Background(), app.DB, &n, `SELECT COUNT(*) FROM `+table); err != nil {
-					t.Fatal(err)
-				}
-				out[table] = n
+				out[table] = countRows(t, app.DB, table)
 			}
 			return out
 		}

@@ -34,10 +34,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var woID int64
-	if err := store.Get(ctx, db, &woID, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID); err != nil {
-		t.Fatal(err)
-	}
+	woID := selectOne[int64](t, db, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID)
 	wo, err := services.WorkOrders.Get(ctx, tech.Actor(), woID)
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +47,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 			t.Fatalf("%s: %v", st.Kind, err)
 		}
 	}
-	var price int64
-	if err := store.Get(ctx, db, &price, `SELECT unit_cost_fen FROM parts WHERE part_number = ?`, demo.PartBearing); err != nil {
-		t.Fatal(err)
-	}
+	price := selectOne[int64](t, db, `SELECT unit_cost_fen FROM parts WHERE part_number = ?`, demo.PartBearing)
 	old := sealVersion1(t, db, *wo.RecordID)
 
 	app := testutil.NewApp(t, db)

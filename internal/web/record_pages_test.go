@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 
 	"github.com/xuri/excelize/v2"
@@ -72,10 +70,7 @@ func TestRecordPages(t *testing.T) {
 				t.Errorf("the record page lacks %q", want)
 			}
 		}
-		var correction int64
-		if err := store.Get(context.Background(), app.DB, &correction, `SELECT id FROM service_records WHERE corrects_id = ?`, id); err != nil {
-			t.Fatal(err)
-		}
+		correction := selectOne[int64](t, app.DB, `SELECT id FROM service_records WHERE corrects_id = ?`, id)
 		if html := body(t, get(t, c, fmt.Sprintf("%s/records/%d", app.URL, correction))); !strings.Contains(html, beside) {
 			t.Errorf("the correction's page does not show the original value:\n%s", html)
 		}
@@ -134,15 +129,6 @@ func TestRecordPages(t *testing.T) {
 			}
 		}
 	})
-}
-
-func countRows(t *testing.T, db *store.DB, table string) int {
-	t.Helper()
-	var n int
-	if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM `+table); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // exportRows reads a records export, newest first, each row by column name.

@@ -8,7 +8,6 @@ import (
 
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -34,28 +33,21 @@ func TestRequestNeededPartsForm(t *testing.T) {
 		if !strings.Contains(html, "Needed parts") || !strings.Contains(html, `action="`+loc+`/parts"`) || !strings.Contains(html, "SP-100 主轴轴承") {
 			t.Fatalf("no needed parts form on the request page: %s", html)
 		}
-		count := func() int {
-			var n int
-			if err := store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM request_parts`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
 		id := itoa(bearing.ID)
 		res, err = c.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"0", "1"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "must be 1 to 999") || count() != 0 {
-			t.Fatalf("a bad quantity: %d, %d saved", res.StatusCode, count())
+		if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "must be 1 to 999") || countRows(t, app.DB, "request_parts") != 0 {
+			t.Fatalf("a bad quantity: %d, %d saved", res.StatusCode, countRows(t, app.DB, "request_parts"))
 		}
 		res, err = c.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"2", "1"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != http.StatusSeeOther || count() != 1 {
-			t.Fatalf("saving: %d, %d saved", res.StatusCode, count())
+		if res.StatusCode != http.StatusSeeOther || countRows(t, app.DB, "request_parts") != 1 {
+			t.Fatalf("saving: %d, %d saved", res.StatusCode, countRows(t, app.DB, "request_parts"))
 		}
 		if html := body(t, get(t, c, app.URL+loc)); !strings.Contains(html, `value="`+id+`" selected`) || !strings.Contains(html, `name="qty" inputmode="numeric" value="2"`) {
 			t.Fatal("the saved part is not shown")
@@ -69,7 +61,7 @@ func TestRequestNeededPartsForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode < 400 || count() != 1 {
+		if res.StatusCode < 400 || countRows(t, app.DB, "request_parts") != 1 {
 			t.Fatalf("a technician sets the parts: %d", res.StatusCode)
 		}
 	})

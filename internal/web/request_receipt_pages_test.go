@@ -35,10 +35,8 @@ import (
 // record's pricing. A customer of another organization gets 404; a visit
 // under warranty has no receipt.
 func TestCustomerReceiptPage(t *testing.T) {
-	t.Parallel()
-	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		app := testutil.NewApp(t, db)
+	demoEngines(t, func(t *testing.T, app *testutil.App) {
+		ctx, db := context.Background(), app.DB
 		svc := testutil.Services(t, db)
 		// The demo's visits to units whose warranty had ended are the
 		// customer's: one is the receipt looked at.
@@ -81,10 +79,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 			return email
 		}
 		loadRecord := func(id int64) record.Record {
-			var rec record.Record
-			if err := store.Get(ctx, db, &rec, `SELECT * FROM service_records WHERE id = ?`, id); err != nil {
-				t.Fatal(err)
-			}
+			rec := selectOne[record.Record](t, db, `SELECT * FROM service_records WHERE id = ?`, id)
 			return rec
 		}
 		rec := loadRecord(out.RecordID)

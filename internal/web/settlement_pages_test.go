@@ -8,10 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/settlement"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -19,12 +20,10 @@ import (
 // both languages, submits it; the vendor disputes a line; the provider
 // answers; the vendor approves. A dispatcher has no settlements.
 func TestSettlementPages(t *testing.T) {
-	t.Parallel()
-	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
+	demoEngines(t, func(t *testing.T, app *testutil.App) {
 		ctx := context.Background()
-		app := testutil.NewApp(t, db)
-		svc := testutil.Services(t, db)
-		list := demoStatements(t, db)
+		svc := testutil.Services(t, app.DB)
+		list := demoStatements(t, app.DB)
 		if len(list) != 2 {
 			t.Fatalf("demo statements: %d", len(list))
 		}
@@ -46,15 +45,7 @@ func TestSettlementPages(t *testing.T) {
 		if !strings.Contains(html, "人民币") || !strings.Contains(html, "Late on site") && !strings.Contains(html, "late on site") {
 			t.Fatalf("the settled month lacks its words or its deduction:\n%s", html)
 		}
-		post := func(c *http.Client, path string, form url.Values) *http.Response {
-			res, err := c.PostForm(app.URL+path, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			return res
-		}
-		if res := post(provider, page+"/submit", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, provider, app.URL+page+"/submit", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("submit: %d", res.StatusCode)
 		}
 		st, _ := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID)
@@ -67,19 +58,19 @@ func TestSettlementPages(t *testing.T) {
 		if !regexp.MustCompile(`action="/settlements/\d+/lines/\d+/dispute"`).MatchString(body(t, get(t, vendor, app.URL+page))) {
 			t.Fatal("the vendor has no dispute form")
 		}
-		if res := post(vendor, fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {""}}); res.StatusCode != 422 {
+		if res, _ := post(t, vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {""}}); res.StatusCode != 422 {
 			t.Fatalf("a dispute without a reason: %d", res.StatusCode)
 		}
-		if res := post(vendor, fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {"上门费应按一般优先级"}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {"上门费应按一般优先级"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("dispute: %d", res.StatusCode)
 		}
-		if res := post(vendor, page+"/approve", nil); res.StatusCode != 422 {
+		if res, _ := post(t, vendor, app.URL+page+"/approve", nil); res.StatusCode != 422 {
 			t.Fatalf("approve with an open dispute: %d", res.StatusCode)
 		}
-		if res := post(provider, fmt.Sprintf("%s/lines/%d/answer", page, line), url.Values{"decision": {"explain"}, "text": {"按协议紧急上门收费"}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, provider, app.URL+fmt.Sprintf("%s/lines/%d/answer", page, line), url.Values{"decision": {"explain"}, "text": {"按协议紧急上门收费"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("answer: %d", res.StatusCode)
 		}
-		if res := post(vendor, page+"/approve", nil); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, vendor, app.URL+page+"/approve", nil); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d", res.StatusCode)
 		}
 		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.Status != settlement.Approved {
@@ -87,10 +78,10 @@ func TestSettlementPages(t *testing.T) {
 		}
 
 		// A partial payment, then one above what is open (refused, nothing saved).
-		if res := post(vendor, page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, vendor, app.URL+page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("pay: %d", res.StatusCode)
 		}
-		if res := post(vendor, page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}}); res.StatusCode != 422 {
+		if res, _ := post(t, vendor, app.URL+page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}}); res.StatusCode != 422 {
 			t.Fatalf("paying more than is open: %d", res.StatusCode)
 		}
 		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.PaidFen != 10000 {
@@ -110,16 +101,16 @@ func TestSettlementPages(t *testing.T) {
 		}
 		gross := st.Totals.Fees.GrossFen
 		amount := fmt.Sprintf("%d.%02d", gross/100, gross%100)
-		if res := post(provider, page+"/invoice", url.Values{"number": {"1234"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != 422 {
+		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"1234"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != 422 {
 			t.Fatalf("a short invoice number: %d", res.StatusCode)
 		}
-		if res := post(provider, page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {"1.00"}}); res.StatusCode != 422 {
+		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {"1.00"}}); res.StatusCode != 422 {
 			t.Fatalf("an invoice for another amount: %d", res.StatusCode)
 		}
 		if inv, err := svc.Settlements.InvoiceOf(ctx, policy.Actor{Operator: true}, open.ID); err != nil || inv != nil {
 			t.Fatalf("a refused invoice was saved: %+v %v", inv, err)
 		}
-		if res := post(provider, page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("invoice: %d", res.StatusCode)
 		}
 		if html := body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, `id="statement-invoice"`) || !strings.Contains(html, "26322000000012345678") {
@@ -129,6 +120,80 @@ func TestSettlementPages(t *testing.T) {
 		dispatcher := signInDemo(t, app, "dispatch@hengxin.example")
 		if res := get(t, dispatcher, app.URL+page); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("a dispatcher reads a statement: %d", res.StatusCode)
+		}
+	})
+}
+
+// The provider gives notice of a suspension for the demo's settled month
+// once it is overdue; both parties see the banner in both languages; a
+// dispatcher cannot give notice; the provider lifts it.
+func TestSuspensionPages(t *testing.T) {
+	demoEngines(t, func(t *testing.T, app *testutil.App) {
+		ctx := context.Background()
+		svc := testutil.Services(t, app.DB)
+		list := demoStatements(t, app.DB)
+		var settled settlement.StatementHeader
+		for _, h := range list {
+			if h.Status == settlement.Approved {
+				settled = h
+			}
+		}
+		if settled.DueOn == "" || settled.OpenFen() == 0 {
+			t.Fatalf("the demo has no approved month left to pay: %+v", list)
+		}
+		due, _ := time.ParseInLocation(time.DateOnly, settled.DueOn, calendar.Shanghai)
+		app.Clock.Set(due.Add(36 * time.Hour)) // noon the day after the due day
+
+		dispatcher := signInDemo(t, app, "dispatch@hengxin.example")
+		notice := url.Values{"agreement": {fmt.Sprint(settled.AgreementID)}, "statement": {fmt.Sprint(settled.ID)}, "reason": {"结算款逾期未付"}}
+		if res, _ := post(t, dispatcher, app.URL+"/suspensions", notice); res.StatusCode == http.StatusSeeOther {
+			t.Fatal("a dispatcher gave notice")
+		}
+
+		provider := signInDemo(t, app, "admin@hengxin.example")
+		html := body(t, get(t, provider, app.URL+"/settlements"))
+		if !strings.Contains(html, `action="/suspensions"`) || !strings.Contains(html, settled.Number) {
+			t.Fatalf("no notice form for the overdue month:\n%.3000s", html)
+		}
+		if res, _ := post(t, provider, app.URL+"/suspensions", url.Values{"agreement": notice["agreement"], "statement": notice["statement"], "reason": {""}}); res.StatusCode != 422 {
+			t.Fatalf("a notice without a reason: %d", res.StatusCode)
+		}
+		if n := countRows(t, app.DB, "payment_suspensions"); n != 0 {
+			t.Fatalf("refused notices stored %d", n)
+		}
+		if res, _ := post(t, provider, app.URL+"/suspensions", notice); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("notice: %d", res.StatusCode)
+		}
+		vendor := signInDemo(t, app, "admin@haichuan.example")
+		for _, lang := range []string{"zh-CN", "en"} {
+			get(t, vendor, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			for _, p := range []string{"/", "/settlements", fmt.Sprintf("/agreements/%d", settled.AgreementID)} {
+				res := get(t, vendor, app.URL+p)
+				html := body(t, res)
+				if res.StatusCode != 200 || !strings.Contains(html, "suspension-banner") || strings.Contains(html, "suspension.") || strings.Contains(html, "%!") {
+					t.Fatalf("%s %s: %d\n%.3000s", lang, p, res.StatusCode, html)
+				}
+				if strings.Contains(html, "/lift") {
+					t.Fatalf("the vendor may lift the provider's suspension on %s", p)
+				}
+			}
+		}
+		if !strings.Contains(body(t, get(t, vendor, app.URL+"/")), settled.Number) {
+			t.Fatal("the banner does not name the statement")
+		}
+		sps, err := svc.Settlements.Suspensions(ctx, policy.Actor{Operator: true}, 0, true)
+		if err != nil || len(sps) != 1 {
+			t.Fatalf("suspensions %v %v", sps, err)
+		}
+		html = body(t, get(t, provider, app.URL+"/"))
+		if !strings.Contains(html, fmt.Sprintf(`action="/suspensions/%d/lift"`, sps[0].ID)) {
+			t.Fatalf("the provider cannot lift its suspension:\n%.3000s", html)
+		}
+		if res, _ := post(t, provider, app.URL+fmt.Sprintf("/suspensions/%d/lift", sps[0].ID), url.Values{"reason": {"已约定付款计划"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("lift: %d", res.StatusCode)
+		}
+		if strings.Contains(body(t, get(t, vendor, app.URL+"/")), "suspension-banner") {
+			t.Fatal("the banner stays after the lifting")
 		}
 	})
 }

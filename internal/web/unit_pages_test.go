@@ -117,10 +117,7 @@ func TestInstalledBasePages(t *testing.T) {
 	if html := body(t, get(t, c, app.URL+"/models")); !strings.Contains(html, "HC-LASER-3015") || !strings.Contains(html, "FX-100") {
 		t.Fatal("the models page lacks the models")
 	}
-	var siteID int64
-	if err := store.Get(t.Context(), app.DB, &siteID, `SELECT id FROM sites WHERE name = 'Plant'`); err != nil {
-		t.Fatal(err)
-	}
+	siteID := selectOne[int64](t, app.DB, `SELECT id FROM sites WHERE name = 'Plant'`)
 	res := post("/units", url.Values{"serial_number": {"2.02606E+17"}, "model": {"HC-LASER-3015"}, "site_id": {fmt.Sprint(siteID)}, "install_date": {"2025-03-07"}})
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "scientific notation") {
 		t.Fatalf("a mangled serial: %d", res.StatusCode)

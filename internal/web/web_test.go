@@ -141,23 +141,10 @@ func demoStatements(t testing.TB, db *store.DB) []settlement.StatementHeader {
 	return list
 }
 
-// cncModels puts the fixture's model in the product line CNC, which the
-// staff register's rules and certificates name.
-func cncModels(t testing.TB, db *store.DB) {
-	t.Helper()
-	if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // qrToken is the token of the QR label of the unit serial.
 func qrToken(t testing.TB, db *store.DB, serial string) string {
 	t.Helper()
-	var token string
-	if err := store.Get(context.Background(), db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, serial); err != nil {
-		t.Fatal(err)
-	}
-	return token
+	return selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, serial)
 }
 
 func TestSignInSessionAndSignOut(t *testing.T) {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ import (
 func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	ctx := context.Background()
-	var id int64
-	if err := store.Get(ctx, app.DB, &id, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`); err != nil {
-		t.Fatal(err)
-	}
+	id := selectOne[int64](t, app.DB, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`)
 	page := fmt.Sprintf("/agreements/%d", id)
 
 	br := newBrowser(t, app)
@@ -63,10 +58,7 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	if after := versions(t, app.DB, id); after != before+1 {
 		t.Fatalf("versions %d -> %d after accepting", before, after)
 	}
-	var from string
-	if err := store.Get(ctx, app.DB, &from, `SELECT effective_from FROM agreement_versions WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, id); err != nil {
-		t.Fatal(err)
-	}
+	from := selectOne[string](t, app.DB, `SELECT effective_from FROM agreement_versions WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, id)
 	if from < earliest {
 		t.Fatalf("accepted change effective %s, before the lead time allows (%s)", from, earliest)
 	}
@@ -80,9 +72,6 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 
 func versions(t *testing.T, db *store.DB, id int64) int {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
+	n := selectOne[int](t, db, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id)
 	return n
 }

@@ -233,16 +233,24 @@ func (v *visitor) do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// run runs action within a step's time and answers what it yields; what
+// names the step when it fails.
+func run[T any](v *visitor, what string, action chromedp.Action[T]) T {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
+	defer cancel()
+	x, err := chromedp.Run(ctx, action)
+	if err != nil {
+		v.t.Fatalf("%s: %v", what, err)
+	}
+	return x
+}
+
 // open loads path and waits for the page to be drawn (every page ends with
 // the layout's footer); it returns the status.
 func (v *visitor) open(path string) int64 {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(v.base+path))
-	if err != nil {
-		v.t.Fatalf("open %s: %v", path, err)
-	}
+	res := run(v, "open "+path, chromedp.NavigateResponse(v.base+path))
 	v.do(chromedp.WaitVisible("footer"))
 	return res.Status
 }
@@ -274,37 +282,19 @@ func (v *visitor) path() string {
 // eval evaluates a JavaScript expression that yields a string.
 func (v *visitor) eval(expr string) string {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-	if err != nil {
-		v.t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return s
+	return run(v, "evaluate "+expr, chromedp.Evaluate[string](expr))
 }
 
 // text is the visible text of the first element matching sel.
 func (v *visitor) text(sel string) string {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		v.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return s
+	return run(v, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
 }
 
 // count is how many elements match sel.
 func (v *visitor) count(sel string) int {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return n
+	return run(v, "count of "+sel, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
 }
 
 // see fails unless the element matching sel shows every one of want.
@@ -401,12 +391,7 @@ func (v *visitor) shot(name string) {
 	// From the top: the page's sticky top bar would otherwise be drawn
 	// across the middle of the whole-page picture, where the page was scrolled.
 	v.eval(`scrollTo(0, 0), ''`)
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		v.t.Fatalf("screenshot %s: %v", name, err)
-	}
+	png := run(v, "screenshot "+name, chromedp.FullScreenshot(100))
 	file := filepath.Join(v.dir, name+"-"+v.dev.name+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		v.t.Fatal(err)

@@ -43,10 +43,7 @@ func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
 	b.shot("qr-spoofed-link")
 	b.do(chromedp.SendKeys(`textarea[name=description]`, "液压站漏油"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"))
 	b.do(chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
-	var number string
-	if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests ORDER BY id DESC LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+	number := selectOne[string](t, db, `SELECT number FROM service_requests ORDER BY id DESC LIMIT 1`)
 	b.see(".alert.success", number)
 }
 
@@ -55,7 +52,7 @@ func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
 func TestUnusablePartsAreBadged(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	db, ctx := app.DB, context.Background()
+	db := app.DB
 	dispatcher, tech := demoCrew(t, db)
 	req := fileRepair(t, app, dispatcher, "导轨润滑不良")
 	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
@@ -77,10 +74,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 	}
 
 	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
-	var van int64
-	if err := store.Get(ctx, db, &van, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi); err != nil {
-		t.Fatal(err)
-	}
+	van := selectOne[int64](t, db, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 	p.open(fmt.Sprintf("/stock?location=%d", van))
 	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartLubricant)), "认可已过期")
 	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartSeal)), "未认可")
@@ -90,10 +84,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 
 func partID(t *testing.T, db *store.DB, number string) int64 {
 	t.Helper()
-	var id int64
-	if err := store.Get(context.Background(), db, &id, `SELECT id FROM parts WHERE part_number = ?`, number); err != nil {
-		t.Fatal(err)
-	}
+	id := selectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, number)
 	return id
 }
 

@@ -12,7 +12,6 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
 	"aftersales/internal/workorder"
 )
 
@@ -41,11 +40,8 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	visitsOf := func(tech int64) int {
-		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE technician_id = ? AND window_start >= ? AND window_start < ? AND status = 'assigned'`,
-			tech, at(0, 0).UTC(), at(24, 0).UTC()); err != nil {
-			t.Fatal(err)
-		}
+		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE technician_id = ? AND window_start >= ? AND window_start < ? AND status = 'assigned'`,
+			tech, at(0, 0).UTC(), at(24, 0).UTC())
 		return n
 	}
 

@@ -42,10 +42,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	}
 
 	// A third technician at 苏州网点, and 赵工's CNC certificate renewed.
-	var point int64
-	if err := store.Get(ctx, db, &point, `SELECT id FROM service_points WHERE name = '苏州网点'`); err != nil {
-		t.Fatal(err)
-	}
+	point := selectOne[int64](t, db, `SELECT id FROM service_points WHERE name = '苏州网点'`)
 	sun, err := app.Server.Accounts.CreateUser(ctx, admin.Actor(), account.NewUser{OrgID: admin.OrgID, Email: "tech.sun@hengxin.example", Name: "孙工",
 		Role: policy.Technician, Password: testutil.Password, Locale: "zh-CN"})
 	if err != nil {
@@ -99,11 +96,8 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 		booked = append(booked, wo)
 	}
 	visitsOn := func() int {
-		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE window_start >= ? AND window_start < ? AND status = 'assigned'`,
-			at(0, 0).UTC(), at(24, 0).UTC()); err != nil {
-			t.Fatal(err)
-		}
+		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE window_start >= ? AND window_start < ? AND status = 'assigned'`,
+			at(0, 0).UTC(), at(24, 0).UTC())
 		return n
 	}
 

@@ -21,7 +21,6 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -131,10 +130,7 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 	}
 
 	// The product's page: its lifelong service history, newest first.
-	var unitID int64
-	if err := store.Get(context.Background(), app.DB, &unitID, `SELECT id FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
-		t.Fatal(err)
-	}
+	unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, demo.SerialInScope)
 	b.open(fmt.Sprintf("/units/%d", unitID))
 	b.see("body", "服务履历", "半年保养", "主轴异响", "已解决", "李", "已封存服务记录")
 	txt := b.text("body")

@@ -99,20 +99,13 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	// 4. Work, signature, check-out: the sealed record lists the parts.
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴密封圈组与轴承组"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
-	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
-	defer cancel()
-	if n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature)); err != nil || n < 100 {
-		t.Fatalf("signature pad: %d %v", n, err)
-	}
+	tc.sign()
 	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"))
 	tc.press(`form:has(#signature-field) button[type=submit]`, `.flash`)
 	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.see("body", "服务记录已封存", demo.PartSeal)
 	tc.shot("parts-sealed")
-	var content string
-	if err := store.Get(ctx, db, &content, `SELECT r.content_json FROM service_records r WHERE r.request_id = ?`, req.ID); err != nil {
-		t.Fatal(err)
-	}
+	content := selectOne[string](t, db, `SELECT r.content_json FROM service_records r WHERE r.request_id = ?`, req.ID)
 	for _, want := range []string{`"part_number":"` + demo.PartSeal + `"`, `"kind":"approved"`, `"part_number":"` + demo.PartBearing + `"`, `"serial_removed":"BRG-OLD-77"`} {
 		if !strings.Contains(content, want) {
 			t.Errorf("sealed record lacks %s: %s", want, content)

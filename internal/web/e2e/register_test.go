@@ -19,10 +19,7 @@ func TestVendorAdminRegistersCustomerAndAddsUser(t *testing.T) {
 	ctx := context.Background()
 	countOrgs := func(name string) int {
 		t.Helper()
-		var n int
-		if err := store.Get(ctx, app.DB, &n, `SELECT count(*) FROM organizations WHERE name = ?`, name); err != nil {
-			t.Fatal(err)
-		}
+		n := selectOne[int](t, app.DB, `SELECT count(*) FROM organizations WHERE name = ?`, name)
 		return n
 	}
 	const (

@@ -48,10 +48,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	customer.press(`form button[type=submit]`, `.alert.success`)
 	customer.see(".alert.success", "感谢", "投诉")
 	customer.shot("survey-answered")
-	var complaintID int64
-	if err := store.Get(ctx, db, &complaintID, `SELECT id FROM complaints WHERE work_order_id = ?`, wo.ID); err != nil {
-		t.Fatal(err)
-	}
+	complaintID := selectOne[int64](t, db, `SELECT id FROM complaints WHERE work_order_id = ?`, wo.ID)
 	customer.open(link)
 	customer.see("body", "只能评价一次")
 
@@ -70,10 +67,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	// The auditor works the callback queue and sends the visit back for a redo.
 	office.signIn("auditor@haichuan.example", demo.Password)
 	office.open("/callbacks")
-	var cbID int64
-	if err := store.Get(ctx, db, &cbID, `SELECT id FROM callbacks WHERE complaint_id = ?`, complaintID); err != nil {
-		t.Fatal(err)
-	}
+	cbID := selectOne[int64](t, db, `SELECT id FROM callbacks WHERE complaint_id = ?`, complaintID)
 	entry := "#callback-" + strconv.FormatInt(cbID, 10)
 	// The auditor reads English (their profile's language).
 	office.see(entry, "Complaint")

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/demo"
-	"aftersales/internal/store"
 )
 
 // The provider prints the service receipt with the survey's QR code and the
@@ -26,7 +24,6 @@ import (
 func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	ctx := context.Background()
 	db := app.DB
 	dispatcher, tech := demoCrew(t, db)
 	v := fileRepair(t, app, dispatcher, "液压站漏油")
@@ -53,10 +50,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	customer.see("h1", "请评价本次服务")
 
 	// From the product's QR label: a complaint about this request, with a photo.
-	var token string
-	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
-		t.Fatal(err)
-	}
+	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
 	photo := filepath.Join(t.TempDir(), "漏油.png")
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 	for x := range 40 {
@@ -76,10 +70,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	customer.press(`#complain button[type=submit]`, `#complaint .alert.success`)
 	customer.see("#complaint", v.Number, "已受理")
 	customer.shot("qr-complaint-filed")
-	var complaintID int64
-	if err := store.Get(ctx, db, &complaintID, `SELECT id FROM complaints WHERE channel = 'qr' AND request_id = ?`, v.ID); err != nil {
-		t.Fatal(err)
-	}
+	complaintID := selectOne[int64](t, db, `SELECT id FROM complaints WHERE channel = 'qr' AND request_id = ?`, v.ID)
 
 	office.open(fmt.Sprintf("/complaints/%d", complaintID))
 	office.see("body", v.Number, "漏油.png", "客户（产品二维码）")

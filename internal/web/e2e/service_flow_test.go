@@ -33,6 +33,16 @@ const drawSignature = `(() => {
   return document.getElementById('signature-field').value.length;
 })()`
 
+// sign draws a signature on the visit's signature pad.
+func (v *visitor) sign() {
+	v.t.Helper()
+	ctx, cancel := context.WithTimeout(v.ctx, 30*time.Second)
+	defer cancel()
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](drawSignature)); err != nil || n < 100 {
+		v.t.Fatalf("signature pad: %d %v", n, err)
+	}
+}
+
 // The whole flow: a customer scans the QR label and files an emergency; the
 // dispatcher sees the clocks and assigns; the technician on a phone checks
 // in, records the work and gets a signature; the record is sealed and
@@ -42,10 +52,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
 	demoRecords := rowCount(t, db, "service_records")
-	var token string
-	if err := store.Get(ctx, db, &token, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope); err != nil {
-		t.Fatal(err)
-	}
+	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
 
 	// 1. Anyone holding the product scans its label, on a phone.
 	br := newBrowser(t, app)
@@ -108,12 +115,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	tc.do(chromedp.SendKeys(`textarea[name=diagnosis]`, "主轴前轴承磨损"), chromedp.SendKeys(`input[name=fault_codes]`, "SP-17"),
 		chromedp.SendKeys(`textarea[name=actions_taken]`, "更换主轴前轴承并重新校准"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
-	sigCtx, cancel := context.WithTimeout(tc.ctx, 30*time.Second)
-	defer cancel()
-	n, err := chromedp.Run(sigCtx, chromedp.Evaluate[int](drawSignature))
-	if err != nil || n < 100 {
-		t.Fatalf("signature pad: %d %v", n, err)
-	}
+	tc.sign()
 	tc.shot("signature")
 	tc.do(chromedp.SendKeys(`input[name=signoff_name]`, "刘经理"))
 	tc.press(`form:has(#signature-field) button[type=submit]`, `.flash`)
@@ -131,10 +133,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	if err != nil || res.Records != demoRecords+1 || len(res.Breaks) != 0 {
 		t.Fatalf("verify: %+v %v", res, err)
 	}
-	var content string
-	if err := store.Get(ctx, db, &content, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+	content := selectOne[string](t, db, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`)
 	for _, want := range []string{"更换主轴前轴承", "刘经理", demo.SerialInScope, "signature_sha256", `"stage":"fault"`, `"stage":"work"`} {
 		if !strings.Contains(content, want) {
 			t.Errorf("sealed record lacks %q", want)
@@ -217,9 +216,6 @@ func (v *visitor) waitImages(n int) {
 
 func rowCount(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM `+table); err != nil {
-		t.Fatal(err)
-	}
+	n := selectOne[int](t, db, `SELECT COUNT(*) FROM `+table)
 	return n
 }

@@ -125,18 +125,13 @@ func TestSettlementInTheBrowser(t *testing.T) {
 // and name wantFile as its attachment.
 func (v *visitor) download(sel, wantFile string) []byte {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(v.ctx, stepTimeout)
-	defer cancel()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+	got := run(v, "download "+sel, chromedp.Evaluate[string](`(async () => {
 		const r = await fetch(document.querySelector(`+jsString(sel)+`).href);
 		const b = new Uint8Array(await r.arrayBuffer());
 		let s = "";
 		for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
 		return r.status + "\n" + (r.headers.get("Content-Disposition") || "") + "\n" + btoa(s);
 	})()`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		v.t.Fatalf("download %s: %v", sel, err)
-	}
 	status, rest, _ := strings.Cut(got, "\n")
 	disposition, data, _ := strings.Cut(rest, "\n")
 	if status != "200" || !strings.Contains(disposition, "attachment") || !strings.Contains(disposition, wantFile) {

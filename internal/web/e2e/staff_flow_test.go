@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
-	"aftersales/internal/store"
 )
 
 // The rule at booking in the browser: 赵工's CNC certificate has expired,
@@ -23,15 +21,12 @@ import (
 func TestStaffExpiredCertificateFlow(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	db, ctx := app.DB, context.Background()
+	db := app.DB
 	user := func(email string) account.User { return demoUser(t, db, email) }
 	dispatcher, zhao := user("dispatch@hengxin.example"), user("tech.zhao@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "主轴异响，需要上门")
 	visits := func() int {
-		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID); err != nil {
-			t.Fatal(err)
-		}
+		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID)
 		return n
 	}
 

@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"aftersales/internal/store"
 )
 
 // The register's forms on a phone, in both languages: the provider's admin
@@ -17,13 +14,10 @@ import (
 func TestStaffFormsOnAPhone(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	db, ctx := app.DB, context.Background()
+	db := app.DB
 	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
 	count := func(q string) int {
-		var n int
-		if err := store.Get(ctx, db, &n, q); err != nil {
-			t.Fatal(err)
-		}
+		n := selectOne[int](t, db, q)
 		return n
 	}
 	br := newBrowser(t, app)

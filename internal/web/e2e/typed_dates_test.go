@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/calendar"
-	"aftersales/internal/store"
 )
 
 // noBrowserFields is the number of fields on the page the browser draws in
@@ -25,7 +23,7 @@ const noBrowserFields = `document.querySelectorAll('input[type=date], input[type
 func TestTypedDatesInChinese(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	db, ctx := app.DB, context.Background()
+	db := app.DB
 	dispatcher := demoUser(t, db, "dispatch@hengxin.example")
 	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "导轨润滑不足，移动时有异响")
@@ -60,10 +58,7 @@ func TestTypedDatesInChinese(t *testing.T) {
 	d.see("body", "已预约", "09:30")
 	d.notSee("main", "AM", "PM", "mm/dd")
 	d.shot("typed-dates-visit-booked")
-	var start time.Time
-	if err := store.Get(ctx, db, &start, `SELECT window_start FROM work_orders WHERE request_id = ?`, req.ID); err != nil {
-		t.Fatal(err)
-	}
+	start := selectOne[time.Time](t, db, `SELECT window_start FROM work_orders WHERE request_id = ?`, req.ID)
 	if got := start.In(calendar.Shanghai); got.Format("2006-01-02 15:04") != day.String()+" 09:30" {
 		t.Errorf("booked for %s, want %s 09:30", got, day)
 	}
