@@ -72,6 +72,5 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 
 func versions(t *testing.T, db *store.DB, id int64) int {
 	t.Helper()
-	n := selectOne[int](t, db, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id)
-	return n
+	return selectOne[int](t, db, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id)
 }

@@ -84,8 +84,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 
 func partID(t *testing.T, db *store.DB, number string) int64 {
 	t.Helper()
-	id := selectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, number)
-	return id
+	return selectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, number)
 }
 
 // A serial the dispatcher cannot file for (another provider's product, a
