@@ -53,13 +53,9 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db := app.DB
-	dispatcher, tech := demoCrew(t, db)
-	req := fileRepair(t, app, dispatcher, "导轨润滑不良")
-	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
+	_, wo := demoRepairBooked(t, app, "导轨润滑不良")
 	br := newBrowser(t, app)
-	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
-	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
-	tc.press(`#checkin-form button`, `#parts-form`)
+	tc := br.techOnSite(t, wo.ID, `#parts-form`)
 	option := func(part string) string {
 		return tc.eval(`Array.from(document.querySelectorAll('#parts-form select[name=part_id] option')).find(o => o.textContent.includes(` +
 			jsString(part) + `)).textContent`)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 
 	"aftersales/internal/account"
@@ -31,4 +32,14 @@ func selectOne[T any](t *testing.T, db *store.DB, query string, args ...any) T {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return v
+}
+
+// techOnSite is 李工 on a phone, in Chinese, checked in on the page of the
+// visit with id; the page then shows wait.
+func (b *browser) techOnSite(t *testing.T, id int64, wait string) *visitor {
+	t.Helper()
+	tc := b.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
+	tc.open(fmt.Sprintf("/work-orders/%d", id))
+	tc.press(`#checkin-form button`, wait)
+	return tc
 }

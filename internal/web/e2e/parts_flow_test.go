@@ -23,26 +23,16 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	id := func(query string, args ...any) string {
-		var n int64
-		if err := store.Get(ctx, db, &n, query, args...); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return fmt.Sprint(n)
-	}
+	id := func(query string, args ...any) string { return fmt.Sprint(selectOne[int64](t, db, query, args...)) }
 	seal, bearing := id(`SELECT id FROM parts WHERE part_number = ?`, demo.PartSeal), id(`SELECT id FROM parts WHERE part_number = ?`, demo.PartBearing)
 	van := id(`SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 
 	// A visit booked for 李工 at 苏州精工, through the product's services.
-	dispatcher, tech := demoCrew(t, db)
-	req := fileRepair(t, app, dispatcher, "主轴异响，密封处渗油")
-	wo := bookedVisit(t, app, dispatcher, tech, req.ID)
+	req, wo := demoRepairBooked(t, app, "主轴异响，密封处渗油")
 
 	// 1. The technician checks in on a phone and tries the seal kit: refused, with the reason, in place.
 	br := newBrowser(t, app)
-	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
-	tc.open(fmt.Sprintf("/work-orders/%d", wo.ID))
-	tc.press(`#checkin-form button`, `#parts-form`)
+	tc := br.techOnSite(t, wo.ID, `#parts-form`)
 	fit := func(part, serialOut, serialIn string) {
 		tc.do(chromedp.SetValue(`#parts-form select[name=part_id]`, part), chromedp.SetValue(`#parts-form select[name=location_id]`, van))
 		if serialOut != "" {

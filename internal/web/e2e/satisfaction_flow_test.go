@@ -22,9 +22,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	app := demoApp(t)
 	ctx := context.Background()
 	db := app.DB
-	dispatcher, tech := demoCrew(t, db)
-	v := fileRepair(t, app, dispatcher, "主轴异响")
-	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换主轴轴承")
+	_, wo := demoRepairWorked(t, app, "主轴异响", "更换主轴轴承")
 	// The survey job, run now rather than after the agreement's two hours.
 	token, err := app.Server.Satisfaction.Send(ctx, *wo.RecordID)
 	if err != nil || token == "" {

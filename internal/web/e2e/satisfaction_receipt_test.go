@@ -25,9 +25,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db := app.DB
-	dispatcher, tech := demoCrew(t, db)
-	v := fileRepair(t, app, dispatcher, "液压站漏油")
-	wo := workedVisit(t, app, dispatcher, tech, v.ID, "", "更换油封")
+	v, wo := demoRepairWorked(t, app, "液压站漏油", "更换油封")
 
 	// The dispatcher prints the receipt with the survey's QR code.
 	br := newBrowser(t, app)

@@ -216,6 +216,5 @@ func (v *visitor) waitImages(n int) {
 
 func rowCount(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
-	n := selectOne[int](t, db, `SELECT COUNT(*) FROM `+table)
-	return n
+	return selectOne[int](t, db, `SELECT COUNT(*) FROM `+table)
 }

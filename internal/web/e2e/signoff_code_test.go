@@ -4,7 +4,6 @@ import (
 	"aftersales/internal/workorder"
 	"context"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +27,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	}
 
 	br := newBrowser(t, app)
-	tc := br.signedIn(t, phone, "zh-CN", "tech.li@hengxin.example")
-	tc.open("/work-orders/" + strconv.FormatInt(wo.ID, 10))
-	tc.press(`#checkin-form button`, `textarea[name=actions_taken]`)
+	tc := br.techOnSite(t, wo.ID, `textarea[name=actions_taken]`)
 	tc.do(chromedp.SendKeys(`textarea[name=actions_taken]`, "更换联锁开关"))
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
 	tc.press(`form[action$="/signoff-code"] button`, `.flash`)

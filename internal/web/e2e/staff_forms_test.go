@@ -16,10 +16,7 @@ func TestStaffFormsOnAPhone(t *testing.T) {
 	app := demoApp(t)
 	db := app.DB
 	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
-	count := func(q string) int {
-		n := selectOne[int](t, db, q)
-		return n
-	}
+	count := func(q string) int { return selectOne[int](t, db, q) }
 	br := newBrowser(t, app)
 	p := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	page := fmt.Sprintf("/staff/technicians/%d", zhao.ID)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"aftersales/internal/account"
+	"aftersales/internal/servicerequest"
 	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
@@ -34,4 +35,22 @@ func workedVisit(t *testing.T, app *testutil.App, dispatcher, tech account.User,
 		}
 	}
 	return wo
+}
+
+// demoRepairBooked files a repair, described so, by the demo's dispatcher
+// and books its visit with 李工 for the next two hours.
+func demoRepairBooked(t *testing.T, app *testutil.App, description string) (servicerequest.View, workorder.WorkOrder) {
+	t.Helper()
+	dispatcher, tech := demoCrew(t, app.DB)
+	req := fileRepair(t, app, dispatcher, description)
+	return req, bookedVisit(t, app, dispatcher, tech, req.ID)
+}
+
+// demoRepairWorked files a repair, described so, by the demo's dispatcher
+// and has 李工 work its visit to a sealed record with actionsTaken.
+func demoRepairWorked(t *testing.T, app *testutil.App, description, actionsTaken string) (servicerequest.View, workorder.WorkOrder) {
+	t.Helper()
+	dispatcher, tech := demoCrew(t, app.DB)
+	req := fileRepair(t, app, dispatcher, description)
+	return req, workedVisit(t, app, dispatcher, tech, req.ID, "", actionsTaken)
 }
