@@ -66,8 +66,7 @@ func TestDocumentPages(t *testing.T) {
 	if got := body(t, res); res.StatusCode != 200 || got != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("technician download: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	var n int
-	_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = ?`, f.Users[policy.Technician].Email)
+	n := selectOne[int](t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = ?`, f.Users[policy.Technician].Email)
 	if n != 1 {
 		t.Errorf("technician download audited %d times", n)
 	}
@@ -81,8 +80,7 @@ func TestDocumentPages(t *testing.T) {
 		t.Errorf("customer download: %d", res.StatusCode)
 	}
 	// Once public, the customer sees it on the list and on the product page.
-	var version int64
-	_ = store.Get(t.Context(), db, &version, `SELECT version FROM documents`)
+	version := selectOne[int64](t, db, `SELECT version FROM documents`)
 	edit := url.Values{"title": {"FX-100 维修手册"}, "category": {"manual"}, "language": {"zh-CN"}, "visibility": {"public"}, "models": {"FX-100"},
 		"version": {fmt.Sprint(version)}}
 	if res, _ := vendor.PostForm(app.URL+docPath, edit); res.StatusCode != http.StatusSeeOther {
@@ -91,14 +89,12 @@ func TestDocumentPages(t *testing.T) {
 	if html := body(t, get(t, cust, app.URL+"/documents")); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the customer does not list the public document")
 	}
-	var unitID int64
-	_ = store.Get(t.Context(), db, &unitID, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
+	unitID := selectOne[int64](t, db, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
 	if html := body(t, get(t, cust, app.URL+fmt.Sprintf("/units/%d", unitID))); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the product page lacks the public document")
 	}
 	// The product's QR page links the public document, and serves it to whoever holds the label.
-	var token string
-	_ = store.Get(t.Context(), db, &token, `SELECT qr_token FROM units WHERE id = ?`, unitID)
+	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE id = ?`, unitID)
 	anon := app.Browser(t)
 	if html := body(t, get(t, anon, app.URL+"/q/"+token)); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the QR page lacks the public document")

@@ -34,8 +34,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "fault.jpg") {
 			t.Fatalf("fake photo: %d", res.StatusCode)
 		}
-		var n int
-		_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM service_requests`)
+		n := selectOne[int](t, db, `SELECT COUNT(*) FROM service_requests`)
 		if n != 0 {
 			t.Fatalf("%d requests filed with a bad photo", n)
 		}
@@ -120,43 +119,34 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		res.JSON(t, &wo)
 		job := app.URL + "/work-orders/" + itoa(wo.ID)
 		c := signIn(t, app, f.Users[policy.Technician].Email)
-		post := func(path string, form url.Values) (*http.Response, string) {
-			r, err := c.PostForm(path, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r, body(t, r)
-		}
 		version := func() string {
-			var v string
-			_ = store.Get(t.Context(), app.DB, &v, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
+			v := selectOne[string](t, app.DB, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
 			return v
 		}
-		post(job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
+		post(t, c, job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
 		for _, lang := range []string{"zh-CN", "en"} {
 			res := get(t, c, job, "Accept-Language", lang)
 			if html := body(t, res); res.StatusCode != 200 || !strings.Contains(html, `action="/work-orders/`+itoa(wo.ID)+`/signoff-code"`) || strings.Contains(html, ">signoff.") {
 				t.Fatalf("work order page (%s): %d", lang, res.StatusCode)
 			}
 		}
-		if r, _ := post(job+"/signoff-code", nil); r.StatusCode != http.StatusSeeOther {
+		if r, _ := post(t, c, job+"/signoff-code", nil); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("send code: %d", r.StatusCode)
 		}
 		if html := body(t, get(t, c, job)); !strings.Contains(html, f.Users[policy.Customer].Email) {
 			t.Fatalf("the page does not say where the code went: %.600s", html)
 		}
-		var title string
-		_ = store.Get(t.Context(), app.DB, &title, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
+		title := selectOne[string](t, app.DB, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
 		code := regexp.MustCompile(`\d{6}`).FindString(title)
 		wrong := "000000"
 		if code == wrong {
 			wrong = "999999"
 		}
-		r, html := post(job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {wrong}})
+		r, html := post(t, c, job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {wrong}})
 		if r.StatusCode != 422 || !strings.Contains(html, "wrong code") && !strings.Contains(html, "4 attempt") {
 			t.Fatalf("wrong code: %d", r.StatusCode)
 		}
-		post(job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {code}})
+		post(t, c, job+"/steps", url.Values{"version": {version()}, "kind": {"sign_off"}, "signoff_name": {"李经理"}, "signoff_code": {code}})
 		html = body(t, get(t, c, job))
 		if !strings.Contains(html, f.Users[policy.Customer].Email) || !strings.Contains(html, "李经理") {
 			t.Fatal("the sign-off by code is not shown")

@@ -3,46 +3,36 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
 func TestRequestPages(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
-		post := func(path string, form url.Values) *http.Response {
-			res, err := c.PostForm(app.URL+path, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
 		// Bad input is shown beside the field and nothing is filed.
-		res := post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {""}, "contact_phone": {"call me"}})
-		if html := body(t, res); res.StatusCode != 422 || strings.Count(html, `class="err"`) < 2 {
+		res, html := post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {""}, "contact_phone": {"call me"}})
+		if res.StatusCode != 422 || strings.Count(html, `class="err"`) < 2 {
 			t.Fatalf("bad form: %d", res.StatusCode)
 		}
 		// Out of scope: the reason in words.
-		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"part_replacement"}, "priority": {"general"}, "description": {"x"}})
-		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "does not cover this service item") || strings.Contains(html, "协议不包含此服务项目") {
+		res, html = post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"part_replacement"}, "priority": {"general"}, "description": {"x"}})
+		if res.StatusCode != 422 || !strings.Contains(html, "does not cover this service item") || strings.Contains(html, "协议不包含此服务项目") {
 			t.Fatalf("out of scope: %d", res.StatusCode)
 		}
-		var n int
-		_ = store.Get(t.Context(), app.DB, &n, `SELECT COUNT(*) FROM service_requests`)
-		if n != 0 {
+		if n := countRows(t, app.DB, "service_requests"); n != 0 {
 			t.Fatalf("%d requests after refused forms", n)
 		}
-		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {"How do I zero the axes?"}})
-		res.Body.Close()
+		res, _ = post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {"How do I zero the axes?"}})
 		loc := res.Header.Get("Location")
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/requests/") {
 			t.Fatalf("file: %d %s", res.StatusCode, loc)
 		}
-		html := body(t, get(t, c, app.URL+loc))
+		html = body(t, get(t, c, app.URL+loc))
 		if !strings.Contains(html, `action="`+loc+`/answer"`) {
 			t.Fatal("a consultation has no answer form")
 		}
@@ -51,14 +41,12 @@ func TestRequestPages(t *testing.T) {
 		if !strings.Contains(html, "by Phone (dispatcher)") || strings.Contains(html, "来自电话（调度员）") || strings.Contains(html, "— dispatcher<") {
 			t.Fatal("the received event's channel is not shown in words")
 		}
-		res = post(loc+"/answer", url.Values{"version": {"1"}, "answer": {"Menu > Axes > Zero, then confirm."}})
-		res.Body.Close()
+		post(t, c, app.URL+loc+"/answer", url.Values{"version": {"1"}, "answer": {"Menu > Axes > Zero, then confirm."}})
 		if html := body(t, get(t, c, app.URL+loc, "Accept-Language", "en")); !strings.Contains(html, "Resolved") || strings.Contains(html, "已解决") {
 			t.Fatal("answered consultation not resolved")
 		}
 		// A description a spreadsheet would run as a formula is exported as text.
-		res = post("/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {`=HYPERLINK("http://evil.example","open")`}})
-		res.Body.Close()
+		post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"consultation"}, "priority": {"general"}, "description": {`=HYPERLINK("http://evil.example","open")`}})
 		csv := body(t, get(t, c, app.URL+"/requests.csv"))
 		if !strings.HasPrefix(csv, "\xef\xbb\xbfnumber,") || !strings.Contains(csv, sf.Serial) {
 			t.Fatalf("csv: %.200q", csv)
@@ -87,4 +75,44 @@ func TestRequestPages(t *testing.T) {
 			t.Fatalf("another tenant reads a request: %d", res.StatusCode)
 		}
 	})
+}
+
+// The requests page writes each row's words (its priority, its status and
+// the time left) and the columns' labels in the page's language, though
+// the handler makes them rather than the template's cells.
+func TestRequestsPageWordsInThePageLanguage(t *testing.T) {
+	t.Parallel()
+	app, f, sf := servingSQLite(t)
+	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
+	for _, p := range []string{"emergency", "general", "general"} {
+		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {p}, "description": {"主轴异响 " + p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body(t, res)
+	}
+	row := regexp.MustCompile(`(?s)<tr class="tone-[a-z]+">.*?</tr>`)
+	for lang, want := range map[string][]string{
+		"en":    {`data-label="Next deadline"`, `data-label="Priority"`, `data-label="Status"`, `>Emergency</span>`, `>General</span>`, `>Received</td>`},
+		"zh-CN": {`data-label="最近时限"`, `data-label="优先级"`, `data-label="状态"`, `>紧急</span>`, `>一般</span>`, `>已受理</td>`},
+	} {
+		get(t, c, app.URL+"/lang/"+lang+"?next=/").Body.Close()
+		html := body(t, get(t, c, app.URL+"/requests"))
+		rows := row.FindAllString(html, -1)
+		if len(rows) != 3 {
+			t.Fatalf("%s: %d rows, want 3", lang, len(rows))
+		}
+		all := strings.Join(rows, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: the rows lack %s", lang, w)
+			}
+		}
+		// The time left reads as the span messages do ("3h 59m", "3 小时 59 分").
+		span := map[string]*regexp.Regexp{"en": regexp.MustCompile(`due-chip [a-z]+">-?\d+(h \d\dm|d \d+h)<`),
+			"zh-CN": regexp.MustCompile(`due-chip [a-z]+">-?\d+ (小时 \d+ 分|天 \d+ 小时)<`)}[lang]
+		if n := len(span.FindAllString(all, -1)); n != 3 {
+			t.Errorf("%s: %d rows show the time left as a span, want 3:\n%s", lang, n, all)
+		}
+	}
 }

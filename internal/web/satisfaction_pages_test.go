@@ -66,8 +66,7 @@ func TestSurveyPageAnswersOnceWithAComplaint(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(html, "感谢") {
 			t.Fatalf("answer: %d %s", res.StatusCode, html)
 		}
-		var n int
-		_ = store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM complaints WHERE work_order_id = ? AND channel = 'survey'`, woID)
+		n := selectOne[int](t, db, `SELECT COUNT(*) FROM complaints WHERE work_order_id = ? AND channel = 'survey'`, woID)
 		if n != 1 {
 			t.Fatalf("%d complaints", n)
 		}
