@@ -17,7 +17,6 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/settlement"
-	"aftersales/internal/store"
 )
 
 // The demo's open month is settled in the browser: the provider reads the
@@ -28,13 +27,8 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	ctx := context.Background()
-	var settled, open int64
-	if err := store.Get(ctx, app.DB, &settled, `SELECT id FROM settlement_statements WHERE status = 'approved'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Get(ctx, app.DB, &open, `SELECT id FROM settlement_statements WHERE status = 'draft'`); err != nil {
-		t.Fatal(err)
-	}
+	settled := selectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'approved'`)
+	open := selectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'draft'`)
 	br := newBrowser(t, app)
 
 	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
@@ -150,14 +144,8 @@ func (v *visitor) download(sel, wantFile string) []byte {
 func TestSuspensionInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	ctx := context.Background()
-	var number, due string
-	if err := store.Get(ctx, app.DB, &number, `SELECT number FROM settlement_statements WHERE status = 'approved'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Get(ctx, app.DB, &due, `SELECT due_on FROM settlement_statements WHERE status = 'approved'`); err != nil {
-		t.Fatal(err)
-	}
+	number := selectOne[string](t, app.DB, `SELECT number FROM settlement_statements WHERE status = 'approved'`)
+	due := selectOne[string](t, app.DB, `SELECT due_on FROM settlement_statements WHERE status = 'approved'`)
 	day, err := time.ParseInLocation(time.DateOnly, due, calendar.Shanghai)
 	if err != nil {
 		t.Fatal(err)
