@@ -18,10 +18,8 @@ import (
 // acknowledged and in the office's list, filtered by state, in both
 // languages, the failure's reason with it; a customer has no list.
 func TestTextMessageStatesShown(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		ctx, db := context.Background(), app.DB
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		res := app.API(t, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": sf.Serial, "service_item": "repair",
 			"priority": "general", "description": "x"})

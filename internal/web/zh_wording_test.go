@@ -15,10 +15,8 @@ import (
 // chain's reason, a product nobody may read, a calendar import's warnings,
 // a refused photo.
 func TestProductSpeaksChinese(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		app, f, sf := serving(t, db)
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		ctx, db := context.Background(), app.DB
 		id := testutil.SealRecord(t, app, f, sf.Serial)
 
 		c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
