@@ -18,15 +18,6 @@ import (
 	"aftersales/internal/store"
 )
 
-func post(t *testing.T, c *http.Client, u string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	res, err := c.PostForm(u, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, body(t, res)
-}
-
 func agreementForm(provider int64, number string) url.Values {
 	return url.Values{
 		"provider_id": {itoa(provider)}, "number": {number},

@@ -246,9 +246,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	id := itoa(wo.ID)
 	plans := func() int { return countRows(t, app.DB, "dispatch_plans") }
 	form := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}, "lock_" + id: {"range"}, "lock_from_" + id: {"9h"}, "lock_to_" + id: {"10:00"}}
-	if res, _ := post(t, c, app.URL+"/dispatch/plans", form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("a malformed range: %d", res.StatusCode)
-	}
+	postStatus(t, http.StatusSeeOther, "a malformed range", c, app.URL+"/dispatch/plans", form)
 	if html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09")); !strings.Contains(html, "Earliest start (for “start between”): must be a time HH:MM") || plans() != 0 {
 		t.Fatalf("a malformed range is not refused naming its field (plans: %d)", plans())
 	}

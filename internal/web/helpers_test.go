@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"testing"
 
 	"aftersales/internal/store"
@@ -48,6 +50,25 @@ func seededSQLite(t *testing.T) (*testutil.App, *testutil.Fixture) {
 func servingSQLite(t *testing.T) (*testutil.App, *testutil.Fixture, testutil.ServiceFixture) {
 	t.Helper()
 	return serving(t, testutil.NewDB(t, store.SQLite))
+}
+
+// post posts form through c to u and answers the response and its body.
+func post(t *testing.T, c *http.Client, u string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	res, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body(t, res)
+}
+
+// postStatus posts form through c to u and fails the test unless the
+// answer has the status want; what names the step in the failure.
+func postStatus(t *testing.T, want int, what string, c *http.Client, u string, form url.Values) {
+	t.Helper()
+	if res, _ := post(t, c, u, form); res.StatusCode != want {
+		t.Fatalf("%s: %d", what, res.StatusCode)
+	}
 }
 
 // count is the number a COUNT query on db answers.

@@ -64,9 +64,7 @@ func TestNotificationPages(t *testing.T) {
 		if res, _ := post(t, other, app.URL+"/notifications/"+itoa(id+1)+"/read", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another user marking mine: %d", res.StatusCode)
 		}
-		if res, _ := post(t, c, app.URL+"/notifications/read-all", nil); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("read all: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "read all", c, app.URL+"/notifications/read-all", nil)
 		if n := unreadShown(t, body(t, get(t, c, app.URL+"/notifications"))); n != "0" {
 			t.Fatalf("after reading all, %s unread", n)
 		}
@@ -75,9 +73,7 @@ func TestNotificationPages(t *testing.T) {
 		if html := body(t, get(t, c, app.URL+"/profile")); !strings.Contains(html, `name="email_notifications" checked`) {
 			t.Fatal("email notifications are not shown on by default")
 		}
-		if res, _ := post(t, c, app.URL+"/profile/notifications", url.Values{}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("turn off: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "turn off", c, app.URL+"/profile/notifications", url.Values{})
 		if on, err := notify.EmailPreference(context.Background(), app.DB, disp.ID); err != nil || on {
 			t.Fatalf("email still on (%v)", err)
 		}
@@ -140,16 +136,12 @@ func TestWebhookPages(t *testing.T) {
 		if res, _ := post(t, other, app.URL+"/settings/webhook-deliveries/"+itoa(deliveryID)+"/redeliver", nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another vendor re-sends: %d", res.StatusCode)
 		}
-		if res, _ := post(t, admin, app.URL+"/settings/webhook-deliveries/"+itoa(deliveryID)+"/redeliver", nil); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("redeliver: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "redeliver", admin, app.URL+"/settings/webhook-deliveries/"+itoa(deliveryID)+"/redeliver", nil)
 		var state string
 		if err := store.Get(ctx, db, &state, `SELECT state FROM webhook_deliveries WHERE id = ?`, deliveryID); err != nil || state != "pending" {
 			t.Fatalf("after re-send: %s %v", state, err)
 		}
-		if res, _ := post(t, admin, app.URL+"/settings/webhooks/"+itoa(hookID)+"/disable", nil); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("disable: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "disable", admin, app.URL+"/settings/webhooks/"+itoa(hookID)+"/disable", nil)
 		if html := body(t, get(t, admin, app.URL+"/settings/webhooks/"+itoa(hookID))); strings.Contains(html, "/disable") {
 			t.Error("a disabled webhook still offers to disable")
 		}

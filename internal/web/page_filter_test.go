@@ -20,9 +20,7 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		req := fileRepair(t, app, f, sf, "bad filter")
 		unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
-		if res, _ := post(t, admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning"}}); res.StatusCode != http.StatusCreated {
-			t.Fatalf("create a webhook: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusCreated, "create a webhook", admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning"}})
 		hookID := selectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
 		users := map[policy.Role]*http.Client{policy.ProviderAdmin: admin,
 			policy.Dispatcher:  signIn(t, app, f.Users[policy.Dispatcher].Email),

@@ -45,9 +45,7 @@ func TestSettlementPages(t *testing.T) {
 		if !strings.Contains(html, "人民币") || !strings.Contains(html, "Late on site") && !strings.Contains(html, "late on site") {
 			t.Fatalf("the settled month lacks its words or its deduction:\n%s", html)
 		}
-		if res, _ := post(t, provider, app.URL+page+"/submit", nil); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("submit: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "submit", provider, app.URL+page+"/submit", nil)
 		st, _ := svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID)
 		if st.Status != settlement.Submitted || len(st.Lines) == 0 {
 			t.Fatalf("after submit: %s, %d lines", st.Status, len(st.Lines))
@@ -58,32 +56,18 @@ func TestSettlementPages(t *testing.T) {
 		if !regexp.MustCompile(`action="/settlements/\d+/lines/\d+/dispute"`).MatchString(body(t, get(t, vendor, app.URL+page))) {
 			t.Fatal("the vendor has no dispute form")
 		}
-		if res, _ := post(t, vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {""}}); res.StatusCode != 422 {
-			t.Fatalf("a dispute without a reason: %d", res.StatusCode)
-		}
-		if res, _ := post(t, vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {"上门费应按一般优先级"}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("dispute: %d", res.StatusCode)
-		}
-		if res, _ := post(t, vendor, app.URL+page+"/approve", nil); res.StatusCode != 422 {
-			t.Fatalf("approve with an open dispute: %d", res.StatusCode)
-		}
-		if res, _ := post(t, provider, app.URL+fmt.Sprintf("%s/lines/%d/answer", page, line), url.Values{"decision": {"explain"}, "text": {"按协议紧急上门收费"}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("answer: %d", res.StatusCode)
-		}
-		if res, _ := post(t, vendor, app.URL+page+"/approve", nil); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("approve: %d", res.StatusCode)
-		}
+		postStatus(t, 422, "a dispute without a reason", vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {""}})
+		postStatus(t, http.StatusSeeOther, "dispute", vendor, app.URL+fmt.Sprintf("%s/lines/%d/dispute", page, line), url.Values{"reason": {"上门费应按一般优先级"}})
+		postStatus(t, 422, "approve with an open dispute", vendor, app.URL+page+"/approve", nil)
+		postStatus(t, http.StatusSeeOther, "answer", provider, app.URL+fmt.Sprintf("%s/lines/%d/answer", page, line), url.Values{"decision": {"explain"}, "text": {"按协议紧急上门收费"}})
+		postStatus(t, http.StatusSeeOther, "approve", vendor, app.URL+page+"/approve", nil)
 		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.Status != settlement.Approved {
 			t.Fatalf("after approval: %s", st.Status)
 		}
 
 		// A partial payment, then one above what is open (refused, nothing saved).
-		if res, _ := post(t, vendor, app.URL+page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("pay: %d", res.StatusCode)
-		}
-		if res, _ := post(t, vendor, app.URL+page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}}); res.StatusCode != 422 {
-			t.Fatalf("paying more than is open: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "pay", vendor, app.URL+page+"/pay", url.Values{"amount": {"100.00"}, "paid_on": {"2026-12-01"}, "reference": {"CMB-001"}})
+		postStatus(t, 422, "paying more than is open", vendor, app.URL+page+"/pay", url.Values{"amount": {"99999999.00"}, "paid_on": {"2026-12-01"}})
 		if st, _ = svc.Settlements.Get(ctx, policy.Actor{Operator: true}, open.ID); st.PaidFen != 10000 {
 			t.Fatalf("paid %d", st.PaidFen)
 		}
@@ -101,18 +85,12 @@ func TestSettlementPages(t *testing.T) {
 		}
 		gross := st.Totals.Fees.GrossFen
 		amount := fmt.Sprintf("%d.%02d", gross/100, gross%100)
-		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"1234"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != 422 {
-			t.Fatalf("a short invoice number: %d", res.StatusCode)
-		}
-		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {"1.00"}}); res.StatusCode != 422 {
-			t.Fatalf("an invoice for another amount: %d", res.StatusCode)
-		}
+		postStatus(t, 422, "a short invoice number", provider, app.URL+page+"/invoice", url.Values{"number": {"1234"}, "issued_on": {"2026-12-02"}, "amount": {amount}})
+		postStatus(t, 422, "an invoice for another amount", provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {"1.00"}})
 		if inv, err := svc.Settlements.InvoiceOf(ctx, policy.Actor{Operator: true}, open.ID); err != nil || inv != nil {
 			t.Fatalf("a refused invoice was saved: %+v %v", inv, err)
 		}
-		if res, _ := post(t, provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {amount}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("invoice: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "invoice", provider, app.URL+page+"/invoice", url.Values{"number": {"26322000000012345678"}, "issued_on": {"2026-12-02"}, "amount": {amount}})
 		if html := body(t, get(t, vendor, app.URL+page)); !strings.Contains(html, `id="statement-invoice"`) || !strings.Contains(html, "26322000000012345678") {
 			t.Fatal("the statement page lacks its invoice")
 		}
@@ -155,15 +133,11 @@ func TestSuspensionPages(t *testing.T) {
 		if !strings.Contains(html, `action="/suspensions"`) || !strings.Contains(html, settled.Number) {
 			t.Fatalf("no notice form for the overdue month:\n%.3000s", html)
 		}
-		if res, _ := post(t, provider, app.URL+"/suspensions", url.Values{"agreement": notice["agreement"], "statement": notice["statement"], "reason": {""}}); res.StatusCode != 422 {
-			t.Fatalf("a notice without a reason: %d", res.StatusCode)
-		}
+		postStatus(t, 422, "a notice without a reason", provider, app.URL+"/suspensions", url.Values{"agreement": notice["agreement"], "statement": notice["statement"], "reason": {""}})
 		if n := countRows(t, app.DB, "payment_suspensions"); n != 0 {
 			t.Fatalf("refused notices stored %d", n)
 		}
-		if res, _ := post(t, provider, app.URL+"/suspensions", notice); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("notice: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "notice", provider, app.URL+"/suspensions", notice)
 		vendor := signInDemo(t, app, "admin@haichuan.example")
 		for _, lang := range []string{"zh-CN", "en"} {
 			get(t, vendor, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
@@ -189,9 +163,7 @@ func TestSuspensionPages(t *testing.T) {
 		if !strings.Contains(html, fmt.Sprintf(`action="/suspensions/%d/lift"`, sps[0].ID)) {
 			t.Fatalf("the provider cannot lift its suspension:\n%.3000s", html)
 		}
-		if res, _ := post(t, provider, app.URL+fmt.Sprintf("/suspensions/%d/lift", sps[0].ID), url.Values{"reason": {"已约定付款计划"}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("lift: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "lift", provider, app.URL+fmt.Sprintf("/suspensions/%d/lift", sps[0].ID), url.Values{"reason": {"已约定付款计划"}})
 		if strings.Contains(body(t, get(t, vendor, app.URL+"/")), "suspension-banner") {
 			t.Fatal("the banner stays after the lifting")
 		}

@@ -53,9 +53,7 @@ func TestMaintenanceVisitPages(t *testing.T) {
 			t.Fatalf("the dispatcher opens the visit: %d\n%s", res.StatusCode, body(t, res))
 		}
 
-		if res, _ := post(t, tech, app.URL+page+"/steps", url.Values{"kind": {"check_in"}, "version": {fmt.Sprint(wo.Version)}}); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("check in: %d", res.StatusCode)
-		}
+		postStatus(t, http.StatusSeeOther, "check in", tech, app.URL+page+"/steps", url.Values{"kind": {"check_in"}, "version": {fmt.Sprint(wo.Version)}})
 		var status string
 		if err := store.Get(ctx, db, &status, `SELECT status FROM work_orders WHERE id = ?`, wo.ID); err != nil || status != workorder.WOOnSite {
 			t.Fatalf("after checking in the visit is %q (%v)", status, err)
