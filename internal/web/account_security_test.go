@@ -154,11 +154,7 @@ func TestLoginThrottlingIsPerAccount(t *testing.T) {
 	app.Clock.Set(time.Now().UTC())
 	c := app.Browser(t)
 	fail := func(email string) *http.Response {
-		res, err := c.PostForm(app.URL+"/login", url.Values{"email": {email}, "password": {"not the password"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ := post(t, c, app.URL+"/login", url.Values{"email": {email}, "password": {"not the password"}})
 		return res
 	}
 	// Forty failures from this address, more than any address lock allowed.
@@ -180,11 +176,7 @@ func TestLoginThrottlingIsPerAccount(t *testing.T) {
 		t.Fatalf("sixth failure: %d, Retry-After %q; want 429 and what is left of a minute", res.StatusCode, res.Header.Get("Retry-After"))
 	}
 	// Even the right password waits.
-	res, err := c.PostForm(app.URL+"/login", url.Values{"email": {f.Users[policy.Technician].Email}, "password": {testutil.Password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res, _ = post(t, c, app.URL+"/login", url.Values{"email": {f.Users[policy.Technician].Email}, "password": {testutil.Password}})
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("right password during the wait: %d", res.StatusCode)
 	}

@@ -77,11 +77,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		}
 
 		// Escalate from the page; the vendor's second line lists and answers it.
-		res, err := disp.PostForm(app.URL+"/requests/"+itoa(ids.Request)+"/escalations", url.Values{"target": {"second_line"}, "reason": {"编码器信号异常"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ = post(t, disp, app.URL+"/requests/"+itoa(ids.Request)+"/escalations", url.Values{"target": {"second_line"}, "reason": {"编码器信号异常"}})
 		vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
 		for _, lang := range []string{"zh-CN", "en"} {
 			list := body(t, get(t, vendor, app.URL+"/escalations", "Accept-Language", lang))
@@ -94,11 +90,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if m == nil {
 			t.Fatal("the vendor has no answer form")
 		}
-		res, err = vendor.PostForm(app.URL+"/escalations/"+m[1]+"/answer", url.Values{"request_id": {itoa(ids.Request)}, "answer": {"更换编码器"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ = post(t, vendor, app.URL+"/escalations/"+m[1]+"/answer", url.Values{"request_id": {itoa(ids.Request)}, "answer": {"更换编码器"}})
 		page = body(t, get(t, disp, app.URL+"/requests/"+itoa(ids.Request), "Accept-Language", "en"))
 		if !strings.Contains(page, "更换编码器") || !strings.Contains(page, "Escalation answer") {
 			t.Fatal("the answer and its clock are not on the request page")

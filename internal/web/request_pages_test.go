@@ -86,11 +86,7 @@ func TestRequestsPageWordsInThePageLanguage(t *testing.T) {
 	app, f, sf := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	for _, p := range []string{"emergency", "general", "general"} {
-		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {p}, "description": {"主轴异响 " + p}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		body(t, res)
+		post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {p}, "description": {"主轴异响 " + p}})
 	}
 	row := regexp.MustCompile(`(?s)<tr class="tone-[a-z]+">.*?</tr>`)
 	for lang, want := range map[string][]string{
@@ -130,29 +126,18 @@ func TestRequestNeededPartsForm(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := signIn(t, app, f.Users[policy.Dispatcher].Email)
-		res, err := c.PostForm(app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {"主轴异响"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ := post(t, c, app.URL+"/requests", url.Values{"serial_number": {sf.Serial}, "service_item": {"repair"}, "priority": {"general"}, "description": {"主轴异响"}})
 		loc := res.Header.Get("Location")
 		html := body(t, get(t, c, app.URL+loc))
 		if !strings.Contains(html, "Needed parts") || !strings.Contains(html, `action="`+loc+`/parts"`) || !strings.Contains(html, "SP-100 主轴轴承") {
 			t.Fatalf("no needed parts form on the request page: %s", html)
 		}
 		id := itoa(bearing.ID)
-		res, err = c.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"0", "1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "must be 1 to 999") || countRows(t, app.DB, "request_parts") != 0 {
+		res, html = post(t, c, app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"0", "1"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "must be 1 to 999") || countRows(t, app.DB, "request_parts") != 0 {
 			t.Fatalf("a bad quantity: %d, %d saved", res.StatusCode, countRows(t, app.DB, "request_parts"))
 		}
-		res, err = c.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"2", "1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ = post(t, c, app.URL+loc+"/parts", url.Values{"part_id": {id, ""}, "qty": {"2", "1"}})
 		if res.StatusCode != http.StatusSeeOther || countRows(t, app.DB, "request_parts") != 1 {
 			t.Fatalf("saving: %d, %d saved", res.StatusCode, countRows(t, app.DB, "request_parts"))
 		}
@@ -163,11 +148,7 @@ func TestRequestNeededPartsForm(t *testing.T) {
 			t.Fatal("the board does not show the waiting request's needed parts")
 		}
 		tech := signIn(t, app, f.Users[policy.Technician].Email)
-		res, err = tech.PostForm(app.URL+loc+"/parts", url.Values{"part_id": {id}, "qty": {"5"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res, _ = post(t, tech, app.URL+loc+"/parts", url.Values{"part_id": {id}, "qty": {"5"}})
 		if res.StatusCode < 400 || countRows(t, app.DB, "request_parts") != 1 {
 			t.Fatalf("a technician sets the parts: %d", res.StatusCode)
 		}
