@@ -15,21 +15,6 @@ import (
 	"aftersales/internal/web/form"
 )
 
-// complaintRoutes are the pages of complaints, the callback queue and the
-// satisfaction dashboard.
-func (s *Server) complaintRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /satisfaction", s.signedIn(s.dashboardPage))
-	mux.HandleFunc("GET /complaints", s.signedIn(s.complaintsPage))
-	mux.HandleFunc("GET /complaints/new", s.signedIn(s.complaintNewPage))
-	mux.HandleFunc("POST /complaints", s.signedIn(s.complaintCreate))
-	mux.HandleFunc("GET /complaints/{id}", s.signedIn(s.complaintPage))
-	mux.HandleFunc("POST /complaints/{id}/{action}", s.signedIn(s.complaintAct))
-	mux.HandleFunc("POST /complaints/{id}/files", s.signedIn(s.complaintAddFiles))
-	mux.HandleFunc("GET /complaints/{id}/files/{file}", s.signedIn(s.complaintFile))
-	mux.HandleFunc("GET /callbacks", s.signedIn(s.callbacksPage))
-	mux.HandleFunc("POST /callbacks/{id}/{action}", s.signedIn(s.callbackAct))
-}
-
 type dashboardData struct {
 	Period string
 	Boards []boardView

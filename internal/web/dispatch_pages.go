@@ -27,19 +27,6 @@ import (
 // phone's way), the recommendations for a selected request, and "plan the
 // day". Working hours and the on-call rota are edited on /dispatch/hours.
 
-func (s *Server) dispatchRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /dispatch", s.signedIn(s.boardPage))
-	mux.HandleFunc("POST /dispatch/move", s.signedIn(s.boardMove))
-	mux.HandleFunc("POST /dispatch/plans", s.signedIn(s.boardPlan))
-	mux.HandleFunc("POST /dispatch/plans/{id}/accept", s.signedIn(s.boardAccept))
-	mux.HandleFunc("POST /dispatch/plans/{id}/discard", s.signedIn(s.boardDiscard))
-	mux.HandleFunc("GET /dispatch/hours", s.signedIn(s.hoursPage))
-	mux.HandleFunc("POST /dispatch/hours/technicians/{id}", s.signedIn(s.hoursSet(false)))
-	mux.HandleFunc("POST /dispatch/hours/points/{id}", s.signedIn(s.hoursSet(true)))
-	mux.HandleFunc("POST /dispatch/on-call", s.signedIn(s.onCallAdd))
-	mux.HandleFunc("POST /dispatch/on-call/{id}/delete", s.signedIn(s.onCallDelete))
-}
-
 // The board's time axis, local hours.
 const (
 	axisFrom = 7

@@ -17,11 +17,6 @@ import (
 // vendor admin names the product and the reason, and the next request for
 // that product is accepted once, within the days given.
 
-func (s *Server) scopeExceptionRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /scope-exceptions", s.signedIn(s.scopeExceptionsPage))
-	mux.HandleFunc("POST /scope-exceptions", s.signedIn(s.scopeExceptionGrant))
-}
-
 func (s *Server) scopeExceptionsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.renderScopeExceptions(w, r, u, http.StatusOK, nil)
 }

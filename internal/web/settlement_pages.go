@@ -24,17 +24,6 @@ func init() {
 	}
 }
 
-// settlementRoutes are the settlement statement pages.
-func (s *Server) settlementRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /settlements", s.signedIn(s.settlementsPage))
-	mux.HandleFunc("POST /settlements", s.signedIn(s.settlementGenerate))
-	mux.HandleFunc("GET /settlements/{id}", s.signedIn(s.settlementPage))
-	mux.HandleFunc("POST /settlements/{id}/{action}", s.signedIn(s.settlementAction))
-	mux.HandleFunc("GET /settlements/{id}/statement.pdf", s.signedIn(s.settlementExport("pdf")))
-	mux.HandleFunc("GET /settlements/{id}/statement.xlsx", s.signedIn(s.settlementExport("xlsx")))
-	mux.HandleFunc("POST /settlements/{id}/lines/{line}/{action}", s.signedIn(s.settlementLineAction))
-}
-
 func (s *Server) settlementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.renderSettlements(w, r, u, http.StatusOK, nil)
 }

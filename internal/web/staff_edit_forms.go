@@ -14,12 +14,6 @@ import (
 // renewed, leave recorded, a qualification rule changed. A form that edits
 // one of several rows names its fields "edit_<field>" so that its errors
 // show beside it, not beside the page's add form.
-func (s *Server) staffEditRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /staff/points/{id}", s.signedIn(s.pointUpdate))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications/renew", s.signedIn(s.certRenew))
-	mux.HandleFunc("POST /staff/technicians/{id}/leave", s.signedIn(s.leaveAdd))
-	mux.HandleFunc("POST /staff/rules/{id}", s.signedIn(s.ruleUpdate))
-}
 
 // editFields renames a refusal's fields to the edit form's ("edit_lat").
 func editFields(err error) error {

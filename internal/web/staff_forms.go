@@ -18,18 +18,6 @@ import (
 // provider's admin), and the vendor's qualification rules (the vendor's
 // admin). Each does what the API does, through the same service calls.
 
-func (s *Server) staffFormRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /staff/points", s.signedIn(s.pointCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/profile", s.signedIn(s.technicianProfileUpdate))
-	mux.HandleFunc("POST /staff/technicians/{id}/trainings", s.signedIn(s.trainingCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/assessments", s.signedIn(s.assessmentCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanAttach))
-	mux.HandleFunc("GET /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanShow))
-	mux.HandleFunc("GET /staff/rules", s.signedIn(s.rulesPage))
-	mux.HandleFunc("POST /staff/rules", s.signedIn(s.ruleCreate))
-	mux.HandleFunc("POST /staff/rules/{id}/delete", s.signedIn(s.ruleDelete))
-}
-
 // pointCreate adds a service point from the register's page.
 func (s *Server) pointCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	if err := r.ParseForm(); err != nil {

@@ -17,15 +17,6 @@ import (
 // a technician's certificates, trainings and assessments, and the ranked
 // technicians shown where a dispatcher books a visit.
 
-func (s *Server) staffRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff", s.signedIn(s.staffPage))
-	mux.HandleFunc("GET /staff/technicians/{id}", s.signedIn(s.technicianPage))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications", s.signedIn(s.certificationCreate))
-	mux.HandleFunc("GET /requests/{id}/recommendations", s.signedIn(s.recommendationsPart))
-	mux.HandleFunc("POST /requests/{id}/qualification-exceptions", s.signedIn(s.exceptionGrant))
-	s.staffFormRoutes(mux)
-}
-
 // certState is how a certification stands today: valid, expiring (within
 // 30 days of its expiry or review), expired or review overdue.
 func certState(c staff.Certification, today string) string {
