@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"errors"
 	"fmt"
 	"io"
@@ -328,11 +327,10 @@ func (s *Server) calendarNewPage(w http.ResponseWriter, r *http.Request, u accou
 func weekdayKeys() []string { return []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} }
 
 func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := registry.CustomInput{ID: f.String("id"), Name: f.String("name"), BaseID: f.String("base_id"), TimeZone: strings.TrimSpace(f.String("time_zone")),
 		AlwaysOpen: f.Bool("always_open")}
 	// The week's texts may hold several bad slots, each named.

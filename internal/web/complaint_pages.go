@@ -200,19 +200,29 @@ func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u acc
 	})
 }
 
-func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
+// actionForm reads the id in the path and the posted form of an action on
+// a complaint or a callback; when either is bad it has answered with the
+// error and reports false.
+func (s *Server) actionForm(w http.ResponseWriter, r *http.Request) (int64, *form.Form, bool) {
 	id, err := pathID(r)
+	if err == nil && r.ParseForm() != nil {
+		err = problem.New(problem.MalformedRequest, "the form could not be read")
+	}
 	if err != nil {
 		s.fail(w, r, err)
+		return 0, nil, false
+	}
+	return id, form.Of(r), true
+}
+
+func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, f, ok := s.actionForm(w, r)
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
-		return
-	}
-	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	a, ctx := u.Actor(), r.Context()
 	version, accepted := f.Int64("version"), f.Bool("customer_accepted")
-	err = f.Err()
+	err := f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "note":
@@ -263,23 +273,18 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u accou
 }
 
 func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, f, ok := s.actionForm(w, r)
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
-		return
-	}
-	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	a, ctx := u.Actor(), r.Context()
 	version := f.Int64("version")
 	call := satisfaction.Call{Reached: f.String("reached") == "yes", Words: f.String("words")}
 	if sc := f.OptionalInt64("score"); sc != nil {
 		n := int(*sc)
 		call.Score = &n
 	}
-	err = f.Err()
+	err := f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "call":

@@ -17,7 +17,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
-	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 )
 
@@ -269,11 +268,10 @@ func (s *Server) refusalText(r *http.Request, err error) (string, bool) {
 // visit to a technician at a time; the board's script posts it on a drop,
 // the item's form on a click or Enter.
 func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	day := f.String("day")
 	script := r.Header.Get("X-Board") != ""
 	answer := func(err error) {
@@ -335,12 +333,11 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
 	posted := r.PostForm
-	f := form.Of(r)
 	limit := f.Int("time_limit")
 	if err := f.Err(); err != nil {
 		msg, _ := s.refusalText(r, err)
@@ -552,11 +549,10 @@ func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, a
 }
 
 func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	tech := f.Int64("technician_id")
 	on := staff.OnCall{StartsAt: f.DateTime("starts_at", calendar.Shanghai), EndsAt: f.DateTime("ends_at", calendar.Shanghai), Note: f.String("note")}
 	err := f.Err()

@@ -214,11 +214,10 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	m := metaFromForm(f)
 	models := f.Strings("models")
 	version := f.Int64("version")

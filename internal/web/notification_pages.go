@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -82,11 +81,10 @@ func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request, u 
 
 // emailPreferenceUpdate is the profile's switch for email notifications.
 func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	on := f.Bool("email_notifications")
 	if err := f.Err(); err != nil {
 		s.fail(w, r, err)
@@ -140,11 +138,10 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	kinds := strings.FieldsFunc(f.String("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
 	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.String("url"), Kinds: kinds, Description: f.String("description")})
 	if problem.Is(err, problem.Invalid) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 
@@ -45,11 +44,10 @@ func (s *Server) orgNewPage(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := org.Input{Kind: org.Kind(f.String("kind")), Name: f.String("name"), Code: f.String("code"), Address: f.String("address")}
 	o, err := s.Orgs.Register(r.Context(), u.Actor(), in)
 	if err != nil {

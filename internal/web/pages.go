@@ -503,6 +503,16 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, account.Use
 
 func (s *Server) flash(r *http.Request, msg string) { s.Sessions.Put(r.Context(), sessionFlash, msg) }
 
+// posted reads the form of a form post; when it cannot be read it has
+// answered with the error and reports false.
+func (s *Server) posted(w http.ResponseWriter, r *http.Request) (*form.Form, bool) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return form.Of(r), true
+}
+
 // postedTo reads the id in the path and the posted form of a form post;
 // when either is bad it has answered with the error and reports false.
 func (s *Server) postedTo(w http.ResponseWriter, r *http.Request) (int64, bool) {

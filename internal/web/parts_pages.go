@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,11 +141,10 @@ func checkedIDs(r *http.Request) map[int64]bool {
 }
 
 func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	cost, err := parts.ParseYuan(f.String("unit_cost"))
 	if err != nil {
 		f.Add("unit_cost", "%s", s.msg(r, "parts.cost_invalid"))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 	"time"
@@ -39,15 +38,14 @@ func (s *Server) renderScopeExceptions(w http.ResponseWriter, r *http.Request, u
 }
 
 func (s *Server) scopeExceptionGrant(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
 	if err := policy.Allow(u.Actor(), policy.ScopeExceptionGrant, policy.Own); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := form.Of(r)
 	days := f.Int("valid_days")
 	if err := f.Err(); err != nil {
 		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, err)

@@ -71,11 +71,10 @@ type settlementData struct {
 }
 
 func (s *Server) settlementGenerate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	id := f.Int64("agreement")
 	if id <= 0 {
 		f.Add("agreement", "is required")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -20,11 +19,10 @@ import (
 
 // pointCreate adds a service point from the register's page.
 func (s *Server) pointCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.PointInput{Name: strings.TrimSpace(f.String("name")), Address: strings.TrimSpace(f.String("address")), Division: strings.TrimSpace(f.String("division")),
 		Lat: f.Float("lat"), Lng: f.Float("lng"), RadiusKm: f.Int("radius_km"), Phone: strings.TrimSpace(f.String("phone"))}
 	err := f.Err()
@@ -168,19 +166,10 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.U
 	vendorID := u.OrgID
 	var vendors []org.Organization
 	if u.OrgKind != "vendor" {
-		all, err := s.Orgs.List(ctx, a)
-		if err != nil {
+		var err error
+		if vendors, vendorID, err = s.partnerChoice(ctx, a, q, org.Vendor, "vendor"); err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		for _, o := range all {
-			if o.Kind == org.Vendor {
-				vendors = append(vendors, o)
-			}
-		}
-		vendorID = q.ID("vendor")
-		if vendorID == 0 && q.OK() && len(vendors) > 0 {
-			vendorID = vendors[0].ID
 		}
 	}
 	d := rulesData{Vendors: vendors, VendorID: vendorID, ServiceItems: staff.ServiceItems, PermitTypes: staff.PermitTypes,
@@ -213,11 +202,10 @@ type rulesData struct {
 
 // ruleCreate adds a rule of the vendor.
 func (s *Server) ruleCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.RuleInput{Kind: f.String("kind")}
 	switch in.Kind {
 	case staff.CertificateRule:

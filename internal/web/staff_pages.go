@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 
@@ -61,24 +62,36 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.Use
 	s.staffPageWith(w, r, u, http.StatusOK, nil)
 }
 
+// partnerChoice lists the organizations of kind the actor sees and the one
+// of them the query names in param, else the first (none when the query
+// cannot be read).
+func (s *Server) partnerChoice(ctx context.Context, a policy.Actor, q *pageQuery, kind org.Kind, param string) ([]org.Organization, int64, error) {
+	all, err := s.Orgs.List(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	var of []org.Organization
+	for _, o := range all {
+		if o.Kind == kind {
+			of = append(of, o)
+		}
+	}
+	id := q.ID(param)
+	if id == 0 && q.OK() && len(of) > 0 {
+		id = of[0].ID
+	}
+	return of, id, nil
+}
+
 func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	providerID := u.OrgID
 	var providers []org.Organization
 	if u.OrgKind == "vendor" {
-		all, err := s.Orgs.List(ctx, a)
-		if err != nil {
+		var err error
+		if providers, providerID, err = s.partnerChoice(ctx, a, q, org.Provider, "provider"); err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		for _, o := range all {
-			if o.Kind == org.Provider {
-				providers = append(providers, o)
-			}
-		}
-		providerID = q.ID("provider")
-		if providerID == 0 && q.OK() && len(providers) > 0 {
-			providerID = providers[0].ID
 		}
 	}
 	d := staffData{Providers: providers, ProviderID: providerID,

@@ -109,11 +109,10 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 
 // locationCreate adds a warehouse, store or van from the stock page.
 func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := stock.LocationInput{Kind: stock.LocationKind(f.String("kind")), Name: f.String("name"), AllowNegative: f.Bool("allow_negative")}
 	if id := f.OptionalInt64("technician_id"); id != nil && *id > 0 {
 		in.TechnicianID = id
@@ -246,11 +245,10 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := stock.MoveInput{Kind: stock.MovementKind(f.String("kind")), PartID: f.Int64("part_id"), FromLocationID: f.Int64("from_location_id"),
 		ToLocationID: f.Int64("to_location_id"), LocationID: f.Int64("location_id"), Qty: f.Int64("qty"), Reason: f.String("reason"), Reference: f.String("reference")}
 	if strings.TrimSpace(f.String("qty")) == "" {

@@ -51,11 +51,10 @@ type overdueGroup struct {
 }
 
 func (s *Server) suspensionNotice(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := settlement.NewSuspension{AgreementID: f.Int64("agreement"), StatementIDs: f.Int64s("statement"),
 		EffectiveOn: f.String("effective_on"), Reason: f.String("reason")}
 	err := f.Err()

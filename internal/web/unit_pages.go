@@ -228,11 +228,10 @@ func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	siteID := f.Int64("site_id")
 	err := f.Err()
 	var unit installedbase.Unit
@@ -314,11 +313,10 @@ func (s *Server) modelNewPage(w http.ResponseWriter, r *http.Request, u account.
 }
 
 func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := installedbase.ModelInput{Code: f.String("code"), Name: f.String("name"), NameEn: f.String("name_en"), ProductLine: f.String("product_line")}
 	in.WarrantyMonths = 12
 	if f.String("warranty_months") != "" {
@@ -383,11 +381,10 @@ func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := installedbase.SiteInput{Name: f.String("name"), Address: f.String("address"), Division: f.String("division"),
 		ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Lat: f.OptionalFloat("lat"), Lng: f.OptionalFloat("lng"),
 		CustomerOrgID: f.Int64("customer_id")}

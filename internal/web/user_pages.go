@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"time"
 
@@ -160,11 +159,10 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	name, locale, version := f.String("name"), f.String("locale"), f.Int64("version")
 	err := f.Err()
 	var nu account.User
@@ -182,11 +180,10 @@ func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account
 // on under a new token and the new session epoch; every other session of
 // the user ends, and their API tokens are revoked (account.Service).
 func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	pw, current := f.String("password"), f.String("current_password")
 	if pw != f.String("confirm") {
 		s.afterProfileChange(w, r, u, problem.Field("confirm", "%s", s.msg(r, "profile.mismatch")), nil)
@@ -228,11 +225,10 @@ func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u ac
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	days := f.Int("expires_in_days")
 	if days < 0 || days > 3650 {
 		f.Add("expires_in_days", "must be a whole number of days from 0 to 3650")
