@@ -22,14 +22,9 @@ type calendarsData struct {
 }
 
 func (s *Server) calendarsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	items, err := s.Calendars.List(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if items, ok := forUser(s, w, r, u, s.Calendars.List); ok {
+		s.renderPage(w, r, "calendars", "calendars.title", "calendars", calendarsData{Items: items, Missing: s.Calendars.MissingYears(r.Context(), s.Now())})
 	}
-	v := s.newView(r, "calendars.title", "calendars")
-	v.Data = calendarsData{Items: items, Missing: s.Calendars.MissingYears(r.Context(), s.Now())}
-	s.render(w, r, http.StatusOK, "calendars", v)
 }
 
 // dayCell is one day of the year grid.
@@ -96,10 +91,6 @@ type weekRow struct {
 
 type dueResult struct {
 	From, Deadline, Rule string
-}
-
-func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderCalendar(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -277,9 +268,7 @@ func (s *Server) calendarImportPage(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "calendars.import_review", "calendars")
-	v.Data = calendarImportData{Info: info, Import: imp, CanDecide: canImport(u, info) && imp.State == "pending"}
-	s.render(w, r, http.StatusOK, "calendar_import", v)
+	s.renderPage(w, r, "calendar_import", "calendars.import_review", "calendars", calendarImportData{Info: info, Import: imp, CanDecide: canImport(u, info) && imp.State == "pending"})
 }
 
 func (s *Server) calendarImportDecide(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -319,9 +308,7 @@ func (s *Server) calendarNewPage(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "calendars.new", "calendars")
-	v.Data = weekdayKeys()
-	s.render(w, r, http.StatusOK, "calendar_new", v)
+	s.renderPage(w, r, "calendar_new", "calendars.new", "calendars", weekdayKeys())
 }
 
 func weekdayKeys() []string { return []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} }
@@ -393,8 +380,7 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "calendars.created", "Name", info.Name))
-	http.Redirect(w, r, "/calendars/"+info.ID, http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "calendars.created", "Name", info.Name), "/calendars/"+info.ID)
 }
 
 func weekIsEmpty(w calendar.Week) bool {

@@ -104,10 +104,6 @@ type requestChoice struct {
 	Model  string `db:"model"`
 }
 
-func (s *Server) complaintNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderComplaintNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u account.User, status int, err error) {
 	if !policy.Allowed(u.Actor(), policy.ComplaintFile, policy.Own) {
 		s.fail(w, r, policy.Allow(u.Actor(), policy.ComplaintFile, policy.Own))
@@ -159,10 +155,6 @@ type complaintNewData struct {
 type complaintPageData struct {
 	complaint.Detail
 	CanNote, CanHandle, CanAccept, CanFile, IsCustomer bool
-}
-
-func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderComplaint(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

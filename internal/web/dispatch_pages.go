@@ -456,10 +456,6 @@ func hoursDays(h staff.Hours) []hoursDay {
 	return out
 }
 
-func (s *Server) hoursPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderHours(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderHours(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	techs, err := s.Staff.ListTechnicians(ctx, a, u.OrgID)
@@ -536,15 +532,13 @@ func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, a
 		if err != nil {
 			if problem.Is(err, problem.Invalid) {
 				msg, _ := s.refusalText(r, err)
-				s.flash(r, msg)
-				http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
+				s.flashRedirect(w, r, msg, "/dispatch/hours")
 				return
 			}
 			s.fail(w, r, err)
 			return
 		}
-		s.flash(r, s.msg(r, "dispatch.hours_saved"))
-		http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
+		s.flashRedirect(w, r, s.msg(r, "dispatch.hours_saved"), "/dispatch/hours")
 	}
 }
 
@@ -567,8 +561,7 @@ func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.Use
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "dispatch.on_call_added"))
-	http.Redirect(w, r, "/dispatch/hours#rota", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "dispatch.on_call_added"), "/dispatch/hours#rota")
 }
 
 func (s *Server) onCallDelete(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -86,9 +86,8 @@ func (s *Server) renderDocumentForm(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, policy.Allow(u.Actor(), policy.DocumentManage, policy.Unrelated))
 		return
 	}
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	models, ok := forUser(s, w, r, u, s.InstalledBase.ListModels)
+	if !ok {
 		return
 	}
 	d := documentFormData{Doc: doc, Models: models, Categories: document.Categories, Languages: document.Languages,
@@ -186,8 +185,7 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "docs.created", "Title", d.Title))
-	http.Redirect(w, r, fmt.Sprintf("/documents/%d", d.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "docs.created", "Title", d.Title), fmt.Sprintf("/documents/%d", d.ID))
 }
 
 func (s *Server) documentEditPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -307,11 +305,7 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, number)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // qrDocument serves the current version of a public document of the
@@ -327,11 +321,7 @@ func (s *Server) qrDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, data, err := s.Documents.PublicDownload(r.Context(), unit.ModelID, unit.SerialNumber, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // Size is a byte count as people read it, for the templates.

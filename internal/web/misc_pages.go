@@ -90,9 +90,7 @@ func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		return compare(a.Method, b.Method)
 	})
-	vw := s.newView(r, "apidocs.title", "")
-	vw.Data = apiDocsData{Ops: ops, Kinds: problem.Kinds}
-	s.render(w, r, http.StatusOK, "apidocs", vw)
+	s.renderPage(w, r, "apidocs", "apidocs.title", "", apiDocsData{Ops: ops, Kinds: problem.Kinds})
 }
 
 func compare(a, b string) int {

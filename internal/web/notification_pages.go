@@ -51,9 +51,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, u acc
 		s.fail(w, r, err)
 		return
 	}
-	vw := s.newView(r, "notifications.title", "notifications")
-	vw.Data = notificationsData{Page: p, Cursor: cursor}
-	s.render(w, r, http.StatusOK, "notifications", vw)
+	s.renderPage(w, r, "notifications", "notifications.title", "notifications", notificationsData{Page: p, Cursor: cursor})
 }
 
 // notificationRead marks one read and goes where it points (or back to the list).
@@ -70,13 +68,11 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, u acco
 }
 
 func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request, u account.User) {
-	n, err := s.Notify.MarkAllRead(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	n, ok := forUser(s, w, r, u, s.Notify.MarkAllRead)
+	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "notifications.marked", "Count", n))
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "notifications.marked", "Count", n), "/notifications")
 }
 
 // emailPreferenceUpdate is the profile's switch for email notifications.
@@ -100,8 +96,7 @@ func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u
 			return
 		}
 	}
-	s.flash(r, s.msg(r, "saved"))
-	http.Redirect(w, r, "/profile#notifications", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "saved"), "/profile#notifications")
 }
 
 type webhooksData struct {
@@ -115,9 +110,8 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, u account.
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, created *notify.Webhook, secret string) {
-	hooks, err := s.Notify.Webhooks(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	hooks, ok := forUser(s, w, r, u, s.Notify.Webhooks)
+	if !ok {
 		return
 	}
 	vw := s.newView(r, "webhooks.title", "webhooks")
@@ -202,8 +196,7 @@ func (s *Server) webhookDisable(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "webhooks.disabled_done"))
-	http.Redirect(w, r, "/settings/webhooks/"+itoa(hook.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "webhooks.disabled_done"), "/settings/webhooks/"+itoa(hook.ID))
 }
 
 func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -212,6 +205,5 @@ func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	s.Jobs.Wake()
-	s.flash(r, s.msg(r, "webhooks.redelivered", "ID", d.ID))
-	http.Redirect(w, r, "/settings/webhooks/"+itoa(d.WebhookID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "webhooks.redelivered", "ID", d.ID), "/settings/webhooks/"+itoa(d.WebhookID))
 }

@@ -440,6 +440,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	_, _ = w.Write(buf.Bytes())
 }
 
+// renderPage renders page with its title, the navigation entry active and
+// data.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, page, title, active string, data any) {
+	v := s.newView(r, title, active)
+	v.Data = data
+	s.render(w, r, http.StatusOK, page, v)
+}
+
 // formErrors fills v.Errors from a validation problem; other errors are returned.
 func formErrors(v *view, err error) error {
 	p, ok := problem.As(err)
@@ -501,7 +509,19 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, account.Use
 	}
 }
 
+// shown is the page of a form as it first opens: render with 200 and no
+// refusal to show.
+func shown(render func(http.ResponseWriter, *http.Request, account.User, int, error)) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) { render(w, r, u, http.StatusOK, nil) }
+}
+
 func (s *Server) flash(r *http.Request, msg string) { s.Sessions.Put(r.Context(), sessionFlash, msg) }
+
+// flashRedirect ends a post: msg shown on the next page, then next.
+func (s *Server) flashRedirect(w http.ResponseWriter, r *http.Request, msg, next string) {
+	s.flash(r, msg)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
 
 // posted reads the form of a form post; when it cannot be read it has
 // answered with the error and reports false.
@@ -558,6 +578,16 @@ func byPathID[T any](s *Server, w http.ResponseWriter, r *http.Request, act poli
 	s.fail(w, r, err)
 	var zero T
 	return zero, false
+}
+
+// forUser calls get for the user (to list what they may see, or to act
+// for them); on an error it answers the error page and returns false.
+func forUser[T any](s *Server, w http.ResponseWriter, r *http.Request, u account.User, get func(context.Context, policy.Actor) (T, error)) (T, bool) {
+	v, err := get(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+	}
+	return v, err == nil
 }
 
 // safeNext keeps redirects on this site.

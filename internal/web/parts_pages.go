@@ -91,10 +91,6 @@ func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.Use
 	s.renderFiltered(w, r, "parts", v, q)
 }
 
-func (s *Server) partNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderPartNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	models, ok := s.modelsForForm(w, r, u, policy.PartManage)
 	if !ok {
@@ -170,10 +166,6 @@ func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		}
 	}
 	s.afterPost(w, r, err, "parts.created", "/parts/"+itoa(p.ID), func(e error) { s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, e) })
-}
-
-func (s *Server) partPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderPart(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

@@ -37,11 +37,7 @@ func (s *Server) requestPhoto(w http.ResponseWriter, r *http.Request, u account.
 		return
 	}
 	f, data, err := s.Requests.PhotoContent(r.Context(), u.Actor(), id, photoID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // requestPhotosAdd adds photos of the fault from the request page.
@@ -159,9 +155,7 @@ func (s *Server) escalationsPage(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "escalations.title", "requests")
-	v.Data = escalationsData{Items: items, Open: open, Now: s.Now()}
-	s.render(w, r, http.StatusOK, "escalations", v)
+	s.renderPage(w, r, "escalations", "escalations.title", "requests", escalationsData{Items: items, Open: open, Now: s.Now()})
 }
 
 // requestMedia is what the request and work order pages show of photos and

@@ -16,10 +16,6 @@ import (
 // vendor admin names the product and the reason, and the next request for
 // that product is accepted once, within the days given.
 
-func (s *Server) scopeExceptionsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderScopeExceptions(w, r, u, http.StatusOK, nil)
-}
-
 type scopeExceptionsData struct {
 	Items  []servicerequest.ScopeException
 	Now    time.Time

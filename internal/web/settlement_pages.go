@@ -24,10 +24,6 @@ func init() {
 	}
 }
 
-func (s *Server) settlementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderSettlements(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderSettlements(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	list, err := s.Settlements.List(r.Context(), u.Actor(), 0)
 	if err != nil {

@@ -147,20 +147,12 @@ func (s *Server) scanShow(w http.ResponseWriter, r *http.Request, u account.User
 		return
 	}
 	f, data, err := s.Staff.Scan(r.Context(), u.Actor(), id, cert)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
-// rulesPage lists a vendor's qualification rules: the vendor's own (its
+// renderRules lists a vendor's qualification rules: the vendor's own (its
 // admin adds and removes them here), or, for a provider, those of the
 // vendors it works with.
-func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderRules(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	vendorID := u.OrgID

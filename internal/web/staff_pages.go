@@ -56,12 +56,6 @@ type techRow struct {
 	Certs []certRow
 }
 
-// staffPage shows a provider's register: its own to the provider's people,
-// a partner's (chosen with ?provider=) to a vendor.
-func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.staffPageWith(w, r, u, http.StatusOK, nil)
-}
-
 // partnerChoice lists the organizations of kind the actor sees and the one
 // of them the query names in param, else the first (none when the query
 // cannot be read).
@@ -83,6 +77,8 @@ func (s *Server) partnerChoice(ctx context.Context, a policy.Actor, q *pageQuery
 	return of, id, nil
 }
 
+// staffPageWith shows a provider's register: its own to the provider's
+// people, a partner's (chosen with ?provider=) to a vendor.
 func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	providerID := u.OrgID
@@ -166,12 +162,8 @@ type recommendationsData struct {
 	Techs      []staff.TechnicianName
 }
 
-// technicianPage shows one technician's certificates, trainings and
+// renderTechnician shows one technician's certificates, trainings and
 // assessments; the provider's admin records certificates here.
-func (s *Server) technicianPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderTechnician(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	t, ok := byPathID(s, w, r, a, s.Staff.GetTechnician)
@@ -349,8 +341,7 @@ func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "staff.exception_granted"))
-	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "staff.exception_granted"), "/requests/"+itoa(id))
 }
 
 // Tenths shows a number of tenths (training hours) as a decimal.

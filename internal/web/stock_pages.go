@@ -49,10 +49,6 @@ type stockData struct {
 	OrgKind                       string
 }
 
-func (s *Server) stockPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderStock(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	locs, err := s.Stock.ListLocations(ctx, a)
@@ -196,10 +192,6 @@ type moveData struct {
 	Location     string // the location the page was opened from
 }
 
-func (s *Server) movePage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderMove(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	if err := policy.Allow(a, policy.StockMove, policy.Own); err != nil {
@@ -281,10 +273,6 @@ type returnsData struct {
 	Filter             stock.ReturnFilter
 	CanShip, CanSettle bool
 	Days               int // the default days to send a part back
-}
-
-func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderReturns(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

@@ -55,13 +55,9 @@ type unitsPageData struct {
 	Chosen                map[int64]bool // units ticked before a refused print run
 }
 
-// unitsPage lists the installed products the user may see, filtered by
-// model, customer and serial number, a page at a time.
-func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUnits(w, r, u, http.StatusOK, nil)
-}
-
-// renderUnits shows the list; printErr is a refused print run of labels.
+// renderUnits lists the installed products the user may see, filtered by
+// model, customer and serial number, a page at a time; printErr is a
+// refused print run of labels.
 func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.User, status int, printErr error) {
 	ctx, a, pq := r.Context(), u.Actor(), readQuery(r)
 	q := pq.Values
@@ -161,8 +157,7 @@ func (s *Server) unitRotateQR(w http.ResponseWriter, r *http.Request, u account.
 	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "units.qr_rotated"))
-	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "units.qr_rotated"), fmt.Sprintf("/units/%d", unit.ID))
 }
 
 // unitQR is the QR code of a unit's label as a PNG, for staff to print.
@@ -208,10 +203,6 @@ func (s *Server) modelsForForm(w http.ResponseWriter, r *http.Request, u account
 	return models, true
 }
 
-func (s *Server) unitNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUnitNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	models, ok := s.modelsForForm(w, r, u, policy.UnitManage)
 	if !ok {
@@ -247,8 +238,7 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "units.created", "Serial", unit.SerialNumber))
-	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "units.created", "Serial", unit.SerialNumber), fmt.Sprintf("/units/%d", unit.ID))
 }
 
 type unitData struct {
@@ -292,15 +282,10 @@ type unitImportData struct {
 }
 
 func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if models, ok := forUser(s, w, r, u, s.InstalledBase.ListModels); ok {
+		s.renderPage(w, r, "models", "models.title", "units", modelsData{tabbed: tabbed{ibTabs(u), "models"}, Models: models,
+			CanCreate: policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)})
 	}
-	v := s.newView(r, "models.title", "units")
-	v.Data = modelsData{tabbed: tabbed{ibTabs(u), "models"}, Models: models,
-		CanCreate: policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)}
-	s.render(w, r, http.StatusOK, "models", v)
 }
 
 func (s *Server) modelNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -341,8 +326,7 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "models.created", "Code", m.Code))
-	http.Redirect(w, r, "/models", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "models.created", "Code", m.Code), "/models")
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -359,10 +343,6 @@ func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.Use
 	v := s.newView(r, "sites.title", "units")
 	v.Data = sitesData{tabbed: tabbed{ibTabs(u), "sites"}, Sites: sites, CanCreate: len(policy.Granted(u.Role, policy.SiteManage)) > 0}
 	s.renderFiltered(w, r, "sites", v, q)
-}
-
-func (s *Server) siteNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderSiteNew(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -401,8 +381,7 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "sites.created", "Name", site.Name))
-	http.Redirect(w, r, "/sites", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "sites.created", "Name", site.Name), "/sites")
 }
 
 // The import of units: upload a file, see the dry run's report, confirm.
@@ -525,6 +504,5 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	s.Sessions.Remove(r.Context(), sessionImportData)
-	s.flash(r, s.importedMessage(r, rep))
-	http.Redirect(w, r, "/units", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.importedMessage(r, rep), "/units")
 }

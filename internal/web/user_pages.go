@@ -31,10 +31,6 @@ func rolesOf(k org.Kind) []policy.Role {
 	return out
 }
 
-func (s *Server) userNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUserNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	o, ok := byPathID(s, w, r, u.Actor(), s.Orgs.Get)
 	if !ok {
@@ -63,12 +59,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "users.created", "Name", nu.Name))
-	http.Redirect(w, r, "/orgs/"+itoa(id), http.StatusSeeOther)
-}
-
-func (s *Server) userPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUser(w, r, u, http.StatusOK, nil)
+	s.flashRedirect(w, r, s.msg(r, "users.created", "Name", nu.Name), "/orgs/"+itoa(id))
 }
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -204,8 +195,7 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u accoun
 		return
 	}
 	s.Sessions.Put(r.Context(), edge.SessionEpochKey, nu.SessionEpoch)
-	s.flash(r, s.msg(r, "profile.password_changed"))
-	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "profile.password_changed"), "/profile")
 }
 
 // actorOf is the actor of a page request as identify found it: marked
@@ -254,6 +244,5 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, u account.U
 	if _, ok := byPathID(s, w, r, u.Actor(), s.Accounts.RevokeToken); !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "profile.token_revoked"))
-	http.Redirect(w, r, "/profile#tokens", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "profile.token_revoked"), "/profile#tokens")
 }
