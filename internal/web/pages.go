@@ -257,17 +257,9 @@ func (v *view) LangName(code string) string {
 // from two days on, "-" before time already past. It takes a
 // time.Duration or a *time.Duration (nil: "—").
 func (v *view) Span(d any) string {
-	var span time.Duration
-	switch x := d.(type) {
-	case time.Duration:
-		span = x
-	case *time.Duration:
-		if x == nil {
-			return "—"
-		}
-		span = *x
-	default:
-		return ""
+	span, ok, otherwise := valueOrPointer[time.Duration](d)
+	if !ok {
+		return otherwise
 	}
 	sign := ""
 	if span < 0 {
@@ -283,22 +275,30 @@ func (v *view) Span(d any) string {
 
 // Time formats an instant in the page's time zone.
 func (v *view) Time(t any) string {
-	var tt time.Time
-	switch x := t.(type) {
-	case time.Time:
-		tt = x
-	case *time.Time:
-		if x == nil {
-			return "—"
-		}
-		tt = *x
-	default:
-		return ""
+	tt, ok, otherwise := valueOrPointer[time.Time](t)
+	if !ok {
+		return otherwise
 	}
 	if tt.IsZero() {
 		return "—"
 	}
 	return tt.In(v.loc).Format("2006-01-02 15:04")
+}
+
+// valueOrPointer reads what a template passes as a T or a *T; when there
+// is no value, otherwise is what to show: "—" for a nil *T, "" for
+// anything else.
+func valueOrPointer[T any](v any) (value T, ok bool, otherwise string) {
+	switch x := v.(type) {
+	case T:
+		return x, true, ""
+	case *T:
+		if x != nil {
+			return *x, true, ""
+		}
+		return value, false, "—"
+	}
+	return value, false, ""
 }
 
 // Can tells a template whether to show an action.
@@ -450,18 +450,27 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, page, title,
 
 // formErrors fills v.Errors from a validation problem; other errors are returned.
 func formErrors(v *view, err error) error {
+	return fieldErrors(v, err, func(field, msg string) {
+		key := strings.TrimPrefix(field, "body.")
+		v.Errors[key] = msg
+		// The photos of a form share one message under their input.
+		if base, _, indexed := strings.Cut(key, "["); indexed {
+			v.Errors[base] = strings.TrimSpace(v.Errors[base] + " " + msg)
+		}
+	})
+}
+
+// fieldErrors starts v.Errors afresh and calls put with each field of a
+// validation problem and its message in the page's language; other errors
+// are returned.
+func fieldErrors(v *view, err error, put func(field, msg string)) error {
 	p, ok := problem.As(err)
 	if !ok || p.Kind != problem.Invalid {
 		return err
 	}
 	v.Errors = map[string]string{}
 	for _, f := range v.translate(p).Fields {
-		key := strings.TrimPrefix(f.Field, "body.")
-		v.Errors[key] = f.Message
-		// The photos of a form share one message under their input.
-		if base, _, indexed := strings.Cut(key, "["); indexed {
-			v.Errors[base] = strings.TrimSpace(v.Errors[base] + " " + f.Message)
-		}
+		put(f.Field, f.Message)
 	}
 	return nil
 }

@@ -74,9 +74,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, err)
 		return
 	}
-	if err == nil {
-		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: form.Of(r).String("stage"), WorkOrderID: wo.ID, Photos: photos})
-	}
+	_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: form.Of(r).String("stage"), WorkOrderID: wo.ID, Photos: photos})
 	s.afterPost(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
 }
 
