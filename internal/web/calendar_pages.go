@@ -223,13 +223,10 @@ func (s *Server) calendarImportUpload(w http.ResponseWriter, r *http.Request, u 
 		return
 	}
 	imp, err := s.Calendars.PreviewImport(r.Context(), u.Actor(), id, hdr.Filename, data)
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		p, _ := problem.As(err)
 		s.renderCalendar(w, r, u, http.StatusUnprocessableEntity, flattenFields(s.translate(r, p), "file"))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	}) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/calendars/%s/imports/%d", id, imp.ID), http.StatusSeeOther)
@@ -287,20 +284,11 @@ func (s *Server) calendarImportDecide(w http.ResponseWriter, r *http.Request, u 
 		s.fail(w, r, err)
 		return
 	}
+	done := "calendars.import_discarded"
 	if apply {
-		s.flash(r, s.msg(r, "calendars.import_applied"))
-	} else {
-		s.flash(r, s.msg(r, "calendars.import_discarded"))
+		done = "calendars.import_applied"
 	}
-	http.Redirect(w, r, "/calendars/"+id, http.StatusSeeOther)
-}
-
-func pathIDNamed(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, problem.New(problem.NotFound, "no such page")
-	}
-	return id, nil
+	s.flashRedirect(w, r, s.msg(r, done), "/calendars/"+id)
 }
 
 func (s *Server) calendarNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -369,15 +357,12 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 	if err == nil {
 		info, err = s.Calendars.CreateCustom(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		v := s.newView(r, "calendars.new", "calendars")
 		v.Data, v.Form = weekdayKeys(), r.PostForm
 		_ = formErrors(v, remapWeekFields(err))
 		s.render(w, r, http.StatusUnprocessableEntity, "calendar_new", v)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	}) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "calendars.created", "Name", info.Name), "/calendars/"+info.ID)

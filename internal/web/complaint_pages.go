@@ -85,13 +85,9 @@ func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u accoun
 	q := readQuery(r)
 	f := complaint.Filter{Status: oneOf(q, "status", complaint.Open, complaint.Answered, complaint.Closed), Kind: oneOf(q, "kind", complaint.KindComplaint, complaint.KindSuggestion),
 		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Get("late") == "1"}
-	var items []complaint.Complaint
-	if q.OK() {
-		var err error
-		if items, err = s.Complaints.List(r.Context(), u.Actor(), f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	items, ok := whenRead(s, w, r, q, func() ([]complaint.Complaint, error) { return s.Complaints.List(r.Context(), u.Actor(), f) })
+	if !ok {
+		return
 	}
 	v := s.newView(r, "complaints.title", "complaints")
 	v.Data = complaintsData{Items: items, Now: s.Now(), Status: f.Status, Late: f.Late}
@@ -126,12 +122,7 @@ func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u ac
 func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	attached, err := readAttachmentForm(r)
 	defer files.CloseAll(attached)
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	f := form.Of(r)
@@ -251,13 +242,11 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u accou
 	if q.Get("all") == "" && st == "" {
 		st = satisfaction.CallbackOpen
 	}
-	var items []satisfaction.Callback
-	if q.OK() {
-		var err error
-		if items, err = s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	items, ok := whenRead(s, w, r, q, func() ([]satisfaction.Callback, error) {
+		return s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200)
+	})
+	if !ok {
+		return
 	}
 	v := s.newView(r, "callbacks.title", "callbacks")
 	v.Data = callbacksData{Items: items, Status: st, CanWork: policy.Allowed(u.Actor(), policy.CallbackWork, policy.Own), Failed: failed}

@@ -529,13 +529,10 @@ func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, a
 		} else {
 			_, err = s.Staff.SetTechnicianHours(r.Context(), u.Actor(), id, in)
 		}
-		if err != nil {
-			if problem.Is(err, problem.Invalid) {
-				msg, _ := s.refusalText(r, err)
-				s.flashRedirect(w, r, msg, "/dispatch/hours")
-				return
-			}
-			s.fail(w, r, err)
+		if s.refused(w, r, err, func(err error) {
+			msg, _ := s.refusalText(r, err)
+			s.flashRedirect(w, r, msg, "/dispatch/hours")
+		}) {
 			return
 		}
 		s.flashRedirect(w, r, s.msg(r, "dispatch.hours_saved"), "/dispatch/hours")
@@ -553,12 +550,7 @@ func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.Use
 	if err == nil {
 		_, err = s.Staff.AddOnCall(r.Context(), u.Actor(), tech, on)
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderHours(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderHours(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "dispatch.on_call_added"), "/dispatch/hours#rota")

@@ -177,12 +177,7 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u accoun
 			}
 		}
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, nil, r.PostForm, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, nil, r.PostForm, err) }) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "docs.created", "Title", d.Title), fmt.Sprintf("/documents/%d", d.ID))
@@ -295,16 +290,15 @@ func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.
 // documentDownload serves a version's file to a reader, audited.
 func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, err := pathID(r)
+	var number int64
+	if err == nil {
+		number, err = pathIDNamed(r, "number")
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	number, err := strconv.Atoi(r.PathValue("number"))
-	if err != nil || number <= 0 {
-		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
-		return
-	}
-	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, number)
+	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, int(number))
 	s.serveFile(w, r, f, data, err)
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/notify"
-	"aftersales/internal/problem"
 )
 
 // lazyCount counts once, when a template first asks.
@@ -138,12 +137,7 @@ func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request, u account
 	}
 	kinds := strings.FieldsFunc(f.String("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
 	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.String("url"), Kinds: kinds, Description: f.String("description")})
-	if problem.Is(err, problem.Invalid) {
-		s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "") }) {
 		return
 	}
 	// The secret is shown once, on this response.
@@ -166,13 +160,9 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.U
 	q := readQuery(r)
 	before := q.ID("before")
 	const pageSize = 30
-	var ds []notify.Delivery
-	if q.OK() {
-		var err error
-		if ds, err = s.Notify.Deliveries(ctx, act, id, before, pageSize); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ds, ok := whenRead(s, w, r, q, func() ([]notify.Delivery, error) { return s.Notify.Deliveries(ctx, act, id, before, pageSize) })
+	if !ok {
+		return
 	}
 	var err error
 	for i := range ds {

@@ -565,8 +565,12 @@ func (s *Server) postedForm(w http.ResponseWriter, r *http.Request) (int64, *for
 	return id, form.Of(r), true
 }
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+func pathID(r *http.Request) (int64, error) { return pathIDNamed(r, "id") }
+
+// pathIDNamed reads the id in the path's value name: a page not found when
+// it is not a whole number of 1 or more.
+func pathIDNamed(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, problem.New(problem.NotFound, "no such page")
 	}
@@ -605,6 +609,20 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// refused ends a post that failed: invalid input shows the form again
+// (again), any other error the error page. It reports whether err was one.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, again func(error)) bool {
+	if err == nil {
+		return false
+	}
+	if problem.Is(err, problem.Invalid) {
+		again(err)
+	} else {
+		s.fail(w, r, err)
+	}
+	return true
 }
 
 // afterPost ends a form post. Success: a flash (okMsg, unless empty) and a

@@ -75,13 +75,9 @@ func (s *Server) partRows(r *http.Request, u account.User, ps []parts.Part) ([]p
 func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
 	f := parts.Filter{Query: strings.TrimSpace(q.Get("q")), ModelID: q.ID("model")}
-	var ps []parts.Part
-	if q.OK() {
-		var err error
-		if ps, err = s.Parts.List(r.Context(), u.Actor(), f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ps, ok := whenRead(s, w, r, q, func() ([]parts.Part, error) { return s.Parts.List(r.Context(), u.Actor(), f) })
+	if !ok {
+		return
 	}
 	rows, models := s.partRows(r, u, ps)
 	v := s.newView(r, "parts.title", "parts")

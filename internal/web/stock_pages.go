@@ -280,13 +280,9 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	q := readQuery(r)
 	f := stock.ReturnFilter{Status: oneOf(q, "status", stock.AwaitingShipment, stock.Shipped, stock.Received, stock.Credited),
 		OverdueOnly: q.Get("overdue") != ""}
-	var rs []stock.ReturnRecord
-	if q.OK() {
-		var err error
-		if rs, err = s.Stock.Returns(r.Context(), a, f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	rs, ok := whenRead(s, w, r, q, func() ([]stock.ReturnRecord, error) { return s.Stock.Returns(r.Context(), a, f) })
+	if !ok {
+		return
 	}
 	overdue := 0
 	for _, x := range rs {

@@ -230,12 +230,7 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		unit, err = s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.String("serial_number"),
 			ModelCode: f.String("model"), SiteID: siteID, InstallDate: f.String("install_date"), WarrantyEnd: f.String("warranty_end")})
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "units.created", "Serial", unit.SerialNumber), fmt.Sprintf("/units/%d", unit.ID))
@@ -315,15 +310,12 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 	if err == nil {
 		m, err = s.InstalledBase.CreateModel(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		v := s.newView(r, "models.new", "units")
 		v.Form = r.PostForm
 		_ = formErrors(v, err)
 		s.render(w, r, http.StatusUnprocessableEntity, "model_new", v)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	}) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "models.created", "Code", m.Code), "/models")
@@ -332,13 +324,11 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
 	customerID := q.ID("customer")
-	var sites []installedbase.Site
-	if q.OK() {
-		var err error
-		if sites, err = s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	sites, ok := whenRead(s, w, r, q, func() ([]installedbase.Site, error) {
+		return s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID)
+	})
+	if !ok {
+		return
 	}
 	v := s.newView(r, "sites.title", "units")
 	v.Data = sitesData{tabbed: tabbed{ibTabs(u), "sites"}, Sites: sites, CanCreate: len(policy.Granted(u.Role, policy.SiteManage)) > 0}
@@ -373,12 +363,7 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	if err == nil {
 		site, err = s.InstalledBase.CreateSite(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "sites.created", "Name", site.Name), "/sites")

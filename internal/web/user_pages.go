@@ -51,12 +51,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.String("email"), Name: f.String("name"),
 		Role: policy.Role(f.String("role")), Password: f.String("password"), Locale: f.String("locale")})
-	if problem.Is(err, problem.Invalid) {
-		s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	s.flashRedirect(w, r, s.msg(r, "users.created", "Name", nu.Name), "/orgs/"+itoa(id))
@@ -228,12 +223,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	_, secret, err := s.Accounts.CreateToken(r.Context(), u.Actor(), u.ID, f.String("name"), time.Duration(days)*24*time.Hour)
-	if problem.Is(err, problem.Invalid) {
-		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "") }) {
 		return
 	}
 	// The secret is shown once, on this response, and never stored in clear.
