@@ -223,18 +223,12 @@ func formFieldOf(field string) (name, prefix string) {
 // termsFormErrors fills v.Errors from a validation problem on the form,
 // joining several messages on one input.
 func termsFormErrors(v *view, err error) error {
-	p, ok := problem.As(err)
-	if !ok || p.Kind != problem.Invalid {
-		return err
-	}
-	v.Errors = map[string]string{}
-	for _, f := range v.translate(p).Fields {
-		name, prefix := formFieldOf(f.Field)
-		msg := prefix + f.Message
+	return fieldErrors(v, err, func(field, msg string) {
+		name, prefix := formFieldOf(field)
+		msg = prefix + msg
 		if old, ok := v.Errors[name]; ok {
 			msg = old + "; " + msg
 		}
 		v.Errors[name] = msg
-	}
-	return nil
+	})
 }

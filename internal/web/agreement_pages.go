@@ -18,14 +18,9 @@ import (
 )
 
 func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	items, err := s.Agreements.List(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if items, ok := forUser(s, w, r, u, s.Agreements.List); ok {
+		s.renderPage(w, r, "agreements", "agreements.title", "agreements", items)
 	}
-	v := s.newView(r, "agreements.title", "agreements")
-	v.Data = items
-	s.render(w, r, http.StatusOK, "agreements", v)
 }
 
 type agreementPageData struct {
@@ -248,9 +243,7 @@ func (s *Server) agreementDiffPage(w http.ResponseWriter, r *http.Request, u acc
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "agreements.diff", "agreements")
-	v.Data = agreementDiffData{Agreement: d, From: from, To: to, Changes: diffLines(changes), Latest: d.Latest}
-	s.render(w, r, http.StatusOK, "agreement_diff", v)
+	s.renderPage(w, r, "agreement_diff", "agreements.diff", "agreements", agreementDiffData{Agreement: d, From: from, To: to, Changes: diffLines(changes), Latest: d.Latest})
 }
 
 // formMode is what the shared terms form is for.
@@ -450,13 +443,11 @@ func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.
 		}
 		switch {
 		case err == nil:
-			s.flash(r, s.msg(r, "saved"))
-			http.Redirect(w, r, next, http.StatusSeeOther)
+			s.flashRedirect(w, r, s.msg(r, "saved"), next)
 		case problem.Is(err, problem.Invalid):
 			s.agreementForm(w, r, u, mode, http.StatusUnprocessableEntity, r.PostForm, err)
 		case problem.Is(err, problem.PreconditionFailed):
-			s.flash(r, s.msg(r, "conflict"))
-			http.Redirect(w, r, r.URL.Path+"/new", http.StatusSeeOther)
+			s.flashRedirect(w, r, s.msg(r, "conflict"), r.URL.Path+"/new")
 		default:
 			s.fail(w, r, err)
 		}

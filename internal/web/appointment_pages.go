@@ -15,14 +15,6 @@ import (
 	"aftersales/internal/workorder"
 )
 
-// The customer's appointment page opens by its link's token alone, on a
-// phone; the dispatcher sends the link from the visit's page.
-func (s *Server) appointmentRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /appointment/{token}", s.appointmentPage)
-	mux.HandleFunc("POST /appointment/{token}", s.appointmentAnswer)
-	mux.HandleFunc("POST /work-orders/{id}/appointment-link", s.signedIn(s.appointmentLinkSend))
-}
-
 // appointmentDay is one local day of windows offered.
 type appointmentDay struct {
 	Date time.Time

@@ -15,9 +15,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	v := s.newView(r, "login.title", "")
-	v.Data = map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}
-	s.render(w, r, http.StatusOK, "login", v)
+	s.renderPage(w, r, "login", "login.title", "", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"errors"
 	"fmt"
 	"io"
@@ -23,14 +22,9 @@ type calendarsData struct {
 }
 
 func (s *Server) calendarsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	items, err := s.Calendars.List(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if items, ok := forUser(s, w, r, u, s.Calendars.List); ok {
+		s.renderPage(w, r, "calendars", "calendars.title", "calendars", calendarsData{Items: items, Missing: s.Calendars.MissingYears(r.Context(), s.Now())})
 	}
-	v := s.newView(r, "calendars.title", "calendars")
-	v.Data = calendarsData{Items: items, Missing: s.Calendars.MissingYears(r.Context(), s.Now())}
-	s.render(w, r, http.StatusOK, "calendars", v)
 }
 
 // dayCell is one day of the year grid.
@@ -97,10 +91,6 @@ type weekRow struct {
 
 type dueResult struct {
 	From, Deadline, Rule string
-}
-
-func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderCalendar(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -233,13 +223,10 @@ func (s *Server) calendarImportUpload(w http.ResponseWriter, r *http.Request, u 
 		return
 	}
 	imp, err := s.Calendars.PreviewImport(r.Context(), u.Actor(), id, hdr.Filename, data)
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		p, _ := problem.As(err)
 		s.renderCalendar(w, r, u, http.StatusUnprocessableEntity, flattenFields(s.translate(r, p), "file"))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	}) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/calendars/%s/imports/%d", id, imp.ID), http.StatusSeeOther)
@@ -278,9 +265,7 @@ func (s *Server) calendarImportPage(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "calendars.import_review", "calendars")
-	v.Data = calendarImportData{Info: info, Import: imp, CanDecide: canImport(u, info) && imp.State == "pending"}
-	s.render(w, r, http.StatusOK, "calendar_import", v)
+	s.renderPage(w, r, "calendar_import", "calendars.import_review", "calendars", calendarImportData{Info: info, Import: imp, CanDecide: canImport(u, info) && imp.State == "pending"})
 }
 
 func (s *Server) calendarImportDecide(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -299,20 +284,11 @@ func (s *Server) calendarImportDecide(w http.ResponseWriter, r *http.Request, u 
 		s.fail(w, r, err)
 		return
 	}
+	done := "calendars.import_discarded"
 	if apply {
-		s.flash(r, s.msg(r, "calendars.import_applied"))
-	} else {
-		s.flash(r, s.msg(r, "calendars.import_discarded"))
+		done = "calendars.import_applied"
 	}
-	http.Redirect(w, r, "/calendars/"+id, http.StatusSeeOther)
-}
-
-func pathIDNamed(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, problem.New(problem.NotFound, "no such page")
-	}
-	return id, nil
+	s.flashRedirect(w, r, s.msg(r, done), "/calendars/"+id)
 }
 
 func (s *Server) calendarNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -320,19 +296,16 @@ func (s *Server) calendarNewPage(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "calendars.new", "calendars")
-	v.Data = weekdayKeys()
-	s.render(w, r, http.StatusOK, "calendar_new", v)
+	s.renderPage(w, r, "calendar_new", "calendars.new", "calendars", weekdayKeys())
 }
 
 func weekdayKeys() []string { return []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} }
 
 func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := registry.CustomInput{ID: f.String("id"), Name: f.String("name"), BaseID: f.String("base_id"), TimeZone: strings.TrimSpace(f.String("time_zone")),
 		AlwaysOpen: f.Bool("always_open")}
 	// The week's texts may hold several bad slots, each named.
@@ -384,19 +357,15 @@ func (s *Server) calendarCreate(w http.ResponseWriter, r *http.Request, u accoun
 	if err == nil {
 		info, err = s.Calendars.CreateCustom(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		v := s.newView(r, "calendars.new", "calendars")
 		v.Data, v.Form = weekdayKeys(), r.PostForm
 		_ = formErrors(v, remapWeekFields(err))
 		s.render(w, r, http.StatusUnprocessableEntity, "calendar_new", v)
+	}) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "calendars.created", "Name", info.Name))
-	http.Redirect(w, r, "/calendars/"+info.ID, http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "calendars.created", "Name", info.Name), "/calendars/"+info.ID)
 }
 
 func weekIsEmpty(w calendar.Week) bool {

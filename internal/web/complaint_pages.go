@@ -15,21 +15,6 @@ import (
 	"aftersales/internal/web/form"
 )
 
-// complaintRoutes are the pages of complaints, the callback queue and the
-// satisfaction dashboard.
-func (s *Server) complaintRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /satisfaction", s.signedIn(s.dashboardPage))
-	mux.HandleFunc("GET /complaints", s.signedIn(s.complaintsPage))
-	mux.HandleFunc("GET /complaints/new", s.signedIn(s.complaintNewPage))
-	mux.HandleFunc("POST /complaints", s.signedIn(s.complaintCreate))
-	mux.HandleFunc("GET /complaints/{id}", s.signedIn(s.complaintPage))
-	mux.HandleFunc("POST /complaints/{id}/{action}", s.signedIn(s.complaintAct))
-	mux.HandleFunc("POST /complaints/{id}/files", s.signedIn(s.complaintAddFiles))
-	mux.HandleFunc("GET /complaints/{id}/files/{file}", s.signedIn(s.complaintFile))
-	mux.HandleFunc("GET /callbacks", s.signedIn(s.callbacksPage))
-	mux.HandleFunc("POST /callbacks/{id}/{action}", s.signedIn(s.callbackAct))
-}
-
 type dashboardData struct {
 	Period string
 	Boards []boardView
@@ -100,13 +85,9 @@ func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u accoun
 	q := readQuery(r)
 	f := complaint.Filter{Status: oneOf(q, "status", complaint.Open, complaint.Answered, complaint.Closed), Kind: oneOf(q, "kind", complaint.KindComplaint, complaint.KindSuggestion),
 		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Get("late") == "1"}
-	var items []complaint.Complaint
-	if q.OK() {
-		var err error
-		if items, err = s.Complaints.List(r.Context(), u.Actor(), f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	items, ok := whenRead(s, w, r, q, func() ([]complaint.Complaint, error) { return s.Complaints.List(r.Context(), u.Actor(), f) })
+	if !ok {
+		return
 	}
 	v := s.newView(r, "complaints.title", "complaints")
 	v.Data = complaintsData{Items: items, Now: s.Now(), Status: f.Status, Late: f.Late}
@@ -117,10 +98,6 @@ type requestChoice struct {
 	ID     int64  `db:"id"`
 	Number string `db:"number"`
 	Model  string `db:"model"`
-}
-
-func (s *Server) complaintNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderComplaintNew(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u account.User, status int, err error) {
@@ -145,12 +122,7 @@ func (s *Server) renderComplaintNew(w http.ResponseWriter, r *http.Request, u ac
 func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request, u account.User) {
 	attached, err := readAttachmentForm(r)
 	defer files.CloseAll(attached)
-	if err != nil {
-		if problem.Is(err, problem.Invalid) {
-			s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err)
-			return
-		}
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderComplaintNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
 	f := form.Of(r)
@@ -174,10 +146,6 @@ type complaintNewData struct {
 type complaintPageData struct {
 	complaint.Detail
 	CanNote, CanHandle, CanAccept, CanFile, IsCustomer bool
-}
-
-func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderComplaint(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -215,19 +183,29 @@ func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u acc
 	})
 }
 
-func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
+// actionForm reads the id in the path and the posted form of an action on
+// a complaint or a callback; when either is bad it has answered with the
+// error and reports false.
+func (s *Server) actionForm(w http.ResponseWriter, r *http.Request) (int64, *form.Form, bool) {
 	id, err := pathID(r)
+	if err == nil && r.ParseForm() != nil {
+		err = problem.New(problem.MalformedRequest, "the form could not be read")
+	}
 	if err != nil {
 		s.fail(w, r, err)
+		return 0, nil, false
+	}
+	return id, form.Of(r), true
+}
+
+func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
+	id, f, ok := s.actionForm(w, r)
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
-		return
-	}
-	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	a, ctx := u.Actor(), r.Context()
 	version, accepted := f.Int64("version"), f.Bool("customer_accepted")
-	err = f.Err()
+	err := f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "note":
@@ -264,13 +242,11 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u accou
 	if q.Get("all") == "" && st == "" {
 		st = satisfaction.CallbackOpen
 	}
-	var items []satisfaction.Callback
-	if q.OK() {
-		var err error
-		if items, err = s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	items, ok := whenRead(s, w, r, q, func() ([]satisfaction.Callback, error) {
+		return s.Satisfaction.Callbacks(r.Context(), u.Actor(), st, 200)
+	})
+	if !ok {
+		return
 	}
 	v := s.newView(r, "callbacks.title", "callbacks")
 	v.Data = callbacksData{Items: items, Status: st, CanWork: policy.Allowed(u.Actor(), policy.CallbackWork, policy.Own), Failed: failed}
@@ -278,23 +254,18 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u accou
 }
 
 func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, f, ok := s.actionForm(w, r)
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
-		return
-	}
-	f, a, ctx := form.Of(r), u.Actor(), r.Context()
+	a, ctx := u.Actor(), r.Context()
 	version := f.Int64("version")
 	call := satisfaction.Call{Reached: f.String("reached") == "yes", Words: f.String("words")}
 	if sc := f.OptionalInt64("score"); sc != nil {
 		n := int(*sc)
 		call.Score = &n
 	}
-	err = f.Err()
+	err := f.Err()
 	switch action := r.PathValue("action"); {
 	case err != nil: // the page names the bad field
 	case action == "call":

@@ -36,11 +36,7 @@ func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	f, data, err := s.Complaints.Attachment(r.Context(), u.Actor(), id, fileID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // qrComplaintActor is who files from a product's public QR page: the

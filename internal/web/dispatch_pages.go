@@ -17,7 +17,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
-	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 )
 
@@ -26,19 +25,6 @@ import (
 // moving by drag and drop or by each item's form (the keyboard's and the
 // phone's way), the recommendations for a selected request, and "plan the
 // day". Working hours and the on-call rota are edited on /dispatch/hours.
-
-func (s *Server) dispatchRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /dispatch", s.signedIn(s.boardPage))
-	mux.HandleFunc("POST /dispatch/move", s.signedIn(s.boardMove))
-	mux.HandleFunc("POST /dispatch/plans", s.signedIn(s.boardPlan))
-	mux.HandleFunc("POST /dispatch/plans/{id}/accept", s.signedIn(s.boardAccept))
-	mux.HandleFunc("POST /dispatch/plans/{id}/discard", s.signedIn(s.boardDiscard))
-	mux.HandleFunc("GET /dispatch/hours", s.signedIn(s.hoursPage))
-	mux.HandleFunc("POST /dispatch/hours/technicians/{id}", s.signedIn(s.hoursSet(false)))
-	mux.HandleFunc("POST /dispatch/hours/points/{id}", s.signedIn(s.hoursSet(true)))
-	mux.HandleFunc("POST /dispatch/on-call", s.signedIn(s.onCallAdd))
-	mux.HandleFunc("POST /dispatch/on-call/{id}/delete", s.signedIn(s.onCallDelete))
-}
 
 // The board's time axis, local hours.
 const (
@@ -282,11 +268,10 @@ func (s *Server) refusalText(r *http.Request, err error) (string, bool) {
 // visit to a technician at a time; the board's script posts it on a drop,
 // the item's form on a click or Enter.
 func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	day := f.String("day")
 	script := r.Header.Get("X-Board") != ""
 	answer := func(err error) {
@@ -348,12 +333,11 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
 	posted := r.PostForm
-	f := form.Of(r)
 	limit := f.Int("time_limit")
 	if err := f.Err(); err != nil {
 		msg, _ := s.refusalText(r, err)
@@ -472,10 +456,6 @@ func hoursDays(h staff.Hours) []hoursDay {
 	return out
 }
 
-func (s *Server) hoursPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderHours(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderHours(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	techs, err := s.Staff.ListTechnicians(ctx, a, u.OrgID)
@@ -549,43 +529,31 @@ func (s *Server) hoursSet(point bool) func(http.ResponseWriter, *http.Request, a
 		} else {
 			_, err = s.Staff.SetTechnicianHours(r.Context(), u.Actor(), id, in)
 		}
-		if err != nil {
-			if problem.Is(err, problem.Invalid) {
-				msg, _ := s.refusalText(r, err)
-				s.flash(r, msg)
-				http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
-				return
-			}
-			s.fail(w, r, err)
+		if s.refused(w, r, err, func(err error) {
+			msg, _ := s.refusalText(r, err)
+			s.flashRedirect(w, r, msg, "/dispatch/hours")
+		}) {
 			return
 		}
-		s.flash(r, s.msg(r, "dispatch.hours_saved"))
-		http.Redirect(w, r, "/dispatch/hours", http.StatusSeeOther)
+		s.flashRedirect(w, r, s.msg(r, "dispatch.hours_saved"), "/dispatch/hours")
 	}
 }
 
 func (s *Server) onCallAdd(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	tech := f.Int64("technician_id")
 	on := staff.OnCall{StartsAt: f.DateTime("starts_at", calendar.Shanghai), EndsAt: f.DateTime("ends_at", calendar.Shanghai), Note: f.String("note")}
 	err := f.Err()
 	if err == nil {
 		_, err = s.Staff.AddOnCall(r.Context(), u.Actor(), tech, on)
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderHours(w, r, u, http.StatusUnprocessableEntity, err)
+	if s.refused(w, r, err, func(err error) { s.renderHours(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "dispatch.on_call_added"))
-	http.Redirect(w, r, "/dispatch/hours#rota", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "dispatch.on_call_added"), "/dispatch/hours#rota")
 }
 
 func (s *Server) onCallDelete(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -86,9 +86,8 @@ func (s *Server) renderDocumentForm(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, policy.Allow(u.Actor(), policy.DocumentManage, policy.Unrelated))
 		return
 	}
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	models, ok := forUser(s, w, r, u, s.InstalledBase.ListModels)
+	if !ok {
 		return
 	}
 	d := documentFormData{Doc: doc, Models: models, Categories: document.Categories, Languages: document.Languages,
@@ -178,16 +177,10 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request, u accoun
 			}
 		}
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, nil, r.PostForm, err)
+	if s.refused(w, r, err, func(err error) { s.renderDocumentForm(w, r, u, http.StatusUnprocessableEntity, nil, r.PostForm, err) }) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "docs.created", "Title", d.Title))
-	http.Redirect(w, r, fmt.Sprintf("/documents/%d", d.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "docs.created", "Title", d.Title), fmt.Sprintf("/documents/%d", d.ID))
 }
 
 func (s *Server) documentEditPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -214,11 +207,10 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	m := metaFromForm(f)
 	models := f.Strings("models")
 	version := f.Int64("version")
@@ -298,21 +290,16 @@ func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.
 // documentDownload serves a version's file to a reader, audited.
 func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, err := pathID(r)
+	var number int64
+	if err == nil {
+		number, err = pathIDNamed(r, "number")
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	number, err := strconv.Atoi(r.PathValue("number"))
-	if err != nil || number <= 0 {
-		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
-		return
-	}
-	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, number)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	f, data, err := s.Documents.Download(r.Context(), u.Actor(), id, int(number))
+	s.serveFile(w, r, f, data, err)
 }
 
 // qrDocument serves the current version of a public document of the
@@ -328,11 +315,7 @@ func (s *Server) qrDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, data, err := s.Documents.PublicDownload(r.Context(), unit.ModelID, unit.SerialNumber, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // Size is a byte count as people read it, for the templates.

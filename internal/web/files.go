@@ -9,10 +9,15 @@ import (
 	"aftersales/internal/files"
 )
 
-// serveFile answers a stored file. Images and PDFs open in the browser; any
-// other type is downloaded. The ETag is the content's hash, so a browser
-// revalidates cheaply, and ranges work for PDF viewers.
-func serveFile(w http.ResponseWriter, r *http.Request, f files.File, data []byte) {
+// serveFile answers a stored file, or the error of looking it up. Images
+// and PDFs open in the browser; any other type is downloaded. The ETag is
+// the content's hash, so a browser revalidates cheaply, and ranges work for
+// PDF viewers.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f files.File, data []byte, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	disposition := "attachment"
 	if strings.HasPrefix(f.ContentType, "image/") || f.ContentType == files.PDF.MIME {
 		disposition = "inline"

@@ -20,15 +20,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u account.Use
 	q := readQuery(r)
 	before := q.ID("before")
 	const pageSize = 50
-	var events []audit.Event
-	if q.OK() {
-		var err error
-		events, err = s.Orgs.AuditTrail(r.Context(), u.Actor(), audit.Filter{OrgID: u.OrgID, BeforeID: before, Limit: pageSize,
-			Entity: q.Get("entity")})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	events, ok := whenRead(s, w, r, q, func() ([]audit.Event, error) {
+		return s.Orgs.AuditTrail(r.Context(), u.Actor(), audit.Filter{OrgID: u.OrgID, BeforeID: before, Limit: pageSize, Entity: q.Get("entity")})
+	})
+	if !ok {
+		return
 	}
 	d := auditData{Events: events}
 	if len(events) == pageSize {
@@ -90,9 +86,7 @@ func (s *Server) apiDocsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		return compare(a.Method, b.Method)
 	})
-	vw := s.newView(r, "apidocs.title", "")
-	vw.Data = apiDocsData{Ops: ops, Kinds: problem.Kinds}
-	s.render(w, r, http.StatusOK, "apidocs", vw)
+	s.renderPage(w, r, "apidocs", "apidocs.title", "", apiDocsData{Ops: ops, Kinds: problem.Kinds})
 }
 
 func compare(a, b string) int {

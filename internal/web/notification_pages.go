@@ -1,13 +1,11 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
 	"aftersales/internal/account"
 	"aftersales/internal/notify"
-	"aftersales/internal/problem"
 )
 
 // lazyCount counts once, when a template first asks.
@@ -52,9 +50,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, u acc
 		s.fail(w, r, err)
 		return
 	}
-	vw := s.newView(r, "notifications.title", "notifications")
-	vw.Data = notificationsData{Page: p, Cursor: cursor}
-	s.render(w, r, http.StatusOK, "notifications", vw)
+	s.renderPage(w, r, "notifications", "notifications.title", "notifications", notificationsData{Page: p, Cursor: cursor})
 }
 
 // notificationRead marks one read and goes where it points (or back to the list).
@@ -71,22 +67,19 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request, u acco
 }
 
 func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request, u account.User) {
-	n, err := s.Notify.MarkAllRead(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	n, ok := forUser(s, w, r, u, s.Notify.MarkAllRead)
+	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "notifications.marked", "Count", n))
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "notifications.marked", "Count", n), "/notifications")
 }
 
 // emailPreferenceUpdate is the profile's switch for email notifications.
 func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	on := f.Bool("email_notifications")
 	if err := f.Err(); err != nil {
 		s.fail(w, r, err)
@@ -102,8 +95,7 @@ func (s *Server) emailPreferenceUpdate(w http.ResponseWriter, r *http.Request, u
 			return
 		}
 	}
-	s.flash(r, s.msg(r, "saved"))
-	http.Redirect(w, r, "/profile#notifications", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "saved"), "/profile#notifications")
 }
 
 type webhooksData struct {
@@ -117,9 +109,8 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, u account.
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error, created *notify.Webhook, secret string) {
-	hooks, err := s.Notify.Webhooks(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
+	hooks, ok := forUser(s, w, r, u, s.Notify.Webhooks)
+	if !ok {
 		return
 	}
 	vw := s.newView(r, "webhooks.title", "webhooks")
@@ -140,19 +131,13 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, u accoun
 }
 
 func (s *Server) webhookCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	kinds := strings.FieldsFunc(f.String("kinds"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '，' })
 	hook, secret, err := s.Notify.CreateWebhook(r.Context(), u.Actor(), notify.WebhookInput{URL: f.String("url"), Kinds: kinds, Description: f.String("description")})
-	if problem.Is(err, problem.Invalid) {
-		s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderWebhooks(w, r, u, http.StatusUnprocessableEntity, err, nil, "") }) {
 		return
 	}
 	// The secret is shown once, on this response.
@@ -175,13 +160,9 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request, u account.U
 	q := readQuery(r)
 	before := q.ID("before")
 	const pageSize = 30
-	var ds []notify.Delivery
-	if q.OK() {
-		var err error
-		if ds, err = s.Notify.Deliveries(ctx, act, id, before, pageSize); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ds, ok := whenRead(s, w, r, q, func() ([]notify.Delivery, error) { return s.Notify.Deliveries(ctx, act, id, before, pageSize) })
+	if !ok {
+		return
 	}
 	var err error
 	for i := range ds {
@@ -205,8 +186,7 @@ func (s *Server) webhookDisable(w http.ResponseWriter, r *http.Request, u accoun
 	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "webhooks.disabled_done"))
-	http.Redirect(w, r, "/settings/webhooks/"+itoa(hook.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "webhooks.disabled_done"), "/settings/webhooks/"+itoa(hook.ID))
 }
 
 func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -215,6 +195,5 @@ func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u acco
 		return
 	}
 	s.Jobs.Wake()
-	s.flash(r, s.msg(r, "webhooks.redelivered", "ID", d.ID))
-	http.Redirect(w, r, "/settings/webhooks/"+itoa(d.WebhookID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "webhooks.redelivered", "ID", d.ID), "/settings/webhooks/"+itoa(d.WebhookID))
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 
@@ -13,14 +12,9 @@ import (
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	orgs, err := s.Orgs.List(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if orgs, ok := forUser(s, w, r, u, s.Orgs.List); ok {
+		s.renderPage(w, r, "orgs", "orgs.title", "orgs", orgs)
 	}
-	v := s.newView(r, "orgs.title", "orgs")
-	v.Data = orgs
-	s.render(w, r, http.StatusOK, "orgs", v)
 }
 
 // registrableKinds are the kinds the user's organization may register.
@@ -39,17 +33,14 @@ func (s *Server) orgNewPage(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "orgs.new", "orgs")
-	v.Data = registrableKinds(u)
-	s.render(w, r, http.StatusOK, "org_new", v)
+	s.renderPage(w, r, "org_new", "orgs.new", "orgs", registrableKinds(u))
 }
 
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := org.Input{Kind: org.Kind(f.String("kind")), Name: f.String("name"), Code: f.String("code"), Address: f.String("address")}
 	o, err := s.Orgs.Register(r.Context(), u.Actor(), in)
 	if err != nil {
@@ -62,8 +53,7 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u account.Use
 		s.render(w, r, http.StatusUnprocessableEntity, "org_new", v)
 		return
 	}
-	s.flash(r, s.msg(r, "orgs.registered", "Name", o.Name))
-	http.Redirect(w, r, "/orgs/"+itoa(o.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "orgs.registered", "Name", o.Name), "/orgs/"+itoa(o.ID))
 }
 
 // msg translates a message outside a page (a flash) in the request's language.

@@ -39,6 +39,22 @@ type badParam struct {
 
 func readQuery(r *http.Request) *pageQuery { return &pageQuery{Values: r.URL.Query()} }
 
+// whenRead lists with list when the page's filter reads well; a filter that
+// does not lists nothing (the page names its bad values). On an error it
+// answers the error page and reports false.
+func whenRead[T any](s *Server, w http.ResponseWriter, r *http.Request, q *pageQuery, list func() (T, error)) (T, bool) {
+	var items T
+	if !q.OK() {
+		return items, true
+	}
+	items, err := list()
+	if err != nil {
+		s.fail(w, r, err)
+		return items, false
+	}
+	return items, true
+}
+
 // ID reads the id of a row (an agreement, a customer, the last row of the
 // page before): 0 when absent.
 func (p *pageQuery) ID(name string) int64 { return p.AtLeast(name, 1) }

@@ -257,17 +257,9 @@ func (v *view) LangName(code string) string {
 // from two days on, "-" before time already past. It takes a
 // time.Duration or a *time.Duration (nil: "—").
 func (v *view) Span(d any) string {
-	var span time.Duration
-	switch x := d.(type) {
-	case time.Duration:
-		span = x
-	case *time.Duration:
-		if x == nil {
-			return "—"
-		}
-		span = *x
-	default:
-		return ""
+	span, ok, otherwise := valueOrPointer[time.Duration](d)
+	if !ok {
+		return otherwise
 	}
 	sign := ""
 	if span < 0 {
@@ -283,22 +275,30 @@ func (v *view) Span(d any) string {
 
 // Time formats an instant in the page's time zone.
 func (v *view) Time(t any) string {
-	var tt time.Time
-	switch x := t.(type) {
-	case time.Time:
-		tt = x
-	case *time.Time:
-		if x == nil {
-			return "—"
-		}
-		tt = *x
-	default:
-		return ""
+	tt, ok, otherwise := valueOrPointer[time.Time](t)
+	if !ok {
+		return otherwise
 	}
 	if tt.IsZero() {
 		return "—"
 	}
 	return tt.In(v.loc).Format("2006-01-02 15:04")
+}
+
+// valueOrPointer reads what a template passes as a T or a *T; when there
+// is no value, otherwise is what to show: "—" for a nil *T, "" for
+// anything else.
+func valueOrPointer[T any](v any) (value T, ok bool, otherwise string) {
+	switch x := v.(type) {
+	case T:
+		return x, true, ""
+	case *T:
+		if x != nil {
+			return *x, true, ""
+		}
+		return value, false, "—"
+	}
+	return value, false, ""
 }
 
 // Can tells a template whether to show an action.
@@ -440,20 +440,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	_, _ = w.Write(buf.Bytes())
 }
 
+// renderPage renders page with its title, the navigation entry active and
+// data.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, page, title, active string, data any) {
+	v := s.newView(r, title, active)
+	v.Data = data
+	s.render(w, r, http.StatusOK, page, v)
+}
+
 // formErrors fills v.Errors from a validation problem; other errors are returned.
 func formErrors(v *view, err error) error {
+	return fieldErrors(v, err, func(field, msg string) {
+		key := strings.TrimPrefix(field, "body.")
+		v.Errors[key] = msg
+		// The photos of a form share one message under their input.
+		if base, _, indexed := strings.Cut(key, "["); indexed {
+			v.Errors[base] = strings.TrimSpace(v.Errors[base] + " " + msg)
+		}
+	})
+}
+
+// fieldErrors starts v.Errors afresh and calls put with each field of a
+// validation problem and its message in the page's language; other errors
+// are returned.
+func fieldErrors(v *view, err error, put func(field, msg string)) error {
 	p, ok := problem.As(err)
 	if !ok || p.Kind != problem.Invalid {
 		return err
 	}
 	v.Errors = map[string]string{}
 	for _, f := range v.translate(p).Fields {
-		key := strings.TrimPrefix(f.Field, "body.")
-		v.Errors[key] = f.Message
-		// The photos of a form share one message under their input.
-		if base, _, indexed := strings.Cut(key, "["); indexed {
-			v.Errors[base] = strings.TrimSpace(v.Errors[base] + " " + f.Message)
-		}
+		put(f.Field, f.Message)
 	}
 	return nil
 }
@@ -501,7 +518,29 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, account.Use
 	}
 }
 
+// shown is the page of a form as it first opens: render with 200 and no
+// refusal to show.
+func shown(render func(http.ResponseWriter, *http.Request, account.User, int, error)) func(http.ResponseWriter, *http.Request, account.User) {
+	return func(w http.ResponseWriter, r *http.Request, u account.User) { render(w, r, u, http.StatusOK, nil) }
+}
+
 func (s *Server) flash(r *http.Request, msg string) { s.Sessions.Put(r.Context(), sessionFlash, msg) }
+
+// flashRedirect ends a post: msg shown on the next page, then next.
+func (s *Server) flashRedirect(w http.ResponseWriter, r *http.Request, msg, next string) {
+	s.flash(r, msg)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// posted reads the form of a form post; when it cannot be read it has
+// answered with the error and reports false.
+func (s *Server) posted(w http.ResponseWriter, r *http.Request) (*form.Form, bool) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return form.Of(r), true
+}
 
 // postedTo reads the id in the path and the posted form of a form post;
 // when either is bad it has answered with the error and reports false.
@@ -526,8 +565,12 @@ func (s *Server) postedForm(w http.ResponseWriter, r *http.Request) (int64, *for
 	return id, form.Of(r), true
 }
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+func pathID(r *http.Request) (int64, error) { return pathIDNamed(r, "id") }
+
+// pathIDNamed reads the id in the path's value name: a page not found when
+// it is not a whole number of 1 or more.
+func pathIDNamed(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, problem.New(problem.NotFound, "no such page")
 	}
@@ -550,12 +593,36 @@ func byPathID[T any](s *Server, w http.ResponseWriter, r *http.Request, act poli
 	return zero, false
 }
 
+// forUser calls get for the user (to list what they may see, or to act
+// for them); on an error it answers the error page and returns false.
+func forUser[T any](s *Server, w http.ResponseWriter, r *http.Request, u account.User, get func(context.Context, policy.Actor) (T, error)) (T, bool) {
+	v, err := get(r.Context(), u.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+	}
+	return v, err == nil
+}
+
 // safeNext keeps redirects on this site.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}
 	return next
+}
+
+// refused ends a post that failed: invalid input shows the form again
+// (again), any other error the error page. It reports whether err was one.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, err error, again func(error)) bool {
+	if err == nil {
+		return false
+	}
+	if problem.Is(err, problem.Invalid) {
+		again(err)
+	} else {
+		s.fail(w, r, err)
+	}
+	return true
 }
 
 // afterPost ends a form post. Success: a flash (okMsg, unless empty) and a

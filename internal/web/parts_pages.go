@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,13 +75,9 @@ func (s *Server) partRows(r *http.Request, u account.User, ps []parts.Part) ([]p
 func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
 	f := parts.Filter{Query: strings.TrimSpace(q.Get("q")), ModelID: q.ID("model")}
-	var ps []parts.Part
-	if q.OK() {
-		var err error
-		if ps, err = s.Parts.List(r.Context(), u.Actor(), f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ps, ok := whenRead(s, w, r, q, func() ([]parts.Part, error) { return s.Parts.List(r.Context(), u.Actor(), f) })
+	if !ok {
+		return
 	}
 	rows, models := s.partRows(r, u, ps)
 	v := s.newView(r, "parts.title", "parts")
@@ -90,10 +85,6 @@ func (s *Server) partsPage(w http.ResponseWriter, r *http.Request, u account.Use
 	v.Data = partsData{tabbed: tabbed{partsTabs(u), "catalog"}, Parts: rows, Models: models,
 		CanCreate: policy.Allowed(u.Actor(), policy.PartManage, policy.Own) && u.OrgKind == "vendor"}
 	s.renderFiltered(w, r, "parts", v, q)
-}
-
-func (s *Server) partNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderPartNew(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderPartNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -142,11 +133,10 @@ func checkedIDs(r *http.Request) map[int64]bool {
 }
 
 func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	cost, err := parts.ParseYuan(f.String("unit_cost"))
 	if err != nil {
 		f.Add("unit_cost", "%s", s.msg(r, "parts.cost_invalid"))
@@ -172,10 +162,6 @@ func (s *Server) partCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		}
 	}
 	s.afterPost(w, r, err, "parts.created", "/parts/"+itoa(p.ID), func(e error) { s.renderPartNew(w, r, u, http.StatusUnprocessableEntity, e) })
-}
-
-func (s *Server) partPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderPart(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

@@ -148,10 +148,6 @@ func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, u account
 	}
 }
 
-func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderRecord(w, r, u, http.StatusOK, nil)
-}
-
 // renderRecord shows a record with its corrections and whether its chain
 // verifies; formErr, when set, is a correction that was refused.
 func (s *Server) renderRecord(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

@@ -37,11 +37,7 @@ func (s *Server) requestPhoto(w http.ResponseWriter, r *http.Request, u account.
 		return
 	}
 	f, data, err := s.Requests.PhotoContent(r.Context(), u.Actor(), id, photoID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
 // requestPhotosAdd adds photos of the fault from the request page.
@@ -78,9 +74,7 @@ func (s *Server) workOrderPhotosAdd(w http.ResponseWriter, r *http.Request, u ac
 		s.fail(w, r, err)
 		return
 	}
-	if err == nil {
-		_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: form.Of(r).String("stage"), WorkOrderID: wo.ID, Photos: photos})
-	}
+	_, err = s.Requests.AddPhotos(r.Context(), u.Actor(), wo.RequestID, servicerequest.NewPhotos{Stage: form.Of(r).String("stage"), WorkOrderID: wo.ID, Photos: photos})
 	s.afterPost(w, r, err, "work_orders.photos_added", "/work-orders/"+itoa(id)+"#photos", again)
 }
 
@@ -159,9 +153,7 @@ func (s *Server) escalationsPage(w http.ResponseWriter, r *http.Request, u accou
 		s.fail(w, r, err)
 		return
 	}
-	v := s.newView(r, "escalations.title", "requests")
-	v.Data = escalationsData{Items: items, Open: open, Now: s.Now()}
-	s.render(w, r, http.StatusOK, "escalations", v)
+	s.renderPage(w, r, "escalations", "escalations.title", "requests", escalationsData{Items: items, Open: open, Now: s.Now()})
 }
 
 // requestMedia is what the request and work order pages show of photos and

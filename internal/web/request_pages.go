@@ -199,8 +199,7 @@ func (s *Server) requestCreate(w http.ResponseWriter, r *http.Request, u account
 		s.render(w, r, http.StatusUnprocessableEntity, "request_new", v)
 		return
 	}
-	s.flash(r, s.msg(r, "requests.created", "Number", view.Number))
-	http.Redirect(w, r, "/requests/"+itoa(view.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "requests.created", "Number", view.Number), "/requests/"+itoa(view.ID))
 }
 
 type requestPageData struct {
@@ -222,10 +221,6 @@ type requestPageData struct {
 	// Receipts: the sealed visits out of warranty the customer pays, which
 	// the request's receipt (收费明细) lists.
 	Receipts int
-}
-
-func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderRequest(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderRequest(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {

@@ -6,18 +6,9 @@ import (
 	"strings"
 
 	"aftersales/internal/i18n"
-	"aftersales/internal/notify"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
 )
-
-// satisfactionRoutes are the pages of surveys: the customer's survey opens
-// from its link without an account, phone first.
-func (s *Server) satisfactionRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /survey/{token}", s.surveyPage)
-	mux.HandleFunc("POST /survey/{token}", s.surveySubmit)
-	mux.HandleFunc("POST "+notify.SMSReceiptPath, s.smsReceipt)
-}
 
 type surveyData struct {
 	Survey     satisfaction.Survey

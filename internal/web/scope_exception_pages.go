@@ -2,7 +2,6 @@ package web
 
 import (
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 	"time"
@@ -16,15 +15,6 @@ import (
 // ("the vendor can grant an exception for this product") leads here, the
 // vendor admin names the product and the reason, and the next request for
 // that product is accepted once, within the days given.
-
-func (s *Server) scopeExceptionRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /scope-exceptions", s.signedIn(s.scopeExceptionsPage))
-	mux.HandleFunc("POST /scope-exceptions", s.signedIn(s.scopeExceptionGrant))
-}
-
-func (s *Server) scopeExceptionsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderScopeExceptions(w, r, u, http.StatusOK, nil)
-}
 
 type scopeExceptionsData struct {
 	Items  []servicerequest.ScopeException
@@ -44,15 +34,14 @@ func (s *Server) renderScopeExceptions(w http.ResponseWriter, r *http.Request, u
 }
 
 func (s *Server) scopeExceptionGrant(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
 	if err := policy.Allow(u.Actor(), policy.ScopeExceptionGrant, policy.Own); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f := form.Of(r)
 	days := f.Int("valid_days")
 	if err := f.Err(); err != nil {
 		s.renderScopeExceptions(w, r, u, http.StatusUnprocessableEntity, err)

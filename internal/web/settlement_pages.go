@@ -24,21 +24,6 @@ func init() {
 	}
 }
 
-// settlementRoutes are the settlement statement pages.
-func (s *Server) settlementRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /settlements", s.signedIn(s.settlementsPage))
-	mux.HandleFunc("POST /settlements", s.signedIn(s.settlementGenerate))
-	mux.HandleFunc("GET /settlements/{id}", s.signedIn(s.settlementPage))
-	mux.HandleFunc("POST /settlements/{id}/{action}", s.signedIn(s.settlementAction))
-	mux.HandleFunc("GET /settlements/{id}/statement.pdf", s.signedIn(s.settlementExport("pdf")))
-	mux.HandleFunc("GET /settlements/{id}/statement.xlsx", s.signedIn(s.settlementExport("xlsx")))
-	mux.HandleFunc("POST /settlements/{id}/lines/{line}/{action}", s.signedIn(s.settlementLineAction))
-}
-
-func (s *Server) settlementsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderSettlements(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderSettlements(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	list, err := s.Settlements.List(r.Context(), u.Actor(), 0)
 	if err != nil {
@@ -82,11 +67,10 @@ type settlementData struct {
 }
 
 func (s *Server) settlementGenerate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	id := f.Int64("agreement")
 	if id <= 0 {
 		f.Add("agreement", "is required")

@@ -14,18 +14,13 @@ import (
 // renewed, leave recorded, a qualification rule changed. A form that edits
 // one of several rows names its fields "edit_<field>" so that its errors
 // show beside it, not beside the page's add form.
-func (s *Server) staffEditRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /staff/points/{id}", s.signedIn(s.pointUpdate))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications/renew", s.signedIn(s.certRenew))
-	mux.HandleFunc("POST /staff/technicians/{id}/leave", s.signedIn(s.leaveAdd))
-	mux.HandleFunc("POST /staff/rules/{id}", s.signedIn(s.ruleUpdate))
-}
 
-// editFields renames a refusal's fields to the edit form's ("edit_lat").
-func editFields(err error) error {
+// formFields renames a refusal's fields to those of a form whose fields
+// are named with prefix ("edit_lat", "renew_number").
+func formFields(prefix string, err error) error {
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		for i := range p.Fields {
-			p.Fields[i].Field = "edit_" + p.Fields[i].Field
+			p.Fields[i].Field = prefix + p.Fields[i].Field
 		}
 	}
 	return err
@@ -48,7 +43,7 @@ func (s *Server) pointUpdate(w http.ResponseWriter, r *http.Request, u account.U
 	version := f.Int64("version")
 	if err = f.Err(); err == nil {
 		_, err = s.Staff.UpdatePoint(r.Context(), u.Actor(), id, in, version)
-		err = editFields(err)
+		err = formFields("edit_", err)
 	}
 	s.afterPost(w, r, err, "staff.point_saved", "/staff#points", func(e error) { s.renderStaffForm(w, r, u, e) })
 }
@@ -80,11 +75,7 @@ func (s *Server) certRenew(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	if err = f.Err(); err == nil {
 		_, err = s.Staff.UpdateCertification(r.Context(), u.Actor(), id, certID, in, c.Version)
-		if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-			for i := range p.Fields {
-				p.Fields[i].Field = "renew_" + p.Fields[i].Field
-			}
-		}
+		err = formFields("renew_", err)
 	}
 	s.afterPost(w, r, err, "staff.cert_renewed", "/staff/technicians/"+itoa(id)+"#certificates", func(e error) { s.renderTechnician(w, r, u, http.StatusUnprocessableEntity, e) })
 }
@@ -123,7 +114,7 @@ func (s *Server) ruleUpdate(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	if err = f.Err(); err == nil {
 		_, err = s.Staff.UpdateRule(r.Context(), u.Actor(), id, in, rule.Version)
-		err = editFields(err)
+		err = formFields("edit_", err)
 	}
 	s.afterPost(w, r, err, "staff.rule_saved", "/staff/rules?vendor="+itoa(rule.VendorID), func(e error) { s.renderRules(w, r, u, http.StatusUnprocessableEntity, e) })
 }

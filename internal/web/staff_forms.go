@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -18,25 +17,12 @@ import (
 // provider's admin), and the vendor's qualification rules (the vendor's
 // admin). Each does what the API does, through the same service calls.
 
-func (s *Server) staffFormRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /staff/points", s.signedIn(s.pointCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/profile", s.signedIn(s.technicianProfileUpdate))
-	mux.HandleFunc("POST /staff/technicians/{id}/trainings", s.signedIn(s.trainingCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/assessments", s.signedIn(s.assessmentCreate))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanAttach))
-	mux.HandleFunc("GET /staff/technicians/{id}/certifications/{cert}/scan", s.signedIn(s.scanShow))
-	mux.HandleFunc("GET /staff/rules", s.signedIn(s.rulesPage))
-	mux.HandleFunc("POST /staff/rules", s.signedIn(s.ruleCreate))
-	mux.HandleFunc("POST /staff/rules/{id}/delete", s.signedIn(s.ruleDelete))
-}
-
 // pointCreate adds a service point from the register's page.
 func (s *Server) pointCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.PointInput{Name: strings.TrimSpace(f.String("name")), Address: strings.TrimSpace(f.String("address")), Division: strings.TrimSpace(f.String("division")),
 		Lat: f.Float("lat"), Lng: f.Float("lng"), RadiusKm: f.Int("radius_km"), Phone: strings.TrimSpace(f.String("phone"))}
 	err := f.Err()
@@ -161,38 +147,21 @@ func (s *Server) scanShow(w http.ResponseWriter, r *http.Request, u account.User
 		return
 	}
 	f, data, err := s.Staff.Scan(r.Context(), u.Actor(), id, cert)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	serveFile(w, r, f, data)
+	s.serveFile(w, r, f, data, err)
 }
 
-// rulesPage lists a vendor's qualification rules: the vendor's own (its
+// renderRules lists a vendor's qualification rules: the vendor's own (its
 // admin adds and removes them here), or, for a provider, those of the
 // vendors it works with.
-func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderRules(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	vendorID := u.OrgID
 	var vendors []org.Organization
 	if u.OrgKind != "vendor" {
-		all, err := s.Orgs.List(ctx, a)
-		if err != nil {
+		var err error
+		if vendors, vendorID, err = s.partnerChoice(ctx, a, q, org.Vendor, "vendor"); err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		for _, o := range all {
-			if o.Kind == org.Vendor {
-				vendors = append(vendors, o)
-			}
-		}
-		vendorID = q.ID("vendor")
-		if vendorID == 0 && q.OK() && len(vendors) > 0 {
-			vendorID = vendors[0].ID
 		}
 	}
 	d := rulesData{Vendors: vendors, VendorID: vendorID, ServiceItems: staff.ServiceItems, PermitTypes: staff.PermitTypes,
@@ -225,11 +194,10 @@ type rulesData struct {
 
 // ruleCreate adds a rule of the vendor.
 func (s *Server) ruleCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := staff.RuleInput{Kind: f.String("kind")}
 	switch in.Kind {
 	case staff.CertificateRule:

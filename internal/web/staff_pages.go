@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 
@@ -16,15 +17,6 @@ import (
 // and the qualification matrix: who may work on which line, until when),
 // a technician's certificates, trainings and assessments, and the ranked
 // technicians shown where a dispatcher books a visit.
-
-func (s *Server) staffRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /staff", s.signedIn(s.staffPage))
-	mux.HandleFunc("GET /staff/technicians/{id}", s.signedIn(s.technicianPage))
-	mux.HandleFunc("POST /staff/technicians/{id}/certifications", s.signedIn(s.certificationCreate))
-	mux.HandleFunc("GET /requests/{id}/recommendations", s.signedIn(s.recommendationsPart))
-	mux.HandleFunc("POST /requests/{id}/qualification-exceptions", s.signedIn(s.exceptionGrant))
-	s.staffFormRoutes(mux)
-}
 
 // certState is how a certification stands today: valid, expiring (within
 // 30 days of its expiry or review), expired or review overdue.
@@ -64,30 +56,38 @@ type techRow struct {
 	Certs []certRow
 }
 
-// staffPage shows a provider's register: its own to the provider's people,
-// a partner's (chosen with ?provider=) to a vendor.
-func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.staffPageWith(w, r, u, http.StatusOK, nil)
+// partnerChoice lists the organizations of kind the actor sees and the one
+// of them the query names in param, else the first (none when the query
+// cannot be read).
+func (s *Server) partnerChoice(ctx context.Context, a policy.Actor, q *pageQuery, kind org.Kind, param string) ([]org.Organization, int64, error) {
+	all, err := s.Orgs.List(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	var of []org.Organization
+	for _, o := range all {
+		if o.Kind == kind {
+			of = append(of, o)
+		}
+	}
+	id := q.ID(param)
+	if id == 0 && q.OK() && len(of) > 0 {
+		id = of[0].ID
+	}
+	return of, id, nil
 }
 
+// staffPageWith shows a provider's register: its own to the provider's
+// people, a partner's (chosen with ?provider=) to a vendor.
 func (s *Server) staffPageWith(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	providerID := u.OrgID
 	var providers []org.Organization
 	if u.OrgKind == "vendor" {
-		all, err := s.Orgs.List(ctx, a)
-		if err != nil {
+		var err error
+		if providers, providerID, err = s.partnerChoice(ctx, a, q, org.Provider, "provider"); err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		for _, o := range all {
-			if o.Kind == org.Provider {
-				providers = append(providers, o)
-			}
-		}
-		providerID = q.ID("provider")
-		if providerID == 0 && q.OK() && len(providers) > 0 {
-			providerID = providers[0].ID
 		}
 	}
 	d := staffData{Providers: providers, ProviderID: providerID,
@@ -162,12 +162,8 @@ type recommendationsData struct {
 	Techs      []staff.TechnicianName
 }
 
-// technicianPage shows one technician's certificates, trainings and
+// renderTechnician shows one technician's certificates, trainings and
 // assessments; the provider's admin records certificates here.
-func (s *Server) technicianPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderTechnician(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderTechnician(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	t, ok := byPathID(s, w, r, a, s.Staff.GetTechnician)
@@ -345,8 +341,7 @@ func (s *Server) exceptionGrant(w http.ResponseWriter, r *http.Request, u accoun
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r, s.msg(r, "staff.exception_granted"))
-	http.Redirect(w, r, "/requests/"+itoa(id), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "staff.exception_granted"), "/requests/"+itoa(id))
 }
 
 // Tenths shows a number of tenths (training hours) as a decimal.

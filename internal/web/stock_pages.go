@@ -49,10 +49,6 @@ type stockData struct {
 	OrgKind                       string
 }
 
-func (s *Server) stockPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderStock(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	locs, err := s.Stock.ListLocations(ctx, a)
@@ -109,11 +105,10 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 
 // locationCreate adds a warehouse, store or van from the stock page.
 func (s *Server) locationCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := stock.LocationInput{Kind: stock.LocationKind(f.String("kind")), Name: f.String("name"), AllowNegative: f.Bool("allow_negative")}
 	if id := f.OptionalInt64("technician_id"); id != nil && *id > 0 {
 		in.TechnicianID = id
@@ -197,10 +192,6 @@ type moveData struct {
 	Location     string // the location the page was opened from
 }
 
-func (s *Server) movePage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderMove(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	ctx, a := r.Context(), u.Actor()
 	if err := policy.Allow(a, policy.StockMove, policy.Own); err != nil {
@@ -246,11 +237,10 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := stock.MoveInput{Kind: stock.MovementKind(f.String("kind")), PartID: f.Int64("part_id"), FromLocationID: f.Int64("from_location_id"),
 		ToLocationID: f.Int64("to_location_id"), LocationID: f.Int64("location_id"), Qty: f.Int64("qty"), Reason: f.String("reason"), Reference: f.String("reference")}
 	if strings.TrimSpace(f.String("qty")) == "" {
@@ -285,22 +275,14 @@ type returnsData struct {
 	Days               int // the default days to send a part back
 }
 
-func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderReturns(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	a := u.Actor()
 	q := readQuery(r)
 	f := stock.ReturnFilter{Status: oneOf(q, "status", stock.AwaitingShipment, stock.Shipped, stock.Received, stock.Credited),
 		OverdueOnly: q.Get("overdue") != ""}
-	var rs []stock.ReturnRecord
-	if q.OK() {
-		var err error
-		if rs, err = s.Stock.Returns(r.Context(), a, f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	rs, ok := whenRead(s, w, r, q, func() ([]stock.ReturnRecord, error) { return s.Stock.Returns(r.Context(), a, f) })
+	if !ok {
+		return
 	}
 	overdue := 0
 	for _, x := range rs {

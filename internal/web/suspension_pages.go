@@ -15,13 +15,9 @@ func init() {
 	funcs["join"] = strings.Join
 }
 
-// suspensionRoutes: the provider's notice of suspension for non-payment
+// The provider's notice of suspension for non-payment
 // and its lifting; the banners are on the home, agreement and settlement
 // pages of both parties.
-func (s *Server) suspensionRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /suspensions", s.signedIn(s.suspensionNotice))
-	mux.HandleFunc("POST /suspensions/{id}/lift", s.signedIn(s.suspensionLift))
-}
 
 // suspensionBanner is a suspension not ended, as the banner shows it.
 type suspensionBanner struct {
@@ -55,11 +51,10 @@ type overdueGroup struct {
 }
 
 func (s *Server) suspensionNotice(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := settlement.NewSuspension{AgreementID: f.Int64("agreement"), StatementIDs: f.Int64s("statement"),
 		EffectiveOn: f.String("effective_on"), Reason: f.String("reason")}
 	err := f.Err()

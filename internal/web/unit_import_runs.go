@@ -161,9 +161,7 @@ func (s *Server) unitImportRunPage(w http.ResponseWriter, r *http.Request, u acc
 	}
 	p := run.progress()
 	if !p.Ended {
-		v := s.newView(r, "units.import", "units")
-		v.Data = importRunData{tabbed: tabbed{ibTabs(u), "import"}, Run: run, Progress: p}
-		s.render(w, r, http.StatusOK, "unit_import_run", v)
+		s.renderPage(w, r, "unit_import_run", "units.import", "units", importRunData{tabbed: tabbed{ibTabs(u), "import"}, Run: run, Progress: p})
 		return
 	}
 	run.mu.Lock()
@@ -185,8 +183,7 @@ func (s *Server) unitImportRunPage(w http.ResponseWriter, r *http.Request, u acc
 		s.renderUnitImport(w, r, u, http.StatusOK, &rep, nil)
 	default:
 		s.Sessions.Remove(r.Context(), sessionImportData)
-		s.flash(r, s.importedMessage(r, rep))
-		http.Redirect(w, r, "/units", http.StatusSeeOther)
+		s.flashRedirect(w, r, s.importedMessage(r, rep), "/units")
 	}
 }
 

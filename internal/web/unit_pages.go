@@ -55,13 +55,9 @@ type unitsPageData struct {
 	Chosen                map[int64]bool // units ticked before a refused print run
 }
 
-// unitsPage lists the installed products the user may see, filtered by
-// model, customer and serial number, a page at a time.
-func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUnits(w, r, u, http.StatusOK, nil)
-}
-
-// renderUnits shows the list; printErr is a refused print run of labels.
+// renderUnits lists the installed products the user may see, filtered by
+// model, customer and serial number, a page at a time; printErr is a
+// refused print run of labels.
 func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.User, status int, printErr error) {
 	ctx, a, pq := r.Context(), u.Actor(), readQuery(r)
 	q := pq.Values
@@ -161,8 +157,7 @@ func (s *Server) unitRotateQR(w http.ResponseWriter, r *http.Request, u account.
 	if !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "units.qr_rotated"))
-	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "units.qr_rotated"), fmt.Sprintf("/units/%d", unit.ID))
 }
 
 // unitQR is the QR code of a unit's label as a PNG, for staff to print.
@@ -208,10 +203,6 @@ func (s *Server) modelsForForm(w http.ResponseWriter, r *http.Request, u account
 	return models, true
 }
 
-func (s *Server) unitNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUnitNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	models, ok := s.modelsForForm(w, r, u, policy.UnitManage)
 	if !ok {
@@ -228,11 +219,10 @@ func (s *Server) renderUnitNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	siteID := f.Int64("site_id")
 	err := f.Err()
 	var unit installedbase.Unit
@@ -240,16 +230,10 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, u account.Us
 		unit, err = s.InstalledBase.CreateUnit(r.Context(), u.Actor(), installedbase.UnitInput{SerialNumber: f.String("serial_number"),
 			ModelCode: f.String("model"), SiteID: siteID, InstallDate: f.String("install_date"), WarrantyEnd: f.String("warranty_end")})
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err)
+	if s.refused(w, r, err, func(err error) { s.renderUnitNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "units.created", "Serial", unit.SerialNumber))
-	http.Redirect(w, r, fmt.Sprintf("/units/%d", unit.ID), http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "units.created", "Serial", unit.SerialNumber), fmt.Sprintf("/units/%d", unit.ID))
 }
 
 type unitData struct {
@@ -293,15 +277,10 @@ type unitImportData struct {
 }
 
 func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	models, err := s.InstalledBase.ListModels(r.Context(), u.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if models, ok := forUser(s, w, r, u, s.InstalledBase.ListModels); ok {
+		s.renderPage(w, r, "models", "models.title", "units", modelsData{tabbed: tabbed{ibTabs(u), "models"}, Models: models,
+			CanCreate: policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)})
 	}
-	v := s.newView(r, "models.title", "units")
-	v.Data = modelsData{tabbed: tabbed{ibTabs(u), "models"}, Models: models,
-		CanCreate: policy.Allowed(u.Actor(), policy.ModelManage, policy.Own)}
-	s.render(w, r, http.StatusOK, "models", v)
 }
 
 func (s *Server) modelNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -314,11 +293,10 @@ func (s *Server) modelNewPage(w http.ResponseWriter, r *http.Request, u account.
 }
 
 func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := installedbase.ModelInput{Code: f.String("code"), Name: f.String("name"), NameEn: f.String("name_en"), ProductLine: f.String("product_line")}
 	in.WarrantyMonths = 12
 	if f.String("warranty_months") != "" {
@@ -332,39 +310,29 @@ func (s *Server) modelCreate(w http.ResponseWriter, r *http.Request, u account.U
 	if err == nil {
 		m, err = s.InstalledBase.CreateModel(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
+	if s.refused(w, r, err, func(err error) {
 		v := s.newView(r, "models.new", "units")
 		v.Form = r.PostForm
 		_ = formErrors(v, err)
 		s.render(w, r, http.StatusUnprocessableEntity, "model_new", v)
+	}) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "models.created", "Code", m.Code))
-	http.Redirect(w, r, "/models", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "models.created", "Code", m.Code), "/models")
 }
 
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
 	customerID := q.ID("customer")
-	var sites []installedbase.Site
-	if q.OK() {
-		var err error
-		if sites, err = s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	sites, ok := whenRead(s, w, r, q, func() ([]installedbase.Site, error) {
+		return s.InstalledBase.ListSites(r.Context(), u.Actor(), customerID)
+	})
+	if !ok {
+		return
 	}
 	v := s.newView(r, "sites.title", "units")
 	v.Data = sitesData{tabbed: tabbed{ibTabs(u), "sites"}, Sites: sites, CanCreate: len(policy.Granted(u.Role, policy.SiteManage)) > 0}
 	s.renderFiltered(w, r, "sites", v, q)
-}
-
-func (s *Server) siteNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderSiteNew(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -383,11 +351,10 @@ func (s *Server) renderSiteNew(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	in := installedbase.SiteInput{Name: f.String("name"), Address: f.String("address"), Division: f.String("division"),
 		ContactName: f.String("contact_name"), ContactPhone: f.String("contact_phone"), Lat: f.OptionalFloat("lat"), Lng: f.OptionalFloat("lng"),
 		CustomerOrgID: f.Int64("customer_id")}
@@ -396,16 +363,10 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	if err == nil {
 		site, err = s.InstalledBase.CreateSite(r.Context(), u.Actor(), in)
 	}
-	if problem.Is(err, problem.Invalid) {
-		s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, err)
+	if s.refused(w, r, err, func(err error) { s.renderSiteNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "sites.created", "Name", site.Name))
-	http.Redirect(w, r, "/sites", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "sites.created", "Name", site.Name), "/sites")
 }
 
 // The import of units: upload a file, see the dry run's report, confirm.
@@ -528,6 +489,5 @@ func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u acc
 		return
 	}
 	s.Sessions.Remove(r.Context(), sessionImportData)
-	s.flash(r, s.importedMessage(r, rep))
-	http.Redirect(w, r, "/units", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.importedMessage(r, rep), "/units")
 }

@@ -41,12 +41,7 @@ func (s *Server) unitLabels(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	pdf, err := s.InstalledBase.LabelSheet(r.Context(), u.Actor(), s.Labels, installedbase.LabelRequest{Base: s.absoluteURL(r, ""),
 		Selection: sel, Layout: q.Get("layout"), Hotline: q.Get("hotline"), Outline: q.Get("outline") == "on"})
-	if problem.Is(err, problem.Invalid) {
-		s.renderUnits(w, r, u, http.StatusUnprocessableEntity, labelFieldErrors(err))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderUnits(w, r, u, http.StatusUnprocessableEntity, labelFieldErrors(err)) }) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"time"
 
@@ -32,10 +31,6 @@ func rolesOf(k org.Kind) []policy.Role {
 	return out
 }
 
-func (s *Server) userNewPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUserNew(w, r, u, http.StatusOK, nil)
-}
-
 func (s *Server) renderUserNew(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
 	o, ok := byPathID(s, w, r, u.Actor(), s.Orgs.Get)
 	if !ok {
@@ -56,20 +51,10 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	nu, err := s.Accounts.CreateUser(r.Context(), u.Actor(), account.NewUser{OrgID: id, Email: f.String("email"), Name: f.String("name"),
 		Role: policy.Role(f.String("role")), Password: f.String("password"), Locale: f.String("locale")})
-	if problem.Is(err, problem.Invalid) {
-		s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err)
+	if s.refused(w, r, err, func(err error) { s.renderUserNew(w, r, u, http.StatusUnprocessableEntity, err) }) {
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r, s.msg(r, "users.created", "Name", nu.Name))
-	http.Redirect(w, r, "/orgs/"+itoa(id), http.StatusSeeOther)
-}
-
-func (s *Server) userPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderUser(w, r, u, http.StatusOK, nil)
+	s.flashRedirect(w, r, s.msg(r, "users.created", "Name", nu.Name), "/orgs/"+itoa(id))
 }
 
 func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -160,11 +145,10 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, u account
 }
 
 func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	name, locale, version := f.String("name"), f.String("locale"), f.Int64("version")
 	err := f.Err()
 	var nu account.User
@@ -182,11 +166,10 @@ func (s *Server) profileUpdate(w http.ResponseWriter, r *http.Request, u account
 // on under a new token and the new session epoch; every other session of
 // the user ends, and their API tokens are revoked (account.Service).
 func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	pw, current := f.String("password"), f.String("current_password")
 	if pw != f.String("confirm") {
 		s.afterProfileChange(w, r, u, problem.Field("confirm", "%s", s.msg(r, "profile.mismatch")), nil)
@@ -207,8 +190,7 @@ func (s *Server) passwordUpdate(w http.ResponseWriter, r *http.Request, u accoun
 		return
 	}
 	s.Sessions.Put(r.Context(), edge.SessionEpochKey, nu.SessionEpoch)
-	s.flash(r, s.msg(r, "profile.password_changed"))
-	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "profile.password_changed"), "/profile")
 }
 
 // actorOf is the actor of a page request as identify found it: marked
@@ -228,11 +210,10 @@ func (s *Server) afterProfileChange(w http.ResponseWriter, r *http.Request, u ac
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	days := f.Int("expires_in_days")
 	if days < 0 || days > 3650 {
 		f.Add("expires_in_days", "must be a whole number of days from 0 to 3650")
@@ -242,12 +223,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, u account.U
 		return
 	}
 	_, secret, err := s.Accounts.CreateToken(r.Context(), u.Actor(), u.ID, f.String("name"), time.Duration(days)*24*time.Hour)
-	if problem.Is(err, problem.Invalid) {
-		s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	if s.refused(w, r, err, func(err error) { s.renderProfile(w, r, u, http.StatusUnprocessableEntity, err, "") }) {
 		return
 	}
 	// The secret is shown once, on this response, and never stored in clear.
@@ -258,6 +234,5 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, u account.U
 	if _, ok := byPathID(s, w, r, u.Actor(), s.Accounts.RevokeToken); !ok {
 		return
 	}
-	s.flash(r, s.msg(r, "profile.token_revoked"))
-	http.Redirect(w, r, "/profile#tokens", http.StatusSeeOther)
+	s.flashRedirect(w, r, s.msg(r, "profile.token_revoked"), "/profile#tokens")
 }

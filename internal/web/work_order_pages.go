@@ -50,9 +50,7 @@ func (s *Server) workOrdersPage(w http.ResponseWriter, r *http.Request, u accoun
 		}
 		rows = append(rows, row)
 	}
-	v := s.newView(r, "work_orders.title", "work_orders")
-	v.Data = rows
-	s.render(w, r, http.StatusOK, "work_orders", v)
+	s.renderPage(w, r, "work_orders", "work_orders.title", "work_orders", rows)
 }
 
 type workOrderData struct {
@@ -80,10 +78,6 @@ type workOrderData struct {
 	Reassign   *staff.Recommendations
 	Links      []linkRow
 	SentLink   *appointment.Sent
-}
-
-func (s *Server) workOrderPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.renderWorkOrder(w, r, u, http.StatusOK, nil)
 }
 
 func (s *Server) renderWorkOrder(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
