@@ -465,11 +465,19 @@ func hasEvent(events []RequestEvent, kind string) bool {
 	return false
 }
 
-func isPaused(events []RequestEvent) bool {
+// isPaused tells whether a pause by hand holds the request's clocks at the
+// end of its history (the provider's suspension is lifted with it, not by
+// hand: isSuspended).
+func isPaused(events []RequestEvent) bool { return pausedAtEnd(events, false) }
+
+// pausedAtEnd tells whether the pauses for the provider's suspension
+// (suspension) or those for any other reason hold the clocks at the end of
+// events.
+func pausedAtEnd(events []RequestEvent, suspension bool) bool {
 	paused := false
 	for _, e := range events {
-		if e.Reason == string(sla.ProviderSuspended) {
-			continue // the provider's suspension is lifted with it, not by hand
+		if (e.Reason == string(sla.ProviderSuspended)) != suspension {
+			continue
 		}
 		switch e.Kind {
 		case string(sla.Paused):
