@@ -22,8 +22,7 @@ import (
 var operator = policy.Actor{Operator: true}
 
 func demoCmd(e *env, args []string) error {
-	fs := e.flags("demo", "demo [--db PATH-or-URL]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("demo", "demo [--db PATH-or-URL]")
 	a, err := e.parseApp(fs, args, dsn)
 	if err != nil {
 		return err
@@ -60,8 +59,7 @@ func orgCmd(e *env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		fs := e.flags("org add", "org add --kind vendor|provider|customer --name NAME --code CODE [--partner ORG] [--db ...]")
-		dsn := dbFlag(fs)
+		fs, dsn := e.dbFlags("org add", "org add --kind vendor|provider|customer --name NAME --code CODE [--partner ORG] [--db ...]")
 		kind := fs.String("kind", "", "vendor, provider or customer")
 		name := fs.String("name", "", "display name")
 		code := fs.String("code", "", "short unique code (lowercase letters, digits, hyphens)")
@@ -91,8 +89,7 @@ func orgCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "organization %d %s (%s) created\n", o.ID, o.Code, o.Kind)
 		return nil
 	case "list":
-		fs := e.flags("org list", "org list [--db ...]")
-		dsn := dbFlag(fs)
+		fs, dsn := e.dbFlags("org list", "org list [--db ...]")
 		db, err := e.parseDB(fs, args[1:], dsn)
 		if err != nil {
 			return err
@@ -118,8 +115,7 @@ func userCmd(e *env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		fs := e.flags("user add", "user add --org ORG --email E --password P --role R [--name N] [--locale zh-CN|en] [--db ...]")
-		dsn := dbFlag(fs)
+		fs, dsn := e.dbFlags("user add", "user add --org ORG --email E --password P --role R [--name N] [--locale zh-CN|en] [--db ...]")
 		orgRef := fs.String("org", "", "organization code or id")
 		email := fs.String("email", "", "sign-in email")
 		password := fs.String("password", "", "initial password (at least 10 characters)")
@@ -155,8 +151,7 @@ func userCmd(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "user %d %s (%s) added to %s\n", u.ID, u.Email, u.Role, o.Code)
 		return nil
 	case "list":
-		fs := e.flags("user list", "user list --org ORG [--db ...]")
-		dsn := dbFlag(fs)
+		fs, dsn := e.dbFlags("user list", "user list --org ORG [--db ...]")
 		orgRef := fs.String("org", "", "organization code or id")
 		db, err := e.parseDB(fs, args[1:], dsn)
 		if err != nil {
@@ -185,8 +180,7 @@ func tokenCmd(e *env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return usagef("token create --email E [--name N] [--expires-in-days D]")
 	}
-	fs := e.flags("token create", "token create --email E [--name N] [--expires-in-days D] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("token create", "token create --email E [--name N] [--expires-in-days D] [--db ...]")
 	email := fs.String("email", "", "the user the token acts as")
 	name := fs.String("name", "cli", "a name to recognise the token by")
 	days := fs.Int("expires-in-days", 0, "days until it expires (0: never)")
@@ -215,8 +209,7 @@ func tokenCmd(e *env, args []string) error {
 }
 
 func backup(e *env, args []string) error {
-	fs := e.flags("backup", "backup --to FILE [--db PATH-or-URL]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("backup", "backup --to FILE [--db PATH-or-URL]")
 	to := fs.String("to", "", "file to write (must not exist)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -28,8 +28,7 @@ func calendarCmd(e *env, args []string) error {
 
 // calendarDue prints one deadline, in the calendar's time zone, on one line.
 func calendarDue(e *env, args []string) error {
-	fs := e.flags("calendar due", "calendar due --calendar ID --from RFC3339 (--working-days N | --hours N) [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("calendar due", "calendar due --calendar ID --from RFC3339 (--working-days N | --hours N) [--db ...]")
 	id := fs.String("calendar", "cn", "calendar id")
 	fromText := fs.String("from", "", "start instant, RFC 3339 with offset (e.g. 2026-11-25T15:30:00+08:00)")
 	days := fs.Int("working-days", -1, "respond within N working days (close of business of the Nth working day after the day of --from)")
@@ -71,8 +70,7 @@ func calendarDue(e *env, args []string) error {
 
 // calendarImport previews a holiday schedule and, confirmed, applies it.
 func calendarImport(e *env, args []string) error {
-	fs := e.flags("calendar import", "calendar import FILE.ics|FILE.csv [--calendar ID] [--yes] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("calendar import", "calendar import FILE.ics|FILE.csv [--calendar ID] [--yes] [--db ...]")
 	id := fs.String("calendar", "cn", "calendar to import into")
 	yes := fs.Bool("yes", false, "apply without asking")
 	file, data, a, err := e.parseFileApp(fs, args, dsn)
@@ -121,8 +119,7 @@ func calendarImport(e *env, args []string) error {
 }
 
 func calendarList(e *env, args []string) error {
-	fs := e.flags("calendar list", "calendar list [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("calendar list", "calendar list [--db ...]")
 	a, err := e.parseApp(fs, args, dsn)
 	if err != nil {
 		return err
@@ -152,8 +149,7 @@ func calendarList(e *env, args []string) error {
 }
 
 func calendarShow(e *env, args []string) error {
-	fs := e.flags("calendar show", "calendar show [--calendar ID] [--year YYYY] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("calendar show", "calendar show [--calendar ID] [--year YYYY] [--db ...]")
 	id := fs.String("calendar", "cn", "calendar id")
 	year := fs.Int("year", time.Now().Year(), "year to list")
 	a, err := e.parseApp(fs, args, dsn)

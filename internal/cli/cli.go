@@ -139,9 +139,10 @@ func envDefault(name, def string) string {
 	return def
 }
 
-// dbFlag adds --db to fs.
-func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envDefault("AFTERSALES_DB", DefaultDB), "SQLite file path or postgres:// URL (AFTERSALES_DB)")
+// dbFlags is flags with --db added, for a command on a database.
+func (e *env) dbFlags(name, synopsis string) (*flag.FlagSet, *string) {
+	fs := e.flags(name, synopsis)
+	return fs, fs.String("db", envDefault("AFTERSALES_DB", DefaultDB), "SQLite file path or postgres:// URL (AFTERSALES_DB)")
 }
 
 // parse parses args, turning a flag error into a usage error.

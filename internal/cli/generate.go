@@ -27,8 +27,7 @@ import (
 // status and age, their events, visits and sealed records, written through
 // multi-row inserts in large transactions.
 func generate(e *env, args []string) error {
-	fs := e.flags("generate", "generate --requests N --units M [--open SHARE] [--seed S] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("generate", "generate --requests N --units M [--open SHARE] [--seed S] [--db ...]")
 	requests := fs.Int("requests", 0, "how many service requests to generate (1 to 10,000,000)")
 	units := fs.Int("units", 0, "how many installed units to generate (1 to 2,000,000)")
 	open := fs.Float64("open", 0.05, "share of the requests still open (0 to 1); the rest are resolved or cancelled")

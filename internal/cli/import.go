@@ -25,8 +25,7 @@ func importCmd(e *env, args []string) error {
 // importUnits checks a CSV or XLSX file of units and, unless --dry-run and
 // if every row is good, imports all of them in one transaction.
 func importUnits(e *env, args []string) error {
-	fs := e.flags("import units", "import units FILE.csv|FILE.xlsx [--vendor CODE] [--dry-run] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("import units", "import units FILE.csv|FILE.xlsx [--vendor CODE] [--dry-run] [--db ...]")
 	vendorCode := fs.String("vendor", envDefault("AFTERSALES_VENDOR", ""), "code of the vendor whose units these are; needed when there are several (AFTERSALES_VENDOR)")
 	dryRun := fs.Bool("dry-run", false, "check every row and report, import nothing")
 	file, data, a, err := e.parseFileApp(fs, args, dsn)

@@ -15,8 +15,7 @@ func recordsCmd(e *env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return usagef("records verify [--agreement ID]")
 	}
-	fs := e.flags("records verify", "records verify [--agreement ID] [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("records verify", "records verify [--agreement ID] [--db ...]")
 	agreement := fs.Int64("agreement", 0, "verify only this agreement's chain (default: all)")
 	db, err := e.parseDB(fs, args[1:], dsn)
 	if err != nil {

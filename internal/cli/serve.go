@@ -23,9 +23,8 @@ import (
 )
 
 func serve(e *env, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db PATH-or-URL] [--demo] [--trusted-proxies IP,CIDR,...]")
+	fs, dsn := e.dbFlags("serve", "serve [--addr HOST:PORT] [--db PATH-or-URL] [--demo] [--trusted-proxies IP,CIDR,...]")
 	addr := fs.String("addr", envDefault("AFTERSALES_ADDR", "127.0.0.1:8080"), "address to listen on (AFTERSALES_ADDR)")
-	dsn := dbFlag(fs)
 	withDemo := fs.Bool("demo", envDefault("AFTERSALES_DEMO", "") == "1", "load the demo dataset on first start (AFTERSALES_DEMO=1)")
 	publicURL := fs.String("public-url", envDefault("AFTERSALES_PUBLIC_URL", ""), "the URL users reach the server at; https marks cookies Secure (AFTERSALES_PUBLIC_URL)")
 	smtpURL := fs.String("smtp-url", envDefault("AFTERSALES_SMTP_URL", ""), "send notifications by email through smtp://user:pass@host:port or smtps://...; empty: no email (AFTERSALES_SMTP_URL)")
@@ -182,8 +181,7 @@ func registerJobs(a *app.App) {
 }
 
 func migrate(e *env, args []string) error {
-	fs := e.flags("migrate", "migrate [--db PATH-or-URL]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("migrate", "migrate [--db PATH-or-URL]")
 	db, err := e.parseDB(fs, args, dsn)
 	if err != nil {
 		return err

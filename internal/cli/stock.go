@@ -15,8 +15,7 @@ func stockCmd(e *env, args []string) error {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "rebuild") {
 		return usagef("stock verify|rebuild [--db ...]")
 	}
-	fs := e.flags("stock "+args[0], "stock verify|rebuild [--db ...]")
-	dsn := dbFlag(fs)
+	fs, dsn := e.dbFlags("stock "+args[0], "stock verify|rebuild [--db ...]")
 	db, err := e.parseDB(fs, args[1:], dsn)
 	if err != nil {
 		return err

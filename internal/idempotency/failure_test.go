@@ -3,9 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,8 +35,6 @@ func TestKeyOutlivesAFailureAfterTheCommit(t *testing.T) {
 	t.Parallel()
 	testutil.Engines(t, func(t *testing.T, db *store.DB) {
 		f := testutil.Seed(t, db)
-		u := f.Users[policy.VendorAdmin]
-		actor := policy.Actor{UserID: u.ID, OrgID: f.Vendor.ID, OrgKind: "vendor", Role: policy.VendorAdmin, Email: u.Email}
 		created := func(w http.ResponseWriter, r *http.Request) {
 			now := time.Now().UTC()
 			err := db.Tx(r.Context(), func(tx *sqlx.Tx) error {
@@ -59,16 +55,9 @@ func TestKeyOutlivesAFailureAfterTheCommit(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 		replays := &fromResource{}
-		m := middleware(db, replays)
-		h := m.Wrap(http.HandlerFunc(created))
+		m, keyedSend := keyed(db, http.HandlerFunc(created), replays)
 		send := func() int {
-			r := httptest.NewRequest(http.MethodPost, "/api/v1/organizations", strings.NewReader(`{"name":"C"}`))
-			r.Header.Set("Content-Type", "application/json")
-			r.Header.Set("Idempotency-Key", "fails-after-commit")
-			r = r.WithContext(policy.WithActor(r.Context(), actor))
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			return w.Code
+			return keyedSend(f.Users[policy.VendorAdmin].ID, "fails-after-commit", `{"name":"C"}`).Code
 		}
 		if code := send(); code != http.StatusServiceUnavailable {
 			t.Fatalf("first: %d, want 503", code)

@@ -84,11 +84,11 @@ func middleware(db *store.DB, replays idempotency.Replays) *idempotency.Middlewa
 	})
 }
 
-// keyed is the middleware around c on db, with a client that sends a body
-// under a key as a user.
-func keyed(db *store.DB, c *creates, replays idempotency.Replays) (*idempotency.Middleware, func(userID int64, key, body string) *httptest.ResponseRecorder) {
+// keyed is the middleware around handler on db, with a client that sends a
+// body under a key as a user.
+func keyed(db *store.DB, handler http.Handler, replays idempotency.Replays) (*idempotency.Middleware, func(userID int64, key, body string) *httptest.ResponseRecorder) {
 	m := middleware(db, replays)
-	h := m.Wrap(c)
+	h := m.Wrap(handler)
 	return m, func(userID int64, key, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, "/api/v1/organizations", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")

@@ -27,13 +27,7 @@ import (
 //	AFTERSALES_PROOF=long go test ./internal/reliability -run Crash -v -timeout 60m   (20 kills)
 //	go test ./internal/reliability -run Crash -v -kills 50 -seed 7
 func TestCrash(t *testing.T) {
-	t.Parallel()
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			crashRun(t, engine)
-		})
-	}
+	onEachEngine(t, crashRun)
 }
 
 const (
@@ -342,20 +336,10 @@ func crashRun(t *testing.T, engine store.Engine) {
 	checked := integrity(t, in, db)
 
 	// Exactly once: each key's description names one request, each request one work order.
-	var requests []struct {
-		Description string `db:"description"`
-		N           int    `db:"n"`
-		ID          int64  `db:"id"`
-	}
-	if err := store.Select(context.Background(), db, &requests, `SELECT description, COUNT(*) AS n, MIN(id) AS id FROM service_requests
-		WHERE description LIKE 'proof %' GROUP BY description`); err != nil {
-		t.Fatal(err)
-	}
 	reqByKey := map[string]int{}
 	reqID := map[string]int64{}
-	for _, r := range requests {
-		k := strings.TrimPrefix(r.Description, "proof ")
-		reqByKey[k], reqID[k] = r.N, r.ID
+	for _, r := range proofRequests(t, db, "%") {
+		reqByKey[r.Key], reqID[r.Key] = r.N, r.ID
 	}
 	var orders []struct {
 		Request int64 `db:"request_id"`

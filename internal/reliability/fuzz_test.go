@@ -27,13 +27,7 @@ import (
 //	go test ./internal/reliability -run Fuzz -v                        (a sample of the cases)
 //	AFTERSALES_PROOF=long go test ./internal/reliability -run Fuzz -v  (every case, as two people)
 func TestFuzzAPI(t *testing.T) {
-	t.Parallel()
-	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
-		t.Run(string(engine), func(t *testing.T) {
-			t.Parallel()
-			fuzzRun(t, engine)
-		})
-	}
+	onEachEngine(t, fuzzRun)
 }
 
 const vendorAdmin = "admin@haichuan.example"

@@ -420,3 +420,43 @@ func userID(t *testing.T, db *store.DB, email string) int64 {
 func isConnError(err error) bool {
 	return err != nil && !errors.Is(err, context.Canceled)
 }
+
+// onEachEngine runs run in parallel on each engine, as a subtest named
+// after it.
+func onEachEngine(t *testing.T, run func(t *testing.T, engine store.Engine)) {
+	t.Parallel()
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			run(t, engine)
+		})
+	}
+}
+
+// proofRequest is what the requests filed for one key hold: the key
+// (their description less "proof "), how many there are, the first id.
+type proofRequest struct {
+	Key string
+	N   int
+	ID  int64
+}
+
+// proofRequests reads the requests filed for the keys LIKE pattern, a row
+// a key.
+func proofRequests(t *testing.T, db *store.DB, pattern string) []proofRequest {
+	t.Helper()
+	var rows []struct {
+		Description string `db:"description"`
+		N           int    `db:"n"`
+		ID          int64  `db:"id"`
+	}
+	if err := store.Select(context.Background(), db, &rows, `SELECT description, COUNT(*) AS n, MIN(id) AS id FROM service_requests
+		WHERE description LIKE ? GROUP BY description`, "proof "+pattern); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]proofRequest, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, proofRequest{Key: strings.TrimPrefix(r.Description, "proof "), N: r.N, ID: r.ID})
+	}
+	return out
+}

@@ -213,21 +213,11 @@ func rollingRestart(t *testing.T, in *install, db *store.DB, receiver *webhookRe
 	stopLoad()
 	wg.Wait()
 
-	var requests []struct {
-		Description string `db:"description"`
-		N           int    `db:"n"`
-		ID          int64  `db:"id"`
-	}
-	if err := store.Select(context.Background(), db, &requests, `SELECT description, COUNT(*) AS n, MIN(id) AS id FROM service_requests
-		WHERE description LIKE 'proof roll-%' GROUP BY description`); err != nil {
-		t.Fatal(err)
-	}
 	stored := map[string]int64{}
-	for _, r := range requests {
-		key := strings.TrimPrefix(r.Description, "proof ")
-		stored[key] = r.ID
+	for _, r := range proofRequests(t, db, "roll-%") {
+		stored[r.Key] = r.ID
 		if r.N != 1 {
-			t.Errorf("%s: %d requests", key, r.N)
+			t.Errorf("%s: %d requests", r.Key, r.N)
 		}
 	}
 	var statuses = map[int]int{}

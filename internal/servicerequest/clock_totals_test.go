@@ -22,10 +22,8 @@ import (
 // written by four writers at once, each change in its own transaction,
 // some rolled back.
 func TestClockTotalsEqualTheRowsAfterRandomChanges(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		var ids []int64
 		for i := range 6 {
 			ids = append(ids, fileRepair(t, svc, f, fmt.Sprintf("故障 %d", i)).ID)
@@ -105,10 +103,8 @@ var errRolledBack = fmt.Errorf("rolled back on purpose")
 // stored clocks, the slots sum to a recount of the rows, and the count is
 // spread over every slot.
 func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		_, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		const writers, each = 8, 6
 		concurrently(t, writers, func(w int) error {
 			for i := range each {
@@ -164,10 +160,8 @@ func TestClockTotalsOfConcurrentFilingsAreSpreadOverSlots(t *testing.T) {
 // at most WatchBacklog requests a run; a closed one is not among the due
 // checks.
 func TestClockBacklogIsStoredAPageAtATime(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		var ids []int64
 		// Three requests, as if filed before clocks were stored: no rows, in
 		// the backlog; one of them resolved long ago, out of the due checks.

@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,10 +15,8 @@ import (
 // cancelled; the clock job writes the clocks of a closed request that has
 // none (those closed before clocks were stored).
 func TestClocksAreStoredWithTheProjection(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		stored := func(id int64) map[string]string {
 			t.Helper()
@@ -40,11 +37,8 @@ func TestClocksAreStoredWithTheProjection(t *testing.T) {
 			}
 			return out
 		}
-		v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency",
-			Description: "主轴异响", Channel: servicerequest.Dispatcher})
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := fileDispatched(t, svc, f, "emergency", "主轴异响")
+		var err error
 		if got := stored(v.ID); len(got) != len(v.Clocks) || got["response"] != "running" || got["onsite"] != "running" {
 			t.Fatalf("filed: %v", got)
 		}

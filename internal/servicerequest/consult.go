@@ -20,12 +20,7 @@ import (
 // sealed as the service record.
 func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answer string, expectedVersion int64) (View, error) {
 	now := s.Now().UTC()
-	var out View
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.handleAt(ctx, tx, actor, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	return s.handle(ctx, actor, id, expectedVersion, func(tx *sqlx.Tx, r Request, out *View) error {
 		switch {
 		case r.ServiceItem != "consultation":
 			return problem.New(problem.Conflict, "only a consultation is answered without a visit; %s is %s", r.Number, problem.Enum("item.", r.ServiceItem))
@@ -62,7 +57,7 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		if err != nil {
 			return err
 		}
-		out = View{Request: r, Events: events}
+		*out = View{Request: r, Events: events}
 		if out.Clocks, err = s.clocksOn(ctx, at.Terms, r.Priority, events, now); err != nil {
 			return err
 		}
@@ -84,7 +79,6 @@ func (s *Service) Answer(ctx context.Context, actor policy.Actor, id int64, answ
 		}
 		return saveProjection(ctx, tx, r, out.Clocks)
 	})
-	return out, err
 }
 
 // GrantScopeException lets one unit be served once outside its agreement's

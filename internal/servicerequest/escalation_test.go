@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -19,12 +18,8 @@ import (
 // An escalation to the second line warns and then reports its breach to
 // the vendor's admins, once each.
 func TestEscalationClockAlerts(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
-		svc, f := setup(t, db, c)
-		pub := &notify.Service{DB: db, Now: c.Now}
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service) {
+		ctx := t.Context()
 		svc.Notify = pub
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		v := fileRepair(t, svc, f, "x")
@@ -57,11 +52,8 @@ func TestEscalationClockAlerts(t *testing.T) {
 
 // An agreement that sets its own escalation answer time is held to it.
 func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)} // Wednesday 09:00 in Shanghai
-		svc, f := setup(t, db, c)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, _ *notify.Service) {
+		ctx := t.Context()
 		// A second version, in force from the first one's day, answers escalations within 2 working hours.
 		var v1 struct {
 			AgreementID   int64  `db:"agreement_id"`
@@ -112,11 +104,8 @@ func TestEscalationAnswerTimeFromTheAgreement(t *testing.T) {
 // Closing the request settles an unanswered escalation: it leaves the
 // vendor's open queue and says why.
 func TestEscalationEndsWithItsRequest(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
-		svc, f := setup(t, db, c)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, _ *notify.Service) {
+		ctx := t.Context()
 		dispatcher, vendor := f.Users[policy.Dispatcher].Actor(), f.Users[policy.VendorAdmin].Actor()
 		v := fileRepair(t, svc, f, "x")
 		if _, err := svc.Escalate(ctx, dispatcher, v.ID, servicerequest.NewEscalation{Target: "second_line", Reason: "编码器"}); err != nil {

@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"context"
 	"strconv"
 	"testing"
 
@@ -17,23 +16,12 @@ import (
 // PostgreSQL in at most seven statements, BEGIN and COMMIT included (six
 // here, where the test's units are resolved without reading a table).
 func TestFilingWritesEverythingInFewStatements(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		svc.Notify = &notify.Service{DB: db, Now: c.Now}
-		dispatcher := f.Users[policy.Dispatcher].Actor()
-		file := func() servicerequest.View {
-			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair", Priority: "emergency",
-				Description: "主轴异响", Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
-		file() // the connection's settings and the calendars are read once
+		fileDispatched(t, svc, f, "emergency", "主轴异响") // the connection's settings and the calendars are read once
 		trips := db.RoundTrips()
-		v := file()
+		v := fileDispatched(t, svc, f, "emergency", "主轴异响")
 		trips = db.RoundTrips() - trips
 		t.Logf("%s: filing sent %d statements", db.Engine, trips)
 		if db.Engine == store.Postgres && trips > 7 {

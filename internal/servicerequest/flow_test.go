@@ -45,8 +45,15 @@ func (c *clock) Now() time.Time { return c.now }
 // dispatcher.
 func fileRepair(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, description string) servicerequest.View {
 	t.Helper()
+	return fileDispatched(t, svc, f, "general", description)
+}
+
+// fileDispatched files a repair of IN-SCOPE-1 of the priority given as the
+// fixture's dispatcher.
+func fileDispatched(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, priority, description string) servicerequest.View {
+	t.Helper()
 	v, err := svc.Create(context.Background(), f.Users[policy.Dispatcher].Actor(), servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
-		Priority: "general", Description: description, Channel: servicerequest.Dispatcher})
+		Priority: priority, Description: description, Channel: servicerequest.Dispatcher})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +105,24 @@ func setupWatched(t testing.TB, db *store.DB) (*clock, *servicerequest.Service, 
 	return c, svc, f, &notify.Service{DB: db, Now: c.Now}
 }
 
+// onWednesday runs test in parallel on each engine, from setupWednesday.
+func onWednesday(t *testing.T, test func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		c, svc, f := setupWednesday(t, db)
+		test(t, db, c, svc, f)
+	})
+}
+
+// onWatched runs test in parallel on each engine, from setupWatched.
+func onWatched(t *testing.T, test func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		c, svc, f, pub := setupWatched(t, db)
+		test(t, db, c, svc, f, pub)
+	})
+}
+
 // fileEmergency files an emergency repair of IN-SCOPE-1 as the fixture's
 // customer: its response clock warns after 90 minutes.
 func fileEmergency(t testing.TB, svc *servicerequest.Service, f *testutil.Fixture, description string) servicerequest.View {
@@ -147,10 +172,8 @@ func visitsOf(svc *servicerequest.Service) *workorder.Service {
 }
 
 func TestTheWholeServiceFlow(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		customer := f.Users[policy.Customer].Actor()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].Actor()
@@ -400,10 +423,8 @@ func TestScopeExceptionAndConsultation(t *testing.T) {
 }
 
 func TestWatchWarnsOnceThenReportsTheBreach(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f, pub := setupWatched(t, db)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service) {
+		ctx := t.Context()
 		v := fileEmergency(t, svc, f, "down")
 		count := func() int {
 			var n int

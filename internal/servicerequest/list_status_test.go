@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -16,18 +15,12 @@ import (
 // every open one (the run of requests with a deadline then reads no status)
 // or not, and a page boundary inside the deadlines keeps the order.
 func TestListSelectsByStatus(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var received, responded, cancelled []int64
 		for i := range 6 {
-			v, err := svc.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: "IN-SCOPE-1", ServiceItem: "repair",
-				Priority: []string{"emergency", "general"}[i%2], Description: "主轴异响", Channel: servicerequest.Dispatcher})
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := fileDispatched(t, svc, f, []string{"emergency", "general"}[i%2], "主轴异响")
 			switch i % 3 {
 			case 0:
 				received = append(received, v.ID)

@@ -3,6 +3,7 @@ package servicerequest_test
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -47,10 +48,8 @@ func FuzzSearchTokens(f *testing.F) {
 // Search finds words and any two-character piece of Chinese text, on both
 // engines, and pages through the matches with the cursor.
 func TestFullTextSearch(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		descs := []string{"主轴异响并报警 SP-17，已停机", "Spindle alarm after restart", "冷却液泄漏", "主轴温度过高", "Coolant 'leak' 50%"}
 		for _, d := range descs {
@@ -97,10 +96,8 @@ func TestFullTextSearch(t *testing.T) {
 // finds a request by its number and by its serial number in any case, and
 // takes no cursor of the urgency-ordered list.
 func TestSearchNewestFirstByNumberAndSerial(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f := setupWednesday(t, db)
+	onWednesday(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture) {
+		ctx := t.Context()
 		dispatcher := f.Users[policy.Dispatcher].Actor()
 		var ids []int64
 		var numbers []string
@@ -185,5 +182,30 @@ func TestSearchProbeFindsWhatTheWalkFinds(t *testing.T) {
 		if err != nil || len(p.Items) != 0 {
 			t.Errorf("other tenant with a probe of %d: %d %v", probe, len(p.Items), err)
 		}
+	}
+}
+
+// BenchmarkSearch measures a first page of a full-text search among 5,000
+// requests, for a Chinese pair, a Latin prefix and the one-character
+// fallback to LIKE.
+func BenchmarkSearch(b *testing.B) {
+	db := testutil.NewDB(b, store.SQLite)
+	ctx := context.Background()
+	c := &clock{now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+	svc, f := setup(b, db, c)
+	dispatcher := f.Users[policy.Dispatcher].Actor()
+	words := []string{"主轴异响并报警", "冷却液泄漏", "伺服驱动器过热", "spindle alarm", "coolant leak", "导轨润滑不足", "刀库换刀失败"}
+	for i := 0; i < 5000; i++ {
+		d := fmt.Sprintf("%s，第 %d 台，%s", words[i%len(words)], i, words[(i/7)%len(words)])
+		fileRepair(b, svc, f, d)
+	}
+	for _, q := range []string{"", "换刀", "spind", "漏"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.List(ctx, dispatcher, servicerequest.Filter{Query: q, Limit: 50}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

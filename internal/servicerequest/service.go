@@ -325,14 +325,22 @@ func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (View, 
 	return v, err
 }
 
-// handleAt loads request id for actor to handle at expectedVersion; one
-// changed since is refused, its precondition failed.
-func (s *Service) handleAt(ctx context.Context, q store.Queryer, actor policy.Actor, id, expectedVersion int64) (Request, error) {
-	r, err := s.load(ctx, q, actor, id, policy.RequestHandle, false)
-	if err == nil && r.Version != expectedVersion {
-		err = problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
-	}
-	return r, err
+// handle runs change in a transaction on request id, loaded for actor to
+// handle at expectedVersion (one changed since is refused, its
+// precondition failed), and answers the view change fills in.
+func (s *Service) handle(ctx context.Context, actor policy.Actor, id, expectedVersion int64, change func(tx *sqlx.Tx, r Request, out *View) error) (View, error) {
+	var out View
+	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		r, err := s.load(ctx, tx, actor, id, policy.RequestHandle, false)
+		if err != nil {
+			return err
+		}
+		if r.Version != expectedVersion {
+			return problem.New(problem.PreconditionFailed, "service request %s was changed by someone else", r.Number)
+		}
+		return change(tx, r, &out)
+	})
+	return out, err
 }
 
 // Action is a step on a request by the provider.
@@ -346,12 +354,7 @@ type Action struct {
 // Act records an action on a request if the version still matches.
 func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Action, expectedVersion int64) (View, error) {
 	now := s.Now().UTC()
-	var out View
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := s.handleAt(ctx, tx, actor, id, expectedVersion)
-		if err != nil {
-			return err
-		}
+	return s.handle(ctx, actor, id, expectedVersion, func(tx *sqlx.Tx, r Request, out *View) error {
 		events, err := Events(ctx, tx, id)
 		if err != nil {
 			return err
@@ -372,13 +375,12 @@ func (s *Service) Act(ctx context.Context, actor policy.Actor, id int64, a Actio
 		if err := audit.Record(ctx, tx, now, actor, r.ProviderID, "request."+a.Kind, "service_request", id, before, r); err != nil {
 			return err
 		}
-		out = View{Request: r, Events: append(events, ev)}
+		*out = View{Request: r, Events: append(events, ev)}
 		if out.Clocks, err = s.clocks(ctx, tx, r, out.Events, now); err != nil {
 			return err
 		}
 		return saveProjection(ctx, tx, r, out.Clocks)
 	})
-	return out, err
 }
 
 // applyAction validates an action against the request's state and terms
@@ -465,11 +467,19 @@ func hasEvent(events []RequestEvent, kind string) bool {
 	return false
 }
 
-func isPaused(events []RequestEvent) bool {
+// isPaused tells whether a pause by hand holds the request's clocks at the
+// end of its history (the provider's suspension is lifted with it, not by
+// hand: isSuspended).
+func isPaused(events []RequestEvent) bool { return pausedAtEnd(events, false) }
+
+// pausedAtEnd tells whether the pauses for the provider's suspension
+// (suspension) or those for any other reason hold the clocks at the end of
+// events.
+func pausedAtEnd(events []RequestEvent, suspension bool) bool {
 	paused := false
 	for _, e := range events {
-		if e.Reason == string(sla.ProviderSuspended) {
-			continue // the provider's suspension is lifted with it, not by hand
+		if (e.Reason == string(sla.ProviderSuspended)) != suspension {
+			continue
 		}
 		switch e.Kind {
 		case string(sla.Paused):

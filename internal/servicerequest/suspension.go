@@ -62,18 +62,4 @@ func (s *Service) markSuspension(ctx context.Context, q store.Queryer, agreement
 
 // isSuspended tells whether the provider's suspension holds the request's
 // clocks at the end of its history.
-func isSuspended(events []RequestEvent) bool {
-	suspended := false
-	for _, e := range events {
-		if e.Reason != string(sla.ProviderSuspended) {
-			continue
-		}
-		switch e.Kind {
-		case string(sla.Paused):
-			suspended = true
-		case string(sla.Resumed):
-			suspended = false
-		}
-	}
-	return suspended
-}
+func isSuspended(events []RequestEvent) bool { return pausedAtEnd(events, true) }

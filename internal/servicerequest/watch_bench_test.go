@@ -35,10 +35,7 @@ func BenchmarkClockWatch(b *testing.B) {
 		b.Run(string(db.Engine), func(b *testing.B) { clockRuns(b, db) })
 		return
 	}
-	open := 100_000
-	if v, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_OPEN")); err == nil && v > 0 {
-		open = v
-	}
+	open := testutil.BenchSize("AFTERSALES_BENCH_OPEN", 100_000)
 	for _, engine := range testutil.EngineList {
 		b.Run(string(engine), func(b *testing.B) {
 			ctx := context.Background()
@@ -120,10 +117,7 @@ func clockRuns(b *testing.B, db *store.DB) {
 // run a set of requests (-benchtime 1x); us/request is the run's time per
 // request alerted.
 func BenchmarkWatchCatchUp(b *testing.B) {
-	due := 1000
-	if v, err := strconv.Atoi(os.Getenv("AFTERSALES_BENCH_DUE")); err == nil && v > 0 {
-		due = v
-	}
+	due := testutil.BenchSize("AFTERSALES_BENCH_DUE", 1000)
 	for _, engine := range testutil.EngineList {
 		b.Run(string(engine), func(b *testing.B) {
 			ctx := context.Background()

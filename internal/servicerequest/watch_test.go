@@ -1,11 +1,11 @@
 package servicerequest_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
@@ -16,10 +16,8 @@ import (
 // clock's warning (75 % of 2 hours), then its due time, then nothing once
 // it is breached; a closed request is never looked at again.
 func TestNextCheckFollowsWarningThenDueTime(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f, pub := setupWatched(t, db)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service) {
+		ctx := t.Context()
 		v := fileEmergency(t, svc, f, "down")
 		next := func() *time.Time {
 			t.Helper()
@@ -61,10 +59,8 @@ func TestNextCheckFollowsWarningThenDueTime(t *testing.T) {
 // the same database), a second run does nothing; once the lease is let go
 // or has expired, a run does the work.
 func TestWatchRunsNeverOverlap(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f, pub := setupWatched(t, db)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service) {
+		ctx := t.Context()
 		fileEmergency(t, svc, f, "down")
 		// The first run creates the lease's row and lets it go.
 		if n, err := svc.Watch(ctx, pub, c.now.Add(time.Minute)); err != nil || n != 0 {
@@ -104,10 +100,8 @@ func TestWatchRunsNeverOverlap(t *testing.T) {
 // alerts each once and moves each one's next check past the run; a second
 // run at the same time finds nothing to say.
 func TestWatchCoversEveryBatch(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		c, svc, f, pub := setupWatched(t, db)
+	onWatched(t, func(t *testing.T, db *store.DB, c *clock, svc *servicerequest.Service, f *testutil.Fixture, pub *notify.Service) {
+		ctx := t.Context()
 		n := 2*servicerequest.WatchBatch + 7
 		for i := range n {
 			fileEmergency(t, svc, f, fmt.Sprintf("down %d", i))

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,16 +14,8 @@ import (
 // database file in the background.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "c.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := store.Exec(ctx, db, `CREATE TABLE filler (body TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
+	ctx := t.Context()
+	db, path := fillerDB(t, "TEXT")
 	row := strings.Repeat("x", 4000)
 	for range 500 {
 		if _, err := store.Exec(ctx, db, `INSERT INTO filler (body) VALUES (?)`, row); err != nil {
@@ -45,4 +36,21 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// fillerDB opens a SQLite database in a file of its own, closed when the
+// test ends, with a table filler of bodies of the column type given; it
+// returns the file's path beside it.
+func fillerDB(t *testing.T, bodyType string) (*store.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "filler.db")
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := store.Exec(t.Context(), db, `CREATE TABLE filler (body `+bodyType+` NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	return db, path
 }

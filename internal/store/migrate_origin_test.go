@@ -1,12 +1,10 @@
 package store_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // Visits made before they had an origin come from their request, keep
@@ -14,25 +12,13 @@ import (
 // only when a maintenance plan is its origin; since 00036 such a visit
 // names its unit and agreement.
 func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if err := db.MigrateTo(ctx, 15); err != nil {
-			t.Fatal(err)
-		}
+	atVersion(t, 15, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
 		now := time.Now().UTC()
-		insert := func(query string, args ...any) int64 {
-			t.Helper()
-			id, err := store.InsertID(ctx, db, query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return id
-		}
-		orgID := insert(`INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('provider', 'P', 'p', ?, ?) RETURNING id`, now, now)
-		userID := insert(`INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
+		orgID := insertID(t, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('provider', 'P', 'p', ?, ?) RETURNING id`, now, now)
+		userID := insertID(t, db, `INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
 			VALUES (?, 't@p.example', 'T', 'technician', 'x', ?, ?) RETURNING id`, orgID, now, now)
-		requestID := insert(`INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model,
+		requestID := insertID(t, db, `INSERT INTO service_requests (number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id, serial_number, model,
 			site_division, channel, service_item, priority, status, description, received_at, updated_at)
 			VALUES ('SR-1', ?, ?, ?, 1, 1, 'S-1', 'M', '320505', 'dispatcher', 'repair', 'general', 'scheduled', 'noise', ?, ?) RETURNING id`,
 			orgID, orgID, orgID, now, now)
@@ -102,11 +88,11 @@ func TestMigrationGivesVisitsTheirOrigin(t *testing.T) {
 		if err := db.MigrateTo(ctx, 35); err != nil {
 			t.Fatal(err)
 		}
-		redoID := insert(`INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
+		redoID := insertID(t, db, `INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
 			VALUES ('request', ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, requestID, userID, now, now, now, now)
-		otherID := insert(`INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
+		otherID := insertID(t, db, `INSERT INTO work_orders (origin, request_id, technician_id, window_start, window_end, status, created_at, updated_at)
 			VALUES ('request', ?, ?, ?, ?, 'assigned', ?, ?) RETURNING id`, requestID, userID, now, now, now, now)
-		callbackID := insert(`INSERT INTO callbacks (reason, status, record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
+		callbackID := insertID(t, db, `INSERT INTO callbacks (reason, status, record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
 			customer_org_id, period, created_at, redo_work_order_id) VALUES ('sample', 'redo', 1, ?, ?, 1, ?, ?, ?, '2026-11', ?, ?) RETURNING id`,
 			visitID, requestID, orgID, orgID, orgID, now, redoID)
 		if _, err := store.Exec(ctx, db, `INSERT INTO redo_visits (work_order_id, redo_of, request_id, callback_id, provider_id, agreement_id, period, reason, created_at)

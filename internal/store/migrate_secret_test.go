@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,22 +16,12 @@ import (
 // secrets become references to their token: the secret is gone, the key
 // still leads to the token.
 func TestMigrationForgetsStoredTokenSecrets(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if err := db.MigrateTo(ctx, 13); err != nil {
-			t.Fatal(err)
-		}
+	atVersion(t, 13, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
 		now := time.Now().UTC()
-		orgID, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		userID, err := store.InsertID(ctx, db, `INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
+		orgID := insertID(t, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
+		userID := insertID(t, db, `INSERT INTO users (org_id, email, name, role, password_hash, created_at, updated_at)
 			VALUES (?, 'a@v.example', 'A', 'vendor_admin', 'x', ?, ?) RETURNING id`, orgID, now, now)
-		if err != nil {
-			t.Fatal(err)
-		}
 		const secret = "ast_0123456789abcdefSECRET"
 		answer := []byte(`{"$schema":"x","token":{"id":7,"user_id":1,"name":"ci"},"secret":"` + secret + `"}`)
 		for _, row := range []struct {
@@ -84,17 +73,10 @@ func TestMigrationForgetsStoredTokenSecrets(t *testing.T) {
 // column holds none of them, each opens to the key its receiver verifies
 // with, and a second run (another instance starting) changes nothing.
 func TestStartupSealsWebhookSecretsStoredInClear(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if err := db.MigrateTo(ctx, 36); err != nil {
-			t.Fatal(err)
-		}
+	atVersion(t, 36, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
 		now := time.Now().UTC()
-		orgID, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		orgID := insertID(t, db, `INSERT INTO organizations (kind, name, code, created_at, updated_at) VALUES ('vendor', 'V', 'v', ?, ?) RETURNING id`, now, now)
 		secrets := []string{"whsec_firstCLEARsecret0123456789", "whsec_secondCLEARsecret0123456789"}
 		for _, s := range secrets {
 			if _, err := store.Exec(ctx, db, `INSERT INTO webhooks (org_id, url, secret, created_at) VALUES (?, 'https://h.example/in', ?, ?)`, orgID, s, now); err != nil {

@@ -1,10 +1,8 @@
 package store_test
 
 import (
-	"context"
 	"crypto/rand"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,16 +21,8 @@ import (
 // second, with a 1 MiB limit, the bound.
 func TestWALStaysBoundedUnderContinuousReads(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := store.Exec(ctx, db, `CREATE TABLE filler (body BLOB NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
+	ctx := t.Context()
+	db, path := fillerDB(t, "BLOB")
 	walSize := func() int64 {
 		st, err := os.Stat(path + "-wal")
 		if err != nil {

@@ -67,16 +67,7 @@ func GeneratedDB(b *testing.B) *store.DB {
 	if dsn == "" {
 		b.Skip("AFTERSALES_BENCH_DB names no generated database")
 	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return db
+	return openMigrated(b, dsn)
 }
 
 // GeneratedCopy opens and migrates a copy of the generated database that
@@ -91,11 +82,18 @@ func GeneratedCopy(t testing.TB) *store.DB {
 	if src == "" {
 		t.Skip("AFTERSALES_BENCH_DB names no generated database")
 	}
-	ctx := context.Background()
 	dsn, err := copyDatabase(t, src)
 	if err != nil {
 		t.Fatalf("copy %s: %v", src, err)
 	}
+	return openMigrated(t, dsn)
+}
+
+// openMigrated opens and migrates the database dsn names, and closes it
+// when t ends.
+func openMigrated(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -31,11 +31,7 @@ type Appointment struct {
 // asks (the caller has: a dispatcher through ForAppointment, a customer
 // through a link's token).
 func AppointmentOf(ctx context.Context, q store.Queryer, id int64) (Appointment, error) {
-	w, err := Get(ctx, q, id)
-	if err != nil {
-		return Appointment{}, err
-	}
-	sub, err := subjectOf(ctx, q, w)
+	w, sub, err := withSubject(ctx, q, id)
 	if err != nil {
 		return Appointment{}, err
 	}
@@ -53,11 +49,7 @@ func AppointmentOf(ctx context.Context, q store.Queryer, id int64) (Appointment,
 // ForAppointment reads visit id for actor, who must be allowed to move it
 // (policy.RequestAssign); only a visit not started has a window to agree.
 func (s *Service) ForAppointment(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (Appointment, error) {
-	w, err := Get(ctx, q, id)
-	if err != nil {
-		return Appointment{}, err
-	}
-	sub, err := subjectOf(ctx, q, w)
+	w, sub, err := withSubject(ctx, q, id)
 	if err != nil {
 		return Appointment{}, err
 	}
@@ -83,11 +75,7 @@ func (s *Service) ForAppointment(ctx context.Context, q store.Queryer, actor pol
 // the rule at booking holds as for any move, and the request's history,
 // the technician and the board hear of it as of a reassignment.
 func (s *Service) Rebook(ctx context.Context, tx *sqlx.Tx, actor policy.Actor, id, technicianID int64, start, end time.Time, note string) (WorkOrder, error) {
-	w, err := Get(ctx, tx, id)
-	if err != nil {
-		return w, err
-	}
-	sub, err := subjectOf(ctx, tx, w)
+	w, sub, err := withSubject(ctx, tx, id)
 	if err != nil {
 		return WorkOrder{}, err
 	}

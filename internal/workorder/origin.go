@@ -110,6 +110,16 @@ func AboutVisit(ctx context.Context, q store.Queryer, w WorkOrder) (About, error
 	return About{Subject: s.Subject, ServiceItem: s.ServiceItem, Model: s.Model, Serial: s.Serial, Address: s.Address, Link: s.Link}, err
 }
 
+// withSubject reads visit id and what it is for.
+func withSubject(ctx context.Context, q store.Queryer, id int64) (WorkOrder, subject, error) {
+	w, err := Get(ctx, q, id)
+	if err != nil {
+		return w, subject{}, err
+	}
+	sub, err := subjectOf(ctx, q, w)
+	return w, sub, err
+}
+
 func subjectOf(ctx context.Context, q store.Queryer, w WorkOrder) (subject, error) {
 	switch w.Origin {
 	case OriginRequest:

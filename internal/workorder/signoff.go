@@ -45,11 +45,7 @@ type SentCode struct {
 // technician assigned to it; anyone else is refused without learning more
 // than what the visit is for tells them.
 func fieldWorkOrder(ctx context.Context, q store.Queryer, actor policy.Actor, id int64) (WorkOrder, subject, error) {
-	w, err := Get(ctx, q, id)
-	if err != nil {
-		return w, subject{}, err
-	}
-	sub, err := subjectOf(ctx, q, w)
+	w, sub, err := withSubject(ctx, q, id)
 	if err != nil {
 		return w, sub, err
 	}

@@ -569,11 +569,7 @@ func contains(xs []string, x string) bool {
 
 // Get returns a work order the actor may see.
 func (s *Service) Get(ctx context.Context, actor policy.Actor, id int64) (WorkOrder, error) {
-	w, err := Get(ctx, s.DB, id)
-	if err != nil {
-		return w, err
-	}
-	sub, err := subjectOf(ctx, s.DB, w)
+	w, sub, err := withSubject(ctx, s.DB, id)
 	if err != nil {
 		return w, err
 	}
