@@ -187,7 +187,7 @@ func (s *Server) adjustmentDecide(w http.ResponseWriter, r *http.Request, u acco
 		s.fail(w, r, problem.New(problem.NotFound, "no such page"))
 		return
 	}
-	if err := r.ParseForm(); err != nil {
+	if err := readForm(r); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -404,7 +404,7 @@ func (s *Server) adjustmentNewPage(w http.ResponseWriter, r *http.Request, u acc
 // agreementSubmit handles the three uses of the terms form.
 func (s *Server) agreementSubmit(mode formMode) func(http.ResponseWriter, *http.Request, account.User) {
 	return func(w http.ResponseWriter, r *http.Request, u account.User) {
-		if err := r.ParseForm(); err != nil {
+		if err := readForm(r); err != nil {
 			s.fail(w, r, err)
 			return
 		}

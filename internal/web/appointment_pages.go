@@ -65,11 +65,10 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) appointmentAnswer(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	a := appointment.Answer{CallMe: f.String("call_me") != ""}
 	if !a.CallMe {
 		if a.Start = f.Instant("start"); a.Start.IsZero() && !f.Failed("start") {

@@ -183,23 +183,8 @@ func (s *Server) complaintAddFiles(w http.ResponseWriter, r *http.Request, u acc
 	})
 }
 
-// actionForm reads the id in the path and the posted form of an action on
-// a complaint or a callback; when either is bad it has answered with the
-// error and reports false.
-func (s *Server) actionForm(w http.ResponseWriter, r *http.Request) (int64, *form.Form, bool) {
-	id, err := pathID(r)
-	if err == nil && r.ParseForm() != nil {
-		err = problem.New(problem.MalformedRequest, "the form could not be read")
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return 0, nil, false
-	}
-	return id, form.Of(r), true
-}
-
 func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, f, ok := s.actionForm(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}
@@ -254,7 +239,7 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, u accou
 }
 
 func (s *Server) callbackAct(w http.ResponseWriter, r *http.Request, u account.User) {
-	id, f, ok := s.actionForm(w, r)
+	id, f, ok := s.postedForm(w, r)
 	if !ok {
 		return
 	}

@@ -270,7 +270,7 @@ func (s *Server) documentArchive(archived bool) func(http.ResponseWriter, *http.
 			s.fail(w, r, err)
 			return
 		}
-		if err := r.ParseForm(); err != nil {
+		if err := readForm(r); err != nil {
 			s.fail(w, r, err)
 			return
 		}

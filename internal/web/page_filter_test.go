@@ -228,3 +228,36 @@ func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 		}
 	})
 }
+
+// A form post whose body cannot be read as a form (its Content-Type does
+// not parse) is a malformed request on every kind of form handler, named in
+// the reader's language, and writes nothing.
+func TestUnreadableFormIsAMalformedRequest(t *testing.T) {
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		admin := signIn(t, app, f.Users[policy.VendorAdmin].Email)
+		paths := []string{
+			"/calendars",         // posted
+			"/complaints/1/note", // postedForm
+			"/callbacks/1/call",  // postedForm
+			"/agreements/" + itoa(sf.AgreementID) + "/versions", // the terms form
+			"/login",
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			get(t, admin, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			before := countRows(t, app.DB, "audit_events")
+			want := map[string]string{"en": "the form could not be read", "zh-CN": "无法读取表单"}[lang]
+			for _, p := range paths {
+				res, err := admin.Post(app.URL+p, "text/plain; =x", strings.NewReader("name=x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if html := body(t, res); res.StatusCode != http.StatusBadRequest || !strings.Contains(html, want) {
+					t.Errorf("%s, %s: %d, want 400 with %q\n%.1500s", p, lang, res.StatusCode, want, html)
+				}
+			}
+			if after := countRows(t, app.DB, "audit_events"); after != before {
+				t.Errorf("%s: audit events: %d, before %d", lang, after, before)
+			}
+		}
+	})
+}

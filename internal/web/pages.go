@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -532,10 +533,21 @@ func (s *Server) flashRedirect(w http.ResponseWriter, r *http.Request, msg, next
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// readForm parses the posted form. A body that cannot be read as a form is
+// a malformed request (a body over the limit stays too large).
+func readForm(r *http.Request) error {
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	if err == nil || errors.As(err, &tooLarge) {
+		return err
+	}
+	return problem.New(problem.MalformedRequest, "the form could not be read")
+}
+
 // posted reads the form of a form post; when it cannot be read it has
 // answered with the error and reports false.
 func (s *Server) posted(w http.ResponseWriter, r *http.Request) (*form.Form, bool) {
-	if err := r.ParseForm(); err != nil {
+	if err := readForm(r); err != nil {
 		s.fail(w, r, err)
 		return nil, false
 	}
@@ -547,7 +559,7 @@ func (s *Server) posted(w http.ResponseWriter, r *http.Request) (*form.Form, boo
 func (s *Server) postedTo(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := pathID(r)
 	if err == nil {
-		err = r.ParseForm()
+		err = readForm(r)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -51,11 +50,10 @@ func (s *Server) surveySubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, problem.New(problem.MalformedRequest, "the form could not be read"))
+	f, ok := s.posted(w, r)
+	if !ok {
 		return
 	}
-	f := form.Of(r)
 	if strings.TrimSpace(f.String("score")) == "" {
 		f.Add("score", "choose a score")
 	}

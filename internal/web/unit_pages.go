@@ -458,7 +458,7 @@ func (s *Server) unitImportUpload(w http.ResponseWriter, r *http.Request, u acco
 }
 
 func (s *Server) unitImportConfirm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := r.ParseForm(); err != nil {
+	if err := readForm(r); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -105,7 +105,7 @@ const maxFormText = 1 << 20
 func readUploadForm(r *http.Request, fileField string, maxFiles int, maxFile int64) ([]*files.Incoming, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
-		return nil, r.ParseForm()
+		return nil, readForm(r)
 	}
 	if r.Form == nil {
 		r.Form = url.Values{}
