@@ -312,7 +312,6 @@ func TestStatusTransitionsAndTenancy(t *testing.T) {
 // The agreement's refusals name its status and the nested reason in the
 // reader's language; the API's English detail keeps the enum value.
 func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
-	t.Parallel()
 	zh := func(err error) (string, *problem.Error) {
 		p, ok := problem.As(err)
 		if !ok {
@@ -320,8 +319,7 @@ func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
 		}
 		return p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Says(), p
 	}
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		vendor, provider := e.as(policy.VendorAdmin), e.as(policy.ProviderAdmin)
 
 		// Changes that applied to version 1 but not to version 2.
