@@ -89,9 +89,7 @@ func wantField(t *testing.T, err error, field, contains string) {
 }
 
 func TestVersionsAndTermsAt(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		admin := e.as(policy.VendorAdmin)
 		before := e.audit()
 		d := e.active(t, "A-001")
@@ -122,32 +120,32 @@ func TestVersionsAndTermsAt(t *testing.T) {
 			"2026-11-30T15:59:59Z": 1, "2026-11-30T16:00:00Z": 2, "2026-01-01T00:00:00+08:00": 1, "2027-06-01T00:00:00Z": 2,
 		} {
 			ts, _ := time.Parse(time.RFC3339, at)
-			v, err := agreement.TermsAt(e.ctx, db, d.ID, ts)
+			v, err := agreement.TermsAt(e.ctx, e.db, d.ID, ts)
 			if err != nil || v.Number != want {
 				t.Errorf("TermsAt(%s) = %d, %v; want %d", at, v.Number, err, want)
 			}
 			// The one-query form agrees with Get and TermsAt.
-			a, w, err := agreement.GetInForce(e.ctx, db, d.ID, ts)
-			stored, _ := agreement.Get(e.ctx, db, d.ID)
+			a, w, err := agreement.GetInForce(e.ctx, e.db, d.ID, ts)
+			stored, _ := agreement.Get(e.ctx, e.db, d.ID)
 			if err != nil || a != stored || !reflect.DeepEqual(w, v) {
 				t.Errorf("GetInForce(%s) = %+v, %d, %v; want %+v, %d", at, a, w.Number, err, stored, v.Number)
 			}
 		}
 		before2026 := time.Date(2025, 12, 31, 23, 0, 0, 0, calendar.Shanghai)
-		if _, err := agreement.TermsAt(e.ctx, db, d.ID, before2026); !problem.Is(err, problem.NotFound) {
+		if _, err := agreement.TermsAt(e.ctx, e.db, d.ID, before2026); !problem.Is(err, problem.NotFound) {
 			t.Errorf("before the first version: %v", err)
 		}
-		if a, _, err := agreement.GetInForce(e.ctx, db, d.ID, before2026); !problem.Is(err, problem.NotFound) || a.ID != d.ID {
+		if a, _, err := agreement.GetInForce(e.ctx, e.db, d.ID, before2026); !problem.Is(err, problem.NotFound) || a.ID != d.ID {
 			t.Errorf("GetInForce before the first version: %d, %v", a.ID, err)
 		}
-		if _, _, err := agreement.GetInForce(e.ctx, db, 9999, before2026); !problem.Is(err, problem.NotFound) {
+		if _, _, err := agreement.GetInForce(e.ctx, e.db, 9999, before2026); !problem.Is(err, problem.NotFound) {
 			t.Errorf("GetInForce of no agreement: %v", err)
 		}
 		// Decoded terms are remembered, but every caller gets its own copy.
-		v1, _ := agreement.TermsAt(e.ctx, db, d.ID, time.Now())
+		v1, _ := agreement.TermsAt(e.ctx, e.db, d.ID, time.Now())
 		v1.Terms.CoveredModels[0] = "CHANGED"
 		v1.Terms.Resolution = nil
-		if again, _ := agreement.TermsAt(e.ctx, db, d.ID, time.Now()); again.Terms.CoveredModels[0] == "CHANGED" {
+		if again, _ := agreement.TermsAt(e.ctx, e.db, d.ID, time.Now()); again.Terms.CoveredModels[0] == "CHANGED" {
 			t.Error("a caller's change to its terms reached the next caller")
 		}
 
@@ -162,16 +160,14 @@ func TestVersionsAndTermsAt(t *testing.T) {
 		_, err = e.svc.Diff(e.ctx, admin, d.ID, 1, 9)
 		wantField(t, err, "query.to", "no version 9")
 
-		if _, err := db.ExecContext(e.ctx, db.Rebind(`UPDATE agreement_versions SET note = 'x' WHERE agreement_id = ?`), d.ID); err == nil {
+		if _, err := e.db.ExecContext(e.ctx, e.db.Rebind(`UPDATE agreement_versions SET note = 'x' WHERE agreement_id = ?`), d.ID); err == nil {
 			t.Error("a version was overwritten")
 		}
 	})
 }
 
 func TestAdjustmentRequests(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		d := e.active(t, "A-002")
 		vendor, provider := e.as(policy.VendorAdmin), e.as(policy.ProviderAdmin)
 		changes := json.RawMessage(`{"emergency": {"onsite_hours": 12}}`)
@@ -256,9 +252,7 @@ func TestAdjustmentRequests(t *testing.T) {
 }
 
 func TestStatusTransitionsAndTenancy(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		d := e.active(t, "A-003")
 		vendor, provider := e.as(policy.VendorAdmin), e.as(policy.ProviderAdmin)
 		s, err := e.svc.ChangeStatus(e.ctx, provider, d.ID, agreement.Transition{To: agreement.Suspended, Reason: "September invoice unpaid"}, 0)
@@ -318,7 +312,6 @@ func TestStatusTransitionsAndTenancy(t *testing.T) {
 // The agreement's refusals name its status and the nested reason in the
 // reader's language; the API's English detail keeps the enum value.
 func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
-	t.Parallel()
 	zh := func(err error) (string, *problem.Error) {
 		p, ok := problem.As(err)
 		if !ok {
@@ -326,8 +319,7 @@ func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
 		}
 		return p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Says(), p
 	}
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		vendor, provider := e.as(policy.VendorAdmin), e.as(policy.ProviderAdmin)
 
 		// Changes that applied to version 1 but not to version 2.
@@ -378,4 +370,10 @@ func TestRefusalsSayTheirWordsInChinese(t *testing.T) {
 			t.Errorf("proposal on a terminated agreement: %s", got)
 		}
 	})
+}
+
+// inEnv runs test in parallel on each engine, in a fresh env.
+func inEnv(t *testing.T, test func(t *testing.T, ctx context.Context, e *env)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), setup(t, db)) })
 }

@@ -131,10 +131,7 @@ func smsKinds(t *testing.T, db *store.DB, wo int64) []string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestCustomerPicksAWindowOnce(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +165,7 @@ func TestCustomerPicksAWindowOnce(t *testing.T) {
 		if !done.WorkOrder.WindowStart.Equal(pick) || !done.WorkOrder.WindowEnd.Equal(pick.Add(2*time.Hour)) || done.State != "used" {
 			t.Fatalf("answered %+v", done)
 		}
-		got, err := workorder.Get(ctx, db, x.visit.ID)
+		got, err := workorder.Get(ctx, x.a.DB, x.visit.ID)
 		if err != nil || !got.WindowStart.Equal(pick) {
 			t.Fatalf("visit after the pick: %v %v", got.WindowStart, err)
 		}
@@ -177,17 +174,14 @@ func TestCustomerPicksAWindowOnce(t *testing.T) {
 		if p, ok := problem.As(err); !ok || p.Kind != problem.Conflict {
 			t.Fatalf("reused link: %v", err)
 		}
-		if got, _ := workorder.Get(ctx, db, x.visit.ID); !got.WindowStart.Equal(pick) {
+		if got, _ := workorder.Get(ctx, x.a.DB, x.visit.ID); !got.WindowStart.Equal(pick) {
 			t.Fatalf("a reused link moved the visit to %v", got.WindowStart)
 		}
 	})
 }
 
 func TestLinksExpireAndAreReplaced(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		first, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "en")
 		if err != nil {
 			t.Fatal(err)
@@ -223,10 +217,7 @@ func TestLinksExpireAndAreReplaced(t *testing.T) {
 }
 
 func TestCallMeTellsTheDispatchers(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		sent, err := x.a.Appointments.Send(ctx, x.dispatcher, x.visit.ID, "zh-CN")
 		if err != nil {
 			t.Fatal(err)
@@ -239,7 +230,7 @@ func TestCallMeTellsTheDispatchers(t *testing.T) {
 			t.Fatalf("call me: %+v", done.Link)
 		}
 		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM notifications WHERE kind = 'appointment.call_me' AND user_id = ?`,
+		if err := store.Get(ctx, x.a.DB, &n, `SELECT COUNT(*) FROM notifications WHERE kind = 'appointment.call_me' AND user_id = ?`,
 			x.dispatcher.UserID); err != nil {
 			t.Fatal(err)
 		}
@@ -250,10 +241,7 @@ func TestCallMeTellsTheDispatchers(t *testing.T) {
 }
 
 func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		// Monday 08:00: the visit is 25 hours away; no reminder yet.
 		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 0 {
 			t.Fatalf("25 h before: %d %v", n, err)
@@ -277,7 +265,7 @@ func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
 		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "depart"}, wo.Version); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("setting off twice: %v", err)
 		}
-		if got := strings.Join(smsKinds(t, db, x.visit.ID), ","); got != "visit.reminder,visit.on_the_way" {
+		if got := strings.Join(smsKinds(t, x.a.DB, x.visit.ID), ","); got != "visit.reminder,visit.on_the_way" {
 			t.Fatalf("texts: %s", got)
 		}
 		if _, err := x.a.WorkOrders.Step(ctx, tech, x.visit.ID, workorder.Step{Kind: "check_in"}, wo.Version); err != nil {
@@ -289,13 +277,10 @@ func TestRemindersTheDayBeforeAndOnTheWay(t *testing.T) {
 // The reminder and the "on the way" text speak the language of the link
 // the dispatcher sent the customer, not the default.
 func TestRemindersSpeakTheLinksLanguage(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		textsOf := func(kind string) []string {
 			t.Helper()
-			msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+			msgs, err := notify.SMSMessagesAbout(ctx, x.a.DB, "work_order:"+itoa(x.visit.ID))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +289,7 @@ func TestRemindersSpeakTheLinksLanguage(t *testing.T) {
 				if m.Kind != kind {
 					continue
 				}
-				text, err := x.a.Texts.TextOf(ctx, db, m.ID)
+				text, err := x.a.Texts.TextOf(ctx, x.a.DB, m.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -335,19 +320,16 @@ func TestRemindersSpeakTheLinksLanguage(t *testing.T) {
 
 // Without a link, the texts speak the default language (Chinese).
 func TestRemindersWithoutALinkSpeakChinese(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		x.clk.set(at(0, 10, 0))
 		if n, err := x.a.Appointments.Remind(ctx, x.clk.now()); err != nil || n != 1 {
 			t.Fatalf("remind: %d %v", n, err)
 		}
-		msgs, err := notify.SMSMessagesAbout(ctx, db, "work_order:"+itoa(x.visit.ID))
+		msgs, err := notify.SMSMessagesAbout(ctx, x.a.DB, "work_order:"+itoa(x.visit.ID))
 		if err != nil || len(msgs) != 1 {
 			t.Fatalf("texts %v %v", msgs, err)
 		}
-		text, err := x.a.Texts.TextOf(ctx, db, msgs[0].ID)
+		text, err := x.a.Texts.TextOf(ctx, x.a.DB, msgs[0].ID)
 		if err != nil || !strings.Contains(text, "技术员") {
 			t.Fatalf("reminder %q %v, want Chinese", text, err)
 		}
@@ -360,13 +342,10 @@ func TestRemindersWithoutALinkSpeakChinese(t *testing.T) {
 // picking it moves the visit to him; a technician without the certificate
 // is never offered.
 func TestLinkOffersWindowsOfQualifiedTechnicians(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		vendor := x.vendor
 		admin := x.admin
-		if _, err := store.Exec(ctx, db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
+		if _, err := store.Exec(ctx, x.a.DB, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
 			t.Fatal(err)
 		}
 		newTech := func(email, name string) int64 {
@@ -421,10 +400,7 @@ func TestLinkOffersWindowsOfQualifiedTechnicians(t *testing.T) {
 // another visit 40 minutes away at 13:00–15:00, no window ends too late
 // to get there, and none starts before the drive from it.
 func TestWindowsLeaveTheDrives(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		x := setUp(t, db)
+	inFixture(t, func(t *testing.T, ctx context.Context, x fixture) {
 		site, far := staff.Place{Lat: 31.3200, Lng: 120.6300}, staff.Place{Lat: 31.3000, Lng: 120.4200}
 		drive := staff.Drive(&site, &far)
 		if drive <= 30*time.Minute || drive >= time.Hour {
@@ -441,7 +417,7 @@ func TestWindowsLeaveTheDrives(t *testing.T) {
 		// Wednesday 13:00–15:00 at the point's door.
 		other := x.bookAnother(t, at(2, 13, 0), at(2, 15, 0))
 		for id, p := range map[int64]staff.Place{x.visit.RequestID: site, other: far} {
-			if _, err := store.Exec(ctx, db, `UPDATE service_requests SET site_lat = ?, site_lng = ? WHERE id = ?`, p.Lat, p.Lng, id); err != nil {
+			if _, err := store.Exec(ctx, x.a.DB, `UPDATE service_requests SET site_lat = ?, site_lng = ? WHERE id = ?`, p.Lat, p.Lng, id); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -473,4 +449,10 @@ func TestWindowsLeaveTheDrives(t *testing.T) {
 			t.Fatalf("after picking Wednesday 16:00 the visit is %+v", got.WorkOrder)
 		}
 	})
+}
+
+// inFixture runs test in parallel on each engine, in a fresh fixture.
+func inFixture(t *testing.T, test func(t *testing.T, ctx context.Context, x fixture)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), setUp(t, db)) })
 }

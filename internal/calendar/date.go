@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -89,14 +90,7 @@ func (d Date) AddDays(n int) Date { return dateFromDayNumber(d.dayNumber() + int
 
 // Compare returns -1, 0 or +1 as d is before, equal to or after e.
 func (d Date) Compare(e Date) int {
-	a, b := d.dayNumber(), e.dayNumber()
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(d.dayNumber(), e.dayNumber())
 }
 
 // Before reports whether d is before e.

@@ -27,6 +27,12 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return &world{testutil.NewWorld(t, db, app.Config{})}
 }
 
+// inWorld runs test in parallel on each engine, in a fresh world.
+func inWorld(t *testing.T, test func(t *testing.T, ctx context.Context, w *world)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newWorld(t, db)) })
+}
+
 // visit files a repair and works it to check-out.
 func (w *world) visit(t *testing.T) (requestID, workOrderID int64) {
 	wo := w.Visit(t, "")
@@ -37,10 +43,7 @@ func (w *world) visit(t *testing.T) (requestID, workOrderID int64) {
 // first answer within 1 working day, closed within 5), warn at 75 %, breach,
 // escalate to the vendor, and stop when answered and closed.
 func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		_, wo := w.visit(t)
 		cs := w.App.Complaints
 		dispatcher, customer := w.F.Users[policy.Dispatcher].Actor(), w.F.Users[policy.Customer].Actor()
@@ -100,7 +103,7 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 		if got.EscalatedAt == nil || got.Clocks[1].State != "breached" {
 			t.Fatalf("escalation %+v", got.Complaint)
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind = 'complaint.escalated' AND user_id = ?`, w.F.Users[policy.VendorAuditor].ID); n != 1 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM notifications WHERE kind = 'complaint.escalated' AND user_id = ?`, w.F.Users[policy.VendorAuditor].ID); n != 1 {
 			t.Fatalf("vendor told %d times", n)
 		}
 		// Answered again and accepted by the customer: closed, late.
@@ -136,14 +139,11 @@ func TestComplaintClocksWarnBreachAndEscalate(t *testing.T) {
 // Bad input names its field and saves nothing: no complaint, no history, no
 // notice, no callback.
 func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		reqID, wo := w.visit(t)
 		cs := w.App.Complaints
 		customer := w.F.Users[policy.Customer].Actor()
-		before := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications`)
+		before := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM notifications`)
 		for _, c := range []struct {
 			name  string
 			actor policy.Actor
@@ -170,10 +170,10 @@ func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
 				t.Errorf("%s: %v does not name %s", c.name, err, c.field)
 			}
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != 0 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_events`); n != 0 {
 			t.Fatalf("%d rows saved", n)
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM notifications`); n != before {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM notifications`); n != before {
 			t.Fatalf("%d notices sent for refused complaints", n-before)
 		}
 	})
@@ -183,10 +183,7 @@ func TestFilingRefusesBadInputAndSavesNothing(t *testing.T) {
 // stale version, nothing to close) changes nothing; the lists filter by
 // state, kind, period and lateness.
 func TestPartiesListsAndRefusedChanges(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		_, wo := w.visit(t)
 		cs := w.App.Complaints
 		customer, dispatcher := w.F.Users[policy.Customer].Actor(), w.F.Users[policy.Dispatcher].Actor()
@@ -209,14 +206,14 @@ func TestPartiesListsAndRefusedChanges(t *testing.T) {
 				t.Fatalf("%s lists %d: %v", r, len(list), err)
 			}
 		}
-		events := testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`)
+		events := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_events`)
 		unchanged := func(what string) {
 			t.Helper()
 			got, err := cs.Get(ctx, dispatcher, late.ID)
 			if err != nil || got.Version != late.Version || got.Status != complaint.Open || got.Reply != "" {
 				t.Fatalf("%s changed the complaint: %+v %v", what, got.Complaint, err)
 			}
-			if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events`); n != events {
+			if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_events`); n != events {
 				t.Fatalf("%s added %d history entries", what, n-events)
 			}
 		}
@@ -326,17 +323,14 @@ func tinyPNG(t *testing.T) []byte {
 // A complaint from a product's QR page names its request by number, which
 // must be one of that product's.
 func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		reqID, _ := w.visit(t)
 		var number string
 		var unitID int64
-		if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests WHERE id = ?`, reqID); err != nil {
+		if err := store.Get(ctx, w.App.DB, &number, `SELECT number FROM service_requests WHERE id = ?`, reqID); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.Get(ctx, db, &unitID, `SELECT unit_id FROM service_requests WHERE id = ?`, reqID); err != nil {
+		if err := store.Get(ctx, w.App.DB, &unitID, `SELECT unit_id FROM service_requests WHERE id = ?`, reqID); err != nil {
 			t.Fatal(err)
 		}
 		cs := w.App.Complaints
@@ -354,7 +348,7 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 		if _, err := cs.File(ctx, qr, complaint.NewComplaint{Category: "parts", Channel: "qr", RequestNumber: "SR-0000-000000", UnitID: unitID, Description: "x"}); !names(err, "request_number") {
 			t.Fatalf("an unknown number: %v", err)
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_files`) + testutil.Count(t, db, `SELECT COUNT(*) FROM files`); n != 0 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaints`) + testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_files`) + testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM files`); n != 0 {
 			t.Fatalf("%d rows saved by refused complaints", n)
 		}
 
@@ -384,10 +378,7 @@ func TestAttachmentsAndTheRequestByNumber(t *testing.T) {
 // complaint, or someone who may not file) stores nothing and leaves the
 // complaint as it was. The history names the files; its parties read them.
 func TestFilesAddedToAnOpenComplaint(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		reqID, _ := w.visit(t)
 		cs := w.App.Complaints
 		customer, dispatcher := w.F.Users[policy.Customer].Actor(), w.F.Users[policy.Dispatcher].Actor()
@@ -399,8 +390,8 @@ func TestFilesAddedToAnOpenComplaint(t *testing.T) {
 		}
 		state := func() string {
 			t.Helper()
-			return fmt.Sprint(testutil.Count(t, db, `SELECT version FROM complaints WHERE id = ?`, d.ID), testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_files`),
-				testutil.Count(t, db, `SELECT COUNT(*) FROM files`), testutil.Count(t, db, `SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?`, d.ID))
+			return fmt.Sprint(testutil.Count(t, w.App.DB, `SELECT version FROM complaints WHERE id = ?`, d.ID), testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_files`),
+				testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM files`), testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaint_events WHERE complaint_id = ?`, d.ID))
 		}
 		before := state()
 		refused := []struct {

@@ -184,20 +184,27 @@ func mayDispatch(ctx context.Context, q store.Queryer, a policy.Actor, providerI
 // Board loads a provider's day for its dispatcher (providerID 0: the
 // actor's own organization); no day is the provider's DefaultDay.
 func (s *Service) Board(ctx context.Context, a policy.Actor, providerID int64, day string) (Board, error) {
-	if providerID == 0 {
-		providerID = a.OrgID
-	}
-	if _, err := ParseDay(day, s.Now()); err != nil {
-		return Board{}, err
-	}
-	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
-		return Board{}, err
-	}
-	d, err := s.dayOf(ctx, s.DB, providerID, day)
+	providerID, d, err := s.dispatchedDay(ctx, a, providerID, day)
 	if err != nil {
 		return Board{}, err
 	}
 	return s.load(ctx, s.DB, providerID, d)
+}
+
+// dispatchedDay resolves the provider (0: the actor's own organization) and
+// the day (none: the provider's DefaultDay) its dispatcher asks for.
+func (s *Service) dispatchedDay(ctx context.Context, a policy.Actor, providerID int64, day string) (int64, calendar.Date, error) {
+	if providerID == 0 {
+		providerID = a.OrgID
+	}
+	if _, err := ParseDay(day, s.Now()); err != nil {
+		return 0, calendar.Date{}, err
+	}
+	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
+		return 0, calendar.Date{}, err
+	}
+	d, err := s.dayOf(ctx, s.DB, providerID, day)
+	return providerID, d, err
 }
 
 func (s *Service) load(ctx context.Context, q store.Queryer, providerID int64, d calendar.Date) (Board, error) {

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
 	"aftersales/internal/staff"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -20,10 +20,7 @@ import (
 // "plan the day" without one plans the same day. The crew keeps office
 // hours (08:30–12:00, 13:00–17:30, Monday to Friday) on the cn calendar.
 func TestTheBoardOpensOnTheNextDayWithWorkingTimeLeft(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f, _, a := testutil.SeedAll(t, db)
+	seeded(t, func(t *testing.T, ctx context.Context, f *testutil.Fixture, _ testutil.ServiceFixture, a *app.App) {
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		point, techs := suzhouCrew(t, a, f)
 		office := []string{"08:30-12:00", "13:00-17:30"}

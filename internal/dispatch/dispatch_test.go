@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
@@ -18,6 +19,16 @@ import (
 
 // day is a Wednesday well ahead, so no test depends on today.
 const day = "2030-01-09"
+
+// seeded runs test in parallel on each engine, on a seeded database and its
+// services.
+func seeded(t *testing.T, test func(t *testing.T, ctx context.Context, f *testutil.Fixture, sf testutil.ServiceFixture, a *app.App)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		f, sf, a := testutil.SeedAll(t, db)
+		test(t, context.Background(), f, sf, a)
+	})
+}
 
 func localAt(hh, mm int) time.Time {
 	d := calendar.MustParseDate(day)
@@ -34,10 +45,7 @@ func countVisits(t *testing.T, db *store.DB) int {
 }
 
 func TestPlanTheDay(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f, sf, a := testutil.SeedAll(t, db)
+	seeded(t, func(t *testing.T, ctx context.Context, f *testutil.Fixture, sf testutil.ServiceFixture, a *app.App) {
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		point, techs := suzhouCrew(t, a, f)
 		office := []string{"08:30-12:00", "13:00-17:30"}
@@ -78,7 +86,7 @@ func TestPlanTheDay(t *testing.T) {
 		if _, err := a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: "2030-01-12"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("planning a Saturday nobody works: %v", err)
 		}
-		before := countVisits(t, db)
+		before := countVisits(t, a.DB)
 		plan, err := a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: day, TimeLimit: time.Second,
 			Locks: []dispatch.Lock{{WorkOrderID: booked.ID, Kind: dispatch.LockBoth}}})
 		if err != nil {
@@ -103,7 +111,7 @@ func TestPlanTheDay(t *testing.T) {
 		if !kept {
 			t.Fatalf("the locked visit moved: %+v", p.Routes)
 		}
-		if countVisits(t, db) != before {
+		if countVisits(t, a.DB) != before {
 			t.Fatal("a proposal booked something")
 		}
 		if _, err := a.Dispatch.GetPlan(ctx, f.OtherAdmin.Actor(), plan.ID); !problem.Is(err, problem.NotFound) {
@@ -117,11 +125,11 @@ func TestPlanTheDay(t *testing.T) {
 		if err != nil || accepted.Status != dispatch.Accepted {
 			t.Fatalf("accept: %+v %v", accepted, err)
 		}
-		if got := countVisits(t, db); got != before+4 {
+		if got := countVisits(t, a.DB); got != before+4 {
 			t.Fatalf("%d visits booked, want 4", got-before)
 		}
 		// Again: the same answer, nothing booked twice.
-		if again, err := a.Dispatch.AcceptPlan(ctx, dispatcher, plan.ID); err != nil || again.Status != dispatch.Accepted || countVisits(t, db) != before+4 {
+		if again, err := a.Dispatch.AcceptPlan(ctx, dispatcher, plan.ID); err != nil || again.Status != dispatch.Accepted || countVisits(t, a.DB) != before+4 {
 			t.Fatalf("accepting twice: %v", err)
 		}
 		if _, err := a.Dispatch.DiscardPlan(ctx, dispatcher, plan.ID); !problem.Is(err, problem.Conflict) {
@@ -141,11 +149,11 @@ func TestPlanTheDay(t *testing.T) {
 		if _, err := a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(late), workorder.Assignment{TechnicianID: techs[1], WindowStart: localAt(17, 0), WindowEnd: localAt(17, 30)}); err != nil {
 			t.Fatal(err)
 		}
-		n := countVisits(t, db)
+		n := countVisits(t, a.DB)
 		if _, err := a.Dispatch.AcceptPlan(ctx, dispatcher, stale.ID); !problem.Is(err, problem.Conflict) {
 			t.Fatalf("a stale plan: %v", err)
 		}
-		if countVisits(t, db) != n {
+		if countVisits(t, a.DB) != n {
 			t.Fatal("a stale plan booked something")
 		}
 		if d, err := a.Dispatch.DiscardPlan(ctx, dispatcher, stale.ID); err != nil || d.Status != dispatch.Discarded {
@@ -173,13 +181,13 @@ func TestPlanTheDay(t *testing.T) {
 		if _, err := a.Staff.AddLeave(ctx, admin, target, staff.Leave{StartsAt: localAt(0, 0), EndsAt: localAt(0, 0).Add(24 * time.Hour), Reason: "病假"}); err != nil {
 			t.Fatal(err)
 		}
-		n = countVisits(t, db)
+		n = countVisits(t, a.DB)
 		_, err = a.Dispatch.AcceptPlan(ctx, dispatcher, refused.ID)
 		var mr *dispatch.MoveRefused
 		if !errors.As(err, &mr) || mr.Problem.Reason != staff.OnLeave || mr.RequestID != other {
 			t.Fatalf("a refused booking: %v", err)
 		}
-		if countVisits(t, db) != n {
+		if countVisits(t, a.DB) != n {
 			t.Fatal("a refused plan booked something")
 		}
 	})

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"aftersales/internal/agreement"
+	"aftersales/internal/app"
 	"aftersales/internal/calendar"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -40,16 +40,13 @@ func TestOnSiteMinutesScalesByEfficiency(t *testing.T) {
 // the technician's efficiency: on the board, when booked from it, and in
 // the plan of the day.
 func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f, sf, a := testutil.SeedAll(t, db)
+	seeded(t, func(t *testing.T, ctx context.Context, f *testutil.Fixture, sf testutil.ServiceFixture, a *app.App) {
 		vendor, admin, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].ID
 
 		// The agreement plans 90 minutes for a repair and says nothing of consultations.
 		now := time.Now()
-		v, err := agreement.TermsAt(ctx, db, sf.AgreementID, now)
+		v, err := agreement.TermsAt(ctx, a.DB, sf.AgreementID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,13 +123,10 @@ func TestVisitDurationFromTheAgreementAndTheTechnician(t *testing.T) {
 // version from the board's day on plans its visits, today's board keeps
 // the terms in force now; a visit booked on that day takes its minutes.
 func TestBoardReadsTheTermsInForceOnItsDay(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f, sf, a := testutil.SeedAll(t, db)
+	seeded(t, func(t *testing.T, ctx context.Context, f *testutil.Fixture, sf testutil.ServiceFixture, a *app.App) {
 		vendor, dispatcher := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		tech := f.Users[policy.Technician].ID
-		v, err := agreement.TermsAt(ctx, db, sf.AgreementID, time.Now())
+		v, err := agreement.TermsAt(ctx, a.DB, sf.AgreementID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

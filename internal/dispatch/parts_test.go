@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"aftersales/internal/app"
 	"aftersales/internal/dispatch"
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
 	"aftersales/internal/stock"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -22,10 +22,7 @@ import (
 // nothing is planned as before. Only its dispatchers set what a request
 // needs, and a refused or bad list changes nothing.
 func TestNeededPartsComeFromTheVan(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f, sf, a := testutil.SeedAll(t, db)
+	seeded(t, func(t *testing.T, ctx context.Context, f *testutil.Fixture, sf testutil.ServiceFixture, a *app.App) {
 		admin, dispatcher := f.Users[policy.ProviderAdmin].Actor(), f.Users[policy.Dispatcher].Actor()
 		point, techs := suzhouCrew(t, a, f)
 		if _, err := a.Staff.SetPointHours(ctx, admin, point.ID, staff.HoursInput{Week: map[string][]string{"wed": {"08:30-12:00", "13:00-17:30"}}}); err != nil {

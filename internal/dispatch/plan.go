@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -353,21 +354,11 @@ func (p *Problem) holdUnreachable() {
 			tt.End, tt.ShiftEnd = &site, start
 		default:
 			tt.Breaks = append(tt.Breaks, route.Break{Earliest: start, Latest: start, Duration: end - start})
-			slices.SortFunc(tt.Breaks, func(a, b route.Break) int { return cmpFloat(a.Earliest, b.Earliest) })
+			slices.SortFunc(tt.Breaks, func(a, b route.Break) int { return cmp.Compare(a.Earliest, b.Earliest) })
 		}
 		p.Held = append(p.Held, v.ID)
 		return true
 	})
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // technicianOf is a lane as the solver's technician: from the first

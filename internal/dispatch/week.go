@@ -48,16 +48,7 @@ type WeekVisit struct {
 // dispatchers (providerID 0: the actor's own organization); no day is the
 // provider's DefaultDay.
 func (s *Service) WeekOf(ctx context.Context, a policy.Actor, providerID int64, day string) (Week, error) {
-	if providerID == 0 {
-		providerID = a.OrgID
-	}
-	if _, err := ParseDay(day, s.Now()); err != nil {
-		return Week{}, err
-	}
-	if err := mayDispatch(ctx, s.DB, a, providerID); err != nil {
-		return Week{}, err
-	}
-	d, err := s.dayOf(ctx, s.DB, providerID, day)
+	providerID, d, err := s.dispatchedDay(ctx, a, providerID, day)
 	if err != nil {
 		return Week{}, err
 	}

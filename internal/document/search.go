@@ -98,25 +98,19 @@ const maxQueryTerms = 12
 // ftsQuery is q as an SQLite FTS5 query: every term must match. The terms
 // hold letters and digits only, so quoting them leaves nothing to escape.
 func ftsQuery(q string) string {
-	var parts []string
-	for i, t := range terms(q) {
-		if i == maxQueryTerms {
-			break
-		}
-		switch {
-		case t.word != "":
-			parts = append(parts, `"`+t.word+`"*`)
-		case len(t.cjk) == 1 && len([]rune(t.cjk[0])) == 1:
-			parts = append(parts, `"`+t.cjk[0]+`"*`)
-		default:
-			parts = append(parts, `"`+strings.Join(t.cjk, " ")+`"`)
-		}
-	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(queryParts(q, func(s string) string { return `"` + s + `"*` },
+		func(cjk []string) string { return `"` + strings.Join(cjk, " ") + `"` }), " AND ")
 }
 
 // tsQuery is q as a PostgreSQL tsquery for to_tsquery('simple', …).
 func tsQuery(q string) string {
+	return strings.Join(queryParts(q, func(s string) string { return s + ":*" },
+		func(cjk []string) string { return "(" + strings.Join(cjk, " <-> ") + ")" }), " & ")
+}
+
+// queryParts writes the first maxQueryTerms terms of q: a word or a lone
+// CJK character as a prefix, a run of CJK characters as a phrase.
+func queryParts(q string, prefix func(string) string, phrase func(cjk []string) string) []string {
 	var parts []string
 	for i, t := range terms(q) {
 		if i == maxQueryTerms {
@@ -124,14 +118,14 @@ func tsQuery(q string) string {
 		}
 		switch {
 		case t.word != "":
-			parts = append(parts, t.word+":*")
+			parts = append(parts, prefix(t.word))
 		case len(t.cjk) == 1 && len([]rune(t.cjk[0])) == 1:
-			parts = append(parts, t.cjk[0]+":*")
+			parts = append(parts, prefix(t.cjk[0]))
 		default:
-			parts = append(parts, "("+strings.Join(t.cjk, " <-> ")+")")
+			parts = append(parts, phrase(t.cjk))
 		}
 	}
-	return strings.Join(parts, " & ")
+	return parts
 }
 
 // maxIndexBytes bounds the prepared body text of one document in the index.

@@ -85,10 +85,7 @@ func titles(ds []document.Document) []string {
 }
 
 func TestVersionsAndAccessPerRole(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, ctx context.Context, e env) {
 		pdf := document.SimplePDF("Service manual FX-100", []string{"Replace the coolant pump every 2000 hours."})
 		partner := e.create(t, "Partner handbook", document.Partners, []string{"fx-100"}, document.Upload{File: files.FromBytes("handbook.pdf", pdf)})
 		public := e.create(t, "Public guide", document.Public, []string{"FX-100"}, document.Upload{File: files.FromBytes("guide.docx", docx(t, "Daily checks"))})
@@ -149,7 +146,7 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 			}
 		}
 		var audited int
-		if err := store.Get(ctx, db, &audited, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND entity_id = ? AND org_id = ?`,
+		if err := store.Get(ctx, e.db, &audited, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND entity_id = ? AND org_id = ?`,
 			fmt.Sprint(partner.ID), e.f.Vendor.ID); err != nil || audited != 2 {
 			t.Errorf("downloads audited: %d, %v", audited, err)
 		}
@@ -182,10 +179,7 @@ func TestVersionsAndAccessPerRole(t *testing.T) {
 }
 
 func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
-		ctx := context.Background()
+	inEnv(t, func(t *testing.T, ctx context.Context, e env) {
 		cases := map[string]struct {
 			name string
 			data []byte
@@ -218,7 +212,7 @@ func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
 			t.Errorf("fields %v, want %v (%v)", fields, want, err)
 		}
 		var n int
-		_ = store.Get(ctx, db, &n, `SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM files)`)
+		_ = store.Get(ctx, e.db, &n, `SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM files)`)
 		if n != 0 {
 			t.Errorf("%d rows stored by refused uploads", n)
 		}
@@ -226,10 +220,7 @@ func TestBadFilesAreRefusedAndNothingStored(t *testing.T) {
 }
 
 func TestSearchInChineseAndEnglish(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
-		ctx := context.Background()
+	inEnv(t, func(t *testing.T, ctx context.Context, e env) {
 		e.create(t, "液压系统维护手册", document.Partners, []string{"FX-100"},
 			document.Upload{File: files.FromBytes("hydraulics.docx", docx(t, "主轴润滑每日检查。", "Spindle lubrication: check daily."))})
 		e.create(t, "Coolant pump replacement", document.Partners, nil,
@@ -272,9 +263,7 @@ func TestSearchInChineseAndEnglish(t *testing.T) {
 }
 
 func TestExtractionFailsSoft(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e env) {
 		e.svc.Extract = &document.Extractor{PDFToText: "/nonexistent/pdftotext"}
 		d := e.create(t, "Schaltplan ohne Text", document.Partners, nil, document.Upload{File: files.FromBytes("a.pdf", document.SimplePDF("Geheim", nil))})
 		if d.Versions[0].TextStatus != document.TextFailed {
@@ -295,10 +284,7 @@ func TestExtractionFailsSoft(t *testing.T) {
 // The model and part number filters take the first item of what was typed,
 // in any case; a filter holding no item filters nothing.
 func TestFiltersTakeTheFirstItemTyped(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
-		ctx := context.Background()
+	inEnv(t, func(t *testing.T, ctx context.Context, e env) {
 		pdf := func(name string) document.Upload {
 			return document.Upload{File: files.FromBytes(name+".pdf", document.SimplePDF(name, []string{"text"}))}
 		}
@@ -323,4 +309,10 @@ func TestFiltersTakeTheFirstItemTyped(t *testing.T) {
 			}
 		}
 	})
+}
+
+// inEnv runs test in parallel on each engine, in a fresh env.
+func inEnv(t *testing.T, test func(t *testing.T, ctx context.Context, e env)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newEnv(t, db)) })
 }

@@ -76,16 +76,16 @@ const (
 // and the band's per-km fee (travel), pieces and the unit cost (part); Ref
 // names the part, the surcharge (holiday, out_of_hours) or the travel band.
 type Line struct {
-	Kind      LineKind `json:"kind"`
-	Category  Category `json:"category"`
-	Ref       string   `json:"ref,omitempty"`
-	Quantity  int64    `json:"quantity"`
-	UnitFen   int64    `json:"unit_fen"`
-	RateBP    BP       `json:"rate_bp,omitempty"`
-	NetFen    int64    `json:"net_fen"`
-	TaxRateBP BP       `json:"tax_rate_bp"`
-	TaxFen    int64    `json:"tax_fen"`
-	GrossFen  int64    `json:"gross_fen"`
+	Kind      LineKind `db:"kind" json:"kind"`
+	Category  Category `db:"category" json:"category"`
+	Ref       string   `db:"ref" json:"ref,omitempty"`
+	Quantity  int64    `db:"quantity" json:"quantity"`
+	UnitFen   int64    `db:"unit_fen" json:"unit_fen"`
+	RateBP    BP       `db:"rate_bp" json:"rate_bp,omitempty"`
+	NetFen    int64    `db:"net_fen" json:"net_fen"`
+	TaxRateBP BP       `db:"tax_rate_bp" json:"tax_rate_bp"`
+	TaxFen    int64    `db:"tax_fen" json:"tax_fen"`
+	GrossFen  int64    `db:"gross_fen" json:"gross_fen"`
 }
 
 // UnpricedReason says why a record could not be priced.

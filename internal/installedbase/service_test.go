@@ -54,10 +54,7 @@ func fieldsOf(err error) map[string]string {
 }
 
 func TestUnitsOnBothEngines(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		b := newBase(t, db)
+	inBase(t, func(t *testing.T, ctx context.Context, b base) {
 		if b.model.Code != "HC-CNC-850" || b.site.ContactPhone != "13912345678" {
 			t.Fatalf("not normalized: model %q, phone %q", b.model.Code, b.site.ContactPhone)
 		}
@@ -131,18 +128,18 @@ func TestUnitsOnBothEngines(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = om
-		if err := org.Link(ctx, db, b.f.OtherVendor.ID, b.f.Customer.ID, time.Now()); err != nil {
+		if err := org.Link(ctx, b.svc.DB, b.f.OtherVendor.ID, b.f.Customer.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := otherSvc.CreateUnit(ctx, other, installedbase.UnitInput{SerialNumber: u.SerialNumber, ModelCode: "X-1", SiteID: b.site.ID, InstallDate: "2025-01-01"}); err != nil {
 			t.Fatalf("another vendor's unit with the same serial: %v", err)
 		}
-		if _, err := installedbase.BySerial(ctx, db, u.SerialNumber); !strings.Contains(fieldsOf(err)["serial_number"], "more than one vendor") {
+		if _, err := installedbase.BySerial(ctx, b.svc.DB, u.SerialNumber); !strings.Contains(fieldsOf(err)["serial_number"], "more than one vendor") {
 			t.Errorf("ambiguous serial: %v", err)
 		}
 		// Filing a request looks units up the same way, and refuses alike.
 		for serial, want := range map[string]string{u.SerialNumber: "more than one vendor", "NO-SUCH-1": "no product", "2.02606E+17": "scientific notation"} {
-			if _, err := installedbase.Finder(ctx, db, serial, coverage.Also{}); !strings.Contains(fieldsOf(err)["serial_number"], want) {
+			if _, err := installedbase.Finder(ctx, b.svc.DB, serial, coverage.Also{}); !strings.Contains(fieldsOf(err)["serial_number"], want) {
 				t.Errorf("Finder(%s): %v, want %q", serial, err, want)
 			}
 		}
@@ -153,10 +150,7 @@ func TestUnitsOnBothEngines(t *testing.T) {
 }
 
 func TestQRTokenRotation(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		b := newBase(t, db)
+	inBase(t, func(t *testing.T, ctx context.Context, b base) {
 		u, err := b.svc.CreateUnit(ctx, b.vendor, installedbase.UnitInput{SerialNumber: "QR-1", ModelCode: "HC-CNC-850", SiteID: b.site.ID, InstallDate: "2025-01-01"})
 		if err != nil {
 			t.Fatal(err)
@@ -164,12 +158,12 @@ func TestQRTokenRotation(t *testing.T) {
 		if len(u.QRToken) != 52 {
 			t.Fatalf("token %q", u.QRToken)
 		}
-		if got, err := installedbase.ByToken(ctx, db, u.QRToken); err != nil || got.ID != u.ID {
+		if got, err := installedbase.ByToken(ctx, b.svc.DB, u.QRToken); err != nil || got.ID != u.ID {
 			t.Fatalf("by token: %v", err)
 		}
 		// Same selector, different rest: not found.
 		forged := u.QRToken[:16] + strings.Repeat("a", 36)
-		if _, err := installedbase.ByToken(ctx, db, forged); !problem.Is(err, problem.NotFound) {
+		if _, err := installedbase.ByToken(ctx, b.svc.DB, forged); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("forged token: %v", err)
 		}
 		if _, err := b.svc.RotateQRToken(ctx, b.f.Users[policy.Customer].Actor(), u.ID); !problem.Is(err, problem.Forbidden) {
@@ -179,20 +173,17 @@ func TestQRTokenRotation(t *testing.T) {
 		if err != nil || r.QRToken == u.QRToken || r.QRRotatedAt == nil {
 			t.Fatalf("rotate: %+v %v", r, err)
 		}
-		if _, err := installedbase.ByToken(ctx, db, u.QRToken); !problem.Is(err, problem.NotFound) {
+		if _, err := installedbase.ByToken(ctx, b.svc.DB, u.QRToken); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("the old label still works: %v", err)
 		}
-		if got, err := installedbase.ByToken(ctx, db, r.QRToken); err != nil || got.ID != u.ID {
+		if got, err := installedbase.ByToken(ctx, b.svc.DB, r.QRToken); err != nil || got.ID != u.ID {
 			t.Fatalf("the new label: %v", err)
 		}
 	})
 }
 
 func TestSitesAndModels(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		b := newBase(t, db)
+	inBase(t, func(t *testing.T, ctx context.Context, b base) {
 		customer := b.f.Users[policy.Customer].Actor()
 		lat, lng := 120.5, 31.3
 		_, err := b.svc.CreateSite(ctx, customer, installedbase.SiteInput{Name: "Plant 2", Address: "x", Division: "320500", Lat: &lat, Lng: &lng, ContactPhone: "12345"})
@@ -236,16 +227,13 @@ func TestSitesAndModels(t *testing.T) {
 const importHeader = "序列号,型号,客户代码,网点名称,安装日期\n"
 
 func TestImportUnits(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		b := newBase(t, db)
+	inBase(t, func(t *testing.T, ctx context.Context, b base) {
 		if _, err := b.svc.CreateUnit(ctx, b.vendor, installedbase.UnitInput{SerialNumber: "STORED-1", ModelCode: "HC-CNC-850", SiteID: b.site.ID, InstallDate: "2025-01-01"}); err != nil {
 			t.Fatal(err)
 		}
 		count := func() int {
 			var n int
-			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM units`); err != nil {
+			if err := store.Get(ctx, b.svc.DB, &n, `SELECT COUNT(*) FROM units`); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -305,4 +293,10 @@ func TestImportUnits(t *testing.T) {
 			t.Fatalf("a provider imports: %v", err)
 		}
 	})
+}
+
+// inBase runs test in parallel on each engine, in a fresh base.
+func inBase(t *testing.T, test func(t *testing.T, ctx context.Context, b base)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newBase(t, db)) })
 }

@@ -139,10 +139,7 @@ func TestVendorSpreadsheetImports(t *testing.T) {
 }
 
 func TestVendorSpreadsheetProblems(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		b := newBase(t, db)
+	inBase(t, func(t *testing.T, ctx context.Context, b base) {
 		rows := [][]string{
 			vendorSheet[0],
 			{"BAD-1", "HC-CNC-850", "Customer One", "苏州市虎丘区科灵路 78 号", "320506", "2025/3/7", "", "", ""}, // division disagrees with the site's
@@ -155,7 +152,7 @@ func TestVendorSpreadsheetProblems(t *testing.T) {
 			{"BAD-8", "HC-CNC-850", "", "某市某路 4 号", "320506", "2025/3/7", "", "", ""},                   // no customer
 			{"BAD-9", "HC-CNC-850", "新客户", "", "320506", "2025/3/7", "", "", ""},                        // no address
 		}
-		orgs := orgCount(t, db)
+		orgs := orgCount(t, b.svc.DB)
 		rep, err := b.svc.ImportUnits(ctx, b.vendor, installedbase.ImportRequest{Filename: "bad.csv", Data: []byte(sheetCSV(rows))})
 		if err != nil {
 			t.Fatal(err)
@@ -175,7 +172,7 @@ func TestVendorSpreadsheetProblems(t *testing.T) {
 		if len(rep.Errors) != len(want) || rep.Imported != 0 {
 			t.Errorf("%d errors (want %d), %d imported: %+v", len(rep.Errors), len(want), rep.Imported, got)
 		}
-		if n := orgCount(t, db); n != orgs {
+		if n := orgCount(t, b.svc.DB); n != orgs {
 			t.Errorf("a refused import created organizations: %d", n)
 		}
 

@@ -1,22 +1,19 @@
 package notify_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
 	"aftersales/internal/i18n"
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // Each person chooses per kind of event whether email reaches them: a kind
 // turned off still arrives in the app, with no email queued.
 func TestEmailChoicesPerKind(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		d := e.actor(policy.Dispatcher)
 		choices, err := e.svc.EmailChoices(e.ctx, d)
 		if err != nil || len(choices) != len(notify.EmailKinds) || !choices["request.received"] {

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"mime"
 	"net/mail"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func startSMTP(t *testing.T, cfg smtpmock.ConfigurationAttr) (*notify.Mailer, *smtpmock.Server) {
@@ -51,13 +51,11 @@ func (e *env) emailState(userID int64) (state string, attempts int) {
 }
 
 func TestEmailIsSentInTheRecipientsLanguage(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		var srv *smtpmock.Server
 		e.w.Mailer, srv = startSMTP(t, smtpmock.ConfigurationAttr{})
 		disp := e.f.Users[policy.Dispatcher]
-		if _, err := store.Exec(e.ctx, db, `UPDATE users SET locale = 'zh-CN' WHERE id = ?`, disp.ID); err != nil {
+		if _, err := store.Exec(e.ctx, e.db, `UPDATE users SET locale = 'zh-CN' WHERE id = ?`, disp.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.publish(warning(e, disp.ID)); err != nil {
@@ -96,9 +94,7 @@ func TestEmailIsSentInTheRecipientsLanguage(t *testing.T) {
 }
 
 func TestRejectedEmailIsRetriedThenFails(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		disp := e.f.Users[policy.Dispatcher]
 		e.w.Mailer, _ = startSMTP(t, smtpmock.ConfigurationAttr{BlacklistedRcpttoEmails: []string{disp.Email}})
 		if _, err := e.publish(warning(e, disp.ID)); err != nil {
@@ -110,7 +106,7 @@ func TestRejectedEmailIsRetriedThenFails(t *testing.T) {
 		}
 		// It failed because the server refused the recipient, not for want of a server.
 		var lastErr string
-		if err := store.Get(e.ctx, db, &lastErr, `SELECT email_error FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
+		if err := store.Get(e.ctx, e.db, &lastErr, `SELECT email_error FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(lastErr, "RCPT TO") || !strings.Contains(lastErr, disp.Email) {
@@ -120,9 +116,7 @@ func TestRejectedEmailIsRetriedThenFails(t *testing.T) {
 }
 
 func TestEmailSkippedWhenTurnedOffAfterQueueing(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		var srv *smtpmock.Server
 		e.w.Mailer, srv = startSMTP(t, smtpmock.ConfigurationAttr{})
 		disp := e.f.Users[policy.Dispatcher]

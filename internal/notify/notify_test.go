@@ -115,14 +115,12 @@ func warning(e *env, users ...int64) notify.Event {
 }
 
 func TestPublishRecordsAndDedupes(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		disp, admin := e.f.Users[policy.Dispatcher], e.f.Users[policy.ProviderAdmin]
 		if err := e.svc.SetEmailPreference(e.ctx, admin.Actor(), false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.Exec(e.ctx, db, `UPDATE users SET locale = 'zh-CN' WHERE id = ?`, disp.ID); err != nil {
+		if _, err := store.Exec(e.ctx, e.db, `UPDATE users SET locale = 'zh-CN' WHERE id = ?`, disp.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, kinds := range [][]string{{"clock.*"}, {"request.assigned"}} {
@@ -159,7 +157,7 @@ func TestPublishRecordsAndDedupes(t *testing.T) {
 			t.Fatalf("second publish with the same dedupe key: %+v, %d notifications", again, e.count(`SELECT COUNT(*) FROM notifications`))
 		}
 		var title string
-		if err := store.Get(e.ctx, db, &title, `SELECT title FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
+		if err := store.Get(e.ctx, e.db, &title, `SELECT title FROM notifications WHERE user_id = ?`, disp.ID); err != nil {
 			t.Fatal(err)
 		}
 		if title != "响应时限已过 75%" {
@@ -169,7 +167,7 @@ func TestPublishRecordsAndDedupes(t *testing.T) {
 		// Rolled back with the caller's transaction.
 		ev := warning(e, disp.ID)
 		ev.DedupeKey = "rolled-back"
-		_ = db.Tx(e.ctx, func(tx *sqlx.Tx) error {
+		_ = e.db.Tx(e.ctx, func(tx *sqlx.Tx) error {
 			if _, err := e.svc.Publish(e.ctx, tx, e.now, ev); err != nil {
 				t.Fatal(err)
 			}
@@ -189,9 +187,7 @@ func TestPublishRecordsAndDedupes(t *testing.T) {
 }
 
 func TestPublishRejectsBadEvents(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		for _, tc := range []struct {
 			name   string
 			mutate func(*notify.Event)
@@ -216,16 +212,14 @@ func TestPublishRejectsBadEvents(t *testing.T) {
 		}
 		// A refused event leaves nothing behind, not even the event.
 		var n int
-		if err := store.Get(e.ctx, db, &n, `SELECT (SELECT COUNT(*) FROM notify_events) + (SELECT COUNT(*) FROM notifications)`); err != nil || n != 0 {
+		if err := store.Get(e.ctx, e.db, &n, `SELECT (SELECT COUNT(*) FROM notify_events) + (SELECT COUNT(*) FROM notifications)`); err != nil || n != 0 {
 			t.Errorf("%d rows after refused events (%v)", n, err)
 		}
 	})
 }
 
 func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		me := e.actor(policy.Dispatcher)
 		var ids []int64
 		for i := range 5 {
@@ -287,7 +281,7 @@ func TestInboxUnreadFirstPagesAndMarksRead(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("mark all read: %d, %v", n, err)
 		}
-		if c, _ := notify.UnreadCount(e.ctx, db, me.UserID); c != 0 {
+		if c, _ := notify.UnreadCount(e.ctx, e.db, me.UserID); c != 0 {
 			t.Fatalf("unread after mark all: %d", c)
 		}
 	})
@@ -356,9 +350,7 @@ func TestPrivateAddressesRefusedUnlessAllowed(t *testing.T) {
 // role, read with the recipients named; a user both named and addressed
 // is told once.
 func TestPublishToStaffByRole(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		e.svc.EmailEnabled = false
 		disp, admin := e.f.Users[policy.Dispatcher], e.f.Users[policy.ProviderAdmin]
 		ev := warning(e, disp.ID)
@@ -368,11 +360,11 @@ func TestPublishToStaffByRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		var dispatchers, admins int
-		if err := store.Get(e.ctx, db, &dispatchers, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
+		if err := store.Get(e.ctx, e.db, &dispatchers, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
 			e.f.Provider.ID, string(policy.Dispatcher), true); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.Get(e.ctx, db, &admins, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
+		if err := store.Get(e.ctx, e.db, &admins, `SELECT COUNT(*) FROM users WHERE org_id = ? AND role = ? AND active = ?`,
 			e.f.Provider.ID, string(policy.ProviderAdmin), true); err != nil {
 			t.Fatal(err)
 		}
@@ -383,7 +375,7 @@ func TestPublishToStaffByRole(t *testing.T) {
 		}
 
 		// An inactive member of the staff is not told.
-		if _, err := store.Exec(e.ctx, db, `UPDATE users SET active = ? WHERE id = ?`, false, admin.ID); err != nil {
+		if _, err := store.Exec(e.ctx, e.db, `UPDATE users SET active = ? WHERE id = ?`, false, admin.ID); err != nil {
 			t.Fatal(err)
 		}
 		ev.DedupeKey = "staff-again"
@@ -393,4 +385,10 @@ func TestPublishToStaffByRole(t *testing.T) {
 			t.Fatalf("with the admin inactive: %+v %v", got, err)
 		}
 	})
+}
+
+// inEnv runs test in parallel on each engine, in a fresh env.
+func inEnv(t *testing.T, test func(t *testing.T, ctx context.Context, e *env)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newEnv(t, db)) })
 }

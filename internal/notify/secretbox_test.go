@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,14 +15,12 @@ import (
 // value that does not contain the key, and deliveries are still signed
 // with the key the admin was shown.
 func TestWebhookSecretRestsSealed(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		rc := newReceiver(t, "", func(int) int { return http.StatusNoContent })
 		hook, secret := e.subscribe(rc.URL, "clock.warning")
 		rc.secret = secret
 		var raw string
-		if err := store.Get(e.ctx, db, &raw, `SELECT secret FROM webhooks WHERE id = ?`, hook.ID); err != nil {
+		if err := store.Get(e.ctx, e.db, &raw, `SELECT secret FROM webhooks WHERE id = ?`, hook.ID); err != nil {
 			t.Fatal(err)
 		}
 		key := strings.TrimPrefix(secret, "whsec_")
@@ -41,7 +40,7 @@ func TestWebhookSecretRestsSealed(t *testing.T) {
 		}
 
 		// A key in clear is refused by the database itself.
-		if _, err := store.Exec(e.ctx, db, `UPDATE webhooks SET secret = ? WHERE id = ?`, secret, hook.ID); err == nil {
+		if _, err := store.Exec(e.ctx, e.db, `UPDATE webhooks SET secret = ? WHERE id = ?`, secret, hook.ID); err == nil {
 			t.Error("a clear signing key was stored")
 		}
 	})

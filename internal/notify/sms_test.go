@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,8 +15,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"aftersales/internal/notify"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 const gatewaySecret = "gw-secret-0123456789abcdef"
@@ -91,9 +90,7 @@ func surveySMS(e *env, phone string) notify.SMS {
 // handed over with the gateway's id, and its delivery receipt recorded;
 // its text (with the survey link) is not stored in clear.
 func TestSMSRetriedThenSentAndReceipted(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		g := newGateway(t, func(n int) (int, string) {
 			if n == 1 {
 				return http.StatusBadGateway, "upstream down"
@@ -172,9 +169,7 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // changed secret fails the messages queued under the old one; texts go only
 // to mobile numbers, and only when the gateway is configured.
 func TestSMSRefusalsAndWhatIsNotSent(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		g := newGateway(t, func(int) (int, string) { return http.StatusBadRequest, `{"error":"invalid number"}` })
 		texts := e.texts(g.URL)
 		if !e.queueSMS(texts, surveySMS(e, "+86 139-0000-0000")) {

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,8 +14,6 @@ import (
 
 	"aftersales/internal/notify"
 	"aftersales/internal/policy"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // receiver is a webhook endpoint that verifies every request's signature.
@@ -87,9 +86,7 @@ func (e *env) deliveries(webhookID int64) []notify.Delivery {
 }
 
 func TestWebhookFailsTwiceThenDelivers(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		rc := newReceiver(t, "", func(n int) int {
 			if n <= 2 {
 				return http.StatusServiceUnavailable
@@ -137,9 +134,7 @@ func TestWebhookFailsTwiceThenDelivers(t *testing.T) {
 }
 
 func TestWebhookExhaustedThenRedelivered(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		var healthy bool
 		var mu sync.Mutex
 		rc := newReceiver(t, "", func(int) int {
@@ -201,9 +196,7 @@ func TestWebhookExhaustedThenRedelivered(t *testing.T) {
 // A delivery published and committed survives a restart before any worker
 // ran: the new runner finds the job in the database and delivers it.
 func TestWebhookSurvivesRestart(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		rc := newReceiver(t, "", func(int) int { return 200 })
 		hook, secret := e.subscribe(rc.URL)
 		rc.secret = secret
@@ -224,9 +217,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 }
 
 func TestWebhookToForbiddenAddressFails(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	inEnv(t, func(t *testing.T, _ context.Context, e *env) {
 		e.w.Webhooks = notify.NewWebhookClient(false)
 		rc := newReceiver(t, "", func(int) int { return 200 })
 		hook, _ := e.subscribe(rc.URL)

@@ -32,10 +32,7 @@ const (
 )
 
 func TestOldVersionRecordsVerifyAndRead(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		t0 := time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)
 		var recs []record.Record
 		for i, raw := range []string{v1Visit, v1Consultation, v1Correction} {
@@ -118,9 +115,7 @@ func mustGet(t *testing.T, db *store.DB, id int64) record.Record {
 }
 
 func TestSealStoresTheTypedContentItHashes(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, _ context.Context, db *store.DB) {
 		price := int64(12550)
 		in := &record.Visit{Request: "SR-1", Product: record.Product{SerialNumber: "SN-9"}, Result: "fixed", OnSiteSeconds: 3600,
 			Parts:  []record.FittedPart{{PartNumber: "SP-1", Quantity: 3, UnitPriceFen: &price}},

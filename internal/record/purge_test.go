@@ -11,7 +11,6 @@ import (
 
 	"aftersales/internal/record"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // chainEntry is what the model of the purge knows of a record.
@@ -49,10 +48,7 @@ func mayGo(chain []chainEntry, cutoff string) int {
 // retention periods and corrections, in batches of any size, and what is
 // left still verifies.
 func TestPurgeRemovesThePrefixTheRuleAllows(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		agreement := int64(0)
 		rapid.Check(t, func(rt *rapid.T) {
 			agreement++

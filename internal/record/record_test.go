@@ -50,6 +50,16 @@ func orgs(t *testing.T, db *store.DB) {
 	}
 }
 
+// withOrgs runs test in parallel on each engine, on a database with a
+// vendor and a provider.
+func withOrgs(t *testing.T, test func(t *testing.T, ctx context.Context, db *store.DB)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		orgs(t, db)
+		test(t, context.Background(), db)
+	})
+}
+
 func verify(t *testing.T, db *store.DB) record.VerifyResult {
 	t.Helper()
 	res, err := record.Verify(context.Background(), db, 0)
@@ -60,10 +70,7 @@ func verify(t *testing.T, db *store.DB) record.VerifyResult {
 }
 
 func TestChainSealsVerifiesAndDetectsTampering(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		t0 := time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC)
 		var recs []record.Record
 		for i := range 5 {
@@ -135,9 +142,7 @@ func TestRemovalsAreDetected(t *testing.T) {
 }
 
 func TestConcurrentSealsFormOneChain(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, _ context.Context, db *store.DB) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 20)
 		for i := range 20 {
@@ -196,10 +201,7 @@ func TestRetention(t *testing.T) {
 // The retention job removes a record only once its last day of retention
 // (a Shanghai date) is over, and audits what it removed.
 func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		sh, _ := time.LoadLocation("Asia/Shanghai")
 		old := seal(t, db, time.Date(2020, 1, 10, 3, 0, 0, 0, time.UTC), 1, "old", nil) // kept until 2023-01-10
 		if old.RetainUntil != "2023-01-10" {
@@ -244,10 +246,7 @@ func TestPurgeDueAtTheRetentionBoundary(t *testing.T) {
 // too (the purge removes only a prefix of the chain). Then all leave
 // together and the rest still verifies.
 func TestPurgeKeepsACorrectedRecordWithItsCorrection(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		orgs(t, db)
+	withOrgs(t, func(t *testing.T, ctx context.Context, db *store.DB) {
 		t0 := time.Date(2020, 1, 10, 3, 0, 0, 0, time.UTC)
 		orig := seal(t, db, t0, 1, "visit", nil)                                           // kept until 2023-01-10
 		seal(t, db, t0.AddDate(0, 1, 0), 1, "another visit", nil)                          // until 2023-02-10

@@ -15,10 +15,7 @@ import (
 // for a redo, which books a new visit under the same request, marked as a
 // redo and counted for the provider's period.
 func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		// A complaint puts the visit in the queue.
 		recordID, wo, q := w.complainedVisit(t)
 		auditor := w.F.Users[policy.VendorAuditor].Actor()
@@ -33,7 +30,7 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 		}
 		// It names the request by its number, as the callbacks page shows it.
 		var number string
-		if err := store.Get(ctx, db, &number, `SELECT number FROM service_requests WHERE id = ?`, cb.RequestID); err != nil || cb.RequestNumber != number {
+		if err := store.Get(ctx, w.App.DB, &number, `SELECT number FROM service_requests WHERE id = ?`, cb.RequestID); err != nil || cb.RequestNumber != number {
 			t.Fatalf("the callback names request %q, its number is %q (%v)", cb.RequestNumber, number, err)
 		}
 		// The provider sees it but may not work it; the auditor may.
@@ -56,7 +53,7 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 		if err != nil || cb.Status != satisfaction.CallbackRedo || cb.RedoWorkOrderID == nil {
 			t.Fatalf("redo %+v %v", cb, err)
 		}
-		redoOf, reason, ok, err := satisfaction.RedoOf(ctx, db, *cb.RedoWorkOrderID)
+		redoOf, reason, ok, err := satisfaction.RedoOf(ctx, w.App.DB, *cb.RedoWorkOrderID)
 		if err != nil || !ok || redoOf != wo || reason != "故障未排除" {
 			t.Fatalf("redo of %d %q %v %v", redoOf, reason, ok, err)
 		}
@@ -65,7 +62,7 @@ func TestCallbackSendsAVisitBackForARedo(t *testing.T) {
 		if err != nil || nw.Status != "assigned" {
 			t.Fatalf("redo visit %+v %v", nw, err)
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM redo_visits WHERE provider_id = ? AND period = ?`, w.F.Provider.ID, satisfaction.PeriodOf(w.Clock.Now())); n != 1 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM redo_visits WHERE provider_id = ? AND period = ?`, w.F.Provider.ID, satisfaction.PeriodOf(w.Clock.Now())); n != 1 {
 			t.Fatalf("%d redos counted", n)
 		}
 		if _, err := w.App.Satisfaction.Decide(ctx, auditor, cb.ID, satisfaction.Decision{Outcome: "confirmed"}, cb.Version); !problem.Is(err, problem.Conflict) {

@@ -14,17 +14,13 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // The figure of a period, from the service, equals a count made directly
 // from the survey rows, on both engines and by both formulas.
 func TestFigureMatchesACountFromTheRows(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
-		rng := rand.New(rand.NewPCG(7, uint64(len(db.Engine))))
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
+		rng := rand.New(rand.NewPCG(7, uint64(len(w.App.DB.Engine))))
 		now := w.Clock.Now()
 		for i := range 300 {
 			period := []string{"2026-09", "2026-10"}[i%2]
@@ -34,7 +30,7 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 				s := 1 + rng.IntN(5)
 				answered, score = &now, &s
 			}
-			if _, err := store.Exec(ctx, db, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
+			if _, err := store.Exec(ctx, w.App.DB, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
 				customer_org_id, period, sealed_at, sent_at, expires_at, token_hash, locale, scale_min, scale_max, satisfied_from, questions_json,
 				answered_at, score, satisfied) VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zh-CN', 1, 5, 4, '[]', ?, ?, ?)`,
 				1000+i, w.SF.AgreementID, w.F.Vendor.ID, w.F.Provider.ID, w.F.Customer.ID, period, now, now, now, fmt.Sprint(i),
@@ -52,7 +48,7 @@ func TestFigureMatchesACountFromTheRows(t *testing.T) {
 			var rows []struct {
 				Score *int `db:"score"`
 			}
-			if err := store.Select(ctx, db, &rows, `SELECT score FROM surveys WHERE agreement_id = ? AND period = ?`, w.SF.AgreementID, period); err != nil {
+			if err := store.Select(ctx, w.App.DB, &rows, `SELECT score FROM surveys WHERE agreement_id = ? AND period = ?`, w.SF.AgreementID, period); err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range rows {

@@ -28,6 +28,12 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return &world{World: w}
 }
 
+// inWorld runs test in parallel on each engine, in a fresh world.
+func inWorld(t *testing.T, test func(t *testing.T, ctx context.Context, w *world)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newWorld(t, db)) })
+}
+
 // visit files a repair and works it to check-out, which seals its record.
 func (w *world) visit(t *testing.T) (recordID, workOrderID int64) {
 	wo := w.Visit(t, w.phone)
@@ -71,15 +77,12 @@ func (w *world) token(t *testing.T, surveyID int64) string {
 }
 
 func TestSurveyIsSentAfterTheDelayAndAnsweredOnce(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		recordID, workOrderID := w.visit(t)
 
 		// Queued at sealing for two hours later; nothing is sent before.
 		w.RunJobs(t)
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM surveys`); n != 0 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM surveys`); n != 0 {
 			t.Fatalf("%d surveys before the delay", n)
 		}
 		w.Clock.Advance(2*time.Hour + time.Second)
@@ -110,7 +113,7 @@ func TestSurveyIsSentAfterTheDelayAndAnsweredOnce(t *testing.T) {
 				t.Fatalf("%+v: %v", bad, err)
 			}
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM surveys WHERE answered_at IS NOT NULL`) + testutil.Count(t, db, `SELECT COUNT(*) FROM complaints`); n != 0 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM surveys WHERE answered_at IS NOT NULL`) + testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM complaints`); n != 0 {
 			t.Fatalf("half saved: %d", n)
 		}
 
@@ -120,12 +123,12 @@ func TestSurveyIsSentAfterTheDelayAndAnsweredOnce(t *testing.T) {
 		if err != nil || got.ComplaintID == 0 || got.Survey.Satisfied {
 			t.Fatalf("answer %+v %v", got, err)
 		}
-		c, err := complaint.Get(ctx, db, got.ComplaintID)
+		c, err := complaint.Get(ctx, w.App.DB, got.ComplaintID)
 		if err != nil || c.WorkOrderID == nil || *c.WorkOrderID != workOrderID || c.Channel != "survey" || c.CustomerOrgID != w.F.Customer.ID || len(c.Clocks(w.Clock.Now())) != 2 {
 			t.Fatalf("complaint %+v %v", c, err)
 		}
 		// The low score and the complaint are both in the vendor's callback queue.
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM callbacks WHERE record_id = ? AND reason IN ('low_score', 'complaint')`, recordID); n != 2 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM callbacks WHERE record_id = ? AND reason IN ('low_score', 'complaint')`, recordID); n != 2 {
 			t.Fatalf("%d callbacks", n)
 		}
 		// Replayed: refused.
@@ -138,7 +141,7 @@ func TestSurveyIsSentAfterTheDelayAndAnsweredOnce(t *testing.T) {
 		if err != nil || len(boards) != 1 {
 			t.Fatalf("board %v %v", boards, err)
 		}
-		fromRows, err := satisfaction.PeriodFigure(ctx, db, w.SF.AgreementID, "2026-11", w.Clock.Now())
+		fromRows, err := satisfaction.PeriodFigure(ctx, w.App.DB, w.SF.AgreementID, "2026-11", w.Clock.Now())
 		if got := boards[0].Current().Figure; err != nil || got != fromRows || got.Sent != 1 || got.Answers != 1 || got.Satisfied != 0 {
 			t.Fatalf("board %+v, rows %+v (%v)", got, fromRows, err)
 		}

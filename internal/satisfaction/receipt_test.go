@@ -8,7 +8,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/satisfaction"
-	"aftersales/internal/store"
 	"aftersales/internal/testutil"
 )
 
@@ -16,10 +15,7 @@ import (
 // before its delay (the survey is sent then, once), and takes one answer; it
 // is made only for a party of the record, and only its hash is stored.
 func TestReceiptLinkOpensTheSurvey(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		recordID, _ := w.visit(t)
 		if _, _, err := w.App.Satisfaction.ReceiptLink(ctx, w.F.OtherAdmin.Actor(), recordID); !problem.Is(err, problem.NotFound) {
 			t.Fatalf("another vendor prints it: %v", err)
@@ -32,10 +28,10 @@ func TestReceiptLinkOpensTheSurvey(t *testing.T) {
 		if err != nil || !ok || !satisfaction.WellFormed(tok) {
 			t.Fatalf("receipt link %q %v %v", tok, ok, err)
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM survey_receipts WHERE token_hash = ?`, satisfaction.TokenHash(tok)); n != 1 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM survey_receipts WHERE token_hash = ?`, satisfaction.TokenHash(tok)); n != 1 {
 			t.Fatal("the receipt's token is not stored as its hash")
 		}
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM survey_receipts WHERE token_hash = ?`, tok); n != 0 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM survey_receipts WHERE token_hash = ?`, tok); n != 0 {
 			t.Fatal("the receipt's token is stored in clear")
 		}
 		// Opened on site, before the delay: the survey is sent now.
@@ -55,8 +51,8 @@ func TestReceiptLinkOpensTheSurvey(t *testing.T) {
 		// The delayed job finds it sent: one survey, answered.
 		w.Clock.Advance(2*time.Hour + time.Second)
 		w.RunJobs(t)
-		if n := testutil.Count(t, db, `SELECT COUNT(*) FROM surveys WHERE record_id = ? AND answered_at IS NOT NULL`, recordID); n != 1 ||
-			testutil.Count(t, db, `SELECT COUNT(*) FROM surveys`) != 1 {
+		if n := testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM surveys WHERE record_id = ? AND answered_at IS NOT NULL`, recordID); n != 1 ||
+			testutil.Count(t, w.App.DB, `SELECT COUNT(*) FROM surveys`) != 1 {
 			t.Fatal("the job sent a second survey")
 		}
 		forged, _, _ := satisfaction.NewToken()

@@ -7,8 +7,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/satisfaction"
 	"aftersales/internal/servicerequest"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -16,17 +14,14 @@ import (
 // as the redo of the first, and the resolved request is reopened, saying
 // why, and scheduled for it.
 func TestARedoFromTheCallbackReopensTheRequest(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		_, wo, q := w.complainedVisit(t)
 		auditor := w.F.Users[policy.VendorAuditor].Actor()
 		cb, err := w.App.Satisfaction.Decide(ctx, auditor, q[0].ID, satisfaction.Decision{Outcome: "redo", Reason: "故障未排除"}, q[0].Version)
 		if err != nil || cb.RedoWorkOrderID == nil {
 			t.Fatalf("redo %+v %v", cb, err)
 		}
-		redo, err := workorder.Get(ctx, db, *cb.RedoWorkOrderID)
+		redo, err := workorder.Get(ctx, w.App.DB, *cb.RedoWorkOrderID)
 		if err != nil || redo.RedoOf == nil || *redo.RedoOf != wo || redo.Status != workorder.WOAssigned {
 			t.Fatalf("the redo visit: %+v, %v", redo, err)
 		}

@@ -9,21 +9,17 @@ import (
 
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // A period below the threshold is told to the vendor's admins and auditors
 // and the provider's admins once its surveys can no longer be answered, and
 // only once; a period with too few answers to judge is not.
 func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		now := w.Clock.Now()
 		add := func(period string, scores ...int) {
 			for i, s := range scores {
-				if _, err := store.Exec(ctx, db, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
+				if _, err := store.Exec(ctx, w.App.DB, `INSERT INTO surveys (record_id, work_order_id, request_id, agreement_id, vendor_id, provider_id,
 					customer_org_id, period, sealed_at, sent_at, expires_at, token_hash, locale, scale_min, scale_max, satisfied_from, questions_json,
 					answered_at, score, satisfied) VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zh-CN', 1, 5, 4, '[]', ?, ?, ?)`,
 					len(period)*1000+i+int(period[6]-'0')*100, w.SF.AgreementID, w.F.Vendor.ID, w.F.Provider.ID, w.F.Customer.ID, period, now, now, now,
@@ -31,7 +27,7 @@ func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, err := store.Exec(ctx, db, `INSERT INTO survey_tallies (agreement_id, period, scale_max, sent) VALUES (?, ?, 5, ?)`,
+			if _, err := store.Exec(ctx, w.App.DB, `INSERT INTO survey_tallies (agreement_id, period, scale_max, sent) VALUES (?, ?, 5, ?)`,
 				w.SF.AgreementID, period, len(scores)); err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +39,7 @@ func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
 				User int64 `db:"user_id"`
 				N    int   `db:"n"`
 			}
-			if err := store.Select(ctx, db, &rows, `SELECT user_id, COUNT(*) AS n FROM notifications WHERE kind = 'satisfaction.below_threshold' GROUP BY user_id`); err != nil {
+			if err := store.Select(ctx, w.App.DB, &rows, `SELECT user_id, COUNT(*) AS n FROM notifications WHERE kind = 'satisfaction.below_threshold' GROUP BY user_id`); err != nil {
 				t.Fatal(err)
 			}
 			out := map[int64]int{}
@@ -73,11 +69,11 @@ func TestPeriodBelowThresholdIsToldToBothPartiesOnce(t *testing.T) {
 			t.Errorf("told %v", got)
 		}
 		var title, link string
-		if err := store.Get(ctx, db, &title, `SELECT title || ' ' || body FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
+		if err := store.Get(ctx, w.App.DB, &title, `SELECT title || ' ' || body FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
 			w.F.Users[policy.ProviderAdmin].ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.Get(ctx, db, &link, `SELECT link FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
+		if err := store.Get(ctx, w.App.DB, &link, `SELECT link FROM notifications WHERE kind = 'satisfaction.below_threshold' AND user_id = ?`,
 			w.F.Users[policy.ProviderAdmin].ID); err != nil || link != "/satisfaction?period=2026-10" {
 			t.Fatalf("link %q %v", link, err)
 		}

@@ -17,7 +17,6 @@ import (
 	"aftersales/internal/labels"
 	"aftersales/internal/settlement"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // zhT renders the catalogs' texts in Chinese, as the export does.
@@ -34,10 +33,7 @@ func zhT(id string, args ...any) string {
 // deductions, what was paid, and what is outstanding. The workbook is read
 // back and its figures checked against the statements and their payments.
 func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		approve := func(id int64) settlement.Statement {
 			t.Helper()
 			if _, err := w.svc.Submit(ctx, w.provider, id); err != nil {
@@ -69,7 +65,7 @@ func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
 
 		addresses := map[int64]string{w.f.Vendor.ID: "江苏省苏州市工业园区星湖街 328 号", w.f.Provider.ID: "上海市闵行区春东路 508 号"}
 		for id, address := range addresses {
-			if _, err := store.Exec(ctx, db, `UPDATE organizations SET address = ? WHERE id = ?`, address, id); err != nil {
+			if _, err := store.Exec(ctx, w.db, `UPDATE organizations SET address = ? WHERE id = ?`, address, id); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -160,7 +156,7 @@ func TestStatementExportsCarryPayeeAndBalance(t *testing.T) {
 		if err := d.Write(&buf, settlement.ExportPDF, fonts); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := exec.LookPath("pdftoppm"); err != nil || db.Engine != store.SQLite {
+		if _, err := exec.LookPath("pdftoppm"); err != nil || w.db.Engine != store.SQLite {
 			return
 		}
 		dir := os.Getenv("AFTERSALES_SCREENSHOTS")

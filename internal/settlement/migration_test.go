@@ -10,16 +10,12 @@ import (
 
 	"aftersales/internal/record"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // Migration 00047 fills the sums per VAT category of the prices kept
 // before it from their lines: the same sums the pricing now stores.
 func TestMigrationSumsKeptPricesFromTheirLines(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.novemberVisits(t) // SR-3 unpriced
 		w.seal(t, record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Request: "SR-4", Agreement: "HX-2026-01",
 			ServiceItem: "consultation", Question: "q", Answer: "a", AnsweredAt: shanghai("2026-11-24 09:00")}}, shanghai("2026-11-24 10:00"))
@@ -42,7 +38,7 @@ func TestMigrationSumsKeptPricesFromTheirLines(t *testing.T) {
 		}
 		read := func() []sums {
 			var out []sums
-			if err := store.Select(ctx, db, &out, `SELECT record_id, line_count, labour_rate_bp, labour_net_fen, labour_tax_fen,
+			if err := store.Select(ctx, w.db, &out, `SELECT record_id, line_count, labour_rate_bp, labour_net_fen, labour_tax_fen,
 				labour_gross_fen, parts_rate_bp, parts_net_fen, parts_tax_fen, parts_gross_fen, consultation_rate_bp,
 				consultation_net_fen, consultation_tax_fen, consultation_gross_fen FROM record_prices ORDER BY record_id`); err != nil {
 				t.Fatal(err)
@@ -54,12 +50,12 @@ func TestMigrationSumsKeptPricesFromTheirLines(t *testing.T) {
 			t.Fatalf("sums kept at pricing: %+v", kept)
 		}
 		// As a price kept before the migration: the columns at their defaults.
-		if _, err := store.Exec(ctx, db, `UPDATE record_prices SET line_count = 0, labour_rate_bp = -1, labour_net_fen = 0,
+		if _, err := store.Exec(ctx, w.db, `UPDATE record_prices SET line_count = 0, labour_rate_bp = -1, labour_net_fen = 0,
 			labour_tax_fen = 0, labour_gross_fen = 0, parts_rate_bp = -1, parts_net_fen = 0, parts_tax_fen = 0, parts_gross_fen = 0,
 			consultation_rate_bp = -1, consultation_net_fen = 0, consultation_tax_fen = 0, consultation_gross_fen = 0`); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := os.ReadFile(filepath.Join("..", "store", "migrations", string(db.Engine), "00047_statement_kept_prices.sql"))
+		raw, err := os.ReadFile(filepath.Join("..", "store", "migrations", string(w.db.Engine), "00047_statement_kept_prices.sql"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +65,7 @@ func TestMigrationSumsKeptPricesFromTheirLines(t *testing.T) {
 			t.Fatal("no UPDATE of record_prices in migration 00047")
 		}
 		stmt := up[start : start+strings.Index(up[start:], ";")]
-		if _, err := store.Exec(ctx, db, stmt); err != nil {
+		if _, err := store.Exec(ctx, w.db, stmt); err != nil {
 			t.Fatal(err)
 		}
 		if got := read(); !reflect.DeepEqual(got, kept) {

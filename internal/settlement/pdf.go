@@ -165,19 +165,25 @@ func (p *pdfWriter) tableHeader() error {
 	d := p.d
 	heads := []string{"#", d.T("settlements.line"), d.T("settlements.quantity"), d.T("settlements.net"), d.T("settlements.doc_rate"),
 		d.T("settlements.tax"), d.T("settlements.gross")}
+	return p.headRow(pdfCols, heads, 2)
+}
+
+// headRow writes a table's shaded row of headings in the columns cols, the
+// first left of them aligned left and the others right.
+func (p *pdfWriter) headRow(cols []float64, heads []string, left int) error {
 	p.pdf.SetFillColor(235, 239, 245)
 	p.pdf.RectFromUpperLeftWithStyle(marginX, p.y, contentW, 7, "F")
 	p.pdf.SetFillColor(0, 0, 0) // PDF paints text with the fill colour
 	x := marginX
 	for i, h := range heads {
 		align := gopdf.Right
-		if i < 2 {
+		if i < left {
 			align = gopdf.Left
 		}
-		if err := p.text(x+1, p.y+1.8, pdfCols[i]-2, 8, h, align); err != nil {
+		if err := p.text(x+1, p.y+1.8, cols[i]-2, 8, h, align); err != nil {
 			return err
 		}
-		x += pdfCols[i]
+		x += cols[i]
 	}
 	p.y += 8
 	return nil

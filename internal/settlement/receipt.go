@@ -37,17 +37,8 @@ type receiptRow struct {
 }
 
 type receiptLine struct {
-	RecordID  int64  `db:"record_id"`
-	Kind      string `db:"kind"`
-	Category  string `db:"category"`
-	Ref       string `db:"ref"`
-	Quantity  int64  `db:"quantity"`
-	UnitFen   int64  `db:"unit_fen"`
-	RateBP    int64  `db:"rate_bp"`
-	NetFen    int64  `db:"net_fen"`
-	TaxRateBP int64  `db:"tax_rate_bp"`
-	TaxFen    int64  `db:"tax_fen"`
-	GrossFen  int64  `db:"gross_fen"`
+	RecordID int64 `db:"record_id"`
+	fees.Line
 }
 
 // CustomerReceipts are the receipts of a request's sealed visits that the
@@ -87,8 +78,7 @@ func CustomerReceipts(ctx context.Context, q store.Queryer, requestID int64) ([]
 	}
 	for _, l := range lines {
 		rc := &out[at[l.RecordID]]
-		rc.Lines = append(rc.Lines, fees.Line{Kind: fees.LineKind(l.Kind), Category: fees.Category(l.Category), Ref: l.Ref,
-			Quantity: l.Quantity, UnitFen: l.UnitFen, RateBP: l.RateBP, NetFen: l.NetFen, TaxRateBP: l.TaxRateBP, TaxFen: l.TaxFen, GrossFen: l.GrossFen})
+		rc.Lines = append(rc.Lines, l.Line)
 	}
 	for i := range out {
 		if out[i].UnpricedReason == "" {

@@ -137,22 +137,7 @@ func (p *receiptPDF) header() error {
 	d := p.r
 	heads := []string{d.T("settlements.line"), d.T("settlements.quantity"), d.T("settlements.doc_unit"), d.T("settlements.net"),
 		d.T("settlements.tax"), d.T("settlements.gross")}
-	p.pdf.SetFillColor(235, 239, 245)
-	p.pdf.RectFromUpperLeftWithStyle(marginX, p.y, contentW, 7, "F")
-	p.pdf.SetFillColor(0, 0, 0)
-	x := marginX
-	for i, h := range heads {
-		align := gopdf.Right
-		if i == 0 {
-			align = gopdf.Left
-		}
-		if err := p.text(x+1, p.y+1.8, receiptCols[i]-2, 8, h, align); err != nil {
-			return err
-		}
-		x += receiptCols[i]
-	}
-	p.y += 8
-	return nil
+	return p.headRow(receiptCols, heads, 1)
 }
 
 // line writes one line of a receipt as the page shows it: what it charges

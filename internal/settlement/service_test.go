@@ -12,7 +12,6 @@ import (
 	"aftersales/internal/record"
 	"aftersales/internal/settlement"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func kinds(st settlement.Statement) map[fees.LineKind]int {
@@ -55,10 +54,7 @@ func (w *world) generate(t *testing.T, period string) settlement.Statement {
 }
 
 func TestStatementWorkflow(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.novemberVisits(t)
 		// Sealed in December: not in November's statement.
 		w.visit(t, "SR-4", "repair", "general", "2026-12-01 10:00", 60, 0)
@@ -190,10 +186,10 @@ func TestStatementWorkflow(t *testing.T) {
 		if _, err := w.svc.Dispute(ctx, w.vendor, st.ID, d.ID, "again"); !problem.Is(err, problem.Conflict) {
 			t.Errorf("a dispute on a locked statement: %v", err)
 		}
-		if _, err := store.Exec(ctx, db, `UPDATE settlement_lines SET net_fen = 1 WHERE statement_id = ?`, st.ID); err == nil {
+		if _, err := store.Exec(ctx, w.db, `UPDATE settlement_lines SET net_fen = 1 WHERE statement_id = ?`, st.ID); err == nil {
 			t.Error("the database changed a line of an approved statement")
 		}
-		if _, err := store.Exec(ctx, db, `DELETE FROM settlement_lines WHERE statement_id = ?`, st.ID); err == nil {
+		if _, err := store.Exec(ctx, w.db, `DELETE FROM settlement_lines WHERE statement_id = ?`, st.ID); err == nil {
 			t.Error("the database deleted a line of an approved statement")
 		}
 		list, err := w.svc.List(ctx, w.vendor, w.agreementID)
@@ -221,10 +217,7 @@ func checkTotals(t *testing.T, st settlement.Statement) {
 }
 
 func TestPaymentsAndOverdue(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 0)
 		st := w.generate(t, "2026-11")
 		pay := func(fen int64, day string) error {
@@ -280,10 +273,7 @@ func TestPaymentsAndOverdue(t *testing.T) {
 }
 
 func TestInvoice(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.visit(t, "SR-1", "repair", "general", "2026-11-20 10:00", 60, 30)
 		st := w.generate(t, "2026-11")
 		inv := func(code, number, day string, fen int64) error {
@@ -335,17 +325,14 @@ func TestInvoice(t *testing.T) {
 // price them) are priced when their period's statement is generated, and
 // the statement is the one their prices at sealing would have made.
 func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.novemberVisits(t)
 		// Checked out in October, sealed in November: an adjustment line.
 		w.seal(t, record.Content{Kind: record.KindConsultation, Consultation: &record.Consultation{Request: "SR-5", Agreement: "HX-2026-01",
 			ServiceItem: "consultation", Question: "q", Answer: "a", AnsweredAt: shanghai("2026-10-31 23:00")}}, shanghai("2026-11-02 09:00"))
 		priced := w.generate(t, "2026-11")
 		count := func() (n int) {
-			if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM record_prices WHERE agreement_id = ?`, w.agreementID); err != nil {
+			if err := store.Get(ctx, w.db, &n, `SELECT COUNT(*) FROM record_prices WHERE agreement_id = ?`, w.agreementID); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -354,7 +341,7 @@ func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
 			t.Fatalf("%d records priced at sealing, want 4", n)
 		}
 		for _, q := range []string{`DELETE FROM record_price_lines`, `DELETE FROM record_prices`} {
-			if _, err := store.Exec(ctx, db, q); err != nil {
+			if _, err := store.Exec(ctx, w.db, q); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -387,9 +374,7 @@ func TestRecordsWithoutAStoredPriceArePricedOnDemand(t *testing.T) {
 // when there are any, without the road factor, and on the straight line
 // times the road factor otherwise (11.1 km × 1.3: 15 km).
 func TestTravelOnEnteredKilometres(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, _ context.Context, w *world) {
 		straight := w.visit(t, "SR-1", "repair", "general", "2026-11-10 10:00", 60, 0)
 		entered := func(no, in string, metres int64) int64 {
 			c := w.visitContent(no, "repair", "general", in, 60, 0)
@@ -419,10 +404,7 @@ func TestTravelOnEnteredKilometres(t *testing.T) {
 // amounts and totals, and from then on no change of a kept price reaches
 // it.
 func TestDraftRefersToKeptPricesUntilSubmitted(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, newWorld, func(t *testing.T, ctx context.Context, w *world) {
 		w.visit(t, "SR-1", "repair", "emergency", "2026-11-20 10:00", 95, 90,
 			record.FittedPart{PartNumber: "P-1", Name: "Encoder", Kind: "genuine", Quantity: 1, UnitPriceFen: fen(40000)})
 		w.visit(t, "SR-2", "repair", "general", "2026-11-21 10:00", 30, 0)
@@ -433,7 +415,7 @@ func TestDraftRefersToKeptPricesUntilSubmitted(t *testing.T) {
 			}
 		}
 		var own int
-		if err := store.Get(ctx, db, &own, `SELECT COUNT(*) FROM settlement_lines WHERE statement_id = ?`, draft.ID); err != nil {
+		if err := store.Get(ctx, w.db, &own, `SELECT COUNT(*) FROM settlement_lines WHERE statement_id = ?`, draft.ID); err != nil {
 			t.Fatal(err)
 		}
 		if own != 1 { // the late-arrival deduction
@@ -477,7 +459,7 @@ func TestDraftRefersToKeptPricesUntilSubmitted(t *testing.T) {
 				t.Errorf("line %d: submitted %+v, draft %+v", i, a, b)
 			}
 		}
-		if _, err := store.Exec(ctx, db, `UPDATE record_price_lines SET net_fen = net_fen + 100, gross_fen = gross_fen + 100`); err != nil {
+		if _, err := store.Exec(ctx, w.db, `UPDATE record_price_lines SET net_fen = net_fen + 100, gross_fen = gross_fen + 100`); err != nil {
 			t.Fatal(err)
 		}
 		after, err := w.svc.Get(ctx, w.provider, st.ID)

@@ -107,21 +107,12 @@ func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreement
 }
 
 type lineRow struct {
-	ID             int64          `db:"id"`
-	StatementID    int64          `db:"statement_id"`
-	Position       int            `db:"position"`
-	RecordID       *int64         `db:"record_id"`
-	Request        string         `db:"request"`
-	Kind           string         `db:"kind"`
-	Category       string         `db:"category"`
-	Ref            string         `db:"ref"`
-	Quantity       int64          `db:"quantity"`
-	UnitFen        int64          `db:"unit_fen"`
-	RateBP         int64          `db:"rate_bp"`
-	NetFen         int64          `db:"net_fen"`
-	TaxRateBP      int64          `db:"tax_rate_bp"`
-	TaxFen         int64          `db:"tax_fen"`
-	GrossFen       int64          `db:"gross_fen"`
+	ID          int64  `db:"id"`
+	StatementID int64  `db:"statement_id"`
+	Position    int    `db:"position"`
+	RecordID    *int64 `db:"record_id"`
+	Request     string `db:"request"`
+	fees.Line
 	TermsVersion   int            `db:"terms_version"`
 	Rule           string         `db:"rule"`
 	EvidenceJSON   sql.NullString `db:"evidence_json"`
@@ -199,8 +190,7 @@ func eachRow(ctx context.Context, q store.Queryer, query string, args []any, fn 
 func (r lineRow) line() (StatementLine, error) {
 	l := StatementLine{ID: r.ID, Position: r.Position, RecordID: r.RecordID, Request: r.Request, TermsVersion: r.TermsVersion,
 		Rule: r.Rule, UnpricedReason: r.UnpricedReason, Detail: r.Detail, AdjustmentOf: r.AdjustmentOf, Removed: r.Removed,
-		Line: fees.Line{Kind: fees.LineKind(r.Kind), Category: fees.Category(r.Category), Ref: r.Ref, Quantity: r.Quantity,
-			UnitFen: r.UnitFen, RateBP: r.RateBP, NetFen: r.NetFen, TaxRateBP: r.TaxRateBP, TaxFen: r.TaxFen, GrossFen: r.GrossFen}}
+		Line: r.Line}
 	if r.EvidenceJSON.Valid {
 		l.Evidence = &fees.Evidence{}
 		if err := json.Unmarshal([]byte(r.EvidenceJSON.String), l.Evidence); err != nil {

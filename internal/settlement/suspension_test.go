@@ -110,10 +110,7 @@ func (w *suspensionWorld) agreementStatus(t *testing.T) agreement.Status {
 // clocks pause from midnight; the payment of everything named ends it and
 // the clocks run on from then, the suspended time not counted.
 func TestSuspensionForNonPayment(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newSuspensionWorld(t, db)
+	inWorld(t, newSuspensionWorld, func(t *testing.T, ctx context.Context, w *suspensionWorld) {
 		notice := settlement.NewSuspension{AgreementID: w.agreementID, StatementIDs: []int64{w.oct.ID, w.nov.ID}, Reason: "两期结算款逾期未付"}
 
 		w.at("2027-01-05 10:00") // due today: not overdue yet
@@ -134,7 +131,7 @@ func TestSuspensionForNonPayment(t *testing.T) {
 		if _, err := w.svc.Suspend(ctx, w.provider, twice); !isField(err, "statement_ids[1]") {
 			t.Fatalf("a statement named twice: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM payment_suspensions`); n != 0 {
+		if n := count(t, w.db, `SELECT COUNT(*) FROM payment_suspensions`); n != 0 {
 			t.Fatalf("refused notices left %d rows", n)
 		}
 		sp, err := w.svc.Suspend(ctx, w.provider, notice)
@@ -153,7 +150,7 @@ func TestSuspensionForNonPayment(t *testing.T) {
 				t.Fatalf("%s sees %d suspensions: %v", who, len(list), err)
 			}
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM notifications WHERE link = '/agreements/`+itoa(w.agreementID)+`'`); n == 0 {
+		if n := count(t, w.db, `SELECT COUNT(*) FROM notifications WHERE link = '/agreements/`+itoa(w.agreementID)+`'`); n == 0 {
 			t.Error("nobody was told of the notice")
 		}
 
@@ -219,7 +216,7 @@ func TestSuspensionForNonPayment(t *testing.T) {
 		if _, err := w.file(t); err != nil {
 			t.Fatalf("a request after the payment: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action LIKE 'suspension.%'`); n != 6 {
+		if n := count(t, w.db, `SELECT COUNT(*) FROM audit_events WHERE action LIKE 'suspension.%'`); n != 6 {
 			t.Errorf("%d audit entries, want notice, start and end in both trails", n)
 		}
 	})
@@ -228,10 +225,7 @@ func TestSuspensionForNonPayment(t *testing.T) {
 // The provider lifts a suspension in effect; a notice paid before its day
 // ends without suspending anything.
 func TestSuspensionLiftedAndPaidAhead(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newSuspensionWorld(t, db)
+	inWorld(t, newSuspensionWorld, func(t *testing.T, ctx context.Context, w *suspensionWorld) {
 		w.at("2027-01-06 10:00")
 		sp, err := w.svc.Suspend(ctx, w.provider, settlement.NewSuspension{AgreementID: w.agreementID, StatementIDs: []int64{w.oct.ID},
 			EffectiveOn: "2027-01-25", Reason: "十月结算款逾期"})
@@ -316,10 +310,7 @@ func isField(err error, field string) bool {
 // Reminders go out before, on and after the due day, once per stage, and
 // not for a statement paid.
 func TestPaymentReminders(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newSuspensionWorld(t, db)
+	inWorld(t, newSuspensionWorld, func(t *testing.T, ctx context.Context, w *suspensionWorld) {
 		steps := []struct {
 			at   string
 			want int
@@ -345,7 +336,7 @@ func TestPaymentReminders(t *testing.T) {
 			}
 		}
 		vendorAdmin := w.f.Users[policy.VendorAdmin].ID
-		if n := count(t, db, `SELECT COUNT(*) FROM notifications WHERE kind LIKE 'settlement.payment_%' AND user_id = `+itoa(vendorAdmin)); n != 5 {
+		if n := count(t, w.db, `SELECT COUNT(*) FROM notifications WHERE kind LIKE 'settlement.payment_%' AND user_id = `+itoa(vendorAdmin)); n != 5 {
 			t.Fatalf("the vendor's admin got %d reminders, want 5", n)
 		}
 	})
@@ -356,10 +347,7 @@ func TestPaymentReminders(t *testing.T) {
 // suspension for non-payment is in effect ends it and the clocks it held
 // run on.
 func TestSuspensionByHandAndTerminationDuringASuspension(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newSuspensionWorld(t, db)
+	inWorld(t, newSuspensionWorld, func(t *testing.T, ctx context.Context, w *suspensionWorld) {
 		status := func(actor policy.Actor, to agreement.Status, reason string) {
 			t.Helper()
 			d, err := w.app.Agreements.Get(ctx, actor, w.agreementID)

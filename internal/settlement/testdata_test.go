@@ -58,6 +58,13 @@ type world struct {
 // settlement service whose today is 2026-12-06.
 func newWorld(t *testing.T, db *store.DB) *world { return newBenchWorld(t, db) }
 
+// inWorld runs test in parallel on each engine, in a fresh world made by
+// newW.
+func inWorld[W any](t *testing.T, newW func(*testing.T, *store.DB) W, test func(t *testing.T, ctx context.Context, w W)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newW(t, db)) })
+}
+
 func newBenchWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()

@@ -10,7 +10,6 @@ import (
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 	"aftersales/internal/workorder"
 )
 
@@ -33,10 +32,7 @@ func TestDueDates(t *testing.T) {
 // admin once; the visit booked after it expires is listed to the
 // dispatchers.
 func TestExpiryWarnings(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		s, admin, dispatcher := w.a.Staff, w.actor(policy.ProviderAdmin), w.actor(policy.Dispatcher)
 		now := time.Now()
 		today := now.In(time.FixedZone("CST", 8*3600))
@@ -74,7 +70,7 @@ func TestExpiryWarnings(t *testing.T) {
 			Kind   string `db:"kind"`
 			Body   string `db:"body"`
 		}
-		if err := store.Select(ctx, db, &got, `SELECT user_id, kind, body FROM notifications ORDER BY id`); err != nil {
+		if err := store.Select(ctx, w.db, &got, `SELECT user_id, kind, body FROM notifications ORDER BY id`); err != nil {
 			t.Fatal(err)
 		}
 		to := map[int64][]string{}

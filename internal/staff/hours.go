@@ -230,28 +230,31 @@ func effectiveHours(ctx context.Context, q store.Queryer, technicianID, provider
 
 // SetTechnicianHours replaces a technician's own template.
 func (s *Service) SetTechnicianHours(ctx context.Context, a policy.Actor, technicianID int64, in HoursInput) (Hours, error) {
-	var out Hours
-	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+	return s.setHours(ctx, a, "technician_id", in, func(tx *sqlx.Tx) (providerID, ownerID int64, err error) {
 		t, err := s.readableTechnician(ctx, tx, a, technicianID, policy.StaffManage)
-		if err != nil {
-			return err
-		}
-		out, err = s.putHours(ctx, tx, a, t.ProviderID, "technician_id", t.ID, in)
-		return err
+		return t.ProviderID, t.ID, err
 	})
-	return out, err
 }
 
 // SetPointHours replaces a service point's template, which its technicians
 // without one of their own follow.
 func (s *Service) SetPointHours(ctx context.Context, a policy.Actor, pointID int64, in HoursInput) (Hours, error) {
+	return s.setHours(ctx, a, "service_point_id", in, func(tx *sqlx.Tx) (providerID, ownerID int64, err error) {
+		p, err := s.readablePoint(ctx, tx, a, pointID, policy.StaffManage)
+		return p.ProviderID, p.ID, err
+	})
+}
+
+// setHours replaces the template of the owner that manageable reads (the
+// actor may manage it) in column.
+func (s *Service) setHours(ctx context.Context, a policy.Actor, column string, in HoursInput, manageable func(tx *sqlx.Tx) (providerID, ownerID int64, err error)) (Hours, error) {
 	var out Hours
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		p, err := s.readablePoint(ctx, tx, a, pointID, policy.StaffManage)
+		providerID, ownerID, err := manageable(tx)
 		if err != nil {
 			return err
 		}
-		out, err = s.putHours(ctx, tx, a, p.ProviderID, "service_point_id", p.ID, in)
+		out, err = s.putHours(ctx, tx, a, providerID, column, ownerID, in)
 		return err
 	})
 	return out, err

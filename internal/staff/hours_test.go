@@ -10,8 +10,6 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 func localAt(d string, hh, mm int) time.Time {
@@ -20,10 +18,7 @@ func localAt(d string, hh, mm int) time.Time {
 }
 
 func TestWorkingHoursFollowTheCalendar(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		s, admin := w.a.Staff, w.actor(policy.ProviderAdmin)
 		office := map[string][]string{"mon": {"08:30-12:00", "13:00-17:30"}, "tue": {"08:30-12:00", "13:00-17:30"}, "wed": {"08:30-12:00", "13:00-17:30"},
 			"thu": {"08:30-12:00", "13:00-17:30"}, "fri": {"08:30-12:00", "13:00-17:30"}}
@@ -63,7 +58,7 @@ func TestWorkingHoursFollowTheCalendar(t *testing.T) {
 		}
 		days := func(d string) *staff.Availability {
 			t.Helper()
-			m, err := s.Days(ctx, db, w.f.Provider.ID, calendar.MustParseDate(d))
+			m, err := s.Days(ctx, w.db, w.f.Provider.ID, calendar.MustParseDate(d))
 			if err != nil {
 				t.Fatal(err)
 			}

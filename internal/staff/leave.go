@@ -41,9 +41,7 @@ func (s *Service) LeaveOf(ctx context.Context, a policy.Actor, technicianID int6
 // recorded is refused naming it.
 func (s *Service) AddLeave(ctx context.Context, a policy.Actor, technicianID int64, in Leave) (Leave, error) {
 	check := func(fs *problem.Fields, _ time.Time) {
-		in.Reason = strings.TrimSpace(in.Reason)
-		problem.CheckText(fs, "reason", in.Reason, false, 500)
-		checkSpan(fs, in.StartsAt, in.EndsAt, MaxLeave, problem.Msg("one leave is at most a year; record longer absences in parts"))
+		checkNotedSpan(fs, "reason", &in.Reason, in.StartsAt, in.EndsAt, MaxLeave, problem.Msg("one leave is at most a year; record longer absences in parts"))
 	}
 	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
 		clash, found, err := leaveDuring(ctx, tx, t.ID, in.StartsAt, in.EndsAt)
@@ -83,6 +81,14 @@ func leaveDuring(ctx context.Context, q store.Queryer, technicianID int64, start
 		return l, false, nil
 	}
 	return l, err == nil, err
+}
+
+// checkNotedSpan checks a span of time (see checkSpan) and its note of at
+// most 500 characters in field, trimmed.
+func checkNotedSpan(fs *problem.Fields, field string, note *string, starts, ends time.Time, longest time.Duration, tooLong problem.FieldError) {
+	*note = strings.TrimSpace(*note)
+	problem.CheckText(fs, field, *note, false, 500)
+	checkSpan(fs, starts, ends, longest, tooLong)
 }
 
 // checkSpan checks a span of time given as starts_at and ends_at: both

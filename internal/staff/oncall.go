@@ -3,7 +3,6 @@ package staff
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -54,9 +53,7 @@ func (s *Service) OnCallOf(ctx context.Context, a policy.Actor, providerID int64
 // the same technician is refused naming it.
 func (s *Service) AddOnCall(ctx context.Context, a policy.Actor, technicianID int64, in OnCall) (OnCall, error) {
 	check := func(fs *problem.Fields, _ time.Time) {
-		in.Note = strings.TrimSpace(in.Note)
-		problem.CheckText(fs, "note", in.Note, false, 500)
-		checkSpan(fs, in.StartsAt, in.EndsAt, MaxOnCall, problem.Msg("one turn on call is at most 14 days"))
+		checkNotedSpan(fs, "note", &in.Note, in.StartsAt, in.EndsAt, MaxOnCall, problem.Msg("one turn on call is at most 14 days"))
 	}
 	insert := func(tx *sqlx.Tx, t TechnicianProfile, now time.Time) (int64, error) {
 		var clash OnCall

@@ -9,8 +9,6 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
-	"aftersales/internal/store"
-	"aftersales/internal/testutil"
 )
 
 // Near the end of the working day the recommendations count the trip: a
@@ -20,10 +18,7 @@ import (
 // the trip back fit in today's hours; after that, the next working day,
 // once the trip from the point is driven. The clock is the product's.
 func TestRecommendationsAtTheEndOfTheDay(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		s, admin := w.a.Staff, w.actor(policy.ProviderAdmin)
 		p, err := s.CreatePoint(ctx, admin, w.f.Provider.ID, staff.PointInput{Name: "吴江网点", Address: "苏州市吴江区 8 号", Division: "320509", Lat: 31.16, Lng: 120.64})
 		if err != nil {

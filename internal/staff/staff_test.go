@@ -21,6 +21,7 @@ import (
 // world is the fixture with a unit of product line CNC under an active
 // agreement, the services, and the fixture's technician.
 type world struct {
+	db   *store.DB
 	f    *testutil.Fixture
 	a    *app.App
 	sf   testutil.ServiceFixture
@@ -34,7 +35,13 @@ func newWorld(t *testing.T, db *store.DB) world {
 	if _, err := store.Exec(context.Background(), db, `UPDATE product_models SET product_line = 'CNC' WHERE code = 'FX-100'`); err != nil {
 		t.Fatal(err)
 	}
-	return world{f: f, a: testutil.Services(t, db), sf: sf, tech: f.Users[policy.Technician].ID}
+	return world{db: db, f: f, a: testutil.Services(t, db), sf: sf, tech: f.Users[policy.Technician].ID}
+}
+
+// inWorld runs test in parallel on each engine, in a fresh world.
+func inWorld(t *testing.T, test func(t *testing.T, ctx context.Context, w world)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newWorld(t, db)) })
 }
 
 func (w world) actor(r policy.Role) policy.Actor { return w.f.Users[r].Actor() }
@@ -47,10 +54,7 @@ func wantKind(t *testing.T, err error, k problem.Kind) {
 }
 
 func TestServicePointsAndTheRegister(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		admin := w.actor(policy.ProviderAdmin)
 		s := w.a.Staff
 
@@ -151,10 +155,7 @@ func wantFields(t *testing.T, err error, fields ...string) {
 }
 
 func TestTheRuleAtBooking(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		s, requests, visits := w.a.Staff, w.a.Requests, w.a.WorkOrders
 		admin, vendor, dispatcher := w.actor(policy.ProviderAdmin), w.actor(policy.VendorAdmin), w.actor(policy.Dispatcher)
 
@@ -270,10 +271,7 @@ func refusedWith(t *testing.T, book func(int64) (workorder.WorkOrder, error), re
 
 // Leave refuses overlapping leave, and a booking onto it, naming it.
 func TestLeave(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		s, admin, dispatcher := w.a.Staff, w.actor(policy.ProviderAdmin), w.actor(policy.Dispatcher)
 		day := time.Now().Add(72 * time.Hour).Truncate(24 * time.Hour)
 		if _, err := s.AddLeave(ctx, admin, w.tech, staff.Leave{StartsAt: day, EndsAt: day.Add(24 * time.Hour), Reason: "年假"}); err != nil {
@@ -309,10 +307,7 @@ func TestLeave(t *testing.T) {
 // visit moved within its own window, and a cancelled visit's window are
 // fine.
 func TestOverlappingVisitRefused(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w world) {
 		dispatcher := w.actor(policy.Dispatcher)
 		file := func() int64 {
 			v, err := w.a.Requests.Create(ctx, dispatcher, servicerequest.NewRequest{SerialNumber: w.sf.Serial, ServiceItem: "repair", Priority: "general",
@@ -341,7 +336,7 @@ func TestOverlappingVisitRefused(t *testing.T) {
 			t.Fatalf("the refusal does not name the visit: %v", err)
 		}
 		var n int
-		if err := store.Get(ctx, db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, r2); err != nil || n != 0 {
+		if err := store.Get(ctx, w.db, &n, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, r2); err != nil || n != 0 {
 			t.Fatalf("%d visits saved after refusals (%v)", n, err)
 		}
 		second, err := w.a.WorkOrders.Book(ctx, dispatcher, workorder.ForRequest(r2), window(2*time.Hour, 4*time.Hour))
@@ -354,7 +349,7 @@ func TestOverlappingVisitRefused(t *testing.T) {
 		refusedWith(t, func(id int64) (workorder.WorkOrder, error) {
 			return w.a.WorkOrders.Reassign(ctx, dispatcher, workorder.ForRequest(id), first.ID, window(time.Hour, 3*time.Hour))
 		}, r1, staff.OverlappingVisit)
-		if _, err := store.Exec(ctx, db, `UPDATE work_orders SET status = 'cancelled' WHERE id = ?`, second.ID); err != nil {
+		if _, err := store.Exec(ctx, w.db, `UPDATE work_orders SET status = 'cancelled' WHERE id = ?`, second.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.a.WorkOrders.Reassign(ctx, dispatcher, workorder.ForRequest(r1), first.ID, window(2*time.Hour, 4*time.Hour)); err != nil {

@@ -34,10 +34,7 @@ func reasonOf(err error) string {
 }
 
 func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		fits := []int64{w.modelID}
 		genuine := w.part(t, parts.Input{PartNumber: "SP-100", Name: "主轴轴承", Kind: parts.Genuine, UnitCostFen: 128000, ModelIDs: fits, ReturnRequired: true})
 		unapproved := w.part(t, parts.Input{PartNumber: "AP-1", Name: "第三方滤芯", Kind: parts.Approved, UnitCostFen: 3500, ModelIDs: fits})
@@ -141,7 +138,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 				t.Fatalf("%s: %v", st.Kind, err)
 			}
 		}
-		rec, err := record.Get(ctx, db, *wo.RecordID)
+		rec, err := record.Get(ctx, w.db, *wo.RecordID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +164,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		if total, known := content.Visit.PartsCostFen(); !known || total != want || len(content.Visit.Parts) != 4 {
 			t.Errorf("parts cost %d (%v), want %d over 4 parts: %+v", total, known, want, content.Visit.Parts)
 		}
-		if res, err := record.Verify(ctx, db, 0); err != nil || len(res.Breaks) > 0 {
+		if res, err := record.Verify(ctx, w.db, 0); err != nil || len(res.Breaks) > 0 {
 			t.Fatalf("verify: %v %+v", err, res.Breaks)
 		}
 		// The unit's history shows the parts of the visit.
@@ -186,7 +183,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 		if got := reasonOf(consume(w.tech, stock.ConsumeInput{WorkOrderID: wo.ID, LocationID: w.van.ID, PartID: genuine.ID, Qty: 1})); got != stock.ReasonWorkOrderClose {
 			t.Errorf("closed: %q", got)
 		}
-		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+		if d, err := stock.Drift(ctx, w.db); err != nil || len(d) > 0 {
 			t.Fatalf("drift: %v %+v", err, d)
 		}
 	})
@@ -196,10 +193,7 @@ func TestConsumptionIsRefusedWithAReasonAndChangesNothing(t *testing.T) {
 // the same moment: exactly one succeeds, the other is refused, and the
 // store holds zero.
 func TestTwoTechniciansCannotBothTakeTheLastUnit(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		p := w.part(t, parts.Input{PartNumber: "LAST-1", Name: "last one", Kind: parts.Genuine, UnitCostFen: 100, ModelIDs: []int64{w.modelID}})
 		for round := 0; round < 5; round++ {
 			w.receive(t, w.providerAdmin, w.store, p, 1)
@@ -236,7 +230,7 @@ func TestTwoTechniciansCannotBothTakeTheLastUnit(t *testing.T) {
 				t.Fatalf("round %d: store holds %d", round, q)
 			}
 		}
-		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+		if d, err := stock.Drift(ctx, w.db); err != nil || len(d) > 0 {
 			t.Fatalf("drift: %v %+v", err, d)
 		}
 	})

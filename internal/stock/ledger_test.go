@@ -23,10 +23,7 @@ import (
 // to what the ledger rebuilds, and no location below zero unless it allows
 // negative stock. A refused movement changes nothing.
 func TestRebuildFromTheLedgerEqualsLiveOnHand(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		loose, err := w.stock.CreateLocation(ctx, w.providerAdmin, stock.LocationInput{Kind: stock.Store, Name: "Loose store", AllowNegative: true})
 		if err != nil {
 			t.Fatal(err)
@@ -74,49 +71,43 @@ func TestRebuildFromTheLedgerEqualsLiveOnHand(t *testing.T) {
 					}
 				}
 			}
-			if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+			if d, err := stock.Drift(ctx, w.db); err != nil || len(d) > 0 {
 				rt.Fatalf("live on-hand differs from the ledger: %v %+v", err, d)
 			}
 		})
 		// A damaged figure is found and rebuilt from the ledger.
-		if _, err := store.Exec(ctx, db, `UPDATE stock_on_hand SET qty = qty + 5 WHERE location_id = ?`, w.store.ID); err != nil {
+		if _, err := store.Exec(ctx, w.db, `UPDATE stock_on_hand SET qty = qty + 5 WHERE location_id = ?`, w.store.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.Exec(ctx, db, `INSERT INTO stock_on_hand (location_id, part_id, qty) VALUES (?, ?, 9)
+		if _, err := store.Exec(ctx, w.db, `INSERT INTO stock_on_hand (location_id, part_id, qty) VALUES (?, ?, 9)
 			ON CONFLICT (location_id, part_id) DO UPDATE SET qty = 9`, w.warehouse.ID, ps[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		fixed, err := stock.Rebuild(ctx, db)
+		fixed, err := stock.Rebuild(ctx, w.db)
 		if err != nil || len(fixed) == 0 {
 			t.Fatalf("rebuild: %v %+v", err, fixed)
 		}
-		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+		if d, err := stock.Drift(ctx, w.db); err != nil || len(d) > 0 {
 			t.Fatalf("after rebuild: %v %+v", err, d)
 		}
 	})
 }
 
 func TestLedgerIsAppendOnly(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		p := w.part(t, parts.Input{PartNumber: "P-1", Name: "one", Kind: parts.Genuine})
 		w.receive(t, w.providerAdmin, w.store, p, 2)
-		if _, err := store.Exec(ctx, db, `UPDATE stock_movements SET qty = 20`); err == nil {
+		if _, err := store.Exec(ctx, w.db, `UPDATE stock_movements SET qty = 20`); err == nil {
 			t.Error("a ledger row was changed")
 		}
-		if _, err := store.Exec(ctx, db, `DELETE FROM stock_movements`); err == nil {
+		if _, err := store.Exec(ctx, w.db, `DELETE FROM stock_movements`); err == nil {
 			t.Error("a ledger row was deleted")
 		}
 	})
 }
 
 func TestMovesAndSafetyStock(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		p := w.part(t, parts.Input{PartNumber: "FLT-1", Name: "滤芯", Kind: parts.Genuine, UnitCostFen: 2500})
 		// The vendor supplies the provider's store from its warehouse.
 		w.receive(t, w.vendor, w.warehouse, p, 10)
@@ -181,10 +172,7 @@ func TestMovesAndSafetyStock(t *testing.T) {
 }
 
 func TestDefectivePartReturn(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		p := w.part(t, parts.Input{PartNumber: "PUMP-1", Name: "液压泵", Kind: parts.Genuine, UnitCostFen: 356000, ModelIDs: []int64{w.modelID}, ReturnRequired: true})
 		w.receive(t, w.providerAdmin, w.van, p, 1)
 		wo := w.visit(t, w.tech, true)
@@ -231,18 +219,18 @@ func TestDefectivePartReturn(t *testing.T) {
 			t.Fatalf("credit: %v %+v", err, r)
 		}
 		var audited int
-		if err := store.Get(ctx, db, &audited, `SELECT COUNT(*) FROM audit_events WHERE entity = 'part_return'`); err != nil || audited != 6 {
+		if err := store.Get(ctx, w.db, &audited, `SELECT COUNT(*) FROM audit_events WHERE entity = 'part_return'`); err != nil || audited != 6 {
 			t.Errorf("audit rows: %d %v", audited, err)
 		}
 		// Shipping booked the defective part in the ledger without touching serviceable stock.
 		var kinds []string
-		if err := store.Select(ctx, db, &kinds, `SELECT kind FROM stock_movements WHERE part_id = ? ORDER BY id`, p.ID); err != nil {
+		if err := store.Select(ctx, w.db, &kinds, `SELECT kind FROM stock_movements WHERE part_id = ? ORDER BY id`, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		if len(kinds) != 3 || kinds[2] != "return" || w.onHand(t, w.van, p) != 0 {
 			t.Errorf("ledger %v, van holds %d", kinds, w.onHand(t, w.van, p))
 		}
-		if d, err := stock.Drift(ctx, db); err != nil || len(d) > 0 {
+		if d, err := stock.Drift(ctx, w.db); err != nil || len(d) > 0 {
 			t.Fatalf("drift: %v %+v", err, d)
 		}
 	})
@@ -251,20 +239,17 @@ func TestDefectivePartReturn(t *testing.T) {
 // Only providers under an agreement with the vendor read its catalog; a
 // provider merely registered by the vendor does not, nor another vendor.
 func TestCatalogIsReadUnderAnAgreement(t *testing.T) {
-	t.Parallel()
-	testutil.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db)
+	inWorld(t, func(t *testing.T, ctx context.Context, w *world) {
 		p := w.part(t, parts.Input{PartNumber: "P-1", Name: "one", Kind: parts.Genuine})
 		op := policy.Actor{Operator: true}
-		o, err := (&org.Service{DB: db, Now: time.Now}).Register(ctx, op, org.Input{Kind: org.Provider, Name: "No agreement", Code: "no-agreement"})
+		o, err := (&org.Service{DB: w.db, Now: time.Now}).Register(ctx, op, org.Input{Kind: org.Provider, Name: "No agreement", Code: "no-agreement"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := org.Link(ctx, db, w.f.Vendor.ID, o.ID, time.Now()); err != nil {
+		if err := org.Link(ctx, w.db, w.f.Vendor.ID, o.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		u, err := account.NewService(db, time.Now).CreateUser(ctx, op, account.NewUser{OrgID: o.ID, Email: "d@none.example", Name: "D",
+		u, err := account.NewService(w.db, time.Now).CreateUser(ctx, op, account.NewUser{OrgID: o.ID, Email: "d@none.example", Name: "D",
 			Role: policy.Dispatcher, Password: testutil.Password, Locale: "en"})
 		if err != nil {
 			t.Fatal(err)

@@ -158,3 +158,9 @@ func (w *world) count(t tb, table string) int {
 	}
 	return n
 }
+
+// inWorld runs test in parallel on each engine, in a fresh world.
+func inWorld(t *testing.T, test func(t *testing.T, ctx context.Context, w *world)) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) { test(t, context.Background(), newWorld(t, db)) })
+}
