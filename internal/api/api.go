@@ -173,12 +173,21 @@ type tagged[T any] struct {
 	Body T
 }
 
-// withETag answers v, tagged with its version, unless err is set.
-func withETag[T any](v T, version int64, err error) (*tagged[T], error) {
-	if err != nil {
-		return nil, err
+// versioned answers v, tagged with its version (its field Version), unless
+// err is set.
+func versioned[T any](v T, err error) (*tagged[T], error) {
+	return versionedAs(func(v T) T { return v })(v, err)
+}
+
+// versionedAs is versioned for an answer that f makes of what a service
+// returned: the answer f(v), tagged with v's version.
+func versionedAs[T, U any](f func(T) U) func(T, error) (*tagged[U], error) {
+	return func(v T, err error) (*tagged[U], error) {
+		if err != nil {
+			return nil, err
+		}
+		return &tagged[U]{ETag: etag(reflect.Indirect(reflect.ValueOf(v)).FieldByName("Version").Int()), Body: f(v)}, nil
 	}
-	return &tagged[T]{ETag: etag(version), Body: v}, nil
 }
 
 // withBody answers v unless err is set.
@@ -241,6 +250,12 @@ func bodyAs[O ~struct{ Body T }, T any](v T, err error) (*O, error) {
 	}
 	o := O{Body: v}
 	return &o, nil
+}
+
+// Create is the input of a create: the key that makes repeating it safe.
+// Exported and embedded first, like CreateUnder.
+type Create struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 }
 
 // CreateUnder is the input of a create under the resource the path's id

@@ -31,8 +31,8 @@ type readAllOutput struct {
 }
 
 type webhookCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"http:// or https://, without user name or password."`
 		Kinds       []string `json:"kinds,omitempty" maxItems:"20" doc:"Event kinds to receive, e.g. clock.breached or clock.*; empty: all."`
 		Description string   `json:"description,omitempty" maxLength:"200"`

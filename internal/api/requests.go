@@ -42,8 +42,8 @@ func toRequestOut(v servicerequest.View) requestOut {
 }
 
 type requestCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64"`
 		ServiceItem  string `json:"service_item" enum:"repair,maintenance,consultation,part_replacement"`
 		Priority     string `json:"priority" enum:"emergency,general"`
@@ -117,20 +117,17 @@ func (h *handlers) registerRequests(a huma.API) {
 
 func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*tagged[requestOut], error) {
 	b := in.Body
-	v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
-		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
-	return withETag(toRequestOut(v), v.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
+		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API}))
 }
 
 func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *idPath) (*tagged[requestOut], error) {
-	v, err := h.Requests.Get(ctx, act, in.ID)
-	return withETag(toRequestOut(v), v.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Get(ctx, act, in.ID))
 }
 
 func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput, v int64) (*tagged[requestOut], error) {
 	b := in.Body
-	view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
-	return withETag(toRequestOut(view), view.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v))
 }
 
 func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
@@ -144,13 +141,11 @@ func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in
 // book books the visit of origin that in asks for.
 func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	b := in.Body
-	w, err := h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}))
 }
 
 func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[workorder.WorkOrder], error) {
-	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Get(ctx, ac, in.ID))
 }
 
 func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput, v int64) (*tagged[workorder.WorkOrder], error) {
@@ -163,8 +158,7 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 			return nil, problem.Field("body.signature_png", "is not valid base64")
 		}
 	}
-	w, err := h.WorkOrders.Step(ctx, ac, in.ID, st, v)
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Step(ctx, ac, in.ID, st, v))
 }
 
 type requestListInput struct {
@@ -236,8 +230,7 @@ func (h *handlers) registerRequestExtras(a huma.API) {
 }
 
 func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput, v int64) (*tagged[requestOut], error) {
-	view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
-	return withETag(toRequestOut(view), view.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v))
 }
 
 func (h *handlers) grantScopeException(ctx context.Context, ac policy.Actor, in *scopeExceptionInput) (*scopeExceptionOutput, error) {

@@ -43,8 +43,7 @@ func (h *handlers) attachScan(ctx context.Context, ac policy.Actor, in *scanAtta
 	if err != nil {
 		return nil, problem.Field("body.content", "is not valid base64")
 	}
-	c, err := h.Staff.AttachScan(ctx, ac, in.ID, in.CertID, files.FromBytes(in.Body.Filename, data))
-	return withETag(c, c.Version, err)
+	return versioned(h.Staff.AttachScan(ctx, ac, in.ID, in.CertID, files.FromBytes(in.Body.Filename, data)))
 }
 
 func (h *handlers) getScan(ctx context.Context, ac policy.Actor, in *certPath) (*photoContentOutput, error) {

@@ -13,8 +13,8 @@ import (
 )
 
 type tokenCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Name          string `json:"name" minLength:"1" maxLength:"100"`
 		ExpiresInDays int    `json:"expires_in_days,omitempty" minimum:"0" maximum:"3650" doc:"0: never expires."`
 	}
