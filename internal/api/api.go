@@ -258,6 +258,29 @@ type Create struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
 }
 
+// pageCursor reads the cursor of a list's next page, as the page before
+// named it; an empty cursor is the first page, 0.
+func pageCursor(cursor string) (int64, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(cursor, 10, 64)
+	if err != nil || n < 0 {
+		return 0, problem.Field("query.cursor", "is not a cursor from a previous page")
+	}
+	return n, nil
+}
+
+// nextBefore is where the next page of a list read backwards by id
+// starts: the id of the last of items when they fill the page (limit),
+// else 0, there is none.
+func nextBefore[T any](items []T, limit int, id func(T) int64) int64 {
+	if n := len(items); n > 0 && n == limit {
+		return id(items[n-1])
+	}
+	return 0
+}
+
 // CreateUnder is the input of a create under the resource the path's id
 // names: that id, and the key that makes repeating the create safe.
 // Exported, since huma reads the parameters of exported embedded structs

@@ -176,14 +176,12 @@ func (h *handlers) setDocumentArchived(archived bool) func(context.Context, poli
 }
 
 func (h *handlers) listDocuments(ctx context.Context, ac policy.Actor, in *documentListInput) (*documentListOutput, error) {
-	var err error
-	f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
-		PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit}
-	if in.Cursor != "" {
-		if f.Offset, err = strconv.Atoi(in.Cursor); err != nil || f.Offset < 0 {
-			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
-		}
+	offset, err := pageCursor(in.Cursor)
+	if err != nil {
+		return nil, err
 	}
+	f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
+		PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit, Offset: int(offset)}
 	items, more, err := h.Documents.List(ctx, ac, f)
 	if err != nil {
 		return nil, err

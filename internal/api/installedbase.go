@@ -101,12 +101,9 @@ type unitPatchInput struct {
 }
 
 type unitListInput struct {
-	Model      string `query:"model" maxLength:"40" doc:"Model code."`
-	CustomerID int64  `query:"customer_id" minimum:"0"`
-	SiteID     int64  `query:"site_id" minimum:"0"`
-	Serial     string `query:"serial" maxLength:"64" doc:"Serial numbers containing this."`
-	Cursor     string `query:"cursor" maxLength:"20" doc:"The next value of the previous page."`
-	Limit      int    `query:"limit" minimum:"0" maximum:"200"`
+	UnitQuery
+	Cursor string `query:"cursor" maxLength:"20" doc:"The next value of the previous page."`
+	Limit  int    `query:"limit" minimum:"0" maximum:"200"`
 }
 
 type unitListOutput struct {
@@ -242,12 +239,11 @@ func (h *handlers) registerUnits(a huma.API) {
 }
 
 func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListInput) (*unitListOutput, error) {
+	f := in.filter()
+	f.Limit = in.Limit
 	var err error
-	f := installedbase.UnitFilter{ModelCode: in.Model, CustomerID: in.CustomerID, SiteID: in.SiteID, Serial: in.Serial, Limit: in.Limit}
-	if in.Cursor != "" {
-		if f.After, err = strconv.ParseInt(in.Cursor, 10, 64); err != nil || f.After < 0 {
-			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
-		}
+	if f.After, err = pageCursor(in.Cursor); err != nil {
+		return nil, err
 	}
 	items, next, err := h.InstalledBase.ListUnits(ctx, ac, f)
 	if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 
@@ -140,18 +141,13 @@ func (h *handlers) disableWebhook(ctx context.Context, act policy.Actor, in *idP
 }
 
 func (h *handlers) listWebhookDeliveries(ctx context.Context, act policy.Actor, in *deliveryListInput) (*deliveryListOutput, error) {
-	if in.Limit == 0 {
-		in.Limit = 50
-	}
-	items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, in.Limit)
+	limit := cmp.Or(in.Limit, 50)
+	items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, limit)
 	if err != nil {
 		return nil, err
 	}
 	out := &deliveryListOutput{}
-	out.Body.Items = items
-	if n := len(items); n == in.Limit {
-		out.Body.NextBefore = items[n-1].ID
-	}
+	out.Body.Items, out.Body.NextBefore = items, nextBefore(items, limit, func(d notify.Delivery) int64 { return d.ID })
 	return out, nil
 }
 

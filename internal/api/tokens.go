@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -90,17 +91,12 @@ func (h *handlers) registerAudit(a huma.API) {
 }
 
 func (h *handlers) listAuditEvents(ctx context.Context, act policy.Actor, in *auditListInput) (*auditListOutput, error) {
-	if in.Limit == 0 {
-		in.Limit = 100
-	}
-	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+	limit := cmp.Or(in.Limit, 100)
+	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
 	out := &auditListOutput{}
-	out.Body.Items = items
-	if n := len(items); n == in.Limit {
-		out.Body.NextBefore = items[n-1].ID
-	}
+	out.Body.Items, out.Body.NextBefore = items, nextBefore(items, limit, func(e audit.Event) int64 { return e.ID })
 	return out, nil
 }
