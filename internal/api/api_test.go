@@ -13,13 +13,20 @@ import (
 	"aftersales/internal/testutil"
 )
 
-func countRows(t *testing.T, db *store.DB, table string) int {
+// scalar is the one value query reads from db; the test fails if it
+// cannot be read.
+func scalar[T any](t testing.TB, db *store.DB, query string, args ...any) T {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, "SELECT COUNT(*) FROM "+table); err != nil {
+	var v T
+	if err := store.Get(t.Context(), db, &v, query, args...); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return v
+}
+
+func countRows(t *testing.T, db *store.DB, table string) int {
+	t.Helper()
+	return scalar[int](t, db, "SELECT COUNT(*) FROM "+table)
 }
 
 // seeded is the app on db with the fixture.
@@ -69,6 +76,26 @@ func fileRepair(t *testing.T, c *testutil.Client, priority, description string) 
 		t.Fatalf("file a repair: %d %s", res.Status, res.Body)
 	}
 	return req.ID
+}
+
+// createdID is the id of what res created; the test fails, naming what,
+// unless it answered 201.
+func createdID(t testing.TB, res *testutil.Response, what string) int64 {
+	t.Helper()
+	var out struct{ ID int64 }
+	res.JSON(t, &out)
+	if res.Status != 201 {
+		t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+	}
+	return out.ID
+}
+
+// addTechnician adds a technician of the fixture's provider, named name,
+// and answers their user id.
+func addTechnician(t *testing.T, app *testutil.App, f *testutil.Fixture, email, name string) int64 {
+	t.Helper()
+	return createdID(t, app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/users", map[string]any{"org_id": f.Provider.ID, "email": email,
+		"name": name, "role": "technician", "password": "long-enough-1"}), "second technician")
 }
 
 // problemOf decodes a problem+json answer and checks its envelope.

@@ -50,11 +50,7 @@ func holdWriter(t *testing.T, db *store.DB, d time.Duration) <-chan struct{} {
 
 func orgCount(t *testing.T, db *store.DB, code string) int {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM organizations WHERE code = ?`, code); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return scalar[int](t, db, `SELECT COUNT(*) FROM organizations WHERE code = ?`, code)
 }
 
 // A create that waits more than 5 s for SQLite's writer (behind an import,

@@ -168,6 +168,13 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			Secret         string `json:"secret"`
 			SecretWithheld bool   `json:"secret_withheld"`
 		}
+		type hookAnswer struct {
+			Webhook struct {
+				ID int64 `json:"id"`
+			} `json:"webhook"`
+			Secret         string `json:"secret"`
+			SecretWithheld bool   `json:"secret_withheld"`
+		}
 		first := cl.Do("POST", "/tokens", map[string]any{"name": "ci"}, "Idempotency-Key", "tok-1")
 		var got tokenAnswer
 		first.JSON(t, &got)
@@ -175,13 +182,7 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			t.Fatalf("create: %d %s", first.Status, first.Body)
 		}
 		hook := cl.Do("POST", "/webhooks", map[string]any{"url": "https://hooks.example.com/in"}, "Idempotency-Key", "hook-1")
-		var hookGot struct {
-			Webhook struct {
-				ID int64 `json:"id"`
-			} `json:"webhook"`
-			Secret         string `json:"secret"`
-			SecretWithheld bool   `json:"secret_withheld"`
-		}
+		var hookGot hookAnswer
 		hook.JSON(t, &hookGot)
 		if hook.Status != 201 || hookGot.Secret == "" {
 			t.Fatalf("webhook: %d %s", hook.Status, hook.Body)
@@ -208,13 +209,7 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			t.Fatalf("tokens named ci: %d (%v)", tokens, err)
 		}
 		again := cl.Do("POST", "/webhooks", map[string]any{"url": "https://hooks.example.com/in"}, "Idempotency-Key", "hook-1")
-		var hookReplay struct {
-			Webhook struct {
-				ID int64 `json:"id"`
-			} `json:"webhook"`
-			Secret         string `json:"secret"`
-			SecretWithheld bool   `json:"secret_withheld"`
-		}
+		var hookReplay hookAnswer
 		again.JSON(t, &hookReplay)
 		if again.Status != 201 || hookReplay.Webhook.ID != hookGot.Webhook.ID || hookReplay.Secret != "" || !hookReplay.SecretWithheld {
 			t.Fatalf("webhook replay: %d %s", again.Status, again.Body)
