@@ -218,6 +218,25 @@ func asList[T any](xs []T, err error) (*items[T], error) {
 	return out, nil
 }
 
+// cursorPage is a page of a list: Next, when set, is the cursor of the
+// next page, of type C. Like items, it is named by a type of its own
+// (type xListOutput cursorPage[…]), whose name names its body's schema.
+type cursorPage[T, C any] struct {
+	Body struct {
+		Items []T `json:"items"`
+		Next  C   `json:"next,omitempty" doc:"Pass as cursor for the next page."`
+	}
+}
+
+// beforePage is a page of a list read backwards by id (nextBefore), named
+// like cursorPage.
+type beforePage[T any] struct {
+	Body struct {
+		Items      []T   `json:"items"`
+		NextBefore int64 `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
+	}
+}
+
 // listAs answers xs as a list of the named type O, whose name names its
 // body's schema in the document; an empty list is [], never null.
 func listAs[O ~struct {

@@ -37,12 +37,7 @@ type documentListInput struct {
 	Limit      int    `query:"limit" minimum:"0" maximum:"100"`
 }
 
-type documentListOutput struct {
-	Body struct {
-		Items []document.Document `json:"items"`
-		Next  string              `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type documentListOutput cursorPage[document.Document, string]
 
 // documentForm is the multipart form of a new document and its first version.
 type documentForm struct {

@@ -106,12 +106,7 @@ type unitListInput struct {
 	Limit  int    `query:"limit" minimum:"0" maximum:"200"`
 }
 
-type unitListOutput struct {
-	Body struct {
-		Items []unitView `json:"items"`
-		Next  string     `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type unitListOutput cursorPage[unitView, string]
 
 type serialQuery struct {
 	Serial string `query:"serial" required:"true" minLength:"1" maxLength:"64" doc:"The serial number, exactly (spaces around it and letter case do not count)."`

@@ -62,12 +62,7 @@ type deliveryListInput struct {
 	Limit    int   `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50."`
 }
 
-type deliveryListOutput struct {
-	Body struct {
-		Items      []notify.Delivery `json:"items"`
-		NextBefore int64             `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
-	}
-}
+type deliveryListOutput beforePage[notify.Delivery]
 
 type deliveryOutput struct {
 	Body notify.Delivery

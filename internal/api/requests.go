@@ -171,12 +171,7 @@ type requestListInput struct {
 	Limit    int      `query:"limit" minimum:"0" maximum:"200"`
 }
 
-type requestListOutput struct {
-	Body struct {
-		Items []servicerequest.Request `json:"items"`
-		Next  string                   `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type requestListOutput cursorPage[servicerequest.Request, string]
 
 func (h *handlers) registerRequestList(a huma.API) {
 	register(h, a, op("list-service-requests", http.MethodGet, "/service-requests", "List service requests, most urgent first", "Service requests"), h.listServiceRequests)

@@ -79,12 +79,7 @@ type auditListInput struct {
 	Limit    int    `query:"limit" minimum:"0" maximum:"500" doc:"Page size, default 100."`
 }
 
-type auditListOutput struct {
-	Body struct {
-		Items      []audit.Event `json:"items"`
-		NextBefore int64         `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
-	}
-}
+type auditListOutput beforePage[audit.Event]
 
 func (h *handlers) registerAudit(a huma.API) {
 	register(h, a, op("list-audit-events", http.MethodGet, "/audit-events", "Read the audit trail, newest first", "Audit"), h.listAuditEvents)
