@@ -24,6 +24,27 @@ func scalar[T any](t testing.TB, db *store.DB, query string, args ...any) T {
 	return v
 }
 
+// rowCounts are the rows of each of tables in db, for unchangedRows.
+func rowCounts(t *testing.T, db *store.DB, tables ...string) map[string]int {
+	t.Helper()
+	rows := map[string]int{}
+	for _, table := range tables {
+		rows[table] = countRows(t, db, table)
+	}
+	return rows
+}
+
+// unchangedRows fails the test unless each table of before has the rows it
+// had then.
+func unchangedRows(t *testing.T, db *store.DB, before map[string]int) {
+	t.Helper()
+	for table, n := range before {
+		if now := countRows(t, db, table); now != n {
+			t.Fatalf("%s: %d rows, %d before", table, now, n)
+		}
+	}
+}
+
 func countRows(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
 	return scalar[int](t, db, "SELECT COUNT(*) FROM "+table)
@@ -131,7 +152,7 @@ func locations(p map[string]any) []string {
 func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
 	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
-		users, audits := countRows(t, db, "users"), countRows(t, db, "audit_events")
+		before := rowCounts(t, db, "users", "audit_events")
 		valid := map[string]any{"org_id": f.Customer.ID, "email": "x@customer.example", "name": "X", "role": "customer", "password": "long-enough-1"}
 		with := func(k string, v any) map[string]any {
 			m := map[string]any{}
@@ -179,12 +200,7 @@ func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
 				}
 			})
 		}
-		if n := countRows(t, db, "users"); n != users {
-			t.Fatalf("users: %d, was %d", n, users)
-		}
-		if n := countRows(t, db, "audit_events"); n != audits {
-			t.Fatalf("audit events: %d, was %d", n, audits)
-		}
+		unchangedRows(t, db, before)
 	})
 }
 

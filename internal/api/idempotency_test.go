@@ -273,11 +273,7 @@ func TestRepeatedRequestIsAnsweredFromTheKey(t *testing.T) {
 			t.Fatalf("create: %d %s", first.Status, first.Body)
 		}
 		app.Server.Drain()
-		tables := []string{"service_requests", "audit_events", "notifications", "idempotency_keys"}
-		rows := map[string]int{}
-		for _, table := range tables {
-			rows[table] = countRows(t, db, table)
-		}
+		rows := rowCounts(t, db, "service_requests", "audit_events", "notifications", "idempotency_keys")
 		writes, trips := writerStats(db).Writes, db.RoundTrips()
 		again := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "retried")
 		if again.Status != 201 || !bytes.Equal(again.Body, first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
@@ -289,10 +285,6 @@ func TestRepeatedRequestIsAnsweredFromTheKey(t *testing.T) {
 		if n := db.RoundTrips() - trips; n >= 3 {
 			t.Fatalf("PostgreSQL: %d statements for the repeat, want fewer than a transaction's 3", n)
 		}
-		for _, table := range tables {
-			if n := countRows(t, db, table); n != rows[table] {
-				t.Fatalf("%s: %d rows after the repeat, %d before", table, n, rows[table])
-			}
-		}
+		unchangedRows(t, db, rows)
 	})
 }
