@@ -119,6 +119,18 @@ func addTechnician(t *testing.T, app *testutil.App, f *testutil.Fixture, email, 
 		"name": name, "role": "technician", "password": "long-enough-1"}), "second technician")
 }
 
+// together posts body to path n times at once with the Idempotency-Key
+// key, and answers the statuses.
+func together(n int, cl *testutil.Client, path string, body any, key string) []int {
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { statuses[i] = cl.Do("POST", path, body, "Idempotency-Key", key).Status })
+	}
+	wg.Wait()
+	return statuses
+}
+
 // problemOf decodes a problem+json answer and checks its envelope.
 func problemOf(t *testing.T, res *testutil.Response, status int, typ string) map[string]any {
 	t.Helper()
@@ -307,18 +319,7 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("other user's key: %d %s", res.Status, res.Body)
 		}
 		// Concurrent repeats create exactly one.
-		var wg sync.WaitGroup
-		statuses := make(chan int, 8)
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- cl.Do("POST", "/organizations", map[string]any{"kind": "customer", "name": "Race", "code": "race"}, "Idempotency-Key", "race").Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
-		for s := range statuses {
+		for _, s := range together(8, cl, "/organizations", map[string]any{"kind": "customer", "name": "Race", "code": "race"}, "race") {
 			if s != 201 && s != 409 {
 				t.Fatalf("concurrent repeat answered %d", s)
 			}

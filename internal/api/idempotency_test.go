@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,19 +24,8 @@ func TestIdempotentServiceRequests(t *testing.T) {
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "emergency", "description": "noise"}
 		before := countRows(t, db, "service_requests")
 
-		var wg sync.WaitGroup
-		statuses := make(chan int, 8)
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- cl.Do("POST", "/service-requests", body, "Idempotency-Key", "race").Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
 		created := 0
-		for s := range statuses {
+		for _, s := range together(8, cl, "/service-requests", body, "race") {
 			switch s {
 			case 201:
 				created++
