@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -298,6 +299,25 @@ func nextBefore[T any](items []T, limit int, id func(T) int64) int64 {
 		return id(items[n-1])
 	}
 	return 0
+}
+
+// fromBase64 is the bytes text holds in base64; a problem names field
+// when it holds none.
+func fromBase64(field, text string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, problem.Field(field, "is not valid base64")
+	}
+	return b, nil
+}
+
+// uploadContent is the file a JSON body sends as its content: the text
+// itself, or the bytes it holds in base64 when encoding says so.
+func uploadContent(content, encoding string) ([]byte, error) {
+	if encoding == "base64" {
+		return fromBase64("body.content", content)
+	}
+	return []byte(content), nil
 }
 
 // CreateUnder is the input of a create under the resource the path's id

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -281,12 +280,9 @@ func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *i
 }
 
 func (h *handlers) importUnits(ctx context.Context, ac policy.Actor, in *unitImportInput) (*unitImportOutput, error) {
-	var err error
-	data := []byte(in.Body.Content)
-	if in.Body.ContentEncoding == "base64" {
-		if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
-			return nil, problem.Field("body.content", "is not valid base64")
-		}
+	data, err := uploadContent(in.Body.Content, in.Body.ContentEncoding)
+	if err != nil {
+		return nil, err
 	}
 	rep, err := h.InstalledBase.ImportUnits(ctx, ac, installedbase.ImportRequest{Filename: in.Body.Filename, Data: data, DryRun: in.Body.DryRun})
 	if err != nil {

@@ -3,7 +3,6 @@ package api
 import (
 	"aftersales/internal/workorder"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
 
@@ -154,8 +152,8 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result, TravelKM: b.TravelKM}
 	if b.SignaturePNG != "" {
 		var err error
-		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
-			return nil, problem.Field("body.signature_png", "is not valid base64")
+		if st.SignaturePNG, err = fromBase64("body.signature_png", b.SignaturePNG); err != nil {
+			return nil, err
 		}
 	}
 	return versioned(h.WorkOrders.Step(ctx, ac, in.ID, st, v))
