@@ -1,12 +1,12 @@
 package api
 
 import (
-	"aftersales/internal/parts"
 	"context"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/stock"
 )
