@@ -14,8 +14,8 @@ import (
 type agreementListOutput items[agreement.Detail]
 
 type agreementCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		ProviderID    int64           `json:"provider_id" minimum:"1" doc:"A provider your organization works with."`
 		Number        string          `json:"number" maxLength:"40" doc:"The agreement's number, unique for your organization, e.g. HC-HX-2026-001."`
 		Terms         agreement.Terms `json:"terms" required:"false" doc:"The terms of the first version. A draft may leave any of them out; activation needs them complete."`
@@ -127,14 +127,12 @@ func (h *handlers) listAgreements(ctx context.Context, act policy.Actor, _ *stru
 
 func (h *handlers) createAgreement(ctx context.Context, act policy.Actor, in *agreementCreateInput) (*tagged[agreement.Detail], error) {
 	b := in.Body
-	d, err := h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
-		EffectiveFrom: b.EffectiveFrom, Note: b.Note})
-	return withETag(d, d.Version, err)
+	return versioned(h.Agreements.Create(ctx, act, agreement.NewAgreement{ProviderID: b.ProviderID, Number: b.Number, Terms: b.Terms,
+		EffectiveFrom: b.EffectiveFrom, Note: b.Note}))
 }
 
 func (h *handlers) getAgreement(ctx context.Context, act policy.Actor, in *idPath) (*tagged[agreement.Detail], error) {
-	d, err := h.Agreements.Get(ctx, act, in.ID)
-	return withETag(d, d.Version, err)
+	return versioned(h.Agreements.Get(ctx, act, in.ID))
 }
 
 func (h *handlers) listAgreementVersions(ctx context.Context, act policy.Actor, in *idPath) (*versionsOutput, error) {
@@ -174,9 +172,8 @@ func (h *handlers) diffAgreementVersions(ctx context.Context, act policy.Actor, 
 }
 
 func (h *handlers) changeAgreementStatus(ctx context.Context, act policy.Actor, in *statusInput, v int64) (*tagged[agreement.Detail], error) {
-	d, err := h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
-		Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v)
-	return withETag(d, d.Version, err)
+	return versioned(h.Agreements.ChangeStatus(ctx, act, in.ID, agreement.Transition{To: agreement.Status(in.Body.Status),
+		Reason: in.Body.Reason, On: in.Body.EffectiveOn}, v))
 }
 
 func (h *handlers) listAgreementStatusEvents(ctx context.Context, act policy.Actor, in *idPath) (*statusEventsOutput, error) {

@@ -217,7 +217,7 @@ func TestAgreementBadInput(t *testing.T) {
 			edit(b["terms"].(map[string]any))
 			return b
 		}
-		agreements, audits := countRows(t, db, "agreements"), countRows(t, db, "audit_events")
+		before := rowCounts(t, db, "agreements", "audit_events")
 		cases := []struct {
 			name, method, path string
 			body               any
@@ -266,12 +266,7 @@ func TestAgreementBadInput(t *testing.T) {
 				}
 			})
 		}
-		if n := countRows(t, db, "agreements"); n != agreements {
-			t.Errorf("agreements: %d, was %d", n, agreements)
-		}
-		if n := countRows(t, db, "audit_events"); n != audits {
-			t.Errorf("audit events: %d, was %d", n, audits)
-		}
+		unchangedRows(t, db, before)
 	})
 }
 

@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -173,12 +174,21 @@ type tagged[T any] struct {
 	Body T
 }
 
-// withETag answers v, tagged with its version, unless err is set.
-func withETag[T any](v T, version int64, err error) (*tagged[T], error) {
-	if err != nil {
-		return nil, err
+// versioned answers v, tagged with its version (its field Version), unless
+// err is set.
+func versioned[T any](v T, err error) (*tagged[T], error) {
+	return versionedAs(func(v T) T { return v })(v, err)
+}
+
+// versionedAs is versioned for an answer that f makes of what a service
+// returned: the answer f(v), tagged with v's version.
+func versionedAs[T, U any](f func(T) U) func(T, error) (*tagged[U], error) {
+	return func(v T, err error) (*tagged[U], error) {
+		if err != nil {
+			return nil, err
+		}
+		return &tagged[U]{ETag: etag(reflect.Indirect(reflect.ValueOf(v)).FieldByName("Version").Int()), Body: f(v)}, nil
 	}
-	return &tagged[T]{ETag: etag(version), Body: v}, nil
 }
 
 // withBody answers v unless err is set.
@@ -207,6 +217,25 @@ func asList[T any](xs []T, err error) (*items[T], error) {
 		out.Body.Items = []T{}
 	}
 	return out, nil
+}
+
+// cursorPage is a page of a list: Next, when set, is the cursor of the
+// next page, of type C. Like items, it is named by a type of its own
+// (type xListOutput cursorPage[…]), whose name names its body's schema.
+type cursorPage[T, C any] struct {
+	Body struct {
+		Items []T `json:"items"`
+		Next  C   `json:"next,omitempty" doc:"Pass as cursor for the next page."`
+	}
+}
+
+// beforePage is a page of a list read backwards by id (nextBefore), named
+// like cursorPage.
+type beforePage[T any] struct {
+	Body struct {
+		Items      []T   `json:"items"`
+		NextBefore int64 `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
+	}
 }
 
 // listAs answers xs as a list of the named type O, whose name names its
@@ -241,6 +270,54 @@ func bodyAs[O ~struct{ Body T }, T any](v T, err error) (*O, error) {
 	}
 	o := O{Body: v}
 	return &o, nil
+}
+
+// Create is the input of a create: the key that makes repeating it safe.
+// Exported and embedded first, like CreateUnder.
+type Create struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
+}
+
+// pageCursor reads the cursor of a list's next page, as the page before
+// named it; an empty cursor is the first page, 0.
+func pageCursor(cursor string) (int64, error) {
+	if cursor == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(cursor, 10, 64)
+	if err != nil || n < 0 {
+		return 0, problem.Field("query.cursor", "is not a cursor from a previous page")
+	}
+	return n, nil
+}
+
+// nextBefore is where the next page of a list read backwards by id
+// starts: the id of the last of items when they fill the page (limit),
+// else 0, there is none.
+func nextBefore[T any](items []T, limit int, id func(T) int64) int64 {
+	if n := len(items); n > 0 && n == limit {
+		return id(items[n-1])
+	}
+	return 0
+}
+
+// fromBase64 is the bytes text holds in base64; a problem names field
+// when it holds none.
+func fromBase64(field, text string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, problem.Field(field, "is not valid base64")
+	}
+	return b, nil
+}
+
+// uploadContent is the file a JSON body sends as its content: the text
+// itself, or the bytes it holds in base64 when encoding says so.
+func uploadContent(content, encoding string) ([]byte, error) {
+	if encoding == "base64" {
+		return fromBase64("body.content", content)
+	}
+	return []byte(content), nil
 }
 
 // CreateUnder is the input of a create under the resource the path's id

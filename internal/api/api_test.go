@@ -13,13 +13,41 @@ import (
 	"aftersales/internal/testutil"
 )
 
-func countRows(t *testing.T, db *store.DB, table string) int {
+// scalar is the one value query reads from db; the test fails if it
+// cannot be read.
+func scalar[T any](t testing.TB, db *store.DB, query string, args ...any) T {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, "SELECT COUNT(*) FROM "+table); err != nil {
+	var v T
+	if err := store.Get(t.Context(), db, &v, query, args...); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return v
+}
+
+// rowCounts are the rows of each of tables in db, for unchangedRows.
+func rowCounts(t *testing.T, db *store.DB, tables ...string) map[string]int {
+	t.Helper()
+	rows := map[string]int{}
+	for _, table := range tables {
+		rows[table] = countRows(t, db, table)
+	}
+	return rows
+}
+
+// unchangedRows fails the test unless each table of before has the rows it
+// had then.
+func unchangedRows(t *testing.T, db *store.DB, before map[string]int) {
+	t.Helper()
+	for table, n := range before {
+		if now := countRows(t, db, table); now != n {
+			t.Fatalf("%s: %d rows, %d before", table, now, n)
+		}
+	}
+}
+
+func countRows(t *testing.T, db *store.DB, table string) int {
+	t.Helper()
+	return scalar[int](t, db, "SELECT COUNT(*) FROM "+table)
 }
 
 // seeded is the app on db with the fixture.
@@ -71,6 +99,38 @@ func fileRepair(t *testing.T, c *testutil.Client, priority, description string) 
 	return req.ID
 }
 
+// createdID is the id of what res created; the test fails, naming what,
+// unless it answered 201.
+func createdID(t testing.TB, res *testutil.Response, what string) int64 {
+	t.Helper()
+	var out struct{ ID int64 }
+	res.JSON(t, &out)
+	if res.Status != 201 {
+		t.Fatalf("%s: %d %s", what, res.Status, res.Body)
+	}
+	return out.ID
+}
+
+// addTechnician adds a technician of the fixture's provider, named name,
+// and answers their user id.
+func addTechnician(t *testing.T, app *testutil.App, f *testutil.Fixture, email, name string) int64 {
+	t.Helper()
+	return createdID(t, app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/users", map[string]any{"org_id": f.Provider.ID, "email": email,
+		"name": name, "role": "technician", "password": "long-enough-1"}), "second technician")
+}
+
+// together posts body to path n times at once with the Idempotency-Key
+// key, and answers the statuses.
+func together(n int, cl *testutil.Client, path string, body any, key string) []int {
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { statuses[i] = cl.Do("POST", path, body, "Idempotency-Key", key).Status })
+	}
+	wg.Wait()
+	return statuses
+}
+
 // problemOf decodes a problem+json answer and checks its envelope.
 func problemOf(t *testing.T, res *testutil.Response, status int, typ string) map[string]any {
 	t.Helper()
@@ -104,7 +164,7 @@ func locations(p map[string]any) []string {
 func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
 	onSeeded(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture) {
 		cl := app.API(t, f.Tokens[policy.VendorAdmin])
-		users, audits := countRows(t, db, "users"), countRows(t, db, "audit_events")
+		before := rowCounts(t, db, "users", "audit_events")
 		valid := map[string]any{"org_id": f.Customer.ID, "email": "x@customer.example", "name": "X", "role": "customer", "password": "long-enough-1"}
 		with := func(k string, v any) map[string]any {
 			m := map[string]any{}
@@ -152,12 +212,7 @@ func TestBadInputIsAProblemAndChangesNothing(t *testing.T) {
 				}
 			})
 		}
-		if n := countRows(t, db, "users"); n != users {
-			t.Fatalf("users: %d, was %d", n, users)
-		}
-		if n := countRows(t, db, "audit_events"); n != audits {
-			t.Fatalf("audit events: %d, was %d", n, audits)
-		}
+		unchangedRows(t, db, before)
 	})
 }
 
@@ -264,18 +319,7 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("other user's key: %d %s", res.Status, res.Body)
 		}
 		// Concurrent repeats create exactly one.
-		var wg sync.WaitGroup
-		statuses := make(chan int, 8)
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- cl.Do("POST", "/organizations", map[string]any{"kind": "customer", "name": "Race", "code": "race"}, "Idempotency-Key", "race").Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
-		for s := range statuses {
+		for _, s := range together(8, cl, "/organizations", map[string]any{"kind": "customer", "name": "Race", "code": "race"}, "race") {
 			if s != 201 && s != 409 {
 				t.Fatalf("concurrent repeat answered %d", s)
 			}

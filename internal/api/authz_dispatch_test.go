@@ -15,11 +15,10 @@ import (
 )
 
 // walkDispatch lists availability and the dispatch board: the provider's
-// admin sets working hours and the rota, which the register's readers
+// admin sets working hours and the rota, which the register's readers (staffReaders)
 // read; the board and its plans are the provider's dispatchers' (and
 // admin's) alone.
 func walkDispatch(f *testutil.Fixture) map[string]walkCase {
-	readers := []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}
 	providerAdmin := []policy.Role{policy.ProviderAdmin}
 	dispatchers := []policy.Role{policy.ProviderAdmin, policy.Dispatcher}
 	tech := f.Users[policy.Technician].ID
@@ -27,16 +26,16 @@ func walkDispatch(f *testutil.Fixture) map[string]walkCase {
 		return map[string]any{"calendar_id": "cn", "week": map[string][]string{"mon": {"08:30-12:00", "13:00-17:30"}, "wed": {"08:30-12:00", "13:00-17:30"}, "sat": {"09:00-12:00"}}}
 	}
 	return map[string]walkCase{
-		"get-technician-working-hours":    {method: "GET", path: fmt.Sprintf("/technicians/%d/working-hours", tech), allowed: readers},
+		"get-technician-working-hours":    {method: "GET", path: fmt.Sprintf("/technicians/%d/working-hours", tech), allowed: staffReaders},
 		"set-technician-working-hours":    {method: "PUT", path: fmt.Sprintf("/technicians/%d/working-hours", tech), body: week, allowed: providerAdmin},
-		"get-service-point-working-hours": {method: "GET", path: "/service-points/%POINT%/working-hours", allowed: readers},
+		"get-service-point-working-hours": {method: "GET", path: "/service-points/%POINT%/working-hours", allowed: staffReaders},
 		"set-service-point-working-hours": {method: "PUT", path: "/service-points/%POINT%/working-hours", body: week, allowed: providerAdmin},
 		"list-on-call": {method: "GET", path: fmt.Sprintf("/on-call?provider_id=%d&from=2030-01-01T00:00:00Z&to=2030-02-01T00:00:00Z", f.Provider.ID),
-			allowed: readers},
+			allowed: staffReaders},
 		"create-on-call": {method: "POST", path: fmt.Sprintf("/technicians/%d/on-call", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"starts_at": "2031-03-01T00:00:00+08:00", "ends_at": "2031-03-02T00:00:00+08:00", "note": "值班"}
 		}, allowed: providerAdmin},
-		"get-on-call":        {method: "GET", path: "/on-call/%ONCALL%", allowed: readers},
+		"get-on-call":        {method: "GET", path: "/on-call/%ONCALL%", allowed: staffReaders},
 		"delete-on-call":     {method: "DELETE", path: "/on-call/%ONCALL%", allowed: providerAdmin},
 		"get-dispatch-board": {method: "GET", path: "/dispatch/board?day=2030-01-09", allowed: dispatchers},
 		"get-dispatch-week":  {method: "GET", path: "/dispatch/week?day=2030-01-09", allowed: dispatchers},

@@ -80,18 +80,13 @@ func withSatisfaction(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 		complaintRequests.Store(f, request())
 	}
 	complaintOn := func(answered bool) int64 {
-		res := dispatcher.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": request(), "description": "walk"})
-		var out struct{ ID int64 }
-		res.JSON(t, &out)
-		if res.Status != 201 {
-			t.Fatalf("file a complaint: %d %s", res.Status, res.Body)
-		}
+		id := createdID(t, dispatcher.Do("POST", "/complaints", map[string]any{"category": "fees", "request_id": request(), "description": "walk"}), "file a complaint")
 		if answered {
-			if r := dispatcher.Do("POST", fmt.Sprintf("/complaints/%d/reply", out.ID), map[string]any{"text": "answered"}, "If-Match", `"1"`); r.Status != 200 {
+			if r := dispatcher.Do("POST", fmt.Sprintf("/complaints/%d/reply", id), map[string]any{"text": "answered"}, "If-Match", `"1"`); r.Status != 200 {
 				t.Fatalf("reply: %d %s", r.Status, r.Body)
 			}
 		}
-		return out.ID
+		return id
 	}
 	if strings.Contains(path, "%COMPLAINTFILE%") {
 		// A complaint filed with a photo, and that photo.

@@ -57,11 +57,11 @@ func walkSettlement(f *testutil.Fixture) map[string]walkCase {
 
 // settleWalk is the walk's settlement state of one fixture.
 type settleWalk struct {
-	agreementID, vendorID, providerID int64
-	months                            int
-	period                            string
-	statementID                       int64
-	grossFen                          int64
+	agreementID int64
+	months      int
+	period      string
+	statementID int64
+	grossFen    int64
 }
 
 var settleWalks sync.Map // *testutil.Fixture → *settleWalk
@@ -86,6 +86,40 @@ func walkFeeTerms() agreement.Terms {
 	}
 }
 
+// activeWalkAgreement is a fresh agreement of the fixture's vendor and
+// provider on walkFeeTerms, numbered number and active.
+func activeWalkAgreement(t *testing.T, app *testutil.App, f *testutil.Fixture, number string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	vendor := f.Users[policy.VendorAdmin].Actor()
+	svc := testutil.Services(t, app.DB).Agreements
+	d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: number, Terms: walkFeeTerms()})
+	if err == nil {
+		_, err = svc.ChangeStatus(ctx, vendor, d.ID, agreement.Transition{To: agreement.Active, Reason: "signed"}, d.Version)
+	}
+	if err != nil {
+		t.Fatalf("agreement: %v", err)
+	}
+	return d.ID
+}
+
+// sealWalkVisit seals the record of a repair visit of request under the
+// agreement numbered number, checked in at checkIn, on site for an hour.
+func sealWalkVisit(t *testing.T, app *testutil.App, f *testutil.Fixture, agreementID int64, number, request string, checkIn time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	err := app.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := record.Seal(ctx, tx, checkIn.Add(time.Hour), record.New{AgreementID: agreementID, VendorID: f.Vendor.ID, ProviderID: f.Provider.ID,
+			RetentionMonths: 36, Content: record.Content{Kind: record.KindVisit, Visit: &record.Visit{Request: request, Agreement: number,
+				ServiceItem: "repair", Priority: "general", ReceivedAt: checkIn.Add(-time.Hour), CheckedIn: checkIn, CheckedOut: checkIn.Add(time.Hour), OnSiteSeconds: 3600,
+				Clocks: []record.ClockOutcome{{Clock: sla.OnSite, State: sla.StateMet, DueAt: checkIn.Add(time.Hour), StoppedAt: &checkIn, MarginSeconds: 3600}}}}})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+}
+
 // withSettlements fills the settlement placeholders of a path.
 func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path string) string {
 	t.Helper()
@@ -96,32 +130,13 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 	v, _ := settleWalks.LoadOrStore(f, &settleWalk{})
 	w := v.(*settleWalk)
 	if w.agreementID == 0 {
-		vendor := f.Users[policy.VendorAdmin].Actor()
-		svc := testutil.Services(t, app.DB).Agreements
-		d, err := svc.Create(ctx, vendor, agreement.NewAgreement{ProviderID: f.Provider.ID, Number: "SETTLE-WALK", Terms: walkFeeTerms()})
-		if err != nil {
-			t.Fatalf("create agreement: %v", err)
-		}
-		if _, err := svc.ChangeStatus(ctx, vendor, d.ID, agreement.Transition{To: agreement.Active, Reason: "signed"}, d.Version); err != nil {
-			t.Fatalf("activate: %v", err)
-		}
-		w.agreementID, w.vendorID, w.providerID = d.ID, f.Vendor.ID, f.Provider.ID
+		w.agreementID = activeWalkAgreement(t, app, f, "SETTLE-WALK")
 	}
 	// A month of its own with one visit sealed in it.
 	month := time.Date(2020, time.January, 15, 2, 0, 0, 0, time.UTC).AddDate(0, w.months, 0)
 	w.months++
 	w.period = month.Format("2006-01")
-	checkIn := month
-	err := app.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := record.Seal(ctx, tx, checkIn.Add(time.Hour), record.New{AgreementID: w.agreementID, VendorID: w.vendorID, ProviderID: w.providerID,
-			RetentionMonths: 36, Content: record.Content{Kind: record.KindVisit, Visit: &record.Visit{Request: "SR-WALK", Agreement: "SETTLE-WALK",
-				ServiceItem: "repair", Priority: "general", ReceivedAt: checkIn.Add(-time.Hour), CheckedIn: checkIn, CheckedOut: checkIn.Add(time.Hour), OnSiteSeconds: 3600,
-				Clocks: []record.ClockOutcome{{Clock: sla.OnSite, State: sla.StateMet, DueAt: checkIn.Add(time.Hour), StoppedAt: &checkIn, MarginSeconds: 3600}}}}})
-		return err
-	})
-	if err != nil {
-		t.Fatalf("seal: %v", err)
-	}
+	sealWalkVisit(t, app, f, w.agreementID, "SETTLE-WALK", "SR-WALK", month)
 	if strings.Contains(path, "%SETTLE_GEN%") {
 		return strings.ReplaceAll(path, "%SETTLE_GEN%", "")
 	}
@@ -156,4 +171,74 @@ func withSettlements(t *testing.T, app *testutil.App, f *testutil.Fixture, path 
 		path = strings.ReplaceAll(path, p, fmt.Sprint(st.ID))
 	}
 	return strings.ReplaceAll(path, "%LINE%", fmt.Sprint(line))
+}
+
+// suspensionReaders: both parties' offices.
+var suspensionReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher}
+
+// walkSuspension are the suspension operations of the authorization walk.
+// %SUSPEND_AGR% makes a fresh agreement with an overdue statement (the body
+// names them); %SUSPENSION% a fresh suspension announced for one.
+func walkSuspension(f *testutil.Fixture) map[string]walkCase {
+	return map[string]walkCase{
+		"list-suspensions": {"GET", "/suspensions", nil, suspensionReaders},
+		"get-suspension":   {"GET", "/suspensions/%SUSPENSION%", nil, suspensionReaders},
+		"give-suspension-notice": {"POST", "/suspensions%SUSPEND_AGR%", func(f *testutil.Fixture, _ policy.Role) any {
+			o := overdueOf(f)
+			return map[string]any{"agreement_id": o.agreementID, "statement_ids": []int64{o.statementID}, "reason": "逾期未付"}
+		}, []policy.Role{policy.ProviderAdmin}},
+		"lift-suspension": {"POST", "/suspensions/%SUSPENSION%/lift", func(*testutil.Fixture, policy.Role) any {
+			return map[string]any{"reason": "paid in cash"}
+		}, []policy.Role{policy.ProviderAdmin}},
+	}
+}
+
+// overdue is the walk's latest agreement with an overdue statement.
+type overdue struct {
+	agreementID, statementID int64
+	n                        int
+}
+
+var overdues sync.Map // *testutil.Fixture → *overdue
+
+func overdueOf(f *testutil.Fixture) *overdue {
+	v, _ := overdues.LoadOrStore(f, &overdue{})
+	return v.(*overdue)
+}
+
+// withSuspensions fills the suspension placeholders of a path.
+func withSuspensions(t *testing.T, app *testutil.App, f *testutil.Fixture, path string) string {
+	t.Helper()
+	if !strings.Contains(path, "%SUSPEN") {
+		return path
+	}
+	ctx := context.Background()
+	o := overdueOf(f)
+	o.n++
+	vendor, provider := f.Users[policy.VendorAdmin].Actor(), f.Users[policy.ProviderAdmin].Actor()
+	number := fmt.Sprintf("SUSPEND-WALK-%d", o.n)
+	agreementID := activeWalkAgreement(t, app, f, number)
+	sealWalkVisit(t, app, f, agreementID, number, "SR-SUSPEND", time.Date(2021, time.March, 15, 2, 0, 0, 0, time.UTC))
+	// Approved 60 days ago with 30 days to pay: overdue today.
+	past := &settlement.Service{DB: app.DB, Now: func() time.Time { return time.Now().AddDate(0, 0, -60) }, Calendars: registry.New(app.DB).Get}
+	st, err := past.Generate(ctx, provider, agreementID, "2021-03")
+	if err == nil {
+		_, err = past.Submit(ctx, provider, st.ID)
+	}
+	if err == nil {
+		_, err = past.Approve(ctx, vendor, st.ID)
+	}
+	if err != nil {
+		t.Fatalf("an overdue statement: %v", err)
+	}
+	o.agreementID, o.statementID = agreementID, st.ID
+	if strings.Contains(path, "%SUSPEND_AGR%") {
+		return strings.ReplaceAll(path, "%SUSPEND_AGR%", "")
+	}
+	now := &settlement.Service{DB: app.DB, Now: time.Now}
+	sp, err := now.Suspend(ctx, provider, settlement.NewSuspension{AgreementID: agreementID, StatementIDs: []int64{st.ID}, Reason: "逾期未付"})
+	if err != nil {
+		t.Fatalf("notice: %v", err)
+	}
+	return strings.ReplaceAll(path, "%SUSPENSION%", fmt.Sprint(sp.ID))
 }

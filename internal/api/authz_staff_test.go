@@ -13,12 +13,15 @@ import (
 	"aftersales/internal/testutil"
 )
 
+// staffReaders read the staff register: the provider's office and its
+// technicians, and the vendors it works with.
+var staffReaders = []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}
+
 // walkStaff lists the staff register's operations: the provider's admin
 // changes its register; dispatchers and the vendors it works with read it
 // (the vendor never edits it); a technician reads what concerns them. The
 // vendor's admin sets qualification rules and grants exceptions.
 func walkStaff(f *testutil.Fixture) map[string]walkCase {
-	readers := []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Technician}
 	providerAdmin := []policy.Role{policy.ProviderAdmin}
 	vendorAdmin := []policy.Role{policy.VendorAdmin}
 	requestParties := []policy.Role{policy.VendorAdmin, policy.VendorAuditor, policy.ProviderAdmin, policy.Dispatcher, policy.Customer}
@@ -29,48 +32,48 @@ func walkStaff(f *testutil.Fixture) map[string]walkCase {
 	}
 	cert := map[string]any{"kind": "vendor", "vendor_id": f.Vendor.ID, "product_line": "CNC", "level": 3, "number": "V-WALK", "issued_on": "2026-01-01", "expires_on": "2028-01-01"}
 	return map[string]walkCase{
-		"list-service-points": {method: "GET", path: fmt.Sprintf("/service-points?provider_id=%d", f.Provider.ID), allowed: readers},
+		"list-service-points": {method: "GET", path: fmt.Sprintf("/service-points?provider_id=%d", f.Provider.ID), allowed: staffReaders},
 		"create-service-point": {method: "POST", path: "/service-points", body: func(_ *testutil.Fixture, r policy.Role) any {
 			return point("网点 " + slug(r))
 		}, allowed: providerAdmin},
-		"get-service-point": {method: "GET", path: "/service-points/%POINT%", allowed: readers},
+		"get-service-point": {method: "GET", path: "/service-points/%POINT%", allowed: staffReaders},
 		"update-service-point": {method: "PATCH", path: "/service-points/%POINT%", body: func(*testutil.Fixture, policy.Role) any {
 			return point("巡检网点")
 		}, allowed: providerAdmin},
-		"list-technicians": {method: "GET", path: fmt.Sprintf("/technicians?provider_id=%d", f.Provider.ID), allowed: readers},
-		"get-technician":   {method: "GET", path: fmt.Sprintf("/technicians/%d", tech), allowed: readers},
+		"list-technicians": {method: "GET", path: fmt.Sprintf("/technicians?provider_id=%d", f.Provider.ID), allowed: staffReaders},
+		"get-technician":   {method: "GET", path: fmt.Sprintf("/technicians/%d", tech), allowed: staffReaders},
 		"update-technician": {method: "PATCH", path: fmt.Sprintf("/technicians/%d", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"efficiency_permille": 1100, "skills": []map[string]any{{"product_line": "CNC", "level": 3}}}
 		}, allowed: providerAdmin},
-		"list-certifications": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications", tech), allowed: readers},
+		"list-certifications": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications", tech), allowed: staffReaders},
 		"create-certification": {method: "POST", path: fmt.Sprintf("/technicians/%d/certifications", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return cert
 		}, allowed: providerAdmin},
-		"get-certification": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%", tech), allowed: readers},
+		"get-certification": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%", tech), allowed: staffReaders},
 		"update-certification": {method: "PATCH", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return cert
 		}, allowed: providerAdmin},
 		"attach-certification-scan": {method: "POST", path: fmt.Sprintf("/technicians/%d/certifications/%%CERT%%/scan", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"filename": "cert.png", "content": walkPNG}
 		}, allowed: providerAdmin},
-		"get-certification-scan": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications/%%SCANNED%%/scan", tech), allowed: readers},
-		"list-trainings":         {method: "GET", path: fmt.Sprintf("/technicians/%d/trainings", tech), allowed: readers},
+		"get-certification-scan": {method: "GET", path: fmt.Sprintf("/technicians/%d/certifications/%%SCANNED%%/scan", tech), allowed: staffReaders},
+		"list-trainings":         {method: "GET", path: fmt.Sprintf("/technicians/%d/trainings", tech), allowed: staffReaders},
 		"create-training": {method: "POST", path: fmt.Sprintf("/technicians/%d/trainings", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"course": "CNC 维修 II", "held_on": "2026-03-02", "hours_tenths": 75, "trainer": "王工", "result": "passed"}
 		}, allowed: providerAdmin},
-		"list-assessments": {method: "GET", path: fmt.Sprintf("/technicians/%d/assessments", tech), allowed: readers},
+		"list-assessments": {method: "GET", path: fmt.Sprintf("/technicians/%d/assessments", tech), allowed: staffReaders},
 		"create-assessment": {method: "POST", path: fmt.Sprintf("/technicians/%d/assessments", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"period": "2026-Q3", "score": 88, "assessor": "李经理"}
 		}, allowed: providerAdmin},
-		"list-leave": {method: "GET", path: fmt.Sprintf("/technicians/%d/leave", tech), allowed: readers},
+		"list-leave": {method: "GET", path: fmt.Sprintf("/technicians/%d/leave", tech), allowed: staffReaders},
 		"create-leave": {method: "POST", path: fmt.Sprintf("/technicians/%d/leave", tech), body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"starts_at": "2030-01-07T00:00:00+08:00", "ends_at": "2030-01-08T00:00:00+08:00", "reason": "年假"}
 		}, allowed: providerAdmin},
-		"list-qualification-rules": {method: "GET", path: fmt.Sprintf("/qualification-rules?vendor_id=%d", f.Vendor.ID), allowed: readers},
+		"list-qualification-rules": {method: "GET", path: fmt.Sprintf("/qualification-rules?vendor_id=%d", f.Vendor.ID), allowed: staffReaders},
 		"create-qualification-rule": {method: "POST", path: "/qualification-rules", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"kind": "permit", "service_item": "maintenance", "permit_type": "electrical"}
 		}, allowed: vendorAdmin},
-		"get-qualification-rule": {method: "GET", path: "/qualification-rules/%RULE%", allowed: readers},
+		"get-qualification-rule": {method: "GET", path: "/qualification-rules/%RULE%", allowed: staffReaders},
 		"update-qualification-rule": {method: "PATCH", path: "/qualification-rules/%RULE%", body: func(*testutil.Fixture, policy.Role) any {
 			return map[string]any{"kind": "permit", "service_item": "part_replacement", "permit_type": "welding"}
 		}, allowed: vendorAdmin},

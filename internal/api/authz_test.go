@@ -184,13 +184,7 @@ func withRequests(t *testing.T, app *testutil.App, f *testutil.Fixture, path str
 	t.Helper()
 	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 	file := func(item string) int64 {
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": item, "priority": "general", "description": "walk"})
-		var out struct{ ID int64 }
-		res.JSON(t, &out)
-		if res.Status != 201 {
-			t.Fatalf("file a request: %d %s", res.Status, res.Body)
-		}
-		return out.ID
+		return createdID(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": item, "priority": "general", "description": "walk"}), "file a request")
 	}
 	if strings.Contains(path, "%REQUEST%") {
 		path = strings.ReplaceAll(path, "%REQUEST%", fmt.Sprint(file("repair")))

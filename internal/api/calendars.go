@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -171,12 +170,9 @@ func (h *handlers) createCalendar(ctx context.Context, act policy.Actor, in *cal
 }
 
 func (h *handlers) createCalendarImport(ctx context.Context, act policy.Actor, in *importCreateInput) (*importOutput, error) {
-	var err error
-	data := []byte(in.Body.Content)
-	if in.Body.ContentEncoding == "base64" {
-		if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
-			return nil, problem.Field("body.content", "is not valid base64")
-		}
+	data, err := uploadContent(in.Body.Content, in.Body.ContentEncoding)
+	if err != nil {
+		return nil, err
 	}
 	return bodyAs[importOutput](h.Calendars.PreviewImport(ctx, act, in.ID, in.Body.Filename, data))
 }

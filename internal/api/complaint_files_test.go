@@ -134,13 +134,7 @@ func TestComplaintFilesAddedAfterFilingAPI(t *testing.T) {
 		if res.Status != 201 || len(c.Attachments) != 0 {
 			t.Fatalf("file: %d %s", res.Status, res.Body)
 		}
-		files := func() (n int) {
-			t.Helper()
-			if err := store.Get(t.Context(), db, &n, `SELECT COUNT(*) FROM files`); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+		files := func() int { return countRows(t, db, "files") }
 		path := fmt.Sprintf("/complaints/%d/attachments", c.ID)
 		if r := postForm(customer, path, complaintForm(nil, map[string][]byte{"a.png": tinyPNG(), "b.png": []byte("not a picture at all")})); r.Status != 422 ||
 			!strings.Contains(string(r.Body), "attachments[1]") || files() != 0 {

@@ -48,13 +48,18 @@ func holdWriter(t *testing.T, db *store.DB, d time.Duration) <-chan struct{} {
 	return released
 }
 
+// withDeadline is a SQLite database, the app on it answering its ordinary
+// routes within d, and the fixture.
+func withDeadline(t *testing.T, d edge.RouteDeadline) (*store.DB, *testutil.App, *testutil.Fixture) {
+	t.Helper()
+	db := testutil.NewDB(t, store.SQLite)
+	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: d}}})
+	return db, app, testutil.Seed(t, db)
+}
+
 func orgCount(t *testing.T, db *store.DB, code string) int {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM organizations WHERE code = ?`, code); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return scalar[int](t, db, `SELECT COUNT(*) FROM organizations WHERE code = ?`, code)
 }
 
 // A create that waits more than 5 s for SQLite's writer (behind an import,
@@ -81,9 +86,7 @@ func TestCreateWaitingLongForTheWriterSucceeds(t *testing.T) {
 // for the retry.
 func TestCreatePastItsDeadlineIs503AndSavesNothing(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{Ordinary: edge.RouteDeadline{Total: time.Second}}}})
-	f := testutil.Seed(t, db)
+	db, app, f := withDeadline(t, edge.RouteDeadline{Total: time.Second})
 	cl := app.API(t, f.Tokens[policy.VendorAdmin])
 	body := map[string]any{"kind": "customer", "name": "Hurried customer", "code": "hurried"}
 	warm(t, cl)
@@ -106,10 +109,7 @@ func TestCreatePastItsDeadlineIs503AndSavesNothing(t *testing.T) {
 // Retry-After, and nothing of it is saved.
 func TestBodyPastItsDeadlineIs503(t *testing.T) {
 	t.Parallel()
-	db := testutil.NewDB(t, store.SQLite)
-	app := testutil.NewAppWith(t, db, web.Options{Edge: edge.Options{Deadlines: edge.Deadlines{
-		Ordinary: edge.RouteDeadline{Body: time.Second, Total: 10 * time.Second}}}})
-	f := testutil.Seed(t, db)
+	db, app, f := withDeadline(t, edge.RouteDeadline{Body: time.Second, Total: 10 * time.Second})
 	body := `{"kind":"customer","name":"Slow customer","code":"slow"}`
 	pr, pw := io.Pipe()
 	go func() {

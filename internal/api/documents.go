@@ -24,6 +24,8 @@ type documentDetail struct {
 	document.Detail
 }
 
+func toDocumentDetail(d document.Detail) documentDetail { return documentDetail{d} }
+
 type documentListInput struct {
 	Q          string `query:"q" maxLength:"200" doc:"Words or Chinese text to find in titles, descriptions, model codes, part numbers and the text of the current version."`
 	Model      string `query:"model" maxLength:"40" doc:"Model code."`
@@ -35,12 +37,7 @@ type documentListInput struct {
 	Limit      int    `query:"limit" minimum:"0" maximum:"100"`
 }
 
-type documentListOutput struct {
-	Body struct {
-		Items []document.Document `json:"items"`
-		Next  string              `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type documentListOutput cursorPage[document.Document, string]
 
 // documentForm is the multipart form of a new document and its first version.
 type documentForm struct {
@@ -56,8 +53,8 @@ type documentForm struct {
 }
 
 type documentCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	RawBody        huma.MultipartFormFiles[documentForm]
+	Create
+	RawBody huma.MultipartFormFiles[documentForm]
 }
 
 type versionForm struct {
@@ -169,20 +166,17 @@ func (h *handlers) setDocumentArchived(archived bool) func(context.Context, poli
 		if err != nil {
 			return nil, err
 		}
-		d, err := h.Documents.SetArchived(ctx, ac, in.ID, archived, v)
-		return withETag(documentDetail{d}, d.Version, err)
+		return versionedAs(toDocumentDetail)(h.Documents.SetArchived(ctx, ac, in.ID, archived, v))
 	}
 }
 
 func (h *handlers) listDocuments(ctx context.Context, ac policy.Actor, in *documentListInput) (*documentListOutput, error) {
-	var err error
-	f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
-		PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit}
-	if in.Cursor != "" {
-		if f.Offset, err = strconv.Atoi(in.Cursor); err != nil || f.Offset < 0 {
-			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
-		}
+	offset, err := pageCursor(in.Cursor)
+	if err != nil {
+		return nil, err
 	}
+	f := document.Filter{Query: in.Q, ModelCode: in.Model, Category: document.Category(in.Category), Visibility: document.Visibility(in.Visibility),
+		PartNumber: in.PartNumber, Archived: in.Archived, Limit: in.Limit, Offset: int(offset)}
 	items, more, err := h.Documents.List(ctx, ac, f)
 	if err != nil {
 		return nil, err
@@ -196,8 +190,7 @@ func (h *handlers) listDocuments(ctx context.Context, ac policy.Actor, in *docum
 }
 
 func (h *handlers) getDocument(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[documentDetail], error) {
-	d, err := h.Documents.Get(ctx, ac, in.ID)
-	return withETag(documentDetail{d}, d.Version, err)
+	return versionedAs(toDocumentDetail)(h.Documents.Get(ctx, ac, in.ID))
 }
 
 func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *documentCreateInput) (*tagged[documentDetail], error) {
@@ -207,10 +200,9 @@ func (h *handlers) createDocument(ctx context.Context, ac policy.Actor, in *docu
 		return nil, err
 	}
 	defer file.Close()
-	d, err := h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
+	return versionedAs(toDocumentDetail)(h.Documents.Create(ctx, ac, document.Meta{Title: b.Title, Description: b.Description, Category: document.Category(b.Category),
 		Language: b.Language, Visibility: document.Visibility(b.Visibility), Models: b.Models, Parts: b.PartNumbers},
-		document.Upload{File: file, ChangeNote: b.ChangeNote})
-	return withETag(documentDetail{d}, d.Version, err)
+		document.Upload{File: file, ChangeNote: b.ChangeNote}))
 }
 
 func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, in *documentVersionInput) (*tagged[documentDetail], error) {
@@ -224,8 +216,7 @@ func (h *handlers) createDocumentVersion(ctx context.Context, ac policy.Actor, i
 		return nil, err
 	}
 	defer file.Close()
-	d, err := h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v)
-	return withETag(documentDetail{d}, d.Version, err)
+	return versionedAs(toDocumentDetail)(h.Documents.AddVersion(ctx, ac, in.ID, document.Upload{File: file, ChangeNote: b.ChangeNote}, v))
 }
 
 func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *documentPatchInput, v int64) (*tagged[documentDetail], error) {
@@ -239,8 +230,7 @@ func (h *handlers) updateDocument(ctx context.Context, ac policy.Actor, in *docu
 		vis := document.Visibility(*b.Visibility)
 		p.Visibility = &vis
 	}
-	d, err := h.Documents.Update(ctx, ac, in.ID, p, v)
-	return withETag(documentDetail{d}, d.Version, err)
+	return versionedAs(toDocumentDetail)(h.Documents.Update(ctx, ac, in.ID, p, v))
 }
 
 func (h *handlers) downloadDocumentVersion(ctx context.Context, ac policy.Actor, in *versionPath) (*fileOutput, error) {

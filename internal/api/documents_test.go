@@ -53,12 +53,7 @@ func withDocuments(t *testing.T, app *testutil.App, f *testutil.Fixture, path st
 		}
 		res := postForm(app.API(t, f.Tokens[policy.VendorAdmin]), "/documents", uploadForm(map[string]string{
 			"title": "Walk " + p.visibility, "category": "manual", "visibility": p.visibility, "models": "FX-100"}, "walk.pdf", samplePDF("walk")))
-		var out struct{ ID int64 }
-		res.JSON(t, &out)
-		if res.Status != 201 {
-			t.Fatalf("upload a document: %d %s", res.Status, res.Body)
-		}
-		path = strings.ReplaceAll(path, p.key, fmt.Sprint(out.ID))
+		path = strings.ReplaceAll(path, p.key, fmt.Sprint(createdID(t, res, "upload a document")))
 	}
 	return path
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,19 +24,8 @@ func TestIdempotentServiceRequests(t *testing.T) {
 		body := map[string]any{"serial_number": sf.Serial, "service_item": "repair", "priority": "emergency", "description": "noise"}
 		before := countRows(t, db, "service_requests")
 
-		var wg sync.WaitGroup
-		statuses := make(chan int, 8)
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses <- cl.Do("POST", "/service-requests", body, "Idempotency-Key", "race").Status
-			}()
-		}
-		wg.Wait()
-		close(statuses)
 		created := 0
-		for s := range statuses {
+		for _, s := range together(8, cl, "/service-requests", body, "race") {
 			switch s {
 			case 201:
 				created++
@@ -168,6 +156,13 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			Secret         string `json:"secret"`
 			SecretWithheld bool   `json:"secret_withheld"`
 		}
+		type hookAnswer struct {
+			Webhook struct {
+				ID int64 `json:"id"`
+			} `json:"webhook"`
+			Secret         string `json:"secret"`
+			SecretWithheld bool   `json:"secret_withheld"`
+		}
 		first := cl.Do("POST", "/tokens", map[string]any{"name": "ci"}, "Idempotency-Key", "tok-1")
 		var got tokenAnswer
 		first.JSON(t, &got)
@@ -175,13 +170,7 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			t.Fatalf("create: %d %s", first.Status, first.Body)
 		}
 		hook := cl.Do("POST", "/webhooks", map[string]any{"url": "https://hooks.example.com/in"}, "Idempotency-Key", "hook-1")
-		var hookGot struct {
-			Webhook struct {
-				ID int64 `json:"id"`
-			} `json:"webhook"`
-			Secret         string `json:"secret"`
-			SecretWithheld bool   `json:"secret_withheld"`
-		}
+		var hookGot hookAnswer
 		hook.JSON(t, &hookGot)
 		if hook.Status != 201 || hookGot.Secret == "" {
 			t.Fatalf("webhook: %d %s", hook.Status, hook.Body)
@@ -208,13 +197,7 @@ func TestReplayKeepsNoSecret(t *testing.T) {
 			t.Fatalf("tokens named ci: %d (%v)", tokens, err)
 		}
 		again := cl.Do("POST", "/webhooks", map[string]any{"url": "https://hooks.example.com/in"}, "Idempotency-Key", "hook-1")
-		var hookReplay struct {
-			Webhook struct {
-				ID int64 `json:"id"`
-			} `json:"webhook"`
-			Secret         string `json:"secret"`
-			SecretWithheld bool   `json:"secret_withheld"`
-		}
+		var hookReplay hookAnswer
 		again.JSON(t, &hookReplay)
 		if again.Status != 201 || hookReplay.Webhook.ID != hookGot.Webhook.ID || hookReplay.Secret != "" || !hookReplay.SecretWithheld {
 			t.Fatalf("webhook replay: %d %s", again.Status, again.Body)
@@ -278,11 +261,7 @@ func TestRepeatedRequestIsAnsweredFromTheKey(t *testing.T) {
 			t.Fatalf("create: %d %s", first.Status, first.Body)
 		}
 		app.Server.Drain()
-		tables := []string{"service_requests", "audit_events", "notifications", "idempotency_keys"}
-		rows := map[string]int{}
-		for _, table := range tables {
-			rows[table] = countRows(t, db, table)
-		}
+		rows := rowCounts(t, db, "service_requests", "audit_events", "notifications", "idempotency_keys")
 		writes, trips := writerStats(db).Writes, db.RoundTrips()
 		again := cl.Do("POST", "/service-requests", body, "Idempotency-Key", "retried")
 		if again.Status != 201 || !bytes.Equal(again.Body, first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
@@ -294,10 +273,6 @@ func TestRepeatedRequestIsAnsweredFromTheKey(t *testing.T) {
 		if n := db.RoundTrips() - trips; n >= 3 {
 			t.Fatalf("PostgreSQL: %d statements for the repeat, want fewer than a transaction's 3", n)
 		}
-		for _, table := range tables {
-			if n := countRows(t, db, table); n != rows[table] {
-				t.Fatalf("%s: %d rows after the repeat, %d before", table, n, rows[table])
-			}
-		}
+		unchangedRows(t, db, rows)
 	})
 }

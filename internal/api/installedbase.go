@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -18,8 +17,8 @@ import (
 // Installed base: product models, customers' sites, units and unit imports.
 
 type modelCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Code                      string `json:"code" minLength:"1" maxLength:"40" doc:"Model code, unique for the vendor, e.g. HC-CNC-850; stored upper-case; never changes."`
 		Name                      string `json:"name" minLength:"1" maxLength:"200" doc:"Chinese name, e.g. 数控加工中心."`
 		NameEn                    string `json:"name_en,omitempty" maxLength:"200"`
@@ -41,8 +40,8 @@ type modelPatchInput struct {
 }
 
 type siteCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		CustomerID   int64    `json:"customer_id,omitempty" minimum:"0" doc:"The customer organization; customers leave it out for their own."`
 		Name         string   `json:"name" minLength:"1" maxLength:"100" doc:"Unique among the customer's sites."`
 		Address      string   `json:"address" minLength:"1" maxLength:"300"`
@@ -79,8 +78,8 @@ type unitView struct {
 }
 
 type unitCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64" doc:"Unique for the vendor; trimmed and upper-cased, leading zeros kept."`
 		Model        string `json:"model" minLength:"1" maxLength:"40" doc:"Model code of the vendor."`
 		SiteID       int64  `json:"site_id" minimum:"1"`
@@ -101,20 +100,12 @@ type unitPatchInput struct {
 }
 
 type unitListInput struct {
-	Model      string `query:"model" maxLength:"40" doc:"Model code."`
-	CustomerID int64  `query:"customer_id" minimum:"0"`
-	SiteID     int64  `query:"site_id" minimum:"0"`
-	Serial     string `query:"serial" maxLength:"64" doc:"Serial numbers containing this."`
-	Cursor     string `query:"cursor" maxLength:"20" doc:"The next value of the previous page."`
-	Limit      int    `query:"limit" minimum:"0" maximum:"200"`
+	UnitQuery
+	Cursor string `query:"cursor" maxLength:"20" doc:"The next value of the previous page."`
+	Limit  int    `query:"limit" minimum:"0" maximum:"200"`
 }
 
-type unitListOutput struct {
-	Body struct {
-		Items []unitView `json:"items"`
-		Next  string     `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type unitListOutput cursorPage[unitView, string]
 
 type serialQuery struct {
 	Serial string `query:"serial" required:"true" minLength:"1" maxLength:"64" doc:"The serial number, exactly (spaces around it and letter case do not count)."`
@@ -165,21 +156,18 @@ func (h *handlers) listProductModels(ctx context.Context, ac policy.Actor, _ *st
 
 func (h *handlers) createProductModel(ctx context.Context, ac policy.Actor, in *modelCreateInput) (*tagged[installedbase.ProductModel], error) {
 	b := in.Body
-	m, err := h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
-		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths})
-	return withETag(m, m.Version, err)
+	return versioned(h.InstalledBase.CreateModel(ctx, ac, installedbase.ModelInput{Code: b.Code, Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}))
 }
 
 func (h *handlers) getProductModel(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[installedbase.ProductModel], error) {
-	m, err := h.InstalledBase.GetModel(ctx, ac, in.ID)
-	return withETag(m, m.Version, err)
+	return versioned(h.InstalledBase.GetModel(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateProductModel(ctx context.Context, ac policy.Actor, in *modelPatchInput, v int64) (*tagged[installedbase.ProductModel], error) {
 	b := in.Body
-	m, err := h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
-		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v)
-	return withETag(m, m.Version, err)
+	return versioned(h.InstalledBase.UpdateModel(ctx, ac, in.ID, installedbase.ModelPatch{Name: b.Name, NameEn: b.NameEn, ProductLine: b.ProductLine,
+		MaintenanceIntervalMonths: b.MaintenanceIntervalMonths, WarrantyMonths: b.WarrantyMonths}, v))
 }
 
 type siteList items[installedbase.Site]
@@ -200,21 +188,18 @@ func (h *handlers) listSites(ctx context.Context, ac policy.Actor, in *siteListI
 
 func (h *handlers) createSite(ctx context.Context, ac policy.Actor, in *siteCreateInput) (*tagged[installedbase.Site], error) {
 	b := in.Body
-	s, err := h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
-		Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone})
-	return withETag(s, s.Version, err)
+	return versioned(h.InstalledBase.CreateSite(ctx, ac, installedbase.SiteInput{CustomerOrgID: b.CustomerID, Name: b.Name, Address: b.Address,
+		Division: b.Division, Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}))
 }
 
 func (h *handlers) getSite(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[installedbase.Site], error) {
-	s, err := h.InstalledBase.GetSite(ctx, ac, in.ID)
-	return withETag(s, s.Version, err)
+	return versioned(h.InstalledBase.GetSite(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateSite(ctx context.Context, ac policy.Actor, in *sitePatchInput, v int64) (*tagged[installedbase.Site], error) {
 	b := in.Body
-	s, err := h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
-		Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v)
-	return withETag(s, s.Version, err)
+	return versioned(h.InstalledBase.UpdateSite(ctx, ac, in.ID, installedbase.SitePatch{Name: b.Name, Address: b.Address, Division: b.Division,
+		Lat: b.Lat, Lng: b.Lng, ContactName: b.ContactName, ContactPhone: b.ContactPhone}, v))
 }
 
 func (h *handlers) registerUnits(a huma.API) {
@@ -248,12 +233,11 @@ func (h *handlers) registerUnits(a huma.API) {
 }
 
 func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListInput) (*unitListOutput, error) {
+	f := in.filter()
+	f.Limit = in.Limit
 	var err error
-	f := installedbase.UnitFilter{ModelCode: in.Model, CustomerID: in.CustomerID, SiteID: in.SiteID, Serial: in.Serial, Limit: in.Limit}
-	if in.Cursor != "" {
-		if f.After, err = strconv.ParseInt(in.Cursor, 10, 64); err != nil || f.After < 0 {
-			return nil, problem.Field("query.cursor", "is not a cursor from a previous page")
-		}
+	if f.After, err = pageCursor(in.Cursor); err != nil {
+		return nil, err
 	}
 	items, next, err := h.InstalledBase.ListUnits(ctx, ac, f)
 	if err != nil {
@@ -269,14 +253,12 @@ func (h *handlers) listUnits(ctx context.Context, ac policy.Actor, in *unitListI
 
 func (h *handlers) createUnit(ctx context.Context, ac policy.Actor, in *unitCreateInput) (*tagged[unitView], error) {
 	b := in.Body
-	u, err := h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
-		InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID})
-	return withETag(h.unitView(u), u.Version, err)
+	return versionedAs(h.unitView)(h.InstalledBase.CreateUnit(ctx, ac, installedbase.UnitInput{SerialNumber: b.SerialNumber, ModelCode: b.Model, SiteID: b.SiteID,
+		InstallDate: b.InstallDate, WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}))
 }
 
 func (h *handlers) getUnit(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
-	u, err := h.InstalledBase.GetUnit(ctx, ac, in.ID)
-	return withETag(h.unitView(u), u.Version, err)
+	return versionedAs(h.unitView)(h.InstalledBase.GetUnit(ctx, ac, in.ID))
 }
 
 func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *serialQuery) (*tagged[unitView], error) {
@@ -284,28 +266,23 @@ func (h *handlers) getUnitBySerial(ctx context.Context, ac policy.Actor, in *ser
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		return nil, problem.Field("query.serial", "%s", p.Fields[0].Message)
 	}
-	return withETag(h.unitView(u), u.Version, err)
+	return versionedAs(h.unitView)(u, err)
 }
 
 func (h *handlers) updateUnit(ctx context.Context, ac policy.Actor, in *unitPatchInput, v int64) (*tagged[unitView], error) {
 	b := in.Body
-	u, err := h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
-		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v)
-	return withETag(h.unitView(u), u.Version, err)
+	return versionedAs(h.unitView)(h.InstalledBase.UpdateUnit(ctx, ac, in.ID, installedbase.UnitPatch{SiteID: b.SiteID, InstallDate: b.InstallDate,
+		WarrantyEnd: b.WarrantyEnd, AgreementID: b.AgreementID}, v))
 }
 
 func (h *handlers) rotateUnitQrToken(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[unitView], error) {
-	u, err := h.InstalledBase.RotateQRToken(ctx, ac, in.ID)
-	return withETag(h.unitView(u), u.Version, err)
+	return versionedAs(h.unitView)(h.InstalledBase.RotateQRToken(ctx, ac, in.ID))
 }
 
 func (h *handlers) importUnits(ctx context.Context, ac policy.Actor, in *unitImportInput) (*unitImportOutput, error) {
-	var err error
-	data := []byte(in.Body.Content)
-	if in.Body.ContentEncoding == "base64" {
-		if data, err = base64.StdEncoding.DecodeString(in.Body.Content); err != nil {
-			return nil, problem.Field("body.content", "is not valid base64")
-		}
+	data, err := uploadContent(in.Body.Content, in.Body.ContentEncoding)
+	if err != nil {
+		return nil, err
 	}
 	rep, err := h.InstalledBase.ImportUnits(ctx, ac, installedbase.ImportRequest{Filename: in.Body.Filename, Data: data, DryRun: in.Body.DryRun})
 	if err != nil {

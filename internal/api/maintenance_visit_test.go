@@ -16,10 +16,7 @@ import (
 // unit nobody maintains are refused, and none of them writes a visit.
 func TestMaintenanceVisitThroughTheAPI(t *testing.T) {
 	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
-		var unitID int64
-		if err := store.Get(t.Context(), db, &unitID, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`); err != nil {
-			t.Fatal(err)
-		}
+		unitID := scalar[int64](t, db, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 		tech := f.Users[policy.Technician].ID
 		path := fmt.Sprintf("/units/%d/work-orders", unitID)

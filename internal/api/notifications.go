@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 
@@ -31,8 +32,8 @@ type readAllOutput struct {
 }
 
 type webhookCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"http:// or https://, without user name or password."`
 		Kinds       []string `json:"kinds,omitempty" maxItems:"20" doc:"Event kinds to receive, e.g. clock.breached or clock.*; empty: all."`
 		Description string   `json:"description,omitempty" maxLength:"200"`
@@ -61,12 +62,7 @@ type deliveryListInput struct {
 	Limit    int   `query:"limit" minimum:"0" maximum:"200" doc:"Page size, default 50."`
 }
 
-type deliveryListOutput struct {
-	Body struct {
-		Items      []notify.Delivery `json:"items"`
-		NextBefore int64             `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
-	}
-}
+type deliveryListOutput beforePage[notify.Delivery]
 
 type deliveryOutput struct {
 	Body notify.Delivery
@@ -140,18 +136,13 @@ func (h *handlers) disableWebhook(ctx context.Context, act policy.Actor, in *idP
 }
 
 func (h *handlers) listWebhookDeliveries(ctx context.Context, act policy.Actor, in *deliveryListInput) (*deliveryListOutput, error) {
-	if in.Limit == 0 {
-		in.Limit = 50
-	}
-	items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, in.Limit)
+	limit := cmp.Or(in.Limit, 50)
+	items, err := h.Notify.Deliveries(ctx, act, in.ID, in.BeforeID, limit)
 	if err != nil {
 		return nil, err
 	}
 	out := &deliveryListOutput{}
-	out.Body.Items = items
-	if n := len(items); n == in.Limit {
-		out.Body.NextBefore = items[n-1].ID
-	}
+	out.Body.Items, out.Body.NextBefore = items, nextBefore(items, limit, func(d notify.Delivery) int64 { return d.ID })
 	return out, nil
 }
 

@@ -30,10 +30,7 @@ func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, rol
 	if strings.Contains(path, "%NOTIFICATION%") {
 		u := f.Users[role]
 		publish(t, app, fmt.Sprint("walk-n-", seq), []int64{u.OrgID}, u.ID)
-		var id int64
-		if err := store.Get(context.Background(), app.DB, &id, `SELECT MAX(id) FROM notifications WHERE user_id = ?`, u.ID); err != nil {
-			t.Fatal(err)
-		}
+		id := scalar[int64](t, app.DB, `SELECT MAX(id) FROM notifications WHERE user_id = ?`, u.ID)
 		path = strings.ReplaceAll(path, "%NOTIFICATION%", fmt.Sprint(id))
 	}
 	if strings.Contains(path, "%WEBHOOK%") || strings.Contains(path, "%DELIVERY%") {
@@ -43,10 +40,7 @@ func withNotifications(t *testing.T, app *testutil.App, f *testutil.Fixture, rol
 		path = strings.ReplaceAll(path, "%WEBHOOK%", fmt.Sprint(out.Webhook.ID))
 		if strings.Contains(path, "%DELIVERY%") {
 			publish(t, app, fmt.Sprint("walk-d-", seq), []int64{f.Vendor.ID})
-			var id int64
-			if err := store.Get(context.Background(), app.DB, &id, `SELECT id FROM webhook_deliveries WHERE webhook_id = ?`, out.Webhook.ID); err != nil {
-				t.Fatal(err)
-			}
+			id := scalar[int64](t, app.DB, `SELECT id FROM webhook_deliveries WHERE webhook_id = ?`, out.Webhook.ID)
 			// Finished, so that it may be re-sent.
 			if _, err := store.Exec(context.Background(), app.DB, `UPDATE webhook_deliveries SET state = 'failed' WHERE id = ?`, id); err != nil {
 				t.Fatal(err)

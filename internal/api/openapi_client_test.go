@@ -157,21 +157,19 @@ func main() {
 	key := "generated-client-1"
 	params := &CreateProductModelParams{IdempotencyKey: &key}
 	in := CreateProductModelJSONRequestBody{Code: "GEN-CLIENT-1", Name: "生成的客户端", WarrantyMonths: 12}
-	created, err := c.CreateProductModelWithResponse(ctx, params, in)
-	if err != nil {
-		fail("create product model: %v", err)
+	create := func(what string) *CreateProductModelResponse {
+		res, err := c.CreateProductModelWithResponse(ctx, params, in)
+		if err != nil {
+			fail("%s: %v", what, err)
+		}
+		if res.JSON201 == nil {
+			fail("%s: %d %s", what, res.StatusCode(), body(res.Body))
+		}
+		return res
 	}
-	if created.JSON201 == nil {
-		fail("create product model: %d %s", created.StatusCode(), body(created.Body))
-	}
+	created := create("create product model")
 	out["model_id"] = created.JSON201.Id
-	again, err := c.CreateProductModelWithResponse(ctx, params, in)
-	if err != nil {
-		fail("repeat the create: %v", err)
-	}
-	if again.JSON201 == nil {
-		fail("repeat the create: %d %s", again.StatusCode(), body(again.Body))
-	}
+	again := create("repeat the create")
 	out["repeat_id"] = again.JSON201.Id
 	out["replayed"] = again.HTTPResponse.Header.Get("Idempotent-Replayed")
 

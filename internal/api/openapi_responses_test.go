@@ -54,10 +54,7 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 	if admin.call(http.MethodPost, "/webhooks", "/webhooks", "", map[string]any{"url": "https://hooks.example.com/aftersales"}) == nil {
 		t.Fatal("create a webhook")
 	}
-	var vendorID int64
-	if err := store.Get(ctx, db, &vendorID, `SELECT id FROM organizations WHERE code = 'haichuan'`); err != nil {
-		t.Fatal(err)
-	}
+	vendorID := scalar[int64](t, db, `SELECT id FROM organizations WHERE code = 'haichuan'`)
 	publish(t, app, "walk-delivery", []int64{vendorID}) // a delivery to the webhook
 	// A text message the gateway refused, for the office's list of texts.
 	if _, err := store.Exec(ctx, db, `INSERT INTO sms_messages (org_id, vendor_id, provider_id, kind, ref, phone, sealed_text, state, attempts,

@@ -13,8 +13,8 @@ import (
 type orgListOutput items[org.Organization]
 
 type orgCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Kind    string `json:"kind" enum:"vendor,provider,customer" doc:"Vendors register providers and customers; providers register customers."`
 		Name    string `json:"name" minLength:"1" maxLength:"200"`
 		Code    string `json:"code" minLength:"2" maxLength:"40" doc:"Short unique code, lowercase letters, digits and hyphens."`
@@ -50,16 +50,13 @@ func (h *handlers) listOrganizations(ctx context.Context, act policy.Actor, _ *s
 }
 
 func (h *handlers) createOrganization(ctx context.Context, act policy.Actor, in *orgCreateInput) (*tagged[org.Organization], error) {
-	o, err := h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code, Address: in.Body.Address})
-	return withETag(o, o.Version, err)
+	return versioned(h.Orgs.Register(ctx, act, org.Input{Kind: org.Kind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code, Address: in.Body.Address}))
 }
 
 func (h *handlers) getOrganization(ctx context.Context, act policy.Actor, in *idPath) (*tagged[org.Organization], error) {
-	o, err := h.Orgs.Get(ctx, act, in.ID)
-	return withETag(o, o.Version, err)
+	return versioned(h.Orgs.Get(ctx, act, in.ID))
 }
 
 func (h *handlers) updateOrganization(ctx context.Context, act policy.Actor, in *orgPatchInput, v int64) (*tagged[org.Organization], error) {
-	o, err := h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Address: in.Body.Address, Active: in.Body.Active}, v)
-	return withETag(o, o.Version, err)
+	return versioned(h.Orgs.Update(ctx, act, in.ID, org.Patch{Name: in.Body.Name, Address: in.Body.Address, Active: in.Body.Active}, v))
 }

@@ -30,8 +30,8 @@ type partListInput struct {
 }
 
 type partCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		PartNumber     string  `json:"part_number" minLength:"1" maxLength:"40" doc:"Unique in the vendor's catalog; stored upper-case."`
 		Name           string  `json:"name" minLength:"1" maxLength:"200" doc:"Chinese name, e.g. 主轴轴承."`
 		NameEn         string  `json:"name_en,omitempty" maxLength:"200"`
@@ -103,34 +103,28 @@ func (h *handlers) listParts(ctx context.Context, ac policy.Actor, in *partListI
 
 func (h *handlers) createPart(ctx context.Context, ac policy.Actor, in *partCreateInput) (*tagged[partOut], error) {
 	b := in.Body
-	p, err := h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
-		UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs})
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.Create(ctx, ac, parts.Input{PartNumber: b.PartNumber, Name: b.Name, NameEn: b.NameEn, Kind: parts.Kind(b.Kind),
+		UnitCostFen: b.UnitCostFen, Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, ModelIDs: b.ModelIDs}))
 }
 
 func (h *handlers) getPart(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[partOut], error) {
-	p, err := h.Parts.Get(ctx, ac, in.ID)
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.Get(ctx, ac, in.ID))
 }
 
 func (h *handlers) updatePart(ctx context.Context, ac policy.Actor, in *partPatchInput, v int64) (*tagged[partOut], error) {
 	b := in.Body
-	p, err := h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
-		Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v)
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.Update(ctx, ac, in.ID, parts.Patch{Name: b.Name, NameEn: b.NameEn, UnitCostFen: b.UnitCostFen,
+		Serialized: b.Serialized, ReturnRequired: b.ReturnRequired, Active: b.Active}, v))
 }
 
 func (h *handlers) setPartModels(ctx context.Context, ac policy.Actor, in *partModelsInput, v int64) (*tagged[partOut], error) {
-	p, err := h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v)
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.SetModels(ctx, ac, in.ID, in.Body.ModelIDs, v))
 }
 
 func (h *handlers) approvePart(ctx context.Context, ac policy.Actor, in *partApproveInput, v int64) (*tagged[partOut], error) {
-	p, err := h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v)
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.Approve(ctx, ac, in.ID, parts.Approval{Until: in.Body.Until}, v))
 }
 
 func (h *handlers) revokePart(ctx context.Context, ac policy.Actor, in *partRevokeInput, v int64) (*tagged[partOut], error) {
-	p, err := h.Parts.Revoke(ctx, ac, in.ID, v)
-	return withETag(h.partOut(p), p.Version, err)
+	return versionedAs(h.partOut)(h.Parts.Revoke(ctx, ac, in.ID, v))
 }

@@ -49,10 +49,7 @@ func partsWorldOf(t *testing.T, app *testutil.App, f *testutil.Fixture) *partsWo
 		return w
 	}
 	vendor, admin := app.API(t, f.Tokens[policy.VendorAdmin]), app.API(t, f.Tokens[policy.ProviderAdmin])
-	var model int64
-	if err := store.Get(t.Context(), app.DB, &model, `SELECT id FROM product_models WHERE code = 'FX-100'`); err != nil {
-		t.Fatal(err)
-	}
+	model := scalar[int64](t, app.DB, `SELECT id FROM product_models WHERE code = 'FX-100'`)
 	w := &partsWorld{}
 	w.part = id(ok(t, vendor.Do("POST", "/parts", map[string]any{"part_number": "WALK-SP-1", "name": "主轴轴承", "kind": "genuine",
 		"unit_cost_fen": 128000, "return_required": true, "model_ids": []int64{model}}), "part"))
@@ -212,10 +209,7 @@ func TestPartsAPI(t *testing.T) {
 		}
 
 		// An approved part not yet approved is refused with its reason; once approved it is fitted.
-		var model int64
-		if err := store.Get(t.Context(), db, &model, `SELECT id FROM product_models WHERE code = 'FX-100'`); err != nil {
-			t.Fatal(err)
-		}
+		model := scalar[int64](t, db, `SELECT id FROM product_models WHERE code = 'FX-100'`)
 		p := ok(t, vendor.Do("POST", "/parts", map[string]any{"part_number": "AP-FLT", "name": "认可滤芯", "kind": "approved", "unit_cost_fen": 3500, "model_ids": []int64{model}}), "part")
 		if p["approval"] != "none" {
 			t.Errorf("new approved part: %v", p["approval"])

@@ -37,12 +37,7 @@ type recordListInput struct {
 	Limit       int       `query:"limit" minimum:"0" maximum:"200"`
 }
 
-type recordListOutput struct {
-	Body struct {
-		Items []recordOut `json:"items"`
-		Next  int64       `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type recordListOutput cursorPage[recordOut, int64]
 
 // recordDetail is a record with its corrections. It repeats recordOut's
 // fields rather than embedding it: huma leaves an unexported embedded

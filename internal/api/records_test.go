@@ -117,9 +117,5 @@ func TestServiceRecords(t *testing.T) {
 
 func records(t *testing.T, db *store.DB) int {
 	t.Helper()
-	var n int
-	if err := store.Get(context.Background(), db, &n, `SELECT COUNT(*) FROM service_records`); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return scalar[int](t, db, `SELECT COUNT(*) FROM service_records`)
 }

@@ -52,45 +52,28 @@ func NewReplays(a huma.API, d Deps) *Replays {
 	}
 	withheld("/tokens", "api_token", h.replayToken)
 	withheld("/webhooks", "webhook", h.replayWebhook)
-	add("/organizations", "organization", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		o, err := h.Orgs.Get(ctx, act, id)
-		return etag(o.Version), o, err
-	})
-	add("/users", "user", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		u, err := h.Accounts.GetUser(ctx, act, id)
-		return etag(u.Version), u, err
-	})
-	add("/service-requests", "service_request", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		v, err := h.Requests.Get(ctx, act, id)
-		return etag(v.Version), toRequestOut(v), err
-	})
-	workOrder := func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		w, err := h.WorkOrders.Get(ctx, act, id)
-		return etag(w.Version), w, err
-	}
-	add("/service-requests/{id}/work-orders", "work_order", workOrder)
-	add("/units/{id}/work-orders", "work_order", workOrder)
-	add("/product-models", "product_model", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		m, err := h.InstalledBase.GetModel(ctx, act, id)
-		return etag(m.Version), m, err
-	})
-	add("/sites", "site", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		s, err := h.InstalledBase.GetSite(ctx, act, id)
-		return etag(s.Version), s, err
-	})
-	add("/units", "unit", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		u, err := h.InstalledBase.GetUnit(ctx, act, id)
-		return etag(u.Version), h.unitView(u), err
-	})
-	add("/parts", "part", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		p, err := h.Parts.Get(ctx, act, id)
-		return etag(p.Version), h.partOut(p), err
-	})
-	add("/stock-locations", "stock_location", func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
-		l, err := h.Stock.GetLocation(ctx, act, id)
-		return etag(l.Version), l, err
-	})
+	add("/organizations", "organization", replayGet(h.getOrganization))
+	add("/users", "user", replayGet(h.getUser))
+	add("/service-requests", "service_request", replayGet(h.getServiceRequest))
+	add("/service-requests/{id}/work-orders", "work_order", replayGet(h.getWorkOrder))
+	add("/units/{id}/work-orders", "work_order", replayGet(h.getWorkOrder))
+	add("/product-models", "product_model", replayGet(h.getProductModel))
+	add("/sites", "site", replayGet(h.getSite))
+	add("/units", "unit", replayGet(h.getUnit))
+	add("/parts", "part", replayGet(h.getPart))
+	add("/stock-locations", "stock_location", replayGet(h.getStockLocation))
 	return r
+}
+
+// replayGet renders a create's answer as get answers the resource now.
+func replayGet[T any](get func(context.Context, policy.Actor, *idPath) (*tagged[T], error)) func(context.Context, policy.Actor, int64) (string, any, error) {
+	return func(ctx context.Context, act policy.Actor, id int64) (string, any, error) {
+		t, err := get(ctx, act, &idPath{ID: id})
+		if err != nil {
+			return "", nil, err
+		}
+		return t.ETag, t.Body, nil
+	}
 }
 
 // replayToken answers a repeated token creation: the token, never its secret.

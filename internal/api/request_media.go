@@ -157,8 +157,7 @@ func (h *handlers) reassignWorkOrder(ctx context.Context, ac policy.Actor, in *r
 		return nil, err
 	}
 	b := in.Body
-	w, err = h.WorkOrders.Reassign(ctx, ac, workorder.ForRequest(w.RequestID), w.ID, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Reassign(ctx, ac, workorder.ForRequest(w.RequestID), w.ID, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}))
 }
 
 func (h *handlers) escalateServiceRequest(ctx context.Context, ac policy.Actor, in *escalateInput) (*escalationOutput, error) {

@@ -35,13 +35,7 @@ func withRequestMedia(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 	t.Helper()
 	dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
 	file := func() int64 {
-		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "walk"})
-		var out struct{ ID int64 }
-		res.JSON(t, &out)
-		if res.Status != 201 {
-			t.Fatalf("file a request: %d %s", res.Status, res.Body)
-		}
-		return out.ID
+		return createdID(t, dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "walk"}), "file a request")
 	}
 	if strings.Contains(path, "%PHOTO%") {
 		id := file()
@@ -58,13 +52,8 @@ func withRequestMedia(t *testing.T, app *testutil.App, f *testutil.Fixture, path
 		path = strings.ReplaceAll(path, "%ONSITE%", fmt.Sprint(onSiteVisit(t, app, f, file())))
 	}
 	if strings.Contains(path, "%ESCALATION%") {
-		res := dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/escalations", file()), map[string]any{"target": "second_line", "reason": "walk"})
-		var out struct{ ID int64 }
-		res.JSON(t, &out)
-		if res.Status != 201 {
-			t.Fatalf("escalate: %d %s", res.Status, res.Body)
-		}
-		path = strings.ReplaceAll(path, "%ESCALATION%", fmt.Sprint(out.ID))
+		id := createdID(t, dispatcher.Do("POST", fmt.Sprintf("/service-requests/%d/escalations", file()), map[string]any{"target": "second_line", "reason": "walk"}), "escalate")
+		path = strings.ReplaceAll(path, "%ESCALATION%", fmt.Sprint(id))
 	}
 	return path
 }
@@ -351,15 +340,9 @@ func TestEscalation(t *testing.T) {
 
 func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
 	onServing(t, func(t *testing.T, db *store.DB, app *testutil.App, f *testutil.Fixture, _ testutil.ServiceFixture) {
-		res := app.API(t, f.Tokens[policy.ProviderAdmin]).Do("POST", "/users", map[string]any{"org_id": f.Provider.ID, "email": "senior@provider.example",
-			"name": "Senior", "role": "technician", "password": "long-enough-1"})
-		var second struct{ ID int64 }
-		res.JSON(t, &second)
-		if res.Status != 201 {
-			t.Fatalf("second technician: %d %s", res.Status, res.Body)
-		}
+		second := addTechnician(t, app, f, "senior@provider.example", "Senior")
 		dispatcher := app.API(t, f.Tokens[policy.Dispatcher])
-		res = dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "emergency", "description": "停机"})
+		res := dispatcher.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "emergency", "description": "停机"})
 		var before struct {
 			ID     int64
 			Clocks []map[string]any
@@ -369,12 +352,12 @@ func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
 		var wo struct{ ID int64 }
 		res.JSON(t, &wo)
 		res = dispatcher.Do("POST", fmt.Sprintf("/work-orders/%d/reassign", wo.ID), map[string]any{
-			"technician_id": second.ID, "window_start": "2026-12-01T13:00:00+08:00", "window_end": "2026-12-01T15:00:00+08:00"})
+			"technician_id": second, "window_start": "2026-12-01T13:00:00+08:00", "window_end": "2026-12-01T15:00:00+08:00"})
 		var moved struct {
 			TechnicianID int64 `json:"technician_id"`
 		}
 		res.JSON(t, &moved)
-		if res.Status != 200 || moved.TechnicianID != second.ID {
+		if res.Status != 200 || moved.TechnicianID != second {
 			t.Fatalf("reassign: %d %s", res.Status, res.Body)
 		}
 		var after struct{ Clocks []map[string]any }
@@ -393,7 +376,7 @@ func TestReassignKeepsClocksAndTellsTheTechnician(t *testing.T) {
 			t.Fatalf("the previous technician still sees the visit: %d", res.Status)
 		}
 		if res := app.API(t, f.Tokens[policy.Customer]).Do("POST", fmt.Sprintf("/work-orders/%d/reassign", wo.ID), map[string]any{
-			"technician_id": second.ID, "window_start": "2026-12-01T13:00:00+08:00", "window_end": "2026-12-01T15:00:00+08:00"}); res.Status != 403 && res.Status != 404 {
+			"technician_id": second, "window_start": "2026-12-01T13:00:00+08:00", "window_end": "2026-12-01T15:00:00+08:00"}); res.Status != 403 && res.Status != 404 {
 			t.Fatalf("a customer reassigns: %d", res.Status)
 		}
 	})

@@ -3,7 +3,6 @@ package api
 import (
 	"aftersales/internal/workorder"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 )
 
@@ -42,8 +40,8 @@ func toRequestOut(v servicerequest.View) requestOut {
 }
 
 type requestCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		SerialNumber string `json:"serial_number" minLength:"1" maxLength:"64"`
 		ServiceItem  string `json:"service_item" enum:"repair,maintenance,consultation,part_replacement"`
 		Priority     string `json:"priority" enum:"emergency,general"`
@@ -117,20 +115,17 @@ func (h *handlers) registerRequests(a huma.API) {
 
 func (h *handlers) createServiceRequest(ctx context.Context, act policy.Actor, in *requestCreateInput) (*tagged[requestOut], error) {
 	b := in.Body
-	v, err := h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
-		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API})
-	return withETag(toRequestOut(v), v.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Create(ctx, act, servicerequest.NewRequest{SerialNumber: b.SerialNumber, ServiceItem: b.ServiceItem,
+		Priority: b.Priority, Description: b.Description, ContactName: b.ContactName, ContactPhone: b.ContactPhone, Channel: servicerequest.API}))
 }
 
 func (h *handlers) getServiceRequest(ctx context.Context, act policy.Actor, in *idPath) (*tagged[requestOut], error) {
-	v, err := h.Requests.Get(ctx, act, in.ID)
-	return withETag(toRequestOut(v), v.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Get(ctx, act, in.ID))
 }
 
 func (h *handlers) actOnServiceRequest(ctx context.Context, ac policy.Actor, in *requestActionInput, v int64) (*tagged[requestOut], error) {
 	b := in.Body
-	view, err := h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v)
-	return withETag(toRequestOut(view), view.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Act(ctx, ac, in.ID, servicerequest.Action{Kind: b.Kind, Reason: b.Reason, Priority: b.Priority, Note: b.Note}, v))
 }
 
 func (h *handlers) createWorkOrder(ctx context.Context, ac policy.Actor, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
@@ -144,13 +139,11 @@ func (h *handlers) bookMaintenanceVisit(ctx context.Context, ac policy.Actor, in
 // book books the visit of origin that in asks for.
 func (h *handlers) book(ctx context.Context, ac policy.Actor, origin workorder.Origin, in *workOrderCreateInput) (*tagged[workorder.WorkOrder], error) {
 	b := in.Body
-	w, err := h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note})
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Book(ctx, ac, origin, workorder.Assignment{TechnicianID: b.TechnicianID, WindowStart: b.WindowStart, WindowEnd: b.WindowEnd, Note: b.Note}))
 }
 
 func (h *handlers) getWorkOrder(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[workorder.WorkOrder], error) {
-	w, err := h.WorkOrders.Get(ctx, ac, in.ID)
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Get(ctx, ac, in.ID))
 }
 
 func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *workOrderStepInput, v int64) (*tagged[workorder.WorkOrder], error) {
@@ -159,12 +152,11 @@ func (h *handlers) recordFieldStep(ctx context.Context, ac policy.Actor, in *wor
 		ActionsTaken: b.ActionsTaken, SignoffName: b.SignoffName, SignoffCode: b.SignoffCode, Result: b.Result, TravelKM: b.TravelKM}
 	if b.SignaturePNG != "" {
 		var err error
-		if st.SignaturePNG, err = base64.StdEncoding.DecodeString(b.SignaturePNG); err != nil {
-			return nil, problem.Field("body.signature_png", "is not valid base64")
+		if st.SignaturePNG, err = fromBase64("body.signature_png", b.SignaturePNG); err != nil {
+			return nil, err
 		}
 	}
-	w, err := h.WorkOrders.Step(ctx, ac, in.ID, st, v)
-	return withETag(w, w.Version, err)
+	return versioned(h.WorkOrders.Step(ctx, ac, in.ID, st, v))
 }
 
 type requestListInput struct {
@@ -177,12 +169,7 @@ type requestListInput struct {
 	Limit    int      `query:"limit" minimum:"0" maximum:"200"`
 }
 
-type requestListOutput struct {
-	Body struct {
-		Items []servicerequest.Request `json:"items"`
-		Next  string                   `json:"next,omitempty" doc:"Pass as cursor for the next page."`
-	}
-}
+type requestListOutput cursorPage[servicerequest.Request, string]
 
 func (h *handlers) registerRequestList(a huma.API) {
 	register(h, a, op("list-service-requests", http.MethodGet, "/service-requests", "List service requests, most urgent first", "Service requests"), h.listServiceRequests)
@@ -236,8 +223,7 @@ func (h *handlers) registerRequestExtras(a huma.API) {
 }
 
 func (h *handlers) answerConsultation(ctx context.Context, ac policy.Actor, in *answerInput, v int64) (*tagged[requestOut], error) {
-	view, err := h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v)
-	return withETag(toRequestOut(view), view.Version, err)
+	return versionedAs(toRequestOut)(h.Requests.Answer(ctx, ac, in.ID, in.Body.Answer, v))
 }
 
 func (h *handlers) grantScopeException(ctx context.Context, ac policy.Actor, in *scopeExceptionInput) (*scopeExceptionOutput, error) {

@@ -260,13 +260,11 @@ func (h *handlers) listCallbacks(ctx context.Context, ac policy.Actor, in *callb
 }
 
 func (h *handlers) getCallback(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[satisfaction.Callback], error) {
-	c, err := h.Satisfaction.GetCallback(ctx, ac, in.ID)
-	return withETag(c, c.Version, err)
+	return versioned(h.Satisfaction.GetCallback(ctx, ac, in.ID))
 }
 
 func (h *handlers) recordCall(ctx context.Context, ac policy.Actor, in *callbackCallInput, v int64) (*tagged[satisfaction.Callback], error) {
-	c, err := h.Satisfaction.RecordCall(ctx, ac, in.ID, in.Body, v)
-	return withETag(c, c.Version, err)
+	return versioned(h.Satisfaction.RecordCall(ctx, ac, in.ID, in.Body, v))
 }
 
 func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *callbackDecideInput, v int64) (*tagged[satisfaction.Callback], error) {
@@ -277,6 +275,5 @@ func (h *handlers) decideCallback(ctx context.Context, ac policy.Actor, in *call
 	if in.Body.WindowEnd != nil {
 		d.WindowEnd = *in.Body.WindowEnd
 	}
-	c, err := h.Satisfaction.Decide(ctx, ac, in.ID, d, v)
-	return withETag(c, c.Version, err)
+	return versioned(h.Satisfaction.Decide(ctx, ac, in.ID, d, v))
 }

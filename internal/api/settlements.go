@@ -174,6 +174,12 @@ func (h *handlers) listSettlements(ctx context.Context, ac policy.Actor, in *set
 
 func (h *handlers) generateSettlement(ctx context.Context, ac policy.Actor, in *settlementGenerateInput) (*settlementOutput, error) {
 	st, err := h.Settlements.Generate(ctx, ac, in.Body.AgreementID, in.Body.Period)
+	return h.rereadSettlement(ctx, ac, st, err)
+}
+
+// rereadSettlement answers the statement st as read afresh, unless err is
+// set.
+func (h *handlers) rereadSettlement(ctx context.Context, ac policy.Actor, st settlement.Statement, err error) (*settlementOutput, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -186,10 +192,7 @@ func (h *handlers) getSettlement(ctx context.Context, ac policy.Actor, in *idPat
 
 func (h *handlers) submitSettlement(ctx context.Context, ac policy.Actor, in *settlementStepInput) (*settlementOutput, error) {
 	st, err := h.Settlements.Submit(ctx, ac, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return settlementAnswer(h.Settlements.Get(ctx, ac, st.ID))
+	return h.rereadSettlement(ctx, ac, st, err)
 }
 
 func (h *handlers) approveSettlement(ctx context.Context, ac policy.Actor, in *settlementStepInput) (*settlementOutput, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -49,10 +50,7 @@ func (h *handlers) registerSMS(a huma.API) {
 }
 
 func (h *handlers) listSMS(ctx context.Context, ac policy.Actor, in *smsListInput) (*smsListOutput, error) {
-	f := notify.SMSFilter{State: in.State, Kind: in.Kind, Before: in.Before, Limit: in.Limit}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
+	f := notify.SMSFilter{State: in.State, Kind: in.Kind, Before: in.Before, Limit: cmp.Or(in.Limit, 50)}
 	list, err := notify.ListSMS(ctx, h.DB, ac, f)
 	if err != nil {
 		return nil, err
@@ -64,8 +62,6 @@ func (h *handlers) listSMS(ctx context.Context, ac policy.Actor, in *smsListInpu
 			Attempts: m.Attempts, LastStatus: m.LastStatus, LastError: m.LastError, GatewayID: m.GatewayID, CreatedAt: m.CreatedAt,
 			SentAt: m.SentAt, ReceiptAt: m.ReceiptAt})
 	}
-	if len(list) == f.Limit {
-		out.Body.NextBefore = list[len(list)-1].ID
-	}
+	out.Body.NextBefore = nextBefore(list, f.Limit, func(m notify.SMSMessage) int64 { return m.ID })
 	return out, nil
 }

@@ -36,8 +36,8 @@ type providerQuery struct {
 }
 
 type pointCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           pointBody
+	Create
+	Body pointBody
 }
 
 type pointUpdateInput struct {
@@ -229,18 +229,15 @@ func (h *handlers) listServicePoints(ctx context.Context, ac policy.Actor, in *p
 }
 
 func (h *handlers) createServicePoint(ctx context.Context, ac policy.Actor, in *pointCreateInput) (*tagged[staff.Point], error) {
-	p, err := h.Staff.CreatePoint(ctx, ac, ac.OrgID, in.Body.input())
-	return withETag(p, p.Version, err)
+	return versioned(h.Staff.CreatePoint(ctx, ac, ac.OrgID, in.Body.input()))
 }
 
 func (h *handlers) getServicePoint(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.Point], error) {
-	p, err := h.Staff.GetPoint(ctx, ac, in.ID)
-	return withETag(p, p.Version, err)
+	return versioned(h.Staff.GetPoint(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateServicePoint(ctx context.Context, ac policy.Actor, in *pointUpdateInput, v int64) (*tagged[staff.Point], error) {
-	p, err := h.Staff.UpdatePoint(ctx, ac, in.ID, in.Body.input(), v)
-	return withETag(p, p.Version, err)
+	return versioned(h.Staff.UpdatePoint(ctx, ac, in.ID, in.Body.input(), v))
 }
 
 func (h *handlers) listTechnicians(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[staff.TechnicianProfile], error) {
@@ -248,14 +245,12 @@ func (h *handlers) listTechnicians(ctx context.Context, ac policy.Actor, in *pro
 }
 
 func (h *handlers) getTechnician(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.TechnicianProfile], error) {
-	t, err := h.Staff.GetTechnician(ctx, ac, in.ID)
-	return withETag(t, t.Version, err)
+	return versioned(h.Staff.GetTechnician(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateTechnician(ctx context.Context, ac policy.Actor, in *technicianUpdateInput, v int64) (*tagged[staff.TechnicianProfile], error) {
 	b := in.Body
-	t, err := h.Staff.UpdateTechnician(ctx, ac, in.ID, staff.TechnicianInput{ServicePointID: b.ServicePointID, EfficiencyPermille: b.EfficiencyPermille, Skills: b.Skills}, v)
-	return withETag(t, t.Version, err)
+	return versioned(h.Staff.UpdateTechnician(ctx, ac, in.ID, staff.TechnicianInput{ServicePointID: b.ServicePointID, EfficiencyPermille: b.EfficiencyPermille, Skills: b.Skills}, v))
 }
 
 func (h *handlers) listCertifications(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Certification], error) {
@@ -263,18 +258,15 @@ func (h *handlers) listCertifications(ctx context.Context, ac policy.Actor, in *
 }
 
 func (h *handlers) createCertification(ctx context.Context, ac policy.Actor, in *certCreateInput) (*tagged[staff.Certification], error) {
-	c, err := h.Staff.AddCertification(ctx, ac, in.ID, in.Body.input())
-	return withETag(c, c.Version, err)
+	return versioned(h.Staff.AddCertification(ctx, ac, in.ID, in.Body.input()))
 }
 
 func (h *handlers) getCertification(ctx context.Context, ac policy.Actor, in *certPath) (*tagged[staff.Certification], error) {
-	c, err := h.Staff.GetCertification(ctx, ac, in.ID, in.CertID)
-	return withETag(c, c.Version, err)
+	return versioned(h.Staff.GetCertification(ctx, ac, in.ID, in.CertID))
 }
 
 func (h *handlers) updateCertification(ctx context.Context, ac policy.Actor, in *certUpdateInput, v int64) (*tagged[staff.Certification], error) {
-	c, err := h.Staff.UpdateCertification(ctx, ac, in.ID, in.CertID, in.Body.input(), v)
-	return withETag(c, c.Version, err)
+	return versioned(h.Staff.UpdateCertification(ctx, ac, in.ID, in.CertID, in.Body.input(), v))
 }
 
 func (h *handlers) listTrainings(ctx context.Context, ac policy.Actor, in *idPath) (*items[staff.Training], error) {
@@ -300,18 +292,15 @@ func (h *handlers) listRules(ctx context.Context, ac policy.Actor, in *vendorQue
 }
 
 func (h *handlers) createRule(ctx context.Context, ac policy.Actor, in *ruleCreateInput) (*tagged[staff.Rule], error) {
-	r, err := h.Staff.CreateRule(ctx, ac, ac.OrgID, in.Body.input())
-	return withETag(r, r.Version, err)
+	return versioned(h.Staff.CreateRule(ctx, ac, ac.OrgID, in.Body.input()))
 }
 
 func (h *handlers) getRule(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[staff.Rule], error) {
-	r, err := h.Staff.GetRule(ctx, ac, in.ID)
-	return withETag(r, r.Version, err)
+	return versioned(h.Staff.GetRule(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateRule(ctx context.Context, ac policy.Actor, in *ruleUpdateInput, v int64) (*tagged[staff.Rule], error) {
-	r, err := h.Staff.UpdateRule(ctx, ac, in.ID, in.Body.input(), v)
-	return withETag(r, r.Version, err)
+	return versioned(h.Staff.UpdateRule(ctx, ac, in.ID, in.Body.input(), v))
 }
 
 func (h *handlers) deleteRule(ctx context.Context, ac policy.Actor, in *idPath) (*struct{}, error) {

@@ -2,14 +2,12 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/staff"
 )
 
@@ -39,12 +37,11 @@ func (h *handlers) registerStaffScans(a huma.API) {
 }
 
 func (h *handlers) attachScan(ctx context.Context, ac policy.Actor, in *scanAttachInput) (*tagged[staff.Certification], error) {
-	data, err := base64.StdEncoding.DecodeString(in.Body.Content)
+	data, err := fromBase64("body.content", in.Body.Content)
 	if err != nil {
-		return nil, problem.Field("body.content", "is not valid base64")
+		return nil, err
 	}
-	c, err := h.Staff.AttachScan(ctx, ac, in.ID, in.CertID, files.FromBytes(in.Body.Filename, data))
-	return withETag(c, c.Version, err)
+	return versioned(h.Staff.AttachScan(ctx, ac, in.ID, in.CertID, files.FromBytes(in.Body.Filename, data)))
 }
 
 func (h *handlers) getScan(ctx context.Context, ac policy.Actor, in *certPath) (*photoContentOutput, error) {

@@ -1,12 +1,12 @@
 package api
 
 import (
-	"aftersales/internal/parts"
 	"context"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/stock"
 )
@@ -15,8 +15,8 @@ import (
 // orders and defective part returns.
 
 type locationCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Kind          string `json:"kind" enum:"warehouse,store,van" doc:"A vendor keeps a warehouse; a provider keeps stores and vans."`
 		Name          string `json:"name" minLength:"1" maxLength:"100" doc:"Unique in your organization, e.g. 苏州网点库 or 李工的车."`
 		TechnicianID  *int64 `json:"technician_id,omitempty" minimum:"1" doc:"The technician a van is assigned to."`
@@ -50,8 +50,8 @@ type safetyInput struct {
 }
 
 type movementInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Kind           string `json:"kind" enum:"receive,transfer,adjust"`
 		PartID         int64  `json:"part_id" minimum:"1"`
 		FromLocationID int64  `json:"from_location_id,omitempty" minimum:"0" doc:"transfer: where it leaves."`
@@ -143,19 +143,16 @@ func (h *handlers) listStockLocations(ctx context.Context, ac policy.Actor, _ *s
 
 func (h *handlers) createStockLocation(ctx context.Context, ac policy.Actor, in *locationCreateInput) (*tagged[stock.Location], error) {
 	b := in.Body
-	l, err := h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative})
-	return withETag(l, l.Version, err)
+	return versioned(h.Stock.CreateLocation(ctx, ac, stock.LocationInput{Kind: stock.LocationKind(b.Kind), Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative}))
 }
 
 func (h *handlers) getStockLocation(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[stock.Location], error) {
-	l, err := h.Stock.GetLocation(ctx, ac, in.ID)
-	return withETag(l, l.Version, err)
+	return versioned(h.Stock.GetLocation(ctx, ac, in.ID))
 }
 
 func (h *handlers) updateStockLocation(ctx context.Context, ac policy.Actor, in *locationPatchInput, v int64) (*tagged[stock.Location], error) {
 	b := in.Body
-	l, err := h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v)
-	return withETag(l, l.Version, err)
+	return versioned(h.Stock.UpdateLocation(ctx, ac, in.ID, stock.LocationPatch{Name: b.Name, TechnicianID: b.TechnicianID, AllowNegative: b.AllowNegative, Active: b.Active}, v))
 }
 
 func (h *handlers) listStockOnHand(ctx context.Context, ac policy.Actor, in *idPath) (*items[stock.StockRow], error) {
@@ -207,8 +204,7 @@ func (h *handlers) listPartReturns(ctx context.Context, ac policy.Actor, in *ret
 }
 
 func (h *handlers) getPartReturn(ctx context.Context, ac policy.Actor, in *idPath) (*tagged[stock.ReturnRecord], error) {
-	r, err := h.Stock.GetReturn(ctx, ac, in.ID)
-	return withETag(r, r.Version, err)
+	return versioned(h.Stock.GetReturn(ctx, ac, in.ID))
 }
 
 func (h *handlers) shipPartReturn(ctx context.Context, ac policy.Actor, in *returnShipInput, v int64) (*tagged[stock.ReturnRecord], error) {
@@ -224,6 +220,5 @@ func (h *handlers) creditPartReturn(ctx context.Context, ac policy.Actor, in *re
 }
 
 func (h *handlers) advanceReturn(ctx context.Context, ac policy.Actor, id, v int64, st stock.ReturnStep) (*tagged[stock.ReturnRecord], error) {
-	r, err := h.Stock.AdvanceReturn(ctx, ac, id, st, v)
-	return withETag(r, r.Version, err)
+	return versioned(h.Stock.AdvanceReturn(ctx, ac, id, st, v))
 }

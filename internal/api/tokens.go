@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -13,8 +14,8 @@ import (
 )
 
 type tokenCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		Name          string `json:"name" minLength:"1" maxLength:"100"`
 		ExpiresInDays int    `json:"expires_in_days,omitempty" minimum:"0" maximum:"3650" doc:"0: never expires."`
 	}
@@ -78,29 +79,19 @@ type auditListInput struct {
 	Limit    int    `query:"limit" minimum:"0" maximum:"500" doc:"Page size, default 100."`
 }
 
-type auditListOutput struct {
-	Body struct {
-		Items      []audit.Event `json:"items"`
-		NextBefore int64         `json:"next_before,omitempty" doc:"Pass as before_id for the next page."`
-	}
-}
+type auditListOutput beforePage[audit.Event]
 
 func (h *handlers) registerAudit(a huma.API) {
 	register(h, a, op("list-audit-events", http.MethodGet, "/audit-events", "Read the audit trail, newest first", "Audit"), h.listAuditEvents)
 }
 
 func (h *handlers) listAuditEvents(ctx context.Context, act policy.Actor, in *auditListInput) (*auditListOutput, error) {
-	if in.Limit == 0 {
-		in.Limit = 100
-	}
-	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: in.Limit})
+	limit := cmp.Or(in.Limit, 100)
+	items, err := h.Orgs.AuditTrail(ctx, act, audit.Filter{OrgID: orDefault(in.OrgID, act), Entity: in.Entity, EntityID: in.EntityID, BeforeID: in.BeforeID, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
 	out := &auditListOutput{}
-	out.Body.Items = items
-	if n := len(items); n == in.Limit {
-		out.Body.NextBefore = items[n-1].ID
-	}
+	out.Body.Items, out.Body.NextBefore = items, nextBefore(items, limit, func(e audit.Event) int64 { return e.ID })
 	return out, nil
 }

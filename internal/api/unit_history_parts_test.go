@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -16,10 +15,7 @@ func TestUnitHistoryCarriesTheParts(t *testing.T) {
 	t.Parallel()
 	testutil.DemoEngines(t, func(t *testing.T, db *store.DB) {
 		vendor := demoClient(t, db, testutil.NewApp(t, db), "admin@haichuan.example")
-		var unitID int64
-		if err := store.Get(context.Background(), db, &unitID, `SELECT id FROM units WHERE serial_number = ?`, "HC850-2025-000881"); err != nil {
-			t.Fatal(err)
-		}
+		unitID := scalar[int64](t, db, `SELECT id FROM units WHERE serial_number = ?`, "HC850-2025-000881")
 		var h struct {
 			Items []struct {
 				Visits []struct {

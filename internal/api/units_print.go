@@ -27,21 +27,27 @@ type unitHistoryOutput struct {
 	Body servicerequest.History
 }
 
-// unitFilter is the filter of the units list, as labels and export take it.
-func unitFilter(model string, customerID, siteID int64, serial string) installedbase.UnitFilter {
-	return installedbase.UnitFilter{ModelCode: model, CustomerID: customerID, SiteID: siteID, Serial: serial}
-}
-
-type unitLabelsInput struct {
+// UnitQuery is the filter of the units list, which labels and export
+// take too. Exported and embedded first, like CreateUnder.
+type UnitQuery struct {
 	Model      string `query:"model" maxLength:"40" doc:"Model code."`
 	CustomerID int64  `query:"customer_id" minimum:"0"`
 	SiteID     int64  `query:"site_id" minimum:"0"`
 	Serial     string `query:"serial" maxLength:"64" doc:"Serial numbers containing this."`
-	IDs        string `query:"ids" maxLength:"20000" doc:"Product ids, comma-separated (12,15,17); without them, every product matching the filter."`
-	Layout     string `query:"layout" enum:"a4-3x8,a4-2x7,a4-2x4," doc:"a4-3x8: 3 × 8 labels of 70 × 37 mm (default); a4-2x7: 99.1 × 38.1 mm; a4-2x4: 99.1 × 67.7 mm."`
-	Hotline    string `query:"hotline" maxLength:"30" doc:"The service hotline printed on every label, e.g. 400-820-1234."`
-	Outline    bool   `query:"outline" doc:"Draw each label's edge, for plain paper cut by hand."`
-	base       string
+}
+
+// filter is the units filter q names.
+func (q UnitQuery) filter() installedbase.UnitFilter {
+	return installedbase.UnitFilter{ModelCode: q.Model, CustomerID: q.CustomerID, SiteID: q.SiteID, Serial: q.Serial}
+}
+
+type unitLabelsInput struct {
+	UnitQuery
+	IDs     string `query:"ids" maxLength:"20000" doc:"Product ids, comma-separated (12,15,17); without them, every product matching the filter."`
+	Layout  string `query:"layout" enum:"a4-3x8,a4-2x7,a4-2x4," doc:"a4-3x8: 3 × 8 labels of 70 × 37 mm (default); a4-2x7: 99.1 × 38.1 mm; a4-2x4: 99.1 × 67.7 mm."`
+	Hotline string `query:"hotline" maxLength:"30" doc:"The service hotline printed on every label, e.g. 400-820-1234."`
+	Outline bool   `query:"outline" doc:"Draw each label's edge, for plain paper cut by hand."`
+	base    string
 }
 
 // Resolve keeps the address the request came to, for the QR codes when no
@@ -67,10 +73,7 @@ type unitLabelsOutput struct {
 }
 
 type unitExportInput struct {
-	Model          string `query:"model" maxLength:"40" doc:"Model code."`
-	CustomerID     int64  `query:"customer_id" minimum:"0"`
-	SiteID         int64  `query:"site_id" minimum:"0"`
-	Serial         string `query:"serial" maxLength:"64" doc:"Serial numbers containing this."`
+	UnitQuery
 	Format         string `query:"format" enum:"csv,xlsx" default:"csv" doc:"csv: UTF-8 with a BOM, as Chinese Excel opens it; xlsx: one sheet of text cells."`
 	ChineseHeaders bool   `query:"chinese_headers" doc:"Name the columns in Chinese (序列号, 型号, …), which the import accepts too."`
 }
@@ -113,7 +116,7 @@ func (h *handlers) printUnitLabels(ctx context.Context, ac policy.Actor, in *uni
 		base = in.base
 	}
 	pdf, err := h.InstalledBase.LabelSheet(ctx, ac, h.Labels, installedbase.LabelRequest{Base: base, Layout: in.Layout, Hotline: in.Hotline,
-		Outline: in.Outline, Selection: installedbase.Selection{IDs: ids, Filter: unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial)}})
+		Outline: in.Outline, Selection: installedbase.Selection{IDs: ids, Filter: in.filter()}})
 	if err != nil {
 		return nil, queryFields(err)
 	}
@@ -122,7 +125,7 @@ func (h *handlers) printUnitLabels(ctx context.Context, ac policy.Actor, in *uni
 }
 
 func (h *handlers) exportUnits(ctx context.Context, ac policy.Actor, in *unitExportInput) (*huma.StreamResponse, error) {
-	e, err := h.InstalledBase.ExportUnits(ctx, ac, unitFilter(in.Model, in.CustomerID, in.SiteID, in.Serial), in.Format, in.ChineseHeaders)
+	e, err := h.InstalledBase.ExportUnits(ctx, ac, in.filter(), in.Format, in.ChineseHeaders)
 	if err != nil {
 		return nil, queryFields(err)
 	}

@@ -20,11 +20,7 @@ import (
 
 func unitID(t *testing.T, db *store.DB, serial string) int64 {
 	t.Helper()
-	var id int64
-	if err := store.Get(t.Context(), db, &id, `SELECT id FROM units WHERE serial_number = ?`, serial); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return scalar[int64](t, db, `SELECT id FROM units WHERE serial_number = ?`, serial)
 }
 
 func problemType(t *testing.T, res *testutil.Response) string {

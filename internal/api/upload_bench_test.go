@@ -159,12 +159,7 @@ func benchRequest(b *testing.B, app *testutil.App, f *testutil.Fixture) string {
 
 func fileRequest(b testing.TB, app *testutil.App, f *testutil.Fixture) string {
 	res := app.API(b, f.Tokens[policy.Dispatcher]).Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "bench"})
-	var out struct{ ID int64 }
-	res.JSON(b, &out)
-	if res.Status != 201 {
-		b.Fatalf("file a request: %d %s", res.Status, res.Body)
-	}
-	return fmt.Sprint(out.ID)
+	return fmt.Sprint(createdID(b, res, "file a request"))
 }
 
 func benchBrowser(b *testing.B, app *testutil.App, f *testutil.Fixture) *http.Client {

@@ -19,8 +19,8 @@ type userListOutput items[account.User]
 const roleEnum = "vendor_admin,vendor_auditor,provider_admin,dispatcher,technician,customer"
 
 type userCreateInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Repeat a create safely: the same key answers the first result."`
-	Body           struct {
+	Create
+	Body struct {
 		OrgID    int64  `json:"org_id" minimum:"1"`
 		Email    string `json:"email" minLength:"3" maxLength:"254" format:"email"`
 		Name     string `json:"name" minLength:"1" maxLength:"200"`
@@ -56,8 +56,7 @@ func (h *handlers) registerUsers(a huma.API) {
 }
 
 func (h *handlers) getMe(ctx context.Context, act policy.Actor, _ *struct{}) (*tagged[account.User], error) {
-	u, err := h.Accounts.GetUser(ctx, act, act.UserID)
-	return withETag(u, u.Version, err)
+	return versioned(h.Accounts.GetUser(ctx, act, act.UserID))
 }
 
 func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userListInput) (*userListOutput, error) {
@@ -66,14 +65,12 @@ func (h *handlers) listUsers(ctx context.Context, act policy.Actor, in *userList
 
 func (h *handlers) createUser(ctx context.Context, act policy.Actor, in *userCreateInput) (*tagged[account.User], error) {
 	b := in.Body
-	u, err := h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
-		Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale})
-	return withETag(u, u.Version, err)
+	return versioned(h.Accounts.CreateUser(ctx, act, account.NewUser{OrgID: b.OrgID, Email: b.Email, Name: b.Name,
+		Role: policy.Role(b.Role), Password: b.Password, Locale: b.Locale}))
 }
 
 func (h *handlers) getUser(ctx context.Context, act policy.Actor, in *idPath) (*tagged[account.User], error) {
-	u, err := h.Accounts.GetUser(ctx, act, in.ID)
-	return withETag(u, u.Version, err)
+	return versioned(h.Accounts.GetUser(ctx, act, in.ID))
 }
 
 func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPatchInput, v int64) (*tagged[account.User], error) {
@@ -83,6 +80,5 @@ func (h *handlers) updateUser(ctx context.Context, act policy.Actor, in *userPat
 		r := policy.Role(*in.Body.Role)
 		p.Role = &r
 	}
-	u, err := h.Accounts.UpdateUser(ctx, act, in.ID, p, v)
-	return withETag(u, u.Version, err)
+	return versioned(h.Accounts.UpdateUser(ctx, act, in.ID, p, v))
 }

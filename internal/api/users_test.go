@@ -23,11 +23,7 @@ func sessionAPI(t *testing.T, app *testutil.App, email string) *testutil.Client 
 
 func passwordHash(t *testing.T, db *store.DB, id int64) string {
 	t.Helper()
-	var h string
-	if err := store.Get(t.Context(), db, &h, `SELECT password_hash FROM users WHERE id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return scalar[string](t, db, `SELECT password_hash FROM users WHERE id = ?`, id)
 }
 
 // A password cannot be changed with an API token, with or without the
