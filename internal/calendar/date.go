@@ -85,6 +85,12 @@ func (d Date) Weekday() time.Weekday {
 	return time.Weekday(floorMod(d.dayNumber()+4, 7)) // 1970-01-01 was a Thursday
 }
 
+// At is the instant of the local time hour:minute on d in loc; minutes past
+// 59 carry into the hours, so At(0, 570, loc) is 09:30.
+func (d Date) At(hour, minute int, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
+}
+
 // AddDays returns the date n days later (earlier when n < 0).
 func (d Date) AddDays(n int) Date { return dateFromDayNumber(d.dayNumber() + int64(n)) }
 

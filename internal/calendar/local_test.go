@@ -70,3 +70,24 @@ func TestLocalMidnightRefusesNonDates(t *testing.T) {
 		}
 	}
 }
+
+// Date.At is the local time of day on the date: its local date and clock
+// are the ones asked for, and minutes past the hour carry into the hours
+// and past midnight into the next day.
+func TestDateAtIsTheLocalTimeOfDay(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		d := DateOf(time.Unix(rapid.Int64Range(694224000, 4102444800).Draw(t, "unix"), 0), Shanghai)
+		h, m := rapid.IntRange(0, 23).Draw(t, "hour"), rapid.IntRange(0, 59).Draw(t, "minute")
+		at := d.At(h, m, Shanghai)
+		if DateOf(at, Shanghai) != d || at.In(Shanghai).Hour() != h || at.In(Shanghai).Minute() != m {
+			t.Fatalf("%s.At(%d, %d) = %s", d, h, m, at.In(Shanghai))
+		}
+		if carried := d.At(0, h*60+m, Shanghai); !carried.Equal(at) {
+			t.Fatalf("%s.At(0, %d) = %s, want %s", d, h*60+m, carried, at)
+		}
+		if next := d.At(24, m, Shanghai); DateOf(next, Shanghai) != d.AddDays(1) || next.Sub(at) != time.Duration(24-h)*time.Hour {
+			t.Fatalf("%s.At(24, %d) = %s", d, m, next)
+		}
+	})
+}

@@ -73,7 +73,7 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 	}
 	day := DemoBoardDay(a.Now())
 	at := func(d calendar.Date, hh, mm int) time.Time {
-		return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai)
+		return d.At(hh, mm, calendar.Shanghai)
 	}
 	// On call: 李工 tonight, 赵工 the coming weekend.
 	sat := day.AddDays(1)

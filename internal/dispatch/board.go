@@ -165,7 +165,7 @@ func ParseDay(s string, now time.Time) (calendar.Date, error) {
 
 // dayBounds are the UTC instants of local midnight and the next.
 func dayBounds(d calendar.Date) (time.Time, time.Time) {
-	from := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, calendar.Shanghai)
+	from := d.At(0, 0, calendar.Shanghai)
 	return from.UTC(), from.AddDate(0, 0, 1).UTC()
 }
 

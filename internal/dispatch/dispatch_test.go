@@ -32,7 +32,7 @@ func seeded(t *testing.T, test func(t *testing.T, ctx context.Context, f *testut
 
 func localAt(hh, mm int) time.Time {
 	d := calendar.MustParseDate(day)
-	return time.Date(d.Year, d.Month, d.Day, hh, mm, 0, 0, calendar.Shanghai).UTC()
+	return d.At(hh, mm, calendar.Shanghai).UTC()
 }
 
 func countVisits(t *testing.T, db *store.DB) int {

@@ -147,7 +147,7 @@ func DaySpans(cal *calendar.Calendar, d calendar.Date) []Span {
 	if cal != nil {
 		loc, slots = cal.Location(), cal.WorkingHours(d)
 	}
-	midnight := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+	midnight := d.At(0, 0, loc)
 	out := make([]Span, 0, len(slots))
 	for _, s := range slots {
 		out = append(out, Span{Start: midnight.Add(time.Duration(s.Start) * time.Minute).UTC(), End: midnight.Add(time.Duration(s.End) * time.Minute).UTC()})
@@ -342,7 +342,7 @@ func (s *Service) Days(ctx context.Context, q store.Queryer, providerID int64, d
 		WHERE u.org_id = ? AND u.role = 'technician' AND u.active`, providerID); err != nil {
 		return nil, err
 	}
-	from := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, calendar.Shanghai)
+	from := d.At(0, 0, calendar.Shanghai)
 	to := from.AddDate(0, 0, 1)
 	cals := map[int64]*calendar.Calendar{}
 	out := make(map[int64]*Availability, len(rows))

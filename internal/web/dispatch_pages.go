@@ -128,7 +128,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	v := s.newView(r, "dispatch.title", "dispatch")
 	day := calendar.MustParseDate(b.Day)
-	midnight := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, calendar.Shanghai)
+	midnight := day.At(0, 0, calendar.Shanghai)
 	lanes := make([]laneView, 0, len(b.Lanes))
 	for _, l := range b.Lanes {
 		lv := laneView{Lane: l, Off: len(l.Shift) == 0}
@@ -314,7 +314,7 @@ func (s *Server) boardMove(w http.ResponseWriter, r *http.Request, u account.Use
 		answer(err)
 		return
 	}
-	start := time.Date(d.Year, d.Month, d.Day, clock/60, clock%60, 0, 0, calendar.Shanghai)
+	start := d.At(0, clock, calendar.Shanghai)
 	if minutes <= 0 || woID == 0 {
 		planned, err := s.Dispatch.PlannedVisit(r.Context(), u.Actor(), requestID, tech, start)
 		if err != nil {
@@ -368,7 +368,7 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 					s.boardBack(w, r, f.String("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
 					return
 				}
-				at := time.Date(day.Year, day.Month, day.Day, clock/60, clock%60, 0, 0, calendar.Shanghai)
+				at := day.At(0, clock, calendar.Shanghai)
 				*end.to = &at
 			}
 		}

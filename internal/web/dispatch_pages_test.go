@@ -113,7 +113,7 @@ func TestDispatchWeekView(t *testing.T) {
 	// A Thursday well ahead: its week runs from Monday 2030-01-07.
 	thursday := calendar.MustParseDate("2030-01-10")
 	at := func(d calendar.Date, h int) time.Time {
-		return time.Date(d.Year, d.Month, d.Day, h, 0, 0, 0, calendar.Shanghai)
+		return d.At(h, 0, calendar.Shanghai)
 	}
 	var numbers []string
 	var visits []int64

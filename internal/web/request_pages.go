@@ -333,7 +333,7 @@ func (s *Server) requestAssign(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	at := func(minutes int) time.Time {
-		return time.Date(day.Year, day.Month, day.Day, minutes/60, minutes%60, 0, 0, calendar.Shanghai)
+		return day.At(0, minutes, calendar.Shanghai)
 	}
 	a := workorder.Assignment{TechnicianID: tech, WindowStart: at(from), WindowEnd: at(to), Note: f.String("note")}
 	var err error

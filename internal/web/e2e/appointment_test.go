@@ -36,7 +36,7 @@ func TestCustomerPicksAWindowOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := calendar.DateOf(time.Now().AddDate(0, 0, 4), calendar.Shanghai)
-	start := time.Date(day.Year, day.Month, day.Day, 9, 0, 0, 0, calendar.Shanghai)
+	start := day.At(9, 0, calendar.Shanghai)
 	wo, err := a.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(r.ID), workorder.Assignment{TechnicianID: li.ID, WindowStart: start, WindowEnd: start.Add(2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)

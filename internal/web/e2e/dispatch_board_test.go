@@ -38,7 +38,7 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 	}
 	day := calendar.DateOf(time.Now().AddDate(0, 0, 3), calendar.Shanghai)
 	at := func(h, m int) time.Time {
-		return time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, calendar.Shanghai)
+		return day.At(h, m, calendar.Shanghai)
 	}
 	booked, err := app.Server.WorkOrders.Book(ctx, dispatcher.Actor(), workorder.ForRequest(requests[0].ID),
 		workorder.Assignment{TechnicianID: li.ID, WindowStart: at(9, 0), WindowEnd: at(11, 0)})
@@ -148,7 +148,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	li, zhao := user("tech.li@hengxin.example"), user("tech.zhao@hengxin.example")
 	day := calendar.DateOf(time.Now(), calendar.Shanghai).AddDays(1)
 	at := func(h, m int) time.Time {
-		return time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, calendar.Shanghai)
+		return day.At(h, m, calendar.Shanghai)
 	}
 
 	// A third technician at 苏州网点, and 赵工's CNC certificate renewed.
