@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
-
-	"github.com/jmoiron/sqlx"
 )
 
 const userColumns = `u.id, u.org_id, o.kind AS org_kind, u.email, u.name, u.role, u.password_hash, u.locale, u.active,

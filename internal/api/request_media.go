@@ -1,7 +1,6 @@
 package api
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"net/http"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/workorder"
 )
 
 // Photos, sign-off codes, escalations and reassignment of service requests.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"net/http"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"aftersales/internal/calendar"
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/workorder"
 )
 
 // clockOut is a clock as the API shows it.

@@ -1,12 +1,13 @@
 package calendar
 
 import (
-	"aftersales/internal/problem"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"aftersales/internal/problem"
 )
 
 // ImportResult is what an importer understood from a file, for the user to

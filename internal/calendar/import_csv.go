@@ -1,7 +1,6 @@
 package calendar
 
 import (
-	"aftersales/internal/problem"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"aftersales/internal/problem"
 )
 
 // ParseCSV reads holiday rows "date,kind,name" (the header row is optional,

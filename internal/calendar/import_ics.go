@@ -1,7 +1,6 @@
 package calendar
 
 import (
-	"aftersales/internal/problem"
 	"bytes"
 	"regexp"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"aftersales/internal/problem"
 )
 
 // MaxImportSize bounds the files the importers read (16 MiB).

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,6 +16,7 @@ import (
 	"aftersales/internal/jobs"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // The retention job, as the server runs it, purges the demo's sealed visit

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
+	"aftersales/internal/workorder"
 )
 
 // Demo part numbers the README and the browser tests name.

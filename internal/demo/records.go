@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"aftersales/internal/app"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/stock"
+	"aftersales/internal/workorder"
 )
 
 // loadRecords gives the records pages something to show: 李工 of 恒信

@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"aftersales/internal/store"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
+
+	"aftersales/internal/store"
 )
 
 // hashedTokens keeps sessions under the SHA-256 of their token, so that the

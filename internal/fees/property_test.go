@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"aftersales/internal/calendar"
-
 	"pgregory.net/rapid"
+
+	"aftersales/internal/calendar"
 )
 
 func drawSchedule(t *rapid.T) Schedule {

@@ -1,7 +1,6 @@
 package files
 
 import (
-	"aftersales/internal/problem"
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -16,6 +15,8 @@ import (
 	"strings"
 
 	_ "golang.org/x/image/webp" // decoder for DecodeConfig
+
+	"aftersales/internal/problem"
 )
 
 // Type is a kind of file the product accepts somewhere.

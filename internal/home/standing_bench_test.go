@@ -1,7 +1,6 @@
 package home_test
 
 import (
-	"aftersales/internal/testutil"
 	"context"
 	"slices"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/home"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // BenchmarkStanding measures the office homes on a generated database

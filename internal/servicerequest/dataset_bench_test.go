@@ -1,7 +1,6 @@
 package servicerequest_test
 
 import (
-	"aftersales/internal/testutil"
 	"context"
 	"slices"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // BenchmarkLists measures the busiest lists and searches on a generated

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"aftersales/internal/audit"
 	"aftersales/internal/calendar"
 	"aftersales/internal/parts"
@@ -12,8 +14,6 @@ import (
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 	"aftersales/internal/workorder"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Refusal reasons of a consumption beside the part's own (parts.Reason*).

@@ -1,7 +1,6 @@
 package stock_test
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"encoding/json"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 func reasonOf(err error) string {

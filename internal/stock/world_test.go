@@ -1,7 +1,6 @@
 package stock_test
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"aftersales/internal/stock"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // clock is a test clock that several goroutines may read.
