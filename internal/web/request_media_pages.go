@@ -1,8 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
-	"aftersales/internal/workorder"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +10,8 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
+	"aftersales/internal/workorder"
 )
 
 // Photos, sign-off codes and escalations on the request and work order pages.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/stock"
+	"aftersales/internal/web/form"
 )
 
 // The stock pages: on-hand by location with safety stock, the ledger,

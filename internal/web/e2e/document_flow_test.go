@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // fetchStatus requests path from the page, with its cookies, and returns

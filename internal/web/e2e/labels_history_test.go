@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -22,6 +21,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // serviceHistory gives the demo's in-scope unit a history: an emergency

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"regexp"
 	"strings"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/workorder"
 )
 
 // The second variant of the visit: the customer cannot sign on the screen,
