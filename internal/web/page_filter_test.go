@@ -18,10 +18,10 @@ import (
 func TestBadFilterValuesAreNamed(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		req := fileRepair(t, app, f, sf, "bad filter")
-		unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
+		unitID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		postStatus(t, http.StatusCreated, "create a webhook", admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning"}})
-		hookID := selectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
+		hookID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
 		users := map[policy.Role]*http.Client{policy.ProviderAdmin: admin,
 			policy.Dispatcher:  signIn(t, app, f.Users[policy.Dispatcher].Email),
 			policy.VendorAdmin: signIn(t, app, f.Users[policy.VendorAdmin].Email)}
