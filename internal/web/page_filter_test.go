@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/testutil"
 )
@@ -153,8 +154,9 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 	})
 }
 
-// A path that names a complaint, a callback or an agreement by something
-// that is not an id answers as /requests/abc does (404, "no such page"),
+// A path that names a complaint, a callback or an agreement, or a
+// complaint's file or a request's photo, by something that is not an id
+// answers as /requests/abc does (404, "no such page"),
 // never acting on id 0; versions of a diff that are not numbers name no
 // version (404). The recommendations refuse a day that is not a date
 // (422, the field named), and the calendar's calculator answers its
@@ -162,6 +164,10 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		req := fileRepair(t, app, f, sf, "malformed ids")
+		c, err := app.Server.Complaints.File(t.Context(), f.Users[policy.Dispatcher].Actor(), complaint.NewComplaint{Category: "fees", RequestID: req.ID, Description: "收费不清"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		users := map[policy.Role]*http.Client{}
 		for _, role := range []policy.Role{policy.Dispatcher, policy.VendorAdmin} {
 			users[role] = signIn(t, app, f.Users[role].Email)
@@ -182,6 +188,12 @@ func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 			{"complaint note", policy.Dispatcher, "POST", "/complaints/abc/note", url.Values{"text": {"a note"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"complaint files", policy.Dispatcher, "POST", "/complaints/0/files", url.Values{}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"complaint file", policy.Dispatcher, "GET", "/complaints/abc/files/1", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file 0", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/0", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file -1", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/-1", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo 0", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/0", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo -2", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/-2", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"callback", policy.VendorAdmin, "POST", "/callbacks/abc/call", url.Values{"version": {"1"}, "reached": {"no"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"agreement version", policy.VendorAdmin, "POST", "/agreements/abc/versions", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"agreement proposal", policy.VendorAdmin, "POST", "/agreements/x1/adjustments", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
