@@ -118,15 +118,21 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	ctx, a := r.Context(), u.Actor()
 	q := readQuery(r)
 	if q.Get("view") == "week" {
-		s.weekPage(w, r, u)
-		return
-	}
-	b, err := s.Dispatch.Board(ctx, a, 0, q.Get("day"))
-	if err != nil {
-		s.fail(w, r, err)
+		s.weekPage(w, r, u, q)
 		return
 	}
 	v := s.newView(r, "dispatch.title", "dispatch")
+	b, ok := onDay(s, w, r, q, func() (dispatch.Board, error) { return s.Dispatch.Board(ctx, a, 0, q.Get("day")) })
+	if !ok {
+		return
+	}
+	if !q.OK() {
+		// No board of another day than the one asked for: the day as
+		// written, named above the page.
+		v.Data = boardData{}
+		s.renderFiltered(w, r, "dispatch", v, q)
+		return
+	}
 	day := calendar.MustParseDate(b.Day)
 	midnight := day.At(0, 0, calendar.Shanghai)
 	lanes := make([]laneView, 0, len(b.Lanes))
@@ -587,13 +593,17 @@ type weekData struct {
 
 // weekPage is the board's week: a row per technician, a column per day,
 // the visits of each day, each day linking to its board.
-func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	wk, err := s.Dispatch.WeekOf(r.Context(), u.Actor(), 0, r.URL.Query().Get("day"))
-	if err != nil {
-		s.fail(w, r, err)
+func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User, q *pageQuery) {
+	v := s.newView(r, "dispatch.week_title", "dispatch")
+	wk, ok := onDay(s, w, r, q, func() (dispatch.Week, error) { return s.Dispatch.WeekOf(r.Context(), u.Actor(), 0, q.Get("day")) })
+	if !ok {
 		return
 	}
-	v := s.newView(r, "dispatch.week_title", "dispatch")
+	if !q.OK() {
+		v.Data = weekData{}
+		s.renderFiltered(w, r, "dispatch_week", v, q)
+		return
+	}
 	today := calendar.DateOf(s.Dispatch.Now(), calendar.Shanghai).String()
 	cols := make([]weekColumn, len(wk.Days))
 	for i, d := range wk.Days {
@@ -602,4 +612,22 @@ func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User
 	first := calendar.MustParseDate(wk.Days[0])
 	v.Data = weekData{Week: wk, Columns: cols, Prev: first.AddDays(-7).String(), Next: first.AddDays(7).String(), First: wk.Days[0]}
 	s.render(w, r, http.StatusOK, "dispatch_week", v)
+}
+
+// onDay loads the board's day (or its week) through load when the
+// query's day reads as a date (none: the provider's day), as a page's
+// filter: a day it cannot read, or one the board refuses, is kept in q
+// for the page to name (400), and nothing is loaded. On any other error
+// it answers the error page and reports false.
+func onDay[T any](s *Server, w http.ResponseWriter, r *http.Request, q *pageQuery, load func() (T, error)) (T, bool) {
+	var out T
+	if q.Day("day"); !q.OK() {
+		return out, true
+	}
+	out, err := load()
+	if err != nil && !q.refused(err) {
+		s.fail(w, r, err)
+		return out, false
+	}
+	return out, true
 }

@@ -70,6 +70,12 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 				"Year: “1999” is not a whole number from 2000 to 2100. Correct the filter and try again.", "年份：“1999”不是 2000 到 2100 之间的整数，请更正筛选条件后重试。", `method="get"`},
 			{"dispatch plan", policy.Dispatcher, "/dispatch?plan=x",
 				"Plan: “x” is not a whole number of 1 or more. Correct the filter and try again.", "排程方案：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `method="get"`},
+			{"dispatch day", policy.Dispatcher, "/dispatch?day=2026-02-30",
+				"Day: “2026-02-30” is not a date like 2026-12-01. Correct the filter and try again.", "日期：“2026-02-30”不是日期（格式如 2026-12-01），请更正筛选条件后重试。", `name="day" value="2026-02-30"`},
+			{"dispatch week day", policy.Dispatcher, "/dispatch?view=week&day=tomorrow",
+				"Day: “tomorrow” is not a date like 2026-12-01. Correct the filter and try again.", "日期：“tomorrow”不是日期（格式如 2026-12-01），请更正筛选条件后重试。", `name="day" value="tomorrow"`},
+			{"stock movement kind", policy.ProviderAdmin, "/stock/move?kind=consume",
+				"Kind: “consume” is not one of the filter choices. Correct the filter and try again.", "类型：“consume”不是可选的筛选值，请更正筛选条件后重试。", `href="/stock/move?kind=receive"`},
 			{"staff provider", policy.VendorAdmin, "/staff?provider=x",
 				"Service provider: “x” is not a whole number of 1 or more. Correct the filter and try again.", "服务商：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/staff?provider=`},
 			{"qualification rules vendor", policy.ProviderAdmin, "/staff/rules?vendor=x",
@@ -141,6 +147,17 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		}
 		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/requests?area=32&priority=general")); !strings.Contains(html, req.Number) {
 			t.Errorf("the requests page of area 32 lacks %s", req.Number)
+		}
+		// Nor a board of another day than the one asked for, nor a stock
+		// form of another kind.
+		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/dispatch?day=2026-02-30")); strings.Contains(html, `id="lanes"`) || strings.Contains(html, `id="plan-form"`) {
+			t.Errorf("the board of a day that does not exist shows a day")
+		}
+		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/dispatch?view=week&day=x")); strings.Contains(html, `id="week"`) {
+			t.Errorf("the week of a day that is not a date shows a week")
+		}
+		if html := body(t, get(t, users[policy.ProviderAdmin], app.URL+"/stock/move?kind=consume")); strings.Contains(html, `action="/stock/move"`) {
+			t.Errorf("the stock form of a kind it does not record shows a form")
 		}
 		// The exports refuse the same values, naming the field.
 		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before",
