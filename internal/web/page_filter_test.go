@@ -293,3 +293,95 @@ func TestUnreadableFormIsAMalformedRequest(t *testing.T) {
 		}
 	})
 }
+
+// A form's value that is not one its field takes (a model that is not a
+// number, a lock of the day's plan on a key that names no visit or of a
+// kind there is not, a movement of a kind the stock form does not record)
+// is refused naming the field, in the reader's language, and nothing is
+// saved; the stock form without a kind opens on its first, receiving.
+func TestMalformedFormValuesAreRefusedAndSaveNothing(t *testing.T) {
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
+		provider := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
+		dispatcher := signIn(t, app, f.Users[policy.Dispatcher].Email)
+		model := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM product_models WHERE code = 'FX-100'`)
+		postStatus(t, http.StatusSeeOther, "a part", vendor, app.URL+"/parts", url.Values{"part_number": {"P-1"}, "name": {"主轴轴承"},
+			"kind": {"genuine"}, "unit_cost": {"12.50"}, "model_ids": {itoa(model)}})
+		part := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM parts WHERE part_number = 'P-1'`)
+		newPart := func(models ...string) url.Values {
+			return url.Values{"part_number": {"P-2"}, "name": {"密封圈"}, "kind": {"genuine"}, "unit_cost": {"3"}, "model_ids": models}
+		}
+		board := func(lock ...string) url.Values {
+			v := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}}
+			for i := 0; i+1 < len(lock); i += 2 {
+				v.Set(lock[i], lock[i+1])
+			}
+			return v
+		}
+		cases := []struct {
+			name   string
+			client *http.Client
+			path   string
+			form   url.Values
+			status int
+			// then is the page the answer leads to, which shows the refusal.
+			then   string
+			en, zh string
+		}{
+			{"new part's model", vendor, "/parts", newPart(itoa(model), "x"), 422, "",
+				`<span class="err">must be a whole number</span>`, `<span class="err">须为整数</span>`},
+			{"new part's model 0", vendor, "/parts", newPart("0"), 422, "",
+				`<span class="err">model 0 is not a product model of the part&#39;s vendor</span>`, `<span class="err">产品型号 0 不属于该配件的厂商</span>`},
+			{"part's models", vendor, "/parts/" + itoa(part) + "/models", url.Values{"version": {"1"}, "model_ids": {"1.5"}}, 422, "",
+				`<span class="err">must be a whole number</span>`, `<span class="err">须为整数</span>`},
+			{"plan's lock of no visit", dispatcher, "/dispatch/plans", board("lock_abc", "technician"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: “lock_abc” does not name a visit by its id`, `排程时锁定：“lock_abc”没有以编号指明一次上门`},
+			{"plan's lock of visit 0", dispatcher, "/dispatch/plans", board("lock_0", "time"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: “lock_0” does not name a visit by its id`, `排程时锁定：“lock_0”没有以编号指明一次上门`},
+			{"plan's range of no visit", dispatcher, "/dispatch/plans", board("lock_from_-4", "09:00"), 303, "/dispatch?day=2030-01-09",
+				`Earliest start (for “start between”): “lock_from_-4” does not name a visit by its id`, `最早开始（用于“在时段内开始”）：“lock_from_-4”没有以编号指明一次上门`},
+			{"plan's lock of no kind", dispatcher, "/dispatch/plans", board("lock_7", "sideways"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: must be technician, time, both or range`, `排程时锁定：须为 technician（锁定技术人员）、time（锁定时间）、both（技术人员和时间）或 range（在时段内开始）`},
+			{"movement of no kind", provider, "/stock/move", url.Values{"kind": {"consume"}, "qty": {"1"}}, 422, "",
+				`<div class="alert" role="alert">Movement: must be receive, transfer or adjust</div>`, `<div class="alert" role="alert">类型：须为 receive、transfer 或 adjust</div>`},
+		}
+		counts := func() string {
+			out := ""
+			for _, table := range []string{"parts", "part_models", "dispatch_plans", "stock_movements", "audit_events"} {
+				out += fmt.Sprintf("%s %d ", table, countRows(t, app.DB, table))
+			}
+			return out
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			for _, c := range []*http.Client{vendor, provider, dispatcher} {
+				get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			}
+			before := counts()
+			for _, c := range cases {
+				res, html := post(t, c.client, app.URL+c.path, c.form)
+				if res.StatusCode != c.status {
+					t.Errorf("%s, %s: %d, want %d", c.name, lang, res.StatusCode, c.status)
+				}
+				if c.then != "" {
+					if loc := res.Header.Get("Location"); loc != c.then {
+						t.Errorf("%s, %s: to %q, want %q", c.name, lang, loc, c.then)
+					}
+					html = body(t, get(t, c.client, app.URL+c.then))
+				}
+				if want := map[string]string{"en": c.en, "zh-CN": c.zh}[lang]; !strings.Contains(html, want) {
+					t.Errorf("%s, %s: no %q\n%.3000s", c.name, lang, want, html[strings.Index(html, "<main"):])
+				}
+			}
+			if after := counts(); after != before {
+				t.Errorf("%s: rows written: %s, before %s", lang, after, before)
+			}
+		}
+		// The stock form opens on receiving when no kind is asked for.
+		for _, target := range []string{"/stock/move", "/stock/move?kind="} {
+			res := get(t, provider, app.URL+target)
+			if html := body(t, res); res.StatusCode != http.StatusOK || !strings.Contains(html, `<input type="hidden" name="kind" value="receive">`) {
+				t.Errorf("%s: %d, not the receiving form", target, res.StatusCode)
+			}
+		}
+	})
+}
