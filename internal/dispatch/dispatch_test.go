@@ -83,6 +83,10 @@ func TestPlanTheDay(t *testing.T) {
 		if _, err := a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: day, Locks: []dispatch.Lock{{WorkOrderID: 999999, Kind: dispatch.LockBoth}}}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("locking no visit: %v", err)
 		}
+		_, err = a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: day, Locks: []dispatch.Lock{{WorkOrderID: booked.ID, Kind: "sideways"}}})
+		if pr, ok := problem.As(err); !ok || pr.Kind != problem.Invalid || len(pr.Fields) != 1 || pr.Fields[0].Field != "locks[0].kind" {
+			t.Fatalf("a lock of no kind: %v", err)
+		}
 		if _, err := a.Dispatch.MakePlan(ctx, dispatcher, dispatch.PlanInput{Day: "2030-01-12"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("planning a Saturday nobody works: %v", err)
 		}

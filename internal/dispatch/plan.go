@@ -58,6 +58,9 @@ const (
 	LockRange      = "range"
 )
 
+// LockKinds are the kinds of lock there are.
+var LockKinds = []string{LockTechnician, LockTime, LockBoth, LockRange}
+
 // Lock pins a booked visit for the planner.
 type Lock struct {
 	WorkOrderID int64      `json:"work_order_id" minimum:"1"`

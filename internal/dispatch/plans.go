@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -103,6 +104,9 @@ func (s *Service) MakePlan(ctx context.Context, a policy.Actor, in PlanInput) (P
 		}
 	}
 	for i, lk := range in.Locks {
+		if !slices.Contains(LockKinds, lk.Kind) {
+			return Plan{}, problem.Field("locks["+itoa(i)+"].kind", "must be technician, time, both or range")
+		}
 		if !booked[lk.WorkOrderID] {
 			return Plan{}, problem.Field("locks["+itoa(i)+"].work_order_id", "is not a booked visit of the day that has not started")
 		}

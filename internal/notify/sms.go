@@ -222,6 +222,9 @@ func ListSMS(ctx context.Context, q store.Queryer, a policy.Actor, f SMSFilter) 
 	if f.State != "" && !slices.Contains(SMSStates, f.State) {
 		fs.Add("state", "must be pending, sent, delivered, undelivered or failed")
 	}
+	if f.Kind != "" && !slices.Contains(SMSKinds, f.Kind) {
+		fs.Add("kind", "must be survey.sent, complaint.filed or suggestion.filed")
+	}
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}

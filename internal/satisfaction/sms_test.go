@@ -144,6 +144,12 @@ func TestSurveyLinkAndComplaintAcknowledgementBySMS(t *testing.T) {
 		if _, err := notify.ListSMS(ctx, db, vendor, notify.SMSFilter{State: "lost"}); !problem.Is(err, problem.Invalid) {
 			t.Fatalf("a state that does not exist: %v", err)
 		}
+		// A kind of text the product does not send (appointment texts go to
+		// the customer's organization alone, so this list never holds them).
+		_, err = notify.ListSMS(ctx, db, vendor, notify.SMSFilter{Kind: "appointment.link"})
+		if pr, ok := problem.As(err); !ok || pr.Kind != problem.Invalid || len(pr.Fields) != 1 || pr.Fields[0].Field != "kind" {
+			t.Fatalf("a kind that the list does not hold: %v", err)
+		}
 
 		// A complaint by phone about a request whose contact is a landline: no text.
 		w.phone = "0571-88886666"

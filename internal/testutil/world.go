@@ -80,6 +80,18 @@ func (w *World) RunJobs(t testing.TB) {
 	}
 }
 
+// SelectOne is the one value query reads from db (a row's id, a
+// column, a count), failing the test when the query does not answer
+// exactly one row or its value does not fit T.
+func SelectOne[T any](t testing.TB, db *store.DB, query string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := store.Get(t.Context(), db, &v, query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
 // Count is the number a COUNT query answers.
 func Count(t testing.TB, db *store.DB, query string, args ...any) int {
 	t.Helper()

@@ -218,7 +218,7 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 			if res.Status != http.StatusCreated {
 				t.Fatalf("create token: %d %s", res.Status, res.Body)
 			}
-			addr := selectOne[*string](t, db, `SELECT client_address FROM audit_events WHERE action = 'token.create' AND after_json LIKE ?`,
+			addr := testutil.SelectOne[*string](t, db, `SELECT client_address FROM audit_events WHERE action = 'token.create' AND after_json LIKE ?`,
 				`%"name":"`+name+`"%`)
 			if addr == nil {
 				return ""

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 )
 

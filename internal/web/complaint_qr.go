@@ -30,9 +30,9 @@ func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request, u account
 		s.fail(w, r, err)
 		return
 	}
-	fileID, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	fileID, err := pathIDNamed(r, "file")
 	if err != nil {
-		s.fail(w, r, problem.New(problem.NotFound, "file not found"))
+		s.fail(w, r, err)
 		return
 	}
 	f, data, err := s.Complaints.Attachment(r.Context(), u.Actor(), id, fileID)

@@ -43,7 +43,7 @@ func TestQRPageFilesAComplaintWithAPhoto(t *testing.T) {
 		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "SR-1999-000001") || !strings.Contains(html, "<details open>") {
 			t.Fatalf("unknown number: %d", res.StatusCode)
 		}
-		n := selectOne[int](t, db, `SELECT (SELECT COUNT(*) FROM complaints) + (SELECT COUNT(*) FROM complaint_files)`)
+		n := testutil.SelectOne[int](t, db, `SELECT (SELECT COUNT(*) FROM complaints) + (SELECT COUNT(*) FROM complaint_files)`)
 		if n != 0 {
 			t.Fatalf("%d rows kept from a refused complaint", n)
 		}

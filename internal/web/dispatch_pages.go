@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/staff"
+	"aftersales/internal/web/form"
 	"aftersales/internal/workorder"
 )
 
@@ -118,15 +121,21 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 	ctx, a := r.Context(), u.Actor()
 	q := readQuery(r)
 	if q.Get("view") == "week" {
-		s.weekPage(w, r, u)
-		return
-	}
-	b, err := s.Dispatch.Board(ctx, a, 0, q.Get("day"))
-	if err != nil {
-		s.fail(w, r, err)
+		s.weekPage(w, r, u, q)
 		return
 	}
 	v := s.newView(r, "dispatch.title", "dispatch")
+	b, ok := onDay(s, w, r, q, func() (dispatch.Board, error) { return s.Dispatch.Board(ctx, a, 0, q.Get("day")) })
+	if !ok {
+		return
+	}
+	if !q.OK() {
+		// No board of another day than the one asked for: the day as
+		// written, named above the page.
+		v.Data = boardData{}
+		s.renderFiltered(w, r, "dispatch", v, q)
+		return
+	}
 	day := calendar.MustParseDate(b.Day)
 	midnight := day.At(0, 0, calendar.Shanghai)
 	lanes := make([]laneView, 0, len(b.Lanes))
@@ -344,35 +353,10 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 		s.boardBack(w, r, f.String("day"), msg)
 		return
 	}
-	var locks []dispatch.Lock
-	day, dayErr := calendar.ParseDate(f.String("day"))
-	for key, vals := range posted {
-		id, ok := strings.CutPrefix(key, "lock_")
-		if !ok || len(vals) == 0 || vals[0] == "" {
-			continue
-		}
-		wo, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			continue
-		}
-		lk := dispatch.Lock{WorkOrderID: wo, Kind: vals[0]}
-		if lk.Kind == dispatch.LockRange && dayErr == nil {
-			// A start range on the board's day, from the visit's form.
-			for _, end := range []struct {
-				field, label string
-				to           **time.Time
-			}{{"lock_from_" + id, "dispatch.lock_from", &lk.From}, {"lock_to_" + id, "dispatch.lock_to", &lk.To}} {
-				clock, ok := f.Clock(end.field)
-				if !ok {
-					p := s.translate(r, problem.Field(end.field, "must be a time HH:MM"))
-					s.boardBack(w, r, f.String("day"), s.msg(r, end.label)+": "+p.Fields[0].Message)
-					return
-				}
-				at := day.At(0, clock, calendar.Shanghai)
-				*end.to = &at
-			}
-		}
-		locks = append(locks, lk)
+	locks, err := planLocks(f, posted)
+	if err != nil {
+		s.boardBack(w, r, f.String("day"), s.lockRefusal(r, err))
+		return
 	}
 	p, err := s.Dispatch.MakePlan(r.Context(), u.Actor(), dispatch.PlanInput{Day: f.String("day"), TimeLimit: time.Duration(limit) * time.Second, Locks: locks})
 	if err != nil {
@@ -384,6 +368,77 @@ func (s *Server) boardPlan(w http.ResponseWriter, r *http.Request, u account.Use
 		return
 	}
 	s.boardBack(w, r, p.Day, "", "plan", strconv.FormatInt(p.ID, 10))
+}
+
+// planLocks reads the locks the board's visits post with the plan form:
+// lock_<visit> is the kind of lock (none when empty), lock_from_<visit>
+// and lock_to_<visit> a range's earliest and latest start on the posted
+// day. A key of the form that names no visit by its id, a kind of lock
+// there is not, or a range's time that is not one is refused under its
+// key, never left out of the plan.
+func planLocks(f *form.Form, posted url.Values) ([]dispatch.Lock, error) {
+	day, dayErr := calendar.ParseDate(f.String("day"))
+	var locks []dispatch.Lock
+	for _, key := range slices.Sorted(maps.Keys(posted)) {
+		rest, ok := strings.CutPrefix(key, "lock_")
+		if !ok {
+			continue
+		}
+		visit, ranged := strings.CutPrefix(rest, "from_")
+		if !ranged {
+			visit, ranged = strings.CutPrefix(rest, "to_")
+		}
+		wo, err := strconv.ParseInt(visit, 10, 64)
+		if err != nil || wo < 1 {
+			f.Add(key, "“%s” does not name a visit by its id", key)
+			continue
+		}
+		kind := f.String(key)
+		if ranged || kind == "" {
+			continue
+		}
+		if !slices.Contains(dispatch.LockKinds, kind) {
+			f.Add(key, "must be technician, time, both or range")
+			continue
+		}
+		lk := dispatch.Lock{WorkOrderID: wo, Kind: kind}
+		if kind == dispatch.LockRange && dayErr == nil {
+			// A start range on the board's day, from the visit's form.
+			for _, end := range []struct {
+				field string
+				to    **time.Time
+			}{{"lock_from_" + visit, &lk.From}, {"lock_to_" + visit, &lk.To}} {
+				clock, ok := f.Clock(end.field)
+				if !ok {
+					f.Add(end.field, "must be a time HH:MM")
+					continue
+				}
+				at := day.At(0, clock, calendar.Shanghai)
+				*end.to = &at
+			}
+		}
+		locks = append(locks, lk)
+	}
+	return locks, f.Err()
+}
+
+// lockRefusal says the first field of the plan form's refusal in the
+// reader's language, after the label of its input.
+func (s *Server) lockRefusal(r *http.Request, err error) string {
+	p, ok := problem.As(err)
+	if !ok || len(p.Fields) == 0 {
+		msg, _ := s.refusalText(r, err)
+		return msg
+	}
+	fe := s.translate(r, p).Fields[0]
+	label := "dispatch.lock"
+	switch {
+	case strings.HasPrefix(fe.Field, "lock_from_"):
+		label = "dispatch.lock_from"
+	case strings.HasPrefix(fe.Field, "lock_to_"):
+		label = "dispatch.lock_to"
+	}
+	return s.msg(r, "labelled", "Label", s.msg(r, label), "Message", fe.Message)
 }
 
 func (s *Server) boardAccept(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -587,13 +642,17 @@ type weekData struct {
 
 // weekPage is the board's week: a row per technician, a column per day,
 // the visits of each day, each day linking to its board.
-func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	wk, err := s.Dispatch.WeekOf(r.Context(), u.Actor(), 0, r.URL.Query().Get("day"))
-	if err != nil {
-		s.fail(w, r, err)
+func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User, q *pageQuery) {
+	v := s.newView(r, "dispatch.week_title", "dispatch")
+	wk, ok := onDay(s, w, r, q, func() (dispatch.Week, error) { return s.Dispatch.WeekOf(r.Context(), u.Actor(), 0, q.Get("day")) })
+	if !ok {
 		return
 	}
-	v := s.newView(r, "dispatch.week_title", "dispatch")
+	if !q.OK() {
+		v.Data = weekData{}
+		s.renderFiltered(w, r, "dispatch_week", v, q)
+		return
+	}
 	today := calendar.DateOf(s.Dispatch.Now(), calendar.Shanghai).String()
 	cols := make([]weekColumn, len(wk.Days))
 	for i, d := range wk.Days {
@@ -602,4 +661,22 @@ func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User
 	first := calendar.MustParseDate(wk.Days[0])
 	v.Data = weekData{Week: wk, Columns: cols, Prev: first.AddDays(-7).String(), Next: first.AddDays(7).String(), First: wk.Days[0]}
 	s.render(w, r, http.StatusOK, "dispatch_week", v)
+}
+
+// onDay loads the board's day (or its week) through load when the
+// query's day reads as a date (none: the provider's day), as a page's
+// filter: a day it cannot read, or one the board refuses, is kept in q
+// for the page to name (400), and nothing is loaded. On any other error
+// it answers the error page and reports false.
+func onDay[T any](s *Server, w http.ResponseWriter, r *http.Request, q *pageQuery, load func() (T, error)) (T, bool) {
+	var out T
+	if q.Day("day"); !q.OK() {
+		return out, true
+	}
+	out, err := load()
+	if err != nil && !q.refused(err) {
+		s.fail(w, r, err)
+		return out, false
+	}
+	return out, true
 }

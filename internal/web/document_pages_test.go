@@ -10,6 +10,7 @@ import (
 	"aftersales/internal/document"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 func TestDocumentPages(t *testing.T) {
@@ -66,7 +67,7 @@ func TestDocumentPages(t *testing.T) {
 	if got := body(t, res); res.StatusCode != 200 || got != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("technician download: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	n := selectOne[int](t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = ?`, f.Users[policy.Technician].Email)
+	n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = ?`, f.Users[policy.Technician].Email)
 	if n != 1 {
 		t.Errorf("technician download audited %d times", n)
 	}
@@ -80,7 +81,7 @@ func TestDocumentPages(t *testing.T) {
 		t.Errorf("customer download: %d", res.StatusCode)
 	}
 	// Once public, the customer sees it on the list and on the product page.
-	version := selectOne[int64](t, db, `SELECT version FROM documents`)
+	version := testutil.SelectOne[int64](t, db, `SELECT version FROM documents`)
 	edit := url.Values{"title": {"FX-100 维修手册"}, "category": {"manual"}, "language": {"zh-CN"}, "visibility": {"public"}, "models": {"FX-100"},
 		"version": {fmt.Sprint(version)}}
 	if res, _ := vendor.PostForm(app.URL+docPath, edit); res.StatusCode != http.StatusSeeOther {
@@ -89,12 +90,12 @@ func TestDocumentPages(t *testing.T) {
 	if html := body(t, get(t, cust, app.URL+"/documents")); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the customer does not list the public document")
 	}
-	unitID := selectOne[int64](t, db, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
+	unitID := testutil.SelectOne[int64](t, db, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
 	if html := body(t, get(t, cust, app.URL+fmt.Sprintf("/units/%d", unitID))); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the product page lacks the public document")
 	}
 	// The product's QR page links the public document, and serves it to whoever holds the label.
-	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE id = ?`, unitID)
+	token := testutil.SelectOne[string](t, db, `SELECT qr_token FROM units WHERE id = ?`, unitID)
 	anon := app.Browser(t)
 	if html := body(t, get(t, anon, app.URL+"/q/"+token)); !strings.Contains(html, "FX-100 维修手册") {
 		t.Error("the QR page lacks the public document")

@@ -74,21 +74,11 @@ func postStatus(t *testing.T, want int, what string, c *http.Client, u string, f
 // count is the number a COUNT query on db answers.
 func count(t testing.TB, db *store.DB, query string, args ...any) int {
 	t.Helper()
-	return selectOne[int](t, db, query, args...)
+	return testutil.SelectOne[int](t, db, query, args...)
 }
 
 // countRows is the number of rows in table on db.
 func countRows(t testing.TB, db *store.DB, table string) int {
 	t.Helper()
 	return count(t, db, `SELECT COUNT(*) FROM `+table)
-}
-
-// selectOne is the one value query reads from db.
-func selectOne[T any](t testing.TB, db *store.DB, query string, args ...any) T {
-	t.Helper()
-	var v T
-	if err := store.Get(t.Context(), db, &v, query, args...); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return v
 }

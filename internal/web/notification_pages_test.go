@@ -51,7 +51,7 @@ func TestNotificationPages(t *testing.T) {
 				t.Fatalf("%s list: %d %s", lang, res.StatusCode, html)
 			}
 		}
-		id := selectOne[int64](t, app.DB, `SELECT MIN(id) FROM notifications WHERE user_id = ?`, disp.ID)
+		id := testutil.SelectOne[int64](t, app.DB, `SELECT MIN(id) FROM notifications WHERE user_id = ?`, disp.ID)
 		res, _ := post(t, c, app.URL+"/notifications/"+itoa(id)+"/read", url.Values{"open": {"1"}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/requests/7" {
 			t.Fatalf("open: %d to %s", res.StatusCode, res.Header.Get("Location"))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"aftersales/internal/complaint"
 	"aftersales/internal/policy"
 	"aftersales/internal/testutil"
 )
@@ -18,10 +19,10 @@ import (
 func TestBadFilterValuesAreNamed(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		req := fileRepair(t, app, f, sf, "bad filter")
-		unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
+		unitID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, sf.Serial)
 		admin := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
 		postStatus(t, http.StatusCreated, "create a webhook", admin, app.URL+"/settings/webhooks", url.Values{"url": {"https://erp.example/hooks"}, "kinds": {"clock.warning"}})
-		hookID := selectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
+		hookID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM webhooks WHERE url = 'https://erp.example/hooks'`)
 		users := map[policy.Role]*http.Client{policy.ProviderAdmin: admin,
 			policy.Dispatcher:  signIn(t, app, f.Users[policy.Dispatcher].Email),
 			policy.VendorAdmin: signIn(t, app, f.Users[policy.VendorAdmin].Email)}
@@ -69,6 +70,12 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 				"Year: “1999” is not a whole number from 2000 to 2100. Correct the filter and try again.", "年份：“1999”不是 2000 到 2100 之间的整数，请更正筛选条件后重试。", `method="get"`},
 			{"dispatch plan", policy.Dispatcher, "/dispatch?plan=x",
 				"Plan: “x” is not a whole number of 1 or more. Correct the filter and try again.", "排程方案：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `method="get"`},
+			{"dispatch day", policy.Dispatcher, "/dispatch?day=2026-02-30",
+				"Day: “2026-02-30” is not a date like 2026-12-01. Correct the filter and try again.", "日期：“2026-02-30”不是日期（格式如 2026-12-01），请更正筛选条件后重试。", `name="day" value="2026-02-30"`},
+			{"dispatch week day", policy.Dispatcher, "/dispatch?view=week&day=tomorrow",
+				"Day: “tomorrow” is not a date like 2026-12-01. Correct the filter and try again.", "日期：“tomorrow”不是日期（格式如 2026-12-01），请更正筛选条件后重试。", `name="day" value="tomorrow"`},
+			{"stock movement kind", policy.ProviderAdmin, "/stock/move?kind=consume",
+				"Kind: “consume” is not one of the filter choices. Correct the filter and try again.", "类型：“consume”不是可选的筛选值，请更正筛选条件后重试。", `href="/stock/move?kind=receive"`},
 			{"staff provider", policy.VendorAdmin, "/staff?provider=x",
 				"Service provider: “x” is not a whole number of 1 or more. Correct the filter and try again.", "服务商：“x”不是不小于 1 的整数，请更正筛选条件后重试。", `href="/staff?provider=`},
 			{"qualification rules vendor", policy.ProviderAdmin, "/staff/rules?vendor=x",
@@ -92,6 +99,9 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 			{"text messages state", policy.ProviderAdmin, "/settings/sms?state=lost",
 				"State: “lost” cannot be used: it must be pending, sent, delivered, undelivered or failed. Correct the filter and try again.",
 				"状态：“lost”无法使用，须为 pending（排队中）、sent（已发送）、delivered（已送达）、undelivered（未送达）或 failed（失败），请更正筛选条件后重试。", `method="get"`},
+			{"text messages kind", policy.ProviderAdmin, "/settings/sms?kind=appointment.link",
+				"Kind: “appointment.link” cannot be used: it must be survey.sent, complaint.filed or suggestion.filed. Correct the filter and try again.",
+				"类型：“appointment.link”无法使用，须为 survey.sent（回访链接）、complaint.filed（投诉受理）或 suggestion.filed（建议受理），请更正筛选条件后重试。", `method="get"`},
 			{"complaints status", policy.Dispatcher, "/complaints?status=pending",
 				"State: “pending” is not one of the filter choices. Correct the filter and try again.", "状态：“pending”不是可选的筛选值，请更正筛选条件后重试。", `href="/complaints?status=open"`},
 			{"complaints kind", policy.Dispatcher, "/complaints?kind=praise",
@@ -138,6 +148,17 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/requests?area=32&priority=general")); !strings.Contains(html, req.Number) {
 			t.Errorf("the requests page of area 32 lacks %s", req.Number)
 		}
+		// Nor a board of another day than the one asked for, nor a stock
+		// form of another kind.
+		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/dispatch?day=2026-02-30")); strings.Contains(html, `id="lanes"`) || strings.Contains(html, `id="plan-form"`) {
+			t.Errorf("the board of a day that does not exist shows a day")
+		}
+		if html := body(t, get(t, users[policy.Dispatcher], app.URL+"/dispatch?view=week&day=x")); strings.Contains(html, `id="week"`) {
+			t.Errorf("the week of a day that is not a date shows a week")
+		}
+		if html := body(t, get(t, users[policy.ProviderAdmin], app.URL+"/stock/move?kind=consume")); strings.Contains(html, `action="/stock/move"`) {
+			t.Errorf("the stock form of a kind it does not record shows a form")
+		}
 		// The exports refuse the same values, naming the field.
 		for target, field := range map[string]string{"/units/export?format=csv&customer=x": "customer", "/records.csv?before=x": "before",
 			"/requests.csv?area=abc": "query.area", "/requests.csv?priority=urgent": "priority",
@@ -150,8 +171,9 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 	})
 }
 
-// A path that names a complaint, a callback or an agreement by something
-// that is not an id answers as /requests/abc does (404, "no such page"),
+// A path that names a complaint, a callback or an agreement, or a
+// complaint's file or a request's photo, by something that is not an id
+// answers as /requests/abc does (404, "no such page"),
 // never acting on id 0; versions of a diff that are not numbers name no
 // version (404). The recommendations refuse a day that is not a date
 // (422, the field named), and the calendar's calculator answers its
@@ -159,6 +181,10 @@ func TestBadFilterValuesAreNamed(t *testing.T) {
 func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
 		req := fileRepair(t, app, f, sf, "malformed ids")
+		c, err := app.Server.Complaints.File(t.Context(), f.Users[policy.Dispatcher].Actor(), complaint.NewComplaint{Category: "fees", RequestID: req.ID, Description: "收费不清"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		users := map[policy.Role]*http.Client{}
 		for _, role := range []policy.Role{policy.Dispatcher, policy.VendorAdmin} {
 			users[role] = signIn(t, app, f.Users[role].Email)
@@ -179,6 +205,12 @@ func TestMalformedIDsAndFormsAnswerAsTheOtherPages(t *testing.T) {
 			{"complaint note", policy.Dispatcher, "POST", "/complaints/abc/note", url.Values{"text": {"a note"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"complaint files", policy.Dispatcher, "POST", "/complaints/0/files", url.Values{}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"complaint file", policy.Dispatcher, "GET", "/complaints/abc/files/1", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file 0", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/0", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"complaint's file -1", policy.Dispatcher, "GET", "/complaints/" + itoa(c.ID) + "/files/-1", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/abc", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo 0", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/0", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
+			{"request's photo -2", policy.Dispatcher, "GET", "/requests/" + itoa(req.ID) + "/photos/-2", nil, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"callback", policy.VendorAdmin, "POST", "/callbacks/abc/call", url.Values{"version": {"1"}, "reached": {"no"}}, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"agreement version", policy.VendorAdmin, "POST", "/agreements/abc/versions", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
 			{"agreement proposal", policy.VendorAdmin, "POST", "/agreements/x1/adjustments", versionForm, 404, "<p class=\"muted\">no such page</p>", "<p class=\"muted\">页面不存在</p>"},
@@ -257,6 +289,98 @@ func TestUnreadableFormIsAMalformedRequest(t *testing.T) {
 			}
 			if after := countRows(t, app.DB, "audit_events"); after != before {
 				t.Errorf("%s: audit events: %d, before %d", lang, after, before)
+			}
+		}
+	})
+}
+
+// A form's value that is not one its field takes (a model that is not a
+// number, a lock of the day's plan on a key that names no visit or of a
+// kind there is not, a movement of a kind the stock form does not record)
+// is refused naming the field, in the reader's language, and nothing is
+// saved; the stock form without a kind opens on its first, receiving.
+func TestMalformedFormValuesAreRefusedAndSaveNothing(t *testing.T) {
+	servingEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture, sf testutil.ServiceFixture) {
+		vendor := signIn(t, app, f.Users[policy.VendorAdmin].Email)
+		provider := signIn(t, app, f.Users[policy.ProviderAdmin].Email)
+		dispatcher := signIn(t, app, f.Users[policy.Dispatcher].Email)
+		model := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM product_models WHERE code = 'FX-100'`)
+		postStatus(t, http.StatusSeeOther, "a part", vendor, app.URL+"/parts", url.Values{"part_number": {"P-1"}, "name": {"主轴轴承"},
+			"kind": {"genuine"}, "unit_cost": {"12.50"}, "model_ids": {itoa(model)}})
+		part := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM parts WHERE part_number = 'P-1'`)
+		newPart := func(models ...string) url.Values {
+			return url.Values{"part_number": {"P-2"}, "name": {"密封圈"}, "kind": {"genuine"}, "unit_cost": {"3"}, "model_ids": models}
+		}
+		board := func(lock ...string) url.Values {
+			v := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}}
+			for i := 0; i+1 < len(lock); i += 2 {
+				v.Set(lock[i], lock[i+1])
+			}
+			return v
+		}
+		cases := []struct {
+			name   string
+			client *http.Client
+			path   string
+			form   url.Values
+			status int
+			// then is the page the answer leads to, which shows the refusal.
+			then   string
+			en, zh string
+		}{
+			{"new part's model", vendor, "/parts", newPart(itoa(model), "x"), 422, "",
+				`<span class="err">must be a whole number</span>`, `<span class="err">须为整数</span>`},
+			{"new part's model 0", vendor, "/parts", newPart("0"), 422, "",
+				`<span class="err">model 0 is not a product model of the part&#39;s vendor</span>`, `<span class="err">产品型号 0 不属于该配件的厂商</span>`},
+			{"part's models", vendor, "/parts/" + itoa(part) + "/models", url.Values{"version": {"1"}, "model_ids": {"1.5"}}, 422, "",
+				`<span class="err">must be a whole number</span>`, `<span class="err">须为整数</span>`},
+			{"plan's lock of no visit", dispatcher, "/dispatch/plans", board("lock_abc", "technician"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: “lock_abc” does not name a visit by its id`, `排程时锁定：“lock_abc”没有以编号指明一次上门`},
+			{"plan's lock of visit 0", dispatcher, "/dispatch/plans", board("lock_0", "time"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: “lock_0” does not name a visit by its id`, `排程时锁定：“lock_0”没有以编号指明一次上门`},
+			{"plan's range of no visit", dispatcher, "/dispatch/plans", board("lock_from_-4", "09:00"), 303, "/dispatch?day=2030-01-09",
+				`Earliest start (for “start between”): “lock_from_-4” does not name a visit by its id`, `最早开始（用于“在时段内开始”）：“lock_from_-4”没有以编号指明一次上门`},
+			{"plan's lock of no kind", dispatcher, "/dispatch/plans", board("lock_7", "sideways"), 303, "/dispatch?day=2030-01-09",
+				`Lock when planning: must be technician, time, both or range`, `排程时锁定：须为 technician（锁定技术人员）、time（锁定时间）、both（技术人员和时间）或 range（在时段内开始）`},
+			{"movement of no kind", provider, "/stock/move", url.Values{"kind": {"consume"}, "qty": {"1"}}, 422, "",
+				`<div class="alert" role="alert">Movement: must be receive, transfer or adjust</div>`, `<div class="alert" role="alert">类型：须为 receive、transfer 或 adjust</div>`},
+		}
+		counts := func() string {
+			out := ""
+			for _, table := range []string{"parts", "part_models", "dispatch_plans", "stock_movements", "audit_events"} {
+				out += fmt.Sprintf("%s %d ", table, countRows(t, app.DB, table))
+			}
+			return out
+		}
+		for _, lang := range []string{"en", "zh-CN"} {
+			for _, c := range []*http.Client{vendor, provider, dispatcher} {
+				get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			}
+			before := counts()
+			for _, c := range cases {
+				res, html := post(t, c.client, app.URL+c.path, c.form)
+				if res.StatusCode != c.status {
+					t.Errorf("%s, %s: %d, want %d", c.name, lang, res.StatusCode, c.status)
+				}
+				if c.then != "" {
+					if loc := res.Header.Get("Location"); loc != c.then {
+						t.Errorf("%s, %s: to %q, want %q", c.name, lang, loc, c.then)
+					}
+					html = body(t, get(t, c.client, app.URL+c.then))
+				}
+				if want := map[string]string{"en": c.en, "zh-CN": c.zh}[lang]; !strings.Contains(html, want) {
+					t.Errorf("%s, %s: no %q\n%.3000s", c.name, lang, want, html[strings.Index(html, "<main"):])
+				}
+			}
+			if after := counts(); after != before {
+				t.Errorf("%s: rows written: %s, before %s", lang, after, before)
+			}
+		}
+		// The stock form opens on receiving when no kind is asked for.
+		for _, target := range []string{"/stock/move", "/stock/move?kind="} {
+			res := get(t, provider, app.URL+target)
+			if html := body(t, res); res.StatusCode != http.StatusOK || !strings.Contains(html, `<input type="hidden" name="kind" value="receive">`) {
+				t.Errorf("%s: %d, not the receiving form", target, res.StatusCode)
 			}
 		}
 	})

@@ -17,7 +17,7 @@ func TestPartsPages(t *testing.T) {
 	t.Parallel()
 	db := testutil.DemoDB(t)
 	app := testutil.NewApp(t, db)
-	part := selectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, demo.PartBearing)
+	part := testutil.SelectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, demo.PartBearing)
 	pages := []string{"/parts", fmt.Sprintf("/parts/%d", part), "/stock", "/stock/ledger", "/stock/move?kind=transfer", "/stock/move?kind=adjust", "/returns", "/parts/new"}
 	for email, want := range map[string]map[string]int{
 		"admin@haichuan.example":      {"/parts/new": 200},
@@ -55,7 +55,7 @@ func TestPartsPages(t *testing.T) {
 		t.Errorf("bad quantity: %d", res.StatusCode)
 	}
 	// Taking more than the store holds is refused in place, in the reader's language.
-	store1 := selectOne[int64](t, db, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoStoreSuzhou)
+	store1 := testutil.SelectOne[int64](t, db, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoStoreSuzhou)
 	res, _ = c.PostForm(app.URL+"/stock/move", url.Values{"kind": {"adjust"}, "part_id": {fmt.Sprint(part)}, "location_id": {fmt.Sprint(store1)}, "qty": {"-999"}, "reason": {"盘点"}})
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "库存不足") {
 		t.Errorf("over-taking: %d", res.StatusCode)

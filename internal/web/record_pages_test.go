@@ -72,7 +72,7 @@ func TestRecordPages(t *testing.T) {
 				t.Errorf("the record page lacks %q", want)
 			}
 		}
-		correction := selectOne[int64](t, app.DB, `SELECT id FROM service_records WHERE corrects_id = ?`, id)
+		correction := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM service_records WHERE corrects_id = ?`, id)
 		if html := body(t, get(t, c, fmt.Sprintf("%s/records/%d", app.URL, correction))); !strings.Contains(html, beside) {
 			t.Errorf("the correction's page does not show the original value:\n%s", html)
 		}
@@ -166,7 +166,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	woID := selectOne[int64](t, db, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID)
+	woID := testutil.SelectOne[int64](t, db, `SELECT id FROM work_orders WHERE technician_id = ? AND status = 'on_site'`, tech.ID)
 	wo, err := services.WorkOrders.Get(ctx, tech.Actor(), woID)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func recordPageOfAVisit(t *testing.T, db *store.DB) {
 			t.Fatalf("%s: %v", st.Kind, err)
 		}
 	}
-	price := selectOne[int64](t, db, `SELECT unit_cost_fen FROM parts WHERE part_number = ?`, demo.PartBearing)
+	price := testutil.SelectOne[int64](t, db, `SELECT unit_cost_fen FROM parts WHERE part_number = ?`, demo.PartBearing)
 	old := sealVersion1(t, db, *wo.RecordID)
 
 	app := testutil.NewApp(t, db)

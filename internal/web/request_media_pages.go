@@ -1,17 +1,15 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
-	"aftersales/internal/workorder"
 	"net/http"
-	"strconv"
 	"time"
 
 	"aftersales/internal/account"
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
-	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
+	"aftersales/internal/workorder"
 )
 
 // Photos, sign-off codes and escalations on the request and work order pages.
@@ -31,9 +29,9 @@ func (s *Server) requestPhoto(w http.ResponseWriter, r *http.Request, u account.
 		s.fail(w, r, err)
 		return
 	}
-	photoID, err := strconv.ParseInt(r.PathValue("photo"), 10, 64)
+	photoID, err := pathIDNamed(r, "photo")
 	if err != nil {
-		s.fail(w, r, problem.New(problem.NotFound, "photo not found"))
+		s.fail(w, r, err)
 		return
 	}
 	f, data, err := s.Requests.PhotoContent(r.Context(), u.Actor(), id, photoID)

@@ -34,7 +34,7 @@ func TestQRPhotosAndTheirAccess(t *testing.T) {
 		if html := body(t, res); res.StatusCode != 422 || !strings.Contains(html, "fault.jpg") {
 			t.Fatalf("fake photo: %d", res.StatusCode)
 		}
-		n := selectOne[int](t, db, `SELECT COUNT(*) FROM service_requests`)
+		n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM service_requests`)
 		if n != 0 {
 			t.Fatalf("%d requests filed with a bad photo", n)
 		}
@@ -112,7 +112,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		job := app.URL + "/work-orders/" + itoa(wo.ID)
 		c := signIn(t, app, f.Users[policy.Technician].Email)
 		version := func() string {
-			v := selectOne[string](t, app.DB, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
+			v := testutil.SelectOne[string](t, app.DB, `SELECT version FROM work_orders WHERE id = ?`, wo.ID)
 			return v
 		}
 		post(t, c, job+"/steps", url.Values{"version": {version()}, "kind": {"check_in"}})
@@ -128,7 +128,7 @@ func TestJobPageSignoffByCode(t *testing.T) {
 		if html := body(t, get(t, c, job)); !strings.Contains(html, f.Users[policy.Customer].Email) {
 			t.Fatalf("the page does not say where the code went: %.600s", html)
 		}
-		title := selectOne[string](t, app.DB, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
+		title := testutil.SelectOne[string](t, app.DB, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
 		code := regexp.MustCompile(`\d{6}`).FindString(title)
 		wrong := "000000"
 		if code == wrong {

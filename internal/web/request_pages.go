@@ -1,10 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/dispatch"
-	"aftersales/internal/parts"
-	"aftersales/internal/web/form"
-	"aftersales/internal/workorder"
 	"fmt"
 	"html/template"
 	"maps"
@@ -15,13 +11,17 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
+	"aftersales/internal/dispatch"
 	"aftersales/internal/files"
 	"aftersales/internal/home"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/settlement"
 	"aftersales/internal/sla"
+	"aftersales/internal/web/form"
+	"aftersales/internal/workorder"
 )
 
 // clockView is a clock as a page shows it: the deadline, what is left, and

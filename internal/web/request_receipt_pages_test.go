@@ -79,7 +79,7 @@ func TestCustomerReceiptPage(t *testing.T) {
 			return email
 		}
 		loadRecord := func(id int64) record.Record {
-			return selectOne[record.Record](t, db, `SELECT * FROM service_records WHERE id = ?`, id)
+			return testutil.SelectOne[record.Record](t, db, `SELECT * FROM service_records WHERE id = ?`, id)
 		}
 		rec := loadRecord(out.RecordID)
 		// The price kept when the demo sealed the visit is the one a fresh

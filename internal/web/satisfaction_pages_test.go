@@ -66,7 +66,7 @@ func TestSurveyPageAnswersOnceWithAComplaint(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(html, "感谢") {
 			t.Fatalf("answer: %d %s", res.StatusCode, html)
 		}
-		n := selectOne[int](t, db, `SELECT COUNT(*) FROM complaints WHERE work_order_id = ? AND channel = 'survey'`, woID)
+		n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM complaints WHERE work_order_id = ? AND channel = 'survey'`, woID)
 		if n != 1 {
 			t.Fatalf("%d complaints", n)
 		}

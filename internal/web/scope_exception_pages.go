@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/servicerequest"
 	"net/http"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
 )
 
 // The vendor's page for exceptions to an agreement's scope: a refusal

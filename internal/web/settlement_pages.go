@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"bytes"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/settlement"
+	"aftersales/internal/web/form"
 )
 
 func init() {

@@ -41,7 +41,7 @@ func TestStaffForms(t *testing.T) {
 	if res.StatusCode != 303 || !strings.Contains(body(t, get(t, admin, app.URL+"/staff")), "苏州网点") || count(t, db, `SELECT COUNT(*) FROM service_points WHERE radius_km = 60`) != 1 {
 		t.Fatalf("service point: %d", res.StatusCode)
 	}
-	point := selectOne[int64](t, db, `SELECT id FROM service_points`)
+	point := testutil.SelectOne[int64](t, db, `SELECT id FROM service_points`)
 
 	page := fmt.Sprintf("%s/staff/technicians/%d", app.URL, tech)
 	// The profile: a skill level outside the scale is refused, then saved.
@@ -116,7 +116,7 @@ func TestStaffForms(t *testing.T) {
 	if html := body(t, get(t, admin, app.URL+"/staff/rules")); !strings.Contains(html, "CNC") {
 		t.Fatal("the provider does not see the vendor's rules")
 	}
-	rule := selectOne[int64](t, db, `SELECT id FROM qualification_rules`)
+	rule := testutil.SelectOne[int64](t, db, `SELECT id FROM qualification_rules`)
 	if res, _ := post(t, vendor, fmt.Sprintf("%s/staff/rules/%d/delete", app.URL, rule), url.Values{}); res.StatusCode != 303 || count(t, db, `SELECT COUNT(*) FROM qualification_rules`) != 0 {
 		t.Fatalf("remove rule: %d", res.StatusCode)
 	}

@@ -1,8 +1,8 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
+	"slices"
 	"strings"
 
 	"aftersales/internal/account"
@@ -11,6 +11,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/stock"
+	"aftersales/internal/web/form"
 )
 
 // The stock pages: on-hand by location with safety stock, the ledger,
@@ -184,7 +185,9 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, u account.Us
 
 type moveData struct {
 	tabbed
-	Kind         string // receive, transfer or adjust
+	// Kind is receive, transfer or adjust; "" when the page was asked for
+	// a kind it does not record, and shows no form.
+	Kind         stock.MovementKind
 	Own          []stock.Location
 	Destinations []stock.Location
 	Parts        []parts.Part
@@ -213,13 +216,8 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	kind := r.URL.Query().Get("kind")
-	if posted := form.Of(r).String("kind"); posted != "" {
-		kind = posted
-	}
-	if kind != "transfer" && kind != "adjust" {
-		kind = "receive"
-	}
+	q := readQuery(r)
+	kind := moveKind(q, form.Of(r).String("kind"))
 	v := s.newView(r, "stock.move", "parts")
 	v.Data = moveData{tabbed: tabbed{partsTabs(u), "move"}, Kind: kind, Own: own, Destinations: dest, Parts: ps,
 		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), Location: r.URL.Query().Get("location")}
@@ -233,7 +231,28 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 			return
 		}
 	}
-	s.render(w, r, status, "stock_move", v)
+	s.render(w, r, q.mark(v, status), "stock_move", v)
+}
+
+// moveKinds are the movements the form records, its tabs; the first is the
+// one it opens on.
+var moveKinds = []stock.MovementKind{stock.Receive, stock.Transfer, stock.Adjust}
+
+// moveKind is the movement the form is for: the one posted, else the tab
+// asked for in the query, else the first. A kind the form does not record
+// is "" (no form is shown): in the query, a value of the filter named on
+// the page (400); posted, the ledger refuses it under "kind".
+func moveKind(q *pageQuery, posted string) stock.MovementKind {
+	if posted != "" {
+		if slices.Contains(moveKinds, stock.MovementKind(posted)) {
+			return stock.MovementKind(posted)
+		}
+		return ""
+	}
+	if q.Get("kind") == "" {
+		return moveKinds[0]
+	}
+	return oneOf(q, "kind", moveKinds...)
 }
 
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/web/form"
 	"net/http"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/settlement"
+	"aftersales/internal/web/form"
 )
 
 func init() {

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/document"
-	"aftersales/internal/servicerequest"
-	"aftersales/internal/web/form"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,11 +15,14 @@ import (
 
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
+	"aftersales/internal/document"
 	"aftersales/internal/installedbase"
 	"aftersales/internal/labels"
 	"aftersales/internal/org"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
+	"aftersales/internal/servicerequest"
+	"aftersales/internal/web/form"
 )
 
 // The installed base pages: products (units), customers' sites, product

@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/files"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // awaitImport follows a background import's progress, as the page's htmx
@@ -117,7 +118,7 @@ func TestInstalledBasePages(t *testing.T) {
 	if html := body(t, get(t, c, app.URL+"/models")); !strings.Contains(html, "HC-LASER-3015") || !strings.Contains(html, "FX-100") {
 		t.Fatal("the models page lacks the models")
 	}
-	siteID := selectOne[int64](t, app.DB, `SELECT id FROM sites WHERE name = 'Plant'`)
+	siteID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM sites WHERE name = 'Plant'`)
 	res := post("/units", url.Values{"serial_number": {"2.02606E+17"}, "model": {"HC-LASER-3015"}, "site_id": {fmt.Sprint(siteID)}, "install_date": {"2025-03-07"}})
 	if html := body(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "scientific notation") {
 		t.Fatalf("a mangled serial: %d", res.StatusCode)

@@ -12,13 +12,14 @@ import (
 
 	"aftersales/internal/labels"
 	"aftersales/internal/policy"
+	"aftersales/internal/testutil"
 )
 
 func TestLabelsExportAndHistoryPages(t *testing.T) {
 	t.Parallel()
 	app, f, _ := servingSQLite(t)
 	c := signIn(t, app, f.Users[policy.VendorAdmin].Email)
-	id := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
+	id := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = 'FX100-0001'`)
 	html := body(t, get(t, c, app.URL+"/units"))
 	for _, want := range []string{`name="id" value="` + fmt.Sprint(id), `action="/units/labels.pdf"`, `/units/export?format=xlsx`, `name="all" value="1"`} {
 		if !strings.Contains(html, want) {

@@ -144,7 +144,7 @@ func demoStatements(t testing.TB, db *store.DB) []settlement.StatementHeader {
 // qrToken is the token of the QR label of the unit serial.
 func qrToken(t testing.TB, db *store.DB, serial string) string {
 	t.Helper()
-	return selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, serial)
+	return testutil.SelectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, serial)
 }
 
 func TestSignInSessionAndSignOut(t *testing.T) {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"aftersales/internal/parts"
-	"aftersales/internal/workorder"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -13,10 +11,12 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/appointment"
 	"aftersales/internal/document"
+	"aftersales/internal/parts"
 	"aftersales/internal/problem"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/staff"
 	"aftersales/internal/stock"
+	"aftersales/internal/workorder"
 )
 
 type workOrderRow struct {

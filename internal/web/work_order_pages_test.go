@@ -107,7 +107,7 @@ func TestAssignedLinkOpensTheWorkOrderPage(t *testing.T) {
 	api.Do("POST", "/service-requests", map[string]any{"serial_number": "FX100-0001", "service_item": "repair", "priority": "general", "description": "x"}).JSON(t, &req)
 	api.Do("POST", "/service-requests/"+itoa(req.ID)+"/work-orders", map[string]any{"technician_id": f.Users[policy.Technician].ID,
 		"window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"}).JSON(t, &wo)
-	link := selectOne[string](t, app.DB, `SELECT link FROM notifications WHERE kind = 'request.assigned' AND user_id = ?`, f.Users[policy.Technician].ID)
+	link := testutil.SelectOne[string](t, app.DB, `SELECT link FROM notifications WHERE kind = 'request.assigned' AND user_id = ?`, f.Users[policy.Technician].ID)
 	if want := "/work-orders/" + itoa(wo.ID); link != want {
 		t.Fatalf("assignment link %q, want %q", link, want)
 	}

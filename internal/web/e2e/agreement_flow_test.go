@@ -11,6 +11,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // A provider admin proposes an adjustment of the agreement in the browser;
@@ -19,7 +20,7 @@ import (
 func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	id := selectOne[int64](t, app.DB, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`)
+	id := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM agreements WHERE number = 'HC-HX-2026-001'`)
 	page := fmt.Sprintf("/agreements/%d", id)
 
 	br := newBrowser(t, app)
@@ -58,7 +59,7 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 	if after := versions(t, app.DB, id); after != before+1 {
 		t.Fatalf("versions %d -> %d after accepting", before, after)
 	}
-	from := selectOne[string](t, app.DB, `SELECT effective_from FROM agreement_versions WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, id)
+	from := testutil.SelectOne[string](t, app.DB, `SELECT effective_from FROM agreement_versions WHERE agreement_id = ? ORDER BY number DESC LIMIT 1`, id)
 	if from < earliest {
 		t.Fatalf("accepted change effective %s, before the lead time allows (%s)", from, earliest)
 	}
@@ -72,5 +73,5 @@ func TestAgreementAdjustmentInTheBrowser(t *testing.T) {
 
 func versions(t *testing.T, db *store.DB, id int64) int {
 	t.Helper()
-	return selectOne[int](t, db, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id)
+	return testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM agreement_versions WHERE agreement_id = ?`, id)
 }

@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // The public QR page confirms only a request the server filed from that
@@ -43,7 +44,7 @@ func TestQRPageConfirmsOnlyWhatTheServerFiled(t *testing.T) {
 	b.shot("qr-spoofed-link")
 	b.do(chromedp.SendKeys(`textarea[name=description]`, "液压站漏油"), chromedp.SendKeys(`input[name=contact_phone]`, "13912345678"))
 	b.do(chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.alert.success`))
-	number := selectOne[string](t, db, `SELECT number FROM service_requests ORDER BY id DESC LIMIT 1`)
+	number := testutil.SelectOne[string](t, db, `SELECT number FROM service_requests ORDER BY id DESC LIMIT 1`)
 	b.see(".alert.success", number)
 }
 
@@ -70,7 +71,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 	}
 
 	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
-	van := selectOne[int64](t, db, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
+	van := testutil.SelectOne[int64](t, db, `SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 	p.open(fmt.Sprintf("/stock?location=%d", van))
 	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartLubricant)), "认可已过期")
 	p.see(fmt.Sprintf("tr:has(a[href$='/parts/%d'])", partID(t, db, demo.PartSeal)), "未认可")
@@ -80,7 +81,7 @@ func TestUnusablePartsAreBadged(t *testing.T) {
 
 func partID(t *testing.T, db *store.DB, number string) int64 {
 	t.Helper()
-	return selectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, number)
+	return testutil.SelectOne[int64](t, db, `SELECT id FROM parts WHERE part_number = ?`, number)
 }
 
 // A serial the dispatcher cannot file for (another provider's product, a

@@ -46,7 +46,7 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	visitsOf := func(tech int64) int {
-		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE technician_id = ? AND window_start >= ? AND window_start < ? AND status = 'assigned'`,
+		n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE technician_id = ? AND window_start >= ? AND window_start < ? AND status = 'assigned'`,
 			tech, at(0, 0).UTC(), at(24, 0).UTC())
 		return n
 	}
@@ -152,7 +152,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	}
 
 	// A third technician at 苏州网点, and 赵工's CNC certificate renewed.
-	point := selectOne[int64](t, db, `SELECT id FROM service_points WHERE name = '苏州网点'`)
+	point := testutil.SelectOne[int64](t, db, `SELECT id FROM service_points WHERE name = '苏州网点'`)
 	sun, err := app.Server.Accounts.CreateUser(ctx, admin.Actor(), account.NewUser{OrgID: admin.OrgID, Email: "tech.sun@hengxin.example", Name: "孙工",
 		Role: policy.Technician, Password: testutil.Password, Locale: "zh-CN"})
 	if err != nil {
@@ -206,7 +206,7 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 		booked = append(booked, wo)
 	}
 	visitsOn := func() int {
-		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE window_start >= ? AND window_start < ? AND status = 'assigned'`,
+		n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE window_start >= ? AND window_start < ? AND status = 'assigned'`,
 			at(0, 0).UTC(), at(24, 0).UTC())
 		return n
 	}

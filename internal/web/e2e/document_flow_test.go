@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/store"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // fetchStatus requests path from the page, with its cookies, and returns
@@ -70,7 +70,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	if err := store.Get(ctx, db, &docID, `SELECT id FROM documents WHERE title = 'HC-CNC-850 故障诊断手册'`); err != nil {
 		t.Fatalf("the handbook was not stored: %v", err)
 	}
-	fakes := selectOne[int](t, db, `SELECT COUNT(*) FROM files WHERE name = '诊断手册.pdf'`)
+	fakes := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM files WHERE name = '诊断手册.pdf'`)
 	if fakes != 0 {
 		t.Fatal("the refused fake PDF was stored")
 	}
@@ -93,7 +93,7 @@ func TestDocumentLibraryInTheBrowser(t *testing.T) {
 	if err != nil || got != "200 application/pdf" {
 		t.Fatalf("the technician opens the handbook: %q %v", got, err)
 	}
-	audited := selectOne[int](t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = 'tech.li@hengxin.example' AND entity_id = ?`, fmt.Sprint(docID))
+	audited := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM audit_events WHERE action = 'document.download' AND actor = 'tech.li@hengxin.example' AND entity_id = ?`, fmt.Sprint(docID))
 	if audited != 1 {
 		t.Fatalf("the download was audited %d times", audited)
 	}

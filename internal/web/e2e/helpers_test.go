@@ -24,16 +24,6 @@ func demoCrew(t *testing.T, db *store.DB) (dispatcher, tech account.User) {
 	return demoUser(t, db, "dispatch@hengxin.example"), demoUser(t, db, "tech.li@hengxin.example")
 }
 
-// selectOne is the one value query reads from db.
-func selectOne[T any](t *testing.T, db *store.DB, query string, args ...any) T {
-	t.Helper()
-	var v T
-	if err := store.Get(t.Context(), db, &v, query, args...); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return v
-}
-
 // techOnSite is 李工 on a phone, in Chinese, checked in on the page of the
 // visit with id; the page then shows wait.
 func (b *browser) techOnSite(t *testing.T, id int64, wait string) *visitor {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -22,6 +21,7 @@ import (
 	"aftersales/internal/policy"
 	"aftersales/internal/servicerequest"
 	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // serviceHistory gives the demo's in-scope unit a history: an emergency
@@ -130,7 +130,7 @@ func TestPrintLabelsAndUnitHistory(t *testing.T) {
 	}
 
 	// The product's page: its lifelong service history, newest first.
-	unitID := selectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, demo.SerialInScope)
+	unitID := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM units WHERE serial_number = ?`, demo.SerialInScope)
 	b.open(fmt.Sprintf("/units/%d", unitID))
 	b.see("body", "服务履历", "半年保养", "主轴异响", "已解决", "李", "已封存服务记录")
 	txt := b.text("body")

@@ -12,6 +12,7 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // The parts register at work: a technician on site tries a third-party
@@ -23,7 +24,9 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
-	id := func(query string, args ...any) string { return fmt.Sprint(selectOne[int64](t, db, query, args...)) }
+	id := func(query string, args ...any) string {
+		return fmt.Sprint(testutil.SelectOne[int64](t, db, query, args...))
+	}
 	seal, bearing := id(`SELECT id FROM parts WHERE part_number = ?`, demo.PartSeal), id(`SELECT id FROM parts WHERE part_number = ?`, demo.PartBearing)
 	van := id(`SELECT id FROM stock_locations WHERE name = ?`, demo.DemoVanLi)
 
@@ -95,7 +98,7 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.see("body", "服务记录已封存", demo.PartSeal)
 	tc.shot("parts-sealed")
-	content := selectOne[string](t, db, `SELECT r.content_json FROM service_records r WHERE r.request_id = ?`, req.ID)
+	content := testutil.SelectOne[string](t, db, `SELECT r.content_json FROM service_records r WHERE r.request_id = ?`, req.ID)
 	for _, want := range []string{`"part_number":"` + demo.PartSeal + `"`, `"kind":"approved"`, `"part_number":"` + demo.PartBearing + `"`, `"serial_removed":"BRG-OLD-77"`} {
 		if !strings.Contains(content, want) {
 			t.Errorf("sealed record lacks %s: %s", want, content)

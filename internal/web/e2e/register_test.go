@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // A vendor admin registers a customer through the form and gives it a user,
@@ -19,7 +20,7 @@ func TestVendorAdminRegistersCustomerAndAddsUser(t *testing.T) {
 	ctx := context.Background()
 	countOrgs := func(name string) int {
 		t.Helper()
-		n := selectOne[int](t, app.DB, `SELECT count(*) FROM organizations WHERE name = ?`, name)
+		n := testutil.SelectOne[int](t, app.DB, `SELECT count(*) FROM organizations WHERE name = ?`, name)
 		return n
 	}
 	const (

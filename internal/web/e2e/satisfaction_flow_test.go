@@ -11,6 +11,7 @@ import (
 
 	"aftersales/internal/demo"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // The customer answers a survey from its link on a phone and complains; the
@@ -46,7 +47,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	customer.press(`form button[type=submit]`, `.alert.success`)
 	customer.see(".alert.success", "感谢", "投诉")
 	customer.shot("survey-answered")
-	complaintID := selectOne[int64](t, db, `SELECT id FROM complaints WHERE work_order_id = ?`, wo.ID)
+	complaintID := testutil.SelectOne[int64](t, db, `SELECT id FROM complaints WHERE work_order_id = ?`, wo.ID)
 	customer.open(link)
 	customer.see("body", "只能评价一次")
 
@@ -65,7 +66,7 @@ func TestSatisfactionFlow(t *testing.T) {
 	// The auditor works the callback queue and sends the visit back for a redo.
 	office.signIn("auditor@haichuan.example", demo.Password)
 	office.open("/callbacks")
-	cbID := selectOne[int64](t, db, `SELECT id FROM callbacks WHERE complaint_id = ?`, complaintID)
+	cbID := testutil.SelectOne[int64](t, db, `SELECT id FROM callbacks WHERE complaint_id = ?`, complaintID)
 	entry := "#callback-" + strconv.FormatInt(cbID, 10)
 	// The auditor reads English (their profile's language).
 	office.see(entry, "Complaint")

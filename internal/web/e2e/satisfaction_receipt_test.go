@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/demo"
+	"aftersales/internal/testutil"
 )
 
 // The provider prints the service receipt with the survey's QR code and the
@@ -48,7 +49,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	customer.see("h1", "请评价本次服务")
 
 	// From the product's QR label: a complaint about this request, with a photo.
-	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
+	token := testutil.SelectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
 	photo := filepath.Join(t.TempDir(), "漏油.png")
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 	for x := range 40 {
@@ -68,7 +69,7 @@ func TestSurveyReceiptAndComplaintFromTheQRPage(t *testing.T) {
 	customer.press(`#complain button[type=submit]`, `#complaint .alert.success`)
 	customer.see("#complaint", v.Number, "已受理")
 	customer.shot("qr-complaint-filed")
-	complaintID := selectOne[int64](t, db, `SELECT id FROM complaints WHERE channel = 'qr' AND request_id = ?`, v.ID)
+	complaintID := testutil.SelectOne[int64](t, db, `SELECT id FROM complaints WHERE channel = 'qr' AND request_id = ?`, v.ID)
 
 	office.open(fmt.Sprintf("/complaints/%d", complaintID))
 	office.see("body", v.Number, "漏油.png", "客户（产品二维码）")

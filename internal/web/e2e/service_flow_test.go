@@ -19,6 +19,7 @@ import (
 	"aftersales/internal/demo"
 	"aftersales/internal/record"
 	"aftersales/internal/store"
+	"aftersales/internal/testutil"
 )
 
 // drawSignature draws a signature on the pad with pointer events, as a
@@ -52,7 +53,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	app := demoApp(t)
 	db, ctx := app.DB, context.Background()
 	demoRecords := rowCount(t, db, "service_records")
-	token := selectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
+	token := testutil.SelectOne[string](t, db, `SELECT qr_token FROM units WHERE serial_number = ?`, demo.SerialInScope)
 
 	// 1. Anyone holding the product scans its label, on a phone.
 	br := newBrowser(t, app)
@@ -133,7 +134,7 @@ func TestServiceFlowFromQRCodeToSealedRecord(t *testing.T) {
 	if err != nil || res.Records != demoRecords+1 || len(res.Breaks) != 0 {
 		t.Fatalf("verify: %+v %v", res, err)
 	}
-	content := selectOne[string](t, db, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`)
+	content := testutil.SelectOne[string](t, db, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`)
 	for _, want := range []string{"更换主轴前轴承", "刘经理", demo.SerialInScope, "signature_sha256", `"stage":"fault"`, `"stage":"work"`} {
 		if !strings.Contains(content, want) {
 			t.Errorf("sealed record lacks %q", want)
@@ -216,5 +217,5 @@ func (v *visitor) waitImages(n int) {
 
 func rowCount(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
-	return selectOne[int](t, db, `SELECT COUNT(*) FROM `+table)
+	return testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM `+table)
 }

@@ -17,6 +17,7 @@ import (
 
 	"aftersales/internal/calendar"
 	"aftersales/internal/settlement"
+	"aftersales/internal/testutil"
 )
 
 // The demo's open month is settled in the browser: the provider reads the
@@ -27,8 +28,8 @@ func TestSettlementInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
 	ctx := context.Background()
-	settled := selectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'approved'`)
-	open := selectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'draft'`)
+	settled := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'approved'`)
+	open := testutil.SelectOne[int64](t, app.DB, `SELECT id FROM settlement_statements WHERE status = 'draft'`)
 	br := newBrowser(t, app)
 
 	p := br.signedIn(t, desktop, "zh-CN", "admin@hengxin.example")
@@ -144,8 +145,8 @@ func (v *visitor) download(sel, wantFile string) []byte {
 func TestSuspensionInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := demoApp(t)
-	number := selectOne[string](t, app.DB, `SELECT number FROM settlement_statements WHERE status = 'approved'`)
-	due := selectOne[string](t, app.DB, `SELECT due_on FROM settlement_statements WHERE status = 'approved'`)
+	number := testutil.SelectOne[string](t, app.DB, `SELECT number FROM settlement_statements WHERE status = 'approved'`)
+	due := testutil.SelectOne[string](t, app.DB, `SELECT due_on FROM settlement_statements WHERE status = 'approved'`)
 	day, err := time.ParseInLocation(time.DateOnly, due, calendar.Shanghai)
 	if err != nil {
 		t.Fatal(err)

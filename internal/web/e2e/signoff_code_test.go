@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"aftersales/internal/workorder"
 	"context"
 	"regexp"
 	"strings"
@@ -9,6 +8,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"aftersales/internal/testutil"
+	"aftersales/internal/workorder"
 )
 
 // The second variant of the visit: the customer cannot sign on the screen,
@@ -32,7 +34,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	tc.press(`form:has(textarea[name=actions_taken]) button[type=submit]`, `.flash`)
 	tc.press(`form[action$="/signoff-code"] button`, `.flash`)
 	tc.see("body", "确认码已发送", "service@sz-jinggong.example")
-	title := selectOne[string](t, db, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
+	title := testutil.SelectOne[string](t, db, `SELECT title FROM notifications WHERE kind = 'signoff.code' ORDER BY id DESC LIMIT 1`)
 	code := regexp.MustCompile(`\d{6}`).FindString(title)
 	tc.do(chromedp.SendKeys(`#signoff-code input[name=signoff_name]`, "刘经理"), chromedp.SendKeys(`input[name=signoff_code]`, code),
 		chromedp.ScrollIntoView(`#signoff-code`))
@@ -41,7 +43,7 @@ func TestVisitSignedOffByCode(t *testing.T) {
 	tc.see("body", "刘经理", "确认码确认")
 	tc.press(`form:has(select[name=result]) button[type=submit]`, `.flash`)
 	tc.see("body", "服务记录已封存")
-	content := selectOne[string](t, db, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`)
+	content := testutil.SelectOne[string](t, db, `SELECT content_json FROM service_records ORDER BY id DESC LIMIT 1`)
 	if !strings.Contains(content, `"code_sent_to":`) || !strings.Contains(content, "service@sz-jinggong.example") {
 		t.Fatalf("record sign-off: %s", content)
 	}

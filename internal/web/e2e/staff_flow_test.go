@@ -10,6 +10,7 @@ import (
 	"aftersales/internal/account"
 	"aftersales/internal/calendar"
 	"aftersales/internal/demo"
+	"aftersales/internal/testutil"
 )
 
 // The rule at booking in the browser: 赵工's CNC certificate has expired,
@@ -26,7 +27,7 @@ func TestStaffExpiredCertificateFlow(t *testing.T) {
 	dispatcher, zhao := user("dispatch@hengxin.example"), user("tech.zhao@hengxin.example")
 	req := fileRepair(t, app, dispatcher, "主轴异响，需要上门")
 	visits := func() int {
-		n := selectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID)
+		n := testutil.SelectOne[int](t, db, `SELECT COUNT(*) FROM work_orders WHERE request_id = ?`, req.ID)
 		return n
 	}
 
@@ -107,7 +108,7 @@ func TestStaffFormsOnAPhone(t *testing.T) {
 	app := demoApp(t)
 	db := app.DB
 	zhao := demoUser(t, db, "tech.zhao@hengxin.example")
-	count := func(q string) int { return selectOne[int](t, db, q) }
+	count := func(q string) int { return testutil.SelectOne[int](t, db, q) }
 	br := newBrowser(t, app)
 	p := br.signedIn(t, phone, "zh-CN", "admin@hengxin.example")
 	page := fmt.Sprintf("/staff/technicians/%d", zhao.ID)

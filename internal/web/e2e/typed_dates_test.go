@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"aftersales/internal/calendar"
+	"aftersales/internal/testutil"
 )
 
 // noBrowserFields is the number of fields on the page the browser draws in
@@ -58,7 +59,7 @@ func TestTypedDatesInChinese(t *testing.T) {
 	d.see("body", "已预约", "09:30")
 	d.notSee("main", "AM", "PM", "mm/dd")
 	d.shot("typed-dates-visit-booked")
-	start := selectOne[time.Time](t, db, `SELECT window_start FROM work_orders WHERE request_id = ?`, req.ID)
+	start := testutil.SelectOne[time.Time](t, db, `SELECT window_start FROM work_orders WHERE request_id = ?`, req.ID)
 	if got := start.In(calendar.Shanghai); got.Format("2006-01-02 15:04") != day.String()+" 09:30" {
 		t.Errorf("booked for %s, want %s 09:30", got, day)
 	}
