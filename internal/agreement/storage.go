@@ -266,11 +266,7 @@ func decode(a *Adjustment) error {
 
 // GetAdjustment loads one adjustment request.
 func GetAdjustment(ctx context.Context, q store.Queryer, id int64) (Adjustment, error) {
-	var a Adjustment
-	err := store.Get(ctx, q, &a, `SELECT `+adjustmentColumns+` FROM adjustment_requests WHERE id = ?`, id)
-	if err == store.ErrNotFound {
-		return a, adjustmentNotFound(id)
-	}
+	a, err := store.ByID[Adjustment](ctx, q, `SELECT `+adjustmentColumns+` FROM adjustment_requests WHERE id = ?`, id, adjustmentNotFound)
 	if err != nil {
 		return a, err
 	}

@@ -20,15 +20,12 @@ type appointmentLinkInput struct {
 
 func (h *handlers) registerAppointments(a huma.API) {
 	const tag = "Visits"
-	send := op("send-appointment-link", http.MethodPost, "/work-orders/{id}/appointment-links",
-		"Send the customer a link to agree the visit's window", tag)
-	send.Description = "The link opens without an account, on a phone, and offers the free windows of the visit's technician over the " +
-		"next days (working hours after holidays, no leave, no other visit, two hours' notice). The customer picks one (the visit moves " +
-		"there), confirms the booked one, or asks to be called. It works once, until the visit's start or 72 hours; a newer link replaces " +
-		"it. It is texted to the request's contact when SMS is configured; `path` is answered once, to send by other means."
-	send.DefaultStatus = http.StatusCreated
-	send.Errors = append(send.Errors, 409)
-	register(h, a, send, h.sendAppointmentLink)
+	register(h, a, withErrors(created(described(op("send-appointment-link", http.MethodPost, "/work-orders/{id}/appointment-links",
+		"Send the customer a link to agree the visit's window", tag),
+		"The link opens without an account, on a phone, and offers the free windows of the visit's technician over the "+
+			"next days (working hours after holidays, no leave, no other visit, two hours' notice). The customer picks one (the visit moves "+
+			"there), confirms the booked one, or asks to be called. It works once, until the visit's start or 72 hours; a newer link replaces "+
+			"it. It is texted to the request's contact when SMS is configured; `path` is answered once, to send by other means.")), 409), h.sendAppointmentLink)
 	register(h, a, op("list-appointment-links", http.MethodGet, "/work-orders/{id}/appointment-links",
 		"The links sent for a visit and the customer's answers", tag), h.listAppointmentLinks)
 }

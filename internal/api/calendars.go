@@ -95,10 +95,9 @@ func (h *handlers) registerCalendars(a huma.API) {
 
 	register(h, a, created(op("create-calendar", http.MethodPost, "/calendars", "Create a custom calendar for your organization", "Calendars")), h.createCalendar)
 
-	imp := op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")
-	imp.DefaultStatus = http.StatusCreated
+	// 503: uploads at once over the server's bound.
+	imp := withErrors(created(op("create-calendar-import", http.MethodPost, "/calendars/{id}/imports", "Upload a holiday schedule (.ics or CSV) for review", "Calendars")), 503)
 	imp.MaxBodyBytes = MaxCalendarImportBody
-	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
 	register(h, a, imp, h.createCalendarImport)
 
 	register(h, a, op("list-calendar-imports", http.MethodGet, "/calendars/{id}/imports", "List a calendar's imports", "Calendars"), h.listCalendarImports)

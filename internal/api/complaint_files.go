@@ -39,14 +39,10 @@ type complaintFilesInput struct {
 }
 
 func (h *handlers) registerComplaintFiles(a huma.API, tag string) {
-	o := op("create-complaint-with-attachments", http.MethodPost, "/complaints/with-attachments",
-		"File a complaint or suggestion with photos or PDF files (multipart form); a refused file refuses the whole filing", tag)
-	o.DefaultStatus = http.StatusCreated
-	register(h, a, o, h.createComplaintWithFiles)
-	add := op("add-complaint-attachments", http.MethodPost, "/complaints/{id}/attachments",
-		"Add photos or PDF files to a complaint or suggestion not yet closed (multipart form); a refused file refuses them all", tag)
-	add.Errors = append(add.Errors, 409)
-	register(h, a, add, h.addComplaintAttachments)
+	register(h, a, created(op("create-complaint-with-attachments", http.MethodPost, "/complaints/with-attachments",
+		"File a complaint or suggestion with photos or PDF files (multipart form); a refused file refuses the whole filing", tag)), h.createComplaintWithFiles)
+	register(h, a, withErrors(op("add-complaint-attachments", http.MethodPost, "/complaints/{id}/attachments",
+		"Add photos or PDF files to a complaint or suggestion not yet closed (multipart form); a refused file refuses them all", tag), 409), h.addComplaintAttachments)
 	get := op("get-complaint-attachment", http.MethodGet, "/complaints/{id}/attachments/{file}", "Download a file attached to a complaint", tag)
 	types := map[string]*huma.MediaType{}
 	for _, t := range complaint.AttachmentTypes {

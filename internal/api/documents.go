@@ -130,10 +130,8 @@ func (h *handlers) registerDocuments(a huma.API) {
 
 	register(h, a, op("get-document", http.MethodGet, "/documents/{id}", "Get a document with its versions", tag), h.getDocument)
 
-	create := op("create-document", http.MethodPost, "/documents", "Upload a document with its first version (multipart form)", tag)
-	create.DefaultStatus = http.StatusCreated
-	create.Errors = append(create.Errors, 503) // uploads at once over the server's bound
-	register(h, a, create, h.createDocument)
+	// 503: uploads at once over the server's bound.
+	register(h, a, withErrors(created(op("create-document", http.MethodPost, "/documents", "Upload a document with its first version (multipart form)", tag)), 503), h.createDocument)
 
 	register(h, a, withErrors(created(op("create-document-version", http.MethodPost, "/documents/{id}/versions", "Upload a new version; it becomes the current one and the earlier ones stay", tag)), 409, 412, 503), h.createDocumentVersion)
 

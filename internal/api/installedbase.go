@@ -218,11 +218,10 @@ func (h *handlers) registerUnits(a huma.API) {
 	rotate := op("rotate-unit-qr-token", http.MethodPost, "/units/{id}/qr-token", "Give a unit a new QR token; labels printed before stop working", "Installed base")
 	register(h, a, rotate, h.rotateUnitQrToken)
 
-	imp := op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
-		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")
-	imp.DefaultStatus = http.StatusCreated
+	// 503: uploads at once over the server's bound.
+	imp := withErrors(created(op("import-units", http.MethodPost, "/units/imports", "Import units from a CSV or XLSX file: a dry run reports every bad row; "+
+		"a real run imports all rows or none (201), or answers 422 naming each bad row as content.line_N.field", "Installed base")), 503)
 	imp.MaxBodyBytes = MaxUnitImportBody
-	imp.Errors = append(imp.Errors, 503) // uploads at once over the server's bound
 	// Registering the operations, not binding handlers to them (register).
 	if a != nil {
 		imp.Responses = map[string]*huma.Response{"200": {Description: "The dry run's report; nothing was imported.",

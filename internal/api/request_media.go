@@ -76,12 +76,9 @@ type reassignInput struct {
 }
 
 func (h *handlers) registerRequestMedia(a huma.API) {
-	add := op("add-service-request-photos", http.MethodPost, "/service-requests/{id}/photos",
-		"Attach photos of the fault or of the work; a bad photo refuses them all", "Service requests")
-	add.DefaultStatus = http.StatusCreated
-	add.Errors = append(add.Errors, 409)
-	add.Errors = append(add.Errors, 503) // uploads at once over the server's bound
-	register(h, a, add, h.addServiceRequestPhotos)
+	// 503: uploads at once over the server's bound.
+	register(h, a, withErrors(created(op("add-service-request-photos", http.MethodPost, "/service-requests/{id}/photos",
+		"Attach photos of the fault or of the work; a bad photo refuses them all", "Service requests")), 409, 503), h.addServiceRequestPhotos)
 
 	// The body is read as a stream by photosAddInput.Resolve; its schema is
 	// declared once the operation is registered (declared before, huma would
@@ -99,21 +96,14 @@ func (h *handlers) registerRequestMedia(a huma.API) {
 	get.Responses = map[string]*huma.Response{"200": {Description: "The photo", Content: map[string]*huma.MediaType{"image/*": {}}}}
 	register(h, a, get, h.getServiceRequestPhoto)
 
-	code := op("send-signoff-code", http.MethodPost, "/work-orders/{id}/signoff-code",
-		"Send the customer a six-digit code to confirm the visit (valid 15 minutes, 5 attempts); a new one replaces the last", "Work orders")
-	code.Errors = append(code.Errors, 409)
-	register(h, a, code, h.sendSignoffCode)
+	register(h, a, withErrors(op("send-signoff-code", http.MethodPost, "/work-orders/{id}/signoff-code",
+		"Send the customer a six-digit code to confirm the visit (valid 15 minutes, 5 attempts); a new one replaces the last", "Work orders"), 409), h.sendSignoffCode)
 
-	re := op("reassign-work-order", http.MethodPost, "/work-orders/{id}/reassign",
-		"Move a visit not started to another technician or window; the clocks are kept and the previous technician is told", "Work orders")
-	re.Errors = append(re.Errors, 409)
-	register(h, a, re, h.reassignWorkOrder)
+	register(h, a, withErrors(op("reassign-work-order", http.MethodPost, "/work-orders/{id}/reassign",
+		"Move a visit not started to another technician or window; the clocks are kept and the previous technician is told", "Work orders"), 409), h.reassignWorkOrder)
 
-	esc := op("escalate-service-request", http.MethodPost, "/service-requests/{id}/escalations",
-		"Escalate a complex fault to a senior technician or the vendor's second line; starts an escalation clock", "Service requests")
-	esc.DefaultStatus = http.StatusCreated
-	esc.Errors = append(esc.Errors, 409)
-	register(h, a, esc, h.escalateServiceRequest)
+	register(h, a, withErrors(created(op("escalate-service-request", http.MethodPost, "/service-requests/{id}/escalations",
+		"Escalate a complex fault to a senior technician or the vendor's second line; starts an escalation clock", "Service requests")), 409), h.escalateServiceRequest)
 
 	register(h, a, withErrors(op("answer-escalation", http.MethodPost, "/escalations/{id}/answer", "Answer an escalation, which stops its clock", "Service requests"), 409), h.answerEscalation)
 

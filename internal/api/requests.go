@@ -91,11 +91,9 @@ type workOrderStepInput struct {
 }
 
 func (h *handlers) registerRequests(a huma.API) {
-	create := op("create-service-request", http.MethodPost, "/service-requests", "File a service request", "Service requests")
-	create.DefaultStatus = http.StatusCreated
-	create.Description = "Resolves the product by serial number, checks the agreement's scope (422 with `reason` " +
-		"model_not_covered, outside_service_area, agreement_inactive, agreement_suspended or service_item_not_covered) and starts the clocks."
-	register(h, a, create, h.createServiceRequest)
+	register(h, a, created(described(op("create-service-request", http.MethodPost, "/service-requests", "File a service request", "Service requests"),
+		"Resolves the product by serial number, checks the agreement's scope (422 with `reason` "+
+			"model_not_covered, outside_service_area, agreement_inactive, agreement_suspended or service_item_not_covered) and starts the clocks.")), h.createServiceRequest)
 
 	register(h, a, op("get-service-request", http.MethodGet, "/service-requests/{id}", "A service request with its clocks and history", "Service requests"), h.getServiceRequest)
 

@@ -116,10 +116,9 @@ func (h *handlers) registerSettlements(a huma.API) {
 
 	register(h, a, op("get-settlement", http.MethodGet, "/settlements/{id}", "A settlement statement with its lines and totals", tag), h.getSettlement)
 
-	exp := op("export-settlement", http.MethodGet, "/settlements/{id}/export", "A statement as a business document: an A4 PDF or an XLSX workbook", tag)
-	exp.Description = "The PDF embeds the CJK font and numbers its pages; the workbook holds the same lines, amounts in yuan. " +
-		"Both name the parties, the lines with their evidence, the tax per rate, the total in figures and in 金额大写, and the due day."
-	exp.Errors = append(exp.Errors, http.StatusServiceUnavailable)
+	exp := withErrors(described(op("export-settlement", http.MethodGet, "/settlements/{id}/export", "A statement as a business document: an A4 PDF or an XLSX workbook", tag),
+		"The PDF embeds the CJK font and numbers its pages; the workbook holds the same lines, amounts in yuan. "+
+			"Both name the parties, the lines with their evidence, the tax per rate, the total in figures and in 金额大写, and the due day."), http.StatusServiceUnavailable)
 	exp.Responses = map[string]*huma.Response{"200": {Description: "The document.",
 		Content: map[string]*huma.MediaType{
 			"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}},
@@ -130,8 +129,7 @@ func (h *handlers) registerSettlements(a huma.API) {
 		{"submit-settlement", "/settlements/{id}/submit", "Submit a draft statement to the vendor (provider)"},
 		{"approve-settlement", "/settlements/{id}/approve", "Approve a submitted statement with no open dispute; it is locked (vendor)"},
 	} {
-		o := op(s.id, http.MethodPost, s.path, s.summary, tag)
-		o.Errors = append(o.Errors, 409)
+		o := withErrors(op(s.id, http.MethodPost, s.path, s.summary, tag), 409)
 		if s.id == "submit-settlement" {
 			register(h, a, o, h.submitSettlement)
 		} else {

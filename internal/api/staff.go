@@ -217,11 +217,8 @@ func (h *handlers) registerStaff(a huma.API) {
 			"does not count on its technician's day. The answer names the visit and its current technician."), 409), h.recommendReassignment)
 	register(h, a, op("list-qualification-exceptions", http.MethodGet, "/service-requests/{id}/qualification-exceptions",
 		"The vendor's exceptions to its qualification rules on a request", tag), h.listExceptions)
-	ecreate := op("grant-qualification-exception", http.MethodPost, "/service-requests/{id}/qualification-exceptions",
-		"Let one visit of a request be booked with a technician the rules refuse", tag)
-	ecreate.DefaultStatus = http.StatusCreated
-	ecreate.Errors = append(ecreate.Errors, 409)
-	register(h, a, ecreate, h.grantException)
+	register(h, a, withErrors(created(op("grant-qualification-exception", http.MethodPost, "/service-requests/{id}/qualification-exceptions",
+		"Let one visit of a request be booked with a technician the rules refuse", tag)), 409), h.grantException)
 }
 
 func (h *handlers) listServicePoints(ctx context.Context, ac policy.Actor, in *providerQuery) (*items[staff.Point], error) {

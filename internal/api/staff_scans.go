@@ -26,9 +26,9 @@ type scanAttachInput struct {
 
 func (h *handlers) registerStaffScans(a huma.API) {
 	const tag = "Staff"
-	put := op("attach-certification-scan", http.MethodPost, "/technicians/{id}/certifications/{cert_id}/scan",
-		"Attach the scan of a certificate (replacing the previous one)", tag)
-	put.Description = "The provider's admin attaches a photo or PDF of the certificate; the certification's version goes up by one."
+	put := described(op("attach-certification-scan", http.MethodPost, "/technicians/{id}/certifications/{cert_id}/scan",
+		"Attach the scan of a certificate (replacing the previous one)", tag),
+		"The provider's admin attaches a photo or PDF of the certificate; the certification's version goes up by one.")
 	put.MaxBodyBytes = MaxScanBody
 	register(h, a, put, h.attachScan)
 	get := op("get-certification-scan", http.MethodGet, "/technicians/{id}/certifications/{cert_id}/scan", "The scan of a certificate", tag)

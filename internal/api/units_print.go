@@ -83,9 +83,9 @@ func (h *handlers) registerUnitExtras(a huma.API) {
 		"A unit's service history: its requests, newest first, with clocks, visits and sealed records", "Installed base")
 	register(h, a, history, h.getUnitHistory)
 
-	print := op("print-unit-labels", http.MethodGet, "/units/labels",
-		fmt.Sprintf("Printable QR labels (PDF) for chosen products, or for every product matching the filter (at most %d)", labels.MaxLabels), "Installed base")
-	print.Errors = append(print.Errors, http.StatusServiceUnavailable)
+	print := withErrors(op("print-unit-labels", http.MethodGet, "/units/labels",
+		fmt.Sprintf("Printable QR labels (PDF) for chosen products, or for every product matching the filter (at most %d)", labels.MaxLabels), "Installed base"),
+		http.StatusServiceUnavailable)
 	print.Responses = map[string]*huma.Response{"200": {Description: "An A4 PDF of labels.",
 		Content: map[string]*huma.MediaType{"application/pdf": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}}
 	register(h, a, print, h.printUnitLabels)

@@ -1,10 +1,13 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"aftersales/internal/problem"
 )
 
 // ExceptionKind says what a dated exception does to the weekly schedule.
@@ -68,6 +71,21 @@ func (e *ValidationError) Error() string {
 		parts[i] = fe.Error()
 	}
 	return "validation failed: " + strings.Join(parts, "; ")
+}
+
+// AsProblem turns a *ValidationError into the validation problem naming the
+// same fields, so that a form or the API shows each beside its input; any
+// other error, nil included, passes through.
+func AsProblem(err error) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var fs problem.Fields
+	for _, fe := range ve.Errors {
+		fs.Add(fe.Field, "%s", fe.Reason)
+	}
+	return fs.Err()
 }
 
 // Validate checks the spec and returns a *ValidationError naming every bad

@@ -191,23 +191,21 @@ func (s *Service) qualified(ctx context.Context, q store.Queryer, b Board) (map[
 }
 
 func (s *Service) readPlan(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Plan, error) {
-	var p Plan
-	err := store.Get(ctx, q, &p, `SELECT `+planColumns+` FROM dispatch_plans WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, problem.New(problem.NotFound, "plan %d not found", id)
-	}
+	p, err := store.ByID[Plan](ctx, q, `SELECT `+planColumns+` FROM dispatch_plans WHERE id = ?`, id, planNotFound)
 	if err != nil {
 		return p, err
 	}
 	if err := mayDispatch(ctx, q, a, p.ProviderID); err != nil {
 		if problem.Is(err, problem.Forbidden) || problem.Is(err, problem.NotFound) {
 			// Only those who dispatch for the provider see its plans.
-			return Plan{}, problem.New(problem.NotFound, "plan %d not found", id)
+			return Plan{}, planNotFound(id)
 		}
 		return Plan{}, err
 	}
 	return p, json.Unmarshal([]byte(p.Raw), &p.Proposal)
 }
+
+func planNotFound(id int64) error { return problem.New(problem.NotFound, "plan %d not found", id) }
 
 // GetPlan answers a stored plan.
 func (s *Service) GetPlan(ctx context.Context, a policy.Actor, id int64) (Plan, error) {

@@ -20,11 +20,7 @@ const docSelect = `SELECT d.id, d.vendor_id, o.name AS vendor_name, d.title, d.d
 	LEFT JOIN files f ON f.id = v.file_id`
 
 func getDocument(ctx context.Context, q store.Queryer, id int64) (Document, error) {
-	var d Document
-	err := store.Get(ctx, q, &d, docSelect+` WHERE d.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return d, notFound(id)
-	}
+	d, err := store.ByID[Document](ctx, q, docSelect+` WHERE d.id = ?`, id, notFound)
 	if err != nil {
 		return d, err
 	}

@@ -67,14 +67,14 @@ func (s *Service) CreateModel(ctx context.Context, a policy.Actor, in ModelInput
 
 // GetModel returns a model the actor may see.
 func (s *Service) GetModel(ctx context.Context, a policy.Actor, id int64) (ProductModel, error) {
-	return readable(ctx, s.DB, a, id, getModel, modelScope, policy.ModelRead, policy.ModelRead, modelNotFound(id))
+	return readable(ctx, s.DB, a, id, models, policy.ModelRead)
 }
 
 // UpdateModel changes a model if expectedVersion still matches.
 func (s *Service) UpdateModel(ctx context.Context, a policy.Actor, id int64, p ModelPatch, expectedVersion int64) (ProductModel, error) {
 	return update(ctx, s, a, id, expectedVersion, updater[ProductModel]{
 		read: func(ctx context.Context, q store.Queryer) (ProductModel, error) {
-			return readable(ctx, q, a, id, getModel, modelScope, policy.ModelRead, policy.ModelManage, modelNotFound(id))
+			return readable(ctx, q, a, id, models, policy.ModelManage)
 		},
 		change: func(_ context.Context, _ store.Queryer, m ProductModel) (ProductModel, error) { return p.apply(m) },
 		save:   updateModel,
@@ -135,14 +135,14 @@ func (s *Service) CreateSite(ctx context.Context, a policy.Actor, in SiteInput) 
 
 // GetSite returns a site the actor may see.
 func (s *Service) GetSite(ctx context.Context, a policy.Actor, id int64) (Site, error) {
-	return readable(ctx, s.DB, a, id, getSite, siteScope, policy.SiteRead, policy.SiteRead, siteNotFound(id))
+	return readable(ctx, s.DB, a, id, sites, policy.SiteRead)
 }
 
 // UpdateSite changes a site if expectedVersion still matches.
 func (s *Service) UpdateSite(ctx context.Context, a policy.Actor, id int64, p SitePatch, expectedVersion int64) (Site, error) {
 	return update(ctx, s, a, id, expectedVersion, updater[Site]{
 		read: func(ctx context.Context, q store.Queryer) (Site, error) {
-			return readable(ctx, q, a, id, getSite, siteScope, policy.SiteRead, policy.SiteManage, siteNotFound(id))
+			return readable(ctx, q, a, id, sites, policy.SiteManage)
 		},
 		change: func(_ context.Context, _ store.Queryer, site Site) (Site, error) { return p.apply(site) },
 		save:   updateSite,
@@ -181,7 +181,7 @@ func (s *Service) GetUnit(ctx context.Context, a policy.Actor, id int64) (Unit, 
 // ReadUnit returns unit id read through q if a may see it; one a may not
 // see is not found.
 func ReadUnit(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Unit, error) {
-	return readable(ctx, q, a, id, Get, unitScope, policy.UnitRead, policy.UnitRead, unitNotFound(id))
+	return readable(ctx, q, a, id, units, policy.UnitRead)
 }
 
 // UnitBySerial returns the unit with a serial number among those the actor may see.

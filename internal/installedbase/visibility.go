@@ -78,20 +78,40 @@ func visibleUnits(a policy.Actor) (string, []any, error) {
 	return "", nil, policy.Allow(a, policy.UnitRead, policy.Own)
 }
 
-// readable reads the model, site or unit id through q with get and checks
-// that a may do action on it; one a may not even read is answered with
-// hidden. What was read comes back with the refusal too.
-func readable[T any](ctx context.Context, q store.Queryer, a policy.Actor, id int64, get func(context.Context, store.Queryer, int64) (T, error),
-	scopeOf func(context.Context, store.Queryer, policy.Actor, T) (policy.Scope, error), read, action policy.Action, hidden error) (T, error) {
-	v, err := get(ctx, q, id)
+// kind is what readable needs to know of models, sites or units: how to
+// read one by id, how one relates to an actor, the action that lets an
+// actor see one, and what an actor is told of one that does not exist or
+// that it may not see.
+type kind[T any] struct {
+	get      func(context.Context, store.Queryer, int64) (T, error)
+	scope    func(context.Context, store.Queryer, policy.Actor, T) (policy.Scope, error)
+	read     policy.Action
+	notFound func(id int64) error
+}
+
+var (
+	models = kind[ProductModel]{getModel, modelScope, policy.ModelRead, modelNotFound}
+	sites  = kind[Site]{getSite, siteScope, policy.SiteRead, siteNotFound}
+	units  = kind[Unit]{Get, unitScope, policy.UnitRead, unitNotFound}
+)
+
+// readable reads the model, site or unit id of kind k through q and checks
+// that a may do action on it; one a may not even read is not found. What
+// was read comes back with the refusal too. It is policy.Check's two steps,
+// so that the not-found problem is made only when it is the answer.
+func readable[T any](ctx context.Context, q store.Queryer, a policy.Actor, id int64, k kind[T], action policy.Action) (T, error) {
+	v, err := k.get(ctx, q, id)
 	if err != nil {
 		return v, err
 	}
-	scope, err := scopeOf(ctx, q, a, v)
+	scope, err := k.scope(ctx, q, a, v)
 	if err != nil {
 		return v, err
 	}
-	return v, policy.Check(a, read, action, scope, hidden)
+	if !policy.Allowed(a, k.read, scope) {
+		return v, k.notFound(id)
+	}
+	return v, policy.Allow(a, action, scope)
 }
 
 // modelNotFound, siteNotFound and unitNotFound are what an actor is told

@@ -14,11 +14,7 @@ const columns = `id, vendor_id, part_number, name, name_en, kind, approved_by, a
 
 // Get loads one part with its compatible models.
 func Get(ctx context.Context, q store.Queryer, id int64) (Part, error) {
-	var p Part
-	err := store.Get(ctx, q, &p, `SELECT `+columns+` FROM parts WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, notFound(id)
-	}
+	p, err := store.ByID[Part](ctx, q, `SELECT `+columns+` FROM parts WHERE id = ?`, id, notFound)
 	if err != nil {
 		return p, err
 	}

@@ -2,7 +2,6 @@ package servicerequest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -228,7 +227,7 @@ func (s *Service) AnswerEscalation(ctx context.Context, actor policy.Actor, esca
 		}
 		isAssignee := e.AssigneeID != nil && *e.AssigneeID == actor.UserID
 		if !policy.Allowed(actor, policy.RequestRead, scopeOf(actor, r, isAssignee)) && !isAssignee {
-			return problem.New(problem.NotFound, "escalation %d not found", escalationID)
+			return escalationNotFound(escalationID)
 		}
 		scope := policy.Unrelated
 		switch {
@@ -289,12 +288,11 @@ func (s *Service) AnswerEscalation(ctx context.Context, actor policy.Actor, esca
 }
 
 func getEscalation(ctx context.Context, q store.Queryer, id int64) (Escalation, error) {
-	var e Escalation
-	err := store.Get(ctx, q, &e, `SELECT `+escColumns+` FROM escalations e JOIN service_requests r ON r.id = e.request_id WHERE e.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return e, problem.New(problem.NotFound, "escalation %d not found", id)
-	}
-	return e, err
+	return store.ByID[Escalation](ctx, q, `SELECT `+escColumns+` FROM escalations e JOIN service_requests r ON r.id = e.request_id WHERE e.id = ?`, id, escalationNotFound)
+}
+
+func escalationNotFound(id int64) error {
+	return problem.New(problem.NotFound, "escalation %d not found", id)
 }
 
 // Escalations lists the escalations the actor answers or follows, open ones

@@ -2,7 +2,6 @@ package servicerequest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -142,12 +141,7 @@ func numberDigits(col string) string {
 
 // GetRequest loads one request.
 func GetRequest(ctx context.Context, q store.Queryer, id int64) (Request, error) {
-	var r Request
-	err := store.Get(ctx, q, &r, `SELECT `+requestColumns+` FROM service_requests WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, requestNotFound(id)
-	}
-	return r, err
+	return store.ByID[Request](ctx, q, `SELECT `+requestColumns+` FROM service_requests WHERE id = ?`, id, requestNotFound)
 }
 
 func requestNotFound(id int64) error {

@@ -3,7 +3,6 @@ package settlement
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,12 +96,8 @@ func suspensionNotFound(id int64) error {
 }
 
 func getSuspension(ctx context.Context, q store.Queryer, id int64) (Suspension, error) {
-	var out Suspension
-	err := store.Get(ctx, q, &out, `SELECT `+suspensionColumns+` FROM payment_suspensions s
-		JOIN agreements a ON a.id = s.agreement_id WHERE s.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return out, suspensionNotFound(id)
-	}
+	out, err := store.ByID[Suspension](ctx, q, `SELECT `+suspensionColumns+` FROM payment_suspensions s
+		JOIN agreements a ON a.id = s.agreement_id WHERE s.id = ?`, id, suspensionNotFound)
 	if err != nil {
 		return out, err
 	}

@@ -146,11 +146,7 @@ func requestNotFound(id int64) error {
 }
 
 func loadRequest(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (requestParties, error) {
-	var r requestParties
-	err := store.Get(ctx, q, &r, `SELECT vendor_id, provider_id, customer_org_id, unit_id, service_item, status, received_at FROM service_requests WHERE id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, requestNotFound(id)
-	}
+	r, err := store.ByID[requestParties](ctx, q, `SELECT vendor_id, provider_id, customer_org_id, unit_id, service_item, status, received_at FROM service_requests WHERE id = ?`, id, requestNotFound)
 	if err != nil {
 		return r, err
 	}

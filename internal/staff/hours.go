@@ -123,15 +123,7 @@ func HoursCalendar(base *calendar.Calendar, w calendar.Week) (*calendar.Calendar
 		spec.Exceptions = slices.DeleteFunc(spec.Exceptions, func(e calendar.Exception) bool { return e.Kind == calendar.Workday && e.Slots == nil })
 	}
 	cal, err := calendar.New(spec)
-	var ve *calendar.ValidationError
-	if errors.As(err, &ve) {
-		var fs problem.Fields
-		for _, fe := range ve.Errors {
-			fs.Add(fe.Field, "%s", fe.Reason)
-		}
-		return nil, fs.Err()
-	}
-	return cal, err
+	return cal, calendar.AsProblem(err)
 }
 
 // Span is a stretch of time [Start, End).

@@ -82,21 +82,21 @@ func (s *Service) GetOnCall(ctx context.Context, a policy.Actor, id int64) (OnCa
 // turn loads a turn on the rota of a technician the actor may read and do
 // action on; to others it is not found.
 func (s *Service) turn(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (OnCall, error) {
-	var o OnCall
-	err := store.Get(ctx, q, &o, onCallSelect+` WHERE o.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return o, problem.New(problem.NotFound, "on-call turn %d not found", id)
-	}
+	o, err := store.ByID[OnCall](ctx, q, onCallSelect+` WHERE o.id = ?`, id, turnNotFound)
 	if err != nil {
 		return o, err
 	}
 	if _, err := s.readableTechnician(ctx, q, a, o.TechnicianID, action); err != nil {
 		if problem.Is(err, problem.NotFound) {
-			return OnCall{}, problem.New(problem.NotFound, "on-call turn %d not found", id)
+			return OnCall{}, turnNotFound(id)
 		}
 		return OnCall{}, err
 	}
 	return o, nil
+}
+
+func turnNotFound(id int64) error {
+	return problem.New(problem.NotFound, "on-call turn %d not found", id)
 }
 
 // DeleteOnCall takes a turn off the rota.

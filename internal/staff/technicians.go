@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,11 +60,7 @@ func technicianNotFound(id int64) error {
 }
 
 func getTechnician(ctx context.Context, q store.Queryer, id int64) (TechnicianProfile, error) {
-	var t TechnicianProfile
-	err := store.Get(ctx, q, &t, technicianSelect+` AND u.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return t, technicianNotFound(id)
-	}
+	t, err := store.ByID[TechnicianProfile](ctx, q, technicianSelect+` AND u.id = ?`, id, technicianNotFound)
 	if err != nil {
 		return t, err
 	}

@@ -2,7 +2,6 @@ package stock
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -302,11 +301,7 @@ func insertReturn(ctx context.Context, q store.Queryer, m Movement, vendorID, pr
 }
 
 func getReturn(ctx context.Context, q store.Queryer, id int64, today string) (ReturnRecord, error) {
-	var r ReturnRecord
-	err := store.Get(ctx, q, &r, returnSelect+` WHERE r.id = ?`, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, returnNotFound(id)
-	}
+	r, err := store.ByID[ReturnRecord](ctx, q, returnSelect+` WHERE r.id = ?`, id, returnNotFound)
 	r.Overdue = IsOverdue(r.Status, r.DueDate, today)
 	return r, err
 }

@@ -34,17 +34,17 @@ func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, u account
 	ctx, a, q := r.Context(), u.Actor(), readQuery(r)
 	f := document.Filter{Query: strings.TrimSpace(q.Get("q")), ModelCode: q.Get("model"), Category: oneOf(q, "category", document.Categories...),
 		Archived: q.Get("archived") == "1" && u.OrgKind == "vendor", Limit: 30, Offset: int(q.AtLeast("offset", 0))}
-	var docs []document.Document
 	var more bool
-	var err error
-	if q.OK() {
-		if docs, more, err = s.Documents.List(ctx, a, f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	docs, ok := whenRead(s, w, r, q, func() (docs []document.Document, err error) {
+		docs, more, err = s.Documents.List(ctx, a, f)
+		return docs, err
+	})
+	if !ok {
+		return
 	}
 	d := documentsPageData{Documents: docs, Categories: document.Categories, CanCreate: policy.Allowed(a, policy.DocumentManage, policy.Own) && u.OrgKind == "vendor",
 		IsVendor: u.OrgKind == "vendor", Searched: f.Query != "" || f.ModelCode != "" || f.Category != ""}
+	var err error
 	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
 		s.fail(w, r, err)
 		return

@@ -63,14 +63,13 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 	q := pq.Values
 	f := unitFilter(pq)
 	f.Limit, f.After = 50, pq.ID("after")
-	var units []installedbase.Unit
 	var next int64
-	var err error
-	if pq.OK() {
-		if units, next, err = s.InstalledBase.ListUnits(ctx, a, f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	units, ok := whenRead(s, w, r, pq, func() (units []installedbase.Unit, err error) {
+		units, next, err = s.InstalledBase.ListUnits(ctx, a, f)
+		return units, err
+	})
+	if !ok {
+		return
 	}
 	d := unitsPageData{Tabs: ibTabs(u), Tab: "units", Units: units, Today: s.today(), CanCreate: policy.Allowed(a, policy.UnitManage, policy.Own),
 		Layouts: labels.Layouts,
@@ -82,6 +81,7 @@ func (s *Server) renderUnits(w http.ResponseWriter, r *http.Request, u account.U
 			d.Chosen[id] = true
 		}
 	}
+	var err error
 	if d.Models, err = s.InstalledBase.ListModels(ctx, a); err != nil && !problem.Is(err, problem.Forbidden) {
 		s.fail(w, r, err)
 		return

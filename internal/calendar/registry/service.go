@@ -332,15 +332,7 @@ func (s *Service) compileCandidate(ctx context.Context, id string, row Row, exis
 	}
 	row.SpecJSON = string(b)
 	cal, err := s.Reg.compile(ctx, row)
-	var ve *calendar.ValidationError
-	if errors.As(err, &ve) {
-		var fs problem.Fields
-		for _, f := range ve.Errors {
-			fs.Add(f.Field, "%s", f.Reason)
-		}
-		return nil, fs.Err()
-	}
-	return cal, err
+	return cal, calendar.AsProblem(err)
 }
 
 // CustomInput describes a new custom calendar.
