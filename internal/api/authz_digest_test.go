@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"database/sql"
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"aftersales/internal/store"
@@ -19,26 +21,28 @@ import (
 // every write, read before the tables: a write that lands while they are
 // read moves it past the snapshot's, and the next snapshot reads the
 // tables again.
-//   - SQLite: PRAGMA data_version of a connection kept for the purpose,
-//     which changes whenever another connection commits (the app's
-//     connections; this one only reads).
-//   - PostgreSQL: a sequence of its own schema, advanced by a trigger after
-//     every statement that writes to a table the snapshot reads (a
-//     sequence takes no lock and is not undone by a rollback, so the mark
-//     moves for every write, committed or not). A write is seen by the
-//     mark before its commit: while another session of the database has a
-//     transaction that wrote (pg_stat_activity's backend_xid), the
+//   - SQLite: one mark for the database, PRAGMA data_version of a
+//     connection kept for the purpose, which changes whenever another
+//     connection commits (the app's connections; this one only reads).
+//   - PostgreSQL: a mark per table, a sequence of the table's name in a
+//     schema of its own, advanced by a trigger after every statement that
+//     writes to the table (a sequence takes no lock and is not undone by a
+//     rollback, so the mark moves for every write, committed or not); only
+//     the tables whose mark moved are digested again. A write is seen by
+//     the mark before its commit: while another session of the database has
+//     a transaction that wrote (pg_stat_activity's backend_xid), the
 //     snapshot is not kept.
 type digests struct {
-	db   *store.DB
-	conn *sql.Conn // SQLite: the connection whose data_version is the mark
+	db     *store.DB
+	conn   *sql.Conn // SQLite: the connection whose data_version is the mark
+	tables []string  // PostgreSQL: the tables the snapshot reads, each with its mark
 
-	mark  int64
+	marks map[string]int64 // by table; SQLite's one mark under ""
 	last  map[string]string
 	valid bool
 }
 
-// markSchema holds the PostgreSQL mark: the sequence and its trigger function.
+// markSchema holds the PostgreSQL marks: the sequences and their trigger function.
 const markSchema = "walk_mark"
 
 func newDigests(t *testing.T, db *store.DB) *digests {
@@ -61,53 +65,86 @@ func newDigests(t *testing.T, db *store.DB) *digests {
 	}
 	stmts := []string{
 		`CREATE SCHEMA ` + markSchema,
-		`CREATE SEQUENCE ` + markSchema + `.writes`,
-		`SELECT nextval('` + markSchema + `.writes')`, // from here on, last_value moves with every nextval
 		`CREATE FUNCTION ` + markSchema + `.bump() RETURNS trigger LANGUAGE plpgsql AS
-			$$BEGIN PERFORM nextval('` + markSchema + `.writes'); RETURN NULL; END$$`,
+			$$BEGIN PERFORM nextval(format('%I.%I', '` + markSchema + `', TG_TABLE_NAME)); RETURN NULL; END$$`,
 	}
 	for _, table := range tables {
 		if volatileTables[table] == "skip" {
-			continue // not in the snapshot: its writes need not move the mark
+			continue // not in the snapshot: its writes need not move a mark
 		}
-		stmts = append(stmts, `CREATE TRIGGER walk_mark AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON `+quoteIdent(table)+
-			` FOR EACH STATEMENT EXECUTE FUNCTION `+markSchema+`.bump()`)
+		d.tables = append(d.tables, table)
+		seq := markSchema + `.` + quoteIdent(table)
+		stmts = append(stmts, `CREATE SEQUENCE `+seq,
+			`SELECT nextval(`+quoteLiteral(seq)+`)`, // from here on, last_value moves with every nextval
+			`CREATE TRIGGER walk_mark AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON `+quoteIdent(table)+
+				` FOR EACH STATEMENT EXECUTE FUNCTION `+markSchema+`.bump()`)
 	}
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("the snapshots' mark: %s: %v", q, err)
+			t.Fatalf("the snapshots' marks: %s: %v", q, err)
 		}
 	}
 	return d
 }
 
-// snapshot is the package's snapshot of d's database, read again only when
-// the mark has moved since the last one.
+// snapshot is the package's snapshot of d's database, whose tables are read
+// again only when their mark has moved since the last one.
 func (d *digests) snapshot(t *testing.T) map[string]string {
 	t.Helper()
-	mark, settled := d.readMark(t)
-	if !d.valid || mark != d.mark {
-		d.last, d.mark = snapshot(t, d.db), mark
+	marks, settled := d.readMarks(t)
+	if d.conn != nil {
+		if !d.valid || marks[""] != d.marks[""] {
+			d.last = snapshot(t, d.db)
+		}
+	} else {
+		var stale []string
+		for _, table := range d.tables {
+			if !d.valid || marks[table] != d.marks[table] {
+				stale = append(stale, table)
+			}
+		}
+		if d.last == nil {
+			d.last = map[string]string{}
+		}
+		if len(stale) > 0 {
+			maps.Copy(d.last, snapshotPostgres(t, d.db, stale))
+		}
 	}
-	d.valid = settled
+	d.marks, d.valid = marks, settled
 	return maps.Clone(d.last)
 }
 
-// readMark reads the mark, and whether no write the mark has counted can
-// still be committed after it.
-func (d *digests) readMark(t *testing.T) (mark int64, settled bool) {
+// readMarks reads the marks, and whether no write they have counted can
+// still be committed after them.
+func (d *digests) readMarks(t *testing.T) (marks map[string]int64, settled bool) {
 	t.Helper()
+	ctx := t.Context()
 	if d.conn != nil {
-		if err := d.conn.QueryRowContext(t.Context(), `PRAGMA data_version`).Scan(&mark); err != nil {
+		var mark int64
+		if err := d.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&mark); err != nil {
 			t.Fatalf("read the database's data_version: %v", err)
 		}
-		return mark, true
+		return map[string]int64{"": mark}, true
+	}
+	parts := make([]string, len(d.tables))
+	for i, table := range d.tables {
+		parts[i] = fmt.Sprintf(`SELECT %s AS table_name, last_value FROM %s.%s`, quoteLiteral(table), markSchema, quoteIdent(table))
+	}
+	var rows []struct {
+		Table string `db:"table_name"`
+		Value int64  `db:"last_value"`
+	}
+	if err := store.Select(ctx, d.db, &rows, strings.Join(parts, "\nUNION ALL ")); err != nil {
+		t.Fatalf("read the snapshots' marks: %v", err)
 	}
 	var busy bool
-	if err := d.db.QueryRowContext(t.Context(), `SELECT (SELECT last_value FROM `+markSchema+`.writes),
-		EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)`).
-		Scan(&mark, &busy); err != nil {
-		t.Fatalf("read the snapshots' mark: %v", err)
+	if err := store.Get(ctx, d.db, &busy, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)`); err != nil {
+		t.Fatalf("read the database's writers: %v", err)
 	}
-	return mark, !busy
+	marks = make(map[string]int64, len(rows))
+	for _, r := range rows {
+		marks[r.Table] = r.Value
+	}
+	return marks, !busy
 }
