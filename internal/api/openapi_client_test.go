@@ -37,7 +37,7 @@ func TestGeneratedClientCallsTheServer(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app, f := seeded(t, db)
-	_, doc := servedDocument(t, app)
+	doc := ownDocument(t, app)
 
 	code, err := codegen.Generate(doc, codegen.Configuration{PackageName: "main",
 		Generate: codegen.GenerateOptions{Client: true, Models: true}})

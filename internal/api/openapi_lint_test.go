@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -17,18 +19,52 @@ import (
 
 // servedDocument is the OpenAPI document as the app serves it, raw and
 // loaded by kin-openapi, a validator independent of huma, which wrote it.
+// Loading it takes seconds of CPU, and every app of the test process serves
+// the same document, so it is loaded once per distinct content and the
+// loaded document is shared by the tests: read it, never change it (see
+// ownDocument).
 func servedDocument(t *testing.T, app *testutil.App) ([]byte, *openapi3.T) {
+	t.Helper()
+	raw := documentBytes(t, app)
+	sum := sha256.Sum256(raw)
+	v, _ := loadedDocuments.LoadOrStore(sum, &loadedDocument{})
+	l := v.(*loadedDocument)
+	l.once.Do(func() { l.doc, l.err = openapi3.NewLoader().LoadFromData(raw) })
+	if l.err != nil {
+		t.Fatalf("load the document: %v", l.err)
+	}
+	return raw, l.doc
+}
+
+// loadedDocuments holds the documents servedDocument loaded, by the
+// SHA-256 of the bytes served.
+var loadedDocuments sync.Map
+
+type loadedDocument struct {
+	once sync.Once
+	doc  *openapi3.T
+	err  error
+}
+
+// ownDocument is servedDocument loaded for the caller alone, for a use
+// that changes it (oapi-codegen prunes the components of the document it is
+// given).
+func ownDocument(t *testing.T, app *testutil.App) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(documentBytes(t, app))
+	if err != nil {
+		t.Fatalf("load the document: %v", err)
+	}
+	return doc
+}
+
+func documentBytes(t *testing.T, app *testutil.App) []byte {
 	t.Helper()
 	res := app.API(t, "").Do("GET", "/openapi.json", nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("openapi.json: %d %s", res.Status, res.Body)
 	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(res.Body)
-	if err != nil {
-		t.Fatalf("load the document: %v", err)
-	}
-	return res.Body, doc
+	return res.Body
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
