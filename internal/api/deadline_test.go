@@ -129,7 +129,7 @@ func TestBodyPastItsDeadlineIs503(t *testing.T) {
 	req.ContentLength = int64(len(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+f.Tokens[policy.VendorAdmin])
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := app.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestResponsesMatchTheDocument(t *testing.T) {
 
 	answered := &answeredOps{ops: map[string]bool{}}
 	walker := func(t *testing.T, email string) *docWalk {
-		return &docWalk{t: t, doc: doc, base: app.URL + "/api/v1", token: demoToken(t, db, email), who: email,
+		return &docWalk{t: t, doc: doc, base: app.URL + "/api/v1", http: app.Client(), token: demoToken(t, db, email), who: email,
 			answers: map[string][]answer{}, answered: answered}
 	}
 	// What the demo lacks: a webhook with a delivery, and a request with a
@@ -170,6 +170,7 @@ type docWalk struct {
 	t        *testing.T
 	doc      *openapi3.T
 	base     string
+	http     *http.Client
 	token    string
 	who      string
 	answers  map[string][]answer // by path template
@@ -393,7 +394,7 @@ func (w *docWalk) call(method, tmpl, path, query string, body any) any {
 		w.sent++
 		req.Header.Set("Idempotency-Key", fmt.Sprintf("walk-%d", w.sent))
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := w.http.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", u, err)
 	}

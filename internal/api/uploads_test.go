@@ -30,7 +30,7 @@ func TestUploadOverLimitIsRefused(t *testing.T) {
 		req.ContentLength = api.MaxPhotosBody + 1
 		req.Header.Set("Authorization", "Bearer "+f.Tokens[policy.Dispatcher])
 		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
+		res, err := app.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestUploadsAtOnceAreBounded(t *testing.T) {
 			req, _ := http.NewRequest("POST", target, pr)
 			req.Header.Set("Authorization", "Bearer "+f.Tokens[policy.Dispatcher])
 			req.Header.Set("Content-Type", "application/json")
-			res, err := http.DefaultClient.Do(req)
+			res, err := app.Client().Do(req)
 			if err != nil {
 				t.Errorf("held upload: %v", err)
 				return

@@ -42,6 +42,12 @@ type App struct {
 	Log    *slog.Logger
 	// Clock is the product's time: the real time until the test sets it.
 	Clock *Clock
+	// Transport reaches this app's server only, and is closed with it. A
+	// test's clients use it rather than http.DefaultTransport: every
+	// httptest server closes the default transport's idle connections when
+	// it stops, and a parallel test's request on one of them then fails
+	// ("CloseIdleConnections called") instead of being sent.
+	Transport http.RoundTripper
 }
 
 // NewApp starts the product on db. The server stops when t ends.
@@ -83,7 +89,7 @@ func NewAppConfig(t testing.TB, db *store.DB, cfg app.Config, opts web.Options) 
 		hs.Close()
 		srv.Drain()
 	})
-	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: a.Jobs, Log: cfg.Log, Clock: clock}
+	return &App{URL: hs.URL, DB: db, Server: srv, Jobs: a.Jobs, Log: cfg.Log, Clock: clock, Transport: hs.Client().Transport}
 }
 
 // SecretKey is the tests' key of the box that seals stored secrets.
@@ -225,7 +231,7 @@ type Client struct {
 
 // API returns a client of the app's API acting with token.
 func (a *App) API(t testing.TB, token string) *Client {
-	return &Client{T: t, Base: a.URL + "/api/v1", Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	return &Client{T: t, Base: a.URL + "/api/v1", Token: token, HTTP: a.Client()}
 }
 
 // Response is a decoded API answer.
@@ -292,9 +298,16 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 // Browser is an HTTP client with a cookie jar, for the pages.
 func (a *App) Browser(t testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+	c := a.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+// Client is a plain HTTP client of the app's server: no cookies, and it
+// follows redirects.
+func (a *App) Client() *http.Client {
+	return &http.Client{Transport: a.Transport, Timeout: 30 * time.Second}
 }
 
 // Login signs c in to the app's pages; it fails the test unless redirected.

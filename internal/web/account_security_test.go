@@ -131,7 +131,7 @@ func TestPasswordPageRefusesAPIToken(t *testing.T) {
 		"password": {"by-token-2026!"}, "confirm": {"by-token-2026!"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+f.Tokens[policy.Customer])
-	res, err := http.DefaultClient.Do(req)
+	res, err := app.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -47,7 +46,7 @@ func TestAppointmentLinkPages(t *testing.T) {
 		t.Fatalf("send link: %d", res.StatusCode)
 	}
 
-	customer := &http.Client{}
+	customer := app.Client()
 	html = body(t, get(t, customer, app.URL+path[1]))
 	if !strings.Contains(html, "Your service visit") || !strings.Contains(html, `name="start"`) {
 		t.Fatalf("the customer's page in English with windows:\n%.2000s", html)

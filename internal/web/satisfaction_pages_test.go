@@ -36,7 +36,7 @@ func TestSurveyPageAnswersOnceWithAComplaint(t *testing.T) {
 			woID, f.Customer.ID, now, now.Add(48*time.Hour), hash, rec); err != nil {
 			t.Fatal(err)
 		}
-		anon := &http.Client{}
+		anon := app.Client()
 		res, _ := anon.Get(app.URL + "/survey/" + token)
 		html := readAll(t, res)
 		if res.StatusCode != 200 || !strings.Contains(html, "请评价本次服务") || !strings.Contains(html, "服务态度") {

@@ -34,7 +34,7 @@ func TestSMSReceiptEndpoint(t *testing.T) {
 			if sig != "" {
 				req.Header.Set(notify.SignatureHeader, sig)
 			}
-			res, err := http.DefaultClient.Do(req)
+			res, err := a.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

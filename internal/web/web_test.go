@@ -206,7 +206,7 @@ func TestSignInSessionAndSignOut(t *testing.T) {
 		// A forged session cookie is just no session.
 		forged, _ := http.NewRequest("GET", app.URL+"/api/v1/me", nil)
 		forged.AddCookie(&http.Cookie{Name: "session", Value: "forged-token"})
-		res, err = http.DefaultClient.Do(forged)
+		res, err = app.Client().Do(forged)
 		if err != nil {
 			t.Fatal(err)
 		}

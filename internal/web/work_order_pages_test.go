@@ -69,7 +69,7 @@ func TestOldJobAddressesMovePermanentlyToWorkOrders(t *testing.T) {
 	t.Parallel()
 	db := testutil.NewDB(t, store.SQLite)
 	app := testutil.NewApp(t, db)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := &http.Client{Transport: app.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, c := range []struct{ method, path, want string }{
 		{"GET", "/jobs", "/work-orders"},
 		{"GET", "/jobs/12", "/work-orders/12"},
