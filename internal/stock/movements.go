@@ -28,13 +28,26 @@ type MoveInput struct {
 	Reference string // e.g. a delivery note number
 }
 
+// MoveAction is what the policy must grant to book a movement of the
+// kind: a stocktake adjustment is StockAdjust, a receipt or a transfer
+// StockMove.
+func MoveAction(k MovementKind) policy.Action {
+	if k == Adjust {
+		return policy.StockAdjust
+	}
+	return policy.StockMove
+}
+
+// MayMove reports whether the actor may book movements of the kind at
+// their own locations: what Move asks before anything else, for the pages
+// that offer only the kinds their reader may book.
+func MayMove(a policy.Actor, k MovementKind) bool {
+	return policy.Allowed(a, MoveAction(k), policy.Own)
+}
+
 // Move books a receipt, a transfer or an adjustment.
 func (s *Service) Move(ctx context.Context, a policy.Actor, in MoveInput) (Movement, error) {
-	need := policy.StockMove
-	if in.Kind == Adjust {
-		need = policy.StockAdjust
-	}
-	if err := policy.Allow(a, need, policy.Own); err != nil {
+	if err := policy.Allow(a, MoveAction(in.Kind), policy.Own); err != nil {
 		return Movement{}, err
 	}
 	now := s.Now().UTC()

@@ -57,9 +57,28 @@ type laneVisit struct {
 	dispatch.BoardVisit
 	block
 	Minutes int
+	// LatestStart fills the "latest start" of the visit's lock range
+	// (local HH:MM); its earliest start is the visit's start.
+	LatestStart string
 	// TravelBlock is the drive before the visit, ending at its start
 	// (nil when unknown).
 	TravelBlock *block
+}
+
+// latestStart is the latest start a visit's lock range offers before the
+// dispatcher edits it: the visit's booked end. A dispatcher who chooses
+// "start between" means the visit may move, but not far from where it is
+// booked; from its start to its end lets the plan start it as late as it
+// was to end, a range as wide as the visit, where its start twice would be
+// "lock the time" under another name. Left empty, the whole plan would be
+// refused for a value the board already knows. A visit ending after
+// midnight offers 23:59, as the range is read on the board's day.
+func latestStart(start, end time.Time) string {
+	s, e := start.In(calendar.Shanghai), end.In(calendar.Shanghai)
+	if calendar.LocalDate(e) != calendar.LocalDate(s) {
+		return "23:59"
+	}
+	return e.Format("15:04")
 }
 
 type laneView struct {
@@ -154,7 +173,8 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, u account.Use
 			lv.LeaveBlocks = append(lv.LeaveBlocks, placeOn(midnight, sp.Start, sp.End))
 		}
 		for _, vs := range l.Visits {
-			lvv := laneVisit{BoardVisit: vs, block: placeOn(midnight, vs.Start, vs.End), Minutes: int(vs.End.Sub(vs.Start).Minutes())}
+			lvv := laneVisit{BoardVisit: vs, block: placeOn(midnight, vs.Start, vs.End), Minutes: int(vs.End.Sub(vs.Start).Minutes()),
+				LatestStart: latestStart(vs.Start, vs.End)}
 			if vs.Travel != nil && vs.Travel.Minutes > 0 {
 				tb := placeOn(midnight, vs.Start.Add(-time.Duration(vs.Travel.Minutes)*time.Minute), vs.Start)
 				lvv.TravelBlock = &tb

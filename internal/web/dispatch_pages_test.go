@@ -225,8 +225,9 @@ func TestBoardRefusesOverlappingVisits(t *testing.T) {
 }
 
 // "Plan the day" takes a booked visit's start range from its form on the
-// board: the plan starts it inside the range; a range with a malformed
-// time is refused naming the field, and no plan is made.
+// board, which offers the visit's start to its end: the plan starts it
+// inside the range; a range with a malformed time is refused naming the
+// field, and no plan is made.
 func TestBoardPlanTakesAStartRange(t *testing.T) {
 	t.Parallel()
 	app, f, sf := servingSQLite(t)
@@ -242,8 +243,18 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	}
 	r := fileRepair(t, app, f, sf, "主轴异响")
 	wo := bookVisit(t, app, f, r.ID, time.Date(2030, 1, 9, 14, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 9, 16, 0, 0, 0, calendar.Shanghai))
+	late := bookVisit(t, app, f, fileRepair(t, app, f, sf, "夜间停机").ID, time.Date(2030, 1, 9, 23, 0, 0, 0, calendar.Shanghai), time.Date(2030, 1, 10, 1, 0, 0, 0, calendar.Shanghai))
 	c := signIn(t, app, f.Users[policy.Dispatcher].Email)
 	id := itoa(wo.ID)
+	// The range a visit's form offers runs from its start to its end, not
+	// from its start to its start; one ending after midnight, to 23:59.
+	html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09"))
+	for _, want := range []string{`name="lock_from_` + id + `" form="plan-form" value="14:00"`, `name="lock_to_` + id + `" form="plan-form" value="16:00"`,
+		`name="lock_from_` + itoa(late.ID) + `" form="plan-form" value="23:00"`, `name="lock_to_` + itoa(late.ID) + `" form="plan-form" value="23:59"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the board lacks %s", want)
+		}
+	}
 	plans := func() int { return countRows(t, app.DB, "dispatch_plans") }
 	form := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}, "lock_" + id: {"range"}, "lock_from_" + id: {"9h"}, "lock_to_" + id: {"10:00"}}
 	postStatus(t, http.StatusSeeOther, "a malformed range", c, app.URL+"/dispatch/plans", form)

@@ -23,7 +23,7 @@ func TestPartsPages(t *testing.T) {
 		"admin@haichuan.example":      {"/parts/new": 200},
 		"auditor@haichuan.example":    {"/parts/new": 403, "/stock/move?kind=transfer": 403, "/stock/move?kind=adjust": 403},
 		"admin@hengxin.example":       {"/parts/new": 403},
-		"dispatch@hengxin.example":    {"/parts/new": 403},
+		"dispatch@hengxin.example":    {"/parts/new": 403, "/stock/move?kind=adjust": 403},
 		"tech.li@hengxin.example":     {"/parts/new": 403, "/stock/move?kind=transfer": 403, "/stock/move?kind=adjust": 403, "/returns": 403},
 		"service@sz-jinggong.example": {"/parts": 403, fmt.Sprintf("/parts/%d", part): 404, "/stock": 403, "/stock/ledger": 403, "/stock/move?kind=transfer": 403, "/stock/move?kind=adjust": 403, "/returns": 403, "/parts/new": 403},
 	} {

@@ -187,11 +187,12 @@ type moveData struct {
 	tabbed
 	// Kind is receive, transfer or adjust; "" when the page was asked for
 	// a kind it does not record, and shows no form.
-	Kind         stock.MovementKind
+	Kind stock.MovementKind
+	// Kinds are the form's tabs: the movements the reader may book.
+	Kinds        []stock.MovementKind
 	Own          []stock.Location
 	Destinations []stock.Location
 	Parts        []parts.Part
-	CanAdjust    bool
 	Location     string // the location the page was opened from
 }
 
@@ -217,10 +218,17 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	q := readQuery(r)
-	kind := moveKind(q, form.Of(r).String("kind"))
+	kinds := mayMove(a)
+	kind := moveKind(q, form.Of(r).String("kind"), kinds)
+	if kind != "" && !slices.Contains(kinds, kind) {
+		// The form of a kind the reader may not book is refused as its
+		// post would be: 403, as the page itself to one who may move none.
+		s.fail(w, r, policy.Allow(a, stock.MoveAction(kind), policy.Own))
+		return
+	}
 	v := s.newView(r, "stock.move", "parts")
-	v.Data = moveData{tabbed: tabbed{partsTabs(u), "move"}, Kind: kind, Own: own, Destinations: dest, Parts: ps,
-		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), Location: r.URL.Query().Get("location")}
+	v.Data = moveData{tabbed: tabbed{partsTabs(u), "move"}, Kind: kind, Kinds: kinds, Own: own, Destinations: dest, Parts: ps,
+		Location: r.URL.Query().Get("location")}
 	if formErr != nil {
 		v.Form = r.PostForm
 		if p, ok := problem.As(formErr); ok && p.Kind == problem.PartRefused {
@@ -234,15 +242,28 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 	s.render(w, r, q.mark(v, status), "stock_move", v)
 }
 
-// moveKinds are the movements the form records, its tabs; the first is the
-// one it opens on.
+// moveKinds are the movements the form records, in the order of its tabs.
 var moveKinds = []stock.MovementKind{stock.Receive, stock.Transfer, stock.Adjust}
 
+// mayMove are the movements of moveKinds the actor may book, the form's
+// tabs; the policy decides, as it does for the post (stock.MayMove).
+func mayMove(a policy.Actor) []stock.MovementKind {
+	var kinds []stock.MovementKind
+	for _, k := range moveKinds {
+		if stock.MayMove(a, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
 // moveKind is the movement the form is for: the one posted, else the tab
-// asked for in the query, else the first. A kind the form does not record
-// is "" (no form is shown): in the query, a value of the filter named on
-// the page (400); posted, the ledger refuses it under "kind".
-func moveKind(q *pageQuery, posted string) stock.MovementKind {
+// asked for in the query, else the first of the kinds the reader may book.
+// A kind the form does not record is "" (no form is shown): in the query,
+// a value of the filter named on the page (400); posted, the ledger
+// refuses it under "kind". A kind it records is returned whoever asks: the
+// caller refuses one the reader may not book.
+func moveKind(q *pageQuery, posted string, may []stock.MovementKind) stock.MovementKind {
 	if posted != "" {
 		if slices.Contains(moveKinds, stock.MovementKind(posted)) {
 			return stock.MovementKind(posted)
@@ -250,7 +271,10 @@ func moveKind(q *pageQuery, posted string) stock.MovementKind {
 		return ""
 	}
 	if q.Get("kind") == "" {
-		return moveKinds[0]
+		if len(may) == 0 {
+			return moveKinds[0]
+		}
+		return may[0]
 	}
 	return oneOf(q, "kind", moveKinds...)
 }

@@ -431,12 +431,13 @@ func jsString(s string) string {
 
 // overflowing names the visible elements that stick out past the right edge
 // of the screen, which would make the page scroll sideways ("" when none).
-// Elements inside a container that scrolls on its own are fine.
+// Elements inside a container that scrolls on its own, or clips them, are
+// fine.
 const overflowing = `(() => {
   if (!document.documentElement || !document.body) return '` + loading + `';
   const w = document.documentElement.clientWidth, out = [];
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const s = getComputedStyle(p); if (/(auto|scroll|hidden)/.test(s.overflowX) && p !== document.body && p !== document.documentElement) return true; } return false; };
+    const s = getComputedStyle(p); if (/(auto|scroll|hidden|clip)/.test(s.overflowX) && p !== document.body && p !== document.documentElement) return true; } return false; };
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || r.right <= w + 1 || scrolls(el)) continue;

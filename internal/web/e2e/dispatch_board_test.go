@@ -57,6 +57,16 @@ func TestDispatchBoardInTheBrowser(t *testing.T) {
 	d.see("#waiting", requests[1].Number, "剩余", "计划上门 2 小时")
 	d.see(fmt.Sprintf(`.lane[data-technician="%d"]`, li.ID), "李工", requests[0].Number, "09:00–11:00")
 	d.shotBoth("dispatch-board")
+	// The booked visit's move form: "start between" chosen as it comes is
+	// its booked window, 09:00 to 11:00, not a range of no width.
+	d.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){ var s = document.querySelector('select[name="lock_%d"]');
+		s.closest('details').open = true; s.value = 'range'; })()`, booked.ID)))
+	if got := d.eval(fmt.Sprintf(`[document.querySelector('input[name="lock_from_%[1]d"]').value, document.querySelector('input[name="lock_to_%[1]d"]').value].join('–')`, booked.ID)); got != "09:00–11:00" {
+		t.Errorf("the visit's start range is %s, want 09:00–11:00", got)
+	}
+	d.see(fmt.Sprintf(`#wo-%d .lock-range`, booked.ID), "最早开始", "最晚开始")
+	d.shot("dispatch-move-range")
+	d.open("/dispatch?day=" + day.String())
 
 	// 1. Drag a waiting request onto 李工's row, at 13:00.
 	drag := fmt.Sprintf(`(function(){

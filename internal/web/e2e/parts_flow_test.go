@@ -122,7 +122,21 @@ func TestPartsFlowFromRefusalToReturn(t *testing.T) {
 	p.see("body", "领用", demo.PartSeal)
 	p.shot("stock-ledger")
 	p.open("/stock/move?kind=transfer")
+	p.see(".tabs", "入库", "调拨", "盘点调整")
 	p.shotBoth("stock-move")
+	// A dispatcher moves stock but does not adjust it: no such tab, and
+	// its address is refused.
+	ds := br.signedIn(t, desktop, "zh-CN", "dispatch@hengxin.example")
+	ds.open("/stock/move")
+	ds.see(".tabs", "入库", "调拨")
+	if n := ds.count(`.tabs a[href="/stock/move?kind=adjust"]`); n != 0 {
+		t.Errorf("the dispatcher's movement form offers adjustments (%d tabs)", n)
+	}
+	ds.shotBoth("stock-move-dispatcher")
+	if status := ds.open("/stock/move?kind=adjust"); status != 403 {
+		t.Errorf("a dispatcher asking for the adjustment form: %d, want 403", status)
+	}
+	ds.shot("stock-move-adjust-refused")
 	p.open("/returns")
 	p.see("body", "登记寄出")
 	p.shot("returns-provider")
