@@ -48,6 +48,14 @@ func TestStockMoveOffersOnlyWhatTheReaderMayBook(t *testing.T) {
 						t.Errorf("%s: tab %s shown %v", email, k, tab)
 					}
 				}
+				// Opened from a location, its tabs keep the location.
+				from := fmt.Sprint(store1)
+				html = body(t, get(t, c, app.URL+"/stock/move?location="+from))
+				for _, k := range may {
+					if !strings.Contains(html, `href="/stock/move?kind=`+k+`&location=`+from+`"`) {
+						t.Errorf("%s: the tab %s does not keep the location %s", email, k, from)
+					}
+				}
 			}
 			for _, k := range kinds {
 				res := get(t, c, app.URL+"/stock/move?kind="+k)

@@ -39,15 +39,15 @@ func chosenLocation(q *pageQuery, locs []stock.Location) (stock.Location, bool) 
 // below its safety stock anywhere, and the forms of those who manage it.
 type stockData struct {
 	tabbed
-	Locations                     []stock.Location
-	Location                      *stock.Location // none without locations
-	Rows                          []stock.StockRow
-	Approval                      map[int64]parts.ApprovalState
-	Below                         []stock.StockRow
-	Parts                         []parts.Part
-	Technicians                   []account.User
-	CanManage, CanMove, CanAdjust bool
-	OrgKind                       string
+	Locations          []stock.Location
+	Location           *stock.Location // none without locations
+	Rows               []stock.StockRow
+	Approval           map[int64]parts.ApprovalState
+	Below              []stock.StockRow
+	Parts              []parts.Part
+	Technicians        []account.User
+	CanManage, CanMove bool
+	OrgKind            string
 }
 
 func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.User, status int, formErr error) {
@@ -59,7 +59,7 @@ func (s *Server) renderStock(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	d := stockData{tabbed: tabbed{partsTabs(u), "stock"}, Locations: locs,
 		CanManage: policy.Allowed(a, policy.StockManage, policy.Own), CanMove: policy.Allowed(a, policy.StockMove, policy.Own),
-		CanAdjust: policy.Allowed(a, policy.StockAdjust, policy.Own), OrgKind: u.OrgKind}
+		OrgKind: u.OrgKind}
 	q := readQuery(r)
 	if l, ok := chosenLocation(q, locs); ok {
 		rows, err := s.Stock.OnHand(ctx, a, l.ID)
