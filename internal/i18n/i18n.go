@@ -36,10 +36,13 @@ type Bundle struct {
 	localizers map[string]*goi18n.Localizer
 	// problems maps, per language, the English format of an error message
 	// (as domain code writes it, e.g. "is longer than %d characters") to
-	// that language's format.
+	// that language's format. English has a few too: the page's wording of
+	// a message whose English detail, as the API answers it, names codes
+	// ("role dispatcher may not stock.adjust (own)"); the page says words.
 	problems map[string]map[string]string
-	// words are, per language other than English, the messages by id: the
-	// words of enum values inside translated problems (problem.Word).
+	// words are, per language, the messages by id: the words of enum values
+	// inside translated problems (problem.Word). English reads them only
+	// inside a message that has an English page wording.
 	words map[string]map[string]string
 	// plain are, per language, the messages with no placeholders, as T
 	// returns them (the English one where the language has none): a page
@@ -64,9 +67,7 @@ func load() (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		if lang != "en" {
-			words[lang] = m
-		}
+		words[lang] = m
 		names, _ := fs.Glob(files, "messages/*"+lang+".json")
 		for _, name := range names {
 			if _, err := b.LoadMessageFileFS(files, name); err != nil {
@@ -75,11 +76,13 @@ func load() (*Bundle, error) {
 		}
 	}
 	out := &Bundle{b: b, localizers: map[string]*goi18n.Localizer{}, problems: map[string]map[string]string{}, words: words}
-	zh, err := Catalog("problems", "zh-CN")
-	if err != nil {
-		return nil, err
+	for _, lang := range []string{"en", "zh-CN"} {
+		m, err := Catalog("problems", lang)
+		if err != nil {
+			return nil, err
+		}
+		out.problems[lang] = m
 	}
-	out.problems["zh-CN"] = zh
 	for _, code := range []string{"zh-CN", "en"} {
 		out.localizers[code] = goi18n.NewLocalizer(b, code, "en")
 	}
@@ -200,9 +203,12 @@ func (b *Bundle) Has(id string) bool {
 }
 
 // ProblemFormat returns lang's format for an English error message format,
-// or false when there is none (English itself, or an untranslated message).
-// Asked for a message id (the word of an enum value inside a problem,
-// problem.Word), it returns lang's message.
+// or false when there is none (an untranslated message, or English for
+// all but the few messages with an English page wording). Asked for a
+// message id (the word of an enum value inside a problem, problem.Word), it
+// returns lang's message; problem.Error.Translate asks for words only
+// inside a message it translated, so English keeps the values of every
+// other message as they are.
 func (b *Bundle) ProblemFormat(lang, format string) (string, bool) {
 	if t, ok := b.problems[lang][format]; ok {
 		return t, true

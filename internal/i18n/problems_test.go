@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"aftersales/internal/i18n"
+	"aftersales/internal/problem"
 )
 
 // problemFormats finds, in the product's source, every literal message
@@ -208,7 +209,29 @@ func TestEnumWordsHaveMessages(t *testing.T) {
 	if got, ok := b.ProblemFormat("zh-CN", "agreement_status.terminated"); !ok || got != "已终止" {
 		t.Errorf("zh-CN word: %q %v", got, ok)
 	}
-	if got, ok := b.ProblemFormat("en", "agreement_status.terminated"); ok {
+	// English says the value as it is, but in a message with an English
+	// page wording (policy's refusal).
+	terminated := problem.New(problem.Conflict, "agreement is %s", problem.Enum("agreement_status.", "terminated"))
+	if got := terminated.Translate(func(f string) (string, bool) { return b.ProblemFormat("en", f) }).Detail; got != "agreement is terminated" {
 		t.Errorf("English translates the value: %q", got)
+	}
+}
+
+// TestEnglishPageWordings keeps the English page wordings (problems/*.en.json)
+// to messages in the code, taking the same arguments.
+func TestEnglishPageWordings(t *testing.T) {
+	t.Parallel()
+	en, err := i18n.Catalog("problems", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := problemFormats(t)
+	for f, tr := range en {
+		if _, ok := formats[f]; !ok {
+			t.Errorf("English page wording for a message not in the code: %q", f)
+		}
+		if got := fmt.Sprintf(tr, sampleArgs(f)...); strings.Contains(got, "%!") {
+			t.Errorf("%q: English page wording %q does not take the same arguments: %s", f, tr, got)
+		}
 	}
 }

@@ -410,7 +410,7 @@ func Allow(a Actor, action Action, scope Scope) error {
 	if Allowed(a, action, scope) {
 		return nil
 	}
-	return problem.New(problem.Forbidden, "role %s may not %s (%s)", problem.Enum("role.", a.Role), action, problem.Enum("scope_word.", scope))
+	return problem.New(problem.Forbidden, "role %s may not %s (%s)", problem.Enum("role.", a.Role), problem.Enum("may.", action), problem.Enum("scope_word.", scope))
 }
 
 // Check is the one authorization step on a resource the actor asked for by

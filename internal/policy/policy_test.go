@@ -109,17 +109,23 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// A refusal names the role and how the resource relates to it in the
-// reader's language; the English detail keeps the codes.
-func TestRefusalReadsInChinese(t *testing.T) {
+// A refusal names the role, the action and how the resource relates to it
+// in words of the reader's language, on a page in English too; the English
+// detail, as the API answers it, keeps the codes.
+func TestRefusalReadsInWords(t *testing.T) {
 	err := Allow(Actor{Role: Technician}, AgreementWrite, Own)
 	p, ok := problem.As(err)
 	if !ok || p.Kind != problem.Forbidden || p.Detail != "role technician may not agreement.write (own)" {
 		t.Fatalf("refusal: %v", err)
 	}
-	zh := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat("zh-CN", f) }).Detail
-	if zh != "角色“技术人员”无权对本组织的资源执行 agreement.write" {
-		t.Errorf("zh: %s", zh)
+	for lang, want := range map[string]string{
+		"zh-CN": "角色“技术人员”无权编写服务协议（本组织的资源）",
+		"en":    "The role “Technician” may not write the agreement (own organization)",
+	} {
+		got := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat(lang, f) }).Detail
+		if got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }
 
