@@ -38,11 +38,20 @@ func MoveAction(k MovementKind) policy.Action {
 	return policy.StockMove
 }
 
-// MayMove reports whether the actor may book movements of the kind at
-// their own locations: what Move asks before anything else, for the pages
-// that offer only the kinds their reader may book.
-func MayMove(a policy.Actor, k MovementKind) bool {
-	return policy.Allowed(a, MoveAction(k), policy.Own)
+// Booked are the movements Move books, in the order a form offers them.
+var Booked = []MovementKind{Receive, Transfer, Adjust}
+
+// MayBook lists the movements of Booked the actor may book at their own
+// locations: what Move asks before anything else, for the pages that offer
+// only what their reader may book.
+func MayBook(a policy.Actor) []MovementKind {
+	var kinds []MovementKind
+	for _, k := range Booked {
+		if policy.Allowed(a, MoveAction(k), policy.Own) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
 }
 
 // Move books a receipt, a transfer or an adjustment.

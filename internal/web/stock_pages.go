@@ -218,7 +218,7 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	q := readQuery(r)
-	kinds := mayMove(a)
+	kinds := stock.MayBook(a)
 	kind := moveKind(q, form.Of(r).String("kind"), kinds)
 	if kind != "" && !slices.Contains(kinds, kind) {
 		// The form of a kind the reader may not book is refused as its
@@ -242,21 +242,6 @@ func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, u account.Us
 	s.render(w, r, q.mark(v, status), "stock_move", v)
 }
 
-// moveKinds are the movements the form records, in the order of its tabs.
-var moveKinds = []stock.MovementKind{stock.Receive, stock.Transfer, stock.Adjust}
-
-// mayMove are the movements of moveKinds the actor may book, the form's
-// tabs; the policy decides, as it does for the post (stock.MayMove).
-func mayMove(a policy.Actor) []stock.MovementKind {
-	var kinds []stock.MovementKind
-	for _, k := range moveKinds {
-		if stock.MayMove(a, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	return kinds
-}
-
 // moveKind is the movement the form is for: the one posted, else the tab
 // asked for in the query, else the first of the kinds the reader may book.
 // A kind the form does not record is "" (no form is shown): in the query,
@@ -265,18 +250,18 @@ func mayMove(a policy.Actor) []stock.MovementKind {
 // caller refuses one the reader may not book.
 func moveKind(q *pageQuery, posted string, may []stock.MovementKind) stock.MovementKind {
 	if posted != "" {
-		if slices.Contains(moveKinds, stock.MovementKind(posted)) {
+		if slices.Contains(stock.Booked, stock.MovementKind(posted)) {
 			return stock.MovementKind(posted)
 		}
 		return ""
 	}
 	if q.Get("kind") == "" {
 		if len(may) == 0 {
-			return moveKinds[0]
+			return stock.Booked[0]
 		}
 		return may[0]
 	}
-	return oneOf(q, "kind", moveKinds...)
+	return oneOf(q, "kind", stock.Booked...)
 }
 
 func (s *Server) moveSubmit(w http.ResponseWriter, r *http.Request, u account.User) {
