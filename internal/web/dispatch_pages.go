@@ -689,14 +689,12 @@ func (s *Server) weekPage(w http.ResponseWriter, r *http.Request, u account.User
 // for the page to name (400), and nothing is loaded. On any other error
 // it answers the error page and reports false.
 func onDay[T any](s *Server, w http.ResponseWriter, r *http.Request, q *pageQuery, load func() (T, error)) (T, bool) {
-	var out T
-	if q.Day("day"); !q.OK() {
-		return out, true
-	}
-	out, err := load()
-	if err != nil && !q.refused(err) {
-		s.fail(w, r, err)
-		return out, false
-	}
-	return out, true
+	q.Day("day")
+	return whenRead(s, w, r, q, func() (T, error) {
+		out, err := load()
+		if err != nil && q.refused(err) {
+			err = nil
+		}
+		return out, err
+	})
 }
