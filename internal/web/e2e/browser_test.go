@@ -5,8 +5,10 @@
 // (cookies and storage), as a separate person on a separate machine would
 // have.
 //
-// Screenshots go to the folder named by AFTERSALES_SCREENSHOTS, else to a
-// temporary folder that disappears with the test. Without Chromium the tests
+// Screenshots are taken when AFTERSALES_SCREENSHOTS names a folder for them;
+// without it every page is still checked for sideways overflow on each
+// device, but not drawn into a picture nobody would open (the drawing was
+// the largest part of Chromium's work in these tests). Without Chromium the tests
 // skip, unless AFTERSALES_TEST_BROWSER=require, which makes that a failure.
 package e2e
 
@@ -79,25 +81,28 @@ func demoApp(t *testing.T) *testutil.App {
 	return testutil.NewApp(t, testutil.DemoDB(t))
 }
 
-// shotDir is where screenshots go.
-func shotDir(t *testing.T) string {
+// shotDir is where screenshots and other pictures of the test go, and
+// whether they are kept: the folder AFTERSALES_SCREENSHOTS names, else a
+// temporary folder that disappears with the test.
+func shotDir(t *testing.T) (dir string, keep bool) {
 	t.Helper()
-	dir := os.Getenv("AFTERSALES_SCREENSHOTS")
+	dir = os.Getenv("AFTERSALES_SCREENSHOTS")
 	if dir == "" {
-		return t.TempDir()
+		return t.TempDir(), false
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	return dir, true
 }
 
 // browser is the test's view of Chromium. Each visitor it opens has its
 // own cookies, as a separate person on a separate machine would.
 type browser struct {
-	ctx  context.Context
-	base string
-	dir  string
+	ctx   context.Context
+	base  string
+	dir   string // where pictures go
+	shots bool   // whether pages are drawn into screenshots
 }
 
 // browserSlots bounds how many tests use Chromium at once: the tests run in
@@ -119,7 +124,8 @@ func newBrowser(t *testing.T, app *testutil.App) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{ctx: ctx, base: app.URL, dir: shotDir(t)}
+	dir, keep := shotDir(t)
+	return &browser{ctx: ctx, base: app.URL, dir: dir, shots: keep}
 }
 
 // The one Chromium of the test process, started by the first test that
@@ -372,8 +378,8 @@ func (v *visitor) press(click, wait string) {
 		chromedp.WaitVisible(`body:not([data-stale]) `+wait))
 }
 
-// shot saves the whole page as <name>-<device>.png, after checking that
-// nothing on it is wider than the screen.
+// shot checks that nothing on the page is wider than the screen, and saves
+// the whole page as <name>-<device>.png when screenshots are kept.
 func (v *visitor) shot(name string) {
 	v.t.Helper()
 	// A page that moves on by itself (htmx following a background job) may
@@ -387,6 +393,9 @@ func (v *visitor) shot(name string) {
 	}
 	if wide != "" {
 		v.t.Errorf("%s (%s): wider than the %dpx screen: %s", name, v.dev.name, v.dev.width, wide)
+	}
+	if !v.shots {
+		return
 	}
 	// From the top: the page's sticky top bar would otherwise be drawn
 	// across the middle of the whole-page picture, where the page was scrolled.
