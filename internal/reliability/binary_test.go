@@ -1,9 +1,6 @@
 package reliability
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,15 +21,16 @@ var (
 // binary builds cmd/aftersales once per test run, with the go tool that
 // runs the tests, and returns its path.
 //
-// The build goes to a folder kept between runs, one per checkout (under
-// os.UserCacheDir), so that `go build -o` finds the binary of the last run
-// and, when it is up to date, skips the link (about 2 s of CPU instead of
-// 10 to 19). Up to date means what `go build` decides from the binary's
-// build ID: the sources, the go tool and the flags; a checkout with other
-// sources gets a link of its own in its own folder. A lock file makes two
-// test processes of one checkout take turns building, and each then runs a
-// copy of its own, so that the next build cannot change the binary under a
-// process that is running it.
+// The build goes to a folder kept between runs (under os.UserCacheDir), so
+// that `go build -o` finds the binary of the last run and, when it is up to
+// date, skips the link (about 2 s of CPU instead of 10 to 19). Up to date
+// means what `go build` decides from the binary's build ID: the sources, the
+// go tool and the flags, not the checkout's folder (the test command builds
+// with -trimpath), so a new clone of the same sources finds it too, and a
+// checkout with other sources links it again. A lock file makes test
+// processes take turns building, and each then runs a copy of its own, so
+// that the next build cannot change the binary under a process that is
+// running it.
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -51,7 +49,7 @@ func binary(t *testing.T) string {
 // buildCached builds cmd/aftersales into this checkout's build folder,
 // holding its lock, and copies the binary to dst.
 func buildCached(dst string) error {
-	dir, err := checkoutBuildDir()
+	dir, err := buildCacheDir()
 	if err != nil {
 		return err
 	}
@@ -77,38 +75,14 @@ func buildCached(dst string) error {
 	return copyExecutable(dst, built)
 }
 
-// checkoutBuildDir is the folder kept between runs for the binary of the
-// checkout these tests run in, named by a hash of the checkout's path.
-func checkoutBuildDir() (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
+// buildCacheDir is the folder kept between runs for the binary.
+func buildCacheDir() (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		cache = os.TempDir()
 	}
-	sum := sha256.Sum256([]byte(root))
-	dir := filepath.Join(cache, "aftersales-test", hex.EncodeToString(sum[:8]))
+	dir := filepath.Join(cache, "aftersales", "proof-binary")
 	return dir, os.MkdirAll(dir, 0o755)
-}
-
-// moduleRoot is the folder of the go.mod above the test's working folder.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
 }
 
 func copyExecutable(dst, src string) error {
