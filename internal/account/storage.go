@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -83,11 +81,7 @@ type Addressee struct {
 
 // ActiveUsers are org's active users with one of roles, in order of id.
 func ActiveUsers(ctx context.Context, q store.Queryer, org int64, roles ...policy.Role) ([]Addressee, error) {
-	query, args, err := sqlx.In(`SELECT id, name, email FROM users WHERE org_id = ? AND active = ? AND role IN (?) ORDER BY id`, org, true, roles)
-	if err != nil {
-		return nil, err
-	}
 	var out []Addressee
-	err = store.Select(ctx, q, &out, query, args...)
+	err := store.SelectIn(ctx, q, &out, `SELECT id, name, email FROM users WHERE org_id = ? AND active = ? AND role IN (?) ORDER BY id`, org, true, roles)
 	return out, err
 }

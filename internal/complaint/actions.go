@@ -227,11 +227,7 @@ func (s *Service) tell(ctx context.Context, tx *sqlx.Tx, c Complaint, now time.T
 		org, roles = c.VendorID, []string{"vendor_admin", "vendor_auditor"}
 	}
 	var ids []int64
-	q, args, err := sqlx.In(`SELECT id FROM users WHERE org_id = ? AND role IN (?) AND active = ? ORDER BY id`, org, roles, true)
-	if err != nil {
-		return err
-	}
-	if err := store.Select(ctx, tx, &ids, q, args...); err != nil || len(ids) == 0 {
+	if err := store.SelectIn(ctx, tx, &ids, `SELECT id FROM users WHERE org_id = ? AND role IN (?) AND active = ? ORDER BY id`, org, roles, true); err != nil || len(ids) == 0 {
 		return err
 	}
 	ev := notify.Event{Kind: "complaint." + kind, OrgIDs: []int64{org}, UserIDs: ids, Link: link,
@@ -241,6 +237,6 @@ func (s *Service) tell(ctx context.Context, tx *sqlx.Tx, c Complaint, now time.T
 	if body != "" {
 		ev.Body = notify.Msg(body, "Description", c.Description, "Reply", c.Reply)
 	}
-	_, err = s.Notify.Publish(ctx, tx, now, ev)
+	_, err := s.Notify.Publish(ctx, tx, now, ev)
 	return err
 }

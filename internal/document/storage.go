@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -46,23 +44,15 @@ func fillLinks(ctx context.Context, q store.Queryer, ds []Document) error {
 		DocumentID int64  `db:"document_id"`
 		Value      string `db:"value"`
 	}
-	query, args, err := sqlx.In(`SELECT dm.document_id, m.code AS value FROM document_models dm JOIN product_models m ON m.id = dm.model_id
-		WHERE dm.document_id IN (?) ORDER BY m.code`, ids)
-	if err != nil {
-		return err
-	}
-	if err := store.Select(ctx, q, &links, query, args...); err != nil {
+	if err := store.SelectIn(ctx, q, &links, `SELECT dm.document_id, m.code AS value FROM document_models dm JOIN product_models m ON m.id = dm.model_id
+		WHERE dm.document_id IN (?) ORDER BY m.code`, ids); err != nil {
 		return err
 	}
 	for _, l := range links {
 		ds[at[l.DocumentID]].Models = append(ds[at[l.DocumentID]].Models, l.Value)
 	}
 	links = links[:0]
-	query, args, err = sqlx.In(`SELECT document_id, part_number AS value FROM document_parts WHERE document_id IN (?) ORDER BY part_number`, ids)
-	if err != nil {
-		return err
-	}
-	if err := store.Select(ctx, q, &links, query, args...); err != nil {
+	if err := store.SelectIn(ctx, q, &links, `SELECT document_id, part_number AS value FROM document_parts WHERE document_id IN (?) ORDER BY part_number`, ids); err != nil {
 		return err
 	}
 	for _, l := range links {

@@ -13,8 +13,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
 )
@@ -112,11 +110,7 @@ func List(ctx context.Context, q store.Queryer, ids []int64) ([]File, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	query, args, err := sqlx.In(`SELECT `+columns+` FROM files WHERE id IN (?) ORDER BY id`, ids)
-	if err != nil {
-		return nil, err
-	}
-	err = store.Select(ctx, q, &out, query, args...)
+	err := store.SelectIn(ctx, q, &out, `SELECT `+columns+` FROM files WHERE id IN (?) ORDER BY id`, ids)
 	return out, err
 }
 

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/coverage"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -284,12 +282,8 @@ func countUnits(ctx context.Context, q store.Queryer, cond string, args []any) (
 
 // unitsByID lists the units among ids that cond selects, by id.
 func unitsByID(ctx context.Context, q store.Queryer, cond string, args []any, ids []int64) ([]Unit, error) {
-	query, inArgs, err := sqlx.In(unitSelect+` WHERE `+cond+` AND u.id IN (?) ORDER BY u.id`, append(args, ids)...)
-	if err != nil {
-		return nil, err
-	}
 	var out []Unit
-	return out, store.Select(ctx, q, &out, query, inArgs...)
+	return out, store.SelectIn(ctx, q, &out, unitSelect+` WHERE `+cond+` AND u.id IN (?) ORDER BY u.id`, append(args, ids)...)
 }
 
 // allUnits lists every unit cond selects, by id; n is how many are expected.
@@ -348,12 +342,8 @@ func agreementNumbers(ctx context.Context, q store.Queryer, vendorID int64) (map
 
 // storedSerials lists which of serials the vendor's units already have.
 func storedSerials(ctx context.Context, q store.Queryer, vendorID int64, serials []string) ([]string, error) {
-	query, args, err := sqlx.In(`SELECT serial_number FROM units WHERE vendor_id = ? AND serial_number IN (?)`, vendorID, serials)
-	if err != nil {
-		return nil, err
-	}
 	var existing []string
-	return existing, store.Select(ctx, q, &existing, query, args...)
+	return existing, store.SelectIn(ctx, q, &existing, `SELECT serial_number FROM units WHERE vendor_id = ? AND serial_number IN (?)`, vendorID, serials)
 }
 
 // storedCustomer is a customer the vendor works with, as an import matches it.

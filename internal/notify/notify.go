@@ -21,8 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/i18n"
 	"aftersales/internal/jobs"
 	"aftersales/internal/policy"
@@ -255,12 +253,8 @@ type subscription struct {
 }
 
 func queueWebhooks(ctx context.Context, tx store.Queryer, now time.Time, ev Event, out *Published) error {
-	q, args, err := sqlx.In(`SELECT id, kinds FROM webhooks WHERE org_id IN (?) AND disabled_at IS NULL ORDER BY id`, ev.OrgIDs)
-	if err != nil {
-		return err
-	}
 	var subs []subscription
-	if err := store.Select(ctx, tx, &subs, q, args...); err != nil {
+	if err := store.SelectIn(ctx, tx, &subs, `SELECT id, kinds FROM webhooks WHERE org_id IN (?) AND disabled_at IS NULL ORDER BY id`, ev.OrgIDs); err != nil {
 		return err
 	}
 	return queueDeliveries(ctx, tx, now, ev, subs, out)

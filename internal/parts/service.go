@@ -70,18 +70,15 @@ func (s *Service) List(ctx context.Context, a policy.Actor, f Filter) ([]Part, e
 
 // Get returns a part the actor may read.
 func (s *Service) Get(ctx context.Context, a policy.Actor, id int64) (Part, error) {
-	p, err := Get(ctx, s.DB, id)
-	if err != nil {
-		return p, err
-	}
-	sc, err := scope(ctx, s.DB, a, p.VendorID)
-	if err != nil {
-		return p, err
-	}
-	if err := policy.Check(a, policy.PartRead, policy.PartRead, sc, notFound(id)); err != nil {
-		return Part{}, err
-	}
-	return p, nil
+	return readable(ctx, s.DB, a, id, policy.PartRead)
+}
+
+// readable loads a part the actor may read (else not found) and do action
+// on (else forbidden).
+func readable(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Part, error) {
+	return policy.Load(a, policy.PartRead, action, notFound(id),
+		func() (Part, error) { return Get(ctx, q, id) },
+		func(p Part) (policy.Scope, error) { return scope(ctx, q, a, p.VendorID) })
 }
 
 // Create adds a part to the actor's vendor catalog. A genuine part needs no
@@ -120,15 +117,8 @@ func (s *Service) change(ctx context.Context, a policy.Actor, id, expectedVersio
 	now := s.Now().UTC()
 	var out Part
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := Get(ctx, tx, id)
+		before, err := readable(ctx, tx, a, id, need)
 		if err != nil {
-			return err
-		}
-		sc, err := scope(ctx, tx, a, before.VendorID)
-		if err != nil {
-			return err
-		}
-		if err := policy.Check(a, policy.PartRead, need, sc, notFound(id)); err != nil {
 			return err
 		}
 		if before.Version != expectedVersion {

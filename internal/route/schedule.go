@@ -132,15 +132,10 @@ func (m *model) simulate(k int, visits []int32, tl *timeline) (ok bool, dist, la
 			if st+svc <= b.Latest+eps {
 				break
 			}
-			bs := math.Max(now, b.Earliest)
-			if bs > b.Latest+eps {
+			if now, ok = breakBeforeLeaving(b, now, tl); !ok {
 				return false, 0, 0
 			}
-			if tl != nil {
-				tl.breaks = append(tl.breaks, TakenBreak{Start: bs, End: bs + b.Duration})
-			}
 			nb++
-			now = bs + b.Duration
 			arr = now + d*m.invSpeed
 			st = earliestStart(mv.win, arr)
 		}
@@ -166,14 +161,9 @@ func (m *model) simulate(k int, visits []int32, tl *timeline) (ok bool, dist, la
 		if arr < b.Earliest {
 			break
 		}
-		bs := math.Max(now, b.Earliest)
-		if bs > b.Latest+eps {
+		if now, ok = breakBeforeLeaving(b, now, tl); !ok {
 			return false, 0, 0
 		}
-		if tl != nil {
-			tl.breaks = append(tl.breaks, TakenBreak{Start: bs, End: bs + b.Duration})
-		}
-		now = bs + b.Duration
 		arr = now + d*m.invSpeed
 	}
 	dist += d
@@ -187,4 +177,19 @@ func (m *model) simulate(k int, visits []int32, tl *timeline) (ok bool, dist, la
 		tl.departure, tl.ret = departure, arr
 	}
 	return true, dist, late
+}
+
+// breakBeforeLeaving takes break b before leaving at now: from now, or
+// from the break's earliest start if that is later, recorded in tl when
+// given. It answers when the technician can leave, and false when the
+// break could no longer start by its latest start.
+func breakBeforeLeaving(b Break, now float64, tl *timeline) (float64, bool) {
+	bs := math.Max(now, b.Earliest)
+	if bs > b.Latest+eps {
+		return now, false
+	}
+	if tl != nil {
+		tl.breaks = append(tl.breaks, TakenBreak{Start: bs, End: bs + b.Duration})
+	}
+	return bs + b.Duration, true
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/agreement"
 	"aftersales/internal/policy"
 	"aftersales/internal/store"
@@ -78,12 +76,8 @@ func BoardFor(ctx context.Context, q store.Queryer, ags []agreement.Agreement, p
 	}
 	// The tallies kept as surveys are sent and answered: at most a few rows
 	// per agreement and period, whatever the number of surveys.
-	query, args, err := sqlx.In(`SELECT agreement_id, period, scale_max, sent, answers, satisfied, score_sum
-		FROM survey_tallies WHERE agreement_id IN (?) AND period >= ? AND period <= ?`, ids, first, last)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Select(ctx, q, &srows, query, args...); err != nil {
+	if err := store.SelectIn(ctx, q, &srows, `SELECT agreement_id, period, scale_max, sent, answers, satisfied, score_sum
+		FROM survey_tallies WHERE agreement_id IN (?) AND period >= ? AND period <= ?`, ids, first, last); err != nil {
 		return nil, err
 	}
 	for _, r := range srows {
@@ -106,17 +100,13 @@ func BoardFor(ctx context.Context, q store.Queryer, ags []agreement.Agreement, p
 		Late        int    `db:"late"`
 		Open        int    `db:"open"`
 	}
-	query, args, err = sqlx.In(`SELECT agreement_id, period, COUNT(*) AS filed,
+	if err := store.SelectIn(ctx, q, &crows, `SELECT agreement_id, period, COUNT(*) AS filed,
 		COALESCE(SUM(CASE WHEN closed_at IS NOT NULL AND closed_at <= close_due THEN 1 ELSE 0 END), 0) AS on_time,
 		COALESCE(SUM(CASE WHEN (closed_at IS NULL AND close_due < ?) OR closed_at > close_due
 			OR (first_answered_at IS NULL AND first_answer_due < ?) OR first_answered_at > first_answer_due THEN 1 ELSE 0 END), 0) AS late,
 		COALESCE(SUM(CASE WHEN status <> 'closed' THEN 1 ELSE 0 END), 0) AS open
 		FROM complaints WHERE kind = 'complaint' AND agreement_id IN (?) AND period >= ? AND period <= ? GROUP BY agreement_id, period`,
-		now.UTC(), now.UTC(), ids, first, last)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Select(ctx, q, &crows, query, args...); err != nil {
+		now.UTC(), now.UTC(), ids, first, last); err != nil {
 		return nil, err
 	}
 	complaints := map[key]PeriodRow{}
@@ -128,12 +118,8 @@ func BoardFor(ctx context.Context, q store.Queryer, ags []agreement.Agreement, p
 		Period      string `db:"period"`
 		Redos       int    `db:"redos"`
 	}
-	query, args, err = sqlx.In(`SELECT agreement_id, period, COUNT(*) AS redos FROM redo_visits
-		WHERE agreement_id IN (?) AND period >= ? AND period <= ? GROUP BY agreement_id, period`, ids, first, last)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Select(ctx, q, &rrows, query, args...); err != nil {
+	if err := store.SelectIn(ctx, q, &rrows, `SELECT agreement_id, period, COUNT(*) AS redos FROM redo_visits
+		WHERE agreement_id IN (?) AND period >= ? AND period <= ? GROUP BY agreement_id, period`, ids, first, last); err != nil {
 		return nil, err
 	}
 	redos := map[key]int{}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
@@ -116,9 +114,9 @@ func (s *Service) UnitHistory(ctx context.Context, actor policy.Actor, unitID, b
 	if err != nil {
 		return History{}, err
 	}
-	records, err := selectIn[RecordRef](ctx, s.DB, `SELECT id, request_id, seq, sealed_at, hash FROM service_records
-		WHERE request_id IN (?) ORDER BY id`, ids)
-	if err != nil {
+	var records []RecordRef
+	if err := store.SelectIn(ctx, s.DB, &records, `SELECT id, request_id, seq, sealed_at, hash FROM service_records
+		WHERE request_id IN (?) ORDER BY id`, ids); err != nil {
 		return History{}, err
 	}
 	now := s.Now().UTC()
@@ -168,17 +166,6 @@ func (s *Service) historyEntry(ctx context.Context, r Request, now time.Time) (H
 		e.Clocks = append(e.Clocks, HistoryClock{Kind: c.Kind, State: c.State, DueAt: c.DueAt, MetAt: c.MetAt})
 	}
 	return e, nil
-}
-
-// selectIn runs a query with one IN (?) list of ids.
-func selectIn[T any](ctx context.Context, q store.Queryer, query string, ids []int64) ([]T, error) {
-	query, args, err := sqlx.In(query, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []T
-	err = store.Select(ctx, q, &out, query, args...)
-	return out, err
 }
 
 // usedParts asks the ledger, when there is one, for a visit's parts.

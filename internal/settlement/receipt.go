@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"aftersales/internal/fees"
 	"aftersales/internal/store"
 )
@@ -67,13 +65,9 @@ func CustomerReceipts(ctx context.Context, q store.Queryer, requestID int64) ([]
 			Provider: r.Provider, ProviderAddress: r.Address}
 		at[r.RecordID], ids[i] = i, r.RecordID
 	}
-	query, args, err := sqlx.In(`SELECT record_id, kind, category, ref, quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen
-		FROM record_price_lines WHERE record_id IN (?) ORDER BY record_id, idx`, ids)
-	if err != nil {
-		return nil, err
-	}
 	var lines []receiptLine
-	if err := store.Select(ctx, q, &lines, query, args...); err != nil {
+	if err := store.SelectIn(ctx, q, &lines, `SELECT record_id, kind, category, ref, quantity, unit_fen, rate_bp, net_fen, tax_rate_bp, tax_fen, gross_fen
+		FROM record_price_lines WHERE record_id IN (?) ORDER BY record_id, idx`, ids); err != nil {
 		return nil, fmt.Errorf("receipt lines of request %d: %w", requestID, err)
 	}
 	for _, l := range lines {

@@ -114,28 +114,38 @@ func computeClock(tg Target, p Priority, cal *calendar.Calendar, tl *timeline, n
 	due, pausedFor := w.shift(due)
 	c := Clock{Kind: tg.Kind, Priority: p, CalendarID: tg.CalendarID, StartedAt: start, DueAt: due,
 		Allowed: allowed, PausedFor: pausedFor, w: w}
-	until := now
-	switch open := tl.openPause(); {
-	case !w.stop.IsZero():
-		stopped := w.stop
+	open := tl.openPause()
+	c.settle(open != nil && open.from.Before(due))
+	return c
+}
+
+// settle tells where the clock stands at its now and what it has used of
+// its allowed time: met, or breached when it stopped after its due time;
+// breached once past due; paused, when a pause that began before the due
+// time is open; else running. The time used runs from its start to when
+// it stopped, or to now, less the working time its pauses took.
+func (c *Clock) settle(paused bool) {
+	until := c.w.now
+	switch {
+	case !c.w.stop.IsZero():
+		stopped := c.w.stop
 		c.MetAt, until = &stopped, stopped
 		c.State = StateMet
-		if stopped.After(due) {
+		if stopped.After(c.DueAt) {
 			c.State = StateBreached
 		}
-	case now.After(due):
+	case c.w.now.After(c.DueAt):
 		c.State = StateBreached
-	case open != nil && open.from.Before(due):
+	case paused:
 		c.State = StatePaused
 	default:
 		c.State = StateRunning
 	}
-	c.Used = cal.WorkingTimeBetween(start, until) - pausedFor
-	c.Remaining = allowed - c.Used
-	if allowed > 0 {
-		c.ElapsedShare = float64(c.Used) / float64(allowed)
+	c.Used = c.w.cal.WorkingTimeBetween(c.StartedAt, until) - c.PausedFor
+	c.Remaining = c.Allowed - c.Used
+	if c.Allowed > 0 {
+		c.ElapsedShare = float64(c.Used) / float64(c.Allowed)
 	}
-	return c
 }
 
 // decidedBy reports whether the clock's outcome was settled at instant t:

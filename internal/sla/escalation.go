@@ -25,27 +25,6 @@ func EscalationClock(cal *calendar.Calendar, calendarID string, p Priority, rais
 	}
 	due := cal.AddWorkingDuration(raised, allowed)
 	c := Clock{Kind: Escalation, Priority: p, CalendarID: calendarID, StartedAt: raised, DueAt: due, Allowed: allowed, w: w}
-	until := now
-	switch {
-	case answered != nil:
-		stopped := *answered
-		c.MetAt, until = &stopped, stopped
-		c.State = StateMet
-		if stopped.After(due) {
-			c.State = StateBreached
-		}
-	case now.After(due):
-		c.State = StateBreached
-	default:
-		c.State = StateRunning
-	}
-	if until.Before(raised) {
-		until = raised
-	}
-	c.Used = cal.WorkingTimeBetween(raised, until)
-	c.Remaining = allowed - c.Used
-	if allowed > 0 {
-		c.ElapsedShare = float64(c.Used) / float64(allowed)
-	}
+	c.settle(false)
 	return c
 }

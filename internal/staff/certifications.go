@@ -85,10 +85,14 @@ func getCert(ctx context.Context, q store.Queryer, id int64) (Certification, err
 	return store.ByID[Certification](ctx, q, `SELECT `+certColumns+` FROM certifications WHERE id = ?`, id, certNotFound)
 }
 
-// certsOf lists a technician's certifications, the latest expiry first.
+// certsQuery lists a technician's certifications by kind, the latest
+// expiry first.
+const certsQuery = `SELECT ` + certColumns + ` FROM certifications WHERE technician_id = ? ORDER BY kind, expires_on DESC, id`
+
+// certsOf lists a technician's certifications (certsQuery).
 func certsOf(ctx context.Context, q store.Queryer, technicianID int64) ([]Certification, error) {
 	out := []Certification{}
-	return out, store.Select(ctx, q, &out, `SELECT `+certColumns+` FROM certifications WHERE technician_id = ? ORDER BY kind, expires_on DESC, id`, technicianID)
+	return out, store.Select(ctx, q, &out, certsQuery, technicianID)
 }
 
 // providerCerts reads the certifications of a provider's technicians, by
@@ -201,10 +205,7 @@ func checkVendor(ctx context.Context, q store.Queryer, in CertInput, providerID 
 
 // Certifications lists a technician's certifications.
 func (s *Service) Certifications(ctx context.Context, a policy.Actor, technicianID int64) ([]Certification, error) {
-	if _, err := s.readableTechnician(ctx, s.DB, a, technicianID, policy.StaffRead); err != nil {
-		return nil, err
-	}
-	return certsOf(ctx, s.DB, technicianID)
+	return entriesOf[Certification](ctx, s, a, technicianID, certsQuery)
 }
 
 // AddCertification records a certification of a technician.

@@ -173,22 +173,16 @@ func uniquePointName(ctx context.Context, q store.Queryer, providerID int64, nam
 // readablePoint loads a point the actor may read (else not found) and do
 // action on (else forbidden).
 func (s *Service) readablePoint(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Point, error) {
-	p, err := getPoint(ctx, q, id)
-	if err != nil {
-		return p, err
-	}
-	sc, err := providerScope(ctx, q, a, p.ProviderID)
-	if err != nil {
-		return p, err
-	}
-	if a.Role == policy.Technician && sc == policy.Own {
-		// A technician sees the service points of their provider.
-		sc = policy.Self
-	}
-	if err := policy.Check(a, policy.StaffRead, action, sc, pointNotFound(id)); err != nil {
-		return Point{}, err
-	}
-	return p, nil
+	return policy.Load(a, policy.StaffRead, action, pointNotFound(id),
+		func() (Point, error) { return getPoint(ctx, q, id) },
+		func(p Point) (policy.Scope, error) {
+			sc, err := providerScope(ctx, q, a, p.ProviderID)
+			if a.Role == policy.Technician && sc == policy.Own {
+				// A technician sees the service points of their provider.
+				sc = policy.Self
+			}
+			return sc, err
+		})
 }
 
 // GetPoint returns a service point the actor may see.

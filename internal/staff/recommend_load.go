@@ -241,16 +241,12 @@ func (s *Service) candidates(ctx context.Context, q store.Queryer, providerID, u
 	}
 	inVan := map[int64]int{}
 	if len(partIDs) > 0 {
-		query, args, err := sqlx.In(`SELECT l.technician_id, COUNT(DISTINCT h.part_id) AS n FROM stock_on_hand h JOIN stock_locations l ON l.id = h.location_id
-			WHERE l.kind = 'van' AND l.org_id = ? AND l.technician_id IS NOT NULL AND h.qty > 0 AND h.part_id IN (?) GROUP BY l.technician_id`, providerID, partIDs)
-		if err != nil {
-			return nil, err
-		}
 		var rows []struct {
 			TechnicianID int64 `db:"technician_id"`
 			N            int   `db:"n"`
 		}
-		if err := store.Select(ctx, q, &rows, query, args...); err != nil {
+		if err := store.SelectIn(ctx, q, &rows, `SELECT l.technician_id, COUNT(DISTINCT h.part_id) AS n FROM stock_on_hand h JOIN stock_locations l ON l.id = h.location_id
+			WHERE l.kind = 'van' AND l.org_id = ? AND l.technician_id IS NOT NULL AND h.qty > 0 AND h.part_id IN (?) GROUP BY l.technician_id`, providerID, partIDs); err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

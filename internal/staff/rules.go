@@ -151,18 +151,9 @@ func getRule(ctx context.Context, q store.Queryer, id int64) (Rule, error) {
 
 // readableRule loads a rule the actor may read and do action on.
 func readableRule(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Rule, error) {
-	r, err := getRule(ctx, q, id)
-	if err != nil {
-		return r, err
-	}
-	sc, err := org.ScopeOf(ctx, q, a, r.VendorID)
-	if err != nil {
-		return r, err
-	}
-	if err := policy.Check(a, policy.QualificationRuleRead, action, sc, ruleNotFound(id)); err != nil {
-		return Rule{}, err
-	}
-	return r, nil
+	return policy.Load(a, policy.QualificationRuleRead, action, ruleNotFound(id),
+		func() (Rule, error) { return getRule(ctx, q, id) },
+		func(r Rule) (policy.Scope, error) { return org.ScopeOf(ctx, q, a, r.VendorID) })
 }
 
 // GetRule returns one rule.

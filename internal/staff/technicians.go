@@ -71,18 +71,9 @@ func getTechnician(ctx context.Context, q store.Queryer, id int64) (TechnicianPr
 
 // readableTechnician loads a technician the actor may read, and do action on.
 func (s *Service) readableTechnician(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (TechnicianProfile, error) {
-	t, err := getTechnician(ctx, q, id)
-	if err != nil {
-		return t, err
-	}
-	sc, err := technicianScope(ctx, q, a, t.ProviderID, t.ID)
-	if err != nil {
-		return t, err
-	}
-	if err := policy.Check(a, policy.StaffRead, action, sc, technicianNotFound(id)); err != nil {
-		return TechnicianProfile{}, err
-	}
-	return t, nil
+	return policy.Load(a, policy.StaffRead, action, technicianNotFound(id),
+		func() (TechnicianProfile, error) { return getTechnician(ctx, q, id) },
+		func(t TechnicianProfile) (policy.Scope, error) { return technicianScope(ctx, q, a, t.ProviderID, t.ID) })
 }
 
 // entriesOf lists the entries of a technician's file that query selects

@@ -88,26 +88,17 @@ func locationScope(ctx context.Context, q store.Queryer, a policy.Actor, l Locat
 	return policy.Partner, nil
 }
 
-// readable loads a location the actor may read stock of, else not found.
-func readable(ctx context.Context, q store.Queryer, a policy.Actor, id int64) (Location, policy.Scope, error) {
-	l, err := getLocation(ctx, q, id)
-	if err != nil {
-		return l, 0, err
-	}
-	sc, err := locationScope(ctx, q, a, l)
-	if err != nil {
-		return l, sc, err
-	}
-	if err := policy.Check(a, policy.StockRead, policy.StockRead, sc, locationNotFound(id)); err != nil {
-		return Location{}, sc, err
-	}
-	return l, sc, nil
+// readable loads a location the actor may read stock of (else not found)
+// and do action on (else forbidden).
+func readable(ctx context.Context, q store.Queryer, a policy.Actor, id int64, action policy.Action) (Location, error) {
+	return policy.Load(a, policy.StockRead, action, locationNotFound(id),
+		func() (Location, error) { return getLocation(ctx, q, id) },
+		func(l Location) (policy.Scope, error) { return locationScope(ctx, q, a, l) })
 }
 
 // GetLocation returns a location the actor may read.
 func (s *Service) GetLocation(ctx context.Context, a policy.Actor, id int64) (Location, error) {
-	l, _, err := readable(ctx, s.DB, a, id)
-	return l, err
+	return readable(ctx, s.DB, a, id, policy.StockRead)
 }
 
 // ListLocations returns the locations the actor may read: its
@@ -214,11 +205,8 @@ func (s *Service) UpdateLocation(ctx context.Context, a policy.Actor, id int64, 
 	now := s.Now().UTC()
 	var out Location
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, sc, err := readable(ctx, tx, a, id)
+		before, err := readable(ctx, tx, a, id, policy.StockManage)
 		if err != nil {
-			return err
-		}
-		if err := policy.Allow(a, policy.StockManage, sc); err != nil {
 			return err
 		}
 		if before.Version != expectedVersion {

@@ -229,7 +229,7 @@ type LedgerRow struct {
 
 // Ledger lists the movements at a location the actor may read, newest first.
 func (s *Service) Ledger(ctx context.Context, a policy.Actor, f LedgerFilter) ([]LedgerRow, error) {
-	if _, _, err := readable(ctx, s.DB, a, f.LocationID); err != nil {
+	if _, err := readable(ctx, s.DB, a, f.LocationID, policy.StockRead); err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
@@ -261,7 +261,7 @@ func markBelow(rows []StockRow) []StockRow {
 
 // OnHand lists what a location holds and its safety stock, by part number.
 func (s *Service) OnHand(ctx context.Context, a policy.Actor, locationID int64) ([]StockRow, error) {
-	if _, _, err := readable(ctx, s.DB, a, locationID); err != nil {
+	if _, err := readable(ctx, s.DB, a, locationID, policy.StockRead); err != nil {
 		return nil, err
 	}
 	out, err := stockAt(ctx, s.DB, locationID)
@@ -284,11 +284,8 @@ func (s *Service) SetSafety(ctx context.Context, a policy.Actor, locationID, par
 	now := s.Now().UTC()
 	var out StockRow
 	err := s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		l, sc, err := readable(ctx, tx, a, locationID)
+		l, err := readable(ctx, tx, a, locationID, policy.StockManage)
 		if err != nil {
-			return err
-		}
-		if err := policy.Allow(a, policy.StockManage, sc); err != nil {
 			return err
 		}
 		var fs problem.Fields

@@ -307,6 +307,17 @@ func Select(ctx context.Context, q Queryer, dest any, query string, args ...any)
 	return q.SelectContext(ctx, dest, q.Rebind(query), args...)
 }
 
+// SelectIn is Select for a query with an IN (?) list: each argument that
+// is a slice stands for as many placeholders as it has elements (sqlx.In).
+// An empty slice is an error, as there is no empty IN list in SQL.
+func SelectIn(ctx context.Context, q Queryer, dest any, query string, args ...any) error {
+	query, args, err := sqlx.In(query, args...)
+	if err != nil {
+		return err
+	}
+	return Select(ctx, q, dest, query, args...)
+}
+
 // Exec runs a rebound statement.
 func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result, error) {
 	if db, ok := viaTx(ctx, q); ok {

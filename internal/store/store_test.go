@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,6 +135,34 @@ func TestByIDAnswersTheCallersNotFound(t *testing.T) {
 		}
 		if _, err := store.ByID[org](ctx, db, query, id+1000, missing); err != errMissing || asked != id+1000 {
 			t.Fatalf("no row %d: %v, not found asked for %d", id+1000, err, asked)
+		}
+	})
+}
+
+// SelectIn spreads a slice over its IN (?) list, the arguments on either
+// side of it kept in their places, on both engines; an empty list is an
+// error, never a query that matches nothing or everything.
+func TestSelectInSpreadsTheList(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		for _, code := range []string{"in-a", "in-b", "in-c"} {
+			if _, err := store.InsertID(ctx, db, `INSERT INTO organizations (kind, name, code, active, version, created_at, updated_at)
+				VALUES ('customer', ?, ?, ?, 1, ?, ?) RETURNING id`, code, code, code != "in-b", now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var codes []string
+		if err := store.SelectIn(ctx, db, &codes, `SELECT code FROM organizations WHERE kind = ? AND code IN (?) AND active = ? ORDER BY code`,
+			"customer", []string{"in-c", "in-b", "in-a", "in-x"}, true); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(codes, []string{"in-a", "in-c"}) {
+			t.Fatalf("codes %v, want in-a and in-c", codes)
+		}
+		if err := store.SelectIn(ctx, db, &codes, `SELECT code FROM organizations WHERE code IN (?)`, []string{}); err == nil {
+			t.Fatal("an empty IN list was run")
 		}
 	})
 }

@@ -148,14 +148,10 @@ func techniciansOn(ctx context.Context, q store.Queryer, requestID int64) ([]int
 }
 
 func historyOf(ctx context.Context, q store.Queryer, requestIDs []int64) ([]servicerequest.HistoryVisit, error) {
-	query, args, err := sqlx.In(`SELECT w.id, w.request_id, w.status, COALESCE(u.name, '') AS technician, w.window_start,
+	var out []servicerequest.HistoryVisit
+	err := store.SelectIn(ctx, q, &out, `SELECT w.id, w.request_id, w.status, COALESCE(u.name, '') AS technician, w.window_start,
 		w.checked_in_at, w.checked_out_at, w.result, w.record_id FROM work_orders w LEFT JOIN users u ON u.id = w.technician_id
 		WHERE w.request_id IN (?) ORDER BY w.id`, requestIDs)
-	if err != nil {
-		return nil, err
-	}
-	var out []servicerequest.HistoryVisit
-	err = store.Select(ctx, q, &out, query, args...)
 	return out, err
 }
 
