@@ -215,7 +215,7 @@ func TermsAt(ctx context.Context, q store.Queryer, agreementID int64, at time.Ti
 // TermsAt when no version is in force yet.
 func GetInForce(ctx context.Context, q store.Queryer, id int64, at time.Time) (Agreement, Version, error) {
 	var r InForceRow
-	err := q.QueryRowxContext(ctx, q.Rebind(`SELECT `+InForceColumns+` FROM agreements a
+	err := q.QueryRowxContext(ctx, store.Rebind(q, `SELECT `+InForceColumns+` FROM agreements a
 		LEFT JOIN agreement_versions v ON v.agreement_id = a.id
 			AND v.number = (SELECT MAX(number) FROM agreement_versions WHERE agreement_id = a.id AND effective_from <= ?)
 		WHERE a.id = ?`), calendar.LocalDate(at), id).Scan(r.Dest()...)

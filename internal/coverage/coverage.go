@@ -53,11 +53,14 @@ type Resolver struct {
 	Units UnitFinder
 }
 
+// unitAgreementJoin joins a unit's agreement and its version in force.
+var unitAgreementJoin = agreement.InForceJoin("u.agreement_id")
+
 // UnitBySerial resolves a unit and the scope of its agreement at at. The
 // unit and its agreement in force are read in one statement.
 func (r Resolver) UnitBySerial(ctx context.Context, q store.Queryer, serial string, at time.Time) (Target, error) {
 	var in agreement.InForceRow
-	u, err := r.Units(ctx, q, serial, Also{Columns: agreement.InForceColumns, Joins: agreement.InForceJoin("u.agreement_id"),
+	u, err := r.Units(ctx, q, serial, Also{Columns: agreement.InForceColumns, Joins: unitAgreementJoin,
 		Args: []any{calendar.LocalDate(at)}, Dest: in.Dest()})
 	if err != nil {
 		return Target{}, err

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -49,8 +50,67 @@ type Bundle struct {
 	// translates a few hundred words, and go-i18n's Localize builds and
 	// runs a template for each.
 	plain map[string]map[string]string
+	// filled are, per language, the messages whose only placeholders are
+	// {{.Name}}, split at them (the English one where the language has
+	// none): T fills them with the values given, when each is a string,
+	// as text/template would print them, without running go-i18n's
+	// template (a notification's texts are rendered inside the writer's
+	// turn on SQLite, and the template's run cost more than its insert).
+	filled map[string]map[string]fill
 	// english are the ids of the English messages (Has).
 	english map[string]bool
+}
+
+// fill is a message split at its {{.Name}} placeholders: texts has one
+// more element than names, the text before each placeholder and the rest.
+type fill struct {
+	texts, names []string
+}
+
+// placeholder is a {{.Name}} placeholder, Name its submatch.
+var placeholder = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// fillOf splits text at its placeholders; false if it has other actions
+// (or none at all).
+func fillOf(text string) (fill, bool) {
+	var f fill
+	at := 0
+	for _, m := range placeholder.FindAllStringSubmatchIndex(text, -1) {
+		f.texts = append(f.texts, text[at:m[0]])
+		f.names = append(f.names, text[m[2]:m[3]])
+		at = m[1]
+	}
+	f.texts = append(f.texts, text[at:])
+	for _, t := range f.texts {
+		if strings.Contains(t, "{{") {
+			return fill{}, false
+		}
+	}
+	return f, len(f.names) > 0
+}
+
+// with is the message filled with data; false unless data gives every
+// placeholder a string.
+func (f fill) with(data map[string]any) (string, bool) {
+	n := 0
+	for _, t := range f.texts {
+		n += len(t)
+	}
+	for _, name := range f.names {
+		v, ok := data[name].(string)
+		if !ok {
+			return "", false
+		}
+		n += len(v)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, name := range f.names {
+		b.WriteString(f.texts[i])
+		b.WriteString(data[name].(string))
+	}
+	b.WriteString(f.texts[len(f.names)])
+	return b.String(), true
 }
 
 // Load returns the embedded messages, read once per process: a Bundle is
@@ -95,14 +155,18 @@ func load() (*Bundle, error) {
 		out.english[id] = true
 	}
 	out.plain = map[string]map[string]string{}
+	out.filled = map[string]map[string]fill{}
 	for _, code := range []string{"zh-CN", "en"} {
 		out.plain[code] = map[string]string{}
+		out.filled[code] = map[string]fill{}
 		for id, text := range en {
 			if own, ok := words[code][id]; ok {
 				text = own
 			}
 			if !strings.Contains(text, "{{") {
 				out.plain[code][id] = out.localize(code, id, nil)
+			} else if f, ok := fillOf(text); ok {
+				out.filled[code][id] = f
 			}
 		}
 	}
@@ -174,6 +238,11 @@ func (b *Bundle) T(lang, id string, data ...map[string]any) string {
 			return s
 		}
 		return b.localize(lang, id, nil)
+	}
+	if f, ok := b.filled[lang][id]; ok {
+		if s, ok := f.with(data[0]); ok {
+			return s
+		}
 	}
 	return b.localize(lang, id, data[0])
 }

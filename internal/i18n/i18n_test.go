@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,50 @@ func TestPlainMessagesReadAsLocalized(t *testing.T) {
 	}
 	if got := b.T("zh-CN", "no.such.message"); got != "no.such.message" {
 		t.Errorf("an unknown id reads %q, want the id", got)
+	}
+}
+
+// TestFilledMessagesReadAsLocalized checks the shortcut of T for messages
+// whose only placeholders are {{.Name}}: every such message, in both
+// languages, reads as go-i18n renders it with a string for each name (one
+// with characters a template might treat otherwise), and data that lacks a
+// name or gives it another type goes through go-i18n as before.
+func TestFilledMessagesReadAsLocalized(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := Catalog("messages", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := 0
+	for _, lang := range []string{"zh-CN", "en"} {
+		for id := range en {
+			f, ok := b.filled[lang][id]
+			if !ok {
+				continue
+			}
+			filled++
+			data := map[string]any{}
+			for i, name := range f.names {
+				data[name] = fmt.Sprintf("<%s & {{.%d}} 李%d>", name, i, i)
+			}
+			if got, want := b.T(lang, id, data), b.localize(lang, id, data); got != want {
+				t.Errorf("T(%s, %s) = %q, go-i18n gives %q", lang, id, got, want)
+			}
+			delete(data, f.names[0])
+			if got, want := b.T(lang, id, data), b.localize(lang, id, data); got != want {
+				t.Errorf("T(%s, %s) without %s = %q, go-i18n gives %q", lang, id, f.names[0], got, want)
+			}
+			data[f.names[0]] = 42
+			if got, want := b.T(lang, id, data), b.localize(lang, id, data); got != want {
+				t.Errorf("T(%s, %s) with a number = %q, go-i18n gives %q", lang, id, got, want)
+			}
+		}
+	}
+	if _, ok := b.filled["zh-CN"]["notify.received.subject"]; !ok || filled < 100 {
+		t.Errorf("only %d messages are filled without a template, notify.received.subject among them: %v", filled, ok)
 	}
 }
 

@@ -202,14 +202,8 @@ func Finder(ctx context.Context, q store.Queryer, serial string, also coverage.A
 	if err != nil {
 		return coverage.Unit{}, err
 	}
-	columns := ""
-	if also.Columns != "" {
-		columns = ", " + also.Columns
-	}
-	rows, err := q.QueryContext(ctx, q.Rebind(`SELECT u.id, u.serial_number, m.code, s.division, s.address, s.lat, s.lng,
-		s.customer_org_id, u.vendor_id, u.agreement_id`+columns+`
-		FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id `+also.Joins+`
-		WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`), append(also.Args[:len(also.Args):len(also.Args)], serial)...)
+	query := finderStatements.Of([2]string{also.Columns, also.Joins}, finderStatement)
+	rows, err := q.QueryContext(ctx, store.Rebind(q, query), append(also.Args[:len(also.Args):len(also.Args)], serial)...)
 	if err != nil {
 		return coverage.Unit{}, err
 	}
@@ -232,6 +226,23 @@ func Finder(ctx context.Context, q store.Queryer, serial string, also coverage.A
 		return coverage.Unit{}, err
 	}
 	return onlyOne(serial, found)
+}
+
+// finderStatements are Finder's statements by the columns and joins it
+// reads also (the callers' constants), built once.
+var finderStatements store.Statements[[2]string]
+
+// finderStatement is Finder's statement reading also the columns and
+// joins of also.
+func finderStatement(also [2]string) string {
+	columns := ""
+	if also[0] != "" {
+		columns = ", " + also[0]
+	}
+	return `SELECT u.id, u.serial_number, m.code, s.division, s.address, s.lat, s.lng,
+		s.customer_org_id, u.vendor_id, u.agreement_id` + columns + `
+		FROM units u JOIN product_models m ON m.id = u.model_id JOIN sites s ON s.id = u.site_id ` + also[1] + `
+		WHERE u.serial_number = ? ORDER BY u.id LIMIT 2`
 }
 
 // Listings: cond (with its args) is the actor's visibility (visibility.go).

@@ -28,7 +28,11 @@ type Message struct {
 func Msg(id string, pairs ...any) Message {
 	m := Message{ID: id, Args: make(map[string]any, len(pairs)/2)}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		m.Args[fmt.Sprint(pairs[i])] = pairs[i+1]
+		name, ok := pairs[i].(string)
+		if !ok {
+			name = fmt.Sprint(pairs[i])
+		}
+		m.Args[name] = pairs[i+1]
 	}
 	return m
 }

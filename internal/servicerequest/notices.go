@@ -40,9 +40,11 @@ func (s *Service) noticeReceived(ctx context.Context, tx store.Queryer, actor po
 	response, onsite := promised(clocks, sla.Response), promised(clocks, sla.OnSite)
 	data := map[string]any{"request_id": r.ID, "number": r.Number, "priority": r.Priority, "channel": string(r.Channel),
 		"service_item": r.ServiceItem}
-	subject := notify.Msg("notify.received.subject", "Number", r.Number, "Model", r.Model)
+	var subject notify.Message
 	if r.Priority == "emergency" {
 		subject = notify.Msg("notify.received_emergency.subject", "Number", r.Number, "Model", r.Model)
+	} else {
+		subject = notify.Msg("notify.received.subject", "Number", r.Number, "Model", r.Model)
 	}
 	if _, err := s.Notify.Publish(ctx, tx, now, notify.Event{Kind: "request.received", OrgIDs: []int64{r.ProviderID},
 		Staff: notify.Staff{OrgID: r.ProviderID, Roles: []policy.Role{policy.Dispatcher}}, Link: fmt.Sprintf("/requests/%d", r.ID), DedupeKey: fmt.Sprintf("request.received:%d", r.ID),

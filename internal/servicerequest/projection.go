@@ -109,18 +109,28 @@ func insertClocks(ctx context.Context, q store.Queryer, r Request, clocks []sla.
 	if len(rows) == 0 {
 		return nil
 	}
-	values := make([]string, len(rows))
 	args := make([]any, 0, 8*len(rows))
 	totals := ClockTotals{}
-	for i, row := range rows {
-		values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+	for _, row := range rows {
 		args = append(args, row...)
 		totals.Add(row)
 	}
-	if _, err := store.Exec(ctx, q, `INSERT INTO request_clocks (`+ClockColumns+`) VALUES `+strings.Join(values, ", "), args...); err != nil {
+	if _, err := store.Exec(ctx, q, clockInserts.Of(len(rows), clockInsert), args...); err != nil {
 		return err
 	}
 	return totals.Apply(ctx, q)
+}
+
+// clockInserts are insertClocks' statements by the number of rows (a
+// request has at most one clock of each kind), built once.
+var clockInserts store.Statements[int]
+
+func clockInsert(rows int) string {
+	values := make([]string, rows)
+	for i := range values {
+		values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+	}
+	return `INSERT INTO request_clocks (` + ClockColumns + `) VALUES ` + strings.Join(values, ", ")
 }
 
 // SaveClockRows stores a request's clock rows (ClockRows) and keeps the
@@ -230,7 +240,7 @@ func (t ClockTotals) Add(row []any) {
 // same totals wait for each other rather than deadlock). Totals that do
 // not move are not written.
 func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
-	query, args := t.upsert("")
+	query, args := t.upsert()
 	if query == "" {
 		return nil
 	}
@@ -239,11 +249,32 @@ func (t ClockTotals) Apply(ctx context.Context, q store.Queryer) error {
 }
 
 // upsert is the statement that moves the stored totals by t, with its
-// arguments; "" if no total moves. Each total is written to its Slot, or,
-// where slotSQL is not "", to the slot slotSQL computes: filing on
-// PostgreSQL takes the request's id in the same statement, so its slot is
-// only known there.
-func (t ClockTotals) upsert(slotSQL string) (string, []any) {
+// arguments; "" if no total moves. Each total is written to its Slot.
+func (t ClockTotals) upsert() (string, []any) {
+	n, args := t.upsertArgs(true)
+	if n == 0 {
+		return "", nil
+	}
+	if n > keptTotals {
+		return totalsUpsert(totalsShape{totals: n}), args
+	}
+	return totalsUpserts.Of(totalsShape{totals: n}, totalsUpsert), args
+}
+
+// keptTotals is the most totals a statement moving them is kept for
+// (totalsUpserts): a request's clocks move a few; the clock job's pages
+// of requests more, in statements built each time.
+const keptTotals = 16
+
+// totalsUpserts are the statements moving up to keptTotals totals, by
+// their shape, built once.
+var totalsUpserts store.Statements[totalsShape]
+
+// upsertArgs are the arguments of the statement that moves the stored
+// totals by t, in the order they are locked in, and how many totals move.
+// Without slots, the statement computes each total's slot itself
+// (totalsShape.slotSQL).
+func (t ClockTotals) upsertArgs(slots bool) (int, []any) {
 	keys := make([]ClockTotal, 0, len(t))
 	for k, n := range t {
 		if n != 0 {
@@ -251,27 +282,44 @@ func (t ClockTotals) upsert(slotSQL string) (string, []any) {
 		}
 	}
 	if len(keys) == 0 {
-		return "", nil
+		return 0, nil
 	}
 	slices.SortFunc(keys, func(a, b ClockTotal) int {
 		return cmp.Or(cmp.Compare(a.AgreementID, b.AgreementID), cmp.Compare(a.Period, b.Period), cmp.Compare(a.Kind, b.Kind),
 			cmp.Compare(a.State, b.State), cmp.Compare(a.VendorID, b.VendorID), cmp.Compare(a.ProviderID, b.ProviderID), cmp.Compare(a.Slot, b.Slot))
 	})
-	values := make([]string, len(keys))
 	args := make([]any, 0, 8*len(keys))
-	for i, k := range keys {
+	for _, k := range keys {
 		args = append(args, k.AgreementID, k.Period, k.Kind, k.State, k.VendorID, k.ProviderID)
-		if slotSQL == "" {
-			values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+		if slots {
 			args = append(args, k.Slot)
-		} else {
-			values[i] = "(?, ?, ?, ?, ?, ?, " + slotSQL + ", ?)"
 		}
 		args = append(args, t[k])
 	}
+	return len(keys), args
+}
+
+// totalsShape is the shape of the statement moving the stored totals: how
+// many move, and the SQL computing their slot where the arguments do not
+// give it (filing on PostgreSQL takes the request's id in the same
+// statement, so its slot is only known there).
+type totalsShape struct {
+	totals  int
+	slotSQL string
+}
+
+func totalsUpsert(s totalsShape) string {
+	values := make([]string, s.totals)
+	for i := range values {
+		if s.slotSQL == "" {
+			values[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+		} else {
+			values[i] = "(?, ?, ?, ?, ?, ?, " + s.slotSQL + ", ?)"
+		}
+	}
 	return `INSERT INTO request_clock_totals (agreement_id, period, kind, state, vendor_id, provider_id, slot, n)
 		VALUES ` + strings.Join(values, ", ") + `
-		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id, slot) DO UPDATE SET n = request_clock_totals.n + excluded.n`, args
+		ON CONFLICT (agreement_id, period, kind, state, vendor_id, provider_id, slot) DO UPDATE SET n = request_clock_totals.n + excluded.n`
 }
 
 // Projection is the earliest deadline of a clock still running or paused,

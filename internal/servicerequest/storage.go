@@ -39,14 +39,40 @@ func insertFiled(ctx context.Context, q store.Queryer, r *Request, ev *RequestEv
 		return insertClocks(ctx, q, *r, clocks)
 	}
 	r.Version, r.UpdatedAt = 1, r.ReceivedAt
-	clockSteps, clockArgs := filedClockSteps(*r, clocks)
+	shape, clockArgs := filedClockArgs(*r, clocks)
 	var ids struct {
 		ID      int64  `db:"id"`
 		Number  string `db:"number"`
 		EventID int64  `db:"event_id"`
 	}
-	err := store.Get(ctx, q, &ids, `WITH n AS (
-			SELECT id, ? || '-' || `+numberDigits("id")+` AS number FROM (SELECT nextval(pg_get_serial_sequence('service_requests', 'id')) AS id) AS s
+	args := make([]any, 0, 36+len(clockArgs))
+	args = append(args, numberPrefix(r.ReceivedAt),
+		r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
+		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
+		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached, r.NextCheckAt,
+		strings.Join(SearchTokens(r.Description), " "),
+		ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note)
+	err := store.Get(ctx, q, &ids, filedStatements.Of(shape, filedStatement), append(args, clockArgs...)...)
+	if err != nil {
+		return err
+	}
+	r.ID, r.Number = ids.ID, ids.Number
+	ev.ID, ev.RequestID = ids.EventID, ids.ID
+	return nil
+}
+
+// filedShape is the shape of insertFiled's statement on PostgreSQL: how
+// many clock rows it stores and how many running totals they move.
+type filedShape struct{ clocks, totals int }
+
+// filedStatements are insertFiled's statements by their shape, built once
+// (a request has at most one clock of each kind, so they are few).
+var filedStatements store.Statements[filedShape]
+
+// filedStatement is insertFiled's statement on PostgreSQL of shape s.
+func filedStatement(s filedShape) string {
+	return `WITH n AS (
+			SELECT id, ? || '-' || ` + numberDigits("id") + ` AS number FROM (SELECT nextval(pg_get_serial_sequence('service_requests', 'id')) AS id) AS s
 		), r AS (
 			INSERT INTO service_requests (id, number, vendor_id, provider_id, customer_org_id, agreement_id, unit_id,
 				serial_number, model, site_division, site_address, site_lat, site_lng, channel, service_item, priority, status, description,
@@ -59,49 +85,48 @@ func insertFiled(ctx context.Context, q store.Queryer, r *Request, ev *RequestEv
 			INSERT INTO request_events (request_id, seq, kind, at, actor_id, actor, priority, reason, note)
 			SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM r
 			RETURNING id
-		)`+clockSteps+`
-		SELECT r.id, r.number, e.id AS event_id FROM r, e`, append([]any{
-		numberPrefix(r.ReceivedAt),
-		r.VendorID, r.ProviderID, r.CustomerOrgID, r.AgreementID, r.UnitID,
-		r.SerialNumber, r.Model, r.SiteDivision, r.SiteAddress, r.SiteLat, r.SiteLng, r.Channel, r.ServiceItem, r.Priority, r.Status, r.Description, r.ContactName,
-		r.ContactPhone, r.ScopeException, r.CreatedByID, r.ReceivedAt, r.ReceivedAt, r.NextDueAt, r.Breached, r.NextCheckAt,
-		strings.Join(SearchTokens(r.Description), " "),
-		ev.Seq, ev.Kind, ev.At, ev.ActorID, ev.Actor, ev.Priority, ev.Reason, ev.Note}, clockArgs...)...)
-	if err != nil {
-		return err
-	}
-	r.ID, r.Number = ids.ID, ids.Number
-	ev.ID, ev.RequestID = ids.EventID, ids.ID
-	return nil
+		)` + filedClockSteps(s) + `
+		SELECT r.id, r.number, e.id AS event_id FROM r, e`
 }
 
-// filedClockSteps are the steps of insertFiled's WITH that store a new
-// request's clock rows (ClockRows) and add them to the running totals
-// (ClockTotals) in the slot of the id the WITH takes (ClockSlot), with
-// their arguments; "" without clocks.
-func filedClockSteps(r Request, clocks []sla.Clock) (string, []any) {
+// filedClockArgs are the arguments of the steps of insertFiled's WITH
+// that store a new request's clock rows (ClockRows) and add them to the
+// running totals (ClockTotals), with the statement's shape.
+func filedClockArgs(r Request, clocks []sla.Clock) (filedShape, []any) {
 	rows := ClockRows(r, clocks)
 	if len(rows) == 0 {
-		return "", nil
+		return filedShape{}, nil
 	}
-	values := make([]string, len(rows))
-	var args []any
+	args := make([]any, 0, 14*len(rows)) // seven a clock row, seven a total at most
 	totals := ClockTotals{}
-	for i, row := range rows {
+	for _, row := range rows {
+		args = append(args, row[1:]...)
+		totals.Add(row)
+	}
+	n, totalArgs := totals.upsertArgs(false)
+	return filedShape{clocks: len(rows), totals: n}, append(args, totalArgs...)
+}
+
+// filedClockSteps are the steps of insertFiled's WITH of shape s that
+// store the clock rows and move the running totals in the slot of the id
+// the WITH takes (ClockSlot); "" without clocks.
+func filedClockSteps(s filedShape) string {
+	if s.clocks == 0 {
+		return ""
+	}
+	values := make([]string, s.clocks)
+	for i := range values {
 		values[i] = "(?, ?, ?, ?, ?, ?, ?)"
 		if i == 0 {
 			values[i] = "(?::text, ?::bigint, ?::bigint, ?::bigint, ?::text, ?::text, ?::timestamptz)"
 		}
-		args = append(args, row[1:]...)
-		totals.Add(row)
 	}
-	upsert, totalArgs := totals.upsert(fmt.Sprintf("(SELECT id FROM r) %% %d", ClockSlots))
 	return `, c AS (
 			INSERT INTO request_clocks (` + ClockColumns + `)
 			SELECT r.id, v.* FROM r, (VALUES ` + strings.Join(values, ", ") + `) AS v
 		), ct AS (
-			` + upsert + `
-		)`, append(args, totalArgs...)
+			` + totalsUpsert(totalsShape{totals: s.totals, slotSQL: fmt.Sprintf("(SELECT id FROM r) %% %d", ClockSlots)}) + `
+		)`
 }
 
 func insertRequest(ctx context.Context, q store.Queryer, r *Request) error {

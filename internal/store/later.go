@@ -63,26 +63,13 @@ func (l *later) add(table, columns string, values []any) {
 	l.groups = append(l.groups, &laterGroup{table: table, columns: columns, rows: 1, width: len(values), args: values})
 }
 
-// take returns the pending rows as steps of a WITH ("w0 AS (INSERT ...),
-// w1 AS (...)") with their arguments, and forgets them; "" if none.
-func (l *later) take() (string, []any) {
+// take returns the pending rows' groups, and forgets them.
+func (l *later) take() []*laterGroup {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.groups) == 0 {
-		return "", nil
-	}
-	steps := make([]string, len(l.groups))
-	var args []any
-	for i, g := range l.groups {
-		rows := make([]string, g.rows)
-		for j := range rows {
-			rows[j] = placeholders(g.width)
-		}
-		steps[i] = "w" + strconv.Itoa(i) + " AS (INSERT INTO " + g.table + " (" + g.columns + ") VALUES " + strings.Join(rows, ", ") + ")"
-		args = append(args, g.args...)
-	}
+	groups := l.groups
 	l.groups = nil
-	return strings.Join(steps, ", "), args
+	return groups
 }
 
 // withLater prefixes a claim's statement with the rows its transaction
@@ -104,15 +91,11 @@ func withLater(q Queryer, query string, args []any) (string, []any) {
 	if !final {
 		return query, args
 	}
-	steps, pending := l.take()
-	if steps == "" {
+	groups := l.take()
+	if len(groups) == 0 {
 		return query, args
 	}
-	trimmed := strings.TrimSpace(query)
-	if rest, ok := cutPrefixFold(trimmed, "WITH "); ok {
-		return "WITH " + steps + ", " + rest, append(pending, args...)
-	}
-	return "WITH " + steps + " " + trimmed, append(pending, args...)
+	return carrying(groups, query, args)
 }
 
 // markFinal notes that tx's body has returned (see later.final).
@@ -131,12 +114,93 @@ func flushLater(ctx context.Context, tx *sqlx.Tx) error {
 	if !ok {
 		return nil
 	}
-	steps, args := v.(*later).take()
-	if steps == "" {
+	groups := v.(*later).take()
+	if len(groups) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind("WITH "+steps+" SELECT 1"), args...)
+	query, args := carrying(groups, "", nil)
+	_, err := tx.ExecContext(ctx, Rebind(tx, query), args...)
 	return err
+}
+
+// carrying is query prefixed with the steps of a WITH inserting the rows
+// of groups ("w0 AS (INSERT ...), w1 AS (...)"), or those steps alone
+// (SELECT 1) when query is "", with the rows' arguments before query's.
+func carrying(groups []*laterGroup, query string, args []any) (string, []any) {
+	n := len(args)
+	for _, g := range groups {
+		n += len(g.args)
+	}
+	all := make([]any, 0, n)
+	for _, g := range groups {
+		all = append(all, g.args...)
+	}
+	all = append(all, args...)
+	s := laterStatement{query: query}
+	if len(groups) > len(s.groups) {
+		return laterText(s, groups), all
+	}
+	for i, g := range groups {
+		if g.rows > laterKeptRows {
+			return laterText(s, groups), all
+		}
+		s.groups[i] = laterShape{table: g.table, columns: g.columns, rows: g.rows, width: g.width}
+	}
+	return laterStatements.Of(s, func(s laterStatement) string { return laterText(s, nil) }), all
+}
+
+// laterShape is the shape of a group of rows held back: its table and
+// columns, how many rows and how many values each.
+type laterShape struct {
+	table, columns string
+	rows, width    int
+}
+
+// laterStatement is the shape of a statement carrying rows held back: up
+// to four groups of up to laterKeptRows rows each (an audit row and a few
+// notifications), and the statement they are sent with ("" for none).
+// Those are built once (laterStatements); larger ones, such as an
+// import's hundreds of audit rows, each time.
+type laterStatement struct {
+	groups [4]laterShape
+	query  string
+}
+
+const laterKeptRows = 16
+
+var laterStatements Statements[laterStatement]
+
+// laterText is the text of statement s, whose groups are given (when too
+// many or too large for s to hold) or are s's own.
+func laterText(s laterStatement, groups []*laterGroup) string {
+	var steps []string
+	step := func(g laterShape) {
+		rows := make([]string, g.rows)
+		for j := range rows {
+			rows[j] = placeholders(g.width)
+		}
+		steps = append(steps, "w"+strconv.Itoa(len(steps))+" AS (INSERT INTO "+g.table+" ("+g.columns+") VALUES "+strings.Join(rows, ", ")+")")
+	}
+	if groups != nil {
+		for _, g := range groups {
+			step(laterShape{table: g.table, columns: g.columns, rows: g.rows, width: g.width})
+		}
+	} else {
+		for _, g := range s.groups {
+			if g.rows > 0 {
+				step(g)
+			}
+		}
+	}
+	with := strings.Join(steps, ", ")
+	if s.query == "" {
+		return "WITH " + with + " SELECT 1"
+	}
+	trimmed := strings.TrimSpace(s.query)
+	if rest, ok := cutPrefixFold(trimmed, "WITH "); ok {
+		return "WITH " + with + ", " + rest
+	}
+	return "WITH " + with + " " + trimmed
 }
 
 func placeholders(n int) string {

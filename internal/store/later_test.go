@@ -103,3 +103,53 @@ func TestInsertLaterCommitsWithItsTransaction(t *testing.T) {
 		}
 	})
 }
+
+// More rows held back than the statements kept by shape hold (more than
+// four tables, more than sixteen rows of one) are carried all the same.
+func TestInsertLaterCarriesManyRows(t *testing.T) {
+	t.Parallel()
+	testutil.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		tables := []string{"many_a", "many_b", "many_c", "many_d", "many_e"}
+		for _, table := range append(tables, "many_claim") {
+			if _, err := store.Exec(ctx, db, `CREATE TABLE `+table+` (seq INTEGER NOT NULL, name TEXT NOT NULL)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, shape := range []struct {
+			name   string
+			tables []string
+			rows   int
+		}{
+			{"five tables", tables, 2},
+			{"twenty rows", tables[:1], 20},
+			{"kept", tables[:2], 3},
+		} {
+			cctx, claim := store.WithClaim(ctx, func(ctx context.Context, q store.Queryer, _ store.Written) error {
+				_, err := store.Exec(ctx, q, `INSERT INTO many_claim (seq, name) VALUES (?, ?)`, 0, shape.name)
+				return err
+			})
+			if err := db.Tx(cctx, func(tx *sqlx.Tx) error {
+				for i := range shape.rows {
+					for _, table := range shape.tables {
+						if err := store.InsertLater(cctx, tx, table, "seq, name", i, shape.name); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}); err != nil || !claim.Held() {
+				t.Fatalf("%s: err=%v held=%v", shape.name, err, claim.Held())
+			}
+			for _, table := range shape.tables {
+				var seqs []int
+				if err := store.Select(ctx, db, &seqs, `SELECT seq FROM `+table+` WHERE name = ? ORDER BY seq`, shape.name); err != nil {
+					t.Fatal(err)
+				}
+				if len(seqs) != shape.rows || seqs[0] != 0 || seqs[len(seqs)-1] != shape.rows-1 {
+					t.Errorf("%s: %s holds %v", shape.name, table, seqs)
+				}
+			}
+		}
+	})
+}

@@ -283,7 +283,7 @@ func viaTx(ctx context.Context, q Queryer) (*DB, bool) {
 
 // Get runs a rebound query expecting one row; no row is ErrNotFound.
 func Get(ctx context.Context, q Queryer, dest any, query string, args ...any) error {
-	err := q.GetContext(ctx, dest, q.Rebind(query), args...)
+	err := q.GetContext(ctx, dest, Rebind(q, query), args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -304,7 +304,7 @@ func ByID[T any](ctx context.Context, q Queryer, query string, id int64, notFoun
 
 // Select runs a rebound query into a slice.
 func Select(ctx context.Context, q Queryer, dest any, query string, args ...any) error {
-	return q.SelectContext(ctx, dest, q.Rebind(query), args...)
+	return q.SelectContext(ctx, dest, Rebind(q, query), args...)
 }
 
 // SelectIn is Select for a query with an IN (?) list: each argument that
@@ -329,7 +329,7 @@ func Exec(ctx context.Context, q Queryer, query string, args ...any) (sql.Result
 		return res, err
 	}
 	query, args = withLater(q, query, args)
-	return q.ExecContext(ctx, q.Rebind(query), args...)
+	return q.ExecContext(ctx, Rebind(q, query), args...)
 }
 
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
@@ -356,7 +356,7 @@ func InsertID(ctx context.Context, q Queryer, query string, args ...any) (int64,
 		}
 	}
 	var id int64
-	if err := q.QueryRowxContext(ctx, q.Rebind(query), args...).Scan(&id); err != nil {
+	if err := q.QueryRowxContext(ctx, Rebind(q, query), args...).Scan(&id); err != nil {
 		return 0, err
 	}
 	return id, nil
