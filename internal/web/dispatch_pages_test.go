@@ -258,7 +258,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	plans := func() int { return countRows(t, app.DB, "dispatch_plans") }
 	form := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}, "lock_" + id: {"range"}, "lock_from_" + id: {"9h"}, "lock_to_" + id: {"10:00"}}
 	postStatus(t, http.StatusSeeOther, "a malformed range", c, app.URL+"/dispatch/plans", form)
-	if html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09")); !strings.Contains(html, "Earliest start (for “start between”): must be a time HH:MM") || plans() != 0 {
+	if html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09")); !strings.Contains(html, "Earliest start of the lock: must be a time HH:MM") || plans() != 0 {
 		t.Fatalf("a malformed range is not refused naming its field (plans: %d)", plans())
 	}
 	form.Set("lock_from_"+id, "09:00")
