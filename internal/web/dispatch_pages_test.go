@@ -84,8 +84,9 @@ func TestDemoBoardShowsThePlanAtNight(t *testing.T) {
 			t.Fatal(err)
 		}
 		plans, err := a.Dispatch.ListPlans(ctx, dispatcher.Actor(), dispatcher.OrgID)
-		if err != nil || len(plans) != 1 || plans[0].Day != demo.DemoPlanDay(at).String() {
-			t.Fatalf("the demo's plan: %+v %v", plans, err)
+		planDay, dayErr := demo.DemoPlanDay(ctx, a, dispatcher.OrgID)
+		if err != nil || dayErr != nil || len(plans) != 1 || plans[0].Day != planDay.String() {
+			t.Fatalf("the demo's plan: %+v %v %v", plans, err, dayErr)
 		}
 		srv := testutil.NewApp(t, db)
 		srv.Clock.Set(at)
