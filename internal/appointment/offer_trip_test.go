@@ -2,7 +2,6 @@ package appointment_test
 
 import (
 	"errors"
-	"math"
 	"slices"
 	"testing"
 	"time"
@@ -29,19 +28,13 @@ type offerTech struct {
 // planner accepts, leaves a day it still accepts: the planner's own
 // technician of the day (dispatch.ProblemOf: from now or the start of the
 // hours, lunch and leave as fixed breaks) drives the day through
-// route.Check. Places lie within 30 km of Suzhou, projected so that the
-// checker's straight lines are never longer than staff.Distance's.
+// route.Check, which measures the drives as the offer does (the planner's
+// measure, staff.RoadKm). Places lie within 30 km of Suzhou.
 func TestOfferedWindowsPassTheChecker(t *testing.T) {
 	t.Parallel()
 	midnight := time.Date(2026, 12, 8, 0, 0, 0, 0, calendar.Shanghai).UTC()
 	center := staff.Place{Lat: 31.2983, Lng: 120.5432}
-	const r, rad, spread = 6371.0, math.Pi / 180, 0.27
-	// cos of the northernmost latitude drawn: no east-west stretch is longer
-	// here than staff.Distance makes it.
-	cosNorth := math.Cos((center.Lat + spread) * rad)
-	plane := func(p *staff.Place) route.Location {
-		return route.Location{X: (p.Lng - center.Lng) * rad * cosNorth * r * staff.RoadFactor, Y: (p.Lat - center.Lat) * rad * r * staff.RoadFactor}
-	}
+	locate := func(p *staff.Place) route.Location { return dispatch.LocationOf(dispatch.LatLng(*p)) }
 	rapid.Check(t, func(t *rapid.T) {
 		clock := func(label string, from, to int) time.Time {
 			return midnight.Add(time.Duration(rapid.IntRange(from, to).Draw(t, label)) * time.Minute)
@@ -97,7 +90,7 @@ func TestOfferedWindowsPassTheChecker(t *testing.T) {
 				tt := &p.Technicians[i]
 				planned[tt.ID] = true
 				tc := techs[tt.ID-1]
-				tt.Start = plane(tc.cand.Base)
+				tt.Start = locate(tc.cand.Base)
 				var stops []staff.Stop
 				for _, s := range tc.cand.Day {
 					if s.WorkOrderID != 0 {
@@ -111,7 +104,7 @@ func TestOfferedWindowsPassTheChecker(t *testing.T) {
 				var ids []int64
 				for _, s := range stops {
 					m := s.Start.Sub(midnight).Minutes()
-					p.Visits = append(p.Visits, route.Visit{ID: s.WorkOrderID, Location: plane(s.At), Duration: s.End.Sub(s.Start).Minutes() * tt.Efficiency,
+					p.Visits = append(p.Visits, route.Visit{ID: s.WorkOrderID, Location: locate(s.At), Duration: s.End.Sub(s.Start).Minutes() * tt.Efficiency,
 						Windows: []route.Window{{Open: m, Close: m}}})
 					ids = append(ids, s.WorkOrderID)
 				}

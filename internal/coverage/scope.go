@@ -1,10 +1,10 @@
 package coverage
 
 import (
-	"math"
 	"slices"
 	"strings"
 
+	"aftersales/internal/geo"
 	"aftersales/internal/problem"
 )
 
@@ -138,18 +138,9 @@ func nearPoint(points []Point, u Unit) bool {
 		return false
 	}
 	for _, p := range points {
-		if DistanceKM(p.Lat, p.Lng, *u.Lat, *u.Lng) <= p.RadiusKM {
+		if geo.Distance(geo.Point{Lat: p.Lat, Lng: p.Lng}, geo.Point{Lat: *u.Lat, Lng: *u.Lng}) <= p.RadiusKM {
 			return true
 		}
 	}
 	return false
-}
-
-// DistanceKM is the great-circle distance between two coordinates.
-func DistanceKM(lat1, lng1, lat2, lng2 float64) float64 {
-	const earthRadiusKM = 6371.0
-	rad := func(d float64) float64 { return d * math.Pi / 180 }
-	dLat, dLng := rad(lat2-lat1), rad(lng2-lng1)
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(lat1))*math.Cos(rad(lat2))*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(a)))
 }

@@ -53,17 +53,6 @@ func TestCheckScope(t *testing.T) {
 
 func ptr(f float64) *float64 { return &f }
 
-func TestDistance(t *testing.T) {
-	t.Parallel()
-	// Shanghai People's Square to Suzhou railway station: about 84 km.
-	if d := DistanceKM(31.2304, 121.4737, 31.3303, 120.6105); d < 80 || d > 88 {
-		t.Fatalf("distance %f", d)
-	}
-	if d := DistanceKM(30, 120, 30, 120); d != 0 {
-		t.Fatalf("zero distance %f", d)
-	}
-}
-
 // site is a unit of model at a site in division, with its coordinates
 // when known.
 func site(model, division string, lat, lng *float64) Unit {

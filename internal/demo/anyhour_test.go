@@ -43,12 +43,12 @@ func TestDemoLoadsAtAnyHour(t *testing.T) {
 			if _, err := demo.Load(ctx, a); err != nil {
 				t.Fatalf("demo at %s: %v", c.at, err)
 			}
-			if got := demo.DemoPlanDay(c.at).String(); got != c.planDay {
-				t.Errorf("plan day at %s: %s, want %s", c.at, got, c.planDay)
-			}
 			dispatcher, err := account.GetUserByEmail(ctx, db, "dispatch@hengxin.example")
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got, err := demo.DemoPlanDay(ctx, a, dispatcher.OrgID); err != nil || got.String() != c.planDay {
+				t.Errorf("plan day at %s: %s (%v), want %s", c.at, got, err, c.planDay)
 			}
 			plans, err := a.Dispatch.ListPlans(ctx, dispatcher.Actor(), dispatcher.OrgID)
 			if err != nil || len(plans) != 1 || plans[0].Day != c.planDay {

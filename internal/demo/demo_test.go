@@ -131,7 +131,8 @@ func TestDemoHasADispatchBoard(t *testing.T) {
 		t.Fatalf("service points with working hours: %d %v", hours, err)
 	}
 	plans, err := a.Dispatch.ListPlans(ctx, dispatcher.Actor(), dispatcher.OrgID)
-	if err != nil || len(plans) != 1 || plans[0].Day != demo.DemoPlanDay(a.Now()).String() {
-		t.Fatalf("plans: %+v %v", plans, err)
+	planDay, dayErr := demo.DemoPlanDay(ctx, a, dispatcher.OrgID)
+	if err != nil || dayErr != nil || len(plans) != 1 || plans[0].Day != planDay.String() {
+		t.Fatalf("plans: %+v %v %v", plans, err, dayErr)
 	}
 }

@@ -19,22 +19,14 @@ import (
 // Shanghai, which is the day the board opens on.
 func DemoBoardDay(now time.Time) calendar.Date { return calendar.DateOf(now, calendar.Shanghai) }
 
-// DemoPlanDay is the day of the demo's proposed plan: the board's day while
-// some of its working time is left, else the next day, which is what a
-// dispatcher plans in the evening (a plan of a day with no working time
-// left has no technician to plan for).
-func DemoPlanDay(now time.Time) calendar.Date {
-	day := DemoBoardDay(now)
-	if now.In(calendar.Shanghai).Hour() >= planDayEnds {
-		return day.AddDays(1)
-	}
-	return day
+// DemoPlanDay is the day of the demo's proposed plan for the provider: the
+// day its board opens on now (dispatch.Service.DefaultDay: the first day
+// with working time left, the day a dispatcher plans, the next one in the
+// evening), asked of the board's own rule so that the demo's plan is
+// always the one its board shows.
+func DemoPlanDay(ctx context.Context, a *app.App, providerID int64) (calendar.Date, error) {
+	return a.Dispatch.DefaultDay(ctx, a.DB, providerID, a.Now())
 }
-
-// planDayEnds is the hour the latest working day of the demo's service
-// points ends: 苏州 works the default 08:00–20:00 (杭州's office hours end
-// at 17:30).
-const planDayEnds = 20
 
 // loadDispatch makes 恒信's board alive: working hours at the service
 // points that keep office hours (杭州, and 粤安's 东莞; 苏州 works the
@@ -131,7 +123,10 @@ func loadDispatch(ctx context.Context, a *app.App) error {
 			start = start.Add(30 * time.Minute)
 		}
 	}
-	planDay := DemoPlanDay(a.Now())
+	planDay, err := DemoPlanDay(ctx, a, dispatcher.OrgID)
+	if err != nil {
+		return fmt.Errorf("demo plan day: %w", err)
+	}
 	if _, err := a.Dispatch.MakePlan(ctx, d, dispatch.PlanInput{ProviderID: dispatcher.OrgID, Day: planDay.String(), TimeLimit: time.Second, Seed: 1}); err != nil {
 		return fmt.Errorf("demo plan of %s: %w", planDay, err)
 	}

@@ -103,7 +103,7 @@ type Drive struct {
 // TravelBetween is the drive from a to b: the straight line times the
 // road factor, at the average speed (no road data).
 func TravelBetween(a, b LatLng) Drive {
-	km := staff.Distance(staff.Place{Lat: a.Lat, Lng: a.Lng}, staff.Place{Lat: b.Lat, Lng: b.Lng}) * staff.RoadFactor
+	km := staff.RoadKm(staff.Place(a), staff.Place(b))
 	return Drive{Km: math.Round(km*10) / 10, Minutes: int(math.Round(km / staff.SpeedKmh * 60))}
 }
 

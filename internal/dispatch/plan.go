@@ -16,8 +16,9 @@ import (
 )
 
 // Planning a day: the board becomes a route.Problem in minutes from local
-// midnight and kilometres by road on a plane around the day's places
-// (straight line times staff.RoadFactor, at staff.SpeedKmh); the solver's
+// midnight, its places as longitude and latitude, measured in kilometres by
+// road as the board and the recommendations measure them (staff.RoadKm: the
+// great circle times staff.RoadFactor, at staff.SpeedKmh); the solver's
 // Plan comes back as a Proposal in the board's terms.
 
 // OnSiteMinutes is a visit's planned time on site for a technician: the
@@ -105,14 +106,23 @@ func (p *Problem) at(m float64) time.Time {
 	return p.Midnight.Add(time.Duration(math.Round(m)) * time.Minute)
 }
 
-// plane projects a place to kilometres by road around the origin.
-func (p *Problem) plane(pl *LatLng) route.Location {
+// LocationOf is a place as the solver's location: its longitude and
+// latitude, which the planner's measure reads.
+func LocationOf(pl LatLng) route.Location { return route.Location{X: pl.Lng, Y: pl.Lat} }
+
+// location is LocationOf, a place without coordinates standing at the
+// day's centre.
+func (p *Problem) location(pl *LatLng) route.Location {
 	if pl == nil {
-		return route.Location{}
+		return LocationOf(p.Origin)
 	}
-	const kmLat = 110.574
-	kmLng := 111.320 * math.Cos(p.Origin.Lat*math.Pi/180)
-	return route.Location{X: (pl.Lng - p.Origin.Lng) * kmLng * staff.RoadFactor, Y: (pl.Lat - p.Origin.Lat) * kmLat * staff.RoadFactor}
+	return LocationOf(*pl)
+}
+
+// roadKm is the solver's measure (route.Problem.Measure): the drive
+// between two of its locations, as staff.RoadKm counts it.
+func roadKm(a, b route.Location) float64 {
+	return staff.RoadKm(staff.Place{Lat: a.Y, Lng: a.X}, staff.Place{Lat: b.Y, Lng: b.X})
 }
 
 // ProblemOf turns the board into a problem: the technicians who work that
@@ -127,7 +137,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		return nil, err
 	}
 	from, _ := dayBounds(d)
-	p := &Problem{Midnight: from, Refs: map[int64]ref{}, Names: map[int64]string{}, Route: route.Problem{Name: "day " + b.Day, Speed: staff.SpeedKmh / 60}}
+	p := &Problem{Midnight: from, Refs: map[int64]ref{}, Names: map[int64]string{}, Route: route.Problem{Name: "day " + b.Day, Speed: staff.SpeedKmh / 60, Measure: roadKm}}
 	// The origin: the mean of the day's places.
 	var n float64
 	add := func(pl *LatLng) {
@@ -221,7 +231,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 			nextID++
 			p.Refs[id] = ref{RequestID: v.RequestID, WorkOrderID: v.WorkOrderID, Number: v.Number, Address: v.Address, At: v.At, Tech: l.TechnicianID, Start: v.Start, End: v.End, Parts: v.Parts}
 			start, end := p.minutes(v.Start), p.minutes(v.End)
-			rv := route.Visit{ID: id, Location: p.plane(v.At), Duration: (end - start) * eff, Skills: skills(v.RequestID, l.TechnicianID, v.Parts)}
+			rv := route.Visit{ID: id, Location: p.location(v.At), Duration: (end - start) * eff, Skills: skills(v.RequestID, l.TechnicianID, v.Parts)}
 			if v.Status == "on_site" {
 				r := p.Refs[id]
 				r.UnderWay = true
@@ -259,7 +269,7 @@ func ProblemOf(b Board, locks []Lock, qualified map[int64]map[int64]bool) (*Prob
 		if minutes <= 0 {
 			minutes = agreement.DefaultVisitMinutes
 		}
-		rv := route.Visit{ID: id, Location: p.plane(o.At), Duration: float64(minutes), Skills: skills(o.RequestID, 0, o.Parts)}
+		rv := route.Visit{ID: id, Location: p.location(o.At), Duration: float64(minutes), Skills: skills(o.RequestID, 0, o.Parts)}
 		if o.DueAt != nil {
 			// A deadline missed before the day begins costs from midnight.
 			rv.Deadline = &route.Deadline{At: math.Max(0, p.minutes(*o.DueAt)), CostPerUnit: LateCostPerMinute}
@@ -335,13 +345,13 @@ func (p *Problem) holdUnreachable() {
 		alone.Skills = nil
 		t := p.Route.Technicians[i]
 		t.UnderWay, t.Skills = nil, nil
-		one := &route.Problem{Speed: p.Route.Speed, Visits: []route.Visit{alone}, Technicians: []route.Technician{t}}
+		one := &route.Problem{Speed: p.Route.Speed, Measure: p.Route.Measure, Visits: []route.Visit{alone}, Technicians: []route.Technician{t}}
 		if _, err := route.Check(one, &route.SolutionFile{Vehicles: 1, Routes: [][]int64{{v.ID}}, Technicians: []int64{t.ID}}); err == nil {
 			return false
 		}
 		start, end := p.minutes(rf.Start), p.minutes(rf.End)
 		tt := &p.Route.Technicians[i]
-		travel := math.Hypot(v.Location.X-tt.Start.X, v.Location.Y-tt.Start.Y) / p.Route.Speed
+		travel := p.Route.Distance(v.Location, tt.Start) / p.Route.Speed
 		site := v.Location
 		switch {
 		case end <= tt.ShiftStart || start >= tt.ShiftEnd:
@@ -416,17 +426,24 @@ func technicianOf(p *Problem, l Lane, now float64) (route.Technician, bool) {
 	if eff <= 0 {
 		eff = 1
 	}
-	return route.Technician{ID: l.TechnicianID, Start: p.plane(l.Base), ShiftStart: start, ShiftEnd: end, Breaks: breaks, Efficiency: eff}, true
+	return route.Technician{ID: l.TechnicianID, Start: p.location(l.Base), ShiftStart: start, ShiftEnd: end, Breaks: breaks, Efficiency: eff}, true
 }
 
-// XY is a point on the plan's plane: kilometres by road east and north
-// of the day's centre.
+// XY is a point on the plan's schematic map: kilometres by road east and
+// north of the day's centre.
 type XY struct {
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
 }
 
-func xy(l route.Location) XY { return XY{l.X, l.Y} }
+// xy places one of the solver's locations on the map: its kilometres by
+// road east (along the centre's parallel) and north (along its meridian)
+// of the day's centre.
+func (p *Problem) xy(l route.Location) XY {
+	o := p.location(nil)
+	east, north := roadKm(o, route.Location{X: l.X, Y: o.Y}), roadKm(o, route.Location{X: o.X, Y: l.Y})
+	return XY{X: math.Copysign(east, l.X-o.X), Y: math.Copysign(north, l.Y-o.Y)}
+}
 
 // Proposal is a plan of the day in the board's terms.
 type Proposal struct {
@@ -483,11 +500,11 @@ func ProposalOf(p *Problem, plan *route.Plan) Proposal {
 	}
 	for _, r := range plan.Routes {
 		pr := PlannedRoute{TechnicianID: r.Technician, Name: p.Names[r.Technician], Km: math.Round(r.Distance*10) / 10,
-			Leave: p.at(r.Departure), Back: p.at(r.Return), Stops: []PlannedStop{}, Base: xy(bases[r.Technician])}
+			Leave: p.at(r.Departure), Back: p.at(r.Return), Stops: []PlannedStop{}, Base: p.xy(bases[r.Technician])}
 		for _, st := range r.Stops {
 			rf := p.Refs[st.Visit]
 			ps := PlannedStop{RequestID: rf.RequestID, WorkOrderID: rf.WorkOrderID, Number: rf.Number, Address: rf.Address,
-				Arrival: p.at(st.Arrival), Start: p.at(st.Start), End: p.at(st.End), Where: xy(p.plane(rf.At))}
+				Arrival: p.at(st.Arrival), Start: p.at(st.Start), End: p.at(st.End), Where: p.xy(p.location(rf.At))}
 			if rf.DueAt != nil && ps.Start.After(*rf.DueAt) {
 				// Late by the real deadline, not the one the solver was given.
 				ps.LateMinutes = int(math.Ceil(ps.Start.Sub(*rf.DueAt).Minutes()))

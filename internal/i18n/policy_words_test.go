@@ -43,3 +43,28 @@ func TestPolicyActionsHaveWords(t *testing.T) {
 		}
 	}
 }
+
+// A refusal on a page is a sentence ("A dispatcher may not book a stocktake
+// adjustment for their own organization"): every role has its words as the
+// sentence's subject and every scope its phrase, in both languages.
+func TestRefusalSubjectsAndScopesHaveWords(t *testing.T) {
+	t.Parallel()
+	var words []problem.Word
+	for _, r := range policy.Roles {
+		words = append(words, problem.Enum("role_subject.", r))
+	}
+	for _, s := range []policy.Scope{policy.Self, policy.Own, policy.Partner, policy.Unrelated} {
+		words = append(words, problem.Enum("scope_for.", s))
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		m, err := i18n.Catalog("messages", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range words {
+			if strings.TrimSpace(m[w.ID]) == "" {
+				t.Errorf("no %s word %q", lang, w.ID)
+			}
+		}
+	}
+}

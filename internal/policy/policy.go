@@ -410,7 +410,12 @@ func Allow(a Actor, action Action, scope Scope) error {
 	if Allowed(a, action, scope) {
 		return nil
 	}
-	return problem.New(problem.Forbidden, "role %s may not %s (%s)", problem.Enum("role.", a.Role), problem.Enum("may.", action), problem.Enum("scope_word.", scope))
+	// The API's English detail names the codes ("role dispatcher may not
+	// stock.adjust (own)"); a page says the sentence in words, the role as
+	// its subject and the scope as what the action would be for
+	// (role_subject.*, may.*, scope_for.*: "A dispatcher may not book a
+	// stocktake adjustment for their own organization").
+	return problem.New(problem.Forbidden, "role %s may not %s (%s)", problem.Enum("role_subject.", a.Role), problem.Enum("may.", action), problem.Enum("scope_for.", scope))
 }
 
 // Check is the one authorization step on a resource the actor asked for by

@@ -119,12 +119,45 @@ func TestRefusalReadsInWords(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 	for lang, want := range map[string]string{
-		"zh-CN": "角色“技术人员”无权编写服务协议（本组织的资源）",
-		"en":    "The role “Technician” may not write the agreement (own organization)",
+		"zh-CN": "技术人员无权为本组织编写服务协议",
+		"en":    "A technician may not write the agreement for their own organization",
 	} {
 		got := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat(lang, f) }).Detail
 		if got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}
+
+// Every scope reads as a part of the sentence, in both languages, while
+// the English detail keeps its code.
+func TestRefusalSaysEveryScopeInWords(t *testing.T) {
+	for _, tc := range []struct {
+		actor  Actor
+		action Action
+		scope  Scope
+		detail string
+		en, zh string
+	}{
+		{Actor{Role: Technician}, StockAdjust, Self, "role technician may not stock.adjust (self)",
+			"A technician may not book a stocktake adjustment for themselves", "技术人员无权为本人登记盘点调整"},
+		{Actor{Role: Dispatcher}, StockAdjust, Own, "role dispatcher may not stock.adjust (own)",
+			"A dispatcher may not book a stocktake adjustment for their own organization", "调度员无权为本组织登记盘点调整"},
+		{Actor{Role: VendorAuditor}, AgreementWrite, Partner, "role vendor_auditor may not agreement.write (partner)",
+			"A vendor auditor may not write the agreement for a partner organization", "厂商审计员无权为合作方组织编写服务协议"},
+		{Actor{Role: ProviderAdmin}, AgreementRead, Unrelated, "role provider_admin may not agreement.read (unrelated)",
+			"A provider admin may not see the agreement for an unrelated organization", "服务商管理员无权为无关组织查看服务协议"},
+	} {
+		p, ok := problem.As(Allow(tc.actor, tc.action, tc.scope))
+		if !ok || p.Detail != tc.detail {
+			t.Errorf("%s %s %s: detail %v, want %q", tc.actor.Role, tc.action, tc.scope, p, tc.detail)
+			continue
+		}
+		for lang, want := range map[string]string{"en": tc.en, "zh-CN": tc.zh} {
+			got := p.Translate(func(f string) (string, bool) { return i18n.Default().ProblemFormat(lang, f) }).Detail
+			if got != want {
+				t.Errorf("%s: %q, want %q", lang, got, want)
+			}
 		}
 	}
 }

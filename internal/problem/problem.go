@@ -195,9 +195,12 @@ func Is(err error, k Kind) bool {
 }
 
 // Word is a value of one of the product's enums shown inside a message (an
-// agreement's status, a calendar day's kind): the message's English text
-// shows the value as it is ("terminated"), a translated message the
-// reader's word for it, the message whose id is ID.
+// agreement's status, a calendar day's kind): the message's English detail,
+// as the API answers it, shows the value as it is ("terminated"); a
+// translated message shows the reader's word for it, the message whose id
+// is ID. That is zh-CN's, and English's too where a page words a message
+// apart from its detail (a policy refusal, whose words are phrases: "A
+// dispatcher", "for their own organization").
 type Word struct{ ID, Value string }
 
 func (w Word) String() string { return w.Value }

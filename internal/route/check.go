@@ -102,8 +102,6 @@ func Check(p *Problem, f *SolutionFile) (*CheckResult, error) {
 	return res, nil
 }
 
-func dist(a, b Location) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
-
 // checkRoute drives one route and returns its distance.
 func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit, fail func(string, ...any)) float64 {
 	speed := p.Speed
@@ -127,7 +125,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 		v := visits[ids[0]]
 		here, load = v.Location, v.Demand
 		now = math.Max(now, t.UnderWay.StartedAt+v.Duration*factor)
-		shiftEnd = math.Max(shiftEnd, now+dist(here, end)/speed)
+		shiftEnd = math.Max(shiftEnd, now+p.Distance(here, end)/speed)
 		ids = ids[1:]
 	}
 	var stops []*Visit
@@ -139,7 +137,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 	breaks := sortedBreaks(t.Breaks)
 	if len(stops) > 0 {
 		base := now
-		tt := dist(here, stops[0].Location) / speed
+		tt := p.Distance(here, stops[0].Location) / speed
 		if s := firstStart(effectiveWindows(stops[0]), now+tt); !math.IsInf(s, 1) && s-tt > now {
 			now = s - tt
 		}
@@ -157,7 +155,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 		}
 		win := effectiveWindows(v)
 		svc := v.Duration * factor
-		d := dist(here, v.Location)
+		d := p.Distance(here, v.Location)
 		arrive := now + d/speed
 		start := firstStart(win, arrive)
 		for len(breaks) > 0 {
@@ -186,7 +184,7 @@ func checkRoute(p *Problem, t *Technician, ids []int64, visits map[int64]*Visit,
 		load += v.Demand
 		now, here = start+svc, v.Location
 	}
-	d := dist(here, end)
+	d := p.Distance(here, end)
 	arrive := now + d/speed
 	for len(breaks) > 0 && len(stops) > 0 && arrive >= breaks[0].Earliest {
 		b := breaks[0]

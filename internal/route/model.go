@@ -304,7 +304,7 @@ func compile(p *Problem) (*model, error) {
 			// A visit under way past the shift's end still lets its
 			// technician go home; a technician whose shift is too short
 			// for the way home alone gets no visit.
-			mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart+math.Hypot(start.X-end.X, start.Y-end.Y)*m.invSpeed)
+			mt.shiftEnd = math.Max(mt.shiftEnd, mt.shiftStart+p.Distance(start, end)*m.invSpeed)
 		}
 		mt.startLoc = len(locs)
 		locs = append(locs, start)
@@ -317,7 +317,7 @@ func compile(p *Problem) (*model, error) {
 	m.dist = make([]float64, m.nloc*m.nloc)
 	for a := range locs {
 		for b := range locs {
-			m.dist[a*m.nloc+b] = math.Hypot(locs[a].X-locs[b].X, locs[a].Y-locs[b].Y)
+			m.dist[a*m.nloc+b] = p.Distance(locs[a], locs[b])
 		}
 	}
 	m.qual = make([]bool, m.n*m.k)

@@ -9,10 +9,14 @@
 //
 // Times and durations are in one unit chosen by the caller (minutes for a
 // real day, Solomon's abstract units for the benchmark); travel time is the
-// Euclidean distance between two locations divided by Problem.Speed.
+// distance between two locations (Problem.Distance: Euclidean, unless the
+// caller measures its own way) divided by Problem.Speed.
 package route
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Objective is what the solver minimizes.
 type Objective string
@@ -25,7 +29,9 @@ const (
 	Distance Objective = "distance"
 )
 
-// Location is a point on a plane; distances are Euclidean.
+// Location is a point: on a plane, where distances are Euclidean, or in
+// whatever terms the Problem's Measure reads it (the day planner's:
+// longitude as X and latitude as Y).
 type Location struct {
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
@@ -116,6 +122,22 @@ type Problem struct {
 	Speed       float64      `json:"speed,omitempty"`
 	Visits      []Visit      `json:"visits"`
 	Technicians []Technician `json:"technicians"`
+	// Measure, when set, is the distance between two locations: the day
+	// planner's is the product's one measure of a drive between two places
+	// (staff.RoadKm), so that the solver and the checker count the
+	// kilometres the board and the recommendations do, while this package
+	// knows no geography. Nil is the straight line on the plane (Solomon's
+	// benchmark, a day read from a file).
+	Measure func(a, b Location) float64 `json:"-"`
+}
+
+// Distance is how far apart a and b are: Measure's answer, or the straight
+// line on the plane.
+func (p *Problem) Distance(a, b Location) float64 {
+	if p.Measure != nil {
+		return p.Measure(a, b)
+	}
+	return math.Hypot(a.X-b.X, a.Y-b.Y)
 }
 
 // Reason says why a visit was left unplaced.

@@ -8,6 +8,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/fees"
+	"aftersales/internal/geo"
 	"aftersales/internal/record"
 )
 
@@ -148,17 +149,7 @@ func distance(t agreement.Terms, in Input, v *record.Visit) fees.Distance {
 	}
 	best := math.Inf(1)
 	for _, sp := range t.ServicePoints {
-		best = min(best, haversineMetres(sp.Lat, sp.Lng, *lat, *lng))
+		best = min(best, geo.Distance(geo.Point{Lat: sp.Lat, Lng: sp.Lng}, geo.Point{Lat: *lat, Lng: *lng})*1000)
 	}
 	return fees.Distance{Known: true, Metres: int64(math.Round(best))}
-}
-
-// haversineMetres is the great-circle distance on a sphere of the Earth's
-// mean radius (6371.0088 km).
-func haversineMetres(lat1, lng1, lat2, lng2 float64) float64 {
-	const r = 6_371_008.8
-	rad := math.Pi / 180
-	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"aftersales/internal/geo"
 )
 
 // Recommendations rank the technicians who may do a visit, the way field
@@ -19,8 +21,14 @@ const RoadFactor = 1.3
 // SpeedKmh is the average speed of travel between stops.
 const SpeedKmh = 40.0
 
-// Place is a point on the map (WGS-84).
-type Place struct{ Lat, Lng float64 }
+// Place is a point on the map (WGS-84), as geo measures it.
+type Place geo.Point
+
+// RoadKm is the drive from a to b in kilometres: the great circle
+// (geo.Distance, the product's one measure of how far apart two places
+// are) times RoadFactor. The board's drives, the recommendations and the
+// day planner's distances all read it.
+func RoadKm(a, b Place) float64 { return geo.Distance(geo.Point(a), geo.Point(b)) * RoadFactor }
 
 // Stop is a visit already booked on the technician's day.
 type Stop struct {
@@ -153,7 +161,7 @@ func Recommend(job Job, cands []Candidate, p Policy) ([]Recommendation, []Exclud
 			continue
 		}
 		if !p.IgnoreArea && job.At != nil {
-			if Distance(*c.Base, *job.At) > float64(c.RadiusKm) {
+			if geo.Distance(geo.Point(*c.Base), geo.Point(*job.At)) > float64(c.RadiusKm) {
 				excluded = append(excluded, Excluded{TechnicianID: c.TechnicianID, Name: c.Name, Reason: ExcludedArea})
 				continue
 			}
@@ -322,7 +330,7 @@ func trip(a, b *Place) (time.Duration, float64) {
 	if a == nil || b == nil {
 		return 0, 0
 	}
-	km := Distance(*a, *b) * RoadFactor
+	km := RoadKm(*a, *b)
 	return time.Duration(math.Ceil(km/SpeedKmh*60)) * time.Minute, km
 }
 
@@ -338,13 +346,3 @@ func onDuty(hours []Span, job Job) bool {
 }
 
 func clamp(x float64) float64 { return math.Round(max(0, min(100, x))*10) / 10 }
-
-// Distance is the distance in kilometres, by the equirectangular
-// approximation: within a service area (a few hundred kilometres) it is
-// within 0.5% of the great circle, at a fraction of its cost.
-func Distance(a, b Place) float64 {
-	const r, rad = 6371.0, math.Pi / 180
-	x := (b.Lng - a.Lng) * rad * math.Cos((a.Lat+b.Lat)/2*rad)
-	y := (b.Lat - a.Lat) * rad
-	return r * math.Sqrt(x*x+y*y)
-}

@@ -173,16 +173,15 @@ func TestTooLate(t *testing.T) {
 // Whatever the hours, the booked visits and the clock, a recommended slot
 // booked on a technician's day that the day planner's checker accepts
 // leaves a day it still accepts: the recommendation counts the trips as
-// route.Check does. Places are the service point and the site, projected
-// so that the checker's straight lines are staff.Distance's.
+// route.Check does. Places are the service point and the site, which the
+// checker measures as the day planner has it do (staff.RoadKm).
 func TestRecommendedSlotsPassTheChecker(t *testing.T) {
 	t.Parallel()
 	midnight := sh(0, 0)
 	minutes := func(at time.Time) float64 { return at.Sub(midnight).Minutes() }
-	const r, rad = 6371.0, math.Pi / 180
-	lat0 := (suzhou.Lat + site.Lat) / 2 * rad
-	plane := func(p *staff.Place) route.Location {
-		return route.Location{X: (p.Lng - suzhou.Lng) * rad * math.Cos(lat0) * r * staff.RoadFactor, Y: (p.Lat - suzhou.Lat) * rad * r * staff.RoadFactor}
+	locate := func(p *staff.Place) route.Location { return route.Location{X: p.Lng, Y: p.Lat} }
+	measure := func(a, b route.Location) float64 {
+		return staff.RoadKm(staff.Place{Lat: a.Y, Lng: a.X}, staff.Place{Lat: b.Y, Lng: b.X})
 	}
 	places := []*staff.Place{&suzhou, &site}
 	rapid.Check(t, func(t *rapid.T) {
@@ -202,7 +201,7 @@ func TestRecommendedSlotsPassTheChecker(t *testing.T) {
 			day = append(day, staff.Stop{WorkOrderID: int64(i + 1), Start: at, End: to, At: places[rapid.IntRange(0, 1).Draw(t, "place")]})
 			at = to
 		}
-		tech := route.Technician{ID: 1, Start: plane(&suzhou), ShiftStart: math.Max(minutes(start), minutes(earliest)), ShiftEnd: minutes(end), Efficiency: float64(eff) / 1000}
+		tech := route.Technician{ID: 1, Start: locate(&suzhou), ShiftStart: math.Max(minutes(start), minutes(earliest)), ShiftEnd: minutes(end), Efficiency: float64(eff) / 1000}
 		// As the planner makes a technician of a lane: the day from now on,
 		// lunch a fixed break unless it is over.
 		switch {
@@ -213,11 +212,11 @@ func TestRecommendedSlotsPassTheChecker(t *testing.T) {
 			tech.Breaks = []route.Break{{Earliest: minutes(lunch), Latest: minutes(lunch), Duration: back.Sub(lunch).Minutes()}}
 		}
 		check := func(stops []staff.Stop) error {
-			p := &route.Problem{Speed: staff.SpeedKmh / 60, Technicians: []route.Technician{tech}}
+			p := &route.Problem{Speed: staff.SpeedKmh / 60, Measure: measure, Technicians: []route.Technician{tech}}
 			var ids []int64
 			for _, s := range stops {
 				m := minutes(s.Start)
-				p.Visits = append(p.Visits, route.Visit{ID: s.WorkOrderID, Location: plane(s.At), Duration: s.End.Sub(s.Start).Minutes() * tech.Efficiency, Windows: []route.Window{{Open: m, Close: m}}})
+				p.Visits = append(p.Visits, route.Visit{ID: s.WorkOrderID, Location: locate(s.At), Duration: s.End.Sub(s.Start).Minutes() * tech.Efficiency, Windows: []route.Window{{Open: m, Close: m}}})
 				ids = append(ids, s.WorkOrderID)
 			}
 			_, err := route.Check(p, &route.SolutionFile{Vehicles: 1, Routes: [][]int64{ids}, Technicians: []int64{1}})

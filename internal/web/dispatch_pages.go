@@ -454,9 +454,9 @@ func (s *Server) lockRefusal(r *http.Request, err error) string {
 	label := "dispatch.lock"
 	switch {
 	case strings.HasPrefix(fe.Field, "lock_from_"):
-		label = "dispatch.lock_from"
+		label = "dispatch.lock_from_field" // the form's "Earliest start", said apart from its form
 	case strings.HasPrefix(fe.Field, "lock_to_"):
-		label = "dispatch.lock_to"
+		label = "dispatch.lock_to_field"
 	}
 	return s.msg(r, "labelled", "Label", s.msg(r, label), "Message", fe.Message)
 }

@@ -84,8 +84,9 @@ func TestDemoBoardShowsThePlanAtNight(t *testing.T) {
 			t.Fatal(err)
 		}
 		plans, err := a.Dispatch.ListPlans(ctx, dispatcher.Actor(), dispatcher.OrgID)
-		if err != nil || len(plans) != 1 || plans[0].Day != demo.DemoPlanDay(at).String() {
-			t.Fatalf("the demo's plan: %+v %v", plans, err)
+		planDay, dayErr := demo.DemoPlanDay(ctx, a, dispatcher.OrgID)
+		if err != nil || dayErr != nil || len(plans) != 1 || plans[0].Day != planDay.String() {
+			t.Fatalf("the demo's plan: %+v %v %v", plans, err, dayErr)
 		}
 		srv := testutil.NewApp(t, db)
 		srv.Clock.Set(at)
@@ -258,7 +259,7 @@ func TestBoardPlanTakesAStartRange(t *testing.T) {
 	plans := func() int { return countRows(t, app.DB, "dispatch_plans") }
 	form := url.Values{"day": {"2030-01-09"}, "time_limit": {"1"}, "lock_" + id: {"range"}, "lock_from_" + id: {"9h"}, "lock_to_" + id: {"10:00"}}
 	postStatus(t, http.StatusSeeOther, "a malformed range", c, app.URL+"/dispatch/plans", form)
-	if html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09")); !strings.Contains(html, "Earliest start (for “start between”): must be a time HH:MM") || plans() != 0 {
+	if html := body(t, get(t, c, app.URL+"/dispatch?day=2030-01-09")); !strings.Contains(html, "Earliest start of the lock: must be a time HH:MM") || plans() != 0 {
 		t.Fatalf("a malformed range is not refused naming its field (plans: %d)", plans())
 	}
 	form.Set("lock_from_"+id, "09:00")

@@ -339,7 +339,7 @@ func TestMalformedFormValuesAreRefusedAndSaveNothing(t *testing.T) {
 			{"plan's lock of visit 0", dispatcher, "/dispatch/plans", board("lock_0", "time"), 303, "/dispatch?day=2030-01-09",
 				`Lock when planning: “lock_0” does not name a visit by its id`, `排程时锁定：“lock_0”没有以编号指明一次上门`},
 			{"plan's range of no visit", dispatcher, "/dispatch/plans", board("lock_from_-4", "09:00"), 303, "/dispatch?day=2030-01-09",
-				`Earliest start (for “start between”): “lock_from_-4” does not name a visit by its id`, `最早开始（用于“在时段内开始”）：“lock_from_-4”没有以编号指明一次上门`},
+				`Earliest start of the lock: “lock_from_-4” does not name a visit by its id`, `锁定的最早开始：“lock_from_-4”没有以编号指明一次上门`},
 			{"plan's lock of no kind", dispatcher, "/dispatch/plans", board("lock_7", "sideways"), 303, "/dispatch?day=2030-01-09",
 				`Lock when planning: must be technician, time, both or range`, `排程时锁定：须为 technician（锁定技术人员）、time（锁定时间）、both（技术人员和时间）或 range（在时段内开始）`},
 			{"movement of no kind", provider, "/stock/move", url.Values{"kind": {"consume"}, "qty": {"1"}}, 422, "",

@@ -8,14 +8,14 @@ import (
 	"aftersales/internal/testutil"
 )
 
-// The 403 page of a refused action names the action in words of the
-// reader's language, with the role and the scope, never its code.
+// The 403 page of a refused action says it as a sentence in the reader's
+// language: the role, the action and the scope in words, never a code.
 func TestRefusalPageNamesTheActionInWords(t *testing.T) {
 	demoEngines(t, func(t *testing.T, app *testutil.App) {
 		c := signInDemo(t, app, "dispatch@hengxin.example") // may not adjust stock
 		for _, tc := range []struct{ lang, want string }{
-			{"zh-CN", "角色“调度员”无权登记盘点调整（本组织的资源）"},
-			{"en", "The role “Dispatcher” may not book a stocktake adjustment (own organization)"},
+			{"zh-CN", "调度员无权为本组织登记盘点调整"},
+			{"en", "A dispatcher may not book a stocktake adjustment for their own organization"},
 		} {
 			res := get(t, c, app.URL+"/lang/"+tc.lang+"?next=/")
 			res.Body.Close()

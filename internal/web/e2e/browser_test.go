@@ -407,6 +407,17 @@ func (v *visitor) shot(name string) {
 	}
 }
 
+// shotOf saves the element matching sel alone as <name>-<device>.png, at
+// twice its size: a part of a page (an open form) to look at closely.
+func (v *visitor) shotOf(name, sel string) {
+	v.t.Helper()
+	png := run(v, "screenshot of "+sel, chromedp.ScreenshotScale(sel, 2, chromedp.NodeVisible))
+	file := filepath.Join(v.dir, name+"-"+v.dev.name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		v.t.Fatal(err)
+	}
+}
+
 // shotBoth saves the page on the visitor's device and again on a phone,
 // reloaded at the phone's size, then returns to the device.
 func (v *visitor) shotBoth(name string) {

@@ -281,3 +281,88 @@ func TestPlanTheDayInTheBrowser(t *testing.T) {
 	e.see("#plan", "Proposed plan", "Not placed", laser.Number, "accepted")
 	e.shot("dispatch-plan-en")
 }
+
+// A booked visit's move form reads well on a desk and on a phone, in both
+// languages: no label of it wraps, the "start between" times say what they
+// are for, and the form opens whole inside the board, for a visit at the
+// start of the day as for one at its end.
+func TestBoardMoveFormReadsWell(t *testing.T) {
+	t.Parallel()
+	app := demoApp(t)
+	dispatcher, li := demoCrew(t, app.DB)
+	day := calendar.DateOf(time.Now().AddDate(0, 0, 3), calendar.Shanghai)
+	var visits []workorder.WorkOrder
+	for i, w := range [][2]int{{7*60 + 30, 30}, {9 * 60, 120}, {19*60 + 30, 60}} {
+		r := fileRepair(t, app, dispatcher, fmt.Sprintf("主轴异响 %d", i+1))
+		start := day.At(0, 0, calendar.Shanghai).Add(time.Duration(w[0]) * time.Minute)
+		wo, err := app.Server.WorkOrders.Book(context.Background(), dispatcher.Actor(), workorder.ForRequest(r.ID),
+			workorder.Assignment{TechnicianID: li.ID, WindowStart: start, WindowEnd: start.Add(time.Duration(w[1]) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		visits = append(visits, wo)
+	}
+	waiting := fileRepair(t, app, dispatcher, "主轴异响 4")
+	br := newBrowser(t, app)
+	for _, tc := range []struct{ lang, hint string }{{"zh-CN", "最早开始"}, {"en", "Earliest"}} {
+		for _, dev := range devices {
+			v := br.signedIn(t, dev, tc.lang, "dispatch@hengxin.example")
+			v.open("/lang/" + tc.lang + "?next=" + url.QueryEscape("/dispatch?day="+day.String()))
+			for i, wo := range visits {
+				form := fmt.Sprintf(`#wo-%d form.move-form`, wo.ID)
+				// Opened as a click opens it, then a frame later (the board
+				// places an open form in the toggle event's turn).
+				v.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`new Promise(function(done){ document.querySelectorAll('details[open]').forEach(function(d){ d.open = false; });
+					var s = document.querySelector('select[name="lock_%d"]'); s.closest('details').open = true; s.value = 'range';
+					setTimeout(function(){ requestAnimationFrame(function(){ done(); }); }, 0); })`, wo.ID), chromedp.EvalAwaitPromise))
+				v.see(form, tc.hint)
+				if got := v.eval(wrappedLabels(form)); got != "" {
+					t.Errorf("%s, %s: the move form's labels wrap: %s", tc.lang, dev.name, got)
+				}
+				if got := v.eval(outside(form, "#lanes")); got != "" {
+					t.Errorf("%s, %s: the move form of the visit at %s is cut off by the board: %s", tc.lang, dev.name, wo.WindowStart.In(calendar.Shanghai).Format("15:04"), got)
+				}
+				if i == 1 {
+					v.shot("dispatch-move-form-" + tc.lang)
+					v.shotOf("dispatch-move-form-close-"+tc.lang, form)
+				}
+			}
+			// The waiting request's form books it the same way.
+			book := fmt.Sprintf(`#open-%d form.move-form`, waiting.ID)
+			v.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('details[open]').forEach(function(d){ d.open = false; });
+				document.querySelector('#open-%d details.move').open = true`, waiting.ID)))
+			if got := v.eval(wrappedLabels(book)); got != "" {
+				t.Errorf("%s, %s: the booking form's labels wrap: %s", tc.lang, dev.name, got)
+			}
+			v.shotOf("dispatch-book-form-close-"+tc.lang, book)
+		}
+	}
+}
+
+// wrappedLabels names the labels of the form matching sel whose own text
+// (not the field inside them) runs over more than one line.
+func wrappedLabels(sel string) string {
+	return `(function(){ var out = [];
+		document.querySelectorAll(` + jsString(sel+" label") + `).forEach(function(l){
+			if (!l.offsetParent) return;
+			var tops = {}, r = document.createRange();
+			l.childNodes.forEach(function(n){
+				if (n.nodeType !== 3 || !n.textContent.trim()) return;
+				r.selectNodeContents(n);
+				Array.prototype.forEach.call(r.getClientRects(), function(b){ if (b.width > 0) tops[Math.round(b.top)] = true; });
+			});
+			var lines = Object.keys(tops).length;
+			if (lines > 1) out.push(l.textContent.trim().split("\n")[0] + " (" + lines + " lines)");
+		});
+		return out.join("; "); })()`
+}
+
+// outside says how far the element matching sel sticks out sideways of the
+// element matching box (which clips it), or nothing.
+func outside(sel, box string) string {
+	return `(function(){ var e = document.querySelector(` + jsString(sel) + `).getBoundingClientRect(), b = document.querySelector(` + jsString(box) + `).getBoundingClientRect();
+		var out = [];
+		if (e.left < b.left - 0.5) out.push(Math.round(b.left - e.left) + "px on the left");
+		if (e.right > b.right + 0.5) out.push(Math.round(e.right - b.right) + "px on the right");
+		return out.join(", "); })()`
+}

@@ -63,6 +63,21 @@
       .catch(function (err) { say(String(err), true); });
   }
 
+  // A visit's move form opens leftwards from the visit's right edge; where
+  // the board would cut it off (a visit early in the day, a narrow window)
+  // it moves sideways to lie within the board.
+  lanes.querySelectorAll(".visit details.move").forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      var form = d.querySelector(".move-form");
+      form.style.right = "";
+      if (!d.open || getComputedStyle(form).position !== "absolute") return;
+      var box = lanes.getBoundingClientRect(), at = form.getBoundingClientRect(), shift = 0;
+      if (at.left < box.left) shift = box.left - at.left;
+      else if (at.right > box.right) shift = box.right - at.right;
+      if (shift) form.style.right = -shift + "px";
+    });
+  });
+
   // The planner's countdown while the server plans.
   var plan = document.getElementById("plan-form");
   if (plan) {
