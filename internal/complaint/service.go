@@ -153,18 +153,20 @@ func resolve(ctx context.Context, q store.Queryer, a policy.Actor, n NewComplain
 	wo, tech := t.WorkOrderID, t.TechnicianID
 	err := store.Get(ctx, q, &t, `SELECT id, agreement_id, vendor_id, provider_id, customer_org_id FROM service_requests WHERE id = ?`, n.RequestID)
 	t.WorkOrderID, t.TechnicianID = wo, tech
-	field, what := "request_id", fmt.Sprintf("service request %d not found", n.RequestID)
+	// Another organization's request is not found, as one that does not
+	// exist; the message is the catalog's, so that it is translated.
+	notFound := problem.Field("request_id", "service request %d not found", n.RequestID)
 	if n.WorkOrderID > 0 {
-		field, what = "work_order_id", fmt.Sprintf("visit %d not found", n.WorkOrderID)
+		notFound = problem.Field("work_order_id", "visit %d not found", n.WorkOrderID)
 	}
 	if err == store.ErrNotFound {
-		return t, problem.Field(field, "%s", what)
+		return t, notFound
 	}
 	if err != nil {
 		return t, err
 	}
 	if policy.PartyScope(a, t.VendorID, t.ProviderID, t.CustomerOrgID) != policy.Own {
-		return t, problem.Field(field, "%s", what)
+		return t, notFound
 	}
 	return t, nil
 }

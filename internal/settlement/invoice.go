@@ -10,6 +10,7 @@ import (
 
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -55,7 +56,7 @@ func CheckInvoice(in Invoice, st Statement, today string) error {
 		fs.Add("issued_on", "must not be after today (%s)", today)
 	}
 	if want := st.Totals.Fees.GrossFen; in.AmountFen != want {
-		fs.Add("amount_fen", "must equal the statement's fees with tax, %d fen", want)
+		fs.Add("amount_fen", "must equal the statement's fees with tax, %s", parts.FormatYuan(want))
 	}
 	return fs.Err()
 }

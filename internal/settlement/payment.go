@@ -10,6 +10,7 @@ import (
 	"aftersales/internal/agreement"
 	"aftersales/internal/calendar"
 	"aftersales/internal/fees"
+	"aftersales/internal/parts"
 	"aftersales/internal/policy"
 	"aftersales/internal/problem"
 	"aftersales/internal/store"
@@ -67,7 +68,7 @@ func (s *Service) Pay(ctx context.Context, actor policy.Actor, in NewPayment) (P
 		case in.AmountFen <= 0:
 			fs.Add("amount_fen", "must be more than 0")
 		case in.AmountFen > open:
-			fs.Add("amount_fen", "is more than the %d fen still open", open)
+			fs.Add("amount_fen", "is more than the %s still open", parts.FormatYuan(open))
 		}
 		today := calendar.LocalDate(now)
 		if _, ok := agreement.ParseDate(in.PaidOn); !ok {

@@ -75,3 +75,22 @@ func addMonths(d calendar.Date, n int) calendar.Date {
 func mustDate(s string) calendar.Date { return calendar.MustParseDate(s) }
 
 var calendarParse = calendar.ParseDate
+
+// periodAgreed refuses a period of another kind than the agreement's terms
+// on the period's last day settle by (payment.settlement_period): a quarter
+// of an agreement settled monthly would bill again the months already on
+// their own statements.
+func periodAgreed(versions []agreement.Version, number string, p Period) error {
+	v, ok := agreement.InForce(versions, p.Last().String())
+	if !ok {
+		return nil
+	}
+	switch agreed := v.Terms.Payment.SettlementPeriod; {
+	case agreed == "" || agreed == p.Kind():
+		return nil
+	case agreed == agreement.Quarterly:
+		return problem.Field("period", "agreement %s is settled quarterly: give a quarter such as 2026-Q4, not %s", number, p.Key)
+	default:
+		return problem.Field("period", "agreement %s is settled monthly: give a month such as 2026-11, not %s", number, p.Key)
+	}
+}

@@ -96,6 +96,12 @@ func (s *Service) Generate(ctx context.Context, actor policy.Actor, agreementID 
 		if err != nil {
 			return err
 		}
+		if err := periodAgreed(versions, a.Number, p); err != nil {
+			return err
+		}
+		if err := noOverlap(ctx, tx, a.ID, p); err != nil {
+			return err
+		}
 		if err := s.ensurePriced(ctx, tx, a, versions, p, now); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"aftersales/internal/fees"
+	"aftersales/internal/parts"
 	"aftersales/internal/problem"
 )
 
@@ -216,9 +217,9 @@ func AnswerDispute(st Status, l *StatementLine, a Answer, by string, at time.Tim
 		case v > fees.MaxFen:
 			fs.Add("amount_fen", "must be at most %d fen (one hundred million yuan)", fees.MaxFen)
 		case l.Kind != LineDeduction && v >= l.NetFen:
-			fs.Add("amount_fen", "an accepted dispute lowers the line: give less than %d fen", l.NetFen)
+			fs.Add("amount_fen", "an accepted dispute lowers the line: give less than %s", parts.FormatYuan(l.NetFen))
 		case l.Kind == LineDeduction && v >= -l.NetFen:
-			fs.Add("amount_fen", "an accepted dispute lowers the deduction: give less than %d fen", -l.NetFen)
+			fs.Add("amount_fen", "an accepted dispute lowers the deduction: give less than %s", parts.FormatYuan(-l.NetFen))
 		}
 	}
 	if err := fs.Err(); err != nil {

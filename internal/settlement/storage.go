@@ -90,6 +90,23 @@ func findStatement(ctx context.Context, q store.Queryer, agreementID int64, peri
 	return &s, err
 }
 
+// noOverlap refuses a period that shares days with a statement of the
+// agreement for another period (a quarter and one of its months), whatever
+// that statement's state: each record is settled on one statement only.
+func noOverlap(ctx context.Context, q store.Queryer, agreementID int64, p Period) error {
+	var other []StatementHeader
+	if err := store.Select(ctx, q, &other, `SELECT `+statementColumns+` FROM settlement_statements
+		WHERE agreement_id = ? AND period <> ? AND period_from < ? AND period_to > ? ORDER BY period_from LIMIT 1`,
+		agreementID, p.Key, p.To.String(), p.From.String()); err != nil {
+		return err
+	}
+	if len(other) > 0 {
+		return problem.Field("period", "%s overlaps statement %s of period %s: a record is settled on one statement only",
+			p.Key, other[0].Number, other[0].Period)
+	}
+	return nil
+}
+
 // ListStatements lists the statements of the organizations given (nil: all),
 // newest period first, optionally of one agreement.
 func ListStatements(ctx context.Context, q store.Queryer, orgID int64, agreementID int64) ([]StatementHeader, error) {

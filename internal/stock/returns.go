@@ -191,7 +191,7 @@ func (s *Service) AdvanceReturn(ctx context.Context, a policy.Actor, id int64, s
 				return err
 			}
 			if max := unitCost * before.Qty; st.CreditFen < 0 || st.CreditFen > max {
-				fs.Add("credit_fen", "must be from 0 to %d fen (the parts' cost)", max)
+				fs.Add("credit_fen", "must be from ¥0.00 to %s (the parts' cost)", parts.FormatYuan(max))
 			}
 		}
 		if err := fs.Err(); err != nil {

@@ -197,3 +197,15 @@ func (s *Server) webhookRedeliver(w http.ResponseWriter, r *http.Request, u acco
 	s.Jobs.Wake()
 	s.flashRedirect(w, r, s.msg(r, "webhooks.redelivered", "ID", d.ID), "/settings/webhooks/"+itoa(d.WebhookID))
 }
+
+// KindName names a notification's kind of event in the page's language:
+// its own name (the profile's email choices), else the name of its group,
+// the part before the first dot (certification, complaint, ...), so that
+// a kind with no name of its own never shows as a catalog key.
+func (v *view) KindName(kind string) string {
+	if id := "notifykind." + kind; v.bundle.Has(id) {
+		return v.T(id)
+	}
+	group, _, _ := strings.Cut(kind, ".")
+	return v.T("notifykind." + group)
+}

@@ -161,3 +161,30 @@ func TestNotificationTemplatesHaveNoInlineStyleOrScript(t *testing.T) {
 		}
 	}
 }
+
+// A kind of event with no name of its own (a certificate's expiry, a
+// complaint's reply) is named by its group, never shown as a catalog key.
+func TestNotificationKindsAreNamed(t *testing.T) {
+	seededEngines(t, func(t *testing.T, app *testutil.App, f *testutil.Fixture) {
+		admin := f.Users[policy.ProviderAdmin]
+		for i, kind := range []string{"certification.expiry_due", "complaint.reply", "settlement.payment_due"} {
+			app.Publish(t, notify.Event{Kind: kind, OrgIDs: []int64{f.Provider.ID}, UserIDs: []int64{admin.ID},
+				Subject: notify.Localized{"en": "Event " + kind, "zh-CN": "事件 " + kind}, DedupeKey: fmt.Sprint("named-", i)})
+		}
+		c := signIn(t, app, admin.Email)
+		for _, lang := range []string{"en", "zh-CN"} {
+			want := map[string][]string{"en": {"Certificates about to expire", "Complaints and suggestions", "Settlement"},
+				"zh-CN": {"证书即将到期", "投诉与建议", "结算"}}[lang]
+			get(t, c, app.URL+"/lang/"+lang+"?next=/profile").Body.Close()
+			html := body(t, get(t, c, app.URL+"/notifications"))
+			if strings.Contains(html, "notifykind.") {
+				t.Errorf("%s: a kind shown as its catalog key: %s", lang, html)
+			}
+			for _, w := range want {
+				if !strings.Contains(html, "· "+w+"</small>") {
+					t.Errorf("%s: no kind named %q", lang, w)
+				}
+			}
+		}
+	})
+}

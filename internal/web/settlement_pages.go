@@ -148,7 +148,7 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 	case "pay":
 		fen, perr := parts.ParseYuan(f.String("amount"))
 		if perr != nil {
-			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, s.amountInvalid(r))
 			return
 		}
 		_, err = s.Settlements.Pay(r.Context(), u.Actor(), settlement.NewPayment{StatementID: id, AmountFen: fen,
@@ -159,7 +159,7 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 	case "invoice":
 		fen, perr := parts.ParseYuan(f.String("amount"))
 		if perr != nil {
-			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+			s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, s.amountInvalid(r))
 			return
 		}
 		_, err = s.Settlements.RecordInvoice(r.Context(), u.Actor(), id, settlement.Invoice{Code: f.String("code"),
@@ -178,6 +178,13 @@ func (s *Server) settlementAction(w http.ResponseWriter, r *http.Request, u acco
 	}
 	next := "/settlements/" + strconv.FormatInt(id, 10)
 	s.afterPost(w, r, err, "settlements.done_"+r.PathValue("action"), next, func(e error) { s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, e) })
+}
+
+// amountInvalid refuses an amount that is not yuan with two decimals. The
+// statement's forms (payment, invoice, a line's answer) show their
+// problems above the page, so it is said there.
+func (s *Server) amountInvalid(r *http.Request) error {
+	return problem.Field("form", "%s", s.msg(r, "parts.cost_invalid"))
 }
 
 // settlementLineAction disputes a line or answers its dispute.
@@ -200,7 +207,7 @@ func (s *Server) settlementLineAction(w http.ResponseWriter, r *http.Request, u 
 		if y := f.String("amount"); y != "" && a.Accept {
 			fen, perr := parts.ParseYuan(y)
 			if perr != nil {
-				s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, problem.Field("amount", "%s", s.msg(r, "parts.cost_invalid")))
+				s.renderSettlement(w, r, u, id, http.StatusUnprocessableEntity, s.amountInvalid(r))
 				return
 			}
 			a.AmountFen = &fen

@@ -326,6 +326,11 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 }
 
 // returnStep ships, receives or credits a return from the returns page.
+// returnFieldLabels are the labels of a return's form inputs, by the field
+// a refusal names.
+var returnFieldLabels = map[string]string{"carrier": "returns.carrier", "tracking_number": "returns.tracking",
+	"credit": "returns.credit_yuan", "credit_fen": "returns.credit_yuan"}
+
 func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.User) {
 	id, f, ok := s.postedForm(w, r)
 	if !ok {
@@ -333,23 +338,31 @@ func (s *Server) returnStep(w http.ResponseWriter, r *http.Request, u account.Us
 	}
 	version := f.Int64("version")
 	st := stock.ReturnStep{Kind: r.PathValue("step"), Carrier: f.String("carrier"), TrackingNumber: f.String("tracking_number")}
+	var err error
 	if st.Kind == "credit" {
 		fen, perr := parts.ParseYuan(f.String("credit"))
 		if perr != nil {
-			s.renderReturns(w, r, u, http.StatusUnprocessableEntity, problem.Field("credit", "%s", s.msg(r, "parts.cost_invalid")))
-			return
+			err = problem.Field("credit", "%s", s.msg(r, "parts.cost_invalid"))
 		}
 		st.CreditFen = fen
 	}
-	err := f.Err()
+	if err == nil {
+		err = f.Err()
+	}
 	if err == nil {
 		_, err = s.Stock.AdvanceReturn(r.Context(), u.Actor(), id, st, version)
 	}
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
-		// The list has a form per return: say which, above the list.
+		// The list has a form per return: say which, above the list, each
+		// field by its label.
+		p = s.translate(r, p)
 		msgs := make([]string, 0, len(p.Fields))
 		for _, fe := range p.Fields {
-			msgs = append(msgs, fe.Field+": "+fe.Message)
+			label := fe.Field
+			if key, ok := returnFieldLabels[fe.Field]; ok {
+				label = s.msg(r, key)
+			}
+			msgs = append(msgs, label+": "+fe.Message)
 		}
 		err = problem.Field("form", "#%d %s", id, strings.Join(msgs, "; "))
 	}
