@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,20 @@ type Assessment struct {
 }
 
 var periodPattern = regexp.MustCompile(`^20[0-9]{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$`)
+
+// periodStart is the first day of an assessment's period (periodPattern):
+// a year, a month or a quarter.
+func periodStart(period string) calendar.Date {
+	year, _ := strconv.Atoi(period[:4])
+	month := 1
+	switch {
+	case len(period) == 7 && period[5] == 'Q':
+		month = 3*int(period[6]-'0') - 2
+	case len(period) == 7:
+		month, _ = strconv.Atoi(period[5:])
+	}
+	return calendar.NewDate(year, time.Month(month), 1)
+}
 
 // Trainings lists a technician's training records, the latest first.
 func (s *Service) Trainings(ctx context.Context, a policy.Actor, technicianID int64) ([]Training, error) {
@@ -89,10 +104,12 @@ func (s *Service) Assessments(ctx context.Context, a policy.Actor, technicianID 
 
 // AddAssessment records a technician's assessment for a period; one per period.
 func (s *Service) AddAssessment(ctx context.Context, a policy.Actor, technicianID int64, in Assessment) (Assessment, error) {
-	check := func(fs *problem.Fields, _ time.Time) {
+	check := func(fs *problem.Fields, now time.Time) {
 		in.Period, in.Assessor, in.Comments = strings.TrimSpace(in.Period), strings.TrimSpace(in.Assessor), strings.TrimSpace(in.Comments)
 		if !periodPattern.MatchString(in.Period) {
 			fs.Add("period", "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)")
+		} else if periodStart(in.Period).After(calendar.DateOf(now, calendar.Shanghai)) {
+			fs.Add("period", "%s has not started; assess a period once it is under way", in.Period)
 		}
 		if in.Score < 0 || in.Score > 100 {
 			fs.Add("score", "must be 0 to 100")

@@ -84,7 +84,7 @@ type complaintsData struct {
 func (s *Server) complaintsPage(w http.ResponseWriter, r *http.Request, u account.User) {
 	q := readQuery(r)
 	f := complaint.Filter{Status: oneOf(q, "status", complaint.Open, complaint.Answered, complaint.Closed), Kind: oneOf(q, "kind", complaint.KindComplaint, complaint.KindSuggestion),
-		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Get("late") == "1"}
+		AgreementID: q.ID("agreement_id"), Period: q.Month("period"), Late: q.Flag("late")}
 	items, ok := whenRead(s, w, r, q, func() ([]complaint.Complaint, error) { return s.Complaints.List(r.Context(), u.Actor(), f) })
 	if !ok {
 		return

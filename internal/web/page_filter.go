@@ -116,6 +116,12 @@ func (p *pageQuery) Month(name string) string {
 	return v
 }
 
+// Flag reads a switch of the filter (overdue=1): 1 is on, 0 or absent off;
+// any other value is named, not read as on (or off) for being there.
+func (p *pageQuery) Flag(name string) bool {
+	return oneOf(p, name, "1", "0") == "1"
+}
+
 // oneOf reads one of choices (a priority, a state, a category) from p:
 // "" when absent.
 func oneOf[T ~string](p *pageQuery, name string, choices ...T) T {

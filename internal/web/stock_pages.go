@@ -307,7 +307,7 @@ func (s *Server) renderReturns(w http.ResponseWriter, r *http.Request, u account
 	a := u.Actor()
 	q := readQuery(r)
 	f := stock.ReturnFilter{Status: oneOf(q, "status", stock.AwaitingShipment, stock.Shipped, stock.Received, stock.Credited),
-		OverdueOnly: q.Get("overdue") != ""}
+		OverdueOnly: q.Flag("overdue")}
 	rs, ok := whenRead(s, w, r, q, func() ([]stock.ReturnRecord, error) { return s.Stock.Returns(r.Context(), a, f) })
 	if !ok {
 		return
