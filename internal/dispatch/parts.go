@@ -82,11 +82,11 @@ func (s *Service) SetNeededParts(ctx context.Context, a policy.Actor, requestID 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM request_parts WHERE request_id = ?`), requestID); err != nil {
+		if _, err := store.Exec(ctx, tx, `DELETE FROM request_parts WHERE request_id = ?`, requestID); err != nil {
 			return err
 		}
 		for _, p := range parts {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO request_parts (request_id, part_id, qty) VALUES (?, ?, ?)`), requestID, p.PartID, p.Qty); err != nil {
+			if _, err := store.Exec(ctx, tx, `INSERT INTO request_parts (request_id, part_id, qty) VALUES (?, ?, ?)`, requestID, p.PartID, p.Qty); err != nil {
 				return err
 			}
 		}

@@ -73,14 +73,7 @@ func TestBothLanguagesHaveTheSameMessages(t *testing.T) {
 // with no placeholders: every message, in both languages, reads as go-i18n
 // renders it, and a message with placeholders still takes its data.
 func TestPlainMessagesReadAsLocalized(t *testing.T) {
-	b, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := Catalog("messages", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, en := loadedWithEnglish(t)
 	shortcuts := 0
 	for _, lang := range []string{"zh-CN", "en"} {
 		for id := range en {
@@ -106,14 +99,7 @@ func TestPlainMessagesReadAsLocalized(t *testing.T) {
 // with characters a template might treat otherwise), and data that lacks a
 // name or gives it another type goes through go-i18n as before.
 func TestFilledMessagesReadAsLocalized(t *testing.T) {
-	b, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := Catalog("messages", "en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, en := loadedWithEnglish(t)
 	filled := 0
 	for _, lang := range []string{"zh-CN", "en"} {
 		for id := range en {
@@ -162,4 +148,19 @@ func TestHasAndStoredLanguageAllocateNothing(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("%v allocations a run, want none", n)
 	}
+}
+
+// loadedWithEnglish is the bundle and the English catalog, whose ids are
+// every message's.
+func loadedWithEnglish(t *testing.T) (*Bundle, map[string]string) {
+	t.Helper()
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := Catalog("messages", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, en
 }

@@ -215,7 +215,7 @@ func Verify(ctx context.Context, q store.Queryer, agreementID int64) (VerifyResu
 	var res VerifyResult
 	for _, c := range chains {
 		res.Chains++
-		rows, err := q.QueryxContext(ctx, q.Rebind(`SELECT `+columns+` FROM service_records WHERE agreement_id = ? ORDER BY seq`), c.AgreementID)
+		rows, err := q.QueryxContext(ctx, store.Rebind(q, `SELECT `+columns+` FROM service_records WHERE agreement_id = ? ORDER BY seq`), c.AgreementID)
 		if err != nil {
 			return res, err
 		}

@@ -181,7 +181,7 @@ func eachLine(ctx context.Context, q store.Queryer, h StatementHeader, fn func(S
 // eachRow runs a query whose columns are lineColumns' and hands each row
 // to fn as a line.
 func eachRow(ctx context.Context, q store.Queryer, query string, args []any, fn func(StatementLine) error) error {
-	rows, err := q.QueryContext(ctx, q.Rebind(query), args...)
+	rows, err := q.QueryContext(ctx, store.Rebind(q, query), args...)
 	if err != nil {
 		return err
 	}
